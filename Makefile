@@ -1,0 +1,125 @@
+# Makefile -- builds taawund, its unit tests, fuzz targets and benchmarks.
+#
+#   make run        install missing deps (root) or print them, build, start taawund
+#   make test       deps, build, unit + integration tests; ends with "N passed, N failed"
+#   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
+#   make check      clang-format --dry-run and cppcheck
+#   make fuzz       build libFuzzer targets (clang) and run each briefly
+#   make SANITIZE=address,undefined unit   unit tests under sanitizers
+#   make WERROR=1   treat warnings as errors (CI)
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PYTHON  ?= /usr/bin/python3
+PKGS     = libmicrohttpd libcurl sqlite3 libconfig jansson libcrypto
+
+ifneq ($(SANITIZE),)
+BUILD   ?= build-san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD   ?= build
+SANFLAGS =
+endif
+
+WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
+           -Wvla -Wpointer-arith -Wno-unused-parameter
+ifneq ($(WERROR),)
+WARN    += -Werror
+endif
+
+# Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
+# after contrib/deps.sh has had the chance to install what is missing.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(SANFLAGS) \
+             $(CFLAGS) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+VERSION := $(shell cat src/VERSION 2>/dev/null || echo 0.0.0)
+
+LIB_SRC  = $(sort $(wildcard src/core/*.c src/sys/*.c src/store/*.c src/channels/*.c \
+                             src/app/*.c src/config/*.c src/http/*.c src/sender/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      = $(BUILD)/libtaawun.a
+DAEMON   = $(BUILD)/taawund
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
+BENCH_FLOOR = $(BUILD)/tests/bench_floor
+
+.PHONY: all run test unit integration bench check fuzz install clean deps build-tests
+
+all: $(DAEMON)
+
+deps:
+	@contrib/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var
+	exec $(DAEMON) -d -c conf/taawun.conf
+
+test: deps
+	@$(MAKE) --no-print-directory build-tests
+	@contrib/run-tests.sh $(BUILD)
+
+build-tests: $(DAEMON) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR)
+
+unit: $(UNIT_BIN) $(FUZZ_REPLAY)
+	@contrib/run-tests.sh $(BUILD) unit
+
+integration: $(DAEMON)
+	@contrib/run-tests.sh $(BUILD) integration
+
+bench: deps
+	@$(MAKE) --no-print-directory $(DAEMON) $(BENCH_FLOOR)
+	@$(PYTHON) tests/bench/bench.py --daemon $(DAEMON) --floor $(BENCH_FLOOR)
+
+fuzz:
+	@contrib/fuzz.sh $(FUZZ_SRC)
+
+check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	    --inline-suppr -Isrc --suppress=missingIncludeSystem src tests/unit
+
+install: $(DAEMON)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/taawun/messages
+	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/taawund
+	install -m 0644 conf/messages/*.conf $(DESTDIR)/etc/taawun/messages/
+	test -e $(DESTDIR)/etc/taawun/taawun.conf || \
+	    install -m 0640 contrib/taawun.conf.production $(DESTDIR)/etc/taawun/taawun.conf
+	install -d $(DESTDIR)/lib/systemd/system
+	install -m 0644 contrib/taawund.service $(DESTDIR)/lib/systemd/system/taawund.service
+
+clean:
+	rm -rf build build-san
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DTAAWUN_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DAEMON): $(BUILD)/src/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
+# Fuzz targets built with the compiler at hand and a main() that replays the
+# saved corpus (tests/fuzz/corpus/NAME/), so make test exercises every input.
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(PKG_LIBS)
+
+$(BENCH_FLOOR): tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

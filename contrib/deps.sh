@@ -1,0 +1,33 @@
+#!/bin/sh
+# deps.sh -- check taawun's build and test dependencies (Debian packages) and
+# install the missing ones when run as root; otherwise print the exact
+# apt-get line to run. Called by `make run` and `make test`.
+set -eu
+
+# Build: compiler, pkg-config and the libraries taawund links.
+build_pkgs="gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
+libconfig-dev libjansson-dev libcsv-dev libssl-dev tzdata"
+# Tests and benchmarks: cmocka, pytest (Debian's python3), wrk, sqlite3 CLI.
+test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl"
+
+missing=""
+for p in $build_pkgs $test_pkgs; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "installed" ] || missing="$missing $p"
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+else
+    echo "deps: missing Debian packages:$missing" >&2
+    echo "deps: run: sudo apt-get install -y$missing" >&2
+    exit 1
+fi

@@ -1,0 +1,57 @@
+/* ussd.h -- USSD sessions: the server-side state of every live session and
+ * the glue between a provider's USSD step, the menu engine (core/ussd_menu),
+ * the database and the outbox.
+ *
+ * Sessions are keyed by (channel, sessionId), expire after a configured idle
+ * time and are capped in number. The `*`-joined text the provider sends is
+ * only used to find the newest input (an input may contain '*'), or to
+ * replay a dial with pre-typed inputs when the session is new. */
+#ifndef TAAWUN_APP_USSD_H
+#define TAAWUN_APP_USSD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "channels/channel.h"
+#include "core/catalog.h"
+
+/* What the menus need to know about the programme (borrowed). */
+struct app_env {
+    const struct catalog_set *texts;
+    const char *programme;
+    const char *const *languages;
+    size_t nlanguages;
+    const char *const *provinces;
+    size_t nprovinces;
+    const char *const *sectors;
+    size_t nsectors;
+    int min_age;
+};
+
+struct ussd_sessions;
+
+/* A session table for at most max_sessions live sessions idle at most
+ * ttl_s seconds. NULL on OOM. */
+struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s);
+void ussd_sessions_free(struct ussd_sessions *t);
+
+/* Change limits on reload; live sessions stay. */
+void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int ttl_s);
+
+/* Number of live (unexpired) sessions. */
+size_t ussd_sessions_count(struct ussd_sessions *t);
+
+enum ussd_result {
+    USSD_OK = 0,       /* screen written */
+    USSD_BAD_PHONE,    /* phoneNumber is not a valid mobile number: 400 */
+    USSD_UNAVAILABLE,  /* no database connection: 503 */
+};
+
+/* Handle one step on channel ch: writes the screen (without CON/END) into
+ * screen (SCREEN_BYTES_MAX bytes) and sets *end. Every write the step makes
+ * (a registration and its SMS receipt) is committed before this returns. */
+enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *env,
+                             const struct channel_settings *ch, const struct ussd_step *step,
+                             char *screen, size_t screensz, bool *end);
+
+#endif

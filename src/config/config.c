@@ -1,0 +1,564 @@
+/* config.c -- the schema of every setting and the libconfig walk that checks
+ * a file against it. Unknown keys, wrong types, out-of-range values and
+ * missing required settings are all reported with FILE:LINE; nothing else in
+ * taawun reads settings by string key. */
+#include "config/config.h"
+
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/limits.h"
+#include "sys/secret.h"
+
+enum opt_type { OPT_GROUP, OPT_LIST, OPT_INT, OPT_BOOL, OPT_STRING, OPT_STRING_LIST };
+
+/* Where a value lands: in struct config, or in one struct channel_settings. */
+enum opt_base { IN_CONFIG, IN_CHANNEL, IN_NONE };
+
+struct option {
+    const char *path; /* "http.public.port"; list elements are "channels.[]" */
+    enum opt_type type;
+    long min, max;       /* ints: bounds; strings: length; string lists: count */
+    const char *def;     /* default, as text; NULL = none */
+    bool required;
+    enum opt_base base;
+    size_t offset;       /* of the value */
+    size_t size;         /* bytes of a string (or of one list item) */
+    size_t count_offset; /* string lists: of the size_t count */
+    const char *choices; /* strings: "a|b|c" or NULL */
+};
+
+#define CFG(field) IN_CONFIG, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define CFG_LIST(field, count)                                                                     \
+    IN_CONFIG, offsetof(struct config, field), sizeof(((struct config *)0)->field[0]),             \
+        offsetof(struct config, count)
+#define CHN(field)                                                                                 \
+    IN_CHANNEL, offsetof(struct channel_settings, field),                                          \
+        sizeof(((struct channel_settings *)0)->field)
+#define CHN_LIST(field, count)                                                                     \
+    IN_CHANNEL, offsetof(struct channel_settings, field),                                          \
+        sizeof(((struct channel_settings *)0)->field[0]),                                          \
+        offsetof(struct channel_settings, count)
+#define NONE IN_NONE, 0, 0
+
+/* Every setting taawun knows. Keep README.md's "Configuration" in step. */
+static const struct option schema[] = {
+    {"programme", OPT_GROUP, 0, 0, NULL, true, NONE, 0, NULL},
+    {"programme.name", OPT_STRING, 1, 63, "Taawun", false, CFG(programme.name), 0, NULL},
+    {"programme.default_language", OPT_STRING, 2, 7, "ar", false, CFG(programme.default_language),
+     0, NULL},
+    {"programme.languages", OPT_STRING_LIST, 1, CATALOG_LANGS_MAX, NULL, true,
+     CFG_LIST(programme.languages, programme.nlanguages), NULL},
+    {"programme.timezone", OPT_STRING, 1, 63, "Africa/Casablanca", false,
+     CFG(programme.timezone), 0, NULL},
+    {"programme.country_code", OPT_STRING, 1, 3, "212", false, CFG(programme.country_code), 0,
+     NULL},
+    {"programme.messages_dir", OPT_STRING, 1, CONFIG_PATH_MAX - 1, "messages", false,
+     CFG(programme.messages_dir), 0, NULL},
+    {"programme.provinces", OPT_STRING_LIST, 1, CONFIG_LIST_MAX, NULL, true,
+     CFG_LIST(programme.provinces, programme.nprovinces), NULL},
+    {"programme.sectors", OPT_STRING_LIST, 1, CONFIG_LIST_MAX, NULL, true,
+     CFG_LIST(programme.sectors, programme.nsectors), NULL},
+    {"programme.demo_data", OPT_STRING, 0, CONFIG_PATH_MAX - 1, "", false,
+     CFG(programme.demo_data), 0, NULL},
+    {"programme.min_age", OPT_INT, 10, 30, "15", false, CFG(programme.min_age), 0, NULL},
+
+    {"database", OPT_GROUP, 0, 0, NULL, true, NONE, 0, NULL},
+    {"database.path", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, true, CFG(database.path), 0,
+     NULL},
+    {"database.synchronous", OPT_STRING, 1, 7, "full", false, CFG(database_synchronous), 0,
+     "full|normal"},
+    {"database.busy_timeout_ms", OPT_INT, 0, 60000, "5000", false, CFG(database.busy_timeout_ms),
+     0, NULL},
+
+    {"http", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
+    {"http.public", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
+    {"http.public.address", OPT_STRING, 1, 63, "0.0.0.0", false,
+     CFG(http.public_listener.address), 0, NULL},
+    {"http.public.port", OPT_INT, 0, 65535, "8080", false, CFG(http.public_listener.port), 0,
+     NULL},
+    {"http.admin", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
+    {"http.admin.address", OPT_STRING, 1, 63, "127.0.0.1", false,
+     CFG(http.admin_listener.address), 0, NULL},
+    {"http.admin.port", OPT_INT, 0, 65535, "8081", false, CFG(http.admin_listener.port), 0,
+     NULL},
+    {"http.threads", OPT_INT, 1, 64, "4", false, CFG(http.threads), 0, NULL},
+    {"http.connection_timeout_s", OPT_INT, 1, 300, "15", false, CFG(http.connection_timeout_s),
+     0, NULL},
+    {"http.max_connections", OPT_INT, 8, 65536, "1024", false, CFG(http.max_connections), 0,
+     NULL},
+    {"http.per_ip_connection_limit", OPT_INT, 1, 65536, "256", false,
+     CFG(http.per_ip_connection_limit), 0, NULL},
+    {"http.connection_memory_limit", OPT_INT, 8192, 1048576, "65536", false,
+     CFG(http.connection_memory_limit), 0, NULL},
+    {"http.max_body_bytes", OPT_INT, 256, HTTP_BODY_CEILING, "65536", false,
+     CFG(http.max_body_bytes), 0, NULL},
+
+    {"ussd", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
+    {"ussd.session_ttl_s", OPT_INT, 1, 3600, "180", false, CFG(ussd.session_ttl_s), 0, NULL},
+    {"ussd.max_sessions", OPT_INT, 1, 1000000, "20000", false, CFG(ussd.max_sessions), 0, NULL},
+
+    {"log", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
+    {"log.level", OPT_STRING, 1, 7, "info", false, CFG(log_level_name), 0,
+     "debug|info|warn|error"},
+
+    {"channels", OPT_LIST, 1, CONFIG_CHANNELS_MAX, NULL, true, NONE, 0, NULL},
+    {"channels.[]", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
+    {"channels.[].name", OPT_STRING, 1, CHANNEL_NAME_MAX - 1, NULL, true, CHN(name), 0, NULL},
+    {"channels.[].type", OPT_STRING, 1, 23, NULL, true, CHN(type), 0, NULL},
+    {"channels.[].ussd_code", OPT_STRING, 0, 31, "", false, CHN(ussd_code), 0, NULL},
+    {"channels.[].ussd_screen_max", OPT_INT, 40, USSD_SCREEN_MAX_GSM7, "182", false,
+     CHN(ussd_screen_max), 0, NULL},
+    {"channels.[].ussd_screen_max_ucs2", OPT_INT, 20, USSD_SCREEN_MAX_UCS2, "80", false,
+     CHN(ussd_screen_max_ucs2), 0, NULL},
+    {"channels.[].secret_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0, NULL},
+    {"channels.[].allow_from", OPT_STRING_LIST, 0, CHANNEL_ALLOW_MAX, NULL, false,
+     CHN_LIST(allow_from, nallow), NULL},
+};
+
+#define SCHEMA_SIZE (sizeof schema / sizeof schema[0])
+
+void config_error(struct config_errors *errs, const char *file, int line, const char *fmt, ...)
+{
+    if (errs->count >= CONFIG_ERRORS_MAX)
+        return;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(errs->lines[errs->count++], sizeof errs->lines[0], "%s:%d: %s", file, line, msg);
+}
+
+static const struct option *schema_find(const char *path)
+{
+    for (size_t i = 0; i < SCHEMA_SIZE; i++)
+        if (strcmp(schema[i].path, path) == 0)
+            return &schema[i];
+    return NULL;
+}
+
+static const char *type_name(enum opt_type t)
+{
+    switch (t) {
+    case OPT_GROUP:
+        return "a group { ... }";
+    case OPT_LIST:
+        return "a list ( ... )";
+    case OPT_INT:
+        return "an integer";
+    case OPT_BOOL:
+        return "true or false";
+    case OPT_STRING:
+        return "a string";
+    case OPT_STRING_LIST:
+        return "an array of strings [ ... ]";
+    }
+    return "?";
+}
+
+struct walk {
+    struct config *cfg;
+    struct config_errors *errs;
+    const char *file;
+    /* Which options were set: one flag per schema entry, and per channel. */
+    bool seen[SCHEMA_SIZE];
+    bool channel_seen[CONFIG_CHANNELS_MAX][SCHEMA_SIZE];
+    int channel_line[CONFIG_CHANNELS_MAX];
+    char secret_file[CONFIG_CHANNELS_MAX][CONFIG_PATH_MAX];
+    int secret_line[CONFIG_CHANNELS_MAX];
+    int type_line[CONFIG_CHANNELS_MAX];
+    long channel_index; /* -1 outside channels */
+};
+
+static void *dest(struct walk *w, const struct option *o)
+{
+    if (o->base == IN_CONFIG)
+        return (char *)w->cfg + o->offset;
+    if (o->base == IN_CHANNEL && w->channel_index >= 0)
+        return (char *)&w->cfg->channels[w->channel_index] + o->offset;
+    return NULL;
+}
+
+static bool choice_ok(const char *choices, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return true;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return false;
+}
+
+static void set_string(struct walk *w, const struct option *o, const char *v, int line,
+                       const char *path, char *target)
+{
+    size_t n = strlen(v);
+    if ((long)n < o->min || (long)n > o->max) {
+        config_error(w->errs, w->file, line, "'%s' must be %ld to %ld characters long", path,
+                     o->min, o->max);
+        return;
+    }
+    if (o->choices && !choice_ok(o->choices, v)) {
+        config_error(w->errs, w->file, line, "'%s' must be one of %s (got \"%s\")", path,
+                     o->choices, v);
+        return;
+    }
+    if (target)
+        memcpy(target, v, n + 1);
+}
+
+static void apply_default(struct walk *w, const struct option *o)
+{
+    void *d = dest(w, o);
+    if (!d || !o->def)
+        return;
+    if (o->type == OPT_INT)
+        *(int *)d = atoi(o->def);
+    else if (o->type == OPT_STRING)
+        snprintf(d, o->size, "%s", o->def);
+}
+
+static void walk_setting(struct walk *w, config_setting_t *s, const char *path);
+
+static void walk_children(struct walk *w, config_setting_t *s, const char *path)
+{
+    int n = config_setting_length(s);
+    for (int i = 0; i < n; i++) {
+        config_setting_t *c = config_setting_get_elem(s, (unsigned)i);
+        char child[256];
+        const char *name = config_setting_name(c);
+        if (path[0])
+            snprintf(child, sizeof child, "%s.%s", path, name ? name : "[]");
+        else
+            snprintf(child, sizeof child, "%s", name ? name : "[]");
+        walk_setting(w, c, child);
+    }
+}
+
+static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
+{
+    int line = (int)config_setting_source_line(s);
+    const struct option *o = schema_find(path);
+    if (!o) {
+        config_error(w->errs, w->file, line, "unknown setting '%s'", path);
+        return;
+    }
+    int t = config_setting_type(s);
+    bool type_ok = false;
+    switch (o->type) {
+    case OPT_GROUP:
+        type_ok = t == CONFIG_TYPE_GROUP;
+        break;
+    case OPT_LIST:
+        type_ok = t == CONFIG_TYPE_LIST;
+        break;
+    case OPT_INT:
+        type_ok = t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+        break;
+    case OPT_BOOL:
+        type_ok = t == CONFIG_TYPE_BOOL;
+        break;
+    case OPT_STRING:
+        type_ok = t == CONFIG_TYPE_STRING;
+        break;
+    case OPT_STRING_LIST:
+        type_ok = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
+        break;
+    }
+    if (!type_ok) {
+        config_error(w->errs, w->file, line, "'%s' must be %s", path, type_name(o->type));
+        return;
+    }
+    size_t idx = (size_t)(o - schema);
+    if (o->base == IN_CHANNEL || strncmp(path, "channels.[].", 12) == 0)
+        w->channel_seen[w->channel_index][idx] = true;
+    else
+        w->seen[idx] = true;
+
+    switch (o->type) {
+    case OPT_GROUP:
+        if (strcmp(path, "channels.[]") == 0) {
+            long ci = w->channel_index + 1;
+            if (ci >= CONFIG_CHANNELS_MAX) {
+                config_error(w->errs, w->file, line, "at most %d channels", CONFIG_CHANNELS_MAX);
+                return;
+            }
+            w->channel_index = ci;
+            w->channel_line[ci] = line;
+            w->cfg->nchannels = (size_t)ci + 1;
+        }
+        walk_children(w, s, path);
+        return;
+    case OPT_LIST: {
+        int n = config_setting_length(s);
+        if (n < o->min || n > o->max) {
+            config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path,
+                         o->min, o->max);
+            return;
+        }
+        walk_children(w, s, path);
+        return;
+    }
+    case OPT_INT: {
+        long long v = config_setting_get_int64(s);
+        if (v < o->min || v > o->max) {
+            config_error(w->errs, w->file, line, "'%s' must be between %ld and %ld (got %lld)",
+                         path, o->min, o->max, v);
+            return;
+        }
+        int *d = dest(w, o);
+        if (d)
+            *d = (int)v;
+        return;
+    }
+    case OPT_BOOL: {
+        bool *d = dest(w, o);
+        if (d)
+            *d = config_setting_get_bool(s) != 0;
+        return;
+    }
+    case OPT_STRING: {
+        const char *v = config_setting_get_string(s);
+        if (strcmp(path, "channels.[].type") == 0)
+            w->type_line[w->channel_index] = line;
+        if (strcmp(path, "channels.[].secret_file") == 0) {
+            snprintf(w->secret_file[w->channel_index], CONFIG_PATH_MAX, "%s", v);
+            w->secret_line[w->channel_index] = line;
+            return;
+        }
+        set_string(w, o, v, line, path, dest(w, o));
+        return;
+    }
+    case OPT_STRING_LIST: {
+        int n = config_setting_length(s);
+        if (n < o->min || n > o->max) {
+            config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path,
+                         o->min, o->max);
+            return;
+        }
+        char *base = dest(w, o);
+        for (int i = 0; i < n; i++) {
+            config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+            if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+                config_error(w->errs, w->file, line, "'%s' must hold strings only", path);
+                return;
+            }
+            const char *v = config_setting_get_string(e);
+            if (strlen(v) == 0 || strlen(v) >= o->size) {
+                config_error(w->errs, w->file, line, "'%s' entry \"%s\" must be 1 to %zu bytes",
+                             path, v, o->size - 1);
+                return;
+            }
+            if (base)
+                memcpy(base + (size_t)i * o->size, v, strlen(v) + 1);
+        }
+        if (base) {
+            char *countp = (o->base == IN_CONFIG)
+                               ? (char *)w->cfg + o->count_offset
+                               : (char *)&w->cfg->channels[w->channel_index] + o->count_offset;
+            *(size_t *)countp = (size_t)n;
+        }
+        return;
+    }
+    }
+}
+
+/* Resolve a relative path against the config file's directory. */
+static void resolve_path(const char *config_file, char *path, size_t size)
+{
+    if (path[0] == '\0' || path[0] == '/')
+        return;
+    char dir[CONFIG_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", config_file);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    size_t dl = strlen(dir), pl = strlen(path);
+    if (dl + 1 + pl >= size)
+        return; /* too long to resolve: left relative, and reported when opened */
+    memmove(path + dl + 1, path, pl + 1);
+    memcpy(path, dir, dl);
+    path[dl] = '/';
+}
+
+static bool valid_code(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+/* Checks across settings, once the walk filled the struct. */
+static void validate(struct walk *w, int root_line)
+{
+    struct config *c = w->cfg;
+    const char *f = w->file;
+    if (log_level_parse(c->log_level_name, &c->log_level) != 0)
+        c->log_level = LOG_INFO;
+    c->database.synchronous_full = strcmp(c->database_synchronous, "full") == 0;
+    resolve_path(f, c->database.path, sizeof c->database.path);
+    resolve_path(f, c->programme.messages_dir, sizeof c->programme.messages_dir);
+    resolve_path(f, c->programme.demo_data, sizeof c->programme.demo_data);
+
+    bool has_default = false;
+    for (size_t i = 0; i < c->programme.nlanguages; i++) {
+        if (!valid_code(c->programme.languages[i]))
+            config_error(w->errs, f, root_line, "language code \"%s\" is not valid",
+                         c->programme.languages[i]);
+        if (strcmp(c->programme.languages[i], c->programme.default_language) == 0)
+            has_default = true;
+    }
+    if (c->programme.nlanguages && !has_default)
+        config_error(w->errs, f, root_line,
+                     "'programme.default_language' (%s) must be one of 'programme.languages'",
+                     c->programme.default_language);
+    for (size_t i = 0; i < c->programme.nprovinces; i++)
+        if (!valid_code(c->programme.provinces[i]))
+            config_error(w->errs, f, root_line,
+                         "province code \"%s\" must use a-z, 0-9, '-' and '_'",
+                         c->programme.provinces[i]);
+    for (size_t i = 0; i < c->programme.nsectors; i++)
+        if (!valid_code(c->programme.sectors[i]))
+            config_error(w->errs, f, root_line,
+                         "sector code \"%s\" must use a-z, 0-9, '-' and '_'",
+                         c->programme.sectors[i]);
+    for (const char *p = c->programme.country_code; *p; p++)
+        if (*p < '0' || *p > '9') {
+            config_error(w->errs, f, root_line, "'programme.country_code' must be digits");
+            break;
+        }
+    char tzpath[160];
+    snprintf(tzpath, sizeof tzpath, "/usr/share/zoneinfo/%s", c->programme.timezone);
+    struct stat sb;
+    if (strstr(c->programme.timezone, "..") || stat(tzpath, &sb) != 0)
+        config_error(w->errs, f, root_line,
+                     "'programme.timezone' \"%s\" is not in the tz database (install tzdata)",
+                     c->programme.timezone);
+    if (strcmp(c->http.public_listener.address, c->http.admin_listener.address) == 0 &&
+        c->http.public_listener.port == c->http.admin_listener.port &&
+        c->http.public_listener.port != 0)
+        config_error(w->errs, f, root_line, "the public and admin listeners use the same port");
+
+    for (size_t i = 0; i < c->nchannels; i++) {
+        struct channel_settings *ch = &c->channels[i];
+        int line = w->channel_line[i];
+        if (!ch->name[0] || !ch->type[0])
+            continue; /* already reported as missing */
+        if (!valid_code(ch->name))
+            config_error(w->errs, f, line, "channel name \"%s\" must use a-z, 0-9, '-' and '_'",
+                         ch->name);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->channels[j].name, ch->name) == 0)
+                config_error(w->errs, f, line, "channel name \"%s\" is used twice", ch->name);
+        const struct channel_ops *ops = channel_ops_find(ch->type);
+        if (!ops) {
+            char known[128] = "";
+            for (size_t k = 0; channel_type_names[k]; k++) {
+                strncat(known, k ? ", " : "", sizeof known - strlen(known) - 1);
+                strncat(known, channel_type_names[k], sizeof known - strlen(known) - 1);
+            }
+            config_error(w->errs, f, w->type_line[i], "channel \"%s\": unknown type \"%s\" (known: %s)",
+                         ch->name, ch->type, known);
+            continue;
+        }
+        if (w->secret_file[i][0]) {
+            resolve_path(f, w->secret_file[i], CONFIG_PATH_MAX);
+            char why[300];
+            if (secret_read_file(w->secret_file[i], ch->secret, why, sizeof why) != 0)
+                config_error(w->errs, f, w->secret_line[i], "channel \"%s\": %s", ch->name, why);
+            else
+                ch->has_secret = true;
+        } else if (ops->needs_secret) {
+            config_error(w->errs, f, line,
+                         "channel \"%s\" of type %s needs 'secret_file' (a file holding the "
+                         "webhook secret, mode 0600)",
+                         ch->name, ch->type);
+        }
+    }
+}
+
+int config_load(const char *path, struct config *out, struct config_errors *errs)
+{
+    memset(out, 0, sizeof *out);
+    errs->count = 0;
+    snprintf(out->file, sizeof out->file, "%s", path);
+    config_t lc;
+    config_init(&lc);
+    if (config_read_file(&lc, path) != CONFIG_TRUE) {
+        const char *ef = config_error_file(&lc);
+        if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+            config_error(errs, path, 0, "cannot read the file");
+        else
+            config_error(errs, ef ? ef : path, config_error_line(&lc), "%s",
+                         config_error_text(&lc));
+        config_destroy(&lc);
+        return -1;
+    }
+    struct walk *w = calloc(1, sizeof *w);
+    if (!w) {
+        config_destroy(&lc);
+        config_error(errs, path, 0, "out of memory");
+        return -1;
+    }
+    w->cfg = out;
+    w->errs = errs;
+    w->file = path;
+    w->channel_index = -1;
+    walk_children(w, config_root_setting(&lc), "");
+
+    /* Defaults and required settings. */
+    for (size_t i = 0; i < SCHEMA_SIZE; i++) {
+        const struct option *o = &schema[i];
+        bool in_channel = strncmp(o->path, "channels.[].", 12) == 0;
+        if (in_channel) {
+            for (size_t c = 0; c < out->nchannels; c++) {
+                if (w->channel_seen[c][i])
+                    continue;
+                w->channel_index = (long)c;
+                if (o->required)
+                    config_error(errs, path, w->channel_line[c], "channel #%zu lacks '%s'",
+                                 c + 1, o->path + 12);
+                else
+                    apply_default(w, o);
+            }
+            w->channel_index = -1;
+            continue;
+        }
+        if (strcmp(o->path, "channels.[]") == 0 || w->seen[i])
+            continue;
+        /* A required setting inside an optional, absent group is reported
+         * with the group; only check leaves whose parent exists or is required. */
+        if (o->required)
+            config_error(errs, path, 0, "missing required setting '%s'", o->path);
+        else
+            apply_default(w, o);
+    }
+    if (errs->count == 0)
+        validate(w, 0);
+    free(w);
+    config_destroy(&lc);
+    return errs->count ? -1 : 0;
+}
+
+const struct channel_settings *config_channel(const struct config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nchannels; i++)
+        if (strcmp(cfg->channels[i].name, name) == 0)
+            return &cfg->channels[i];
+    return NULL;
+}

@@ -1,0 +1,87 @@
+/* config.h -- taawun's configuration: one schema table declares every
+ * setting (type, bounds, default, required); config_load() parses a
+ * libconfig file against it into an immutable struct config and reports
+ * every problem as "FILE:LINE: message".
+ *
+ * Relative paths in the file are resolved against the file's directory.
+ * Secrets are read from the files the config names (see sys/secret.h). */
+#ifndef TAAWUN_CONFIG_CONFIG_H
+#define TAAWUN_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "channels/channel.h"
+#include "core/catalog.h"
+#include "store/db.h"
+#include "sys/log.h"
+
+#define CONFIG_PATH_MAX 512
+#define CONFIG_LIST_MAX 32
+#define CONFIG_CODE_MAX 32
+#define CONFIG_CHANNELS_MAX 16
+#define CONFIG_ERRORS_MAX 64
+
+struct listener_config {
+    char address[64];
+    int port; /* 0: any free port (tests) */
+};
+
+struct config {
+    char file[CONFIG_PATH_MAX];
+    struct {
+        char name[64];
+        char default_language[CATALOG_LANG_MAX];
+        char languages[CATALOG_LANGS_MAX][CATALOG_LANG_MAX];
+        size_t nlanguages;
+        char timezone[64];
+        char country_code[8];
+        char messages_dir[CONFIG_PATH_MAX];
+        char provinces[CONFIG_LIST_MAX][CONFIG_CODE_MAX];
+        size_t nprovinces;
+        char sectors[CONFIG_LIST_MAX][CONFIG_CODE_MAX];
+        size_t nsectors;
+        char demo_data[CONFIG_PATH_MAX]; /* "" when none */
+        int min_age;
+    } programme;
+    struct db_options database;
+    char database_synchronous[8]; /* "full" | "normal" */
+    struct {
+        struct listener_config public_listener;
+        struct listener_config admin_listener;
+        int threads;
+        int connection_timeout_s;
+        int max_connections;
+        int per_ip_connection_limit;
+        int connection_memory_limit;
+        int max_body_bytes;
+    } http;
+    struct {
+        int session_ttl_s;
+        int max_sessions;
+    } ussd;
+    char log_level_name[8];
+    enum log_level log_level;
+    struct channel_settings channels[CONFIG_CHANNELS_MAX];
+    size_t nchannels;
+};
+
+struct config_errors {
+    char lines[CONFIG_ERRORS_MAX][320];
+    size_t count;
+};
+
+/* Parse and validate the file at path into *out. Returns 0, or -1 with at
+ * least one "FILE:LINE: message" in errs. *out is fully initialised on
+ * success and must not be used on failure. */
+int config_load(const char *path, struct config *out, struct config_errors *errs)
+    __attribute__((warn_unused_result));
+
+/* Append an error line (printf-style); used by the catalog loader too. */
+void config_error(struct config_errors *errs, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The channel called name, or NULL. Borrowed from cfg. */
+const struct channel_settings *config_channel(const struct config *cfg, const char *name);
+
+#endif

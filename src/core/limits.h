@@ -1,0 +1,37 @@
+/* limits.h -- every size limit of taawun in one place.
+ *
+ * Buffers are bounded by these constants; settings in the config may lower
+ * (never raise) the ones marked "ceiling". */
+#ifndef TAAWUN_CORE_LIMITS_H
+#define TAAWUN_CORE_LIMITS_H
+
+/* Network maxima of one USSD screen (PROVIDERS.md): ceilings for channel settings. */
+#define USSD_SCREEN_MAX_GSM7 182
+#define USSD_SCREEN_MAX_UCS2 80
+
+/* SMS segment sizes. */
+#define SMS_SINGLE_GSM7 160
+#define SMS_PART_GSM7 153
+#define SMS_SINGLE_UCS2 70
+#define SMS_PART_UCS2 67
+
+/* Bytes of UTF-8 one screen may take: 182 characters of up to 4 bytes, plus slack. */
+#define SCREEN_BYTES_MAX 1024
+
+/* A phone number in E.164 with the '+' and the NUL. */
+#define MSISDN_MAX 17
+
+/* Longest single USSD input we keep (a name, a reference, a short idea). */
+#define USSD_INPUT_MAX 182
+
+/* Session identifiers and channel names as the aggregators send them. */
+#define USSD_SESSION_ID_MAX 128
+#define CHANNEL_NAME_MAX 32
+
+/* Fields in one form body, and one form body. */
+#define FORM_FIELDS_MAX 64
+
+/* Hard ceiling on an HTTP request body (config may set less). */
+#define HTTP_BODY_CEILING (1024 * 1024)
+
+#endif

@@ -1,0 +1,85 @@
+/* server.h -- one HTTP listener on libmicrohttpd: thread pool, timeouts,
+ * per-IP and memory limits, bounded raw bodies (413 beyond the limit), and
+ * one route function that turns a complete request into a response.
+ *
+ * This module and routes.c are the only ones that know libmicrohttpd. */
+#ifndef TAAWUN_HTTP_SERVER_H
+#define TAAWUN_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+enum http_listener { HTTP_PUBLIC = 0, HTTP_ADMIN = 1 };
+
+struct http_request {
+    enum http_listener listener;
+    const char *method;
+    const char *path;         /* without the query */
+    const char *content_type; /* lower-case media type, "" when absent */
+    const char *body;         /* NUL-terminated copy; may hold NULs (see body_len) */
+    size_t body_len;
+    const struct sockaddr *client;
+    void *connection; /* for http_request_query / http_request_header */
+};
+
+struct http_response {
+    int status;
+    const char *content_type;
+    char *body; /* malloc'd, owned by the response */
+    size_t body_len;
+    const char *allow; /* Allow header for 405, or NULL */
+};
+
+typedef void (*http_route_fn)(void *ctx, const struct http_request *req,
+                              struct http_response *resp);
+
+struct http_server_options {
+    enum http_listener listener;
+    const char *address; /* IPv4 or IPv6 literal */
+    int port;            /* 0: any free port */
+    int threads;
+    int connection_timeout_s;
+    int max_connections;
+    int per_ip_connection_limit;
+    int connection_memory_limit;
+    size_t max_body_bytes;
+};
+
+struct http_server;
+
+/* Bind and start serving. Returns NULL (logged) when the address cannot be
+ * used. route is called from the pool's threads with ctx. */
+struct http_server *http_server_start(const struct http_server_options *opt, http_route_fn route,
+                                      void *ctx);
+
+/* The port actually bound. */
+int http_server_port(const struct http_server *s);
+
+/* Stop accepting; wait up to grace_ms for requests in progress to finish. */
+void http_server_quiesce(struct http_server *s, int grace_ms);
+
+/* Stop and free (NULL is a no-op). */
+void http_server_stop(struct http_server *s);
+
+/* A query argument (decoded), or NULL. Borrowed for the request's life. */
+const char *http_request_query(const struct http_request *req, const char *name);
+
+/* A request header, or NULL. */
+const char *http_request_header(const struct http_request *req, const char *name);
+
+/* true when the client address is 127.0.0.0/8 or ::1 (or v4-mapped). */
+bool http_client_is_loopback(const struct sockaddr *sa);
+
+/* true when the client matches an entry: an address ("10.0.0.5") or a CIDR
+ * prefix ("196.201.214.0/24", "2001:db8::/32"). */
+bool http_client_matches(const struct sockaddr *sa, const char *entry);
+
+/* Fill resp with {"error":{"code":..,"message":..}} and the status. */
+void http_error(struct http_response *resp, int status, const char *code, const char *message);
+
+/* Fill resp with a copy of body (len bytes) and the content type. */
+void http_reply(struct http_response *resp, int status, const char *content_type,
+                const char *body, size_t len);
+
+#endif

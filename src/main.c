@@ -1,0 +1,230 @@
+/* main.c -- taawund: parse the command line, load and check the config,
+ * open and migrate the database, start the listeners and the sender, then
+ * wait for signals: SIGHUP reloads, SIGTERM/SIGINT stop cleanly. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/ussd.h"
+#include "config/runtime.h"
+#include "http/routes.h"
+#include "http/server.h"
+#include "sender/sender.h"
+#include "store/db.h"
+#include "sys/log.h"
+
+#define DEFAULT_CONFIG "/etc/taawun/taawun.conf"
+#define STOP_GRACE_MS 10000
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: taawund [-c FILE] [-n] [-d] [-h] [--version]\n"
+               "  -c FILE    configuration file (default " DEFAULT_CONFIG ")\n"
+               "  -n         check the configuration and text catalogs, then exit 0 or 1\n"
+               "  -d         debug: log level debug (taawund always runs in the foreground)\n"
+               "  -h         this help\n"
+               "  --version  print the version\n"
+               "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop cleanly.\n");
+}
+
+static void print_errors(const struct config_errors *e, const char *prefix)
+{
+    for (size_t i = 0; i < e->count; i++)
+        fprintf(stderr, "%s%s\n", prefix, e->lines[i]);
+}
+
+static void log_errors(const struct config_errors *e, enum log_level level, const char *event)
+{
+    for (size_t i = 0; i < e->count; i++) {
+        char q[400];
+        log_event(level, event, "detail=%s", log_quote(e->lines[i], q, sizeof q));
+    }
+}
+
+static struct http_server *start_listener(const struct config *cfg, enum http_listener which,
+                                          struct route_ctx *rc)
+{
+    const struct listener_config *lc =
+        which == HTTP_PUBLIC ? &cfg->http.public_listener : &cfg->http.admin_listener;
+    struct http_server_options opt = {
+        .listener = which,
+        .address = lc->address,
+        .port = lc->port,
+        .threads = which == HTTP_PUBLIC ? cfg->http.threads : 2,
+        .connection_timeout_s = cfg->http.connection_timeout_s,
+        .max_connections = cfg->http.max_connections,
+        .per_ip_connection_limit = cfg->http.per_ip_connection_limit,
+        .connection_memory_limit = cfg->http.connection_memory_limit,
+        .max_body_bytes = (size_t)cfg->http.max_body_bytes,
+    };
+    struct http_server *s = http_server_start(&opt, routes_handle, rc);
+    if (s)
+        log_info("listening", "listener=%s addr=%s port=%d",
+                 which == HTTP_PUBLIC ? "public" : "admin", lc->address, http_server_port(s));
+    return s;
+}
+
+/* Reload on SIGHUP: a valid new config replaces the old one; an invalid one
+ * is logged and ignored. Listener and database settings need a restart. */
+static void reload(const char *path, struct ussd_sessions *sessions)
+{
+    struct config_errors *errs = calloc(2, sizeof *errs);
+    if (!errs)
+        return;
+    struct runtime *rt = runtime_load(path, &errs[0], &errs[1]);
+    if (!rt) {
+        log_errors(&errs[0], LOG_ERROR, "config_error");
+        log_warn("reload", "status=rejected reason=\"invalid configuration; keeping the old one\"");
+        free(errs);
+        return;
+    }
+    log_errors(&errs[1], LOG_WARN, "text_fallback");
+    struct runtime *old = runtime_acquire();
+    if (old) {
+        const struct config *a = &old->cfg, *b = &rt->cfg;
+        if (strcmp(a->database.path, b->database.path) != 0 ||
+            memcmp(&a->http.public_listener, &b->http.public_listener,
+                   sizeof a->http.public_listener) != 0 ||
+            memcmp(&a->http.admin_listener, &b->http.admin_listener,
+                   sizeof a->http.admin_listener) != 0 ||
+            a->http.threads != b->http.threads ||
+            strcmp(a->programme.timezone, b->programme.timezone) != 0)
+            log_warn("reload_partial",
+                     "detail=\"listener, database and time zone changes take effect on restart\"");
+        runtime_release(old);
+    }
+    log_set_level(rt->cfg.log_level);
+    ussd_sessions_configure(sessions, (size_t)rt->cfg.ussd.max_sessions, rt->cfg.ussd.session_ttl_s);
+    runtime_publish(rt);
+    log_info("reload", "status=ok channels=%zu", rt->cfg.nchannels);
+    free(errs);
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = DEFAULT_CONFIG;
+    bool check_only = false, debug = false;
+    static const struct option longopts[] = {{"version", no_argument, NULL, 'V'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "c:ndh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'n':
+            check_only = true;
+            break;
+        case 'd':
+            debug = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("taawund %s\n", TAAWUN_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        usage(stderr);
+        return 2;
+    }
+
+    struct config_errors *errs = calloc(2, sizeof *errs);
+    if (!errs)
+        return 1;
+    struct runtime *rt = runtime_load(config_path, &errs[0], &errs[1]);
+    if (check_only) {
+        print_errors(&errs[1], "warning: ");
+        print_errors(&errs[0], "");
+        free(errs);
+        if (!rt)
+            return 1;
+        printf("configuration OK\n");
+        runtime_release(rt);
+        return 0;
+    }
+    if (!rt) {
+        print_errors(&errs[0], "");
+        free(errs);
+        return 1;
+    }
+    log_set_level(debug ? LOG_DEBUG : rt->cfg.log_level);
+    log_errors(&errs[1], LOG_WARN, "text_fallback");
+    free(errs);
+
+    /* Local times (birth years, later event times and quiet hours) are the
+     * programme's: the whole process runs in its time zone. Logs stay UTC. */
+    setenv("TZ", rt->cfg.programme.timezone, 1);
+    tzset();
+
+    /* Block the signals we wait for before any thread starts. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    db_pool_init(&rt->cfg.database);
+    sqlite3 *db = db_thread();
+    if (!db || db_migrate(db) != 0) {
+        runtime_release(rt);
+        return 1;
+    }
+    if (rt->cfg.programme.demo_data[0] && db_load_if_empty(db, rt->cfg.programme.demo_data) < 0) {
+        runtime_release(rt);
+        return 1;
+    }
+
+    struct ussd_sessions *sessions =
+        ussd_sessions_new((size_t)rt->cfg.ussd.max_sessions, rt->cfg.ussd.session_ttl_s);
+    struct route_ctx rc = {.sessions = sessions};
+    const char *path_for_reload = config_path;
+    struct config startup = rt->cfg;
+    runtime_publish(rt);
+
+    struct http_server *pub = start_listener(&startup, HTTP_PUBLIC, &rc);
+    struct http_server *adm = pub ? start_listener(&startup, HTTP_ADMIN, &rc) : NULL;
+    struct sender *sender = adm ? sender_start() : NULL;
+    if (!pub || !adm || !sender) {
+        http_server_stop(adm);
+        http_server_stop(pub);
+        runtime_publish(NULL);
+        ussd_sessions_free(sessions);
+        return 1;
+    }
+    log_info("ready", "version=%s config=%s", TAAWUN_VERSION, config_path);
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            reload(path_for_reload, sessions);
+            continue;
+        }
+        log_info("stopping", "signal=%s", sig == SIGTERM ? "TERM" : "INT");
+        break;
+    }
+    http_server_quiesce(pub, STOP_GRACE_MS);
+    http_server_quiesce(adm, STOP_GRACE_MS);
+    http_server_stop(pub);
+    http_server_stop(adm);
+    sender_stop(sender);
+    runtime_publish(NULL);
+    ussd_sessions_free(sessions);
+    log_info("stopped", NULL);
+    return 0;
+}

@@ -1,0 +1,272 @@
+/* db.c -- SQLite connections, pragmas, migrations and transactions. The
+ * schema lives here as numbered migrations; each table family has its own
+ * file in store/ with its queries. */
+#include "store/db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sys/log.h"
+
+/* Migrations: append, never edit one that has shipped. */
+static const char *const migrations[] = {
+    /* 1: cooperatives, members with consent, messages (the outbox and the log). */
+    "CREATE TABLE cooperatives ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  province TEXT NOT NULL,"
+    "  sector TEXT,"
+    "  contact_phone TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE TABLE members ("
+    "  id INTEGER PRIMARY KEY,"
+    "  phone TEXT NOT NULL UNIQUE,"
+    "  name TEXT,"
+    "  cooperative_id INTEGER REFERENCES cooperatives(id),"
+    "  province TEXT,"
+    "  sector TEXT,"
+    "  gender TEXT CHECK (gender IN ('f','m')),"
+    "  birth_year INTEGER,"
+    "  language TEXT NOT NULL,"
+    "  consent_at INTEGER,"
+    "  consent_channel TEXT,"
+    "  registered_via TEXT,"
+    "  registered_at INTEGER,"
+    "  opted_out_at INTEGER,"
+    "  erased_at INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX members_cooperative ON members(cooperative_id);"
+    "CREATE INDEX members_province ON members(province);"
+    "CREATE TABLE messages ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel TEXT NOT NULL,"
+    "  direction TEXT NOT NULL CHECK (direction IN ('in','out')),"
+    "  phone TEXT NOT NULL,"
+    "  member_id INTEGER REFERENCES members(id),"
+    "  kind TEXT NOT NULL,"
+    "  topic TEXT,"
+    "  body TEXT NOT NULL,"
+    "  encoding TEXT NOT NULL CHECK (encoding IN ('gsm7','ucs2')),"
+    "  segments INTEGER NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  priority INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER,"
+    "  provider_id TEXT,"
+    "  broadcast_id INTEGER,"
+    "  error TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX messages_due ON messages(status, channel, priority DESC, next_attempt_at)"
+    "  WHERE status = 'queued';"
+    "CREATE INDEX messages_member ON messages(member_id);"
+    "CREATE INDEX messages_phone ON messages(phone);",
+};
+
+int db_schema_version(void)
+{
+    return (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+int64_t db_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        char q[512];
+        log_error("db_error", "error=%s", log_quote(err ? err : sqlite3_errmsg(db), q, sizeof q));
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+sqlite3 *db_open(const struct db_options *opt)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(opt->path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        char q[512];
+        log_error("db_open_failed", "path=%s error=%s", log_quote(opt->path, q, sizeof q),
+                  db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, opt->busy_timeout_ms);
+    sqlite3_extended_result_codes(db, 1);
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
+             "PRAGMA temp_store=MEMORY;",
+             opt->synchronous_full ? "FULL" : "NORMAL");
+    if (exec_sql(db, pragmas) != 0) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+void db_close(sqlite3 *db)
+{
+    if (db)
+        sqlite3_close_v2(db);
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int db_migrate(sqlite3 *db)
+{
+    int have = user_version(db);
+    if (have < 0)
+        return -1;
+    int want = db_schema_version();
+    if (have > want) {
+        log_error("db_too_new", "schema=%d supported=%d", have, want);
+        return -1;
+    }
+    for (int v = have; v < want; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version=%d;", v + 1);
+        if (db_begin(db) != 0)
+            return -1;
+        if (exec_sql(db, migrations[v]) != 0 || exec_sql(db, bump) != 0) {
+            db_rollback(db);
+            log_error("db_migration_failed", "version=%d", v + 1);
+            return -1;
+        }
+        if (db_commit(db) != 0)
+            return -1;
+        log_info("db_migrated", "version=%d", v + 1);
+    }
+    return 0;
+}
+
+int db_load_if_empty(sqlite3 *db, const char *path)
+{
+    sqlite3_stmt *st;
+    int count = -1;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM cooperatives", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        count = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (count != 0)
+        return count < 0 ? -1 : 0;
+    FILE *f = fopen(path, "rb");
+    char q[512];
+    if (!f) {
+        log_error("demo_data_missing", "path=%s", log_quote(path, q, sizeof q));
+        return -1;
+    }
+    char *sql = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 65536;
+            if (cap > 64u * 1024 * 1024) {
+                free(sql);
+                fclose(f);
+                log_error("demo_data_too_large", "path=%s", log_quote(path, q, sizeof q));
+                return -1;
+            }
+            char *n = realloc(sql, cap);
+            if (!n) {
+                free(sql);
+                fclose(f);
+                return -1;
+            }
+            sql = n;
+        }
+        size_t r = fread(sql + len, 1, cap - len - 1, f);
+        len += r;
+        if (r == 0)
+            break;
+    }
+    fclose(f);
+    sql[len] = '\0';
+    int rc = -1;
+    if (db_begin(db) == 0) {
+        if (exec_sql(db, sql) == 0 && db_commit(db) == 0)
+            rc = 1;
+        else
+            db_rollback(db);
+    }
+    free(sql);
+    if (rc == 1)
+        log_info("demo_data_loaded", "path=%s", log_quote(path, q, sizeof q));
+    return rc;
+}
+
+int db_begin(sqlite3 *db)
+{
+    return exec_sql(db, "BEGIN IMMEDIATE");
+}
+
+int db_commit(sqlite3 *db)
+{
+    if (exec_sql(db, "COMMIT") != 0) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+void db_rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static struct db_options pool_options;
+static pthread_key_t pool_key;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_close(void *db)
+{
+    db_close(db);
+}
+
+static void pool_make_key(void)
+{
+    pthread_key_create(&pool_key, pool_close);
+}
+
+void db_pool_init(const struct db_options *opt)
+{
+    pool_options = *opt;
+    pthread_once(&pool_once, pool_make_key);
+}
+
+sqlite3 *db_thread(void)
+{
+    pthread_once(&pool_once, pool_make_key);
+    sqlite3 *db = pthread_getspecific(pool_key);
+    if (db)
+        return db;
+    db = db_open(&pool_options);
+    if (db && pthread_setspecific(pool_key, db) != 0) {
+        db_close(db);
+        return NULL;
+    }
+    return db;
+}

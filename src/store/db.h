@@ -1,0 +1,52 @@
+/* db.h -- the SQLite database: opening with the right pragmas, numbered
+ * migrations, write transactions, and one connection per thread.
+ *
+ * Every thread that touches the database uses its own connection
+ * (db_thread()); writes run inside db_begin() (BEGIN IMMEDIATE) and
+ * db_commit(), so anything acknowledged to a provider is on disk first. */
+#ifndef TAAWUN_STORE_DB_H
+#define TAAWUN_STORE_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+struct db_options {
+    char path[512];
+    bool synchronous_full; /* synchronous=FULL, else NORMAL */
+    int busy_timeout_ms;
+};
+
+/* Open (creating if needed) with WAL, busy_timeout, foreign keys and the
+ * synchronous mode. Returns NULL and logs on failure. Free with db_close. */
+sqlite3 *db_open(const struct db_options *opt);
+void db_close(sqlite3 *db);
+
+/* Apply the numbered migrations the database lacks (PRAGMA user_version),
+ * each in its own transaction. Returns 0 or -1 (logged). */
+int db_migrate(sqlite3 *db) __attribute__((warn_unused_result));
+
+/* The schema version this build migrates to. */
+int db_schema_version(void);
+
+/* Run the SQL file at path in one transaction when the database has no
+ * cooperatives yet (demo data on first start). Returns 1 when loaded, 0
+ * when skipped, -1 on error (logged). */
+int db_load_if_empty(sqlite3 *db, const char *path) __attribute__((warn_unused_result));
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit return 0 or -1. */
+int db_begin(sqlite3 *db) __attribute__((warn_unused_result));
+int db_commit(sqlite3 *db) __attribute__((warn_unused_result));
+void db_rollback(sqlite3 *db);
+
+/* Per-thread connections. db_pool_init() records the options (call once
+ * before any thread uses db_thread()); db_thread() returns the calling
+ * thread's connection, opening it on first use (NULL on failure); it is
+ * closed when the thread exits. */
+void db_pool_init(const struct db_options *opt);
+sqlite3 *db_thread(void);
+
+/* Current time in unix seconds (one place to read the clock). */
+int64_t db_now(void);
+
+#endif

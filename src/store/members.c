@@ -1,0 +1,160 @@
+/* members.c -- queries on cooperatives and members. */
+#include "store/members.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "sys/log.h"
+
+static void copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, dstsz, "%s", t ? (const char *)t : "");
+}
+
+static int step_error(sqlite3 *db, const char *what)
+{
+    log_error("db_error", "query=%s error=\"%s\"", what, sqlite3_errmsg(db));
+    return -1;
+}
+
+int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, code, name, province, coalesce(sector,'') FROM cooperatives "
+                           "WHERE code = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return step_error(db, "coop_find");
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int result;
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        copy_text(out->code, sizeof out->code, st, 1);
+        copy_text(out->name, sizeof out->name, st, 2);
+        copy_text(out->province, sizeof out->province, st, 3);
+        copy_text(out->sector, sizeof out->sector, st, 4);
+        result = 1;
+    } else if (rc == SQLITE_DONE) {
+        result = 0;
+    } else {
+        result = step_error(db, "coop_find");
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
+int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT m.id, m.phone, coalesce(m.name,''), coalesce(m.cooperative_id,0),"
+            " coalesce(c.name,''), coalesce(m.province,''), coalesce(m.sector,''),"
+            " coalesce(m.gender,''), coalesce(m.birth_year,0), m.language,"
+            " coalesce(m.consent_at,0), coalesce(m.consent_channel,''),"
+            " coalesce(m.registered_at,0), coalesce(m.opted_out_at,0), coalesce(m.erased_at,0)"
+            " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
+            " WHERE m.phone = ?1",
+            -1, &st, NULL) != SQLITE_OK)
+        return step_error(db, "member_find");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int result;
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(st, 0);
+        copy_text(out->phone, sizeof out->phone, st, 1);
+        copy_text(out->name, sizeof out->name, st, 2);
+        out->cooperative_id = sqlite3_column_int64(st, 3);
+        copy_text(out->cooperative_name, sizeof out->cooperative_name, st, 4);
+        copy_text(out->province, sizeof out->province, st, 5);
+        copy_text(out->sector, sizeof out->sector, st, 6);
+        const unsigned char *g = sqlite3_column_text(st, 7);
+        out->gender = g && *g ? (char)g[0] : 0;
+        out->birth_year = sqlite3_column_int(st, 8);
+        copy_text(out->language, sizeof out->language, st, 9);
+        out->consent_at = sqlite3_column_int64(st, 10);
+        copy_text(out->consent_channel, sizeof out->consent_channel, st, 11);
+        out->registered_at = sqlite3_column_int64(st, 12);
+        out->opted_out_at = sqlite3_column_int64(st, 13);
+        out->erased_at = sqlite3_column_int64(st, 14);
+        result = 1;
+    } else if (rc == SQLITE_DONE) {
+        result = 0;
+    } else {
+        result = step_error(db, "member_find");
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
+int member_register(sqlite3 *db, const struct member *m, const char *via, int64_t *id_out)
+{
+    sqlite3_stmt *st;
+    /* A new phone inserts; an erased member registers again in place; a
+     * member already registered is left untouched (a second session that
+     * raced the first must not overwrite it). */
+    if (sqlite3_prepare_v2(
+            db,
+            "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
+            " birth_year, language, consent_at, consent_channel, registered_via, registered_at,"
+            " created_at, updated_at)"
+            " VALUES (?1, ?2, nullif(?3,0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?9, ?9)"
+            " ON CONFLICT(phone) DO UPDATE SET name=excluded.name,"
+            " cooperative_id=excluded.cooperative_id, province=excluded.province,"
+            " sector=excluded.sector, gender=excluded.gender, birth_year=excluded.birth_year,"
+            " language=excluded.language, consent_at=excluded.consent_at,"
+            " consent_channel=excluded.consent_channel, registered_via=excluded.registered_via,"
+            " registered_at=excluded.registered_at, erased_at=NULL, opted_out_at=NULL,"
+            " updated_at=excluded.updated_at"
+            " WHERE members.erased_at IS NOT NULL OR members.registered_at IS NULL",
+            -1, &st, NULL) != SQLITE_OK)
+        return step_error(db, "member_register");
+    int64_t now = db_now();
+    char gender[2] = {m->gender, 0};
+    sqlite3_bind_text(st, 1, m->phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, m->cooperative_id);
+    sqlite3_bind_text(st, 4, m->province, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, m->sector, -1, SQLITE_STATIC);
+    if (m->gender)
+        sqlite3_bind_text(st, 6, gender, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_bind_int(st, 7, m->birth_year);
+    sqlite3_bind_text(st, 8, m->language, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, now);
+    sqlite3_bind_text(st, 10, m->consent_channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, via, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return step_error(db, "member_register");
+    struct member found;
+    if (member_find_by_phone(db, m->phone, &found) != 1)
+        return -1;
+    *id_out = found.id;
+    return 0;
+}
+
+int member_set_language(sqlite3 *db, int64_t id, const char *lang)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE members SET language=?1, updated_at=?2 WHERE id=?3", -1,
+                           &st, NULL) != SQLITE_OK)
+        return step_error(db, "member_set_language");
+    sqlite3_bind_text(st, 1, lang, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, db_now());
+    sqlite3_bind_int64(st, 3, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : step_error(db, "member_set_language");
+}
+
+void member_number(int64_t id, char out[16])
+{
+    snprintf(out, 16, "TA-%06lld", (long long)id);
+}

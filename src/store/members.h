@@ -1,0 +1,66 @@
+/* members.h -- cooperatives and members: lookups for the menus and the
+ * registration write. Functions borrow the connection and never begin or
+ * commit a transaction themselves unless they say so. */
+#ifndef TAAWUN_STORE_MEMBERS_H
+#define TAAWUN_STORE_MEMBERS_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "core/limits.h"
+
+#define MEMBER_NAME_MAX 128 /* bytes of UTF-8, NUL included */
+#define CODE_MAX 32
+
+struct cooperative {
+    int64_t id;
+    char code[CODE_MAX];
+    char name[MEMBER_NAME_MAX];
+    char province[CODE_MAX];
+    char sector[CODE_MAX];
+};
+
+struct member {
+    int64_t id;
+    char phone[MSISDN_MAX];
+    char name[MEMBER_NAME_MAX];
+    int64_t cooperative_id; /* 0: none */
+    char cooperative_name[MEMBER_NAME_MAX];
+    char province[CODE_MAX];
+    char sector[CODE_MAX];
+    char gender; /* 'f', 'm' or 0 */
+    int birth_year;
+    char language[8];
+    int64_t consent_at;
+    char consent_channel[CODE_MAX + CHANNEL_NAME_MAX];
+    int64_t registered_at;
+    int64_t opted_out_at;
+    int64_t erased_at;
+};
+
+/* Find a cooperative by its code. Returns 1 (found, *out filled), 0 (no such
+ * code) or -1 (database error, logged). */
+int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
+    __attribute__((warn_unused_result));
+
+/* Find a member by E.164 phone. Returns 1, 0 or -1 as coop_find_by_code. An
+ * erased member is found (erased_at set) so callers can honour opt-outs. */
+int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
+    __attribute__((warn_unused_result));
+
+/* Insert a registered member from m (phone, name, cooperative_id, province,
+ * sector, gender, birth_year, language, consent_channel), with consent and
+ * registration stamped now. An erased member with the same phone is
+ * registered again in place; a registered one is left as it is.
+ * Must run inside a transaction. Returns 0 with *id_out set, or -1. */
+int member_register(sqlite3 *db, const struct member *m, const char *via, int64_t *id_out)
+    __attribute__((warn_unused_result));
+
+/* Change a member's language. Returns 0 or -1. */
+int member_set_language(sqlite3 *db, int64_t id, const char *lang)
+    __attribute__((warn_unused_result));
+
+/* The member number shown to members: "TA-000042". out holds 16 bytes. */
+void member_number(int64_t id, char out[16]);
+
+#endif

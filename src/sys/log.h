@@ -1,0 +1,36 @@
+/* log.h -- one line per event on stderr, as key=value pairs an operator can
+ * grep at 3 a.m.: `ts=... level=info event=listening listener=public port=8080`.
+ *
+ * Callers format their own key=value pairs; values that may hold spaces or
+ * come from outside go through log_quote(). Phone numbers are masked with
+ * msisdn_mask() before they reach a log line; secrets never do. */
+#ifndef TAAWUN_SYS_LOG_H
+#define TAAWUN_SYS_LOG_H
+
+#include <stddef.h>
+
+enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* Set the lowest level written (thread-safe; used by reload). */
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+/* Parse "debug" | "info" | "warn" | "error". Returns 0, or -1 if unknown. */
+int log_level_parse(const char *name, enum log_level *out);
+
+/* Write one line: ts, level, event, then fmt (printf-style, may be NULL).
+ * Lines longer than 2 KiB are cut. Thread-safe: one write(2) per line. */
+void log_event(enum log_level level, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_debug(event, ...) log_event(LOG_DEBUG, event, __VA_ARGS__)
+#define log_info(event, ...) log_event(LOG_INFO, event, __VA_ARGS__)
+#define log_warn(event, ...) log_event(LOG_WARN, event, __VA_ARGS__)
+#define log_error(event, ...) log_event(LOG_ERROR, event, __VA_ARGS__)
+
+/* Quote s for a log value: wraps it in double quotes, escapes '"' and '\',
+ * replaces control characters with '?', and cuts it to fit out (outsz
+ * bytes, at least 4). Returns out. */
+char *log_quote(const char *s, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,770 @@
+"""conftest.py -- the harness of taawun's integration tests.
+
+Starts the real taawund with a temporary config and database on loopback
+ports chosen by the kernel (port = 0), learns the ports from its log, waits
+for /healthz by polling, and drives it with real HTTP requests in Africa's
+Talking's USSD format. Helpers measure every screen in the encoding it
+travels in and read member-facing texts from the catalogs in conf/messages/,
+so tests never hard-code wording.
+
+Standard library only (plus pytest). Every loop is bounded in count and time.
+"""
+
+import contextlib
+import copy
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MESSAGES_DIR = ROOT / "conf" / "messages"
+DEMO_SQL = ROOT / "contrib" / "demo" / "demo.sql"
+DEFAULT_CONF = ROOT / "conf" / "taawun.conf"
+TAAWUND = Path(os.environ.get("TAAWUND", str(ROOT / "build" / "taawund")))
+
+START_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 10.0
+HTTP_TIMEOUT_S = 10.0
+
+PROGRAMME_NAME = "Taawun"
+PROVINCES = ["oujda-angad", "berkane", "nador", "driouch",
+             "taourirt", "jerada", "guercif", "figuig"]
+SECTORS = ["agriculture", "livestock", "agrifood", "handicraft",
+           "textile", "tourism", "services", "other"]
+LANGUAGES = ["ar", "fr", "en"]
+SERVICE_CODE = "*384*123#"
+
+# Screen limits of the default sandbox channel (network maxima).
+SCREEN_MAX_GSM7 = 182
+SCREEN_MAX_UCS2 = 80
+
+
+# --------------------------------------------------------------------------
+# Text catalogs: a tiny parser of conf/messages/*.conf.
+
+_CAT_GROUP = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*\{\s*$")
+_CAT_ENTRY = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*;')
+_CAT_END = re.compile(r"^\s*\}\s*;?\s*$")
+
+
+def _unescape(s):
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            n = s[i + 1]
+            out.append({"n": "\n", "t": "\t", "r": "\r", "f": "\f",
+                        '"': '"', "\\": "\\"}.get(n, "\\" + n))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def parse_catalog(path):
+    """{group: {key: text}} for the key = "value"; lines inside each group."""
+    groups, current = {}, None
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        m = _CAT_GROUP.match(line)
+        if m:
+            current = groups.setdefault(m.group(1), {})
+            continue
+        if current is not None and _CAT_END.match(line):
+            current = None
+            continue
+        m = _CAT_ENTRY.match(line)
+        if m and current is not None:
+            current[m.group(1)] = _unescape(m.group(2))
+    return groups
+
+
+_CATALOGS = {}
+
+
+def catalog(lang, messages_dir=MESSAGES_DIR):
+    key = (lang, str(messages_dir))
+    if key not in _CATALOGS:
+        _CATALOGS[key] = parse_catalog(Path(messages_dir) / f"{lang}.conf")
+    return _CATALOGS[key]
+
+
+def msg(lang, key, **placeholders):
+    """Catalog text messages.KEY of lang with {placeholders} filled in."""
+    text = catalog(lang)["messages"][key]
+    for k, v in placeholders.items():
+        text = text.replace("{" + k + "}", str(v))
+    return text
+
+
+def province_name(lang, code):
+    return catalog(lang)["provinces"][code]
+
+
+def sector_name(lang, code):
+    return catalog(lang)["sectors"][code]
+
+
+# --------------------------------------------------------------------------
+# GSM 03.38 measure of a screen.
+
+GSM7_DEFAULT = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7_EXTENSION = set("^{}\\[~]|€\f")
+
+
+def measure(text):
+    """('gsm7', septets) or ('ucs2', UTF-16 code units) for text."""
+    if all(c in GSM7_DEFAULT or c in GSM7_EXTENSION for c in text):
+        return "gsm7", sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+    return "ucs2", sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+
+
+def assert_screen_fits(text, gsm7_max=SCREEN_MAX_GSM7, ucs2_max=SCREEN_MAX_UCS2):
+    enc, units = measure(text)
+    limit = gsm7_max if enc == "gsm7" else ucs2_max
+    assert units <= limit, f"screen of {units} {enc} units > {limit}: {text!r}"
+
+
+def numbered(screen):
+    """{number: label} of the lines "N. label" of a screen (strings as keys)."""
+    out = {}
+    for line in screen.split("\n"):
+        m = re.match(r"^\s*(\d+)\.\s*(.*?)\s*$", line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+def items(screen):
+    """[(int n, label)] of the numbered lines that are not navigation (98/0/00)."""
+    return [(int(n), label) for n, label in numbered(screen).items()
+            if n not in ("98", "0", "00")]
+
+
+# --------------------------------------------------------------------------
+# libconfig rendering of a test config built from a Python dict.
+
+class Raw(str):
+    """A value written verbatim into the config (for wrong-type tests)."""
+
+
+DELETE = object()  # override value that removes a setting
+
+
+def _scalar(v):
+    if isinstance(v, Raw):
+        return str(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    raise TypeError(f"cannot render {v!r}")
+
+
+def render_libconfig(d, indent=0):
+    """libconfig text of dict d: dict -> group, tuple -> list ( ), list -> array [ ].
+    One setting per line so tests can find the line of each one."""
+    pad = "  " * indent
+    lines = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            lines.append(f"{pad}{k}: {{")
+            lines.append(render_libconfig(v, indent + 1))
+            lines.append(f"{pad}}};")
+        elif isinstance(v, tuple):
+            lines.append(f"{pad}{k} = (")
+            for i, e in enumerate(v):
+                sep = "," if i + 1 < len(v) else ""
+                if isinstance(e, dict):
+                    lines.append(f"{pad}  {{")
+                    lines.append(render_libconfig(e, indent + 2))
+                    lines.append(f"{pad}  }}{sep}")
+                else:
+                    lines.append(f"{pad}  {_scalar(e)}{sep}")
+            lines.append(f"{pad});")
+        elif isinstance(v, list):
+            lines.append(f"{pad}{k} = [" + ", ".join(_scalar(e) for e in v) + "];")
+        else:
+            lines.append(f"{pad}{k} = {_scalar(v)};")
+    return "\n".join(line for line in lines if line != "")
+
+
+def sandbox_channel(name="sandbox", **extra):
+    ch = {"name": name, "type": "sandbox", "ussd_code": SERVICE_CODE,
+          "ussd_screen_max": SCREEN_MAX_GSM7, "ussd_screen_max_ucs2": SCREEN_MAX_UCS2}
+    ch.update(extra)
+    return ch
+
+
+def at_channel(name, secret_file, allow_from=None, **extra):
+    ch = {"name": name, "type": "africastalking", "ussd_code": SERVICE_CODE,
+          "secret_file": str(secret_file),
+          "ussd_screen_max": SCREEN_MAX_GSM7, "ussd_screen_max_ucs2": SCREEN_MAX_UCS2}
+    if allow_from is not None:
+        ch["allow_from"] = list(allow_from)
+    ch.update(extra)
+    return ch
+
+
+def base_config(tmpdir):
+    """The default conf/taawun.conf adapted to a test: kernel-chosen ports,
+    database in tmpdir, absolute catalog and demo paths."""
+    return {
+        "programme": {
+            "name": PROGRAMME_NAME,
+            "default_language": "ar",
+            "languages": list(LANGUAGES),
+            "timezone": "Africa/Casablanca",
+            "country_code": "212",
+            "messages_dir": str(MESSAGES_DIR),
+            "provinces": list(PROVINCES),
+            "sectors": list(SECTORS),
+            "demo_data": str(DEMO_SQL),
+        },
+        "database": {
+            "path": str(Path(tmpdir) / "taawun.db"),
+            "synchronous": "full",
+            "busy_timeout_ms": 5000,
+        },
+        "http": {
+            "public": {"address": "127.0.0.1", "port": 0},
+            "admin": {"address": "127.0.0.1", "port": 0},
+            "threads": 4,
+            "connection_timeout_s": 15,
+            "max_connections": 1024,
+            "per_ip_connection_limit": 256,
+            "connection_memory_limit": 65536,
+            "max_body_bytes": 65536,
+        },
+        "ussd": {"session_ttl_s": 180, "max_sessions": 20000},
+        "log": {"level": "info"},
+        "channels": (sandbox_channel(),),
+    }
+
+
+def apply_overrides(cfg, overrides):
+    """Set dotted paths ("ussd.session_ttl_s", "channels.0.ussd_screen_max") in a
+    deep copy of cfg; the value DELETE removes the setting."""
+    cfg = copy.deepcopy(cfg)
+    for path, value in (overrides or {}).items():
+        parts = path.split(".")
+        node = cfg
+        for p in parts[:-1]:
+            if isinstance(node, tuple):
+                node = node[int(p)]
+            else:
+                node = node.setdefault(p, {})
+        last = parts[-1]
+        if isinstance(node, tuple):
+            raise ValueError(f"cannot replace a list element: {path}")
+        if value is DELETE:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return cfg
+
+
+def write_config(tmpdir, overrides=None, name="taawun.conf"):
+    """Write the test config (base + overrides) into tmpdir; return its Path."""
+    cfg = apply_overrides(base_config(tmpdir), overrides)
+    path = Path(tmpdir) / name
+    path.write_text("# test config written by tests/integration/conftest.py\n"
+                    + render_libconfig(cfg) + "\n", encoding="utf-8")
+    return path
+
+
+def line_of(path, pattern):
+    """1-based number of the first line of file path matching regex pattern."""
+    for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if re.search(pattern, line):
+            return i
+    raise AssertionError(f"{pattern!r} not in {path}")
+
+
+def write_secret(path, secret, mode=0o600):
+    path = Path(path)
+    path.write_text(secret + "\n")
+    os.chmod(path, mode)
+    return path
+
+
+def run_taawund(*args, timeout=STOP_TIMEOUT_S):
+    """Run taawund to completion (e.g. -n, --version): CompletedProcess."""
+    return subprocess.run([str(TAAWUND), *map(str, args)], capture_output=True,
+                          text=True, encoding="utf-8", errors="replace",
+                          timeout=timeout)
+
+
+# --------------------------------------------------------------------------
+# Logs.
+
+_KV = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|\S*)')
+
+
+def parse_log_line(line):
+    out = {}
+    for k, v in _KV.findall(line):
+        if v.startswith('"') and v.endswith('"') and len(v) >= 2:
+            v = v[1:-1]
+        out[k] = v
+    return out
+
+
+# An unmasked Moroccan mobile number, international or national form.
+UNMASKED_PHONE = re.compile(r"(?<!\d)(?:\+?212|00212|0)[5-7]\d{8}(?!\d)")
+
+
+# --------------------------------------------------------------------------
+# HTTP.
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.headers} {self.body[:300]!r}>"
+
+
+def http_request(port, method, path, body=None, headers=None, timeout=HTTP_TIMEOUT_S):
+    """One request on a fresh connection to 127.0.0.1:port."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        return Response(r.status, r.getheaders(), data)
+    finally:
+        conn.close()
+
+
+def raw_request(port, data, timeout=HTTP_TIMEOUT_S):
+    """Send raw bytes, read the response until the server closes or its
+    Content-Length is complete. Tolerates the server closing while we send."""
+    deadline = time.monotonic() + timeout
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            s.sendall(data)
+        buf = b""
+        for _ in range(10000):
+            if time.monotonic() > deadline:
+                break
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            buf += chunk
+            head, sep, rest = buf.partition(b"\r\n\r\n")
+            if sep:
+                m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+                if m and len(rest) >= int(m.group(1)):
+                    break
+    head, sep, rest = buf.partition(b"\r\n\r\n")
+    assert sep, f"no complete HTTP response head: {buf!r}"
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:] if ":" in l]
+    return Response(status, headers, rest)
+
+
+def form(**fields):
+    return urllib.parse.urlencode(fields)
+
+
+def ussd_form(session_id, phone, text, service_code=SERVICE_CODE, network="60401"):
+    return urllib.parse.urlencode({"sessionId": session_id, "serviceCode": service_code,
+                                   "phoneNumber": phone, "networkCode": network,
+                                   "text": text})
+
+
+FORM_CT = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def assert_json_error(r, status):
+    assert r.status == status, r
+    ct = r.headers.get("content-type", "")
+    assert ct.split(";")[0].strip().lower() == "application/json", r
+    err = r.json()["error"]
+    assert isinstance(err.get("code"), str) and err["code"], r
+    assert isinstance(err.get("message"), str) and err["message"], r
+    return err
+
+
+# --------------------------------------------------------------------------
+# The daemon.
+
+class Daemon:
+    """One running taawund. Use through the `daemons` fixture."""
+
+    def __init__(self, config, args=()):
+        self.config = Path(config)
+        self.lines = []
+        self.stdout_lines = []
+        self._cv = threading.Condition()
+        self.public_port = None
+        self.admin_port = None
+        self.proc = subprocess.Popen(
+            [str(TAAWUND), "-c", str(self.config), *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.proc.stderr, self.lines), daemon=True),
+            threading.Thread(target=self._read, args=(self.proc.stdout, self.stdout_lines), daemon=True),
+        ]
+        for t in self._readers:
+            t.start()
+
+    def _read(self, stream, sink):
+        for raw in iter(stream.readline, b""):
+            with self._cv:
+                sink.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                self._cv.notify_all()
+        with self._cv:
+            self._cv.notify_all()
+
+    def log(self):
+        with self._cv:
+            return "\n".join(self.lines)
+
+    def wait_log(self, pattern, timeout=START_TIMEOUT_S, start=0):
+        """First stderr line (index >= start) matching regex pattern; fails on
+        timeout or if the process exits before it appears."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while True:
+                for line in self.lines[start:]:
+                    if rx.search(line):
+                        return line
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no log line /{pattern}/ within {timeout}s:\n"
+                                         + "\n".join(self.lines[-40:]))
+                if self.proc.poll() is not None and not any(t.is_alive() for t in self._readers):
+                    raise AssertionError(f"taawund exited ({self.proc.returncode}) before "
+                                         f"/{pattern}/:\n" + "\n".join(self.lines[-40:]))
+                self._cv.wait(min(remaining, 0.1))
+
+    def start(self):
+        """Wait for both listening lines, then poll /healthz until 200."""
+        for listener in ("public", "admin"):
+            line = self.wait_log(rf"event=listening\b.*\blistener={listener}\b")
+            kv = parse_log_line(line)
+            assert kv.get("addr") == "127.0.0.1", line
+            port = int(kv["port"])
+            assert 0 < port < 65536, line
+            setattr(self, f"{listener}_port", port)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        last = None
+        for _ in range(1000):
+            if self.proc.poll() is not None:
+                raise AssertionError(f"taawund exited ({self.proc.returncode}):\n{self.log()}")
+            try:
+                r = http_request(self.public_port, "GET", "/healthz", timeout=1)
+                if r.status == 200:
+                    return self
+                last = r
+            except OSError as e:
+                last = e
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.02)  # poll interval, not a readiness guess
+        raise AssertionError(f"/healthz not 200 within {START_TIMEOUT_S}s ({last}):\n{self.log()}")
+
+    # Requests.
+    def get(self, path, admin=False, **kw):
+        return http_request(self.admin_port if admin else self.public_port, "GET", path, **kw)
+
+    def post(self, path, body=b"", headers=None, admin=False, **kw):
+        return http_request(self.admin_port if admin else self.public_port, "POST", path,
+                            body=body, headers=headers, **kw)
+
+    def assert_alive(self):
+        assert self.proc.poll() is None, f"taawund died:\n{self.log()}"
+        for port in (self.public_port, self.admin_port):
+            r = http_request(port, "GET", "/healthz")
+            assert r.status == 200, r
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=STOP_TIMEOUT_S):
+        """SIGTERM and wait; returns the exit code (kills -9 after timeout)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+                raise AssertionError(f"taawund did not exit within {timeout}s of SIGTERM:\n"
+                                     + self.log())
+        for t in self._readers:
+            t.join(5)
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(5)
+        for t in self._readers:
+            t.join(5)
+
+    # Database (read-only).
+    def db(self, path=None):
+        return open_db(path or self.db_path)
+
+    @property
+    def db_path(self):
+        return _config_db_path(self.config)
+
+
+def _config_db_path(config):
+    m = re.search(r'^\s*path\s*=\s*"([^"]*)"\s*;', Path(config).read_text(), re.M)
+    p = Path(m.group(1))
+    return p if p.is_absolute() else Path(config).parent / p
+
+
+@contextlib.contextmanager
+def open_db(path):
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    conn.row_factory = sqlite3.Row
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def query(daemon_or_path, sql, args=()):
+    path = daemon_or_path.db_path if isinstance(daemon_or_path, Daemon) else daemon_or_path
+    with open_db(path) as c:
+        return [dict(r) for r in c.execute(sql, args).fetchall()]
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    for _ in range(int(timeout / interval) + 2):
+        v = predicate()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            break
+        time.sleep(interval)
+    raise AssertionError(f"{what} not reached within {timeout}s")
+
+
+class DaemonFactory:
+    """Starts daemons for one test (or module) and stops them all at the end,
+    checking that each exits 0 and never logged an unmasked phone number."""
+
+    def __init__(self, tmpdir):
+        self.tmpdir = Path(tmpdir)
+        self.daemons = []
+
+    def config(self, overrides=None, name="taawun.conf"):
+        return write_config(self.tmpdir, overrides, name)
+
+    def start(self, overrides=None, config=None, args=()):
+        if not TAAWUND.exists():
+            pytest.fail(f"{TAAWUND} does not exist: run `make all` first")
+        config = config or self.config(overrides)
+        d = Daemon(config, args)
+        self.daemons.append(d)
+        return d.start()
+
+    def finish(self):
+        problems = []
+        for d in self.daemons:
+            if d.proc.poll() is None:
+                try:
+                    rc = d.stop()
+                except AssertionError as e:
+                    problems.append(str(e))
+                    continue
+                if rc != 0:
+                    problems.append(f"taawund exited {rc} after SIGTERM:\n{d.log()}")
+                elif not re.search(r"event=stopped\b", d.log()):
+                    problems.append(f"no event=stopped log line:\n{d.log()}")
+            if d.stdout_lines and "-n" not in d.proc.args:
+                problems.append("taawund wrote to stdout (logs go to stderr):\n"
+                                + "\n".join(d.stdout_lines[:10]))
+            leaked = [l for l in d.lines if UNMASKED_PHONE.search(l)]
+            if leaked:
+                problems.append("unmasked phone numbers in the log:\n" + "\n".join(leaked[:10]))
+        self.daemons = []
+        if problems:
+            pytest.fail("\n\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def daemons(tmp_path):
+    f = DaemonFactory(tmp_path)
+    try:
+        yield f
+    finally:
+        f.finish()  # stops (or kills) every daemon, whatever happened
+
+
+@pytest.fixture
+def daemon(daemons):
+    return daemons.start()
+
+
+# --------------------------------------------------------------------------
+# USSD sessions in Africa's Talking's format.
+
+class Screen:
+    def __init__(self, kind, text, response):
+        self.kind = kind          # "CON" or "END"
+        self.text = text          # without the prefix
+        self.response = response
+
+    @property
+    def con(self):
+        return self.kind == "CON"
+
+    @property
+    def end(self):
+        return self.kind == "END"
+
+    def __contains__(self, s):
+        return s in self.text
+
+    def __repr__(self):
+        return f"{self.kind} {self.text!r}"
+
+
+def parse_screen(r, gsm7_max=SCREEN_MAX_GSM7, ucs2_max=SCREEN_MAX_UCS2):
+    """Check a USSD answer (200, text/plain; charset=utf-8, CON/END, fits)."""
+    assert r.status == 200, r
+    ct = r.headers.get("content-type", "").replace(" ", "").lower()
+    assert ct == "text/plain;charset=utf-8", r
+    body = r.body.decode("utf-8")
+    assert body[:4] in ("CON ", "END "), r
+    text = body[4:]
+    assert text.strip(), f"empty screen: {r}"
+    assert_screen_fits(text, gsm7_max, ucs2_max)
+    return Screen(body[:3], text, r)
+
+
+_phone_counter = [0]
+
+
+def new_phone():
+    """A distinct valid Moroccan mobile number for each call (+2126...)."""
+    _phone_counter[0] += 1
+    return "+2126%08d" % (12340000 + os.getpid() % 1000 * 100 + _phone_counter[0])
+
+
+class Ussd:
+    """One USSD session: each step resends every input joined with '*'."""
+
+    def __init__(self, daemon, phone=None, channel="sandbox", session_id=None,
+                 key=None, path_token=None):
+        self.daemon = daemon
+        self.phone = phone or new_phone()
+        self.channel = channel
+        self.session_id = session_id or "ATUid_" + uuid.uuid4().hex
+        self.key = key
+        self.path_token = path_token
+        self.inputs = []
+        self.screens = []
+
+    @property
+    def text(self):
+        return "*".join(self.inputs)
+
+    def path(self, key=None, path_token=None):
+        p = f"/hooks/{self.channel}/ussd"
+        token = path_token if path_token is not None else self.path_token
+        if token is not None:
+            p += "/" + urllib.parse.quote(token, safe="")
+        key = key if key is not None else self.key
+        if key is not None:
+            p += "?" + urllib.parse.urlencode({"key": key})
+        return p
+
+    def post_raw(self, text, **kw):
+        return self.daemon.post(self.path(**kw), ussd_form(self.session_id, self.phone, text),
+                                FORM_CT)
+
+    def dial(self):
+        assert not self.inputs
+        return self._step()
+
+    def send(self, value):
+        """Type one input (may be "" or contain '*'); returns the Screen."""
+        self.inputs.append(value)
+        return self._step()
+
+    def _step(self):
+        s = parse_screen(self.post_raw(self.text))
+        self.screens.append(s)
+        return s
+
+
+def assert_menu(screen, lang, keys, start=1):
+    """The screen lists "N. <catalog messages.KEY>" for keys in order from start."""
+    nums = numbered(screen.text)
+    for i, key in enumerate(keys, start):
+        assert nums.get(str(i)) == msg(lang, key), \
+            f"expected '{i}. {msg(lang, key)}' on {screen!r}"
+
+
+def walk_pages(u, lang, names, first_screen):
+    """Follow 98 through a paginated list; check global numbering and names.
+    Returns the list of pages (Screens). Leaves the session on the last page."""
+    pages = [first_screen]
+    seen = []
+    for _ in range(len(names) + 1):
+        page = pages[-1]
+        its = items(page.text)
+        assert its, f"no items on {page!r}"
+        expected_start = len(seen) + 1
+        assert [n for n, _ in its] == list(range(expected_start, expected_start + len(its))), page
+        seen.extend(label for _, label in its)
+        if len(seen) >= len(names):
+            assert msg(lang, "nav_more") not in page.text, page
+            break
+        lines = page.text.rstrip("\n").split("\n")
+        # "98. more" closes the list; only navigation lines (back, home) may follow.
+        assert msg(lang, "nav_more") in lines, f"no '{msg(lang, 'nav_more')}' on {page!r}"
+        after = lines[lines.index(msg(lang, "nav_more")) + 1:]
+        assert set(after) <= {msg(lang, "nav_back"), msg(lang, "nav_home")}, page
+        pages.append(u.send("98"))
+        assert pages[-1].con
+    assert len(seen) == len(names), (seen, names)
+    for got, want in zip(seen, names):
+        # An item that cannot fit is ellipsized: compare its kept prefix.
+        stem = got.rstrip(".…").rstrip()
+        assert want.startswith(stem) and stem, (got, want)
+    return pages
