@@ -54,4 +54,14 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *env,
                              const struct channel_settings *ch, const struct ussd_step *step,
                              char *screen, size_t screensz, bool *end);
 
+/* The provider's end-of-session notice (Africa's Talking's ussd-end
+ * callback): stored once per (channel, sessionId), and an unfinished
+ * registration or idea of that session becomes a draft the member is offered
+ * on the next dial. phone_raw may be "" when the notice lacks it. Returns 0,
+ * or -1 when the database failed (answer 503 so the provider retries). */
+int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
+                    const char *session_id, const char *phone_raw, const char *status,
+                    long duration_ms, const char *input, const char *error)
+    __attribute__((warn_unused_result));
+
 #endif
