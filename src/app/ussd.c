@@ -15,11 +15,15 @@
 #include "core/ussd_menu.h"
 #include "core/utf8.h"
 #include "store/db.h"
+#include "store/drafts.h"
+#include "store/events.h"
+#include "store/grants.h"
+#include "store/ideas.h"
 #include "store/members.h"
 #include "store/messages.h"
 #include "sys/log.h"
 
-#define SESSION_TEXT_MAX 2048 /* longest `*`-joined text we keep to diff against */
+#define SESSION_TEXT_MAX 512 /* longest `*`-joined text we keep to diff against */
 #define SESSION_KEY_MAX (CHANNEL_NAME_MAX + USSD_SESSION_ID_MAX + 2)
 
 struct session {
@@ -207,12 +211,20 @@ static void session_delete(struct ussd_sessions *t, const char *key)
 
 /* ---- one step ---- */
 
+/* What the data callbacks of one step need. */
 struct step_ctx {
     sqlite3 *db;
+    const struct member *member; /* NULL for an unknown number */
+    const char *lang;
     bool db_failed;
 };
 
-static int coop_lookup(void *ctx, const char *code, int64_t *id, char *name, size_t namesz)
+static int64_t member_id_of(const struct step_ctx *c)
+{
+    return c->member ? c->member->id : 0;
+}
+
+static int data_coop_lookup(void *ctx, const char *code, int64_t *id, char *name, size_t namesz)
 {
     struct step_ctx *c = ctx;
     struct cooperative coop;
@@ -223,6 +235,57 @@ static int coop_lookup(void *ctx, const char *code, int64_t *id, char *name, siz
     } else if (rc < 0) {
         c->db_failed = true;
     }
+    return rc;
+}
+
+static int data_grants(void *ctx, struct ussd_grant *out, size_t max)
+{
+    struct step_ctx *c = ctx;
+    if (!c->member)
+        return 0;
+    int n = grants_for_member(c->db, c->member->id, c->member->cooperative_id, c->lang, out, max);
+    c->db_failed |= n < 0;
+    return n;
+}
+
+static int data_grant_find(void *ctx, const char *ref, struct ussd_grant *out)
+{
+    struct step_ctx *c = ctx;
+    if (!c->member)
+        return 0;
+    int n = grant_find_for_member(c->db, c->member->id, c->member->cooperative_id, ref, c->lang,
+                                  out);
+    c->db_failed |= n < 0;
+    return n;
+}
+
+static int data_events(void *ctx, struct ussd_event *out, size_t max)
+{
+    struct step_ctx *c = ctx;
+    int n = events_upcoming(c->db, db_now(), c->member ? c->member->province : "",
+                            member_id_of(c), c->lang, out, max);
+    c->db_failed |= n < 0;
+    return n;
+}
+
+static int data_event_find(void *ctx, int64_t id, struct ussd_event *out)
+{
+    struct step_ctx *c = ctx;
+    int n = event_get(c->db, id, member_id_of(c), c->lang, out);
+    c->db_failed |= n < 0;
+    return n;
+}
+
+static int data_topics(void *ctx, bool enabled[USSD_TOPIC_COUNT])
+{
+    struct step_ctx *c = ctx;
+    if (!c->member) {
+        for (int i = 0; i < USSD_TOPIC_COUNT; i++)
+            enabled[i] = false;
+        return 0;
+    }
+    int rc = member_topics_get(c->db, c->member->id, enabled);
+    c->db_failed |= rc < 0;
     return rc;
 }
 
@@ -244,6 +307,7 @@ static void member_view(const struct member *m, bool found, char member_no[16],
         member_no[0] = '\0';
     *v = (struct ussd_member_view){
         .registered = registered,
+        .opted_out = registered && m->opted_out_at != 0,
         .name = registered ? m->name : "",
         .language = found ? m->language : "",
         .member_no = member_no,
@@ -253,10 +317,30 @@ static void member_view(const struct member *m, bool found, char member_no[16],
     };
 }
 
+/* Queue one SMS built from catalog key tmpl_key in lang, inside the
+ * caller's transaction. A catalog without the text queues nothing. */
+static int queue_sms(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
+                     const char *phone, int64_t member_id, const char *lang, const char *kind,
+                     const char *tmpl_key, const struct text_var *vars, size_t nvars)
+{
+    const char *tmpl = catalog_set_get(env->texts, lang, tmpl_key, NULL);
+    if (!tmpl)
+        return 0;
+    char body[800];
+    if (text_format(tmpl, vars, nvars, body, sizeof body) < 0)
+        return -1;
+    struct message_new msg = {.channel = ch->name,
+                              .phone = phone,
+                              .member_id = member_id,
+                              .kind = kind,
+                              .body = body,
+                              .priority = 10};
+    return message_queue(db, &msg, NULL);
+}
+
 /* Register the draft and queue the SMS receipt, in one transaction. */
-static int perform_register(sqlite3 *db, const struct app_env *env,
-                            const struct channel_settings *ch, const char *phone,
-                            struct ussd_state *st)
+static int do_register(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
+                       const char *phone, struct ussd_state *st)
 {
     struct member m;
     memset(&m, 0, sizeof m);
@@ -270,58 +354,158 @@ static int perform_register(sqlite3 *db, const struct app_env *env,
     snprintf(m.language, sizeof m.language, "%s", st->lang);
     snprintf(m.consent_channel, sizeof m.consent_channel, "ussd");
 
-    if (db_begin(db) != 0)
-        return -1;
     int64_t id;
     if (member_register(db, &m, "ussd", &id) != 0)
-        goto fail;
-    member_number(id, st->member_no);
-    const char *tmpl = catalog_set_get(env->texts, st->lang, "sms_registered", NULL);
-    if (tmpl) {
-        char body[640];
-        struct text_var vars[] = {{"name", m.name}, {"member_no", st->member_no}};
-        if (text_format(tmpl, vars, 2, body, sizeof body) < 0)
-            goto fail;
-        struct message_new msg = {.channel = ch->name,
-                                  .phone = phone,
-                                  .member_id = id,
-                                  .kind = "receipt",
-                                  .body = body,
-                                  .priority = 10};
-        if (message_queue(db, &msg, NULL) != 0)
-            goto fail;
-    }
-    if (db_commit(db) != 0)
+        return -1;
+    char member_no[16];
+    member_number(id, member_no);
+    snprintf(st->result_ref, sizeof st->result_ref, "%s", member_no);
+    struct text_var vars[] = {{"name", m.name}, {"member_no", member_no}};
+    if (queue_sms(db, env, ch, phone, id, st->lang, "receipt", "sms_registered", vars, 2) != 0 ||
+        draft_delete(db, phone) != 0)
         return -1;
     char masked[MSISDN_MAX];
     msisdn_mask(phone, masked);
-    log_info("member_registered", "channel=%s phone=%s member=%s", ch->name, masked,
-             st->member_no);
+    log_info("member_registered", "channel=%s phone=%s member=%s", ch->name, masked, member_no);
     return 0;
-fail:
-    db_rollback(db);
-    return -1;
 }
 
-static int perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env *env,
-                          const struct channel_settings *ch, const char *phone,
-                          const struct member *m, bool found, struct ussd_state *st)
+static void event_when(const struct ussd_event *e, char *out, size_t outsz)
 {
+    snprintf(out, outsz, "%02d/%02d %02d:%02d", e->day % 100, e->month % 100, e->hour % 100,
+             e->minute % 100);
+}
+
+/* Book a seat (atomically with the capacity check) and queue the receipt. */
+static enum ussd_effect_result do_rsvp(sqlite3 *db, const struct app_env *env,
+                                       const struct channel_settings *ch, const char *phone,
+                                       const struct member *m, struct ussd_state *st)
+{
+    enum rsvp_result r = event_rsvp(db, st->event_id, m->id);
+    if (r == RSVP_FULL || r == RSVP_CLOSED)
+        return USSD_RESULT_FULL;
+    if (r == RSVP_ALREADY)
+        return USSD_RESULT_ALREADY;
+    if (r != RSVP_BOOKED)
+        return USSD_RESULT_FAILED;
+    struct ussd_event e;
+    if (event_get(db, st->event_id, m->id, st->lang, &e) != 1)
+        return USSD_RESULT_FAILED;
+    char when[32];
+    event_when(&e, when, sizeof when);
+    struct text_var vars[] = {
+        {"title", e.title}, {"when", when}, {"place", e.place}, {"code", e.code}};
+    if (queue_sms(db, env, ch, phone, m->id, st->lang, "receipt", "sms_rsvp", vars, 4) != 0)
+        return USSD_RESULT_FAILED;
+    return USSD_RESULT_OK;
+}
+
+static int do_event_sms(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
+                        const char *phone, int64_t member_id, struct ussd_state *st)
+{
+    struct ussd_event e;
+    if (event_get(db, st->event_id, member_id, st->lang, &e) != 1)
+        return -1;
+    char when[32];
+    event_when(&e, when, sizeof when);
+    struct text_var vars[] = {
+        {"title", e.title}, {"when", when}, {"place", e.place}, {"code", e.code}};
+    return queue_sms(db, env, ch, phone, member_id, st->lang, "receipt", "sms_event", vars, 4);
+}
+
+static int do_idea(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
+                   const char *phone, const struct member *m, struct ussd_state *st)
+{
+    if (idea_insert(db, m->id, st->idea.sector, st->idea.title, st->idea.text, st->result_ref) !=
+        0)
+        return -1;
+    struct text_var vars[] = {{"reference", st->result_ref}, {"title", st->idea.title}};
+    if (queue_sms(db, env, ch, phone, m->id, st->lang, "receipt", "sms_idea", vars, 2) != 0)
+        return -1;
+    return draft_delete(db, phone);
+}
+
+/* Perform an effect in one committed transaction and tell the engine how
+ * it went. Nothing is answered before the commit. */
+static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env *env,
+                           const struct channel_settings *ch, const char *phone,
+                           const struct member *m, bool found, struct ussd_state *st)
+{
+    enum ussd_effect_result result = USSD_RESULT_OK;
+    bool member_needed = e != USSD_EFFECT_REGISTER && e != USSD_EFFECT_EVENT_SMS &&
+                         e != USSD_EFFECT_RESUME_DRAFT && e != USSD_EFFECT_DISCARD_DRAFT;
+    if (member_needed && !found) {
+        ussd_menu_effect_done(st, e, USSD_RESULT_FAILED);
+        return;
+    }
+    if (e == USSD_EFFECT_RESUME_DRAFT) {
+        struct ussd_state saved;
+        char flow[16];
+        int rc = draft_load(db, phone, db_now() - env->draft_ttl_s, flow, &saved, sizeof saved);
+        if (rc == 1 && saved.version == USSD_STATE_VERSION) {
+            saved.error_key = NULL;
+            *st = saved;
+        } else {
+            ussd_menu_effect_done(st, e, USSD_RESULT_FAILED);
+        }
+        return;
+    }
+    if (db_begin(db) != 0) {
+        ussd_menu_effect_done(st, e, USSD_RESULT_FAILED);
+        return;
+    }
+    int rc = 0;
     switch (e) {
     case USSD_EFFECT_NONE:
-        return 0;
+        break;
     case USSD_EFFECT_REGISTER:
-        return perform_register(db, env, ch, phone, st);
+        rc = do_register(db, env, ch, phone, st);
+        break;
     case USSD_EFFECT_SET_LANGUAGE:
-        if (!found)
-            return -1;
-        return member_set_language(db, m->id, st->lang);
+        rc = member_set_language(db, m->id, st->lang);
+        break;
+    case USSD_EFFECT_RSVP:
+        result = do_rsvp(db, env, ch, phone, m, st);
+        rc = result == USSD_RESULT_FAILED ? -1 : 0;
+        break;
+    case USSD_EFFECT_EVENT_SMS:
+        rc = do_event_sms(db, env, ch, phone, found ? m->id : 0, st);
+        break;
+    case USSD_EFFECT_SUBMIT_IDEA:
+        rc = do_idea(db, env, ch, phone, m, st);
+        break;
+    case USSD_EFFECT_SET_TOPIC:
+        rc = st->topic >= 0 && st->topic < USSD_TOPIC_COUNT
+                 ? member_topic_set(db, m->id, ussd_topic_codes[st->topic], st->topic_on)
+                 : -1;
+        break;
+    case USSD_EFFECT_STOP_ALL:
+    case USSD_EFFECT_START_ALL:
+        rc = member_set_stopped(db, m->id, e == USSD_EFFECT_STOP_ALL);
+        break;
+    case USSD_EFFECT_ERASE:
+        rc = member_erase(db, m->id);
+        break;
+    case USSD_EFFECT_DISCARD_DRAFT:
+        rc = draft_delete(db, phone);
+        break;
+    case USSD_EFFECT_RESUME_DRAFT:
+        break;
     }
-    return -1;
+    if (rc != 0 || db_commit(db) != 0) {
+        db_rollback(db);
+        result = USSD_RESULT_FAILED;
+    }
+    if (rc == 0 && e == USSD_EFFECT_ERASE) {
+        char masked[MSISDN_MAX];
+        msisdn_mask(phone, masked);
+        log_info("member_erased", "channel=%s phone=%s", ch->name, masked);
+    }
+    ussd_menu_effect_done(st, e, result);
 }
 
 static void build_env(const struct app_env *app, const struct channel_settings *ch,
-                      struct step_ctx *ctx, struct ussd_env *env)
+                      const struct ussd_data *data, struct ussd_env *env)
 {
     *env = (struct ussd_env){
         .texts = app->texts,
@@ -335,14 +519,14 @@ static void build_env(const struct app_env *app, const struct channel_settings *
         .limit = {.gsm7 = (size_t)ch->ussd_screen_max, .ucs2 = (size_t)ch->ussd_screen_max_ucs2},
         .current_year = current_year(),
         .min_age = app->min_age,
-        .coop_lookup = coop_lookup,
-        .ctx = ctx,
+        .data = data,
     };
 }
 
 /* Replay a dial's pre-typed inputs ("*384*123*1*2#" arrives as text "1*2")
  * from the first screen: stop at the first input that is wrong or would
- * write anything, and show the screen reached before it. */
+ * write anything, and show the screen reached before it (home when the
+ * very first input is wrong). */
 static void replay(struct ussd_state *st, const char *text, size_t len,
                    const struct ussd_member_view *v, const struct ussd_env *env)
 {
@@ -353,7 +537,7 @@ static void replay(struct ussd_state *st, const char *text, size_t len,
             j++;
         struct ussd_state before = *st;
         enum ussd_effect e = ussd_menu_input(st, text + i, j - i, v, env);
-        if (e != USSD_EFFECT_NONE || st->error_key || st->screen >= USSD_SCR_END_ABOUT) {
+        if (e != USSD_EFFECT_NONE || st->error_key || st->screen >= USSD_SCR_FIRST_END) {
             *st = before;
             st->error_key = NULL;
             return;
@@ -388,6 +572,40 @@ static void newest_input(const struct session *s, const char *text, size_t len,
     }
 }
 
+/* Keep the draft of an unfinished flow in step with the session: saved
+ * while a registration or idea is under way (so a dropped session can be
+ * continued on the next dial), deleted when it ends. */
+static void keep_draft(sqlite3 *db, const char *phone, enum ussd_flow before,
+                       const struct ussd_state *st)
+{
+    enum ussd_flow now = ussd_menu_flow(st);
+    if (now != USSD_FLOW_NONE) {
+        struct ussd_state copy = *st;
+        copy.error_key = NULL;
+        if (draft_save(db, phone, now == USSD_FLOW_IDEA ? "idea" : "register", &copy,
+                       sizeof copy) != 0)
+            log_warn("draft_not_saved", "reason=database");
+    } else if (before != USSD_FLOW_NONE && st->screen >= USSD_SCR_FIRST_END) {
+        if (draft_delete(db, phone) != 0)
+            log_warn("draft_not_deleted", "reason=database");
+    }
+}
+
+/* A new session with no pre-typed input: offer a recent draft, if any. */
+static void offer_draft(sqlite3 *db, const struct app_env *app, const char *phone,
+                        const struct ussd_member_view *view, struct ussd_state *st)
+{
+    struct ussd_state saved;
+    char flow[16];
+    if (draft_load(db, phone, db_now() - app->draft_ttl_s, flow, &saved, sizeof saved) != 1 ||
+        saved.version != USSD_STATE_VERSION)
+        return;
+    bool idea = strcmp(flow, "idea") == 0;
+    if (idea != view->registered)
+        return; /* an idea draft needs a member; a registration draft needs a stranger */
+    ussd_menu_offer_resume(st, idea ? USSD_FLOW_IDEA : USSD_FLOW_REGISTER, saved.lang);
+}
+
 enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
                              const struct channel_settings *ch, const struct ussd_step *step,
                              char *screen, size_t screensz, bool *end)
@@ -399,10 +617,6 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
     if (!db)
         return USSD_UNAVAILABLE;
 
-    struct step_ctx ctx = {.db = db};
-    struct ussd_env env;
-    build_env(app, ch, &ctx, &env);
-
     struct member m;
     int found = member_find_by_phone(db, phone, &m);
     if (found < 0)
@@ -411,38 +625,62 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
     struct ussd_member_view view;
     member_view(&m, found == 1, member_no, &view);
 
-    time_t now = time(NULL);
     struct session *s = malloc(sizeof *s);
     if (!s)
         return USSD_UNAVAILABLE;
+    time_t now = time(NULL);
     memset(s, 0, sizeof *s);
     snprintf(s->key, sizeof s->key, "%s\x1f%s", ch->name, step->session_id);
     bool known = session_get(t, s->key, now, s) && strcmp(s->phone, phone) == 0;
+
+    struct step_ctx ctx = {.db = db, .member = view.registered ? &m : NULL};
+    struct ussd_data data = {.grants = data_grants,
+                             .grant_find = data_grant_find,
+                             .events = data_events,
+                             .event_find = data_event_find,
+                             .topics = data_topics,
+                             .coop_lookup = data_coop_lookup,
+                             .ctx = &ctx};
+    struct ussd_env env;
+    build_env(app, ch, &data, &env);
+
     enum ussd_effect effect = USSD_EFFECT_NONE;
+    enum ussd_flow flow_before = USSD_FLOW_NONE;
     if (!known) {
         memset(s, 0, sizeof *s);
         snprintf(s->key, sizeof s->key, "%s\x1f%s", ch->name, step->session_id);
         snprintf(s->phone, sizeof s->phone, "%s", phone);
         ussd_menu_start(&s->state, &view, &env);
+        ctx.lang = s->state.lang[0] ? s->state.lang : app->default_language;
         if (step->text_len > 0)
             replay(&s->state, step->text, step->text_len, &view, &env);
+        else
+            offer_draft(db, app, phone, &view, &s->state);
     } else {
+        flow_before = ussd_menu_flow(&s->state);
+        ctx.lang = s->state.lang[0] ? s->state.lang : app->default_language;
         const char *in;
         size_t inlen;
         newest_input(s, step->text, step->text_len, &in, &inlen);
-        if (inlen > USSD_INPUT_MAX)
-            inlen = utf8_floor(in, inlen, USSD_INPUT_MAX);
+        if (inlen > USSD_IDEA_TEXT_MAX - 1)
+            inlen = utf8_floor(in, inlen, USSD_IDEA_TEXT_MAX - 1);
         effect = ussd_menu_input(&s->state, in, inlen, &view, &env);
     }
-    if (ctx.db_failed)
-        s->state.screen = USSD_SCR_END_BUSY;
-    if (effect != USSD_EFFECT_NONE &&
-        perform_effect(effect, db, app, ch, phone, &m, found == 1, &s->state) != 0)
-        s->state.screen = USSD_SCR_END_BUSY;
-    if (effect == USSD_EFFECT_REGISTER && s->state.screen != USSD_SCR_END_BUSY) {
+    if (effect != USSD_EFFECT_NONE)
+        perform_effect(effect, db, app, ch, phone, &m, found == 1, &s->state);
+    if (effect != USSD_EFFECT_NONE || ctx.db_failed) {
+        /* The member's data changed: look again before rendering. */
         found = member_find_by_phone(db, phone, &m);
+        if (found < 0)
+            ctx.db_failed = true;
         member_view(&m, found == 1, member_no, &view);
+        ctx.member = view.registered ? &m : NULL;
     }
+    ctx.lang = s->state.lang[0] ? s->state.lang : app->default_language;
+    if (ctx.db_failed)
+        ussd_menu_effect_done(&s->state, USSD_EFFECT_NONE, USSD_RESULT_FAILED);
+    else
+        keep_draft(db, phone, flow_before, &s->state);
 
     s->last_seen = now;
     s->text_overflow = step->text_len >= sizeof s->text;
@@ -450,8 +688,7 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
         memcpy(s->text, step->text, step->text_len);
         s->text[step->text_len] = '\0';
     }
-
-    if (!known && s->state.screen < USSD_SCR_END_ABOUT && !session_put(t, s, now)) {
+    if (!known && s->state.screen < USSD_SCR_FIRST_END && !session_put(t, s, now)) {
         /* Too many live sessions: refuse this new one politely. */
         log_warn("ussd_sessions_full", "channel=%s max=%zu", ch->name, t->max_sessions);
         s->state.screen = USSD_SCR_END_BUSY;
@@ -463,6 +700,8 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
         char full[SCREEN_BYTES_MAX * 2];
         struct ussd_state copy = s->state;
         copy.error_key = NULL;
+        struct screen_limit wide = {SCREEN_BYTES_MAX, SCREEN_BYTES_MAX};
+        env.limit = wide;
         if (ussd_menu_render(&copy, &view, &env, full, sizeof full, end) < 0)
             snprintf(full, sizeof full, "%s", "...");
         struct text_measure tm;
@@ -486,4 +725,30 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
               ussd_menu_screen_name(s->state.screen), *end ? 1 : 0);
     free(s);
     return USSD_OK;
+}
+
+int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
+                    const char *session_id, const char *phone_raw, const char *status,
+                    long duration_ms, const char *input, const char *error)
+{
+    char phone[MSISDN_MAX] = "";
+    if (phone_raw && *phone_raw &&
+        msisdn_normalize(phone_raw, strlen(phone_raw), phone) != MSISDN_OK)
+        phone[0] = '\0';
+    sqlite3 *db = db_thread();
+    if (!db)
+        return -1;
+    /* The session is over on the handset: forget it here too. Its draft, if
+     * a registration or an idea was under way, was saved at its last step. */
+    char key[SESSION_KEY_MAX];
+    snprintf(key, sizeof key, "%s\x1f%s", ch->name, session_id);
+    session_delete(t, key);
+    if (ussd_end_store(db, ch->name, session_id, phone, status, duration_ms, input, error) != 0)
+        return -1;
+    char masked[MSISDN_MAX];
+    msisdn_mask(phone, masked);
+    char q[64];
+    log_info("ussd_session_end", "channel=%s phone=%s status=%s", ch->name, masked,
+             log_quote(status ? status : "", q, sizeof q));
+    return 0;
 }

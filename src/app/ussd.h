@@ -26,6 +26,8 @@ struct app_env {
     const char *const *sectors;
     size_t nsectors;
     int min_age;
+    const char *default_language;
+    int draft_ttl_s; /* a draft older than this is not offered */
 };
 
 struct ussd_sessions;

@@ -16,7 +16,7 @@ int at_ussd_parse(const struct channel_settings *ch, const struct channel_reques
 {
     (void)ch;
     if (!req->form) {
-        *err = (struct channel_error){"bad_request", "body is not a form"};
+        *err = (struct channel_error){"bad_request", "body is not a form", 400};
         return -1;
     }
     static const char *const required[] = {"sessionId", "phoneNumber", NULL};
@@ -25,12 +25,13 @@ int at_ussd_parse(const struct channel_settings *ch, const struct channel_reques
         if (n != 1 || !form_get(req->form, required[i]) || !*form_get(req->form, required[i])) {
             *err = (struct channel_error){
                 "bad_request", n > 1 ? "duplicated field sessionId or phoneNumber"
-                                     : "missing field sessionId or phoneNumber"};
+                                     : "missing field sessionId or phoneNumber",
+                400};
             return -1;
         }
     }
     if (form_count(req->form, "text") > 1 || form_count(req->form, "serviceCode") > 1) {
-        *err = (struct channel_error){"bad_request", "duplicated field text or serviceCode"};
+        *err = (struct channel_error){"bad_request", "duplicated field text or serviceCode", 400};
         return -1;
     }
     const struct form_field *text = form_find(req->form, "text");
@@ -47,11 +48,11 @@ int at_ussd_parse(const struct channel_settings *ch, const struct channel_reques
     if (!utf8_valid(out->session_id, strlen(out->session_id)) ||
         !utf8_valid(out->service_code, strlen(out->service_code)) ||
         !utf8_valid(out->text, out->text_len) || memchr(out->text, '\0', out->text_len)) {
-        *err = (struct channel_error){"bad_request", "a field is not valid UTF-8 text"};
+        *err = (struct channel_error){"bad_request", "a field is not valid UTF-8 text", 400};
         return -1;
     }
     if (strlen(out->session_id) >= USSD_SESSION_ID_MAX) {
-        *err = (struct channel_error){"bad_request", "sessionId too long"};
+        *err = (struct channel_error){"bad_request", "sessionId too long", 400};
         return -1;
     }
     return 0;

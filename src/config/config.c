@@ -102,6 +102,8 @@ static const struct option schema[] = {
     {"ussd", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
     {"ussd.session_ttl_s", OPT_INT, 1, 3600, "180", false, CFG(ussd.session_ttl_s), 0, NULL},
     {"ussd.max_sessions", OPT_INT, 1, 1000000, "20000", false, CFG(ussd.max_sessions), 0, NULL},
+    {"ussd.draft_ttl_s", OPT_INT, 60, 30 * 86400, "86400", false, CFG(ussd.draft_ttl_s), 0,
+     NULL},
 
     {"log", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
     {"log.level", OPT_STRING, 1, 7, "info", false, CFG(log_level_name), 0,

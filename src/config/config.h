@@ -59,6 +59,7 @@ struct config {
     struct {
         int session_ttl_s;
         int max_sessions;
+        int draft_ttl_s;
     } ussd;
     char log_level_name[8];
     enum log_level log_level;

@@ -46,6 +46,8 @@ struct runtime *runtime_load(const char *path, struct config_errors *errs,
         .sectors = rt->sectors,
         .nsectors = rt->cfg.programme.nsectors,
         .min_age = rt->cfg.programme.min_age,
+        .default_language = rt->cfg.programme.default_language,
+        .draft_ttl_s = rt->cfg.ussd.draft_ttl_s,
     };
     rt->refs = 1;
     return rt;

@@ -1,10 +1,11 @@
 /* ussd_menu.h -- the member's USSD menus as a pure state machine.
  *
- * One step is: ussd_menu_input(state, input, member, env) -> effect, then
- * ussd_menu_render(state, member, env) -> screen. The engine does no I/O:
- * everything it needs (texts, lists, screen limits, the year, a cooperative
- * lookup) comes in through struct ussd_env, and every write it wants is
- * returned as an effect that the caller performs before rendering. */
+ * One step is: ussd_menu_input(state, input, member, env) -> effect; the
+ * caller performs the effect and reports how it went with
+ * ussd_menu_effect_done(); then ussd_menu_render(state, member, env) ->
+ * screen. The engine does no I/O: texts, lists, screen limits, the year and
+ * the member's data come in through struct ussd_env (data through read-only
+ * callbacks), and every write it wants is returned as an effect. */
 #ifndef TAAWUN_CORE_USSD_MENU_H
 #define TAAWUN_CORE_USSD_MENU_H
 
@@ -15,10 +16,19 @@
 #include "core/catalog.h"
 #include "core/screen.h"
 
-#define USSD_NAME_MAX 128 /* bytes: 60 characters of up to 2 bytes, with room */
+#define USSD_NAME_MAX 256 /* bytes: 60 characters of up to 4 bytes, with room */
 #define USSD_NAME_CHARS_MIN 2
 #define USSD_NAME_CHARS_MAX 60
 #define USSD_CODE_MAX 32
+#define USSD_REF_MAX 24
+#define USSD_IDEA_TITLE_CHARS_MIN 3
+#define USSD_IDEA_TITLE_CHARS_MAX 60
+#define USSD_IDEA_TEXT_CHARS_MIN 10
+#define USSD_IDEA_TEXT_CHARS_MAX 160
+#define USSD_IDEA_TEXT_MAX 480 /* bytes */
+#define USSD_LIST_MAX 30       /* items one list may page through */
+#define USSD_STATE_VERSION 4   /* bump when struct ussd_state changes (drafts) */
+#define USSD_PAGES_MAX 16
 
 enum ussd_screen {
     /* screens that wait for input (CON) */
@@ -32,17 +42,56 @@ enum ussd_screen {
     USSD_SCR_BIRTH_YEAR,
     USSD_SCR_CONSENT,
     USSD_SCR_CONFIRM,
+    USSD_SCR_RESUME,
     USSD_SCR_HOME,
+    USSD_SCR_GRANTS,
+    USSD_SCR_GRANT_REF,
+    USSD_SCR_GRANT_DETAIL,
+    USSD_SCR_EVENTS,
+    USSD_SCR_EVENT_DETAIL,
+    USSD_SCR_EVENT_FULL,
+    USSD_SCR_IDEA_SECTOR,
+    USSD_SCR_IDEA_TITLE,
+    USSD_SCR_IDEA_TEXT,
+    USSD_SCR_IDEA_CONFIRM,
+    USSD_SCR_ALERTS,
     USSD_SCR_PROFILE,
     USSD_SCR_CHANGE_LANGUAGE,
+    USSD_SCR_ERASE_CONFIRM,
     /* last screens (END) */
     USSD_SCR_END_ABOUT,
     USSD_SCR_END_REGISTERED,
     USSD_SCR_END_REFUSED,
     USSD_SCR_END_LANGUAGE_CHANGED,
+    USSD_SCR_END_RSVP_DONE,
+    USSD_SCR_END_RSVP_ALREADY,
+    USSD_SCR_END_EVENT_SMS,
+    USSD_SCR_END_IDEA_DONE,
+    USSD_SCR_END_IDEA_CANCELLED,
+    USSD_SCR_END_STOPPED,
+    USSD_SCR_END_STARTED,
+    USSD_SCR_END_ERASED,
     USSD_SCR_END_BUSY,
     USSD_SCR_COUNT
 };
+
+#define USSD_SCR_FIRST_END USSD_SCR_END_ABOUT
+
+/* Alert topics a member can switch on and off, in menu order. */
+enum ussd_topic {
+    USSD_TOPIC_EVENTS = 0,
+    USSD_TOPIC_TRAININGS,
+    USSD_TOPIC_GRANTS,
+    USSD_TOPIC_IDEATHON,
+    USSD_TOPIC_NEWS,
+    USSD_TOPIC_COUNT
+};
+
+/* "events", "trainings", "grants", "ideathon", "news" (the database's codes). */
+extern const char *const ussd_topic_codes[USSD_TOPIC_COUNT];
+
+/* Flows that can be left unfinished and resumed from a draft. */
+enum ussd_flow { USSD_FLOW_NONE = 0, USSD_FLOW_REGISTER, USSD_FLOW_IDEA };
 
 /* What the registration has gathered so far. */
 struct ussd_draft {
@@ -55,24 +104,81 @@ struct ussd_draft {
     int birth_year;
 };
 
+/* What a project idea has gathered so far. */
+struct ussd_idea {
+    char sector[USSD_CODE_MAX];
+    char title[USSD_NAME_MAX];
+    char text[USSD_IDEA_TEXT_MAX];
+};
+
 struct ussd_state {
+    uint32_t version;      /* USSD_STATE_VERSION */
     enum ussd_screen screen;
     unsigned page;         /* page of a list screen */
+    /* First item of each page the member has seen: pages are where the
+     * screens actually broke, whatever error line was shown at the time. */
+    unsigned short page_first[USSD_PAGES_MAX];
     char lang[8];          /* language of the screens; "" before the member chose */
     const char *error_key; /* catalog key of the error line to show, or NULL */
     struct ussd_draft draft;
-    char member_no[16]; /* set by the caller after USSD_EFFECT_REGISTER */
+    struct ussd_idea idea;
+    enum ussd_flow resume_flow;   /* on USSD_SCR_RESUME: which draft is offered */
+    char grant_ref[USSD_REF_MAX]; /* grant shown on USSD_SCR_GRANT_DETAIL */
+    int64_t event_id;             /* event shown on USSD_SCR_EVENT_DETAIL */
+    int topic;                    /* USSD_EFFECT_SET_TOPIC: which topic */
+    bool topic_on;                /*   and its new value */
+    char result_ref[USSD_REF_MAX]; /* set by the caller: member number, idea reference */
 };
 
 /* What the engine may know of the caller: borrowed strings, "" when unknown. */
 struct ussd_member_view {
     bool registered;
+    bool opted_out; /* stopped all messages */
     const char *name;
     const char *language;
     const char *member_no;
     const char *cooperative_name;
     const char *province;
     const char *sector;
+};
+
+/* A grant application as a member sees it. */
+struct ussd_grant {
+    char reference[USSD_REF_MAX];
+    char status[USSD_CODE_MAX]; /* submitted, under_review, ... (texts "grant_status.X") */
+    long long amount_mad;
+    char note[240]; /* in the member's language, "" when none */
+};
+
+/* An upcoming event in the member's language and local time. */
+struct ussd_event {
+    int64_t id;
+    char code[16];
+    char kind[16];
+    char title[USSD_NAME_MAX];
+    char place[96];
+    int day, month, hour, minute; /* local time of the programme */
+    int capacity;                 /* -1: unlimited */
+    int taken;                    /* seats taken */
+    bool mine;                    /* the member has a seat */
+};
+
+/* Read-only access to the member's data. Each returns -1 on failure. */
+struct ussd_data {
+    /* The member's own and their cooperative's grants, newest first. */
+    int (*grants)(void *ctx, struct ussd_grant *out, size_t max);
+    /* A grant by reference, only if it is the member's or their
+     * cooperative's: 1 found, 0 not (never reveals another's grant). */
+    int (*grant_find)(void *ctx, const char *reference, struct ussd_grant *out);
+    /* Upcoming events, the member's province first, then by start. */
+    int (*events)(void *ctx, struct ussd_event *out, size_t max);
+    /* One event: 1 found, 0 not. */
+    int (*event_find)(void *ctx, int64_t id, struct ussd_event *out);
+    /* The member's topic switches. Returns 0 or -1. */
+    int (*topics)(void *ctx, bool enabled[USSD_TOPIC_COUNT]);
+    /* Look a cooperative code up: 1 found (id and name filled), 0 unknown. */
+    int (*coop_lookup)(void *ctx, const char *code, int64_t *id, char *name, size_t namesz);
+    void *ctx;
 };
 
 struct ussd_env {
@@ -87,28 +193,53 @@ struct ussd_env {
     struct screen_limit limit;
     int current_year;
     int min_age;
-    /* Look a cooperative code up: 1 found (id and name filled), 0 unknown,
-     * -1 failure. May be NULL (every code is then unknown). */
-    int (*coop_lookup)(void *ctx, const char *code, int64_t *id, char *name, size_t namesz);
-    void *ctx;
+    const struct ussd_data *data; /* may be NULL: empty lists, every code unknown */
+    /* Refuse (-1) a screen whose text would have to be cut to fit, instead
+     * of cutting it: `taawund -n` checks catalogs this way. */
+    bool strict;
 };
 
 enum ussd_effect {
     USSD_EFFECT_NONE = 0,
-    USSD_EFFECT_REGISTER,     /* store state->draft as a member, set state->member_no */
-    USSD_EFFECT_SET_LANGUAGE, /* store state->lang as the member's language */
+    USSD_EFFECT_REGISTER,      /* store state->draft as a member; set state->result_ref */
+    USSD_EFFECT_SET_LANGUAGE,  /* store state->lang as the member's language */
+    USSD_EFFECT_RSVP,          /* book a seat at state->event_id; SMS receipt */
+    USSD_EFFECT_EVENT_SMS,     /* SMS the details of state->event_id */
+    USSD_EFFECT_SUBMIT_IDEA,   /* store state->idea; set state->result_ref; SMS receipt */
+    USSD_EFFECT_SET_TOPIC,     /* switch state->topic to state->topic_on */
+    USSD_EFFECT_STOP_ALL,      /* the member stops all messages */
+    USSD_EFFECT_START_ALL,     /* the member receives messages again */
+    USSD_EFFECT_ERASE,         /* erase the member's personal data */
+    USSD_EFFECT_RESUME_DRAFT,  /* load the saved draft into the state */
+    USSD_EFFECT_DISCARD_DRAFT, /* delete the saved draft */
+};
+
+enum ussd_effect_result {
+    USSD_RESULT_OK = 0,
+    USSD_RESULT_FULL,    /* RSVP: no seat left */
+    USSD_RESULT_ALREADY, /* RSVP: the member already has a seat */
+    USSD_RESULT_FAILED,  /* the write failed */
 };
 
 /* The first screen for a caller: home for a member, else the language menu. */
 void ussd_menu_start(struct ussd_state *s, const struct ussd_member_view *m,
                      const struct ussd_env *env);
 
+/* Offer to continue an unfinished flow (the caller found a draft). lang is
+ * the draft's language. */
+void ussd_menu_offer_resume(struct ussd_state *s, enum ussd_flow flow, const char *lang);
+
 /* Apply one input (in[0..len), UTF-8, typed by the member) to s. A wrong
  * input keeps the screen and sets s->error_key. Returns the effect the
- * caller must perform; for USSD_EFFECT_REGISTER the caller sets
- * s->member_no on success, or s->screen = USSD_SCR_END_BUSY on failure. */
+ * caller must perform, then report with ussd_menu_effect_done(). */
 enum ussd_effect ussd_menu_input(struct ussd_state *s, const char *in, size_t len,
                                  const struct ussd_member_view *m, const struct ussd_env *env);
+
+/* Move to the screen that follows effect e given how it went. */
+void ussd_menu_effect_done(struct ussd_state *s, enum ussd_effect e, enum ussd_effect_result r);
+
+/* The flow s is in (a registration or an idea under way), for drafts. */
+enum ussd_flow ussd_menu_flow(const struct ussd_state *s);
 
 /* Render the current screen into out (outsz bytes, NUL-terminated UTF-8)
  * without the CON/END prefix; *end tells whether it is a last screen.
@@ -128,10 +259,10 @@ int ussd_menu_check(const struct ussd_env *env,
                                    const char *key),
                     void *ctx);
 
-/* The catalog key of a screen's main text ("ask_name" for the name prompt). */
-const char *ussd_menu_screen_key(enum ussd_screen scr);
-
 /* Name of a screen for logs and reports ("name", "province", ...). */
 const char *ussd_menu_screen_name(enum ussd_screen scr);
+
+/* The catalog key of a screen's main text ("ask_name" for the name prompt). */
+const char *ussd_menu_screen_key(enum ussd_screen scr);
 
 #endif

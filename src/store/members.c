@@ -158,3 +158,89 @@ void member_number(int64_t id, char out[16])
 {
     snprintf(out, 16, "TA-%06lld", (long long)id);
 }
+
+int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
+{
+    for (int i = 0; i < USSD_TOPIC_COUNT; i++)
+        enabled[i] = true;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT topic, enabled FROM member_topics WHERE member_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return step_error(db, "member_topics_get");
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *topic = (const char *)sqlite3_column_text(st, 0);
+        for (int i = 0; topic && i < USSD_TOPIC_COUNT; i++)
+            if (strcmp(topic, ussd_topic_codes[i]) == 0)
+                enabled[i] = sqlite3_column_int(st, 1) != 0;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : step_error(db, "member_topics_get");
+}
+
+int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
+                           " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(member_id, topic) DO UPDATE"
+                           " SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+                           -1, &st, NULL) != SQLITE_OK)
+        return step_error(db, "member_topic_set");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, on ? 1 : 0);
+    sqlite3_bind_int64(st, 4, db_now());
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : step_error(db, "member_topic_set");
+}
+
+int member_set_stopped(sqlite3 *db, int64_t id, bool stopped)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE members SET opted_out_at = CASE WHEN ?2 THEN"
+                           " coalesce(opted_out_at, ?3) ELSE NULL END, updated_at = ?3"
+                           " WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return step_error(db, "member_set_stopped");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, stopped ? 1 : 0);
+    sqlite3_bind_int64(st, 3, db_now());
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : step_error(db, "member_set_stopped");
+}
+
+int member_erase(sqlite3 *db, int64_t id)
+{
+    static const char *const sql[] = {
+        "UPDATE members SET name = NULL, cooperative_id = NULL, province = NULL, sector = NULL,"
+        " gender = NULL, birth_year = NULL, consent_at = NULL, consent_channel = NULL,"
+        " registered_at = NULL, opted_out_at = coalesce(opted_out_at, ?2), erased_at = ?2,"
+        " updated_at = ?2 WHERE id = ?1",
+        "DELETE FROM member_topics WHERE member_id = ?1",
+        "DELETE FROM rsvps WHERE member_id = ?1",
+        "UPDATE ideas SET title = '', description = '', updated_at = ?2 WHERE member_id = ?1",
+        "UPDATE messages SET body = '', updated_at = ?2 WHERE member_id = ?1"
+        " AND status NOT IN ('queued', 'sending')",
+        "DELETE FROM messages WHERE member_id = ?1 AND status = 'queued'",
+        "DELETE FROM ussd_drafts WHERE phone = (SELECT phone FROM members WHERE id = ?1)",
+    };
+    int64_t now = db_now();
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql[i], -1, &st, NULL) != SQLITE_OK)
+            return step_error(db, "member_erase");
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_bind_parameter_count(st) >= 2)
+            sqlite3_bind_int64(st, 2, now);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return step_error(db, "member_erase");
+    }
+    return 0;
+}

@@ -7,9 +7,12 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "core/limits.h"
+#include <stdbool.h>
 
-#define MEMBER_NAME_MAX 128 /* bytes of UTF-8, NUL included */
+#include "core/limits.h"
+#include "core/ussd_menu.h"
+
+#define MEMBER_NAME_MAX 256 /* bytes of UTF-8, NUL included */
 #define CODE_MAX 32
 
 struct cooperative {
@@ -59,6 +62,25 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
 /* Change a member's language. Returns 0 or -1. */
 int member_set_language(sqlite3 *db, int64_t id, const char *lang)
     __attribute__((warn_unused_result));
+
+/* Topic switches of a member, in the order of ussd_topic_codes (a topic
+ * without a row is on: consent covers every topic). Returns 0 or -1. */
+int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
+    __attribute__((warn_unused_result));
+
+/* Switch one topic (a code of ussd_topic_codes). Returns 0 or -1. */
+int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
+    __attribute__((warn_unused_result));
+
+/* Stop (or resume) all messages to the member. Returns 0 or -1. */
+int member_set_stopped(sqlite3 *db, int64_t id, bool stopped) __attribute__((warn_unused_result));
+
+/* Erase the member's personal data: name, cooperative, province, sector,
+ * gender, birth year, consent, topics, RSVPs, the text of their ideas and
+ * messages. The phone number stays, with the member opted out, so the
+ * opt-out is honoured. Grant records stay with the programme. Must run
+ * inside a write transaction. Returns 0 or -1. */
+int member_erase(sqlite3 *db, int64_t id) __attribute__((warn_unused_result));
 
 /* The member number shown to members: "TA-000042". out holds 16 bytes. */
 void member_number(int64_t id, char out[16]);

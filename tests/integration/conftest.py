@@ -759,7 +759,7 @@ def walk_pages(u, lang, names, first_screen):
         # "98. more" closes the list; only navigation lines (back, home) may follow.
         assert msg(lang, "nav_more") in lines, f"no '{msg(lang, 'nav_more')}' on {page!r}"
         after = lines[lines.index(msg(lang, "nav_more")) + 1:]
-        assert set(after) <= {msg(lang, "nav_back"), msg(lang, "nav_home")}, page
+        assert set(after) <= {msg(lang, "nav_back"), msg(lang, "nav_back_home")}, page
         pages.append(u.send("98"))
         assert pages[-1].con
     assert len(seen) == len(names), (seen, names)

@@ -111,7 +111,7 @@ def test_whole_arabic_registration(daemon):
 
     s = u.send("1")
     assert s.con and msg(lang, "welcome", programme=PROGRAMME_NAME) in s
-    assert_menu(s, lang, ["menu_register", "menu_about"])
+    assert_menu(s, lang, ["menu_register", "menu_events_public", "menu_about"])
 
     s = u.send("1")
     assert s.con and msg(lang, "ask_name") in s
@@ -173,7 +173,7 @@ def test_whole_french_registration(daemon):
 
     s = u.send("2")
     assert s.con and msg(lang, "welcome", programme=PROGRAMME_NAME) in s
-    assert_menu(s, lang, ["menu_register", "menu_about"])
+    assert_menu(s, lang, ["menu_register", "menu_events_public", "menu_about"])
 
     s = u.send("1")
     assert s.con and msg(lang, "ask_name") in s
@@ -218,7 +218,7 @@ def test_about_ends_with_about_text(daemon):
     u = Ussd(daemon)
     u.dial()
     u.send("2")
-    end = u.send("2")
+    end = u.send("3")
     assert end.end and end.text == msg("fr", "about_text"), end
 
 
@@ -249,7 +249,7 @@ def test_wrong_keys_on_every_screen(daemon):
         expect_error(u, bad, None, "err_choice", None)
     u.send("2")
     for bad in ("x", "9", ""):
-        expect_error(u, bad, lang, "err_choice", "welcome", ["menu_register", "menu_about"])
+        expect_error(u, bad, lang, "err_choice", "welcome", ["menu_register", "menu_events_public", "menu_about"])
     u.send("1")
     for bad in ("", "12345", "A", "B" * 61, "   "):
         expect_error(u, bad, lang, "err_name", "ask_name")

@@ -1,0 +1,98 @@
+/* drafts.c -- the ussd_drafts and ussd_session_ends tables. */
+#include "store/drafts.h"
+
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+int draft_save(sqlite3 *db, const char *phone, const char *flow, const void *state, size_t len)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO ussd_drafts (phone, flow, state, updated_at)"
+                           " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(phone) DO UPDATE SET"
+                           " flow = excluded.flow, state = excluded.state,"
+                           " updated_at = excluded.updated_at",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(db, "draft_save");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, flow, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, state, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, db_now());
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "draft_save");
+}
+
+int draft_load(sqlite3 *db, const char *phone, int64_t not_before, char flow[16], void *state,
+               size_t len)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT flow, state FROM ussd_drafts WHERE phone = ?1"
+                           " AND updated_at >= ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(db, "draft_load");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, not_before);
+    int rc = sqlite3_step(st);
+    int result = 0;
+    if (rc == SQLITE_ROW) {
+        if ((size_t)sqlite3_column_bytes(st, 1) == len) {
+            store_copy_text(flow, 16, st, 0);
+            memcpy(state, sqlite3_column_blob(st, 1), len);
+            result = 1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        result = store_fail(db, "draft_load");
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
+int draft_delete(sqlite3 *db, const char *phone)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "DELETE FROM ussd_drafts WHERE phone = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return store_fail(db, "draft_delete");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "draft_delete");
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int ussd_end_store(sqlite3 *db, const char *channel, const char *session_id, const char *phone,
+                   const char *status, long duration_ms, const char *input, const char *error)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR IGNORE INTO ussd_session_ends (channel, session_id, phone,"
+                           " status, duration_ms, input, error, created_at)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(db, "ussd_end_store");
+    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, session_id, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 3, phone);
+    bind_text_or_null(st, 4, status);
+    if (duration_ms >= 0)
+        sqlite3_bind_int64(st, 5, duration_ms);
+    else
+        sqlite3_bind_null(st, 5);
+    bind_text_or_null(st, 6, input);
+    bind_text_or_null(st, 7, error);
+    sqlite3_bind_int64(st, 8, db_now());
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "ussd_end_store");
+}
