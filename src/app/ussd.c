@@ -4,6 +4,7 @@
 #include "app/ussd.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +38,15 @@ struct session {
     struct ussd_state state;
 };
 
+#define SESSION_STRIPES 64 /* locks over the buckets, so threads rarely wait */
+
 struct ussd_sessions {
-    pthread_mutex_t lock;
+    pthread_mutex_t locks[SESSION_STRIPES];
     struct session **buckets;
-    size_t nbuckets; /* power of two */
-    size_t count;
-    size_t max_sessions;
-    int ttl_s;
+    size_t nbuckets; /* power of two, a multiple of SESSION_STRIPES */
+    _Atomic size_t count;
+    _Atomic size_t max_sessions;
+    _Atomic int ttl_s;
 };
 
 static uint64_t hash_key(const char *s)
@@ -54,6 +57,11 @@ static uint64_t hash_key(const char *s)
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+static pthread_mutex_t *stripe_of(struct ussd_sessions *t, size_t bucket)
+{
+    return &t->locks[bucket % SESSION_STRIPES];
 }
 
 struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
@@ -70,9 +78,10 @@ struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
         return NULL;
     }
     t->nbuckets = n;
-    t->max_sessions = max_sessions;
-    t->ttl_s = ttl_s;
-    pthread_mutex_init(&t->lock, NULL);
+    atomic_store(&t->max_sessions, max_sessions);
+    atomic_store(&t->ttl_s, ttl_s);
+    for (size_t i = 0; i < SESSION_STRIPES; i++)
+        pthread_mutex_init(&t->locks[i], NULL);
     return t;
 }
 
@@ -88,60 +97,63 @@ void ussd_sessions_free(struct ussd_sessions *t)
             s = next;
         }
     }
-    pthread_mutex_destroy(&t->lock);
+    for (size_t i = 0; i < SESSION_STRIPES; i++)
+        pthread_mutex_destroy(&t->locks[i]);
     free(t->buckets);
     free(t);
 }
 
 void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int ttl_s)
 {
-    pthread_mutex_lock(&t->lock);
-    t->max_sessions = max_sessions;
-    t->ttl_s = ttl_s;
-    pthread_mutex_unlock(&t->lock);
+    atomic_store(&t->max_sessions, max_sessions);
+    atomic_store(&t->ttl_s, ttl_s);
 }
 
-/* Drop every expired session. Caller holds the lock. */
-static void sweep_locked(struct ussd_sessions *t, time_t now)
+/* Drop every expired session, stripe by stripe. */
+static void sweep(struct ussd_sessions *t, time_t now)
 {
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        struct session **pp = &t->buckets[i];
-        while (*pp) {
-            struct session *s = *pp;
-            if (now - s->last_seen > t->ttl_s) {
-                *pp = s->next;
-                free(s);
-                t->count--;
-            } else {
-                pp = &s->next;
+    int ttl = atomic_load(&t->ttl_s);
+    for (size_t stripe = 0; stripe < SESSION_STRIPES; stripe++) {
+        pthread_mutex_lock(&t->locks[stripe]);
+        for (size_t i = stripe; i < t->nbuckets; i += SESSION_STRIPES) {
+            struct session **pp = &t->buckets[i];
+            while (*pp) {
+                struct session *s = *pp;
+                if (now - s->last_seen > ttl) {
+                    *pp = s->next;
+                    free(s);
+                    atomic_fetch_sub(&t->count, 1);
+                } else {
+                    pp = &s->next;
+                }
             }
         }
+        pthread_mutex_unlock(&t->locks[stripe]);
     }
 }
 
 size_t ussd_sessions_count(struct ussd_sessions *t)
 {
-    pthread_mutex_lock(&t->lock);
-    sweep_locked(t, time(NULL));
-    size_t n = t->count;
-    pthread_mutex_unlock(&t->lock);
-    return n;
+    sweep(t, time(NULL));
+    return atomic_load(&t->count);
 }
 
 /* Copy out the live session for key, if any. Returns true when found. */
 static bool session_get(struct ussd_sessions *t, const char *key, time_t now, struct session *out)
 {
     uint64_t h = hash_key(key);
+    size_t b = h & (t->nbuckets - 1);
+    int ttl = atomic_load(&t->ttl_s);
     bool found = false;
-    pthread_mutex_lock(&t->lock);
-    struct session **pp = &t->buckets[h & (t->nbuckets - 1)];
+    pthread_mutex_lock(stripe_of(t, b));
+    struct session **pp = &t->buckets[b];
     while (*pp) {
         struct session *s = *pp;
         if (s->hash == h && strcmp(s->key, key) == 0) {
-            if (now - s->last_seen > t->ttl_s) {
+            if (now - s->last_seen > ttl) {
                 *pp = s->next;
                 free(s);
-                t->count--;
+                atomic_fetch_sub(&t->count, 1);
             } else {
                 *out = *s;
                 found = true;
@@ -150,7 +162,7 @@ static bool session_get(struct ussd_sessions *t, const char *key, time_t now, st
         }
         pp = &s->next;
     }
-    pthread_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(stripe_of(t, b));
     return found;
 }
 
@@ -159,54 +171,55 @@ static bool session_get(struct ussd_sessions *t, const char *key, time_t now, st
 static bool session_put(struct ussd_sessions *t, const struct session *in, time_t now)
 {
     uint64_t h = hash_key(in->key);
-    pthread_mutex_lock(&t->lock);
-    struct session **head = &t->buckets[h & (t->nbuckets - 1)];
-    for (struct session *s = *head; s; s = s->next) {
+    size_t b = h & (t->nbuckets - 1);
+    pthread_mutex_t *lock = stripe_of(t, b);
+    pthread_mutex_lock(lock);
+    for (struct session *s = t->buckets[b]; s; s = s->next) {
         if (s->hash == h && strcmp(s->key, in->key) == 0) {
             struct session *next = s->next;
             *s = *in;
             s->hash = h;
             s->next = next;
-            pthread_mutex_unlock(&t->lock);
+            pthread_mutex_unlock(lock);
             return true;
         }
     }
-    if (t->count >= t->max_sessions)
-        sweep_locked(t, now);
-    if (t->count >= t->max_sessions) {
-        pthread_mutex_unlock(&t->lock);
-        return false;
+    pthread_mutex_unlock(lock);
+    if (atomic_load(&t->count) >= atomic_load(&t->max_sessions)) {
+        sweep(t, now);
+        if (atomic_load(&t->count) >= atomic_load(&t->max_sessions))
+            return false;
     }
     struct session *s = malloc(sizeof *s);
-    if (!s) {
-        pthread_mutex_unlock(&t->lock);
+    if (!s)
         return false;
-    }
     *s = *in;
     s->hash = h;
-    s->next = *head;
-    *head = s;
-    t->count++;
-    pthread_mutex_unlock(&t->lock);
+    pthread_mutex_lock(lock);
+    s->next = t->buckets[b];
+    t->buckets[b] = s;
+    atomic_fetch_add(&t->count, 1);
+    pthread_mutex_unlock(lock);
     return true;
 }
 
 static void session_delete(struct ussd_sessions *t, const char *key)
 {
     uint64_t h = hash_key(key);
-    pthread_mutex_lock(&t->lock);
-    struct session **pp = &t->buckets[h & (t->nbuckets - 1)];
+    size_t b = h & (t->nbuckets - 1);
+    pthread_mutex_lock(stripe_of(t, b));
+    struct session **pp = &t->buckets[b];
     while (*pp) {
         struct session *s = *pp;
         if (s->hash == h && strcmp(s->key, key) == 0) {
             *pp = s->next;
             free(s);
-            t->count--;
+            atomic_fetch_sub(&t->count, 1);
             break;
         }
         pp = &s->next;
     }
-    pthread_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(stripe_of(t, b));
 }
 
 /* ---- one step ---- */
@@ -690,7 +703,8 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
     }
     if (!known && s->state.screen < USSD_SCR_FIRST_END && !session_put(t, s, now)) {
         /* Too many live sessions: refuse this new one politely. */
-        log_warn("ussd_sessions_full", "channel=%s max=%zu", ch->name, t->max_sessions);
+        log_warn("ussd_sessions_full", "channel=%s max=%zu", ch->name,
+                 atomic_load(&t->max_sessions));
         s->state.screen = USSD_SCR_END_BUSY;
     }
     long n = ussd_menu_render(&s->state, &view, &env, screen, screensz, end);

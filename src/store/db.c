@@ -4,6 +4,7 @@
 #include "store/db.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,17 +317,39 @@ void db_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* One connection per thread, with a small cache of prepared statements
+ * keyed by their SQL text. */
+#define STMT_CACHE_SIZE 64
+
+struct thread_conn {
+    sqlite3 *db;
+    struct {
+        uint64_t hash;
+        const char *sql; /* sqlite3_sql(st): owned by the statement */
+        sqlite3_stmt *st;
+    } cache[STMT_CACHE_SIZE];
+    size_t ncache;
+};
+
 static struct db_options pool_options;
 static pthread_key_t pool_key;
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
-static void pool_close(void *db)
+static void pool_close(void *arg)
 {
-    db_close(db);
+    struct thread_conn *tc = arg;
+    for (size_t i = 0; i < tc->ncache; i++)
+        sqlite3_finalize(tc->cache[i].st);
+    db_close(tc->db);
+    free(tc);
 }
 
 static void pool_make_key(void)
 {
+    /* Each connection is used by one thread only: no per-connection mutex,
+     * and no global lock around memory statistics on every allocation. */
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     pthread_key_create(&pool_key, pool_close);
 }
 
@@ -339,13 +362,75 @@ void db_pool_init(const struct db_options *opt)
 sqlite3 *db_thread(void)
 {
     pthread_once(&pool_once, pool_make_key);
-    sqlite3 *db = pthread_getspecific(pool_key);
-    if (db)
-        return db;
-    db = db_open(&pool_options);
-    if (db && pthread_setspecific(pool_key, db) != 0) {
-        db_close(db);
+    struct thread_conn *tc = pthread_getspecific(pool_key);
+    if (tc)
+        return tc->db;
+    tc = calloc(1, sizeof *tc);
+    if (!tc)
+        return NULL;
+    tc->db = db_open(&pool_options);
+    if (!tc->db || pthread_setspecific(pool_key, tc) != 0) {
+        db_close(tc->db);
+        free(tc);
         return NULL;
     }
-    return db;
+    return tc->db;
+}
+
+static uint64_t sql_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
+{
+    struct thread_conn *tc = pthread_getspecific(pool_key);
+    bool cacheable = tc && tc->db == db;
+    uint64_t h = 0;
+    if (cacheable) {
+        h = sql_hash(sql);
+        for (size_t i = 0; i < tc->ncache; i++)
+            if (tc->cache[i].hash == h && strcmp(tc->cache[i].sql, sql) == 0) {
+                sqlite3_reset(tc->cache[i].st); /* in case a caller forgot */
+                sqlite3_clear_bindings(tc->cache[i].st);
+                return tc->cache[i].st;
+            }
+    }
+    sqlite3_stmt *st = NULL;
+    unsigned flags = cacheable && tc->ncache < STMT_CACHE_SIZE ? SQLITE_PREPARE_PERSISTENT : 0;
+    if (sqlite3_prepare_v3(db, sql, -1, flags, &st, NULL) != SQLITE_OK) {
+        char q[300];
+        log_error("db_error", "query=prepare error=%s", log_quote(sqlite3_errmsg(db), q, sizeof q));
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    if (flags) {
+        tc->cache[tc->ncache].hash = h;
+        tc->cache[tc->ncache].sql = sqlite3_sql(st);
+        tc->cache[tc->ncache].st = st;
+        tc->ncache++;
+    }
+    return st;
+}
+
+void db_stmt_done(sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    struct thread_conn *tc = pthread_getspecific(pool_key);
+    if (tc && sqlite3_db_handle(st) == tc->db) {
+        for (size_t i = 0; i < tc->ncache; i++) {
+            if (tc->cache[i].st == st) {
+                sqlite3_reset(st);
+                sqlite3_clear_bindings(st);
+                return;
+            }
+        }
+    }
+    sqlite3_finalize(st);
 }

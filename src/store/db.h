@@ -46,6 +46,16 @@ void db_rollback(sqlite3 *db);
 void db_pool_init(const struct db_options *opt);
 sqlite3 *db_thread(void);
 
+/* A prepared statement for sql on db, from the calling thread's cache when
+ * db is that thread's connection (statements are prepared once per thread
+ * and reused), freshly prepared otherwise. Ready for binding. Returns NULL
+ * (logged) on error. Always give it back with db_stmt_done(). */
+sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
+
+/* Give a statement from db_stmt() back: reset and unbound if cached,
+ * finalized otherwise. NULL is a no-op. */
+void db_stmt_done(sqlite3_stmt *st);
+
 /* Current time in unix seconds (one place to read the clock). */
 int64_t db_now(void);
 

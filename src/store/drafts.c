@@ -9,19 +9,17 @@
 int draft_save(sqlite3 *db, const char *phone, const char *flow, const void *state, size_t len)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO ussd_drafts (phone, flow, state, updated_at)"
+    if (!(st = db_stmt(db, "INSERT INTO ussd_drafts (phone, flow, state, updated_at)"
                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(phone) DO UPDATE SET"
                            " flow = excluded.flow, state = excluded.state,"
-                           " updated_at = excluded.updated_at",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " updated_at = excluded.updated_at")))
         return store_fail(db, "draft_save");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, flow, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, state, (int)len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, db_now());
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : store_fail(db, "draft_save");
 }
 
@@ -29,10 +27,8 @@ int draft_load(sqlite3 *db, const char *phone, int64_t not_before, char flow[16]
                size_t len)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT flow, state FROM ussd_drafts WHERE phone = ?1"
-                           " AND updated_at >= ?2",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(db, "SELECT flow, state FROM ussd_drafts WHERE phone = ?1"
+                           " AND updated_at >= ?2")))
         return store_fail(db, "draft_load");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, not_before);
@@ -47,19 +43,18 @@ int draft_load(sqlite3 *db, const char *phone, int64_t not_before, char flow[16]
     } else if (rc != SQLITE_DONE) {
         result = store_fail(db, "draft_load");
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return result;
 }
 
 int draft_delete(sqlite3 *db, const char *phone)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "DELETE FROM ussd_drafts WHERE phone = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (!(st = db_stmt(db, "DELETE FROM ussd_drafts WHERE phone = ?1")))
         return store_fail(db, "draft_delete");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : store_fail(db, "draft_delete");
 }
 
@@ -75,11 +70,9 @@ int ussd_end_store(sqlite3 *db, const char *channel, const char *session_id, con
                    const char *status, long duration_ms, const char *input, const char *error)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR IGNORE INTO ussd_session_ends (channel, session_id, phone,"
+    if (!(st = db_stmt(db, "INSERT OR IGNORE INTO ussd_session_ends (channel, session_id, phone,"
                            " status, duration_ms, input, error, created_at)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")))
         return store_fail(db, "ussd_end_store");
     sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, session_id, -1, SQLITE_STATIC);
@@ -93,6 +86,6 @@ int ussd_end_store(sqlite3 *db, const char *channel, const char *session_id, con
     bind_text_or_null(st, 7, error);
     sqlite3_bind_int64(st, 8, db_now());
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : store_fail(db, "ussd_end_store");
 }

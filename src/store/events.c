@@ -51,7 +51,7 @@ int events_upcoming(sqlite3 *db, int64_t now, const char *province, int64_t memb
                " ORDER BY (coalesce(e.province,'') = ?3) DESC, e.starts_at, e.id LIMIT ?4",
                sql, sizeof sql);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(db, sql)))
         return store_fail(db, "events_upcoming");
     sqlite3_bind_int64(st, 1, member_id);
     sqlite3_bind_int64(st, 2, now);
@@ -62,10 +62,10 @@ int events_upcoming(sqlite3 *db, int64_t now, const char *province, int64_t memb
     while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
         read_row(st, &out[n++]);
     if (n < max && rc != SQLITE_DONE) {
-        sqlite3_finalize(st);
+        db_stmt_done(st);
         return store_fail(db, "events_upcoming");
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return (int)n;
 }
 
@@ -75,7 +75,7 @@ int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang,
     char sql[1024];
     select_sql(lang, "WHERE e.id = ?2", sql, sizeof sql);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(db, sql)))
         return store_fail(db, "event_get");
     sqlite3_bind_int64(st, 1, member_id);
     sqlite3_bind_int64(st, 2, id);
@@ -87,20 +87,18 @@ int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang,
     } else if (rc != SQLITE_DONE) {
         result = store_fail(db, "event_get");
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return result;
 }
 
 enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT e.status, coalesce(e.capacity,-1),"
+    if (!(st = db_stmt(db, "SELECT e.status, coalesce(e.capacity,-1),"
                            " (SELECT count(*) FROM rsvps r WHERE r.event_id = e.id),"
                            " EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id"
                            "         AND r.member_id = ?2), e.starts_at"
-                           " FROM events e WHERE e.id = ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
+                           " FROM events e WHERE e.id = ?1"))) {
         store_fail(db, "event_rsvp");
         return RSVP_ERROR;
     }
@@ -124,12 +122,10 @@ enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id)
     } else {
         r = RSVP_CLOSED;
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     if (r != RSVP_BOOKED)
         return r;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO rsvps (event_id, member_id, created_at) VALUES (?1,?2,?3)",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (!(st = db_stmt(db, "INSERT INTO rsvps (event_id, member_id, created_at) VALUES (?1,?2,?3)"))) {
         store_fail(db, "event_rsvp_insert");
         return RSVP_ERROR;
     }
@@ -137,7 +133,7 @@ enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id)
     sqlite3_bind_int64(st, 2, member_id);
     sqlite3_bind_int64(st, 3, db_now());
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     if (rc != SQLITE_DONE) {
         store_fail(db, "event_rsvp_insert");
         return RSVP_ERROR;

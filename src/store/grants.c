@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db.h"
 #include "store/store_util.h"
 
 static int read_rows(sqlite3 *db, sqlite3_stmt *st, struct ussd_grant *out, size_t max)
@@ -20,10 +21,10 @@ static int read_rows(sqlite3 *db, sqlite3_stmt *st, struct ussd_grant *out, size
         n++;
     }
     if (n < max && rc != SQLITE_DONE) {
-        sqlite3_finalize(st);
+        db_stmt_done(st);
         return store_fail(db, "grants");
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return (int)n;
 }
 
@@ -45,7 +46,7 @@ int grants_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const cha
 {
     char sql[600];
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, select_sql(lang, "", sql, sizeof sql), -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(db, select_sql(lang, "", sql, sizeof sql))))
         return store_fail(db, "grants_for_member");
     sqlite3_bind_int64(st, 1, member_id);
     sqlite3_bind_int64(st, 2, coop_id);
@@ -68,11 +69,9 @@ int grant_find_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const
         return 0;
     char sql[700];
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           select_sql(lang,
+    if (!(st = db_stmt(db, select_sql(lang,
                                       "AND replace(replace(upper(reference),'-',''),'GR','') = ?4",
-                                      sql, sizeof sql),
-                           -1, &st, NULL) != SQLITE_OK)
+                                      sql, sizeof sql))))
         return store_fail(db, "grant_find_for_member");
     sqlite3_bind_int64(st, 1, member_id);
     sqlite3_bind_int64(st, 2, coop_id);

@@ -12,10 +12,8 @@ int idea_insert(sqlite3 *db, int64_t member_id, const char *sector, const char *
 {
     sqlite3_stmt *st;
     int64_t now = db_now();
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO ideas (member_id, sector, title, description, created_at,"
-                           " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(db, "INSERT INTO ideas (member_id, sector, title, description, created_at,"
+                           " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")))
         return store_fail(db, "idea_insert");
     sqlite3_bind_int64(st, 1, member_id);
     sqlite3_bind_text(st, 2, sector, -1, SQLITE_STATIC);
@@ -23,7 +21,7 @@ int idea_insert(sqlite3 *db, int64_t member_id, const char *sector, const char *
     sqlite3_bind_text(st, 4, description, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     if (rc != SQLITE_DONE)
         return store_fail(db, "idea_insert");
     int64_t id = sqlite3_last_insert_rowid(db);
@@ -31,12 +29,11 @@ int idea_insert(sqlite3 *db, int64_t member_id, const char *sector, const char *
     struct tm tm;
     localtime_r(&t, &tm);
     snprintf(ref, 24, "ID-%04d-%05lld", tm.tm_year + 1900, (long long)id);
-    if (sqlite3_prepare_v2(db, "UPDATE ideas SET reference = ?1 WHERE id = ?2", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (!(st = db_stmt(db, "UPDATE ideas SET reference = ?1 WHERE id = ?2")))
         return store_fail(db, "idea_reference");
     sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id);
     rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : store_fail(db, "idea_reference");
 }

@@ -22,10 +22,8 @@ static int step_error(sqlite3 *db, const char *what)
 int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, code, name, province, coalesce(sector,'') FROM cooperatives "
-                           "WHERE code = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(db, "SELECT id, code, name, province, coalesce(sector,'') FROM cooperatives "
+                           "WHERE code = ?1")))
         return step_error(db, "coop_find");
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -42,23 +40,20 @@ int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
     } else {
         result = step_error(db, "coop_find");
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return result;
 }
 
 int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT m.id, m.phone, coalesce(m.name,''), coalesce(m.cooperative_id,0),"
+    if (!(st = db_stmt(db, "SELECT m.id, m.phone, coalesce(m.name,''), coalesce(m.cooperative_id,0),"
             " coalesce(c.name,''), coalesce(m.province,''), coalesce(m.sector,''),"
             " coalesce(m.gender,''), coalesce(m.birth_year,0), m.language,"
             " coalesce(m.consent_at,0), coalesce(m.consent_channel,''),"
             " coalesce(m.registered_at,0), coalesce(m.opted_out_at,0), coalesce(m.erased_at,0)"
             " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
-            " WHERE m.phone = ?1",
-            -1, &st, NULL) != SQLITE_OK)
+            " WHERE m.phone = ?1")))
         return step_error(db, "member_find");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -87,7 +82,7 @@ int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
     } else {
         result = step_error(db, "member_find");
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return result;
 }
 
@@ -97,9 +92,7 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
     /* A new phone inserts; an erased member registers again in place; a
      * member already registered is left untouched (a second session that
      * raced the first must not overwrite it). */
-    if (sqlite3_prepare_v2(
-            db,
-            "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
+    if (!(st = db_stmt(db, "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
             " birth_year, language, consent_at, consent_channel, registered_via, registered_at,"
             " created_at, updated_at)"
             " VALUES (?1, ?2, nullif(?3,0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?9, ?9)"
@@ -110,8 +103,7 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
             " consent_channel=excluded.consent_channel, registered_via=excluded.registered_via,"
             " registered_at=excluded.registered_at, erased_at=NULL, opted_out_at=NULL,"
             " updated_at=excluded.updated_at"
-            " WHERE members.erased_at IS NOT NULL OR members.registered_at IS NULL",
-            -1, &st, NULL) != SQLITE_OK)
+            " WHERE members.erased_at IS NOT NULL OR members.registered_at IS NULL")))
         return step_error(db, "member_register");
     int64_t now = db_now();
     char gender[2] = {m->gender, 0};
@@ -130,7 +122,7 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
     sqlite3_bind_text(st, 10, m->consent_channel, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, via, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     if (rc != SQLITE_DONE)
         return step_error(db, "member_register");
     struct member found;
@@ -143,14 +135,13 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
 int member_set_language(sqlite3 *db, int64_t id, const char *lang)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "UPDATE members SET language=?1, updated_at=?2 WHERE id=?3", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(db, "UPDATE members SET language=?1, updated_at=?2 WHERE id=?3")))
         return step_error(db, "member_set_language");
     sqlite3_bind_text(st, 1, lang, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, db_now());
     sqlite3_bind_int64(st, 3, id);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : step_error(db, "member_set_language");
 }
 
@@ -164,8 +155,7 @@ int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
     for (int i = 0; i < USSD_TOPIC_COUNT; i++)
         enabled[i] = true;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT topic, enabled FROM member_topics WHERE member_id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(db, "SELECT topic, enabled FROM member_topics WHERE member_id = ?1")))
         return step_error(db, "member_topics_get");
     sqlite3_bind_int64(st, 1, id);
     int rc;
@@ -175,42 +165,38 @@ int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
             if (strcmp(topic, ussd_topic_codes[i]) == 0)
                 enabled[i] = sqlite3_column_int(st, 1) != 0;
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : step_error(db, "member_topics_get");
 }
 
 int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
+    if (!(st = db_stmt(db, "INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(member_id, topic) DO UPDATE"
-                           " SET enabled = excluded.enabled, updated_at = excluded.updated_at",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " SET enabled = excluded.enabled, updated_at = excluded.updated_at")))
         return step_error(db, "member_topic_set");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, on ? 1 : 0);
     sqlite3_bind_int64(st, 4, db_now());
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : step_error(db, "member_topic_set");
 }
 
 int member_set_stopped(sqlite3 *db, int64_t id, bool stopped)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE members SET opted_out_at = CASE WHEN ?2 THEN"
+    if (!(st = db_stmt(db, "UPDATE members SET opted_out_at = CASE WHEN ?2 THEN"
                            " coalesce(opted_out_at, ?3) ELSE NULL END, updated_at = ?3"
-                           " WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " WHERE id = ?1")))
         return step_error(db, "member_set_stopped");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, stopped ? 1 : 0);
     sqlite3_bind_int64(st, 3, db_now());
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : step_error(db, "member_set_stopped");
 }
 
@@ -232,13 +218,13 @@ int member_erase(sqlite3 *db, int64_t id)
     int64_t now = db_now();
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, sql[i], -1, &st, NULL) != SQLITE_OK)
+        if (!(st = db_stmt(db, sql[i])))
             return step_error(db, "member_erase");
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_bind_parameter_count(st) >= 2)
             sqlite3_bind_int64(st, 2, now);
         int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
+        db_stmt_done(st);
         if (rc != SQLITE_DONE)
             return step_error(db, "member_erase");
     }
