@@ -47,7 +47,10 @@ struct ussd_sessions {
     _Atomic size_t count;
     _Atomic size_t max_sessions;
     _Atomic int ttl_s;
+    _Atomic size_t sweep_cursor; /* next bucket of the incremental sweep */
 };
+
+#define SWEEP_BUCKETS_PER_INSERT 8
 
 static uint64_t hash_key(const char *s)
 {
@@ -166,6 +169,31 @@ static bool session_get(struct ussd_sessions *t, const char *key, time_t now, st
     return found;
 }
 
+/* Drop expired sessions from the next few buckets: every new session pays
+ * for a little sweeping, so abandoned sessions (a member who hangs up on a
+ * CON screen) leave memory soon after their expiry without a full sweep. */
+static void sweep_some(struct ussd_sessions *t, time_t now)
+{
+    int ttl = atomic_load(&t->ttl_s);
+    size_t start = atomic_fetch_add(&t->sweep_cursor, SWEEP_BUCKETS_PER_INSERT);
+    for (size_t k = 0; k < SWEEP_BUCKETS_PER_INSERT; k++) {
+        size_t b = (start + k) & (t->nbuckets - 1);
+        pthread_mutex_lock(stripe_of(t, b));
+        struct session **pp = &t->buckets[b];
+        while (*pp) {
+            struct session *s = *pp;
+            if (now - s->last_seen > ttl) {
+                *pp = s->next;
+                free(s);
+                atomic_fetch_sub(&t->count, 1);
+            } else {
+                pp = &s->next;
+            }
+        }
+        pthread_mutex_unlock(stripe_of(t, b));
+    }
+}
+
 /* Store (insert or replace) a session. Returns false when the table is full
  * of live sessions and this one is new. */
 static bool session_put(struct ussd_sessions *t, const struct session *in, time_t now)
@@ -185,6 +213,7 @@ static bool session_put(struct ussd_sessions *t, const struct session *in, time_
         }
     }
     pthread_mutex_unlock(lock);
+    sweep_some(t, now);
     if (atomic_load(&t->count) >= atomic_load(&t->max_sessions)) {
         sweep(t, now);
         if (atomic_load(&t->count) >= atomic_load(&t->max_sessions))

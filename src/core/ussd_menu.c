@@ -534,9 +534,11 @@ void ussd_menu_offer_resume(struct ussd_state *s, enum ussd_flow flow, const cha
 
 enum ussd_flow ussd_menu_flow(const struct ussd_state *s)
 {
-    if (s->screen >= USSD_SCR_NAME && s->screen <= USSD_SCR_CONFIRM)
+    /* A flow is under way once the member has given something to keep. */
+    if (s->screen >= USSD_SCR_NAME && s->screen <= USSD_SCR_CONFIRM && s->draft.name[0])
         return USSD_FLOW_REGISTER;
-    if (s->screen >= USSD_SCR_IDEA_SECTOR && s->screen <= USSD_SCR_IDEA_CONFIRM)
+    if (s->screen >= USSD_SCR_IDEA_SECTOR && s->screen <= USSD_SCR_IDEA_CONFIRM &&
+        s->idea.sector[0])
         return USSD_FLOW_IDEA;
     return USSD_FLOW_NONE;
 }
@@ -801,7 +803,10 @@ enum ussd_effect ussd_menu_input(struct ussd_state *s, const char *raw, size_t r
     }
     case USSD_SCR_GRANT_REF: {
         if (strcmp(in, NAV_BACK) == 0) {
-            go(s, m->registered ? USSD_SCR_HOME : USSD_SCR_WELCOME);
+            /* Back to the list of applications, or home when there is none. */
+            struct ussd_grant g[1];
+            bool any = data && data->grants && data->grants(data->ctx, g, 1) > 0;
+            go(s, any ? USSD_SCR_GRANTS : USSD_SCR_HOME);
             return USSD_EFFECT_NONE;
         }
         /* References are typed as printed ("GR-2026-00042") or digits only
@@ -926,6 +931,21 @@ static enum text_encoding screen_encoding(const struct ussd_state *s, const stru
 
 #define VARS_MAX 8
 
+/* Remove the empty lines an empty field leaves ("note" of a grant without
+ * one), and trailing separators. */
+static void drop_empty_lines(char *t)
+{
+    size_t j = 0;
+    for (size_t i = 0; t[i]; i++) {
+        if (t[i] == '\n' && (j == 0 || t[j - 1] == '\n'))
+            continue;
+        t[j++] = t[i];
+    }
+    while (j > 0 && (t[j - 1] == '\n' || t[j - 1] == ' '))
+        j--;
+    t[j] = '\0';
+}
+
 /* Whether every option shown kept its whole label. */
 static bool items_intact(const struct screen_list *sl, long shown, const char *out)
 {
@@ -974,6 +994,7 @@ static long render_with_fields(const struct ussd_state *s, const struct ussd_env
             }
             if (text_format(tmpl, vars, nvars, title, sizeof title) < 0)
                 continue;
+            drop_empty_lines(title);
             if (s->error_key)
                 snprintf(header, sizeof header, "%s\n%s", text(s, env, s->error_key), title);
             else
@@ -1006,6 +1027,7 @@ static long render_with_fields(const struct ussd_state *s, const struct ussd_env
         vars[shrinkable[j]].value = orig[shrinkable[j]];
     if (text_format(tmpl, vars, nvars, title, sizeof title) < 0)
         return -1;
+    drop_empty_lines(title);
     if (s->error_key)
         snprintf(header, sizeof header, "%s\n%s", text(s, env, s->error_key), title);
     else
@@ -1066,7 +1088,10 @@ static long render_screen(const struct ussd_state *s, const struct ussd_member_v
         sl.more = text(s, env, "nav_more");
     if (!*end) {
         bool back = parent_of(s->screen, m->registered) >= 0 || s->page > 0;
-        if (is_service_screen(s->screen))
+        /* Detail screens need their room for the details: "0" back only
+         * ("00" home works everywhere all the same). */
+        bool detail = s->screen == USSD_SCR_EVENT_DETAIL || s->screen == USSD_SCR_GRANT_DETAIL;
+        if (is_service_screen(s->screen) && !detail)
             sl.nav = text(s, env, "nav_back_home");
         else if (back)
             sl.nav = text(s, env, "nav_back");
