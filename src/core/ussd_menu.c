@@ -136,6 +136,8 @@ static int parent_of(enum ussd_screen scr, bool registered)
         return USSD_SCR_IDEA_SECTOR;
     case USSD_SCR_IDEA_TEXT:
         return USSD_SCR_IDEA_TITLE;
+    case USSD_SCR_IDEA_CONFIRM:
+        return USSD_SCR_IDEA_TEXT;
     case USSD_SCR_CHANGE_LANGUAGE:
     case USSD_SCR_ERASE_CONFIRM:
         return USSD_SCR_PROFILE;
@@ -373,7 +375,8 @@ static void list_items(const struct ussd_state *s, const struct ussd_member_view
 {
     char key[96];
     const struct ussd_data *data = env->data;
-    memset(l, 0, offsetof(struct list, storage));
+    memset(l->items, 0, sizeof l->items);
+    memset(l->topics, 0, sizeof l->topics);
     l->count = 0;
     l->ngrants = l->nevents = 0;
     l->failed = false;
@@ -813,9 +816,12 @@ enum ussd_effect ussd_menu_input(struct ussd_state *s, const char *raw, size_t r
          * on a keypad ("2026*00042" arrives as separate inputs, so accept
          * "202600042" too): the lookup normalises. */
         struct ussd_grant g;
-        int found = in[0] && strlen(in) < USSD_REF_MAX && data && data->grant_find
-                        ? data->grant_find(data->ctx, in, &g)
-                        : 0;
+        bool plausible = in[0] && strlen(in) < USSD_REF_MAX;
+        for (const char *p = in; plausible && *p; p++)
+            plausible = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+                        (*p >= 'a' && *p <= 'z') || *p == '-' || *p == ' ' || *p == '/';
+        int found = plausible && data && data->grant_find ? data->grant_find(data->ctx, in, &g)
+                                                           : 0;
         if (found < 0) {
             go(s, USSD_SCR_END_BUSY);
             return USSD_EFFECT_NONE;
@@ -957,20 +963,89 @@ static bool items_intact(const struct screen_list *sl, long shown, const char *o
 
 /* Format a title that carries data, shortening the data fields (names,
  * notes) step by step until the whole screen fits. */
+static size_t page_first_of(const struct ussd_state *s, const struct screen_list *sl)
+{
+    return s->page < USSD_PAGES_MAX && s->page_first[s->page] < sl->count ? s->page_first[s->page]
+                                                                           : 0;
+}
+
+/* The last resort for long data on a crowded screen: the error line, the
+ * options of the page (all of them if they leave room, else the first and
+ * "more") and the navigation stay whole; the text in between is cut to the
+ * room left. Returns the items shown, or -1. */
+static long render_cut(const struct ussd_state *s, const struct ussd_env *env, const char *tmpl,
+                       struct text_var *vars, size_t nvars, const size_t *shrinkable,
+                       size_t nshrink, const char *const *orig, enum text_encoding enc,
+                       struct screen_list *sl, char *out, size_t outsz)
+{
+    enum { MIN_TEXT_UNITS = 16 }; /* below this the cut text says nothing */
+    char title[LINE_MAX], header[LINE_MAX + 128], cut[LINE_MAX];
+    for (size_t j = 0; j < nshrink; j++)
+        vars[shrinkable[j]].value = orig[shrinkable[j]];
+    if (text_format(tmpl, vars, nvars, title, sizeof title) < 0)
+        return -1;
+    drop_empty_lines(title);
+    size_t lim = enc == TEXT_UCS2 ? sl->limit.ucs2 : sl->limit.gsm7;
+    size_t first = page_first_of(s, sl);
+    const char *err = s->error_key ? text(s, env, s->error_key) : NULL;
+    /* Attempts: all the options; the first option and "more"; the same
+     * without any text but the error line. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        struct screen_list options = *sl;
+        options.header = NULL;
+        options.first = first;
+        options.limit = (struct screen_limit){lim, lim};
+        if (attempt >= 1 && sl->count > first)
+            options.count = first + 1;
+        char probe[SCREEN_BYTES_MAX];
+        long shown = screen_list_render(&options, probe, sizeof probe);
+        if (shown < 0 || (attempt == 0 && first + (size_t)shown < sl->count))
+            continue; /* all the options do not fit even alone */
+        size_t used = text_units(probe, strlen(probe), enc);
+        if (attempt >= 1 && sl->count > first + 1 && sl->more)
+            used += 1 + text_units(sl->more, strlen(sl->more), enc);
+        if (err)
+            used += text_units(err, strlen(err), enc) + 1;
+        if (attempt < 2) {
+            size_t want = text_units(title, strlen(title), enc);
+            if (want > MIN_TEXT_UNITS)
+                want = MIN_TEXT_UNITS;
+            if (used + 1 + want > lim)
+                continue;
+            if (screen_ellipsize(title, strlen(title), enc, lim - used - 1, cut, sizeof cut) < 0)
+                continue;
+            if (err)
+                snprintf(header, sizeof header, "%s\n%s", err, cut);
+            else
+                snprintf(header, sizeof header, "%s", cut);
+        } else {
+            if (used > lim)
+                continue;
+            snprintf(header, sizeof header, "%s", err ? err : "");
+        }
+        sl->header = header;
+        sl->first = first;
+        long r = screen_list_render(sl, out, outsz);
+        sl->header = NULL; /* header is local */
+        if (r >= 0)
+            return r;
+    }
+    return -1;
+}
+
 static long render_with_fields(const struct ussd_state *s, const struct ussd_env *env,
                                const char *tmpl, struct text_var *vars, size_t nvars,
                                const size_t *shrinkable, size_t nshrink, struct screen_list *sl,
                                char *out, size_t outsz)
 {
-    /* Field caps tried in turn. Down to READABLE_CAP a screen must show all
-     * its options to be taken; if none does, the longest fields that fit
-     * with the options paginated win; shorter caps are the last resort. */
+    /* In order of preference: data fields shortened down to 10 characters
+     * with every option on the screen; the longest fields that fit with the
+     * options paginated; (at run time) the text cut above whole options;
+     * fields of a few characters. The strict check (taawund -n) never cuts,
+     * so it only blames catalog texts. */
     static const size_t caps[] = {0, 60, 40, 30, 20, 14, 10, 6, 3};
     enum { READABLE_CAP_INDEX = 6 }; /* caps[6] == 10 */
-    /* At run time fields stop at 10 characters and the last resort cuts the
-     * text instead; the strict check lets data shrink to nothing, so that
-     * it only blames catalog texts. */
-    size_t ncaps = env->strict ? sizeof caps / sizeof caps[0] : READABLE_CAP_INDEX + 1;
+    size_t ncaps = sizeof caps / sizeof caps[0];
     const char *orig[VARS_MAX];
     char shortened[VARS_MAX][USSD_IDEA_TEXT_MAX];
     for (size_t i = 0; i < nvars && i < VARS_MAX; i++)
@@ -980,7 +1055,7 @@ static long render_with_fields(const struct ussd_state *s, const struct ussd_env
     char header[LINE_MAX + 128];
     long paged = -1; /* the first cap index that fit with paging */
     for (size_t pass = 0; pass < 2; pass++) {
-        for (size_t c = 0; c < ncaps; c++) {
+        for (size_t c = 0; c <= READABLE_CAP_INDEX; c++) {
             if (pass == 1 && (long)c != paged)
                 continue;
             for (size_t j = 0; j < nshrink; j++) {
@@ -1000,9 +1075,7 @@ static long render_with_fields(const struct ussd_state *s, const struct ussd_env
             else
                 snprintf(header, sizeof header, "%s", title);
             sl->header = header;
-            sl->first = s->page < USSD_PAGES_MAX && s->page_first[s->page] < sl->count
-                            ? s->page_first[s->page]
-                            : 0;
+            sl->first = page_first_of(s, sl);
             long r = screen_list_render(sl, out, outsz);
             if (pass == 1)
                 return r;
@@ -1013,44 +1086,36 @@ static long render_with_fields(const struct ussd_state *s, const struct ussd_env
                 return r;
             if (r >= 0 && paged < 0)
                 paged = (long)c;
-            if (paged >= 0 && c >= READABLE_CAP_INDEX && !env->strict)
-                break; /* readable fields with paging beat tiny fields */
         }
         if (paged < 0)
             break;
     }
-    /* Last resort (long data on a crowded screen): keep the options and
-     * navigation whole and cut the text above them to the room left. */
-    if (env->strict)
-        return -1;
-    for (size_t j = 0; j < nshrink; j++)
-        vars[shrinkable[j]].value = orig[shrinkable[j]];
-    if (text_format(tmpl, vars, nvars, title, sizeof title) < 0)
-        return -1;
-    drop_empty_lines(title);
-    if (s->error_key)
-        snprintf(header, sizeof header, "%s\n%s", text(s, env, s->error_key), title);
-    else
-        snprintf(header, sizeof header, "%s", title);
-    /* Lay the options out alone under the final encoding's limit. */
-    char probe[SCREEN_BYTES_MAX];
-    size_t lim = enc == TEXT_UCS2 ? sl->limit.ucs2 : sl->limit.gsm7;
-    struct screen_list options = *sl;
-    options.header = NULL;
-    options.limit = (struct screen_limit){lim, lim};
-    long r = screen_list_render(&options, probe, sizeof probe);
-    if (r < 0)
-        return -1;
-    size_t used = text_units(probe, strlen(probe), enc);
-    if (used + 2 >= lim)
-        return -1;
-    char cut[LINE_MAX + 128];
-    if (screen_ellipsize(header, strlen(header), enc, lim - used - 1, cut, sizeof cut) < 0)
-        return -1;
-    sl->header = cut;
-    r = screen_list_render(sl, out, outsz);
-    sl->header = NULL; /* cut is local */
-    return r;
+    if (!env->strict) {
+        long r = render_cut(s, env, tmpl, vars, nvars, shrinkable, nshrink, orig, enc, sl, out,
+                            outsz);
+        if (r >= 0)
+            return r;
+    }
+    /* Nothing readable fits: shrink the fields to a few characters. */
+    for (size_t c = READABLE_CAP_INDEX + 1; c < ncaps; c++) {
+        for (size_t j = 0; j < nshrink; j++) {
+            shorten(orig[shrinkable[j]], caps[c], enc, shortened[j], sizeof shortened[j]);
+            vars[shrinkable[j]].value = shortened[j];
+        }
+        if (text_format(tmpl, vars, nvars, title, sizeof title) < 0)
+            continue;
+        drop_empty_lines(title);
+        if (s->error_key)
+            snprintf(header, sizeof header, "%s\n%s", text(s, env, s->error_key), title);
+        else
+            snprintf(header, sizeof header, "%s", title);
+        sl->header = header;
+        sl->first = page_first_of(s, sl);
+        long r = screen_list_render(sl, out, outsz);
+        if (r >= 0 && (r == 0 || items_intact(sl, r, out)))
+            return r;
+    }
+    return -1;
 }
 
 static const char *gender_text(const struct ussd_state *s, const struct ussd_env *env, char g)
@@ -1083,6 +1148,12 @@ static long render_screen(const struct ussd_state *s, const struct ussd_member_v
     *end = is_end(s->screen);
     struct list l;
     list_items(s, m, env, &l);
+    if (l.failed) {
+        struct ussd_state busy = *s;
+        busy.screen = USSD_SCR_END_BUSY;
+        busy.error_key = NULL;
+        return render_screen(&busy, m, env, out, outsz, end, first, shown);
+    }
     struct screen_list sl = {.items = l.items, .count = l.count, .limit = env->limit};
     if (is_list_screen(s->screen))
         sl.more = text(s, env, "nav_more");

@@ -27,8 +27,8 @@
 #define USSD_IDEA_TEXT_CHARS_MAX 160
 #define USSD_IDEA_TEXT_MAX 480 /* bytes */
 #define USSD_LIST_MAX 30       /* items one list may page through */
-#define USSD_STATE_VERSION 4   /* bump when struct ussd_state changes (drafts) */
-#define USSD_PAGES_MAX 16
+#define USSD_STATE_VERSION 5   /* bump when struct ussd_state changes (drafts) */
+#define USSD_PAGES_MAX 32
 
 enum ussd_screen {
     /* screens that wait for input (CON) */
