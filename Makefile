@@ -30,7 +30,7 @@ endif
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
 # after contrib/deps.sh has had the chance to install what is missing.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread -lm
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(SANFLAGS) \
              $(CFLAGS) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP

@@ -8,7 +8,7 @@ set -eu
 build_pkgs="gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
 libconfig-dev libjansson-dev libcsv-dev libssl-dev tzdata"
 # Tests and benchmarks: cmocka, pytest (Debian's python3), wrk, sqlite3 CLI.
-test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl"
+test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl kannel kannel-extras"
 
 missing=""
 for p in $build_pkgs $test_pkgs; do

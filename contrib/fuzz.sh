@@ -41,7 +41,10 @@ if ! command -v "$clang" > /dev/null 2>&1 ||
 fi
 rm -f "$probe" "$out/bin/probe"
 
+# Targets link the pure modules they exercise: core always; the channel
+# adapters (pure too, with jansson and libcrypto) for fuzz_inbound.
 core_src=(src/core/*.c)
+channel_src=(src/channels/*.c src/sys/secret.c)
 failed=()
 for target in "$@"; do
   if [ ! -f "$target" ]; then
@@ -54,7 +57,13 @@ for target in "$@"; do
   bin="$out/bin/$base"
   work="$out/$name"
   echo "== $name: building $bin"
-  if ! "$clang" "${cflags[@]}" -o "$bin" "$target" "${core_src[@]}"; then
+  srcs=("${core_src[@]}")
+  libs=()
+  if grep -q '#include "channels/' "$target"; then
+    srcs+=("${channel_src[@]}")
+    libs=(-ljansson -lcrypto)
+  fi
+  if ! "$clang" "${cflags[@]}" -o "$bin" "$target" "${srcs[@]}" "${libs[@]}"; then
     echo "FAIL $name: build" >&2
     failed+=("$name")
     continue

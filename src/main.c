@@ -16,10 +16,12 @@
 #include "http/server.h"
 #include "sender/sender.h"
 #include "store/db.h"
+#include "store/messages.h"
 #include "sys/log.h"
 
 #define DEFAULT_CONFIG "/etc/taawun/taawun.conf"
 #define STOP_GRACE_MS 10000
+#define SENDER_STOP_GRACE_MS 5000 /* requests in flight may finish this long */
 
 static void usage(FILE *f)
 {
@@ -187,6 +189,18 @@ int main(int argc, char **argv)
         runtime_release(rt);
         return 1;
     }
+    /* Messages left 'sending' by a crash may have reached the provider:
+     * each is sent at most once more (see src/README.md, "The outbox"). */
+    int requeued = 0, lost = 0;
+    if (outbox_reconcile_after_crash(db, db_now(), &requeued, &lost) != 0) {
+        runtime_release(rt);
+        return 1;
+    }
+    if (requeued || lost)
+        log_warn("outbox_reconciled",
+                 "requeued=%d failed=%d reason=\"left sending by a crash; requeued ones are sent "
+                 "at most once more\"",
+                 requeued, lost);
 
     struct ussd_sessions *sessions =
         ussd_sessions_new((size_t)rt->cfg.ussd.max_sessions, rt->cfg.ussd.session_ttl_s);
@@ -222,7 +236,7 @@ int main(int argc, char **argv)
     http_server_quiesce(adm, STOP_GRACE_MS);
     http_server_stop(pub);
     http_server_stop(adm);
-    sender_stop(sender);
+    sender_stop(sender, SENDER_STOP_GRACE_MS);
     runtime_publish(NULL);
     ussd_sessions_free(sessions);
     log_info("stopped", NULL);

@@ -1,5 +1,5 @@
-/* africastalking.h -- the Africa's Talking adapter (and the format the
- * sandbox channel reuses). */
+/* africastalking.h -- the Africa's Talking adapter (and the inbound format
+ * the sandbox channel reuses). */
 #ifndef TAAWUN_CHANNELS_AFRICASTALKING_H
 #define TAAWUN_CHANNELS_AFRICASTALKING_H
 
@@ -12,5 +12,13 @@ int at_ussd_parse(const struct channel_settings *ch, const struct channel_reques
                   struct ussd_step *out, struct channel_error *err);
 long at_ussd_reply(const char *screen, bool end, char *out, size_t outsz,
                    const char **content_type);
+/* Kinds "sms" (from, to, text, id), "dlr" (id, status, phoneNumber,
+ * failureReason) and "ussd-end" (sessionId, status, phoneNumber,
+ * serviceCode, errorMessage), all form posts. */
+int at_inbound_parse(const struct channel_settings *ch, const char *kind,
+                     const struct channel_request *req, struct inbound_batch *out,
+                     struct channel_error *err);
+/* The plain acknowledgement (an empty 200): replies go through the outbox. */
+long at_sms_reply(const char *reply, char *out, size_t outsz, const char **content_type);
 
 #endif

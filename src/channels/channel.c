@@ -1,19 +1,80 @@
-/* channel.c -- the table of channel types. */
+/* channel.c -- the table of channel types, and the small functions of the
+ * contract every layer shares: delivery state names and order, freeing
+ * inbound batches and HTTP call descriptions. */
 #include "channels/channel.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "channels/africastalking.h"
+#include "channels/infobip.h"
+#include "channels/kannel.h"
 #include "channels/sandbox.h"
+#include "channels/twilio.h"
+#include "channels/vonage.h"
 
-static const struct channel_ops *const all_ops[] = {&sandbox_ops, &africastalking_ops};
+static const struct channel_ops *const all_ops[] = {
+    &sandbox_ops, &africastalking_ops, &twilio_ops, &vonage_ops, &infobip_ops, &kannel_ops,
+};
 
-const char *const channel_type_names[] = {"sandbox", "africastalking", NULL};
+const char *const channel_type_names[] = {"sandbox", "africastalking", "twilio", "vonage",
+                                          "infobip", "kannel",         NULL};
 
 const struct channel_ops *channel_ops_find(const char *type)
 {
+    if (!type)
+        return NULL;
     for (size_t i = 0; i < sizeof all_ops / sizeof all_ops[0]; i++)
         if (strcmp(all_ops[i]->type, type) == 0)
             return all_ops[i];
     return NULL;
+}
+
+const char *delivery_state_name(enum delivery_state s)
+{
+    switch (s) {
+    case DELIVERY_UNKNOWN:
+        return "unknown";
+    case DELIVERY_ACCEPTED:
+        return "accepted";
+    case DELIVERY_BUFFERED:
+        return "buffered";
+    case DELIVERY_SENT:
+        return "sent";
+    case DELIVERY_DELIVERED:
+        return "delivered";
+    case DELIVERY_FAILED:
+        return "failed";
+    case DELIVERY_REJECTED:
+        return "rejected";
+    case DELIVERY_EXPIRED:
+        return "expired";
+    }
+    return "unknown";
+}
+
+bool delivery_state_final(enum delivery_state s)
+{
+    return s == DELIVERY_DELIVERED || s == DELIVERY_FAILED || s == DELIVERY_REJECTED ||
+           s == DELIVERY_EXPIRED;
+}
+
+void inbound_batch_free(struct inbound_batch *b)
+{
+    if (!b)
+        return;
+    free(b->events);
+    free(b->arena);
+    b->events = NULL;
+    b->arena = NULL;
+    b->count = 0;
+}
+
+void http_call_free(struct http_call *c)
+{
+    if (!c)
+        return;
+    free(c->body);
+    c->body = NULL;
+    c->body_len = 0;
 }

@@ -32,32 +32,33 @@ struct channel_settings {
     int ussd_screen_max;      /* GSM-7 septets per screen */
     int ussd_screen_max_ucs2; /* UCS-2 units per screen */
     bool has_secret;
-    char secret[SECRET_MAX]; /* webhook secret (query key= or path token) */
+    char secret[SECRET_MAX];                /* webhook secret (query key= or path token) */
     char allow_from[CHANNEL_ALLOW_MAX][64]; /* addresses or CIDR prefixes */
     size_t nallow;
 
     /* Sending. */
-    char base_url[CHANNEL_URL_MAX];    /* provider API base, e.g. https://api.africastalking.com */
-    char username[CHANNEL_CRED_MAX];   /* AT username, Twilio AccountSid, Vonage api_key,
-                                          Kannel sendsms user */
-    char api_key[SECRET_MAX];          /* AT apiKey, Twilio auth token, Vonage api_secret,
-                                          Infobip App key, Kannel password (from api_key_file) */
+    char base_url[CHANNEL_URL_MAX];  /* provider API base, e.g. https://api.africastalking.com */
+    char username[CHANNEL_CRED_MAX]; /* AT username, Twilio AccountSid, Vonage api_key,
+                                        Kannel sendsms user */
+    char api_key[SECRET_MAX];        /* AT apiKey, Twilio auth token, Vonage api_secret,
+                                        Infobip App key, Kannel password (from api_key_file) */
     bool has_api_key;
-    char sender_id[32];                /* from / sender id / Twilio From number */
+    char sender_id[48];                /* from / sender id / Twilio From number or
+                                          MessagingServiceSid (MG..., 34 characters) */
     char public_url[CHANNEL_URL_MAX];  /* our public base URL as the provider calls it, e.g.
                                           https://gw.example.org (signatures, callbacks) */
     char signature_secret[SECRET_MAX]; /* Vonage signature secret (from signature_secret_file) */
     bool has_signature_secret;
-    char signature_method[16];         /* Vonage: md5hash | md5 | sha1 | sha256 | sha512 */
-    char kannel_smsc[32];              /* Kannel: smsc id to route through, optional */
-    int dlr_mask;                      /* Kannel: dlr-mask, default 31 */
-    int throughput_per_s;              /* token bucket rate */
-    int concurrency;                   /* requests in flight */
-    int max_attempts;                  /* retries for transient failures, then failed */
-    int retry_base_s;                  /* first backoff; doubles each attempt, with jitter */
-    int retry_max_s;                   /* backoff cap */
-    int expiry_s;                      /* a message not sent after this is 'expired' */
-    int request_timeout_s;             /* total curl timeout per request */
+    char signature_method[16]; /* Vonage: md5hash | md5 | sha1 | sha256 | sha512 */
+    char kannel_smsc[32];      /* Kannel: smsc id to route through, optional */
+    int dlr_mask;              /* Kannel: dlr-mask, default 31 */
+    int throughput_per_s;      /* token bucket rate */
+    int concurrency;           /* requests in flight */
+    int max_attempts;          /* retries for transient failures, then failed */
+    int retry_base_s;          /* first backoff; doubles each attempt, with jitter */
+    int retry_max_s;           /* backoff cap */
+    int expiry_s;              /* a message not sent after this is 'expired' */
+    int request_timeout_s;     /* total curl timeout per request */
 };
 
 /* A webhook request as the HTTP edge saw it (all borrowed). */
@@ -111,47 +112,52 @@ enum delivery_state {
 struct inbound_event {
     enum inbound_kind kind;
     /* INBOUND_SMS */
-    const char *provider_id;  /* provider message id, "" when none */
-    const char *from_raw;     /* sender as sent */
-    const char *to;           /* our number / short code */
-    const char *text;         /* valid UTF-8 (converted from UCS-2 when needed) */
+    const char *provider_id; /* provider message id, "" when none */
+    const char *from_raw;    /* sender as sent */
+    const char *to;          /* our number / short code */
+    const char *text;        /* valid UTF-8 (converted from UCS-2 when needed) */
     size_t text_len;
-    const char *concat_ref;   /* multipart: reference shared by the parts, or NULL */
-    int concat_total;         /* parts in all (0/1: not multipart) */
-    int concat_part;          /* this part, 1-based */
+    const char *concat_ref; /* multipart: reference shared by the parts, or NULL */
+    int concat_total;       /* parts in all (0/1: not multipart) */
+    int concat_part;        /* this part, 1-based */
     /* INBOUND_DLR */
     const char *dlr_provider_id; /* provider message id the report is about, or "" */
     int64_t dlr_message_id;      /* our messages.id when the provider echoes it (Kannel
                                     dlr-url, Vonage client-ref, Infobip messageId), else 0 */
     enum delivery_state state;
-    const char *error_code;      /* provider's error code or reason, or "" */
+    const char *error_code; /* provider's error code or reason, or "" */
     /* INBOUND_USSD_END */
     const char *session_id;
-    const char *status;          /* Success / Incomplete / Failed */
+    const char *status; /* Success / Incomplete / Failed */
 };
 
-/* The events of one webhook request. Strings point into arena. */
+/* The events of one webhook request. Every string of an event points into
+ * arena or is a static literal (never freed by itself); none is NULL except
+ * concat_ref, and all are valid UTF-8 without NUL bytes. A request may hold
+ * no event at all (e.g. a provider's empty test ping): count is then 0. */
 struct inbound_batch {
     struct inbound_event *events;
     size_t count;
     char *arena;
 };
 
+/* Frees events and arena and empties *b; NULL and an empty batch are fine. */
 void inbound_batch_free(struct inbound_batch *b);
 
 /* ---- outbound ---- */
 
 struct outbound_message {
-    int64_t id;        /* our messages.id */
-    const char *to;    /* E.164 */
-    const char *text;  /* valid UTF-8 */
+    int64_t id;       /* our messages.id */
+    const char *to;   /* E.164 */
+    const char *text; /* valid UTF-8 */
     enum text_encoding encoding;
 };
 
-#define HTTP_CALL_HEADERS_MAX 8
+#define HTTP_CALL_HEADERS_MAX 12 /* Kannel's POST sendsms takes up to 9 X-Kannel-* headers */
 
 /* A request for the sender to perform. body is malloc'd (free with
- * http_call_free). */
+ * http_call_free); it may be NULL (GET). The body's type is in the headers
+ * (Content-Type). http_call_free(NULL) is a no-op. */
 struct http_call {
     char method[8];
     char url[2048];
@@ -211,6 +217,11 @@ struct channel_ops {
     int (*inbound_parse)(const struct channel_settings *ch, const char *kind,
                          const struct channel_request *req, struct inbound_batch *out,
                          struct channel_error *err);
+    /* HTTP methods the inbound webhooks (sms, dlr, ussd-end) accept,
+     * NULL-terminated; NULL means POST only. Kannel's get-url and Vonage
+     * call with GET: {"GET", "POST", NULL}. (Added by the sender/webhooks
+     * work: http/routes.c answers 405 with an Allow header from this list.) */
+    const char *const *inbound_methods;
 
     /* The body answering an inbound SMS webhook, carrying reply (NULL: no
      * reply inline). Returns the length or -1. When inline_reply is false

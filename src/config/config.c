@@ -121,6 +121,29 @@ static const struct option schema[] = {
     {"channels.[].secret_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0, NULL},
     {"channels.[].allow_from", OPT_STRING_LIST, 0, CHANNEL_ALLOW_MAX, NULL, false,
      CHN_LIST(allow_from, nallow), NULL},
+    {"channels.[].base_url", OPT_STRING, 0, CHANNEL_URL_MAX - 1, "", false, CHN(base_url), 0,
+     NULL},
+    {"channels.[].username", OPT_STRING, 0, CHANNEL_CRED_MAX - 1, "", false, CHN(username), 0,
+     NULL},
+    {"channels.[].api_key_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0, NULL},
+    {"channels.[].sender_id", OPT_STRING, 0, 47, "", false, CHN(sender_id), 0, NULL},
+    {"channels.[].public_url", OPT_STRING, 0, CHANNEL_URL_MAX - 1, "", false, CHN(public_url), 0,
+     NULL},
+    {"channels.[].signature_secret_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE,
+     0, NULL},
+    {"channels.[].signature_method", OPT_STRING, 1, 15, "md5hash", false, CHN(signature_method),
+     0, "md5hash|md5|sha1|sha256|sha512"},
+    {"channels.[].kannel_smsc", OPT_STRING, 0, 31, "", false, CHN(kannel_smsc), 0, NULL},
+    {"channels.[].dlr_mask", OPT_INT, 0, 63, "31", false, CHN(dlr_mask), 0, NULL},
+    {"channels.[].throughput_per_s", OPT_INT, 1, 10000, "20", false, CHN(throughput_per_s), 0,
+     NULL},
+    {"channels.[].concurrency", OPT_INT, 1, 256, "8", false, CHN(concurrency), 0, NULL},
+    {"channels.[].max_attempts", OPT_INT, 1, 100, "8", false, CHN(max_attempts), 0, NULL},
+    {"channels.[].retry_base_s", OPT_INT, 1, 3600, "5", false, CHN(retry_base_s), 0, NULL},
+    {"channels.[].retry_max_s", OPT_INT, 1, 86400, "900", false, CHN(retry_max_s), 0, NULL},
+    {"channels.[].expiry_s", OPT_INT, 60, 2592000, "86400", false, CHN(expiry_s), 0, NULL},
+    {"channels.[].request_timeout_s", OPT_INT, 1, 120, "15", false, CHN(request_timeout_s), 0,
+     NULL},
 };
 
 #define SCHEMA_SIZE (sizeof schema / sizeof schema[0])
@@ -174,6 +197,10 @@ struct walk {
     int channel_line[CONFIG_CHANNELS_MAX];
     char secret_file[CONFIG_CHANNELS_MAX][CONFIG_PATH_MAX];
     int secret_line[CONFIG_CHANNELS_MAX];
+    char api_key_file[CONFIG_CHANNELS_MAX][CONFIG_PATH_MAX];
+    int api_key_line[CONFIG_CHANNELS_MAX];
+    char signature_file[CONFIG_CHANNELS_MAX][CONFIG_PATH_MAX];
+    int signature_line[CONFIG_CHANNELS_MAX];
     int type_line[CONFIG_CHANNELS_MAX];
     long channel_index; /* -1 outside channels */
 };
@@ -339,6 +366,16 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
             w->secret_line[w->channel_index] = line;
             return;
         }
+        if (strcmp(path, "channels.[].api_key_file") == 0) {
+            snprintf(w->api_key_file[w->channel_index], CONFIG_PATH_MAX, "%s", v);
+            w->api_key_line[w->channel_index] = line;
+            return;
+        }
+        if (strcmp(path, "channels.[].signature_secret_file") == 0) {
+            snprintf(w->signature_file[w->channel_index], CONFIG_PATH_MAX, "%s", v);
+            w->signature_line[w->channel_index] = line;
+            return;
+        }
         set_string(w, o, v, line, path, dest(w, o));
         return;
     }
@@ -403,6 +440,98 @@ static bool valid_code(const char *s)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
             return false;
     return true;
+}
+
+/* true when url is http:// or https:// followed by a host. */
+static bool http_url_ok(const char *url)
+{
+    const char *rest = strncmp(url, "https://", 8) == 0  ? url + 8
+                       : strncmp(url, "http://", 7) == 0 ? url + 7
+                                                         : NULL;
+    return rest && *rest && *rest != '/' && !strpbrk(url, " \t\r\n\"<>\\^`{|}");
+}
+
+/* Drop trailing '/' from a base URL (paths are appended to it). */
+static void trim_slashes(char *url)
+{
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+}
+
+/* The credential files and the settings each channel type needs
+ * (README.md "Channels"). */
+static void validate_channel(struct walk *w, size_t i, const struct channel_ops *ops)
+{
+    struct channel_settings *ch = &w->cfg->channels[i];
+    const char *f = w->file;
+    int line = w->channel_line[i];
+    char why[300];
+    if (w->api_key_file[i][0]) {
+        resolve_path(f, w->api_key_file[i], CONFIG_PATH_MAX);
+        if (secret_read_file(w->api_key_file[i], ch->api_key, why, sizeof why) != 0)
+            config_error(w->errs, f, w->api_key_line[i], "channel \"%s\": %s", ch->name, why);
+        else
+            ch->has_api_key = true;
+    }
+    if (w->signature_file[i][0]) {
+        resolve_path(f, w->signature_file[i], CONFIG_PATH_MAX);
+        if (secret_read_file(w->signature_file[i], ch->signature_secret, why, sizeof why) != 0)
+            config_error(w->errs, f, w->signature_line[i], "channel \"%s\": %s", ch->name, why);
+        else
+            ch->has_signature_secret = true;
+    }
+    trim_slashes(ch->base_url);
+    trim_slashes(ch->public_url);
+    if (ch->public_url[0] && !http_url_ok(ch->public_url))
+        config_error(w->errs, f, line, "channel \"%s\": 'public_url' must be an http:// or "
+                     "https:// URL", ch->name);
+    if (ch->retry_max_s < ch->retry_base_s)
+        config_error(w->errs, f, line, "channel \"%s\": 'retry_max_s' is below 'retry_base_s'",
+                     ch->name);
+    if (!ops->network)
+        return;
+    const char *t = ch->type;
+    /* An Africa's Talking channel may serve USSD only: its send settings
+     * are then all absent. */
+    if (strcmp(t, "africastalking") == 0 && !ch->base_url[0] && !ch->username[0] &&
+        !w->api_key_file[i][0])
+        return;
+    if (!http_url_ok(ch->base_url))
+        config_error(w->errs, f, line,
+                     "channel \"%s\" of type %s needs 'base_url' (the provider's API, "
+                     "http:// or https://)",
+                     ch->name, t);
+    bool needs_user = strcmp(t, "infobip") != 0;
+    if (needs_user && !ch->username[0])
+        config_error(w->errs, f, line, "channel \"%s\" of type %s needs 'username' (%s)",
+                     ch->name, t,
+                     strcmp(t, "twilio") == 0   ? "the AccountSid"
+                     : strcmp(t, "vonage") == 0 ? "the API key"
+                     : strcmp(t, "kannel") == 0 ? "the sendsms-user name"
+                                                : "the account's username");
+    if (!w->api_key_file[i][0])
+        config_error(w->errs, f, line,
+                     "channel \"%s\" of type %s needs 'api_key_file' (a file holding %s, "
+                     "mode 0600)",
+                     ch->name, t,
+                     strcmp(t, "twilio") == 0   ? "the auth token"
+                     : strcmp(t, "vonage") == 0 ? "the API secret"
+                     : strcmp(t, "kannel") == 0 ? "the sendsms-user password"
+                                                : "the API key");
+    if ((strcmp(t, "twilio") == 0 || strcmp(t, "vonage") == 0) && !ch->sender_id[0])
+        config_error(w->errs, f, line, "channel \"%s\" of type %s needs 'sender_id'", ch->name,
+                     t);
+    if (strcmp(t, "twilio") == 0 && !ch->public_url[0])
+        config_error(w->errs, f, line,
+                     "channel \"%s\" of type twilio needs 'public_url' (the URL Twilio calls, "
+                     "used to check X-Twilio-Signature)",
+                     ch->name);
+    if (strcmp(t, "vonage") == 0 && !w->secret_file[i][0] && !w->signature_file[i][0])
+        config_error(w->errs, f, line,
+                     "channel \"%s\" of type vonage needs 'secret_file' or "
+                     "'signature_secret_file' to authenticate its webhooks",
+                     ch->name);
 }
 
 /* Checks across settings, once the walk filled the struct. */
@@ -491,6 +620,7 @@ static void validate(struct walk *w, int root_line)
                          "webhook secret, mode 0600)",
                          ch->name, ch->type);
         }
+        validate_channel(w, i, ops);
     }
 }
 

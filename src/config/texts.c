@@ -170,7 +170,10 @@ int texts_check(const struct config *cfg, const struct texts *t, struct config_e
     size_t before = errs->count;
     for (size_t k = 0; ussd_menu_text_keys[k]; k++)
         check_key(cfg, t, ussd_menu_text_keys[k], errs, warnings);
-    static const char *const sms_keys[] = {"sms_registered", "sms_rsvp", "sms_event", "sms_idea"};
+    static const char *const sms_keys[] = {"sms_registered",   "sms_rsvp",
+                                           "sms_event",        "sms_idea",
+                                           "sms_grant_status", "sms_event_cancelled",
+                                           "sms_event_reminder"};
     for (size_t k = 0; k < sizeof sms_keys / sizeof sms_keys[0]; k++)
         check_key(cfg, t, sms_keys[k], errs, warnings);
     char key[96];

@@ -1,7 +1,9 @@
 /* form.c -- decode application/x-www-form-urlencoded bodies and query strings
- * into name/value fields held in one bounded allocation. */
+ * into name/value fields held in one bounded allocation, and percent-encode
+ * fields for the bodies and URLs taawun sends. */
 #include "core/form.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +197,62 @@ void form_free(struct form *f)
     f->fields = NULL;
     f->count = 0;
     f->storage = NULL;
+}
+
+/* Bytes the encoding of s[0..n) takes. */
+static size_t form_encoded_len(const char *s, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '_' || c == '~';
+        out += keep ? 1 : 3;
+    }
+    return out;
+}
+
+static size_t form_encode_into(const char *s, size_t n, char *dst)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            dst[out++] = (char)c;
+        } else {
+            dst[out++] = '%';
+            dst[out++] = hex[c >> 4];
+            dst[out++] = hex[c & 15];
+        }
+    }
+    return out;
+}
+
+int form_encode_append(char *buf, size_t bufsz, size_t *len, const char *name, const char *value,
+                       size_t value_len)
+{
+    if (buf == NULL || len == NULL || *len >= bufsz || (value == NULL && value_len > 0))
+        return -1;
+    size_t name_len = name ? strlen(name) : 0;
+    size_t need = form_encoded_len(value, value_len);
+    if (name) {
+        need += form_encoded_len(name, name_len) + 1 + (*len > 0 ? 1 : 0);
+    }
+    if (need >= bufsz - *len)
+        return -1;
+    size_t pos = *len;
+    if (name) {
+        if (pos > 0)
+            buf[pos++] = '&';
+        pos += form_encode_into(name, name_len, buf + pos);
+        buf[pos++] = '=';
+    }
+    pos += form_encode_into(value, value_len, buf + pos);
+    buf[pos] = '\0';
+    *len = pos;
+    return 0;
 }
 
 const char *form_status_str(enum form_status st)

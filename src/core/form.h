@@ -23,9 +23,9 @@ struct form {
 
 enum form_status {
     FORM_OK = 0,
-    FORM_BAD_ESCAPE,  /* '%' not followed by two hex digits */
-    FORM_TOO_MANY,    /* more than max_fields pairs */
-    FORM_EMPTY_NAME,  /* "=value" */
+    FORM_BAD_ESCAPE, /* '%' not followed by two hex digits */
+    FORM_TOO_MANY,   /* more than max_fields pairs */
+    FORM_EMPTY_NAME, /* "=value" */
     FORM_NOMEM,
 };
 
@@ -50,6 +50,21 @@ size_t form_count(const struct form *f, const char *name);
 const char *form_get(const struct form *f, const char *name);
 
 void form_free(struct form *f);
+
+/* Percent-encode value[0..value_len) (any bytes) for a form body or a URL
+ * query: A-Z a-z 0-9 - . _ ~ stay, every other byte becomes %XX (upper-case
+ * hex; a space becomes %20, which both forms and query strings decode).
+ * Appends "name=VALUE" to buf at *len, preceded by '&' when *len > 0; name is
+ * encoded the same way. When name is NULL only VALUE is appended (no '&', no
+ * '='), for building URLs. buf holds bufsz bytes and stays NUL-terminated.
+ * Returns 0 and advances *len, or -1 when the result would not fit (buf and
+ * *len are then unchanged). */
+int form_encode_append(char *buf, size_t bufsz, size_t *len, const char *name, const char *value,
+                       size_t value_len) __attribute__((warn_unused_result));
+
+/* Bytes form_encode_append adds at most for a value of value_len bytes and a
+ * name of name_len bytes: 3 per byte, plus '&' and '='. */
+#define FORM_ENCODED_MAX(name_len, value_len) (3 * ((name_len) + (value_len)) + 2)
 
 const char *form_status_str(enum form_status st);
 

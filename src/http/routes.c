@@ -1,11 +1,13 @@
 /* routes.c -- what each path means: /healthz on both listeners, and the
- * webhooks /hooks/{channel}/{kind}[/{token}] on the public one, where a
- * channel's caller is authenticated before anything is parsed or stored. */
+ * webhooks /hooks/{channel}/{kind}[/{token}] on the public one (kinds ussd,
+ * sms, dlr, ussd-end), where a channel's caller is authenticated (address,
+ * secret, provider signature) before anything is parsed or stored. */
 #include "http/routes.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "app/inbound.h"
 #include "app/ussd.h"
 #include "config/runtime.h"
 #include "core/form.h"
@@ -100,6 +102,29 @@ static bool content_type_ok(const char *const *allowed, const char *ctype)
     return false;
 }
 
+static const char *request_header(void *ctx, const char *name)
+{
+    return http_request_header(ctx, name);
+}
+
+/* The neutral view of a request for an adapter. query must be parsed by
+ * the caller (never NULL); form may be NULL. */
+static struct channel_request channel_request_of(const struct http_request *req,
+                                                 const struct form *form,
+                                                 const struct form *query)
+{
+    return (struct channel_request){.method = req->method,
+                                    .path = req->path,
+                                    .query_string = req->query_string ? req->query_string : "",
+                                    .content_type = req->content_type,
+                                    .body = req->body,
+                                    .body_len = req->body_len,
+                                    .form = form,
+                                    .query = query,
+                                    .header = request_header,
+                                    .header_ctx = (void *)req};
+}
+
 static void ussd_hook(struct route_ctx *rc, struct runtime *rt, const struct channel_settings *ch,
                       const struct channel_ops *ops, const struct http_request *req,
                       struct http_response *resp)
@@ -115,22 +140,28 @@ static void ussd_hook(struct route_ctx *rc, struct runtime *rt, const struct cha
         http_error(resp, 400, "bad_request", form_status_str(fs));
         return;
     }
-    struct channel_request creq = {.method = req->method,
-                                   .content_type = req->content_type,
-                                   .body = req->body,
-                                   .body_len = req->body_len,
-                                   .form = &form};
+    struct form query;
+    const char *qs = req->query_string ? req->query_string : "";
+    if (form_parse(qs, strlen(qs), FORM_FIELDS_MAX, &query) != FORM_OK) {
+        form_free(&form);
+        http_error(resp, 400, "bad_request", "malformed query string");
+        return;
+    }
+    struct channel_request creq = channel_request_of(req, &form, &query);
     struct ussd_step step;
-    struct channel_error err;
+    struct channel_error err = {0};
     if (ops->ussd_parse(ch, &creq, &step, &err) != 0) {
         form_free(&form);
-        http_error(resp, 400, err.code, err.message);
+        form_free(&query);
+        http_error(resp, err.status ? err.status : 400, err.code ? err.code : "bad_request",
+                   err.message ? err.message : "bad request");
         return;
     }
     char screen[SCREEN_BYTES_MAX];
     bool end = false;
     enum ussd_result r = ussd_handle(rc->sessions, &rt->app, ch, &step, screen, sizeof screen, &end);
     form_free(&form);
+    form_free(&query);
     if (r == USSD_BAD_PHONE) {
         http_error(resp, 400, "bad_request", "phoneNumber is not a valid mobile number");
         return;
@@ -147,6 +178,146 @@ static void ussd_hook(struct route_ctx *rc, struct runtime *rt, const struct cha
         return;
     }
     http_reply(resp, 200, ctype, body, (size_t)n);
+}
+
+/* The USSD code named in help texts: this channel's, else the first
+ * configured one's. */
+static const char *programme_ussd_code(const struct config *cfg,
+                                       const struct channel_settings *ch)
+{
+    if (ch->ussd_code[0])
+        return ch->ussd_code;
+    for (size_t i = 0; i < cfg->nchannels; i++)
+        if (cfg->channels[i].ussd_code[0])
+            return cfg->channels[i].ussd_code;
+    return "";
+}
+
+/* Answer an inbound SMS webhook: the adapter's body (TwiML, Kannel's reply
+ * text, or a plain acknowledgement). */
+static void sms_answer(const struct channel_ops *ops, const char *reply,
+                       struct http_response *resp)
+{
+    if (!ops->sms_reply) {
+        http_reply(resp, 200, "text/plain", "", 0);
+        return;
+    }
+    char body[INBOUND_REPLY_MAX + 256];
+    const char *ctype = "text/plain";
+    long n = ops->sms_reply(reply, body, sizeof body, &ctype);
+    if (n < 0) {
+        http_error(resp, 500, "internal", "reply too large");
+        return;
+    }
+    http_reply(resp, 200, ctype, body, (size_t)n);
+}
+
+/* Do what the events of one inbound webhook say. Returns 0, or -1 when the
+ * database failed (503: the provider retries). *reply is the inline reply
+ * of an SMS, if any (one per request at most). */
+static int inbound_events(struct route_ctx *rc, struct runtime *rt,
+                          const struct channel_settings *ch, const struct channel_ops *ops,
+                          const struct inbound_batch *batch, char *reply, bool *has_reply)
+{
+    *has_reply = false;
+    for (size_t i = 0; i < batch->count; i++) {
+        const struct inbound_event *ev = &batch->events[i];
+        switch (ev->kind) {
+        case INBOUND_SMS: {
+            struct inbound_context ic = {.env = &rt->app,
+                                         .ch = ch,
+                                         .ussd_code = programme_ussd_code(&rt->cfg, ch),
+                                         .inline_reply = ops->inline_reply && !*has_reply};
+            struct inbound_sms_result r;
+            if (inbound_sms(&ic, ev, &r) != 0)
+                return -1;
+            if (r.has_inline_reply) {
+                snprintf(reply, INBOUND_REPLY_MAX, "%s", r.reply);
+                *has_reply = true;
+            }
+            break;
+        }
+        case INBOUND_DLR:
+            if (inbound_dlr(ch, ev) != 0)
+                return -1;
+            break;
+        case INBOUND_USSD_END:
+            if (ussd_end_notice(rc->sessions, ch, ev->session_id ? ev->session_id : "",
+                                ev->from_raw ? ev->from_raw : "", ev->status ? ev->status : "",
+                                0, "", ev->error_code ? ev->error_code : "") != 0)
+                return -1;
+            break;
+        }
+    }
+    return 0;
+}
+
+static bool method_allowed(const struct channel_ops *ops, const char *method, char *allow,
+                           size_t allowsz)
+{
+    static const char *const post_only[] = {"POST", NULL};
+    const char *const *methods = ops->inbound_methods ? ops->inbound_methods : post_only;
+    bool ok = false;
+    allow[0] = '\0';
+    for (size_t i = 0; methods[i]; i++) {
+        if (strcmp(methods[i], method) == 0)
+            ok = true;
+        size_t len = strlen(allow);
+        snprintf(allow + len, allowsz - len, "%s%s", len ? ", " : "", methods[i]);
+    }
+    return ok;
+}
+
+/* POST|GET /hooks/{channel}/{sms|dlr|ussd-end}: authenticated by the route
+ * (address, secret); here the provider's signature, parsing, and the
+ * events committed before the answer. */
+static void inbound_hook(struct route_ctx *rc, struct runtime *rt,
+                         const struct channel_settings *ch, const struct channel_ops *ops,
+                         const char *kind, const struct http_request *req,
+                         struct http_response *resp)
+{
+    struct form form = {0}, query;
+    bool has_form = strcmp(req->content_type, "application/x-www-form-urlencoded") == 0;
+    if (has_form) {
+        enum form_status fs = form_parse(req->body, req->body_len, FORM_FIELDS_MAX, &form);
+        if (fs != FORM_OK) {
+            http_error(resp, 400, "bad_request", form_status_str(fs));
+            return;
+        }
+    }
+    const char *qs = req->query_string ? req->query_string : "";
+    if (form_parse(qs, strlen(qs), FORM_FIELDS_MAX, &query) != FORM_OK) {
+        form_free(&form);
+        http_error(resp, 400, "bad_request", "malformed query string");
+        return;
+    }
+    struct channel_request creq = channel_request_of(req, has_form ? &form : NULL, &query);
+    struct channel_error err = {0};
+    struct inbound_batch batch = {0};
+    if (ops->verify && ops->verify(ch, &creq, &err) != 0) {
+        http_error(resp, err.status ? err.status : 403, err.code ? err.code : "forbidden",
+                   err.message ? err.message : "bad signature");
+    } else if (ops->inbound_parse(ch, kind, &creq, &batch, &err) != 0) {
+        http_error(resp, err.status ? err.status : 400, err.code ? err.code : "bad_request",
+                   err.message ? err.message : "cannot parse the request");
+    } else {
+        char reply[INBOUND_REPLY_MAX];
+        bool has_reply = false;
+        if (inbound_events(rc, rt, ch, ops, &batch, reply, &has_reply) != 0)
+            http_error(resp, 503, "unavailable", "the database is unavailable; try again");
+        else if (strcmp(kind, "sms") == 0)
+            sms_answer(ops, has_reply ? reply : NULL, resp);
+        else
+            http_reply(resp, 200, "text/plain", "", 0);
+    }
+    inbound_batch_free(&batch);
+    form_free(&form);
+    form_free(&query);
+}
+
+static bool inbound_kind(const char *kind)
+{
+    return strcmp(kind, "sms") == 0 || strcmp(kind, "dlr") == 0 || strcmp(kind, "ussd-end") == 0;
 }
 
 void routes_handle(void *ctx, const struct http_request *req, struct http_response *resp)
@@ -170,13 +341,28 @@ void routes_handle(void *ctx, const struct http_request *req, struct http_respon
     }
     const struct channel_settings *ch = config_channel(&rt->cfg, channel);
     const struct channel_ops *ops = ch ? channel_ops_find(ch->type) : NULL;
-    if (!ops || strcmp(kind, "ussd") != 0) {
-        http_error(resp, 404, "not_found", ops ? "no such webhook" : "no such channel");
-    } else if (strcmp(req->method, "POST") != 0) {
+    static const char *const allow_lists[] = {"POST", "GET", "GET, POST", "POST, GET"};
+    char allow[64];
+    if (!ops) {
+        http_error(resp, 404, "not_found", "no such channel");
+    } else if (strcmp(kind, "ussd") == 0) {
+        if (strcmp(req->method, "POST") != 0) {
+            resp->allow = "POST";
+            http_error(resp, 405, "method_not_allowed", "use POST");
+        } else if (authenticate(ch, ops, req, token, resp) == 0) {
+            ussd_hook(rc, rt, ch, ops, req, resp);
+        }
+    } else if (!inbound_kind(kind) || !ops->inbound_parse) {
+        http_error(resp, 404, "not_found", "no such webhook");
+    } else if (!method_allowed(ops, req->method, allow, sizeof allow)) {
+        /* resp->allow must outlive this call: use a static string. */
         resp->allow = "POST";
-        http_error(resp, 405, "method_not_allowed", "use POST");
+        for (size_t i = 0; i < sizeof allow_lists / sizeof allow_lists[0]; i++)
+            if (strcmp(allow_lists[i], allow) == 0)
+                resp->allow = allow_lists[i];
+        http_error(resp, 405, "method_not_allowed", "method not accepted by this webhook");
     } else if (authenticate(ch, ops, req, token, resp) == 0) {
-        ussd_hook(rc, rt, ch, ops, req, resp);
+        inbound_hook(rc, rt, ch, ops, kind, req, resp);
     }
     if (resp->status >= 400 && resp->status != 404) {
         char q[96];

@@ -26,13 +26,38 @@ struct http_server {
     int port;
 };
 
-/* Per-request state kept in MHD's con_cls between calls. */
+/* Per-request state kept in MHD's con_cls between calls. Created by the
+ * URI log callback (which sees the raw URI, query included) or, failing
+ * that, by the first call of on_request. */
 struct request_state {
     char *body;
     size_t len;
     size_t cap;
     bool too_large;
+    bool started;      /* on_request has seen the headers */
+    bool query_too_long;
+    char *query;       /* raw query string, malloc'd, or NULL */
 };
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)conn;
+    struct http_server *s = cls;
+    struct request_state *rs = calloc(1, sizeof *rs);
+    if (!rs)
+        return NULL;
+    atomic_fetch_add(&s->in_progress, 1);
+    const char *q = uri ? strchr(uri, '?') : NULL;
+    if (q) {
+        size_t n = strlen(q + 1);
+        if (n > HTTP_QUERY_MAX) {
+            rs->query_too_long = true;
+        } else if ((rs->query = malloc(n + 1)) != NULL) {
+            memcpy(rs->query, q + 1, n + 1);
+        }
+    }
+    return rs;
+}
 
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
@@ -43,6 +68,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     struct request_state *rs = *con_cls;
     if (rs) {
         free(rs->body);
+        free(rs->query);
         free(rs);
         *con_cls = NULL;
         atomic_fetch_sub(&s->in_progress, 1);
@@ -64,6 +90,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (resp->allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+    if (resp->retry_after_s > 0) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", resp->retry_after_s);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -129,6 +160,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *con_cls = rs;
         atomic_fetch_add(&s->in_progress, 1);
+    }
+    if (!rs->started) {
+        rs->started = true;
+        if (rs->query_too_long) {
+            rs->too_large = true;
+            struct http_response resp = {0};
+            http_error(&resp, 414, "uri_too_long", "query string is too long");
+            return send_response(conn, &resp);
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
@@ -186,6 +226,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .listener = s->opt.listener,
         .method = method,
         .path = url,
+        .query_string = rs->query ? rs->query : "",
         .content_type = ctype,
         .body = rs->body ? rs->body : "",
         .body_len = rs->len,
@@ -245,6 +286,7 @@ struct http_server *http_server_start(const struct http_server_options *opt, htt
         (unsigned)opt->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)opt->per_ip_connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)opt->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_END);
     freeaddrinfo(ai);

@@ -12,10 +12,14 @@
 
 enum http_listener { HTTP_PUBLIC = 0, HTTP_ADMIN = 1 };
 
+/* Longest raw query string kept (414 beyond it). */
+#define HTTP_QUERY_MAX 8192
+
 struct http_request {
     enum http_listener listener;
     const char *method;
     const char *path;         /* without the query */
+    const char *query_string; /* raw query as received, without '?' ("" when none) */
     const char *content_type; /* lower-case media type, "" when absent */
     const char *body;         /* NUL-terminated copy; may hold NULs (see body_len) */
     size_t body_len;
@@ -29,6 +33,7 @@ struct http_response {
     char *body; /* malloc'd, owned by the response */
     size_t body_len;
     const char *allow; /* Allow header for 405, or NULL */
+    int retry_after_s; /* Retry-After header (429, 503) when > 0 */
 };
 
 typedef void (*http_route_fn)(void *ctx, const struct http_request *req,

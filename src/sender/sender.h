@@ -1,17 +1,28 @@
-/* sender.h -- the sender thread: takes due messages from the outbox and
- * hands them to their channel. Today it completes the sandbox channel's
- * messages (recorded as sent, no network); providers reached over HTTP
- * stay queued until their adapters can send (see the channels issue). */
+/* sender.h -- the sender thread: takes due messages from the outbox, passes
+ * each through the send gate and hands it to its channel. Channels reached
+ * over HTTP are driven with curl's multi interface (keep-alive, per-channel
+ * token bucket and concurrency limit, bulk requests); the sandbox completes
+ * its messages without any network.
+ *
+ * This module is the only one that knows libcurl. */
 #ifndef TAAWUN_SENDER_SENDER_H
 #define TAAWUN_SENDER_SENDER_H
 
 struct sender;
 
-/* Start the thread (it reads the current runtime on every pass). NULL on
- * failure (logged). */
+/* Start the thread (it reads the current runtime on every pass) and
+ * register sender_wake() with store/messages so message_queue() pokes it.
+ * NULL on failure (logged). Call once, from the main thread. */
 struct sender *sender_start(void);
 
-/* Ask the thread to stop, wait for it, free. NULL is a no-op. */
-void sender_stop(struct sender *s);
+/* Wake the running sender now (a message was queued); a no-op when none
+ * runs. Thread-safe, never blocks for long. Without it the sender still
+ * looks every 200 ms. */
+void sender_wake(void);
+
+/* Stop taking messages, let requests in flight finish for at most
+ * grace_ms (those cut short stay 'sending' and are reconciled at the next
+ * start), join the thread, free. NULL is a no-op. */
+void sender_stop(struct sender *s, int grace_ms);
 
 #endif

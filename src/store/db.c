@@ -147,6 +147,31 @@ static const char *const migrations[] = {
     "  error TEXT,"
     "  created_at INTEGER NOT NULL,"
     "  UNIQUE (channel, session_id));",
+
+    /* 3: the durable outbox and inbound idempotency: when a message went
+     * 'sending' (crash reconciliation, at most one resend), delivery reports
+     * (forward-only state, provider error), one row per provider message id
+     * of inbound messages, and the parts of multipart inbound SMS. */
+    "ALTER TABLE messages ADD COLUMN sending_since INTEGER;"
+    "ALTER TABLE messages ADD COLUMN resend_after_crash INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE messages ADD COLUMN delivered_at INTEGER;"
+    "ALTER TABLE messages ADD COLUMN dlr_status TEXT;"
+    "ALTER TABLE messages ADD COLUMN provider_error TEXT;"
+    "CREATE UNIQUE INDEX messages_inbound_provider ON messages(channel, direction, provider_id)"
+    "  WHERE direction = 'in' AND provider_id IS NOT NULL;"
+    "CREATE INDEX messages_outbound_provider ON messages(channel, provider_id)"
+    "  WHERE direction = 'out' AND provider_id IS NOT NULL;"
+    "CREATE INDEX messages_sending ON messages(status) WHERE status = 'sending';"
+    "CREATE TABLE inbound_parts ("
+    "  channel TEXT NOT NULL,"
+    "  phone TEXT NOT NULL,"
+    "  concat_ref TEXT NOT NULL,"
+    "  part INTEGER NOT NULL CHECK (part >= 1),"
+    "  total INTEGER NOT NULL CHECK (total >= 2),"
+    "  provider_id TEXT,"
+    "  body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (channel, phone, concat_ref, part));",
 };
 
 int db_schema_version(void)

@@ -9,9 +9,11 @@ badly, wrk failed, socket errors, non-2xx answers, answers that are not USSD
 screens), which is printed and gives 1. Traffic goes to 127.0.0.1 only and every
 run is bounded in time.
 
-Sections: `ussd` (USSD steps/s and latency, idle RSS). Later sections (outbound send
-rate against a fake provider, broadcast enqueue) are further functions taking the
-Bench context, listed in SECTIONS.
+Sections: `ussd` (USSD steps/s and latency, idle RSS); `sms_out` (sends/s with one
+recipient per request and recipients/s in Africa's Talking bulk mode, against the
+fake of tests/integration/fakes.py, whose own ceiling is measured too); `sms_in`
+(inbound SMS/s, durable, next to the raw rate of single-row FULL commits). Further
+sections are functions taking the Bench context, listed in SECTIONS.
 
 Usage: tests/bench/bench.py --daemon build/taawund --floor build/tests/bench_floor
        tests/bench/bench.py --floor build/tests/bench_floor --floor-only
@@ -262,6 +264,11 @@ def make_config(template, tmp):
     text = _set_in_group(text, "programme", "demo_data",
                          _quote(demo) if demo.is_file() else None)
     text = _set_in_group(text, "log", "level", _quote("warn"))
+    # Abandoned sessions (members who hang up on a CON screen) are forgotten
+    # after 10 s instead of 180 s, so a run at tens of thousands of steps per
+    # second measures steps, not a full session table.
+    text = _set_in_group(text, "ussd", "session_ttl_s", "10")
+    text = _set_in_group(text, "ussd", "max_sessions", "500000")
     threads = int(_get_in_group(text, "http", "threads"))
     path = tmp / "taawun.conf"
     path.write_text(f"# written by tests/bench/bench.py from {template}\n" + text,
@@ -601,6 +608,34 @@ def measure(bench, name, p, port, run_number):
     return res
 
 
+BENCH_MEMBERS = 1000  # registered members of the journey mix (ussd.lua MEMBERS)
+
+
+def seed_members(db_path, n=BENCH_MEMBERS):
+    """Register n members (+2126100NNNNN) with one grant each, so the journey mix
+    exercises the home menu and grant status with real rows."""
+    import sqlite3
+    con = sqlite3.connect(str(db_path), timeout=10)
+    try:
+        with con:
+            now = int(time.time())
+            con.executemany(
+                "INSERT OR IGNORE INTO members (phone, name, province, sector, gender,"
+                " birth_year, language, consent_at, consent_channel, registered_via,"
+                " registered_at, created_at, updated_at)"
+                " VALUES (?, ?, 'berkane', 'agriculture', 'f', 1985, ?, ?, 'ussd', 'import', ?, ?, ?)",
+                [(f"+2126100{i:05d}", f"Membre {i}", ("ar", "fr", "en")[i % 3], now, now, now, now)
+                 for i in range(n)])
+            con.executemany(
+                "INSERT OR IGNORE INTO grants (reference, member_id, programme, amount_mad, status,"
+                " note_ar, note_fr, note_en, created_at, updated_at)"
+                " SELECT ?, id, 'Appui régional', 50000, 'under_review', 'قيد الدراسة',"
+                " 'Dossier en étude', 'Under review', ?, ? FROM members WHERE phone = ?",
+                [(f"GR-2026-9{i:04d}", now, now, f"+2126100{i:05d}") for i in range(n)])
+    finally:
+        con.close()
+
+
 def section_ussd(bench):
     """USSD steps per second and latency: taawund against the floor, alternated."""
     a = bench.args
@@ -608,6 +643,7 @@ def section_ussd(bench):
     d_proc = d_port = None
     if not a.floor_only:
         d_proc, d_port = start_daemon(bench, config)
+        seed_members(config.parent / "taawun.db")
     f_proc, f_port = start_floor(bench, threads)
 
     floor = {"runs": [], "idle_rss": warm_up(bench, f_proc, f_port)}
@@ -631,7 +667,265 @@ def section_ussd(bench):
         bench.stop(d_proc)
 
 
-SECTIONS = {"ussd": section_ussd}
+# --------------------------------------------------------------------------
+# SMS sections: outbound sends against a fake Africa's Talking, and inbound SMS.
+
+TARGET_SENDS_PER_S = 2000          # single-recipient requests
+TARGET_BULK_RECIPIENTS_PER_S = 20000
+TARGET_INBOUND_RATIO = 0.50        # inbound SMS/s over raw single-row FULL commits/s
+SMS_SINGLE_N = 20000               # messages of distinct texts (one recipient per request)
+SMS_BULK_N = 100000                # messages of one text (AT bulk mode)
+SMS_DRAIN_TIMEOUT_S = 120.0
+SMS_CHANNEL = "at"
+SMS_SECRET = "bench-hook-secret-0123456789abcdef"
+SMS_SEND_LUA = r"""
+wrk.method = "POST"
+wrk.headers["apiKey"] = "{key}"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "application/json"
+local n = 0
+local bulk = {bulk}
+request = function()
+  n = n + 1
+  local to = {{}}
+  for i = 1, bulk do to[i] = string.format("%%2B2126%02d%06d", i % 100, n % 1000000) end
+  return wrk.format(nil, nil, nil, "username={user}&to=" .. table.concat(to, "%2C")
+                    .. "&message=bench+" .. n)
+end
+"""
+SMS_INBOUND_LUA = r"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+local n = 0
+local threads = 0
+-- setup runs in the main Lua state; thread:set() gives each thread its global `tid`.
+setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
+request = function()
+  n = n + 1
+  local id = string.format("bench-%d-%d", tid or 0, n)
+  return wrk.format(nil, nil, nil, "from=%2B2126" .. string.format("%d%07d", (tid or 0) % 10,
+                                                                      n % 10000000)
+                    .. "&to=12345&text=bench+inbound+" .. n .. "&date=2026-01-01+10%3A00%3A00"
+                    .. "&id=" .. id .. "&linkId=" .. id .. "&networkCode=60401")
+end
+"""
+
+
+def _fakes_module():
+    sys.path.insert(0, str(REPO / "tests" / "integration"))
+    try:
+        import fakes
+    finally:
+        sys.path.pop(0)
+    return fakes
+
+
+def sms_config(bench, subdir, fake):
+    """conf/taawun.conf (as make_config adapts it) plus an africastalking channel
+    sending to the fake, in its own directory (fresh database). Returns the path."""
+    tmp = bench.tmp / subdir
+    tmp.mkdir()
+    config, _ = make_config(bench.args.config, tmp)
+    secret = tmp / "at-secret"
+    secret.write_text(SMS_SECRET + "\n")
+    os.chmod(secret, 0o600)
+    key = tmp / "at-api-key"
+    key.write_text(fake.api_key + "\n")
+    os.chmod(key, 0o600)
+    group = (f'  {{ name = "{SMS_CHANNEL}"; type = "africastalking"; ussd_code = "*384*999#";\n'
+             f'    secret_file = {_quote(secret)}; base_url = {_quote(fake.base_url)};\n'
+             f'    username = {_quote(fake.username)}; api_key_file = {_quote(key)};\n'
+             f'    throughput_per_s = 10000; concurrency = 64; max_attempts = 5;\n'
+             f'    retry_base_s = 1; retry_max_s = 2; expiry_s = 3600; request_timeout_s = 10; }},\n')
+    text = config.read_text(encoding="utf-8")
+    if text.count("channels = (") != 1:
+        raise BenchError("config template: expected one 'channels = ('")
+    config.write_text(text.replace("channels = (", "channels = (\n" + group, 1),
+                      encoding="utf-8")
+    return config
+
+
+def run_wrk_script(bench, url, script_text, seconds, connections, name):
+    """wrk with a Lua script (written to the bench dir) against url; parsed result."""
+    a = bench.args
+    script = bench.tmp / f"{name}.lua"
+    script.write_text(script_text)
+    argv = [a.wrk, f"-t{a.threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+            "-s", str(script), url]
+    try:
+        r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=seconds + 30)
+    except FileNotFoundError:
+        raise BenchError(f"{a.wrk}: not found (apt-get install wrk)")
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"wrk did not finish within {seconds + 30}s")
+    if r.returncode != 0:
+        raise BenchError(f"wrk exited {r.returncode}:\n{r.stdout}{r.stderr}")
+    res = parse_wrk(r.stdout)
+    errors = {k: v for k, v in res["socket_errors"].items() if v}
+    if errors:
+        bench.problem(f"{name}: wrk socket errors {errors}")
+    if res["non2xx"]:
+        bench.problem(f"{name}: {res['non2xx']} non-2xx responses")
+    return res
+
+
+def _db_counts(db_path, sql):
+    import sqlite3
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        return dict(conn.execute(sql).fetchall())
+    finally:
+        conn.close()
+
+
+def _drain(bench, p, fake, db_path, total_before, n, what):
+    """Wait (bounded) until the fake has accepted n more recipients and nothing is
+    queued or sending; returns recipients/s between the fake's first and last
+    acceptance of this phase, or None if it did not drain."""
+    deadline = time.monotonic() + SMS_DRAIN_TIMEOUT_S
+    try:
+        fake.wait(lambda f: f.total >= total_before + n or not p.alive(),
+                  SMS_DRAIN_TIMEOUT_S, what)
+    except AssertionError as e:
+        bench.problem(f"{what}: {e}")
+        return None
+    if not p.alive():
+        raise BenchError(f"taawund died during {what}:\n{p.tail()}")
+    while time.monotonic() < deadline:
+        counts = _db_counts(db_path, "SELECT status, count(*) FROM messages "
+                                     "WHERE direction = 'out' GROUP BY status")
+        if not counts.get("queued") and not counts.get("sending"):
+            break
+        time.sleep(0.1)  # poll interval
+    else:
+        bench.problem(f"{what}: messages still queued/sending after {SMS_DRAIN_TIMEOUT_S}s")
+    extra = fake.total - total_before - n
+    if extra:
+        bench.problem(f"{what}: the fake accepted {extra} recipients more than queued")
+    span = (fake.last_at or 0) - (fake.first_at or 0)
+    return n / span if span > 0 else None
+
+
+def section_sms_out(bench):
+    """Outbound sends/s (one recipient per request) and recipients/s (AT bulk),
+    against fakes.FastAfricasTalking, whose own ceiling is measured first."""
+    fakes = _fakes_module()
+    a = bench.args
+    fake = fakes.FastAfricasTalking(channel=SMS_CHANNEL)
+    try:
+        print(f"\nOutbound SMS -- fake Africa's Talking (asyncio, in the bench process) on "
+              f"127.0.0.1:{fake.port}", flush=True)
+        ceiling = {}
+        for bulk in (1, 100):
+            lua = SMS_SEND_LUA.format(key=fake.api_key, user=fake.username, bulk=bulk)
+            res = run_wrk_script(bench, fake.base_url + "/version1/messaging", lua,
+                                 min(a.seconds, 5), 64, f"fake_ceiling_{bulk}")
+            ceiling[bulk] = res["rps"]
+            print(f"  fake ceiling, {bulk:3} recipient(s)/request: {res['rps']:10.0f} req/s "
+                  f"({res['rps'] * bulk:.0f} recipients/s)", flush=True)
+        config = sms_config(bench, "sms_out", fake)
+        p, _ = start_daemon(bench, config)
+        db_path = config.parent / "taawun.db"
+        fakes_queue = fakes.queue_messages
+
+        before = fake.total
+        fake.first_at = fake.last_at = None
+        fakes_queue(db_path, SMS_CHANNEL, [(f"+21261{i:07d}", f"Taawun notice {i}")
+                                           for i in range(SMS_SINGLE_N)])
+        reqs_before = fake.requests
+        single = _drain(bench, p, fake, db_path, before, SMS_SINGLE_N, "single sends")
+        single_reqs = fake.requests - reqs_before
+
+        before = fake.total
+        reqs_before = fake.requests
+        fake.first_at = fake.last_at = None
+        fakes_queue(db_path, SMS_CHANNEL, [(f"+21262{i:07d}", "Taawun: reunion demain a 10h")
+                                           for i in range(SMS_BULK_N)])
+        bulk = _drain(bench, p, fake, db_path, before, SMS_BULK_N, "bulk sends")
+        bulk_reqs = fake.requests - reqs_before
+        bench.stop(p)
+    finally:
+        fake.close()
+
+    def fmt(v):
+        return "-" if v is None else f"{v:.0f}"
+
+    print(f"  single: {SMS_SINGLE_N} messages in {single_reqs} requests: "
+          f"{fmt(single)} sends/s ({(single or 0) / ceiling[1] * 100:.0f}% of the fake's "
+          f"ceiling)")
+    print(f"  bulk:   {SMS_BULK_N} recipients in {bulk_reqs} requests "
+          f"({SMS_BULK_N / max(bulk_reqs, 1):.0f} per request): {fmt(bulk)} recipients/s "
+          f"({(bulk or 0) / (ceiling[100] * 100) * 100:.0f}% of the fake's ceiling at 100)")
+    print("Targets (reported, not enforced):")
+    print(f"  sends/s single >= {TARGET_SENDS_PER_S}        {fmt(single):>8}   "
+          f"{_met((single or 0) >= TARGET_SENDS_PER_S)}")
+    print(f"  recipients/s bulk >= {TARGET_BULK_RECIPIENTS_PER_S}   {fmt(bulk):>8}   "
+          f"{_met((bulk or 0) >= TARGET_BULK_RECIPIENTS_PER_S)}")
+    if ceiling[1] < 2 * TARGET_SENDS_PER_S:
+        print("  (the fake's ceiling is close to the target: the single figure is bounded "
+              "by the fake)")
+
+
+def raw_commit_rate(bench, seconds):
+    """Single-row INSERT commits per second on a temp file with journal_mode=WAL and
+    synchronous=FULL (python's sqlite3, the same library taawund links)."""
+    import sqlite3
+    path = bench.tmp / "raw-commits.db"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, provider_id TEXT UNIQUE, "
+                     "body TEXT NOT NULL, created_at INTEGER NOT NULL)")
+        n, t0 = 0, time.monotonic()
+        end = t0 + seconds
+        while time.monotonic() < end and n < 10_000_000:
+            conn.execute("INSERT INTO t (provider_id, body, created_at) VALUES (?, ?, ?)",
+                         (f"raw-{n}", "bench inbound text", n))
+            n += 1
+        return n / (time.monotonic() - t0)
+    finally:
+        conn.close()
+
+
+def section_sms_in(bench):
+    """Inbound SMS/s on /hooks/at/sms (each one durable before its 200) next to the
+    raw rate of single-row synchronous=FULL commits on the same disk."""
+    fakes = _fakes_module()
+    a = bench.args
+    raw = raw_commit_rate(bench, min(a.seconds, 5))
+    fake = fakes.FastAfricasTalking(channel=SMS_CHANNEL)  # unused by inbound, needed by config
+    try:
+        config = sms_config(bench, "sms_in", fake)
+        p, port = start_daemon(bench, config)
+        url = (f"http://127.0.0.1:{port}/hooks/{SMS_CHANNEL}/sms?"
+               + urllib.parse.urlencode({"key": SMS_SECRET}))
+        res = run_wrk_script(bench, url, SMS_INBOUND_LUA, a.seconds, a.connections, "sms_in")
+        if not p.alive():
+            raise BenchError(f"taawund died during the inbound run:\n{p.tail()}")
+        stored = _db_counts(config.parent / "taawun.db",
+                            "SELECT direction, count(*) FROM messages GROUP BY direction")
+        bench.stop(p)
+    finally:
+        fake.close()
+    stored_in = stored.get("in", 0)
+    ratio = res["rps"] / raw if raw else 0.0
+    print(f"\nInbound SMS -- wrk -t{a.threads} -c{a.connections} -d{a.seconds}s on "
+          f"/hooks/{SMS_CHANNEL}/sms (synchronous=FULL)")
+    print(f"  raw single-row FULL commits/s (WAL):  {raw:10.0f}")
+    print(f"  inbound SMS/s:                        {res['rps']:10.0f}   "
+          f"p50 {res['latency_ms'][50]:.2f} ms  p99 {res['latency_ms'][99]:.2f} ms")
+    print(f"  requests {res['requests']}, rows stored {stored_in}, non-2xx {res['non2xx']}")
+    if stored_in < res["requests"] - res["non2xx"]:
+        bench.problem(f"inbound: {res['requests'] - res['non2xx']} requests answered 2xx "
+                      f"but only {stored_in} rows stored")
+    print("Targets (reported, not enforced):")
+    print(f"  inbound >= {TARGET_INBOUND_RATIO * 100:.0f}% of raw commits    {ratio * 100:7.1f}%   "
+          f"{_met(ratio >= TARGET_INBOUND_RATIO)}")
+
+
+SECTIONS = {"ussd": section_ussd, "sms_out": section_sms_out, "sms_in": section_sms_in}
 
 
 # --------------------------------------------------------------------------

@@ -14,7 +14,11 @@
 -- Settings (wrk script args after "--" win over environment variables):
 --   mix      first | journey                     USSD_MIX       (default journey)
 --            first:   every request is a new dial (text empty)
---            journey: dial, language choice, "About" (texts "", "L", "L*2"; L in 1..3)
+--            journey: half the sessions are visitors (dial, language choice, "About":
+--                     texts "", "L", "L*3"; L in 1..3), half are registered members
+--                     (dial to the home menu, grant status, the first grant: "",
+--                     "1", "1*1"); members' numbers are +2126100NNNNN, NNNNN <
+--                     MEMBERS (bench.py registers them and their grants)
 --   steps=T1,T2,...  a custom journey replacing the mix, e.g. ",3,3*1"
 --                                                USSD_STEPS
 --   sessions=N       virtual sessions per thread USSD_SESSIONS  (default 256)
@@ -29,6 +33,7 @@ local SERVICE_CODE = "%2A384%2A123%23" -- *384*123#, percent-encoded
 local NETWORKS = { "60400", "60401", "60402" } -- Orange, Maroc Telecom, inwi
 local LANGUAGES = 3 -- entries of the language menu (programme.languages)
 local HEADERS = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+local MEMBERS = tonumber(os.getenv("USSD_MEMBERS") or "") or 1000
 
 -- Main thread: hand each wrk thread a distinct id and keep it for done().
 local threads = {}
@@ -67,8 +72,11 @@ local function session_steps(n)
     if mix == "first" then
         return { "" }
     end
+    if n % 2 == 1 then
+        return { "", "1", "1*1" } -- a member: home, grant status, first grant
+    end
     local lang = tostring(n % LANGUAGES + 1)
-    return { "", lang, lang .. "*2" }
+    return { "", lang, lang .. "*3" }
 end
 
 -- A new session in slot; n is unique within this thread, id across threads.
@@ -78,6 +86,10 @@ local function new_session(slot)
     local prefix = (n % 2 == 0) and "+2126" or "+2127"
     local digits = string.format("%08d", (id * 10000000 + n) % 100000000)
     slot.id = string.format("ATUid_bench%d_%02d_%010d", run, id, n)
+    if mix == "journey" and n % 2 == 1 then
+        digits = string.format("100%05d", (id * 7919 + n) % MEMBERS)
+        prefix = "+2126"
+    end
     slot.phone = form_escape(prefix .. digits)
     slot.network = NETWORKS[n % #NETWORKS + 1]
     slot.steps = session_steps(n)

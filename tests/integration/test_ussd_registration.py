@@ -70,7 +70,7 @@ def check_receipt(d, member, member_no, encoding):
     assert m["encoding"] == encoding == enc, (m, enc)
     assert m["segments"] == expected_segments(enc, units), m
     wait_until(lambda: query(d, "SELECT status FROM messages WHERE id = ?",
-                             (m["id"],))[0]["status"] == "sent",
+                             (m["id"],))[0]["status"] in ("sent", "delivered"),
                timeout=10, what="receipt status 'sent'")
 
 

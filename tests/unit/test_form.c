@@ -282,9 +282,52 @@ static void test_status_str(void **state)
     assert_string_equal(form_status_str((enum form_status)99), "unknown");
 }
 
+/* form_encode_append: the exact bytes, the bound, and that what it writes
+ * parses back to the same fields. */
+static void test_encode_append(void **state)
+{
+    (void)state;
+    char buf[128] = "";
+    size_t len = 0;
+    assert_int_equal(form_encode_append(buf, sizeof buf, &len, "to", "+212612345678,+2127", 19), 0);
+    assert_string_equal(buf, "to=%2B212612345678%2C%2B2127");
+    assert_int_equal(form_encode_append(buf, sizeof buf, &len, "message", "a b&c=d~-._*%", 13), 0);
+    assert_string_equal(buf, "to=%2B212612345678%2C%2B2127&message=a%20b%26c%3Dd~-._%2A%25");
+    assert_int_equal(len, strlen(buf));
+    static const char nul[] = {'x', '\0', '\xd9', '\x85'};
+    assert_int_equal(form_encode_append(buf, sizeof buf, &len, "b", nul, sizeof nul), 0);
+    struct form f;
+    assert_int_equal(form_parse(buf, len, FORM_FIELDS_MAX, &f), FORM_OK);
+    assert_int_equal(f.count, 3);
+    assert_string_equal(form_get(&f, "message"), "a b&c=d~-._*%");
+    assert_int_equal(f.fields[2].value_len, 4);
+    assert_memory_equal(f.fields[2].value, nul, 4);
+    form_free(&f);
+
+    /* No room: nothing written, the buffer and the length are unchanged. */
+    char small[12] = "";
+    size_t sl = 0;
+    assert_int_equal(form_encode_append(small, sizeof small, &sl, "a", "1", 1), 0);
+    assert_int_equal(form_encode_append(small, sizeof small, &sl, "long", "xxxxx", 5), -1);
+    assert_string_equal(small, "a=1");
+    assert_int_equal(sl, 3);
+    /* Exactly full: "a=1&b=12345" and the NUL take the 12 bytes. */
+    assert_int_equal(form_encode_append(small, sizeof small, &sl, "b", "12345", 5), 0);
+    assert_int_equal(sl, 11);
+    assert_int_equal(form_encode_append(small, sizeof small, &sl, NULL, "", 0), 0);
+    assert_int_equal(form_encode_append(small, sizeof small, &sl, NULL, "x", 1), -1);
+
+    /* A bare value (name NULL) for URLs. */
+    char url[32] = "/Accounts/";
+    size_t ul = strlen(url);
+    assert_int_equal(form_encode_append(url, sizeof url, &ul, NULL, "AC 1/2", 6), 0);
+    assert_string_equal(url, "/Accounts/AC%201%2F2");
+    assert_true(FORM_ENCODED_MAX(2, 6) >= strlen("ab=AC%201%2F2") + 1);
+}
+
 int main(void)
 {
-    static struct CMUnitTest tests[PARSE_CASES + 7];
+    static struct CMUnitTest tests[PARSE_CASES + 8];
     size_t n = 0;
 
     for (size_t i = 0; i < PARSE_CASES; i++, n++) {
@@ -301,6 +344,7 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_null_buffer);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_form_free);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_status_str);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_encode_append);
     if (n != sizeof(tests) / sizeof(tests[0])) {
         fprintf(stderr, "test_form: %zu tests registered, table holds %zu\n", n,
                 sizeof(tests) / sizeof(tests[0]));

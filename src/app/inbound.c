@@ -1,0 +1,256 @@
+/* inbound.c -- inbound SMS and delivery reports: store once (replays and
+ * multipart parts included), answer the member (today the help text; the
+ * SMS command parser will take over inbound_answer), and move outbound
+ * messages' delivery state forward. Every write is committed before the
+ * caller acknowledges the provider. */
+#include "app/inbound.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/catalog.h"
+#include "core/msisdn.h"
+#include "core/utf8.h"
+#include "store/db.h"
+#include "store/messages.h"
+#include "sys/log.h"
+
+#define REPLY_PRIORITY 10 /* answers to a member's own request go first */
+
+static bool is_arabic_letter(uint32_t cp)
+{
+    return (cp >= 0x0620 && cp <= 0x064A) || (cp >= 0x066E && cp <= 0x06D3) ||
+           (cp >= 0x06FA && cp <= 0x06FC) || (cp >= 0x0750 && cp <= 0x077F) ||
+           (cp >= 0x08A0 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
+           (cp >= 0xFE70 && cp <= 0xFEFF);
+}
+
+const char *inbound_language(const struct member *m, const char *text, size_t len)
+{
+    if (m && !m->erased_at && m->language[0])
+        return m->language;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, len - i, &cp);
+        if (n == 0)
+            break;
+        if (is_arabic_letter(cp))
+            return "ar";
+        i += n;
+    }
+    return "fr";
+}
+
+long inbound_answer(sqlite3 *db, const struct inbound_context *c, const struct member *m,
+                    const char *lang, const char *text, size_t len, char *out, size_t outsz)
+{
+    (void)db;
+    (void)m;
+    (void)text;
+    (void)len;
+    const char *tmpl = catalog_set_get(c->env->texts, lang, "sms_help", NULL);
+    if (!tmpl)
+        return -1;
+    struct text_var vars[] = {{"ussd_code", c->ussd_code ? c->ussd_code : ""},
+                              {"programme", c->env->programme}};
+    long n = text_format(tmpl, vars, sizeof vars / sizeof vars[0], out, outsz);
+    return n > 0 ? n : -1;
+}
+
+/* The sender as stored: E.164 when it is a phone number, else the raw
+ * sender cut to fit (alphanumeric ids cannot be answered). */
+static bool sender_phone(const char *raw, char *out, size_t outsz)
+{
+    char e164[MSISDN_MAX];
+    if (raw && *raw && msisdn_normalize(raw, strlen(raw), e164) == MSISDN_OK) {
+        snprintf(out, outsz, "%s", e164);
+        return true;
+    }
+    size_t n = raw ? utf8_floor(raw, strlen(raw), outsz - 1) : 0;
+    memcpy(out, raw ? raw : "", n);
+    out[n] = '\0';
+    if (!out[0])
+        snprintf(out, outsz, "unknown");
+    return false;
+}
+
+/* Answer the stored SMS text from phone: queue the reply, or record it as
+ * sent inline. Inside the caller's transaction. */
+static int answer(sqlite3 *db, const struct inbound_context *c, const char *phone,
+                  const struct member *m, const char *text, struct inbound_sms_result *out)
+{
+    char reply[INBOUND_REPLY_MAX];
+    const char *lang = inbound_language(m, text, strlen(text));
+    long n = inbound_answer(db, c, m, lang, text, strlen(text), reply, sizeof reply);
+    if (n <= 0)
+        return 0;
+    struct message_new msg = {.channel = c->ch->name,
+                              .phone = phone,
+                              .member_id = m ? m->id : 0,
+                              .kind = "reply",
+                              .body = reply,
+                              .priority = REPLY_PRIORITY};
+    if (!c->inline_reply)
+        return message_queue(db, &msg, NULL);
+    const char *blocked = NULL;
+    if (message_gate(db, phone, msg.kind, NULL, &blocked) != 0)
+        return -1;
+    if (blocked)
+        return message_record_out(db, &msg, "suppressed", NULL, blocked, NULL);
+    if (message_record_out(db, &msg, "sent", "inline", NULL, NULL) != 0)
+        return -1;
+    snprintf(out->reply, sizeof out->reply, "%s", reply);
+    out->has_inline_reply = true;
+    return 0;
+}
+
+int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,
+                struct inbound_sms_result *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3 *db = db_thread();
+    if (!db)
+        return -1;
+    char phone[MESSAGE_PHONE_MAX];
+    bool answerable = sender_phone(ev->from_raw, phone, sizeof phone);
+    const char *text = ev->text ? ev->text : "";
+    size_t len = ev->text ? strnlen(ev->text, ev->text_len) : 0;
+    char *body = malloc(len + 1);
+    if (!body)
+        return -1;
+    memcpy(body, text, len);
+    body[len] = '\0';
+    if (!utf8_valid(body, len)) {
+        /* The adapter promises UTF-8; keep what is valid rather than fail. */
+        len = 0;
+        body[0] = '\0';
+    }
+
+    char *joined = NULL;
+    char concat_key[MESSAGE_PROVIDER_ID_MAX];
+    const char *provider_id = ev->provider_id;
+    struct member m;
+    bool multipart = ev->concat_ref && *ev->concat_ref && ev->concat_total > 1 &&
+                     ev->concat_part >= 1 && ev->concat_part <= ev->concat_total;
+    int stored = -1;
+    if (db_begin(db) != 0)
+        goto fail;
+    int found = answerable ? member_find_by_phone(db, phone, &m) : 0;
+    if (found < 0)
+        goto fail;
+    if (multipart) {
+        int complete = inbound_part_add(db, c->ch->name, phone, ev->concat_ref, ev->concat_part,
+                                        ev->concat_total, ev->provider_id, body, db_now(),
+                                        &joined);
+        if (complete < 0)
+            goto fail;
+        if (complete == 0) {
+            if (db_commit(db) != 0)
+                goto fail_committed;
+            out->pending_parts = true;
+            free(body);
+            return 0;
+        }
+        /* All parts are in: the joined text is the message, stored once
+         * under the multipart reference (a replayed part finds it). */
+        snprintf(concat_key, sizeof concat_key, "concat:%s:%s", phone, ev->concat_ref);
+        provider_id = concat_key;
+    }
+    int64_t id = 0;
+    struct message_in in = {.channel = c->ch->name,
+                            .phone = phone,
+                            .member_id = found == 1 ? m.id : 0,
+                            .body = joined ? joined : body,
+                            .provider_id = provider_id};
+    stored = message_store_inbound(db, &in, db_now(), &id);
+    if (stored < 0)
+        goto fail;
+    if (stored == 1 && answerable &&
+        answer(db, c, phone, found == 1 ? &m : NULL, in.body, out) != 0)
+        goto fail;
+    if (db_commit(db) != 0)
+        goto fail_committed;
+    char masked[MSISDN_MAX], q[160];
+    msisdn_mask(phone, masked);
+    if (stored == 0) {
+        out->duplicate = true;
+        out->has_inline_reply = false;
+        log_info("sms_replay", "channel=%s phone=%s provider_id=%s", c->ch->name, masked,
+                 log_quote(provider_id ? provider_id : "", q, sizeof q));
+    } else {
+        out->message_id = id;
+        log_info("sms_received", "id=%lld channel=%s phone=%s member=%lld reply=%s",
+                 (long long)id, c->ch->name, masked, found == 1 ? (long long)m.id : 0LL,
+                 out->has_inline_reply ? "inline" : "outbox");
+    }
+    free(joined);
+    free(body);
+    return 0;
+fail:
+    db_rollback(db);
+fail_committed:
+    out->has_inline_reply = false;
+    free(joined);
+    free(body);
+    return -1;
+}
+
+/* ---- delivery reports ---- */
+
+static enum delivery_state state_from_name(const char *name)
+{
+    for (int s = DELIVERY_UNKNOWN; s <= DELIVERY_EXPIRED; s++)
+        if (strcmp(delivery_state_name((enum delivery_state)s), name) == 0)
+            return (enum delivery_state)s;
+    return DELIVERY_UNKNOWN;
+}
+
+int inbound_dlr(const struct channel_settings *ch, const struct inbound_event *ev)
+{
+    sqlite3 *db = db_thread();
+    if (!db)
+        return -1;
+    if (db_begin(db) != 0)
+        return -1;
+    struct message_dlr_target t;
+    const char *pid = ev->dlr_provider_id ? ev->dlr_provider_id : "";
+    int found = message_dlr_find(db, ch->name, ev->dlr_message_id, pid, &t);
+    char q[160];
+    if (found <= 0) {
+        db_rollback(db);
+        if (found == 0)
+            log_warn("dlr_unknown", "channel=%s message=%lld provider_id=%s state=%s", ch->name,
+                     (long long)ev->dlr_message_id, log_quote(pid, q, sizeof q),
+                     delivery_state_name(ev->state));
+        return found;
+    }
+    enum delivery_state cur = t.dlr_status[0] ? state_from_name(t.dlr_status) : DELIVERY_UNKNOWN;
+    enum delivery_state next = ev->state;
+    bool forward = !delivery_state_final(cur) && next > cur;
+    const char *status = NULL, *error = NULL;
+    char err[48];
+    if (forward && (strcmp(t.status, "sending") == 0 || strcmp(t.status, "sent") == 0)) {
+        if (next == DELIVERY_DELIVERED) {
+            status = "delivered";
+        } else if (delivery_state_final(next)) {
+            status = "failed";
+            snprintf(err, sizeof err, "dlr_%s", delivery_state_name(next));
+            error = err;
+        }
+    }
+    if (forward && message_dlr_apply(db, t.id, delivery_state_name(next), status, error,
+                                     ev->error_code, db_now()) != 0) {
+        db_rollback(db);
+        return -1;
+    }
+    if (db_commit(db) != 0)
+        return -1;
+    char masked[MSISDN_MAX], e[96];
+    msisdn_mask(t.phone, masked);
+    log_info("dlr", "id=%lld channel=%s phone=%s state=%s applied=%s status=%s error=%s",
+             (long long)t.id, ch->name, masked, delivery_state_name(next), forward ? "yes" : "no",
+             status ? status : t.status, log_quote(ev->error_code ? ev->error_code : "", e, sizeof e));
+    return 0;
+}

@@ -1,0 +1,195 @@
+/* channel_testlib.h -- what the channel adapter tests share: reading
+ * recorded payloads from tests/data/, building a struct channel_request the
+ * way http/routes does, and checking an inbound batch's invariants.
+ * Included by tests/unit/test_channel_*.c after <cmocka.h>. */
+#ifndef TAAWUN_TESTS_CHANNEL_TESTLIB_H
+#define TAAWUN_TESTS_CHANNEL_TESTLIB_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "channels/channel.h"
+#include "core/form.h"
+#include "core/limits.h"
+#include "core/utf8.h"
+
+/* The whole of a file under tests/data/ (NUL-terminated), or the test fails. */
+static inline char *tl_read(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "tests/data/%s", name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        fail_msg("cannot open %s (run from the repository root)", path);
+    char *buf = malloc(1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+struct tl_request {
+    struct channel_request req;
+    struct form form, query;
+    char *body;
+    char *query_string;
+    const char *const *headers; /* name, value, ..., NULL */
+};
+
+static inline const char *tl_header(void *ctx, const char *name)
+{
+    const char *const *h = ctx;
+    for (size_t i = 0; h && h[i]; i += 2)
+        if (strcasecmp(h[i], name) == 0)
+            return h[i + 1];
+    return NULL;
+}
+
+/* A request as http/routes builds it: the form is parsed when ctype is
+ * form-encoded, the query always. body and query_string are copied. */
+static inline void tl_request(struct tl_request *r, const char *method, const char *path,
+                              const char *query_string, const char *ctype, const char *body,
+                              size_t body_len)
+{
+    memset(r, 0, sizeof *r);
+    r->body = malloc(body_len + 1);
+    memcpy(r->body, body ? body : "", body_len);
+    r->body[body_len] = '\0';
+    r->query_string = strdup(query_string ? query_string : "");
+    assert_int_equal(
+        form_parse(r->query_string, strlen(r->query_string), FORM_FIELDS_MAX, &r->query), FORM_OK);
+    bool is_form = ctype && strcmp(ctype, "application/x-www-form-urlencoded") == 0;
+    if (is_form)
+        assert_int_equal(form_parse(r->body, body_len, FORM_FIELDS_MAX, &r->form), FORM_OK);
+    r->req = (struct channel_request){
+        .method = method,
+        .path = path,
+        .query_string = r->query_string,
+        .content_type = ctype ? ctype : "",
+        .body = r->body,
+        .body_len = body_len,
+        .form = is_form ? &r->form : NULL,
+        .query = &r->query,
+        .header = tl_header,
+        .header_ctx = NULL,
+    };
+}
+
+/* A POST whose body is the recorded file (form or JSON by its extension),
+ * or a GET whose query is the recorded file (".query"). */
+static inline void tl_request_file(struct tl_request *r, const char *path, const char *name)
+{
+    size_t len;
+    char *data = tl_read(name, &len);
+    if (strstr(name, ".query"))
+        tl_request(r, "GET", path, data, NULL, "", 0);
+    else if (strstr(name, ".json"))
+        tl_request(r, "POST", path, "", "application/json", data, len);
+    else
+        tl_request(r, "POST", path, "", "application/x-www-form-urlencoded", data, len);
+    free(data);
+}
+
+static inline void tl_request_free(struct tl_request *r)
+{
+    form_free(&r->form);
+    form_free(&r->query);
+    free(r->body);
+    free(r->query_string);
+}
+
+static inline void tl_check_string(const char *s)
+{
+    assert_non_null(s);
+    assert_true(utf8_valid(s, strlen(s)));
+}
+
+/* Every string of every event is non-NULL (but concat_ref), valid UTF-8. */
+static inline void tl_check_batch(const struct inbound_batch *b)
+{
+    for (size_t i = 0; i < b->count; i++) {
+        const struct inbound_event *e = &b->events[i];
+        tl_check_string(e->provider_id);
+        tl_check_string(e->from_raw);
+        tl_check_string(e->to);
+        tl_check_string(e->dlr_provider_id);
+        tl_check_string(e->error_code);
+        tl_check_string(e->session_id);
+        tl_check_string(e->status);
+        assert_non_null(e->text);
+        assert_int_equal(strlen(e->text), e->text_len);
+        assert_true(utf8_valid(e->text, e->text_len));
+        if (e->concat_ref)
+            tl_check_string(e->concat_ref);
+    }
+}
+
+/* Parse a recorded webhook: returns the status (0 on success). */
+static inline int tl_parse(const struct channel_ops *ops, const struct channel_settings *ch,
+                           const char *kind, const char *file, struct inbound_batch *out,
+                           struct channel_error *err)
+{
+    struct tl_request r;
+    char path[128];
+    snprintf(path, sizeof path, "/hooks/%s/%s", ch->name, kind);
+    tl_request_file(&r, path, file);
+    memset(out, 0, sizeof *out);
+    *err = (struct channel_error){0};
+    int rc = ops->inbound_parse(ch, kind, &r.req, out, err);
+    tl_request_free(&r);
+    if (rc == 0) {
+        tl_check_batch(out);
+        return 0;
+    }
+    assert_non_null(err->code);
+    assert_non_null(err->message);
+    return err->status ? err->status : 400;
+}
+
+/* send_parse on a recorded answer. */
+static inline void tl_send_parse(const struct channel_ops *ops, const struct channel_settings *ch,
+                                 const struct outbound_message *msgs, size_t n, long status,
+                                 const char *file, struct send_result *results)
+{
+    size_t len = 0;
+    char *body = file ? tl_read(file, &len) : NULL;
+    memset(results, 0x5a, n * sizeof *results);
+    ops->send_parse(ch, msgs, n, status, body, len, results);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(results[i].outcome >= SEND_ACCEPTED && results[i].outcome <= SEND_OPTED_OUT);
+        assert_non_null(memchr(results[i].reason, '\0', sizeof results[i].reason));
+        assert_non_null(memchr(results[i].provider_id, '\0', sizeof results[i].provider_id));
+        if (results[i].outcome != SEND_ACCEPTED)
+            assert_true(results[i].reason[0] != '\0');
+    }
+    free(body);
+}
+
+/* The value of header name in c, or NULL. */
+static inline const char *tl_call_header(const struct http_call *c, const char *name)
+{
+    for (size_t i = 0; i < c->nheaders; i++)
+        if (strcasecmp(c->headers[i].name, name) == 0)
+            return c->headers[i].value;
+    return NULL;
+}
+
+/* The single value of name in a form-encoded body, copied into buf. */
+static inline const char *tl_body_field(const struct http_call *c, const char *name, char *buf,
+                                        size_t bufsz)
+{
+    struct form f;
+    assert_int_equal(form_parse(c->body, c->body_len, FORM_FIELDS_MAX, &f), FORM_OK);
+    const char *v = form_get(&f, name);
+    if (v)
+        snprintf(buf, bufsz, "%s", v);
+    form_free(&f);
+    return v ? buf : NULL;
+}
+
+#endif

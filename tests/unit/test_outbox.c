@@ -1,0 +1,159 @@
+/* test_outbox.c -- the pure rules of the outbox and of inbound SMS: the
+ * send gate (store/messages), the language a reply is written in
+ * (app/inbound), and the migrations' outbox behaviour on an in-memory
+ * database: claim, settle, retry, crash reconciliation, inbound replays and
+ * multipart assembly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/inbound.h"
+#include "store/db.h"
+#include "store/messages.h"
+
+struct gate_case {
+    const char *kind;
+    const char *topic;
+    int64_t erased_at, opted_out_at;
+    int topic_enabled;
+    const char *want; /* NULL: may go */
+};
+
+static const struct gate_case gate_cases[] = {
+    {"receipt", NULL, 0, 0, -1, NULL},
+    {"receipt", NULL, 5, 0, -1, "erased"},
+    {"reply", NULL, 0, 5, -1, "opted_out"},
+    {"notification", "events", 0, 5, 1, "opted_out"},
+    {"notification", "events", 0, 0, 0, "topic_opted_out"},
+    {"notification", "events", 0, 0, 1, NULL},
+    {"notification", "events", 0, 0, -1, NULL},
+    {"notification", NULL, 0, 0, 0, NULL},
+    {"stop_confirmation", NULL, 0, 5, -1, NULL},
+    {"stop_confirmation", "events", 0, 5, 0, NULL},
+    {"stop_confirmation", NULL, 5, 5, -1, "erased"},
+};
+
+static void test_gate_rule(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof gate_cases / sizeof gate_cases[0]; i++) {
+        const struct gate_case *c = &gate_cases[i];
+        const char *got = message_gate_rule(c->kind, c->topic, c->erased_at, c->opted_out_at,
+                                            c->topic_enabled);
+        if (!c->want)
+            assert_null(got);
+        else
+            assert_string_equal(got, c->want);
+    }
+}
+
+static void test_reply_language(void **state)
+{
+    (void)state;
+    struct member m;
+    memset(&m, 0, sizeof m);
+    strcpy(m.language, "en");
+    assert_string_equal(inbound_language(&m, "مرحبا", strlen("مرحبا")), "en");
+    m.erased_at = 1;
+    assert_string_equal(inbound_language(&m, "مرحبا", strlen("مرحبا")), "ar");
+    assert_string_equal(inbound_language(NULL, "Bonjour", 7), "fr");
+    assert_string_equal(inbound_language(NULL, "info 123 مساعدة", strlen("info 123 مساعدة")), "ar");
+    assert_string_equal(inbound_language(NULL, "", 0), "fr");
+    /* Arabic-Indic digits alone are not letters. */
+    assert_string_equal(inbound_language(NULL, "\xd9\xa1\xd9\xa2", 4), "fr");
+}
+
+static sqlite3 *memory_db(void)
+{
+    struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
+    sqlite3 *db = db_open(&opt);
+    assert_non_null(db);
+    assert_int_equal(db_migrate(db), 0);
+    return db;
+}
+
+static int64_t queue(sqlite3 *db, const char *phone)
+{
+    struct message_new m = {.channel = "sandbox", .phone = phone, .kind = "notification",
+                            .body = "hello"};
+    int64_t id = 0;
+    assert_int_equal(message_queue(db, &m, &id), 0);
+    return id;
+}
+
+static void test_claim_retry_and_reconcile(void **state)
+{
+    (void)state;
+    sqlite3 *db = memory_db();
+    int64_t a = queue(db, "+212600000001");
+    int64_t b = queue(db, "+212600000002");
+    int64_t now = db_now();
+    struct outbox_row rows[4];
+    int n = outbox_due(db, "sandbox", now, rows, 4);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, a);
+    assert_null(rows[0].blocked);
+    assert_string_equal(rows[0].body, "hello");
+    assert_int_equal(outbox_mark_sending(db, a, now), 0);
+    assert_int_equal(outbox_mark_sending(db, b, now), 0);
+    outbox_rows_free(rows, (size_t)n);
+    assert_int_equal(outbox_due(db, "sandbox", now, rows, 4), 0);
+    /* a: retry later; b: left 'sending' by a "crash". */
+    assert_int_equal(outbox_requeue(db, a, now + 60, "HTTP 500", now), 0);
+    assert_int_equal(outbox_due(db, "sandbox", now, rows, 4), 0);
+    n = outbox_due(db, "sandbox", now + 60, rows, 4);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].attempts, 1);
+    outbox_rows_free(rows, (size_t)n);
+    int requeued, failed;
+    assert_int_equal(outbox_reconcile_after_crash(db, now, &requeued, &failed), 0);
+    assert_int_equal(requeued, 1);
+    assert_int_equal(failed, 0);
+    assert_int_equal(outbox_mark_sending(db, b, now), 0);
+    assert_int_equal(outbox_reconcile_after_crash(db, now, &requeued, &failed), 0);
+    assert_int_equal(requeued, 0);
+    assert_int_equal(failed, 1);
+    db_close(db);
+}
+
+static void test_inbound_replays_and_parts(void **state)
+{
+    (void)state;
+    sqlite3 *db = memory_db();
+    int64_t now = db_now(), id = 0;
+    struct message_in in = {.channel = "at", .phone = "+212600000003", .body = "salut",
+                            .provider_id = "X1"};
+    assert_int_equal(message_store_inbound(db, &in, now, &id), 1);
+    assert_int_equal(message_store_inbound(db, &in, now, &id), 0);
+    in.provider_id = NULL;
+    assert_int_equal(message_store_inbound(db, &in, now, &id), 1);
+    assert_int_equal(message_store_inbound(db, &in, now + 60, &id), 0);
+    assert_int_equal(message_store_inbound(db, &in, now + INBOUND_DEDUP_WINDOW_S + 1, &id), 1);
+    char *joined = NULL;
+    assert_int_equal(inbound_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world",
+                                      now, &joined), 0);
+    assert_null(joined);
+    assert_int_equal(inbound_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world",
+                                      now, &joined), 0);
+    assert_int_equal(inbound_part_add(db, "vg", "+212600000003", "r1", 1, 2, "p1", "hello",
+                                      now, &joined), 1);
+    assert_string_equal(joined, "hello world");
+    free(joined);
+    db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gate_rule),
+        cmocka_unit_test(test_reply_language),
+        cmocka_unit_test(test_claim_retry_and_reconcile),
+        cmocka_unit_test(test_inbound_replays_and_parts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
