@@ -10,8 +10,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/scheduler.h"
 #include "app/ussd.h"
 #include "config/runtime.h"
+#include "http/admin_env.h"
+#include "http/admin_token_cli.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "sender/sender.h"
@@ -111,6 +114,9 @@ int main(int argc, char **argv)
 {
     const char *config_path = DEFAULT_CONFIG;
     bool check_only = false, debug = false;
+    /* `taawund token ...` manages admin API tokens on the database directly. */
+    if (argc >= 2 && strcmp(argv[1], "token") == 0)
+        return admin_token_cli(argc - 1, argv + 1, DEFAULT_CONFIG);
     static const struct option longopts[] = {{"version", no_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -219,6 +225,8 @@ int main(int argc, char **argv)
         ussd_sessions_free(sessions);
         return 1;
     }
+    /* Event reminders and other timed work (without it they wait). */
+    struct scheduler *scheduler = scheduler_start(admin_env_acquire, admin_env_release, NULL);
     log_info("ready", "version=%s config=%s", TAAWUN_VERSION, config_path);
 
     for (;;) {
@@ -236,6 +244,7 @@ int main(int argc, char **argv)
     http_server_quiesce(adm, STOP_GRACE_MS);
     http_server_stop(pub);
     http_server_stop(adm);
+    scheduler_stop(scheduler);
     sender_stop(sender, SENDER_STOP_GRACE_MS);
     runtime_publish(NULL);
     ussd_sessions_free(sessions);

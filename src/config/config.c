@@ -67,6 +67,8 @@ static const struct option schema[] = {
     {"programme.demo_data", OPT_STRING, 0, CONFIG_PATH_MAX - 1, "", false,
      CFG(programme.demo_data), 0, NULL},
     {"programme.min_age", OPT_INT, 10, 30, "15", false, CFG(programme.min_age), 0, NULL},
+    {"programme.reminder_before_s", OPT_INT, 60, 30 * 86400, "86400", false,
+     CFG(programme.reminder_before_s), 0, NULL},
 
     {"database", OPT_GROUP, 0, 0, NULL, true, NONE, 0, NULL},
     {"database.path", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, true, CFG(database.path), 0,

@@ -43,6 +43,7 @@ struct config {
         size_t nsectors;
         char demo_data[CONFIG_PATH_MAX]; /* "" when none */
         int min_age;
+        int reminder_before_s; /* event reminders this long before the start */
     } programme;
     struct db_options database;
     char database_synchronous[8]; /* "full" | "normal" */

@@ -12,6 +12,7 @@
 #include "config/runtime.h"
 #include "core/form.h"
 #include "core/limits.h"
+#include "http/admin.h"
 #include "store/db.h"
 #include "sys/log.h"
 #include "sys/secret.h"
@@ -325,6 +326,10 @@ void routes_handle(void *ctx, const struct http_request *req, struct http_respon
     struct route_ctx *rc = ctx;
     if (strcmp(req->path, "/healthz") == 0) {
         healthz(req, resp);
+        return;
+    }
+    if (req->listener == HTTP_ADMIN && admin_path_is_api(req->path)) {
+        admin_handle(req, resp); /* the public listener never serves /api */
         return;
     }
     char channel[CHANNEL_NAME_MAX], kind[16];

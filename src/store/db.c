@@ -172,6 +172,37 @@ static const char *const migrations[] = {
     "  body TEXT NOT NULL,"
     "  created_at INTEGER NOT NULL,"
     "  PRIMARY KEY (channel, phone, concat_ref, part));",
+
+    /* 4: the staff admin API: bearer tokens (SHA-256 hashes only, one live
+     * token per name), the audit log, per-language notes in grant history,
+     * and when each RSVP got its event reminder. */
+    "CREATE TABLE staff_tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','staff','viewer')),"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_used_at INTEGER,"
+    "  revoked_at INTEGER);"
+    "CREATE UNIQUE INDEX staff_tokens_live_name ON staff_tokens(name) WHERE revoked_at IS NULL;"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  object_type TEXT NOT NULL,"
+    "  object_id TEXT,"
+    "  summary TEXT NOT NULL,"
+    "  client TEXT NOT NULL);"
+    "CREATE INDEX audit_log_at ON audit_log(at);"
+    "CREATE INDEX audit_log_object ON audit_log(object_type, object_id);"
+    "ALTER TABLE grant_history ADD COLUMN note_ar TEXT;"
+    "ALTER TABLE grant_history ADD COLUMN note_fr TEXT;"
+    "ALTER TABLE grant_history ADD COLUMN note_en TEXT;"
+    "ALTER TABLE rsvps ADD COLUMN reminded_at INTEGER;"
+    "CREATE INDEX rsvps_event ON rsvps(event_id);"
+    "CREATE INDEX members_cooperative_province ON members(province, sector);",
 };
 
 int db_schema_version(void)
@@ -344,7 +375,7 @@ void db_rollback(sqlite3 *db)
 
 /* One connection per thread, with a small cache of prepared statements
  * keyed by their SQL text. */
-#define STMT_CACHE_SIZE 64
+#define STMT_CACHE_SIZE 128
 
 struct thread_conn {
     sqlite3 *db;

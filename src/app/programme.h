@@ -1,0 +1,73 @@
+/* programme.h -- what staff changes mean for members: a grant's status
+ * change (history row, audit row and one SMS to the applicant, or to the
+ * cooperative's contact phone, in their language), an event's
+ * cancellation (one notice per RSVP) and event reminders (one SMS per RSVP
+ * a configured time before the start). Messages go to the outbox only. */
+#ifndef TAAWUN_APP_PROGRAMME_H
+#define TAAWUN_APP_PROGRAMME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "core/catalog.h"
+#include "store/audit.h"
+
+#define NOTICE_CHANNELS_MAX 16
+
+/* What notices need from the configuration (borrowed). */
+struct notice_env {
+    const struct catalog_set *texts;
+    const char *default_language;
+    const char *channels[NOTICE_CHANNELS_MAX]; /* configured channel names, config order */
+    size_t nchannels;
+    int64_t reminder_before_s;
+};
+
+enum programme_result {
+    PROGRAMME_OK = 0,
+    PROGRAMME_NOT_FOUND,
+    PROGRAMME_CONFLICT, /* the object is not in a state that allows the change */
+    PROGRAMME_ERROR,    /* database or catalog failure (logged) */
+};
+
+/* The six statuses of a grant, NULL-terminated. */
+extern const char *const programme_grant_statuses[];
+
+struct grant_status_change {
+    int64_t grant_id;
+    const char *status;                      /* one of programme_grant_statuses */
+    const char *note_ar, *note_fr, *note_en; /* NULL: none in that language */
+};
+
+/* Set a grant's status and notes, append its history row and audit row,
+ * and queue one SMS (kind "notification") to the member, or to the
+ * cooperative's contact phone (no SMS when the grant has neither), in the
+ * recipient's language. Must run inside the caller's write transaction.
+ * *message_id (may be NULL) gets the SMS's id, 0 when none was queued. */
+enum programme_result programme_grant_set_status(sqlite3 *db, const struct notice_env *env,
+                                                 const struct audit_actor *actor,
+                                                 const struct grant_status_change *c,
+                                                 int64_t *message_id)
+    __attribute__((warn_unused_result));
+
+/* Cancel a scheduled event: status 'cancelled', audit row, and one notice
+ * (sms_event_cancelled) per RSVP. Must run inside the caller's write
+ * transaction. *notices (may be NULL) gets how many were queued.
+ * PROGRAMME_CONFLICT when it is already cancelled. */
+enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_env *env,
+                                             const struct audit_actor *actor, int64_t event_id,
+                                             int64_t *notices) __attribute__((warn_unused_result));
+
+/* Queue the reminders due at now (events starting within
+ * env->reminder_before_s after now whose RSVPs have not been reminded),
+ * at most max, in one transaction of its own. Returns how many were queued,
+ * or -1. */
+int programme_send_reminders(sqlite3 *db, const struct notice_env *env, int64_t now, size_t max)
+    __attribute__((warn_unused_result));
+
+/* The language a notice to a member speaking lang is written in: lang
+ * when the catalogs have it, else the default. Borrowed. */
+const char *programme_notice_language(const struct notice_env *env, const char *lang);
+
+#endif

@@ -1,0 +1,142 @@
+/* scheduler.c -- a thread that ticks every SCHEDULER_TICK_MS and queues
+ * what the clock makes due (event reminders), with the clock injectable
+ * for tests through a file named at start (see scheduler.h). */
+#include "app/scheduler.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/db.h"
+#include "sys/log.h"
+
+#define NOW_FILE_MAX 512
+
+struct scheduler {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stopping;
+    scheduler_env_acquire acquire;
+    scheduler_env_release release;
+    void *ctx;
+    char now_file[NOW_FILE_MAX]; /* "" : real time */
+};
+
+int scheduler_now(const struct scheduler *s, int64_t *now)
+{
+    if (!s || !s->now_file[0]) {
+        *now = db_now();
+        return 0;
+    }
+    FILE *f = fopen(s->now_file, "r");
+    if (!f)
+        return -1;
+    char buf[32] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    long long v = strtoll(buf, &end, 10);
+    while (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')
+        end++;
+    if (errno || end == buf || *end || v < 0)
+        return -1;
+    *now = (int64_t)v;
+    return 0;
+}
+
+int scheduler_tick(const struct notice_env *env, int64_t now)
+{
+    sqlite3 *db = db_thread();
+    if (!db)
+        return -1;
+    int n;
+    /* Drain what is due in bounded batches. */
+    for (int round = 0; round < 100; round++) {
+        n = programme_send_reminders(db, env, now, SCHEDULER_REMINDERS_PER_TICK);
+        if (n < 0)
+            return -1;
+        if (n < SCHEDULER_REMINDERS_PER_TICK)
+            break;
+    }
+    return 0;
+}
+
+static void *run(void *arg)
+{
+    struct scheduler *s = arg;
+    int interval_ms = s->now_file[0] ? SCHEDULER_TEST_TICK_MS : SCHEDULER_TICK_MS;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        int64_t now;
+        struct notice_env env;
+        void *hold = NULL;
+        if (scheduler_now(s, &now) == 0 && s->acquire(s->ctx, &env, &hold)) {
+            if (scheduler_tick(&env, now) != 0)
+                log_warn("scheduler_tick_failed", "detail=\"will retry at the next tick\"");
+            s->release(hold);
+        }
+        pthread_mutex_lock(&s->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += interval_ms / 1000;
+        until.tv_nsec += (long)(interval_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (!s->stopping && pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT) {
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+struct scheduler *scheduler_start(scheduler_env_acquire acquire, scheduler_env_release release,
+                                  void *ctx)
+{
+    struct scheduler *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->acquire = acquire;
+    s->release = release;
+    s->ctx = ctx;
+    const char *f = getenv(SCHEDULER_NOW_ENV);
+    if (f && *f) {
+        snprintf(s->now_file, sizeof s->now_file, "%s", f);
+        char q[NOW_FILE_MAX + 8];
+        log_warn("test_clock", "file=%s detail=\"the scheduler reads the time from this file\"",
+                 log_quote(s->now_file, q, sizeof q));
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    if (pthread_create(&s->thread, NULL, run, s) != 0) {
+        log_error("scheduler_start_failed", NULL);
+        pthread_cond_destroy(&s->cond);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void scheduler_stop(struct scheduler *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

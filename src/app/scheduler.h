@@ -1,0 +1,46 @@
+/* scheduler.h -- the periodic tick that does what is due by the clock:
+ * today, event reminders (app/programme). It runs on its own thread every
+ * SCHEDULER_TICK_MS and reads the configuration through hooks supplied by
+ * the edge that owns it (main.c), so this layer never sees config/.
+ *
+ * The clock: scheduler_now() is the real time unless the environment
+ * variable TAAWUN_TEST_NOW_FILE names a file when the scheduler starts;
+ * then every tick reads the time (unix seconds, decimal) from that file and
+ * skips the tick while the file is missing or unreadable. It is read once,
+ * at start, from the process environment only: nothing on the network can
+ * move the clock. Tests use it to drive reminders without sleeping. */
+#ifndef TAAWUN_APP_SCHEDULER_H
+#define TAAWUN_APP_SCHEDULER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/programme.h"
+
+#define SCHEDULER_TICK_MS 1000
+#define SCHEDULER_TEST_TICK_MS 100 /* with TAAWUN_TEST_NOW_FILE */
+#define SCHEDULER_REMINDERS_PER_TICK 500
+#define SCHEDULER_NOW_ENV "TAAWUN_TEST_NOW_FILE"
+
+/* Fill env from the current configuration; *hold is passed back to the
+ * release hook. Returns false when no configuration is available. */
+typedef bool (*scheduler_env_acquire)(void *ctx, struct notice_env *env, void **hold);
+typedef void (*scheduler_env_release)(void *hold);
+
+struct scheduler;
+
+/* Start the tick thread. Returns NULL (logged) on failure. */
+struct scheduler *scheduler_start(scheduler_env_acquire acquire, scheduler_env_release release,
+                                  void *ctx);
+
+/* Stop and join (NULL is a no-op). */
+void scheduler_stop(struct scheduler *s);
+
+/* The scheduler's clock: 0 with *now set, or -1 when the test clock file
+ * cannot be read (the tick is skipped). */
+int scheduler_now(const struct scheduler *s, int64_t *now) __attribute__((warn_unused_result));
+
+/* One tick at now with env: reminders due. Returns 0 or -1. */
+int scheduler_tick(const struct notice_env *env, int64_t now) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,488 @@
+/* admin.c -- the admin API router (/api/v1 on the admin listener): bearer
+ * authentication with a bounded table of failures per client address (429
+ * with Retry-After), route matching over the modules' tables (404, 405 with
+ * Allow), roles (403), JSON bodies (415, 400, 413), and the helpers every
+ * handler uses to answer. */
+#include "http/admin.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "app/staff_tokens.h"
+#include "config/runtime.h"
+#include "store/db.h"
+#include "sys/log.h"
+
+/* Every module's routes; one line per module. */
+static const struct admin_route *const admin_route_tables[] = {
+    admin_core_routes,
+    admin_programme_routes,
+    admin_reports_routes,
+    NULL,
+};
+
+/* Failed authentication per client address. */
+#define AUTH_TABLE_SIZE 1024 /* addresses tracked at once */
+#define AUTH_FAILURES_MAX 10 /* failures within AUTH_WINDOW_S that block */
+#define AUTH_WINDOW_S 60
+#define AUTH_BLOCK_S 120 /* how long a blocked address gets 429 */
+
+struct auth_slot {
+    char client[ADMIN_CLIENT_MAX]; /* "" : free */
+    int64_t window_start;
+    int64_t blocked_until;
+    int64_t last_seen;
+    int failures;
+};
+
+static struct auth_slot auth_table[AUTH_TABLE_SIZE];
+static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+static bool auth_idle(const struct auth_slot *s, int64_t now)
+{
+    return !s->client[0] || (s->blocked_until <= now && s->window_start + AUTH_WINDOW_S <= now);
+}
+
+/* The slot of client, or NULL. With create, a missing client takes a free
+ * or idle slot (the least recently seen), else the least recently seen. */
+static struct auth_slot *auth_slot_of(const char *client, bool create, int64_t now)
+{
+    struct auth_slot *idle = NULL, *oldest = NULL;
+    for (size_t i = 0; i < AUTH_TABLE_SIZE; i++) {
+        struct auth_slot *s = &auth_table[i];
+        if (s->client[0] && strcmp(s->client, client) == 0)
+            return s;
+        if (auth_idle(s, now) && (!idle || s->last_seen < idle->last_seen))
+            idle = s;
+        if (!oldest || s->last_seen < oldest->last_seen)
+            oldest = s;
+    }
+    if (!create)
+        return NULL;
+    struct auth_slot *victim = idle ? idle : oldest;
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->client, sizeof victim->client, "%s", client);
+    victim->window_start = now;
+    return victim;
+}
+
+/* Seconds client stays blocked, 0 when it is not. */
+static int auth_blocked(const char *client)
+{
+    int64_t now = mono_now();
+    pthread_mutex_lock(&auth_lock);
+    struct auth_slot *s = auth_slot_of(client, false, now);
+    int left = s && s->blocked_until > now ? (int)(s->blocked_until - now) : 0;
+    pthread_mutex_unlock(&auth_lock);
+    return left;
+}
+
+static void auth_failed(const char *client)
+{
+    int64_t now = mono_now();
+    pthread_mutex_lock(&auth_lock);
+    struct auth_slot *s = auth_slot_of(client, true, now);
+    if (s) {
+        if (s->window_start + AUTH_WINDOW_S <= now) {
+            s->window_start = now;
+            s->failures = 0;
+        }
+        s->last_seen = now;
+        if (++s->failures >= AUTH_FAILURES_MAX && s->blocked_until <= now) {
+            s->blocked_until = now + AUTH_BLOCK_S;
+            log_warn("admin_auth_blocked", "client=%s failures=%d seconds=%d", client, s->failures,
+                     AUTH_BLOCK_S);
+        }
+    }
+    pthread_mutex_unlock(&auth_lock);
+}
+
+static void auth_succeeded(const char *client)
+{
+    pthread_mutex_lock(&auth_lock);
+    struct auth_slot *s = auth_slot_of(client, false, mono_now());
+    if (s && s->blocked_until == 0)
+        memset(s, 0, sizeof *s);
+    pthread_mutex_unlock(&auth_lock);
+}
+
+const char *admin_role_name(enum admin_role role)
+{
+    switch (role) {
+    case ADMIN_ROLE_VIEWER:
+        return "viewer";
+    case ADMIN_ROLE_STAFF:
+        return "staff";
+    case ADMIN_ROLE_ADMIN:
+        return "admin";
+    case ADMIN_ROLE_NONE:
+        break;
+    }
+    return "none";
+}
+
+enum admin_role admin_role_parse(const char *s)
+{
+    if (!s)
+        return ADMIN_ROLE_NONE;
+    if (strcmp(s, "viewer") == 0)
+        return ADMIN_ROLE_VIEWER;
+    if (strcmp(s, "staff") == 0)
+        return ADMIN_ROLE_STAFF;
+    if (strcmp(s, "admin") == 0)
+        return ADMIN_ROLE_ADMIN;
+    return ADMIN_ROLE_NONE;
+}
+
+bool admin_path_is_api(const char *path)
+{
+    return strncmp(path, "/api", 4) == 0 && (path[4] == '\0' || path[4] == '/');
+}
+
+/* ---- helpers ---- */
+
+void admin_reply_json(struct http_response *resp, int status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        http_error(resp, 500, "internal", "cannot encode the answer");
+        return;
+    }
+    http_reply(resp, status, "application/json; charset=utf-8", text, strlen(text));
+    free(text);
+}
+
+void admin_error(struct http_response *resp, int status, const char *code, const char *message,
+                 const char *field)
+{
+    json_t *err = json_pack("{s:s,s:s}", "code", code, "message", message);
+    if (err && field)
+        json_object_set_new(err, "field", json_string(field));
+    json_t *body = err ? json_pack("{s:o}", "error", err) : NULL;
+    if (!body) {
+        http_error(resp, status, code, message);
+        return;
+    }
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!text) {
+        http_error(resp, status, code, message);
+        return;
+    }
+    http_reply(resp, status, "application/json; charset=utf-8", text, strlen(text));
+    free(text);
+}
+
+void admin_error_db(struct http_response *resp)
+{
+    admin_error(resp, 503, "unavailable", "the database is unavailable; nothing was changed", NULL);
+    resp->retry_after_s = 1;
+}
+
+const char *admin_param(const struct admin_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->nparams; i++)
+        if (strcmp(req->params[i].name, name) == 0)
+            return req->params[i].value;
+    return NULL;
+}
+
+static bool parse_i64(const char *s, int64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    const char *p = s;
+    if (*p == '-')
+        p++;
+    if (*p < '0' || *p > '9')
+        return false;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+int admin_param_id(const struct admin_request *req, struct http_response *resp, const char *name,
+                   int64_t *out)
+{
+    int64_t v;
+    if (!parse_i64(admin_param(req, name), &v) || v < 1) {
+        admin_error(resp, 404, "not_found", "no such object", NULL);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+const char *admin_query(const struct admin_request *req, const char *name)
+{
+    return req->http ? http_request_query(req->http, name) : NULL;
+}
+
+int admin_query_int(const struct admin_request *req, struct http_response *resp, const char *name,
+                    int64_t min, int64_t max, int64_t def, int64_t *out)
+{
+    const char *s = admin_query(req, name);
+    if (!s) {
+        *out = def;
+        return 0;
+    }
+    int64_t v;
+    if (!parse_i64(s, &v) || v < min || v > max) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s must be an integer from %lld to %lld", name, (long long)min,
+                 (long long)max);
+        admin_error(resp, 400, "invalid_parameter", msg, name);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int admin_page_parse(const struct admin_request *req, struct http_response *resp,
+                     struct admin_page *page)
+{
+    if (admin_query_int(req, resp, "limit", 1, ADMIN_PAGE_LIMIT_MAX, ADMIN_PAGE_LIMIT_DEFAULT,
+                        &page->limit) != 0 ||
+        admin_query_int(req, resp, "offset", 0, ADMIN_PAGE_OFFSET_MAX, 0, &page->offset) != 0)
+        return -1;
+    return 0;
+}
+
+void admin_reply_page(struct http_response *resp, json_t *items, const struct admin_page *page,
+                      int64_t total)
+{
+    json_t *body = json_pack("{s:o,s:I,s:I}", "items", items ? items : json_array(), "limit",
+                             (json_int_t)page->limit, "offset", (json_int_t)page->offset);
+    if (body && total >= 0)
+        json_object_set_new(body, "total", json_integer(total));
+    admin_reply_json(resp, 200, body);
+}
+
+/* ---- routing ---- */
+
+/* Match path against pattern, filling params. */
+static bool match(const char *pattern, const char *path, struct admin_param *params,
+                  size_t *nparams)
+{
+    *nparams = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            const char *seg_end = strchr(s, '/');
+            size_t vlen = seg_end ? (size_t)(seg_end - s) : strlen(s);
+            size_t nlen = close ? (size_t)(close - p - 1) : 0;
+            if (!close || vlen == 0 || vlen >= ADMIN_PARAM_VALUE_MAX ||
+                nlen >= ADMIN_PARAM_NAME_MAX || *nparams >= ADMIN_PARAMS_MAX)
+                return false;
+            memcpy(params[*nparams].name, p + 1, nlen);
+            params[*nparams].name[nlen] = '\0';
+            memcpy(params[*nparams].value, s, vlen);
+            params[*nparams].value[vlen] = '\0';
+            (*nparams)++;
+            p = close + 1;
+            s += vlen;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else {
+            return false;
+        }
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+static void client_string(const struct sockaddr *sa, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "unknown");
+    if (!sa)
+        return;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)outsz);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)outsz);
+}
+
+/* The bearer token of the Authorization header, or NULL. */
+static const char *bearer_of(const struct http_request *req, size_t *len)
+{
+    const char *h = http_request_header(req, "Authorization");
+    if (!h)
+        return NULL;
+    while (*h == ' ')
+        h++;
+    if (strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    size_t n = strlen(h);
+    while (n && h[n - 1] == ' ')
+        n--;
+    *len = n;
+    return n ? h : NULL;
+}
+
+static _Thread_local char allow_buf[96];
+
+void admin_handle(const struct http_request *http, struct http_response *resp)
+{
+    struct admin_request req;
+    memset(&req, 0, sizeof req);
+    req.http = http;
+    req.method = http->method;
+    client_string(http->client, req.client, sizeof req.client);
+
+    if (strncmp(http->path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) != 0 ||
+        (http->path[strlen(ADMIN_PREFIX)] != '/' && http->path[strlen(ADMIN_PREFIX)] != '\0')) {
+        admin_error(resp, 404, "not_found", "no such API version (use /api/v1)", NULL);
+        return;
+    }
+    req.path = http->path + strlen(ADMIN_PREFIX);
+
+    int blocked = auth_blocked(req.client);
+    if (blocked > 0) {
+        admin_error(resp, 429, "too_many_requests",
+                    "too many failed authentications from this address; try again later", NULL);
+        resp->retry_after_s = blocked;
+        return;
+    }
+    size_t tlen = 0;
+    const char *token = bearer_of(http, &tlen);
+    if (!token) {
+        auth_failed(req.client);
+        admin_error(resp, 401, "unauthorized", "missing Authorization: Bearer token", NULL);
+        return;
+    }
+    sqlite3 *db = db_thread();
+    if (!db) {
+        admin_error_db(resp);
+        return;
+    }
+    struct token_row tok;
+    int ok = staff_token_check(db, token, tlen, &tok);
+    if (ok < 0) {
+        admin_error_db(resp);
+        return;
+    }
+    if (ok == 0) {
+        auth_failed(req.client);
+        admin_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
+        return;
+    }
+    auth_succeeded(req.client);
+    req.principal.token_id = tok.id;
+    snprintf(req.principal.name, sizeof req.principal.name, "%s", tok.name);
+    req.principal.role = admin_role_parse(tok.role);
+    req.actor = (struct audit_actor){.who = req.principal.name,
+                                     .role = admin_role_name(req.principal.role),
+                                     .client = req.client};
+
+    /* Route. */
+    const struct admin_route *found = NULL;
+    bool path_known = false;
+    allow_buf[0] = '\0';
+    for (size_t t = 0; admin_route_tables[t] && !found; t++) {
+        for (const struct admin_route *r = admin_route_tables[t]; r->method; r++) {
+            struct admin_param params[ADMIN_PARAMS_MAX];
+            size_t np;
+            if (!match(r->pattern, req.path, params, &np))
+                continue;
+            path_known = true;
+            if (strcmp(r->method, http->method) == 0) {
+                found = r;
+                memcpy(req.params, params, sizeof params);
+                req.nparams = np;
+                break;
+            }
+            size_t len = strlen(allow_buf);
+            if (!strstr(allow_buf, r->method))
+                snprintf(allow_buf + len, sizeof allow_buf - len, "%s%s", len ? ", " : "",
+                         r->method);
+        }
+    }
+    if (!found) {
+        if (path_known) {
+            resp->allow = allow_buf;
+            admin_error(resp, 405, "method_not_allowed", "method not allowed on this resource",
+                        NULL);
+        } else {
+            admin_error(resp, 404, "not_found", "no such resource", NULL);
+        }
+        return;
+    }
+    if (req.principal.role < found->min_role) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "this needs the %s role", admin_role_name(found->min_role));
+        admin_error(resp, 403, "forbidden", msg, NULL);
+        return;
+    }
+
+    /* Body. */
+    req.body = http->body;
+    req.body_len = http->body_len;
+    req.content_type = http->content_type;
+    json_t *json = NULL;
+    if (found->body == ADMIN_BODY_JSON && http->body_len > 0) {
+        if (strcmp(http->content_type, "application/json") != 0) {
+            admin_error(resp, 415, "unsupported_media_type", "send Content-Type: application/json",
+                        NULL);
+            return;
+        }
+        if (http->body_len > ADMIN_JSON_MAX) {
+            admin_error(resp, 413, "payload_too_large", "JSON body is too large", NULL);
+            return;
+        }
+        json_error_t jerr;
+        json = json_loadb(http->body, http->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json) {
+            char msg[240];
+            snprintf(msg, sizeof msg, "malformed JSON at line %d column %d: %s", jerr.line,
+                     jerr.column, jerr.text);
+            admin_error(resp, 400, "invalid_json", msg, NULL);
+            return;
+        }
+        if (!json_is_object(json)) {
+            json_decref(json);
+            admin_error(resp, 400, "invalid_json", "the body must be a JSON object", NULL);
+            return;
+        }
+    }
+    req.json = json;
+
+    struct runtime *rt = runtime_acquire();
+    if (!rt) {
+        json_decref(json);
+        admin_error(resp, 503, "unavailable", "starting up", NULL);
+        return;
+    }
+    req.rt = rt;
+    found->handler(&req, resp);
+    runtime_release(rt);
+    json_decref(json);
+    if (strcmp(http->method, "GET") != 0 || resp->status >= 400)
+        log_info("admin_request", "method=%s pattern=%s status=%d who=%s role=%s client=%s",
+                 http->method, found->pattern, resp->status, req.principal.name,
+                 admin_role_name(req.principal.role), req.client);
+}

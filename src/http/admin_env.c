@@ -1,0 +1,32 @@
+/* admin_env.c -- building app/programme's notice environment from the
+ * reference-counted runtime (config + catalogs). */
+#include "http/admin_env.h"
+
+#include "config/runtime.h"
+
+void admin_env_notice(const struct runtime *rt, struct notice_env *env)
+{
+    *env = (struct notice_env){
+        .texts = &rt->texts.set,
+        .default_language = rt->cfg.programme.default_language,
+        .reminder_before_s = rt->cfg.programme.reminder_before_s,
+    };
+    for (size_t i = 0; i < rt->cfg.nchannels && i < NOTICE_CHANNELS_MAX; i++)
+        env->channels[env->nchannels++] = rt->cfg.channels[i].name;
+}
+
+bool admin_env_acquire(void *ctx, struct notice_env *env, void **hold)
+{
+    (void)ctx;
+    struct runtime *rt = runtime_acquire();
+    if (!rt)
+        return false;
+    admin_env_notice(rt, env);
+    *hold = rt;
+    return true;
+}
+
+void admin_env_release(void *hold)
+{
+    runtime_release(hold);
+}

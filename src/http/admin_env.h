@@ -1,0 +1,21 @@
+/* admin_env.h -- the domain services' view of the current runtime: the
+ * notice environment (catalogs, default language, channel names, reminder
+ * lead time) for the admin API's handlers and the scheduler's hooks. */
+#ifndef TAAWUN_HTTP_ADMIN_ENV_H
+#define TAAWUN_HTTP_ADMIN_ENV_H
+
+#include <stdbool.h>
+
+#include "app/programme.h"
+
+struct runtime;
+
+/* Fill env from rt (borrowed for as long as rt is held). */
+void admin_env_notice(const struct runtime *rt, struct notice_env *env);
+
+/* Scheduler hooks (see app/scheduler.h): acquire the current runtime and
+ * fill env from it; release it. ctx is unused. */
+bool admin_env_acquire(void *ctx, struct notice_env *env, void **hold);
+void admin_env_release(void *hold);
+
+#endif

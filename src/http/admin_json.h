@@ -1,0 +1,102 @@
+/* admin_json.h -- shared by the admin API's handlers: rows of
+ * store/admin_queries as JSON, reading and validating body fields (400 for
+ * the body's shape: unknown field, wrong type, missing field; 422 for
+ * values: out of range, not in the list), change summaries and audit rows. */
+#ifndef TAAWUN_HTTP_ADMIN_JSON_H
+#define TAAWUN_HTTP_ADMIN_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "http/admin.h"
+#include "store/admin_queries.h"
+
+/* Row row of t as an object (column names as keys; SQL NULL as null). */
+json_t *admin_json_row(const struct adminq_table *t, size_t row);
+/* All rows as an array. */
+json_t *admin_json_rows(const struct adminq_table *t);
+
+/* Refuse (400 unknown_field) any body member not in allowed
+ * (NULL-terminated). Returns 0 or -1. A NULL body passes. */
+int admin_json_only(const struct admin_request *req, struct http_response *resp,
+                    const char *const *allowed) __attribute__((warn_unused_result));
+
+/* Require a body (400 missing_body). Returns 0 or -1. */
+int admin_json_need_body(const struct admin_request *req, struct http_response *resp)
+    __attribute__((warn_unused_result));
+
+enum admin_field_flags {
+    ADMIN_FIELD_OPTIONAL = 0,
+    ADMIN_FIELD_REQUIRED = 1, /* absent: 400 missing_field */
+    ADMIN_FIELD_NULLABLE = 2, /* null accepted (returns ADMIN_FIELD_IS_NULL) */
+};
+
+enum admin_field_result {
+    ADMIN_FIELD_BAD = -1, /* resp filled */
+    ADMIN_FIELD_ABSENT = 0,
+    ADMIN_FIELD_SET = 1,
+    ADMIN_FIELD_IS_NULL = 2,
+};
+
+/* A string member: valid UTF-8 (jansson), 1..max_bytes bytes after
+ * trimming nothing (empty: 422). *out borrowed from the body. */
+enum admin_field_result admin_json_string(const struct admin_request *req,
+                                          struct http_response *resp, const char *field, int flags,
+                                          size_t max_bytes, const char **out);
+
+/* A string member that must be one of choices (NULL-terminated; 422). */
+enum admin_field_result admin_json_choice(const struct admin_request *req,
+                                          struct http_response *resp, const char *field, int flags,
+                                          const char *const *choices, size_t nchoices,
+                                          const char **out);
+
+/* An integer member in [min, max] (422 outside). */
+enum admin_field_result admin_json_int(const struct admin_request *req, struct http_response *resp,
+                                       const char *field, int flags, int64_t min, int64_t max,
+                                       int64_t *out);
+
+/* true when v is one of list[0..n). */
+bool admin_json_in_list(const char *v, const char *const *list, size_t n);
+
+/* Fill resp for a failed write: conflict (409 naming conflict_field),
+ * invalid (422), error (503). */
+void admin_json_write_failed(struct http_response *resp, enum adminq_write_result w,
+                             const char *conflict_field);
+
+/* {"field":{"from":..,"to":..}} for the keys of after whose value differs
+ * in before. Borrows both. */
+json_t *admin_json_diff(json_t *before, json_t *after);
+
+/* Write the audit row of a change by req's principal (takes summary).
+ * Inside the change's transaction. Returns 0 or -1. */
+int admin_json_audit(sqlite3 *db, const struct admin_request *req, const char *action,
+                     const char *object_type, int64_t object_id, json_t *summary)
+    __attribute__((warn_unused_result));
+
+/* Run select q into *t; on failure answer 503. Returns 0 or -1. */
+int admin_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size_t n,
+                      struct adminq_table *t, struct http_response *resp)
+    __attribute__((warn_unused_result));
+
+/* The first row of q with ?1 = id as an object (caller owns it), or NULL
+ * with 404 or 503 in resp. */
+json_t *admin_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
+
+/* Answer a page of list query `list` with the total of `count`: args holds
+ * nfilters filter arguments and room for two more (limit, offset). */
+void admin_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count,
+                           struct adminq_arg *args, size_t nfilters, const struct admin_page *page,
+                           struct http_response *resp);
+
+/* The calling thread's connection, or NULL with 503 in resp. */
+sqlite3 *admin_json_db(struct http_response *resp);
+
+/* After a handler's writes: commit when rc is 0, else roll back; answers
+ * 503 unless resp already holds an error. Returns 0 when committed. */
+int admin_json_finish(sqlite3 *db, int rc, struct http_response *resp)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,670 @@
+/* admin_programme.c -- admin API resources of the programme: grants (with
+ * history; a status change notifies the applicant through app/programme),
+ * events (RSVP lists; cancel notifies every RSVP) and project ideas. Read:
+ * viewer; write: staff. Every change and its audit row commit together. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/programme.h"
+#include "config/runtime.h"
+#include "http/admin.h"
+#include "http/admin_env.h"
+#include "http/admin_json.h"
+#include "store/admin_queries.h"
+#include "store/db.h"
+
+#define NOTE_MAX_BYTES 500
+#define TITLE_MAX_BYTES 200
+#define DESCRIPTION_MAX_BYTES 1000
+#define PLACE_MAX_BYTES 200
+#define PROGRAMME_MAX_BYTES 200
+#define REFERENCE_MAX_BYTES 31
+#define CODE_MAX_BYTES 31
+#define AMOUNT_MAX 100000000
+
+static const char *const event_kinds[] = {"event",      "workshop", "training",
+                                          "exhibition", "ideathon", NULL};
+static const char *const idea_statuses[] = {"submitted", "shortlisted", "selected", "declined",
+                                            NULL};
+
+static const char *jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static struct adminq_arg opt_int(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? adminq_int(json_integer_value(v)) : adminq_null();
+}
+
+static bool digits_only(const char *s)
+{
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* A text field into o: set, cleared (null) or left. Returns 0 or -1. */
+static int text_field(const struct admin_request *req, struct http_response *resp, json_t *o,
+                      const char *field, int flags, size_t max)
+{
+    const char *s;
+    enum admin_field_result r = admin_json_string(req, resp, field, flags, max, &s);
+    if (r == ADMIN_FIELD_SET)
+        json_object_set_new(o, field, json_string(s));
+    else if (r == ADMIN_FIELD_IS_NULL)
+        json_object_set_new(o, field, json_null());
+    return r < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ grants */
+
+static void grants_get(const struct admin_request *req, struct http_response *resp)
+{
+    struct admin_page page;
+    int64_t member = 0, coop = 0;
+    if (admin_page_parse(req, resp, &page) != 0 ||
+        admin_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
+        admin_query_int(req, resp, "cooperative_id", 1, INT64_MAX, 0, &coop) != 0)
+        return;
+    const char *status = admin_query(req, "status");
+    if (status && !admin_json_in_list(status, programme_grant_statuses, 16)) {
+        admin_error(resp, 400, "invalid_parameter", "no such grant status", "status");
+        return;
+    }
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    struct adminq_arg a[7] = {adminq_text(status), member ? adminq_int(member) : adminq_null(),
+                              coop ? adminq_int(coop) : adminq_null(),
+                              adminq_text(admin_query(req, "programme")),
+                              adminq_text(admin_query(req, "reference"))};
+    admin_json_reply_list(db, ADMINQ_GRANTS_LIST, ADMINQ_GRANTS_COUNT, a, 5, &page, resp);
+}
+
+static json_t *grant_with_history(sqlite3 *db, int64_t id, struct http_response *resp)
+{
+    json_t *o = admin_json_get_one(db, ADMINQ_GRANT_GET, id, resp);
+    if (!o)
+        return NULL;
+    struct adminq_arg a = adminq_int(id);
+    struct adminq_table t;
+    if (admin_json_select(db, ADMINQ_GRANT_HISTORY, &a, 1, &t, resp) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "history", admin_json_rows(&t));
+    adminq_table_free(&t);
+    return o;
+}
+
+static void grant_get(const struct admin_request *req, struct http_response *resp)
+{
+    int64_t id;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+        return;
+    json_t *o = grant_with_history(db, id, resp);
+    if (o)
+        admin_reply_json(resp, 200, o);
+}
+
+/* note (all languages) or note_ar / note_fr / note_en into o. */
+static int note_fields(const struct admin_request *req, struct http_response *resp, json_t *o)
+{
+    const char *all = NULL;
+    if (admin_json_string(req, resp, "note", 0, NOTE_MAX_BYTES, &all) < 0)
+        return -1;
+    static const char *const keys[] = {"note_ar", "note_fr", "note_en"};
+    for (size_t i = 0; i < 3; i++) {
+        if (all)
+            json_object_set_new(o, keys[i], json_string(all));
+        if (text_field(req, resp, o, keys[i], ADMIN_FIELD_NULLABLE, NOTE_MAX_BYTES) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static bool object_exists(sqlite3 *db, enum adminq q, int64_t id, int *failed)
+{
+    struct adminq_arg a = adminq_int(id);
+    struct adminq_table t;
+    if (adminq_select(db, q, &a, 1, &t) != 0) {
+        *failed = 1;
+        return false;
+    }
+    bool found = t.nrows > 0;
+    adminq_table_free(&t);
+    return found;
+}
+
+static void grants_post(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {
+        "reference", "member_id", "cooperative_id", "programme", "amount_mad", "status",
+        "note",      "note_ar",   "note_fr",        "note_en",   NULL};
+    json_t *o = json_object();
+    int64_t member = 0, coop = 0, amount = 0;
+    const char *status = "submitted";
+    enum admin_field_result rm, rc_;
+    sqlite3 *db = NULL;
+    if (admin_json_need_body(req, resp) != 0 || admin_json_only(req, resp, fields) != 0 ||
+        text_field(req, resp, o, "reference", 0, REFERENCE_MAX_BYTES) != 0 ||
+        (rm = admin_json_int(req, resp, "member_id", ADMIN_FIELD_NULLABLE, 1, INT64_MAX, &member)) <
+            0 ||
+        (rc_ = admin_json_int(req, resp, "cooperative_id", ADMIN_FIELD_NULLABLE, 1, INT64_MAX,
+                              &coop)) < 0 ||
+        text_field(req, resp, o, "programme", ADMIN_FIELD_REQUIRED, PROGRAMME_MAX_BYTES) != 0 ||
+        admin_json_int(req, resp, "amount_mad", ADMIN_FIELD_REQUIRED, 0, AMOUNT_MAX, &amount) < 0 ||
+        admin_json_choice(req, resp, "status", 0, programme_grant_statuses, 16, &status) < 0 ||
+        note_fields(req, resp, o) != 0 || !(db = admin_json_db(resp))) {
+        json_decref(o);
+        return;
+    }
+    if (rm != ADMIN_FIELD_SET && rc_ != ADMIN_FIELD_SET) {
+        json_decref(o);
+        admin_error(resp, 400, "missing_field", "member_id or cooperative_id is required",
+                    "member_id");
+        return;
+    }
+    if (db_begin(db) != 0) {
+        json_decref(o);
+        admin_error_db(resp);
+        return;
+    }
+    int failed = 0, rc = 0;
+    int64_t id = 0;
+    if (rm == ADMIN_FIELD_SET && !object_exists(db, ADMINQ_MEMBER_GET, member, &failed)) {
+        if (!failed)
+            admin_error(resp, 422, "invalid_value", "no such member", "member_id");
+        rc = -1;
+    } else if (rc_ == ADMIN_FIELD_SET && !object_exists(db, ADMINQ_COOP_GET, coop, &failed)) {
+        if (!failed)
+            admin_error(resp, 422, "invalid_value", "no such cooperative", "cooperative_id");
+        rc = -1;
+    } else {
+        int64_t now = db_now();
+        struct adminq_arg a[] = {adminq_text(jstr(o, "reference")),
+                                 rm == ADMIN_FIELD_SET ? adminq_int(member) : adminq_null(),
+                                 rc_ == ADMIN_FIELD_SET ? adminq_int(coop) : adminq_null(),
+                                 adminq_text(jstr(o, "programme")),
+                                 adminq_int(amount),
+                                 adminq_text(status),
+                                 adminq_text(jstr(o, "note_ar")),
+                                 adminq_text(jstr(o, "note_fr")),
+                                 adminq_text(jstr(o, "note_en")),
+                                 adminq_int(now)};
+        enum adminq_write_result w = adminq_exec(db, ADMINQ_GRANT_INSERT, a, 10, NULL, &id);
+        if (w != ADMINQ_OK) {
+            admin_json_write_failed(resp, w, "reference");
+            rc = -1;
+        } else {
+            json_t *row = admin_json_get_one(db, ADMINQ_GRANT_GET, id, resp);
+            rc = row ? admin_json_audit(db, req, "grant.create", "grant", id,
+                                        json_pack("{s:o}", "created", row))
+                     : -1;
+        }
+    }
+    json_decref(o);
+    if (admin_json_finish(db, rc, resp) != 0)
+        return;
+    json_t *created = grant_with_history(db, id, resp);
+    if (created)
+        admin_reply_json(resp, 201, created);
+}
+
+static void grant_status_post(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"status", "note", "note_ar", "note_fr", "note_en", NULL};
+    int64_t id;
+    const char *status = NULL;
+    json_t *notes = json_object();
+    sqlite3 *db = NULL;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
+        admin_json_only(req, resp, fields) != 0 ||
+        admin_json_choice(req, resp, "status", ADMIN_FIELD_REQUIRED, programme_grant_statuses, 16,
+                          &status) < 0 ||
+        note_fields(req, resp, notes) != 0 || !(db = admin_json_db(resp))) {
+        json_decref(notes);
+        return;
+    }
+    struct notice_env env;
+    admin_env_notice(req->rt, &env);
+    struct grant_status_change c = {.grant_id = id,
+                                    .status = status,
+                                    .note_ar = jstr(notes, "note_ar"),
+                                    .note_fr = jstr(notes, "note_fr"),
+                                    .note_en = jstr(notes, "note_en")};
+    if (db_begin(db) != 0) {
+        json_decref(notes);
+        admin_error_db(resp);
+        return;
+    }
+    int64_t message_id = 0;
+    enum programme_result r = programme_grant_set_status(db, &env, &req->actor, &c, &message_id);
+    json_decref(notes);
+    if (r == PROGRAMME_NOT_FOUND)
+        admin_error(resp, 404, "not_found", "no such grant", NULL);
+    else if (r == PROGRAMME_CONFLICT)
+        admin_error(resp, 409, "conflict", "the grant cannot take this status", "status");
+    if (admin_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) != 0)
+        return;
+    json_t *o = grant_with_history(db, id, resp);
+    if (!o)
+        return;
+    json_object_set_new(o, "notification_message_id",
+                        message_id ? json_integer(message_id) : json_null());
+    admin_reply_json(resp, 200, o);
+}
+
+/* ------------------------------------------------------------------ events */
+
+/* Parse "YYYY-MM-DDTHH:MM[:SS]" followed by nothing (the programme's local
+ * time), "Z", or "+HH:MM" / "-HH:MM". Returns 0 or -1. */
+static int parse_time(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, sec = 0, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n != 16)
+        return -1;
+    const char *p = s + n;
+    if (*p == ':') {
+        int m2 = 0;
+        if (sscanf(p, ":%2d%n", &sec, &m2) != 1 || m2 != 3)
+            return -1;
+        p += 3;
+    }
+    if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        sec > 59 || h < 0 || mi < 0 || sec < 0)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec,
+                    .tm_isdst = -1};
+    if (*p == '\0') {
+        time_t t = mktime(&tm);
+        if (t == (time_t)-1)
+            return -1;
+        *out = (int64_t)t;
+        return 0;
+    }
+    int off = 0;
+    if (*p == 'Z' && p[1] == '\0') {
+        off = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om, m3 = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m3) != 2 || m3 != 5 || oh > 14 || om > 59)
+            return -1;
+        off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+    } else {
+        return -1;
+    }
+    *out = (int64_t)timegm(&tm) - off;
+    return 0;
+}
+
+static int starts_at_field(const struct admin_request *req, struct http_response *resp, json_t *o,
+                           int flags)
+{
+    json_t *v = json_object_get(req->json, "starts_at");
+    if (!v) {
+        if (flags & ADMIN_FIELD_REQUIRED) {
+            admin_error(resp, 400, "missing_field", "starts_at is required", "starts_at");
+            return -1;
+        }
+        return 0;
+    }
+    int64_t t = -1;
+    if (json_is_integer(v)) {
+        t = json_integer_value(v);
+    } else if (json_is_string(v)) {
+        if (parse_time(json_string_value(v), &t) != 0) {
+            admin_error(resp, 422, "invalid_value",
+                        "starts_at must be YYYY-MM-DDTHH:MM[:SS] (programme time) with an "
+                        "optional Z or +HH:MM",
+                        "starts_at");
+            return -1;
+        }
+    } else {
+        admin_error(resp, 400, "invalid_field",
+                    "starts_at must be unix seconds or an ISO 8601 date-time string", "starts_at");
+        return -1;
+    }
+    if (t <= 0 || t > 7258118400LL) {
+        admin_error(resp, 422, "invalid_value", "starts_at is out of range", "starts_at");
+        return -1;
+    }
+    json_object_set_new(o, "starts_at", json_integer(t));
+    return 0;
+}
+
+static int event_fields(const struct admin_request *req, struct http_response *resp, json_t *o,
+                        int flags)
+{
+    static const char *const fields[] = {"code",
+                                         "kind",
+                                         "title_ar",
+                                         "title_fr",
+                                         "title_en",
+                                         "starts_at",
+                                         "description_ar",
+                                         "description_fr",
+                                         "description_en",
+                                         "place",
+                                         "province",
+                                         "capacity",
+                                         NULL};
+    const struct runtime *rt = req->rt;
+    const char *s;
+    int64_t v;
+    enum admin_field_result r;
+    if (admin_json_only(req, resp, fields) != 0)
+        return -1;
+    if ((r = admin_json_string(req, resp, "code", flags, CODE_MAX_BYTES, &s)) < 0)
+        return -1;
+    if (r == ADMIN_FIELD_SET) {
+        if (!digits_only(s)) {
+            admin_error(resp, 422, "invalid_value", "code must be digits (members type JOIN CODE)",
+                        "code");
+            return -1;
+        }
+        json_object_set_new(o, "code", json_string(s));
+    }
+    if ((r = admin_json_choice(req, resp, "kind", flags, event_kinds, 8, &s)) < 0)
+        return -1;
+    if (r == ADMIN_FIELD_SET)
+        json_object_set_new(o, "kind", json_string(s));
+    static const char *const texts[] = {"title_ar",       "title_fr",       "title_en",
+                                        "description_ar", "description_fr", "description_en"};
+    for (size_t i = 0; i < 6; i++)
+        if (text_field(req, resp, o, texts[i], ADMIN_FIELD_NULLABLE,
+                       i < 3 ? TITLE_MAX_BYTES : DESCRIPTION_MAX_BYTES) != 0)
+            return -1;
+    if (!jstr(o, "title_ar") && !jstr(o, "title_fr") && !jstr(o, "title_en")) {
+        admin_error(resp, 422, "invalid_value", "a title in at least one language is required",
+                    "title_ar");
+        return -1;
+    }
+    if (starts_at_field(req, resp, o, flags) != 0 ||
+        text_field(req, resp, o, "place", flags, PLACE_MAX_BYTES) != 0)
+        return -1;
+    if ((r = admin_json_choice(req, resp, "province", ADMIN_FIELD_NULLABLE,
+                               (const char *const *)rt->provinces, rt->cfg.programme.nprovinces,
+                               &s)) < 0)
+        return -1;
+    if (r == ADMIN_FIELD_SET)
+        json_object_set_new(o, "province", json_string(s));
+    else if (r == ADMIN_FIELD_IS_NULL)
+        json_object_set_new(o, "province", json_null());
+    if ((r = admin_json_int(req, resp, "capacity", ADMIN_FIELD_NULLABLE, 0, 1000000, &v)) < 0)
+        return -1;
+    if (r == ADMIN_FIELD_SET)
+        json_object_set_new(o, "capacity", json_integer(v));
+    else if (r == ADMIN_FIELD_IS_NULL)
+        json_object_set_new(o, "capacity", json_null());
+    return 0;
+}
+
+/* The 12 event columns of o as arguments (code .. capacity). */
+static void event_args(json_t *o, struct adminq_arg *a)
+{
+    static const char *const keys[] = {"code",           "kind",          "title_ar",
+                                       "title_fr",       "title_en",      "description_ar",
+                                       "description_fr", "description_en"};
+    for (size_t i = 0; i < 8; i++)
+        a[i] = adminq_text(jstr(o, keys[i]));
+    a[8] = opt_int(o, "starts_at");
+    a[9] = adminq_text(jstr(o, "place"));
+    a[10] = adminq_text(jstr(o, "province"));
+    a[11] = opt_int(o, "capacity");
+}
+
+static void events_get(const struct admin_request *req, struct http_response *resp)
+{
+    struct admin_page page;
+    int64_t from = 0, to = 0;
+    if (admin_page_parse(req, resp, &page) != 0 ||
+        admin_query_int(req, resp, "from", 0, INT64_MAX / 2, 0, &from) != 0 ||
+        admin_query_int(req, resp, "to", 0, INT64_MAX / 2, 0, &to) != 0)
+        return;
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    struct adminq_arg a[7] = {adminq_text(admin_query(req, "status")),
+                              adminq_text(admin_query(req, "province")),
+                              adminq_text(admin_query(req, "kind")),
+                              admin_query(req, "from") ? adminq_int(from) : adminq_null(),
+                              admin_query(req, "to") ? adminq_int(to) : adminq_null()};
+    admin_json_reply_list(db, ADMINQ_EVENTS_LIST, ADMINQ_EVENTS_COUNT, a, 5, &page, resp);
+}
+
+static json_t *event_with_rsvps(sqlite3 *db, int64_t id, struct http_response *resp)
+{
+    json_t *o = admin_json_get_one(db, ADMINQ_EVENT_GET, id, resp);
+    if (!o)
+        return NULL;
+    struct adminq_arg a = adminq_int(id);
+    struct adminq_table t;
+    if (admin_json_select(db, ADMINQ_EVENT_RSVPS, &a, 1, &t, resp) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "rsvp_list", admin_json_rows(&t));
+    adminq_table_free(&t);
+    return o;
+}
+
+static void event_get(const struct admin_request *req, struct http_response *resp)
+{
+    int64_t id;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+        return;
+    json_t *o = event_with_rsvps(db, id, resp);
+    if (o)
+        admin_reply_json(resp, 200, o);
+}
+
+static void events_post(const struct admin_request *req, struct http_response *resp)
+{
+    json_t *o = json_object();
+    sqlite3 *db = NULL;
+    if (admin_json_need_body(req, resp) != 0 ||
+        event_fields(req, resp, o, ADMIN_FIELD_REQUIRED) != 0 || !(db = admin_json_db(resp))) {
+        json_decref(o);
+        return;
+    }
+    struct adminq_arg a[13];
+    event_args(o, a);
+    a[12] = adminq_int(db_now());
+    if (db_begin(db) != 0) {
+        json_decref(o);
+        admin_error_db(resp);
+        return;
+    }
+    int64_t id = 0;
+    int rc = 0;
+    enum adminq_write_result w = adminq_exec(db, ADMINQ_EVENT_INSERT, a, 13, NULL, &id);
+    if (w != ADMINQ_OK) {
+        admin_json_write_failed(resp, w, "code");
+        rc = -1;
+    } else {
+        rc = admin_json_audit(db, req, "event.create", "event", id,
+                              json_pack("{s:O}", "created", o));
+    }
+    json_decref(o);
+    if (admin_json_finish(db, rc, resp) != 0)
+        return;
+    json_t *created = event_with_rsvps(db, id, resp);
+    if (created)
+        admin_reply_json(resp, 201, created);
+}
+
+static void event_patch(const struct admin_request *req, struct http_response *resp)
+{
+    int64_t id;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
+        !(db = admin_json_db(resp)))
+        return;
+    if (db_begin(db) != 0) {
+        admin_error_db(resp);
+        return;
+    }
+    json_t *before = admin_json_get_one(db, ADMINQ_EVENT_GET, id, resp);
+    if (!before) {
+        db_rollback(db);
+        return;
+    }
+    json_t *after = json_deep_copy(before);
+    int rc = 0;
+    if (strcmp(jstr(before, "status") ? jstr(before, "status") : "", "scheduled") != 0) {
+        admin_error(resp, 409, "conflict", "a cancelled event cannot be changed", NULL);
+        rc = -1;
+    } else {
+        rc = event_fields(req, resp, after, ADMIN_FIELD_OPTIONAL);
+    }
+    if (rc == 0) {
+        struct adminq_arg a[14];
+        a[0] = adminq_int(id);
+        event_args(after, a + 1);
+        a[13] = adminq_int(db_now());
+        enum adminq_write_result w = adminq_exec(db, ADMINQ_EVENT_UPDATE, a, 14, NULL, NULL);
+        if (w != ADMINQ_OK) {
+            admin_json_write_failed(resp, w, "code");
+            rc = -1;
+        } else {
+            json_object_del(before, "updated_at");
+            json_object_del(after, "updated_at");
+            rc = admin_json_audit(db, req, "event.update", "event", id,
+                                  json_pack("{s:o}", "changes", admin_json_diff(before, after)));
+        }
+    }
+    json_decref(before);
+    json_decref(after);
+    if (admin_json_finish(db, rc, resp) != 0)
+        return;
+    json_t *o = event_with_rsvps(db, id, resp);
+    if (o)
+        admin_reply_json(resp, 200, o);
+}
+
+static void event_cancel(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const none[] = {NULL};
+    int64_t id;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_only(req, resp, none) != 0 ||
+        !(db = admin_json_db(resp)))
+        return;
+    struct notice_env env;
+    admin_env_notice(req->rt, &env);
+    if (db_begin(db) != 0) {
+        admin_error_db(resp);
+        return;
+    }
+    int64_t notices = 0;
+    enum programme_result r = programme_event_cancel(db, &env, &req->actor, id, &notices);
+    if (r == PROGRAMME_NOT_FOUND)
+        admin_error(resp, 404, "not_found", "no such event", NULL);
+    else if (r == PROGRAMME_CONFLICT)
+        admin_error(resp, 409, "conflict", "the event is already cancelled", NULL);
+    if (admin_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) != 0)
+        return;
+    json_t *o = event_with_rsvps(db, id, resp);
+    if (!o)
+        return;
+    json_object_set_new(o, "notices_queued", json_integer(notices));
+    admin_reply_json(resp, 200, o);
+}
+
+/* ------------------------------------------------------------------- ideas */
+
+static void ideas_get(const struct admin_request *req, struct http_response *resp)
+{
+    struct admin_page page;
+    int64_t member = 0;
+    if (admin_page_parse(req, resp, &page) != 0 ||
+        admin_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0)
+        return;
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    struct adminq_arg a[5] = {adminq_text(admin_query(req, "status")),
+                              adminq_text(admin_query(req, "sector")),
+                              member ? adminq_int(member) : adminq_null()};
+    admin_json_reply_list(db, ADMINQ_IDEAS_LIST, ADMINQ_IDEAS_COUNT, a, 3, &page, resp);
+}
+
+static void idea_get(const struct admin_request *req, struct http_response *resp)
+{
+    int64_t id;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+        return;
+    json_t *o = admin_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
+    if (o)
+        admin_reply_json(resp, 200, o);
+}
+
+static void idea_status_post(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"status", NULL};
+    int64_t id;
+    const char *status = NULL;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
+        admin_json_only(req, resp, fields) != 0 ||
+        admin_json_choice(req, resp, "status", ADMIN_FIELD_REQUIRED, idea_statuses, 8, &status) <
+            0 ||
+        !(db = admin_json_db(resp)))
+        return;
+    if (db_begin(db) != 0) {
+        admin_error_db(resp);
+        return;
+    }
+    json_t *before = admin_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
+    if (!before) {
+        db_rollback(db);
+        return;
+    }
+    struct adminq_arg a[] = {adminq_int(id), adminq_text(status), adminq_int(db_now())};
+    enum adminq_write_result w = adminq_exec(db, ADMINQ_IDEA_SET_STATUS, a, 3, NULL, NULL);
+    int rc = 0;
+    if (w != ADMINQ_OK) {
+        admin_json_write_failed(resp, w, NULL);
+        rc = -1;
+    } else {
+        rc = admin_json_audit(
+            db, req, "idea.status", "idea", id,
+            json_pack("{s:{s:s?,s:s}}", "status", "from", jstr(before, "status"), "to", status));
+    }
+    json_decref(before);
+    if (admin_json_finish(db, rc, resp) != 0)
+        return;
+    json_t *o = admin_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
+    if (o)
+        admin_reply_json(resp, 200, o);
+}
+
+const struct admin_route admin_programme_routes[] = {
+    {"GET", "/grants", ADMIN_ROLE_VIEWER, grants_get, ADMIN_BODY_JSON},
+    {"POST", "/grants", ADMIN_ROLE_STAFF, grants_post, ADMIN_BODY_JSON},
+    {"GET", "/grants/{id}", ADMIN_ROLE_VIEWER, grant_get, ADMIN_BODY_JSON},
+    {"POST", "/grants/{id}/status", ADMIN_ROLE_STAFF, grant_status_post, ADMIN_BODY_JSON},
+    {"GET", "/events", ADMIN_ROLE_VIEWER, events_get, ADMIN_BODY_JSON},
+    {"POST", "/events", ADMIN_ROLE_STAFF, events_post, ADMIN_BODY_JSON},
+    {"GET", "/events/{id}", ADMIN_ROLE_VIEWER, event_get, ADMIN_BODY_JSON},
+    {"PATCH", "/events/{id}", ADMIN_ROLE_STAFF, event_patch, ADMIN_BODY_JSON},
+    {"POST", "/events/{id}/cancel", ADMIN_ROLE_STAFF, event_cancel, ADMIN_BODY_JSON},
+    {"GET", "/ideas", ADMIN_ROLE_VIEWER, ideas_get, ADMIN_BODY_JSON},
+    {"GET", "/ideas/{id}", ADMIN_ROLE_VIEWER, idea_get, ADMIN_BODY_JSON},
+    {"POST", "/ideas/{id}/status", ADMIN_ROLE_STAFF, idea_status_post, ADMIN_BODY_JSON},
+    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+};

@@ -1,0 +1,118 @@
+/* admin_reports.c -- read-only admin API resources for reporting: messages
+ * (filtered per member, broadcast, status, channel, direction) and stats
+ * (members by province, sector, gender and age band; messages by status;
+ * delivery rate per channel). Viewer role. */
+#include <string.h>
+#include <time.h>
+
+#include "core/msisdn.h"
+#include "http/admin.h"
+#include "http/admin_json.h"
+#include "store/admin_queries.h"
+
+static void messages_get(const struct admin_request *req, struct http_response *resp)
+{
+    struct admin_page page;
+    int64_t member = 0, broadcast = 0;
+    if (admin_page_parse(req, resp, &page) != 0 ||
+        admin_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
+        admin_query_int(req, resp, "broadcast_id", 1, INT64_MAX, 0, &broadcast) != 0)
+        return;
+    const char *direction = admin_query(req, "direction");
+    if (direction && strcmp(direction, "in") != 0 && strcmp(direction, "out") != 0) {
+        admin_error(resp, 400, "invalid_parameter", "direction must be in or out", "direction");
+        return;
+    }
+    char e164[MSISDN_MAX];
+    const char *phone = admin_query(req, "phone");
+    if (phone) {
+        if (msisdn_normalize(phone, strlen(phone), e164) != MSISDN_OK) {
+            admin_error(resp, 400, "invalid_parameter", "phone is not a valid mobile number",
+                        "phone");
+            return;
+        }
+        phone = e164;
+    }
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    struct adminq_arg a[9] = {member ? adminq_int(member) : adminq_null(),
+                              broadcast ? adminq_int(broadcast) : adminq_null(),
+                              adminq_text(admin_query(req, "status")),
+                              adminq_text(admin_query(req, "channel")),
+                              adminq_text(direction),
+                              adminq_text(phone),
+                              adminq_text(admin_query(req, "kind"))};
+    admin_json_reply_list(db, ADMINQ_MESSAGES_LIST, ADMINQ_MESSAGES_COUNT, a, 7, &page, resp);
+}
+
+/* {key: count} of a two-column stats query. */
+static json_t *counts(sqlite3 *db, enum adminq q, struct adminq_arg *a, size_t n,
+                      struct http_response *resp)
+{
+    struct adminq_table t;
+    if (admin_json_select(db, q, a, n, &t, resp) != 0)
+        return NULL;
+    json_t *o = json_object();
+    for (size_t r = 0; r < t.nrows; r++)
+        json_object_set_new(o, adminq_str(&t, r, 0), json_integer(adminq_i64(&t, r, 1)));
+    adminq_table_free(&t);
+    return o;
+}
+
+static void stats_get(const struct admin_request *req, struct http_response *resp)
+{
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    struct adminq_arg year = adminq_int(tm.tm_year + 1900);
+    json_t *members = json_object(), *province, *sector, *gender, *age, *status;
+    if (!(province = counts(db, ADMINQ_STATS_PROVINCE, NULL, 0, resp)) ||
+        json_object_set_new(members, "by_province", province) ||
+        !(sector = counts(db, ADMINQ_STATS_SECTOR, NULL, 0, resp)) ||
+        json_object_set_new(members, "by_sector", sector) ||
+        !(gender = counts(db, ADMINQ_STATS_GENDER, NULL, 0, resp)) ||
+        json_object_set_new(members, "by_gender", gender) ||
+        !(age = counts(db, ADMINQ_STATS_AGE_BAND, &year, 1, resp)) ||
+        json_object_set_new(members, "by_age_band", age) ||
+        !(status = counts(db, ADMINQ_STATS_MESSAGE_STATUS, NULL, 0, resp))) {
+        json_decref(members);
+        return;
+    }
+    int64_t total = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(province, k, v)
+    {
+        total += json_integer_value(v);
+    }
+    json_object_set_new(members, "total", json_integer(total));
+    struct adminq_table t;
+    if (admin_json_select(db, ADMINQ_STATS_DELIVERY, NULL, 0, &t, resp) != 0) {
+        json_decref(members);
+        json_decref(status);
+        return;
+    }
+    json_t *delivery = json_object();
+    for (size_t r = 0; r < t.nrows; r++) {
+        int64_t sent = adminq_i64(&t, r, 1), delivered = adminq_i64(&t, r, 2);
+        json_object_set_new(
+            delivery, adminq_str(&t, r, 0),
+            json_pack("{s:I,s:I,s:I,s:o}", "sent", (json_int_t)sent, "delivered",
+                      (json_int_t)delivered, "failed", (json_int_t)adminq_i64(&t, r, 3), "rate",
+                      sent ? json_real((double)delivered / (double)sent) : json_null()));
+    }
+    adminq_table_free(&t);
+    admin_reply_json(resp, 200,
+                     json_pack("{s:o,s:{s:o,s:o}}", "members", members, "messages", "by_status",
+                               status, "delivery_by_channel", delivery));
+}
+
+const struct admin_route admin_reports_routes[] = {
+    {"GET", "/messages", ADMIN_ROLE_VIEWER, messages_get, ADMIN_BODY_JSON},
+    {"GET", "/stats", ADMIN_ROLE_VIEWER, stats_get, ADMIN_BODY_JSON},
+    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+};

@@ -1,0 +1,366 @@
+/* admin_queries.c -- the named statements of the staff admin API (see
+ * admin_queries.h) and a small runner that binds positional arguments and
+ * copies rows into a generic table. Every statement goes through the
+ * per-thread cache (db_stmt): filters are written "?N IS NULL OR ..." so
+ * each statement's text is fixed. */
+#include "store/admin_queries.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+#define COOP_COLS                                                                                  \
+    "c.id, c.code, c.name, c.province, c.sector, c.contact_phone, c.created_at, c.updated_at,"     \
+    " (SELECT count(*) FROM members m WHERE m.cooperative_id = c.id AND m.erased_at IS NULL)"      \
+    " AS members"
+#define COOPS_WHERE                                                                                \
+    " FROM cooperatives c WHERE (?1 IS NULL OR instr(lower(c.name), lower(?1)) > 0"                \
+    " OR c.code = ?1) AND (?2 IS NULL OR c.province = ?2) AND (?3 IS NULL OR c.sector = ?3)"
+
+#define MEMBER_COLS                                                                                \
+    "m.id, m.phone, m.name, m.cooperative_id, c.code AS cooperative_code,"                         \
+    " c.name AS cooperative_name, m.province, m.sector, m.gender, m.birth_year, m.language,"       \
+    " m.consent_at, m.consent_channel, m.registered_via, m.registered_at, m.opted_out_at,"         \
+    " m.erased_at, m.created_at, m.updated_at"
+#define MEMBERS_WHERE                                                                              \
+    " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"                          \
+    " WHERE (?1 IS NULL OR m.phone = ?1) AND (?2 IS NULL OR instr(lower(m.name), lower(?2)) > 0)"  \
+    " AND (?3 IS NULL OR m.cooperative_id = ?3) AND (?4 IS NULL OR m.province = ?4)"               \
+    " AND (?5 IS NULL OR m.sector = ?5) AND (?6 IS NULL OR m.gender = ?6)"                         \
+    " AND (?7 IS NULL OR m.birth_year >= ?7) AND (?8 IS NULL OR m.birth_year <= ?8)"               \
+    " AND (?9 IS NULL OR (m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                     \
+    "  AND m.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM member_topics t"                      \
+    "  WHERE t.member_id = m.id AND t.topic = ?9 AND t.enabled = 0)))"                             \
+    " AND (?10 OR m.erased_at IS NULL)"
+
+#define GRANT_COLS                                                                                 \
+    "g.id, g.reference, g.member_id, m.name AS member_name, g.cooperative_id,"                     \
+    " c.name AS cooperative_name, g.programme, g.amount_mad, g.status, g.note_ar, g.note_fr,"      \
+    " g.note_en, g.created_at, g.updated_at"
+#define GRANT_FROM                                                                                 \
+    " FROM grants g LEFT JOIN members m ON m.id = g.member_id"                                     \
+    " LEFT JOIN cooperatives c ON c.id = g.cooperative_id"
+#define GRANTS_WHERE                                                                               \
+    GRANT_FROM " WHERE (?1 IS NULL OR g.status = ?1) AND (?2 IS NULL OR g.member_id = ?2)"         \
+               " AND (?3 IS NULL OR g.cooperative_id = ?3) AND (?4 IS NULL OR g.programme = ?4)"   \
+               " AND (?5 IS NULL OR g.reference = ?5)"
+
+#define EVENT_COLS                                                                                 \
+    "e.id, e.code, e.kind, e.title_ar, e.title_fr, e.title_en, e.description_ar,"                  \
+    " e.description_fr, e.description_en, e.starts_at, e.place, e.province, e.capacity,"           \
+    " e.status, e.created_at, e.updated_at,"                                                       \
+    " (SELECT count(*) FROM rsvps r WHERE r.event_id = e.id) AS rsvps"
+#define EVENTS_WHERE                                                                               \
+    " FROM events e WHERE (?1 IS NULL OR e.status = ?1) AND (?2 IS NULL OR e.province = ?2)"       \
+    " AND (?3 IS NULL OR e.kind = ?3) AND (?4 IS NULL OR e.starts_at >= ?4)"                       \
+    " AND (?5 IS NULL OR e.starts_at < ?5)"
+
+#define IDEA_COLS                                                                                  \
+    "i.id, i.reference, i.member_id, m.name AS member_name, i.sector, i.title, i.description,"     \
+    " i.status, i.created_at, i.updated_at"
+#define IDEAS_WHERE                                                                                \
+    " FROM ideas i LEFT JOIN members m ON m.id = i.member_id"                                      \
+    " WHERE (?1 IS NULL OR i.status = ?1) AND (?2 IS NULL OR i.sector = ?2)"                       \
+    " AND (?3 IS NULL OR i.member_id = ?3)"
+
+#define MESSAGE_COLS                                                                               \
+    "id, channel, direction, phone, member_id, kind, topic, body, encoding, segments, status,"     \
+    " attempts, next_attempt_at, provider_id, broadcast_id, error, dlr_status, delivered_at,"      \
+    " created_at, updated_at"
+#define MESSAGES_WHERE                                                                             \
+    " FROM messages WHERE (?1 IS NULL OR member_id = ?1) AND (?2 IS NULL OR broadcast_id = ?2)"    \
+    " AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR channel = ?4)"                            \
+    " AND (?5 IS NULL OR direction = ?5) AND (?6 IS NULL OR phone = ?6)"                           \
+    " AND (?7 IS NULL OR kind = ?7)"
+
+#define NOTICE_COLS                                                                                \
+    "SELECT r.id, e.id, m.id, m.phone, m.language, e.code, e.title_ar, e.title_fr, e.title_en,"    \
+    " e.starts_at, e.place FROM rsvps r JOIN events e ON e.id = r.event_id"                        \
+    " JOIN members m ON m.id = r.member_id"
+
+#define EVENT_VALUES "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+
+static const char *const sql_of[ADMINQ_COUNT_] = {
+    [ADMINQ_COOPS_LIST] = "SELECT " COOP_COLS COOPS_WHERE " ORDER BY c.code LIMIT ?4 OFFSET ?5",
+    [ADMINQ_COOPS_COUNT] = "SELECT count(*)" COOPS_WHERE,
+    [ADMINQ_COOP_GET] = "SELECT " COOP_COLS " FROM cooperatives c WHERE c.id = ?1",
+    [ADMINQ_MEMBERS_LIST] =
+        "SELECT " MEMBER_COLS MEMBERS_WHERE " ORDER BY m.id LIMIT ?11 OFFSET ?12",
+    [ADMINQ_MEMBERS_COUNT] = "SELECT count(*)" MEMBERS_WHERE,
+    [ADMINQ_MEMBER_GET] =
+        "SELECT " MEMBER_COLS " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
+        " WHERE m.id = ?1",
+    [ADMINQ_MEMBER_TOPICS] = "SELECT topic, enabled FROM member_topics WHERE member_id = ?1"
+                             " ORDER BY topic",
+    [ADMINQ_MEMBER_GRANTS] =
+        "SELECT " GRANT_COLS GRANT_FROM " WHERE g.member_id = ?1 OR g.cooperative_id ="
+        " (SELECT cooperative_id FROM members WHERE id = ?1)"
+        " ORDER BY g.updated_at DESC, g.id DESC",
+    [ADMINQ_MEMBER_RSVPS] = "SELECT e.id AS event_id, e.code, e.kind, e.title_ar, e.title_fr,"
+                            " e.title_en, e.starts_at, e.place, e.status, r.created_at"
+                            " FROM rsvps r JOIN events e ON e.id = r.event_id"
+                            " WHERE r.member_id = ?1 ORDER BY e.starts_at",
+    [ADMINQ_MEMBER_MESSAGES] = "SELECT " MESSAGE_COLS " FROM messages WHERE member_id = ?1"
+                               " ORDER BY id DESC LIMIT ?2",
+    [ADMINQ_GRANTS_LIST] = "SELECT " GRANT_COLS GRANTS_WHERE
+                           " ORDER BY g.updated_at DESC, g.id DESC LIMIT ?6 OFFSET ?7",
+    [ADMINQ_GRANTS_COUNT] = "SELECT count(*)" GRANTS_WHERE,
+    [ADMINQ_GRANT_GET] = "SELECT " GRANT_COLS GRANT_FROM " WHERE g.id = ?1",
+    [ADMINQ_GRANT_HISTORY] = "SELECT id, status, note, note_ar, note_fr, note_en, changed_by,"
+                             " changed_at FROM grant_history WHERE grant_id = ?1 ORDER BY id",
+    [ADMINQ_GRANT_RECIPIENT] =
+        "SELECT g.reference, coalesce(m.phone, c.contact_phone, '') AS phone,"
+        " coalesce(m.id, cm.id, 0) AS member_id, coalesce(m.language, cm.language, '') AS language,"
+        " g.note_ar, g.note_fr, g.note_en FROM grants g LEFT JOIN members m ON m.id = g.member_id"
+        " LEFT JOIN cooperatives c ON c.id = g.cooperative_id"
+        " LEFT JOIN members cm ON g.member_id IS NULL AND cm.phone = c.contact_phone"
+        " WHERE g.id = ?1",
+    [ADMINQ_EVENTS_LIST] =
+        "SELECT " EVENT_COLS EVENTS_WHERE " ORDER BY e.starts_at, e.id LIMIT ?6 OFFSET ?7",
+    [ADMINQ_EVENTS_COUNT] = "SELECT count(*)" EVENTS_WHERE,
+    [ADMINQ_EVENT_GET] = "SELECT " EVENT_COLS " FROM events e WHERE e.id = ?1",
+    [ADMINQ_EVENT_RSVPS] = "SELECT r.id, r.member_id, m.phone, m.name, m.language, r.created_at,"
+                           " r.reminded_at FROM rsvps r JOIN members m ON m.id = r.member_id"
+                           " WHERE r.event_id = ?1 AND m.erased_at IS NULL ORDER BY r.id",
+    [ADMINQ_IDEAS_LIST] = "SELECT " IDEA_COLS IDEAS_WHERE " ORDER BY i.id DESC LIMIT ?4 OFFSET ?5",
+    [ADMINQ_IDEAS_COUNT] = "SELECT count(*)" IDEAS_WHERE,
+    [ADMINQ_IDEA_GET] = "SELECT " IDEA_COLS
+                        " FROM ideas i LEFT JOIN members m ON m.id = i.member_id WHERE i.id = ?1",
+    [ADMINQ_MESSAGES_LIST] =
+        "SELECT " MESSAGE_COLS MESSAGES_WHERE " ORDER BY id DESC LIMIT ?8 OFFSET ?9",
+    [ADMINQ_MESSAGES_COUNT] = "SELECT count(*)" MESSAGES_WHERE,
+    [ADMINQ_STATS_PROVINCE] = "SELECT coalesce(province, 'unknown'), count(*) FROM members"
+                              " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+    [ADMINQ_STATS_SECTOR] = "SELECT coalesce(sector, 'unknown'), count(*) FROM members"
+                            " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+    [ADMINQ_STATS_GENDER] = "SELECT coalesce(gender, 'unknown'), count(*) FROM members"
+                            " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+    [ADMINQ_STATS_AGE_BAND] =
+        "SELECT CASE WHEN birth_year IS NULL THEN 'unknown'"
+        " WHEN ?1 - birth_year < 18 THEN 'under-18' WHEN ?1 - birth_year <= 25 THEN '18-25'"
+        " WHEN ?1 - birth_year <= 35 THEN '26-35' WHEN ?1 - birth_year <= 50 THEN '36-50'"
+        " ELSE '51+' END, count(*) FROM members WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+    [ADMINQ_STATS_MESSAGE_STATUS] = "SELECT status, count(*) FROM messages WHERE direction = 'out'"
+                                    " GROUP BY 1 ORDER BY 1",
+    [ADMINQ_STATS_DELIVERY] =
+        "SELECT channel, sum(status IN ('sent','delivered') OR provider_id IS NOT NULL),"
+        " sum(status = 'delivered'), sum(status = 'failed') FROM messages"
+        " WHERE direction = 'out' GROUP BY 1 ORDER BY 1",
+    [ADMINQ_LAST_CHANNEL] =
+        "SELECT channel FROM messages WHERE phone = ?1 ORDER BY id DESC LIMIT 1",
+    [ADMINQ_REMINDERS_DUE] = NOTICE_COLS
+    " WHERE e.status = 'scheduled' AND r.reminded_at IS NULL AND e.starts_at > ?1"
+    " AND e.starts_at - ?2 <= ?1 AND m.erased_at IS NULL ORDER BY e.starts_at, r.id LIMIT ?3",
+    [ADMINQ_EVENT_NOTICE_TARGETS] =
+        NOTICE_COLS " WHERE r.event_id = ?1 AND m.erased_at IS NULL ORDER BY r.id",
+
+    [ADMINQ_COOP_INSERT] = "INSERT INTO cooperatives (code, name, province, sector, contact_phone,"
+                           " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    [ADMINQ_COOP_UPDATE] = "UPDATE cooperatives SET code = ?2, name = ?3, province = ?4,"
+                           " sector = ?5, contact_phone = ?6, updated_at = ?7 WHERE id = ?1",
+    [ADMINQ_MEMBER_UPDATE] = "UPDATE members SET name = ?2, cooperative_id = ?3, province = ?4,"
+                             " sector = ?5, gender = ?6, birth_year = ?7, language = ?8,"
+                             " updated_at = ?9 WHERE id = ?1 AND erased_at IS NULL",
+    [ADMINQ_GRANT_INSERT] =
+        "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
+        " note_ar, note_fr, note_en, created_at, updated_at) VALUES (coalesce(?1,"
+        " printf('GR-%s-%05d', strftime('%Y', ?10, 'unixepoch', 'localtime'),"
+        " (SELECT coalesce(max(id), 0) + 1 FROM grants))), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?10)",
+    [ADMINQ_GRANT_SET_STATUS] = "UPDATE grants SET status = ?2, note_ar = ?3, note_fr = ?4,"
+                                " note_en = ?5, updated_at = ?6 WHERE id = ?1",
+    [ADMINQ_GRANT_HISTORY_INSERT] =
+        "INSERT INTO grant_history (grant_id, status, note, note_ar, note_fr, note_en,"
+        " changed_by, changed_at) VALUES (?1, ?2, coalesce(?3, ?4, ?5), ?3, ?4, ?5, ?6, ?7)",
+    [ADMINQ_EVENT_INSERT] =
+        "INSERT INTO events (code, kind, title_ar, title_fr, title_en,"
+        " description_ar, description_fr, description_en, starts_at, place,"
+        " province, capacity, created_at, updated_at) VALUES (" EVENT_VALUES ", ?13, ?13)",
+    [ADMINQ_EVENT_UPDATE] = "UPDATE events SET code = ?2, kind = ?3, title_ar = ?4, title_fr = ?5,"
+                            " title_en = ?6, description_ar = ?7, description_fr = ?8,"
+                            " description_en = ?9, starts_at = ?10, place = ?11, province = ?12,"
+                            " capacity = ?13, updated_at = ?14 WHERE id = ?1"
+                            " AND status = 'scheduled'",
+    [ADMINQ_EVENT_CANCEL] = "UPDATE events SET status = 'cancelled', updated_at = ?2"
+                            " WHERE id = ?1 AND status = 'scheduled'",
+    [ADMINQ_RSVP_MARK_REMINDED] = "UPDATE rsvps SET reminded_at = ?2 WHERE id = ?1",
+    [ADMINQ_IDEA_SET_STATUS] = "UPDATE ideas SET status = ?2, updated_at = ?3 WHERE id = ?1",
+};
+
+static sqlite3_stmt *prepare(sqlite3 *db, enum adminq q, const struct adminq_arg *args,
+                             size_t nargs)
+{
+    if ((int)q < 0 || q >= ADMINQ_COUNT_ || !sql_of[q])
+        return NULL;
+    sqlite3_stmt *st = db_stmt(db, sql_of[q]);
+    if (!st)
+        return NULL;
+    int np = sqlite3_bind_parameter_count(st);
+    for (size_t i = 0; i < nargs && (int)i < np; i++) {
+        int idx = (int)i + 1;
+        switch (args[i].type) {
+        case ADMINQ_NULL:
+            sqlite3_bind_null(st, idx);
+            break;
+        case ADMINQ_INT:
+            sqlite3_bind_int64(st, idx, args[i].i);
+            break;
+        case ADMINQ_REAL:
+            sqlite3_bind_double(st, idx, (double)args[i].i);
+            break;
+        case ADMINQ_TEXT:
+            sqlite3_bind_text(st, idx, args[i].s, -1, SQLITE_STATIC);
+            break;
+        }
+    }
+    return st;
+}
+
+void adminq_table_free(struct adminq_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i].s);
+    for (size_t i = 0; t->names && i < t->ncols; i++)
+        free(t->names[i]);
+    free(t->cells);
+    free(t->names);
+    memset(t, 0, sizeof *t);
+}
+
+static int add_row(struct adminq_table *t, sqlite3_stmt *st)
+{
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        struct adminq_cell *c = realloc(t->cells, cap * t->ncols * sizeof *c);
+        if (!c)
+            return -1;
+        t->cells = c;
+        t->cap = cap;
+    }
+    struct adminq_cell *row = &t->cells[t->nrows * t->ncols];
+    memset(row, 0, t->ncols * sizeof *row);
+    t->nrows++; /* counted before filling so a failure frees what was copied */
+    for (size_t c = 0; c < t->ncols; c++) {
+        switch (sqlite3_column_type(st, (int)c)) {
+        case SQLITE_NULL:
+            row[c].type = ADMINQ_NULL;
+            break;
+        case SQLITE_INTEGER:
+            row[c].type = ADMINQ_INT;
+            row[c].i = sqlite3_column_int64(st, (int)c);
+            break;
+        case SQLITE_FLOAT:
+            row[c].type = ADMINQ_REAL;
+            row[c].r = sqlite3_column_double(st, (int)c);
+            break;
+        default: {
+            const char *s = (const char *)sqlite3_column_text(st, (int)c);
+            row[c].type = ADMINQ_TEXT;
+            if (!(row[c].s = strdup(s ? s : "")))
+                return -1;
+        }
+        }
+    }
+    return 0;
+}
+
+int adminq_select(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
+                  struct adminq_table *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = prepare(db, q, args, nargs);
+    if (!st)
+        return store_fail(db, "adminq_select");
+    out->ncols = (size_t)sqlite3_column_count(st);
+    out->names = calloc(out->ncols ? out->ncols : 1, sizeof *out->names);
+    if (!out->names) {
+        db_stmt_done(st);
+        return -1;
+    }
+    for (size_t c = 0; c < out->ncols; c++)
+        if (!(out->names[c] = strdup(sqlite3_column_name(st, (int)c)))) {
+            db_stmt_done(st);
+            adminq_table_free(out);
+            return -1;
+        }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->nrows >= ADMINQ_ROWS_MAX) {
+            out->truncated = 1;
+            rc = SQLITE_DONE;
+            break;
+        }
+        if (add_row(out, st) != 0) {
+            db_stmt_done(st);
+            adminq_table_free(out);
+            return -1;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        store_fail(db, "adminq_select");
+        db_stmt_done(st);
+        adminq_table_free(out);
+        return -1;
+    }
+    db_stmt_done(st);
+    return 0;
+}
+
+int adminq_scalar(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
+                  int64_t *out)
+{
+    sqlite3_stmt *st = prepare(db, q, args, nargs);
+    if (!st)
+        return store_fail(db, "adminq_scalar");
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    db_stmt_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(db, "adminq_scalar");
+    return 0;
+}
+
+enum adminq_write_result adminq_exec(sqlite3 *db, enum adminq q, const struct adminq_arg *args,
+                                     size_t nargs, int64_t *changes, int64_t *rowid)
+{
+    sqlite3_stmt *st = prepare(db, q, args, nargs);
+    if (!st)
+        return store_fail(db, "adminq_exec");
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return ADMINQ_CONFLICT;
+    if (rc == SQLITE_CONSTRAINT_CHECK || rc == SQLITE_CONSTRAINT_FOREIGNKEY ||
+        rc == SQLITE_CONSTRAINT_NOTNULL)
+        return ADMINQ_INVALID;
+    if (rc != SQLITE_DONE)
+        return store_fail(db, "adminq_exec");
+    if (changes)
+        *changes = sqlite3_changes(db);
+    if (rowid)
+        *rowid = sqlite3_last_insert_rowid(db);
+    return ADMINQ_OK;
+}
+
+const struct adminq_cell *adminq_at(const struct adminq_table *t, size_t row, size_t col)
+{
+    if (!t || row >= t->nrows || col >= t->ncols)
+        return NULL;
+    return &t->cells[row * t->ncols + col];
+}
+
+const char *adminq_str(const struct adminq_table *t, size_t row, size_t col)
+{
+    const struct adminq_cell *c = adminq_at(t, row, col);
+    return c && c->type == ADMINQ_TEXT ? c->s : "";
+}
+
+int64_t adminq_i64(const struct adminq_table *t, size_t row, size_t col)
+{
+    const struct adminq_cell *c = adminq_at(t, row, col);
+    return c && c->type == ADMINQ_INT ? c->i : 0;
+}

@@ -1,0 +1,179 @@
+/* admin_queries.h -- the SQL behind the staff admin API and the domain
+ * services it drives: named statements (searches, details, stats, and the
+ * writes on cooperatives, members, grants, events and ideas) run with
+ * positional arguments into a small generic table of rows, so the API turns
+ * rows into JSON without knowing SQL and this module knows no JSON.
+ *
+ * Each enum value documents its arguments ?1..?n (NULL means "any" for a
+ * filter) and its columns. Functions borrow the connection and never begin
+ * or commit a transaction. */
+#ifndef TAAWUN_STORE_ADMIN_QUERIES_H
+#define TAAWUN_STORE_ADMIN_QUERIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+/* Rows kept by one adminq_select at most (more are dropped, truncated set). */
+#define ADMINQ_ROWS_MAX 20000
+#define ADMINQ_ARGS_MAX 16
+
+enum adminq {
+    /* ---- reads ---- */
+    /* ?1 text (code/name contains), ?2 province, ?3 sector, ?4 limit, ?5 offset */
+    ADMINQ_COOPS_LIST,
+    ADMINQ_COOPS_COUNT,
+    /* ?1 id */
+    ADMINQ_COOP_GET,
+    /* ?1 phone, ?2 name contains, ?3 cooperative_id, ?4 province, ?5 sector,
+     * ?6 gender, ?7 birth_year min, ?8 birth_year max, ?9 topic (members
+     * who would receive it), ?10 include erased (0/1), ?11 limit, ?12 offset */
+    ADMINQ_MEMBERS_LIST,
+    ADMINQ_MEMBERS_COUNT,
+    /* ?1 id */
+    ADMINQ_MEMBER_GET,
+    ADMINQ_MEMBER_TOPICS, /* topic, enabled (rows only; no row = on) */
+    ADMINQ_MEMBER_GRANTS, /* grants of the member and of their cooperative */
+    ADMINQ_MEMBER_RSVPS,
+    ADMINQ_MEMBER_MESSAGES, /* ?1 id, ?2 limit: newest first */
+    /* ?1 status, ?2 member_id, ?3 cooperative_id, ?4 programme, ?5 reference,
+     * ?6 limit, ?7 offset */
+    ADMINQ_GRANTS_LIST,
+    ADMINQ_GRANTS_COUNT,
+    ADMINQ_GRANT_GET,     /* ?1 id */
+    ADMINQ_GRANT_HISTORY, /* ?1 id */
+    /* The recipient of a grant's notices, ?1 id: reference, phone, member_id
+     * (0 none), language ("" unknown), notes ar/fr/en */
+    ADMINQ_GRANT_RECIPIENT,
+    /* ?1 status, ?2 province, ?3 kind, ?4 from (starts_at >=), ?5 to (<),
+     * ?6 limit, ?7 offset */
+    ADMINQ_EVENTS_LIST,
+    ADMINQ_EVENTS_COUNT,
+    ADMINQ_EVENT_GET, /* ?1 id */
+    /* ?1 event id: rsvp id, member_id, phone, name, language, created_at,
+     * reminded_at (members not erased) */
+    ADMINQ_EVENT_RSVPS,
+    /* ?1 status, ?2 sector, ?3 member_id, ?4 limit, ?5 offset */
+    ADMINQ_IDEAS_LIST,
+    ADMINQ_IDEAS_COUNT,
+    ADMINQ_IDEA_GET, /* ?1 id */
+    /* ?1 member_id, ?2 broadcast_id, ?3 status, ?4 channel, ?5 direction,
+     * ?6 phone, ?7 kind, ?8 limit, ?9 offset */
+    ADMINQ_MESSAGES_LIST,
+    ADMINQ_MESSAGES_COUNT,
+    /* Stats: key, count. ?1 the current local year for age bands. */
+    ADMINQ_STATS_PROVINCE,
+    ADMINQ_STATS_SECTOR,
+    ADMINQ_STATS_GENDER,
+    ADMINQ_STATS_AGE_BAND,
+    ADMINQ_STATS_MESSAGE_STATUS,
+    /* channel, sent (accepted by the provider), delivered, failed */
+    ADMINQ_STATS_DELIVERY,
+    /* The channel of the newest message with ?1 phone. */
+    ADMINQ_LAST_CHANNEL,
+    /* Reminders due: ?1 now, ?2 seconds before the start, ?3 limit:
+     * rsvp id, event id, member_id, phone, language, code, title_ar,
+     * title_fr, title_en, starts_at, place */
+    ADMINQ_REMINDERS_DUE,
+    /* Same columns for every RSVP of event ?1. */
+    ADMINQ_EVENT_NOTICE_TARGETS,
+
+    /* ---- writes ---- */
+    /* ?1 code, ?2 name, ?3 province, ?4 sector, ?5 contact_phone, ?6 now */
+    ADMINQ_COOP_INSERT,
+    /* ?1 id, then as insert */
+    ADMINQ_COOP_UPDATE,
+    /* ?1 id, ?2 name, ?3 cooperative_id, ?4 province, ?5 sector, ?6 gender,
+     * ?7 birth_year, ?8 language, ?9 now (not erased members only) */
+    ADMINQ_MEMBER_UPDATE,
+    /* ?1 reference, ?2 member_id, ?3 cooperative_id, ?4 programme,
+     * ?5 amount_mad, ?6 status, ?7 note_ar, ?8 note_fr, ?9 note_en, ?10 now */
+    ADMINQ_GRANT_INSERT,
+    /* ?1 id, ?2 status, ?3 note_ar, ?4 note_fr, ?5 note_en, ?6 now */
+    ADMINQ_GRANT_SET_STATUS,
+    /* ?1 grant id, ?2 status, ?3 note_ar, ?4 note_fr, ?5 note_en, ?6 who, ?7 now */
+    ADMINQ_GRANT_HISTORY_INSERT,
+    /* ?1 code, ?2 kind, ?3..?5 title ar/fr/en, ?6..?8 description ar/fr/en,
+     * ?9 starts_at, ?10 place, ?11 province, ?12 capacity, ?13 now */
+    ADMINQ_EVENT_INSERT,
+    /* ?1 id, then as insert (scheduled events only) */
+    ADMINQ_EVENT_UPDATE,
+    /* ?1 id, ?2 now: scheduled -> cancelled */
+    ADMINQ_EVENT_CANCEL,
+    /* ?1 rsvp id, ?2 now */
+    ADMINQ_RSVP_MARK_REMINDED,
+    /* ?1 id, ?2 status, ?3 now */
+    ADMINQ_IDEA_SET_STATUS,
+    ADMINQ_COUNT_
+};
+
+enum adminq_type { ADMINQ_NULL = 0, ADMINQ_INT, ADMINQ_REAL, ADMINQ_TEXT };
+
+/* An argument. Text is borrowed until the call returns. */
+struct adminq_arg {
+    enum adminq_type type;
+    int64_t i;
+    const char *s;
+};
+
+static inline struct adminq_arg adminq_int(int64_t v)
+{
+    return (struct adminq_arg){.type = ADMINQ_INT, .i = v};
+}
+/* NULL s gives a NULL argument. */
+static inline struct adminq_arg adminq_text(const char *s)
+{
+    return (struct adminq_arg){.type = s ? ADMINQ_TEXT : ADMINQ_NULL, .s = s};
+}
+static inline struct adminq_arg adminq_null(void)
+{
+    return (struct adminq_arg){.type = ADMINQ_NULL};
+}
+
+struct adminq_cell {
+    enum adminq_type type;
+    int64_t i;
+    double r;
+    char *s; /* ADMINQ_TEXT: malloc'd, owned by the table */
+};
+
+/* Rows of a select: names[ncols] and cells[nrows * ncols] row-major. */
+struct adminq_table {
+    size_t ncols, nrows, cap;
+    char **names;
+    struct adminq_cell *cells;
+    int truncated; /* more than ADMINQ_ROWS_MAX rows matched */
+};
+
+/* Run read q with args[0..nargs) (extra arguments are ignored) into *out
+ * (free with adminq_table_free). Returns 0 or -1 (logged). */
+int adminq_select(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
+                  struct adminq_table *out) __attribute__((warn_unused_result));
+
+/* The single integer of a count query (or the first column of its first
+ * row; 0 when no row). Returns 0 or -1. */
+int adminq_scalar(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
+                  int64_t *out) __attribute__((warn_unused_result));
+
+enum adminq_write_result {
+    ADMINQ_OK = 0,
+    ADMINQ_ERROR = -1,    /* logged */
+    ADMINQ_CONFLICT = -2, /* a UNIQUE constraint: duplicate code/reference */
+    ADMINQ_INVALID = -3,  /* a CHECK or foreign key constraint */
+};
+
+/* Run write q. *changes (may be NULL) gets the rows changed, *rowid (may be
+ * NULL) the last inserted row id. */
+enum adminq_write_result adminq_exec(sqlite3 *db, enum adminq q, const struct adminq_arg *args,
+                                     size_t nargs, int64_t *changes, int64_t *rowid)
+    __attribute__((warn_unused_result));
+
+void adminq_table_free(struct adminq_table *t);
+
+/* The cell at (row, col); NULL outside the table. */
+const struct adminq_cell *adminq_at(const struct adminq_table *t, size_t row, size_t col);
+/* Text of a cell ("" for NULL and numbers), and integer (0 for NULL/text). */
+const char *adminq_str(const struct adminq_table *t, size_t row, size_t col);
+int64_t adminq_i64(const struct adminq_table *t, size_t row, size_t col);
+
+#endif

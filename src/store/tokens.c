@@ -1,0 +1,119 @@
+/* tokens.c -- queries on staff_tokens (API tokens as hashes). */
+#include "store/tokens.h"
+
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+#define TOKEN_COLUMNS "id, name, role, created_at, coalesce(last_used_at,0), coalesce(revoked_at,0)"
+
+static void read_row(sqlite3_stmt *st, struct token_row *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    store_copy_text(out->name, sizeof out->name, st, 1);
+    store_copy_text(out->role, sizeof out->role, st, 2);
+    out->created_at = sqlite3_column_int64(st, 3);
+    out->last_used_at = sqlite3_column_int64(st, 4);
+    out->revoked_at = sqlite3_column_int64(st, 5);
+}
+
+int tokens_insert(sqlite3 *db, const char *name, const char *role, const char *hash_hex,
+                  int64_t now, int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_tokens (name, role, token_hash, created_at)"
+                                   " VALUES (?1, ?2, ?3, ?4)");
+    if (!st)
+        return store_fail(db, "tokens_insert");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hash_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return 1;
+    if (rc != SQLITE_DONE)
+        return store_fail(db, "tokens_insert");
+    *id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+int tokens_find_live(sqlite3 *db, const char *hash_hex, struct token_row *out, char *stored_hex,
+                     size_t stored_sz)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " TOKEN_COLUMNS ", token_hash FROM staff_tokens"
+                                   " WHERE token_hash = ?1 AND revoked_at IS NULL");
+    if (!st)
+        return store_fail(db, "tokens_find_live");
+    sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW) {
+        read_row(st, out);
+        store_copy_text(stored_hex, stored_sz, st, 6);
+        result = 1;
+    } else if (rc != SQLITE_DONE) {
+        result = store_fail(db, "tokens_find_live");
+    }
+    db_stmt_done(st);
+    return result;
+}
+
+int tokens_touch(sqlite3 *db, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_tokens SET last_used_at = ?2 WHERE id = ?1"
+                                   " AND (last_used_at IS NULL OR last_used_at < ?2 - 60)");
+    if (!st)
+        return store_fail(db, "tokens_touch");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "tokens_touch");
+}
+
+int tokens_revoke(sqlite3 *db, const char *name, int64_t by_id, int64_t now, struct token_row *out)
+{
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM staff_tokens"
+                    " WHERE revoked_at IS NULL AND (id = ?1 OR (?1 = 0 AND name = ?2))");
+    if (!st)
+        return store_fail(db, "tokens_revoke");
+    sqlite3_bind_int64(st, 1, by_id);
+    sqlite3_bind_text(st, 2, name ? name : "", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_row(st, out);
+    db_stmt_done(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return store_fail(db, "tokens_revoke");
+    if (!(st = db_stmt(db, "UPDATE staff_tokens SET revoked_at = ?2 WHERE id = ?1")))
+        return store_fail(db, "tokens_revoke");
+    sqlite3_bind_int64(st, 1, out->id);
+    sqlite3_bind_int64(st, 2, now);
+    rc = sqlite3_step(st);
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 1 : store_fail(db, "tokens_revoke");
+}
+
+int tokens_list(sqlite3 *db, struct token_row *out, size_t max)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM staff_tokens"
+                                   " ORDER BY revoked_at IS NOT NULL, id DESC LIMIT ?1");
+    if (!st)
+        return store_fail(db, "tokens_list");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    size_t n = 0;
+    int rc;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_row(st, &out[n++]);
+    if (n < max && rc != SQLITE_DONE) {
+        db_stmt_done(st);
+        return store_fail(db, "tokens_list");
+    }
+    db_stmt_done(st);
+    return (int)n;
+}
