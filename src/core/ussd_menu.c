@@ -725,6 +725,27 @@ static enum ussd_effect choose(struct ussd_state *s, long k, const struct ussd_m
     return USSD_EFFECT_NONE;
 }
 
+/* A free-text prompt of the idea flow: "0" goes back, text of min..max
+ * characters is kept in dst and leads on, anything else shows err_key. */
+static enum ussd_effect free_text_step(struct ussd_state *s, const char *in, size_t min_chars,
+                                       size_t max_chars, char *dst, size_t dstsz,
+                                       const char *err_key, enum ussd_screen back,
+                                       enum ussd_screen next)
+{
+    if (strcmp(in, NAV_BACK) == 0) {
+        go(s, back);
+        return USSD_EFFECT_NONE;
+    }
+    char clean[USSD_IDEA_TEXT_MAX];
+    if (!clean_text(in, min_chars, max_chars, clean, sizeof clean) || strlen(clean) >= dstsz) {
+        s->error_key = err_key;
+        return USSD_EFFECT_NONE;
+    }
+    memcpy(dst, clean, strlen(clean) + 1);
+    go(s, next);
+    return USSD_EFFECT_NONE;
+}
+
 enum ussd_effect ussd_menu_input(struct ussd_state *s, const char *raw, size_t rawlen,
                                  const struct ussd_member_view *m, const struct ussd_env *env)
 {
@@ -834,36 +855,14 @@ enum ussd_effect ussd_menu_input(struct ussd_state *s, const char *raw, size_t r
         go(s, USSD_SCR_GRANT_DETAIL);
         return USSD_EFFECT_NONE;
     }
-    case USSD_SCR_IDEA_TITLE: {
-        if (strcmp(in, NAV_BACK) == 0) {
-            go(s, USSD_SCR_IDEA_SECTOR);
-            return USSD_EFFECT_NONE;
-        }
-        char title[USSD_NAME_MAX];
-        if (!clean_text(in, USSD_IDEA_TITLE_CHARS_MIN, USSD_IDEA_TITLE_CHARS_MAX, title,
-                        sizeof title)) {
-            s->error_key = "err_title";
-            return USSD_EFFECT_NONE;
-        }
-        snprintf(s->idea.title, sizeof s->idea.title, "%s", title);
-        go(s, USSD_SCR_IDEA_TEXT);
-        return USSD_EFFECT_NONE;
-    }
-    case USSD_SCR_IDEA_TEXT: {
-        if (strcmp(in, NAV_BACK) == 0) {
-            go(s, USSD_SCR_IDEA_TITLE);
-            return USSD_EFFECT_NONE;
-        }
-        char body[USSD_IDEA_TEXT_MAX];
-        if (!clean_text(in, USSD_IDEA_TEXT_CHARS_MIN, USSD_IDEA_TEXT_CHARS_MAX, body,
-                        sizeof body)) {
-            s->error_key = "err_text";
-            return USSD_EFFECT_NONE;
-        }
-        snprintf(s->idea.text, sizeof s->idea.text, "%s", body);
-        go(s, USSD_SCR_IDEA_CONFIRM);
-        return USSD_EFFECT_NONE;
-    }
+    case USSD_SCR_IDEA_TITLE:
+        return free_text_step(s, in, USSD_IDEA_TITLE_CHARS_MIN, USSD_IDEA_TITLE_CHARS_MAX,
+                              s->idea.title, sizeof s->idea.title, "err_title",
+                              USSD_SCR_IDEA_SECTOR, USSD_SCR_IDEA_TEXT);
+    case USSD_SCR_IDEA_TEXT:
+        return free_text_step(s, in, USSD_IDEA_TEXT_CHARS_MIN, USSD_IDEA_TEXT_CHARS_MAX,
+                              s->idea.text, sizeof s->idea.text, "err_text", USSD_SCR_IDEA_TITLE,
+                              USSD_SCR_IDEA_CONFIRM);
     case USSD_SCR_GRANT_DETAIL:
     case USSD_SCR_EVENT_FULL: {
         int parent = parent_of(s->screen, m->registered);
@@ -963,6 +962,16 @@ static bool items_intact(const struct screen_list *sl, long shown, const char *o
 
 /* Format a title that carries data, shortening the data fields (names,
  * notes) step by step until the whole screen fits. */
+/* The text above the options: the error line (if any), then title. */
+static void compose_header(const struct ussd_state *s, const struct ussd_env *env,
+                           const char *title, char *header, size_t headersz)
+{
+    if (s->error_key)
+        snprintf(header, headersz, "%s\n%s", text(s, env, s->error_key), title);
+    else
+        snprintf(header, headersz, "%s", title);
+}
+
 static size_t page_first_of(const struct ussd_state *s, const struct screen_list *sl)
 {
     return s->page < USSD_PAGES_MAX && s->page_first[s->page] < sl->count ? s->page_first[s->page]
@@ -1070,10 +1079,7 @@ static long render_with_fields(const struct ussd_state *s, const struct ussd_env
             if (text_format(tmpl, vars, nvars, title, sizeof title) < 0)
                 continue;
             drop_empty_lines(title);
-            if (s->error_key)
-                snprintf(header, sizeof header, "%s\n%s", text(s, env, s->error_key), title);
-            else
-                snprintf(header, sizeof header, "%s", title);
+            compose_header(s, env, title, header, sizeof header);
             sl->header = header;
             sl->first = page_first_of(s, sl);
             long r = screen_list_render(sl, out, outsz);
@@ -1105,10 +1111,7 @@ static long render_with_fields(const struct ussd_state *s, const struct ussd_env
         if (text_format(tmpl, vars, nvars, title, sizeof title) < 0)
             continue;
         drop_empty_lines(title);
-        if (s->error_key)
-            snprintf(header, sizeof header, "%s\n%s", text(s, env, s->error_key), title);
-        else
-            snprintf(header, sizeof header, "%s", title);
+        compose_header(s, env, title, header, sizeof header);
         sl->header = header;
         sl->first = page_first_of(s, sl);
         long r = screen_list_render(sl, out, outsz);
