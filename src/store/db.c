@@ -353,9 +353,33 @@ int db_load_if_empty(sqlite3 *db, const char *path)
     return rc;
 }
 
+/* Writers of this process take turns on a mutex before BEGIN IMMEDIATE:
+ * SQLite's own busy handler waits by sleeping (up to 100 ms at a time),
+ * which under concurrent writes turns into long tails; the mutex hands the
+ * write lock over at once. busy_timeout still covers other processes (the
+ * token command line). A thread holds at most one write transaction. */
+static pthread_mutex_t write_turn = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local bool holds_write_turn;
+
+static void write_turn_release(void)
+{
+    if (holds_write_turn) {
+        holds_write_turn = false;
+        pthread_mutex_unlock(&write_turn);
+    }
+}
+
 int db_begin(sqlite3 *db)
 {
-    return exec_sql(db, "BEGIN IMMEDIATE");
+    if (!holds_write_turn) {
+        pthread_mutex_lock(&write_turn);
+        holds_write_turn = true;
+    }
+    if (exec_sql(db, "BEGIN IMMEDIATE") != 0) {
+        write_turn_release();
+        return -1;
+    }
+    return 0;
 }
 
 int db_commit(sqlite3 *db)
@@ -364,6 +388,7 @@ int db_commit(sqlite3 *db)
         db_rollback(db);
         return -1;
     }
+    write_turn_release();
     return 0;
 }
 
@@ -371,6 +396,7 @@ void db_rollback(sqlite3 *db)
 {
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    write_turn_release();
 }
 
 /* One connection per thread, with a small cache of prepared statements
