@@ -1,7 +1,8 @@
 # Makefile -- builds taawund, its unit tests, fuzz targets and benchmarks.
 #
 #   make run        install missing deps (root) or print them, build, start taawund
-#   make test       deps, build, unit + integration tests; ends with "N passed, N failed"
+#   make test       deps, build, unit + integration + browser tests; ends with "N passed, N failed"
+#   make e2e        the web console's tests in headless Chromium (tests/e2e)
 #   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
 #   make check      clang-format --dry-run and cppcheck
 #   make fuzz       build libFuzzer targets (clang) and run each briefly
@@ -40,18 +41,25 @@ VERSION := $(shell cat src/VERSION 2>/dev/null || echo 0.0.0)
 
 LIB_SRC  = $(sort $(wildcard src/core/*.c src/sys/*.c src/store/*.c src/channels/*.c \
                              src/app/*.c src/config/*.c src/http/*.c src/sender/*.c))
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
+# The web console (src/web/) is embedded at build time: no Node.js needed.
+WEB_SRC  = $(sort $(wildcard src/web/*.html src/web/*.css src/web/*.js src/web/*.svg \
+                             src/web/i18n/*.json))
 LIB      = $(BUILD)/libtaawun.a
 DAEMON   = $(BUILD)/taawund
+# taawunctl: the admin API's command-line client (libcurl + jansson only).
+CTL_SRC  = $(sort $(wildcard src/ctl/*.c))
+CTL_OBJ  = $(CTL_SRC:%.c=$(BUILD)/%.o)
+CTL      = $(BUILD)/taawunctl
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 BENCH_FLOOR = $(BUILD)/tests/bench_floor
 
-.PHONY: all run test unit integration bench check fuzz install clean deps build-tests
+.PHONY: all run test unit integration e2e bench check fuzz install clean deps build-tests
 
-all: $(DAEMON)
+all: $(DAEMON) $(CTL)
 
 deps:
 	@contrib/deps.sh
@@ -65,13 +73,16 @@ test: deps
 	@$(MAKE) --no-print-directory build-tests
 	@contrib/run-tests.sh $(BUILD)
 
-build-tests: $(DAEMON) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR)
+build-tests: $(DAEMON) $(CTL) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR)
 
 unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 	@contrib/run-tests.sh $(BUILD) unit
 
-integration: $(DAEMON)
+integration: $(DAEMON) $(CTL)
 	@contrib/run-tests.sh $(BUILD) integration
+
+e2e: $(DAEMON)
+	@contrib/run-tests.sh $(BUILD) e2e
 
 bench: deps
 	@$(MAKE) --no-print-directory $(DAEMON) $(BENCH_FLOOR)
@@ -85,9 +96,11 @@ check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr -Isrc --suppress=missingIncludeSystem src tests/unit
 
-install: $(DAEMON)
+install: $(DAEMON) $(CTL)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/taawun/messages
 	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/taawund
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(CTL) $(DESTDIR)$(PREFIX)/bin/taawunctl
 	install -m 0644 conf/messages/*.conf $(DESTDIR)/etc/taawun/messages/
 	test -e $(DESTDIR)/etc/taawun/taawun.conf || \
 	    install -m 0640 contrib/taawun.conf.production $(DESTDIR)/etc/taawun/taawun.conf
@@ -101,12 +114,22 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DTAAWUN_VERSION='"$(VERSION)"' -c $< -o $@
 
+$(BUILD)/gen/web_assets.c: $(WEB_SRC) contrib/embed-web.sh
+	@mkdir -p $(dir $@)
+	contrib/embed-web.sh src/web $@ $(WEB_SRC)
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(DAEMON): $(BUILD)/src/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(CTL): $(CTL_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs libcurl jansson)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB)
 	@mkdir -p $(dir $@)

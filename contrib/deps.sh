@@ -7,8 +7,11 @@ set -eu
 # Build: compiler, pkg-config and the libraries taawund links.
 build_pkgs="gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
 libconfig-dev libjansson-dev libcsv-dev libssl-dev tzdata"
-# Tests and benchmarks: cmocka, pytest (Debian's python3), wrk, sqlite3 CLI.
-test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl kannel kannel-extras"
+# Tests and benchmarks: cmocka, pytest (Debian's python3), wrk, sqlite3 CLI;
+# the web console's browser tests: Debian's Chromium (driven by playwright-core
+# from npm, installed by `npm ci` under tests/e2e), Node.js and a font with Arabic.
+test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl kannel kannel-extras
+chromium nodejs fonts-dejavu-core"
 
 missing=""
 for p in $build_pkgs $test_pkgs; do

@@ -14,7 +14,9 @@
 #include "app/ussd.h"
 #include "config/runtime.h"
 #include "http/admin_env.h"
+#include "http/admin_console.h"
 #include "http/admin_token_cli.h"
+#include "http/console_user_cli.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "sender/sender.h"
@@ -117,6 +119,9 @@ int main(int argc, char **argv)
     /* `taawund token ...` manages admin API tokens on the database directly. */
     if (argc >= 2 && strcmp(argv[1], "token") == 0)
         return admin_token_cli(argc - 1, argv + 1, DEFAULT_CONFIG);
+    /* `taawund user ...` manages web console accounts the same way. */
+    if (argc >= 2 && strcmp(argv[1], "user") == 0)
+        return console_user_cli(argc - 1, argv + 1, DEFAULT_CONFIG);
     static const struct option longopts[] = {{"version", no_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -211,6 +216,7 @@ int main(int argc, char **argv)
     struct ussd_sessions *sessions =
         ussd_sessions_new((size_t)rt->cfg.ussd.max_sessions, rt->cfg.ussd.session_ttl_s);
     struct route_ctx rc = {.sessions = sessions};
+    admin_console_set_sessions(sessions); /* the console's phone simulator */
     const char *path_for_reload = config_path;
     struct config startup = rt->cfg;
     runtime_publish(rt);

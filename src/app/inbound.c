@@ -1,8 +1,7 @@
 /* inbound.c -- inbound SMS and delivery reports: store once (replays and
- * multipart parts included), answer the member (today the help text; the
- * SMS command parser will take over inbound_answer), and move outbound
- * messages' delivery state forward. Every write is committed before the
- * caller acknowledges the provider. */
+ * multipart parts included), answer through the SMS command router
+ * (app/sms), and move outbound messages' delivery state forward. Every
+ * write is committed before the caller acknowledges the provider. */
 #include "app/inbound.h"
 
 #include <stdio.h>
@@ -43,22 +42,6 @@ const char *inbound_language(const struct member *m, const char *text, size_t le
     return "fr";
 }
 
-long inbound_answer(sqlite3 *db, const struct inbound_context *c, const struct member *m,
-                    const char *lang, const char *text, size_t len, char *out, size_t outsz)
-{
-    (void)db;
-    (void)m;
-    (void)text;
-    (void)len;
-    const char *tmpl = catalog_set_get(c->env->texts, lang, "sms_help", NULL);
-    if (!tmpl)
-        return -1;
-    struct text_var vars[] = {{"ussd_code", c->ussd_code ? c->ussd_code : ""},
-                              {"programme", c->env->programme}};
-    long n = text_format(tmpl, vars, sizeof vars / sizeof vars[0], out, outsz);
-    return n > 0 ? n : -1;
-}
-
 /* The sender as stored: E.164 when it is a phone number, else the raw
  * sender cut to fit (alphanumeric ids cannot be answered). */
 static bool sender_phone(const char *raw, char *out, size_t outsz)
@@ -76,34 +59,49 @@ static bool sender_phone(const char *raw, char *out, size_t outsz)
     return false;
 }
 
-/* Answer the stored SMS text from phone: queue the reply, or record it as
- * sent inline. Inside the caller's transaction. */
+/* Answer the stored SMS text from phone through the command router: queue
+ * the reply, or record it as sent inline. Inside the caller's transaction. */
 static int answer(sqlite3 *db, const struct inbound_context *c, const char *phone,
                   const struct member *m, const char *text, struct inbound_sms_result *out)
 {
-    char reply[INBOUND_REPLY_MAX];
-    const char *lang = inbound_language(m, text, strlen(text));
-    long n = inbound_answer(db, c, m, lang, text, strlen(text), reply, sizeof reply);
-    if (n <= 0)
-        return 0;
+    struct sms_request rq = {.env = c->env,
+                             .limits = c->sms,
+                             .channel = c->ch->name,
+                             .ussd_code = c->ussd_code ? c->ussd_code : "",
+                             .phone = phone,
+                             .member = m,
+                             .text = text,
+                             .len = strlen(text)};
+    struct sms_answer *a = malloc(sizeof *a);
+    if (!a)
+        return -1;
+    int rc = sms_handle(db, &rq, a);
+    if (rc != 0 || !a->answer) {
+        free(a);
+        return rc;
+    }
     struct message_new msg = {.channel = c->ch->name,
                               .phone = phone,
-                              .member_id = m ? m->id : 0,
-                              .kind = "reply",
-                              .body = reply,
+                              .member_id = a->member_id,
+                              .kind = a->kind,
+                              .body = a->text,
                               .priority = REPLY_PRIORITY};
-    if (!c->inline_reply)
-        return message_queue(db, &msg, NULL);
+    if (!c->inline_reply) {
+        rc = message_queue(db, &msg, NULL);
+        free(a);
+        return rc;
+    }
     const char *blocked = NULL;
     if (message_gate(db, phone, msg.kind, NULL, &blocked) != 0)
-        return -1;
-    if (blocked)
-        return message_record_out(db, &msg, "suppressed", NULL, blocked, NULL);
-    if (message_record_out(db, &msg, "sent", "inline", NULL, NULL) != 0)
-        return -1;
-    snprintf(out->reply, sizeof out->reply, "%s", reply);
-    out->has_inline_reply = true;
-    return 0;
+        rc = -1;
+    else if (blocked)
+        rc = message_record_out(db, &msg, "suppressed", NULL, blocked, NULL);
+    else if ((rc = message_record_out(db, &msg, "sent", "inline", NULL, NULL)) == 0) {
+        snprintf(out->reply, sizeof out->reply, "%s", a->text);
+        out->has_inline_reply = true;
+    }
+    free(a);
+    return rc;
 }
 
 int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,

@@ -13,11 +13,12 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
+#include "app/sms.h"
 #include "app/ussd.h"
 #include "channels/channel.h"
 #include "store/members.h"
 
-#define INBOUND_REPLY_MAX 640 /* bytes of one reply text */
+#define INBOUND_REPLY_MAX SMS_REPLY_MAX /* bytes of one reply text */
 
 /* What an inbound SMS is handled with (all borrowed). */
 struct inbound_context {
@@ -25,6 +26,7 @@ struct inbound_context {
     const struct channel_settings *ch;
     const char *ussd_code; /* the programme's USSD code for help texts ("" when none) */
     bool inline_reply;     /* the channel carries the reply in the webhook answer */
+    struct sms_limits sms; /* reply segments, flood limit, exchange expiry (0: defaults) */
 };
 
 struct inbound_sms_result {
@@ -37,23 +39,17 @@ struct inbound_sms_result {
 
 /* Store one inbound SMS (direction 'in', kind 'sms', status 'received',
  * member_id when the sender is a member) unless it is a replay, then answer
- * it: the reply (kind 'reply') is queued in the outbox, or, when
- * c->inline_reply, stored as 'sent' with provider_id "inline" and returned
- * in out->reply for the webhook answer (unless the send gate blocks it:
- * then stored 'suppressed'). A part of a multipart SMS is kept until every
- * part is there; the joined text is then handled once. Returns 0, or -1
- * when the database failed (answer 503: the provider will retry). */
+ * it with the SMS command router (app/sms.h) in the same transaction: the
+ * reply (the kind the router says: 'reply', 'registration' or
+ * 'stop_confirmation') is queued in the outbox, or, when c->inline_reply,
+ * stored as 'sent' with provider_id "inline" and returned in out->reply for
+ * the webhook answer (unless the send gate blocks it: then stored
+ * 'suppressed'). A message held back by the flood limit is stored and not
+ * answered. A part of a multipart SMS is kept until every part is there;
+ * the joined text is then handled once. Returns 0, or -1 when the database
+ * failed (answer 503: the provider will retry). */
 int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,
                 struct inbound_sms_result *out) __attribute__((warn_unused_result));
-
-/* The answer to an SMS text[0..len) from member m (NULL: not a member) in
- * language lang. Today: the catalog text `sms_help` (the USSD code and how
- * to STOP). The SMS command parser replaces this function; db is the
- * connection of the caller's open transaction, for commands that write.
- * Writes the reply into out (outsz bytes) and returns its length, or -1
- * when there is nothing to answer. */
-long inbound_answer(sqlite3 *db, const struct inbound_context *c, const struct member *m,
-                    const char *lang, const char *text, size_t len, char *out, size_t outsz);
 
 /* The language to answer in: the member's, else Arabic when the text holds
  * an Arabic letter, else French. Returns a static string or m->language. */

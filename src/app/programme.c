@@ -13,6 +13,7 @@
 
 #include "core/msisdn.h"
 #include "store/admin_queries.h"
+#include "store/broadcasts.h"
 #include "store/db.h"
 #include "store/messages.h"
 #include "sys/log.h"
@@ -200,9 +201,46 @@ static void local_when(int64_t t, char *out, size_t outsz)
     strftime(out, outsz, "%d/%m %H:%M", &tm);
 }
 
+bool programme_in_send_window(const struct notice_env *env, int64_t now)
+{
+    int open = env->send_window_open_min, close = env->send_window_close_min;
+    if (open < 0 || close < 0)
+        return true;
+    time_t tt = (time_t)now;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm))
+        return true;
+    int t = tm.tm_hour * 60 + tm.tm_min;
+    return open < close ? (t >= open && t < close) : (t >= open || t < close);
+}
+
+int64_t programme_send_window_opens(const struct notice_env *env, int64_t now)
+{
+    if (programme_in_send_window(env, now))
+        return now;
+    /* The opening on the local day of now, else the next local day; mktime
+     * normalises and applies the zone's rules (never a fixed offset). */
+    time_t tt = (time_t)now;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm))
+        return now;
+    for (int day = 0; day < 3; day++) {
+        struct tm o = tm;
+        o.tm_mday += day;
+        o.tm_hour = env->send_window_open_min / 60;
+        o.tm_min = env->send_window_open_min % 60;
+        o.tm_sec = 0;
+        o.tm_isdst = -1;
+        time_t at = mktime(&o);
+        if (at != (time_t)-1 && (int64_t)at > now)
+            return (int64_t)at;
+    }
+    return now;
+}
+
 /* One notice per row of a NOTICE_COLS table (see admin_queries.h). */
 static int notice_row(sqlite3 *db, const struct notice_env *env, const struct adminq_table *t,
-                      size_t row, const char *key, const char *kind)
+                      size_t row, const char *key, const char *kind, bool hold)
 {
     const char *lang = programme_notice_language(env, adminq_str(t, row, 4));
     const char *title =
@@ -213,8 +251,14 @@ static int notice_row(sqlite3 *db, const struct notice_env *env, const struct ad
                               {"when", when},
                               {"place", adminq_str(t, row, 10)},
                               {"code", adminq_str(t, row, 5)}};
-    return queue_notice(db, env, adminq_str(t, row, 3), adminq_i64(t, row, 2), lang, kind, key,
-                        vars, 4, NULL);
+    int64_t id = 0;
+    if (queue_notice(db, env, adminq_str(t, row, 3), adminq_i64(t, row, 2), lang, kind, key, vars,
+                     4, &id) != 0)
+        return -1;
+    /* Held: stored 'held' until the send window opens (the scheduler). */
+    if (hold)
+        return broadcasts_hold_message(db, id);
+    return 0;
 }
 
 enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_env *env,
@@ -240,7 +284,7 @@ enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_en
     if (adminq_select(db, ADMINQ_EVENT_NOTICE_TARGETS, a, 1, &t) != 0)
         return PROGRAMME_ERROR;
     for (size_t i = 0; i < t.nrows; i++)
-        if (notice_row(db, env, &t, i, "sms_event_cancelled", "notification") != 0) {
+        if (notice_row(db, env, &t, i, "sms_event_cancelled", "notification", false) != 0) {
             adminq_table_free(&t);
             return PROGRAMME_ERROR;
         }
@@ -259,6 +303,7 @@ int programme_send_reminders(sqlite3 *db, const struct notice_env *env, int64_t 
 {
     struct adminq_arg a[] = {adminq_int(now), adminq_int(env->reminder_before_s),
                              adminq_int((int64_t)max)};
+    bool hold = !programme_in_send_window(env, now); /* reminders wait for the window */
     if (db_begin(db) != 0)
         return -1;
     struct adminq_table t;
@@ -269,7 +314,7 @@ int programme_send_reminders(sqlite3 *db, const struct notice_env *env, int64_t 
     size_t sent = 0;
     for (size_t i = 0; i < t.nrows; i++) {
         struct adminq_arg mark[] = {adminq_int(adminq_i64(&t, i, 0)), adminq_int(now)};
-        if (notice_row(db, env, &t, i, "sms_event_reminder", "reminder") != 0 ||
+        if (notice_row(db, env, &t, i, "sms_event_reminder", "reminder", hold) != 0 ||
             adminq_exec(db, ADMINQ_RSVP_MARK_REMINDED, mark, 2, NULL, NULL) != ADMINQ_OK) {
             adminq_table_free(&t);
             db_rollback(db);

@@ -6,6 +6,7 @@
 #ifndef TAAWUN_APP_PROGRAMME_H
 #define TAAWUN_APP_PROGRAMME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -22,6 +23,13 @@ struct notice_env {
     const char *channels[NOTICE_CHANNELS_MAX]; /* configured channel names, config order */
     size_t nchannels;
     int64_t reminder_before_s;
+    /* Broadcasts: each channel's price per SMS segment (MAD), the
+     * configured languages, and the send window in minutes after local
+     * midnight (-1: none; see programme_in_send_window). */
+    double channel_price[NOTICE_CHANNELS_MAX];
+    const char *languages[CATALOG_LANGS_MAX];
+    size_t nlanguages;
+    int send_window_open_min, send_window_close_min;
 };
 
 enum programme_result {
@@ -61,10 +69,20 @@ enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_en
 
 /* Queue the reminders due at now (events starting within
  * env->reminder_before_s after now whose RSVPs have not been reminded),
- * at most max, in one transaction of its own. Returns how many were queued,
+ * at most max, in one transaction of its own; outside the send window they
+ * are stored 'held' until it opens (store/broadcasts). Returns how many were queued,
  * or -1. */
 int programme_send_reminders(sqlite3 *db, const struct notice_env *env, int64_t now, size_t max)
     __attribute__((warn_unused_result));
+
+/* true when now (unix seconds) falls inside env's send window in the
+ * programme's local time (the process's time zone); always true without
+ * a window. Broadcasts and reminders are held outside it. */
+bool programme_in_send_window(const struct notice_env *env, int64_t now);
+
+/* The next time at or after now when the window is open (now itself when
+ * it is open). */
+int64_t programme_send_window_opens(const struct notice_env *env, int64_t now);
 
 /* The language a notice to a member speaking lang is written in: lang
  * when the catalogs have it, else the default. Borrowed. */

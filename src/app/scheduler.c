@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/broadcast.h"
 #include "store/db.h"
 #include "sys/log.h"
 
@@ -27,13 +28,9 @@ struct scheduler {
     char now_file[NOW_FILE_MAX]; /* "" : real time */
 };
 
-int scheduler_now(const struct scheduler *s, int64_t *now)
+static int read_now_file(const char *path, int64_t *now)
 {
-    if (!s || !s->now_file[0]) {
-        *now = db_now();
-        return 0;
-    }
-    FILE *f = fopen(s->now_file, "r");
+    FILE *f = fopen(path, "r");
     if (!f)
         return -1;
     char buf[32] = {0};
@@ -51,6 +48,35 @@ int scheduler_now(const struct scheduler *s, int64_t *now)
     return 0;
 }
 
+int scheduler_now(const struct scheduler *s, int64_t *now)
+{
+    if (!s || !s->now_file[0]) {
+        *now = db_now();
+        return 0;
+    }
+    return read_now_file(s->now_file, now);
+}
+
+static char clock_file[NOW_FILE_MAX];
+static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
+
+static void clock_init(void)
+{
+    const char *f = getenv(SCHEDULER_NOW_ENV);
+    if (f && *f)
+        snprintf(clock_file, sizeof clock_file, "%s", f);
+}
+
+int scheduler_clock(int64_t *now)
+{
+    pthread_once(&clock_once, clock_init);
+    if (!clock_file[0]) {
+        *now = db_now();
+        return 0;
+    }
+    return read_now_file(clock_file, now);
+}
+
 int scheduler_tick(const struct notice_env *env, int64_t now)
 {
     sqlite3 *db = db_thread();
@@ -65,7 +91,7 @@ int scheduler_tick(const struct notice_env *env, int64_t now)
         if (n < SCHEDULER_REMINDERS_PER_TICK)
             break;
     }
-    return 0;
+    return broadcast_tick(db, env, now);
 }
 
 static void *run(void *arg)

@@ -1,5 +1,6 @@
 /* scheduler.h -- the periodic tick that does what is due by the clock:
- * today, event reminders (app/programme). It runs on its own thread every
+ * event reminders (app/programme), scheduled broadcasts and the release of
+ * messages held for the send window (app/broadcast). It runs on its own thread every
  * SCHEDULER_TICK_MS and reads the configuration through hooks supplied by
  * the edge that owns it (main.c), so this layer never sees config/.
  *
@@ -40,7 +41,15 @@ void scheduler_stop(struct scheduler *s);
  * cannot be read (the tick is skipped). */
 int scheduler_now(const struct scheduler *s, int64_t *now) __attribute__((warn_unused_result));
 
-/* One tick at now with env: reminders due. Returns 0 or -1. */
+/* The same clock for code that has no scheduler at hand (the admin API
+ * deciding whether the send window is open, validating a schedule): the
+ * file named by TAAWUN_TEST_NOW_FILE in the process environment, read at
+ * the first call, else real time. 0 with *now set, or -1. */
+int scheduler_clock(int64_t *now) __attribute__((warn_unused_result));
+
+/* One tick at now with env: reminders due, scheduled broadcasts due, and
+ * messages held for the send window released when it is open. Returns 0
+ * or -1. */
 int scheduler_tick(const struct notice_env *env, int64_t now) __attribute__((warn_unused_result));
 
 #endif

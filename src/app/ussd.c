@@ -22,6 +22,7 @@
 #include "store/ideas.h"
 #include "store/members.h"
 #include "store/messages.h"
+#include "store/sms_state.h"
 #include "sys/log.h"
 
 #define SESSION_TEXT_MAX 512 /* longest `*`-joined text we keep to diff against */
@@ -397,8 +398,8 @@ static int do_register(sqlite3 *db, const struct app_env *env, const struct chan
     snprintf(m.consent_channel, sizeof m.consent_channel, "ussd");
 
     int64_t id;
-    if (member_register(db, &m, "ussd", &id) != 0)
-        return -1;
+    if (member_register(db, &m, "ussd", &id) != 0 || suppression_clear(db, phone) < 0)
+        return -1; /* registering lifts an earlier STOP from this number */
     char member_no[16];
     member_number(id, member_no);
     snprintf(st->result_ref, sizeof st->result_ref, "%s", member_no);

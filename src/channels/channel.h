@@ -59,6 +59,7 @@ struct channel_settings {
     int retry_max_s;           /* backoff cap */
     int expiry_s;              /* a message not sent after this is 'expired' */
     int request_timeout_s;     /* total curl timeout per request */
+    double price_per_segment_mad; /* for broadcast cost estimates; 0: unknown */
 };
 
 /* A webhook request as the HTTP edge saw it (all borrowed). */

@@ -15,7 +15,7 @@
 #include "core/limits.h"
 #include "sys/secret.h"
 
-enum opt_type { OPT_GROUP, OPT_LIST, OPT_INT, OPT_BOOL, OPT_STRING, OPT_STRING_LIST };
+enum opt_type { OPT_GROUP, OPT_LIST, OPT_INT, OPT_BOOL, OPT_STRING, OPT_STRING_LIST, OPT_FLOAT };
 
 /* Where a value lands: in struct config, or in one struct channel_settings. */
 enum opt_base { IN_CONFIG, IN_CHANNEL, IN_NONE };
@@ -69,6 +69,9 @@ static const struct option schema[] = {
     {"programme.min_age", OPT_INT, 10, 30, "15", false, CFG(programme.min_age), 0, NULL},
     {"programme.reminder_before_s", OPT_INT, 60, 30 * 86400, "86400", false,
      CFG(programme.reminder_before_s), 0, NULL},
+    /* Quiet hours: broadcasts and reminders go out only inside "HH:MM-HH:MM"
+     * local time ("": any time). */
+    {"programme.send_window", OPT_STRING, 0, 11, "", false, CFG(programme.send_window), 0, NULL},
 
     {"database", OPT_GROUP, 0, 0, NULL, true, NONE, 0, NULL},
     {"database.path", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, true, CFG(database.path), 0,
@@ -89,6 +92,10 @@ static const struct option schema[] = {
      CFG(http.admin_listener.address), 0, NULL},
     {"http.admin.port", OPT_INT, 0, 65535, "8081", false, CFG(http.admin_listener.port), 0,
      NULL},
+    {"http.admin.session_idle_s", OPT_INT, 60, 86400, "1800", false,
+     CFG(http.console_session_idle_s), 0, NULL},
+    {"http.admin.secure_cookies", OPT_BOOL, 0, 0, "false", false,
+     CFG(http.console_secure_cookies), 0, NULL},
     {"http.threads", OPT_INT, 1, 64, "4", false, CFG(http.threads), 0, NULL},
     {"http.connection_timeout_s", OPT_INT, 1, 300, "15", false, CFG(http.connection_timeout_s),
      0, NULL},
@@ -106,6 +113,14 @@ static const struct option schema[] = {
     {"ussd.max_sessions", OPT_INT, 1, 1000000, "20000", false, CFG(ussd.max_sessions), 0, NULL},
     {"ussd.draft_ttl_s", OPT_INT, 60, 30 * 86400, "86400", false, CFG(ussd.draft_ttl_s), 0,
      NULL},
+
+    {"sms", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
+    {"sms.max_reply_segments", OPT_INT, 1, 4, "2", false, CFG(sms.max_reply_segments), 0,
+     NULL},
+    {"sms.replies_per_hour", OPT_INT, 1, 1000, "20", false, CFG(sms.replies_per_hour), 0, NULL},
+    {"sms.conversation_ttl_s", OPT_INT, 60, 7 * 86400, "1800", false,
+     CFG(sms.conversation_ttl_s), 0, NULL},
+    {"sms.erase_window_s", OPT_INT, 30, 86400, "600", false, CFG(sms.erase_window_s), 0, NULL},
 
     {"log", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
     {"log.level", OPT_STRING, 1, 7, "info", false, CFG(log_level_name), 0,
@@ -146,6 +161,8 @@ static const struct option schema[] = {
     {"channels.[].expiry_s", OPT_INT, 60, 2592000, "86400", false, CHN(expiry_s), 0, NULL},
     {"channels.[].request_timeout_s", OPT_INT, 1, 120, "15", false, CHN(request_timeout_s), 0,
      NULL},
+    {"channels.[].price_per_segment_mad", OPT_FLOAT, 0, 1000, "0", false,
+     CHN(price_per_segment_mad), 0, NULL},
 };
 
 #define SCHEMA_SIZE (sizeof schema / sizeof schema[0])
@@ -185,6 +202,8 @@ static const char *type_name(enum opt_type t)
         return "a string";
     case OPT_STRING_LIST:
         return "an array of strings [ ... ]";
+    case OPT_FLOAT:
+        return "a number";
     }
     return "?";
 }
@@ -256,6 +275,8 @@ static void apply_default(struct walk *w, const struct option *o)
         return;
     if (o->type == OPT_INT)
         *(int *)d = atoi(o->def);
+    else if (o->type == OPT_FLOAT)
+        *(double *)d = strtod(o->def, NULL);
     else if (o->type == OPT_STRING)
         snprintf(d, o->size, "%s", o->def);
 }
@@ -306,6 +327,9 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
     case OPT_STRING_LIST:
         type_ok = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
         break;
+    case OPT_FLOAT:
+        type_ok = t == CONFIG_TYPE_FLOAT || t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+        break;
     }
     if (!type_ok) {
         config_error(w->errs, w->file, line, "'%s' must be %s", path, type_name(o->type));
@@ -351,6 +375,19 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
         int *d = dest(w, o);
         if (d)
             *d = (int)v;
+        return;
+    }
+    case OPT_FLOAT: {
+        double v = t == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
+                                          : (double)config_setting_get_int64(s);
+        if (!(v >= (double)o->min && v <= (double)o->max)) {
+            config_error(w->errs, w->file, line, "'%s' must be between %ld and %ld (got %g)", path,
+                         o->min, o->max, v);
+            return;
+        }
+        double *d = dest(w, o);
+        if (d)
+            *d = v;
         return;
     }
     case OPT_BOOL: {
@@ -582,6 +619,12 @@ static void validate(struct walk *w, int root_line)
         config_error(w->errs, f, root_line,
                      "'programme.timezone' \"%s\" is not in the tz database (install tzdata)",
                      c->programme.timezone);
+    if (config_send_window_parse(c->programme.send_window, &c->programme.send_window_open_min,
+                                 &c->programme.send_window_close_min) != 0)
+        config_error(w->errs, f, root_line,
+                     "'programme.send_window' must be \"HH:MM-HH:MM\" (two different times) or "
+                     "\"\" (got \"%s\")",
+                     c->programme.send_window);
     if (strcmp(c->http.public_listener.address, c->http.admin_listener.address) == 0 &&
         c->http.public_listener.port == c->http.admin_listener.port &&
         c->http.public_listener.port != 0)
@@ -687,6 +730,24 @@ int config_load(const char *path, struct config *out, struct config_errors *errs
     free(w);
     config_destroy(&lc);
     return errs->count ? -1 : 0;
+}
+
+int config_send_window_parse(const char *s, int *open_min, int *close_min)
+{
+    *open_min = *close_min = -1;
+    if (!*s)
+        return 0;
+    int h1, m1, h2, m2, n = 0;
+    if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || s[n] || strlen(s) != 11 ||
+        h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 ||
+        (h1 == 24 && m1) || (h2 == 24 && m2))
+        return -1;
+    int a = h1 * 60 + m1, b = h2 * 60 + m2;
+    if (a % 1440 == b % 1440)
+        return -1;
+    *open_min = a % 1440;
+    *close_min = b == 1440 ? 1440 : b;
+    return 0;
 }
 
 const struct channel_settings *config_channel(const struct config *cfg, const char *name)

@@ -44,6 +44,9 @@ struct config {
         char demo_data[CONFIG_PATH_MAX]; /* "" when none */
         int min_age;
         int reminder_before_s; /* event reminders this long before the start */
+        char send_window[12];  /* "HH:MM-HH:MM" local, "" for none */
+        int send_window_open_min, send_window_close_min; /* minutes after local midnight;
+                                                            -1: no window */
     } programme;
     struct db_options database;
     char database_synchronous[8]; /* "full" | "normal" */
@@ -56,12 +59,20 @@ struct config {
         int per_ip_connection_limit;
         int connection_memory_limit;
         int max_body_bytes;
+        int console_session_idle_s;  /* web console: sign-out after this long idle */
+        bool console_secure_cookies; /* web console: cookies marked Secure (behind TLS) */
     } http;
     struct {
         int session_ttl_s;
         int max_sessions;
         int draft_ttl_s;
     } ussd;
+    struct {
+        int max_reply_segments; /* an SMS reply never takes more segments */
+        int replies_per_hour;   /* answers to one number per hour; the rest are stored only */
+        int conversation_ttl_s; /* a guided registration by SMS is forgotten after this */
+        int erase_window_s;     /* ERASE must be confirmed within this */
+    } sms;
     char log_level_name[8];
     enum log_level log_level;
     struct channel_settings channels[CONFIG_CHANNELS_MAX];
@@ -82,6 +93,12 @@ int config_load(const char *path, struct config *out, struct config_errors *errs
 /* Append an error line (printf-style); used by the catalog loader too. */
 void config_error(struct config_errors *errs, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Parse a send window "HH:MM-HH:MM" ("" : none, both -1) into minutes
+ * after local midnight (close may be 1440 for "24:00"; open > close spans
+ * midnight). Returns 0 or -1. */
+int config_send_window_parse(const char *s, int *open_min, int *close_min)
+    __attribute__((warn_unused_result));
 
 /* The channel called name, or NULL. Borrowed from cfg. */
 const struct channel_settings *config_channel(const struct config *cfg, const char *name);

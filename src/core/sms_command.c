@@ -1079,6 +1079,15 @@ bool sms_command_is_stop(const char *text, size_t len, char topic[SMS_CMD_TOPIC_
     return true;
 }
 
+const char *sms_command_topic(const char *text, size_t len)
+{
+    if (text == NULL)
+        return NULL;
+    struct modifiers m;
+    read_modifiers(text, len, 0, false, &m);
+    return m.topic >= 0 ? topic_codes[m.topic] : NULL;
+}
+
 enum sms_command_status sms_command_parse(const char *text, size_t len, struct sms_command *out)
 {
     struct found f;

@@ -175,6 +175,12 @@ enum sms_command_status sms_command_parse(const char *text, size_t len, struct s
  * true exactly when parse yields SMS_CMD_STOP, with arg equal to topic. */
 bool sms_command_is_stop(const char *text, size_t len, char topic[SMS_CMD_TOPIC_MAX]);
 
+/* The topic code ("events", ...) named by text[0..len) as STOP reads its
+ * topic: the first word that is not a filler, when it names a topic (see
+ * "Topics of STOP and START" above); NULL when it names none. For the
+ * router's "ALERTS EVENTS OFF". Any bytes. A static string. */
+const char *sms_command_topic(const char *text, size_t len);
+
 /* "ar" when text[0..len) holds any Arabic letter; otherwise "fr" or "en"
  * by French letters (é, ç, ...) and common words of each language, and ""
  * when nothing tells (or both tell as much). Any bytes. A static string. */

@@ -17,6 +17,7 @@
 
 #include "app/staff_tokens.h"
 #include "config/runtime.h"
+#include "http/console.h"
 #include "store/db.h"
 #include "sys/log.h"
 
@@ -25,6 +26,9 @@ static const struct admin_route *const admin_route_tables[] = {
     admin_core_routes,
     admin_programme_routes,
     admin_reports_routes,
+    admin_broadcast_routes,
+    admin_bulk_routes,
+    admin_console_routes,
     NULL,
 };
 
@@ -370,7 +374,12 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
     }
     size_t tlen = 0;
     const char *token = bearer_of(http, &tlen);
-    if (!token) {
+    /* Without a bearer token, the web console's session cookie (and, for
+     * a change, its CSRF token) may authenticate the request instead. */
+    int by_cookie = token ? 0 : console_authenticate(http, req.client, &req.principal, resp);
+    if (by_cookie < 0)
+        return;
+    if (!token && !by_cookie) {
         auth_failed(req.client);
         admin_error(resp, 401, "unauthorized", "missing Authorization: Bearer token", NULL);
         return;
@@ -380,21 +389,23 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
         admin_error_db(resp);
         return;
     }
-    struct token_row tok;
-    int ok = staff_token_check(db, token, tlen, &tok);
-    if (ok < 0) {
-        admin_error_db(resp);
-        return;
+    if (token) {
+        struct token_row tok;
+        int ok = staff_token_check(db, token, tlen, &tok);
+        if (ok < 0) {
+            admin_error_db(resp);
+            return;
+        }
+        if (ok == 0) {
+            auth_failed(req.client);
+            admin_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
+            return;
+        }
+        auth_succeeded(req.client);
+        req.principal.token_id = tok.id;
+        snprintf(req.principal.name, sizeof req.principal.name, "%s", tok.name);
+        req.principal.role = admin_role_parse(tok.role);
     }
-    if (ok == 0) {
-        auth_failed(req.client);
-        admin_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
-        return;
-    }
-    auth_succeeded(req.client);
-    req.principal.token_id = tok.id;
-    snprintf(req.principal.name, sizeof req.principal.name, "%s", tok.name);
-    req.principal.role = admin_role_parse(tok.role);
     req.actor = (struct audit_actor){.who = req.principal.name,
                                      .role = admin_role_name(req.principal.role),
                                      .client = req.client};

@@ -1,6 +1,8 @@
 /* admin.h -- the admin API router contract: /api/v1/... on the admin
  * listener only. The router authenticates the bearer token (401, 429 after
- * repeated failures from one address), matches the route tables (404, 405
+ * repeated failures from one address) or, when there is none, the web
+ * console's session cookie with its CSRF token for changes (http/console.h;
+ * added for the console: the principal is then the staff user, token_id 0), matches the route tables (404, 405
  * with Allow), checks the role (403), reads the body (415, 400) and calls the
  * route's handler with a struct admin_request.
  *
@@ -112,6 +114,10 @@ extern const struct admin_route admin_programme_routes[]; /* admin_programme.c: 
                                                              events, ideas */
 extern const struct admin_route admin_reports_routes[];   /* admin_reports.c: messages,
                                                              stats */
+extern const struct admin_route admin_broadcast_routes[]; /* admin_broadcasts.c: broadcasts */
+extern const struct admin_route admin_bulk_routes[];      /* admin_bulk.c: CSV import/export */
+extern const struct admin_route admin_console_routes[];   /* admin_console.c: phone
+                                                             simulator, grant SMS preview */
 
 /* The router: for paths starting with /api/ on the admin listener (the
  * caller checks the listener). Fills resp. */

@@ -11,8 +11,14 @@ void admin_env_notice(const struct runtime *rt, struct notice_env *env)
         .default_language = rt->cfg.programme.default_language,
         .reminder_before_s = rt->cfg.programme.reminder_before_s,
     };
-    for (size_t i = 0; i < rt->cfg.nchannels && i < NOTICE_CHANNELS_MAX; i++)
+    for (size_t i = 0; i < rt->cfg.nchannels && i < NOTICE_CHANNELS_MAX; i++) {
+        env->channel_price[env->nchannels] = rt->cfg.channels[i].price_per_segment_mad;
         env->channels[env->nchannels++] = rt->cfg.channels[i].name;
+    }
+    for (size_t i = 0; i < rt->cfg.programme.nlanguages && i < CATALOG_LANGS_MAX; i++)
+        env->languages[env->nlanguages++] = rt->cfg.programme.languages[i];
+    env->send_window_open_min = rt->cfg.programme.send_window_open_min;
+    env->send_window_close_min = rt->cfg.programme.send_window_close_min;
 }
 
 bool admin_env_acquire(void *ctx, struct notice_env *env, void **hold)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db.h"
 
@@ -283,4 +284,50 @@ int admin_json_finish(sqlite3 *db, int rc, struct http_response *resp)
     if (resp->status == 0 || resp->status < 400)
         admin_error_db(resp);
     return -1;
+}
+
+/* Parse "YYYY-MM-DDTHH:MM[:SS]" followed by nothing (the programme's local
+ * time), "Z", or "+HH:MM" / "-HH:MM". Returns 0 or -1. */
+int admin_json_parse_time(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, sec = 0, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n != 16)
+        return -1;
+    const char *p = s + n;
+    if (*p == ':') {
+        int m2 = 0;
+        if (sscanf(p, ":%2d%n", &sec, &m2) != 1 || m2 != 3)
+            return -1;
+        p += 3;
+    }
+    if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        sec > 59 || h < 0 || mi < 0 || sec < 0)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec,
+                    .tm_isdst = -1};
+    if (*p == '\0') {
+        time_t t = mktime(&tm);
+        if (t == (time_t)-1)
+            return -1;
+        *out = (int64_t)t;
+        return 0;
+    }
+    int off = 0;
+    if (*p == 'Z' && p[1] == '\0') {
+        off = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om, m3 = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m3) != 2 || m3 != 5 || oh > 14 || om > 59)
+            return -1;
+        off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+    } else {
+        return -1;
+    }
+    *out = (int64_t)timegm(&tm) - off;
+    return 0;
 }

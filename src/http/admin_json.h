@@ -99,4 +99,10 @@ sqlite3 *admin_json_db(struct http_response *resp);
 int admin_json_finish(sqlite3 *db, int rc, struct http_response *resp)
     __attribute__((warn_unused_result));
 
+/* Parse "YYYY-MM-DDTHH:MM[:SS]" followed by nothing (the programme's local
+ * time, through mktime and the tz database), "Z", or "+HH:MM" / "-HH:MM"
+ * into unix seconds. Returns 0 or -1. (Moved here from admin_programme.c
+ * so broadcasts' schedules read times the same way.) */
+int admin_json_parse_time(const char *s, int64_t *out) __attribute__((warn_unused_result));
+
 #endif

@@ -263,52 +263,6 @@ static void grant_status_post(const struct admin_request *req, struct http_respo
 
 /* ------------------------------------------------------------------ events */
 
-/* Parse "YYYY-MM-DDTHH:MM[:SS]" followed by nothing (the programme's local
- * time), "Z", or "+HH:MM" / "-HH:MM". Returns 0 or -1. */
-static int parse_time(const char *s, int64_t *out)
-{
-    int y, mo, d, h, mi, sec = 0, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n != 16)
-        return -1;
-    const char *p = s + n;
-    if (*p == ':') {
-        int m2 = 0;
-        if (sscanf(p, ":%2d%n", &sec, &m2) != 1 || m2 != 3)
-            return -1;
-        p += 3;
-    }
-    if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 59 || h < 0 || mi < 0 || sec < 0)
-        return -1;
-    struct tm tm = {.tm_year = y - 1900,
-                    .tm_mon = mo - 1,
-                    .tm_mday = d,
-                    .tm_hour = h,
-                    .tm_min = mi,
-                    .tm_sec = sec,
-                    .tm_isdst = -1};
-    if (*p == '\0') {
-        time_t t = mktime(&tm);
-        if (t == (time_t)-1)
-            return -1;
-        *out = (int64_t)t;
-        return 0;
-    }
-    int off = 0;
-    if (*p == 'Z' && p[1] == '\0') {
-        off = 0;
-    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-        int oh, om, m3 = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m3) != 2 || m3 != 5 || oh > 14 || om > 59)
-            return -1;
-        off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
-    } else {
-        return -1;
-    }
-    *out = (int64_t)timegm(&tm) - off;
-    return 0;
-}
-
 static int starts_at_field(const struct admin_request *req, struct http_response *resp, json_t *o,
                            int flags)
 {
@@ -324,7 +278,7 @@ static int starts_at_field(const struct admin_request *req, struct http_response
     if (json_is_integer(v)) {
         t = json_integer_value(v);
     } else if (json_is_string(v)) {
-        if (parse_time(json_string_value(v), &t) != 0) {
+        if (admin_json_parse_time(json_string_value(v), &t) != 0) {
             admin_error(resp, 422, "invalid_value",
                         "starts_at must be YYYY-MM-DDTHH:MM[:SS] (programme time) with an "
                         "optional Z or +HH:MM",

@@ -13,6 +13,7 @@
 #include "core/form.h"
 #include "core/limits.h"
 #include "http/admin.h"
+#include "http/console.h"
 #include "store/db.h"
 #include "sys/log.h"
 #include "sys/secret.h"
@@ -228,7 +229,11 @@ static int inbound_events(struct route_ctx *rc, struct runtime *rt,
             struct inbound_context ic = {.env = &rt->app,
                                          .ch = ch,
                                          .ussd_code = programme_ussd_code(&rt->cfg, ch),
-                                         .inline_reply = ops->inline_reply && !*has_reply};
+                                         .inline_reply = ops->inline_reply && !*has_reply,
+                                         .sms = {rt->cfg.sms.max_reply_segments,
+                                                 rt->cfg.sms.replies_per_hour,
+                                                 rt->cfg.sms.conversation_ttl_s,
+                                                 rt->cfg.sms.erase_window_s}};
             struct inbound_sms_result r;
             if (inbound_sms(&ic, ev, &r) != 0)
                 return -1;
@@ -330,6 +335,10 @@ void routes_handle(void *ctx, const struct http_request *req, struct http_respon
     }
     if (req->listener == HTTP_ADMIN && admin_path_is_api(req->path)) {
         admin_handle(req, resp); /* the public listener never serves /api */
+        return;
+    }
+    if (req->listener == HTTP_ADMIN && console_path_is(req->path)) {
+        console_handle(req, resp); /* the web console, admin listener only */
         return;
     }
     char channel[CHANNEL_NAME_MAX], kind[16];

@@ -88,6 +88,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
                             resp->content_type ? resp->content_type : "text/plain");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy", HTTP_CONTENT_SECURITY_POLICY);
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    if (resp->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
     if (resp->allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
     if (resp->retry_after_s > 0) {

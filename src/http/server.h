@@ -12,6 +12,16 @@
 
 enum http_listener { HTTP_PUBLIC = 0, HTTP_ADMIN = 1 };
 
+/* Longest Set-Cookie value a response carries (the console's session). */
+#define HTTP_SET_COOKIE_MAX 256
+
+/* Headers on every response: the console's pages are served from this
+ * origin only, never framed, never cached, and leak no referrer. */
+#define HTTP_CONTENT_SECURITY_POLICY                                                               \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                    \
+    "form-action 'self'; frame-ancestors 'none'"
+
 /* Longest raw query string kept (414 beyond it). */
 #define HTTP_QUERY_MAX 8192
 
@@ -34,6 +44,7 @@ struct http_response {
     size_t body_len;
     const char *allow; /* Allow header for 405, or NULL */
     int retry_after_s; /* Retry-After header (429, 503) when > 0 */
+    char set_cookie[HTTP_SET_COOKIE_MAX]; /* Set-Cookie header when not "" (web console) */
 };
 
 typedef void (*http_route_fn)(void *ctx, const struct http_request *req,

@@ -203,6 +203,70 @@ static const char *const migrations[] = {
     "ALTER TABLE rsvps ADD COLUMN reminded_at INTEGER;"
     "CREATE INDEX rsvps_event ON rsvps(event_id);"
     "CREATE INDEX members_cooperative_province ON members(province, sector);",
+
+    /* 5: broadcasts (audience and texts as JSON, schedule, status), the
+     * messages of a broadcast (progress, cancel) and the messages held for
+     * the send window (status 'held', released by the scheduler). */
+    "CREATE TABLE broadcasts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  topic TEXT,"
+    "  channel TEXT NOT NULL,"
+    "  audience TEXT NOT NULL,"
+    "  texts TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('draft','scheduled','started','cancelled')),"
+    "  scheduled_at INTEGER,"
+    "  started_at INTEGER,"
+    "  cancelled_at INTEGER,"
+    "  recipients INTEGER,"
+    "  created_by TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX broadcasts_due ON broadcasts(status, scheduled_at);"
+    "CREATE INDEX messages_broadcast ON messages(broadcast_id, status)"
+    "  WHERE broadcast_id IS NOT NULL;"
+    "CREATE INDEX messages_held ON messages(status) WHERE status = 'held';",
+
+    /* web console: staff accounts (scrypt hashes, lock-out counters) and
+     * sessions (SHA-256 of the cookie value only, CSRF token, last use). */
+    "CREATE TABLE staff_users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','staff','viewer')),"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  failed_logins INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  last_login_at INTEGER);"
+    "CREATE TABLE staff_sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES staff_users(id),"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  csrf TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen_at INTEGER NOT NULL,"
+    "  client TEXT NOT NULL,"
+    "  ended_at INTEGER);"
+    "CREATE INDEX staff_sessions_user ON staff_sessions(user_id);",
+
+    /* SMS commands: phones that sent STOP without being members (honoured
+     * by the send gate, kept through erasure, cleared by a registration or
+     * START), and the guided SMS exchanges under way (registration, erase
+     * confirmation), one per phone, with an expiry. */
+    "CREATE TABLE sms_suppressions ("
+    "  phone TEXT PRIMARY KEY,"
+    "  channel TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE sms_conversations ("
+    "  phone TEXT PRIMARY KEY,"
+    "  flow TEXT NOT NULL CHECK (flow IN ('register','erase')),"
+    "  step INTEGER NOT NULL,"
+    "  lang TEXT NOT NULL,"
+    "  state BLOB NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX messages_phone_replies ON messages(phone, created_at)"
+    "  WHERE direction = 'out' AND kind IN ('reply','registration','stop_confirmation');",
 };
 
 int db_schema_version(void)

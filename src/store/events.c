@@ -91,6 +91,29 @@ int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang,
     return result;
 }
 
+int event_find_by_code(sqlite3 *db, const char *code, int64_t member_id, const char *lang,
+                       struct ussd_event *out)
+{
+    char sql[1024];
+    select_sql(lang, "WHERE upper(e.code) = upper(?2) ORDER BY e.starts_at DESC LIMIT 1", sql,
+               sizeof sql);
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(db, sql)))
+        return store_fail(db, "event_find_by_code");
+    sqlite3_bind_int64(st, 1, member_id);
+    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int result = 0;
+    if (rc == SQLITE_ROW) {
+        read_row(st, out);
+        result = 1;
+    } else if (rc != SQLITE_DONE) {
+        result = store_fail(db, "event_find_by_code");
+    }
+    db_stmt_done(st);
+    return result;
+}
+
 enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id)
 {
     sqlite3_stmt *st;

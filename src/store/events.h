@@ -22,6 +22,11 @@ int events_upcoming(sqlite3 *db, int64_t now, const char *province, int64_t memb
 int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang,
               struct ussd_event *out) __attribute__((warn_unused_result));
 
+/* One event by the code members type (ASCII letters in any case), any
+ * status. Returns 1, 0 or -1. */
+int event_find_by_code(sqlite3 *db, const char *code, int64_t member_id, const char *lang,
+                       struct ussd_event *out) __attribute__((warn_unused_result));
+
 enum rsvp_result { RSVP_BOOKED, RSVP_FULL, RSVP_ALREADY, RSVP_CLOSED, RSVP_ERROR };
 
 /* Book a seat for member_id at event_id. Must run inside a write

@@ -161,12 +161,28 @@ const char *message_gate_rule(const char *kind, const char *topic, int64_t erase
                               int64_t opted_out_at, int topic_enabled)
 {
     bool stop_confirmation = kind && strcmp(kind, "stop_confirmation") == 0;
-    if (erased_at)
+    bool registration = kind && strcmp(kind, "registration") == 0;
+    if (erased_at && !stop_confirmation && !registration)
         return "erased";
-    if (opted_out_at && !stop_confirmation)
+    if (opted_out_at && !stop_confirmation && !registration)
         return "opted_out";
     if (topic && *topic && topic_enabled == 0 && !stop_confirmation)
         return "topic_opted_out";
+    return NULL;
+}
+
+const char *message_gate_consent_rule(const char *kind, bool suppressed, bool member_known,
+                                      int64_t consent_at)
+{
+    bool stop_confirmation = kind && strcmp(kind, "stop_confirmation") == 0;
+    bool registration = kind && strcmp(kind, "registration") == 0;
+    if (suppressed && !stop_confirmation && !registration)
+        return "phone_suppressed";
+    bool needs_consent = kind && (strcmp(kind, "broadcast") == 0 ||
+                                  strcmp(kind, "reminder") == 0 ||
+                                  strcmp(kind, "notification") == 0);
+    if (needs_consent && member_known && !consent_at)
+        return "no_consent";
     return NULL;
 }
 
@@ -177,17 +193,24 @@ int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *t
     if (prepare(db,
                 "SELECT coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
                 " coalesce((SELECT enabled FROM member_topics t WHERE t.member_id = m.id"
-                "  AND t.topic = ?2), -1)"
-                " FROM members m WHERE m.phone = ?1",
+                "  AND t.topic = ?2), -1),"
+                " m.id IS NOT NULL, coalesce(m.consent_at,0),"
+                " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = ?1)"
+                " FROM (SELECT 1) LEFT JOIN members m ON m.phone = ?1",
                 &st, "message_gate") != 0)
         return -1;
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     bind_text_or_null(st, 2, topic);
     int rc = sqlite3_step(st);
     *reason = NULL;
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         *reason = message_gate_rule(kind, topic, sqlite3_column_int64(st, 0),
                                     sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
+        if (!*reason)
+            *reason = message_gate_consent_rule(kind, sqlite3_column_int(st, 5) != 0,
+                                                sqlite3_column_int(st, 3) != 0,
+                                                sqlite3_column_int64(st, 4));
+    }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, "message_gate");
 }
@@ -202,7 +225,9 @@ int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row 
                 "SELECT g.id, coalesce(g.member_id,0), g.created_at, g.attempts, g.phone, g.kind,"
                 " g.encoding, g.body, g.topic,"
                 " coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
-                " coalesce(t.enabled,-1)"
+                " coalesce(t.enabled,-1),"
+                " m.id IS NOT NULL, coalesce(m.consent_at,0),"
+                " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = g.phone)"
                 " FROM messages g"
                 " LEFT JOIN members m ON m.id = coalesce(g.member_id,"
                 "   (SELECT id FROM members WHERE phone = g.phone))"
@@ -236,6 +261,10 @@ int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row 
         const unsigned char *topic = sqlite3_column_text(st, 8);
         r->blocked = message_gate_rule(r->kind, (const char *)topic, sqlite3_column_int64(st, 9),
                                        sqlite3_column_int64(st, 10), sqlite3_column_int(st, 11));
+        if (!r->blocked)
+            r->blocked = message_gate_consent_rule(r->kind, sqlite3_column_int(st, 14) != 0,
+                                                   sqlite3_column_int(st, 12) != 0,
+                                                   sqlite3_column_int64(st, 13));
         n++;
         rc = SQLITE_DONE;
     }

@@ -80,12 +80,27 @@ int message_mark_sent(sqlite3 *db, int64_t id, const char *provider_id)
  * whose erased_at / opted_out_at are given (0: never) and whose
  * subscription to the topic is topic_enabled (1, 0, or -1 when no row):
  * "erased", "opted_out", "topic_opted_out", or NULL when it may go. The
- * one exemption: kind 'stop_confirmation' passes an opt-out. Pure. */
+ * exemptions: kind 'stop_confirmation' (the one answer to STOP, and to a
+ * confirmed ERASE) passes all three; kind 'registration' (the answers of a
+ * registration by SMS the phone itself started, and of START from a number
+ * that is no member) passes an erasure and an opt-out. Pure. */
 const char *message_gate_rule(const char *kind, const char *topic, int64_t erased_at,
                               int64_t opted_out_at, int topic_enabled);
 
-/* The gate for a message about to go to phone (E.164). Returns 0 with
- * *reason set (NULL: may go), or -1 on a database error. */
+/* The rest of the gate, asked when message_gate_rule lets a message go:
+ * "phone_suppressed" when the phone is on the suppression list (a STOP
+ * from a number that was no member, see store/sms_state.h) unless kind is
+ * 'stop_confirmation' or 'registration'; "no_consent" when kind needs
+ * consent ('broadcast', 'reminder', 'notification') and the phone is a
+ * member's (member_known) whose consent_at is 0. A phone that is no
+ * member's (a cooperative's contact number) needs no member consent;
+ * kinds answering a member's own request ('reply', 'receipt') need none.
+ * NULL: may go. Pure. */
+const char *message_gate_consent_rule(const char *kind, bool suppressed, bool member_known,
+                                      int64_t consent_at);
+
+/* The gate (both rules above) for a message about to go to phone (E.164).
+ * Returns 0 with *reason set (NULL: may go), or -1 on a database error. */
 int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *topic,
                  const char **reason) __attribute__((warn_unused_result));
 

@@ -12,7 +12,9 @@ run is bounded in time.
 Sections: `ussd` (USSD steps/s and latency, idle RSS); `sms_out` (sends/s with one
 recipient per request and recipients/s in Africa's Talking bulk mode, against the
 fake of tests/integration/fakes.py, whose own ceiling is measured too); `sms_in`
-(inbound SMS/s, durable, next to the raw rate of single-row FULL commits). Further
+(inbound SMS/s, durable, next to the raw rate of single-row FULL commits); `broadcast`
+(preview and enqueue of a broadcast to 100,000 members through the admin API, next to
+the raw SQLite INSERT ... SELECT of the same rows in the same database). Further
 sections are functions taking the Bench context, listed in SECTIONS.
 
 Usage: tests/bench/bench.py --daemon build/taawund --floor build/tests/bench_floor
@@ -925,7 +927,153 @@ def section_sms_in(bench):
           f"{_met(ratio >= TARGET_INBOUND_RATIO)}")
 
 
-SECTIONS = {"ussd": section_ussd, "sms_out": section_sms_out, "sms_in": section_sms_in}
+# --------------------------------------------------------------------------
+# Broadcast: preview and enqueue to 100,000 members, next to raw SQLite.
+
+BROADCAST_MEMBERS = 100000
+TARGET_ENQUEUE_RATIO = 3.0   # enqueue time over the raw INSERT ... SELECT's
+TARGET_PREVIEW_S = 1.0
+BROADCAST_TEXTS = {
+    "ar": "تعاون: معرض المنتجات المحلية يوم السبت في وجدة. مرحبا بكم.",
+    "fr": "Taawun: salon des produits locaux samedi a Oujda. Bienvenue a tous.",
+    "en": "Taawun: local products fair on Saturday in Oujda. Everyone welcome.",
+}
+
+
+def seed_broadcast_members(db_path, n):
+    """n consenting members (+2127NNNNNNNN) spread over languages and provinces."""
+    import sqlite3
+    provinces = ("oujda-angad", "berkane", "nador", "driouch")
+    con = sqlite3.connect(str(db_path), timeout=30)
+    try:
+        with con:
+            now = int(time.time())
+            con.executemany(
+                "INSERT OR IGNORE INTO members (phone, name, province, sector, gender,"
+                " birth_year, language, consent_at, consent_channel, registered_via,"
+                " registered_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'agriculture', ?, ?, ?, ?, 'ussd', 'import', ?, ?, ?)",
+                [(f"+2127{i:08d}", f"Membre {i}", provinces[i % 4], "fm"[i % 2],
+                  1960 + i % 45, ("ar", "fr", "en")[i % 3], now, now, now, now)
+                 for i in range(n)])
+    finally:
+        con.close()
+
+
+def raw_insert_select(db_path):
+    """Seconds of the raw INSERT ... SELECT of the broadcast's rows (same texts by
+    language, same member conditions) into messages, in one transaction; the rows
+    are deleted afterwards. Returns (seconds, rows)."""
+    import sqlite3
+    con = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
+    try:
+        con.execute("PRAGMA synchronous=FULL")
+        t = BROADCAST_TEXTS
+        now = int(time.time())
+        t0 = time.monotonic()
+        con.execute("BEGIN IMMEDIATE")
+        cur = con.execute(
+            "INSERT INTO messages (channel, direction, phone, member_id, kind, topic, body,"
+            " encoding, segments, status, priority, broadcast_id, created_at, updated_at)"
+            " SELECT 'sandbox', 'out', m.phone, m.id, 'broadcast', 'news',"
+            " CASE m.language WHEN 'fr' THEN ? WHEN 'en' THEN ? ELSE ? END, 'ucs2', 1,"
+            " 'held', 0, -1, ?, ? FROM members m WHERE m.consent_at IS NOT NULL"
+            " AND m.opted_out_at IS NULL AND m.erased_at IS NULL ORDER BY m.id",
+            (t["fr"], t["en"], t["ar"], now, now))
+        rows = cur.rowcount
+        con.execute("COMMIT")
+        seconds = time.monotonic() - t0
+        con.execute("DELETE FROM messages WHERE broadcast_id = -1")
+        return seconds, rows
+    finally:
+        con.close()
+
+
+def admin_call(port, token, method, path, body=None):
+    import json
+    headers = {"Authorization": f"Bearer {token}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        t0 = time.monotonic()
+        conn.request(method, "/api/v1" + path, body=data, headers=headers)
+        r = conn.getresponse()
+        payload = r.read()
+        seconds = time.monotonic() - t0
+    finally:
+        conn.close()
+    if r.status >= 300:
+        raise BenchError(f"{method} {path}: HTTP {r.status} {payload[:300]!r}")
+    return json.loads(payload), seconds
+
+
+def section_broadcast(bench):
+    """Preview and enqueue of a broadcast to BROADCAST_MEMBERS members (one
+    set-based expansion), next to the raw INSERT ... SELECT of the same rows."""
+    tmp = bench.tmp / "broadcast"
+    tmp.mkdir()
+    config, _ = make_config(bench.args.config, tmp)
+    # A send window that is closed now: the messages are held, so the sandbox
+    # sender does not race the measurements.
+    hour = time.localtime().tm_hour
+    window = f"{(hour + 2) % 24:02d}:00-{(hour + 3) % 24:02d}:00"
+    text = _set_in_group(config.read_text(encoding="utf-8"), "programme", "send_window",
+                         _quote(window))
+    config.write_text(text, encoding="utf-8")
+    r = subprocess.run([str(bench.args.daemon), "token", "create", "bench-broadcast", "--role",
+                        "staff", "-c", str(config)], capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise BenchError(f"taawund token create failed: {r.stderr.strip()}")
+    token = r.stdout.strip()
+    p, public_port = start_daemon(bench, config)
+    admin_port = None
+    for port in listening_ports(p.pid):  # the admin listener answers the API
+        if port == public_port:
+            continue
+        try:
+            admin_call(port, token, "GET", "/broadcasts?limit=1")
+            admin_port = port
+            break
+        except (OSError, BenchError):
+            continue
+    if admin_port is None:
+        raise BenchError(f"no admin listener found among {listening_ports(p.pid)}")
+    db_path = tmp / "taawun.db"
+    t0 = time.monotonic()
+    seed_broadcast_members(db_path, BROADCAST_MEMBERS)
+    print(f"\nBroadcast -- {BROADCAST_MEMBERS} members seeded in "
+          f"{time.monotonic() - t0:.1f} s", flush=True)
+    raw_s, raw_rows = raw_insert_select(db_path)
+    b, _ = admin_call(admin_port, token, "POST", "/broadcasts",
+                      {"name": "bench", "texts": BROADCAST_TEXTS, "topic": "news"})
+    previews = []
+    for _ in range(3):
+        pv, secs = admin_call(admin_port, token, "POST", f"/broadcasts/{b['id']}/preview")
+        previews.append(secs)
+    sent, enqueue_s = admin_call(admin_port, token, "POST", f"/broadcasts/{b['id']}/send")
+    written = sent.get("messages_written", 0)
+    if written != raw_rows or pv["recipients"] != raw_rows:
+        bench.problem(f"broadcast: {written} messages written, preview {pv['recipients']}, "
+                      f"raw {raw_rows} rows")
+    bench.stop(p)
+    preview_s = min(previews)
+    ratio = enqueue_s / raw_s if raw_s else 0.0
+    print(f"  raw INSERT ... SELECT of {raw_rows} rows (one transaction): {raw_s * 1000:8.0f} ms")
+    print(f"  enqueue through the API (POST /send):              {enqueue_s * 1000:8.0f} ms"
+          f"   ({ratio:.2f}x raw)")
+    print(f"  preview (best of 3; counts, texts, cost):          {preview_s * 1000:8.0f} ms")
+    print("Targets (reported, not enforced):")
+    print(f"  enqueue <= {TARGET_ENQUEUE_RATIO:.0f}x raw                 {ratio:7.2f}x   "
+          f"{_met(ratio <= TARGET_ENQUEUE_RATIO)}")
+    print(f"  preview <= {TARGET_PREVIEW_S:.0f} s                    {preview_s:7.3f} s   "
+          f"{_met(preview_s <= TARGET_PREVIEW_S)}")
+
+
+SECTIONS = {"ussd": section_ussd, "sms_out": section_sms_out, "sms_in": section_sms_in,
+            "broadcast": section_broadcast}
 
 
 # --------------------------------------------------------------------------

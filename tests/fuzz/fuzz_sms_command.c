@@ -2,7 +2,8 @@
  * arbitrary bytes as an SMS and checks that the result is bounded valid
  * UTF-8, that stop detection agrees with the parse, that a stop keyword
  * first is always a stop whatever follows, and that folding is bounded and
- * idempotent. */
+ * idempotent; and that the router's reply helpers (core/sms_reply) stay
+ * bounded and valid. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "core/sms_command.h"
+#include "core/sms_reply.h"
 #include "core/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -174,5 +176,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char small[8];
     f = sms_command_fold(in, size, small, sizeof(small));
     CHECK(f == fuzz_check_text(small, sizeof(small), sizeof(small) - 1));
+
+    /* The router's helpers (core/sms_reply): any bytes; a fitted reply is
+     * valid UTF-8 within its budget and buffer. */
+    enum sms_reply_word w = sms_reply_word(in, size, size % 2 == 0);
+    CHECK(w == SMS_WORD_NONE || w == SMS_WORD_YES || w == SMS_WORD_NO);
+    const char *topic = sms_command_topic(in, size);
+    CHECK(topic == NULL || fuzz_is_topic(topic));
+    if (utf8_valid(in, size) && memchr(in, '\0', size) == NULL) {
+        char fitted[640];
+        size_t budget = 1 + size % SMS_REPLY_SEGMENTS_CEILING;
+        long n = sms_reply_fit(in, size, budget, fitted, sizeof(fitted));
+        CHECK(n >= 0 && (size_t)n < sizeof(fitted) && strlen(fitted) == (size_t)n);
+        CHECK(utf8_valid(fitted, (size_t)n));
+        CHECK(sms_reply_segments(fitted, (size_t)n) <= budget);
+        (void)sms_reply_has_opt_out(in, size, "STOP pour arreter");
+    }
     return 0;
 }

@@ -111,8 +111,9 @@ def decode_mt(kind, data):
     if kind in ("ucs-2", "ucs2"):
         return urllib.parse.unquote_to_bytes(data.replace("+", " ")).decode("utf-16-be")
     if kind == "udh":
-        # One part of a concatenated message: "<udh> <data>", both encoded.
-        payload = urllib.parse.unquote_to_bytes(data.split(" ", 1)[-1].replace("+", " "))
+        # One part of a concatenated message: "<udh> [data] <data>", both
+        # encoded (no literal spaces): the text is the last field.
+        payload = urllib.parse.unquote_to_bytes(data.split(" ")[-1].replace("+", " "))
         if len(payload) % 2 == 0:
             text = payload.decode("utf-16-be", "replace")
             if re.search("[\u0600-\u06FF]", text):

@@ -35,8 +35,48 @@ static const struct gate_case gate_cases[] = {
     {"notification", NULL, 0, 0, 0, NULL},
     {"stop_confirmation", NULL, 0, 5, -1, NULL},
     {"stop_confirmation", "events", 0, 5, 0, NULL},
-    {"stop_confirmation", NULL, 5, 5, -1, "erased"},
+    /* STOP (and a confirmed ERASE) is always acknowledged, even erased. */
+    {"stop_confirmation", NULL, 5, 5, -1, NULL},
+    /* The registration exchange a phone started passes its opt-out. */
+    {"registration", NULL, 5, 5, -1, NULL},
+    {"registration", NULL, 0, 5, -1, NULL},
+    {"reply", NULL, 5, 5, -1, "erased"},
 };
+
+struct consent_case {
+    const char *kind;
+    bool suppressed, member_known;
+    int64_t consent_at;
+    const char *want; /* NULL: may go */
+};
+
+static const struct consent_case consent_cases[] = {
+    {"broadcast", false, true, 0, "no_consent"},
+    {"reminder", false, true, 0, "no_consent"},
+    {"notification", false, true, 0, "no_consent"},
+    {"broadcast", false, true, 7, NULL},
+    {"notification", false, false, 0, NULL}, /* a cooperative's contact phone */
+    {"reply", false, true, 0, NULL},         /* a member's own request */
+    {"receipt", false, true, 0, NULL},
+    {"reply", true, false, 0, "phone_suppressed"},
+    {"broadcast", true, true, 7, "phone_suppressed"},
+    {"stop_confirmation", true, false, 0, NULL},
+    {"registration", true, false, 0, NULL},
+};
+
+static void test_gate_consent_rule(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof consent_cases / sizeof consent_cases[0]; i++) {
+        const struct consent_case *c = &consent_cases[i];
+        const char *got = message_gate_consent_rule(c->kind, c->suppressed, c->member_known,
+                                                    c->consent_at);
+        if (!c->want)
+            assert_null(got);
+        else
+            assert_string_equal(got, c->want);
+    }
+}
 
 static void test_gate_rule(void **state)
 {
@@ -151,6 +191,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gate_rule),
+        cmocka_unit_test(test_gate_consent_rule),
         cmocka_unit_test(test_reply_language),
         cmocka_unit_test(test_claim_retry_and_reconcile),
         cmocka_unit_test(test_inbound_replays_and_parts),

@@ -1,0 +1,379 @@
+/* broadcast.c -- staff broadcasts: the opt-out hint, the plan (recipients
+ * per language, texts measured as they will travel, cost), sending as one
+ * set-based expansion into the outbox (held outside the send window),
+ * schedules, cancellation, and the scheduler's tick (due broadcasts, and
+ * releasing held messages when the window opens). */
+#include "app/broadcast.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "app/sms.h"
+#include "store/db.h"
+#include "sys/log.h"
+
+const char *const broadcast_age_bands[] = {"under-18", "18-25",   "26-35", "36-50",
+                                           "51+",      "unknown", NULL};
+
+/* The audience keys in stored JSON, in struct broadcast_audience order. */
+static const char *const audience_keys[] = {"provinces", "sectors", "cooperatives", "genders",
+                                            "age_bands", "events",  "phones"};
+#define AUDIENCE_KEYS (sizeof audience_keys / sizeof audience_keys[0])
+
+static const struct audit_actor scheduler_actor = {
+    .who = "scheduler", .role = "system", .client = "local"};
+
+/* ---------------------------------------------------------------- texts */
+
+int broadcast_body(const struct notice_env *env, const char *lang, const char *text, char *out,
+                   size_t outsz, bool *added)
+{
+    /* The SMS commands' helper owns the policy (which words tell how to
+     * stop) and the catalog text broadcast_opt_out_hint. */
+    long n = sms_with_opt_out_hint(env->texts, lang, text, out, outsz);
+    if (added)
+        *added = n >= 0 && strcmp(out, text) != 0;
+    return n < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- audience */
+
+/* The stored audience JSON as store parameters; the texts are owned. */
+struct audience_params {
+    char *lists[AUDIENCE_KEYS];
+    struct broadcast_audience a;
+};
+
+static void audience_params_free(struct audience_params *p)
+{
+    for (size_t i = 0; i < AUDIENCE_KEYS; i++)
+        free(p->lists[i]);
+}
+
+static int local_year(int64_t now)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    if (!localtime_r(&t, &tm))
+        return 1970;
+    return tm.tm_year + 1900;
+}
+
+static int audience_params(const struct broadcast_record *rec, int64_t now,
+                           struct audience_params *p)
+{
+    memset(p, 0, sizeof *p);
+    json_t *aud = json_loads(rec->audience, 0, NULL);
+    if (!json_is_object(aud)) {
+        json_decref(aud);
+        return -1;
+    }
+    for (size_t i = 0; i < AUDIENCE_KEYS; i++) {
+        json_t *v = json_object_get(aud, audience_keys[i]);
+        if (json_is_array(v) && !(p->lists[i] = json_dumps(v, JSON_COMPACT))) {
+            json_decref(aud);
+            audience_params_free(p);
+            return -1;
+        }
+    }
+    json_decref(aud);
+    p->a = (struct broadcast_audience){.provinces = p->lists[0],
+                                       .sectors = p->lists[1],
+                                       .cooperatives = p->lists[2],
+                                       .genders = p->lists[3],
+                                       .age_bands = p->lists[4],
+                                       .events = p->lists[5],
+                                       .phones = p->lists[6],
+                                       .topic = rec->topic[0] ? rec->topic : NULL,
+                                       .year = local_year(now)};
+    return 0;
+}
+
+/* ----------------------------------------------------------------- plan */
+
+static void count_language(const char *language, int64_t count, void *ctx)
+{
+    struct broadcast_plan *plan = ctx;
+    size_t at = plan->default_index;
+    for (size_t i = 0; i < plan->nlangs; i++)
+        if (language && strcmp(plan->langs[i].language, language) == 0)
+            at = i;
+    plan->langs[at].recipients += count;
+    plan->recipients += count;
+}
+
+static int plan_language(const struct notice_env *env, json_t *texts, const char *lang,
+                         struct broadcast_lang_plan *lp)
+{
+    memset(lp, 0, sizeof *lp);
+    const char *text = json_string_value(json_object_get(texts, lang));
+    const char *text_lang = lang;
+    if (!text || !*text) {
+        text = json_string_value(json_object_get(texts, env->default_language));
+        text_lang = env->default_language;
+    }
+    if (!text)
+        return -1;
+    snprintf(lp->language, sizeof lp->language, "%s", lang);
+    snprintf(lp->text_language, sizeof lp->text_language, "%s", text_lang);
+    if (broadcast_body(env, text_lang, text, lp->body, sizeof lp->body, &lp->hint_added) != 0 ||
+        text_measure(lp->body, strlen(lp->body), &lp->measure) != 0)
+        return -1;
+    lp->nforcing =
+        text_ucs2_forcing(lp->body, strlen(lp->body), lp->forcing, BROADCAST_FORCING_MAX);
+    return 0;
+}
+
+enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *env,
+                                         const struct broadcast_record *rec, int64_t now,
+                                         struct broadcast_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    json_t *texts = json_loads(rec->texts, 0, NULL);
+    if (!json_is_object(texts) || !json_is_string(json_object_get(texts, env->default_language))) {
+        json_decref(texts);
+        return BROADCAST_INVALID;
+    }
+    const char *single[1] = {env->default_language};
+    const char *const *langs = env->nlanguages ? env->languages : single;
+    size_t nlangs = env->nlanguages ? env->nlanguages : 1;
+    for (size_t i = 0; i < nlangs && i < CATALOG_LANGS_MAX; i++) {
+        if (plan_language(env, texts, langs[i], &plan->langs[plan->nlangs]) != 0) {
+            json_decref(texts);
+            return BROADCAST_INVALID;
+        }
+        if (strcmp(langs[i], env->default_language) == 0)
+            plan->default_index = plan->nlangs;
+        plan->nlangs++;
+    }
+    json_decref(texts);
+
+    snprintf(plan->channel, sizeof plan->channel, "%s", rec->channel);
+    bool known = false;
+    for (size_t i = 0; i < env->nchannels; i++)
+        if (strcmp(env->channels[i], rec->channel) == 0) {
+            plan->price_per_segment = env->channel_price[i];
+            known = true;
+        }
+    if (!known)
+        return BROADCAST_INVALID;
+
+    struct audience_params ap;
+    if (audience_params(rec, now, &ap) != 0)
+        return BROADCAST_INVALID;
+    int rc = broadcasts_audience_count(db, &ap.a, count_language, plan);
+    if (rc == 0)
+        rc = broadcasts_phones_unknown(db, ap.a.phones, &plan->phones_unknown);
+    audience_params_free(&ap);
+    if (rc != 0)
+        return BROADCAST_ERROR;
+    for (size_t i = 0; i < plan->nlangs; i++)
+        plan->segments += plan->langs[i].recipients * (int64_t)plan->langs[i].measure.segments;
+    plan->cost = (double)plan->segments * plan->price_per_segment;
+    plan->window_open = programme_in_send_window(env, now);
+    plan->window_opens = programme_send_window_opens(env, now);
+    return BROADCAST_OK;
+}
+
+/* ---------------------------------------------------------------- audit */
+
+static int audit(sqlite3 *db, const struct audit_actor *actor, const char *action, int64_t id,
+                 json_t *summary)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(summary);
+    if (!text)
+        return -1;
+    int rc = audit_write(db, actor, action, "broadcast", ids, text);
+    free(text);
+    return rc;
+}
+
+int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct broadcast_record *r,
+                     int64_t *id)
+{
+    if (broadcasts_insert(db, r, db_now(), id) != 0)
+        return -1;
+    json_t *aud = json_loads(r->audience, 0, NULL);
+    json_t *texts = json_loads(r->texts, 0, NULL);
+    json_t *summary = json_pack("{s:s,s:s?,s:s,s:o,s:o}", "name", r->name, "topic",
+                                r->topic[0] ? r->topic : NULL, "channel", r->channel, "audience",
+                                aud ? aud : json_null(), "texts", texts ? texts : json_null());
+    return audit(db, actor, "broadcast.create", *id, summary);
+}
+
+/* ----------------------------------------------------------------- send */
+
+enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
+                                     const struct audit_actor *actor, int64_t id, int64_t now,
+                                     struct broadcast_plan *plan_out, int64_t *queued)
+{
+    if (queued)
+        *queued = 0;
+    struct broadcast_record rec;
+    int found = broadcasts_get(db, id, &rec);
+    if (found <= 0)
+        return found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND;
+    enum broadcast_result r = BROADCAST_CONFLICT;
+    struct broadcast_plan *plan = malloc(sizeof *plan);
+    struct audience_params ap;
+    bool have_ap = false;
+    if (!plan) {
+        r = BROADCAST_ERROR;
+        goto out;
+    }
+    if (strcmp(rec.status, "draft") != 0 && strcmp(rec.status, "scheduled") != 0)
+        goto out;
+    if ((r = broadcast_plan_for(db, env, &rec, now, plan)) != BROADCAST_OK)
+        goto out;
+    if (audience_params(&rec, now, &ap) != 0) {
+        r = BROADCAST_INVALID;
+        goto out;
+    }
+    have_ap = true;
+    struct broadcast_text texts[BROADCAST_LANG_SLOTS] = {{NULL, NULL, NULL, 0}};
+    size_t ntexts = 0;
+    for (size_t i = 0; i < plan->nlangs && ntexts < BROADCAST_LANG_SLOTS; i++) {
+        const struct broadcast_lang_plan *lp = &plan->langs[i];
+        texts[ntexts++] =
+            (struct broadcast_text){.language = lp->language,
+                                    .body = lp->body,
+                                    .encoding = text_encoding_name(lp->measure.encoding),
+                                    .segments = (int64_t)lp->measure.segments};
+    }
+    struct broadcast_text fallback = texts[plan->default_index];
+    int64_t inserted = 0;
+    bool hold = !plan->window_open;
+    /* Messages carry the real time: the sender's clock. */
+    if (broadcasts_expand(db, id, &ap.a, rec.channel, texts, ntexts, &fallback, BROADCAST_PRIORITY,
+                          hold, db_now(), &inserted) != 0) {
+        r = BROADCAST_ERROR;
+        goto out;
+    }
+    int moved = broadcasts_set_status(db, id, rec.status, "started", now, inserted, db_now());
+    if (moved <= 0) {
+        r = moved < 0 ? BROADCAST_ERROR : BROADCAST_CONFLICT;
+        goto out;
+    }
+    json_t *summary = json_pack("{s:s,s:I,s:I,s:f,s:b,s:o?}", "from", rec.status, "messages",
+                                (json_int_t)inserted, "segments", (json_int_t)plan->segments,
+                                "estimated_cost_mad", plan->cost, "held", hold, "held_until",
+                                hold ? json_integer(plan->window_opens) : NULL);
+    if (audit(db, actor, "broadcast.send", id, summary) != 0) {
+        r = BROADCAST_ERROR;
+        goto out;
+    }
+    log_info("broadcast_started", "id=%lld messages=%lld held=%s", (long long)id,
+             (long long)inserted, hold ? "yes" : "no");
+    if (queued)
+        *queued = inserted;
+    if (plan_out)
+        *plan_out = *plan;
+    r = BROADCAST_OK;
+out:
+    if (have_ap)
+        audience_params_free(&ap);
+    free(plan);
+    broadcast_record_clear(&rec);
+    return r;
+}
+
+enum broadcast_result broadcast_schedule(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+                                         int64_t at)
+{
+    struct broadcast_record rec;
+    int found = broadcasts_get(db, id, &rec);
+    if (found <= 0)
+        return found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND;
+    char from[BROADCAST_STATUS_MAX];
+    snprintf(from, sizeof from, "%s", rec.status);
+    int64_t before = rec.scheduled_at;
+    broadcast_record_clear(&rec);
+    if (strcmp(from, "draft") != 0 && strcmp(from, "scheduled") != 0)
+        return BROADCAST_CONFLICT;
+    int moved = broadcasts_set_status(db, id, from, "scheduled", at, 0, db_now());
+    if (moved <= 0)
+        return moved < 0 ? BROADCAST_ERROR : BROADCAST_CONFLICT;
+    json_t *summary = json_pack("{s:s,s:I,s:o}", "from", from, "at", (json_int_t)at, "before",
+                                before ? json_integer(before) : json_null());
+    return audit(db, actor, "broadcast.schedule", id, summary) == 0 ? BROADCAST_OK
+                                                                    : BROADCAST_ERROR;
+}
+
+enum broadcast_result broadcast_cancel(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+                                       int64_t now, int64_t *stopped)
+{
+    if (stopped)
+        *stopped = 0;
+    struct broadcast_record rec;
+    int found = broadcasts_get(db, id, &rec);
+    if (found <= 0)
+        return found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND;
+    char from[BROADCAST_STATUS_MAX];
+    snprintf(from, sizeof from, "%s", rec.status);
+    broadcast_record_clear(&rec);
+    if (strcmp(from, "cancelled") == 0)
+        return BROADCAST_CONFLICT;
+    int64_t n = 0;
+    if (strcmp(from, "started") == 0 &&
+        (n = broadcasts_cancel_messages(db, id, "broadcast_cancelled", db_now())) < 0)
+        return BROADCAST_ERROR;
+    int moved = broadcasts_set_status(db, id, from, "cancelled", now, 0, db_now());
+    if (moved <= 0)
+        return moved < 0 ? BROADCAST_ERROR : BROADCAST_CONFLICT;
+    json_t *summary = json_pack("{s:s,s:I}", "from", from, "messages_cancelled", (json_int_t)n);
+    if (audit(db, actor, "broadcast.cancel", id, summary) != 0)
+        return BROADCAST_ERROR;
+    if (stopped)
+        *stopped = n;
+    return BROADCAST_OK;
+}
+
+/* ----------------------------------------------------------- scheduler */
+
+int broadcast_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
+{
+    int64_t ids[BROADCAST_DUE_PER_TICK];
+    int n = broadcasts_due(db, now, ids, BROADCAST_DUE_PER_TICK);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (db_begin(db) != 0)
+            return -1;
+        enum broadcast_result r =
+            broadcast_send(db, env, &scheduler_actor, ids[i], now, NULL, NULL);
+        if (r == BROADCAST_INVALID) {
+            /* It can never go (its channel or default text is gone): stop
+             * it rather than retry every tick. */
+            db_rollback(db);
+            if (db_begin(db) != 0)
+                return -1;
+            int64_t stopped;
+            r = broadcast_cancel(db, &scheduler_actor, ids[i], now, &stopped);
+            log_error("broadcast_invalid",
+                      "id=%lld detail=\"cancelled: its channel or the "
+                      "default language's text is missing\"",
+                      (long long)ids[i]);
+        }
+        if (r != BROADCAST_OK) {
+            db_rollback(db);
+            return -1;
+        }
+        if (db_commit(db) != 0)
+            return -1;
+    }
+    if (!programme_in_send_window(env, now))
+        return 0;
+    int64_t released = broadcasts_release_held(db, db_now()); /* one statement: atomic */
+    if (released < 0)
+        return -1;
+    if (released > 0)
+        log_info("held_released", "messages=%lld", (long long)released);
+    return 0;
+}

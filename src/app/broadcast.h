@@ -1,0 +1,116 @@
+/* broadcast.h -- staff broadcasts: a draft (audience, texts per language,
+ * topic, channel), its preview (recipients per language, each text as it
+ * will travel with the opt-out hint, encoding, segments, the characters
+ * forcing UCS-2, the estimated cost), sending now or at a scheduled time
+ * (one set-based expansion into the outbox, held outside the send window),
+ * cancelling what has not gone, and the scheduler's due work.
+ *
+ * The audience and texts are stored as JSON (see README.md "Broadcasts"):
+ *   audience {"provinces":[..],"sectors":[..],"cooperatives":[ids],
+ *             "genders":["f"|"m"],"age_bands":[..],"events":[ids],
+ *             "phones":["+212..."]}   (absent key: any)
+ *   texts    {"ar":"...","fr":"...", ...}   (the default language required)
+ * Functions that change the database run inside the caller's write
+ * transaction unless they say otherwise, and write their audit row there. */
+#ifndef TAAWUN_APP_BROADCAST_H
+#define TAAWUN_APP_BROADCAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "app/programme.h"
+#include "core/gsm.h"
+#include "store/audit.h"
+#include "store/broadcasts.h"
+
+#define BROADCAST_TEXT_MAX_BYTES 1600 /* one language's text as staff write it */
+#define BROADCAST_BODY_MAX 2048       /* text + opt-out hint, NUL included */
+#define BROADCAST_FORCING_MAX 32      /* characters forcing UCS-2 kept per text */
+#define BROADCAST_PRIORITY 0          /* below notices (5) and replies (10) */
+#define BROADCAST_DUE_PER_TICK 16
+
+/* The audience groups and their accepted values. */
+extern const char *const broadcast_age_bands[]; /* NULL-terminated */
+
+/* How one member language is served. */
+struct broadcast_lang_plan {
+    char language[CATALOG_LANG_MAX];      /* member language */
+    char text_language[CATALOG_LANG_MAX]; /* the text they get (fallback: the default) */
+    char body[BROADCAST_BODY_MAX];        /* as it will travel */
+    bool hint_added;
+    struct text_measure measure;
+    uint32_t forcing[BROADCAST_FORCING_MAX];
+    size_t nforcing; /* distinct characters forcing UCS-2 (may exceed the array) */
+    int64_t recipients;
+};
+
+struct broadcast_plan {
+    struct broadcast_lang_plan langs[CATALOG_LANGS_MAX]; /* configured languages, config order */
+    size_t nlangs;
+    size_t default_index; /* langs[] of the default language */
+    int64_t recipients;
+    int64_t segments;         /* sum of recipients x segments */
+    double price_per_segment; /* of the channel, MAD */
+    double cost;              /* segments x price */
+    int64_t phones_unknown;   /* listed phones that are no member's */
+    char channel[BROADCAST_CHANNEL_MAX];
+    bool window_open;     /* at the time of the plan */
+    int64_t window_opens; /* when it opens (the plan's time when open) */
+};
+
+enum broadcast_result {
+    BROADCAST_OK = 0,
+    BROADCAST_NOT_FOUND,
+    BROADCAST_CONFLICT, /* not in a status that allows it */
+    BROADCAST_INVALID,  /* stored audience/texts unusable (e.g. no default text) */
+    BROADCAST_ERROR,    /* database (logged) */
+};
+
+/* The text as it will travel to a member of language lang: text plus a
+ * space and the opt-out hint in lang unless it already tells how to stop
+ * (app/sms sms_with_opt_out_hint). Returns 0, or -1 when it does not fit
+ * out (outsz bytes). *added (may be NULL) tells whether the hint was added. */
+int broadcast_body(const struct notice_env *env, const char *lang, const char *text, char *out,
+                   size_t outsz, bool *added) __attribute__((warn_unused_result));
+
+/* Insert a draft from r (audience and texts already validated JSON) and
+ * its audit row. Returns 0 with *id, or -1. */
+int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct broadcast_record *r,
+                     int64_t *id) __attribute__((warn_unused_result));
+
+/* Work out broadcast rec's plan at now (reads only). */
+enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *env,
+                                         const struct broadcast_record *rec, int64_t now,
+                                         struct broadcast_plan *plan)
+    __attribute__((warn_unused_result));
+
+/* Send broadcast id now (draft or scheduled): expand its audience into the
+ * outbox in one statement (messages 'held' when now is outside the send
+ * window), mark it started, audit. *plan (may be NULL) gets the plan and
+ * *queued the messages written. */
+enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
+                                     const struct audit_actor *actor, int64_t id, int64_t now,
+                                     struct broadcast_plan *plan, int64_t *queued)
+    __attribute__((warn_unused_result));
+
+/* Schedule a draft (or move a scheduled one) to at. */
+enum broadcast_result broadcast_schedule(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+                                         int64_t at) __attribute__((warn_unused_result));
+
+/* Cancel: a draft or scheduled broadcast never goes; a started one's
+ * messages not yet gone (queued, held) become 'cancelled'. *stopped (may
+ * be NULL) gets how many messages were stopped. */
+enum broadcast_result broadcast_cancel(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+                                       int64_t now, int64_t *stopped)
+    __attribute__((warn_unused_result));
+
+/* The scheduler's tick, each step in its own transaction: start the
+ * scheduled broadcasts due at now, then, when now is inside the send
+ * window, release the held messages (due at the real time db_now()).
+ * Returns 0 or -1. */
+int broadcast_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,103 @@
+/* sms.h -- the SMS commands: what taawun answers to an inbound SMS, and the
+ * one consent and opt-out policy every message follows.
+ *
+ * Routing (core/sms_command reads the keywords; README "SMS commands" has
+ * the table):
+ *   1. STOP first, from any state and even inside a guided exchange: a
+ *      member is opted out at once (all topics: members.opted_out_at; or
+ *      the topic named: member_topics), a number that is not a registered
+ *      member goes on the suppression list (store/sms_state.h, kept through
+ *      erasure); any exchange under way is dropped; one confirmation SMS of
+ *      kind 'stop_confirmation' answers (the only kind the gate lets through
+ *      afterwards). START reverses it (a member's topic START also lifts a
+ *      stop of everything; a number's START leaves the suppression list).
+ *   2. The flood limit: a number that got replies_per_hour answers in the
+ *      last hour gets none (its SMS are stored; a STOP is still honoured,
+ *      silently; other commands are not performed).
+ *   3. An exchange under way: the registration's next answer (a command
+ *      word in place of an answer leaves the exchange and is routed), or
+ *      the confirmation of ERASE (ERASE again or YES within the window;
+ *      anything else cancels it).
+ *   4. The command: HELP, REGISTER (guided: name -> cooperative code (0
+ *      none) -> province -> sector -> gender -> birth year -> consent; or
+ *      all six fields in one message, then consent), STATUS [ref], EVENTS,
+ *      JOIN code, IDEA text, ALERTS [topic ON|OFF], LANGUAGE ar|fr|en,
+ *      MYDATA, ERASE; anything else gets a short help.
+ * Replies are in the member's language (a stranger's: the keyword's, else
+ * guessed from the script), fitted to one SMS when they can be and never
+ * longer than max_reply_segments, measured in their own encoding.
+ *
+ * Message kinds written here: 'reply' (answers to a request), 'registration'
+ * (the registration exchange, and START from a number that is no member:
+ * they pass an opt-out and the suppression list, since the phone asked),
+ * 'stop_confirmation' (STOP, and a confirmed ERASE). The send gate
+ * (store/messages.h) holds the rest of the policy: broadcasts, reminders
+ * and notifications only to consenting members who did not stop. */
+#ifndef TAAWUN_APP_SMS_H
+#define TAAWUN_APP_SMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "app/ussd.h"
+#include "core/catalog.h"
+#include "core/sms_command.h"
+#include "store/members.h"
+
+#define SMS_REPLY_MAX 640 /* bytes of one reply, NUL included */
+
+/* Settings (config `sms.*`); 0 takes the default shown. */
+struct sms_limits {
+    int max_reply_segments; /* 2 */
+    int replies_per_hour;   /* 20 */
+    int conversation_ttl_s; /* 1800: a guided registration is forgotten after this */
+    int erase_window_s;     /* 600: ERASE must be confirmed within this */
+};
+
+/* One inbound SMS to answer (all borrowed). */
+struct sms_request {
+    const struct app_env *env;
+    struct sms_limits limits;
+    const char *channel;
+    const char *ussd_code;       /* for help texts, "" when none */
+    const char *phone;           /* E.164 */
+    const struct member *member; /* the row with that phone, NULL when none */
+    const char *text;            /* valid UTF-8 */
+    size_t len;
+};
+
+struct sms_answer {
+    bool answer;                   /* false: nothing to send (stored only) */
+    bool rate_limited;             /* the flood limit held the answer back */
+    const char *kind;              /* 'reply', 'registration' or 'stop_confirmation' (static) */
+    int64_t member_id;             /* the member the reply is about (0: none) */
+    char lang[8];                  /* the reply's language */
+    enum sms_command_kind command; /* as read, for logs */
+    char text[SMS_REPLY_MAX];
+};
+
+/* Handle the SMS rq inside the caller's open write transaction on db
+ * (BEGIN IMMEDIATE): perform the command and write the reply into *out;
+ * the caller stores the reply (outbox or inline) in the same transaction.
+ * Returns 0, or -1 on a database error (the caller rolls back). */
+int sms_handle(sqlite3 *db, const struct sms_request *rq, struct sms_answer *out)
+    __attribute__((warn_unused_result));
+
+/* ---- the opt-out hint of broadcasts ---- */
+
+/* The short opt-out hint in lang ("STOP pour arreter", "للإيقاف أرسل
+ * توقف"): catalog text `broadcast_opt_out_hint`, falling back to the default
+ * language; "" when the catalogs lack it. Borrowed from texts. */
+const char *sms_opt_out_hint(const struct catalog_set *texts, const char *lang);
+
+/* body (valid UTF-8) with the opt-out hint of lang appended after a space,
+ * unless body already tells how to stop (the hint itself, or STOP / ARRET /
+ * توقف as a word: core/sms_reply.h). For every broadcast text, before it is
+ * queued. Writes into out (outsz bytes). Returns the length, or -1 when out
+ * is too small (out then holds ""). */
+long sms_with_opt_out_hint(const struct catalog_set *texts, const char *lang, const char *body,
+                           char *out, size_t outsz) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,63 @@
+/* sms_reply.h -- fitting an SMS reply to a number of segments in the
+ * encoding it travels in (GSM-7 or UCS-2, measured with core/gsm), growing a
+ * list reply item by item while it fits, reading the short answers members
+ * type in a guided exchange (yes / no, on / off), and telling whether a text
+ * already carries an opt-out hint. Pure and bounded: no I/O, no allocation.
+ *
+ * Segments: a text of one segment holds 160 GSM-7 septets or 70 UCS-2
+ * units; a longer one is cut in parts of 153 / 67 (the concatenation header
+ * takes the rest); extension characters and surrogate pairs are never split
+ * across parts (text_measure decides). */
+#ifndef TAAWUN_CORE_SMS_REPLY_H
+#define TAAWUN_CORE_SMS_REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SMS_REPLY_SEGMENTS_CEILING 4 /* the most segments a reply may ever take */
+
+/* Segments valid UTF-8 s[0..len) takes in its own encoding (1 for ""), or 0
+ * when s is not valid UTF-8. */
+size_t sms_reply_segments(const char *s, size_t len);
+
+/* true when valid UTF-8 s[0..len) takes at most max_segments segments and
+ * fewer than outsz bytes (so it can be copied with its NUL). */
+bool sms_reply_fits(const char *s, size_t len, size_t max_segments, size_t outsz);
+
+/* Copy valid UTF-8 s[0..len) into out (outsz bytes, always NUL-terminated)
+ * so that it takes at most max_segments segments (1..SMS_REPLY_SEGMENTS_CEILING;
+ * others are clamped) and fits out: unchanged when it does, else cut at a
+ * word boundary when one exists in the second half of what is kept, with an
+ * ellipsis ("..." in GSM-7, U+2026 in UCS-2). Returns the length written, or
+ * -1 when s is not valid UTF-8 or outsz < 8 (out is then ""). */
+long sms_reply_fit(const char *s, size_t len, size_t max_segments, char *out, size_t outsz);
+
+/* Append sep (when *len > 0) and item to the reply buf[0..*len) (bufsz bytes,
+ * NUL-terminated) only if the result still fits max_segments segments and
+ * bufsz bytes together with tail (a text that will follow, "" or NULL, not
+ * written). Returns true and updates *len when appended; false leaves buf
+ * as it was. */
+bool sms_reply_append(char *buf, size_t bufsz, size_t *len, const char *sep, const char *item,
+                      const char *tail, size_t max_segments);
+
+enum sms_reply_word {
+    SMS_WORD_NONE = 0,
+    SMS_WORD_YES, /* yes, oui, o, y, ok, 1, on, نعم, موافق, اقبل, واخا, ... */
+    SMS_WORD_NO,  /* no, non, n, 0, 2, off, لا, ارفض, ... */
+};
+
+/* What a short answer means, read on its LAST word folded as
+ * sms_command_fold does ("  Oui! " -> yes, "ALERTES EVENEMENTS NON" -> no,
+ * "نعم" -> yes). on_off: read ON / OFF and their translations (on, active,
+ * activer, oui, yes, تشغيل, نعم | off, desactiver, non, no, ايقاف, لا,
+ * 0/1 as off/on) instead of the consent words (where 1 is yes and 2 is no,
+ * as on the USSD menu). Any bytes. */
+enum sms_reply_word sms_reply_word(const char *text, size_t len, bool on_off);
+
+/* true when valid UTF-8 text[0..len) already tells how to stop messages:
+ * it holds the folded hint (may be NULL or "") or one of the words STOP,
+ * ARRET, توقف (folded, as whole words). For broadcasts: see
+ * sms_opt_out_hint in app/sms.h. */
+bool sms_reply_has_opt_out(const char *text, size_t len, const char *hint);
+
+#endif

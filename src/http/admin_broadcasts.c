@@ -1,0 +1,639 @@
+/* admin_broadcasts.c -- admin API resources of broadcasts: create a draft
+ * (audience and texts validated, naming the field), preview (recipients,
+ * texts as they will travel, encoding, segments, characters forcing UCS-2,
+ * estimated cost), send now, schedule, cancel, and progress. Read: viewer;
+ * write: staff. Each change and its audit row commit together. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/broadcast.h"
+#include "app/scheduler.h"
+#include "config/runtime.h"
+#include "core/msisdn.h"
+#include "core/ussd_menu.h"
+#include "core/utf8.h"
+#include "http/admin.h"
+#include "http/admin_env.h"
+#include "http/admin_json.h"
+#include "store/admin_queries.h"
+#include "store/db.h"
+#include "store/events.h"
+#include "store/members.h"
+
+#define AUDIENCE_LIST_MAX 10000 /* values in one audience list */
+#define DEFAULT_TOPIC "news"
+
+/* ------------------------------------------------------------ validation */
+
+struct audience_rule {
+    const char *plural, *singular;
+    /* Check one value; append what to store to out. Returns 0, or -1 with
+     * resp filled (field names the list). */
+    int (*check)(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+                 const char *field, json_t *v, json_t *out);
+};
+
+static int bad_value(struct http_response *resp, const char *field, const char *what)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s: %s", field, what);
+    admin_error(resp, 422, "invalid_value", msg, field);
+    return -1;
+}
+
+static int check_choice(struct http_response *resp, const char *field, json_t *v,
+                        const char *const *choices, size_t n, json_t *out)
+{
+    const char *s = json_string_value(v);
+    if (!s || !admin_json_in_list(s, choices, n))
+        return bad_value(resp, field, "not one of the accepted values");
+    json_array_append_new(out, json_string(s));
+    return 0;
+}
+
+static int check_province(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+                          const char *field, json_t *v, json_t *out)
+{
+    return check_choice(resp, field, v, (const char *const *)req->rt->provinces,
+                        req->rt->cfg.programme.nprovinces, out);
+}
+
+static int check_sector(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+                        const char *field, json_t *v, json_t *out)
+{
+    return check_choice(resp, field, v, (const char *const *)req->rt->sectors,
+                        req->rt->cfg.programme.nsectors, out);
+}
+
+static int check_gender(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+                        const char *field, json_t *v, json_t *out)
+{
+    static const char *const genders[] = {"f", "m", NULL};
+    return check_choice(resp, field, v, genders, 2, out);
+}
+
+static int check_age_band(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+                          const char *field, json_t *v, json_t *out)
+{
+    return check_choice(resp, field, v, broadcast_age_bands, 8, out);
+}
+
+/* A cooperative by id or by code; stored as its id. */
+static int check_cooperative(const struct admin_request *req, struct http_response *resp,
+                             sqlite3 *db, const char *field, json_t *v, json_t *out)
+{
+    if (json_is_string(v)) {
+        struct cooperative c;
+        int r = coop_find_by_code(db, json_string_value(v), &c);
+        if (r < 0) {
+            admin_error_db(resp);
+            return -1;
+        }
+        if (r == 0)
+            return bad_value(resp, field, "no cooperative has this code");
+        json_array_append_new(out, json_integer(c.id));
+        return 0;
+    }
+    if (!json_is_integer(v))
+        return bad_value(resp, field, "give cooperative codes (strings) or ids (integers)");
+    struct adminq_arg a = adminq_int(json_integer_value(v));
+    int64_t found = 0;
+    struct adminq_table t;
+    if (admin_json_select(db, ADMINQ_COOP_GET, &a, 1, &t, resp) != 0)
+        return -1;
+    found = (int64_t)t.nrows;
+    adminq_table_free(&t);
+    if (!found)
+        return bad_value(resp, field, "no cooperative has this id");
+    json_array_append_new(out, json_integer(json_integer_value(v)));
+    return 0;
+}
+
+/* An event by id or by code; stored as its id. */
+static int check_event(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+                       const char *field, json_t *v, json_t *out)
+{
+    struct ussd_event ev;
+    int r;
+    if (json_is_string(v))
+        r = event_find_by_code(db, json_string_value(v), 0, "ar", &ev);
+    else if (json_is_integer(v))
+        r = event_get(db, json_integer_value(v), 0, "ar", &ev);
+    else
+        return bad_value(resp, field, "give event codes (strings) or ids (integers)");
+    if (r < 0) {
+        admin_error_db(resp);
+        return -1;
+    }
+    if (r == 0)
+        return bad_value(resp, field, "no such event");
+    json_array_append_new(out, json_integer(ev.id));
+    return 0;
+}
+
+static int check_phone(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+                       const char *field, json_t *v, json_t *out)
+{
+    const char *s = json_string_value(v);
+    char e164[MSISDN_MAX];
+    if (!s || msisdn_normalize(s, strlen(s), e164) != MSISDN_OK)
+        return bad_value(resp, field, "not a valid mobile number");
+    json_array_append_new(out, json_string(e164));
+    return 0;
+}
+
+static const struct audience_rule audience_rules[] = {
+    {"provinces", "province", check_province},
+    {"sectors", "sector", check_sector},
+    {"cooperatives", "cooperative", check_cooperative},
+    {"genders", "gender", check_gender},
+    {"age_bands", "age_band", check_age_band},
+    {"events", "event", check_event},
+    {"phones", "phone", check_phone},
+};
+#define AUDIENCE_RULES (sizeof audience_rules / sizeof audience_rules[0])
+
+/* The audience member of the body, normalised (plural keys, lists, ids,
+ * E.164), into *out (new reference). Returns 0 or -1 with resp filled. */
+static int audience_field(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+                          json_t **out)
+{
+    json_t *aud = json_object_get(req->json, "audience");
+    *out = json_object();
+    if (!aud || json_is_null(aud))
+        return 0;
+    if (!json_is_object(aud)) {
+        admin_error(resp, 400, "invalid_field", "audience must be an object", "audience");
+        return -1;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(aud, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; i < AUDIENCE_RULES; i++)
+            known |= strcmp(key, audience_rules[i].plural) == 0 ||
+                     strcmp(key, audience_rules[i].singular) == 0;
+        if (!known) {
+            char field[96], msg[160];
+            snprintf(field, sizeof field, "audience.%s", key);
+            snprintf(msg, sizeof msg, "unknown audience filter '%s'", key);
+            admin_error(resp, 400, "unknown_field", msg, field);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < AUDIENCE_RULES; i++) {
+        const struct audience_rule *r = &audience_rules[i];
+        json_t *p = json_object_get(aud, r->plural), *s = json_object_get(aud, r->singular);
+        char field[64];
+        snprintf(field, sizeof field, "audience.%s", p ? r->plural : r->singular);
+        if (p && s) {
+            admin_error(resp, 400, "invalid_field", "give either the list or the single value",
+                        field);
+            return -1;
+        }
+        json_t *given = p ? p : s;
+        if (!given || json_is_null(given))
+            continue;
+        json_t *list = json_array();
+        if (json_is_array(given)) {
+            if (json_array_size(given) == 0 || json_array_size(given) > AUDIENCE_LIST_MAX) {
+                json_decref(list);
+                admin_error(resp, 422, "invalid_value", "a list of 1 to 10000 values", field);
+                return -1;
+            }
+            size_t k;
+            json_t *item;
+            json_array_foreach(given, k, item)
+            {
+                if (r->check(req, resp, db, field, item, list) != 0) {
+                    json_decref(list);
+                    return -1;
+                }
+            }
+        } else if (r->check(req, resp, db, field, given, list) != 0) {
+            json_decref(list);
+            return -1;
+        }
+        json_object_set_new(*out, r->plural, list);
+    }
+    return 0;
+}
+
+/* texts: {lang: text} over configured languages, the default required. */
+static int texts_field(const struct admin_request *req, struct http_response *resp, json_t **out)
+{
+    const struct config *cfg = &req->rt->cfg;
+    json_t *t = json_object_get(req->json, "texts");
+    *out = NULL;
+    if (!t) {
+        admin_error(resp, 400, "missing_field", "texts is required", "texts");
+        return -1;
+    }
+    if (!json_is_object(t)) {
+        admin_error(resp, 400, "invalid_field", "texts must be an object {language: text}",
+                    "texts");
+        return -1;
+    }
+    const char *lang;
+    json_t *v;
+    json_object_foreach(t, lang, v)
+    {
+        char field[48];
+        snprintf(field, sizeof field, "texts.%.16s", lang);
+        if (!admin_json_in_list(lang, (const char *const *)req->rt->languages,
+                                cfg->programme.nlanguages)) {
+            admin_error(resp, 422, "invalid_value", "not a language of the programme", field);
+            return -1;
+        }
+        const char *s = json_string_value(v);
+        if (!s) {
+            admin_error(resp, 400, "invalid_field", "each text must be a string", field);
+            return -1;
+        }
+        size_t n = strlen(s);
+        if (n == 0 || n > BROADCAST_TEXT_MAX_BYTES) {
+            admin_error(resp, 422, "invalid_value", "each text must be 1 to 1600 bytes", field);
+            return -1;
+        }
+    }
+    if (!json_is_string(json_object_get(t, cfg->programme.default_language))) {
+        char field[48], msg[160];
+        snprintf(field, sizeof field, "texts.%s", cfg->programme.default_language);
+        snprintf(msg, sizeof msg,
+                 "a text in the default language (%s) is required: members of other languages "
+                 "without a text of their own get it",
+                 cfg->programme.default_language);
+        admin_error(resp, 422, "invalid_value", msg, field);
+        return -1;
+    }
+    *out = json_incref(t);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- answers */
+
+static json_t *json_time(int64_t t)
+{
+    return t ? json_integer(t) : json_null();
+}
+
+/* The broadcast as JSON with its progress (NULL with 503/404 in resp). */
+static json_t *broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
+{
+    struct broadcast_record r;
+    int found = broadcasts_get(db, id, &r);
+    if (found <= 0) {
+        if (found < 0)
+            admin_error_db(resp);
+        else
+            admin_error(resp, 404, "not_found", "no such broadcast", NULL);
+        return NULL;
+    }
+    struct broadcast_progress p;
+    if (broadcasts_progress(db, id, &p) != 0) {
+        broadcast_record_clear(&r);
+        admin_error_db(resp);
+        return NULL;
+    }
+    json_t *aud = json_loads(r.audience, 0, NULL), *texts = json_loads(r.texts, 0, NULL);
+    json_t *o = json_pack(
+        "{s:I,s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:s,s:I,s:I}", "id", (json_int_t)r.id, "name",
+        r.name, "topic", r.topic[0] ? json_string(r.topic) : json_null(), "channel", r.channel,
+        "status", r.status, "audience", aud ? aud : json_object(), "texts",
+        texts ? texts : json_object(), "scheduled_at", json_time(r.scheduled_at), "started_at",
+        json_time(r.started_at), "cancelled_at", json_time(r.cancelled_at), "recipients",
+        (json_int_t)r.recipients, "created_by", r.created_by, "created_at",
+        (json_int_t)r.created_at, "updated_at", (json_int_t)r.updated_at);
+    bool started = strcmp(r.status, "started") == 0;
+    broadcast_record_clear(&r);
+    if (!o)
+        return NULL;
+    json_object_set_new(
+        o, "progress",
+        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "held", (json_int_t)p.held,
+                  "queued", (json_int_t)p.queued, "sending", (json_int_t)p.sending, "sent",
+                  (json_int_t)p.sent, "delivered", (json_int_t)p.delivered, "failed",
+                  (json_int_t)p.failed, "suppressed", (json_int_t)p.suppressed, "expired",
+                  (json_int_t)p.expired, "cancelled", (json_int_t)p.cancelled, "total",
+                  (json_int_t)p.total, "segments", (json_int_t)p.segments));
+    json_object_set_new(o, "finished", json_boolean(started && p.held + p.queued + p.sending == 0));
+    return o;
+}
+
+static json_t *plan_json(int64_t id, const struct broadcast_plan *plan)
+{
+    json_t *langs = json_array();
+    for (size_t i = 0; i < plan->nlangs; i++) {
+        const struct broadcast_lang_plan *lp = &plan->langs[i];
+        json_t *chars = json_array(), *codes = json_array();
+        size_t kept = lp->nforcing < BROADCAST_FORCING_MAX ? lp->nforcing : BROADCAST_FORCING_MAX;
+        for (size_t k = 0; k < kept; k++) {
+            char u[8] = {0}, code[16];
+            size_t n = utf8_encode(lp->forcing[k], u);
+            u[n < sizeof u ? n : 0] = '\0';
+            snprintf(code, sizeof code, "U+%04X", (unsigned)lp->forcing[k]);
+            json_array_append_new(chars, json_string(u));
+            json_array_append_new(codes, json_string(code));
+        }
+        json_array_append_new(
+            langs, json_pack("{s:s,s:s,s:I,s:s,s:b,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:I}", "language",
+                             lp->language, "text_language", lp->text_language, "recipients",
+                             (json_int_t)lp->recipients, "text", lp->body, "opt_out_hint_added",
+                             lp->hint_added, "encoding", text_encoding_name(lp->measure.encoding),
+                             "characters", (json_int_t)lp->measure.chars, "units",
+                             (json_int_t)lp->measure.units, "segments",
+                             (json_int_t)lp->measure.segments, "segments_total",
+                             (json_int_t)(lp->recipients * (int64_t)lp->measure.segments),
+                             "ucs2_characters", chars, "ucs2_codepoints", codes,
+                             "ucs2_characters_total", (json_int_t)lp->nforcing));
+    }
+    return json_pack("{s:I,s:I,s:s,s:f,s:I,s:f,s:s,s:I,s:{s:b,s:I},s:o}", "broadcast_id",
+                     (json_int_t)id, "recipients", (json_int_t)plan->recipients, "channel",
+                     plan->channel, "price_per_segment_mad", plan->price_per_segment, "segments",
+                     (json_int_t)plan->segments, "estimated_cost_mad", plan->cost, "currency",
+                     "MAD", "phones_not_members", (json_int_t)plan->phones_unknown, "send_window",
+                     "open", plan->window_open, "opens_at", (json_int_t)plan->window_opens,
+                     "languages", langs);
+}
+
+static void result_error(struct http_response *resp, enum broadcast_result r, const char *what)
+{
+    switch (r) {
+    case BROADCAST_NOT_FOUND:
+        admin_error(resp, 404, "not_found", "no such broadcast", NULL);
+        break;
+    case BROADCAST_CONFLICT: {
+        char msg[120];
+        snprintf(msg, sizeof msg, "the broadcast cannot be %s in its status", what);
+        admin_error(resp, 409, "conflict", msg, NULL);
+        break;
+    }
+    case BROADCAST_INVALID:
+        admin_error(resp, 422, "invalid_value",
+                    "the broadcast's channel is no longer configured or its default-language "
+                    "text is missing",
+                    NULL);
+        break;
+    default:
+        admin_error_db(resp);
+        break;
+    }
+}
+
+/* ---------------------------------------------------------------- handlers */
+
+static void broadcasts_get_list(const struct admin_request *req, struct http_response *resp)
+{
+    struct admin_page page;
+    if (admin_page_parse(req, resp, &page) != 0)
+        return;
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    struct broadcast_record *rows = calloc((size_t)page.limit, sizeof *rows);
+    int64_t total = 0;
+    int n = rows ? broadcasts_list(db, admin_query(req, "status"), page.offset, (size_t)page.limit,
+                                   rows, &total)
+                 : -1;
+    if (n < 0) {
+        free(rows);
+        admin_error_db(resp);
+        return;
+    }
+    json_t *items = json_array();
+    int i = 0;
+    for (; i < n; i++) {
+        json_t *o = broadcast_json(db, rows[i].id, resp);
+        if (!o)
+            break; /* resp holds the error */
+        json_array_append_new(items, o);
+    }
+    bool failed = i < n;
+    for (i = 0; i < n; i++)
+        broadcast_record_clear(&rows[i]);
+    free(rows);
+    if (failed)
+        json_decref(items);
+    else
+        admin_reply_page(resp, items, &page, total);
+}
+
+static void broadcasts_post(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"name", "topic", "channel", "audience", "texts", NULL};
+    const struct config *cfg = &req->rt->cfg;
+    const char *name = NULL, *topic = DEFAULT_TOPIC, *channel = NULL;
+    enum admin_field_result tr;
+    sqlite3 *db = NULL;
+    if (admin_json_need_body(req, resp) != 0 || admin_json_only(req, resp, fields) != 0 ||
+        admin_json_string(req, resp, "name", ADMIN_FIELD_REQUIRED, BROADCAST_NAME_MAX - 1, &name) <
+            0 ||
+        (tr = admin_json_choice(req, resp, "topic", ADMIN_FIELD_NULLABLE, ussd_topic_codes,
+                                USSD_TOPIC_COUNT, &topic)) < 0 ||
+        !(db = admin_json_db(resp)))
+        return;
+    if (tr == ADMIN_FIELD_IS_NULL)
+        topic = NULL;
+    else if (tr == ADMIN_FIELD_ABSENT)
+        topic = DEFAULT_TOPIC;
+    const char *channels[CONFIG_CHANNELS_MAX];
+    for (size_t i = 0; i < cfg->nchannels; i++)
+        channels[i] = cfg->channels[i].name;
+    if (admin_json_choice(req, resp, "channel", 0, channels, cfg->nchannels, &channel) < 0)
+        return;
+    if (!channel)
+        channel = cfg->channels[0].name;
+    json_t *audience = NULL, *texts = NULL;
+    if (texts_field(req, resp, &texts) != 0 || audience_field(req, resp, db, &audience) != 0) {
+        json_decref(texts);
+        json_decref(audience);
+        return;
+    }
+    struct broadcast_record r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.name, sizeof r.name, "%s", name);
+    snprintf(r.topic, sizeof r.topic, "%s", topic ? topic : "");
+    snprintf(r.channel, sizeof r.channel, "%s", channel);
+    snprintf(r.created_by, sizeof r.created_by, "%s", req->principal.name);
+    r.audience = json_dumps(audience, JSON_COMPACT | JSON_SORT_KEYS);
+    r.texts = json_dumps(texts, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(texts);
+    json_decref(audience);
+    if (!r.audience || !r.texts || db_begin(db) != 0) {
+        broadcast_record_clear(&r);
+        admin_error_db(resp);
+        return;
+    }
+    int64_t id = 0;
+    int rc = broadcast_create(db, &req->actor, &r, &id);
+    broadcast_record_clear(&r);
+    if (admin_json_finish(db, rc, resp) != 0)
+        return;
+    json_t *o = broadcast_json(db, id, resp);
+    if (o)
+        admin_reply_json(resp, 201, o);
+}
+
+static void broadcast_get(const struct admin_request *req, struct http_response *resp)
+{
+    int64_t id;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+        return;
+    json_t *o = broadcast_json(db, id, resp);
+    if (o)
+        admin_reply_json(resp, 200, o);
+}
+
+static int clock_now(struct http_response *resp, int64_t *now)
+{
+    if (scheduler_clock(now) != 0) {
+        admin_error(resp, 503, "unavailable", "the programme clock cannot be read", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static void broadcast_preview(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const none[] = {NULL};
+    int64_t id, now;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_only(req, resp, none) != 0 ||
+        clock_now(resp, &now) != 0 || !(db = admin_json_db(resp)))
+        return;
+    struct broadcast_record rec;
+    int found = broadcasts_get(db, id, &rec);
+    if (found <= 0) {
+        result_error(resp, found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND, "previewed");
+        return;
+    }
+    struct notice_env env;
+    admin_env_notice(req->rt, &env);
+    struct broadcast_plan *plan = malloc(sizeof *plan);
+    enum broadcast_result r =
+        plan ? broadcast_plan_for(db, &env, &rec, now, plan) : BROADCAST_ERROR;
+    broadcast_record_clear(&rec);
+    if (r != BROADCAST_OK)
+        result_error(resp, r, "previewed");
+    else
+        admin_reply_json(resp, 200, plan_json(id, plan));
+    free(plan);
+}
+
+static void broadcast_send_post(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const none[] = {NULL};
+    int64_t id, now;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_only(req, resp, none) != 0 ||
+        clock_now(resp, &now) != 0 || !(db = admin_json_db(resp)))
+        return;
+    struct notice_env env;
+    admin_env_notice(req->rt, &env);
+    struct broadcast_plan *plan = malloc(sizeof *plan);
+    if (!plan || db_begin(db) != 0) {
+        free(plan);
+        admin_error_db(resp);
+        return;
+    }
+    int64_t queued = 0;
+    enum broadcast_result r = broadcast_send(db, &env, &req->actor, id, now, plan, &queued);
+    if (r != BROADCAST_OK)
+        result_error(resp, r, "sent");
+    if (admin_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0) {
+        free(plan);
+        return;
+    }
+    json_t *o = broadcast_json(db, id, resp);
+    if (o) {
+        json_object_set_new(o, "messages_written", json_integer(queued));
+        json_object_set_new(o, "held_until_window",
+                            plan->window_open ? json_null() : json_integer(plan->window_opens));
+        json_object_set_new(o, "plan", plan_json(id, plan));
+        admin_reply_json(resp, 200, o);
+    }
+    free(plan);
+}
+
+static void broadcast_schedule_post(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"at", NULL};
+    int64_t id, now, at = 0;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
+        admin_json_only(req, resp, fields) != 0 || clock_now(resp, &now) != 0)
+        return;
+    json_t *v = json_object_get(req->json, "at");
+    if (!v) {
+        admin_error(resp, 400, "missing_field", "at is required", "at");
+        return;
+    }
+    if (json_is_integer(v)) {
+        at = json_integer_value(v);
+    } else if (!json_is_string(v) || admin_json_parse_time(json_string_value(v), &at) != 0) {
+        admin_error(resp, 422, "invalid_value",
+                    "at must be unix seconds or YYYY-MM-DDTHH:MM[:SS] in the programme's time "
+                    "zone (optionally with Z or +HH:MM)",
+                    "at");
+        return;
+    }
+    if (at <= now || at > now + 366LL * 86400) {
+        admin_error(resp, 422, "invalid_value", "at must be in the future (within a year)", "at");
+        return;
+    }
+    if (!(db = admin_json_db(resp)))
+        return;
+    if (db_begin(db) != 0) {
+        admin_error_db(resp);
+        return;
+    }
+    enum broadcast_result r = broadcast_schedule(db, &req->actor, id, at);
+    if (r != BROADCAST_OK)
+        result_error(resp, r, "scheduled");
+    if (admin_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0)
+        return;
+    json_t *o = broadcast_json(db, id, resp);
+    if (o)
+        admin_reply_json(resp, 200, o);
+}
+
+static void broadcast_cancel_post(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const none[] = {NULL};
+    int64_t id, now;
+    sqlite3 *db;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_only(req, resp, none) != 0 ||
+        clock_now(resp, &now) != 0 || !(db = admin_json_db(resp)))
+        return;
+    if (db_begin(db) != 0) {
+        admin_error_db(resp);
+        return;
+    }
+    int64_t stopped = 0;
+    enum broadcast_result r = broadcast_cancel(db, &req->actor, id, now, &stopped);
+    if (r != BROADCAST_OK)
+        result_error(resp, r, "cancelled");
+    if (admin_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0)
+        return;
+    json_t *o = broadcast_json(db, id, resp);
+    if (o) {
+        json_object_set_new(o, "messages_cancelled", json_integer(stopped));
+        admin_reply_json(resp, 200, o);
+    }
+}
+
+const struct admin_route admin_broadcast_routes[] = {
+    {"GET", "/broadcasts", ADMIN_ROLE_VIEWER, broadcasts_get_list, ADMIN_BODY_JSON},
+    {"POST", "/broadcasts", ADMIN_ROLE_STAFF, broadcasts_post, ADMIN_BODY_JSON},
+    {"GET", "/broadcasts/{id}", ADMIN_ROLE_VIEWER, broadcast_get, ADMIN_BODY_JSON},
+    {"GET", "/broadcasts/{id}/preview", ADMIN_ROLE_VIEWER, broadcast_preview, ADMIN_BODY_JSON},
+    {"POST", "/broadcasts/{id}/preview", ADMIN_ROLE_VIEWER, broadcast_preview, ADMIN_BODY_JSON},
+    {"POST", "/broadcasts/{id}/send", ADMIN_ROLE_STAFF, broadcast_send_post, ADMIN_BODY_JSON},
+    {"POST", "/broadcasts/{id}/schedule", ADMIN_ROLE_STAFF, broadcast_schedule_post,
+     ADMIN_BODY_JSON},
+    {"POST", "/broadcasts/{id}/cancel", ADMIN_ROLE_STAFF, broadcast_cancel_post, ADMIN_BODY_JSON},
+    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+};

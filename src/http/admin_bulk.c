@@ -1,0 +1,126 @@
+/* admin_bulk.c -- admin API CSV import and export:
+ *   POST /import/{cooperatives|members|grants}[?dry_run=1]  (Content-Type: text/csv)
+ *   GET  /export/{cooperatives|members|grants}              -> text/csv; charset=utf-8
+ * An import is all or nothing: a file with any bad row answers 422 with the
+ * report (line, column, reason per error) and writes nothing; a dry run
+ * answers the same report without writing. Import: staff; export: viewer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/bulk.h"
+#include "config/runtime.h"
+#include "http/admin.h"
+#include "http/admin_env.h"
+#include "http/admin_json.h"
+#include "store/db.h"
+
+static int kind_param(const struct admin_request *req, struct http_response *resp,
+                      enum bulk_kind *kind)
+{
+    int k = bulk_kind_parse(admin_param(req, "kind"));
+    if (k < 0) {
+        admin_error(resp, 404, "not_found",
+                    "import and export know cooperatives, members and grants", NULL);
+        return -1;
+    }
+    *kind = (enum bulk_kind)k;
+    return 0;
+}
+
+static json_t *report_json(enum bulk_kind kind, bool dry_run, const struct bulk_report *r)
+{
+    json_t *errors = json_array();
+    for (size_t i = 0; i < r->nerrors; i++) {
+        const struct bulk_error *e = &r->errors[i];
+        json_array_append_new(errors, json_pack("{s:I,s:s,s:s}", "line", (json_int_t)e->line,
+                                                "column", e->column, "reason", e->reason));
+    }
+    return json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:s,s:b,s:I,s:o}", "kind", bulk_kind_name(kind),
+                     "dry_run", dry_run, "rows", (json_int_t)r->rows, "created",
+                     (json_int_t)r->created, "updated", (json_int_t)r->updated, "unchanged",
+                     (json_int_t)r->unchanged, "notified", (json_int_t)r->notified, "delimiter",
+                     r->delimiter == ';' ? ";" : ",", "bom", r->had_bom, "errors_total",
+                     (json_int_t)r->errors_total, "errors", errors);
+}
+
+static void import_post(const struct admin_request *req, struct http_response *resp)
+{
+    enum bulk_kind kind;
+    int64_t dry = 0;
+    if (kind_param(req, resp, &kind) != 0 ||
+        admin_query_int(req, resp, "dry_run", 0, 1, 0, &dry) != 0)
+        return;
+    const char *ct = req->content_type;
+    if (strcmp(ct, "text/csv") != 0 && strcmp(ct, "application/csv") != 0 &&
+        strcmp(ct, "text/plain") != 0) {
+        admin_error(resp, 415, "unsupported_media_type", "send Content-Type: text/csv", NULL);
+        return;
+    }
+    if (req->body_len == 0) {
+        admin_error(resp, 400, "missing_body", "the CSV file is empty", NULL);
+        return;
+    }
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    const struct runtime *rt = req->rt;
+    struct notice_env notice;
+    admin_env_notice(rt, &notice);
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    struct bulk_env env = {.notice = &notice,
+                           .provinces = (const char *const *)rt->provinces,
+                           .nprovinces = rt->cfg.programme.nprovinces,
+                           .sectors = (const char *const *)rt->sectors,
+                           .nsectors = rt->cfg.programme.nsectors,
+                           .min_age = rt->cfg.programme.min_age,
+                           .current_year = tm.tm_year + 1900};
+    struct bulk_report report;
+    enum bulk_result r =
+        bulk_import(db, &env, &req->actor, kind, req->body, req->body_len, dry != 0, &report);
+    if (r == BULK_ERROR) {
+        bulk_report_free(&report);
+        admin_error_db(resp);
+        return;
+    }
+    json_t *body = report_json(kind, dry != 0, &report);
+    if (r == BULK_REJECTED) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%zu error%s in the file; nothing was written",
+                 report.errors_total, report.errors_total == 1 ? "" : "s");
+        json_t *o = json_pack("{s:{s:s,s:s},s:o}", "error", "code", "invalid_rows", "message", msg,
+                              "report", body);
+        bulk_report_free(&report);
+        admin_reply_json(resp, 422, o);
+        return;
+    }
+    bulk_report_free(&report);
+    admin_reply_json(resp, 200, body);
+}
+
+static void export_get(const struct admin_request *req, struct http_response *resp)
+{
+    enum bulk_kind kind;
+    if (kind_param(req, resp, &kind) != 0)
+        return;
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    char *csv = NULL;
+    size_t len = 0;
+    if (bulk_export_csv(db, kind, &csv, &len) != 0) {
+        admin_error_db(resp);
+        return;
+    }
+    http_reply(resp, 200, "text/csv; charset=utf-8", csv, len);
+    free(csv);
+}
+
+const struct admin_route admin_bulk_routes[] = {
+    {"POST", "/import/{kind}", ADMIN_ROLE_STAFF, import_post, ADMIN_BODY_RAW},
+    {"GET", "/export/{kind}", ADMIN_ROLE_VIEWER, export_get, ADMIN_BODY_JSON},
+    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+};

@@ -1,0 +1,227 @@
+/* admin_console.c -- the admin API resources of the web console:
+ *   POST /simulator/ussd {phone, session, text}: one USSD step through the
+ *        sandbox channel, answered {"type":"CON"|"END","screen":..};
+ *   POST /grants/{id}/status/preview {status, note...}: the SMS the member
+ *        would get, made in a transaction that is rolled back;
+ *   GET  /dashboard: outbound messages per channel and status since Monday
+ *        (programme time) and grants per status with amounts. */
+#include "http/admin_console.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/programme.h"
+#include "app/ussd.h"
+#include "config/runtime.h"
+#include "core/limits.h"
+#include "core/msisdn.h"
+#include "http/admin.h"
+#include "http/admin_env.h"
+#include "http/admin_json.h"
+#include "store/console_queries.h"
+#include "store/db.h"
+#include "sys/log.h"
+
+#define SIM_SESSION_MAX 64 /* bytes of a simulator session id */
+#define SIM_TEXT_MAX 512   /* bytes of the joined inputs */
+#define NOTE_PREVIEW_MAX 480
+
+static struct ussd_sessions *sim_sessions;
+
+void admin_console_set_sessions(struct ussd_sessions *sessions)
+{
+    sim_sessions = sessions;
+}
+
+static const struct channel_settings *sandbox_channel(const struct config *cfg)
+{
+    for (size_t i = 0; i < cfg->nchannels; i++)
+        if (strcmp(cfg->channels[i].type, "sandbox") == 0)
+            return &cfg->channels[i];
+    return NULL;
+}
+
+static void simulator_ussd(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"phone", "session", "text", NULL};
+    const char *phone = NULL, *session = NULL, *text = "";
+    if (admin_json_need_body(req, resp) != 0 || admin_json_only(req, resp, fields) != 0 ||
+        admin_json_string(req, resp, "phone", ADMIN_FIELD_REQUIRED, 32, &phone) < 0 ||
+        admin_json_string(req, resp, "session", ADMIN_FIELD_REQUIRED, SIM_SESSION_MAX - 8,
+                          &session) < 0)
+        return;
+    json_t *jt = json_object_get(req->json, "text");
+    if (jt && !json_is_string(jt)) {
+        admin_error(resp, 400, "invalid_type", "text must be a string", "text");
+        return;
+    }
+    if (jt)
+        text = json_string_value(jt);
+    if (strlen(text) > SIM_TEXT_MAX) {
+        admin_error(resp, 422, "invalid_value", "text is too long", "text");
+        return;
+    }
+    const struct channel_settings *ch = sandbox_channel(&req->rt->cfg);
+    if (!ch || !sim_sessions) {
+        admin_error(resp, 409, "no_sandbox",
+                    "the phone simulator needs a channel of type sandbox in the configuration",
+                    NULL);
+        return;
+    }
+    char sid[SIM_SESSION_MAX];
+    snprintf(sid, sizeof sid, "console-%s", session); /* never a provider's id */
+    struct ussd_step step = {.session_id = sid,
+                             .service_code = ch->ussd_code,
+                             .phone_raw = phone,
+                             .network_code = "sim",
+                             .text = text,
+                             .text_len = strlen(text)};
+    char screen[SCREEN_BYTES_MAX];
+    bool end = false;
+    enum ussd_result r =
+        ussd_handle(sim_sessions, &req->rt->app, ch, &step, screen, sizeof screen, &end);
+    if (r == USSD_BAD_PHONE) {
+        admin_error(resp, 422, "invalid_value", "phone is not a valid mobile number", "phone");
+        return;
+    }
+    if (r != USSD_OK) {
+        admin_error_db(resp);
+        return;
+    }
+    admin_reply_json(resp, 200,
+                     json_pack("{s:s,s:s,s:s,s:s}", "type", end ? "END" : "CON", "screen", screen,
+                               "channel", ch->name, "ussd_code", ch->ussd_code));
+}
+
+static const char *opt_string(const struct admin_request *req, const char *key)
+{
+    return json_string_value(json_object_get(req->json, key));
+}
+
+static void grant_status_preview(const struct admin_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"status", "note", "note_ar", "note_fr", "note_en", NULL};
+    int64_t id;
+    const char *status = NULL, *s;
+    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
+        admin_json_only(req, resp, fields) != 0 ||
+        admin_json_choice(req, resp, "status", ADMIN_FIELD_REQUIRED, programme_grant_statuses, 16,
+                          &status) < 0)
+        return;
+    for (size_t i = 1; fields[i]; i++)
+        if (admin_json_string(req, resp, fields[i], ADMIN_FIELD_NULLABLE, NOTE_PREVIEW_MAX, &s) < 0)
+            return;
+    const char *all = opt_string(req, "note");
+    const char *ar = opt_string(req, "note_ar"), *fr = opt_string(req, "note_fr"),
+               *en = opt_string(req, "note_en");
+    struct grant_status_change c = {.grant_id = id,
+                                    .status = status,
+                                    .note_ar = ar ? ar : all,
+                                    .note_fr = fr ? fr : all,
+                                    .note_en = en ? en : all};
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    struct notice_env env;
+    admin_env_notice(req->rt, &env);
+    if (db_begin(db) != 0) {
+        admin_error_db(resp);
+        return;
+    }
+    int64_t message_id = 0;
+    struct console_message m;
+    int got = 0;
+    enum programme_result r = programme_grant_set_status(db, &env, &req->actor, &c, &message_id);
+    if (r == PROGRAMME_OK && message_id)
+        got = console_q_message(db, message_id, &m);
+    db_rollback(db); /* a preview changes nothing */
+    if (r == PROGRAMME_NOT_FOUND) {
+        admin_error(resp, 404, "not_found", "no such grant", NULL);
+        return;
+    }
+    if (r == PROGRAMME_CONFLICT) {
+        admin_error(resp, 409, "conflict", "the grant cannot take this status", "status");
+        return;
+    }
+    if (r != PROGRAMME_OK || got < 0) {
+        admin_error_db(resp);
+        return;
+    }
+    if (got == 0) {
+        admin_reply_json(resp, 200, json_pack("{s:n}", "message"));
+        return;
+    }
+    char masked[MSISDN_MAX];
+    msisdn_mask(m.phone, masked);
+    admin_reply_json(resp, 200,
+                     json_pack("{s:{s:s,s:s,s:s,s:s,s:i}}", "message", "to", masked, "language",
+                               m.language, "body", m.body, "encoding", m.encoding, "segments",
+                               m.segments));
+}
+
+/* Monday 00:00 of this week, programme time (the process runs in its zone). */
+static int64_t week_start(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    int back = (tm.tm_wday + 6) % 7; /* days since Monday */
+    tm.tm_mday -= back;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+static void dashboard_get(const struct admin_request *req, struct http_response *resp)
+{
+    (void)req;
+    sqlite3 *db = admin_json_db(resp);
+    if (!db)
+        return;
+    struct console_count rows[CONSOLE_ROWS_MAX];
+    int64_t since = week_start();
+    int n = console_q_messages_since(db, since, rows, CONSOLE_ROWS_MAX);
+    if (n < 0) {
+        admin_error_db(resp);
+        return;
+    }
+    json_t *week = json_object();
+    for (int i = 0; i < n; i++) {
+        char channel[sizeof rows[i].key];
+        memcpy(channel, rows[i].key, sizeof channel);
+        channel[sizeof channel - 1] = '\0';
+        char *slash = strrchr(channel, '/');
+        if (!slash)
+            continue;
+        *slash = '\0';
+        json_t *per = json_object_get(week, channel);
+        if (!per) {
+            per = json_object();
+            json_object_set_new(week, channel, per);
+        }
+        json_object_set_new(per, slash + 1, json_integer(rows[i].count));
+    }
+    n = console_q_grants_by_status(db, rows, CONSOLE_ROWS_MAX);
+    if (n < 0) {
+        json_decref(week);
+        admin_error_db(resp);
+        return;
+    }
+    json_t *grants = json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(grants, rows[i].key,
+                            json_pack("{s:I,s:I}", "count", (json_int_t)rows[i].count, "amount_mad",
+                                      (json_int_t)rows[i].amount));
+    admin_reply_json(resp, 200,
+                     json_pack("{s:I,s:o,s:o}", "week_start", (json_int_t)since,
+                               "messages_this_week", week, "grants_by_status", grants));
+}
+
+const struct admin_route admin_console_routes[] = {
+    {"POST", "/simulator/ussd", ADMIN_ROLE_STAFF, simulator_ussd, ADMIN_BODY_JSON},
+    {"POST", "/grants/{id}/status/preview", ADMIN_ROLE_STAFF, grant_status_preview,
+     ADMIN_BODY_JSON},
+    {"GET", "/dashboard", ADMIN_ROLE_VIEWER, dashboard_get, ADMIN_BODY_JSON},
+    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+};

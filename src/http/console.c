@@ -1,0 +1,273 @@
+/* console.c -- the web console's HTTP side: embedded files (index.html for
+ * /console and /console/), sign-in (JSON, sets the HttpOnly SameSite=Strict
+ * session cookie, Secure when configured), the current session, sign-out,
+ * and the cookie + CSRF authentication of API requests. */
+#include "http/console.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/console_auth.h"
+#include "config/runtime.h"
+#include "http/console_assets.h"
+#include "store/db.h"
+#include "sys/bearer.h"
+#include "sys/log.h"
+
+bool console_path_is(const char *path)
+{
+    size_t n = strlen(CONSOLE_PREFIX);
+    return strncmp(path, CONSOLE_PREFIX, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static void client_of(const struct http_request *req, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "unknown");
+    const struct sockaddr *sa = req->client;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)outsz);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)outsz);
+}
+
+/* The session cookie's value (64 characters at most are looked at), or
+ * false when the Cookie header has none. */
+static bool cookie_value(const struct http_request *req, char *out, size_t outsz)
+{
+    const char *h = http_request_header(req, "Cookie");
+    size_t name_len = strlen(CONSOLE_COOKIE);
+    while (h && *h) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        const char *end = strchr(h, ';');
+        size_t len = end ? (size_t)(end - h) : strlen(h);
+        if (len > name_len && strncmp(h, CONSOLE_COOKIE, name_len) == 0 && h[name_len] == '=') {
+            size_t vlen = len - name_len - 1;
+            if (vlen >= outsz)
+                vlen = outsz - 1; /* too long: cannot be well formed anyway */
+            memcpy(out, h + name_len + 1, vlen);
+            out[vlen] = '\0';
+            return vlen > 0;
+        }
+        h = end;
+    }
+    return false;
+}
+
+static void set_cookie(struct http_response *resp, const char *value, bool secure, bool clear)
+{
+    snprintf(resp->set_cookie, sizeof resp->set_cookie,
+             "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", CONSOLE_COOKIE, value,
+             secure ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+}
+
+static void reply_json(struct http_response *resp, int status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        http_error(resp, 500, "internal", "cannot encode the answer");
+        return;
+    }
+    http_reply(resp, status, "application/json; charset=utf-8", text, strlen(text));
+    free(text);
+}
+
+static json_t *session_json(const struct staff_session *s, int idle_s)
+{
+    return json_pack("{s:s,s:s,s:s,s:i}", "user", s->user_name, "role", s->role, "csrf", s->csrf,
+                     "idle_s", idle_s);
+}
+
+/* The session of the request's cookie: 1, 0 (none or not live), -1 (db). */
+static int session_of(const struct http_request *req, int idle_s, struct staff_session *s)
+{
+    char value[CONSOLE_TOKEN_LEN + 2];
+    if (!cookie_value(req, value, sizeof value))
+        return 0;
+    sqlite3 *db = db_thread();
+    if (!db)
+        return -1;
+    int rc = console_session_check(db, value, strlen(value), db_now(), idle_s, s);
+    bearer_wipe(value, sizeof value);
+    return rc;
+}
+
+static bool method_is_safe(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+int console_authenticate(const struct http_request *req, const char *client,
+                         struct admin_principal *out, struct http_response *resp)
+{
+    char probe[4];
+    if (!cookie_value(req, probe, sizeof probe))
+        return 0;
+    struct runtime *rt = runtime_acquire();
+    int idle_s = rt ? rt->cfg.http.console_session_idle_s : 1800;
+    runtime_release(rt);
+    struct staff_session s;
+    int rc = session_of(req, idle_s, &s);
+    if (rc < 0) {
+        http_error(resp, 503, "unavailable", "the database is unavailable");
+        resp->retry_after_s = 1;
+        return -1;
+    }
+    if (rc == 0) {
+        http_error(resp, 401, "session_expired", "the session has ended; sign in again");
+        return -1;
+    }
+    if (!method_is_safe(req->method) &&
+        !console_csrf_ok(&s, http_request_header(req, CONSOLE_CSRF_HEADER))) {
+        log_warn("console_csrf_refused", "user=%s method=%s client=%s", s.user_name, req->method,
+                 client);
+        http_error(resp, 403, "csrf", "missing or wrong X-CSRF-Token");
+        return -1;
+    }
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", s.user_name);
+    out->role = admin_role_parse(s.role);
+    return 1;
+}
+
+/* POST /console/login {"name":..,"password":..} */
+static void login(const struct http_request *req, const char *client, struct http_response *resp)
+{
+    if (strcmp(req->content_type, "application/json") != 0) {
+        http_error(resp, 415, "unsupported_media_type", "send Content-Type: application/json");
+        return;
+    }
+    if (req->body_len > CONSOLE_JSON_MAX) {
+        http_error(resp, 413, "payload_too_large", "sign-in body is too large");
+        return;
+    }
+    json_t *j = json_loadb(req->body, req->body_len, 0, NULL);
+    const char *name = j ? json_string_value(json_object_get(j, "name")) : NULL;
+    json_t *pw = j ? json_object_get(j, "password") : NULL;
+    if (!name || !json_is_string(pw)) {
+        json_decref(j);
+        http_error(resp, 400, "invalid_json", "send {\"name\":..,\"password\":..}");
+        return;
+    }
+    sqlite3 *db = db_thread();
+    struct runtime *rt = runtime_acquire();
+    if (!db || !rt) {
+        runtime_release(rt);
+        json_decref(j);
+        http_error(resp, 503, "unavailable", "the database is unavailable");
+        return;
+    }
+    int idle_s = rt->cfg.http.console_session_idle_s;
+    bool secure = rt->cfg.http.console_secure_cookies;
+    runtime_release(rt);
+    char token[CONSOLE_TOKEN_LEN + 1];
+    struct staff_session s;
+    int retry = 0;
+    enum console_result r = console_login(db, name, json_string_value(pw), json_string_length(pw),
+                                          client, db_now(), token, &s, &retry);
+    json_decref(j); /* the password's only copy besides the request body */
+    switch (r) {
+    case CONSOLE_OK:
+        set_cookie(resp, token, secure, false);
+        bearer_wipe(token, sizeof token);
+        reply_json(resp, 200, session_json(&s, idle_s));
+        return;
+    case CONSOLE_LOCKED:
+        http_error(resp, 429, "locked", "too many failed sign-ins; try again later");
+        resp->retry_after_s = retry > 0 ? retry : 1;
+        return;
+    case CONSOLE_BAD_CREDENTIALS:
+        http_error(resp, 401, "bad_credentials", "wrong name or password");
+        return;
+    default:
+        http_error(resp, 503, "unavailable", "cannot sign in now; try again");
+        return;
+    }
+}
+
+static void session_get(const struct http_request *req, struct http_response *resp)
+{
+    struct runtime *rt = runtime_acquire();
+    int idle_s = rt ? rt->cfg.http.console_session_idle_s : 1800;
+    runtime_release(rt);
+    struct staff_session s;
+    int rc = session_of(req, idle_s, &s);
+    if (rc < 0)
+        http_error(resp, 503, "unavailable", "the database is unavailable");
+    else if (rc == 0)
+        http_error(resp, 401, "unauthorized", "not signed in");
+    else
+        reply_json(resp, 200, session_json(&s, idle_s));
+}
+
+static void logout(const struct http_request *req, const char *client, struct http_response *resp)
+{
+    struct runtime *rt = runtime_acquire();
+    int idle_s = rt ? rt->cfg.http.console_session_idle_s : 1800;
+    bool secure = rt && rt->cfg.http.console_secure_cookies;
+    runtime_release(rt);
+    struct staff_session s;
+    int rc = session_of(req, idle_s, &s);
+    if (rc < 0) {
+        http_error(resp, 503, "unavailable", "the database is unavailable");
+        return;
+    }
+    if (rc == 1 && !console_csrf_ok(&s, http_request_header(req, CONSOLE_CSRF_HEADER))) {
+        http_error(resp, 403, "csrf", "missing or wrong X-CSRF-Token");
+        return;
+    }
+    sqlite3 *db = db_thread();
+    if (rc == 1 && (!db || console_logout(db, &s, client) != 0)) {
+        http_error(resp, 503, "unavailable", "the database is unavailable");
+        return;
+    }
+    set_cookie(resp, "", secure, true);
+    reply_json(resp, 200, json_pack("{s:b}", "signed_out", 1));
+}
+
+static void serve_asset(const char *rel, struct http_response *resp)
+{
+    if (rel[0] == '\0' || strcmp(rel, "/") == 0)
+        rel = "/index.html";
+    for (const struct console_asset *a = console_assets; a->path; a++) {
+        if (strcmp(a->path, rel) == 0) {
+            http_reply(resp, 200, a->content_type, (const char *)a->data, a->len);
+            return;
+        }
+    }
+    http_error(resp, 404, "not_found", "no such file");
+}
+
+void console_handle(const struct http_request *req, struct http_response *resp)
+{
+    const char *rel = req->path + strlen(CONSOLE_PREFIX);
+    char client[64];
+    client_of(req, client, sizeof client);
+    if (strcmp(rel, "/login") == 0 || strcmp(rel, "/logout") == 0) {
+        if (strcmp(req->method, "POST") != 0) {
+            resp->allow = "POST";
+            http_error(resp, 405, "method_not_allowed", "use POST");
+        } else if (strcmp(rel, "/login") == 0) {
+            login(req, client, resp);
+        } else {
+            logout(req, client, resp);
+        }
+        return;
+    }
+    if (!method_is_safe(req->method)) {
+        resp->allow = "GET, HEAD";
+        http_error(resp, 405, "method_not_allowed", "use GET");
+        return;
+    }
+    if (strcmp(rel, "/session") == 0)
+        session_get(req, resp);
+    else
+        serve_asset(rel, resp);
+}

@@ -1,0 +1,20 @@
+/* console_assets.h -- the web console's files (src/web/), embedded in the
+ * binary at build time by contrib/embed-web.sh into $(BUILD)/gen/
+ * web_assets.c: one entry per file with its path under /console/, its
+ * content type and its bytes. */
+#ifndef TAAWUN_HTTP_CONSOLE_ASSETS_H
+#define TAAWUN_HTTP_CONSOLE_ASSETS_H
+
+#include <stddef.h>
+
+struct console_asset {
+    const char *path;         /* "/index.html", "/i18n/ar.json" */
+    const char *content_type; /* "text/html; charset=utf-8", ... */
+    const unsigned char *data;
+    size_t len;
+};
+
+/* Every file, terminated by an entry whose path is NULL. */
+extern const struct console_asset console_assets[];
+
+#endif

@@ -1,0 +1,134 @@
+/* broadcasts.h -- the broadcasts table (drafts, schedules, cancellations),
+ * the audience of a broadcast as one fixed SQL filter over members, its
+ * expansion into the outbox as ONE set-based INSERT ... SELECT, its
+ * progress counted from the messages it produced, and the messages held
+ * for the send window (status 'held': the sender never takes them; the
+ * scheduler releases them when the window opens).
+ *
+ * The audience filter is given as JSON array texts (SQLite's json_each
+ * reads them), so the statements' text never changes and they are
+ * prepared once per thread. Functions borrow the connection and never
+ * begin or commit a transaction. */
+#ifndef TAAWUN_STORE_BROADCASTS_H
+#define TAAWUN_STORE_BROADCASTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "core/catalog.h"
+
+#define BROADCAST_NAME_MAX 128
+#define BROADCAST_STATUS_MAX 16
+#define BROADCAST_TOPIC_MAX 16
+#define BROADCAST_CHANNEL_MAX 32
+#define BROADCAST_LANG_SLOTS CATALOG_LANGS_MAX /* texts per language in one expansion */
+#define BROADCASTS_LIST_MAX 500
+
+/* The audience: each member is a JSON array text, NULL meaning "any".
+ * Members must also have consented, not be opted out nor erased, and not
+ * be opted out of topic (when topic is not NULL). Borrowed. */
+struct broadcast_audience {
+    const char *provinces;    /* ["nador", ...] */
+    const char *sectors;      /* ["agriculture", ...] */
+    const char *cooperatives; /* [cooperative ids] */
+    const char *genders;      /* ["f", "m"] */
+    const char *age_bands;    /* ["under-18","18-25","26-35","36-50","51+","unknown"] */
+    const char *events;       /* [event ids]: members who RSVPed to any */
+    const char *phones;       /* ["+2126...", ...] E.164 */
+    const char *topic;        /* the broadcast's topic, or NULL */
+    int year;                 /* the current local year (age bands) */
+};
+
+/* One language's text as it will travel. Borrowed. */
+struct broadcast_text {
+    const char *language; /* member language this applies to */
+    const char *body;
+    const char *encoding; /* "gsm7" / "ucs2" */
+    int64_t segments;
+};
+
+/* A stored broadcast. audience and texts are JSON texts (malloc'd, owned;
+ * free with broadcast_record_clear). Times are unix seconds, 0 for none. */
+struct broadcast_record {
+    int64_t id;
+    char name[BROADCAST_NAME_MAX];
+    char topic[BROADCAST_TOPIC_MAX]; /* "" : none */
+    char channel[BROADCAST_CHANNEL_MAX];
+    char status[BROADCAST_STATUS_MAX]; /* draft, scheduled, started, cancelled */
+    char created_by[64];
+    char *audience;
+    char *texts;
+    int64_t scheduled_at, started_at, cancelled_at, recipients, created_at, updated_at;
+};
+
+void broadcast_record_clear(struct broadcast_record *r);
+
+/* Insert a draft from r (name, topic, channel, audience, texts, created_by).
+ * Returns 0 with *id set, or -1. */
+int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now, int64_t *id)
+    __attribute__((warn_unused_result));
+
+/* Load broadcast id. Returns 1 (found), 0 (none) or -1. */
+int broadcasts_get(sqlite3 *db, int64_t id, struct broadcast_record *out)
+    __attribute__((warn_unused_result));
+
+/* Newest first: up to max rows from offset into out (clear each), with
+ * status filter (NULL: any). Returns the count, or -1; *total may be NULL. */
+int broadcasts_list(sqlite3 *db, const char *status, int64_t offset, size_t max,
+                    struct broadcast_record *out, int64_t *total)
+    __attribute__((warn_unused_result));
+
+/* Move id from status `from` to `to`, setting scheduled_at (to
+ * 'scheduled'), started_at and recipients (to 'started') or cancelled_at
+ * (to 'cancelled'). Returns 1 when moved, 0 when id was not in `from`, -1. */
+int broadcasts_set_status(sqlite3 *db, int64_t id, const char *from, const char *to, int64_t when,
+                          int64_t recipients, int64_t now) __attribute__((warn_unused_result));
+
+/* Ids of scheduled broadcasts due at now (scheduled_at <= now), oldest
+ * first, at most max. Returns the count, or -1. */
+int broadcasts_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
+    __attribute__((warn_unused_result));
+
+/* Recipients per member language: calls fn(language, count, ctx) for each
+ * language found ("" for none). Returns 0 or -1. */
+int broadcasts_audience_count(sqlite3 *db, const struct broadcast_audience *a,
+                              void (*fn)(const char *language, int64_t count, void *ctx), void *ctx)
+    __attribute__((warn_unused_result));
+
+/* How many phones of the JSON array text phones belong to no member. */
+int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
+    __attribute__((warn_unused_result));
+
+/* Expand broadcast id into the outbox: one INSERT ... SELECT of a message
+ * per audience member, kind 'broadcast', topic a->topic, on channel,
+ * status 'queued' (due now) or 'held' (hold != 0), with the text of the
+ * member's language among texts[0..ntexts) (ntexts <= BROADCAST_LANG_SLOTS)
+ * and fallback for any other language. Inside the caller's transaction.
+ * Returns 0 with *inserted set, or -1. */
+int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *a,
+                      const char *channel, const struct broadcast_text *texts, size_t ntexts,
+                      const struct broadcast_text *fallback, int priority, int hold, int64_t now,
+                      int64_t *inserted) __attribute__((warn_unused_result));
+
+/* Messages of broadcast id by status. */
+struct broadcast_progress {
+    int64_t held, queued, sending, sent, delivered, failed, suppressed, expired, cancelled, total;
+    int64_t segments; /* of all its messages */
+};
+int broadcasts_progress(sqlite3 *db, int64_t id, struct broadcast_progress *out)
+    __attribute__((warn_unused_result));
+
+/* Messages of broadcast id not yet gone (queued, held) become 'cancelled'
+ * with error reason. Returns the count, or -1. */
+int64_t broadcasts_cancel_messages(sqlite3 *db, int64_t id, const char *reason, int64_t now);
+
+/* ---- the send window ---- */
+
+/* queued -> held for message id (inside the transaction that queued it). */
+int broadcasts_hold_message(sqlite3 *db, int64_t message_id) __attribute__((warn_unused_result));
+
+/* Every held message becomes queued, due at now. Returns the count, or -1. */
+int64_t broadcasts_release_held(sqlite3 *db, int64_t now);
+
+#endif

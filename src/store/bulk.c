@@ -1,0 +1,168 @@
+/* bulk.c -- the SQL of CSV import and export (see bulk.h): one SELECT per
+ * kind gives every field as text, used both to find an object by its key
+ * and to export all of them, so an exported file imported again compares
+ * equal field by field. */
+#include "store/bulk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+#define COOP_SELECT                                                                                \
+    "SELECT c.id, 0, c.code, c.name, c.province, c.sector, c.contact_phone FROM cooperatives c"
+#define MEMBER_SELECT                                                                              \
+    "SELECT m.id, coalesce(m.erased_at,0), m.phone, m.name, c.code, m.province, m.sector,"         \
+    " m.gender, CAST(m.birth_year AS TEXT), m.language,"                                           \
+    " CASE WHEN m.consent_at IS NULL THEN 'no' ELSE 'yes' END"                                     \
+    " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
+#define GRANT_SELECT                                                                               \
+    "SELECT g.id, 0, g.reference, m.phone, c.code, g.programme, CAST(g.amount_mad AS TEXT),"       \
+    " g.status, g.note_ar, g.note_fr, g.note_en FROM grants g"                                     \
+    " LEFT JOIN members m ON m.id = g.member_id LEFT JOIN cooperatives c ON c.id = "               \
+    "g.cooperative_id"
+
+static const char *const find_sql[BULK_KINDS_] = {
+    COOP_SELECT " WHERE c.code = ?1",
+    MEMBER_SELECT " WHERE m.phone = ?1",
+    GRANT_SELECT " WHERE g.reference = ?1",
+};
+static const char *const export_sql[BULK_KINDS_] = {
+    COOP_SELECT " ORDER BY c.code",
+    MEMBER_SELECT " WHERE m.erased_at IS NULL ORDER BY m.id",
+    GRANT_SELECT " ORDER BY g.reference",
+};
+
+static const char *const names[BULK_KINDS_][BULK_FIELDS_MAX] = {
+    {"code", "name", "province", "sector", "contact_phone"},
+    {"phone", "name", "cooperative_code", "province", "sector", "gender", "birth_year", "language",
+     "consent"},
+    {"reference", "member_phone", "cooperative_code", "programme", "amount_mad", "status",
+     "note_ar", "note_fr", "note_en"},
+};
+static const size_t counts[BULK_KINDS_] = {BC_COUNT_, BM_COUNT_, BG_COUNT_};
+
+size_t bulk_field_count(enum bulk_kind kind)
+{
+    return (int)kind >= 0 && kind < BULK_KINDS_ ? counts[kind] : 0;
+}
+
+const char *bulk_field_name(enum bulk_kind kind, size_t field)
+{
+    return field < bulk_field_count(kind) ? names[kind][field] : NULL;
+}
+
+void bulk_record_clear(struct bulk_record *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < BULK_FIELDS_MAX; i++) {
+        free(r->v[i]);
+        r->v[i] = NULL;
+    }
+}
+
+int bulk_find(sqlite3 *db, enum bulk_kind kind, const char *key, struct bulk_record *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, find_sql[kind]);
+    if (!st)
+        return store_fail(db, "bulk_find");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        found = 1;
+        out->id = sqlite3_column_int64(st, 0);
+        out->erased_at = sqlite3_column_int64(st, 1);
+        for (size_t i = 0; i < counts[kind]; i++) {
+            const char *t = (const char *)sqlite3_column_text(st, (int)i + 2);
+            if (t && !(out->v[i] = strdup(t)))
+                found = -1;
+        }
+        rc = SQLITE_DONE;
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_DONE || found < 0) {
+        bulk_record_clear(out);
+        return store_fail(db, "bulk_find");
+    }
+    return found;
+}
+
+static const char *const insert_sql[BULK_KINDS_] = {
+    "INSERT INTO cooperatives (code, name, province, sector, contact_phone, created_at,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?10)",
+    "INSERT INTO members (phone, name, cooperative_id, province, sector, gender, birth_year,"
+    " language, consent_at, consent_channel, registered_via, registered_at, created_at,"
+    " updated_at) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce((SELECT id FROM"
+    " cooperatives WHERE code = ?3), -1) END, ?4, ?5, ?6, CAST(?7 AS INTEGER), ?8,"
+    " CASE WHEN ?9 = 'yes' THEN ?10 END, CASE WHEN ?9 = 'yes' THEN 'import' END, 'import', ?10,"
+    " ?10, ?10)",
+    "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
+    " note_ar, note_fr, note_en, created_at, updated_at) VALUES (?1,"
+    " CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT id FROM members WHERE phone = ?2), -1)"
+    " END, CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce((SELECT id FROM cooperatives"
+    " WHERE code = ?3), -1) END, ?4, CAST(?5 AS INTEGER), ?6, ?7, ?8, ?9, ?10, ?10)",
+};
+static const char *const update_sql[BULK_KINDS_] = {
+    "UPDATE cooperatives SET name = ?2, province = ?3, sector = ?4, contact_phone = ?5,"
+    " updated_at = ?10 WHERE id = ?11",
+    "UPDATE members SET name = ?2, cooperative_id = CASE WHEN ?3 IS NULL THEN NULL ELSE"
+    " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, province = ?4,"
+    " sector = ?5, gender = ?6, birth_year = CAST(?7 AS INTEGER), language = ?8,"
+    " consent_at = CASE WHEN ?9 = 'yes' THEN coalesce(consent_at, ?10) ELSE consent_at END,"
+    " consent_channel = CASE WHEN ?9 = 'yes' AND consent_at IS NULL THEN 'import'"
+    "  ELSE consent_channel END, updated_at = ?10 WHERE id = ?11",
+    "UPDATE grants SET member_id = CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT id FROM"
+    " members WHERE phone = ?2), -1) END, cooperative_id = CASE WHEN ?3 IS NULL THEN NULL ELSE"
+    " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, programme = ?4,"
+    " amount_mad = CAST(?5 AS INTEGER), note_ar = ?7, note_fr = ?8, note_en = ?9,"
+    " updated_at = ?10 WHERE id = ?11",
+};
+
+int bulk_write(sqlite3 *db, enum bulk_kind kind, int64_t id, const char *const *v, int64_t now,
+               int64_t *id_out)
+{
+    sqlite3_stmt *st = db_stmt(db, id ? update_sql[kind] : insert_sql[kind]);
+    if (!st)
+        return store_fail(db, "bulk_write");
+    for (size_t i = 0; i < counts[kind]; i++) {
+        if (v[i] && *v[i])
+            sqlite3_bind_text(st, (int)i + 1, v[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, (int)i + 1);
+    }
+    sqlite3_bind_int64(st, 10, now);
+    if (id)
+        sqlite3_bind_int64(st, 11, id);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return -2;
+    if (rc != SQLITE_DONE)
+        return store_fail(db, "bulk_write");
+    if (id_out)
+        *id_out = id ? id : sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+int bulk_export(sqlite3 *db, enum bulk_kind kind,
+                int (*row)(void *ctx, const char *const *fields, size_t n), void *ctx)
+{
+    sqlite3_stmt *st = db_stmt(db, export_sql[kind]);
+    if (!st)
+        return store_fail(db, "bulk_export");
+    int rc;
+    const char *fields[BULK_FIELDS_MAX];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (size_t i = 0; i < counts[kind]; i++)
+            fields[i] = (const char *)sqlite3_column_text(st, (int)i + 2);
+        if (row(ctx, fields, counts[kind]) != 0) {
+            db_stmt_done(st);
+            return -1;
+        }
+    }
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "bulk_export");
+}

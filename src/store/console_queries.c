@@ -1,0 +1,67 @@
+/* console_queries.c -- SQL of the web console's own reads (message preview,
+ * weekly message counts per channel, grants per status). */
+#include "store/console_queries.h"
+
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+int console_q_message(sqlite3 *db, int64_t id, struct console_message *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT g.phone, coalesce(m.language, ''), g.body, g.encoding,"
+                                   " g.segments FROM messages g"
+                                   " LEFT JOIN members m ON m.id = g.member_id WHERE g.id = ?1");
+    if (!st)
+        return store_fail(db, "console_q_message");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        store_copy_text(out->phone, sizeof out->phone, st, 0);
+        store_copy_text(out->language, sizeof out->language, st, 1);
+        store_copy_text(out->body, sizeof out->body, st, 2);
+        store_copy_text(out->encoding, sizeof out->encoding, st, 3);
+        out->segments = sqlite3_column_int(st, 4);
+        result = 1;
+    } else if (rc != SQLITE_DONE) {
+        result = store_fail(db, "console_q_message");
+    }
+    db_stmt_done(st);
+    return result;
+}
+
+static int counts(sqlite3_stmt *st, struct console_count *out, size_t max)
+{
+    size_t n = 0;
+    int rc;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&out[n], 0, sizeof out[n]);
+        store_copy_text(out[n].key, sizeof out[n].key, st, 0);
+        out[n].count = sqlite3_column_int64(st, 1);
+        out[n].amount = sqlite3_column_int64(st, 2);
+        n++;
+    }
+    db_stmt_done(st);
+    return (int)n;
+}
+
+int console_q_messages_since(sqlite3 *db, int64_t since, struct console_count *out, size_t max)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT channel || '/' || status, count(*), 0 FROM messages"
+                                   " WHERE direction = 'out' AND created_at >= ?1"
+                                   " GROUP BY 1 ORDER BY 1");
+    if (!st)
+        return store_fail(db, "console_q_messages_since");
+    sqlite3_bind_int64(st, 1, since);
+    return counts(st, out, max);
+}
+
+int console_q_grants_by_status(sqlite3 *db, struct console_count *out, size_t max)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT status, count(*), coalesce(sum(amount_mad), 0)"
+                                   " FROM grants GROUP BY 1 ORDER BY 1");
+    if (!st)
+        return store_fail(db, "console_q_grants_by_status");
+    return counts(st, out, max);
+}

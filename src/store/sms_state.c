@@ -1,0 +1,132 @@
+/* sms_state.c -- the sms_suppressions and sms_conversations tables, and
+ * the count of recent answers to a phone (the flood limit). */
+#include "store/sms_state.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+static int exec_phone(sqlite3 *db, const char *sql, const char *phone, const char *what)
+{
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(db, sql)))
+        return store_fail(db, what);
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, what);
+}
+
+int suppression_add(sqlite3 *db, const char *phone, const char *channel)
+{
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(db, "INSERT INTO sms_suppressions (phone, channel, created_at)"
+                           " VALUES (?1, ?2, ?3) ON CONFLICT(phone) DO NOTHING")))
+        return store_fail(db, "suppression_add");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, db_now());
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "suppression_add");
+}
+
+int suppression_clear(sqlite3 *db, const char *phone)
+{
+    if (exec_phone(db, "DELETE FROM sms_suppressions WHERE phone = ?1", phone,
+                   "suppression_clear") != 0)
+        return -1;
+    return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
+int suppression_has(sqlite3 *db, const char *phone)
+{
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(db, "SELECT 1 FROM sms_suppressions WHERE phone = ?1")))
+        return store_fail(db, "suppression_has");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "suppression_has");
+}
+
+int sms_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_flow *out)
+{
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(db, "SELECT flow, step, lang, state, expires_at FROM sms_conversations"
+                           " WHERE phone = ?1")))
+        return store_fail(db, "sms_flow_get");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int result = 0;
+    bool expired = false;
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 3);
+        expired = sqlite3_column_int64(st, 4) < now;
+        if (!expired && n <= sizeof out->state) {
+            memset(out, 0, sizeof *out);
+            store_copy_text(out->flow, sizeof out->flow, st, 0);
+            out->step = sqlite3_column_int(st, 1);
+            store_copy_text(out->lang, sizeof out->lang, st, 2);
+            if (n)
+                memcpy(out->state, sqlite3_column_blob(st, 3), n);
+            out->state_len = n;
+            result = 1;
+        } else {
+            expired = true;
+        }
+    } else if (rc != SQLITE_DONE) {
+        result = store_fail(db, "sms_flow_get");
+    }
+    db_stmt_done(st);
+    if (expired && sms_flow_delete(db, phone) != 0)
+        return -1;
+    return result;
+}
+
+int sms_flow_put(sqlite3 *db, const char *phone, const struct sms_flow *f, int64_t expires_at)
+{
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(db, "INSERT INTO sms_conversations (phone, flow, step, lang, state,"
+                           " expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                           " ON CONFLICT(phone) DO UPDATE SET flow = excluded.flow,"
+                           " step = excluded.step, lang = excluded.lang, state = excluded.state,"
+                           " expires_at = excluded.expires_at, updated_at = excluded.updated_at")))
+        return store_fail(db, "sms_flow_put");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, f->flow, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, f->step);
+    sqlite3_bind_text(st, 4, f->lang, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, f->state, (int)f->state_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, expires_at);
+    sqlite3_bind_int64(st, 7, db_now());
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "sms_flow_put");
+}
+
+int sms_flow_delete(sqlite3 *db, const char *phone)
+{
+    return exec_phone(db, "DELETE FROM sms_conversations WHERE phone = ?1", phone,
+                      "sms_flow_delete");
+}
+
+int sms_replies_since(sqlite3 *db, const char *phone, int64_t since)
+{
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(db, "SELECT count(*) FROM messages WHERE phone = ?1 AND created_at >= ?2"
+                           " AND direction = 'out'"
+                           " AND kind IN ('reply','registration','stop_confirmation')")))
+        return store_fail(db, "sms_replies_since");
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    int rc = sqlite3_step(st);
+    int n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    db_stmt_done(st);
+    return n >= 0 ? n : store_fail(db, "sms_replies_since");
+}

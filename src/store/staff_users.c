@@ -1,0 +1,199 @@
+/* staff_users.c -- queries on staff_users and staff_sessions (console
+ * accounts, lock-out counters and hashed session tokens). */
+#include "store/staff_users.h"
+
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+#define USER_COLUMNS                                                                               \
+    "id, name, role, password_hash, created_at, failed_logins, locked_until,"                      \
+    " coalesce(last_login_at, 0)"
+
+static void read_user(sqlite3_stmt *st, struct staff_user *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    store_copy_text(out->name, sizeof out->name, st, 1);
+    store_copy_text(out->role, sizeof out->role, st, 2);
+    store_copy_text(out->password_hash, sizeof out->password_hash, st, 3);
+    out->created_at = sqlite3_column_int64(st, 4);
+    out->failed_logins = sqlite3_column_int(st, 5);
+    out->locked_until = sqlite3_column_int64(st, 6);
+    out->last_login_at = sqlite3_column_int64(st, 7);
+}
+
+/* Run a statement that returns no row. Returns 0 or -1. */
+static int exec_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, what);
+}
+
+int staff_users_insert(sqlite3 *db, const char *name, const char *role, const char *hash,
+                       int64_t now, int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_users (name, role, password_hash,"
+                                   " created_at) VALUES (?1, ?2, ?3, ?4)");
+    if (!st)
+        return store_fail(db, "staff_users_insert");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return 1;
+    if (rc != SQLITE_DONE)
+        return store_fail(db, "staff_users_insert");
+    *id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+int staff_users_update(sqlite3 *db, const char *name, const char *role, const char *hash)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2, password_hash = ?3,"
+                                   " failed_logins = 0, locked_until = 0 WHERE name = ?1");
+    if (!st)
+        return store_fail(db, "staff_users_update");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+    if (exec_done(db, st, "staff_users_update") != 0)
+        return -1;
+    return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
+int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users WHERE name = ?1");
+    if (!st)
+        return store_fail(db, "staff_users_find");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW) {
+        read_user(st, out);
+        result = 1;
+    } else if (rc != SQLITE_DONE) {
+        result = store_fail(db, "staff_users_find");
+    }
+    db_stmt_done(st);
+    return result;
+}
+
+int staff_users_set_failures(sqlite3 *db, int64_t id, int failed, int64_t locked_until)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = ?2, locked_until = ?3"
+                                   " WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "staff_users_set_failures");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, failed);
+    sqlite3_bind_int64(st, 3, locked_until);
+    return exec_done(db, st, "staff_users_set_failures");
+}
+
+int staff_users_login_ok(sqlite3 *db, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = 0, locked_until = 0,"
+                                   " last_login_at = ?2 WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "staff_users_login_ok");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return exec_done(db, st, "staff_users_login_ok");
+}
+
+int staff_users_list(sqlite3 *db, struct staff_user *out, size_t max)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users ORDER BY name");
+    if (!st)
+        return store_fail(db, "staff_users_list");
+    size_t n = 0;
+    int rc;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_user(st, &out[n++]);
+    db_stmt_done(st);
+    return (int)n;
+}
+
+int staff_sessions_insert(sqlite3 *db, int64_t user_id, const char *token_hash, const char *csrf,
+                          int64_t now, const char *client)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_sessions (user_id, token_hash, csrf,"
+                                   " created_at, last_seen_at, client)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?4, ?5)");
+    if (!st)
+        return store_fail(db, "staff_sessions_insert");
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, token_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_text(st, 5, client, -1, SQLITE_STATIC);
+    return exec_done(db, st, "staff_sessions_insert");
+}
+
+int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
+                        struct staff_session *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT s.id, s.user_id, u.name, u.role, s.csrf, s.created_at,"
+                                   " s.last_seen_at FROM staff_sessions s"
+                                   " JOIN staff_users u ON u.id = s.user_id"
+                                   " WHERE s.token_hash = ?1 AND s.ended_at IS NULL"
+                                   " AND s.last_seen_at >= ?2");
+    if (!st)
+        return store_fail(db, "staff_sessions_find");
+    sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, idle_since);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(st, 0);
+        out->user_id = sqlite3_column_int64(st, 1);
+        store_copy_text(out->user_name, sizeof out->user_name, st, 2);
+        store_copy_text(out->role, sizeof out->role, st, 3);
+        store_copy_text(out->csrf, sizeof out->csrf, st, 4);
+        out->created_at = sqlite3_column_int64(st, 5);
+        out->last_seen_at = sqlite3_column_int64(st, 6);
+        result = 1;
+    } else if (rc != SQLITE_DONE) {
+        result = store_fail(db, "staff_sessions_find");
+    }
+    db_stmt_done(st);
+    return result;
+}
+
+int staff_sessions_touch(sqlite3 *db, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET last_seen_at = ?2 WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "staff_sessions_touch");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return exec_done(db, st, "staff_sessions_touch");
+}
+
+int staff_sessions_end(sqlite3 *db, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?2"
+                                   " WHERE id = ?1 AND ended_at IS NULL");
+    if (!st)
+        return store_fail(db, "staff_sessions_end");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return exec_done(db, st, "staff_sessions_end");
+}
+
+int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?2"
+                                   " WHERE user_id = ?1 AND ended_at IS NULL");
+    if (!st)
+        return store_fail(db, "staff_sessions_end_user");
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, now);
+    return exec_done(db, st, "staff_sessions_end_user");
+}

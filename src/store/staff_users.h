@@ -1,0 +1,82 @@
+/* staff_users.h -- the staff_users and staff_sessions tables of the web
+ * console: accounts with a role and an scrypt hash (sys/password.h), their
+ * failed sign-ins and lock-out, and sessions kept as SHA-256 hashes of the
+ * cookie value with a CSRF token and the time of last use.
+ * Functions borrow the connection and never begin or commit. */
+#ifndef TAAWUN_STORE_STAFF_USERS_H
+#define TAAWUN_STORE_STAFF_USERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#define STAFF_USER_NAME_MAX 64  /* bytes with the NUL */
+#define STAFF_HASH_TEXT_MAX 200 /* stored password form, with the NUL */
+#define STAFF_CSRF_MAX 65       /* 64 hex characters and the NUL */
+#define STAFF_USERS_LIST_MAX 1000
+
+struct staff_user {
+    int64_t id;
+    char name[STAFF_USER_NAME_MAX];
+    char role[16];
+    char password_hash[STAFF_HASH_TEXT_MAX];
+    int64_t created_at;
+    int failed_logins;    /* consecutive failures since the last success */
+    int64_t locked_until; /* 0: not locked */
+    int64_t last_login_at;
+};
+
+struct staff_session {
+    int64_t id;
+    int64_t user_id;
+    char user_name[STAFF_USER_NAME_MAX];
+    char role[16];
+    char csrf[STAFF_CSRF_MAX];
+    int64_t created_at;
+    int64_t last_seen_at;
+};
+
+/* Insert a user. Returns 0 with *id set, 1 when the name is taken, -1. */
+int staff_users_insert(sqlite3 *db, const char *name, const char *role, const char *hash,
+                       int64_t now, int64_t *id) __attribute__((warn_unused_result));
+
+/* Replace a user's password hash and role (an existing name). Returns 1
+ * updated, 0 no such user, -1. */
+int staff_users_update(sqlite3 *db, const char *name, const char *role, const char *hash)
+    __attribute__((warn_unused_result));
+
+/* The user called name. Returns 1, 0 (none) or -1. */
+int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
+    __attribute__((warn_unused_result));
+
+/* Record a failed sign-in: failed_logins and locked_until as given. */
+int staff_users_set_failures(sqlite3 *db, int64_t id, int failed, int64_t locked_until)
+    __attribute__((warn_unused_result));
+
+/* Record a successful sign-in at now (failures reset). */
+int staff_users_login_ok(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
+
+/* All users, by name, at most max. Returns the count or -1. */
+int staff_users_list(sqlite3 *db, struct staff_user *out, size_t max)
+    __attribute__((warn_unused_result));
+
+/* A new live session. Returns 0 or -1. */
+int staff_sessions_insert(sqlite3 *db, int64_t user_id, const char *token_hash, const char *csrf,
+                          int64_t now, const char *client) __attribute__((warn_unused_result));
+
+/* The live session whose token hash is token_hash, used at or after
+ * idle_since, with its user. Returns 1, 0 (none, ended or idle) or -1. */
+int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
+                        struct staff_session *out) __attribute__((warn_unused_result));
+
+/* Record a use of session id at now. */
+int staff_sessions_touch(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
+
+/* End session id (sign-out). */
+int staff_sessions_end(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
+
+/* End every live session of user_id (password change). */
+int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
+    __attribute__((warn_unused_result));
+
+#endif

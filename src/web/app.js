@@ -1,0 +1,858 @@
+/* app.js -- taawun's staff console: a single page with hash routes over the
+ * admin API (/api/v1, the same as taawunctl). Everything shown is built with
+ * createElement/textContent (never innerHTML with data: names typed on
+ * phones are untrusted). Strings come from i18n/{ar,fr}.json; dates are
+ * shown in the programme's time zone. No framework, no build step. */
+'use strict';
+
+const TZ = 'Africa/Casablanca';
+const PROVINCES = ['oujda-angad', 'berkane', 'nador', 'driouch', 'taourirt', 'jerada', 'guercif', 'figuig'];
+const SECTORS = ['agriculture', 'livestock', 'agrifood', 'handicraft', 'textile', 'tourism', 'services', 'other'];
+const GRANT_STATUSES = ['submitted', 'under_review', 'documents_missing', 'approved', 'rejected', 'disbursed'];
+const AGE_BANDS = ['under-18', '18-25', '26-35', '36-50', '51+'];
+const EVENT_KINDS = ['event', 'workshop', 'training', 'exhibition', 'ideathon'];
+const MESSAGE_STATUSES = ['queued', 'held', 'sending', 'sent', 'delivered', 'failed', 'expired', 'suppressed', 'cancelled'];
+
+const state = { lang: 'fr', strings: {}, user: null, role: null, csrf: null };
+const ROLE_RANK = { viewer: 1, staff: 2, admin: 3 };
+
+/* ------------------------------------------------------------ helpers */
+
+function t(key, vars) {
+  let s = state.strings[key];
+  if (s === undefined) s = key;
+  if (vars) for (const k of Object.keys(vars)) s = s.split('{' + k + '}').join(String(vars[k]));
+  return s;
+}
+
+/* h('div', {class: 'x', onclick: fn}, 'text', child...) -- text is always
+ * a text node; attributes are set with setAttribute (no HTML parsing). */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = !!v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
+
+function svg(tag, attrs, ...children) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c !== null && c !== undefined)
+    el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+function fmtDate(unix) {
+  if (unix === null || unix === undefined || unix === '') return '—';
+  const d = new Date(Number(unix) * 1000);
+  return new Intl.DateTimeFormat(state.lang === 'ar' ? 'ar-MA' : 'fr-MA',
+    { timeZone: TZ, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+function fmtNumber(n) {
+  return new Intl.NumberFormat(state.lang === 'ar' ? 'ar-MA' : 'fr-MA').format(Number(n) || 0);
+}
+
+function fmtMad(n) { return fmtNumber(n) + ' ' + t('mad'); }
+
+function label(kind, code) {
+  if (code === null || code === undefined || code === '') return '—';
+  const k = kind + '.' + code;
+  return state.strings[k] !== undefined ? state.strings[k] : code;
+}
+
+function badge(kind, code) { return h('span', { class: 'badge ' + code }, label(kind, code)); }
+
+function toast(text, isError) {
+  const el = h('div', { class: 'toast' + (isError ? ' error' : ''), role: 'status' }, text);
+  document.body.appendChild(el);
+  setTimeout(() => el.remove(), 3500);
+}
+
+function select(name, values, kind, current, withAny) {
+  const s = h('select', { name });
+  if (withAny) s.appendChild(h('option', { value: '' }, t('any')));
+  for (const v of values) s.appendChild(h('option', { value: v }, kind ? label(kind, v) : v));
+  s.value = current || '';
+  return s;
+}
+
+function field(text, input) { return h('label', {}, text, input); }
+
+function can(role) { return (ROLE_RANK[state.role] || 0) >= ROLE_RANK[role]; }
+
+/* ------------------------------------------------------------ API */
+
+class ApiError extends Error {
+  constructor(status, body) {
+    const e = body && body.error ? body.error : {};
+    super(e.message || ('HTTP ' + status));
+    this.status = status; this.code = e.code; this.field = e.field; this.body = body;
+  }
+}
+
+async function api(method, path, body, raw) {
+  const opt = { method, headers: {}, credentials: 'same-origin' };
+  if (method !== 'GET' && state.csrf) opt.headers['X-CSRF-Token'] = state.csrf;
+  if (raw !== undefined) {
+    opt.headers['Content-Type'] = raw.type; opt.body = raw.body;
+  } else if (body !== undefined) {
+    opt.headers['Content-Type'] = 'application/json'; opt.body = JSON.stringify(body);
+  }
+  const r = await fetch('/api/v1' + path, opt);
+  const ct = r.headers.get('content-type') || '';
+  const data = ct.includes('json') ? await r.json().catch(() => null) : await r.text();
+  if (r.status === 401) { state.user = null; renderLogin(t('session_ended')); throw new ApiError(401, data); }
+  if (!r.ok) throw new ApiError(r.status, data);
+  return data;
+}
+
+function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== '' && v !== null && v !== undefined) u.set(k, v);
+  const s = u.toString();
+  return s ? '?' + s : '';
+}
+
+function errorText(e) {
+  if (e instanceof ApiError) return t('error') + ' ' + e.status + ': ' + e.message + (e.field ? ' (' + e.field + ')' : '');
+  return t('error') + ': ' + e.message;
+}
+
+/* ------------------------------------------------------------ SMS measure
+ * The daemon's rules (src/core/gsm.c): GSM-7 when every character is in the
+ * default alphabet or the extension table (2 septets), else UCS-2 where a
+ * character outside the BMP is a surrogate pair (2 units); 160/153 and
+ * 70/67 per segment, and no character is split across two parts. */
+
+const GSM_DEFAULT = new Set(Array.from('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'));
+const GSM_EXTENSION = new Set(Array.from('\f^{}\\[~]|€'));
+
+function smsMeasure(text) {
+  const chars = Array.from(text);
+  const gsm7 = chars.every((c) => GSM_DEFAULT.has(c) || GSM_EXTENSION.has(c));
+  const cost = (c) => (gsm7 ? (GSM_EXTENSION.has(c) ? 2 : 1) : (c.codePointAt(0) > 0xffff ? 2 : 1));
+  const units = chars.reduce((n, c) => n + cost(c), 0);
+  const single = gsm7 ? 160 : 70, part = gsm7 ? 153 : 67;
+  let segments = 1;
+  if (units > single) {
+    let used = 0;
+    for (const c of chars) {
+      const k = cost(c);
+      if (used + k > part) { segments++; used = 0; }
+      used += k;
+    }
+  }
+  const forcing = gsm7 ? [] : [...new Set(chars.filter((c) => !GSM_DEFAULT.has(c) && !GSM_EXTENSION.has(c)))];
+  return { encoding: gsm7 ? 'gsm7' : 'ucs2', units, chars: chars.length, segments, forcing };
+}
+
+/* ------------------------------------------------------------ i18n */
+
+async function loadLanguage(lang) {
+  const r = await fetch('/console/i18n/' + lang + '.json', { credentials: 'same-origin' });
+  state.strings = await r.json();
+  state.lang = lang;
+  document.documentElement.lang = lang;
+  document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+  try { localStorage.setItem('taawun.lang', lang); } catch (e) { /* private mode */ }
+}
+
+function langSwitch() {
+  return h('div', { class: 'lang-switch' },
+    ['ar', 'fr'].map((l) => h('button', {
+      class: l === state.lang ? '' : 'secondary', id: 'lang-' + l, type: 'button',
+      onclick: async () => { await loadLanguage(l); route(); },
+    }, l === 'ar' ? 'العربية' : 'Français')));
+}
+
+/* ------------------------------------------------------------ shell */
+
+const PAGES = [
+  ['dashboard', 'nav_dashboard', 'viewer'], ['members', 'nav_members', 'viewer'],
+  ['grants', 'nav_grants', 'viewer'], ['events', 'nav_events', 'viewer'],
+  ['broadcasts', 'nav_broadcasts', 'viewer'], ['messages', 'nav_messages', 'viewer'],
+  ['simulator', 'nav_simulator', 'staff'], ['audit', 'nav_audit', 'admin'],
+];
+
+function shell(active) {
+  const app = clear(document.getElementById('app'));
+  const nav = h('nav', {}, PAGES.filter((p) => can(p[2])).map(([id, key]) =>
+    h('a', { href: '#/' + id, class: id === active ? 'active' : '', id: 'nav-' + id }, t(key))));
+  app.appendChild(h('header', { class: 'top' },
+    h('span', { class: 'brand' }, t('brand')), nav,
+    h('div', { class: 'who' }, h('span', { id: 'who' }, state.user + ' (' + label('role', state.role) + ')'),
+      langSwitch(), h('button', { class: 'secondary', id: 'signout', onclick: signOut }, t('sign_out')))));
+  const main = h('main', { id: 'main' });
+  app.appendChild(main);
+  return main;
+}
+
+function renderLogin(message) {
+  const app = clear(document.getElementById('app'));
+  const name = h('input', { name: 'name', id: 'login-name', autocomplete: 'username', required: true });
+  const pw = h('input', { name: 'password', id: 'login-password', type: 'password', autocomplete: 'current-password', required: true });
+  const msg = h('p', { id: 'login-message', class: 'error', role: 'alert' }, message || '');
+  const form = h('form', {
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      msg.textContent = '';
+      const r = await fetch('/console/login', {
+        method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: name.value, password: pw.value }),
+      });
+      pw.value = '';
+      if (r.ok) {
+        const s = await r.json();
+        Object.assign(state, { user: s.user, role: s.role, csrf: s.csrf });
+        if (!location.hash || location.hash === '#/login') location.hash = '#/dashboard';
+        route();
+      } else if (r.status === 429) {
+        msg.textContent = t('login_locked', { minutes: Math.ceil((Number(r.headers.get('Retry-After')) || 60) / 60) });
+      } else {
+        msg.textContent = t('login_failed');
+      }
+    },
+  }, h('h1', {}, t('sign_in_title')), field(t('user_name'), name), field(t('password'), pw),
+  h('button', { type: 'submit', id: 'login-submit' }, t('sign_in')), msg);
+  app.appendChild(h('div', { class: 'login card' }, langSwitch(), form));
+}
+
+async function signOut() {
+  await fetch('/console/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': state.csrf || '' } });
+  Object.assign(state, { user: null, role: null, csrf: null });
+  renderLogin(t('signed_out'));
+}
+
+async function route() {
+  if (!state.user) { renderLogin(); return; }
+  const parts = (location.hash.replace(/^#\/?/, '') || 'dashboard').split('/');
+  const page = parts[0];
+  const main = shell(page);
+  const handlers = {
+    dashboard: pageDashboard, members: parts[1] ? () => pageMember(main, parts[1]) : pageMembers,
+    grants: pageGrants, events: parts[1] ? () => pageEvent(main, parts[1]) : pageEvents,
+    broadcasts: pageBroadcasts, messages: pageMessages, simulator: pageSimulator, audit: pageAudit,
+  };
+  const fn = handlers[page] || pageDashboard;
+  try { await fn(main); } catch (e) { if (!(e instanceof ApiError && e.status === 401)) main.appendChild(h('p', { class: 'error' }, errorText(e))); }
+}
+
+/* ------------------------------------------------------------ charts */
+
+function barChart(title, entries, opts) {
+  const o = opts || {};
+  const rowH = 22, labelW = 130, width = 460, valueW = 70;
+  const max = Math.max(1, ...entries.map((e) => e.value));
+  const height = Math.max(rowH, entries.length * rowH) + 6;
+  const rtl = state.lang === 'ar';
+  // Laid out explicitly for both directions: the SVG itself stays ltr so
+  // text-anchor means the same thing in Arabic and French.
+  const s = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-label': title, direction: 'ltr' });
+  entries.forEach((e, i) => {
+    const y = i * rowH + 3;
+    const w = Math.round((width - labelW - valueW) * e.value / max);
+    const x = rtl ? width - labelW - w : labelW;
+    s.appendChild(svg('text', { x: rtl ? width - 4 : 4, y: y + 14, 'text-anchor': rtl ? 'end' : 'start' }, e.label));
+    s.appendChild(svg('rect', { class: 'bar ' + (e.cls || ''), x, y: y + 2, width: Math.max(w, 1), height: rowH - 6 }));
+    s.appendChild(svg('text', { x: rtl ? x - 4 : x + w + 4, y: y + 14, 'text-anchor': rtl ? 'end' : 'start' },
+      o.money ? fmtMad(e.value) : fmtNumber(e.value)));
+  });
+  return h('div', { class: 'card' }, h('h2', {}, title), entries.length ? s : h('p', { class: 'muted' }, t('nothing')));
+}
+
+function entriesOf(obj, kind) {
+  return Object.entries(obj || {}).map(([k, v]) => ({ label: kind ? label(kind, k) : k, value: Number(v) || 0 }));
+}
+
+/* ------------------------------------------------------------ dashboard */
+
+async function pageDashboard(main) {
+  main.appendChild(h('h1', {}, t('nav_dashboard')));
+  const [stats, dash, events] = await Promise.all([
+    api('GET', '/stats'), api('GET', '/dashboard'),
+    api('GET', '/events' + qs({ status: 'scheduled', limit: 8 })),
+  ]);
+  const m = stats.members || {};
+  const grid = h('div', { class: 'grid' });
+  grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('members_total')), h('p', {}, h('b', { id: 'members-total' }, fmtNumber(m.total)))));
+  grid.appendChild(barChart(t('by_province'), entriesOf(m.by_province, 'province')));
+  grid.appendChild(barChart(t('by_sector'), entriesOf(m.by_sector, 'sector')));
+  grid.appendChild(barChart(t('by_gender'), entriesOf(m.by_gender, 'gender')));
+  grid.appendChild(barChart(t('by_age_band'), AGE_BANDS.map((b) => ({ label: b, value: (m.by_age_band || {})[b] || 0 }))));
+  const gs = dash.grants_by_status || {};
+  grid.appendChild(barChart(t('grants_by_status'), GRANT_STATUSES.map((s) => ({ label: label('grant', s), value: (gs[s] || {}).count || 0 }))));
+  grid.appendChild(barChart(t('grants_amount'), GRANT_STATUSES.map((s) => ({ label: label('grant', s), value: (gs[s] || {}).amount_mad || 0 })), { money: true }));
+  const week = dash.messages_this_week || {};
+  for (const ch of Object.keys(week)) {
+    const st = week[ch];
+    const sent = Object.entries(st).filter(([k]) => k !== 'failed' && k !== 'queued').reduce((n, [, v]) => n + v, 0);
+    grid.appendChild(barChart(t('messages_week', { channel: ch }), [
+      { label: label('status', 'sent'), value: sent },
+      { label: label('status', 'delivered'), value: st.delivered || 0, cls: 'alt' },
+      { label: label('status', 'failed'), value: st.failed || 0, cls: 'bad' },
+    ]));
+  }
+  if (!Object.keys(week).length) grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('messages_week', { channel: '' })), h('p', { class: 'muted' }, t('nothing'))));
+  main.appendChild(grid);
+  main.appendChild(h('h2', {}, t('upcoming_events')));
+  main.appendChild(table([t('event'), t('starts_at'), t('province'), t('rsvps')],
+    (events.items || []).map((e) => ({ cells: [title(e), fmtDate(e.starts_at), label('province', e.province), `${e.rsvps} / ${e.capacity ?? '∞'}`], href: '#/events/' + e.id }))));
+}
+
+function title(e) { return e['title_' + state.lang] || e.title_fr || e.title_ar || e.title_en || e.code || ''; }
+
+function table(headers, rows, id) {
+  const tb = h('tbody');
+  for (const r of rows) {
+    const tr = h('tr', r.href ? { class: 'clickable', onclick: () => { location.hash = r.href; } } : {},
+      r.cells.map((c) => h('td', {}, c)));
+    if (r.id) tr.setAttribute('data-id', r.id);
+    tb.appendChild(tr);
+  }
+  if (!rows.length) tb.appendChild(h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, t('nothing'))));
+  return h('table', id ? { id } : {}, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))), tb);
+}
+
+function pager(page, total, onChange) {
+  const from = total ? page.offset + 1 : 0, to = Math.min(page.offset + page.limit, total);
+  return h('div', { class: 'pager' },
+    h('button', { class: 'secondary', disabled: page.offset === 0, onclick: () => onChange(Math.max(0, page.offset - page.limit)) }, t('previous')),
+    h('span', {}, t('range', { from, to, total })),
+    h('button', { class: 'secondary', disabled: to >= total, onclick: () => onChange(page.offset + page.limit) }, t('next')));
+}
+
+/* ------------------------------------------------------------ members */
+
+async function pageMembers(main) {
+  main.appendChild(h('h1', {}, t('nav_members')));
+  const name = h('input', { name: 'name', id: 'member-search' });
+  const phone = h('input', { name: 'phone', size: 14 });
+  const f = {
+    province: select('province', PROVINCES, 'province', '', true), sector: select('sector', SECTORS, 'sector', '', true),
+    gender: select('gender', ['f', 'm'], 'gender', '', true), age_band: select('age_band', AGE_BANDS, null, '', true),
+  };
+  const out = h('div', { id: 'members-list' });
+  let offset = 0;
+  async function load() {
+    const params = { name: name.value.trim(), phone: phone.value.trim(), limit: 25, offset };
+    for (const [k, el] of Object.entries(f)) params[k] = el.value;
+    clear(out);
+    try {
+      const r = await api('GET', '/members' + qs(params));
+      out.appendChild(table([t('member_no'), t('name'), t('phone'), t('province'), t('sector'), t('language')],
+        r.items.map((m) => ({ id: m.id, href: '#/members/' + m.id, cells: ['TA-' + String(m.id).padStart(6, '0'), m.name || '—', m.phone, label('province', m.province), label('sector', m.sector), m.language] }))));
+      out.appendChild(pager({ offset, limit: 25 }, r.total, (o) => { offset = o; load(); }));
+    } catch (e) { out.appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); } },
+    field(t('name'), name), field(t('phone'), phone), field(t('province'), f.province), field(t('sector'), f.sector),
+    field(t('gender'), f.gender), field(t('age_band'), f.age_band), h('button', { type: 'submit', id: 'member-search-go' }, t('search')),
+    h('a', { href: '/api/v1/export/members', id: 'export-link', download: 'members.csv' }, t('export_csv'))));
+  main.appendChild(out);
+  if (can('staff')) main.appendChild(importBox());
+  await load();
+}
+
+/* CSV lines for display only (the daemon parses the file with libcsv):
+ * fields split on the delimiter outside double quotes. */
+function csvLines(text) {
+  const lines = text.replace(/^\ufeff/, '').split(/\r?\n/);
+  const delim = (lines[0] || '').includes(';') && !(lines[0] || '').includes(',') ? ';' : ',';
+  return lines.map((line) => {
+    const out = []; let cur = '', q = false;
+    for (const c of line) {
+      if (c === '"') q = !q; else if (c === delim && !q) { out.push(cur); cur = ''; } else cur += c;
+    }
+    out.push(cur);
+    return out;
+  });
+}
+
+/* CSV import: a dry run first, its report shown line by line (an import is
+ * all or nothing: any bad line refuses the file), then confirm. */
+function importBox() {
+  const file = h('input', { type: 'file', accept: '.csv,text/csv', id: 'import-file' });
+  const report = h('div', { id: 'import-report' });
+  let csv = null;
+  const send = (dry) => api('POST', '/import/members' + (dry ? '?dry_run=1' : ''), undefined, { type: 'text/csv', body: csv });
+  function showReport(r, dry) {
+    clear(report);
+    const errors = r.errors || [];
+    const byLine = new Map();
+    for (const e of errors) byLine.set(e.line, (byLine.get(e.line) || []).concat(e));
+    const lines = csvLines(csv);
+    report.appendChild(h('p', { id: 'import-summary', class: errors.length ? 'error' : 'ok' }, errors.length
+      ? t('import_refused', { n: r.errors_total ?? errors.length })
+      : t(dry ? 'import_dry_summary' : 'import_done_summary', { rows: r.rows, created: r.created, updated: r.updated, unchanged: r.unchanged })));
+    const rows = [];
+    lines.forEach((fields, i) => {
+      const n = i + 1;
+      if (i === 0 || (fields.length === 1 && fields[0] === '')) return;
+      const errs = byLine.get(n) || [];
+      rows.push({ cells: [n, fields.join(' · '), errs.length
+        ? h('span', { class: 'error row-error' }, errs.map((e) => `${e.column}: ${e.reason}`).join('; '))
+        : h('span', { class: 'ok row-ok' }, dry ? t('import_ok') : t('import_done'))] });
+    });
+    for (const [n, errs] of byLine) if (n > lines.length || n < 1) rows.push({ cells: [n, '', h('span', { class: 'error row-error' }, errs.map((e) => `${e.column}: ${e.reason}`).join('; '))] });
+    report.appendChild(table([t('row'), t('text'), t('result')], rows, 'import-rows'));
+    if (dry && !errors.length) report.appendChild(h('button', { id: 'import-confirm', onclick: async () => {
+      try { showReport(await send(false), false); toast(t('saved')); } catch (e) { report.appendChild(h('p', { class: 'error' }, errorText(e))); }
+    } }, t('import_confirm')));
+  }
+  return h('div', { class: 'card' }, h('h2', {}, t('import_csv')), h('p', { class: 'muted' }, t('import_help')),
+    h('div', { class: 'row' }, file, h('button', { id: 'import-dry', onclick: async () => {
+      if (!file.files[0]) return;
+      csv = await file.files[0].text();
+      try { showReport(await send(true), true); } catch (e) {
+        if (e instanceof ApiError && e.status === 422 && e.body && e.body.report) showReport(e.body.report, true);
+        else clear(report).appendChild(h('p', { class: 'error' }, errorText(e)));
+      }
+    } }, t('import_check'))), report);
+}
+
+async function pageMember(main, id) {
+  const m = await api('GET', '/members/' + encodeURIComponent(id));
+  main.appendChild(h('p', {}, h('a', { href: '#/members' }, '← ' + t('nav_members'))));
+  main.appendChild(h('h1', { id: 'member-name' }, m.name || m.member_no || '—'));
+  const grid = h('div', { class: 'grid' });
+  grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('profile')), h('dl', { class: 'kv' },
+    [[t('member_no'), m.member_no], [t('phone'), m.phone], [t('cooperative'), m.cooperative_name ? `${m.cooperative_name} (${m.cooperative_code})` : '—'],
+      [t('province'), label('province', m.province)], [t('sector'), label('sector', m.sector)], [t('gender'), label('gender', m.gender)],
+      [t('birth_year'), m.birth_year ?? '—'], [t('language'), m.language], [t('registered_at'), fmtDate(m.registered_at)],
+      [t('consent'), m.consent_at ? t('consent_given', { date: fmtDate(m.consent_at), channel: m.consent_channel || '' }) : t('no')],
+      [t('opted_out'), m.opted_out_at ? fmtDate(m.opted_out_at) : t('no')], [t('erased'), m.erased_at ? fmtDate(m.erased_at) : t('no')],
+    ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))));
+  grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('topics')), h('ul', {},
+    Object.entries(m.topics || {}).map(([k, on]) => h('li', {}, label('topic', k) + ': ' + (on ? t('yes') : t('no')))))));
+  main.appendChild(grid);
+  if (can('staff') && !m.erased_at) main.appendChild(memberEdit(m));
+  main.appendChild(h('h2', {}, t('nav_grants')));
+  main.appendChild(table([t('reference'), t('programme'), t('amount'), t('status')],
+    (m.grants || []).map((g) => ({ cells: [g.reference, g.programme, fmtMad(g.amount_mad), badge('grant', g.status)] }))));
+  main.appendChild(h('h2', {}, t('rsvps')));
+  main.appendChild(table([t('event'), t('starts_at'), t('booked_at')],
+    (m.rsvps || []).map((r) => ({ cells: [title(r), fmtDate(r.starts_at), fmtDate(r.created_at)], href: r.event_id ? '#/events/' + r.event_id : undefined }))));
+  main.appendChild(h('h2', {}, t('nav_messages')));
+  main.appendChild(messagesTable(m.messages || []));
+}
+
+function memberEdit(m) {
+  const name = h('input', { name: 'name', id: 'edit-name', value: m.name || '' });
+  const prov = select('province', PROVINCES, 'province', m.province);
+  const sect = select('sector', SECTORS, 'sector', m.sector);
+  const gender = select('gender', ['f', 'm'], 'gender', m.gender);
+  const lang = select('language', ['ar', 'fr', 'en'], null, m.language);
+  const msg = h('span', { role: 'status' });
+  return h('div', { class: 'card' }, h('h2', {}, t('edit')),
+    h('form', { class: 'inline', onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        await api('PATCH', '/members/' + m.id, { name: name.value, province: prov.value, sector: sect.value, gender: gender.value, language: lang.value });
+        toast(t('saved')); route();
+      } catch (err) { msg.textContent = errorText(err); msg.className = 'error'; }
+    } }, field(t('name'), name), field(t('province'), prov), field(t('sector'), sect), field(t('gender'), gender), field(t('language'), lang),
+    h('button', { type: 'submit', id: 'edit-save' }, t('save')),
+    h('button', { type: 'button', class: 'danger', id: 'member-erase', onclick: async () => {
+      if (!window.confirm(t('erase_confirm', { name: m.name || m.member_no }))) return;
+      try { await api('DELETE', '/members/' + m.id); toast(t('erased_done')); route(); } catch (err) { msg.textContent = errorText(err); }
+    } }, t('erase')), msg));
+}
+
+function messagesTable(items, id) {
+  return table([t('date'), t('direction'), t('phone'), t('kind'), t('text'), t('status'), t('delivery')],
+    items.map((x) => ({ cells: [fmtDate(x.created_at), x.direction === 'in' ? '⇠ ' + t('inbound') : '⇢ ' + t('outbound'), x.phone, x.kind,
+      h('span', { class: 'sms-body' }, x.body), badge('status', x.status),
+      x.dlr_status ? `${x.dlr_status}${x.delivered_at ? ' · ' + fmtDate(x.delivered_at) : ''}` : (x.error || '')] })), id);
+}
+
+/* ------------------------------------------------------------ grants */
+
+async function pageGrants(main) {
+  main.appendChild(h('h1', {}, t('nav_grants')));
+  const status = select('status', GRANT_STATUSES, 'grant', '', true);
+  const ref = h('input', { name: 'reference', size: 16 });
+  const out = h('div', { id: 'grants-list' });
+  const editor = h('div', { id: 'grant-editor' });
+  let offset = 0;
+  async function load() {
+    clear(out);
+    const r = await api('GET', '/grants' + qs({ status: status.value, reference: ref.value.trim(), limit: 25, offset }));
+    out.appendChild(table([t('reference'), t('member'), t('cooperative'), t('programme'), t('amount'), t('status'), t('updated_at')],
+      r.items.map((g) => ({ id: g.id, cells: [g.reference, g.member_name || '—', g.cooperative_name || '—', g.programme, fmtMad(g.amount_mad), badge('grant', g.status), fmtDate(g.updated_at)] })), 'grants-table'));
+    out.querySelectorAll('tbody tr[data-id]').forEach((tr) => {
+      tr.classList.add('clickable');
+      tr.addEventListener('click', () => openGrant(r.items.find((g) => String(g.id) === tr.getAttribute('data-id'))));
+    });
+    out.appendChild(pager({ offset, limit: 25 }, r.total, (o) => { offset = o; load(); }));
+  }
+  function openGrant(g) {
+    clear(editor);
+    if (!can('staff')) return;
+    const st = select('status', GRANT_STATUSES, 'grant', g.status);
+    st.id = 'grant-status';
+    const note = h('textarea', { name: 'note', id: 'grant-note', rows: 2 });
+    const preview = h('div', { id: 'grant-preview' });
+    let timer = null;
+    async function refresh() {
+      clear(preview);
+      try {
+        const p = await api('POST', `/grants/${g.id}/status/preview`, { status: st.value, note: note.value || null });
+        if (!p.message) { preview.appendChild(h('p', { class: 'muted' }, t('no_sms'))); return; }
+        const me = smsMeasure(p.message.body);
+        preview.appendChild(h('p', { class: 'muted' }, t('sms_to', { to: p.message.to, language: p.message.language })));
+        preview.appendChild(h('div', { class: 'sms', id: 'grant-preview-body' }, p.message.body));
+        preview.appendChild(h('p', { class: 'counter' }, t('measure', { chars: me.chars, encoding: label('enc', p.message.encoding), segments: p.message.segments })));
+      } catch (e) { preview.appendChild(h('p', { class: 'error' }, errorText(e))); }
+    }
+    const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 250); };
+    st.addEventListener('change', later); note.addEventListener('input', later);
+    editor.appendChild(h('div', { class: 'card' }, h('h2', {}, t('change_status', { reference: g.reference })),
+      h('div', { class: 'row' }, field(t('status'), st), field(t('note'), note)),
+      h('h2', {}, t('sms_preview')), preview,
+      h('button', { id: 'grant-save', onclick: async () => {
+        try {
+          const r = await api('POST', `/grants/${g.id}/status`, { status: st.value, note: note.value || null });
+          toast(t('saved'));
+          clear(editor).appendChild(h('p', { class: 'ok', id: 'grant-saved' }, t('grant_saved', { reference: r.reference, id: r.notification_message_id ?? '—' })));
+          if (r.notification_message_id) {
+            const msgs = await api('GET', '/messages' + qs({ kind: 'notification', limit: 5 }));
+            const mine = (msgs.items || []).filter((x) => x.id === r.notification_message_id);
+            editor.appendChild(h('h2', {}, t('queued_sms')));
+            editor.appendChild(messagesTable(mine, 'grant-queued'));
+          }
+          load();
+        } catch (e) { editor.appendChild(h('p', { class: 'error' }, errorText(e))); }
+      } }, t('save'))));
+    refresh();
+  }
+  main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); } },
+    field(t('status'), status), field(t('reference'), ref), h('button', { type: 'submit' }, t('search'))));
+  main.appendChild(editor);
+  main.appendChild(out);
+  await load();
+}
+
+/* ------------------------------------------------------------ events */
+
+function eventForm(e, onSaved) {
+  const v = e || {};
+  const local = (unix) => {
+    if (!unix) return '';
+    const p = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(unix * 1000));
+    const g = (k) => p.find((x) => x.type === k).value;
+    return `${g('year')}-${g('month')}-${g('day')}T${g('hour')}:${g('minute')}`;
+  };
+  const f = {
+    code: h('input', { name: 'code', value: v.code || '', size: 6 }), kind: select('kind', EVENT_KINDS, 'kind', v.kind || 'workshop'),
+    title_ar: h('input', { name: 'title_ar', value: v.title_ar || '', dir: 'rtl' }), title_fr: h('input', { name: 'title_fr', value: v.title_fr || '', dir: 'ltr' }),
+    starts_at: h('input', { name: 'starts_at', type: 'datetime-local', value: local(v.starts_at) }),
+    place: h('input', { name: 'place', value: v.place || '' }), province: select('province', PROVINCES, 'province', v.province),
+    capacity: h('input', { name: 'capacity', type: 'number', min: 1, value: v.capacity ?? '' }),
+  };
+  const msg = h('span', { class: 'error' });
+  return h('form', { class: 'inline', id: 'event-form', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const body = {};
+    for (const [k, el] of Object.entries(f)) if (el.value !== '') body[k] = k === 'capacity' ? Number(el.value) : el.value;
+    try {
+      const r = e ? await api('PATCH', '/events/' + e.id, body) : await api('POST', '/events', body);
+      toast(t('saved')); onSaved(r);
+    } catch (err) { msg.textContent = errorText(err); }
+  } }, Object.entries(f).map(([k, el]) => field(t(k), el)), h('button', { type: 'submit', id: 'event-save' }, t('save')), msg);
+}
+
+async function pageEvents(main) {
+  main.appendChild(h('h1', {}, t('nav_events')));
+  if (can('staff')) main.appendChild(h('div', { class: 'card' }, h('h2', {}, t('new_event')), eventForm(null, (r) => { location.hash = '#/events/' + r.id; })));
+  const r = await api('GET', '/events' + qs({ limit: 100 }));
+  main.appendChild(table([t('code'), t('event'), t('kind'), t('starts_at'), t('province'), t('rsvps'), t('status')],
+    r.items.map((e) => ({ href: '#/events/' + e.id, cells: [e.code, title(e), label('kind', e.kind), fmtDate(e.starts_at), label('province', e.province), `${e.rsvps} / ${e.capacity ?? '∞'}`, badge('event', e.status)] })), 'events-table'));
+}
+
+async function pageEvent(main, id) {
+  const e = await api('GET', '/events/' + encodeURIComponent(id));
+  main.appendChild(h('p', {}, h('a', { href: '#/events' }, '← ' + t('nav_events'))));
+  main.appendChild(h('h1', {}, title(e), ' ', badge('event', e.status)));
+  main.appendChild(h('p', {}, fmtDate(e.starts_at), ' · ', e.place || '', ' · ', label('province', e.province)));
+  if (can('staff') && e.status === 'scheduled') {
+    main.appendChild(h('div', { class: 'card' }, h('h2', {}, t('edit')), eventForm(e, () => route()),
+      h('button', { class: 'danger', id: 'event-cancel', onclick: async () => {
+        if (!window.confirm(t('cancel_event_confirm', { n: (e.rsvps_list || e.rsvp_list || []).length || e.rsvps || 0 }))) return;
+        try { const r = await api('POST', `/events/${e.id}/cancel`); toast(t('event_cancelled', { n: r.notices ?? 0 })); route(); } catch (err) { toast(errorText(err), true); }
+      } }, t('cancel_event'))));
+  }
+  const list = Array.isArray(e.rsvps) ? e.rsvps : (e.rsvp_list || e.rsvps_list || []);
+  main.appendChild(h('h2', {}, t('rsvps')));
+  main.appendChild(table([t('name'), t('phone'), t('language'), t('booked_at'), t('reminded_at')],
+    list.map((r) => ({ href: '#/members/' + r.member_id, cells: [r.name || '—', r.phone, r.language, fmtDate(r.created_at), fmtDate(r.reminded_at)] }))));
+}
+
+/* ------------------------------------------------------------ broadcasts */
+
+async function pageBroadcasts(main) {
+  main.appendChild(h('h1', {}, t('nav_broadcasts')));
+  let current = null; // the draft previewed: {id, key}
+  const texts = {};
+  const counters = {};
+  const mirrors = {};
+  const langs = ['ar', 'fr'];
+  const composer = h('div', { class: 'card', id: 'composer' }, h('h2', {}, t('compose')));
+  for (const l of langs) {
+    texts[l] = h('textarea', { id: 'text-' + l, name: 'text_' + l, dir: l === 'ar' ? 'rtl' : 'ltr', rows: 3 });
+    counters[l] = h('div', { class: 'counter', id: 'counter-' + l });
+    mirrors[l] = h('div', { class: 'mirror', id: 'mirror-' + l, 'aria-hidden': 'true', dir: l === 'ar' ? 'rtl' : 'ltr' });
+    const update = () => {
+      const me = smsMeasure(texts[l].value);
+      clear(counters[l]);
+      append(counters[l], [t('chars'), ' ', h('b', { class: 'n-chars' }, me.chars), ' · ', t('encoding'), ' ', h('b', { class: 'n-encoding' }, label('enc', me.encoding)),
+        ' · ', t('units'), ' ', h('b', { class: 'n-units' }, me.units), ' · ', t('segments'), ' ', h('b', { class: 'n-segments' }, me.segments),
+        me.forcing.length ? [' · ', t('forcing'), ' ', h('b', { class: 'n-forcing' }, me.forcing.length)] : []]);
+      counters[l].setAttribute('data-encoding', me.encoding);
+      counters[l].setAttribute('data-segments', me.segments);
+      clear(mirrors[l]);
+      const force = new Set(me.forcing);
+      for (const c of Array.from(texts[l].value)) mirrors[l].appendChild(force.has(c) ? h('span', { class: 'force', title: 'U+' + c.codePointAt(0).toString(16).toUpperCase() }, c) : document.createTextNode(c));
+      schedulePreview();
+    };
+    texts[l].addEventListener('input', update);
+    composer.appendChild(field(t('text_in', { language: l === 'ar' ? 'العربية' : 'Français' }), texts[l]));
+    composer.appendChild(counters[l]);
+    composer.appendChild(mirrors[l]);
+    update();
+  }
+  const aud = {
+    provinces: h('select', { multiple: true, id: 'aud-provinces', size: 4 }, PROVINCES.map((p) => h('option', { value: p }, label('province', p)))),
+    sectors: h('select', { multiple: true, id: 'aud-sectors', size: 4 }, SECTORS.map((p) => h('option', { value: p }, label('sector', p)))),
+    genders: h('select', { multiple: true, id: 'aud-genders', size: 2 }, ['f', 'm'].map((p) => h('option', { value: p }, label('gender', p)))),
+    age_bands: h('select', { multiple: true, id: 'aud-ages', size: 4 }, AGE_BANDS.map((p) => h('option', { value: p }, p))),
+  };
+  for (const el of Object.values(aud)) el.addEventListener('change', () => schedulePreview());
+  composer.appendChild(h('h2', {}, t('audience')));
+  composer.appendChild(h('div', { class: 'row' }, field(t('province'), aud.provinces), field(t('sector'), aud.sectors), field(t('gender'), aud.genders), field(t('age_band'), aud.age_bands)));
+  const previewBox = h('div', { id: 'bc-preview', class: 'card' });
+  composer.appendChild(previewBox);
+  const at = h('input', { type: 'datetime-local', id: 'bc-at' });
+  const actions = h('div', { class: 'row' });
+  composer.appendChild(actions);
+  main.appendChild(composer);
+  const listBox = h('div', { id: 'bc-list' });
+  main.appendChild(h('h2', {}, t('broadcasts_list')));
+  main.appendChild(listBox);
+
+  function draft() {
+    const audience = {};
+    for (const [k, el] of Object.entries(aud)) {
+      const v = Array.from(el.selectedOptions).map((o) => o.value);
+      if (v.length) audience[k] = v;
+    }
+    const tx = {};
+    for (const l of langs) if (texts[l].value.trim()) tx[l] = texts[l].value;
+    return { audience, texts: tx };
+  }
+  /* The preview is the API's (GET /broadcasts/{id}/preview of a draft):
+   * a draft is made when staff ask for a preview, and made again when the
+   * texts or the audience change before sending or scheduling. */
+  function schedulePreview() { if (current && current.key !== JSON.stringify(draft())) clear(previewBox).appendChild(h('p', { class: 'muted' }, t('preview_stale'))); }
+  async function ensureDraft() {
+    const d = draft();
+    const key = JSON.stringify(d);
+    if (current && current.key === key) return current.id;
+    const first = Object.values(d.texts)[0] || '';
+    const b = await api('POST', '/broadcasts', Object.assign({ name: first.slice(0, 40) || 'broadcast' }, d));
+    current = { id: b.id, key };
+    return b.id;
+  }
+  async function preview() {
+    if (!Object.keys(draft().texts).length) { clear(previewBox).appendChild(h('p', { class: 'muted' }, t('type_text'))); return; }
+    try {
+      const id = await ensureDraft();
+      showPlan(previewBox, await api('GET', `/broadcasts/${id}/preview`));
+      loadList();
+    } catch (e) { clear(previewBox).appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  function showPlan(box, plan) {
+    clear(box);
+    box.appendChild(h('p', {}, t('recipients'), ': ', h('b', { id: 'bc-recipients' }, fmtNumber(plan.recipients)), ' · ',
+      t('total_segments'), ': ', h('b', { id: 'bc-segments', 'data-segments': plan.segments }, fmtNumber(plan.segments)), ' · ',
+      t('cost'), ': ', h('b', { id: 'bc-cost', 'data-cost': plan.estimated_cost_mad }, fmtMad(Number(plan.estimated_cost_mad).toFixed(2))),
+      ' (', fmtNumber(plan.price_per_segment_mad), ' ', t('mad'), ' / ', t('segments'), ')'));
+    for (const L of plan.languages || []) {
+      const me = smsMeasure(L.text || '');
+      box.appendChild(h('div', { class: 'bc-lang', 'data-language': L.language, 'data-api-segments': L.segments, 'data-api-encoding': L.encoding,
+        'data-js-segments': me.segments, 'data-js-encoding': me.encoding, 'data-recipients': L.recipients },
+      h('p', { class: 'muted' }, t('as_sent', { language: L.language, n: fmtNumber(L.recipients) }), ' · ', label('enc', L.encoding), ' · ', t('segments'), ' ', L.segments),
+      h('div', { class: 'sms' }, L.text || '')));
+    }
+  }
+  if (can('staff')) {
+    append(actions, [
+      h('button', { id: 'bc-preview-btn', class: 'secondary', onclick: preview }, t('preview')),
+      h('button', { id: 'bc-send', onclick: async () => {
+        if (!window.confirm(t('send_confirm'))) return;
+        try { const id = await ensureDraft(); await api('POST', `/broadcasts/${id}/send`); current = null; toast(t('sent_now')); loadList(); } catch (e) { toast(errorText(e), true); }
+      } }, t('send_now')),
+      field(t('schedule_at'), at),
+      h('button', { id: 'bc-schedule', class: 'secondary', onclick: async () => {
+        if (!at.value) { toast(t('pick_time'), true); return; }
+        try { const id = await ensureDraft(); await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); current = null; toast(t('scheduled')); loadList(); } catch (e) { toast(errorText(e), true); }
+      } }, t('schedule'))]);
+  }
+  async function loadList() {
+    clear(listBox);
+    try {
+      const r = await api('GET', '/broadcasts' + qs({ limit: 50 }));
+      listBox.appendChild(table([t('id'), t('text'), t('status'), t('scheduled_at'), t('recipients'), t('progress'), ''],
+        (r.items || []).map((b) => {
+          const tx = b.texts || {};
+          const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
+          return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', badge('bc', b.status), fmtDate(b.scheduled_at), fmtNumber(b.recipients),
+            total ? h('div', { class: 'progress', title: `${done}/${total}` }, h('div')) : '—',
+            can('staff') && ['draft', 'scheduled', 'started'].includes(b.status)
+              ? h('button', { class: 'danger bc-cancel', 'data-id': b.id, onclick: async () => {
+                try { await api('POST', `/broadcasts/${b.id}/cancel`); toast(t('cancelled')); loadList(); } catch (e) { toast(errorText(e), true); }
+              } }, t('cancel')) : ''] };
+        }), 'bc-table'));
+      // Progress bars: width set through the CSSOM (no inline style attribute, allowed by the CSP).
+      (r.items || []).forEach((b) => {
+        const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
+        const bar = listBox.querySelector(`tr[data-id="${Number(b.id)}"] .progress > div`);
+        if (bar && total) bar.style.width = Math.round(100 * done / total) + '%';
+      });
+    } catch (e) { listBox.appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  await loadList();
+}
+
+/* ------------------------------------------------------------ messages */
+
+async function pageMessages(main) {
+  main.appendChild(h('h1', {}, t('nav_messages')));
+  const phone = h('input', { name: 'phone', size: 14 });
+  const status = select('status', MESSAGE_STATUSES, 'status', '', true);
+  const direction = select('direction', ['in', 'out'], 'dir', '', true);
+  const channel = h('input', { name: 'channel', size: 10 });
+  const kind = h('input', { name: 'kind', size: 12 });
+  const out = h('div', { id: 'messages-list' });
+  let offset = 0;
+  async function load() {
+    clear(out);
+    try {
+      const r = await api('GET', '/messages' + qs({ phone: phone.value.trim(), status: status.value, direction: direction.value, channel: channel.value.trim(), kind: kind.value.trim(), limit: 50, offset }));
+      out.appendChild(messagesTable(r.items, 'messages-table'));
+      out.appendChild(pager({ offset, limit: 50 }, r.total, (o) => { offset = o; load(); }));
+    } catch (e) { out.appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); } },
+    field(t('phone'), phone), field(t('status'), status), field(t('direction'), direction), field(t('channel'), channel), field(t('kind'), kind),
+    h('button', { type: 'submit' }, t('search'))));
+  main.appendChild(out);
+  await load();
+}
+
+/* ------------------------------------------------------------ simulator */
+
+function pageSimulator(main) {
+  main.appendChild(h('h1', {}, t('nav_simulator')));
+  main.appendChild(h('p', { class: 'muted' }, t('simulator_help')));
+  const phone = h('input', { id: 'sim-phone', value: '+2126' + String(Math.floor(10000000 + Math.random() * 89999999)), size: 16 });
+  const screen = h('div', { class: 'screen', id: 'sim-screen', 'aria-live': 'polite' }, t('sim_idle'));
+  const input = h('input', { id: 'sim-input', autocomplete: 'off', dir: 'auto' });
+  const inbox = h('div', { id: 'sim-inbox' });
+  let session = null, inputs = [];
+  async function step() {
+    try {
+      const r = await api('POST', '/simulator/ussd', { phone: phone.value.trim(), session, text: inputs.join('*') });
+      screen.textContent = r.screen;
+      screen.setAttribute('data-type', r.type);
+      if (r.type === 'END') { session = null; setTimeout(loadInbox, 600); }
+    } catch (e) { screen.textContent = errorText(e); session = null; }
+  }
+  async function dial() {
+    session = Math.random().toString(36).slice(2, 12);
+    inputs = [];
+    input.value = '';
+    await step();
+    input.focus();
+  }
+  async function send() {
+    if (!session) return;
+    inputs.push(input.value);
+    input.value = '';
+    await step();
+  }
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); send(); } });
+  async function loadInbox() {
+    clear(inbox);
+    try {
+      const r = await api('GET', '/messages' + qs({ phone: phone.value.trim(), direction: 'out', limit: 20 }));
+      inbox.appendChild(h('h2', {}, t('sim_inbox')));
+      if (!r.items.length) inbox.appendChild(h('p', { class: 'muted' }, t('nothing')));
+      for (const m of r.items) inbox.appendChild(h('div', { class: 'sms sim-sms' }, h('small', { class: 'muted' }, fmtDate(m.created_at) + ' · ' + label('status', m.status)), h('br'), m.body));
+    } catch (e) { inbox.appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  const keys = h('div', { class: 'keys' }, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'].map((k) =>
+    h('button', { type: 'button', onclick: () => { input.value += k; input.focus(); } }, k)));
+  main.appendChild(h('div', { class: 'sim' },
+    h('div', { class: 'phone' }, screen, input,
+      h('div', { class: 'actions' }, h('button', { id: 'sim-dial', type: 'button', onclick: dial }, t('sim_dial')),
+        h('button', { id: 'sim-send', type: 'button', onclick: send }, t('sim_send')),
+        h('button', { id: 'sim-hangup', type: 'button', class: 'danger', onclick: () => { session = null; screen.textContent = t('sim_idle'); } }, t('sim_hangup'))), keys),
+    h('div', {}, field(t('sim_number'), phone), h('button', { class: 'secondary', id: 'sim-refresh', onclick: loadInbox }, t('sim_refresh')), inbox)));
+  loadInbox();
+}
+
+/* ------------------------------------------------------------ audit */
+
+async function pageAudit(main) {
+  main.appendChild(h('h1', {}, t('nav_audit')));
+  const who = h('input', { name: 'who', size: 12 });
+  const type = h('input', { name: 'object_type', size: 12 });
+  const out = h('div', { id: 'audit-list' });
+  let offset = 0;
+  async function load() {
+    clear(out);
+    const r = await api('GET', '/audit' + qs({ who: who.value.trim(), object_type: type.value.trim(), limit: 50, offset }));
+    out.appendChild(table([t('date'), t('who'), t('role'), t('action'), t('object'), t('summary'), t('client')],
+      r.items.map((a) => ({ cells: [fmtDate(a.at), a.who, a.role, a.action, `${a.object_type} ${a.object_id ?? ''}`, h('code', {}, typeof a.summary === 'string' ? a.summary : JSON.stringify(a.summary)), a.client] })), 'audit-table'));
+    out.appendChild(pager({ offset, limit: 50 }, r.total, (o) => { offset = o; load(); }));
+  }
+  main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); } },
+    field(t('who'), who), field(t('object'), type), h('button', { type: 'submit' }, t('search'))));
+  main.appendChild(out);
+  await load();
+}
+
+/* ------------------------------------------------------------ start */
+
+async function start() {
+  let lang = 'fr';
+  try { lang = localStorage.getItem('taawun.lang') || 'fr'; } catch (e) { /* private mode */ }
+  await loadLanguage(lang === 'ar' ? 'ar' : 'fr');
+  const r = await fetch('/console/session', { credentials: 'same-origin' });
+  if (r.ok) {
+    const s = await r.json();
+    Object.assign(state, { user: s.user, role: s.role, csrf: s.csrf });
+  }
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+document.addEventListener('DOMContentLoaded', start);

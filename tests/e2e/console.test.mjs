@@ -1,0 +1,403 @@
+// console.test.mjs -- end-to-end tests of the staff web console in Debian's
+// headless Chromium driven by playwright-core: the real taawund starts with a
+// temporary config (ports chosen by the kernel, learnt from its log), users are
+// made with `taawund user create`, and each test acts as a staff member would.
+// Screenshots of every page go to $E2E_OUT (default tests/e2e/out/).
+// Prints one line per test and closes with "e2e: N passed, N failed, N skipped".
+// Usage: node console.test.mjs [path/to/taawund]
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+const TAAWUND = path.resolve(process.argv[2] || process.env.TAAWUND || path.join(ROOT, 'build', 'taawund'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const OUT = path.resolve(process.env.E2E_OUT || path.join(HERE, 'out'));
+const START_TIMEOUT_MS = 10000;
+const STEP_TIMEOUT_MS = 10000;
+const ADMIN = { name: 'amina', password: 'oujda-berkane-2026' };
+const LOCKED = { name: 'karim', password: 'nador-driouch-2026' };
+
+// ---------------------------------------------------------------- daemon
+
+function writeConfig(dir) {
+  const q = (s) => JSON.stringify(s);
+  const text = `# e2e test config (tests/e2e/console.test.mjs)
+programme: {
+  name = "Taawun";
+  default_language = "ar";
+  languages = ["ar", "fr", "en"];
+  timezone = "Africa/Casablanca";
+  country_code = "212";
+  messages_dir = ${q(path.join(ROOT, 'conf', 'messages'))};
+  provinces = ["oujda-angad", "berkane", "nador", "driouch", "taourirt", "jerada", "guercif", "figuig"];
+  sectors = ["agriculture", "livestock", "agrifood", "handicraft", "textile", "tourism", "services", "other"];
+  demo_data = ${q(path.join(ROOT, 'contrib', 'demo', 'demo.sql'))};
+};
+database: { path = ${q(path.join(dir, 'taawun.db'))}; };
+http: {
+  public: { address = "127.0.0.1"; port = 0; };
+  admin: { address = "127.0.0.1"; port = 0; };
+};
+log: { level = "info"; };
+channels = ( { name = "sandbox"; type = "sandbox"; ussd_code = "*384*123#"; } );
+`;
+  const file = path.join(dir, 'taawun.conf');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function createUser(conf, user, role) {
+  const r = spawnSync(TAAWUND, ['user', 'create', user.name, '--role', role, '-c', conf],
+    { input: user.password + '\n' + user.password + '\n', encoding: 'utf8', timeout: 20000 });
+  if (r.status !== 0) throw new Error(`user create ${user.name}: ${r.status} ${r.stderr}`);
+}
+
+function startDaemon(conf) {
+  const proc = spawn(TAAWUND, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const lines = [];
+  const ports = {};
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('taawund did not listen:\n' + lines.join('\n'))), START_TIMEOUT_MS);
+    let buf = '';
+    proc.stderr.on('data', (chunk) => {
+      buf += chunk.toString('utf8');
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        const m = /event=listening\b.*\blistener=(\w+)\b.*\bport=(\d+)/.exec(line);
+        if (m) ports[m[1]] = Number(m[2]);
+        if (ports.public && ports.admin && !proc.ready) {
+          proc.ready = true;
+          clearTimeout(timer);
+          resolve({ proc, lines, ports });
+        }
+      }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); if (!proc.ready) reject(new Error(`taawund exited ${code}:\n` + lines.join('\n'))); });
+  });
+}
+
+// ---------------------------------------------------------------- SMS measure (GSM 03.38)
+
+const GSM_DEFAULT = new Set(Array.from('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'));
+const GSM_EXT = new Set(Array.from('\f^{}\\[~]|€'));
+function expectedSegments(text) {
+  const chars = Array.from(text);
+  const gsm = chars.every((c) => GSM_DEFAULT.has(c) || GSM_EXT.has(c));
+  const cost = (c) => (gsm ? (GSM_EXT.has(c) ? 2 : 1) : (c.codePointAt(0) > 0xffff ? 2 : 1));
+  const units = chars.reduce((n, c) => n + cost(c), 0);
+  if (units <= (gsm ? 160 : 70)) return { encoding: gsm ? 'gsm7' : 'ucs2', segments: 1 };
+  let seg = 1, used = 0;
+  for (const c of chars) { if (used + cost(c) > (gsm ? 153 : 67)) { seg++; used = 0; } used += cost(c); }
+  return { encoding: gsm ? 'gsm7' : 'ucs2', segments: seg };
+}
+
+// ---------------------------------------------------------------- runner
+
+const results = [];
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+class Skip extends Error {}
+
+async function main() {
+  fs.mkdirSync(OUT, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taawun-e2e-'));
+  const conf = writeConfig(dir);
+  createUser(conf, ADMIN, 'admin');
+  createUser(conf, LOCKED, 'staff');
+  const d = await startDaemon(conf);
+  const base = `http://127.0.0.1:${d.ports.admin}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const dialogs = [];
+  page.on('dialog', async (dlg) => { dialogs.push({ type: dlg.type(), message: dlg.message() }); if (dlg.type() === 'confirm') await dlg.accept(); else await dlg.dismiss(); });
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const cspViolations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+
+  const shot = async (name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+  const go = async (hash, waitFor) => { await page.goto(base + '/console/' + hash); if (waitFor) await page.waitForSelector(waitFor); };
+  const apiCall = (method, p, body, csrf = true) => page.evaluate(async ([method, p, body, csrf]) => {
+    const s = await (await fetch('/console/session')).json().catch(() => ({}));
+    const headers = {};
+    if (csrf && s.csrf) headers['X-CSRF-Token'] = s.csrf;
+    if (body !== null) headers['Content-Type'] = 'application/json';
+    const r = await fetch('/api/v1' + p, { method, headers, body: body === null ? undefined : JSON.stringify(body) });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, [method, p, body, csrf]);
+
+  async function test(name, fn) {
+    const t0 = Date.now();
+    try {
+      await fn();
+      results.push({ name, ok: true });
+      console.log(`ok      ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      if (e instanceof Skip) {
+        results.push({ name, skip: true });
+        console.log(`skip    ${name}: ${e.message}`);
+        return;
+      }
+      results.push({ name, ok: false });
+      console.log(`FAIL    ${name}: ${e.stack || e}`);
+      await shot('FAIL-' + name.replace(/\W+/g, '-')).catch(() => {});
+    }
+  }
+
+  async function signIn(user) {
+    await go('', '#login-name');
+    await page.fill('#login-name', user.name);
+    await page.fill('#login-password', user.password);
+    await page.click('#login-submit');
+  }
+
+  try {
+    await test('security headers on console and API answers', async () => {
+      const r = await fetch(base + '/console/');
+      const csp = r.headers.get('content-security-policy') || '';
+      assert(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline') && csp.includes("frame-ancestors 'none'"), 'CSP: ' + csp);
+      assert(r.headers.get('x-content-type-options') === 'nosniff', 'nosniff');
+      assert(r.headers.get('referrer-policy') === 'no-referrer', 'referrer-policy');
+      const a = await fetch(base + '/api/v1/stats');
+      assert(a.status === 401 && a.headers.get('cache-control') === 'no-store', 'api 401 no-store');
+    });
+
+    await test('wrong password is refused, then the account locks', async () => {
+      await signIn({ name: LOCKED.name, password: 'wrong-password-1' });
+      await page.waitForFunction(() => document.querySelector('#login-message')?.textContent.length > 0);
+      const first = await page.textContent('#login-message');
+      assert(/incorrect/.test(first), 'message: ' + first);
+      for (let i = 2; i <= 5; i++) {
+        await page.fill('#login-password', 'wrong-password-' + i);
+        await page.click('#login-submit');
+        await page.waitForFunction((n) => document.querySelector('#login-password').value === '' && document.querySelector('#login-message').textContent !== '', i);
+      }
+      // The right password now meets the lock.
+      await page.fill('#login-password', LOCKED.password);
+      await page.click('#login-submit');
+      await page.waitForFunction(() => /bloqué/.test(document.querySelector('#login-message').textContent));
+      await shot('login-locked');
+      const r = await fetch(base + '/console/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(LOCKED) });
+      assert(r.status === 429 && Number(r.headers.get('retry-after')) > 0, 'locked: ' + r.status);
+    });
+
+    await test('sign in, session cookie flags, dashboard', async () => {
+      await signIn(ADMIN);
+      await page.waitForSelector('#members-total');
+      const cookies = await context.cookies();
+      const c = cookies.find((x) => x.name === 'taawun_session');
+      assert(c && c.httpOnly && c.sameSite === 'Strict' && c.path === '/', 'cookie: ' + JSON.stringify(c));
+      assert(await page.locator('svg.chart').count() >= 4, 'charts');
+      assert((await page.textContent('#who')).includes(ADMIN.name), 'who');
+      await shot('dashboard-fr');
+    });
+
+    await test('a state-changing request without the CSRF token is refused', async () => {
+      const no = await apiCall('POST', '/simulator/ussd', { phone: '+212611000001', session: 'csrf', text: '' }, false);
+      assert(no.status === 403 && no.body.error.code === 'csrf', 'without: ' + JSON.stringify(no));
+      const yes = await apiCall('POST', '/simulator/ussd', { phone: '+212611000001', session: 'csrf', text: '' }, true);
+      assert(yes.status === 200 && yes.body.type === 'CON', 'with: ' + JSON.stringify(yes));
+      const del = await apiCall('DELETE', '/members/2', null, false);
+      assert(del.status === 403, 'delete without token: ' + del.status);
+    });
+
+    await test('a member name holding <script> is shown as text', async () => {
+      const evil = '<script>window.__xss=1;alert(1)</script><img src=x onerror="window.__xss=2">';
+      const r = await apiCall('PATCH', '/members/3', { name: evil });
+      assert(r.status === 200, 'patch: ' + JSON.stringify(r));
+      dialogs.length = 0;
+      await go('#/members', '#members-list table');
+      await page.fill('#member-search', 'script');
+      await page.click('#member-search-go');
+      await page.waitForFunction(() => document.querySelectorAll('#members-list tbody tr[data-id]').length === 1);
+      const cell = await page.locator('#members-list tbody tr[data-id] td').nth(1).textContent();
+      assert(cell === evil, 'shown as: ' + cell);
+      await go('#/members/3', '#member-name');
+      assert((await page.textContent('#member-name')) === evil, 'member page title');
+      await page.waitForTimeout(300); // let an injected onerror fire if there were one
+      assert(await page.evaluate(() => window.__xss === undefined), 'script ran');
+      assert(await page.locator('main script, main img').count() === 0, 'injected element');
+      assert(!dialogs.some((x) => x.type === 'alert'), 'alert fired');
+      await shot('member-page');
+    });
+
+    await test('CSV import with a bad row: dry-run report, then confirm', async () => {
+      const probe = await apiCall('POST', '/import/members?dry_run=1', null);
+      if (probe.status === 404 && probe.body && /resource/.test(probe.body.error.message)) throw new Skip('no /api/v1/import/members endpoint in this build');
+      const header = 'name,phone,province,sector,gender,birth_year,language\n';
+      const good = 'Naima Ouali,0612300001,berkane,textile,f,1990,ar\n';
+      const bad = 'Bad Row,12345,nowhere,textile,f,1990,ar\n';
+      const file = path.join(dir, 'members.csv');
+      fs.writeFileSync(file, header + good + bad);
+      await go('#/members', '#import-file');
+      await page.setInputFiles('#import-file', file);
+      await page.click('#import-dry');
+      await page.waitForSelector('#import-rows');
+      assert(await page.locator('#import-rows tbody tr').count() === 2, 'both rows shown');
+      assert(await page.locator('#import-rows tbody tr').nth(0).locator('.row-ok').count() === 1, 'good row ok');
+      assert(await page.locator('#import-rows tbody tr').nth(1).locator('.row-error').count() === 1, 'bad row flagged');
+      assert(await page.locator('#import-confirm').count() === 0, 'a file with a bad row cannot be confirmed');
+      await shot('import-dry-run-refused');
+      fs.writeFileSync(file, header + good);
+      await page.setInputFiles('#import-file', file);
+      await page.click('#import-dry');
+      await page.waitForSelector('#import-confirm');
+      await shot('import-dry-run-ok');
+      await page.click('#import-confirm');
+      await page.waitForFunction(() => /Import fait/.test(document.querySelector('#import-summary')?.textContent || ''));
+      const m = await apiCall('GET', '/members?phone=%2B212612300001', null);
+      assert(m.body.items.length === 1 && m.body.items[0].name === 'Naima Ouali', 'imported member: ' + JSON.stringify(m.body));
+    });
+
+    await test('change a grant status: SMS preview, then the queued SMS', async () => {
+      await go('#/grants', '#grants-table');
+      await shot('grants');
+      const row = page.locator('#grants-table tbody tr[data-id]').filter({ hasText: 'GR-2026-00043' });
+      await row.click();
+      await page.selectOption('#grant-status', 'approved');
+      await page.fill('#grant-note', 'Dossier complet, félicitations.');
+      await page.waitForFunction(() => /félicitations/.test(document.querySelector('#grant-preview-body')?.textContent || ''));
+      const previewText = await page.textContent('#grant-preview-body');
+      await shot('grant-preview');
+      await page.click('#grant-save');
+      await page.waitForSelector('#grant-queued tbody tr');
+      const queued = await page.locator('#grant-queued .sms-body').first().textContent();
+      assert(queued === previewText, `queued ${queued} != preview ${previewText}`);
+      const m = await apiCall('GET', '/messages?kind=notification&limit=5', null);
+      assert(m.body.items.some((x) => x.body === previewText), 'message stored');
+    });
+
+    await test('compose an Arabic broadcast: live counts match the API preview; schedule and cancel', async () => {
+      await go('#/broadcasts', '#text-ar');
+      const ar = 'ورشة التسويق الرقمي للتعاونيات يوم السبت في بركان، سجلوا الآن عبر الرمز *384*123# ولا تفوتوا الفرصة';
+      await page.fill('#text-ar', ar);
+      await page.fill('#text-fr', 'Atelier marketing numérique samedi à Berkane : inscrivez-vous au *384*123#. Prix 10€ {repas}.');
+      const want = expectedSegments(ar);
+      const enc = await page.getAttribute('#counter-ar', 'data-encoding');
+      const seg = Number(await page.getAttribute('#counter-ar', 'data-segments'));
+      assert(enc === 'ucs2' && seg === want.segments && seg === 2, `live ar: ${enc} ${seg} (want ${want.segments})`);
+      assert(await page.locator('#mirror-ar .force').count() > 0, 'UCS-2 characters highlighted');
+      assert(await page.getAttribute('#counter-fr', 'data-encoding') === 'gsm7', 'fr stays GSM-7');
+      await page.selectOption('#aud-provinces', ['berkane', 'oujda-angad']);
+      await page.click('#bc-preview-btn');
+      await page.waitForSelector('.bc-lang');
+      for (const el of await page.locator('.bc-lang').all()) {
+        const a = await el.getAttribute('data-api-segments'), j = await el.getAttribute('data-js-segments');
+        const ae = await el.getAttribute('data-api-encoding'), je = await el.getAttribute('data-js-encoding');
+        assert(a === j && ae === je, `language ${await el.getAttribute('data-language')}: api ${ae}/${a} vs console ${je}/${j}`);
+      }
+      const bcs = await apiCall('GET', '/broadcasts?limit=1', null);
+      const id = bcs.body.items[0].id;
+      const plan = (await apiCall('GET', `/broadcasts/${id}/preview`, null)).body;
+      assert(Number(await page.textContent('#bc-recipients').then((s) => s.replace(/\D/g, ''))) === plan.recipients, 'recipients');
+      assert(Number(await page.getAttribute('#bc-segments', 'data-segments')) === plan.segments, 'segments');
+      assert(Math.abs(Number(await page.getAttribute('#bc-cost', 'data-cost')) - plan.estimated_cost_mad) < 1e-9, 'cost');
+      assert(Math.abs(plan.estimated_cost_mad - plan.segments * plan.price_per_segment_mad) < 1e-6, 'cost = segments x price');
+      await shot('broadcast-composer');
+      const tomorrow = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10) + 'T10:00';
+      await page.fill('#bc-at', tomorrow);
+      await page.click('#bc-schedule');
+      await page.waitForSelector(`#bc-table tr[data-id="${id}"] .bc-cancel`);
+      assert((await apiCall('GET', `/broadcasts/${id}`, null)).body.status === 'scheduled', 'scheduled');
+      await page.click(`#bc-table tr[data-id="${id}"] .bc-cancel`);
+      await page.waitForFunction((bid) => !document.querySelector(`#bc-table tr[data-id="${bid}"] .bc-cancel`), id);
+      assert((await apiCall('GET', `/broadcasts/${id}`, null)).body.status === 'cancelled', 'cancelled');
+      await shot('broadcasts-list');
+    });
+
+    await test('phone simulator: a whole registration, then the receipt SMS', async () => {
+      await go('#/simulator', '#sim-phone');
+      const phone = '+212612345001';
+      await page.fill('#sim-phone', phone);
+      await page.click('#sim-dial');
+      await page.waitForFunction(() => /Français/.test(document.querySelector('#sim-screen').textContent));
+      const steps = ['2', '1', 'Hafsa Zerouali', '0', '2', '1', '1', '1991', '1', '1'];
+      for (const s of steps) {
+        const before = await page.textContent('#sim-screen');
+        await page.fill('#sim-input', s);
+        await page.click('#sim-send');
+        await page.waitForFunction((b) => document.querySelector('#sim-screen').textContent !== b, before);
+      }
+      assert(await page.getAttribute('#sim-screen', 'data-type') === 'END', 'END screen');
+      const end = await page.textContent('#sim-screen');
+      assert(/TA-\d{6}/.test(end), 'member number on screen: ' + end);
+      await page.click('#sim-refresh');
+      await page.waitForSelector('.sim-sms');
+      assert(/TA-\d{6}/.test(await page.locator('.sim-sms').first().textContent()), 'receipt SMS');
+      await shot('simulator');
+    });
+
+    await test('every page renders (screenshots)', async () => {
+      for (const [hash, sel, name] of [['#/members', '#members-list table', 'members'], ['#/events', '#events-table', 'events'],
+        ['#/events/1', 'main h1', 'event'], ['#/messages', '#messages-table', 'messages'], ['#/audit', '#audit-table', 'audit']]) {
+        await go(hash, sel);
+        await shot(name);
+      }
+      const audit = await page.textContent('#audit-table');
+      assert(audit.includes('session.login') && audit.includes('grant.status') && audit.includes('member.update'), 'audit rows');
+    });
+
+    await test('switch to Arabic: right-to-left', async () => {
+      await go('#/dashboard', '#members-total');
+      await page.click('#lang-ar');
+      await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+      assert(await page.evaluate(() => document.documentElement.lang) === 'ar', 'lang');
+      assert((await page.textContent('#nav-members')) === 'الأعضاء', 'nav in Arabic');
+      assert(await page.evaluate(() => getComputedStyle(document.querySelector('main')).direction) === 'rtl', 'computed direction');
+      await page.waitForSelector('svg.chart');
+      await shot('dashboard-ar');
+      await go('#/members', '#members-list table');
+      await shot('members-ar');
+      await go('#/broadcasts', '#text-ar');
+      await shot('broadcasts-ar');
+      await go('#/simulator', '#sim-phone');
+      await shot('simulator-ar');
+      await page.click('#lang-fr');
+      await page.waitForFunction(() => document.documentElement.dir === 'ltr');
+    });
+
+    await test('sign out ends the session', async () => {
+      await page.click('#signout');
+      await page.waitForSelector('#login-name');
+      const r = await page.evaluate(async () => (await fetch('/api/v1/stats')).status);
+      assert(r === 401, 'api after sign-out: ' + r);
+    });
+
+    await test('no script errors and no CSP violations', async () => {
+      assert(pageErrors.length === 0, 'page errors: ' + pageErrors.join('\n'));
+      assert(cspViolations.length === 0, 'CSP: ' + cspViolations.join('\n'));
+    });
+  } finally {
+    await browser.close();
+    d.proc.kill('SIGTERM');
+    await new Promise((r) => d.proc.once('exit', r));
+    const leaked = d.lines.filter((l) => /(?<!\d)(?:\+?212|0)[67]\d{8}(?!\d)/.test(l));
+    if (leaked.length) { results.push({ name: 'no unmasked phone numbers in the log', ok: false }); console.log('FAIL    unmasked phone numbers in the log:\n' + leaked.join('\n')); }
+    else { results.push({ name: 'no unmasked phone numbers in the log', ok: true }); console.log('ok      no unmasked phone numbers in the log'); }
+    if (d.lines.some((l) => l.includes(ADMIN.password) || l.includes(LOCKED.password))) { results.push({ name: 'passwords never logged', ok: false }); console.log('FAIL    a password appears in the log'); }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => { console.log('FAIL    harness: ' + (e.stack || e)); results.push({ name: 'harness', ok: false }); })
+  .finally(() => {
+    const p = results.filter((r) => r.ok).length, f = results.filter((r) => r.ok === false).length, s = results.filter((r) => r.skip).length;
+    console.log(`screenshots: ${OUT}`);
+    console.log(`e2e: ${p} passed, ${f} failed, ${s} skipped`);
+    process.exit(f ? 1 : 0);
+  });

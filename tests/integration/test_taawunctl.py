@@ -1,0 +1,197 @@
+"""test_taawunctl.py -- taawunctl end to end against a real taawund: token
+from TAAWUN_TOKEN or a 0600 file, exit codes (0 ok, 1 API error, 2 usage,
+3 no connection), import/export with --dry-run, grants, events, broadcasts,
+messages, stats, tokens, human tables and --json, `taawunctl ussd` driven
+through its stdin and `taawunctl sms` into the sandbox.
+Standard library only (plus pytest)."""
+
+import json
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import DELETE, TAAWUND, msg, new_phone, query, wait_until
+from test_admin_api import make_token
+
+CTL = Path(os.environ.get("TAAWUNCTL", str(Path(TAAWUND).parent / "taawunctl")))
+
+
+@pytest.fixture
+def env(daemons):
+    if not CTL.exists():
+        pytest.fail(f"{CTL} does not exist: run `make all` first")
+    conf = daemons.config({"programme.demo_data": DELETE})
+    tokens = {r: make_token(conf, f"ctl-{r}", r) for r in ("admin", "staff", "viewer")}
+    d = daemons.start(config=conf)
+    return d, tokens
+
+
+def ctl(d, *args, token=None, stdin=None, url=True, extra_env=None):
+    e = {k: v for k, v in os.environ.items() if k != "TAAWUN_TOKEN"}
+    if token:
+        e["TAAWUN_TOKEN"] = token
+    e.update(extra_env or {})
+    argv = [str(CTL)]
+    if url:
+        argv += ["--url", f"http://127.0.0.1:{d.admin_port}"]
+    return subprocess.run(argv + [str(a) for a in args], input=stdin, capture_output=True,
+                          text=True, encoding="utf-8", env=e, timeout=30)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_tokens_and_exit_codes(env, tmp_path):
+    d, t = env
+    r = ctl(d, "stats")
+    assert r.returncode == 2 and "TAAWUN_TOKEN" in r.stderr
+    assert ctl(d, "frobnicate", token=t["admin"]).returncode == 2
+    assert ctl(d, "broadcasts", "send", token=t["staff"]).returncode == 2
+    loose = tmp_path / "token"
+    loose.write_text(t["viewer"] + "\n")
+    os.chmod(loose, 0o644)
+    r = ctl(d, "--token-file", loose, "stats")
+    assert r.returncode == 2 and "chmod 600" in r.stderr
+    os.chmod(loose, 0o600)
+    r = ctl(d, "--token-file", loose, "stats")
+    assert r.returncode == 0, r
+    r = ctl(d, "stats", token="0" * 64)
+    assert r.returncode == 1 and "invalid or revoked token" in r.stderr
+    r = ctl(d, "tokens", "list", token=t["viewer"])
+    assert r.returncode == 1 and "admin role" in r.stderr
+    r = subprocess.run([str(CTL), "--url", f"http://127.0.0.1:{free_port()}", "stats"],
+                       capture_output=True, text=True, env={"TAAWUN_TOKEN": t["admin"]})
+    assert r.returncode == 3 and "cannot reach" in r.stderr
+    # Tokens: create (shown once), list, revoke.
+    r = ctl(d, "tokens", "create", "ctl-new", "--role", "viewer", token=t["admin"])
+    assert r.returncode == 0 and len(r.stdout.strip()) == 64, r
+    r = ctl(d, "--json", "tokens", "list", token=t["admin"])
+    items = json.loads(r.stdout)["items"]
+    new = [x for x in items if x["name"] == "ctl-new"][0]
+    r = ctl(d, "tokens", "list", token=t["admin"])
+    assert "ctl-new" in r.stdout and r.stdout.splitlines()[0].split()[:3] == ["id", "name", "role"]
+    assert ctl(d, "tokens", "revoke", new["id"], token=t["admin"]).returncode == 0
+
+
+def test_import_export_grants_and_messages(env, tmp_path):
+    d, t = env
+    coops = tmp_path / "coops.csv"
+    coops.write_text("code;nom;province\n0301;تعاونية النور;nador\n", encoding="utf-8")
+    members = tmp_path / "members.csv"
+    members.write_text("telephone,nom,langue,consentement\n0612340001,Nadia,fr,oui\n"
+                       "0612340002,Omar,xx,oui\n", encoding="utf-8")
+    r = ctl(d, "import", "members", members, "--dry-run", token=t["staff"])
+    assert r.returncode == 1 and "line 3, langue" in r.stderr, r
+    members.write_text("telephone,nom,langue,consentement\n0612340001,Nadia,fr,oui\n")
+    r = ctl(d, "import", "members", members, "--dry-run", token=t["staff"])
+    assert r.returncode == 0 and "dry run" in r.stdout and "1 created" in r.stdout, r
+    assert not query(d, "SELECT 1 FROM members")
+    assert ctl(d, "import", "cooperatives", coops, token=t["viewer"]).returncode == 1
+    r = ctl(d, "import", "cooperatives", coops, token=t["staff"])
+    assert r.returncode == 0 and "1 created" in r.stdout, r
+    r = ctl(d, "--json", "import", "members", members, token=t["staff"])
+    assert r.returncode == 0 and json.loads(r.stdout)["created"] == 1
+    out = tmp_path / "export.csv"
+    r = ctl(d, "export", "cooperatives", "-o", out, token=t["viewer"])
+    assert r.returncode == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and "تعاونية النور".encode() in data
+    r = ctl(d, "import", "cooperatives", out, token=t["staff"])
+    assert "1 unchanged" in r.stdout
+    # Grants: create by CSV, change a status with a note: one SMS.
+    grants = tmp_path / "grants.csv"
+    grants.write_text("reference,member_phone,programme,amount_mad\nGR-C-1,0612340001,Tahfiz,900\n")
+    assert ctl(d, "import", "grants", grants, token=t["staff"]).returncode == 0
+    r = ctl(d, "grants", "list", token=t["viewer"])
+    assert "GR-C-1" in r.stdout and "submitted" in r.stdout
+    r = ctl(d, "grants", "status", "GR-C-1", "approved", "--note", "Bravo", token=t["staff"])
+    assert r.returncode == 0 and "approved" in r.stdout, r
+    r = ctl(d, "grants", "status", "GR-NOPE", "approved", token=t["staff"])
+    assert r.returncode == 1
+    r = ctl(d, "grants", "status", "GR-C-1", "paid", token=t["staff"])
+    assert r.returncode == 1 and "[field: status]" in r.stderr
+    sms = query(d, "SELECT * FROM messages WHERE direction='out' AND phone='+212612340001'")
+    assert len(sms) == 1 and "Bravo" in sms[0]["body"]
+    r = ctl(d, "--json", "messages", "--phone", "+212612340001", token=t["viewer"])
+    assert [m["id"] for m in json.loads(r.stdout)["items"]] == [sms[0]["id"]]
+    r = ctl(d, "messages", "--phone", "0612340001", token=t["viewer"])
+    assert r.returncode == 0 and "notification" in r.stdout
+    r = ctl(d, "stats", token=t["viewer"])
+    assert r.returncode == 0 and r.stdout.strip()
+
+
+def test_events_and_broadcasts(env):
+    d, t = env
+    starts = time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() + 7 * 86400))
+    r = ctl(d, "--json", "events", "create", "--code", "5501", "--kind", "workshop",
+            "--title-fr", "Atelier export", "--title-ar", "ورشة التصدير", "--starts-at", starts,
+            "--place", "Oujda", token=t["staff"])
+    assert r.returncode == 0, r
+    ev = json.loads(r.stdout)
+    r = ctl(d, "events", "list", token=t["viewer"])
+    assert "5501" in r.stdout and "Atelier export" in r.stdout
+    phones = [new_phone(), new_phone()]
+    now = int(time.time())
+    for p, lang in zip(phones, ("ar", "fr")):
+        from outbox_helpers import write_db
+        write_db(d, "INSERT INTO members (phone, language, consent_at, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?)", (p, lang, now, now, now))
+    r = ctl(d, "--json", "broadcasts", "create", "--name", "Salon", "--text-ar", "معرض يوم السبت",
+            "--text-fr", "Salon samedi à Oujda", "--phone", phones[0], "--phone", phones[1],
+            token=t["staff"])
+    assert r.returncode == 0, r
+    b = json.loads(r.stdout)
+    assert b["audience"] == {"phones": phones}
+    r = ctl(d, "broadcasts", "preview", b["id"], token=t["viewer"])
+    assert r.returncode == 0 and "recipients 2" in r.stdout, r
+    r = ctl(d, "--json", "broadcasts", "preview", b["id"], token=t["viewer"])
+    assert json.loads(r.stdout)["recipients"] == 2
+    assert ctl(d, "broadcasts", "send", b["id"], token=t["viewer"]).returncode == 1
+    r = ctl(d, "broadcasts", "send", b["id"], token=t["staff"])
+    assert r.returncode == 0 and "messages written     2" in r.stdout, r
+    wait_until(lambda: json.loads(ctl(d, "--json", "broadcasts", "status", b["id"],
+                                      token=t["viewer"]).stdout)["finished"],
+               what="broadcast finished")
+    r = ctl(d, "broadcasts", "status", b["id"], token=t["viewer"])
+    assert "status               started" in r.stdout or "started" in r.stdout
+    r = ctl(d, "broadcasts", "cancel", b["id"], token=t["staff"])
+    assert r.returncode == 0 and "messages cancelled   0" in r.stdout
+    r = ctl(d, "broadcasts", "cancel", b["id"], token=t["staff"])
+    assert r.returncode == 1 and "cannot be cancelled" in r.stderr
+    b2 = json.loads(ctl(d, "--json", "broadcasts", "create", "--name", "Later", "--text-ar",
+                        "لاحقا", "--phone", phones[0], token=t["staff"]).stdout)
+    later = time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() + 3 * 86400))
+    r = ctl(d, "broadcasts", "schedule", b2["id"], later, token=t["staff"])
+    assert r.returncode == 0 and "scheduled" in r.stdout, r
+    r = ctl(d, "broadcasts", "list", token=t["viewer"])
+    assert "Later" in r.stdout and "Salon" in r.stdout
+    r = ctl(d, "events", "cancel", ev["id"], token=t["staff"])
+    assert r.returncode == 0 and "cancelled" in r.stdout
+
+
+def test_ussd_through_stdin_and_sms(env):
+    d, _ = env
+    phone = new_phone()
+    pub = f"http://127.0.0.1:{d.public_port}"
+    r = ctl(d, "ussd", phone, "--url", pub, stdin="2\n", url=False)
+    assert r.returncode == 0, r
+    screens = [s for s in r.stdout.split("\n") if s]
+    assert msg("fr", "menu_register") in r.stdout, r.stdout
+    # Each run is a new session: the same keys give the same screens.
+    r2 = ctl(d, "ussd", phone, "--url", pub, stdin="2\n", url=False)
+    assert [s for s in r2.stdout.split("\n") if s] == screens
+    # An SMS into the sandbox is stored and answered.
+    r = ctl(d, "sms", phone, "aide", "--url", pub, url=False)
+    assert r.returncode == 0, r
+    assert query(d, "SELECT 1 FROM messages WHERE direction='in' AND phone=?", (phone,))
+    wait_until(lambda: query(d, "SELECT 1 FROM messages WHERE direction='out' AND phone=?",
+                             (phone,)), what="the SMS answer")
+    r = ctl(d, "ussd", phone, "--url", f"http://127.0.0.1:{free_port()}", url=False)
+    assert r.returncode == 3
