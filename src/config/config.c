@@ -152,7 +152,7 @@ static const struct option schema[] = {
      0, "md5hash|md5|sha1|sha256|sha512"},
     {"channels.[].kannel_smsc", OPT_STRING, 0, 31, "", false, CHN(kannel_smsc), 0, NULL},
     {"channels.[].dlr_mask", OPT_INT, 0, 63, "31", false, CHN(dlr_mask), 0, NULL},
-    {"channels.[].throughput_per_s", OPT_INT, 1, 10000, "20", false, CHN(throughput_per_s), 0,
+    {"channels.[].throughput_per_s", OPT_INT, 1, 100000, "20", false, CHN(throughput_per_s), 0,
      NULL},
     {"channels.[].concurrency", OPT_INT, 1, 256, "8", false, CHN(concurrency), 0, NULL},
     {"channels.[].max_attempts", OPT_INT, 1, 100, "8", false, CHN(max_attempts), 0, NULL},

@@ -737,7 +737,7 @@ def sms_config(bench, subdir, fake):
     group = (f'  {{ name = "{SMS_CHANNEL}"; type = "africastalking"; ussd_code = "*384*999#";\n'
              f'    secret_file = {_quote(secret)}; base_url = {_quote(fake.base_url)};\n'
              f'    username = {_quote(fake.username)}; api_key_file = {_quote(key)};\n'
-             f'    throughput_per_s = 10000; concurrency = 64; max_attempts = 5;\n'
+             f'    throughput_per_s = 50000; concurrency = 64; max_attempts = 5;\n'
              f'    retry_base_s = 1; retry_max_s = 2; expiry_s = 3600; request_timeout_s = 10; }},\n')
     text = config.read_text(encoding="utf-8")
     if text.count("channels = (") != 1:
