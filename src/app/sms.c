@@ -13,6 +13,7 @@
 
 #include "core/msisdn.h"
 #include "core/sms_reply.h"
+#include "core/text_input.h"
 #include "core/ussd_menu.h"
 #include "core/utf8.h"
 #include "store/db.h"
@@ -114,50 +115,12 @@ static void masked(const char *phone, char out[MSISDN_MAX])
     msisdn_mask(phone, out);
 }
 
-/* ---- input helpers ---- */
-
-static bool is_letter(uint32_t cp)
-{
-    return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-           (cp >= 0xC0 && cp != 0xD7 && cp != 0xF7);
-}
-
-/* Trim, squeeze inner spaces, refuse control characters and '#'; min..max
- * characters of which at least two are letters. */
+/* Free text (names, ideas) as core/text_input cleans it; an SMS may carry
+ * line breaks, which count as spaces. */
 static bool clean_text(const char *in, size_t len, size_t min_chars, size_t max_chars, char *out,
                        size_t outsz)
 {
-    if (!utf8_valid(in, len))
-        return false;
-    size_t j = 0, chars = 0, letters = 0;
-    bool space = false;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = utf8_decode(in + i, len - i, &cp);
-        if (n == 0 || cp == '#' || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-            return false;
-        if (cp < 0x20 || cp == ' ') {
-            space = true;
-            i += n;
-            continue;
-        }
-        if (space && j > 0) {
-            if (j + 1 >= outsz)
-                return false;
-            out[j++] = ' ';
-            chars++;
-        }
-        space = false;
-        if (j + n >= outsz)
-            return false;
-        memcpy(out + j, in + i, n);
-        j += n;
-        chars++;
-        letters += is_letter(cp);
-        i += n;
-    }
-    out[j] = '\0';
-    return chars >= min_chars && chars <= max_chars && letters >= 2;
+    return text_input_clean(in, len, min_chars, max_chars, true, out, outsz);
 }
 
 /* The folded text (sms_command_fold) as a number: -1 unless it is only

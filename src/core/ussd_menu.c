@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/limits.h"
+#include "core/text_input.h"
 #include "core/utf8.h"
 
 #define NAV_MORE "98"
@@ -235,54 +236,11 @@ static long parse_number(const char *s)
     return v;
 }
 
-/* Letters of the scripts members write names in: Latin (with accents),
- * Arabic, Tifinagh. Digits, punctuation and symbols (emoji) are not. */
-static bool is_letter(uint32_t cp)
-{
-    return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-           (cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
-           (cp >= 0x0620 && cp <= 0x064a) || (cp >= 0x066e && cp <= 0x06d3) ||
-           (cp >= 0x06fa && cp <= 0x06ff) || (cp >= 0x2d30 && cp <= 0x2d7f);
-}
-
-/* Accept free text typed by a member: valid UTF-8, no control characters
- * nor '#', min..max characters of which at least two are letters (any
- * script); inner spaces squeezed, ends trimmed. */
+/* Free text (names, ideas) as core/text_input cleans it; USSD inputs
+ * carry no line breaks. */
 static bool clean_text(const char *in, size_t min_chars, size_t max_chars, char *out, size_t outsz)
 {
-    size_t len = strlen(in);
-    if (!utf8_valid(in, len))
-        return false;
-    size_t j = 0, chars = 0, letters = 0;
-    bool space = false;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = utf8_decode(in + i, len - i, &cp);
-        if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == '#')
-            return false;
-        if (cp == ' ') {
-            space = true;
-            i += n;
-            continue;
-        }
-        if (space && j > 0) {
-            if (j + 1 >= outsz)
-                return false;
-            out[j++] = ' ';
-            chars++;
-        }
-        space = false;
-        if (j + n >= outsz)
-            return false;
-        memcpy(out + j, in + i, n);
-        j += n;
-        chars++;
-        if (is_letter(cp))
-            letters++;
-        i += n;
-    }
-    out[j] = '\0';
-    return chars >= min_chars && chars <= max_chars && letters >= 2;
+    return text_input_clean(in, strlen(in), min_chars, max_chars, false, out, outsz);
 }
 
 static bool clean_name(const char *in, char *out, size_t outsz)

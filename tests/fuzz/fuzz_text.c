@@ -10,6 +10,7 @@
 #include "core/gsm.h"
 #include "core/limits.h"
 #include "core/screen.h"
+#include "core/text_input.h"
 #include "core/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -229,6 +230,25 @@ static void check_format(const char *tmpl, size_t len)
     }
 }
 
+/* Cleaned member text is valid UTF-8 without '#', control characters or
+ * doubled spaces, bounded, and cleaning it again changes nothing. */
+static void check_text_input(const char *s, size_t len)
+{
+    char out[256], again[256];
+    for (int breaks = 0; breaks < 2; breaks++) {
+        if (!text_input_clean(s, len, 2, 60, breaks, out, sizeof out))
+            continue;
+        size_t n = strlen(out);
+        CHECK(utf8_valid(out, n) && utf8_count(out, n) <= 60);
+        CHECK(strchr(out, '#') == NULL && strstr(out, "  ") == NULL);
+        for (size_t i = 0; i < n; i++)
+            CHECK((unsigned char)out[i] >= 0x20 && out[i] != 0x7f);
+        CHECK(n == 0 || (out[0] != ' ' && out[n - 1] != ' '));
+        CHECK(text_input_clean(out, n, 2, 60, false, again, sizeof again));
+        CHECK(strcmp(out, again) == 0);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
@@ -241,6 +261,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_utf8(s, size, valid);
     check_measure(s, size, valid);
     check_ellipsize(s, size, valid);
+    check_text_input(s, size);
 
     copy = malloc(size + 1);
     if (copy == NULL)
