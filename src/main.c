@@ -106,7 +106,8 @@ static void reload(const char *path, struct ussd_sessions *sessions)
         runtime_release(old);
     }
     log_set_level(rt->cfg.log_level);
-    ussd_sessions_configure(sessions, (size_t)rt->cfg.ussd.max_sessions, rt->cfg.ussd.session_ttl_s);
+    ussd_sessions_configure(sessions, (size_t)rt->cfg.ussd.max_sessions,
+                            rt->cfg.ussd.session_ttl_s);
     runtime_publish(rt);
     log_info("reload", "status=ok channels=%zu", rt->cfg.nchannels);
     free(errs);
@@ -122,9 +123,8 @@ int main(int argc, char **argv)
     /* `taawund user ...` manages web console accounts the same way. */
     if (argc >= 2 && strcmp(argv[1], "user") == 0)
         return console_user_cli(argc - 1, argv + 1, DEFAULT_CONFIG);
-    static const struct option longopts[] = {{"version", no_argument, NULL, 'V'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "c:ndh", longopts, NULL)) != -1) {
         switch (c) {

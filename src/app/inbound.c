@@ -140,8 +140,7 @@ int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,
         goto fail;
     if (multipart) {
         int complete = inbound_part_add(db, c->ch->name, phone, ev->concat_ref, ev->concat_part,
-                                        ev->concat_total, ev->provider_id, body, db_now(),
-                                        &joined);
+                                        ev->concat_total, ev->provider_id, body, db_now(), &joined);
         if (complete < 0)
             goto fail;
         if (complete == 0) {
@@ -179,8 +178,8 @@ int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,
                  log_quote(provider_id ? provider_id : "", q, sizeof q));
     } else {
         out->message_id = id;
-        log_info("sms_received", "id=%lld channel=%s phone=%s member=%lld reply=%s",
-                 (long long)id, c->ch->name, masked, found == 1 ? (long long)m.id : 0LL,
+        log_info("sms_received", "id=%lld channel=%s phone=%s member=%lld reply=%s", (long long)id,
+                 c->ch->name, masked, found == 1 ? (long long)m.id : 0LL,
                  out->has_inline_reply ? "inline" : "outbox");
     }
     free(joined);
@@ -249,6 +248,7 @@ int inbound_dlr(const struct channel_settings *ch, const struct inbound_event *e
     msisdn_mask(t.phone, masked);
     log_info("dlr", "id=%lld channel=%s phone=%s state=%s applied=%s status=%s error=%s",
              (long long)t.id, ch->name, masked, delivery_state_name(next), forward ? "yes" : "no",
-             status ? status : t.status, log_quote(ev->error_code ? ev->error_code : "", e, sizeof e));
+             status ? status : t.status,
+             log_quote(ev->error_code ? ev->error_code : "", e, sizeof e));
     return 0;
 }

@@ -30,8 +30,8 @@ struct inbound_context {
 };
 
 struct inbound_sms_result {
-    bool duplicate;     /* a replay: nothing stored, nothing done */
-    bool pending_parts; /* a part of a multipart SMS stored; the others are awaited */
+    bool duplicate;        /* a replay: nothing stored, nothing done */
+    bool pending_parts;    /* a part of a multipart SMS stored; the others are awaited */
     bool has_inline_reply; /* reply holds the text for the webhook answer */
     char reply[INBOUND_REPLY_MAX];
     int64_t message_id; /* the stored inbound row, 0 when none */

@@ -296,8 +296,8 @@ static int data_grant_find(void *ctx, const char *ref, struct ussd_grant *out)
     struct step_ctx *c = ctx;
     if (!c->member)
         return 0;
-    int n = grant_find_for_member(c->db, c->member->id, c->member->cooperative_id, ref, c->lang,
-                                  out);
+    int n =
+        grant_find_for_member(c->db, c->member->id, c->member->cooperative_id, ref, c->lang, out);
     c->db_failed |= n < 0;
     return n;
 }
@@ -305,8 +305,8 @@ static int data_grant_find(void *ctx, const char *ref, struct ussd_grant *out)
 static int data_events(void *ctx, struct ussd_event *out, size_t max)
 {
     struct step_ctx *c = ctx;
-    int n = events_upcoming(c->db, db_now(), c->member ? c->member->province : "",
-                            member_id_of(c), c->lang, out, max);
+    int n = events_upcoming(c->db, db_now(), c->member ? c->member->province : "", member_id_of(c),
+                            c->lang, out, max);
     c->db_failed |= n < 0;
     return n;
 }
@@ -459,8 +459,7 @@ static int do_event_sms(sqlite3 *db, const struct app_env *env, const struct cha
 static int do_idea(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
                    const char *phone, const struct member *m, struct ussd_state *st)
 {
-    if (idea_insert(db, m->id, st->idea.sector, st->idea.title, st->idea.text, st->result_ref) !=
-        0)
+    if (idea_insert(db, m->id, st->idea.sector, st->idea.title, st->idea.text, st->result_ref) != 0)
         return -1;
     struct text_var vars[] = {{"reference", st->result_ref}, {"title", st->idea.title}};
     if (queue_sms(db, env, ch, phone, m->id, st->lang, "receipt", "sms_idea", vars, 2) != 0)
@@ -591,8 +590,8 @@ static void replay(struct ussd_state *st, const char *text, size_t len,
 
 /* The newest input of a known session: what follows the previous text and
  * a '*'. Providers that send only the newest input are handled too. */
-static void newest_input(const struct session *s, const char *text, size_t len,
-                         const char **in, size_t *inlen)
+static void newest_input(const struct session *s, const char *text, size_t len, const char **in,
+                         size_t *inlen)
 {
     size_t prev = strlen(s->text);
     if (!s->text_overflow && prev == 0) {

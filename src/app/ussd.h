@@ -44,9 +44,9 @@ void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int t
 size_t ussd_sessions_count(struct ussd_sessions *t);
 
 enum ussd_result {
-    USSD_OK = 0,       /* screen written */
-    USSD_BAD_PHONE,    /* phoneNumber is not a valid mobile number: 400 */
-    USSD_UNAVAILABLE,  /* no database connection: 503 */
+    USSD_OK = 0,      /* screen written */
+    USSD_BAD_PHONE,   /* phoneNumber is not a valid mobile number: 400 */
+    USSD_UNAVAILABLE, /* no database connection: 503 */
 };
 
 /* Handle one step on channel ch: writes the screen (without CON/END) into

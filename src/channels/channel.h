@@ -49,16 +49,16 @@ struct channel_settings {
                                           https://gw.example.org (signatures, callbacks) */
     char signature_secret[SECRET_MAX]; /* Vonage signature secret (from signature_secret_file) */
     bool has_signature_secret;
-    char signature_method[16]; /* Vonage: md5hash | md5 | sha1 | sha256 | sha512 */
-    char kannel_smsc[32];      /* Kannel: smsc id to route through, optional */
-    int dlr_mask;              /* Kannel: dlr-mask, default 31 */
-    int throughput_per_s;      /* token bucket rate */
-    int concurrency;           /* requests in flight */
-    int max_attempts;          /* retries for transient failures, then failed */
-    int retry_base_s;          /* first backoff; doubles each attempt, with jitter */
-    int retry_max_s;           /* backoff cap */
-    int expiry_s;              /* a message not sent after this is 'expired' */
-    int request_timeout_s;     /* total curl timeout per request */
+    char signature_method[16];    /* Vonage: md5hash | md5 | sha1 | sha256 | sha512 */
+    char kannel_smsc[32];         /* Kannel: smsc id to route through, optional */
+    int dlr_mask;                 /* Kannel: dlr-mask, default 31 */
+    int throughput_per_s;         /* token bucket rate */
+    int concurrency;              /* requests in flight */
+    int max_attempts;             /* retries for transient failures, then failed */
+    int retry_base_s;             /* first backoff; doubles each attempt, with jitter */
+    int retry_max_s;              /* backoff cap */
+    int expiry_s;                 /* a message not sent after this is 'expired' */
+    int request_timeout_s;        /* total curl timeout per request */
     double price_per_segment_mad; /* for broadcast cost estimates; 0: unknown */
 };
 

@@ -23,8 +23,8 @@ enum opt_base { IN_CONFIG, IN_CHANNEL, IN_NONE };
 struct option {
     const char *path; /* "http.public.port"; list elements are "channels.[]" */
     enum opt_type type;
-    long min, max;       /* ints: bounds; strings: length; string lists: count */
-    const char *def;     /* default, as text; NULL = none */
+    long min, max;   /* ints: bounds; strings: length; string lists: count */
+    const char *def; /* default, as text; NULL = none */
     bool required;
     enum opt_base base;
     size_t offset;       /* of the value */
@@ -42,8 +42,7 @@ struct option {
         sizeof(((struct channel_settings *)0)->field)
 #define CHN_LIST(field, count)                                                                     \
     IN_CHANNEL, offsetof(struct channel_settings, field),                                          \
-        sizeof(((struct channel_settings *)0)->field[0]),                                          \
-        offsetof(struct channel_settings, count)
+        sizeof(((struct channel_settings *)0)->field[0]), offsetof(struct channel_settings, count)
 #define NONE IN_NONE, 0, 0
 
 /* Every setting taawun knows. Keep README.md's "Configuration" in step. */
@@ -54,8 +53,8 @@ static const struct option schema[] = {
      0, NULL},
     {"programme.languages", OPT_STRING_LIST, 1, CATALOG_LANGS_MAX, NULL, true,
      CFG_LIST(programme.languages, programme.nlanguages), NULL},
-    {"programme.timezone", OPT_STRING, 1, 63, "Africa/Casablanca", false,
-     CFG(programme.timezone), 0, NULL},
+    {"programme.timezone", OPT_STRING, 1, 63, "Africa/Casablanca", false, CFG(programme.timezone),
+     0, NULL},
     {"programme.country_code", OPT_STRING, 1, 3, "212", false, CFG(programme.country_code), 0,
      NULL},
     {"programme.messages_dir", OPT_STRING, 1, CONFIG_PATH_MAX - 1, "messages", false,
@@ -64,8 +63,8 @@ static const struct option schema[] = {
      CFG_LIST(programme.provinces, programme.nprovinces), NULL},
     {"programme.sectors", OPT_STRING_LIST, 1, CONFIG_LIST_MAX, NULL, true,
      CFG_LIST(programme.sectors, programme.nsectors), NULL},
-    {"programme.demo_data", OPT_STRING, 0, CONFIG_PATH_MAX - 1, "", false,
-     CFG(programme.demo_data), 0, NULL},
+    {"programme.demo_data", OPT_STRING, 0, CONFIG_PATH_MAX - 1, "", false, CFG(programme.demo_data),
+     0, NULL},
     {"programme.min_age", OPT_INT, 10, 30, "15", false, CFG(programme.min_age), 0, NULL},
     {"programme.reminder_before_s", OPT_INT, 60, 30 * 86400, "86400", false,
      CFG(programme.reminder_before_s), 0, NULL},
@@ -74,33 +73,29 @@ static const struct option schema[] = {
     {"programme.send_window", OPT_STRING, 0, 11, "", false, CFG(programme.send_window), 0, NULL},
 
     {"database", OPT_GROUP, 0, 0, NULL, true, NONE, 0, NULL},
-    {"database.path", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, true, CFG(database.path), 0,
-     NULL},
+    {"database.path", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, true, CFG(database.path), 0, NULL},
     {"database.synchronous", OPT_STRING, 1, 7, "full", false, CFG(database_synchronous), 0,
      "full|normal"},
-    {"database.busy_timeout_ms", OPT_INT, 0, 60000, "5000", false, CFG(database.busy_timeout_ms),
-     0, NULL},
+    {"database.busy_timeout_ms", OPT_INT, 0, 60000, "5000", false, CFG(database.busy_timeout_ms), 0,
+     NULL},
 
     {"http", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
     {"http.public", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"http.public.address", OPT_STRING, 1, 63, "0.0.0.0", false,
-     CFG(http.public_listener.address), 0, NULL},
-    {"http.public.port", OPT_INT, 0, 65535, "8080", false, CFG(http.public_listener.port), 0,
-     NULL},
+    {"http.public.address", OPT_STRING, 1, 63, "0.0.0.0", false, CFG(http.public_listener.address),
+     0, NULL},
+    {"http.public.port", OPT_INT, 0, 65535, "8080", false, CFG(http.public_listener.port), 0, NULL},
     {"http.admin", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"http.admin.address", OPT_STRING, 1, 63, "127.0.0.1", false,
-     CFG(http.admin_listener.address), 0, NULL},
-    {"http.admin.port", OPT_INT, 0, 65535, "8081", false, CFG(http.admin_listener.port), 0,
-     NULL},
+    {"http.admin.address", OPT_STRING, 1, 63, "127.0.0.1", false, CFG(http.admin_listener.address),
+     0, NULL},
+    {"http.admin.port", OPT_INT, 0, 65535, "8081", false, CFG(http.admin_listener.port), 0, NULL},
     {"http.admin.session_idle_s", OPT_INT, 60, 86400, "1800", false,
      CFG(http.console_session_idle_s), 0, NULL},
-    {"http.admin.secure_cookies", OPT_BOOL, 0, 0, "false", false,
-     CFG(http.console_secure_cookies), 0, NULL},
-    {"http.threads", OPT_INT, 1, 64, "4", false, CFG(http.threads), 0, NULL},
-    {"http.connection_timeout_s", OPT_INT, 1, 300, "15", false, CFG(http.connection_timeout_s),
+    {"http.admin.secure_cookies", OPT_BOOL, 0, 0, "false", false, CFG(http.console_secure_cookies),
      0, NULL},
-    {"http.max_connections", OPT_INT, 8, 65536, "1024", false, CFG(http.max_connections), 0,
+    {"http.threads", OPT_INT, 1, 64, "4", false, CFG(http.threads), 0, NULL},
+    {"http.connection_timeout_s", OPT_INT, 1, 300, "15", false, CFG(http.connection_timeout_s), 0,
      NULL},
+    {"http.max_connections", OPT_INT, 8, 65536, "1024", false, CFG(http.max_connections), 0, NULL},
     {"http.per_ip_connection_limit", OPT_INT, 1, 65536, "256", false,
      CFG(http.per_ip_connection_limit), 0, NULL},
     {"http.connection_memory_limit", OPT_INT, 8192, 1048576, "65536", false,
@@ -111,20 +106,17 @@ static const struct option schema[] = {
     {"ussd", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
     {"ussd.session_ttl_s", OPT_INT, 1, 3600, "180", false, CFG(ussd.session_ttl_s), 0, NULL},
     {"ussd.max_sessions", OPT_INT, 1, 1000000, "20000", false, CFG(ussd.max_sessions), 0, NULL},
-    {"ussd.draft_ttl_s", OPT_INT, 60, 30 * 86400, "86400", false, CFG(ussd.draft_ttl_s), 0,
-     NULL},
+    {"ussd.draft_ttl_s", OPT_INT, 60, 30 * 86400, "86400", false, CFG(ussd.draft_ttl_s), 0, NULL},
 
     {"sms", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"sms.max_reply_segments", OPT_INT, 1, 4, "2", false, CFG(sms.max_reply_segments), 0,
-     NULL},
+    {"sms.max_reply_segments", OPT_INT, 1, 4, "2", false, CFG(sms.max_reply_segments), 0, NULL},
     {"sms.replies_per_hour", OPT_INT, 1, 1000, "20", false, CFG(sms.replies_per_hour), 0, NULL},
-    {"sms.conversation_ttl_s", OPT_INT, 60, 7 * 86400, "1800", false,
-     CFG(sms.conversation_ttl_s), 0, NULL},
+    {"sms.conversation_ttl_s", OPT_INT, 60, 7 * 86400, "1800", false, CFG(sms.conversation_ttl_s),
+     0, NULL},
     {"sms.erase_window_s", OPT_INT, 30, 86400, "600", false, CFG(sms.erase_window_s), 0, NULL},
 
     {"log", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"log.level", OPT_STRING, 1, 7, "info", false, CFG(log_level_name), 0,
-     "debug|info|warn|error"},
+    {"log.level", OPT_STRING, 1, 7, "info", false, CFG(log_level_name), 0, "debug|info|warn|error"},
 
     {"channels", OPT_LIST, 1, CONFIG_CHANNELS_MAX, NULL, true, NONE, 0, NULL},
     {"channels.[]", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
@@ -138,18 +130,17 @@ static const struct option schema[] = {
     {"channels.[].secret_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0, NULL},
     {"channels.[].allow_from", OPT_STRING_LIST, 0, CHANNEL_ALLOW_MAX, NULL, false,
      CHN_LIST(allow_from, nallow), NULL},
-    {"channels.[].base_url", OPT_STRING, 0, CHANNEL_URL_MAX - 1, "", false, CHN(base_url), 0,
-     NULL},
+    {"channels.[].base_url", OPT_STRING, 0, CHANNEL_URL_MAX - 1, "", false, CHN(base_url), 0, NULL},
     {"channels.[].username", OPT_STRING, 0, CHANNEL_CRED_MAX - 1, "", false, CHN(username), 0,
      NULL},
     {"channels.[].api_key_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0, NULL},
     {"channels.[].sender_id", OPT_STRING, 0, 47, "", false, CHN(sender_id), 0, NULL},
     {"channels.[].public_url", OPT_STRING, 0, CHANNEL_URL_MAX - 1, "", false, CHN(public_url), 0,
      NULL},
-    {"channels.[].signature_secret_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE,
-     0, NULL},
-    {"channels.[].signature_method", OPT_STRING, 1, 15, "md5hash", false, CHN(signature_method),
-     0, "md5hash|md5|sha1|sha256|sha512"},
+    {"channels.[].signature_secret_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0,
+     NULL},
+    {"channels.[].signature_method", OPT_STRING, 1, 15, "md5hash", false, CHN(signature_method), 0,
+     "md5hash|md5|sha1|sha256|sha512"},
     {"channels.[].kannel_smsc", OPT_STRING, 0, 31, "", false, CHN(kannel_smsc), 0, NULL},
     {"channels.[].dlr_mask", OPT_INT, 0, 63, "31", false, CHN(dlr_mask), 0, NULL},
     {"channels.[].throughput_per_s", OPT_INT, 1, 100000, "20", false, CHN(throughput_per_s), 0,
@@ -358,8 +349,8 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
     case OPT_LIST: {
         int n = config_setting_length(s);
         if (n < o->min || n > o->max) {
-            config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path,
-                         o->min, o->max);
+            config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path, o->min,
+                         o->max);
             return;
         }
         walk_children(w, s, path);
@@ -421,8 +412,8 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
     case OPT_STRING_LIST: {
         int n = config_setting_length(s);
         if (n < o->min || n > o->max) {
-            config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path,
-                         o->min, o->max);
+            config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path, o->min,
+                         o->max);
             return;
         }
         char *base = dest(w, o);
@@ -523,8 +514,10 @@ static void validate_channel(struct walk *w, size_t i, const struct channel_ops 
     trim_slashes(ch->base_url);
     trim_slashes(ch->public_url);
     if (ch->public_url[0] && !http_url_ok(ch->public_url))
-        config_error(w->errs, f, line, "channel \"%s\": 'public_url' must be an http:// or "
-                     "https:// URL", ch->name);
+        config_error(w->errs, f, line,
+                     "channel \"%s\": 'public_url' must be an http:// or "
+                     "https:// URL",
+                     ch->name);
     if (ch->retry_max_s < ch->retry_base_s)
         config_error(w->errs, f, line, "channel \"%s\": 'retry_max_s' is below 'retry_base_s'",
                      ch->name);
@@ -543,8 +536,8 @@ static void validate_channel(struct walk *w, size_t i, const struct channel_ops 
                      ch->name, t);
     bool needs_user = strcmp(t, "infobip") != 0;
     if (needs_user && !ch->username[0])
-        config_error(w->errs, f, line, "channel \"%s\" of type %s needs 'username' (%s)",
-                     ch->name, t,
+        config_error(w->errs, f, line, "channel \"%s\" of type %s needs 'username' (%s)", ch->name,
+                     t,
                      strcmp(t, "twilio") == 0   ? "the AccountSid"
                      : strcmp(t, "vonage") == 0 ? "the API key"
                      : strcmp(t, "kannel") == 0 ? "the sendsms-user name"
@@ -559,8 +552,7 @@ static void validate_channel(struct walk *w, size_t i, const struct channel_ops 
                      : strcmp(t, "kannel") == 0 ? "the sendsms-user password"
                                                 : "the API key");
     if ((strcmp(t, "twilio") == 0 || strcmp(t, "vonage") == 0) && !ch->sender_id[0])
-        config_error(w->errs, f, line, "channel \"%s\" of type %s needs 'sender_id'", ch->name,
-                     t);
+        config_error(w->errs, f, line, "channel \"%s\" of type %s needs 'sender_id'", ch->name, t);
     if (strcmp(t, "twilio") == 0 && !ch->public_url[0])
         config_error(w->errs, f, line,
                      "channel \"%s\" of type twilio needs 'public_url' (the URL Twilio calls, "
@@ -604,8 +596,7 @@ static void validate(struct walk *w, int root_line)
                          c->programme.provinces[i]);
     for (size_t i = 0; i < c->programme.nsectors; i++)
         if (!valid_code(c->programme.sectors[i]))
-            config_error(w->errs, f, root_line,
-                         "sector code \"%s\" must use a-z, 0-9, '-' and '_'",
+            config_error(w->errs, f, root_line, "sector code \"%s\" must use a-z, 0-9, '-' and '_'",
                          c->programme.sectors[i]);
     for (const char *p = c->programme.country_code; *p; p++)
         if (*p < '0' || *p > '9') {
@@ -648,8 +639,9 @@ static void validate(struct walk *w, int root_line)
                 strncat(known, k ? ", " : "", sizeof known - strlen(known) - 1);
                 strncat(known, channel_type_names[k], sizeof known - strlen(known) - 1);
             }
-            config_error(w->errs, f, w->type_line[i], "channel \"%s\": unknown type \"%s\" (known: %s)",
-                         ch->name, ch->type, known);
+            config_error(w->errs, f, w->type_line[i],
+                         "channel \"%s\": unknown type \"%s\" (known: %s)", ch->name, ch->type,
+                         known);
             continue;
         }
         if (w->secret_file[i][0]) {
@@ -708,8 +700,8 @@ int config_load(const char *path, struct config *out, struct config_errors *errs
                     continue;
                 w->channel_index = (long)c;
                 if (o->required)
-                    config_error(errs, path, w->channel_line[c], "channel #%zu lacks '%s'",
-                                 c + 1, o->path + 12);
+                    config_error(errs, path, w->channel_line[c], "channel #%zu lacks '%s'", c + 1,
+                                 o->path + 12);
                 else
                     apply_default(w, o);
             }

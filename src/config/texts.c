@@ -52,8 +52,7 @@ static struct catalog *load_one(const char *dir, const char *lang, struct catalo
     config_init(&lc);
     if (config_read_file(&lc, path) != CONFIG_TRUE) {
         if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
-            config_error(errs, path, 0, "cannot read the text catalog for language \"%s\"",
-                         lang);
+            config_error(errs, path, 0, "cannot read the text catalog for language \"%s\"", lang);
         else
             config_error(errs, path, config_error_line(&lc), "%s", config_error_text(&lc));
         config_destroy(&lc);
@@ -170,24 +169,22 @@ int texts_check(const struct config *cfg, const struct texts *t, struct config_e
     size_t before = errs->count;
     for (size_t k = 0; ussd_menu_text_keys[k]; k++)
         check_key(cfg, t, ussd_menu_text_keys[k], errs, warnings);
-    static const char *const sms_keys[] = {"sms_registered",   "sms_rsvp",
-                                           "sms_event",        "sms_idea",
-                                           "sms_grant_status", "sms_event_cancelled",
+    static const char *const sms_keys[] = {"sms_registered",     "sms_rsvp",
+                                           "sms_event",          "sms_idea",
+                                           "sms_grant_status",   "sms_event_cancelled",
                                            "sms_event_reminder", "broadcast_opt_out_hint"};
     for (size_t k = 0; k < sizeof sms_keys / sizeof sms_keys[0]; k++)
         check_key(cfg, t, sms_keys[k], errs, warnings);
     /* The SMS commands' texts (app/sms.c). */
     static const char *const sms_command_keys[] = {
-        "sms_help",          "sms_unknown",          "sms_register_first",
-        "sms_already_registered", "sms_reg_name",    "sms_reg_coop",
-        "sms_reg_province",  "sms_reg_sector",       "sms_reg_gender",
-        "sms_reg_year",      "sms_reg_consent",      "sms_grants_none",
-        "sms_grant_unknown", "sms_event_item",       "sms_events_join",
-        "sms_join_usage",    "sms_event_unknown",    "sms_event_closed",
-        "sms_idea_usage",    "sms_alerts",           "sms_alerts_usage",
-        "sms_alert_set",     "sms_language_usage",   "sms_stopped",
-        "sms_stopped_topic", "sms_started",          "sms_started_topic",
-        "sms_start_unregistered", "sms_mydata",      "sms_erase_confirm"};
+        "sms_help",          "sms_unknown",      "sms_register_first", "sms_already_registered",
+        "sms_reg_name",      "sms_reg_coop",     "sms_reg_province",   "sms_reg_sector",
+        "sms_reg_gender",    "sms_reg_year",     "sms_reg_consent",    "sms_grants_none",
+        "sms_grant_unknown", "sms_event_item",   "sms_events_join",    "sms_join_usage",
+        "sms_event_unknown", "sms_event_closed", "sms_idea_usage",     "sms_alerts",
+        "sms_alerts_usage",  "sms_alert_set",    "sms_language_usage", "sms_stopped",
+        "sms_stopped_topic", "sms_started",      "sms_started_topic",  "sms_start_unregistered",
+        "sms_mydata",        "sms_erase_confirm"};
     for (size_t k = 0; k < sizeof sms_command_keys / sizeof sms_command_keys[0]; k++)
         check_key(cfg, t, sms_command_keys[k], errs, warnings);
     char key[96];

@@ -23,10 +23,10 @@
 
 enum msisdn_status {
     MSISDN_OK = 0,
-    MSISDN_EMPTY,       /* nothing but separators */
-    MSISDN_BAD_CHAR,    /* a letter or symbol that is not a separator */
-    MSISDN_BAD_LENGTH,  /* too short or too long for its country */
-    MSISDN_NOT_MOBILE,  /* a Moroccan number that is not 06/07 */
+    MSISDN_EMPTY,      /* nothing but separators */
+    MSISDN_BAD_CHAR,   /* a letter or symbol that is not a separator */
+    MSISDN_BAD_LENGTH, /* too short or too long for its country */
+    MSISDN_NOT_MOBILE, /* a Moroccan number that is not 06/07 */
 };
 
 /* Normalise in[0..len) into out (MSISDN_MAX bytes, NUL-terminated E.164).

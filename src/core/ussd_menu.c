@@ -18,29 +18,112 @@
 #define LINE_MAX 640
 #define ITEM_MAX 160
 
-const char *const ussd_topic_codes[USSD_TOPIC_COUNT] = {"events", "trainings", "grants",
-                                                        "ideathon", "news"};
+const char *const ussd_topic_codes[USSD_TOPIC_COUNT] = {"events", "trainings", "grants", "ideathon",
+                                                        "news"};
 
 const char *const ussd_menu_text_keys[] = {
-    "language_name", "choose_language", "welcome", "menu_register", "menu_events_public",
-    "menu_about", "about_text", "ask_name", "ask_coop", "ask_province", "ask_sector",
-    "ask_gender", "gender_f", "gender_m", "ask_birth_year", "ask_consent", "consent_yes",
-    "consent_no", "confirm_title", "confirm_yes", "confirm_restart", "no_coop", "registered",
-    "consent_refused", "err_choice", "err_name", "err_coop", "err_year", "err_reference",
-    "err_title", "err_text", "err_register_first", "nav_more", "nav_back", "nav_back_home",
-    "busy", "resume_register", "resume_idea", "resume_continue", "resume_restart",
-    "home_title", "menu_grants", "menu_events", "menu_idea", "menu_alerts", "menu_profile",
-    "grants_title", "grant_item", "grants_enter_ref", "grant_ask_ref", "grant_detail",
-    "grant_status.submitted", "grant_status.under_review", "grant_status.documents_missing",
-    "grant_status.approved", "grant_status.disbursed", "grant_status.rejected",
-    "events_title", "events_none", "event_item", "event_detail", "event_when", "seats_left",
-    "seats_unlimited", "seats_full", "seat_yours", "event_rsvp", "event_sms", "event_full",
-    "rsvp_done", "rsvp_already", "event_sms_sent", "idea_ask_sector", "idea_ask_title",
-    "idea_ask_text", "idea_confirm", "idea_submit", "idea_cancel", "idea_done",
-    "idea_cancelled", "alerts_title", "alert_item", "alert_on", "alert_off", "topic.events",
-    "topic.trainings", "topic.grants", "topic.ideathon", "topic.news", "profile_text",
-    "menu_language", "profile_stop", "profile_start", "profile_erase", "erase_confirm",
-    "erase_yes", "erase_no", "language_changed", "stopped", "started", "erased", NULL,
+    "language_name",
+    "choose_language",
+    "welcome",
+    "menu_register",
+    "menu_events_public",
+    "menu_about",
+    "about_text",
+    "ask_name",
+    "ask_coop",
+    "ask_province",
+    "ask_sector",
+    "ask_gender",
+    "gender_f",
+    "gender_m",
+    "ask_birth_year",
+    "ask_consent",
+    "consent_yes",
+    "consent_no",
+    "confirm_title",
+    "confirm_yes",
+    "confirm_restart",
+    "no_coop",
+    "registered",
+    "consent_refused",
+    "err_choice",
+    "err_name",
+    "err_coop",
+    "err_year",
+    "err_reference",
+    "err_title",
+    "err_text",
+    "err_register_first",
+    "nav_more",
+    "nav_back",
+    "nav_back_home",
+    "busy",
+    "resume_register",
+    "resume_idea",
+    "resume_continue",
+    "resume_restart",
+    "home_title",
+    "menu_grants",
+    "menu_events",
+    "menu_idea",
+    "menu_alerts",
+    "menu_profile",
+    "grants_title",
+    "grant_item",
+    "grants_enter_ref",
+    "grant_ask_ref",
+    "grant_detail",
+    "grant_status.submitted",
+    "grant_status.under_review",
+    "grant_status.documents_missing",
+    "grant_status.approved",
+    "grant_status.disbursed",
+    "grant_status.rejected",
+    "events_title",
+    "events_none",
+    "event_item",
+    "event_detail",
+    "event_when",
+    "seats_left",
+    "seats_unlimited",
+    "seats_full",
+    "seat_yours",
+    "event_rsvp",
+    "event_sms",
+    "event_full",
+    "rsvp_done",
+    "rsvp_already",
+    "event_sms_sent",
+    "idea_ask_sector",
+    "idea_ask_title",
+    "idea_ask_text",
+    "idea_confirm",
+    "idea_submit",
+    "idea_cancel",
+    "idea_done",
+    "idea_cancelled",
+    "alerts_title",
+    "alert_item",
+    "alert_on",
+    "alert_off",
+    "topic.events",
+    "topic.trainings",
+    "topic.grants",
+    "topic.ideathon",
+    "topic.news",
+    "profile_text",
+    "menu_language",
+    "profile_stop",
+    "profile_start",
+    "profile_erase",
+    "erase_confirm",
+    "erase_yes",
+    "erase_no",
+    "language_changed",
+    "stopped",
+    "started",
+    "erased",
+    NULL,
 };
 
 struct screen_info {
@@ -213,8 +296,8 @@ static size_t normalize_input(const char *in, size_t len, char *out, size_t outs
     size_t start = 0;
     while (out[start] == ' ' || out[start] == '\t')
         start++;
-    while (j > start && (out[j - 1] == ' ' || out[j - 1] == '\t' || out[j - 1] == '\r' ||
-                         out[j - 1] == '\n'))
+    while (j > start &&
+           (out[j - 1] == ' ' || out[j - 1] == '\t' || out[j - 1] == '\r' || out[j - 1] == '\n'))
         j--;
     memmove(out, out + start, j - start);
     out[j - start] = '\0';
@@ -389,10 +472,9 @@ static void list_items(const struct ussd_state *s, const struct ussd_member_view
         }
         l->ngrants = (size_t)n;
         for (size_t i = 0; i < l->ngrants; i++) {
-            struct text_var vars[] = {
-                {"reference", l->grants[i].reference},
-                {"status",
-                 coded_name(s, env, "grant_status", l->grants[i].status, key, sizeof key)}};
+            struct text_var vars[] = {{"reference", l->grants[i].reference},
+                                      {"status", coded_name(s, env, "grant_status",
+                                                            l->grants[i].status, key, sizeof key)}};
             list_add_format(l, text(s, env, "grant_item"), vars, 2);
         }
         list_add(l, text(s, env, "grants_enter_ref"));
@@ -598,8 +680,8 @@ static enum ussd_effect choose(struct ussd_state *s, long k, const struct ussd_m
             memset(&s->draft, 0, sizeof s->draft);
             memset(&s->idea, 0, sizeof s->idea);
             go(s, flow == USSD_FLOW_IDEA ? USSD_SCR_IDEA_SECTOR
-                  : m->registered       ? USSD_SCR_HOME
-                                        : USSD_SCR_WELCOME);
+                  : m->registered        ? USSD_SCR_HOME
+                                         : USSD_SCR_WELCOME);
         }
         return USSD_EFFECT_DISCARD_DRAFT;
     case USSD_SCR_HOME: {
@@ -799,8 +881,7 @@ enum ussd_effect ussd_menu_input(struct ussd_state *s, const char *raw, size_t r
         for (const char *p = in; plausible && *p; p++)
             plausible = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
                         (*p >= 'a' && *p <= 'z') || *p == '-' || *p == ' ' || *p == '/';
-        int found = plausible && data && data->grant_find ? data->grant_find(data->ctx, in, &g)
-                                                           : 0;
+        int found = plausible && data && data->grant_find ? data->grant_find(data->ctx, in, &g) : 0;
         if (found < 0) {
             go(s, USSD_SCR_END_BUSY);
             return USSD_EFFECT_NONE;
@@ -933,7 +1014,7 @@ static void compose_header(const struct ussd_state *s, const struct ussd_env *en
 static size_t page_first_of(const struct ussd_state *s, const struct screen_list *sl)
 {
     return s->page < USSD_PAGES_MAX && s->page_first[s->page] < sl->count ? s->page_first[s->page]
-                                                                           : 0;
+                                                                          : 0;
 }
 
 /* The last resort for long data on a crowded screen: the error line, the
@@ -1055,8 +1136,8 @@ static long render_with_fields(const struct ussd_state *s, const struct ussd_env
             break;
     }
     if (!env->strict) {
-        long r = render_cut(s, env, tmpl, vars, nvars, shrinkable, nshrink, orig, enc, sl, out,
-                            outsz);
+        long r =
+            render_cut(s, env, tmpl, vars, nvars, shrinkable, nshrink, orig, enc, sl, out, outsz);
         if (r >= 0)
             return r;
     }
@@ -1150,11 +1231,11 @@ static long render_screen(const struct ussd_state *s, const struct ussd_member_v
         shrink[nshrink++] = nvars;
         vars[nvars++] = (struct text_var){"name", s->draft.name};
         shrink[nshrink++] = nvars;
-        vars[nvars++] = (struct text_var){
-            "coop", s->draft.coop_id ? s->draft.coop_name : text(s, env, "no_coop")};
-        vars[nvars++] = (struct text_var){
-            "province",
-            coded_name(s, env, "provinces", s->draft.province, b.key[0], sizeof b.key[0])};
+        vars[nvars++] = (struct text_var){"coop", s->draft.coop_id ? s->draft.coop_name
+                                                                   : text(s, env, "no_coop")};
+        vars[nvars++] =
+            (struct text_var){"province", coded_name(s, env, "provinces", s->draft.province,
+                                                     b.key[0], sizeof b.key[0])};
         vars[nvars++] = (struct text_var){
             "sector", coded_name(s, env, "sectors", s->draft.sector, b.key[1], sizeof b.key[1])};
         vars[nvars++] = (struct text_var){"gender", gender_text(s, env, s->draft.gender)};
@@ -1169,8 +1250,8 @@ static long render_screen(const struct ussd_state *s, const struct ussd_member_v
         vars[nvars++] = (struct text_var){"name", m->name ? m->name : ""};
         break;
     case USSD_SCR_GRANT_DETAIL: {
-        int found = data && data->grant_find ? data->grant_find(data->ctx, s->grant_ref, &b.grant)
-                                             : 0;
+        int found =
+            data && data->grant_find ? data->grant_find(data->ctx, s->grant_ref, &b.grant) : 0;
         if (found != 1) {
             struct ussd_state busy = *s;
             busy.screen = USSD_SCR_END_BUSY;
@@ -1180,8 +1261,9 @@ static long render_screen(const struct ussd_state *s, const struct ussd_member_v
         snprintf(b.num[0], sizeof b.num[0], "%lld", b.grant.amount_mad);
         tmpl = text(s, env, "grant_detail");
         vars[nvars++] = (struct text_var){"reference", b.grant.reference};
-        vars[nvars++] = (struct text_var){
-            "status", coded_name(s, env, "grant_status", b.grant.status, b.key[0], sizeof b.key[0])};
+        vars[nvars++] =
+            (struct text_var){"status", coded_name(s, env, "grant_status", b.grant.status, b.key[0],
+                                                   sizeof b.key[0])};
         vars[nvars++] = (struct text_var){"amount", b.num[0]};
         shrink[nshrink++] = nvars;
         vars[nvars++] = (struct text_var){"note", b.grant.note};
@@ -1193,8 +1275,8 @@ static long render_screen(const struct ussd_state *s, const struct ussd_member_v
     case USSD_SCR_EVENT_DETAIL:
     case USSD_SCR_END_RSVP_DONE:
     case USSD_SCR_END_RSVP_ALREADY: {
-        int found = data && data->event_find ? data->event_find(data->ctx, s->event_id, &b.event)
-                                             : 0;
+        int found =
+            data && data->event_find ? data->event_find(data->ctx, s->event_id, &b.event) : 0;
         if (found != 1) {
             struct ussd_state busy = *s;
             busy.screen = USSD_SCR_END_BUSY;
@@ -1236,16 +1318,16 @@ static long render_screen(const struct ussd_state *s, const struct ussd_member_v
         shrink[nshrink++] = nvars;
         vars[nvars++] = (struct text_var){"name", m->name ? m->name : ""};
         shrink[nshrink++] = nvars;
-        vars[nvars++] = (struct text_var){
-            "coop", m->cooperative_name && m->cooperative_name[0] ? m->cooperative_name
-                                                                  : text(s, env, "no_coop")};
+        vars[nvars++] = (struct text_var){"coop", m->cooperative_name && m->cooperative_name[0]
+                                                      ? m->cooperative_name
+                                                      : text(s, env, "no_coop")};
         vars[nvars++] = (struct text_var){"member_no", m->member_no ? m->member_no : ""};
-        vars[nvars++] = (struct text_var){
-            "province", coded_name(s, env, "provinces", m->province ? m->province : "",
-                                   b.key[0], sizeof b.key[0])};
-        vars[nvars++] = (struct text_var){
-            "sector", coded_name(s, env, "sectors", m->sector ? m->sector : "", b.key[1],
-                                 sizeof b.key[1])};
+        vars[nvars++] = (struct text_var){"province", coded_name(s, env, "provinces",
+                                                                 m->province ? m->province : "",
+                                                                 b.key[0], sizeof b.key[0])};
+        vars[nvars++] =
+            (struct text_var){"sector", coded_name(s, env, "sectors", m->sector ? m->sector : "",
+                                                   b.key[1], sizeof b.key[1])};
         break;
     case USSD_SCR_END_REGISTERED:
     case USSD_SCR_END_IDEA_DONE:
@@ -1257,8 +1339,8 @@ static long render_screen(const struct ussd_state *s, const struct ussd_member_v
         tmpl = text(s, env, ussd_menu_screen_key(s->screen));
         break;
     }
-    *shown = render_with_fields(s, env, tmpl ? tmpl : "", vars, nvars, shrink, nshrink, &sl, out,
-                                outsz);
+    *shown =
+        render_with_fields(s, env, tmpl ? tmpl : "", vars, nvars, shrink, nshrink, &sl, out, outsz);
     *first = sl.first;
     return *shown < 0 ? -1 : (long)strlen(out);
 }
@@ -1363,9 +1445,10 @@ int ussd_menu_check(const struct ussd_env *env_in,
                                    const char *key),
                     void *ctx)
 {
-    static const char *const errors[] = {NULL, "err_choice", "err_name", "err_register_first",
-                                         "err_coop", "err_year", "err_reference", "err_title",
-                                         "err_text"};
+    static const char *const errors[] = {
+        NULL,       "err_choice", "err_name",      "err_register_first",
+        "err_coop", "err_year",   "err_reference", "err_title",
+        "err_text"};
     /* Sample data in both scripts. Catalog texts must fit without any
      * cutting (strict) with long but ordinary data (20 characters); with
      * the longest data accepted (60 characters) every screen must still

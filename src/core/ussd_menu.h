@@ -112,9 +112,9 @@ struct ussd_idea {
 };
 
 struct ussd_state {
-    uint32_t version;      /* USSD_STATE_VERSION */
+    uint32_t version; /* USSD_STATE_VERSION */
     enum ussd_screen screen;
-    unsigned page;         /* page of a list screen */
+    unsigned page; /* page of a list screen */
     /* First item of each page the member has seen: pages are where the
      * screens actually broke, whatever error line was shown at the time. */
     unsigned short page_first[USSD_PAGES_MAX];
@@ -122,11 +122,11 @@ struct ussd_state {
     const char *error_key; /* catalog key of the error line to show, or NULL */
     struct ussd_draft draft;
     struct ussd_idea idea;
-    enum ussd_flow resume_flow;   /* on USSD_SCR_RESUME: which draft is offered */
-    char grant_ref[USSD_REF_MAX]; /* grant shown on USSD_SCR_GRANT_DETAIL */
-    int64_t event_id;             /* event shown on USSD_SCR_EVENT_DETAIL */
-    int topic;                    /* USSD_EFFECT_SET_TOPIC: which topic */
-    bool topic_on;                /*   and its new value */
+    enum ussd_flow resume_flow;    /* on USSD_SCR_RESUME: which draft is offered */
+    char grant_ref[USSD_REF_MAX];  /* grant shown on USSD_SCR_GRANT_DETAIL */
+    int64_t event_id;              /* event shown on USSD_SCR_EVENT_DETAIL */
+    int topic;                     /* USSD_EFFECT_SET_TOPIC: which topic */
+    bool topic_on;                 /*   and its new value */
     char result_ref[USSD_REF_MAX]; /* set by the caller: member number, idea reference */
 };
 

@@ -2,8 +2,8 @@
  * listener only. The router authenticates the bearer token (401, 429 after
  * repeated failures from one address) or, when there is none, the web
  * console's session cookie with its CSRF token for changes (http/console.h;
- * added for the console: the principal is then the staff user, token_id 0), matches the route tables (404, 405
- * with Allow), checks the role (403), reads the body (415, 400) and calls the
+ * added for the console: the principal is then the staff user, token_id 0), matches the route
+ * tables (404, 405 with Allow), checks the role (403), reads the body (415, 400) and calls the
  * route's handler with a struct admin_request.
  *
  * Each module exports a NULL-terminated route table (e.g. admin_core_routes,

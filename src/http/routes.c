@@ -37,8 +37,8 @@ static void healthz(const struct http_request *req, struct http_response *resp)
 }
 
 /* Split "/hooks/CHANNEL/KIND[/TOKEN]". Returns 0 or -1. */
-static int split_hook_path(const char *path, char *channel, size_t chsz, char *kind,
-                           size_t kindsz, const char **token)
+static int split_hook_path(const char *path, char *channel, size_t chsz, char *kind, size_t kindsz,
+                           const char **token)
 {
     if (strncmp(path, "/hooks/", 7) != 0)
         return -1;
@@ -112,8 +112,7 @@ static const char *request_header(void *ctx, const char *name)
 /* The neutral view of a request for an adapter. query must be parsed by
  * the caller (never NULL); form may be NULL. */
 static struct channel_request channel_request_of(const struct http_request *req,
-                                                 const struct form *form,
-                                                 const struct form *query)
+                                                 const struct form *form, const struct form *query)
 {
     return (struct channel_request){.method = req->method,
                                     .path = req->path,
@@ -132,8 +131,7 @@ static void ussd_hook(struct route_ctx *rc, struct runtime *rt, const struct cha
                       struct http_response *resp)
 {
     if (!content_type_ok(ops->ussd_content_types, req->content_type)) {
-        http_error(resp, 415, "unsupported_media_type",
-                   "send application/x-www-form-urlencoded");
+        http_error(resp, 415, "unsupported_media_type", "send application/x-www-form-urlencoded");
         return;
     }
     struct form form;
@@ -161,7 +159,8 @@ static void ussd_hook(struct route_ctx *rc, struct runtime *rt, const struct cha
     }
     char screen[SCREEN_BYTES_MAX];
     bool end = false;
-    enum ussd_result r = ussd_handle(rc->sessions, &rt->app, ch, &step, screen, sizeof screen, &end);
+    enum ussd_result r =
+        ussd_handle(rc->sessions, &rt->app, ch, &step, screen, sizeof screen, &end);
     form_free(&form);
     form_free(&query);
     if (r == USSD_BAD_PHONE) {
@@ -184,8 +183,7 @@ static void ussd_hook(struct route_ctx *rc, struct runtime *rt, const struct cha
 
 /* The USSD code named in help texts: this channel's, else the first
  * configured one's. */
-static const char *programme_ussd_code(const struct config *cfg,
-                                       const struct channel_settings *ch)
+static const char *programme_ussd_code(const struct config *cfg, const struct channel_settings *ch)
 {
     if (ch->ussd_code[0])
         return ch->ussd_code;
@@ -197,8 +195,7 @@ static const char *programme_ussd_code(const struct config *cfg,
 
 /* Answer an inbound SMS webhook: the adapter's body (TwiML, Kannel's reply
  * text, or a plain acknowledgement). */
-static void sms_answer(const struct channel_ops *ops, const char *reply,
-                       struct http_response *resp)
+static void sms_answer(const struct channel_ops *ops, const char *reply, struct http_response *resp)
 {
     if (!ops->sms_reply) {
         http_reply(resp, 200, "text/plain", "", 0);
@@ -226,14 +223,13 @@ static int inbound_events(struct route_ctx *rc, struct runtime *rt,
         const struct inbound_event *ev = &batch->events[i];
         switch (ev->kind) {
         case INBOUND_SMS: {
-            struct inbound_context ic = {.env = &rt->app,
-                                         .ch = ch,
-                                         .ussd_code = programme_ussd_code(&rt->cfg, ch),
-                                         .inline_reply = ops->inline_reply && !*has_reply,
-                                         .sms = {rt->cfg.sms.max_reply_segments,
-                                                 rt->cfg.sms.replies_per_hour,
-                                                 rt->cfg.sms.conversation_ttl_s,
-                                                 rt->cfg.sms.erase_window_s}};
+            struct inbound_context ic = {
+                .env = &rt->app,
+                .ch = ch,
+                .ussd_code = programme_ussd_code(&rt->cfg, ch),
+                .inline_reply = ops->inline_reply && !*has_reply,
+                .sms = {rt->cfg.sms.max_reply_segments, rt->cfg.sms.replies_per_hour,
+                        rt->cfg.sms.conversation_ttl_s, rt->cfg.sms.erase_window_s}};
             struct inbound_sms_result r;
             if (inbound_sms(&ic, ev, &r) != 0)
                 return -1;
@@ -249,8 +245,8 @@ static int inbound_events(struct route_ctx *rc, struct runtime *rt,
             break;
         case INBOUND_USSD_END:
             if (ussd_end_notice(rc->sessions, ch, ev->session_id ? ev->session_id : "",
-                                ev->from_raw ? ev->from_raw : "", ev->status ? ev->status : "",
-                                0, "", ev->error_code ? ev->error_code : "") != 0)
+                                ev->from_raw ? ev->from_raw : "", ev->status ? ev->status : "", 0,
+                                "", ev->error_code ? ev->error_code : "") != 0)
                 return -1;
             break;
         }

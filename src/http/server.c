@@ -34,9 +34,9 @@ struct request_state {
     size_t len;
     size_t cap;
     bool too_large;
-    bool started;      /* on_request has seen the headers */
+    bool started; /* on_request has seen the headers */
     bool query_too_long;
-    char *query;       /* raw query string, malloc'd, or NULL */
+    char *query; /* raw query string, malloc'd, or NULL */
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -77,8 +77,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *resp)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(resp->body_len, resp->body,
-                                                             MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(resp->body);
         return MHD_NO;
@@ -105,8 +105,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
     return ret;
 }
 
-void http_reply(struct http_response *resp, int status, const char *content_type,
-                const char *body, size_t len)
+void http_reply(struct http_response *resp, int status, const char *content_type, const char *body,
+                size_t len)
 {
     free(resp->body);
     resp->body = malloc(len + 1);
@@ -152,9 +152,8 @@ static void media_type(const char *header, char *out, size_t outsz)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct http_server *s = cls;
@@ -174,8 +173,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             http_error(&resp, 414, "uri_too_long", "query string is too long");
             return send_response(conn, &resp);
         }
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
             char *end;
             unsigned long long n = strtoull(cl, &end, 10);
@@ -279,21 +278,19 @@ struct http_server *http_server_start(const struct http_server_options *opt, htt
     s->opt = *opt;
     s->route = route;
     s->ctx = ctx;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)opt->connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)opt->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)opt->per_ip_connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)opt->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)opt->per_ip_connection_limit,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->daemon) {
         log_error("listen_failed", "address=%s port=%d reason=\"cannot bind (in use?)\"",

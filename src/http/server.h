@@ -42,8 +42,8 @@ struct http_response {
     const char *content_type;
     char *body; /* malloc'd, owned by the response */
     size_t body_len;
-    const char *allow; /* Allow header for 405, or NULL */
-    int retry_after_s; /* Retry-After header (429, 503) when > 0 */
+    const char *allow;                    /* Allow header for 405, or NULL */
+    int retry_after_s;                    /* Retry-After header (429, 503) when > 0 */
     char set_cookie[HTTP_SET_COOKIE_MAX]; /* Set-Cookie header when not "" (web console) */
 };
 
@@ -95,7 +95,7 @@ bool http_client_matches(const struct sockaddr *sa, const char *entry);
 void http_error(struct http_response *resp, int status, const char *code, const char *message);
 
 /* Fill resp with a copy of body (len bytes) and the content type. */
-void http_reply(struct http_response *resp, int status, const char *content_type,
-                const char *body, size_t len);
+void http_reply(struct http_response *resp, int status, const char *content_type, const char *body,
+                size_t len);
 
 #endif

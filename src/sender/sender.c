@@ -419,7 +419,7 @@ static int sandbox_pass(sqlite3 *db, const struct channel_settings *ch, int64_t 
         return n;
     }
     int64_t expiry = setting(ch->expiry_s, DEFAULT_EXPIRY_S);
-    char ids[SENDER_SANDBOX_BATCH][sizeof ((struct send_result *)0)->provider_id];
+    char ids[SENDER_SANDBOX_BATCH][sizeof((struct send_result *)0)->provider_id];
     const char *outcome[SENDER_SANDBOX_BATCH];
     for (int i = 0; i < n; i++) {
         int rc;
@@ -431,8 +431,8 @@ static int sandbox_pass(sqlite3 *db, const struct channel_settings *ch, int64_t 
             rc = outbox_settle(db, rows[i].id, "expired", NULL, "expired_before_send", now);
         } else {
             outcome[i] = "sent";
-            struct outbound_message msg = {.id = rows[i].id, .to = rows[i].phone,
-                                           .text = rows[i].body};
+            struct outbound_message msg = {
+                .id = rows[i].id, .to = rows[i].phone, .text = rows[i].body};
             struct send_result res;
             memset(&res, 0, sizeof res);
             sandbox_send(&msg, &res);
@@ -451,8 +451,10 @@ static int sandbox_pass(sqlite3 *db, const struct channel_settings *ch, int64_t 
     }
     for (int i = 0; i < n; i++) {
         bool sent = strcmp(outcome[i], "sent") == 0;
-        log_settled(ch, &rows[i], outcome[i], sent ? NULL : rows[i].blocked ? rows[i].blocked
-                                                                            : "expired_before_send",
+        log_settled(ch, &rows[i], outcome[i],
+                    sent              ? NULL
+                    : rows[i].blocked ? rows[i].blocked
+                                      : "expired_before_send",
                     sent ? ids[i] : NULL);
         if (!sent)
             continue;
@@ -472,9 +474,9 @@ static int sandbox_pass(sqlite3 *db, const struct channel_settings *ch, int64_t 
 /* Turn one group of claimed rows into a started request (or a finished one
  * when it cannot start). Takes the rows' bodies. */
 static void start_request(struct sender *s, sqlite3 *db, struct runtime *rt,
-                          const struct channel_settings *ch,
-                          const struct channel_ops *ops, struct chan_state *cs,
-                          struct outbox_row *rows, const size_t *idx, size_t n)
+                          const struct channel_settings *ch, const struct channel_ops *ops,
+                          struct chan_state *cs, struct outbox_row *rows, const size_t *idx,
+                          size_t n)
 {
     struct request *r = calloc(1, sizeof *r);
     if (r) {
@@ -527,11 +529,11 @@ static void start_request(struct sender *s, sqlite3 *db, struct runtime *rt,
         if (db_begin(db) == 0) {
             bool ok = true;
             for (size_t i = 0; i < n && ok; i++)
-                ok = outbox_requeue(db, r->rows[i].id, now, "channel changed by a reload",
-                                    now) == 0;
+                ok =
+                    outbox_requeue(db, r->rows[i].id, now, "channel changed by a reload", now) == 0;
             if (ok && db_commit(db) == 0)
-                log_warn("send_requeued", "channel=%s messages=%zu reason=\"reload\"",
-                         claimed_name, n);
+                log_warn("send_requeued", "channel=%s messages=%zu reason=\"reload\"", claimed_name,
+                         n);
             else
                 db_rollback(db);
         }
@@ -598,7 +600,7 @@ static long http_pass(struct sender *s, sqlite3 *db, struct runtime *rt,
         limit = SENDER_CLAIM_MAX;
 
     struct outbox_row *rows = calloc(limit, sizeof *rows);
-    size_t *group = calloc(limit, sizeof *group);  /* group of each row, or SIZE_MAX */
+    size_t *group = calloc(limit, sizeof *group);   /* group of each row, or SIZE_MAX */
     size_t *gfirst = calloc(limit, sizeof *gfirst); /* first row of each group */
     size_t *gsize = calloc(limit, sizeof *gsize);
     size_t *idx = calloc(limit, sizeof *idx);
@@ -736,8 +738,8 @@ static void collect(struct sender *s)
             log_warn("send_transport_error", "channel=%s messages=%zu error=\"%s\"", r->ch->name,
                      r->n, r->errbuf[0] ? r->errbuf : curl_easy_strerror(result));
         if (r->resp_capped)
-            log_warn("send_answer_too_large", "channel=%s status=%ld limit=%d", r->ch->name,
-                     status, SENDER_RESPONSE_MAX);
+            log_warn("send_answer_too_large", "channel=%s status=%ld limit=%d", r->ch->name, status,
+                     SENDER_RESPONSE_MAX);
         for (size_t i = 0; i < r->n; i++)
             memset(&r->results[i], 0, sizeof r->results[i]);
         r->ops->send_parse(r->ch, r->msgs, r->n, status, r->resp ? r->resp : "", r->resp_len,
@@ -759,8 +761,9 @@ static void abandon_inflight(struct sender *s)
         request_free(r);
     }
     if (dropped)
-        log_warn("sender_abandoned", "messages=%zu reason=\"still in flight at stop; they stay "
-                                     "'sending' and are reconciled at the next start\"",
+        log_warn("sender_abandoned",
+                 "messages=%zu reason=\"still in flight at stop; they stay "
+                 "'sending' and are reconciled at the next start\"",
                  dropped);
 }
 

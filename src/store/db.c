@@ -294,9 +294,8 @@ static int exec_sql(sqlite3 *db, const char *sql)
 sqlite3 *db_open(const struct db_options *opt)
 {
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(opt->path, &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        opt->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         char q[512];
         log_error("db_open_failed", "path=%s error=%s", log_quote(opt->path, q, sizeof q),

@@ -69,8 +69,7 @@ int events_upcoming(sqlite3 *db, int64_t now, const char *province, int64_t memb
     return (int)n;
 }
 
-int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang,
-              struct ussd_event *out)
+int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang, struct ussd_event *out)
 {
     char sql[1024];
     select_sql(lang, "WHERE e.id = ?2", sql, sizeof sql);
@@ -148,7 +147,8 @@ enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id)
     db_stmt_done(st);
     if (r != RSVP_BOOKED)
         return r;
-    if (!(st = db_stmt(db, "INSERT INTO rsvps (event_id, member_id, created_at) VALUES (?1,?2,?3)"))) {
+    if (!(st = db_stmt(db,
+                       "INSERT INTO rsvps (event_id, member_id, created_at) VALUES (?1,?2,?3)"))) {
         store_fail(db, "event_rsvp_insert");
         return RSVP_ERROR;
     }

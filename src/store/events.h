@@ -19,8 +19,8 @@ int events_upcoming(sqlite3 *db, int64_t now, const char *province, int64_t memb
     __attribute__((warn_unused_result));
 
 /* One event by id (any status). Returns 1, 0 or -1. */
-int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang,
-              struct ussd_event *out) __attribute__((warn_unused_result));
+int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang, struct ussd_event *out)
+    __attribute__((warn_unused_result));
 
 /* One event by the code members type (ASCII letters in any case), any
  * status. Returns 1, 0 or -1. */

@@ -47,13 +47,15 @@ int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
 int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
 {
     sqlite3_stmt *st;
-    if (!(st = db_stmt(db, "SELECT m.id, m.phone, coalesce(m.name,''), coalesce(m.cooperative_id,0),"
-            " coalesce(c.name,''), coalesce(m.province,''), coalesce(m.sector,''),"
-            " coalesce(m.gender,''), coalesce(m.birth_year,0), m.language,"
-            " coalesce(m.consent_at,0), coalesce(m.consent_channel,''),"
-            " coalesce(m.registered_at,0), coalesce(m.opted_out_at,0), coalesce(m.erased_at,0)"
-            " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
-            " WHERE m.phone = ?1")))
+    if (!(st = db_stmt(
+              db,
+              "SELECT m.id, m.phone, coalesce(m.name,''), coalesce(m.cooperative_id,0),"
+              " coalesce(c.name,''), coalesce(m.province,''), coalesce(m.sector,''),"
+              " coalesce(m.gender,''), coalesce(m.birth_year,0), m.language,"
+              " coalesce(m.consent_at,0), coalesce(m.consent_channel,''),"
+              " coalesce(m.registered_at,0), coalesce(m.opted_out_at,0), coalesce(m.erased_at,0)"
+              " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
+              " WHERE m.phone = ?1")))
         return step_error(db, "member_find");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -92,18 +94,20 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
     /* A new phone inserts; an erased member registers again in place; a
      * member already registered is left untouched (a second session that
      * raced the first must not overwrite it). */
-    if (!(st = db_stmt(db, "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
-            " birth_year, language, consent_at, consent_channel, registered_via, registered_at,"
-            " created_at, updated_at)"
-            " VALUES (?1, ?2, nullif(?3,0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?9, ?9)"
-            " ON CONFLICT(phone) DO UPDATE SET name=excluded.name,"
-            " cooperative_id=excluded.cooperative_id, province=excluded.province,"
-            " sector=excluded.sector, gender=excluded.gender, birth_year=excluded.birth_year,"
-            " language=excluded.language, consent_at=excluded.consent_at,"
-            " consent_channel=excluded.consent_channel, registered_via=excluded.registered_via,"
-            " registered_at=excluded.registered_at, erased_at=NULL, opted_out_at=NULL,"
-            " updated_at=excluded.updated_at"
-            " WHERE members.erased_at IS NOT NULL OR members.registered_at IS NULL")))
+    if (!(st = db_stmt(
+              db,
+              "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
+              " birth_year, language, consent_at, consent_channel, registered_via, registered_at,"
+              " created_at, updated_at)"
+              " VALUES (?1, ?2, nullif(?3,0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?9, ?9)"
+              " ON CONFLICT(phone) DO UPDATE SET name=excluded.name,"
+              " cooperative_id=excluded.cooperative_id, province=excluded.province,"
+              " sector=excluded.sector, gender=excluded.gender, birth_year=excluded.birth_year,"
+              " language=excluded.language, consent_at=excluded.consent_at,"
+              " consent_channel=excluded.consent_channel, registered_via=excluded.registered_via,"
+              " registered_at=excluded.registered_at, erased_at=NULL, opted_out_at=NULL,"
+              " updated_at=excluded.updated_at"
+              " WHERE members.erased_at IS NOT NULL OR members.registered_at IS NULL")))
         return step_error(db, "member_register");
     int64_t now = db_now();
     char gender[2] = {m->gender, 0};

@@ -178,8 +178,7 @@ const char *message_gate_consent_rule(const char *kind, bool suppressed, bool me
     bool registration = kind && strcmp(kind, "registration") == 0;
     if (suppressed && !stop_confirmation && !registration)
         return "phone_suppressed";
-    bool needs_consent = kind && (strcmp(kind, "broadcast") == 0 ||
-                                  strcmp(kind, "reminder") == 0 ||
+    bool needs_consent = kind && (strcmp(kind, "broadcast") == 0 || strcmp(kind, "reminder") == 0 ||
                                   strcmp(kind, "notification") == 0);
     if (needs_consent && member_known && !consent_at)
         return "no_consent";
@@ -320,8 +319,7 @@ int outbox_settle(sqlite3 *db, int64_t id, const char *status, const char *provi
     return step_done(db, st, "outbox_settle");
 }
 
-int outbox_requeue(sqlite3 *db, int64_t id, int64_t next_attempt_at, const char *error,
-                   int64_t now)
+int outbox_requeue(sqlite3 *db, int64_t id, int64_t next_attempt_at, const char *error, int64_t now)
 {
     sqlite3_stmt *st;
     if (prepare(db,
@@ -450,9 +448,9 @@ int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, 
     return 1;
 }
 
-int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref,
-                     int part, int total, const char *provider_id, const char *body,
-                     int64_t now, char **joined)
+int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
+                     int total, const char *provider_id, const char *body, int64_t now,
+                     char **joined)
 {
     *joined = NULL;
     sqlite3_stmt *st;
@@ -518,8 +516,8 @@ int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const 
 
 /* ---- delivery reports ---- */
 
-int message_dlr_find(sqlite3 *db, const char *channel, int64_t message_id,
-                     const char *provider_id, struct message_dlr_target *out)
+int message_dlr_find(sqlite3 *db, const char *channel, int64_t message_id, const char *provider_id,
+                     struct message_dlr_target *out)
 {
     sqlite3_stmt *st;
     const char *sql =

@@ -113,8 +113,8 @@ struct outbox_row {
     int attempts; /* made before this one */
     char phone[MESSAGE_PHONE_MAX];
     char kind[MESSAGE_KIND_MAX];
-    char encoding[8]; /* "gsm7" / "ucs2" */
-    char *body;       /* malloc'd, owned by the row */
+    char encoding[8];    /* "gsm7" / "ucs2" */
+    char *body;          /* malloc'd, owned by the row */
     const char *blocked; /* the gate's reason (static string), NULL: may go */
 };
 
@@ -122,8 +122,8 @@ struct outbox_row {
  * priority then due time, with the send gate applied (row.blocked). Call
  * inside a transaction that then marks each row. Returns the count stored
  * in out (free the bodies with outbox_rows_free), or -1. */
-int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row *out,
-               size_t max) __attribute__((warn_unused_result));
+int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
+    __attribute__((warn_unused_result));
 
 /* Free the bodies of rows[0..n). */
 void outbox_rows_free(struct outbox_row *rows, size_t n);
@@ -139,8 +139,8 @@ int outbox_settle(sqlite3 *db, int64_t id, const char *status, const char *provi
                   const char *error, int64_t now) __attribute__((warn_unused_result));
 
 /* sending -> queued, due at next_attempt_at, error kept for the operator. */
-int outbox_requeue(sqlite3 *db, int64_t id, int64_t next_attempt_at, const char *error,
-                   int64_t now) __attribute__((warn_unused_result));
+int outbox_requeue(sqlite3 *db, int64_t id, int64_t next_attempt_at, const char *error, int64_t now)
+    __attribute__((warn_unused_result));
 
 /* The recipient opted out at the carrier: the message ends 'failed' with
  * error 'opted_out_at_carrier' and the member with that phone (if any) is
@@ -182,9 +182,9 @@ int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, 
 /* Keep part `part` of `total` of a multipart inbound SMS (idempotent). When
  * every part is there, *joined (malloc'd, caller frees) holds the text in
  * part order and 1 is returned; 0 while parts are missing; -1 on error. */
-int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref,
-                     int part, int total, const char *provider_id, const char *body,
-                     int64_t now, char **joined) __attribute__((warn_unused_result));
+int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
+                     int total, const char *provider_id, const char *body, int64_t now,
+                     char **joined) __attribute__((warn_unused_result));
 
 /* ---- delivery reports ---- */
 
@@ -197,9 +197,8 @@ struct message_dlr_target {
 
 /* The outbound message of channel a report is about: by our id when
  * message_id > 0, else by the provider's id. Returns 1, 0 (unknown) or -1. */
-int message_dlr_find(sqlite3 *db, const char *channel, int64_t message_id,
-                     const char *provider_id, struct message_dlr_target *out)
-    __attribute__((warn_unused_result));
+int message_dlr_find(sqlite3 *db, const char *channel, int64_t message_id, const char *provider_id,
+                     struct message_dlr_target *out) __attribute__((warn_unused_result));
 
 /* Record a report: dlr_status, provider_error (NULL or "": kept), and when
  * status is non-NULL the message status (with error; delivered_at when

@@ -69,8 +69,8 @@ static void test_gate_consent_rule(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof consent_cases / sizeof consent_cases[0]; i++) {
         const struct consent_case *c = &consent_cases[i];
-        const char *got = message_gate_consent_rule(c->kind, c->suppressed, c->member_known,
-                                                    c->consent_at);
+        const char *got =
+            message_gate_consent_rule(c->kind, c->suppressed, c->member_known, c->consent_at);
         if (!c->want)
             assert_null(got);
         else
@@ -83,8 +83,8 @@ static void test_gate_rule(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof gate_cases / sizeof gate_cases[0]; i++) {
         const struct gate_case *c = &gate_cases[i];
-        const char *got = message_gate_rule(c->kind, c->topic, c->erased_at, c->opted_out_at,
-                                            c->topic_enabled);
+        const char *got =
+            message_gate_rule(c->kind, c->topic, c->erased_at, c->opted_out_at, c->topic_enabled);
         if (!c->want)
             assert_null(got);
         else
@@ -119,8 +119,8 @@ static sqlite3 *memory_db(void)
 
 static int64_t queue(sqlite3 *db, const char *phone)
 {
-    struct message_new m = {.channel = "sandbox", .phone = phone, .kind = "notification",
-                            .body = "hello"};
+    struct message_new m = {
+        .channel = "sandbox", .phone = phone, .kind = "notification", .body = "hello"};
     int64_t id = 0;
     assert_int_equal(message_queue(db, &m, &id), 0);
     return id;
@@ -166,8 +166,8 @@ static void test_inbound_replays_and_parts(void **state)
     (void)state;
     sqlite3 *db = memory_db();
     int64_t now = db_now(), id = 0;
-    struct message_in in = {.channel = "at", .phone = "+212600000003", .body = "salut",
-                            .provider_id = "X1"};
+    struct message_in in = {
+        .channel = "at", .phone = "+212600000003", .body = "salut", .provider_id = "X1"};
     assert_int_equal(message_store_inbound(db, &in, now, &id), 1);
     assert_int_equal(message_store_inbound(db, &in, now, &id), 0);
     in.provider_id = NULL;
@@ -175,13 +175,13 @@ static void test_inbound_replays_and_parts(void **state)
     assert_int_equal(message_store_inbound(db, &in, now + 60, &id), 0);
     assert_int_equal(message_store_inbound(db, &in, now + INBOUND_DEDUP_WINDOW_S + 1, &id), 1);
     char *joined = NULL;
-    assert_int_equal(inbound_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world",
-                                      now, &joined), 0);
+    assert_int_equal(
+        inbound_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world", now, &joined), 0);
     assert_null(joined);
-    assert_int_equal(inbound_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world",
-                                      now, &joined), 0);
-    assert_int_equal(inbound_part_add(db, "vg", "+212600000003", "r1", 1, 2, "p1", "hello",
-                                      now, &joined), 1);
+    assert_int_equal(
+        inbound_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world", now, &joined), 0);
+    assert_int_equal(
+        inbound_part_add(db, "vg", "+212600000003", "r1", 1, 2, "p1", "hello", now, &joined), 1);
     assert_string_equal(joined, "hello world");
     free(joined);
     db_close(db);

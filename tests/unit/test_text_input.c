@@ -23,17 +23,17 @@ static const struct clean_case cases[] = {
     {"ⵜⴰⵎⴰⵣⵉⵖⵜ", 2, 60, false, true, "ⵜⴰⵎⴰⵣⵉⵖⵜ"},
     {"Ali*Baba", 2, 60, false, true, "Ali*Baba"},
     {"Élodie N'Diaye", 2, 60, false, true, "Élodie N'Diaye"},
-    {"A", 2, 60, false, false, NULL},         /* too short */
-    {"12345", 2, 60, false, false, NULL},     /* no letters */
-    {"٠١٢٣", 2, 60, false, false, NULL},      /* Arabic-Indic digits are not letters */
-    {"😀😀😀", 2, 60, false, false, NULL},     /* symbols are not letters */
-    {"Ali#Baba", 2, 60, false, false, NULL},  /* '#' ends a USSD string */
-    {"Ali\x01", 2, 60, false, false, NULL},   /* control character */
-    {"Ali\nBaba", 2, 60, false, false, NULL}, /* a break refused over USSD */
+    {"A", 2, 60, false, false, NULL},             /* too short */
+    {"12345", 2, 60, false, false, NULL},         /* no letters */
+    {"٠١٢٣", 2, 60, false, false, NULL},          /* Arabic-Indic digits are not letters */
+    {"😀😀😀", 2, 60, false, false, NULL},           /* symbols are not letters */
+    {"Ali#Baba", 2, 60, false, false, NULL},      /* '#' ends a USSD string */
+    {"Ali\x01", 2, 60, false, false, NULL},       /* control character */
+    {"Ali\nBaba", 2, 60, false, false, NULL},     /* a break refused over USSD */
     {"Ali\nBaba", 2, 60, true, true, "Ali Baba"}, /* and a space in an SMS */
-    {"Ali\xc2\x85", 2, 60, true, false, NULL}, /* C1 control */
-    {"\xc3\x28", 2, 60, false, false, NULL},  /* invalid UTF-8 */
-    {"abcdefghij", 2, 9, false, false, NULL}, /* too long */
+    {"Ali\xc2\x85", 2, 60, true, false, NULL},    /* C1 control */
+    {"\xc3\x28", 2, 60, false, false, NULL},      /* invalid UTF-8 */
+    {"abcdefghij", 2, 9, false, false, NULL},     /* too long */
     {"abcdefghi", 2, 9, false, true, "abcdefghi"},
 };
 
@@ -43,8 +43,8 @@ static void test_clean_table(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct clean_case *c = &cases[i];
         char out[128];
-        bool ok = text_input_clean(c->in, strlen(c->in), c->min, c->max, c->breaks, out,
-                                   sizeof out);
+        bool ok =
+            text_input_clean(c->in, strlen(c->in), c->min, c->max, c->breaks, out, sizeof out);
         if (ok != c->ok)
             fail_msg("case %zu (%s): got %d, want %d", i, c->in, ok, c->ok);
         if (ok)

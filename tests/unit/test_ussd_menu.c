@@ -1447,7 +1447,8 @@ static void test_french_confirm_with_arabic_name(void **state)
     send_all(
         &x, (const char *const[]){"فاطمة الزهراء الإدريسي", "0", "1", "3", "1", "1985", "1", NULL});
     assert_int_equal(x.s.screen, USSD_SCR_CONFIRM);
-    assert_true(strncmp(x.screen, "فاطمة الزهراء الإدريسي\n", strlen("فاطمة الزهراء الإدريسي\n")) == 0);
+    assert_true(strncmp(x.screen, "فاطمة الزهراء الإدريسي\n", strlen("فاطمة الزهراء الإدريسي\n")) ==
+                0);
     assert_true(ends_with(x.screen, "\n1. Confirmer\n2. Recommencer"));
     assert_options_whole(&x, confirm_fr, 2);
     assert_fits(x.screen, (long)strlen(x.screen), x.env->limit, "confirm");
