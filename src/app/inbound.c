@@ -104,13 +104,68 @@ static int answer(sqlite3 *db, const struct inbound_context *c, const char *phon
     return rc;
 }
 
+/* One inbound SMS as a job of a group commit (see db_group_write): stored
+ * once, multipart parts kept until complete, answered. */
+struct sms_job {
+    const struct inbound_context *c;
+    const struct inbound_event *ev;
+    struct inbound_sms_result *out;
+    const char *phone;
+    bool answerable;
+    const char *body;
+    char *joined; /* set by the job when a multipart message completes */
+    int stored;   /* 1 stored, 0 replay */
+    int64_t id;
+    int64_t member_id;
+    char provider_id[MESSAGE_PROVIDER_ID_MAX];
+};
+
+static int sms_job_run(sqlite3 *db, void *arg)
+{
+    struct sms_job *j = arg;
+    const struct inbound_event *ev = j->ev;
+    struct member m;
+    int found = j->answerable ? member_find_by_phone(db, j->phone, &m) : 0;
+    if (found < 0)
+        return -1;
+    j->member_id = found == 1 ? m.id : 0;
+    snprintf(j->provider_id, sizeof j->provider_id, "%s", ev->provider_id ? ev->provider_id : "");
+    bool multipart = ev->concat_ref && *ev->concat_ref && ev->concat_total > 1 &&
+                     ev->concat_part >= 1 && ev->concat_part <= ev->concat_total;
+    if (multipart) {
+        free(j->joined);
+        j->joined = NULL;
+        int complete =
+            inbound_part_add(db, j->c->ch->name, j->phone, ev->concat_ref, ev->concat_part,
+                             ev->concat_total, ev->provider_id, j->body, db_now(), &j->joined);
+        if (complete < 0)
+            return -1;
+        if (complete == 0) {
+            j->out->pending_parts = true;
+            return 0;
+        }
+        /* All parts are in: the joined text is the message, stored once
+         * under the multipart reference (a replayed part finds it). */
+        snprintf(j->provider_id, sizeof j->provider_id, "concat:%s:%s", j->phone, ev->concat_ref);
+    }
+    struct message_in in = {.channel = j->c->ch->name,
+                            .phone = j->phone,
+                            .member_id = j->member_id,
+                            .body = j->joined ? j->joined : j->body,
+                            .provider_id = ev->provider_id || multipart ? j->provider_id : NULL};
+    j->stored = message_store_inbound(db, &in, db_now(), &j->id);
+    if (j->stored < 0)
+        return -1;
+    if (j->stored == 1 && j->answerable &&
+        answer(db, j->c, j->phone, found == 1 ? &m : NULL, in.body, j->out) != 0)
+        return -1;
+    return 0;
+}
+
 int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,
                 struct inbound_sms_result *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3 *db = db_thread();
-    if (!db)
-        return -1;
     char phone[MESSAGE_PHONE_MAX];
     bool answerable = sender_phone(ev->from_raw, phone, sizeof phone);
     const char *text = ev->text ? ev->text : "";
@@ -122,76 +177,35 @@ int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,
     body[len] = '\0';
     if (!utf8_valid(body, len)) {
         /* The adapter promises UTF-8; keep what is valid rather than fail. */
-        len = 0;
         body[0] = '\0';
     }
-
-    char *joined = NULL;
-    char concat_key[MESSAGE_PROVIDER_ID_MAX];
-    const char *provider_id = ev->provider_id;
-    struct member m;
-    bool multipart = ev->concat_ref && *ev->concat_ref && ev->concat_total > 1 &&
-                     ev->concat_part >= 1 && ev->concat_part <= ev->concat_total;
-    int stored = -1;
-    if (db_begin(db) != 0)
-        goto fail;
-    int found = answerable ? member_find_by_phone(db, phone, &m) : 0;
-    if (found < 0)
-        goto fail;
-    if (multipart) {
-        int complete = inbound_part_add(db, c->ch->name, phone, ev->concat_ref, ev->concat_part,
-                                        ev->concat_total, ev->provider_id, body, db_now(), &joined);
-        if (complete < 0)
-            goto fail;
-        if (complete == 0) {
-            if (db_commit(db) != 0)
-                goto fail_committed;
-            out->pending_parts = true;
-            free(body);
-            return 0;
-        }
-        /* All parts are in: the joined text is the message, stored once
-         * under the multipart reference (a replayed part finds it). */
-        snprintf(concat_key, sizeof concat_key, "concat:%s:%s", phone, ev->concat_ref);
-        provider_id = concat_key;
+    struct sms_job job = {
+        .c = c, .ev = ev, .out = out, .phone = phone, .answerable = answerable, .body = body};
+    /* Committed (with its reply) before this returns, grouped with the SMS
+     * other threads are storing at the same moment: one fsync for all. */
+    int rc = db_group_write(sms_job_run, &job);
+    free(job.joined);
+    free(body);
+    if (rc != 0) {
+        out->has_inline_reply = false;
+        return -1;
     }
-    int64_t id = 0;
-    struct message_in in = {.channel = c->ch->name,
-                            .phone = phone,
-                            .member_id = found == 1 ? m.id : 0,
-                            .body = joined ? joined : body,
-                            .provider_id = provider_id};
-    stored = message_store_inbound(db, &in, db_now(), &id);
-    if (stored < 0)
-        goto fail;
-    if (stored == 1 && answerable &&
-        answer(db, c, phone, found == 1 ? &m : NULL, in.body, out) != 0)
-        goto fail;
-    if (db_commit(db) != 0)
-        goto fail_committed;
+    if (out->pending_parts)
+        return 0;
     char masked[MSISDN_MAX], q[160];
     msisdn_mask(phone, masked);
-    if (stored == 0) {
+    if (job.stored == 0) {
         out->duplicate = true;
         out->has_inline_reply = false;
         log_info("sms_replay", "channel=%s phone=%s provider_id=%s", c->ch->name, masked,
-                 log_quote(provider_id ? provider_id : "", q, sizeof q));
+                 log_quote(job.provider_id, q, sizeof q));
     } else {
-        out->message_id = id;
-        log_info("sms_received", "id=%lld channel=%s phone=%s member=%lld reply=%s", (long long)id,
-                 c->ch->name, masked, found == 1 ? (long long)m.id : 0LL,
+        out->message_id = job.id;
+        log_info("sms_received", "id=%lld channel=%s phone=%s member=%lld reply=%s",
+                 (long long)job.id, c->ch->name, masked, (long long)job.member_id,
                  out->has_inline_reply ? "inline" : "outbox");
     }
-    free(joined);
-    free(body);
     return 0;
-fail:
-    db_rollback(db);
-fail_committed:
-    out->has_inline_reply = false;
-    free(joined);
-    free(body);
-    return -1;
 }
 
 /* ---- delivery reports ---- */

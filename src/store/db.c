@@ -455,6 +455,70 @@ int db_commit(sqlite3 *db)
     return 0;
 }
 
+struct group_job {
+    int (*fn)(sqlite3 *db, void *arg);
+    void *arg;
+    int rc;
+    bool done;
+    struct group_job *next;
+};
+
+static pthread_mutex_t group_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t group_cond = PTHREAD_COND_INITIALIZER;
+static struct group_job *group_head, **group_tail = &group_head;
+static bool group_leader_active;
+
+/* Run a batch of jobs in one transaction; every job gets its result. */
+static void group_run(struct group_job *batch)
+{
+    sqlite3 *db = db_thread();
+    bool begun = db && db_begin(db) == 0;
+    for (struct group_job *j = batch; j; j = j->next) {
+        j->rc = -1;
+        if (!begun || exec_sql(db, "SAVEPOINT group_job") != 0)
+            continue;
+        j->rc = j->fn(db, j->arg);
+        if (j->rc != 0)
+            exec_sql(db, "ROLLBACK TO group_job");
+        exec_sql(db, "RELEASE group_job");
+    }
+    if (begun && db_commit(db) != 0) {
+        for (struct group_job *j = batch; j; j = j->next)
+            if (j->rc == 0)
+                j->rc = -1;
+    }
+}
+
+int db_group_write(int (*fn)(sqlite3 *db, void *arg), void *arg)
+{
+    struct group_job job = {.fn = fn, .arg = arg, .rc = -1};
+    pthread_mutex_lock(&group_lock);
+    *group_tail = &job;
+    group_tail = &job.next;
+    while (!job.done) {
+        if (group_leader_active) {
+            pthread_cond_wait(&group_cond, &group_lock);
+            continue;
+        }
+        /* Lead: take everything queued (this job included) and commit it. */
+        group_leader_active = true;
+        struct group_job *batch = group_head;
+        group_head = NULL;
+        group_tail = &group_head;
+        pthread_mutex_unlock(&group_lock);
+        group_run(batch);
+        pthread_mutex_lock(&group_lock);
+        for (struct group_job *j = batch, *next; j; j = next) {
+            next = j->next; /* j may return (and vanish) once done is set */
+            j->done = true;
+        }
+        group_leader_active = false;
+        pthread_cond_broadcast(&group_cond);
+    }
+    pthread_mutex_unlock(&group_lock);
+    return job.rc;
+}
+
 void db_rollback(sqlite3 *db)
 {
     if (!sqlite3_get_autocommit(db))
