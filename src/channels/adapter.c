@@ -111,7 +111,14 @@ int adapter_form_copy(struct adapter_batch *b, const struct form *f, const char 
     const struct form_field *fd = count == 1 ? form_find(f, name) : NULL;
     if (count > 1)
         return adapter_fail(err, 400, "bad_request", "a field appears twice");
-    if (!fd || fd->value_len == 0) {
+    return adapter_value_copy(b, fd ? fd->value : NULL, fd ? fd->value_len : 0, max_len, required,
+                              out, out_len, err);
+}
+
+int adapter_value_copy(struct adapter_batch *b, const char *v, size_t len, size_t max_len,
+                       bool required, const char **out, size_t *out_len, struct channel_error *err)
+{
+    if (!v || len == 0) {
         if (required)
             return adapter_fail(err, 400, "bad_request", "a required field is missing or empty");
         *out = "";
@@ -119,13 +126,22 @@ int adapter_form_copy(struct adapter_batch *b, const struct form *f, const char 
             *out_len = 0;
         return 0;
     }
-    const char *v = adapter_batch_str(b, fd->value, fd->value_len, max_len);
-    if (!v)
+    const char *c = adapter_batch_str(b, v, len, max_len);
+    if (!c)
         return adapter_fail(err, 400, "bad_request", "a field is too long or not UTF-8 text");
-    *out = v;
+    *out = c;
     if (out_len)
-        *out_len = fd->value_len;
+        *out_len = len;
     return 0;
+}
+
+enum delivery_state adapter_state_lookup(const struct adapter_state_name *map, size_t n,
+                                         const char *status)
+{
+    for (size_t i = 0; status && i < n; i++)
+        if (strcmp(map[i].name, status) == 0)
+            return map[i].state;
+    return DELIVERY_UNKNOWN;
 }
 
 json_t *adapter_json_object(const char *body, size_t len)

@@ -56,6 +56,24 @@ int adapter_fail(struct channel_error *err, int status, const char *code, const 
 /* The single value of name in form, or NULL (absent, duplicated, binary). */
 const char *adapter_form_get(const struct form *f, const char *name);
 
+/* Copy the value v[0..len) (v may be NULL) into b: *out (and *out_len
+ * when not NULL). An empty optional value gives "". Returns 0, or -1 with
+ * *err (400) when it is required and empty, longer than max_len, or not
+ * UTF-8 text. */
+int adapter_value_copy(struct adapter_batch *b, const char *v, size_t len, size_t max_len,
+                       bool required, const char **out, size_t *out_len, struct channel_error *err)
+    __attribute__((warn_unused_result));
+
+/* A provider's delivery status word and what it means. */
+struct adapter_state_name {
+    const char *name;
+    enum delivery_state state;
+};
+
+/* The state of status in map[0..n) (exact match), or DELIVERY_UNKNOWN. */
+enum delivery_state adapter_state_lookup(const struct adapter_state_name *map, size_t n,
+                                         const char *status);
+
 /* Copy the field called name of f into b: *out (and *out_len when not
  * NULL). An absent optional field gives "". Returns 0, or -1 with *err
  * (400) when it is required and absent or empty, duplicated, longer than

@@ -76,18 +76,12 @@ long at_ussd_reply(const char *screen, bool end, char *out, size_t outsz, const 
  * final; Success, Rejected, Failed are. */
 static enum delivery_state at_state(const char *status)
 {
-    static const struct {
-        const char *name;
-        enum delivery_state state;
-    } map[] = {
+    static const struct adapter_state_name map[] = {
         {"Submitted", DELIVERY_ACCEPTED}, {"Buffered", DELIVERY_BUFFERED},
         {"Sent", DELIVERY_SENT},          {"Success", DELIVERY_DELIVERED},
         {"Rejected", DELIVERY_REJECTED},  {"Failed", DELIVERY_FAILED},
     };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].name, status) == 0)
-            return map[i].state;
-    return DELIVERY_UNKNOWN;
+    return adapter_state_lookup(map, sizeof map / sizeof map[0], status);
 }
 
 static int at_parse_event(const struct form *f, const char *kind, struct adapter_batch *b,

@@ -42,21 +42,7 @@ static int infobip_copy(const json_t *obj, const char *key, struct adapter_batch
     size_t len = v ? strlen(v) : 0;
     /* json_string_length keeps strings with NUL whole; jansson refuses
      * them on load unless asked, so strlen is the length. */
-    if (!v || len == 0) {
-        if (required)
-            return adapter_fail(err, 400, "bad_request", "a result lacks a required field");
-        *out = "";
-        if (out_len)
-            *out_len = 0;
-        return 0;
-    }
-    const char *c = adapter_batch_str(b, v, len, max);
-    if (!c)
-        return adapter_fail(err, 400, "bad_request", "a field is too long or not UTF-8 text");
-    *out = c;
-    if (out_len)
-        *out_len = len;
-    return 0;
+    return adapter_value_copy(b, v, len, max, required, out, out_len, err);
 }
 
 static int infobip_sms(const json_t *r, struct adapter_batch *b, struct channel_error *err)

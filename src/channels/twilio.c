@@ -115,20 +115,14 @@ static int twilio_verify(const struct channel_settings *ch, const struct channel
 
 static enum delivery_state twilio_state(const char *status)
 {
-    static const struct {
-        const char *name;
-        enum delivery_state state;
-    } map[] = {
+    static const struct adapter_state_name map[] = {
         {"accepted", DELIVERY_ACCEPTED}, {"scheduled", DELIVERY_ACCEPTED},
         {"queued", DELIVERY_ACCEPTED},   {"sending", DELIVERY_ACCEPTED},
         {"sent", DELIVERY_SENT},         {"delivered", DELIVERY_DELIVERED},
         {"read", DELIVERY_DELIVERED},    {"undelivered", DELIVERY_FAILED},
         {"failed", DELIVERY_FAILED},     {"canceled", DELIVERY_REJECTED},
     };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].name, status) == 0)
-            return map[i].state;
-    return DELIVERY_UNKNOWN;
+    return adapter_state_lookup(map, sizeof map / sizeof map[0], status);
 }
 
 /* The first of two field names present (Twilio still sends the older

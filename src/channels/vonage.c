@@ -71,21 +71,7 @@ static int vonage_copy(struct vonage_fields *vf, struct adapter_batch *b, const 
         return adapter_fail(err, 400, "bad_request", "a field appears twice");
     size_t len = 0;
     const char *v = vonage_get(vf, name, &len);
-    if (!v || len == 0) {
-        if (required)
-            return adapter_fail(err, 400, "bad_request", "a required field is missing or empty");
-        *out = "";
-        if (out_len)
-            *out_len = 0;
-        return 0;
-    }
-    const char *c = adapter_batch_str(b, v, len, max);
-    if (!c)
-        return adapter_fail(err, 400, "bad_request", "a field is too long or not UTF-8 text");
-    *out = c;
-    if (out_len)
-        *out_len = len;
-    return 0;
+    return adapter_value_copy(b, v, len, max, required, out, out_len, err);
 }
 
 /* ---- signature ---- */
@@ -222,18 +208,12 @@ static int vonage_verify(const struct channel_settings *ch, const struct channel
 
 static enum delivery_state vonage_state(const char *status)
 {
-    static const struct {
-        const char *name;
-        enum delivery_state state;
-    } map[] = {
+    static const struct adapter_state_name map[] = {
         {"accepted", DELIVERY_ACCEPTED},   {"buffered", DELIVERY_BUFFERED},
         {"delivered", DELIVERY_DELIVERED}, {"expired", DELIVERY_EXPIRED},
         {"failed", DELIVERY_FAILED},       {"rejected", DELIVERY_REJECTED},
     };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].name, status) == 0)
-            return map[i].state;
-    return DELIVERY_UNKNOWN;
+    return adapter_state_lookup(map, sizeof map / sizeof map[0], status);
 }
 
 static int vonage_sms(struct vonage_fields *vf, struct adapter_batch *b, struct channel_error *err)

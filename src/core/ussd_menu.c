@@ -410,6 +410,19 @@ static void when_text(const struct ussd_state *s, const struct ussd_env *env,
         snprintf(out, outsz, "%s/%s %s:%s", d, mo, h, mi);
 }
 
+/* The options of screens whose options are fixed texts, in order. */
+static const char *const fixed_options[USSD_SCR_COUNT][6] = {
+    [USSD_SCR_GENDER] = {"gender_f", "gender_m"},
+    [USSD_SCR_CONSENT] = {"consent_yes", "consent_no"},
+    [USSD_SCR_CONFIRM] = {"confirm_yes", "confirm_restart"},
+    [USSD_SCR_RESUME] = {"resume_continue", "resume_restart"},
+    [USSD_SCR_HOME] = {"menu_grants", "menu_events", "menu_idea", "menu_alerts", "menu_profile"},
+    [USSD_SCR_EVENT_DETAIL] = {"event_rsvp", "event_sms"},
+    [USSD_SCR_IDEA_CONFIRM] = {"idea_submit", "idea_cancel"},
+    [USSD_SCR_ERASE_CONFIRM] = {"erase_yes", "erase_no"},
+    [USSD_SCR_WELCOME] = {"menu_register", "menu_events_public", "menu_about"},
+};
+
 /* The items of a list screen, in the screen's language. */
 static void list_items(const struct ussd_state *s, const struct ussd_member_view *m,
                        const struct ussd_env *env, struct list *l)
@@ -421,16 +434,13 @@ static void list_items(const struct ussd_state *s, const struct ussd_member_view
     l->count = 0;
     l->ngrants = l->nevents = 0;
     l->failed = false;
+    for (size_t i = 0; s->screen < USSD_SCR_COUNT && fixed_options[s->screen][i]; i++)
+        list_add(l, text(s, env, fixed_options[s->screen][i]));
     switch (s->screen) {
     case USSD_SCR_LANGUAGE:
     case USSD_SCR_CHANGE_LANGUAGE:
         for (size_t i = 0; i < env->nlanguages; i++)
             list_add(l, text_in(env, env->languages[i], "language_name"));
-        break;
-    case USSD_SCR_WELCOME:
-        list_add(l, text(s, env, "menu_register"));
-        list_add(l, text(s, env, "menu_events_public"));
-        list_add(l, text(s, env, "menu_about"));
         break;
     case USSD_SCR_PROVINCE:
         for (size_t i = 0; i < env->nprovinces && i < USSD_LIST_MAX; i++)
@@ -440,29 +450,6 @@ static void list_items(const struct ussd_state *s, const struct ussd_member_view
     case USSD_SCR_IDEA_SECTOR:
         for (size_t i = 0; i < env->nsectors && i < USSD_LIST_MAX; i++)
             list_add_copy(l, coded_name(s, env, "sectors", env->sectors[i], key, sizeof key));
-        break;
-    case USSD_SCR_GENDER:
-        list_add(l, text(s, env, "gender_f"));
-        list_add(l, text(s, env, "gender_m"));
-        break;
-    case USSD_SCR_CONSENT:
-        list_add(l, text(s, env, "consent_yes"));
-        list_add(l, text(s, env, "consent_no"));
-        break;
-    case USSD_SCR_CONFIRM:
-        list_add(l, text(s, env, "confirm_yes"));
-        list_add(l, text(s, env, "confirm_restart"));
-        break;
-    case USSD_SCR_RESUME:
-        list_add(l, text(s, env, "resume_continue"));
-        list_add(l, text(s, env, "resume_restart"));
-        break;
-    case USSD_SCR_HOME:
-        list_add(l, text(s, env, "menu_grants"));
-        list_add(l, text(s, env, "menu_events"));
-        list_add(l, text(s, env, "menu_idea"));
-        list_add(l, text(s, env, "menu_alerts"));
-        list_add(l, text(s, env, "menu_profile"));
         break;
     case USSD_SCR_GRANTS: {
         int n = data && data->grants ? data->grants(data->ctx, l->grants, USSD_LIST_MAX) : 0;
@@ -501,14 +488,6 @@ static void list_items(const struct ussd_state *s, const struct ussd_member_view
         }
         break;
     }
-    case USSD_SCR_EVENT_DETAIL:
-        list_add(l, text(s, env, "event_rsvp"));
-        list_add(l, text(s, env, "event_sms"));
-        break;
-    case USSD_SCR_IDEA_CONFIRM:
-        list_add(l, text(s, env, "idea_submit"));
-        list_add(l, text(s, env, "idea_cancel"));
-        break;
     case USSD_SCR_ALERTS: {
         if (data && data->topics && data->topics(data->ctx, l->topics) != 0)
             l->failed = true;
@@ -524,10 +503,6 @@ static void list_items(const struct ussd_state *s, const struct ussd_member_view
         list_add(l, text(s, env, "menu_language"));
         list_add(l, text(s, env, m->opted_out ? "profile_start" : "profile_stop"));
         list_add(l, text(s, env, "profile_erase"));
-        break;
-    case USSD_SCR_ERASE_CONFIRM:
-        list_add(l, text(s, env, "erase_yes"));
-        list_add(l, text(s, env, "erase_no"));
         break;
     default:
         break;

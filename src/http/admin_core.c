@@ -316,15 +316,9 @@ static void coop_patch(const struct admin_request *req, struct http_response *re
     if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
         !(db = admin_json_db(resp)))
         return;
-    if (db_begin(db) != 0) {
-        admin_error_db(resp);
+    json_t *before = admin_json_begin_get(db, ADMINQ_COOP_GET, id, resp);
+    if (!before)
         return;
-    }
-    json_t *before = admin_json_get_one(db, ADMINQ_COOP_GET, id, resp);
-    if (!before) {
-        db_rollback(db);
-        return;
-    }
     json_t *after = json_deep_copy(before);
     int rc = coop_fields(req, resp, after, ADMIN_FIELD_OPTIONAL);
     if (rc == 0) {
@@ -562,15 +556,9 @@ static void member_patch(const struct admin_request *req, struct http_response *
     if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
         !(db = admin_json_db(resp)))
         return;
-    if (db_begin(db) != 0) {
-        admin_error_db(resp);
+    json_t *before = admin_json_begin_get(db, ADMINQ_MEMBER_GET, id, resp);
+    if (!before)
         return;
-    }
-    json_t *before = admin_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
-    if (!before) {
-        db_rollback(db);
-        return;
-    }
     json_t *after = json_deep_copy(before);
     int rc = 0;
     if (!json_is_null(json_object_get(before, "erased_at"))) {
@@ -621,15 +609,9 @@ static void member_delete(const struct admin_request *req, struct http_response 
     sqlite3 *db;
     if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
         return;
-    if (db_begin(db) != 0) {
-        admin_error_db(resp);
+    json_t *before = admin_json_begin_get(db, ADMINQ_MEMBER_GET, id, resp);
+    if (!before)
         return;
-    }
-    json_t *before = admin_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
-    if (!before) {
-        db_rollback(db);
-        return;
-    }
     int rc = 0;
     if (!json_is_null(json_object_get(before, "erased_at"))) {
         admin_error(resp, 409, "conflict", "this member's data was already erased", NULL);

@@ -247,6 +247,18 @@ json_t *admin_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_r
     return o;
 }
 
+json_t *admin_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp)
+{
+    if (db_begin(db) != 0) {
+        admin_error_db(resp);
+        return NULL;
+    }
+    json_t *o = admin_json_get_one(db, q, id, resp);
+    if (!o)
+        db_rollback(db);
+    return o;
+}
+
 /* A list query with its count, answered as a page. */
 void admin_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count,
                            struct adminq_arg *args, size_t nfilters, const struct admin_page *page,

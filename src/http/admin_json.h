@@ -85,6 +85,11 @@ int admin_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, si
  * with 404 or 503 in resp. */
 json_t *admin_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
 
+/* Begin a write transaction and read the object to change (query q, ?1 =
+ * id). Returns it (caller owns it; the transaction stays open), or NULL
+ * with 404 or 503 in resp and nothing left open. */
+json_t *admin_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
+
 /* Answer a page of list query `list` with the total of `count`: args holds
  * nfilters filter arguments and room for two more (limit, offset). */
 void admin_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count,

@@ -467,15 +467,9 @@ static void event_patch(const struct admin_request *req, struct http_response *r
     if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
         !(db = admin_json_db(resp)))
         return;
-    if (db_begin(db) != 0) {
-        admin_error_db(resp);
+    json_t *before = admin_json_begin_get(db, ADMINQ_EVENT_GET, id, resp);
+    if (!before)
         return;
-    }
-    json_t *before = admin_json_get_one(db, ADMINQ_EVENT_GET, id, resp);
-    if (!before) {
-        db_rollback(db);
-        return;
-    }
     json_t *after = json_deep_copy(before);
     int rc = 0;
     if (strcmp(jstr(before, "status") ? jstr(before, "status") : "", "scheduled") != 0) {
@@ -579,15 +573,9 @@ static void idea_status_post(const struct admin_request *req, struct http_respon
             0 ||
         !(db = admin_json_db(resp)))
         return;
-    if (db_begin(db) != 0) {
-        admin_error_db(resp);
+    json_t *before = admin_json_begin_get(db, ADMINQ_IDEA_GET, id, resp);
+    if (!before)
         return;
-    }
-    json_t *before = admin_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
-    if (!before) {
-        db_rollback(db);
-        return;
-    }
     struct adminq_arg a[] = {adminq_int(id), adminq_text(status), adminq_int(db_now())};
     enum adminq_write_result w = adminq_exec(db, ADMINQ_IDEA_SET_STATUS, a, 3, NULL, NULL);
     int rc = 0;
