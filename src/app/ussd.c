@@ -14,7 +14,6 @@
 #include "core/gsm.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
-#include "core/utf8.h"
 #include "store/db.h"
 #include "store/drafts.h"
 #include "store/events.h"
@@ -704,8 +703,6 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
         const char *in;
         size_t inlen;
         newest_input(s, step->text, step->text_len, &in, &inlen);
-        if (inlen > USSD_IDEA_TEXT_MAX - 1)
-            inlen = utf8_floor(in, inlen, USSD_IDEA_TEXT_MAX - 1);
         effect = ussd_menu_input(&s->state, in, inlen, &view, &env);
     }
     if (effect != USSD_EFFECT_NONE)

@@ -24,6 +24,11 @@
 /* Longest single USSD input we keep (a name, a reference, a short idea). */
 #define USSD_INPUT_MAX 182
 
+/* Bytes of one USSD input the menus read: USSD_INPUT_MAX characters of up
+ * to 4 bytes, with room for spaces the cleaning squeezes. A longer input is
+ * refused as a wrong one, never cut and taken. */
+#define USSD_INPUT_BYTES_MAX 1024
+
 /* Session identifiers and channel names as the aggregators send them. */
 #define USSD_SESSION_ID_MAX 128
 #define CHANNEL_NAME_MAX 32

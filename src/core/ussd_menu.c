@@ -271,8 +271,9 @@ static enum text_encoding encoding_of(const char *s);
 
 /* ---- input helpers ---- */
 
-/* Trim ASCII spaces and fold Arabic-Indic digits to ASCII into out. */
-static size_t normalize_input(const char *in, size_t len, char *out, size_t outsz)
+/* Trim ASCII spaces and fold Arabic-Indic digits to ASCII into out.
+ * Returns false (out unspecified) when the input does not fit out. */
+static bool normalize_input(const char *in, size_t len, char *out, size_t outsz)
 {
     size_t j = 0, i = 0;
     while (i < len && j + 4 < outsz) {
@@ -292,6 +293,8 @@ static size_t normalize_input(const char *in, size_t len, char *out, size_t outs
         }
         i += n;
     }
+    if (i < len)
+        return false;
     out[j] = '\0';
     size_t start = 0;
     while (out[start] == ' ' || out[start] == '\t')
@@ -301,7 +304,7 @@ static size_t normalize_input(const char *in, size_t len, char *out, size_t outs
         j--;
     memmove(out, out + start, j - start);
     out[j - start] = '\0';
-    return j - start;
+    return true;
 }
 
 /* A non-negative decimal number of at most 9 digits, or -1. */
@@ -764,11 +767,11 @@ static enum ussd_effect free_text_step(struct ussd_state *s, const char *in, siz
 enum ussd_effect ussd_menu_input(struct ussd_state *s, const char *raw, size_t rawlen,
                                  const struct ussd_member_view *m, const struct ussd_env *env)
 {
-    char in[USSD_IDEA_TEXT_MAX + 64];
-    if (memchr(raw, '\0', rawlen))
-        snprintf(in, sizeof in, "\x7f"); /* a NUL byte: wrong on every screen */
-    else
-        normalize_input(raw, rawlen, in, sizeof in);
+    char in[USSD_INPUT_BYTES_MAX];
+    /* A NUL byte or an input longer than any a handset sends is wrong on
+     * every screen: refused whole, never cut and taken. */
+    if (memchr(raw, '\0', rawlen) || !normalize_input(raw, rawlen, in, sizeof in))
+        snprintf(in, sizeof in, "\x7f");
     if (is_end(s->screen))
         return USSD_EFFECT_NONE; /* last screens take no input */
     if (strcmp(in, NAV_HOME) == 0) {
