@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "app/sms.h"
+#include "app/sms_optout.h"
 #include "store/db.h"
 #include "sys/log.h"
 
@@ -34,7 +34,7 @@ int broadcast_body(const struct notice_env *env, const char *lang, const char *t
 {
     /* The SMS commands' helper owns the policy (which words tell how to
      * stop) and the catalog text broadcast_opt_out_hint. */
-    long n = sms_with_opt_out_hint(env->texts, lang, text, out, outsz);
+    long n = sms_optout_with_hint(env->texts, lang, text, out, outsz);
     if (added)
         *added = n >= 0 && strcmp(out, text) != 0;
     return n < 0 ? -1 : 0;

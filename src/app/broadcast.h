@@ -70,7 +70,7 @@ enum broadcast_result {
 
 /* The text as it will travel to a member of language lang: text plus a
  * space and the opt-out hint in lang unless it already tells how to stop
- * (app/sms sms_with_opt_out_hint). Returns 0, or -1 when it does not fit
+ * (app/sms_optout sms_optout_with_hint). Returns 0, or -1 when it does not fit
  * out (outsz bytes). *added (may be NULL) tells whether the hint was added. */
 int broadcast_body(const struct notice_env *env, const char *lang, const char *text, char *out,
                    size_t outsz, bool *added) __attribute__((warn_unused_result));

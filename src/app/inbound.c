@@ -1,6 +1,6 @@
 /* inbound.c -- inbound SMS and delivery reports: store once (replays and
  * multipart parts included), answer through the SMS command router
- * (app/sms), and move outbound messages' delivery state forward. Every
+ * (app/sms_router), and move outbound messages' delivery state forward. Every
  * write is committed before the caller acknowledges the provider. */
 #include "app/inbound.h"
 
@@ -64,18 +64,18 @@ static bool sender_phone(const char *raw, char *out, size_t outsz)
 static int answer(sqlite3 *db, const struct inbound_context *c, const char *phone,
                   const struct member *m, const char *text, struct inbound_sms_result *out)
 {
-    struct sms_request rq = {.env = c->env,
-                             .limits = c->sms,
-                             .channel = c->ch->name,
-                             .ussd_code = c->ussd_code ? c->ussd_code : "",
-                             .phone = phone,
-                             .member = m,
-                             .text = text,
-                             .len = strlen(text)};
-    struct sms_answer *a = malloc(sizeof *a);
+    struct sms_router_request rq = {.env = c->env,
+                                    .limits = c->sms,
+                                    .channel = c->ch->name,
+                                    .ussd_code = c->ussd_code ? c->ussd_code : "",
+                                    .phone = phone,
+                                    .member = m,
+                                    .text = text,
+                                    .len = strlen(text)};
+    struct sms_router_answer *a = malloc(sizeof *a);
     if (!a)
         return -1;
-    int rc = sms_handle(db, &rq, a);
+    int rc = sms_router_handle(db, &rq, a);
     if (rc != 0 || !a->answer) {
         free(a);
         return rc;

@@ -13,20 +13,20 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
-#include "app/sms.h"
+#include "app/sms_router.h"
 #include "app/ussd.h"
 #include "channels/channel.h"
 #include "store/members.h"
 
-#define INBOUND_REPLY_MAX SMS_REPLY_MAX /* bytes of one reply text */
+#define INBOUND_REPLY_MAX SMS_ROUTER_REPLY_MAX /* bytes of one reply text */
 
 /* What an inbound SMS is handled with (all borrowed). */
 struct inbound_context {
     const struct app_env *env;
     const struct channel_settings *ch;
-    const char *ussd_code; /* the programme's USSD code for help texts ("" when none) */
-    bool inline_reply;     /* the channel carries the reply in the webhook answer */
-    struct sms_limits sms; /* reply segments, flood limit, exchange expiry (0: defaults) */
+    const char *ussd_code;        /* the programme's USSD code for help texts ("" when none) */
+    bool inline_reply;            /* the channel carries the reply in the webhook answer */
+    struct sms_router_limits sms; /* reply segments, flood limit, exchange expiry (0: defaults) */
 };
 
 struct inbound_sms_result {
@@ -39,7 +39,7 @@ struct inbound_sms_result {
 
 /* Store one inbound SMS (direction 'in', kind 'sms', status 'received',
  * member_id when the sender is a member) unless it is a replay, then answer
- * it with the SMS command router (app/sms.h) in the same transaction: the
+ * it with the SMS command router (app/sms_router.h) in the same transaction: the
  * reply (the kind the router says: 'reply', 'registration' or
  * 'stop_confirmation') is queued in the outbox, or, when c->inline_reply,
  * stored as 'sent' with provider_id "inline" and returned in out->reply for

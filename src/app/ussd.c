@@ -397,7 +397,7 @@ static int do_register(sqlite3 *db, const struct app_env *env, const struct chan
     snprintf(m.consent_channel, sizeof m.consent_channel, "ussd");
 
     int64_t id;
-    if (member_register(db, &m, "ussd", &id) != 0 || suppression_clear(db, phone) < 0)
+    if (member_register(db, &m, "ussd", &id) != 0 || sms_state_suppression_clear(db, phone) < 0)
         return -1; /* registering lifts an earlier STOP from this number */
     char member_no[16];
     member_number(id, member_no);

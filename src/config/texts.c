@@ -175,7 +175,7 @@ int texts_check(const struct config *cfg, const struct texts *t, struct config_e
                                            "sms_event_reminder", "broadcast_opt_out_hint"};
     for (size_t k = 0; k < sizeof sms_keys / sizeof sms_keys[0]; k++)
         check_key(cfg, t, sms_keys[k], errs, warnings);
-    /* The SMS commands' texts (app/sms.c). */
+    /* The SMS commands' texts (app/sms_*.c). */
     static const char *const sms_command_keys[] = {
         "sms_help",          "sms_unknown",      "sms_register_first", "sms_already_registered",
         "sms_reg_name",      "sms_reg_coop",     "sms_reg_province",   "sms_reg_sector",

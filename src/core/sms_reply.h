@@ -57,7 +57,7 @@ enum sms_reply_word sms_reply_word(const char *text, size_t len, bool on_off);
 /* true when valid UTF-8 text[0..len) already tells how to stop messages:
  * it holds the folded hint (may be NULL or "") or one of the words STOP,
  * ARRET, توقف (folded, as whole words). For broadcasts: see
- * sms_opt_out_hint in app/sms.h. */
+ * sms_optout_with_hint in app/sms_optout.h. */
 bool sms_reply_has_opt_out(const char *text, size_t len, const char *hint);
 
 #endif

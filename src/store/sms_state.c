@@ -20,7 +20,7 @@ static int exec_phone(sqlite3 *db, const char *sql, const char *phone, const cha
     return rc == SQLITE_DONE ? 0 : store_fail(db, what);
 }
 
-int suppression_add(sqlite3 *db, const char *phone, const char *channel)
+int sms_state_suppression_add(sqlite3 *db, const char *phone, const char *channel)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "INSERT INTO sms_suppressions (phone, channel, created_at)"
@@ -34,7 +34,7 @@ int suppression_add(sqlite3 *db, const char *phone, const char *channel)
     return rc == SQLITE_DONE ? 0 : store_fail(db, "suppression_add");
 }
 
-int suppression_clear(sqlite3 *db, const char *phone)
+int sms_state_suppression_clear(sqlite3 *db, const char *phone)
 {
     if (exec_phone(db, "DELETE FROM sms_suppressions WHERE phone = ?1", phone,
                    "suppression_clear") != 0)
@@ -42,7 +42,7 @@ int suppression_clear(sqlite3 *db, const char *phone)
     return sqlite3_changes(db) > 0 ? 1 : 0;
 }
 
-int suppression_has(sqlite3 *db, const char *phone)
+int sms_state_suppression_has(sqlite3 *db, const char *phone)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT 1 FROM sms_suppressions WHERE phone = ?1")))
@@ -55,12 +55,12 @@ int suppression_has(sqlite3 *db, const char *phone)
     return rc == SQLITE_DONE ? 0 : store_fail(db, "suppression_has");
 }
 
-int sms_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_flow *out)
+int sms_state_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_state_flow *out)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT flow, step, lang, state, expires_at FROM sms_conversations"
                            " WHERE phone = ?1")))
-        return store_fail(db, "sms_flow_get");
+        return store_fail(db, "sms_state_flow_get");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int result = 0;
@@ -81,15 +81,16 @@ int sms_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_flow *o
             expired = true;
         }
     } else if (rc != SQLITE_DONE) {
-        result = store_fail(db, "sms_flow_get");
+        result = store_fail(db, "sms_state_flow_get");
     }
     db_stmt_done(st);
-    if (expired && sms_flow_delete(db, phone) != 0)
+    if (expired && sms_state_flow_delete(db, phone) != 0)
         return -1;
     return result;
 }
 
-int sms_flow_put(sqlite3 *db, const char *phone, const struct sms_flow *f, int64_t expires_at)
+int sms_state_flow_put(sqlite3 *db, const char *phone, const struct sms_state_flow *f,
+                       int64_t expires_at)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "INSERT INTO sms_conversations (phone, flow, step, lang, state,"
@@ -97,7 +98,7 @@ int sms_flow_put(sqlite3 *db, const char *phone, const struct sms_flow *f, int64
                            " ON CONFLICT(phone) DO UPDATE SET flow = excluded.flow,"
                            " step = excluded.step, lang = excluded.lang, state = excluded.state,"
                            " expires_at = excluded.expires_at, updated_at = excluded.updated_at")))
-        return store_fail(db, "sms_flow_put");
+        return store_fail(db, "sms_state_flow_put");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, f->flow, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, f->step);
@@ -107,26 +108,26 @@ int sms_flow_put(sqlite3 *db, const char *phone, const struct sms_flow *f, int64
     sqlite3_bind_int64(st, 7, db_now());
     int rc = sqlite3_step(st);
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "sms_flow_put");
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "sms_state_flow_put");
 }
 
-int sms_flow_delete(sqlite3 *db, const char *phone)
+int sms_state_flow_delete(sqlite3 *db, const char *phone)
 {
     return exec_phone(db, "DELETE FROM sms_conversations WHERE phone = ?1", phone,
-                      "sms_flow_delete");
+                      "sms_state_flow_delete");
 }
 
-int sms_replies_since(sqlite3 *db, const char *phone, int64_t since)
+int sms_state_replies_since(sqlite3 *db, const char *phone, int64_t since)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT count(*) FROM messages WHERE phone = ?1 AND created_at >= ?2"
                            " AND direction = 'out'"
                            " AND kind IN ('reply','registration','stop_confirmation')")))
-        return store_fail(db, "sms_replies_since");
+        return store_fail(db, "sms_state_replies_since");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, since);
     int rc = sqlite3_step(st);
     int n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
     db_stmt_done(st);
-    return n >= 0 ? n : store_fail(db, "sms_replies_since");
+    return n >= 0 ? n : store_fail(db, "sms_state_replies_since");
 }

@@ -14,41 +14,41 @@
 
 /* Put phone (E.164) on the suppression list (idempotent; the first STOP's
  * time and channel are kept). Returns 0 or -1. */
-int suppression_add(sqlite3 *db, const char *phone, const char *channel)
+int sms_state_suppression_add(sqlite3 *db, const char *phone, const char *channel)
     __attribute__((warn_unused_result));
 
 /* Take phone off the suppression list (a registration or START). Returns
  * 1 when it was on it, 0 when not, -1 on error. */
-int suppression_clear(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
+int sms_state_suppression_clear(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
 
 /* 1 when phone is on the suppression list, 0 when not, -1 on error. */
-int suppression_has(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
+int sms_state_suppression_has(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
 
-#define SMS_FLOW_MAX 16
-#define SMS_FLOW_STATE_MAX 2048 /* bytes of a flow's opaque state */
+#define SMS_STATE_FLOW_MAX 16
+#define SMS_STATE_FLOW_STATE_MAX 2048 /* bytes of a flow's opaque state */
 
-struct sms_flow {
-    char flow[SMS_FLOW_MAX]; /* "register" or "erase" */
+struct sms_state_flow {
+    char flow[SMS_STATE_FLOW_MAX]; /* "register" or "erase" */
     int step;
     char lang[8];
     size_t state_len;
-    unsigned char state[SMS_FLOW_STATE_MAX];
+    unsigned char state[SMS_STATE_FLOW_STATE_MAX];
 };
 
 /* The exchange under way for phone, unless it expired before now (an
  * expired one is deleted). Returns 1 (*out filled), 0 (none) or -1. */
-int sms_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_flow *out)
+int sms_state_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_state_flow *out)
     __attribute__((warn_unused_result));
 
 /* Save (replace) the exchange of phone, expiring at expires_at. */
-int sms_flow_put(sqlite3 *db, const char *phone, const struct sms_flow *f, int64_t expires_at)
-    __attribute__((warn_unused_result));
+int sms_state_flow_put(sqlite3 *db, const char *phone, const struct sms_state_flow *f,
+                       int64_t expires_at) __attribute__((warn_unused_result));
 
-int sms_flow_delete(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
+int sms_state_flow_delete(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
 
 /* Outbound answers (kinds 'reply', 'registration', 'stop_confirmation') to
  * phone created at or after since. Returns the count or -1. */
-int sms_replies_since(sqlite3 *db, const char *phone, int64_t since)
+int sms_state_replies_since(sqlite3 *db, const char *phone, int64_t since)
     __attribute__((warn_unused_result));
 
 #endif

@@ -1,4 +1,4 @@
-/* sms.h -- the SMS commands: what taawun answers to an inbound SMS, and the
+/* sms_router.h -- the SMS commands: what taawun answers to an inbound SMS, and the
  * one consent and opt-out policy every message follows.
  *
  * Routing (core/sms_command reads the keywords; README "SMS commands" has
@@ -46,10 +46,10 @@
 #include "core/sms_command.h"
 #include "store/members.h"
 
-#define SMS_REPLY_MAX 640 /* bytes of one reply, NUL included */
+#define SMS_ROUTER_REPLY_MAX 640 /* bytes of one reply, NUL included */
 
 /* Settings (config `sms.*`); 0 takes the default shown. */
-struct sms_limits {
+struct sms_router_limits {
     int max_reply_segments; /* 2 */
     int replies_per_hour;   /* 20 */
     int conversation_ttl_s; /* 1800: a guided registration is forgotten after this */
@@ -57,9 +57,9 @@ struct sms_limits {
 };
 
 /* One inbound SMS to answer (all borrowed). */
-struct sms_request {
+struct sms_router_request {
     const struct app_env *env;
-    struct sms_limits limits;
+    struct sms_router_limits limits;
     const char *channel;
     const char *ussd_code;       /* for help texts, "" when none */
     const char *phone;           /* E.164 */
@@ -68,36 +68,21 @@ struct sms_request {
     size_t len;
 };
 
-struct sms_answer {
+struct sms_router_answer {
     bool answer;                   /* false: nothing to send (stored only) */
     bool rate_limited;             /* the flood limit held the answer back */
     const char *kind;              /* 'reply', 'registration' or 'stop_confirmation' (static) */
     int64_t member_id;             /* the member the reply is about (0: none) */
     char lang[8];                  /* the reply's language */
     enum sms_command_kind command; /* as read, for logs */
-    char text[SMS_REPLY_MAX];
+    char text[SMS_ROUTER_REPLY_MAX];
 };
 
 /* Handle the SMS rq inside the caller's open write transaction on db
  * (BEGIN IMMEDIATE): perform the command and write the reply into *out;
  * the caller stores the reply (outbox or inline) in the same transaction.
  * Returns 0, or -1 on a database error (the caller rolls back). */
-int sms_handle(sqlite3 *db, const struct sms_request *rq, struct sms_answer *out)
-    __attribute__((warn_unused_result));
-
-/* ---- the opt-out hint of broadcasts ---- */
-
-/* The short opt-out hint in lang ("STOP pour arreter", "للإيقاف أرسل
- * توقف"): catalog text `broadcast_opt_out_hint`, falling back to the default
- * language; "" when the catalogs lack it. Borrowed from texts. */
-const char *sms_opt_out_hint(const struct catalog_set *texts, const char *lang);
-
-/* body (valid UTF-8) with the opt-out hint of lang appended after a space,
- * unless body already tells how to stop (the hint itself, or STOP / ARRET /
- * توقف as a word: core/sms_reply.h). For every broadcast text, before it is
- * queued. Writes into out (outsz bytes). Returns the length, or -1 when out
- * is too small (out then holds ""). */
-long sms_with_opt_out_hint(const struct catalog_set *texts, const char *lang, const char *body,
-                           char *out, size_t outsz) __attribute__((warn_unused_result));
+int sms_router_handle(sqlite3 *db, const struct sms_router_request *rq,
+                      struct sms_router_answer *out) __attribute__((warn_unused_result));
 
 #endif

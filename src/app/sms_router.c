@@ -1,9 +1,9 @@
-/* sms.c -- the SMS command router: STOP first, the flood limit, guided
+/* sms_router.c -- the SMS command router: STOP first, the flood limit, guided
  * exchanges (registration over several SMS, erase confirmation), then one
  * command per message answered in the member's language and fitted to the
  * reply's segment budget. Writes go through store/; replies are handed
  * back to app/inbound, which stores and sends them. */
-#include "app/sms.h"
+#include "app/sms_router.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -41,9 +41,9 @@
 
 struct ctx {
     sqlite3 *db;
-    const struct sms_request *rq;
+    const struct sms_router_request *rq;
     const struct app_env *env;
-    struct sms_answer *out;
+    struct sms_router_answer *out;
     const struct member *m; /* the member's row, NULL when none */
     bool registered;        /* m is a registered member, not erased */
     const char *lang;       /* the reply's language */
@@ -68,7 +68,7 @@ static bool lang_offered(const struct app_env *env, const char *lang)
 /* Set the reply: text fitted to the segment budget, of kind. */
 static void reply_text(struct ctx *c, const char *kind, const char *text)
 {
-    struct sms_answer *o = c->out;
+    struct sms_router_answer *o = c->out;
     if (sms_reply_fit(text, strlen(text), c->max_segments, o->text, sizeof o->text) <= 0) {
         o->answer = false;
         return;
@@ -360,14 +360,14 @@ static enum reg_step reg_next(const struct reg_draft *d)
 
 static int reg_save(struct ctx *c, const struct reg_draft *d, enum reg_step step)
 {
-    struct sms_flow f;
+    struct sms_state_flow f;
     memset(&f, 0, sizeof f);
     snprintf(f.flow, sizeof f.flow, "register");
     f.step = (int)step;
     snprintf(f.lang, sizeof f.lang, "%s", c->lang);
     memcpy(f.state, d, sizeof *d);
     f.state_len = sizeof *d;
-    return sms_flow_put(c->db, c->rq->phone, &f, c->now + c->rq->limits.conversation_ttl_s);
+    return sms_state_flow_put(c->db, c->rq->phone, &f, c->now + c->rq->limits.conversation_ttl_s);
 }
 
 /* All answers given and consent said yes: the member is registered. */
@@ -385,8 +385,9 @@ static int reg_finish(struct ctx *c, const struct reg_draft *d)
     snprintf(m.language, sizeof m.language, "%s", c->lang);
     snprintf(m.consent_channel, sizeof m.consent_channel, "sms");
     int64_t id;
-    if (member_register(c->db, &m, "sms", &id) != 0 || suppression_clear(c->db, c->rq->phone) < 0 ||
-        sms_flow_delete(c->db, c->rq->phone) != 0)
+    if (member_register(c->db, &m, "sms", &id) != 0 ||
+        sms_state_suppression_clear(c->db, c->rq->phone) < 0 ||
+        sms_state_flow_delete(c->db, c->rq->phone) != 0)
         return -1;
     char member_no[16];
     member_number(id, member_no);
@@ -444,19 +445,19 @@ static int reg_start(struct ctx *c, const struct sms_command *cmd)
 /* The next answer of a registration under way. *handled = false when the
  * message is a command rather than an answer (the exchange is dropped and
  * the caller routes the command). */
-static int reg_continue(struct ctx *c, const struct sms_flow *f, const struct sms_command *cmd,
-                        bool *handled)
+static int reg_continue(struct ctx *c, const struct sms_state_flow *f,
+                        const struct sms_command *cmd, bool *handled)
 {
     *handled = true;
     struct reg_draft d;
     if (f->state_len != sizeof d) {
         *handled = false;
-        return sms_flow_delete(c->db, c->rq->phone);
+        return sms_state_flow_delete(c->db, c->rq->phone);
     }
     memcpy(&d, f->state, sizeof d);
     if (d.version != REG_STATE_VERSION || f->step < 0 || f->step >= REG_STEPS) {
         *handled = false;
-        return sms_flow_delete(c->db, c->rq->phone);
+        return sms_state_flow_delete(c->db, c->rq->phone);
     }
     enum reg_step s = (enum reg_step)f->step;
     bool a_command = cmd->command != SMS_CMD_UNKNOWN && cmd->command != SMS_CMD_EMPTY;
@@ -475,14 +476,14 @@ static int reg_continue(struct ctx *c, const struct sms_flow *f, const struct sm
         if (w == SMS_WORD_YES)
             return reg_finish(c, &d);
         if (w == SMS_WORD_NO) {
-            if (sms_flow_delete(c->db, c->rq->phone) != 0)
+            if (sms_state_flow_delete(c->db, c->rq->phone) != 0)
                 return -1;
             reply_key(c, "registration", NULL, "consent_refused", NULL, 0);
             return 0;
         }
         if (a_command) {
             *handled = false;
-            return sms_flow_delete(c->db, c->rq->phone);
+            return sms_state_flow_delete(c->db, c->rq->phone);
         }
         reg_ask(c, s, "err_choice");
         return 0;
@@ -491,7 +492,7 @@ static int reg_continue(struct ctx *c, const struct sms_flow *f, const struct sm
      * keyword that is no valid answer is a command too. */
     if (s == REG_NAME && a_command && cmd->arg[0] == '\0') {
         *handled = false;
-        return sms_flow_delete(c->db, c->rq->phone);
+        return sms_state_flow_delete(c->db, c->rq->phone);
     }
     int db_error = 0;
     bool ok = reg_read(c, &d, s, answer, &db_error);
@@ -499,7 +500,7 @@ static int reg_continue(struct ctx *c, const struct sms_flow *f, const struct sm
         return -1;
     if (!ok && a_command && s != REG_NAME) {
         *handled = false;
-        return sms_flow_delete(c->db, c->rq->phone);
+        return sms_state_flow_delete(c->db, c->rq->phone);
     }
     if (!ok) {
         if (reg_save(c, &d, s) != 0)
@@ -519,7 +520,7 @@ static int reg_continue(struct ctx *c, const struct sms_flow *f, const struct sm
 
 static int do_stop(struct ctx *c, const char *topic)
 {
-    if (sms_flow_delete(c->db, c->rq->phone) != 0)
+    if (sms_state_flow_delete(c->db, c->rq->phone) != 0)
         return -1;
     char tname[96] = "";
     if (c->registered) {
@@ -529,7 +530,7 @@ static int do_stop(struct ctx *c, const char *topic)
             return -1;
     } else {
         topic = ""; /* a number that is no member stops everything */
-        if (suppression_add(c->db, c->rq->phone, c->rq->channel) != 0)
+        if (sms_state_suppression_add(c->db, c->rq->phone, c->rq->channel) != 0)
             return -1;
     }
     char mk[MSISDN_MAX];
@@ -546,7 +547,7 @@ static int do_stop(struct ctx *c, const char *topic)
 
 static int do_start(struct ctx *c, const char *topic)
 {
-    if (suppression_clear(c->db, c->rq->phone) < 0)
+    if (sms_state_suppression_clear(c->db, c->rq->phone) < 0)
         return -1;
     char mk[MSISDN_MAX];
     masked(c->rq->phone, mk);
@@ -907,11 +908,11 @@ static void mydata(struct ctx *c)
 
 static int erase_ask(struct ctx *c)
 {
-    struct sms_flow f;
+    struct sms_state_flow f;
     memset(&f, 0, sizeof f);
     snprintf(f.flow, sizeof f.flow, "erase");
     snprintf(f.lang, sizeof f.lang, "%s", c->lang);
-    if (sms_flow_put(c->db, c->rq->phone, &f, c->now + c->rq->limits.erase_window_s) != 0)
+    if (sms_state_flow_put(c->db, c->rq->phone, &f, c->now + c->rq->limits.erase_window_s) != 0)
         return -1;
     char minutes[16];
     snprintf(minutes, sizeof minutes, "%d", (c->rq->limits.erase_window_s + 59) / 60);
@@ -922,7 +923,7 @@ static int erase_ask(struct ctx *c)
 
 static int erase_confirmed(struct ctx *c)
 {
-    if (sms_flow_delete(c->db, c->rq->phone) != 0 || member_erase(c->db, c->m->id) != 0)
+    if (sms_state_flow_delete(c->db, c->rq->phone) != 0 || member_erase(c->db, c->m->id) != 0)
         return -1;
     char mk[MSISDN_MAX];
     masked(c->rq->phone, mk);
@@ -1009,7 +1010,7 @@ static int route(struct ctx *c, const struct sms_command *cmd)
 
 /* The reply's language: the member's; an exchange's; the keyword's; the
  * script's; French (as app/inbound always did) -- among those offered. */
-static const char *answer_language(const struct ctx *c, const struct sms_flow *flow,
+static const char *answer_language(const struct ctx *c, const struct sms_state_flow *flow,
                                    const struct sms_command *cmd)
 {
     const char *l = NULL;
@@ -1029,11 +1030,12 @@ static const char *answer_language(const struct ctx *c, const struct sms_flow *f
     return c->env->default_language;
 }
 
-int sms_handle(sqlite3 *db, const struct sms_request *rq, struct sms_answer *out)
+int sms_router_handle(sqlite3 *db, const struct sms_router_request *rq,
+                      struct sms_router_answer *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = "reply";
-    struct sms_request r = *rq;
+    struct sms_router_request r = *rq;
     if (r.limits.max_reply_segments <= 0)
         r.limits.max_reply_segments = DEFAULT_MAX_SEGMENTS;
     if (r.limits.replies_per_hour <= 0)
@@ -1056,18 +1058,18 @@ int sms_handle(sqlite3 *db, const struct sms_request *rq, struct sms_answer *out
     char stop_topic[SMS_CMD_TOPIC_MAX] = "";
     bool is_stop = sms_command_is_stop(rq->text, rq->len, stop_topic);
     struct sms_command *cmd = malloc(sizeof *cmd);
-    struct sms_flow *flow = malloc(sizeof *flow);
+    struct sms_state_flow *flow = malloc(sizeof *flow);
     int rc = -1;
     if (!cmd || !flow)
         goto done;
     if (sms_command_parse(rq->text, rq->len, cmd) != SMS_CMD_OK)
         cmd->command = is_stop ? SMS_CMD_STOP : SMS_CMD_UNKNOWN; /* as parse already says */
     out->command = is_stop ? SMS_CMD_STOP : cmd->command;
-    int has_flow = sms_flow_get(db, rq->phone, c.now, flow);
+    int has_flow = sms_state_flow_get(db, rq->phone, c.now, flow);
     if (has_flow < 0)
         goto done;
     c.lang = answer_language(&c, has_flow == 1 ? flow : NULL, cmd);
-    int recent = sms_replies_since(db, rq->phone, c.now - FLOOD_WINDOW_S);
+    int recent = sms_state_replies_since(db, rq->phone, c.now - FLOOD_WINDOW_S);
     if (recent < 0)
         goto done;
     bool limited = recent >= r.limits.replies_per_hour;
@@ -1086,7 +1088,7 @@ int sms_handle(sqlite3 *db, const struct sms_request *rq, struct sms_answer *out
                 sms_reply_word(rq->text, rq->len, false) == SMS_WORD_YES)) {
         rc = erase_confirmed(&c);
     } else {
-        if (has_flow == 1 && sms_flow_delete(db, rq->phone) != 0)
+        if (has_flow == 1 && sms_state_flow_delete(db, rq->phone) != 0)
             goto done;
         rc = route(&c, cmd);
     }
@@ -1106,29 +1108,4 @@ done:
     free(cmd);
     free(flow);
     return rc;
-}
-
-/* ---- the opt-out hint ---- */
-
-const char *sms_opt_out_hint(const struct catalog_set *texts, const char *lang)
-{
-    const char *h = texts ? catalog_set_get(texts, lang, "broadcast_opt_out_hint", NULL) : NULL;
-    return h ? h : "";
-}
-
-long sms_with_opt_out_hint(const struct catalog_set *texts, const char *lang, const char *body,
-                           char *out, size_t outsz)
-{
-    if (!out || outsz == 0)
-        return -1;
-    out[0] = '\0';
-    const char *hint = sms_opt_out_hint(texts, lang);
-    size_t bl = strlen(body);
-    bool has = !hint[0] || sms_reply_has_opt_out(body, bl, hint);
-    int n = has ? snprintf(out, outsz, "%s", body) : snprintf(out, outsz, "%s %s", body, hint);
-    if (n < 0 || (size_t)n >= outsz) {
-        out[0] = '\0';
-        return -1;
-    }
-    return n;
 }
