@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "core/hash.h"
 #include "core/msisdn.h"
 #include "core/utf8.h"
 #include "store/db.h"
@@ -337,22 +338,12 @@ struct key_set {
     size_t *lines;
 };
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* 0 when added, the line of the first occurrence when seen, SIZE_MAX on OOM. */
 static size_t key_set_add(struct key_set *ks, const char *key, size_t line)
 {
     if (!ks->keys)
         return SIZE_MAX;
-    for (size_t i = (size_t)(hash_str(key) % ks->cap);; i = (i + 1) % ks->cap) {
+    for (size_t i = (size_t)(hash_string(key) % ks->cap);; i = (i + 1) % ks->cap) {
         if (!ks->keys[i]) {
             ks->keys[i] = key;
             ks->lines[i] = line;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/gsm.h"
+#include "core/hash.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
 #include "store/db.h"
@@ -51,16 +52,6 @@ struct ussd_sessions {
 };
 
 #define SWEEP_BUCKETS_PER_INSERT 8
-
-static uint64_t hash_key(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static pthread_mutex_t *stripe_of(struct ussd_sessions *t, size_t bucket)
 {
@@ -144,7 +135,7 @@ size_t ussd_sessions_count(struct ussd_sessions *t)
 /* Copy out the live session for key, if any. Returns true when found. */
 static bool session_get(struct ussd_sessions *t, const char *key, time_t now, struct session *out)
 {
-    uint64_t h = hash_key(key);
+    uint64_t h = hash_string(key);
     size_t b = h & (t->nbuckets - 1);
     int ttl = atomic_load(&t->ttl_s);
     bool found = false;
@@ -198,7 +189,7 @@ static void sweep_some(struct ussd_sessions *t, time_t now)
  * of live sessions and this one is new. */
 static bool session_put(struct ussd_sessions *t, const struct session *in, time_t now)
 {
-    uint64_t h = hash_key(in->key);
+    uint64_t h = hash_string(in->key);
     size_t b = h & (t->nbuckets - 1);
     pthread_mutex_t *lock = stripe_of(t, b);
     pthread_mutex_lock(lock);
@@ -234,7 +225,7 @@ static bool session_put(struct ussd_sessions *t, const struct session *in, time_
 
 static void session_delete(struct ussd_sessions *t, const char *key)
 {
-    uint64_t h = hash_key(key);
+    uint64_t h = hash_string(key);
     size_t b = h & (t->nbuckets - 1);
     pthread_mutex_lock(stripe_of(t, b));
     struct session **pp = &t->buckets[b];

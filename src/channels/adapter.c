@@ -371,16 +371,6 @@ unsigned adapter_digest(const char *digest, const char *data, size_t data_len, u
     return n;
 }
 
-void adapter_hex(const unsigned char *in, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[in[i] >> 4];
-        out[2 * i + 1] = hex[in[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 bool adapter_equal(const char *a, size_t a_len, const char *b, size_t b_len)
 {
     if (a_len != b_len)

@@ -147,9 +147,6 @@ unsigned adapter_hmac(const char *digest, const char *key, size_t key_len, const
 /* Plain digest (for Vonage's md5hash and Twilio's bodySHA256). */
 unsigned adapter_digest(const char *digest, const char *data, size_t data_len, unsigned char *out);
 
-/* Hex of in[0..n) into out (2n + 1 bytes), lower-case. */
-void adapter_hex(const unsigned char *in, size_t n, char *out);
-
 /* Constant-time equality (time depends on the lengths only). */
 bool adapter_equal(const char *a, size_t a_len, const char *b, size_t b_len);
 

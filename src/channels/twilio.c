@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "channels/adapter.h"
+#include "core/hex.h"
 
 /* ---- signature ---- */
 
@@ -99,7 +100,7 @@ static int twilio_verify(const struct channel_settings *ch, const struct channel
         unsigned n = adapter_digest("sha256", req->body ? req->body : "", req->body_len, d);
         if (!want || n == 0)
             return adapter_fail(err, 403, "forbidden", "unsigned body");
-        adapter_hex(d, n, hex);
+        hex_encode(d, n, hex);
         if (!adapter_equal(hex, strlen(hex), want, strlen(want)))
             return adapter_fail(err, 403, "forbidden", "body does not match bodySHA256");
     }

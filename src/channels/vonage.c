@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "channels/adapter.h"
+#include "core/hex.h"
 
 /* ---- where a request keeps its fields ---- */
 
@@ -126,7 +127,7 @@ int vonage_signature(const char *method, const char *secret, const struct vonage
     free(data);
     if (ml == 0)
         return -1;
-    adapter_hex(mac, ml, out);
+    hex_encode(mac, ml, out);
     if (!md5hash)
         for (char *p = out; *p; p++)
             *p = (char)toupper((unsigned char)*p);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/utf8.h"
 
 struct catalog_entry {
@@ -23,17 +24,6 @@ struct catalog {
     size_t nslots;
 };
 
-static uint64_t hash_key(const char *key)
-{
-    uint64_t h = 14695981039346656037u; /* FNV-1a */
-
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211u;
-    }
-    return h;
-}
-
 static char *copy_string(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -48,7 +38,7 @@ static char *copy_string(const char *s)
 static size_t find_slot(const struct catalog *c, const char *key)
 {
     size_t mask = c->nslots - 1;
-    size_t i = (size_t)hash_key(key) & mask;
+    size_t i = (size_t)hash_string(key) & mask;
 
     while (c->slots[i] != 0 && strcmp(c->entries[c->slots[i] - 1].key, key) != 0)
         i = (i + 1) & mask;
@@ -67,7 +57,7 @@ static int grow_index(struct catalog *c)
     if (slots == NULL)
         return -1;
     for (size_t e = 0; e < c->count; e++) {
-        size_t i = (size_t)hash_key(c->entries[e].key) & mask;
+        size_t i = (size_t)hash_string(c->entries[e].key) & mask;
         while (slots[i] != 0)
             i = (i + 1) & mask;
         slots[i] = e + 1;

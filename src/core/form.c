@@ -8,16 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int form_hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "core/hex.h"
 
 /* Check that every '%' in s[0..len) starts a valid escape. */
 static int form_escapes_valid(const char *s, size_t len)
@@ -25,8 +16,8 @@ static int form_escapes_valid(const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         if (s[i] != '%')
             continue;
-        if (len - i < 3 || form_hex_value((unsigned char)s[i + 1]) < 0 ||
-            form_hex_value((unsigned char)s[i + 2]) < 0)
+        if (len - i < 3 || hex_digit_value((unsigned char)s[i + 1]) < 0 ||
+            hex_digit_value((unsigned char)s[i + 2]) < 0)
             return 0;
         i += 2;
     }
@@ -42,8 +33,8 @@ static size_t form_decode(const char *s, size_t len, char *dst)
         if (s[i] == '+') {
             dst[n++] = ' ';
         } else if (s[i] == '%') {
-            int hi = form_hex_value((unsigned char)s[i + 1]);
-            int lo = form_hex_value((unsigned char)s[i + 2]);
+            int hi = hex_digit_value((unsigned char)s[i + 1]);
+            int lo = hex_digit_value((unsigned char)s[i + 2]);
             dst[n++] = (char)(hi * 16 + lo);
             i += 2;
         } else {

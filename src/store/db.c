@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hash.h"
 #include "sys/log.h"
 
 /* Migrations: append, never edit one that has shipped. */
@@ -586,23 +587,13 @@ sqlite3 *db_thread(void)
     return tc->db;
 }
 
-static uint64_t sql_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
 {
     struct thread_conn *tc = pthread_getspecific(pool_key);
     bool cacheable = tc && tc->db == db;
     uint64_t h = 0;
     if (cacheable) {
-        h = sql_hash(sql);
+        h = hash_string(sql);
         for (size_t i = 0; i < tc->ncache; i++)
             if (tc->cache[i].hash == h && strcmp(tc->cache[i].sql, sql) == 0) {
                 sqlite3_reset(tc->cache[i].st); /* in case a caller forgot */

@@ -7,17 +7,8 @@
 #include <openssl/rand.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "sys/log.h"
-
-static void to_hex(const unsigned char *in, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 int bearer_generate(char out[BEARER_TOKEN_LEN + 1])
 {
@@ -26,7 +17,7 @@ int bearer_generate(char out[BEARER_TOKEN_LEN + 1])
         log_error("token_random_failed", NULL);
         return -1;
     }
-    to_hex(raw, sizeof raw, out);
+    hex_encode(raw, sizeof raw, out);
     OPENSSL_cleanse(raw, sizeof raw);
     return 0;
 }
@@ -47,7 +38,7 @@ int bearer_hash(const char *token, size_t len, char out[BEARER_HASH_LEN + 1])
     unsigned int mdlen = 0;
     if (EVP_Digest(token, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != BEARER_HASH_LEN / 2)
         return -1;
-    to_hex(md, mdlen, out);
+    hex_encode(md, mdlen, out);
     return 0;
 }
 
