@@ -9,6 +9,7 @@
  * backoff and jitter, failed, or opted out at the carrier. */
 #include "sender/sender.h"
 
+#include <assert.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -36,14 +37,9 @@
 #define SENDER_CONNECT_TIMEOUT_MS 5000
 #define SENDER_MAX_CONNECTIONS 256
 
-/* Settings a channel may leave unset (0) fall back to these. */
-#define DEFAULT_THROUGHPUT_PER_S 50
-#define DEFAULT_CONCURRENCY 4
-#define DEFAULT_MAX_ATTEMPTS 6
-#define DEFAULT_RETRY_BASE_S 30
-#define DEFAULT_RETRY_MAX_S 3600
-#define DEFAULT_EXPIRY_S 86400
-#define DEFAULT_REQUEST_TIMEOUT_S 30
+/* Channel settings (throughput, concurrency, attempts, backoff, expiry,
+ * timeout) are read from the runtime config as they are: the schema in
+ * config/config.c gives each its default and a lower bound of 1. */
 
 #define CHAN_STATES_MAX (2 * CONFIG_CHANNELS_MAX)
 
@@ -110,11 +106,6 @@ static double monotonic_s(void)
 static long ms_until_token(double tokens, double rate)
 {
     return (long)((1 - tokens) / rate * 1000) + 1;
-}
-
-static int setting(int v, int def)
-{
-    return v > 0 ? v : def;
 }
 
 static struct chan_state *chan_state(struct sender *s, const char *name)
@@ -201,7 +192,7 @@ static int easy_setup(struct request *r, const char **reason)
         return -1;
     }
     CURL *e = r->easy;
-    int timeout_s = setting(r->ch->request_timeout_s, DEFAULT_REQUEST_TIMEOUT_S);
+    int timeout_s = r->ch->request_timeout_s;
     for (size_t i = 0; i < r->call.nheaders && i < HTTP_CALL_HEADERS_MAX; i++) {
         char line[sizeof r->call.headers[0].name + sizeof r->call.headers[0].value + 4];
         if (!header_safe(r->call.headers[i].name) || !header_safe(r->call.headers[i].value)) {
@@ -272,8 +263,8 @@ static int64_t backoff_s(struct sender *s, const struct channel_settings *ch, in
 {
     if (hint_s > 0)
         return hint_s;
-    double base = setting(ch->retry_base_s, DEFAULT_RETRY_BASE_S);
-    double cap = setting(ch->retry_max_s, DEFAULT_RETRY_MAX_S);
+    double base = ch->retry_base_s;
+    double cap = ch->retry_max_s;
     double d = base;
     for (int i = 1; i < attempts && d < cap; i++)
         d *= 2;
@@ -315,7 +306,7 @@ static int record_one(struct sender *s, sqlite3 *db, struct request *r, size_t i
         *what = "sent";
         return outbox_settle(db, row->id, "sent", res->provider_id, NULL, now);
     case SEND_RETRY: {
-        int max_attempts = setting(r->ch->max_attempts, DEFAULT_MAX_ATTEMPTS);
+        int max_attempts = r->ch->max_attempts;
         const char *reason = res->reason[0] ? res->reason : "transient failure";
         if (attempts >= max_attempts) {
             *what = "failed";
@@ -369,8 +360,7 @@ static void record_done(struct sender *s, sqlite3 *db)
             const struct send_result *res = &r->results[i];
             const char *outcome = outcome_name(res->outcome);
             int attempts = r->rows[i].attempts + 1;
-            if (res->outcome == SEND_RETRY &&
-                attempts >= setting(r->ch->max_attempts, DEFAULT_MAX_ATTEMPTS))
+            if (res->outcome == SEND_RETRY && attempts >= r->ch->max_attempts)
                 outcome = "failed";
             log_info("send_result",
                      "id=%lld channel=%s phone=%s outcome=%s attempts=%d batch=%zu provider_id=%s "
@@ -418,7 +408,7 @@ static int sandbox_pass(sqlite3 *db, const struct channel_settings *ch, int64_t 
         db_rollback(db);
         return n;
     }
-    int64_t expiry = setting(ch->expiry_s, DEFAULT_EXPIRY_S);
+    int64_t expiry = ch->expiry_s;
     char ids[SENDER_SANDBOX_BATCH][sizeof((struct send_result *)0)->provider_id];
     const char *outcome[SENDER_SANDBOX_BATCH];
     for (int i = 0; i < n; i++) {
@@ -573,8 +563,8 @@ static long http_pass(struct sender *s, sqlite3 *db, struct runtime *rt,
                       const struct channel_settings *ch, const struct channel_ops *ops,
                       struct chan_state *cs, int64_t now)
 {
-    double rate = setting(ch->throughput_per_s, DEFAULT_THROUGHPUT_PER_S);
-    int concurrency = setting(ch->concurrency, DEFAULT_CONCURRENCY);
+    double rate = ch->throughput_per_s;
+    int concurrency = ch->concurrency;
     size_t batch = ops->max_batch < 1 ? 1 : ops->max_batch;
     if (batch > SENDER_BATCH_CEILING)
         batch = SENDER_BATCH_CEILING;
@@ -613,7 +603,7 @@ static long http_pass(struct sender *s, sqlite3 *db, struct runtime *rt,
         db_rollback(db);
         goto out;
     }
-    int64_t expiry = setting(ch->expiry_s, DEFAULT_EXPIRY_S);
+    int64_t expiry = ch->expiry_s;
     size_t ngroups = 0, claimed = 0;
     for (size_t i = 0; i < (size_t)n; i++) {
         group[i] = SIZE_MAX;
@@ -686,9 +676,12 @@ static long dispatch(struct sender *s, sqlite3 *db)
         struct chan_state *cs = chan_state(s, ch->name);
         if (!ops || !cs)
             continue;
+        assert(ch->throughput_per_s > 0 && ch->concurrency > 0 && ch->max_attempts > 0 &&
+               ch->retry_base_s > 0 && ch->retry_max_s >= ch->retry_base_s && ch->expiry_s > 0 &&
+               ch->request_timeout_s > 0);
         if (now >= cs->next_sweep) {
             cs->next_sweep = now + 1;
-            int n = outbox_expire(db, ch->name, now - setting(ch->expiry_s, DEFAULT_EXPIRY_S), now);
+            int n = outbox_expire(db, ch->name, now - ch->expiry_s, now);
             if (n > 0)
                 log_info("outbox_expired", "channel=%s count=%d", ch->name, n);
         }
