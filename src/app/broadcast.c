@@ -16,9 +16,6 @@
 #include "store/db.h"
 #include "sys/log.h"
 
-const char *const broadcast_age_bands[] = {"under-18", "18-25",   "26-35", "36-50",
-                                           "51+",      "unknown", NULL};
-
 /* The audience keys in stored JSON, in struct broadcast_audience order. */
 static const char *const audience_keys[] = {"provinces", "sectors", "cooperatives", "genders",
                                             "age_bands", "events",  "phones"};

@@ -31,9 +31,6 @@
 #define BROADCAST_PRIORITY 0          /* below notices (5) and replies (10) */
 #define BROADCAST_DUE_PER_TICK 16
 
-/* The audience groups and their accepted values. */
-extern const char *const broadcast_age_bands[]; /* NULL-terminated */
-
 /* How one member language is served. */
 struct broadcast_lang_plan {
     char language[CATALOG_LANG_MAX];      /* member language */

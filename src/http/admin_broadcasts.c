@@ -10,6 +10,7 @@
 #include "app/broadcast.h"
 #include "app/scheduler.h"
 #include "config/runtime.h"
+#include "core/age_band.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
 #include "core/utf8.h"
@@ -76,7 +77,7 @@ static int check_gender(const struct admin_request *req, struct http_response *r
 static int check_age_band(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
                           const char *field, json_t *v, json_t *out)
 {
-    return check_choice(resp, field, v, broadcast_age_bands, 8, out);
+    return check_choice(resp, field, v, age_band_names, age_band_count + 1, out);
 }
 
 /* A cooperative by id or by code; stored as its id. */

@@ -8,6 +8,7 @@
 
 #include "app/staff_tokens.h"
 #include "config/runtime.h"
+#include "core/age_band.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
 #include "http/admin.h"
@@ -351,26 +352,17 @@ static void coop_patch(const struct admin_request *req, struct http_response *re
 
 /* ----------------------------------------------------------------- members */
 
-/* Birth-year bounds of an age band ("18-25", "26-35", "36-50", "51+",
- * "under-18"). Returns 0, or -1 for an unknown band. */
-static int age_band_years(const char *band, int year, struct adminq_arg *min_by,
+/* Birth-year bounds of an age band (core/age_band). Returns 0, or -1 for
+ * an unknown band. */
+static int age_band_years(const char *name, int year, struct adminq_arg *min_by,
                           struct adminq_arg *max_by)
 {
-    static const struct {
-        const char *name;
-        int lo, hi; /* ages; hi < 0: open */
-    } bands[] = {{"under-18", 0, 17},
-                 {"18-25", 18, 25},
-                 {"26-35", 26, 35},
-                 {"36-50", 36, 50},
-                 {"51+", 51, -1}};
-    for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++)
-        if (strcmp(band, bands[i].name) == 0) {
-            *max_by = adminq_int(year - bands[i].lo);
-            *min_by = bands[i].hi < 0 ? adminq_null() : adminq_int(year - bands[i].hi);
-            return 0;
-        }
-    return -1;
+    const struct age_band *band = age_band_find(name);
+    if (!band)
+        return -1;
+    *max_by = adminq_int(year - band->min_age);
+    *min_by = band->max_age < 0 ? adminq_null() : adminq_int(year - band->max_age);
+    return 0;
 }
 
 static void members_get(const struct admin_request *req, struct http_response *resp)
@@ -399,8 +391,9 @@ static void members_get(const struct admin_request *req, struct http_response *r
     struct adminq_arg min_by = adminq_null(), max_by = adminq_null();
     const char *band = admin_query(req, "age_band");
     if (band && age_band_years(band, local_year(), &min_by, &max_by) != 0) {
-        admin_error(resp, 400, "invalid_parameter",
-                    "age_band must be one of under-18, 18-25, 26-35, 36-50, 51+", "age_band");
+        char msg[160], list[120];
+        snprintf(msg, sizeof msg, "age_band must be one of %s", age_band_list(list, sizeof list));
+        admin_error(resp, 400, "invalid_parameter", msg, "age_band");
         return;
     }
     const char *topic = admin_query(req, "topic");

@@ -137,11 +137,8 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
                             " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_GENDER] = "SELECT coalesce(gender, 'unknown'), count(*) FROM members"
                             " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
-    [ADMINQ_STATS_AGE_BAND] =
-        "SELECT CASE WHEN birth_year IS NULL THEN 'unknown'"
-        " WHEN ?1 - birth_year < 18 THEN 'under-18' WHEN ?1 - birth_year <= 25 THEN '18-25'"
-        " WHEN ?1 - birth_year <= 35 THEN '26-35' WHEN ?1 - birth_year <= 50 THEN '36-50'"
-        " ELSE '51+' END, count(*) FROM members WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+    [ADMINQ_STATS_AGE_BAND] = "SELECT age_band(birth_year, ?1), count(*) FROM members"
+                              " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_MESSAGE_STATUS] = "SELECT status, count(*) FROM messages WHERE direction = 'out'"
                                     " GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_DELIVERY] =

@@ -21,10 +21,7 @@
     " AND (?2 IS NULL OR m.sector IN (SELECT value FROM json_each(?2)))"                           \
     " AND (?3 IS NULL OR m.cooperative_id IN (SELECT value FROM json_each(?3)))"                   \
     " AND (?4 IS NULL OR m.gender IN (SELECT value FROM json_each(?4)))"                           \
-    " AND (?5 IS NULL OR (CASE WHEN m.birth_year IS NULL THEN 'unknown'"                           \
-    "  WHEN ?6 - m.birth_year < 18 THEN 'under-18' WHEN ?6 - m.birth_year <= 25 THEN '18-25'"      \
-    "  WHEN ?6 - m.birth_year <= 35 THEN '26-35' WHEN ?6 - m.birth_year <= 50 THEN '36-50'"        \
-    "  ELSE '51+' END) IN (SELECT value FROM json_each(?5)))"                                      \
+    " AND (?5 IS NULL OR age_band(m.birth_year, ?6) IN (SELECT value FROM json_each(?5)))"         \
     " AND (?7 IS NULL OR m.id IN (SELECT r.member_id FROM rsvps r"                                 \
     "  WHERE r.event_id IN (SELECT value FROM json_each(?7))))"                                    \
     " AND (?8 IS NULL OR m.phone IN (SELECT value FROM json_each(?8)))"                            \

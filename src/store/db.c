@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/age_band.h"
 #include "core/hash.h"
 #include "sys/log.h"
 
@@ -292,6 +293,20 @@ static int exec_sql(sqlite3 *db, const char *sql)
     return 0;
 }
 
+/* SQL age_band(birth_year, year): the core/age_band name of a member born
+ * in birth_year as of year, 'unknown' when birth_year is NULL. */
+static void sql_age_band(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_text(ctx, AGE_BAND_UNKNOWN, -1, SQLITE_STATIC);
+        return;
+    }
+    sqlite3_int64 age = sqlite3_value_int64(argv[1]) - sqlite3_value_int64(argv[0]);
+    int clamped = age < -1000000 ? -1000000 : age > 1000000 ? 1000000 : (int)age;
+    sqlite3_result_text(ctx, age_band_of_age(clamped), -1, SQLITE_STATIC);
+}
+
 sqlite3 *db_open(const struct db_options *opt)
 {
     sqlite3 *db = NULL;
@@ -311,7 +326,9 @@ sqlite3 *db_open(const struct db_options *opt)
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
              "PRAGMA temp_store=MEMORY;",
              opt->synchronous_full ? "FULL" : "NORMAL");
-    if (exec_sql(db, pragmas) != 0) {
+    if (exec_sql(db, pragmas) != 0 ||
+        sqlite3_create_function(db, "age_band", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                sql_age_band, NULL, NULL) != SQLITE_OK) {
         sqlite3_close(db);
         return NULL;
     }

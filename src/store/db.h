@@ -18,7 +18,9 @@ struct db_options {
 };
 
 /* Open (creating if needed) with WAL, busy_timeout, foreign keys and the
- * synchronous mode. Returns NULL and logs on failure. Free with db_close. */
+ * synchronous mode, and the SQL function age_band(birth_year, year) (the
+ * core/age_band name, 'unknown' for a NULL birth year). Returns NULL and
+ * logs on failure. Free with db_close. */
 sqlite3 *db_open(const struct db_options *opt);
 void db_close(sqlite3 *db);
 
