@@ -4,85 +4,20 @@
  * audit rows for account creation, sign-in and sign-out. */
 #include "app/console_auth.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/staff_tokens.h"
+#include "app/throttle.h"
 #include "store/db.h"
 #include "sys/log.h"
 #include "sys/password.h"
 
-/* ---- failures per client address ---- */
-
-#define ADDR_TABLE_SIZE 512
-#define ADDR_MAX 64
-
-struct addr_slot {
-    char client[ADDR_MAX]; /* "": free */
-    int64_t window_start, blocked_until, last_seen;
-    int failures;
-};
-
-static struct addr_slot addr_table[ADDR_TABLE_SIZE];
-static pthread_mutex_t addr_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec;
-}
-
-/* The slot of client (created, evicting the least recently seen, when
- * create). Called with addr_lock held. */
-static struct addr_slot *addr_slot_of(const char *client, bool create)
-{
-    struct addr_slot *oldest = NULL;
-    for (size_t i = 0; i < ADDR_TABLE_SIZE; i++) {
-        struct addr_slot *s = &addr_table[i];
-        if (s->client[0] && strcmp(s->client, client) == 0)
-            return s;
-        if (!oldest || !s->client[0] || (oldest->client[0] && s->last_seen < oldest->last_seen))
-            oldest = s;
-    }
-    if (!create || !oldest)
-        return NULL;
-    memset(oldest, 0, sizeof *oldest);
-    snprintf(oldest->client, sizeof oldest->client, "%s", client);
-    return oldest;
-}
-
-static int addr_blocked(const char *client)
-{
-    int64_t now = mono_now();
-    pthread_mutex_lock(&addr_lock);
-    struct addr_slot *s = addr_slot_of(client, false);
-    int left = s && s->blocked_until > now ? (int)(s->blocked_until - now) : 0;
-    pthread_mutex_unlock(&addr_lock);
-    return left;
-}
-
-static void addr_failed(const char *client)
-{
-    int64_t now = mono_now();
-    pthread_mutex_lock(&addr_lock);
-    struct addr_slot *s = addr_slot_of(client, true);
-    if (s) {
-        if (s->window_start + CONSOLE_ADDR_WINDOW_S <= now) {
-            s->window_start = now;
-            s->failures = 0;
-        }
-        s->last_seen = now;
-        if (++s->failures >= CONSOLE_ADDR_FAILURES_MAX && s->blocked_until <= now) {
-            s->blocked_until = now + CONSOLE_ADDR_LOCK_S;
-            log_warn("console_address_locked", "client=%s failures=%d seconds=%d", client,
-                     s->failures, CONSOLE_ADDR_LOCK_S);
-        }
-    }
-    pthread_mutex_unlock(&addr_lock);
-}
+/* Failed sign-ins per client address (memory). */
+static struct throttle_slot addr_slots[512];
+static struct throttle addr_throttle =
+    THROTTLE_INIT(addr_slots, CONSOLE_ADDR_FAILURES_MAX, CONSOLE_ADDR_WINDOW_S, CONSOLE_ADDR_LOCK_S,
+                  "console_address_locked");
 
 /* ---- accounts ---- */
 
@@ -140,7 +75,7 @@ enum console_result console_user_create(sqlite3 *db, const struct audit_actor *a
 static enum console_result login_failed(sqlite3 *db, const struct staff_user *u, const char *client,
                                         int64_t now)
 {
-    addr_failed(client);
+    throttle_failed(&addr_throttle, client, throttle_now());
     if (!u) {
         log_warn("console_login_failed", "user_known=0 client=%s", client);
         return CONSOLE_BAD_CREDENTIALS;
@@ -165,7 +100,7 @@ enum console_result console_login(sqlite3 *db, const char *name, const char *pas
 {
     token[0] = '\0';
     *retry_after_s = 0;
-    int blocked = addr_blocked(client);
+    int blocked = throttle_blocked(&addr_throttle, client, throttle_now());
     if (blocked > 0) {
         *retry_after_s = blocked;
         return CONSOLE_LOCKED;

@@ -1,0 +1,85 @@
+/* throttle.c -- a bounded table of failures per client address, with a
+ * window, a threshold and a block (the policy of the admin API's bearer
+ * tokens and of the console's sign-in). */
+#include "app/throttle.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sys/log.h"
+
+int64_t throttle_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+static bool slot_idle(const struct throttle *t, const struct throttle_slot *s, int64_t now)
+{
+    return !s->client[0] || (s->blocked_until <= now && s->window_start + t->window_s <= now);
+}
+
+/* The slot of client, or NULL. With create, a missing client takes the
+ * least recently seen idle slot, else the least recently seen one. Called
+ * with t->lock held. */
+static struct throttle_slot *slot_of(struct throttle *t, const char *client, bool create,
+                                     int64_t now)
+{
+    struct throttle_slot *idle = NULL, *oldest = NULL;
+    for (size_t i = 0; i < t->nslots; i++) {
+        struct throttle_slot *s = &t->slots[i];
+        if (s->client[0] && strcmp(s->client, client) == 0)
+            return s;
+        if (slot_idle(t, s, now) && (!idle || s->last_seen < idle->last_seen))
+            idle = s;
+        if (!oldest || s->last_seen < oldest->last_seen)
+            oldest = s;
+    }
+    if (!create || !oldest)
+        return NULL;
+    struct throttle_slot *victim = idle ? idle : oldest;
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->client, sizeof victim->client, "%s", client);
+    victim->window_start = now;
+    return victim;
+}
+
+int throttle_blocked(struct throttle *t, const char *client, int64_t now)
+{
+    pthread_mutex_lock(&t->lock);
+    struct throttle_slot *s = slot_of(t, client, false, now);
+    int left = s && s->blocked_until > now ? (int)(s->blocked_until - now) : 0;
+    pthread_mutex_unlock(&t->lock);
+    return left;
+}
+
+void throttle_failed(struct throttle *t, const char *client, int64_t now)
+{
+    pthread_mutex_lock(&t->lock);
+    struct throttle_slot *s = slot_of(t, client, true, now);
+    if (s) {
+        if (s->window_start + t->window_s <= now) {
+            s->window_start = now;
+            s->failures = 0;
+        }
+        s->last_seen = now;
+        if (++s->failures >= t->failures_max && s->blocked_until <= now) {
+            s->blocked_until = now + t->block_s;
+            log_warn(t->log_event, "client=%s failures=%d seconds=%d", client, s->failures,
+                     t->block_s);
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+void throttle_succeeded(struct throttle *t, const char *client, int64_t now)
+{
+    pthread_mutex_lock(&t->lock);
+    struct throttle_slot *s = slot_of(t, client, false, now);
+    if (s && s->blocked_until == 0)
+        memset(s, 0, sizeof *s);
+    pthread_mutex_unlock(&t->lock);
+}
