@@ -10,6 +10,12 @@
 
 #define LOG_LINE_MAX 2048
 
+/* A run of this many digits or more is taken for a phone number, whatever
+ * its form (E.164, 00..., a national number, inside a provider id). */
+#define LOG_DIGITS_MASKED 9
+#define LOG_DIGITS_KEPT_HEAD 4
+#define LOG_DIGITS_KEPT_TAIL 2
+
 static _Atomic int current_level = LOG_INFO;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
@@ -35,6 +41,28 @@ int log_level_parse(const char *name, enum log_level *out)
     return -1;
 }
 
+size_t log_mask_digits(char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] < '0' || s[i] > '9') {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+        size_t run = i - start;
+        if (run < LOG_DIGITS_MASKED)
+            continue;
+        /* Keep the head (country code and operator) and the last digits, as
+         * msisdn_mask() does; the stars hide the rest. */
+        for (size_t k = start + LOG_DIGITS_KEPT_HEAD - 1; k < i - LOG_DIGITS_KEPT_TAIL; k++)
+            s[k] = '*';
+    }
+    return len;
+}
+
 void log_event(enum log_level level, const char *event, const char *fmt, ...)
 {
     if ((int)level < atomic_load(&current_level))
@@ -56,8 +84,11 @@ void log_event(enum log_level level, const char *event, const char *fmt, ...)
         va_start(ap, fmt);
         n = vsnprintf(line + len, sizeof line - len - 1, fmt, ap);
         va_end(ap);
-        if (n > 0)
-            len += (size_t)n < sizeof line - len - 1 ? (size_t)n : sizeof line - len - 2;
+        if (n > 0) {
+            size_t added = (size_t)n < sizeof line - len - 1 ? (size_t)n : sizeof line - len - 2;
+            log_mask_digits(line + len, added);
+            len += added;
+        }
     }
     line[len++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, len);

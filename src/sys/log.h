@@ -3,7 +3,10 @@
  *
  * Callers format their own key=value pairs; values that may hold spaces or
  * come from outside go through log_quote(). Phone numbers are masked with
- * msisdn_mask() before they reach a log line; secrets never do. */
+ * msisdn_mask() before they reach a log line; secrets never do. As a last
+ * line of defence, log_event() masks every run of nine digits or more in
+ * the caller's part of the line (a number inside a provider id, a raw
+ * field): only the first three digits and the last two stay. */
 #ifndef TAAWUN_SYS_LOG_H
 #define TAAWUN_SYS_LOG_H
 
@@ -27,6 +30,11 @@ void log_event(enum log_level level, const char *event, const char *fmt, ...)
 #define log_info(event, ...) log_event(LOG_INFO, event, __VA_ARGS__)
 #define log_warn(event, ...) log_event(LOG_WARN, event, __VA_ARGS__)
 #define log_error(event, ...) log_event(LOG_ERROR, event, __VA_ARGS__)
+
+/* Mask, in place, every run of at least nine ASCII digits in s[0..len):
+ * the digits after the third and before the last two become '*'. Returns
+ * len. */
+size_t log_mask_digits(char *s, size_t len);
 
 /* Quote s for a log value: wraps it in double quotes, escapes '"' and '\',
  * replaces control characters with '?', and cuts it to fit out (outsz
