@@ -17,6 +17,41 @@ struct parse_state {
     const char *error; /* static text when a bound was crossed */
 };
 
+/* Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that
+ * starts with one of these as a formula. */
+static bool csvio_formula_start(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* A plain number ("+212612345678", "-5", "1500.50") is no formula: it stays
+ * as it is, so phone numbers and amounts read back unchanged. */
+static bool csvio_plain_number(const char *s, size_t n)
+{
+    size_t i = (n > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+    size_t digits = 0, seps = 0;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if ((s[i] == '.' || s[i] == ',') && digits > 0 && seps == 0)
+            seps++;
+        else
+            return false;
+    }
+    return digits > 0 && (n == 0 || (s[n - 1] >= '0' && s[n - 1] <= '9'));
+}
+
+bool csvio_needs_neutralising(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    if (csvio_formula_start(s[0]))
+        return !csvio_plain_number(s, n);
+    /* A value that already starts with the apostrophe and a formula
+     * character gets one more, so the import's undoing is exact. */
+    return s[0] == '\'' && n > 1 && csvio_formula_start(s[1]);
+}
+
 static void drop_fields(struct parse_state *s)
 {
     for (size_t i = 0; i < s->nfields; i++)
@@ -46,6 +81,10 @@ static void on_field(void *data, size_t len, void *ctx)
     if (len)
         memcpy(f, data, len);
     f[len] = '\0';
+    /* Undo the export's neutralising apostrophe: "'=SUM(A1)" reads back as
+     * "=SUM(A1)" (csvio_needs_neutralising is its exact inverse). */
+    if (len > 1 && f[0] == '\'' && csvio_needs_neutralising(f + 1, len - 1))
+        memmove(f, f + 1, len);
     s->fields[s->nfields++] = f;
 }
 
@@ -207,6 +246,8 @@ static void put(struct csvio_out *o, const char *s, size_t n)
     o->data[o->len] = '\0';
 }
 
+static void csvio_out_quoted(struct csvio_out *o, const char *s, size_t n);
+
 void csvio_out_init(struct csvio_out *o, size_t max)
 {
     memset(o, 0, sizeof *o);
@@ -225,6 +266,25 @@ void csvio_out_field(struct csvio_out *o, const char *s)
         o->failed = true;
         return;
     }
+    if (csvio_needs_neutralising(s, n)) {
+        /* Written as "'=..." inside quotes: the spreadsheet shows the text,
+         * never runs it. */
+        char *p = malloc(n + 2);
+        if (!p) {
+            o->failed = true;
+            return;
+        }
+        p[0] = '\'';
+        memcpy(p + 1, s, n + 1);
+        csvio_out_quoted(o, p, n + 1);
+        free(p);
+        return;
+    }
+    csvio_out_quoted(o, s, n);
+}
+
+static void csvio_out_quoted(struct csvio_out *o, const char *s, size_t n)
+{
     char stack[1024];
     size_t need = csv_write2(NULL, 0, s, n, '"');
     char *q = need <= sizeof stack ? stack : malloc(need);

