@@ -12,34 +12,34 @@ int audit_write(sqlite3 *db, const struct audit_actor *actor, const char *action
                 const char *object_type, const char *object_id, const char *summary_json)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO audit_log (at, who, role, action, object_type,"
-                                   " object_id, summary, client) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
+                                   " object_id, summary, client) VALUES (:at, :who, :role,"
+                                   " :action, :object_type, :object_id, :summary, :client)");
     if (!st)
         return store_fail(db, "audit_write");
-    sqlite3_bind_int64(st, 1, db_now());
-    sqlite3_bind_text(st, 2, actor->who ? actor->who : "unknown", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, actor->role ? actor->role : "unknown", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, object_type, -1, SQLITE_STATIC);
-    if (object_id)
-        sqlite3_bind_text(st, 6, object_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, summary_json ? summary_json : "{}", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, actor->client ? actor->client : "", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "audit_write");
+    store_bind_int64(st, ":at", db_now());
+    store_bind_text(st, ":who", actor->who ? actor->who : "unknown");
+    store_bind_text(st, ":role", actor->role ? actor->role : "unknown");
+    store_bind_text(st, ":action", action);
+    store_bind_text(st, ":object_type", object_type);
+    store_bind_text(st, ":object_id", object_id);
+    store_bind_text(st, ":summary", summary_json ? summary_json : "{}");
+    store_bind_text(st, ":client", actor->client ? actor->client : "");
+    return store_exec(db, st, "audit_write");
 }
 
 #define AUDIT_WHERE                                                                                \
-    " FROM audit_log WHERE (?1 IS NULL OR who = ?1) AND (?2 IS NULL OR object_type = ?2)"          \
-    " AND (?3 IS NULL OR object_id = ?3) AND (?4 IS NULL OR action = ?4) AND at >= ?5"
+    " FROM audit_log WHERE (:who IS NULL OR who = :who)"                                           \
+    " AND (:object_type IS NULL OR object_type = :object_type)"                                    \
+    " AND (:object_id IS NULL OR object_id = :object_id)"                                          \
+    " AND (:action IS NULL OR action = :action) AND at >= :since"
 
 static void bind_filter(sqlite3_stmt *st, const struct audit_filter *f)
 {
-    const char *texts[] = {f->who, f->object_type, f->object_id, f->action};
-    for (int i = 0; i < 4; i++)
-        if (texts[i])
-            sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, f->since);
+    store_bind_text(st, ":who", f->who); /* NULL: any */
+    store_bind_text(st, ":object_type", f->object_type);
+    store_bind_text(st, ":object_id", f->object_id);
+    store_bind_text(st, ":action", f->action);
+    store_bind_int64(st, ":since", f->since);
 }
 
 int audit_list(sqlite3 *db, const struct audit_filter *f, int64_t limit, int64_t offset,
@@ -57,11 +57,12 @@ int audit_list(sqlite3 *db, const struct audit_filter *f, int64_t limit, int64_t
             return store_fail(db, "audit_count");
     }
     if (!(st = db_stmt(db, "SELECT id, at, who, role, action, object_type, coalesce(object_id,''),"
-                           " client, summary" AUDIT_WHERE " ORDER BY id DESC LIMIT ?6 OFFSET ?7")))
+                           " client, summary" AUDIT_WHERE
+                           " ORDER BY id DESC LIMIT :limit OFFSET :offset")))
         return store_fail(db, "audit_list");
     bind_filter(st, f);
-    sqlite3_bind_int64(st, 6, limit);
-    sqlite3_bind_int64(st, 7, offset);
+    store_bind_int64(st, ":limit", limit);
+    store_bind_int64(st, ":offset", offset);
     int64_t n = 0;
     int rc;
     while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {

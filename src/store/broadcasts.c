@@ -35,25 +35,16 @@
 
 #define SLOT_FIRST 18 /* parameter of the first language slot; 4 per slot */
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static void bind_audience(sqlite3_stmt *st, const struct broadcast_audience *a)
 {
-    bind_text_or_null(st, 1, a->provinces);
-    bind_text_or_null(st, 2, a->sectors);
-    bind_text_or_null(st, 3, a->cooperatives);
-    bind_text_or_null(st, 4, a->genders);
-    bind_text_or_null(st, 5, a->age_bands);
+    /* A NULL list binds NULL ("any"). */
+    const char *lists[] = {a->provinces, a->sectors, a->cooperatives, a->genders, a->age_bands};
+    for (int i = 0; i < 5; i++)
+        sqlite3_bind_text(st, i + 1, lists[i], -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, a->year);
-    bind_text_or_null(st, 7, a->events);
-    bind_text_or_null(st, 8, a->phones);
-    bind_text_or_null(st, 9, a->topic && *a->topic ? a->topic : NULL);
+    sqlite3_bind_text(st, 7, a->events, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, a->phones, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, a->topic && *a->topic ? a->topic : NULL, -1, SQLITE_STATIC);
 }
 
 void broadcast_record_clear(struct broadcast_record *r)
@@ -69,20 +60,19 @@ int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO broadcasts (name, topic, channel, audience, texts,"
                                    " status, created_by, created_at, updated_at)"
-                                   " VALUES (?1, nullif(?2,''), ?3, ?4, ?5, 'draft', ?6, ?7, ?7)");
+                                   " VALUES (:name, nullif(:topic, ''), :channel, :audience,"
+                                   " :texts, 'draft', :created_by, :now, :now)");
     if (!st)
         return store_fail(db, "broadcasts_insert");
-    sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->topic, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, r->audience, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, r->texts, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, r->created_by, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, now);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(db, "broadcasts_insert");
+    store_bind_text(st, ":name", r->name);
+    store_bind_text(st, ":topic", r->topic);
+    store_bind_text(st, ":channel", r->channel);
+    store_bind_text(st, ":audience", r->audience);
+    store_bind_text(st, ":texts", r->texts);
+    store_bind_text(st, ":created_by", r->created_by);
+    store_bind_int64(st, ":now", now);
+    if (store_exec(db, st, "broadcasts_insert") != 0)
+        return -1;
     *id = sqlite3_last_insert_rowid(db);
     return 0;
 }
@@ -139,7 +129,7 @@ int broadcasts_list(sqlite3 *db, const char *status, int64_t offset, size_t max,
                                    " ORDER BY id DESC LIMIT ?2 OFFSET ?3");
     if (!st)
         return store_fail(db, "broadcasts_list");
-    bind_text_or_null(st, 1, status);
+    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC); /* NULL: any */
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
     sqlite3_bind_int64(st, 3, offset);
     size_t n = 0;
@@ -158,7 +148,7 @@ int broadcasts_list(sqlite3 *db, const char *status, int64_t offset, size_t max,
         st = db_stmt(db, "SELECT count(*) FROM broadcasts WHERE (?1 IS NULL OR status = ?1)");
         if (!st)
             goto fail;
-        bind_text_or_null(st, 1, status);
+        sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC); /* NULL: any */
         rc = sqlite3_step(st);
         *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         db_stmt_done(st);
@@ -176,25 +166,23 @@ int broadcasts_set_status(sqlite3 *db, int64_t id, const char *from, const char 
                           int64_t recipients, int64_t now)
 {
     sqlite3_stmt *st =
-        db_stmt(db, "UPDATE broadcasts SET status = ?3, updated_at = ?6,"
-                    " scheduled_at = CASE WHEN ?3 = 'scheduled' THEN ?4"
-                    "  WHEN ?3 = 'draft' THEN NULL ELSE scheduled_at END,"
-                    " started_at = CASE WHEN ?3 = 'started' THEN ?4 ELSE started_at END,"
-                    " recipients = CASE WHEN ?3 = 'started' THEN ?5 ELSE recipients END,"
-                    " cancelled_at = CASE WHEN ?3 = 'cancelled' THEN ?4 ELSE cancelled_at END"
-                    " WHERE id = ?1 AND status = ?2");
+        db_stmt(db, "UPDATE broadcasts SET status = :to, updated_at = :now,"
+                    " scheduled_at = CASE WHEN :to = 'scheduled' THEN :when"
+                    "  WHEN :to = 'draft' THEN NULL ELSE scheduled_at END,"
+                    " started_at = CASE WHEN :to = 'started' THEN :when ELSE started_at END,"
+                    " recipients = CASE WHEN :to = 'started' THEN :recipients ELSE recipients END,"
+                    " cancelled_at = CASE WHEN :to = 'cancelled' THEN :when ELSE cancelled_at END"
+                    " WHERE id = :id AND status = :from");
     if (!st)
         return store_fail(db, "broadcasts_set_status");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, when);
-    sqlite3_bind_int64(st, 5, recipients);
-    sqlite3_bind_int64(st, 6, now);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(db, "broadcasts_set_status");
+    store_bind_int64(st, ":id", id);
+    store_bind_text(st, ":from", from);
+    store_bind_text(st, ":to", to);
+    store_bind_int64(st, ":when", when);
+    store_bind_int64(st, ":recipients", recipients);
+    store_bind_int64(st, ":now", now);
+    if (store_exec(db, st, "broadcasts_set_status") != 0)
+        return -1;
     return sqlite3_changes(db) > 0 ? 1 : 0;
 }
 
@@ -313,10 +301,8 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
         sqlite3_bind_text(st, p + 2, texts[i].encoding, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, p + 3, texts[i].segments);
     }
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(db, "broadcasts_expand");
+    if (store_exec(db, st, "broadcasts_expand") != 0)
+        return -1;
     *inserted = sqlite3_changes(db);
     return 0;
 }
@@ -367,10 +353,8 @@ int64_t broadcasts_cancel_messages(sqlite3 *db, int64_t id, const char *reason, 
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(db, "broadcasts_cancel_messages");
+    if (store_exec(db, st, "broadcasts_cancel_messages") != 0)
+        return -1;
     return sqlite3_changes(db);
 }
 
@@ -381,9 +365,7 @@ int broadcasts_hold_message(sqlite3 *db, int64_t message_id)
     if (!st)
         return store_fail(db, "broadcasts_hold_message");
     sqlite3_bind_int64(st, 1, message_id);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_hold_message");
+    return store_exec(db, st, "broadcasts_hold_message");
 }
 
 int64_t broadcasts_release_held(sqlite3 *db, int64_t now)
@@ -393,9 +375,7 @@ int64_t broadcasts_release_held(sqlite3 *db, int64_t now)
     if (!st)
         return store_fail(db, "broadcasts_release_held");
     sqlite3_bind_int64(st, 1, now);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(db, "broadcasts_release_held");
+    if (store_exec(db, st, "broadcasts_release_held") != 0)
+        return -1;
     return sqlite3_changes(db);
 }

@@ -341,20 +341,25 @@ void db_close(sqlite3 *db)
         sqlite3_close_v2(db);
 }
 
-static int user_version(sqlite3 *db)
+/* The single integer sql returns, or -1. */
+static int query_int(sqlite3 *db, const char *sql)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = db_stmt(db, sql);
     int v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
+    if (st && sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return v;
+}
+
+int db_ping(sqlite3 *db)
+{
+    return db && query_int(db, "SELECT 1") == 1 ? 0 : -1;
 }
 
 int db_migrate(sqlite3 *db)
 {
-    int have = user_version(db);
+    int have = query_int(db, "PRAGMA user_version");
     if (have < 0)
         return -1;
     int want = db_schema_version();
@@ -381,12 +386,7 @@ int db_migrate(sqlite3 *db)
 
 int db_load_if_empty(sqlite3 *db, const char *path)
 {
-    sqlite3_stmt *st;
-    int count = -1;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM cooperatives", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        count = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    int count = query_int(db, "SELECT count(*) FROM cooperatives");
     if (count != 0)
         return count < 0 ? -1 : 0;
     FILE *f = fopen(path, "rb");
@@ -545,8 +545,9 @@ void db_rollback(sqlite3 *db)
 }
 
 /* One connection per thread, with a small cache of prepared statements
- * keyed by their SQL text. */
-#define STMT_CACHE_SIZE 128
+ * keyed by their SQL text. Sized for every statement of store/ (about 160,
+ * counting the per-language variants) so none is prepared per call. */
+#define STMT_CACHE_SIZE 256
 
 struct thread_conn {
     sqlite3 *db;

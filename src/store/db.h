@@ -69,6 +69,10 @@ sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
  * finalized otherwise. NULL is a no-op. */
 void db_stmt_done(sqlite3_stmt *st);
 
+/* Whether db answers a trivial query (the health check). 0 or -1; NULL
+ * gives -1. */
+int db_ping(sqlite3 *db) __attribute__((warn_unused_result));
+
 /* Current time in unix seconds (one place to read the clock). */
 int64_t db_now(void);
 

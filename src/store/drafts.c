@@ -18,9 +18,7 @@ int draft_save(sqlite3 *db, const char *phone, const char *flow, const void *sta
     sqlite3_bind_text(st, 2, flow, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, state, (int)len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, db_now());
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "draft_save");
+    return store_exec(db, st, "draft_save");
 }
 
 int draft_load(sqlite3 *db, const char *phone, int64_t not_before, char flow[16], void *state,
@@ -53,17 +51,7 @@ int draft_delete(sqlite3 *db, const char *phone)
     if (!(st = db_stmt(db, "DELETE FROM ussd_drafts WHERE phone = ?1")))
         return store_fail(db, "draft_delete");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "draft_delete");
-}
-
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
+    return store_exec(db, st, "draft_delete");
 }
 
 int ussd_end_store(sqlite3 *db, const char *channel, const char *session_id, const char *phone,
@@ -72,20 +60,19 @@ int ussd_end_store(sqlite3 *db, const char *channel, const char *session_id, con
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "INSERT OR IGNORE INTO ussd_session_ends (channel, session_id, phone,"
                            " status, duration_ms, input, error, created_at)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")))
+                           " VALUES (:channel, :session_id, :phone, :status, :duration_ms,"
+                           " :input, :error, :now)")))
         return store_fail(db, "ussd_end_store");
-    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, session_id, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 3, phone);
-    bind_text_or_null(st, 4, status);
+    store_bind_text(st, ":channel", channel);
+    store_bind_text(st, ":session_id", session_id);
+    store_bind_text_or_null(st, ":phone", phone);
+    store_bind_text_or_null(st, ":status", status);
     if (duration_ms >= 0)
-        sqlite3_bind_int64(st, 5, duration_ms);
+        store_bind_int64(st, ":duration_ms", duration_ms);
     else
-        sqlite3_bind_null(st, 5);
-    bind_text_or_null(st, 6, input);
-    bind_text_or_null(st, 7, error);
-    sqlite3_bind_int64(st, 8, db_now());
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "ussd_end_store");
+        store_bind_null(st, ":duration_ms");
+    store_bind_text_or_null(st, ":input", input);
+    store_bind_text_or_null(st, ":error", error);
+    store_bind_int64(st, ":now", db_now());
+    return store_exec(db, st, "ussd_end_store");
 }

@@ -13,17 +13,16 @@ int idea_insert(sqlite3 *db, int64_t member_id, const char *sector, const char *
     sqlite3_stmt *st;
     int64_t now = db_now();
     if (!(st = db_stmt(db, "INSERT INTO ideas (member_id, sector, title, description, created_at,"
-                           " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")))
+                           " updated_at) VALUES (:member_id, :sector, :title, :description,"
+                           " :now, :now)")))
         return store_fail(db, "idea_insert");
-    sqlite3_bind_int64(st, 1, member_id);
-    sqlite3_bind_text(st, 2, sector, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, description, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, now);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(db, "idea_insert");
+    store_bind_int64(st, ":member_id", member_id);
+    store_bind_text(st, ":sector", sector);
+    store_bind_text(st, ":title", title);
+    store_bind_text(st, ":description", description);
+    store_bind_int64(st, ":now", now);
+    if (store_exec(db, st, "idea_insert") != 0)
+        return -1;
     int64_t id = sqlite3_last_insert_rowid(db);
     time_t t = (time_t)now;
     struct tm tm;
@@ -33,7 +32,5 @@ int idea_insert(sqlite3 *db, int64_t member_id, const char *sector, const char *
         return store_fail(db, "idea_reference");
     sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id);
-    rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "idea_reference");
+    return store_exec(db, st, "idea_reference");
 }

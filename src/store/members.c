@@ -5,40 +5,28 @@
 #include <string.h>
 
 #include "store/db.h"
-#include "sys/log.h"
-
-static void copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, dstsz, "%s", t ? (const char *)t : "");
-}
-
-static int step_error(sqlite3 *db, const char *what)
-{
-    log_error("db_error", "query=%s error=\"%s\"", what, sqlite3_errmsg(db));
-    return -1;
-}
+#include "store/store_util.h"
 
 int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT id, code, name, province, coalesce(sector,'') FROM cooperatives "
                            "WHERE code = ?1")))
-        return step_error(db, "coop_find");
+        return store_fail(db, "coop_find");
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int result;
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(st, 0);
-        copy_text(out->code, sizeof out->code, st, 1);
-        copy_text(out->name, sizeof out->name, st, 2);
-        copy_text(out->province, sizeof out->province, st, 3);
-        copy_text(out->sector, sizeof out->sector, st, 4);
+        store_copy_text(out->code, sizeof out->code, st, 1);
+        store_copy_text(out->name, sizeof out->name, st, 2);
+        store_copy_text(out->province, sizeof out->province, st, 3);
+        store_copy_text(out->sector, sizeof out->sector, st, 4);
         result = 1;
     } else if (rc == SQLITE_DONE) {
         result = 0;
     } else {
-        result = step_error(db, "coop_find");
+        result = store_fail(db, "coop_find");
     }
     db_stmt_done(st);
     return result;
@@ -56,25 +44,25 @@ int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
               " coalesce(m.registered_at,0), coalesce(m.opted_out_at,0), coalesce(m.erased_at,0)"
               " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
               " WHERE m.phone = ?1")))
-        return step_error(db, "member_find");
+        return store_fail(db, "member_find");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int result;
     if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
         out->id = sqlite3_column_int64(st, 0);
-        copy_text(out->phone, sizeof out->phone, st, 1);
-        copy_text(out->name, sizeof out->name, st, 2);
+        store_copy_text(out->phone, sizeof out->phone, st, 1);
+        store_copy_text(out->name, sizeof out->name, st, 2);
         out->cooperative_id = sqlite3_column_int64(st, 3);
-        copy_text(out->cooperative_name, sizeof out->cooperative_name, st, 4);
-        copy_text(out->province, sizeof out->province, st, 5);
-        copy_text(out->sector, sizeof out->sector, st, 6);
+        store_copy_text(out->cooperative_name, sizeof out->cooperative_name, st, 4);
+        store_copy_text(out->province, sizeof out->province, st, 5);
+        store_copy_text(out->sector, sizeof out->sector, st, 6);
         const unsigned char *g = sqlite3_column_text(st, 7);
         out->gender = g && *g ? (char)g[0] : 0;
         out->birth_year = sqlite3_column_int(st, 8);
-        copy_text(out->language, sizeof out->language, st, 9);
+        store_copy_text(out->language, sizeof out->language, st, 9);
         out->consent_at = sqlite3_column_int64(st, 10);
-        copy_text(out->consent_channel, sizeof out->consent_channel, st, 11);
+        store_copy_text(out->consent_channel, sizeof out->consent_channel, st, 11);
         out->registered_at = sqlite3_column_int64(st, 12);
         out->opted_out_at = sqlite3_column_int64(st, 13);
         out->erased_at = sqlite3_column_int64(st, 14);
@@ -82,7 +70,7 @@ int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
     } else if (rc == SQLITE_DONE) {
         result = 0;
     } else {
-        result = step_error(db, "member_find");
+        result = store_fail(db, "member_find");
     }
     db_stmt_done(st);
     return result;
@@ -99,7 +87,8 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
               "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
               " birth_year, language, consent_at, consent_channel, registered_via, registered_at,"
               " created_at, updated_at)"
-              " VALUES (?1, ?2, nullif(?3,0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?9, ?9)"
+              " VALUES (:phone, :name, nullif(:cooperative_id, 0), :province, :sector, :gender,"
+              " :birth_year, :language, :now, :consent_channel, :via, :now, :now, :now)"
               " ON CONFLICT(phone) DO UPDATE SET name=excluded.name,"
               " cooperative_id=excluded.cooperative_id, province=excluded.province,"
               " sector=excluded.sector, gender=excluded.gender, birth_year=excluded.birth_year,"
@@ -108,27 +97,22 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
               " registered_at=excluded.registered_at, erased_at=NULL, opted_out_at=NULL,"
               " updated_at=excluded.updated_at"
               " WHERE members.erased_at IS NOT NULL OR members.registered_at IS NULL")))
-        return step_error(db, "member_register");
+        return store_fail(db, "member_register");
     int64_t now = db_now();
     char gender[2] = {m->gender, 0};
-    sqlite3_bind_text(st, 1, m->phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, m->cooperative_id);
-    sqlite3_bind_text(st, 4, m->province, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, m->sector, -1, SQLITE_STATIC);
-    if (m->gender)
-        sqlite3_bind_text(st, 6, gender, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, 6);
-    sqlite3_bind_int(st, 7, m->birth_year);
-    sqlite3_bind_text(st, 8, m->language, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, now);
-    sqlite3_bind_text(st, 10, m->consent_channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, via, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return step_error(db, "member_register");
+    store_bind_text(st, ":phone", m->phone);
+    store_bind_text(st, ":name", m->name);
+    store_bind_int64(st, ":cooperative_id", m->cooperative_id);
+    store_bind_text(st, ":province", m->province);
+    store_bind_text(st, ":sector", m->sector);
+    store_bind_text(st, ":gender", m->gender ? gender : NULL); /* gender outlives the step */
+    store_bind_int64(st, ":birth_year", m->birth_year);
+    store_bind_text(st, ":language", m->language);
+    store_bind_int64(st, ":now", now);
+    store_bind_text(st, ":consent_channel", m->consent_channel);
+    store_bind_text(st, ":via", via);
+    if (store_exec(db, st, "member_register") != 0)
+        return -1;
     struct member found;
     if (member_find_by_phone(db, m->phone, &found) != 1)
         return -1;
@@ -140,13 +124,11 @@ int member_set_language(sqlite3 *db, int64_t id, const char *lang)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "UPDATE members SET language=?1, updated_at=?2 WHERE id=?3")))
-        return step_error(db, "member_set_language");
+        return store_fail(db, "member_set_language");
     sqlite3_bind_text(st, 1, lang, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, db_now());
     sqlite3_bind_int64(st, 3, id);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : step_error(db, "member_set_language");
+    return store_exec(db, st, "member_set_language");
 }
 
 void member_number(int64_t id, char out[16])
@@ -160,7 +142,7 @@ int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
         enabled[i] = true;
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT topic, enabled FROM member_topics WHERE member_id = ?1")))
-        return step_error(db, "member_topics_get");
+        return store_fail(db, "member_topics_get");
     sqlite3_bind_int64(st, 1, id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -170,7 +152,7 @@ int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
                 enabled[i] = sqlite3_column_int(st, 1) != 0;
     }
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : step_error(db, "member_topics_get");
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "member_topics_get");
 }
 
 int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
@@ -179,14 +161,12 @@ int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
     if (!(st = db_stmt(db, "INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(member_id, topic) DO UPDATE"
                            " SET enabled = excluded.enabled, updated_at = excluded.updated_at")))
-        return step_error(db, "member_topic_set");
+        return store_fail(db, "member_topic_set");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, on ? 1 : 0);
     sqlite3_bind_int64(st, 4, db_now());
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : step_error(db, "member_topic_set");
+    return store_exec(db, st, "member_topic_set");
 }
 
 int member_set_stopped(sqlite3 *db, int64_t id, bool stopped)
@@ -195,13 +175,11 @@ int member_set_stopped(sqlite3 *db, int64_t id, bool stopped)
     if (!(st = db_stmt(db, "UPDATE members SET opted_out_at = CASE WHEN ?2 THEN"
                            " coalesce(opted_out_at, ?3) ELSE NULL END, updated_at = ?3"
                            " WHERE id = ?1")))
-        return step_error(db, "member_set_stopped");
+        return store_fail(db, "member_set_stopped");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, stopped ? 1 : 0);
     sqlite3_bind_int64(st, 3, db_now());
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : step_error(db, "member_set_stopped");
+    return store_exec(db, st, "member_set_stopped");
 }
 
 int member_erase(sqlite3 *db, int64_t id)
@@ -223,14 +201,12 @@ int member_erase(sqlite3 *db, int64_t id)
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         sqlite3_stmt *st;
         if (!(st = db_stmt(db, sql[i])))
-            return step_error(db, "member_erase");
+            return store_fail(db, "member_erase");
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_bind_parameter_count(st) >= 2)
             sqlite3_bind_int64(st, 2, now);
-        int rc = sqlite3_step(st);
-        db_stmt_done(st);
-        if (rc != SQLITE_DONE)
-            return step_error(db, "member_erase");
+        if (store_exec(db, st, "member_erase") != 0)
+            return -1;
     }
     return 0;
 }

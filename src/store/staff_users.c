@@ -24,14 +24,6 @@ static void read_user(sqlite3_stmt *st, struct staff_user *out)
     out->last_login_at = sqlite3_column_int64(st, 7);
 }
 
-/* Run a statement that returns no row. Returns 0 or -1. */
-static int exec_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, what);
-}
-
 int staff_users_insert(sqlite3 *db, const char *name, const char *role, const char *hash,
                        int64_t now, int64_t *id)
 {
@@ -62,7 +54,7 @@ int staff_users_update(sqlite3 *db, const char *name, const char *role, const ch
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-    if (exec_done(db, st, "staff_users_update") != 0)
+    if (store_exec(db, st, "staff_users_update") != 0)
         return -1;
     return sqlite3_changes(db) > 0 ? 1 : 0;
 }
@@ -93,7 +85,7 @@ int staff_users_set_failures(sqlite3 *db, int64_t id, int failed, int64_t locked
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, failed);
     sqlite3_bind_int64(st, 3, locked_until);
-    return exec_done(db, st, "staff_users_set_failures");
+    return store_exec(db, st, "staff_users_set_failures");
 }
 
 int staff_users_login_ok(sqlite3 *db, int64_t id, int64_t now)
@@ -104,7 +96,7 @@ int staff_users_login_ok(sqlite3 *db, int64_t id, int64_t now)
         return store_fail(db, "staff_users_login_ok");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    return exec_done(db, st, "staff_users_login_ok");
+    return store_exec(db, st, "staff_users_login_ok");
 }
 
 int staff_users_list(sqlite3 *db, struct staff_user *out, size_t max)
@@ -125,15 +117,16 @@ int staff_sessions_insert(sqlite3 *db, int64_t user_id, const char *token_hash, 
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_sessions (user_id, token_hash, csrf,"
                                    " created_at, last_seen_at, client)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?4, ?5)");
+                                   " VALUES (:user_id, :token_hash, :csrf, :now, :now,"
+                                   " :client)");
     if (!st)
         return store_fail(db, "staff_sessions_insert");
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_text(st, 2, token_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_text(st, 5, client, -1, SQLITE_STATIC);
-    return exec_done(db, st, "staff_sessions_insert");
+    store_bind_int64(st, ":user_id", user_id);
+    store_bind_text(st, ":token_hash", token_hash);
+    store_bind_text(st, ":csrf", csrf);
+    store_bind_int64(st, ":now", now);
+    store_bind_text(st, ":client", client);
+    return store_exec(db, st, "staff_sessions_insert");
 }
 
 int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
@@ -173,7 +166,7 @@ int staff_sessions_touch(sqlite3 *db, int64_t id, int64_t now)
         return store_fail(db, "staff_sessions_touch");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    return exec_done(db, st, "staff_sessions_touch");
+    return store_exec(db, st, "staff_sessions_touch");
 }
 
 int staff_sessions_end(sqlite3 *db, int64_t id, int64_t now)
@@ -184,7 +177,7 @@ int staff_sessions_end(sqlite3 *db, int64_t id, int64_t now)
         return store_fail(db, "staff_sessions_end");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    return exec_done(db, st, "staff_sessions_end");
+    return store_exec(db, st, "staff_sessions_end");
 }
 
 int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
@@ -195,5 +188,5 @@ int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
         return store_fail(db, "staff_sessions_end_user");
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int64(st, 2, now);
-    return exec_done(db, st, "staff_sessions_end_user");
+    return store_exec(db, st, "staff_sessions_end_user");
 }

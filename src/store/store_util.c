@@ -1,10 +1,52 @@
-/* store_util.c -- helpers shared by the store/ modules. */
+/* store_util.c -- helpers shared by the store/ modules: binding by name,
+ * stepping, copying text columns, logging failed queries. */
 #include "store/store_util.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "core/utf8.h"
+#include "store/db.h"
 #include "sys/log.h"
+
+int store_param(sqlite3_stmt *st, const char *name)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    assert(i > 0 && "a parameter name the statement lacks");
+    return i;
+}
+
+void store_bind_text(sqlite3_stmt *st, const char *name, const char *s)
+{
+    sqlite3_bind_text(st, store_param(st, name), s, -1, SQLITE_STATIC);
+}
+
+void store_bind_text_or_null(sqlite3_stmt *st, const char *name, const char *s)
+{
+    store_bind_text(st, name, s && *s ? s : NULL);
+}
+
+void store_bind_int64(sqlite3_stmt *st, const char *name, int64_t v)
+{
+    sqlite3_bind_int64(st, store_param(st, name), (sqlite3_int64)v);
+}
+
+void store_bind_null(sqlite3_stmt *st, const char *name)
+{
+    sqlite3_bind_null(st, store_param(st, name));
+}
+
+void store_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t len)
+{
+    sqlite3_bind_blob(st, store_param(st, name), p, (int)len, SQLITE_STATIC);
+}
+
+int store_exec(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, what);
+}
 
 void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
 {

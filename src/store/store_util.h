@@ -1,10 +1,34 @@
 /* store_util.h -- small helpers shared by the store/ modules (not exported
- * beyond store/). */
+ * beyond store/): binding parameters by name, running a statement that
+ * returns no row, copying text columns, logging a failed query.
+ *
+ * Statements come from db_stmt() (the per-thread cache) and go back with
+ * db_stmt_done(). A query with more than a few arguments names them in its
+ * SQL (":phone") and binds them with the store_bind_* functions below; a
+ * name the statement lacks is a programming error (asserted). Text is bound
+ * SQLITE_STATIC: it must stay valid until the statement is given back. */
 #ifndef TAAWUN_STORE_STORE_UTIL_H
 #define TAAWUN_STORE_STORE_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sqlite3.h>
+
+/* The index of parameter name (":name") in st; asserted to exist. */
+int store_param(sqlite3_stmt *st, const char *name);
+
+/* Bind by name. store_bind_text binds NULL for a NULL s;
+ * store_bind_text_or_null binds NULL for NULL and for "" alike. */
+void store_bind_text(sqlite3_stmt *st, const char *name, const char *s);
+void store_bind_text_or_null(sqlite3_stmt *st, const char *name, const char *s);
+void store_bind_int64(sqlite3_stmt *st, const char *name, int64_t v);
+void store_bind_null(sqlite3_stmt *st, const char *name);
+void store_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t len);
+
+/* Step st once, expecting no row (an INSERT, UPDATE or DELETE), and give
+ * it back (db_stmt_done). Returns 0, or -1 logged with what. sqlite3_changes
+ * and sqlite3_last_insert_rowid still tell about it afterwards. */
+int store_exec(sqlite3 *db, sqlite3_stmt *st, const char *what) __attribute__((warn_unused_result));
 
 /* Copy column col of the current row as text into dst (always terminated,
  * "" for NULL), cutting on a UTF-8 boundary. */

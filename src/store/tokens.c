@@ -68,9 +68,7 @@ int tokens_touch(sqlite3 *db, int64_t id, int64_t now)
         return store_fail(db, "tokens_touch");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "tokens_touch");
+    return store_exec(db, st, "tokens_touch");
 }
 
 int tokens_revoke(sqlite3 *db, const char *name, int64_t by_id, int64_t now, struct token_row *out)
