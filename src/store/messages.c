@@ -4,13 +4,14 @@
  * detection and multipart assembly, and delivery reports. */
 #include "store/messages.h"
 
+#include <assert.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/gsm.h"
 #include "store/db.h"
+#include "store/store_util.h"
 #include "sys/log.h"
 
 #define INBOUND_JOINED_MAX (64 * 1024) /* bytes of a reassembled multipart SMS */
@@ -34,79 +35,98 @@ static void poke_sender(void)
         w();
 }
 
-static int db_fail(sqlite3 *db, const char *query)
+/* The statuses a message may move to from another (see messages.h). An
+ * outbound message starts 'queued' (or settled at once by
+ * message_record_out); 'held' waits for the send window; delivery reports
+ * move 'sending' or 'sent' forward only. */
+static const struct {
+    const char *from;
+    const char *to[8];
+} outbox_moves[] = {
+    {"queued", {"sending", "sent", "failed", "suppressed", "expired", "held", "cancelled"}},
+    {"held", {"queued", "cancelled"}},
+    {"sending", {"sent", "queued", "failed", "delivered"}},
+    {"sent", {"delivered", "failed"}},
+};
+
+bool outbox_move_ok(const char *from, const char *to)
 {
-    char q[256];
-    log_error("db_error", "query=%s error=%s", query, log_quote(sqlite3_errmsg(db), q, sizeof q));
-    return -1;
+    for (size_t i = 0; from && to && i < sizeof outbox_moves / sizeof outbox_moves[0]; i++) {
+        if (strcmp(outbox_moves[i].from, from) != 0)
+            continue;
+        for (size_t j = 0; j < 8 && outbox_moves[i].to[j]; j++)
+            if (strcmp(outbox_moves[i].to[j], to) == 0)
+                return true;
+    }
+    return false;
 }
 
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *query)
+/* A status outbox_settle may give. */
+static bool settled_status(const char *s)
 {
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-        return db_fail(db, query);
-    return 0;
+    return s && (strcmp(s, "sent") == 0 || strcmp(s, "failed") == 0 ||
+                 strcmp(s, "suppressed") == 0 || strcmp(s, "expired") == 0);
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s && *s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static void copy_column(char *out, size_t outsz, sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(out, outsz, "%s", t ? (const char *)t : "");
-}
-
-/* Run a prepared statement that returns no rows; finalize it. */
-static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *query)
+/* Step an UPDATE ... RETURNING of one row by id; *changed tells whether the
+ * row matched, and the returned columns are readable while *changed. The
+ * caller asserts on them, then calls returning_done. */
+static int returning_step(sqlite3 *db, sqlite3_stmt *st, const char *what, bool *changed)
 {
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(db, query);
+    *changed = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return 0;
+    db_stmt_done(st);
+    return store_fail(db, what);
+}
+
+static int returning_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st); /* one row by id: DONE now */
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, what);
 }
 
 static int insert_out(sqlite3 *db, const struct message_new *m, const char *status,
                       const char *provider_id, const char *error, int64_t *id_out)
 {
+    assert(m->channel && m->phone && m->kind && m->body);
     struct text_measure tm;
     if (text_measure(m->body, strlen(m->body), &tm) != 0) {
         log_error("message_invalid_utf8", "kind=%s", m->kind);
         return -1;
     }
     bool settled = strcmp(status, "queued") != 0;
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "INSERT INTO messages (channel, direction, phone, member_id, kind, topic,"
-                " body, encoding, segments, status, priority, next_attempt_at, attempts,"
-                " provider_id, error, created_at, updated_at)"
-                " VALUES (?1,'out',?2,nullif(?3,0),?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15)",
-                &st, "message_queue") != 0)
-        return -1;
+    sqlite3_stmt *st =
+        db_stmt(db, "INSERT INTO messages (channel, direction, phone, member_id, kind, topic, body,"
+                    " encoding, segments, status, priority, next_attempt_at, attempts, provider_id,"
+                    " error, created_at, updated_at)"
+                    " VALUES (:channel, 'out', :phone, nullif(:member_id, 0), :kind, :topic, :body,"
+                    " :encoding, :segments, :status, :priority, :next_attempt_at, :attempts,"
+                    " :provider_id, :error, :now, :now)");
+    if (!st)
+        return store_fail(db, "message_queue");
     int64_t now = db_now();
-    sqlite3_bind_text(st, 1, m->channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, m->phone, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, m->member_id);
-    sqlite3_bind_text(st, 4, m->kind, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 5, m->topic);
-    sqlite3_bind_text(st, 6, m->body, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, text_encoding_name(tm.encoding), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)tm.segments);
-    sqlite3_bind_text(st, 9, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 10, m->priority);
+    store_bind_text(st, ":channel", m->channel);
+    store_bind_text(st, ":phone", m->phone);
+    store_bind_int64(st, ":member_id", m->member_id);
+    store_bind_text(st, ":kind", m->kind);
+    store_bind_text_or_null(st, ":topic", m->topic);
+    store_bind_text(st, ":body", m->body);
+    store_bind_text(st, ":encoding", text_encoding_name(tm.encoding));
+    store_bind_int64(st, ":segments", (int64_t)tm.segments);
+    store_bind_text(st, ":status", status);
+    store_bind_int64(st, ":priority", m->priority);
     if (settled)
-        sqlite3_bind_null(st, 11);
+        store_bind_null(st, ":next_attempt_at");
     else
-        sqlite3_bind_int64(st, 11, now);
-    sqlite3_bind_int(st, 12, strcmp(status, "sent") == 0 ? 1 : 0);
-    bind_text_or_null(st, 13, provider_id);
-    bind_text_or_null(st, 14, error);
-    sqlite3_bind_int64(st, 15, now);
-    if (step_done(db, st, "message_queue") != 0)
+        store_bind_int64(st, ":next_attempt_at", now);
+    store_bind_int64(st, ":attempts", strcmp(status, "sent") == 0 ? 1 : 0);
+    store_bind_text_or_null(st, ":provider_id", provider_id);
+    store_bind_text_or_null(st, ":error", error);
+    store_bind_int64(st, ":now", now);
+    if (store_exec(db, st, "message_queue") != 0)
         return -1;
     if (id_out)
         *id_out = sqlite3_last_insert_rowid(db);
@@ -130,23 +150,22 @@ int message_record_out(sqlite3 *db, const struct message_new *m, const char *sta
 int message_list_due(sqlite3 *db, const char *channel, int64_t now, struct message_due *out,
                      size_t max)
 {
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT id, channel FROM messages WHERE status='queued' AND channel=?1"
-                " AND direction='out' AND coalesce(next_attempt_at,0) <= ?2"
-                " ORDER BY priority DESC, next_attempt_at, id LIMIT ?3",
-                &st, "message_list_due") != 0)
-        return -1;
+    sqlite3_stmt *st = db_stmt(db, "SELECT id, channel FROM messages WHERE status='queued'"
+                                   " AND channel=?1 AND direction='out'"
+                                   " AND coalesce(next_attempt_at,0) <= ?2"
+                                   " ORDER BY priority DESC, next_attempt_at, id LIMIT ?3");
+    if (!st)
+        return store_fail(db, "message_list_due");
     sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
     size_t n = 0;
     while (n < max && sqlite3_step(st) == SQLITE_ROW) {
         out[n].id = sqlite3_column_int64(st, 0);
-        copy_column(out[n].channel, sizeof out[n].channel, st, 1);
+        store_copy_text(out[n].channel, sizeof out[n].channel, st, 1);
         n++;
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     return (int)n;
 }
 
@@ -188,18 +207,17 @@ const char *message_gate_consent_rule(const char *kind, bool suppressed, bool me
 int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *topic,
                  const char **reason)
 {
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
-                " coalesce((SELECT enabled FROM member_topics t WHERE t.member_id = m.id"
-                "  AND t.topic = ?2), -1),"
-                " m.id IS NOT NULL, coalesce(m.consent_at,0),"
-                " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = ?1)"
-                " FROM (SELECT 1) LEFT JOIN members m ON m.phone = ?1",
-                &st, "message_gate") != 0)
-        return -1;
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
+                    " coalesce((SELECT enabled FROM member_topics t WHERE t.member_id = m.id"
+                    "  AND t.topic = ?2), -1),"
+                    " m.id IS NOT NULL, coalesce(m.consent_at,0),"
+                    " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = ?1)"
+                    " FROM (SELECT 1) LEFT JOIN members m ON m.phone = ?1");
+    if (!st)
+        return store_fail(db, "message_gate");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 2, topic);
+    sqlite3_bind_text(st, 2, topic && *topic ? topic : NULL, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     *reason = NULL;
     if (rc == SQLITE_ROW) {
@@ -210,32 +228,50 @@ int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *t
                                                 sqlite3_column_int(st, 3) != 0,
                                                 sqlite3_column_int64(st, 4));
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, "message_gate");
+    db_stmt_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(db, "message_gate");
 }
 
 /* ---- the outbox ---- */
 
+static void read_due_row(sqlite3_stmt *st, struct outbox_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->member_id = sqlite3_column_int64(st, 1);
+    r->created_at = sqlite3_column_int64(st, 2);
+    r->attempts = sqlite3_column_int(st, 3);
+    store_copy_text(r->phone, sizeof r->phone, st, 4);
+    store_copy_text(r->kind, sizeof r->kind, st, 5);
+    store_copy_text(r->encoding, sizeof r->encoding, st, 6);
+    const unsigned char *topic = sqlite3_column_text(st, 8);
+    r->blocked = message_gate_rule(r->kind, (const char *)topic, sqlite3_column_int64(st, 9),
+                                   sqlite3_column_int64(st, 10), sqlite3_column_int(st, 11));
+    if (!r->blocked)
+        r->blocked = message_gate_consent_rule(r->kind, sqlite3_column_int(st, 14) != 0,
+                                               sqlite3_column_int(st, 12) != 0,
+                                               sqlite3_column_int64(st, 13));
+    assert(r->attempts >= 0);
+}
+
 int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
 {
-    sqlite3_stmt *st;
     /* The member is found by the message's member_id, else by its phone. */
-    if (prepare(db,
-                "SELECT g.id, coalesce(g.member_id,0), g.created_at, g.attempts, g.phone, g.kind,"
-                " g.encoding, g.body, g.topic,"
-                " coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
-                " coalesce(t.enabled,-1),"
-                " m.id IS NOT NULL, coalesce(m.consent_at,0),"
-                " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = g.phone)"
-                " FROM messages g"
-                " LEFT JOIN members m ON m.id = coalesce(g.member_id,"
-                "   (SELECT id FROM members WHERE phone = g.phone))"
-                " LEFT JOIN member_topics t ON t.member_id = m.id AND t.topic = g.topic"
-                " WHERE g.status='queued' AND g.channel=?1 AND g.direction='out'"
-                " AND coalesce(g.next_attempt_at,0) <= ?2"
-                " ORDER BY g.priority DESC, g.next_attempt_at, g.id LIMIT ?3",
-                &st, "outbox_due") != 0)
-        return -1;
+    sqlite3_stmt *st = db_stmt(
+        db, "SELECT g.id, coalesce(g.member_id,0), g.created_at, g.attempts, g.phone, g.kind,"
+            " g.encoding, g.body, g.topic,"
+            " coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
+            " coalesce(t.enabled,-1),"
+            " m.id IS NOT NULL, coalesce(m.consent_at,0),"
+            " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = g.phone)"
+            " FROM messages g"
+            " LEFT JOIN members m ON m.id = coalesce(g.member_id,"
+            "   (SELECT id FROM members WHERE phone = g.phone))"
+            " LEFT JOIN member_topics t ON t.member_id = m.id AND t.topic = g.topic"
+            " WHERE g.status='queued' AND g.channel=?1 AND g.direction='out'"
+            " AND coalesce(g.next_attempt_at,0) <= ?2"
+            " ORDER BY g.priority DESC, g.next_attempt_at, g.id LIMIT ?3");
+    if (!st)
+        return store_fail(db, "outbox_due");
     sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
@@ -244,33 +280,20 @@ int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row 
     while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct outbox_row *r = &out[n];
         memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(st, 0);
-        r->member_id = sqlite3_column_int64(st, 1);
-        r->created_at = sqlite3_column_int64(st, 2);
-        r->attempts = sqlite3_column_int(st, 3);
-        copy_column(r->phone, sizeof r->phone, st, 4);
-        copy_column(r->kind, sizeof r->kind, st, 5);
-        copy_column(r->encoding, sizeof r->encoding, st, 6);
         const unsigned char *body = sqlite3_column_text(st, 7);
         r->body = strdup(body ? (const char *)body : "");
         if (!r->body) {
             rc = SQLITE_NOMEM;
             break;
         }
-        const unsigned char *topic = sqlite3_column_text(st, 8);
-        r->blocked = message_gate_rule(r->kind, (const char *)topic, sqlite3_column_int64(st, 9),
-                                       sqlite3_column_int64(st, 10), sqlite3_column_int(st, 11));
-        if (!r->blocked)
-            r->blocked = message_gate_consent_rule(r->kind, sqlite3_column_int(st, 14) != 0,
-                                                   sqlite3_column_int(st, 12) != 0,
-                                                   sqlite3_column_int64(st, 13));
+        read_due_row(st, r);
         n++;
         rc = SQLITE_DONE;
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         outbox_rows_free(out, n);
-        return db_fail(db, "outbox_due");
+        return store_fail(db, "outbox_due");
     }
     return (int)n;
 }
@@ -285,83 +308,116 @@ void outbox_rows_free(struct outbox_row *rows, size_t n)
 
 int outbox_mark_sending(sqlite3 *db, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "UPDATE messages SET status='sending', attempts=attempts+1, sending_since=?2,"
-                " updated_at=?2 WHERE id=?1 AND status='queued'",
-                &st, "outbox_mark_sending") != 0)
-        return -1;
+    assert(id > 0);
+    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status='sending', attempts=attempts+1,"
+                                   " sending_since=?2, updated_at=?2"
+                                   " WHERE id=?1 AND status='queued' RETURNING attempts");
+    if (!st)
+        return store_fail(db, "outbox_mark_sending");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    return step_done(db, st, "outbox_mark_sending");
+    bool changed;
+    if (returning_step(db, st, "outbox_mark_sending", &changed) != 0)
+        return -1;
+    /* 'sending' only with an attempt counted. */
+    assert(!changed || sqlite3_column_int(st, 0) >= 1);
+    return returning_done(db, st, "outbox_mark_sending");
 }
 
 int outbox_settle(sqlite3 *db, int64_t id, const char *status, const char *provider_id,
                   const char *error, int64_t now)
 {
-    sqlite3_stmt *st;
+    assert(id > 0);
+    assert(settled_status(status) && outbox_move_ok("queued", status));
     /* A report may have arrived while the request was in flight (status
      * already past 'sending'): keep its status, record the provider id. */
-    if (prepare(db,
-                "UPDATE messages SET"
-                " status = CASE WHEN status IN ('queued','sending') THEN ?2 ELSE status END,"
-                " attempts = attempts + (status='queued' AND ?2='sent'),"
-                " provider_id = coalesce(?3, provider_id), error = ?4,"
-                " sending_since = NULL, next_attempt_at = NULL, updated_at = ?5"
-                " WHERE id=?1 AND (status IN ('queued','sending') OR dlr_status IS NOT NULL)",
-                &st, "outbox_settle") != 0)
+    sqlite3_stmt *st = db_stmt(
+        db, "UPDATE messages SET"
+            " status = CASE WHEN status IN ('queued','sending') THEN :status ELSE status END,"
+            " attempts = attempts + (status='queued' AND :status='sent'),"
+            " provider_id = coalesce(:provider_id, provider_id), error = :error,"
+            " sending_since = NULL, next_attempt_at = NULL, updated_at = :now"
+            " WHERE id = :id AND (status IN ('queued','sending') OR dlr_status IS NOT NULL)"
+            " RETURNING status, attempts");
+    if (!st)
+        return store_fail(db, "outbox_settle");
+    store_bind_int64(st, ":id", id);
+    store_bind_text(st, ":status", status);
+    store_bind_text_or_null(st, ":provider_id", provider_id);
+    store_bind_text_or_null(st, ":error", error);
+    store_bind_int64(st, ":now", now);
+    bool changed;
+    if (returning_step(db, st, "outbox_settle", &changed) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 3, provider_id);
-    bind_text_or_null(st, 4, error);
-    sqlite3_bind_int64(st, 5, now);
-    return step_done(db, st, "outbox_settle");
+    /* Settled: no longer waiting nor in flight; a message the provider
+     * accepted was tried at least once. */
+    assert(!changed || (strcmp((const char *)sqlite3_column_text(st, 0), "queued") != 0 &&
+                        strcmp((const char *)sqlite3_column_text(st, 0), "sending") != 0));
+    assert(!changed || strcmp((const char *)sqlite3_column_text(st, 0), "sent") != 0 ||
+           sqlite3_column_int(st, 1) >= 1);
+    return returning_done(db, st, "outbox_settle");
 }
 
 int outbox_requeue(sqlite3 *db, int64_t id, int64_t next_attempt_at, const char *error, int64_t now)
 {
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "UPDATE messages SET status='queued', next_attempt_at=?2, error=?3,"
-                " sending_since=NULL, updated_at=?4 WHERE id=?1 AND status='sending'",
-                &st, "outbox_requeue") != 0)
+    assert(id > 0);
+    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'queued',"
+                                   " next_attempt_at = :next_attempt_at, error = :error,"
+                                   " sending_since = NULL, updated_at = :now"
+                                   " WHERE id = :id AND status = 'sending' RETURNING attempts");
+    if (!st)
+        return store_fail(db, "outbox_requeue");
+    store_bind_int64(st, ":id", id);
+    store_bind_int64(st, ":next_attempt_at", next_attempt_at);
+    store_bind_text_or_null(st, ":error", error);
+    store_bind_int64(st, ":now", now);
+    bool changed;
+    if (returning_step(db, st, "outbox_requeue", &changed) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, next_attempt_at);
-    bind_text_or_null(st, 3, error);
-    sqlite3_bind_int64(st, 4, now);
-    return step_done(db, st, "outbox_requeue");
+    /* Only a message in flight goes back to the queue: it was tried. */
+    assert(!changed || sqlite3_column_int(st, 0) >= 1);
+    return returning_done(db, st, "outbox_requeue");
 }
 
 int outbox_opted_out_at_carrier(sqlite3 *db, int64_t id, const char *phone, int64_t now)
 {
     if (outbox_settle(db, id, "failed", NULL, "opted_out_at_carrier", now) != 0)
         return -1;
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "UPDATE members SET opted_out_at=?2, updated_at=?2"
-                " WHERE phone=?1 AND opted_out_at IS NULL",
-                &st, "member_opted_out_at_carrier") != 0)
-        return -1;
+    sqlite3_stmt *st = db_stmt(db, "UPDATE members SET opted_out_at=?2, updated_at=?2"
+                                   " WHERE phone=?1 AND opted_out_at IS NULL");
+    if (!st)
+        return store_fail(db, "member_opted_out_at_carrier");
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
-    return step_done(db, st, "member_opted_out_at_carrier");
+    return store_exec(db, st, "member_opted_out_at_carrier");
 }
 
 int outbox_expire(sqlite3 *db, const char *channel, int64_t cutoff, int64_t now)
 {
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "UPDATE messages SET status='expired', error='expired_before_send',"
-                " next_attempt_at=NULL, updated_at=?3"
-                " WHERE status='queued' AND channel=?1 AND direction='out' AND created_at < ?2",
-                &st, "outbox_expire") != 0)
-        return -1;
+    assert(cutoff <= now);
+    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status='expired',"
+                                   " error='expired_before_send', next_attempt_at=NULL,"
+                                   " updated_at=?3 WHERE status='queued' AND channel=?1"
+                                   " AND direction='out' AND created_at < ?2");
+    if (!st)
+        return store_fail(db, "outbox_expire");
     sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, cutoff);
     sqlite3_bind_int64(st, 3, now);
-    if (step_done(db, st, "outbox_expire") != 0)
+    if (store_exec(db, st, "outbox_expire") != 0)
+        return -1;
+    return sqlite3_changes(db);
+}
+
+/* One step of the reconciliation: sql moves messages found 'sending'; ?1
+ * is now. Returns how many, or -1. */
+static int reconcile_step(sqlite3 *db, const char *sql, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return store_fail(db, "outbox_reconcile");
+    sqlite3_bind_int64(st, 1, now);
+    if (store_exec(db, st, "outbox_reconcile") != 0)
         return -1;
     return sqlite3_changes(db);
 }
@@ -371,75 +427,81 @@ int outbox_reconcile_after_crash(sqlite3 *db, int64_t now, int *requeued, int *f
     *requeued = *failed = 0;
     if (db_begin(db) != 0)
         return -1;
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "UPDATE messages SET status='failed', error='unknown_after_crash',"
-                " sending_since=NULL, updated_at=?1"
-                " WHERE status='sending' AND resend_after_crash=1",
-                &st, "outbox_reconcile") != 0)
-        goto fail;
-    sqlite3_bind_int64(st, 1, now);
-    if (step_done(db, st, "outbox_reconcile") != 0)
-        goto fail;
-    *failed = sqlite3_changes(db);
-    if (prepare(db,
-                "UPDATE messages SET status='queued', resend_after_crash=1, next_attempt_at=?1,"
-                " sending_since=NULL, updated_at=?1 WHERE status='sending'",
-                &st, "outbox_reconcile") != 0)
-        goto fail;
-    sqlite3_bind_int64(st, 1, now);
-    if (step_done(db, st, "outbox_reconcile") != 0)
-        goto fail;
-    *requeued = sqlite3_changes(db);
+    /* Resent once after a crash already: a third copy is never risked. */
+    int f = reconcile_step(db,
+                           "UPDATE messages SET status='failed', error='unknown_after_crash',"
+                           " sending_since=NULL, updated_at=?1"
+                           " WHERE status='sending' AND resend_after_crash=1",
+                           now);
+    int q = f < 0 ? -1
+                  : reconcile_step(db,
+                                   "UPDATE messages SET status='queued', resend_after_crash=1,"
+                                   " next_attempt_at=?1, sending_since=NULL, updated_at=?1"
+                                   " WHERE status='sending'",
+                                   now);
+    if (q < 0) {
+        db_rollback(db);
+        return -1;
+    }
+    assert(outbox_move_ok("sending", "failed") && outbox_move_ok("sending", "queued"));
+    *failed = f;
+    *requeued = q;
     return db_commit(db);
-fail:
-    db_rollback(db);
-    return -1;
 }
 
 /* ---- inbound ---- */
 
+/* Whether an inbound SMS without a provider id is a replay: the same
+ * sender and text on this channel within INBOUND_DEDUP_WINDOW_S. Returns
+ * 1, 0 or -1. */
+static int inbound_recent(sqlite3 *db, const struct message_in *m, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM messages WHERE phone = :phone"
+                                   " AND channel = :channel AND direction = 'in'"
+                                   " AND provider_id IS NULL AND body = :body"
+                                   " AND created_at >= :since LIMIT 1");
+    if (!st)
+        return store_fail(db, "inbound_recent");
+    store_bind_text(st, ":phone", m->phone);
+    store_bind_text(st, ":channel", m->channel);
+    store_bind_text(st, ":body", m->body);
+    store_bind_int64(st, ":since", now - INBOUND_DEDUP_WINDOW_S);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "inbound_recent");
+}
+
 int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, int64_t *id_out)
 {
     bool has_id = m->provider_id && *m->provider_id;
-    sqlite3_stmt *st;
     if (!has_id) {
-        if (prepare(db,
-                    "SELECT 1 FROM messages WHERE phone=?1 AND channel=?2 AND direction='in'"
-                    " AND provider_id IS NULL AND body=?3 AND created_at >= ?4 LIMIT 1",
-                    &st, "inbound_recent") != 0)
-            return -1;
-        sqlite3_bind_text(st, 1, m->phone, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, m->channel, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, m->body, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, now - INBOUND_DEDUP_WINDOW_S);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc == SQLITE_ROW)
-            return 0;
-        if (rc != SQLITE_DONE)
-            return db_fail(db, "inbound_recent");
+        int recent = inbound_recent(db, m, now);
+        if (recent != 0)
+            return recent > 0 ? 0 : -1;
     }
     struct text_measure tm;
     if (text_measure(m->body, strlen(m->body), &tm) != 0) {
         log_error("message_invalid_utf8", "kind=sms direction=in");
         return -1;
     }
-    if (prepare(db,
-                "INSERT OR IGNORE INTO messages (channel, direction, phone, member_id, kind,"
-                " body, encoding, segments, status, provider_id, created_at, updated_at)"
-                " VALUES (?1,'in',?2,nullif(?3,0),'sms',?4,?5,?6,'received',?7,?8,?8)",
-                &st, "inbound_store") != 0)
-        return -1;
-    sqlite3_bind_text(st, 1, m->channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, m->phone, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, m->member_id);
-    sqlite3_bind_text(st, 4, m->body, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, text_encoding_name(tm.encoding), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)tm.segments);
-    bind_text_or_null(st, 7, m->provider_id);
-    sqlite3_bind_int64(st, 8, now);
-    if (step_done(db, st, "inbound_store") != 0)
+    sqlite3_stmt *st = db_stmt(
+        db, "INSERT OR IGNORE INTO messages (channel, direction, phone, member_id, kind, body,"
+            " encoding, segments, status, provider_id, created_at, updated_at)"
+            " VALUES (:channel, 'in', :phone, nullif(:member_id, 0), 'sms', :body, :encoding,"
+            " :segments, 'received', :provider_id, :now, :now)");
+    if (!st)
+        return store_fail(db, "inbound_store");
+    store_bind_text(st, ":channel", m->channel);
+    store_bind_text(st, ":phone", m->phone);
+    store_bind_int64(st, ":member_id", m->member_id);
+    store_bind_text(st, ":body", m->body);
+    store_bind_text(st, ":encoding", text_encoding_name(tm.encoding));
+    store_bind_int64(st, ":segments", (int64_t)tm.segments);
+    store_bind_text_or_null(st, ":provider_id", m->provider_id);
+    store_bind_int64(st, ":now", now);
+    if (store_exec(db, st, "inbound_store") != 0)
         return -1;
     if (sqlite3_changes(db) == 0)
         return 0;
@@ -448,36 +510,20 @@ int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, 
     return 1;
 }
 
-int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
-                     int total, const char *provider_id, const char *body, int64_t now,
-                     char **joined)
+/* The parts 1..total of a multipart SMS in order, joined, once all are
+ * there: 1 with *joined (malloc'd), 0 while parts are missing, -1. */
+static int inbound_parts_join(sqlite3 *db, const char *channel, const char *phone, const char *ref,
+                              int total, char **joined)
 {
-    *joined = NULL;
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "INSERT OR IGNORE INTO inbound_parts (channel, phone, concat_ref, part, total,"
-                " provider_id, body, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-                &st, "inbound_part_add") != 0)
-        return -1;
-    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, part);
-    sqlite3_bind_int(st, 5, total);
-    bind_text_or_null(st, 6, provider_id);
-    sqlite3_bind_text(st, 7, body, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, now);
-    if (step_done(db, st, "inbound_part_add") != 0)
-        return -1;
-    if (prepare(db,
-                "SELECT part, body FROM inbound_parts WHERE channel=?1 AND phone=?2"
-                " AND concat_ref=?3 AND part <= ?4 ORDER BY part",
-                &st, "inbound_part_join") != 0)
-        return -1;
-    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, total);
+    sqlite3_stmt *st = db_stmt(db, "SELECT part, body FROM inbound_parts WHERE channel = :channel"
+                                   " AND phone = :phone AND concat_ref = :ref AND part <= :total"
+                                   " ORDER BY part");
+    if (!st)
+        return store_fail(db, "inbound_part_join");
+    store_bind_text(st, ":channel", channel);
+    store_bind_text(st, ":phone", phone);
+    store_bind_text(st, ":ref", ref);
+    store_bind_int64(st, ":total", total);
     char *text = NULL;
     size_t len = 0;
     int expect = 1, rc;
@@ -501,10 +547,10 @@ int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const 
         text[len] = '\0';
         expect++;
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         free(text);
-        return db_fail(db, "inbound_part_join");
+        return store_fail(db, "inbound_part_join");
     }
     if (expect <= total) {
         free(text);
@@ -514,58 +560,87 @@ int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const 
     return 1;
 }
 
+int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
+                     int total, const char *provider_id, const char *body, int64_t now,
+                     char **joined)
+{
+    *joined = NULL;
+    sqlite3_stmt *st =
+        db_stmt(db, "INSERT OR IGNORE INTO inbound_parts (channel, phone, concat_ref, part, total,"
+                    " provider_id, body, created_at)"
+                    " VALUES (:channel, :phone, :ref, :part, :total, :provider_id, :body, :now)");
+    if (!st)
+        return store_fail(db, "inbound_part_add");
+    store_bind_text(st, ":channel", channel);
+    store_bind_text(st, ":phone", phone);
+    store_bind_text(st, ":ref", ref);
+    store_bind_int64(st, ":part", part);
+    store_bind_int64(st, ":total", total);
+    store_bind_text_or_null(st, ":provider_id", provider_id);
+    store_bind_text(st, ":body", body);
+    store_bind_int64(st, ":now", now);
+    if (store_exec(db, st, "inbound_part_add") != 0)
+        return -1;
+    return inbound_parts_join(db, channel, phone, ref, total, joined);
+}
+
 /* ---- delivery reports ---- */
 
 int message_dlr_find(sqlite3 *db, const char *channel, int64_t message_id, const char *provider_id,
                      struct message_dlr_target *out)
 {
-    sqlite3_stmt *st;
-    const char *sql =
-        message_id > 0
-            ? "SELECT id, status, coalesce(dlr_status,''), phone FROM messages"
-              " WHERE id=?1 AND channel=?2 AND direction='out'"
-            : "SELECT id, status, coalesce(dlr_status,''), phone FROM messages"
-              " WHERE provider_id=?3 AND channel=?2 AND direction='out' ORDER BY id DESC LIMIT 1";
     if (message_id <= 0 && (!provider_id || !*provider_id))
         return 0;
-    if (prepare(db, sql, &st, "dlr_find") != 0)
-        return -1;
-    if (message_id > 0)
-        sqlite3_bind_int64(st, 1, message_id);
-    else
-        sqlite3_bind_text(st, 3, provider_id, -1, SQLITE_STATIC);
+    sqlite3_stmt *st;
+    if (message_id > 0) {
+        st = db_stmt(db, "SELECT id, status, coalesce(dlr_status,''), phone FROM messages"
+                         " WHERE id=?1 AND channel=?2 AND direction='out'");
+        if (st)
+            sqlite3_bind_int64(st, 1, message_id);
+    } else {
+        st = db_stmt(db, "SELECT id, status, coalesce(dlr_status,''), phone FROM messages"
+                         " WHERE provider_id=?1 AND channel=?2 AND direction='out'"
+                         " ORDER BY id DESC LIMIT 1");
+        if (st)
+            sqlite3_bind_text(st, 1, provider_id, -1, SQLITE_STATIC);
+    }
+    if (!st)
+        return store_fail(db, "dlr_find");
     sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(st, 0);
-        copy_column(out->status, sizeof out->status, st, 1);
-        copy_column(out->dlr_status, sizeof out->dlr_status, st, 2);
-        copy_column(out->phone, sizeof out->phone, st, 3);
+        store_copy_text(out->status, sizeof out->status, st, 1);
+        store_copy_text(out->dlr_status, sizeof out->dlr_status, st, 2);
+        store_copy_text(out->phone, sizeof out->phone, st, 3);
     }
-    sqlite3_finalize(st);
+    db_stmt_done(st);
     if (rc == SQLITE_ROW)
         return 1;
-    return rc == SQLITE_DONE ? 0 : db_fail(db, "dlr_find");
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "dlr_find");
 }
 
 int message_dlr_apply(sqlite3 *db, int64_t id, const char *dlr_status, const char *status,
                       const char *error, const char *provider_error, int64_t now)
 {
-    sqlite3_stmt *st;
-    if (prepare(db,
-                "UPDATE messages SET dlr_status=?2,"
-                " status = coalesce(?3, status),"
-                " error = CASE WHEN ?3 IS NULL THEN error ELSE ?4 END,"
-                " provider_error = coalesce(?5, provider_error),"
-                " delivered_at = CASE WHEN ?3 = 'delivered' THEN ?6 ELSE delivered_at END,"
-                " updated_at=?6 WHERE id=?1",
-                &st, "dlr_apply") != 0)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, dlr_status, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 3, status);
-    bind_text_or_null(st, 4, error);
-    bind_text_or_null(st, 5, provider_error);
-    sqlite3_bind_int64(st, 6, now);
-    return step_done(db, st, "dlr_apply");
+    assert(id > 0 && dlr_status);
+    /* A report settles a message in flight or accepted, forward only. */
+    assert(!status || *status == '\0' ||
+           (outbox_move_ok("sent", status) && outbox_move_ok("sending", status)));
+    sqlite3_stmt *st = db_stmt(
+        db, "UPDATE messages SET dlr_status = :dlr_status,"
+            " status = coalesce(:status, status),"
+            " error = CASE WHEN :status IS NULL THEN error ELSE :error END,"
+            " provider_error = coalesce(:provider_error, provider_error),"
+            " delivered_at = CASE WHEN :status = 'delivered' THEN :now ELSE delivered_at END,"
+            " updated_at = :now WHERE id = :id");
+    if (!st)
+        return store_fail(db, "dlr_apply");
+    store_bind_int64(st, ":id", id);
+    store_bind_text(st, ":dlr_status", dlr_status);
+    store_bind_text_or_null(st, ":status", status);
+    store_bind_text_or_null(st, ":error", error);
+    store_bind_text_or_null(st, ":provider_error", provider_error);
+    store_bind_int64(st, ":now", now);
+    return store_exec(db, st, "dlr_apply");
 }

@@ -6,6 +6,10 @@
  * (attempts + 1, sending_since) in a committed transaction before its
  * request starts; after a crash, start-up reconciliation sends a 'sending'
  * message at most once more (resend_after_crash), see src/README.md.
+ * Asserted where the moves are made: every move is one outbox_move_ok
+ * allows; a message is 'sending' only with attempts >= 1 and goes back to
+ * 'queued' only from 'sending'; a settled message is neither 'queued' nor
+ * 'sending'; one the provider accepted ('sent') was tried at least once.
  *
  * Functions borrow the connection and never begin or commit a transaction
  * unless they say so; callers group writes with db_begin()/db_commit(). */
@@ -105,6 +109,14 @@ int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *t
                  const char **reason) __attribute__((warn_unused_result));
 
 /* ---- the outbox (sender thread) ---- */
+
+/* Whether an outbound message may move from status `from` to `to`:
+ * queued -> sending | sent | failed | suppressed | expired | held | cancelled,
+ * held -> queued | cancelled, sending -> sent | queued | failed | delivered,
+ * sent -> delivered | failed; nothing leaves delivered, failed, expired,
+ * suppressed or cancelled. The functions below assert what they do against
+ * it. Pure. */
+bool outbox_move_ok(const char *from, const char *to);
 
 struct outbox_row {
     int64_t id;

@@ -92,6 +92,37 @@ static void test_gate_rule(void **state)
     }
 }
 
+struct move_case {
+    const char *from, *to;
+    bool ok;
+};
+
+static const struct move_case move_cases[] = {
+    {"queued", "sending", true},    {"queued", "sent", true}, /* the sandbox */
+    {"queued", "suppressed", true}, {"queued", "expired", true},
+    {"queued", "held", true},       {"held", "queued", true},
+    {"held", "cancelled", true},    {"sending", "sent", true},
+    {"sending", "queued", true},    {"sending", "failed", true},
+    {"sending", "delivered", true}, {"sent", "delivered", true},
+    {"sent", "failed", true},       {"sent", "queued", false},
+    {"sending", "sending", false},  {"queued", "delivered", false},
+    {"delivered", "failed", false}, {"failed", "queued", false},
+    {"expired", "queued", false},   {"suppressed", "sending", false},
+    {"cancelled", "queued", false}, {"held", "sending", false},
+    {NULL, "queued", false},        {"queued", NULL, false},
+};
+
+static void test_outbox_moves(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof move_cases / sizeof move_cases[0]; i++) {
+        const struct move_case *c = &move_cases[i];
+        if (outbox_move_ok(c->from, c->to) != c->ok)
+            fail_msg("%s -> %s: want %s", c->from ? c->from : "NULL", c->to ? c->to : "NULL",
+                     c->ok ? "allowed" : "refused");
+    }
+}
+
 static void test_reply_language(void **state)
 {
     (void)state;
@@ -192,6 +223,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gate_rule),
         cmocka_unit_test(test_gate_consent_rule),
+        cmocka_unit_test(test_outbox_moves),
         cmocka_unit_test(test_reply_language),
         cmocka_unit_test(test_claim_retry_and_reconcile),
         cmocka_unit_test(test_inbound_replays_and_parts),
