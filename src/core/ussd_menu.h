@@ -5,7 +5,11 @@
  * ussd_menu_effect_done(); then ussd_menu_render(state, member, env) ->
  * screen. The engine does no I/O: texts, lists, screen limits, the year and
  * the member's data come in through struct ussd_env (data through read-only
- * callbacks), and every write it wants is returned as an effect. */
+ * callbacks), and every write it wants is returned as an effect.
+ *
+ * Each screen is declared once, in the file of its flow
+ * (core/ussd_flow_*.c, see core/ussd_screens.h); core/ussd_menu.c is the
+ * engine that walks the declarations. */
 #ifndef TAAWUN_CORE_USSD_MENU_H
 #define TAAWUN_CORE_USSD_MENU_H
 
@@ -30,6 +34,8 @@
 #define USSD_STATE_VERSION 5   /* bump when struct ussd_state changes (drafts) */
 #define USSD_PAGES_MAX 32
 
+/* Screen ids, kept in drafts: bump USSD_STATE_VERSION when they change.
+ * Each is declared in one core/ussd_flow_*.c file. */
 enum ussd_screen {
     /* screens that wait for input (CON) */
     USSD_SCR_LANGUAGE = 0,

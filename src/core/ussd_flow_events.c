@@ -1,0 +1,140 @@
+/* ussd_flow_events.c -- upcoming events (ussd_data.events, the member's
+ * province first; strangers see them too), one event's details
+ * (ussd_data.event_find), a seat booked (RSVP, members only) or the details
+ * sent by SMS, and the screens that follow. Declarations only (see
+ * core/ussd_screens.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/ussd_screens.h"
+
+static void event_items(const struct ussd_state *s, const struct ussd_ctx *c, struct ussd_list *l)
+{
+    const struct ussd_data *data = c->env->data;
+    int n = data && data->events ? data->events(data->ctx, l->events, USSD_LIST_MAX) : 0;
+    if (n < 0) {
+        l->failed = true;
+        n = 0;
+    }
+    l->nevents = (size_t)n;
+    for (size_t i = 0; i < l->nevents; i++) {
+        const struct ussd_event *e = &l->events[i];
+        char when[48], title[64], date[8];
+        ussd_screens_when(s, c->env, e, when, sizeof when);
+        snprintf(date, sizeof date, "%02d/%02d", e->day % 100, e->month % 100);
+        /* Titles are shortened so a page holds several events. */
+        if (screen_ellipsize(e->title, strlen(e->title), ussd_layout_encoding(e->title), 16, title,
+                             sizeof title) < 0)
+            title[0] = '\0';
+        struct text_var vars[] = {{"title", title}, {"when", when}, {"date", date}};
+        ussd_screens_add_format(l, ussd_screens_text(s, c->env, "event_item"), vars, 3);
+    }
+}
+
+static int events_fields(const struct ussd_state *s, const struct ussd_ctx *c,
+                         const struct ussd_list *l, struct ussd_fields *f)
+{
+    f->tmpl = ussd_screens_text(s, c->env, l->nevents ? "events_title" : "events_none");
+    return 0;
+}
+
+/* Strangers may look, not book: "0" goes back to their welcome. */
+static enum ussd_screen events_back(const struct ussd_state *s, const struct ussd_ctx *c)
+{
+    (void)s;
+    return c->m->registered ? USSD_SCR_HOME : USSD_SCR_WELCOME;
+}
+
+static enum ussd_effect keep_event(struct ussd_state *s, const struct ussd_ctx *c,
+                                   const struct ussd_list *l, size_t k, enum ussd_effect e)
+{
+    (void)c;
+    s->event_id = l->events[k].id;
+    return e;
+}
+
+/* A seat needs a member: a stranger is sent to register first. */
+static enum ussd_effect members_only(struct ussd_state *s, const struct ussd_ctx *c,
+                                     const struct ussd_list *l, size_t k, enum ussd_effect e)
+{
+    (void)l, (void)k;
+    if (c->m->registered)
+        return e;
+    ussd_screens_go(s, USSD_SCR_NAME);
+    s->error_key = "err_register_first";
+    return USSD_EFFECT_NONE;
+}
+
+static void seats_text(const struct ussd_state *s, const struct ussd_env *env,
+                       struct ussd_fields *f)
+{
+    const struct ussd_event *e = &f->event;
+    if (e->mine) {
+        snprintf(f->seats, sizeof f->seats, "%s", ussd_screens_text(s, env, "seat_yours"));
+    } else if (e->capacity < 0) {
+        snprintf(f->seats, sizeof f->seats, "%s", ussd_screens_text(s, env, "seats_unlimited"));
+    } else if (e->taken >= e->capacity) {
+        snprintf(f->seats, sizeof f->seats, "%s", ussd_screens_text(s, env, "seats_full"));
+    } else {
+        snprintf(f->num[0], sizeof f->num[0], "%d", e->capacity - e->taken);
+        struct text_var sv[] = {{"n", f->num[0]}};
+        if (text_format(ussd_screens_text(s, env, "seats_left"), sv, 1, f->seats, sizeof f->seats) <
+            0)
+            snprintf(f->seats, sizeof f->seats, "%s", f->num[0]);
+    }
+}
+
+/* The event of s->event_id: on its details and after an RSVP. */
+static int event_fields(const struct ussd_state *s, const struct ussd_ctx *c,
+                        const struct ussd_list *l, struct ussd_fields *f)
+{
+    (void)l;
+    const struct ussd_data *data = c->env->data;
+    int found = data && data->event_find ? data->event_find(data->ctx, s->event_id, &f->event) : 0;
+    if (found != 1)
+        return -1;
+    ussd_screens_when(s, c->env, &f->event, f->when, sizeof f->when);
+    seats_text(s, c->env, f);
+    ussd_screens_field(f, "title", f->event.title, true);
+    ussd_screens_field(f, "when", f->when, false);
+    ussd_screens_field(f, "place", f->event.place, true);
+    ussd_screens_field(f, "seats", f->seats, false);
+    ussd_screens_field(f, "code", f->event.code, false);
+    return 0;
+}
+
+const struct ussd_screen_def ussd_flow_events_screens[] = {
+    {.id = USSD_SCR_EVENTS,
+     .name = "events",
+     .key = "events_title",
+     .nav = USSD_NAV_BACK_HOME,
+     .back_to = events_back,
+     .errors = {"err_choice"},
+     .items = event_items,
+     .item = {.next = USSD_TO(USSD_SCR_EVENT_DETAIL), .then = keep_event},
+     .fields = events_fields},
+    /* Details need their room: "0" back only ("00" works all the same).
+     * "Book" stays: the caller's booking moves the state. */
+    {.id = USSD_SCR_EVENT_DETAIL,
+     .name = "event",
+     .key = "event_detail",
+     .back = USSD_TO(USSD_SCR_EVENTS),
+     .errors = {"err_choice"},
+     .options = {{"event_rsvp", .effect = USSD_EFFECT_RSVP, .then = members_only},
+                 {"event_sms", .next = USSD_TO(USSD_SCR_END_EVENT_SMS),
+                  .effect = USSD_EFFECT_EVENT_SMS}},
+     .fields = event_fields},
+    {.id = USSD_SCR_EVENT_FULL,
+     .name = "event_full",
+     .key = "event_full",
+     .nav = USSD_NAV_BACK_HOME,
+     .back = USSD_TO(USSD_SCR_EVENTS),
+     .errors = {"err_choice"}},
+    {.id = USSD_SCR_END_RSVP_DONE, .name = "rsvp_done", .key = "rsvp_done", .fields = event_fields},
+    {.id = USSD_SCR_END_RSVP_ALREADY,
+     .name = "rsvp_already",
+     .key = "rsvp_already",
+     .fields = event_fields},
+    {.id = USSD_SCR_END_EVENT_SMS, .name = "event_sms_sent", .key = "event_sms_sent"},
+    {.name = NULL},
+};

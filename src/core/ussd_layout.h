@@ -1,0 +1,41 @@
+/* ussd_layout.h -- fitting one USSD screen to the channel's limit: a text
+ * whose data fields may be shortened, an error line on top, the options of
+ * the page, "more" and the navigation line. Pure; used by core/ussd_menu. */
+#ifndef TAAWUN_CORE_USSD_LAYOUT_H
+#define TAAWUN_CORE_USSD_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/catalog.h"
+#include "core/gsm.h"
+#include "core/screen.h"
+
+/* One screen to fit. Everything is borrowed; vars are rewritten while the
+ * fields are shortened (their values then point into the layout's own
+ * scratch, valid until ussd_layout_fit returns). */
+struct ussd_layout {
+    const char *tmpl;         /* the screen's text, {placeholders} and all */
+    struct text_var *vars;    /* its fields */
+    size_t nvars;             /* at most USSD_LAYOUT_VARS_MAX */
+    const size_t *shrinkable; /* indexes of the fields that may be shortened */
+    size_t nshrink;
+    const char *error_line; /* shown first, or NULL */
+    size_t first;           /* first option of the page */
+    bool strict;            /* never cut the text (`taawund -n`) */
+};
+
+#define USSD_LAYOUT_VARS_MAX 8
+
+/* The encoding a text needs on its own (UCS-2 when it is not valid UTF-8). */
+enum text_encoding ussd_layout_encoding(const char *text);
+
+/* Render ly with the options of sl (items, more, nav, limit; its header and
+ * first are set here) into out (outsz bytes). In order of preference: data
+ * fields shortened down to 10 characters with every option on the screen;
+ * the longest fields that fit with the options paginated; unless strict,
+ * the text cut above whole options; fields of a few characters. Returns the
+ * options shown, or -1 when nothing fits. */
+long ussd_layout_fit(const struct ussd_layout *ly, struct screen_list *sl, char *out, size_t outsz);
+
+#endif
