@@ -14,7 +14,11 @@ PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
 PKGS     = libmicrohttpd libcurl sqlite3 libconfig jansson libcrypto
 
-ifneq ($(SANITIZE),)
+# ThreadSanitizer cannot share objects with ASan: its own build directory.
+ifneq ($(findstring thread,$(SANITIZE)),)
+BUILD   ?= build-tsan
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifneq ($(SANITIZE),)
 BUILD   ?= build-san
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
@@ -56,6 +60,12 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 BENCH_FLOOR = $(BUILD)/tests/bench_floor
+# taawund-test: the daemon with test hooks compiled in (-DTAAWUN_TEST_HOOKS:
+# the scheduler's clock read from TAAWUN_TEST_NOW_FILE). Only the tests that
+# move the clock run it; it is never installed.
+TEST_HOOK_SRC = src/app/scheduler.c
+TEST_HOOK_OBJ = $(TEST_HOOK_SRC:%.c=$(BUILD)/test-hooks/%.o)
+TEST_DAEMON   = $(BUILD)/taawund-test
 
 .PHONY: all run test unit integration e2e bench check fuzz install clean deps build-tests
 
@@ -73,12 +83,12 @@ test: deps
 	@$(MAKE) --no-print-directory build-tests
 	@contrib/run-tests.sh $(BUILD)
 
-build-tests: $(DAEMON) $(CTL) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR)
+build-tests: $(DAEMON) $(TEST_DAEMON) $(CTL) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR)
 
 unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 	@contrib/run-tests.sh $(BUILD) unit
 
-integration: $(DAEMON) $(CTL)
+integration: $(DAEMON) $(TEST_DAEMON) $(CTL)
 	@contrib/run-tests.sh $(BUILD) integration
 
 e2e: $(DAEMON)
@@ -108,7 +118,7 @@ install: $(DAEMON) $(CTL)
 	install -m 0644 contrib/taawund.service $(DESTDIR)/lib/systemd/system/taawund.service
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -126,6 +136,15 @@ $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(DAEMON): $(BUILD)/src/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The test-hook objects come before the library, so the linker takes them
+# and never pulls the library's production copies of the same modules.
+$(BUILD)/test-hooks/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DTAAWUN_TEST_HOOKS -c $< -o $@
+
+$(TEST_DAEMON): $(BUILD)/src/main.o $(TEST_HOOK_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(CTL): $(CTL_OBJ)

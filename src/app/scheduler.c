@@ -1,6 +1,8 @@
 /* scheduler.c -- a thread that ticks every SCHEDULER_TICK_MS and queues
- * what the clock makes due (event reminders), with the clock injectable
- * for tests through a file named at start (see scheduler.h). */
+ * what the clock makes due (event reminders). In a test build only
+ * (-DTAAWUN_TEST_HOOKS, the Makefile's taawund-test) the clock is read
+ * from a file named at start (see scheduler.h); the production binary has
+ * no such code. */
 #include "app/scheduler.h"
 
 #include <errno.h>
@@ -25,9 +27,10 @@ struct scheduler {
     scheduler_env_acquire acquire;
     scheduler_env_release release;
     void *ctx;
-    char now_file[NOW_FILE_MAX]; /* "" : real time */
+    char now_file[NOW_FILE_MAX]; /* "" : real time; only set in a test build */
 };
 
+#ifdef TAAWUN_TEST_HOOKS
 static int read_now_file(const char *path, int64_t *now)
 {
     FILE *f = fopen(path, "r");
@@ -76,6 +79,38 @@ int scheduler_clock(int64_t *now)
     }
     return read_now_file(clock_file, now);
 }
+
+/* Name the test clock file from the environment, once, at start. */
+static void scheduler_take_test_clock(struct scheduler *s)
+{
+    const char *f = getenv(SCHEDULER_NOW_ENV);
+    if (f && *f) {
+        snprintf(s->now_file, sizeof s->now_file, "%s", f);
+        char q[NOW_FILE_MAX + 8];
+        log_warn("test_clock", "file=%s detail=\"the scheduler reads the time from this file\"",
+                 log_quote(s->now_file, q, sizeof q));
+    }
+}
+#else
+/* Production build: the real clock, always; the environment is not read. */
+int scheduler_now(const struct scheduler *s, int64_t *now)
+{
+    (void)s;
+    *now = db_now();
+    return 0;
+}
+
+int scheduler_clock(int64_t *now)
+{
+    *now = db_now();
+    return 0;
+}
+
+static void scheduler_take_test_clock(struct scheduler *s)
+{
+    (void)s;
+}
+#endif
 
 int scheduler_tick(const struct notice_env *env, int64_t now)
 {
@@ -134,13 +169,7 @@ struct scheduler *scheduler_start(scheduler_env_acquire acquire, scheduler_env_r
     s->acquire = acquire;
     s->release = release;
     s->ctx = ctx;
-    const char *f = getenv(SCHEDULER_NOW_ENV);
-    if (f && *f) {
-        snprintf(s->now_file, sizeof s->now_file, "%s", f);
-        char q[NOW_FILE_MAX + 8];
-        log_warn("test_clock", "file=%s detail=\"the scheduler reads the time from this file\"",
-                 log_quote(s->now_file, q, sizeof q));
-    }
+    scheduler_take_test_clock(s);
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     if (pthread_create(&s->thread, NULL, run, s) != 0) {

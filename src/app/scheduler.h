@@ -4,12 +4,15 @@
  * SCHEDULER_TICK_MS and reads the configuration through hooks supplied by
  * the edge that owns it (main.c), so this layer never sees config/.
  *
- * The clock: scheduler_now() is the real time unless the environment
- * variable TAAWUN_TEST_NOW_FILE names a file when the scheduler starts;
- * then every tick reads the time (unix seconds, decimal) from that file and
- * skips the tick while the file is missing or unreadable. It is read once,
- * at start, from the process environment only: nothing on the network can
- * move the clock. Tests use it to drive reminders without sleeping. */
+ * The clock: scheduler_now() is the real time. Only in a test build
+ * (compiled with -DTAAWUN_TEST_HOOKS: the Makefile's $(BUILD)/taawund-test,
+ * never installed) the environment variable TAAWUN_TEST_NOW_FILE may name a
+ * file when the scheduler starts; then every tick reads the time (unix
+ * seconds, decimal) from that file and skips the tick while the file is
+ * missing or unreadable. It is read once, at start, from the process
+ * environment only: nothing on the network can move the clock. Tests use
+ * it to drive reminders without sleeping. The production taawund ignores
+ * the variable (tests/integration/test_broadcasts.py proves it). */
 #ifndef TAAWUN_APP_SCHEDULER_H
 #define TAAWUN_APP_SCHEDULER_H
 
@@ -42,9 +45,10 @@ void scheduler_stop(struct scheduler *s);
 int scheduler_now(const struct scheduler *s, int64_t *now) __attribute__((warn_unused_result));
 
 /* The same clock for code that has no scheduler at hand (the admin API
- * deciding whether the send window is open, validating a schedule): the
- * file named by TAAWUN_TEST_NOW_FILE in the process environment, read at
- * the first call, else real time. 0 with *now set, or -1. */
+ * deciding whether the send window is open, validating a schedule): in a
+ * test build the file named by TAAWUN_TEST_NOW_FILE in the process
+ * environment, read at the first call, else real time. 0 with *now set, or
+ * -1. */
 int scheduler_clock(int64_t *now) __attribute__((warn_unused_result));
 
 /* One tick at now with env: reminders due, scheduled broadcasts due, and

@@ -33,6 +33,9 @@ MESSAGES_DIR = ROOT / "conf" / "messages"
 DEMO_SQL = ROOT / "contrib" / "demo" / "demo.sql"
 DEFAULT_CONF = ROOT / "conf" / "taawun.conf"
 TAAWUND = Path(os.environ.get("TAAWUND", str(ROOT / "build" / "taawund")))
+# The same daemon built with test hooks (the settable clock): only the tests
+# that take the test_clock fixture run it.
+TAAWUND_TEST = Path(os.environ.get("TAAWUND_TEST", str(TAAWUND.parent / "taawund-test")))
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
@@ -426,7 +429,7 @@ def assert_json_error(r, status):
 class Daemon:
     """One running taawund. Use through the `daemons` fixture."""
 
-    def __init__(self, config, args=()):
+    def __init__(self, config, args=(), binary=None):
         self.config = Path(config)
         self.lines = []
         self.stdout_lines = []
@@ -434,7 +437,7 @@ class Daemon:
         self.public_port = None
         self.admin_port = None
         self.proc = subprocess.Popen(
-            [str(TAAWUND), "-c", str(self.config), *args],
+            [str(binary or TAAWUND), "-c", str(self.config), *args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._readers = [
             threading.Thread(target=self._read, args=(self.proc.stderr, self.lines), daemon=True),
@@ -570,6 +573,40 @@ def query(daemon_or_path, sql, args=()):
         return [dict(r) for r in c.execute(sql, args).fetchall()]
 
 
+def add_member(db, phone=None, *, language="fr", name="Test Member", cooperative=None,
+               province=None, sector=None, gender=None, birth_year=None, consent=True,
+               opted_out=False, erased=False, topics=None, registered_via="ussd"):
+    """Insert a member straight into the database of db (a Daemon or a database
+    path; WAL makes this safe while taawund runs) and return its id. phone
+    defaults to new_phone(); cooperative is a cooperative's code (str) or id (int);
+    topics {topic: enabled} become member_topics rows. The one member helper
+    of the integration tests."""
+    path = db.db_path if isinstance(db, Daemon) else db
+    coop = "?" if isinstance(cooperative, int) else "(SELECT id FROM cooperatives WHERE code = ?)"
+    now = int(time.time())
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("BEGIN IMMEDIATE")
+        cur = conn.execute(
+            "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
+            " birth_year, language, consent_at, consent_channel, registered_via,"
+            " registered_at, opted_out_at, erased_at, created_at, updated_at) VALUES"
+            f" (?, ?, {coop}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (phone or new_phone(), name, cooperative, province, sector, gender, birth_year,
+             language, now if consent else None, "ussd" if consent else None,
+             registered_via, now, now if opted_out else None, now if erased else None,
+             now, now))
+        mid = cur.lastrowid
+        for topic, enabled in (topics or {}).items():
+            conn.execute("INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
+                         " VALUES (?, ?, ?, ?)", (mid, topic, 1 if enabled else 0, now))
+        conn.execute("COMMIT")
+        return mid
+    finally:
+        conn.close()
+
+
 def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
     deadline = time.monotonic() + timeout
     for _ in range(int(timeout / interval) + 2):
@@ -589,15 +626,16 @@ class DaemonFactory:
     def __init__(self, tmpdir):
         self.tmpdir = Path(tmpdir)
         self.daemons = []
+        self.binary = TAAWUND  # TAAWUND_TEST once the test_clock fixture is taken
 
     def config(self, overrides=None, name="taawun.conf"):
         return write_config(self.tmpdir, overrides, name)
 
     def start(self, overrides=None, config=None, args=()):
-        if not TAAWUND.exists():
-            pytest.fail(f"{TAAWUND} does not exist: run `make all` first")
+        if not self.binary.exists():
+            pytest.fail(f"{self.binary} does not exist: run `make build-tests` first")
         config = config or self.config(overrides)
-        d = Daemon(config, args)
+        d = Daemon(config, args, self.binary)
         self.daemons.append(d)
         return d.start()
 
@@ -637,6 +675,33 @@ def daemons(tmp_path):
 @pytest.fixture
 def daemon(daemons):
     return daemons.start()
+
+
+TEST_NOW_ENV = "TAAWUN_TEST_NOW_FILE"
+
+
+class TestClock:
+    """The scheduler's clock of taawund-test: a file holding unix seconds."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def set(self, now):
+        self.path.write_text(str(int(now)))
+
+
+@pytest.fixture
+def test_clock(daemons, tmp_path, monkeypatch):
+    """Daemons of this test run taawund-test (built with -DTAAWUN_TEST_HOOKS)
+    with TAAWUN_TEST_NOW_FILE naming the returned clock's file. Set the time
+    before starting a daemon: the scheduler skips ticks while the file is
+    missing."""
+    clock = TestClock(tmp_path / "now")
+    monkeypatch.setenv(TEST_NOW_ENV, str(clock.path))
+    daemons.binary = TAAWUND_TEST
+    return clock
 
 
 # --------------------------------------------------------------------------

@@ -124,22 +124,6 @@ def queue_messages(db_path, channel, items, priority=0, member_ids=None, now=Non
     return ids
 
 
-def add_member(db_path, phone, language="fr", name="Test Member"):
-    """Insert a member with consent (for opt-out checks); returns its id."""
-    now = int(time.time())
-    conn = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
-    try:
-        conn.execute("PRAGMA busy_timeout = 30000")
-        cur = conn.execute(
-            "INSERT INTO members (phone, name, language, consent_at, consent_channel,"
-            " registered_via, registered_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, 'test', 'test', ?, ?, ?)",
-            (phone, name, language, now, now, now, now))
-        return cur.lastrowid
-    finally:
-        conn.close()
-
-
 # --------------------------------------------------------------------------
 # Recorded requests and answers.
 

@@ -127,20 +127,6 @@ def write_db(daemon_or_path, sql, args=()):
         conn.close()
 
 
-def add_member(daemon, phone, language="fr", opted_out=False, erased=False, topics=None):
-    now = int(time.time())
-    mid = write_db(daemon,
-                   "INSERT INTO members (phone, name, language, consent_at, consent_channel,"
-                   " registered_via, registered_at, opted_out_at, erased_at, created_at,"
-                   " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                   (phone, "Test Member", language, now, "ussd", "ussd", now,
-                    now if opted_out else None, now if erased else None, now, now))
-    for topic, enabled in (topics or {}).items():
-        write_db(daemon, "INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
-                         " VALUES (?,?,?,?)", (mid, topic, 1 if enabled else 0, now))
-    return mid
-
-
 def queue_out(daemon, channel, phone, body="Taawun test message", kind="notification",
               topic=None, member_id=None, status="queued", created_at=None, priority=0,
               provider_id=None, attempts=0, resend_after_crash=0):

@@ -9,12 +9,13 @@ sleeping); cancel mid-way; progress counts; validation and roles.
 Standard library only (plus pytest)."""
 
 import math
+import os
 import time
 from datetime import datetime
 
 import pytest
 
-from conftest import DELETE, catalog, new_phone, query, sandbox_channel, wait_until
+from conftest import DELETE, add_member, catalog, new_phone, query, sandbox_channel, wait_until
 from outbox_helpers import FakeAT, at_send_channel, write_db
 from test_admin_api import ZONE, Api, audit_rows, make_token
 
@@ -35,18 +36,11 @@ def hint(lang):
 
 def add(d, phone=None, lang="fr", province="oujda-angad", sector="agriculture", gender="f",
         birth_year=1990, coop=None, consent=True, opted_out=False, erased=False, topics=None):
-    now = int(time.time())
+    """A member for an audience (coop: a cooperative id): their phone."""
     phone = phone or new_phone()
-    mid = write_db(d, "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
-                      " birth_year, language, consent_at, consent_channel, registered_via,"
-                      " registered_at, opted_out_at, erased_at, created_at, updated_at)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                   (phone, "Member", coop, province, sector, gender, birth_year, lang,
-                    now if consent else None, "ussd", "ussd", now, now if opted_out else None,
-                    now if erased else None, now, now))
-    for topic, on in (topics or {}).items():
-        write_db(d, "INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
-                    " VALUES (?,?,?,?)", (mid, topic, 1 if on else 0, now))
+    add_member(d, phone, language=lang, name="Member", cooperative=coop, province=province,
+               sector=sector, gender=gender, birth_year=birth_year, consent=consent,
+               opted_out=opted_out, erased=erased, topics=topics)
     return phone
 
 
@@ -202,11 +196,9 @@ def local_ts(y, mo, dd, h, mi):
     return int(datetime(y, mo, dd, h, mi, tzinfo=ZONE).timestamp())
 
 
-def test_scheduled_broadcast_follows_the_injectable_clock(daemons, tmp_path, monkeypatch):
-    now_file = tmp_path / "now"
+def test_scheduled_broadcast_follows_the_injectable_clock(daemons, test_clock):
     t0 = local_ts(2031, 3, 10, 10, 0)
-    now_file.write_text(str(t0))
-    monkeypatch.setenv("TAAWUN_TEST_NOW_FILE", str(now_file))
+    test_clock.set(t0)
     d, st, _ = start(daemons, {"programme.send_window": "08:00-20:00"})
     phone = add(d, lang="fr")
     b = create(st, {"ar": AR, "fr": "Taawun: salon samedi."}, {"phones": [phone]})
@@ -217,12 +209,12 @@ def test_scheduled_broadcast_follows_the_injectable_clock(daemons, tmp_path, mon
     assert r.json()["scheduled_at"] == local_ts(2031, 3, 10, 11, 0)
     sentinel = create(st, {"ar": AR}, {"phones": [add(d)]})
     assert st.post(f"/broadcasts/{sentinel['id']}/schedule", {"at": t0 + 1800}).status == 200
-    now_file.write_text(str(t0 + 1800))
+    test_clock.set(t0 + 1800)
     wait_until(lambda: st.get(f"/broadcasts/{sentinel['id']}").json()["status"] == "started",
                what="the sentinel started")
     assert st.get(f"/broadcasts/{b['id']}").json()["status"] == "scheduled"
     assert not out_for(d, phone)
-    now_file.write_text(str(local_ts(2031, 3, 10, 11, 0)))
+    test_clock.set(local_ts(2031, 3, 10, 11, 0))
     wait_until(lambda: out_for(d, phone) and out_for(d, phone)[0]["status"] in
                ("sent", "delivered"), what="the scheduled broadcast sent")
     g = st.get(f"/broadcasts/{b['id']}").json()
@@ -231,11 +223,9 @@ def test_scheduled_broadcast_follows_the_injectable_clock(daemons, tmp_path, mon
                for a in audit_rows(d))
 
 
-def test_quiet_hours_hold_then_release(daemons, tmp_path, monkeypatch):
-    now_file = tmp_path / "now"
+def test_quiet_hours_hold_then_release(daemons, test_clock):
     night = local_ts(2031, 7, 1, 22, 0)
-    now_file.write_text(str(night))
-    monkeypatch.setenv("TAAWUN_TEST_NOW_FILE", str(now_file))
+    test_clock.set(night)
     d, st, _ = start(daemons, {"programme.send_window": "08:00-20:00"})
     phones = [add(d, lang="ar") for _ in range(3)]
     b = create(st, {"ar": AR}, {"phones": phones})
@@ -249,17 +239,33 @@ def test_quiet_hours_hold_then_release(daemons, tmp_path, monkeypatch):
     sentinel = create(st, {"ar": AR}, {"phones": [add(d)]})
     assert st.post(f"/broadcasts/{sentinel['id']}/schedule",
                    {"at": local_ts(2031, 7, 1, 23, 0)}).status == 200
-    now_file.write_text(str(local_ts(2031, 7, 1, 23, 30)))
+    test_clock.set(local_ts(2031, 7, 1, 23, 30))
     wait_until(lambda: st.get(f"/broadcasts/{sentinel['id']}").json()["status"] == "started",
                what="the sentinel started")
     assert st.get(f"/broadcasts/{b['id']}").json()["progress"]["held"] == 3
     assert all(m["status"] == "held" for p_ in phones for m in out_for(d, p_))
     # 07:59 is still quiet; 08:00 opens the window.
-    now_file.write_text(str(local_ts(2031, 7, 2, 8, 0)))
+    test_clock.set(local_ts(2031, 7, 2, 8, 0))
     wait_until(lambda: st.get(f"/broadcasts/{b['id']}").json()["finished"],
                what="held messages released and sent")
     g = st.get(f"/broadcasts/{b['id']}").json()["progress"]
     assert g["held"] == 0 and g["sent"] + g["delivered"] == 4 - 1  # the three of b
+
+
+def test_production_taawund_ignores_the_test_clock(daemons, tmp_path, monkeypatch):
+    """The environment variable that moves taawund-test's clock does nothing
+    to taawund: no test_clock line, and the admin API judges a schedule by
+    the real time, not by the file's far-future time."""
+    now_file = tmp_path / "now"
+    now_file.write_text(str(local_ts(2031, 3, 10, 10, 0)))
+    monkeypatch.setenv("TAAWUN_TEST_NOW_FILE", str(now_file))
+    d, st, _ = start(daemons)
+    b = create(st, {"ar": AR}, {"phones": [add(d)]})
+    soon = int(time.time()) + 3600  # in the past by the file's clock
+    r = st.post(f"/broadcasts/{b['id']}/schedule", {"at": soon})
+    assert r.status == 200 and r.json()["scheduled_at"] == soon, r
+    assert "event=test_clock" not in d.log()
+    assert os.path.basename(d.proc.args[0]) == "taawund"
 
 
 def test_cancel_mid_way(daemons, tmp_path):

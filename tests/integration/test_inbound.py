@@ -7,13 +7,14 @@ USSD end-of-session notice. On the sandbox channel and on an Africa's
 Talking channel in its documented form fields.
 """
 
+import threading
 import urllib.parse
 
 import pytest
 
-from conftest import (FORM_CT, SERVICE_CODE, assert_json_error, msg, new_phone, query,
+from conftest import (FORM_CT, SERVICE_CODE, add_member, assert_json_error, msg, new_phone, query,
                       sandbox_channel, wait_until)
-from outbox_helpers import AT_SECRET, FakeAT, add_member, at_send_channel, queue_out
+from outbox_helpers import AT_SECRET, FakeAT, at_send_channel, queue_out
 
 
 def sms_form(phone, text, msg_id=None, to="12345"):
@@ -84,6 +85,29 @@ def test_sandbox_sms_stored_once_and_answered_once(daemon):
     # Unknown number, text without Arabic letters: French.
     assert sent[0]["body"] == msg("fr", "sms_help", ussd_code=SERVICE_CODE)
     assert sent[0]["provider_id"] == f"sandbox-{sent[0]['id']}"
+
+
+def test_concurrent_sms_each_stored_once_and_answered_once(daemon):
+    """Many webhooks at once share group commits (store/db.h): every SMS is
+    stored exactly once, replays included, and answered exactly once."""
+    phones = [new_phone() for _ in range(24)]
+    statuses, lock = [], threading.Lock()
+
+    def post(i, phone):
+        for _ in range(2):  # each provider retries once, concurrently with the rest
+            r = daemon.post("/hooks/sandbox/sms", sms_form(phone, "aide", f"burst-{i}"), FORM_CT)
+            with lock:
+                statuses.append(r.status)
+
+    threads = [threading.Thread(target=post, args=(i, p)) for i, p in enumerate(phones)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [200] * 2 * len(phones)
+    for i, phone in enumerate(phones):
+        assert [r["provider_id"] for r in inbound_rows(daemon, phone)] == [f"burst-{i}"]
+        assert len(wait_reply_sent(daemon, phone)) == 1
 
 
 def test_reply_language(daemon):

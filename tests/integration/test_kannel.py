@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, new_phone, query, sandbox_channel, wait_until, write_secret
-from fakes import add_member, e164, free_port, queue_messages, wait_port
+from conftest import ROOT, add_member, new_phone, query, sandbox_channel, wait_until, write_secret
+from fakes import e164, free_port, queue_messages, wait_port
 
 BEARERBOX = Path("/usr/sbin/bearerbox")
 SMSBOX = Path("/usr/sbin/smsbox")

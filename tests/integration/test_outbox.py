@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from conftest import new_phone, query, wait_until, sandbox_channel
-from outbox_helpers import (AT_API_KEY, AT_USERNAME, FakeAT, add_member, at_send_channel,
+from conftest import add_member, new_phone, query, wait_until, sandbox_channel
+from outbox_helpers import (AT_API_KEY, AT_USERNAME, FakeAT, at_send_channel,
                             queue_many, queue_out)
 
 

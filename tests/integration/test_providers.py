@@ -17,9 +17,9 @@ import urllib.parse
 
 import pytest
 
-from conftest import new_phone, query, sandbox_channel, wait_until
+from conftest import add_member, new_phone, query, sandbox_channel, wait_until
 from fakes import (FAKES, FakeAfricasTalking, FakeInfobip, FakeTwilio, FakeVonage,
-                   add_member, e164, provider_channel, queue_messages)
+                   e164, provider_channel, queue_messages)
 
 PUBLIC_URL = "https://gw.example.test"
 WEBHOOK_SECRET = "hook-secret-0123456789abcdef"

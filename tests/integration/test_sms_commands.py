@@ -22,8 +22,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import (FORM_CT, SERVICE_CODE, DaemonFactory, msg, new_phone, province_name,
-                      query, sandbox_channel, sector_name, wait_until)
+from conftest import (FORM_CT, SERVICE_CODE, DaemonFactory, add_member, msg, new_phone,
+                      province_name, query, sandbox_channel, sector_name, wait_until)
 from fakes import FakeTwilio, provider_channel, segments_of
 from outbox_helpers import queue_out, write_db
 
@@ -114,16 +114,13 @@ def tw(d, twilio_fake):
     return lambda phone=None: Phone(d, twilio=twilio_fake, phone=phone)
 
 
-def add_member(d, lang="fr", coop="2002", province="berkane", phone=None, name="Amina Test"):
+def registered_member(d, lang="fr", coop="2002", province="berkane", phone=None,
+                      name="Amina Test"):
+    """A registered member of cooperative coop (this file's usual one): (phone, id)."""
     phone = phone or new_phone()
-    now = int(time.time())
-    mid = write_db(d, "INSERT INTO members (phone, name, cooperative_id, province, sector,"
-                      " gender, birth_year, language, consent_at, consent_channel,"
-                      " registered_via, registered_at, created_at, updated_at) VALUES (?, ?,"
-                      " (SELECT id FROM cooperatives WHERE code = ?), ?, 'textile', 'f', 1990,"
-                      " ?, ?, 'ussd', 'import', ?, ?, ?)",
-                   (phone, name, coop, province, lang, now, now, now, now))
-    return phone, mid
+    return phone, add_member(d, phone, language=lang, name=name, cooperative=coop,
+                             province=province, sector="textile", gender="f", birth_year=1990,
+                             registered_via="import")
 
 
 def add_event(d, code, capacity, province="berkane", days=5):
@@ -153,7 +150,7 @@ def test_help_and_unknown_in_the_senders_language(d, tw):
     assert sandbox(d).send("what is this please") == msg("en", "sms_unknown",
                                                           ussd_code=SERVICE_CODE)
     # A member is answered in their language whatever they write in.
-    phone, _ = add_member(d, lang="en")
+    phone, _ = registered_member(d, lang="en")
     assert sandbox(d, phone).send("aide") == msg("en", "sms_help", ussd_code=SERVICE_CODE)
     # A command that needs a member, from a stranger.
     assert sandbox(d).send("ETAT") == msg("fr", "sms_register_first")
@@ -229,7 +226,7 @@ def test_a_command_leaves_the_registration(d):
 # Grants, events, ideas, alerts, language, my data.
 
 def test_status_own_cooperatives_and_others(d):
-    phone, _ = add_member(d, lang="fr", coop="2002")
+    phone, _ = registered_member(d, lang="fr", coop="2002")
     p = sandbox(d, phone)
     got = p.send("ETAT")
     assert got.startswith(msg("fr", "grants_title")) and "GR-2026-00042" in got, got
@@ -239,7 +236,7 @@ def test_status_own_cooperatives_and_others(d):
                                                reference="GR-2026-00041")  # another member's
     assert p.send("ETAT GR-2026-99999") == msg("fr", "sms_grant_unknown",
                                                reference="GR-2026-99999")
-    lonely, _ = add_member(d, lang="en", coop=None)
+    lonely, _ = registered_member(d, lang="en", coop=None)
     assert sandbox(d, lonely).send("STATUS") == msg("en", "sms_grants_none")
 
 
@@ -251,8 +248,8 @@ def catalog_status(lang, status):
 def test_events_and_join_with_capacity(d, tw):
     code = "SMS%d" % (time.time_ns() % 100000)
     add_event(d, code, capacity=1)
-    a_phone, a_id = add_member(d, lang="fr")
-    b_phone, _ = add_member(d, lang="en")
+    a_phone, a_id = registered_member(d, lang="fr")
+    b_phone, _ = registered_member(d, lang="en")
     a = sandbox(d, a_phone)
     got = a.send("EVENEMENTS")
     assert first_line(got) == msg("fr", "events_title"), got
@@ -270,7 +267,7 @@ def test_events_and_join_with_capacity(d, tw):
 
 
 def test_idea(d):
-    phone, mid = add_member(d, lang="fr")
+    phone, mid = registered_member(d, lang="fr")
     p = sandbox(d, phone)
     assert p.send("IDEE court") == msg("fr", "sms_idea_usage")
     got = p.send("IDEE Une unite de sechage solaire pour les figues de la cooperative")
@@ -283,7 +280,7 @@ def test_idea(d):
 
 
 def test_alerts_list_and_switch(d, tw):
-    phone, mid = add_member(d, lang="fr")
+    phone, mid = registered_member(d, lang="fr")
     p = sandbox(d, phone)
     got = p.send("ALERTES")
     assert got.startswith("Vos alertes") or "ALERTES" in got, got
@@ -295,14 +292,14 @@ def test_alerts_list_and_switch(d, tw):
                  (mid,))
     assert rows == [{"enabled": 0}]
     assert p.send("ALERTES EVENEMENTS") == msg("fr", "sms_alerts_usage")
-    en_phone, en_id = add_member(d, lang="en")
+    en_phone, en_id = registered_member(d, lang="en")
     tw(en_phone).send("alerts news off")
     assert query(d, "SELECT enabled FROM member_topics WHERE member_id=? AND topic='news'",
                  (en_id,)) == [{"enabled": 0}]
 
 
 def test_language_switch_and_mydata(d):
-    phone, mid = add_member(d, lang="fr", name="Youssef Test")
+    phone, mid = registered_member(d, lang="fr", name="Youssef Test")
     p = sandbox(d, phone)
     assert p.send("LANGUE arabe") == msg("ar", "language_changed")
     assert p.member()["language"] == "ar"
@@ -319,7 +316,7 @@ def test_language_switch_and_mydata(d):
 
 @pytest.mark.parametrize("lang,word", [("ar", "توقف"), ("fr", "Arrêt"), ("en", "STOP")])
 def test_stop_in_each_language_then_a_broadcast_is_suppressed(d, lang, word):
-    phone, mid = add_member(d, lang=lang)
+    phone, mid = registered_member(d, lang=lang)
     p = sandbox(d, phone)
     assert p.send(word) == msg(lang, "sms_stopped")
     assert p.last_reply["kind"] == "stop_confirmation"
@@ -343,7 +340,7 @@ def test_stop_in_each_language_then_a_broadcast_is_suppressed(d, lang, word):
 
 
 def test_stop_one_topic_and_start_it(d, tw):
-    phone, mid = add_member(d, lang="en")
+    phone, mid = registered_member(d, lang="en")
     p = tw(phone)
     topic = __import__("conftest").catalog("en")["topic"]["news"]
     assert p.send("stop news please") == msg("en", "sms_stopped_topic", topic=topic)
@@ -378,7 +375,7 @@ def test_stop_from_an_unknown_number_mid_registration(d):
 
 
 def test_suppression_survives_erase_and_registration_lifts_it(d):
-    phone, mid = add_member(d, lang="fr")
+    phone, mid = registered_member(d, lang="fr")
     p = sandbox(d, phone)
     assert p.send("EFFACER") == msg("fr", "sms_erase_confirm", minutes=10)
     assert p.send("EFFACER") == msg("fr", "erased")
@@ -398,7 +395,7 @@ def test_suppression_survives_erase_and_registration_lifts_it(d):
 
 
 def test_erase_needs_confirmation(d, tw):
-    phone, mid = add_member(d, lang="en")
+    phone, mid = registered_member(d, lang="en")
     p = tw(phone)
     assert p.send("ERASE") == msg("en", "sms_erase_confirm", minutes=10)
     assert p.send("help") == msg("en", "sms_help", ussd_code=SERVICE_CODE)  # cancels
@@ -410,7 +407,7 @@ def test_erase_needs_confirmation(d, tw):
 
 
 def test_consent_needed_for_broadcasts(d):
-    phone, mid = add_member(d, lang="fr")
+    phone, mid = registered_member(d, lang="fr")
     write_db(d, "UPDATE members SET consent_at=NULL WHERE id=?", (mid,))
     bid = queue_out(d, "sandbox", phone, kind="broadcast", member_id=mid)
     rid = queue_out(d, "sandbox", phone, kind="reply", member_id=mid)
@@ -433,7 +430,7 @@ def test_invalid_utf8_and_a_1000_character_message(d):
     assert p.send(long_text) == msg("fr", "sms_unknown", ussd_code=SERVICE_CODE)
     stored = query(d, "SELECT body FROM messages WHERE phone=? AND direction='in'", (p.phone,))
     assert [len(r["body"]) for r in stored] == [1000]
-    phone, mid = add_member(d, lang="ar")
+    phone, mid = registered_member(d, lang="ar")
     m = sandbox(d, phone)
     got = m.send("فكرة " + "تعاونية لتجفيف التين بالطاقة الشمسية " * 30)
     assert got.startswith("تعاون:"), got
@@ -452,7 +449,7 @@ def test_flood_limit(tmp_path):
         assert [a is not None for a in answered] == [True, True, True, False, False]
         assert len(query(d2, "SELECT id FROM messages WHERE phone=? AND direction='in'",
                          (p.phone,))) == 5
-        phone, _ = add_member(d2, lang="fr")
+        phone, _ = registered_member(d2, lang="fr")
         m = sandbox(d2, phone)
         for i in range(3):
             m.send("ETAT %d" % i)

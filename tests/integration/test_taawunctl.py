@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DELETE, TAAWUND, msg, new_phone, query, wait_until
+from conftest import DELETE, TAAWUND, add_member, msg, new_phone, query, wait_until
 from test_admin_api import make_token
 
 CTL = Path(os.environ.get("TAAWUNCTL", str(Path(TAAWUND).parent / "taawunctl")))
@@ -138,11 +138,8 @@ def test_events_and_broadcasts(env):
     r = ctl(d, "events", "list", token=t["viewer"])
     assert "5501" in r.stdout and "Atelier export" in r.stdout
     phones = [new_phone(), new_phone()]
-    now = int(time.time())
     for p, lang in zip(phones, ("ar", "fr")):
-        from outbox_helpers import write_db
-        write_db(d, "INSERT INTO members (phone, language, consent_at, created_at, updated_at)"
-                    " VALUES (?,?,?,?,?)", (p, lang, now, now, now))
+        add_member(d, p, language=lang)
     r = ctl(d, "--json", "broadcasts", "create", "--name", "Salon", "--text-ar", "معرض يوم السبت",
             "--text-fr", "Salon samedi à Oujda", "--phone", phones[0], "--phone", phones[1],
             token=t["staff"])

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import (Ussd, assert_menu, catalog, items, measure, msg, new_phone,
+from conftest import (Ussd, add_member, assert_menu, catalog, items, measure, msg, new_phone,
                       numbered, parse_screen, province_name, query, sector_name)
 
 FATIMA = "+212600000001"   # ar, berkane, cooperative 2002, grant GR-2026-00041
@@ -50,19 +50,12 @@ def writable(d):
         conn.close()
 
 
-def add_member(d, name, lang, province, coop_code=None, phone=None, sector="agrifood"):
+def registered_member(d, name, lang, province, coop_code=None, phone=None, sector="agrifood"):
     """Insert a registered, consenting member; return (phone, id)."""
     phone = phone or new_phone()
-    now = int(time.time())
-    with writable(d) as c:
-        cur = c.execute(
-            "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
-            " birth_year, language, consent_at, consent_channel, registered_via,"
-            " registered_at, created_at, updated_at) VALUES (?, ?,"
-            " (SELECT id FROM cooperatives WHERE code = ?), ?, ?, 'f', 1990, ?, ?, 'ussd',"
-            " 'import', ?, ?, ?)",
-            (phone, name, coop_code, province, sector, lang, now, now, now, now))
-        return phone, cur.lastrowid
+    return phone, add_member(d, phone, language=lang, name=name, cooperative=coop_code,
+                             province=province, sector=sector, gender="f", birth_year=1990,
+                             registered_via="import")
 
 
 def add_event(d, code, title_fr, title_ar, place, province, capacity, days=3, hour=9):
@@ -390,7 +383,7 @@ def test_back_from_reference_prompt_returns_to_the_grant_list(daemon, lang):
 def test_member_without_grants_is_asked_for_a_reference(daemon, lang):
     d = daemon
     name = "Nadia Benali" if lang == "fr" else "نادية بنعلي"
-    phone, _ = add_member(d, name, lang, "jerada")  # no cooperative, no grant
+    phone, _ = registered_member(d, name, lang, "jerada")  # no cooperative, no grant
     u = Ussd(d, phone=phone)
     check_home(u.dial(), lang, name)
     s = u.send("1")
@@ -547,7 +540,7 @@ def test_full_event_says_so(daemon):
         assert u.send("1").end
         booked.append(phone)
     assert len(query(d, "SELECT * FROM rsvps WHERE event_id = ?", (e["id"],))) == 2
-    phone, _ = add_member(d, "Salma Idrissi", "fr", "berkane")
+    phone, _ = registered_member(d, "Salma Idrissi", "fr", "berkane")
     fr = [x["code"] for x in upcoming_events(d, "fr", "berkane")]
     u = Ussd(d, phone=phone)
     u.dial()
@@ -572,7 +565,7 @@ def test_race_for_the_last_seats(daemon, capacity, members):
     for i in range(members):
         lang = "fr" if i % 2 else "ar"
         name = f"Membre Course {chr(65 + i)}" if lang == "fr" else f"عضو السباق {i}"
-        phones.append((add_member(d, name, lang, "jerada")[0], lang))
+        phones.append((registered_member(d, name, lang, "jerada")[0], lang))
     # Every member opens the event (first in their list: their province).
     sessions = []
     for phone, lang in phones:
@@ -1102,7 +1095,7 @@ def test_every_screen_fits_with_the_longest_data(daemon, lang, name):
     assert len(name) == 60
     d = daemon
     add_long_data(d)
-    phone, mid = add_member(d, name, lang, "figuig", coop_code="9001")
+    phone, mid = registered_member(d, name, lang, "figuig", coop_code="9001")
     add_long_grant(d, mid)
     walk_everything(d, phone, lang)
     # And once more with the RSVP taken and alerts switched off.
