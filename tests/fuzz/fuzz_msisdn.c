@@ -10,14 +10,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* assert() that survives NDEBUG. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+/* CHECK(): an assert() that survives NDEBUG. */
+#include "fuzz_check.h"
 
 #define SENTINEL "sentinel"
 

@@ -20,14 +20,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Checked even when built with NDEBUG. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);           \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+/* CHECK(): an assert() that survives NDEBUG. */
+#include "fuzz_check.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define STEPS_MAX 64

@@ -1,6 +1,8 @@
-/* channel_testlib.h -- what the channel adapter tests share: reading
- * recorded payloads from tests/data/, building a struct channel_request the
- * way http/routes does, and checking an inbound batch's invariants.
+/* channel_testlib.h -- what the channel adapter tests share: the fixture
+ * (the adapter's ops table and a channel's settings, declared once per test
+ * file with TL_CHANNEL_FIXTURE), reading recorded payloads from tests/data/,
+ * building a struct channel_request the way http/routes does, and checking
+ * an inbound batch's invariants.
  * Included by tests/unit/test_channel_*.c after <cmocka.h>. */
 #ifndef TAAWUN_TESTS_CHANNEL_TESTLIB_H
 #define TAAWUN_TESTS_CHANNEL_TESTLIB_H
@@ -14,6 +16,65 @@
 #include "core/form.h"
 #include "core/limits.h"
 #include "core/utf8.h"
+
+/* The settings of the channel a test file drives: NULL strings stay empty;
+ * api_key and secret set has_api_key / has_secret when given. */
+struct tl_channel {
+    const char *name, *type;
+    const char *base_url, *username, *api_key, *sender_id, *public_url, *secret;
+    const char *signature_method;
+    int dlr_mask;
+};
+
+static inline void tl_copy(char *dst, size_t size, const char *src)
+{
+    if (src) {
+        assert_true(strlen(src) < size);
+        snprintf(dst, size, "%s", src);
+    }
+}
+
+/* channel_settings as the config would hold them for spec. */
+static inline struct channel_settings tl_settings(const struct tl_channel *spec)
+{
+    struct channel_settings ch = {0};
+    tl_copy(ch.name, sizeof ch.name, spec->name);
+    tl_copy(ch.type, sizeof ch.type, spec->type);
+    tl_copy(ch.base_url, sizeof ch.base_url, spec->base_url);
+    tl_copy(ch.username, sizeof ch.username, spec->username);
+    tl_copy(ch.api_key, sizeof ch.api_key, spec->api_key);
+    ch.has_api_key = spec->api_key != NULL;
+    tl_copy(ch.sender_id, sizeof ch.sender_id, spec->sender_id);
+    tl_copy(ch.public_url, sizeof ch.public_url, spec->public_url);
+    tl_copy(ch.secret, sizeof ch.secret, spec->secret);
+    ch.has_secret = spec->secret != NULL;
+    tl_copy(ch.signature_method, sizeof ch.signature_method, spec->signature_method);
+    ch.dlr_mask = spec->dlr_mask;
+    return ch;
+}
+
+/* The ops registered under type, which must be the adapter's table want. */
+static inline const struct channel_ops *tl_ops(const char *type, const struct channel_ops *want)
+{
+    const struct channel_ops *o = channel_ops_find(type);
+    assert_ptr_equal(o, want);
+    return o;
+}
+
+/* Declares a test file's fixture: ops() returns the adapter's table
+ * ops_table (checked to be the one registered under the type), settings()
+ * the channel described by the designated initializers of struct
+ * tl_channel that follow. */
+#define TL_CHANNEL_FIXTURE(ops_table, ...)                                                         \
+    static const struct tl_channel tl_fixture = {__VA_ARGS__};                                     \
+    __attribute__((unused)) static const struct channel_ops *ops(void)                             \
+    {                                                                                              \
+        return tl_ops(tl_fixture.type, &(ops_table));                                              \
+    }                                                                                              \
+    __attribute__((unused)) static struct channel_settings settings(void)                          \
+    {                                                                                              \
+        return tl_settings(&tl_fixture);                                                           \
+    }
 
 /* The whole of a file under tests/data/ (NUL-terminated), or the test fails. */
 static inline char *tl_read(const char *name, size_t *len)

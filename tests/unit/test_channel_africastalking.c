@@ -11,25 +11,9 @@
 #include "channel_testlib.h"
 #include "channels/africastalking.h"
 
-static const struct channel_ops *ops(void)
-{
-    const struct channel_ops *o = channel_ops_find("africastalking");
-    assert_ptr_equal(o, &africastalking_ops);
-    return o;
-}
-
-static struct channel_settings settings(void)
-{
-    struct channel_settings ch = {0};
-    snprintf(ch.name, sizeof ch.name, "at");
-    snprintf(ch.type, sizeof ch.type, "africastalking");
-    snprintf(ch.base_url, sizeof ch.base_url, "https://api.sandbox.africastalking.com/");
-    snprintf(ch.username, sizeof ch.username, "taawun");
-    snprintf(ch.api_key, sizeof ch.api_key, "atsk_0123456789abcdef");
-    ch.has_api_key = true;
-    snprintf(ch.sender_id, sizeof ch.sender_id, "TAAWUN");
-    return ch;
-}
+TL_CHANNEL_FIXTURE(africastalking_ops, .name = "at", .type = "africastalking",
+                   .base_url = "https://api.sandbox.africastalking.com/", .username = "taawun",
+                   .api_key = "atsk_0123456789abcdef", .sender_id = "TAAWUN")
 
 /* ---- USSD (unchanged behaviour) ---- */
 

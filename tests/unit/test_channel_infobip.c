@@ -13,24 +13,9 @@
 #include "channel_testlib.h"
 #include "channels/infobip.h"
 
-static const struct channel_ops *ops(void)
-{
-    const struct channel_ops *o = channel_ops_find("infobip");
-    assert_ptr_equal(o, &infobip_ops);
-    return o;
-}
-
-static struct channel_settings settings(void)
-{
-    struct channel_settings ch = {0};
-    snprintf(ch.name, sizeof ch.name, "ib");
-    snprintf(ch.type, sizeof ch.type, "infobip");
-    snprintf(ch.base_url, sizeof ch.base_url, "https://xyz123.api.infobip.com");
-    snprintf(ch.api_key, sizeof ch.api_key, "0123abcd-ef45-6789");
-    ch.has_api_key = true;
-    snprintf(ch.sender_id, sizeof ch.sender_id, "Taawun");
-    return ch;
-}
+TL_CHANNEL_FIXTURE(infobip_ops, .name = "ib", .type = "infobip",
+                   .base_url = "https://xyz123.api.infobip.com", .api_key = "0123abcd-ef45-6789",
+                   .sender_id = "Taawun")
 
 static void test_inbound_three_results(void **state)
 {

@@ -12,29 +12,10 @@
 #include "channel_testlib.h"
 #include "channels/kannel.h"
 
-static const struct channel_ops *ops(void)
-{
-    const struct channel_ops *o = channel_ops_find("kannel");
-    assert_ptr_equal(o, &kannel_ops);
-    return o;
-}
-
-static struct channel_settings settings(void)
-{
-    struct channel_settings ch = {0};
-    snprintf(ch.name, sizeof ch.name, "kannel");
-    snprintf(ch.type, sizeof ch.type, "kannel");
-    snprintf(ch.base_url, sizeof ch.base_url, "http://127.0.0.1:13013");
-    snprintf(ch.username, sizeof ch.username, "taawun");
-    snprintf(ch.api_key, sizeof ch.api_key, "sendsms-pass");
-    ch.has_api_key = true;
-    snprintf(ch.sender_id, sizeof ch.sender_id, "Taawun");
-    snprintf(ch.public_url, sizeof ch.public_url, "http://127.0.0.1:8080");
-    ch.has_secret = true;
-    snprintf(ch.secret, sizeof ch.secret, "s3cret");
-    ch.dlr_mask = 31;
-    return ch;
-}
+TL_CHANNEL_FIXTURE(kannel_ops, .name = "kannel", .type = "kannel",
+                   .base_url = "http://127.0.0.1:13013", .username = "taawun",
+                   .api_key = "sendsms-pass", .sender_id = "Taawun",
+                   .public_url = "http://127.0.0.1:8080", .secret = "s3cret", .dlr_mask = 31)
 
 static void sms_case(const char *file, const char *want_text, const char *want_id)
 {

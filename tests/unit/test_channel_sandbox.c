@@ -10,13 +10,7 @@
 #include "channel_testlib.h"
 #include "channels/sandbox.h"
 
-static struct channel_settings settings(void)
-{
-    struct channel_settings ch = {0};
-    snprintf(ch.name, sizeof ch.name, "sandbox");
-    snprintf(ch.type, sizeof ch.type, "sandbox");
-    return ch;
-}
+TL_CHANNEL_FIXTURE(sandbox_ops, .name = "sandbox", .type = "sandbox")
 
 static void test_table(void **state)
 {

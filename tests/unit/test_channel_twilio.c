@@ -11,26 +11,9 @@
 #include "channel_testlib.h"
 #include "channels/twilio.h"
 
-static const struct channel_ops *ops(void)
-{
-    const struct channel_ops *o = channel_ops_find("twilio");
-    assert_ptr_equal(o, &twilio_ops);
-    return o;
-}
-
-static struct channel_settings settings(void)
-{
-    struct channel_settings ch = {0};
-    snprintf(ch.name, sizeof ch.name, "tw");
-    snprintf(ch.type, sizeof ch.type, "twilio");
-    snprintf(ch.base_url, sizeof ch.base_url, "https://api.twilio.com");
-    snprintf(ch.username, sizeof ch.username, "AC0123456789abcdef0123456789abcdef");
-    snprintf(ch.api_key, sizeof ch.api_key, "12345");
-    ch.has_api_key = true;
-    snprintf(ch.sender_id, sizeof ch.sender_id, "+212522000000");
-    snprintf(ch.public_url, sizeof ch.public_url, "https://mycompany.com");
-    return ch;
-}
+TL_CHANNEL_FIXTURE(twilio_ops, .name = "tw", .type = "twilio", .base_url = "https://api.twilio.com",
+                   .username = "AC0123456789abcdef0123456789abcdef", .api_key = "12345",
+                   .sender_id = "+212522000000", .public_url = "https://mycompany.com")
 
 /* Twilio's documented example (twilio.com/docs/usage/security): auth token
  * 12345, URL https://mycompany.com/myapp.php?foo=1&bar=2, the fields of

@@ -14,26 +14,9 @@
 
 #define SIGNATURE_SECRET "aBcD3fGhIjK1mN0pQrSt"
 
-static const struct channel_ops *ops(void)
-{
-    const struct channel_ops *o = channel_ops_find("vonage");
-    assert_ptr_equal(o, &vonage_ops);
-    return o;
-}
-
-static struct channel_settings settings(void)
-{
-    struct channel_settings ch = {0};
-    snprintf(ch.name, sizeof ch.name, "vg");
-    snprintf(ch.type, sizeof ch.type, "vonage");
-    snprintf(ch.base_url, sizeof ch.base_url, "https://rest.nexmo.com");
-    snprintf(ch.username, sizeof ch.username, "abcd1234");
-    snprintf(ch.api_key, sizeof ch.api_key, "s3cr3tValue");
-    ch.has_api_key = true;
-    snprintf(ch.sender_id, sizeof ch.sender_id, "Taawun");
-    snprintf(ch.signature_method, sizeof ch.signature_method, "md5hash");
-    return ch;
-}
+TL_CHANNEL_FIXTURE(vonage_ops, .name = "vg", .type = "vonage", .base_url = "https://rest.nexmo.com",
+                   .username = "abcd1234", .api_key = "s3cr3tValue", .sender_id = "Taawun",
+                   .signature_method = "md5hash")
 
 static void test_inbound_get_post_json(void **state)
 {
