@@ -8,10 +8,12 @@ set -eu
 build_pkgs="gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
 libconfig-dev libjansson-dev libcsv-dev libssl-dev tzdata"
 # Tests and benchmarks: cmocka, pytest (Debian's python3), wrk, sqlite3 CLI;
-# the web console's browser tests: Debian's Chromium (driven by playwright-core
-# from npm, installed by `npm ci` under tests/e2e), Node.js and a font with Arabic.
+# Kannel (bearerbox, smsbox, fakesmsc) for test_kannel.py; LibreOffice Calc
+# (headless) opening the CSV exports in test_csv.py; the web console's browser
+# tests: Debian's Chromium (driven by playwright-core from npm, installed by
+# `npm ci` under tests/e2e), Node.js and a font with Arabic.
 test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl kannel kannel-extras
-chromium nodejs fonts-dejavu-core"
+libreoffice-calc-nogui chromium nodejs fonts-dejavu-core"
 
 missing=""
 for p in $build_pkgs $test_pkgs; do

@@ -1,27 +1,83 @@
 #!/usr/bin/env bash
-# run-tests.sh -- run unit tests (cmocka), fuzz corpus replays and integration
+# run-tests.sh -- run unit tests (cmocka), fuzz corpus replays, integration
 # tests (pytest) and the web console's browser tests (tests/e2e, Chromium),
-# then print one closing line "N passed, N failed".
-# Usage: contrib/run-tests.sh BUILD_DIR [unit|integration|e2e|all]
+# then print one closing line, alone and last: "N passed, N failed, N skipped".
+# Every skip is counted: cmocka's, pytest's, the browser tests' and a whole
+# suite skipped for a missing program. With CI=true a skip caused by a
+# component that .ci/run installs (through contrib/deps.sh: Kannel,
+# LibreOffice, Node.js and Chromium) counts as a failure, and says why.
+#
+# Usage: contrib/run-tests.sh BUILD_DIR [PART ...]
+#   PART: unit | integration | e2e | concurrency | all (= unit integration e2e)
+#   concurrency: the tests that drive the daemon's threads hard (the race for
+#   the last seats, concurrent inbound SMS sharing group commits, the sender,
+#   SIGTERM under traffic) and the unit tests of the outbox; .ci/run runs
+#   them against the ThreadSanitizer build.
 set -u
 build=${1:?build dir}
-what=${2:-all}
+shift
+[ "$#" -gt 0 ] || set -- all
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 passed=0
 failed=0
+skipped=0
 python=${PYTHON:-/usr/bin/python3}
 
-if [ "$what" = all ] || [ "$what" = unit ]; then
+# Skip reasons that name a component .ci/run installs.
+ci_components='Kannel|LibreOffice|Chromium|Node\.js'
+concurrency_pytest=(
+  "tests/integration/test_ussd_services.py::test_race_for_the_last_seats"
+  "tests/integration/test_inbound.py"
+  "tests/integration/test_outbox.py"
+  "tests/integration/test_lifecycle.py::test_sigterm_during_traffic"
+)
+concurrency_unit=(test_outbox)
+
+# count_skip N WHY COMPONENT: N tests skipped for WHY; COMPONENT=yes when
+# the cause is a component CI installs (a failure under CI=true).
+count_skip() {
+  if [ "$3" = yes ] && [ "${CI:-}" = true ]; then
+    failed=$(($failed + $1))
+    echo "FAIL (CI) $1 skipped: $2 -- .ci/run installs this (contrib/deps.sh), so in CI a skip is a failure"
+  else
+    skipped=$(($skipped + $1))
+    echo "skip $1: $2"
+  fi
+}
+
+# number_of WORD LINE: the N of "N WORD" in LINE, else 0.
+number_of() {
+  local n
+  n=$(printf '%s' "$2" | grep -oE "[0-9]+ $1" | head -n1 | grep -oE '^[0-9]+')
+  echo "${n:-0}"
+}
+
+run_unit_binary() {
+  local t=$1 out rc p f s
+  out=$("$t" 2>&1); rc=$?
+  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
+  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
+  s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | head -n1)
+  p=${p:-0}; f=${f:-0}; s=${s:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$f" -ne 0 ]; then
+    printf '%s\n' "$out"; echo "FAIL $(basename "$t")"
+  else
+    echo "ok   $(basename "$t") ($p)"
+  fi
+  if [ "$s" -ne 0 ]; then
+    count_skip "$s" "$(basename "$t"): $(printf '%s\n' "$out" |
+      sed -n 's/^\[  SKIPPED \] \([a-z_].*\)/\1/p' | sort -u | paste -sd' ')" no
+  fi
+}
+
+run_unit() {
+  local t r name out
   for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
-    out=$("$t" 2>&1); rc=$?
-    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
-    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
-    p=${p:-0}; f=${f:-0}
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    passed=$((passed + p)); failed=$((failed + f))
-    if [ "$f" -ne 0 ]; then printf '%s\n' "$out"; echo "FAIL $(basename "$t")"; else echo "ok   $(basename "$t") ($p)"; fi
+    run_unit_binary "$t"
   done
   for r in "$build"/tests/replay_*; do
     [ -x "$r" ] || continue
@@ -32,45 +88,93 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
       failed=$((failed + 1)); printf '%s\n' "$out"; echo "FAIL fuzz replay $name"
     fi
   done
-fi
+}
 
-if [ "$what" = all ] || [ "$what" = integration ]; then
+# run_pytest ARGS...: pytest against $build/taawund (and taawund-test for the
+# tests that move the clock); counts its closing line and its skips (-rs).
+run_pytest() {
+  local log line p f e s n why counted=0
   log=$(mktemp)
-  TAAWUND="$top/$build/taawund" "$python" -m pytest -q -p no:cacheprovider tests/integration 2>&1 | tee "$log"
-  line=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|(passed|failed).* in [0-9.]+s' "$log" | tail -n1)
-  p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); p=${p:-0}
-  f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'); f=${f:-0}
-  e=$(printf '%s' "$line" | grep -oE '[0-9]+ error' | grep -oE '[0-9]+'); e=${e:-0}
-  if [ -z "$line" ]; then f=$((f + 1)); fi
+  TAAWUND="$top/$build/taawund" TAAWUND_TEST="$top/$build/taawund-test" \
+    "$python" -m pytest -q -rs -p no:cacheprovider "$@" 2>&1 | tee "$log"
+  line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|error)|(passed|failed|skipped|error).* in [0-9.]+s' "$log" | tail -n1)
+  p=$(number_of passed "$line"); f=$(number_of failed "$line")
+  e=$(number_of error "$line"); s=$(number_of skipped "$line")
+  if [ -z "$line" ]; then
+    f=$((f + 1)); echo "FAIL pytest: no closing line"
+  fi
   passed=$((passed + p)); failed=$((failed + f + e))
+  # "SKIPPED [N] file:line: reason", one per distinct reason.
+  while IFS= read -r skip_line; do
+    n=$(printf '%s' "$skip_line" | sed -n 's/^SKIPPED \[\([0-9]*\)\].*/\1/p')
+    why=$(printf '%s' "$skip_line" | sed 's/^SKIPPED \[[0-9]*\] //')
+    [ -n "$n" ] || continue
+    if printf '%s' "$why" | grep -qE "$ci_components"; then
+      count_skip "$n" "$why" yes
+    else
+      count_skip "$n" "$why" no
+    fi
+    counted=$((counted + n))
+  done < <(grep -E '^SKIPPED \[[0-9]+\]' "$log")
+  if [ "$s" -gt "$counted" ]; then
+    count_skip $((s - counted)) "pytest (reasons not listed)" no
+  fi
   rm -f "$log"
-fi
+}
 
 # Browser tests of the web console (tests/e2e): node modules from the
 # committed package-lock.json; skipped only when node or Chromium is absent.
-if [ "$what" = all ] || [ "$what" = e2e ]; then
+run_e2e() {
+  local chromium log line p f s
   chromium=${CHROMIUM:-/usr/bin/chromium}
   if ! command -v node >/dev/null 2>&1 || [ ! -x "$chromium" ]; then
-    echo "skip e2e: node or $chromium is missing (contrib/deps.sh installs them)"
-  else
-    if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
-      (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) || echo "FAIL e2e: npm ci"
-    fi
-    if [ -f tests/e2e/node_modules/playwright-core/package.json ]; then
-      log=$(mktemp)
-      E2E_OUT="$top/$build/e2e-out" CHROMIUM="$chromium" \
-        node tests/e2e/console.test.mjs "$top/$build/taawund" 2>&1 | tee "$log"
-      line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
-      p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); p=${p:-0}
-      f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'); f=${f:-0}
-      if [ -z "$line" ]; then f=$((f + 1)); fi
-      passed=$((passed + p)); failed=$((failed + f))
-      rm -f "$log"
-    else
-      failed=$((failed + 1))
-    fi
+    count_skip 1 "e2e: node or Chromium ($chromium) missing (contrib/deps.sh installs them)" yes
+    return
   fi
-fi
+  if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) || echo "FAIL e2e: npm ci"
+  fi
+  if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
+    failed=$((failed + 1))
+    return
+  fi
+  log=$(mktemp)
+  E2E_OUT="$top/$build/e2e-out" CHROMIUM="$chromium" \
+    node tests/e2e/console.test.mjs "$top/$build/taawund" 2>&1 | tee "$log"
+  line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+  p=$(number_of passed "$line"); f=$(number_of failed "$line"); s=$(number_of skipped "$line")
+  if [ -z "$line" ]; then
+    f=$((f + 1)); echo "FAIL e2e: no closing line"
+  fi
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$s" -ne 0 ]; then
+    count_skip "$s" "e2e: $(sed -n 's/^skip    //p' "$log" | paste -sd';')" no
+  fi
+  rm -f "$log"
+}
 
-echo "$passed passed, $failed failed"
+run_concurrency() {
+  local u
+  for u in "${concurrency_unit[@]}"; do
+    if [ -x "$build/tests/$u" ]; then
+      run_unit_binary "$build/tests/$u"
+    else
+      failed=$((failed + 1)); echo "FAIL $build/tests/$u is not built"
+    fi
+  done
+  run_pytest "${concurrency_pytest[@]}"
+}
+
+for part in "$@"; do
+  case $part in
+    all) run_unit; run_pytest tests/integration; run_e2e ;;
+    unit) run_unit ;;
+    integration) run_pytest tests/integration ;;
+    e2e) run_e2e ;;
+    concurrency) run_concurrency ;;
+    *) echo "run-tests.sh: unknown part '$part'" >&2; exit 2 ;;
+  esac
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
