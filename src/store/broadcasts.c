@@ -12,39 +12,40 @@
 #include "store/db.h"
 #include "store/store_util.h"
 
-/* ?1 provinces, ?2 sectors, ?3 cooperative ids, ?4 genders, ?5 age bands,
- * ?6 year, ?7 event ids, ?8 phones, ?9 topic. */
+/* The audience (struct broadcast_audience, bound by bind_audience): each
+ * list a JSON array, NULL for "any". */
 #define AUDIENCE_WHERE                                                                             \
     " FROM members m WHERE m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                    \
     " AND m.erased_at IS NULL"                                                                     \
-    " AND (?1 IS NULL OR m.province IN (SELECT value FROM json_each(?1)))"                         \
-    " AND (?2 IS NULL OR m.sector IN (SELECT value FROM json_each(?2)))"                           \
-    " AND (?3 IS NULL OR m.cooperative_id IN (SELECT value FROM json_each(?3)))"                   \
-    " AND (?4 IS NULL OR m.gender IN (SELECT value FROM json_each(?4)))"                           \
-    " AND (?5 IS NULL OR age_band(m.birth_year, ?6) IN (SELECT value FROM json_each(?5)))"         \
-    " AND (?7 IS NULL OR m.id IN (SELECT r.member_id FROM rsvps r"                                 \
-    "  WHERE r.event_id IN (SELECT value FROM json_each(?7))))"                                    \
-    " AND (?8 IS NULL OR m.phone IN (SELECT value FROM json_each(?8)))"                            \
-    " AND (?9 IS NULL OR NOT EXISTS (SELECT 1 FROM member_topics t WHERE t.member_id = m.id"       \
-    "  AND t.topic = ?9 AND t.enabled = 0))"
+    " AND (:provinces IS NULL OR m.province IN (SELECT value FROM json_each(:provinces)))"         \
+    " AND (:sectors IS NULL OR m.sector IN (SELECT value FROM json_each(:sectors)))"               \
+    " AND (:cooperatives IS NULL"                                                                  \
+    "  OR m.cooperative_id IN (SELECT value FROM json_each(:cooperatives)))"                       \
+    " AND (:genders IS NULL OR m.gender IN (SELECT value FROM json_each(:genders)))"               \
+    " AND (:age_bands IS NULL"                                                                     \
+    "  OR age_band(m.birth_year, :year) IN (SELECT value FROM json_each(:age_bands)))"             \
+    " AND (:events IS NULL OR m.id IN (SELECT r.member_id FROM rsvps r"                            \
+    "  WHERE r.event_id IN (SELECT value FROM json_each(:events))))"                               \
+    " AND (:phones IS NULL OR m.phone IN (SELECT value FROM json_each(:phones)))"                  \
+    " AND (:topic IS NULL OR NOT EXISTS (SELECT 1 FROM member_topics t WHERE t.member_id = m.id"   \
+    "  AND t.topic = :topic AND t.enabled = 0))"
 
 #define RECORD_COLS                                                                                \
     "id, name, coalesce(topic,''), channel, status, created_by, audience, texts,"                  \
     " coalesce(scheduled_at,0), coalesce(started_at,0), coalesce(cancelled_at,0),"                 \
     " coalesce(recipients,0), created_at, updated_at"
 
-#define SLOT_FIRST 18 /* parameter of the first language slot; 4 per slot */
-
 static void bind_audience(sqlite3_stmt *st, const struct broadcast_audience *a)
 {
-    /* A NULL list binds NULL ("any"). */
-    const char *lists[] = {a->provinces, a->sectors, a->cooperatives, a->genders, a->age_bands};
-    for (int i = 0; i < 5; i++)
-        sqlite3_bind_text(st, i + 1, lists[i], -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 6, a->year);
-    sqlite3_bind_text(st, 7, a->events, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, a->phones, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, a->topic && *a->topic ? a->topic : NULL, -1, SQLITE_STATIC);
+    store_bind_text(st, ":provinces", a->provinces);
+    store_bind_text(st, ":sectors", a->sectors);
+    store_bind_text(st, ":cooperatives", a->cooperatives);
+    store_bind_text(st, ":genders", a->genders);
+    store_bind_text(st, ":age_bands", a->age_bands);
+    store_bind_int64(st, ":year", a->year);
+    store_bind_text(st, ":events", a->events);
+    store_bind_text(st, ":phones", a->phones);
+    store_bind_text_or_null(st, ":topic", a->topic);
 }
 
 void broadcast_record_clear(struct broadcast_record *r)
@@ -242,15 +243,14 @@ int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
 static char expand_sql[EXPAND_SQL_MAX];
 static pthread_once_t expand_once = PTHREAD_ONCE_INIT;
 
-static void append_case(char *sql, size_t *len, int offset, const char *fallback_param)
+/* " CASE m.language WHEN :lang_0 THEN :<field>_0 ... ELSE :fallback_<field> END," */
+static void append_case(char *sql, size_t *len, const char *field)
 {
     *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " CASE m.language");
-    for (int i = 0; i < BROADCAST_LANG_SLOTS; i++) {
-        int p = SLOT_FIRST + 4 * i;
-        *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " WHEN ?%d THEN ?%d", p,
-                                 p + offset);
-    }
-    *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " ELSE %s END,", fallback_param);
+    for (int i = 0; i < BROADCAST_LANG_SLOTS; i++)
+        *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " WHEN :lang_%d THEN :%s_%d", i,
+                                 field, i);
+    *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " ELSE :fallback_%s END,", field);
 }
 
 static void build_expand_sql(void)
@@ -261,14 +261,13 @@ static void build_expand_sql(void)
                             "INSERT INTO messages (channel, direction, phone, member_id, kind,"
                             " topic, body, encoding, segments, status, priority, next_attempt_at,"
                             " broadcast_id, created_at, updated_at)"
-                            " SELECT ?10, 'out', m.phone, m.id, 'broadcast', ?9,");
-    append_case(s, &len, 1, "?15");
-    append_case(s, &len, 2, "?16");
-    append_case(s, &len, 3, "?17");
-    len += (size_t)snprintf(
-        s + len, EXPAND_SQL_MAX - len,
-        " ?11, ?12, CASE WHEN ?11 = 'queued' THEN ?13 END, ?14, ?13, ?13" AUDIENCE_WHERE
-        " ORDER BY m.id");
+                            " SELECT :channel, 'out', m.phone, m.id, 'broadcast', :topic,");
+    append_case(s, &len, "body");
+    append_case(s, &len, "encoding");
+    append_case(s, &len, "segments");
+    len += (size_t)snprintf(s + len, EXPAND_SQL_MAX - len,
+                            " :status, :priority, CASE WHEN :status = 'queued' THEN :now END,"
+                            " :broadcast_id, :now, :now" AUDIENCE_WHERE " ORDER BY m.id");
     if (len >= EXPAND_SQL_MAX)
         expand_sql[0] = '\0'; /* cannot happen with the sizes above; prepare fails */
 }
@@ -286,20 +285,24 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
     if (!st)
         return store_fail(db, "broadcasts_expand");
     bind_audience(st, a);
-    sqlite3_bind_text(st, 10, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, hold ? "held" : "queued", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 12, priority);
-    sqlite3_bind_int64(st, 13, now);
-    sqlite3_bind_int64(st, 14, id);
-    sqlite3_bind_text(st, 15, fallback->body, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 16, fallback->encoding, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 17, fallback->segments);
-    for (size_t i = 0; i < ntexts; i++) {
-        int p = SLOT_FIRST + 4 * (int)i;
-        sqlite3_bind_text(st, p, texts[i].language, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, p + 1, texts[i].body, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, p + 2, texts[i].encoding, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, p + 3, texts[i].segments);
+    store_bind_text(st, ":channel", channel);
+    store_bind_text(st, ":status", hold ? "held" : "queued");
+    store_bind_int64(st, ":priority", priority);
+    store_bind_int64(st, ":now", now);
+    store_bind_int64(st, ":broadcast_id", id);
+    store_bind_text(st, ":fallback_body", fallback->body);
+    store_bind_text(st, ":fallback_encoding", fallback->encoding);
+    store_bind_int64(st, ":fallback_segments", fallback->segments);
+    for (size_t i = 0; i < ntexts; i++) { /* unused slots stay NULL and never match */
+        char name[32];
+        snprintf(name, sizeof name, ":lang_%zu", i);
+        store_bind_text(st, name, texts[i].language);
+        snprintf(name, sizeof name, ":body_%zu", i);
+        store_bind_text(st, name, texts[i].body);
+        snprintf(name, sizeof name, ":encoding_%zu", i);
+        store_bind_text(st, name, texts[i].encoding);
+        snprintf(name, sizeof name, ":segments_%zu", i);
+        store_bind_int64(st, name, texts[i].segments);
     }
     if (store_exec(db, st, "broadcasts_expand") != 0)
         return -1;
