@@ -167,8 +167,10 @@ int texts_check(const struct config *cfg, const struct texts *t, struct config_e
                 struct config_errors *warnings)
 {
     size_t before = errs->count;
-    for (size_t k = 0; ussd_menu_text_keys[k]; k++)
-        check_key(cfg, t, ussd_menu_text_keys[k], errs, warnings);
+    const char *ussd_keys[USSD_TEXT_KEYS_MAX];
+    size_t nussd_keys = ussd_menu_text_keys(ussd_keys, USSD_TEXT_KEYS_MAX);
+    for (size_t k = 0; k < nussd_keys; k++)
+        check_key(cfg, t, ussd_keys[k], errs, warnings);
     static const char *const sms_keys[] = {"sms_registered",     "sms_rsvp",
                                            "sms_event",          "sms_idea",
                                            "sms_grant_status",   "sms_event_cancelled",

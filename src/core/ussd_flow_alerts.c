@@ -36,6 +36,8 @@ const struct ussd_screen_def ussd_flow_alerts_screens[] = {
      .nav = USSD_NAV_BACK_HOME,
      .back = USSD_TO(USSD_SCR_HOME),
      .errors = {"err_choice"},
+     .texts = {"alert_item", "alert_on", "alert_off", "topic.events", "topic.trainings",
+               "topic.grants", "topic.ideathon", "topic.news"},
      .items = topic_items,
      .item = {.effect = USSD_EFFECT_SET_TOPIC, .then = switch_topic}},
     {.name = NULL},

@@ -84,6 +84,8 @@ static void seats_text(const struct ussd_state *s, const struct ussd_env *env,
     }
 }
 
+#define EVENT_TEXTS "event_when", "seats_left", "seats_unlimited", "seats_full", "seat_yours"
+
 /* The event of s->event_id: on its details and after an RSVP. */
 static int event_fields(const struct ussd_state *s, const struct ussd_ctx *c,
                         const struct ussd_list *l, struct ussd_fields *f)
@@ -110,6 +112,7 @@ const struct ussd_screen_def ussd_flow_events_screens[] = {
      .nav = USSD_NAV_BACK_HOME,
      .back_to = events_back,
      .errors = {"err_choice"},
+     .texts = {"events_none", "event_item", "event_when"},
      .items = event_items,
      .item = {.next = USSD_TO(USSD_SCR_EVENT_DETAIL), .then = keep_event},
      .fields = events_fields},
@@ -120,6 +123,7 @@ const struct ussd_screen_def ussd_flow_events_screens[] = {
      .key = "event_detail",
      .back = USSD_TO(USSD_SCR_EVENTS),
      .errors = {"err_choice"},
+     .texts = {EVENT_TEXTS},
      .options = {{"event_rsvp", .effect = USSD_EFFECT_RSVP, .then = members_only},
                  {"event_sms", .next = USSD_TO(USSD_SCR_END_EVENT_SMS),
                   .effect = USSD_EFFECT_EVENT_SMS}},
@@ -130,10 +134,15 @@ const struct ussd_screen_def ussd_flow_events_screens[] = {
      .nav = USSD_NAV_BACK_HOME,
      .back = USSD_TO(USSD_SCR_EVENTS),
      .errors = {"err_choice"}},
-    {.id = USSD_SCR_END_RSVP_DONE, .name = "rsvp_done", .key = "rsvp_done", .fields = event_fields},
+    {.id = USSD_SCR_END_RSVP_DONE,
+     .name = "rsvp_done",
+     .key = "rsvp_done",
+     .texts = {EVENT_TEXTS},
+     .fields = event_fields},
     {.id = USSD_SCR_END_RSVP_ALREADY,
      .name = "rsvp_already",
      .key = "rsvp_already",
+     .texts = {EVENT_TEXTS},
      .fields = event_fields},
     {.id = USSD_SCR_END_EVENT_SMS, .name = "event_sms_sent", .key = "event_sms_sent"},
     {.name = NULL},

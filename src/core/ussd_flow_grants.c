@@ -73,6 +73,10 @@ static enum ussd_verdict take_reference(struct ussd_state *s, const struct ussd_
     return USSD_TAKEN;
 }
 
+#define GRANT_STATUS_TEXTS                                                                         \
+    "grant_status.submitted", "grant_status.under_review", "grant_status.documents_missing",       \
+        "grant_status.approved", "grant_status.disbursed", "grant_status.rejected"
+
 static int grant_fields(const struct ussd_state *s, const struct ussd_ctx *c,
                         const struct ussd_list *l, struct ussd_fields *f)
 {
@@ -99,6 +103,7 @@ const struct ussd_screen_def ussd_flow_grants_screens[] = {
      .nav = USSD_NAV_BACK_HOME,
      .back = USSD_TO(USSD_SCR_HOME),
      .errors = {"err_choice"},
+     .texts = {"grant_item", "grants_enter_ref", GRANT_STATUS_TEXTS},
      .items = grant_items,
      .item = {.then = grant_chosen}},
     {.id = USSD_SCR_GRANT_REF,
@@ -114,6 +119,7 @@ const struct ussd_screen_def ussd_flow_grants_screens[] = {
      .key = "grant_detail",
      .back = USSD_TO(USSD_SCR_GRANTS),
      .errors = {"err_choice"},
+     .texts = {GRANT_STATUS_TEXTS},
      .fields = grant_fields},
     {.name = NULL},
 };

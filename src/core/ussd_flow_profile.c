@@ -47,6 +47,7 @@ const struct ussd_screen_def ussd_flow_profile_screens[] = {
      .nav = USSD_NAV_BACK_HOME,
      .back = USSD_TO(USSD_SCR_HOME),
      .errors = {"err_choice"},
+     .texts = {"profile_start", "no_coop"},
      .options = {{"menu_language", .next = USSD_TO(USSD_SCR_CHANGE_LANGUAGE)},
                  {"profile_stop", .effect = USSD_EFFECT_STOP_ALL, .then = stop_or_start,
                   .label_of = stop_or_start_label},

@@ -215,6 +215,7 @@ const struct ussd_screen_def ussd_flow_registration_screens[] = {
      .key = "confirm_title",
      .flow = USSD_FLOW_REGISTER,
      .errors = {"err_choice"},
+     .texts = {"no_coop", "gender_f", "gender_m"},
      .options = {{"confirm_yes", .next = USSD_TO(USSD_SCR_END_REGISTERED),
                   .effect = USSD_EFFECT_REGISTER},
                  {"confirm_restart", .next = USSD_TO(USSD_SCR_NAME)}},

@@ -34,6 +34,7 @@ const struct ussd_screen_def ussd_flow_resume_screens[] = {
      .name = "resume",
      .key = "resume_register",
      .errors = {"err_choice"},
+     .texts = {"resume_idea"},
      .options = {{"resume_continue", .effect = USSD_EFFECT_RESUME_DRAFT},
                  {"resume_restart", .effect = USSD_EFFECT_DISCARD_DRAFT, .then = start_again}},
      .fields = resume_fields},

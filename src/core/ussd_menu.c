@@ -18,110 +18,42 @@
 const char *const ussd_topic_codes[USSD_TOPIC_COUNT] = {"events", "trainings", "grants", "ideathon",
                                                         "news"};
 
-const char *const ussd_menu_text_keys[] = {
-    "language_name",
-    "choose_language",
-    "welcome",
-    "menu_register",
-    "menu_events_public",
-    "menu_about",
-    "about_text",
-    "ask_name",
-    "ask_coop",
-    "ask_province",
-    "ask_sector",
-    "ask_gender",
-    "gender_f",
-    "gender_m",
-    "ask_birth_year",
-    "ask_consent",
-    "consent_yes",
-    "consent_no",
-    "confirm_title",
-    "confirm_yes",
-    "confirm_restart",
-    "no_coop",
-    "registered",
-    "consent_refused",
-    "err_choice",
-    "err_name",
-    "err_coop",
-    "err_year",
-    "err_reference",
-    "err_title",
-    "err_text",
-    "err_register_first",
-    "nav_more",
-    "nav_back",
-    "nav_back_home",
-    "busy",
-    "resume_register",
-    "resume_idea",
-    "resume_continue",
-    "resume_restart",
-    "home_title",
-    "menu_grants",
-    "menu_events",
-    "menu_idea",
-    "menu_alerts",
-    "menu_profile",
-    "grants_title",
-    "grant_item",
-    "grants_enter_ref",
-    "grant_ask_ref",
-    "grant_detail",
-    "grant_status.submitted",
-    "grant_status.under_review",
-    "grant_status.documents_missing",
-    "grant_status.approved",
-    "grant_status.disbursed",
-    "grant_status.rejected",
-    "events_title",
-    "events_none",
-    "event_item",
-    "event_detail",
-    "event_when",
-    "seats_left",
-    "seats_unlimited",
-    "seats_full",
-    "seat_yours",
-    "event_rsvp",
-    "event_sms",
-    "event_full",
-    "rsvp_done",
-    "rsvp_already",
-    "event_sms_sent",
-    "idea_ask_sector",
-    "idea_ask_title",
-    "idea_ask_text",
-    "idea_confirm",
-    "idea_submit",
-    "idea_cancel",
-    "idea_done",
-    "idea_cancelled",
-    "alerts_title",
-    "alert_item",
-    "alert_on",
-    "alert_off",
-    "topic.events",
-    "topic.trainings",
-    "topic.grants",
-    "topic.ideathon",
-    "topic.news",
-    "profile_text",
-    "menu_language",
-    "profile_stop",
-    "profile_start",
-    "profile_erase",
-    "erase_confirm",
-    "erase_yes",
-    "erase_no",
-    "language_changed",
-    "stopped",
-    "started",
-    "erased",
-    NULL,
-};
+/* Texts the engine shows on any screen (the names of the languages, the
+ * navigation). Each screen's own texts are in its declaration. */
+static const char *const engine_texts[] = {"language_name", "nav_more", "nav_back",
+                                           "nav_back_home"};
+
+/* Add key to out[0..n) unless it is there already; returns the new n. */
+static size_t add_key(const char **out, size_t n, size_t max, const char *key)
+{
+    if (!key)
+        return n;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(out[i], key) == 0)
+            return n;
+    assert(n < max);
+    if (n < max)
+        out[n++] = key;
+    return n;
+}
+
+size_t ussd_menu_text_keys(const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof engine_texts / sizeof engine_texts[0]; i++)
+        n = add_key(out, n, max, engine_texts[i]);
+    for (int scr = 0; scr < USSD_SCR_COUNT; scr++) {
+        const struct ussd_screen_def *d = ussd_screens_def((enum ussd_screen)scr);
+        n = add_key(out, n, max, d->key);
+        for (size_t i = 0; i < sizeof d->errors / sizeof d->errors[0]; i++)
+            n = add_key(out, n, max, d->errors[i]);
+        for (size_t i = 0; i < USSD_OPTIONS_MAX && d->options[i].label; i++)
+            n = add_key(out, n, max, d->options[i].label);
+        for (size_t i = 0; i < USSD_TEXTS_MAX && d->texts[i]; i++)
+            n = add_key(out, n, max, d->texts[i]);
+    }
+    return n;
+}
 
 const char *ussd_menu_screen_name(enum ussd_screen scr)
 {

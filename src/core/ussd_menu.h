@@ -254,8 +254,12 @@ enum ussd_flow ussd_menu_flow(const struct ussd_state *s);
 long ussd_menu_render(const struct ussd_state *s, const struct ussd_member_view *m,
                       const struct ussd_env *env, char *out, size_t outsz, bool *end);
 
-/* Catalog keys the menus use (NULL-terminated), for `taawund -n`. */
-extern const char *const ussd_menu_text_keys[];
+/* The catalog keys the menus use, each once, for `taawund -n`: the
+ * engine's own and those each screen declares. Fills out[0..max) with
+ * borrowed static strings; max must be at least USSD_TEXT_KEYS_MAX.
+ * Returns how many. */
+#define USSD_TEXT_KEYS_MAX 256
+size_t ussd_menu_text_keys(const char **out, size_t max);
 
 /* Render every screen of every language in env, with and without its error
  * line and with long sample data; call report(ctx, lang, screen_name, key)

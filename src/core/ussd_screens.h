@@ -31,6 +31,7 @@
 #define USSD_ITEM_BYTES 160                  /* one option's label, formatted */
 #define USSD_FIELDS_MAX USSD_LAYOUT_VARS_MAX /* {placeholders} of one screen text */
 #define USSD_SHRINK_MAX 3                    /* fields that may be shortened to fit */
+#define USSD_TEXTS_MAX 10                    /* texts a screen's hooks use, and a NULL */
 
 /* Where a declaration leads. Unset (zero) means "nowhere": no way back, or
  * a choice that keeps the screen. */
@@ -123,6 +124,9 @@ struct ussd_screen_def {
     /* errors[0]: what a wrong input shows; others: what the screens leading
      * here may show on it (for `taawund -n`). */
     const char *errors[2];
+    /* The other texts it shows (those its hooks use), up to a NULL: with
+     * key, errors and labels, the catalogs must have them all. */
+    const char *texts[USSD_TEXTS_MAX];
     /* A list screen: its fixed options (up to a NULL label), then the
      * items listed by items(), each chosen as .item says. */
     struct ussd_option options[USSD_OPTIONS_MAX];

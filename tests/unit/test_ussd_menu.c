@@ -550,11 +550,25 @@ static void test_texts_match_conf(void **state)
     (void)state;
     compare_with_conf("ar", ar_texts, COUNT(ar_texts));
     compare_with_conf("fr", fr_texts, COUNT(fr_texts));
-    /* Every key the engine uses is in both catalogs. */
-    for (size_t i = 0; ussd_menu_text_keys[i]; i++) {
-        if (catalog_get(fixture.ar, ussd_menu_text_keys[i]) == NULL ||
-            catalog_get(fixture.fr, ussd_menu_text_keys[i]) == NULL)
-            fail_msg("key %s missing from a catalog", ussd_menu_text_keys[i]);
+    /* Every key the engine uses is in both catalogs, once in the list. */
+    const char *keys[USSD_TEXT_KEYS_MAX];
+    size_t n = ussd_menu_text_keys(keys, COUNT(keys));
+    for (size_t i = 0; i < n; i++) {
+        if (catalog_get(fixture.ar, keys[i]) == NULL || catalog_get(fixture.fr, keys[i]) == NULL)
+            fail_msg("key %s missing from a catalog", keys[i]);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(keys[i], keys[j]);
+    }
+    /* And every USSD text of the catalogs is one the menus declare (or a
+     * province's or sector's name): a text no screen names is a screen
+     * whose declaration forgot it. */
+    for (size_t i = 0; i < COUNT(ar_texts); i++) {
+        const char *key = ar_texts[i].key;
+        bool used = strncmp(key, "provinces.", 10) == 0 || strncmp(key, "sectors.", 8) == 0;
+        for (size_t j = 0; j < n && !used; j++)
+            used = strcmp(keys[j], key) == 0;
+        if (!used)
+            fail_msg("text %s of ar.conf is declared by no screen", key);
     }
 }
 
