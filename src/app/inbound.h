@@ -26,7 +26,7 @@ struct inbound_context {
     const struct channel_settings *ch;
     const char *ussd_code;        /* the programme's USSD code for help texts ("" when none) */
     bool inline_reply;            /* the channel carries the reply in the webhook answer */
-    struct sms_router_limits sms; /* reply segments, flood limit, exchange expiry (0: defaults) */
+    struct sms_router_limits sms; /* settings sms.*: reply segments, flood limit, expiries */
 };
 
 struct inbound_sms_result {

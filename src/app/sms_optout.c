@@ -6,7 +6,65 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/msisdn.h"
 #include "core/sms_reply.h"
+#include "store/members.h"
+#include "store/sms_state.h"
+#include "sys/log.h"
+
+/* ---- STOP and START ---- */
+
+int sms_optout_stop(struct sms_context *c, const char *topic)
+{
+    if (sms_state_flow_delete(c->db, c->phone) != 0)
+        return -1;
+    char tname[96] = "";
+    if (c->registered) {
+        int rc = topic[0] ? member_topic_set(c->db, c->m->id, topic, false)
+                          : member_set_stopped(c->db, c->m->id, true);
+        if (rc != 0)
+            return -1;
+    } else {
+        topic = ""; /* a number that is no member stops everything */
+        if (sms_state_suppression_add(c->db, c->phone, c->channel) != 0)
+            return -1;
+    }
+    char mk[MSISDN_MAX];
+    msisdn_mask(c->phone, mk);
+    log_info("sms_stop", "channel=%s phone=%s member=%lld topic=%s", c->channel, mk,
+             c->registered ? (long long)c->m->id : 0LL, topic[0] ? topic : "all");
+    if (topic[0])
+        sms_context_topic_name(c, topic, tname, sizeof tname);
+    struct text_var vars[] = {{"topic", tname}};
+    sms_context_reply_key(c, "stop_confirmation", NULL,
+                          topic[0] ? "sms_stopped_topic" : "sms_stopped", vars, 1);
+    return 0;
+}
+
+int sms_optout_start(struct sms_context *c, const char *topic)
+{
+    if (sms_state_suppression_clear(c->db, c->phone) < 0)
+        return -1;
+    char mk[MSISDN_MAX];
+    msisdn_mask(c->phone, mk);
+    if (!c->registered) {
+        log_info("sms_start", "channel=%s phone=%s member=0 topic=all", c->channel, mk);
+        sms_context_reply_key(c, "registration", NULL, "sms_start_unregistered", NULL, 0);
+        return 0;
+    }
+    if (member_set_stopped(c->db, c->m->id, false) != 0 ||
+        (topic[0] && member_topic_set(c->db, c->m->id, topic, true) != 0))
+        return -1;
+    log_info("sms_start", "channel=%s phone=%s member=%lld topic=%s", c->channel, mk,
+             (long long)c->m->id, topic[0] ? topic : "all");
+    char tname[96] = "";
+    if (topic[0])
+        sms_context_topic_name(c, topic, tname, sizeof tname);
+    struct text_var vars[] = {{"topic", tname}};
+    sms_context_reply_key(c, "reply", NULL, topic[0] ? "sms_started_topic" : "sms_started", vars,
+                          1);
+    return 0;
+}
 
 /* ---- the opt-out hint ---- */
 

@@ -8,7 +8,24 @@
 
 #include <stddef.h>
 
+#include "app/sms_context.h"
 #include "core/catalog.h"
+
+/* STOP, from any state (the router asks before anything else): any
+ * exchange under way is dropped; a registered member is opted out at once
+ * of topic ("events", ...: member_topics) or, for "", of everything
+ * (members.opted_out_at); a number that is no registered member goes on
+ * the suppression list (store/sms_state.h) whatever topic it named. The
+ * reply, of kind 'stop_confirmation', is the only kind the send gate lets
+ * through afterwards. Returns 0, or -1 on a database error. */
+int sms_optout_stop(struct sms_context *c, const char *topic) __attribute__((warn_unused_result));
+
+/* START: the number leaves the suppression list; a registered member's
+ * stop of everything is lifted, and topic ("" for none) is turned on
+ * again. A number that is no member is told how to register (kind
+ * 'registration', which passes an opt-out). Returns 0, or -1 on a
+ * database error. */
+int sms_optout_start(struct sms_context *c, const char *topic) __attribute__((warn_unused_result));
 
 /* The short opt-out hint in lang ("STOP pour arreter", "للإيقاف أرسل
  * توقف"): catalog text `broadcast_opt_out_hint`, falling back to the default

@@ -1,5 +1,8 @@
-/* sms_router.h -- the SMS commands: what taawun answers to an inbound SMS, and the
- * one consent and opt-out policy every message follows.
+/* sms_router.h -- the SMS command router: what taawun answers to an
+ * inbound SMS, and the one consent and opt-out policy every message
+ * follows. The commands themselves live in app/sms_optout (STOP, START),
+ * app/sms_register, app/sms_programme (STATUS, EVENTS, JOIN, IDEA) and
+ * app/sms_account (ALERTS, LANGUAGE, MYDATA, ERASE).
  *
  * Routing (core/sms_command reads the keywords; README "SMS commands" has
  * the table):
@@ -33,8 +36,8 @@
  * 'stop_confirmation' (STOP, and a confirmed ERASE). The send gate
  * (store/messages.h) holds the rest of the policy: broadcasts, reminders
  * and notifications only to consenting members who did not stop. */
-#ifndef TAAWUN_APP_SMS_H
-#define TAAWUN_APP_SMS_H
+#ifndef TAAWUN_APP_SMS_ROUTER_H
+#define TAAWUN_APP_SMS_ROUTER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,12 +51,13 @@
 
 #define SMS_ROUTER_REPLY_MAX 640 /* bytes of one reply, NUL included */
 
-/* Settings (config `sms.*`); 0 takes the default shown. */
+/* The settings `sms.*` as the config read them (its schema holds their
+ * defaults and bounds; every one is set). */
 struct sms_router_limits {
-    int max_reply_segments; /* 2 */
-    int replies_per_hour;   /* 20 */
-    int conversation_ttl_s; /* 1800: a guided registration is forgotten after this */
-    int erase_window_s;     /* 600: ERASE must be confirmed within this */
+    int max_reply_segments; /* 1..SMS_REPLY_SEGMENTS_CEILING */
+    int replies_per_hour;   /* answers to one number per hour; the rest are stored only */
+    int conversation_ttl_s; /* a guided registration is forgotten after this */
+    int erase_window_s;     /* ERASE must be confirmed within this */
 };
 
 /* One inbound SMS to answer (all borrowed). */

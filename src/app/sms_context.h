@@ -1,0 +1,77 @@
+/* sms_context.h -- one inbound SMS being handled by the command router
+ * (app/sms_router.h): what every command handler reads (the database
+ * inside the router's transaction, the programme, the sender, the member,
+ * the reply's language and segment budget) and how a handler writes its
+ * reply: a catalog text in the reply's language, fitted to the budget in
+ * its own encoding (core/sms_reply.h), or a list grown while it fits.
+ *
+ * The router fills a struct sms_context in; handlers borrow it. A handler
+ * writes at most one reply (the last one written wins). */
+#ifndef TAAWUN_APP_SMS_CONTEXT_H
+#define TAAWUN_APP_SMS_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "app/ussd.h"
+#include "core/catalog.h"
+#include "store/members.h"
+
+#define SMS_CONTEXT_WORK_MAX 1536 /* bytes of a reply before it is fitted */
+#define SMS_CONTEXT_ITEM_MAX 384  /* bytes of one item of a list reply */
+
+struct sms_context {
+    sqlite3 *db; /* inside the caller's open write transaction */
+    const struct app_env *env;
+    const char *channel;
+    const char *phone;     /* E.164 */
+    const char *ussd_code; /* for help texts, "" when none */
+    const char *text;      /* the SMS, valid UTF-8 */
+    size_t len;
+    int conversation_ttl_s; /* setting sms.conversation_ttl_s */
+    int erase_window_s;     /* setting sms.erase_window_s */
+    size_t max_segments;    /* setting sms.max_reply_segments */
+    const struct member *m; /* the member's row, NULL when none */
+    bool registered;        /* m is a registered member, not erased */
+    const char *lang;       /* the reply's language (LANGUAGE changes it) */
+    int64_t now;
+    /* The reply. */
+    bool answer;       /* false: nothing to send */
+    const char *kind;  /* 'reply', 'registration' or 'stop_confirmation' (static) */
+    int64_t member_id; /* the member the reply is about (0: none) */
+    char *reply;       /* replysz bytes, the caller's */
+    size_t replysz;
+};
+
+/* The catalog text key in the reply's language; "" when the catalogs lack
+ * it. Borrowed from the catalogs. */
+const char *sms_context_text(const struct sms_context *c, const char *key);
+
+/* Set the reply: text (valid UTF-8) fitted to c->max_segments, of kind (a
+ * static string). A text that cannot be fitted leaves no answer. */
+void sms_context_reply_text(struct sms_context *c, const char *kind, const char *text);
+
+/* Set the reply from catalog text key expanded with vars[0..nvars),
+ * after prefix (an error line; NULL or "" for none) and a space. */
+void sms_context_reply_key(struct sms_context *c, const char *kind, const char *prefix,
+                           const char *key, const struct text_var *vars, size_t nvars);
+
+/* Set a reply of kind 'reply' from catalog text key with {ussd_code} and
+ * {programme}. */
+void sms_context_reply_simple(struct sms_context *c, const char *key);
+
+/* Set a list reply of kind 'reply': header, then items[0..nitems) (the
+ * first after first_sep, the others after sep) while they fit ONE segment
+ * together with tail -- or, when not even one does, the whole budget --
+ * then tail after a space ("" or NULL: none). */
+void sms_context_reply_list(struct sms_context *c, const char *header,
+                            char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems,
+                            const char *first_sep, const char *sep, const char *tail);
+
+/* The name of topic code ("events", ...) in the reply's language (catalog
+ * text topic.CODE) into out (outsz bytes). */
+void sms_context_topic_name(const struct sms_context *c, const char *code, char *out, size_t outsz);
+
+#endif
