@@ -109,7 +109,8 @@ static const struct option schema[] = {
     {"ussd.draft_ttl_s", OPT_INT, 60, 30 * 86400, "86400", false, CFG(ussd.draft_ttl_s), 0, NULL},
 
     {"sms", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"sms.max_reply_segments", OPT_INT, 1, 4, "2", false, CFG(sms.max_reply_segments), 0, NULL},
+    {"sms.max_reply_segments", OPT_INT, 1, SMS_REPLY_SEGMENTS_CEILING, "2", false,
+     CFG(sms.max_reply_segments), 0, NULL},
     {"sms.replies_per_hour", OPT_INT, 1, 1000, "20", false, CFG(sms.replies_per_hour), 0, NULL},
     {"sms.conversation_ttl_s", OPT_INT, 60, 7 * 86400, "1800", false, CFG(sms.conversation_ttl_s),
      0, NULL},

@@ -15,6 +15,9 @@
 #define SMS_SINGLE_UCS2 70
 #define SMS_PART_UCS2 67
 
+/* Segments one SMS reply may ever take: ceiling for sms.max_reply_segments. */
+#define SMS_REPLY_SEGMENTS_CEILING 4
+
 /* Bytes of UTF-8 one screen may take: 182 characters of up to 4 bytes, plus slack. */
 #define SCREEN_BYTES_MAX 1024
 

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SMS_REPLY_SEGMENTS_CEILING 4 /* the most segments a reply may ever take */
+#include "core/limits.h" /* SMS_REPLY_SEGMENTS_CEILING */
 
 /* Segments valid UTF-8 s[0..len) takes in its own encoding (1 for ""), or 0
  * when s is not valid UTF-8. */
