@@ -27,11 +27,11 @@ int sms_account_alerts(struct sms_context *c, const struct sms_command *cmd)
     if (cmd->arg[0]) {
         const char *topic = sms_command_topic(cmd->arg, strlen(cmd->arg));
         enum sms_reply_word w = sms_reply_word(cmd->arg, strlen(cmd->arg), true);
-        if (!topic || w == SMS_WORD_NONE) {
+        if (!topic || w == SMS_REPLY_WORD_NONE) {
             sms_context_reply_simple(c, "sms_alerts_usage");
             return 0;
         }
-        bool on = w == SMS_WORD_YES;
+        bool on = w == SMS_REPLY_WORD_YES;
         if (member_topic_set(c->db, c->m->id, topic, on) != 0)
             return -1;
         char tname[96];

@@ -368,9 +368,9 @@ int sms_register_continue(struct sms_context *c, const struct sms_state_flow *f,
     answer[alen] = '\0';
     if (s == REG_CONSENT) {
         enum sms_reply_word w = sms_reply_word(answer, alen, false);
-        if (w == SMS_WORD_YES)
+        if (w == SMS_REPLY_WORD_YES)
             return reg_finish(c, &d);
-        if (w == SMS_WORD_NO) {
+        if (w == SMS_REPLY_WORD_NO) {
             if (sms_state_flow_delete(c->db, c->phone) != 0)
                 return -1;
             sms_context_reply_key(c, "registration", NULL, "consent_refused", NULL, 0);

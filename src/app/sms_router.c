@@ -164,7 +164,8 @@ static int dispatch(struct sms_context *c, const struct sms_state_flow *flow,
         return rc;
     }
     if (flow && strcmp(flow->flow, "erase") == 0 && c->registered &&
-        (cmd->command == SMS_CMD_ERASE || sms_reply_word(c->text, c->len, false) == SMS_WORD_YES))
+        (cmd->command == SMS_CMD_ERASE ||
+         sms_reply_word(c->text, c->len, false) == SMS_REPLY_WORD_YES))
         return sms_account_erase_confirm(c);
     if (flow && sms_state_flow_delete(c->db, c->phone) != 0)
         return -1;

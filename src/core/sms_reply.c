@@ -162,14 +162,14 @@ enum sms_reply_word sms_reply_word(const char *text, size_t len, bool on_off)
     char fold[FOLD_MAX];
     size_t n = sms_command_fold(text, text ? len : 0, fold, sizeof fold);
     if (n == 0)
-        return SMS_WORD_NONE;
+        return SMS_REPLY_WORD_NONE;
     const char *last = strrchr(fold, ' ');
     last = last ? last + 1 : fold;
     if (in_list(on_off ? on_words : yes_words, last))
-        return SMS_WORD_YES;
+        return SMS_REPLY_WORD_YES;
     if (in_list(on_off ? off_words : no_words, last))
-        return SMS_WORD_NO;
-    return SMS_WORD_NONE;
+        return SMS_REPLY_WORD_NO;
+    return SMS_REPLY_WORD_NONE;
 }
 
 /* true when needle (folded words) occurs in hay (folded words) as whole

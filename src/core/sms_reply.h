@@ -41,9 +41,9 @@ bool sms_reply_append(char *buf, size_t bufsz, size_t *len, const char *sep, con
                       const char *tail, size_t max_segments);
 
 enum sms_reply_word {
-    SMS_WORD_NONE = 0,
-    SMS_WORD_YES, /* yes, oui, o, y, ok, 1, on, نعم, موافق, اقبل, واخا, ... */
-    SMS_WORD_NO,  /* no, non, n, 0, 2, off, لا, ارفض, ... */
+    SMS_REPLY_WORD_NONE = 0,
+    SMS_REPLY_WORD_YES, /* yes, oui, o, y, ok, 1, on, نعم, موافق, اقبل, واخا, ... */
+    SMS_REPLY_WORD_NO,  /* no, non, n, 0, 2, off, لا, ارفض, ... */
 };
 
 /* What a short answer means, read on its LAST word folded as

@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The router's helpers (core/sms_reply): any bytes; a fitted reply is
      * valid UTF-8 within its budget and buffer. */
     enum sms_reply_word w = sms_reply_word(in, size, size % 2 == 0);
-    CHECK(w == SMS_WORD_NONE || w == SMS_WORD_YES || w == SMS_WORD_NO);
+    CHECK(w == SMS_REPLY_WORD_NONE || w == SMS_REPLY_WORD_YES || w == SMS_REPLY_WORD_NO);
     const char *topic = sms_command_topic(in, size);
     CHECK(topic == NULL || fuzz_is_topic(topic));
     if (utf8_valid(in, size) && memchr(in, '\0', size) == NULL) {
