@@ -4,9 +4,12 @@
  * token bucket and concurrency limit, bulk requests); the sandbox completes
  * its messages without any network.
  *
- * This module is the only one that knows libcurl. */
+ * sender/ (sender, claim, pace, transfer, settle) is the only module that
+ * knows libcurl. */
 #ifndef TAAWUN_SENDER_SENDER_H
 #define TAAWUN_SENDER_SENDER_H
+
+#define SENDER_IDLE_MS 200 /* longest sleep between passes */
 
 struct sender;
 

@@ -1,0 +1,287 @@
+/* transfer.c -- requests to providers over curl's multi interface:
+ * building each easy handle from the channel's http_call (headers checked
+ * for line breaks, protocols limited to http and https, no redirects,
+ * bounded answer), collecting finished transfers into per-message results,
+ * dropping those still running at stop. */
+#include "sender/transfer.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/log.h"
+
+#define TRANSFER_CONNECT_TIMEOUT_MS 5000
+#define TRANSFER_MAX_CONNECTIONS 256
+
+int transfers_init(struct transfers *t)
+{
+    memset(t, 0, sizeof *t);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_error("sender_start_failed", "reason=\"curl_global_init failed\"");
+        return -1;
+    }
+    t->multi = curl_multi_init();
+    if (!t->multi) {
+        log_error("sender_start_failed", "reason=\"curl_multi_init failed\"");
+        curl_global_cleanup();
+        return -1;
+    }
+    curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)TRANSFER_MAX_CONNECTIONS);
+    return 0;
+}
+
+void transfers_cleanup(struct transfers *t)
+{
+    transfers_abandon(t);
+    while (t->done) {
+        struct request *next = t->done->next;
+        request_free(t->done);
+        t->done = next;
+    }
+    curl_multi_cleanup(t->multi);
+    t->multi = NULL;
+    curl_global_cleanup();
+}
+
+struct request *request_new(size_t n)
+{
+    struct request *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->rows = calloc(n, sizeof *r->rows);
+    r->msgs = calloc(n, sizeof *r->msgs);
+    r->results = calloc(n, sizeof *r->results);
+    if (!r->rows || !r->msgs || !r->results) {
+        free(r->rows);
+        free(r->msgs);
+        free(r->results);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void request_free(struct request *r)
+{
+    if (!r)
+        return;
+    if (r->easy)
+        curl_easy_cleanup(r->easy);
+    curl_slist_free_all(r->headers);
+    http_call_free(&r->call);
+    outbox_rows_free(r->rows, r->n);
+    free(r->rows);
+    free(r->msgs);
+    free(r->results);
+    free(r->resp);
+    runtime_release(r->rt);
+    free(r);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+    struct request *r = ctx;
+    size_t n = size * nmemb;
+    if (r->resp_len + n > TRANSFER_RESPONSE_MAX) {
+        r->resp_capped = true;
+        return 0; /* refuse: the transfer ends with CURLE_WRITE_ERROR */
+    }
+    if (!r->resp) {
+        r->resp = malloc(TRANSFER_RESPONSE_MAX + 1);
+        if (!r->resp)
+            return 0;
+    }
+    memcpy(r->resp + r->resp_len, data, n);
+    r->resp_len += n;
+    r->resp[r->resp_len] = '\0';
+    return n;
+}
+
+void request_results_all(struct request *r, enum send_outcome outcome, const char *reason)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        memset(&r->results[i], 0, sizeof r->results[i]);
+        r->results[i].outcome = outcome;
+        snprintf(r->results[i].reason, sizeof r->results[i].reason, "%s", reason);
+    }
+}
+
+static bool header_safe(const char *s)
+{
+    return !strpbrk(s, "\r\n");
+}
+
+/* Configure r's easy handle from r->call. Returns 0, or -1 with reason. */
+static int easy_setup(struct request *r, const char **reason)
+{
+    r->easy = curl_easy_init();
+    if (!r->easy) {
+        *reason = "curl_easy_init failed";
+        return -1;
+    }
+    CURL *e = r->easy;
+    int timeout_s = r->ch->request_timeout_s;
+    for (size_t i = 0; i < r->call.nheaders && i < HTTP_CALL_HEADERS_MAX; i++) {
+        char line[sizeof r->call.headers[0].name + sizeof r->call.headers[0].value + 4];
+        if (!header_safe(r->call.headers[i].name) || !header_safe(r->call.headers[i].value)) {
+            *reason = "adapter produced a header with a line break";
+            return -1;
+        }
+        snprintf(line, sizeof line, "%s: %s", r->call.headers[i].name, r->call.headers[i].value);
+        struct curl_slist *l = curl_slist_append(r->headers, line);
+        if (!l) {
+            *reason = "out of memory";
+            return -1;
+        }
+        r->headers = l;
+    }
+    struct curl_slist *l = curl_slist_append(r->headers, "Expect:");
+    if (!l) {
+        *reason = "out of memory";
+        return -1;
+    }
+    r->headers = l;
+    CURLcode rc = CURLE_OK;
+#define SET(opt, val)                                                                              \
+    do {                                                                                           \
+        if (rc == CURLE_OK)                                                                        \
+            rc = curl_easy_setopt(e, opt, val);                                                    \
+    } while (0)
+    SET(CURLOPT_URL, r->call.url);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)TRANSFER_CONNECT_TIMEOUT_MS);
+    SET(CURLOPT_TIMEOUT, (long)timeout_s);
+    SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    SET(CURLOPT_HTTPHEADER, r->headers);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, r);
+    SET(CURLOPT_PRIVATE, r);
+    SET(CURLOPT_ERRORBUFFER, r->errbuf);
+    SET(CURLOPT_USERAGENT, "taawund/" TAAWUN_VERSION);
+    if (strcmp(r->call.method, "GET") == 0) {
+        SET(CURLOPT_HTTPGET, 1L);
+    } else {
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(r->call.body ? r->call.body_len : 0));
+        SET(CURLOPT_POSTFIELDS, r->call.body ? r->call.body : "");
+        if (strcmp(r->call.method, "POST") != 0)
+            SET(CURLOPT_CUSTOMREQUEST, r->call.method);
+    }
+    if (r->call.basic_user[0]) {
+        SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        SET(CURLOPT_USERNAME, r->call.basic_user);
+        SET(CURLOPT_PASSWORD, r->call.basic_password);
+    }
+#undef SET
+    if (rc != CURLE_OK) {
+        *reason = curl_easy_strerror(rc);
+        return -1;
+    }
+    return 0;
+}
+
+void transfers_finish(struct transfers *t, struct request *r)
+{
+    r->next = t->done;
+    t->done = r;
+}
+
+void transfers_start(struct transfers *t, struct request *r)
+{
+    const char *why = NULL;
+    if (easy_setup(r, &why) != 0) {
+        request_results_all(r, SEND_RETRY, why);
+        transfers_finish(t, r);
+        return;
+    }
+    CURLMcode mc = curl_multi_add_handle(t->multi, r->easy);
+    if (mc != CURLM_OK) {
+        request_results_all(r, SEND_RETRY, curl_multi_strerror(mc));
+        transfers_finish(t, r);
+        return;
+    }
+    r->in_multi = true;
+    r->next_running = t->running;
+    t->running = r;
+    r->pace->inflight++;
+    t->inflight++;
+}
+
+/* One transfer curl finished with result: parse its answer into results. */
+static void collect_one(struct transfers *t, struct request *r, CURLcode result)
+{
+    for (struct request **pp = &t->running; *pp; pp = &(*pp)->next_running)
+        if (*pp == r) {
+            *pp = r->next_running;
+            break;
+        }
+    r->in_multi = false;
+    r->pace->inflight--;
+    t->inflight--;
+    long status = 0;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (result != CURLE_OK && !(r->resp_capped && status > 0))
+        status = 0; /* no (complete) answer: timeout, refused, reset */
+    if (result != CURLE_OK && status == 0)
+        log_warn("send_transport_error", "channel=%s messages=%zu error=\"%s\"", r->ch->name, r->n,
+                 r->errbuf[0] ? r->errbuf : curl_easy_strerror(result));
+    if (r->resp_capped)
+        log_warn("send_answer_too_large", "channel=%s status=%ld limit=%d", r->ch->name, status,
+                 TRANSFER_RESPONSE_MAX);
+    for (size_t i = 0; i < r->n; i++)
+        memset(&r->results[i], 0, sizeof r->results[i]);
+    r->ops->send_parse(r->ch, r->msgs, r->n, status, r->resp ? r->resp : "", r->resp_len,
+                       r->results);
+    transfers_finish(t, r);
+}
+
+void transfers_perform(struct transfers *t)
+{
+    int still = 0;
+    curl_multi_perform(t->multi, &still);
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(t->multi, &left))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        struct request *r = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+        CURLcode result = m->data.result;
+        curl_multi_remove_handle(t->multi, m->easy_handle);
+        if (r)
+            collect_one(t, r, result);
+    }
+}
+
+void transfers_wait(struct transfers *t, long ms)
+{
+    if (ms > 0)
+        curl_multi_poll(t->multi, NULL, 0, (int)ms, NULL);
+}
+
+void transfers_wakeup(struct transfers *t)
+{
+    curl_multi_wakeup(t->multi);
+}
+
+void transfers_abandon(struct transfers *t)
+{
+    size_t dropped = 0;
+    while (t->running) {
+        struct request *r = t->running;
+        t->running = r->next_running;
+        curl_multi_remove_handle(t->multi, r->easy);
+        t->inflight--;
+        dropped += r->n;
+        request_free(r);
+    }
+    if (dropped)
+        log_warn("sender_abandoned",
+                 "messages=%zu reason=\"still in flight at stop; they stay "
+                 "'sending' and are reconciled at the next start\"",
+                 dropped);
+}
