@@ -4,7 +4,8 @@
 #   make test       deps, build, unit + integration + browser tests; ends with "N passed, N failed"
 #   make e2e        the web console's tests in headless Chromium (tests/e2e)
 #   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
-#   make check      clang-format --dry-run and cppcheck
+#   make check      clang-format --dry-run, cppcheck and mandoc -T lint on the man pages
+#   make man        the manual pages in $(BUILD)/man/
 #   make fuzz       build libFuzzer targets (clang) and run each briefly
 #   make SANITIZE=address,undefined unit   unit tests under sanitizers
 #   make WERROR=1   treat warnings as errors (CI)
@@ -38,7 +39,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread -lm
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(SANFLAGS) \
-             $(CFLAGS) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+             $(CPPFLAGS) $(CFLAGS) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 VERSION := $(shell cat src/VERSION 2>/dev/null || echo 0.0.0)
@@ -66,8 +67,12 @@ BENCH_FLOOR = $(BUILD)/tests/bench_floor
 TEST_HOOK_SRC = src/app/scheduler.c
 TEST_HOOK_OBJ = $(TEST_HOOK_SRC:%.c=$(BUILD)/test-hooks/%.o)
 TEST_DAEMON   = $(BUILD)/taawund-test
+# Manual pages (contrib/man/*.in); the settings of taawun.conf(5) are written
+# from the config schema by schema2man, so the page cannot drift from the parser.
+MAN_GEN  = $(BUILD)/schema2man
+MAN_PAGES = $(BUILD)/man/taawund.8 $(BUILD)/man/taawunctl.1 $(BUILD)/man/taawun.conf.5
 
-.PHONY: all run test unit integration e2e bench check fuzz install clean deps build-tests
+.PHONY: all run test unit integration e2e bench check fuzz install man clean deps build-tests
 
 all: $(DAEMON) $(CTL)
 
@@ -105,6 +110,8 @@ check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr -Isrc --suppress=missingIncludeSystem src tests/unit
+	@$(MAKE) --no-print-directory man
+	mandoc -T lint -W warning $(MAN_PAGES)
 
 install: $(DAEMON) $(CTL)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/taawun/messages
@@ -116,6 +123,8 @@ install: $(DAEMON) $(CTL)
 	    install -m 0640 contrib/taawun.conf.production $(DESTDIR)/etc/taawun/taawun.conf
 	install -d $(DESTDIR)/lib/systemd/system
 	install -m 0644 contrib/taawund.service $(DESTDIR)/lib/systemd/system/taawund.service
+
+man: $(MAN_PAGES)
 
 clean:
 	rm -rf build build-san build-tsan
@@ -159,6 +168,17 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB)
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(PKG_LIBS)
+
+$(MAN_GEN): contrib/man/schema2man.c $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BUILD)/man/taawun.conf.5: contrib/man/taawun.conf.5.in $(MAN_GEN) src/VERSION
+	@mkdir -p $(dir $@)
+	$(MAN_GEN) $< $(VERSION) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/%: contrib/man/%.in src/VERSION
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/g' $< > $@
 
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(dir $@)

@@ -14,9 +14,12 @@ libconfig-dev libjansson-dev libcsv-dev libssl-dev tzdata"
 # `npm ci` under tests/e2e), Node.js and a font with Arabic.
 test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl kannel kannel-extras
 libreoffice-calc-nogui chromium nodejs fonts-dejavu-core"
+# Manual pages (make check: mandoc -T lint) and the Debian package (make deb,
+# contrib/ci-package.sh: dpkg-buildpackage with debhelper, then lintian).
+pkg_pkgs="mandoc man-db debhelper dpkg-dev lintian adduser"
 
 missing=""
-for p in $build_pkgs $test_pkgs; do
+for p in $build_pkgs $test_pkgs $pkg_pkgs; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
     [ "$status" = "installed" ] || missing="$missing $p"
 done

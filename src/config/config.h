@@ -100,6 +100,25 @@ void config_error(struct config_errors *errs, const char *file, int line, const 
 int config_send_window_parse(const char *s, int *open_min, int *close_min)
     __attribute__((warn_unused_result));
 
+/* One entry of the schema table, as documentation sees it: what the
+ * taawun.conf(5) generator prints, so the manual cannot drift from the
+ * parser. Every pointer is borrowed from static storage. */
+struct config_schema_entry {
+    const char *path;        /* "http.public.port"; elements of a list are "channels.[]" */
+    const char *type;        /* "group", "list", "integer", "boolean", "string",
+                                "string array", "number" */
+    long min, max;           /* integer or number: bounds; string: length in bytes;
+                                list or string array: count; group: 0, 0 */
+    const char *def;         /* default as written in a file, NULL when there is none */
+    bool required;           /* must appear (inside its group or list element) */
+    const char *choices;     /* strings: "a|b|c", NULL when any value is allowed */
+    const char *description; /* one sentence, NULL when the table has none */
+};
+
+/* The schema's entry number i (0, 1, ... in table order) copied into *out;
+ * false when i is past the end. Read-only: the table never changes. */
+bool config_schema_entry(size_t i, struct config_schema_entry *out);
+
 /* The channel called name, or NULL. Borrowed from cfg. */
 const struct channel_settings *config_channel(const struct config *cfg, const char *name);
 
