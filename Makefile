@@ -5,6 +5,8 @@
 #   make e2e        the web console's tests in headless Chromium (tests/e2e)
 #   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
 #   make check      clang-format --dry-run, cppcheck and mandoc -T lint on the man pages
+#   make install    DESTDIR=, PREFIX= (/usr/local); creates the taawun user unless DESTDIR
+#   make deb        a Debian package (contrib/debian/) in $(BUILD)/deb/
 #   make man        the manual pages in $(BUILD)/man/
 #   make fuzz       build libFuzzer targets (clang) and run each briefly
 #   make SANITIZE=address,undefined unit   unit tests under sanitizers
@@ -72,7 +74,7 @@ TEST_DAEMON   = $(BUILD)/taawund-test
 MAN_GEN  = $(BUILD)/schema2man
 MAN_PAGES = $(BUILD)/man/taawund.8 $(BUILD)/man/taawunctl.1 $(BUILD)/man/taawun.conf.5
 
-.PHONY: all run test unit integration e2e bench check fuzz install man clean deps build-tests
+.PHONY: all run test unit integration e2e bench check fuzz install deb man clean deps build-tests
 
 all: $(DAEMON) $(CTL)
 
@@ -113,16 +115,13 @@ check:
 	@$(MAKE) --no-print-directory man
 	mandoc -T lint -W warning $(MAN_PAGES)
 
-install: $(DAEMON) $(CTL)
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/taawun/messages
-	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/taawund
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(CTL) $(DESTDIR)$(PREFIX)/bin/taawunctl
-	install -m 0644 conf/messages/*.conf $(DESTDIR)/etc/taawun/messages/
-	test -e $(DESTDIR)/etc/taawun/taawun.conf || \
-	    install -m 0640 contrib/taawun.conf.production $(DESTDIR)/etc/taawun/taawun.conf
-	install -d $(DESTDIR)/lib/systemd/system
-	install -m 0644 contrib/taawund.service $(DESTDIR)/lib/systemd/system/taawund.service
+# The taawun user and group are created unless DESTDIR is set (a package
+# creates them in its postinst); see contrib/install.sh for modes and owners.
+install: $(DAEMON) $(CTL) $(MAN_PAGES)
+	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' contrib/install.sh $(BUILD)
+
+deb:
+	contrib/debian/make-deb.sh $(BUILD)/deb
 
 man: $(MAN_PAGES)
 

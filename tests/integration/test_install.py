@@ -1,0 +1,105 @@
+"""test_install.py -- `make install DESTDIR=...` lays out a tree the systemd
+unit can start from: modes (and owners, when the taawun user exists and we
+are root) of every file and folder, the unit hardened and pointing at the
+PREFIX, the config kept on a second install, and the installed daemon
+accepting the installed config and catalogs (taawund -n)."""
+
+import grp
+import os
+import pwd
+import stat
+import subprocess
+from pathlib import Path
+
+from conftest import ROOT, TAAWUND
+
+MAKE_TIMEOUT_S = 600
+
+
+def make_install(dest, prefix="/usr"):
+    build = TAAWUND.resolve().parent
+    r = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(ROOT), "install",
+                        f"DESTDIR={dest}", f"PREFIX={prefix}", f"BUILD={build}"],
+                       capture_output=True, text=True, timeout=MAKE_TIMEOUT_S)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def owners_expected():
+    """(user uid, group gid) the tree's taawun-owned entries must carry."""
+    try:
+        if os.geteuid() == 0:
+            return pwd.getpwnam("taawun").pw_uid, grp.getgrnam("taawun").gr_gid
+    except KeyError:
+        pass
+    return None
+
+
+def test_install_tree_modes_owners_and_unit(tmp_path):
+    dest = tmp_path / "root"
+    make_install(dest)
+    expected = {
+        "usr/sbin/taawund": 0o755,
+        "usr/bin/taawunctl": 0o755,
+        "usr/share/man/man8/taawund.8": 0o644,
+        "usr/share/man/man1/taawunctl.1": 0o644,
+        "usr/share/man/man5/taawun.conf.5": 0o644,
+        "lib/systemd/system/taawund.service": 0o644,
+        "etc/taawun": 0o750,
+        "etc/taawun/taawun.conf": 0o640,
+        "etc/taawun/messages": 0o755,
+        "etc/taawun/secrets": 0o700,
+        "var/lib/taawun": 0o700,
+    }
+    for lang in ("ar", "fr", "en"):
+        expected[f"etc/taawun/messages/{lang}.conf"] = 0o644
+    for rel, want in expected.items():
+        assert (dest / rel).exists(), rel
+        assert mode(dest / rel) == want, f"{rel}: {oct(mode(dest / rel))} != {oct(want)}"
+
+    ids = owners_expected()
+    if ids:
+        uid, gid = ids
+        for rel in ("etc/taawun", "etc/taawun/taawun.conf"):
+            st = os.stat(dest / rel)
+            assert (st.st_uid, st.st_gid) == (0, gid), rel
+        for rel in ("etc/taawun/secrets", "var/lib/taawun"):
+            st = os.stat(dest / rel)
+            assert (st.st_uid, st.st_gid) == (uid, gid), rel
+    else:
+        # No taawun user (the package creates it): the tree belongs to us.
+        for rel in ("etc/taawun", "var/lib/taawun"):
+            assert os.stat(dest / rel).st_uid == os.geteuid(), rel
+
+    unit = (dest / "lib/systemd/system/taawund.service").read_text()
+    assert "ExecStartPre=/usr/sbin/taawund -n -c /etc/taawun/taawun.conf" in unit
+    assert "ExecStart=/usr/sbin/taawund -c /etc/taawun/taawun.conf" in unit
+    assert "/usr/local/" not in unit
+    lines = set(unit.splitlines())
+    for want in ("User=taawun", "UMask=0077", "StateDirectory=taawun",
+                 "StateDirectoryMode=0700", "ProtectSystem=strict", "ProtectHome=yes",
+                 "PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=",
+                 "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX"):
+        assert want in lines, want
+
+    # The installed daemon accepts the installed config and catalogs.
+    r = subprocess.run([str(dest / "usr/sbin/taawund"), "-n", "-c",
+                        str(dest / "etc/taawun/taawun.conf")],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_second_install_keeps_the_config(tmp_path):
+    dest = tmp_path / "root"
+    make_install(dest)
+    conf = dest / "etc/taawun/taawun.conf"
+    edited = conf.read_text() + "# edited by the operator\n"
+    conf.write_text(edited)
+    r = make_install(dest)
+    assert conf.read_text() == edited
+    assert "keeping" in r.stdout
+    assert mode(conf) == 0o640
