@@ -110,11 +110,15 @@ runuser_pid=$!
 pid=""
 # runuser forks: the daemon is its child (bounded: 50 polls, 10 s).
 for _ in $(seq 1 50); do
-    pid=$(pgrep -P "$runuser_pid" -x taawund || true)
+    pid=$(grep -l "^PPid:[[:space:]]*$runuser_pid\$" /proc/[0-9]*/status 2>/dev/null |
+        cut -d/ -f3 | head -n1 || true)
     [ -n "$pid" ] && break
     sleep 0.2
 done
-[ -n "$pid" ] || { echo "ci-package: taawund did not start" >&2; exit 1; }
+if [ -z "$pid" ] || [ "$(cat "/proc/$pid/comm")" != taawund ]; then
+    echo "ci-package: taawund did not start" >&2
+    exit 1
+fi
 
 # Ready when both listeners log their port (bounded: 100 polls, 20 s).
 for _ in $(seq 1 100); do
