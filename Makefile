@@ -47,7 +47,9 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 VERSION := $(shell cat src/VERSION 2>/dev/null || echo 0.0.0)
 
 LIB_SRC  = $(sort $(wildcard src/core/*.c src/sys/*.c src/store/*.c src/channels/*.c \
-                             src/app/*.c src/config/*.c src/http/*.c src/sender/*.c))
+                             src/app/*.c src/config/*.c src/runtime/*.c \
+                             src/http/*.c src/hooks/*.c src/api/*.c src/console/*.c src/cmd/*.c \
+                             src/sender/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
 # The web console (src/web/) is embedded at build time: no Node.js needed.
 WEB_SRC  = $(sort $(wildcard src/web/*.html src/web/*.css src/web/*.js src/web/*.svg \

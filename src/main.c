@@ -10,15 +10,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
 #include "app/scheduler.h"
 #include "app/ussd.h"
-#include "config/runtime.h"
-#include "http/admin_env.h"
-#include "http/admin_console.h"
-#include "http/admin_token_cli.h"
-#include "http/console_user_cli.h"
-#include "http/routes.h"
+#include "cmd/token.h"
+#include "cmd/user.h"
+#include "console/api.h"
+#include "console/console.h"
+#include "hooks/hooks.h"
 #include "http/server.h"
+#include "runtime/env.h"
+#include "runtime/runtime.h"
 #include "sender/sender.h"
 #include "store/db.h"
 #include "store/messages.h"
@@ -53,8 +55,38 @@ static void log_errors(const struct config_errors *e, enum log_level level, cons
     }
 }
 
+/* The route function of both listeners (see http_server_start): on the
+ * admin listener, /api/... goes to the admin API and /console/... to the web
+ * console; everything else (/healthz, and /hooks/... on the public listener)
+ * to the webhooks, which answer 404 to what they do not know. ctx is the
+ * struct hooks_ctx. */
+static void route(void *ctx, const struct http_request *req, struct http_response *resp)
+{
+    if (req->listener == HTTP_ADMIN && admin_path_is_api(req->path))
+        admin_handle(req, resp); /* the public listener never serves /api */
+    else if (req->listener == HTTP_ADMIN && console_path_is(req->path))
+        console_handle(req, resp); /* the web console, admin listener only */
+    else
+        hooks_handle(ctx, req, resp);
+}
+
+/* The web console on top of the admin API: its session cookie
+ * authenticates API requests without a bearer token, and it adds its own
+ * API resources (the phone simulator steps through sessions). Before the
+ * listeners start. Returns 0 or -1. */
+static int wire_console(struct ussd_sessions *sessions)
+{
+    admin_set_session_auth(console_authenticate);
+    console_api_set_sessions(sessions);
+    if (admin_add_routes(console_api_routes) != 0) {
+        log_error("startup", "detail=\"too many API route tables\"");
+        return -1;
+    }
+    return 0;
+}
+
 static struct http_server *start_listener(const struct config *cfg, enum http_listener which,
-                                          struct route_ctx *rc)
+                                          struct hooks_ctx *rc)
 {
     const struct listener_config *lc =
         which == HTTP_PUBLIC ? &cfg->http.public_listener : &cfg->http.admin_listener;
@@ -69,7 +101,7 @@ static struct http_server *start_listener(const struct config *cfg, enum http_li
         .connection_memory_limit = cfg->http.connection_memory_limit,
         .max_body_bytes = (size_t)cfg->http.max_body_bytes,
     };
-    struct http_server *s = http_server_start(&opt, routes_handle, rc);
+    struct http_server *s = http_server_start(&opt, route, rc);
     if (s)
         log_info("listening", "listener=%s addr=%s port=%d",
                  which == HTTP_PUBLIC ? "public" : "admin", lc->address, http_server_port(s));
@@ -215,13 +247,13 @@ int main(int argc, char **argv)
 
     struct ussd_sessions *sessions =
         ussd_sessions_new((size_t)rt->cfg.ussd.max_sessions, rt->cfg.ussd.session_ttl_s);
-    struct route_ctx rc = {.sessions = sessions};
-    admin_console_set_sessions(sessions); /* the console's phone simulator */
+    struct hooks_ctx rc = {.sessions = sessions};
     const char *path_for_reload = config_path;
     struct config startup = rt->cfg;
     runtime_publish(rt);
 
-    struct http_server *pub = start_listener(&startup, HTTP_PUBLIC, &rc);
+    struct http_server *pub =
+        wire_console(sessions) == 0 ? start_listener(&startup, HTTP_PUBLIC, &rc) : NULL;
     struct http_server *adm = pub ? start_listener(&startup, HTTP_ADMIN, &rc) : NULL;
     struct sender *sender = adm ? sender_start() : NULL;
     if (!pub || !adm || !sender) {

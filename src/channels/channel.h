@@ -221,7 +221,7 @@ struct channel_ops {
     /* HTTP methods the inbound webhooks (sms, dlr, ussd-end) accept,
      * NULL-terminated; NULL means POST only. Kannel's get-url and Vonage
      * call with GET: {"GET", "POST", NULL}. (Added by the sender/webhooks
-     * work: http/routes.c answers 405 with an Allow header from this list.) */
+     * work: hooks/hooks.c answers 405 with an Allow header from this list.) */
     const char *const *inbound_methods;
 
     /* The body answering an inbound SMS webhook, carrying reply (NULL: no

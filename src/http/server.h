@@ -2,7 +2,7 @@
  * per-IP and memory limits, bounded raw bodies (413 beyond the limit), and
  * one route function that turns a complete request into a response.
  *
- * This module and routes.c are the only ones that know libmicrohttpd. */
+ * This module is the only one that knows libmicrohttpd. */
 #ifndef TAAWUN_HTTP_SERVER_H
 #define TAAWUN_HTTP_SERVER_H
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "channels/channel.h"
-#include "config/runtime.h"
+#include "runtime/runtime.h"
 #include "sender/pace.h"
 #include "sender/transfer.h"
 

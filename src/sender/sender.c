@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "channels/channel.h"
-#include "config/runtime.h"
+#include "runtime/runtime.h"
 #include "sender/claim.h"
 #include "sender/pace.h"
 #include "sender/settle.h"

@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #include "channels/channel.h"
-#include "config/runtime.h"
+#include "runtime/runtime.h"
 #include "sender/pace.h"
 #include "store/messages.h"
 

@@ -1,8 +1,8 @@
-/* admin_env.h -- the domain services' view of the current runtime: the
+/* env.h -- the domain services' view of the current runtime: the
  * notice environment (catalogs, default language, channel names, reminder
  * lead time) for the admin API's handlers and the scheduler's hooks. */
-#ifndef TAAWUN_HTTP_ADMIN_ENV_H
-#define TAAWUN_HTTP_ADMIN_ENV_H
+#ifndef TAAWUN_RUNTIME_ENV_H
+#define TAAWUN_RUNTIME_ENV_H
 
 #include <stdbool.h>
 

@@ -1,9 +1,9 @@
-/* console_user_cli.c -- `taawund user create NAME --role ROLE`: the password
+/* user.c -- `taawund user create NAME --role ROLE`: the password
  * is read twice from the terminal without echo, or from standard input when
  * it is not a terminal (one line, and a second identical line if given);
  * `--replace` sets a new password (and role) on an existing account and
  * ends its sessions. `taawund user list` shows accounts and lock-outs. */
-#include "http/console_user_cli.h"
+#include "cmd/user.h"
 
 #include <stdbool.h>
 #include <stdio.h>

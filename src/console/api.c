@@ -1,24 +1,24 @@
-/* admin_console.c -- the admin API resources of the web console:
+/* api.c -- the admin API resources of the web console:
  *   POST /simulator/ussd {phone, session, text}: one USSD step through the
  *        sandbox channel, answered {"type":"CON"|"END","screen":..};
  *   POST /grants/{id}/status/preview {status, note...}: the SMS the member
  *        would get, made in a transaction that is rolled back;
  *   GET  /dashboard: outbound messages per channel and status since Monday
  *        (programme time) and grants per status with amounts. */
-#include "http/admin_console.h"
+#include "console/api.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
+#include "api/json.h"
 #include "app/programme.h"
 #include "app/ussd.h"
-#include "config/runtime.h"
 #include "core/limits.h"
 #include "core/msisdn.h"
-#include "http/admin.h"
-#include "http/admin_env.h"
-#include "http/admin_json.h"
+#include "runtime/env.h"
+#include "runtime/runtime.h"
 #include "store/console_queries.h"
 #include "store/db.h"
 #include "sys/log.h"
@@ -29,7 +29,7 @@
 
 static struct ussd_sessions *sim_sessions;
 
-void admin_console_set_sessions(struct ussd_sessions *sessions)
+void console_api_set_sessions(struct ussd_sessions *sessions)
 {
     sim_sessions = sessions;
 }
@@ -218,7 +218,7 @@ static void dashboard_get(const struct admin_request *req, struct http_response 
                                "messages_this_week", week, "grants_by_status", grants));
 }
 
-const struct admin_route admin_console_routes[] = {
+const struct admin_route console_api_routes[] = {
     {"POST", "/simulator/ussd", ADMIN_ROLE_STAFF, simulator_ussd, ADMIN_BODY_JSON},
     {"POST", "/grants/{id}/status/preview", ADMIN_ROLE_STAFF, grant_status_preview,
      ADMIN_BODY_JSON},

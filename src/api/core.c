@@ -1,4 +1,4 @@
-/* admin_core.c -- admin API resources: tokens and the audit log (admin),
+/* core.c -- admin API resources: tokens and the audit log (admin),
  * cooperatives and members (read: viewer; write: staff). Every change and
  * its audit row commit in one transaction. */
 #include <stdio.h>
@@ -6,13 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
+#include "api/json.h"
 #include "app/staff_tokens.h"
-#include "config/runtime.h"
 #include "core/age_band.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
-#include "http/admin.h"
-#include "http/admin_json.h"
+#include "runtime/runtime.h"
 #include "store/admin_queries.h"
 #include "store/audit.h"
 #include "store/db.h"

@@ -1,8 +1,8 @@
-/* admin_token_cli.h -- `taawund token create|revoke|list`: managing the
+/* token.h -- `taawund token create|revoke|list`: managing the
  * admin API's tokens on the database directly, without a running daemon,
  * so the first admin token can be created. */
-#ifndef TAAWUN_HTTP_ADMIN_TOKEN_CLI_H
-#define TAAWUN_HTTP_ADMIN_TOKEN_CLI_H
+#ifndef TAAWUN_CMD_TOKEN_H
+#define TAAWUN_CMD_TOKEN_H
 
 /* Run the subcommand in argv[1..argc) (argv[0] is "token"); default_config
  * is used without -c. Returns the process exit status: 0 done, 1 failure,

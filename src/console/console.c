@@ -2,7 +2,7 @@
  * /console and /console/), sign-in (JSON, sets the HttpOnly SameSite=Strict
  * session cookie, Secure when configured), the current session, sign-out,
  * and the cookie + CSRF authentication of API requests. */
-#include "http/console.h"
+#include "console/console.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "app/console_auth.h"
-#include "config/runtime.h"
-#include "http/console_assets.h"
+#include "console/web_assets.h"
+#include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/bearer.h"
 #include "sys/log.h"

@@ -1,4 +1,4 @@
-/* admin_bulk.c -- admin API CSV import and export:
+/* bulk.c -- admin API CSV import and export:
  *   POST /import/{cooperatives|members|grants}[?dry_run=1]  (Content-Type: text/csv)
  *   GET  /export/{cooperatives|members|grants}              -> text/csv; charset=utf-8
  * An import is all or nothing: a file with any bad row answers 422 with the
@@ -9,11 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
+#include "api/json.h"
 #include "app/bulk.h"
-#include "config/runtime.h"
-#include "http/admin.h"
-#include "http/admin_env.h"
-#include "http/admin_json.h"
+#include "runtime/env.h"
+#include "runtime/runtime.h"
 #include "store/db.h"
 
 static int kind_param(const struct admin_request *req, struct http_response *resp,

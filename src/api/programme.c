@@ -1,4 +1,4 @@
-/* admin_programme.c -- admin API resources of the programme: grants (with
+/* programme.c -- admin API resources of the programme: grants (with
  * history; a status change notifies the applicant through app/programme),
  * events (RSVP lists; cancel notifies every RSVP) and project ideas. Read:
  * viewer; write: staff. Every change and its audit row commit together. */
@@ -7,11 +7,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
+#include "api/json.h"
 #include "app/programme.h"
-#include "config/runtime.h"
-#include "http/admin.h"
-#include "http/admin_env.h"
-#include "http/admin_json.h"
+#include "runtime/env.h"
+#include "runtime/runtime.h"
 #include "store/admin_queries.h"
 #include "store/db.h"
 

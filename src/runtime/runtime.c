@@ -1,6 +1,6 @@
 /* runtime.c -- loading a config with its catalogs, and handing the current
  * one to requests with reference counting so reloads are safe. */
-#include "config/runtime.h"
+#include "runtime/runtime.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,19 +1,17 @@
-/* routes.c -- what each path means: /healthz on both listeners, and the
+/* hooks.c -- /healthz on both listeners, and the
  * webhooks /hooks/{channel}/{kind}[/{token}] on the public one (kinds ussd,
  * sms, dlr, ussd-end), where a channel's caller is authenticated (address,
  * secret, provider signature) before anything is parsed or stored. */
-#include "http/routes.h"
+#include "hooks/hooks.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "app/inbound.h"
 #include "app/ussd.h"
-#include "config/runtime.h"
 #include "core/form.h"
 #include "core/limits.h"
-#include "http/admin.h"
-#include "http/console.h"
+#include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/log.h"
 #include "sys/secret.h"
@@ -126,7 +124,7 @@ static struct channel_request channel_request_of(const struct http_request *req,
                                     .header_ctx = (void *)req};
 }
 
-static void ussd_hook(struct route_ctx *rc, struct runtime *rt, const struct channel_settings *ch,
+static void ussd_hook(struct hooks_ctx *rc, struct runtime *rt, const struct channel_settings *ch,
                       const struct channel_ops *ops, const struct http_request *req,
                       struct http_response *resp)
 {
@@ -214,7 +212,7 @@ static void sms_answer(const struct channel_ops *ops, const char *reply, struct 
 /* Do what the events of one inbound webhook say. Returns 0, or -1 when the
  * database failed (503: the provider retries). *reply is the inline reply
  * of an SMS, if any (one per request at most). */
-static int inbound_events(struct route_ctx *rc, struct runtime *rt,
+static int inbound_events(struct hooks_ctx *rc, struct runtime *rt,
                           const struct channel_settings *ch, const struct channel_ops *ops,
                           const struct inbound_batch *batch, char *reply, bool *has_reply)
 {
@@ -273,7 +271,7 @@ static bool method_allowed(const struct channel_ops *ops, const char *method, ch
 /* POST|GET /hooks/{channel}/{sms|dlr|ussd-end}: authenticated by the route
  * (address, secret); here the provider's signature, parsing, and the
  * events committed before the answer. */
-static void inbound_hook(struct route_ctx *rc, struct runtime *rt,
+static void inbound_hook(struct hooks_ctx *rc, struct runtime *rt,
                          const struct channel_settings *ch, const struct channel_ops *ops,
                          const char *kind, const struct http_request *req,
                          struct http_response *resp)
@@ -322,19 +320,11 @@ static bool inbound_kind(const char *kind)
     return strcmp(kind, "sms") == 0 || strcmp(kind, "dlr") == 0 || strcmp(kind, "ussd-end") == 0;
 }
 
-void routes_handle(void *ctx, const struct http_request *req, struct http_response *resp)
+void hooks_handle(void *ctx, const struct http_request *req, struct http_response *resp)
 {
-    struct route_ctx *rc = ctx;
+    struct hooks_ctx *rc = ctx;
     if (strcmp(req->path, "/healthz") == 0) {
         healthz(req, resp);
-        return;
-    }
-    if (req->listener == HTTP_ADMIN && admin_path_is_api(req->path)) {
-        admin_handle(req, resp); /* the public listener never serves /api */
-        return;
-    }
-    if (req->listener == HTTP_ADMIN && console_path_is(req->path)) {
-        console_handle(req, resp); /* the web console, admin listener only */
         return;
     }
     char channel[CHANNEL_NAME_MAX], kind[16];

@@ -1,9 +1,9 @@
-/* console_assets.h -- the web console's files (src/web/), embedded in the
+/* web_assets.h -- the web console's files (src/web/), embedded in the
  * binary at build time by contrib/embed-web.sh into $(BUILD)/gen/
  * web_assets.c: one entry per file with its path under /console/, its
  * content type and its bytes. */
-#ifndef TAAWUN_HTTP_CONSOLE_ASSETS_H
-#define TAAWUN_HTTP_CONSOLE_ASSETS_H
+#ifndef TAAWUN_CONSOLE_WEB_ASSETS_H
+#define TAAWUN_CONSOLE_WEB_ASSETS_H
 
 #include <stddef.h>
 

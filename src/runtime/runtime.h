@@ -2,8 +2,8 @@
  * parsed config, the text catalogs and the app's view of them. Requests
  * hold a reference for their whole life, so a reload (SIGHUP) never frees
  * what a request is still using. */
-#ifndef TAAWUN_CONFIG_RUNTIME_H
-#define TAAWUN_CONFIG_RUNTIME_H
+#ifndef TAAWUN_RUNTIME_RUNTIME_H
+#define TAAWUN_RUNTIME_RUNTIME_H
 
 #include "app/ussd.h"
 #include "config/config.h"

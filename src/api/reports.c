@@ -1,13 +1,13 @@
-/* admin_reports.c -- read-only admin API resources for reporting: messages
+/* reports.c -- read-only admin API resources for reporting: messages
  * (filtered per member, broadcast, status, channel, direction) and stats
  * (members by province, sector, gender and age band; messages by status;
  * delivery rate per channel). Viewer role. */
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
+#include "api/json.h"
 #include "core/msisdn.h"
-#include "http/admin.h"
-#include "http/admin_json.h"
 #include "store/admin_queries.h"
 
 static void messages_get(const struct admin_request *req, struct http_response *resp)

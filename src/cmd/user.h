@@ -1,8 +1,8 @@
-/* console_user_cli.h -- `taawund user create NAME --role ROLE [-c FILE]
+/* user.h -- `taawund user create NAME --role ROLE [-c FILE]
  * [--replace]` and `taawund user list [-c FILE]`: web console accounts on
  * the database directly. */
-#ifndef TAAWUN_HTTP_CONSOLE_USER_CLI_H
-#define TAAWUN_HTTP_CONSOLE_USER_CLI_H
+#ifndef TAAWUN_CMD_USER_H
+#define TAAWUN_CMD_USER_H
 
 /* argv[0] is "user". Returns the process exit code. */
 int console_user_cli(int argc, char **argv, const char *default_config);

@@ -1,4 +1,4 @@
-/* admin_broadcasts.c -- admin API resources of broadcasts: create a draft
+/* broadcasts.c -- admin API resources of broadcasts: create a draft
  * (audience and texts validated, naming the field), preview (recipients,
  * texts as they will travel, encoding, segments, characters forcing UCS-2,
  * estimated cost), send now, schedule, cancel, and progress. Read: viewer;
@@ -7,16 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
+#include "api/json.h"
 #include "app/broadcast.h"
 #include "app/scheduler.h"
-#include "config/runtime.h"
 #include "core/age_band.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
 #include "core/utf8.h"
-#include "http/admin.h"
-#include "http/admin_env.h"
-#include "http/admin_json.h"
+#include "runtime/env.h"
+#include "runtime/runtime.h"
 #include "store/admin_queries.h"
 #include "store/db.h"
 #include "store/events.h"

@@ -1,9 +1,9 @@
-/* admin.c -- the admin API router (/api/v1 on the admin listener): bearer
+/* api.c -- the admin API router (/api/v1 on the admin listener): bearer
  * authentication with a bounded table of failures per client address (429
  * with Retry-After), route matching over the modules' tables (404, 405 with
  * Allow), roles (403), JSON bodies (415, 400, 413), and the helpers every
  * handler uses to answer. */
-#include "http/admin.h"
+#include "api/api.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,21 +16,44 @@
 #include <time.h>
 
 #include "app/staff_tokens.h"
-#include "config/runtime.h"
-#include "http/console.h"
+#include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/log.h"
 
 /* Every module's routes; one line per module. */
 static const struct admin_route *const admin_route_tables[] = {
-    admin_core_routes,
-    admin_programme_routes,
-    admin_reports_routes,
-    admin_broadcast_routes,
-    admin_bulk_routes,
-    admin_console_routes,
-    NULL,
+    admin_core_routes,      admin_programme_routes, admin_reports_routes,
+    admin_broadcast_routes, admin_bulk_routes,      NULL,
 };
+
+/* Added at start-up by modules above the API (admin_add_routes), and the
+ * session authenticator (admin_set_session_auth). Written before the
+ * listeners start, read-only afterwards. */
+static const struct admin_route *extra_route_tables[ADMIN_EXTRA_TABLES_MAX + 1];
+static admin_authenticator session_auth;
+
+void admin_set_session_auth(admin_authenticator fn)
+{
+    session_auth = fn;
+}
+
+/* The t-th route table: the API's own, then those added; NULL past the end. */
+static const struct admin_route *route_table(size_t t)
+{
+    size_t own = sizeof admin_route_tables / sizeof admin_route_tables[0] - 1;
+    return t < own ? admin_route_tables[t] : extra_route_tables[t - own];
+}
+
+int admin_add_routes(const struct admin_route *table)
+{
+    for (size_t i = 0; i < ADMIN_EXTRA_TABLES_MAX; i++) {
+        if (!extra_route_tables[i]) {
+            extra_route_tables[i] = table;
+            return 0;
+        }
+    }
+    return -1;
+}
 
 /* Failed authentication per client address. */
 #define AUTH_TABLE_SIZE 1024 /* addresses tracked at once */
@@ -376,7 +399,8 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
     const char *token = bearer_of(http, &tlen);
     /* Without a bearer token, the web console's session cookie (and, for
      * a change, its CSRF token) may authenticate the request instead. */
-    int by_cookie = token ? 0 : console_authenticate(http, req.client, &req.principal, resp);
+    int by_cookie =
+        token || !session_auth ? 0 : session_auth(http, req.client, &req.principal, resp);
     if (by_cookie < 0)
         return;
     if (!token && !by_cookie) {
@@ -414,8 +438,8 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
     const struct admin_route *found = NULL;
     bool path_known = false;
     allow_buf[0] = '\0';
-    for (size_t t = 0; admin_route_tables[t] && !found; t++) {
-        for (const struct admin_route *r = admin_route_tables[t]; r->method; r++) {
+    for (size_t t = 0; route_table(t) && !found; t++) {
+        for (const struct admin_route *r = route_table(t); r->method; r++) {
             struct admin_param params[ADMIN_PARAMS_MAX];
             size_t np;
             if (!match(r->pattern, req.path, params, &np))

@@ -1,18 +1,21 @@
-/* admin.h -- the admin API router contract: /api/v1/... on the admin
+/* api.h -- the admin API router contract: /api/v1/... on the admin
  * listener only. The router authenticates the bearer token (401, 429 after
  * repeated failures from one address) or, when there is none, the web
- * console's session cookie with its CSRF token for changes (http/console.h;
- * added for the console: the principal is then the staff user, token_id 0), matches the route
- * tables (404, 405 with Allow), checks the role (403), reads the body (415, 400) and calls the
- * route's handler with a struct admin_request.
+ * console's session cookie with its CSRF token for changes (through the
+ * authenticator the console registers with admin_set_session_auth; the
+ * principal is then the staff user, token_id 0), matches the route tables
+ * (404, 405 with Allow), checks the role (403), reads the body (415, 400) and
+ * calls the route's handler with a struct admin_request.
  *
- * Each module exports a NULL-terminated route table (e.g. admin_core_routes,
- * admin_bulk_routes, admin_broadcast_routes) listed once in admin.c.
+ * Each API module exports a NULL-terminated route table (e.g.
+ * admin_core_routes, admin_bulk_routes, admin_broadcast_routes) listed once in
+ * api/api.c; a module above the API (the web console) adds its own table with
+ * admin_add_routes at start-up, so the API never includes it.
  *
  * Stable contract: other modules code against it. Any change here carries a
  * comment saying what changed and why. */
-#ifndef TAAWUN_HTTP_ADMIN_H
-#define TAAWUN_HTTP_ADMIN_H
+#ifndef TAAWUN_API_API_H
+#define TAAWUN_API_API_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -105,7 +108,7 @@ struct admin_route {
 };
 
 /* Route tables, each terminated by an entry whose method is NULL and
- * listed once in admin.c (admin_route_tables). A new module declares its
+ * listed once in api/api.c (admin_route_tables). A new module declares its
  * table here (one extern line) and adds one line to that list; e.g.
  * admin_bulk_routes (CSV) and admin_broadcast_routes. */
 extern const struct admin_route admin_core_routes[];      /* admin_core.c: tokens, audit,
@@ -116,8 +119,6 @@ extern const struct admin_route admin_reports_routes[];   /* admin_reports.c: me
                                                              stats */
 extern const struct admin_route admin_broadcast_routes[]; /* admin_broadcasts.c: broadcasts */
 extern const struct admin_route admin_bulk_routes[];      /* admin_bulk.c: CSV import/export */
-extern const struct admin_route admin_console_routes[];   /* admin_console.c: phone
-                                                             simulator, grant SMS preview */
 
 /* The router: for paths starting with /api/ on the admin listener (the
  * caller checks the listener). Fills resp. */
@@ -125,6 +126,23 @@ void admin_handle(const struct http_request *req, struct http_response *resp);
 
 /* true when path is /api or under /api/. */
 bool admin_path_is_api(const char *path);
+
+/* --- wiring, at start-up only (before the listeners start; not locked) --- */
+
+#define ADMIN_EXTRA_TABLES_MAX 4 /* route tables added with admin_add_routes */
+
+/* Authenticates a request that carries no bearer token by other means (the
+ * web console's session cookie). Returns 1 with *out filled, 0 when the
+ * request carries none of its credentials, or -1 with resp filled. */
+typedef int (*admin_authenticator)(const struct http_request *req, const char *client,
+                                   struct admin_principal *out, struct http_response *resp);
+
+/* Use fn for requests without a bearer token (NULL: none, the default). */
+void admin_set_session_auth(admin_authenticator fn);
+
+/* Match table (borrowed for the daemon's life) after the API's own tables.
+ * Returns 0, or -1 when ADMIN_EXTRA_TABLES_MAX tables are already added. */
+int admin_add_routes(const struct admin_route *table) __attribute__((warn_unused_result));
 
 /* --- helpers for handlers --- */
 

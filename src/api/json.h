@@ -1,9 +1,9 @@
-/* admin_json.h -- shared by the admin API's handlers: rows of
+/* json.h -- shared by the admin API's handlers: rows of
  * store/admin_queries as JSON, reading and validating body fields (400 for
  * the body's shape: unknown field, wrong type, missing field; 422 for
  * values: out of range, not in the list), change summaries and audit rows. */
-#ifndef TAAWUN_HTTP_ADMIN_JSON_H
-#define TAAWUN_HTTP_ADMIN_JSON_H
+#ifndef TAAWUN_API_JSON_H
+#define TAAWUN_API_JSON_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "http/admin.h"
+#include "api/api.h"
 #include "store/admin_queries.h"
 
 /* Row row of t as an object (column names as keys; SQL NULL as null). */

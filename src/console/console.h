@@ -2,12 +2,12 @@
  * files under /console/, sign-in and sign-out (/console/login, /console/logout,
  * /console/session), and the session cookie + CSRF check the admin API
  * router uses when a request carries no bearer token. */
-#ifndef TAAWUN_HTTP_CONSOLE_H
-#define TAAWUN_HTTP_CONSOLE_H
+#ifndef TAAWUN_CONSOLE_CONSOLE_H
+#define TAAWUN_CONSOLE_CONSOLE_H
 
 #include <stdbool.h>
 
-#include "http/admin.h"
+#include "api/api.h"
 #include "http/server.h"
 
 #define CONSOLE_PREFIX "/console"

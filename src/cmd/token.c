@@ -1,8 +1,8 @@
-/* admin_token_cli.c -- `taawund token create NAME --role ROLE`, `token
+/* token.c -- `taawund token create NAME --role ROLE`, `token
  * revoke NAME` and `token list`, each with an optional -c FILE: open the
  * configured database (migrating it), act through app/staff_tokens (audited
  * as who "cli"), print the new token once on stdout. */
-#include "http/admin_token_cli.h"
+#include "cmd/token.h"
 
 #include <stdio.h>
 #include <stdlib.h>

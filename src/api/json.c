@@ -1,7 +1,7 @@
-/* admin_json.c -- JSON helpers of the admin API's handlers: rows to JSON,
+/* json.c -- JSON helpers of the admin API's handlers: rows to JSON,
  * body field validation with the field named in every error, change
  * summaries and their audit rows. */
-#include "http/admin_json.h"
+#include "api/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>

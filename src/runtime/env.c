@@ -1,8 +1,8 @@
-/* admin_env.c -- building app/programme's notice environment from the
+/* env.c -- building app/programme's notice environment from the
  * reference-counted runtime (config + catalogs). */
-#include "http/admin_env.h"
+#include "runtime/env.h"
 
-#include "config/runtime.h"
+#include "runtime/runtime.h"
 
 void admin_env_notice(const struct runtime *rt, struct notice_env *env)
 {
