@@ -20,7 +20,7 @@ trap 'rm -f "$tmp"' EXIT
         i=$((i + 1))
     done
     echo
-    echo "const struct console_asset console_assets[] = {"
+    echo "const struct web_asset web_assets[] = {"
     i=0
     for f in "$@"; do
         rel=${f#"$src"}

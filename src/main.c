@@ -62,8 +62,8 @@ static void log_errors(const struct config_errors *e, enum log_level level, cons
  * struct hooks_ctx. */
 static void route(void *ctx, const struct http_request *req, struct http_response *resp)
 {
-    if (req->listener == HTTP_ADMIN && admin_path_is_api(req->path))
-        admin_handle(req, resp); /* the public listener never serves /api */
+    if (req->listener == HTTP_ADMIN && api_path_is(req->path))
+        api_handle(req, resp); /* the public listener never serves /api */
     else if (req->listener == HTTP_ADMIN && console_path_is(req->path))
         console_handle(req, resp); /* the web console, admin listener only */
     else
@@ -76,9 +76,9 @@ static void route(void *ctx, const struct http_request *req, struct http_respons
  * listeners start. Returns 0 or -1. */
 static int wire_console(struct ussd_sessions *sessions)
 {
-    admin_set_session_auth(console_authenticate);
+    api_set_session_auth(console_authenticate);
     console_api_set_sessions(sessions);
-    if (admin_add_routes(console_api_routes) != 0) {
+    if (api_add_routes(console_api_routes) != 0) {
         log_error("startup", "detail=\"too many API route tables\"");
         return -1;
     }
@@ -151,10 +151,10 @@ int main(int argc, char **argv)
     bool check_only = false, debug = false;
     /* `taawund token ...` manages admin API tokens on the database directly. */
     if (argc >= 2 && strcmp(argv[1], "token") == 0)
-        return admin_token_cli(argc - 1, argv + 1, DEFAULT_CONFIG);
+        return cmd_token(argc - 1, argv + 1, DEFAULT_CONFIG);
     /* `taawund user ...` manages web console accounts the same way. */
     if (argc >= 2 && strcmp(argv[1], "user") == 0)
-        return console_user_cli(argc - 1, argv + 1, DEFAULT_CONFIG);
+        return cmd_user(argc - 1, argv + 1, DEFAULT_CONFIG);
     static const struct option longopts[] = {
         {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
@@ -264,7 +264,7 @@ int main(int argc, char **argv)
         return 1;
     }
     /* Event reminders and other timed work (without it they wait). */
-    struct scheduler *scheduler = scheduler_start(admin_env_acquire, admin_env_release, NULL);
+    struct scheduler *scheduler = scheduler_start(runtime_env_acquire, runtime_env_release, NULL);
     log_info("ready", "version=%s config=%s", TAAWUN_VERSION, config_path);
 
     for (;;) {

@@ -21,32 +21,32 @@
 #include "sys/log.h"
 
 /* Every module's routes; one line per module. */
-static const struct admin_route *const admin_route_tables[] = {
-    admin_core_routes,      admin_programme_routes, admin_reports_routes,
-    admin_broadcast_routes, admin_bulk_routes,      NULL,
+static const struct api_route *const api_route_tables[] = {
+    api_core_routes,       api_programme_routes, api_reports_routes,
+    api_broadcasts_routes, api_bulk_routes,      NULL,
 };
 
-/* Added at start-up by modules above the API (admin_add_routes), and the
- * session authenticator (admin_set_session_auth). Written before the
+/* Added at start-up by modules above the API (api_add_routes), and the
+ * session authenticator (api_set_session_auth). Written before the
  * listeners start, read-only afterwards. */
-static const struct admin_route *extra_route_tables[ADMIN_EXTRA_TABLES_MAX + 1];
-static admin_authenticator session_auth;
+static const struct api_route *extra_route_tables[API_EXTRA_TABLES_MAX + 1];
+static api_authenticator session_auth;
 
-void admin_set_session_auth(admin_authenticator fn)
+void api_set_session_auth(api_authenticator fn)
 {
     session_auth = fn;
 }
 
 /* The t-th route table: the API's own, then those added; NULL past the end. */
-static const struct admin_route *route_table(size_t t)
+static const struct api_route *route_table(size_t t)
 {
-    size_t own = sizeof admin_route_tables / sizeof admin_route_tables[0] - 1;
-    return t < own ? admin_route_tables[t] : extra_route_tables[t - own];
+    size_t own = sizeof api_route_tables / sizeof api_route_tables[0] - 1;
+    return t < own ? api_route_tables[t] : extra_route_tables[t - own];
 }
 
-int admin_add_routes(const struct admin_route *table)
+int api_add_routes(const struct api_route *table)
 {
-    for (size_t i = 0; i < ADMIN_EXTRA_TABLES_MAX; i++) {
+    for (size_t i = 0; i < API_EXTRA_TABLES_MAX; i++) {
         if (!extra_route_tables[i]) {
             extra_route_tables[i] = table;
             return 0;
@@ -62,7 +62,7 @@ int admin_add_routes(const struct admin_route *table)
 #define AUTH_BLOCK_S 120 /* how long a blocked address gets 429 */
 
 struct auth_slot {
-    char client[ADMIN_CLIENT_MAX]; /* "" : free */
+    char client[API_CLIENT_MAX]; /* "" : free */
     int64_t window_start;
     int64_t blocked_until;
     int64_t last_seen;
@@ -147,42 +147,42 @@ static void auth_succeeded(const char *client)
     pthread_mutex_unlock(&auth_lock);
 }
 
-const char *admin_role_name(enum admin_role role)
+const char *api_role_name(enum api_role role)
 {
     switch (role) {
-    case ADMIN_ROLE_VIEWER:
+    case API_ROLE_VIEWER:
         return "viewer";
-    case ADMIN_ROLE_STAFF:
+    case API_ROLE_STAFF:
         return "staff";
-    case ADMIN_ROLE_ADMIN:
+    case API_ROLE_ADMIN:
         return "admin";
-    case ADMIN_ROLE_NONE:
+    case API_ROLE_NONE:
         break;
     }
     return "none";
 }
 
-enum admin_role admin_role_parse(const char *s)
+enum api_role api_role_parse(const char *s)
 {
     if (!s)
-        return ADMIN_ROLE_NONE;
+        return API_ROLE_NONE;
     if (strcmp(s, "viewer") == 0)
-        return ADMIN_ROLE_VIEWER;
+        return API_ROLE_VIEWER;
     if (strcmp(s, "staff") == 0)
-        return ADMIN_ROLE_STAFF;
+        return API_ROLE_STAFF;
     if (strcmp(s, "admin") == 0)
-        return ADMIN_ROLE_ADMIN;
-    return ADMIN_ROLE_NONE;
+        return API_ROLE_ADMIN;
+    return API_ROLE_NONE;
 }
 
-bool admin_path_is_api(const char *path)
+bool api_path_is(const char *path)
 {
     return strncmp(path, "/api", 4) == 0 && (path[4] == '\0' || path[4] == '/');
 }
 
 /* ---- helpers ---- */
 
-void admin_reply_json(struct http_response *resp, int status, json_t *body)
+void api_reply_json(struct http_response *resp, int status, json_t *body)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -194,8 +194,8 @@ void admin_reply_json(struct http_response *resp, int status, json_t *body)
     free(text);
 }
 
-void admin_error(struct http_response *resp, int status, const char *code, const char *message,
-                 const char *field)
+void api_error(struct http_response *resp, int status, const char *code, const char *message,
+               const char *field)
 {
     json_t *err = json_pack("{s:s,s:s}", "code", code, "message", message);
     if (err && field)
@@ -215,13 +215,13 @@ void admin_error(struct http_response *resp, int status, const char *code, const
     free(text);
 }
 
-void admin_error_db(struct http_response *resp)
+void api_error_db(struct http_response *resp)
 {
-    admin_error(resp, 503, "unavailable", "the database is unavailable; nothing was changed", NULL);
+    api_error(resp, 503, "unavailable", "the database is unavailable; nothing was changed", NULL);
     resp->retry_after_s = 1;
 }
 
-const char *admin_param(const struct admin_request *req, const char *name)
+const char *api_param(const struct api_request *req, const char *name)
 {
     for (size_t i = 0; i < req->nparams; i++)
         if (strcmp(req->params[i].name, name) == 0)
@@ -247,27 +247,27 @@ static bool parse_i64(const char *s, int64_t *out)
     return true;
 }
 
-int admin_param_id(const struct admin_request *req, struct http_response *resp, const char *name,
-                   int64_t *out)
+int api_param_id(const struct api_request *req, struct http_response *resp, const char *name,
+                 int64_t *out)
 {
     int64_t v;
-    if (!parse_i64(admin_param(req, name), &v) || v < 1) {
-        admin_error(resp, 404, "not_found", "no such object", NULL);
+    if (!parse_i64(api_param(req, name), &v) || v < 1) {
+        api_error(resp, 404, "not_found", "no such object", NULL);
         return -1;
     }
     *out = v;
     return 0;
 }
 
-const char *admin_query(const struct admin_request *req, const char *name)
+const char *api_query(const struct api_request *req, const char *name)
 {
     return req->http ? http_request_query(req->http, name) : NULL;
 }
 
-int admin_query_int(const struct admin_request *req, struct http_response *resp, const char *name,
-                    int64_t min, int64_t max, int64_t def, int64_t *out)
+int api_query_int(const struct api_request *req, struct http_response *resp, const char *name,
+                  int64_t min, int64_t max, int64_t def, int64_t *out)
 {
-    const char *s = admin_query(req, name);
+    const char *s = api_query(req, name);
     if (!s) {
         *out = def;
         return 0;
@@ -277,38 +277,36 @@ int admin_query_int(const struct admin_request *req, struct http_response *resp,
         char msg[160];
         snprintf(msg, sizeof msg, "%s must be an integer from %lld to %lld", name, (long long)min,
                  (long long)max);
-        admin_error(resp, 400, "invalid_parameter", msg, name);
+        api_error(resp, 400, "invalid_parameter", msg, name);
         return -1;
     }
     *out = v;
     return 0;
 }
 
-int admin_page_parse(const struct admin_request *req, struct http_response *resp,
-                     struct admin_page *page)
+int api_page_parse(const struct api_request *req, struct http_response *resp, struct api_page *page)
 {
-    if (admin_query_int(req, resp, "limit", 1, ADMIN_PAGE_LIMIT_MAX, ADMIN_PAGE_LIMIT_DEFAULT,
-                        &page->limit) != 0 ||
-        admin_query_int(req, resp, "offset", 0, ADMIN_PAGE_OFFSET_MAX, 0, &page->offset) != 0)
+    if (api_query_int(req, resp, "limit", 1, API_PAGE_LIMIT_MAX, API_PAGE_LIMIT_DEFAULT,
+                      &page->limit) != 0 ||
+        api_query_int(req, resp, "offset", 0, API_PAGE_OFFSET_MAX, 0, &page->offset) != 0)
         return -1;
     return 0;
 }
 
-void admin_reply_page(struct http_response *resp, json_t *items, const struct admin_page *page,
-                      int64_t total)
+void api_reply_page(struct http_response *resp, json_t *items, const struct api_page *page,
+                    int64_t total)
 {
     json_t *body = json_pack("{s:o,s:I,s:I}", "items", items ? items : json_array(), "limit",
                              (json_int_t)page->limit, "offset", (json_int_t)page->offset);
     if (body && total >= 0)
         json_object_set_new(body, "total", json_integer(total));
-    admin_reply_json(resp, 200, body);
+    api_reply_json(resp, 200, body);
 }
 
 /* ---- routing ---- */
 
 /* Match path against pattern, filling params. */
-static bool match(const char *pattern, const char *path, struct admin_param *params,
-                  size_t *nparams)
+static bool match(const char *pattern, const char *path, struct api_param *params, size_t *nparams)
 {
     *nparams = 0;
     const char *p = pattern, *s = path;
@@ -318,8 +316,8 @@ static bool match(const char *pattern, const char *path, struct admin_param *par
             const char *seg_end = strchr(s, '/');
             size_t vlen = seg_end ? (size_t)(seg_end - s) : strlen(s);
             size_t nlen = close ? (size_t)(close - p - 1) : 0;
-            if (!close || vlen == 0 || vlen >= ADMIN_PARAM_VALUE_MAX ||
-                nlen >= ADMIN_PARAM_NAME_MAX || *nparams >= ADMIN_PARAMS_MAX)
+            if (!close || vlen == 0 || vlen >= API_PARAM_VALUE_MAX || nlen >= API_PARAM_NAME_MAX ||
+                *nparams >= API_PARAMS_MAX)
                 return false;
             memcpy(params[*nparams].name, p + 1, nlen);
             params[*nparams].name[nlen] = '\0';
@@ -373,25 +371,25 @@ static const char *bearer_of(const struct http_request *req, size_t *len)
 
 static _Thread_local char allow_buf[96];
 
-void admin_handle(const struct http_request *http, struct http_response *resp)
+void api_handle(const struct http_request *http, struct http_response *resp)
 {
-    struct admin_request req;
+    struct api_request req;
     memset(&req, 0, sizeof req);
     req.http = http;
     req.method = http->method;
     client_string(http->client, req.client, sizeof req.client);
 
-    if (strncmp(http->path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) != 0 ||
-        (http->path[strlen(ADMIN_PREFIX)] != '/' && http->path[strlen(ADMIN_PREFIX)] != '\0')) {
-        admin_error(resp, 404, "not_found", "no such API version (use /api/v1)", NULL);
+    if (strncmp(http->path, API_PREFIX, strlen(API_PREFIX)) != 0 ||
+        (http->path[strlen(API_PREFIX)] != '/' && http->path[strlen(API_PREFIX)] != '\0')) {
+        api_error(resp, 404, "not_found", "no such API version (use /api/v1)", NULL);
         return;
     }
-    req.path = http->path + strlen(ADMIN_PREFIX);
+    req.path = http->path + strlen(API_PREFIX);
 
     int blocked = auth_blocked(req.client);
     if (blocked > 0) {
-        admin_error(resp, 429, "too_many_requests",
-                    "too many failed authentications from this address; try again later", NULL);
+        api_error(resp, 429, "too_many_requests",
+                  "too many failed authentications from this address; try again later", NULL);
         resp->retry_after_s = blocked;
         return;
     }
@@ -405,42 +403,41 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
         return;
     if (!token && !by_cookie) {
         auth_failed(req.client);
-        admin_error(resp, 401, "unauthorized", "missing Authorization: Bearer token", NULL);
+        api_error(resp, 401, "unauthorized", "missing Authorization: Bearer token", NULL);
         return;
     }
     sqlite3 *db = db_thread();
     if (!db) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     if (token) {
         struct token_row tok;
         int ok = staff_token_check(db, token, tlen, &tok);
         if (ok < 0) {
-            admin_error_db(resp);
+            api_error_db(resp);
             return;
         }
         if (ok == 0) {
             auth_failed(req.client);
-            admin_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
+            api_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
             return;
         }
         auth_succeeded(req.client);
         req.principal.token_id = tok.id;
         snprintf(req.principal.name, sizeof req.principal.name, "%s", tok.name);
-        req.principal.role = admin_role_parse(tok.role);
+        req.principal.role = api_role_parse(tok.role);
     }
-    req.actor = (struct audit_actor){.who = req.principal.name,
-                                     .role = admin_role_name(req.principal.role),
-                                     .client = req.client};
+    req.actor = (struct audit_actor){
+        .who = req.principal.name, .role = api_role_name(req.principal.role), .client = req.client};
 
     /* Route. */
-    const struct admin_route *found = NULL;
+    const struct api_route *found = NULL;
     bool path_known = false;
     allow_buf[0] = '\0';
     for (size_t t = 0; route_table(t) && !found; t++) {
-        for (const struct admin_route *r = route_table(t); r->method; r++) {
-            struct admin_param params[ADMIN_PARAMS_MAX];
+        for (const struct api_route *r = route_table(t); r->method; r++) {
+            struct api_param params[API_PARAMS_MAX];
             size_t np;
             if (!match(r->pattern, req.path, params, &np))
                 continue;
@@ -460,17 +457,16 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
     if (!found) {
         if (path_known) {
             resp->allow = allow_buf;
-            admin_error(resp, 405, "method_not_allowed", "method not allowed on this resource",
-                        NULL);
+            api_error(resp, 405, "method_not_allowed", "method not allowed on this resource", NULL);
         } else {
-            admin_error(resp, 404, "not_found", "no such resource", NULL);
+            api_error(resp, 404, "not_found", "no such resource", NULL);
         }
         return;
     }
     if (req.principal.role < found->min_role) {
         char msg[96];
-        snprintf(msg, sizeof msg, "this needs the %s role", admin_role_name(found->min_role));
-        admin_error(resp, 403, "forbidden", msg, NULL);
+        snprintf(msg, sizeof msg, "this needs the %s role", api_role_name(found->min_role));
+        api_error(resp, 403, "forbidden", msg, NULL);
         return;
     }
 
@@ -479,14 +475,14 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
     req.body_len = http->body_len;
     req.content_type = http->content_type;
     json_t *json = NULL;
-    if (found->body == ADMIN_BODY_JSON && http->body_len > 0) {
+    if (found->body == API_BODY_JSON && http->body_len > 0) {
         if (strcmp(http->content_type, "application/json") != 0) {
-            admin_error(resp, 415, "unsupported_media_type", "send Content-Type: application/json",
-                        NULL);
+            api_error(resp, 415, "unsupported_media_type", "send Content-Type: application/json",
+                      NULL);
             return;
         }
-        if (http->body_len > ADMIN_JSON_MAX) {
-            admin_error(resp, 413, "payload_too_large", "JSON body is too large", NULL);
+        if (http->body_len > API_BODY_JSON_MAX) {
+            api_error(resp, 413, "payload_too_large", "JSON body is too large", NULL);
             return;
         }
         json_error_t jerr;
@@ -495,12 +491,12 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
             char msg[240];
             snprintf(msg, sizeof msg, "malformed JSON at line %d column %d: %s", jerr.line,
                      jerr.column, jerr.text);
-            admin_error(resp, 400, "invalid_json", msg, NULL);
+            api_error(resp, 400, "invalid_json", msg, NULL);
             return;
         }
         if (!json_is_object(json)) {
             json_decref(json);
-            admin_error(resp, 400, "invalid_json", "the body must be a JSON object", NULL);
+            api_error(resp, 400, "invalid_json", "the body must be a JSON object", NULL);
             return;
         }
     }
@@ -509,7 +505,7 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
     struct runtime *rt = runtime_acquire();
     if (!rt) {
         json_decref(json);
-        admin_error(resp, 503, "unavailable", "starting up", NULL);
+        api_error(resp, 503, "unavailable", "starting up", NULL);
         return;
     }
     req.rt = rt;
@@ -519,5 +515,5 @@ void admin_handle(const struct http_request *http, struct http_response *resp)
     if (strcmp(http->method, "GET") != 0 || resp->status >= 400)
         log_info("admin_request", "method=%s pattern=%s status=%d who=%s role=%s client=%s",
                  http->method, found->pattern, resp->status, req.principal.name,
-                 admin_role_name(req.principal.role), req.client);
+                 api_role_name(req.principal.role), req.client);
 }

@@ -31,7 +31,7 @@ struct audience_rule {
     const char *plural, *singular;
     /* Check one value; append what to store to out. Returns 0, or -1 with
      * resp filled (field names the list). */
-    int (*check)(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+    int (*check)(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                  const char *field, json_t *v, json_t *out);
 };
 
@@ -39,7 +39,7 @@ static int bad_value(struct http_response *resp, const char *field, const char *
 {
     char msg[200];
     snprintf(msg, sizeof msg, "%s: %s", field, what);
-    admin_error(resp, 422, "invalid_value", msg, field);
+    api_error(resp, 422, "invalid_value", msg, field);
     return -1;
 }
 
@@ -47,48 +47,48 @@ static int check_choice(struct http_response *resp, const char *field, json_t *v
                         const char *const *choices, size_t n, json_t *out)
 {
     const char *s = json_string_value(v);
-    if (!s || !admin_json_in_list(s, choices, n))
+    if (!s || !api_json_in_list(s, choices, n))
         return bad_value(resp, field, "not one of the accepted values");
     json_array_append_new(out, json_string(s));
     return 0;
 }
 
-static int check_province(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+static int check_province(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                           const char *field, json_t *v, json_t *out)
 {
     return check_choice(resp, field, v, (const char *const *)req->rt->provinces,
                         req->rt->cfg.programme.nprovinces, out);
 }
 
-static int check_sector(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+static int check_sector(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                         const char *field, json_t *v, json_t *out)
 {
     return check_choice(resp, field, v, (const char *const *)req->rt->sectors,
                         req->rt->cfg.programme.nsectors, out);
 }
 
-static int check_gender(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+static int check_gender(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                         const char *field, json_t *v, json_t *out)
 {
     static const char *const genders[] = {"f", "m", NULL};
     return check_choice(resp, field, v, genders, 2, out);
 }
 
-static int check_age_band(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+static int check_age_band(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                           const char *field, json_t *v, json_t *out)
 {
     return check_choice(resp, field, v, age_band_names, age_band_count + 1, out);
 }
 
 /* A cooperative by id or by code; stored as its id. */
-static int check_cooperative(const struct admin_request *req, struct http_response *resp,
-                             sqlite3 *db, const char *field, json_t *v, json_t *out)
+static int check_cooperative(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+                             const char *field, json_t *v, json_t *out)
 {
     if (json_is_string(v)) {
         struct cooperative c;
         int r = coop_find_by_code(db, json_string_value(v), &c);
         if (r < 0) {
-            admin_error_db(resp);
+            api_error_db(resp);
             return -1;
         }
         if (r == 0)
@@ -101,7 +101,7 @@ static int check_cooperative(const struct admin_request *req, struct http_respon
     struct adminq_arg a = adminq_int(json_integer_value(v));
     int64_t found = 0;
     struct adminq_table t;
-    if (admin_json_select(db, ADMINQ_COOP_GET, &a, 1, &t, resp) != 0)
+    if (api_json_select(db, ADMINQ_COOP_GET, &a, 1, &t, resp) != 0)
         return -1;
     found = (int64_t)t.nrows;
     adminq_table_free(&t);
@@ -112,7 +112,7 @@ static int check_cooperative(const struct admin_request *req, struct http_respon
 }
 
 /* An event by id or by code; stored as its id. */
-static int check_event(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+static int check_event(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                        const char *field, json_t *v, json_t *out)
 {
     struct ussd_event ev;
@@ -124,7 +124,7 @@ static int check_event(const struct admin_request *req, struct http_response *re
     else
         return bad_value(resp, field, "give event codes (strings) or ids (integers)");
     if (r < 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return -1;
     }
     if (r == 0)
@@ -133,7 +133,7 @@ static int check_event(const struct admin_request *req, struct http_response *re
     return 0;
 }
 
-static int check_phone(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+static int check_phone(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                        const char *field, json_t *v, json_t *out)
 {
     const char *s = json_string_value(v);
@@ -157,7 +157,7 @@ static const struct audience_rule audience_rules[] = {
 
 /* The audience member of the body, normalised (plural keys, lists, ids,
  * E.164), into *out (new reference). Returns 0 or -1 with resp filled. */
-static int audience_field(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+static int audience_field(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                           json_t **out)
 {
     json_t *aud = json_object_get(req->json, "audience");
@@ -165,7 +165,7 @@ static int audience_field(const struct admin_request *req, struct http_response 
     if (!aud || json_is_null(aud))
         return 0;
     if (!json_is_object(aud)) {
-        admin_error(resp, 400, "invalid_field", "audience must be an object", "audience");
+        api_error(resp, 400, "invalid_field", "audience must be an object", "audience");
         return -1;
     }
     const char *key;
@@ -180,7 +180,7 @@ static int audience_field(const struct admin_request *req, struct http_response 
             char field[96], msg[160];
             snprintf(field, sizeof field, "audience.%s", key);
             snprintf(msg, sizeof msg, "unknown audience filter '%s'", key);
-            admin_error(resp, 400, "unknown_field", msg, field);
+            api_error(resp, 400, "unknown_field", msg, field);
             return -1;
         }
     }
@@ -190,8 +190,8 @@ static int audience_field(const struct admin_request *req, struct http_response 
         char field[64];
         snprintf(field, sizeof field, "audience.%s", p ? r->plural : r->singular);
         if (p && s) {
-            admin_error(resp, 400, "invalid_field", "give either the list or the single value",
-                        field);
+            api_error(resp, 400, "invalid_field", "give either the list or the single value",
+                      field);
             return -1;
         }
         json_t *given = p ? p : s;
@@ -201,7 +201,7 @@ static int audience_field(const struct admin_request *req, struct http_response 
         if (json_is_array(given)) {
             if (json_array_size(given) == 0 || json_array_size(given) > AUDIENCE_LIST_MAX) {
                 json_decref(list);
-                admin_error(resp, 422, "invalid_value", "a list of 1 to 10000 values", field);
+                api_error(resp, 422, "invalid_value", "a list of 1 to 10000 values", field);
                 return -1;
             }
             size_t k;
@@ -223,18 +223,17 @@ static int audience_field(const struct admin_request *req, struct http_response 
 }
 
 /* texts: {lang: text} over configured languages, the default required. */
-static int texts_field(const struct admin_request *req, struct http_response *resp, json_t **out)
+static int texts_field(const struct api_request *req, struct http_response *resp, json_t **out)
 {
     const struct config *cfg = &req->rt->cfg;
     json_t *t = json_object_get(req->json, "texts");
     *out = NULL;
     if (!t) {
-        admin_error(resp, 400, "missing_field", "texts is required", "texts");
+        api_error(resp, 400, "missing_field", "texts is required", "texts");
         return -1;
     }
     if (!json_is_object(t)) {
-        admin_error(resp, 400, "invalid_field", "texts must be an object {language: text}",
-                    "texts");
+        api_error(resp, 400, "invalid_field", "texts must be an object {language: text}", "texts");
         return -1;
     }
     const char *lang;
@@ -243,19 +242,19 @@ static int texts_field(const struct admin_request *req, struct http_response *re
     {
         char field[48];
         snprintf(field, sizeof field, "texts.%.16s", lang);
-        if (!admin_json_in_list(lang, (const char *const *)req->rt->languages,
-                                cfg->programme.nlanguages)) {
-            admin_error(resp, 422, "invalid_value", "not a language of the programme", field);
+        if (!api_json_in_list(lang, (const char *const *)req->rt->languages,
+                              cfg->programme.nlanguages)) {
+            api_error(resp, 422, "invalid_value", "not a language of the programme", field);
             return -1;
         }
         const char *s = json_string_value(v);
         if (!s) {
-            admin_error(resp, 400, "invalid_field", "each text must be a string", field);
+            api_error(resp, 400, "invalid_field", "each text must be a string", field);
             return -1;
         }
         size_t n = strlen(s);
         if (n == 0 || n > BROADCAST_TEXT_MAX_BYTES) {
-            admin_error(resp, 422, "invalid_value", "each text must be 1 to 1600 bytes", field);
+            api_error(resp, 422, "invalid_value", "each text must be 1 to 1600 bytes", field);
             return -1;
         }
     }
@@ -266,7 +265,7 @@ static int texts_field(const struct admin_request *req, struct http_response *re
                  "a text in the default language (%s) is required: members of other languages "
                  "without a text of their own get it",
                  cfg->programme.default_language);
-        admin_error(resp, 422, "invalid_value", msg, field);
+        api_error(resp, 422, "invalid_value", msg, field);
         return -1;
     }
     *out = json_incref(t);
@@ -287,15 +286,15 @@ static json_t *broadcast_json(sqlite3 *db, int64_t id, struct http_response *res
     int found = broadcasts_get(db, id, &r);
     if (found <= 0) {
         if (found < 0)
-            admin_error_db(resp);
+            api_error_db(resp);
         else
-            admin_error(resp, 404, "not_found", "no such broadcast", NULL);
+            api_error(resp, 404, "not_found", "no such broadcast", NULL);
         return NULL;
     }
     struct broadcast_progress p;
     if (broadcasts_progress(db, id, &p) != 0) {
         broadcast_record_clear(&r);
-        admin_error_db(resp);
+        api_error_db(resp);
         return NULL;
     }
     json_t *aud = json_loads(r.audience, 0, NULL), *texts = json_loads(r.texts, 0, NULL);
@@ -363,44 +362,44 @@ static void result_error(struct http_response *resp, enum broadcast_result r, co
 {
     switch (r) {
     case BROADCAST_NOT_FOUND:
-        admin_error(resp, 404, "not_found", "no such broadcast", NULL);
+        api_error(resp, 404, "not_found", "no such broadcast", NULL);
         break;
     case BROADCAST_CONFLICT: {
         char msg[120];
         snprintf(msg, sizeof msg, "the broadcast cannot be %s in its status", what);
-        admin_error(resp, 409, "conflict", msg, NULL);
+        api_error(resp, 409, "conflict", msg, NULL);
         break;
     }
     case BROADCAST_INVALID:
-        admin_error(resp, 422, "invalid_value",
-                    "the broadcast's channel is no longer configured or its default-language "
-                    "text is missing",
-                    NULL);
+        api_error(resp, 422, "invalid_value",
+                  "the broadcast's channel is no longer configured or its default-language "
+                  "text is missing",
+                  NULL);
         break;
     default:
-        admin_error_db(resp);
+        api_error_db(resp);
         break;
     }
 }
 
 /* ---------------------------------------------------------------- handlers */
 
-static void broadcasts_get_list(const struct admin_request *req, struct http_response *resp)
+static void broadcasts_get_list(const struct api_request *req, struct http_response *resp)
 {
-    struct admin_page page;
-    if (admin_page_parse(req, resp, &page) != 0)
+    struct api_page page;
+    if (api_page_parse(req, resp, &page) != 0)
         return;
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct broadcast_record *rows = calloc((size_t)page.limit, sizeof *rows);
     int64_t total = 0;
-    int n = rows ? broadcasts_list(db, admin_query(req, "status"), page.offset, (size_t)page.limit,
+    int n = rows ? broadcasts_list(db, api_query(req, "status"), page.offset, (size_t)page.limit,
                                    rows, &total)
                  : -1;
     if (n < 0) {
         free(rows);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     json_t *items = json_array();
@@ -418,31 +417,31 @@ static void broadcasts_get_list(const struct admin_request *req, struct http_res
     if (failed)
         json_decref(items);
     else
-        admin_reply_page(resp, items, &page, total);
+        api_reply_page(resp, items, &page, total);
 }
 
-static void broadcasts_post(const struct admin_request *req, struct http_response *resp)
+static void broadcasts_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"name", "topic", "channel", "audience", "texts", NULL};
     const struct config *cfg = &req->rt->cfg;
     const char *name = NULL, *topic = DEFAULT_TOPIC, *channel = NULL;
-    enum admin_field_result tr;
+    enum api_json_field_result tr;
     sqlite3 *db = NULL;
-    if (admin_json_need_body(req, resp) != 0 || admin_json_only(req, resp, fields) != 0 ||
-        admin_json_string(req, resp, "name", ADMIN_FIELD_REQUIRED, BROADCAST_NAME_MAX - 1, &name) <
+    if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
+        api_json_string(req, resp, "name", API_JSON_FIELD_REQUIRED, BROADCAST_NAME_MAX - 1, &name) <
             0 ||
-        (tr = admin_json_choice(req, resp, "topic", ADMIN_FIELD_NULLABLE, ussd_topic_codes,
-                                USSD_TOPIC_COUNT, &topic)) < 0 ||
-        !(db = admin_json_db(resp)))
+        (tr = api_json_choice(req, resp, "topic", API_JSON_FIELD_NULLABLE, ussd_topic_codes,
+                              USSD_TOPIC_COUNT, &topic)) < 0 ||
+        !(db = api_json_db(resp)))
         return;
-    if (tr == ADMIN_FIELD_IS_NULL)
+    if (tr == API_JSON_FIELD_IS_NULL)
         topic = NULL;
-    else if (tr == ADMIN_FIELD_ABSENT)
+    else if (tr == API_JSON_FIELD_ABSENT)
         topic = DEFAULT_TOPIC;
     const char *channels[CONFIG_CHANNELS_MAX];
     for (size_t i = 0; i < cfg->nchannels; i++)
         channels[i] = cfg->channels[i].name;
-    if (admin_json_choice(req, resp, "channel", 0, channels, cfg->nchannels, &channel) < 0)
+    if (api_json_choice(req, resp, "channel", 0, channels, cfg->nchannels, &channel) < 0)
         return;
     if (!channel)
         channel = cfg->channels[0].name;
@@ -464,46 +463,46 @@ static void broadcasts_post(const struct admin_request *req, struct http_respons
     json_decref(audience);
     if (!r.audience || !r.texts || db_begin(db) != 0) {
         broadcast_record_clear(&r);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int64_t id = 0;
     int rc = broadcast_create(db, &req->actor, &r, &id);
     broadcast_record_clear(&r);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
     json_t *o = broadcast_json(db, id, resp);
     if (o)
-        admin_reply_json(resp, 201, o);
+        api_reply_json(resp, 201, o);
 }
 
-static void broadcast_get(const struct admin_request *req, struct http_response *resp)
+static void broadcast_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *o = broadcast_json(db, id, resp);
     if (o)
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
 }
 
 static int clock_now(struct http_response *resp, int64_t *now)
 {
     if (scheduler_clock(now) != 0) {
-        admin_error(resp, 503, "unavailable", "the programme clock cannot be read", NULL);
+        api_error(resp, 503, "unavailable", "the programme clock cannot be read", NULL);
         return -1;
     }
     return 0;
 }
 
-static void broadcast_preview(const struct admin_request *req, struct http_response *resp)
+static void broadcast_preview(const struct api_request *req, struct http_response *resp)
 {
     static const char *const none[] = {NULL};
     int64_t id, now;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_only(req, resp, none) != 0 ||
-        clock_now(resp, &now) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
+        clock_now(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
     struct broadcast_record rec;
     int found = broadcasts_get(db, id, &rec);
@@ -512,7 +511,7 @@ static void broadcast_preview(const struct admin_request *req, struct http_respo
         return;
     }
     struct notice_env env;
-    admin_env_notice(req->rt, &env);
+    runtime_env_notice(req->rt, &env);
     struct broadcast_plan *plan = malloc(sizeof *plan);
     enum broadcast_result r =
         plan ? broadcast_plan_for(db, &env, &rec, now, plan) : BROADCAST_ERROR;
@@ -520,31 +519,31 @@ static void broadcast_preview(const struct admin_request *req, struct http_respo
     if (r != BROADCAST_OK)
         result_error(resp, r, "previewed");
     else
-        admin_reply_json(resp, 200, plan_json(id, plan));
+        api_reply_json(resp, 200, plan_json(id, plan));
     free(plan);
 }
 
-static void broadcast_send_post(const struct admin_request *req, struct http_response *resp)
+static void broadcast_send_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const none[] = {NULL};
     int64_t id, now;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_only(req, resp, none) != 0 ||
-        clock_now(resp, &now) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
+        clock_now(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
     struct notice_env env;
-    admin_env_notice(req->rt, &env);
+    runtime_env_notice(req->rt, &env);
     struct broadcast_plan *plan = malloc(sizeof *plan);
     if (!plan || db_begin(db) != 0) {
         free(plan);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int64_t queued = 0;
     enum broadcast_result r = broadcast_send(db, &env, &req->actor, id, now, plan, &queued);
     if (r != BROADCAST_OK)
         result_error(resp, r, "sent");
-    if (admin_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0) {
+    if (api_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0) {
         free(plan);
         return;
     }
@@ -554,87 +553,86 @@ static void broadcast_send_post(const struct admin_request *req, struct http_res
         json_object_set_new(o, "held_until_window",
                             plan->window_open ? json_null() : json_integer(plan->window_opens));
         json_object_set_new(o, "plan", plan_json(id, plan));
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
     }
     free(plan);
 }
 
-static void broadcast_schedule_post(const struct admin_request *req, struct http_response *resp)
+static void broadcast_schedule_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"at", NULL};
     int64_t id, now, at = 0;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
-        admin_json_only(req, resp, fields) != 0 || clock_now(resp, &now) != 0)
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        api_json_only(req, resp, fields) != 0 || clock_now(resp, &now) != 0)
         return;
     json_t *v = json_object_get(req->json, "at");
     if (!v) {
-        admin_error(resp, 400, "missing_field", "at is required", "at");
+        api_error(resp, 400, "missing_field", "at is required", "at");
         return;
     }
     if (json_is_integer(v)) {
         at = json_integer_value(v);
-    } else if (!json_is_string(v) || admin_json_parse_time(json_string_value(v), &at) != 0) {
-        admin_error(resp, 422, "invalid_value",
-                    "at must be unix seconds or YYYY-MM-DDTHH:MM[:SS] in the programme's time "
-                    "zone (optionally with Z or +HH:MM)",
-                    "at");
+    } else if (!json_is_string(v) || api_json_parse_time(json_string_value(v), &at) != 0) {
+        api_error(resp, 422, "invalid_value",
+                  "at must be unix seconds or YYYY-MM-DDTHH:MM[:SS] in the programme's time "
+                  "zone (optionally with Z or +HH:MM)",
+                  "at");
         return;
     }
     if (at <= now || at > now + 366LL * 86400) {
-        admin_error(resp, 422, "invalid_value", "at must be in the future (within a year)", "at");
+        api_error(resp, 422, "invalid_value", "at must be in the future (within a year)", "at");
         return;
     }
-    if (!(db = admin_json_db(resp)))
+    if (!(db = api_json_db(resp)))
         return;
     if (db_begin(db) != 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     enum broadcast_result r = broadcast_schedule(db, &req->actor, id, at);
     if (r != BROADCAST_OK)
         result_error(resp, r, "scheduled");
-    if (admin_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0)
+    if (api_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0)
         return;
     json_t *o = broadcast_json(db, id, resp);
     if (o)
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
 }
 
-static void broadcast_cancel_post(const struct admin_request *req, struct http_response *resp)
+static void broadcast_cancel_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const none[] = {NULL};
     int64_t id, now;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_only(req, resp, none) != 0 ||
-        clock_now(resp, &now) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
+        clock_now(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
     if (db_begin(db) != 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int64_t stopped = 0;
     enum broadcast_result r = broadcast_cancel(db, &req->actor, id, now, &stopped);
     if (r != BROADCAST_OK)
         result_error(resp, r, "cancelled");
-    if (admin_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0)
+    if (api_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0)
         return;
     json_t *o = broadcast_json(db, id, resp);
     if (o) {
         json_object_set_new(o, "messages_cancelled", json_integer(stopped));
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
     }
 }
 
-const struct admin_route admin_broadcast_routes[] = {
-    {"GET", "/broadcasts", ADMIN_ROLE_VIEWER, broadcasts_get_list, ADMIN_BODY_JSON},
-    {"POST", "/broadcasts", ADMIN_ROLE_STAFF, broadcasts_post, ADMIN_BODY_JSON},
-    {"GET", "/broadcasts/{id}", ADMIN_ROLE_VIEWER, broadcast_get, ADMIN_BODY_JSON},
-    {"GET", "/broadcasts/{id}/preview", ADMIN_ROLE_VIEWER, broadcast_preview, ADMIN_BODY_JSON},
-    {"POST", "/broadcasts/{id}/preview", ADMIN_ROLE_VIEWER, broadcast_preview, ADMIN_BODY_JSON},
-    {"POST", "/broadcasts/{id}/send", ADMIN_ROLE_STAFF, broadcast_send_post, ADMIN_BODY_JSON},
-    {"POST", "/broadcasts/{id}/schedule", ADMIN_ROLE_STAFF, broadcast_schedule_post,
-     ADMIN_BODY_JSON},
-    {"POST", "/broadcasts/{id}/cancel", ADMIN_ROLE_STAFF, broadcast_cancel_post, ADMIN_BODY_JSON},
-    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+const struct api_route api_broadcasts_routes[] = {
+    {"GET", "/broadcasts", API_ROLE_VIEWER, broadcasts_get_list, API_BODY_JSON},
+    {"POST", "/broadcasts", API_ROLE_STAFF, broadcasts_post, API_BODY_JSON},
+    {"GET", "/broadcasts/{id}", API_ROLE_VIEWER, broadcast_get, API_BODY_JSON},
+    {"GET", "/broadcasts/{id}/preview", API_ROLE_VIEWER, broadcast_preview, API_BODY_JSON},
+    {"POST", "/broadcasts/{id}/preview", API_ROLE_VIEWER, broadcast_preview, API_BODY_JSON},
+    {"POST", "/broadcasts/{id}/send", API_ROLE_STAFF, broadcast_send_post, API_BODY_JSON},
+    {"POST", "/broadcasts/{id}/schedule", API_ROLE_STAFF, broadcast_schedule_post, API_BODY_JSON},
+    {"POST", "/broadcasts/{id}/cancel", API_ROLE_STAFF, broadcast_cancel_post, API_BODY_JSON},
+    {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},
 };

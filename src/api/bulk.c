@@ -16,13 +16,13 @@
 #include "runtime/runtime.h"
 #include "store/db.h"
 
-static int kind_param(const struct admin_request *req, struct http_response *resp,
+static int kind_param(const struct api_request *req, struct http_response *resp,
                       enum bulk_kind *kind)
 {
-    int k = bulk_kind_parse(admin_param(req, "kind"));
+    int k = bulk_kind_parse(api_param(req, "kind"));
     if (k < 0) {
-        admin_error(resp, 404, "not_found",
-                    "import and export know cooperatives, members and grants", NULL);
+        api_error(resp, 404, "not_found", "import and export know cooperatives, members and grants",
+                  NULL);
         return -1;
     }
     *kind = (enum bulk_kind)k;
@@ -45,29 +45,29 @@ static json_t *report_json(enum bulk_kind kind, bool dry_run, const struct bulk_
                      (json_int_t)r->errors_total, "errors", errors);
 }
 
-static void import_post(const struct admin_request *req, struct http_response *resp)
+static void import_post(const struct api_request *req, struct http_response *resp)
 {
     enum bulk_kind kind;
     int64_t dry = 0;
     if (kind_param(req, resp, &kind) != 0 ||
-        admin_query_int(req, resp, "dry_run", 0, 1, 0, &dry) != 0)
+        api_query_int(req, resp, "dry_run", 0, 1, 0, &dry) != 0)
         return;
     const char *ct = req->content_type;
     if (strcmp(ct, "text/csv") != 0 && strcmp(ct, "application/csv") != 0 &&
         strcmp(ct, "text/plain") != 0) {
-        admin_error(resp, 415, "unsupported_media_type", "send Content-Type: text/csv", NULL);
+        api_error(resp, 415, "unsupported_media_type", "send Content-Type: text/csv", NULL);
         return;
     }
     if (req->body_len == 0) {
-        admin_error(resp, 400, "missing_body", "the CSV file is empty", NULL);
+        api_error(resp, 400, "missing_body", "the CSV file is empty", NULL);
         return;
     }
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     const struct runtime *rt = req->rt;
     struct notice_env notice;
-    admin_env_notice(rt, &notice);
+    runtime_env_notice(rt, &notice);
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
@@ -83,7 +83,7 @@ static void import_post(const struct admin_request *req, struct http_response *r
         bulk_import(db, &env, &req->actor, kind, req->body, req->body_len, dry != 0, &report);
     if (r == BULK_ERROR) {
         bulk_report_free(&report);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     json_t *body = report_json(kind, dry != 0, &report);
@@ -94,33 +94,33 @@ static void import_post(const struct admin_request *req, struct http_response *r
         json_t *o = json_pack("{s:{s:s,s:s},s:o}", "error", "code", "invalid_rows", "message", msg,
                               "report", body);
         bulk_report_free(&report);
-        admin_reply_json(resp, 422, o);
+        api_reply_json(resp, 422, o);
         return;
     }
     bulk_report_free(&report);
-    admin_reply_json(resp, 200, body);
+    api_reply_json(resp, 200, body);
 }
 
-static void export_get(const struct admin_request *req, struct http_response *resp)
+static void export_get(const struct api_request *req, struct http_response *resp)
 {
     enum bulk_kind kind;
     if (kind_param(req, resp, &kind) != 0)
         return;
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     char *csv = NULL;
     size_t len = 0;
     if (bulk_export_csv(db, kind, &csv, &len) != 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     http_reply(resp, 200, "text/csv; charset=utf-8", csv, len);
     free(csv);
 }
 
-const struct admin_route admin_bulk_routes[] = {
-    {"POST", "/import/{kind}", ADMIN_ROLE_STAFF, import_post, ADMIN_BODY_RAW},
-    {"GET", "/export/{kind}", ADMIN_ROLE_VIEWER, export_get, ADMIN_BODY_JSON},
-    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+const struct api_route api_bulk_routes[] = {
+    {"POST", "/import/{kind}", API_ROLE_STAFF, import_post, API_BODY_RAW},
+    {"GET", "/export/{kind}", API_ROLE_VIEWER, export_get, API_BODY_JSON},
+    {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},
 };

@@ -45,40 +45,41 @@ static json_t *token_json(const struct token_row *r)
     return o;
 }
 
-static void tokens_get(const struct admin_request *req, struct http_response *resp)
+static void tokens_get(const struct api_request *req, struct http_response *resp)
 {
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct token_row *rows = calloc(TOKENS_LIST_MAX, sizeof *rows);
     int n = rows ? tokens_list(db, rows, TOKENS_LIST_MAX) : -1;
     if (n < 0) {
         free(rows);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(items, token_json(&rows[i]));
     free(rows);
-    admin_reply_json(resp, 200, json_pack("{s:o}", "items", items));
+    api_reply_json(resp, 200, json_pack("{s:o}", "items", items));
 }
 
-static void tokens_post(const struct admin_request *req, struct http_response *resp)
+static void tokens_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"name", "role", NULL};
     static const char *const roles[] = {"admin", "staff", "viewer", NULL};
     const char *name = NULL, *role = NULL;
-    if (admin_json_need_body(req, resp) || admin_json_only(req, resp, fields) ||
-        admin_json_string(req, resp, "name", ADMIN_FIELD_REQUIRED, TOKEN_NAME_MAX - 1, &name) < 0 ||
-        admin_json_choice(req, resp, "role", ADMIN_FIELD_REQUIRED, roles, 3, &role) < 0)
+    if (api_json_need_body(req, resp) || api_json_only(req, resp, fields) ||
+        api_json_string(req, resp, "name", API_JSON_FIELD_REQUIRED, TOKEN_NAME_MAX - 1, &name) <
+            0 ||
+        api_json_choice(req, resp, "role", API_JSON_FIELD_REQUIRED, roles, 3, &role) < 0)
         return;
     if (!staff_token_name_valid(name)) {
-        admin_error(resp, 422, "invalid_value",
-                    "name may hold letters, digits, '.', '_', '-' and '@' only", "name");
+        api_error(resp, 422, "invalid_value",
+                  "name may hold letters, digits, '.', '_', '-' and '@' only", "name");
         return;
     }
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     char token[BEARER_TOKEN_LEN + 1];
@@ -88,61 +89,61 @@ static void tokens_post(const struct admin_request *req, struct http_response *r
         json_t *o = token_json(&row);
         json_object_set_new(o, "token", json_string(token));
         bearer_wipe(token, sizeof token);
-        admin_reply_json(resp, 201, o);
+        api_reply_json(resp, 201, o);
         return;
     }
     case STAFF_TOKEN_EXISTS:
-        admin_error(resp, 409, "conflict", "a live token has this name", "name");
+        api_error(resp, 409, "conflict", "a live token has this name", "name");
         return;
     case STAFF_TOKEN_INVALID:
-        admin_error(resp, 422, "invalid_value", "bad name or role", "name");
+        api_error(resp, 422, "invalid_value", "bad name or role", "name");
         return;
     default:
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
 }
 
-static void token_delete(const struct admin_request *req, struct http_response *resp)
+static void token_delete(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    if (admin_param_id(req, resp, "id", &id) != 0)
+    if (api_param_id(req, resp, "id", &id) != 0)
         return;
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct token_row row;
     switch (staff_token_revoke(db, &req->actor, NULL, id, &row)) {
     case STAFF_TOKEN_OK:
         row.revoked_at = db_now();
-        admin_reply_json(resp, 200, token_json(&row));
+        api_reply_json(resp, 200, token_json(&row));
         return;
     case STAFF_TOKEN_NOT_FOUND:
-        admin_error(resp, 404, "not_found", "no live token with this id", NULL);
+        api_error(resp, 404, "not_found", "no live token with this id", NULL);
         return;
     default:
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
 }
 
 /* ------------------------------------------------------------------- audit */
 
-static void audit_get(const struct admin_request *req, struct http_response *resp)
+static void audit_get(const struct api_request *req, struct http_response *resp)
 {
-    struct admin_page page;
+    struct api_page page;
     int64_t since;
-    if (admin_page_parse(req, resp, &page) != 0 ||
-        admin_query_int(req, resp, "since", 0, INT64_MAX / 2, 0, &since) != 0)
+    if (api_page_parse(req, resp, &page) != 0 ||
+        api_query_int(req, resp, "since", 0, INT64_MAX / 2, 0, &since) != 0)
         return;
-    struct audit_filter f = {.who = admin_query(req, "who"),
-                             .object_type = admin_query(req, "object_type"),
-                             .object_id = admin_query(req, "object_id"),
-                             .action = admin_query(req, "action"),
+    struct audit_filter f = {.who = api_query(req, "who"),
+                             .object_type = api_query(req, "object_type"),
+                             .object_id = api_query(req, "object_id"),
+                             .action = api_query(req, "action"),
                              .since = since};
     if (!f.object_type)
-        f.object_type = admin_query(req, "object");
-    sqlite3 *db = admin_json_db(resp);
+        f.object_type = api_query(req, "object");
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct audit_row *rows = calloc((size_t)page.limit, sizeof *rows);
@@ -150,7 +151,7 @@ static void audit_get(const struct admin_request *req, struct http_response *res
     int n = rows ? audit_list(db, &f, page.limit, page.offset, rows, &total) : -1;
     if (n < 0) {
         free(rows);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     json_t *items = json_array();
@@ -165,7 +166,7 @@ static void audit_get(const struct admin_request *req, struct http_response *res
     }
     audit_rows_free(rows, (size_t)n);
     free(rows);
-    admin_reply_page(resp, items, &page, total);
+    api_reply_page(resp, items, &page, total);
 }
 
 /* ------------------------------------------------------------ cooperatives */
@@ -178,93 +179,92 @@ static bool digits_only(const char *s)
     return true;
 }
 
-static void coops_get(const struct admin_request *req, struct http_response *resp)
+static void coops_get(const struct api_request *req, struct http_response *resp)
 {
-    struct admin_page page;
-    if (admin_page_parse(req, resp, &page) != 0)
+    struct api_page page;
+    if (api_page_parse(req, resp, &page) != 0)
         return;
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[5] = {adminq_text(admin_query(req, "q")),
-                              adminq_text(admin_query(req, "province")),
-                              adminq_text(admin_query(req, "sector"))};
-    admin_json_reply_list(db, ADMINQ_COOPS_LIST, ADMINQ_COOPS_COUNT, a, 3, &page, resp);
+    struct adminq_arg a[5] = {adminq_text(api_query(req, "q")),
+                              adminq_text(api_query(req, "province")),
+                              adminq_text(api_query(req, "sector"))};
+    api_json_reply_list(db, ADMINQ_COOPS_LIST, ADMINQ_COOPS_COUNT, a, 3, &page, resp);
 }
 
-static void coop_get(const struct admin_request *req, struct http_response *resp)
+static void coop_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
-    json_t *o = admin_json_get_one(db, ADMINQ_COOP_GET, id, resp);
+    json_t *o = api_json_get_one(db, ADMINQ_COOP_GET, id, resp);
     if (!o)
         return;
     struct adminq_arg a[7] = {adminq_null(), adminq_null(), adminq_int(id),
                               adminq_null(), adminq_null(), adminq_int(ADMINQ_ROWS_MAX),
                               adminq_int(0)};
     struct adminq_table t;
-    if (admin_json_select(db, ADMINQ_GRANTS_LIST, a, 7, &t, resp) != 0) {
+    if (api_json_select(db, ADMINQ_GRANTS_LIST, a, 7, &t, resp) != 0) {
         json_decref(o);
         return;
     }
-    json_object_set_new(o, "grants", admin_json_rows(&t));
+    json_object_set_new(o, "grants", api_json_rows(&t));
     adminq_table_free(&t);
-    admin_reply_json(resp, 200, o);
+    api_reply_json(resp, 200, o);
 }
 
 /* Read the cooperative fields of the body into *o (the row being built).
  * Returns 0 or -1 (resp filled). */
-static int coop_fields(const struct admin_request *req, struct http_response *resp, json_t *o,
+static int coop_fields(const struct api_request *req, struct http_response *resp, json_t *o,
                        int flags)
 {
     static const char *const fields[] = {"code",   "name",          "province",
                                          "sector", "contact_phone", NULL};
     const struct config *cfg = &req->rt->cfg;
     const char *s;
-    enum admin_field_result r;
-    if (admin_json_only(req, resp, fields) != 0)
+    enum api_json_field_result r;
+    if (api_json_only(req, resp, fields) != 0)
         return -1;
-    if ((r = admin_json_string(req, resp, "code", flags, CODE_MAX - 1, &s)) < 0)
+    if ((r = api_json_string(req, resp, "code", flags, CODE_MAX - 1, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET) {
+    if (r == API_JSON_FIELD_SET) {
         if (!digits_only(s)) {
-            admin_error(resp, 422, "invalid_value", "code must be digits (typed on a keypad)",
-                        "code");
+            api_error(resp, 422, "invalid_value", "code must be digits (typed on a keypad)",
+                      "code");
             return -1;
         }
         json_object_set_new(o, "code", json_string(s));
     }
-    if ((r = admin_json_string(req, resp, "name", flags, NAME_MAX_BYTES, &s)) < 0)
+    if ((r = api_json_string(req, resp, "name", flags, NAME_MAX_BYTES, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(o, "name", json_string(s));
-    if ((r = admin_json_choice(req, resp, "province", flags,
-                               (const char *const *)req->rt->provinces, cfg->programme.nprovinces,
-                               &s)) < 0)
+    if ((r = api_json_choice(req, resp, "province", flags, (const char *const *)req->rt->provinces,
+                             cfg->programme.nprovinces, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(o, "province", json_string(s));
-    if ((r = admin_json_choice(req, resp, "sector", ADMIN_FIELD_NULLABLE,
-                               (const char *const *)req->rt->sectors, cfg->programme.nsectors,
-                               &s)) < 0)
+    if ((r = api_json_choice(req, resp, "sector", API_JSON_FIELD_NULLABLE,
+                             (const char *const *)req->rt->sectors, cfg->programme.nsectors, &s)) <
+        0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(o, "sector", json_string(s));
-    else if (r == ADMIN_FIELD_IS_NULL)
+    else if (r == API_JSON_FIELD_IS_NULL)
         json_object_set_new(o, "sector", json_null());
-    if ((r = admin_json_string(req, resp, "contact_phone", ADMIN_FIELD_NULLABLE, 64, &s)) < 0)
+    if ((r = api_json_string(req, resp, "contact_phone", API_JSON_FIELD_NULLABLE, 64, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET) {
+    if (r == API_JSON_FIELD_SET) {
         char e164[MSISDN_MAX];
         if (msisdn_normalize(s, strlen(s), e164) != MSISDN_OK) {
-            admin_error(resp, 422, "invalid_value", "contact_phone is not a valid mobile number",
-                        "contact_phone");
+            api_error(resp, 422, "invalid_value", "contact_phone is not a valid mobile number",
+                      "contact_phone");
             return -1;
         }
         json_object_set_new(o, "contact_phone", json_string(e164));
-    } else if (r == ADMIN_FIELD_IS_NULL) {
+    } else if (r == API_JSON_FIELD_IS_NULL) {
         json_object_set_new(o, "contact_phone", json_null());
     }
     return 0;
@@ -275,12 +275,12 @@ static const char *jstr(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key)); /* NULL for null/absent */
 }
 
-static void coops_post(const struct admin_request *req, struct http_response *resp)
+static void coops_post(const struct api_request *req, struct http_response *resp)
 {
     json_t *o = json_object();
     sqlite3 *db = NULL;
-    if (admin_json_need_body(req, resp) != 0 ||
-        coop_fields(req, resp, o, ADMIN_FIELD_REQUIRED) != 0 || !(db = admin_json_db(resp))) {
+    if (api_json_need_body(req, resp) != 0 ||
+        coop_fields(req, resp, o, API_JSON_FIELD_REQUIRED) != 0 || !(db = api_json_db(resp))) {
         json_decref(o);
         return;
     }
@@ -289,39 +289,39 @@ static void coops_post(const struct admin_request *req, struct http_response *re
                              adminq_text(jstr(o, "contact_phone")), adminq_int(db_now())};
     if (db_begin(db) != 0) {
         json_decref(o);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int64_t id = 0;
     enum adminq_write_result w = adminq_exec(db, ADMINQ_COOP_INSERT, a, 6, NULL, &id);
     int rc = 0;
     if (w != ADMINQ_OK) {
-        admin_json_write_failed(resp, w, "code");
+        api_json_write_failed(resp, w, "code");
         rc = -1;
     } else {
-        rc = admin_json_audit(db, req, "cooperative.create", "cooperative", id,
-                              json_pack("{s:O}", "created", o));
+        rc = api_json_audit(db, req, "cooperative.create", "cooperative", id,
+                            json_pack("{s:O}", "created", o));
     }
     json_decref(o);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
-    json_t *created = admin_json_get_one(db, ADMINQ_COOP_GET, id, resp);
+    json_t *created = api_json_get_one(db, ADMINQ_COOP_GET, id, resp);
     if (created)
-        admin_reply_json(resp, 201, created);
+        api_reply_json(resp, 201, created);
 }
 
-static void coop_patch(const struct admin_request *req, struct http_response *resp)
+static void coop_patch(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
-        !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        !(db = api_json_db(resp)))
         return;
-    json_t *before = admin_json_begin_get(db, ADMINQ_COOP_GET, id, resp);
+    json_t *before = api_json_begin_get(db, ADMINQ_COOP_GET, id, resp);
     if (!before)
         return;
     json_t *after = json_deep_copy(before);
-    int rc = coop_fields(req, resp, after, ADMIN_FIELD_OPTIONAL);
+    int rc = coop_fields(req, resp, after, API_JSON_FIELD_OPTIONAL);
     if (rc == 0) {
         struct adminq_arg a[] = {adminq_int(id),
                                  adminq_text(jstr(after, "code")),
@@ -332,22 +332,22 @@ static void coop_patch(const struct admin_request *req, struct http_response *re
                                  adminq_int(db_now())};
         enum adminq_write_result w = adminq_exec(db, ADMINQ_COOP_UPDATE, a, 7, NULL, NULL);
         if (w != ADMINQ_OK) {
-            admin_json_write_failed(resp, w, "code");
+            api_json_write_failed(resp, w, "code");
             rc = -1;
         } else {
             json_object_del(after, "updated_at");
             json_object_del(before, "updated_at");
-            rc = admin_json_audit(db, req, "cooperative.update", "cooperative", id,
-                                  json_pack("{s:o}", "changes", admin_json_diff(before, after)));
+            rc = api_json_audit(db, req, "cooperative.update", "cooperative", id,
+                                json_pack("{s:o}", "changes", api_json_diff(before, after)));
         }
     }
     json_decref(before);
     json_decref(after);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
-    json_t *now = admin_json_get_one(db, ADMINQ_COOP_GET, id, resp);
+    json_t *now = api_json_get_one(db, ADMINQ_COOP_GET, id, resp);
     if (now)
-        admin_reply_json(resp, 200, now);
+        api_reply_json(resp, 200, now);
 }
 
 /* ----------------------------------------------------------------- members */
@@ -365,84 +365,84 @@ static int age_band_years(const char *name, int year, struct adminq_arg *min_by,
     return 0;
 }
 
-static void members_get(const struct admin_request *req, struct http_response *resp)
+static void members_get(const struct api_request *req, struct http_response *resp)
 {
-    struct admin_page page;
+    struct api_page page;
     int64_t coop = 0, erased = 0;
-    if (admin_page_parse(req, resp, &page) != 0 ||
-        admin_query_int(req, resp, "cooperative_id", 1, INT64_MAX, 0, &coop) != 0 ||
-        admin_query_int(req, resp, "erased", 0, 1, 0, &erased) != 0)
+    if (api_page_parse(req, resp, &page) != 0 ||
+        api_query_int(req, resp, "cooperative_id", 1, INT64_MAX, 0, &coop) != 0 ||
+        api_query_int(req, resp, "erased", 0, 1, 0, &erased) != 0)
         return;
     char e164[MSISDN_MAX];
-    const char *phone = admin_query(req, "phone");
+    const char *phone = api_query(req, "phone");
     if (phone) {
         if (msisdn_normalize(phone, strlen(phone), e164) != MSISDN_OK) {
-            admin_error(resp, 400, "invalid_parameter", "phone is not a valid mobile number",
-                        "phone");
+            api_error(resp, 400, "invalid_parameter", "phone is not a valid mobile number",
+                      "phone");
             return;
         }
         phone = e164;
     }
-    const char *gender = admin_query(req, "gender");
+    const char *gender = api_query(req, "gender");
     if (gender && strcmp(gender, "f") != 0 && strcmp(gender, "m") != 0) {
-        admin_error(resp, 400, "invalid_parameter", "gender must be f or m", "gender");
+        api_error(resp, 400, "invalid_parameter", "gender must be f or m", "gender");
         return;
     }
     struct adminq_arg min_by = adminq_null(), max_by = adminq_null();
-    const char *band = admin_query(req, "age_band");
+    const char *band = api_query(req, "age_band");
     if (band && age_band_years(band, local_year(), &min_by, &max_by) != 0) {
         char msg[160], list[120];
         snprintf(msg, sizeof msg, "age_band must be one of %s", age_band_list(list, sizeof list));
-        admin_error(resp, 400, "invalid_parameter", msg, "age_band");
+        api_error(resp, 400, "invalid_parameter", msg, "age_band");
         return;
     }
-    const char *topic = admin_query(req, "topic");
-    if (topic && !admin_json_in_list(topic, ussd_topic_codes, USSD_TOPIC_COUNT)) {
-        admin_error(resp, 400, "invalid_parameter", "no such topic", "topic");
+    const char *topic = api_query(req, "topic");
+    if (topic && !api_json_in_list(topic, ussd_topic_codes, USSD_TOPIC_COUNT)) {
+        api_error(resp, 400, "invalid_parameter", "no such topic", "topic");
         return;
     }
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[12] = {adminq_text(phone),
-                               adminq_text(admin_query(req, "name")),
+                               adminq_text(api_query(req, "name")),
                                coop ? adminq_int(coop) : adminq_null(),
-                               adminq_text(admin_query(req, "province")),
-                               adminq_text(admin_query(req, "sector")),
+                               adminq_text(api_query(req, "province")),
+                               adminq_text(api_query(req, "sector")),
                                adminq_text(gender),
                                min_by,
                                max_by,
                                adminq_text(topic),
                                adminq_int(erased)};
-    admin_json_reply_list(db, ADMINQ_MEMBERS_LIST, ADMINQ_MEMBERS_COUNT, a, 10, &page, resp);
+    api_json_reply_list(db, ADMINQ_MEMBERS_LIST, ADMINQ_MEMBERS_COUNT, a, 10, &page, resp);
 }
 
 static int attach(sqlite3 *db, json_t *o, const char *key, enum adminq q, struct adminq_arg *a,
                   size_t n, struct http_response *resp)
 {
     struct adminq_table t;
-    if (admin_json_select(db, q, a, n, &t, resp) != 0)
+    if (api_json_select(db, q, a, n, &t, resp) != 0)
         return -1;
-    json_object_set_new(o, key, admin_json_rows(&t));
+    json_object_set_new(o, key, api_json_rows(&t));
     adminq_table_free(&t);
     return 0;
 }
 
-static void member_get(const struct admin_request *req, struct http_response *resp)
+static void member_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id, nmsg;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 ||
-        admin_query_int(req, resp, "messages", 0, MEMBER_MESSAGES_MAX, MEMBER_MESSAGES_DEFAULT,
-                        &nmsg) != 0 ||
-        !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 ||
+        api_query_int(req, resp, "messages", 0, MEMBER_MESSAGES_MAX, MEMBER_MESSAGES_DEFAULT,
+                      &nmsg) != 0 ||
+        !(db = api_json_db(resp)))
         return;
-    json_t *o = admin_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
+    json_t *o = api_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
     if (!o)
         return;
     struct adminq_arg a[2] = {adminq_int(id), adminq_int(nmsg)};
     struct adminq_table t;
-    if (admin_json_select(db, ADMINQ_MEMBER_TOPICS, a, 1, &t, resp) != 0) {
+    if (api_json_select(db, ADMINQ_MEMBER_TOPICS, a, 1, &t, resp) != 0) {
         json_decref(o);
         return;
     }
@@ -465,11 +465,11 @@ static void member_get(const struct admin_request *req, struct http_response *re
         json_decref(o);
         return;
     }
-    admin_reply_json(resp, 200, o);
+    api_reply_json(resp, 200, o);
 }
 
 /* Read the profile fields of the body into after. Returns 0 or -1. */
-static int member_fields(const struct admin_request *req, struct http_response *resp, sqlite3 *db,
+static int member_fields(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                          json_t *after)
 {
     static const char *const fields[] = {"name",   "cooperative_id", "province", "sector",
@@ -479,59 +479,59 @@ static int member_fields(const struct admin_request *req, struct http_response *
     const struct config *cfg = &rt->cfg;
     const char *s;
     int64_t v;
-    enum admin_field_result r;
-    if (admin_json_only(req, resp, fields) != 0)
+    enum api_json_field_result r;
+    if (api_json_only(req, resp, fields) != 0)
         return -1;
-    if ((r = admin_json_string(req, resp, "name", 0, MEMBER_NAME_MAX - 1, &s)) < 0)
+    if ((r = api_json_string(req, resp, "name", 0, MEMBER_NAME_MAX - 1, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(after, "name", json_string(s));
-    if ((r = admin_json_int(req, resp, "cooperative_id", ADMIN_FIELD_NULLABLE, 1, INT64_MAX, &v)) <
+    if ((r = api_json_int(req, resp, "cooperative_id", API_JSON_FIELD_NULLABLE, 1, INT64_MAX, &v)) <
         0)
         return -1;
-    if (r == ADMIN_FIELD_SET) {
+    if (r == API_JSON_FIELD_SET) {
         struct adminq_arg a = adminq_int(v);
         struct adminq_table t;
-        if (admin_json_select(db, ADMINQ_COOP_GET, &a, 1, &t, resp) != 0)
+        if (api_json_select(db, ADMINQ_COOP_GET, &a, 1, &t, resp) != 0)
             return -1;
         size_t found = t.nrows;
         adminq_table_free(&t);
         if (!found) {
-            admin_error(resp, 422, "invalid_value", "no such cooperative", "cooperative_id");
+            api_error(resp, 422, "invalid_value", "no such cooperative", "cooperative_id");
             return -1;
         }
         json_object_set_new(after, "cooperative_id", json_integer(v));
-    } else if (r == ADMIN_FIELD_IS_NULL) {
+    } else if (r == API_JSON_FIELD_IS_NULL) {
         json_object_set_new(after, "cooperative_id", json_null());
     }
-    if ((r = admin_json_choice(req, resp, "province", 0, (const char *const *)rt->provinces,
-                               cfg->programme.nprovinces, &s)) < 0)
+    if ((r = api_json_choice(req, resp, "province", 0, (const char *const *)rt->provinces,
+                             cfg->programme.nprovinces, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(after, "province", json_string(s));
-    if ((r = admin_json_choice(req, resp, "sector", 0, (const char *const *)rt->sectors,
-                               cfg->programme.nsectors, &s)) < 0)
+    if ((r = api_json_choice(req, resp, "sector", 0, (const char *const *)rt->sectors,
+                             cfg->programme.nsectors, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(after, "sector", json_string(s));
-    if ((r = admin_json_choice(req, resp, "gender", ADMIN_FIELD_NULLABLE, genders, 2, &s)) < 0)
+    if ((r = api_json_choice(req, resp, "gender", API_JSON_FIELD_NULLABLE, genders, 2, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(after, "gender", json_string(s));
-    else if (r == ADMIN_FIELD_IS_NULL)
+    else if (r == API_JSON_FIELD_IS_NULL)
         json_object_set_new(after, "gender", json_null());
     int year = local_year();
-    if ((r = admin_json_int(req, resp, "birth_year", ADMIN_FIELD_NULLABLE, year - 120,
-                            year - cfg->programme.min_age, &v)) < 0)
+    if ((r = api_json_int(req, resp, "birth_year", API_JSON_FIELD_NULLABLE, year - 120,
+                          year - cfg->programme.min_age, &v)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(after, "birth_year", json_integer(v));
-    else if (r == ADMIN_FIELD_IS_NULL)
+    else if (r == API_JSON_FIELD_IS_NULL)
         json_object_set_new(after, "birth_year", json_null());
-    if ((r = admin_json_choice(req, resp, "language", 0, (const char *const *)rt->languages,
-                               cfg->programme.nlanguages, &s)) < 0)
+    if ((r = api_json_choice(req, resp, "language", 0, (const char *const *)rt->languages,
+                             cfg->programme.nlanguages, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(after, "language", json_string(s));
     return 0;
 }
@@ -542,20 +542,20 @@ static struct adminq_arg opt_int(json_t *o, const char *key)
     return json_is_integer(v) ? adminq_int(json_integer_value(v)) : adminq_null();
 }
 
-static void member_patch(const struct admin_request *req, struct http_response *resp)
+static void member_patch(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
-        !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        !(db = api_json_db(resp)))
         return;
-    json_t *before = admin_json_begin_get(db, ADMINQ_MEMBER_GET, id, resp);
+    json_t *before = api_json_begin_get(db, ADMINQ_MEMBER_GET, id, resp);
     if (!before)
         return;
     json_t *after = json_deep_copy(before);
     int rc = 0;
     if (!json_is_null(json_object_get(before, "erased_at"))) {
-        admin_error(resp, 409, "conflict", "this member's data was erased", NULL);
+        api_error(resp, 409, "conflict", "this member's data was erased", NULL);
         rc = -1;
     } else {
         rc = member_fields(req, resp, db, after);
@@ -572,7 +572,7 @@ static void member_patch(const struct admin_request *req, struct http_response *
                                  adminq_int(db_now())};
         enum adminq_write_result w = adminq_exec(db, ADMINQ_MEMBER_UPDATE, a, 9, NULL, NULL);
         if (w != ADMINQ_OK) {
-            admin_json_write_failed(resp, w, NULL);
+            api_json_write_failed(resp, w, NULL);
             rc = -1;
         } else {
             static const char *const derived[] = {"updated_at", "cooperative_code",
@@ -581,60 +581,59 @@ static void member_patch(const struct admin_request *req, struct http_response *
                 json_object_del(before, derived[i]);
                 json_object_del(after, derived[i]);
             }
-            rc = admin_json_audit(db, req, "member.update", "member", id,
-                                  json_pack("{s:o}", "changes", admin_json_diff(before, after)));
+            rc = api_json_audit(db, req, "member.update", "member", id,
+                                json_pack("{s:o}", "changes", api_json_diff(before, after)));
         }
     }
     json_decref(before);
     json_decref(after);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
-    json_t *now = admin_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
+    json_t *now = api_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
     if (now)
-        admin_reply_json(resp, 200, now);
+        api_reply_json(resp, 200, now);
 }
 
 /* DELETE /members/{id}: erase the member's personal data, as the member
  * can from the USSD profile menu (store/members member_erase). */
-static void member_delete(const struct admin_request *req, struct http_response *resp)
+static void member_delete(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
-    json_t *before = admin_json_begin_get(db, ADMINQ_MEMBER_GET, id, resp);
+    json_t *before = api_json_begin_get(db, ADMINQ_MEMBER_GET, id, resp);
     if (!before)
         return;
     int rc = 0;
     if (!json_is_null(json_object_get(before, "erased_at"))) {
-        admin_error(resp, 409, "conflict", "this member's data was already erased", NULL);
+        api_error(resp, 409, "conflict", "this member's data was already erased", NULL);
         rc = -1;
     } else if (member_erase(db, id) != 0) {
         rc = -1;
     } else {
-        rc = admin_json_audit(db, req, "member.erase", "member", id,
-                              json_pack("{s:b}", "erased", 1));
+        rc = api_json_audit(db, req, "member.erase", "member", id, json_pack("{s:b}", "erased", 1));
     }
     json_decref(before);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
-    json_t *now = admin_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
+    json_t *now = api_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
     if (now)
-        admin_reply_json(resp, 200, now);
+        api_reply_json(resp, 200, now);
 }
 
-const struct admin_route admin_core_routes[] = {
-    {"GET", "/tokens", ADMIN_ROLE_ADMIN, tokens_get, ADMIN_BODY_JSON},
-    {"POST", "/tokens", ADMIN_ROLE_ADMIN, tokens_post, ADMIN_BODY_JSON},
-    {"DELETE", "/tokens/{id}", ADMIN_ROLE_ADMIN, token_delete, ADMIN_BODY_JSON},
-    {"GET", "/audit", ADMIN_ROLE_ADMIN, audit_get, ADMIN_BODY_JSON},
-    {"GET", "/cooperatives", ADMIN_ROLE_VIEWER, coops_get, ADMIN_BODY_JSON},
-    {"POST", "/cooperatives", ADMIN_ROLE_STAFF, coops_post, ADMIN_BODY_JSON},
-    {"GET", "/cooperatives/{id}", ADMIN_ROLE_VIEWER, coop_get, ADMIN_BODY_JSON},
-    {"PATCH", "/cooperatives/{id}", ADMIN_ROLE_STAFF, coop_patch, ADMIN_BODY_JSON},
-    {"GET", "/members", ADMIN_ROLE_VIEWER, members_get, ADMIN_BODY_JSON},
-    {"GET", "/members/{id}", ADMIN_ROLE_VIEWER, member_get, ADMIN_BODY_JSON},
-    {"PATCH", "/members/{id}", ADMIN_ROLE_STAFF, member_patch, ADMIN_BODY_JSON},
-    {"DELETE", "/members/{id}", ADMIN_ROLE_STAFF, member_delete, ADMIN_BODY_JSON},
-    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+const struct api_route api_core_routes[] = {
+    {"GET", "/tokens", API_ROLE_ADMIN, tokens_get, API_BODY_JSON},
+    {"POST", "/tokens", API_ROLE_ADMIN, tokens_post, API_BODY_JSON},
+    {"DELETE", "/tokens/{id}", API_ROLE_ADMIN, token_delete, API_BODY_JSON},
+    {"GET", "/audit", API_ROLE_ADMIN, audit_get, API_BODY_JSON},
+    {"GET", "/cooperatives", API_ROLE_VIEWER, coops_get, API_BODY_JSON},
+    {"POST", "/cooperatives", API_ROLE_STAFF, coops_post, API_BODY_JSON},
+    {"GET", "/cooperatives/{id}", API_ROLE_VIEWER, coop_get, API_BODY_JSON},
+    {"PATCH", "/cooperatives/{id}", API_ROLE_STAFF, coop_patch, API_BODY_JSON},
+    {"GET", "/members", API_ROLE_VIEWER, members_get, API_BODY_JSON},
+    {"GET", "/members/{id}", API_ROLE_VIEWER, member_get, API_BODY_JSON},
+    {"PATCH", "/members/{id}", API_ROLE_STAFF, member_patch, API_BODY_JSON},
+    {"DELETE", "/members/{id}", API_ROLE_STAFF, member_delete, API_BODY_JSON},
+    {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},
 };

@@ -27,7 +27,7 @@ static json_t *cell_json(const struct adminq_cell *c)
     return json_null();
 }
 
-json_t *admin_json_row(const struct adminq_table *t, size_t row)
+json_t *api_json_row(const struct adminq_table *t, size_t row)
 {
     json_t *o = json_object();
     for (size_t c = 0; o && c < t->ncols; c++)
@@ -35,25 +35,25 @@ json_t *admin_json_row(const struct adminq_table *t, size_t row)
     return o;
 }
 
-json_t *admin_json_rows(const struct adminq_table *t)
+json_t *api_json_rows(const struct adminq_table *t)
 {
     json_t *a = json_array();
     for (size_t r = 0; a && r < t->nrows; r++)
-        json_array_append_new(a, admin_json_row(t, r));
+        json_array_append_new(a, api_json_row(t, r));
     return a;
 }
 
-int admin_json_need_body(const struct admin_request *req, struct http_response *resp)
+int api_json_need_body(const struct api_request *req, struct http_response *resp)
 {
     if (req->json)
         return 0;
-    admin_error(resp, 400, "missing_body", "send a JSON object (Content-Type: application/json)",
-                NULL);
+    api_error(resp, 400, "missing_body", "send a JSON object (Content-Type: application/json)",
+              NULL);
     return -1;
 }
 
-int admin_json_only(const struct admin_request *req, struct http_response *resp,
-                    const char *const *allowed)
+int api_json_only(const struct api_request *req, struct http_response *resp,
+                  const char *const *allowed)
 {
     if (!req->json)
         return 0;
@@ -67,64 +67,64 @@ int admin_json_only(const struct admin_request *req, struct http_response *resp,
         if (!ok) {
             char msg[160];
             snprintf(msg, sizeof msg, "unknown field '%.100s'", key);
-            admin_error(resp, 400, "unknown_field", msg, key);
+            api_error(resp, 400, "unknown_field", msg, key);
             return -1;
         }
     }
     return 0;
 }
 
-static enum admin_field_result lookup(const struct admin_request *req, struct http_response *resp,
-                                      const char *field, int flags, json_t **out)
+static enum api_json_field_result lookup(const struct api_request *req, struct http_response *resp,
+                                         const char *field, int flags, json_t **out)
 {
     json_t *v = req->json ? json_object_get(req->json, field) : NULL;
     if (!v) {
-        if (flags & ADMIN_FIELD_REQUIRED) {
+        if (flags & API_JSON_FIELD_REQUIRED) {
             char msg[96];
             snprintf(msg, sizeof msg, "%s is required", field);
-            admin_error(resp, 400, "missing_field", msg, field);
-            return ADMIN_FIELD_BAD;
+            api_error(resp, 400, "missing_field", msg, field);
+            return API_JSON_FIELD_BAD;
         }
-        return ADMIN_FIELD_ABSENT;
+        return API_JSON_FIELD_ABSENT;
     }
     if (json_is_null(v)) {
-        if (flags & ADMIN_FIELD_NULLABLE)
-            return ADMIN_FIELD_IS_NULL;
+        if (flags & API_JSON_FIELD_NULLABLE)
+            return API_JSON_FIELD_IS_NULL;
         char msg[96];
         snprintf(msg, sizeof msg, "%s cannot be null", field);
-        admin_error(resp, 400, "invalid_field", msg, field);
-        return ADMIN_FIELD_BAD;
+        api_error(resp, 400, "invalid_field", msg, field);
+        return API_JSON_FIELD_BAD;
     }
     *out = v;
-    return ADMIN_FIELD_SET;
+    return API_JSON_FIELD_SET;
 }
 
-enum admin_field_result admin_json_string(const struct admin_request *req,
-                                          struct http_response *resp, const char *field, int flags,
-                                          size_t max_bytes, const char **out)
+enum api_json_field_result api_json_string(const struct api_request *req,
+                                           struct http_response *resp, const char *field, int flags,
+                                           size_t max_bytes, const char **out)
 {
     json_t *v = NULL;
-    enum admin_field_result r = lookup(req, resp, field, flags, &v);
-    if (r != ADMIN_FIELD_SET)
+    enum api_json_field_result r = lookup(req, resp, field, flags, &v);
+    if (r != API_JSON_FIELD_SET)
         return r;
     char msg[128];
     if (!json_is_string(v)) {
         snprintf(msg, sizeof msg, "%s must be a string", field);
-        admin_error(resp, 400, "invalid_field", msg, field);
-        return ADMIN_FIELD_BAD;
+        api_error(resp, 400, "invalid_field", msg, field);
+        return API_JSON_FIELD_BAD;
     }
     size_t n = json_string_length(v);
     const char *s = json_string_value(v);
     if (n == 0 || n > max_bytes || strlen(s) != n) {
         snprintf(msg, sizeof msg, "%s must hold 1 to %zu bytes (no NUL)", field, max_bytes);
-        admin_error(resp, 422, "invalid_value", msg, field);
-        return ADMIN_FIELD_BAD;
+        api_error(resp, 422, "invalid_value", msg, field);
+        return API_JSON_FIELD_BAD;
     }
     *out = s;
-    return ADMIN_FIELD_SET;
+    return API_JSON_FIELD_SET;
 }
 
-bool admin_json_in_list(const char *v, const char *const *list, size_t n)
+bool api_json_in_list(const char *v, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n && list[i]; i++)
         if (strcmp(v, list[i]) == 0)
@@ -132,67 +132,67 @@ bool admin_json_in_list(const char *v, const char *const *list, size_t n)
     return false;
 }
 
-enum admin_field_result admin_json_choice(const struct admin_request *req,
-                                          struct http_response *resp, const char *field, int flags,
-                                          const char *const *choices, size_t nchoices,
-                                          const char **out)
+enum api_json_field_result api_json_choice(const struct api_request *req,
+                                           struct http_response *resp, const char *field, int flags,
+                                           const char *const *choices, size_t nchoices,
+                                           const char **out)
 {
     const char *s = NULL;
-    enum admin_field_result r = admin_json_string(req, resp, field, flags, 64, &s);
-    if (r != ADMIN_FIELD_SET)
+    enum api_json_field_result r = api_json_string(req, resp, field, flags, 64, &s);
+    if (r != API_JSON_FIELD_SET)
         return r;
-    if (!admin_json_in_list(s, choices, nchoices)) {
+    if (!api_json_in_list(s, choices, nchoices)) {
         char msg[400];
         size_t len = (size_t)snprintf(msg, sizeof msg, "%s must be one of:", field);
         for (size_t i = 0; i < nchoices && choices[i] && len < sizeof msg; i++)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s %s", i ? "," : "", choices[i]);
-        admin_error(resp, 422, "invalid_value", msg, field);
-        return ADMIN_FIELD_BAD;
+        api_error(resp, 422, "invalid_value", msg, field);
+        return API_JSON_FIELD_BAD;
     }
     *out = s;
-    return ADMIN_FIELD_SET;
+    return API_JSON_FIELD_SET;
 }
 
-enum admin_field_result admin_json_int(const struct admin_request *req, struct http_response *resp,
-                                       const char *field, int flags, int64_t min, int64_t max,
-                                       int64_t *out)
+enum api_json_field_result api_json_int(const struct api_request *req, struct http_response *resp,
+                                        const char *field, int flags, int64_t min, int64_t max,
+                                        int64_t *out)
 {
     json_t *v = NULL;
-    enum admin_field_result r = lookup(req, resp, field, flags, &v);
-    if (r != ADMIN_FIELD_SET)
+    enum api_json_field_result r = lookup(req, resp, field, flags, &v);
+    if (r != API_JSON_FIELD_SET)
         return r;
     char msg[160];
     if (!json_is_integer(v)) {
         snprintf(msg, sizeof msg, "%s must be an integer", field);
-        admin_error(resp, 400, "invalid_field", msg, field);
-        return ADMIN_FIELD_BAD;
+        api_error(resp, 400, "invalid_field", msg, field);
+        return API_JSON_FIELD_BAD;
     }
     json_int_t i = json_integer_value(v);
     if (i < min || i > max) {
         snprintf(msg, sizeof msg, "%s must be from %lld to %lld", field, (long long)min,
                  (long long)max);
-        admin_error(resp, 422, "invalid_value", msg, field);
-        return ADMIN_FIELD_BAD;
+        api_error(resp, 422, "invalid_value", msg, field);
+        return API_JSON_FIELD_BAD;
     }
     *out = (int64_t)i;
-    return ADMIN_FIELD_SET;
+    return API_JSON_FIELD_SET;
 }
 
-void admin_json_write_failed(struct http_response *resp, enum adminq_write_result w,
-                             const char *conflict_field)
+void api_json_write_failed(struct http_response *resp, enum adminq_write_result w,
+                           const char *conflict_field)
 {
     if (w == ADMINQ_CONFLICT) {
         char msg[96];
         snprintf(msg, sizeof msg, "%s is already used", conflict_field ? conflict_field : "value");
-        admin_error(resp, 409, "conflict", msg, conflict_field);
+        api_error(resp, 409, "conflict", msg, conflict_field);
     } else if (w == ADMINQ_INVALID) {
-        admin_error(resp, 422, "invalid_value", "the change breaks a rule of the data", NULL);
+        api_error(resp, 422, "invalid_value", "the change breaks a rule of the data", NULL);
     } else {
-        admin_error_db(resp);
+        api_error_db(resp);
     }
 }
 
-json_t *admin_json_diff(json_t *before, json_t *after)
+json_t *api_json_diff(json_t *before, json_t *after)
 {
     json_t *out = json_object();
     const char *key;
@@ -208,8 +208,8 @@ json_t *admin_json_diff(json_t *before, json_t *after)
     return out;
 }
 
-int admin_json_audit(sqlite3 *db, const struct admin_request *req, const char *action,
-                     const char *object_type, int64_t object_id, json_t *summary)
+int api_json_audit(sqlite3 *db, const struct api_request *req, const char *action,
+                   const char *object_type, int64_t object_id, json_t *summary)
 {
     char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(summary);
@@ -223,46 +223,45 @@ int admin_json_audit(sqlite3 *db, const struct admin_request *req, const char *a
 }
 
 /* Run a select into *t; on failure answer 503. Returns 0 or -1. */
-int admin_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size_t n,
-                      struct adminq_table *t, struct http_response *resp)
+int api_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size_t n,
+                    struct adminq_table *t, struct http_response *resp)
 {
     if (adminq_select(db, q, a, n, t) != 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return -1;
     }
     return 0;
 }
 
 /* One object by id as JSON, or NULL with 404/503 in resp. */
-json_t *admin_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp)
+json_t *api_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp)
 {
     struct adminq_arg a = adminq_int(id);
     struct adminq_table t;
-    if (admin_json_select(db, q, &a, 1, &t, resp) != 0)
+    if (api_json_select(db, q, &a, 1, &t, resp) != 0)
         return NULL;
-    json_t *o = t.nrows ? admin_json_row(&t, 0) : NULL;
+    json_t *o = t.nrows ? api_json_row(&t, 0) : NULL;
     adminq_table_free(&t);
     if (!o)
-        admin_error(resp, 404, "not_found", "no such object", NULL);
+        api_error(resp, 404, "not_found", "no such object", NULL);
     return o;
 }
 
-json_t *admin_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp)
+json_t *api_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp)
 {
     if (db_begin(db) != 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return NULL;
     }
-    json_t *o = admin_json_get_one(db, q, id, resp);
+    json_t *o = api_json_get_one(db, q, id, resp);
     if (!o)
         db_rollback(db);
     return o;
 }
 
 /* A list query with its count, answered as a page. */
-void admin_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count,
-                           struct adminq_arg *args, size_t nfilters, const struct admin_page *page,
-                           struct http_response *resp)
+void api_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count, struct adminq_arg *args,
+                         size_t nfilters, const struct api_page *page, struct http_response *resp)
 {
     args[nfilters] = adminq_int(page->limit);
     args[nfilters + 1] = adminq_int(page->offset);
@@ -270,37 +269,37 @@ void admin_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count,
     struct adminq_table t;
     if (adminq_scalar(db, count, args, nfilters, &total) != 0 ||
         adminq_select(db, list, args, nfilters + 2, &t) != 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
-    json_t *items = admin_json_rows(&t);
+    json_t *items = api_json_rows(&t);
     adminq_table_free(&t);
-    admin_reply_page(resp, items, page, total);
+    api_reply_page(resp, items, page, total);
 }
 
-sqlite3 *admin_json_db(struct http_response *resp)
+sqlite3 *api_json_db(struct http_response *resp)
 {
     sqlite3 *db = db_thread();
     if (!db)
-        admin_error_db(resp);
+        api_error_db(resp);
     return db;
 }
 
 /* Commit or roll back after a handler's writes; answers 503 on failure.
  * Returns 0 when committed. */
-int admin_json_finish(sqlite3 *db, int rc, struct http_response *resp)
+int api_json_finish(sqlite3 *db, int rc, struct http_response *resp)
 {
     if (rc == 0 && db_commit(db) == 0)
         return 0;
     db_rollback(db);
     if (resp->status == 0 || resp->status < 400)
-        admin_error_db(resp);
+        api_error_db(resp);
     return -1;
 }
 
 /* Parse "YYYY-MM-DDTHH:MM[:SS]" followed by nothing (the programme's local
  * time), "Z", or "+HH:MM" / "-HH:MM". Returns 0 or -1. */
-int admin_json_parse_time(const char *s, int64_t *out)
+int api_json_parse_time(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, sec = 0, n = 0;
     if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n != 16)

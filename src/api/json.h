@@ -15,99 +15,98 @@
 #include "store/admin_queries.h"
 
 /* Row row of t as an object (column names as keys; SQL NULL as null). */
-json_t *admin_json_row(const struct adminq_table *t, size_t row);
+json_t *api_json_row(const struct adminq_table *t, size_t row);
 /* All rows as an array. */
-json_t *admin_json_rows(const struct adminq_table *t);
+json_t *api_json_rows(const struct adminq_table *t);
 
 /* Refuse (400 unknown_field) any body member not in allowed
  * (NULL-terminated). Returns 0 or -1. A NULL body passes. */
-int admin_json_only(const struct admin_request *req, struct http_response *resp,
-                    const char *const *allowed) __attribute__((warn_unused_result));
+int api_json_only(const struct api_request *req, struct http_response *resp,
+                  const char *const *allowed) __attribute__((warn_unused_result));
 
 /* Require a body (400 missing_body). Returns 0 or -1. */
-int admin_json_need_body(const struct admin_request *req, struct http_response *resp)
+int api_json_need_body(const struct api_request *req, struct http_response *resp)
     __attribute__((warn_unused_result));
 
-enum admin_field_flags {
-    ADMIN_FIELD_OPTIONAL = 0,
-    ADMIN_FIELD_REQUIRED = 1, /* absent: 400 missing_field */
-    ADMIN_FIELD_NULLABLE = 2, /* null accepted (returns ADMIN_FIELD_IS_NULL) */
+enum api_json_field_flags {
+    API_JSON_FIELD_OPTIONAL = 0,
+    API_JSON_FIELD_REQUIRED = 1, /* absent: 400 missing_field */
+    API_JSON_FIELD_NULLABLE = 2, /* null accepted (returns API_JSON_FIELD_IS_NULL) */
 };
 
-enum admin_field_result {
-    ADMIN_FIELD_BAD = -1, /* resp filled */
-    ADMIN_FIELD_ABSENT = 0,
-    ADMIN_FIELD_SET = 1,
-    ADMIN_FIELD_IS_NULL = 2,
+enum api_json_field_result {
+    API_JSON_FIELD_BAD = -1, /* resp filled */
+    API_JSON_FIELD_ABSENT = 0,
+    API_JSON_FIELD_SET = 1,
+    API_JSON_FIELD_IS_NULL = 2,
 };
 
 /* A string member: valid UTF-8 (jansson), 1..max_bytes bytes after
  * trimming nothing (empty: 422). *out borrowed from the body. */
-enum admin_field_result admin_json_string(const struct admin_request *req,
-                                          struct http_response *resp, const char *field, int flags,
-                                          size_t max_bytes, const char **out);
+enum api_json_field_result api_json_string(const struct api_request *req,
+                                           struct http_response *resp, const char *field, int flags,
+                                           size_t max_bytes, const char **out);
 
 /* A string member that must be one of choices (NULL-terminated; 422). */
-enum admin_field_result admin_json_choice(const struct admin_request *req,
-                                          struct http_response *resp, const char *field, int flags,
-                                          const char *const *choices, size_t nchoices,
-                                          const char **out);
+enum api_json_field_result api_json_choice(const struct api_request *req,
+                                           struct http_response *resp, const char *field, int flags,
+                                           const char *const *choices, size_t nchoices,
+                                           const char **out);
 
 /* An integer member in [min, max] (422 outside). */
-enum admin_field_result admin_json_int(const struct admin_request *req, struct http_response *resp,
-                                       const char *field, int flags, int64_t min, int64_t max,
-                                       int64_t *out);
+enum api_json_field_result api_json_int(const struct api_request *req, struct http_response *resp,
+                                        const char *field, int flags, int64_t min, int64_t max,
+                                        int64_t *out);
 
 /* true when v is one of list[0..n). */
-bool admin_json_in_list(const char *v, const char *const *list, size_t n);
+bool api_json_in_list(const char *v, const char *const *list, size_t n);
 
 /* Fill resp for a failed write: conflict (409 naming conflict_field),
  * invalid (422), error (503). */
-void admin_json_write_failed(struct http_response *resp, enum adminq_write_result w,
-                             const char *conflict_field);
+void api_json_write_failed(struct http_response *resp, enum adminq_write_result w,
+                           const char *conflict_field);
 
 /* {"field":{"from":..,"to":..}} for the keys of after whose value differs
  * in before. Borrows both. */
-json_t *admin_json_diff(json_t *before, json_t *after);
+json_t *api_json_diff(json_t *before, json_t *after);
 
 /* Write the audit row of a change by req's principal (takes summary).
  * Inside the change's transaction. Returns 0 or -1. */
-int admin_json_audit(sqlite3 *db, const struct admin_request *req, const char *action,
-                     const char *object_type, int64_t object_id, json_t *summary)
+int api_json_audit(sqlite3 *db, const struct api_request *req, const char *action,
+                   const char *object_type, int64_t object_id, json_t *summary)
     __attribute__((warn_unused_result));
 
 /* Run select q into *t; on failure answer 503. Returns 0 or -1. */
-int admin_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size_t n,
-                      struct adminq_table *t, struct http_response *resp)
+int api_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size_t n,
+                    struct adminq_table *t, struct http_response *resp)
     __attribute__((warn_unused_result));
 
 /* The first row of q with ?1 = id as an object (caller owns it), or NULL
  * with 404 or 503 in resp. */
-json_t *admin_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
+json_t *api_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
 
 /* Begin a write transaction and read the object to change (query q, ?1 =
  * id). Returns it (caller owns it; the transaction stays open), or NULL
  * with 404 or 503 in resp and nothing left open. */
-json_t *admin_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
+json_t *api_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
 
 /* Answer a page of list query `list` with the total of `count`: args holds
  * nfilters filter arguments and room for two more (limit, offset). */
-void admin_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count,
-                           struct adminq_arg *args, size_t nfilters, const struct admin_page *page,
-                           struct http_response *resp);
+void api_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count, struct adminq_arg *args,
+                         size_t nfilters, const struct api_page *page, struct http_response *resp);
 
 /* The calling thread's connection, or NULL with 503 in resp. */
-sqlite3 *admin_json_db(struct http_response *resp);
+sqlite3 *api_json_db(struct http_response *resp);
 
 /* After a handler's writes: commit when rc is 0, else roll back; answers
  * 503 unless resp already holds an error. Returns 0 when committed. */
-int admin_json_finish(sqlite3 *db, int rc, struct http_response *resp)
+int api_json_finish(sqlite3 *db, int rc, struct http_response *resp)
     __attribute__((warn_unused_result));
 
 /* Parse "YYYY-MM-DDTHH:MM[:SS]" followed by nothing (the programme's local
  * time, through mktime and the tz database), "Z", or "+HH:MM" / "-HH:MM"
- * into unix seconds. Returns 0 or -1. (Moved here from admin_programme.c
+ * into unix seconds. Returns 0 or -1. (Moved here from api/programme.c
  * so broadcasts' schedules read times the same way.) */
-int admin_json_parse_time(const char *s, int64_t *out) __attribute__((warn_unused_result));
+int api_json_parse_time(const char *s, int64_t *out) __attribute__((warn_unused_result));
 
 #endif

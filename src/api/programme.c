@@ -49,81 +49,81 @@ static bool digits_only(const char *s)
 }
 
 /* A text field into o: set, cleared (null) or left. Returns 0 or -1. */
-static int text_field(const struct admin_request *req, struct http_response *resp, json_t *o,
+static int text_field(const struct api_request *req, struct http_response *resp, json_t *o,
                       const char *field, int flags, size_t max)
 {
     const char *s;
-    enum admin_field_result r = admin_json_string(req, resp, field, flags, max, &s);
-    if (r == ADMIN_FIELD_SET)
+    enum api_json_field_result r = api_json_string(req, resp, field, flags, max, &s);
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(o, field, json_string(s));
-    else if (r == ADMIN_FIELD_IS_NULL)
+    else if (r == API_JSON_FIELD_IS_NULL)
         json_object_set_new(o, field, json_null());
     return r < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ grants */
 
-static void grants_get(const struct admin_request *req, struct http_response *resp)
+static void grants_get(const struct api_request *req, struct http_response *resp)
 {
-    struct admin_page page;
+    struct api_page page;
     int64_t member = 0, coop = 0;
-    if (admin_page_parse(req, resp, &page) != 0 ||
-        admin_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
-        admin_query_int(req, resp, "cooperative_id", 1, INT64_MAX, 0, &coop) != 0)
+    if (api_page_parse(req, resp, &page) != 0 ||
+        api_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
+        api_query_int(req, resp, "cooperative_id", 1, INT64_MAX, 0, &coop) != 0)
         return;
-    const char *status = admin_query(req, "status");
-    if (status && !admin_json_in_list(status, programme_grant_statuses, 16)) {
-        admin_error(resp, 400, "invalid_parameter", "no such grant status", "status");
+    const char *status = api_query(req, "status");
+    if (status && !api_json_in_list(status, programme_grant_statuses, 16)) {
+        api_error(resp, 400, "invalid_parameter", "no such grant status", "status");
         return;
     }
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[7] = {adminq_text(status), member ? adminq_int(member) : adminq_null(),
                               coop ? adminq_int(coop) : adminq_null(),
-                              adminq_text(admin_query(req, "programme")),
-                              adminq_text(admin_query(req, "reference"))};
-    admin_json_reply_list(db, ADMINQ_GRANTS_LIST, ADMINQ_GRANTS_COUNT, a, 5, &page, resp);
+                              adminq_text(api_query(req, "programme")),
+                              adminq_text(api_query(req, "reference"))};
+    api_json_reply_list(db, ADMINQ_GRANTS_LIST, ADMINQ_GRANTS_COUNT, a, 5, &page, resp);
 }
 
 static json_t *grant_with_history(sqlite3 *db, int64_t id, struct http_response *resp)
 {
-    json_t *o = admin_json_get_one(db, ADMINQ_GRANT_GET, id, resp);
+    json_t *o = api_json_get_one(db, ADMINQ_GRANT_GET, id, resp);
     if (!o)
         return NULL;
     struct adminq_arg a = adminq_int(id);
     struct adminq_table t;
-    if (admin_json_select(db, ADMINQ_GRANT_HISTORY, &a, 1, &t, resp) != 0) {
+    if (api_json_select(db, ADMINQ_GRANT_HISTORY, &a, 1, &t, resp) != 0) {
         json_decref(o);
         return NULL;
     }
-    json_object_set_new(o, "history", admin_json_rows(&t));
+    json_object_set_new(o, "history", api_json_rows(&t));
     adminq_table_free(&t);
     return o;
 }
 
-static void grant_get(const struct admin_request *req, struct http_response *resp)
+static void grant_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *o = grant_with_history(db, id, resp);
     if (o)
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
 }
 
 /* note (all languages) or note_ar / note_fr / note_en into o. */
-static int note_fields(const struct admin_request *req, struct http_response *resp, json_t *o)
+static int note_fields(const struct api_request *req, struct http_response *resp, json_t *o)
 {
     const char *all = NULL;
-    if (admin_json_string(req, resp, "note", 0, NOTE_MAX_BYTES, &all) < 0)
+    if (api_json_string(req, resp, "note", 0, NOTE_MAX_BYTES, &all) < 0)
         return -1;
     static const char *const keys[] = {"note_ar", "note_fr", "note_en"};
     for (size_t i = 0; i < 3; i++) {
         if (all)
             json_object_set_new(o, keys[i], json_string(all));
-        if (text_field(req, resp, o, keys[i], ADMIN_FIELD_NULLABLE, NOTE_MAX_BYTES) != 0)
+        if (text_field(req, resp, o, keys[i], API_JSON_FIELD_NULLABLE, NOTE_MAX_BYTES) != 0)
             return -1;
     }
     return 0;
@@ -142,7 +142,7 @@ static bool object_exists(sqlite3 *db, enum adminq q, int64_t id, int *failed)
     return found;
 }
 
-static void grants_post(const struct admin_request *req, struct http_response *resp)
+static void grants_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {
         "reference", "member_id", "cooperative_id", "programme", "amount_mad", "status",
@@ -150,47 +150,48 @@ static void grants_post(const struct admin_request *req, struct http_response *r
     json_t *o = json_object();
     int64_t member = 0, coop = 0, amount = 0;
     const char *status = "submitted";
-    enum admin_field_result rm, rc_;
+    enum api_json_field_result rm, rc_;
     sqlite3 *db = NULL;
-    if (admin_json_need_body(req, resp) != 0 || admin_json_only(req, resp, fields) != 0 ||
+    if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
         text_field(req, resp, o, "reference", 0, REFERENCE_MAX_BYTES) != 0 ||
-        (rm = admin_json_int(req, resp, "member_id", ADMIN_FIELD_NULLABLE, 1, INT64_MAX, &member)) <
+        (rm = api_json_int(req, resp, "member_id", API_JSON_FIELD_NULLABLE, 1, INT64_MAX,
+                           &member)) < 0 ||
+        (rc_ = api_json_int(req, resp, "cooperative_id", API_JSON_FIELD_NULLABLE, 1, INT64_MAX,
+                            &coop)) < 0 ||
+        text_field(req, resp, o, "programme", API_JSON_FIELD_REQUIRED, PROGRAMME_MAX_BYTES) != 0 ||
+        api_json_int(req, resp, "amount_mad", API_JSON_FIELD_REQUIRED, 0, AMOUNT_MAX, &amount) <
             0 ||
-        (rc_ = admin_json_int(req, resp, "cooperative_id", ADMIN_FIELD_NULLABLE, 1, INT64_MAX,
-                              &coop)) < 0 ||
-        text_field(req, resp, o, "programme", ADMIN_FIELD_REQUIRED, PROGRAMME_MAX_BYTES) != 0 ||
-        admin_json_int(req, resp, "amount_mad", ADMIN_FIELD_REQUIRED, 0, AMOUNT_MAX, &amount) < 0 ||
-        admin_json_choice(req, resp, "status", 0, programme_grant_statuses, 16, &status) < 0 ||
-        note_fields(req, resp, o) != 0 || !(db = admin_json_db(resp))) {
+        api_json_choice(req, resp, "status", 0, programme_grant_statuses, 16, &status) < 0 ||
+        note_fields(req, resp, o) != 0 || !(db = api_json_db(resp))) {
         json_decref(o);
         return;
     }
-    if (rm != ADMIN_FIELD_SET && rc_ != ADMIN_FIELD_SET) {
+    if (rm != API_JSON_FIELD_SET && rc_ != API_JSON_FIELD_SET) {
         json_decref(o);
-        admin_error(resp, 400, "missing_field", "member_id or cooperative_id is required",
-                    "member_id");
+        api_error(resp, 400, "missing_field", "member_id or cooperative_id is required",
+                  "member_id");
         return;
     }
     if (db_begin(db) != 0) {
         json_decref(o);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int failed = 0, rc = 0;
     int64_t id = 0;
-    if (rm == ADMIN_FIELD_SET && !object_exists(db, ADMINQ_MEMBER_GET, member, &failed)) {
+    if (rm == API_JSON_FIELD_SET && !object_exists(db, ADMINQ_MEMBER_GET, member, &failed)) {
         if (!failed)
-            admin_error(resp, 422, "invalid_value", "no such member", "member_id");
+            api_error(resp, 422, "invalid_value", "no such member", "member_id");
         rc = -1;
-    } else if (rc_ == ADMIN_FIELD_SET && !object_exists(db, ADMINQ_COOP_GET, coop, &failed)) {
+    } else if (rc_ == API_JSON_FIELD_SET && !object_exists(db, ADMINQ_COOP_GET, coop, &failed)) {
         if (!failed)
-            admin_error(resp, 422, "invalid_value", "no such cooperative", "cooperative_id");
+            api_error(resp, 422, "invalid_value", "no such cooperative", "cooperative_id");
         rc = -1;
     } else {
         int64_t now = db_now();
         struct adminq_arg a[] = {adminq_text(jstr(o, "reference")),
-                                 rm == ADMIN_FIELD_SET ? adminq_int(member) : adminq_null(),
-                                 rc_ == ADMIN_FIELD_SET ? adminq_int(coop) : adminq_null(),
+                                 rm == API_JSON_FIELD_SET ? adminq_int(member) : adminq_null(),
+                                 rc_ == API_JSON_FIELD_SET ? adminq_int(coop) : adminq_null(),
                                  adminq_text(jstr(o, "programme")),
                                  adminq_int(amount),
                                  adminq_text(status),
@@ -200,40 +201,40 @@ static void grants_post(const struct admin_request *req, struct http_response *r
                                  adminq_int(now)};
         enum adminq_write_result w = adminq_exec(db, ADMINQ_GRANT_INSERT, a, 10, NULL, &id);
         if (w != ADMINQ_OK) {
-            admin_json_write_failed(resp, w, "reference");
+            api_json_write_failed(resp, w, "reference");
             rc = -1;
         } else {
-            json_t *row = admin_json_get_one(db, ADMINQ_GRANT_GET, id, resp);
-            rc = row ? admin_json_audit(db, req, "grant.create", "grant", id,
-                                        json_pack("{s:o}", "created", row))
+            json_t *row = api_json_get_one(db, ADMINQ_GRANT_GET, id, resp);
+            rc = row ? api_json_audit(db, req, "grant.create", "grant", id,
+                                      json_pack("{s:o}", "created", row))
                      : -1;
         }
     }
     json_decref(o);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
     json_t *created = grant_with_history(db, id, resp);
     if (created)
-        admin_reply_json(resp, 201, created);
+        api_reply_json(resp, 201, created);
 }
 
-static void grant_status_post(const struct admin_request *req, struct http_response *resp)
+static void grant_status_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"status", "note", "note_ar", "note_fr", "note_en", NULL};
     int64_t id;
     const char *status = NULL;
     json_t *notes = json_object();
     sqlite3 *db = NULL;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
-        admin_json_only(req, resp, fields) != 0 ||
-        admin_json_choice(req, resp, "status", ADMIN_FIELD_REQUIRED, programme_grant_statuses, 16,
-                          &status) < 0 ||
-        note_fields(req, resp, notes) != 0 || !(db = admin_json_db(resp))) {
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        api_json_only(req, resp, fields) != 0 ||
+        api_json_choice(req, resp, "status", API_JSON_FIELD_REQUIRED, programme_grant_statuses, 16,
+                        &status) < 0 ||
+        note_fields(req, resp, notes) != 0 || !(db = api_json_db(resp))) {
         json_decref(notes);
         return;
     }
     struct notice_env env;
-    admin_env_notice(req->rt, &env);
+    runtime_env_notice(req->rt, &env);
     struct grant_status_change c = {.grant_id = id,
                                     .status = status,
                                     .note_ar = jstr(notes, "note_ar"),
@@ -241,35 +242,35 @@ static void grant_status_post(const struct admin_request *req, struct http_respo
                                     .note_en = jstr(notes, "note_en")};
     if (db_begin(db) != 0) {
         json_decref(notes);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int64_t message_id = 0;
     enum programme_result r = programme_grant_set_status(db, &env, &req->actor, &c, &message_id);
     json_decref(notes);
     if (r == PROGRAMME_NOT_FOUND)
-        admin_error(resp, 404, "not_found", "no such grant", NULL);
+        api_error(resp, 404, "not_found", "no such grant", NULL);
     else if (r == PROGRAMME_CONFLICT)
-        admin_error(resp, 409, "conflict", "the grant cannot take this status", "status");
-    if (admin_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) != 0)
+        api_error(resp, 409, "conflict", "the grant cannot take this status", "status");
+    if (api_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) != 0)
         return;
     json_t *o = grant_with_history(db, id, resp);
     if (!o)
         return;
     json_object_set_new(o, "notification_message_id",
                         message_id ? json_integer(message_id) : json_null());
-    admin_reply_json(resp, 200, o);
+    api_reply_json(resp, 200, o);
 }
 
 /* ------------------------------------------------------------------ events */
 
-static int starts_at_field(const struct admin_request *req, struct http_response *resp, json_t *o,
+static int starts_at_field(const struct api_request *req, struct http_response *resp, json_t *o,
                            int flags)
 {
     json_t *v = json_object_get(req->json, "starts_at");
     if (!v) {
-        if (flags & ADMIN_FIELD_REQUIRED) {
-            admin_error(resp, 400, "missing_field", "starts_at is required", "starts_at");
+        if (flags & API_JSON_FIELD_REQUIRED) {
+            api_error(resp, 400, "missing_field", "starts_at is required", "starts_at");
             return -1;
         }
         return 0;
@@ -278,27 +279,27 @@ static int starts_at_field(const struct admin_request *req, struct http_response
     if (json_is_integer(v)) {
         t = json_integer_value(v);
     } else if (json_is_string(v)) {
-        if (admin_json_parse_time(json_string_value(v), &t) != 0) {
-            admin_error(resp, 422, "invalid_value",
-                        "starts_at must be YYYY-MM-DDTHH:MM[:SS] (programme time) with an "
-                        "optional Z or +HH:MM",
-                        "starts_at");
+        if (api_json_parse_time(json_string_value(v), &t) != 0) {
+            api_error(resp, 422, "invalid_value",
+                      "starts_at must be YYYY-MM-DDTHH:MM[:SS] (programme time) with an "
+                      "optional Z or +HH:MM",
+                      "starts_at");
             return -1;
         }
     } else {
-        admin_error(resp, 400, "invalid_field",
-                    "starts_at must be unix seconds or an ISO 8601 date-time string", "starts_at");
+        api_error(resp, 400, "invalid_field",
+                  "starts_at must be unix seconds or an ISO 8601 date-time string", "starts_at");
         return -1;
     }
     if (t <= 0 || t > 7258118400LL) {
-        admin_error(resp, 422, "invalid_value", "starts_at is out of range", "starts_at");
+        api_error(resp, 422, "invalid_value", "starts_at is out of range", "starts_at");
         return -1;
     }
     json_object_set_new(o, "starts_at", json_integer(t));
     return 0;
 }
 
-static int event_fields(const struct admin_request *req, struct http_response *resp, json_t *o,
+static int event_fields(const struct api_request *req, struct http_response *resp, json_t *o,
                         int flags)
 {
     static const char *const fields[] = {"code",
@@ -317,50 +318,50 @@ static int event_fields(const struct admin_request *req, struct http_response *r
     const struct runtime *rt = req->rt;
     const char *s;
     int64_t v;
-    enum admin_field_result r;
-    if (admin_json_only(req, resp, fields) != 0)
+    enum api_json_field_result r;
+    if (api_json_only(req, resp, fields) != 0)
         return -1;
-    if ((r = admin_json_string(req, resp, "code", flags, CODE_MAX_BYTES, &s)) < 0)
+    if ((r = api_json_string(req, resp, "code", flags, CODE_MAX_BYTES, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET) {
+    if (r == API_JSON_FIELD_SET) {
         if (!digits_only(s)) {
-            admin_error(resp, 422, "invalid_value", "code must be digits (members type JOIN CODE)",
-                        "code");
+            api_error(resp, 422, "invalid_value", "code must be digits (members type JOIN CODE)",
+                      "code");
             return -1;
         }
         json_object_set_new(o, "code", json_string(s));
     }
-    if ((r = admin_json_choice(req, resp, "kind", flags, event_kinds, 8, &s)) < 0)
+    if ((r = api_json_choice(req, resp, "kind", flags, event_kinds, 8, &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(o, "kind", json_string(s));
     static const char *const texts[] = {"title_ar",       "title_fr",       "title_en",
                                         "description_ar", "description_fr", "description_en"};
     for (size_t i = 0; i < 6; i++)
-        if (text_field(req, resp, o, texts[i], ADMIN_FIELD_NULLABLE,
+        if (text_field(req, resp, o, texts[i], API_JSON_FIELD_NULLABLE,
                        i < 3 ? TITLE_MAX_BYTES : DESCRIPTION_MAX_BYTES) != 0)
             return -1;
     if (!jstr(o, "title_ar") && !jstr(o, "title_fr") && !jstr(o, "title_en")) {
-        admin_error(resp, 422, "invalid_value", "a title in at least one language is required",
-                    "title_ar");
+        api_error(resp, 422, "invalid_value", "a title in at least one language is required",
+                  "title_ar");
         return -1;
     }
     if (starts_at_field(req, resp, o, flags) != 0 ||
         text_field(req, resp, o, "place", flags, PLACE_MAX_BYTES) != 0)
         return -1;
-    if ((r = admin_json_choice(req, resp, "province", ADMIN_FIELD_NULLABLE,
-                               (const char *const *)rt->provinces, rt->cfg.programme.nprovinces,
-                               &s)) < 0)
+    if ((r = api_json_choice(req, resp, "province", API_JSON_FIELD_NULLABLE,
+                             (const char *const *)rt->provinces, rt->cfg.programme.nprovinces,
+                             &s)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(o, "province", json_string(s));
-    else if (r == ADMIN_FIELD_IS_NULL)
+    else if (r == API_JSON_FIELD_IS_NULL)
         json_object_set_new(o, "province", json_null());
-    if ((r = admin_json_int(req, resp, "capacity", ADMIN_FIELD_NULLABLE, 0, 1000000, &v)) < 0)
+    if ((r = api_json_int(req, resp, "capacity", API_JSON_FIELD_NULLABLE, 0, 1000000, &v)) < 0)
         return -1;
-    if (r == ADMIN_FIELD_SET)
+    if (r == API_JSON_FIELD_SET)
         json_object_set_new(o, "capacity", json_integer(v));
-    else if (r == ADMIN_FIELD_IS_NULL)
+    else if (r == API_JSON_FIELD_IS_NULL)
         json_object_set_new(o, "capacity", json_null());
     return 0;
 }
@@ -379,58 +380,58 @@ static void event_args(json_t *o, struct adminq_arg *a)
     a[11] = opt_int(o, "capacity");
 }
 
-static void events_get(const struct admin_request *req, struct http_response *resp)
+static void events_get(const struct api_request *req, struct http_response *resp)
 {
-    struct admin_page page;
+    struct api_page page;
     int64_t from = 0, to = 0;
-    if (admin_page_parse(req, resp, &page) != 0 ||
-        admin_query_int(req, resp, "from", 0, INT64_MAX / 2, 0, &from) != 0 ||
-        admin_query_int(req, resp, "to", 0, INT64_MAX / 2, 0, &to) != 0)
+    if (api_page_parse(req, resp, &page) != 0 ||
+        api_query_int(req, resp, "from", 0, INT64_MAX / 2, 0, &from) != 0 ||
+        api_query_int(req, resp, "to", 0, INT64_MAX / 2, 0, &to) != 0)
         return;
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[7] = {adminq_text(admin_query(req, "status")),
-                              adminq_text(admin_query(req, "province")),
-                              adminq_text(admin_query(req, "kind")),
-                              admin_query(req, "from") ? adminq_int(from) : adminq_null(),
-                              admin_query(req, "to") ? adminq_int(to) : adminq_null()};
-    admin_json_reply_list(db, ADMINQ_EVENTS_LIST, ADMINQ_EVENTS_COUNT, a, 5, &page, resp);
+    struct adminq_arg a[7] = {adminq_text(api_query(req, "status")),
+                              adminq_text(api_query(req, "province")),
+                              adminq_text(api_query(req, "kind")),
+                              api_query(req, "from") ? adminq_int(from) : adminq_null(),
+                              api_query(req, "to") ? adminq_int(to) : adminq_null()};
+    api_json_reply_list(db, ADMINQ_EVENTS_LIST, ADMINQ_EVENTS_COUNT, a, 5, &page, resp);
 }
 
 static json_t *event_with_rsvps(sqlite3 *db, int64_t id, struct http_response *resp)
 {
-    json_t *o = admin_json_get_one(db, ADMINQ_EVENT_GET, id, resp);
+    json_t *o = api_json_get_one(db, ADMINQ_EVENT_GET, id, resp);
     if (!o)
         return NULL;
     struct adminq_arg a = adminq_int(id);
     struct adminq_table t;
-    if (admin_json_select(db, ADMINQ_EVENT_RSVPS, &a, 1, &t, resp) != 0) {
+    if (api_json_select(db, ADMINQ_EVENT_RSVPS, &a, 1, &t, resp) != 0) {
         json_decref(o);
         return NULL;
     }
-    json_object_set_new(o, "rsvp_list", admin_json_rows(&t));
+    json_object_set_new(o, "rsvp_list", api_json_rows(&t));
     adminq_table_free(&t);
     return o;
 }
 
-static void event_get(const struct admin_request *req, struct http_response *resp)
+static void event_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *o = event_with_rsvps(db, id, resp);
     if (o)
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
 }
 
-static void events_post(const struct admin_request *req, struct http_response *resp)
+static void events_post(const struct api_request *req, struct http_response *resp)
 {
     json_t *o = json_object();
     sqlite3 *db = NULL;
-    if (admin_json_need_body(req, resp) != 0 ||
-        event_fields(req, resp, o, ADMIN_FIELD_REQUIRED) != 0 || !(db = admin_json_db(resp))) {
+    if (api_json_need_body(req, resp) != 0 ||
+        event_fields(req, resp, o, API_JSON_FIELD_REQUIRED) != 0 || !(db = api_json_db(resp))) {
         json_decref(o);
         return;
     }
@@ -439,44 +440,43 @@ static void events_post(const struct admin_request *req, struct http_response *r
     a[12] = adminq_int(db_now());
     if (db_begin(db) != 0) {
         json_decref(o);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int64_t id = 0;
     int rc = 0;
     enum adminq_write_result w = adminq_exec(db, ADMINQ_EVENT_INSERT, a, 13, NULL, &id);
     if (w != ADMINQ_OK) {
-        admin_json_write_failed(resp, w, "code");
+        api_json_write_failed(resp, w, "code");
         rc = -1;
     } else {
-        rc = admin_json_audit(db, req, "event.create", "event", id,
-                              json_pack("{s:O}", "created", o));
+        rc = api_json_audit(db, req, "event.create", "event", id, json_pack("{s:O}", "created", o));
     }
     json_decref(o);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
     json_t *created = event_with_rsvps(db, id, resp);
     if (created)
-        admin_reply_json(resp, 201, created);
+        api_reply_json(resp, 201, created);
 }
 
-static void event_patch(const struct admin_request *req, struct http_response *resp)
+static void event_patch(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
-        !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        !(db = api_json_db(resp)))
         return;
-    json_t *before = admin_json_begin_get(db, ADMINQ_EVENT_GET, id, resp);
+    json_t *before = api_json_begin_get(db, ADMINQ_EVENT_GET, id, resp);
     if (!before)
         return;
     json_t *after = json_deep_copy(before);
     int rc = 0;
     if (strcmp(jstr(before, "status") ? jstr(before, "status") : "", "scheduled") != 0) {
-        admin_error(resp, 409, "conflict", "a cancelled event cannot be changed", NULL);
+        api_error(resp, 409, "conflict", "a cancelled event cannot be changed", NULL);
         rc = -1;
     } else {
-        rc = event_fields(req, resp, after, ADMIN_FIELD_OPTIONAL);
+        rc = event_fields(req, resp, after, API_JSON_FIELD_OPTIONAL);
     }
     if (rc == 0) {
         struct adminq_arg a[14];
@@ -485,128 +485,128 @@ static void event_patch(const struct admin_request *req, struct http_response *r
         a[13] = adminq_int(db_now());
         enum adminq_write_result w = adminq_exec(db, ADMINQ_EVENT_UPDATE, a, 14, NULL, NULL);
         if (w != ADMINQ_OK) {
-            admin_json_write_failed(resp, w, "code");
+            api_json_write_failed(resp, w, "code");
             rc = -1;
         } else {
             json_object_del(before, "updated_at");
             json_object_del(after, "updated_at");
-            rc = admin_json_audit(db, req, "event.update", "event", id,
-                                  json_pack("{s:o}", "changes", admin_json_diff(before, after)));
+            rc = api_json_audit(db, req, "event.update", "event", id,
+                                json_pack("{s:o}", "changes", api_json_diff(before, after)));
         }
     }
     json_decref(before);
     json_decref(after);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
     json_t *o = event_with_rsvps(db, id, resp);
     if (o)
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
 }
 
-static void event_cancel(const struct admin_request *req, struct http_response *resp)
+static void event_cancel(const struct api_request *req, struct http_response *resp)
 {
     static const char *const none[] = {NULL};
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_only(req, resp, none) != 0 ||
-        !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
+        !(db = api_json_db(resp)))
         return;
     struct notice_env env;
-    admin_env_notice(req->rt, &env);
+    runtime_env_notice(req->rt, &env);
     if (db_begin(db) != 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int64_t notices = 0;
     enum programme_result r = programme_event_cancel(db, &env, &req->actor, id, &notices);
     if (r == PROGRAMME_NOT_FOUND)
-        admin_error(resp, 404, "not_found", "no such event", NULL);
+        api_error(resp, 404, "not_found", "no such event", NULL);
     else if (r == PROGRAMME_CONFLICT)
-        admin_error(resp, 409, "conflict", "the event is already cancelled", NULL);
-    if (admin_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) != 0)
+        api_error(resp, 409, "conflict", "the event is already cancelled", NULL);
+    if (api_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) != 0)
         return;
     json_t *o = event_with_rsvps(db, id, resp);
     if (!o)
         return;
     json_object_set_new(o, "notices_queued", json_integer(notices));
-    admin_reply_json(resp, 200, o);
+    api_reply_json(resp, 200, o);
 }
 
 /* ------------------------------------------------------------------- ideas */
 
-static void ideas_get(const struct admin_request *req, struct http_response *resp)
+static void ideas_get(const struct api_request *req, struct http_response *resp)
 {
-    struct admin_page page;
+    struct api_page page;
     int64_t member = 0;
-    if (admin_page_parse(req, resp, &page) != 0 ||
-        admin_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0)
+    if (api_page_parse(req, resp, &page) != 0 ||
+        api_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0)
         return;
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[5] = {adminq_text(admin_query(req, "status")),
-                              adminq_text(admin_query(req, "sector")),
+    struct adminq_arg a[5] = {adminq_text(api_query(req, "status")),
+                              adminq_text(api_query(req, "sector")),
                               member ? adminq_int(member) : adminq_null()};
-    admin_json_reply_list(db, ADMINQ_IDEAS_LIST, ADMINQ_IDEAS_COUNT, a, 3, &page, resp);
+    api_json_reply_list(db, ADMINQ_IDEAS_LIST, ADMINQ_IDEAS_COUNT, a, 3, &page, resp);
 }
 
-static void idea_get(const struct admin_request *req, struct http_response *resp)
+static void idea_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || !(db = admin_json_db(resp)))
+    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
-    json_t *o = admin_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
+    json_t *o = api_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
     if (o)
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
 }
 
-static void idea_status_post(const struct admin_request *req, struct http_response *resp)
+static void idea_status_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"status", NULL};
     int64_t id;
     const char *status = NULL;
     sqlite3 *db;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
-        admin_json_only(req, resp, fields) != 0 ||
-        admin_json_choice(req, resp, "status", ADMIN_FIELD_REQUIRED, idea_statuses, 8, &status) <
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        api_json_only(req, resp, fields) != 0 ||
+        api_json_choice(req, resp, "status", API_JSON_FIELD_REQUIRED, idea_statuses, 8, &status) <
             0 ||
-        !(db = admin_json_db(resp)))
+        !(db = api_json_db(resp)))
         return;
-    json_t *before = admin_json_begin_get(db, ADMINQ_IDEA_GET, id, resp);
+    json_t *before = api_json_begin_get(db, ADMINQ_IDEA_GET, id, resp);
     if (!before)
         return;
     struct adminq_arg a[] = {adminq_int(id), adminq_text(status), adminq_int(db_now())};
     enum adminq_write_result w = adminq_exec(db, ADMINQ_IDEA_SET_STATUS, a, 3, NULL, NULL);
     int rc = 0;
     if (w != ADMINQ_OK) {
-        admin_json_write_failed(resp, w, NULL);
+        api_json_write_failed(resp, w, NULL);
         rc = -1;
     } else {
-        rc = admin_json_audit(
+        rc = api_json_audit(
             db, req, "idea.status", "idea", id,
             json_pack("{s:{s:s?,s:s}}", "status", "from", jstr(before, "status"), "to", status));
     }
     json_decref(before);
-    if (admin_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0)
         return;
-    json_t *o = admin_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
+    json_t *o = api_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
     if (o)
-        admin_reply_json(resp, 200, o);
+        api_reply_json(resp, 200, o);
 }
 
-const struct admin_route admin_programme_routes[] = {
-    {"GET", "/grants", ADMIN_ROLE_VIEWER, grants_get, ADMIN_BODY_JSON},
-    {"POST", "/grants", ADMIN_ROLE_STAFF, grants_post, ADMIN_BODY_JSON},
-    {"GET", "/grants/{id}", ADMIN_ROLE_VIEWER, grant_get, ADMIN_BODY_JSON},
-    {"POST", "/grants/{id}/status", ADMIN_ROLE_STAFF, grant_status_post, ADMIN_BODY_JSON},
-    {"GET", "/events", ADMIN_ROLE_VIEWER, events_get, ADMIN_BODY_JSON},
-    {"POST", "/events", ADMIN_ROLE_STAFF, events_post, ADMIN_BODY_JSON},
-    {"GET", "/events/{id}", ADMIN_ROLE_VIEWER, event_get, ADMIN_BODY_JSON},
-    {"PATCH", "/events/{id}", ADMIN_ROLE_STAFF, event_patch, ADMIN_BODY_JSON},
-    {"POST", "/events/{id}/cancel", ADMIN_ROLE_STAFF, event_cancel, ADMIN_BODY_JSON},
-    {"GET", "/ideas", ADMIN_ROLE_VIEWER, ideas_get, ADMIN_BODY_JSON},
-    {"GET", "/ideas/{id}", ADMIN_ROLE_VIEWER, idea_get, ADMIN_BODY_JSON},
-    {"POST", "/ideas/{id}/status", ADMIN_ROLE_STAFF, idea_status_post, ADMIN_BODY_JSON},
-    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+const struct api_route api_programme_routes[] = {
+    {"GET", "/grants", API_ROLE_VIEWER, grants_get, API_BODY_JSON},
+    {"POST", "/grants", API_ROLE_STAFF, grants_post, API_BODY_JSON},
+    {"GET", "/grants/{id}", API_ROLE_VIEWER, grant_get, API_BODY_JSON},
+    {"POST", "/grants/{id}/status", API_ROLE_STAFF, grant_status_post, API_BODY_JSON},
+    {"GET", "/events", API_ROLE_VIEWER, events_get, API_BODY_JSON},
+    {"POST", "/events", API_ROLE_STAFF, events_post, API_BODY_JSON},
+    {"GET", "/events/{id}", API_ROLE_VIEWER, event_get, API_BODY_JSON},
+    {"PATCH", "/events/{id}", API_ROLE_STAFF, event_patch, API_BODY_JSON},
+    {"POST", "/events/{id}/cancel", API_ROLE_STAFF, event_cancel, API_BODY_JSON},
+    {"GET", "/ideas", API_ROLE_VIEWER, ideas_get, API_BODY_JSON},
+    {"GET", "/ideas/{id}", API_ROLE_VIEWER, idea_get, API_BODY_JSON},
+    {"POST", "/ideas/{id}/status", API_ROLE_STAFF, idea_status_post, API_BODY_JSON},
+    {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},
 };

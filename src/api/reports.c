@@ -10,40 +10,40 @@
 #include "core/msisdn.h"
 #include "store/admin_queries.h"
 
-static void messages_get(const struct admin_request *req, struct http_response *resp)
+static void messages_get(const struct api_request *req, struct http_response *resp)
 {
-    struct admin_page page;
+    struct api_page page;
     int64_t member = 0, broadcast = 0;
-    if (admin_page_parse(req, resp, &page) != 0 ||
-        admin_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
-        admin_query_int(req, resp, "broadcast_id", 1, INT64_MAX, 0, &broadcast) != 0)
+    if (api_page_parse(req, resp, &page) != 0 ||
+        api_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
+        api_query_int(req, resp, "broadcast_id", 1, INT64_MAX, 0, &broadcast) != 0)
         return;
-    const char *direction = admin_query(req, "direction");
+    const char *direction = api_query(req, "direction");
     if (direction && strcmp(direction, "in") != 0 && strcmp(direction, "out") != 0) {
-        admin_error(resp, 400, "invalid_parameter", "direction must be in or out", "direction");
+        api_error(resp, 400, "invalid_parameter", "direction must be in or out", "direction");
         return;
     }
     char e164[MSISDN_MAX];
-    const char *phone = admin_query(req, "phone");
+    const char *phone = api_query(req, "phone");
     if (phone) {
         if (msisdn_normalize(phone, strlen(phone), e164) != MSISDN_OK) {
-            admin_error(resp, 400, "invalid_parameter", "phone is not a valid mobile number",
-                        "phone");
+            api_error(resp, 400, "invalid_parameter", "phone is not a valid mobile number",
+                      "phone");
             return;
         }
         phone = e164;
     }
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[9] = {member ? adminq_int(member) : adminq_null(),
                               broadcast ? adminq_int(broadcast) : adminq_null(),
-                              adminq_text(admin_query(req, "status")),
-                              adminq_text(admin_query(req, "channel")),
+                              adminq_text(api_query(req, "status")),
+                              adminq_text(api_query(req, "channel")),
                               adminq_text(direction),
                               adminq_text(phone),
-                              adminq_text(admin_query(req, "kind"))};
-    admin_json_reply_list(db, ADMINQ_MESSAGES_LIST, ADMINQ_MESSAGES_COUNT, a, 7, &page, resp);
+                              adminq_text(api_query(req, "kind"))};
+    api_json_reply_list(db, ADMINQ_MESSAGES_LIST, ADMINQ_MESSAGES_COUNT, a, 7, &page, resp);
 }
 
 /* {key: count} of a two-column stats query. */
@@ -51,7 +51,7 @@ static json_t *counts(sqlite3 *db, enum adminq q, struct adminq_arg *a, size_t n
                       struct http_response *resp)
 {
     struct adminq_table t;
-    if (admin_json_select(db, q, a, n, &t, resp) != 0)
+    if (api_json_select(db, q, a, n, &t, resp) != 0)
         return NULL;
     json_t *o = json_object();
     for (size_t r = 0; r < t.nrows; r++)
@@ -60,9 +60,9 @@ static json_t *counts(sqlite3 *db, enum adminq q, struct adminq_arg *a, size_t n
     return o;
 }
 
-static void stats_get(const struct admin_request *req, struct http_response *resp)
+static void stats_get(const struct api_request *req, struct http_response *resp)
 {
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     time_t now = time(NULL);
@@ -91,7 +91,7 @@ static void stats_get(const struct admin_request *req, struct http_response *res
     }
     json_object_set_new(members, "total", json_integer(total));
     struct adminq_table t;
-    if (admin_json_select(db, ADMINQ_STATS_DELIVERY, NULL, 0, &t, resp) != 0) {
+    if (api_json_select(db, ADMINQ_STATS_DELIVERY, NULL, 0, &t, resp) != 0) {
         json_decref(members);
         json_decref(status);
         return;
@@ -106,13 +106,13 @@ static void stats_get(const struct admin_request *req, struct http_response *res
                       sent ? json_real((double)delivered / (double)sent) : json_null()));
     }
     adminq_table_free(&t);
-    admin_reply_json(resp, 200,
-                     json_pack("{s:o,s:{s:o,s:o}}", "members", members, "messages", "by_status",
-                               status, "delivery_by_channel", delivery));
+    api_reply_json(resp, 200,
+                   json_pack("{s:o,s:{s:o,s:o}}", "members", members, "messages", "by_status",
+                             status, "delivery_by_channel", delivery));
 }
 
-const struct admin_route admin_reports_routes[] = {
-    {"GET", "/messages", ADMIN_ROLE_VIEWER, messages_get, ADMIN_BODY_JSON},
-    {"GET", "/stats", ADMIN_ROLE_VIEWER, stats_get, ADMIN_BODY_JSON},
-    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+const struct api_route api_reports_routes[] = {
+    {"GET", "/messages", API_ROLE_VIEWER, messages_get, API_BODY_JSON},
+    {"GET", "/stats", API_ROLE_VIEWER, stats_get, API_BODY_JSON},
+    {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},
 };

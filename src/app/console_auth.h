@@ -15,50 +15,51 @@
 #include "store/staff_users.h"
 #include "sys/bearer.h"
 
-#define CONSOLE_TOKEN_LEN BEARER_TOKEN_LEN /* hex characters of a session cookie value */
-#define CONSOLE_USER_FAILURES_MAX 5        /* wrong passwords in a row that lock an account */
-#define CONSOLE_USER_LOCK_S 900            /* for this long */
-#define CONSOLE_ADDR_FAILURES_MAX 20       /* failed sign-ins from one address ... */
-#define CONSOLE_ADDR_WINDOW_S 600          /* ... within this window ... */
-#define CONSOLE_ADDR_LOCK_S 900            /* ... block that address this long */
-#define CONSOLE_TOUCH_EVERY_S 15           /* last use is written at most this often */
+#define CONSOLE_AUTH_TOKEN_LEN BEARER_TOKEN_LEN /* hex characters of a session cookie value */
+#define CONSOLE_AUTH_USER_FAILURES_MAX 5        /* wrong passwords in a row that lock an account */
+#define CONSOLE_AUTH_USER_LOCK_S 900            /* for this long */
+#define CONSOLE_AUTH_ADDR_FAILURES_MAX 20       /* failed sign-ins from one address ... */
+#define CONSOLE_AUTH_ADDR_WINDOW_S 600          /* ... within this window ... */
+#define CONSOLE_AUTH_ADDR_LOCK_S 900            /* ... block that address this long */
+#define CONSOLE_AUTH_TOUCH_EVERY_S 15           /* last use is written at most this often */
 
-enum console_result {
-    CONSOLE_OK = 0,
-    CONSOLE_BAD_CREDENTIALS, /* unknown name or wrong password (never told apart) */
-    CONSOLE_LOCKED,          /* account or address locked: *retry_after_s says how long */
-    CONSOLE_EXISTS,          /* user create: the name is taken */
-    CONSOLE_INVALID,         /* bad name, role or password length */
-    CONSOLE_ERROR,           /* database or crypto failure (logged) */
+enum console_auth_result {
+    CONSOLE_AUTH_OK = 0,
+    CONSOLE_AUTH_BAD_CREDENTIALS, /* unknown name or wrong password (never told apart) */
+    CONSOLE_AUTH_LOCKED,          /* account or address locked: *retry_after_s says how long */
+    CONSOLE_AUTH_EXISTS,          /* user create: the name is taken */
+    CONSOLE_AUTH_INVALID,         /* bad name, role or password length */
+    CONSOLE_AUTH_ERROR,           /* database or crypto failure (logged) */
 };
 
 /* Create user name with role and password[0..len) in a transaction of its
  * own with its audit row; with replace, an existing user gets the new
  * password and role instead (its sessions end). Names follow
  * staff_token_name_valid; passwords are PASSWORD_MIN..PASSWORD_MAX bytes. */
-enum console_result console_user_create(sqlite3 *db, const struct audit_actor *actor,
-                                        const char *name, const char *role, const char *password,
-                                        size_t len, bool replace)
+enum console_auth_result console_auth_user_create(sqlite3 *db, const struct audit_actor *actor,
+                                                  const char *name, const char *role,
+                                                  const char *password, size_t len, bool replace)
     __attribute__((warn_unused_result));
 
-/* Sign in from client at now. On CONSOLE_OK, token (CONSOLE_TOKEN_LEN + 1
+/* Sign in from client at now. On CONSOLE_AUTH_OK, token (CONSOLE_AUTH_TOKEN_LEN + 1
  * bytes) receives the cookie value, shown only to this caller, and *out the
- * session (CSRF token included). On CONSOLE_LOCKED, *retry_after_s is set. */
-enum console_result console_login(sqlite3 *db, const char *name, const char *password, size_t len,
-                                  const char *client, int64_t now,
-                                  char token[CONSOLE_TOKEN_LEN + 1], struct staff_session *out,
-                                  int *retry_after_s) __attribute__((warn_unused_result));
+ * session (CSRF token included). On CONSOLE_AUTH_LOCKED, *retry_after_s is set. */
+enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const char *password,
+                                            size_t len, const char *client, int64_t now,
+                                            char token[CONSOLE_AUTH_TOKEN_LEN + 1],
+                                            struct staff_session *out, int *retry_after_s)
+    __attribute__((warn_unused_result));
 
 /* The live session of a presented cookie value, not idle for idle_s or
  * more: 1 (*out filled, last use recorded), 0 none, -1 database failure. */
-int console_session_check(sqlite3 *db, const char *token, size_t len, int64_t now, int idle_s,
-                          struct staff_session *out) __attribute__((warn_unused_result));
+int console_auth_session_check(sqlite3 *db, const char *token, size_t len, int64_t now, int idle_s,
+                               struct staff_session *out) __attribute__((warn_unused_result));
 
 /* End session s (audited as its user from client). Returns 0 or -1. */
-int console_logout(sqlite3 *db, const struct staff_session *s, const char *client)
+int console_auth_logout(sqlite3 *db, const struct staff_session *s, const char *client)
     __attribute__((warn_unused_result));
 
 /* true when the CSRF token presented equals the session's (constant time). */
-bool console_csrf_ok(const struct staff_session *s, const char *presented);
+bool console_auth_csrf_ok(const struct staff_session *s, const char *presented);
 
 #endif

@@ -94,7 +94,7 @@ static int run(sqlite3 *db, const char *cmd, const char *name, const char *role)
     return 0;
 }
 
-int admin_token_cli(int argc, char **argv, const char *default_config)
+int cmd_token(int argc, char **argv, const char *default_config)
 {
     const char *config_path = default_config, *cmd = NULL, *name = NULL, *role = NULL;
     for (int i = 1; i < argc; i++) {

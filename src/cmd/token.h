@@ -7,6 +7,6 @@
 /* Run the subcommand in argv[1..argc) (argv[0] is "token"); default_config
  * is used without -c. Returns the process exit status: 0 done, 1 failure,
  * 2 usage error. */
-int admin_token_cli(int argc, char **argv, const char *default_config);
+int cmd_token(int argc, char **argv, const char *default_config);
 
 #endif

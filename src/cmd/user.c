@@ -113,7 +113,7 @@ static int list(sqlite3 *db)
     return 0;
 }
 
-int console_user_cli(int argc, char **argv, const char *default_config)
+int cmd_user(int argc, char **argv, const char *default_config)
 {
     const char *config_path = default_config, *cmd = NULL, *name = NULL, *role = NULL;
     bool replace = false;
@@ -181,15 +181,15 @@ int console_user_cli(int argc, char **argv, const char *default_config)
             rc = list(db);
         } else {
             struct audit_actor cli = {.who = "cli", .role = "cli", .client = "local"};
-            switch (console_user_create(db, &cli, name, role, pw, (size_t)len, replace)) {
-            case CONSOLE_OK:
+            switch (console_auth_user_create(db, &cli, name, role, pw, (size_t)len, replace)) {
+            case CONSOLE_AUTH_OK:
                 fprintf(stderr, "user '%s' (%s) %s\n", name, role, replace ? "saved" : "created");
                 rc = 0;
                 break;
-            case CONSOLE_EXISTS:
+            case CONSOLE_AUTH_EXISTS:
                 fprintf(stderr, "taawund: a user is already called '%s' (use --replace)\n", name);
                 break;
-            case CONSOLE_INVALID:
+            case CONSOLE_AUTH_INVALID:
                 fprintf(stderr, "taawund: bad name, role or password length\n");
                 rc = 2;
                 break;

@@ -5,6 +5,6 @@
 #define TAAWUN_CMD_USER_H
 
 /* argv[0] is "user". Returns the process exit code. */
-int console_user_cli(int argc, char **argv, const char *default_config);
+int cmd_user(int argc, char **argv, const char *default_config);
 
 #endif

@@ -42,31 +42,30 @@ static const struct channel_settings *sandbox_channel(const struct config *cfg)
     return NULL;
 }
 
-static void simulator_ussd(const struct admin_request *req, struct http_response *resp)
+static void simulator_ussd(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"phone", "session", "text", NULL};
     const char *phone = NULL, *session = NULL, *text = "";
-    if (admin_json_need_body(req, resp) != 0 || admin_json_only(req, resp, fields) != 0 ||
-        admin_json_string(req, resp, "phone", ADMIN_FIELD_REQUIRED, 32, &phone) < 0 ||
-        admin_json_string(req, resp, "session", ADMIN_FIELD_REQUIRED, SIM_SESSION_MAX - 8,
-                          &session) < 0)
+    if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
+        api_json_string(req, resp, "phone", API_JSON_FIELD_REQUIRED, 32, &phone) < 0 ||
+        api_json_string(req, resp, "session", API_JSON_FIELD_REQUIRED, SIM_SESSION_MAX - 8,
+                        &session) < 0)
         return;
     json_t *jt = json_object_get(req->json, "text");
     if (jt && !json_is_string(jt)) {
-        admin_error(resp, 400, "invalid_type", "text must be a string", "text");
+        api_error(resp, 400, "invalid_type", "text must be a string", "text");
         return;
     }
     if (jt)
         text = json_string_value(jt);
     if (strlen(text) > SIM_TEXT_MAX) {
-        admin_error(resp, 422, "invalid_value", "text is too long", "text");
+        api_error(resp, 422, "invalid_value", "text is too long", "text");
         return;
     }
     const struct channel_settings *ch = sandbox_channel(&req->rt->cfg);
     if (!ch || !sim_sessions) {
-        admin_error(resp, 409, "no_sandbox",
-                    "the phone simulator needs a channel of type sandbox in the configuration",
-                    NULL);
+        api_error(resp, 409, "no_sandbox",
+                  "the phone simulator needs a channel of type sandbox in the configuration", NULL);
         return;
     }
     char sid[SIM_SESSION_MAX];
@@ -82,35 +81,36 @@ static void simulator_ussd(const struct admin_request *req, struct http_response
     enum ussd_result r =
         ussd_handle(sim_sessions, &req->rt->app, ch, &step, screen, sizeof screen, &end);
     if (r == USSD_BAD_PHONE) {
-        admin_error(resp, 422, "invalid_value", "phone is not a valid mobile number", "phone");
+        api_error(resp, 422, "invalid_value", "phone is not a valid mobile number", "phone");
         return;
     }
     if (r != USSD_OK) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
-    admin_reply_json(resp, 200,
-                     json_pack("{s:s,s:s,s:s,s:s}", "type", end ? "END" : "CON", "screen", screen,
-                               "channel", ch->name, "ussd_code", ch->ussd_code));
+    api_reply_json(resp, 200,
+                   json_pack("{s:s,s:s,s:s,s:s}", "type", end ? "END" : "CON", "screen", screen,
+                             "channel", ch->name, "ussd_code", ch->ussd_code));
 }
 
-static const char *opt_string(const struct admin_request *req, const char *key)
+static const char *opt_string(const struct api_request *req, const char *key)
 {
     return json_string_value(json_object_get(req->json, key));
 }
 
-static void grant_status_preview(const struct admin_request *req, struct http_response *resp)
+static void grant_status_preview(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"status", "note", "note_ar", "note_fr", "note_en", NULL};
     int64_t id;
     const char *status = NULL, *s;
-    if (admin_param_id(req, resp, "id", &id) != 0 || admin_json_need_body(req, resp) != 0 ||
-        admin_json_only(req, resp, fields) != 0 ||
-        admin_json_choice(req, resp, "status", ADMIN_FIELD_REQUIRED, programme_grant_statuses, 16,
-                          &status) < 0)
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        api_json_only(req, resp, fields) != 0 ||
+        api_json_choice(req, resp, "status", API_JSON_FIELD_REQUIRED, programme_grant_statuses, 16,
+                        &status) < 0)
         return;
     for (size_t i = 1; fields[i]; i++)
-        if (admin_json_string(req, resp, fields[i], ADMIN_FIELD_NULLABLE, NOTE_PREVIEW_MAX, &s) < 0)
+        if (api_json_string(req, resp, fields[i], API_JSON_FIELD_NULLABLE, NOTE_PREVIEW_MAX, &s) <
+            0)
             return;
     const char *all = opt_string(req, "note");
     const char *ar = opt_string(req, "note_ar"), *fr = opt_string(req, "note_fr"),
@@ -120,44 +120,44 @@ static void grant_status_preview(const struct admin_request *req, struct http_re
                                     .note_ar = ar ? ar : all,
                                     .note_fr = fr ? fr : all,
                                     .note_en = en ? en : all};
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct notice_env env;
-    admin_env_notice(req->rt, &env);
+    runtime_env_notice(req->rt, &env);
     if (db_begin(db) != 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     int64_t message_id = 0;
-    struct console_message m;
+    struct consoleq_message m;
     int got = 0;
     enum programme_result r = programme_grant_set_status(db, &env, &req->actor, &c, &message_id);
     if (r == PROGRAMME_OK && message_id)
-        got = console_q_message(db, message_id, &m);
+        got = consoleq_message(db, message_id, &m);
     db_rollback(db); /* a preview changes nothing */
     if (r == PROGRAMME_NOT_FOUND) {
-        admin_error(resp, 404, "not_found", "no such grant", NULL);
+        api_error(resp, 404, "not_found", "no such grant", NULL);
         return;
     }
     if (r == PROGRAMME_CONFLICT) {
-        admin_error(resp, 409, "conflict", "the grant cannot take this status", "status");
+        api_error(resp, 409, "conflict", "the grant cannot take this status", "status");
         return;
     }
     if (r != PROGRAMME_OK || got < 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     if (got == 0) {
-        admin_reply_json(resp, 200, json_pack("{s:n}", "message"));
+        api_reply_json(resp, 200, json_pack("{s:n}", "message"));
         return;
     }
     char masked[MSISDN_MAX];
     msisdn_mask(m.phone, masked);
-    admin_reply_json(resp, 200,
-                     json_pack("{s:{s:s,s:s,s:s,s:s,s:i}}", "message", "to", masked, "language",
-                               m.language, "body", m.body, "encoding", m.encoding, "segments",
-                               m.segments));
+    api_reply_json(resp, 200,
+                   json_pack("{s:{s:s,s:s,s:s,s:s,s:i}}", "message", "to", masked, "language",
+                             m.language, "body", m.body, "encoding", m.encoding, "segments",
+                             m.segments));
 }
 
 /* Monday 00:00 of this week, programme time (the process runs in its zone). */
@@ -173,17 +173,17 @@ static int64_t week_start(void)
     return (int64_t)mktime(&tm);
 }
 
-static void dashboard_get(const struct admin_request *req, struct http_response *resp)
+static void dashboard_get(const struct api_request *req, struct http_response *resp)
 {
     (void)req;
-    sqlite3 *db = admin_json_db(resp);
+    sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct console_count rows[CONSOLE_ROWS_MAX];
+    struct consoleq_count rows[CONSOLEQ_ROWS_MAX];
     int64_t since = week_start();
-    int n = console_q_messages_since(db, since, rows, CONSOLE_ROWS_MAX);
+    int n = consoleq_messages_since(db, since, rows, CONSOLEQ_ROWS_MAX);
     if (n < 0) {
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     json_t *week = json_object();
@@ -202,10 +202,10 @@ static void dashboard_get(const struct admin_request *req, struct http_response 
         }
         json_object_set_new(per, slash + 1, json_integer(rows[i].count));
     }
-    n = console_q_grants_by_status(db, rows, CONSOLE_ROWS_MAX);
+    n = consoleq_grants_by_status(db, rows, CONSOLEQ_ROWS_MAX);
     if (n < 0) {
         json_decref(week);
-        admin_error_db(resp);
+        api_error_db(resp);
         return;
     }
     json_t *grants = json_object();
@@ -213,15 +213,14 @@ static void dashboard_get(const struct admin_request *req, struct http_response 
         json_object_set_new(grants, rows[i].key,
                             json_pack("{s:I,s:I}", "count", (json_int_t)rows[i].count, "amount_mad",
                                       (json_int_t)rows[i].amount));
-    admin_reply_json(resp, 200,
-                     json_pack("{s:I,s:o,s:o}", "week_start", (json_int_t)since,
-                               "messages_this_week", week, "grants_by_status", grants));
+    api_reply_json(resp, 200,
+                   json_pack("{s:I,s:o,s:o}", "week_start", (json_int_t)since, "messages_this_week",
+                             week, "grants_by_status", grants));
 }
 
-const struct admin_route console_api_routes[] = {
-    {"POST", "/simulator/ussd", ADMIN_ROLE_STAFF, simulator_ussd, ADMIN_BODY_JSON},
-    {"POST", "/grants/{id}/status/preview", ADMIN_ROLE_STAFF, grant_status_preview,
-     ADMIN_BODY_JSON},
-    {"GET", "/dashboard", ADMIN_ROLE_VIEWER, dashboard_get, ADMIN_BODY_JSON},
-    {NULL, NULL, ADMIN_ROLE_NONE, NULL, ADMIN_BODY_JSON},
+const struct api_route console_api_routes[] = {
+    {"POST", "/simulator/ussd", API_ROLE_STAFF, simulator_ussd, API_BODY_JSON},
+    {"POST", "/grants/{id}/status/preview", API_ROLE_STAFF, grant_status_preview, API_BODY_JSON},
+    {"GET", "/dashboard", API_ROLE_VIEWER, dashboard_get, API_BODY_JSON},
+    {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},
 };

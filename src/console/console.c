@@ -88,13 +88,13 @@ static json_t *session_json(const struct staff_session *s, int idle_s)
 /* The session of the request's cookie: 1, 0 (none or not live), -1 (db). */
 static int session_of(const struct http_request *req, int idle_s, struct staff_session *s)
 {
-    char value[CONSOLE_TOKEN_LEN + 2];
+    char value[CONSOLE_AUTH_TOKEN_LEN + 2];
     if (!cookie_value(req, value, sizeof value))
         return 0;
     sqlite3 *db = db_thread();
     if (!db)
         return -1;
-    int rc = console_session_check(db, value, strlen(value), db_now(), idle_s, s);
+    int rc = console_auth_session_check(db, value, strlen(value), db_now(), idle_s, s);
     bearer_wipe(value, sizeof value);
     return rc;
 }
@@ -105,7 +105,7 @@ static bool method_is_safe(const char *method)
 }
 
 int console_authenticate(const struct http_request *req, const char *client,
-                         struct admin_principal *out, struct http_response *resp)
+                         struct api_principal *out, struct http_response *resp)
 {
     char probe[4];
     if (!cookie_value(req, probe, sizeof probe))
@@ -125,7 +125,7 @@ int console_authenticate(const struct http_request *req, const char *client,
         return -1;
     }
     if (!method_is_safe(req->method) &&
-        !console_csrf_ok(&s, http_request_header(req, CONSOLE_CSRF_HEADER))) {
+        !console_auth_csrf_ok(&s, http_request_header(req, CONSOLE_CSRF_HEADER))) {
         log_warn("console_csrf_refused", "user=%s method=%s client=%s", s.user_name, req->method,
                  client);
         http_error(resp, 403, "csrf", "missing or wrong X-CSRF-Token");
@@ -133,7 +133,7 @@ int console_authenticate(const struct http_request *req, const char *client,
     }
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "%s", s.user_name);
-    out->role = admin_role_parse(s.role);
+    out->role = api_role_parse(s.role);
     return 1;
 }
 
@@ -167,23 +167,24 @@ static void login(const struct http_request *req, const char *client, struct htt
     int idle_s = rt->cfg.http.console_session_idle_s;
     bool secure = rt->cfg.http.console_secure_cookies;
     runtime_release(rt);
-    char token[CONSOLE_TOKEN_LEN + 1];
+    char token[CONSOLE_AUTH_TOKEN_LEN + 1];
     struct staff_session s;
     int retry = 0;
-    enum console_result r = console_login(db, name, json_string_value(pw), json_string_length(pw),
-                                          client, db_now(), token, &s, &retry);
+    enum console_auth_result r =
+        console_auth_login(db, name, json_string_value(pw), json_string_length(pw), client,
+                           db_now(), token, &s, &retry);
     json_decref(j); /* the password's only copy besides the request body */
     switch (r) {
-    case CONSOLE_OK:
+    case CONSOLE_AUTH_OK:
         set_cookie(resp, token, secure, false);
         bearer_wipe(token, sizeof token);
         reply_json(resp, 200, session_json(&s, idle_s));
         return;
-    case CONSOLE_LOCKED:
+    case CONSOLE_AUTH_LOCKED:
         http_error(resp, 429, "locked", "too many failed sign-ins; try again later");
         resp->retry_after_s = retry > 0 ? retry : 1;
         return;
-    case CONSOLE_BAD_CREDENTIALS:
+    case CONSOLE_AUTH_BAD_CREDENTIALS:
         http_error(resp, 401, "bad_credentials", "wrong name or password");
         return;
     default:
@@ -219,12 +220,12 @@ static void logout(const struct http_request *req, const char *client, struct ht
         http_error(resp, 503, "unavailable", "the database is unavailable");
         return;
     }
-    if (rc == 1 && !console_csrf_ok(&s, http_request_header(req, CONSOLE_CSRF_HEADER))) {
+    if (rc == 1 && !console_auth_csrf_ok(&s, http_request_header(req, CONSOLE_CSRF_HEADER))) {
         http_error(resp, 403, "csrf", "missing or wrong X-CSRF-Token");
         return;
     }
     sqlite3 *db = db_thread();
-    if (rc == 1 && (!db || console_logout(db, &s, client) != 0)) {
+    if (rc == 1 && (!db || console_auth_logout(db, &s, client) != 0)) {
         http_error(resp, 503, "unavailable", "the database is unavailable");
         return;
     }
@@ -236,7 +237,7 @@ static void serve_asset(const char *rel, struct http_response *resp)
 {
     if (rel[0] == '\0' || strcmp(rel, "/") == 0)
         rel = "/index.html";
-    for (const struct console_asset *a = console_assets; a->path; a++) {
+    for (const struct web_asset *a = web_assets; a->path; a++) {
         if (strcmp(a->path, rel) == 0) {
             http_reply(resp, 200, a->content_type, (const char *)a->data, a->len);
             return;

@@ -27,7 +27,7 @@ void console_handle(const struct http_request *req, struct http_response *resp);
  * session), 403 (a state-changing method without the session's CSRF token
  * in X-CSRF-Token), 503. */
 int console_authenticate(const struct http_request *req, const char *client,
-                         struct admin_principal *out, struct http_response *resp)
+                         struct api_principal *out, struct http_response *resp)
     __attribute__((warn_unused_result));
 
 #endif

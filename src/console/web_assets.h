@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-struct console_asset {
+struct web_asset {
     const char *path;         /* "/index.html", "/i18n/ar.json" */
     const char *content_type; /* "text/html; charset=utf-8", ... */
     const unsigned char *data;
@@ -15,6 +15,6 @@ struct console_asset {
 };
 
 /* Every file, terminated by an entry whose path is NULL. */
-extern const struct console_asset console_assets[];
+extern const struct web_asset web_assets[];
 
 #endif

@@ -1,6 +1,6 @@
 /* server.c -- libmicrohttpd plumbing: bind, thread pool, limits, reading
  * raw bodies up to a maximum, counting requests in progress for a graceful
- * stop, and writing responses. What a request means is routes.c's job. */
+ * stop, and writing responses. What a request means is the route function's job (main.c). */
 #include "http/server.h"
 
 #include <arpa/inet.h>

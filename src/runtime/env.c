@@ -4,7 +4,7 @@
 
 #include "runtime/runtime.h"
 
-void admin_env_notice(const struct runtime *rt, struct notice_env *env)
+void runtime_env_notice(const struct runtime *rt, struct notice_env *env)
 {
     *env = (struct notice_env){
         .texts = &rt->texts.set,
@@ -21,18 +21,18 @@ void admin_env_notice(const struct runtime *rt, struct notice_env *env)
     env->send_window_close_min = rt->cfg.programme.send_window_close_min;
 }
 
-bool admin_env_acquire(void *ctx, struct notice_env *env, void **hold)
+bool runtime_env_acquire(void *ctx, struct notice_env *env, void **hold)
 {
     (void)ctx;
     struct runtime *rt = runtime_acquire();
     if (!rt)
         return false;
-    admin_env_notice(rt, env);
+    runtime_env_notice(rt, env);
     *hold = rt;
     return true;
 }
 
-void admin_env_release(void *hold)
+void runtime_env_release(void *hold)
 {
     runtime_release(hold);
 }

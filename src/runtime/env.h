@@ -11,11 +11,11 @@
 struct runtime;
 
 /* Fill env from rt (borrowed for as long as rt is held). */
-void admin_env_notice(const struct runtime *rt, struct notice_env *env);
+void runtime_env_notice(const struct runtime *rt, struct notice_env *env);
 
 /* Scheduler hooks (see app/scheduler.h): acquire the current runtime and
  * fill env from it; release it. ctx is unused. */
-bool admin_env_acquire(void *ctx, struct notice_env *env, void **hold);
-void admin_env_release(void *hold);
+bool runtime_env_acquire(void *ctx, struct notice_env *env, void **hold);
+void runtime_env_release(void *hold);
 
 #endif

@@ -7,7 +7,7 @@
 #include "store/db.h"
 #include "store/store_util.h"
 
-int console_q_message(sqlite3 *db, int64_t id, struct console_message *out)
+int consoleq_message(sqlite3 *db, int64_t id, struct consoleq_message *out)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT g.phone, coalesce(m.language, ''), g.body, g.encoding,"
                                    " g.segments FROM messages g"
@@ -31,7 +31,7 @@ int console_q_message(sqlite3 *db, int64_t id, struct console_message *out)
     return result;
 }
 
-static int counts(sqlite3_stmt *st, struct console_count *out, size_t max)
+static int counts(sqlite3_stmt *st, struct consoleq_count *out, size_t max)
 {
     size_t n = 0;
     int rc;
@@ -46,7 +46,7 @@ static int counts(sqlite3_stmt *st, struct console_count *out, size_t max)
     return (int)n;
 }
 
-int console_q_messages_since(sqlite3 *db, int64_t since, struct console_count *out, size_t max)
+int consoleq_messages_since(sqlite3 *db, int64_t since, struct consoleq_count *out, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT channel || '/' || status, count(*), 0 FROM messages"
                                    " WHERE direction = 'out' AND created_at >= ?1"
@@ -57,7 +57,7 @@ int console_q_messages_since(sqlite3 *db, int64_t since, struct console_count *o
     return counts(st, out, max);
 }
 
-int console_q_grants_by_status(sqlite3 *db, struct console_count *out, size_t max)
+int consoleq_grants_by_status(sqlite3 *db, struct consoleq_count *out, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT status, count(*), coalesce(sum(amount_mad), 0)"
                                    " FROM grants GROUP BY 1 ORDER BY 1");

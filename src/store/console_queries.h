@@ -9,22 +9,22 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define CONSOLE_ROWS_MAX 64
-#define CONSOLE_BODY_MAX 2048
+#define CONSOLEQ_ROWS_MAX 64
+#define CONSOLEQ_BODY_MAX 2048
 
-struct console_message {
+struct consoleq_message {
     char phone[24];
     char language[8]; /* the recipient member's language, "" when unknown */
-    char body[CONSOLE_BODY_MAX];
+    char body[CONSOLEQ_BODY_MAX];
     char encoding[8];
     int segments;
 };
 
 /* Message id. Returns 1, 0 (none) or -1. */
-int console_q_message(sqlite3 *db, int64_t id, struct console_message *out)
+int consoleq_message(sqlite3 *db, int64_t id, struct consoleq_message *out)
     __attribute__((warn_unused_result));
 
-struct console_count {
+struct consoleq_count {
     char key[48]; /* channel + "/" + status, or a grant status */
     int64_t count;
     int64_t amount; /* grants: sum of amount_mad */
@@ -32,11 +32,11 @@ struct console_count {
 
 /* Outbound messages created at or after since, per "channel/status".
  * Returns the number of rows (at most max) or -1. */
-int console_q_messages_since(sqlite3 *db, int64_t since, struct console_count *out, size_t max)
+int consoleq_messages_since(sqlite3 *db, int64_t since, struct consoleq_count *out, size_t max)
     __attribute__((warn_unused_result));
 
 /* Grants per status with the sum of their amounts. Returns rows or -1. */
-int console_q_grants_by_status(sqlite3 *db, struct console_count *out, size_t max)
+int consoleq_grants_by_status(sqlite3 *db, struct consoleq_count *out, size_t max)
     __attribute__((warn_unused_result));
 
 #endif
