@@ -5,6 +5,9 @@
 #   make e2e        the web console's tests in headless Chromium (tests/e2e)
 #   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
 #   make check      clang-format --dry-run, cppcheck and mandoc -T lint on the man pages
+#   make check-layers  no include up a layer of src/LAYERS, no include cycle (joins make check
+#                   once core/ussd_* has no cycle)
+#   make check-size files <= 800 lines, functions <= 80 (not yet part of make check)
 #   make install    DESTDIR=, PREFIX= (/usr/local); creates the taawun user unless DESTDIR
 #   make deb        a Debian package (contrib/debian/) in $(BUILD)/deb/
 #   make man        the manual pages in $(BUILD)/man/
@@ -76,7 +79,8 @@ TEST_DAEMON   = $(BUILD)/taawund-test
 MAN_GEN  = $(BUILD)/schema2man
 MAN_PAGES = $(BUILD)/man/taawund.8 $(BUILD)/man/taawunctl.1 $(BUILD)/man/taawun.conf.5
 
-.PHONY: all run test unit integration e2e bench check fuzz install deb man clean deps build-tests
+.PHONY: all run test unit integration e2e bench check check-layers check-size fuzz install deb \
+        man clean deps build-tests
 
 all: $(DAEMON) $(CTL)
 
@@ -116,6 +120,12 @@ check:
 	    --inline-suppr -Isrc --suppress=missingIncludeSystem src tests/unit
 	@$(MAKE) --no-print-directory man
 	mandoc -T lint -W warning $(MAN_PAGES)
+
+check-layers:
+	contrib/check-layers.sh src
+
+check-size:
+	contrib/check-size.sh
 
 # The taawun user and group are created unless DESTDIR is set (a package
 # creates them in its postinst); see contrib/install.sh for modes and owners.

@@ -244,11 +244,8 @@ struct channel_ops {
                        struct send_result *results);
 };
 
-/* The operations of a type name, or NULL. */
-const struct channel_ops *channel_ops_find(const char *type);
-
-/* Names of all known types, NULL-terminated (for config errors). */
-extern const char *const channel_type_names[];
+/* The operations of a type name: channel_ops_find in channels/channel_ops.h
+ * (the one module that includes every adapter). */
 
 /* Name of a delivery state: "accepted", "delivered", ... */
 const char *delivery_state_name(enum delivery_state s);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "channels/channel_ops.h"
 #include "core/limits.h"
 #include "sys/secret.h"
 
@@ -750,9 +751,9 @@ static void validate(struct walk *w, int root_line)
         const struct channel_ops *ops = channel_ops_find(ch->type);
         if (!ops) {
             char known[128] = "";
-            for (size_t k = 0; channel_type_names[k]; k++) {
+            for (size_t k = 0; channel_ops_names[k]; k++) {
                 strncat(known, k ? ", " : "", sizeof known - strlen(known) - 1);
-                strncat(known, channel_type_names[k], sizeof known - strlen(known) - 1);
+                strncat(known, channel_ops_names[k], sizeof known - strlen(known) - 1);
             }
             config_error(w->errs, f, w->type_line[i],
                          "channel \"%s\": unknown type \"%s\" (known: %s)", ch->name, ch->type,

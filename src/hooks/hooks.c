@@ -9,6 +9,7 @@
 
 #include "app/inbound.h"
 #include "app/ussd.h"
+#include "channels/channel_ops.h"
 #include "core/form.h"
 #include "core/limits.h"
 #include "runtime/runtime.h"

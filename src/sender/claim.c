@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/inbound.h"
+#include "channels/channel_ops.h"
 #include "channels/sandbox.h"
 #include "sender/sender.h"
 #include "sender/settle.h"

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "channels/channel.h"
+#include "channels/channel_ops.h"
 #include "runtime/runtime.h"
 #include "sender/claim.h"
 #include "sender/pace.h"

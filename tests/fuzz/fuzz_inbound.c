@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "channels/channel.h"
+#include "channels/channel_ops.h"
 #include "core/form.h"
 #include "core/limits.h"
 #include "core/utf8.h"
@@ -159,8 +160,8 @@ static void fuzz_send_parse(const struct channel_ops *ops, const struct channel_
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *body = (const char *)data;
-    for (size_t t = 0; channel_type_names[t]; t++) {
-        const struct channel_ops *ops = channel_ops_find(channel_type_names[t]);
+    for (size_t t = 0; channel_ops_names[t]; t++) {
+        const struct channel_ops *ops = channel_ops_find(channel_ops_names[t]);
         CHECK(ops != NULL);
         struct channel_settings ch = fuzz_settings(ops->type);
         fuzz_inbound(ops, &ch, "POST", "application/x-www-form-urlencoded", body, size, "", 0);

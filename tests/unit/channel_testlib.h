@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "channels/channel.h"
+#include "channels/channel_ops.h"
 #include "core/form.h"
 #include "core/limits.h"
 #include "core/utf8.h"

@@ -334,8 +334,8 @@ static void test_table(void **state)
     assert_false(delivery_state_final(DELIVERY_SENT));
     assert_false(delivery_state_final(DELIVERY_UNKNOWN));
     size_t n = 0;
-    for (; channel_type_names[n]; n++)
-        assert_non_null(channel_ops_find(channel_type_names[n]));
+    for (; channel_ops_names[n]; n++)
+        assert_non_null(channel_ops_find(channel_ops_names[n]));
     assert_int_equal(n, 6);
 }
 
