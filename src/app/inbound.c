@@ -108,7 +108,7 @@ static int answer(sqlite3 *db, const struct inbound_context *c, const char *phon
  * once, multipart parts kept until complete, answered. */
 struct sms_job {
     const struct inbound_context *c;
-    const struct inbound_event *ev;
+    const struct channel_event *ev;
     struct inbound_sms_result *out;
     const char *phone;
     bool answerable;
@@ -123,7 +123,7 @@ struct sms_job {
 static int sms_job_run(sqlite3 *db, void *arg)
 {
     struct sms_job *j = arg;
-    const struct inbound_event *ev = j->ev;
+    const struct channel_event *ev = j->ev;
     struct member m;
     int found = j->answerable ? member_find_by_phone(db, j->phone, &m) : 0;
     if (found < 0)
@@ -136,7 +136,7 @@ static int sms_job_run(sqlite3 *db, void *arg)
         free(j->joined);
         j->joined = NULL;
         int complete =
-            inbound_part_add(db, j->c->ch->name, j->phone, ev->concat_ref, ev->concat_part,
+            message_part_add(db, j->c->ch->name, j->phone, ev->concat_ref, ev->concat_part,
                              ev->concat_total, ev->provider_id, j->body, db_now(), &j->joined);
         if (complete < 0)
             return -1;
@@ -162,7 +162,7 @@ static int sms_job_run(sqlite3 *db, void *arg)
     return 0;
 }
 
-int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,
+int inbound_sms(const struct inbound_context *c, const struct channel_event *ev,
                 struct inbound_sms_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -218,7 +218,7 @@ static enum delivery_state state_from_name(const char *name)
     return DELIVERY_UNKNOWN;
 }
 
-int inbound_dlr(const struct channel_settings *ch, const struct inbound_event *ev)
+int inbound_dlr(const struct channel_settings *ch, const struct channel_event *ev)
 {
     sqlite3 *db = db_thread();
     if (!db)

@@ -48,7 +48,7 @@ struct inbound_sms_result {
  * answered. A part of a multipart SMS is kept until every part is there;
  * the joined text is then handled once. Returns 0, or -1 when the database
  * failed (answer 503: the provider will retry). */
-int inbound_sms(const struct inbound_context *c, const struct inbound_event *ev,
+int inbound_sms(const struct inbound_context *c, const struct channel_event *ev,
                 struct inbound_sms_result *out) __attribute__((warn_unused_result));
 
 /* The language to answer in: the member's, else Arabic when the text holds
@@ -60,7 +60,7 @@ const char *inbound_language(const struct member *m, const char *text, size_t le
  * state forward only (enum delivery_state order; a final state is never
  * replaced); records the provider's error code. A report about an unknown
  * message stores nothing (logged). Returns 0, or -1 on a database error. */
-int inbound_dlr(const struct channel_settings *ch, const struct inbound_event *ev)
+int inbound_dlr(const struct channel_settings *ch, const struct channel_event *ev)
     __attribute__((warn_unused_result));
 
 #endif

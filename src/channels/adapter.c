@@ -37,12 +37,12 @@ int adapter_batch_init(struct adapter_batch *b, size_t max_events, size_t arena_
     return 0;
 }
 
-struct inbound_event *adapter_batch_add(struct adapter_batch *b, enum inbound_kind kind)
+struct channel_event *adapter_batch_add(struct adapter_batch *b, enum channel_event_kind kind)
 {
     if (b->count >= b->max)
         return NULL;
-    struct inbound_event *e = &b->events[b->count++];
-    *e = (struct inbound_event){
+    struct channel_event *e = &b->events[b->count++];
+    *e = (struct channel_event){
         .kind = kind,
         .provider_id = "",
         .from_raw = "",
@@ -74,7 +74,7 @@ const char *adapter_batch_str(struct adapter_batch *b, const char *s, size_t len
     return p;
 }
 
-void adapter_batch_done(struct adapter_batch *b, struct inbound_batch *out)
+void adapter_batch_done(struct adapter_batch *b, struct channel_batch *out)
 {
     out->events = b->events;
     out->count = b->count;
@@ -224,7 +224,8 @@ const char *adapter_digits(const char *e164)
 
 /* ---- outbound ---- */
 
-int adapter_call_init(struct http_call *c, const char *method, const char *base, const char *path)
+int adapter_call_init(struct channel_http_call *c, const char *method, const char *base,
+                      const char *path)
 {
     memset(c, 0, sizeof *c);
     snprintf(c->method, sizeof c->method, "%s", method);
@@ -235,9 +236,9 @@ int adapter_call_init(struct http_call *c, const char *method, const char *base,
     return n < 0 || (size_t)n >= sizeof c->url ? -1 : 0;
 }
 
-int adapter_call_header(struct http_call *c, const char *name, const char *value)
+int adapter_call_header(struct channel_http_call *c, const char *name, const char *value)
 {
-    if (c->nheaders >= HTTP_CALL_HEADERS_MAX || strlen(name) >= sizeof c->headers[0].name ||
+    if (c->nheaders >= CHANNEL_HTTP_CALL_HEADERS_MAX || strlen(name) >= sizeof c->headers[0].name ||
         strlen(value) >= sizeof c->headers[0].value || strpbrk(value, "\r\n"))
         return -1;
     snprintf(c->headers[c->nheaders].name, sizeof c->headers[0].name, "%s", name);

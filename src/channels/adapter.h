@@ -23,9 +23,9 @@
 /* ---- inbound batches ---- */
 
 /* Events being built: strings are copied into one arena sized up front, so
- * the pointers stay valid when it is handed over as a struct inbound_batch. */
+ * the pointers stay valid when it is handed over as a struct channel_batch. */
 struct adapter_batch {
-    struct inbound_event *events;
+    struct channel_event *events;
     size_t count, max;
     char *arena;
     size_t used, cap;
@@ -38,14 +38,14 @@ int adapter_batch_init(struct adapter_batch *b, size_t max_events, size_t arena_
 
 /* A new event of kind with every string "" (concat_ref NULL), or NULL when
  * max_events are used. Borrowed from b. */
-struct inbound_event *adapter_batch_add(struct adapter_batch *b, enum inbound_kind kind);
+struct channel_event *adapter_batch_add(struct adapter_batch *b, enum channel_event_kind kind);
 
 /* Copy s[0..len) into the arena. NULL when s is NULL, longer than max_len,
  * not valid UTF-8, holds a NUL byte, or the arena is full. */
 const char *adapter_batch_str(struct adapter_batch *b, const char *s, size_t len, size_t max_len);
 
 /* Hand the events over to *out (which then owns them) / drop them. */
-void adapter_batch_done(struct adapter_batch *b, struct inbound_batch *out);
+void adapter_batch_done(struct adapter_batch *b, struct channel_batch *out);
 void adapter_batch_drop(struct adapter_batch *b);
 
 /* Fill *err and return -1. status 0 means 400. Strings must be static. */
@@ -104,10 +104,11 @@ const char *adapter_digits(const char *e164);
 
 /* c zeroed, method and url = base (trailing '/' dropped) + path. Returns 0
  * or -1 when the URL does not fit. */
-int adapter_call_init(struct http_call *c, const char *method, const char *base, const char *path);
+int adapter_call_init(struct channel_http_call *c, const char *method, const char *base,
+                      const char *path);
 
 /* Add a header. Returns 0, or -1 when full or too long. */
-int adapter_call_header(struct http_call *c, const char *name, const char *value);
+int adapter_call_header(struct channel_http_call *c, const char *name, const char *value);
 
 /* Append "?name=value" or "&name=value" (percent-encoded) to the URL in
  * out (outsz bytes, *len used). Returns 0 or -1 when it does not fit. */

@@ -88,7 +88,7 @@ static int at_parse_event(const struct form *f, const char *kind, struct adapter
                           struct channel_error *err)
 {
     if (strcmp(kind, "sms") == 0) {
-        struct inbound_event *e = adapter_batch_add(b, INBOUND_SMS);
+        struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_SMS);
         if (adapter_form_copy(b, f, "from", ADAPTER_FIELD_MAX, true, &e->from_raw, NULL, err) ||
             adapter_form_copy(b, f, "to", ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
             adapter_form_copy(b, f, "id", ADAPTER_ID_MAX, false, &e->provider_id, NULL, err) ||
@@ -97,7 +97,7 @@ static int at_parse_event(const struct form *f, const char *kind, struct adapter
         return 0;
     }
     if (strcmp(kind, "dlr") == 0) {
-        struct inbound_event *e = adapter_batch_add(b, INBOUND_DLR);
+        struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_DLR);
         const char *status;
         if (adapter_form_copy(b, f, "id", ADAPTER_ID_MAX, true, &e->dlr_provider_id, NULL, err) ||
             adapter_form_copy(b, f, "status", ADAPTER_FIELD_MAX, true, &status, NULL, err) ||
@@ -110,7 +110,7 @@ static int at_parse_event(const struct form *f, const char *kind, struct adapter
         return 0;
     }
     if (strcmp(kind, "ussd-end") == 0) {
-        struct inbound_event *e = adapter_batch_add(b, INBOUND_USSD_END);
+        struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_USSD_END);
         if (adapter_form_copy(b, f, "sessionId", USSD_SESSION_ID_MAX - 1, true, &e->session_id,
                               NULL, err) ||
             adapter_form_copy(b, f, "status", ADAPTER_FIELD_MAX, false, &e->status, NULL, err) ||
@@ -126,7 +126,7 @@ static int at_parse_event(const struct form *f, const char *kind, struct adapter
 }
 
 int at_inbound_parse(const struct channel_settings *ch, const char *kind,
-                     const struct channel_request *req, struct inbound_batch *out,
+                     const struct channel_request *req, struct channel_batch *out,
                      struct channel_error *err)
 {
     (void)ch;
@@ -169,7 +169,7 @@ static bool at_is_e164(const char *s)
 }
 
 static int at_send_build(const struct channel_settings *ch, const struct outbound_message *msgs,
-                         size_t n, struct http_call *out, char *reason, size_t reasonsz)
+                         size_t n, struct channel_http_call *out, char *reason, size_t reasonsz)
 {
     memset(out, 0, sizeof *out);
     if (n == 0 || n > africastalking_ops.max_batch) {

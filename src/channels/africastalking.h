@@ -16,7 +16,7 @@ long at_ussd_reply(const char *screen, bool end, char *out, size_t outsz,
  * failureReason) and "ussd-end" (sessionId, status, phoneNumber,
  * serviceCode, errorMessage), all form posts. */
 int at_inbound_parse(const struct channel_settings *ch, const char *kind,
-                     const struct channel_request *req, struct inbound_batch *out,
+                     const struct channel_request *req, struct channel_batch *out,
                      struct channel_error *err);
 /* The plain acknowledgement (an empty 200): replies go through the outbox. */
 long at_sms_reply(const char *reply, char *out, size_t outsz, const char **content_type);

@@ -35,7 +35,7 @@ bool delivery_state_final(enum delivery_state s)
            s == DELIVERY_EXPIRED;
 }
 
-void inbound_batch_free(struct inbound_batch *b)
+void channel_batch_free(struct channel_batch *b)
 {
     if (!b)
         return;
@@ -46,7 +46,7 @@ void inbound_batch_free(struct inbound_batch *b)
     b->count = 0;
 }
 
-void http_call_free(struct http_call *c)
+void channel_http_call_free(struct channel_http_call *c)
 {
     if (!c)
         return;

@@ -96,7 +96,7 @@ struct channel_error {
 
 /* ---- inbound events (webhooks other than USSD steps) ---- */
 
-enum inbound_kind { INBOUND_SMS, INBOUND_DLR, INBOUND_USSD_END };
+enum channel_event_kind { CHANNEL_EVENT_SMS, CHANNEL_EVENT_DLR, CHANNEL_EVENT_USSD_END };
 
 /* Delivery states, ordered: a report only moves a message forward. */
 enum delivery_state {
@@ -110,9 +110,9 @@ enum delivery_state {
     DELIVERY_EXPIRED,   /* final */
 };
 
-struct inbound_event {
-    enum inbound_kind kind;
-    /* INBOUND_SMS */
+struct channel_event {
+    enum channel_event_kind kind;
+    /* CHANNEL_EVENT_SMS */
     const char *provider_id; /* provider message id, "" when none */
     const char *from_raw;    /* sender as sent */
     const char *to;          /* our number / short code */
@@ -121,13 +121,13 @@ struct inbound_event {
     const char *concat_ref; /* multipart: reference shared by the parts, or NULL */
     int concat_total;       /* parts in all (0/1: not multipart) */
     int concat_part;        /* this part, 1-based */
-    /* INBOUND_DLR */
+    /* CHANNEL_EVENT_DLR */
     const char *dlr_provider_id; /* provider message id the report is about, or "" */
     int64_t dlr_message_id;      /* our messages.id when the provider echoes it (Kannel
                                     dlr-url, Vonage client-ref, Infobip messageId), else 0 */
     enum delivery_state state;
     const char *error_code; /* provider's error code or reason, or "" */
-    /* INBOUND_USSD_END */
+    /* CHANNEL_EVENT_USSD_END */
     const char *session_id;
     const char *status; /* Success / Incomplete / Failed */
 };
@@ -136,14 +136,14 @@ struct inbound_event {
  * arena or is a static literal (never freed by itself); none is NULL except
  * concat_ref, and all are valid UTF-8 without NUL bytes. A request may hold
  * no event at all (e.g. a provider's empty test ping): count is then 0. */
-struct inbound_batch {
-    struct inbound_event *events;
+struct channel_batch {
+    struct channel_event *events;
     size_t count;
     char *arena;
 };
 
 /* Frees events and arena and empties *b; NULL and an empty batch are fine. */
-void inbound_batch_free(struct inbound_batch *b);
+void channel_batch_free(struct channel_batch *b);
 
 /* ---- outbound ---- */
 
@@ -154,18 +154,19 @@ struct outbound_message {
     enum text_encoding encoding;
 };
 
-#define HTTP_CALL_HEADERS_MAX 12 /* Kannel's POST sendsms takes up to 9 X-Kannel-* headers */
+#define CHANNEL_HTTP_CALL_HEADERS_MAX                                                              \
+    12 /* Kannel's POST sendsms takes up to 9 X-Kannel-* headers */
 
 /* A request for the sender to perform. body is malloc'd (free with
- * http_call_free); it may be NULL (GET). The body's type is in the headers
- * (Content-Type). http_call_free(NULL) is a no-op. */
-struct http_call {
+ * channel_http_call_free); it may be NULL (GET). The body's type is in the headers
+ * (Content-Type). channel_http_call_free(NULL) is a no-op. */
+struct channel_http_call {
     char method[8];
     char url[2048];
     struct {
         char name[48];
         char value[600];
-    } headers[HTTP_CALL_HEADERS_MAX];
+    } headers[CHANNEL_HTTP_CALL_HEADERS_MAX];
     size_t nheaders;
     char *body;
     size_t body_len;
@@ -173,7 +174,7 @@ struct http_call {
     char basic_password[SECRET_MAX];
 };
 
-void http_call_free(struct http_call *c);
+void channel_http_call_free(struct channel_http_call *c);
 
 enum send_outcome {
     SEND_ACCEPTED = 0, /* provider took it: provider_id set (may be "" for Kannel) */
@@ -216,7 +217,7 @@ struct channel_ops {
      * events. NULL when the type does not receive that kind. Returns 0 with
      * *out owning its memory, or -1 with *err. */
     int (*inbound_parse)(const struct channel_settings *ch, const char *kind,
-                         const struct channel_request *req, struct inbound_batch *out,
+                         const struct channel_request *req, struct channel_batch *out,
                          struct channel_error *err);
     /* HTTP methods the inbound webhooks (sms, dlr, ussd-end) accept,
      * NULL-terminated; NULL means POST only. Kannel's get-url and Vonage
@@ -234,7 +235,7 @@ struct channel_ops {
      * when n > 1). Returns 0, or -1 with reason (reasonsz bytes) when the
      * message cannot be sent by this channel (a permanent failure). */
     int (*send_build)(const struct channel_settings *ch, const struct outbound_message *msgs,
-                      size_t n, struct http_call *out, char *reason, size_t reasonsz);
+                      size_t n, struct channel_http_call *out, char *reason, size_t reasonsz);
 
     /* Map the provider's answer (HTTP status and body; status 0 means the
      * request failed before an answer: timeout, connection refused) to one

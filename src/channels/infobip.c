@@ -47,7 +47,7 @@ static int infobip_copy(const json_t *obj, const char *key, struct adapter_batch
 
 static int infobip_sms(const json_t *r, struct adapter_batch *b, struct channel_error *err)
 {
-    struct inbound_event *e = adapter_batch_add(b, INBOUND_SMS);
+    struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_SMS);
     if (!e)
         return adapter_fail(err, 413, "too_large", "too many results in one request");
     return infobip_copy(r, "from", b, ADAPTER_FIELD_MAX, true, &e->from_raw, NULL, err) ||
@@ -61,7 +61,7 @@ static int infobip_sms(const json_t *r, struct adapter_batch *b, struct channel_
 
 static int infobip_dlr(const json_t *r, struct adapter_batch *b, struct channel_error *err)
 {
-    struct inbound_event *e = adapter_batch_add(b, INBOUND_DLR);
+    struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_DLR);
     if (!e)
         return adapter_fail(err, 413, "too_large", "too many results in one request");
     if (infobip_copy(r, "messageId", b, ADAPTER_ID_MAX, true, &e->dlr_provider_id, NULL, err) ||
@@ -93,7 +93,7 @@ static int infobip_dlr(const json_t *r, struct adapter_batch *b, struct channel_
 }
 
 static int infobip_inbound_parse(const struct channel_settings *ch, const char *kind,
-                                 const struct channel_request *req, struct inbound_batch *out,
+                                 const struct channel_request *req, struct channel_batch *out,
                                  struct channel_error *err)
 {
     (void)ch;
@@ -148,8 +148,8 @@ static long infobip_sms_reply(const char *reply, char *out, size_t outsz, const 
 /* ---- sending ---- */
 
 static int infobip_send_build(const struct channel_settings *ch,
-                              const struct outbound_message *msgs, size_t n, struct http_call *out,
-                              char *reason, size_t reasonsz)
+                              const struct outbound_message *msgs, size_t n,
+                              struct channel_http_call *out, char *reason, size_t reasonsz)
 {
     memset(out, 0, sizeof *out);
     if (n == 0 || n > infobip_ops.max_batch) {

@@ -101,7 +101,7 @@ static enum delivery_state kannel_state(long bits)
 
 static int kannel_sms(const struct form *f, struct adapter_batch *b, struct channel_error *err)
 {
-    struct inbound_event *e = adapter_batch_add(b, INBOUND_SMS);
+    struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_SMS);
     if (adapter_form_copy(b, f, "from", ADAPTER_FIELD_MAX, true, &e->from_raw, NULL, err) ||
         adapter_form_copy(b, f, "to", ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
         adapter_form_copy(b, f, "id", ADAPTER_ID_MAX, false, &e->provider_id, NULL, err))
@@ -128,7 +128,7 @@ static int kannel_sms(const struct form *f, struct adapter_batch *b, struct chan
 
 static int kannel_dlr(const struct form *f, struct adapter_batch *b, struct channel_error *err)
 {
-    struct inbound_event *e = adapter_batch_add(b, INBOUND_DLR);
+    struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_DLR);
     const char *status, *id, *answer;
     long bits = 0;
     if (adapter_form_copy(b, f, "status", 8, true, &status, NULL, err) ||
@@ -156,7 +156,7 @@ static int kannel_dlr(const struct form *f, struct adapter_batch *b, struct chan
 }
 
 static int kannel_inbound_parse(const struct channel_settings *ch, const char *kind,
-                                const struct channel_request *req, struct inbound_batch *out,
+                                const struct channel_request *req, struct channel_batch *out,
                                 struct channel_error *err)
 {
     (void)ch;
@@ -196,7 +196,7 @@ static long kannel_sms_reply(const char *reply, char *out, size_t outsz, const c
 /* ---- sending ---- */
 
 static int kannel_send_build(const struct channel_settings *ch, const struct outbound_message *msgs,
-                             size_t n, struct http_call *out, char *reason, size_t reasonsz)
+                             size_t n, struct channel_http_call *out, char *reason, size_t reasonsz)
 {
     memset(out, 0, sizeof *out);
     if (n != 1) {

@@ -22,7 +22,7 @@ void sandbox_send(const struct outbound_message *msg, struct send_result *result
 }
 
 int sandbox_delivery_report(const struct outbound_message *msg, const char *provider_id,
-                            struct inbound_batch *out)
+                            struct channel_batch *out)
 {
     memset(out, 0, sizeof *out);
     struct adapter_batch b;
@@ -30,7 +30,7 @@ int sandbox_delivery_report(const struct outbound_message *msg, const char *prov
     size_t tol = msg->to ? strlen(msg->to) : 0;
     if (adapter_batch_init(&b, 1, idl + tol + 8) != 0)
         return -1;
-    struct inbound_event *e = adapter_batch_add(&b, INBOUND_DLR);
+    struct channel_event *e = adapter_batch_add(&b, CHANNEL_EVENT_DLR);
     const char *id = idl ? adapter_batch_str(&b, provider_id, idl, ADAPTER_ID_MAX) : "";
     const char *to = tol ? adapter_batch_str(&b, msg->to, tol, ADAPTER_FIELD_MAX) : "";
     e->dlr_provider_id = id ? id : "";

@@ -12,10 +12,10 @@ extern const struct channel_ops sandbox_ops;
 void sandbox_send(const struct outbound_message *msg, struct send_result *result);
 
 /* The delivery report the sandbox produces for a message it accepted: one
- * INBOUND_DLR event, DELIVERY_DELIVERED, for msg->id and provider_id (as
+ * CHANNEL_EVENT_DLR event, DELIVERY_DELIVERED, for msg->id and provider_id (as
  * sandbox_send gave it; borrowed, copied). *out owns its memory (free with
- * inbound_batch_free). Returns 0 or -1 (out of memory). */
+ * channel_batch_free). Returns 0 or -1 (out of memory). */
 int sandbox_delivery_report(const struct outbound_message *msg, const char *provider_id,
-                            struct inbound_batch *out) __attribute__((warn_unused_result));
+                            struct channel_batch *out) __attribute__((warn_unused_result));
 
 #endif

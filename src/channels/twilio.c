@@ -134,7 +134,7 @@ static const char *twilio_pick(const struct form *f, const char *name, const cha
 }
 
 static int twilio_inbound_parse(const struct channel_settings *ch, const char *kind,
-                                const struct channel_request *req, struct inbound_batch *out,
+                                const struct channel_request *req, struct channel_batch *out,
                                 struct channel_error *err)
 {
     (void)ch;
@@ -150,7 +150,7 @@ static int twilio_inbound_parse(const struct channel_settings *ch, const char *k
         return adapter_fail(err, 500, "internal", "out of memory");
     int rc;
     if (sms) {
-        struct inbound_event *e = adapter_batch_add(&b, INBOUND_SMS);
+        struct channel_event *e = adapter_batch_add(&b, CHANNEL_EVENT_SMS);
         rc =
             adapter_form_copy(&b, f, twilio_pick(f, "MessageSid", "SmsSid"), ADAPTER_ID_MAX, true,
                               &e->provider_id, NULL, err) ||
@@ -158,7 +158,7 @@ static int twilio_inbound_parse(const struct channel_settings *ch, const char *k
             adapter_form_copy(&b, f, "To", ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
             adapter_form_copy(&b, f, "Body", HTTP_BODY_CEILING, false, &e->text, &e->text_len, err);
     } else {
-        struct inbound_event *e = adapter_batch_add(&b, INBOUND_DLR);
+        struct channel_event *e = adapter_batch_add(&b, CHANNEL_EVENT_DLR);
         const char *status;
         rc = adapter_form_copy(&b, f, twilio_pick(f, "MessageSid", "SmsSid"), ADAPTER_ID_MAX, true,
                                &e->dlr_provider_id, NULL, err) ||
@@ -231,7 +231,7 @@ static long twilio_sms_reply(const char *reply, char *out, size_t outsz, const c
 /* ---- sending ---- */
 
 static int twilio_send_build(const struct channel_settings *ch, const struct outbound_message *msgs,
-                             size_t n, struct http_call *out, char *reason, size_t reasonsz)
+                             size_t n, struct channel_http_call *out, char *reason, size_t reasonsz)
 {
     memset(out, 0, sizeof *out);
     if (n != 1) {

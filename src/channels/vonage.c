@@ -225,7 +225,7 @@ static int vonage_sms(struct vonage_fields *vf, struct adapter_batch *b, struct 
         return 0; /* Vonage's reachability check: no message */
     if (type && tl == 6 && memcmp(type, "binary", 6) == 0)
         return 0; /* binary messages (data/udh) carry no text to act on */
-    struct inbound_event *e = adapter_batch_add(b, INBOUND_SMS);
+    struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_SMS);
     if (vonage_copy(vf, b, "msisdn", ADAPTER_FIELD_MAX, true, &e->from_raw, NULL, err) ||
         vonage_copy(vf, b, "to", ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
         vonage_copy(vf, b, "messageId", ADAPTER_ID_MAX, false, &e->provider_id, NULL, err) ||
@@ -252,7 +252,7 @@ static int vonage_sms(struct vonage_fields *vf, struct adapter_batch *b, struct 
 
 static int vonage_dlr(struct vonage_fields *vf, struct adapter_batch *b, struct channel_error *err)
 {
-    struct inbound_event *e = adapter_batch_add(b, INBOUND_DLR);
+    struct channel_event *e = adapter_batch_add(b, CHANNEL_EVENT_DLR);
     const char *status, *ref;
     if (vonage_copy(vf, b, "messageId", ADAPTER_ID_MAX, true, &e->dlr_provider_id, NULL, err) ||
         vonage_copy(vf, b, "status", ADAPTER_FIELD_MAX, true, &status, NULL, err) ||
@@ -269,7 +269,7 @@ static int vonage_dlr(struct vonage_fields *vf, struct adapter_batch *b, struct 
 }
 
 static int vonage_inbound_parse(const struct channel_settings *ch, const char *kind,
-                                const struct channel_request *req, struct inbound_batch *out,
+                                const struct channel_request *req, struct channel_batch *out,
                                 struct channel_error *err)
 {
     (void)ch;
@@ -308,7 +308,7 @@ static long vonage_sms_reply(const char *reply, char *out, size_t outsz, const c
 /* ---- sending ---- */
 
 static int vonage_send_build(const struct channel_settings *ch, const struct outbound_message *msgs,
-                             size_t n, struct http_call *out, char *reason, size_t reasonsz)
+                             size_t n, struct channel_http_call *out, char *reason, size_t reasonsz)
 {
     memset(out, 0, sizeof *out);
     if (n != 1) {

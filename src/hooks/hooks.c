@@ -215,13 +215,13 @@ static void sms_answer(const struct channel_ops *ops, const char *reply, struct 
  * of an SMS, if any (one per request at most). */
 static int inbound_events(struct hooks_ctx *rc, struct runtime *rt,
                           const struct channel_settings *ch, const struct channel_ops *ops,
-                          const struct inbound_batch *batch, char *reply, bool *has_reply)
+                          const struct channel_batch *batch, char *reply, bool *has_reply)
 {
     *has_reply = false;
     for (size_t i = 0; i < batch->count; i++) {
-        const struct inbound_event *ev = &batch->events[i];
+        const struct channel_event *ev = &batch->events[i];
         switch (ev->kind) {
-        case INBOUND_SMS: {
+        case CHANNEL_EVENT_SMS: {
             struct inbound_context ic = {
                 .env = &rt->app,
                 .ch = ch,
@@ -238,11 +238,11 @@ static int inbound_events(struct hooks_ctx *rc, struct runtime *rt,
             }
             break;
         }
-        case INBOUND_DLR:
+        case CHANNEL_EVENT_DLR:
             if (inbound_dlr(ch, ev) != 0)
                 return -1;
             break;
-        case INBOUND_USSD_END:
+        case CHANNEL_EVENT_USSD_END:
             if (ussd_end_notice(rc->sessions, ch, ev->session_id ? ev->session_id : "",
                                 ev->from_raw ? ev->from_raw : "", ev->status ? ev->status : "", 0,
                                 "", ev->error_code ? ev->error_code : "") != 0)
@@ -294,7 +294,7 @@ static void inbound_hook(struct hooks_ctx *rc, struct runtime *rt,
     }
     struct channel_request creq = channel_request_of(req, has_form ? &form : NULL, &query);
     struct channel_error err = {0};
-    struct inbound_batch batch = {0};
+    struct channel_batch batch = {0};
     if (ops->verify && ops->verify(ch, &creq, &err) != 0) {
         http_error(resp, err.status ? err.status : 403, err.code ? err.code : "forbidden",
                    err.message ? err.message : "bad signature");
@@ -311,12 +311,12 @@ static void inbound_hook(struct hooks_ctx *rc, struct runtime *rt,
         else
             http_reply(resp, 200, "text/plain", "", 0);
     }
-    inbound_batch_free(&batch);
+    channel_batch_free(&batch);
     form_free(&form);
     form_free(&query);
 }
 
-static bool inbound_kind(const char *kind)
+static bool channel_event_kind(const char *kind)
 {
     return strcmp(kind, "sms") == 0 || strcmp(kind, "dlr") == 0 || strcmp(kind, "ussd-end") == 0;
 }
@@ -353,7 +353,7 @@ void hooks_handle(void *ctx, const struct http_request *req, struct http_respons
         } else if (authenticate(ch, ops, req, token, resp) == 0) {
             ussd_hook(rc, rt, ch, ops, req, resp);
         }
-    } else if (!inbound_kind(kind) || !ops->inbound_parse) {
+    } else if (!channel_event_kind(kind) || !ops->inbound_parse) {
         http_error(resp, 404, "not_found", "no such webhook");
     } else if (!method_allowed(ops, req->method, allow, sizeof allow)) {
         /* resp->allow must outlive this call: use a static string. */

@@ -275,13 +275,13 @@ int claim_sandbox(sqlite3 *db, const struct channel_settings *ch, int64_t now)
         if (!sent)
             continue;
         struct outbound_message msg = {.id = rows[i].id, .to = rows[i].phone, .text = rows[i].body};
-        struct inbound_batch report;
+        struct channel_batch report;
         if (sandbox_delivery_report(&msg, ids[i], &report) != 0)
             continue;
         for (size_t k = 0; k < report.count; k++)
             if (inbound_dlr(ch, &report.events[k]) != 0)
                 break;
-        inbound_batch_free(&report);
+        channel_batch_free(&report);
     }
     outbox_rows_free(rows, (size_t)n);
     return n;

@@ -1,5 +1,5 @@
 /* transfer.c -- requests to providers over curl's multi interface:
- * building each easy handle from the channel's http_call (headers checked
+ * building each easy handle from the channel's channel_http_call (headers checked
  * for line breaks, protocols limited to http and https, no redirects,
  * bounded answer), collecting finished transfers into per-message results,
  * dropping those still running at stop. */
@@ -70,7 +70,7 @@ void request_free(struct request *r)
     if (r->easy)
         curl_easy_cleanup(r->easy);
     curl_slist_free_all(r->headers);
-    http_call_free(&r->call);
+    channel_http_call_free(&r->call);
     outbox_rows_free(r->rows, r->n);
     free(r->rows);
     free(r->msgs);
@@ -123,7 +123,7 @@ static int easy_setup(struct request *r, const char **reason)
     }
     CURL *e = r->easy;
     int timeout_s = r->ch->request_timeout_s;
-    for (size_t i = 0; i < r->call.nheaders && i < HTTP_CALL_HEADERS_MAX; i++) {
+    for (size_t i = 0; i < r->call.nheaders && i < CHANNEL_HTTP_CALL_HEADERS_MAX; i++) {
         char line[sizeof r->call.headers[0].name + sizeof r->call.headers[0].value + 4];
         if (!header_safe(r->call.headers[i].name) || !header_safe(r->call.headers[i].value)) {
             *reason = "adapter produced a header with a line break";

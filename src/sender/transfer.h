@@ -26,7 +26,7 @@ struct request {
     struct request *next_running; /* in transfers.running */
     CURL *easy;
     struct curl_slist *headers;
-    struct http_call call;
+    struct channel_http_call call;
     struct runtime *rt; /* reference held: ch and ops stay valid */
     const struct channel_settings *ch;
     const struct channel_ops *ops;

@@ -452,7 +452,7 @@ int outbox_reconcile_after_crash(sqlite3 *db, int64_t now, int *requeued, int *f
 /* ---- inbound ---- */
 
 /* Whether an inbound SMS without a provider id is a replay: the same
- * sender and text on this channel within INBOUND_DEDUP_WINDOW_S. Returns
+ * sender and text on this channel within MESSAGE_DEDUP_WINDOW_S. Returns
  * 1, 0 or -1. */
 static int inbound_recent(sqlite3 *db, const struct message_in *m, int64_t now)
 {
@@ -465,7 +465,7 @@ static int inbound_recent(sqlite3 *db, const struct message_in *m, int64_t now)
     store_bind_text(st, ":phone", m->phone);
     store_bind_text(st, ":channel", m->channel);
     store_bind_text(st, ":body", m->body);
-    store_bind_int64(st, ":since", now - INBOUND_DEDUP_WINDOW_S);
+    store_bind_int64(st, ":since", now - MESSAGE_DEDUP_WINDOW_S);
     int rc = sqlite3_step(st);
     db_stmt_done(st);
     if (rc == SQLITE_ROW)
@@ -560,7 +560,7 @@ static int inbound_parts_join(sqlite3 *db, const char *channel, const char *phon
     return 1;
 }
 
-int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
+int message_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
                      int total, const char *provider_id, const char *body, int64_t now,
                      char **joined)
 {

@@ -32,7 +32,7 @@
 
 /* Seconds during which an inbound message without a provider id, from the
  * same sender with the same text, counts as a replay. */
-#define INBOUND_DEDUP_WINDOW_S 120
+#define MESSAGE_DEDUP_WINDOW_S 120
 
 struct message_new {
     const char *channel;
@@ -185,7 +185,7 @@ struct message_in {
 
 /* Store an inbound SMS (direction 'in', kind 'sms', status 'received')
  * unless it is a replay: the same provider id on this channel, or, without
- * an id, the same sender and text within INBOUND_DEDUP_WINDOW_S. Call
+ * an id, the same sender and text within MESSAGE_DEDUP_WINDOW_S. Call
  * inside a transaction. Returns 1 (stored, *id_out set), 0 (replay, nothing
  * stored) or -1. */
 int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, int64_t *id_out)
@@ -194,7 +194,7 @@ int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, 
 /* Keep part `part` of `total` of a multipart inbound SMS (idempotent). When
  * every part is there, *joined (malloc'd, caller frees) holds the text in
  * part order and 1 is returned; 0 while parts are missing; -1 on error. */
-int inbound_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
+int message_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
                      int total, const char *provider_id, const char *body, int64_t now,
                      char **joined) __attribute__((warn_unused_result));
 

@@ -26,10 +26,10 @@ static void fuzz_check_string(const char *s)
     CHECK(utf8_valid(s, strlen(s)));
 }
 
-static void fuzz_check_batch(const struct inbound_batch *b)
+static void fuzz_check_batch(const struct channel_batch *b)
 {
     for (size_t i = 0; i < b->count; i++) {
-        const struct inbound_event *e = &b->events[i];
+        const struct channel_event *e = &b->events[i];
         fuzz_check_string(e->provider_id);
         fuzz_check_string(e->from_raw);
         fuzz_check_string(e->to);
@@ -105,12 +105,12 @@ static void fuzz_inbound(const struct channel_ops *ops, const struct channel_set
         .header_ctx = "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
     };
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        struct inbound_batch b = {0};
+        struct channel_batch b = {0};
         struct channel_error err = {0};
         if (ops->inbound_parse) {
             if (ops->inbound_parse(ch, kinds[k], &req, &b, &err) == 0) {
                 fuzz_check_batch(&b);
-                inbound_batch_free(&b);
+                channel_batch_free(&b);
             } else {
                 CHECK(err.code != NULL && err.message != NULL);
                 CHECK(b.events == NULL && b.arena == NULL);

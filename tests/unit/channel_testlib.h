@@ -172,10 +172,10 @@ static inline void tl_check_string(const char *s)
 }
 
 /* Every string of every event is non-NULL (but concat_ref), valid UTF-8. */
-static inline void tl_check_batch(const struct inbound_batch *b)
+static inline void tl_check_batch(const struct channel_batch *b)
 {
     for (size_t i = 0; i < b->count; i++) {
-        const struct inbound_event *e = &b->events[i];
+        const struct channel_event *e = &b->events[i];
         tl_check_string(e->provider_id);
         tl_check_string(e->from_raw);
         tl_check_string(e->to);
@@ -193,7 +193,7 @@ static inline void tl_check_batch(const struct inbound_batch *b)
 
 /* Parse a recorded webhook: returns the status (0 on success). */
 static inline int tl_parse(const struct channel_ops *ops, const struct channel_settings *ch,
-                           const char *kind, const char *file, struct inbound_batch *out,
+                           const char *kind, const char *file, struct channel_batch *out,
                            struct channel_error *err)
 {
     struct tl_request r;
@@ -233,7 +233,7 @@ static inline void tl_send_parse(const struct channel_ops *ops, const struct cha
 }
 
 /* The value of header name in c, or NULL. */
-static inline const char *tl_call_header(const struct http_call *c, const char *name)
+static inline const char *tl_call_header(const struct channel_http_call *c, const char *name)
 {
     for (size_t i = 0; i < c->nheaders; i++)
         if (strcasecmp(c->headers[i].name, name) == 0)
@@ -242,8 +242,8 @@ static inline const char *tl_call_header(const struct http_call *c, const char *
 }
 
 /* The single value of name in a form-encoded body, copied into buf. */
-static inline const char *tl_body_field(const struct http_call *c, const char *name, char *buf,
-                                        size_t bufsz)
+static inline const char *tl_body_field(const struct channel_http_call *c, const char *name,
+                                        char *buf, size_t bufsz)
 {
     struct form f;
     assert_int_equal(form_parse(c->body, c->body_len, FORM_FIELDS_MAX, &f), FORM_OK);

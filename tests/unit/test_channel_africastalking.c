@@ -76,43 +76,43 @@ static void test_ussd_end_notices(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(
         tl_parse(ops(), &ch, "ussd-end", "africastalking/ussd_end_success.form", &b, &err), 0);
     assert_int_equal(b.count, 1);
-    assert_int_equal(b.events[0].kind, INBOUND_USSD_END);
+    assert_int_equal(b.events[0].kind, CHANNEL_EVENT_USSD_END);
     assert_string_equal(b.events[0].session_id, "ATUid_5e1b2c7d9a");
     assert_string_equal(b.events[0].status, "Success");
     assert_string_equal(b.events[0].from_raw, "+212612345678");
     assert_string_equal(b.events[0].to, "*384*123#");
     assert_string_equal(b.events[0].error_code, "");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 
     assert_int_equal(
         tl_parse(ops(), &ch, "ussd-end", "africastalking/ussd_end_failed.form", &b, &err), 0);
     assert_string_equal(b.events[0].status, "Failed");
     assert_string_equal(b.events[0].error_code, "SESSION_TIMEOUT");
-    inbound_batch_free(&b);
-    inbound_batch_free(&b); /* twice is fine */
+    channel_batch_free(&b);
+    channel_batch_free(&b); /* twice is fine */
 }
 
 static void test_inbound_sms(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", "africastalking/sms.form", &b, &err), 0);
     assert_int_equal(b.count, 1);
-    const struct inbound_event *e = &b.events[0];
-    assert_int_equal(e->kind, INBOUND_SMS);
+    const struct channel_event *e = &b.events[0];
+    assert_int_equal(e->kind, CHANNEL_EVENT_SMS);
     assert_string_equal(e->from_raw, "+212612345678");
     assert_string_equal(e->to, "24242");
     assert_string_equal(e->text, "INSCRIPTION Fatima");
     assert_string_equal(e->provider_id, "8d5f4b7e-6a1c-4f1e-9b8a-2c3d4e5f6a7b");
     assert_null(e->concat_ref);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 
     assert_int_equal(
         tl_parse(ops(), &ch, "sms", "africastalking/sms_arabic_extra_field.form", &b, &err), 0);
@@ -120,14 +120,14 @@ static void test_inbound_sms(void **state)
                         "\u0627\u0644\u0633\u0644\u0627\u0645 \u0639\u0644\u064a\u0643\u0645\u060c "
                         "\u0623\u0631\u064a\u062f \u0627\u0644\u062a\u0633\u062c\u064a\u0644");
     assert_string_equal(b.events[0].provider_id, "ATXid_ar1");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 }
 
 static void test_inbound_sms_refusals(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", "africastalking/sms_no_from.form", &b, &err), 400);
     assert_int_equal(tl_parse(ops(), &ch, "sms", "africastalking/sms_bad_utf8.form", &b, &err),
@@ -158,16 +158,16 @@ static void test_delivery_reports(void **state)
         {"africastalking/dlr_weird_status.form", "ATXid_33dd", DELIVERY_UNKNOWN, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct inbound_batch b;
+        struct channel_batch b;
         struct channel_error err;
         assert_int_equal(tl_parse(ops(), &ch, "dlr", cases[i].file, &b, &err), 0);
         assert_int_equal(b.count, 1);
-        assert_int_equal(b.events[0].kind, INBOUND_DLR);
+        assert_int_equal(b.events[0].kind, CHANNEL_EVENT_DLR);
         assert_string_equal(b.events[0].dlr_provider_id, cases[i].id);
         assert_int_equal(b.events[0].state, cases[i].state);
         assert_string_equal(b.events[0].error_code, cases[i].reason);
         assert_int_equal(b.events[0].dlr_message_id, 0);
-        inbound_batch_free(&b);
+        channel_batch_free(&b);
     }
 }
 
@@ -189,7 +189,7 @@ static void test_send_single(void **state)
     (void)state;
     struct channel_settings ch = settings();
     struct outbound_message m = {17, "+212612345678", "Bonjour & bienvenue, 100% coop", TEXT_GSM7};
-    struct http_call c;
+    struct channel_http_call c;
     char reason[160];
     assert_int_equal(ops()->send_build(&ch, &m, 1, &c, reason, sizeof reason), 0);
     assert_string_equal(c.method, "POST");
@@ -202,10 +202,10 @@ static void test_send_single(void **state)
     assert_int_equal(c.body_len, sizeof want - 1);
     assert_memory_equal(c.body, want, sizeof want - 1);
     assert_string_equal(c.basic_user, "");
-    http_call_free(&c);
+    channel_http_call_free(&c);
     assert_null(c.body);
-    http_call_free(&c);
-    http_call_free(NULL);
+    channel_http_call_free(&c);
+    channel_http_call_free(NULL);
 }
 
 static void test_send_bulk_arabic(void **state)
@@ -217,7 +217,7 @@ static void test_send_bulk_arabic(void **state)
     struct outbound_message m[3] = {{1, "+212612345678", text, TEXT_UCS2},
                                     {2, "+212712345678", text, TEXT_UCS2},
                                     {3, "+212612345679", text, TEXT_UCS2}};
-    struct http_call c;
+    struct channel_http_call c;
     char reason[160], buf[256];
     assert_int_equal(ops()->send_build(&ch, m, 3, &c, reason, sizeof reason), 0);
     assert_string_equal(tl_body_field(&c, "to", buf, sizeof buf),
@@ -225,7 +225,7 @@ static void test_send_bulk_arabic(void **state)
     assert_string_equal(tl_body_field(&c, "message", buf, sizeof buf), text);
     assert_string_equal(tl_body_field(&c, "bulkSMSMode", buf, sizeof buf), "1");
     assert_null(tl_body_field(&c, "from", buf, sizeof buf));
-    http_call_free(&c);
+    channel_http_call_free(&c);
 }
 
 static void test_send_build_refusals(void **state)
@@ -234,7 +234,7 @@ static void test_send_build_refusals(void **state)
     struct channel_settings ch = settings();
     struct outbound_message two[2] = {{1, "+212612345678", "a", TEXT_GSM7},
                                       {2, "+212712345678", "b", TEXT_GSM7}};
-    struct http_call c;
+    struct channel_http_call c;
     char reason[160];
     assert_int_equal(ops()->send_build(&ch, two, 2, &c, reason, sizeof reason), -1);
     assert_non_null(strstr(reason, "same text"));

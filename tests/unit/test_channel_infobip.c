@@ -21,7 +21,7 @@ static void test_inbound_three_results(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", "infobip/inbound_three.json", &b, &err), 0);
     assert_int_equal(b.count, 3);
@@ -33,15 +33,15 @@ static void test_inbound_three_results(void **state)
     assert_string_equal(b.events[2].text, "");
     assert_int_equal(b.events[2].text_len, 0);
     for (size_t i = 0; i < 3; i++)
-        assert_int_equal(b.events[i].kind, INBOUND_SMS);
-    inbound_batch_free(&b);
+        assert_int_equal(b.events[i].kind, CHANNEL_EVENT_SMS);
+    channel_batch_free(&b);
 }
 
 static void test_reports_three_results(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "infobip/dlr_three.json", &b, &err), 0);
     assert_int_equal(b.count, 3);
@@ -55,14 +55,14 @@ static void test_reports_three_results(void **state)
     assert_int_equal(b.events[2].state, DELIVERY_SENT);
     assert_int_equal(b.events[2].dlr_message_id, 0); /* an id Infobip made */
     assert_string_equal(b.events[2].dlr_provider_id, "2250be2d4219-3af1-78856-aabe-1362af1edfd2");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 }
 
 static void test_inbound_refusals(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "infobip/dlr_no_status.json", &b, &err), 400);
     assert_int_equal(tl_parse(ops(), &ch, "sms", "infobip/send_garbage.txt", &b, &err), 415);
@@ -83,7 +83,7 @@ static void test_inbound_refusals(void **state)
     tl_request(&r, "POST", "/hooks/ib/sms", "", "application/json", "{\"results\":[]}", 14);
     assert_int_equal(ops()->inbound_parse(&ch, "sms", &r.req, &b, &err), 0);
     assert_int_equal(b.count, 0);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     assert_int_equal(ops()->inbound_parse(&ch, "ussd-end", &r.req, &b, &err), -1);
     assert_int_equal(err.status, 404);
     tl_request_free(&r);
@@ -100,7 +100,7 @@ static void test_send_build(void **state)
     struct outbound_message m[3] = {{101, "+212612345678", text, TEXT_UCS2},
                                     {102, "+212712345678", text, TEXT_UCS2},
                                     {103, "+212612345679", text, TEXT_UCS2}};
-    struct http_call c;
+    struct channel_http_call c;
     char reason[160];
     assert_int_equal(ops()->send_build(&ch, m, 3, &c, reason, sizeof reason), 0);
     assert_string_equal(c.url, "https://xyz123.api.infobip.com/sms/2/text/advanced");
@@ -124,7 +124,7 @@ static void test_send_build(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(d, 1), "messageId")),
                         "102");
     json_decref(root);
-    http_call_free(&c);
+    channel_http_call_free(&c);
 
     struct outbound_message bad = {1, "+212612345678", "\xff", TEXT_GSM7};
     assert_int_equal(ops()->send_build(&ch, &bad, 1, &c, reason, sizeof reason), -1);

@@ -20,16 +20,16 @@ TL_CHANNEL_FIXTURE(kannel_ops, .name = "kannel", .type = "kannel",
 static void sms_case(const char *file, const char *want_text, const char *want_id)
 {
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", file, &b, &err), 0);
     assert_int_equal(b.count, 1);
-    assert_int_equal(b.events[0].kind, INBOUND_SMS);
+    assert_int_equal(b.events[0].kind, CHANNEL_EVENT_SMS);
     assert_string_equal(b.events[0].from_raw, "+212600000001");
     assert_string_equal(b.events[0].to, "1234");
     assert_string_equal(b.events[0].text, want_text);
     assert_string_equal(b.events[0].provider_id, want_id);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 }
 
 static void test_inbound_gsm_keeps_spaces(void **state)
@@ -37,13 +37,13 @@ static void test_inbound_gsm_keeps_spaces(void **state)
     (void)state;
     /* %b keeps the double space that %a would squeeze. */
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", "kannel/sms_gsm.query", &b, &err), 0);
     assert_string_equal(b.events[0].from_raw, "+212600000002");
     assert_string_equal(b.events[0].text, "Hello  two");
     assert_string_equal(b.events[0].provider_id, "b03128ce-df64-444c-96c0-b5e01647a80e");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 }
 
 static void test_inbound_ucs2(void **state)
@@ -91,16 +91,16 @@ static void dlr_case(const char *file, enum delivery_state want, int64_t id, con
                      const char *error)
 {
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "dlr", file, &b, &err), 0);
     assert_int_equal(b.count, 1);
-    assert_int_equal(b.events[0].kind, INBOUND_DLR);
+    assert_int_equal(b.events[0].kind, CHANNEL_EVENT_DLR);
     assert_int_equal(b.events[0].state, want);
     assert_int_equal(b.events[0].dlr_message_id, id);
     assert_string_equal(b.events[0].dlr_provider_id, fid);
     assert_string_equal(b.events[0].error_code, error);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 }
 
 static void test_delivery_reports(void **state)
@@ -112,7 +112,7 @@ static void test_delivery_reports(void **state)
     dlr_case("kannel/dlr_rejected.query", DELIVERY_REJECTED, 43, "",
              "NACK/0x0000000b/Invalid Destination Address");
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "kannel/dlr_bad_status.query", &b, &err), 400);
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "kannel/sms_gsm.query", &b, &err), 400);
@@ -142,7 +142,7 @@ static void test_send_build(void **state)
     const char *arabic =
         "\u062a\u0639\u0627\u0648\u0646\u064a\u0629: \u0627\u062c\u062a\u0645\u0627\u0639";
     struct outbound_message m = {42, "+212600000009", arabic, TEXT_UCS2};
-    struct http_call c;
+    struct channel_http_call c;
     char reason[160];
     assert_int_equal(ops()->send_build(&ch, &m, 1, &c, reason, sizeof reason), 0);
     assert_string_equal(c.method, "POST");
@@ -160,7 +160,7 @@ static void test_send_build(void **state)
                         "&status=%d&fid=%F&ts=%T&answer=%A");
     assert_int_equal(c.body_len, strlen(arabic));
     assert_memory_equal(c.body, arabic, c.body_len);
-    http_call_free(&c);
+    channel_http_call_free(&c);
 
     m.text = "Bonjour";
     m.encoding = TEXT_GSM7;
@@ -172,7 +172,7 @@ static void test_send_build(void **state)
     assert_null(tl_call_header(&c, "X-Kannel-DLR-Url"));
     assert_null(tl_call_header(&c, "X-Kannel-From"));
     assert_null(tl_call_header(&c, "X-Kannel-SMSC"));
-    http_call_free(&c);
+    channel_http_call_free(&c);
 
     ch.has_api_key = false;
     assert_int_equal(ops()->send_build(&ch, &m, 1, &c, reason, sizeof reason), -1);

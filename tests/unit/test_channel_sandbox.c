@@ -31,16 +31,16 @@ static void test_inbound(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(&sandbox_ops, &ch, "sms", "sandbox/sms.form", &b, &err), 0);
     assert_string_equal(b.events[0].text, "AIDE");
     assert_string_equal(b.events[0].provider_id, "sandbox-in-1");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     assert_int_equal(tl_parse(&sandbox_ops, &ch, "ussd-end", "sandbox/ussd_end.form", &b, &err), 0);
-    assert_int_equal(b.events[0].kind, INBOUND_USSD_END);
+    assert_int_equal(b.events[0].kind, CHANNEL_EVENT_USSD_END);
     assert_string_equal(b.events[0].status, "Incomplete");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 }
 
 static void test_send_and_report(void **state)
@@ -53,16 +53,16 @@ static void test_send_and_report(void **state)
     assert_int_equal(r.outcome, SEND_ACCEPTED);
     assert_string_equal(r.provider_id, "sandbox-77");
     assert_string_equal(r.reason, "");
-    struct inbound_batch b;
+    struct channel_batch b;
     assert_int_equal(sandbox_delivery_report(&m, r.provider_id, &b), 0);
     tl_check_batch(&b);
     assert_int_equal(b.count, 1);
-    assert_int_equal(b.events[0].kind, INBOUND_DLR);
+    assert_int_equal(b.events[0].kind, CHANNEL_EVENT_DLR);
     assert_int_equal(b.events[0].state, DELIVERY_DELIVERED);
     assert_int_equal(b.events[0].dlr_message_id, 77);
     assert_string_equal(b.events[0].dlr_provider_id, "sandbox-77");
     assert_string_equal(b.events[0].to, "+212612345678");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     assert_null(b.events);
 }
 

@@ -143,21 +143,21 @@ static void test_inbound_sms(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", "twilio/sms.form", &b, &err), 0);
     assert_int_equal(b.count, 1);
-    assert_int_equal(b.events[0].kind, INBOUND_SMS);
+    assert_int_equal(b.events[0].kind, CHANNEL_EVENT_SMS);
     assert_string_equal(b.events[0].provider_id, "SM1f0e8d2c3b4a5968778695a4b3c2d1e0");
     assert_string_equal(b.events[0].from_raw, "+212612345678");
     assert_string_equal(b.events[0].to, "+212522000000");
     assert_string_equal(b.events[0].text, "STOP");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 
     assert_int_equal(tl_parse(ops(), &ch, "sms", "twilio/sms_arabic.form", &b, &err), 0);
     assert_non_null(strstr(b.events[0].text, "\u0627\u0644\u0633\u0644\u0627\u0645"));
     assert_non_null(strstr(b.events[0].text, " & <ok>"));
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 
     assert_int_equal(tl_parse(ops(), &ch, "sms", "twilio/sms_no_sid.form", &b, &err), 400);
     assert_int_equal(tl_parse(ops(), &ch, "ussd-end", "twilio/sms.form", &b, &err), 404);
@@ -174,22 +174,22 @@ static void test_status_callbacks(void **state)
     tl_request(&r, "POST", "/hooks/tw/dlr", "id=4242", "application/x-www-form-urlencoded", body,
                len);
     free(body);
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(ops()->inbound_parse(&ch, "dlr", &r.req, &b, &err), 0);
     tl_check_batch(&b);
-    assert_int_equal(b.events[0].kind, INBOUND_DLR);
+    assert_int_equal(b.events[0].kind, CHANNEL_EVENT_DLR);
     assert_string_equal(b.events[0].dlr_provider_id, "SM5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d");
     assert_int_equal(b.events[0].state, DELIVERY_DELIVERED);
     assert_int_equal(b.events[0].dlr_message_id, 4242);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     tl_request_free(&r);
 
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "twilio/status_undelivered.form", &b, &err), 0);
     assert_int_equal(b.events[0].state, DELIVERY_FAILED);
     assert_string_equal(b.events[0].error_code, "30003");
     assert_int_equal(b.events[0].dlr_message_id, 0);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 }
 
 static void test_twiml_replies(void **state)
@@ -219,7 +219,7 @@ static void test_send_build(void **state)
     ch.has_secret = true;
     snprintf(ch.secret, sizeof ch.secret, "hook&secret");
     struct outbound_message m = {4242, "+212612345678", "Bonjour Fatima", TEXT_GSM7};
-    struct http_call c;
+    struct channel_http_call c;
     char reason[160], buf[512];
     assert_int_equal(ops()->send_build(&ch, &m, 1, &c, reason, sizeof reason), 0);
     assert_string_equal(c.url, "https://api.twilio.com/2010-04-01/Accounts/"
@@ -231,14 +231,14 @@ static void test_send_build(void **state)
     assert_string_equal(tl_body_field(&c, "Body", buf, sizeof buf), "Bonjour Fatima");
     assert_string_equal(tl_body_field(&c, "StatusCallback", buf, sizeof buf),
                         "https://mycompany.com/hooks/tw/dlr?key=hook%26secret&id=4242");
-    http_call_free(&c);
+    channel_http_call_free(&c);
 
     snprintf(ch.sender_id, sizeof ch.sender_id, "MG0123456789abcdef0123456789abcdef");
     assert_int_equal(ops()->send_build(&ch, &m, 1, &c, reason, sizeof reason), 0);
     assert_null(tl_body_field(&c, "From", buf, sizeof buf));
     assert_string_equal(tl_body_field(&c, "MessagingServiceSid", buf, sizeof buf),
                         "MG0123456789abcdef0123456789abcdef");
-    http_call_free(&c);
+    channel_http_call_free(&c);
 
     struct outbound_message two[2] = {m, m};
     assert_int_equal(ops()->send_build(&ch, two, 2, &c, reason, sizeof reason), -1);

@@ -25,18 +25,18 @@ static void test_inbound_get_post_json(void **state)
     static const char *const files[] = {"vonage/inbound_get.query", "vonage/inbound_post.form",
                                         "vonage/inbound.json"};
     for (size_t i = 0; i < 3; i++) {
-        struct inbound_batch b;
+        struct channel_batch b;
         struct channel_error err;
         assert_int_equal(tl_parse(ops(), &ch, "sms", files[i], &b, &err), 0);
         assert_int_equal(b.count, 1);
-        assert_int_equal(b.events[0].kind, INBOUND_SMS);
+        assert_int_equal(b.events[0].kind, CHANNEL_EVENT_SMS);
         assert_string_equal(b.events[0].from_raw, "212612345678");
         assert_string_equal(b.events[0].to, "212522000000");
         assert_string_equal(b.events[0].text, i < 2 ? "Hello world" : "Bonjour");
         assert_string_equal(b.events[0].provider_id,
                             i < 2 ? "0A0000001234567B" : "0A0000001234567C");
         assert_null(b.events[0].concat_ref);
-        inbound_batch_free(&b);
+        channel_batch_free(&b);
     }
 }
 
@@ -44,18 +44,18 @@ static void test_inbound_unicode(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", "vonage/inbound_unicode.json", &b, &err), 0);
     assert_non_null(strstr(b.events[0].text, "\u0623\u0631\u064a\u062f"));
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
 }
 
 static void test_multipart(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b1, b2, b3;
+    struct channel_batch b1, b2, b3;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", "vonage/concat_part1.form", &b1, &err), 0);
     assert_int_equal(tl_parse(ops(), &ch, "sms", "vonage/concat_part2.json", &b2, &err), 0);
@@ -68,8 +68,8 @@ static void test_multipart(void **state)
     char joined[512];
     snprintf(joined, sizeof joined, "%s%s", b1.events[0].text, b2.events[0].text);
     assert_non_null(strstr(joined, "province de Berkane. Merci"));
-    inbound_batch_free(&b1);
-    inbound_batch_free(&b2);
+    channel_batch_free(&b1);
+    channel_batch_free(&b2);
     assert_int_equal(tl_parse(ops(), &ch, "sms", "vonage/concat_bad.form", &b3, &err), 400);
 }
 
@@ -77,17 +77,17 @@ static void test_binary_and_ping(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "sms", "vonage/inbound_binary.form", &b, &err), 0);
     assert_int_equal(b.count, 0);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     /* Vonage checks the URL with an empty request: 200, nothing to do. */
     struct tl_request r;
     tl_request(&r, "GET", "/hooks/vg/sms", "", NULL, "", 0);
     assert_int_equal(ops()->inbound_parse(&ch, "sms", &r.req, &b, &err), 0);
     assert_int_equal(b.count, 0);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     tl_request_free(&r);
     /* Garbage JSON is refused. */
     tl_request(&r, "POST", "/hooks/vg/sms", "", "application/json", "{\"msisdn\":", 10);
@@ -100,24 +100,24 @@ static void test_delivery_receipts(void **state)
 {
     (void)state;
     struct channel_settings ch = settings();
-    struct inbound_batch b;
+    struct channel_batch b;
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "vonage/dlr_delivered.query", &b, &err), 0);
-    assert_int_equal(b.events[0].kind, INBOUND_DLR);
+    assert_int_equal(b.events[0].kind, CHANNEL_EVENT_DLR);
     assert_string_equal(b.events[0].dlr_provider_id, "0B00000012345678");
     assert_int_equal(b.events[0].state, DELIVERY_DELIVERED);
     assert_int_equal(b.events[0].dlr_message_id, 4242);
     assert_string_equal(b.events[0].error_code, "");
     assert_string_equal(b.events[0].to, "212612345678");
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "vonage/dlr_failed.json", &b, &err), 0);
     assert_int_equal(b.events[0].state, DELIVERY_FAILED);
     assert_string_equal(b.events[0].error_code, "6");
     assert_int_equal(b.events[0].dlr_message_id, 4243);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "vonage/dlr_unknown_status.form", &b, &err), 0);
     assert_int_equal(b.events[0].state, DELIVERY_UNKNOWN);
-    inbound_batch_free(&b);
+    channel_batch_free(&b);
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "vonage/inbound_post.form", &b, &err), 400);
 }
 
@@ -205,7 +205,7 @@ static void test_send_build(void **state)
     snprintf(ch.secret, sizeof ch.secret, "k1");
     struct outbound_message m = {4242, "+212612345678", "\u0645\u0631\u062d\u0628\u0627",
                                  TEXT_UCS2};
-    struct http_call c;
+    struct channel_http_call c;
     char reason[160], buf[512];
     assert_int_equal(ops()->send_build(&ch, &m, 1, &c, reason, sizeof reason), 0);
     assert_string_equal(c.url, "https://rest.nexmo.com/sms/json");
@@ -220,14 +220,14 @@ static void test_send_build(void **state)
     assert_string_equal(tl_body_field(&c, "status-report-req", buf, sizeof buf), "1");
     assert_string_equal(tl_body_field(&c, "callback", buf, sizeof buf),
                         "https://gw.example.org/hooks/vg/dlr?key=k1");
-    http_call_free(&c);
+    channel_http_call_free(&c);
     m.text = "Bonjour";
     m.encoding = TEXT_GSM7;
     ch.public_url[0] = '\0';
     assert_int_equal(ops()->send_build(&ch, &m, 1, &c, reason, sizeof reason), 0);
     assert_string_equal(tl_body_field(&c, "type", buf, sizeof buf), "text");
     assert_null(tl_body_field(&c, "callback", buf, sizeof buf));
-    http_call_free(&c);
+    channel_http_call_free(&c);
     ch.sender_id[0] = '\0';
     assert_int_equal(ops()->send_build(&ch, &m, 1, &c, reason, sizeof reason), -1);
 }

@@ -204,15 +204,15 @@ static void test_inbound_replays_and_parts(void **state)
     in.provider_id = NULL;
     assert_int_equal(message_store_inbound(db, &in, now, &id), 1);
     assert_int_equal(message_store_inbound(db, &in, now + 60, &id), 0);
-    assert_int_equal(message_store_inbound(db, &in, now + INBOUND_DEDUP_WINDOW_S + 1, &id), 1);
+    assert_int_equal(message_store_inbound(db, &in, now + MESSAGE_DEDUP_WINDOW_S + 1, &id), 1);
     char *joined = NULL;
     assert_int_equal(
-        inbound_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world", now, &joined), 0);
+        message_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world", now, &joined), 0);
     assert_null(joined);
     assert_int_equal(
-        inbound_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world", now, &joined), 0);
+        message_part_add(db, "vg", "+212600000003", "r1", 2, 2, "p2", " world", now, &joined), 0);
     assert_int_equal(
-        inbound_part_add(db, "vg", "+212600000003", "r1", 1, 2, "p1", "hello", now, &joined), 1);
+        message_part_add(db, "vg", "+212600000003", "r1", 1, 2, "p1", "hello", now, &joined), 1);
     assert_string_equal(joined, "hello world");
     free(joined);
     db_close(db);
