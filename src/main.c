@@ -145,29 +145,30 @@ static void reload(const char *path, struct ussd_sessions *sessions)
     free(errs);
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct options {
+    const char *config_path;
+    bool check_only; /* -n */
+    bool debug;      /* -d */
+};
+
+/* Parse the options into o. Returns -1 to go on, or the exit status
+ * (0 after --help or --version, 2 on a usage error). */
+static int parse_options(int argc, char **argv, struct options *o)
 {
-    const char *config_path = DEFAULT_CONFIG;
-    bool check_only = false, debug = false;
-    /* `taawund token ...` manages admin API tokens on the database directly. */
-    if (argc >= 2 && strcmp(argv[1], "token") == 0)
-        return cmd_token(argc - 1, argv + 1, DEFAULT_CONFIG);
-    /* `taawund user ...` manages web console accounts the same way. */
-    if (argc >= 2 && strcmp(argv[1], "user") == 0)
-        return cmd_user(argc - 1, argv + 1, DEFAULT_CONFIG);
     static const struct option longopts[] = {
         {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "c:ndh", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            config_path = optarg;
+            o->config_path = optarg;
             break;
         case 'n':
-            check_only = true;
+            o->check_only = true;
             break;
         case 'd':
-            debug = true;
+            o->debug = true;
             break;
         case 'h':
             usage(stdout);
@@ -184,12 +185,19 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    return -1;
+}
 
+/* Load the config and its catalogs. With -n, report and return the exit
+ * status; otherwise return -1 with *out set (a reference the caller
+ * holds), or 1 after printing the errors. */
+static int load_config(const struct options *o, struct runtime **out)
+{
     struct config_errors *errs = calloc(2, sizeof *errs);
     if (!errs)
         return 1;
-    struct runtime *rt = runtime_load(config_path, &errs[0], &errs[1]);
-    if (check_only) {
+    struct runtime *rt = runtime_load(o->config_path, &errs[0], &errs[1]);
+    if (o->check_only) {
         print_errors(&errs[1], "warning: ");
         print_errors(&errs[0], "");
         free(errs);
@@ -204,51 +212,61 @@ int main(int argc, char **argv)
         free(errs);
         return 1;
     }
-    log_set_level(debug ? LOG_DEBUG : rt->cfg.log_level);
+    log_set_level(o->debug ? LOG_DEBUG : rt->cfg.log_level);
     log_errors(&errs[1], LOG_WARN, "text_fallback");
     free(errs);
+    *out = rt;
+    return -1;
+}
 
-    /* Local times (birth years, later event times and quiet hours) are the
-     * programme's: the whole process runs in its time zone. Logs stay UTC. */
-    setenv("TZ", rt->cfg.programme.timezone, 1);
-    tzset();
-
-    /* Block the signals we wait for before any thread starts. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    db_pool_init(&rt->cfg.database);
+/* Open and migrate the database, load demo data into an empty one, and
+ * settle what a crash left in flight. Returns 0 or -1 (logged). */
+static int open_database(const struct config *cfg)
+{
+    db_pool_init(&cfg->database);
     sqlite3 *db = db_thread();
-    if (!db || db_migrate(db) != 0) {
-        runtime_release(rt);
-        return 1;
-    }
-    if (rt->cfg.programme.demo_data[0] && db_load_if_empty(db, rt->cfg.programme.demo_data) < 0) {
-        runtime_release(rt);
-        return 1;
-    }
+    if (!db || db_migrate(db) != 0)
+        return -1;
+    if (cfg->programme.demo_data[0] && db_load_if_empty(db, cfg->programme.demo_data) < 0)
+        return -1;
     /* Messages left 'sending' by a crash may have reached the provider:
      * each is sent at most once more (see src/README.md, "The outbox"). */
     int requeued = 0, lost = 0;
-    if (outbox_reconcile_after_crash(db, db_now(), &requeued, &lost) != 0) {
-        runtime_release(rt);
-        return 1;
-    }
+    if (outbox_reconcile_after_crash(db, db_now(), &requeued, &lost) != 0)
+        return -1;
     if (requeued || lost)
         log_warn("outbox_reconciled",
                  "requeued=%d failed=%d reason=\"left sending by a crash; requeued ones are sent "
                  "at most once more\"",
                  requeued, lost);
+    return 0;
+}
 
+/* Wait for signals: SIGHUP reloads, SIGTERM/SIGINT return. */
+static void wait_for_stop(const sigset_t *set, const char *config_path,
+                          struct ussd_sessions *sessions)
+{
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            reload(config_path, sessions);
+            continue;
+        }
+        log_info("stopping", "signal=%s", sig == SIGTERM ? "TERM" : "INT");
+        return;
+    }
+}
+
+/* Publish rt (takes the reference), start the listeners, the sender and the
+ * scheduler, serve until SIGTERM/SIGINT, then stop in order. Returns the
+ * exit status. */
+static int serve(struct runtime *rt, const char *config_path, const sigset_t *set)
+{
     struct ussd_sessions *sessions =
         ussd_sessions_new((size_t)rt->cfg.ussd.max_sessions, rt->cfg.ussd.session_ttl_s);
     struct hooks_ctx rc = {.sessions = sessions};
-    const char *path_for_reload = config_path;
     struct config startup = rt->cfg;
     runtime_publish(rt);
 
@@ -267,17 +285,7 @@ int main(int argc, char **argv)
     struct scheduler *scheduler = scheduler_start(runtime_env_acquire, runtime_env_release, NULL);
     log_info("ready", "version=%s config=%s", TAAWUN_VERSION, config_path);
 
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
-            continue;
-        if (sig == SIGHUP) {
-            reload(path_for_reload, sessions);
-            continue;
-        }
-        log_info("stopping", "signal=%s", sig == SIGTERM ? "TERM" : "INT");
-        break;
-    }
+    wait_for_stop(set, config_path, sessions);
     http_server_quiesce(pub, STOP_GRACE_MS);
     http_server_quiesce(adm, STOP_GRACE_MS);
     http_server_stop(pub);
@@ -288,4 +296,42 @@ int main(int argc, char **argv)
     ussd_sessions_free(sessions);
     log_info("stopped", NULL);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    /* `taawund token ...` manages admin API tokens on the database directly. */
+    if (argc >= 2 && strcmp(argv[1], "token") == 0)
+        return cmd_token(argc - 1, argv + 1, DEFAULT_CONFIG);
+    /* `taawund user ...` manages web console accounts the same way. */
+    if (argc >= 2 && strcmp(argv[1], "user") == 0)
+        return cmd_user(argc - 1, argv + 1, DEFAULT_CONFIG);
+    struct options o = {.config_path = DEFAULT_CONFIG};
+    int status = parse_options(argc, argv, &o);
+    if (status >= 0)
+        return status;
+    struct runtime *rt = NULL;
+    status = load_config(&o, &rt);
+    if (status >= 0)
+        return status;
+
+    /* Local times (birth years, later event times and quiet hours) are the
+     * programme's: the whole process runs in its time zone. Logs stay UTC. */
+    setenv("TZ", rt->cfg.programme.timezone, 1);
+    tzset();
+
+    /* Block the signals we wait for before any thread starts. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (open_database(&rt->cfg) != 0) {
+        runtime_release(rt);
+        return 1;
+    }
+    return serve(rt, o.config_path, &set);
 }

@@ -371,6 +371,129 @@ static const char *bearer_of(const struct http_request *req, size_t *len)
 
 static _Thread_local char allow_buf[96];
 
+/* Who is calling: the bearer token, or without one the session
+ * authenticator (the console's cookie). Fills req->principal and
+ * req->actor and returns 0, or fills resp (401, 429, 503) and returns -1. */
+static int authenticate(const struct http_request *http, struct api_request *req,
+                        struct http_response *resp)
+{
+    int blocked = auth_blocked(req->client);
+    if (blocked > 0) {
+        api_error(resp, 429, "too_many_requests",
+                  "too many failed authentications from this address; try again later", NULL);
+        resp->retry_after_s = blocked;
+        return -1;
+    }
+    size_t tlen = 0;
+    const char *token = bearer_of(http, &tlen);
+    /* Without a bearer token, the web console's session cookie (and, for
+     * a change, its CSRF token) may authenticate the request instead. */
+    int by_cookie =
+        token || !session_auth ? 0 : session_auth(http, req->client, &req->principal, resp);
+    if (by_cookie < 0)
+        return -1;
+    if (!token && !by_cookie) {
+        auth_failed(req->client);
+        api_error(resp, 401, "unauthorized", "missing Authorization: Bearer token", NULL);
+        return -1;
+    }
+    sqlite3 *db = db_thread();
+    if (!db) {
+        api_error_db(resp);
+        return -1;
+    }
+    if (token) {
+        struct token_row tok;
+        int ok = staff_token_check(db, token, tlen, &tok);
+        if (ok < 0) {
+            api_error_db(resp);
+            return -1;
+        }
+        if (ok == 0) {
+            auth_failed(req->client);
+            api_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
+            return -1;
+        }
+        auth_succeeded(req->client);
+        req->principal.token_id = tok.id;
+        snprintf(req->principal.name, sizeof req->principal.name, "%s", tok.name);
+        req->principal.role = api_role_parse(tok.role);
+    }
+    req->actor = (struct audit_actor){.who = req->principal.name,
+                                      .role = api_role_name(req->principal.role),
+                                      .client = req->client};
+    return 0;
+}
+
+/* The route of req->path and method, with req->params filled; or NULL with
+ * resp filled (404, or 405 with Allow). */
+static const struct api_route *route_find(struct api_request *req, const char *method,
+                                          struct http_response *resp)
+{
+    bool path_known = false;
+    allow_buf[0] = '\0';
+    for (size_t t = 0; route_table(t); t++) {
+        for (const struct api_route *r = route_table(t); r->method; r++) {
+            struct api_param params[API_PARAMS_MAX];
+            size_t np;
+            if (!match(r->pattern, req->path, params, &np))
+                continue;
+            path_known = true;
+            if (strcmp(r->method, method) == 0) {
+                memcpy(req->params, params, sizeof params);
+                req->nparams = np;
+                return r;
+            }
+            size_t len = strlen(allow_buf);
+            if (!strstr(allow_buf, r->method))
+                snprintf(allow_buf + len, sizeof allow_buf - len, "%s%s", len ? ", " : "",
+                         r->method);
+        }
+    }
+    if (path_known) {
+        resp->allow = allow_buf;
+        api_error(resp, 405, "method_not_allowed", "method not allowed on this resource", NULL);
+    } else {
+        api_error(resp, 404, "not_found", "no such resource", NULL);
+    }
+    return NULL;
+}
+
+/* The JSON object body a route expects (NULL when the body is empty or the
+ * route takes it raw) in *out; returns 0, or -1 with resp filled (415, 413,
+ * 400). The caller decrefs *out. */
+static int read_json(const struct api_route *route, const struct http_request *http,
+                     struct http_response *resp, json_t **out)
+{
+    *out = NULL;
+    if (route->body != API_BODY_JSON || http->body_len == 0)
+        return 0;
+    if (strcmp(http->content_type, "application/json") != 0) {
+        api_error(resp, 415, "unsupported_media_type", "send Content-Type: application/json", NULL);
+        return -1;
+    }
+    if (http->body_len > API_BODY_JSON_MAX) {
+        api_error(resp, 413, "payload_too_large", "JSON body is too large", NULL);
+        return -1;
+    }
+    json_error_t jerr;
+    json_t *json = json_loadb(http->body, http->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json) {
+        char msg[240];
+        snprintf(msg, sizeof msg, "malformed JSON at line %d column %d: %s", jerr.line, jerr.column,
+                 jerr.text);
+        api_error(resp, 400, "invalid_json", msg, NULL);
+        return -1;
+    }
+    if (!json_is_object(json)) {
+        json_decref(json);
+        api_error(resp, 400, "invalid_json", "the body must be a JSON object", NULL);
+        return -1;
+    }
+    *out = json;
+    return 0;
+}
+
 void api_handle(const struct http_request *http, struct http_response *resp)
 {
     struct api_request req;
@@ -385,121 +508,23 @@ void api_handle(const struct http_request *http, struct http_response *resp)
         return;
     }
     req.path = http->path + strlen(API_PREFIX);
-
-    int blocked = auth_blocked(req.client);
-    if (blocked > 0) {
-        api_error(resp, 429, "too_many_requests",
-                  "too many failed authentications from this address; try again later", NULL);
-        resp->retry_after_s = blocked;
+    if (authenticate(http, &req, resp) != 0)
         return;
-    }
-    size_t tlen = 0;
-    const char *token = bearer_of(http, &tlen);
-    /* Without a bearer token, the web console's session cookie (and, for
-     * a change, its CSRF token) may authenticate the request instead. */
-    int by_cookie =
-        token || !session_auth ? 0 : session_auth(http, req.client, &req.principal, resp);
-    if (by_cookie < 0)
+    const struct api_route *found = route_find(&req, http->method, resp);
+    if (!found)
         return;
-    if (!token && !by_cookie) {
-        auth_failed(req.client);
-        api_error(resp, 401, "unauthorized", "missing Authorization: Bearer token", NULL);
-        return;
-    }
-    sqlite3 *db = db_thread();
-    if (!db) {
-        api_error_db(resp);
-        return;
-    }
-    if (token) {
-        struct token_row tok;
-        int ok = staff_token_check(db, token, tlen, &tok);
-        if (ok < 0) {
-            api_error_db(resp);
-            return;
-        }
-        if (ok == 0) {
-            auth_failed(req.client);
-            api_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
-            return;
-        }
-        auth_succeeded(req.client);
-        req.principal.token_id = tok.id;
-        snprintf(req.principal.name, sizeof req.principal.name, "%s", tok.name);
-        req.principal.role = api_role_parse(tok.role);
-    }
-    req.actor = (struct audit_actor){
-        .who = req.principal.name, .role = api_role_name(req.principal.role), .client = req.client};
-
-    /* Route. */
-    const struct api_route *found = NULL;
-    bool path_known = false;
-    allow_buf[0] = '\0';
-    for (size_t t = 0; route_table(t) && !found; t++) {
-        for (const struct api_route *r = route_table(t); r->method; r++) {
-            struct api_param params[API_PARAMS_MAX];
-            size_t np;
-            if (!match(r->pattern, req.path, params, &np))
-                continue;
-            path_known = true;
-            if (strcmp(r->method, http->method) == 0) {
-                found = r;
-                memcpy(req.params, params, sizeof params);
-                req.nparams = np;
-                break;
-            }
-            size_t len = strlen(allow_buf);
-            if (!strstr(allow_buf, r->method))
-                snprintf(allow_buf + len, sizeof allow_buf - len, "%s%s", len ? ", " : "",
-                         r->method);
-        }
-    }
-    if (!found) {
-        if (path_known) {
-            resp->allow = allow_buf;
-            api_error(resp, 405, "method_not_allowed", "method not allowed on this resource", NULL);
-        } else {
-            api_error(resp, 404, "not_found", "no such resource", NULL);
-        }
-        return;
-    }
     if (req.principal.role < found->min_role) {
         char msg[96];
         snprintf(msg, sizeof msg, "this needs the %s role", api_role_name(found->min_role));
         api_error(resp, 403, "forbidden", msg, NULL);
         return;
     }
-
-    /* Body. */
     req.body = http->body;
     req.body_len = http->body_len;
     req.content_type = http->content_type;
     json_t *json = NULL;
-    if (found->body == API_BODY_JSON && http->body_len > 0) {
-        if (strcmp(http->content_type, "application/json") != 0) {
-            api_error(resp, 415, "unsupported_media_type", "send Content-Type: application/json",
-                      NULL);
-            return;
-        }
-        if (http->body_len > API_BODY_JSON_MAX) {
-            api_error(resp, 413, "payload_too_large", "JSON body is too large", NULL);
-            return;
-        }
-        json_error_t jerr;
-        json = json_loadb(http->body, http->body_len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!json) {
-            char msg[240];
-            snprintf(msg, sizeof msg, "malformed JSON at line %d column %d: %s", jerr.line,
-                     jerr.column, jerr.text);
-            api_error(resp, 400, "invalid_json", msg, NULL);
-            return;
-        }
-        if (!json_is_object(json)) {
-            json_decref(json);
-            api_error(resp, 400, "invalid_json", "the body must be a JSON object", NULL);
-            return;
-        }
-    }
+    if (read_json(found, http, resp, &json) != 0)
+        return;
     req.json = json;
 
     struct runtime *rt = runtime_acquire();

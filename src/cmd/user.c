@@ -113,45 +113,83 @@ static int list(sqlite3 *db)
     return 0;
 }
 
-int cmd_user(int argc, char **argv, const char *default_config)
+/* What the command line asks for. */
+struct user_args {
+    const char *config_path, *cmd, *name, *role;
+    bool replace;
+};
+
+/* Parse argv (after "user") into a. Returns -1 to go on, or the exit status
+ * (0 after --help, 2 on a usage error). */
+static int parse_args(int argc, char **argv, struct user_args *a)
 {
-    const char *config_path = default_config, *cmd = NULL, *name = NULL, *role = NULL;
-    bool replace = false;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc)
-            config_path = argv[++i];
-        else if ((strcmp(a, "--role") == 0 || strcmp(a, "-r") == 0) && i + 1 < argc)
-            role = argv[++i];
-        else if (strncmp(a, "--role=", 7) == 0)
-            role = a + 7;
-        else if (strcmp(a, "--replace") == 0)
-            replace = true;
-        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        const char *s = argv[i];
+        if ((strcmp(s, "-c") == 0 || strcmp(s, "--config") == 0) && i + 1 < argc)
+            a->config_path = argv[++i];
+        else if ((strcmp(s, "--role") == 0 || strcmp(s, "-r") == 0) && i + 1 < argc)
+            a->role = argv[++i];
+        else if (strncmp(s, "--role=", 7) == 0)
+            a->role = s + 7;
+        else if (strcmp(s, "--replace") == 0)
+            a->replace = true;
+        else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
             usage(stdout);
             return 0;
-        } else if (a[0] == '-') {
+        } else if (s[0] == '-') {
             usage(stderr);
             return 2;
-        } else if (!cmd)
-            cmd = a;
-        else if (!name)
-            name = a;
+        } else if (!a->cmd)
+            a->cmd = s;
+        else if (!a->name)
+            a->name = s;
         else {
             usage(stderr);
             return 2;
         }
     }
-    bool create = cmd && strcmp(cmd, "create") == 0, is_list = cmd && strcmp(cmd, "list") == 0;
-    if ((!create && !is_list) || (create && (!name || !role)) || (is_list && (name || role))) {
+    bool create = a->cmd && strcmp(a->cmd, "create") == 0;
+    bool is_list = a->cmd && strcmp(a->cmd, "list") == 0;
+    if ((!create && !is_list) || (create && (!a->name || !a->role)) ||
+        (is_list && (a->name || a->role))) {
         usage(stderr);
         return 2;
     }
-    if (create && (!staff_token_role_valid(role) || !staff_token_name_valid(name))) {
+    if (create && (!staff_token_role_valid(a->role) || !staff_token_name_valid(a->name))) {
         fprintf(stderr, "taawund: bad name (letters, digits, . _ - @) or role (admin, staff, "
                         "viewer)\n");
         return 2;
     }
+    return -1;
+}
+
+/* Create (or with --replace, replace) the account; returns the exit status. */
+static int create_user(sqlite3 *db, const struct user_args *a, const char *pw, size_t len)
+{
+    struct audit_actor cli = {.who = "cli", .role = "cli", .client = "local"};
+    switch (console_auth_user_create(db, &cli, a->name, a->role, pw, len, a->replace)) {
+    case CONSOLE_AUTH_OK:
+        fprintf(stderr, "user '%s' (%s) %s\n", a->name, a->role, a->replace ? "saved" : "created");
+        return 0;
+    case CONSOLE_AUTH_EXISTS:
+        fprintf(stderr, "taawund: a user is already called '%s' (use --replace)\n", a->name);
+        return 1;
+    case CONSOLE_AUTH_INVALID:
+        fprintf(stderr, "taawund: bad name, role or password length\n");
+        return 2;
+    default:
+        fprintf(stderr, "taawund: could not save the user (see the log above)\n");
+        return 1;
+    }
+}
+
+int cmd_user(int argc, char **argv, const char *default_config)
+{
+    struct user_args a = {.config_path = default_config};
+    int status = parse_args(argc, argv, &a);
+    if (status >= 0)
+        return status;
+    bool create = strcmp(a.cmd, "create") == 0;
     struct config *cfg = calloc(1, sizeof *cfg);
     struct config_errors *errs = calloc(1, sizeof *errs);
     if (!cfg || !errs) {
@@ -159,7 +197,7 @@ int cmd_user(int argc, char **argv, const char *default_config)
         free(errs);
         return 1;
     }
-    if (config_load(config_path, cfg, errs) != 0) {
+    if (config_load(a.config_path, cfg, errs) != 0) {
         for (size_t i = 0; i < errs->count; i++)
             fprintf(stderr, "%s\n", errs->lines[i]);
         free(cfg);
@@ -176,29 +214,8 @@ int cmd_user(int argc, char **argv, const char *default_config)
     db_pool_init(&cfg->database);
     sqlite3 *db = db_open(&cfg->database);
     int rc = 1;
-    if (db && db_migrate(db) == 0) {
-        if (is_list) {
-            rc = list(db);
-        } else {
-            struct audit_actor cli = {.who = "cli", .role = "cli", .client = "local"};
-            switch (console_auth_user_create(db, &cli, name, role, pw, (size_t)len, replace)) {
-            case CONSOLE_AUTH_OK:
-                fprintf(stderr, "user '%s' (%s) %s\n", name, role, replace ? "saved" : "created");
-                rc = 0;
-                break;
-            case CONSOLE_AUTH_EXISTS:
-                fprintf(stderr, "taawund: a user is already called '%s' (use --replace)\n", name);
-                break;
-            case CONSOLE_AUTH_INVALID:
-                fprintf(stderr, "taawund: bad name, role or password length\n");
-                rc = 2;
-                break;
-            default:
-                fprintf(stderr, "taawund: could not save the user (see the log above)\n");
-                break;
-            }
-        }
-    }
+    if (db && db_migrate(db) == 0)
+        rc = create ? create_user(db, &a, pw, (size_t)len) : list(db);
     bearer_wipe(pw, sizeof pw);
     db_close(db);
     free(cfg);

@@ -151,71 +151,67 @@ static void media_type(const char *header, char *out, size_t outsz)
     out[j] = '\0';
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+/* The first call for a request, with its headers only: answer 414 or 413
+ * at once (before reading a byte of an oversized body), else go on. */
+static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *conn,
+                                  struct request_state *rs)
 {
-    (void)version;
-    struct http_server *s = cls;
-    struct request_state *rs = *con_cls;
-    if (!rs) {
-        rs = calloc(1, sizeof *rs);
-        if (!rs)
-            return MHD_NO;
-        *con_cls = rs;
-        atomic_fetch_add(&s->in_progress, 1);
+    rs->started = true;
+    if (rs->query_too_long) {
+        rs->too_large = true;
+        struct http_response resp = {0};
+        http_error(&resp, 414, "uri_too_long", "query string is too long");
+        return send_response(conn, &resp);
     }
-    if (!rs->started) {
-        rs->started = true;
-        if (rs->query_too_long) {
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        char *end;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (*end != '\0' || n > s->opt.max_body_bytes)
             rs->too_large = true;
-            struct http_response resp = {0};
-            http_error(&resp, 414, "uri_too_long", "query string is too long");
-            return send_response(conn, &resp);
-        }
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl) {
-            char *end;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (*end != '\0' || n > s->opt.max_body_bytes)
-                rs->too_large = true;
-        }
-        if (rs->too_large) {
-            /* Answer before reading a byte of an oversized body. */
-            struct http_response resp = {0};
-            http_error(&resp, 413, "payload_too_large", "request body is too large");
-            return send_response(conn, &resp);
-        }
-        return MHD_YES;
     }
-    if (*upload_data_size > 0) {
-        size_t n = *upload_data_size;
-        *upload_data_size = 0;
-        if (rs->too_large)
-            return MHD_YES;
-        if (rs->len + n > s->opt.max_body_bytes) {
-            rs->too_large = true;
-            free(rs->body);
-            rs->body = NULL;
-            rs->len = rs->cap = 0;
-            return MHD_YES;
-        }
-        if (rs->len + n + 1 > rs->cap) {
-            size_t cap = rs->cap ? rs->cap : 1024;
-            while (cap < rs->len + n + 1)
-                cap *= 2;
-            char *b = realloc(rs->body, cap);
-            if (!b)
-                return MHD_NO;
-            rs->body = b;
-            rs->cap = cap;
-        }
-        memcpy(rs->body + rs->len, upload_data, n);
-        rs->len += n;
-        return MHD_YES;
+    if (rs->too_large) {
+        struct http_response resp = {0};
+        http_error(&resp, 413, "payload_too_large", "request body is too large");
+        return send_response(conn, &resp);
     }
+    return MHD_YES;
+}
 
+/* Append n bytes of body, or drop the body once it exceeds the maximum
+ * (413 when the request is complete). */
+static enum MHD_Result on_body(struct http_server *s, struct request_state *rs, const char *data,
+                               size_t n)
+{
+    if (rs->too_large)
+        return MHD_YES;
+    if (rs->len + n > s->opt.max_body_bytes) {
+        rs->too_large = true;
+        free(rs->body);
+        rs->body = NULL;
+        rs->len = rs->cap = 0;
+        return MHD_YES;
+    }
+    if (rs->len + n + 1 > rs->cap) {
+        size_t cap = rs->cap ? rs->cap : 1024;
+        while (cap < rs->len + n + 1)
+            cap *= 2;
+        char *b = realloc(rs->body, cap);
+        if (!b)
+            return MHD_NO;
+        rs->body = b;
+        rs->cap = cap;
+    }
+    memcpy(rs->body + rs->len, data, n);
+    rs->len += n;
+    return MHD_YES;
+}
+
+/* The request is complete: hand it to the route function and answer. */
+static enum MHD_Result on_complete(struct http_server *s, struct MHD_Connection *conn,
+                                   struct request_state *rs, const char *url, const char *method)
+{
     struct http_response resp = {0};
     if (rs->too_large) {
         http_error(&resp, 413, "payload_too_large", "request body is too large");
@@ -243,6 +239,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (resp.status == 0)
         http_error(&resp, 500, "internal", "no response");
     return send_response(conn, &resp);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct request_state *rs = *con_cls;
+    if (!rs) {
+        rs = calloc(1, sizeof *rs);
+        if (!rs)
+            return MHD_NO;
+        *con_cls = rs;
+        atomic_fetch_add(&s->in_progress, 1);
+    }
+    if (!rs->started)
+        return on_headers(s, conn, rs);
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        return on_body(s, rs, upload_data, n);
+    }
+    return on_complete(s, conn, rs, url, method);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
