@@ -146,7 +146,9 @@ for scc in sccs:
     for a, b in zip(cycle, cycle[1:]):
         f, line = edges[a][b]
         steps.append(f"{src}/{f}:{line} includes {b}.h")
-    problems.append("include cycle " + " -> ".join(cycle) + ": " + "; ".join(steps))
+    others = [m for m in scc if m not in cycle]
+    also = f" (the cycle also takes in {', '.join(others)})" if others else ""
+    problems.append("include cycle " + " -> ".join(cycle) + ": " + "; ".join(steps) + also)
 
 for p in problems:
     print("check-layers: " + p, file=sys.stderr)
