@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_docs.h"
 
 #define ENTRIES_MAX 512
 
@@ -120,11 +121,25 @@ static void test_entries_are_well_formed(void **state)
     }
 }
 
+/* A sentence whose setting was renamed or removed would never be printed. */
+static void test_every_sentence_names_a_setting(void **state)
+{
+    (void)state;
+    static struct config_schema_entry e[ENTRIES_MAX];
+    size_t n = load(e);
+    size_t i = 0;
+    for (const char *path; (path = config_docs_path(i)); i++)
+        if (!find(e, n, path, strlen(path)))
+            fail_msg("config_docs.c has a sentence for '%s', which the schema lacks", path);
+    assert_int_equal(i, n); /* one sentence per setting, each once */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iterator_ends),
         cmocka_unit_test(test_entries_are_well_formed),
+        cmocka_unit_test(test_every_sentence_names_a_setting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,108 @@
+/* config_docs.c -- one sentence per setting of the schema (config.c), for
+ * the taawun.conf(5) manual through config_schema_entry. Types, bounds,
+ * defaults and choices come from the schema, never from here; a sentence
+ * says only what the setting is for. */
+#include "config/config_docs.h"
+
+#include <string.h>
+
+static const struct {
+    const char *path, *text;
+} schema_docs[] = {
+    {"programme", "The programme this gateway serves."},
+    {"programme.name", "Name used in the {programme} placeholder of the texts."},
+    {"programme.default_language", "Language whose text is used when a catalog lacks one."},
+    {"programme.languages", "Languages offered to members, in the order of the language menu."},
+    {"programme.timezone",
+     "Local time of the programme, a name from the system time zone database."},
+    {"programme.country_code", "Country of phone numbers typed in local form (06..., 07...)."},
+    {"programme.messages_dir", "Directory of the text catalogs (one FILE.conf per language)."},
+    {"programme.provinces", "Province codes; their names are the texts provinces.CODE."},
+    {"programme.sectors", "Sector codes; their names are the texts sectors.CODE."},
+    {"programme.demo_data", "SQL file loaded once into an empty database (\"\": none)."},
+    {"programme.min_age", "Youngest age accepted at registration."},
+    {"programme.reminder_before_s",
+     "Event reminders go to members who answered yes this many seconds before the start."},
+    {"programme.send_window", "Quiet hours: broadcasts and reminders go out only inside "
+                              "\"HH:MM-HH:MM\" local time (\"\": any time)."},
+    {"database", "The SQLite database."},
+    {"database.path", "The SQLite file; its folder must exist and be writable by the daemon."},
+    {"database.synchronous", "SQLite's synchronous mode: full survives a power cut."},
+    {"database.busy_timeout_ms", "How long a connection waits for a lock before failing."},
+    {"http", "The two HTTP listeners."},
+    {"http.public", "The webhooks listener, for the aggregators (put it behind TLS)."},
+    {"http.public.address", "Address the webhooks listener binds."},
+    {"http.public.port", "Port of the webhooks listener (0: any free port)."},
+    {"http.admin", "The admin API and web console listener; keep it off public networks."},
+    {"http.admin.address", "Address the admin listener binds."},
+    {"http.admin.port", "Port of the admin listener (0: any free port)."},
+    {"http.admin.session_idle_s", "A web console session unused this many seconds ends."},
+    {"http.admin.secure_cookies",
+     "Mark the console's session cookie Secure (set it when served over HTTPS)."},
+    {"http.threads", "Worker threads of the public listener."},
+    {"http.connection_timeout_s", "An idle connection is closed after this many seconds."},
+    {"http.max_connections", "Connections open at once, per listener."},
+    {"http.per_ip_connection_limit", "Connections open at once from one address."},
+    {"http.connection_memory_limit", "Bytes of memory per connection."},
+    {"http.max_body_bytes", "Larger request bodies are answered 413."},
+    {"ussd", "USSD sessions."},
+    {"ussd.session_ttl_s", "A USSD session idle this many seconds is forgotten."},
+    {"ussd.max_sessions", "Live USSD sessions; beyond it new dials are told the service is busy."},
+    {"ussd.draft_ttl_s",
+     "An unfinished registration or idea is offered again for this many seconds."},
+    {"sms", "SMS commands."},
+    {"sms.max_reply_segments", "An SMS reply never takes more segments."},
+    {"sms.replies_per_hour",
+     "Answers to one number per hour; later messages are stored, not answered."},
+    {"sms.conversation_ttl_s", "An unfinished registration by SMS is forgotten after this."},
+    {"sms.erase_window_s", "An ERASE request must be confirmed within this many seconds."},
+    {"log", "Logging (to stderr)."},
+    {"log.level", "Lowest level logged."},
+    {"channels", "Connections to aggregators, one group per channel."},
+    {"channels.[]", "One channel."},
+    {"channels.[].name", "The channel's name, as in /hooks/NAME/KIND."},
+    {"channels.[].type",
+     "The adapter: sandbox, africastalking, twilio, vonage, infobip or kannel."},
+    {"channels.[].ussd_code", "The USSD service code members dial."},
+    {"channels.[].ussd_screen_max", "Characters on one USSD screen in GSM-7."},
+    {"channels.[].ussd_screen_max_ucs2", "Characters on one USSD screen in UCS-2 (any Arabic)."},
+    {"channels.[].secret_file",
+     "File (mode 0600) holding the webhook secret callers give as ?key= or a last path segment."},
+    {"channels.[].allow_from", "Addresses or CIDR prefixes allowed to call the webhooks "
+                               "(empty: any)."},
+    {"channels.[].base_url", "The provider's API base URL."},
+    {"channels.[].username", "Account name, AccountSid, API key or sendsms user, per type."},
+    {"channels.[].api_key_file",
+     "File (mode 0600) holding the API key, auth token, API secret or password."},
+    {"channels.[].sender_id", "Sender id, short code or number messages come from."},
+    {"channels.[].public_url", "taawun's public base URL as the provider calls it (delivery "
+                               "report callbacks, Twilio signatures)."},
+    {"channels.[].signature_secret_file",
+     "Vonage: file (mode 0600) holding the signature secret; every webhook must then be signed."},
+    {"channels.[].signature_method", "Vonage: the signature method set in the dashboard."},
+    {"channels.[].kannel_smsc", "Kannel: the smsc-id to route sends through (\"\": any)."},
+    {"channels.[].dlr_mask", "Kannel: which delivery reports to ask for (31: all, 0: none)."},
+    {"channels.[].throughput_per_s",
+     "Messages per second to this provider (for bulk providers, recipients)."},
+    {"channels.[].concurrency", "Requests to this provider in flight at once."},
+    {"channels.[].max_attempts", "Attempts for transient failures before a message is failed."},
+    {"channels.[].retry_base_s", "First retry delay, doubled per attempt with jitter."},
+    {"channels.[].retry_max_s", "Longest retry delay."},
+    {"channels.[].expiry_s", "A message not sent by then ends expired."},
+    {"channels.[].request_timeout_s", "Total time of one request to the provider."},
+    {"channels.[].price_per_segment_mad",
+     "Price of one SMS segment in dirhams, for broadcast cost estimates."},
+};
+
+const char *config_docs_sentence(const char *path)
+{
+    for (size_t i = 0; i < sizeof schema_docs / sizeof schema_docs[0]; i++)
+        if (strcmp(schema_docs[i].path, path) == 0)
+            return schema_docs[i].text;
+    return NULL;
+}
+
+const char *config_docs_path(size_t i)
+{
+    return i < sizeof schema_docs / sizeof schema_docs[0] ? schema_docs[i].path : NULL;
+}
