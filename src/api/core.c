@@ -187,9 +187,9 @@ static void coops_get(const struct api_request *req, struct http_response *resp)
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[5] = {adminq_text(api_query(req, "q")),
-                              adminq_text(api_query(req, "province")),
-                              adminq_text(api_query(req, "sector"))};
+    struct adminq_arg a[5] = {adminq_as(":q", adminq_text(api_query(req, "q"))),
+                              adminq_as(":province", adminq_text(api_query(req, "province"))),
+                              adminq_as(":sector", adminq_text(api_query(req, "sector")))};
     api_json_reply_list(db, ADMINQ_COOPS_LIST, ADMINQ_COOPS_COUNT, a, 3, &page, resp);
 }
 
@@ -202,11 +202,11 @@ static void coop_get(const struct api_request *req, struct http_response *resp)
     json_t *o = api_json_get_one(db, ADMINQ_COOP_GET, id, resp);
     if (!o)
         return;
-    struct adminq_arg a[7] = {adminq_null(), adminq_null(), adminq_int(id),
-                              adminq_null(), adminq_null(), adminq_int(ADMINQ_ROWS_MAX),
-                              adminq_int(0)};
+    struct adminq_arg a[] = {adminq_as(":cooperative_id", adminq_int(id)),
+                             adminq_as(":limit", adminq_int(ADMINQ_ROWS_MAX)),
+                             adminq_as(":offset", adminq_int(0))};
     struct adminq_table t;
-    if (api_json_select(db, ADMINQ_GRANTS_LIST, a, 7, &t, resp) != 0) {
+    if (api_json_select(db, ADMINQ_GRANTS_LIST, a, 3, &t, resp) != 0) {
         json_decref(o);
         return;
     }
@@ -284,9 +284,12 @@ static void coops_post(const struct api_request *req, struct http_response *resp
         json_decref(o);
         return;
     }
-    struct adminq_arg a[] = {adminq_text(jstr(o, "code")),          adminq_text(jstr(o, "name")),
-                             adminq_text(jstr(o, "province")),      adminq_text(jstr(o, "sector")),
-                             adminq_text(jstr(o, "contact_phone")), adminq_int(db_now())};
+    struct adminq_arg a[] = {adminq_as(":code", adminq_text(jstr(o, "code"))),
+                             adminq_as(":name", adminq_text(jstr(o, "name"))),
+                             adminq_as(":province", adminq_text(jstr(o, "province"))),
+                             adminq_as(":sector", adminq_text(jstr(o, "sector"))),
+                             adminq_as(":contact_phone", adminq_text(jstr(o, "contact_phone"))),
+                             adminq_as(":now", adminq_int(db_now()))};
     if (db_begin(db) != 0) {
         json_decref(o);
         api_error_db(resp);
@@ -323,13 +326,14 @@ static void coop_patch(const struct api_request *req, struct http_response *resp
     json_t *after = json_deep_copy(before);
     int rc = coop_fields(req, resp, after, API_JSON_FIELD_OPTIONAL);
     if (rc == 0) {
-        struct adminq_arg a[] = {adminq_int(id),
-                                 adminq_text(jstr(after, "code")),
-                                 adminq_text(jstr(after, "name")),
-                                 adminq_text(jstr(after, "province")),
-                                 adminq_text(jstr(after, "sector")),
-                                 adminq_text(jstr(after, "contact_phone")),
-                                 adminq_int(db_now())};
+        struct adminq_arg a[] = {
+            adminq_as(":id", adminq_int(id)),
+            adminq_as(":code", adminq_text(jstr(after, "code"))),
+            adminq_as(":name", adminq_text(jstr(after, "name"))),
+            adminq_as(":province", adminq_text(jstr(after, "province"))),
+            adminq_as(":sector", adminq_text(jstr(after, "sector"))),
+            adminq_as(":contact_phone", adminq_text(jstr(after, "contact_phone"))),
+            adminq_as(":now", adminq_int(db_now()))};
         enum adminq_write_result w = adminq_exec(db, ADMINQ_COOP_UPDATE, a, 7, NULL, NULL);
         if (w != ADMINQ_OK) {
             api_json_write_failed(resp, w, "code");
@@ -404,16 +408,17 @@ static void members_get(const struct api_request *req, struct http_response *res
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[12] = {adminq_text(phone),
-                               adminq_text(api_query(req, "name")),
-                               coop ? adminq_int(coop) : adminq_null(),
-                               adminq_text(api_query(req, "province")),
-                               adminq_text(api_query(req, "sector")),
-                               adminq_text(gender),
-                               min_by,
-                               max_by,
-                               adminq_text(topic),
-                               adminq_int(erased)};
+    struct adminq_arg a[12] = {
+        adminq_as(":phone", adminq_text(phone)),
+        adminq_as(":name", adminq_text(api_query(req, "name"))),
+        adminq_as(":cooperative_id", coop ? adminq_int(coop) : adminq_null()),
+        adminq_as(":province", adminq_text(api_query(req, "province"))),
+        adminq_as(":sector", adminq_text(api_query(req, "sector"))),
+        adminq_as(":gender", adminq_text(gender)),
+        adminq_as(":birth_year_min", min_by),
+        adminq_as(":birth_year_max", max_by),
+        adminq_as(":topic", adminq_text(topic)),
+        adminq_as(":erased", adminq_int(erased))};
     api_json_reply_list(db, ADMINQ_MEMBERS_LIST, ADMINQ_MEMBERS_COUNT, a, 10, &page, resp);
 }
 
@@ -561,15 +566,15 @@ static void member_patch(const struct api_request *req, struct http_response *re
         rc = member_fields(req, resp, db, after);
     }
     if (rc == 0) {
-        struct adminq_arg a[] = {adminq_int(id),
-                                 adminq_text(jstr(after, "name")),
-                                 opt_int(after, "cooperative_id"),
-                                 adminq_text(jstr(after, "province")),
-                                 adminq_text(jstr(after, "sector")),
-                                 adminq_text(jstr(after, "gender")),
-                                 opt_int(after, "birth_year"),
-                                 adminq_text(jstr(after, "language")),
-                                 adminq_int(db_now())};
+        struct adminq_arg a[] = {adminq_as(":id", adminq_int(id)),
+                                 adminq_as(":name", adminq_text(jstr(after, "name"))),
+                                 adminq_as(":cooperative_id", opt_int(after, "cooperative_id")),
+                                 adminq_as(":province", adminq_text(jstr(after, "province"))),
+                                 adminq_as(":sector", adminq_text(jstr(after, "sector"))),
+                                 adminq_as(":gender", adminq_text(jstr(after, "gender"))),
+                                 adminq_as(":birth_year", opt_int(after, "birth_year")),
+                                 adminq_as(":language", adminq_text(jstr(after, "language"))),
+                                 adminq_as(":now", adminq_int(db_now()))};
         enum adminq_write_result w = adminq_exec(db, ADMINQ_MEMBER_UPDATE, a, 9, NULL, NULL);
         if (w != ADMINQ_OK) {
             api_json_write_failed(resp, w, NULL);

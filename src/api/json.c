@@ -263,8 +263,8 @@ json_t *api_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_r
 void api_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count, struct adminq_arg *args,
                          size_t nfilters, const struct api_page *page, struct http_response *resp)
 {
-    args[nfilters] = adminq_int(page->limit);
-    args[nfilters + 1] = adminq_int(page->offset);
+    args[nfilters] = adminq_as(":limit", adminq_int(page->limit));
+    args[nfilters + 1] = adminq_as(":offset", adminq_int(page->offset));
     int64_t total = 0;
     struct adminq_table t;
     if (adminq_scalar(db, count, args, nfilters, &total) != 0 ||

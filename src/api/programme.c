@@ -79,10 +79,11 @@ static void grants_get(const struct api_request *req, struct http_response *resp
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[7] = {adminq_text(status), member ? adminq_int(member) : adminq_null(),
-                              coop ? adminq_int(coop) : adminq_null(),
-                              adminq_text(api_query(req, "programme")),
-                              adminq_text(api_query(req, "reference"))};
+    struct adminq_arg a[7] = {adminq_as(":status", adminq_text(status)),
+                              adminq_as(":member_id", member ? adminq_int(member) : adminq_null()),
+                              adminq_as(":cooperative_id", coop ? adminq_int(coop) : adminq_null()),
+                              adminq_as(":programme", adminq_text(api_query(req, "programme"))),
+                              adminq_as(":reference", adminq_text(api_query(req, "reference")))};
     api_json_reply_list(db, ADMINQ_GRANTS_LIST, ADMINQ_GRANTS_COUNT, a, 5, &page, resp);
 }
 
@@ -189,16 +190,18 @@ static void grants_post(const struct api_request *req, struct http_response *res
         rc = -1;
     } else {
         int64_t now = db_now();
-        struct adminq_arg a[] = {adminq_text(jstr(o, "reference")),
-                                 rm == API_JSON_FIELD_SET ? adminq_int(member) : adminq_null(),
-                                 rc_ == API_JSON_FIELD_SET ? adminq_int(coop) : adminq_null(),
-                                 adminq_text(jstr(o, "programme")),
-                                 adminq_int(amount),
-                                 adminq_text(status),
-                                 adminq_text(jstr(o, "note_ar")),
-                                 adminq_text(jstr(o, "note_fr")),
-                                 adminq_text(jstr(o, "note_en")),
-                                 adminq_int(now)};
+        struct adminq_arg a[] = {
+            adminq_as(":reference", adminq_text(jstr(o, "reference"))),
+            adminq_as(":member_id", rm == API_JSON_FIELD_SET ? adminq_int(member) : adminq_null()),
+            adminq_as(":cooperative_id",
+                      rc_ == API_JSON_FIELD_SET ? adminq_int(coop) : adminq_null()),
+            adminq_as(":programme", adminq_text(jstr(o, "programme"))),
+            adminq_as(":amount_mad", adminq_int(amount)),
+            adminq_as(":status", adminq_text(status)),
+            adminq_as(":note_ar", adminq_text(jstr(o, "note_ar"))),
+            adminq_as(":note_fr", adminq_text(jstr(o, "note_fr"))),
+            adminq_as(":note_en", adminq_text(jstr(o, "note_en"))),
+            adminq_as(":now", adminq_int(now))};
         enum adminq_write_result w = adminq_exec(db, ADMINQ_GRANT_INSERT, a, 10, NULL, &id);
         if (w != ADMINQ_OK) {
             api_json_write_failed(resp, w, "reference");
@@ -367,17 +370,21 @@ static int event_fields(const struct api_request *req, struct http_response *res
 }
 
 /* The 12 event columns of o as arguments (code .. capacity). */
+/* The 12 fields of an event insert or update, each bound by its name. */
 static void event_args(json_t *o, struct adminq_arg *a)
 {
     static const char *const keys[] = {"code",           "kind",          "title_ar",
                                        "title_fr",       "title_en",      "description_ar",
                                        "description_fr", "description_en"};
+    static const char *const names[] = {":code",           ":kind",          ":title_ar",
+                                        ":title_fr",       ":title_en",      ":description_ar",
+                                        ":description_fr", ":description_en"};
     for (size_t i = 0; i < 8; i++)
-        a[i] = adminq_text(jstr(o, keys[i]));
-    a[8] = opt_int(o, "starts_at");
-    a[9] = adminq_text(jstr(o, "place"));
-    a[10] = adminq_text(jstr(o, "province"));
-    a[11] = opt_int(o, "capacity");
+        a[i] = adminq_as(names[i], adminq_text(jstr(o, keys[i])));
+    a[8] = adminq_as(":starts_at", opt_int(o, "starts_at"));
+    a[9] = adminq_as(":place", adminq_text(jstr(o, "place")));
+    a[10] = adminq_as(":province", adminq_text(jstr(o, "province")));
+    a[11] = adminq_as(":capacity", opt_int(o, "capacity"));
 }
 
 static void events_get(const struct api_request *req, struct http_response *resp)
@@ -391,11 +398,12 @@ static void events_get(const struct api_request *req, struct http_response *resp
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[7] = {adminq_text(api_query(req, "status")),
-                              adminq_text(api_query(req, "province")),
-                              adminq_text(api_query(req, "kind")),
-                              api_query(req, "from") ? adminq_int(from) : adminq_null(),
-                              api_query(req, "to") ? adminq_int(to) : adminq_null()};
+    struct adminq_arg a[7] = {
+        adminq_as(":status", adminq_text(api_query(req, "status"))),
+        adminq_as(":province", adminq_text(api_query(req, "province"))),
+        adminq_as(":kind", adminq_text(api_query(req, "kind"))),
+        adminq_as(":from", api_query(req, "from") ? adminq_int(from) : adminq_null()),
+        adminq_as(":to", api_query(req, "to") ? adminq_int(to) : adminq_null())};
     api_json_reply_list(db, ADMINQ_EVENTS_LIST, ADMINQ_EVENTS_COUNT, a, 5, &page, resp);
 }
 
@@ -437,7 +445,7 @@ static void events_post(const struct api_request *req, struct http_response *res
     }
     struct adminq_arg a[13];
     event_args(o, a);
-    a[12] = adminq_int(db_now());
+    a[12] = adminq_as(":now", adminq_int(db_now()));
     if (db_begin(db) != 0) {
         json_decref(o);
         api_error_db(resp);
@@ -480,9 +488,9 @@ static void event_patch(const struct api_request *req, struct http_response *res
     }
     if (rc == 0) {
         struct adminq_arg a[14];
-        a[0] = adminq_int(id);
+        a[0] = adminq_as(":id", adminq_int(id));
         event_args(after, a + 1);
-        a[13] = adminq_int(db_now());
+        a[13] = adminq_as(":now", adminq_int(db_now()));
         enum adminq_write_result w = adminq_exec(db, ADMINQ_EVENT_UPDATE, a, 14, NULL, NULL);
         if (w != ADMINQ_OK) {
             api_json_write_failed(resp, w, "code");
@@ -544,9 +552,9 @@ static void ideas_get(const struct api_request *req, struct http_response *resp)
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[5] = {adminq_text(api_query(req, "status")),
-                              adminq_text(api_query(req, "sector")),
-                              member ? adminq_int(member) : adminq_null()};
+    struct adminq_arg a[5] = {adminq_as(":status", adminq_text(api_query(req, "status"))),
+                              adminq_as(":sector", adminq_text(api_query(req, "sector"))),
+                              adminq_as(":member_id", member ? adminq_int(member) : adminq_null())};
     api_json_reply_list(db, ADMINQ_IDEAS_LIST, ADMINQ_IDEAS_COUNT, a, 3, &page, resp);
 }
 

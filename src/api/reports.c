@@ -36,13 +36,14 @@ static void messages_get(const struct api_request *req, struct http_response *re
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[9] = {member ? adminq_int(member) : adminq_null(),
-                              broadcast ? adminq_int(broadcast) : adminq_null(),
-                              adminq_text(api_query(req, "status")),
-                              adminq_text(api_query(req, "channel")),
-                              adminq_text(direction),
-                              adminq_text(phone),
-                              adminq_text(api_query(req, "kind"))};
+    struct adminq_arg a[9] = {
+        adminq_as(":member_id", member ? adminq_int(member) : adminq_null()),
+        adminq_as(":broadcast_id", broadcast ? adminq_int(broadcast) : adminq_null()),
+        adminq_as(":status", adminq_text(api_query(req, "status"))),
+        adminq_as(":channel", adminq_text(api_query(req, "channel"))),
+        adminq_as(":direction", adminq_text(direction)),
+        adminq_as(":phone", adminq_text(phone)),
+        adminq_as(":kind", adminq_text(api_query(req, "kind")))};
     api_json_reply_list(db, ADMINQ_MESSAGES_LIST, ADMINQ_MESSAGES_COUNT, a, 7, &page, resp);
 }
 

@@ -133,19 +133,19 @@ enum programme_result programme_grant_set_status(sqlite3 *db, const struct notic
     adminq_table_free(&before);
 
     int64_t now = db_now();
-    struct adminq_arg set[] = {id,
-                               adminq_text(c->status),
-                               adminq_text(c->note_ar),
-                               adminq_text(c->note_fr),
-                               adminq_text(c->note_en),
-                               adminq_int(now)};
-    struct adminq_arg hist[] = {id,
-                                adminq_text(c->status),
-                                adminq_text(c->note_ar),
-                                adminq_text(c->note_fr),
-                                adminq_text(c->note_en),
-                                adminq_text(actor->who),
-                                adminq_int(now)};
+    struct adminq_arg set[] = {adminq_as(":id", id),
+                               adminq_as(":status", adminq_text(c->status)),
+                               adminq_as(":note_ar", adminq_text(c->note_ar)),
+                               adminq_as(":note_fr", adminq_text(c->note_fr)),
+                               adminq_as(":note_en", adminq_text(c->note_en)),
+                               adminq_as(":now", adminq_int(now))};
+    struct adminq_arg hist[] = {adminq_as(":grant_id", id),
+                                adminq_as(":status", adminq_text(c->status)),
+                                adminq_as(":note_ar", adminq_text(c->note_ar)),
+                                adminq_as(":note_fr", adminq_text(c->note_fr)),
+                                adminq_as(":note_en", adminq_text(c->note_en)),
+                                adminq_as(":who", adminq_text(actor->who)),
+                                adminq_as(":now", adminq_int(now))};
     enum adminq_write_result w = adminq_exec(db, ADMINQ_GRANT_SET_STATUS, set, 6, NULL, NULL);
     if (w == ADMINQ_INVALID)
         return PROGRAMME_CONFLICT;

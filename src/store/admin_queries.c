@@ -1,8 +1,9 @@
 /* admin_queries.c -- the named statements of the staff admin API (see
- * admin_queries.h) and a small runner that binds positional arguments and
- * copies rows into a generic table. Every statement goes through the
- * per-thread cache (db_stmt): filters are written "?N IS NULL OR ..." so
- * each statement's text is fixed. */
+ * admin_queries.h) and a small runner that binds arguments (by parameter
+ * name, or by position for the short statements) and copies rows into a
+ * generic table. Every statement goes through the per-thread cache
+ * (db_stmt): filters are written ":name IS NULL OR ..." so each
+ * statement's text is fixed. */
 #include "store/admin_queries.h"
 
 #include <stdlib.h>
@@ -10,14 +11,16 @@
 
 #include "store/db.h"
 #include "store/store_util.h"
+#include "sys/log.h"
 
 #define COOP_COLS                                                                                  \
     "c.id, c.code, c.name, c.province, c.sector, c.contact_phone, c.created_at, c.updated_at,"     \
     " (SELECT count(*) FROM members m WHERE m.cooperative_id = c.id AND m.erased_at IS NULL)"      \
     " AS members"
 #define COOPS_WHERE                                                                                \
-    " FROM cooperatives c WHERE (?1 IS NULL OR instr(lower(c.name), lower(?1)) > 0"                \
-    " OR c.code = ?1) AND (?2 IS NULL OR c.province = ?2) AND (?3 IS NULL OR c.sector = ?3)"
+    " FROM cooperatives c WHERE (:q IS NULL OR instr(lower(c.name), lower(:q)) > 0"                \
+    " OR c.code = :q) AND (:province IS NULL OR c.province = :province)"                           \
+    " AND (:sector IS NULL OR c.sector = :sector)"
 
 #define MEMBER_COLS                                                                                \
     "m.id, m.phone, m.name, m.cooperative_id, c.code AS cooperative_code,"                         \
@@ -26,14 +29,17 @@
     " m.erased_at, m.created_at, m.updated_at"
 #define MEMBERS_WHERE                                                                              \
     " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"                          \
-    " WHERE (?1 IS NULL OR m.phone = ?1) AND (?2 IS NULL OR instr(lower(m.name), lower(?2)) > 0)"  \
-    " AND (?3 IS NULL OR m.cooperative_id = ?3) AND (?4 IS NULL OR m.province = ?4)"               \
-    " AND (?5 IS NULL OR m.sector = ?5) AND (?6 IS NULL OR m.gender = ?6)"                         \
-    " AND (?7 IS NULL OR m.birth_year >= ?7) AND (?8 IS NULL OR m.birth_year <= ?8)"               \
-    " AND (?9 IS NULL OR (m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                     \
+    " WHERE (:phone IS NULL OR m.phone = :phone)"                                                  \
+    " AND (:name IS NULL OR instr(lower(m.name), lower(:name)) > 0)"                               \
+    " AND (:cooperative_id IS NULL OR m.cooperative_id = :cooperative_id)"                         \
+    " AND (:province IS NULL OR m.province = :province)"                                           \
+    " AND (:sector IS NULL OR m.sector = :sector) AND (:gender IS NULL OR m.gender = :gender)"     \
+    " AND (:birth_year_min IS NULL OR m.birth_year >= :birth_year_min)"                            \
+    " AND (:birth_year_max IS NULL OR m.birth_year <= :birth_year_max)"                            \
+    " AND (:topic IS NULL OR (m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                 \
     "  AND m.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM member_topics t"                      \
-    "  WHERE t.member_id = m.id AND t.topic = ?9 AND t.enabled = 0)))"                             \
-    " AND (?10 OR m.erased_at IS NULL)"
+    "  WHERE t.member_id = m.id AND t.topic = :topic AND t.enabled = 0)))"                         \
+    " AND (:erased OR m.erased_at IS NULL)"
 
 #define GRANT_COLS                                                                                 \
     "g.id, g.reference, g.member_id, m.name AS member_name, g.cooperative_id,"                     \
@@ -43,9 +49,11 @@
     " FROM grants g LEFT JOIN members m ON m.id = g.member_id"                                     \
     " LEFT JOIN cooperatives c ON c.id = g.cooperative_id"
 #define GRANTS_WHERE                                                                               \
-    GRANT_FROM " WHERE (?1 IS NULL OR g.status = ?1) AND (?2 IS NULL OR g.member_id = ?2)"         \
-               " AND (?3 IS NULL OR g.cooperative_id = ?3) AND (?4 IS NULL OR g.programme = ?4)"   \
-               " AND (?5 IS NULL OR g.reference = ?5)"
+    GRANT_FROM " WHERE (:status IS NULL OR g.status = :status)"                                    \
+               " AND (:member_id IS NULL OR g.member_id = :member_id)"                             \
+               " AND (:cooperative_id IS NULL OR g.cooperative_id = :cooperative_id)"              \
+               " AND (:programme IS NULL OR g.programme = :programme)"                             \
+               " AND (:reference IS NULL OR g.reference = :reference)"
 
 #define EVENT_COLS                                                                                 \
     "e.id, e.code, e.kind, e.title_ar, e.title_fr, e.title_en, e.description_ar,"                  \
@@ -53,41 +61,45 @@
     " e.status, e.created_at, e.updated_at,"                                                       \
     " (SELECT count(*) FROM rsvps r WHERE r.event_id = e.id) AS rsvps"
 #define EVENTS_WHERE                                                                               \
-    " FROM events e WHERE (?1 IS NULL OR e.status = ?1) AND (?2 IS NULL OR e.province = ?2)"       \
-    " AND (?3 IS NULL OR e.kind = ?3) AND (?4 IS NULL OR e.starts_at >= ?4)"                       \
-    " AND (?5 IS NULL OR e.starts_at < ?5)"
+    " FROM events e WHERE (:status IS NULL OR e.status = :status)"                                 \
+    " AND (:province IS NULL OR e.province = :province) AND (:kind IS NULL OR e.kind = :kind)"     \
+    " AND (:from IS NULL OR e.starts_at >= :from) AND (:to IS NULL OR e.starts_at < :to)"
 
 #define IDEA_COLS                                                                                  \
     "i.id, i.reference, i.member_id, m.name AS member_name, i.sector, i.title, i.description,"     \
     " i.status, i.created_at, i.updated_at"
 #define IDEAS_WHERE                                                                                \
     " FROM ideas i LEFT JOIN members m ON m.id = i.member_id"                                      \
-    " WHERE (?1 IS NULL OR i.status = ?1) AND (?2 IS NULL OR i.sector = ?2)"                       \
-    " AND (?3 IS NULL OR i.member_id = ?3)"
+    " WHERE (:status IS NULL OR i.status = :status) AND (:sector IS NULL OR i.sector = :sector)"   \
+    " AND (:member_id IS NULL OR i.member_id = :member_id)"
 
 #define MESSAGE_COLS                                                                               \
     "id, channel, direction, phone, member_id, kind, topic, body, encoding, segments, status,"     \
     " attempts, next_attempt_at, provider_id, broadcast_id, error, dlr_status, delivered_at,"      \
     " created_at, updated_at"
 #define MESSAGES_WHERE                                                                             \
-    " FROM messages WHERE (?1 IS NULL OR member_id = ?1) AND (?2 IS NULL OR broadcast_id = ?2)"    \
-    " AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR channel = ?4)"                            \
-    " AND (?5 IS NULL OR direction = ?5) AND (?6 IS NULL OR phone = ?6)"                           \
-    " AND (?7 IS NULL OR kind = ?7)"
+    " FROM messages WHERE (:member_id IS NULL OR member_id = :member_id)"                          \
+    " AND (:broadcast_id IS NULL OR broadcast_id = :broadcast_id)"                                 \
+    " AND (:status IS NULL OR status = :status) AND (:channel IS NULL OR channel = :channel)"      \
+    " AND (:direction IS NULL OR direction = :direction) AND (:phone IS NULL OR phone = :phone)"   \
+    " AND (:kind IS NULL OR kind = :kind)"
 
 #define NOTICE_COLS                                                                                \
     "SELECT r.id, e.id, m.id, m.phone, m.language, e.code, e.title_ar, e.title_fr, e.title_en,"    \
     " e.starts_at, e.place FROM rsvps r JOIN events e ON e.id = r.event_id"                        \
     " JOIN members m ON m.id = r.member_id"
 
-#define EVENT_VALUES "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+#define EVENT_VALUES                                                                               \
+    ":code, :kind, :title_ar, :title_fr, :title_en, :description_ar, :description_fr,"             \
+    " :description_en, :starts_at, :place, :province, :capacity"
 
 static const char *const sql_of[ADMINQ_COUNT_] = {
-    [ADMINQ_COOPS_LIST] = "SELECT " COOP_COLS COOPS_WHERE " ORDER BY c.code LIMIT ?4 OFFSET ?5",
+    [ADMINQ_COOPS_LIST] =
+        "SELECT " COOP_COLS COOPS_WHERE " ORDER BY c.code LIMIT :limit OFFSET :offset",
     [ADMINQ_COOPS_COUNT] = "SELECT count(*)" COOPS_WHERE,
     [ADMINQ_COOP_GET] = "SELECT " COOP_COLS " FROM cooperatives c WHERE c.id = ?1",
     [ADMINQ_MEMBERS_LIST] =
-        "SELECT " MEMBER_COLS MEMBERS_WHERE " ORDER BY m.id LIMIT ?11 OFFSET ?12",
+        "SELECT " MEMBER_COLS MEMBERS_WHERE " ORDER BY m.id LIMIT :limit OFFSET :offset",
     [ADMINQ_MEMBERS_COUNT] = "SELECT count(*)" MEMBERS_WHERE,
     [ADMINQ_MEMBER_GET] =
         "SELECT " MEMBER_COLS " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
@@ -105,7 +117,7 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_MEMBER_MESSAGES] = "SELECT " MESSAGE_COLS " FROM messages WHERE member_id = ?1"
                                " ORDER BY id DESC LIMIT ?2",
     [ADMINQ_GRANTS_LIST] = "SELECT " GRANT_COLS GRANTS_WHERE
-                           " ORDER BY g.updated_at DESC, g.id DESC LIMIT ?6 OFFSET ?7",
+                           " ORDER BY g.updated_at DESC, g.id DESC LIMIT :limit OFFSET :offset",
     [ADMINQ_GRANTS_COUNT] = "SELECT count(*)" GRANTS_WHERE,
     [ADMINQ_GRANT_GET] = "SELECT " GRANT_COLS GRANT_FROM " WHERE g.id = ?1",
     [ADMINQ_GRANT_HISTORY] = "SELECT id, status, note, note_ar, note_fr, note_en, changed_by,"
@@ -118,18 +130,19 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         " LEFT JOIN members cm ON g.member_id IS NULL AND cm.phone = c.contact_phone"
         " WHERE g.id = ?1",
     [ADMINQ_EVENTS_LIST] =
-        "SELECT " EVENT_COLS EVENTS_WHERE " ORDER BY e.starts_at, e.id LIMIT ?6 OFFSET ?7",
+        "SELECT " EVENT_COLS EVENTS_WHERE " ORDER BY e.starts_at, e.id LIMIT :limit OFFSET :offset",
     [ADMINQ_EVENTS_COUNT] = "SELECT count(*)" EVENTS_WHERE,
     [ADMINQ_EVENT_GET] = "SELECT " EVENT_COLS " FROM events e WHERE e.id = ?1",
     [ADMINQ_EVENT_RSVPS] = "SELECT r.id, r.member_id, m.phone, m.name, m.language, r.created_at,"
                            " r.reminded_at FROM rsvps r JOIN members m ON m.id = r.member_id"
                            " WHERE r.event_id = ?1 AND m.erased_at IS NULL ORDER BY r.id",
-    [ADMINQ_IDEAS_LIST] = "SELECT " IDEA_COLS IDEAS_WHERE " ORDER BY i.id DESC LIMIT ?4 OFFSET ?5",
+    [ADMINQ_IDEAS_LIST] =
+        "SELECT " IDEA_COLS IDEAS_WHERE " ORDER BY i.id DESC LIMIT :limit OFFSET :offset",
     [ADMINQ_IDEAS_COUNT] = "SELECT count(*)" IDEAS_WHERE,
     [ADMINQ_IDEA_GET] = "SELECT " IDEA_COLS
                         " FROM ideas i LEFT JOIN members m ON m.id = i.member_id WHERE i.id = ?1",
     [ADMINQ_MESSAGES_LIST] =
-        "SELECT " MESSAGE_COLS MESSAGES_WHERE " ORDER BY id DESC LIMIT ?8 OFFSET ?9",
+        "SELECT " MESSAGE_COLS MESSAGES_WHERE " ORDER BY id DESC LIMIT :limit OFFSET :offset",
     [ADMINQ_MESSAGES_COUNT] = "SELECT count(*)" MESSAGES_WHERE,
     [ADMINQ_STATS_PROVINCE] = "SELECT coalesce(province, 'unknown'), count(*) FROM members"
                               " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
@@ -154,63 +167,95 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         NOTICE_COLS " WHERE r.event_id = ?1 AND m.erased_at IS NULL ORDER BY r.id",
 
     [ADMINQ_COOP_INSERT] = "INSERT INTO cooperatives (code, name, province, sector, contact_phone,"
-                           " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-    [ADMINQ_COOP_UPDATE] = "UPDATE cooperatives SET code = ?2, name = ?3, province = ?4,"
-                           " sector = ?5, contact_phone = ?6, updated_at = ?7 WHERE id = ?1",
-    [ADMINQ_MEMBER_UPDATE] = "UPDATE members SET name = ?2, cooperative_id = ?3, province = ?4,"
-                             " sector = ?5, gender = ?6, birth_year = ?7, language = ?8,"
-                             " updated_at = ?9 WHERE id = ?1 AND erased_at IS NULL",
+                           " created_at, updated_at) VALUES (:code, :name, :province, :sector,"
+                           " :contact_phone, :now, :now)",
+    [ADMINQ_COOP_UPDATE] = "UPDATE cooperatives SET code = :code, name = :name,"
+                           " province = :province, sector = :sector,"
+                           " contact_phone = :contact_phone, updated_at = :now WHERE id = :id",
+    [ADMINQ_MEMBER_UPDATE] = "UPDATE members SET name = :name, cooperative_id = :cooperative_id,"
+                             " province = :province, sector = :sector, gender = :gender,"
+                             " birth_year = :birth_year, language = :language,"
+                             " updated_at = :now WHERE id = :id AND erased_at IS NULL",
     [ADMINQ_GRANT_INSERT] =
         "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
-        " note_ar, note_fr, note_en, created_at, updated_at) VALUES (coalesce(?1,"
-        " printf('GR-%s-%05d', strftime('%Y', ?10, 'unixepoch', 'localtime'),"
-        " (SELECT coalesce(max(id), 0) + 1 FROM grants))), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-        "?10)",
-    [ADMINQ_GRANT_SET_STATUS] = "UPDATE grants SET status = ?2, note_ar = ?3, note_fr = ?4,"
-                                " note_en = ?5, updated_at = ?6 WHERE id = ?1",
+        " note_ar, note_fr, note_en, created_at, updated_at) VALUES (coalesce(:reference,"
+        " printf('GR-%s-%05d', strftime('%Y', :now, 'unixepoch', 'localtime'),"
+        " (SELECT coalesce(max(id), 0) + 1 FROM grants))), :member_id, :cooperative_id,"
+        " :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now, :now)",
+    [ADMINQ_GRANT_SET_STATUS] = "UPDATE grants SET status = :status, note_ar = :note_ar,"
+                                " note_fr = :note_fr, note_en = :note_en, updated_at = :now"
+                                " WHERE id = :id",
     [ADMINQ_GRANT_HISTORY_INSERT] =
         "INSERT INTO grant_history (grant_id, status, note, note_ar, note_fr, note_en,"
-        " changed_by, changed_at) VALUES (?1, ?2, coalesce(?3, ?4, ?5), ?3, ?4, ?5, ?6, ?7)",
+        " changed_by, changed_at) VALUES (:grant_id, :status,"
+        " coalesce(:note_ar, :note_fr, :note_en), :note_ar, :note_fr, :note_en, :who, :now)",
     [ADMINQ_EVENT_INSERT] =
         "INSERT INTO events (code, kind, title_ar, title_fr, title_en,"
         " description_ar, description_fr, description_en, starts_at, place,"
-        " province, capacity, created_at, updated_at) VALUES (" EVENT_VALUES ", ?13, ?13)",
-    [ADMINQ_EVENT_UPDATE] = "UPDATE events SET code = ?2, kind = ?3, title_ar = ?4, title_fr = ?5,"
-                            " title_en = ?6, description_ar = ?7, description_fr = ?8,"
-                            " description_en = ?9, starts_at = ?10, place = ?11, province = ?12,"
-                            " capacity = ?13, updated_at = ?14 WHERE id = ?1"
-                            " AND status = 'scheduled'",
+        " province, capacity, created_at, updated_at) VALUES (" EVENT_VALUES ", :now, :now)",
+    [ADMINQ_EVENT_UPDATE] = "UPDATE events SET code = :code, kind = :kind, title_ar = :title_ar,"
+                            " title_fr = :title_fr, title_en = :title_en,"
+                            " description_ar = :description_ar, description_fr = :description_fr,"
+                            " description_en = :description_en, starts_at = :starts_at,"
+                            " place = :place, province = :province, capacity = :capacity,"
+                            " updated_at = :now WHERE id = :id AND status = 'scheduled'",
     [ADMINQ_EVENT_CANCEL] = "UPDATE events SET status = 'cancelled', updated_at = ?2"
                             " WHERE id = ?1 AND status = 'scheduled'",
     [ADMINQ_RSVP_MARK_REMINDED] = "UPDATE rsvps SET reminded_at = ?2 WHERE id = ?1",
     [ADMINQ_IDEA_SET_STATUS] = "UPDATE ideas SET status = ?2, updated_at = ?3 WHERE id = ?1",
 };
 
+/* Statements with more parameters than this take named arguments only. */
+#define ADMINQ_POSITIONAL_MAX 3
+
+static void bind_arg(sqlite3_stmt *st, int idx, const struct adminq_arg *a)
+{
+    switch (a->type) {
+    case ADMINQ_NULL:
+        sqlite3_bind_null(st, idx);
+        break;
+    case ADMINQ_INT:
+        sqlite3_bind_int64(st, idx, a->i);
+        break;
+    case ADMINQ_REAL:
+        sqlite3_bind_double(st, idx, (double)a->i);
+        break;
+    case ADMINQ_TEXT:
+        sqlite3_bind_text(st, idx, a->s, -1, SQLITE_STATIC);
+        break;
+    }
+}
+
+/* The statement of q with args bound: by name when an argument has one
+ * (parameters no argument names stay NULL), else by position. An unknown
+ * name, or a positional argument to a statement of more than
+ * ADMINQ_POSITIONAL_MAX parameters, is refused. NULL (logged) on error. */
 static sqlite3_stmt *prepare(sqlite3 *db, enum adminq q, const struct adminq_arg *args,
                              size_t nargs)
 {
-    if ((int)q < 0 || q >= ADMINQ_COUNT_ || !sql_of[q])
+    if ((int)q < 0 || q >= ADMINQ_COUNT_ || !sql_of[q]) {
+        log_error("adminq_unknown_query", "query=%d", (int)q);
         return NULL;
-    sqlite3_stmt *st = db_stmt(db, sql_of[q]);
+    }
+    sqlite3_stmt *st = db_stmt(db, sql_of[q]); /* logs its failure */
     if (!st)
         return NULL;
     int np = sqlite3_bind_parameter_count(st);
-    for (size_t i = 0; i < nargs && (int)i < np; i++) {
+    for (size_t i = 0; i < nargs; i++) {
         int idx = (int)i + 1;
-        switch (args[i].type) {
-        case ADMINQ_NULL:
-            sqlite3_bind_null(st, idx);
-            break;
-        case ADMINQ_INT:
-            sqlite3_bind_int64(st, idx, args[i].i);
-            break;
-        case ADMINQ_REAL:
-            sqlite3_bind_double(st, idx, (double)args[i].i);
-            break;
-        case ADMINQ_TEXT:
-            sqlite3_bind_text(st, idx, args[i].s, -1, SQLITE_STATIC);
-            break;
+        if (args[i].name)
+            idx = sqlite3_bind_parameter_index(st, args[i].name);
+        else if (np > ADMINQ_POSITIONAL_MAX)
+            idx = 0;
+        else if (idx > np)
+            continue; /* extra positional arguments are ignored */
+        if (idx == 0) {
+            log_error("adminq_bad_argument", "query=%d argument=%s", (int)q,
+                      args[i].name ? args[i].name : "positional");
+            db_stmt_done(st);
+            return NULL;
         }
+        bind_arg(st, idx, &args[i]);
     }
     return st;
 }
@@ -271,7 +316,7 @@ int adminq_select(sqlite3 *db, enum adminq q, const struct adminq_arg *args, siz
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = prepare(db, q, args, nargs);
     if (!st)
-        return store_fail(db, "adminq_select");
+        return -1;
     out->ncols = (size_t)sqlite3_column_count(st);
     out->names = calloc(out->ncols ? out->ncols : 1, sizeof *out->names);
     if (!out->names) {
@@ -312,7 +357,7 @@ int adminq_scalar(sqlite3 *db, enum adminq q, const struct adminq_arg *args, siz
 {
     sqlite3_stmt *st = prepare(db, q, args, nargs);
     if (!st)
-        return store_fail(db, "adminq_scalar");
+        return -1;
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     db_stmt_done(st);
@@ -326,7 +371,7 @@ enum adminq_write_result adminq_exec(sqlite3 *db, enum adminq q, const struct ad
 {
     sqlite3_stmt *st = prepare(db, q, args, nargs);
     if (!st)
-        return store_fail(db, "adminq_exec");
+        return ADMINQ_ERROR;
     int rc = sqlite3_step(st);
     db_stmt_done(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -1,12 +1,14 @@
 /* admin_queries.h -- the SQL behind the staff admin API and the domain
  * services it drives: named statements (searches, details, stats, and the
- * writes on cooperatives, members, grants, events and ideas) run with
- * positional arguments into a small generic table of rows, so the API turns
- * rows into JSON without knowing SQL and this module knows no JSON.
+ * writes on cooperatives, members, grants, events and ideas) run into a
+ * small generic table of rows, so the API turns rows into JSON without
+ * knowing SQL and this module knows no JSON.
  *
- * Each enum value documents its arguments ?1..?n (NULL means "any" for a
- * filter) and its columns. Functions borrow the connection and never begin
- * or commit a transaction. */
+ * Each enum value documents its arguments and its columns. A statement of
+ * more than three arguments takes them by name (":province", see
+ * adminq_as); a filter left out, or given as NULL, means "any". The short
+ * ones (an id, a limit) take them in order, ?1..?3. Functions borrow the
+ * connection and never begin or commit a transaction. */
 #ifndef TAAWUN_STORE_ADMIN_QUERIES_H
 #define TAAWUN_STORE_ADMIN_QUERIES_H
 
@@ -20,14 +22,14 @@
 
 enum adminq {
     /* ---- reads ---- */
-    /* ?1 text (code/name contains), ?2 province, ?3 sector, ?4 limit, ?5 offset */
+    /* :q (code, or name contains), :province, :sector; :limit, :offset */
     ADMINQ_COOPS_LIST,
     ADMINQ_COOPS_COUNT,
     /* ?1 id */
     ADMINQ_COOP_GET,
-    /* ?1 phone, ?2 name contains, ?3 cooperative_id, ?4 province, ?5 sector,
-     * ?6 gender, ?7 birth_year min, ?8 birth_year max, ?9 topic (members
-     * who would receive it), ?10 include erased (0/1), ?11 limit, ?12 offset */
+    /* :phone, :name (contains), :cooperative_id, :province, :sector,
+     * :gender, :birth_year_min, :birth_year_max, :topic (members who would
+     * receive it), :erased (1: include erased members); :limit, :offset */
     ADMINQ_MEMBERS_LIST,
     ADMINQ_MEMBERS_COUNT,
     /* ?1 id */
@@ -36,8 +38,8 @@ enum adminq {
     ADMINQ_MEMBER_GRANTS, /* grants of the member and of their cooperative */
     ADMINQ_MEMBER_RSVPS,
     ADMINQ_MEMBER_MESSAGES, /* ?1 id, ?2 limit: newest first */
-    /* ?1 status, ?2 member_id, ?3 cooperative_id, ?4 programme, ?5 reference,
-     * ?6 limit, ?7 offset */
+    /* :status, :member_id, :cooperative_id, :programme, :reference;
+     * :limit, :offset */
     ADMINQ_GRANTS_LIST,
     ADMINQ_GRANTS_COUNT,
     ADMINQ_GRANT_GET,     /* ?1 id */
@@ -45,20 +47,20 @@ enum adminq {
     /* The recipient of a grant's notices, ?1 id: reference, phone, member_id
      * (0 none), language ("" unknown), notes ar/fr/en */
     ADMINQ_GRANT_RECIPIENT,
-    /* ?1 status, ?2 province, ?3 kind, ?4 from (starts_at >=), ?5 to (<),
-     * ?6 limit, ?7 offset */
+    /* :status, :province, :kind, :from (starts_at >=), :to (<);
+     * :limit, :offset */
     ADMINQ_EVENTS_LIST,
     ADMINQ_EVENTS_COUNT,
     ADMINQ_EVENT_GET, /* ?1 id */
     /* ?1 event id: rsvp id, member_id, phone, name, language, created_at,
      * reminded_at (members not erased) */
     ADMINQ_EVENT_RSVPS,
-    /* ?1 status, ?2 sector, ?3 member_id, ?4 limit, ?5 offset */
+    /* :status, :sector, :member_id; :limit, :offset */
     ADMINQ_IDEAS_LIST,
     ADMINQ_IDEAS_COUNT,
     ADMINQ_IDEA_GET, /* ?1 id */
-    /* ?1 member_id, ?2 broadcast_id, ?3 status, ?4 channel, ?5 direction,
-     * ?6 phone, ?7 kind, ?8 limit, ?9 offset */
+    /* :member_id, :broadcast_id, :status, :channel, :direction, :phone,
+     * :kind; :limit, :offset */
     ADMINQ_MESSAGES_LIST,
     ADMINQ_MESSAGES_COUNT,
     /* Stats: key, count. ?1 the current local year for age bands. */
@@ -79,24 +81,25 @@ enum adminq {
     ADMINQ_EVENT_NOTICE_TARGETS,
 
     /* ---- writes ---- */
-    /* ?1 code, ?2 name, ?3 province, ?4 sector, ?5 contact_phone, ?6 now */
+    /* :code, :name, :province, :sector, :contact_phone, :now */
     ADMINQ_COOP_INSERT,
-    /* ?1 id, then as insert */
+    /* :id, then as insert */
     ADMINQ_COOP_UPDATE,
-    /* ?1 id, ?2 name, ?3 cooperative_id, ?4 province, ?5 sector, ?6 gender,
-     * ?7 birth_year, ?8 language, ?9 now (not erased members only) */
+    /* :id, :name, :cooperative_id, :province, :sector, :gender, :birth_year,
+     * :language, :now (not erased members only) */
     ADMINQ_MEMBER_UPDATE,
-    /* ?1 reference, ?2 member_id, ?3 cooperative_id, ?4 programme,
-     * ?5 amount_mad, ?6 status, ?7 note_ar, ?8 note_fr, ?9 note_en, ?10 now */
+    /* :reference (NULL: GR-year-number), :member_id, :cooperative_id,
+     * :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now */
     ADMINQ_GRANT_INSERT,
-    /* ?1 id, ?2 status, ?3 note_ar, ?4 note_fr, ?5 note_en, ?6 now */
+    /* :id, :status, :note_ar, :note_fr, :note_en, :now */
     ADMINQ_GRANT_SET_STATUS,
-    /* ?1 grant id, ?2 status, ?3 note_ar, ?4 note_fr, ?5 note_en, ?6 who, ?7 now */
+    /* :grant_id, :status, :note_ar, :note_fr, :note_en, :who, :now */
     ADMINQ_GRANT_HISTORY_INSERT,
-    /* ?1 code, ?2 kind, ?3..?5 title ar/fr/en, ?6..?8 description ar/fr/en,
-     * ?9 starts_at, ?10 place, ?11 province, ?12 capacity, ?13 now */
+    /* :code, :kind, :title_ar, :title_fr, :title_en, :description_ar,
+     * :description_fr, :description_en, :starts_at, :place, :province,
+     * :capacity, :now */
     ADMINQ_EVENT_INSERT,
-    /* ?1 id, then as insert (scheduled events only) */
+    /* :id, then as insert (scheduled events only) */
     ADMINQ_EVENT_UPDATE,
     /* ?1 id, ?2 now: scheduled -> cancelled */
     ADMINQ_EVENT_CANCEL,
@@ -111,6 +114,7 @@ enum adminq_type { ADMINQ_NULL = 0, ADMINQ_INT, ADMINQ_REAL, ADMINQ_TEXT };
 
 /* An argument. Text is borrowed until the call returns. */
 struct adminq_arg {
+    const char *name; /* ":province"; NULL: by position */
     enum adminq_type type;
     int64_t i;
     const char *s;
@@ -129,6 +133,12 @@ static inline struct adminq_arg adminq_null(void)
 {
     return (struct adminq_arg){.type = ADMINQ_NULL};
 }
+/* The argument a bound to the parameter called name (":province"). */
+static inline struct adminq_arg adminq_as(const char *name, struct adminq_arg a)
+{
+    a.name = name;
+    return a;
+}
 
 struct adminq_cell {
     enum adminq_type type;
@@ -145,8 +155,10 @@ struct adminq_table {
     int truncated; /* more than ADMINQ_ROWS_MAX rows matched */
 };
 
-/* Run read q with args[0..nargs) (extra arguments are ignored) into *out
- * (free with adminq_table_free). Returns 0 or -1 (logged). */
+/* Run read q with args[0..nargs) into *out (free with adminq_table_free):
+ * named arguments bind their parameter (a name q lacks is an error), the
+ * others bind in order (extra ones are ignored; refused for a statement of
+ * more than three parameters). Returns 0 or -1 (logged). */
 int adminq_select(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
                   struct adminq_table *out) __attribute__((warn_unused_result));
 
