@@ -24,11 +24,7 @@ static void healthz(const struct http_request *req, struct http_response *resp)
         http_error(resp, 405, "method_not_allowed", "use GET");
         return;
     }
-    sqlite3 *db = db_thread();
-    sqlite3_stmt *st = NULL;
-    bool ok = db && sqlite3_prepare_v2(db, "SELECT 1", -1, &st, NULL) == SQLITE_OK &&
-              sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    bool ok = db_ping(db_thread()) == 0;
     char body[128];
     int n = snprintf(body, sizeof body, "{\"status\":\"%s\",\"version\":\"%s\"}",
                      ok ? "ok" : "unavailable", TAAWUN_VERSION);
