@@ -1,0 +1,139 @@
+/* api.c -- taawunctl's calls to the admin API: token, JSON calls, errors,
+ * listings. */
+#include "ctl/api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ctl/print.h"
+
+int api_read_token(const struct cmdline *c, char *out, size_t outsz)
+{
+    const char *file = cmdline_opt(c, "token-file");
+    if (!file) {
+        const char *env = getenv("TAAWUN_TOKEN");
+        if (!env || !*env) {
+            fprintf(stderr, "taawunctl: no token: set TAAWUN_TOKEN or use --token-file FILE\n");
+            return CTL_EXIT_USAGE;
+        }
+        snprintf(out, outsz, "%s", env);
+        return 0;
+    }
+    struct stat sb;
+    if (stat(file, &sb) != 0) {
+        fprintf(stderr, "taawunctl: cannot read %s: %s\n", file, strerror(errno));
+        return CTL_EXIT_USAGE;
+    }
+    if (sb.st_mode & 077) {
+        fprintf(stderr, "taawunctl: %s is readable by group or others (mode %03o): chmod 600 it\n",
+                file, (unsigned)(sb.st_mode & 0777));
+        return CTL_EXIT_USAGE;
+    }
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "taawunctl: cannot read %s: %s\n", file, strerror(errno));
+        return CTL_EXIT_USAGE;
+    }
+    size_t n = fread(out, 1, outsz - 1, f);
+    fclose(f);
+    out[n] = '\0';
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
+        out[--n] = '\0';
+    if (!n) {
+        fprintf(stderr, "taawunctl: %s is empty\n", file);
+        return CTL_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Print the API's error; returns CTL_EXIT_API. */
+int api_error(const struct client_response *r)
+{
+    json_error_t e;
+    json_t *o = r->body ? json_loads(r->body, 0, &e) : NULL;
+    json_t *err = json_object_get(o, "error");
+    const char *msg = json_string_value(json_object_get(err, "message"));
+    const char *field = json_string_value(json_object_get(err, "field"));
+    fprintf(stderr, "error: %s%s%s%s (HTTP %ld)\n", msg ? msg : "the API refused the request",
+            field ? " [field: " : "", field ? field : "", field ? "]" : "", r->status);
+    json_t *report = json_object_get(o, "report");
+    json_t *errors = json_object_get(report, "errors");
+    size_t i;
+    json_t *x;
+    json_array_foreach(errors, i, x)
+    {
+        fprintf(stderr, "  line %lld, %s: %s\n",
+                (long long)json_integer_value(json_object_get(x, "line")),
+                json_string_value(json_object_get(x, "column")),
+                json_string_value(json_object_get(x, "reason")));
+    }
+    json_decref(o);
+    return CTL_EXIT_API;
+}
+
+/* A JSON call: *out gets the answer (caller decrefs) on 2xx. Returns 0 or
+ * an exit code (error printed). */
+int api_call(const struct api *a, const char *method, const char *path, json_t *body, json_t **out)
+{
+    char url[CTL_URL_MAX];
+    snprintf(url, sizeof url, "%s/api/v1%s", a->base, path);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    struct client_response r;
+    int rc = client_request(method, url, a->token, "application/json", text,
+                            text ? strlen(text) : 0, &r);
+    free(text);
+    if (rc != 0) {
+        fprintf(stderr, "taawunctl: cannot reach %s: %s\n", a->base, r.error);
+        client_response_free(&r);
+        return CTL_EXIT_CONNECT;
+    }
+    if (r.status < 200 || r.status >= 300) {
+        rc = api_error(&r);
+        client_response_free(&r);
+        return rc;
+    }
+    json_error_t e;
+    *out = r.body ? json_loads(r.body, 0, &e) : json_object();
+    client_response_free(&r);
+    if (!*out) {
+        fprintf(stderr, "taawunctl: the API's answer is not JSON\n");
+        return CTL_EXIT_API;
+    }
+    return 0;
+}
+
+/* Call, then print JSON or a table of "items" with cols. */
+int api_list(const struct api *a, const char *path, const char *const *cols, size_t ncols)
+{
+    json_t *o = NULL;
+    int rc = api_call(a, "GET", path, NULL, &o);
+    if (rc)
+        return rc;
+    if (a->json) {
+        print_json(o);
+    } else {
+        print_table(json_object_get(o, "items"), cols, ncols);
+        json_t *total = json_object_get(o, "total");
+        if (json_is_integer(total) &&
+            (size_t)json_integer_value(total) > json_array_size(json_object_get(o, "items")))
+            printf("(%lld in all; use --limit)\n", (long long)json_integer_value(total));
+    }
+    json_decref(o);
+    return 0;
+}
+
+/* Append "&name=value" (escaped) to a query being built. */
+void api_query_add(char *q, size_t qsz, const char *name, const char *value)
+{
+    if (!value)
+        return;
+    char *e = client_escape(value);
+    if (!e)
+        return;
+    size_t len = strlen(q);
+    snprintf(q + len, qsz - len, "%c%s=%s", strchr(q, '?') ? '&' : '?', name, e);
+    free(e);
+}

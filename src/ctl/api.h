@@ -1,0 +1,45 @@
+/* api.h -- taawunctl's calls to the admin API (/api/v1): the bearer token
+ * read once, JSON requests and answers, the API's errors printed for a
+ * person, and the listing call every "list" subcommand uses. */
+#ifndef TAAWUN_CTL_API_H
+#define TAAWUN_CTL_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ctl/client.h"
+#include "ctl/cmdline.h"
+
+#define CTL_TOKEN_MAX 256
+
+struct api {
+    const char *base; /* borrowed: the admin API's base URL */
+    char token[CTL_TOKEN_MAX];
+    bool json; /* print answers as JSON */
+};
+
+/* The token from --token-file (which must not be readable by group or
+ * others) or TAAWUN_TOKEN, into out. Returns 0 or CTL_EXIT_USAGE (printed). */
+int api_read_token(const struct cmdline *c, char *out, size_t outsz)
+    __attribute__((warn_unused_result));
+
+/* Print the API's error answer r (message, field, import report) on
+ * stderr; returns CTL_EXIT_API. */
+int api_error(const struct client_response *r);
+
+/* A JSON call of method path (under /api/v1) with body (borrowed; NULL:
+ * none). On a 2xx answer *out gets the parsed answer (the caller
+ * decrefs) and 0 is returned; otherwise an exit code (error printed). */
+int api_call(const struct api *a, const char *method, const char *path, json_t *body, json_t **out)
+    __attribute__((warn_unused_result));
+
+/* GET path, then print JSON or a table of its "items" with cols (at most
+ * PRINT_COLUMNS_MAX). Returns 0 or an exit code. */
+int api_list(const struct api *a, const char *path, const char *const *cols, size_t ncols);
+
+/* Append "?name=value" or "&name=value" (value escaped) to the path q;
+ * nothing when value is NULL. */
+void api_query_add(char *q, size_t qsz, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,114 @@
+/* cmd_programme.c -- taawunctl grants and events: list, change a grant's
+ * status (the member is notified), create and cancel events. */
+#include "ctl/commands.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/print.h"
+
+int cmd_grants(const struct api *a, const struct cmdline *c)
+{
+    const char *sub = c->nargs > 1 ? c->args[1] : "list";
+    if (strcmp(sub, "list") == 0) {
+        static const char *const cols[] = {"id",         "reference", "member_name", "programme",
+                                           "amount_mad", "status",    "updated_at"};
+        char q[CTL_URL_MAX] = "/grants";
+        api_query_add(q, sizeof q, "status", cmdline_opt(c, "status"));
+        api_query_add(q, sizeof q, "reference", cmdline_opt(c, "reference"));
+        api_query_add(q, sizeof q, "limit", cmdline_opt(c, "limit"));
+        return api_list(a, q, cols, 7);
+    }
+    if (strcmp(sub, "status") != 0 || c->nargs != 4)
+        return cmdline_usage("grants list | grants status REFERENCE STATUS [--note TEXT]");
+    char q[CTL_URL_MAX] = "/grants";
+    api_query_add(q, sizeof q, "reference", c->args[2]);
+    json_t *found = NULL;
+    int rc = api_call(a, "GET", q, NULL, &found);
+    if (rc)
+        return rc;
+    json_t *g = json_array_get(json_object_get(found, "items"), 0);
+    if (!g) {
+        json_decref(found);
+        fprintf(stderr, "error: no grant has the reference %s\n", c->args[2]);
+        return CTL_EXIT_API;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/grants/%lld/status",
+             (long long)json_integer_value(json_object_get(g, "id")));
+    json_decref(found);
+    json_t *body = json_pack("{s:s}", "status", c->args[3]);
+    static const char *const notes[] = {"note", "note_ar", "note_fr", "note_en"};
+    static const char *const flags[] = {"note", "note-ar", "note-fr", "note-en"};
+    for (size_t i = 0; i < 4; i++)
+        if (cmdline_opt(c, flags[i]))
+            json_object_set_new(body, notes[i], json_string(cmdline_opt(c, flags[i])));
+    json_t *o = NULL;
+    rc = api_call(a, "POST", path, body, &o);
+    json_decref(body);
+    if (rc)
+        return rc;
+    if (a->json) {
+        print_json(o);
+    } else {
+        static const char *const keys[] = {"reference", "status", "notification_message_id"};
+        print_fields(o, keys, 3);
+    }
+    json_decref(o);
+    return 0;
+}
+
+int cmd_events(const struct api *a, const struct cmdline *c)
+{
+    const char *sub = c->nargs > 1 ? c->args[1] : "list";
+    if (strcmp(sub, "list") == 0) {
+        static const char *const cols[] = {"id",        "code",  "kind",  "title_fr",
+                                           "starts_at", "place", "rsvps", "status"};
+        char q[CTL_URL_MAX] = "/events";
+        api_query_add(q, sizeof q, "status", cmdline_opt(c, "status"));
+        api_query_add(q, sizeof q, "limit", cmdline_opt(c, "limit"));
+        return api_list(a, q, cols, 8);
+    }
+    json_t *o = NULL;
+    int rc;
+    if (strcmp(sub, "cancel") == 0 && c->nargs == 3) {
+        char path[96];
+        snprintf(path, sizeof path, "/events/%s/cancel", c->args[2]);
+        rc = api_call(a, "POST", path, NULL, &o);
+    } else if (strcmp(sub, "create") == 0 && c->nargs == 2) {
+        json_t *body = json_object();
+        static const char *const flags[] = {
+            "code",     "kind",      "title-ar",       "title-fr",       "title-en",      "place",
+            "province", "starts-at", "description-ar", "description-fr", "description-en"};
+        for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+            const char *v = cmdline_opt(c, flags[i]);
+            char key[32];
+            snprintf(key, sizeof key, "%s", flags[i]);
+            for (char *p = key; *p; p++)
+                if (*p == '-')
+                    *p = '_';
+            if (v)
+                json_object_set_new(body, key, json_string(v));
+        }
+        if (cmdline_opt(c, "capacity"))
+            json_object_set_new(body, "capacity",
+                                json_integer(strtoll(cmdline_opt(c, "capacity"), NULL, 10)));
+        rc = api_call(a, "POST", "/events", body, &o);
+        json_decref(body);
+    } else {
+        return cmdline_usage("events list | events create ... | events cancel ID");
+    }
+    if (rc)
+        return rc;
+    if (a->json) {
+        print_json(o);
+    } else {
+        static const char *const keys[] = {"id",        "code",  "kind",   "title_fr",
+                                           "starts_at", "place", "status", "notices_queued"};
+        print_fields(o, keys, json_object_get(o, "notices_queued") ? 8 : 7);
+    }
+    json_decref(o);
+    return 0;
+}

@@ -1,0 +1,80 @@
+/* cmdline.c -- taawunctl's command line: argv split into words and
+ * --options, and the usage text. */
+#include "ctl/cmdline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char cmdline_usage_text[] =
+    "usage: taawunctl [--url URL] [--token-file FILE] [--json] COMMAND ...\n"
+    "  import cooperatives|members|grants FILE [--dry-run]\n"
+    "  export cooperatives|members|grants [-o FILE]\n"
+    "  grants list [--status S] [--limit N]\n"
+    "  grants status REFERENCE STATUS [--note TEXT] [--note-ar|--note-fr|--note-en TEXT]\n"
+    "  events list | events cancel ID\n"
+    "  events create --code C --kind K --starts-at YYYY-MM-DDTHH:MM --place P\n"
+    "                [--title-ar|--title-fr|--title-en T] [--province P] [--capacity N]\n"
+    "  broadcasts list\n"
+    "  broadcasts create --name N --text-ar T [--text-fr T] [--text-en T] [--topic T]\n"
+    "                [--channel C] [--province P] [--sector S] [--cooperative CODE]\n"
+    "                [--gender f|m] [--age-band B] [--event ID] [--phone P]  (repeatable)\n"
+    "  broadcasts preview|send|status|cancel ID\n"
+    "  broadcasts schedule ID YYYY-MM-DDTHH:MM   (programme time)\n"
+    "  messages [--status S] [--phone P] [--broadcast ID] [--kind K] [--limit N]\n"
+    "  stats\n"
+    "  tokens list | tokens create NAME --role admin|staff|viewer | tokens revoke ID\n"
+    "  ussd PHONE [--url PUBLIC_URL] [--channel C] [--code *384*123#]\n"
+    "  sms PHONE TEXT [--url PUBLIC_URL] [--channel C]\n"
+    "The token comes from TAAWUN_TOKEN or --token-file (mode 0600). --url defaults "
+    "to\n" CTL_DEFAULT_URL " (the admin API), " CTL_DEFAULT_PUBLIC_URL " for ussd and sms.\n";
+
+int cmdline_usage(const char *why)
+{
+    if (why)
+        fprintf(stderr, "taawunctl: %s\n", why);
+    fputs(cmdline_usage_text, stderr);
+    return CTL_EXIT_USAGE;
+}
+
+const char *cmdline_opt(const struct cmdline *c, const char *name)
+{
+    for (size_t i = 0; i < c->nopts; i++)
+        if (strcmp(c->opts[i].name, name) == 0)
+            return c->opts[i].value;
+    return NULL;
+}
+
+int cmdline_parse(int argc, char **argv, struct cmdline *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) {
+            c->json = true;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            c->dry_run = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            return -2;
+        } else if ((a[0] == '-' && a[1] == '-' && a[2]) || strcmp(a, "-o") == 0) {
+            const char *name = a[1] == '-' ? a + 2 : "output";
+            const char *eq = strchr(name, '=');
+            if (c->nopts >= CMDLINE_OPTS_MAX)
+                return -1;
+            if (eq) {
+                static char names[CMDLINE_OPTS_MAX][32];
+                size_t k = c->nopts++;
+                snprintf(names[k], sizeof names[0], "%.*s", (int)(eq - name), name);
+                c->opts[k] = (struct cmdline_opt){names[k], eq + 1};
+            } else {
+                if (i + 1 >= argc)
+                    return -1;
+                c->opts[c->nopts++] = (struct cmdline_opt){name, argv[++i]};
+            }
+        } else {
+            if (c->nargs >= CMDLINE_ARGS_MAX)
+                return -1;
+            c->args[c->nargs++] = a;
+        }
+    }
+    return 0;
+}

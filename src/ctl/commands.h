@@ -1,0 +1,28 @@
+/* commands.h -- taawunctl's commands, one function each, all with the same
+ * contract: a is the admin API (NULL for ussd and sms, which talk to the
+ * public webhooks), c the command line (c->args[0] is the command). Each
+ * prints its result (a table, fields, or --json) and returns 0 or a
+ * CTL_EXIT_* code, its error already printed. Grouped by resource:
+ * cmd_files.c (CSV import and export), cmd_programme.c (grants, events),
+ * cmd_broadcasts.c, cmd_reports.c (messages, stats, tokens) and
+ * cmd_sandbox.c (a member's USSD session or SMS). */
+#ifndef TAAWUN_CTL_COMMANDS_H
+#define TAAWUN_CTL_COMMANDS_H
+
+#include "ctl/api.h"
+#include "ctl/cmdline.h"
+
+typedef int (*command_fn)(const struct api *a, const struct cmdline *c);
+
+int cmd_import(const struct api *a, const struct cmdline *c);
+int cmd_export(const struct api *a, const struct cmdline *c);
+int cmd_grants(const struct api *a, const struct cmdline *c);
+int cmd_events(const struct api *a, const struct cmdline *c);
+int cmd_broadcasts(const struct api *a, const struct cmdline *c);
+int cmd_messages(const struct api *a, const struct cmdline *c);
+int cmd_stats(const struct api *a, const struct cmdline *c);
+int cmd_tokens(const struct api *a, const struct cmdline *c);
+int cmd_ussd(const struct api *a, const struct cmdline *c);
+int cmd_sms(const struct api *a, const struct cmdline *c);
+
+#endif

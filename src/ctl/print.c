@@ -1,0 +1,139 @@
+/* print.c -- taawunctl's tables, fields and counts for a person. */
+#include "ctl/print.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void print_json(json_t *o)
+{
+    char *s = json_dumps(o, JSON_INDENT(2));
+    if (s)
+        puts(s);
+    free(s);
+}
+
+void print_time(json_int_t t, char *out, size_t outsz)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!t || !localtime_r(&tt, &tm))
+        snprintf(out, outsz, "-");
+    else
+        strftime(out, outsz, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* A cell's text (times formatted when the key ends in _at). */
+void print_cell(const char *key, json_t *v, char *out, size_t outsz)
+{
+    size_t kl = strlen(key);
+    if (json_is_integer(v) && kl > 3 && strcmp(key + kl - 3, "_at") == 0)
+        print_time(json_integer_value(v), out, outsz);
+    else if (json_is_string(v))
+        snprintf(out, outsz, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(out, outsz, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(out, outsz, "%.2f", json_real_value(v));
+    else if (json_is_true(v))
+        snprintf(out, outsz, "yes");
+    else if (json_is_false(v))
+        snprintf(out, outsz, "no");
+    else
+        snprintf(out, outsz, "-");
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+}
+
+/* Display width in code points, and a cut at max of them. */
+static size_t print_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void print_cut(char *s, size_t max)
+{
+    size_t n = 0;
+    for (char *p = s; *p; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80 && n++ == max) {
+            *p = '\0';
+            return;
+        }
+    }
+}
+
+void print_table(json_t *items, const char *const *cols, size_t ncols)
+{
+    size_t width[PRINT_COLUMNS_MAX] = {0};
+    if (ncols > PRINT_COLUMNS_MAX)
+        ncols = PRINT_COLUMNS_MAX;
+    size_t nrows = json_array_size(items);
+    for (size_t c = 0; c < ncols; c++)
+        width[c] = strlen(cols[c]);
+    char cell[1024];
+    for (size_t r = 0; r < nrows; r++)
+        for (size_t c = 0; c < ncols; c++) {
+            print_cell(cols[c], json_object_get(json_array_get(items, r), cols[c]), cell,
+                       sizeof cell);
+            print_cut(cell, PRINT_CELL_MAX);
+            size_t w = print_width(cell);
+            if (w > width[c])
+                width[c] = w;
+        }
+    for (size_t c = 0; c < ncols; c++)
+        printf("%s%-*s", c ? "  " : "", (int)width[c], cols[c]);
+    putchar('\n');
+    for (size_t r = 0; r < nrows; r++) {
+        for (size_t c = 0; c < ncols; c++) {
+            print_cell(cols[c], json_object_get(json_array_get(items, r), cols[c]), cell,
+                       sizeof cell);
+            print_cut(cell, PRINT_CELL_MAX);
+            size_t pad = width[c] - print_width(cell);
+            printf("%s%s%*s", c ? "  " : "", cell, (int)(c + 1 < ncols ? pad : 0), "");
+        }
+        putchar('\n');
+    }
+}
+
+void print_fields(json_t *o, const char *const *keys, size_t n)
+{
+    char cell[2048];
+    for (size_t i = 0; i < n; i++) {
+        print_cell(keys[i], json_object_get(o, keys[i]), cell, sizeof cell);
+        printf("%-20s %s\n", keys[i], cell);
+    }
+}
+
+void print_counts(const char *title, json_t *v)
+{
+    printf("%s:", title);
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            char cell[64];
+            print_cell(k, x, cell, sizeof cell);
+            printf(" %s=%s", k, cell);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            char cell[256];
+            json_t *compact = json_deep_copy(x);
+            char *s = json_dumps(compact, JSON_COMPACT);
+            snprintf(cell, sizeof cell, "%s", s ? s : "");
+            free(s);
+            json_decref(compact);
+            printf("\n  %s", cell);
+        }
+    }
+    putchar('\n');
+}

@@ -1,0 +1,33 @@
+/* print.h -- how taawunctl shows the API's answers to a person: JSON as
+ * is (--json), tables of items with aligned columns (cells cut at
+ * PRINT_CELL_MAX characters), "key value" fields, counts, local times. */
+#ifndef TAAWUN_CTL_PRINT_H
+#define TAAWUN_CTL_PRINT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define PRINT_CELL_MAX 48    /* characters of a table cell */
+#define PRINT_COLUMNS_MAX 16 /* columns of a table */
+
+/* o indented, on stdout. */
+void print_json(json_t *o);
+
+/* t (unix seconds) as local "YYYY-MM-DD HH:MM", or "-" for 0. */
+void print_time(json_int_t t, char *out, size_t outsz);
+
+/* The text of value v under key (times formatted when key ends in _at;
+ * "yes"/"no", "-" for null), on one line, into out. */
+void print_cell(const char *key, json_t *v, char *out, size_t outsz);
+
+/* A table of the objects in items (borrowed), one column per key of cols. */
+void print_table(json_t *items, const char *const *cols, size_t ncols);
+
+/* "key value" lines for keys of o. */
+void print_fields(json_t *o, const char *const *keys, size_t n);
+
+/* "title: k=v ..." for an object of counts, or one line per element of an
+ * array. */
+void print_counts(const char *title, json_t *v);
+
+#endif
