@@ -605,9 +605,19 @@ sqlite3 *db_thread(void)
     return tc->db;
 }
 
+/* This thread's pooled connection, or NULL. The key is made first: a
+ * program that only used db_open() (the unit tests) has none yet, and
+ * pthread_getspecific() on a key never created is undefined (under ASan it
+ * returned another library's pointer). */
+static struct thread_conn *pool_current(void)
+{
+    pthread_once(&pool_once, pool_make_key);
+    return pthread_getspecific(pool_key);
+}
+
 sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
 {
-    struct thread_conn *tc = pthread_getspecific(pool_key);
+    struct thread_conn *tc = pool_current();
     bool cacheable = tc && tc->db == db;
     uint64_t h = 0;
     if (cacheable) {
@@ -640,7 +650,7 @@ void db_stmt_done(sqlite3_stmt *st)
 {
     if (!st)
         return;
-    struct thread_conn *tc = pthread_getspecific(pool_key);
+    struct thread_conn *tc = pool_current();
     if (tc && sqlite3_db_handle(st) == tc->db) {
         for (size_t i = 0; i < tc->ncache; i++) {
             if (tc->cache[i].st == st) {
