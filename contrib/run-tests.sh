@@ -38,10 +38,10 @@ concurrency_unit=(test_outbox)
 # the cause is a component CI installs (a failure under CI=true).
 count_skip() {
   if [ "$3" = yes ] && [ "${CI:-}" = true ]; then
-    failed=$(($failed + $1))
+    failed=$((failed + $1))
     echo "FAIL (CI) $1 skipped: $2 -- .ci/run installs this (contrib/deps.sh), so in CI a skip is a failure"
   else
-    skipped=$(($skipped + $1))
+    skipped=$((skipped + $1))
     echo "skip $1: $2"
   fi
 }
