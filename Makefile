@@ -1,7 +1,7 @@
 # Makefile -- builds taawund, its unit tests, fuzz targets and benchmarks.
 #
 #   make run        install missing deps (root) or print them, build, start taawund
-#   make test       deps, build, unit + integration + browser tests; ends with "N passed, N failed"
+#   make test       deps, build, unit + integration + browser tests; ends with "N passed, N failed, N skipped"
 #   make e2e        the web console's tests in headless Chromium (tests/e2e)
 #   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
 #   make check      clang-format --dry-run, cppcheck and mandoc -T lint on the man pages
