@@ -30,6 +30,46 @@ static int local_year(void)
     return tm.tm_year + 1900;
 }
 
+/* --------------------------------------------------------------- programme */
+
+/* n strings as a JSON array. */
+static json_t *string_array(const char *items, size_t stride, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_string(items + i * stride));
+    return a;
+}
+
+/* GET /programme: the programme's facts as the config (and core/age_band)
+ * declare them, so that the console holds none of its own. */
+static void programme_get(const struct api_request *req, struct http_response *resp)
+{
+    const struct config *c = &req->rt->cfg;
+    json_t *bands = json_array();
+    for (size_t i = 0; bands && i < age_band_count; i++) {
+        const struct age_band *b = &age_bands[i];
+        json_array_append_new(
+            bands, json_pack("{s:s,s:i,s:o}", "name", b->name, "min_age", b->min_age, "max_age",
+                             b->max_age < 0 ? json_null() : json_integer(b->max_age)));
+    }
+    json_t *body = json_pack(
+        "{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:i,s:s?}", "name", c->programme.name, "timezone",
+        c->programme.timezone, "default_language", c->programme.default_language, "languages",
+        string_array(c->programme.languages[0], sizeof c->programme.languages[0],
+                     c->programme.nlanguages),
+        "provinces",
+        string_array(c->programme.provinces[0], sizeof c->programme.provinces[0],
+                     c->programme.nprovinces),
+        "sectors",
+        string_array(c->programme.sectors[0], sizeof c->programme.sectors[0],
+                     c->programme.nsectors),
+        "age_bands", bands, "country_code", c->programme.country_code, "min_age",
+        c->programme.min_age, "send_window",
+        c->programme.send_window[0] ? c->programme.send_window : NULL);
+    api_reply_json(resp, 200, body);
+}
+
 /* ------------------------------------------------------------------ tokens */
 
 static json_t *token_json(const struct token_row *r)
@@ -628,6 +668,7 @@ static void member_delete(const struct api_request *req, struct http_response *r
 }
 
 const struct api_route api_core_routes[] = {
+    {"GET", "/programme", API_ROLE_VIEWER, programme_get, API_BODY_JSON},
     {"GET", "/tokens", API_ROLE_ADMIN, tokens_get, API_BODY_JSON},
     {"POST", "/tokens", API_ROLE_ADMIN, tokens_post, API_BODY_JSON},
     {"DELETE", "/tokens/{id}", API_ROLE_ADMIN, token_delete, API_BODY_JSON},

@@ -1,19 +1,20 @@
 /* app.js -- taawun's staff console: a single page with hash routes over the
  * admin API (/api/v1, the same as taawunctl). Everything shown is built with
  * createElement/textContent (never innerHTML with data: names typed on
- * phones are untrusted). Strings come from i18n/{ar,fr}.json; dates are
- * shown in the programme's time zone. No framework, no build step. */
+ * phones are untrusted). Strings come from i18n/{ar,fr}.json; the
+ * programme's facts (time zone, languages, provinces, sectors, age bands)
+ * come from GET /api/v1/programme once signed in: the console holds none of
+ * its own. Dates are shown in the programme's time zone. No framework, no
+ * build step. */
 'use strict';
 
-const TZ = 'Africa/Casablanca';
-const PROVINCES = ['oujda-angad', 'berkane', 'nador', 'driouch', 'taourirt', 'jerada', 'guercif', 'figuig'];
-const SECTORS = ['agriculture', 'livestock', 'agrifood', 'handicraft', 'textile', 'tourism', 'services', 'other'];
 const GRANT_STATUSES = ['submitted', 'under_review', 'documents_missing', 'approved', 'rejected', 'disbursed'];
-const AGE_BANDS = ['under-18', '18-25', '26-35', '36-50', '51+'];
 const EVENT_KINDS = ['event', 'workshop', 'training', 'exhibition', 'ideathon'];
 const MESSAGE_STATUSES = ['queued', 'held', 'sending', 'sent', 'delivered', 'failed', 'expired', 'suppressed', 'cancelled'];
 
-const state = { lang: 'fr', strings: {}, user: null, role: null, csrf: null };
+const state = { lang: 'fr', strings: {}, user: null, role: null, csrf: null, programme: null };
+/* Names of the languages the console can offer texts in (its own labels). */
+const LANGUAGE_NAMES = { ar: 'العربية', fr: 'Français' };
 const ROLE_RANK = { viewer: 1, staff: 2, admin: 3 };
 
 /* ------------------------------------------------------------ helpers */
@@ -58,11 +59,18 @@ function svg(tag, attrs, ...children) {
   return el;
 }
 
+/* The programme's facts, as GET /programme answered (see route()). */
+function programme() {
+  return state.programme || { timezone: undefined, languages: [], provinces: [], sectors: [], age_bands: [] };
+}
+
+function ageBands() { return programme().age_bands.map((b) => b.name); }
+
 function fmtDate(unix) {
   if (unix === null || unix === undefined || unix === '') return '—';
   const d = new Date(Number(unix) * 1000);
   return new Intl.DateTimeFormat(state.lang === 'ar' ? 'ar-MA' : 'fr-MA',
-    { timeZone: TZ, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+    { timeZone: programme().timezone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
 function fmtNumber(n) {
@@ -243,6 +251,12 @@ async function signOut() {
 
 async function route() {
   if (!state.user) { renderLogin(); return; }
+  if (!state.programme) {
+    try { state.programme = await api('GET', '/programme'); } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) clear(document.getElementById('app')).appendChild(h('p', { class: 'error' }, errorText(e)));
+      return;
+    }
+  }
   const parts = (location.hash.replace(/^#\/?/, '') || 'dashboard').split('/');
   const page = parts[0];
   const main = shell(page);
@@ -296,7 +310,7 @@ async function pageDashboard(main) {
   grid.appendChild(barChart(t('by_province'), entriesOf(m.by_province, 'province')));
   grid.appendChild(barChart(t('by_sector'), entriesOf(m.by_sector, 'sector')));
   grid.appendChild(barChart(t('by_gender'), entriesOf(m.by_gender, 'gender')));
-  grid.appendChild(barChart(t('by_age_band'), AGE_BANDS.map((b) => ({ label: b, value: (m.by_age_band || {})[b] || 0 }))));
+  grid.appendChild(barChart(t('by_age_band'), ageBands().map((b) => ({ label: b, value: (m.by_age_band || {})[b] || 0 }))));
   const gs = dash.grants_by_status || {};
   grid.appendChild(barChart(t('grants_by_status'), GRANT_STATUSES.map((s) => ({ label: label('grant', s), value: (gs[s] || {}).count || 0 }))));
   grid.appendChild(barChart(t('grants_amount'), GRANT_STATUSES.map((s) => ({ label: label('grant', s), value: (gs[s] || {}).amount_mad || 0 })), { money: true }));
@@ -346,8 +360,8 @@ async function pageMembers(main) {
   const name = h('input', { name: 'name', id: 'member-search' });
   const phone = h('input', { name: 'phone', size: 14 });
   const f = {
-    province: select('province', PROVINCES, 'province', '', true), sector: select('sector', SECTORS, 'sector', '', true),
-    gender: select('gender', ['f', 'm'], 'gender', '', true), age_band: select('age_band', AGE_BANDS, null, '', true),
+    province: select('province', programme().provinces, 'province', '', true), sector: select('sector', programme().sectors, 'sector', '', true),
+    gender: select('gender', ['f', 'm'], 'gender', '', true), age_band: select('age_band', ageBands(), null, '', true),
   };
   const out = h('div', { id: 'members-list' });
   let offset = 0;
@@ -456,10 +470,10 @@ async function pageMember(main, id) {
 
 function memberEdit(m) {
   const name = h('input', { name: 'name', id: 'edit-name', value: m.name || '' });
-  const prov = select('province', PROVINCES, 'province', m.province);
-  const sect = select('sector', SECTORS, 'sector', m.sector);
+  const prov = select('province', programme().provinces, 'province', m.province);
+  const sect = select('sector', programme().sectors, 'sector', m.sector);
   const gender = select('gender', ['f', 'm'], 'gender', m.gender);
-  const lang = select('language', ['ar', 'fr', 'en'], null, m.language);
+  const lang = select('language', programme().languages, null, m.language);
   const msg = h('span', { role: 'status' });
   return h('div', { class: 'card' }, h('h2', {}, t('edit')),
     h('form', { class: 'inline', onsubmit: async (e) => {
@@ -556,7 +570,7 @@ function eventForm(e, onSaved) {
   const v = e || {};
   const local = (unix) => {
     if (!unix) return '';
-    const p = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(unix * 1000));
+    const p = new Intl.DateTimeFormat('en-CA', { timeZone: programme().timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(unix * 1000));
     const g = (k) => p.find((x) => x.type === k).value;
     return `${g('year')}-${g('month')}-${g('day')}T${g('hour')}:${g('minute')}`;
   };
@@ -564,7 +578,7 @@ function eventForm(e, onSaved) {
     code: h('input', { name: 'code', value: v.code || '', size: 6 }), kind: select('kind', EVENT_KINDS, 'kind', v.kind || 'workshop'),
     title_ar: h('input', { name: 'title_ar', value: v.title_ar || '', dir: 'rtl' }), title_fr: h('input', { name: 'title_fr', value: v.title_fr || '', dir: 'ltr' }),
     starts_at: h('input', { name: 'starts_at', type: 'datetime-local', value: local(v.starts_at) }),
-    place: h('input', { name: 'place', value: v.place || '' }), province: select('province', PROVINCES, 'province', v.province),
+    place: h('input', { name: 'place', value: v.place || '' }), province: select('province', programme().provinces, 'province', v.province),
     capacity: h('input', { name: 'capacity', type: 'number', min: 1, value: v.capacity ?? '' }),
   };
   const msg = h('span', { class: 'error' });
@@ -613,7 +627,7 @@ async function pageBroadcasts(main) {
   const texts = {};
   const counters = {};
   const mirrors = {};
-  const langs = ['ar', 'fr'];
+  const langs = programme().languages.filter((l) => LANGUAGE_NAMES[l]);
   const composer = h('div', { class: 'card', id: 'composer' }, h('h2', {}, t('compose')));
   for (const l of langs) {
     texts[l] = h('textarea', { id: 'text-' + l, name: 'text_' + l, dir: l === 'ar' ? 'rtl' : 'ltr', rows: 3 });
@@ -633,16 +647,16 @@ async function pageBroadcasts(main) {
       schedulePreview();
     };
     texts[l].addEventListener('input', update);
-    composer.appendChild(field(t('text_in', { language: l === 'ar' ? 'العربية' : 'Français' }), texts[l]));
+    composer.appendChild(field(t('text_in', { language: LANGUAGE_NAMES[l] }), texts[l]));
     composer.appendChild(counters[l]);
     composer.appendChild(mirrors[l]);
     update();
   }
   const aud = {
-    provinces: h('select', { multiple: true, id: 'aud-provinces', size: 4 }, PROVINCES.map((p) => h('option', { value: p }, label('province', p)))),
-    sectors: h('select', { multiple: true, id: 'aud-sectors', size: 4 }, SECTORS.map((p) => h('option', { value: p }, label('sector', p)))),
+    provinces: h('select', { multiple: true, id: 'aud-provinces', size: 4 }, programme().provinces.map((p) => h('option', { value: p }, label('province', p)))),
+    sectors: h('select', { multiple: true, id: 'aud-sectors', size: 4 }, programme().sectors.map((p) => h('option', { value: p }, label('sector', p)))),
     genders: h('select', { multiple: true, id: 'aud-genders', size: 2 }, ['f', 'm'].map((p) => h('option', { value: p }, label('gender', p)))),
-    age_bands: h('select', { multiple: true, id: 'aud-ages', size: 4 }, AGE_BANDS.map((p) => h('option', { value: p }, p))),
+    age_bands: h('select', { multiple: true, id: 'aud-ages', size: 4 }, ageBands().map((p) => h('option', { value: p }, p))),
   };
   for (const el of Object.values(aud)) el.addEventListener('change', () => schedulePreview());
   composer.appendChild(h('h2', {}, t('audience')));
