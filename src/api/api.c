@@ -1,5 +1,5 @@
 /* api.c -- the admin API router (/api/v1 on the admin listener): bearer
- * authentication with a bounded table of failures per client address (429
+ * authentication with failures per client address counted by app/throttle (429
  * with Retry-After), route matching over the modules' tables (404, 405 with
  * Allow), roles (403), JSON bodies (415, 400, 413), and the helpers every
  * handler uses to answer. */
@@ -8,14 +8,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "app/staff_tokens.h"
+#include "app/throttle.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/log.h"
@@ -55,97 +54,10 @@ int api_add_routes(const struct api_route *table)
     return -1;
 }
 
-/* Failed authentication per client address. */
-#define AUTH_TABLE_SIZE 1024 /* addresses tracked at once */
-#define AUTH_FAILURES_MAX 10 /* failures within AUTH_WINDOW_S that block */
-#define AUTH_WINDOW_S 60
-#define AUTH_BLOCK_S 120 /* how long a blocked address gets 429 */
-
-struct auth_slot {
-    char client[API_CLIENT_MAX]; /* "" : free */
-    int64_t window_start;
-    int64_t blocked_until;
-    int64_t last_seen;
-    int failures;
-};
-
-static struct auth_slot auth_table[AUTH_TABLE_SIZE];
-static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec;
-}
-
-static bool auth_idle(const struct auth_slot *s, int64_t now)
-{
-    return !s->client[0] || (s->blocked_until <= now && s->window_start + AUTH_WINDOW_S <= now);
-}
-
-/* The slot of client, or NULL. With create, a missing client takes a free
- * or idle slot (the least recently seen), else the least recently seen. */
-static struct auth_slot *auth_slot_of(const char *client, bool create, int64_t now)
-{
-    struct auth_slot *idle = NULL, *oldest = NULL;
-    for (size_t i = 0; i < AUTH_TABLE_SIZE; i++) {
-        struct auth_slot *s = &auth_table[i];
-        if (s->client[0] && strcmp(s->client, client) == 0)
-            return s;
-        if (auth_idle(s, now) && (!idle || s->last_seen < idle->last_seen))
-            idle = s;
-        if (!oldest || s->last_seen < oldest->last_seen)
-            oldest = s;
-    }
-    if (!create)
-        return NULL;
-    struct auth_slot *victim = idle ? idle : oldest;
-    memset(victim, 0, sizeof *victim);
-    snprintf(victim->client, sizeof victim->client, "%s", client);
-    victim->window_start = now;
-    return victim;
-}
-
-/* Seconds client stays blocked, 0 when it is not. */
-static int auth_blocked(const char *client)
-{
-    int64_t now = mono_now();
-    pthread_mutex_lock(&auth_lock);
-    struct auth_slot *s = auth_slot_of(client, false, now);
-    int left = s && s->blocked_until > now ? (int)(s->blocked_until - now) : 0;
-    pthread_mutex_unlock(&auth_lock);
-    return left;
-}
-
-static void auth_failed(const char *client)
-{
-    int64_t now = mono_now();
-    pthread_mutex_lock(&auth_lock);
-    struct auth_slot *s = auth_slot_of(client, true, now);
-    if (s) {
-        if (s->window_start + AUTH_WINDOW_S <= now) {
-            s->window_start = now;
-            s->failures = 0;
-        }
-        s->last_seen = now;
-        if (++s->failures >= AUTH_FAILURES_MAX && s->blocked_until <= now) {
-            s->blocked_until = now + AUTH_BLOCK_S;
-            log_warn("admin_auth_blocked", "client=%s failures=%d seconds=%d", client, s->failures,
-                     AUTH_BLOCK_S);
-        }
-    }
-    pthread_mutex_unlock(&auth_lock);
-}
-
-static void auth_succeeded(const char *client)
-{
-    pthread_mutex_lock(&auth_lock);
-    struct auth_slot *s = auth_slot_of(client, false, mono_now());
-    if (s && s->blocked_until == 0)
-        memset(s, 0, sizeof *s);
-    pthread_mutex_unlock(&auth_lock);
-}
+/* Failed authentication per client address: 10 within 60 s block the
+ * address for 120 s (429). */
+static struct throttle_slot auth_slots[1024];
+static struct throttle auth_throttle = THROTTLE_INIT(auth_slots, 10, 60, 120, "admin_auth_blocked");
 
 const char *api_role_name(enum api_role role)
 {
@@ -377,7 +289,7 @@ static _Thread_local char allow_buf[96];
 static int authenticate(const struct http_request *http, struct api_request *req,
                         struct http_response *resp)
 {
-    int blocked = auth_blocked(req->client);
+    int blocked = throttle_blocked(&auth_throttle, req->client, throttle_now());
     if (blocked > 0) {
         api_error(resp, 429, "too_many_requests",
                   "too many failed authentications from this address; try again later", NULL);
@@ -393,7 +305,7 @@ static int authenticate(const struct http_request *http, struct api_request *req
     if (by_cookie < 0)
         return -1;
     if (!token && !by_cookie) {
-        auth_failed(req->client);
+        throttle_failed(&auth_throttle, req->client, throttle_now());
         api_error(resp, 401, "unauthorized", "missing Authorization: Bearer token", NULL);
         return -1;
     }
@@ -410,11 +322,11 @@ static int authenticate(const struct http_request *http, struct api_request *req
             return -1;
         }
         if (ok == 0) {
-            auth_failed(req->client);
+            throttle_failed(&auth_throttle, req->client, throttle_now());
             api_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
             return -1;
         }
-        auth_succeeded(req->client);
+        throttle_succeeded(&auth_throttle, req->client, throttle_now());
         req->principal.token_id = tok.id;
         snprintf(req->principal.name, sizeof req->principal.name, "%s", tok.name);
         req->principal.role = api_role_parse(tok.role);
