@@ -104,17 +104,29 @@ static bool method_is_safe(const char *method)
     return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 }
 
+/* The session settings of the current config into *idle_s (and *secure
+ * unless NULL). -1 when no config is loaded: the caller answers 503. */
+static int session_settings(int *idle_s, bool *secure)
+{
+    struct runtime *rt = runtime_acquire();
+    if (!rt)
+        return -1;
+    *idle_s = rt->cfg.http.console_session_idle_s;
+    if (secure)
+        *secure = rt->cfg.http.console_secure_cookies;
+    runtime_release(rt);
+    return 0;
+}
+
 int console_authenticate(const struct http_request *req, const char *client,
                          struct api_principal *out, struct http_response *resp)
 {
     char probe[4];
     if (!cookie_value(req, probe, sizeof probe))
         return 0;
-    struct runtime *rt = runtime_acquire();
-    int idle_s = rt ? rt->cfg.http.console_session_idle_s : 1800;
-    runtime_release(rt);
+    int idle_s;
     struct staff_session s;
-    int rc = session_of(req, idle_s, &s);
+    int rc = session_settings(&idle_s, NULL) != 0 ? -1 : session_of(req, idle_s, &s);
     if (rc < 0) {
         http_error(resp, 503, "unavailable", "the database is unavailable");
         resp->retry_after_s = 1;
@@ -195,11 +207,9 @@ static void login(const struct http_request *req, const char *client, struct htt
 
 static void session_get(const struct http_request *req, struct http_response *resp)
 {
-    struct runtime *rt = runtime_acquire();
-    int idle_s = rt ? rt->cfg.http.console_session_idle_s : 1800;
-    runtime_release(rt);
+    int idle_s;
     struct staff_session s;
-    int rc = session_of(req, idle_s, &s);
+    int rc = session_settings(&idle_s, NULL) != 0 ? -1 : session_of(req, idle_s, &s);
     if (rc < 0)
         http_error(resp, 503, "unavailable", "the database is unavailable");
     else if (rc == 0)
@@ -210,12 +220,10 @@ static void session_get(const struct http_request *req, struct http_response *re
 
 static void logout(const struct http_request *req, const char *client, struct http_response *resp)
 {
-    struct runtime *rt = runtime_acquire();
-    int idle_s = rt ? rt->cfg.http.console_session_idle_s : 1800;
-    bool secure = rt && rt->cfg.http.console_secure_cookies;
-    runtime_release(rt);
+    int idle_s;
+    bool secure;
     struct staff_session s;
-    int rc = session_of(req, idle_s, &s);
+    int rc = session_settings(&idle_s, &secure) != 0 ? -1 : session_of(req, idle_s, &s);
     if (rc < 0) {
         http_error(resp, 503, "unavailable", "the database is unavailable");
         return;
