@@ -4,9 +4,8 @@
 #   make test       deps, build, unit + integration + browser tests; ends with "N passed, N failed, N skipped"
 #   make e2e        the web console's tests in headless Chromium (tests/e2e)
 #   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
-#   make check      clang-format --dry-run, cppcheck and mandoc -T lint on the man pages
-#   make check-layers  no include up a layer of src/LAYERS, no include cycle (joins make check
-#                   once core/ussd_* has no cycle)
+#   make check      clang-format --dry-run, cppcheck, mandoc -T lint on the man pages, and
+#                   the layers of src/ (src/LAYERS: no include up a layer, no include cycle)
 #   make check-size files <= 800 lines, functions <= 80 (not yet part of make check)
 #   make install    DESTDIR=, PREFIX= (/usr/local); creates the taawun user unless DESTDIR
 #   make deb        a Debian package (contrib/debian/) in $(BUILD)/deb/
@@ -120,6 +119,7 @@ check:
 	    --inline-suppr -Isrc --suppress=missingIncludeSystem src tests/unit
 	@$(MAKE) --no-print-directory man
 	mandoc -T lint -W warning $(MAN_PAGES)
+	contrib/check-layers.sh src
 
 check-layers:
 	contrib/check-layers.sh src

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/limits.h"
-#include "core/ussd_menu.h"
+#include "core/ussd_state.h"
 
 #define LINE_MAX 640
 #define TEXT_BYTES_MAX USSD_IDEA_TEXT_MAX /* one field, shortened */

@@ -20,7 +20,7 @@
 #include "core/catalog.h"
 #include "core/screen.h"
 #include "core/ussd_layout.h"
-#include "core/ussd_menu.h"
+#include "core/ussd_state.h"
 
 #define USSD_NAV_MORE "98" /* next page of a list */
 #define USSD_NAV_BACK "0"  /* previous page, or the screen before */

@@ -11,7 +11,6 @@
 #include "app/inbound.h"
 #include "channels/channel_ops.h"
 #include "channels/sandbox.h"
-#include "sender/sender.h"
 #include "sender/settle.h"
 #include "store/db.h"
 #include "store/messages.h"
@@ -190,7 +189,7 @@ long claim_http(struct transfers *t, sqlite3 *db, struct runtime *rt,
         pace_allowance(p, ch->throughput_per_s, ch->concurrency, batch, CLAIM_MAX, &slots, &wait);
     if (limit == 0)
         return wait;
-    wait = SENDER_IDLE_MS;
+    wait = PACE_IDLE_MS;
     struct claim c;
     if (claim_alloc(&c, limit) != 0 || db_begin(db) != 0)
         goto out;

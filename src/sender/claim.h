@@ -22,7 +22,7 @@
 /* Claim the due messages of HTTP channel ch (settings and ops borrowed
  * from rt, which the caller holds) that its pace allows, group them and
  * start the requests in t. Returns the milliseconds after which this
- * channel wants another pass (SENDER_IDLE_MS when nothing more is known to
+ * channel wants another pass (PACE_IDLE_MS when nothing more is known to
  * be due). */
 long claim_http(struct transfers *t, sqlite3 *db, struct runtime *rt,
                 const struct channel_settings *ch, const struct channel_ops *ops, struct pace *p,

@@ -5,8 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "sender/sender.h"
-
 double pace_clock(void)
 {
     struct timespec ts;
@@ -59,7 +57,7 @@ size_t pace_allowance(struct pace *p, double rate, int concurrency, size_t batch
     if (p->tokens > burst)
         p->tokens = burst;
     *slots = concurrency - p->inflight;
-    *wait_ms = SENDER_IDLE_MS;
+    *wait_ms = PACE_IDLE_MS;
     if (*slots <= 0)
         return 0; /* a finishing transfer wakes the poll */
     if (p->tokens < 1) {

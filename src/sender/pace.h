@@ -15,6 +15,7 @@
 #include "config/config.h"
 
 #define PACE_CHANNELS_MAX (2 * CONFIG_CHANNELS_MAX)
+#define PACE_IDLE_MS 200 /* longest sleep between passes */
 
 /* What the sender remembers of one channel. */
 struct pace {

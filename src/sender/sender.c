@@ -63,8 +63,8 @@ static long dispatch(struct sender *s, sqlite3 *db)
 {
     struct runtime *rt = runtime_acquire();
     if (!rt)
-        return SENDER_IDLE_MS;
-    long wait = SENDER_IDLE_MS;
+        return PACE_IDLE_MS;
+    long wait = PACE_IDLE_MS;
     int64_t now = db_now();
     for (size_t i = 0; i < rt->cfg.nchannels; i++) {
         const struct channel_settings *ch = &rt->cfg.channels[i];
@@ -114,7 +114,7 @@ static void *sender_main(void *arg)
         stopping = stop_asked(s, stopping, &deadline);
         if (!db)
             db = db_thread();
-        long wait = SENDER_IDLE_MS;
+        long wait = PACE_IDLE_MS;
         if (!stopping && db)
             wait = dispatch(s, db);
         transfers_perform(&s->tr);

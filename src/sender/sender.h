@@ -9,8 +9,6 @@
 #ifndef TAAWUN_SENDER_SENDER_H
 #define TAAWUN_SENDER_SENDER_H
 
-#define SENDER_IDLE_MS 200 /* longest sleep between passes */
-
 struct sender;
 
 /* Start the thread (it reads the current runtime on every pass) and

@@ -1,7 +1,7 @@
 /* channel_testlib.h -- what the channel adapter tests share: the fixture
  * (the adapter's ops table and a channel's settings, declared once per test
  * file with TL_CHANNEL_FIXTURE), reading recorded payloads from tests/data/,
- * building a struct channel_request the way http/routes does, and checking
+ * building a struct channel_request the way hooks/hooks does, and checking
  * an inbound batch's invariants.
  * Included by tests/unit/test_channel_*.c after <cmocka.h>. */
 #ifndef TAAWUN_TESTS_CHANNEL_TESTLIB_H
@@ -112,7 +112,7 @@ static inline const char *tl_header(void *ctx, const char *name)
     return NULL;
 }
 
-/* A request as http/routes builds it: the form is parsed when ctype is
+/* A request as hooks/hooks builds it: the form is parsed when ctype is
  * form-encoded, the query always. body and query_string are copied. */
 static inline void tl_request(struct tl_request *r, const char *method, const char *path,
                               const char *query_string, const char *ctype, const char *body,
