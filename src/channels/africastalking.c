@@ -235,10 +235,37 @@ static int at_send_build(const struct channel_settings *ch, const struct outboun
     return 0;
 }
 
+#define AT_DUPLICATE "DuplicateRequest"
+
+/* A request AT had already accepted: accepted again, with its message id
+ * when AT gives one (the delivery report finds the message by it). */
+static void at_duplicate_result(const char *message_id, struct send_result *r)
+{
+    adapter_result(r, SEND_ACCEPTED, 0, NULL);
+    bool known = message_id && strcmp(message_id, "None") != 0;
+    snprintf(r->provider_id, sizeof r->provider_id, "%s", known ? message_id : "");
+}
+
+static bool at_mentions_duplicate(const char *body, size_t len)
+{
+    size_t n = strlen(AT_DUPLICATE);
+    for (size_t i = 0; body && i + n <= len; i++)
+        if (memcmp(body + i, AT_DUPLICATE, n) == 0)
+            return true;
+    return false;
+}
+
 /* The outcome of one recipient's statusCode (PROVIDERS.md). */
 static void at_recipient_result(long code, const char *status, const char *message_id,
                                 struct send_result *r)
 {
+    /* "DuplicateRequest": AT already took this very request (our retry
+     * after a lost answer). The message is on its way: accepted, never
+     * failed, whatever code comes with it. */
+    if (strcmp(status, AT_DUPLICATE) == 0) {
+        at_duplicate_result(message_id, r);
+        return;
+    }
     switch (code) {
     case 100: /* Processed */
     case 101: /* Sent */
@@ -287,6 +314,12 @@ static void at_send_parse(const struct channel_settings *ch, const struct outbou
     (void)ch;
     if (n == 0)
         return;
+    if (http_status == 409 && at_mentions_duplicate(body, body_len)) {
+        /* The whole request was a duplicate of one AT accepted. */
+        at_duplicate_result(NULL, &results[0]);
+        adapter_result_spread(results, n);
+        return;
+    }
     if (adapter_http_failure(http_status, body, body_len, &results[0])) {
         adapter_result_spread(results, n);
         return;

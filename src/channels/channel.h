@@ -75,6 +75,7 @@ struct channel_request {
     /* A request header by name (case-insensitive), or NULL. */
     const char *(*header)(void *ctx, const char *name);
     void *header_ctx;
+    int64_t received_at; /* our clock when the request arrived (Unix seconds) */
 };
 
 /* One step of a USSD session, neutral. Strings borrowed from the request. */

@@ -7,6 +7,7 @@
 #include "channels/vonage.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,26 @@ static bool vonage_sig_matches(const struct channel_settings *ch, struct vonage_
     return adapter_equal(expected, strlen(expected), got, gl);
 }
 
+/* A signed request is fresh: its `timestamp` (Unix seconds, signed with the
+ * rest) lies within VONAGE_SIGNATURE_WINDOW_S of our clock. */
+static int vonage_check_timestamp(struct vonage_fields *vf, int64_t now, struct channel_error *err)
+{
+    size_t len = 0;
+    const char *ts = vonage_get(vf, "timestamp", &len);
+    char buf[24];
+    long when = 0;
+    if (!ts || len == 0 || len >= sizeof buf)
+        return adapter_fail(err, 403, "forbidden", "signed request without timestamp");
+    memcpy(buf, ts, len);
+    buf[len] = '\0';
+    if (adapter_parse_long(buf, 0, LONG_MAX, &when) != 0)
+        return adapter_fail(err, 403, "forbidden", "timestamp is not a number");
+    int64_t skew = now - (int64_t)when;
+    if (skew > VONAGE_SIGNATURE_WINDOW_S || skew < -VONAGE_SIGNATURE_WINDOW_S)
+        return adapter_fail(err, 403, "forbidden", "timestamp outside the signature window");
+    return 0;
+}
+
 static int vonage_verify(const struct channel_settings *ch, const struct channel_request *req,
                          struct channel_error *err)
 {
@@ -201,6 +222,8 @@ static int vonage_verify(const struct channel_settings *ch, const struct channel
     else if (!vonage_sig_matches(ch, &vf, sig, false) &&
              !(vonage_has(&vf, "key") && vonage_sig_matches(ch, &vf, sig, true)))
         rc = adapter_fail(err, 403, "forbidden", "sig does not match");
+    else
+        rc = vonage_check_timestamp(&vf, req->received_at, err);
     json_decref(vf.json);
     return rc;
 }

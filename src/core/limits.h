@@ -42,4 +42,9 @@
 /* Hard ceiling on an HTTP request body (config may set less). */
 #define HTTP_BODY_CEILING (1024 * 1024)
 
+/* A signed Vonage request whose `timestamp` is further than this from our
+ * clock is refused: a captured request cannot be replayed later (Vonage's
+ * own guidance is five minutes). */
+#define VONAGE_SIGNATURE_WINDOW_S 300
+
 #endif

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/inbound.h"
 #include "app/ussd.h"
@@ -118,7 +119,8 @@ static struct channel_request channel_request_of(const struct http_request *req,
                                     .form = form,
                                     .query = query,
                                     .header = request_header,
-                                    .header_ctx = (void *)req};
+                                    .header_ctx = (void *)req,
+                                    .received_at = (int64_t)time(NULL)};
 }
 
 static void ussd_hook(struct hooks_ctx *rc, struct runtime *rt, const struct channel_settings *ch,

@@ -235,3 +235,17 @@ def test_ussd_end_notice_stored_once(at_daemon):
         assert r.status == 200, r
     rows = query(at_daemon, "SELECT * FROM ussd_session_ends WHERE session_id='ATUid_end_1'")
     assert len(rows) == 1 and rows[0]["channel"] == "at", rows
+
+
+def test_africastalking_sms_without_id_or_with_an_empty_id_counts_once(at_daemon):
+    """A retransmitted SMS with no id (or `id=`) is the same SMS: the key is
+    the sender and the text within the dedup window, and an empty id never
+    makes every later id-less SMS look like a replay."""
+    phone, other = new_phone(), new_phone()
+    for body in (sms_form(phone, "INFO"), sms_form(phone, "INFO", msg_id=""),
+                 sms_form(phone, "INFO")):
+        assert at_daemon.post(at_path("sms"), body, FORM_CT).status == 200
+    assert at_daemon.post(at_path("sms"), sms_form(other, "INFO", msg_id=""), FORM_CT).status == 200
+    assert at_daemon.post(at_path("sms"), sms_form(phone, "AIDE", msg_id=""), FORM_CT).status == 200
+    assert sorted(r["body"] for r in inbound_rows(at_daemon, phone)) == ["AIDE", "INFO"]
+    assert [r["body"] for r in inbound_rows(at_daemon, other)] == ["INFO"]

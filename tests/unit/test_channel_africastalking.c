@@ -319,6 +319,28 @@ static void test_send_parse_failures(void **state)
     assert_true(r[0].retry_after_s >= 60);
 }
 
+/* A retry of a request AT had already taken is answered "DuplicateRequest":
+ * the message was accepted, it is no failure. DoNotDisturbRejection, which
+ * shares statusCode 409, stays permanent. */
+static void test_send_parse_duplicate_request(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    struct outbound_message m[2] = {{1, "+212600000001", "x", TEXT_GSM7},
+                                    {2, "+212600000002", "x", TEXT_GSM7}};
+    struct send_result r[2];
+    tl_send_parse(ops(), &ch, m, 2, 201, "africastalking/send_duplicate.json", r);
+    assert_int_equal(r[0].outcome, SEND_ACCEPTED);
+    assert_string_equal(r[0].provider_id, "ATXid_d1");
+    assert_int_equal(r[1].outcome, SEND_PERMANENT);
+    assert_non_null(strstr(r[1].reason, "DoNotDisturbRejection"));
+    tl_send_parse(ops(), &ch, m, 2, 409, "africastalking/send_duplicate_409.txt", r);
+    assert_int_equal(r[0].outcome, SEND_ACCEPTED);
+    assert_int_equal(r[1].outcome, SEND_ACCEPTED);
+    tl_send_parse(ops(), &ch, m, 2, 409, "africastalking/send_garbage.txt", r);
+    assert_true(r[0].outcome != SEND_ACCEPTED);
+}
+
 static void test_table(void **state)
 {
     (void)state;
@@ -355,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_send_parse_bulk_ok),
         cmocka_unit_test(test_send_parse_each_status_code),
         cmocka_unit_test(test_send_parse_failures),
+        cmocka_unit_test(test_send_parse_duplicate_request),
         cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

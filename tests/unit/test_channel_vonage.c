@@ -147,6 +147,9 @@ static void test_signature_values(void **state)
     assert_int_equal(vonage_signature("crc32", SIGNATURE_SECRET, p, 10, out, sizeof out), -1);
 }
 
+/* The `timestamp` the recorded signed requests carry. */
+#define SIGNED_AT 1714644672
+
 static void test_signature_verify(void **state)
 {
     (void)state;
@@ -165,7 +168,15 @@ static void test_signature_verify(void **state)
     tl_request_free(&r);
 
     tl_request_file(&r, "/hooks/vg/sms", "vonage/inbound_signed_md5hash.query");
+    r.req.received_at = SIGNED_AT + 60;
     assert_int_equal(ops()->verify(&ch, &r.req, &err), 0);
+    /* The same request replayed outside the window, or from the future. */
+    r.req.received_at = SIGNED_AT + VONAGE_SIGNATURE_WINDOW_S + 1;
+    assert_int_equal(ops()->verify(&ch, &r.req, &err), -1);
+    assert_int_equal(err.status, 403);
+    r.req.received_at = SIGNED_AT - VONAGE_SIGNATURE_WINDOW_S - 1;
+    assert_int_equal(ops()->verify(&ch, &r.req, &err), -1);
+    r.req.received_at = SIGNED_AT;
     snprintf(ch.signature_method, sizeof ch.signature_method, "sha256");
     assert_int_equal(ops()->verify(&ch, &r.req, &err), -1);
     snprintf(ch.signature_method, sizeof ch.signature_method, "md5hash");
@@ -176,11 +187,13 @@ static void test_signature_verify(void **state)
 
     /* Our own key= in the URL (not signed by Vonage), upper-case hex. */
     tl_request_file(&r, "/hooks/vg/sms", "vonage/inbound_signed_with_key.query");
+    r.req.received_at = SIGNED_AT;
     assert_int_equal(ops()->verify(&ch, &r.req, &err), 0);
     tl_request_free(&r);
 
     snprintf(ch.signature_method, sizeof ch.signature_method, "sha256");
     tl_request_file(&r, "/hooks/vg/sms", "vonage/inbound_signed_sha256.form");
+    r.req.received_at = SIGNED_AT;
     assert_int_equal(ops()->verify(&ch, &r.req, &err), 0);
     /* Tampered text. */
     form_free(&r.form);
