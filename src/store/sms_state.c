@@ -15,9 +15,7 @@ static int exec_phone(sqlite3 *db, const char *sql, const char *phone, const cha
     if (!(st = db_stmt(db, sql)))
         return store_fail(db, what);
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, what);
+    return store_exec(db, st, what);
 }
 
 int sms_state_suppression_add(sqlite3 *db, const char *phone, const char *channel)
@@ -29,9 +27,7 @@ int sms_state_suppression_add(sqlite3 *db, const char *phone, const char *channe
     sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, db_now());
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "suppression_add");
+    return store_exec(db, st, "suppression_add");
 }
 
 int sms_state_suppression_clear(sqlite3 *db, const char *phone)
@@ -94,21 +90,20 @@ int sms_state_flow_put(sqlite3 *db, const char *phone, const struct sms_state_fl
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "INSERT INTO sms_conversations (phone, flow, step, lang, state,"
-                           " expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                           " expires_at, updated_at) VALUES (:phone, :flow, :step, :lang,"
+                           " :state, :expires_at, :now)"
                            " ON CONFLICT(phone) DO UPDATE SET flow = excluded.flow,"
                            " step = excluded.step, lang = excluded.lang, state = excluded.state,"
                            " expires_at = excluded.expires_at, updated_at = excluded.updated_at")))
         return store_fail(db, "sms_state_flow_put");
-    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, f->flow, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, f->step);
-    sqlite3_bind_text(st, 4, f->lang, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 5, f->state, (int)f->state_len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, expires_at);
-    sqlite3_bind_int64(st, 7, db_now());
-    int rc = sqlite3_step(st);
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "sms_state_flow_put");
+    store_bind_text(st, ":phone", phone);
+    store_bind_text(st, ":flow", f->flow);
+    store_bind_int64(st, ":step", f->step);
+    store_bind_text(st, ":lang", f->lang);
+    store_bind_blob(st, ":state", f->state, f->state_len);
+    store_bind_int64(st, ":expires_at", expires_at);
+    store_bind_int64(st, ":now", db_now());
+    return store_exec(db, st, "sms_state_flow_put");
 }
 
 int sms_state_flow_delete(sqlite3 *db, const char *phone)
