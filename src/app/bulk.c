@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "app/bulk_cell.h"
 #include "core/hash.h"
 #include "core/msisdn.h"
 #include "core/utf8.h"
@@ -21,12 +22,7 @@
 #include "sys/csvio.h"
 #include "sys/log.h"
 
-#define VALUE_MAX 1024 /* bytes of one normalised cell */
-#define NAME_MAX_BYTES 255
-#define PROGRAMME_MAX_BYTES 200
-#define NOTE_MAX_BYTES 500
-#define CODE_MAX_BYTES 31
-#define AMOUNT_MAX 100000000LL
+#define VALUE_MAX BULK_CELL_VALUE_MAX
 
 static const char *const kind_names[BULK_KINDS_] = {"cooperatives", "members", "grants"};
 
@@ -51,7 +47,7 @@ void bulk_report_free(struct bulk_report *r)
     }
 }
 
-/* Accepted headers, folded (see fold_header), per kind and field. */
+/* Accepted headers, folded (see bulk_cell_fold), per kind and field. */
 static const char *const aliases[BULK_KINDS_][BULK_FIELDS_MAX][8] = {
     [BULK_COOPERATIVES] =
         {
@@ -88,49 +84,6 @@ static const char *const aliases[BULK_KINDS_][BULK_FIELDS_MAX][8] = {
         },
 };
 
-/* Lower-case ASCII, French accents dropped, spaces/dashes/apostrophes/dots
- * to '_', repeated and edge '_' removed. */
-static void fold_header(const char *in, char *out, size_t outsz)
-{
-    static const struct {
-        const char *utf8;
-        char ascii;
-    } accents[] = {{"é", 'e'}, {"è", 'e'}, {"ê", 'e'}, {"ë", 'e'}, {"É", 'e'},
-                   {"È", 'e'}, {"à", 'a'}, {"â", 'a'}, {"î", 'i'}, {"ï", 'i'},
-                   {"ô", 'o'}, {"û", 'u'}, {"ù", 'u'}, {"ç", 'c'}, {"Ç", 'c'}};
-    size_t n = 0;
-    for (const char *p = in; *p && n + 1 < outsz;) {
-        char c = 0;
-        size_t adv = 1;
-        for (size_t i = 0; i < sizeof accents / sizeof accents[0]; i++) {
-            size_t l = strlen(accents[i].utf8);
-            if (strncmp(p, accents[i].utf8, l) == 0) {
-                c = accents[i].ascii;
-                adv = l;
-                break;
-            }
-        }
-        if (!c) {
-            unsigned char u = (unsigned char)*p;
-            if (u >= 'A' && u <= 'Z')
-                c = (char)(u - 'A' + 'a');
-            else if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9'))
-                c = (char)u;
-            else if (u == ' ' || u == '-' || u == '\'' || u == '.' || u == '_' || u == '\t')
-                c = '_';
-            else
-                c = (char)u; /* anything else kept: it will not match */
-        }
-        p += adv;
-        if (c == '_' && (n == 0 || out[n - 1] == '_'))
-            continue;
-        out[n++] = c;
-    }
-    while (n > 0 && out[n - 1] == '_')
-        n--;
-    out[n] = '\0';
-}
-
 /* ---------------------------------------------------------------- report */
 
 static void add_error(struct bulk_report *r, size_t line, const char *column, const char *fmt, ...)
@@ -150,184 +103,6 @@ static void add_error(struct bulk_report *r, size_t line, const char *column, co
     va_start(ap, fmt);
     vsnprintf(e->reason, sizeof e->reason, fmt, ap);
     va_end(ap);
-}
-
-/* ------------------------------------------------------------- cell checks */
-
-static bool ieq_any(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcasecmp(s, *list) == 0)
-            return true;
-    return false;
-}
-
-static const char *code_in(const char *s, const char *const *codes, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(s, codes[i]) == 0)
-            return codes[i];
-    return NULL;
-}
-
-static bool digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-/* Normalise cell s of field into out. Returns NULL, or the reason. */
-static const char *check_cell(const struct bulk_env *env, enum bulk_kind kind, size_t field,
-                              const char *s, char *out, size_t outsz)
-{
-    snprintf(out, outsz, "%s", s);
-    if (!utf8_valid(s, strlen(s)))
-        return "not UTF-8 text (save the file as \"CSV UTF-8\")";
-    bool phone = (kind == BULK_MEMBERS && field == BM_PHONE) ||
-                 (kind == BULK_COOPERATIVES && field == BC_CONTACT_PHONE) ||
-                 (kind == BULK_GRANTS && field == BG_MEMBER_PHONE);
-    bool coop_code = (kind == BULK_COOPERATIVES && field == BC_CODE) ||
-                     (kind == BULK_MEMBERS && field == BM_COOPERATIVE) ||
-                     (kind == BULK_GRANTS && field == BG_COOPERATIVE);
-    if (phone) {
-        char e164[MSISDN_MAX];
-        enum msisdn_status st = msisdn_normalize(s, strlen(s), e164);
-        if (st != MSISDN_OK)
-            return "not a valid mobile number";
-        snprintf(out, outsz, "%s", e164);
-        return NULL;
-    }
-    if (coop_code)
-        return digits(s) && strlen(s) <= CODE_MAX_BYTES ? NULL
-                                                        : "a cooperative code is digits only";
-    if ((kind == BULK_COOPERATIVES && field == BC_PROVINCE) ||
-        (kind == BULK_MEMBERS && field == BM_PROVINCE)) {
-        const char *c = code_in(s, env->provinces, env->nprovinces);
-        if (!c)
-            return "not a province code of the programme";
-        snprintf(out, outsz, "%s", c);
-        return NULL;
-    }
-    if ((kind == BULK_COOPERATIVES && field == BC_SECTOR) ||
-        (kind == BULK_MEMBERS && field == BM_SECTOR)) {
-        const char *c = code_in(s, env->sectors, env->nsectors);
-        if (!c)
-            return "not a sector code of the programme";
-        snprintf(out, outsz, "%s", c);
-        return NULL;
-    }
-    if ((kind == BULK_COOPERATIVES && field == BC_NAME) ||
-        (kind == BULK_MEMBERS && field == BM_NAME))
-        return strlen(s) <= NAME_MAX_BYTES ? NULL : "longer than 255 bytes";
-    if (kind == BULK_MEMBERS) {
-        static const char *const women[] = {"f", "femme", "female", "woman",
-                                            "w", "أنثى",  "امرأة",  NULL};
-        static const char *const men[] = {"m", "homme", "male", "man", "h", "ذكر", "رجل", NULL};
-        static const char *const yes[] = {"yes", "oui", "y", "o", "1", "true", "vrai", "نعم", NULL};
-        static const char *const no[] = {"no", "non", "n", "0", "false", "faux", "لا", NULL};
-        switch (field) {
-        case BM_GENDER:
-            if (ieq_any(s, women))
-                snprintf(out, outsz, "f");
-            else if (ieq_any(s, men))
-                snprintf(out, outsz, "m");
-            else
-                return "gender must be f or m (femme/homme)";
-            return NULL;
-        case BM_BIRTH_YEAR: {
-            long y = digits(s) && strlen(s) == 4 ? strtol(s, NULL, 10) : -1;
-            if (y < env->current_year - 120 || y > env->current_year - env->min_age)
-                return "not a plausible birth year";
-            return NULL;
-        }
-        case BM_LANGUAGE: {
-            const char *c = code_in(s, env->notice->languages, env->notice->nlanguages);
-            if (!c)
-                return "not a language of the programme";
-            snprintf(out, outsz, "%s", c);
-            return NULL;
-        }
-        case BM_CONSENT:
-            if (ieq_any(s, yes))
-                snprintf(out, outsz, "yes");
-            else if (ieq_any(s, no))
-                snprintf(out, outsz, "no");
-            else
-                return "consent must be yes or no (oui/non)";
-            return NULL;
-        default:
-            return NULL;
-        }
-    }
-    if (kind == BULK_GRANTS) {
-        switch (field) {
-        case BG_REFERENCE:
-            return strlen(s) <= 31 ? NULL : "a reference is at most 31 characters";
-        case BG_PROGRAMME:
-            return strlen(s) <= PROGRAMME_MAX_BYTES ? NULL : "longer than 200 bytes";
-        case BG_AMOUNT: {
-            char d[32];
-            size_t n = 0;
-            for (const char *p = s; *p; p++) {
-                if (*p == ' ' || *p == '\t')
-                    continue;
-                if (strncmp(p, "\xC2\xA0", 2) == 0 || strncmp(p, "\xE2\x80\xAF", 3) == 0) {
-                    p += (unsigned char)p[0] == 0xC2 ? 1 : 2; /* no-break spaces */
-                    continue;
-                }
-                if (n + 1 >= sizeof d)
-                    return "not an amount in MAD";
-                d[n++] = *p;
-            }
-            d[n] = '\0';
-            if (!digits(d) || n > 10 || strtoll(d, NULL, 10) > AMOUNT_MAX)
-                return "amount_mad must be a whole number of MAD (0 to 100000000)";
-            snprintf(out, outsz, "%lld", strtoll(d, NULL, 10));
-            return NULL;
-        }
-        case BG_STATUS: {
-            static const struct {
-                const char *word, *status;
-            } words[] = {{"soumis", "submitted"},
-                         {"depose", "submitted"},
-                         {"en_cours", "under_review"},
-                         {"en_examen", "under_review"},
-                         {"documents_manquants", "documents_missing"},
-                         {"pieces_manquantes", "documents_missing"},
-                         {"approuve", "approved"},
-                         {"accepte", "approved"},
-                         {"verse", "disbursed"},
-                         {"decaisse", "disbursed"},
-                         {"rejete", "rejected"},
-                         {"refuse", "rejected"}};
-            char f[64];
-            fold_header(s, f, sizeof f);
-            for (size_t i = 0; programme_grant_statuses[i]; i++)
-                if (strcmp(f, programme_grant_statuses[i]) == 0) {
-                    snprintf(out, outsz, "%s", programme_grant_statuses[i]);
-                    return NULL;
-                }
-            for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-                if (strcmp(f, words[i].word) == 0) {
-                    snprintf(out, outsz, "%s", words[i].status);
-                    return NULL;
-                }
-            return "not a grant status (submitted, under_review, documents_missing, approved, "
-                   "disbursed, rejected)";
-        }
-        case BG_NOTE_AR:
-        case BG_NOTE_FR:
-        case BG_NOTE_EN:
-            return strlen(s) <= NOTE_MAX_BYTES ? NULL : "longer than 500 bytes";
-        default:
-            return NULL;
-        }
-    }
-    return NULL;
 }
 
 /* ---------------------------------------------------------- duplicate keys */
@@ -412,17 +187,19 @@ static bool referenced(struct import_ctx *c, enum bulk_kind ref, const char *key
     return true;
 }
 
-static void import_row(struct import_ctx *c, const struct csvio_row *row)
+/* The row's cells checked and normalised into cell[], which fields the
+ * file gives, and the objects the row names. Returns true when the row has
+ * no error (errors are reported with their line and column). */
+static bool import_check_row(struct import_ctx *c, const struct csvio_row *row,
+                             char (*cell)[VALUE_MAX], bool *given)
 {
-    size_t nf = bulk_field_count(c->kind);
     struct bulk_report *rep = c->report;
     size_t errors_before = rep->errors_total;
-    char cell[BULK_FIELDS_MAX][VALUE_MAX];
-    bool given[BULK_FIELDS_MAX] = {false}, bad[BULK_FIELDS_MAX] = {false};
+    bool bad[BULK_FIELDS_MAX] = {false};
     if (row->nfields > c->header->nfields)
         add_error(rep, row->line, "", "%zu fields where the header has %zu", row->nfields,
                   c->header->nfields);
-    for (size_t f = 0; f < nf; f++) {
+    for (size_t f = 0; f < bulk_field_count(c->kind); f++) {
         cell[f][0] = '\0';
         int col = c->column_of[f];
         if (col < 0)
@@ -431,7 +208,7 @@ static void import_row(struct import_ctx *c, const struct csvio_row *row)
         const char *s = (size_t)col < row->nfields ? row->fields[col] : "";
         if (!*s)
             continue;
-        const char *why = check_cell(c->env, c->kind, f, s, cell[f], sizeof cell[f]);
+        const char *why = bulk_cell_check(c->env, c->kind, f, s, cell[f], VALUE_MAX);
         if (why) {
             add_error(rep, row->line, col_name(c, f), "%s", why);
             bad[f] = true;
@@ -439,7 +216,7 @@ static void import_row(struct import_ctx *c, const struct csvio_row *row)
     }
     if (!cell[0][0]) {
         add_error(rep, row->line, col_name(c, 0), "%s is required", bulk_field_name(c->kind, 0));
-        return;
+        return false;
     }
     /* References named in the row (those kept from the stored row exist). */
     if (c->kind == BULK_MEMBERS && cell[BM_COOPERATIVE][0] && !bad[BM_COOPERATIVE])
@@ -450,91 +227,93 @@ static void import_row(struct import_ctx *c, const struct csvio_row *row)
     if (c->kind == BULK_GRANTS && cell[BG_COOPERATIVE][0] && !bad[BG_COOPERATIVE])
         referenced(c, BULK_COOPERATIVES, cell[BG_COOPERATIVE], row->line, BG_COOPERATIVE,
                    "cooperative");
-    if (c->failed || rep->errors_total > errors_before)
-        return;
+    return !c->failed && rep->errors_total == errors_before;
+}
 
-    struct bulk_record old;
-    int found = bulk_find(c->db, c->kind, cell[0], &old);
-    if (found < 0) {
-        c->failed = true;
-        return;
-    }
-    if (found && old.erased_at) {
-        add_error(rep, row->line, col_name(c, 0), "this member's data was erased");
-        bulk_record_clear(&old);
-        return;
-    }
-    /* Merge: a column of the file wins (empty: cleared); others keep. */
-    struct row_values rv = {{NULL}};
+/* Merge the file's row with the stored one (old, when found) into rv: a
+ * column of the file wins (empty: cleared), others keep; new rows get
+ * their defaults. Then the values every row needs. Returns true when the
+ * merged row can be written. */
+static bool import_merge(struct import_ctx *c, size_t line, char (*cell)[VALUE_MAX],
+                         const bool *given, int found, const struct bulk_record *old,
+                         struct row_values *rv)
+{
+    struct bulk_report *rep = c->report;
+    size_t errors_before = rep->errors_total;
     bool oom = false;
-    for (size_t f = 0; f < nf; f++) {
-        const char *v = given[f] ? (cell[f][0] ? cell[f] : NULL) : (found ? old.v[f] : NULL);
-        if (c->kind == BULK_MEMBERS && f == BM_CONSENT && found && old.v[f] &&
-            (!v || strcmp(old.v[f], "yes") == 0))
-            v = old.v[f]; /* an import never withdraws consent: STOP does */
-        if (v && !(rv.v[f] = strdup(v)))
+    for (size_t f = 0; f < bulk_field_count(c->kind); f++) {
+        const char *v = given[f] ? (cell[f][0] ? cell[f] : NULL) : (found ? old->v[f] : NULL);
+        if (c->kind == BULK_MEMBERS && f == BM_CONSENT && found && old->v[f] &&
+            (!v || strcmp(old->v[f], "yes") == 0))
+            v = old->v[f]; /* an import never withdraws consent: STOP does */
+        if (v && !(rv->v[f] = strdup(v)))
             oom = true;
     }
-    if (!found && c->kind == BULK_MEMBERS && !rv.v[BM_LANGUAGE] &&
-        !(rv.v[BM_LANGUAGE] = strdup(c->env->notice->default_language)))
+    if (!found && c->kind == BULK_MEMBERS && !rv->v[BM_LANGUAGE] &&
+        !(rv->v[BM_LANGUAGE] = strdup(c->env->notice->default_language)))
         oom = true;
-    if (!found && c->kind == BULK_GRANTS && !rv.v[BG_STATUS] &&
-        !(rv.v[BG_STATUS] = strdup("submitted")))
+    if (!found && c->kind == BULK_GRANTS && !rv->v[BG_STATUS] &&
+        !(rv->v[BG_STATUS] = strdup("submitted")))
         oom = true;
     if (oom) {
         c->failed = true;
-        goto out;
+        return false;
     }
-    /* Required values and references. */
     static const size_t coop_required[] = {BC_NAME, BC_PROVINCE};
     static const size_t grant_required[] = {BG_PROGRAMME, BG_AMOUNT};
     const size_t *req = c->kind == BULK_COOPERATIVES ? coop_required
                         : c->kind == BULK_GRANTS     ? grant_required
                                                      : NULL;
     for (size_t i = 0; req && i < 2; i++)
-        if (!rv.v[req[i]])
-            add_error(rep, row->line, col_name(c, req[i]), "%s is required",
+        if (!rv->v[req[i]])
+            add_error(rep, line, col_name(c, req[i]), "%s is required",
                       bulk_field_name(c->kind, req[i]));
-    if (c->kind == BULK_GRANTS && !rv.v[BG_MEMBER_PHONE] && !rv.v[BG_COOPERATIVE])
-        add_error(rep, row->line, col_name(c, BG_MEMBER_PHONE),
+    if (c->kind == BULK_GRANTS && !rv->v[BG_MEMBER_PHONE] && !rv->v[BG_COOPERATIVE])
+        add_error(rep, line, col_name(c, BG_MEMBER_PHONE),
                   "a grant needs member_phone or cooperative_code");
-    if (c->failed || rep->errors_total > errors_before)
-        goto out;
+    return !c->failed && rep->errors_total == errors_before;
+}
 
+/* Write the merged row rv (over old when found) and notify a grant's new
+ * status once. Counts the row as created, updated or unchanged. */
+static void import_write(struct import_ctx *c, size_t line, int found,
+                         const struct bulk_record *old, const struct row_values *rv)
+{
+    struct bulk_report *rep = c->report;
     bool changed = !found;
-    for (size_t f = 0; f < nf && !changed; f++)
-        changed = !same(rv.v[f], old.v[f]);
+    for (size_t f = 0; f < bulk_field_count(c->kind) && !changed; f++)
+        changed = !same(rv->v[f], old->v[f]);
     if (!changed) {
         rep->unchanged++;
-        goto out;
+        return;
     }
     int64_t id = 0;
     int w =
-        bulk_write(c->db, c->kind, found ? old.id : 0, (const char *const *)rv.v, db_now(), &id);
+        bulk_write(c->db, c->kind, found ? old->id : 0, (const char *const *)rv->v, db_now(), &id);
     if (w == -2) {
-        add_error(rep, row->line, "", "refused by the database (a value breaks a rule)");
-        goto out;
+        add_error(rep, line, "", "refused by the database (a value breaks a rule)");
+        return;
     }
     if (w != 0) {
         c->failed = true;
-        goto out;
+        return;
     }
-    if (found && c->kind == BULK_GRANTS && !same(rv.v[BG_STATUS], old.v[BG_STATUS])) {
+    if (found && c->kind == BULK_GRANTS && !same(rv->v[BG_STATUS], old->v[BG_STATUS])) {
         struct grant_status_change ch = {.grant_id = id,
-                                         .status = rv.v[BG_STATUS],
-                                         .note_ar = rv.v[BG_NOTE_AR],
-                                         .note_fr = rv.v[BG_NOTE_FR],
-                                         .note_en = rv.v[BG_NOTE_EN]};
+                                         .status = rv->v[BG_STATUS],
+                                         .note_ar = rv->v[BG_NOTE_AR],
+                                         .note_fr = rv->v[BG_NOTE_FR],
+                                         .note_en = rv->v[BG_NOTE_EN]};
         int64_t msg = 0;
         enum programme_result pr =
             programme_grant_set_status(c->db, c->env->notice, c->actor, &ch, &msg);
         if (pr == PROGRAMME_CONFLICT) {
-            add_error(rep, row->line, col_name(c, BG_STATUS), "the grant cannot take this status");
-            goto out;
+            add_error(rep, line, col_name(c, BG_STATUS), "the grant cannot take this status");
+            return;
         }
         if (pr != PROGRAMME_OK) {
             c->failed = true;
-            goto out;
+            return;
         }
         if (msg)
             rep->notified++;
@@ -543,7 +322,28 @@ static void import_row(struct import_ctx *c, const struct csvio_row *row)
         rep->updated++;
     else
         rep->created++;
-out:
+}
+
+static void import_row(struct import_ctx *c, const struct csvio_row *row)
+{
+    char cell[BULK_FIELDS_MAX][VALUE_MAX];
+    bool given[BULK_FIELDS_MAX] = {false};
+    if (!import_check_row(c, row, cell, given))
+        return;
+    struct bulk_record old;
+    int found = bulk_find(c->db, c->kind, cell[0], &old);
+    if (found < 0) {
+        c->failed = true;
+        return;
+    }
+    if (found && old.erased_at) {
+        add_error(c->report, row->line, col_name(c, 0), "this member's data was erased");
+        bulk_record_clear(&old);
+        return;
+    }
+    struct row_values rv = {{NULL}};
+    if (import_merge(c, row->line, cell, given, found, &old, &rv))
+        import_write(c, row->line, found, &old, &rv);
     row_values_clear(&rv);
     bulk_record_clear(&old);
 }
@@ -557,7 +357,7 @@ static int map_header(struct import_ctx *c)
     int rc = 0;
     for (size_t col = 0; col < c->header->nfields; col++) {
         char folded[BULK_COLUMN_MAX];
-        fold_header(c->header->fields[col], folded, sizeof folded);
+        bulk_cell_fold(c->header->fields[col], folded, sizeof folded);
         if (!folded[0])
             continue; /* an unnamed trailing column */
         int field = -1;
@@ -642,7 +442,7 @@ enum bulk_result bulk_import(sqlite3 *db, const struct bulk_env *env,
         int col = c.column_of[0];
         const char *raw = (size_t)col < row->nfields ? row->fields[col] : "";
         /* The key as normalised, for duplicates within the file. */
-        if (*raw && !check_cell(env, kind, 0, raw, keys[r], VALUE_MAX)) {
+        if (*raw && !bulk_cell_check(env, kind, 0, raw, keys[r], VALUE_MAX)) {
             size_t first = key_set_add(&ks, keys[r], row->line);
             if (first == SIZE_MAX) {
                 c.failed = true;

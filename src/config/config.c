@@ -313,74 +313,58 @@ static void walk_children(struct walk *w, config_setting_t *s, const char *path)
     }
 }
 
-static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
+/* Does libconfig's type t carry a value of the schema's type? */
+static bool type_matches(enum opt_type type, int t)
 {
-    int line = (int)config_setting_source_line(s);
-    const struct option *o = schema_find(path);
-    if (!o) {
-        config_error(w->errs, w->file, line, "unknown setting '%s'", path);
-        return;
-    }
-    int t = config_setting_type(s);
-    bool type_ok = false;
-    switch (o->type) {
+    switch (type) {
     case OPT_GROUP:
-        type_ok = t == CONFIG_TYPE_GROUP;
-        break;
+        return t == CONFIG_TYPE_GROUP;
     case OPT_LIST:
-        type_ok = t == CONFIG_TYPE_LIST;
-        break;
+        return t == CONFIG_TYPE_LIST;
     case OPT_INT:
-        type_ok = t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
-        break;
+        return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
     case OPT_BOOL:
-        type_ok = t == CONFIG_TYPE_BOOL;
-        break;
+        return t == CONFIG_TYPE_BOOL;
     case OPT_STRING:
-        type_ok = t == CONFIG_TYPE_STRING;
-        break;
+        return t == CONFIG_TYPE_STRING;
     case OPT_STRING_LIST:
-        type_ok = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
-        break;
+        return t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
     case OPT_FLOAT:
-        type_ok = t == CONFIG_TYPE_FLOAT || t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
-        break;
+        return t == CONFIG_TYPE_FLOAT || t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
     }
-    if (!type_ok) {
-        config_error(w->errs, w->file, line, "'%s' must be %s", path, type_name(o->type));
-        return;
-    }
-    size_t idx = (size_t)(o - schema);
-    if (o->base == IN_CHANNEL || strncmp(path, "channels.[].", 12) == 0)
-        w->channel_seen[w->channel_index][idx] = true;
-    else
-        w->seen[idx] = true;
+    return false;
+}
 
-    switch (o->type) {
-    case OPT_GROUP:
-        if (strcmp(path, "channels.[]") == 0) {
-            long ci = w->channel_index + 1;
-            if (ci >= CONFIG_CHANNELS_MAX) {
-                config_error(w->errs, w->file, line, "at most %d channels", CONFIG_CHANNELS_MAX);
-                return;
-            }
-            w->channel_index = ci;
-            w->channel_line[ci] = line;
-            w->cfg->nchannels = (size_t)ci + 1;
-        }
-        walk_children(w, s, path);
-        return;
-    case OPT_LIST: {
-        int n = config_setting_length(s);
-        if (n < o->min || n > o->max) {
-            config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path, o->min,
-                         o->max);
+/* A list's length within the schema's bounds, else an error. */
+static bool walk_count_ok(struct walk *w, const struct option *o, config_setting_t *s, int line,
+                          const char *path)
+{
+    int n = config_setting_length(s);
+    if (n >= o->min && n <= o->max)
+        return true;
+    config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path, o->min, o->max);
+    return false;
+}
+
+static void walk_group(struct walk *w, config_setting_t *s, int line, const char *path)
+{
+    if (strcmp(path, "channels.[]") == 0) {
+        long ci = w->channel_index + 1;
+        if (ci >= CONFIG_CHANNELS_MAX) {
+            config_error(w->errs, w->file, line, "at most %d channels", CONFIG_CHANNELS_MAX);
             return;
         }
-        walk_children(w, s, path);
-        return;
+        w->channel_index = ci;
+        w->channel_line[ci] = line;
+        w->cfg->nchannels = (size_t)ci + 1;
     }
-    case OPT_INT: {
+    walk_children(w, s, path);
+}
+
+static void walk_number(struct walk *w, const struct option *o, config_setting_t *s, int line,
+                        const char *path)
+{
+    if (o->type == OPT_INT) {
         long long v = config_setting_get_int64(s);
         if (v < o->min || v > o->max) {
             config_error(w->errs, w->file, line, "'%s' must be between %ld and %ld (got %lld)",
@@ -392,19 +376,105 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
             *d = (int)v;
         return;
     }
-    case OPT_FLOAT: {
-        double v = t == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
-                                          : (double)config_setting_get_int64(s);
-        if (!(v >= (double)o->min && v <= (double)o->max)) {
-            config_error(w->errs, w->file, line, "'%s' must be between %ld and %ld (got %g)", path,
-                         o->min, o->max, v);
-            return;
-        }
-        double *d = dest(w, o);
-        if (d)
-            *d = v;
+    double v = config_setting_type(s) == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
+                                                           : (double)config_setting_get_int64(s);
+    if (!(v >= (double)o->min && v <= (double)o->max)) {
+        config_error(w->errs, w->file, line, "'%s' must be between %ld and %ld (got %g)", path,
+                     o->min, o->max, v);
         return;
     }
+    double *d = dest(w, o);
+    if (d)
+        *d = v;
+}
+
+/* A channel's secret file names are kept with their line: the files are
+ * read once the whole config is known. Returns true when path was one. */
+static bool walk_secret_file(struct walk *w, const char *path, const char *v, int line)
+{
+    static const struct {
+        const char *path;
+        size_t file_offset, line_offset;
+    } files[] = {
+        {"channels.[].secret_file", offsetof(struct walk, secret_file),
+         offsetof(struct walk, secret_line)},
+        {"channels.[].api_key_file", offsetof(struct walk, api_key_file),
+         offsetof(struct walk, api_key_line)},
+        {"channels.[].signature_secret_file", offsetof(struct walk, signature_file),
+         offsetof(struct walk, signature_line)},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (strcmp(path, files[i].path) != 0)
+            continue;
+        char(*names)[CONFIG_PATH_MAX] = (void *)((char *)w + files[i].file_offset);
+        int *lines = (int *)((char *)w + files[i].line_offset);
+        snprintf(names[w->channel_index], CONFIG_PATH_MAX, "%s", v);
+        lines[w->channel_index] = line;
+        return true;
+    }
+    return false;
+}
+
+static void walk_string_list(struct walk *w, const struct option *o, config_setting_t *s, int line,
+                             const char *path)
+{
+    if (!walk_count_ok(w, o, s, line, path))
+        return;
+    int n = config_setting_length(s);
+    char *base = dest(w, o);
+    for (int i = 0; i < n; i++) {
+        config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+            config_error(w->errs, w->file, line, "'%s' must hold strings only", path);
+            return;
+        }
+        const char *v = config_setting_get_string(e);
+        if (strlen(v) == 0 || strlen(v) >= o->size) {
+            config_error(w->errs, w->file, line, "'%s' entry \"%s\" must be 1 to %zu bytes", path,
+                         v, o->size - 1);
+            return;
+        }
+        if (base)
+            memcpy(base + (size_t)i * o->size, v, strlen(v) + 1);
+    }
+    if (base) {
+        char *countp = (o->base == IN_CONFIG)
+                           ? (char *)w->cfg + o->count_offset
+                           : (char *)&w->cfg->channels[w->channel_index] + o->count_offset;
+        *(size_t *)countp = (size_t)n;
+    }
+}
+
+static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
+{
+    int line = (int)config_setting_source_line(s);
+    const struct option *o = schema_find(path);
+    if (!o) {
+        config_error(w->errs, w->file, line, "unknown setting '%s'", path);
+        return;
+    }
+    if (!type_matches(o->type, config_setting_type(s))) {
+        config_error(w->errs, w->file, line, "'%s' must be %s", path, type_name(o->type));
+        return;
+    }
+    size_t idx = (size_t)(o - schema);
+    if (o->base == IN_CHANNEL || strncmp(path, "channels.[].", 12) == 0)
+        w->channel_seen[w->channel_index][idx] = true;
+    else
+        w->seen[idx] = true;
+
+    switch (o->type) {
+    case OPT_GROUP:
+        walk_group(w, s, line, path);
+        return;
+    case OPT_LIST:
+        if (walk_count_ok(w, o, s, line, path))
+            walk_children(w, s, path);
+        return;
+    case OPT_INT:
+    case OPT_FLOAT:
+        walk_number(w, o, s, line, path);
+        return;
     case OPT_BOOL: {
         bool *d = dest(w, o);
         if (d)
@@ -415,55 +485,13 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
         const char *v = config_setting_get_string(s);
         if (strcmp(path, "channels.[].type") == 0)
             w->type_line[w->channel_index] = line;
-        if (strcmp(path, "channels.[].secret_file") == 0) {
-            snprintf(w->secret_file[w->channel_index], CONFIG_PATH_MAX, "%s", v);
-            w->secret_line[w->channel_index] = line;
-            return;
-        }
-        if (strcmp(path, "channels.[].api_key_file") == 0) {
-            snprintf(w->api_key_file[w->channel_index], CONFIG_PATH_MAX, "%s", v);
-            w->api_key_line[w->channel_index] = line;
-            return;
-        }
-        if (strcmp(path, "channels.[].signature_secret_file") == 0) {
-            snprintf(w->signature_file[w->channel_index], CONFIG_PATH_MAX, "%s", v);
-            w->signature_line[w->channel_index] = line;
-            return;
-        }
-        set_string(w, o, v, line, path, dest(w, o));
+        if (!walk_secret_file(w, path, v, line))
+            set_string(w, o, v, line, path, dest(w, o));
         return;
     }
-    case OPT_STRING_LIST: {
-        int n = config_setting_length(s);
-        if (n < o->min || n > o->max) {
-            config_error(w->errs, w->file, line, "'%s' must hold %ld to %ld entries", path, o->min,
-                         o->max);
-            return;
-        }
-        char *base = dest(w, o);
-        for (int i = 0; i < n; i++) {
-            config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-            if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-                config_error(w->errs, w->file, line, "'%s' must hold strings only", path);
-                return;
-            }
-            const char *v = config_setting_get_string(e);
-            if (strlen(v) == 0 || strlen(v) >= o->size) {
-                config_error(w->errs, w->file, line, "'%s' entry \"%s\" must be 1 to %zu bytes",
-                             path, v, o->size - 1);
-                return;
-            }
-            if (base)
-                memcpy(base + (size_t)i * o->size, v, strlen(v) + 1);
-        }
-        if (base) {
-            char *countp = (o->base == IN_CONFIG)
-                               ? (char *)w->cfg + o->count_offset
-                               : (char *)&w->cfg->channels[w->channel_index] + o->count_offset;
-            *(size_t *)countp = (size_t)n;
-        }
+    case OPT_STRING_LIST:
+        walk_string_list(w, o, s, line, path);
         return;
-    }
     }
 }
 
@@ -590,7 +618,9 @@ static void validate_channel(struct walk *w, size_t i, const struct channel_ops 
 }
 
 /* Checks across settings, once the walk filled the struct. */
-static void validate(struct walk *w, int root_line)
+/* The programme's settings: codes, languages, time zone, send window, the
+ * listeners; relative paths resolved. */
+static void validate_programme(struct walk *w, int root_line)
 {
     struct config *c = w->cfg;
     const char *f = w->file;
@@ -644,7 +674,14 @@ static void validate(struct walk *w, int root_line)
         c->http.public_listener.port == c->http.admin_listener.port &&
         c->http.public_listener.port != 0)
         config_error(w->errs, f, root_line, "the public and admin listeners use the same port");
+}
 
+/* Each channel: its name, its type, its webhook secret, then what its
+ * type needs (validate_channel). */
+static void validate_channels(struct walk *w)
+{
+    struct config *c = w->cfg;
+    const char *f = w->file;
     for (size_t i = 0; i < c->nchannels; i++) {
         struct channel_settings *ch = &c->channels[i];
         int line = w->channel_line[i];
@@ -683,6 +720,12 @@ static void validate(struct walk *w, int root_line)
         }
         validate_channel(w, i, ops);
     }
+}
+
+static void validate(struct walk *w, int root_line)
+{
+    validate_programme(w, root_line);
+    validate_channels(w);
 }
 
 int config_load(const char *path, struct config *out, struct config_errors *errs)
