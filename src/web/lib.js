@@ -1,0 +1,351 @@
+/* lib.js -- what every page of the staff console shares: building elements
+ * (always with textContent, never HTML), the API client, the SMS measure of
+ * core/gsm, the i18n strings, the shell and hash routing, charts, tables and
+ * pagers. Loaded before app.js (pages); both are classic scripts sharing one
+ * global scope. */
+'use strict';
+
+const GRANT_STATUSES = ['submitted', 'under_review', 'documents_missing', 'approved', 'rejected', 'disbursed'];
+const EVENT_KINDS = ['event', 'workshop', 'training', 'exhibition', 'ideathon'];
+const MESSAGE_STATUSES = ['queued', 'held', 'sending', 'sent', 'delivered', 'failed', 'expired', 'suppressed', 'cancelled'];
+
+const state = { lang: 'fr', strings: {}, user: null, role: null, csrf: null, programme: null };
+/* Names of the languages the console can offer texts in (its own labels). */
+const LANGUAGE_NAMES = { ar: 'العربية', fr: 'Français' };
+const ROLE_RANK = { viewer: 1, staff: 2, admin: 3 };
+
+/* ------------------------------------------------------------ helpers */
+
+function t(key, vars) {
+  let s = state.strings[key];
+  if (s === undefined) s = key;
+  if (vars) for (const k of Object.keys(vars)) s = s.split('{' + k + '}').join(String(vars[k]));
+  return s;
+}
+
+/* h('div', {class: 'x', onclick: fn}, 'text', child...) -- text is always
+ * a text node; attributes are set with setAttribute (no HTML parsing). */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = !!v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
+
+function svg(tag, attrs, ...children) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c !== null && c !== undefined)
+    el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+/* The programme's facts, as GET /programme answered (see route()). */
+function programme() {
+  return state.programme || { timezone: undefined, languages: [], provinces: [], sectors: [], age_bands: [] };
+}
+
+function ageBands() { return programme().age_bands.map((b) => b.name); }
+
+function fmtDate(unix) {
+  if (unix === null || unix === undefined || unix === '') return '—';
+  const d = new Date(Number(unix) * 1000);
+  return new Intl.DateTimeFormat(state.lang === 'ar' ? 'ar-MA' : 'fr-MA',
+    { timeZone: programme().timezone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+function fmtNumber(n) {
+  return new Intl.NumberFormat(state.lang === 'ar' ? 'ar-MA' : 'fr-MA').format(Number(n) || 0);
+}
+
+function fmtMad(n) { return fmtNumber(n) + ' ' + t('mad'); }
+
+function label(kind, code) {
+  if (code === null || code === undefined || code === '') return '—';
+  const k = kind + '.' + code;
+  return state.strings[k] !== undefined ? state.strings[k] : code;
+}
+
+function badge(kind, code) { return h('span', { class: 'badge ' + code }, label(kind, code)); }
+
+function toast(text, isError) {
+  const el = h('div', { class: 'toast' + (isError ? ' error' : ''), role: 'status' }, text);
+  document.body.appendChild(el);
+  setTimeout(() => el.remove(), 3500);
+}
+
+function select(name, values, kind, current, withAny) {
+  const s = h('select', { name });
+  if (withAny) s.appendChild(h('option', { value: '' }, t('any')));
+  for (const v of values) s.appendChild(h('option', { value: v }, kind ? label(kind, v) : v));
+  s.value = current || '';
+  return s;
+}
+
+function field(text, input) { return h('label', {}, text, input); }
+
+function can(role) { return (ROLE_RANK[state.role] || 0) >= ROLE_RANK[role]; }
+
+/* ------------------------------------------------------------ API */
+
+class ApiError extends Error {
+  constructor(status, body) {
+    const e = body && body.error ? body.error : {};
+    super(e.message || ('HTTP ' + status));
+    this.status = status; this.code = e.code; this.field = e.field; this.body = body;
+  }
+}
+
+async function api(method, path, body, raw) {
+  const opt = { method, headers: {}, credentials: 'same-origin' };
+  if (method !== 'GET' && state.csrf) opt.headers['X-CSRF-Token'] = state.csrf;
+  if (raw !== undefined) {
+    opt.headers['Content-Type'] = raw.type; opt.body = raw.body;
+  } else if (body !== undefined) {
+    opt.headers['Content-Type'] = 'application/json'; opt.body = JSON.stringify(body);
+  }
+  const r = await fetch('/api/v1' + path, opt);
+  const ct = r.headers.get('content-type') || '';
+  const data = ct.includes('json') ? await r.json().catch(() => null) : await r.text();
+  if (r.status === 401) { state.user = null; renderLogin(t('session_ended')); throw new ApiError(401, data); }
+  if (!r.ok) throw new ApiError(r.status, data);
+  return data;
+}
+
+function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== '' && v !== null && v !== undefined) u.set(k, v);
+  const s = u.toString();
+  return s ? '?' + s : '';
+}
+
+function errorText(e) {
+  if (e instanceof ApiError) return t('error') + ' ' + e.status + ': ' + e.message + (e.field ? ' (' + e.field + ')' : '');
+  return t('error') + ': ' + e.message;
+}
+
+/* ------------------------------------------------------------ SMS measure
+ * The daemon's rules (src/core/gsm.c): GSM-7 when every character is in the
+ * default alphabet or the extension table (2 septets), else UCS-2 where a
+ * character outside the BMP is a surrogate pair (2 units); 160/153 and
+ * 70/67 per segment, and no character is split across two parts. */
+
+const GSM_DEFAULT = new Set(Array.from('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'));
+const GSM_EXTENSION = new Set(Array.from('\f^{}\\[~]|€'));
+
+function smsMeasure(text) {
+  const chars = Array.from(text);
+  const gsm7 = chars.every((c) => GSM_DEFAULT.has(c) || GSM_EXTENSION.has(c));
+  const cost = (c) => (gsm7 ? (GSM_EXTENSION.has(c) ? 2 : 1) : (c.codePointAt(0) > 0xffff ? 2 : 1));
+  const units = chars.reduce((n, c) => n + cost(c), 0);
+  const single = gsm7 ? 160 : 70, part = gsm7 ? 153 : 67;
+  let segments = 1;
+  if (units > single) {
+    let used = 0;
+    for (const c of chars) {
+      const k = cost(c);
+      if (used + k > part) { segments++; used = 0; }
+      used += k;
+    }
+  }
+  const forcing = gsm7 ? [] : [...new Set(chars.filter((c) => !GSM_DEFAULT.has(c) && !GSM_EXTENSION.has(c)))];
+  return { encoding: gsm7 ? 'gsm7' : 'ucs2', units, chars: chars.length, segments, forcing };
+}
+
+/* ------------------------------------------------------------ i18n */
+
+async function loadLanguage(lang) {
+  const r = await fetch('/console/i18n/' + lang + '.json', { credentials: 'same-origin' });
+  state.strings = await r.json();
+  state.lang = lang;
+  document.documentElement.lang = lang;
+  document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+  try { localStorage.setItem('taawun.lang', lang); } catch (e) { /* private mode */ }
+}
+
+function langSwitch() {
+  return h('div', { class: 'lang-switch' },
+    ['ar', 'fr'].map((l) => h('button', {
+      class: l === state.lang ? '' : 'secondary', id: 'lang-' + l, type: 'button',
+      onclick: async () => { await loadLanguage(l); route(); },
+    }, l === 'ar' ? 'العربية' : 'Français')));
+}
+
+/* ------------------------------------------------------------ shell */
+
+const PAGES = [
+  ['dashboard', 'nav_dashboard', 'viewer'], ['members', 'nav_members', 'viewer'],
+  ['grants', 'nav_grants', 'viewer'], ['events', 'nav_events', 'viewer'],
+  ['broadcasts', 'nav_broadcasts', 'viewer'], ['messages', 'nav_messages', 'viewer'],
+  ['simulator', 'nav_simulator', 'staff'], ['audit', 'nav_audit', 'admin'],
+];
+
+function shell(active) {
+  const app = clear(document.getElementById('app'));
+  const nav = h('nav', {}, PAGES.filter((p) => can(p[2])).map(([id, key]) =>
+    h('a', { href: '#/' + id, class: id === active ? 'active' : '', id: 'nav-' + id }, t(key))));
+  app.appendChild(h('header', { class: 'top' },
+    h('span', { class: 'brand' }, t('brand')), nav,
+    h('div', { class: 'who' }, h('span', { id: 'who' }, state.user + ' (' + label('role', state.role) + ')'),
+      langSwitch(), h('button', { class: 'secondary', id: 'signout', onclick: signOut }, t('sign_out')))));
+  const main = h('main', { id: 'main' });
+  app.appendChild(main);
+  return main;
+}
+
+function renderLogin(message) {
+  const app = clear(document.getElementById('app'));
+  const name = h('input', { name: 'name', id: 'login-name', autocomplete: 'username', required: true });
+  const pw = h('input', { name: 'password', id: 'login-password', type: 'password', autocomplete: 'current-password', required: true });
+  const msg = h('p', { id: 'login-message', class: 'error', role: 'alert' }, message || '');
+  const form = h('form', {
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      msg.textContent = '';
+      const r = await fetch('/console/login', {
+        method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: name.value, password: pw.value }),
+      });
+      pw.value = '';
+      if (r.ok) {
+        const s = await r.json();
+        Object.assign(state, { user: s.user, role: s.role, csrf: s.csrf });
+        if (!location.hash || location.hash === '#/login') location.hash = '#/dashboard';
+        route();
+      } else if (r.status === 429) {
+        msg.textContent = t('login_locked', { minutes: Math.ceil((Number(r.headers.get('Retry-After')) || 60) / 60) });
+      } else {
+        msg.textContent = t('login_failed');
+      }
+    },
+  }, h('h1', {}, t('sign_in_title')), field(t('user_name'), name), field(t('password'), pw),
+  h('button', { type: 'submit', id: 'login-submit' }, t('sign_in')), msg);
+  app.appendChild(h('div', { class: 'login card' }, langSwitch(), form));
+}
+
+async function signOut() {
+  await fetch('/console/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': state.csrf || '' } });
+  Object.assign(state, { user: null, role: null, csrf: null });
+  renderLogin(t('signed_out'));
+}
+
+async function route() {
+  if (!state.user) { renderLogin(); return; }
+  if (!state.programme) {
+    try { state.programme = await api('GET', '/programme'); } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) clear(document.getElementById('app')).appendChild(h('p', { class: 'error' }, errorText(e)));
+      return;
+    }
+  }
+  const parts = (location.hash.replace(/^#\/?/, '') || 'dashboard').split('/');
+  const page = parts[0];
+  const main = shell(page);
+  const handlers = {
+    dashboard: pageDashboard, members: parts[1] ? () => pageMember(main, parts[1]) : pageMembers,
+    grants: pageGrants, events: parts[1] ? () => pageEvent(main, parts[1]) : pageEvents,
+    broadcasts: pageBroadcasts, messages: pageMessages, simulator: pageSimulator, audit: pageAudit,
+  };
+  const fn = handlers[page] || pageDashboard;
+  try { await fn(main); } catch (e) { if (!(e instanceof ApiError && e.status === 401)) main.appendChild(h('p', { class: 'error' }, errorText(e))); }
+}
+
+/* ------------------------------------------------------------ charts */
+
+function barChart(title, entries, opts) {
+  const o = opts || {};
+  const rowH = 22, labelW = 130, width = 460, valueW = 70;
+  const max = Math.max(1, ...entries.map((e) => e.value));
+  const height = Math.max(rowH, entries.length * rowH) + 6;
+  const rtl = state.lang === 'ar';
+  // Laid out explicitly for both directions: the SVG itself stays ltr so
+  // text-anchor means the same thing in Arabic and French.
+  const s = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-label': title, direction: 'ltr' });
+  entries.forEach((e, i) => {
+    const y = i * rowH + 3;
+    const w = Math.round((width - labelW - valueW) * e.value / max);
+    const x = rtl ? width - labelW - w : labelW;
+    s.appendChild(svg('text', { x: rtl ? width - 4 : 4, y: y + 14, 'text-anchor': rtl ? 'end' : 'start' }, e.label));
+    s.appendChild(svg('rect', { class: 'bar ' + (e.cls || ''), x, y: y + 2, width: Math.max(w, 1), height: rowH - 6 }));
+    s.appendChild(svg('text', { x: rtl ? x - 4 : x + w + 4, y: y + 14, 'text-anchor': rtl ? 'end' : 'start' },
+      o.money ? fmtMad(e.value) : fmtNumber(e.value)));
+  });
+  return h('div', { class: 'card' }, h('h2', {}, title), entries.length ? s : h('p', { class: 'muted' }, t('nothing')));
+}
+
+function entriesOf(obj, kind) {
+  return Object.entries(obj || {}).map(([k, v]) => ({ label: kind ? label(kind, k) : k, value: Number(v) || 0 }));
+}
+
+/* ------------------------------------------------------------ dashboard */
+
+async function pageDashboard(main) {
+  main.appendChild(h('h1', {}, t('nav_dashboard')));
+  const [stats, dash, events] = await Promise.all([
+    api('GET', '/stats'), api('GET', '/dashboard'),
+    api('GET', '/events' + qs({ status: 'scheduled', limit: 8 })),
+  ]);
+  const m = stats.members || {};
+  const grid = h('div', { class: 'grid' });
+  grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('members_total')), h('p', {}, h('b', { id: 'members-total' }, fmtNumber(m.total)))));
+  grid.appendChild(barChart(t('by_province'), entriesOf(m.by_province, 'province')));
+  grid.appendChild(barChart(t('by_sector'), entriesOf(m.by_sector, 'sector')));
+  grid.appendChild(barChart(t('by_gender'), entriesOf(m.by_gender, 'gender')));
+  grid.appendChild(barChart(t('by_age_band'), ageBands().map((b) => ({ label: b, value: (m.by_age_band || {})[b] || 0 }))));
+  const gs = dash.grants_by_status || {};
+  grid.appendChild(barChart(t('grants_by_status'), GRANT_STATUSES.map((s) => ({ label: label('grant', s), value: (gs[s] || {}).count || 0 }))));
+  grid.appendChild(barChart(t('grants_amount'), GRANT_STATUSES.map((s) => ({ label: label('grant', s), value: (gs[s] || {}).amount_mad || 0 })), { money: true }));
+  const week = dash.messages_this_week || {};
+  for (const ch of Object.keys(week)) {
+    const st = week[ch];
+    const sent = Object.entries(st).filter(([k]) => k !== 'failed' && k !== 'queued').reduce((n, [, v]) => n + v, 0);
+    grid.appendChild(barChart(t('messages_week', { channel: ch }), [
+      { label: label('status', 'sent'), value: sent },
+      { label: label('status', 'delivered'), value: st.delivered || 0, cls: 'alt' },
+      { label: label('status', 'failed'), value: st.failed || 0, cls: 'bad' },
+    ]));
+  }
+  if (!Object.keys(week).length) grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('messages_week', { channel: '' })), h('p', { class: 'muted' }, t('nothing'))));
+  main.appendChild(grid);
+  main.appendChild(h('h2', {}, t('upcoming_events')));
+  main.appendChild(table([t('event'), t('starts_at'), t('province'), t('rsvps')],
+    (events.items || []).map((e) => ({ cells: [title(e), fmtDate(e.starts_at), label('province', e.province), `${e.rsvps} / ${e.capacity ?? '∞'}`], href: '#/events/' + e.id }))));
+}
+
+function title(e) { return e['title_' + state.lang] || e.title_fr || e.title_ar || e.title_en || e.code || ''; }
+
+function table(headers, rows, id) {
+  const tb = h('tbody');
+  for (const r of rows) {
+    const tr = h('tr', r.href ? { class: 'clickable', onclick: () => { location.hash = r.href; } } : {},
+      r.cells.map((c) => h('td', {}, c)));
+    if (r.id) tr.setAttribute('data-id', r.id);
+    tb.appendChild(tr);
+  }
+  if (!rows.length) tb.appendChild(h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, t('nothing'))));
+  return h('table', id ? { id } : {}, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))), tb);
+}
+
+function pager(page, total, onChange) {
+  const from = total ? page.offset + 1 : 0, to = Math.min(page.offset + page.limit, total);
+  return h('div', { class: 'pager' },
+    h('button', { class: 'secondary', disabled: page.offset === 0, onclick: () => onChange(Math.max(0, page.offset - page.limit)) }, t('previous')),
+    h('span', {}, t('range', { from, to, total })),
+    h('button', { class: 'secondary', disabled: to >= total, onclick: () => onChange(page.offset + page.limit) }, t('next')));
+}
