@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "app/bulk_cell.h"
 #include "app/programme.h"
 #include "store/audit.h"
 #include "store/bulk.h"
@@ -21,17 +22,6 @@
 #define BULK_REASON_MAX 160
 #define BULK_COLUMN_MAX 64
 #define BULK_EXPORT_MAX (64u * 1024 * 1024) /* bytes of one export */
-
-/* What the import checks values against (borrowed). */
-struct bulk_env {
-    const struct notice_env *notice; /* grant notices; languages */
-    const char *const *provinces;
-    size_t nprovinces;
-    const char *const *sectors;
-    size_t nsectors;
-    int min_age;
-    int current_year;
-};
 
 struct bulk_error {
     size_t line;                  /* of the file, 1-based (0: the whole file) */

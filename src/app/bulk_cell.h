@@ -8,9 +8,21 @@
 
 #include <stddef.h>
 
-#include "app/bulk.h"
+#include "app/programme.h"
+#include "store/bulk.h"
 
 #define BULK_CELL_VALUE_MAX 1024 /* bytes of one normalised cell */
+
+/* What a cell is checked against: the programme's codes and languages. */
+struct bulk_env {
+    const struct notice_env *notice; /* grant notices; languages */
+    const char *const *provinces;
+    size_t nprovinces;
+    const char *const *sectors;
+    size_t nsectors;
+    int min_age;
+    int current_year;
+};
 
 /* Check cell s of field (of kind) and write its normalised value into out
  * (outsz bytes). Returns NULL when valid, or the reason it is not, in
