@@ -430,8 +430,8 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
         api_json_string(req, resp, "name", API_JSON_FIELD_REQUIRED, BROADCAST_NAME_MAX - 1, &name) <
             0 ||
-        (tr = api_json_choice(req, resp, "topic", API_JSON_FIELD_NULLABLE, ussd_topic_codes,
-                              USSD_TOPIC_COUNT, &topic)) < 0 ||
+        (tr = api_json_choice(req, resp, "topic", API_JSON_FIELD_NULLABLE, topic_codes, TOPIC_COUNT,
+                              &topic)) < 0 ||
         !(db = api_json_db(resp)))
         return;
     if (tr == API_JSON_FIELD_IS_NULL)

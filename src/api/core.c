@@ -441,7 +441,7 @@ static void members_get(const struct api_request *req, struct http_response *res
         return;
     }
     const char *topic = api_query(req, "topic");
-    if (topic && !api_json_in_list(topic, ussd_topic_codes, USSD_TOPIC_COUNT)) {
+    if (topic && !api_json_in_list(topic, topic_codes, TOPIC_COUNT)) {
         api_error(resp, 400, "invalid_parameter", "no such topic", "topic");
         return;
     }
@@ -492,12 +492,12 @@ static void member_get(const struct api_request *req, struct http_response *resp
         return;
     }
     json_t *topics = json_object();
-    for (size_t i = 0; i < USSD_TOPIC_COUNT; i++) {
+    for (size_t i = 0; i < TOPIC_COUNT; i++) {
         bool on = true;
         for (size_t r = 0; r < t.nrows; r++)
-            if (strcmp(adminq_str(&t, r, 0), ussd_topic_codes[i]) == 0)
+            if (strcmp(adminq_str(&t, r, 0), topic_codes[i]) == 0)
                 on = adminq_i64(&t, r, 1) != 0;
-        json_object_set_new(topics, ussd_topic_codes[i], json_boolean(on));
+        json_object_set_new(topics, topic_codes[i], json_boolean(on));
     }
     adminq_table_free(&t);
     json_object_set_new(o, "topics", topics);

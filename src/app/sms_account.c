@@ -9,7 +9,7 @@
 
 #include "core/msisdn.h"
 #include "core/sms_reply.h"
-#include "core/ussd_menu.h"
+#include "core/topic.h"
 #include "store/members.h"
 #include "store/sms_state.h"
 #include "sys/log.h"
@@ -41,15 +41,15 @@ int sms_account_alerts(struct sms_context *c, const struct sms_command *cmd)
         sms_context_reply_key(c, "reply", NULL, "sms_alert_set", vars, 2);
         return 0;
     }
-    bool enabled[USSD_TOPIC_COUNT];
+    bool enabled[TOPIC_COUNT];
     if (member_topics_get(c->db, c->m->id, enabled) != 0)
         return -1;
     char list[SMS_CONTEXT_WORK_MAX];
     size_t len = 0;
     list[0] = '\0';
-    for (int i = 0; i < USSD_TOPIC_COUNT; i++) {
+    for (int i = 0; i < TOPIC_COUNT; i++) {
         char tname[96], item[256];
-        sms_context_topic_name(c, ussd_topic_codes[i], tname, sizeof tname);
+        sms_context_topic_name(c, topic_codes[i], tname, sizeof tname);
         struct text_var vars[] = {
             {"topic", tname},
             {"state", sms_context_text(c, enabled[i] ? "alert_on" : "alert_off")}};

@@ -309,11 +309,11 @@ static int data_event_find(void *ctx, int64_t id, struct ussd_event *out)
     return n;
 }
 
-static int data_topics(void *ctx, bool enabled[USSD_TOPIC_COUNT])
+static int data_topics(void *ctx, bool enabled[TOPIC_COUNT])
 {
     struct step_ctx *c = ctx;
     if (!c->member) {
-        for (int i = 0; i < USSD_TOPIC_COUNT; i++)
+        for (int i = 0; i < TOPIC_COUNT; i++)
             enabled[i] = false;
         return 0;
     }
@@ -507,8 +507,8 @@ static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env
         rc = do_idea(db, env, ch, phone, m, st);
         break;
     case USSD_EFFECT_SET_TOPIC:
-        rc = st->topic >= 0 && st->topic < USSD_TOPIC_COUNT
-                 ? member_topic_set(db, m->id, ussd_topic_codes[st->topic], st->topic_on)
+        rc = st->topic >= 0 && st->topic < TOPIC_COUNT
+                 ? member_topic_set(db, m->id, topic_codes[st->topic], st->topic_on)
                  : -1;
         break;
     case USSD_EFFECT_STOP_ALL:

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/topic.h"
 #include "core/sms_text.h"
 #include "core/utf8.h"
 
@@ -53,11 +54,6 @@ static bool cp_is_french_letter(uint32_t cp)
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 // clang-format off
-enum { TOPIC_EVENTS, TOPIC_TRAININGS, TOPIC_GRANTS, TOPIC_IDEATHON, TOPIC_NEWS, TOPIC_COUNT };
-
-/* The database's codes, by topic. */
-static const char *const topic_codes[TOPIC_COUNT] = {"events", "trainings", "grants", "ideathon",
-                                                     "news"};
 
 static const struct sms_keyword topics[] = {
     {"EVENTS", TOPIC_EVENTS, "en", 0},

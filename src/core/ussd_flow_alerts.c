@@ -9,10 +9,9 @@ static void topic_items(const struct ussd_state *s, const struct ussd_ctx *c, st
     char key[96];
     if (data && data->topics && data->topics(data->ctx, l->topics) != 0)
         l->failed = true;
-    for (size_t i = 0; i < USSD_TOPIC_COUNT; i++) {
+    for (size_t i = 0; i < TOPIC_COUNT; i++) {
         struct text_var vars[] = {
-            {"topic",
-             ussd_screens_coded_name(s, c->env, "topic", ussd_topic_codes[i], key, sizeof key)},
+            {"topic", ussd_screens_coded_name(s, c->env, "topic", topic_codes[i], key, sizeof key)},
             {"state", ussd_screens_text(s, c->env, l->topics[i] ? "alert_on" : "alert_off")}};
         ussd_screens_add_format(l, ussd_screens_text(s, c->env, "alert_item"), vars, 2);
     }

@@ -15,9 +15,6 @@
 #include "core/ussd_screens.h"
 #include "core/utf8.h"
 
-const char *const ussd_topic_codes[USSD_TOPIC_COUNT] = {"events", "trainings", "grants", "ideathon",
-                                                        "news"};
-
 /* Texts the engine shows on any screen (the names of the languages, the
  * navigation). Each screen's own texts are in its declaration. */
 static const char *const engine_texts[] = {"language_name", "nav_more", "nav_back",
@@ -489,10 +486,10 @@ static int sample_event(void *ctx, int64_t id, struct ussd_event *out)
     return 1;
 }
 
-static int sample_topics(void *ctx, bool enabled[USSD_TOPIC_COUNT])
+static int sample_topics(void *ctx, bool enabled[TOPIC_COUNT])
 {
     (void)ctx;
-    for (int i = 0; i < USSD_TOPIC_COUNT; i++)
+    for (int i = 0; i < TOPIC_COUNT; i++)
         enabled[i] = i % 2 == 0;
     return 0;
 }

@@ -60,7 +60,7 @@ struct ussd_list {
     size_t ngrants;
     struct ussd_event events[USSD_LIST_MAX];
     size_t nevents;
-    bool topics[USSD_TOPIC_COUNT];
+    bool topics[TOPIC_COUNT];
     bool failed; /* a data callback failed: the screen becomes "busy" */
 };
 

@@ -13,6 +13,7 @@
 
 #include "core/catalog.h"
 #include "core/screen.h"
+#include "core/topic.h"
 
 #define USSD_NAME_MAX 256 /* bytes: 60 characters of up to 4 bytes, with room */
 #define USSD_NAME_CHARS_MIN 2
@@ -76,19 +77,6 @@ enum ussd_screen {
 };
 
 #define USSD_SCR_FIRST_END USSD_SCR_END_ABOUT
-
-/* Alert topics a member can switch on and off, in menu order. */
-enum ussd_topic {
-    USSD_TOPIC_EVENTS = 0,
-    USSD_TOPIC_TRAININGS,
-    USSD_TOPIC_GRANTS,
-    USSD_TOPIC_IDEATHON,
-    USSD_TOPIC_NEWS,
-    USSD_TOPIC_COUNT
-};
-
-/* "events", "trainings", "grants", "ideathon", "news" (the database's codes). */
-extern const char *const ussd_topic_codes[USSD_TOPIC_COUNT];
 
 /* Flows that can be left unfinished and resumed from a draft. */
 enum ussd_flow { USSD_FLOW_NONE = 0, USSD_FLOW_REGISTER, USSD_FLOW_IDEA };
@@ -175,7 +163,7 @@ struct ussd_data {
     /* One event: 1 found, 0 not. */
     int (*event_find)(void *ctx, int64_t id, struct ussd_event *out);
     /* The member's topic switches. Returns 0 or -1. */
-    int (*topics)(void *ctx, bool enabled[USSD_TOPIC_COUNT]);
+    int (*topics)(void *ctx, bool enabled[TOPIC_COUNT]);
     /* Look a cooperative code up: 1 found (id and name filled), 0 unknown. */
     int (*coop_lookup)(void *ctx, const char *code, int64_t *id, char *name, size_t namesz);
     void *ctx;

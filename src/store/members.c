@@ -136,9 +136,9 @@ void member_number(int64_t id, char out[16])
     snprintf(out, 16, "TA-%06lld", (long long)id);
 }
 
-int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
+int member_topics_get(sqlite3 *db, int64_t id, bool enabled[TOPIC_COUNT])
 {
-    for (int i = 0; i < USSD_TOPIC_COUNT; i++)
+    for (int i = 0; i < TOPIC_COUNT; i++)
         enabled[i] = true;
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT topic, enabled FROM member_topics WHERE member_id = ?1")))
@@ -147,8 +147,8 @@ int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *topic = (const char *)sqlite3_column_text(st, 0);
-        for (int i = 0; topic && i < USSD_TOPIC_COUNT; i++)
-            if (strcmp(topic, ussd_topic_codes[i]) == 0)
+        for (int i = 0; topic && i < TOPIC_COUNT; i++)
+            if (strcmp(topic, topic_codes[i]) == 0)
                 enabled[i] = sqlite3_column_int(st, 1) != 0;
     }
     db_stmt_done(st);

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "core/limits.h"
-#include "core/ussd_menu.h"
+#include "core/topic.h"
 
 #define MEMBER_NAME_MAX 256 /* bytes of UTF-8, NUL included */
 #define CODE_MAX 32
@@ -63,12 +63,12 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
 int member_set_language(sqlite3 *db, int64_t id, const char *lang)
     __attribute__((warn_unused_result));
 
-/* Topic switches of a member, in the order of ussd_topic_codes (a topic
+/* Topic switches of a member, in the order of topic_codes (a topic
  * without a row is on: consent covers every topic). Returns 0 or -1. */
-int member_topics_get(sqlite3 *db, int64_t id, bool enabled[USSD_TOPIC_COUNT])
+int member_topics_get(sqlite3 *db, int64_t id, bool enabled[TOPIC_COUNT])
     __attribute__((warn_unused_result));
 
-/* Switch one topic (a code of ussd_topic_codes). Returns 0 or -1. */
+/* Switch one topic (a code of topic_codes). Returns 0 or -1. */
 int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
     __attribute__((warn_unused_result));
 

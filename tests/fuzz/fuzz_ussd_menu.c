@@ -38,7 +38,7 @@ enum data_mode { DATA_FAILING = 0, DATA_EMPTY, DATA_ARABIC, DATA_FRENCH };
 struct fake {
     enum data_mode mode;
     bool longest; /* the longest data the store may hold, and a full list */
-    bool topics[USSD_TOPIC_COUNT];
+    bool topics[TOPIC_COUNT];
     struct ussd_grant grants[3];
     struct ussd_event events[USSD_LIST_MAX];
     size_t nevents;
@@ -67,7 +67,7 @@ static void fake_setup(enum data_mode mode, bool longest)
     memset(&fake, 0, sizeof fake);
     fake.mode = mode;
     fake.longest = longest;
-    fake.topics[USSD_TOPIC_EVENTS] = fake.topics[USSD_TOPIC_GRANTS] = true;
+    fake.topics[TOPIC_EVENTS] = fake.topics[TOPIC_GRANTS] = true;
     for (size_t i = 0; i < COUNT(fake.grants); i++) {
         struct ussd_grant *g = &fake.grants[i];
         snprintf(g->reference, sizeof g->reference, "GR-2026-0004%zu", i);
@@ -150,11 +150,11 @@ static int fake_event_find(void *ctx, int64_t id, struct ussd_event *out)
     return 0;
 }
 
-static int fake_topics(void *ctx, bool enabled[USSD_TOPIC_COUNT])
+static int fake_topics(void *ctx, bool enabled[TOPIC_COUNT])
 {
     (void)ctx;
     /* Filled even on failure: the engine reads them anyway (reported). */
-    memset(enabled, 0, USSD_TOPIC_COUNT * sizeof enabled[0]);
+    memset(enabled, 0, TOPIC_COUNT * sizeof enabled[0]);
     if (fake.mode == DATA_FAILING)
         return -1;
     memcpy(enabled, fake.topics, sizeof fake.topics);
@@ -340,7 +340,7 @@ static void check_effect(enum ussd_effect e, enum ussd_screen before, const char
         break;
     case USSD_EFFECT_SET_TOPIC:
         CHECK(before == USSD_SCR_ALERTS && s->screen == USSD_SCR_ALERTS);
-        CHECK(s->topic >= 0 && s->topic < USSD_TOPIC_COUNT);
+        CHECK(s->topic >= 0 && s->topic < TOPIC_COUNT);
         CHECK(s->topic_on == !fake.topics[s->topic]);
         break;
     case USSD_EFFECT_STOP_ALL:

@@ -392,41 +392,41 @@ struct topic_case {
 
 // clang-format off
 static const struct topic_case topic_cases[] = {
-    {"EVENTS", USSD_TOPIC_EVENTS, "en"}, {"event", USSD_TOPIC_EVENTS, "en"},
-    {"activities", USSD_TOPIC_EVENTS, "en"}, {"événements", USSD_TOPIC_EVENTS, "fr"},
-    {"EVENEMENT", USSD_TOPIC_EVENTS, "fr"}, {"activites", USSD_TOPIC_EVENTS, "fr"},
-    {"انشطة", USSD_TOPIC_EVENTS, "ar"}, {"الأنشطة", USSD_TOPIC_EVENTS, "ar"},
-    {"فعاليات", USSD_TOPIC_EVENTS, "ar"},
-    {"trainings", USSD_TOPIC_TRAININGS, "en"}, {"TRAINING", USSD_TOPIC_TRAININGS, "en"},
-    {"workshops", USSD_TOPIC_TRAININGS, "en"}, {"workshop", USSD_TOPIC_TRAININGS, "en"},
-    {"formations", USSD_TOPIC_TRAININGS, "fr"}, {"Formation", USSD_TOPIC_TRAININGS, "fr"},
-    {"ateliers", USSD_TOPIC_TRAININGS, "fr"}, {"atelier", USSD_TOPIC_TRAININGS, "fr"},
-    {"ورشات", USSD_TOPIC_TRAININGS, "ar"}, {"الورشات", USSD_TOPIC_TRAININGS, "ar"},
-    {"ورش", USSD_TOPIC_TRAININGS, "ar"}, {"تكوين", USSD_TOPIC_TRAININGS, "ar"},
-    {"تكوينات", USSD_TOPIC_TRAININGS, "ar"}, {"التدريب", USSD_TOPIC_TRAININGS, "ar"},
-    {"grants", USSD_TOPIC_GRANTS, "en"}, {"grant", USSD_TOPIC_GRANTS, "en"},
-    {"funding", USSD_TOPIC_GRANTS, "en"}, {"subventions", USSD_TOPIC_GRANTS, "fr"},
-    {"subvention", USSD_TOPIC_GRANTS, "fr"}, {"financement", USSD_TOPIC_GRANTS, "fr"},
-    {"financements", USSD_TOPIC_GRANTS, "fr"}, {"دعم", USSD_TOPIC_GRANTS, "ar"},
-    {"تمويل", USSD_TOPIC_GRANTS, "ar"}, {"المنح", USSD_TOPIC_GRANTS, "ar"},
-    {"منحة", USSD_TOPIC_GRANTS, "ar"},
-    {"ideathon", USSD_TOPIC_IDEATHON, ""}, {"IDEATHON", USSD_TOPIC_IDEATHON, ""},
-    {"إيدياثون", USSD_TOPIC_IDEATHON, "ar"}, {"ايديثون", USSD_TOPIC_IDEATHON, "ar"},
-    {"news", USSD_TOPIC_NEWS, "en"}, {"actualités", USSD_TOPIC_NEWS, "fr"},
-    {"ACTUALITE", USSD_TOPIC_NEWS, "fr"}, {"nouvelles", USSD_TOPIC_NEWS, "fr"},
-    {"infos", USSD_TOPIC_NEWS, "fr"}, {"أخبار", USSD_TOPIC_NEWS, "ar"},
-    {"الاخبار", USSD_TOPIC_NEWS, "ar"}, {"مستجدات", USSD_TOPIC_NEWS, "ar"},
+    {"EVENTS", TOPIC_EVENTS, "en"}, {"event", TOPIC_EVENTS, "en"},
+    {"activities", TOPIC_EVENTS, "en"}, {"événements", TOPIC_EVENTS, "fr"},
+    {"EVENEMENT", TOPIC_EVENTS, "fr"}, {"activites", TOPIC_EVENTS, "fr"},
+    {"انشطة", TOPIC_EVENTS, "ar"}, {"الأنشطة", TOPIC_EVENTS, "ar"},
+    {"فعاليات", TOPIC_EVENTS, "ar"},
+    {"trainings", TOPIC_TRAININGS, "en"}, {"TRAINING", TOPIC_TRAININGS, "en"},
+    {"workshops", TOPIC_TRAININGS, "en"}, {"workshop", TOPIC_TRAININGS, "en"},
+    {"formations", TOPIC_TRAININGS, "fr"}, {"Formation", TOPIC_TRAININGS, "fr"},
+    {"ateliers", TOPIC_TRAININGS, "fr"}, {"atelier", TOPIC_TRAININGS, "fr"},
+    {"ورشات", TOPIC_TRAININGS, "ar"}, {"الورشات", TOPIC_TRAININGS, "ar"},
+    {"ورش", TOPIC_TRAININGS, "ar"}, {"تكوين", TOPIC_TRAININGS, "ar"},
+    {"تكوينات", TOPIC_TRAININGS, "ar"}, {"التدريب", TOPIC_TRAININGS, "ar"},
+    {"grants", TOPIC_GRANTS, "en"}, {"grant", TOPIC_GRANTS, "en"},
+    {"funding", TOPIC_GRANTS, "en"}, {"subventions", TOPIC_GRANTS, "fr"},
+    {"subvention", TOPIC_GRANTS, "fr"}, {"financement", TOPIC_GRANTS, "fr"},
+    {"financements", TOPIC_GRANTS, "fr"}, {"دعم", TOPIC_GRANTS, "ar"},
+    {"تمويل", TOPIC_GRANTS, "ar"}, {"المنح", TOPIC_GRANTS, "ar"},
+    {"منحة", TOPIC_GRANTS, "ar"},
+    {"ideathon", TOPIC_IDEATHON, ""}, {"IDEATHON", TOPIC_IDEATHON, ""},
+    {"إيدياثون", TOPIC_IDEATHON, "ar"}, {"ايديثون", TOPIC_IDEATHON, "ar"},
+    {"news", TOPIC_NEWS, "en"}, {"actualités", TOPIC_NEWS, "fr"},
+    {"ACTUALITE", TOPIC_NEWS, "fr"}, {"nouvelles", TOPIC_NEWS, "fr"},
+    {"infos", TOPIC_NEWS, "fr"}, {"أخبار", TOPIC_NEWS, "ar"},
+    {"الاخبار", TOPIC_NEWS, "ar"}, {"مستجدات", TOPIC_NEWS, "ar"},
 };
 // clang-format on
 
 #define TOPIC_CASES (sizeof(topic_cases) / sizeof(topic_cases[0]))
 
 /* "STOP <topic>", "<stop word> svp <topic>", "START <topic>": the topic's
- * code is the one the database uses (ussd_topic_codes). */
+ * code is the one the database uses (topic_codes). */
 static void test_topic_case(void **state)
 {
     const struct topic_case *c = *state;
-    const char *want = ussd_topic_codes[c->topic];
+    const char *want = topic_codes[c->topic];
     const struct shape shapes[] = {{"STOP ", ""},
                                    {"ARRET svp ", ""},
                                    {"توقف ", " من فضلك"},

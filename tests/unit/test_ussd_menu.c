@@ -32,7 +32,7 @@ struct data_fake {
     size_t ngrants;
     const struct ussd_event *events;
     size_t nevents;
-    bool topics[USSD_TOPIC_COUNT];
+    bool topics[TOPIC_COUNT];
     bool fail_grants, fail_events, fail_topics, fail_find, fail_coop;
     int grants_calls, find_calls, events_calls, coop_calls;
     char last_ref[64], last_code[64];
@@ -141,11 +141,11 @@ static int fake_event_find(void *ctx, int64_t id, struct ussd_event *out)
     return 0;
 }
 
-static int fake_topics(void *ctx, bool enabled[USSD_TOPIC_COUNT])
+static int fake_topics(void *ctx, bool enabled[TOPIC_COUNT])
 {
     struct data_fake *f = ctx;
     /* Filled even on failure: the engine reads them anyway (reported). */
-    memset(enabled, 0, USSD_TOPIC_COUNT * sizeof enabled[0]);
+    memset(enabled, 0, TOPIC_COUNT * sizeof enabled[0]);
     if (f->fail_topics)
         return -1;
     memcpy(enabled, f->topics, sizeof f->topics);
@@ -2167,7 +2167,7 @@ static void test_alerts(void **state)
                                   "5. Actualités: non\n0 Retour 00 Accueil");
     /* Each choice switches one topic; the caller stores it and the screen
      * shows the new state. */
-    for (int t = 0; t < USSD_TOPIC_COUNT; t++) {
+    for (int t = 0; t < TOPIC_COUNT; t++) {
         char in[4];
         bool before = fixture.fake.topics[t];
         snprintf(in, sizeof in, "%d", t + 1);
@@ -2187,16 +2187,16 @@ static void test_alerts(void **state)
     /* After a wrong key, a choice still switches. */
     expect_wrong(&x, "6", "err_choice");
     assert_int_equal(send(&x, "5"), USSD_EFFECT_SET_TOPIC);
-    assert_int_equal(x.s.topic, USSD_TOPIC_NEWS);
+    assert_int_equal(x.s.topic, TOPIC_NEWS);
     assert_false(x.s.topic_on);
     assert_null(x.s.error_key);
-    assert_string_equal(ussd_topic_codes[x.s.topic], "news");
+    assert_string_equal(topic_codes[x.s.topic], "news");
     /* The store fails. */
     done(&x, USSD_EFFECT_SET_TOPIC, USSD_RESULT_FAILED);
     assert_int_equal(x.s.screen, USSD_SCR_END_BUSY);
 
     /* In Arabic one topic a page; any topic by its number. */
-    memcpy(fixture.fake.topics, (bool[USSD_TOPIC_COUNT]){true, false, true, false, false},
+    memcpy(fixture.fake.topics, (bool[TOPIC_COUNT]){true, false, true, false, false},
            sizeof fixture.fake.topics);
     member_walk(&x, &amina_ar, (const char *const[]){"4", NULL});
     assert_string_equal(x.screen, "تنبيهاتي:\n1. الأنشطة: مفعل\n98. المزيد\n0 رجوع 00 الرئيسية");
@@ -2204,7 +2204,7 @@ static void test_alerts(void **state)
     assert_string_equal(x.screen, "تنبيهاتي:\n2. الورشات والتكوين: موقف\n98. المزيد\n"
                                   "0 رجوع 00 الرئيسية");
     assert_int_equal(send(&x, "2"), USSD_EFFECT_SET_TOPIC);
-    assert_int_equal(x.s.topic, USSD_TOPIC_TRAININGS);
+    assert_int_equal(x.s.topic, TOPIC_TRAININGS);
     assert_true(x.s.topic_on);
     fixture.fake.topics[x.s.topic] = x.s.topic_on;
     done(&x, USSD_EFFECT_SET_TOPIC, USSD_RESULT_OK);
@@ -2212,7 +2212,7 @@ static void test_alerts(void **state)
     assert_string_equal(x.screen, "تنبيهاتي:\n2. الورشات والتكوين: مفعل\n98. المزيد\n"
                                   "0 رجوع 00 الرئيسية");
     assert_int_equal(send(&x, "5"), USSD_EFFECT_SET_TOPIC);
-    assert_int_equal(x.s.topic, USSD_TOPIC_NEWS);
+    assert_int_equal(x.s.topic, TOPIC_NEWS);
     send(&x, "0");
     send(&x, "0");
     assert_int_equal(x.s.screen, USSD_SCR_HOME);
@@ -2853,8 +2853,8 @@ static void test_screen_names(void **state)
             assert_string_not_equal(name, ussd_menu_screen_name((enum ussd_screen)j));
     }
     static const char *const codes[] = {"events", "trainings", "grants", "ideathon", "news"};
-    for (int t = 0; t < USSD_TOPIC_COUNT; t++)
-        assert_string_equal(ussd_topic_codes[t], codes[t]);
+    for (int t = 0; t < TOPIC_COUNT; t++)
+        assert_string_equal(topic_codes[t], codes[t]);
 }
 
 int main(void)
