@@ -322,8 +322,13 @@ def test_outbound_through_sendsms_with_delivery_reports(kannel_env):
     assert by_to[arabic]["kind"] in ("ucs-2", "ucs2"), by_to[arabic]
     assert by_to[latin]["kind"] == "text", by_to[latin]
     # coding=2 was asked for the Arabic text: bearerbox logs [flags:mclass:coding:...].
-    log = k.access_log()
-    assert re.search(r"Sent SMS .*\[to:\+?" + re.escape(arabic.lstrip("+")) + r"\] \[flags:-?\d+:2:", log), log
+    # bearerbox writes that line after fakesmsc has the message: wait for it.
+    sent_rx = re.compile(r"Sent SMS .*\[to:\+?" + re.escape(arabic.lstrip("+")) +
+                         r"\] \[flags:-?\d+:2:")
+    try:
+        wait_until(lambda: sent_rx.search(k.access_log()), what="bearerbox's Sent SMS line")
+    except AssertionError as e:
+        raise AssertionError(f"{e}\n{k.access_log()}") from None
     # Kannel reports 8 (accepted by the SMSC) then 1 (delivered) to our dlr-url.
     for phone, mid in ids.items():
         try:
