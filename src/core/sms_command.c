@@ -343,8 +343,10 @@ size_t sms_command_fold(const char *text, size_t len, char *out, size_t outsz)
             pending = j > 0;
             continue;
         }
-        char buf[4];
+        char buf[SMS_TEXT_FOLD_CP_BYTES];
         size_t k = sms_text_fold_cp(cp, buf);
+        if (k == 0)
+            continue;
         if (j + k + (pending ? 1 : 0) + 1 > outsz)
             break;
         if (pending)

@@ -3,10 +3,12 @@
  * Pure and bounded: no I/O, no allocation, no state.
  *
  * How a message is read
- *   - Keywords are matched on folded words: ASCII case ignored; French
- *     accents folded (é è ê ë → e, à â ä → a, î ï → i, ô ö → o, ù û ü → u,
- *     ç → c, œ → oe, also their capitals, combining accents and fullwidth
- *     letters); Arabic
+ *   - Keywords are matched on folded words (core/fold: utf8proc's NFKD,
+ *     case folding and mark stripping, then a small Arabic map): case
+ *     ignored; French accents folded (é è ê ë → e, à â ä → a, î ï → i,
+ *     ô ö → o, ù û ü → u, ç → c, œ → oe, also their capitals, combining
+ *     accents); fullwidth letters and Arabic presentation forms (ﻣﺴﺎﻋﺪﺓ)
+ *     read as plain letters; Arabic
  *     variants folded (أ إ آ ٱ → ا, ة → ه, ى ی ئ → ي, ؤ → و, ک → ك),
  *     tatweel ـ, harakat U+064B..U+0652 and invisible marks (RLM, ZWJ...)
  *     ignored; Arabic-Indic ٠-٩ and Eastern ۰-۹ digits read as 0-9.

@@ -200,7 +200,7 @@ static bool entry_word_equal(const char *e, size_t len, size_t *pos, const char 
             break;
         enum sms_text_class c = sms_text_classify(cp);
         if (c == SMS_TEXT_WORD) {
-            char buf[4];
+            char buf[SMS_TEXT_FOLD_CP_BYTES];
             size_t m = sms_text_fold_cp(cp, buf);
             if (j + m > n || memcmp(fold + j, buf, m) != 0)
                 return false;

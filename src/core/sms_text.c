@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/fold.h"
 #include "core/utf8.h"
 
 static bool cp_is_space(uint32_t cp)
@@ -123,82 +124,12 @@ int sms_text_digit(uint32_t cp)
     return -1;
 }
 
-/* Fold one word character for comparison into out (4 bytes); returns the
- * bytes written (1..4). */
-size_t sms_text_fold_cp(uint32_t cp, char out[4])
+/* Fold one word character for comparison: core/fold does it (utf8proc and
+ * the small Arabic map), so keywords, references and staff search fold
+ * alike. */
+size_t sms_text_fold_cp(uint32_t cp, char out[SMS_TEXT_FOLD_CP_BYTES])
 {
-    /* Latin-1 letters by cp & 0x1F; '?' marks the cases handled below. */
-    static const char latin1[] = "aaaaaa?ceeeeiiiidnooooo?ouuuuy??";
-    int d = sms_text_digit(cp);
-
-    if (d >= 0) {
-        out[0] = (char)('0' + d);
-        return 1;
-    }
-    if (cp >= 0xFF01 && cp <= 0xFF5E) /* fullwidth ASCII */
-        cp -= 0xFEE0;
-    if (cp < 0x80) {
-        out[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
-        return 1;
-    }
-    if (cp >= 0xC0 && cp <= 0xFF) {
-        char c = latin1[cp & 0x1F];
-        if (c != '?') {
-            out[0] = c;
-            return 1;
-        }
-        switch (cp) {
-        case 0xC6:
-        case 0xE6:
-            memcpy(out, "ae", 2);
-            return 2;
-        case 0xDF:
-            memcpy(out, "ss", 2);
-            return 2;
-        case 0xFF:
-            out[0] = 'y';
-            return 1;
-        case 0xDE:
-            cp = 0xFE;
-            break;
-        default:
-            break;
-        }
-    }
-    switch (cp) {
-    case 0x0152:
-    case 0x0153:
-        memcpy(out, "oe", 2);
-        return 2;
-    case 0x0178:
-        out[0] = 'y';
-        return 1;
-    case 0x0622:
-    case 0x0623:
-    case 0x0625:
-    case 0x0671:
-    case 0x0672:
-    case 0x0673:
-        cp = 0x0627; /* alef */
-        break;
-    case 0x0629:
-        cp = 0x0647; /* teh marbuta -> heh */
-        break;
-    case 0x0649:
-    case 0x06CC:
-    case 0x0626:
-        cp = 0x064A; /* alef maksura, Farsi yeh, yeh with hamza -> yeh */
-        break;
-    case 0x0624:
-        cp = 0x0648; /* waw with hamza -> waw */
-        break;
-    case 0x06A9:
-        cp = 0x0643; /* keheh -> kaf */
-        break;
-    default:
-        break;
-    }
-    return utf8_encode(cp, out);
+    return fold_cp(cp, out);
 }
 
 /* The next word of s[0..len) at or after *pos, folded; false at the end.
@@ -232,7 +163,7 @@ bool sms_text_word_next(const char *s, size_t len, size_t *pos, struct sms_text_
             break;
         enum sms_text_class c = sms_text_classify(cp);
         if (c == SMS_TEXT_WORD) {
-            char buf[4];
+            char buf[SMS_TEXT_FOLD_CP_BYTES];
             size_t k = sms_text_fold_cp(cp, buf);
             if (w->fold_len + k <= SMS_TEXT_FOLD_MAX) {
                 memcpy(w->fold + w->fold_len, buf, k);

@@ -3,12 +3,14 @@
  * folded for comparison, and words cut out of a text and folded.
  * Pure and bounded: no I/O, no allocation, no state.
  *
- * Folding (see core/sms_command.h, "How a message is read"): ASCII case;
- * French accents and ligatures (é -> e, ç -> c, œ -> oe, ß -> ss) and
- * fullwidth letters; Arabic letter variants (أ إ آ ٱ -> ا, ة -> ه,
- * ى ی ئ -> ي, ؤ -> و, ک -> ك); Arabic-Indic and Eastern Arabic-Indic digits
- * to ASCII. Marks (harakat, tatweel, combining accents) and invisible
- * marks inside a word are skipped. */
+ * Folding is core/fold's, the one folding of taawun (utf8proc's
+ * compatibility decomposition, case folding and mark stripping, then the
+ * small Arabic map): case; accents and ligatures (é -> e, ç -> c, œ -> oe,
+ * ß -> ss); fullwidth letters and Arabic presentation forms (ﻣﺴﺎﻋﺪﺓ as some
+ * phones send it) to plain letters; Arabic letter variants (أ إ آ ٱ -> ا,
+ * ة -> ه, ى ی ئ -> ي, ؤ -> و, ک -> ك); Arabic-Indic and Eastern
+ * Arabic-Indic digits to ASCII. Marks (harakat, tatweel, combining
+ * accents) and invisible marks inside a word are skipped. */
 #ifndef TAAWUN_CORE_SMS_TEXT_H
 #define TAAWUN_CORE_SMS_TEXT_H
 
@@ -16,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/fold.h"
+
+#define SMS_TEXT_FOLD_CP_BYTES FOLD_CP_BYTES /* bytes of one folded code point */
 #define SMS_TEXT_FOLD_MAX 48 /* folded bytes kept of a word; longer words match nothing */
 
 enum sms_text_class {
@@ -36,9 +41,9 @@ enum sms_text_class sms_text_classify(uint32_t cp);
  * for anything else. */
 int sms_text_digit(uint32_t cp);
 
-/* Fold the word character cp for comparison into out; returns the bytes
- * written (1..4). */
-size_t sms_text_fold_cp(uint32_t cp, char out[4]);
+/* Fold the word character cp for comparison into out (core/fold.h);
+ * returns the bytes written (0..SMS_TEXT_FOLD_CP_BYTES). */
+size_t sms_text_fold_cp(uint32_t cp, char out[SMS_TEXT_FOLD_CP_BYTES]);
 
 /* A word of a text: a run of word characters (marks inside skipped). */
 struct sms_text_word {
