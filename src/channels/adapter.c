@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sms_text.h"
 #include "core/utf8.h"
 
 /* ---- inbound batches ---- */
@@ -71,6 +72,21 @@ const char *adapter_batch_str(struct adapter_batch *b, const char *s, size_t len
     memcpy(p, s, len);
     p[len] = '\0';
     b->used += len + 1;
+    return p;
+}
+
+const char *adapter_batch_text(struct adapter_batch *b, const char *s, size_t len, size_t max_len,
+                               size_t *out_len)
+{
+    if (!s || len > max_len || b->cap - b->used < len + 1)
+        return NULL;
+    char *p = b->arena + b->used;
+    size_t n = sms_text_clean_controls(s, len, p);
+    if (!utf8_valid(p, n))
+        return NULL;
+    p[n] = '\0';
+    b->used += n + 1;
+    *out_len = n;
     return p;
 }
 
@@ -135,6 +151,31 @@ int adapter_value_copy(struct adapter_batch *b, const char *v, size_t len, size_
     return 0;
 }
 
+int adapter_text_copy(struct adapter_batch *b, const char *v, size_t len, size_t max_len,
+                      const char **out, size_t *out_len, struct channel_error *err)
+{
+    *out = "";
+    *out_len = 0;
+    if (!v || len == 0)
+        return 0;
+    const char *t = adapter_batch_text(b, v, len, max_len, out_len);
+    if (!t)
+        return adapter_fail(err, 400, "bad_request", "a text is too long or not UTF-8");
+    *out = t;
+    return 0;
+}
+
+int adapter_form_text(struct adapter_batch *b, const struct form *f, const char *name,
+                      size_t max_len, const char **out, size_t *out_len, struct channel_error *err)
+{
+    size_t count = form_count(f, name);
+    const struct form_field *fd = count == 1 ? form_find(f, name) : NULL;
+    if (count > 1)
+        return adapter_fail(err, 400, "bad_request", "a field appears twice");
+    return adapter_text_copy(b, fd ? fd->value : NULL, fd ? fd->value_len : 0, max_len, out,
+                             out_len, err);
+}
+
 enum delivery_state adapter_state_lookup(const struct adapter_state_name *map, size_t n,
                                          const char *status)
 {
@@ -149,7 +190,7 @@ json_t *adapter_json_object(const char *body, size_t len)
     if (!body || len == 0 || len > ADAPTER_JSON_MAX)
         return NULL;
     json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (root && !json_is_object(root)) {
         json_decref(root);
         return NULL;
@@ -178,6 +219,15 @@ const char *adapter_json_text(const json_t *obj, const char *key, char *tmp, siz
     if (json_is_false(v))
         return "false";
     return NULL;
+}
+
+const char *adapter_json_text_len(const json_t *obj, const char *key, char *tmp, size_t tmpsz,
+                                  size_t *len)
+{
+    const char *v = adapter_json_text(obj, key, tmp, tmpsz);
+    json_t *j = json_object_get((json_t *)(uintptr_t)obj, key);
+    *len = !v ? 0 : json_is_string(j) ? json_string_length(j) : strlen(v);
+    return v;
 }
 
 int64_t adapter_parse_id(const char *s)

@@ -44,6 +44,14 @@ struct channel_event *adapter_batch_add(struct adapter_batch *b, enum channel_ev
  * not valid UTF-8, holds a NUL byte, or the arena is full. */
 const char *adapter_batch_str(struct adapter_batch *b, const char *s, size_t len, size_t max_len);
 
+/* Copy the text of an inbound SMS s[0..len) into the arena, cleaned by
+ * sms_text_clean_controls (core/sms_text.h: NUL as GSM's '@', TAB as a
+ * space, other control characters but LF/CR removed), with its length in
+ * *out_len. NULL when s is NULL, longer than max_len, not valid UTF-8 once
+ * cleaned, or the arena is full. */
+const char *adapter_batch_text(struct adapter_batch *b, const char *s, size_t len, size_t max_len,
+                               size_t *out_len);
+
 /* Hand the events over to *out (which then owns them) / drop them. */
 void adapter_batch_done(struct adapter_batch *b, struct channel_batch *out);
 void adapter_batch_drop(struct adapter_batch *b);
@@ -62,6 +70,20 @@ const char *adapter_form_get(const struct form *f, const char *name);
  * UTF-8 text. */
 int adapter_value_copy(struct adapter_batch *b, const char *v, size_t len, size_t max_len,
                        bool required, const char **out, size_t *out_len, struct channel_error *err)
+    __attribute__((warn_unused_result));
+
+/* As adapter_value_copy, for the text of an inbound SMS: cleaned by
+ * adapter_batch_text rather than refused for a NUL or another control
+ * character (a member's message is never lost for one). Optional: absent
+ * or empty gives "". -1 with *err (400) when too long or not UTF-8. */
+int adapter_text_copy(struct adapter_batch *b, const char *v, size_t len, size_t max_len,
+                      const char **out, size_t *out_len, struct channel_error *err)
+    __attribute__((warn_unused_result));
+
+/* The SMS text field called name of f, as adapter_text_copy copies it;
+ * -1 with *err (400) also when the field appears twice. */
+int adapter_form_text(struct adapter_batch *b, const struct form *f, const char *name,
+                      size_t max_len, const char **out, size_t *out_len, struct channel_error *err)
     __attribute__((warn_unused_result));
 
 /* A provider's delivery status word and what it means. */
@@ -83,12 +105,20 @@ int adapter_form_copy(struct adapter_batch *b, const struct form *f, const char 
                       struct channel_error *err) __attribute__((warn_unused_result));
 
 /* A parsed JSON object of at most ADAPTER_JSON_MAX bytes, or NULL (garbage,
- * too large, not an object). The caller json_decref()s it. */
+ * too large, not an object). Strings may hold "\u0000" (read their length
+ * with adapter_json_text_len: an SMS text is cleaned, any other field
+ * refused). The caller json_decref()s it. */
 json_t *adapter_json_object(const char *body, size_t len);
 
 /* The value of key in obj as text: a string as is, an integer or a real
  * written into tmp (tmpsz bytes), true/false as words. NULL otherwise. */
 const char *adapter_json_text(const json_t *obj, const char *key, char *tmp, size_t tmpsz);
+
+/* As adapter_json_text, with the value's whole length in *len: a JSON
+ * string may hold "\u0000" (adapter_json_object allows it), which strlen
+ * would cut. */
+const char *adapter_json_text_len(const json_t *obj, const char *key, char *tmp, size_t tmpsz,
+                                  size_t *len);
 
 /* A positive decimal number (1..INT64_MAX, digits only), or 0. */
 int64_t adapter_parse_id(const char *s);

@@ -92,7 +92,7 @@ static int at_parse_event(const struct form *f, const char *kind, struct adapter
         if (adapter_form_copy(b, f, "from", ADAPTER_FIELD_MAX, true, &e->from_raw, NULL, err) ||
             adapter_form_copy(b, f, "to", ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
             adapter_form_copy(b, f, "id", ADAPTER_ID_MAX, false, &e->provider_id, NULL, err) ||
-            adapter_form_copy(b, f, "text", HTTP_BODY_CEILING, false, &e->text, &e->text_len, err))
+            adapter_form_text(b, f, "text", HTTP_BODY_CEILING, &e->text, &e->text_len, err))
             return -1;
         return 0;
     }

@@ -38,11 +38,20 @@ static int infobip_copy(const json_t *obj, const char *key, struct adapter_batch
                         bool required, const char **out, size_t *out_len, struct channel_error *err)
 {
     char tmp[32];
-    const char *v = adapter_json_text(obj, key, tmp, sizeof tmp);
-    size_t len = v ? strlen(v) : 0;
-    /* json_string_length keeps strings with NUL whole; jansson refuses
-     * them on load unless asked, so strlen is the length. */
+    size_t len = 0;
+    const char *v = adapter_json_text_len(obj, key, tmp, sizeof tmp, &len);
+    /* The whole length: a "\u0000" inside makes the copy refuse the field. */
     return adapter_value_copy(b, v, len, max, required, out, out_len, err);
+}
+
+/* The text of an inbound SMS, "\u0000" and other controls cleaned. */
+static int infobip_text(const json_t *obj, struct adapter_batch *b, const char **out,
+                        size_t *out_len, struct channel_error *err)
+{
+    char tmp[32];
+    size_t len = 0;
+    const char *v = adapter_json_text_len(obj, "text", tmp, sizeof tmp, &len);
+    return adapter_text_copy(b, v, len, HTTP_BODY_CEILING, out, out_len, err);
 }
 
 static int infobip_sms(const json_t *r, struct adapter_batch *b, struct channel_error *err)
@@ -54,7 +63,7 @@ static int infobip_sms(const json_t *r, struct adapter_batch *b, struct channel_
                    infobip_copy(r, "to", b, ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
                    infobip_copy(r, "messageId", b, ADAPTER_ID_MAX, false, &e->provider_id, NULL,
                                 err) ||
-                   infobip_copy(r, "text", b, HTTP_BODY_CEILING, false, &e->text, &e->text_len, err)
+                   infobip_text(r, b, &e->text, &e->text_len, err)
                ? -1
                : 0;
 }

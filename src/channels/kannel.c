@@ -52,15 +52,18 @@ size_t kannel_decode_text(const char *raw, size_t len, const char *coding, const
                     i += 2;
                 }
             }
-            if (u == 0 || (u >= 0xD800 && u <= 0xDFFF))
+            if (u == 0)
+                u = '@'; /* GSM's '@' (septet 0) passed on as 0: core/sms_text.h */
+            else if (u >= 0xD800 && u <= 0xDFFF)
                 u = 0xFFFD;
             n += utf8_encode(u, out + n);
         }
         out[n] = '\0';
         return n;
     }
-    if (!single && utf8_valid(raw, len) && !memchr(raw, '\0', len)) {
-        memcpy(out, raw, len);
+    if (!single && utf8_valid(raw, len)) {
+        for (size_t i = 0; i < len; i++)
+            out[i] = raw[i] ? raw[i] : '@';
         out[len] = '\0';
         return len;
     }
@@ -70,7 +73,7 @@ size_t kannel_decode_text(const char *raw, size_t len, const char *coding, const
         if (c >= 0x80 && c <= 0x9F)
             u = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
         if (u == 0)
-            u = 0xFFFD;
+            u = '@';
         n += utf8_encode(u, out + n);
     }
     out[n] = '\0';
@@ -117,11 +120,10 @@ static int kannel_sms(const struct form *f, struct adapter_batch *b, struct chan
         if (!utf8)
             return adapter_fail(err, 500, "internal", "out of memory");
         size_t n = kannel_decode_text(t->value, t->value_len, coding, charset, utf8);
-        e->text = adapter_batch_str(b, utf8, n, 3 * t->value_len + 4);
-        e->text_len = n;
+        int rc = adapter_text_copy(b, utf8, n, 3 * t->value_len + 4, &e->text, &e->text_len, err);
         free(utf8);
-        if (!e->text)
-            return adapter_fail(err, 500, "internal", "out of memory");
+        if (rc != 0)
+            return -1;
     }
     return 0;
 }

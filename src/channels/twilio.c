@@ -151,12 +151,11 @@ static int twilio_inbound_parse(const struct channel_settings *ch, const char *k
     int rc;
     if (sms) {
         struct channel_event *e = adapter_batch_add(&b, CHANNEL_EVENT_SMS);
-        rc =
-            adapter_form_copy(&b, f, twilio_pick(f, "MessageSid", "SmsSid"), ADAPTER_ID_MAX, true,
-                              &e->provider_id, NULL, err) ||
-            adapter_form_copy(&b, f, "From", ADAPTER_FIELD_MAX, true, &e->from_raw, NULL, err) ||
-            adapter_form_copy(&b, f, "To", ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
-            adapter_form_copy(&b, f, "Body", HTTP_BODY_CEILING, false, &e->text, &e->text_len, err);
+        rc = adapter_form_copy(&b, f, twilio_pick(f, "MessageSid", "SmsSid"), ADAPTER_ID_MAX, true,
+                               &e->provider_id, NULL, err) ||
+             adapter_form_copy(&b, f, "From", ADAPTER_FIELD_MAX, true, &e->from_raw, NULL, err) ||
+             adapter_form_copy(&b, f, "To", ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
+             adapter_form_text(&b, f, "Body", HTTP_BODY_CEILING, &e->text, &e->text_len, err);
     } else {
         struct channel_event *e = adapter_batch_add(&b, CHANNEL_EVENT_DLR);
         const char *status;

@@ -44,12 +44,8 @@ static int vonage_fields_open(const struct channel_request *req, struct vonage_f
 /* The value of name (NULL when absent); -1 in *count when duplicated. */
 static const char *vonage_get(struct vonage_fields *vf, const char *name, size_t *len)
 {
-    const char *v = NULL;
-    if (vf->json) {
-        v = adapter_json_text(vf->json, name, vf->tmp, sizeof vf->tmp);
-        *len = v ? strlen(v) : 0;
-        return v;
-    }
+    if (vf->json)
+        return adapter_json_text_len(vf->json, name, vf->tmp, sizeof vf->tmp, len);
     if (!vf->form || form_count(vf->form, name) != 1)
         return NULL;
     const struct form_field *f = form_find(vf->form, name);
@@ -240,6 +236,17 @@ static enum delivery_state vonage_state(const char *status)
     return adapter_state_lookup(map, sizeof map / sizeof map[0], status);
 }
 
+/* The text of an inbound SMS, a NUL and other controls cleaned. */
+static int vonage_text(struct vonage_fields *vf, struct adapter_batch *b, const char **out,
+                       size_t *out_len, struct channel_error *err)
+{
+    if (!vf->json && vf->form && form_count(vf->form, "text") > 1)
+        return adapter_fail(err, 400, "bad_request", "a field appears twice");
+    size_t len = 0;
+    const char *v = vonage_get(vf, "text", &len);
+    return adapter_text_copy(b, v, len, HTTP_BODY_CEILING, out, out_len, err);
+}
+
 static int vonage_sms(struct vonage_fields *vf, struct adapter_batch *b, struct channel_error *err)
 {
     size_t tl = 0;
@@ -252,7 +259,7 @@ static int vonage_sms(struct vonage_fields *vf, struct adapter_batch *b, struct 
     if (vonage_copy(vf, b, "msisdn", ADAPTER_FIELD_MAX, true, &e->from_raw, NULL, err) ||
         vonage_copy(vf, b, "to", ADAPTER_FIELD_MAX, false, &e->to, NULL, err) ||
         vonage_copy(vf, b, "messageId", ADAPTER_ID_MAX, false, &e->provider_id, NULL, err) ||
-        vonage_copy(vf, b, "text", HTTP_BODY_CEILING, false, &e->text, &e->text_len, err))
+        vonage_text(vf, b, &e->text, &e->text_len, err))
         return -1;
     size_t cl = 0;
     const char *concat = vonage_get(vf, "concat", &cl);

@@ -183,3 +183,24 @@ bool sms_text_word_next(const char *s, size_t len, size_t *pos, struct sms_text_
     *pos = i;
     return true;
 }
+
+size_t sms_text_clean_controls(const char *in, size_t len, char *out)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == 0x00) {
+            out[j++] = '@';
+        } else if (c == '\t') {
+            out[j++] = ' ';
+        } else if ((c < 0x20 && c != '\n' && c != '\r') || c == 0x7F) {
+            continue;
+        } else if (c == 0xC2 && i + 1 < len && (unsigned char)in[i + 1] >= 0x80 &&
+                   (unsigned char)in[i + 1] <= 0x9F) {
+            i++; /* a C1 control, U+0080..U+009F */
+        } else {
+            out[j++] = (char)c;
+        }
+    }
+    return j;
+}

@@ -59,4 +59,13 @@ struct sms_text_word {
  * separate words. */
 bool sms_text_word_next(const char *s, size_t len, size_t *pos, struct sms_text_word *w);
 
+/* Clean the body of an inbound SMS as the channels hand it over, into out
+ * (at least len bytes; not NUL-terminated): a NUL byte becomes '@' (GSM
+ * 03.38's '@' is septet 0x00, and gateways that convert GSM-7 code by code
+ * pass it on as 0: a real text never holds U+0000); a TAB becomes a space;
+ * every other C0 control but LF and CR, DEL and the C1 controls
+ * (U+0080..U+009F) are removed. Nothing else changes: invalid UTF-8 stays
+ * for the caller to refuse. Returns the length written (<= len). */
+size_t sms_text_clean_controls(const char *in, size_t len, char *out);
+
 #endif

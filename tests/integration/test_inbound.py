@@ -122,6 +122,23 @@ def test_reply_language(daemon):
     assert member_id is not None and got["member_id"] == member_id, got
 
 
+@pytest.mark.parametrize("lang,text,stored", [
+    ("fr", "AIDE\x00", "AIDE@"),
+    ("en", "HELP me\x01\x00", "HELP me@"),
+    ("ar", "\x02مساعدة\x00", "مساعدة@"),
+])
+def test_sms_with_nul_stored_and_answered(daemon, lang, text, stored):
+    """Issue 15, finding 12: a NUL (GSM's '@', septet 0, as some gateways
+    pass it) was refused with 400 and the SMS lost; now it is stored as '@'
+    with other control characters removed, and answered."""
+    phone = new_phone()
+    r = daemon.post("/hooks/sandbox/sms", sms_form(phone, text, f"nul-{lang}"), FORM_CT)
+    assert r.status == 200, r
+    assert [row["body"] for row in inbound_rows(daemon, phone)] == [stored]
+    assert wait_reply_sent(daemon, phone)[0]["body"] == msg(lang, "sms_help",
+                                                             ussd_code=SERVICE_CODE)
+
+
 def test_sms_without_id_counts_once_within_the_window(daemon):
     phone = new_phone()
     for _ in range(2):

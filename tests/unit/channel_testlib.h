@@ -254,4 +254,25 @@ static inline const char *tl_body_field(const struct channel_http_call *c, const
     return v ? buf : NULL;
 }
 
+/* Parse one inbound SMS request and check its text came through as
+ * want_len bytes of want (issue 15: a NUL and other control characters are
+ * cleaned, not refused). */
+static inline void tl_sms_text(const struct channel_ops *ops, const struct channel_settings *ch,
+                               const char *method, const char *query, const char *ctype,
+                               const char *body, size_t body_len, const char *want)
+{
+    struct tl_request r;
+    struct channel_batch b;
+    struct channel_error err;
+    tl_request(&r, method, "/hooks/x/sms", query, ctype, body, body_len);
+    assert_int_equal(ops->inbound_parse(ch, "sms", &r.req, &b, &err), 0);
+    assert_int_equal(b.count, 1);
+    assert_string_equal(b.events[0].text, want);
+    assert_int_equal(b.events[0].text_len, strlen(want));
+    channel_batch_free(&b);
+    tl_request_free(&r);
+}
+
+#define TL_FORM "application/x-www-form-urlencoded"
+
 #endif

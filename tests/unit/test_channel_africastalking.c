@@ -361,9 +361,19 @@ static void test_table(void **state)
     assert_int_equal(n, 6);
 }
 
+/* A NUL (GSM's '@') and other controls in an SMS are cleaned, not refused. */
+static void test_inbound_controls_cleaned(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const char body[] = "from=%2B212600000001&to=1234&id=x1&text=ETAT%00gr%01 1%092";
+    tl_sms_text(ops(), &ch, "POST", "", TL_FORM, body, sizeof body - 1, "ETAT@gr 1 2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inbound_controls_cleaned),
         cmocka_unit_test(test_ussd_step_and_reply),
         cmocka_unit_test(test_ussd_step_refusals),
         cmocka_unit_test(test_ussd_end_notices),

@@ -66,12 +66,8 @@ static void test_inbound_refusals(void **state)
     struct channel_error err;
     assert_int_equal(tl_parse(ops(), &ch, "dlr", "infobip/dlr_no_status.json", &b, &err), 400);
     assert_int_equal(tl_parse(ops(), &ch, "sms", "infobip/send_garbage.txt", &b, &err), 415);
-    static const char *const bodies[] = {"[]",
-                                         "{\"results\":{}}",
-                                         "{\"results\":[1]}",
-                                         "{\"results\":[{\"to\":\"1\"}]}",
-                                         "{\"results\":[",
-                                         "{\"results\":[{\"from\":\"1\",\"text\":\"a\\u0000b\"}]}"};
+    static const char *const bodies[] = {"[]", "{\"results\":{}}", "{\"results\":[1]}",
+                                         "{\"results\":[{\"to\":\"1\"}]}", "{\"results\":["};
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         struct tl_request r;
         tl_request(&r, "POST", "/hooks/ib/sms", "", "application/json", bodies[i],
@@ -168,9 +164,29 @@ static void test_send_parse(void **state)
     }
 }
 
+/* "\u0000" (GSM's '@') and other controls in an SMS text are cleaned, not
+ * refused; in any other field a NUL is still refused. */
+static void test_inbound_controls_cleaned(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const char ok[] = "{\"results\":[{\"from\":\"212600000001\",\"messageId\":\"i1\","
+                             "\"text\":\"a\\u0000b\\u0001c\"}]}";
+    tl_sms_text(ops(), &ch, "POST", "", "application/json", ok, sizeof ok - 1, "a@bc");
+    static const char bad[] = "{\"results\":[{\"from\":\"2126\\u00001\",\"text\":\"a\"}]}";
+    struct tl_request r;
+    struct channel_batch b;
+    struct channel_error err;
+    tl_request(&r, "POST", "/hooks/ib/sms", "", "application/json", bad, sizeof bad - 1);
+    assert_int_equal(ops()->inbound_parse(&ch, "sms", &r.req, &b, &err), -1);
+    assert_int_equal(err.status, 400);
+    tl_request_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inbound_controls_cleaned),
         cmocka_unit_test(test_inbound_three_results),
         cmocka_unit_test(test_reports_three_results),
         cmocka_unit_test(test_inbound_refusals),

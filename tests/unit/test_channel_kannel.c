@@ -77,11 +77,13 @@ static void test_decode_text(void **state)
     assert_string_equal(out, "\u0645");
     /* An odd trailing byte is dropped. */
     assert_int_equal(kannel_decode_text("\x06\x45\x06", 3, "2", NULL, out), 2);
-    /* A NUL in UTF-16 or 8-bit text never reaches the app. */
-    assert_int_equal(kannel_decode_text("\x00\x00", 2, "2", "UTF-16BE", out), 3);
-    assert_string_equal(out, "\uFFFD");
-    kannel_decode_text("a\0b", 3, "0", "UTF-8", out);
-    assert_string_equal(out, "a\uFFFDb");
+    /* A NUL in UTF-16, UTF-8 or 8-bit text is GSM's '@' (septet 0). */
+    assert_int_equal(kannel_decode_text("\x00\x00", 2, "2", "UTF-16BE", out), 1);
+    assert_string_equal(out, "@");
+    kannel_decode_text("a\0b\xc3\xa9", 5, "0", "UTF-8", out);
+    assert_string_equal(out, "a@b\u00e9");
+    kannel_decode_text("a\0b", 3, "0", "WINDOWS-1252", out);
+    assert_string_equal(out, "a@b");
     /* Invalid UTF-8 is read as Windows-1252. */
     kannel_decode_text("\xe9t\xe9", 3, "0", "GSM", out);
     assert_string_equal(out, "\u00e9t\u00e9");
@@ -205,9 +207,21 @@ static void test_send_parse(void **state)
     }
 }
 
+/* A NUL (GSM's '@') and other controls in an SMS are cleaned, not refused. */
+static void test_inbound_controls_cleaned(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    tl_sms_text(
+        ops(), &ch, "GET",
+        "key=s3cret&from=%2B212600000001&to=1234&id=k1&coding=0&charset=UTF-8&text=a%00b%03c", NULL,
+        "", 0, "a@bc");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inbound_controls_cleaned),
         cmocka_unit_test(test_inbound_gsm_keeps_spaces),
         cmocka_unit_test(test_inbound_ucs2),
         cmocka_unit_test(test_inbound_recoded_and_latin),

@@ -277,9 +277,19 @@ static void test_send_parse(void **state)
     assert_non_null(strstr(r.reason, "21610"));
 }
 
+/* A NUL (GSM's '@') and other controls in an SMS are cleaned, not refused. */
+static void test_inbound_controls_cleaned(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const char body[] = "From=%2B212600000001&To=1234&MessageSid=SM1&Body=a%00b%1Bc%0Ad";
+    tl_sms_text(ops(), &ch, "POST", "", TL_FORM, body, sizeof body - 1, "a@bc\nd");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inbound_controls_cleaned),
         cmocka_unit_test(test_signature_documented_example),
         cmocka_unit_test(test_signature_forgeries),
         cmocka_unit_test(test_signature_json_body),

@@ -281,9 +281,25 @@ static void test_send_parse(void **state)
     assert_non_null(strstr(r.reason, "Quota"));
 }
 
+/* A NUL (GSM's '@') and other controls in an SMS are cleaned, not refused:
+ * form, query (GET) and JSON. */
+static void test_inbound_controls_cleaned(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const char form[] = "msisdn=212600000001&to=1234&messageId=m1&text=a%00b%7F%C2%85c";
+    tl_sms_text(ops(), &ch, "POST", "", TL_FORM, form, sizeof form - 1, "a@bc");
+    tl_sms_text(ops(), &ch, "GET", "msisdn=212600000001&to=1234&messageId=m2&text=x%00y", NULL, "",
+                0, "x@y");
+    static const char json[] = "{\"msisdn\":\"212600000001\",\"to\":\"1234\",\"messageId\":\"m3\","
+                               "\"text\":\"j\\u0000k\\u0007\"}";
+    tl_sms_text(ops(), &ch, "POST", "", "application/json", json, sizeof json - 1, "j@k");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inbound_controls_cleaned),
         cmocka_unit_test(test_inbound_get_post_json),
         cmocka_unit_test(test_inbound_unicode),
         cmocka_unit_test(test_multipart),
