@@ -52,35 +52,65 @@ void sms_context_reply_simple(struct sms_context *c, const char *key)
     sms_context_reply_key(c, "reply", NULL, key, vars, 2);
 }
 
-void sms_context_reply_list(struct sms_context *c, const char *header,
-                            char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems,
-                            const char *first_sep, const char *sep, const char *tail)
+/* header and items[start..) into buf while they fit with end (not
+ * written); returns how many were added. */
+static size_t page_fill(const struct sms_context *c, char *buf, size_t bufsz, size_t *len,
+                        const char *header, char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems,
+                        size_t start, const char *first_sep, const char *sep, const char *end)
 {
-    char buf[SMS_CONTEXT_WORK_MAX], tail_sp[SMS_CONTEXT_WORK_MAX / 2] = "";
-    if (tail && *tail)
-        snprintf(tail_sp, sizeof tail_sp, " %s", tail);
-    size_t budgets[2] = {1, c->max_segments};
-    for (size_t b = 0; b < 2; b++) {
-        size_t len = utf8_floor(header, strlen(header), sizeof buf / 2);
-        memcpy(buf, header, len);
-        buf[len] = '\0';
-        size_t added = 0;
-        for (size_t i = 0; i < nitems; i++) {
-            if (!sms_reply_append(buf, sizeof buf, &len, added ? sep : first_sep, items[i], tail_sp,
-                                  budgets[b]))
-                break;
-            added++;
-        }
-        if (added == 0 && nitems > 0 && b == 0)
-            continue;
-        if (added == 0 && nitems > 0) /* too long even for the budget: fitting cuts it */
-            snprintf(buf + len, sizeof buf - len, "%s%s", first_sep, items[0]);
-        len = strlen(buf);
-        snprintf(buf + len, sizeof buf - len, "%s", tail_sp);
-        buf[utf8_floor(buf, strlen(buf), sizeof buf - 1)] = '\0';
-        sms_context_reply_text(c, "reply", buf);
-        return;
+    *len = utf8_floor(header, strlen(header), bufsz / 2);
+    memcpy(buf, header, *len);
+    buf[*len] = '\0';
+    size_t added = 0;
+    for (size_t i = start; i < nitems; i++) {
+        if (!sms_reply_append(buf, bufsz, len, added ? sep : first_sep, items[i], end,
+                              c->max_segments))
+            break;
+        added++;
     }
+    return added;
+}
+
+size_t sms_context_reply_page(struct sms_context *c, const char *header,
+                              char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems, size_t start,
+                              const char *first_sep, const char *sep, const char *tail, bool dry)
+{
+    char buf[SMS_CONTEXT_WORK_MAX], end[SMS_CONTEXT_WORK_MAX / 2] = "";
+    size_t len = 0;
+    if (tail && *tail)
+        snprintf(end, sizeof end, " %s", tail);
+    if (start > nitems)
+        start = nitems;
+    size_t added =
+        page_fill(c, buf, sizeof buf, &len, header, items, nitems, start, first_sep, sep, end);
+    if (start + added < nitems) { /* more pages: say how to see them */
+        const char *more = sms_context_text(c, "sms_list_more");
+        size_t el = strlen(end);
+        snprintf(end + el, sizeof end - el, " %s", more);
+        added =
+            page_fill(c, buf, sizeof buf, &len, header, items, nitems, start, first_sep, sep, end);
+        if (added == 0 && start < nitems) { /* too long even alone: fitting cuts it */
+            snprintf(buf + len, sizeof buf - len, "%s%s", first_sep, items[start]);
+            added = 1;
+        }
+    }
+    if (dry)
+        return start + added;
+    len = strlen(buf);
+    snprintf(buf + len, sizeof buf - len, "%s", end);
+    buf[utf8_floor(buf, strlen(buf), sizeof buf - 1)] = '\0';
+    sms_context_reply_text(c, "reply", buf);
+    return start + added;
+}
+
+size_t sms_context_page_start(struct sms_context *c, const char *header,
+                              char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems, long page,
+                              const char *first_sep, const char *sep, const char *tail)
+{
+    size_t start = 0;
+    for (long p = 1; p < page && start < nitems; p++)
+        start = sms_context_reply_page(c, header, items, nitems, start, first_sep, sep, tail, true);
+    return start;
 }
 
 void sms_context_topic_name(const struct sms_context *c, const char *code, char *out, size_t outsz)

@@ -18,6 +18,7 @@
 #include "app/ussd.h"
 #include "core/catalog.h"
 #include "store/members.h"
+#include "store/sms_state.h"
 
 #define SMS_CONTEXT_WORK_MAX 1536 /* bytes of a reply before it is fitted */
 #define SMS_CONTEXT_ITEM_MAX 384  /* bytes of one item of a list reply */
@@ -34,8 +35,11 @@ struct sms_context {
     int erase_window_s;     /* setting sms.erase_window_s */
     size_t max_segments;    /* setting sms.max_reply_segments */
     const struct member *m; /* the member's row, NULL when none */
-    bool registered;        /* m is a registered member, not erased */
-    const char *lang;       /* the reply's language (LANGUAGE changes it) */
+    /* The list the phone is paging through (flow "list": step = the next
+     * item, state = "events" or "grants"), NULL when none. */
+    const struct sms_state_flow *list;
+    bool registered;  /* m is a registered member, not erased */
+    const char *lang; /* the reply's language (LANGUAGE changes it) */
     int64_t now;
     /* The reply. */
     bool answer;       /* false: nothing to send */
@@ -62,13 +66,23 @@ void sms_context_reply_key(struct sms_context *c, const char *kind, const char *
  * {programme}. */
 void sms_context_reply_simple(struct sms_context *c, const char *key);
 
-/* Set a list reply of kind 'reply': header, then items[0..nitems) (the
- * first after first_sep, the others after sep) while they fit ONE segment
- * together with tail -- or, when not even one does, the whole budget --
- * then tail after a space ("" or NULL: none). */
-void sms_context_reply_list(struct sms_context *c, const char *header,
-                            char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems,
-                            const char *first_sep, const char *sep, const char *tail);
+/* One page of a list reply of kind 'reply': header, then items[start..
+ * nitems) (the first after first_sep, the others after sep) while they fit
+ * the budget (c->max_segments) together with tail ("" or NULL: none) after
+ * a space; when not every remaining item fits, the page ends with tail and
+ * more (catalog text sms_list_more: how to ask for the next page) instead.
+ * At least one item is shown (cut by fitting when it alone is too long).
+ * Returns the index after the last item shown (nitems: the list is
+ * complete). dry: count only, the reply is left as it is. */
+size_t sms_context_reply_page(struct sms_context *c, const char *header,
+                              char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems, size_t start,
+                              const char *first_sep, const char *sep, const char *tail, bool dry);
+
+/* The index where page (1, 2, ...) of a list starts, as
+ * sms_context_reply_page cuts it; nitems when the list is shorter. */
+size_t sms_context_page_start(struct sms_context *c, const char *header,
+                              char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems, long page,
+                              const char *first_sep, const char *sep, const char *tail);
 
 /* The name of topic code ("events", ...) in the reply's language (catalog
  * text topic.CODE) into out (outsz bytes). */

@@ -8,15 +8,17 @@
 #include <string.h>
 
 #include "core/msisdn.h"
+#include "core/sms_command.h"
 #include "core/text_input.h"
 #include "core/ussd_menu.h"
 #include "core/utf8.h"
 #include "store/events.h"
 #include "store/grants.h"
 #include "store/ideas.h"
+#include "store/sms_state.h"
 #include "sys/log.h"
 
-#define LIST_MAX 10 /* grants / events read for one reply */
+#define LIST_MAX 40 /* grants / events read for one list (its pages) */
 
 static void event_when(const struct ussd_event *e, char *out, size_t outsz)
 {
@@ -37,8 +39,100 @@ static void event_date(const struct sms_context *c, const struct ussd_event *e, 
         snprintf(out, outsz, "%s/%s %s:%s", d, mo, h, mi);
 }
 
+/* How a list is laid out. */
+struct list_shape {
+    const char *name; /* the flow's state: "events" or "grants" */
+    const char *header, *first_sep, *sep, *tail;
+};
+
+/* Is arg (a list keyword's argument) MORE? */
+static bool arg_is_more(const char *arg)
+{
+    if (!arg[0])
+        return false;
+    struct sms_command *cmd = malloc(sizeof *cmd);
+    bool more = cmd && sms_command_parse(arg, strlen(arg), cmd) == SMS_CMD_OK &&
+                cmd->command == SMS_CMD_MORE;
+    free(cmd);
+    return more;
+}
+
+/* arg as a page number (1..99), or 0. */
+static long arg_page(const char *arg)
+{
+    char *end = NULL;
+    long p = arg[0] >= '0' && arg[0] <= '9' ? strtol(arg, &end, 10) : 0;
+    return end && *end == '\0' && p >= 1 && p <= 99 ? p : 0;
+}
+
+/* Reply with the page of items[0..n) asked for -- page (1, 2, ...; 0 for
+ * the first) or, with more, the page after the one last sent -- and keep
+ * the list under way while pages remain. */
+static int list_reply(struct sms_context *c, const struct list_shape *sh,
+                      char (*items)[SMS_CONTEXT_ITEM_MAX], size_t n, long page, bool more)
+{
+    size_t start = 0;
+    if (more) {
+        bool same = c->list && c->list->state_len == strlen(sh->name) &&
+                    memcmp(c->list->state, sh->name, c->list->state_len) == 0;
+        start = same && c->list->step > 0 ? (size_t)c->list->step : n;
+    } else if (page > 1) {
+        start =
+            sms_context_page_start(c, sh->header, items, n, page, sh->first_sep, sh->sep, sh->tail);
+    }
+    if (start >= n) {
+        sms_context_reply_simple(c, "sms_list_end");
+        return 0;
+    }
+    size_t next = sms_context_reply_page(c, sh->header, items, n, start, sh->first_sep, sh->sep,
+                                         sh->tail, false);
+    if (next >= n)
+        return 0; /* the router already dropped the list under way */
+    struct sms_state_flow *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->flow, sizeof f->flow, "list");
+    snprintf(f->lang, sizeof f->lang, "%s", c->lang);
+    f->step = (int)next;
+    f->state_len = strlen(sh->name);
+    memcpy(f->state, sh->name, f->state_len);
+    int rc = sms_state_flow_put(c->db, c->phone, f, c->now + c->conversation_ttl_s);
+    free(f);
+    return rc;
+}
+
+/* The member's applications as a list, page or more. */
+static int grants_list(struct sms_context *c, long page, bool more)
+{
+    struct ussd_grant *g = calloc(LIST_MAX, sizeof *g);
+    char(*it)[SMS_CONTEXT_ITEM_MAX] = calloc(LIST_MAX, sizeof *it);
+    int n = g && it ? grants_for_member(c->db, c->m->id, c->m->cooperative_id, c->lang, g, LIST_MAX)
+                    : -1;
+    int rc = n < 0 ? -1 : 0;
+    if (n == 0)
+        sms_context_reply_simple(c, "sms_grants_none");
+    for (int i = 0; i < n; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "grant_status.%s", g[i].status);
+        struct text_var vars[] = {{"reference", g[i].reference},
+                                  {"status", sms_context_text(c, key)}};
+        if (text_format(sms_context_text(c, "grant_item"), vars, 2, it[i], sizeof it[i]) < 0)
+            snprintf(it[i], sizeof it[i], "%s", g[i].reference);
+    }
+    if (n > 0) {
+        const char *sep = sms_context_text(c, "sms_list_sep");
+        struct list_shape sh = {"grants", sms_context_text(c, "grants_title"), " ", sep, ""};
+        rc = list_reply(c, &sh, it, (size_t)n, page, more);
+    }
+    free(g);
+    free(it);
+    return rc;
+}
+
 int sms_programme_status(struct sms_context *c, const struct sms_command *cmd)
 {
+    if (arg_is_more(cmd->arg))
+        return grants_list(c, 0, true);
     if (cmd->arg[0]) {
         struct ussd_grant g;
         int rc =
@@ -66,62 +160,50 @@ int sms_programme_status(struct sms_context *c, const struct sms_command *cmd)
         sms_context_reply_text(c, "reply", body);
         return 0;
     }
-    struct ussd_grant g[LIST_MAX];
-    int n = grants_for_member(c->db, c->m->id, c->m->cooperative_id, c->lang, g, LIST_MAX);
-    if (n < 0)
-        return -1;
-    if (n == 0) {
-        sms_context_reply_simple(c, "sms_grants_none");
-        return 0;
-    }
-    char(*it)[SMS_CONTEXT_ITEM_MAX] = calloc(LIST_MAX, sizeof *it);
-    if (!it)
-        return -1;
-    for (int i = 0; i < n; i++) {
-        char key[64];
-        snprintf(key, sizeof key, "grant_status.%s", g[i].status);
-        struct text_var vars[] = {{"reference", g[i].reference},
-                                  {"status", sms_context_text(c, key)}};
-        if (text_format(sms_context_text(c, "grant_item"), vars, 2, it[i], sizeof it[i]) < 0)
-            snprintf(it[i], sizeof it[i], "%s", g[i].reference);
-    }
-    sms_context_reply_list(c, sms_context_text(c, "grants_title"), it, (size_t)n, " ", "; ", "");
-    free(it);
-    return 0;
+    return grants_list(c, 0, false);
 }
 
-int sms_programme_events(struct sms_context *c)
+/* The upcoming events as a list, page or more. */
+static int events_list(struct sms_context *c, long page, bool more)
 {
     struct ussd_event *e = calloc(LIST_MAX, sizeof *e);
     char(*it)[SMS_CONTEXT_ITEM_MAX] = calloc(LIST_MAX, sizeof *it);
-    if (!e || !it) {
-        free(e);
-        free(it);
-        return -1;
-    }
-    int n = events_upcoming(c->db, c->now, c->registered ? c->m->province : "",
-                            c->registered ? c->m->id : 0, c->lang, e, LIST_MAX);
-    if (n < 0) {
-        free(e);
-        free(it);
-        return -1;
-    }
-    if (n == 0) {
+    int n = e && it ? events_upcoming(c->db, c->now, c->registered ? c->m->province : "",
+                                      c->registered ? c->m->id : 0, c->lang, e, LIST_MAX)
+                    : -1;
+    int rc = n < 0 ? -1 : 0;
+    if (n == 0)
         sms_context_reply_simple(c, "events_none");
-    } else {
-        for (int i = 0; i < n; i++) {
-            char date[64];
-            event_date(c, &e[i], date, sizeof date);
-            struct text_var vars[] = {{"code", e[i].code}, {"title", e[i].title}, {"date", date}};
-            if (text_format(sms_context_text(c, "sms_event_item"), vars, 3, it[i], sizeof it[i]) <
-                0)
-                snprintf(it[i], sizeof it[i], "%s", e[i].code);
-        }
-        sms_context_reply_list(c, sms_context_text(c, "events_title"), it, (size_t)n, "\n", "\n",
-                               sms_context_text(c, "sms_events_join"));
+    for (int i = 0; i < n; i++) {
+        char date[64];
+        event_date(c, &e[i], date, sizeof date);
+        struct text_var vars[] = {{"code", e[i].code}, {"title", e[i].title}, {"date", date}};
+        if (text_format(sms_context_text(c, "sms_event_item"), vars, 3, it[i], sizeof it[i]) < 0)
+            snprintf(it[i], sizeof it[i], "%s", e[i].code);
+    }
+    if (n > 0) {
+        struct list_shape sh = {"events", sms_context_text(c, "events_title"), "\n", "\n",
+                                sms_context_text(c, "sms_events_join")};
+        rc = list_reply(c, &sh, it, (size_t)n, page, more);
     }
     free(e);
     free(it);
+    return rc;
+}
+
+int sms_programme_events(struct sms_context *c, const struct sms_command *cmd)
+{
+    return events_list(c, arg_page(cmd->arg), arg_is_more(cmd->arg));
+}
+
+int sms_programme_more(struct sms_context *c)
+{
+    if (c->list && c->list->state_len == 6 && memcmp(c->list->state, "grants", 6) == 0 &&
+        c->registered)
+        return grants_list(c, 0, true);
+    if (c->list && c->list->state_len == 6 && memcmp(c->list->state, "events", 6) == 0)
+        return events_list(c, 0, true);
+    sms_context_reply_simple(c, "sms_list_end");
     return 0;
 }
 

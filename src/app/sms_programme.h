@@ -9,15 +9,27 @@
 #include "app/sms_context.h"
 #include "core/sms_command.h"
 
-/* STATUS: the member's (and their cooperative's) applications, as many as
- * fit one SMS; STATUS ref: that application's detail (never another
+/* Lists page: a list reply holds as many items as fit the reply budget
+ * (sms.max_reply_segments) and, when more remain, says how to see them
+ * (catalog sms_list_more); MORE (SUITE, المزيد), or the list's keyword
+ * followed by MORE, gives the next page, and the keyword followed by a
+ * number gives that page ("EVENEMENTS 2"). The page under way is kept per
+ * phone in store/sms_state (flow "list") for sms.conversation_ttl_s. */
+
+/* STATUS: the member's (and their cooperative's) applications, a page at
+ * a time; STATUS ref: that application's detail (never another
  * member's). */
 int sms_programme_status(struct sms_context *c, const struct sms_command *cmd)
     __attribute__((warn_unused_result));
 
-/* EVENTS: the upcoming events (the member's province first), as many as
- * fit one SMS with how to book. */
-int sms_programme_events(struct sms_context *c) __attribute__((warn_unused_result));
+/* EVENTS [page | MORE]: the upcoming events (the member's province
+ * first), a page at a time, with how to book. */
+int sms_programme_events(struct sms_context *c, const struct sms_command *cmd)
+    __attribute__((warn_unused_result));
+
+/* MORE: the next page of the list under way (c->list), or "end of the
+ * list" when there is none. */
+int sms_programme_more(struct sms_context *c) __attribute__((warn_unused_result));
 
 /* JOIN code: a seat booked atomically, or why not (full, already booked,
  * closed, unknown code). */

@@ -68,7 +68,9 @@ static int route(struct sms_context *c, const struct sms_command *cmd)
     case SMS_CMD_STATUS:
         return sms_programme_status(c, cmd);
     case SMS_CMD_EVENTS:
-        return sms_programme_events(c);
+        return sms_programme_events(c, cmd);
+    case SMS_CMD_MORE:
+        return sms_programme_more(c);
     case SMS_CMD_JOIN:
         return sms_programme_join(c, cmd);
     case SMS_CMD_IDEA:
@@ -167,6 +169,8 @@ static int dispatch(struct sms_context *c, const struct sms_state_flow *flow,
         (cmd->command == SMS_CMD_ERASE ||
          sms_reply_word(c->text, c->len, false) == SMS_REPLY_WORD_YES))
         return sms_account_erase_confirm(c);
+    if (flow && strcmp(flow->flow, "list") == 0)
+        c->list = flow; /* MORE pages on; the handler keeps it while pages remain */
     if (flow && sms_state_flow_delete(c->db, c->phone) != 0)
         return -1;
     return route(c, cmd);

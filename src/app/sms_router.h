@@ -20,15 +20,17 @@
  *   3. An exchange under way: the registration's next answer (a command
  *      word in place of an answer leaves the exchange and is routed), or
  *      the confirmation of ERASE (ERASE again or YES within the window;
- *      anything else cancels it).
+ *      anything else cancels it), or a list being paged (MORE gives its
+ *      next page: app/sms_programme.h; anything else ends it).
  *   4. The command: HELP, REGISTER (guided: name -> cooperative code (0
  *      none) -> province -> sector -> gender -> birth year -> consent; or
- *      all six fields in one message, then consent), STATUS [ref], EVENTS,
+ *      all six fields in one message, then consent), STATUS [ref | MORE],
+ *      EVENTS [page | MORE], MORE,
  *      JOIN code, IDEA text, ALERTS [topic ON|OFF], LANGUAGE ar|fr|en,
  *      MYDATA, ERASE; anything else gets a short help.
  * Replies are in the member's language (a stranger's: the keyword's, else
- * guessed from the script), fitted to one SMS when they can be and never
- * longer than max_reply_segments, measured in their own encoding.
+ * guessed from the script), never longer than max_reply_segments, measured
+ * in their own encoding; lists fill that budget a page at a time.
  *
  * Message kinds written here: 'reply' (answers to a request), 'registration'
  * (the registration exchange, and START from a number that is no member:

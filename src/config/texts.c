@@ -179,14 +179,15 @@ int texts_check(const struct config *cfg, const struct texts *t, struct config_e
         check_key(cfg, t, sms_keys[k], errs, warnings);
     /* The SMS commands' texts (app/sms_*.c). */
     static const char *const sms_command_keys[] = {
-        "sms_help",          "sms_unknown",      "sms_register_first", "sms_already_registered",
-        "sms_reg_name",      "sms_reg_coop",     "sms_reg_province",   "sms_reg_sector",
-        "sms_reg_gender",    "sms_reg_year",     "sms_reg_consent",    "sms_grants_none",
-        "sms_grant_unknown", "sms_event_item",   "sms_events_join",    "sms_join_usage",
-        "sms_event_unknown", "sms_event_closed", "sms_idea_usage",     "sms_alerts",
-        "sms_alerts_usage",  "sms_alert_set",    "sms_language_usage", "sms_stopped",
-        "sms_stopped_topic", "sms_started",      "sms_started_topic",  "sms_start_unregistered",
-        "sms_mydata",        "sms_erase_confirm"};
+        "sms_help",          "sms_unknown",       "sms_register_first", "sms_already_registered",
+        "sms_reg_name",      "sms_reg_coop",      "sms_reg_province",   "sms_reg_sector",
+        "sms_reg_gender",    "sms_reg_year",      "sms_reg_consent",    "sms_grants_none",
+        "sms_grant_unknown", "sms_event_item",    "sms_events_join",    "sms_join_usage",
+        "sms_event_unknown", "sms_event_closed",  "sms_idea_usage",     "sms_alerts",
+        "sms_alerts_usage",  "sms_alert_set",     "sms_language_usage", "sms_stopped",
+        "sms_stopped_topic", "sms_started",       "sms_started_topic",  "sms_start_unregistered",
+        "sms_mydata",        "sms_erase_confirm", "sms_list_more",      "sms_list_end",
+        "sms_list_sep"};
     for (size_t k = 0; k < sizeof sms_command_keys / sizeof sms_command_keys[0]; k++)
         check_key(cfg, t, sms_command_keys[k], errs, warnings);
     char key[96];

@@ -125,6 +125,11 @@ static const struct sms_keyword keywords[] = {
     {"امسح", SMS_CMD_ERASE, "ar", 0},
     {"حذف", SMS_CMD_ERASE, "ar", 0},
     {"احذف", SMS_CMD_ERASE, "ar", 0},
+
+    {"MORE", SMS_CMD_MORE, "en", 0},
+    {"NEXT", SMS_CMD_MORE, "en", 0},
+    {"SUITE", SMS_CMD_MORE, "fr", 0},
+    {"مزيد", SMS_CMD_MORE, "ar", 0},
 };
 // clang-format on
 
@@ -362,8 +367,8 @@ size_t sms_command_fold(const char *text, size_t len, char *out, size_t outsz)
 const char *sms_command_name(enum sms_command_kind cmd)
 {
     static const char *const names[SMS_CMD_COUNT] = {
-        "empty", "unknown", "help",     "register", "status", "events", "join",
-        "idea",  "alerts",  "language", "stop",     "start",  "mydata", "erase",
+        "empty",  "unknown",  "help", "register", "status", "events", "join", "idea",
+        "alerts", "language", "stop", "start",    "mydata", "erase",  "more",
     };
     if ((unsigned)cmd >= SMS_CMD_COUNT)
         return "invalid";

@@ -40,6 +40,9 @@
  * DESABONNER DESABONNEMENT START     UNSTOP RESUME             DEMARRER REPRENDRE REACTIVER ابدأ(*)
  * استئناف تفعيل          START MYDATA    MYDATA "MY DATA"          "MES DONNEES" MESDONNEES بياناتي
  * معطياتي ERASE     ERASE DELETE              EFFACER SUPPRIMER                مسح امسح حذف احذف
+ * MORE      MORE NEXT                 SUITE                            المزيد
+ *   (MORE: the next page of the last list sent, EVENTS or STATUS; also as
+ *   their argument, "EVENEMENTS SUITE", beside a page number "EVENTS 2".)
  *   (*) ابدأ also reads أبدا "never": it is START only when nothing but
  *       topics and filler words follow, and never when written with tanween
  *       (أبداً).
@@ -106,6 +109,7 @@ enum sms_command_kind {
     SMS_CMD_START,
     SMS_CMD_MYDATA,
     SMS_CMD_ERASE,
+    SMS_CMD_MORE, /* the next page of the last list (SUITE, MORE, NEXT, المزيد) */
     SMS_CMD_COUNT
 };
 
@@ -197,7 +201,7 @@ const char *sms_command_guess_language(const char *text, size_t len);
 size_t sms_command_fold(const char *text, size_t len, char *out, size_t outsz);
 
 /* "empty", "unknown", "help", "register", "status", "events", "join",
- * "idea", "alerts", "language", "stop", "start", "mydata", "erase";
+ * "idea", "alerts", "language", "stop", "start", "mydata", "erase", "more";
  * "invalid" for a value out of range. For logs. */
 const char *sms_command_name(enum sms_command_kind cmd);
 

@@ -269,6 +269,21 @@ static const char *const migrations[] = {
     "  updated_at INTEGER NOT NULL);"
     "CREATE INDEX messages_phone_replies ON messages(phone, created_at)"
     "  WHERE direction = 'out' AND kind IN ('reply','registration','stop_confirmation');",
+
+    /* 2: an SMS list being paged (flow 'list': the next item, which list)
+     * is kept like the other exchanges; rows under way are kept. */
+    "CREATE TABLE sms_conversations_2 ("
+    "  phone TEXT PRIMARY KEY,"
+    "  flow TEXT NOT NULL CHECK (flow IN ('register','erase','list')),"
+    "  step INTEGER NOT NULL,"
+    "  lang TEXT NOT NULL,"
+    "  state BLOB NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "INSERT INTO sms_conversations_2 SELECT phone, flow, step, lang, state, expires_at,"
+    "  updated_at FROM sms_conversations;"
+    "DROP TABLE sms_conversations;"
+    "ALTER TABLE sms_conversations_2 RENAME TO sms_conversations;",
 };
 
 int db_schema_version(void)

@@ -28,7 +28,7 @@ int sms_state_suppression_has(sqlite3 *db, const char *phone) __attribute__((war
 #define SMS_STATE_FLOW_STATE_MAX 2048 /* bytes of a flow's opaque state */
 
 struct sms_state_flow {
-    char flow[SMS_STATE_FLOW_MAX]; /* "register" or "erase" */
+    char flow[SMS_STATE_FLOW_MAX]; /* "register", "erase" or "list" (the page of a list) */
     int step;
     char lang[8];
     size_t state_len;

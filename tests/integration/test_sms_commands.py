@@ -219,7 +219,9 @@ def test_a_command_leaves_the_registration(d):
     p = sandbox(d)
     p.send("INSCRIPTION Karim Benali")
     assert p.send("EVENEMENTS").startswith(msg("fr", "events_title"))
-    assert not query(d, "SELECT * FROM sms_conversations WHERE phone=?", (p.phone,))
+    # The registration is gone; what is kept now is the list's page.
+    assert [r["flow"] for r in query(d, "SELECT flow FROM sms_conversations WHERE phone=?",
+                                     (p.phone,))] in ([], ["list"])
 
 
 # --------------------------------------------------------------------------
@@ -253,7 +255,7 @@ def test_events_and_join_with_capacity(d, tw):
     a = sandbox(d, a_phone)
     got = a.send("EVENEMENTS")
     assert first_line(got) == msg("fr", "events_title"), got
-    assert code in got and got.endswith(msg("fr", "sms_events_join")), got
+    assert code in got and msg("fr", "sms_events_join") in got, got
     got = a.send("participer " + code.lower())
     assert got.startswith(msg("fr", "sms_rsvp", title="Atelier marketing", when="")[:30]), got
     assert code in got

@@ -42,6 +42,12 @@ struct parse_case {
 #define R(in, lang, arg, n, ...) {in, 0, OK, SMS_CMD_REGISTER, lang, arg, n, {__VA_ARGS__}, false}
 
 static const struct parse_case parse_cases[] = {
+    /* The next page of a list (issue 15, finding 8). */
+    M("SUITE", OK, MORE, "fr", ""),
+    M("more", OK, MORE, "en", ""),
+    M("المزيد", OK, MORE, "ar", ""),
+    M("EVENEMENTS SUITE", OK, EVENTS, "fr", "SUITE"),
+    M("events 2", OK, EVENTS, "en", "2"),
     /* English */
     M("HELP", OK, HELP, "en", ""),
     M("help me please", OK, HELP, "en", "me please"),
@@ -763,7 +769,7 @@ static void test_names(void **state)
     (void)state;
     const char *want[SMS_CMD_COUNT] = {"empty",  "unknown", "help",   "register", "status",
                                        "events", "join",    "idea",   "alerts",   "language",
-                                       "stop",   "start",   "mydata", "erase"};
+                                       "stop",   "start",   "mydata", "erase",    "more"};
     for (int i = 0; i < SMS_CMD_COUNT; i++)
         assert_string_equal(sms_command_name((enum sms_command_kind)i), want[i]);
     assert_string_equal(sms_command_name(SMS_CMD_COUNT), "invalid");
