@@ -1,10 +1,9 @@
-/* ussd.c -- live USSD sessions and one step of a session: find the member,
- * restore the session, apply the newest input to the menu engine, perform
- * its effect in one committed transaction, render the next screen. */
+/* ussd.c -- one step of a USSD session: restore the session
+ * (app/ussd_session), answer a retransmission or a late copy as before, or
+ * find the member, apply the newest input to the menu engine, perform its
+ * effect in one committed transaction, render the next screen. */
 #include "app/ussd.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,6 @@
 #include <time.h>
 
 #include "core/gsm.h"
-#include "core/hash.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
 #include "store/db.h"
@@ -24,223 +22,6 @@
 #include "store/messages.h"
 #include "store/sms_state.h"
 #include "sys/log.h"
-
-#define SESSION_TEXT_MAX 512 /* longest `*`-joined text we keep to diff against */
-#define SESSION_KEY_MAX (CHANNEL_NAME_MAX + USSD_SESSION_ID_MAX + 2)
-
-struct session {
-    struct session *next;
-    char key[SESSION_KEY_MAX];
-    uint64_t hash;
-    char phone[MSISDN_MAX];
-    char text[SESSION_TEXT_MAX]; /* the provider's text at the last step */
-    bool text_overflow;
-    time_t last_seen;
-    struct ussd_state state;
-};
-
-#define SESSION_STRIPES 64 /* locks over the buckets, so threads rarely wait */
-
-struct ussd_sessions {
-    pthread_mutex_t locks[SESSION_STRIPES];
-    struct session **buckets;
-    size_t nbuckets; /* power of two, a multiple of SESSION_STRIPES */
-    _Atomic size_t count;
-    _Atomic size_t max_sessions;
-    _Atomic int ttl_s;
-    _Atomic size_t sweep_cursor; /* next bucket of the incremental sweep */
-};
-
-#define SWEEP_BUCKETS_PER_INSERT 8
-
-static pthread_mutex_t *stripe_of(struct ussd_sessions *t, size_t bucket)
-{
-    return &t->locks[bucket % SESSION_STRIPES];
-}
-
-struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
-{
-    struct ussd_sessions *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    size_t n = 1024;
-    while (n < max_sessions && n < (1u << 20))
-        n <<= 1;
-    t->buckets = calloc(n, sizeof *t->buckets);
-    if (!t->buckets) {
-        free(t);
-        return NULL;
-    }
-    t->nbuckets = n;
-    atomic_store(&t->max_sessions, max_sessions);
-    atomic_store(&t->ttl_s, ttl_s);
-    for (size_t i = 0; i < SESSION_STRIPES; i++)
-        pthread_mutex_init(&t->locks[i], NULL);
-    return t;
-}
-
-void ussd_sessions_free(struct ussd_sessions *t)
-{
-    if (!t)
-        return;
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        struct session *s = t->buckets[i];
-        while (s) {
-            struct session *next = s->next;
-            free(s);
-            s = next;
-        }
-    }
-    for (size_t i = 0; i < SESSION_STRIPES; i++)
-        pthread_mutex_destroy(&t->locks[i]);
-    free(t->buckets);
-    free(t);
-}
-
-void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int ttl_s)
-{
-    atomic_store(&t->max_sessions, max_sessions);
-    atomic_store(&t->ttl_s, ttl_s);
-}
-
-/* Drop every expired session, stripe by stripe. */
-static void sweep(struct ussd_sessions *t, time_t now)
-{
-    int ttl = atomic_load(&t->ttl_s);
-    for (size_t stripe = 0; stripe < SESSION_STRIPES; stripe++) {
-        pthread_mutex_lock(&t->locks[stripe]);
-        for (size_t i = stripe; i < t->nbuckets; i += SESSION_STRIPES) {
-            struct session **pp = &t->buckets[i];
-            while (*pp) {
-                struct session *s = *pp;
-                if (now - s->last_seen > ttl) {
-                    *pp = s->next;
-                    free(s);
-                    atomic_fetch_sub(&t->count, 1);
-                } else {
-                    pp = &s->next;
-                }
-            }
-        }
-        pthread_mutex_unlock(&t->locks[stripe]);
-    }
-}
-
-size_t ussd_sessions_count(struct ussd_sessions *t)
-{
-    sweep(t, time(NULL));
-    return atomic_load(&t->count);
-}
-
-/* Copy out the live session for key, if any. Returns true when found. */
-static bool session_get(struct ussd_sessions *t, const char *key, time_t now, struct session *out)
-{
-    uint64_t h = hash_string(key);
-    size_t b = h & (t->nbuckets - 1);
-    int ttl = atomic_load(&t->ttl_s);
-    bool found = false;
-    pthread_mutex_lock(stripe_of(t, b));
-    struct session **pp = &t->buckets[b];
-    while (*pp) {
-        struct session *s = *pp;
-        if (s->hash == h && strcmp(s->key, key) == 0) {
-            if (now - s->last_seen > ttl) {
-                *pp = s->next;
-                free(s);
-                atomic_fetch_sub(&t->count, 1);
-            } else {
-                *out = *s;
-                found = true;
-            }
-            break;
-        }
-        pp = &s->next;
-    }
-    pthread_mutex_unlock(stripe_of(t, b));
-    return found;
-}
-
-/* Drop expired sessions from the next few buckets: every new session pays
- * for a little sweeping, so abandoned sessions (a member who hangs up on a
- * CON screen) leave memory soon after their expiry without a full sweep. */
-static void sweep_some(struct ussd_sessions *t, time_t now)
-{
-    int ttl = atomic_load(&t->ttl_s);
-    size_t start = atomic_fetch_add(&t->sweep_cursor, SWEEP_BUCKETS_PER_INSERT);
-    for (size_t k = 0; k < SWEEP_BUCKETS_PER_INSERT; k++) {
-        size_t b = (start + k) & (t->nbuckets - 1);
-        pthread_mutex_lock(stripe_of(t, b));
-        struct session **pp = &t->buckets[b];
-        while (*pp) {
-            struct session *s = *pp;
-            if (now - s->last_seen > ttl) {
-                *pp = s->next;
-                free(s);
-                atomic_fetch_sub(&t->count, 1);
-            } else {
-                pp = &s->next;
-            }
-        }
-        pthread_mutex_unlock(stripe_of(t, b));
-    }
-}
-
-/* Store (insert or replace) a session. Returns false when the table is full
- * of live sessions and this one is new. */
-static bool session_put(struct ussd_sessions *t, const struct session *in, time_t now)
-{
-    uint64_t h = hash_string(in->key);
-    size_t b = h & (t->nbuckets - 1);
-    pthread_mutex_t *lock = stripe_of(t, b);
-    pthread_mutex_lock(lock);
-    for (struct session *s = t->buckets[b]; s; s = s->next) {
-        if (s->hash == h && strcmp(s->key, in->key) == 0) {
-            struct session *next = s->next;
-            *s = *in;
-            s->hash = h;
-            s->next = next;
-            pthread_mutex_unlock(lock);
-            return true;
-        }
-    }
-    pthread_mutex_unlock(lock);
-    sweep_some(t, now);
-    if (atomic_load(&t->count) >= atomic_load(&t->max_sessions)) {
-        sweep(t, now);
-        if (atomic_load(&t->count) >= atomic_load(&t->max_sessions))
-            return false;
-    }
-    struct session *s = malloc(sizeof *s);
-    if (!s)
-        return false;
-    *s = *in;
-    s->hash = h;
-    pthread_mutex_lock(lock);
-    s->next = t->buckets[b];
-    t->buckets[b] = s;
-    atomic_fetch_add(&t->count, 1);
-    pthread_mutex_unlock(lock);
-    return true;
-}
-
-static void session_delete(struct ussd_sessions *t, const char *key)
-{
-    uint64_t h = hash_string(key);
-    size_t b = h & (t->nbuckets - 1);
-    pthread_mutex_lock(stripe_of(t, b));
-    struct session **pp = &t->buckets[b];
-    while (*pp) {
-        struct session *s = *pp;
-        if (s->hash == h && strcmp(s->key, key) == 0) {
-            *pp = s->next;
-            free(s);
-            atomic_fetch_sub(&t->count, 1);
-            break;
-        }
-        pp = &s->next;
-    }
-    pthread_mutex_unlock(stripe_of(t, b));
-}
 
 /* ---- one step ---- */
 
@@ -580,10 +361,10 @@ static void replay(struct ussd_state *st, const char *text, size_t len,
 
 /* The newest input of a known session: what follows the previous text and
  * a '*'. Providers that send only the newest input are handled too. */
-static void newest_input(const struct session *s, const char *text, size_t len, const char **in,
-                         size_t *inlen)
+static void newest_input(const struct ussd_session *s, const char *text, size_t len,
+                         const char **in, size_t *inlen)
 {
-    size_t prev = strlen(s->text);
+    size_t prev = s->text_len;
     if (!s->text_overflow && prev == 0) {
         *in = text;
         *inlen = len;
@@ -591,9 +372,6 @@ static void newest_input(const struct session *s, const char *text, size_t len, 
                text[prev] == '*') {
         *in = text + prev + 1;
         *inlen = len - prev - 1;
-    } else if (!s->text_overflow && len == prev && memcmp(text, s->text, prev) == 0) {
-        *in = ""; /* same text again: an empty input */
-        *inlen = 0;
     } else {
         const char *star = NULL;
         for (size_t k = len; k > 0 && !star; k--)
@@ -638,124 +416,209 @@ static void offer_draft(sqlite3 *db, const struct app_env *app, const char *phon
     ussd_menu_offer_resume(st, idea ? USSD_FLOW_IDEA : USSD_FLOW_REGISTER, saved.lang);
 }
 
-enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
-                             const struct channel_settings *ch, const struct ussd_step *step,
-                             char *screen, size_t screensz, bool *end)
-{
+/* Everything one step works with; the engine's callbacks point into it. */
+struct step {
+    const struct app_env *app;
+    const struct channel_settings *ch;
+    const struct ussd_step *in;
+    sqlite3 *db;
     char phone[MSISDN_MAX];
-    if (msisdn_normalize(step->phone_raw, strlen(step->phone_raw), phone) != MSISDN_OK)
-        return USSD_BAD_PHONE;
-    sqlite3 *db = db_thread();
-    if (!db)
-        return USSD_UNAVAILABLE;
-
     struct member m;
-    int found = member_find_by_phone(db, phone, &m);
-    if (found < 0)
-        return USSD_UNAVAILABLE;
+    int found;
     char member_no[16];
     struct ussd_member_view view;
-    member_view(&m, found == 1, member_no, &view);
-
-    struct session *s = malloc(sizeof *s);
-    if (!s)
-        return USSD_UNAVAILABLE;
-    time_t now = time(NULL);
-    memset(s, 0, sizeof *s);
-    snprintf(s->key, sizeof s->key, "%s\x1f%s", ch->name, step->session_id);
-    bool known = session_get(t, s->key, now, s) && strcmp(s->phone, phone) == 0;
-
-    struct step_ctx ctx = {.db = db, .member = view.registered ? &m : NULL};
-    struct ussd_data data = {.grants = data_grants,
-                             .grant_find = data_grant_find,
-                             .events = data_events,
-                             .event_find = data_event_find,
-                             .topics = data_topics,
-                             .coop_lookup = data_coop_lookup,
-                             .ctx = &ctx};
+    struct step_ctx ctx;
+    struct ussd_data data;
     struct ussd_env env;
-    build_env(app, ch, &data, &env);
+};
 
-    enum ussd_effect effect = USSD_EFFECT_NONE;
-    enum ussd_flow flow_before = USSD_FLOW_NONE;
-    if (!known) {
-        memset(s, 0, sizeof *s);
-        snprintf(s->key, sizeof s->key, "%s\x1f%s", ch->name, step->session_id);
-        snprintf(s->phone, sizeof s->phone, "%s", phone);
-        ussd_menu_start(&s->state, &view, &env);
-        ctx.lang = s->state.lang[0] ? s->state.lang : app->default_language;
-        if (step->text_len > 0)
-            replay(&s->state, step->text, step->text_len, &view, &env);
-        else
-            offer_draft(db, app, phone, &view, &s->state);
-    } else {
-        flow_before = ussd_menu_flow(&s->state);
-        ctx.lang = s->state.lang[0] ? s->state.lang : app->default_language;
-        const char *in;
-        size_t inlen;
-        newest_input(s, step->text, step->text_len, &in, &inlen);
-        effect = ussd_menu_input(&s->state, in, inlen, &view, &env);
-    }
+/* Look the caller up (again, after an effect): 0, or -1 (database). */
+static int step_lookup(struct step *p)
+{
+    int found = member_find_by_phone(p->db, p->phone, &p->m);
+    if (found < 0)
+        return -1;
+    p->found = found;
+    member_view(&p->m, found == 1, p->member_no, &p->view);
+    p->ctx.member = p->view.registered ? &p->m : NULL;
+    return 0;
+}
+
+/* Prepare the engine's data and env, and find the member: 0, or -1. */
+static int step_begin(struct step *p)
+{
+    p->ctx = (struct step_ctx){.db = p->db};
+    p->data = (struct ussd_data){.grants = data_grants,
+                                 .grant_find = data_grant_find,
+                                 .events = data_events,
+                                 .event_find = data_event_find,
+                                 .topics = data_topics,
+                                 .coop_lookup = data_coop_lookup,
+                                 .ctx = &p->ctx};
+    build_env(p->app, p->ch, &p->data, &p->env);
+    return step_lookup(p);
+}
+
+static void set_lang(struct step *p, const struct ussd_state *st)
+{
+    p->ctx.lang = st->lang[0] ? st->lang : p->app->default_language;
+}
+
+/* The first step of a session: its first screen, or the screen its
+ * pre-typed inputs reach, or the offer of a recent draft. */
+static void step_start(struct step *p, struct ussd_session *s)
+{
+    snprintf(s->phone, sizeof s->phone, "%s", p->phone);
+    ussd_menu_start(&s->state, &p->view, &p->env);
+    set_lang(p, &s->state);
+    if (p->in->text_len > 0)
+        replay(&s->state, p->in->text, p->in->text_len, &p->view, &p->env);
+    else
+        offer_draft(p->db, p->app, p->phone, &p->view, &s->state);
+}
+
+/* A new input of a live session: the engine moves, its effect is
+ * performed and committed, the draft kept in step. */
+static void step_input(struct step *p, struct ussd_session *s)
+{
+    enum ussd_flow flow_before = ussd_menu_flow(&s->state);
+    set_lang(p, &s->state);
+    const char *in;
+    size_t inlen;
+    newest_input(s, p->in->text, p->in->text_len, &in, &inlen);
+    enum ussd_effect effect = ussd_menu_input(&s->state, in, inlen, &p->view, &p->env);
     if (effect != USSD_EFFECT_NONE)
-        perform_effect(effect, db, app, ch, phone, &m, found == 1, &s->state);
-    if (effect != USSD_EFFECT_NONE || ctx.db_failed) {
+        perform_effect(effect, p->db, p->app, p->ch, p->phone, &p->m, p->found == 1, &s->state);
+    if (effect != USSD_EFFECT_NONE || p->ctx.db_failed) {
         /* The member's data changed: look again before rendering. */
-        found = member_find_by_phone(db, phone, &m);
-        if (found < 0)
-            ctx.db_failed = true;
-        member_view(&m, found == 1, member_no, &view);
-        ctx.member = view.registered ? &m : NULL;
+        if (step_lookup(p) != 0)
+            p->ctx.db_failed = true;
     }
-    ctx.lang = s->state.lang[0] ? s->state.lang : app->default_language;
-    if (ctx.db_failed)
+    set_lang(p, &s->state);
+    if (p->ctx.db_failed)
         ussd_menu_effect_done(&s->state, USSD_EFFECT_NONE, USSD_RESULT_FAILED);
     else
-        keep_draft(db, phone, flow_before, &s->state);
+        keep_draft(p->db, p->phone, flow_before, &s->state);
+}
 
-    s->last_seen = now;
-    s->text_overflow = step->text_len >= sizeof s->text;
-    if (!s->text_overflow) {
-        memcpy(s->text, step->text, step->text_len);
-        s->text[step->text_len] = '\0';
+/* Render st; a catalog text too long for this channel shortens the whole
+ * screen rather than fail the member (taawund -n reports it). */
+static void step_render(struct step *p, const struct ussd_state *st, char *screen, size_t screensz,
+                        bool *end)
+{
+    if (ussd_menu_render(st, &p->view, &p->env, screen, screensz, end) >= 0)
+        return;
+    char full[SCREEN_BYTES_MAX * 2];
+    struct ussd_state copy = *st;
+    copy.error_key = NULL;
+    struct ussd_env wide = p->env;
+    wide.limit = (struct screen_limit){SCREEN_BYTES_MAX, SCREEN_BYTES_MAX};
+    if (ussd_menu_render(&copy, &p->view, &wide, full, sizeof full, end) < 0)
+        snprintf(full, sizeof full, "%s", "...");
+    struct text_measure tm;
+    size_t max = (size_t)p->ch->ussd_screen_max;
+    if (text_measure(full, strlen(full), &tm) == 0 && tm.encoding == TEXT_UCS2)
+        max = (size_t)p->ch->ussd_screen_max_ucs2;
+    if (screen_ellipsize(full, strlen(full), tm.encoding, max, screen, screensz) < 0)
+        snprintf(screen, screensz, "%s", "...");
+    log_warn("ussd_screen_too_long", "channel=%s screen=%s lang=%s", p->ch->name,
+             ussd_menu_screen_name(st->screen), st->lang);
+}
+
+/* A step of session s (claimed; known: it was live). Sets *keep when s is
+ * to be stored. A retransmission or a late copy of an earlier step gets
+ * the answer it got then, and nothing changes. */
+static enum ussd_result step_run(struct step *p, struct ussd_session *s, bool known, char *screen,
+                                 size_t screensz, bool *end, bool *keep)
+{
+    const char *text = p->in->text;
+    size_t len = p->in->text_len;
+    known = known && strcmp(s->phone, p->phone) == 0;
+    const struct ussd_answer *a = known ? ussd_session_answer_of(s, text, len) : NULL;
+    *keep = known;
+    if (a) {
+        snprintf(screen, screensz, "%.*s", (int)a->length, s->arena + a->offset);
+        *end = a->end;
+        return USSD_OK;
     }
-    if (!known && s->state.screen < USSD_SCR_FIRST_END && !session_put(t, s, now)) {
-        /* Too many live sessions: refuse this new one politely. */
-        log_warn("ussd_sessions_full", "channel=%s max=%zu", ch->name,
-                 atomic_load(&t->max_sessions));
-        s->state.screen = USSD_SCR_END_BUSY;
+    if (step_begin(p) != 0)
+        return USSD_UNAVAILABLE;
+    if (known && ussd_session_is_late(s, text, len)) {
+        struct ussd_state now = s->state; /* its answer is no longer kept */
+        now.error_key = NULL;
+        set_lang(p, &now);
+        step_render(p, &now, screen, screensz, end);
+        return USSD_OK;
     }
-    long n = ussd_menu_render(&s->state, &view, &env, screen, screensz, end);
-    if (n < 0) {
-        /* A catalog text too long for this channel: shorten the whole
-         * screen rather than fail the member (taawund -n reports it). */
-        char full[SCREEN_BYTES_MAX * 2];
-        struct ussd_state copy = s->state;
-        copy.error_key = NULL;
-        struct screen_limit wide = {SCREEN_BYTES_MAX, SCREEN_BYTES_MAX};
-        env.limit = wide;
-        if (ussd_menu_render(&copy, &view, &env, full, sizeof full, end) < 0)
-            snprintf(full, sizeof full, "%s", "...");
-        struct text_measure tm;
-        size_t max = (size_t)ch->ussd_screen_max;
-        if (text_measure(full, strlen(full), &tm) == 0 && tm.encoding == TEXT_UCS2)
-            max = (size_t)ch->ussd_screen_max_ucs2;
-        if (screen_ellipsize(full, strlen(full), tm.encoding, max, screen, screensz) < 0)
-            snprintf(screen, screensz, "%s", "...");
-        log_warn("ussd_screen_too_long", "channel=%s screen=%s lang=%s", ch->name,
-                 ussd_menu_screen_name(s->state.screen), s->state.lang);
+    if (!known || s->closed) {
+        /* A new session (or a new dial reusing an ended session's id). */
+        char key[USSD_SESSION_KEY_MAX];
+        snprintf(key, sizeof key, "%s", s->key);
+        memset(s, 0, sizeof *s);
+        snprintf(s->key, sizeof s->key, "%s", key);
+        step_start(p, s);
+    } else {
+        step_input(p, s);
     }
-    if (*end) {
-        if (known)
-            session_delete(t, s->key);
-    } else if (known) {
-        session_put(t, s, now);
-    }
-    char masked[MSISDN_MAX];
-    msisdn_mask(phone, masked);
-    log_debug("ussd_step", "channel=%s phone=%s screen=%s end=%d", ch->name, masked,
-              ussd_menu_screen_name(s->state.screen), *end ? 1 : 0);
-    free(s);
+    s->last_seen = time(NULL);
+    step_render(p, &s->state, screen, screensz, end);
+    ussd_session_answer_add(s, text, len, screen, *end);
+    s->closed = *end;
+    *keep = true;
     return USSD_OK;
+}
+
+/* No room for a new session: refuse it politely, keep nothing. */
+static enum ussd_result step_refuse(struct step *p, char *screen, size_t screensz, bool *end)
+{
+    if (step_begin(p) != 0)
+        return USSD_UNAVAILABLE;
+    struct ussd_state st;
+    ussd_menu_start(&st, &p->view, &p->env);
+    set_lang(p, &st);
+    st.screen = USSD_SCR_END_BUSY;
+    step_render(p, &st, screen, screensz, end);
+    return USSD_OK;
+}
+
+enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
+                             const struct channel_settings *ch, const struct ussd_step *in,
+                             char *screen, size_t screensz, bool *end)
+{
+    struct step *p = calloc(1, sizeof *p);
+    struct ussd_session *s = malloc(sizeof *s);
+    enum ussd_result r = USSD_UNAVAILABLE;
+    if (!p || !s)
+        goto out;
+    *p = (struct step){.app = app, .ch = ch, .in = in, .db = db_thread()};
+    r = USSD_BAD_PHONE;
+    if (msisdn_normalize(in->phone_raw, strlen(in->phone_raw), p->phone) != MSISDN_OK)
+        goto out;
+    r = USSD_UNAVAILABLE;
+    if (!p->db)
+        goto out;
+    char key[USSD_SESSION_KEY_MAX];
+    snprintf(key, sizeof key, "%s\x1f%s", ch->name, in->session_id);
+    enum ussd_claim claim = ussd_session_claim(t, key, time(NULL), s);
+    if (claim == USSD_CLAIM_FULL) {
+        log_warn("ussd_sessions_full", "channel=%s", ch->name);
+        r = step_refuse(p, screen, screensz, end);
+    } else {
+        bool keep;
+        r = step_run(p, s, claim == USSD_CLAIM_KNOWN, screen, screensz, end, &keep);
+        ussd_session_release(t, s, keep);
+    }
+    if (r == USSD_OK) {
+        char masked[MSISDN_MAX];
+        msisdn_mask(p->phone, masked);
+        log_debug("ussd_step", "channel=%s phone=%s screen=%s end=%d", ch->name, masked,
+                  claim == USSD_CLAIM_FULL ? "busy" : ussd_menu_screen_name(s->state.screen),
+                  *end ? 1 : 0);
+    }
+out:
+    free(p);
+    free(s);
+    return r;
 }
 
 int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
@@ -769,11 +632,13 @@ int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
     sqlite3 *db = db_thread();
     if (!db)
         return -1;
-    /* The session is over on the handset: forget it here too. Its draft, if
-     * a registration or an idea was under way, was saved at its last step. */
-    char key[SESSION_KEY_MAX];
+    /* The session is over on the handset: it takes no new input here either
+     * (late copies of its steps still get their answers until it expires).
+     * Its draft, if a registration or an idea was under way, was saved at
+     * its last step. */
+    char key[USSD_SESSION_KEY_MAX];
     snprintf(key, sizeof key, "%s\x1f%s", ch->name, session_id);
-    session_delete(t, key);
+    ussd_session_close(t, key);
     if (ussd_end_store(db, ch->name, session_id, phone, status, duration_ms, input, error) != 0)
         return -1;
     char masked[MSISDN_MAX];

@@ -32,6 +32,14 @@
  * refused as a wrong one, never cut and taken. */
 #define USSD_INPUT_BYTES_MAX 1024
 
+/* What a live USSD session keeps to answer retransmissions and late copies
+ * of its steps the same way (app/ussd_session): the newest step's text
+ * (longer texts are matched by hash only), and the newest answers within a
+ * byte budget (a French registration's eleven screens take about 2 KB). */
+#define USSD_SESSION_TEXT_MAX 1024
+#define USSD_SESSION_ANSWERS_MAX 32
+#define USSD_SESSION_ANSWER_BYTES 4096
+
 /* Session identifiers and channel names as the aggregators send them. */
 #define USSD_SESSION_ID_MAX 128
 #define CHANNEL_NAME_MAX 32

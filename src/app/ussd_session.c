@@ -1,0 +1,315 @@
+/* ussd_session.c -- the live USSD sessions: a hash table of self-contained
+ * records under striped locks, one step at a time per session, and the
+ * answers each session gave, kept to answer retransmissions and late
+ * copies of its steps the same way. */
+#include "app/ussd_session.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+
+struct entry {
+    struct entry *next;
+    uint64_t hash;
+    bool busy; /* a step holds it (claimed, not yet released) */
+    struct ussd_session rec;
+};
+
+#define SESSION_STRIPES 64 /* locks over the buckets, so threads rarely wait */
+#define SWEEP_BUCKETS_PER_INSERT 8
+
+struct ussd_sessions {
+    pthread_mutex_t locks[SESSION_STRIPES];
+    pthread_cond_t released[SESSION_STRIPES]; /* a busy entry of the stripe was released */
+    struct entry **buckets;
+    size_t nbuckets; /* power of two, a multiple of SESSION_STRIPES */
+    _Atomic size_t count;
+    _Atomic size_t max_sessions;
+    _Atomic int ttl_s;
+    _Atomic size_t sweep_cursor; /* next bucket of the incremental sweep */
+};
+
+struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
+{
+    struct ussd_sessions *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    size_t n = 1024;
+    while (n < max_sessions && n < (1u << 20))
+        n <<= 1;
+    t->buckets = calloc(n, sizeof *t->buckets);
+    if (!t->buckets) {
+        free(t);
+        return NULL;
+    }
+    t->nbuckets = n;
+    atomic_store(&t->max_sessions, max_sessions);
+    atomic_store(&t->ttl_s, ttl_s);
+    for (size_t i = 0; i < SESSION_STRIPES; i++) {
+        pthread_mutex_init(&t->locks[i], NULL);
+        pthread_cond_init(&t->released[i], NULL);
+    }
+    return t;
+}
+
+void ussd_sessions_free(struct ussd_sessions *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        struct entry *e = t->buckets[i];
+        while (e) {
+            struct entry *next = e->next;
+            free(e);
+            e = next;
+        }
+    }
+    for (size_t i = 0; i < SESSION_STRIPES; i++) {
+        pthread_mutex_destroy(&t->locks[i]);
+        pthread_cond_destroy(&t->released[i]);
+    }
+    free(t->buckets);
+    free(t);
+}
+
+void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int ttl_s)
+{
+    atomic_store(&t->max_sessions, max_sessions);
+    atomic_store(&t->ttl_s, ttl_s);
+}
+
+static bool expired(const struct entry *e, time_t now, int ttl)
+{
+    return !e->busy && now - e->rec.last_seen > ttl;
+}
+
+/* Drop the expired entries of bucket b (its stripe locked). */
+static void sweep_bucket(struct ussd_sessions *t, size_t b, time_t now, int ttl)
+{
+    struct entry **pp = &t->buckets[b];
+    while (*pp) {
+        struct entry *e = *pp;
+        if (expired(e, now, ttl)) {
+            *pp = e->next;
+            free(e);
+            atomic_fetch_sub(&t->count, 1);
+        } else {
+            pp = &e->next;
+        }
+    }
+}
+
+/* Drop every expired session, stripe by stripe. */
+static void sweep(struct ussd_sessions *t, time_t now)
+{
+    int ttl = atomic_load(&t->ttl_s);
+    for (size_t stripe = 0; stripe < SESSION_STRIPES; stripe++) {
+        pthread_mutex_lock(&t->locks[stripe]);
+        for (size_t b = stripe; b < t->nbuckets; b += SESSION_STRIPES)
+            sweep_bucket(t, b, now, ttl);
+        pthread_mutex_unlock(&t->locks[stripe]);
+    }
+}
+
+/* Drop expired sessions from the next few buckets: every new session pays
+ * for a little sweeping, so abandoned sessions (a member who hangs up on a
+ * CON screen) leave memory soon after their expiry without a full sweep. */
+static void sweep_some(struct ussd_sessions *t, time_t now)
+{
+    int ttl = atomic_load(&t->ttl_s);
+    size_t start = atomic_fetch_add(&t->sweep_cursor, SWEEP_BUCKETS_PER_INSERT);
+    for (size_t k = 0; k < SWEEP_BUCKETS_PER_INSERT; k++) {
+        size_t b = (start + k) & (t->nbuckets - 1);
+        pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);
+        sweep_bucket(t, b, now, ttl);
+        pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);
+    }
+}
+
+size_t ussd_sessions_count(struct ussd_sessions *t)
+{
+    sweep(t, time(NULL));
+    return atomic_load(&t->count);
+}
+
+/* The entry of key in bucket b (its stripe locked), once no step holds it;
+ * NULL when there is none. */
+static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint64_t h, const char *key)
+{
+    for (;;) {
+        struct entry *e = t->buckets[b];
+        while (e && !(e->hash == h && strcmp(e->rec.key, key) == 0))
+            e = e->next;
+        if (!e || !e->busy)
+            return e;
+        pthread_cond_wait(&t->released[b % SESSION_STRIPES], &t->locks[b % SESSION_STRIPES]);
+    }
+}
+
+static void fresh(struct ussd_session *out, const char *key, time_t now)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->key, sizeof out->key, "%s", key);
+    out->last_seen = now;
+}
+
+/* Claim key's entry when it is there: KNOWN (live) or NEW (expired, reset
+ * in place); -1 when there is none. The stripe is locked. */
+static int claim_existing(struct ussd_sessions *t, size_t b, uint64_t h, const char *key,
+                          time_t now, struct ussd_session *out)
+{
+    struct entry *e = find_idle(t, b, h, key);
+    if (!e)
+        return -1;
+    e->busy = true;
+    if (now - e->rec.last_seen > atomic_load(&t->ttl_s)) {
+        fresh(&e->rec, key, now);
+        *out = e->rec;
+        return USSD_CLAIM_NEW;
+    }
+    e->rec.last_seen = now;
+    *out = e->rec;
+    return USSD_CLAIM_KNOWN;
+}
+
+enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, time_t now,
+                                   struct ussd_session *out)
+{
+    uint64_t h = hash_string(key);
+    size_t b = h & (t->nbuckets - 1);
+    pthread_mutex_t *lock = &t->locks[b % SESSION_STRIPES];
+    pthread_mutex_lock(lock);
+    int r = claim_existing(t, b, h, key, now, out);
+    pthread_mutex_unlock(lock);
+    if (r >= 0)
+        return (enum ussd_claim)r;
+    sweep_some(t, now);
+    if (atomic_load(&t->count) >= atomic_load(&t->max_sessions)) {
+        sweep(t, now);
+        if (atomic_load(&t->count) >= atomic_load(&t->max_sessions))
+            return USSD_CLAIM_FULL;
+    }
+    struct entry *e = malloc(sizeof *e);
+    if (!e)
+        return USSD_CLAIM_FULL;
+    e->hash = h;
+    e->busy = true;
+    fresh(&e->rec, key, now);
+    pthread_mutex_lock(lock);
+    /* Another step of the same new session may have come first. */
+    r = claim_existing(t, b, h, key, now, out);
+    bool inserted = r < 0;
+    if (inserted) {
+        e->next = t->buckets[b];
+        t->buckets[b] = e;
+        atomic_fetch_add(&t->count, 1);
+        *out = e->rec;
+        r = USSD_CLAIM_NEW;
+    }
+    pthread_mutex_unlock(lock);
+    if (!inserted)
+        free(e);
+    return (enum ussd_claim)r;
+}
+
+void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *rec, bool keep)
+{
+    uint64_t h = hash_string(rec->key);
+    size_t b = h & (t->nbuckets - 1);
+    pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);
+    for (struct entry **pp = &t->buckets[b]; *pp; pp = &(*pp)->next) {
+        struct entry *e = *pp;
+        if (e->hash != h || strcmp(e->rec.key, rec->key) != 0)
+            continue;
+        if (keep) {
+            e->rec = *rec;
+            e->busy = false;
+        } else {
+            *pp = e->next;
+            free(e);
+            atomic_fetch_sub(&t->count, 1);
+        }
+        break;
+    }
+    pthread_cond_broadcast(&t->released[b % SESSION_STRIPES]);
+    pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);
+}
+
+void ussd_session_close(struct ussd_sessions *t, const char *key)
+{
+    uint64_t h = hash_string(key);
+    size_t b = h & (t->nbuckets - 1);
+    pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);
+    struct entry *e = find_idle(t, b, h, key);
+    if (e)
+        e->rec.closed = true;
+    pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);
+}
+
+/* ---- answers ---- */
+
+/* Whether text[0..len) is the session's newest text cut on a '*'. */
+static bool prefix_of_newest(const struct ussd_session *s, const char *text, size_t len)
+{
+    if (s->text_overflow || len > s->text_len || memcmp(s->text, text, len) != 0)
+        return false;
+    return len == s->text_len || s->text[len] == '*' || len == 0;
+}
+
+bool ussd_session_is_late(const struct ussd_session *s, const char *text, size_t len)
+{
+    return s->nanswers > 0 && prefix_of_newest(s, text, len);
+}
+
+const struct ussd_answer *ussd_session_answer_of(const struct ussd_session *s, const char *text,
+                                                 size_t len)
+{
+    uint64_t h = hash_bytes(text, len);
+    for (uint32_t i = s->nanswers; i-- > 0;) {
+        const struct ussd_answer *a = &s->answers[i];
+        if (a->text_len == len && a->text_hash == h)
+            return a;
+    }
+    return NULL;
+}
+
+/* Forget the oldest answer. */
+static void drop_oldest(struct ussd_session *s)
+{
+    uint16_t gone = s->answers[0].length;
+    memmove(s->arena, s->arena + gone, s->arena_used - gone);
+    s->arena_used -= gone;
+    memmove(&s->answers[0], &s->answers[1], (s->nanswers - 1) * sizeof s->answers[0]);
+    s->nanswers--;
+    for (uint32_t i = 0; i < s->nanswers; i++)
+        s->answers[i].offset = (uint16_t)(s->answers[i].offset - gone);
+}
+
+void ussd_session_answer_add(struct ussd_session *s, const char *text, size_t len,
+                             const char *screen, bool end)
+{
+    s->text_overflow = len >= sizeof s->text;
+    s->text_len = s->text_overflow ? 0 : (uint32_t)len;
+    if (!s->text_overflow) {
+        memcpy(s->text, text, len);
+        s->text[len] = '\0';
+    }
+    size_t n = strlen(screen);
+    if (n > sizeof s->arena)
+        return; /* cannot be kept: a copy will see the current screen */
+    while (s->nanswers > 0 &&
+           (s->nanswers == USSD_SESSION_ANSWERS_MAX || s->arena_used + n > sizeof s->arena))
+        drop_oldest(s);
+    struct ussd_answer *a = &s->answers[s->nanswers++];
+    *a = (struct ussd_answer){.text_hash = hash_bytes(text, len),
+                              .text_len = (uint32_t)len,
+                              .offset = (uint16_t)s->arena_used,
+                              .length = (uint16_t)n,
+                              .end = end};
+    memcpy(s->arena + s->arena_used, screen, n);
+    s->arena_used += (uint32_t)n;
+}

@@ -1,0 +1,103 @@
+/* ussd_session.h -- the live USSD sessions: one self-contained record per
+ * (channel, sessionId) with the menu state and every answer the session
+ * gave, in a table with expiry, a cap and striped locks.
+ *
+ * One step at a time per session: ussd_session_claim() waits while another
+ * step of the same session is under way (a retransmission racing the
+ * original), then hands out a copy of the record; ussd_session_release()
+ * stores it back (or drops it) and lets the next step in. Records hold no
+ * pointer, so they can be copied, compared or stored elsewhere whole.
+ *
+ * Africa's Talking sends every input of the session joined with '*'. A
+ * step's text identifies it: the same text again is the same step (a
+ * retransmission), and a text that is a prefix of what the session has
+ * seen, on a '*' boundary, is a late copy of an earlier step. Either gets
+ * the answer the session gave then, kept in the record (the newest
+ * USSD_SESSION_ANSWERS_MAX answers within USSD_SESSION_ANSWER_BYTES). */
+#ifndef TAAWUN_APP_USSD_SESSION_H
+#define TAAWUN_APP_USSD_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/limits.h"
+#include "core/ussd_menu.h"
+
+#define USSD_SESSION_KEY_MAX (CHANNEL_NAME_MAX + USSD_SESSION_ID_MAX + 2)
+
+/* One answered step: the length and hash of its text, and the screen given
+ * (arena[offset..offset+length), without CON/END). */
+struct ussd_answer {
+    uint64_t text_hash;
+    uint32_t text_len;
+    uint16_t offset;
+    uint16_t length;
+    bool end;
+};
+
+struct ussd_session {
+    char key[USSD_SESSION_KEY_MAX]; /* "channel\x1fsessionId" */
+    char phone[MSISDN_MAX];
+    int64_t last_seen;
+    /* The newest step's text, or text_overflow when it was longer than
+     * USSD_SESSION_TEXT_MAX bytes (then only exact repeats are known). */
+    char text[USSD_SESSION_TEXT_MAX];
+    uint32_t text_len;
+    bool text_overflow;
+    bool closed; /* an END was answered, or the provider ended the session */
+    struct ussd_state state;
+    uint32_t nanswers; /* oldest first */
+    struct ussd_answer answers[USSD_SESSION_ANSWERS_MAX];
+    uint32_t arena_used;
+    char arena[USSD_SESSION_ANSWER_BYTES];
+};
+
+struct ussd_sessions;
+
+/* A session table for at most max_sessions live sessions idle at most
+ * ttl_s seconds. NULL on OOM. */
+struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s);
+void ussd_sessions_free(struct ussd_sessions *t);
+
+/* Change limits on reload; live sessions stay. */
+void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int ttl_s);
+
+/* Number of live (unexpired) sessions. */
+size_t ussd_sessions_count(struct ussd_sessions *t);
+
+enum ussd_claim {
+    USSD_CLAIM_KNOWN, /* *out is the live session */
+    USSD_CLAIM_NEW,   /* no live session: *out is a fresh record with its key */
+    USSD_CLAIM_FULL,  /* no live session and no room for one: nothing held */
+};
+
+/* Hold the session key (the record's key) for one step, waiting while
+ * another step holds it, and copy it into *out. Every KNOWN or NEW claim
+ * must be followed by one ussd_session_release() of the same key. */
+enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, time_t now,
+                                   struct ussd_session *out);
+
+/* Store rec (keep) or forget it (!keep), and let the next step in. */
+void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *rec, bool keep);
+
+/* The provider ended the session: mark it closed (its answers stay, for
+ * late copies, until it expires). No-op when it is not live. */
+void ussd_session_close(struct ussd_sessions *t, const char *key);
+
+/* The answer s gave to text[0..len) (an exact repeat, or a late copy of an
+ * earlier step whose answer is still kept), or NULL. */
+const struct ussd_answer *ussd_session_answer_of(const struct ussd_session *s, const char *text,
+                                                 size_t len);
+
+/* Whether text[0..len) is a late copy: a prefix of the session's newest
+ * text ending on a '*' (or the same text again). */
+bool ussd_session_is_late(const struct ussd_session *s, const char *text, size_t len);
+
+/* Keep the answer given to text[0..len) (the newest step), dropping the
+ * oldest answers when the record is full, and make text the newest. */
+void ussd_session_answer_add(struct ussd_session *s, const char *text, size_t len,
+                             const char *screen, bool end);
+
+#endif
