@@ -109,15 +109,18 @@ static long render_whole(const struct ussd_layout *ly, struct screen_list *sl, c
     return r;
 }
 
-/* Room the options take on a cut screen: all of them (attempt 0), or the
- * first and "more"; with the error line. Returns -1 when they do not fit. */
+/* Room the options take on a cut screen: all of them (attempt 0, and
+ * always on a page that keeps its options), or the first and "more"; with
+ * the error line. Returns -1 when they do not fit. */
 static long options_units(const struct ussd_layout *ly, const struct screen_list *sl, size_t lim,
-                          enum text_encoding enc, int attempt)
+                          enum text_encoding enc, int attempt, bool keep_page)
 {
     struct screen_list options = *sl;
     options.header = NULL;
     options.first = ly->first;
     options.limit = (struct screen_limit){lim, lim};
+    if (keep_page)
+        attempt = 0;
     if (attempt >= 1 && sl->count > ly->first)
         options.count = ly->first + 1;
     char probe[SCREEN_BYTES_MAX];
@@ -134,10 +137,12 @@ static long options_units(const struct ussd_layout *ly, const struct screen_list
 
 /* The last resort for long data on a crowded screen: the error line, the
  * options of the page (all of them if they leave room, else the first and
- * "more") and the navigation stay whole; the text in between is cut to the
- * room left. Returns the items shown, or -1. */
+ * "more"; always all of them when keep_page) and the navigation stay
+ * whole; the text in between is cut to the room left. Returns the items
+ * shown, or -1. */
 static long render_cut(const struct ussd_layout *ly, const char *const *orig,
-                       enum text_encoding enc, struct screen_list *sl, char *out, size_t outsz)
+                       enum text_encoding enc, struct screen_list *sl, char *out, size_t outsz,
+                       bool keep_page)
 {
     enum { MIN_TEXT_UNITS = 16 }; /* below this the cut text says nothing */
     char title[LINE_MAX], header[LINE_MAX + 128], cut[LINE_MAX];
@@ -150,7 +155,9 @@ static long render_cut(const struct ussd_layout *ly, const char *const *orig,
     /* Attempts: all the options; the first option and "more"; the same
      * without any text but the error line. */
     for (int attempt = 0; attempt < 3; attempt++) {
-        long used = options_units(ly, sl, lim, enc, attempt);
+        if (keep_page && attempt == 1)
+            continue; /* the page keeps every option */
+        long used = options_units(ly, sl, lim, enc, attempt, keep_page);
         if (used < 0)
             continue;
         if (attempt < 2) {
@@ -208,6 +215,35 @@ static long fit_readable(const struct ussd_layout *ly, const char *const *orig,
     return render_whole(ly, sl, out, outsz, &formatted);
 }
 
+/* A wrong key on a list: the page the member saw, its options and "more"
+ * as they were, with the error line on top; the fields are shortened, else
+ * the text is cut or left out. Returns the options shown (page_count), or
+ * -1 when even the options and the error line do not fit together. */
+static long fit_same_page(const struct ussd_layout *ly, const char *const *orig,
+                          enum text_encoding enc, char shortened[][TEXT_BYTES_MAX],
+                          const struct screen_list *sl, char *out, size_t outsz)
+{
+    char nav[LINE_MAX];
+    struct screen_list page = *sl;
+    page.count = ly->first + ly->page_count;
+    page.more = NULL; /* "more" is shown as the line before the navigation */
+    if (ly->page_more && sl->more)
+        snprintf(nav, sizeof nav, "%s%s%s", sl->more, sl->nav ? "\n" : "", sl->nav ? sl->nav : "");
+    else
+        snprintf(nav, sizeof nav, "%s", sl->nav ? sl->nav : "");
+    page.nav = nav;
+    long want = (long)ly->page_count;
+    bool formatted;
+    for (size_t c = 0; c <= READABLE_CAP_INDEX; c++) {
+        set_fields(ly, orig, caps[c], enc, shortened);
+        long r = render_whole(ly, &page, out, outsz, &formatted);
+        if (formatted && r == want && items_intact(&page, r, out))
+            return r;
+    }
+    long r = render_cut(ly, orig, enc, &page, out, outsz, true);
+    return r == want ? r : -1;
+}
+
 long ussd_layout_fit(const struct ussd_layout *ly, struct screen_list *sl, char *out, size_t outsz)
 {
     assert(ly->nvars <= USSD_LAYOUT_VARS_MAX && ly->nshrink <= ly->nvars);
@@ -216,11 +252,19 @@ long ussd_layout_fit(const struct ussd_layout *ly, struct screen_list *sl, char 
     for (size_t i = 0; i < ly->nvars; i++)
         orig[i] = ly->vars[i].value;
     enum text_encoding enc = screen_encoding(ly, sl);
-    long r = fit_readable(ly, orig, enc, shortened, sl, out, outsz);
+    long r;
+    if (ly->error_line && ly->page_count > 0 && ly->first + ly->page_count <= sl->count) {
+        r = fit_same_page(ly, orig, enc, shortened, sl, out, outsz);
+        if (r >= 0) {
+            sl->first = ly->first;
+            return r;
+        }
+    }
+    r = fit_readable(ly, orig, enc, shortened, sl, out, outsz);
     if (r >= 0)
         return r;
     if (!ly->strict) {
-        r = render_cut(ly, orig, enc, sl, out, outsz);
+        r = render_cut(ly, orig, enc, sl, out, outsz, false);
         if (r >= 0)
             return r;
     }

@@ -23,6 +23,11 @@ struct ussd_layout {
     const char *error_line; /* shown first, or NULL */
     size_t first;           /* first option of the page */
     bool strict;            /* never cut the text (`taawund -n`) */
+    /* The page as the member saw it without the error line (0: not
+     * known): with an error line, exactly page_count options from first,
+     * then "more" when page_more, and the text gives way to the error. */
+    size_t page_count;
+    bool page_more;
 };
 
 #define USSD_LAYOUT_VARS_MAX 8
@@ -31,7 +36,10 @@ struct ussd_layout {
 enum text_encoding ussd_layout_encoding(const char *text);
 
 /* Render ly with the options of sl (items, more, nav, limit; its header and
- * first are set here) into out (outsz bytes). In order of preference: data
+ * first are set here) into out (outsz bytes). With an error line and
+ * page_count set, the page keeps its options and "more" as they were
+ * (fields shortened, else the text cut, else left out) when they fit with
+ * the error line; otherwise, and without an error line, in order of preference: data
  * fields shortened down to 10 characters with every option on the screen;
  * the longest fields that fit with the options paginated; unless strict,
  * the text cut above whole options; fields of a few characters. Returns the

@@ -378,6 +378,22 @@ static const char *nav_line(const struct ussd_state *s, const struct ussd_ctx *c
     return NULL;
 }
 
+/* The options the page shows without its error line, and whether "more"
+ * follows them: a wrong key shows the same page (out is scratch). */
+static void same_page(const struct ussd_state *s, const struct ussd_ctx *c, char *out, size_t outsz,
+                      size_t items, size_t *count, bool *more)
+{
+    struct ussd_state plain = *s;
+    plain.error_key = NULL;
+    bool end;
+    size_t first;
+    long shown;
+    if (render_screen(&plain, c, out, outsz, &end, &first, &shown) < 0 || shown <= 0)
+        return;
+    *count = (size_t)shown;
+    *more = first + (size_t)shown < items;
+}
+
 static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, char *out,
                           size_t outsz, bool *end, size_t *first, long *shown)
 {
@@ -400,6 +416,10 @@ static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, 
         return render_busy(s, c, out, outsz, end, first, shown);
     size_t page_first =
         s->page < USSD_PAGES_MAX && s->page_first[s->page] < sl.count ? s->page_first[s->page] : 0;
+    size_t page_count = 0;
+    bool page_more = false;
+    if (s->error_key && is_list(d))
+        same_page(s, c, out, outsz, sl.count, &page_count, &page_more);
     struct ussd_layout ly = {.tmpl = f.tmpl ? f.tmpl : "",
                              .vars = f.vars,
                              .nvars = f.nvars,
@@ -408,7 +428,9 @@ static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, 
                              .error_line =
                                  s->error_key ? ussd_screens_text(s, env, s->error_key) : NULL,
                              .first = page_first,
-                             .strict = env->strict};
+                             .strict = env->strict,
+                             .page_count = page_count,
+                             .page_more = page_more};
     *shown = ussd_layout_fit(&ly, &sl, out, outsz);
     *first = sl.first;
     return *shown < 0 ? -1 : (long)strlen(out);

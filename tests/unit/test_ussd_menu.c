@@ -945,18 +945,16 @@ static void test_wrong_keys_elsewhere(void **state)
     send(&x, "1");
     assert_int_equal(x.s.screen, USSD_SCR_WELCOME);
     assert_null(x.s.error_key);
-    /* With the error line the Arabic welcome no longer holds its three
-     * items: the others go to a second page, where "98" then leads. */
+    /* A wrong key shows the same options: the Arabic welcome keeps its
+     * three (its title gives way to the error line), and no "98" appears
+     * where there is no second page. */
     expect_wrong(&x, "98", "err_choice");
-    assert_string_equal(x.screen, "اختيار خاطئ.\nمرحبا بكم في برنامج تعاون\n1. التسجيل\n"
-                                  "98. المزيد\n0. رجوع");
-    send(&x, "98");
-    assert_int_equal(x.s.page, 1);
-    assert_string_equal(x.screen,
-                        "مرحبا بكم في برنامج تعاون\n2. الأنشطة والورشات\n3. عن البرنامج\n0. رجوع");
-    send(&x, "0");
+    assert_string_equal(x.screen, "اختيار خاطئ.\n1. التسجيل\n2. الأنشطة والورشات\n"
+                                  "3. عن البرنامج\n0. رجوع");
+    expect_wrong(&x, "98", "err_choice");
     assert_int_equal(x.s.page, 0);
-    assert_string_equal(x.screen, welcome_ar);
+    send(&x, "0");
+    assert_int_equal(x.s.screen, USSD_SCR_LANGUAGE);
 
     /* Typed prompts: the name, the code, the year. */
     walk(&x, ar_to_name);
@@ -980,28 +978,115 @@ static void test_wrong_keys_elsewhere(void **state)
     assert_string_equal(x.screen, "Année invalide.\nAnnée de naissance (ex. 1985):");
 }
 
-/* After a wrong key the list shows fewer items (the error line takes room):
- * "98" then continues right after the last item the member saw. */
+/* After a wrong key the page keeps its items and its "98" (the title gives
+ * way to the error line); "98" then goes on after the last item shown. */
 static void test_more_after_error_shows_every_item(void **state)
 {
     struct session x;
     (void)state;
     walk(&x, ar_to_province);
     expect_wrong(&x, "9", "err_choice");
-    assert_string_equal(x.screen, "اختيار خاطئ.\nاختر إقليمك:\n1. وجدة أنكاد\n2. بركان\n"
-                                  "3. الناظور\n98. المزيد\n0. رجوع");
+    assert_string_equal(x.screen, "اختيار خاطئ.\n1. وجدة أنكاد\n2. بركان\n3. الناظور\n"
+                                  "4. الدريوش\n98. المزيد\n0. رجوع");
     send(&x, "98");
     assert_int_equal(x.s.page, 1);
-    assert_int_equal(x.s.page_first[1], 3);
+    assert_int_equal(x.s.page_first[1], 4);
     assert_null(x.s.error_key);
-    assert_string_equal(x.screen, "اختر إقليمك:\n4. الدريوش\n5. تاوريرت\n6. جرادة\n7. جرسيف\n"
-                                  "8. فجيج\n0. رجوع");
-    /* Back on the first page without the error: items 1 to 4, and "98"
-     * now breaks after 4. */
+    assert_string_equal(x.screen, provinces_ar_page2);
     send(&x, "0");
     assert_string_equal(x.screen, provinces_ar_page1);
-    send(&x, "98");
-    assert_string_equal(x.screen, provinces_ar_page2);
+}
+
+/* The options part of a screen: from its first numbered line ("N. ") on. */
+static const char *options_part(const char *screen)
+{
+    for (const char *p = screen; p;) {
+        size_t digits = strspn(p, "0123456789");
+        if (digits > 0 && p[digits] == '.' && p[digits + 1] == ' ')
+            return p;
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return "";
+}
+
+/* Issue 15, finding 7: on every list screen, in Arabic and French, with
+ * data in either script, a wrong key shows the same options, "98" exactly
+ * when the page had it, and the error line on top. */
+static void test_wrong_key_keeps_the_options(void **state)
+{
+    static const char *const none[] = {NULL};
+    const struct {
+        const struct ussd_member_view *m;
+        const char *const *path;
+    } places[] = {
+        {&unknown_caller, none},
+        {&unknown_caller, (const char *const[]){"1", NULL}},
+        {&unknown_caller, (const char *const[]){"2", NULL}},
+        {&unknown_caller, ar_to_province},
+        {&unknown_caller, (const char *const[]){"1", "1", "أمينة", "0", "98", NULL}},
+        {&unknown_caller, (const char *const[]){"1", "1", "أمينة", "0", "3", NULL}},
+        {&unknown_caller, (const char *const[]){"2", "1", "Zoe", "0", "3", NULL}},
+        {&unknown_caller, (const char *const[]){"1", "1", "أمينة", "0", "3", "3", NULL}},
+        {&unknown_caller, ar_to_consent},
+        {&unknown_caller, ar_to_confirm},
+        {&unknown_caller, fr_to_confirm},
+        {&unknown_caller, (const char *const[]){"2", "2", NULL}},
+        {&amina_fr, none},
+        {&amina_fr, (const char *const[]){"1", NULL}},
+        {&amina_fr, (const char *const[]){"2", NULL}},
+        {&amina_fr, (const char *const[]){"2", "1", NULL}},
+        {&amina_fr, (const char *const[]){"3", NULL}},
+        {&amina_fr, (const char *const[]){"4", NULL}},
+        {&amina_fr, (const char *const[]){"5", NULL}},
+        {&amina_ar, none},
+        {&amina_ar, (const char *const[]){"1", NULL}},
+        {&amina_ar, (const char *const[]){"2", NULL}},
+        {&amina_ar, (const char *const[]){"2", "98", NULL}},
+        {&amina_ar, (const char *const[]){"2", "1", NULL}},
+        {&amina_ar, (const char *const[]){"3", NULL}},
+        {&amina_ar, (const char *const[]){"4", NULL}},
+        {&amina_ar, (const char *const[]){"4", "98", NULL}},
+        {&amina_ar, (const char *const[]){"5", NULL}},
+    };
+    static const char *const wrong[] = {"77", "", "abc", "98"};
+    (void)state;
+    size_t checked = 0, crowded = 0;
+    for (int script = 0; script < 2; script++) {
+        if (script == 1)
+            data_in_arabic();
+        for (size_t p = 0; p < COUNT(places); p++) {
+            for (size_t w = 0; w < COUNT(wrong); w++) {
+                struct session x;
+                char plain[SCREEN_BYTES_MAX];
+                start(&x, &fixture.env, places[p].m);
+                send_all(&x, places[p].path);
+                snprintf(plain, sizeof plain, "%s", x.screen);
+                bool more =
+                    strstr(plain, strcmp(x.s.lang, "fr") == 0 ? "98. Suite" : "98. ") != NULL;
+                if (strcmp(wrong[w], "98") == 0 && more)
+                    continue; /* "98" is a right key there */
+                expect_wrong(&x, wrong[w], "err_choice");
+                /* Where the page's options leave no room for the error
+                 * line (Arabic menus of Latin titles: 80 units), the
+                 * options are paged again from the same first one. */
+                char want[SCREEN_BYTES_MAX + 64];
+                const char *err = strcmp(x.s.lang, "fr") == 0 ? fr("err_choice") : ar("err_choice");
+                snprintf(want, sizeof want, "%s\n%s", err, options_part(plain));
+                if (!screen_fits(want, strlen(want), fixture.env.limit, NULL, NULL)) {
+                    assert_int_equal(strncmp(options_part(x.screen), options_part(plain), 3), 0);
+                    crowded++;
+                    continue;
+                }
+                if (strcmp(options_part(x.screen), options_part(plain)) != 0)
+                    fail_msg("'%s' on %s changed the options:\n%s\n---- was ----\n%s", wrong[w],
+                             ussd_menu_screen_name(x.s.screen), x.screen, plain);
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > COUNT(places) * 2 * 2);
+    assert_true(crowded < checked / 10);
 }
 
 /* A wrong key on the last page re-shows that page, with no "98" offered. */
@@ -1674,18 +1759,15 @@ static void test_events_pages(void **state)
     member_walk(&x, &amina_fr, (const char *const[]){"2", NULL});
     assert_int_equal(x.s.screen, USSD_SCR_EVENTS);
     assert_string_equal(x.screen, events_fr_screen);
-    /* The error line pushes the sixth event to a second page. */
+    /* A wrong key keeps the six events on the page (the title gives way);
+     * there is still no second page. */
     expect_wrong(&x, "98", "err_choice");
-    assert_string_equal(x.screen, "Choix invalide.\nProchainement:\n1. Rencontre... 14/05\n"
+    assert_string_equal(x.screen, "Choix invalide.\n1. Rencontre... 14/05\n"
                                   "2. Ideathon... 21/05\n3. Financer sa... 02/06\n"
-                                  "4. E-marketing 09/06\n5. Gestion... 16/06\n98. Suite\n"
-                                  "0 Retour 00 Accueil");
-    send(&x, "98");
-    assert_int_equal(x.s.page, 1);
-    assert_string_equal(x.screen, "Prochainement:\n6. Dar Al-Mutaawina 23/06\n0 Retour 00 Accueil");
-    send(&x, "0");
+                                  "4. E-marketing 09/06\n5. Gestion... 16/06\n"
+                                  "6. Dar Al-Mutaawina 23/06\n0 Retour 00 Accueil");
+    expect_wrong(&x, "98", "err_choice");
     assert_int_equal(x.s.page, 0);
-    assert_string_equal(x.screen, events_fr_screen);
     send(&x, "0");
     assert_int_equal(x.s.screen, USSD_SCR_HOME);
 
@@ -2874,6 +2956,7 @@ int main(void)
         cmocka_unit_test_setup(test_wrong_keys_elsewhere, test_setup),
         cmocka_unit_test_setup(test_more_after_error_shows_every_item, test_setup),
         cmocka_unit_test_setup(test_error_on_last_page_keeps_its_items, test_setup),
+        cmocka_unit_test_setup(test_wrong_key_keeps_the_options, test_setup),
         cmocka_unit_test_setup(test_home_from_anywhere, test_setup),
         cmocka_unit_test_setup(test_arabic_indic_digits, test_setup),
         cmocka_unit_test_setup(test_names, test_setup),
