@@ -131,15 +131,20 @@ static void member_view(const struct member *m, bool found, char member_no[16],
     };
 }
 
-/* Queue one SMS built from catalog key tmpl_key in lang, inside the
- * caller's transaction. A catalog without the text queues nothing. */
+/* Queue one SMS built from catalog key tmpl_key in st's language, inside
+ * the caller's transaction. A catalog without the text queues nothing.
+ * Sets st->no_sms when no SMS will go (no text, or the send gate will hold
+ * it: the last screen then promises none); the message is queued all the
+ * same, and the gate records why it was held. */
 static int queue_sms(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
-                     const char *phone, int64_t member_id, const char *lang, const char *kind,
+                     const char *phone, int64_t member_id, struct ussd_state *st, const char *kind,
                      const char *tmpl_key, const struct text_var *vars, size_t nvars)
 {
-    const char *tmpl = catalog_set_get(env->texts, lang, tmpl_key, NULL);
-    if (!tmpl)
+    const char *tmpl = catalog_set_get(env->texts, st->lang, tmpl_key, NULL);
+    if (!tmpl) {
+        st->no_sms = true;
         return 0;
+    }
     char body[800];
     if (text_format(tmpl, vars, nvars, body, sizeof body) < 0)
         return -1;
@@ -149,7 +154,11 @@ static int queue_sms(sqlite3 *db, const struct app_env *env, const struct channe
                               .kind = kind,
                               .body = body,
                               .priority = 10};
-    return message_queue(db, &msg, NULL);
+    const char *held;
+    if (message_queue(db, &msg, NULL) != 0 || message_gate(db, phone, kind, NULL, &held) != 0)
+        return -1;
+    st->no_sms = held != NULL;
+    return 0;
 }
 
 /* Register the draft and queue the SMS receipt, in one transaction. */
@@ -175,7 +184,7 @@ static int do_register(sqlite3 *db, const struct app_env *env, const struct chan
     member_number(id, member_no);
     snprintf(st->result_ref, sizeof st->result_ref, "%s", member_no);
     struct text_var vars[] = {{"name", m.name}, {"member_no", member_no}};
-    if (queue_sms(db, env, ch, phone, id, st->lang, "receipt", "sms_registered", vars, 2) != 0 ||
+    if (queue_sms(db, env, ch, phone, id, st, "receipt", "sms_registered", vars, 2) != 0 ||
         draft_delete(db, phone) != 0)
         return -1;
     char masked[MSISDN_MAX];
@@ -209,7 +218,7 @@ static enum ussd_effect_result do_rsvp(sqlite3 *db, const struct app_env *env,
     event_when(&e, when, sizeof when);
     struct text_var vars[] = {
         {"title", e.title}, {"when", when}, {"place", e.place}, {"code", e.code}};
-    if (queue_sms(db, env, ch, phone, m->id, st->lang, "receipt", "sms_rsvp", vars, 4) != 0)
+    if (queue_sms(db, env, ch, phone, m->id, st, "receipt", "sms_rsvp", vars, 4) != 0)
         return USSD_RESULT_FAILED;
     return USSD_RESULT_OK;
 }
@@ -224,7 +233,7 @@ static int do_event_sms(sqlite3 *db, const struct app_env *env, const struct cha
     event_when(&e, when, sizeof when);
     struct text_var vars[] = {
         {"title", e.title}, {"when", when}, {"place", e.place}, {"code", e.code}};
-    return queue_sms(db, env, ch, phone, member_id, st->lang, "receipt", "sms_event", vars, 4);
+    return queue_sms(db, env, ch, phone, member_id, st, "receipt", "sms_event", vars, 4);
 }
 
 static int do_idea(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
@@ -233,7 +242,7 @@ static int do_idea(sqlite3 *db, const struct app_env *env, const struct channel_
     if (idea_insert(db, m->id, st->idea.sector, st->idea.title, st->idea.text, st->result_ref) != 0)
         return -1;
     struct text_var vars[] = {{"reference", st->result_ref}, {"title", st->idea.title}};
-    if (queue_sms(db, env, ch, phone, m->id, st->lang, "receipt", "sms_idea", vars, 2) != 0)
+    if (queue_sms(db, env, ch, phone, m->id, st, "receipt", "sms_idea", vars, 2) != 0)
         return -1;
     return draft_delete(db, phone);
 }
@@ -245,6 +254,7 @@ static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env
                            const struct member *m, bool found, struct ussd_state *st)
 {
     enum ussd_effect_result result = USSD_RESULT_OK;
+    st->no_sms = false;
     bool member_needed = e != USSD_EFFECT_REGISTER && e != USSD_EFFECT_EVENT_SMS &&
                          e != USSD_EFFECT_RESUME_DRAFT && e != USSD_EFFECT_DISCARD_DRAFT;
     if (member_needed && !found) {

@@ -137,6 +137,7 @@ const struct ussd_screen_def ussd_flow_events_screens[] = {
     {.id = USSD_SCR_END_RSVP_DONE,
      .name = "rsvp_done",
      .key = "rsvp_done",
+     .key_no_sms = "rsvp_done_no_sms",
      .texts = {EVENT_TEXTS},
      .fields = event_fields},
     {.id = USSD_SCR_END_RSVP_ALREADY,
@@ -144,6 +145,9 @@ const struct ussd_screen_def ussd_flow_events_screens[] = {
      .key = "rsvp_already",
      .texts = {EVENT_TEXTS},
      .fields = event_fields},
-    {.id = USSD_SCR_END_EVENT_SMS, .name = "event_sms_sent", .key = "event_sms_sent"},
+    {.id = USSD_SCR_END_EVENT_SMS,
+     .name = "event_sms_sent",
+     .key = "event_sms_sent",
+     .key_no_sms = "event_sms_not_sent"},
     {.name = NULL},
 };

@@ -110,7 +110,11 @@ const struct ussd_screen_def ussd_flow_ideas_screens[] = {
                  {"idea_cancel", .next = USSD_TO(USSD_SCR_END_IDEA_CANCELLED),
                   .effect = USSD_EFFECT_DISCARD_DRAFT, .then = forget_idea}},
      .fields = confirm_fields},
-    {.id = USSD_SCR_END_IDEA_DONE, .name = "idea_done", .key = "idea_done", .fields = done_fields},
+    {.id = USSD_SCR_END_IDEA_DONE,
+     .name = "idea_done",
+     .key = "idea_done",
+     .key_no_sms = "idea_done_no_sms",
+     .fields = done_fields},
     {.id = USSD_SCR_END_IDEA_CANCELLED, .name = "idea_cancelled", .key = "idea_cancelled"},
     {.name = NULL},
 };

@@ -224,6 +224,7 @@ const struct ussd_screen_def ussd_flow_registration_screens[] = {
     {.id = USSD_SCR_END_REGISTERED,
      .name = "registered",
      .key = "registered",
+     .key_no_sms = "registered_no_sms",
      .fields = registered_fields},
     {.id = USSD_SCR_END_REFUSED, .name = "consent_refused", .key = "consent_refused"},
     {.name = NULL},

@@ -42,6 +42,7 @@ size_t ussd_menu_text_keys(const char **out, size_t max)
     for (int scr = 0; scr < USSD_SCR_COUNT; scr++) {
         const struct ussd_screen_def *d = ussd_screens_def((enum ussd_screen)scr);
         n = add_key(out, n, max, d->key);
+        n = add_key(out, n, max, d->key_no_sms);
         for (size_t i = 0; i < sizeof d->errors / sizeof d->errors[0]; i++)
             n = add_key(out, n, max, d->errors[i]);
         for (size_t i = 0; i < USSD_OPTIONS_MAX && d->options[i].label; i++)
@@ -410,7 +411,7 @@ static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, 
         sl.more = ussd_screens_text(s, env, "nav_more");
     sl.nav = nav_line(s, c, d);
     struct ussd_fields f;
-    f.tmpl = ussd_screens_text(s, env, d->key);
+    f.tmpl = ussd_screens_text(s, env, s->no_sms && d->key_no_sms ? d->key_no_sms : d->key);
     f.nvars = f.nshrink = 0;
     if (d->fields && d->fields(s, c, &l, &f) < 0)
         return render_busy(s, c, out, outsz, end, first, shown);
@@ -553,8 +554,33 @@ struct check_run {
     void *ctx;
 };
 
-/* Every screen of language lang, with each error line it can show. Returns
- * the failures. */
+/* Render screen scr of language lang with the error line err (or none),
+ * in its no-SMS variant when no_sms; report it when it cannot fit.
+ * Returns 1 on failure, else 0. */
+static int check_one(struct check_run *run, enum ussd_screen scr, const char *lang, const char *err,
+                     bool no_sms)
+{
+    /* With an error line on top, a crowded screen may cut its details (the
+     * options stay whole); without, it may not. */
+    run->env.strict = run->strict && !err;
+    struct ussd_state s;
+    sample_state(&s, scr, lang, err, run->name, &run->env);
+    s.no_sms = no_sms;
+    char out[2048];
+    bool end;
+    if (ussd_menu_render(&s, &run->member, &run->env, out, sizeof out, &end) >= 0)
+        return 0;
+    if (run->report)
+        run->report(run->ctx, lang, ussd_menu_screen_name(scr),
+                    err      ? err
+                    : no_sms ? ussd_screens_def(scr)->key_no_sms
+                             : ussd_menu_screen_key(scr));
+    return 1;
+}
+
+/* Every screen of language lang, with each error line it can show, and
+ * without the promise of an SMS where it has a text for that. Returns the
+ * failures. */
 static int check_language(struct check_run *run, const char *lang)
 {
     int failures = 0;
@@ -564,21 +590,13 @@ static int check_language(struct check_run *run, const char *lang)
             const char *err = check_errors[e];
             if (err && !error_possible((enum ussd_screen)scr, err))
                 continue;
-            /* With an error line on top, a crowded screen may cut its
-             * details (the options stay whole); without, it may not. */
-            run->env.strict = run->strict && !err;
-            struct ussd_state s;
-            sample_state(&s, (enum ussd_screen)scr, lang, err, run->name, &run->env);
-            char out[2048];
-            bool end;
-            if (ussd_menu_render(&s, &run->member, &run->env, out, sizeof out, &end) < 0) {
+            if (check_one(run, (enum ussd_screen)scr, lang, err, false)) {
                 failures++;
-                if (run->report)
-                    run->report(run->ctx, lang, ussd_menu_screen_name(s.screen),
-                                err ? err : ussd_menu_screen_key(s.screen));
                 break;
             }
         }
+        if (ussd_screens_def((enum ussd_screen)scr)->key_no_sms)
+            failures += check_one(run, (enum ussd_screen)scr, lang, NULL, true);
     }
     return failures;
 }

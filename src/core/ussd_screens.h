@@ -114,8 +114,12 @@ enum ussd_nav {
 
 struct ussd_screen_def {
     enum ussd_screen id;
-    const char *name;    /* for logs and reports */
-    const char *key;     /* its text (the catalog key) */
+    const char *name; /* for logs and reports */
+    const char *key;  /* its text (the catalog key) */
+    /* A last screen that promises an SMS: its text when the caller says
+     * that SMS will not go (the send gate holds it: a stopped member, a
+     * number on the suppression list), without the promise. */
+    const char *key_no_sms;
     enum ussd_flow flow; /* the draft it belongs to, if any */
     enum ussd_nav nav;
     /* Where "0" leads from the first page; back_to when it depends. */

@@ -26,7 +26,7 @@
 #define USSD_IDEA_TEXT_CHARS_MAX 160
 #define USSD_IDEA_TEXT_MAX 480 /* bytes */
 #define USSD_LIST_MAX 30       /* items one list may page through */
-#define USSD_STATE_VERSION 5   /* bump when struct ussd_state changes (drafts) */
+#define USSD_STATE_VERSION 6   /* bump when struct ussd_state changes (drafts) */
 #define USSD_PAGES_MAX 32
 
 /* Screen ids, kept in drafts: bump USSD_STATE_VERSION when they change.
@@ -116,6 +116,7 @@ struct ussd_state {
     int topic;                     /* USSD_EFFECT_SET_TOPIC: which topic */
     bool topic_on;                 /*   and its new value */
     char result_ref[USSD_REF_MAX]; /* set by the caller: member number, idea reference */
+    bool no_sms; /* set by the caller: the SMS an effect's last screen promises will not go */
 };
 
 /* What the engine may know of the caller: borrowed strings, "" when unknown. */
@@ -189,6 +190,7 @@ struct ussd_env {
 
 enum ussd_effect {
     USSD_EFFECT_NONE = 0,
+    /* Effects that queue an SMS set state->no_sms when it will not go. */
     USSD_EFFECT_REGISTER,      /* store state->draft as a member; set state->result_ref */
     USSD_EFFECT_SET_LANGUAGE,  /* store state->lang as the member's language */
     USSD_EFFECT_RSVP,          /* book a seat at state->event_id; SMS receipt */
