@@ -193,3 +193,17 @@ def test_concurrent_copies_book_once(daemon):
                         " (SELECT id FROM members WHERE phone = ?)", (phone,))) == 1
     assert len(query(d, "SELECT * FROM messages WHERE phone = ? AND kind = 'receipt'",
                      (phone,))) == 1
+
+
+def test_erase_replayed_twice_and_late(daemon):
+    d = daemon
+    phone = new_phone()
+    add_member(d, phone, language="fr", name="Rachid Efface", province="berkane",
+               sector="agrifood")
+    u = Ussd(d, phone=phone)
+    steps = walk(u, ["5", "3", "1"])  # profile, erase my data, yes
+    assert steps[-1][1] == "END " + msg("fr", "erased"), steps[-1]
+    erased = query(d, "SELECT * FROM members WHERE phone = ? OR erased_at IS NOT NULL", (phone,))
+    replay_late(d, u, steps)
+    assert query(d, "SELECT * FROM members WHERE phone = ? OR erased_at IS NOT NULL",
+                 (phone,)) == erased
