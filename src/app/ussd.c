@@ -543,9 +543,9 @@ static enum ussd_result step_run(struct step *p, struct ussd_session *s, bool kn
 {
     const char *text = p->in->text;
     size_t len = p->in->text_len;
+    *keep = known; /* as it was, unless the step goes through */
     known = known && strcmp(s->phone, p->phone) == 0;
     const struct ussd_answer *a = known ? ussd_session_answer_of(s, text, len) : NULL;
-    *keep = known;
     if (a) {
         snprintf(screen, screensz, "%.*s", (int)a->length, s->arena + a->offset);
         *end = a->end;

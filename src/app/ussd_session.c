@@ -136,6 +136,29 @@ size_t ussd_sessions_count(struct ussd_sessions *t)
     return atomic_load(&t->count);
 }
 
+/* A full table: drop one ended session (kept only to answer late copies)
+ * to make room for a live one. Returns whether one was dropped. */
+static bool evict_closed(struct ussd_sessions *t)
+{
+    for (size_t stripe = 0; stripe < SESSION_STRIPES; stripe++) {
+        pthread_mutex_lock(&t->locks[stripe]);
+        for (size_t b = stripe; b < t->nbuckets; b += SESSION_STRIPES) {
+            for (struct entry **pp = &t->buckets[b]; *pp; pp = &(*pp)->next) {
+                struct entry *e = *pp;
+                if (e->busy || !e->rec.closed)
+                    continue;
+                *pp = e->next;
+                free(e);
+                atomic_fetch_sub(&t->count, 1);
+                pthread_mutex_unlock(&t->locks[stripe]);
+                return true;
+            }
+        }
+        pthread_mutex_unlock(&t->locks[stripe]);
+    }
+    return false;
+}
+
 /* The entry of key in bucket b (its stripe locked), once no step holds it;
  * NULL when there is none. */
 static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint64_t h, const char *key)
@@ -190,7 +213,7 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
     sweep_some(t, now);
     if (atomic_load(&t->count) >= atomic_load(&t->max_sessions)) {
         sweep(t, now);
-        if (atomic_load(&t->count) >= atomic_load(&t->max_sessions))
+        if (atomic_load(&t->count) >= atomic_load(&t->max_sessions) && !evict_closed(t))
             return USSD_CLAIM_FULL;
     }
     struct entry *e = malloc(sizeof *e);

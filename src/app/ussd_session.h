@@ -13,7 +13,11 @@
  * retransmission), and a text that is a prefix of what the session has
  * seen, on a '*' boundary, is a late copy of an earlier step. Either gets
  * the answer the session gave then, kept in the record (the newest
- * USSD_SESSION_ANSWERS_MAX answers within USSD_SESSION_ANSWER_BYTES). */
+ * USSD_SESSION_ANSWERS_MAX answers within USSD_SESSION_ANSWER_BYTES).
+ *
+ * An ended session (END answered, or the provider's end notice) stays
+ * until it expires, for late copies; when the table is full, ended
+ * sessions give way to new ones. */
 #ifndef TAAWUN_APP_USSD_SESSION_H
 #define TAAWUN_APP_USSD_SESSION_H
 

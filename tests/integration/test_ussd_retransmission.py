@@ -207,3 +207,18 @@ def test_erase_replayed_twice_and_late(daemon):
     replay_late(d, u, steps)
     assert query(d, "SELECT * FROM members WHERE phone = ? OR erased_at IS NOT NULL",
                  (phone,)) == erased
+
+
+def test_ended_sessions_give_way_to_new_ones(daemons):
+    # Ended sessions are kept for late copies, but never at the cost of a
+    # new session when the table is full.
+    d = daemons.start({"ussd.max_sessions": 2})
+    a, b, c = Ussd(d), Ussd(d), Ussd(d)
+    a.dial()
+    a.send("2")
+    end = a.send("3")  # French, about the programme: END
+    assert end.end, end
+    assert b.dial().con
+    assert c.dial().con
+    # The two live sessions go on.
+    assert b.send("2").con and c.send("2").con
