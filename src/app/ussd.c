@@ -481,10 +481,16 @@ static void step_start(struct step *p, struct ussd_session *s)
     snprintf(s->phone, sizeof s->phone, "%s", p->phone);
     ussd_menu_start(&s->state, &p->view, &p->env);
     set_lang(p, &s->state);
-    if (p->in->text_len > 0)
-        replay(&s->state, p->in->text, p->in->text_len, &p->view, &p->env);
-    else
+    if (p->in->text_len == 0) {
         offer_draft(p->db, p->app, p->phone, &p->view, &s->state);
+        return;
+    }
+    replay(&s->state, p->in->text, p->in->text_len, &p->view, &p->env);
+    set_lang(p, &s->state);
+    if (p->ctx.db_failed)
+        ussd_menu_effect_done(&s->state, USSD_EFFECT_NONE, USSD_RESULT_FAILED);
+    else
+        keep_draft(p->db, p->phone, USSD_FLOW_NONE, &s->state);
 }
 
 /* A new input of a live session: the engine moves, its effect is

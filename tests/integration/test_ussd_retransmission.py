@@ -222,3 +222,17 @@ def test_ended_sessions_give_way_to_new_ones(daemons):
     assert c.dial().con
     # The two live sessions go on.
     assert b.send("2").con and c.send("2").con
+
+
+def test_pretyped_inputs_still_keep_a_draft(daemon):
+    # A dial carrying pre-typed inputs into an idea keeps its draft like a
+    # session typed step by step (the copies above must not cost this).
+    d = daemon
+    phone = new_phone()
+    add_member(d, phone, language="fr", name="Zineb Brouillon", province="berkane",
+               sector="agrifood")
+    u = Ussd(d, phone=phone)
+    s = parse_screen(u.post_raw("3*1*Titre brouillon"))
+    assert s.con and msg("fr", "idea_ask_text") in s.text, s
+    rows = query(d, "SELECT flow FROM ussd_drafts WHERE phone = ?", (phone,))
+    assert [r["flow"] for r in rows] == ["idea"], rows
