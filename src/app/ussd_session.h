@@ -27,7 +27,7 @@
 #include <time.h>
 
 #include "core/limits.h"
-#include "core/ussd_menu.h"
+#include "core/ussd_state.h"
 
 #define USSD_SESSION_KEY_MAX (CHANNEL_NAME_MAX + USSD_SESSION_ID_MAX + 2)
 
