@@ -1,0 +1,212 @@
+/* test_ussd_session.c -- the live USSD sessions (app/ussd_session) with the
+ * clock passed in: answers kept and found again, late copies told from new
+ * steps, the answer budget, claims and releases, expiry, the cap and the
+ * ended sessions that give way. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/ussd_session.h"
+
+static struct ussd_session *new_record(void)
+{
+    struct ussd_session *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    return s;
+}
+
+static void add(struct ussd_session *s, const char *text, const char *screen, bool end)
+{
+    ussd_session_answer_add(s, text, strlen(text), screen, end);
+}
+
+/* The screen kept for text, or NULL. */
+static const char *answer(const struct ussd_session *s, const char *text, char *buf, size_t bufsz)
+{
+    const struct ussd_answer *a = ussd_session_answer_of(s, text, strlen(text));
+    if (!a)
+        return NULL;
+    snprintf(buf, bufsz, "%.*s", (int)a->length, s->arena + a->offset);
+    return buf;
+}
+
+static void test_answers_and_late_copies(void **state)
+{
+    (void)state;
+    char buf[256];
+    struct ussd_session *s = new_record();
+    assert_false(ussd_session_is_late(s, "", 0)); /* nothing answered yet */
+    add(s, "", "CON home", false);
+    add(s, "2", "CON events", false);
+    add(s, "2*1", "CON detail", false);
+    add(s, "2*1*1", "END booked", true);
+    assert_string_equal(answer(s, "", buf, sizeof buf), "CON home");
+    assert_string_equal(answer(s, "2*1", buf, sizeof buf), "CON detail");
+    assert_string_equal(answer(s, "2*1*1", buf, sizeof buf), "END booked");
+    assert_true(ussd_session_answer_of(s, "2*1*1", 5)->end);
+    assert_null(answer(s, "2*1*2", buf, sizeof buf));
+    /* Prefixes on a '*' are late copies; anything else is not. */
+    assert_true(ussd_session_is_late(s, "2*1", 3));
+    assert_true(ussd_session_is_late(s, "2", 1));
+    assert_true(ussd_session_is_late(s, "", 0));
+    assert_true(ussd_session_is_late(s, "2*1*1", 5));
+    assert_false(ussd_session_is_late(s, "2*", 2));
+    assert_false(ussd_session_is_late(s, "2*1*1*0", 7));
+    assert_false(ussd_session_is_late(s, "3", 1));
+    free(s);
+}
+
+/* The oldest answers give way when the budget is spent; the newest stay
+ * whole. */
+static void test_answer_budget(void **state)
+{
+    (void)state;
+    char screen[300], text[64], buf[400];
+    struct ussd_session *s = new_record();
+    size_t steps = 3 * USSD_SESSION_ANSWERS_MAX;
+    for (size_t i = 0; i < steps; i++) {
+        memset(screen, 'a' + (int)(i % 26), 250);
+        snprintf(screen + 250, sizeof screen - 250, " %zu", i);
+        snprintf(text, sizeof text, "%zu", i);
+        add(s, text, screen, false);
+        assert_true(s->nanswers <= USSD_SESSION_ANSWERS_MAX);
+        assert_true(s->arena_used <= sizeof s->arena);
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < steps; i++) {
+        snprintf(text, sizeof text, "%zu", i);
+        const char *got = answer(s, text, buf, sizeof buf);
+        if (!got)
+            continue;
+        kept++;
+        assert_true(i >= steps - s->nanswers); /* only the newest */
+        assert_int_equal(strlen(got), 250 + 1 + strlen(text));
+        assert_int_equal(got[0], 'a' + (int)(i % 26));
+        assert_string_equal(got + 251, text);
+    }
+    assert_int_equal(kept, s->nanswers);
+    assert_true(kept >= USSD_SESSION_ANSWER_BYTES / 260);
+    free(s);
+}
+
+static void test_claim_release_expiry(void **state)
+{
+    (void)state;
+    struct ussd_sessions *t = ussd_sessions_new(10, 60);
+    struct ussd_session *s = new_record();
+    assert_int_equal(ussd_session_claim(t,
+                                        "sb\x1f"
+                                        "1",
+                                        1000, s),
+                     USSD_CLAIM_NEW);
+    assert_string_equal(s->key, "sb\x1f"
+                                "1");
+    snprintf(s->phone, sizeof s->phone, "+212600000001");
+    add(s, "", "CON home", false);
+    ussd_session_release(t, s, true);
+    memset(s, 0, sizeof *s);
+    assert_int_equal(ussd_session_claim(t,
+                                        "sb\x1f"
+                                        "1",
+                                        1030, s),
+                     USSD_CLAIM_KNOWN);
+    assert_string_equal(s->phone, "+212600000001");
+    assert_int_equal(s->nanswers, 1);
+    ussd_session_release(t, s, true);
+    /* Idle longer than the ttl: a new session under the same key. */
+    assert_int_equal(ussd_session_claim(t,
+                                        "sb\x1f"
+                                        "1",
+                                        1091, s),
+                     USSD_CLAIM_NEW);
+    assert_int_equal(s->nanswers, 0);
+    ussd_session_release(t, s, false);
+    assert_int_equal(ussd_session_claim(t,
+                                        "sb\x1f"
+                                        "1",
+                                        1092, s),
+                     USSD_CLAIM_NEW);
+    ussd_session_release(t, s, false);
+    ussd_sessions_free(t);
+    free(s);
+}
+
+static void test_cap_and_ended_sessions(void **state)
+{
+    (void)state;
+    struct ussd_sessions *t = ussd_sessions_new(2, 60);
+    struct ussd_session *s = new_record();
+    assert_int_equal(ussd_session_claim(t, "a", 1000, s), USSD_CLAIM_NEW);
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "b", 1000, s), USSD_CLAIM_NEW);
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "c", 1001, s), USSD_CLAIM_FULL);
+    /* "a" ends (the provider's notice): it gives way to a new session but
+     * its answers stay while there is room. */
+    ussd_session_close(t, "a");
+    assert_int_equal(ussd_session_claim(t, "a", 1002, s), USSD_CLAIM_KNOWN);
+    assert_true(s->closed);
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "c", 1003, s), USSD_CLAIM_NEW);
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "a", 1004, s), USSD_CLAIM_FULL);
+    ussd_session_close(t, "nobody"); /* no-op */
+    ussd_sessions_free(t);
+    free(s);
+}
+
+/* Steps of one session run one at a time: threads that each claim the
+ * session, bump a count kept in it and release it lose no update. */
+#define RACERS 8
+#define ROUNDS 500
+
+static void *racer(void *arg)
+{
+    struct ussd_sessions *t = arg;
+    struct ussd_session *s = malloc(sizeof *s);
+    for (int i = 0; s && i < ROUNDS; i++) {
+        enum ussd_claim c = ussd_session_claim(t, "shared", 1000, s);
+        if (c == USSD_CLAIM_FULL)
+            continue;
+        s->state.page++;
+        ussd_session_release(t, s, true);
+    }
+    free(s);
+    return NULL;
+}
+
+static void test_one_step_at_a_time(void **state)
+{
+    (void)state;
+    struct ussd_sessions *t = ussd_sessions_new(4, 60);
+    pthread_t th[RACERS];
+    for (int i = 0; i < RACERS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, racer, t), 0);
+    for (int i = 0; i < RACERS; i++)
+        pthread_join(th[i], NULL);
+    struct ussd_session *s = new_record();
+    assert_int_equal(ussd_session_claim(t, "shared", 1000, s), USSD_CLAIM_KNOWN);
+    assert_int_equal(s->state.page, RACERS * ROUNDS);
+    ussd_session_release(t, s, false);
+    ussd_sessions_free(t);
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_answers_and_late_copies),
+        cmocka_unit_test(test_answer_budget),
+        cmocka_unit_test(test_claim_release_expiry),
+        cmocka_unit_test(test_cap_and_ended_sessions),
+        cmocka_unit_test(test_one_step_at_a_time),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
