@@ -96,6 +96,7 @@ static struct http_server *start_listener(const struct config *cfg, enum http_li
         .port = lc->port,
         .threads = which == HTTP_PUBLIC ? cfg->http.threads : 2,
         .connection_timeout_s = cfg->http.connection_timeout_s,
+        .request_deadline_s = cfg->http.request_deadline_s,
         .max_connections = cfg->http.max_connections,
         .per_ip_connection_limit = cfg->http.per_ip_connection_limit,
         .connection_memory_limit = cfg->http.connection_memory_limit,

@@ -55,6 +55,7 @@ struct config {
         struct listener_config admin_listener;
         int threads;
         int connection_timeout_s;
+        int request_deadline_s;
         int max_connections;
         int per_ip_connection_limit;
         int connection_memory_limit;

@@ -41,8 +41,13 @@ static const struct {
      "Mark the console's session cookie Secure (set it when served over HTTPS)."},
     {"http.threads", "Worker threads of the public listener."},
     {"http.connection_timeout_s", "An idle connection is closed after this many seconds."},
+    {"http.request_deadline_s",
+     "A request (headers and body) not received within this many seconds loses its connection."},
     {"http.max_connections", "Connections open at once, per listener."},
-    {"http.per_ip_connection_limit", "Connections open at once from one address."},
+    {"http.per_ip_connection_limit",
+     "Connections open at once from one address; keep it well under max_connections divided by "
+     "the addresses an attacker may hold, or raise it behind a proxy (every request then comes "
+     "from the proxy)."},
     {"http.connection_memory_limit", "Bytes of memory per connection."},
     {"http.max_body_bytes", "Larger request bodies are answered 413."},
     {"ussd", "USSD sessions."},

@@ -1,21 +1,37 @@
 /* server.c -- libmicrohttpd plumbing: bind, thread pool, limits, reading
- * raw bodies up to a maximum, counting requests in progress for a graceful
- * stop, and writing responses. What a request means is the route function's job (main.c). */
+ * raw bodies up to a maximum, strict framing, a total deadline per request,
+ * counting requests in progress for a graceful stop, and writing responses.
+ * What a request means is the route function's job (main.c). */
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "http/deadline.h"
+#include "http/framing.h"
 #include "sys/log.h"
+
+/* libmicrohttpd's own messages (a connection reset, a refused connection)
+ * can come once per connection: the first of each minute is logged, the
+ * others counted and summed up once a minute (see http_deadline_new). */
+struct mhd_notices {
+    pthread_mutex_t lock;
+    bool logged_this_minute;
+    unsigned long repeated; /* not logged this minute */
+};
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -24,6 +40,8 @@ struct http_server {
     void *ctx;
     atomic_int in_progress;
     int port;
+    struct http_deadline *deadline;
+    struct mhd_notices notices;
 };
 
 /* Per-request state kept in MHD's con_cls between calls. Created by the
@@ -38,6 +56,35 @@ struct request_state {
     bool query_too_long;
     char *query; /* raw query string, malloc'd, or NULL */
 };
+
+static const char *listener_name(enum http_listener l)
+{
+    return l == HTTP_PUBLIC ? "public" : "admin";
+}
+
+/* The deadline's handle of the connection conn (see on_connection). */
+static struct http_deadline_conn *deadline_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* A connection was accepted or is closing: its request clock starts, or it
+ * is forgotten before libmicrohttpd closes its socket. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? http_deadline_track(s->deadline, ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        http_deadline_forget(s->deadline, *socket_context);
+        *socket_context = NULL;
+    }
+}
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -62,9 +109,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     struct http_server *s = cls;
+    http_deadline_next_request(s->deadline, deadline_of(conn));
     struct request_state *rs = *con_cls;
     if (rs) {
         free(rs->body);
@@ -75,7 +122,10 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     }
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *resp)
+/* Queue resp (its body is taken). close_after: "Connection: close", and
+ * libmicrohttpd reads nothing more on this connection. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *resp,
+                                     bool close_after)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
@@ -100,6 +150,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
         snprintf(secs, sizeof secs, "%d", resp->retry_after_s);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
     }
+    if (close_after)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -151,31 +203,56 @@ static void media_type(const char *header, char *out, size_t outsz)
     out[j] = '\0';
 }
 
-/* The first call for a request, with its headers only: answer 414 or 413
- * at once (before reading a byte of an oversized body), else go on. */
+/* Answer a request before reading its body, and close its connection:
+ * nothing after the headers is read as a request. */
+static enum MHD_Result refuse_early(struct http_server *s, struct MHD_Connection *conn,
+                                    struct request_state *rs, int status, const char *code,
+                                    const char *message)
+{
+    rs->too_large = true; /* drop whatever body libmicrohttpd still passes */
+    http_deadline_answering(s->deadline, deadline_of(conn));
+    struct http_response resp = {0};
+    http_error(&resp, status, code, message);
+    return send_response(conn, &resp, true);
+}
+
+static enum MHD_Result add_framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+    (void)kind;
+    http_framing_add(cls, key, value);
+    return MHD_YES;
+}
+
+/* The framing rules of framing.h over every header of the request (where
+ * libmicrohttpd is lenient: it keeps one Content-Length, lets chunked win
+ * over it, ignores unknown codings). */
+static enum http_framing_verdict check_framing(struct MHD_Connection *conn, const char *version)
+{
+    struct http_framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_framing_header, &f);
+    return http_framing_check(&f, version);
+}
+
+/* The first call for a request, with its headers only: answer 400 to bad
+ * framing, 414 or 413 at once (before reading a byte of an oversized
+ * body), else go on. */
 static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *conn,
-                                  struct request_state *rs)
+                                  struct request_state *rs, const char *version)
 {
     rs->started = true;
-    if (rs->query_too_long) {
-        rs->too_large = true;
-        struct http_response resp = {0};
-        http_error(&resp, 414, "uri_too_long", "query string is too long");
-        return send_response(conn, &resp);
+    enum http_framing_verdict v = check_framing(conn, version);
+    if (v != HTTP_FRAMING_OK) {
+        log_debug("http_bad_framing", "listener=%s reason=\"%s\"", listener_name(s->opt.listener),
+                  http_framing_reason(v));
+        return refuse_early(s, conn, rs, 400, "bad_framing", http_framing_reason(v));
     }
+    if (rs->query_too_long)
+        return refuse_early(s, conn, rs, 414, "uri_too_long", "query string is too long");
     const char *cl =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl) {
-        char *end;
-        unsigned long long n = strtoull(cl, &end, 10);
-        if (*end != '\0' || n > s->opt.max_body_bytes)
-            rs->too_large = true;
-    }
-    if (rs->too_large) {
-        struct http_response resp = {0};
-        http_error(&resp, 413, "payload_too_large", "request body is too large");
-        return send_response(conn, &resp);
-    }
+    if (cl && strtoull(cl, NULL, 10) > s->opt.max_body_bytes)
+        return refuse_early(s, conn, rs, 413, "payload_too_large", "request body is too large");
     return MHD_YES;
 }
 
@@ -213,9 +290,10 @@ static enum MHD_Result on_complete(struct http_server *s, struct MHD_Connection 
                                    struct request_state *rs, const char *url, const char *method)
 {
     struct http_response resp = {0};
+    http_deadline_answering(s->deadline, deadline_of(conn));
     if (rs->too_large) {
         http_error(&resp, 413, "payload_too_large", "request body is too large");
-        return send_response(conn, &resp);
+        return send_response(conn, &resp, true);
     }
     char ctype[96];
     media_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
@@ -238,14 +316,13 @@ static enum MHD_Result on_complete(struct http_server *s, struct MHD_Connection 
     s->route(s->ctx, &req, &resp);
     if (resp.status == 0)
         http_error(&resp, 500, "internal", "no response");
-    return send_response(conn, &resp);
+    return send_response(conn, &resp, false);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct http_server *s = cls;
     struct request_state *rs = *con_cls;
     if (!rs) {
@@ -256,7 +333,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_add(&s->in_progress, 1);
     }
     if (!rs->started)
-        return on_headers(s, conn, rs);
+        return on_headers(s, conn, rs, version);
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
@@ -265,15 +342,121 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return on_complete(s, conn, rs, url, method);
 }
 
+/* libmicrohttpd's messages: the first of each minute at warn, the others
+ * at debug and counted (summed up by notices_summary). */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct http_server *s = cls;
     char msg[512], q[600];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n')
         msg[--n] = '\0';
-    log_warn("http_server", "detail=%s", log_quote(msg, q, sizeof q));
+    pthread_mutex_lock(&s->notices.lock);
+    bool first = !s->notices.logged_this_minute;
+    s->notices.logged_this_minute = true;
+    if (!first)
+        s->notices.repeated++;
+    pthread_mutex_unlock(&s->notices.lock);
+    log_event(first ? LOG_WARN : LOG_DEBUG, "http_server", "listener=%s detail=%s",
+              listener_name(s->opt.listener), log_quote(msg, q, sizeof q));
+}
+
+/* Once a minute (from the deadline's watcher): how many messages of
+ * libmicrohttpd were not logged at warn. */
+static void notices_summary(void *ctx)
+{
+    struct http_server *s = ctx;
+    pthread_mutex_lock(&s->notices.lock);
+    unsigned long repeated = s->notices.repeated;
+    s->notices.repeated = 0;
+    s->notices.logged_this_minute = false;
+    pthread_mutex_unlock(&s->notices.lock);
+    if (repeated > 0)
+        log_info("http_server_repeated",
+                 "listener=%s count=%lu window_s=60 detail=\"more libmicrohttpd messages after "
+                 "the first (aborted or refused connections); debug level shows each\"",
+                 listener_name(s->opt.listener), repeated);
+}
+
+/* Bind and listen on ai for opt, without sharing the port: a second
+ * taawund on the same config fails here instead of splitting the traffic.
+ * Returns the socket, or -1 (logged: in use, or why not). */
+static int open_listen_socket(const struct http_server_options *opt, const struct addrinfo *ai)
+{
+    char q[128];
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        log_error("listen_failed", "address=%s port=%d reason=\"socket: %s\"",
+                  log_quote(opt->address, q, sizeof q), opt->port, strerror(errno));
+        return -1;
+    }
+    int on = 1; /* SO_REUSEADDR (restart despite TIME_WAIT), never SO_REUSEPORT */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (ai->ai_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        int err = errno;
+        char reason[200];
+        if (err == EADDRINUSE)
+            snprintf(reason, sizeof reason,
+                     "port %d on %s is in use \u2014 is another taawund running?", opt->port,
+                     opt->address);
+        else
+            snprintf(reason, sizeof reason, "cannot listen on port %d on %s: %s", opt->port,
+                     opt->address, strerror(err));
+        char qr[240];
+        log_error("listen_failed", "listener=%s address=%s port=%d reason=%s",
+                  listener_name(opt->listener), log_quote(opt->address, q, sizeof q), opt->port,
+                  log_quote(reason, qr, sizeof qr));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The port fd is bound to (the kernel's choice for port 0), or -1. */
+static int bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return -1;
+    if (ss.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/* Start libmicrohttpd on the listening socket fd (taken). Returns 0 or -1. */
+static int start_daemon(struct http_server *s, int fd, bool ipv6)
+{
+    /* No MHD_OPTION_STRICT_FOR_CLIENT: libmicrohttpd 0.9.75 answers a
+     * request without Host with its status line twice; check_framing
+     * refuses that request itself. */
+    const struct http_server_options *opt = &s->opt;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ipv6)
+        flags |= MHD_USE_IPv6;
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)opt->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)opt->per_ip_connection_limit,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED,
+        request_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        char q[128];
+        log_error("listen_failed",
+                  "listener=%s address=%s port=%d reason=\"libmicrohttpd did "
+                  "not start\"",
+                  listener_name(opt->listener), log_quote(opt->address, q, sizeof q), opt->port);
+        close(fd);
+        return -1;
+    }
+    return 0;
 }
 
 struct http_server *http_server_start(const struct http_server_options *opt, http_route_fn route,
@@ -291,35 +474,28 @@ struct http_server *http_server_start(const struct http_server_options *opt, htt
         return NULL;
     }
     struct http_server *s = calloc(1, sizeof *s);
-    if (!s) {
-        freeaddrinfo(ai);
+    int fd = s ? open_listen_socket(opt, ai) : -1;
+    bool ipv6 = ai->ai_family == AF_INET6;
+    freeaddrinfo(ai);
+    if (fd < 0) {
+        free(s);
         return NULL;
     }
     s->opt = *opt;
     s->route = route;
     s->ctx = ctx;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    if (ai->ai_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)opt->per_ip_connection_limit,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
-    freeaddrinfo(ai);
-    if (!s->daemon) {
-        log_error("listen_failed", "address=%s port=%d reason=\"cannot bind (in use?)\"",
-                  log_quote(opt->address, q, sizeof q), opt->port);
+    s->port = bound_port(fd);
+    pthread_mutex_init(&s->notices.lock, NULL);
+    s->deadline = http_deadline_new(opt->request_deadline_s, listener_name(opt->listener),
+                                    notices_summary, s);
+    if (!s->deadline || start_daemon(s, fd, ipv6) != 0) {
+        if (!s->deadline)
+            close(fd);
+        http_deadline_free(s->deadline);
+        pthread_mutex_destroy(&s->notices.lock);
         free(s);
         return NULL;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : opt->port;
     return s;
 }
 
@@ -345,7 +521,9 @@ void http_server_stop(struct http_server *s)
     if (!s)
         return;
     if (s->daemon)
-        MHD_stop_daemon(s->daemon);
+        MHD_stop_daemon(s->daemon); /* forgets every connection's deadline */
+    http_deadline_free(s->deadline);
+    pthread_mutex_destroy(&s->notices.lock);
     free(s);
 }
 

@@ -55,7 +55,8 @@ struct http_server_options {
     const char *address; /* IPv4 or IPv6 literal */
     int port;            /* 0: any free port */
     int threads;
-    int connection_timeout_s;
+    int connection_timeout_s; /* silence on a connection */
+    int request_deadline_s;   /* a whole request, headers and body (http/deadline.h) */
     int max_connections;
     int per_ip_connection_limit;
     int connection_memory_limit;
@@ -64,8 +65,12 @@ struct http_server_options {
 
 struct http_server;
 
-/* Bind and start serving. Returns NULL (logged) when the address cannot be
- * used. route is called from the pool's threads with ctx. */
+/* Bind and start serving. The port is never shared (no SO_REUSEPORT): when
+ * another process listens on it, the start fails with "port P on A is in
+ * use". Requests with bad framing (http/framing.h) are answered 400 and
+ * their connection closed; requests slower than request_deadline_s lose
+ * their connection. Returns NULL (logged) when the address cannot be used.
+ * route is called from the pool's threads with ctx. */
 struct http_server *http_server_start(const struct http_server_options *opt, http_route_fn route,
                                       void *ctx);
 
