@@ -26,7 +26,8 @@ static const struct {
     {"programme.send_window", "Quiet hours: broadcasts and reminders go out only inside "
                               "\"HH:MM-HH:MM\" local time (\"\": any time)."},
     {"database", "The SQLite database."},
-    {"database.path", "The SQLite file; its folder must exist and be writable by the daemon."},
+    {"database.path", "The SQLite file; taawund makes its folder (mode 0700) if missing, one "
+                      "level only."},
     {"database.synchronous", "SQLite's synchronous mode: full survives a power cut."},
     {"database.busy_timeout_ms", "How long a connection waits for a lock before failing."},
     {"http", "The two HTTP listeners."},

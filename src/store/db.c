@@ -3,12 +3,16 @@
  * file in store/ with its queries. */
 #include "store/db.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/age_band.h"
 #include "core/hash.h"
@@ -322,8 +326,69 @@ static void sql_age_band(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, age_band_of_age(clamped), -1, SQLITE_STATIC);
 }
 
+/* The folder of the database file, made (mode 0700) if it is missing: one
+ * level only, a missing parent is a typo to report, not a tree to make.
+ * SQLite writes -wal and -shm files beside the database, so the folder must
+ * be writable too. Returns 0, or -1 after one error line naming the folder
+ * and what is wrong with it. */
+static int db_folder_ready(const char *path)
+{
+    if (!path[0] || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return 0; /* no folder of ours: SQLite's own forms */
+    char folder[PATH_MAX];
+    if (snprintf(folder, sizeof folder, "%s", path) >= (int)sizeof folder)
+        return 0; /* SQLite reports a path this long */
+    char *slash = strrchr(folder, '/');
+    if (!slash)
+        snprintf(folder, sizeof folder, ".");
+    else
+        slash[slash == folder ? 1 : 0] = '\0';
+
+    char q[512], e[128];
+    struct stat st;
+    if (stat(folder, &st) != 0) {
+        int err = errno;
+        if (err == ENOENT && mkdir(folder, 0700) == 0) {
+            log_info("db_folder_created", "folder=%s mode=0700", log_quote(folder, q, sizeof q));
+            return 0;
+        }
+        if (err == ENOENT)
+            err = errno; /* why mkdir failed: a missing parent, no permission */
+        /* The first folder missing on the way down, the one to create. */
+        char first[PATH_MAX], q2[512];
+        snprintf(first, sizeof first, "%s", folder);
+        for (char *cut; err == ENOENT && (cut = strrchr(first, '/')) && cut != first;) {
+            *cut = '\0';
+            if (stat(first, &st) == 0) {
+                *cut = '/';
+                break;
+            }
+        }
+        log_error("db_folder_missing", "folder=%s error=%s first_missing=%s hint=%s",
+                  log_quote(folder, q, sizeof q), log_quote(strerror(err), e, sizeof e),
+                  log_quote(err == ENOENT ? first : folder, q2, sizeof q2),
+                  "\"create it, owned by the daemon's user, or fix database.path\"");
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        log_error("db_folder_missing", "folder=%s error=\"not a folder\"",
+                  log_quote(folder, q, sizeof q));
+        return -1;
+    }
+    if (access(folder, W_OK | X_OK) != 0) {
+        int err = errno;
+        log_error("db_folder_unwritable", "folder=%s uid=%ld error=%s",
+                  log_quote(folder, q, sizeof q), (long)geteuid(),
+                  log_quote(strerror(err), e, sizeof e));
+        return -1;
+    }
+    return 0;
+}
+
 sqlite3 *db_open(const struct db_options *opt)
 {
+    if (db_folder_ready(opt->path) != 0)
+        return NULL;
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(
         opt->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

@@ -2,7 +2,8 @@
 unit can start from: modes (and owners, when the taawun user exists and we
 are root) of every file and folder, the unit hardened and pointing at the
 PREFIX, the config kept on a second install, and the installed daemon
-accepting the installed config and catalogs (taawund -n)."""
+accepting the installed config and catalogs (taawund -n). And the database
+folder: made (0700) when missing, named exactly when it cannot be."""
 
 import grp
 import os
@@ -11,7 +12,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from conftest import ROOT, TAAWUND
+from conftest import ROOT, TAAWUND, parse_log_line, run_taawund
 
 MAKE_TIMEOUT_S = 600
 # The sanitizer builds the Makefile keeps apart: what remains to build there
@@ -108,3 +109,25 @@ def test_second_install_keeps_the_config(tmp_path):
     assert conf.read_text() == edited
     assert "keeping" in r.stdout
     assert mode(conf) == 0o640
+
+
+def test_missing_database_folder_is_created(daemons):
+    folder = daemons.tmpdir / "var"
+    d = daemons.start({"database.path": str(folder / "taawun.db")})
+    assert folder.is_dir()
+    assert mode(folder) == 0o700
+    assert (folder / "taawun.db").exists()
+    created = [parse_log_line(l) for l in d.lines if "event=db_folder_created" in l]
+    assert created == [{**created[0], "folder": str(folder), "mode": "0700"}], d.log()
+
+
+def test_database_folder_that_cannot_be_made_is_named(daemons):
+    folder = daemons.tmpdir / "no" / "such"
+    r = run_taawund("-c", daemons.config({"database.path": str(folder / "taawun.db")}))
+    assert r.returncode == 1, r.stderr
+    lines = [parse_log_line(l) for l in r.stderr.splitlines() if "event=db_folder_missing" in l]
+    assert len(lines) == 1, r.stderr
+    assert lines[0]["folder"] == str(folder)
+    assert lines[0]["first_missing"] == str(daemons.tmpdir / "no")
+    assert lines[0]["error"] == "No such file or directory"
+    assert not (daemons.tmpdir / "no").exists()  # one level only: a typo is not a tree
