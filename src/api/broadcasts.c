@@ -11,6 +11,7 @@
 #include "api/json.h"
 #include "app/broadcast.h"
 #include "app/scheduler.h"
+#include "channels/channel_ops.h"
 #include "core/age_band.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
@@ -438,13 +439,21 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
         topic = NULL;
     else if (tr == API_JSON_FIELD_ABSENT)
         topic = DEFAULT_TOPIC;
+    /* Real channels only, unless none is configured (a demo): a test
+     * channel reaches no phone. Without "channel", sms.outbound_channel. */
+    const struct channel_settings *out = config_channel(cfg, cfg->sms.outbound_channel);
+    const struct channel_ops *out_ops = out ? channel_ops_find(out->type) : NULL;
     const char *channels[CONFIG_CHANNELS_MAX];
-    for (size_t i = 0; i < cfg->nchannels; i++)
-        channels[i] = cfg->channels[i].name;
-    if (api_json_choice(req, resp, "channel", 0, channels, cfg->nchannels, &channel) < 0)
+    size_t nchannels = 0;
+    for (size_t i = 0; i < cfg->nchannels; i++) {
+        const struct channel_ops *ops = channel_ops_find(cfg->channels[i].type);
+        if (!out_ops || out_ops->test || (ops && !ops->test))
+            channels[nchannels++] = cfg->channels[i].name;
+    }
+    if (api_json_choice(req, resp, "channel", 0, channels, nchannels, &channel) < 0)
         return;
     if (!channel)
-        channel = cfg->channels[0].name;
+        channel = cfg->sms.outbound_channel;
     json_t *audience = NULL, *texts = NULL;
     if (texts_field(req, resp, &texts) != 0 || audience_field(req, resp, db, &audience) != 0) {
         json_decref(texts);

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/msisdn.h"
+#include "core/test_number.h"
 #include "store/admin_queries.h"
 #include "store/broadcasts.h"
 #include "store/db.h"
@@ -31,19 +32,26 @@ const char *programme_notice_language(const struct notice_env *env, const char *
     return env->default_language;
 }
 
-/* The channel for a notice to phone: the one the phone last used while it
- * is still configured, else the first configured channel. */
+/* The channel for a notice to phone (README.md, "The trust boundary"):
+ * the last channel the phone used while it is configured and of the
+ * phone's own nature (test channel for a test number, real for a real
+ * one), else sms.outbound_channel when it is of that nature too, or for a
+ * real number when no real channel exists (a demo). NULL: none may carry
+ * it (a test number without a test channel). */
 static const char *notice_channel(sqlite3 *db, const struct notice_env *env, const char *phone)
 {
-    if (env->nchannels == 0)
-        return NULL;
+    bool test_phone = test_number_is(phone);
+    const char *chosen = NULL;
+    for (size_t i = 0; i < env->nchannels && env->outbound_channel; i++)
+        if (strcmp(env->channels[i], env->outbound_channel) == 0 &&
+            (!test_phone || env->channel_test[i]))
+            chosen = env->channels[i];
     struct adminq_arg a[] = {adminq_text(phone)};
     struct adminq_table t;
-    const char *chosen = env->channels[0];
     if (adminq_select(db, ADMINQ_LAST_CHANNEL, a, 1, &t) == 0) {
         const char *last = adminq_str(&t, 0, 0);
         for (size_t i = 0; i < env->nchannels; i++)
-            if (strcmp(env->channels[i], last) == 0)
+            if (strcmp(env->channels[i], last) == 0 && env->channel_test[i] == test_phone)
                 chosen = env->channels[i];
         adminq_table_free(&t);
     }
@@ -58,6 +66,11 @@ static int queue_notice(sqlite3 *db, const struct notice_env *env, const char *p
 {
     const char *tmpl = catalog_set_get(env->texts, lang, key, NULL);
     const char *channel = notice_channel(db, env, phone);
+    if (tmpl && !channel && test_number_is(phone)) {
+        log_info("notice_skipped", "key=%s reason=\"test number, no test channel\"", key);
+        *id = 0;
+        return 0;
+    }
     if (!tmpl || !channel) {
         log_error("notice_failed", "key=%s reason=\"%s\"", key,
                   tmpl ? "no channel configured" : "no such text");
@@ -256,7 +269,7 @@ static int notice_row(sqlite3 *db, const struct notice_env *env, const struct ad
                      4, &id) != 0)
         return -1;
     /* Held: stored 'held' until the send window opens (the scheduler). */
-    if (hold)
+    if (hold && id)
         return broadcasts_hold_message(db, id);
     return 0;
 }

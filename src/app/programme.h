@@ -21,7 +21,11 @@ struct notice_env {
     const struct catalog_set *texts;
     const char *default_language;
     const char *channels[NOTICE_CHANNELS_MAX]; /* configured channel names, config order */
+    bool channel_test[NOTICE_CHANNELS_MAX];    /* a test channel (its type's ops->test) */
     size_t nchannels;
+    /* Where a real member's notice goes when the last channel the phone
+     * used is not a configured real one (sms.outbound_channel; NULL: none). */
+    const char *outbound_channel;
     int64_t reminder_before_s;
     /* Broadcasts: each channel's price per SMS segment (MAD), the
      * configured languages, and the send window in minutes after local

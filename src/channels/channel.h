@@ -193,7 +193,12 @@ struct send_result {
 
 struct channel_ops {
     const char *type;
-    bool loopback_only; /* accept webhooks from 127.0.0.0/8 and ::1 only */
+    bool loopback_only; /* accept webhooks from 127.0.0.0/8 and ::1 only, never through a
+                           proxy (a request with Forwarded, X-Forwarded-For, X-Real-IP or
+                           Via is refused) */
+    bool test;          /* a test channel: reaches no phone. The config refuses it next to a
+                           listener off loopback; it carries real members' notices and
+                           broadcasts only when no real channel is configured (a demo) */
     bool needs_secret;  /* refuse to start without a webhook secret */
     bool network;       /* sends over HTTP (false: the sandbox) */
     size_t max_batch;   /* recipients of the same text in one send request (>= 1) */

@@ -45,6 +45,7 @@ int sandbox_delivery_report(const struct outbound_message *msg, const char *prov
 const struct channel_ops sandbox_ops = {
     .type = "sandbox",
     .loopback_only = true,
+    .test = true,
     .needs_secret = false,
     .network = false,
     .max_batch = 1,

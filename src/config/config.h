@@ -73,6 +73,9 @@ struct config {
         int replies_per_hour;   /* answers to one number per hour; the rest are stored only */
         int conversation_ttl_s; /* a guided registration by SMS is forgotten after this */
         int erase_window_s;     /* ERASE must be confirmed within this */
+        char outbound_channel[CHANNEL_NAME_MAX]; /* notices and broadcasts to members without
+                                                    a real channel of their own; resolved by
+                                                    config_load ("" only without channels) */
     } sms;
     char log_level_name[8];
     enum log_level log_level;

@@ -62,6 +62,9 @@ static const struct {
      "Answers to one number per hour; later messages are stored, not answered."},
     {"sms.conversation_ttl_s", "An unfinished registration by SMS is forgotten after this."},
     {"sms.erase_window_s", "An ERASE request must be confirmed within this many seconds."},
+    {"sms.outbound_channel",
+     "The channel of notices and broadcasts to members who never used a real channel (\"\": "
+     "the only real channel; a test channel only when no real one is configured)."},
     {"log", "Logging (to stderr)."},
     {"log.level", "Lowest level logged."},
     {"channels", "Connections to aggregators, one group per channel."},

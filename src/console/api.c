@@ -1,6 +1,7 @@
 /* api.c -- the admin API resources of the web console:
  *   POST /simulator/ussd {phone, session, text}: one USSD step through the
- *        sandbox channel, answered {"type":"CON"|"END","screen":..};
+ *        sandbox channel as a test number only (core/test_number), audited
+ *        under the staff user's name, answered {"type":"CON"|"END","screen":..};
  *   POST /grants/{id}/status/preview {status, note...}: the SMS the member
  *        would get, made in a transaction that is rolled back;
  *   GET  /dashboard: outbound messages per channel and status since Monday
@@ -8,6 +9,7 @@
 #include "console/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,10 +17,13 @@
 #include "api/json.h"
 #include "app/programme.h"
 #include "app/ussd.h"
+#include "channels/channel_ops.h"
 #include "core/limits.h"
 #include "core/msisdn.h"
+#include "core/test_number.h"
 #include "runtime/env.h"
 #include "runtime/runtime.h"
+#include "store/audit.h"
 #include "store/console_queries.h"
 #include "store/db.h"
 #include "sys/log.h"
@@ -34,20 +39,64 @@ void console_api_set_sessions(struct ussd_sessions *sessions)
     sim_sessions = sessions;
 }
 
+/* The channel the simulator's steps go through: the first test channel. */
 static const struct channel_settings *sandbox_channel(const struct config *cfg)
 {
-    for (size_t i = 0; i < cfg->nchannels; i++)
-        if (strcmp(cfg->channels[i].type, "sandbox") == 0)
+    for (size_t i = 0; i < cfg->nchannels; i++) {
+        const struct channel_ops *ops = channel_ops_find(cfg->channels[i].type);
+        if (ops && ops->test)
             return &cfg->channels[i];
+    }
     return NULL;
+}
+
+/* The simulator's phone normalised into phone: a test number only
+ * (core/test_number), never a real member's. Returns 0, or fills resp. */
+static int simulator_phone(const char *raw, char phone[MSISDN_MAX], struct http_response *resp)
+{
+    if (msisdn_normalize(raw, strlen(raw), phone) != MSISDN_OK) {
+        api_error(resp, 422, "invalid_value", "phone is not a valid mobile number", "phone");
+        return -1;
+    }
+    if (!test_number_is(phone)) {
+        api_error(resp, 400, "not_a_test_number",
+                  "the phone simulator acts as test numbers only, " TEST_NUMBER_FIRST
+                  " to " TEST_NUMBER_LAST ", never as a real member",
+                  "phone");
+        return -1;
+    }
+    return 0;
+}
+
+/* One audit row per simulator step, under the staff user's name, committed
+ * before the step runs: nothing the simulator does goes unaudited. */
+static int simulator_audit(const struct api_request *req, const char *phone, const char *session,
+                           const char *text, struct http_response *resp)
+{
+    sqlite3 *db = api_json_db(resp);
+    if (!db)
+        return -1;
+    json_t *summary = json_pack("{s:s,s:s}", "session", session, "text", text);
+    char *js = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(summary);
+    int rc = js && db_begin(db) == 0 ? 0 : -1;
+    if (rc == 0 && (audit_write(db, &req->actor, "simulator.ussd", "phone", phone, js) != 0 ||
+                    db_commit(db) != 0)) {
+        db_rollback(db);
+        rc = -1;
+    }
+    free(js);
+    if (rc != 0)
+        api_error_db(resp);
+    return rc;
 }
 
 static void simulator_ussd(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"phone", "session", "text", NULL};
-    const char *phone = NULL, *session = NULL, *text = "";
+    const char *raw = NULL, *session = NULL, *text = "";
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
-        api_json_string(req, resp, "phone", API_JSON_FIELD_REQUIRED, 32, &phone) < 0 ||
+        api_json_string(req, resp, "phone", API_JSON_FIELD_REQUIRED, 32, &raw) < 0 ||
         api_json_string(req, resp, "session", API_JSON_FIELD_REQUIRED, SIM_SESSION_MAX - 8,
                         &session) < 0)
         return;
@@ -62,12 +111,17 @@ static void simulator_ussd(const struct api_request *req, struct http_response *
         api_error(resp, 422, "invalid_value", "text is too long", "text");
         return;
     }
+    char phone[MSISDN_MAX];
+    if (simulator_phone(raw, phone, resp) != 0)
+        return;
     const struct channel_settings *ch = sandbox_channel(&req->rt->cfg);
     if (!ch || !sim_sessions) {
         api_error(resp, 409, "no_sandbox",
                   "the phone simulator needs a channel of type sandbox in the configuration", NULL);
         return;
     }
+    if (simulator_audit(req, phone, session, text, resp) != 0)
+        return;
     char sid[SIM_SESSION_MAX];
     snprintf(sid, sizeof sid, "console-%s", session); /* never a provider's id */
     struct ussd_step step = {.session_id = sid,
@@ -80,10 +134,6 @@ static void simulator_ussd(const struct api_request *req, struct http_response *
     bool end = false;
     enum ussd_result r =
         ussd_handle(sim_sessions, &req->rt->app, ch, &step, screen, sizeof screen, &end);
-    if (r == USSD_BAD_PHONE) {
-        api_error(resp, 422, "invalid_value", "phone is not a valid mobile number", "phone");
-        return;
-    }
     if (r != USSD_OK) {
         api_error_db(resp);
         return;

@@ -69,6 +69,15 @@ static int authenticate(const struct channel_settings *ch, const struct channel_
         http_error(resp, 403, "forbidden", "this channel accepts loopback callers only");
         return -1;
     }
+    /* Behind a proxy on this host every caller is loopback: a request the
+     * proxy marked as forwarded never reaches a loopback-only channel. */
+    static const char *const forwarded[] = {"Forwarded", "X-Forwarded-For", "X-Real-IP", "Via"};
+    for (size_t i = 0; ops->loopback_only && i < sizeof forwarded / sizeof forwarded[0]; i++)
+        if (http_request_header(req, forwarded[i])) {
+            http_error(resp, 403, "forbidden",
+                       "this channel accepts loopback callers only, never through a proxy");
+            return -1;
+        }
     if (ch->nallow > 0) {
         bool allowed = false;
         for (size_t i = 0; i < ch->nallow && !allowed; i++)

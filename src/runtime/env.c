@@ -2,6 +2,7 @@
  * reference-counted runtime (config + catalogs). */
 #include "runtime/env.h"
 
+#include "channels/channel_ops.h"
 #include "runtime/runtime.h"
 
 void runtime_env_notice(const struct runtime *rt, struct notice_env *env)
@@ -12,9 +13,13 @@ void runtime_env_notice(const struct runtime *rt, struct notice_env *env)
         .reminder_before_s = rt->cfg.programme.reminder_before_s,
     };
     for (size_t i = 0; i < rt->cfg.nchannels && i < NOTICE_CHANNELS_MAX; i++) {
+        const struct channel_ops *ops = channel_ops_find(rt->cfg.channels[i].type);
         env->channel_price[env->nchannels] = rt->cfg.channels[i].price_per_segment_mad;
+        env->channel_test[env->nchannels] = ops && ops->test;
         env->channels[env->nchannels++] = rt->cfg.channels[i].name;
     }
+    if (rt->cfg.sms.outbound_channel[0])
+        env->outbound_channel = rt->cfg.sms.outbound_channel;
     for (size_t i = 0; i < rt->cfg.programme.nlanguages && i < CATALOG_LANGS_MAX; i++)
         env->languages[env->nlanguages++] = rt->cfg.programme.languages[i];
     env->send_window_open_min = rt->cfg.programme.send_window_open_min;

@@ -15,7 +15,8 @@
 
 #define COOP_COLS                                                                                  \
     "c.id, c.code, c.name, c.province, c.sector, c.contact_phone, c.created_at, c.updated_at,"     \
-    " (SELECT count(*) FROM members m WHERE m.cooperative_id = c.id AND m.erased_at IS NULL)"      \
+    " (SELECT count(*) FROM members m WHERE m.cooperative_id = c.id AND m.erased_at IS NULL"       \
+    "  AND m.is_test = 0)"                                                                         \
     " AS members"
 #define COOPS_WHERE                                                                                \
     " FROM cooperatives c WHERE (:q IS NULL OR instr(lower(c.name), lower(:q)) > 0"                \
@@ -145,19 +146,19 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         "SELECT " MESSAGE_COLS MESSAGES_WHERE " ORDER BY id DESC LIMIT :limit OFFSET :offset",
     [ADMINQ_MESSAGES_COUNT] = "SELECT count(*)" MESSAGES_WHERE,
     [ADMINQ_STATS_PROVINCE] = "SELECT coalesce(province, 'unknown'), count(*) FROM members"
-                              " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+                              " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_SECTOR] = "SELECT coalesce(sector, 'unknown'), count(*) FROM members"
-                            " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+                            " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_GENDER] = "SELECT coalesce(gender, 'unknown'), count(*) FROM members"
-                            " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+                            " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_AGE_BAND] = "SELECT age_band(birth_year, ?1), count(*) FROM members"
-                              " WHERE erased_at IS NULL GROUP BY 1 ORDER BY 1",
+                              " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_MESSAGE_STATUS] = "SELECT status, count(*) FROM messages WHERE direction = 'out'"
-                                    " GROUP BY 1 ORDER BY 1",
+                                    " AND NOT test_number(phone) GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_DELIVERY] =
         "SELECT channel, sum(status IN ('sent','delivered') OR provider_id IS NOT NULL),"
         " sum(status = 'delivered'), sum(status = 'failed') FROM messages"
-        " WHERE direction = 'out' GROUP BY 1 ORDER BY 1",
+        " WHERE direction = 'out' AND NOT test_number(phone) GROUP BY 1 ORDER BY 1",
     [ADMINQ_LAST_CHANNEL] =
         "SELECT channel FROM messages WHERE phone = ?1 ORDER BY id DESC LIMIT 1",
     [ADMINQ_REMINDERS_DUE] = NOTICE_COLS

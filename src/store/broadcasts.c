@@ -16,7 +16,7 @@
  * list a JSON array, NULL for "any". */
 #define AUDIENCE_WHERE                                                                             \
     " FROM members m WHERE m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                    \
-    " AND m.erased_at IS NULL"                                                                     \
+    " AND m.erased_at IS NULL AND m.is_test = 0"                                                   \
     " AND (:provinces IS NULL OR m.province IN (SELECT value FROM json_each(:provinces)))"         \
     " AND (:sectors IS NULL OR m.sector IN (SELECT value FROM json_each(:sectors)))"               \
     " AND (:cooperatives IS NULL"                                                                  \

@@ -30,8 +30,8 @@ static const char *const find_sql[BULK_KINDS_] = {
 };
 static const char *const export_sql[BULK_KINDS_] = {
     COOP_SELECT " ORDER BY c.code",
-    MEMBER_SELECT " WHERE m.erased_at IS NULL ORDER BY m.id",
-    GRANT_SELECT " ORDER BY g.reference",
+    MEMBER_SELECT " WHERE m.erased_at IS NULL AND m.is_test = 0 ORDER BY m.id",
+    GRANT_SELECT " WHERE coalesce(m.is_test, 0) = 0 ORDER BY g.reference",
 };
 
 static const char *const names[BULK_KINDS_][BULK_FIELDS_MAX] = {
@@ -95,10 +95,10 @@ static const char *const insert_sql[BULK_KINDS_] = {
     " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?10)",
     "INSERT INTO members (phone, name, cooperative_id, province, sector, gender, birth_year,"
     " language, consent_at, consent_channel, registered_via, registered_at, created_at,"
-    " updated_at) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce((SELECT id FROM"
-    " cooperatives WHERE code = ?3), -1) END, ?4, ?5, ?6, CAST(?7 AS INTEGER), ?8,"
+    " updated_at, is_test) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce((SELECT"
+    " id FROM cooperatives WHERE code = ?3), -1) END, ?4, ?5, ?6, CAST(?7 AS INTEGER), ?8,"
     " CASE WHEN ?9 = 'yes' THEN ?10 END, CASE WHEN ?9 = 'yes' THEN 'import' END, 'import', ?10,"
-    " ?10, ?10)",
+    " ?10, ?10, test_number(?1))",
     "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
     " note_ar, note_fr, note_en, created_at, updated_at) VALUES (?1,"
     " CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT id FROM members WHERE phone = ?2), -1)"

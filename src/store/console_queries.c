@@ -50,6 +50,7 @@ int consoleq_messages_since(sqlite3 *db, int64_t since, struct consoleq_count *o
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT channel || '/' || status, count(*), 0 FROM messages"
                                    " WHERE direction = 'out' AND created_at >= ?1"
+                                   " AND NOT test_number(phone)"
                                    " GROUP BY 1 ORDER BY 1");
     if (!st)
         return store_fail(db, "console_q_messages_since");
@@ -60,7 +61,9 @@ int consoleq_messages_since(sqlite3 *db, int64_t since, struct consoleq_count *o
 int consoleq_grants_by_status(sqlite3 *db, struct consoleq_count *out, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT status, count(*), coalesce(sum(amount_mad), 0)"
-                                   " FROM grants GROUP BY 1 ORDER BY 1");
+                                   " FROM grants WHERE member_id IS NULL OR member_id NOT IN"
+                                   " (SELECT id FROM members WHERE is_test = 1)"
+                                   " GROUP BY 1 ORDER BY 1");
     if (!st)
         return store_fail(db, "console_q_grants_by_status");
     return counts(st, out, max);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/age_band.h"
+#include "core/test_number.h"
 #include "core/hash.h"
 #include "sys/log.h"
 
@@ -288,6 +289,12 @@ static const char *const migrations[] = {
     "  updated_at FROM sms_conversations;"
     "DROP TABLE sms_conversations;"
     "ALTER TABLE sms_conversations_2 RENAME TO sms_conversations;",
+
+    /* Test members: numbers of the reserved test range (core/test_number,
+     * the SQL function test_number()), set when a member is stored and
+     * left out of counts, broadcasts and exports. */
+    "ALTER TABLE members ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE members SET is_test = 1 WHERE test_number(phone);",
 };
 
 int db_schema_version(void)
@@ -385,6 +392,14 @@ static int db_folder_ready(const char *path)
     return 0;
 }
 
+/* SQL test_number(phone): 1 when phone is in the reserved test range. */
+static void sql_test_number(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *phone = sqlite3_value_text(argv[0]);
+    sqlite3_result_int(ctx, phone && test_number_is((const char *)phone));
+}
+
 sqlite3 *db_open(const struct db_options *opt)
 {
     if (db_folder_ready(opt->path) != 0)
@@ -408,7 +423,9 @@ sqlite3 *db_open(const struct db_options *opt)
              opt->synchronous_full ? "FULL" : "NORMAL");
     if (exec_sql(db, pragmas) != 0 ||
         sqlite3_create_function(db, "age_band", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                sql_age_band, NULL, NULL) != SQLITE_OK) {
+                                sql_age_band, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "test_number", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                sql_test_number, NULL, NULL) != SQLITE_OK) {
         sqlite3_close(db);
         return NULL;
     }

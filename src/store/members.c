@@ -86,9 +86,10 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
               db,
               "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
               " birth_year, language, consent_at, consent_channel, registered_via, registered_at,"
-              " created_at, updated_at)"
+              " created_at, updated_at, is_test)"
               " VALUES (:phone, :name, nullif(:cooperative_id, 0), :province, :sector, :gender,"
-              " :birth_year, :language, :now, :consent_channel, :via, :now, :now, :now)"
+              " :birth_year, :language, :now, :consent_channel, :via, :now, :now, :now,"
+              " test_number(:phone))"
               " ON CONFLICT(phone) DO UPDATE SET name=excluded.name,"
               " cooperative_id=excluded.cooperative_id, province=excluded.province,"
               " sector=excluded.sector, gender=excluded.gender, birth_year=excluded.birth_year,"

@@ -441,7 +441,7 @@ async function pageMessages(main) {
 function pageSimulator(main) {
   main.appendChild(h('h1', {}, t('nav_simulator')));
   main.appendChild(h('p', { class: 'muted' }, t('simulator_help')));
-  const phone = h('input', { id: 'sim-phone', value: '+2126' + String(Math.floor(10000000 + Math.random() * 89999999)), size: 16 });
+  const phone = h('input', { id: 'sim-phone', value: '+447700900' + String(Math.floor(Math.random() * 1000)).padStart(3, '0'), size: 16 });
   const screen = h('div', { class: 'screen', id: 'sim-screen', 'aria-live': 'polite' }, t('sim_idle'));
   const input = h('input', { id: 'sim-input', autocomplete: 'off', dir: 'auto' });
   const inbox = h('div', { id: 'sim-inbox' });

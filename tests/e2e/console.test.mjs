@@ -208,12 +208,17 @@ async function main() {
     });
 
     await test('a state-changing request without the CSRF token is refused', async () => {
-      const no = await apiCall('POST', '/simulator/ussd', { phone: '+212611000001', session: 'csrf', text: '' }, false);
+      const no = await apiCall('POST', '/simulator/ussd', { phone: '+447700900001', session: 'csrf', text: '' }, false);
       assert(no.status === 403 && no.body.error.code === 'csrf', 'without: ' + JSON.stringify(no));
-      const yes = await apiCall('POST', '/simulator/ussd', { phone: '+212611000001', session: 'csrf', text: '' }, true);
+      const yes = await apiCall('POST', '/simulator/ussd', { phone: '+447700900001', session: 'csrf', text: '' }, true);
       assert(yes.status === 200 && yes.body.type === 'CON', 'with: ' + JSON.stringify(yes));
       const del = await apiCall('DELETE', '/members/2', null, false);
       assert(del.status === 403, 'delete without token: ' + del.status);
+    });
+
+    await test("the phone simulator refuses a real member's number", async () => {
+      const r = await apiCall('POST', '/simulator/ussd', { phone: '+212600000001', session: 'real', text: '' }, true);
+      assert(r.status === 400 && r.body.error.code === 'not_a_test_number', JSON.stringify(r));
     });
 
     await test('a member name holding <script> is shown as text', async () => {
@@ -322,7 +327,7 @@ async function main() {
 
     await test('phone simulator: a whole registration, then the receipt SMS', async () => {
       await go('#/simulator', '#sim-phone');
-      const phone = '+212612345001';
+      const phone = '+447700900002';
       await page.fill('#sim-phone', phone);
       await page.click('#sim-dial');
       await page.waitForFunction(() => /Français/.test(document.querySelector('#sim-screen').textContent));

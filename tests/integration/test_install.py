@@ -92,9 +92,19 @@ def test_install_tree_modes_owners_and_unit(tmp_path):
                  "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX"):
         assert want in lines, want
 
-    # The installed daemon accepts the installed config and catalogs.
-    r = subprocess.run([str(dest / "usr/sbin/taawund"), "-n", "-c",
-                        str(dest / "etc/taawun/taawun.conf")],
+    # The installed config has no sandbox (README.md, "The trust boundary")
+    # and waits for its channel's secret: refused until it exists, then the
+    # installed daemon accepts the config and catalogs.
+    conf = dest / "etc/taawun/taawun.conf"
+    assert 'type = "sandbox"' not in conf.read_text()
+    r = subprocess.run([str(dest / "usr/sbin/taawund"), "-n", "-c", str(conf)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "/etc/taawun/secrets/at-webhook" in r.stdout + r.stderr, r
+    secret = tmp_path / "at-webhook"
+    secret.write_text("a-webhook-secret-for-the-install-test\n")
+    secret.chmod(0o600)
+    conf.write_text(conf.read_text().replace("/etc/taawun/secrets/at-webhook", str(secret)))
+    r = subprocess.run([str(dest / "usr/sbin/taawund"), "-n", "-c", str(conf)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stdout + r.stderr
 

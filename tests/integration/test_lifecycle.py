@@ -123,7 +123,8 @@ def test_sighup_valid_config_adds_channel_and_texts(daemons):
     en = messages / "en.conf"
     en.write_text(en.read_text(encoding="utf-8").replace(
         'language_name = "English";', 'language_name = "English UK";'), encoding="utf-8")
-    daemons.config(dict(overrides, channels=(sandbox_channel(), sandbox_channel("extra"))))
+    daemons.config(dict(overrides, channels=(sandbox_channel(), sandbox_channel("extra")),
+                        **{"sms.outbound_channel": "sandbox"}))
     mark = len(d.lines)
     d.signal(signal.SIGHUP)
     d.wait_log(r"event=reload\b.*\bstatus=ok\b", start=mark)
@@ -142,7 +143,7 @@ def test_sighup_invalid_config_keeps_serving(daemons):
     d = daemons.start()
     u = Ussd(d)
     lang_menu_ok(u.dial())
-    conf = daemons.config({"http.bogus_setting": 1,
+    conf = daemons.config({"http.bogus_setting": 1, "sms.outbound_channel": "sandbox",
                            "channels": (sandbox_channel(), sandbox_channel("extra"))})
     mark = len(d.lines)
     d.signal(signal.SIGHUP)
@@ -156,7 +157,8 @@ def test_sighup_invalid_config_keeps_serving(daemons):
     assert_json_error(d.post("/hooks/extra/ussd", ussd_form("ATUid_y", "+212612000002", ""),
                              FORM_CT), 404)
     # A later valid config is still taken.
-    daemons.config({"channels": (sandbox_channel(), sandbox_channel("extra"))})
+    daemons.config({"channels": (sandbox_channel(), sandbox_channel("extra")),
+                    "sms.outbound_channel": "sandbox"})
     mark = len(d.lines)
     d.signal(signal.SIGHUP)
     d.wait_log(r"event=reload\b.*\bstatus=ok\b", start=mark)

@@ -18,6 +18,7 @@ static void test_table(void **state)
     const struct channel_ops *o = channel_ops_find("sandbox");
     assert_ptr_equal(o, &sandbox_ops);
     assert_true(o->loopback_only);
+    assert_true(o->test);
     assert_false(o->needs_secret);
     assert_false(o->network);
     assert_null(o->send_build);
