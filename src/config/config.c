@@ -662,9 +662,9 @@ static void validate_trust(struct walk *w, int root_line)
     const struct channel_ops *ops = ch ? channel_ops_find(ch->type) : NULL;
     if (!out[0] && c->nchannels > 1)
         config_error(w->errs, f, root_line,
-                     "%zu channels are configured: 'sms.outbound_channel' must name the one "
-                     "that carries notices and broadcasts",
-                     nreal ? nreal : c->nchannels);
+                     "'sms.outbound_channel' must name the channel that carries notices and "
+                     "broadcasts: %zu channels are configured, %zu of them real",
+                     c->nchannels, nreal);
     else if (out[0] && !ch)
         config_error(w->errs, f, root_line, "'sms.outbound_channel' names no channel (\"%s\")",
                      out);

@@ -421,7 +421,7 @@ SECRET = "k3y-Of-The-AT-Channel-0123456789"
 @pytest.fixture
 def at_daemon(daemons):
     secret = write_secret(daemons.tmpdir / "at.secret", SECRET, 0o600)
-    return daemons.start({"channels": (
+    return daemons.start({"sms.outbound_channel": "at", "channels": (
         sandbox_channel(),
         at_channel("at", secret, allow_from=["127.0.0.1"]),
         at_channel("atfar", secret, allow_from=["192.0.2.1"]),
