@@ -75,7 +75,7 @@ struct config {
         int erase_window_s;     /* ERASE must be confirmed within this */
         char outbound_channel[CHANNEL_NAME_MAX]; /* notices and broadcasts to members without
                                                     a real channel of their own; resolved by
-                                                    config_load ("" only without channels) */
+                                                    config_trust_check (config/trust.h) */
     } sms;
     char log_level_name[8];
     enum log_level log_level;
