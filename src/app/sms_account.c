@@ -47,15 +47,18 @@ int sms_account_alerts(struct sms_context *c, const struct sms_command *cmd)
     char list[SMS_CONTEXT_WORK_MAX];
     size_t len = 0;
     list[0] = '\0';
+    /* Each topic by the word that switches it (sms_topic_word: "FORMATIONS
+     * oui"), so the answer teaches the command and fits one SMS. */
+    const char *sep = sms_context_text(c, "sms_list_sep");
     for (int i = 0; i < TOPIC_COUNT; i++) {
-        char tname[96], item[256];
-        sms_context_topic_name(c, topic_codes[i], tname, sizeof tname);
+        char key[64], item[256];
+        snprintf(key, sizeof key, "sms_topic_word.%s", topic_codes[i]);
         struct text_var vars[] = {
-            {"topic", tname},
+            {"topic", sms_context_text(c, key)},
             {"state", sms_context_text(c, enabled[i] ? "alert_on" : "alert_off")}};
-        if (text_format(sms_context_text(c, "alert_item"), vars, 2, item, sizeof item) < 0)
+        if (text_format(sms_context_text(c, "sms_alert_item"), vars, 2, item, sizeof item) < 0)
             continue;
-        int w = snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", item);
+        int w = snprintf(list + len, sizeof list - len, "%s%s", len ? sep : "", item);
         if (w < 0 || (size_t)w >= sizeof list - len)
             break;
         len += (size_t)w;
@@ -78,7 +81,8 @@ int sms_account_language(struct sms_context *c, const struct sms_command *cmd)
                 up[k] = (char)(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
             }
             up[k] = '\0';
-            snprintf(langs + len, sizeof langs - len, "%s%s", i ? ", " : "", up);
+            snprintf(langs + len, sizeof langs - len, "%s%s",
+                     i ? sms_context_text(c, "sms_list_sep") : "", up);
             len = strlen(langs);
         }
         struct text_var vars[] = {{"languages", langs}};
@@ -113,8 +117,14 @@ void sms_account_mydata(struct sms_context *c)
         strftime(when, sizeof when, "%d/%m/%Y", &tm);
     else
         snprintf(when, sizeof when, "-");
-    const char *ln = catalog_set_get(c->env->texts, m->language, "language_name", NULL);
-    snprintf(lang_name, sizeof lang_name, "%s", ln ? ln : m->language);
+    /* The language as LANGUAGE takes it ("FR"): "Français" alone turned a
+     * French record into UCS-2 and cut its consent record. */
+    size_t k = 0;
+    for (; m->language[k] && k + 1 < sizeof lang_name; k++)
+        lang_name[k] =
+            (char)(m->language[k] >= 'a' && m->language[k] <= 'z' ? m->language[k] - ('a' - 'A')
+                                                                  : m->language[k]);
+    lang_name[k] = '\0';
     struct text_var vars[] = {
         {"member_no", member_no},
         {"name", m->name},

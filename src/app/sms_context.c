@@ -3,11 +3,14 @@
 #include "app/sms_context.h"
 
 #include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/sms_command.h"
 #include "core/sms_reply.h"
+#include "core/sms_text.h"
 #include "core/utf8.h"
 
 const char *sms_context_text(const struct sms_context *c, const char *key)
@@ -16,8 +19,29 @@ const char *sms_context_text(const struct sms_context *c, const char *key)
     return t ? t : "";
 }
 
+/* Does text start with the first word of prefix ("Taawun" of "Taawun: ",
+ * "تعاون" of "تعاون: ") as a whole word ("Taawun inscription:", "تعاون،")? */
+static bool has_prefix(const char *text, const char *prefix)
+{
+    size_t w = strcspn(prefix, " :,.");
+    if (w == 0)
+        return true; /* the catalogs define no prefix */
+    if (strncmp(text, prefix, w) != 0)
+        return false;
+    uint32_t cp;
+    size_t n = utf8_decode(text + w, strlen(text + w), &cp);
+    return n == 0 || sms_text_classify(cp) != SMS_TEXT_WORD;
+}
+
 void sms_context_reply_text(struct sms_context *c, const char *kind, const char *text)
 {
+    char full[SMS_CONTEXT_WORK_MAX];
+    const char *prefix = sms_context_text(c, "sms_prefix");
+    if (!has_prefix(text, prefix)) {
+        snprintf(full, sizeof full, "%s%s", prefix, text);
+        full[utf8_floor(full, strlen(full), sizeof full - 1)] = '\0';
+        text = full;
+    }
     if (sms_reply_fit(text, strlen(text), c->max_segments, c->reply, c->replysz) <= 0) {
         c->answer = false;
         return;
@@ -58,8 +82,12 @@ static size_t page_fill(const struct sms_context *c, char *buf, size_t bufsz, si
                         const char *header, char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems,
                         size_t start, const char *first_sep, const char *sep, const char *end)
 {
-    *len = utf8_floor(header, strlen(header), bufsz / 2);
-    memcpy(buf, header, *len);
+    /* The prefix sms_context_reply_text adds is measured with the page. */
+    const char *prefix = sms_context_text(c, "sms_prefix");
+    if (has_prefix(header, prefix))
+        prefix = "";
+    snprintf(buf, bufsz / 2, "%s%s", prefix, header);
+    *len = utf8_floor(buf, strlen(buf), bufsz / 2 - 1);
     buf[*len] = '\0';
     size_t added = 0;
     for (size_t i = start; i < nitems; i++) {
@@ -111,6 +139,39 @@ size_t sms_context_page_start(struct sms_context *c, const char *header,
     for (long p = 1; p < page && start < nitems; p++)
         start = sms_context_reply_page(c, header, items, nitems, start, first_sep, sep, tail, true);
     return start;
+}
+
+void sms_context_when(const struct sms_context *c, int day, int month, int hour, int minute,
+                      char *out, size_t outsz)
+{
+    char d[8], mo[8], h[8], mi[8];
+    snprintf(d, sizeof d, "%02d", day % 100);
+    snprintf(mo, sizeof mo, "%02d", month % 100);
+    snprintf(h, sizeof h, "%02d", hour % 100);
+    snprintf(mi, sizeof mi, "%02d", minute % 100);
+    struct text_var vars[] = {{"day", d}, {"month", mo}, {"hour", h}, {"minute", mi}};
+    if (text_format(sms_context_text(c, "event_when"), vars, 4, out, outsz) < 0)
+        snprintf(out, outsz, "%s/%s %s:%s", d, mo, h, mi);
+}
+
+void sms_context_amount(const struct sms_context *c, long long amount, char *out, size_t outsz)
+{
+    char digits[32];
+    const char *sep = sms_context_text(c, "sms_thousands_sep");
+    int n = snprintf(digits, sizeof digits, "%lld", amount < 0 ? -amount : amount);
+    size_t j = 0, sl = strlen(sep);
+    if (outsz == 0)
+        return;
+    if (amount < 0 && j + 1 < outsz)
+        out[j++] = '-';
+    for (int i = 0; i < n && j + 1 < outsz; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && j + sl + 1 < outsz) {
+            memcpy(out + j, sep, sl);
+            j += sl;
+        }
+        out[j++] = digits[i];
+    }
+    out[j] = '\0';
 }
 
 void sms_context_topic_name(const struct sms_context *c, const char *code, char *out, size_t outsz)

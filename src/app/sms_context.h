@@ -53,7 +53,9 @@ struct sms_context {
  * it. Borrowed from the catalogs. */
 const char *sms_context_text(const struct sms_context *c, const char *key);
 
-/* Set the reply: text (valid UTF-8) fitted to c->max_segments, of kind (a
+/* Set the reply: text (valid UTF-8) after the programme's prefix (catalog
+ * text sms_prefix, "Taawun: ") unless it already starts with the prefix's
+ * first word, fitted to c->max_segments in its own encoding, of kind (a
  * static string). A text that cannot be fitted leaves no answer. */
 void sms_context_reply_text(struct sms_context *c, const char *kind, const char *text);
 
@@ -83,6 +85,15 @@ size_t sms_context_reply_page(struct sms_context *c, const char *header,
 size_t sms_context_page_start(struct sms_context *c, const char *header,
                               char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems, long page,
                               const char *first_sep, const char *sep, const char *tail);
+
+/* An event's date and time as the catalogs write them everywhere (USSD
+ * and SMS: catalog text event_when, two digits each: "20/02 10h00"). */
+void sms_context_when(const struct sms_context *c, int day, int month, int hour, int minute,
+                      char *out, size_t outsz);
+
+/* amount with the thousands separator of the reply's language (catalog
+ * text sms_thousands_sep: "150 000", "150,000"). */
+void sms_context_amount(const struct sms_context *c, long long amount, char *out, size_t outsz);
 
 /* The name of topic code ("events", ...) in the reply's language (catalog
  * text topic.CODE) into out (outsz bytes). */

@@ -83,7 +83,9 @@ long sms_optout_with_hint(const struct catalog_set *texts, const char *lang, con
     const char *hint = sms_optout_hint(texts, lang);
     size_t bl = strlen(body);
     bool has = !hint[0] || sms_reply_has_opt_out(body, bl, hint);
-    int n = has ? snprintf(out, outsz, "%s", body) : snprintf(out, outsz, "%s %s", body, hint);
+    /* On a line of its own: glued after the body's last word it read as
+     * part of the sentence ("...samedi STOP pour arreter"). */
+    int n = has ? snprintf(out, outsz, "%s", body) : snprintf(out, outsz, "%s\n%s", body, hint);
     if (n < 0 || (size_t)n >= outsz) {
         out[0] = '\0';
         return -1;

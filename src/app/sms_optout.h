@@ -27,13 +27,14 @@ int sms_optout_stop(struct sms_context *c, const char *topic) __attribute__((war
  * database error. */
 int sms_optout_start(struct sms_context *c, const char *topic) __attribute__((warn_unused_result));
 
-/* The short opt-out hint in lang ("STOP pour arreter", "للإيقاف أرسل
+/* The short opt-out hint in lang ("Désabonnement: STOP", "للإيقاف أرسل
  * توقف"): catalog text `broadcast_opt_out_hint`, falling back to the default
  * language; "" when the catalogs lack it (or texts is NULL). Borrowed from
  * texts. */
 const char *sms_optout_hint(const struct catalog_set *texts, const char *lang);
 
-/* body (valid UTF-8) with the opt-out hint of lang appended after a space,
+/* body (valid UTF-8) with the opt-out hint of lang appended on a line of
+ * its own (after "\n", one septet or unit like a space),
  * unless body already tells how to stop (the hint itself, or STOP / ARRET /
  * توقف as a word: core/sms_reply.h). For every broadcast text, before it is
  * queued. Writes into out (outsz bytes). Returns the length, or -1 when out

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/msisdn.h"
+#include "core/sms_argument.h"
 #include "core/sms_command.h"
 #include "core/text_input.h"
 #include "core/ussd_menu.h"
@@ -19,25 +20,6 @@
 #include "sys/log.h"
 
 #define LIST_MAX 40 /* grants / events read for one list (its pages) */
-
-static void event_when(const struct ussd_event *e, char *out, size_t outsz)
-{
-    snprintf(out, outsz, "%02d/%02d %02d:%02d", e->day % 100, e->month % 100, e->hour % 100,
-             e->minute % 100);
-}
-
-static void event_date(const struct sms_context *c, const struct ussd_event *e, char *out,
-                       size_t outsz)
-{
-    char d[8], mo[8], h[8], mi[8];
-    snprintf(d, sizeof d, "%d", e->day % 100);
-    snprintf(mo, sizeof mo, "%d", e->month % 100);
-    snprintf(h, sizeof h, "%d", e->hour % 100);
-    snprintf(mi, sizeof mi, "%02d", e->minute % 100);
-    struct text_var vars[] = {{"day", d}, {"month", mo}, {"hour", h}, {"minute", mi}};
-    if (text_format(sms_context_text(c, "event_when"), vars, 4, out, outsz) < 0)
-        snprintf(out, outsz, "%s/%s %s:%s", d, mo, h, mi);
-}
 
 /* How a list is laid out. */
 struct list_shape {
@@ -134,19 +116,22 @@ int sms_programme_status(struct sms_context *c, const struct sms_command *cmd)
     if (arg_is_more(cmd->arg))
         return grants_list(c, 0, true);
     if (cmd->arg[0]) {
+        /* "gr 2026 44" is GR-2026-00044, as the store writes it. */
+        char ref[SMS_CMD_ARG_MAX + 1];
+        if (!sms_argument_reference(cmd->arg, "GR", ref, sizeof ref))
+            snprintf(ref, sizeof ref, "%s", cmd->arg);
         struct ussd_grant g;
-        int rc =
-            grant_find_for_member(c->db, c->m->id, c->m->cooperative_id, cmd->arg, c->lang, &g);
+        int rc = grant_find_for_member(c->db, c->m->id, c->m->cooperative_id, ref, c->lang, &g);
         if (rc < 0)
             return -1;
         if (rc == 0) {
-            struct text_var vars[] = {{"reference", cmd->arg}};
+            struct text_var vars[] = {{"reference", ref}};
             sms_context_reply_key(c, "reply", NULL, "sms_grant_unknown", vars, 1);
             return 0;
         }
         char key[64], amount[32];
         snprintf(key, sizeof key, "grant_status.%s", g.status);
-        snprintf(amount, sizeof amount, "%lld", g.amount_mad);
+        sms_context_amount(c, g.amount_mad, amount, sizeof amount);
         struct text_var vars[] = {{"reference", g.reference},
                                   {"status", sms_context_text(c, key)},
                                   {"amount", amount},
@@ -176,7 +161,7 @@ static int events_list(struct sms_context *c, long page, bool more)
         sms_context_reply_simple(c, "events_none");
     for (int i = 0; i < n; i++) {
         char date[64];
-        event_date(c, &e[i], date, sizeof date);
+        sms_context_when(c, e[i].day, e[i].month, e[i].hour, e[i].minute, date, sizeof date);
         struct text_var vars[] = {{"code", e[i].code}, {"title", e[i].title}, {"date", date}};
         if (text_format(sms_context_text(c, "sms_event_item"), vars, 3, it[i], sizeof it[i]) < 0)
             snprintf(it[i], sizeof it[i], "%s", e[i].code);
@@ -223,8 +208,8 @@ int sms_programme_join(struct sms_context *c, const struct sms_command *cmd)
         return 0;
     }
     enum rsvp_result r = event_rsvp(c->db, e.id, c->m->id);
-    char when[32];
-    event_when(&e, when, sizeof when);
+    char when[64];
+    sms_context_when(c, e.day, e.month, e.hour, e.minute, when, sizeof when);
     struct text_var vars[] = {
         {"title", e.title}, {"when", when}, {"place", e.place}, {"code", e.code}};
     switch (r) {
@@ -284,8 +269,13 @@ int sms_programme_idea(struct sms_context *c, const struct sms_command *cmd)
     const char *sector = c->m->sector[0] ? c->m->sector : "other";
     if (idea_insert(c->db, c->m->id, sector, title, body, ref) != 0)
         return -1;
-    struct text_var vars[] = {{"reference", ref}, {"title", title}};
-    sms_context_reply_key(c, "reply", NULL, "sms_idea", vars, 2);
+    /* A text cut at SMS_CMD_ARG_MAX bytes is stored as far as it went, and
+     * the member is told where it stopped, never silently. */
+    char chars[16];
+    snprintf(chars, sizeof chars, "%zu", utf8_count(body, strlen(body)));
+    struct text_var vars[] = {{"reference", ref}, {"title", title}, {"chars", chars}};
+    sms_context_reply_key(c, "reply", NULL, cmd->arg_truncated ? "sms_idea_cut" : "sms_idea", vars,
+                          3);
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
     log_info("sms_idea", "channel=%s phone=%s member=%lld reference=%s", c->channel, mk,

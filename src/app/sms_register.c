@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/limits.h"
 #include "core/msisdn.h"
 #include "core/sms_reply.h"
 #include "core/text_input.h"
@@ -203,7 +204,7 @@ static bool reg_read(struct sms_context *c, struct reg_draft *d, enum reg_step s
     case REG_YEAR: {
         fold(answer, a, sizeof a);
         long y = strlen(a) == 4 ? folded_number(a) : -1;
-        if (y < 1900 || y > current_year() - c->env->min_age)
+        if (y < MEMBER_BIRTH_YEAR_MIN || y > current_year() - c->env->min_age)
             return false;
         d->birth_year = (int)y;
         return true;
@@ -224,8 +225,9 @@ static void numbered_names(const struct sms_context *c, const char *group, const
     for (size_t i = 0; i < n; i++) {
         char key[96];
         snprintf(key, sizeof key, "%s.%s", group, codes[i]);
-        int w = snprintf(out + len, outsz - len, "%s%zu %s", i ? ", " : "", i + 1,
-                         sms_context_text(c, key));
+        int w =
+            snprintf(out + len, outsz - len, "%s%zu %s",
+                     i ? sms_context_text(c, "sms_list_sep") : "", i + 1, sms_context_text(c, key));
         if (w < 0 || (size_t)w >= outsz - len) {
             out[utf8_floor(out, len, outsz - 1)] = '\0';
             return;
@@ -241,9 +243,19 @@ static void reg_ask(struct sms_context *c, enum reg_step s, const char *error_ke
         numbered_names(c, "provinces", c->env->provinces, c->env->nprovinces, list, sizeof list);
     else if (s == REG_SECTOR)
         numbered_names(c, "sectors", c->env->sectors, c->env->nsectors, list, sizeof list);
+    /* A wrong year says which years are taken. */
+    char min[16], max[16], why[SMS_CONTEXT_ITEM_MAX];
+    snprintf(min, sizeof min, "%d", MEMBER_BIRTH_YEAR_MIN);
+    snprintf(max, sizeof max, "%d", current_year() - c->env->min_age);
+    struct text_var range[] = {{"min", min}, {"max", max}};
+    if (error_key && strcmp(error_key, "err_year") == 0 &&
+        text_format(sms_context_text(c, "sms_err_year"), range, 2, why, sizeof why) >= 0)
+        error_key = NULL;
+    else
+        why[0] = '\0';
+    const char *prefix = error_key ? sms_context_text(c, error_key) : why;
     struct text_var vars[] = {{"list", list}};
-    sms_context_reply_key(c, "registration", error_key ? sms_context_text(c, error_key) : NULL,
-                          reg_questions[s], vars, 1);
+    sms_context_reply_key(c, "registration", prefix, reg_questions[s], vars, 1);
 }
 
 static enum reg_step reg_next(const struct reg_draft *d)

@@ -55,4 +55,8 @@
  * own guidance is five minutes). */
 #define VONAGE_SIGNATURE_WINDOW_S 300
 
+/* The earliest birth year a registration takes (the latest: this year
+ * less programme.min_age). */
+#define MEMBER_BIRTH_YEAR_MIN 1900
+
 #endif

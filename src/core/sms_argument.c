@@ -5,6 +5,8 @@
 #include "core/sms_argument.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/sms_text.h"
@@ -232,4 +234,33 @@ size_t sms_argument_fields(const char *s, size_t from, size_t to, char *fields, 
         i += n;
     }
     return used;
+}
+
+bool sms_argument_reference(const char *code, const char *default_prefix, char *out, size_t outsz)
+{
+    char prefix[8], digits[16];
+    size_t np = 0, nd = 0;
+    const char *p = code;
+
+    for (; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'); p++) {
+        if (np + 1 >= sizeof prefix)
+            return false;
+        prefix[np++] = (char)(*p >= 'a' ? *p - ('a' - 'A') : *p);
+    }
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (nd + 1 >= sizeof digits)
+                return false;
+            digits[nd++] = *p;
+        } else if (*p != '-' && *p != ' ' && *p != '/' && *p != '.') {
+            return false;
+        }
+    }
+    if (nd < 5 || nd > 9 || outsz < 32)
+        return false;
+    prefix[np] = '\0';
+    digits[nd] = '\0';
+    unsigned long number = strtoul(digits + 4, NULL, 10);
+    snprintf(out, outsz, "%s-%.4s-%05lu", np ? prefix : default_prefix, digits, number);
+    return true;
 }

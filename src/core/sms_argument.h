@@ -27,6 +27,16 @@ size_t sms_argument_text(const char *s, size_t from, size_t to, char *out, size_
 size_t sms_argument_code(const char *s, size_t from, size_t to, char *out, size_t cap,
                          bool *truncated);
 
+/* A typed reference (as sms_argument_code gives it) in the form the store
+ * writes references, PREFIX-YYYY-NNNNN: its leading ASCII letters (folded
+ * to upper case; default_prefix when there are none), then its digits, of
+ * which the first four are the year and the rest the number, zero-padded
+ * to five ("GR202644", "gr 2026 44", "2026-44" -> "GR-2026-00044").
+ * Returns false (out untouched) when it does not read as one: fewer than
+ * five or more than nine digits, or letters after the digits. out holds
+ * outsz bytes (at least 32). */
+bool sms_argument_reference(const char *code, const char *default_prefix, char *out, size_t outsz);
+
 /* The fields of a one-message registration: separated by ';' ',' '*' '#'
  * '،' or '؛', each normalised as sms_argument_text does with trim_punct,
  * into fields[i * field_size] (i < max_fields; each holds field_size - 1

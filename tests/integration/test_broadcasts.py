@@ -90,7 +90,7 @@ def test_preview_counts_segments_and_cost_by_hand(daemons):
     assert p.status == 200, p
     p = p.json()
     langs = {x["language"]: x for x in p["languages"]}
-    ar_body, fr_body = AR + " " + hint("ar"), FR + " " + hint("fr")
+    ar_body, fr_body = AR + "\n" + hint("ar"), FR + "\n" + hint("fr")
     ar_m, fr_m = measure(ar_body), measure(fr_body)
     assert ar_m[0] == "ucs2" and fr_m[0] == "ucs2"      # ç forces UCS-2
     assert langs["ar"]["text"] == ar_body and langs["fr"]["text"] == fr_body
@@ -111,6 +111,11 @@ def test_preview_counts_segments_and_cost_by_hand(daemons):
     p2 = st.post(f"/broadcasts/{b2['id']}/preview").json()
     fr2 = [x for x in p2["languages"] if x["language"] == "fr"][0]
     assert fr2["encoding"] == "gsm7" and fr2["segments"] == 1 and fr2["ucs2_characters"] == []
+    # The hint on a line of its own, spelt right, measured as it travels
+    # (issue 15, finding 13: it was "...Oujda. STOP pour arreter").
+    assert fr2["text"] == "Taawun: atelier samedi a Oujda.\n" + hint("fr")
+    assert hint("fr") == "Désabonnement: STOP" and measure(fr2["text"])[0] == "gsm7"
+    assert fr2["units"] == measure(fr2["text"])[1]
     assert p2["estimated_cost_mad"] == pytest.approx(2 * 1 * PRICE)
     # A text that already says how to stop gets no second hint.
     b3 = create(st, {"ar": AR, "fr": "Taawun: atelier samedi. STOP pour arreter"}, {"phones": fr})
@@ -137,8 +142,8 @@ def test_send_reaches_only_consenting_members_in_their_language(daemons):
     g = st.get(f"/broadcasts/{b['id']}").json()
     assert g["progress"]["total"] == 3 and g["recipients"] == 3
     assert g["progress"]["sent"] + g["progress"]["delivered"] == 3
-    assert out_for(d, ok_ar)[0]["body"] == AR + " " + hint("ar")
-    assert out_for(d, ok_fr)[0]["body"] == FR + " " + hint("fr")
+    assert out_for(d, ok_ar)[0]["body"] == AR + "\n" + hint("ar")
+    assert out_for(d, ok_fr)[0]["body"] == FR + "\n" + hint("fr")
     assert out_for(d, ok_fr)[0]["encoding"] == "ucs2" and out_for(d, ok_fr)[0]["topic"] == "news"
     for p in never:
         assert not query(d, "SELECT 1 FROM messages WHERE phone=? AND direction='out'", (p,))

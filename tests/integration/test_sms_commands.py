@@ -132,6 +132,18 @@ def add_event(d, code, capacity, province="berkane", days=5):
                     (code, now + days * 86400, province, capacity, now, now))
 
 
+def with_prefix(lang, text):
+    """text as an SMS reply: every reply starts with the programme's short
+    name (catalog text sms_prefix) unless the text already does."""
+    prefix = msg(lang, "sms_prefix")
+    return text if text.startswith(prefix.split(":")[0]) else prefix + text
+
+
+def reply(lang, key, **placeholders):
+    """The catalog text key as the SMS reply that carries it."""
+    return with_prefix(lang, msg(lang, key, **placeholders))
+
+
 def first_line(text):
     return text.split("\n")[0]
 
@@ -141,19 +153,19 @@ def first_line(text):
 
 def test_help_and_unknown_in_the_senders_language(d, tw):
     p = sandbox(d)
-    assert p.send("AIDE") == msg("fr", "sms_help", ussd_code=SERVICE_CODE)
+    assert p.send("AIDE") == reply("fr", "sms_help", ussd_code=SERVICE_CODE)
     assert p.last_reply["kind"] == "reply" and p.last_reply["member_id"] is None
-    assert sandbox(d).send("مساعدة") == msg("ar", "sms_help", ussd_code=SERVICE_CODE)
-    assert tw().send("help") == msg("en", "sms_help", ussd_code=SERVICE_CODE)
-    assert sandbox(d).send("xyzzy 42") == msg("fr", "sms_unknown", ussd_code=SERVICE_CODE)
-    assert sandbox(d).send("شنو هادشي") == msg("ar", "sms_unknown", ussd_code=SERVICE_CODE)
-    assert sandbox(d).send("what is this please") == msg("en", "sms_unknown",
+    assert sandbox(d).send("مساعدة") == reply("ar", "sms_help", ussd_code=SERVICE_CODE)
+    assert tw().send("help") == reply("en", "sms_help", ussd_code=SERVICE_CODE)
+    assert sandbox(d).send("xyzzy 42") == reply("fr", "sms_unknown", ussd_code=SERVICE_CODE)
+    assert sandbox(d).send("شنو هادشي") == reply("ar", "sms_unknown", ussd_code=SERVICE_CODE)
+    assert sandbox(d).send("what is this please") == reply("en", "sms_unknown",
                                                           ussd_code=SERVICE_CODE)
     # A member is answered in their language whatever they write in.
     phone, _ = registered_member(d, lang="en")
-    assert sandbox(d, phone).send("aide") == msg("en", "sms_help", ussd_code=SERVICE_CODE)
+    assert sandbox(d, phone).send("aide") == reply("en", "sms_help", ussd_code=SERVICE_CODE)
     # A command that needs a member, from a stranger.
-    assert sandbox(d).send("ETAT") == msg("fr", "sms_register_first")
+    assert sandbox(d).send("ETAT") == reply("fr", "sms_register_first")
 
 
 # --------------------------------------------------------------------------
@@ -161,23 +173,27 @@ def test_help_and_unknown_in_the_senders_language(d, tw):
 
 def test_register_guided_with_a_wrong_answer(d):
     p = sandbox(d)
-    assert p.send("Bonjour, inscription") == msg("fr", "sms_reg_name")
+    assert p.send("Bonjour, inscription") == reply("fr", "sms_reg_name")
     assert p.last_reply["kind"] == "registration"
-    assert p.send("Fatima Zahra") == msg("fr", "sms_reg_coop")
-    assert p.send("9999") == msg("fr", "err_coop") + " " + msg("fr", "sms_reg_coop")
+    assert p.send("Fatima Zahra") == reply("fr", "sms_reg_coop")
+    assert p.send("9999") == with_prefix("fr", msg("fr", "err_coop") + " " + msg("fr", "sms_reg_coop"))
     got = p.send("2001")
-    assert got.startswith(msg("fr", "sms_reg_province", list="")), got
+    assert got.startswith(reply("fr", "sms_reg_province", list="")), got
     assert "2 " + province_name("fr", "berkane") in got
-    assert p.send("Berkane").startswith(msg("fr", "sms_reg_sector", list=""))
-    assert p.send("1") == msg("fr", "sms_reg_gender")
-    assert p.send("F") == msg("fr", "sms_reg_year")
-    assert p.send("19") == msg("fr", "err_year") + " " + msg("fr", "sms_reg_year")
-    assert p.send("1987") == msg("fr", "sms_reg_consent")
-    assert p.send("peut-etre") == msg("fr", "err_choice") + " " + msg("fr", "sms_reg_consent")
+    assert p.send("Berkane").startswith(reply("fr", "sms_reg_sector", list=""))
+    assert p.send("1") == reply("fr", "sms_reg_gender")
+    assert p.send("F") == reply("fr", "sms_reg_year")
+    # A wrong year says which years are taken (issue 15, finding 13).
+    latest = str(time.localtime().tm_year - 15)  # programme.min_age
+    assert p.send("19") == with_prefix("fr", msg("fr", "sms_err_year", min="1900", max=latest)
+                                       + " " + msg("fr", "sms_reg_year"))
+    assert p.send("1987") == reply("fr", "sms_reg_consent")
+    assert p.send("peut-etre") == with_prefix("fr", msg("fr", "err_choice") + " "
+                                             + msg("fr", "sms_reg_consent"))
     m = None
     got = p.send("oui")
     m = p.member()
-    assert got == msg("fr", "sms_registered", name="Fatima Zahra",
+    assert got == reply("fr", "sms_registered", name="Fatima Zahra",
                       member_no="TA-%06d" % m["id"])
     assert (m["name"], m["province"], m["sector"], m["gender"], m["birth_year"],
             m["language"], m["consent_channel"], m["registered_via"]) == \
@@ -187,7 +203,7 @@ def test_register_guided_with_a_wrong_answer(d):
     assert coop[0]["code"] == "2001"
     assert not query(d, "SELECT * FROM sms_conversations WHERE phone=?", (p.phone,))
     # Registered: a second REGISTER says so.
-    assert p.send("INSCRIPTION") == msg("fr", "sms_already_registered",
+    assert p.send("INSCRIPTION") == reply("fr", "sms_already_registered",
                                         member_no="TA-%06d" % m["id"])
 
 
@@ -195,11 +211,11 @@ def test_register_in_one_message_arabic_over_twilio(d, tw):
     p = tw()
     text = "تسجيل فاطمة الزهراء، ٢٠٠١، %s، %s، أنثى، ١٩٨٧" % (
         province_name("ar", "berkane"), sector_name("ar", "agriculture"))
-    assert p.send(text) == msg("ar", "sms_reg_consent")
+    assert p.send(text) == reply("ar", "sms_reg_consent")
     assert p.member() is None  # nothing stored before consent
     m_reply = p.send("نعم")
     m = p.member()
-    assert m_reply == msg("ar", "sms_registered", name="فاطمة الزهراء",
+    assert m_reply == reply("ar", "sms_registered", name="فاطمة الزهراء",
                           member_no="TA-%06d" % m["id"])
     assert (m["province"], m["sector"], m["gender"], m["birth_year"], m["language"],
             m["consent_channel"]) == ("berkane", "agriculture", "f", 1987, "ar", "sms")
@@ -208,17 +224,18 @@ def test_register_in_one_message_arabic_over_twilio(d, tw):
 def test_register_one_message_with_a_bad_field_asks_for_it(d):
     p = sandbox(d)
     got = p.send("REGISTER John Smith; 0; Atlantis; services; M; 1990")
-    assert got.startswith(msg("en", "err_choice") + " " + msg("en", "sms_reg_province", list=""))
-    assert p.send("nador").startswith(msg("en", "sms_reg_consent"))
-    assert p.send("no") == msg("en", "consent_refused")
+    assert got.startswith(with_prefix("en", msg("en", "err_choice") + " "
+                                      + msg("en", "sms_reg_province", list=""))), got
+    assert p.send("nador").startswith(reply("en", "sms_reg_consent"))
+    assert p.send("no") == reply("en", "consent_refused")
     assert p.member() is None
-    assert p.send("yes") == msg("en", "sms_unknown", ussd_code=SERVICE_CODE)
+    assert p.send("yes") == reply("en", "sms_unknown", ussd_code=SERVICE_CODE)
 
 
 def test_a_command_leaves_the_registration(d):
     p = sandbox(d)
     p.send("INSCRIPTION Karim Benali")
-    assert p.send("EVENEMENTS").startswith(msg("fr", "events_title"))
+    assert p.send("EVENEMENTS").startswith(reply("fr", "events_title"))
     # The registration is gone; what is kept now is the list's page.
     assert [r["flow"] for r in query(d, "SELECT flow FROM sms_conversations WHERE phone=?",
                                      (p.phone,))] in ([], ["list"])
@@ -231,15 +248,15 @@ def test_status_own_cooperatives_and_others(d):
     phone, _ = registered_member(d, lang="fr", coop="2002")
     p = sandbox(d, phone)
     got = p.send("ETAT")
-    assert got.startswith(msg("fr", "grants_title")) and "GR-2026-00042" in got, got
+    assert got.startswith(reply("fr", "grants_title")) and "GR-2026-00042" in got, got
     got = p.send("etat gr 2026-00042")
-    assert got.startswith("GR-2026-00042\n" + catalog_status("fr", "approved")), got
-    assert p.send("ETAT GR-2026-00041") == msg("fr", "sms_grant_unknown",
+    assert got.startswith(with_prefix("fr", "GR-2026-00042\n" + catalog_status("fr", "approved"))), got
+    assert p.send("ETAT GR-2026-00041") == reply("fr", "sms_grant_unknown",
                                                reference="GR-2026-00041")  # another member's
-    assert p.send("ETAT GR-2026-99999") == msg("fr", "sms_grant_unknown",
+    assert p.send("ETAT GR-2026-99999") == reply("fr", "sms_grant_unknown",
                                                reference="GR-2026-99999")
     lonely, _ = registered_member(d, lang="en", coop=None)
-    assert sandbox(d, lonely).send("STATUS") == msg("en", "sms_grants_none")
+    assert sandbox(d, lonely).send("STATUS") == reply("en", "sms_grants_none")
 
 
 def catalog_status(lang, status):
@@ -254,15 +271,15 @@ def test_events_and_join_with_capacity(d, tw):
     b_phone, _ = registered_member(d, lang="en")
     a = sandbox(d, a_phone)
     got = a.send("EVENEMENTS")
-    assert first_line(got) == msg("fr", "events_title"), got
+    assert first_line(got) == reply("fr", "events_title"), got
     assert code in got and msg("fr", "sms_events_join") in got, got
     got = a.send("participer " + code.lower())
-    assert got.startswith(msg("fr", "sms_rsvp", title="Atelier marketing", when="")[:30]), got
+    assert got.startswith(reply("fr", "sms_rsvp", title="Atelier marketing", when="")[:30]), got
     assert code in got
-    assert tw(b_phone).send("JOIN " + code) == msg("en", "event_full")
-    assert a.send("PARTICIPER " + code) == msg("fr", "rsvp_already", title="Atelier marketing")
-    assert a.send("PARTICIPER NOPE1") == msg("fr", "sms_event_unknown", code="NOPE1")
-    assert a.send("PARTICIPER") == msg("fr", "sms_join_usage")
+    assert tw(b_phone).send("JOIN " + code) == reply("en", "event_full")
+    assert a.send("PARTICIPER " + code) == reply("fr", "rsvp_already", title="Atelier marketing")
+    assert a.send("PARTICIPER NOPE1") == reply("fr", "sms_event_unknown", code="NOPE1")
+    assert a.send("PARTICIPER") == reply("fr", "sms_join_usage")
     rsvps = query(d, "SELECT member_id FROM rsvps r JOIN events e ON e.id=r.event_id"
                      " WHERE e.code=?", (code,))
     assert [r["member_id"] for r in rsvps] == [a_id]
@@ -271,13 +288,13 @@ def test_events_and_join_with_capacity(d, tw):
 def test_idea(d):
     phone, mid = registered_member(d, lang="fr")
     p = sandbox(d, phone)
-    assert p.send("IDEE court") == msg("fr", "sms_idea_usage")
+    assert p.send("IDEE court") == reply("fr", "sms_idea_usage")
     got = p.send("IDEE Une unite de sechage solaire pour les figues de la cooperative")
     ideas = query(d, "SELECT * FROM ideas WHERE member_id=?", (mid,))
     assert len(ideas) == 1 and ideas[0]["reference"].startswith("ID-"), ideas
     assert ideas[0]["description"] == \
         "Une unite de sechage solaire pour les figues de la cooperative"
-    assert got == msg("fr", "sms_idea", title=ideas[0]["title"],
+    assert got == reply("fr", "sms_idea", title=ideas[0]["title"],
                       reference=ideas[0]["reference"])
 
 
@@ -288,12 +305,12 @@ def test_alerts_list_and_switch(d, tw):
     assert got.startswith("Vos alertes") or "ALERTES" in got, got
     assert got.count(msg("fr", "alert_on")) >= 5, got
     topic = __import__("conftest").catalog("fr")["topic"]["events"]
-    assert p.send("ALERTES EVENEMENTS NON") == msg("fr", "sms_alert_set", topic=topic,
+    assert p.send("ALERTES EVENEMENTS NON") == reply("fr", "sms_alert_set", topic=topic,
                                                    state=msg("fr", "alert_off"))
     rows = query(d, "SELECT enabled FROM member_topics WHERE member_id=? AND topic='events'",
                  (mid,))
     assert rows == [{"enabled": 0}]
-    assert p.send("ALERTES EVENEMENTS") == msg("fr", "sms_alerts_usage")
+    assert p.send("ALERTES EVENEMENTS") == reply("fr", "sms_alerts_usage")
     en_phone, en_id = registered_member(d, lang="en")
     tw(en_phone).send("alerts news off")
     assert query(d, "SELECT enabled FROM member_topics WHERE member_id=? AND topic='news'",
@@ -303,13 +320,13 @@ def test_alerts_list_and_switch(d, tw):
 def test_language_switch_and_mydata(d):
     phone, mid = registered_member(d, lang="fr", name="Youssef Test")
     p = sandbox(d, phone)
-    assert p.send("LANGUE arabe") == msg("ar", "language_changed")
+    assert p.send("LANGUE arabe") == reply("ar", "language_changed")
     assert p.member()["language"] == "ar"
-    assert p.send("help") == msg("ar", "sms_help", ussd_code=SERVICE_CODE)
-    assert p.send("لغة الألمانية") == msg("ar", "sms_language_usage", languages="AR, FR, EN")
-    assert p.send("language english") == msg("en", "language_changed")
+    assert p.send("help") == reply("ar", "sms_help", ussd_code=SERVICE_CODE)
+    assert p.send("لغة الألمانية") == reply("ar", "sms_language_usage", languages="AR، FR، EN")
+    assert p.send("language english") == reply("en", "language_changed")
     got = p.send("MY DATA")
-    assert got.startswith("Taawun: TA-%06d, Youssef Test" % mid), got
+    assert got.startswith("Taawun: TA-%06d, consent of " % mid) and "Youssef Test" in got, got
     assert province_name("en", "berkane") in got
 
 
@@ -320,7 +337,7 @@ def test_language_switch_and_mydata(d):
 def test_stop_in_each_language_then_a_broadcast_is_suppressed(d, lang, word):
     phone, mid = registered_member(d, lang=lang)
     p = sandbox(d, phone)
-    assert p.send(word) == msg(lang, "sms_stopped")
+    assert p.send(word) == reply(lang, "sms_stopped")
     assert p.last_reply["kind"] == "stop_confirmation"
     assert p.member()["opted_out_at"]
     wait_until(lambda: query(d, "SELECT status FROM messages WHERE id=?",
@@ -337,7 +354,7 @@ def test_stop_in_each_language_then_a_broadcast_is_suppressed(d, lang, word):
                              (p.last_reply["id"],))[0]["status"] == "suppressed",
                what="help suppressed after STOP")
     # ... until START.
-    assert p.send("START") == msg(lang, "sms_started")
+    assert p.send("START") == reply(lang, "sms_started")
     assert not p.member()["opted_out_at"]
 
 
@@ -345,7 +362,7 @@ def test_stop_one_topic_and_start_it(d, tw):
     phone, mid = registered_member(d, lang="en")
     p = tw(phone)
     topic = __import__("conftest").catalog("en")["topic"]["news"]
-    assert p.send("stop news please") == msg("en", "sms_stopped_topic", topic=topic)
+    assert p.send("stop news please") == reply("en", "sms_stopped_topic", topic=topic)
     assert not p.member()["opted_out_at"]
     assert query(d, "SELECT enabled FROM member_topics WHERE member_id=? AND topic='news'",
                  (mid,)) == [{"enabled": 0}]
@@ -355,7 +372,7 @@ def test_stop_one_topic_and_start_it(d, tw):
                == "suppressed", what="news suppressed")
     wait_until(lambda: query(d, "SELECT status FROM messages WHERE id=?", (eid,))[0]["status"]
                in ("sent", "delivered"), what="events sent")
-    assert p.send("START NEWS") == msg("en", "sms_started_topic", topic=topic)
+    assert p.send("START NEWS") == reply("en", "sms_started_topic", topic=topic)
     assert query(d, "SELECT enabled FROM member_topics WHERE member_id=? AND topic='news'",
                  (mid,)) == [{"enabled": 1}]
 
@@ -364,7 +381,7 @@ def test_stop_from_an_unknown_number_mid_registration(d):
     p = sandbox(d)
     p.send("INSCRIPTION")
     p.send("Hassan Amrani")
-    assert p.send("stop") == msg("fr", "sms_stopped")  # in the exchange's language
+    assert p.send("stop") == reply("fr", "sms_stopped")  # in the exchange's language
     assert p.last_reply["kind"] == "stop_confirmation"
     assert query(d, "SELECT phone FROM sms_suppressions WHERE phone=?", (p.phone,))
     assert not query(d, "SELECT * FROM sms_conversations WHERE phone=?", (p.phone,))
@@ -372,24 +389,24 @@ def test_stop_from_an_unknown_number_mid_registration(d):
     wait_until(lambda: query(d, "SELECT status, error FROM messages WHERE id=?", (nid,))[0]
                == {"status": "suppressed", "error": "phone_suppressed"},
                what="notification to a suppressed phone")
-    assert p.send("START") == msg("fr", "sms_start_unregistered")
+    assert p.send("START") == reply("fr", "sms_start_unregistered")
     assert not query(d, "SELECT phone FROM sms_suppressions WHERE phone=?", (p.phone,))
 
 
 def test_suppression_survives_erase_and_registration_lifts_it(d):
     phone, mid = registered_member(d, lang="fr")
     p = sandbox(d, phone)
-    assert p.send("EFFACER") == msg("fr", "sms_erase_confirm", minutes=10)
-    assert p.send("EFFACER") == msg("fr", "erased")
+    assert p.send("EFFACER") == reply("fr", "sms_erase_confirm", minutes=10)
+    assert p.send("EFFACER") == reply("fr", "erased")
     assert p.last_reply["kind"] == "stop_confirmation"
     m = p.member()
     assert m["erased_at"] and m["name"] is None and m["opted_out_at"]
     # An erased number that says STOP gets its confirmation and stays suppressed.
-    assert p.send("STOP") == msg("fr", "sms_stopped")
+    assert p.send("STOP") == reply("fr", "sms_stopped")
     assert query(d, "SELECT phone FROM sms_suppressions WHERE phone=?", (phone,))
     # A registration by SMS (its exchange passes the opt-out) lifts it.
     assert p.send("INSCRIPTION Salma Idrissi; 0; Nador; textile; F; 1992") == \
-        msg("fr", "sms_reg_consent")
+        reply("fr", "sms_reg_consent")
     p.send("OUI")
     m = p.member()
     assert m["registered_at"] and not m["erased_at"] and not m["opted_out_at"]
@@ -399,12 +416,12 @@ def test_suppression_survives_erase_and_registration_lifts_it(d):
 def test_erase_needs_confirmation(d, tw):
     phone, mid = registered_member(d, lang="en")
     p = tw(phone)
-    assert p.send("ERASE") == msg("en", "sms_erase_confirm", minutes=10)
-    assert p.send("help") == msg("en", "sms_help", ussd_code=SERVICE_CODE)  # cancels
-    assert p.send("yes") == msg("en", "sms_unknown", ussd_code=SERVICE_CODE)
+    assert p.send("ERASE") == reply("en", "sms_erase_confirm", minutes=10)
+    assert p.send("help") == reply("en", "sms_help", ussd_code=SERVICE_CODE)  # cancels
+    assert p.send("yes") == reply("en", "sms_unknown", ussd_code=SERVICE_CODE)
     assert not p.member()["erased_at"]
     p.send("delete")
-    assert p.send("yes") == msg("en", "erased")
+    assert p.send("yes") == reply("en", "erased")
     assert p.member()["erased_at"]
 
 
@@ -429,7 +446,7 @@ def test_invalid_utf8_and_a_1000_character_message(d):
     assert not query(d, "SELECT * FROM messages WHERE phone=?", (p.phone,))
     long_text = "Bonjour " + ("la cooperative des femmes de Berkane " * 30)
     long_text = long_text[:1000]
-    assert p.send(long_text) == msg("fr", "sms_unknown", ussd_code=SERVICE_CODE)
+    assert p.send(long_text) == reply("fr", "sms_unknown", ussd_code=SERVICE_CODE)
     stored = query(d, "SELECT body FROM messages WHERE phone=? AND direction='in'", (p.phone,))
     assert [len(r["body"]) for r in stored] == [1000]
     phone, mid = registered_member(d, lang="ar")
@@ -478,5 +495,5 @@ def test_one_segment_replies(tmp_path):
 
 
 def test_a_greeting_alone_gets_the_help_text(d):
-    assert sandbox(d).send("Salam") == msg("fr", "sms_help", ussd_code=SERVICE_CODE)
-    assert sandbox(d).send("السلام عليكم") == msg("ar", "sms_help", ussd_code=SERVICE_CODE)
+    assert sandbox(d).send("Salam") == reply("fr", "sms_help", ussd_code=SERVICE_CODE)
+    assert sandbox(d).send("السلام عليكم") == reply("ar", "sms_help", ussd_code=SERVICE_CODE)

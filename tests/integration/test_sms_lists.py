@@ -61,7 +61,7 @@ def test_events_page_through_the_whole_list(d, lang):
     assert len(codes_in(pages[0])) >= (2 if lang == "ar" else 3), pages
     for page in pages:
         assert segments_of(page) <= 2, page
-        assert page.startswith(msg(lang, "events_title")), page
+        assert page.startswith(msg(lang, "sms_prefix") + msg(lang, "events_title")), page
     assert p.send(more) == msg(lang, "sms_list_end")
 
 

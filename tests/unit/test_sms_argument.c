@@ -175,6 +175,35 @@ static void test_text_words(void **state)
     assert_int_equal(pos, strlen(in));
 }
 
+/* A reference typed loosely reads as the store writes it (issue 15:
+ * "SUIVI gr 2026 44" was answered "référence inconnue: GR202644"). */
+static void test_reference(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } ok[] = {
+        {"GR202644", "GR-2026-00044"},      {"gr2026-44", "GR-2026-00044"},
+        {"GR-2026-00044", "GR-2026-00044"}, {"2026-44", "GR-2026-00044"},
+        {"ID2026123", "ID-2026-00123"},     {"GR202612345", "GR-2026-12345"},
+    };
+    char out[32];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        assert_true(sms_argument_reference(ok[i].in, "GR", out, sizeof out));
+        assert_string_equal(out, ok[i].out);
+    }
+    static const char *const bad[] = {"44", "GR2026",          "GR2026A44", "ABCDEFGHI2026",
+                                      "",   "GR20261234567890"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(sms_argument_reference(bad[i], "GR", out, sizeof out));
+    /* The code as the parser gives it from "SUIVI gr 2026 44". */
+    bool cut = false;
+    char code[64];
+    sms_argument_code("gr 2026 44", 0, 10, code, sizeof code - 1, &cut);
+    assert_true(sms_argument_reference(code, "GR", out, sizeof out));
+    assert_string_equal(out, "GR-2026-00044");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_keyword_find),
         cmocka_unit_test(test_modifiers_and_languages),
         cmocka_unit_test(test_text_words),
+        cmocka_unit_test(test_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
