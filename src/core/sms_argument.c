@@ -153,15 +153,18 @@ size_t sms_argument_code(const char *s, size_t from, size_t to, char *out, size_
             continue;
         if (j == 0 && c != SMS_TEXT_WORD)
             continue;
-        char buf[4];
-        int d = sms_text_digit(cp);
-        size_t k = 1;
-        if (d >= 0)
-            buf[0] = (char)('0' + d);
-        else if (cp >= 'a' && cp <= 'z')
-            buf[0] = (char)(cp - ('a' - 'A'));
-        else
-            k = utf8_encode(cp, buf);
+        /* Letters and digits folded as keywords are (core/fold: fullwidth
+         * ＧＲ２０２６ reads GR2026), ASCII letters then upper-cased. */
+        char buf[SMS_TEXT_FOLD_CP_BYTES];
+        size_t k = c == SMS_TEXT_WORD ? sms_text_fold_cp(cp, buf) : utf8_encode(cp, buf), kept = 0;
+        for (size_t b = 0; b < k; b++) {
+            if (buf[b] == ' ') /* a few decompositions hold spaces (U+FDFA) */
+                continue;
+            buf[kept++] = (char)(buf[b] >= 'a' && buf[b] <= 'z' ? buf[b] - ('a' - 'A') : buf[b]);
+        }
+        k = kept;
+        if (k == 0)
+            continue;
         if (j + k > cap) {
             *truncated = true;
             break;

@@ -21,7 +21,8 @@ size_t sms_argument_text(const char *s, size_t from, size_t to, char *out, size_
                          bool trim_punct, bool *truncated);
 
 /* A reference or code into out (cap bytes of text, then a NUL): spaces,
- * marks and controls removed, digits folded, ASCII letters upper-cased,
+ * marks and controls removed, letters and digits folded (core/fold.h),
+ * ASCII letters upper-cased,
  * punctuation removed at both ends ("gr 2026-00042." -> "GR2026-00042").
  * *truncated is set when it was cut at cap. Returns the length written. */
 size_t sms_argument_code(const char *s, size_t from, size_t to, char *out, size_t cap,

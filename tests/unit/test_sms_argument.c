@@ -202,6 +202,18 @@ static void test_reference(void **state)
     sms_argument_code("gr 2026 44", 0, 10, code, sizeof code - 1, &cut);
     assert_true(sms_argument_reference(code, "GR", out, sizeof out));
     assert_string_equal(out, "GR-2026-00044");
+    /* Fullwidth, as some phones type it: folded like keywords. */
+    const char *wide = "\xef\xbd\x87\xef\xbd\x92 \xef\xbc\x92\xef\xbc\x90\xef\xbc\x92"
+                       "\xef\xbc\x96 \xef\xbc\x94\xef\xbc\x94"; /* ｇｒ ２０２６ ４４ */
+    sms_argument_code(wide, 0, strlen(wide), code, sizeof code - 1, &cut);
+    assert_string_equal(code, "GR202644");
+    assert_true(sms_argument_reference(code, "GR", out, sizeof out));
+    assert_string_equal(out, "GR-2026-00044");
+    /* A ligature that decomposes to words with spaces leaves no space. */
+    sms_argument_code("A\xef\xb7\xba"
+                      "B",
+                      0, 5, code, sizeof code - 1, &cut);
+    assert_null(strchr(code, ' '));
 }
 
 int main(void)
