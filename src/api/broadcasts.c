@@ -319,7 +319,12 @@ static json_t *broadcast_json(sqlite3 *db, int64_t id, struct http_response *res
                   (json_int_t)p.failed, "suppressed", (json_int_t)p.suppressed, "expired",
                   (json_int_t)p.expired, "cancelled", (json_int_t)p.cancelled, "total",
                   (json_int_t)p.total, "segments", (json_int_t)p.segments));
-    json_object_set_new(o, "finished", json_boolean(started && p.held + p.queued + p.sending == 0));
+    /* A started broadcast whose every message is settled is finished. */
+    bool finished = started && p.held + p.queued + p.sending == 0;
+    json_object_set_new(o, "finished", json_boolean(finished));
+    if (finished)
+        json_object_set_new(o, "status", json_string("finished"));
+    api_json_add_local_times(o);
     return o;
 }
 
@@ -350,13 +355,15 @@ static json_t *plan_json(int64_t id, const struct broadcast_plan *plan)
                              "ucs2_characters", chars, "ucs2_codepoints", codes,
                              "ucs2_characters_total", (json_int_t)lp->nforcing));
     }
-    return json_pack("{s:I,s:I,s:s,s:f,s:I,s:f,s:s,s:I,s:{s:b,s:I},s:o}", "broadcast_id",
-                     (json_int_t)id, "recipients", (json_int_t)plan->recipients, "channel",
-                     plan->channel, "price_per_segment_mad", plan->price_per_segment, "segments",
-                     (json_int_t)plan->segments, "estimated_cost_mad", plan->cost, "currency",
-                     "MAD", "phones_not_members", (json_int_t)plan->phones_unknown, "send_window",
-                     "open", plan->window_open, "opens_at", (json_int_t)plan->window_opens,
-                     "languages", langs);
+    json_t *o = json_pack("{s:I,s:I,s:s,s:f,s:I,s:f,s:s,s:I,s:{s:b,s:I},s:o}", "broadcast_id",
+                          (json_int_t)id, "recipients", (json_int_t)plan->recipients, "channel",
+                          plan->channel, "price_per_segment_mad", plan->price_per_segment,
+                          "segments", (json_int_t)plan->segments, "estimated_cost_mad", plan->cost,
+                          "currency", "MAD", "phones_not_members", (json_int_t)plan->phones_unknown,
+                          "send_window", "open", plan->window_open, "opens_at",
+                          (json_int_t)plan->window_opens, "languages", langs);
+    api_json_add_local_times(json_object_get(o, "send_window"));
+    return o;
 }
 
 static void result_error(struct http_response *resp, enum broadcast_result r, const char *what)
@@ -421,20 +428,32 @@ static void broadcasts_get_list(const struct api_request *req, struct http_respo
         api_reply_page(resp, items, &page, total);
 }
 
-static void broadcasts_post(const struct api_request *req, struct http_response *resp)
+static int clock_now(struct http_response *resp, int64_t *now)
+{
+    if (scheduler_clock(now) != 0) {
+        api_error(resp, 503, "unavailable", "the programme clock cannot be read", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* A broadcast as the body describes it (name, topic, channel, audience,
+ * texts) into *r; name required unless preview. Returns 0, or -1 with resp
+ * filled. The caller clears *r (broadcast_record_clear) either way. */
+static int read_draft(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+                      bool preview, struct broadcast_record *r)
 {
     static const char *const fields[] = {"name", "topic", "channel", "audience", "texts", NULL};
     const struct config *cfg = &req->rt->cfg;
-    const char *name = NULL, *topic = DEFAULT_TOPIC, *channel = NULL;
+    const char *name = "preview", *topic = DEFAULT_TOPIC, *channel = NULL;
     enum api_json_field_result tr;
-    sqlite3 *db = NULL;
+    memset(r, 0, sizeof *r);
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
-        api_json_string(req, resp, "name", API_JSON_FIELD_REQUIRED, BROADCAST_NAME_MAX - 1, &name) <
-            0 ||
+        api_json_string(req, resp, "name", preview ? 0 : API_JSON_FIELD_REQUIRED,
+                        BROADCAST_NAME_MAX - 1, &name) < 0 ||
         (tr = api_json_choice(req, resp, "topic", API_JSON_FIELD_NULLABLE, topic_codes, TOPIC_COUNT,
-                              &topic)) < 0 ||
-        !(db = api_json_db(resp)))
-        return;
+                              &topic)) < 0)
+        return -1;
     if (tr == API_JSON_FIELD_IS_NULL)
         topic = NULL;
     else if (tr == API_JSON_FIELD_ABSENT)
@@ -451,26 +470,41 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
             channels[nchannels++] = cfg->channels[i].name;
     }
     if (api_json_choice(req, resp, "channel", 0, channels, nchannels, &channel) < 0)
-        return;
+        return -1;
     if (!channel)
         channel = cfg->sms.outbound_channel;
     json_t *audience = NULL, *texts = NULL;
     if (texts_field(req, resp, &texts) != 0 || audience_field(req, resp, db, &audience) != 0) {
         json_decref(texts);
         json_decref(audience);
-        return;
+        return -1;
     }
-    struct broadcast_record r;
-    memset(&r, 0, sizeof r);
-    snprintf(r.name, sizeof r.name, "%s", name);
-    snprintf(r.topic, sizeof r.topic, "%s", topic ? topic : "");
-    snprintf(r.channel, sizeof r.channel, "%s", channel);
-    snprintf(r.created_by, sizeof r.created_by, "%s", req->principal.name);
-    r.audience = json_dumps(audience, JSON_COMPACT | JSON_SORT_KEYS);
-    r.texts = json_dumps(texts, JSON_COMPACT | JSON_SORT_KEYS);
+    snprintf(r->name, sizeof r->name, "%s", name ? name : "preview");
+    snprintf(r->topic, sizeof r->topic, "%s", topic ? topic : "");
+    snprintf(r->channel, sizeof r->channel, "%s", channel);
+    snprintf(r->created_by, sizeof r->created_by, "%s", req->principal.name);
+    r->audience = json_dumps(audience, JSON_COMPACT | JSON_SORT_KEYS);
+    r->texts = json_dumps(texts, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(texts);
     json_decref(audience);
-    if (!r.audience || !r.texts || db_begin(db) != 0) {
+    if (!r->audience || !r->texts) {
+        api_error_db(resp);
+        return -1;
+    }
+    return 0;
+}
+
+static void broadcasts_post(const struct api_request *req, struct http_response *resp)
+{
+    sqlite3 *db = api_json_db(resp);
+    struct broadcast_record r;
+    if (!db)
+        return;
+    if (read_draft(req, resp, db, false, &r) != 0) {
+        broadcast_record_clear(&r);
+        return;
+    }
+    if (db_begin(db) != 0) {
         broadcast_record_clear(&r);
         api_error_db(resp);
         return;
@@ -485,6 +519,34 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
         api_reply_json(resp, 201, o);
 }
 
+/* POST /broadcasts/preview: the plan of a broadcast described in the body
+ * (as POST /broadcasts takes it, name optional), stored nowhere: the
+ * console's live measure and preview (texts as they travel, with the
+ * opt-out hint, encoding, segments, recipients, cost). */
+static void broadcasts_preview_post(const struct api_request *req, struct http_response *resp)
+{
+    int64_t now;
+    sqlite3 *db = api_json_db(resp);
+    struct broadcast_record rec;
+    if (!db || clock_now(resp, &now) != 0)
+        return;
+    if (read_draft(req, resp, db, true, &rec) != 0) {
+        broadcast_record_clear(&rec);
+        return;
+    }
+    struct notice_env env;
+    runtime_env_notice(req->rt, &env);
+    struct broadcast_plan *plan = malloc(sizeof *plan);
+    enum broadcast_result r =
+        plan ? broadcast_plan_for(db, &env, &rec, now, plan) : BROADCAST_ERROR;
+    broadcast_record_clear(&rec);
+    if (r != BROADCAST_OK)
+        result_error(resp, r, "previewed");
+    else
+        api_reply_json(resp, 200, plan_json(0, plan));
+    free(plan);
+}
+
 static void broadcast_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
@@ -494,15 +556,6 @@ static void broadcast_get(const struct api_request *req, struct http_response *r
     json_t *o = broadcast_json(db, id, resp);
     if (o)
         api_reply_json(resp, 200, o);
-}
-
-static int clock_now(struct http_response *resp, int64_t *now)
-{
-    if (scheduler_clock(now) != 0) {
-        api_error(resp, 503, "unavailable", "the programme clock cannot be read", NULL);
-        return -1;
-    }
-    return 0;
 }
 
 static void broadcast_preview(const struct api_request *req, struct http_response *resp)
@@ -637,6 +690,7 @@ static void broadcast_cancel_post(const struct api_request *req, struct http_res
 const struct api_route api_broadcasts_routes[] = {
     {"GET", "/broadcasts", API_ROLE_VIEWER, broadcasts_get_list, API_BODY_JSON},
     {"POST", "/broadcasts", API_ROLE_STAFF, broadcasts_post, API_BODY_JSON},
+    {"POST", "/broadcasts/preview", API_ROLE_VIEWER, broadcasts_preview_post, API_BODY_JSON},
     {"GET", "/broadcasts/{id}", API_ROLE_VIEWER, broadcast_get, API_BODY_JSON},
     {"GET", "/broadcasts/{id}/preview", API_ROLE_VIEWER, broadcast_preview, API_BODY_JSON},
     {"POST", "/broadcasts/{id}/preview", API_ROLE_VIEWER, broadcast_preview, API_BODY_JSON},

@@ -27,11 +27,63 @@ static json_t *cell_json(const struct adminq_cell *c)
     return json_null();
 }
 
+int api_json_local_time(int64_t t, char *out, size_t outsz)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm) || strftime(out, outsz, "%Y-%m-%dT%H:%M", &tm) == 0)
+        return -1;
+    return 0;
+}
+
+/* A time column: "at" or a name ending in "_at" (unix seconds). */
+static bool is_time_name(const char *name, size_t n)
+{
+    return strcmp(name, "at") == 0 || (n >= 4 && strcmp(name + n - 3, "_at") == 0);
+}
+
+/* Beside every time column (a name ending in "_at" holding unix seconds),
+ * the same time as the programme's local time, "NAME_local": the console
+ * and taawunctl show and send these strings untouched and never rebuild a
+ * time from their own zone data. */
+static void add_local_time(json_t *o, const char *name, const struct adminq_cell *c)
+{
+    size_t n = strlen(name);
+    char key[96], text[32];
+    if (c->type != ADMINQ_INT || n + sizeof "_local" > sizeof key || !is_time_name(name, n) ||
+        api_json_local_time(c->i, text, sizeof text) != 0)
+        return;
+    snprintf(key, sizeof key, "%s_local", name);
+    json_object_set_new(o, key, json_string(text));
+}
+
+void api_json_add_local_times(json_t *o)
+{
+    const char *key;
+    json_t *v;
+    char name[96], text[32];
+    json_t *add = json_object();
+    json_object_foreach(o, key, v)
+    {
+        size_t n = strlen(key);
+        if (!json_is_integer(v) || n + sizeof "_local" > sizeof name || !is_time_name(key, n) ||
+            api_json_local_time(json_integer_value(v), text, sizeof text) != 0)
+            continue;
+        snprintf(name, sizeof name, "%s_local", key);
+        json_object_set_new(add, name, json_string(text));
+    }
+    json_object_update(o, add);
+    json_decref(add);
+}
+
 json_t *api_json_row(const struct adminq_table *t, size_t row)
 {
     json_t *o = json_object();
-    for (size_t c = 0; o && c < t->ncols; c++)
-        json_object_set_new(o, t->names[c], cell_json(adminq_at(t, row, c)));
+    for (size_t c = 0; o && c < t->ncols; c++) {
+        const struct adminq_cell *cell = adminq_at(t, row, c);
+        json_object_set_new(o, t->names[c], cell_json(cell));
+        add_local_time(o, t->names[c], cell);
+    }
     return o;
 }
 
@@ -321,6 +373,9 @@ int api_json_parse_time(const char *s, int64_t *out)
                     .tm_min = mi,
                     .tm_sec = sec,
                     .tm_isdst = -1};
+    struct tm check = tm;
+    if (timegm(&check) == (time_t)-1 || check.tm_mday != d) /* 2027-02-31 is no day */
+        return -1;
     if (*p == '\0') {
         time_t t = mktime(&tm);
         if (t == (time_t)-1)

@@ -14,8 +14,17 @@
 #include "api/api.h"
 #include "store/admin_queries.h"
 
-/* Row row of t as an object (column names as keys; SQL NULL as null). */
+/* Row row of t as an object (column names as keys; SQL NULL as null); a
+ * time column ("at", NAME_at) also as NAME_local (api_json_local_time). */
 json_t *api_json_row(const struct adminq_table *t, size_t row);
+/* t (unix seconds) as the programme's local time "YYYY-MM-DDTHH:MM" (the
+ * process runs in the programme's zone). Returns 0 or -1. */
+int api_json_local_time(int64_t t, char *out, size_t outsz) __attribute__((warn_unused_result));
+
+/* Add NAME_local beside each integer time member ("at", NAME_at) of o (the same
+ * local time as api_json_row gives rows). */
+void api_json_add_local_times(json_t *o);
+
 /* All rows as an array. */
 json_t *api_json_rows(const struct adminq_table *t);
 

@@ -144,6 +144,8 @@ enum programme_result programme_grant_set_status(sqlite3 *db, const struct notic
     char old_status[32];
     snprintf(old_status, sizeof old_status, "%s", adminq_str(&before, 0, 8));
     adminq_table_free(&before);
+    if (strcmp(old_status, c->status) == 0)
+        return PROGRAMME_OK; /* the same status again: no history row, no SMS */
 
     int64_t now = db_now();
     struct adminq_arg set[] = {adminq_as(":id", id),

@@ -74,6 +74,20 @@ int api_error(const struct client_response *r)
     return CTL_EXIT_API;
 }
 
+/* Once per run, for a person (not --json): the programme's time zone, to
+ * name it beside the programme-time strings printed. */
+static void learn_zone(const struct api *a, const char *path)
+{
+    static bool tried;
+    if (a->json || tried || strcmp(path, "/programme") == 0)
+        return;
+    tried = true;
+    json_t *p = NULL;
+    if (api_call(a, "GET", "/programme", NULL, &p) == 0)
+        print_set_zone(json_string_value(json_object_get(p, "timezone")));
+    json_decref(p);
+}
+
 /* A JSON call: *out gets the answer (caller decrefs) on 2xx. Returns 0 or
  * an exit code (error printed). */
 int api_call(const struct api *a, const char *method, const char *path, json_t *body, json_t **out)
@@ -102,6 +116,7 @@ int api_call(const struct api *a, const char *method, const char *path, json_t *
         fprintf(stderr, "taawunctl: the API's answer is not JSON\n");
         return CTL_EXIT_API;
     }
+    learn_zone(a, path);
     return 0;
 }
 

@@ -59,7 +59,7 @@ static void broadcast_print_preview(json_t *o)
     json_t *w = json_object_get(o, "send_window");
     if (w && !json_is_true(json_object_get(w, "open"))) {
         char when[32];
-        print_time(json_integer_value(json_object_get(w, "opens_at")), when, sizeof when);
+        print_local_time(w, "opens_at", when, sizeof when);
         printf("outside the send window: messages are held until %s\n", when);
     }
     static const char *const cols[] = {"language", "recipients",     "encoding",

@@ -1,6 +1,7 @@
 /* print.c -- taawunctl's tables, fields and counts for a person. */
 #include "ctl/print.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,36 @@ void print_json(json_t *o)
     if (s)
         puts(s);
     free(s);
+}
+
+static char print_zone_name[64];
+
+void print_set_zone(const char *zone)
+{
+    snprintf(print_zone_name, sizeof print_zone_name, "%s", zone ? zone : "");
+}
+
+void print_local_time(json_t *o, const char *key, char *out, size_t outsz)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s_local", key);
+    const char *local = json_string_value(json_object_get(o, name));
+    json_t *v = json_object_get(o, key);
+    if (!local) {
+        print_time(json_integer_value(v), out, outsz);
+        return;
+    }
+    snprintf(out, outsz, "%s", local);
+    char *t = strchr(out, 'T');
+    if (t)
+        *t = ' ';
+}
+
+/* true when key names a time (ends in "_at") that o holds as a number. */
+static bool print_is_time(json_t *o, const char *key)
+{
+    size_t kl = strlen(key);
+    return kl > 3 && strcmp(key + kl - 3, "_at") == 0 && json_is_integer(json_object_get(o, key));
 }
 
 void print_time(json_int_t t, char *out, size_t outsz)
@@ -47,6 +78,15 @@ void print_cell(const char *key, json_t *v, char *out, size_t outsz)
             *p = ' ';
 }
 
+/* The cell of key in o: a time as the API's programme-time string. */
+static void table_cell(json_t *o, const char *key, char *out, size_t outsz)
+{
+    if (print_is_time(o, key))
+        print_local_time(o, key, out, outsz);
+    else
+        print_cell(key, json_object_get(o, key), out, outsz);
+}
+
 /* Display width in code points, and a cut at max of them. */
 static size_t print_width(const char *s)
 {
@@ -76,10 +116,11 @@ void print_table(json_t *items, const char *const *cols, size_t ncols)
     for (size_t c = 0; c < ncols; c++)
         width[c] = strlen(cols[c]);
     char cell[1024];
+    bool times = false;
     for (size_t r = 0; r < nrows; r++)
         for (size_t c = 0; c < ncols; c++) {
-            print_cell(cols[c], json_object_get(json_array_get(items, r), cols[c]), cell,
-                       sizeof cell);
+            table_cell(json_array_get(items, r), cols[c], cell, sizeof cell);
+            times = times || print_is_time(json_array_get(items, r), cols[c]);
             print_cut(cell, PRINT_CELL_MAX);
             size_t w = print_width(cell);
             if (w > width[c])
@@ -90,34 +131,58 @@ void print_table(json_t *items, const char *const *cols, size_t ncols)
     putchar('\n');
     for (size_t r = 0; r < nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
-            print_cell(cols[c], json_object_get(json_array_get(items, r), cols[c]), cell,
-                       sizeof cell);
+            table_cell(json_array_get(items, r), cols[c], cell, sizeof cell);
             print_cut(cell, PRINT_CELL_MAX);
             size_t pad = width[c] - print_width(cell);
             printf("%s%s%*s", c ? "  " : "", cell, (int)(c + 1 < ncols ? pad : 0), "");
         }
         putchar('\n');
     }
+    if (times && print_zone_name[0])
+        printf("(times in programme time, %s)\n", print_zone_name);
 }
 
 void print_fields(json_t *o, const char *const *keys, size_t n)
 {
     char cell[2048];
     for (size_t i = 0; i < n; i++) {
-        print_cell(keys[i], json_object_get(o, keys[i]), cell, sizeof cell);
-        printf("%-20s %s\n", keys[i], cell);
+        table_cell(o, keys[i], cell, sizeof cell);
+        bool zone = print_is_time(o, keys[i]) && print_zone_name[0];
+        printf("%-20s %s%s%s\n", keys[i], cell, zone ? " " : "", zone ? print_zone_name : "");
     }
 }
 
 void print_counts(const char *title, json_t *v)
 {
+    size_t nested = 0;
+    if (json_is_object(v)) { /* nested objects first, each on its own line */
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            if (json_is_object(x)) {
+                char sub[160];
+                snprintf(sub, sizeof sub, "%s.%s", title, k);
+                print_counts(sub, x);
+                nested++;
+            }
+        }
+        if (nested && nested == json_object_size(v))
+            return;
+    }
     printf("%s:", title);
-    if (json_is_object(v)) {
+    if (!json_is_object(v) && !json_is_array(v)) {
+        char cell[64];
+        print_cell(title, v, cell, sizeof cell);
+        printf(" %s", cell);
+    } else if (json_is_object(v)) {
         const char *k;
         json_t *x;
         json_object_foreach(v, k, x)
         {
             char cell[64];
+            if (json_is_object(x))
+                continue;
             print_cell(k, x, cell, sizeof cell);
             printf(" %s=%s", k, cell);
         }

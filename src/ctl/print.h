@@ -13,7 +13,16 @@
 /* o indented, on stdout. */
 void print_json(json_t *o);
 
-/* t (unix seconds) as local "YYYY-MM-DD HH:MM", or "-" for 0. */
+/* The programme's time zone (GET /programme), named beside the times
+ * printed; "" or NULL: not known. */
+void print_set_zone(const char *zone);
+
+/* o's time key as the API gave it in programme time (key_local,
+ * "YYYY-MM-DD HH:MM"), else key's unix seconds through print_time. */
+void print_local_time(json_t *o, const char *key, char *out, size_t outsz);
+
+/* t (unix seconds) as this machine's "YYYY-MM-DD HH:MM", or "-" for 0
+ * (only where the API gave no programme-time string). */
 void print_time(json_int_t t, char *out, size_t outsz);
 
 /* The text of value v under key (times formatted when key ends in _at;
@@ -26,8 +35,9 @@ void print_table(json_t *items, const char *const *cols, size_t ncols);
 /* "key value" lines for keys of o. */
 void print_fields(json_t *o, const char *const *keys, size_t n);
 
-/* "title: k=v ..." for an object of counts, or one line per element of an
- * array. */
+/* "title: k=v ..." for an object of counts (a nested object on a line
+ * of its own, "title.k: ..."), "title: value" for a number, or one line
+ * per element of an array. */
 void print_counts(const char *title, json_t *v);
 
 #endif

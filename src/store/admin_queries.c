@@ -180,8 +180,10 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_GRANT_INSERT] =
         "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
         " note_ar, note_fr, note_en, created_at, updated_at) VALUES (coalesce(:reference,"
-        " printf('GR-%s-%05d', strftime('%Y', :now, 'unixepoch', 'localtime'),"
-        " (SELECT coalesce(max(id), 0) + 1 FROM grants))), :member_id, :cooperative_id,"
+        " (SELECT printf('GR-%s-%05d', y.v, coalesce(max(CAST(substr(g.reference, 9) AS"
+        " INTEGER)), 0) + 1) FROM (SELECT strftime('%Y', :now, 'unixepoch', 'localtime') AS v) y"
+        " LEFT JOIN grants g ON g.reference GLOB 'GR-' || y.v || '-[0-9]*')),"
+        " :member_id, :cooperative_id,"
         " :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now, :now)",
     [ADMINQ_GRANT_SET_STATUS] = "UPDATE grants SET status = :status, note_ar = :note_ar,"
                                 " note_fr = :note_fr, note_en = :note_en, updated_at = :now"
