@@ -27,7 +27,7 @@ async function pageMembers(main) {
     try {
       const r = await api('GET', '/members' + qs(params));
       out.appendChild(table([t('member_no'), t('name'), t('phone'), t('province'), t('sector'), t('language')],
-        r.items.map((m) => ({ id: m.id, href: '#/members/' + m.id, cells: ['TA-' + String(m.id).padStart(6, '0'), m.name || '—', m.phone, label('province', m.province), label('sector', m.sector), m.language] }))));
+        r.items.map((m) => ({ id: m.id, href: '#/members/' + m.id, cells: ['TA-' + String(m.id).padStart(6, '0'), m.name || '—', phoneText(m.phone), label('province', m.province), label('sector', m.sector), m.language] }))));
       out.appendChild(pager({ offset, limit: 25 }, r.total, (o) => { offset = o; load(); }));
     } catch (e) { out.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
@@ -103,11 +103,11 @@ async function pageMember(main, id) {
   main.appendChild(h('h1', { id: 'member-name' }, m.name || m.member_no || '—'));
   const grid = h('div', { class: 'grid' });
   grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('profile')), h('dl', { class: 'kv' },
-    [[t('member_no'), m.member_no], [t('phone'), m.phone], [t('cooperative'), m.cooperative_name ? `${m.cooperative_name} (${m.cooperative_code})` : '—'],
+    [[t('member_no'), m.member_no], [t('phone'), phoneText(m.phone)], [t('cooperative'), m.cooperative_name ? `${m.cooperative_name} (${m.cooperative_code})` : '—'],
       [t('province'), label('province', m.province)], [t('sector'), label('sector', m.sector)], [t('gender'), label('gender', m.gender)],
-      [t('birth_year'), m.birth_year ?? '—'], [t('language'), m.language], [t('registered_at'), fmtDate(m.registered_at)],
-      [t('consent'), m.consent_at ? t('consent_given', { date: fmtDate(m.consent_at), channel: m.consent_channel || '' }) : t('no')],
-      [t('opted_out'), m.opted_out_at ? fmtDate(m.opted_out_at) : t('no')], [t('erased'), m.erased_at ? fmtDate(m.erased_at) : t('no')],
+      [t('birth_year'), m.birth_year ?? '—'], [t('language'), m.language], [t('registered_at'), fmtDate(m.registered_at_local)],
+      [t('consent'), m.consent_at ? t('consent_given', { date: fmtDate(m.consent_at_local), channel: m.consent_channel || '' }) : t('no')],
+      [t('opted_out'), m.opted_out_at ? fmtDate(m.opted_out_at_local) : t('no')], [t('erased'), m.erased_at ? fmtDate(m.erased_at_local) : t('no')],
     ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))));
   grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('topics')), h('ul', {},
     Object.entries(m.topics || {}).map(([k, on]) => h('li', {}, label('topic', k) + ': ' + (on ? t('yes') : t('no')))))));
@@ -118,7 +118,7 @@ async function pageMember(main, id) {
     (m.grants || []).map((g) => ({ cells: [g.reference, g.programme, fmtMad(g.amount_mad), badge('grant', g.status)] }))));
   main.appendChild(h('h2', {}, t('rsvps')));
   main.appendChild(table([t('event'), t('starts_at'), t('booked_at')],
-    (m.rsvps || []).map((r) => ({ cells: [title(r), fmtDate(r.starts_at), fmtDate(r.created_at)], href: r.event_id ? '#/events/' + r.event_id : undefined }))));
+    (m.rsvps || []).map((r) => ({ cells: [title(r), fmtDate(r.starts_at_local), fmtDate(r.created_at_local)], href: r.event_id ? '#/events/' + r.event_id : undefined }))));
   main.appendChild(h('h2', {}, t('nav_messages')));
   main.appendChild(messagesTable(m.messages || []));
 }
@@ -147,9 +147,9 @@ function memberEdit(m) {
 
 function messagesTable(items, id) {
   return table([t('date'), t('direction'), t('phone'), t('kind'), t('text'), t('status'), t('delivery')],
-    items.map((x) => ({ cells: [fmtDate(x.created_at), x.direction === 'in' ? '⇠ ' + t('inbound') : '⇢ ' + t('outbound'), x.phone, x.kind,
+    items.map((x) => ({ cells: [fmtDate(x.created_at_local), x.direction === 'in' ? '⇠ ' + t('inbound') : '⇢ ' + t('outbound'), phoneText(x.phone), x.kind,
       h('span', { class: 'sms-body' }, x.body), badge('status', x.status),
-      x.dlr_status ? `${x.dlr_status}${x.delivered_at ? ' · ' + fmtDate(x.delivered_at) : ''}` : (x.error || '')] })), id);
+      x.dlr_status ? `${x.dlr_status}${x.delivered_at ? ' · ' + fmtDate(x.delivered_at_local) : ''}` : (x.error || '')] })), id);
 }
 
 /* ------------------------------------------------------------ grants */
@@ -165,7 +165,7 @@ async function pageGrants(main) {
     clear(out);
     const r = await api('GET', '/grants' + qs({ status: status.value, reference: ref.value.trim(), limit: 25, offset }));
     out.appendChild(table([t('reference'), t('member'), t('cooperative'), t('programme'), t('amount'), t('status'), t('updated_at')],
-      r.items.map((g) => ({ id: g.id, cells: [g.reference, g.member_name || '—', g.cooperative_name || '—', g.programme, fmtMad(g.amount_mad), badge('grant', g.status), fmtDate(g.updated_at)] })), 'grants-table'));
+      r.items.map((g) => ({ id: g.id, cells: [g.reference, g.member_name || '—', g.cooperative_name || '—', g.programme, fmtMad(g.amount_mad), badge('grant', g.status), fmtDate(g.updated_at_local)] })), 'grants-table'));
     out.querySelectorAll('tbody tr[data-id]').forEach((tr) => {
       tr.classList.add('clickable');
       tr.addEventListener('click', () => openGrant(r.items.find((g) => String(g.id) === tr.getAttribute('data-id'))));
@@ -177,28 +177,38 @@ async function pageGrants(main) {
     if (!can('staff')) return;
     const st = select('status', GRANT_STATUSES, 'grant', g.status);
     st.id = 'grant-status';
-    const note = h('textarea', { name: 'note', id: 'grant-note', rows: 2 });
+    // One note per language: the member's SMS carries the note of their own
+    // language (an Arabic note in a French SMS would make it UCS-2).
+    const notes = {};
+    for (const l of programme().languages) notes[l] = h('textarea', { name: 'note_' + l, id: 'grant-note-' + l, rows: 2, dir: l === 'ar' ? 'rtl' : 'ltr' });
+    const noteBody = () => {
+      const b = { status: st.value };
+      for (const [l, el] of Object.entries(notes)) b['note_' + l] = el.value.trim() || null;
+      return b;
+    };
     const preview = h('div', { id: 'grant-preview' });
     let timer = null;
     async function refresh() {
       clear(preview);
       try {
-        const p = await api('POST', `/grants/${g.id}/status/preview`, { status: st.value, note: note.value || null });
+        const p = await api('POST', `/grants/${g.id}/status/preview`, noteBody());
         if (!p.message) { preview.appendChild(h('p', { class: 'muted' }, t('no_sms'))); return; }
-        const me = smsMeasure(p.message.body);
-        preview.appendChild(h('p', { class: 'muted' }, t('sms_to', { to: p.message.to, language: p.message.language })));
+        // U+2066/U+2069 isolate the number left-to-right inside the sentence.
+        preview.appendChild(h('p', { class: 'muted' }, t('sms_to', { to: '\u2066' + p.message.to + '\u2069', language: p.message.language })));
         preview.appendChild(h('div', { class: 'sms', id: 'grant-preview-body' }, p.message.body));
-        preview.appendChild(h('p', { class: 'counter' }, t('measure', { chars: me.chars, encoding: label('enc', p.message.encoding), segments: p.message.segments })));
+        preview.appendChild(h('p', { class: 'counter' }, t('measure', { chars: Array.from(p.message.body).length, encoding: label('enc', p.message.encoding), segments: p.message.segments })));
       } catch (e) { preview.appendChild(h('p', { class: 'error' }, errorText(e))); }
     }
     const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 250); };
-    st.addEventListener('change', later); note.addEventListener('input', later);
+    st.addEventListener('change', later);
+    for (const el of Object.values(notes)) el.addEventListener('input', later);
     editor.appendChild(h('div', { class: 'card' }, h('h2', {}, t('change_status', { reference: g.reference })),
-      h('div', { class: 'row' }, field(t('status'), st), field(t('note'), note)),
+      h('div', { class: 'row' }, field(t('status'), st),
+        Object.entries(notes).map(([l, el]) => field(t('note_in', { language: LANGUAGE_NAMES[l] || l }), el))),
       h('h2', {}, t('sms_preview')), preview,
       h('button', { id: 'grant-save', onclick: async () => {
         try {
-          const r = await api('POST', `/grants/${g.id}/status`, { status: st.value, note: note.value || null });
+          const r = await api('POST', `/grants/${g.id}/status`, noteBody());
           toast(t('saved'));
           clear(editor).appendChild(h('p', { class: 'ok', id: 'grant-saved' }, t('grant_saved', { reference: r.reference, id: r.notification_message_id ?? '—' })));
           if (r.notification_message_id) {
@@ -223,16 +233,11 @@ async function pageGrants(main) {
 
 function eventForm(e, onSaved) {
   const v = e || {};
-  const local = (unix) => {
-    if (!unix) return '';
-    const p = new Intl.DateTimeFormat('en-CA', { timeZone: programme().timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(unix * 1000));
-    const g = (k) => p.find((x) => x.type === k).value;
-    return `${g('year')}-${g('month')}-${g('day')}T${g('hour')}:${g('minute')}`;
-  };
   const f = {
     code: h('input', { name: 'code', value: v.code || '', size: 6 }), kind: select('kind', EVENT_KINDS, 'kind', v.kind || 'workshop'),
     title_ar: h('input', { name: 'title_ar', value: v.title_ar || '', dir: 'rtl' }), title_fr: h('input', { name: 'title_fr', value: v.title_fr || '', dir: 'ltr' }),
-    starts_at: h('input', { name: 'starts_at', type: 'datetime-local', value: local(v.starts_at) }),
+    // The daemon's programme-time string, sent back untouched.
+    starts_at: h('input', { name: 'starts_at', type: 'datetime-local', value: (v.starts_at_local || '').slice(0, 16) }),
     place: h('input', { name: 'place', value: v.place || '' }), province: select('province', programme().provinces, 'province', v.province),
     capacity: h('input', { name: 'capacity', type: 'number', min: 1, value: v.capacity ?? '' }),
   };
@@ -253,32 +258,32 @@ async function pageEvents(main) {
   if (can('staff')) main.appendChild(h('div', { class: 'card' }, h('h2', {}, t('new_event')), eventForm(null, (r) => { location.hash = '#/events/' + r.id; })));
   const r = await api('GET', '/events' + qs({ limit: 100 }));
   main.appendChild(table([t('code'), t('event'), t('kind'), t('starts_at'), t('province'), t('rsvps'), t('status')],
-    r.items.map((e) => ({ href: '#/events/' + e.id, cells: [e.code, title(e), label('kind', e.kind), fmtDate(e.starts_at), label('province', e.province), `${e.rsvps} / ${e.capacity ?? '∞'}`, badge('event', e.status)] })), 'events-table'));
+    r.items.map((e) => ({ href: '#/events/' + e.id, cells: [e.code, title(e), label('kind', e.kind), fmtDate(e.starts_at_local), label('province', e.province), `${e.rsvps} / ${e.capacity ?? '∞'}`, badge('event', e.status)] })), 'events-table'));
 }
 
 async function pageEvent(main, id) {
   const e = await api('GET', '/events/' + encodeURIComponent(id));
   main.appendChild(h('p', {}, h('a', { href: '#/events' }, '← ' + t('nav_events'))));
   main.appendChild(h('h1', {}, title(e), ' ', badge('event', e.status)));
-  main.appendChild(h('p', {}, fmtDate(e.starts_at), ' · ', e.place || '', ' · ', label('province', e.province)));
+  main.appendChild(h('p', {}, fmtDate(e.starts_at_local), ' · ', e.place || '', ' · ', label('province', e.province)));
   if (can('staff') && e.status === 'scheduled') {
     main.appendChild(h('div', { class: 'card' }, h('h2', {}, t('edit')), eventForm(e, () => route()),
       h('button', { class: 'danger', id: 'event-cancel', onclick: async () => {
         if (!window.confirm(t('cancel_event_confirm', { n: (e.rsvps_list || e.rsvp_list || []).length || e.rsvps || 0 }))) return;
-        try { const r = await api('POST', `/events/${e.id}/cancel`); toast(t('event_cancelled', { n: r.notices ?? 0 })); route(); } catch (err) { toast(errorText(err), true); }
+        try { const r = await api('POST', `/events/${e.id}/cancel`); toast(t('event_cancelled', { n: r.notices_queued ?? 0 })); route(); } catch (err) { toast(errorText(err), true); }
       } }, t('cancel_event'))));
   }
   const list = Array.isArray(e.rsvps) ? e.rsvps : (e.rsvp_list || e.rsvps_list || []);
   main.appendChild(h('h2', {}, t('rsvps')));
   main.appendChild(table([t('name'), t('phone'), t('language'), t('booked_at'), t('reminded_at')],
-    list.map((r) => ({ href: '#/members/' + r.member_id, cells: [r.name || '—', r.phone, r.language, fmtDate(r.created_at), fmtDate(r.reminded_at)] }))));
+    list.map((r) => ({ href: '#/members/' + r.member_id, cells: [r.name || '—', phoneText(r.phone), r.language, fmtDate(r.created_at_local), fmtDate(r.reminded_at_local)] }))));
 }
 
 /* ------------------------------------------------------------ broadcasts */
 
 async function pageBroadcasts(main) {
   main.appendChild(h('h1', {}, t('nav_broadcasts')));
-  let current = null; // the draft previewed: {id, key}
+  let liveTimer = null, liveSeq = 0;
   const texts = {};
   const counters = {};
   const mirrors = {};
@@ -288,19 +293,7 @@ async function pageBroadcasts(main) {
     texts[l] = h('textarea', { id: 'text-' + l, name: 'text_' + l, dir: l === 'ar' ? 'rtl' : 'ltr', rows: 3 });
     counters[l] = h('div', { class: 'counter', id: 'counter-' + l });
     mirrors[l] = h('div', { class: 'mirror', id: 'mirror-' + l, 'aria-hidden': 'true', dir: l === 'ar' ? 'rtl' : 'ltr' });
-    const update = () => {
-      const me = smsMeasure(texts[l].value);
-      clear(counters[l]);
-      append(counters[l], [t('chars'), ' ', h('b', { class: 'n-chars' }, me.chars), ' · ', t('encoding'), ' ', h('b', { class: 'n-encoding' }, label('enc', me.encoding)),
-        ' · ', t('units'), ' ', h('b', { class: 'n-units' }, me.units), ' · ', t('segments'), ' ', h('b', { class: 'n-segments' }, me.segments),
-        me.forcing.length ? [' · ', t('forcing'), ' ', h('b', { class: 'n-forcing' }, me.forcing.length)] : []]);
-      counters[l].setAttribute('data-encoding', me.encoding);
-      counters[l].setAttribute('data-segments', me.segments);
-      clear(mirrors[l]);
-      const force = new Set(me.forcing);
-      for (const c of Array.from(texts[l].value)) mirrors[l].appendChild(force.has(c) ? h('span', { class: 'force', title: 'U+' + c.codePointAt(0).toString(16).toUpperCase() }, c) : document.createTextNode(c));
-      schedulePreview();
-    };
+    const update = () => { mirror(l, []); scheduleLive(); };
     texts[l].addEventListener('input', update);
     composer.appendChild(field(t('text_in', { language: LANGUAGE_NAMES[l] }), texts[l]));
     composer.appendChild(counters[l]);
@@ -313,7 +306,7 @@ async function pageBroadcasts(main) {
     genders: h('select', { multiple: true, id: 'aud-genders', size: 2 }, ['f', 'm'].map((p) => h('option', { value: p }, label('gender', p)))),
     age_bands: h('select', { multiple: true, id: 'aud-ages', size: 4 }, ageBands().map((p) => h('option', { value: p }, p))),
   };
-  for (const el of Object.values(aud)) el.addEventListener('change', () => schedulePreview());
+  for (const el of Object.values(aud)) el.addEventListener('change', () => scheduleLive());
   composer.appendChild(h('h2', {}, t('audience')));
   composer.appendChild(h('div', { class: 'row' }, field(t('province'), aud.provinces), field(t('sector'), aud.sectors), field(t('gender'), aud.genders), field(t('age_band'), aud.age_bands)));
   const previewBox = h('div', { id: 'bc-preview', class: 'card' });
@@ -336,26 +329,57 @@ async function pageBroadcasts(main) {
     for (const l of langs) if (texts[l].value.trim()) tx[l] = texts[l].value;
     return { audience, texts: tx };
   }
-  /* The preview is the API's (GET /broadcasts/{id}/preview of a draft):
-   * a draft is made when staff ask for a preview, and made again when the
-   * texts or the audience change before sending or scheduling. */
-  function schedulePreview() { if (current && current.key !== JSON.stringify(draft())) clear(previewBox).appendChild(h('p', { class: 'muted' }, t('preview_stale'))); }
-  async function ensureDraft() {
+  /* The counts and the preview are the daemon's (POST /broadcasts/preview,
+   * which stores nothing): each text as it will travel, with the opt-out
+   * hint in its language, measured as the daemon measures it. Without a
+   * text in the default language the texts are still measured (the first
+   * text stands in for it) but no plan is shown: the API would refuse it. */
+  function scheduleLive() { clearTimeout(liveTimer); liveTimer = setTimeout(live, 300); }
+  function mirror(l, forcing) {
+    clear(mirrors[l]);
+    const force = new Set(forcing);
+    for (const c of Array.from(texts[l].value)) mirrors[l].appendChild(force.has(c) ? h('span', { class: 'force', title: 'U+' + c.codePointAt(0).toString(16).toUpperCase() }, c) : document.createTextNode(c));
+  }
+  function showCounters(plan, typed) {
+    for (const l of langs) {
+      const L = typed[l] ? (plan.languages || []).find((x) => x.language === l && x.text_language === l) : null;
+      clear(counters[l]);
+      if (!L) { counters[l].removeAttribute('data-segments'); counters[l].removeAttribute('data-encoding'); continue; }
+      append(counters[l], [t('chars'), ' ', h('b', { class: 'n-chars' }, L.characters), ' · ', t('encoding'), ' ', h('b', { class: 'n-encoding' }, label('enc', L.encoding)),
+        ' · ', t('units'), ' ', h('b', { class: 'n-units' }, L.units), ' · ', t('segments'), ' ', h('b', { class: 'n-segments' }, L.segments),
+        L.ucs2_characters_total ? [' · ', t('forcing'), ' ', h('b', { class: 'n-forcing' }, L.ucs2_characters_total)] : [],
+        L.opt_out_hint_added ? [' · ', t('hint_added')] : []]);
+      counters[l].setAttribute('data-encoding', L.encoding);
+      counters[l].setAttribute('data-segments', L.segments);
+      mirror(l, L.ucs2_characters || []);
+    }
+  }
+  async function live() {
     const d = draft();
-    const key = JSON.stringify(d);
-    if (current && current.key === key) return current.id;
+    const seq = ++liveSeq;
+    if (!Object.keys(d.texts).length) {
+      showCounters({}, {});
+      clear(previewBox).appendChild(h('p', { class: 'muted' }, t('type_text')));
+      return;
+    }
+    const def = programme().default_language;
+    const body = { audience: d.audience, texts: Object.assign({}, d.texts) };
+    const complete = !!body.texts[def];
+    if (!complete) body.texts[def] = Object.values(d.texts)[0];
+    try {
+      const plan = await api('POST', '/broadcasts/preview', body);
+      if (seq !== liveSeq) return;
+      showCounters(plan, d.texts);
+      if (complete) showPlan(previewBox, plan);
+      else clear(previewBox).appendChild(h('p', { class: 'muted', id: 'bc-need-default' }, t('need_default_text', { language: LANGUAGE_NAMES[def] || def })));
+    } catch (e) { if (seq === liveSeq) clear(previewBox).appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  /* A draft is stored only when staff send or schedule. */
+  async function createDraft() {
+    const d = draft();
     const first = Object.values(d.texts)[0] || '';
     const b = await api('POST', '/broadcasts', Object.assign({ name: first.slice(0, 40) || 'broadcast' }, d));
-    current = { id: b.id, key };
     return b.id;
-  }
-  async function preview() {
-    if (!Object.keys(draft().texts).length) { clear(previewBox).appendChild(h('p', { class: 'muted' }, t('type_text'))); return; }
-    try {
-      const id = await ensureDraft();
-      showPlan(previewBox, await api('GET', `/broadcasts/${id}/preview`));
-      loadList();
-    } catch (e) { clear(previewBox).appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
   function showPlan(box, plan) {
     clear(box);
@@ -364,24 +388,23 @@ async function pageBroadcasts(main) {
       t('cost'), ': ', h('b', { id: 'bc-cost', 'data-cost': plan.estimated_cost_mad }, fmtMad(Number(plan.estimated_cost_mad).toFixed(2))),
       ' (', fmtNumber(plan.price_per_segment_mad), ' ', t('mad'), ' / ', t('segments'), ')'));
     for (const L of plan.languages || []) {
-      const me = smsMeasure(L.text || '');
       box.appendChild(h('div', { class: 'bc-lang', 'data-language': L.language, 'data-api-segments': L.segments, 'data-api-encoding': L.encoding,
-        'data-js-segments': me.segments, 'data-js-encoding': me.encoding, 'data-recipients': L.recipients },
+        'data-recipients': L.recipients },
       h('p', { class: 'muted' }, t('as_sent', { language: L.language, n: fmtNumber(L.recipients) }), ' · ', label('enc', L.encoding), ' · ', t('segments'), ' ', L.segments),
       h('div', { class: 'sms' }, L.text || '')));
     }
   }
   if (can('staff')) {
     append(actions, [
-      h('button', { id: 'bc-preview-btn', class: 'secondary', onclick: preview }, t('preview')),
+      h('button', { id: 'bc-preview-btn', class: 'secondary', onclick: live }, t('preview')),
       h('button', { id: 'bc-send', onclick: async () => {
         if (!window.confirm(t('send_confirm'))) return;
-        try { const id = await ensureDraft(); await api('POST', `/broadcasts/${id}/send`); current = null; toast(t('sent_now')); loadList(); } catch (e) { toast(errorText(e), true); }
+        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/send`); toast(t('sent_now')); loadList(); } catch (e) { toast(errorText(e), true); }
       } }, t('send_now')),
       field(t('schedule_at'), at),
       h('button', { id: 'bc-schedule', class: 'secondary', onclick: async () => {
         if (!at.value) { toast(t('pick_time'), true); return; }
-        try { const id = await ensureDraft(); await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); current = null; toast(t('scheduled')); loadList(); } catch (e) { toast(errorText(e), true); }
+        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); toast(t('scheduled')); loadList(); } catch (e) { toast(errorText(e), true); }
       } }, t('schedule'))]);
   }
   async function loadList() {
@@ -392,7 +415,7 @@ async function pageBroadcasts(main) {
         (r.items || []).map((b) => {
           const tx = b.texts || {};
           const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
-          return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', badge('bc', b.status), fmtDate(b.scheduled_at), fmtNumber(b.recipients),
+          return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', badge('bc', b.status), fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
             total ? h('div', { class: 'progress', title: `${done}/${total}` }, h('div')) : '—',
             can('staff') && ['draft', 'scheduled', 'started'].includes(b.status)
               ? h('button', { class: 'danger bc-cancel', 'data-id': b.id, onclick: async () => {
@@ -474,7 +497,7 @@ function pageSimulator(main) {
       const r = await api('GET', '/messages' + qs({ phone: phone.value.trim(), direction: 'out', limit: 20 }));
       inbox.appendChild(h('h2', {}, t('sim_inbox')));
       if (!r.items.length) inbox.appendChild(h('p', { class: 'muted' }, t('nothing')));
-      for (const m of r.items) inbox.appendChild(h('div', { class: 'sms sim-sms' }, h('small', { class: 'muted' }, fmtDate(m.created_at) + ' · ' + label('status', m.status)), h('br'), m.body));
+      for (const m of r.items) inbox.appendChild(h('div', { class: 'sms sim-sms' }, h('small', { class: 'muted' }, fmtDate(m.created_at_local) + ' · ' + label('status', m.status)), h('br'), m.body));
     } catch (e) { inbox.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
   const keys = h('div', { class: 'keys' }, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'].map((k) =>
@@ -500,7 +523,7 @@ async function pageAudit(main) {
     clear(out);
     const r = await api('GET', '/audit' + qs({ who: who.value.trim(), object_type: type.value.trim(), limit: 50, offset }));
     out.appendChild(table([t('date'), t('who'), t('role'), t('action'), t('object'), t('summary'), t('client')],
-      r.items.map((a) => ({ cells: [fmtDate(a.at), a.who, a.role, a.action, `${a.object_type} ${a.object_id ?? ''}`, h('code', {}, typeof a.summary === 'string' ? a.summary : JSON.stringify(a.summary)), a.client] })), 'audit-table'));
+      r.items.map((a) => ({ cells: [fmtDate(a.at_local), a.who, a.role, a.action, `${a.object_type} ${a.object_id ?? ''}`, h('code', {}, typeof a.summary === 'string' ? a.summary : JSON.stringify(a.summary)), a.client] })), 'audit-table'));
     out.appendChild(pager({ offset, limit: 50 }, r.total, (o) => { offset = o; load(); }));
   }
   main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); } },

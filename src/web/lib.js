@@ -1,7 +1,6 @@
 /* lib.js -- what every page of the staff console shares: building elements
- * (always with textContent, never HTML), the API client, the SMS measure of
- * core/gsm, the i18n strings, the shell and hash routing, charts, tables and
- * pagers. Loaded before app.js (pages); both are classic scripts sharing one
+ * (always with textContent, never HTML), the API client, the i18n strings,
+ * the shell and hash routing, charts, tables and pagers. Loaded before app.js (pages); both are classic scripts sharing one
  * global scope. */
 'use strict';
 
@@ -11,7 +10,7 @@ const MESSAGE_STATUSES = ['queued', 'held', 'sending', 'sent', 'delivered', 'fai
 
 const state = { lang: 'fr', strings: {}, user: null, role: null, csrf: null, programme: null };
 /* Names of the languages the console can offer texts in (its own labels). */
-const LANGUAGE_NAMES = { ar: 'العربية', fr: 'Français' };
+const LANGUAGE_NAMES = { ar: 'العربية', fr: 'Français', en: 'English' };
 const ROLE_RANK = { viewer: 1, staff: 2, admin: 3 };
 
 /* ------------------------------------------------------------ helpers */
@@ -63,16 +62,21 @@ function programme() {
 
 function ageBands() { return programme().age_bands.map((b) => b.name); }
 
-function fmtDate(unix) {
-  if (unix === null || unix === undefined || unix === '') return '—';
-  const d = new Date(Number(unix) * 1000);
-  return new Intl.DateTimeFormat(state.lang === 'ar' ? 'ar-MA' : 'fr-MA',
-    { timeZone: programme().timezone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+/* A time as the API gave it in programme time (NAME_local,
+ * "YYYY-MM-DDTHH:MM", made by the daemon): shown as is, never rebuilt from
+ * the browser's own zone data (which may disagree with the daemon's). */
+function fmtDate(local) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local || '');
+  if (!m) return '—';
+  return `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}`;
 }
 
 function fmtNumber(n) {
-  return new Intl.NumberFormat(state.lang === 'ar' ? 'ar-MA' : 'fr-MA').format(Number(n) || 0);
+  return new Intl.NumberFormat(state.lang === 'ar' ? 'ar-MA' : 'fr-MA', { maximumFractionDigits: 2 }).format(Number(n) || 0);
 }
+
+/* A phone number kept left-to-right inside Arabic text. */
+function phoneText(p) { return p ? h('bdi', { dir: 'ltr', class: 'phone' }, p) : '—'; }
 
 function fmtMad(n) { return fmtNumber(n) + ' ' + t('mad'); }
 
@@ -138,35 +142,6 @@ function qs(params) {
 function errorText(e) {
   if (e instanceof ApiError) return t('error') + ' ' + e.status + ': ' + e.message + (e.field ? ' (' + e.field + ')' : '');
   return t('error') + ': ' + e.message;
-}
-
-/* ------------------------------------------------------------ SMS measure
- * The daemon's rules (src/core/gsm.c): GSM-7 when every character is in the
- * default alphabet or the extension table (2 septets), else UCS-2 where a
- * character outside the BMP is a surrogate pair (2 units); 160/153 and
- * 70/67 per segment, and no character is split across two parts. */
-
-const GSM_DEFAULT = new Set(Array.from('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'));
-const GSM_EXTENSION = new Set(Array.from('\f^{}\\[~]|€'));
-
-function smsMeasure(text) {
-  const chars = Array.from(text);
-  const gsm7 = chars.every((c) => GSM_DEFAULT.has(c) || GSM_EXTENSION.has(c));
-  const cost = (c) => (gsm7 ? (GSM_EXTENSION.has(c) ? 2 : 1) : (c.codePointAt(0) > 0xffff ? 2 : 1));
-  const units = chars.reduce((n, c) => n + cost(c), 0);
-  const single = gsm7 ? 160 : 70, part = gsm7 ? 153 : 67;
-  let segments = 1;
-  if (units > single) {
-    let used = 0;
-    for (const c of chars) {
-      const k = cost(c);
-      if (used + k > part) { segments++; used = 0; }
-      used += k;
-    }
-  }
-  const forcing = gsm7 ? [] : [...new Set(chars.filter((c) => !GSM_DEFAULT.has(c) && !GSM_EXTENSION.has(c)))];
-  return { encoding: gsm7 ? 'gsm7' : 'ucs2', units, chars: chars.length, segments, forcing };
 }
 
 /* ------------------------------------------------------------ i18n */
@@ -299,7 +274,8 @@ async function pageDashboard(main) {
   main.appendChild(h('h1', {}, t('nav_dashboard')));
   const [stats, dash, events] = await Promise.all([
     api('GET', '/stats'), api('GET', '/dashboard'),
-    api('GET', '/events' + qs({ status: 'scheduled', limit: 8 })),
+    // Upcoming: from now on (an instant, the same in every zone).
+    api('GET', '/events' + qs({ status: 'scheduled', from: Math.floor(Date.now() / 1000), limit: 8 })),
   ]);
   const m = stats.members || {};
   const grid = h('div', { class: 'grid' });
@@ -313,19 +289,17 @@ async function pageDashboard(main) {
   grid.appendChild(barChart(t('grants_amount'), GRANT_STATUSES.map((s) => ({ label: label('grant', s), value: (gs[s] || {}).amount_mad || 0 })), { money: true }));
   const week = dash.messages_this_week || {};
   for (const ch of Object.keys(week)) {
+    // Each status counted as itself: a cancelled message was never sent.
     const st = week[ch];
-    const sent = Object.entries(st).filter(([k]) => k !== 'failed' && k !== 'queued').reduce((n, [, v]) => n + v, 0);
-    grid.appendChild(barChart(t('messages_week', { channel: ch }), [
-      { label: label('status', 'sent'), value: sent },
-      { label: label('status', 'delivered'), value: st.delivered || 0, cls: 'alt' },
-      { label: label('status', 'failed'), value: st.failed || 0, cls: 'bad' },
-    ]));
+    grid.appendChild(barChart(t('messages_week', { channel: ch }), MESSAGE_STATUSES.filter((k) => st[k]).map((k) => ({
+      label: label('status', k), value: st[k], cls: k === 'delivered' ? 'alt' : (['failed', 'expired', 'cancelled', 'suppressed'].includes(k) ? 'bad' : ''),
+    }))));
   }
   if (!Object.keys(week).length) grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('messages_week', { channel: '' })), h('p', { class: 'muted' }, t('nothing'))));
   main.appendChild(grid);
   main.appendChild(h('h2', {}, t('upcoming_events')));
   main.appendChild(table([t('event'), t('starts_at'), t('province'), t('rsvps')],
-    (events.items || []).map((e) => ({ cells: [title(e), fmtDate(e.starts_at), label('province', e.province), `${e.rsvps} / ${e.capacity ?? '∞'}`], href: '#/events/' + e.id }))));
+    (events.items || []).map((e) => ({ cells: [title(e), fmtDate(e.starts_at_local), label('province', e.province), `${e.rsvps} / ${e.capacity ?? '∞'}`], href: '#/events/' + e.id }))));
 }
 
 function title(e) { return e['title_' + state.lang] || e.title_fr || e.title_ar || e.title_en || e.code || ''; }

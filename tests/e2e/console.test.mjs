@@ -22,6 +22,7 @@ const START_TIMEOUT_MS = 10000;
 const STEP_TIMEOUT_MS = 10000;
 const ADMIN = { name: 'amina', password: 'oujda-berkane-2026' };
 const LOCKED = { name: 'karim', password: 'nador-driouch-2026' };
+const BROWSER_TZ = 'America/New_York';
 
 // ---------------------------------------------------------------- daemon
 
@@ -101,6 +102,20 @@ function expectedSegments(text) {
   return { encoding: gsm ? 'gsm7' : 'ucs2', segments: seg };
 }
 
+// The opt-out hint of a language, read from the catalog the daemon loads.
+function optOutHint(lang) {
+  const text = fs.readFileSync(path.join(ROOT, 'conf', 'messages', lang + '.conf'), 'utf8');
+  const m = /broadcast_opt_out_hint\s*=\s*"((?:[^"\\]|\\.)*)"/.exec(text);
+  if (!m) throw new Error('no broadcast_opt_out_hint in ' + lang);
+  return JSON.parse('"' + m[1] + '"');
+}
+
+function sql(db, statement) {
+  const r = spawnSync('sqlite3', [db, statement], { encoding: 'utf8', timeout: 10000 });
+  if (r.status !== 0) throw new Error('sqlite3: ' + r.stderr);
+  return r.stdout.trim();
+}
+
 // ---------------------------------------------------------------- runner
 
 const results = [];
@@ -111,16 +126,19 @@ async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taawun-e2e-'));
   const conf = writeConfig(dir);
+  const db = path.join(dir, 'taawun.db');
   createUser(conf, ADMIN, 'admin');
   createUser(conf, LOCKED, 'staff');
   const d = await startDaemon(conf);
   const base = `http://127.0.0.1:${d.ports.admin}`;
+  // The browser runs in another zone than the programme's: the console must
+  // show and send the daemon's programme-time strings, never rebuild times.
   const browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
+    executablePath: CHROMIUM, headless: true, env: Object.assign({}, process.env, { TZ: BROWSER_TZ }),
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: BROWSER_TZ });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   const dialogs = [];
@@ -275,9 +293,15 @@ async function main() {
       const row = page.locator('#grants-table tbody tr[data-id]').filter({ hasText: 'GR-2026-00043' });
       await row.click();
       await page.selectOption('#grant-status', 'approved');
-      await page.fill('#grant-note', 'Dossier complet, félicitations.');
+      // The member (GR-2026-00043) reads French: their SMS carries the French
+      // note only, and stays GSM-7 in one segment.
+      await page.fill('#grant-note-ar', 'الملف كامل، تهانينا.');
+      await page.fill('#grant-note-fr', 'Dossier complet, félicitations.');
       await page.waitForFunction(() => /félicitations/.test(document.querySelector('#grant-preview-body')?.textContent || ''));
       const previewText = await page.textContent('#grant-preview-body');
+      assert(!/[\u0600-\u06ff]/.test(previewText), 'no Arabic in the French SMS: ' + previewText);
+      const counter = await page.textContent('#grant-preview .counter');
+      assert(/GSM/.test(counter) && /\b1 segment/.test(counter), 'one GSM-7 segment: ' + counter);
       await shot('grant-preview');
       await page.click('#grant-save');
       await page.waitForSelector('#grant-queued tbody tr');
@@ -285,6 +309,48 @@ async function main() {
       assert(queued === previewText, `queued ${queued} != preview ${previewText}`);
       const m = await apiCall('GET', '/messages?kind=notification&limit=5', null);
       assert(m.body.items.some((x) => x.body === previewText), 'message stored');
+      const g = (await apiCall('GET', '/grants?reference=GR-2026-00043', null)).body.items[0];
+      assert(g.note_fr === 'Dossier complet, félicitations.' && g.note_ar === 'الملف كامل، تهانينا.', 'notes per language: ' + JSON.stringify(g));
+    });
+
+    await test('an event shows and keeps its programme time in a browser of another zone', async () => {
+      assert(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone) === BROWSER_TZ, 'browser zone');
+      const ev = await apiCall('POST', '/events', { code: '9901', kind: 'workshop', title_fr: 'Atelier horaires', starts_at: '2026-12-10T10:00', place: 'Oujda' });
+      assert(ev.status === 201 && ev.body.starts_at_local === '2026-12-10T10:00', 'created: ' + JSON.stringify(ev));
+      await go('#/events/' + ev.body.id, '#event-form');
+      assert(await page.inputValue('#event-form input[name=starts_at]') === '2026-12-10T10:00', 'form value: ' + await page.inputValue('#event-form input[name=starts_at]'));
+      assert((await page.textContent('main')).includes('10/12/2026 10:00'), 'shown at programme time');
+      for (let i = 0; i < 2; i++) {
+        await page.click('#event-save');
+        await page.waitForSelector('#event-form');
+        await page.waitForTimeout(300);
+      }
+      const after = (await apiCall('GET', '/events/' + ev.body.id, null)).body;
+      assert(after.starts_at === ev.body.starts_at && after.starts_at_local === '2026-12-10T10:00', 'moved to ' + after.starts_at_local);
+      await go('#/events', '#events-table');
+      const row = page.locator('#events-table tbody tr').filter({ hasText: '9901' });
+      assert((await row.textContent()).includes('10/12/2026 10:00'), 'listed at programme time: ' + await row.textContent());
+      await shot('event-times');
+    });
+
+    await test('cancelling an event reports the SMS queued', async () => {
+      const ev = await apiCall('POST', '/events', { code: '9902', kind: 'event', title_fr: 'Rencontre annulée', starts_at: '2030-03-03T10:00', place: 'Nador' });
+      assert(ev.status === 201, 'created: ' + JSON.stringify(ev));
+      sql(db, `INSERT INTO rsvps (event_id, member_id, created_at) SELECT ${ev.body.id}, id, strftime('%s','now') FROM members WHERE phone IN ('+212600000001','+212600000002')`);
+      await go('#/events/' + ev.body.id, '#event-cancel');
+      await page.click('#event-cancel');
+      await page.waitForFunction(() => Array.from(document.querySelectorAll('.toast')).some((x) => /SMS/.test(x.textContent)));
+      const text = await page.evaluate(() => Array.from(document.querySelectorAll('.toast')).map((x) => x.textContent).join(' | '));
+      assert(/\b2 SMS/.test(text), 'toast: ' + text);
+    });
+
+    await test('a past event is not upcoming on the dashboard; amounts are rounded', async () => {
+      const ev = await apiCall('POST', '/events', { code: '9903', kind: 'event', title_fr: 'Vieille rencontre', starts_at: '2020-05-05T10:00', place: 'Oujda' });
+      assert(ev.status === 201, 'created: ' + JSON.stringify(ev));
+      await go('#/dashboard', '#members-total');
+      await page.waitForSelector('main table');
+      assert(!(await page.textContent('main')).includes('Vieille rencontre'), '2020 event listed as upcoming');
+      assert(await page.evaluate(() => fmtNumber(0.1 + 0.5)) === '0,6', 'fmtNumber rounds');
     });
 
     await test('compose an Arabic broadcast: live counts match the API preview; schedule and cancel', async () => {
@@ -292,37 +358,59 @@ async function main() {
       const ar = 'ورشة التسويق الرقمي للتعاونيات يوم السبت في بركان، سجلوا الآن عبر الرمز *384*123# ولا تفوتوا الفرصة';
       await page.fill('#text-ar', ar);
       await page.fill('#text-fr', 'Atelier marketing numérique samedi à Berkane : inscrivez-vous au *384*123#. Prix 10€ {repas}.');
-      const want = expectedSegments(ar);
+      // The live counts are the daemon's: the text with the opt-out hint.
+      const want = expectedSegments(ar + ' ' + optOutHint('ar'));
+      await page.waitForFunction(() => document.querySelector('#counter-ar')?.getAttribute('data-segments') && document.querySelector('#counter-fr')?.getAttribute('data-segments'));
       const enc = await page.getAttribute('#counter-ar', 'data-encoding');
       const seg = Number(await page.getAttribute('#counter-ar', 'data-segments'));
-      assert(enc === 'ucs2' && seg === want.segments && seg === 2, `live ar: ${enc} ${seg} (want ${want.segments})`);
+      assert(enc === 'ucs2' && seg === want.segments, `live ar: ${enc} ${seg} (want ${want.segments})`);
       assert(await page.locator('#mirror-ar .force').count() > 0, 'UCS-2 characters highlighted');
       assert(await page.getAttribute('#counter-fr', 'data-encoding') === 'gsm7', 'fr stays GSM-7');
+      // 158 characters of French: one segment alone, two with the hint.
+      const fr158 = ('Taawun: la foire des cooperatives ouvre samedi a Oujda. Venez presenter vos produits, ' +
+        'inscrivez-vous avant jeudi aupres de la delegation provinciale de votre commune svp.').slice(0, 158).padEnd(158, '.');
+      await page.fill('#text-fr', fr158);
+      await page.waitForFunction(() => document.querySelector('#counter-fr')?.getAttribute('data-segments') === '2');
       await page.selectOption('#aud-provinces', ['berkane', 'oujda-angad']);
+      const before = (await apiCall('GET', '/broadcasts?limit=100', null)).body.total;
       await page.click('#bc-preview-btn');
       await page.waitForSelector('.bc-lang');
-      for (const el of await page.locator('.bc-lang').all()) {
-        const a = await el.getAttribute('data-api-segments'), j = await el.getAttribute('data-js-segments');
-        const ae = await el.getAttribute('data-api-encoding'), je = await el.getAttribute('data-js-encoding');
-        assert(a === j && ae === je, `language ${await el.getAttribute('data-language')}: api ${ae}/${a} vs console ${je}/${j}`);
+      const plan = (await apiCall('POST', '/broadcasts/preview', { texts: { ar, fr: fr158 }, audience: { provinces: ['berkane', 'oujda-angad'] } })).body;
+      for (const L of plan.languages) {
+        if (L.text_language !== L.language) continue;
+        const c = await page.getAttribute('#counter-' + L.language, 'data-segments');
+        assert(c === null || Number(c) === L.segments, `counter ${L.language}: ${c} vs plan ${L.segments}`);
       }
-      const bcs = await apiCall('GET', '/broadcasts?limit=1', null);
-      const id = bcs.body.items[0].id;
-      const plan = (await apiCall('GET', `/broadcasts/${id}/preview`, null)).body;
+      await page.waitForFunction((n) => Number(document.querySelector('#bc-segments')?.getAttribute('data-segments')) === n, plan.segments);
       assert(Number(await page.textContent('#bc-recipients').then((s) => s.replace(/\D/g, ''))) === plan.recipients, 'recipients');
-      assert(Number(await page.getAttribute('#bc-segments', 'data-segments')) === plan.segments, 'segments');
       assert(Math.abs(Number(await page.getAttribute('#bc-cost', 'data-cost')) - plan.estimated_cost_mad) < 1e-9, 'cost');
       assert(Math.abs(plan.estimated_cost_mad - plan.segments * plan.price_per_segment_mad) < 1e-6, 'cost = segments x price');
+      assert((await apiCall('GET', '/broadcasts?limit=100', null)).body.total === before, 'a preview stored a draft');
       await shot('broadcast-composer');
       const tomorrow = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10) + 'T10:00';
       await page.fill('#bc-at', tomorrow);
       await page.click('#bc-schedule');
+      await page.waitForFunction((n) => document.querySelectorAll('#bc-table tbody tr[data-id]').length > n, 0);
+      const id = (await apiCall('GET', '/broadcasts?limit=1', null)).body.items[0].id;
+      assert((await apiCall('GET', `/broadcasts/${id}`, null)).body.scheduled_at_local === tomorrow, 'scheduled at programme time');
       await page.waitForSelector(`#bc-table tr[data-id="${id}"] .bc-cancel`);
       assert((await apiCall('GET', `/broadcasts/${id}`, null)).body.status === 'scheduled', 'scheduled');
       await page.click(`#bc-table tr[data-id="${id}"] .bc-cancel`);
       await page.waitForFunction((bid) => !document.querySelector(`#bc-table tr[data-id="${bid}"] .bc-cancel`), id);
       assert((await apiCall('GET', `/broadcasts/${id}`, null)).body.status === 'cancelled', 'cancelled');
       await shot('broadcasts-list');
+    });
+
+    await test('a broadcast whose messages are all settled is finished, with no Cancel', async () => {
+      const b = await apiCall('POST', '/broadcasts', { name: 'fini', texts: { ar: 'تجربة', fr: 'Essai' }, audience: { phones: ['+212600000002'] } });
+      assert(b.status === 201, 'created: ' + JSON.stringify(b));
+      assert((await apiCall('POST', `/broadcasts/${b.body.id}/send`, null)).status === 200, 'sent');
+      for (let i = 0; i < 50 && !(await apiCall('GET', `/broadcasts/${b.body.id}`, null)).body.finished; i++) await page.waitForTimeout(100);
+      await go('#/dashboard', '#members-total');
+      await go('#/broadcasts', `#bc-table tr[data-id="${b.body.id}"]`);
+      const row = page.locator(`#bc-table tr[data-id="${b.body.id}"]`);
+      assert(await row.locator('.bc-cancel').count() === 0, 'a finished broadcast offers Cancel');
+      assert(/terminée/.test(await row.textContent()), 'status shown: ' + await row.textContent());
     });
 
     await test('phone simulator: a whole registration, then the receipt SMS', async () => {
