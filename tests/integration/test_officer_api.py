@@ -88,7 +88,7 @@ def test_a_broadcast_is_measured_with_its_hint_and_nothing_stored(env):
     st = api["staff"]
     text = ("Taawun: la foire des cooperatives de l'Oriental ouvre samedi a Oujda. "
             "Venez presenter vos produits, inscrivez-vous avant jeudi aupres de la delegation!!")
-    text = (text + " " * 160)[:158]
+    text = (text + "." * 160)[:158]
     assert len(text) == 158
     before = query(d, "SELECT count(*) AS n FROM broadcasts")[0]["n"]
     r = st.post("/broadcasts/preview", {"texts": {"ar": "نص", "fr": text},
@@ -96,7 +96,8 @@ def test_a_broadcast_is_measured_with_its_hint_and_nothing_stored(env):
     assert r.status == 200, r
     fr = [x for x in r.json()["languages"] if x["language"] == "fr"][0]
     hint = catalog("fr")["messages"]["broadcast_opt_out_hint"]
-    assert fr["text"] == text + " " + hint
+    assert fr["text"].startswith(text) and fr["text"].endswith(hint), fr["text"]
+    assert fr["opt_out_hint_added"] and len(fr["text"]) > 160
     assert fr["encoding"] == "gsm7" and fr["segments"] == 2
     assert query(d, "SELECT count(*) AS n FROM broadcasts")[0]["n"] == before
     assert not [a for a in audit_rows(d) if a["object_type"] == "broadcast"]
