@@ -59,4 +59,12 @@
  * less programme.min_age). */
 #define MEMBER_BIRTH_YEAR_MIN 1900
 
+/* Database backups: pages copied per sqlite3_backup_step (4 KiB pages:
+ * 1 MiB a step) and the pause between steps, so a backup of a running
+ * daemon's database never hogs the disk. */
+#define BACKUP_PAGES_PER_STEP 256
+#define BACKUP_STEP_PAUSE_MS 2
+/* Attempts of a step that finds the source busy before giving up. */
+#define BACKUP_BUSY_RETRIES 500
+
 #endif
