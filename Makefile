@@ -52,7 +52,7 @@ LIB_SRC  = $(sort $(wildcard src/core/*.c src/sys/*.c src/store/*.c src/channels
                              src/app/*.c src/config/*.c src/runtime/*.c \
                              src/http/*.c src/hooks/*.c src/api/*.c src/console/*.c src/cmd/*.c \
                              src/sender/*.c))
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o $(BUILD)/gen/openapi_doc.o
 # The web console (src/web/) is embedded at build time: no Node.js needed.
 WEB_SRC  = $(sort $(wildcard src/web/*.html src/web/*.css src/web/*.js src/web/*.svg \
                              src/web/i18n/*.json))
@@ -149,6 +149,14 @@ $(BUILD)/gen/web_assets.c: $(WEB_SRC) contrib/embed-web.sh
 	contrib/embed-web.sh src/web $@ $(WEB_SRC)
 
 $(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The admin API's OpenAPI document, served at GET /api/v1/openapi.json.
+$(BUILD)/gen/openapi_doc.c: src/api/openapi.json contrib/embed-file.sh
+	@mkdir -p $(dir $@)
+	contrib/embed-file.sh api_openapi_doc api/openapi.h src/api/openapi.json $@
+
+$(BUILD)/gen/openapi_doc.o: $(BUILD)/gen/openapi_doc.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)

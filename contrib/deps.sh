@@ -11,7 +11,8 @@ libconfig-dev libjansson-dev libcsv-dev libssl-dev libutf8proc-dev tzdata"
 # Kannel (bearerbox, smsbox, fakesmsc) for test_kannel.py; LibreOffice Calc
 # (headless) opening the CSV exports in test_csv.py; the web console's browser
 # tests: Debian's Chromium (driven by playwright-core from npm, installed by
-# `npm ci` under tests/e2e), Node.js and a font with Arabic.
+# `npm ci` under tests/e2e), Node.js and a font with Arabic; the OpenAPI
+# document's validator (`npm ci` under tests/openapi).
 test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl kannel kannel-extras
 libreoffice-calc-nogui chromium nodejs fonts-dejavu-core"
 # Manual pages (make check: mandoc -T lint) and the Debian package (make deb,

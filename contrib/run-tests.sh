@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # run-tests.sh -- run unit tests (cmocka), fuzz corpus replays, integration
-# tests (pytest) and the web console's browser tests (tests/e2e, Chromium),
-# then print one closing line, alone and last: "N passed, N failed, N skipped".
+# tests (pytest), the web console's browser tests (tests/e2e, Chromium) and
+# the validation of the API's OpenAPI document (tests/openapi, Node.js), then
+# print one closing line, alone and last: "N passed, N failed, N skipped".
 # Every skip is counted: cmocka's, pytest's, the browser tests' and a whole
 # suite skipped for a missing program. With CI=true a skip caused by a
 # component that .ci/run installs (through contrib/deps.sh: Kannel,
 # LibreOffice, Node.js and Chromium) counts as a failure, and says why.
 #
 # Usage: contrib/run-tests.sh BUILD_DIR [PART ...]
-#   PART: unit | integration | e2e | concurrency | all (= unit integration e2e)
+#   PART: unit | integration | e2e | openapi | concurrency
+#         | all (= unit integration e2e openapi)
 #   concurrency: the tests that drive the daemon's threads hard (the race for
 #   the last seats, concurrent inbound SMS sharing group commits, the sender,
 #   SIGTERM under traffic) and the unit tests of the outbox; .ci/run runs
@@ -153,6 +155,34 @@ run_e2e() {
   rm -f "$log"
 }
 
+# The admin API's OpenAPI document (src/api/openapi.json) checked by a
+# maintained validator from npm (tests/openapi, committed package-lock.json);
+# skipped only when node is absent. That it lists exactly the router's routes
+# is tests/integration/test_openapi.py.
+run_openapi() {
+  local log line p f
+  if ! command -v node >/dev/null 2>&1; then
+    count_skip 1 "openapi: Node.js missing (contrib/deps.sh installs it)" yes
+    return
+  fi
+  if [ ! -f tests/openapi/node_modules/@seriousme/openapi-schema-validator/package.json ]; then
+    (cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error) || echo "FAIL openapi: npm ci"
+  fi
+  if [ ! -f tests/openapi/node_modules/@seriousme/openapi-schema-validator/package.json ]; then
+    failed=$((failed + 1))
+    return
+  fi
+  log=$(mktemp)
+  node tests/openapi/validate.mjs src/api/openapi.json 2>&1 | tee "$log"
+  line=$(grep -E '^openapi: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+  p=$(number_of passed "$line"); f=$(number_of failed "$line")
+  if [ -z "$line" ]; then
+    f=$((f + 1)); echo "FAIL openapi: no closing line"
+  fi
+  passed=$((passed + p)); failed=$((failed + f))
+  rm -f "$log"
+}
+
 run_concurrency() {
   local u
   for u in "${concurrency_unit[@]}"; do
@@ -167,10 +197,11 @@ run_concurrency() {
 
 for part in "$@"; do
   case $part in
-    all) run_unit; run_pytest tests/integration; run_e2e ;;
+    all) run_unit; run_pytest tests/integration; run_e2e; run_openapi ;;
     unit) run_unit ;;
     integration) run_pytest tests/integration ;;
     e2e) run_e2e ;;
+    openapi) run_openapi ;;
     concurrency) run_concurrency ;;
     *) echo "run-tests.sh: unknown part '$part'" >&2; exit 2 ;;
   esac

@@ -21,8 +21,13 @@
 
 /* Every module's routes; one line per module. */
 static const struct api_route *const api_route_tables[] = {
-    api_core_routes,       api_programme_routes, api_reports_routes,
-    api_broadcasts_routes, api_bulk_routes,      NULL,
+    api_core_routes,
+    api_programme_routes,
+    api_reports_routes,
+    api_broadcasts_routes,
+    api_bulk_routes,
+    api_openapi_routes,
+    NULL,
 };
 
 /* Added at start-up by modules above the API (api_add_routes), and the
@@ -52,6 +57,13 @@ int api_add_routes(const struct api_route *table)
         }
     }
     return -1;
+}
+
+void api_routes_each(void (*fn)(const struct api_route *route, void *ctx), void *ctx)
+{
+    for (size_t t = 0; route_table(t); t++)
+        for (const struct api_route *r = route_table(t); r->method; r++)
+            fn(r, ctx);
 }
 
 /* Failed authentication per client address: 10 within 60 s block the

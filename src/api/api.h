@@ -119,6 +119,7 @@ extern const struct api_route api_reports_routes[];    /* api/reports.c: message
                                                               stats */
 extern const struct api_route api_broadcasts_routes[]; /* api/broadcasts.c: broadcasts */
 extern const struct api_route api_bulk_routes[];       /* api/bulk.c: CSV import/export */
+extern const struct api_route api_openapi_routes[];    /* api/openapi.c: openapi.json, routes */
 
 /* The router: for paths starting with /api/ on the admin listener (the
  * caller checks the listener). Fills resp. */
@@ -143,6 +144,11 @@ void api_set_session_auth(api_authenticator fn);
 /* Match table (borrowed for the daemon's life) after the API's own tables.
  * Returns 0, or -1 when API_EXTRA_TABLES_MAX tables are already added. */
 int api_add_routes(const struct api_route *table) __attribute__((warn_unused_result));
+
+/* Calls fn(route, ctx) for every route the router matches, in matching
+ * order: the API's own tables, then those added with api_add_routes. Added
+ * (issue 12) so GET /routes can list them against the OpenAPI document. */
+void api_routes_each(void (*fn)(const struct api_route *route, void *ctx), void *ctx);
 
 /* --- helpers for handlers --- */
 
