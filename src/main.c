@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "api/api.h"
@@ -226,6 +227,8 @@ static int load_config(const struct options *o, struct runtime **out)
  * settle what a crash left in flight. Returns 0 or -1 (logged). */
 static int open_database(const struct config *cfg)
 {
+    if (db_lock_exclusive(cfg->database.path) != 0)
+        return -1;
     db_pool_init(&cfg->database);
     sqlite3 *db = db_thread();
     if (!db || db_migrate(db) != 0)
@@ -303,6 +306,9 @@ static int serve(struct runtime *rt, const char *config_path, const sigset_t *se
 
 int main(int argc, char **argv)
 {
+    /* Member data: the database, its WAL and SHM, its lock, and whatever a
+     * subcommand creates are readable by taawund's user only (0600). */
+    umask(077);
     /* `taawund token ...` manages admin API tokens on the database directly. */
     if (argc >= 2 && strcmp(argv[1], "token") == 0)
         return cmd_token(argc - 1, argv + 1, DEFAULT_CONFIG);

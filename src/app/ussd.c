@@ -617,7 +617,8 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
     snprintf(key, sizeof key, "%s\x1f%s", ch->name, in->session_id);
     enum ussd_claim claim = ussd_session_claim(t, key, time(NULL), s);
     if (claim == USSD_CLAIM_FULL) {
-        log_warn("ussd_sessions_full", "channel=%s", ch->name);
+        log_collapsed(LOG_WARN, "ussd_sessions_full", LOG_COLLAPSE_INTERVAL_MS,
+                      "ussd_sessions_full", "channel=%s", ch->name);
         r = step_refuse(p, screen, screensz, end);
     } else {
         bool keep;

@@ -67,4 +67,21 @@
 /* Attempts of a step that finds the source busy before giving up. */
 #define BACKUP_BUSY_RETRIES 500
 
+/* Repeated identical log lines (sys/log, log_collapsed): one line per key
+ * per this interval, the next one written carries repeated=N; the table
+ * of keys is bounded (keys beyond it are written every time). */
+#define LOG_COLLAPSE_INTERVAL_MS 5000
+#define LOG_COLLAPSE_KEYS 64
+#define LOG_COLLAPSE_KEY_MAX 64
+
+/* Writes failing for want of space (store/db): at most one WAL checkpoint
+ * (TRUNCATE) and one write probe from /healthz per this interval. */
+#define DB_RECOVERY_INTERVAL_MS 1000
+/* The WAL is checkpointed after a commit once it holds this many pages
+ * (SQLite's own default), or DB_WAL_PAGES_TIGHT once a write has failed
+ * for want of space: on a nearly full disk the WAL must not grow into what
+ * was freed. */
+#define DB_WAL_PAGES 1000
+#define DB_WAL_PAGES_TIGHT 64
+
 #endif

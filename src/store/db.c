@@ -4,12 +4,14 @@
 #include "store/db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "core/age_band.h"
 #include "core/test_number.h"
 #include "core/hash.h"
+#include "store/db_health.h"
 #include "sys/log.h"
 
 /* Migrations: append, never edit one that has shipped. */
@@ -307,12 +310,23 @@ int64_t db_now(void)
     return (int64_t)time(NULL);
 }
 
+void db_log_error(sqlite3 *db, const char *query)
+{
+    db_health_note_error(db);
+    db_health_log_error(db, query, sqlite3_errmsg(db));
+}
+
+bool db_writes_failing(void)
+{
+    return db_health_failing();
+}
+
 static int exec_sql(sqlite3 *db, const char *sql)
 {
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        char q[512];
-        log_error("db_error", "error=%s", log_quote(err ? err : sqlite3_errmsg(db), q, sizeof q));
+        db_health_note_error(db);
+        db_health_log_error(db, "exec", err ? err : sqlite3_errmsg(db));
         sqlite3_free(err);
         return -1;
     }
@@ -416,6 +430,7 @@ sqlite3 *db_open(const struct db_options *opt)
     }
     sqlite3_busy_timeout(db, opt->busy_timeout_ms);
     sqlite3_extended_result_codes(db, 1);
+    sqlite3_wal_hook(db, db_health_wal_hook, NULL);
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
@@ -438,6 +453,40 @@ void db_close(sqlite3 *db)
         sqlite3_close_v2(db);
 }
 
+int db_lock_exclusive(const char *path)
+{
+    char lock_path[600], q[640];
+    snprintf(lock_path, sizeof lock_path, "%s.lock", path);
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_error("db_lock_failed", "path=%s error=%s", log_quote(lock_path, q, sizeof q),
+                  strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        char pid[24] = "";
+        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strspn(pid, "0123456789")] = '\0';
+        close(fd);
+        if (err == EWOULDBLOCK)
+            log_error("db_in_use",
+                      "path=%s pid=%s reason=\"another taawund serves this database; stop it "
+                      "first\"",
+                      log_quote(path, q, sizeof q), pid[0] ? pid : "unknown");
+        else
+            log_error("db_lock_failed", "path=%s error=%s", log_quote(lock_path, q, sizeof q),
+                      strerror(err));
+        return -1;
+    }
+    char pid[24];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len)
+        log_warn("db_lock_pid_not_written", "path=%s", log_quote(lock_path, q, sizeof q));
+    return 0; /* fd stays open: the lock lives as long as the process */
+}
+
 /* The single integer sql returns, or -1. */
 static int query_int(sqlite3 *db, const char *sql)
 {
@@ -449,9 +498,30 @@ static int query_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* Rewrite user_version with its own value: the smallest write there is
+ * (one page), committed, so a success shows the disk takes writes again. */
+static void write_probe(sqlite3 *db)
+{
+    int v = query_int(db, "PRAGMA user_version");
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", v);
+    if (v < 0 || db_begin(db) != 0)
+        return;
+    if (exec_sql(db, sql) != 0) {
+        db_rollback(db);
+        return;
+    }
+    if (db_commit(db) == 0)
+        db_health_note_ok();
+}
+
 int db_ping(sqlite3 *db)
 {
-    return db && query_int(db, "SELECT 1") == 1 ? 0 : -1;
+    if (!db || query_int(db, "SELECT 1") != 1)
+        return -1;
+    if (db_health_probe_due())
+        write_probe(db);
+    return db_writes_failing() ? -1 : 0;
 }
 
 int db_migrate(sqlite3 *db)
@@ -538,6 +608,7 @@ int db_load_if_empty(sqlite3 *db, const char *path)
  * token command line). A thread holds at most one write transaction. */
 static pthread_mutex_t write_turn = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local bool holds_write_turn;
+static _Thread_local sqlite3_int64 changes_at_begin;
 
 static void write_turn_release(void)
 {
@@ -553,10 +624,12 @@ int db_begin(sqlite3 *db)
         pthread_mutex_lock(&write_turn);
         holds_write_turn = true;
     }
+    db_health_checkpoint(db);
     if (exec_sql(db, "BEGIN IMMEDIATE") != 0) {
         write_turn_release();
         return -1;
     }
+    changes_at_begin = sqlite3_total_changes64(db);
     return 0;
 }
 
@@ -566,6 +639,8 @@ int db_commit(sqlite3 *db)
         db_rollback(db);
         return -1;
     }
+    if (sqlite3_total_changes64(db) != changes_at_begin)
+        db_health_note_ok();
     write_turn_release();
     return 0;
 }
@@ -636,6 +711,7 @@ int db_group_write(int (*fn)(sqlite3 *db, void *arg), void *arg)
 
 void db_rollback(sqlite3 *db)
 {
+    db_health_note_error(db); /* the error that made the caller give up, if any */
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     write_turn_release();
@@ -729,8 +805,7 @@ sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
     sqlite3_stmt *st = NULL;
     unsigned flags = cacheable && tc->ncache < STMT_CACHE_SIZE ? SQLITE_PREPARE_PERSISTENT : 0;
     if (sqlite3_prepare_v3(db, sql, -1, flags, &st, NULL) != SQLITE_OK) {
-        char q[300];
-        log_error("db_error", "query=prepare error=%s", log_quote(sqlite3_errmsg(db), q, sizeof q));
+        db_health_log_error(db, "prepare", sqlite3_errmsg(db));
         sqlite3_finalize(st);
         return NULL;
     }

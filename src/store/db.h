@@ -24,6 +24,15 @@ struct db_options {
 sqlite3 *db_open(const struct db_options *opt);
 void db_close(sqlite3 *db);
 
+/* One daemon per database: take an exclusive flock(2) on "PATH.lock"
+ * (created 0600 beside the database; it holds the holder's pid) and keep it
+ * for the life of the process (the kernel releases it at exit, however the
+ * process ends). SQLite's own locks are untouched, so the command-line
+ * subcommands and `sqlite3 .backup` still work next to the daemon. Returns
+ * 0, or -1 (logged, naming the pid that holds it) when another process
+ * holds the lock or the file cannot be opened. */
+int db_lock_exclusive(const char *path) __attribute__((warn_unused_result));
+
 /* Apply the numbered migrations the database lacks (PRAGMA user_version),
  * each in its own transaction. Returns 0 or -1 (logged). */
 int db_migrate(sqlite3 *db) __attribute__((warn_unused_result));
@@ -69,9 +78,27 @@ sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
  * finalized otherwise. NULL is a no-op. */
 void db_stmt_done(sqlite3_stmt *st);
 
-/* Whether db answers a trivial query (the health check). 0 or -1; NULL
- * gives -1. */
+/* The health check: whether db answers a trivial query and the store can
+ * write. 0 or -1; NULL gives -1.
+ *
+ * Writes that fail with SQLITE_FULL or SQLITE_IOERR (a full disk) set a
+ * store-wide flag that the next commit that changed something clears;
+ * while it is set, db_ping() returns -1, and at most once per
+ * DB_RECOVERY_INTERVAL_MS (core/limits.h) it tries a tiny write itself
+ * (rewriting user_version), so the flag clears once space returns even when
+ * no traffic comes. Meanwhile db_begin() checkpoints the WAL with TRUNCATE at
+ * the same pace: SQLite's automatic checkpoint waits for 1000 pages, more
+ * than a nearly full disk holds, and only a checkpoint gives the WAL's
+ * space back. */
 int db_ping(sqlite3 *db) __attribute__((warn_unused_result));
+
+/* Log that the last statement on db failed (event db_error, query=QUERY,
+ * identical errors collapsed with a count) and note a full disk for
+ * db_ping. query is a short name, not SQL text. */
+void db_log_error(sqlite3 *db, const char *query);
+
+/* Whether writes are failing for want of space (the flag above). */
+bool db_writes_failing(void);
 
 /* Current time in unix seconds (one place to read the clock). */
 int64_t db_now(void);

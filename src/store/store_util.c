@@ -61,8 +61,7 @@ void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
 
 int store_fail(sqlite3 *db, const char *what)
 {
-    char q[300];
-    log_error("db_error", "query=%s error=%s", what, log_quote(sqlite3_errmsg(db), q, sizeof q));
+    db_log_error(db, what);
     return -1;
 }
 

@@ -1,12 +1,17 @@
 /* log.c -- key=value log lines on stderr, one write(2) per line. */
 #include "sys/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "core/limits.h"
 
 #define LOG_LINE_MAX 2048
 
@@ -93,6 +98,73 @@ void log_event(enum log_level level, const char *event, const char *fmt, ...)
     line[len++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w;
+}
+
+/* The keys log_collapsed() has seen: when each was last written and how
+ * many calls were held back since. */
+static struct {
+    char key[LOG_COLLAPSE_KEY_MAX];
+    int64_t last_ms;
+    unsigned long held;
+} collapse_slots[LOG_COLLAPSE_KEYS];
+static size_t collapse_used;
+static pthread_mutex_t collapse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Whether a line for key is written now; if so, *held is the number of
+ * calls held back since the previous one (0 for a key not in the table). */
+static bool collapse_admit(const char *key, int interval_ms, unsigned long *held)
+{
+    int64_t now = monotonic_ms();
+    bool write = true;
+    *held = 0;
+    pthread_mutex_lock(&collapse_lock);
+    size_t i = 0;
+    while (i < collapse_used && strncmp(collapse_slots[i].key, key, LOG_COLLAPSE_KEY_MAX - 1) != 0)
+        i++;
+    if (i < collapse_used) {
+        if (now - collapse_slots[i].last_ms < interval_ms) {
+            collapse_slots[i].held++;
+            write = false;
+        } else {
+            *held = collapse_slots[i].held;
+            collapse_slots[i].held = 0;
+            collapse_slots[i].last_ms = now;
+        }
+    } else if (collapse_used < LOG_COLLAPSE_KEYS) {
+        snprintf(collapse_slots[i].key, sizeof collapse_slots[i].key, "%s", key);
+        collapse_slots[i].last_ms = now;
+        collapse_used++;
+    }
+    pthread_mutex_unlock(&collapse_lock);
+    return write;
+}
+
+void log_collapsed(enum log_level level, const char *key, int interval_ms, const char *event,
+                   const char *fmt, ...)
+{
+    if ((int)level < atomic_load(&current_level))
+        return;
+    unsigned long held;
+    if (!collapse_admit(key, interval_ms, &held))
+        return;
+    char rest[LOG_LINE_MAX] = "";
+    if (fmt && *fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(rest, sizeof rest, fmt, ap);
+        va_end(ap);
+    }
+    if (held)
+        log_event(level, event, "%s%srepeated=%lu", rest, rest[0] ? " " : "", held);
+    else
+        log_event(level, event, "%s", rest);
 }
 
 char *log_quote(const char *s, char *out, size_t outsz)

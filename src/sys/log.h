@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "core/limits.h" /* LOG_COLLAPSE_INTERVAL_MS */
+
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Set the lowest level written (thread-safe; used by reload). */
@@ -30,6 +32,18 @@ void log_event(enum log_level level, const char *event, const char *fmt, ...)
 #define log_info(event, ...) log_event(LOG_INFO, event, __VA_ARGS__)
 #define log_warn(event, ...) log_event(LOG_WARN, event, __VA_ARGS__)
 #define log_error(event, ...) log_event(LOG_ERROR, event, __VA_ARGS__)
+
+/* Repeated identical warnings collapsed with a count: log_collapsed()
+ * writes its line (as log_event) at most once per interval_ms for the same
+ * key, and counts the calls it holds back; the next line written for that
+ * key ends with `repeated=N`, the number held back since the previous one.
+ * key names what is identical (an event and an error code, say); it is
+ * borrowed for the call only. Held-back calls write nothing, so a burst that
+ * stops leaves its count unreported until the key is logged again. A table
+ * of LOG_COLLAPSE_KEYS keys (core/limits.h) is kept; once full, keys not in
+ * it are written every time. Thread-safe. */
+void log_collapsed(enum log_level level, const char *key, int interval_ms, const char *event,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Mask, in place, every run of at least nine ASCII digits in s[0..len):
  * the digits after the third and before the last two become '*'. Returns

@@ -6,7 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sys/log.h"
 
@@ -38,11 +42,64 @@ static void test_other_values_kept(void **state)
     check("", "");
 }
 
+/* Run fn with stderr sent to a temporary file; return what it wrote
+ * (static buffer). */
+static const char *captured(void (*fn)(void))
+{
+    static char out[8192];
+    char path[] = "/tmp/test_log_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    fn();
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    ssize_t n = pread(fd, out, sizeof out - 1, 0);
+    close(fd);
+    out[n > 0 ? n : 0] = '\0';
+    return out;
+}
+
+static size_t count_lines(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void burst(void)
+{
+    for (int i = 0; i < 1000; i++)
+        log_collapsed(LOG_WARN, "disk:13", 200, "db_error", "error=%s", "\"full\"");
+    log_collapsed(LOG_WARN, "other", 200, "ussd_busy", NULL);
+    struct timespec pause = {0, 250 * 1000000L};
+    nanosleep(&pause, NULL);
+    log_collapsed(LOG_WARN, "disk:13", 200, "db_error", "error=%s", "\"full\"");
+    log_collapsed(LOG_WARN, "other", 200, "ussd_busy", NULL);
+}
+
+/* A thousand identical warnings are one line, and the next one says how
+ * many were held back; another key is counted apart. */
+static void test_repeated_lines_collapsed(void **state)
+{
+    (void)state;
+    const char *out = captured(burst);
+    assert_int_equal(count_lines(out, "event=db_error"), 2);
+    assert_int_equal(count_lines(out, "event=ussd_busy"), 2);
+    assert_non_null(strstr(out, "event=db_error error=\"full\" repeated=999\n"));
+    assert_null(strstr(out, "ussd_busy repeated"));
+    assert_int_equal(count_lines(out, "repeated="), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_masked),
         cmocka_unit_test(test_other_values_kept),
+        cmocka_unit_test(test_repeated_lines_collapsed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
