@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "channels/channel_ops.h"
+#include "config/config_host.h"
 #include "core/limits.h"
 #include "sys/secret.h"
 
@@ -730,6 +731,7 @@ static void validate(struct walk *w, int root_line)
 {
     validate_programme(w, root_line);
     validate_channels(w);
+    config_check_host(w->cfg, w->errs, w->file, w->channel_line);
 }
 
 int config_load(const char *path, struct config *out, struct config_errors *errs)

@@ -19,7 +19,8 @@ static const struct {
     {"programme.messages_dir", "Directory of the text catalogs (one FILE.conf per language)."},
     {"programme.provinces", "Province codes; their names are the texts provinces.CODE."},
     {"programme.sectors", "Sector codes; their names are the texts sectors.CODE."},
-    {"programme.demo_data", "SQL file loaded once into an empty database (\"\": none)."},
+    {"programme.demo_data", "SQL file loaded once into an empty database (\"\": none); it "
+                            "must exist when set."},
     {"programme.min_age", "Youngest age accepted at registration."},
     {"programme.reminder_before_s",
      "Event reminders go to members who answered yes this many seconds before the start."},
@@ -32,10 +33,12 @@ static const struct {
     {"database.busy_timeout_ms", "How long a connection waits for a lock before failing."},
     {"http", "The two HTTP listeners."},
     {"http.public", "The webhooks listener, for the aggregators (put it behind TLS)."},
-    {"http.public.address", "Address the webhooks listener binds."},
+    {"http.public.address", "Numeric IPv4 or IPv6 address of this host the webhooks "
+                            "listener binds (no host names)."},
     {"http.public.port", "Port of the webhooks listener (0: any free port)."},
     {"http.admin", "The admin API and web console listener; keep it off public networks."},
-    {"http.admin.address", "Address the admin listener binds."},
+    {"http.admin.address", "Numeric IPv4 or IPv6 address of this host the admin listener "
+                           "binds (no host names)."},
     {"http.admin.port", "Port of the admin listener (0: any free port)."},
     {"http.admin.session_idle_s", "A web console session unused this many seconds ends."},
     {"http.admin.secure_cookies",
@@ -77,8 +80,9 @@ static const struct {
     {"channels.[].ussd_screen_max_ucs2", "Characters on one USSD screen in UCS-2 (any Arabic)."},
     {"channels.[].secret_file",
      "File (mode 0600) holding the webhook secret callers give as ?key= or a last path segment."},
-    {"channels.[].allow_from", "Addresses or CIDR prefixes allowed to call the webhooks "
-                               "(empty: any)."},
+    {"channels.[].allow_from",
+     "Numeric addresses or CIDR prefixes (203.0.113.0/24, 2001:db8::/32; no host names, no "
+     "host bits after the prefix) allowed to call the webhooks (empty: any)."},
     {"channels.[].base_url", "The provider's API base URL."},
     {"channels.[].username", "Account name, AccountSid, API key or sendsms user, per type."},
     {"channels.[].api_key_file",

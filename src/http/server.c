@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cidr.h"
 #include "http/deadline.h"
 #include "http/framing.h"
 #include "sys/log.h"
@@ -557,38 +558,13 @@ bool http_client_is_loopback(const struct sockaddr *sa)
 
 bool http_client_matches(const struct sockaddr *sa, const char *entry)
 {
-    if (!sa)
-        return false;
-    char addr[64];
-    snprintf(addr, sizeof addr, "%s", entry);
-    int prefix = -1;
-    char *slash = strchr(addr, '/');
-    if (slash) {
-        *slash = '\0';
-        prefix = atoi(slash + 1);
-    }
-    unsigned char want[16], have[16];
-    size_t bytes;
-    if (sa->sa_family == AF_INET && inet_pton(AF_INET, addr, want) == 1) {
-        memcpy(have, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-        bytes = 4;
-    } else if (sa->sa_family == AF_INET6 && inet_pton(AF_INET6, addr, want) == 1) {
-        memcpy(have, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-        bytes = 16;
-    } else if (sa->sa_family == AF_INET6 && inet_pton(AF_INET, addr, want) == 1) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-        if (!IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-            return false;
-        memcpy(have, &in6->sin6_addr.s6_addr[12], 4);
-        bytes = 4;
-    } else {
-        return false;
-    }
-    int bits = prefix < 0 || prefix > (int)(bytes * 8) ? (int)(bytes * 8) : prefix;
-    for (int i = 0; i < bits; i++) {
-        int byte = i / 8, bit = 7 - i % 8;
-        if (((want[byte] >> bit) & 1) != ((have[byte] >> bit) & 1))
-            return false;
-    }
-    return true;
+    struct cidr c;
+    if (!sa || cidr_parse(entry, &c, NULL) != 0)
+        return false; /* taawund -n refused it; never "everyone" */
+    if (sa->sa_family == AF_INET)
+        return cidr_contains(&c, AF_INET,
+                             (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+    if (sa->sa_family == AF_INET6)
+        return cidr_contains(&c, AF_INET6, ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr);
+    return false;
 }

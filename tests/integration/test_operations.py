@@ -15,8 +15,8 @@ import urllib.parse
 
 import pytest
 
-from conftest import (FORM_CT, TAAWUND, Daemon, Ussd, new_phone, parse_log_line, run_taawund,
-                      wait_until)
+from conftest import (FORM_CT, TAAWUND, Daemon, Ussd, at_channel, new_phone, parse_log_line,
+                      run_taawund, wait_until, write_secret)
 
 
 def sms_form(phone, text, msg_id):
@@ -147,3 +147,66 @@ def test_full_disk_reported_and_recovered(small_disk, daemons):
     assert ok >= 95, ok
     assert events(d, "db_checkpoint", start) and events(d, "db_writes_resumed", start)
     assert d.get("/healthz").status == 200
+
+
+# ---- finding 7: `taawund -n` refuses what the start would refuse
+
+
+AT_SECRET = "k3y-Of-The-AT-Channel-0123456789"
+
+
+def at_config(daemons, allow_from, **overrides):
+    secret = daemons.tmpdir / "at.secret"
+    if not secret.exists():
+        write_secret(secret, AT_SECRET, 0o600)
+    return daemons.config({"channels": (at_channel("at", secret, allow_from=allow_from),),
+                           **overrides})
+
+
+def assert_refused_alike(config, *mentions):
+    """`taawund -n` exits 1 naming the problem, and so does a start."""
+    r = run_taawund("-n", "-c", config)
+    assert r.returncode == 1 and "configuration OK" not in r.stdout, (r.stdout, r.stderr)
+    assert all(m.lower() in r.stderr.lower() for m in mentions), r.stderr
+    start = subprocess.run([str(TAAWUND), "-c", str(config)], capture_output=True, text=True,
+                           timeout=10)
+    assert start.returncode == 1, start.stderr
+    assert "event=listening" not in start.stderr, start.stderr
+
+
+@pytest.mark.parametrize("entry", ["203.0.113.5/", "203.0.113.5/x", "/x", "203.0.113.5/33",
+                                   "203.0.113.5/24", "gw.example.org", "2001:db8::1/",
+                                   "2001:db8::/129"])
+def test_bad_allow_from_refused(daemons, entry):
+    assert_refused_alike(at_config(daemons, ["127.0.0.1", entry]), "allow_from", entry)
+
+
+def test_good_allow_from_accepted(daemons):
+    r = run_taawund("-n", "-c", at_config(daemons, ["127.0.0.1/32", "203.0.113.0/24", "::1",
+                                                   "2001:db8::/32", "0.0.0.0/0"]))
+    assert r.returncode == 0, r.stderr
+
+
+def test_allow_from_with_empty_prefix_lets_no_stranger_in(daemons):
+    """The attack: "/" read as prefix 0 let every caller through; now the
+    config is refused, and a list of one exact address admits only it."""
+    assert_refused_alike(at_config(daemons, ["203.0.113.5/"]), "allow_from")
+    d = daemons.start(config=at_config(daemons, ["203.0.113.5"]))
+    r = Ussd(d, channel="at", key=AT_SECRET).post_raw("")  # the right secret, from 127.0.0.1
+    assert r.status == 403, r
+
+
+@pytest.mark.parametrize("address,why", [("localhost", "numeric"), ("203.0.113.5", "this host"),
+                                         ("127.0.0.1.", "numeric")])
+def test_listener_address_must_be_numeric_and_local(daemons, address, why):
+    assert_refused_alike(daemons.config({"http.admin.address": address}), "http.admin.address",
+                         why)
+
+
+def test_missing_demo_data_refused(daemons, tmp_path):
+    assert_refused_alike(daemons.config({"programme.demo_data": str(tmp_path / "nope.sql")}),
+                         "programme.demo_data")
+
+
+def test_missing_messages_dir_refused(daemons, tmp_path):
+    assert_refused_alike(daemons.config({"programme.messages_dir": str(tmp_path / "nope")}))
