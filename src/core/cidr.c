@@ -26,7 +26,7 @@ static bool bit_set(const unsigned char *a, int i)
 
 int cidr_parse(const char *s, struct cidr *out, const char **why)
 {
-    const char *dummy;
+    const char *dummy = NULL;
     why = why ? why : &dummy;
     char addr[INET6_ADDRSTRLEN + 8];
     const char *slash = strchr(s, '/');
