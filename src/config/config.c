@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "channels/channel_ops.h"
-#include "config/config_host.h"
+#include "core/cidr.h"
 #include "core/limits.h"
 #include "sys/secret.h"
 
@@ -727,11 +727,28 @@ static void validate_channels(struct walk *w)
     }
 }
 
+/* allow_from entries parsed strictly (core/cidr): "203.0.113.5/" once read
+ * as prefix 0 let every caller through. */
+static void validate_allow_from(struct walk *w)
+{
+    for (size_t i = 0; i < w->cfg->nchannels; i++) {
+        const struct channel_settings *ch = &w->cfg->channels[i];
+        for (size_t j = 0; j < ch->nallow; j++) {
+            struct cidr c;
+            const char *why;
+            if (cidr_parse(ch->allow_from[j], &c, &why) != 0)
+                config_error(w->errs, w->file, w->channel_line[i],
+                             "channel \"%s\": 'allow_from' entry \"%s\": %s", ch->name,
+                             ch->allow_from[j], why);
+        }
+    }
+}
+
 static void validate(struct walk *w, int root_line)
 {
     validate_programme(w, root_line);
     validate_channels(w);
-    config_check_host(w->cfg, w->errs, w->file, w->channel_line);
+    validate_allow_from(w);
 }
 
 int config_load(const char *path, struct config *out, struct config_errors *errs)

@@ -1,6 +1,6 @@
-/* config_host.c -- what the config names on this host, checked at load
- * (see config_host.h): a start that would fail is refused by `taawund -n`
- * with the same reason. */
+/* config_host.c -- what the config names on this host, checked when the
+ * runtime loads (see config_host.h): a start that would fail is refused by
+ * `taawund -n` with the same reason. */
 #include "config/config_host.h"
 
 #include <arpa/inet.h>
@@ -10,8 +10,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "core/cidr.h"
 
 /* Whether a listener could bind address: numeric, of a family this host
  * has, and one of its addresses (port 0: any port, so a running daemon on
@@ -55,22 +53,6 @@ static void check_listeners(const struct config *cfg, struct config_errors *errs
     }
 }
 
-static void check_allow_from(const struct config *cfg, struct config_errors *errs, const char *file,
-                             const int *channel_line)
-{
-    for (size_t i = 0; i < cfg->nchannels; i++) {
-        const struct channel_settings *ch = &cfg->channels[i];
-        for (size_t j = 0; j < ch->nallow; j++) {
-            struct cidr c;
-            const char *why;
-            if (cidr_parse(ch->allow_from[j], &c, &why) != 0)
-                config_error(errs, file, channel_line[i],
-                             "channel \"%s\": 'allow_from' entry \"%s\": %s", ch->name,
-                             ch->allow_from[j], why);
-        }
-    }
-}
-
 static void check_files(const struct config *cfg, struct config_errors *errs, const char *file)
 {
     const char *demo = cfg->programme.demo_data;
@@ -81,10 +63,10 @@ static void check_files(const struct config *cfg, struct config_errors *errs, co
                      demo, errno ? strerror(errno) : "not a regular file");
 }
 
-void config_check_host(const struct config *cfg, struct config_errors *errs, const char *file,
-                       const int *channel_line)
+int config_check_host(const struct config *cfg, struct config_errors *errs)
 {
-    check_listeners(cfg, errs, file);
-    check_allow_from(cfg, errs, file, channel_line);
-    check_files(cfg, errs, file);
+    size_t before = errs->count;
+    check_listeners(cfg, errs, cfg->file);
+    check_files(cfg, errs, cfg->file);
+    return errs->count == before ? 0 : -1;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_host.h"
 #include "config/trust.h"
 
 static pthread_mutex_t holder_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -27,8 +28,8 @@ struct runtime *runtime_load(const char *path, struct config_errors *errs,
         config_error(errs, path, 0, "out of memory");
         return NULL;
     }
-    if (config_load(path, &rt->cfg, errs) != 0 || config_trust_check(&rt->cfg, errs) != 0 ||
-        texts_load(&rt->cfg, &rt->texts, errs) != 0 ||
+    if (config_load(path, &rt->cfg, errs) != 0 || config_check_host(&rt->cfg, errs) != 0 ||
+        config_trust_check(&rt->cfg, errs) != 0 || texts_load(&rt->cfg, &rt->texts, errs) != 0 ||
         texts_check(&rt->cfg, &rt->texts, errs, warnings) != 0) {
         runtime_free(rt);
         return NULL;
