@@ -37,7 +37,7 @@ static bool recovery_due(_Atomic int64_t *last)
 /* Look at db's last error: a full disk or an I/O error sets the flag. */
 void db_health_note_error(sqlite3 *db)
 {
-    int rc = sqlite3_errcode(db);
+    int rc = sqlite3_extended_errcode(db) & 0xff; /* SQLITE_IOERR_WRITE... as SQLITE_IOERR */
     if (rc != SQLITE_FULL && rc != SQLITE_IOERR)
         return;
     atomic_store(&disk_tight, true);
