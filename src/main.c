@@ -25,6 +25,7 @@
 #include "runtime/runtime.h"
 #include "sender/sender.h"
 #include "store/db.h"
+#include "store/db_lock.h"
 #include "store/messages.h"
 #include "sys/log.h"
 
@@ -227,11 +228,9 @@ static int load_config(const struct options *o, struct runtime **out)
  * settle what a crash left in flight. Returns 0 or -1 (logged). */
 static int open_database(const struct config *cfg)
 {
-    if (db_lock_exclusive(cfg->database.path) != 0)
-        return -1;
     db_pool_init(&cfg->database);
-    sqlite3 *db = db_thread();
-    if (!db || db_migrate(db) != 0)
+    sqlite3 *db = db_thread(); /* makes the folder; writes nothing yet */
+    if (!db || db_lock_exclusive(cfg->database.path) != 0 || db_migrate(db) != 0)
         return -1;
     if (cfg->programme.demo_data[0] && db_load_if_empty(db, cfg->programme.demo_data) < 0)
         return -1;

@@ -24,15 +24,6 @@ struct db_options {
 sqlite3 *db_open(const struct db_options *opt);
 void db_close(sqlite3 *db);
 
-/* One daemon per database: take an exclusive flock(2) on "PATH.lock"
- * (created 0600 beside the database; it holds the holder's pid) and keep it
- * for the life of the process (the kernel releases it at exit, however the
- * process ends). SQLite's own locks are untouched, so the command-line
- * subcommands and `sqlite3 .backup` still work next to the daemon. Returns
- * 0, or -1 (logged, naming the pid that holds it) when another process
- * holds the lock or the file cannot be opened. */
-int db_lock_exclusive(const char *path) __attribute__((warn_unused_result));
-
 /* Apply the numbered migrations the database lacks (PRAGMA user_version),
  * each in its own transaction. Returns 0 or -1 (logged). */
 int db_migrate(sqlite3 *db) __attribute__((warn_unused_result));
