@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "channels/channel_ops.h"
@@ -727,16 +728,31 @@ static void validate_channels(struct walk *w)
     }
 }
 
-/* allow_from entries parsed strictly (core/cidr): "203.0.113.5/" once read
- * as prefix 0 let every caller through. */
+/* Why an allow_from entry is refused, or NULL: parsed strictly
+ * (core/cidr), and no host bits after the prefix ("203.0.113.5/24" is
+ * either 203.0.113.0/24 or 203.0.113.5/32; guessing would widen or narrow
+ * the list). "203.0.113.5/" was once read as prefix 0: everyone. */
+static const char *allow_from_problem(const char *entry)
+{
+    struct cidr c;
+    if (cidr_parse(entry, &c) != 0)
+        return "not a numeric address or CIDR prefix with 0-32 (IPv4) or 0-128 (IPv6) bits in "
+               "digits (no host names)";
+    int bits = c.addr.family == AF_INET ? 32 : 128;
+    for (int i = c.prefix; i < bits; i++)
+        if ((c.addr.bytes[i / 8] >> (7 - i % 8)) & 1)
+            return "host bits are set after the prefix (write the network address, or /32 or "
+                   "/128 for one host)";
+    return NULL;
+}
+
 static void validate_allow_from(struct walk *w)
 {
     for (size_t i = 0; i < w->cfg->nchannels; i++) {
         const struct channel_settings *ch = &w->cfg->channels[i];
         for (size_t j = 0; j < ch->nallow; j++) {
-            struct cidr c;
-            const char *why;
-            if (cidr_parse(ch->allow_from[j], &c, &why) != 0)
+            const char *why = allow_from_problem(ch->allow_from[j]);
+            if (why)
                 config_error(w->errs, w->file, w->channel_line[i],
                              "channel \"%s\": 'allow_from' entry \"%s\": %s", ch->name,
                              ch->allow_from[j], why);

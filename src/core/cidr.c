@@ -1,5 +1,5 @@
-/* cidr.c -- numeric addresses and CIDR prefixes parsed strictly, and their
- * match against a client address (see cidr.h). */
+/* cidr.c -- strict parsing of addresses and CIDR prefixes, matching, and
+ * the masked form of an address (see cidr.h). */
 #include "core/cidr.h"
 
 #include <arpa/inet.h>
@@ -7,74 +7,92 @@
 #include <string.h>
 #include <sys/socket.h>
 
-/* The prefix after '/': one to three digits, in range. -1 if not. */
-static int parse_prefix(const char *p, int max)
-{
-    size_t n = strspn(p, "0123456789");
-    if (n == 0 || n > 3 || p[n] != '\0')
-        return -1;
-    int v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (p[i] - '0');
-    return v <= max ? v : -1;
-}
+static const unsigned char v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-static bool bit_set(const unsigned char *a, int i)
+int cidr_addr_parse(const char *text, size_t len, struct cidr_addr *out)
 {
-    return (a[i / 8] >> (7 - i % 8)) & 1;
-}
-
-int cidr_parse(const char *s, struct cidr *out, const char **why)
-{
-    const char *dummy = NULL;
-    why = why ? why : &dummy;
-    char addr[INET6_ADDRSTRLEN + 8];
-    const char *slash = strchr(s, '/');
-    size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-    if (alen == 0 || alen >= sizeof addr) {
-        *why = "not a numeric IPv4 or IPv6 address";
+    char buf[CIDR_TEXT_MAX];
+    if (!text || len == 0 || len >= sizeof buf)
         return -1;
-    }
-    memcpy(addr, s, alen);
-    addr[alen] = '\0';
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    if (strlen(buf) != len)
+        return -1;
     memset(out, 0, sizeof *out);
-    int bits;
-    if (inet_pton(AF_INET, addr, out->addr) == 1) {
+    if (inet_pton(AF_INET, buf, out->bytes) == 1) {
         out->family = AF_INET;
-        bits = 32;
-    } else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
-        out->family = AF_INET6;
-        bits = 128;
-    } else {
-        *why = "not a numeric IPv4 or IPv6 address (host names are not resolved)";
-        return -1;
+        return 0;
     }
-    out->prefix = slash ? parse_prefix(slash + 1, bits) : bits;
-    if (out->prefix < 0) {
-        *why = bits == 32 ? "the prefix after '/' must be 0 to 32 in digits"
-                          : "the prefix after '/' must be 0 to 128 in digits";
+    if (inet_pton(AF_INET6, buf, out->bytes) != 1)
         return -1;
+    out->family = AF_INET6;
+    if (memcmp(out->bytes, v4_mapped_prefix, sizeof v4_mapped_prefix) == 0) {
+        memmove(out->bytes, out->bytes + 12, 4);
+        memset(out->bytes + 4, 0, 12);
+        out->family = AF_INET;
     }
-    for (int i = out->prefix; i < bits; i++)
-        if (bit_set(out->addr, i)) {
-            *why = "host bits are set after the prefix (write the network address, or /32 "
-                   "or /128 for one host)";
-            return -1;
-        }
     return 0;
 }
 
-bool cidr_contains(const struct cidr *c, int family, const unsigned char *addr)
+int cidr_parse(const char *text, struct cidr *out)
 {
-    static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (family == AF_INET6 && c->family == AF_INET && memcmp(addr, v4_mapped, 12) == 0) {
-        family = AF_INET;
-        addr += 12;
+    if (!text)
+        return -1;
+    const char *slash = strchr(text, '/');
+    size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+    if (cidr_addr_parse(text, alen, &out->addr) != 0)
+        return -1;
+    int max = out->addr.family == AF_INET ? 32 : 128;
+    /* An IPv4-mapped prefix counts its bits in the IPv6 space. */
+    bool mapped = out->addr.family == AF_INET && memchr(text, ':', alen) != NULL;
+    if (!slash) {
+        out->prefix = max;
+        return 0;
     }
-    if (family != c->family)
+    const char *p = slash + 1;
+    int bits = 0;
+    size_t digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 4; p++, digits++)
+        bits = bits * 10 + (*p - '0');
+    if (digits == 0 || *p != '\0' || (digits > 1 && slash[1] == '0'))
+        return -1;
+    if (mapped) {
+        if (bits < 96 || bits > 128)
+            return -1;
+        bits -= 96;
+    }
+    if (bits > max)
+        return -1;
+    out->prefix = bits;
+    return 0;
+}
+
+bool cidr_contains(const struct cidr *c, const struct cidr_addr *a)
+{
+    if (c->addr.family != a->family)
         return false;
-    for (int i = 0; i < c->prefix; i++)
-        if (bit_set(c->addr, i) != bit_set(addr, i))
+    for (int i = 0; i < c->prefix; i++) {
+        int byte = i / 8, bit = 7 - i % 8;
+        if (((c->addr.bytes[byte] >> bit) & 1) != ((a->bytes[byte] >> bit) & 1))
             return false;
+    }
     return true;
+}
+
+void cidr_addr_format(const struct cidr_addr *a, char *out, size_t outsz)
+{
+    char buf[INET6_ADDRSTRLEN];
+    if (!inet_ntop(a->family, a->bytes, buf, sizeof buf))
+        snprintf(buf, sizeof buf, "unknown");
+    snprintf(out, outsz, "%s", buf);
+}
+
+void cidr_addr_mask(const struct cidr_addr *a, char *out, size_t outsz)
+{
+    struct cidr_addr m = *a;
+    int keep = a->family == AF_INET ? 3 : 6; /* bytes: /24, /48 */
+    memset(m.bytes + keep, 0, sizeof m.bytes - (size_t)keep);
+    char buf[INET6_ADDRSTRLEN];
+    cidr_addr_format(&m, buf, sizeof buf);
+    snprintf(out, outsz, "%s/%d", buf, keep * 8);
 }

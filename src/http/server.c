@@ -559,12 +559,21 @@ bool http_client_is_loopback(const struct sockaddr *sa)
 bool http_client_matches(const struct sockaddr *sa, const char *entry)
 {
     struct cidr c;
-    if (!sa || cidr_parse(entry, &c, NULL) != 0)
+    if (!sa || cidr_parse(entry, &c) != 0)
         return false; /* taawund -n refused it; never "everyone" */
-    if (sa->sa_family == AF_INET)
-        return cidr_contains(&c, AF_INET,
-                             (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
-    if (sa->sa_family == AF_INET6)
-        return cidr_contains(&c, AF_INET6, ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr);
-    return false;
+    struct cidr_addr a = {.family = sa->sa_family};
+    if (sa->sa_family == AF_INET) {
+        memcpy(a.bytes, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *in6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(in6)) {
+            a.family = AF_INET;
+            memcpy(a.bytes, &in6->s6_addr[12], 4);
+        } else {
+            memcpy(a.bytes, in6->s6_addr, 16);
+        }
+    } else {
+        return false;
+    }
+    return cidr_contains(&c, &a);
 }
