@@ -28,8 +28,12 @@ struct runtime *runtime_load(const char *path, struct config_errors *errs,
         config_error(errs, path, 0, "out of memory");
         return NULL;
     }
-    if (config_load(path, &rt->cfg, errs) != 0 || config_check_host(&rt->cfg, errs) != 0 ||
-        config_trust_check(&rt->cfg, errs) != 0 || texts_load(&rt->cfg, &rt->texts, errs) != 0 ||
+    /* The host's and the trust boundary's checks both run: every reason
+     * a config is refused is reported at once. */
+    bool loaded = config_load(path, &rt->cfg, errs) == 0;
+    bool host_ok = loaded && config_check_host(&rt->cfg, errs) == 0;
+    bool trust_ok = loaded && config_trust_check(&rt->cfg, errs) == 0;
+    if (!host_ok || !trust_ok || texts_load(&rt->cfg, &rt->texts, errs) != 0 ||
         texts_check(&rt->cfg, &rt->texts, errs, warnings) != 0) {
         runtime_free(rt);
         return NULL;
