@@ -20,6 +20,7 @@
 #include "console/api.h"
 #include "console/console.h"
 #include "hooks/hooks.h"
+#include "http/forwarded.h"
 #include "http/server.h"
 #include "runtime/env.h"
 #include "runtime/runtime.h"
@@ -59,13 +60,36 @@ static void log_errors(const struct config_errors *e, enum log_level level, cons
     }
 }
 
+/* Who is calling (http/forwarded): the socket peer, or, when the peer is
+ * one of the current config's http.trusted_proxies, the client its
+ * X-Forwarded-For names. Throttling, allow_from and logs all read
+ * req->client, so all see the same address. */
+static const struct sockaddr *client_address(const struct http_request *req,
+                                             struct sockaddr_storage *storage)
+{
+    const char *xff = http_request_header_last(req, HTTP_FORWARDED_HEADER);
+    if (!xff)
+        return req->client;
+    struct runtime *rt = runtime_acquire();
+    if (!rt)
+        return req->client;
+    struct cidr_addr a;
+    int rc = http_forwarded_client(req->client, xff, rt->cfg.http.trusted_proxies,
+                                   rt->cfg.http.ntrusted_proxies, &a);
+    runtime_release(rt);
+    return rc == 0 ? http_forwarded_sockaddr(&a, storage) : req->client;
+}
+
 /* The route function of both listeners (see http_server_start): on the
  * admin listener, /api/... goes to the admin API and /console/... to the web
  * console; everything else (/healthz, and /hooks/... on the public listener)
  * to the webhooks, which answer 404 to what they do not know. ctx is the
  * struct hooks_ctx. */
-static void route(void *ctx, const struct http_request *req, struct http_response *resp)
+static void route(void *ctx, const struct http_request *peer_req, struct http_response *resp)
 {
+    struct http_request r = *peer_req, *req = &r;
+    struct sockaddr_storage client;
+    req->client = client_address(peer_req, &client);
     if (req->listener == HTTP_ADMIN && api_path_is(req->path))
         api_handle(req, resp); /* the public listener never serves /api */
     else if (req->listener == HTTP_ADMIN && console_path_is(req->path))

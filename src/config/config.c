@@ -19,7 +19,18 @@
 #include "core/limits.h"
 #include "sys/secret.h"
 
-enum opt_type { OPT_GROUP, OPT_LIST, OPT_INT, OPT_BOOL, OPT_STRING, OPT_STRING_LIST, OPT_FLOAT };
+/* OPT_CIDR_LIST: a string array whose entries are addresses or CIDR
+ * prefixes, each parsed strictly (core/cidr) where it is read. */
+enum opt_type {
+    OPT_GROUP,
+    OPT_LIST,
+    OPT_INT,
+    OPT_BOOL,
+    OPT_STRING,
+    OPT_STRING_LIST,
+    OPT_FLOAT,
+    OPT_CIDR_LIST
+};
 
 /* Where a value lands: in struct config, or in one struct channel_settings. */
 enum opt_base { IN_CONFIG, IN_CHANNEL, IN_NONE };
@@ -108,6 +119,8 @@ static const struct option schema[] = {
      CFG(http.connection_memory_limit), 0, NULL},
     {"http.max_body_bytes", OPT_INT, 256, HTTP_BODY_CEILING, "65536", false,
      CFG(http.max_body_bytes), 0, NULL},
+    {"http.trusted_proxies", OPT_CIDR_LIST, 0, TRUSTED_PROXIES_MAX, NULL, false,
+     CFG_LIST(http.trusted_proxies_text, http.ntrusted_proxies), NULL},
 
     {"ussd", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
     {"ussd.session_ttl_s", OPT_INT, 1, 3600, "180", false, CFG(ussd.session_ttl_s), 0, NULL},
@@ -170,9 +183,10 @@ static const struct option schema[] = {
 bool config_schema_entry(size_t i, struct config_schema_entry *out)
 {
     static const char *const type_word[] = {
-        [OPT_GROUP] = "group",  [OPT_LIST] = "list",     [OPT_INT] = "integer",
-        [OPT_BOOL] = "boolean", [OPT_STRING] = "string", [OPT_STRING_LIST] = "string array",
-        [OPT_FLOAT] = "number",
+        [OPT_GROUP] = "group",   [OPT_LIST] = "list",
+        [OPT_INT] = "integer",   [OPT_BOOL] = "boolean",
+        [OPT_STRING] = "string", [OPT_STRING_LIST] = "string array",
+        [OPT_FLOAT] = "number",  [OPT_CIDR_LIST] = "string array",
     };
     if (i >= SCHEMA_SIZE)
         return false;
@@ -223,6 +237,8 @@ static const char *type_name(enum opt_type t)
         return "a string";
     case OPT_STRING_LIST:
         return "an array of strings [ ... ]";
+    case OPT_CIDR_LIST:
+        return "an array of addresses or CIDR prefixes [ \"127.0.0.1/32\", ... ]";
     case OPT_FLOAT:
         return "a number";
     }
@@ -334,6 +350,7 @@ static bool type_matches(enum opt_type type, int t)
     case OPT_STRING:
         return t == CONFIG_TYPE_STRING;
     case OPT_STRING_LIST:
+    case OPT_CIDR_LIST:
         return t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
     case OPT_FLOAT:
         return t == CONFIG_TYPE_FLOAT || t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
@@ -440,6 +457,14 @@ static void walk_string_list(struct walk *w, const struct option *o, config_sett
                          v, o->size - 1);
             return;
         }
+        struct cidr c;
+        if (o->type == OPT_CIDR_LIST && cidr_parse(v, &c) != 0) {
+            config_error(w->errs, w->file, line,
+                         "'%s' entry \"%s\" is not an address or CIDR prefix (like "
+                         "\"127.0.0.1/32\" or \"::1\"; no host names)",
+                         path, v);
+            return;
+        }
         if (base)
             memcpy(base + (size_t)i * o->size, v, strlen(v) + 1);
     }
@@ -496,6 +521,7 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
         return;
     }
     case OPT_STRING_LIST:
+    case OPT_CIDR_LIST:
         walk_string_list(w, o, s, line, path);
         return;
     }
@@ -680,6 +706,9 @@ static void validate_programme(struct walk *w, int root_line)
         c->http.public_listener.port == c->http.admin_listener.port &&
         c->http.public_listener.port != 0)
         config_error(w->errs, f, root_line, "the public and admin listeners use the same port");
+    for (size_t i = 0; i < c->http.ntrusted_proxies; i++)
+        if (cidr_parse(c->http.trusted_proxies_text[i], &c->http.trusted_proxies[i]) != 0)
+            c->http.ntrusted_proxies = i; /* reported by the walk */
 }
 
 /* Each channel: its name, its type, its webhook secret, then what its

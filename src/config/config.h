@@ -13,6 +13,8 @@
 
 #include "channels/channel.h"
 #include "core/catalog.h"
+#include "core/cidr.h"
+#include "core/limits.h"
 #include "store/db.h"
 #include "sys/log.h"
 
@@ -62,6 +64,11 @@ struct config {
         int max_body_bytes;
         int console_session_idle_s;  /* web console: sign-out after this long idle */
         bool console_secure_cookies; /* web console: cookies marked Secure (behind TLS) */
+        /* Reverse proxies whose X-Forwarded-For is believed (http/forwarded):
+         * as written, and parsed. */
+        char trusted_proxies_text[TRUSTED_PROXIES_MAX][CIDR_TEXT_MAX];
+        size_t ntrusted_proxies;
+        struct cidr trusted_proxies[TRUSTED_PROXIES_MAX];
     } http;
     struct {
         int session_ttl_s;

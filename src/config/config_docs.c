@@ -54,6 +54,9 @@ static const struct {
      "from the proxy)."},
     {"http.connection_memory_limit", "Bytes of memory per connection."},
     {"http.max_body_bytes", "Larger request bodies are answered 413."},
+    {"http.trusted_proxies",
+     "Reverse proxies (addresses or CIDR prefixes) whose X-Forwarded-For names the client for "
+     "throttling, allow_from and logs; from any other peer the header is ignored (empty: none)."},
     {"ussd", "USSD sessions."},
     {"ussd.session_ttl_s", "A USSD session idle this many seconds is forgotten."},
     {"ussd.max_sessions", "Live USSD sessions; beyond it new dials are told the service is busy."},

@@ -47,6 +47,10 @@
 /* Fields in one form body, and one form body. */
 #define FORM_FIELDS_MAX 64
 
+/* Entries of http.trusted_proxies (reverse proxies whose X-Forwarded-For
+ * names the client). */
+#define TRUSTED_PROXIES_MAX 16
+
 /* Hard ceiling on an HTTP request body (config may set less). */
 #define HTTP_BODY_CEILING (1024 * 1024)
 

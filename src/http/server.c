@@ -538,6 +538,27 @@ const char *http_request_header(const struct http_request *req, const char *name
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
+struct header_last {
+    const char *name, *value;
+};
+
+static enum MHD_Result keep_last(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    struct header_last *h = cls;
+    if (key && strcasecmp(key, h->name) == 0)
+        h->value = value;
+    return MHD_YES;
+}
+
+const char *http_request_header_last(const struct http_request *req, const char *name)
+{
+    struct header_last h = {name, NULL};
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, keep_last, &h);
+    return h.value;
+}
+
 bool http_client_is_loopback(const struct sockaddr *sa)
 {
     if (!sa)

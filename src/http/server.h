@@ -89,6 +89,10 @@ const char *http_request_query(const struct http_request *req, const char *name)
 /* A request header, or NULL. */
 const char *http_request_header(const struct http_request *req, const char *name);
 
+/* The last of the request's headers called name, or NULL: where a proxy
+ * that adds a header line of its own puts what it adds (http/forwarded). */
+const char *http_request_header_last(const struct http_request *req, const char *name);
+
 /* true when the client address is 127.0.0.0/8 or ::1 (or v4-mapped). */
 bool http_client_is_loopback(const struct sockaddr *sa);
 
