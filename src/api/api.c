@@ -1,8 +1,9 @@
 /* api.c -- the admin API router (/api/v1 on the admin listener): bearer
- * authentication with failures per client address counted by app/throttle (429
- * with Retry-After), route matching over the modules' tables (404, 405 with
- * Allow), roles (403), JSON bodies (415, 400, 413), and the helpers every
- * handler uses to answer. */
+ * authentication checked first, failures per client address counted by
+ * app/throttle (429 with Retry-After, for failures only) and audited,
+ * route matching over the modules' tables (404, 405 with Allow), roles
+ * (403), JSON bodies (415, 400, 413), and the helpers every handler uses
+ * to answer. */
 #include "api/api.h"
 
 #include <arpa/inet.h>
@@ -15,6 +16,8 @@
 
 #include "app/staff_tokens.h"
 #include "app/throttle.h"
+#include "core/cidr.h"
+#include "http/forwarded.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/log.h"
@@ -66,8 +69,9 @@ void api_routes_each(void (*fn)(const struct api_route *route, void *ctx), void 
             fn(r, ctx);
 }
 
-/* Failed authentication per client address: 10 within 60 s block the
- * address for 120 s (429). */
+/* Failed authentication per client address (req->client: behind a trusted
+ * proxy, the forwarded client): 10 within 60 s, and that address's further
+ * failures are answered 429 for 120 s. Valid tokens always pass. */
 static struct throttle_slot auth_slots[1024];
 static struct throttle auth_throttle = THROTTLE_INIT(auth_slots, 10, 60, 120, "admin_auth_blocked");
 
@@ -295,19 +299,42 @@ static const char *bearer_of(const struct http_request *req, size_t *len)
 
 static _Thread_local char allow_buf[96];
 
-/* Who is calling: the bearer token, or without one the session
- * authenticator (the console's cookie). Fills req->principal and
- * req->actor and returns 0, or fills resp (401, 429, 503) and returns -1. */
-static int authenticate(const struct http_request *http, struct api_request *req,
-                        struct http_response *resp)
+/* A failed authentication from req->client: counted by the address's
+ * throttle (unless already blocked), audited when a token was presented,
+ * answered 401, or 429 with Retry-After once the address is blocked. The
+ * throttle only ever answers failures: a valid token passes from any
+ * address (authenticate checks it first). Returns -1. */
+static int auth_failed(const struct http_request *http, struct api_request *req,
+                       struct http_response *resp, const char *reason, const char *message)
 {
-    int blocked = throttle_blocked(&auth_throttle, req->client, throttle_now());
+    int64_t now = throttle_now();
+    int blocked = throttle_blocked(&auth_throttle, req->client, now);
+    if (!blocked)
+        throttle_failed(&auth_throttle, req->client, now);
+    struct cidr_addr a;
+    char masked[CIDR_TEXT_MAX] = "unknown";
+    if (http_forwarded_peer(http->client, &a) == 0)
+        cidr_addr_mask(&a, masked, sizeof masked);
+    sqlite3 *db = db_thread();
+    if (reason && (!db || staff_token_auth_failed(db, masked, reason) != 0))
+        log_warn("admin_auth_audit_failed", "client=%s", req->client);
     if (blocked > 0) {
         api_error(resp, 429, "too_many_requests",
                   "too many failed authentications from this address; try again later", NULL);
         resp->retry_after_s = blocked;
-        return -1;
+    } else {
+        api_error(resp, 401, "unauthorized", message, NULL);
     }
+    return -1;
+}
+
+/* Who is calling: the bearer token, or without one the session
+ * authenticator (the console's cookie). Credentials are checked first,
+ * whatever the address's throttle says. Fills req->principal and
+ * req->actor and returns 0, or fills resp (401, 429, 503) and returns -1. */
+static int authenticate(const struct http_request *http, struct api_request *req,
+                        struct http_response *resp)
+{
     size_t tlen = 0;
     const char *token = bearer_of(http, &tlen);
     /* Without a bearer token, the web console's session cookie (and, for
@@ -316,11 +343,8 @@ static int authenticate(const struct http_request *http, struct api_request *req
         token || !session_auth ? 0 : session_auth(http, req->client, &req->principal, resp);
     if (by_cookie < 0)
         return -1;
-    if (!token && !by_cookie) {
-        throttle_failed(&auth_throttle, req->client, throttle_now());
-        api_error(resp, 401, "unauthorized", "missing Authorization: Bearer token", NULL);
-        return -1;
-    }
+    if (!token && !by_cookie)
+        return auth_failed(http, req, resp, NULL, "missing Authorization: Bearer token");
     sqlite3 *db = db_thread();
     if (!db) {
         api_error_db(resp);
@@ -333,11 +357,8 @@ static int authenticate(const struct http_request *http, struct api_request *req
             api_error_db(resp);
             return -1;
         }
-        if (ok == 0) {
-            throttle_failed(&auth_throttle, req->client, throttle_now());
-            api_error(resp, 401, "unauthorized", "invalid or revoked token", NULL);
-            return -1;
-        }
+        if (ok == 0)
+            return auth_failed(http, req, resp, "invalid_token", "invalid or revoked token");
         throttle_succeeded(&auth_throttle, req->client, throttle_now());
         req->principal.token_id = tok.id;
         snprintf(req->principal.name, sizeof req->principal.name, "%s", tok.name);

@@ -1,7 +1,8 @@
 /* console_auth.c -- web console accounts and sessions: scrypt passwords
  * (sys/password), random session values and CSRF tokens (sys/bearer),
- * lock-out per account (stored) and per address (a bounded table in memory),
- * audit rows for account creation, sign-in and sign-out. */
+ * back-off per account (stored, counted atomically, skipped by a known
+ * browser) and failures per address (a bounded table in memory), audit
+ * rows for account creation, sign-in, failed sign-ins and sign-out. */
 #include "app/console_auth.h"
 
 #include <stdio.h>
@@ -9,11 +10,13 @@
 
 #include "app/staff_tokens.h"
 #include "app/throttle.h"
+#include "core/cidr.h"
 #include "store/db.h"
 #include "sys/log.h"
 #include "sys/password.h"
 
-/* Failed sign-ins per client address (memory). */
+/* Failed sign-ins per client address (memory): change only the answer to
+ * a failure (429), never refuse a right password. */
 static struct throttle_slot addr_slots[512];
 static struct throttle addr_throttle =
     THROTTLE_INIT(addr_slots, CONSOLE_AUTH_ADDR_FAILURES_MAX, CONSOLE_AUTH_ADDR_WINDOW_S,
@@ -72,42 +75,110 @@ enum console_auth_result console_auth_user_create(sqlite3 *db, const struct audi
 
 /* ---- sign-in ---- */
 
-static enum console_auth_result login_failed(sqlite3 *db, const struct staff_user *u,
-                                             const char *client, int64_t now)
+static const struct staff_backoff user_backoff = {
+    CONSOLE_AUTH_FREE_FAILURES, CONSOLE_AUTH_BACKOFF_BASE_S, CONSOLE_AUTH_BACKOFF_CAP_S};
+
+/* The audit row of a failed sign-in, in a transaction of its own: the
+ * account when known (never the name typed for an unknown one: it may be a
+ * password), the client's network only, the reason, the count. */
+static void audit_failure(sqlite3 *db, const struct staff_user *u, const char *client,
+                          const char *reason, int failures)
 {
-    throttle_failed(&addr_throttle, client, throttle_now());
-    if (!u) {
-        log_warn("console_login_failed", "user_known=0 client=%s", client);
-        return CONSOLE_AUTH_BAD_CREDENTIALS;
+    char masked[CIDR_TEXT_MAX] = "unknown", summary[160], oid[24];
+    struct cidr_addr a;
+    if (cidr_addr_parse(client, strlen(client), &a) == 0)
+        cidr_addr_mask(&a, masked, sizeof masked);
+    struct audit_actor actor = {
+        .who = u ? u->name : "unknown", .role = u ? u->role : "none", .client = masked};
+    snprintf(summary, sizeof summary, "{\"reason\":\"%s\",\"failures\":%d}", reason, failures);
+    snprintf(oid, sizeof oid, "%lld", u ? (long long)u->id : 0LL);
+    if (db_begin(db) != 0 ||
+        audit_write(db, &actor, "session.login_failed", "staff_user", u ? oid : NULL, summary) !=
+            0 ||
+        db_commit(db) != 0) {
+        db_rollback(db);
+        log_warn("console_login_audit_failed", "client=%s", client);
     }
-    int failed = u->failed_logins + 1;
-    int64_t locked_until = 0;
-    if (failed >= CONSOLE_AUTH_USER_FAILURES_MAX) {
-        locked_until = now + CONSOLE_AUTH_USER_LOCK_S;
-        failed = 0;
+}
+
+/* A failed sign-in (reason: "unknown_user", "wrong_password", "backoff"):
+ * logged, audited, counted per address. The answer is 401, or 429 when
+ * the account is in back-off or the address is throttled. */
+static enum console_auth_result login_failed(sqlite3 *db, const struct staff_user *u,
+                                             const char *client, const char *reason, int failures,
+                                             int backoff_s, int *retry_after_s)
+{
+    int64_t mono = throttle_now();
+    int blocked = throttle_blocked(&addr_throttle, client, mono);
+    if (!blocked)
+        throttle_failed(&addr_throttle, client, mono);
+    log_warn("console_login_failed", "user=%s client=%s reason=%s failures=%d backoff_s=%d",
+             u ? u->name : "-", client, reason, failures, backoff_s);
+    audit_failure(db, u, client, reason, failures);
+    int wait = backoff_s > blocked ? backoff_s : blocked;
+    if (strcmp(reason, "backoff") == 0 || blocked > 0) {
+        *retry_after_s = wait > 0 ? wait : 1;
+        return CONSOLE_AUTH_LOCKED;
     }
-    if (staff_users_set_failures(db, u->id, failed, locked_until) != 0)
-        return CONSOLE_AUTH_ERROR;
-    log_warn("console_login_failed", "user=%s client=%s failures=%d locked=%d", u->name, client,
-             locked_until ? CONSOLE_AUTH_USER_FAILURES_MAX : failed, locked_until ? 1 : 0);
     return CONSOLE_AUTH_BAD_CREDENTIALS;
 }
 
+/* Whether the browser's cookie value known is that of an earlier session
+ * of u (then the account's back-off does not apply to it). */
+static bool known_browser(sqlite3 *db, const struct staff_user *u, const char *known, int64_t now)
+{
+    size_t n = known ? strlen(known) : 0;
+    char hash[BEARER_HASH_LEN + 1];
+    if (!bearer_well_formed(known, n) || bearer_hash(known, n, hash) != 0)
+        return false;
+    return staff_sessions_known(db, u->id, hash, now - CONSOLE_AUTH_KNOWN_BROWSER_S) == 1;
+}
+
+/* A new session for u (password checked): the cookie value into token,
+ * the session into *out, failures and back-off cleared, audited. */
+static enum console_auth_result login_ok(sqlite3 *db, const struct staff_user *u,
+                                         const char *client, int64_t now,
+                                         char token[CONSOLE_AUTH_TOKEN_LEN + 1],
+                                         struct staff_session *out)
+{
+    char hash[BEARER_HASH_LEN + 1], csrf[BEARER_TOKEN_LEN + 1];
+    if (bearer_generate(token) != 0 || bearer_generate(csrf) != 0 ||
+        bearer_hash(token, CONSOLE_AUTH_TOKEN_LEN, hash) != 0)
+        goto error;
+    struct audit_actor actor = {.who = u->name, .role = u->role, .client = client};
+    if (db_begin(db) != 0)
+        goto error;
+    if (staff_users_login_ok(db, u->id, now) != 0 ||
+        staff_sessions_insert(db, u->id, hash, csrf, now, client) != 0 ||
+        audit_user(db, &actor, "session.login", u->id, u->name, u->role) != 0 ||
+        db_commit(db) != 0) {
+        db_rollback(db);
+        goto error;
+    }
+    memset(out, 0, sizeof *out);
+    out->user_id = u->id;
+    snprintf(out->user_name, sizeof out->user_name, "%s", u->name);
+    snprintf(out->role, sizeof out->role, "%s", u->role);
+    snprintf(out->csrf, sizeof out->csrf, "%s", csrf);
+    out->created_at = out->last_seen_at = now;
+    log_info("console_login", "user=%s role=%s client=%s", u->name, u->role, client);
+    return CONSOLE_AUTH_OK;
+error:
+    bearer_wipe(token, CONSOLE_AUTH_TOKEN_LEN);
+    token[0] = '\0';
+    return CONSOLE_AUTH_ERROR;
+}
+
 enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const char *password,
-                                            size_t len, const char *client, int64_t now,
-                                            char token[CONSOLE_AUTH_TOKEN_LEN + 1],
+                                            size_t len, const char *client, const char *known,
+                                            int64_t now, char token[CONSOLE_AUTH_TOKEN_LEN + 1],
                                             struct staff_session *out, int *retry_after_s)
 {
     token[0] = '\0';
     *retry_after_s = 0;
-    int blocked = throttle_blocked(&addr_throttle, client, throttle_now());
-    if (blocked > 0) {
-        *retry_after_s = blocked;
-        return CONSOLE_AUTH_LOCKED;
-    }
     if (!name || !staff_token_name_valid(name) || len > PASSWORD_MAX) {
         password_dummy_verify(password, len > PASSWORD_MAX ? PASSWORD_MAX : len);
-        return login_failed(db, NULL, client, now);
+        return login_failed(db, NULL, client, "unknown_user", 0, 0, retry_after_s);
     }
     struct staff_user u;
     int found = staff_users_find(db, name, &u);
@@ -115,48 +186,24 @@ enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const
         return CONSOLE_AUTH_ERROR;
     if (found == 0) {
         password_dummy_verify(password, len);
-        return login_failed(db, NULL, client, now);
+        return login_failed(db, NULL, client, "unknown_user", 0, 0, retry_after_s);
     }
-    if (u.locked_until > now) {
-        *retry_after_s = (int)(u.locked_until - now);
-        log_warn("console_login_refused", "user=%s client=%s reason=locked", u.name, client);
-        return CONSOLE_AUTH_LOCKED;
-    }
-    if (!password_verify(password, len, u.password_hash)) {
-        enum console_auth_result r = login_failed(db, &u, client, now);
-        if (r == CONSOLE_AUTH_BAD_CREDENTIALS &&
-            u.failed_logins + 1 >= CONSOLE_AUTH_USER_FAILURES_MAX)
-            *retry_after_s = CONSOLE_AUTH_USER_LOCK_S;
-        return r;
-    }
-    char hash[BEARER_HASH_LEN + 1], csrf[BEARER_TOKEN_LEN + 1];
-    if (bearer_generate(token) != 0 || bearer_generate(csrf) != 0 ||
-        bearer_hash(token, CONSOLE_AUTH_TOKEN_LEN, hash) != 0) {
-        bearer_wipe(token, CONSOLE_AUTH_TOKEN_LEN);
-        token[0] = '\0';
+    bool bypass = known_browser(db, &u, known, now);
+    int failures = 0;
+    int64_t until = 0;
+    if (db_begin(db) != 0)
+        return CONSOLE_AUTH_ERROR;
+    int may = staff_users_attempt(db, u.id, now, bypass, &user_backoff, &failures, &until);
+    if (may < 0 || db_commit(db) != 0) {
+        db_rollback(db);
         return CONSOLE_AUTH_ERROR;
     }
-    struct audit_actor actor = {.who = u.name, .role = u.role, .client = client};
-    if (db_begin(db) != 0)
-        goto error;
-    if (staff_users_login_ok(db, u.id, now) != 0 ||
-        staff_sessions_insert(db, u.id, hash, csrf, now, client) != 0 ||
-        audit_user(db, &actor, "session.login", u.id, u.name, u.role) != 0 || db_commit(db) != 0) {
-        db_rollback(db);
-        goto error;
-    }
-    memset(out, 0, sizeof *out);
-    out->user_id = u.id;
-    snprintf(out->user_name, sizeof out->user_name, "%s", u.name);
-    snprintf(out->role, sizeof out->role, "%s", u.role);
-    snprintf(out->csrf, sizeof out->csrf, "%s", csrf);
-    out->created_at = out->last_seen_at = now;
-    log_info("console_login", "user=%s role=%s client=%s", u.name, u.role, client);
-    return CONSOLE_AUTH_OK;
-error:
-    bearer_wipe(token, CONSOLE_AUTH_TOKEN_LEN);
-    token[0] = '\0';
-    return CONSOLE_AUTH_ERROR;
+    int backoff_s = until > now ? (int)(until - now) : 0;
+    if (may == 0)
+        return login_failed(db, &u, client, "backoff", failures, backoff_s, retry_after_s);
+    if (!password_verify(password, len, u.password_hash))
+        return login_failed(db, &u, client, "wrong_password", failures, 0, retry_after_s);
+    return login_ok(db, &u, client, now, token, out);
 }
 
 int console_auth_session_check(sqlite3 *db, const char *token, size_t len, int64_t now, int idle_s,

@@ -122,3 +122,19 @@ int staff_token_check(sqlite3 *db, const char *presented, size_t len, struct tok
         log_warn("token_touch_failed", "name=%s", row->name);
     return 1;
 }
+
+int staff_token_auth_failed(sqlite3 *db, const char *client_masked, const char *reason)
+{
+    struct audit_actor actor = {.who = "unknown", .role = "none", .client = client_masked};
+    char summary[96];
+    /* reason is one of the caller's words, safe inside a JSON string. */
+    snprintf(summary, sizeof summary, "{\"reason\":\"%s\"}", reason);
+    if (db_begin(db) != 0)
+        return -1;
+    if (audit_write(db, &actor, "token.auth_failed", "token", NULL, summary) != 0 ||
+        db_commit(db) != 0) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}

@@ -47,4 +47,11 @@ enum staff_token_result staff_token_revoke(sqlite3 *db, const struct audit_actor
 int staff_token_check(sqlite3 *db, const char *presented, size_t len, struct token_row *row)
     __attribute__((warn_unused_result));
 
+/* Record a failed authentication with a bearer token (an audit row,
+ * action "token.auth_failed", who "unknown", in a transaction of its own):
+ * reason is a word ("invalid_token"), client the caller's masked address
+ * (core/cidr's cidr_addr_mask). Returns 0 or -1. */
+int staff_token_auth_failed(sqlite3 *db, const char *client_masked, const char *reason)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -60,11 +60,15 @@ static bool cookie_value(const struct http_request *req, char *out, size_t outsz
     return false;
 }
 
-static void set_cookie(struct http_response *resp, const char *value, bool secure, bool clear)
+/* The session cookie, kept by the browser for CONSOLE_AUTH_KNOWN_BROWSER_S:
+ * the session itself ends on the server (idle timeout, sign-out), and the
+ * value of an ended one still shows that this browser signed in as that
+ * user before, which lets it past the account's back-off (app/console_auth). */
+static void set_cookie(struct http_response *resp, const char *value, bool secure)
 {
     snprintf(resp->set_cookie, sizeof resp->set_cookie,
-             "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", CONSOLE_COOKIE, value,
-             secure ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+             "%s=%s; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=%d", CONSOLE_COOKIE, value,
+             secure ? "; Secure" : "", CONSOLE_AUTH_KNOWN_BROWSER_S);
 }
 
 static void reply_json(struct http_response *resp, int status, json_t *body)
@@ -179,16 +183,18 @@ static void login(const struct http_request *req, const char *client, struct htt
     int idle_s = rt->cfg.http.console_session_idle_s;
     bool secure = rt->cfg.http.console_secure_cookies;
     runtime_release(rt);
-    char token[CONSOLE_AUTH_TOKEN_LEN + 1];
+    char token[CONSOLE_AUTH_TOKEN_LEN + 1], known[CONSOLE_AUTH_TOKEN_LEN + 2];
+    bool has_known = cookie_value(req, known, sizeof known);
     struct staff_session s;
     int retry = 0;
     enum console_auth_result r =
         console_auth_login(db, name, json_string_value(pw), json_string_length(pw), client,
-                           db_now(), token, &s, &retry);
+                           has_known ? known : NULL, db_now(), token, &s, &retry);
+    bearer_wipe(known, sizeof known);
     json_decref(j); /* the password's only copy besides the request body */
     switch (r) {
     case CONSOLE_AUTH_OK:
-        set_cookie(resp, token, secure, false);
+        set_cookie(resp, token, secure);
         bearer_wipe(token, sizeof token);
         reply_json(resp, 200, session_json(&s, idle_s));
         return;
@@ -221,9 +227,8 @@ static void session_get(const struct http_request *req, struct http_response *re
 static void logout(const struct http_request *req, const char *client, struct http_response *resp)
 {
     int idle_s;
-    bool secure;
     struct staff_session s;
-    int rc = session_settings(&idle_s, &secure) != 0 ? -1 : session_of(req, idle_s, &s);
+    int rc = session_settings(&idle_s, NULL) != 0 ? -1 : session_of(req, idle_s, &s);
     if (rc < 0) {
         http_error(resp, 503, "unavailable", "the database is unavailable");
         return;
@@ -237,7 +242,8 @@ static void logout(const struct http_request *req, const char *client, struct ht
         http_error(resp, 503, "unavailable", "the database is unavailable");
         return;
     }
-    set_cookie(resp, "", secure, true);
+    /* The cookie stays: its session has ended, and it still marks a known
+     * browser (set_cookie). */
     reply_json(resp, 200, json_pack("{s:b}", "signed_out", 1));
 }
 

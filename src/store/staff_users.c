@@ -76,16 +76,63 @@ int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
     return result;
 }
 
-int staff_users_set_failures(sqlite3 *db, int64_t id, int failed, int64_t locked_until)
+/* One attempt counted, and the back-off it calls for set, when the account
+ * is not in back-off (or bypass). RETURNING the new values: 1, 0 (no row:
+ * in back-off), -1. */
+static int attempt_claim(sqlite3 *db, int64_t id, int64_t now, bool bypass,
+                         const struct staff_backoff *p, int *failures, int64_t *until)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = ?2, locked_until = ?3"
-                                   " WHERE id = ?1");
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1,"
+                                   " locked_until = CASE WHEN failed_logins + 1 >= :free"
+                                   "   THEN max(locked_until, :now + min(:cap,"
+                                   "     :base << min(failed_logins + 1 - :free, 20)))"
+                                   "   ELSE locked_until END"
+                                   " WHERE id = :id AND (:bypass OR locked_until <= :now)"
+                                   " RETURNING failed_logins, locked_until");
     if (!st)
-        return store_fail(db, "staff_users_set_failures");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, failed);
-    sqlite3_bind_int64(st, 3, locked_until);
-    return store_exec(db, st, "staff_users_set_failures");
+        return store_fail(db, "staff_users_attempt");
+    store_bind_int64(st, ":id", id);
+    store_bind_int64(st, ":now", now);
+    store_bind_int64(st, ":free", p->free_failures);
+    store_bind_int64(st, ":base", p->base_s);
+    store_bind_int64(st, ":cap", p->cap_s);
+    store_bind_int64(st, ":bypass", bypass ? 1 : 0);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW) {
+        *failures = sqlite3_column_int(st, 0);
+        *until = sqlite3_column_int64(st, 1);
+        result = 1;
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        result = store_fail(db, "staff_users_attempt");
+    db_stmt_done(st);
+    return result;
+}
+
+int staff_users_attempt(sqlite3 *db, int64_t id, int64_t now, bool bypass,
+                        const struct staff_backoff *policy, int *failures, int64_t *backoff_until)
+{
+    int rc = attempt_claim(db, id, now, bypass, policy, failures, backoff_until);
+    if (rc != 0)
+        return rc;
+    /* In back-off: refused, but counted all the same. */
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1"
+                                   " WHERE id = :id RETURNING failed_logins, locked_until");
+    if (!st)
+        return store_fail(db, "staff_users_attempt");
+    store_bind_int64(st, ":id", id);
+    rc = sqlite3_step(st);
+    int result = 0;
+    if (rc == SQLITE_ROW) {
+        *failures = sqlite3_column_int(st, 0);
+        *backoff_until = sqlite3_column_int64(st, 1);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        result = store_fail(db, "staff_users_attempt");
+    db_stmt_done(st);
+    return result;
 }
 
 int staff_users_login_ok(sqlite3 *db, int64_t id, int64_t now)
@@ -155,6 +202,24 @@ int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
     } else if (rc != SQLITE_DONE) {
         result = store_fail(db, "staff_sessions_find");
     }
+    db_stmt_done(st);
+    return result;
+}
+
+int staff_sessions_known(sqlite3 *db, int64_t user_id, const char *token_hash, int64_t since)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM staff_sessions WHERE token_hash = :token_hash"
+                                   " AND user_id = :user_id AND created_at >= :since");
+    if (!st)
+        return store_fail(db, "staff_sessions_known");
+    store_bind_text(st, ":token_hash", token_hash);
+    store_bind_int64(st, ":user_id", user_id);
+    store_bind_int64(st, ":since", since);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW)
+        result = 1;
+    else if (rc != SQLITE_DONE)
+        result = store_fail(db, "staff_sessions_known");
     db_stmt_done(st);
     return result;
 }

@@ -6,6 +6,7 @@
 #ifndef TAAWUN_STORE_STAFF_USERS_H
 #define TAAWUN_STORE_STAFF_USERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -21,8 +22,8 @@ struct staff_user {
     char role[16];
     char password_hash[STAFF_HASH_TEXT_MAX];
     int64_t created_at;
-    int failed_logins;    /* consecutive failures since the last success */
-    int64_t locked_until; /* 0: not locked */
+    int failed_logins;    /* sign-in attempts since the last success */
+    int64_t locked_until; /* back-off: attempts before this are refused (0: none) */
     int64_t last_login_at;
 };
 
@@ -49,8 +50,27 @@ int staff_users_update(sqlite3 *db, const char *name, const char *role, const ch
 int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
     __attribute__((warn_unused_result));
 
-/* Record a failed sign-in: failed_logins and locked_until as given. */
-int staff_users_set_failures(sqlite3 *db, int64_t id, int failed, int64_t locked_until)
+/* How failed sign-ins slow an account down: the first free_failures in a
+ * row cost nothing; from then on each puts the account in back-off for
+ * base_s doubled per further failure, at most cap_s. */
+struct staff_backoff {
+    int free_failures;
+    int base_s;
+    int cap_s;
+};
+
+/* Count one sign-in attempt on user id at now, before its password is
+ * checked, in one atomic statement (UPDATE ... SET failed_logins =
+ * failed_logins + 1 ... RETURNING: parallel attempts each count once, and
+ * no two read the same count). When the account is not in back-off at now,
+ * or bypass (the attempt comes from a browser the user signed in with),
+ * the attempt may check the password: returns 1, and the back-off the
+ * count now calls for is already set (a success clears it, see
+ * staff_users_login_ok). Otherwise returns 0: refused, counted, the
+ * back-off not extended. *failures and *backoff_until receive the stored
+ * values. -1 on a database failure. */
+int staff_users_attempt(sqlite3 *db, int64_t id, int64_t now, bool bypass,
+                        const struct staff_backoff *policy, int *failures, int64_t *backoff_until)
     __attribute__((warn_unused_result));
 
 /* Record a successful sign-in at now (failures reset). */
@@ -68,6 +88,12 @@ int staff_sessions_insert(sqlite3 *db, int64_t user_id, const char *token_hash, 
  * idle_since, with its user. Returns 1, 0 (none, ended or idle) or -1. */
 int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
                         struct staff_session *out) __attribute__((warn_unused_result));
+
+/* 1 when token_hash is the hash of a session of user_id created at or
+ * after since, live or ended (the browser presenting it signed in as that
+ * user before), 0 when not, -1. */
+int staff_sessions_known(sqlite3 *db, int64_t user_id, const char *token_hash, int64_t since)
+    __attribute__((warn_unused_result));
 
 /* Record a use of session id at now. */
 int staff_sessions_touch(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));

@@ -130,8 +130,8 @@ def test_repeated_failures_from_one_address_get_429(env):
     r = api["viewer"].get("/members", token="f" * 64)
     assert_json_error(r, 429)
     assert int(r.headers["retry-after"]) > 0
-    # Blocked for a while, even with a valid token; the daemon lives on.
-    assert_json_error(api["admin"].get("/members"), 429)
+    # Only failures are refused: a valid token still passes (issue 11).
+    assert api["admin"].get("/members").status == 200
     d.assert_alive()
 
 
