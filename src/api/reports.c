@@ -1,13 +1,16 @@
 /* reports.c -- read-only admin API resources for reporting: messages
  * (filtered per member, broadcast, status, channel, direction) and stats
  * (members by province, sector, gender and age band; messages by status;
- * delivery rate per channel). Viewer role. */
+ * delivery rate per channel) and the channels' state as their providers
+ * last answered (sender/health). Viewer role. */
 #include <string.h>
 #include <time.h>
 
 #include "api/api.h"
 #include "api/json.h"
 #include "core/msisdn.h"
+#include "runtime/runtime.h"
+#include "sender/health.h"
 #include "store/admin_queries.h"
 
 static void messages_get(const struct api_request *req, struct http_response *resp)
@@ -112,7 +115,28 @@ static void stats_get(const struct api_request *req, struct http_response *resp)
                              status, "delivery_by_channel", delivery));
 }
 
+/* GET /channels: each configured channel and what its provider last
+ * answered to our sends (sender/health): a refused key shows here. */
+static void channels_get(const struct api_request *req, struct http_response *resp)
+{
+    const struct config *cfg = &req->rt->cfg;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < cfg->nchannels; i++) {
+        struct health_state h;
+        health_get(cfg->channels[i].name, &h);
+        json_t *o =
+            json_pack("{s:s,s:s,s:s,s:o,s:o}", "name", cfg->channels[i].name, "type",
+                      cfg->channels[i].type, "state", h.state, "http_status",
+                      h.http_status ? json_integer(h.http_status) : json_null(), "changed_at",
+                      h.changed_at ? json_integer(h.changed_at) : json_null());
+        api_json_add_local_times(o);
+        json_array_append_new(items, o);
+    }
+    api_reply_json(resp, 200, json_pack("{s:o}", "items", items));
+}
+
 const struct api_route api_reports_routes[] = {
+    {"GET", "/channels", API_ROLE_VIEWER, channels_get, API_BODY_JSON},
     {"GET", "/messages", API_ROLE_VIEWER, messages_get, API_BODY_JSON},
     {"GET", "/stats", API_ROLE_VIEWER, stats_get, API_BODY_JSON},
     {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},

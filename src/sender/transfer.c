@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "sender/health.h"
 #include "sys/log.h"
 
 #define TRANSFER_CONNECT_TIMEOUT_MS 5000
@@ -232,6 +234,7 @@ static void collect_one(struct transfers *t, struct request *r, CURLcode result)
     if (r->resp_capped)
         log_warn("send_answer_too_large", "channel=%s status=%ld limit=%d", r->ch->name, status,
                  TRANSFER_RESPONSE_MAX);
+    health_record(r->ch->name, status, (int64_t)time(NULL));
     for (size_t i = 0; i < r->n; i++)
         memset(&r->results[i], 0, sizeof r->results[i]);
     r->ops->send_parse(r->ch, r->msgs, r->n, status, r->resp ? r->resp : "", r->resp_len,

@@ -272,11 +272,16 @@ function entriesOf(obj, kind) {
 
 async function pageDashboard(main) {
   main.appendChild(h('h1', {}, t('nav_dashboard')));
-  const [stats, dash, events] = await Promise.all([
+  const [stats, dash, events, channels] = await Promise.all([
     api('GET', '/stats'), api('GET', '/dashboard'),
     // Upcoming: from now on (an instant, the same in every zone).
     api('GET', '/events' + qs({ status: 'scheduled', from: Math.floor(Date.now() / 1000), limit: 8 })),
+    api('GET', '/channels'),
   ]);
+  // What each provider last answered to our sends (a refused key shows here).
+  main.appendChild(h('div', { class: 'card', id: 'channels' }, h('h2', {}, t('channels')), h('ul', {},
+    (channels.items || []).map((c) => h('li', { 'data-channel': c.name, 'data-state': c.state, class: ['ok', 'unknown'].includes(c.state) ? '' : 'error' },
+      c.name + ' (' + c.type + '): ', badge('chan', c.state), c.changed_at_local ? ' · ' + fmtDate(c.changed_at_local) : '')))));
   const m = stats.members || {};
   const grid = h('div', { class: 'grid' });
   grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('members_total')), h('p', {}, h('b', { id: 'members-total' }, fmtNumber(m.total)))));

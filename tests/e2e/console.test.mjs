@@ -227,6 +227,7 @@ async function main() {
       const c = cookies.find((x) => x.name === 'taawun_session');
       assert(c && c.httpOnly && c.sameSite === 'Strict' && c.path === '/', 'cookie: ' + JSON.stringify(c));
       assert(await page.locator('svg.chart').count() >= 4, 'charts');
+      assert(await page.getAttribute('#channels li[data-channel=sandbox]', 'data-state') !== null, 'channel state shown');
       assert((await page.textContent('#who')).includes(ADMIN.name), 'who');
       await shot('dashboard-fr');
     });

@@ -5,14 +5,19 @@ back moves nothing; impossible dates are refused; a grant created without a
 reference gets a free one even when the demo's references are in the way;
 the same grant status twice is a no-op; a broadcast is measured (text with
 the opt-out hint, exactly as it travels) without storing a draft; a
-broadcast whose messages are all settled is `finished`.
+broadcast whose messages are all settled is `finished`; a provider refusing
+our credentials (401) is a warning once per change of state and a state
+staff see (GET /channels).
 Standard library only (plus pytest)."""
 
 import json
 import time
 from datetime import datetime
 
-from conftest import add_member, assert_json_error, catalog, new_phone, query, wait_until
+from conftest import (add_member, assert_json_error, catalog, new_phone, parse_log_line, query,
+                      sandbox_channel, wait_until)
+from outbox_helpers import FakeAT, at_send_channel, queue_out
+from test_admin_api import Api, make_token
 from test_admin_api import ZONE, audit_rows, env, grant_id, local, member_id, new_event  # noqa: F401
 
 
@@ -120,3 +125,40 @@ def test_a_settled_broadcast_is_finished(env):
     assert g["started_at_local"] == local(g["started_at"], "%Y-%m-%dT%H:%M")
     listed = st.get("/broadcasts").json()["items"]
     assert [x["status"] for x in listed if x["id"] == b["id"]] == ["finished"]
+
+
+def test_a_provider_refusing_our_credentials_is_visible(daemons, tmp_path):
+    fake = FakeAT(script=[401, 401])
+    try:
+        conf = daemons.config({"channels": (sandbox_channel(),
+                                            at_send_channel(tmp_path, fake, max_attempts=5))})
+        viewer = Api(None, make_token(conf, "viewer-ch", "viewer"))
+        d = daemons.start(config=conf)
+        viewer.d = d
+
+        def at_state():
+            return [c for c in viewer.get("/channels").json()["items"] if c["name"] == "at"][0]
+
+        def warnings():
+            return [parse_log_line(x) for x in d.lines if "event=channel_state" in x]
+        before = viewer.get("/channels").json()["items"]
+        assert {c["name"]: c["state"] for c in before} == {"sandbox": "unknown", "at": "unknown"}
+        # Two sends refused (different texts: two requests), one warning.
+        queue_out(d, "at", new_phone(), body="Taawun: key test one")
+        wait_until(lambda: len(fake.sends()) >= 1, what="a refused send")
+        queue_out(d, "at", new_phone(), body="Taawun: key test two")
+        wait_until(lambda: len(fake.sends()) >= 2, what="a second refused send")
+        at = at_state()
+        assert at["state"] == "credentials_refused" and at["http_status"] == 401, at
+        assert at["changed_at_local"], at
+        assert [(x["level"], x["channel"], x["state"]) for x in warnings()] == [
+            ("warn", "at", "credentials_refused")]
+        # The key accepted again: the state says so, with one more warning.
+        mid = queue_out(d, "at", new_phone(), body="Taawun: key test three")
+        wait_until(lambda: query(d, "SELECT status FROM messages WHERE id=?", (mid,))[0]["status"]
+                   == "sent", what="sent once the key is accepted")
+        assert at_state()["state"] == "ok"
+        assert [(x["level"], x["state"]) for x in warnings()] == [
+            ("warn", "credentials_refused"), ("warn", "ok")]
+    finally:
+        fake.close()
