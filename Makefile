@@ -6,7 +6,7 @@
 #   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
 #   make check      clang-format --dry-run, cppcheck, mandoc -T lint on the man pages, and
 #                   the layers of src/ (src/LAYERS: no include up a layer, no include cycle)
-#   make check-size files <= 800 lines, functions <= 80 (not yet part of make check)
+#   make check-size files <= 800 lines, functions <= 80 (also part of make check)
 #   make install    DESTDIR=, PREFIX= (/usr/local); creates the taawun user unless DESTDIR
 #   make deb        a Debian package (contrib/debian/) in $(BUILD)/deb/
 #   make man        the manual pages in $(BUILD)/man/
@@ -120,6 +120,7 @@ check:
 	@$(MAKE) --no-print-directory man
 	mandoc -T lint -W warning $(MAN_PAGES)
 	contrib/check-layers.sh src
+	contrib/check-size.sh
 
 check-layers:
 	contrib/check-layers.sh src

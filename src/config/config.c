@@ -1,9 +1,10 @@
-/* config.c -- the schema of every setting and the libconfig walk that checks
- * a file against it. Unknown keys, wrong types, out-of-range values and
+/* config.c -- the libconfig walk that checks a file against the schema of
+ * every setting (config/schema.c). Unknown keys, wrong types, out-of-range values and
  * missing required settings are all reported with FILE:LINE; nothing else in
  * taawun reads settings by string key. */
 #include "config/config.h"
 #include "config/config_docs.h"
+#include "config/schema.h"
 
 #include <libconfig.h>
 #include <limits.h>
@@ -21,164 +22,6 @@
 
 /* OPT_CIDR_LIST: a string array whose entries are addresses or CIDR
  * prefixes, each parsed strictly (core/cidr) where it is read. */
-enum opt_type {
-    OPT_GROUP,
-    OPT_LIST,
-    OPT_INT,
-    OPT_BOOL,
-    OPT_STRING,
-    OPT_STRING_LIST,
-    OPT_FLOAT,
-    OPT_CIDR_LIST
-};
-
-/* Where a value lands: in struct config, or in one struct channel_settings. */
-enum opt_base { IN_CONFIG, IN_CHANNEL, IN_NONE };
-
-struct option {
-    const char *path; /* "http.public.port"; list elements are "channels.[]" */
-    enum opt_type type;
-    long min, max;   /* ints: bounds; strings: length; string lists: count */
-    const char *def; /* default, as text; NULL = none */
-    bool required;
-    enum opt_base base;
-    size_t offset;       /* of the value */
-    size_t size;         /* bytes of a string (or of one list item) */
-    size_t count_offset; /* string lists: of the size_t count */
-    const char *choices; /* strings: "a|b|c" or NULL */
-};
-
-#define CFG(field) IN_CONFIG, offsetof(struct config, field), sizeof(((struct config *)0)->field)
-#define CFG_LIST(field, count)                                                                     \
-    IN_CONFIG, offsetof(struct config, field), sizeof(((struct config *)0)->field[0]),             \
-        offsetof(struct config, count)
-#define CHN(field)                                                                                 \
-    IN_CHANNEL, offsetof(struct channel_settings, field),                                          \
-        sizeof(((struct channel_settings *)0)->field)
-#define CHN_LIST(field, count)                                                                     \
-    IN_CHANNEL, offsetof(struct channel_settings, field),                                          \
-        sizeof(((struct channel_settings *)0)->field[0]), offsetof(struct channel_settings, count)
-#define NONE IN_NONE, 0, 0
-
-/* Every setting taawun knows. Keep README.md's "Configuration" in step. */
-static const struct option schema[] = {
-    {"programme", OPT_GROUP, 0, 0, NULL, true, NONE, 0, NULL},
-    {"programme.name", OPT_STRING, 1, 63, "Taawun", false, CFG(programme.name), 0, NULL},
-    {"programme.default_language", OPT_STRING, 2, 7, "ar", false, CFG(programme.default_language),
-     0, NULL},
-    {"programme.languages", OPT_STRING_LIST, 1, CATALOG_LANGS_MAX, NULL, true,
-     CFG_LIST(programme.languages, programme.nlanguages), NULL},
-    {"programme.timezone", OPT_STRING, 1, 63, "Africa/Casablanca", false, CFG(programme.timezone),
-     0, NULL},
-    {"programme.country_code", OPT_STRING, 1, 3, "212", false, CFG(programme.country_code), 0,
-     NULL},
-    {"programme.messages_dir", OPT_STRING, 1, CONFIG_PATH_MAX - 1, "messages", false,
-     CFG(programme.messages_dir), 0, NULL},
-    {"programme.provinces", OPT_STRING_LIST, 1, CONFIG_LIST_MAX, NULL, true,
-     CFG_LIST(programme.provinces, programme.nprovinces), NULL},
-    {"programme.sectors", OPT_STRING_LIST, 1, CONFIG_LIST_MAX, NULL, true,
-     CFG_LIST(programme.sectors, programme.nsectors), NULL},
-    {"programme.demo_data", OPT_STRING, 0, CONFIG_PATH_MAX - 1, "", false, CFG(programme.demo_data),
-     0, NULL},
-    {"programme.min_age", OPT_INT, 10, 30, "15", false, CFG(programme.min_age), 0, NULL},
-    {"programme.reminder_before_s", OPT_INT, 60, 30 * 86400, "86400", false,
-     CFG(programme.reminder_before_s), 0, NULL},
-    /* Quiet hours: broadcasts and reminders go out only inside "HH:MM-HH:MM"
-     * local time ("": any time). */
-    {"programme.send_window", OPT_STRING, 0, 11, "", false, CFG(programme.send_window), 0, NULL},
-
-    {"database", OPT_GROUP, 0, 0, NULL, true, NONE, 0, NULL},
-    {"database.path", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, true, CFG(database.path), 0, NULL},
-    {"database.synchronous", OPT_STRING, 1, 7, "full", false, CFG(database_synchronous), 0,
-     "full|normal"},
-    {"database.busy_timeout_ms", OPT_INT, 0, 60000, "5000", false, CFG(database.busy_timeout_ms), 0,
-     NULL},
-
-    {"http", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"http.public", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"http.public.address", OPT_STRING, 1, 63, "0.0.0.0", false, CFG(http.public_listener.address),
-     0, NULL},
-    {"http.public.port", OPT_INT, 0, 65535, "8080", false, CFG(http.public_listener.port), 0, NULL},
-    {"http.admin", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"http.admin.address", OPT_STRING, 1, 63, "127.0.0.1", false, CFG(http.admin_listener.address),
-     0, NULL},
-    {"http.admin.port", OPT_INT, 0, 65535, "8081", false, CFG(http.admin_listener.port), 0, NULL},
-    {"http.admin.session_idle_s", OPT_INT, 60, 86400, "1800", false,
-     CFG(http.console_session_idle_s), 0, NULL},
-    {"http.admin.secure_cookies", OPT_BOOL, 0, 0, "false", false, CFG(http.console_secure_cookies),
-     0, NULL},
-    {"http.threads", OPT_INT, 1, 64, "4", false, CFG(http.threads), 0, NULL},
-    {"http.connection_timeout_s", OPT_INT, 1, 300, "15", false, CFG(http.connection_timeout_s), 0,
-     NULL},
-    {"http.request_deadline_s", OPT_INT, 1, 300, "10", false, CFG(http.request_deadline_s), 0,
-     NULL},
-    {"http.max_connections", OPT_INT, 8, 65536, "1024", false, CFG(http.max_connections), 0, NULL},
-    {"http.per_ip_connection_limit", OPT_INT, 1, 65536, "64", false,
-     CFG(http.per_ip_connection_limit), 0, NULL},
-    {"http.connection_memory_limit", OPT_INT, 8192, 1048576, "65536", false,
-     CFG(http.connection_memory_limit), 0, NULL},
-    {"http.max_body_bytes", OPT_INT, 256, HTTP_BODY_CEILING, "65536", false,
-     CFG(http.max_body_bytes), 0, NULL},
-    {"http.trusted_proxies", OPT_CIDR_LIST, 0, TRUSTED_PROXIES_MAX, NULL, false,
-     CFG_LIST(http.trusted_proxies_text, http.ntrusted_proxies), NULL},
-
-    {"ussd", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"ussd.session_ttl_s", OPT_INT, 1, 3600, "180", false, CFG(ussd.session_ttl_s), 0, NULL},
-    {"ussd.max_sessions", OPT_INT, 1, 1000000, "20000", false, CFG(ussd.max_sessions), 0, NULL},
-    {"ussd.draft_ttl_s", OPT_INT, 60, 30 * 86400, "86400", false, CFG(ussd.draft_ttl_s), 0, NULL},
-
-    {"sms", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"sms.max_reply_segments", OPT_INT, 1, SMS_REPLY_SEGMENTS_CEILING, "2", false,
-     CFG(sms.max_reply_segments), 0, NULL},
-    {"sms.replies_per_hour", OPT_INT, 1, 1000, "20", false, CFG(sms.replies_per_hour), 0, NULL},
-    {"sms.conversation_ttl_s", OPT_INT, 60, 7 * 86400, "1800", false, CFG(sms.conversation_ttl_s),
-     0, NULL},
-    {"sms.erase_window_s", OPT_INT, 30, 86400, "600", false, CFG(sms.erase_window_s), 0, NULL},
-    {"sms.outbound_channel", OPT_STRING, 0, CHANNEL_NAME_MAX - 1, "", false,
-     CFG(sms.outbound_channel), 0, NULL},
-
-    {"log", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"log.level", OPT_STRING, 1, 7, "info", false, CFG(log_level_name), 0, "debug|info|warn|error"},
-
-    {"channels", OPT_LIST, 1, CONFIG_CHANNELS_MAX, NULL, true, NONE, 0, NULL},
-    {"channels.[]", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
-    {"channels.[].name", OPT_STRING, 1, CHANNEL_NAME_MAX - 1, NULL, true, CHN(name), 0, NULL},
-    {"channels.[].type", OPT_STRING, 1, 23, NULL, true, CHN(type), 0, NULL},
-    {"channels.[].ussd_code", OPT_STRING, 0, 31, "", false, CHN(ussd_code), 0, NULL},
-    {"channels.[].ussd_screen_max", OPT_INT, 40, USSD_SCREEN_MAX_GSM7, "182", false,
-     CHN(ussd_screen_max), 0, NULL},
-    {"channels.[].ussd_screen_max_ucs2", OPT_INT, 20, USSD_SCREEN_MAX_UCS2, "80", false,
-     CHN(ussd_screen_max_ucs2), 0, NULL},
-    {"channels.[].secret_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0, NULL},
-    {"channels.[].allow_from", OPT_STRING_LIST, 0, CHANNEL_ALLOW_MAX, NULL, false,
-     CHN_LIST(allow_from, nallow), NULL},
-    {"channels.[].base_url", OPT_STRING, 0, CHANNEL_URL_MAX - 1, "", false, CHN(base_url), 0, NULL},
-    {"channels.[].username", OPT_STRING, 0, CHANNEL_CRED_MAX - 1, "", false, CHN(username), 0,
-     NULL},
-    {"channels.[].api_key_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0, NULL},
-    {"channels.[].sender_id", OPT_STRING, 0, 47, "", false, CHN(sender_id), 0, NULL},
-    {"channels.[].public_url", OPT_STRING, 0, CHANNEL_URL_MAX - 1, "", false, CHN(public_url), 0,
-     NULL},
-    {"channels.[].signature_secret_file", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, false, NONE, 0,
-     NULL},
-    {"channels.[].signature_method", OPT_STRING, 1, 15, "md5hash", false, CHN(signature_method), 0,
-     "md5hash|md5|sha1|sha256|sha512"},
-    {"channels.[].kannel_smsc", OPT_STRING, 0, 31, "", false, CHN(kannel_smsc), 0, NULL},
-    {"channels.[].dlr_mask", OPT_INT, 0, 63, "31", false, CHN(dlr_mask), 0, NULL},
-    {"channels.[].throughput_per_s", OPT_INT, 1, 100000, "20", false, CHN(throughput_per_s), 0,
-     NULL},
-    {"channels.[].concurrency", OPT_INT, 1, 256, "8", false, CHN(concurrency), 0, NULL},
-    {"channels.[].max_attempts", OPT_INT, 1, 100, "8", false, CHN(max_attempts), 0, NULL},
-    {"channels.[].retry_base_s", OPT_INT, 1, 3600, "5", false, CHN(retry_base_s), 0, NULL},
-    {"channels.[].retry_max_s", OPT_INT, 1, 86400, "900", false, CHN(retry_max_s), 0, NULL},
-    {"channels.[].expiry_s", OPT_INT, 60, 2592000, "86400", false, CHN(expiry_s), 0, NULL},
-    {"channels.[].request_timeout_s", OPT_INT, 1, 120, "15", false, CHN(request_timeout_s), 0,
-     NULL},
-    {"channels.[].price_per_segment_mad", OPT_FLOAT, 0, 1000, "0", false,
-     CHN(price_per_segment_mad), 0, NULL},
-};
-
-#define SCHEMA_SIZE (sizeof schema / sizeof schema[0])
 
 bool config_schema_entry(size_t i, struct config_schema_entry *out)
 {
@@ -188,9 +31,9 @@ bool config_schema_entry(size_t i, struct config_schema_entry *out)
         [OPT_STRING] = "string", [OPT_STRING_LIST] = "string array",
         [OPT_FLOAT] = "number",  [OPT_CIDR_LIST] = "string array",
     };
-    if (i >= SCHEMA_SIZE)
+    if (i >= config_schema_size)
         return false;
-    const struct option *o = &schema[i];
+    const struct option *o = &config_schema[i];
     *out = (struct config_schema_entry){.path = o->path,
                                         .type = type_word[o->type],
                                         .min = o->min,
@@ -216,9 +59,9 @@ void config_error(struct config_errors *errs, const char *file, int line, const 
 
 static const struct option *schema_find(const char *path)
 {
-    for (size_t i = 0; i < SCHEMA_SIZE; i++)
-        if (strcmp(schema[i].path, path) == 0)
-            return &schema[i];
+    for (size_t i = 0; i < config_schema_size; i++)
+        if (strcmp(config_schema[i].path, path) == 0)
+            return &config_schema[i];
     return NULL;
 }
 
@@ -250,8 +93,8 @@ struct walk {
     struct config_errors *errs;
     const char *file;
     /* Which options were set: one flag per schema entry, and per channel. */
-    bool seen[SCHEMA_SIZE];
-    bool channel_seen[CONFIG_CHANNELS_MAX][SCHEMA_SIZE];
+    bool seen[CONFIG_SCHEMA_MAX];
+    bool channel_seen[CONFIG_CHANNELS_MAX][CONFIG_SCHEMA_MAX];
     int channel_line[CONFIG_CHANNELS_MAX];
     char secret_file[CONFIG_CHANNELS_MAX][CONFIG_PATH_MAX];
     int secret_line[CONFIG_CHANNELS_MAX];
@@ -488,7 +331,7 @@ static void walk_setting(struct walk *w, config_setting_t *s, const char *path)
         config_error(w->errs, w->file, line, "'%s' must be %s", path, type_name(o->type));
         return;
     }
-    size_t idx = (size_t)(o - schema);
+    size_t idx = (size_t)(o - config_schema);
     if (o->base == IN_CHANNEL || strncmp(path, "channels.[].", 12) == 0)
         w->channel_seen[w->channel_index][idx] = true;
     else
@@ -826,8 +669,8 @@ int config_load(const char *path, struct config *out, struct config_errors *errs
     walk_children(w, config_root_setting(&lc), "");
 
     /* Defaults and required settings. */
-    for (size_t i = 0; i < SCHEMA_SIZE; i++) {
-        const struct option *o = &schema[i];
+    for (size_t i = 0; i < config_schema_size; i++) {
+        const struct option *o = &config_schema[i];
         bool in_channel = strncmp(o->path, "channels.[].", 12) == 0;
         if (in_channel) {
             for (size_t c = 0; c < out->nchannels; c++) {
