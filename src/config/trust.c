@@ -1,6 +1,6 @@
 /* trust.c -- the trust boundary between test and real channels on a loaded
- * configuration: listeners on loopback next to a test channel (webhooks are
- * served on both listeners), the outbound channel resolved and real
+ * configuration: listeners on loopback and no trusted proxy next to a test
+ * channel (webhooks are served on both listeners), the outbound channel resolved and real
  * whenever a real channel exists. */
 #include "config/trust.h"
 
@@ -40,6 +40,13 @@ int config_trust_check(struct config *c, struct config_errors *errs)
                          "test channel must never be reachable from the network; remove it "
                          "(production) or listen on 127.0.0.1 or ::1 (a demo)",
                          test, i ? "admin" : "public", ls[i]->address);
+    if (test && c->http.ntrusted_proxies > 0)
+        config_error(errs, f, 0,
+                     "channel \"%s\" is a test channel and 'http.trusted_proxies' is set: "
+                     "behind a proxy every caller looks local, so a test channel would be "
+                     "reachable from the network; remove it (production) or the proxy "
+                     "setting (a demo)",
+                     test);
     char *out = c->sms.outbound_channel;
     if (!out[0] && (nreal == 1 || (nreal == 0 && c->nchannels == 1)))
         snprintf(out, sizeof c->sms.outbound_channel, "%s", nreal ? real : test);

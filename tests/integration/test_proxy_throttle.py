@@ -191,14 +191,20 @@ def test_forwarded_address_used_only_from_a_trusted_proxy(daemons, tmp_path):
                                         + ["127.0.0.0/24"]), rows
 
 
-def test_trusted_proxies_are_parsed_strictly(daemons):
+def test_trusted_proxies_are_parsed_strictly(daemons, tmp_path):
     for bad in (["127.0.0.1/"], ["127.0.0.1/x"], ["localhost"], ["127.0.0.1/33"], ["::1/129"],
                 ["10.0.0.0/08"], ["127.0.0.1 "]):
         conf = daemons.config({"http.trusted_proxies": bad}, name="bad.conf")
         r = run_taawund("-n", "-c", conf)
         assert r.returncode != 0, (bad, r)
         assert "trusted_proxies" in r.stderr, r.stderr
-    conf = daemons.config({"http.trusted_proxies": ["127.0.0.1/32", "::1", "10.0.0.0/8"]},
+    # Good entries pass, next to a real channel (a test channel is refused
+    # behind a proxy: test_trust_boundary.py).
+    secret = tmp_path / "at.secret"
+    secret.write_text("s3cret-at\n")
+    secret.chmod(0o600)
+    conf = daemons.config({"channels": (at_channel("at", secret),),
+                           "http.trusted_proxies": ["127.0.0.1/32", "::1", "10.0.0.0/8"]},
                           name="good.conf")
     r = run_taawund("-n", "-c", conf)
     assert r.returncode == 0, r.stderr

@@ -86,6 +86,16 @@ def test_config_refuses_sandbox_off_loopback(tmp_path, listener, address):
     assert "never be reachable from the network" in out, out
 
 
+def test_config_refuses_sandbox_behind_a_trusted_proxy(tmp_path):
+    """Behind a proxy every caller is local: a test channel would be reachable
+    from the network, so the config is refused (and -n says why)."""
+    conf = write_config(tmp_path, {"http.trusted_proxies": ["127.0.0.1/32"]})
+    r = run_taawund("-n", "-c", conf)
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out
+    assert '"sandbox" is a test channel' in out and "'http.trusted_proxies'" in out, out
+
+
 def test_config_takes_sandbox_on_loopback(tmp_path):
     for address in ("127.0.0.1", "::1", "127.0.0.2"):
         conf = write_config(tmp_path, {"http.public.address": address,
