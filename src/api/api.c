@@ -17,6 +17,7 @@
 #include "app/staff_tokens.h"
 #include "app/throttle.h"
 #include "core/cidr.h"
+#include "core/msisdn.h"
 #include "http/forwarded.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
@@ -209,6 +210,23 @@ int api_query_int(const struct api_request *req, struct http_response *resp, con
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+int api_query_phone(const struct api_request *req, struct http_response *resp, const char *name,
+                    char e164[MSISDN_MAX], const char **out)
+{
+    const char *s = api_query(req, name);
+    *out = NULL;
+    if (!s)
+        return 0;
+    if (msisdn_normalize(s, strlen(s), e164) != MSISDN_OK) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s is not a valid mobile number", name);
+        api_error(resp, 400, "invalid_parameter", msg, name);
+        return -1;
+    }
+    *out = e164;
     return 0;
 }
 

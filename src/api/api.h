@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/limits.h"
 #include "http/server.h"
 #include "store/audit.h"
 
@@ -177,6 +178,12 @@ const char *api_query(const struct api_request *req, const char *name);
 int api_query_int(const struct api_request *req, struct http_response *resp, const char *name,
                   int64_t min, int64_t max, int64_t def, int64_t *out)
     __attribute__((warn_unused_result));
+
+/* Query argument name as a mobile number, normalised to E.164 in e164
+ * (*out points there), or *out = NULL when absent. Returns 0, or -1 with
+ * 400 invalid_parameter naming the field in resp. */
+int api_query_phone(const struct api_request *req, struct http_response *resp, const char *name,
+                    char e164[MSISDN_MAX], const char **out) __attribute__((warn_unused_result));
 
 /* Pagination: ?limit= (1..API_PAGE_LIMIT_MAX, default
  * API_PAGE_LIMIT_DEFAULT) and ?offset= (0..API_PAGE_OFFSET_MAX). */

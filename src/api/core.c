@@ -418,15 +418,9 @@ static void members_get(const struct api_request *req, struct http_response *res
         api_query_int(req, resp, "erased", 0, 1, 0, &erased) != 0)
         return;
     char e164[MSISDN_MAX];
-    const char *phone = api_query(req, "phone");
-    if (phone) {
-        if (msisdn_normalize(phone, strlen(phone), e164) != MSISDN_OK) {
-            api_error(resp, 400, "invalid_parameter", "phone is not a valid mobile number",
-                      "phone");
-            return;
-        }
-        phone = e164;
-    }
+    const char *phone;
+    if (api_query_phone(req, resp, "phone", e164, &phone) != 0)
+        return;
     const char *gender = api_query(req, "gender");
     if (gender && strcmp(gender, "f") != 0 && strcmp(gender, "m") != 0) {
         api_error(resp, 400, "invalid_parameter", "gender must be f or m", "gender");

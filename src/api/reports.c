@@ -8,7 +8,6 @@
 
 #include "api/api.h"
 #include "api/json.h"
-#include "core/msisdn.h"
 #include "runtime/runtime.h"
 #include "sender/health.h"
 #include "store/admin_queries.h"
@@ -27,15 +26,9 @@ static void messages_get(const struct api_request *req, struct http_response *re
         return;
     }
     char e164[MSISDN_MAX];
-    const char *phone = api_query(req, "phone");
-    if (phone) {
-        if (msisdn_normalize(phone, strlen(phone), e164) != MSISDN_OK) {
-            api_error(resp, 400, "invalid_parameter", "phone is not a valid mobile number",
-                      "phone");
-            return;
-        }
-        phone = e164;
-    }
+    const char *phone;
+    if (api_query_phone(req, resp, "phone", e164, &phone) != 0)
+        return;
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
