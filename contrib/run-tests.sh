@@ -93,12 +93,13 @@ run_unit() {
 }
 
 # run_pytest ARGS...: pytest against $build/taawund (and taawund-test for the
-# tests that move the clock); counts its closing line and its skips (-rs).
+# tests that move the clock); counts its closing line and its skips (-rs),
+# and names each failed test (-rfE: "FAILED file::test - reason").
 run_pytest() {
   local log line p f e s n why counted=0
   log=$(mktemp)
   TAAWUND="$top/$build/taawund" TAAWUND_TEST="$top/$build/taawund-test" \
-    "$python" -m pytest -q -rs -p no:cacheprovider "$@" 2>&1 | tee "$log"
+    "$python" -m pytest -q -rfEs -p no:cacheprovider "$@" 2>&1 | tee "$log"
   line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|error)|(passed|failed|skipped|error).* in [0-9.]+s' "$log" | tail -n1)
   p=$(number_of passed "$line"); f=$(number_of failed "$line")
   e=$(number_of error "$line"); s=$(number_of skipped "$line")

@@ -457,10 +457,13 @@ class FakeProvider:
             return collections.Counter(self.accepted)
 
     def sends_for(self, phone):
-        """The send requests that carried this recipient."""
+        """The send requests that carried this recipient, in the order they
+        arrived (a "timeout" answer is recorded only when its sleep ends,
+        after the client's later retries may have been recorded)."""
         phone = e164(phone)
         with self._cv:
-            return [r for r in self.sends if any(p == phone for p, _ in r.recipients)]
+            return sorted((r for r in self.sends if any(p == phone for p, _ in r.recipients)),
+                          key=lambda r: r.at)
 
     def provider_id(self, phone):
         """The provider id of the (last) acceptance of a message to phone."""
