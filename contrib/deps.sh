@@ -12,9 +12,10 @@ libconfig-dev libjansson-dev libcsv-dev libssl-dev libutf8proc-dev tzdata"
 # (headless) opening the CSV exports in test_csv.py; the web console's browser
 # tests: Debian's Chromium (driven by playwright-core from npm, installed by
 # `npm ci` under tests/e2e), Node.js and a font with Arabic; the OpenAPI
-# document's validator (`npm ci` under tests/openapi).
+# document's validator (`npm ci` under tests/openapi); Prometheus's promtool
+# (`promtool check metrics` on GET /metrics, test_metrics.py).
 test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl kannel kannel-extras
-libreoffice-calc-nogui chromium nodejs fonts-dejavu-core"
+libreoffice-calc-nogui chromium nodejs fonts-dejavu-core prometheus"
 # Manual pages (make check: mandoc -T lint) and the Debian package (make deb,
 # contrib/ci-package.sh: dpkg-buildpackage with debhelper, then lintian).
 pkg_pkgs="mandoc man-db debhelper dpkg-dev lintian adduser"

@@ -6,7 +6,7 @@
 # Every skip is counted: cmocka's, pytest's, the browser tests' and a whole
 # suite skipped for a missing program. With CI=true a skip caused by a
 # component that .ci/run installs (through contrib/deps.sh: Kannel,
-# LibreOffice, Node.js and Chromium) counts as a failure, and says why.
+# LibreOffice, Node.js, Chromium and promtool) counts as a failure, and says why.
 #
 # Usage: contrib/run-tests.sh BUILD_DIR [PART ...]
 #   PART: unit | integration | e2e | openapi | concurrency
@@ -27,7 +27,7 @@ skipped=0
 python=${PYTHON:-/usr/bin/python3}
 
 # Skip reasons that name a component .ci/run installs.
-ci_components='Kannel|LibreOffice|Chromium|Node\.js'
+ci_components='Kannel|LibreOffice|Chromium|Node\.js|promtool'
 concurrency_pytest=(
   "tests/integration/test_ussd_services.py::test_race_for_the_last_seats"
   "tests/integration/test_inbound.py"

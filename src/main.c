@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/metrics.h"
 #include "app/scheduler.h"
 #include "app/ussd.h"
 #include "cmd/backup.h"
@@ -29,6 +30,7 @@
 #include "store/db_lock.h"
 #include "store/messages.h"
 #include "sys/log.h"
+#include "sys/metrics.h"
 
 #define DEFAULT_CONFIG "/etc/taawun/taawun.conf"
 #define STOP_GRACE_MS 10000
@@ -80,6 +82,18 @@ static const struct sockaddr *client_address(const struct http_request *req,
     return rc == 0 ? http_forwarded_sockaddr(&a, storage) : req->client;
 }
 
+/* The metrics label of a console path (see http_response.route): its
+ * three resources by name, any other path as the files' pattern. */
+static void console_route(const char *path, struct http_response *resp)
+{
+    static const char *const named[] = {"/console/login", "/console/logout", "/console/session"};
+    const char *route = "/console/{file}";
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (strcmp(path, named[i]) == 0)
+            route = named[i];
+    snprintf(resp->route, sizeof resp->route, "%s", route);
+}
+
 /* The route function of both listeners (see http_server_start): on the
  * admin listener, /api/... goes to the admin API and /console/... to the web
  * console; everything else (/healthz, and /hooks/... on the public listener)
@@ -92,10 +106,14 @@ static void route(void *ctx, const struct http_request *peer_req, struct http_re
     req->client = client_address(peer_req, &client);
     if (req->listener == HTTP_ADMIN && api_path_is(req->path))
         api_handle(req, resp); /* the public listener never serves /api */
+    else if (req->listener == HTTP_ADMIN && api_metrics_path_is(req->path))
+        api_metrics_handle(req, resp); /* Prometheus, admin listener only */
     else if (req->listener == HTTP_ADMIN && console_path_is(req->path))
         console_handle(req, resp); /* the web console, admin listener only */
     else
         hooks_handle(ctx, req, resp);
+    if (!resp->route[0] && req->listener == HTTP_ADMIN && console_path_is(req->path))
+        console_route(req->path, resp);
 }
 
 /* The web console on top of the admin API: its session cookie
@@ -106,6 +124,7 @@ static int wire_console(struct ussd_sessions *sessions)
 {
     api_set_session_auth(console_authenticate);
     console_api_set_sessions(sessions);
+    api_metrics_set_sessions(sessions);
     if (api_add_routes(console_api_routes) != 0) {
         log_error("startup", "detail=\"too many API route tables\"");
         return -1;
@@ -332,6 +351,7 @@ int main(int argc, char **argv)
     /* Member data: the database, its WAL and SHM, its lock, and whatever a
      * subcommand creates are readable by taawund's user only (0600). */
     umask(077);
+    metrics_start_time(); /* read now: process_start_time_seconds */
     /* `taawund token ...` manages admin API tokens on the database directly. */
     if (argc >= 2 && strcmp(argv[1], "token") == 0)
         return cmd_token(argc - 1, argv + 1, DEFAULT_CONFIG);

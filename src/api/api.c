@@ -471,11 +471,13 @@ void api_handle(const struct http_request *http, struct http_response *resp)
         return;
     }
     req.path = http->path + strlen(API_PREFIX);
+    snprintf(resp->route, sizeof resp->route, "%s", API_PREFIX); /* until a route is found */
     if (authenticate(http, &req, resp) != 0)
         return;
     const struct api_route *found = route_find(&req, http->method, resp);
     if (!found)
         return;
+    snprintf(resp->route, sizeof resp->route, "%s%s", API_PREFIX, found->pattern);
     if (req.principal.role < found->min_role) {
         char msg[96];
         snprintf(msg, sizeof msg, "this needs the %s role", api_role_name(found->min_role));
@@ -504,4 +506,23 @@ void api_handle(const struct http_request *http, struct http_response *resp)
         log_info("admin_request", "method=%s pattern=%s status=%d who=%s role=%s client=%s",
                  http->method, found->pattern, resp->status, req.principal.name,
                  api_role_name(req.principal.role), req.client);
+}
+
+int api_authenticate(const struct http_request *http, enum api_role min_role,
+                     struct http_response *resp)
+{
+    struct api_request req;
+    memset(&req, 0, sizeof req);
+    req.http = http;
+    req.method = http->method;
+    client_string(http->client, req.client, sizeof req.client);
+    if (authenticate(http, &req, resp) != 0)
+        return -1;
+    if (req.principal.role < min_role) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "this needs the %s role", api_role_name(min_role));
+        api_error(resp, 403, "forbidden", msg, NULL);
+        return -1;
+    }
+    return 0;
 }

@@ -129,6 +129,14 @@ void api_handle(const struct http_request *req, struct http_response *resp);
 /* true when path is /api or under /api/. */
 bool api_path_is(const char *path);
 
+/* Authenticate a request to a path outside /api/v1 on the admin listener
+ * (GET /metrics) exactly as the router does (bearer token or the console's
+ * session, failures throttled and audited) and require min_role. Returns
+ * 0, or -1 with resp filled (401, 403, 429, 503). Added (issue 12) so that
+ * /metrics needs no second copy of the authentication. */
+int api_authenticate(const struct http_request *req, enum api_role min_role,
+                     struct http_response *resp) __attribute__((warn_unused_result));
+
 /* --- wiring, at start-up only (before the listeners start; not locked) --- */
 
 #define API_EXTRA_TABLES_MAX 4 /* route tables added with api_add_routes */

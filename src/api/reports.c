@@ -11,6 +11,7 @@
 #include "runtime/runtime.h"
 #include "sender/health.h"
 #include "store/admin_queries.h"
+#include "store/queue_depth.h"
 
 static void messages_get(const struct api_request *req, struct http_response *resp)
 {
@@ -128,8 +129,65 @@ static void channels_get(const struct api_request *req, struct http_response *re
     api_reply_json(resp, 200, json_pack("{s:o}", "items", items));
 }
 
+/* A time member: unix seconds, or null for never (0). */
+static json_t *time_or_null(int64_t t)
+{
+    return t ? json_integer(t) : json_null();
+}
+
+/* One channel's health: sender/health's answers and the outbox waiting
+ * behind it (rows from queue_depth_read). */
+static json_t *channel_health(const struct channel_settings *ch, const struct queue_depth_row *rows,
+                              size_t n, int64_t now)
+{
+    struct health_state h;
+    health_get(ch->name, &h);
+    const struct queue_depth_row *q = queue_depth_find(rows, n, ch->name, "queued");
+    const struct queue_depth_row *sending = queue_depth_find(rows, n, ch->name, "sending");
+    const struct queue_depth_row *held = queue_depth_find(rows, n, ch->name, "held");
+    int64_t oldest = q ? q->oldest_created_at : 0;
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:I,s:I,s:I,s:o,s:o}", "name", ch->name, "type",
+        ch->type, "state", h.state, "http_status",
+        h.http_status ? json_integer(h.http_status) : json_null(), "changed_at",
+        time_or_null(h.changed_at), "last_success_at", time_or_null(h.last_success_at),
+        "last_error_at", time_or_null(h.last_error_at), "last_error_class",
+        h.last_error_class[0] ? json_string(h.last_error_class) : json_null(),
+        "credentials_refused", h.credentials_refused, "balance_exhausted", h.balance_exhausted,
+        "queue_depth", (json_int_t)(q ? q->count : 0), "sending",
+        (json_int_t)(sending ? sending->count : 0), "held", (json_int_t)(held ? held->count : 0),
+        "oldest_queued_at", time_or_null(oldest), "oldest_queued_age_s",
+        oldest ? json_integer(now > oldest ? now - oldest : 0) : json_null());
+    if (o)
+        api_json_add_local_times(o);
+    return o;
+}
+
+/* GET /channels/health: per configured channel, what its provider last
+ * answered (state, last success, last error and its class, credentials
+ * refused, balance exhausted) and its queue depth. Times also as the
+ * programme's local time (NAME_local), made here, never in the browser. */
+static void channels_health_get(const struct api_request *req, struct http_response *resp)
+{
+    const struct config *cfg = &req->rt->cfg;
+    sqlite3 *db = api_json_db(resp);
+    if (!db)
+        return;
+    struct queue_depth_row rows[QUEUE_DEPTH_ROWS_MAX];
+    int n = queue_depth_read(db, rows, QUEUE_DEPTH_ROWS_MAX);
+    if (n < 0) {
+        api_error_db(resp);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < cfg->nchannels; i++)
+        json_array_append_new(items, channel_health(&cfg->channels[i], rows, (size_t)n, db_now()));
+    api_reply_json(resp, 200, items ? json_pack("{s:o}", "items", items) : NULL);
+}
+
 const struct api_route api_reports_routes[] = {
     {"GET", "/channels", API_ROLE_VIEWER, channels_get, API_BODY_JSON},
+    {"GET", "/channels/health", API_ROLE_VIEWER, channels_health_get, API_BODY_JSON},
     {"GET", "/messages", API_ROLE_VIEWER, messages_get, API_BODY_JSON},
     {"GET", "/stats", API_ROLE_VIEWER, stats_get, API_BODY_JSON},
     {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},

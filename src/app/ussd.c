@@ -22,6 +22,7 @@
 #include "store/messages.h"
 #include "store/sms_state.h"
 #include "sys/log.h"
+#include "sys/metrics.h"
 
 /* ---- one step ---- */
 
@@ -619,6 +620,7 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
     if (claim == USSD_CLAIM_FULL) {
         log_collapsed(LOG_WARN, "ussd_sessions_full", LOG_COLLAPSE_INTERVAL_MS,
                       "ussd_sessions_full", "channel=%s", ch->name);
+        metrics_inc(METRICS_USSD_SESSIONS_REFUSED, (const char *const[]){ch->name});
         r = step_refuse(p, screen, screensz, end);
     } else {
         bool keep;

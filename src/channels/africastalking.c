@@ -286,6 +286,7 @@ static void at_recipient_result(long code, const char *status, const char *messa
         return;
     case 405: /* InsufficientBalance: top up, then it goes */
         adapter_result(r, SEND_RETRY, 3600, "%ld %s", code, status);
+        r->error_class = SEND_ERROR_BALANCE;
         return;
     case 500: /* InternalServerError */
     case 501: /* GatewayError */

@@ -184,11 +184,28 @@ enum send_outcome {
     SEND_OPTED_OUT,    /* the recipient opted out at the carrier: never retry */
 };
 
+/* Why a send did not go, as staff and metrics see it (issue 12). An
+ * adapter sets it where the provider's answer says more than the outcome
+ * and the HTTP status do (a balance used up, a key refused inside a 200);
+ * otherwise it is SEND_ERROR_DERIVED and send_error_class_of decides. */
+enum send_error_class {
+    SEND_ERROR_DERIVED = 0,  /* from the outcome and the HTTP status */
+    SEND_ERROR_NONE,         /* accepted */
+    SEND_ERROR_CREDENTIALS,  /* our key or token refused */
+    SEND_ERROR_BALANCE,      /* the account's balance or credit is used up */
+    SEND_ERROR_RATE_LIMITED, /* slow down (HTTP 429, throttled) */
+    SEND_ERROR_REJECTED,     /* this message refused for good (number, content) */
+    SEND_ERROR_OPTED_OUT,    /* the recipient opted out at the carrier */
+    SEND_ERROR_PROVIDER,     /* the provider failed (5xx, gateway errors, unknown answers) */
+    SEND_ERROR_UNREACHABLE,  /* no answer: timeout, refused, reset */
+};
+
 struct send_result {
     enum send_outcome outcome;
     char provider_id[128];
     int retry_after_s;
     char reason[160];
+    enum send_error_class error_class; /* SEND_ERROR_DERIVED unless the adapter knows */
 };
 
 struct channel_ops {
@@ -259,5 +276,15 @@ const char *delivery_state_name(enum delivery_state s);
 
 /* true when s is final (delivered, failed, rejected, expired). */
 bool delivery_state_final(enum delivery_state s);
+
+/* The class of r, answered with http_status (0: no answer): the adapter's
+ * when it set one, else unreachable (0), credentials (401, 403), none
+ * (accepted), opted out, rate limited (429), rejected (permanent), provider
+ * error (any other retry). Never SEND_ERROR_DERIVED. */
+enum send_error_class send_error_class_of(const struct send_result *r, long http_status);
+
+/* "none", "credentials_refused", "balance_exhausted", "rate_limited",
+ * "rejected", "opted_out", "provider_error", "unreachable". */
+const char *send_error_class_name(enum send_error_class c);
 
 #endif

@@ -245,10 +245,12 @@ static void infobip_status_result(const json_t *st, const char *message_id, stru
         snprintf(r->provider_id, sizeof r->provider_id, "%s", message_id ? message_id : "");
         return;
     case 5: /* REJECTED */
-        if (name && strcmp(name, "REJECTED_NOT_ENOUGH_CREDITS") == 0)
+        if (name && strcmp(name, "REJECTED_NOT_ENOUGH_CREDITS") == 0) {
             adapter_result(r, SEND_RETRY, 3600, "%s", snip);
-        else
+            r->error_class = SEND_ERROR_BALANCE;
+        } else {
             adapter_result(r, SEND_PERMANENT, 0, "%s", snip);
+        }
         return;
     case 2: /* UNDELIVERABLE */
     case 4: /* EXPIRED */

@@ -319,9 +319,10 @@ static void twilio_send_parse(const struct channel_settings *ch,
             adapter_result(r, SEND_OPTED_OUT, 0, "%lld %s", code, snip);
         else if (code == 20429 || http_status == 429)
             adapter_result(r, SEND_RETRY, 30, "%lld %s", code, snip);
-        else if (code == 20003 || http_status == 401 || http_status == 403)
+        else if (code == 20003 || http_status == 401 || http_status == 403) {
             adapter_result(r, SEND_RETRY, 300, "credentials refused: %lld %s", code, snip);
-        else
+            r->error_class = SEND_ERROR_CREDENTIALS;
+        } else
             adapter_result(r, SEND_PERMANENT, 0, "%lld %s", code, snip);
     } else {
         adapter_http_failure(http_status, body, body_len, r);

@@ -401,6 +401,7 @@ static void vonage_status_result(long status, const char *text, struct send_resu
     switch (status) {
     case 1: /* Throttled */
         adapter_result(r, SEND_RETRY, 5, "%ld %s", status, text);
+        r->error_class = SEND_ERROR_RATE_LIMITED;
         return;
     case 5:  /* Internal Error */
     case 10: /* Too Many Existing Binds */
@@ -412,9 +413,11 @@ static void vonage_status_result(long status, const char *text, struct send_resu
     case 14: /* Invalid Signature */
     case 32: /* Signature And API Secret Disallowed */
         adapter_result(r, SEND_RETRY, 300, "credentials refused: %ld %s", status, text);
+        r->error_class = SEND_ERROR_CREDENTIALS; /* inside an HTTP 200 */
         return;
     case 9: /* Partner Quota Violation: not enough credit */
         adapter_result(r, SEND_RETRY, 3600, "%ld %s", status, text);
+        r->error_class = SEND_ERROR_BALANCE;
         return;
     case 2:  /* Missing Parameters */
     case 3:  /* Invalid Parameters */

@@ -16,6 +16,7 @@
 #include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/log.h"
+#include "sys/metrics.h"
 #include "sys/secret.h"
 
 static void healthz(const struct http_request *req, struct http_response *resp)
@@ -165,6 +166,7 @@ static void ussd_hook(struct hooks_ctx *rc, struct runtime *rt, const struct cha
     }
     char screen[SCREEN_BYTES_MAX];
     bool end = false;
+    metrics_inc(METRICS_USSD_STEPS, (const char *const[]){ch->name});
     enum ussd_result r =
         ussd_handle(rc->sessions, &rt->app, ch, &step, screen, sizeof screen, &end);
     form_free(&form);
@@ -239,6 +241,8 @@ static int inbound_events(struct hooks_ctx *rc, struct runtime *rt,
             struct inbound_sms_result r;
             if (inbound_sms(&ic, ev, &r) != 0)
                 return -1;
+            if (!r.duplicate)
+                metrics_inc(METRICS_SMS_INBOUND, (const char *const[]){ch->name});
             if (r.has_inline_reply) {
                 snprintf(reply, INBOUND_REPLY_MAX, "%s", r.reply);
                 *has_reply = true;
@@ -248,6 +252,7 @@ static int inbound_events(struct hooks_ctx *rc, struct runtime *rt,
         case CHANNEL_EVENT_DLR:
             if (inbound_dlr(ch, ev) != 0)
                 return -1;
+            metrics_inc(METRICS_DELIVERY_REPORTS, (const char *const[]){ch->name});
             break;
         case CHANNEL_EVENT_USSD_END:
             if (ussd_end_notice(rc->sessions, ch, ev->session_id ? ev->session_id : "",
@@ -332,6 +337,7 @@ void hooks_handle(void *ctx, const struct http_request *req, struct http_respons
 {
     struct hooks_ctx *rc = ctx;
     if (strcmp(req->path, "/healthz") == 0) {
+        snprintf(resp->route, sizeof resp->route, "/healthz");
         healthz(req, resp);
         return;
     }
@@ -342,6 +348,9 @@ void hooks_handle(void *ctx, const struct http_request *req, struct http_respons
         http_error(resp, 404, "not_found", "no such path");
         return;
     }
+    /* The route for metrics: the pattern with a known kind, never the path. */
+    if (strcmp(kind, "ussd") == 0 || channel_event_kind(kind))
+        snprintf(resp->route, sizeof resp->route, "/hooks/{channel}/%s", kind);
     struct runtime *rt = runtime_acquire();
     if (!rt) {
         http_error(resp, 503, "unavailable", "starting up");

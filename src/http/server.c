@@ -24,6 +24,7 @@
 #include "http/deadline.h"
 #include "http/framing.h"
 #include "sys/log.h"
+#include "sys/metrics.h"
 
 /* libmicrohttpd's own messages (a connection reset, a refused connection)
  * can come once per connection: the first of each minute is logged, the
@@ -45,6 +46,11 @@ struct http_server {
     struct mhd_notices notices;
 };
 
+static const char *listener_name(enum http_listener l)
+{
+    return l == HTTP_PUBLIC ? "public" : "admin";
+}
+
 /* Per-request state kept in MHD's con_cls between calls. Created by the
  * URI log callback (which sees the raw URI, query included) or, failing
  * that, by the first call of on_request. */
@@ -55,12 +61,21 @@ struct request_state {
     bool too_large;
     bool started; /* on_request has seen the headers */
     bool query_too_long;
-    char *query; /* raw query string, malloc'd, or NULL */
+    char *query;     /* raw query string, malloc'd, or NULL */
+    double begun_at; /* metrics_clock() when the request line was read */
 };
 
-static const char *listener_name(enum http_listener l)
+/* Count the answer to a request and the time it took (taawun_http_*),
+ * by resp->route: "other" when no route claimed the request. */
+static void count_request(const struct http_server *s, const struct request_state *rs,
+                          const struct http_response *resp)
 {
-    return l == HTTP_PUBLIC ? "public" : "admin";
+    char status[8];
+    snprintf(status, sizeof status, "%d", resp->status);
+    const char *route = resp->route[0] ? resp->route : "other";
+    const char *const labels[] = {listener_name(s->opt.listener), route, status};
+    metrics_inc(METRICS_HTTP_REQUESTS, labels);
+    metrics_observe(METRICS_HTTP_REQUEST_DURATION, labels, metrics_clock() - rs->begun_at);
 }
 
 /* The deadline's handle of the connection conn (see on_connection). */
@@ -95,6 +110,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     if (!rs)
         return NULL;
     atomic_fetch_add(&s->in_progress, 1);
+    rs->begun_at = metrics_clock();
     const char *q = uri ? strchr(uri, '?') : NULL;
     if (q) {
         size_t n = strlen(q + 1);
@@ -214,6 +230,7 @@ static enum MHD_Result refuse_early(struct http_server *s, struct MHD_Connection
     http_deadline_answering(s->deadline, deadline_of(conn));
     struct http_response resp = {0};
     http_error(&resp, status, code, message);
+    count_request(s, rs, &resp);
     return send_response(conn, &resp, true);
 }
 
@@ -294,6 +311,7 @@ static enum MHD_Result on_complete(struct http_server *s, struct MHD_Connection 
     http_deadline_answering(s->deadline, deadline_of(conn));
     if (rs->too_large) {
         http_error(&resp, 413, "payload_too_large", "request body is too large");
+        count_request(s, rs, &resp);
         return send_response(conn, &resp, true);
     }
     char ctype[96];
@@ -317,6 +335,7 @@ static enum MHD_Result on_complete(struct http_server *s, struct MHD_Connection 
     s->route(s->ctx, &req, &resp);
     if (resp.status == 0)
         http_error(&resp, 500, "internal", "no response");
+    count_request(s, rs, &resp);
     return send_response(conn, &resp, false);
 }
 
@@ -332,6 +351,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *con_cls = rs;
         atomic_fetch_add(&s->in_progress, 1);
+        rs->begun_at = metrics_clock();
     }
     if (!rs->started)
         return on_headers(s, conn, rs, version);

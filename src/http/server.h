@@ -22,6 +22,9 @@ enum http_listener { HTTP_PUBLIC = 0, HTTP_ADMIN = 1 };
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                    \
     "form-action 'self'; frame-ancestors 'none'"
 
+/* Longest route pattern a response names for metrics, with the NUL. */
+#define HTTP_ROUTE_MAX 64
+
 /* Longest raw query string kept (414 beyond it). */
 #define HTTP_QUERY_MAX 8192
 
@@ -45,6 +48,10 @@ struct http_response {
     const char *allow;                    /* Allow header for 405, or NULL */
     int retry_after_s;                    /* Retry-After header (429, 503) when > 0 */
     char set_cookie[HTTP_SET_COOKIE_MAX]; /* Set-Cookie header when not "" (web console) */
+    /* The route pattern that answered ("/api/v1/members/{id}"), never the
+     * raw path: the label of taawun_http_requests_total ("" counts as
+     * "other"). Added (issue 12) for /metrics. */
+    char route[HTTP_ROUTE_MAX];
 };
 
 typedef void (*http_route_fn)(void *ctx, const struct http_request *req,

@@ -1,5 +1,5 @@
-/* health.c -- each channel's last provider answer as a state, with the
- * change logged once (see health.h). */
+/* health.c -- each channel's health from its provider's answers, with a
+ * change of state logged once (see health.h). */
 #include "sender/health.h"
 
 #include <pthread.h>
@@ -17,15 +17,37 @@ static pthread_mutex_t health_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct health_entry health_table[HEALTH_CHANNELS_MAX];
 static size_t health_count;
 
-const char *health_state_of(long http_status)
+const char *const health_states[] = {"unknown",
+                                     "ok",
+                                     "credentials_refused",
+                                     "balance_exhausted",
+                                     "rate_limited",
+                                     "provider_error",
+                                     "unreachable",
+                                     NULL};
+
+/* How much a class says about the channel: 0 nothing (accepted, or this
+ * message refused for good), more is worse. */
+static int severity(enum send_error_class c)
 {
-    if (http_status == 0)
-        return "unreachable";
-    if (http_status == 401 || http_status == 403)
-        return "credentials_refused";
-    if (http_status >= 200 && http_status < 300)
-        return "ok";
-    return "provider_error";
+    switch (c) {
+    case SEND_ERROR_UNREACHABLE:
+        return 5;
+    case SEND_ERROR_CREDENTIALS:
+        return 4;
+    case SEND_ERROR_BALANCE:
+        return 3;
+    case SEND_ERROR_PROVIDER:
+    case SEND_ERROR_DERIVED:
+        return 2;
+    case SEND_ERROR_RATE_LIMITED:
+        return 1;
+    case SEND_ERROR_NONE:
+    case SEND_ERROR_REJECTED:
+    case SEND_ERROR_OPTED_OUT:
+        break;
+    }
+    return 0;
 }
 
 /* The entry of name, made when room is left; NULL otherwise. Locked. */
@@ -42,13 +64,36 @@ static struct health_entry *entry_of(const char *name, int create)
     return e;
 }
 
-void health_record(const char *channel, long http_status, int64_t now)
+/* What one request says: the worst class among its results (none when
+ * every message went or was refused for its own sake), and whether one
+ * message went. */
+static enum send_error_class request_class(long http_status, const struct send_result *results,
+                                           size_t n, bool *accepted)
 {
-    const char *state = health_state_of(http_status);
-    char was[sizeof((struct health_state *)0)->state] = "";
+    enum send_error_class worst = SEND_ERROR_NONE;
+    *accepted = false;
+    for (size_t i = 0; i < n; i++) {
+        enum send_error_class c = send_error_class_of(&results[i], http_status);
+        if (c == SEND_ERROR_NONE)
+            *accepted = true;
+        if (severity(c) > severity(worst))
+            worst = c;
+    }
+    if (n == 0 && http_status == 0)
+        worst = SEND_ERROR_UNREACHABLE;
+    return worst;
+}
+
+void health_record(const char *channel, long http_status, const struct send_result *results,
+                   size_t n, int64_t now)
+{
+    bool accepted;
+    enum send_error_class worst = request_class(http_status, results, n, &accepted);
+    const char *state = severity(worst) ? send_error_class_name(worst) : "ok";
+    char was[HEALTH_WORD_MAX] = "";
     pthread_mutex_lock(&health_lock);
     struct health_entry *e = entry_of(channel, 1);
-    int changed = e && strcmp(e->s.state, state) != 0;
+    bool changed = e && strcmp(e->s.state, state) != 0;
     if (e) {
         if (changed) {
             snprintf(was, sizeof was, "%s", e->s.state);
@@ -56,6 +101,14 @@ void health_record(const char *channel, long http_status, int64_t now)
             e->s.changed_at = now;
         }
         e->s.http_status = http_status;
+        if (accepted)
+            e->s.last_success_at = now;
+        if (severity(worst)) {
+            e->s.last_error_at = now;
+            snprintf(e->s.last_error_class, sizeof e->s.last_error_class, "%s", state);
+        }
+        e->s.credentials_refused = worst == SEND_ERROR_CREDENTIALS;
+        e->s.balance_exhausted = worst == SEND_ERROR_BALANCE;
     }
     pthread_mutex_unlock(&health_lock);
     if (changed)

@@ -13,6 +13,7 @@
 
 #include "sender/health.h"
 #include "sys/log.h"
+#include "sys/metrics.h"
 
 #define TRANSFER_CONNECT_TIMEOUT_MS 5000
 #define TRANSFER_MAX_CONNECTIONS 256
@@ -213,6 +214,26 @@ void transfers_start(struct transfers *t, struct request *r)
     t->inflight++;
 }
 
+/* Count r's messages by result and error class, and the time its request
+ * took (taawun_sends_total, taawun_send_duration_seconds). */
+static void count_sends(const struct request *r, long status)
+{
+    static const char *const results[] = {[SEND_ACCEPTED] = "accepted",
+                                          [SEND_RETRY] = "retry",
+                                          [SEND_PERMANENT] = "failed",
+                                          [SEND_OPTED_OUT] = "opted_out"};
+    for (size_t i = 0; i < r->n; i++) {
+        enum send_error_class c = send_error_class_of(&r->results[i], status);
+        const char *const labels[] = {r->ch->name, results[r->results[i].outcome],
+                                      send_error_class_name(c)};
+        metrics_inc(METRICS_SENDS, labels);
+    }
+    curl_off_t us = 0;
+    if (curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
+        metrics_observe(METRICS_SEND_DURATION, (const char *const[]){r->ch->name},
+                        (double)us / 1e6);
+}
+
 /* One transfer curl finished with result: parse its answer into results. */
 static void collect_one(struct transfers *t, struct request *r, CURLcode result)
 {
@@ -234,11 +255,12 @@ static void collect_one(struct transfers *t, struct request *r, CURLcode result)
     if (r->resp_capped)
         log_warn("send_answer_too_large", "channel=%s status=%ld limit=%d", r->ch->name, status,
                  TRANSFER_RESPONSE_MAX);
-    health_record(r->ch->name, status, (int64_t)time(NULL));
     for (size_t i = 0; i < r->n; i++)
         memset(&r->results[i], 0, sizeof r->results[i]);
     r->ops->send_parse(r->ch, r->msgs, r->n, status, r->resp ? r->resp : "", r->resp_len,
                        r->results);
+    health_record(r->ch->name, status, r->results, r->n, (int64_t)time(NULL));
+    count_sends(r, status);
     transfers_finish(t, r);
 }
 

@@ -20,6 +20,7 @@
 #include "store/db_health.h"
 #include "store/migrations.h"
 #include "sys/log.h"
+#include "sys/metrics.h"
 
 int db_schema_version(void)
 {
@@ -307,6 +308,7 @@ static void write_turn_release(void)
 
 int db_begin(sqlite3 *db)
 {
+    double asked = metrics_clock(); /* the wait: taawun_db_write_wait_seconds */
     if (!holds_write_turn) {
         pthread_mutex_lock(&write_turn);
         holds_write_turn = true;
@@ -316,16 +318,19 @@ int db_begin(sqlite3 *db)
         write_turn_release();
         return -1;
     }
+    metrics_observe(METRICS_DB_WRITE_WAIT, NULL, metrics_clock() - asked);
     changes_at_begin = sqlite3_total_changes64(db);
     return 0;
 }
 
 int db_commit(sqlite3 *db)
 {
+    double asked = metrics_clock();
     if (exec_sql(db, "COMMIT") != 0) {
         db_rollback(db);
         return -1;
     }
+    metrics_observe(METRICS_DB_COMMIT, NULL, metrics_clock() - asked);
     if (sqlite3_total_changes64(db) != changes_at_begin)
         db_health_note_ok();
     write_turn_release();

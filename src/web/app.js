@@ -511,6 +511,22 @@ function pageSimulator(main) {
   loadInbox();
 }
 
+/* ------------------------------------------------------------ channels */
+
+// Each channel's health as its provider last answered (GET /channels/health):
+// times are the daemon's programme-time strings (*_local), never rebuilt here.
+async function pageChannels(main) {
+  main.appendChild(h('h1', {}, t('nav_channels')));
+  const r = await api('GET', '/channels/health');
+  const yes = (b, id) => h('span', { class: b ? 'badge error' : 'badge', 'data-flag': id }, t(b ? 'yes' : 'no'));
+  main.appendChild(table([t('channel'), t('health_state'), t('health_credentials'), t('health_balance'),
+    t('health_last_success'), t('health_last_error'), t('health_queue'), t('health_sending'), t('health_held'), t('health_oldest')],
+  r.items.map((c) => ({ id: c.name, cells: [c.name + ' (' + c.type + ')', badge('chan', c.state),
+    yes(c.credentials_refused, 'credentials'), yes(c.balance_exhausted, 'balance'), fmtDate(c.last_success_at_local),
+    c.last_error_at_local ? fmtDate(c.last_error_at_local) + ' · ' + label('chan', c.last_error_class) : '—',
+    fmtNumber(c.queue_depth), fmtNumber(c.sending), fmtNumber(c.held), fmtDate(c.oldest_queued_at_local)] })), 'channels-health'));
+}
+
 /* ------------------------------------------------------------ audit */
 
 async function pageAudit(main) {

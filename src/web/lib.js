@@ -169,7 +169,8 @@ const PAGES = [
   ['dashboard', 'nav_dashboard', 'viewer'], ['members', 'nav_members', 'viewer'],
   ['grants', 'nav_grants', 'viewer'], ['events', 'nav_events', 'viewer'],
   ['broadcasts', 'nav_broadcasts', 'viewer'], ['messages', 'nav_messages', 'viewer'],
-  ['simulator', 'nav_simulator', 'staff'], ['audit', 'nav_audit', 'admin'],
+  ['channels', 'nav_channels', 'viewer'], ['simulator', 'nav_simulator', 'staff'],
+  ['audit', 'nav_audit', 'admin'],
 ];
 
 function shell(active) {
@@ -236,6 +237,7 @@ async function route() {
     dashboard: pageDashboard, members: parts[1] ? () => pageMember(main, parts[1]) : pageMembers,
     grants: pageGrants, events: parts[1] ? () => pageEvent(main, parts[1]) : pageEvents,
     broadcasts: pageBroadcasts, messages: pageMessages, simulator: pageSimulator, audit: pageAudit,
+    channels: pageChannels,
   };
   const fn = handlers[page] || pageDashboard;
   try { await fn(main); } catch (e) { if (!(e instanceof ApiError && e.status === 401)) main.appendChild(h('p', { class: 'error' }, errorText(e))); }

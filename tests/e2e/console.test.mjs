@@ -232,6 +232,16 @@ async function main() {
       await shot('dashboard-fr');
     });
 
+    await test('the channels page shows each channel\'s health with the daemon\'s times', async () => {
+      await page.goto(base + '/console/#/channels');
+      await page.waitForSelector('#channels-health tr[data-id=sandbox]');
+      const cells = await page.locator('#channels-health tr[data-id=sandbox] td').allTextContents();
+      assert(cells[1] === 'pas encore utilisé', 'state: ' + JSON.stringify(cells));
+      assert(cells[2] === 'non' && cells[3] === 'non', 'flags: ' + JSON.stringify(cells));
+      assert(cells[4] === '—', 'never accepted: ' + JSON.stringify(cells));
+      await shot('channels-fr');
+    });
+
     await test('a state-changing request without the CSRF token is refused', async () => {
       const no = await apiCall('POST', '/simulator/ussd', { phone: '+447700900001', session: 'csrf', text: '' }, false);
       assert(no.status === 403 && no.body.error.code === 'csrf', 'without: ' + JSON.stringify(no));

@@ -193,7 +193,8 @@ def test_answers_match_the_documented_schemas(daemons):
             (f"/broadcasts/{bid}/preview", "/broadcasts/{id}/preview"),
             ("/cooperatives", "/cooperatives"), (f"/cooperatives/{coop}", "/cooperatives/{id}"),
             ("/messages", "/messages"), ("/ideas", "/ideas"), ("/tokens", "/tokens"),
-            ("/audit", "/audit"), ("/routes", "/routes"), ("/members/999999", "/members/{id}")]:
+            ("/audit", "/audit"), ("/routes", "/routes"), ("/members/999999", "/members/{id}"),
+            ("/channels", "/channels"), ("/channels/health", "/channels/health")]:
         check_answer(doc, api, "GET", path, template)
     check_answer(doc, api, "POST", "/broadcasts/preview", "/broadcasts/preview",
                  {"name": "Salon", "texts": {"ar": "مرحبا", "fr": "Bonjour", "en": "Hello"}})

@@ -283,6 +283,15 @@ static void test_send_parse_each_status_code(void **state)
     assert_int_equal(r[4].outcome, SEND_RETRY);
     assert_int_equal(r[5].outcome, SEND_PERMANENT);
     assert_int_equal(r[6].outcome, SEND_RETRY);
+    /* The classes channel health and metrics read (issue 12): statusCode 405
+     * InsufficientBalance is a used-up balance, whatever the HTTP status. */
+    static const enum send_error_class want[] = {
+        SEND_ERROR_NONE,     SEND_ERROR_OPTED_OUT, SEND_ERROR_REJECTED, SEND_ERROR_BALANCE,
+        SEND_ERROR_PROVIDER, SEND_ERROR_REJECTED,  SEND_ERROR_PROVIDER};
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(send_error_class_of(&r[i], 201), want[i]);
+    assert_string_equal(send_error_class_name(send_error_class_of(&r[3], 201)),
+                        "balance_exhausted");
 }
 
 static void test_send_parse_failures(void **state)
@@ -310,10 +319,15 @@ static void test_send_parse_failures(void **state)
         {401, "africastalking/send_401.txt", SEND_RETRY},
         {400, "africastalking/send_401.txt", SEND_PERMANENT},
     };
+    static const enum send_error_class classes[] = {SEND_ERROR_PROVIDER,     SEND_ERROR_PROVIDER,
+                                                    SEND_ERROR_PROVIDER,     SEND_ERROR_PROVIDER,
+                                                    SEND_ERROR_RATE_LIMITED, SEND_ERROR_UNREACHABLE,
+                                                    SEND_ERROR_CREDENTIALS,  SEND_ERROR_REJECTED};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tl_send_parse(ops(), &ch, m, 2, cases[i].status, cases[i].file, r);
         assert_int_equal(r[0].outcome, cases[i].want);
         assert_int_equal(r[1].outcome, cases[i].want);
+        assert_int_equal(send_error_class_of(&r[1], cases[i].status), classes[i]);
     }
     tl_send_parse(ops(), &ch, m, 1, 401, "africastalking/send_401.txt", r);
     assert_true(r[0].retry_after_s >= 60);

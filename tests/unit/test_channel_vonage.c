@@ -279,6 +279,14 @@ static void test_send_parse(void **state)
     tl_send_parse(ops(), &ch, &m, 1, 200, "vonage/send_quota.json", &r);
     assert_true(r.retry_after_s >= 600);
     assert_non_null(strstr(r.reason, "Quota"));
+    /* Inside an HTTP 200, the status names the class (issue 12). */
+    assert_int_equal(send_error_class_of(&r, 200), SEND_ERROR_BALANCE);
+    tl_send_parse(ops(), &ch, &m, 1, 200, "vonage/send_bad_credentials.json", &r);
+    assert_int_equal(send_error_class_of(&r, 200), SEND_ERROR_CREDENTIALS);
+    tl_send_parse(ops(), &ch, &m, 1, 200, "vonage/send_throttled.json", &r);
+    assert_int_equal(send_error_class_of(&r, 200), SEND_ERROR_RATE_LIMITED);
+    tl_send_parse(ops(), &ch, &m, 1, 200, "vonage/send_invalid_params.json", &r);
+    assert_int_equal(send_error_class_of(&r, 200), SEND_ERROR_REJECTED);
 }
 
 /* A NUL (GSM's '@') and other controls in an SMS are cleaned, not refused:
