@@ -1,7 +1,9 @@
-/* ussd_session.c -- the live USSD sessions: a hash table of self-contained
- * records under striped locks, one step at a time per session, and the
- * answers each session gave, kept to answer retransmissions and late
- * copies of its steps the same way. */
+/* ussd_session.c -- the live USSD sessions: a hash table of records under
+ * striped locks, one step at a time per session, and the answers each
+ * session gave, kept to answer retransmissions and late copies of its steps
+ * the same way. The table keeps each record packed (only the bytes it
+ * uses); a step works on the whole record, unpacked by the claim and packed
+ * again by the release. */
 #include "app/ussd_session.h"
 
 #include <pthread.h>
@@ -12,11 +14,17 @@
 
 #include "core/hash.h"
 
+/* One live session. The record's fields other than its key, last_seen and
+ * closed are in packed[0..packed_len), NULL/0 for a fresh record. */
 struct entry {
     struct entry *next;
     uint64_t hash;
+    int64_t last_seen;
     bool busy; /* a step holds it (claimed, not yet released) */
-    struct ussd_session rec;
+    bool closed;
+    uint32_t packed_len;
+    unsigned char *packed;
+    char key[]; /* "channel\x1fsessionId" */
 };
 
 #define SESSION_STRIPES 64 /* locks over the buckets, so threads rarely wait */
@@ -56,6 +64,13 @@ struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
     return t;
 }
 
+static void entry_free(struct entry *e)
+{
+    if (e)
+        free(e->packed);
+    free(e);
+}
+
 void ussd_sessions_free(struct ussd_sessions *t)
 {
     if (!t)
@@ -64,7 +79,7 @@ void ussd_sessions_free(struct ussd_sessions *t)
         struct entry *e = t->buckets[i];
         while (e) {
             struct entry *next = e->next;
-            free(e);
+            entry_free(e);
             e = next;
         }
     }
@@ -84,7 +99,7 @@ void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int t
 
 static bool expired(const struct entry *e, time_t now, int ttl)
 {
-    return !e->busy && now - e->rec.last_seen > ttl;
+    return !e->busy && now - e->last_seen > ttl;
 }
 
 /* Drop the expired entries of bucket b (its stripe locked). */
@@ -95,7 +110,7 @@ static void sweep_bucket(struct ussd_sessions *t, size_t b, time_t now, int ttl)
         struct entry *e = *pp;
         if (expired(e, now, ttl)) {
             *pp = e->next;
-            free(e);
+            entry_free(e);
             atomic_fetch_sub(&t->count, 1);
         } else {
             pp = &e->next;
@@ -145,10 +160,10 @@ static bool evict_closed(struct ussd_sessions *t)
         for (size_t b = stripe; b < t->nbuckets; b += SESSION_STRIPES) {
             for (struct entry **pp = &t->buckets[b]; *pp; pp = &(*pp)->next) {
                 struct entry *e = *pp;
-                if (e->busy || !e->rec.closed)
+                if (e->busy || !e->closed)
                     continue;
                 *pp = e->next;
-                free(e);
+                entry_free(e);
                 atomic_fetch_sub(&t->count, 1);
                 pthread_mutex_unlock(&t->locks[stripe]);
                 return true;
@@ -165,7 +180,7 @@ static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint64_t h, co
 {
     for (;;) {
         struct entry *e = t->buckets[b];
-        while (e && !(e->hash == h && strcmp(e->rec.key, key) == 0))
+        while (e && !(e->hash == h && strcmp(e->key, key) == 0))
             e = e->next;
         if (!e || !e->busy)
             return e;
@@ -173,30 +188,199 @@ static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint64_t h, co
     }
 }
 
-static void fresh(struct ussd_session *out, const char *key, time_t now)
+/* ---- packing ---- */
+
+/* Bytes written to p (or only counted, when p is NULL). */
+struct packer {
+    unsigned char *p;
+    size_t n;
+};
+
+static void put(struct packer *w, const void *src, size_t len)
+{
+    if (w->p && len)
+        memcpy(w->p + w->n, src, len);
+    w->n += len;
+}
+
+static void put_u32(struct packer *w, uint32_t v)
+{
+    put(w, &v, sizeof v);
+}
+
+/* src[0..len) with each run of zero bytes written as 0 and the run's
+ * length (1..255): a menu state is mostly empty fields. */
+static void put_squeezed(struct packer *w, const unsigned char *src, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if (src[i]) {
+            put(w, &src[i++], 1);
+            continue;
+        }
+        unsigned char run = 0;
+        while (i < len && !src[i] && run < UINT8_MAX) {
+            run++;
+            i++;
+        }
+        unsigned char pair[2] = {0, run};
+        put(w, pair, sizeof pair);
+    }
+}
+
+/* Write what a record holds besides its key, last_seen and closed. */
+static void pack(struct packer *w, const struct ussd_session *s)
+{
+    size_t phone = strnlen(s->phone, sizeof s->phone - 1);
+    put_u32(w, (uint32_t)phone);
+    put(w, s->phone, phone);
+    put_u32(w, s->text_len);
+    put(w, &s->text_overflow, sizeof s->text_overflow);
+    put(w, s->text, s->text_len);
+    struct packer measure = {0};
+    put_squeezed(&measure, (const unsigned char *)&s->state, sizeof s->state);
+    put_u32(w, (uint32_t)measure.n);
+    put_squeezed(w, (const unsigned char *)&s->state, sizeof s->state);
+    put_u32(w, s->nanswers);
+    put(w, s->answers, s->nanswers * sizeof s->answers[0]);
+    put_u32(w, s->arena_used);
+    put(w, s->arena, s->arena_used);
+}
+
+/* A packed copy of s (its size in *len), or NULL on OOM. */
+static unsigned char *pack_new(const struct ussd_session *s, uint32_t *len)
+{
+    struct packer w = {0};
+    pack(&w, s);
+    w.p = malloc(w.n);
+    if (!w.p)
+        return NULL;
+    *len = (uint32_t)w.n;
+    w.n = 0;
+    pack(&w, s);
+    return w.p;
+}
+
+/* Reads from a packed record; every length is checked against what the
+ * record can hold, so a bug shows as a fresh record, never an overflow. */
+struct unpacker {
+    const unsigned char *p;
+    size_t n, at;
+    bool bad;
+};
+
+static void take(struct unpacker *r, void *dst, size_t len, size_t room)
+{
+    if (r->bad || len > room || len > r->n - r->at) {
+        r->bad = true;
+        return;
+    }
+    if (len)
+        memcpy(dst, r->p + r->at, len);
+    r->at += len;
+}
+
+static uint32_t take_u32(struct unpacker *r)
+{
+    uint32_t v = 0;
+    take(r, &v, sizeof v, sizeof v);
+    return v;
+}
+
+static void take_squeezed(struct unpacker *r, unsigned char *dst, size_t room, size_t len)
+{
+    size_t end = r->at + len, out = 0;
+    if (len > r->n - r->at)
+        r->bad = true;
+    while (!r->bad && r->at < end) {
+        unsigned char c = r->p[r->at++];
+        size_t run = 1;
+        if (!c) {
+            run = r->at < end ? r->p[r->at++] : 0;
+            r->bad = run == 0;
+        }
+        if (out + run > room)
+            r->bad = true;
+        else if (c)
+            dst[out] = c;
+        else
+            memset(dst + out, 0, run);
+        out += run;
+    }
+    r->bad = r->bad || out != room;
+}
+
+/* Fill s (key, last_seen and closed already set) from a packed record. */
+static void unpack(struct ussd_session *s, const unsigned char *p, size_t n)
+{
+    struct unpacker r = {.p = p, .n = n};
+    uint32_t len = take_u32(&r);
+    take(&r, s->phone, len, sizeof s->phone - 1);
+    s->text_len = take_u32(&r);
+    take(&r, &s->text_overflow, sizeof s->text_overflow, sizeof s->text_overflow);
+    take(&r, s->text, s->text_len, sizeof s->text - 1);
+    len = take_u32(&r);
+    take_squeezed(&r, (unsigned char *)&s->state, sizeof s->state, len);
+    s->nanswers = take_u32(&r);
+    take(&r, s->answers, (size_t)s->nanswers * sizeof s->answers[0], sizeof s->answers);
+    s->arena_used = take_u32(&r);
+    take(&r, s->arena, s->arena_used, sizeof s->arena);
+    if (r.bad || r.at != n) {
+        char key[USSD_SESSION_KEY_MAX];
+        memcpy(key, s->key, sizeof key);
+        int64_t seen = s->last_seen;
+        memset(s, 0, sizeof *s);
+        memcpy(s->key, key, sizeof key);
+        s->last_seen = seen;
+    }
+}
+
+/* ---- claims ---- */
+
+/* Copy e (its stripe locked) into *out, whole. */
+static void entry_copy_out(const struct entry *e, struct ussd_session *out)
 {
     memset(out, 0, sizeof *out);
-    snprintf(out->key, sizeof out->key, "%s", key);
-    out->last_seen = now;
+    snprintf(out->key, sizeof out->key, "%s", e->key);
+    out->last_seen = e->last_seen;
+    out->closed = e->closed;
+    if (e->packed)
+        unpack(out, e->packed, e->packed_len);
 }
 
 /* Claim key's entry when it is there: KNOWN (live) or NEW (expired, reset
- * in place); -1 when there is none. The stripe is locked. */
+ * in place); -1 when there is none. The stripe is locked; a reset entry's
+ * packed record goes to *old for the caller to free after unlocking. */
 static int claim_existing(struct ussd_sessions *t, size_t b, uint64_t h, const char *key,
-                          time_t now, struct ussd_session *out)
+                          time_t now, struct ussd_session *out, unsigned char **old)
 {
     struct entry *e = find_idle(t, b, h, key);
     if (!e)
         return -1;
     e->busy = true;
-    if (now - e->rec.last_seen > atomic_load(&t->ttl_s)) {
-        fresh(&e->rec, key, now);
-        *out = e->rec;
-        return USSD_CLAIM_NEW;
+    int r = USSD_CLAIM_KNOWN;
+    if (now - e->last_seen > atomic_load(&t->ttl_s)) {
+        *old = e->packed;
+        e->packed = NULL;
+        e->packed_len = 0;
+        e->closed = false;
+        r = USSD_CLAIM_NEW;
     }
-    e->rec.last_seen = now;
-    *out = e->rec;
-    return USSD_CLAIM_KNOWN;
+    e->last_seen = now;
+    entry_copy_out(e, out);
+    return r;
+}
+
+static struct entry *entry_new(const char *key, uint64_t h, time_t now)
+{
+    size_t n = strnlen(key, USSD_SESSION_KEY_MAX - 1);
+    struct entry *e = calloc(1, sizeof *e + n + 1);
+    if (!e)
+        return NULL;
+    e->hash = h;
+    e->busy = true;
+    e->last_seen = now;
+    memcpy(e->key, key, n);
+    return e;
 }
 
 enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, time_t now,
@@ -205,9 +389,11 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
     uint64_t h = hash_string(key);
     size_t b = h & (t->nbuckets - 1);
     pthread_mutex_t *lock = &t->locks[b % SESSION_STRIPES];
+    unsigned char *old = NULL;
     pthread_mutex_lock(lock);
-    int r = claim_existing(t, b, h, key, now, out);
+    int r = claim_existing(t, b, h, key, now, out, &old);
     pthread_mutex_unlock(lock);
+    free(old);
     if (r >= 0)
         return (enum ussd_claim)r;
     sweep_some(t, now);
@@ -216,24 +402,22 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
         if (atomic_load(&t->count) >= atomic_load(&t->max_sessions) && !evict_closed(t))
             return USSD_CLAIM_FULL;
     }
-    struct entry *e = malloc(sizeof *e);
+    struct entry *e = entry_new(key, h, now);
     if (!e)
         return USSD_CLAIM_FULL;
-    e->hash = h;
-    e->busy = true;
-    fresh(&e->rec, key, now);
     pthread_mutex_lock(lock);
     /* Another step of the same new session may have come first. */
-    r = claim_existing(t, b, h, key, now, out);
+    r = claim_existing(t, b, h, key, now, out, &old);
     bool inserted = r < 0;
     if (inserted) {
         e->next = t->buckets[b];
         t->buckets[b] = e;
         atomic_fetch_add(&t->count, 1);
-        *out = e->rec;
+        entry_copy_out(e, out);
         r = USSD_CLAIM_NEW;
     }
     pthread_mutex_unlock(lock);
+    free(old);
     if (!inserted)
         free(e);
     return (enum ussd_claim)r;
@@ -241,25 +425,36 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
 
 void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *rec, bool keep)
 {
+    uint32_t len = 0;
+    unsigned char *packed = keep ? pack_new(rec, &len) : NULL;
+    keep = keep && packed; /* out of memory: the session is forgotten */
     uint64_t h = hash_string(rec->key);
     size_t b = h & (t->nbuckets - 1);
+    struct entry *gone = NULL;
     pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);
     for (struct entry **pp = &t->buckets[b]; *pp; pp = &(*pp)->next) {
         struct entry *e = *pp;
-        if (e->hash != h || strcmp(e->rec.key, rec->key) != 0)
+        if (e->hash != h || strcmp(e->key, rec->key) != 0)
             continue;
         if (keep) {
-            e->rec = *rec;
+            unsigned char *swap = e->packed;
+            e->packed = packed;
+            e->packed_len = len;
+            packed = swap;
+            e->last_seen = rec->last_seen;
+            e->closed = rec->closed;
             e->busy = false;
         } else {
             *pp = e->next;
-            free(e);
+            gone = e;
             atomic_fetch_sub(&t->count, 1);
         }
         break;
     }
     pthread_cond_broadcast(&t->released[b % SESSION_STRIPES]);
     pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);
+    free(packed); /* the record replaced, or one no entry took */
+    entry_free(gone);
 }
 
 void ussd_session_close(struct ussd_sessions *t, const char *key)
@@ -269,7 +464,7 @@ void ussd_session_close(struct ussd_sessions *t, const char *key)
     pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);
     struct entry *e = find_idle(t, b, h, key);
     if (e)
-        e->rec.closed = true;
+        e->closed = true;
     pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);
 }
 

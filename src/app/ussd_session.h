@@ -8,6 +8,11 @@
  * stores it back (or drops it) and lets the next step in. Records hold no
  * pointer, so they can be copied, compared or stored elsewhere whole.
  *
+ * The whole record is a step's working copy (the caller's, a few KB); the
+ * table keeps each session packed, with only the bytes it uses (phone,
+ * newest text, the state's non-empty fields, the answers' screens): a few
+ * hundred bytes for a short session, freed when it expires or is dropped.
+ *
  * Africa's Talking sends every input of the session joined with '*'. A
  * step's text identifies it: the same text again is the same step (a
  * retransmission), and a text that is a prefix of what the session has

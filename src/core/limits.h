@@ -35,7 +35,8 @@
 /* What a live USSD session keeps to answer retransmissions and late copies
  * of its steps the same way (app/ussd_session): the newest step's text
  * (longer texts are matched by hash only), and the newest answers within a
- * byte budget (a French registration's eleven screens take about 2 KB). */
+ * byte budget (a French registration's eleven screens take about 2 KB).
+ * These bound a step's working copy; the table keeps only the bytes used. */
 #define USSD_SESSION_TEXT_MAX 1024
 #define USSD_SESSION_ANSWERS_MAX 32
 #define USSD_SESSION_ANSWER_BYTES 4096

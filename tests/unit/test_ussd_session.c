@@ -1,19 +1,37 @@
 /* test_ussd_session.c -- the live USSD sessions (app/ussd_session) with the
  * clock passed in: answers kept and found again, late copies told from new
  * steps, the answer budget, claims and releases, expiry, the cap and the
- * ended sessions that give way. */
+ * ended sessions that give way; records stored whole, in the memory they
+ * use. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/ussd_session.h"
+
+#ifdef __SANITIZE_ADDRESS__
+/* sanitizer/allocator_interface.h, which gcc does not install. */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#endif
+
+/* Bytes of heap in use (the sanitizers' allocator replaces glibc's). */
+static size_t heap_in_use(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    return mallinfo2().uordblks;
+#endif
+}
 
 static struct ussd_session *new_record(void)
 {
@@ -162,6 +180,133 @@ static void test_cap_and_ended_sessions(void **state)
     free(s);
 }
 
+/* A record comes back from the table as it went in: the state's fields
+ * (a registration's draft, an idea), the newest text, every answer. */
+static void test_record_kept_whole(void **state)
+{
+    (void)state;
+    struct ussd_sessions *t = ussd_sessions_new(10, 60);
+    struct ussd_session *s = new_record();
+    struct ussd_session *back = new_record();
+    assert_int_equal(ussd_session_claim(t,
+                                        "sb\x1f"
+                                        "w",
+                                        1000, s),
+                     USSD_CLAIM_NEW);
+    snprintf(s->phone, sizeof s->phone, "+212600000042");
+    s->state.version = USSD_STATE_VERSION;
+    s->state.screen = USSD_SCR_IDEA_TEXT;
+    s->state.page = 3;
+    s->state.page_first[2] = 17;
+    snprintf(s->state.lang, sizeof s->state.lang, "fr");
+    snprintf(s->state.draft.name, sizeof s->state.draft.name, "Fatima Zahra El Idrissi");
+    s->state.draft.coop_id = 12345;
+    s->state.draft.birth_year = 1987;
+    s->state.draft.gender = 'f';
+    memset(s->state.idea.text, 'x', sizeof s->state.idea.text - 1);
+    s->state.event_id = -7;
+    char text[USSD_SESSION_TEXT_MAX - 1];
+    memset(text, '1', sizeof text);
+    for (size_t i = 1; i < sizeof text; i += 2)
+        text[i] = '*';
+    add(s, "", "CON Bienvenue", false);
+    ussd_session_answer_add(s, text, sizeof text, "CON Idee: texte", false);
+    s->last_seen = 1001;
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t,
+                                        "sb\x1f"
+                                        "w",
+                                        1002, back),
+                     USSD_CLAIM_KNOWN);
+    assert_string_equal(back->key, s->key);
+    assert_string_equal(back->phone, s->phone);
+    assert_int_equal(back->last_seen, 1002);
+    assert_false(back->closed);
+    assert_int_equal(back->text_len, sizeof text);
+    assert_memory_equal(back->text, text, sizeof text);
+    assert_int_equal(back->text[sizeof text], '\0');
+    assert_memory_equal(&back->state, &s->state, sizeof s->state);
+    assert_int_equal(back->nanswers, 2);
+    assert_memory_equal(back->answers, s->answers, 2 * sizeof s->answers[0]);
+    assert_int_equal(back->arena_used, s->arena_used);
+    assert_memory_equal(back->arena, s->arena, s->arena_used);
+    char buf[64];
+    assert_string_equal(answer(back, "", buf, sizeof buf), "CON Bienvenue");
+    /* A text too long to keep: only its answer's hash stays. */
+    char longer[USSD_SESSION_TEXT_MAX + 10];
+    memset(longer, '2', sizeof longer);
+    ussd_session_answer_add(back, longer, sizeof longer, "CON suite", false);
+    back->closed = true;
+    ussd_session_release(t, back, true);
+    assert_int_equal(ussd_session_claim(t,
+                                        "sb\x1f"
+                                        "w",
+                                        1003, s),
+                     USSD_CLAIM_KNOWN);
+    assert_true(s->closed);
+    assert_true(s->text_overflow);
+    assert_int_equal(s->text_len, 0);
+    assert_int_equal(s->nanswers, 3);
+    assert_non_null(ussd_session_answer_of(s, longer, sizeof longer));
+    ussd_session_release(t, s, false);
+    ussd_sessions_free(t);
+    free(s);
+    free(back);
+}
+
+/* A short session takes the memory it uses, not the record's bounds, and
+ * gives it back when it expires. */
+#define MANY_SESSIONS 4000
+
+static void test_memory_per_session(void **state)
+{
+    (void)state;
+    /* ussd_sessions_count() sweeps with the real clock. */
+    time_t then = time(NULL) - 100;
+    struct ussd_sessions *t = ussd_sessions_new(2 * MANY_SESSIONS, 1000);
+    struct ussd_session *s = new_record();
+    static const char *const steps[][2] = {
+        {"", "CON Bienvenue a Taawun\n1. Mes demandes\n2. Evenements\n3. Idee de projet\n"
+             "4. Alertes\n5. Mon profil\n6. A propos"},
+        {"2", "CON Evenements\n1. Foire regionale 12/05 Oujda\n2. Atelier export 18/05 Berkane\n"
+              "3. Formation 22/05\n98. Suite\n0. Retour"},
+        {"2*1", "END Foire regionale, 12/05 10:00, Oujda. Une place vous est reservee."},
+    };
+    size_t before = heap_in_use();
+    char key[64];
+    for (int i = 0; i < MANY_SESSIONS; i++) {
+        snprintf(key, sizeof key,
+                 "at\x1f"
+                 "ATUid_%08d",
+                 i);
+        for (size_t k = 0; k < 3; k++) {
+            enum ussd_claim c = ussd_session_claim(t, key, then, s);
+            assert_int_equal(c, k == 0 ? USSD_CLAIM_NEW : USSD_CLAIM_KNOWN);
+            if (k == 0) {
+                snprintf(s->phone, sizeof s->phone, "+2126%08d", i);
+                s->state.version = USSD_STATE_VERSION;
+                snprintf(s->state.lang, sizeof s->state.lang, "fr");
+            }
+            add(s, steps[k][0], steps[k][1], k == 2);
+            s->closed = k == 2;
+            ussd_session_release(t, s, true);
+        }
+    }
+    assert_int_equal(ussd_sessions_count(t), MANY_SESSIONS);
+    size_t per_session = (heap_in_use() - before) / MANY_SESSIONS;
+    assert_true(per_session < 1024);
+    /* Expired sessions leave memory. */
+    ussd_sessions_configure(t, 2 * MANY_SESSIONS, 10);
+    assert_int_equal(ussd_sessions_count(t), 0);
+    size_t after = heap_in_use();
+    print_message("heap per 3-step session %zu bytes, %ld bytes left after expiry\n", per_session,
+                  (long)after - (long)before);
+    /* glibc counts the chunks its per-thread cache keeps as in use. */
+    assert_true(after <= before + 64 * 1024);
+    ussd_sessions_free(t);
+    free(s);
+}
+
 /* Steps of one session run one at a time: threads that each claim the
  * session, bump a count kept in it and release it lose no update. */
 #define RACERS 8
@@ -206,6 +351,8 @@ int main(void)
         cmocka_unit_test(test_answer_budget),
         cmocka_unit_test(test_claim_release_expiry),
         cmocka_unit_test(test_cap_and_ended_sessions),
+        cmocka_unit_test(test_record_kept_whole),
+        cmocka_unit_test(test_memory_per_session),
         cmocka_unit_test(test_one_step_at_a_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
