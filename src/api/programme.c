@@ -1,5 +1,6 @@
 /* programme.c -- admin API resources of the programme: grants (with
- * history; a status change notifies the applicant through app/programme),
+ * history; a status change notifies the applicant through app/programme;
+ * programme, amount and notes corrected by PATCH),
  * events (RSVP lists; cancel notifies every RSVP) and project ideas. Read:
  * viewer; write: staff. Every change and its audit row commit together. */
 #include <stdio.h>
@@ -263,6 +264,58 @@ static void grant_status_post(const struct api_request *req, struct http_respons
     json_object_set_new(o, "notification_message_id",
                         message_id ? json_integer(message_id) : json_null());
     api_reply_json(resp, 200, o);
+}
+
+/* PATCH /grants/{id}: what staff may correct on a grant (programme, amount,
+ * the notes per language); its status changes through POST .../status,
+ * which tells the member. The audit row holds the changes. */
+static void grant_patch(const struct api_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"programme", "amount_mad", "note", "note_ar",
+                                         "note_fr",   "note_en",    NULL};
+    int64_t id, amount;
+    sqlite3 *db;
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        api_json_only(req, resp, fields) != 0 || !(db = api_json_db(resp)))
+        return;
+    json_t *before = api_json_begin_get(db, ADMINQ_GRANT_GET, id, resp);
+    if (!before)
+        return;
+    json_t *after = json_deep_copy(before);
+    enum api_json_field_result r = API_JSON_FIELD_ABSENT;
+    int rc = text_field(req, resp, after, "programme", 0, PROGRAMME_MAX_BYTES);
+    if (rc == 0 && (r = api_json_int(req, resp, "amount_mad", 0, 0, AMOUNT_MAX, &amount)) < 0)
+        rc = -1;
+    if (rc == 0 && r == API_JSON_FIELD_SET)
+        json_object_set_new(after, "amount_mad", json_integer(amount));
+    if (rc == 0)
+        rc = note_fields(req, resp, after);
+    if (rc == 0) {
+        struct adminq_arg a[] = {adminq_as(":id", adminq_int(id)),
+                                 adminq_as(":programme", adminq_text(jstr(after, "programme"))),
+                                 adminq_as(":amount_mad", opt_int(after, "amount_mad")),
+                                 adminq_as(":note_ar", adminq_text(jstr(after, "note_ar"))),
+                                 adminq_as(":note_fr", adminq_text(jstr(after, "note_fr"))),
+                                 adminq_as(":note_en", adminq_text(jstr(after, "note_en"))),
+                                 adminq_as(":now", adminq_int(db_now()))};
+        enum adminq_write_result w = adminq_exec(db, ADMINQ_GRANT_UPDATE, a, 7, NULL, NULL);
+        if (w != ADMINQ_OK) {
+            api_json_write_failed(resp, w, NULL);
+            rc = -1;
+        } else {
+            json_object_del(before, "updated_at");
+            json_object_del(after, "updated_at");
+            rc = api_json_audit(db, req, "grant.update", "grant", id,
+                                json_pack("{s:o}", "changes", api_json_diff(before, after)));
+        }
+    }
+    json_decref(before);
+    json_decref(after);
+    if (api_json_finish(db, rc, resp) != 0)
+        return;
+    json_t *o = grant_with_history(db, id, resp);
+    if (o)
+        api_reply_json(resp, 200, o);
 }
 
 /* ------------------------------------------------------------------ events */
@@ -607,6 +660,7 @@ const struct api_route api_programme_routes[] = {
     {"GET", "/grants", API_ROLE_VIEWER, grants_get, API_BODY_JSON},
     {"POST", "/grants", API_ROLE_STAFF, grants_post, API_BODY_JSON},
     {"GET", "/grants/{id}", API_ROLE_VIEWER, grant_get, API_BODY_JSON},
+    {"PATCH", "/grants/{id}", API_ROLE_STAFF, grant_patch, API_BODY_JSON},
     {"POST", "/grants/{id}/status", API_ROLE_STAFF, grant_status_post, API_BODY_JSON},
     {"GET", "/events", API_ROLE_VIEWER, events_get, API_BODY_JSON},
     {"POST", "/events", API_ROLE_STAFF, events_post, API_BODY_JSON},

@@ -185,6 +185,9 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         " LEFT JOIN grants g ON g.reference GLOB 'GR-' || y.v || '-[0-9]*')),"
         " :member_id, :cooperative_id,"
         " :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now, :now)",
+    [ADMINQ_GRANT_UPDATE] = "UPDATE grants SET programme = :programme, amount_mad = :amount_mad,"
+                            " note_ar = :note_ar, note_fr = :note_fr, note_en = :note_en,"
+                            " updated_at = :now WHERE id = :id",
     [ADMINQ_GRANT_SET_STATUS] = "UPDATE grants SET status = :status, note_ar = :note_ar,"
                                 " note_fr = :note_fr, note_en = :note_en, updated_at = :now"
                                 " WHERE id = :id",

@@ -91,6 +91,8 @@ enum adminq {
     /* :reference (NULL: GR-year-number), :member_id, :cooperative_id,
      * :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now */
     ADMINQ_GRANT_INSERT,
+    /* :id, :programme, :amount_mad, :note_ar, :note_fr, :note_en, :now */
+    ADMINQ_GRANT_UPDATE,
     /* :id, :status, :note_ar, :note_fr, :note_en, :now */
     ADMINQ_GRANT_SET_STATUS,
     /* :grant_id, :status, :note_ar, :note_fr, :note_en, :who, :now */
