@@ -128,7 +128,7 @@ run_pytest() {
 # Browser tests of the web console (tests/e2e): node modules from the
 # committed package-lock.json; skipped only when node or Chromium is absent.
 run_e2e() {
-  local chromium log line p f s
+  local chromium log line p f s file
   chromium=${CHROMIUM:-/usr/bin/chromium}
   if ! command -v node >/dev/null 2>&1 || [ ! -x "$chromium" ]; then
     count_skip 1 "e2e: node or Chromium ($chromium) missing (contrib/deps.sh installs them)" yes
@@ -141,19 +141,22 @@ run_e2e() {
     failed=$((failed + 1))
     return
   fi
-  log=$(mktemp)
-  E2E_OUT="$top/$build/e2e-out" CHROMIUM="$chromium" \
-    node tests/e2e/console.test.mjs "$top/$build/taawund" 2>&1 | tee "$log"
-  line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
-  p=$(number_of passed "$line"); f=$(number_of failed "$line"); s=$(number_of skipped "$line")
-  if [ -z "$line" ]; then
-    f=$((f + 1)); echo "FAIL e2e: no closing line"
-  fi
-  passed=$((passed + p)); failed=$((failed + f))
-  if [ "$s" -ne 0 ]; then
-    count_skip "$s" "e2e: $(sed -n 's/^skip    //p' "$log" | paste -sd';')" no
-  fi
-  rm -f "$log"
+  # One daemon and one browser per file; screenshots of all in one folder.
+  for file in tests/e2e/*.test.mjs; do
+    log=$(mktemp)
+    E2E_OUT="$top/$build/e2e-out" CHROMIUM="$chromium" \
+      node "$file" "$top/$build/taawund" 2>&1 | tee "$log"
+    line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+    p=$(number_of passed "$line"); f=$(number_of failed "$line"); s=$(number_of skipped "$line")
+    if [ -z "$line" ]; then
+      f=$((f + 1)); echo "FAIL e2e $file: no closing line"
+    fi
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$s" -ne 0 ]; then
+      count_skip "$s" "e2e: $(sed -n 's/^skip    //p' "$log" | paste -sd';')" no
+    fi
+    rm -f "$log"
+  done
 }
 
 # The admin API's OpenAPI document (src/api/openapi.json) checked by a
