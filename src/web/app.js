@@ -114,8 +114,9 @@ async function pageMember(main, id) {
   main.appendChild(grid);
   if (can('staff') && !m.erased_at) main.appendChild(memberEdit(m));
   main.appendChild(h('h2', {}, t('nav_grants')));
+  if (can('staff') && !m.erased_at) main.appendChild(h('p', {}, h('a', { href: '#/grants/new?member_id=' + m.id, id: 'member-new-grant', class: 'button' }, t('new_grant'))));
   main.appendChild(table([t('reference'), t('programme'), t('amount'), t('status')],
-    (m.grants || []).map((g) => ({ cells: [g.reference, g.programme, fmtMad(g.amount_mad), badge('grant', g.status)] }))));
+    (m.grants || []).map((g) => ({ href: '#/grants/' + g.id, cells: [g.reference, g.programme, fmtMad(g.amount_mad), badge('grant', g.status)] }))));
   main.appendChild(h('h2', {}, t('rsvps')));
   main.appendChild(table([t('event'), t('starts_at'), t('booked_at')],
     (m.rsvps || []).map((r) => ({ cells: [title(r), fmtDate(r.starts_at_local), fmtDate(r.created_at_local)], href: r.event_id ? '#/events/' + r.event_id : undefined }))));
@@ -156,6 +157,7 @@ function messagesTable(items, id) {
 
 async function pageGrants(main) {
   main.appendChild(h('h1', {}, t('nav_grants')));
+  if (can('staff')) main.appendChild(h('p', {}, h('a', { href: '#/grants/new', id: 'grant-new-link', class: 'button' }, t('new_grant'))));
   const status = select('status', GRANT_STATUSES, 'grant', '', true);
   const ref = h('input', { name: 'reference', size: 16 });
   const out = h('div', { id: 'grants-list' });
@@ -168,65 +170,70 @@ async function pageGrants(main) {
       r.items.map((g) => ({ id: g.id, cells: [g.reference, g.member_name || '—', g.cooperative_name || '—', g.programme, fmtMad(g.amount_mad), badge('grant', g.status), fmtDate(g.updated_at_local)] })), 'grants-table'));
     out.querySelectorAll('tbody tr[data-id]').forEach((tr) => {
       tr.classList.add('clickable');
-      tr.addEventListener('click', () => openGrant(r.items.find((g) => String(g.id) === tr.getAttribute('data-id'))));
+      tr.addEventListener('click', () => grantStatusEditor(r.items.find((g) => String(g.id) === tr.getAttribute('data-id')), editor, load));
     });
     out.appendChild(pager({ offset, limit: 25 }, r.total, (o) => { offset = o; load(); }));
-  }
-  function openGrant(g) {
-    clear(editor);
-    if (!can('staff')) return;
-    const st = select('status', GRANT_STATUSES, 'grant', g.status);
-    st.id = 'grant-status';
-    // One note per language: the member's SMS carries the note of their own
-    // language (an Arabic note in a French SMS would make it UCS-2).
-    const notes = {};
-    for (const l of programme().languages) notes[l] = h('textarea', { name: 'note_' + l, id: 'grant-note-' + l, rows: 2, dir: l === 'ar' ? 'rtl' : 'ltr' });
-    const noteBody = () => {
-      const b = { status: st.value };
-      for (const [l, el] of Object.entries(notes)) b['note_' + l] = el.value.trim() || null;
-      return b;
-    };
-    const preview = h('div', { id: 'grant-preview' });
-    let timer = null;
-    async function refresh() {
-      clear(preview);
-      try {
-        const p = await api('POST', `/grants/${g.id}/status/preview`, noteBody());
-        if (!p.message) { preview.appendChild(h('p', { class: 'muted' }, t('no_sms'))); return; }
-        // U+2066/U+2069 isolate the number left-to-right inside the sentence.
-        preview.appendChild(h('p', { class: 'muted' }, t('sms_to', { to: '\u2066' + p.message.to + '\u2069', language: p.message.language })));
-        preview.appendChild(h('div', { class: 'sms', id: 'grant-preview-body' }, p.message.body));
-        preview.appendChild(h('p', { class: 'counter' }, t('measure', { chars: Array.from(p.message.body).length, encoding: label('enc', p.message.encoding), segments: p.message.segments })));
-      } catch (e) { preview.appendChild(h('p', { class: 'error' }, errorText(e))); }
-    }
-    const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 250); };
-    st.addEventListener('change', later);
-    for (const el of Object.values(notes)) el.addEventListener('input', later);
-    editor.appendChild(h('div', { class: 'card' }, h('h2', {}, t('change_status', { reference: g.reference })),
-      h('div', { class: 'row' }, field(t('status'), st),
-        Object.entries(notes).map(([l, el]) => field(t('note_in', { language: LANGUAGE_NAMES[l] || l }), el))),
-      h('h2', {}, t('sms_preview')), preview,
-      h('button', { id: 'grant-save', onclick: async () => {
-        try {
-          const r = await api('POST', `/grants/${g.id}/status`, noteBody());
-          toast(t('saved'));
-          clear(editor).appendChild(h('p', { class: 'ok', id: 'grant-saved' }, t('grant_saved', { reference: r.reference, id: r.notification_message_id ?? '—' })));
-          if (r.notification_message_id) {
-            const msgs = await api('GET', '/messages' + qs({ kind: 'notification', limit: 5 }));
-            const mine = (msgs.items || []).filter((x) => x.id === r.notification_message_id);
-            editor.appendChild(h('h2', {}, t('queued_sms')));
-            editor.appendChild(messagesTable(mine, 'grant-queued'));
-          }
-          load();
-        } catch (e) { editor.appendChild(h('p', { class: 'error' }, errorText(e))); }
-      } }, t('save'))));
-    refresh();
   }
   main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); } },
     field(t('status'), status), field(t('reference'), ref), h('button', { type: 'submit' }, t('search'))));
   main.appendChild(editor);
   main.appendChild(out);
   await load();
+}
+
+/* A grant's status change: the SMS the member will get, previewed by the
+ * daemon as staff type, then saved and the queued SMS shown. onSaved runs
+ * after a save (the list reloads, the detail page re-renders). */
+function grantStatusEditor(g, editor, onSaved) {
+  clear(editor);
+  if (!can('staff')) return;
+  const st = select('status', GRANT_STATUSES, 'grant', g.status);
+  st.id = 'grant-status';
+  // One note per language: the member's SMS carries the note of their own
+  // language (an Arabic note in a French SMS would make it UCS-2).
+  const notes = {};
+  for (const l of programme().languages) notes[l] = h('textarea', { name: 'note_' + l, id: 'grant-note-' + l, rows: 2, dir: l === 'ar' ? 'rtl' : 'ltr' });
+  const noteBody = () => {
+    const b = { status: st.value };
+    for (const [l, el] of Object.entries(notes)) b['note_' + l] = el.value.trim() || null;
+    return b;
+  };
+  const preview = h('div', { id: 'grant-preview' });
+  let timer = null;
+  async function refresh() {
+    clear(preview);
+    try {
+      const p = await api('POST', `/grants/${g.id}/status/preview`, noteBody());
+      if (!p.message) { preview.appendChild(h('p', { class: 'muted' }, t('no_sms'))); return; }
+      // U+2066/U+2069 isolate the number left-to-right inside the sentence.
+      preview.appendChild(h('p', { class: 'muted' }, t('sms_to', { to: '\u2066' + p.message.to + '\u2069', language: p.message.language })));
+      preview.appendChild(h('div', { class: 'sms', id: 'grant-preview-body' }, p.message.body));
+      preview.appendChild(h('p', { class: 'counter' }, t('measure', { chars: Array.from(p.message.body).length, encoding: label('enc', p.message.encoding), segments: p.message.segments })));
+    } catch (e) { preview.appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 250); };
+  st.addEventListener('change', later);
+  for (const el of Object.values(notes)) el.addEventListener('input', later);
+  editor.appendChild(h('div', { class: 'card' }, h('h2', {}, t('change_status', { reference: g.reference })),
+    location.hash === '#/grants/' + g.id ? null : h('p', {}, h('a', { href: '#/grants/' + g.id, id: 'grant-open' }, t('grant_details'))),
+    h('div', { class: 'row' }, field(t('status'), st),
+      Object.entries(notes).map(([l, el]) => field(t('note_in', { language: LANGUAGE_NAMES[l] || l }), el))),
+    h('h2', {}, t('sms_preview')), preview,
+    h('button', { id: 'grant-save', onclick: async () => {
+      try {
+        const r = await api('POST', `/grants/${g.id}/status`, noteBody());
+        toast(t('saved'));
+        clear(editor).appendChild(h('p', { class: 'ok', id: 'grant-saved' }, t('grant_saved', { reference: r.reference, id: r.notification_message_id ?? '—' })));
+        if (r.notification_message_id) {
+          const msgs = await api('GET', '/messages' + qs({ kind: 'notification', limit: 5 }));
+          const mine = (msgs.items || []).filter((x) => x.id === r.notification_message_id);
+          editor.appendChild(h('h2', {}, t('queued_sms')));
+          editor.appendChild(messagesTable(mine, 'grant-queued'));
+        }
+        onSaved();
+      } catch (e) { editor.appendChild(h('p', { class: 'error' }, errorText(e))); }
+    } }, t('save'))));
+  refresh();
 }
 
 /* ------------------------------------------------------------ events */
@@ -553,7 +560,7 @@ async function pageAudit(main) {
 async function start() {
   let lang = 'fr';
   try { lang = localStorage.getItem('taawun.lang') || 'fr'; } catch (e) { /* private mode */ }
-  await loadLanguage(lang === 'ar' ? 'ar' : 'fr');
+  await loadLanguage(['ar', 'fr', 'en'].includes(lang) ? lang : 'fr');
   const r = await fetch('/console/session', { credentials: 'same-origin' });
   if (r.ok) {
     const s = await r.json();

@@ -157,21 +157,27 @@ async function loadLanguage(lang) {
 
 function langSwitch() {
   return h('div', { class: 'lang-switch' },
-    ['ar', 'fr'].map((l) => h('button', {
+    ['ar', 'fr', 'en'].map((l) => h('button', {
       class: l === state.lang ? '' : 'secondary', id: 'lang-' + l, type: 'button',
       onclick: async () => { await loadLanguage(l); route(); },
-    }, l === 'ar' ? 'العربية' : 'Français')));
+    }, LANGUAGE_NAMES[l])));
 }
 
 /* ------------------------------------------------------------ shell */
 
 const PAGES = [
   ['dashboard', 'nav_dashboard', 'viewer'], ['members', 'nav_members', 'viewer'],
-  ['grants', 'nav_grants', 'viewer'], ['events', 'nav_events', 'viewer'],
+  ['cooperatives', 'nav_cooperatives', 'viewer'], ['grants', 'nav_grants', 'viewer'],
+  ['ideas', 'nav_ideas', 'viewer'], ['events', 'nav_events', 'viewer'],
   ['broadcasts', 'nav_broadcasts', 'viewer'], ['messages', 'nav_messages', 'viewer'],
   ['channels', 'nav_channels', 'viewer'], ['simulator', 'nav_simulator', 'staff'],
   ['audit', 'nav_audit', 'admin'],
 ];
+
+/* Pages kept in files of their own (pages_*.js) add their routes here:
+ * ROUTES.name = (main, parts) => ... for #/name[/...]; a key "name/" takes
+ * #/name/ID where app.js handles only #/name. */
+const ROUTES = {};
 
 function shell(active) {
   const app = clear(document.getElementById('app'));
@@ -239,7 +245,8 @@ async function route() {
     broadcasts: pageBroadcasts, messages: pageMessages, simulator: pageSimulator, audit: pageAudit,
     channels: pageChannels,
   };
-  const fn = handlers[page] || pageDashboard;
+  const own = ROUTES[parts[1] ? page + '/' : page] || ROUTES[page];
+  const fn = own ? () => own(main, parts) : handlers[page] || pageDashboard;
   try { await fn(main); } catch (e) { if (!(e instanceof ApiError && e.status === 401)) main.appendChild(h('p', { class: 'error' }, errorText(e))); }
 }
 
