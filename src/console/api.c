@@ -2,12 +2,15 @@
  *   POST /simulator/ussd {phone, session, text}: one USSD step through the
  *        sandbox channel as a test number only (core/test_number), audited
  *        under the staff user's name, answered {"type":"CON"|"END","screen":..};
+ *   POST /simulator/sms {phone, text}: one SMS from a test number through the
+ *        sandbox channel, audited, answered {"reply": the inline reply};
  *   POST /grants/{id}/status/preview {status, note...}: the SMS the member
  *        would get, made in a transaction that is rolled back;
  *   GET  /dashboard: outbound messages per channel and status since Monday
  *        (programme time) and grants per status with amounts. */
 #include "console/api.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/json.h"
+#include "app/inbound.h"
 #include "app/programme.h"
 #include "app/ussd.h"
 #include "channels/channel_ops.h"
@@ -30,6 +34,7 @@
 
 #define SIM_SESSION_MAX 64 /* bytes of a simulator session id */
 #define SIM_TEXT_MAX 512   /* bytes of the joined inputs */
+#define SIM_SMS_MAX 1024   /* bytes of one simulated SMS (a few segments of Arabic) */
 #define NOTE_PREVIEW_MAX 480
 
 static struct ussd_sessions *sim_sessions;
@@ -68,20 +73,22 @@ static int simulator_phone(const char *raw, char phone[MSISDN_MAX], struct http_
     return 0;
 }
 
-/* One audit row per simulator step, under the staff user's name, committed
- * before the step runs: nothing the simulator does goes unaudited. */
-static int simulator_audit(const struct api_request *req, const char *phone, const char *session,
-                           const char *text, struct http_response *resp)
+/* One audit row per simulator step (action "simulator.ussd" or
+ * "simulator.sms"), under the staff user's name, committed before the step
+ * runs: nothing the simulator does goes unaudited. summary is stolen. */
+static int simulator_audit(const struct api_request *req, const char *action, const char *phone,
+                           json_t *summary, struct http_response *resp)
 {
     sqlite3 *db = api_json_db(resp);
-    if (!db)
-        return -1;
-    json_t *summary = json_pack("{s:s,s:s}", "session", session, "text", text);
     char *js = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(summary);
+    if (!db) {
+        free(js);
+        return -1;
+    }
     int rc = js && db_begin(db) == 0 ? 0 : -1;
-    if (rc == 0 && (audit_write(db, &req->actor, "simulator.ussd", "phone", phone, js) != 0 ||
-                    db_commit(db) != 0)) {
+    if (rc == 0 &&
+        (audit_write(db, &req->actor, action, "phone", phone, js) != 0 || db_commit(db) != 0)) {
         db_rollback(db);
         rc = -1;
     }
@@ -120,7 +127,8 @@ static void simulator_ussd(const struct api_request *req, struct http_response *
                   "the phone simulator needs a channel of type sandbox in the configuration", NULL);
         return;
     }
-    if (simulator_audit(req, phone, session, text, resp) != 0)
+    if (simulator_audit(req, "simulator.ussd", phone,
+                        json_pack("{s:s,s:s}", "session", session, "text", text), resp) != 0)
         return;
     char sid[SIM_SESSION_MAX];
     snprintf(sid, sizeof sid, "console-%s", session); /* never a provider's id */
@@ -141,6 +149,52 @@ static void simulator_ussd(const struct api_request *req, struct http_response *
     api_reply_json(resp, 200,
                    json_pack("{s:s,s:s,s:s,s:s}", "type", end ? "END" : "CON", "screen", screen,
                              "channel", ch->name, "ussd_code", ch->ussd_code));
+}
+
+/* POST /simulator/sms {phone, text}: one SMS from a test number through
+ * the sandbox channel, handled as a provider's webhook would be (the SMS
+ * command router, stored and idempotent), answered with the reply the
+ * member would get: {"reply": text | null, "channel": ..}. No reply means
+ * the flood limit held the SMS back. */
+static void simulator_sms(const struct api_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"phone", "text", NULL};
+    static atomic_uint_fast64_t seq;
+    const char *raw = NULL, *text = NULL;
+    if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
+        api_json_string(req, resp, "phone", API_JSON_FIELD_REQUIRED, 32, &raw) < 0 ||
+        api_json_string(req, resp, "text", API_JSON_FIELD_REQUIRED, SIM_SMS_MAX, &text) < 0)
+        return;
+    char phone[MSISDN_MAX];
+    if (simulator_phone(raw, phone, resp) != 0)
+        return;
+    const struct channel_settings *ch = sandbox_channel(&req->rt->cfg);
+    if (!ch) {
+        api_error(resp, 409, "no_sandbox",
+                  "the phone simulator needs a channel of type sandbox in the configuration", NULL);
+        return;
+    }
+    if (simulator_audit(req, "simulator.sms", phone, json_pack("{s:s}", "text", text), resp) != 0)
+        return;
+    /* A provider id of its own per request: never a provider's, never a replay. */
+    char pid[64];
+    snprintf(pid, sizeof pid, "console-%lld-%llu", (long long)time(NULL),
+             (unsigned long long)atomic_fetch_add(&seq, 1));
+    struct channel_event ev = {.kind = CHANNEL_EVENT_SMS,
+                               .provider_id = pid,
+                               .from_raw = phone,
+                               .to = ch->ussd_code,
+                               .text = text,
+                               .text_len = strlen(text)};
+    struct inbound_context ic;
+    runtime_env_inbound(req->rt, ch, true, &ic);
+    struct inbound_sms_result r;
+    if (inbound_sms(&ic, &ev, &r) != 0) {
+        api_error_db(resp);
+        return;
+    }
+    json_t *reply = r.has_inline_reply ? json_string(r.reply) : json_null();
+    api_reply_json(resp, 200, json_pack("{s:o,s:s}", "reply", reply, "channel", ch->name));
 }
 
 static const char *opt_string(const struct api_request *req, const char *key)
@@ -270,6 +324,7 @@ static void dashboard_get(const struct api_request *req, struct http_response *r
 
 const struct api_route console_api_routes[] = {
     {"POST", "/simulator/ussd", API_ROLE_STAFF, simulator_ussd, API_BODY_JSON},
+    {"POST", "/simulator/sms", API_ROLE_STAFF, simulator_sms, API_BODY_JSON},
     {"POST", "/grants/{id}/status/preview", API_ROLE_STAFF, grant_status_preview, API_BODY_JSON},
     {"GET", "/dashboard", API_ROLE_VIEWER, dashboard_get, API_BODY_JSON},
     {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},

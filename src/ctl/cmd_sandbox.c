@@ -95,7 +95,51 @@ int cmd_ussd(const struct api *a, const struct cmdline *c)
     return 0;
 }
 
-int cmd_sms(const struct api *a, const struct cmdline *c)
+#define SMS_REPLY_WAIT_MS 5000 /* how long `sms` waits for the answer to show */
+#define SMS_REPLY_POLL_MS 100
+
+/* The newest outbound message to phone through the admin API: its id
+ * (0 when none) and, when body is not NULL, its text. -1 on an error. */
+static long long newest_out(const struct api *a, const char *phone, char *body, size_t bodysz)
+{
+    char q[CTL_URL_MAX] = "/messages";
+    api_query_add(q, sizeof q, "phone", phone);
+    api_query_add(q, sizeof q, "direction", "out");
+    api_query_add(q, sizeof q, "limit", "1");
+    json_t *o = NULL;
+    if (api_call(a, "GET", q, NULL, &o) != 0)
+        return -1;
+    json_t *m = json_array_get(json_object_get(o, "items"), 0);
+    long long id = m ? (long long)json_integer_value(json_object_get(m, "id")) : 0;
+    const char *text = m ? json_string_value(json_object_get(m, "body")) : NULL;
+    if (text && body)
+        snprintf(body, bodysz, "%s", text);
+    else if (body && bodysz)
+        body[0] = '\0';
+    json_decref(o);
+    return id;
+}
+
+/* With a token: wait for the answer queued after the message before and
+ * print it. Returns 1 when printed, 0 when none came in time. */
+static int print_answer(const struct api *a, const char *phone, long long before)
+{
+    char body[4096];
+    for (int waited = 0; waited <= SMS_REPLY_WAIT_MS; waited += SMS_REPLY_POLL_MS) {
+        long long id = newest_out(a, phone, body, sizeof body);
+        if (id < 0)
+            return 0;
+        if (id > before) {
+            printf("%s\n", body);
+            return 1;
+        }
+        usleep(SMS_REPLY_POLL_MS * 1000);
+    }
+    return 0;
+}
+
+/* Post the SMS to the public webhook; with a (admin API), print its answer. */
+static int sms_send(const struct cmdline *c, const struct api *a)
 {
     if (c->nargs != 3)
         return cmdline_usage("sms PHONE TEXT [--url PUBLIC_URL]");
@@ -116,6 +160,7 @@ int cmd_sms(const struct api *a, const struct cmdline *c)
     sandbox_form_add(form, sizeof form, "date", date);
     sandbox_form_add(form, sizeof form, "linkId", id);
     sandbox_form_add(form, sizeof form, "networkCode", "60401");
+    long long before = a ? newest_out(a, c->args[1], NULL, 0) : -1;
     struct client_response r;
     int rc = sandbox_form_post(url, form, &r);
     if (rc)
@@ -126,9 +171,25 @@ int cmd_sms(const struct api *a, const struct cmdline *c)
         client_response_free(&r);
         return CTL_EXIT_API;
     }
-    printf("delivered to taawun (%s); the answer goes out through the sandbox: see "
+    client_response_free(&r);
+    if (before >= 0 && print_answer(a, c->args[1], before))
+        return 0;
+    printf("delivered to taawun (%s); the answer goes out through the channel: see "
            "`taawunctl messages --phone %s`\n",
            id, c->args[1]);
-    client_response_free(&r);
     return 0;
+}
+
+int cmd_sms(const struct api *unused, const struct cmdline *c)
+{
+    (void)unused;
+    /* The answer is read back through the admin API when a token is set. */
+    struct api admin = {.base = cmdline_opt(c, "admin-url") ? cmdline_opt(c, "admin-url")
+                                                            : CTL_DEFAULT_URL};
+    bool with_api =
+        (cmdline_opt(c, "token-file") || (getenv("TAAWUN_TOKEN") && *getenv("TAAWUN_TOKEN"))) &&
+        api_read_token(c, admin.token, sizeof admin.token) == 0;
+    int rc = sms_send(c, with_api ? &admin : NULL);
+    memset(admin.token, 0, sizeof admin.token);
+    return rc;
 }

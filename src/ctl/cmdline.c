@@ -24,7 +24,8 @@ const char cmdline_usage_text[] =
     "  stats\n"
     "  tokens list | tokens create NAME --role admin|staff|viewer | tokens revoke ID\n"
     "  ussd PHONE [--url PUBLIC_URL] [--channel C] [--code *384*123#]\n"
-    "  sms PHONE TEXT [--url PUBLIC_URL] [--channel C]\n"
+    "  sms PHONE TEXT [--url PUBLIC_URL] [--channel C] [--admin-url URL]\n"
+    "      (with a token, waits for the answer and prints it)\n"
     "The token comes from TAAWUN_TOKEN or --token-file (mode 0600). --url defaults "
     "to\n" CTL_DEFAULT_URL " (the admin API), " CTL_DEFAULT_PUBLIC_URL " for ussd and sms.\n";
 

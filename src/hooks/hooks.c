@@ -13,6 +13,7 @@
 #include "channels/channel_ops.h"
 #include "core/form.h"
 #include "core/limits.h"
+#include "runtime/env.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/log.h"
@@ -189,18 +190,6 @@ static void ussd_hook(struct hooks_ctx *rc, struct runtime *rt, const struct cha
     http_reply(resp, 200, ctype, body, (size_t)n);
 }
 
-/* The USSD code named in help texts: this channel's, else the first
- * configured one's. */
-static const char *programme_ussd_code(const struct config *cfg, const struct channel_settings *ch)
-{
-    if (ch->ussd_code[0])
-        return ch->ussd_code;
-    for (size_t i = 0; i < cfg->nchannels; i++)
-        if (cfg->channels[i].ussd_code[0])
-            return cfg->channels[i].ussd_code;
-    return "";
-}
-
 /* Answer an inbound SMS webhook: the adapter's body (TwiML, Kannel's reply
  * text, or a plain acknowledgement). */
 static void sms_answer(const struct channel_ops *ops, const char *reply, struct http_response *resp)
@@ -231,13 +220,8 @@ static int inbound_events(struct hooks_ctx *rc, struct runtime *rt,
         const struct channel_event *ev = &batch->events[i];
         switch (ev->kind) {
         case CHANNEL_EVENT_SMS: {
-            struct inbound_context ic = {
-                .env = &rt->app,
-                .ch = ch,
-                .ussd_code = programme_ussd_code(&rt->cfg, ch),
-                .inline_reply = ops->inline_reply && !*has_reply,
-                .sms = {rt->cfg.sms.max_reply_segments, rt->cfg.sms.replies_per_hour,
-                        rt->cfg.sms.conversation_ttl_s, rt->cfg.sms.erase_window_s}};
+            struct inbound_context ic;
+            runtime_env_inbound(rt, ch, ops->inline_reply && !*has_reply, &ic);
             struct inbound_sms_result r;
             if (inbound_sms(&ic, ev, &r) != 0)
                 return -1;

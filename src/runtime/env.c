@@ -26,6 +26,28 @@ void runtime_env_notice(const struct runtime *rt, struct notice_env *env)
     env->send_window_close_min = rt->cfg.programme.send_window_close_min;
 }
 
+static const char *ussd_code_for(const struct config *cfg, const struct channel_settings *ch)
+{
+    if (ch->ussd_code[0])
+        return ch->ussd_code;
+    for (size_t i = 0; i < cfg->nchannels; i++)
+        if (cfg->channels[i].ussd_code[0])
+            return cfg->channels[i].ussd_code;
+    return "";
+}
+
+void runtime_env_inbound(const struct runtime *rt, const struct channel_settings *ch,
+                         bool inline_reply, struct inbound_context *c)
+{
+    *c = (struct inbound_context){
+        .env = &rt->app,
+        .ch = ch,
+        .ussd_code = ussd_code_for(&rt->cfg, ch),
+        .inline_reply = inline_reply,
+        .sms = {rt->cfg.sms.max_reply_segments, rt->cfg.sms.replies_per_hour,
+                rt->cfg.sms.conversation_ttl_s, rt->cfg.sms.erase_window_s}};
+}
+
 bool runtime_env_acquire(void *ctx, struct notice_env *env, void **hold)
 {
     (void)ctx;

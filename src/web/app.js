@@ -507,6 +507,20 @@ function pageSimulator(main) {
       for (const m of r.items) inbox.appendChild(h('div', { class: 'sms sim-sms' }, h('small', { class: 'muted' }, fmtDate(m.created_at_local) + ' · ' + label('status', m.status)), h('br'), m.body));
     } catch (e) { inbox.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
+  const smsText = h('input', { id: 'sim-sms-text', autocomplete: 'off', dir: 'auto', size: 28 });
+  const smsReply = h('div', { id: 'sim-sms-reply', class: 'sms', dir: 'auto', 'aria-live': 'polite', hidden: true });
+  async function sendSms(e) {
+    e.preventDefault();
+    smsReply.hidden = false;
+    try {
+      const r = await api('POST', '/simulator/sms', { phone: phone.value.trim(), text: smsText.value });
+      smsReply.textContent = r.reply === null ? t('sim_sms_no_reply') : t('sim_sms_reply') + ' : ' + r.reply;
+      smsText.value = '';
+      loadInbox();
+    } catch (err) { smsReply.textContent = errorText(err); }
+  }
+  const smsForm = h('form', { id: 'sim-sms', onsubmit: sendSms },
+    field(t('sim_sms'), smsText), h('button', { type: 'submit', id: 'sim-sms-send' }, t('sim_send')), smsReply);
   const keys = h('div', { class: 'keys' }, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'].map((k) =>
     h('button', { type: 'button', onclick: () => { input.value += k; input.focus(); } }, k)));
   main.appendChild(h('div', { class: 'sim' },
@@ -514,7 +528,7 @@ function pageSimulator(main) {
       h('div', { class: 'actions' }, h('button', { id: 'sim-dial', type: 'button', onclick: dial }, t('sim_dial')),
         h('button', { id: 'sim-send', type: 'button', onclick: send }, t('sim_send')),
         h('button', { id: 'sim-hangup', type: 'button', class: 'danger', onclick: () => { session = null; screen.textContent = t('sim_idle'); } }, t('sim_hangup'))), keys),
-    h('div', {}, field(t('sim_number'), phone), h('button', { class: 'secondary', id: 'sim-refresh', onclick: loadInbox }, t('sim_refresh')), inbox)));
+    h('div', {}, field(t('sim_number'), phone), smsForm, h('button', { class: 'secondary', id: 'sim-refresh', onclick: loadInbox }, t('sim_refresh')), inbox)));
   loadInbox();
 }
 

@@ -449,6 +449,11 @@ async function main() {
       await page.click('#sim-refresh');
       await page.waitForSelector('.sim-sms');
       assert(/TA-\d{6}/.test(await page.locator('.sim-sms').first().textContent()), 'receipt SMS');
+      // The same number sends an SMS keyword; the reply shows, and lands in its inbox.
+      await page.fill('#sim-sms-text', 'MES DONNEES');
+      await page.click('#sim-sms-send');
+      await page.waitForFunction(() => /Hafsa Zerouali/.test(document.querySelector('#sim-sms-reply').textContent));
+      await page.waitForFunction(() => document.querySelectorAll('.sim-sms').length >= 2);
       await shot('simulator');
     });
 

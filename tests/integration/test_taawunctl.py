@@ -174,7 +174,7 @@ def test_events_and_broadcasts(env):
 
 
 def test_ussd_through_stdin_and_sms(env):
-    d, _ = env
+    d, t = env
     phone = new_phone()
     pub = f"http://127.0.0.1:{d.public_port}"
     r = ctl(d, "ussd", phone, "--url", pub, stdin="2\n", url=False)
@@ -190,6 +190,14 @@ def test_ussd_through_stdin_and_sms(env):
     assert query(d, "SELECT 1 FROM messages WHERE direction='in' AND phone=?", (phone,))
     wait_until(lambda: query(d, "SELECT 1 FROM messages WHERE direction='out' AND phone=?",
                              (phone,)), what="the SMS answer")
+    # With a token, taawunctl waits for the answer and prints it.
+    admin = f"http://127.0.0.1:{d.admin_port}"
+    r = ctl(d, "sms", phone, "aide", "--url", pub, "--admin-url", admin, token=t["viewer"],
+            url=False)
+    assert r.returncode == 0, r
+    [last] = query(d, "SELECT body FROM messages WHERE direction='out' AND phone=? "
+                      "ORDER BY id DESC LIMIT 1", (phone,))
+    assert r.stdout.strip() == last["body"].strip() and "delivered to" not in r.stdout, r
     r = ctl(d, "ussd", phone, "--url", f"http://127.0.0.1:{free_port()}", url=False)
     assert r.returncode == 3
 
