@@ -16,7 +16,7 @@ import pytest
 
 from conftest import (Ussd, at_channel, form, http_request, new_phone, query, sandbox_channel,
                       wait_until, write_secret)
-from outbox_helpers import FakeAT, at_send_channel, queue_out
+from outbox_helpers import AT_SECRET, FakeAT, at_send_channel, queue_out
 from test_admin_api import make_token
 
 FORM_CT = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -86,9 +86,16 @@ def test_metrics_pass_promtool_and_move_by_the_traffic_sent(daemons, tmp_path):
                                                 "date": "2026-03-01 10:00:00", "id": "m-1"}),
                    FORM_CT)
         assert r.status == 200, r
-        mid = queue_out(d, "at", new_phone(), body="Taawun: metrics test")
+        phone = new_phone()
+        mid = queue_out(d, "at", phone, body="Taawun: metrics test")
         wait_until(lambda: query(d, "SELECT status FROM messages WHERE id=?", (mid,))[0]["status"]
                    == "sent", what="the message sent to the fake provider")
+        # Its delivery report, as Africa's Talking posts it.
+        pid = query(d, "SELECT provider_id FROM messages WHERE id=?", (mid,))[0]["provider_id"]
+        r = d.post("/hooks/at/dlr?key=" + AT_SECRET, form(
+            id=pid, status="Success", phoneNumber=phone, networkCode="60401", retryCount="0"),
+            FORM_CT)
+        assert r.status == 200, r
         wait_until(lambda: not query(d, "SELECT id FROM messages WHERE channel='at' AND"
                                         " status IN ('queued','sending')"), what="at's outbox empty")
         text = scrape(d)
@@ -103,8 +110,11 @@ def test_metrics_pass_promtool_and_move_by_the_traffic_sent(daemons, tmp_path):
         assert moved("taawun_http_request_duration_seconds_count", listener="public",
                      route="/hooks/{channel}/ussd") == 3
         assert moved("taawun_sms_inbound_total", channel="sandbox") == 1
+        assert moved("taawun_delivery_reports_total", channel="at") == 1
+        assert moved("taawun_http_requests_total", listener="public",
+                     route="/hooks/{channel}/dlr", status="200") == 1
         sent_at = query(d, "SELECT count(*) AS n FROM messages WHERE channel='at' AND"
-                           " direction='out' AND status='sent'")[0]["n"]
+                           " direction='out' AND status IN ('sent','delivered')")[0]["n"]
         assert sent_at >= 1
         assert moved("taawun_sends_total", channel="at", result="accepted",
                      error_class="none") == sent_at
@@ -152,6 +162,17 @@ def test_a_queued_message_shows_its_age_and_the_scrape_is_counted(daemons, tmp_p
                      status="200") >= 1
     finally:
         fake.close()
+
+
+def test_sessions_refused_at_the_cap_are_counted(daemons):
+    d = daemons.start({"ussd.max_sessions": 1})
+    assert Ussd(d).dial().con
+    assert Ussd(d).dial().end  # no room: "busy"
+    assert Ussd(d).dial().end
+    s = samples(scrape(d))
+    assert value(s, "taawun_ussd_sessions_refused_total", channel="sandbox") == 2
+    assert value(s, "taawun_ussd_sessions_live") == 1
+    assert value(s, "taawun_ussd_steps_total", channel="sandbox") == 3
 
 
 def test_route_labels_are_patterns_never_raw_paths(daemon):
