@@ -24,9 +24,17 @@ def start(daemons, role="viewer"):
     return d, Api(d, token)
 
 
-def documented(doc):
+# What the admin listener serves outside the router, for machines, that the
+# document describes under a server of its own (not /api/v1).
+OUTSIDE_THE_API = {("GET", "/metrics")}
+
+
+def documented(doc, outside=False):
+    """(METHOD, path): least role of the router's routes in the document, or
+    with outside=True of the paths described under a server of their own."""
     return {(m.upper(), path): op.get("x-taawun-min-role")
             for path, item in doc["paths"].items()
+            if ("servers" in item) == outside
             for m, op in item.items() if m in METHODS}
 
 
@@ -59,13 +67,27 @@ def test_every_route_is_documented_and_nothing_else(daemons):
     assert wrong == {}, "least role: (router, document)"
 
 
+def test_what_is_served_outside_the_api_is_documented_and_nothing_else(daemons):
+    d, api = start(daemons, "viewer")
+    doc = api.get("/openapi.json").json()
+    assert set(documented(doc, outside=True)) == OUTSIDE_THE_API
+    for method, path in OUTSIDE_THE_API:
+        server = doc["paths"][path]["servers"][0]["url"]
+        assert not server.endswith("/api/v1"), server
+        r = http_request(d.admin_port, method, path)
+        assert r.status == 200, r
+        ctypes = doc["paths"][path][method.lower()]["responses"]["200"]["content"]
+        assert r.headers["content-type"] in ctypes, (r.headers, ctypes)
+        assert http_request(d.public_port, method, path).status == 404
+
+
 def test_every_operation_declares_its_path_parameters():
     with open(DOC, encoding="utf-8") as f:
         doc = json.load(f)
     params = doc["components"]["parameters"]
     for path, item in doc["paths"].items():
         names = set(re.findall(r"\{([a-z_]+)\}", path))
-        for m, op in item.items():
+        for m, op in ((m, op) for m, op in item.items() if m in METHODS):
             declared = set()
             for p in op.get("parameters", []):
                 p = params[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
