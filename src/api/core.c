@@ -507,12 +507,33 @@ static void member_get(const struct api_request *req, struct http_response *resp
     api_reply_json(resp, 200, o);
 }
 
+/* is_contact: their cooperative's contact person, who may register members
+ * of it over USSD (app/agent); only a member with a cooperative can be
+ * one. Read into after (as 0/1, like the column). Returns 0 or -1. */
+static int member_contact_field(const struct api_request *req, struct http_response *resp,
+                                json_t *after)
+{
+    bool on;
+    enum api_json_field_result r = api_json_bool(req, resp, "is_contact", 0, &on);
+    if (r < 0)
+        return -1;
+    if (r == API_JSON_FIELD_SET)
+        json_object_set_new(after, "is_contact", json_integer(on ? 1 : 0));
+    if (json_integer_value(json_object_get(after, "is_contact")) == 1 &&
+        !json_is_integer(json_object_get(after, "cooperative_id"))) {
+        api_error(resp, 422, "invalid_value", "a contact person needs a cooperative", "is_contact");
+        return -1;
+    }
+    return 0;
+}
+
 /* Read the profile fields of the body into after. Returns 0 or -1. */
 static int member_fields(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                          json_t *after)
 {
-    static const char *const fields[] = {"name",   "cooperative_id", "province", "sector",
-                                         "gender", "birth_year",     "language", NULL};
+    static const char *const fields[] = {"name",     "cooperative_id", "province",
+                                         "sector",   "gender",         "birth_year",
+                                         "language", "is_contact",     NULL};
     static const char *const genders[] = {"f", "m", NULL};
     const struct runtime *rt = req->rt;
     const struct config *cfg = &rt->cfg;
@@ -572,7 +593,7 @@ static int member_fields(const struct api_request *req, struct http_response *re
         return -1;
     if (r == API_JSON_FIELD_SET)
         json_object_set_new(after, "language", json_string(s));
-    return 0;
+    return member_contact_field(req, resp, after);
 }
 
 static struct adminq_arg opt_int(json_t *o, const char *key)
@@ -608,8 +629,9 @@ static void member_patch(const struct api_request *req, struct http_response *re
                                  adminq_as(":gender", adminq_text(jstr(after, "gender"))),
                                  adminq_as(":birth_year", opt_int(after, "birth_year")),
                                  adminq_as(":language", adminq_text(jstr(after, "language"))),
+                                 adminq_as(":is_contact", opt_int(after, "is_contact")),
                                  adminq_as(":now", adminq_int(db_now()))};
-        enum adminq_write_result w = adminq_exec(db, ADMINQ_MEMBER_UPDATE, a, 9, NULL, NULL);
+        enum adminq_write_result w = adminq_exec(db, ADMINQ_MEMBER_UPDATE, a, 10, NULL, NULL);
         if (w != ADMINQ_OK) {
             api_json_write_failed(resp, w, NULL);
             rc = -1;

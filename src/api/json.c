@@ -230,6 +230,23 @@ enum api_json_field_result api_json_int(const struct api_request *req, struct ht
     return API_JSON_FIELD_SET;
 }
 
+enum api_json_field_result api_json_bool(const struct api_request *req, struct http_response *resp,
+                                         const char *field, int flags, bool *out)
+{
+    json_t *v = NULL;
+    enum api_json_field_result r = lookup(req, resp, field, flags, &v);
+    if (r != API_JSON_FIELD_SET)
+        return r;
+    if (!json_is_boolean(v)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s must be true or false", field);
+        api_error(resp, 400, "invalid_field", msg, field);
+        return API_JSON_FIELD_BAD;
+    }
+    *out = json_is_true(v);
+    return API_JSON_FIELD_SET;
+}
+
 void api_json_write_failed(struct http_response *resp, enum adminq_write_result w,
                            const char *conflict_field)
 {

@@ -67,6 +67,10 @@ enum api_json_field_result api_json_int(const struct api_request *req, struct ht
                                         const char *field, int flags, int64_t min, int64_t max,
                                         int64_t *out);
 
+/* A boolean member (true / false; 400 for anything else). */
+enum api_json_field_result api_json_bool(const struct api_request *req, struct http_response *resp,
+                                         const char *field, int flags, bool *out);
+
 /* true when v is one of list[0..n). */
 bool api_json_in_list(const char *v, const char *const *list, size_t n);
 

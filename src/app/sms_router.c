@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app/sms_account.h"
+#include "app/sms_consent.h"
 #include "app/sms_context.h"
 #include "app/sms_optout.h"
 #include "app/sms_programme.h"
@@ -158,6 +159,8 @@ static int dispatch(struct sms_context *c, const struct sms_state_flow *flow,
         return sms_optout_stop(c, stop_topic);
     if (limited)
         return 0;
+    if (sms_consent_awaited(c)) /* a member registered by their contact: consent first */
+        return sms_consent_answer(c);
     if (flow && strcmp(flow->flow, "register") == 0 && !c->registered) {
         bool handled = false;
         int rc = sms_register_continue(c, flow, cmd, &handled);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/agent.h"
 #include "core/gsm.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
@@ -50,6 +51,17 @@ static int data_coop_lookup(void *ctx, const char *code, int64_t *id, char *name
     } else if (rc < 0) {
         c->db_failed = true;
     }
+    return rc;
+}
+
+/* A number the caller, a contact person, types for a new member. */
+static int data_phone_check(void *ctx, const char *e164)
+{
+    struct step_ctx *c = ctx;
+    if (!c->member)
+        return -1;
+    int rc = agent_phone_check(c->db, c->member->phone, e164);
+    c->db_failed |= rc < 0;
     return rc;
 }
 
@@ -129,6 +141,7 @@ static void member_view(const struct member *m, bool found, char member_no[16],
         .cooperative_name = registered ? m->cooperative_name : "",
         .province = registered ? m->province : "",
         .sector = registered ? m->sector : "",
+        .is_contact = registered && m->is_contact && m->cooperative_id != 0,
     };
 }
 
@@ -192,6 +205,36 @@ static int do_register(sqlite3 *db, const struct app_env *env, const struct chan
     msisdn_mask(phone, masked);
     log_info("member_registered", "channel=%s phone=%s member=%s", ch->name, masked, member_no);
     return 0;
+}
+
+/* A contact person registers the member of st->draft (app/agent). */
+static enum ussd_effect_result do_agent_register(sqlite3 *db, const struct app_env *env,
+                                                 const struct channel_settings *ch,
+                                                 const char *phone, struct ussd_state *st)
+{
+    const struct ussd_draft *d = &st->draft;
+    struct agent_registration r = {.contact_phone = phone,
+                                   .phone = d->phone,
+                                   .name = d->name,
+                                   .sector = d->sector,
+                                   .gender = d->gender,
+                                   .birth_year = d->birth_year,
+                                   .lang = d->lang[0] ? d->lang : st->lang,
+                                   .texts = env->texts,
+                                   .channel = ch->name};
+    bool held = false;
+    switch (agent_register(db, &r, st->result_ref, &held)) {
+    case AGENT_OK:
+        st->no_sms = held;
+        return USSD_RESULT_OK;
+    case AGENT_TAKEN:
+        return USSD_RESULT_ALREADY;
+    case AGENT_NOT_CONTACT:
+        return USSD_RESULT_REFUSED;
+    case AGENT_ERROR:
+        break;
+    }
+    return USSD_RESULT_FAILED;
 }
 
 static void event_when(const struct ussd_event *e, char *out, size_t outsz)
@@ -314,6 +357,10 @@ static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env
         rc = draft_delete(db, phone);
         break;
     case USSD_EFFECT_RESUME_DRAFT:
+        break;
+    case USSD_EFFECT_AGENT_REGISTER:
+        result = do_agent_register(db, env, ch, phone, st);
+        rc = result == USSD_RESULT_FAILED ? -1 : 0;
         break;
     }
     if (rc != 0 || db_commit(db) != 0) {
@@ -465,6 +512,7 @@ static int step_begin(struct step *p)
                                  .event_find = data_event_find,
                                  .topics = data_topics,
                                  .coop_lookup = data_coop_lookup,
+                                 .phone_check = data_phone_check,
                                  .ctx = &p->ctx};
     build_env(p->app, p->ch, &p->data, &p->env);
     return step_lookup(p);

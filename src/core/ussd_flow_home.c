@@ -44,6 +44,8 @@ const struct ussd_screen_def ussd_flow_home_screens[] = {
                  {"menu_idea", .next = USSD_TO(USSD_SCR_IDEA_SECTOR), .then = fresh_idea},
                  {"menu_alerts", .next = USSD_TO(USSD_SCR_ALERTS)},
                  {"menu_profile", .next = USSD_TO(USSD_SCR_PROFILE)}},
+     .items = ussd_flow_agent_home_items,
+     .item = {.next = USSD_TO(USSD_SCR_AGENT_NAME), .then = ussd_flow_agent_begin},
      .fields = home_fields},
     {.id = USSD_SCR_END_BUSY, .name = "busy", .key = "busy"},
     {.name = NULL},

@@ -275,13 +275,15 @@ static void text_input(struct ussd_state *s, const char *in, const struct ussd_c
         ussd_screens_go(s, back_of(d, s, c));
         return;
     }
+    s->error_key = NULL;
     switch (d->input.take(s, c, in)) {
     case USSD_TAKEN:
         assert(d->input.next.set);
         ussd_screens_go(s, d->input.next.screen);
         break;
     case USSD_REFUSED:
-        s->error_key = d->errors[0];
+        if (!s->error_key)
+            s->error_key = d->errors[0];
         break;
     case USSD_BUSY:
         ussd_screens_go(s, USSD_SCR_END_BUSY);
@@ -339,6 +341,12 @@ void ussd_menu_effect_done(struct ussd_state *s, enum ussd_effect e, enum ussd_e
         break;
     case USSD_EFFECT_SET_TOPIC:
         s->error_key = NULL; /* stay on the alerts screen, showing the new state */
+        break;
+    case USSD_EFFECT_AGENT_REGISTER:
+        if (r == USSD_RESULT_ALREADY)
+            ussd_screens_go(s, USSD_SCR_END_AGENT_TAKEN);
+        else if (r == USSD_RESULT_REFUSED)
+            ussd_screens_go(s, USSD_SCR_END_AGENT_NOT_CONTACT);
         break;
     default:
         break;
@@ -533,6 +541,8 @@ static void sample_state(struct ussd_state *s, enum ussd_screen scr, const char 
     snprintf(s->draft.sector, sizeof s->draft.sector, "%s", env->nsectors ? env->sectors[0] : "");
     s->draft.gender = 'f';
     s->draft.birth_year = 1985;
+    snprintf(s->draft.phone, sizeof s->draft.phone, "+212612345678");
+    snprintf(s->draft.lang, sizeof s->draft.lang, "%s", lang);
     snprintf(s->idea.sector, sizeof s->idea.sector, "%s", s->draft.sector);
     snprintf(s->idea.title, sizeof s->idea.title, "%s", name);
     snprintf(s->result_ref, sizeof s->result_ref, "TA-999999");
@@ -540,10 +550,19 @@ static void sample_state(struct ussd_state *s, enum ussd_screen scr, const char 
     s->event_id = 1;
 }
 
-static const char *const check_errors[] = {
-    NULL,       "err_choice", "err_name",      "err_register_first",
-    "err_coop", "err_year",   "err_reference", "err_title",
-    "err_text"};
+static const char *const check_errors[] = {NULL,
+                                           "err_choice",
+                                           "err_name",
+                                           "err_register_first",
+                                           "err_coop",
+                                           "err_year",
+                                           "err_reference",
+                                           "err_title",
+                                           "err_text",
+                                           "err_phone",
+                                           "err_phone_member",
+                                           "err_phone_stopped",
+                                           "err_phone_mixed"};
 
 struct check_run {
     struct ussd_env env; /* with the sample data */
@@ -647,7 +666,8 @@ int ussd_menu_check(const struct ussd_env *env_in,
                                       .member_no = "TA-999999",
                                       .cooperative_name = sm.name,
                                       .province = run.env.nprovinces ? run.env.provinces[0] : "",
-                                      .sector = run.env.nsectors ? run.env.sectors[0] : ""};
+                                      .sector = run.env.nsectors ? run.env.sectors[0] : "",
+                                      .is_contact = true};
         for (size_t li = 0; li < run.env.nlanguages; li++) {
             /* Strict for data in the language's own script; a French screen
              * turned UCS-2 by Arabic data may be cut at run time. */

@@ -14,7 +14,7 @@
 static const struct ussd_screen_def *const flows[] = {
     ussd_flow_registration_screens, ussd_flow_resume_screens,  ussd_flow_home_screens,
     ussd_flow_grants_screens,       ussd_flow_events_screens,  ussd_flow_ideas_screens,
-    ussd_flow_alerts_screens,       ussd_flow_profile_screens,
+    ussd_flow_alerts_screens,       ussd_flow_profile_screens, ussd_flow_agent_screens,
 };
 
 const struct ussd_screen_def *ussd_screens_def(enum ussd_screen scr)

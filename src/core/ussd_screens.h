@@ -32,6 +32,7 @@
 #define USSD_FIELDS_MAX USSD_LAYOUT_VARS_MAX /* {placeholders} of one screen text */
 #define USSD_SHRINK_MAX 3                    /* fields that may be shortened to fit */
 #define USSD_TEXTS_MAX 10                    /* texts a screen's hooks use, and a NULL */
+#define USSD_ERRORS_MAX 5                    /* error lines one screen may show */
 
 /* Where a declaration leads. Unset (zero) means "nowhere": no way back, or
  * a choice that keeps the screen. */
@@ -85,7 +86,8 @@ enum ussd_verdict {
 };
 
 /* A free-text screen: take() checks the input (trimmed, Arabic-Indic digits
- * folded, NUL-terminated) and keeps it in s. */
+ * folded, NUL-terminated) and keeps it in s. Refusing, it may set
+ * s->error_key to one of the screen's errors (errors[0] otherwise). */
 struct ussd_input {
     enum ussd_verdict (*take)(struct ussd_state *s, const struct ussd_ctx *c, const char *in);
     struct ussd_target next;
@@ -127,7 +129,7 @@ struct ussd_screen_def {
     enum ussd_screen (*back_to)(const struct ussd_state *s, const struct ussd_ctx *c);
     /* errors[0]: what a wrong input shows; others: what the screens leading
      * here may show on it (for `taawund -n`). */
-    const char *errors[2];
+    const char *errors[USSD_ERRORS_MAX];
     /* The other texts it shows (those its hooks use), up to a NULL: with
      * key, errors and labels, the catalogs must have them all. */
     const char *texts[USSD_TEXTS_MAX];
@@ -153,6 +155,15 @@ extern const struct ussd_screen_def ussd_flow_events_screens[];
 extern const struct ussd_screen_def ussd_flow_ideas_screens[];
 extern const struct ussd_screen_def ussd_flow_alerts_screens[];
 extern const struct ussd_screen_def ussd_flow_profile_screens[];
+extern const struct ussd_screen_def ussd_flow_agent_screens[];
+
+/* The home screen's item for their cooperative's contact person
+ * (core/ussd_flow_agent.c): "Register a member", listed for a contact
+ * only, and the choice of it (a new registration starts empty). */
+void ussd_flow_agent_home_items(const struct ussd_state *s, const struct ussd_ctx *c,
+                                struct ussd_list *l);
+enum ussd_effect ussd_flow_agent_begin(struct ussd_state *s, const struct ussd_ctx *c,
+                                       const struct ussd_list *l, size_t k, enum ussd_effect e);
 
 /* ---- helpers for the declarations (core/ussd_screens.c) ---- */
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/catalog.h"
+#include "core/limits.h"
 #include "core/screen.h"
 #include "core/topic.h"
 
@@ -26,7 +27,7 @@
 #define USSD_IDEA_TEXT_CHARS_MAX 160
 #define USSD_IDEA_TEXT_MAX 480 /* bytes */
 #define USSD_LIST_MAX 30       /* items one list may page through */
-#define USSD_STATE_VERSION 6   /* bump when struct ussd_state changes (drafts) */
+#define USSD_STATE_VERSION 7   /* bump when struct ussd_state changes (drafts) */
 #define USSD_PAGES_MAX 32
 
 /* Screen ids, kept in drafts: bump USSD_STATE_VERSION when they change.
@@ -59,6 +60,14 @@ enum ussd_screen {
     USSD_SCR_PROFILE,
     USSD_SCR_CHANGE_LANGUAGE,
     USSD_SCR_ERASE_CONFIRM,
+    /* registration by a cooperative's contact person (core/ussd_flow_agent.c) */
+    USSD_SCR_AGENT_NAME,
+    USSD_SCR_AGENT_PHONE,
+    USSD_SCR_AGENT_LANGUAGE,
+    USSD_SCR_AGENT_SECTOR,
+    USSD_SCR_AGENT_GENDER,
+    USSD_SCR_AGENT_YEAR,
+    USSD_SCR_AGENT_CONFIRM,
     /* last screens (END) */
     USSD_SCR_END_ABOUT,
     USSD_SCR_END_REGISTERED,
@@ -72,6 +81,9 @@ enum ussd_screen {
     USSD_SCR_END_STOPPED,
     USSD_SCR_END_STARTED,
     USSD_SCR_END_ERASED,
+    USSD_SCR_END_AGENT_DONE,
+    USSD_SCR_END_AGENT_TAKEN,
+    USSD_SCR_END_AGENT_NOT_CONTACT,
     USSD_SCR_END_BUSY,
     USSD_SCR_COUNT
 };
@@ -90,6 +102,9 @@ struct ussd_draft {
     char sector[USSD_CODE_MAX];
     char gender; /* 'f' / 'm' / 0 */
     int birth_year;
+    /* Registration by a contact person only: the new member's own. */
+    char phone[MSISDN_MAX]; /* E.164 */
+    char lang[8];
 };
 
 /* What a project idea has gathered so far. */
@@ -129,6 +144,7 @@ struct ussd_member_view {
     const char *cooperative_name;
     const char *province;
     const char *sector;
+    bool is_contact; /* their cooperative's contact person: may register members */
 };
 
 /* A grant application as a member sees it. */
@@ -167,7 +183,18 @@ struct ussd_data {
     int (*topics)(void *ctx, bool enabled[TOPIC_COUNT]);
     /* Look a cooperative code up: 1 found (id and name filled), 0 unknown. */
     int (*coop_lookup)(void *ctx, const char *code, int64_t *id, char *name, size_t namesz);
+    /* Whether a contact person may register e164 (enum ussd_phone_check),
+     * or -1. */
+    int (*phone_check)(void *ctx, const char *e164);
     void *ctx;
+};
+
+/* A number a contact person types for a new member. */
+enum ussd_phone_check {
+    USSD_PHONE_FREE = 0, /* no member has it */
+    USSD_PHONE_MEMBER,   /* a member's already (an erased one's included) */
+    USSD_PHONE_STOPPED,  /* the number sent STOP: it gets no messages */
+    USSD_PHONE_MIXED,    /* a test number from a real one, or the reverse */
 };
 
 struct ussd_env {
@@ -191,23 +218,26 @@ struct ussd_env {
 enum ussd_effect {
     USSD_EFFECT_NONE = 0,
     /* Effects that queue an SMS set state->no_sms when it will not go. */
-    USSD_EFFECT_REGISTER,      /* store state->draft as a member; set state->result_ref */
-    USSD_EFFECT_SET_LANGUAGE,  /* store state->lang as the member's language */
-    USSD_EFFECT_RSVP,          /* book a seat at state->event_id; SMS receipt */
-    USSD_EFFECT_EVENT_SMS,     /* SMS the details of state->event_id */
-    USSD_EFFECT_SUBMIT_IDEA,   /* store state->idea; set state->result_ref; SMS receipt */
-    USSD_EFFECT_SET_TOPIC,     /* switch state->topic to state->topic_on */
-    USSD_EFFECT_STOP_ALL,      /* the member stops all messages */
-    USSD_EFFECT_START_ALL,     /* the member receives messages again */
-    USSD_EFFECT_ERASE,         /* erase the member's personal data */
-    USSD_EFFECT_RESUME_DRAFT,  /* load the saved draft into the state */
-    USSD_EFFECT_DISCARD_DRAFT, /* delete the saved draft */
+    USSD_EFFECT_REGISTER,       /* store state->draft as a member; set state->result_ref */
+    USSD_EFFECT_SET_LANGUAGE,   /* store state->lang as the member's language */
+    USSD_EFFECT_RSVP,           /* book a seat at state->event_id; SMS receipt */
+    USSD_EFFECT_EVENT_SMS,      /* SMS the details of state->event_id */
+    USSD_EFFECT_SUBMIT_IDEA,    /* store state->idea; set state->result_ref; SMS receipt */
+    USSD_EFFECT_SET_TOPIC,      /* switch state->topic to state->topic_on */
+    USSD_EFFECT_STOP_ALL,       /* the member stops all messages */
+    USSD_EFFECT_START_ALL,      /* the member receives messages again */
+    USSD_EFFECT_ERASE,          /* erase the member's personal data */
+    USSD_EFFECT_RESUME_DRAFT,   /* load the saved draft into the state */
+    USSD_EFFECT_DISCARD_DRAFT,  /* delete the saved draft */
+    USSD_EFFECT_AGENT_REGISTER, /* a contact person registers state->draft (phone, lang);
+                                 * set state->result_ref; the consent SMS */
 };
 
 enum ussd_effect_result {
     USSD_RESULT_OK = 0,
     USSD_RESULT_FULL,    /* RSVP: no seat left */
-    USSD_RESULT_ALREADY, /* RSVP: the member already has a seat */
+    USSD_RESULT_ALREADY, /* RSVP: the member already has a seat; a number already a member's */
+    USSD_RESULT_REFUSED, /* the caller may no longer do it (no longer a contact person) */
     USSD_RESULT_FAILED,  /* the write failed */
 };
 

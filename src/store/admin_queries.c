@@ -27,7 +27,8 @@
     "m.id, m.phone, m.name, m.cooperative_id, c.code AS cooperative_code,"                         \
     " c.name AS cooperative_name, m.province, m.sector, m.gender, m.birth_year, m.language,"       \
     " m.consent_at, m.consent_channel, m.registered_via, m.registered_at, m.opted_out_at,"         \
-    " m.erased_at, m.created_at, m.updated_at"
+    " m.erased_at, m.created_at, m.updated_at, m.is_contact, m.registered_by,"                     \
+    " m.consent_state, m.consent_state_at, m.consent_state_channel"
 #define MEMBERS_WHERE                                                                              \
     " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"                          \
     " WHERE (:phone IS NULL OR m.phone = :phone)"                                                  \
@@ -176,6 +177,7 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_MEMBER_UPDATE] = "UPDATE members SET name = :name, cooperative_id = :cooperative_id,"
                              " province = :province, sector = :sector, gender = :gender,"
                              " birth_year = :birth_year, language = :language,"
+                             " is_contact = :is_contact,"
                              " updated_at = :now WHERE id = :id AND erased_at IS NULL",
     [ADMINQ_GRANT_INSERT] =
         "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"

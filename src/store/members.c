@@ -41,7 +41,8 @@ int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
               " coalesce(c.name,''), coalesce(m.province,''), coalesce(m.sector,''),"
               " coalesce(m.gender,''), coalesce(m.birth_year,0), m.language,"
               " coalesce(m.consent_at,0), coalesce(m.consent_channel,''),"
-              " coalesce(m.registered_at,0), coalesce(m.opted_out_at,0), coalesce(m.erased_at,0)"
+              " coalesce(m.registered_at,0), coalesce(m.opted_out_at,0), coalesce(m.erased_at,0),"
+              " m.is_contact, coalesce(m.consent_state,'')"
               " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
               " WHERE m.phone = ?1")))
         return store_fail(db, "member_find");
@@ -66,6 +67,8 @@ int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
         out->registered_at = sqlite3_column_int64(st, 12);
         out->opted_out_at = sqlite3_column_int64(st, 13);
         out->erased_at = sqlite3_column_int64(st, 14);
+        out->is_contact = sqlite3_column_int(st, 15) != 0;
+        store_copy_text(out->consent_state, sizeof out->consent_state, st, 16);
         result = 1;
     } else if (rc == SQLITE_DONE) {
         result = 0;
@@ -86,16 +89,19 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
               db,
               "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
               " birth_year, language, consent_at, consent_channel, registered_via, registered_at,"
-              " created_at, updated_at, is_test)"
+              " created_at, updated_at, is_test, consent_state, consent_state_at,"
+              " consent_state_channel)"
               " VALUES (:phone, :name, nullif(:cooperative_id, 0), :province, :sector, :gender,"
               " :birth_year, :language, :now, :consent_channel, :via, :now, :now, :now,"
-              " test_number(:phone))"
+              " test_number(:phone), 'given', :now, :consent_channel)"
               " ON CONFLICT(phone) DO UPDATE SET name=excluded.name,"
               " cooperative_id=excluded.cooperative_id, province=excluded.province,"
               " sector=excluded.sector, gender=excluded.gender, birth_year=excluded.birth_year,"
               " language=excluded.language, consent_at=excluded.consent_at,"
               " consent_channel=excluded.consent_channel, registered_via=excluded.registered_via,"
               " registered_at=excluded.registered_at, erased_at=NULL, opted_out_at=NULL,"
+              " consent_state='given', consent_state_at=excluded.consent_state_at,"
+              " consent_state_channel=excluded.consent_state_channel, registered_by=NULL,"
               " updated_at=excluded.updated_at"
               " WHERE members.erased_at IS NOT NULL OR members.registered_at IS NULL")))
         return store_fail(db, "member_register");
@@ -119,6 +125,57 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
         return -1;
     *id_out = found.id;
     return 0;
+}
+
+int member_register_by_contact(sqlite3 *db, const struct member *m, int64_t contact_id,
+                               int64_t *id_out)
+{
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(
+              db, "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
+                  " birth_year, language, registered_via, registered_at, registered_by,"
+                  " consent_state, consent_state_at, consent_state_channel, created_at, updated_at,"
+                  " is_test)"
+                  " VALUES (:phone, :name, nullif(:cooperative_id, 0), coalesce((SELECT province"
+                  " FROM cooperatives WHERE id = :cooperative_id), nullif(:province, '')), :sector,"
+                  " :gender, :birth_year, :language, 'contact', :now, :contact, 'pending', :now,"
+                  " 'contact',"
+                  " :now, :now, test_number(:phone)) ON CONFLICT(phone) DO NOTHING")))
+        return store_fail(db, "member_register_by_contact");
+    char gender[2] = {m->gender, 0};
+    store_bind_text(st, ":phone", m->phone);
+    store_bind_text(st, ":name", m->name);
+    store_bind_int64(st, ":cooperative_id", m->cooperative_id);
+    store_bind_text(st, ":province", m->province);
+    store_bind_text(st, ":sector", m->sector);
+    store_bind_text(st, ":gender", m->gender ? gender : NULL);
+    store_bind_int64(st, ":birth_year", m->birth_year);
+    store_bind_text(st, ":language", m->language);
+    store_bind_int64(st, ":now", db_now());
+    store_bind_int64(st, ":contact", contact_id);
+    if (store_exec(db, st, "member_register_by_contact") != 0)
+        return -1;
+    if (sqlite3_changes(db) == 0)
+        return 0;
+    *id_out = sqlite3_last_insert_rowid(db);
+    return 1;
+}
+
+int member_consent_set(sqlite3 *db, int64_t id, bool given, const char *channel)
+{
+    sqlite3_stmt *st;
+    if (!(st = db_stmt(db, "UPDATE members SET consent_state = CASE WHEN ?2 THEN 'given'"
+                           " ELSE 'refused' END, consent_state_at = ?3,"
+                           " consent_state_channel = ?4,"
+                           " consent_at = CASE WHEN ?2 THEN ?3 ELSE NULL END,"
+                           " consent_channel = CASE WHEN ?2 THEN ?4 ELSE NULL END,"
+                           " updated_at = ?3 WHERE id = ?1")))
+        return store_fail(db, "member_consent_set");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, given ? 1 : 0);
+    sqlite3_bind_int64(st, 3, db_now());
+    sqlite3_bind_text(st, 4, channel, -1, SQLITE_STATIC);
+    return store_exec(db, st, "member_consent_set");
 }
 
 int member_set_language(sqlite3 *db, int64_t id, const char *lang)
@@ -188,6 +245,7 @@ int member_erase(sqlite3 *db, int64_t id)
     static const char *const sql[] = {
         "UPDATE members SET name = NULL, cooperative_id = NULL, province = NULL, sector = NULL,"
         " gender = NULL, birth_year = NULL, consent_at = NULL, consent_channel = NULL,"
+        " is_contact = 0,"
         " registered_at = NULL, opted_out_at = coalesce(opted_out_at, ?2), erased_at = ?2,"
         " updated_at = ?2 WHERE id = ?1",
         "DELETE FROM member_topics WHERE member_id = ?1",

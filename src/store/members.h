@@ -39,6 +39,8 @@ struct member {
     int64_t registered_at;
     int64_t opted_out_at;
     int64_t erased_at;
+    bool is_contact;       /* staff marked them their cooperative's contact person */
+    char consent_state[8]; /* "pending", "given", "refused", or "" (no record) */
 };
 
 /* Find a cooperative by its code. Returns 1 (found, *out filled), 0 (no such
@@ -57,6 +59,23 @@ int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
  * registered again in place; a registered one is left as it is.
  * Must run inside a transaction. Returns 0 with *id_out set, or -1. */
 int member_register(sqlite3 *db, const struct member *m, const char *via, int64_t *id_out)
+    __attribute__((warn_unused_result));
+
+/* Insert a member registered by their cooperative's contact person
+ * contact_id, from m (phone, name, cooperative_id, sector, gender,
+ * birth_year, language; province: the cooperative's, else m's):
+ * registered now via "contact", consent
+ * 'pending' (no consent_at) until the member answers the consent SMS. A
+ * phone that already has a row (a member, an erased one included) is left
+ * as it is. Must run inside a transaction. Returns 1 with *id_out set, 0
+ * when the phone has a row already, or -1. */
+int member_register_by_contact(sqlite3 *db, const struct member *m, int64_t contact_id,
+                               int64_t *id_out) __attribute__((warn_unused_result));
+
+/* Record a member's answer to the consent question through channel: given
+ * stamps consent_at now (consent_channel = channel), refused clears it;
+ * both set consent_state and its time and channel. Returns 0 or -1. */
+int member_consent_set(sqlite3 *db, int64_t id, bool given, const char *channel)
     __attribute__((warn_unused_result));
 
 /* Change a member's language. Returns 0 or -1. */

@@ -191,12 +191,19 @@ const char *message_gate_rule(const char *kind, const char *topic, int64_t erase
 }
 
 const char *message_gate_consent_rule(const char *kind, bool suppressed, bool member_known,
-                                      int64_t consent_at)
+                                      int64_t consent_at, const char *consent_state)
 {
     bool stop_confirmation = kind && strcmp(kind, "stop_confirmation") == 0;
     bool registration = kind && strcmp(kind, "registration") == 0;
     if (suppressed && !stop_confirmation && !registration)
         return "phone_suppressed";
+    bool pending = consent_state && strcmp(consent_state, "pending") == 0;
+    bool refused = consent_state && strcmp(consent_state, "refused") == 0;
+    bool consent_request = kind && strcmp(kind, "consent_request") == 0;
+    if (consent_request)
+        return member_known && pending ? NULL : "consent_answered";
+    if (member_known && (pending || refused))
+        return stop_confirmation || (kind && strcmp(kind, "reply") == 0) ? NULL : "no_consent";
     bool needs_consent = kind && (strcmp(kind, "broadcast") == 0 || strcmp(kind, "reminder") == 0 ||
                                   strcmp(kind, "notification") == 0);
     if (needs_consent && member_known && !consent_at)
@@ -212,7 +219,8 @@ int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *t
                     " coalesce((SELECT enabled FROM member_topics t WHERE t.member_id = m.id"
                     "  AND t.topic = ?2), -1),"
                     " m.id IS NOT NULL, coalesce(m.consent_at,0),"
-                    " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = ?1)"
+                    " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = ?1),"
+                    " m.consent_state"
                     " FROM (SELECT 1) LEFT JOIN members m ON m.phone = ?1");
     if (!st)
         return store_fail(db, "message_gate");
@@ -224,9 +232,9 @@ int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *t
         *reason = message_gate_rule(kind, topic, sqlite3_column_int64(st, 0),
                                     sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
         if (!*reason)
-            *reason = message_gate_consent_rule(kind, sqlite3_column_int(st, 5) != 0,
-                                                sqlite3_column_int(st, 3) != 0,
-                                                sqlite3_column_int64(st, 4));
+            *reason = message_gate_consent_rule(
+                kind, sqlite3_column_int(st, 5) != 0, sqlite3_column_int(st, 3) != 0,
+                sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 6));
     }
     db_stmt_done(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(db, "message_gate");
@@ -247,9 +255,9 @@ static void read_due_row(sqlite3_stmt *st, struct outbox_row *r)
     r->blocked = message_gate_rule(r->kind, (const char *)topic, sqlite3_column_int64(st, 9),
                                    sqlite3_column_int64(st, 10), sqlite3_column_int(st, 11));
     if (!r->blocked)
-        r->blocked = message_gate_consent_rule(r->kind, sqlite3_column_int(st, 14) != 0,
-                                               sqlite3_column_int(st, 12) != 0,
-                                               sqlite3_column_int64(st, 13));
+        r->blocked = message_gate_consent_rule(
+            r->kind, sqlite3_column_int(st, 14) != 0, sqlite3_column_int(st, 12) != 0,
+            sqlite3_column_int64(st, 13), (const char *)sqlite3_column_text(st, 15));
     assert(r->attempts >= 0);
 }
 
@@ -262,7 +270,8 @@ int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row 
             " coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
             " coalesce(t.enabled,-1),"
             " m.id IS NOT NULL, coalesce(m.consent_at,0),"
-            " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = g.phone)"
+            " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = g.phone),"
+            " m.consent_state"
             " FROM messages g"
             " LEFT JOIN members m ON m.id = coalesce(g.member_id,"
             "   (SELECT id FROM members WHERE phone = g.phone))"

@@ -99,9 +99,15 @@ const char *message_gate_rule(const char *kind, const char *topic, int64_t erase
  * member's (member_known) whose consent_at is 0. A phone that is no
  * member's (a cooperative's contact number) needs no member consent;
  * kinds answering a member's own request ('reply', 'receipt') need none.
+ * A member registered by their cooperative's contact person whose
+ * consent_state is "pending" or "refused" (store/members.h) gets nothing
+ * but the answers to what the phone sent ('reply', 'stop_confirmation'):
+ * "no_consent" for every other kind, receipts included. The one consent
+ * question ('consent_request') goes only while the state is "pending"
+ * ("consent_answered" otherwise). consent_state may be NULL (no record).
  * NULL: may go. Pure. */
 const char *message_gate_consent_rule(const char *kind, bool suppressed, bool member_known,
-                                      int64_t consent_at);
+                                      int64_t consent_at, const char *consent_state);
 
 /* The gate (both rules above) for a message about to go to phone (E.164).
  * Returns 0 with *reason set (NULL: may go), or -1 on a database error. */

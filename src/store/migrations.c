@@ -278,6 +278,23 @@ const char *const db_migrations[] = {
      * left out of counts, broadcasts and exports. */
     "ALTER TABLE members ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0;"
     "UPDATE members SET is_test = 1 WHERE test_number(phone);",
+
+    /* Registration by a cooperative's contact person: the contact flag
+     * staff set, who registered a member (the contact), and the consent
+     * state of a member registered that way: 'pending' until the consent
+     * SMS is answered, then 'given' or 'refused', with when and through
+     * which channel. Members who consented while registering themselves
+     * are 'given'; NULL: no record (imported without consent). */
+    "ALTER TABLE members ADD COLUMN is_contact INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (is_contact IN (0,1));"
+    "ALTER TABLE members ADD COLUMN registered_by INTEGER REFERENCES members(id);"
+    "ALTER TABLE members ADD COLUMN consent_state TEXT"
+    "  CHECK (consent_state IN ('pending','given','refused'));"
+    "ALTER TABLE members ADD COLUMN consent_state_at INTEGER;"
+    "ALTER TABLE members ADD COLUMN consent_state_channel TEXT;"
+    "UPDATE members SET consent_state = 'given', consent_state_at = consent_at,"
+    "  consent_state_channel = consent_channel WHERE consent_at IS NOT NULL;"
+    "CREATE INDEX members_contacts ON members(cooperative_id) WHERE is_contact = 1;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

@@ -106,7 +106,8 @@ async function pageMember(main, id) {
     [[t('member_no'), m.member_no], [t('phone'), phoneText(m.phone)], [t('cooperative'), m.cooperative_name ? `${m.cooperative_name} (${m.cooperative_code})` : '—'],
       [t('province'), label('province', m.province)], [t('sector'), label('sector', m.sector)], [t('gender'), label('gender', m.gender)],
       [t('birth_year'), m.birth_year ?? '—'], [t('language'), m.language], [t('registered_at'), fmtDate(m.registered_at_local)],
-      [t('consent'), m.consent_at ? t('consent_given', { date: fmtDate(m.consent_at_local), channel: m.consent_channel || '' }) : t('no')],
+      [t('consent'), consentText(m)], [t('contact_person'), m.is_contact ? t('yes') : t('no')],
+      [t('registered_by'), m.registered_by ? h('a', { href: '#/members/' + m.registered_by }, 'TA-' + String(m.registered_by).padStart(6, '0')) : '—'],
       [t('opted_out'), m.opted_out_at ? fmtDate(m.opted_out_at_local) : t('no')], [t('erased'), m.erased_at ? fmtDate(m.erased_at_local) : t('no')],
     ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))));
   grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('topics')), h('ul', {},
@@ -124,22 +125,31 @@ async function pageMember(main, id) {
   main.appendChild(messagesTable(m.messages || []));
 }
 
+/* Consent as the member gave it; registered by their cooperative's contact,
+ * they are asked by SMS first (pending, or refused: nothing else is sent). */
+function consentText(m) {
+  if (m.consent_state === 'pending') return t('consent_pending');
+  if (m.consent_state === 'refused') return t('consent_refused', { date: fmtDate(m.consent_state_at_local) });
+  return m.consent_at ? t('consent_given', { date: fmtDate(m.consent_at_local), channel: m.consent_channel || '' }) : t('no');
+}
+
 function memberEdit(m) {
   const name = h('input', { name: 'name', id: 'edit-name', value: m.name || '' });
   const prov = select('province', programme().provinces, 'province', m.province);
   const sect = select('sector', programme().sectors, 'sector', m.sector);
   const gender = select('gender', ['f', 'm'], 'gender', m.gender);
   const lang = select('language', programme().languages, null, m.language);
+  const contact = h('input', { type: 'checkbox', name: 'is_contact', id: 'edit-contact', checked: !!m.is_contact });
   const msg = h('span', { role: 'status' });
   return h('div', { class: 'card' }, h('h2', {}, t('edit')),
     h('form', { class: 'inline', onsubmit: async (e) => {
       e.preventDefault();
       try {
-        await api('PATCH', '/members/' + m.id, { name: name.value, province: prov.value, sector: sect.value, gender: gender.value, language: lang.value });
+        await api('PATCH', '/members/' + m.id, { name: name.value, province: prov.value, sector: sect.value, gender: gender.value, language: lang.value, is_contact: contact.checked });
         toast(t('saved')); route();
       } catch (err) { msg.textContent = errorText(err); msg.className = 'error'; }
     } }, field(t('name'), name), field(t('province'), prov), field(t('sector'), sect), field(t('gender'), gender), field(t('language'), lang),
-    h('button', { type: 'submit', id: 'edit-save' }, t('save')),
+    field(t('contact_person'), contact), h('button', { type: 'submit', id: 'edit-save' }, t('save')),
     h('button', { type: 'button', class: 'danger', id: 'member-erase', onclick: async () => {
       if (!window.confirm(t('erase_confirm', { name: m.name || m.member_no }))) return;
       try { await api('DELETE', '/members/' + m.id); toast(t('erased_done')); route(); } catch (err) { msg.textContent = errorText(err); }

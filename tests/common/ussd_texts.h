@@ -133,6 +133,22 @@ static const struct text_entry ar_texts[] = {
     {"topic.grants", "الدعم والتمويل"},
     {"topic.ideathon", "الإيدياثون"},
     {"topic.news", "أخبار عامة"},
+    {"menu_agent", "تسجيل عضو"},
+    {"agent_ask_name", "الاسم الكامل للعضو الجديد:"},
+    {"agent_ask_phone", "رقم هاتف العضو (06.. أو 07..):"},
+    {"err_phone", "رقم غير صالح: هاتف محمول 06 أو 07."},
+    {"err_phone_member", "هذا الرقم لعضو مسجل من قبل."},
+    {"err_phone_stopped", "هذا الرقم أرسل توقف: لا يتلقى رسائل."},
+    {"err_phone_mixed", "رقم اختبار ورقم حقيقي لا يختلطان."},
+    {"agent_ask_language", "لغة العضو:"},
+    {"agent_ask_sector", "قطاع العضو:"},
+    {"agent_ask_gender", "جنس العضو:"},
+    {"agent_ask_year", "سنة ميلاد العضو (مثال 1985):"},
+    {"agent_confirm", "تسجيل {name}\n{phone}\n{sector}، {gender}، {year}"},
+    {"agent_registered", "تم تسجيل {name}: {member_no}. رسالة تطلب موافقته ولا شيء قبل رده بنعم."},
+    {"agent_registered_no_sms", "تم تسجيل {name}: {member_no}. لا يمكن إرسال رسائل إليه."},
+    {"agent_taken", "هذا الرقم لعضو مسجل. لم يحفظ أي شيء."},
+    {"agent_not_contact", "وحده المكلف بالتواصل في التعاونية يسجل الأعضاء. لم يحفظ شيء."},
 };
 
 static const struct text_entry fr_texts[] = {
@@ -261,6 +277,25 @@ static const struct text_entry fr_texts[] = {
     {"topic.grants", "Subventions et financement"},
     {"topic.ideathon", "Ideathon"},
     {"topic.news", "Actualités"},
+    {"menu_agent", "Inscrire un membre"},
+    {"agent_ask_name", "Nom complet du nouveau membre:"},
+    {"agent_ask_phone", "Numéro du membre (06.. ou 07..):"},
+    {"err_phone", "Numéro invalide: un mobile en 06 ou 07."},
+    {"err_phone_member", "Ce numéro est déjà celui d'un membre."},
+    {"err_phone_stopped", "Ce numéro a envoyé STOP: on ne peut plus lui écrire."},
+    {"err_phone_mixed", "Numéro de test et numéro réel ne se mélangent pas."},
+    {"agent_ask_language", "Langue du membre:"},
+    {"agent_ask_sector", "Secteur du membre:"},
+    {"agent_ask_gender", "Le membre est:"},
+    {"agent_ask_year", "Année de naissance du membre (ex. 1985):"},
+    {"agent_confirm", "Inscrire {name}\n{phone}\n{sector}, {gender}, {year}"},
+    {"agent_registered", "{name} est inscrit(e): {member_no}. Un SMS lui demande son accord; rien "
+                         "d'autre ne lui est envoyé avant sa réponse OUI."},
+    {"agent_registered_no_sms",
+     "{name} est inscrit(e): {member_no}. Aucun SMS ne peut lui être envoyé."},
+    {"agent_taken", "Ce numéro est déjà celui d'un membre. Rien n'a été enregistré."},
+    {"agent_not_contact", "Seule la personne de contact de la coopérative peut inscrire un membre. "
+                          "Rien n'a été enregistré."},
 };
 
 /* From conf/taawun.conf. */

@@ -276,6 +276,21 @@ async function main() {
       await shot('member-page');
     });
 
+    await test("mark a member their cooperative's contact person, then unmark", async () => {
+      for (const want of [true, false]) {
+        await go('#/members/2', '#edit-contact');
+        assert((await page.isChecked('#edit-contact')) === !want, 'checkbox before: ' + !want);
+        await page.setChecked('#edit-contact', want);
+        await page.click('#edit-save');
+        let got = null;
+        for (let i = 0; i < 50 && !(got && got.is_contact === (want ? 1 : 0)); i++) {
+          await page.waitForTimeout(100);
+          got = (await apiCall('GET', '/members/2', null)).body;
+        }
+        assert(got && got.is_contact === (want ? 1 : 0), 'stored: ' + JSON.stringify(got && got.is_contact));
+      }
+    });
+
     await test('CSV import with a bad row: dry-run report, then confirm', async () => {
       const probe = await apiCall('POST', '/import/members?dry_run=1', null);
       if (probe.status === 404 && probe.body && /resource/.test(probe.body.error.message)) throw new Skip('no /api/v1/import/members endpoint in this build');

@@ -47,21 +47,38 @@ struct consent_case {
     const char *kind;
     bool suppressed, member_known;
     int64_t consent_at;
-    const char *want; /* NULL: may go */
+    const char *want;  /* NULL: may go */
+    const char *state; /* members.consent_state, NULL: no record */
 };
 
 static const struct consent_case consent_cases[] = {
-    {"broadcast", false, true, 0, "no_consent"},
-    {"reminder", false, true, 0, "no_consent"},
-    {"notification", false, true, 0, "no_consent"},
-    {"broadcast", false, true, 7, NULL},
-    {"notification", false, false, 0, NULL}, /* a cooperative's contact phone */
-    {"reply", false, true, 0, NULL},         /* a member's own request */
-    {"receipt", false, true, 0, NULL},
-    {"reply", true, false, 0, "phone_suppressed"},
-    {"broadcast", true, true, 7, "phone_suppressed"},
-    {"stop_confirmation", true, false, 0, NULL},
-    {"registration", true, false, 0, NULL},
+    {"broadcast", false, true, 0, "no_consent", NULL},
+    {"reminder", false, true, 0, "no_consent", NULL},
+    {"notification", false, true, 0, "no_consent", NULL},
+    {"broadcast", false, true, 7, NULL, NULL},
+    {"notification", false, false, 0, NULL, NULL}, /* a cooperative's contact phone */
+    {"reply", false, true, 0, NULL, NULL},         /* a member's own request */
+    {"receipt", false, true, 0, NULL, NULL},
+    {"reply", true, false, 0, "phone_suppressed", NULL},
+    {"broadcast", true, true, 7, "phone_suppressed", NULL},
+    {"stop_confirmation", true, false, 0, NULL, NULL},
+    {"registration", true, false, 0, NULL, NULL},
+    /* Registered by their cooperative's contact: the consent question
+     * while pending, then nothing but answers to what the phone sent. */
+    {"consent_request", false, true, 0, NULL, "pending"},
+    {"consent_request", false, true, 9, "consent_answered", "given"},
+    {"consent_request", false, true, 0, "consent_answered", "refused"},
+    {"consent_request", false, false, 0, "consent_answered", NULL},
+    {"broadcast", false, true, 0, "no_consent", "pending"},
+    {"notification", false, true, 0, "no_consent", "pending"},
+    {"reminder", false, true, 0, "no_consent", "refused"},
+    {"receipt", false, true, 0, "no_consent", "pending"},
+    {"receipt", false, true, 0, "no_consent", "refused"},
+    {"reply", false, true, 0, NULL, "pending"},
+    {"stop_confirmation", false, true, 0, NULL, "refused"},
+    {"consent_request", true, true, 0, "phone_suppressed", "pending"},
+    {"broadcast", false, true, 9, NULL, "given"},
+    {"receipt", false, true, 9, NULL, "given"},
 };
 
 static void test_gate_consent_rule(void **state)
@@ -69,8 +86,8 @@ static void test_gate_consent_rule(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof consent_cases / sizeof consent_cases[0]; i++) {
         const struct consent_case *c = &consent_cases[i];
-        const char *got =
-            message_gate_consent_rule(c->kind, c->suppressed, c->member_known, c->consent_at);
+        const char *got = message_gate_consent_rule(c->kind, c->suppressed, c->member_known,
+                                                    c->consent_at, c->state);
         if (!c->want)
             assert_null(got);
         else
