@@ -458,16 +458,40 @@ def test_no_grant_notice_before_consent(env):
     wait_until(lambda: held(d, m["phone"], "notification"), what="the grant notice held")
 
 
-def test_no_event_notice_or_reminder_before_consent(env):
+def test_no_event_notice_before_consent(env):
     d, api = env
     m = pending_member(env)
     ev = new_event(api, "9%04d" % (m["id"] % 10000), int(time.time()) + 5 * 86400)
     rsvp(d, ev["id"], m["id"])
     assert api.post(f"/events/{ev['id']}/cancel").status == 200
     wait_until(lambda: held(d, m["phone"], "notification"), what="the cancellation held")
-    # A reminder as the scheduler queues it (test_admin_api drives the clock).
+    # A reminder-kind message queued for them is held too (the scheduler's
+    # own: test_no_scheduled_reminder_before_consent).
     queue_out(d, "sandbox", m["phone"], kind="reminder", member_id=m["id"])
     wait_until(lambda: held(d, m["phone"], "reminder"), what="the reminder held")
+
+
+def test_no_scheduled_reminder_before_consent(daemons, test_clock):
+    """The scheduler's own reminder (the test clock drives it) is held for a
+    pending member and goes to a consenting one booked on the same event."""
+    t0 = 2000000000
+    test_clock.set(t0 - 86400)  # nothing due yet
+    conf = daemons.config({"programme.reminder_before_s": 3600,
+                           "channels": (sandbox_channel(),)})
+    token = make_token(conf, "staff-clock", "staff")
+    d = daemons.start(config=conf)
+    d.wait_log(r"event=test_clock\b")
+    api = Api(d, token)
+    m = pending_member((d, api))
+    consented = new_phone()
+    other = add_member(d, consented, language="fr")
+    ev = new_event(api, "9999", t0 + 1800)
+    rsvp(d, ev["id"], m["id"])
+    rsvp(d, ev["id"], other)
+    test_clock.set(t0)
+    wait_until(lambda: [x for x in out(d, consented, "reminder")
+                        if x["status"] in ("sent", "delivered")], what="the consenting reminder")
+    wait_until(lambda: held(d, m["phone"], "reminder"), what="the pending member's reminder held")
 
 
 def test_no_receipt_before_consent(env):
