@@ -110,8 +110,12 @@ def test_export_opens_in_libreoffice(env, tmp_path):
     upload(st, "cooperatives", COOPS_FR)
     f = tmp_path / "coops.csv"
     f.write_bytes(viewer.get("/export/cooperatives").body)
-    subprocess.run(["libreoffice", "--headless", "--convert-to", "xlsx", "--outdir",
-                    str(tmp_path), str(f)], check=True, timeout=120, capture_output=True)
+    # A profile of its own: a second LibreOffice on the same profile (another
+    # test run on this machine) hands its work to the first and may hang.
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(["libreoffice", f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(tmp_path), str(f)],
+                   check=True, timeout=120, capture_output=True)
     assert (tmp_path / "coops.xlsx").exists()
 
 
