@@ -5,7 +5,6 @@
  * writers never see a half-written series and no increment takes a lock. */
 #include "sys/metrics.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -104,6 +103,8 @@ static const struct metrics_family families[METRICS_FAMILIES] = {
 };
 
 enum { SLOT_EMPTY = 0, SLOT_WRITING, SLOT_READY };
+
+#define OBSERVE_MAX_S 1e6 /* seconds one observation adds to a sum at most */
 
 struct series {
     atomic_int state;
@@ -218,9 +219,10 @@ void metrics_observe(enum metrics_id id, const char *const *labels, double value
     while (b < f->nbuckets && value > f->buckets[b])
         b++;
     atomic_fetch_add_explicit(&s->buckets[b], 1, memory_order_relaxed);
-    double ns = value * 1e9;
-    atomic_fetch_add_explicit(&s->sum_ns, ns < 1.8e19 ? (uint64_t)llround(ns) : UINT64_MAX / 2,
-                              memory_order_relaxed);
+    /* A duration past OBSERVE_MAX_S is a broken clock: counted at the cap,
+     * so the conversion to integer nanoseconds stays defined. */
+    double ns = (value < OBSERVE_MAX_S ? value : OBSERVE_MAX_S) * 1e9;
+    atomic_fetch_add_explicit(&s->sum_ns, (uint64_t)(ns + 0.5), memory_order_relaxed);
 }
 
 double metrics_clock(void)

@@ -88,6 +88,10 @@ static void test_histogram_buckets_are_cumulative(void **state)
     assert_true(got.sample.sum > 1000.314 && got.sample.sum < 1000.316);
     for (size_t b = 1; b < f->nbuckets; b++)
         assert_true(f->buckets[b] > f->buckets[b - 1]);
+    /* A clock gone mad adds at most a million seconds, converted safely. */
+    const char *mad[] = {"mad"};
+    metrics_observe(METRICS_SEND_DURATION, mad, 1e300);
+    assert_true(lookup(METRICS_SEND_DURATION, "mad", NULL, NULL).sample.sum == 1e6);
 }
 
 #define THREADS 4
