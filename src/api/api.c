@@ -25,13 +25,8 @@
 
 /* Every module's routes; one line per module. */
 static const struct api_route *const api_route_tables[] = {
-    api_core_routes,
-    api_programme_routes,
-    api_reports_routes,
-    api_broadcasts_routes,
-    api_bulk_routes,
-    api_openapi_routes,
-    NULL,
+    api_core_routes, api_programme_routes,  api_reports_routes, api_broadcasts_routes,
+    api_bulk_routes, api_attendance_routes, api_openapi_routes, NULL,
 };
 
 /* Added at start-up by modules above the API (api_add_routes), and the

@@ -120,6 +120,8 @@ extern const struct api_route api_reports_routes[];    /* api/reports.c: message
                                                               stats */
 extern const struct api_route api_broadcasts_routes[]; /* api/broadcasts.c: broadcasts */
 extern const struct api_route api_bulk_routes[];       /* api/bulk.c: CSV import/export */
+extern const struct api_route api_attendance_routes[]; /* api/attendance.c: check-in,
+                                                              attendee lists */
 extern const struct api_route api_openapi_routes[];    /* api/openapi.c: openapi.json, routes */
 
 /* The router: for paths starting with /api/ on the admin listener (the

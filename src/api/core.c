@@ -54,7 +54,7 @@ static void programme_get(const struct api_request *req, struct http_response *r
                              b->max_age < 0 ? json_null() : json_integer(b->max_age)));
     }
     json_t *body = json_pack(
-        "{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:i,s:s?}", "name", c->programme.name, "timezone",
+        "{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:i,s:s?,s:I}", "name", c->programme.name, "timezone",
         c->programme.timezone, "default_language", c->programme.default_language, "languages",
         string_array(c->programme.languages[0], sizeof c->programme.languages[0],
                      c->programme.nlanguages),
@@ -66,7 +66,8 @@ static void programme_get(const struct api_request *req, struct http_response *r
                      c->programme.nsectors),
         "age_bands", bands, "country_code", c->programme.country_code, "min_age",
         c->programme.min_age, "send_window",
-        c->programme.send_window[0] ? c->programme.send_window : NULL);
+        c->programme.send_window[0] ? c->programme.send_window : NULL, "reminder_before_s",
+        (json_int_t)c->programme.reminder_before_s);
     api_reply_json(resp, 200, body);
 }
 

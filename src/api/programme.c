@@ -370,6 +370,7 @@ static int event_fields(const struct api_request *req, struct http_response *res
                                          "place",
                                          "province",
                                          "capacity",
+                                         "reminder_before_s",
                                          NULL};
     const struct runtime *rt = req->rt;
     const char *s;
@@ -419,11 +420,19 @@ static int event_fields(const struct api_request *req, struct http_response *res
         json_object_set_new(o, "capacity", json_integer(v));
     else if (r == API_JSON_FIELD_IS_NULL)
         json_object_set_new(o, "capacity", json_null());
+    /* The event's own reminder lead; null: programme.reminder_before_s. */
+    if ((r = api_json_int(req, resp, "reminder_before_s", API_JSON_FIELD_NULLABLE,
+                          REMINDER_LEAD_MIN_S, REMINDER_LEAD_MAX_S, &v)) < 0)
+        return -1;
+    if (r == API_JSON_FIELD_SET)
+        json_object_set_new(o, "reminder_before_s", json_integer(v));
+    else if (r == API_JSON_FIELD_IS_NULL)
+        json_object_set_new(o, "reminder_before_s", json_null());
     return 0;
 }
 
-/* The 12 event columns of o as arguments (code .. capacity). */
-/* The 12 fields of an event insert or update, each bound by its name. */
+/* The EVENT_ARGS fields of an event insert or update, each bound by its name. */
+#define EVENT_ARGS 13
 static void event_args(json_t *o, struct adminq_arg *a)
 {
     static const char *const keys[] = {"code",           "kind",          "title_ar",
@@ -438,6 +447,7 @@ static void event_args(json_t *o, struct adminq_arg *a)
     a[9] = adminq_as(":place", adminq_text(jstr(o, "place")));
     a[10] = adminq_as(":province", adminq_text(jstr(o, "province")));
     a[11] = adminq_as(":capacity", opt_int(o, "capacity"));
+    a[12] = adminq_as(":reminder_before_s", opt_int(o, "reminder_before_s"));
 }
 
 static void events_get(const struct api_request *req, struct http_response *resp)
@@ -496,9 +506,9 @@ static void events_post(const struct api_request *req, struct http_response *res
         json_decref(o);
         return;
     }
-    struct adminq_arg a[13];
+    struct adminq_arg a[EVENT_ARGS + 1];
     event_args(o, a);
-    a[12] = adminq_as(":now", adminq_int(db_now()));
+    a[EVENT_ARGS] = adminq_as(":now", adminq_int(db_now()));
     if (db_begin(db) != 0) {
         json_decref(o);
         api_error_db(resp);
@@ -506,7 +516,7 @@ static void events_post(const struct api_request *req, struct http_response *res
     }
     int64_t id = 0;
     int rc = 0;
-    enum adminq_write_result w = adminq_exec(db, ADMINQ_EVENT_INSERT, a, 13, NULL, &id);
+    enum adminq_write_result w = adminq_exec(db, ADMINQ_EVENT_INSERT, a, EVENT_ARGS + 1, NULL, &id);
     if (w != ADMINQ_OK) {
         api_json_write_failed(resp, w, "code");
         rc = -1;
@@ -540,11 +550,12 @@ static void event_patch(const struct api_request *req, struct http_response *res
         rc = event_fields(req, resp, after, API_JSON_FIELD_OPTIONAL);
     }
     if (rc == 0) {
-        struct adminq_arg a[14];
+        struct adminq_arg a[EVENT_ARGS + 2];
         a[0] = adminq_as(":id", adminq_int(id));
         event_args(after, a + 1);
-        a[13] = adminq_as(":now", adminq_int(db_now()));
-        enum adminq_write_result w = adminq_exec(db, ADMINQ_EVENT_UPDATE, a, 14, NULL, NULL);
+        a[EVENT_ARGS + 1] = adminq_as(":now", adminq_int(db_now()));
+        enum adminq_write_result w =
+            adminq_exec(db, ADMINQ_EVENT_UPDATE, a, EVENT_ARGS + 2, NULL, NULL);
         if (w != ADMINQ_OK) {
             api_json_write_failed(resp, w, "code");
             rc = -1;

@@ -39,8 +39,8 @@ const struct option config_schema[] = {
     {"programme.demo_data", OPT_STRING, 0, CONFIG_PATH_MAX - 1, "", false, CFG(programme.demo_data),
      0, NULL},
     {"programme.min_age", OPT_INT, 10, 30, "15", false, CFG(programme.min_age), 0, NULL},
-    {"programme.reminder_before_s", OPT_INT, 60, 30 * 86400, "86400", false,
-     CFG(programme.reminder_before_s), 0, NULL},
+    {"programme.reminder_before_s", OPT_INT, REMINDER_LEAD_MIN_S, REMINDER_LEAD_MAX_S, "86400",
+     false, CFG(programme.reminder_before_s), 0, NULL},
     /* Quiet hours: broadcasts and reminders go out only inside "HH:MM-HH:MM"
      * local time ("": any time). */
     {"programme.send_window", OPT_STRING, 0, 11, "", false, CFG(programme.send_window), 0, NULL},

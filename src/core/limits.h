@@ -89,4 +89,9 @@
 #define DB_WAL_PAGES 1000
 #define DB_WAL_PAGES_TIGHT 64
 
+/* How long before an event its reminder SMS goes: the bounds of
+ * programme.reminder_before_s and of an event's own reminder_before_s. */
+#define REMINDER_LEAD_MIN_S 60
+#define REMINDER_LEAD_MAX_S (30 * 86400)
+
 #endif

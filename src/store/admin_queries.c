@@ -60,8 +60,10 @@
 #define EVENT_COLS                                                                                 \
     "e.id, e.code, e.kind, e.title_ar, e.title_fr, e.title_en, e.description_ar,"                  \
     " e.description_fr, e.description_en, e.starts_at, e.place, e.province, e.capacity,"           \
-    " e.status, e.created_at, e.updated_at,"                                                       \
-    " (SELECT count(*) FROM rsvps r WHERE r.event_id = e.id) AS rsvps"
+    " e.status, e.created_at, e.updated_at, e.reminder_before_s,"                                  \
+    " (SELECT count(*) FROM rsvps r WHERE r.event_id = e.id) AS rsvps,"                            \
+    " (SELECT count(*) FROM rsvps r JOIN members m ON m.id = r.member_id"                          \
+    "  WHERE r.event_id = e.id AND r.checked_in_at IS NOT NULL AND m.is_test = 0) AS attended"
 #define EVENTS_WHERE                                                                               \
     " FROM events e WHERE (:status IS NULL OR e.status = :status)"                                 \
     " AND (:province IS NULL OR e.province = :province) AND (:kind IS NULL OR e.kind = :kind)"     \
@@ -93,7 +95,7 @@
 
 #define EVENT_VALUES                                                                               \
     ":code, :kind, :title_ar, :title_fr, :title_en, :description_ar, :description_fr,"             \
-    " :description_en, :starts_at, :place, :province, :capacity"
+    " :description_en, :starts_at, :place, :province, :capacity, :reminder_before_s"
 
 static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_COOPS_LIST] =
@@ -136,7 +138,8 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_EVENTS_COUNT] = "SELECT count(*)" EVENTS_WHERE,
     [ADMINQ_EVENT_GET] = "SELECT " EVENT_COLS " FROM events e WHERE e.id = ?1",
     [ADMINQ_EVENT_RSVPS] = "SELECT r.id, r.member_id, m.phone, m.name, m.language, r.created_at,"
-                           " r.reminded_at FROM rsvps r JOIN members m ON m.id = r.member_id"
+                           " r.reminded_at, r.checked_in_at, r.checked_in_by, m.is_test"
+                           " FROM rsvps r JOIN members m ON m.id = r.member_id"
                            " WHERE r.event_id = ?1 AND m.erased_at IS NULL ORDER BY r.id",
     [ADMINQ_IDEAS_LIST] =
         "SELECT " IDEA_COLS IDEAS_WHERE " ORDER BY i.id DESC LIMIT :limit OFFSET :offset",
@@ -164,7 +167,8 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         "SELECT channel FROM messages WHERE phone = ?1 ORDER BY id DESC LIMIT 1",
     [ADMINQ_REMINDERS_DUE] = NOTICE_COLS
     " WHERE e.status = 'scheduled' AND r.reminded_at IS NULL AND e.starts_at > ?1"
-    " AND e.starts_at - ?2 <= ?1 AND m.erased_at IS NULL ORDER BY e.starts_at, r.id LIMIT ?3",
+    " AND e.starts_at - coalesce(e.reminder_before_s, ?2) <= ?1 AND m.erased_at IS NULL"
+    " ORDER BY e.starts_at, r.id LIMIT ?3",
     [ADMINQ_EVENT_NOTICE_TARGETS] =
         NOTICE_COLS " WHERE r.event_id = ?1 AND m.erased_at IS NULL ORDER BY r.id",
 
@@ -200,12 +204,14 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_EVENT_INSERT] =
         "INSERT INTO events (code, kind, title_ar, title_fr, title_en,"
         " description_ar, description_fr, description_en, starts_at, place,"
-        " province, capacity, created_at, updated_at) VALUES (" EVENT_VALUES ", :now, :now)",
+        " province, capacity, reminder_before_s, created_at, updated_at) VALUES (" EVENT_VALUES
+        ", :now, :now)",
     [ADMINQ_EVENT_UPDATE] = "UPDATE events SET code = :code, kind = :kind, title_ar = :title_ar,"
                             " title_fr = :title_fr, title_en = :title_en,"
                             " description_ar = :description_ar, description_fr = :description_fr,"
                             " description_en = :description_en, starts_at = :starts_at,"
                             " place = :place, province = :province, capacity = :capacity,"
+                            " reminder_before_s = :reminder_before_s,"
                             " updated_at = :now WHERE id = :id AND status = 'scheduled'",
     [ADMINQ_EVENT_CANCEL] = "UPDATE events SET status = 'cancelled', updated_at = ?2"
                             " WHERE id = ?1 AND status = 'scheduled'",

@@ -53,7 +53,7 @@ enum adminq {
     ADMINQ_EVENTS_COUNT,
     ADMINQ_EVENT_GET, /* ?1 id */
     /* ?1 event id: rsvp id, member_id, phone, name, language, created_at,
-     * reminded_at (members not erased) */
+     * reminded_at, checked_in_at, checked_in_by, is_test (members not erased) */
     ADMINQ_EVENT_RSVPS,
     /* :status, :sector, :member_id; :limit, :offset */
     ADMINQ_IDEAS_LIST,
@@ -73,7 +73,8 @@ enum adminq {
     ADMINQ_STATS_DELIVERY,
     /* The channel of the newest message with ?1 phone. */
     ADMINQ_LAST_CHANNEL,
-    /* Reminders due: ?1 now, ?2 seconds before the start, ?3 limit:
+    /* Reminders due: ?1 now, ?2 seconds before the start (unless the event
+     * has its own reminder_before_s), ?3 limit:
      * rsvp id, event id, member_id, phone, language, code, title_ar,
      * title_fr, title_en, starts_at, place */
     ADMINQ_REMINDERS_DUE,

@@ -1,4 +1,5 @@
-/* events.c -- upcoming events for the menus, and seat booking. */
+/* events.c -- upcoming events for the menus, seat booking, and who came
+ * (check-in on the day, the attendee list). */
 #include "store/events.h"
 
 #include <stdio.h>
@@ -162,4 +163,115 @@ enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id)
         return RSVP_ERROR;
     }
     return RSVP_BOOKED;
+}
+
+/* The event's status and start, and whether the member exists (not
+ * erased) and has a booking (checked in or not). */
+static enum checkin_result checkin_state(sqlite3 *db, int64_t event_id, int64_t member_id,
+                                         int64_t now, int *booked, bool *in)
+{
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT e.status, e.starts_at,"
+                    " EXISTS (SELECT 1 FROM members m WHERE m.id = ?2 AND m.erased_at IS NULL),"
+                    " (SELECT count(*) FROM rsvps r WHERE r.event_id = e.id AND r.member_id = ?2),"
+                    " EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id AND r.member_id = ?2"
+                    "         AND r.checked_in_at IS NOT NULL)"
+                    " FROM events e WHERE e.id = ?1");
+    if (!st) {
+        store_fail(db, "event_check_in");
+        return CHECKIN_ERROR;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, member_id);
+    enum checkin_result r = CHECKIN_NO_EVENT;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *status = (const char *)sqlite3_column_text(st, 0);
+        *booked = sqlite3_column_int(st, 3);
+        *in = sqlite3_column_int(st, 4) != 0;
+        if (!sqlite3_column_int(st, 2))
+            r = CHECKIN_NO_MEMBER;
+        else if (!status || strcmp(status, "scheduled") != 0)
+            r = CHECKIN_CANCELLED;
+        else if (sqlite3_column_int64(st, 1) - EVENT_CHECKIN_OPENS_S > now)
+            r = CHECKIN_TOO_EARLY;
+        else
+            r = CHECKIN_DONE;
+    } else if (rc != SQLITE_DONE) {
+        r = CHECKIN_ERROR;
+        store_fail(db, "event_check_in");
+    }
+    db_stmt_done(st);
+    return r;
+}
+
+enum checkin_result event_check_in(sqlite3 *db, int64_t event_id, int64_t member_id, bool present,
+                                   const char *by, int64_t now)
+{
+    int booked = 0;
+    bool in = false;
+    enum checkin_result r = checkin_state(db, event_id, member_id, now, &booked, &in);
+    if (r != CHECKIN_DONE)
+        return r;
+    if (in == present)
+        return CHECKIN_UNCHANGED;
+    const char *sql =
+        present && !booked
+            ? "INSERT INTO rsvps (event_id, member_id, created_at, checked_in_at, checked_in_by)"
+              " VALUES (?1, ?2, ?3, ?3, ?4)"
+            : "UPDATE rsvps SET checked_in_at = CASE WHEN ?5 THEN ?3 END,"
+              " checked_in_by = CASE WHEN ?5 THEN ?4 END WHERE event_id = ?1 AND member_id = ?2";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st) {
+        store_fail(db, "event_check_in");
+        return CHECKIN_ERROR;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, member_id);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
+    if (!(present && !booked))
+        sqlite3_bind_int(st, 5, present);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    if (rc != SQLITE_DONE) {
+        store_fail(db, "event_check_in");
+        return CHECKIN_ERROR;
+    }
+    return CHECKIN_DONE;
+}
+
+int event_attendees(sqlite3 *db, int64_t event_id,
+                    int (*fn)(void *ctx, const struct event_attendee *a), void *ctx)
+{
+    sqlite3_stmt *st = db_stmt(
+        db, "SELECT m.id, m.phone, m.name, m.language, c.name, r.created_at,"
+            " coalesce(r.checked_in_at, 0), coalesce(r.reminded_at, 0)"
+            " FROM rsvps r JOIN members m ON m.id = r.member_id"
+            " LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
+            " WHERE r.event_id = ?1 AND m.erased_at IS NULL AND m.is_test = 0 ORDER BY r.id");
+    if (!st)
+        return store_fail(db, "event_attendees");
+    sqlite3_bind_int64(st, 1, event_id);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event_attendee a = {.member_id = sqlite3_column_int64(st, 0),
+                                   .booked_at = sqlite3_column_int64(st, 5),
+                                   .checked_in_at = sqlite3_column_int64(st, 6),
+                                   .reminded_at = sqlite3_column_int64(st, 7)};
+        store_copy_text(a.phone, sizeof a.phone, st, 1);
+        store_copy_text(a.name, sizeof a.name, st, 2);
+        store_copy_text(a.language, sizeof a.language, st, 3);
+        store_copy_text(a.cooperative, sizeof a.cooperative, st, 4);
+        int stop = fn(ctx, &a);
+        if (stop) {
+            db_stmt_done(st);
+            return stop;
+        }
+        n++;
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(db, "event_attendees");
+    return n;
 }

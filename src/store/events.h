@@ -4,10 +4,12 @@
 #ifndef TAAWUN_STORE_EVENTS_H
 #define TAAWUN_STORE_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "core/msisdn.h"
 #include "core/ussd_menu.h"
 
 /* Scheduled events starting after now, those in province first, then by
@@ -32,5 +34,42 @@ enum rsvp_result { RSVP_BOOKED, RSVP_FULL, RSVP_ALREADY, RSVP_CLOSED, RSVP_ERROR
 /* Book a seat for member_id at event_id. Must run inside a write
  * transaction. */
 enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id);
+
+/* Check-in on the day: opens this long before the event starts. */
+#define EVENT_CHECKIN_OPENS_S (12 * 3600)
+
+enum checkin_result {
+    CHECKIN_DONE,      /* changed */
+    CHECKIN_UNCHANGED, /* already so: nothing written */
+    CHECKIN_NO_EVENT,
+    CHECKIN_NO_MEMBER, /* unknown or erased */
+    CHECKIN_CANCELLED,
+    CHECKIN_TOO_EARLY, /* before EVENT_CHECKIN_OPENS_S ahead of the start */
+    CHECKIN_ERROR
+};
+
+/* Mark member_id as present (or not) at event_id, by staff member by, at
+ * now. A member who came without booking is booked on the spot (seats no
+ * longer matter once they are in the room). Must run inside a write
+ * transaction. */
+enum checkin_result event_check_in(sqlite3 *db, int64_t event_id, int64_t member_id, bool present,
+                                   const char *by, int64_t now);
+
+/* One booking of an event, for the attendee list. */
+struct event_attendee {
+    int64_t member_id;
+    char phone[MSISDN_MAX];
+    char name[256];
+    char language[8];
+    char cooperative[256];
+    int64_t booked_at, checked_in_at, reminded_at; /* 0: not */
+};
+
+/* Call fn for each booking of event_id (erased and test members left
+ * out), in booking order. Returns the count, or -1 (fn returning non-zero
+ * stops the walk and is returned). */
+int event_attendees(sqlite3 *db, int64_t event_id,
+                    int (*fn)(void *ctx, const struct event_attendee *a), void *ctx)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -295,6 +295,12 @@ const char *const db_migrations[] = {
     "UPDATE members SET consent_state = 'given', consent_state_at = consent_at,"
     "  consent_state_channel = consent_channel WHERE consent_at IS NOT NULL;"
     "CREATE INDEX members_contacts ON members(cooperative_id) WHERE is_contact = 1;",
+
+    /* Events: a reminder lead of their own (NULL: programme.reminder_before_s),
+     * and who came (check-in on the day, by which staff member). */
+    "ALTER TABLE events ADD COLUMN reminder_before_s INTEGER;"
+    "ALTER TABLE rsvps ADD COLUMN checked_in_at INTEGER;"
+    "ALTER TABLE rsvps ADD COLUMN checked_in_by TEXT;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

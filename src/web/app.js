@@ -257,12 +257,16 @@ function eventForm(e, onSaved) {
     starts_at: h('input', { name: 'starts_at', type: 'datetime-local', value: (v.starts_at_local || '').slice(0, 16) }),
     place: h('input', { name: 'place', value: v.place || '' }), province: select('province', programme().provinces, 'province', v.province),
     capacity: h('input', { name: 'capacity', type: 'number', min: 1, value: v.capacity ?? '' }),
+    // Hours before the start; empty: the programme's default lead.
+    reminder_h: h('input', { name: 'reminder_h', id: 'event-reminder-h', type: 'number', min: 1, max: 720, step: 1, placeholder: String(Math.round((programme().reminder_before_s || 86400) / 3600)), value: v.reminder_before_s == null ? '' : Math.round(v.reminder_before_s / 3600) }),
   };
   const msg = h('span', { class: 'error' });
   return h('form', { class: 'inline', id: 'event-form', onsubmit: async (ev) => {
     ev.preventDefault();
     const body = {};
-    for (const [k, el] of Object.entries(f)) if (el.value !== '') body[k] = k === 'capacity' ? Number(el.value) : el.value;
+    for (const [k, el] of Object.entries(f)) if (el.value !== '' && k !== 'reminder_h') body[k] = k === 'capacity' ? Number(el.value) : el.value;
+    if (f.reminder_h.value !== '') body.reminder_before_s = Number(f.reminder_h.value) * 3600;
+    else if (e && e.reminder_before_s != null) body.reminder_before_s = null;
     try {
       const r = e ? await api('PATCH', '/events/' + e.id, body) : await api('POST', '/events', body);
       toast(t('saved')); onSaved(r);
@@ -276,24 +280,6 @@ async function pageEvents(main) {
   const r = await api('GET', '/events' + qs({ limit: 100 }));
   main.appendChild(table([t('code'), t('event'), t('kind'), t('starts_at'), t('province'), t('rsvps'), t('status')],
     r.items.map((e) => ({ href: '#/events/' + e.id, cells: [e.code, title(e), label('kind', e.kind), fmtDate(e.starts_at_local), label('province', e.province), `${e.rsvps} / ${e.capacity ?? '∞'}`, badge('event', e.status)] })), 'events-table'));
-}
-
-async function pageEvent(main, id) {
-  const e = await api('GET', '/events/' + encodeURIComponent(id));
-  main.appendChild(h('p', {}, h('a', { href: '#/events' }, '← ' + t('nav_events'))));
-  main.appendChild(h('h1', {}, title(e), ' ', badge('event', e.status)));
-  main.appendChild(h('p', {}, fmtDate(e.starts_at_local), ' · ', e.place || '', ' · ', label('province', e.province)));
-  if (can('staff') && e.status === 'scheduled') {
-    main.appendChild(h('div', { class: 'card' }, h('h2', {}, t('edit')), eventForm(e, () => route()),
-      h('button', { class: 'danger', id: 'event-cancel', onclick: async () => {
-        if (!window.confirm(t('cancel_event_confirm', { n: (e.rsvps_list || e.rsvp_list || []).length || e.rsvps || 0 }))) return;
-        try { const r = await api('POST', `/events/${e.id}/cancel`); toast(t('event_cancelled', { n: r.notices_queued ?? 0 })); route(); } catch (err) { toast(errorText(err), true); }
-      } }, t('cancel_event'))));
-  }
-  const list = Array.isArray(e.rsvps) ? e.rsvps : (e.rsvp_list || e.rsvps_list || []);
-  main.appendChild(h('h2', {}, t('rsvps')));
-  main.appendChild(table([t('name'), t('phone'), t('language'), t('booked_at'), t('reminded_at')],
-    list.map((r) => ({ href: '#/members/' + r.member_id, cells: [r.name || '—', phoneText(r.phone), r.language, fmtDate(r.created_at_local), fmtDate(r.reminded_at_local)] }))));
 }
 
 /* ------------------------------------------------------------ broadcasts */
@@ -336,8 +322,11 @@ async function pageBroadcasts(main) {
   main.appendChild(h('h2', {}, t('broadcasts_list')));
   main.appendChild(listBox);
 
+  // "Message the attendees" from an event page: #/broadcasts/attendees?event=ID.
+  const forEvent = Number(hashQuery().get('event')) || null;
+  if (forEvent) composer.insertBefore(h('p', { class: 'card', id: 'aud-event' }, t('audience_event', { id: forEvent }), ' ', h('a', { href: '#/broadcasts' }, t('audience_everyone'))), previewBox);
   function draft() {
-    const audience = {};
+    const audience = forEvent ? { events: [forEvent] } : {};
     for (const [k, el] of Object.entries(aud)) {
       const v = Array.from(el.selectedOptions).map((o) => o.value);
       if (v.length) audience[k] = v;

@@ -241,7 +241,7 @@ async function route() {
   const main = shell(page);
   const handlers = {
     dashboard: pageDashboard, members: parts[1] ? () => pageMember(main, parts[1]) : pageMembers,
-    grants: pageGrants, events: parts[1] ? () => pageEvent(main, parts[1]) : pageEvents,
+    grants: pageGrants, events: pageEvents,
     broadcasts: pageBroadcasts, messages: pageMessages, simulator: pageSimulator, audit: pageAudit,
     channels: pageChannels,
   };
