@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,7 @@ struct http_server {
     int port;
     struct http_deadline *deadline;
     struct mhd_notices notices;
+    int quiesced_fd; /* the listening socket after quiesce, closed after MHD_stop_daemon; -1 */
 };
 
 static const char *listener_name(enum http_listener l)
@@ -454,9 +456,15 @@ static int start_daemon(struct http_server *s, int fd, bool ipv6)
     /* No MHD_OPTION_STRICT_FOR_CLIENT: libmicrohttpd 0.9.75 answers a
      * request without Host with its status line twice; check_framing
      * refuses that request itself. */
+    /* poll(), not epoll: MHD_quiesce_daemon() on an epoll daemon with its
+     * own threads races with the workers' removal of the listening socket
+     * from their epoll sets, and libmicrohttpd aborts the process when it
+     * loses ("Failed to remove listen FD from epoll set", seen on SIGTERM).
+     * With poll() the quiesce reaches the workers through their ITC. A
+     * worker polls at most max_connections / threads sockets. */
     const struct http_server_options *opt = &s->opt;
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ipv6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
@@ -503,6 +511,7 @@ struct http_server *http_server_start(const struct http_server_options *opt, htt
         return NULL;
     }
     s->opt = *opt;
+    s->quiesced_fd = -1;
     s->route = route;
     s->ctx = ctx;
     s->port = bound_port(fd);
@@ -529,9 +538,15 @@ void http_server_quiesce(struct http_server *s, int grace_ms)
 {
     if (!s || !s->daemon)
         return;
+    /* The worker threads may still poll the listening socket after this
+     * call, so it is closed only after MHD_stop_daemon (libmicrohttpd's
+     * rule for threaded daemons); shutdown() stops it listening now, so
+     * new connections are refused rather than left in the backlog. */
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    if (fd != MHD_INVALID_SOCKET) {
+        shutdown(fd, SHUT_RDWR);
+        s->quiesced_fd = fd;
+    }
     struct timespec pause = {0, 10 * 1000 * 1000};
     for (int waited = 0; waited < grace_ms && atomic_load(&s->in_progress) > 0; waited += 10)
         nanosleep(&pause, NULL);
@@ -543,6 +558,8 @@ void http_server_stop(struct http_server *s)
         return;
     if (s->daemon)
         MHD_stop_daemon(s->daemon); /* forgets every connection's deadline */
+    if (s->quiesced_fd >= 0)
+        close(s->quiesced_fd);
     http_deadline_free(s->deadline);
     pthread_mutex_destroy(&s->notices.lock);
     free(s);
