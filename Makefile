@@ -153,9 +153,9 @@ $(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # The admin API's OpenAPI document, served at GET /api/v1/openapi.json.
-$(BUILD)/gen/openapi_doc.c: src/api/openapi.json contrib/embed-file.sh
+$(BUILD)/gen/openapi_doc.c: src/api/openapi.json src/api/openapi_doc.h contrib/embed-file.sh
 	@mkdir -p $(dir $@)
-	contrib/embed-file.sh api_openapi_doc api/openapi.h src/api/openapi.json $@
+	contrib/embed-file.sh api_openapi_doc api/openapi_doc.h src/api/openapi.json $@
 
 $(BUILD)/gen/openapi_doc.o: $(BUILD)/gen/openapi_doc.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/params.h"
 #include "app/staff_tokens.h"
 #include "app/throttle.h"
 #include "core/cidr.h"
@@ -225,6 +226,27 @@ int api_query_phone(const struct api_request *req, struct http_response *resp, c
     return 0;
 }
 
+int api_query_choice(const struct api_request *req, struct http_response *resp, const char *name,
+                     const char *const *values, size_t n, const char **out)
+{
+    const char *s = api_query(req, name);
+    *out = NULL;
+    if (!s)
+        return 0;
+    for (size_t i = 0; i < n && values[i]; i++) {
+        if (strcmp(s, values[i]) == 0) {
+            *out = values[i];
+            return 0;
+        }
+    }
+    char msg[600];
+    size_t len = (size_t)snprintf(msg, sizeof msg, "%s must be one of:", name);
+    for (size_t i = 0; i < n && values[i] && len < sizeof msg; i++)
+        len += (size_t)snprintf(msg + len, sizeof msg - len, "%s %s", i ? "," : "", values[i]);
+    api_error(resp, 400, "invalid_parameter", msg, name);
+    return -1;
+}
+
 int api_page_parse(const struct api_request *req, struct http_response *resp, struct api_page *page)
 {
     if (api_query_int(req, resp, "limit", 1, API_PAGE_LIMIT_MAX, API_PAGE_LIMIT_DEFAULT,
@@ -417,6 +439,33 @@ static const struct api_route *route_find(struct api_request *req, const char *m
     return NULL;
 }
 
+/* The query parameters are those the route's operation declares in the
+ * OpenAPI document (api/params), each once. Returns 0, or -1 with a 400
+ * naming the parameter in resp. */
+static int query_check(const struct api_route *route, const struct http_request *http,
+                       struct http_response *resp)
+{
+    char name[64], known[320], msg[480];
+    switch (api_params_check(route->method, route->pattern, http->query_string, name, sizeof name,
+                             known, sizeof known)) {
+    case API_PARAMS_OK:
+        return 0;
+    case API_PARAMS_UNKNOWN:
+        snprintf(msg, sizeof msg, "unknown query parameter %s: %s %s takes %s", name, route->method,
+                 route->pattern, known);
+        api_error(resp, 400, "unknown_parameter", msg, name);
+        return -1;
+    case API_PARAMS_REPEATED:
+        snprintf(msg, sizeof msg, "%s is given more than once", name);
+        api_error(resp, 400, "invalid_parameter", msg, name);
+        return -1;
+    case API_PARAMS_MALFORMED:
+        break;
+    }
+    api_error(resp, 400, "invalid_parameter", "malformed query string", NULL);
+    return -1;
+}
+
 /* The JSON object body a route expects (NULL when the body is empty or the
  * route takes it raw) in *out; returns 0, or -1 with resp filled (415, 413,
  * 400). The caller decrefs *out. */
@@ -479,6 +528,8 @@ void api_handle(const struct http_request *http, struct http_response *resp)
         api_error(resp, 403, "forbidden", msg, NULL);
         return;
     }
+    if (query_check(found, http, resp) != 0)
+        return;
     req.body = http->body;
     req.body_len = http->body_len;
     req.content_type = http->content_type;

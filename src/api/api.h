@@ -195,6 +195,14 @@ int api_query_int(const struct api_request *req, struct http_response *resp, con
 int api_query_phone(const struct api_request *req, struct http_response *resp, const char *name,
                     char e164[MSISDN_MAX], const char **out) __attribute__((warn_unused_result));
 
+/* Query argument name as one of values[0..n) (NULL-terminated earlier
+ * allowed), or *out = NULL when absent. Returns 0, or -1 with 400
+ * invalid_parameter naming the field and listing the values in resp. The
+ * one check of a query value against its list (statuses, kinds, codes). */
+int api_query_choice(const struct api_request *req, struct http_response *resp, const char *name,
+                     const char *const *values, size_t n, const char **out)
+    __attribute__((warn_unused_result));
+
 /* Pagination: ?limit= (1..API_PAGE_LIMIT_MAX, default
  * API_PAGE_LIMIT_DEFAULT) and ?offset= (0..API_PAGE_OFFSET_MAX). */
 struct api_page {

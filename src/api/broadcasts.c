@@ -394,17 +394,18 @@ static void result_error(struct http_response *resp, enum broadcast_result r, co
 
 static void broadcasts_get_list(const struct api_request *req, struct http_response *resp)
 {
+    static const char *const statuses[] = {"draft", "scheduled", "started", "cancelled", NULL};
     struct api_page page;
-    if (api_page_parse(req, resp, &page) != 0)
+    const char *status;
+    if (api_page_parse(req, resp, &page) != 0 ||
+        api_query_choice(req, resp, "status", statuses, 4, &status) != 0)
         return;
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct broadcast_record *rows = calloc((size_t)page.limit, sizeof *rows);
     int64_t total = 0;
-    int n = rows ? broadcasts_list(db, api_query(req, "status"), page.offset, (size_t)page.limit,
-                                   rows, &total)
-                 : -1;
+    int n = rows ? broadcasts_list(db, status, page.offset, (size_t)page.limit, rows, &total) : -1;
     if (n < 0) {
         free(rows);
         api_error_db(resp);

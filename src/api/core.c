@@ -223,14 +223,18 @@ static bool digits_only(const char *s)
 static void coops_get(const struct api_request *req, struct http_response *resp)
 {
     struct api_page page;
-    if (api_page_parse(req, resp, &page) != 0)
+    const char *province, *sector;
+    if (api_page_parse(req, resp, &page) != 0 ||
+        api_query_choice(req, resp, "province", req->rt->provinces, CONFIG_LIST_MAX, &province) !=
+            0 ||
+        api_query_choice(req, resp, "sector", req->rt->sectors, CONFIG_LIST_MAX, &sector) != 0)
         return;
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[5] = {adminq_as(":q", adminq_text(api_query(req, "q"))),
-                              adminq_as(":province", adminq_text(api_query(req, "province"))),
-                              adminq_as(":sector", adminq_text(api_query(req, "sector")))};
+                              adminq_as(":province", adminq_text(province)),
+                              adminq_as(":sector", adminq_text(sector))};
     api_json_reply_list(db, ADMINQ_COOPS_LIST, ADMINQ_COOPS_COUNT, a, 3, &page, resp);
 }
 
@@ -422,11 +426,13 @@ static void members_get(const struct api_request *req, struct http_response *res
     const char *phone;
     if (api_query_phone(req, resp, "phone", e164, &phone) != 0)
         return;
-    const char *gender = api_query(req, "gender");
-    if (gender && strcmp(gender, "f") != 0 && strcmp(gender, "m") != 0) {
-        api_error(resp, 400, "invalid_parameter", "gender must be f or m", "gender");
+    static const char *const genders[] = {"f", "m", NULL};
+    const char *gender, *province, *sector;
+    if (api_query_choice(req, resp, "gender", genders, 2, &gender) != 0 ||
+        api_query_choice(req, resp, "province", req->rt->provinces, CONFIG_LIST_MAX, &province) !=
+            0 ||
+        api_query_choice(req, resp, "sector", req->rt->sectors, CONFIG_LIST_MAX, &sector) != 0)
         return;
-    }
     struct adminq_arg min_by = adminq_null(), max_by = adminq_null();
     const char *band = api_query(req, "age_band");
     if (band && age_band_years(band, local_year(), &min_by, &max_by) != 0) {
@@ -435,11 +441,9 @@ static void members_get(const struct api_request *req, struct http_response *res
         api_error(resp, 400, "invalid_parameter", msg, "age_band");
         return;
     }
-    const char *topic = api_query(req, "topic");
-    if (topic && !api_json_in_list(topic, topic_codes, TOPIC_COUNT)) {
-        api_error(resp, 400, "invalid_parameter", "no such topic", "topic");
+    const char *topic;
+    if (api_query_choice(req, resp, "topic", topic_codes, TOPIC_COUNT, &topic) != 0)
         return;
-    }
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
@@ -447,8 +451,8 @@ static void members_get(const struct api_request *req, struct http_response *res
         adminq_as(":phone", adminq_text(phone)),
         adminq_as(":name", adminq_text(api_query(req, "name"))),
         adminq_as(":cooperative_id", coop ? adminq_int(coop) : adminq_null()),
-        adminq_as(":province", adminq_text(api_query(req, "province"))),
-        adminq_as(":sector", adminq_text(api_query(req, "sector"))),
+        adminq_as(":province", adminq_text(province)),
+        adminq_as(":sector", adminq_text(sector)),
         adminq_as(":gender", adminq_text(gender)),
         adminq_as(":birth_year_min", min_by),
         adminq_as(":birth_year_max", max_by),

@@ -5,7 +5,7 @@
  * the two agree (tests/integration/test_openapi.py). Both need a token (or
  * a console session) of any role: the description is no secret from staff,
  * but the admin listener answers nobody anonymously. */
-#include "api/openapi.h"
+#include "api/openapi_doc.h"
 
 #include "api/api.h"
 

@@ -27,8 +27,7 @@
 
 static const char *const event_kinds[] = {"event",      "workshop", "training",
                                           "exhibition", "ideathon", NULL};
-static const char *const idea_statuses[] = {"submitted", "shortlisted", "selected", "declined",
-                                            NULL};
+static const char *const event_statuses[] = {"scheduled", "cancelled", NULL};
 
 static const char *jstr(json_t *o, const char *key)
 {
@@ -72,11 +71,9 @@ static void grants_get(const struct api_request *req, struct http_response *resp
         api_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
         api_query_int(req, resp, "cooperative_id", 1, INT64_MAX, 0, &coop) != 0)
         return;
-    const char *status = api_query(req, "status");
-    if (status && !api_json_in_list(status, programme_grant_statuses, 16)) {
-        api_error(resp, 400, "invalid_parameter", "no such grant status", "status");
+    const char *status;
+    if (api_query_choice(req, resp, "status", programme_grant_statuses, 16, &status) != 0)
         return;
-    }
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
@@ -458,13 +455,18 @@ static void events_get(const struct api_request *req, struct http_response *resp
         api_query_int(req, resp, "from", 0, INT64_MAX / 2, 0, &from) != 0 ||
         api_query_int(req, resp, "to", 0, INT64_MAX / 2, 0, &to) != 0)
         return;
+    const char *status, *kind, *province;
+    if (api_query_choice(req, resp, "status", event_statuses, 2, &status) != 0 ||
+        api_query_choice(req, resp, "kind", event_kinds, 8, &kind) != 0 ||
+        api_query_choice(req, resp, "province", req->rt->provinces, CONFIG_LIST_MAX, &province) !=
+            0)
+        return;
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[7] = {
-        adminq_as(":status", adminq_text(api_query(req, "status"))),
-        adminq_as(":province", adminq_text(api_query(req, "province"))),
-        adminq_as(":kind", adminq_text(api_query(req, "kind"))),
+        adminq_as(":status", adminq_text(status)), adminq_as(":province", adminq_text(province)),
+        adminq_as(":kind", adminq_text(kind)),
         adminq_as(":from", api_query(req, "from") ? adminq_int(from) : adminq_null()),
         adminq_as(":to", api_query(req, "to") ? adminq_int(to) : adminq_null())};
     api_json_reply_list(db, ADMINQ_EVENTS_LIST, ADMINQ_EVENTS_COUNT, a, 5, &page, resp);
@@ -613,11 +615,15 @@ static void ideas_get(const struct api_request *req, struct http_response *resp)
     if (api_page_parse(req, resp, &page) != 0 ||
         api_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0)
         return;
+    const char *status, *sector;
+    if (api_query_choice(req, resp, "status", programme_idea_statuses, 8, &status) != 0 ||
+        api_query_choice(req, resp, "sector", req->rt->sectors, CONFIG_LIST_MAX, &sector) != 0)
+        return;
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[5] = {adminq_as(":status", adminq_text(api_query(req, "status"))),
-                              adminq_as(":sector", adminq_text(api_query(req, "sector"))),
+    struct adminq_arg a[5] = {adminq_as(":status", adminq_text(status)),
+                              adminq_as(":sector", adminq_text(sector)),
                               adminq_as(":member_id", member ? adminq_int(member) : adminq_null())};
     api_json_reply_list(db, ADMINQ_IDEAS_LIST, ADMINQ_IDEAS_COUNT, a, 3, &page, resp);
 }
@@ -641,8 +647,8 @@ static void idea_status_post(const struct api_request *req, struct http_response
     sqlite3 *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 ||
-        api_json_choice(req, resp, "status", API_JSON_FIELD_REQUIRED, idea_statuses, 8, &status) <
-            0 ||
+        api_json_choice(req, resp, "status", API_JSON_FIELD_REQUIRED, programme_idea_statuses, 8,
+                        &status) < 0 ||
         !(db = api_json_db(resp)))
         return;
     json_t *before = api_json_begin_get(db, ADMINQ_IDEA_GET, id, resp);

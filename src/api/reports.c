@@ -11,6 +11,7 @@
 #include "runtime/runtime.h"
 #include "sender/health.h"
 #include "store/admin_queries.h"
+#include "store/messages.h"
 #include "store/queue_depth.h"
 
 static void messages_get(const struct api_request *req, struct http_response *resp)
@@ -21,11 +22,11 @@ static void messages_get(const struct api_request *req, struct http_response *re
         api_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
         api_query_int(req, resp, "broadcast_id", 1, INT64_MAX, 0, &broadcast) != 0)
         return;
-    const char *direction = api_query(req, "direction");
-    if (direction && strcmp(direction, "in") != 0 && strcmp(direction, "out") != 0) {
-        api_error(resp, 400, "invalid_parameter", "direction must be in or out", "direction");
+    static const char *const directions[] = {"in", "out", NULL};
+    const char *direction, *status;
+    if (api_query_choice(req, resp, "direction", directions, 2, &direction) != 0 ||
+        api_query_choice(req, resp, "status", message_statuses, 16, &status) != 0)
         return;
-    }
     char e164[MSISDN_MAX];
     const char *phone;
     if (api_query_phone(req, resp, "phone", e164, &phone) != 0)
@@ -36,7 +37,7 @@ static void messages_get(const struct api_request *req, struct http_response *re
     struct adminq_arg a[9] = {
         adminq_as(":member_id", member ? adminq_int(member) : adminq_null()),
         adminq_as(":broadcast_id", broadcast ? adminq_int(broadcast) : adminq_null()),
-        adminq_as(":status", adminq_text(api_query(req, "status"))),
+        adminq_as(":status", adminq_text(status)),
         adminq_as(":channel", adminq_text(api_query(req, "channel"))),
         adminq_as(":direction", adminq_text(direction)),
         adminq_as(":phone", adminq_text(phone)),

@@ -25,6 +25,9 @@
 const char *const programme_grant_statuses[] = {
     "submitted", "under_review", "documents_missing", "approved", "disbursed", "rejected", NULL};
 
+const char *const programme_idea_statuses[] = {"submitted", "shortlisted", "selected", "declined",
+                                               NULL};
+
 const char *programme_notice_language(const struct notice_env *env, const char *lang)
 {
     if (lang && *lang && catalog_set_find(env->texts, lang))

@@ -63,6 +63,9 @@ enum programme_result programme_grant_set_status(sqlite3 *db, const struct notic
                                                  int64_t *message_id)
     __attribute__((warn_unused_result));
 
+/* The four statuses of a project idea, NULL-terminated. */
+extern const char *const programme_idea_statuses[];
+
 /* Cancel a scheduled event: status 'cancelled', audit row, and one notice
  * (sms_event_cancelled) per RSVP. Must run inside the caller's write
  * transaction. *notices (may be NULL) gets how many were queued.

@@ -49,6 +49,10 @@ static const struct {
     {"sent", {"delivered", "failed"}},
 };
 
+const char *const message_statuses[] = {"received",   "queued",    "held",   "sending",
+                                        "sent",       "delivered", "failed", "expired",
+                                        "suppressed", "cancelled", NULL};
+
 bool outbox_move_ok(const char *from, const char *to)
 {
     for (size_t i = 0; from && to && i < sizeof outbox_moves / sizeof outbox_moves[0]; i++) {

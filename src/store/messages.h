@@ -124,6 +124,10 @@ int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *t
  * it. Pure. */
 bool outbox_move_ok(const char *from, const char *to);
 
+/* Every status a message may have (the outbox's, and 'received' for an
+ * inbound one), NULL-terminated: the API's filter checks against it. */
+extern const char *const message_statuses[];
+
 struct outbox_row {
     int64_t id;
     int64_t member_id;
