@@ -520,6 +520,93 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
         api_reply_json(resp, 201, o);
 }
 
+/* The stored draft id as the body of POST /broadcasts describes it, with
+ * the fields of body laid over it (a new reference), or NULL with resp
+ * filled (404, 503). */
+static json_t *draft_over(sqlite3 *db, int64_t id, json_t *body, struct http_response *resp)
+{
+    struct broadcast_record s;
+    int found = broadcasts_get(db, id, &s);
+    if (found <= 0) {
+        if (found < 0)
+            api_error_db(resp);
+        else
+            api_error(resp, 404, "not_found", "no such broadcast", NULL);
+        return NULL;
+    }
+    json_t *aud = json_loads(s.audience, 0, NULL), *texts = json_loads(s.texts, 0, NULL);
+    json_t *o = aud && texts ? json_pack("{s:s,s:s?,s:s,s:O,s:O}", "name", s.name, "topic",
+                                         s.topic[0] ? s.topic : NULL, "channel", s.channel,
+                                         "audience", aud, "texts", texts)
+                             : NULL;
+    json_decref(aud);
+    json_decref(texts);
+    broadcast_record_clear(&s);
+    if (!o || json_object_update(o, body) != 0) {
+        json_decref(o);
+        api_error_db(resp);
+        return NULL;
+    }
+    return o;
+}
+
+/* PATCH /broadcasts/{id}: a draft rewritten, the fields the body leaves
+ * out kept as stored; 409 once it is scheduled, started or cancelled (it
+ * went, or goes, as it stands). */
+static void broadcast_patch(const struct api_request *req, struct http_response *resp)
+{
+    int64_t id;
+    sqlite3 *db;
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
+        !(db = api_json_db(resp)))
+        return;
+    json_t *merged = draft_over(db, id, req->json, resp);
+    if (!merged)
+        return;
+    struct api_request over = *req;
+    over.json = merged;
+    struct broadcast_record r;
+    int rc = read_draft(&over, resp, db, false, &r);
+    json_decref(merged);
+    if (rc != 0 || db_begin(db) != 0) {
+        if (rc == 0)
+            api_error_db(resp);
+        broadcast_record_clear(&r);
+        return;
+    }
+    r.id = id;
+    enum broadcast_result res = broadcast_update(db, &req->actor, &r);
+    broadcast_record_clear(&r);
+    if (res != BROADCAST_OK)
+        result_error(resp, res, "edited");
+    if (api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) != 0)
+        return;
+    json_t *o = broadcast_json(db, id, resp);
+    if (o)
+        api_reply_json(resp, 200, o);
+}
+
+/* DELETE /broadcasts/{id}: a draft deleted (audited); 409 for any other. */
+static void broadcast_delete_one(const struct api_request *req, struct http_response *resp)
+{
+    static const char *const none[] = {NULL};
+    int64_t id;
+    sqlite3 *db;
+    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
+        !(db = api_json_db(resp)))
+        return;
+    if (db_begin(db) != 0) {
+        api_error_db(resp);
+        return;
+    }
+    enum broadcast_result res = broadcast_delete(db, &req->actor, id);
+    if (res != BROADCAST_OK)
+        result_error(resp, res, "deleted");
+    if (api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) != 0)
+        return;
+    api_reply_json(resp, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "deleted", 1));
+}
+
 /* POST /broadcasts/preview: the plan of a broadcast described in the body
  * (as POST /broadcasts takes it, name optional), stored nowhere: the
  * console's live measure and preview (texts as they travel, with the
@@ -693,6 +780,8 @@ const struct api_route api_broadcasts_routes[] = {
     {"POST", "/broadcasts", API_ROLE_STAFF, broadcasts_post, API_BODY_JSON},
     {"POST", "/broadcasts/preview", API_ROLE_VIEWER, broadcasts_preview_post, API_BODY_JSON},
     {"GET", "/broadcasts/{id}", API_ROLE_VIEWER, broadcast_get, API_BODY_JSON},
+    {"PATCH", "/broadcasts/{id}", API_ROLE_STAFF, broadcast_patch, API_BODY_JSON},
+    {"DELETE", "/broadcasts/{id}", API_ROLE_STAFF, broadcast_delete_one, API_BODY_JSON},
     {"GET", "/broadcasts/{id}/preview", API_ROLE_VIEWER, broadcast_preview, API_BODY_JSON},
     {"POST", "/broadcasts/{id}/preview", API_ROLE_VIEWER, broadcast_preview, API_BODY_JSON},
     {"POST", "/broadcasts/{id}/send", API_ROLE_STAFF, broadcast_send_post, API_BODY_JSON},

@@ -639,10 +639,12 @@ static void idea_get(const struct api_request *req, struct http_response *resp)
         api_reply_json(resp, 200, o);
 }
 
+/* POST /ideas/{id}/status: the new status, and one SMS to the idea's
+ * author (app/programme); the same status again is a no-op. */
 static void idea_status_post(const struct api_request *req, struct http_response *resp)
 {
     static const char *const fields[] = {"status", NULL};
-    int64_t id;
+    int64_t id, message_id = 0;
     const char *status = NULL;
     sqlite3 *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
@@ -651,26 +653,24 @@ static void idea_status_post(const struct api_request *req, struct http_response
                         &status) < 0 ||
         !(db = api_json_db(resp)))
         return;
-    json_t *before = api_json_begin_get(db, ADMINQ_IDEA_GET, id, resp);
-    if (!before)
+    struct notice_env env;
+    runtime_env_notice(req->rt, &env);
+    if (db_begin(db) != 0) {
+        api_error_db(resp);
         return;
-    struct adminq_arg a[] = {adminq_int(id), adminq_text(status), adminq_int(db_now())};
-    enum adminq_write_result w = adminq_exec(db, ADMINQ_IDEA_SET_STATUS, a, 3, NULL, NULL);
-    int rc = 0;
-    if (w != ADMINQ_OK) {
-        api_json_write_failed(resp, w, NULL);
-        rc = -1;
-    } else {
-        rc = api_json_audit(
-            db, req, "idea.status", "idea", id,
-            json_pack("{s:{s:s?,s:s}}", "status", "from", jstr(before, "status"), "to", status));
     }
-    json_decref(before);
-    if (api_json_finish(db, rc, resp) != 0)
+    enum programme_result r =
+        programme_idea_set_status(db, &env, &req->actor, id, status, &message_id);
+    if (r == PROGRAMME_NOT_FOUND)
+        api_error(resp, 404, "not_found", "no such idea", NULL);
+    if (api_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) != 0)
         return;
     json_t *o = api_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
-    if (o)
-        api_reply_json(resp, 200, o);
+    if (!o)
+        return;
+    json_object_set_new(o, "notification_message_id",
+                        message_id ? json_integer(message_id) : json_null());
+    api_reply_json(resp, 200, o);
 }
 
 const struct api_route api_programme_routes[] = {

@@ -192,17 +192,69 @@ static int audit(sqlite3 *db, const struct audit_actor *actor, const char *actio
     return rc;
 }
 
+/* The fields staff write, as an audit summary takes them. */
+static json_t *draft_json(const struct broadcast_record *r)
+{
+    json_t *aud = json_loads(r->audience, 0, NULL);
+    json_t *texts = json_loads(r->texts, 0, NULL);
+    return json_pack("{s:s,s:s?,s:s,s:o,s:o}", "name", r->name, "topic",
+                     r->topic[0] ? r->topic : NULL, "channel", r->channel, "audience",
+                     aud ? aud : json_null(), "texts", texts ? texts : json_null());
+}
+
 int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct broadcast_record *r,
                      int64_t *id)
 {
     if (broadcasts_insert(db, r, db_now(), id) != 0)
         return -1;
-    json_t *aud = json_loads(r->audience, 0, NULL);
-    json_t *texts = json_loads(r->texts, 0, NULL);
-    json_t *summary = json_pack("{s:s,s:s?,s:s,s:o,s:o}", "name", r->name, "topic",
-                                r->topic[0] ? r->topic : NULL, "channel", r->channel, "audience",
-                                aud ? aud : json_null(), "texts", texts ? texts : json_null());
-    return audit(db, actor, "broadcast.create", *id, summary);
+    return audit(db, actor, "broadcast.create", *id, draft_json(r));
+}
+
+/* The draft id as stored into *rec; BROADCAST_OK, or why not. */
+static enum broadcast_result load_draft(sqlite3 *db, int64_t id, struct broadcast_record *rec)
+{
+    int found = broadcasts_get(db, id, rec);
+    if (found <= 0)
+        return found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND;
+    if (strcmp(rec->status, "draft") != 0) {
+        broadcast_record_clear(rec);
+        return BROADCAST_CONFLICT;
+    }
+    return BROADCAST_OK;
+}
+
+enum broadcast_result broadcast_update(sqlite3 *db, const struct audit_actor *actor,
+                                       const struct broadcast_record *r)
+{
+    struct broadcast_record before;
+    enum broadcast_result res = load_draft(db, r->id, &before);
+    if (res != BROADCAST_OK)
+        return res;
+    json_t *summary = json_pack("{s:o,s:o}", "from", draft_json(&before), "to", draft_json(r));
+    broadcast_record_clear(&before);
+    int done = broadcasts_update_draft(db, r, db_now());
+    if (done <= 0) {
+        json_decref(summary);
+        return done < 0 ? BROADCAST_ERROR : BROADCAST_CONFLICT;
+    }
+    return audit(db, actor, "broadcast.update", r->id, summary) == 0 ? BROADCAST_OK
+                                                                     : BROADCAST_ERROR;
+}
+
+enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *actor, int64_t id)
+{
+    struct broadcast_record before;
+    enum broadcast_result res = load_draft(db, id, &before);
+    if (res != BROADCAST_OK)
+        return res;
+    json_t *summary = json_pack("{s:o}", "deleted", draft_json(&before));
+    broadcast_record_clear(&before);
+    int done = broadcasts_delete_draft(db, id);
+    if (done <= 0) {
+        json_decref(summary);
+        return done < 0 ? BROADCAST_ERROR : BROADCAST_CONFLICT;
+    }
+    return audit(db, actor, "broadcast.delete", id, summary) == 0 ? BROADCAST_OK : BROADCAST_ERROR;
 }
 
 /* ----------------------------------------------------------------- send */

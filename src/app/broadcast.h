@@ -77,6 +77,19 @@ int broadcast_body(const struct notice_env *env, const char *lang, const char *t
 int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct broadcast_record *r,
                      int64_t *id) __attribute__((warn_unused_result));
 
+/* Rewrite draft r->id from r (as broadcast_create takes it) with its
+ * audit row (the fields before and after). BROADCAST_CONFLICT when it is
+ * no longer a draft (scheduled, started or cancelled: it was or will be
+ * sent as it stands). */
+enum broadcast_result broadcast_update(sqlite3 *db, const struct audit_actor *actor,
+                                       const struct broadcast_record *r)
+    __attribute__((warn_unused_result));
+
+/* Delete draft id with its audit row (what it held); a draft has no
+ * messages. BROADCAST_CONFLICT when it is no longer a draft. */
+enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *actor, int64_t id)
+    __attribute__((warn_unused_result));
+
 /* Work out broadcast rec's plan at now (reads only). */
 enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *env,
                                          const struct broadcast_record *rec, int64_t now,

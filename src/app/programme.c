@@ -207,6 +207,54 @@ enum programme_result programme_grant_set_status(sqlite3 *db, const struct notic
     return PROGRAMME_OK;
 }
 
+enum programme_result programme_idea_set_status(sqlite3 *db, const struct notice_env *env,
+                                                const struct audit_actor *actor, int64_t idea_id,
+                                                const char *status, int64_t *message_id)
+{
+    *message_id = 0;
+    struct adminq_arg id = adminq_int(idea_id);
+    struct adminq_table r;
+    if (adminq_select(db, ADMINQ_IDEA_RECIPIENT, &id, 1, &r) != 0)
+        return PROGRAMME_ERROR;
+    if (r.nrows == 0) {
+        adminq_table_free(&r);
+        return PROGRAMME_NOT_FOUND;
+    }
+    /* reference, title, status, phone, member_id, language */
+    enum programme_result rc = PROGRAMME_OK;
+    const char *old_status = adminq_str(&r, 0, 2), *phone = adminq_str(&r, 0, 3);
+    if (strcmp(old_status, status) == 0)
+        goto done; /* the same status again: no change, no SMS */
+    struct adminq_arg set[] = {id, adminq_text(status), adminq_int(db_now())};
+    if (adminq_exec(db, ADMINQ_IDEA_SET_STATUS, set, 3, NULL, NULL) != ADMINQ_OK) {
+        rc = PROGRAMME_ERROR;
+        goto done;
+    }
+    const char *lang = "";
+    if (*phone) {
+        lang = programme_notice_language(env, adminq_str(&r, 0, 5));
+        char status_key[64];
+        snprintf(status_key, sizeof status_key, "idea_status.%s", status);
+        const char *status_text = catalog_set_get(env->texts, lang, status_key, NULL);
+        struct text_var vars[] = {{"reference", adminq_str(&r, 0, 0)},
+                                  {"title", adminq_str(&r, 0, 1)},
+                                  {"status", status_text ? status_text : status}};
+        if (queue_notice(db, env, phone, adminq_i64(&r, 0, 4), lang, "notification",
+                         "sms_idea_status", vars, 3, message_id) != 0) {
+            rc = PROGRAMME_ERROR;
+            goto done;
+        }
+    }
+    json_t *summary =
+        json_pack("{s:{s:s,s:s},s:o,s:s}", "status", "from", old_status, "to", status, "message_id",
+                  *message_id ? json_integer(*message_id) : json_null(), "language", lang);
+    if (audit_json(db, actor, "idea.status", "idea", idea_id, summary) != 0)
+        rc = PROGRAMME_ERROR;
+done:
+    adminq_table_free(&r);
+    return rc;
+}
+
 /* "DD/MM HH:MM" in the programme's local time (the process's zone). */
 static void local_when(int64_t t, char *out, size_t outsz)
 {

@@ -1,6 +1,7 @@
 /* programme.h -- what staff changes mean for members: a grant's status
  * change (history row, audit row and one SMS to the applicant, or to the
- * cooperative's contact phone, in their language), an event's
+ * cooperative's contact phone, in their language), an idea's status
+ * change (one SMS to its author), an event's
  * cancellation (one notice per RSVP) and event reminders (one SMS per RSVP
  * a configured time before the start). Messages go to the outbox only. */
 #ifndef TAAWUN_APP_PROGRAMME_H
@@ -65,6 +66,17 @@ enum programme_result programme_grant_set_status(sqlite3 *db, const struct notic
 
 /* The four statuses of a project idea, NULL-terminated. */
 extern const char *const programme_idea_statuses[];
+
+/* Set a project idea's status (one of programme_idea_statuses) with its
+ * audit row, and queue one SMS (kind "notification", text
+ * sms_idea_status) to the member who sent it, in their language. The
+ * same status again changes nothing and sends nothing. Must run inside
+ * the caller's write transaction. *message_id gets the SMS's id, 0 when
+ * none was queued. */
+enum programme_result programme_idea_set_status(sqlite3 *db, const struct notice_env *env,
+                                                const struct audit_actor *actor, int64_t idea_id,
+                                                const char *status, int64_t *message_id)
+    __attribute__((warn_unused_result));
 
 /* Cancel a scheduled event: status 'cancelled', audit row, and one notice
  * (sms_event_cancelled) per RSVP. Must run inside the caller's write

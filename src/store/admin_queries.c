@@ -146,6 +146,10 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_IDEAS_COUNT] = "SELECT count(*)" IDEAS_WHERE,
     [ADMINQ_IDEA_GET] = "SELECT " IDEA_COLS
                         " FROM ideas i LEFT JOIN members m ON m.id = i.member_id WHERE i.id = ?1",
+    [ADMINQ_IDEA_RECIPIENT] =
+        "SELECT coalesce(i.reference, ''), i.title, i.status, coalesce(m.phone, ''),"
+        " coalesce(m.id, 0), coalesce(m.language, '') FROM ideas i"
+        " LEFT JOIN members m ON m.id = i.member_id AND m.erased_at IS NULL WHERE i.id = ?1",
     [ADMINQ_MESSAGES_LIST] =
         "SELECT " MESSAGE_COLS MESSAGES_WHERE " ORDER BY id DESC LIMIT :limit OFFSET :offset",
     [ADMINQ_MESSAGES_COUNT] = "SELECT count(*)" MESSAGES_WHERE,

@@ -59,6 +59,9 @@ enum adminq {
     ADMINQ_IDEAS_LIST,
     ADMINQ_IDEAS_COUNT,
     ADMINQ_IDEA_GET, /* ?1 id */
+    /* ?1 id: reference, title, status, phone, member_id, language (of a
+     * member not erased; empty text and 0 otherwise) */
+    ADMINQ_IDEA_RECIPIENT,
     /* :member_id, :broadcast_id, :status, :channel, :direction, :phone,
      * :kind; :limit, :offset */
     ADMINQ_MESSAGES_LIST,

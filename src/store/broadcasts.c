@@ -78,6 +78,36 @@ int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now
     return 0;
 }
 
+int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET name = :name, topic = nullif(:topic, ''),"
+                                   " channel = :channel, audience = :audience, texts = :texts,"
+                                   " updated_at = :now WHERE id = :id AND status = 'draft'");
+    if (!st)
+        return store_fail(db, "broadcasts_update_draft");
+    store_bind_int64(st, ":id", r->id);
+    store_bind_text(st, ":name", r->name);
+    store_bind_text(st, ":topic", r->topic);
+    store_bind_text(st, ":channel", r->channel);
+    store_bind_text(st, ":audience", r->audience);
+    store_bind_text(st, ":texts", r->texts);
+    store_bind_int64(st, ":now", now);
+    if (store_exec(db, st, "broadcasts_update_draft") != 0)
+        return -1;
+    return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
+int broadcasts_delete_draft(sqlite3 *db, int64_t id)
+{
+    sqlite3_stmt *st = db_stmt(db, "DELETE FROM broadcasts WHERE id = ?1 AND status = 'draft'");
+    if (!st)
+        return store_fail(db, "broadcasts_delete_draft");
+    sqlite3_bind_int64(st, 1, id);
+    if (store_exec(db, st, "broadcasts_delete_draft") != 0)
+        return -1;
+    return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
 static int read_record(sqlite3_stmt *st, struct broadcast_record *r)
 {
     memset(r, 0, sizeof *r);

@@ -69,6 +69,15 @@ void broadcast_record_clear(struct broadcast_record *r);
 int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now, int64_t *id)
     __attribute__((warn_unused_result));
 
+/* Rewrite draft r->id from r (name, topic, channel, audience, texts).
+ * Returns 1 (done), 0 (no such draft: absent or no longer a draft) or -1. */
+int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64_t now)
+    __attribute__((warn_unused_result));
+
+/* Delete draft id (a draft has no messages). Returns 1 (deleted), 0 (no
+ * such draft) or -1. */
+int broadcasts_delete_draft(sqlite3 *db, int64_t id) __attribute__((warn_unused_result));
+
 /* Load broadcast id. Returns 1 (found), 0 (none) or -1. */
 int broadcasts_get(sqlite3 *db, int64_t id, struct broadcast_record *out)
     __attribute__((warn_unused_result));
