@@ -444,12 +444,18 @@ static void members_get(const struct api_request *req, struct http_response *res
     const char *topic;
     if (api_query_choice(req, resp, "topic", topic_codes, TOPIC_COUNT, &topic) != 0)
         return;
+    /* The name as typed, folded as the stored names are (store/members). */
+    const char *typed = api_query(req, "name");
+    char name[FOLDED_NAME_MAX];
+    if (typed && *typed && member_name_query(typed, name, sizeof name) != 0) {
+        api_error(resp, 400, "invalid_parameter", "name must hold a letter or a digit", "name");
+        return;
+    }
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[12] = {
+    struct adminq_arg a[13] = {
         adminq_as(":phone", adminq_text(phone)),
-        adminq_as(":name", adminq_text(api_query(req, "name"))),
         adminq_as(":cooperative_id", coop ? adminq_int(coop) : adminq_null()),
         adminq_as(":province", adminq_text(province)),
         adminq_as(":sector", adminq_text(sector)),
@@ -458,7 +464,18 @@ static void members_get(const struct api_request *req, struct http_response *res
         adminq_as(":birth_year_max", max_by),
         adminq_as(":topic", adminq_text(topic)),
         adminq_as(":erased", adminq_int(erased))};
-    api_json_reply_list(db, ADMINQ_MEMBERS_LIST, ADMINQ_MEMBERS_COUNT, a, 10, &page, resp);
+    bool filtered = phone || coop || province || sector || gender || band || topic || erased;
+    if (typed && *typed && !filtered) {
+        struct adminq_arg n[3] = {adminq_as(":name", adminq_text(name))};
+        api_json_reply_list(db, ADMINQ_MEMBERS_NAME_LIST, ADMINQ_MEMBERS_NAME_COUNT, n, 1, &page,
+                            resp);
+    } else if (typed && *typed) {
+        a[9] = adminq_as(":name", adminq_text(name));
+        api_json_reply_list(db, ADMINQ_MEMBERS_BY_NAME_LIST, ADMINQ_MEMBERS_BY_NAME_COUNT, a, 10,
+                            &page, resp);
+    } else {
+        api_json_reply_list(db, ADMINQ_MEMBERS_LIST, ADMINQ_MEMBERS_COUNT, a, 9, &page, resp);
+    }
 }
 
 static int attach(sqlite3 *db, json_t *o, const char *key, enum adminq q, struct adminq_arg *a,

@@ -45,6 +45,13 @@
 #define USSD_SESSION_ID_MAX 128
 #define CHANNEL_NAME_MAX 32
 
+/* A name as staff search stores it folded (store/db's fold_text(), the
+ * column members.name_folded): bytes, NUL included; longer folds are cut
+ * at a character boundary (a search by the first words still finds it).
+ * And the words of one search (the rest are ignored). */
+#define FOLDED_NAME_MAX 1024
+#define SEARCH_WORDS_MAX 8
+
 /* Fields in one form body, and one form body. */
 #define FORM_FIELDS_MAX 64
 

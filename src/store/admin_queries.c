@@ -29,10 +29,16 @@
     " m.consent_at, m.consent_channel, m.registered_via, m.registered_at, m.opted_out_at,"         \
     " m.erased_at, m.created_at, m.updated_at, m.is_contact, m.registered_by,"                     \
     " m.consent_state, m.consent_state_at, m.consent_state_channel"
+/* Found by name, the folded names' index leads (a million members: the
+ * matches only, in id order); otherwise the members table. */
 #define MEMBERS_WHERE                                                                              \
-    " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"                          \
-    " WHERE (:phone IS NULL OR m.phone = :phone)"                                                  \
-    " AND (:name IS NULL OR instr(lower(m.name), lower(:name)) > 0)"                               \
+    " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id WHERE" MEMBERS_FILTERS
+#define MEMBERS_BY_NAME                                                                            \
+    " FROM members_name_fts f JOIN members m ON m.id = f.rowid"                                    \
+    " LEFT JOIN cooperatives c ON c.id = m.cooperative_id"                                         \
+    " WHERE members_name_fts MATCH :name AND" MEMBERS_FILTERS
+#define MEMBERS_FILTERS                                                                            \
+    " (:phone IS NULL OR m.phone = :phone)"                                                        \
     " AND (:cooperative_id IS NULL OR m.cooperative_id = :cooperative_id)"                         \
     " AND (:province IS NULL OR m.province = :province)"                                           \
     " AND (:sector IS NULL OR m.sector = :sector) AND (:gender IS NULL OR m.gender = :gender)"     \
@@ -105,6 +111,17 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_MEMBERS_LIST] =
         "SELECT " MEMBER_COLS MEMBERS_WHERE " ORDER BY m.id LIMIT :limit OFFSET :offset",
     [ADMINQ_MEMBERS_COUNT] = "SELECT count(*)" MEMBERS_WHERE,
+    [ADMINQ_MEMBERS_BY_NAME_LIST] =
+        "SELECT " MEMBER_COLS MEMBERS_BY_NAME " ORDER BY f.rowid LIMIT :limit OFFSET :offset",
+    [ADMINQ_MEMBERS_BY_NAME_COUNT] = "SELECT count(*)" MEMBERS_BY_NAME,
+    /* By name alone: erased members have no name, so none is in the index. */
+    [ADMINQ_MEMBERS_NAME_LIST] =
+        "SELECT " MEMBER_COLS " FROM members_name_fts f JOIN members m ON m.id = f.rowid"
+        " LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
+        " WHERE members_name_fts MATCH :name"
+        " ORDER BY f.rowid LIMIT :limit OFFSET :offset",
+    [ADMINQ_MEMBERS_NAME_COUNT] =
+        "SELECT count(*) FROM members_name_fts WHERE members_name_fts MATCH :name",
     [ADMINQ_MEMBER_GET] =
         "SELECT " MEMBER_COLS " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
         " WHERE m.id = ?1",
@@ -182,7 +199,8 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_COOP_UPDATE] = "UPDATE cooperatives SET code = :code, name = :name,"
                            " province = :province, sector = :sector,"
                            " contact_phone = :contact_phone, updated_at = :now WHERE id = :id",
-    [ADMINQ_MEMBER_UPDATE] = "UPDATE members SET name = :name, cooperative_id = :cooperative_id,"
+    [ADMINQ_MEMBER_UPDATE] = "UPDATE members SET name = :name, name_folded = fold_text(:name),"
+                             " cooperative_id = :cooperative_id,"
                              " province = :province, sector = :sector, gender = :gender,"
                              " birth_year = :birth_year, language = :language,"
                              " is_contact = :is_contact,"

@@ -32,6 +32,12 @@ enum adminq {
      * receive it), :erased (1: include erased members); :limit, :offset */
     ADMINQ_MEMBERS_LIST,
     ADMINQ_MEMBERS_COUNT,
+    /* as the two above, and :name (a member_name_query, store/members.h) */
+    ADMINQ_MEMBERS_BY_NAME_LIST,
+    ADMINQ_MEMBERS_BY_NAME_COUNT,
+    /* :name alone (no other filter; erased members left out) */
+    ADMINQ_MEMBERS_NAME_LIST,
+    ADMINQ_MEMBERS_NAME_COUNT,
     /* ?1 id */
     ADMINQ_MEMBER_GET,
     ADMINQ_MEMBER_TOPICS, /* topic, enabled (rows only; no row = on) */

@@ -95,10 +95,10 @@ static const char *const insert_sql[BULK_KINDS_] = {
     " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?10)",
     "INSERT INTO members (phone, name, cooperative_id, province, sector, gender, birth_year,"
     " language, consent_at, consent_channel, registered_via, registered_at, created_at,"
-    " updated_at, is_test) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce((SELECT"
-    " id FROM cooperatives WHERE code = ?3), -1) END, ?4, ?5, ?6, CAST(?7 AS INTEGER), ?8,"
-    " CASE WHEN ?9 = 'yes' THEN ?10 END, CASE WHEN ?9 = 'yes' THEN 'import' END, 'import', ?10,"
-    " ?10, ?10, test_number(?1))",
+    " updated_at, is_test, name_folded) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE"
+    " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, ?4, ?5, ?6,"
+    " CAST(?7 AS INTEGER), ?8, CASE WHEN ?9 = 'yes' THEN ?10 END, CASE WHEN ?9 = 'yes' THEN"
+    " 'import' END, 'import', ?10, ?10, ?10, test_number(?1), fold_text(?2))",
     "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
     " note_ar, note_fr, note_en, created_at, updated_at) VALUES (?1,"
     " CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT id FROM members WHERE phone = ?2), -1)"
@@ -108,7 +108,8 @@ static const char *const insert_sql[BULK_KINDS_] = {
 static const char *const update_sql[BULK_KINDS_] = {
     "UPDATE cooperatives SET name = ?2, province = ?3, sector = ?4, contact_phone = ?5,"
     " updated_at = ?10 WHERE id = ?11",
-    "UPDATE members SET name = ?2, cooperative_id = CASE WHEN ?3 IS NULL THEN NULL ELSE"
+    "UPDATE members SET name = ?2, name_folded = fold_text(?2), cooperative_id = CASE WHEN ?3 IS "
+    "NULL THEN NULL ELSE"
     " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, province = ?4,"
     " sector = ?5, gender = ?6, birth_year = CAST(?7 AS INTEGER), language = ?8,"
     " consent_at = CASE WHEN ?9 = 'yes' THEN coalesce(consent_at, ?10) ELSE consent_at END,"

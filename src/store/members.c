@@ -1,9 +1,12 @@
 /* members.c -- queries on cooperatives and members. */
 #include "store/members.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fold.h"
+#include "core/limits.h"
 #include "store/db.h"
 #include "store/store_util.h"
 
@@ -90,11 +93,12 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
               "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
               " birth_year, language, consent_at, consent_channel, registered_via, registered_at,"
               " created_at, updated_at, is_test, consent_state, consent_state_at,"
-              " consent_state_channel)"
+              " consent_state_channel, name_folded)"
               " VALUES (:phone, :name, nullif(:cooperative_id, 0), :province, :sector, :gender,"
               " :birth_year, :language, :now, :consent_channel, :via, :now, :now, :now,"
-              " test_number(:phone), 'given', :now, :consent_channel)"
+              " test_number(:phone), 'given', :now, :consent_channel, fold_text(:name))"
               " ON CONFLICT(phone) DO UPDATE SET name=excluded.name,"
+              " name_folded=excluded.name_folded,"
               " cooperative_id=excluded.cooperative_id, province=excluded.province,"
               " sector=excluded.sector, gender=excluded.gender, birth_year=excluded.birth_year,"
               " language=excluded.language, consent_at=excluded.consent_at,"
@@ -132,15 +136,16 @@ int member_register_by_contact(sqlite3 *db, const struct member *m, int64_t cont
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(
-              db, "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
-                  " birth_year, language, registered_via, registered_at, registered_by,"
-                  " consent_state, consent_state_at, consent_state_channel, created_at, updated_at,"
-                  " is_test)"
-                  " VALUES (:phone, :name, nullif(:cooperative_id, 0), coalesce((SELECT province"
-                  " FROM cooperatives WHERE id = :cooperative_id), nullif(:province, '')), :sector,"
-                  " :gender, :birth_year, :language, 'contact', :now, :contact, 'pending', :now,"
-                  " 'contact',"
-                  " :now, :now, test_number(:phone)) ON CONFLICT(phone) DO NOTHING")))
+              db,
+              "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
+              " birth_year, language, registered_via, registered_at, registered_by,"
+              " consent_state, consent_state_at, consent_state_channel, created_at, updated_at,"
+              " is_test, name_folded)"
+              " VALUES (:phone, :name, nullif(:cooperative_id, 0), coalesce((SELECT province"
+              " FROM cooperatives WHERE id = :cooperative_id), nullif(:province, '')), :sector,"
+              " :gender, :birth_year, :language, 'contact', :now, :contact, 'pending', :now,"
+              " 'contact',"
+              " :now, :now, test_number(:phone), fold_text(:name)) ON CONFLICT(phone) DO NOTHING")))
         return store_fail(db, "member_register_by_contact");
     char gender[2] = {m->gender, 0};
     store_bind_text(st, ":phone", m->phone);
@@ -243,7 +248,8 @@ int member_set_stopped(sqlite3 *db, int64_t id, bool stopped)
 int member_erase(sqlite3 *db, int64_t id)
 {
     static const char *const sql[] = {
-        "UPDATE members SET name = NULL, cooperative_id = NULL, province = NULL, sector = NULL,"
+        "UPDATE members SET name = NULL, name_folded = NULL, cooperative_id = NULL, province = "
+        "NULL, sector = NULL,"
         " gender = NULL, birth_year = NULL, consent_at = NULL, consent_channel = NULL,"
         " is_contact = 0,"
         " registered_at = NULL, opted_out_at = coalesce(opted_out_at, ?2), erased_at = ?2,"
@@ -267,5 +273,50 @@ int member_erase(sqlite3 *db, int64_t id)
         if (store_exec(db, st, "member_erase") != 0)
             return -1;
     }
+    return 0;
+}
+
+/* Whether word[0..len) holds a letter or a digit (any non-ASCII byte
+ * counts: folded text keeps only letters, digits and punctuation). */
+static bool has_alnum(const char *word, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)word[i];
+        if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+            return true;
+    }
+    return false;
+}
+
+int member_name_query(const char *typed, char *out, size_t outsz)
+{
+    char folded[FOLDED_NAME_MAX];
+    fold_text(typed, strlen(typed), folded, sizeof folded);
+    size_t used = 0, words = 0;
+    for (const char *p = folded; *p && words < SEARCH_WORDS_MAX;) {
+        size_t n = strcspn(p, " ");
+        if (has_alnum(p, n)) {
+            /* "word"* with any '"' doubled: a phrase, never FTS5 syntax. */
+            if (used + 2 * n + 5 > outsz)
+                return -1;
+            out[used++] = words ? ' ' : '"';
+            if (words)
+                out[used++] = '"';
+            for (size_t i = 0; i < n; i++) {
+                out[used++] = p[i];
+                if (p[i] == '"')
+                    out[used++] = '"';
+            }
+            out[used++] = '"';
+            out[used++] = '*';
+            words++;
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    if (!words || used >= outsz)
+        return -1;
+    out[used] = '\0';
     return 0;
 }

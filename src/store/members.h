@@ -4,6 +4,7 @@
 #ifndef TAAWUN_STORE_MEMBERS_H
 #define TAAWUN_STORE_MEMBERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
 
@@ -103,5 +104,14 @@ int member_erase(sqlite3 *db, int64_t id) __attribute__((warn_unused_result));
 
 /* The member number shown to members: "TA-000042". out holds 16 bytes. */
 void member_number(int64_t id, char out[16]);
+
+/* What staff typed to find a member by name, as the full-text query of
+ * members_name_fts (the folded names' words, store/migrations.c): folded
+ * as the stored names are (core/fold), each word a quoted prefix ("hel"
+ * finds Hélène), all words required, at most SEARCH_WORDS_MAX. Returns 0,
+ * or -1 when typed holds no letter or digit or out (outsz bytes) is too
+ * small. */
+int member_name_query(const char *typed, char *out, size_t outsz)
+    __attribute__((warn_unused_result));
 
 #endif

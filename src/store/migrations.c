@@ -301,6 +301,33 @@ const char *const db_migrations[] = {
     "ALTER TABLE events ADD COLUMN reminder_before_s INTEGER;"
     "ALTER TABLE rsvps ADD COLUMN checked_in_at INTEGER;"
     "ALTER TABLE rsvps ADD COLUMN checked_in_by TEXT;",
+
+    /* Staff search (issue 16): the name folded as SMS keywords are read
+     * (fold_text(): accents, case, Arabic letter variants), written by
+     * every statement that writes a name, and its words indexed (FTS5,
+     * external content, with the words' first 2 and 3 letters so that a
+     * short beginning typed is fast too) by triggers on the column alone,
+     * so any connection keeps the index true. Names written without it are
+     * folded at the next start (store/db.c). */
+    "ALTER TABLE members ADD COLUMN name_folded TEXT;"
+    "UPDATE members SET name_folded = fold_text(name) WHERE name IS NOT NULL;"
+    "CREATE INDEX members_unfolded ON members(id) WHERE name_folded IS NULL AND name IS NOT NULL;"
+    "CREATE VIRTUAL TABLE members_name_fts USING fts5(name_folded, content='members',"
+    "  content_rowid='id', tokenize='unicode61 remove_diacritics 0', prefix='2 3');"
+    "INSERT INTO members_name_fts(members_name_fts) VALUES ('rebuild');"
+    "CREATE TRIGGER members_name_fts_insert AFTER INSERT ON members"
+    "  WHEN NEW.name_folded IS NOT NULL BEGIN"
+    "  INSERT INTO members_name_fts(rowid, name_folded) VALUES (NEW.id, NEW.name_folded); END;"
+    "CREATE TRIGGER members_name_fts_delete AFTER DELETE ON members"
+    "  WHEN OLD.name_folded IS NOT NULL BEGIN"
+    "  INSERT INTO members_name_fts(members_name_fts, rowid, name_folded)"
+    "  VALUES ('delete', OLD.id, OLD.name_folded); END;"
+    "CREATE TRIGGER members_name_fts_update AFTER UPDATE OF name_folded ON members"
+    "  WHEN NEW.name_folded IS NOT OLD.name_folded BEGIN"
+    "  INSERT INTO members_name_fts(members_name_fts, rowid, name_folded)"
+    "  SELECT 'delete', OLD.id, OLD.name_folded WHERE OLD.name_folded IS NOT NULL;"
+    "  INSERT INTO members_name_fts(rowid, name_folded)"
+    "  SELECT NEW.id, NEW.name_folded WHERE NEW.name_folded IS NOT NULL; END;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

@@ -74,3 +74,55 @@ def test_the_values_in_their_lists_are_taken(env):
                   "/members?topic=events", "/events?kind=workshop&province=nador"):
         r = v.get(route)
         assert r.status == 200, (route, r)
+
+
+def names_found(api, typed):
+    r = api.get("/members?" + urllib.parse.urlencode({"name": typed}))
+    assert r.status == 200, (typed, r)
+    return sorted(m["name"] for m in r.json()["items"])
+
+
+def test_staff_search_finds_names_however_they_are_typed(env):
+    d, api = env
+    st, v = api["staff"], api["viewer"]
+    helene, fatima = add_member(d, new_phone()), add_member(d, new_phone())
+    # Written through the API (PATCH) and through a CSV import.
+    assert st.patch(f"/members/{helene}", {"name": "Hélène Benali"}).status == 200
+    csv = "name,phone,province,sector,gender,birth_year,language\n" \
+          "فاطمة السوسي,0612399001,berkane,textile,f,1990,ar\n"
+    r = st.call("POST", "/import/members", raw=csv.encode(), headers={"Content-Type": "text/csv"})
+    assert r.status == 200, r
+    assert st.patch(f"/members/{fatima}", {"name": "Œuvre Ærin"}).status == 200
+    for typed in ("Hélène", "HÉLÈNE", "helene", "hel", "benali hélène", "BENALI"):
+        assert names_found(v, typed) == ["Hélène Benali"], typed
+    demo = "فاطمة الزهراء بنعلي"  # contrib/demo/demo.sql, loaded without the folded column
+    for typed in ("فاطمة", "فاطمه", "فا"):
+        assert names_found(v, typed) == sorted([demo, "فاطمة السوسي"]), typed
+    for typed in ("السوسي", "فاطمه السوسي", "فاطمة السوسى"):
+        assert names_found(v, typed) == ["فاطمة السوسي"], typed
+    assert names_found(v, "الزهراء") == [demo]
+    assert names_found(v, "oeuvre aerin") == ["Œuvre Ærin"]
+    assert names_found(v, "lène") == []  # words are found by their beginning
+    assert names_found(v, "helene fatima") == []  # every word typed must match
+    # Quotes and FTS5 syntax typed are only text.
+    for typed in ('"hel', 'hel*', 'NEAR(helene)', "helene OR x", "a:b"):
+        assert v.get("/members?" + urllib.parse.urlencode({"name": typed})).status == 200, typed
+    err = assert_json_error(v.get("/members?name=%2A%2A"), 400)
+    assert err["field"] == "name"
+    # A renamed member is found by the new name only; an erased one not at all.
+    assert st.patch(f"/members/{helene}", {"name": "Hind Alaoui"}).status == 200
+    assert names_found(v, "helene") == [] and names_found(v, "hind") == ["Hind Alaoui"]
+    assert st.delete(f"/members/{helene}").status == 200
+    assert names_found(v, "hind") == []
+    stored = query(d, "SELECT name_folded FROM members WHERE phone='+212612399001'")
+    assert stored == [{"name_folded": "فاطمه السوسي"}], stored
+
+
+def test_names_written_behind_the_daemon_are_folded_at_start(daemons):
+    conf = daemons.config()
+    token = make_token(conf, "viewer", "viewer")
+    d = daemons.start(config=conf)
+    add_member(d, new_phone(), name="Zoé Ouali")  # sqlite3, not the daemon
+    d.stop()
+    d = daemons.start(config=conf)
+    assert names_found(Api(d, token), "zoe") == ["Zoé Ouali"]
