@@ -55,6 +55,36 @@ int cmd_stats(const struct api *a, const struct cmdline *c)
     return 0;
 }
 
+/* The id of the token that which names: digits are an id (as `tokens list`
+ * shows it), anything else the name of a live token (as `taawund token
+ * revoke NAME` takes it on the server). Returns 0 with id, or an exit code. */
+static int token_id(const struct api *a, const char *which, char id[24])
+{
+    if (which[0] && strspn(which, "0123456789") == strlen(which) && strlen(which) < 20) {
+        snprintf(id, 24, "%s", which);
+        return 0;
+    }
+    json_t *o = NULL;
+    int rc = api_call(a, "GET", "/tokens", NULL, &o);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *t;
+    rc = CTL_EXIT_API;
+    json_array_foreach(json_object_get(o, "items"), i, t)
+    {
+        const char *name = json_string_value(json_object_get(t, "name"));
+        if (name && strcmp(name, which) == 0 && json_is_null(json_object_get(t, "revoked_at"))) {
+            snprintf(id, 24, "%lld", (long long)json_integer_value(json_object_get(t, "id")));
+            rc = 0;
+        }
+    }
+    json_decref(o);
+    if (rc)
+        fprintf(stderr, "taawunctl: no live token is called '%s'\n", which);
+    return rc;
+}
+
 int cmd_tokens(const struct api *a, const struct cmdline *c)
 {
     const char *sub = c->nargs > 1 ? c->args[1] : "list";
@@ -82,8 +112,10 @@ int cmd_tokens(const struct api *a, const struct cmdline *c)
         return 0;
     }
     if (strcmp(sub, "revoke") == 0 && c->nargs == 3) {
-        char path[96];
-        snprintf(path, sizeof path, "/tokens/%s", c->args[2]);
+        char path[96], id[24];
+        if ((rc = token_id(a, c->args[2], id)) != 0)
+            return rc;
+        snprintf(path, sizeof path, "/tokens/%s", id);
         rc = api_call(a, "DELETE", path, NULL, &o);
         if (rc)
             return rc;
@@ -94,5 +126,5 @@ int cmd_tokens(const struct api *a, const struct cmdline *c)
         json_decref(o);
         return 0;
     }
-    return cmdline_usage("tokens list | tokens create NAME --role ROLE | tokens revoke ID");
+    return cmdline_usage("tokens list | tokens create NAME --role ROLE | tokens revoke NAME|ID");
 }

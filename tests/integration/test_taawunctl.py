@@ -80,6 +80,23 @@ def test_tokens_and_exit_codes(env, tmp_path):
     assert ctl(d, "tokens", "revoke", new["id"], token=t["admin"]).returncode == 0
 
 
+def test_a_token_is_revoked_by_name_or_by_id(env):
+    """As the README says: `taawunctl tokens revoke` takes the name of a live
+    token (as `taawund token revoke NAME` does on the server) or its id."""
+    d, t = env
+    for name in ("by-name", "by-id"):
+        assert ctl(d, "tokens", "create", name, "--role", "viewer", token=t["admin"]).returncode == 0
+    r = ctl(d, "tokens", "revoke", "by-name", token=t["admin"])
+    assert r.returncode == 0 and "token by-name revoked" in r.stdout, r
+    items = json.loads(ctl(d, "--json", "tokens", "list", token=t["admin"]).stdout)["items"]
+    live = {x["name"]: x for x in items if x["revoked_at"] is None}
+    assert "by-name" not in live and "by-id" in live
+    r = ctl(d, "tokens", "revoke", live["by-id"]["id"], token=t["admin"])
+    assert r.returncode == 0 and "token by-id revoked" in r.stdout, r
+    r = ctl(d, "tokens", "revoke", "by-name", token=t["admin"])  # no live one left
+    assert r.returncode == 1 and "no live token is called 'by-name'" in r.stderr, r
+
+
 def test_import_export_grants_and_messages(env, tmp_path):
     d, t = env
     coops = tmp_path / "coops.csv"
