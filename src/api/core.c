@@ -199,11 +199,13 @@ static void audit_get(const struct api_request *req, struct http_response *resp)
     for (int i = 0; i < n; i++) {
         struct audit_row *r = &rows[i];
         json_t *summary = json_loads(r->summary, 0, NULL);
-        json_array_append_new(
-            items, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)r->id, "at",
-                             (json_int_t)r->at, "who", r->who, "role", r->role, "action", r->action,
-                             "object_type", r->object_type, "object_id", r->object_id, "client",
-                             r->client, "summary", summary ? summary : json_object()));
+        json_t *item =
+            json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)r->id, "at",
+                      (json_int_t)r->at, "who", r->who, "role", r->role, "action", r->action,
+                      "object_type", r->object_type, "object_id", r->object_id, "client", r->client,
+                      "summary", summary ? summary : json_object());
+        api_json_add_local_times(item); /* at_local, as every other time */
+        json_array_append_new(items, item);
     }
     audit_rows_free(rows, (size_t)n);
     free(rows);

@@ -159,7 +159,7 @@ function memberEdit(m) {
 function messagesTable(items, id) {
   return table([t('date'), t('direction'), t('phone'), t('kind'), t('text'), t('status'), t('delivery')],
     items.map((x) => ({ cells: [fmtDate(x.created_at_local), x.direction === 'in' ? '⇠ ' + t('inbound') : '⇢ ' + t('outbound'), phoneText(x.phone), x.kind,
-      h('span', { class: 'sms-body' }, x.body), badge('status', x.status),
+      h('bdi', { class: 'sms-body' }, x.body), badge('status', x.status),
       x.dlr_status ? `${x.dlr_status}${x.delivered_at ? ' · ' + fmtDate(x.delivered_at_local) : ''}` : (x.error || '')] })), id);
 }
 
@@ -217,7 +217,7 @@ function grantStatusEditor(g, editor, onSaved) {
       if (!p.message) { preview.appendChild(h('p', { class: 'muted' }, t('no_sms'))); return; }
       // U+2066/U+2069 isolate the number left-to-right inside the sentence.
       preview.appendChild(h('p', { class: 'muted' }, t('sms_to', { to: '\u2066' + p.message.to + '\u2069', language: p.message.language })));
-      preview.appendChild(h('div', { class: 'sms', id: 'grant-preview-body' }, p.message.body));
+      preview.appendChild(h('div', { class: 'sms', id: 'grant-preview-body', dir: 'auto' }, p.message.body));
       preview.appendChild(h('p', { class: 'counter' }, t('measure', { chars: Array.from(p.message.body).length, encoding: label('enc', p.message.encoding), segments: p.message.segments })));
     } catch (e) { preview.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
@@ -283,6 +283,23 @@ async function pageEvents(main) {
 }
 
 /* ------------------------------------------------------------ broadcasts */
+
+const BROADCAST_POLL_MS = 2000;
+
+/* A broadcast's progress: a bar with its ARIA (role progressbar, done of
+ * total) and the same in words beside it. The bar's width is set through
+ * the CSSOM: no inline style attribute, as the CSP wants. */
+function progressCell(b) {
+  const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
+  if (!total) return h('span', { class: 'progress-cell' }, '—');
+  const words = t('progress_of', { n: fmtNumber(done), m: fmtNumber(total) });
+  const fill = h('div');
+  fill.style.width = Math.round(100 * done / total) + '%';
+  return h('div', { class: 'progress-cell' },
+    h('div', { class: 'progress', role: 'progressbar', 'aria-label': t('progress'), 'aria-valuemin': 0, 'aria-valuemax': total,
+      'aria-valuenow': done, 'aria-valuetext': words }, fill),
+    h('span', { class: 'progress-text' }, words));
+}
 
 async function pageBroadcasts(main) {
   main.appendChild(h('h1', {}, t('nav_broadcasts')));
@@ -397,7 +414,7 @@ async function pageBroadcasts(main) {
       box.appendChild(h('div', { class: 'bc-lang', 'data-language': L.language, 'data-api-segments': L.segments, 'data-api-encoding': L.encoding,
         'data-recipients': L.recipients },
       h('p', { class: 'muted' }, t('as_sent', { language: L.language, n: fmtNumber(L.recipients) }), ' · ', label('enc', L.encoding), ' · ', t('segments'), ' ', L.segments),
-      h('div', { class: 'sms' }, L.text || '')));
+      h('div', { class: 'sms', dir: 'auto' }, L.text || '')));
     }
   }
   if (can('staff')) {
@@ -413,6 +430,23 @@ async function pageBroadcasts(main) {
         try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); toast(t('scheduled')); loadList(); } catch (e) { toast(errorText(e), true); }
       } }, t('schedule'))]);
   }
+  /* While a broadcast is going out its bar follows it (GET /broadcasts/ID
+   * every BROADCAST_POLL_MS, in place); once it is finished the list is
+   * drawn again (its status, no Cancel). Stops when the page is left. */
+  let polled = [];
+  async function poll() {
+    if (!listBox.isConnected || !polled.length) return;
+    let finished = false;
+    for (const id of polled) {
+      try {
+        const b = await api('GET', '/broadcasts/' + id);
+        const cell = listBox.querySelector(`tr[data-id="${Number(id)}"] .progress-cell`);
+        if (cell) cell.replaceWith(progressCell(b));
+        finished = finished || !!b.finished || b.status !== 'started';
+      } catch (e) { return; }
+    }
+    if (finished) loadList(); else setTimeout(poll, BROADCAST_POLL_MS);
+  }
   async function loadList() {
     clear(listBox);
     try {
@@ -420,20 +454,15 @@ async function pageBroadcasts(main) {
       listBox.appendChild(table([t('id'), t('text'), t('status'), t('scheduled_at'), t('recipients'), t('progress'), ''],
         (r.items || []).map((b) => {
           const tx = b.texts || {};
-          const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
           return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', badge('bc', b.status), fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
-            total ? h('div', { class: 'progress', title: `${done}/${total}` }, h('div')) : '—',
+            progressCell(b),
             can('staff') && ['draft', 'scheduled', 'started'].includes(b.status)
               ? h('button', { class: 'danger bc-cancel', 'data-id': b.id, onclick: async () => {
                 try { await api('POST', `/broadcasts/${b.id}/cancel`); toast(t('cancelled')); loadList(); } catch (e) { toast(errorText(e), true); }
               } }, t('cancel')) : ''] };
         }), 'bc-table'));
-      // Progress bars: width set through the CSSOM (no inline style attribute, allowed by the CSP).
-      (r.items || []).forEach((b) => {
-        const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
-        const bar = listBox.querySelector(`tr[data-id="${Number(b.id)}"] .progress > div`);
-        if (bar && total) bar.style.width = Math.round(100 * done / total) + '%';
-      });
+      polled = (r.items || []).filter((b) => b.status === 'started' && !b.finished).map((b) => b.id);
+      if (polled.length) setTimeout(poll, BROADCAST_POLL_MS);
     } catch (e) { listBox.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
   await loadList();
@@ -503,7 +532,7 @@ function pageSimulator(main) {
       const r = await api('GET', '/messages' + qs({ phone: phone.value.trim(), direction: 'out', limit: 20 }));
       inbox.appendChild(h('h2', {}, t('sim_inbox')));
       if (!r.items.length) inbox.appendChild(h('p', { class: 'muted' }, t('nothing')));
-      for (const m of r.items) inbox.appendChild(h('div', { class: 'sms sim-sms' }, h('small', { class: 'muted' }, fmtDate(m.created_at_local) + ' · ' + label('status', m.status)), h('br'), m.body));
+      for (const m of r.items) inbox.appendChild(h('div', { class: 'sms sim-sms', dir: 'auto' }, h('small', { class: 'muted' }, fmtDate(m.created_at_local) + ' · ' + label('status', m.status)), h('br'), m.body));
     } catch (e) { inbox.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
   const smsText = h('input', { id: 'sim-sms-text', autocomplete: 'off', dir: 'auto', size: 28 });

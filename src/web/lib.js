@@ -318,17 +318,37 @@ async function pageDashboard(main) {
 
 function title(e) { return e['title_' + state.lang] || e.title_fr || e.title_ar || e.title_en || e.code || ''; }
 
+/* Text typed by people (names, SMS bodies, titles, notes) may be Arabic
+ * in a French page or French in an Arabic one: each is isolated in a
+ * <bdi> (its own direction, found from its first letter) so that it never
+ * reorders the text around it. */
+function userText(s) { return h('bdi', {}, s === undefined || s === null ? '' : s); }
+
+/* A table: strings in cells are shown isolated (userText); a row with an
+ * href opens it on a click, and from the keyboard (focusable, Enter or
+ * Space: see openRowByKey). */
 function table(headers, rows, id) {
   const tb = h('tbody');
   for (const r of rows) {
-    const tr = h('tr', r.href ? { class: 'clickable', onclick: () => { location.hash = r.href; } } : {},
-      r.cells.map((c) => h('td', {}, c)));
+    const tr = h('tr', r.href ? { class: 'clickable', tabindex: 0, onclick: () => { location.hash = r.href; } } : {},
+      r.cells.map((c) => h('td', {}, typeof c === 'string' && c !== '' ? userText(c) : c)));
     if (r.id) tr.setAttribute('data-id', r.id);
     tb.appendChild(tr);
   }
   if (!rows.length) tb.appendChild(h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, t('nothing'))));
   return h('table', id ? { id } : {}, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))), tb);
 }
+
+/* A focused row that opens something (tr.clickable, focusable: tabindex)
+ * opens on Enter or Space as it does on a click, for people who use the
+ * keyboard only. One listener for every table, those of every page file. */
+function openRowByKey(e) {
+  const tr = e.target instanceof Element ? e.target.closest('tr.clickable') : null;
+  if (!tr || e.target !== tr || (e.key !== 'Enter' && e.key !== ' ')) return;
+  e.preventDefault();
+  tr.click();
+}
+document.addEventListener('keydown', openRowByKey);
 
 function pager(page, total, onChange) {
   const from = total ? page.offset + 1 : 0, to = Math.min(page.offset + page.limit, total);

@@ -14,7 +14,7 @@ import pytest
 from conftest import add_member, assert_json_error, catalog, http_request, msg, new_phone, query
 from fakes import segments_of
 from outbox_helpers import write_db
-from test_admin_api import Api, audit_rows, env, make_token  # noqa: F401
+from test_admin_api import Api, audit_rows, env, local, make_token  # noqa: F401
 
 IDEA_TITLE_MAX = 60  # USSD_IDEA_TITLE_CHARS_MAX (core/ussd_state.h)
 
@@ -96,6 +96,8 @@ def test_a_draft_is_edited_and_deleted_never_once_it_goes(env):
     assert_json_error(st.delete(f"/broadcasts/{bid}"), 404)
     dele = [a for a in audit_rows(d) if a["action"] == "broadcast.delete"]
     assert json.loads(dele[0]["summary"])["deleted"]["name"] == "foire"
+    listed = api["admin"].get("/audit?action=broadcast.delete").json()["items"][0]
+    assert listed["at_local"] == local(listed["at"], "%Y-%m-%dT%H:%M"), listed  # shown as a date
     # A scheduled or sent broadcast is neither edited nor deleted.
     sch = st.post("/broadcasts", {"name": "plus tard", "texts": {"ar": "غدا"}}).json()["id"]
     at = time.strftime("%Y-%m-%dT10:00", time.localtime(time.time() + 5 * 86400))
