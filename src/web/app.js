@@ -397,12 +397,34 @@ async function pageBroadcasts(main) {
       else clear(previewBox).appendChild(h('p', { class: 'muted', id: 'bc-need-default' }, t('need_default_text', { language: LANGUAGE_NAMES[def] || def })));
     } catch (e) { if (seq === liveSeq) clear(previewBox).appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
-  /* A draft is stored only when staff send or schedule. */
+  /* A draft is stored only when staff save it, send or schedule; one
+   * opened from the list (Edit) is rewritten in place (PATCH). */
+  let editing = null;
+  const editingNote = h('p', { id: 'bc-editing', class: 'muted', hidden: true });
+  composer.insertBefore(editingNote, composer.children[1]);
+  function editDraft(id) {
+    editing = id;
+    editingNote.hidden = id === null;
+    clear(editingNote);
+    if (id !== null) append(editingNote, [t('editing_draft', { id }), ' ', h('button', { type: 'button', class: 'secondary', id: 'bc-new', onclick: () => route() }, t('compose'))]);
+  }
   async function createDraft() {
     const d = draft();
+    if (editing !== null) return (await api('PATCH', '/broadcasts/' + editing, d)).id;
     const first = Object.values(d.texts)[0] || '';
     const b = await api('POST', '/broadcasts', Object.assign({ name: first.slice(0, 40) || 'broadcast' }, d));
     return b.id;
+  }
+  async function openDraft(id) {
+    const b = await api('GET', '/broadcasts/' + id);
+    for (const l of langs) { texts[l].value = (b.texts || {})[l] || ''; mirror(l, []); }
+    for (const [k, el] of Object.entries(aud)) {
+      const want = new Set(((b.audience || {})[k] || []).map(String));
+      for (const o of el.options) o.selected = want.has(o.value);
+    }
+    editDraft(b.id);
+    texts[langs[0]].focus();
+    scheduleLive();
   }
   function showPlan(box, plan) {
     clear(box);
@@ -420,14 +442,17 @@ async function pageBroadcasts(main) {
   if (can('staff')) {
     append(actions, [
       h('button', { id: 'bc-preview-btn', class: 'secondary', onclick: live }, t('preview')),
+      h('button', { id: 'bc-save-draft', class: 'secondary', onclick: async () => {
+        try { editDraft(await createDraft()); toast(t('saved')); loadList(); } catch (e) { toast(errorText(e), true); }
+      } }, t('save_draft')),
       h('button', { id: 'bc-send', onclick: async () => {
         if (!window.confirm(t('send_confirm'))) return;
-        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/send`); toast(t('sent_now')); loadList(); } catch (e) { toast(errorText(e), true); }
+        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/send`); editDraft(null); toast(t('sent_now')); loadList(); } catch (e) { toast(errorText(e), true); }
       } }, t('send_now')),
       field(t('schedule_at'), at),
       h('button', { id: 'bc-schedule', class: 'secondary', onclick: async () => {
         if (!at.value) { toast(t('pick_time'), true); return; }
-        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); toast(t('scheduled')); loadList(); } catch (e) { toast(errorText(e), true); }
+        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); editDraft(null); toast(t('scheduled')); loadList(); } catch (e) { toast(errorText(e), true); }
       } }, t('schedule'))]);
   }
   /* While a broadcast is going out its bar follows it (GET /broadcasts/ID
@@ -447,6 +472,16 @@ async function pageBroadcasts(main) {
     }
     if (finished) loadList(); else setTimeout(poll, BROADCAST_POLL_MS);
   }
+  /* A draft in the list: edited in the composer, or deleted. */
+  function draftActions(b) {
+    return h('span', { class: 'row-actions' },
+      h('button', { class: 'secondary bc-edit', 'data-id': b.id, onclick: (e) => { e.stopPropagation(); openDraft(b.id).catch((err) => toast(errorText(err), true)); } }, t('edit')),
+      h('button', { class: 'danger bc-delete', 'data-id': b.id, onclick: async (e) => {
+        e.stopPropagation();
+        if (!window.confirm(t('delete_draft_confirm', { id: b.id }))) return;
+        try { await api('DELETE', '/broadcasts/' + b.id); if (editing === b.id) editDraft(null); toast(t('deleted')); loadList(); } catch (err) { toast(errorText(err), true); }
+      } }, t('delete')));
+  }
   async function loadList() {
     clear(listBox);
     try {
@@ -456,7 +491,7 @@ async function pageBroadcasts(main) {
           const tx = b.texts || {};
           return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', badge('bc', b.status), fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
             progressCell(b),
-            can('staff') && ['draft', 'scheduled', 'started'].includes(b.status)
+            can('staff') && b.status === 'draft' ? draftActions(b) : can('staff') && ['scheduled', 'started'].includes(b.status)
               ? h('button', { class: 'danger bc-cancel', 'data-id': b.id, onclick: async () => {
                 try { await api('POST', `/broadcasts/${b.id}/cancel`); toast(t('cancelled')); loadList(); } catch (e) { toast(errorText(e), true); }
               } }, t('cancel')) : ''] };

@@ -3,8 +3,8 @@
 // Arabic text typed by people (SMS bodies, names) isolated in the French
 // console; the audit page no wider than the window; rows opened from the
 // keyboard alone; a broadcast's progress bar that follows it while it goes
-// out, with its ARIA and its count in words. Screenshots go to $E2E_OUT as
-// officer-*.png.
+// out, with its ARIA and its count in words; and (item 12) a draft edited
+// and deleted from the console. Screenshots go to $E2E_OUT as officer-*.png.
 // Usage: node officer.test.mjs [path/to/taawund]
 
 import { assert, run, sql } from './harness.mjs';
@@ -40,10 +40,11 @@ await run('officer', [ADMIN], async (s) => {
   });
 
   await s.test('the audit page is no wider than the window', async () => {
-    const long = 'x'.repeat(300);
-    const b = await s.api('POST', '/broadcasts', { name: 'audit-width', texts: { ar: 'نص ' + long, fr: 'Texte ' + long } });
-    assert(b.status === 201, 'broadcast: ' + JSON.stringify(b));
-    await s.api('PATCH', '/members/3', { name: 'Khadija' + 'A'.repeat(180) });
+    // A long unbroken value in a change's JSON diff (an event's description,
+    // shown on no other list).
+    const e = await s.api('POST', '/events', { code: '7701', kind: 'workshop', title_fr: 'Atelier', starts_at: '2031-03-03T10:00',
+      place: 'Oujda', description_fr: 'https://example.org/' + 'programme-'.repeat(30) });
+    assert(e.status === 201, 'event: ' + JSON.stringify(e));
     await s.go('#/audit', '#audit-table');
     assert(await page.evaluate(() => window.innerWidth) === 1280, 'viewport');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -51,7 +52,6 @@ await run('officer', [ADMIN], async (s) => {
     assert(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/.test(date.trim()), 'audit date shown as ' + date);
     await s.shot('audit');
     assert(width <= 1280, 'the audit page is ' + width + ' px wide');
-    await s.api('PATCH', '/members/3', { name: 'Khadija Ait Ali' });
   });
 
   // Tab until a row that opens something has the focus; false if none does.
@@ -108,5 +108,29 @@ await run('officer', [ADMIN], async (s) => {
     await page.waitForFunction((i) => /terminée/.test(document.querySelector(`#bc-table tr[data-id="${i}"]`)?.textContent || ''), id, { timeout: 8000 });
     st = await state();
     assert(st.now === '4' && st.words === '4 sur 4', 'after: ' + JSON.stringify(st));
+  });
+
+  await s.test('a draft is edited and deleted from the console', async () => {
+    const b = await s.api('POST', '/broadcasts', { name: 'brouillon', texts: { ar: 'سوق الأحد', fr: 'Marché dimanche' }, audience: { provinces: ['nador'] } });
+    assert(b.status === 201, 'draft: ' + JSON.stringify(b));
+    const id = b.body.id;
+    const count = async () => (await s.api('GET', '/broadcasts?limit=100')).body.total;
+    const before = await count();
+    await s.go('#/broadcasts', `#bc-table tr[data-id="${id}"] .bc-edit`);
+    await page.click(`#bc-table tr[data-id="${id}"] .bc-edit`);
+    await page.waitForFunction(() => document.querySelector('#text-fr').value === 'Marché dimanche');
+    assert(await page.$eval('#aud-provinces', (el) => Array.from(el.selectedOptions).map((o) => o.value).join()) === 'nador', 'audience loaded');
+    assert(await page.isVisible('#bc-editing'), 'editing said');
+    await page.fill('#text-fr', 'Marché lundi');
+    await page.click('#bc-save-draft');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.toast')).some((x) => /Enregistré/.test(x.textContent)));
+    const got = (await s.api('GET', '/broadcasts/' + id)).body;
+    assert(got.texts.fr === 'Marché lundi' && got.texts.ar === 'سوق الأحد' && got.status === 'draft', 'saved: ' + JSON.stringify(got));
+    assert(await count() === before, 'editing made a new draft');
+    await s.shot('draft-edit');
+    await page.waitForSelector(`#bc-table tr[data-id="${id}"] .bc-delete`);
+    await page.click(`#bc-table tr[data-id="${id}"] .bc-delete`);
+    await page.waitForFunction((i) => !document.querySelector(`#bc-table tr[data-id="${i}"]`), id);
+    assert((await s.api('GET', '/broadcasts/' + id)).status === 404, 'deleted');
   });
 });
