@@ -234,7 +234,7 @@ enum programme_result programme_idea_set_status(sqlite3 *db, const struct notice
     if (*phone) {
         lang = programme_notice_language(env, adminq_str(&r, 0, 5));
         char status_key[64];
-        snprintf(status_key, sizeof status_key, "idea_status.%s", status);
+        snprintf(status_key, sizeof status_key, "sms_idea_status_word.%s", status);
         const char *status_text = catalog_set_get(env->texts, lang, status_key, NULL);
         struct text_var vars[] = {{"reference", adminq_str(&r, 0, 0)},
                                   {"title", adminq_str(&r, 0, 1)},

@@ -41,7 +41,7 @@ def test_an_idea_status_tells_its_author_once(env, lang):
     r = st.post(f"/ideas/{iid}/status", {"status": "shortlisted"})
     assert r.status == 200 and r.json()["status"] == "shortlisted", r
     assert r.json()["notification_message_id"], r.json()
-    status_text = catalog(lang)["idea_status"]["shortlisted"]
+    status_text = catalog(lang)["sms_idea_status_word"]["shortlisted"]
     want = msg(lang, "sms_idea_status", reference=r.json()["reference"], title="Séchoir solaire",
                status=status_text)
     assert [m["body"] for m in notifications(d, phone)] == [want]
@@ -61,7 +61,7 @@ def test_an_idea_status_tells_its_author_once(env, lang):
 
 @pytest.mark.parametrize("lang,budget", [("ar", 2), ("fr", 1), ("en", 1)])
 def test_the_idea_status_sms_is_measured_with_the_longest_values(lang, budget):
-    statuses = catalog(lang)["idea_status"]
+    statuses = catalog(lang)["sms_idea_status_word"]
     assert set(statuses) == {"submitted", "shortlisted", "selected", "declined"}
     longest = max(statuses.values(), key=len)
     title = ("ص" if lang == "ar" else "e") * IDEA_TITLE_MAX
