@@ -42,7 +42,8 @@ fi
 rm -f "$probe" "$out/bin/probe"
 
 # Targets link the pure modules they exercise: core always; the channel
-# adapters (pure too, with jansson and libcrypto) for fuzz_inbound.
+# adapters (pure too, with jansson and libcrypto) for fuzz_inbound; the json
+# log reader (jansson) for fuzz_log_json.
 core_src=(src/core/*.c)
 channel_src=(src/channels/*.c src/sys/secret.c)
 failed=()
@@ -58,10 +59,14 @@ for target in "$@"; do
   work="$out/$name"
   echo "== $name: building $bin"
   srcs=("${core_src[@]}")
-  libs=()
+  libs=(-lutf8proc) # core/fold
   if grep -q '#include "channels/' "$target"; then
     srcs+=("${channel_src[@]}")
-    libs=(-ljansson -lcrypto)
+    libs+=(-ljansson -lcrypto)
+  fi
+  if grep -q '#include "sys/log_json.h"' "$target"; then
+    srcs+=(src/sys/log_json.c)
+    libs+=(-ljansson)
   fi
   if ! "$clang" "${cflags[@]}" -o "$bin" "$target" "${srcs[@]}" "${libs[@]}"; then
     echo "FAIL $name: build" >&2

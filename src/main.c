@@ -156,6 +156,16 @@ static struct http_server *start_listener(const struct config *cfg, enum http_li
     return s;
 }
 
+/* -d: debug whatever log.level says, reloads included. */
+static bool log_debug_forced;
+
+/* The log's level and format as cfg sets them (at start and on reload). */
+static void apply_log_settings(const struct config *cfg)
+{
+    log_set_format(cfg->log_format);
+    log_set_level(log_debug_forced ? LOG_DEBUG : cfg->log_level);
+}
+
 /* Reload on SIGHUP: a valid new config replaces the old one; an invalid one
  * is logged and ignored. Listener and database settings need a restart. */
 static void reload(const char *path, struct ussd_sessions *sessions)
@@ -185,7 +195,7 @@ static void reload(const char *path, struct ussd_sessions *sessions)
                      "detail=\"listener, database and time zone changes take effect on restart\"");
         runtime_release(old);
     }
-    log_set_level(rt->cfg.log_level);
+    apply_log_settings(&rt->cfg);
     ussd_sessions_configure(sessions, (size_t)rt->cfg.ussd.max_sessions,
                             rt->cfg.ussd.session_ttl_s);
     runtime_publish(rt);
@@ -260,7 +270,8 @@ static int load_config(const struct options *o, struct runtime **out)
         free(errs);
         return 1;
     }
-    log_set_level(o->debug ? LOG_DEBUG : rt->cfg.log_level);
+    log_debug_forced = o->debug;
+    apply_log_settings(&rt->cfg);
     log_errors(&errs[1], LOG_WARN, "text_fallback");
     free(errs);
     *out = rt;

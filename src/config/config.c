@@ -501,6 +501,8 @@ static void validate_programme(struct walk *w, int root_line)
     const char *f = w->file;
     if (log_level_parse(c->log_level_name, &c->log_level) != 0)
         c->log_level = LOG_INFO;
+    if (log_format_parse(c->log_format_name, &c->log_format) != 0)
+        c->log_format = LOG_FORMAT_LOGFMT;
     c->database.synchronous_full = strcmp(c->database_synchronous, "full") == 0;
     resolve_path(f, c->database.path, sizeof c->database.path);
     resolve_path(f, c->programme.messages_dir, sizeof c->programme.messages_dir);

@@ -73,6 +73,7 @@ static const struct {
      "the only real channel; a test channel only when no real one is configured)."},
     {"log", "Logging (to stderr)."},
     {"log.level", "Lowest level logged."},
+    {"log.format", "Line format: logfmt (key=value pairs) or json (one object per line)."},
     {"channels", "Connections to aggregators, one group per channel."},
     {"channels.[]", "One channel."},
     {"channels.[].name", "The channel's name, as in /hooks/NAME/KIND."},

@@ -97,6 +97,7 @@ const struct option config_schema[] = {
 
     {"log", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
     {"log.level", OPT_STRING, 1, 7, "info", false, CFG(log_level_name), 0, "debug|info|warn|error"},
+    {"log.format", OPT_STRING, 1, 7, "logfmt", false, CFG(log_format_name), 0, "logfmt|json"},
 
     {"channels", OPT_LIST, 1, CONFIG_CHANNELS_MAX, NULL, true, NONE, 0, NULL},
     {"channels.[]", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},

@@ -82,6 +82,8 @@ struct config {
     } sms;
     char log_level_name[8];
     enum log_level log_level;
+    char log_format_name[8];
+    enum log_format log_format;
     struct channel_settings channels[CONFIG_CHANNELS_MAX];
     size_t nchannels;
 };

@@ -1,12 +1,18 @@
-/* log.h -- one line per event on stderr, as key=value pairs an operator can
- * grep at 3 a.m.: `ts=... level=info event=listening listener=public port=8080`.
+/* log.h -- one line per event on stderr, in one of two formats (log.format):
  *
- * Callers format their own key=value pairs; values that may hold spaces or
- * come from outside go through log_quote(). Phone numbers are masked with
- * msisdn_mask() before they reach a log line; secrets never do. As a last
- * line of defence, log_event() masks every run of nine digits or more in
- * the caller's part of the line (a number inside a provider id, a raw
- * field): only the first three digits and the last two stay. */
+ *   logfmt  ts=2026-01-05T10:00:00.123Z level=info event=listening port=8080
+ *   json    {"ts":"2026-01-05T10:00:00.123Z","level":"info","event":"listening","port":"8080"}
+ *
+ * Callers format their own key=value pairs (logfmt); values that may hold
+ * spaces or come from outside go through log_quote(). In json, the pairs
+ * are read back (sys/log_json) into one object per line, every value a
+ * string. Phone numbers are masked with msisdn_mask() before they reach a
+ * log line; secrets never do. As a last line of defence, log_event() masks
+ * every run of nine digits or more in the caller's part of the line (a
+ * number inside a provider id, a raw field): only the first three digits
+ * and the last two stay; and it replaces control characters and bytes that
+ * are not UTF-8 with '?', so a value never breaks the line (nor journald's
+ * reading of it as text). */
 #ifndef TAAWUN_SYS_LOG_H
 #define TAAWUN_SYS_LOG_H
 
@@ -15,6 +21,7 @@
 #include "core/limits.h" /* LOG_COLLAPSE_INTERVAL_MS */
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_format { LOG_FORMAT_LOGFMT = 0, LOG_FORMAT_JSON };
 
 /* Set the lowest level written (thread-safe; used by reload). */
 void log_set_level(enum log_level level);
@@ -22,6 +29,13 @@ enum log_level log_get_level(void);
 
 /* Parse "debug" | "info" | "warn" | "error". Returns 0, or -1 if unknown. */
 int log_level_parse(const char *name, enum log_level *out);
+
+/* Set the format of the lines written from now on (thread-safe). */
+void log_set_format(enum log_format format);
+enum log_format log_get_format(void);
+
+/* Parse "logfmt" | "json". Returns 0, or -1 if unknown. */
+int log_format_parse(const char *name, enum log_format *out);
 
 /* Write one line: ts, level, event, then fmt (printf-style, may be NULL).
  * Lines longer than 2 KiB are cut. Thread-safe: one write(2) per line. */
@@ -50,9 +64,12 @@ void log_collapsed(enum log_level level, const char *key, int interval_ms, const
  * len. */
 size_t log_mask_digits(char *s, size_t len);
 
-/* Quote s for a log value: wraps it in double quotes, escapes '"' and '\',
- * replaces control characters with '?', and cuts it to fit out (outsz
- * bytes, at least 4). Returns out. */
+/* s as a logfmt value: as it is when it holds none of space, '=', '"',
+ * '\', a control character or DEL, else wrapped in double quotes with '"'
+ * and '\' escaped by a backslash, newline, carriage return and tab as \n,
+ * \r, \t, and other control characters as \u00XX. NULL or empty gives "".
+ * Cut to fit out (outsz bytes, at least 8) on a UTF-8 boundary, never inside
+ * an escape; a quoted value is always closed. Returns out. */
 char *log_quote(const char *s, char *out, size_t outsz);
 
 #endif
