@@ -30,6 +30,7 @@
 #include "store/db_lock.h"
 #include "store/messages.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 #include "sys/metrics.h"
 
 #define DEFAULT_CONFIG "/etc/taawun/taawun.conf"
@@ -328,6 +329,9 @@ static int serve(struct runtime *rt, const char *config_path, const sigset_t *se
     struct hooks_ctx rc = {.sessions = sessions};
     struct config startup = rt->cfg;
     runtime_publish(rt);
+    int64_t now;
+    if (scheduler_clock(&now) == 0)
+        log_summary_tick(now); /* the summary's first period starts now */
 
     struct http_server *pub =
         wire_console(sessions) == 0 ? start_listener(&startup, HTTP_PUBLIC, &rc) : NULL;
@@ -353,6 +357,8 @@ static int serve(struct runtime *rt, const char *config_path, const sigset_t *se
     sender_stop(sender, SENDER_STOP_GRACE_MS);
     runtime_publish(NULL);
     ussd_sessions_free(sessions);
+    if (scheduler_clock(&now) == 0)
+        log_summary_flush(now); /* what the last minute counted */
     log_info("stopped", NULL);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "store/db.h"
 #include "store/messages.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 
 #define REPLY_PRIORITY 10 /* answers to a member's own request go first */
 
@@ -197,13 +198,15 @@ int inbound_sms(const struct inbound_context *c, const struct channel_event *ev,
     if (job.stored == 0) {
         out->duplicate = true;
         out->has_inline_reply = false;
-        log_info("sms_replay", "channel=%s phone=%s provider_id=%s", c->ch->name, masked,
-                 log_quote(job.provider_id, q, sizeof q));
+        log_debug("sms_replay", "channel=%s phone=%s provider_id=%s", c->ch->name, masked,
+                  log_quote(job.provider_id, q, sizeof q));
+        log_summary_count(LOG_SUMMARY_SMS_REPLAYS, c->ch->name, NULL);
     } else {
         out->message_id = job.id;
-        log_info("sms_received", "id=%lld channel=%s phone=%s member=%lld reply=%s",
-                 (long long)job.id, c->ch->name, masked, (long long)job.member_id,
-                 out->has_inline_reply ? "inline" : "outbox");
+        log_debug("sms_received", "id=%lld channel=%s phone=%s member=%lld reply=%s",
+                  (long long)job.id, c->ch->name, masked, (long long)job.member_id,
+                  out->has_inline_reply ? "inline" : "outbox");
+        log_summary_count(LOG_SUMMARY_SMS_IN, c->ch->name, NULL);
     }
     return 0;
 }
@@ -231,10 +234,17 @@ int inbound_dlr(const struct channel_settings *ch, const struct channel_event *e
     char q[160];
     if (found <= 0) {
         db_rollback(db);
-        if (found == 0)
-            log_warn("dlr_unknown", "channel=%s message=%lld provider_id=%s state=%s", ch->name,
-                     (long long)ev->dlr_message_id, log_quote(pid, q, sizeof q),
-                     delivery_state_name(ev->state));
+        if (found == 0) {
+            /* A provider replaying old reports can send thousands: one line
+             * per channel per interval, with the count held back. */
+            char key[LOG_COLLAPSE_KEY_MAX];
+            snprintf(key, sizeof key, "dlr_unknown:%s", ch->name);
+            log_collapsed(LOG_WARN, key, LOG_COLLAPSE_INTERVAL_MS, "dlr_unknown",
+                          "channel=%s message=%lld provider_id=%s state=%s", ch->name,
+                          (long long)ev->dlr_message_id, log_quote(pid, q, sizeof q),
+                          delivery_state_name(ev->state));
+            log_summary_count(LOG_SUMMARY_DLRS, ch->name, "unknown");
+        }
         return found;
     }
     enum delivery_state cur = t.dlr_status[0] ? state_from_name(t.dlr_status) : DELIVERY_UNKNOWN;
@@ -260,9 +270,10 @@ int inbound_dlr(const struct channel_settings *ch, const struct channel_event *e
         return -1;
     char masked[MSISDN_MAX], e[96];
     msisdn_mask(t.phone, masked);
-    log_info("dlr", "id=%lld channel=%s phone=%s state=%s applied=%s status=%s error=%s",
-             (long long)t.id, ch->name, masked, delivery_state_name(next), forward ? "yes" : "no",
-             status ? status : t.status,
-             log_quote(ev->error_code ? ev->error_code : "", e, sizeof e));
+    log_debug("dlr", "id=%lld channel=%s phone=%s state=%s applied=%s status=%s error=%s",
+              (long long)t.id, ch->name, masked, delivery_state_name(next), forward ? "yes" : "no",
+              status ? status : t.status,
+              log_quote(ev->error_code ? ev->error_code : "", e, sizeof e));
+    log_summary_count(LOG_SUMMARY_DLRS, ch->name, delivery_state_name(next));
     return 0;
 }

@@ -70,7 +70,7 @@ static int queue_notice(sqlite3 *db, const struct notice_env *env, const char *p
     const char *tmpl = catalog_set_get(env->texts, lang, key, NULL);
     const char *channel = notice_channel(db, env, phone);
     if (tmpl && !channel && test_number_is(phone)) {
-        log_info("notice_skipped", "key=%s reason=\"test number, no test channel\"", key);
+        log_debug("notice_skipped", "key=%s reason=\"test number, no test channel\"", key);
         *id = 0;
         return 0;
     }

@@ -16,6 +16,7 @@
 #include "app/broadcast.h"
 #include "store/db.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 
 #define NOW_FILE_MAX 512
 
@@ -139,7 +140,10 @@ static void *run(void *arg)
         int64_t now;
         struct notice_env env;
         void *hold = NULL;
-        if (scheduler_now(s, &now) == 0 && s->acquire(s->ctx, &env, &hold)) {
+        bool clock_read = scheduler_now(s, &now) == 0;
+        if (clock_read)
+            log_summary_tick(now); /* the traffic's line, once a minute */
+        if (clock_read && s->acquire(s->ctx, &env, &hold)) {
             if (scheduler_tick(&env, now) != 0)
                 log_warn("scheduler_tick_failed", "detail=\"will retry at the next tick\"");
             s->release(hold);

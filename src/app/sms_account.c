@@ -13,6 +13,7 @@
 #include "store/members.h"
 #include "store/sms_state.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 
 static bool lang_offered(const struct app_env *env, const char *lang)
 {
@@ -163,7 +164,8 @@ int sms_account_erase_confirm(struct sms_context *c)
         return -1;
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
-    log_info("member_erased", "channel=%s phone=%s via=sms", c->channel, mk);
+    log_debug("member_erased", "channel=%s phone=%s via=sms", c->channel, mk);
+    log_summary_count(LOG_SUMMARY_ERASURES, c->channel, NULL);
     /* The last message the member gets: it passes the erasure. */
     sms_context_reply_key(c, "stop_confirmation", NULL, "erased", NULL, 0);
     return 0;

@@ -11,6 +11,7 @@
 #include "store/members.h"
 #include "store/sms_state.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 
 /* ---- STOP and START ---- */
 
@@ -31,8 +32,9 @@ int sms_optout_stop(struct sms_context *c, const char *topic)
     }
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
-    log_info("sms_stop", "channel=%s phone=%s member=%lld topic=%s", c->channel, mk,
-             c->registered ? (long long)c->m->id : 0LL, topic[0] ? topic : "all");
+    log_debug("sms_stop", "channel=%s phone=%s member=%lld topic=%s", c->channel, mk,
+              c->registered ? (long long)c->m->id : 0LL, topic[0] ? topic : "all");
+    log_summary_count(LOG_SUMMARY_OPT_OUTS, c->channel, NULL);
     if (topic[0])
         sms_context_topic_name(c, topic, tname, sizeof tname);
     struct text_var vars[] = {{"topic", tname}};
@@ -48,15 +50,17 @@ int sms_optout_start(struct sms_context *c, const char *topic)
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
     if (!c->registered) {
-        log_info("sms_start", "channel=%s phone=%s member=0 topic=all", c->channel, mk);
+        log_debug("sms_start", "channel=%s phone=%s member=0 topic=all", c->channel, mk);
+        log_summary_count(LOG_SUMMARY_OPT_INS, c->channel, NULL);
         sms_context_reply_key(c, "registration", NULL, "sms_start_unregistered", NULL, 0);
         return 0;
     }
     if (member_set_stopped(c->db, c->m->id, false) != 0 ||
         (topic[0] && member_topic_set(c->db, c->m->id, topic, true) != 0))
         return -1;
-    log_info("sms_start", "channel=%s phone=%s member=%lld topic=%s", c->channel, mk,
-             (long long)c->m->id, topic[0] ? topic : "all");
+    log_debug("sms_start", "channel=%s phone=%s member=%lld topic=%s", c->channel, mk,
+              (long long)c->m->id, topic[0] ? topic : "all");
+    log_summary_count(LOG_SUMMARY_OPT_INS, c->channel, NULL);
     char tname[96] = "";
     if (topic[0])
         sms_context_topic_name(c, topic, tname, sizeof tname);

@@ -230,8 +230,8 @@ int sms_programme_join(struct sms_context *c, const struct sms_command *cmd)
     }
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
-    log_info("sms_join", "channel=%s phone=%s member=%lld event=%lld result=%d", c->channel, mk,
-             (long long)c->m->id, (long long)e.id, (int)r);
+    log_debug("sms_join", "channel=%s phone=%s member=%lld event_id=%lld result=%d", c->channel, mk,
+              (long long)c->m->id, (long long)e.id, (int)r);
     return 0;
 }
 
@@ -278,7 +278,7 @@ int sms_programme_idea(struct sms_context *c, const struct sms_command *cmd)
                           3);
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
-    log_info("sms_idea", "channel=%s phone=%s member=%lld reference=%s", c->channel, mk,
-             (long long)c->m->id, ref);
+    log_debug("sms_idea", "channel=%s phone=%s member=%lld reference=%s", c->channel, mk,
+              (long long)c->m->id, ref);
     return 0;
 }

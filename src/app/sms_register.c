@@ -16,6 +16,7 @@
 #include "core/utf8.h"
 #include "store/members.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 
 #define FOLD_MAX 512 /* bytes of a folded answer */
 #define REG_STATE_VERSION 1u
@@ -304,8 +305,9 @@ static int reg_finish(struct sms_context *c, const struct reg_draft *d)
     sms_context_reply_key(c, "registration", NULL, "sms_registered", vars, 2);
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
-    log_info("member_registered", "channel=%s phone=%s member=%s via=sms", c->channel, mk,
-             member_no);
+    log_debug("member_registered", "channel=%s phone=%s member=%s via=sms", c->channel, mk,
+              member_no);
+    log_summary_count(LOG_SUMMARY_REGISTRATIONS, c->channel, NULL);
     return 0;
 }
 

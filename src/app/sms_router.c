@@ -198,11 +198,11 @@ static void finish(const struct sms_context *c, struct sms_router_answer *out, b
     snprintf(out->lang, sizeof out->lang, "%s", c->lang);
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
-    log_info("sms_command", "channel=%s phone=%s member=%lld command=%s lang=%s answer=%s",
-             c->channel, mk, (long long)out->member_id, sms_command_name(out->command), c->lang,
-             limited       ? "rate_limited"
-             : out->answer ? out->kind
-                           : "none");
+    log_debug("sms_command", "channel=%s phone=%s member=%lld command=%s lang=%s answer=%s",
+              c->channel, mk, (long long)out->member_id, sms_command_name(out->command), c->lang,
+              limited       ? "rate_limited"
+              : out->answer ? out->kind
+                            : "none");
 }
 
 int sms_router_handle(sqlite3 *db, const struct sms_router_request *rq,

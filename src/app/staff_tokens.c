@@ -119,7 +119,8 @@ int staff_token_check(sqlite3 *db, const char *presented, size_t len, struct tok
     if (strlen(stored) != BEARER_HASH_LEN || !bearer_hash_equal(stored, hash))
         return 0;
     if (tokens_touch(db, row->id, db_now()) != 0)
-        log_warn("token_touch_failed", "name=%s", row->name);
+        log_collapsed(LOG_WARN, "token_touch_failed", LOG_COLLAPSE_INTERVAL_MS,
+                      "token_touch_failed", "name=%s", row->name);
     return 1;
 }
 

@@ -23,6 +23,7 @@
 #include "store/messages.h"
 #include "store/sms_state.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 #include "sys/metrics.h"
 
 /* ---- one step ---- */
@@ -203,7 +204,8 @@ static int do_register(sqlite3 *db, const struct app_env *env, const struct chan
         return -1;
     char masked[MSISDN_MAX];
     msisdn_mask(phone, masked);
-    log_info("member_registered", "channel=%s phone=%s member=%s", ch->name, masked, member_no);
+    log_debug("member_registered", "channel=%s phone=%s member=%s", ch->name, masked, member_no);
+    log_summary_count(LOG_SUMMARY_REGISTRATIONS, ch->name, NULL);
     return 0;
 }
 
@@ -370,7 +372,8 @@ static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env
     if (rc == 0 && e == USSD_EFFECT_ERASE) {
         char masked[MSISDN_MAX];
         msisdn_mask(phone, masked);
-        log_info("member_erased", "channel=%s phone=%s", ch->name, masked);
+        log_debug("member_erased", "channel=%s phone=%s", ch->name, masked);
+        log_summary_count(LOG_SUMMARY_ERASURES, ch->name, NULL);
     }
     ussd_menu_effect_done(st, e, result);
 }
@@ -452,10 +455,12 @@ static void keep_draft(sqlite3 *db, const char *phone, enum ussd_flow before,
         copy.error_key = NULL;
         if (draft_save(db, phone, now == USSD_FLOW_IDEA ? "idea" : "register", &copy,
                        sizeof copy) != 0)
-            log_warn("draft_not_saved", "reason=database");
+            log_collapsed(LOG_WARN, "draft_not_saved", LOG_COLLAPSE_INTERVAL_MS, "draft_not_saved",
+                          "reason=database");
     } else if (before != USSD_FLOW_NONE && st->screen >= USSD_SCR_FIRST_END) {
         if (draft_delete(db, phone) != 0)
-            log_warn("draft_not_deleted", "reason=database");
+            log_collapsed(LOG_WARN, "draft_not_deleted", LOG_COLLAPSE_INTERVAL_MS,
+                          "draft_not_deleted", "reason=database");
     }
 }
 
@@ -586,8 +591,14 @@ static void step_render(struct step *p, const struct ussd_state *st, char *scree
         max = (size_t)p->ch->ussd_screen_max_ucs2;
     if (screen_ellipsize(full, strlen(full), tm.encoding, max, screen, screensz) < 0)
         snprintf(screen, screensz, "%s", "...");
-    log_warn("ussd_screen_too_long", "channel=%s screen=%s lang=%s", p->ch->name,
-             ussd_menu_screen_name(st->screen), st->lang);
+    /* Every member who reaches this screen meets it: once per screen and
+     * language per interval. */
+    char key[LOG_COLLAPSE_KEY_MAX];
+    snprintf(key, sizeof key, "ussd_screen_too_long:%s:%s", ussd_menu_screen_name(st->screen),
+             st->lang);
+    log_collapsed(LOG_WARN, key, LOG_COLLAPSE_INTERVAL_MS, "ussd_screen_too_long",
+                  "channel=%s screen=%s lang=%s", p->ch->name, ussd_menu_screen_name(st->screen),
+                  st->lang);
 }
 
 /* A step of session s (claimed; known: it was live). Sets *keep when s is
@@ -669,6 +680,7 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
         log_collapsed(LOG_WARN, "ussd_sessions_full", LOG_COLLAPSE_INTERVAL_MS,
                       "ussd_sessions_full", "channel=%s", ch->name);
         metrics_inc(METRICS_USSD_SESSIONS_REFUSED, (const char *const[]){ch->name});
+        log_summary_count(LOG_SUMMARY_USSD_REFUSED, ch->name, NULL);
         r = step_refuse(p, screen, screensz, end);
     } else {
         bool keep;
@@ -681,6 +693,9 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
         log_debug("ussd_step", "channel=%s phone=%s screen=%s end=%d", ch->name, masked,
                   claim == USSD_CLAIM_FULL ? "busy" : ussd_menu_screen_name(s->state.screen),
                   *end ? 1 : 0);
+        log_summary_count(LOG_SUMMARY_USSD_STEPS, ch->name, NULL);
+        if (claim == USSD_CLAIM_NEW)
+            log_summary_count(LOG_SUMMARY_USSD_SESSIONS, ch->name, NULL);
     }
 out:
     free(p);
@@ -711,7 +726,8 @@ int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
     char masked[MSISDN_MAX];
     msisdn_mask(phone, masked);
     char q[64];
-    log_info("ussd_session_end", "channel=%s phone=%s status=%s", ch->name, masked,
-             log_quote(status ? status : "", q, sizeof q));
+    log_debug("ussd_session_end", "channel=%s phone=%s status=%s", ch->name, masked,
+              log_quote(status ? status : "", q, sizeof q));
+    log_summary_count(LOG_SUMMARY_USSD_ENDS, ch->name, NULL);
     return 0;
 }

@@ -72,7 +72,9 @@ static const struct {
      "The channel of notices and broadcasts to members who never used a real channel (\"\": "
      "the only real channel; a test channel only when no real one is configured)."},
     {"log", "Logging (to stderr)."},
-    {"log.level", "Lowest level logged."},
+    {"log.level", "Lowest level logged: debug adds a line per message (each USSD step, SMS, "
+                  "delivery report and send); info has state changes and a summary of the "
+                  "traffic once a minute."},
     {"log.format", "Line format: logfmt (key=value pairs) or json (one object per line)."},
     {"channels", "Connections to aggregators, one group per channel."},
     {"channels.[]", "One channel."},

@@ -85,6 +85,12 @@
 #define LOG_COLLAPSE_INTERVAL_MS 5000
 #define LOG_COLLAPSE_KEYS 64
 #define LOG_COLLAPSE_KEY_MAX 64
+/* The traffic summary (sys/log_summary): one info line per this many
+ * seconds of the clock; the counts kept per period (counter x channel x
+ * detail; beyond, counted as dropped) and the bytes of a detail word. */
+#define LOG_SUMMARY_INTERVAL_S 60
+#define LOG_SUMMARY_SERIES 256
+#define LOG_SUMMARY_DETAIL_MAX 24
 
 /* Writes failing for want of space (store/db): at most one WAL checkpoint
  * (TRUNCATE) and one write probe from /healthz per this interval. */

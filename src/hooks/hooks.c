@@ -17,6 +17,7 @@
 #include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 #include "sys/metrics.h"
 #include "sys/secret.h"
 
@@ -366,9 +367,14 @@ void hooks_handle(void *ctx, const struct http_request *req, struct http_respons
         inbound_hook(rc, rt, ch, ops, kind, req, resp);
     }
     if (resp->status >= 400 && resp->status != 404) {
-        char q[96];
-        log_info("webhook_refused", "channel=%s status=%d path=%s", channel, resp->status,
-                 log_quote(kind, q, sizeof q));
+        /* One line per channel and status per interval (a misconfigured
+         * secret or a scan refuses every request), the count in the summary. */
+        char q[96], key[LOG_COLLAPSE_KEY_MAX];
+        snprintf(key, sizeof key, "webhook_refused:%s:%d", channel, resp->status);
+        log_collapsed(LOG_WARN, key, LOG_COLLAPSE_INTERVAL_MS, "webhook_refused",
+                      "channel=%s status=%d path=%s", channel, resp->status,
+                      log_quote(kind, q, sizeof q));
+        log_summary_count(LOG_SUMMARY_WEBHOOKS_REFUSED, channel, NULL);
     }
     runtime_release(rt);
 }

@@ -28,6 +28,7 @@
 #include "store/db.h"
 #include "store/messages.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 
 #define SENDER_SANDBOX_ROUNDS 50  /* sandbox transactions per pass at most */
 #define SENDER_RETRY_RECORD_MS 50 /* results left unrecorded (database busy): look again */
@@ -54,8 +55,10 @@ static void sweep_expired(sqlite3 *db, const struct channel_settings *ch, struct
         return;
     p->next_sweep = now + 1;
     int n = outbox_expire(db, ch->name, now - ch->expiry_s, now);
-    if (n > 0)
-        log_info("outbox_expired", "channel=%s count=%d", ch->name, n);
+    if (n > 0) {
+        log_debug("outbox_expired", "channel=%s count=%d", ch->name, n);
+        log_summary_add(LOG_SUMMARY_SENDS, ch->name, "expired", (unsigned long)n);
+    }
 }
 
 /* One pass over every channel. Returns how long the loop may sleep. */

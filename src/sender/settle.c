@@ -10,6 +10,7 @@
 #include "core/msisdn.h"
 #include "store/db.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 
 /* Seconds before attempt number `attempts` + 1: base * 2^(attempts-1),
  * capped, +-20% jitter; the provider's hint wins when it gives one. */
@@ -115,12 +116,16 @@ void settle_done(struct transfers *t, sqlite3 *db, unsigned *seed)
             int attempts = r->rows[i].attempts + 1;
             if (res->outcome == SEND_RETRY && attempts >= r->ch->max_attempts)
                 outcome = "failed";
-            log_info("send_result",
-                     "id=%lld channel=%s phone=%s outcome=%s attempts=%d batch=%zu provider_id=%s "
-                     "reason=%s",
-                     (long long)r->rows[i].id, r->ch->name, masked, outcome, attempts, r->n,
-                     log_quote(res->provider_id, pid, sizeof pid),
-                     log_quote(res->reason, q, sizeof q));
+            log_debug("send_result",
+                      "id=%lld channel=%s phone=%s outcome=%s attempts=%d batch=%zu "
+                      "provider_id=%s reason=%s",
+                      (long long)r->rows[i].id, r->ch->name, masked, outcome, attempts, r->n,
+                      log_quote(res->provider_id, pid, sizeof pid),
+                      log_quote(res->reason, q, sizeof q));
+            log_summary_count(LOG_SUMMARY_SENDS, r->ch->name, outcome);
+            if (res->outcome != SEND_ACCEPTED)
+                log_summary_count(LOG_SUMMARY_SEND_ERRORS, r->ch->name,
+                                  send_error_class_name(send_error_class_of(res, r->http_status)));
         }
         request_free(r);
         r = next;
@@ -130,10 +135,11 @@ void settle_done(struct transfers *t, sqlite3 *db, unsigned *seed)
 void settle_log(const struct channel_settings *ch, const struct outbox_row *row,
                 const char *outcome, const char *reason, const char *provider_id)
 {
-    char masked[MSISDN_MAX];
+    char masked[MSISDN_MAX], q[200], pid[160];
     msisdn_mask(row->phone, masked);
-    log_info("send_result", "id=%lld channel=%s phone=%s outcome=%s attempts=%d reason=%s%s%s",
-             (long long)row->id, ch->name, masked, outcome, row->attempts + (provider_id ? 1 : 0),
-             reason ? reason : "-", provider_id ? " provider_id=" : "",
-             provider_id ? provider_id : "");
+    log_debug("send_result", "id=%lld channel=%s phone=%s outcome=%s attempts=%d reason=%s%s%s",
+              (long long)row->id, ch->name, masked, outcome, row->attempts + (provider_id ? 1 : 0),
+              reason ? log_quote(reason, q, sizeof q) : "-", provider_id ? " provider_id=" : "",
+              provider_id ? log_quote(provider_id, pid, sizeof pid) : "");
+    log_summary_count(LOG_SUMMARY_SENDS, ch->name, outcome);
 }

@@ -249,12 +249,22 @@ static void collect_one(struct transfers *t, struct request *r, CURLcode result)
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
     if (result != CURLE_OK && !(r->resp_capped && status > 0))
         status = 0; /* no (complete) answer: timeout, refused, reset */
-    if (result != CURLE_OK && status == 0)
-        log_warn("send_transport_error", "channel=%s messages=%zu error=\"%s\"", r->ch->name, r->n,
-                 r->errbuf[0] ? r->errbuf : curl_easy_strerror(result));
-    if (r->resp_capped)
-        log_warn("send_answer_too_large", "channel=%s status=%ld limit=%d", r->ch->name, status,
-                 TRANSFER_RESPONSE_MAX);
+    /* A provider down fails every request: one line per channel per
+     * interval, with the count held back (the summary has them all). */
+    char key[LOG_COLLAPSE_KEY_MAX], q[CURL_ERROR_SIZE + 8];
+    if (result != CURLE_OK && status == 0) {
+        snprintf(key, sizeof key, "send_transport_error:%s", r->ch->name);
+        log_collapsed(
+            LOG_WARN, key, LOG_COLLAPSE_INTERVAL_MS, "send_transport_error",
+            "channel=%s messages=%zu error=%s", r->ch->name, r->n,
+            log_quote(r->errbuf[0] ? r->errbuf : curl_easy_strerror(result), q, sizeof q));
+    }
+    if (r->resp_capped) {
+        snprintf(key, sizeof key, "send_answer_too_large:%s", r->ch->name);
+        log_collapsed(LOG_WARN, key, LOG_COLLAPSE_INTERVAL_MS, "send_answer_too_large",
+                      "channel=%s status=%ld limit=%d", r->ch->name, status, TRANSFER_RESPONSE_MAX);
+    }
+    r->http_status = status;
     for (size_t i = 0; i < r->n; i++)
         memset(&r->results[i], 0, sizeof r->results[i]);
     r->ops->send_parse(r->ch, r->msgs, r->n, status, r->resp ? r->resp : "", r->resp_len,

@@ -38,6 +38,7 @@ struct request {
     char *resp;
     size_t resp_len;
     bool resp_capped;
+    long http_status; /* of the answer; 0: none (yet) */
     bool in_multi;
     char errbuf[CURL_ERROR_SIZE];
 };

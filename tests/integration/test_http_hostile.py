@@ -260,7 +260,8 @@ def test_slow_senders_from_five_addresses_do_not_starve_the_listener(daemons):
     from another address is answered within 1 s throughout."""
     d = daemons.start({"http.max_connections": DELETE,
                        "http.per_ip_connection_limit": DELETE,
-                       "http.request_deadline_s": 3})
+                       "http.request_deadline_s": 3,
+                       "log.level": "info"})  # the production default
     lines_before = len(d.lines)
     attack = SlowAttack(d.public_port, 1100, 1.0, 9.0).start()
     try:
@@ -289,7 +290,7 @@ def test_slow_senders_from_five_addresses_do_not_starve_the_listener(daemons):
 def test_aborted_connections_are_not_logged_one_by_one(daemons):
     """Finding 13: 300 connections reset in the middle of a request produce a
     few log lines, not one each."""
-    d = daemons.start()
+    d = daemons.start({"log.level": "info"})  # the production default
     before = len(d.lines)
     linger_rst = struct.pack("ii", 1, 0)
     for i in range(300):
