@@ -16,6 +16,7 @@
 #include "store/messages.h"
 #include "store/sms_state.h"
 #include "sys/log.h"
+#include "sys/log_summary.h"
 
 #define CONSENT_SMS_PRIORITY 10 /* as the USSD receipts */
 
@@ -120,7 +121,8 @@ enum agent_result agent_register(sqlite3 *db, const struct agent_registration *r
         return AGENT_ERROR;
     char masked[MSISDN_MAX];
     msisdn_mask(r->phone, masked);
-    log_info("member_registered_by_contact", "channel=%s phone=%s member=%s contact=%s", r->channel,
-             masked, member_no, contact_no);
+    log_debug("member_registered_by_contact", "channel=%s phone=%s member=%s contact=%s",
+              r->channel, masked, member_no, contact_no);
+    log_summary_count(LOG_SUMMARY_REGISTRATIONS, r->channel, NULL);
     return AGENT_OK;
 }

@@ -36,8 +36,8 @@ static int record(struct sms_context *c, bool given)
         return -1;
     char mk[MSISDN_MAX];
     msisdn_mask(c->phone, mk);
-    log_info("member_consent", "channel=%s phone=%s member=%s consent=%s", c->channel, mk, no,
-             state);
+    log_debug("member_consent", "channel=%s phone=%s member=%s consent=%s", c->channel, mk, no,
+              state);
     return 0;
 }
 
