@@ -85,8 +85,10 @@ def test_the_summary_comes_once_a_minute_with_the_counts_of_that_minute(daemons,
     first = parse_log_line(d.wait_log(r"event=summary\b"))
     assert first["level"] == "info"
     assert first["period_s"] == "60"
-    want = {"sms_in": "3", "ussd_steps": "3", "ussd_sessions": "3", "ussd_ends": "1",
-            "sends.sent": "3", "dlrs.delivered": "3"}
+    # Counted before the webhook is answered: exact per minute. Sends and
+    # reports are counted just after their commit, so one may land in the
+    # next minute: their totals are checked at the end.
+    want = {"sms_in": "3", "ussd_steps": "3", "ussd_sessions": "3", "ussd_ends": "1"}
     assert {k: first.get(k) for k in want} == want, first
     assert "sends.sent@sandbox" not in first  # one channel: no split
 
@@ -94,7 +96,7 @@ def test_the_summary_comes_once_a_minute_with_the_counts_of_that_minute(daemons,
     burst(d, 2)
     test_clock.set(t0 + 125)
     second = parse_log_line(d.wait_log(r"event=summary\b", start=mark))
-    assert (second["period_s"], second["sms_in"], second["sends.sent"]) == ("60", "2", "2")
+    assert (second["period_s"], second["sms_in"]) == ("60", "2"), second
     assert "ussd_ends" not in second
     # A quiet minute writes nothing; the next busy one says what it saw.
     test_clock.set(t0 + 185)
@@ -103,8 +105,10 @@ def test_the_summary_comes_once_a_minute_with_the_counts_of_that_minute(daemons,
     test_clock.set(t0 + 245)
     third = parse_log_line(d.wait_log(r"event=summary\b", start=mark))
     assert third["period_s"] in ("60", "120"), third  # the quiet minute's tick may be missed
-    assert (third["sms_in"], third["sends.sent"]) == ("1", "1"), third
-    assert len(summaries(d.lines)) == 3
+    assert third["sms_in"] == "1", third
+    assert d.stop() == 0
+    assert 3 <= len(summaries(d.lines)) <= 4  # the last minute's rest at stop
+    assert (total(d.lines, "sends.sent"), total(d.lines, "dlrs.delivered")) == (6, 6)
 
 
 def make_token(config):
