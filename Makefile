@@ -4,6 +4,7 @@
 #   make test       deps, build, unit + integration + browser tests; ends with "N passed, N failed, N skipped"
 #   make e2e        the web console's tests in headless Chromium (tests/e2e)
 #   make bench      throughput/latency against a bare libmicrohttpd floor (wrk, 127.0.0.1)
+#   make bench SIZE=national   the same and staff reads on 1 M members, 10 M messages
 #   make check      clang-format --dry-run, cppcheck, mandoc -T lint on the man pages, and
 #                   the layers of src/ (src/LAYERS: no include up a layer, no include cycle)
 #   make check-size files <= 800 lines, functions <= 80 (also part of make check)
@@ -67,6 +68,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 BENCH_FLOOR = $(BUILD)/tests/bench_floor
+SIZE ?= demo
 # taawund-test: the daemon with test hooks compiled in (-DTAAWUN_TEST_HOOKS:
 # the scheduler's clock read from TAAWUN_TEST_NOW_FILE). Only the tests that
 # move the clock run it; it is never installed.
@@ -108,7 +110,7 @@ e2e: $(DAEMON)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(DAEMON) $(BENCH_FLOOR)
-	@$(PYTHON) tests/bench/bench.py --daemon $(DAEMON) --floor $(BENCH_FLOOR)
+	@$(PYTHON) tests/bench/bench.py --daemon $(DAEMON) --floor $(BENCH_FLOOR) --size $(SIZE)
 
 fuzz:
 	@contrib/fuzz.sh $(FUZZ_SRC)

@@ -38,6 +38,7 @@ import urllib.parse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # national.py
 USSD_LUA = REPO / "tests" / "bench" / "ussd.lua"
 USSD_PATH = "/hooks/sandbox/ussd"  # the sandbox channel of conf/taawun.conf
 
@@ -156,6 +157,33 @@ class Bench:
         self.tmp = Path(tempfile.mkdtemp(prefix="taawun-bench-"))
         self.processes = []
         self.problems = []  # things that broke; any of them makes the exit status 1
+        self.ussd_args = []  # extra ussd.lua arguments (the members it reaches)
+        self._national = None
+
+    def national(self):
+        """The national data set (tests/bench/national.py), made once per run, or
+        reused from --national-dir when it holds one: (config, admin token)."""
+        if self._national:
+            return self._national
+        import national
+        base = Path(self.args.national_dir).resolve() if self.args.national_dir else \
+            self.tmp / "national"
+        base.mkdir(parents=True, exist_ok=True)
+        config, _ = make_config(self.args.config, base)
+        token_file = base / "bench-token"
+        if (base / "taawun.db").exists() and token_file.exists():
+            print(f"\nNational data set reused from {base}", flush=True)
+        else:
+            for leftover in base.glob("taawun.db*"):
+                leftover.unlink()
+            print(f"\nNational data set -- generating in {base}", flush=True)
+            token_file.write_text(national.create_schema(self.args.daemon, config))
+            counts = national.generate(base / "taawun.db", self.args.national_scale)
+            print("  " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "seconds"))
+            print(f"  built in {counts['seconds']:.1f} s (target < 120 s; load average "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
+        self._national = (config, token_file.read_text().strip())
+        return self._national
 
     def start(self, name, argv):
         p = Process(name, argv, cwd=self.tmp)
@@ -464,7 +492,7 @@ def run_wrk(bench, port, run_number):
     a = bench.args
     argv = [a.wrk, f"-t{a.threads}", f"-c{a.connections}", f"-d{a.seconds}s", "--latency",
             "-s", str(USSD_LUA), f"http://127.0.0.1:{port}{USSD_PATH}",
-            "--", f"mix={a.mix}", f"run={run_number}"]
+            "--", f"mix={a.mix}", f"run={run_number}", *bench.ussd_args]
     try:
         r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=a.seconds + 30)
@@ -553,7 +581,7 @@ def report_ussd(bench, floor, daemon):
     'best', 'idle_rss', 'load_rss'; daemon may be None (--floor-only)."""
     a = bench.args
     print()
-    print(f"USSD steps (mix={a.mix}) -- wrk -t{a.threads} -c{a.connections} "
+    print(f"USSD steps (mix={a.mix}, {a.size} size) -- wrk -t{a.threads} -c{a.connections} "
           f"-d{a.seconds}s on 127.0.0.1, best of {a.rounds} alternated rounds, "
           f"{os.cpu_count()} CPUs shared by wrk and the server")
     cols = [("floor", floor)] + ([("taawund", daemon)] if daemon else [])
@@ -617,6 +645,16 @@ def measure(bench, name, p, port, run_number):
 BENCH_MEMBERS = 1000  # registered members of the journey mix (ussd.lua MEMBERS)
 
 
+def national_members(scale):
+    import national
+    return national.sized(scale)["members"]
+
+
+def national_member_base():
+    import national
+    return national.MEMBER_BASE
+
+
 def seed_members(db_path, n=BENCH_MEMBERS):
     """Register n members (+2126100NNNNN) with one grant each, so the journey mix
     exercises the home menu and grant status with real rows."""
@@ -646,10 +684,15 @@ def section_ussd(bench):
     """USSD steps per second and latency: taawund against the floor, alternated."""
     a = bench.args
     config, threads = make_config(a.config, bench.tmp)
+    if a.size == "national" and not a.floor_only:
+        config, _ = bench.national()
+        bench.ussd_args = [f"members={national_members(a.national_scale)}",
+                           f"member_base={national_member_base()}"]
     d_proc = d_port = None
     if not a.floor_only:
         d_proc, d_port = start_daemon(bench, config)
-        seed_members(config.parent / "taawun.db")
+        if a.size == "demo":
+            seed_members(config.parent / "taawun.db")
     f_proc, f_port = start_floor(bench, threads)
 
     floor = {"runs": [], "idle_rss": warm_up(bench, f_proc, f_port)}
@@ -1014,6 +1057,20 @@ def admin_call(port, token, method, path, body=None):
     return json.loads(payload), seconds
 
 
+def find_admin_port(p, public_port, token):
+    """The port of taawund's admin listener: the one (not public_port) where the
+    API answers with token."""
+    for port in listening_ports(p.pid):
+        if port == public_port:
+            continue
+        try:
+            admin_call(port, token, "GET", "/broadcasts?limit=1")
+            return port
+        except (OSError, BenchError):
+            continue
+    raise BenchError(f"no admin listener found among {listening_ports(p.pid)}")
+
+
 def section_broadcast(bench):
     """Preview and enqueue of a broadcast to BROADCAST_MEMBERS members (one
     set-based expansion), next to the raw INSERT ... SELECT of the same rows."""
@@ -1033,18 +1090,7 @@ def section_broadcast(bench):
         raise BenchError(f"taawund token create failed: {r.stderr.strip()}")
     token = r.stdout.strip()
     p, public_port = start_daemon(bench, config)
-    admin_port = None
-    for port in listening_ports(p.pid):  # the admin listener answers the API
-        if port == public_port:
-            continue
-        try:
-            admin_call(port, token, "GET", "/broadcasts?limit=1")
-            admin_port = port
-            break
-        except (OSError, BenchError):
-            continue
-    if admin_port is None:
-        raise BenchError(f"no admin listener found among {listening_ports(p.pid)}")
+    admin_port = find_admin_port(p, public_port, token)
     db_path = tmp / "taawun.db"
     t0 = time.monotonic()
     seed_broadcast_members(db_path, BROADCAST_MEMBERS)
@@ -1076,8 +1122,114 @@ def section_broadcast(bench):
           f"{_met(preview_s <= TARGET_PREVIEW_S)}")
 
 
+# --------------------------------------------------------------------------
+# Staff reads: searches, dashboard and stats through the admin API, and the
+# memory an export takes, on the data of the run's size.
+
+STAFF_REPEATS = 5
+STAFF_FLOOR = ("floor: GET /programme (no query)", "/programme")
+STAFF_READS = (  # label, path, target in ms (the issue's)
+    ("member search, a name (Latin)", "/members?limit=20&name=Benali", 50),
+    ("member search, a name (Arabic)", "/members?limit=20&name=" + urllib.parse.quote("بنعلي"), 50),
+    ("member by phone", "/members?phone=%2B212690001234", 50),
+    ("dashboard (this week's messages)", "/dashboard", 200),
+    ("stats (members, messages)", "/stats", 200),
+    ("messages, newest page", "/messages?limit=50", 200),
+)
+TARGET_EXPORT_GROWTH_KIB = 32 * 1024
+
+
+def staff_data(bench):
+    """(config, token) of the run's size: the national data set, or a fresh
+    database with the journey mix's members."""
+    if bench.args.size == "national":
+        return bench.national()
+    tmp = bench.tmp / "staff"
+    tmp.mkdir()
+    config, _ = make_config(bench.args.config, tmp)
+    r = subprocess.run([str(bench.args.daemon), "token", "create", "bench-staff", "--role",
+                        "staff", "-c", str(config)], capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise BenchError(f"taawund token create failed: {r.stderr.strip()}")
+    seed_members(tmp / "taawun.db")
+    return config, r.stdout.strip()
+
+
+def timed_get(port, token, path, repeats):
+    """Milliseconds of each of `repeats` GETs of path (fresh connections)."""
+    out = []
+    for _ in range(repeats):
+        _, secs = admin_call(port, token, "GET", path)
+        out.append(secs * 1000)
+    return sorted(out)
+
+
+def export_growth(bench, p, port, token, kind="members"):
+    """GET /export/kind read in 64 KiB pieces while a thread samples the daemon's
+    RSS: (status, bytes, growth in KiB over the RSS before, seconds)."""
+    before = read_rss_kib(p.pid) or 0
+    peak = [before]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], read_rss_kib(p.pid) or 0)
+            done.wait(0.02)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    size, t0 = 0, time.monotonic()
+    try:
+        conn.request("GET", f"/api/v1/export/{kind}",
+                     headers={"Authorization": f"Bearer {token}"})
+        r = conn.getresponse()
+        while chunk := r.read(65536):
+            size += len(chunk)
+        status = r.status
+    finally:
+        conn.close()
+        done.set()
+        t.join(2)
+    return status, size, peak[0] - before, time.monotonic() - t0
+
+
+def section_staff(bench):
+    """Staff reads at the run's size: each request STAFF_REPEATS times (median and
+    worst), next to an authenticated request that reads nothing (the floor); and
+    the RSS growth while the members' export is downloaded."""
+    config, token = staff_data(bench)
+    p, public_port = start_daemon(bench, config)
+    port = find_admin_port(p, public_port, token)
+    admin_call(port, token, "GET", "/stats")  # warm the page cache once
+    size = bench.args.size
+    print(f"\nStaff reads ({size} size) -- admin API on 127.0.0.1, {STAFF_REPEATS} requests "
+          f"each, ms (median / worst)")
+    floor = timed_get(port, token, STAFF_FLOOR[1], STAFF_REPEATS)
+    median = lambda v: v[len(v) // 2]
+    print(f"  {STAFF_FLOOR[0]:40} {median(floor):9.1f} / {floor[-1]:9.1f}")
+    results = []
+    for label, path, target in STAFF_READS:
+        v = timed_get(port, token, path, STAFF_REPEATS)
+        results.append((label, median(v), target))
+        print(f"  {label:40} {median(v):9.1f} / {v[-1]:9.1f}   "
+              f"({median(v) / max(median(floor), 0.001):.0f}x floor)", flush=True)
+    status, nbytes, growth, secs = export_growth(bench, p, port, token)
+    print(f"  export of members: HTTP {status}, {nbytes / 1048576:.1f} MiB in {secs:.1f} s, "
+          f"RSS growth {growth / 1024:.1f} MiB")
+    bench.stop(p)
+    print(f"Targets ({size} size; reported, not enforced):")
+    for label, ms, target in results:
+        print(f"  {label:36} <= {target:3} ms {ms:9.1f} ms  {_met(ms <= target)}")
+    ok = status == 200 and growth < TARGET_EXPORT_GROWTH_KIB
+    print(f"  export RSS growth < {TARGET_EXPORT_GROWTH_KIB // 1024} MiB        "
+          f"{growth / 1024:9.1f} MiB {_met(ok)}" + ("" if status == 200 else
+                                                  f" (HTTP {status})"))
+
+
 SECTIONS = {"ussd": section_ussd, "sms_out": section_sms_out, "sms_in": section_sms_in,
-            "broadcast": section_broadcast}
+            "broadcast": section_broadcast, "staff": section_staff}
+NATIONAL_SECTIONS = ("ussd", "staff")  # sections that read the national data set
 
 
 # --------------------------------------------------------------------------
@@ -1098,9 +1250,17 @@ def parse_args(argv):
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--mix", choices=("journey", "first"), default="journey",
                     help="journey: dial, language, menu choice; first: first dials only")
+    ap.add_argument("--size", choices=("demo", "national"), default="demo",
+                    help="demo: fresh databases seeded with a few members; national: the "
+                    "data set of tests/bench/national.py (1 M members, 10 M messages)")
+    ap.add_argument("--national-dir",
+                    help="keep the national data set here and reuse it in later runs")
+    ap.add_argument("--national-scale", type=float, default=1.0,
+                    help="a smaller national data set of the same shape (trying the bench)")
     ap.add_argument("--wrk", default="wrk", help="wrk binary")
-    ap.add_argument("--sections", default=",".join(SECTIONS),
-                    help=f"comma-separated, from: {', '.join(SECTIONS)}")
+    ap.add_argument("--sections", default=None,
+                    help=f"comma-separated, from: {', '.join(SECTIONS)} (default: all; "
+                    f"with --size national: {', '.join(NATIONAL_SECTIONS)})")
     a = ap.parse_args(argv)
     if not 1 <= a.seconds <= 300:
         ap.error("--seconds must be within 1..300")
@@ -1109,6 +1269,8 @@ def parse_args(argv):
     if not 1 <= a.threads <= a.connections <= 1000:
         ap.error("need 1 <= --threads <= --connections <= 1000")
     a.daemon, a.floor, a.config = (Path(p).resolve() for p in (a.daemon, a.floor, a.config))
+    if a.sections is None:
+        a.sections = ",".join(NATIONAL_SECTIONS if a.size == "national" else SECTIONS)
     a.sections = [s for s in a.sections.split(",") if s]
     unknown = [s for s in a.sections if s not in SECTIONS]
     if unknown:

@@ -17,8 +17,11 @@
 --            journey: half the sessions are visitors (dial, language choice, "About":
 --                     texts "", "L", "L*3"; L in 1..3), half are registered members
 --                     (dial to the home menu, grant status, the first grant: "",
---                     "1", "1*1"); members' numbers are +2126100NNNNN, NNNNN <
---                     MEMBERS (bench.py registers them and their grants)
+--                     "1", "1*1"); members' numbers are +2126 and 8 digits,
+--                     MEMBER_BASE + k with k < MEMBERS (bench.py registers
+--                     +2126100NNNNN; the national data set +21269NNNNNNN)
+--   members=N        registered members reachable  USSD_MEMBERS     (default 1000)
+--   member_base=N    their first 8 digits' number USSD_MEMBER_BASE (default 10000000)
 --   steps=T1,T2,...  a custom journey replacing the mix, e.g. ",3,3*1"
 --                                                USSD_STEPS
 --   sessions=N       virtual sessions per thread USSD_SESSIONS  (default 256)
@@ -34,6 +37,7 @@ local NETWORKS = { "60400", "60401", "60402" } -- Orange, Maroc Telecom, inwi
 local LANGUAGES = 3 -- entries of the language menu (programme.languages)
 local HEADERS = { ["Content-Type"] = "application/x-www-form-urlencoded" }
 local MEMBERS = tonumber(os.getenv("USSD_MEMBERS") or "") or 1000
+local MEMBER_BASE = tonumber(os.getenv("USSD_MEMBER_BASE") or "") or 10000000
 
 -- Main thread: hand each wrk thread a distinct id and keep it for done().
 local threads = {}
@@ -87,7 +91,7 @@ local function new_session(slot)
     local digits = string.format("%08d", (id * 10000000 + n) % 100000000)
     slot.id = string.format("ATUid_bench%d_%02d_%010d", run, id, n)
     if mix == "journey" and n % 2 == 1 then
-        digits = string.format("100%05d", (id * 7919 + n) % MEMBERS)
+        digits = string.format("%08d", MEMBER_BASE + (id * 7919 + n) % MEMBERS)
         prefix = "+2126"
     end
     slot.phone = form_escape(prefix .. digits)
@@ -106,7 +110,7 @@ function init(args)
         custom_steps = split_steps(env_steps)
     end
     for _, arg in ipairs(args or {}) do
-        local key, value = arg:match("^(%w+)=(.*)$")
+        local key, value = arg:match("^([%w_]+)=(.*)$")
         if key == "mix" then
             mix = value
         elseif key == "steps" then
@@ -115,6 +119,10 @@ function init(args)
             sessions = tonumber(value) or sessions
         elseif key == "run" then
             run = tonumber(value) or run
+        elseif key == "members" then
+            MEMBERS = tonumber(value) or MEMBERS
+        elseif key == "member_base" then
+            MEMBER_BASE = tonumber(value) or MEMBER_BASE
         elseif key == nil and arg ~= "" then
             mix = arg
         end

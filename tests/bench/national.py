@@ -1,0 +1,361 @@
+#!/usr/bin/python3
+"""national.py -- a national-size data set for `make bench SIZE=national`:
+1,000,000 members across 20,000 cooperatives, 100,000 grants, 2,000 events,
+10,000,000 messages (with statuses and ages as a programme accumulates them over
+a year), Arabic and French names.
+
+The database is first created by taawund itself (its migrations, so the schema
+is the daemon's, whatever it is today); the rows are then made by SQLite, set
+by set (recursive CTEs, INSERT ... SELECT), in one transaction, with the big
+tables' secondary indexes dropped while loading and created again from their
+own stored SQL afterwards. Nothing goes row by row through Python.
+
+Numbers: members are +21269NNNNNNN (NNNNNNN < members), so tests/bench/ussd.lua
+reaches them with member_base=90000000; no test number (+44 7700 900xxx).
+
+Usage: tests/bench/national.py --daemon build/taawund [--dir DIR] [--scale 0.01]
+       (DIR gets taawun.conf as bench.py writes it and taawun.db; a scale below 1
+       makes a smaller set of the same shape)
+Standard library only.
+"""
+
+import argparse
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = {"cooperatives": 20_000, "members": 1_000_000, "grants": 100_000,
+         "events": 2_000, "messages": 10_000_000, "broadcasts": 500}
+MEMBER_BASE = 90_000_000  # phone = '+2126' || (MEMBER_BASE + k), k < members
+YEAR_S = 365 * 86400
+
+PROVINCES = ("oujda-angad", "berkane", "nador", "driouch", "taourirt", "jerada",
+             "guercif", "figuig")
+SECTORS = ("agriculture", "livestock", "agrifood", "handicraft", "textile", "tourism",
+           "services", "other")
+FIRST_AR = ("فاطمة", "خديجة", "عائشة", "مريم", "زينب", "نعيمة", "سعاد", "حليمة",
+            "محمد", "أحمد", "يوسف", "عبد الله", "إبراهيم", "الحسن", "رشيد", "مصطفى",
+            "سناء", "هند", "كريمة", "لطيفة", "عمر", "خالد", "حميد", "سعيد")
+LAST_AR = ("بنعلي", "العمراني", "الإدريسي", "التازي", "الفاسي", "بوعزة", "الزياني",
+           "المرابط", "الحسني", "بنموسى", "الوزاني", "القادري", "السوسي", "الريفي",
+           "بلحاج", "الشرقاوي")
+FIRST_FR = ("Fatima", "Khadija", "Aicha", "Meryem", "Zineb", "Naima", "Souad", "Halima",
+            "Mohamed", "Ahmed", "Youssef", "Abdellah", "Brahim", "Hassan", "Rachid",
+            "Mustapha", "Sanaa", "Hind", "Karima", "Latifa", "Omar", "Khalid", "Hamid",
+            "Said", "Hélène", "Zoé")
+LAST_FR = ("Benali", "El Amrani", "El Idrissi", "Tazi", "El Fassi", "Bouazza", "Zayani",
+           "Mrabet", "Hassani", "Benmoussa", "Ouazzani", "Kadiri", "Soussi", "Rifi",
+           "Belhaj", "Cherkaoui", "Aït Ali", "Lahlou")
+COOP_AR = ("تعاونية الأمل", "تعاونية النور", "تعاونية الخير", "تعاونية الوحدة",
+           "تعاونية الفلاح", "تعاونية الزيتون")
+COOP_FR = ("Coopérative Al Amal", "Coopérative Annour", "Coopérative Oasis",
+           "Coopérative Tifaout", "Coopérative Argane", "Coopérative Les Femmes Artisanes")
+
+# Outbound texts by kind and language; %d is the message's own number.
+TEXTS = {
+    ("broadcast", "ar"): "تعاون: معرض المنتجات المحلية رقم %d يوم السبت. مرحبا بكم.",
+    ("broadcast", "fr"): "Taawun: salon des produits locaux n°%d samedi. Bienvenue a tous.",
+    ("broadcast", "en"): "Taawun: local products fair no. %d on Saturday. Everyone welcome.",
+    ("reply", "ar"): "تعاون: طلبكم GR-2025-%05d قيد الدراسة.",
+    ("reply", "fr"): "Taawun: votre demande GR-2025-%05d est en cours d'examen.",
+    ("reply", "en"): "Taawun: your application GR-2025-%05d is under review.",
+    ("receipt", "ar"): "تعاون: تم تسجيلكم. رقم العضو %d.",
+    ("receipt", "fr"): "Taawun: inscription enregistrée. Membre n°%d.",
+    ("receipt", "en"): "Taawun: registration recorded. Member no. %d.",
+    ("notification", "ar"): "تعاون: تغيرت حالة طلبكم رقم %d.",
+    ("notification", "fr"): "Taawun: le statut de votre demande n°%d a changé.",
+    ("notification", "en"): "Taawun: the status of your application no. %d changed.",
+    ("reminder", "ar"): "تعاون: تذكير بالورشة %d غدا على الساعة 10.",
+    ("reminder", "fr"): "Taawun: rappel, atelier %d demain a 10h.",
+    ("reminder", "en"): "Taawun: reminder, workshop %d tomorrow at 10am.",
+}
+# Message kinds by k % 100 (0..14 are inbound SMS): its upper bound, kind, topic.
+OUT_KINDS = ((20, "reminder", "events"), (70, "broadcast", None), (85, "reply", None),
+             (93, "receipt", None), (100, "notification", None))
+INBOUND = ("STATUS", "EVENTS", "حالة", "STOP", "JOIN %d", "INFO", "Bonjour", "IDEE four solaire")
+
+
+def sized(scale):
+    return {k: max(1, int(v * scale)) for k, v in SIZES.items()}
+
+
+def create_schema(daemon, config):
+    """Let taawund create the database of config with its migrations (`taawund
+    token create` opens and migrates it). Returns the token it printed (a
+    staff token for the admin API)."""
+    r = subprocess.run([str(daemon), "token", "create", "bench-national", "--role", "staff",
+                        "-c", str(config)], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError(f"taawund token create: {r.stderr.strip() or r.stdout.strip()}")
+    return r.stdout.strip()
+
+
+def _lookup_table(con, name, values):
+    con.execute(f"CREATE TEMP TABLE {name} (i INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+    con.executemany(f"INSERT INTO {name} (i, v) VALUES (?, ?)", list(enumerate(values)))
+
+
+def _pick(table, n, expr):
+    """SQL for the value of lookup table `table` (n rows) at index expr."""
+    return f"(SELECT v FROM temp.{table} WHERE i = ({expr}) % {n})"
+
+
+def _lookups(con):
+    for name, values in (("province", PROVINCES), ("sector", SECTORS), ("first_ar", FIRST_AR),
+                         ("last_ar", LAST_AR), ("first_fr", FIRST_FR), ("last_fr", LAST_FR),
+                         ("coop_ar", COOP_AR), ("coop_fr", COOP_FR)):
+        _lookup_table(con, name, values)
+
+
+def _seq(n):
+    return (f"WITH RECURSIVE seq(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM seq"
+            f" WHERE k + 1 < {n})")
+
+
+def _cooperatives(con, n, now):
+    np, ns = len(PROVINCES), len(SECTORS)
+    con.execute(
+        _seq(n) + " INSERT INTO cooperatives (id, code, name, province, sector, contact_phone,"
+        " created_at, updated_at) SELECT k + 1, printf('%d', 100000 + k),"
+        f" CASE WHEN k % 3 = 0 THEN {_pick('coop_ar', len(COOP_AR), 'k / 3')} || ' ' || (k + 1)"
+        f" ELSE {_pick('coop_fr', len(COOP_FR), 'k')} || ' ' || (k + 1) END,"
+        f" {_pick('province', np, 'k')}, {_pick('sector', ns, 'k / 8')},"
+        f" printf('+21268%07d', k), {now} - {3 * YEAR_S} + k * 3000, {now} - k % 86400 FROM seq")
+
+
+def _members(con, n, ncoops, now):
+    """Members k = 0..n-1: coop k % ncoops (its province), 60 % Arabic, 35 %
+    French, 5 % English; 97 % consenting, 2 % opted out, 0.5 % erased."""
+    np, ns = len(PROVINCES), len(SECTORS)
+    name_ar = (f"{_pick('first_ar', len(FIRST_AR), 'k * 7')} || ' ' || "
+               f"{_pick('last_ar', len(LAST_AR), 'k / 7')}")
+    name_fr = (f"{_pick('first_fr', len(FIRST_FR), 'k * 7')} || ' ' || "
+               f"{_pick('last_fr', len(LAST_FR), 'k / 7')}")
+    reg = f"{now} - {2 * YEAR_S} + k * ({2 * YEAR_S} / {n})"
+    con.execute(
+        _seq(n) + " INSERT INTO members (id, phone, name, cooperative_id, province, sector,"
+        " gender, birth_year, language, consent_at, consent_channel, registered_via,"
+        " registered_at, opted_out_at, erased_at, created_at, updated_at)"
+        f" SELECT k + 1, printf('+2126%08d', {MEMBER_BASE} + k),"
+        f" CASE WHEN k % 200 = 199 THEN NULL WHEN k % 20 < 12 THEN {name_ar} ELSE {name_fr} END,"
+        f" k % {ncoops} + 1, {_pick('province', np, f'k % {ncoops}')},"
+        f" {_pick('sector', ns, f'(k % {ncoops}) / 8')},"
+        " CASE WHEN k % 200 = 199 THEN NULL WHEN k % 5 < 3 THEN 'f' ELSE 'm' END,"
+        " CASE WHEN k % 200 = 199 THEN NULL ELSE 1950 + (k * 37) % 57 END,"
+        " CASE WHEN k % 20 < 12 THEN 'ar' WHEN k % 20 < 19 THEN 'fr' ELSE 'en' END,"
+        f" CASE WHEN k % 100 < 97 THEN {reg} END,"
+        " CASE WHEN k % 100 < 97 THEN CASE k % 3 WHEN 0 THEN 'sms' ELSE 'ussd' END END,"
+        " CASE k % 10 WHEN 0 THEN 'import' WHEN 1 THEN 'sms' ELSE 'ussd' END,"
+        f" {reg}, CASE WHEN k % 50 = 7 THEN {now} - (k % {YEAR_S}) END,"
+        f" CASE WHEN k % 200 = 199 THEN {now} - (k % {YEAR_S}) END,"
+        f" {reg}, {reg} FROM seq")
+    # A few members switched a topic off.
+    con.execute(
+        f"INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
+        f" SELECT id, CASE id % 3 WHEN 0 THEN 'news' WHEN 1 THEN 'events' ELSE 'trainings' END,"
+        f" 0, {now} FROM members WHERE id % 23 = 0")
+
+
+def _grants(con, n, nmembers, ncoops, now):
+    """Grants spread over three years (references GR-YYYY-NNNNN), one in ten
+    to a cooperative; statuses as a programme's pipeline leaves them."""
+    per_year = (n + 2) // 3
+    con.execute(
+        _seq(n) + " INSERT INTO grants (reference, member_id, cooperative_id, programme,"
+        " amount_mad, status, note_ar, note_fr, note_en, created_at, updated_at)"
+        f" SELECT printf('GR-%d-%05d', 2024 + k / {per_year}, k % {per_year} + 1),"
+        f" CASE WHEN k % 10 = 9 THEN NULL ELSE (k * 7919) % {nmembers} + 1 END,"
+        f" CASE WHEN k % 10 = 9 THEN k % {ncoops} + 1 END,"
+        " CASE k % 3 WHEN 0 THEN 'Appui régional' WHEN 1 THEN 'INDH' ELSE 'Dar Al-Mutaawina' END,"
+        " 5000 + (k * 131) % 95000,"
+        " CASE WHEN k % 20 < 5 THEN 'submitted' WHEN k % 20 < 10 THEN 'under_review'"
+        "  WHEN k % 20 < 12 THEN 'documents_missing' WHEN k % 20 < 15 THEN 'approved'"
+        "  WHEN k % 20 < 18 THEN 'disbursed' ELSE 'rejected' END,"
+        " 'قيد الدراسة', 'Dossier en étude', 'Under review',"
+        f" {now} - {3 * YEAR_S} + k * ({3 * YEAR_S} / {n}),"
+        f" {now} - (k * 7) % {YEAR_S} FROM seq")
+
+
+def _events(con, n, now):
+    """Events a year back and a year ahead, one in twenty cancelled."""
+    np = len(PROVINCES)
+    con.execute(
+        _seq(n) + " INSERT INTO events (code, kind, title_ar, title_fr, title_en,"
+        " description_ar, description_fr, description_en, starts_at, place, province, capacity,"
+        " status, created_at, updated_at)"
+        " SELECT printf('%d', 5000 + k),"
+        " CASE k % 5 WHEN 0 THEN 'event' WHEN 1 THEN 'workshop' WHEN 2 THEN 'training'"
+        "  WHEN 3 THEN 'exhibition' ELSE 'ideathon' END,"
+        " 'ورشة التسويق ' || k, 'Atelier commercialisation ' || k, 'Marketing workshop ' || k,"
+        " 'ورشة حول التسويق الرقمي', 'Atelier sur la vente en ligne', 'Online selling workshop',"
+        f" {now} - {YEAR_S} + k * ({2 * YEAR_S} / {n}),"
+        f" 'Maison des jeunes ' || k, {_pick('province', np, 'k')},"
+        " CASE WHEN k % 4 = 0 THEN NULL ELSE 30 + k % 200 END,"
+        " CASE WHEN k % 20 = 19 THEN 'cancelled' ELSE 'scheduled' END,"
+        f" {now} - {2 * YEAR_S}, {now} - {YEAR_S} FROM seq")
+    con.execute(
+        "INSERT OR IGNORE INTO rsvps (event_id, member_id, created_at, reminded_at)"
+        f" SELECT e.id, (e.id * 7919 + s.k * 104729) % (SELECT max(id) FROM members) + 1,"
+        f" e.starts_at - 86400 * 3, CASE WHEN e.starts_at < {now} THEN e.starts_at - 86400 END"
+        " FROM events e JOIN (" + _seq(25) + " SELECT k FROM seq) s")
+
+
+def _broadcasts(con, n, now):
+    con.execute(
+        _seq(n) + " INSERT INTO broadcasts (id, name, topic, channel, audience, texts, status,"
+        " started_at, recipients, created_by, created_at, updated_at)"
+        " SELECT k + 1, 'Annonce ' || (k + 1), CASE k % 3 WHEN 0 THEN 'news'"
+        "  WHEN 1 THEN 'events' ELSE 'trainings' END, 'at', '{}',"
+        " json_object('ar', 'تعاون', 'fr', 'Taawun', 'en', 'Taawun'), 'started',"
+        f" {now} - {YEAR_S} + k * ({YEAR_S} / {n}), 20000, 'bench',"
+        f" {now} - {YEAR_S} + k * ({YEAR_S} / {n}), {now} FROM seq")
+
+
+def _lit(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _messages(con, n, nmembers, nbroadcasts, now):
+    """Messages k = 0..n-1 over the last year, oldest first (ids follow time):
+    15 % inbound SMS (one in eight from a non-member), outbound by kind with
+    statuses by age (the newest hour still 'sent', awaiting delivery reports).
+    Every column is integer arithmetic on k and literals (no lookups per row):
+    c = k % 100 the kind, s = k / 100 % 100 the fate, m the member, l its language."""
+    m = f"((k * 7919) % {nmembers})"
+    lang = f"CASE WHEN {m} % 20 < 12 THEN 0 WHEN {m} % 20 < 19 THEN 1 ELSE 2 END"
+    kind = "CASE " + " ".join(f"WHEN k % 100 < {hi} THEN {_lit(kd)}" for hi, kd, _ in
+                              ((15, "sms", None),) + OUT_KINDS) + " END"
+    body = "CASE " + " ".join(
+        f"WHEN k % 100 < {hi} THEN CASE {lang} WHEN 0 THEN {_lit(TEXTS[kd, 'ar'])}"
+        f" WHEN 1 THEN {_lit(TEXTS[kd, 'fr'])} ELSE {_lit(TEXTS[kd, 'en'])} END"
+        for hi, kd, _ in OUT_KINDS) + " END"
+    inbound = "CASE k / 100 % 8 " + " ".join(
+        f"WHEN {i} THEN {_lit(v)}" for i, v in enumerate(INBOUND)) + " END"
+    at = f"CAST({now} - {YEAR_S} + k * ({YEAR_S} / {n}.0) AS INTEGER)"
+    recent = f"k >= {n} - {n} * 3600 / {YEAR_S}"  # created within the last hour
+    out = "k % 100 >= 15"
+    stranger = "k % 100 < 15 AND k % 8 = 3"
+    con.execute(
+        _seq(n) + " INSERT INTO messages (channel, direction, phone, member_id, kind, topic,"
+        " body, encoding, segments, status, attempts, provider_id, broadcast_id, error,"
+        " created_at, updated_at, delivered_at, dlr_status)"
+        " SELECT CASE WHEN k % 5 = 4 THEN 'vonage' ELSE 'at' END,"
+        f" CASE WHEN {out} THEN 'out' ELSE 'in' END,"
+        f" CASE WHEN {stranger} THEN printf('+2127%08d', k % 100000000)"
+        f"  ELSE printf('+2126%08d', {MEMBER_BASE} + {m}) END,"
+        f" CASE WHEN {stranger} THEN NULL ELSE {m} + 1 END, {kind},"
+        " CASE WHEN k % 100 < 15 THEN NULL WHEN k % 100 < 20 THEN 'events'"
+        "  WHEN k % 100 < 70 THEN CASE k % 3 WHEN 0 THEN 'news' WHEN 1 THEN 'events'"
+        "  ELSE 'trainings' END END,"
+        f" CASE WHEN {out} THEN printf({body}, k % 100000) ELSE printf({inbound}, k % 2000) END,"
+        f" CASE WHEN {lang} = 0 THEN 'ucs2' ELSE 'gsm7' END, 1 + (k % 7 = 0),"
+        f" CASE WHEN NOT {out} THEN 'received' WHEN {recent} THEN 'sent'"
+        "  WHEN k / 100 % 100 < 88 THEN 'delivered' WHEN k / 100 % 100 < 93 THEN 'sent'"
+        "  WHEN k / 100 % 100 < 97 THEN 'failed' ELSE 'expired' END,"
+        f" CASE WHEN NOT {out} THEN 0 WHEN k / 100 % 100 BETWEEN 93 AND 96 THEN 2 ELSE 1 END,"
+        f" CASE WHEN NOT {out} THEN printf('ATSMS%010d', k)"
+        f"  WHEN k / 100 % 100 < 97 OR {recent} THEN printf('ATXid_%010d', k) END,"
+        f" CASE WHEN k % 100 BETWEEN 20 AND 69 THEN 1 + (k * {nbroadcasts}) / {n} END,"
+        f" CASE WHEN {out} AND k / 100 % 100 BETWEEN 93 AND 96 THEN 'provider_error' END,"
+        f" {at}, {at} + 20,"
+        f" CASE WHEN {out} AND k / 100 % 100 < 88 AND NOT {recent} THEN {at} + 15 END,"
+        f" CASE WHEN {out} AND k / 100 % 100 < 88 AND NOT {recent} THEN 'Success'"
+        f"  WHEN {out} AND k / 100 % 100 BETWEEN 93 AND 96 THEN 'Rejected' END"
+        " FROM seq")
+
+
+BIG_TABLES = ("members", "messages", "grants", "rsvps", "member_topics")
+
+
+def generate(db_path, scale=1.0, now=None, log=print):
+    """Fill db_path (created by create_schema) at the given scale. Returns the
+    row counts and the seconds it took."""
+    now = int(now or time.time())
+    n = sized(scale)
+    t0 = time.monotonic()
+    con = sqlite3.connect(str(db_path), isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = OFF")  # a fresh file: nothing to roll back to
+        con.execute("PRAGMA synchronous = OFF")
+        con.execute("PRAGMA cache_size = -1048576")  # 1 GiB
+        con.execute("PRAGMA temp_store = MEMORY")
+        con.execute("PRAGMA threads = 2")
+        con.execute("BEGIN")
+        _lookups(con)
+        indexes = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({','.join('?' * len(BIG_TABLES))})", BIG_TABLES).fetchall()
+        triggers = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            f" AND tbl_name IN ({','.join('?' * len(BIG_TABLES))})", BIG_TABLES).fetchall()
+        for name, _ in triggers:
+            con.execute(f'DROP TRIGGER "{name}"')
+        for name, _ in indexes:
+            con.execute(f'DROP INDEX "{name}"')
+        # Triggers would run once per row: they are created again after the load.
+        steps = (("cooperatives", lambda: _cooperatives(con, n["cooperatives"], now)),
+                 ("members", lambda: _members(con, n["members"], n["cooperatives"], now)),
+                 ("grants", lambda: _grants(con, n["grants"], n["members"], n["cooperatives"],
+                                            now)),
+                 ("events", lambda: _events(con, n["events"], now)),
+                 ("broadcasts", lambda: _broadcasts(con, n["broadcasts"], now)),
+                 ("messages", lambda: _messages(con, n["messages"], n["members"],
+                                                n["broadcasts"], now)))
+        for name, step in steps:
+            t = time.monotonic()
+            step()
+            log(f"  {name:13} {time.monotonic() - t:6.1f} s")
+        t = time.monotonic()
+        for _, sql in indexes:
+            con.execute(sql)
+        log(f"  {'indexes':13} {time.monotonic() - t:6.1f} s ({len(indexes)} recreated)")
+        t = time.monotonic()
+        for _, sql in triggers:
+            con.execute(sql)
+        log(f"  {'counts':13} {time.monotonic() - t:6.1f} s ({len(triggers)} triggers)")
+        con.execute("COMMIT")
+        t = time.monotonic()
+        con.execute("ANALYZE")
+        log(f"  {'analyze':13} {time.monotonic() - t:6.1f} s")
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("cooperatives", "members", "grants", "events", "rsvps",
+                            "broadcasts", "messages")}
+    finally:
+        con.close()
+    con = sqlite3.connect(str(db_path), isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = WAL")  # as taawund keeps it
+    finally:
+        con.close()
+    counts["seconds"] = time.monotonic() - t0
+    return counts
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--daemon", default="build/taawund")
+    ap.add_argument("--dir", help="directory for taawun.conf and taawun.db (default: a new "
+                    "temporary directory)")
+    ap.add_argument("--scale", type=float, default=1.0)
+    a = ap.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench
+    tmp = Path(a.dir or tempfile.mkdtemp(prefix="taawun-national-")).resolve()
+    tmp.mkdir(parents=True, exist_ok=True)
+    if (tmp / "taawun.db").exists():
+        ap.error(f"{tmp / 'taawun.db'} exists: the generator fills a new database")
+    config, _ = bench.make_config(bench.REPO / "conf" / "taawun.conf", tmp)
+    t = time.monotonic()
+    create_schema(Path(a.daemon).resolve(), config)
+    print(f"schema by taawund in {time.monotonic() - t:.1f} s: {tmp / 'taawun.db'}")
+    counts = generate(tmp / "taawun.db", a.scale)
+    print(", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "seconds")
+          + f" in {counts['seconds']:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
