@@ -178,12 +178,13 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
                             " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
     [ADMINQ_STATS_AGE_BAND] = "SELECT age_band(birth_year, ?1), count(*) FROM members"
                               " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
-    [ADMINQ_STATS_MESSAGE_STATUS] = "SELECT status, count(*) FROM messages WHERE direction = 'out'"
-                                    " AND NOT test_number(phone) GROUP BY 1 ORDER BY 1",
+    [ADMINQ_STATS_MESSAGE_STATUS] = "SELECT status, sum(n) FROM message_counts GROUP BY 1"
+                                    " HAVING sum(n) > 0 ORDER BY 1",
     [ADMINQ_STATS_DELIVERY] =
-        "SELECT channel, sum(status IN ('sent','delivered') OR provider_id IS NOT NULL),"
-        " sum(status = 'delivered'), sum(status = 'failed') FROM messages"
-        " WHERE direction = 'out' AND NOT test_number(phone) GROUP BY 1 ORDER BY 1",
+        "SELECT channel, sum(CASE WHEN status IN ('sent','delivered') OR taken THEN n ELSE 0 END),"
+        " sum(CASE WHEN status = 'delivered' THEN n ELSE 0 END),"
+        " sum(CASE WHEN status = 'failed' THEN n ELSE 0 END) FROM message_counts"
+        " GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1",
     [ADMINQ_LAST_CHANNEL] =
         "SELECT channel FROM messages WHERE phone = ?1 ORDER BY id DESC LIMIT 1",
     [ADMINQ_REMINDERS_DUE] = NOTICE_COLS

@@ -30,8 +30,11 @@ struct consoleq_count {
     int64_t amount; /* grants: sum of amount_mad */
 };
 
-/* Outbound messages created at or after since, per "channel/status".
- * Returns the number of rows (at most max) or -1. */
+/* Outbound messages to real numbers created at or after since, per
+ * "channel/status", from the hourly counts (message_counts): exact when
+ * since is on the hour (a local midnight in a zone of whole-hour offsets),
+ * else the hour holding since counts whole. Returns the number of rows (at
+ * most max) or -1. */
 int consoleq_messages_since(sqlite3 *db, int64_t since, struct consoleq_count *out, size_t max)
     __attribute__((warn_unused_result));
 

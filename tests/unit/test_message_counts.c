@@ -1,0 +1,177 @@
+/* test_message_counts.c -- the hourly counts of outbound messages
+ * (message_counts, kept by triggers) always equal a count of the messages
+ * themselves with the test range left out by core/test_number: after the
+ * migration fills them from existing rows, and after inserts, status moves,
+ * a provider taking a message, deletes; the staff statistics and the
+ * dashboard read them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/admin_queries.h"
+#include "store/console_queries.h"
+#include "store/db.h"
+#include "store/migrations.h"
+
+#define HOUR 3600
+#define T0 (1700000000 / HOUR * HOUR) /* on the hour */
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        fail_msg("%s: %s", sql, err ? err : "?");
+}
+
+static void add(sqlite3 *db, const char *channel, const char *direction, const char *phone,
+                const char *status, const char *provider_id, long created_at)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO messages (channel, direction, phone, kind, body, encoding, segments,"
+             " status, provider_id, created_at, updated_at) VALUES ('%s', '%s', '%s', 'reply',"
+             " 'x', 'gsm7', 1, '%s', %s, %ld, %ld)",
+             channel, direction, phone, status, provider_id ? provider_id : "NULL", created_at,
+             created_at);
+    exec(db, sql);
+}
+
+/* A mix: real and test numbers (and a 14-character number that only looks
+ * like one), both directions, two hours, several statuses. */
+static void add_mix(sqlite3 *db, long at)
+{
+    static const char *const phones[] = {"+212600000001", "+212700000002", "+447700900123",
+                                         "+447700900000", "+447700900999", "+4477009001234",
+                                         "+447700901000"};
+    static const char *const statuses[] = {"queued", "sent", "delivered", "failed", "held"};
+    int k = 0;
+    for (size_t p = 0; p < sizeof phones / sizeof phones[0]; p++)
+        for (size_t s = 0; s < sizeof statuses / sizeof statuses[0]; s++, k++)
+            add(db, k % 3 ? "at" : "vonage", k % 4 ? "out" : "in", phones[p], statuses[s],
+                k % 2 ? "'ATXid'" : NULL, at + (k % 2) * HOUR);
+}
+
+/* The counts equal a fresh count of the messages. */
+static void assert_counts_true(sqlite3 *db)
+{
+    static const char *const sql =
+        "SELECT count(*) FROM ("
+        " SELECT hour, channel, status, taken, sum(n) AS n FROM message_counts"
+        "  GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0"
+        " EXCEPT SELECT created_at / 3600, channel, status, provider_id IS NOT NULL, count(*)"
+        "  FROM messages WHERE direction = 'out' AND NOT test_number(phone) GROUP BY 1, 2, 3, 4"
+        ") UNION ALL SELECT count(*) FROM ("
+        " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL, count(*)"
+        "  FROM messages WHERE direction = 'out' AND NOT test_number(phone) GROUP BY 1, 2, 3, 4"
+        " EXCEPT SELECT hour, channel, status, taken, sum(n) FROM message_counts"
+        "  GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0)";
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 0);
+    }
+    sqlite3_finalize(st);
+}
+
+static sqlite3 *open_db(void)
+{
+    struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
+    sqlite3 *db = db_open(&opt);
+    assert_non_null(db);
+    return db;
+}
+
+static void test_migration_counts_existing_messages(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    /* The schema of the migration before the counts, with messages in it. */
+    char sql[64];
+    for (size_t v = 0; v + 1 < db_migrations_count; v++)
+        exec(db, db_migrations[v]);
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", db_migrations_count - 1);
+    exec(db, sql);
+    add_mix(db, T0);
+    assert_int_equal(db_migrate(db), 0);
+    assert_counts_true(db);
+    db_close(db);
+}
+
+static void test_writes_keep_counts(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    assert_int_equal(db_migrate(db), 0);
+    add_mix(db, T0);
+    assert_counts_true(db);
+    exec(db, "UPDATE messages SET status = 'sending' WHERE status = 'queued'");
+    assert_counts_true(db);
+    exec(db, "UPDATE messages SET status = 'sent', provider_id = 'AT' || id"
+             " WHERE status = 'sending'");
+    assert_counts_true(db);
+    exec(db, "UPDATE messages SET status = 'delivered', delivered_at = 1 WHERE status = 'sent'");
+    exec(db, "UPDATE messages SET attempts = attempts + 1, status = status"); /* no move */
+    exec(db, "UPDATE messages SET channel = 'at' WHERE channel = 'vonage' AND id % 2 = 0");
+    assert_counts_true(db);
+    exec(db, "DELETE FROM messages WHERE id % 3 = 0");
+    assert_counts_true(db);
+    exec(db, "INSERT INTO messages (channel, direction, phone, kind, body, encoding, segments,"
+             " status, created_at, updated_at) SELECT channel, direction, phone, kind, body,"
+             " encoding, segments, 'queued', created_at + 7200, 0 FROM messages");
+    assert_counts_true(db);
+    exec(db, "DELETE FROM messages");
+    assert_counts_true(db);
+    int64_t n = -1;
+    assert_int_equal(adminq_scalar(db, ADMINQ_STATS_MESSAGE_STATUS, NULL, 0, &n), 0);
+    assert_int_equal(n, 0); /* counts at 0 are not shown */
+    db_close(db);
+}
+
+/* The statistics and the dashboard read the counts: what they show. */
+static void test_readers(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    assert_int_equal(db_migrate(db), 0);
+    add(db, "at", "out", "+212600000001", "delivered", "'a'", T0 - HOUR);
+    add(db, "at", "out", "+212600000001", "failed", "'b'", T0);
+    add(db, "at", "out", "+212600000002", "failed", NULL, T0 + 10);
+    add(db, "at", "out", "+447700900001", "delivered", "'c'", T0 + 20); /* test number */
+    add(db, "at", "in", "+212600000003", "received", "'d'", T0 + 30);
+    add(db, "vonage", "out", "+212600000004", "queued", NULL, T0 + 40);
+    struct adminq_table t;
+    assert_int_equal(adminq_select(db, ADMINQ_STATS_DELIVERY, NULL, 0, &t), 0);
+    assert_int_equal(t.nrows, 2);
+    assert_string_equal(adminq_str(&t, 0, 0), "at");
+    assert_int_equal(adminq_i64(&t, 0, 1), 2); /* sent: delivered, or taken then failed */
+    assert_int_equal(adminq_i64(&t, 0, 2), 1);
+    assert_int_equal(adminq_i64(&t, 0, 3), 2);
+    assert_string_equal(adminq_str(&t, 1, 0), "vonage");
+    assert_int_equal(adminq_i64(&t, 1, 1), 0);
+    adminq_table_free(&t);
+    struct consoleq_count rows[8];
+    int n = consoleq_messages_since(db, T0, rows, 8);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].key, "at/failed");
+    assert_int_equal(rows[0].count, 2);
+    assert_string_equal(rows[1].key, "vonage/queued");
+    assert_int_equal(rows[1].count, 1);
+    db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_migration_counts_existing_messages),
+        cmocka_unit_test(test_writes_keep_counts),
+        cmocka_unit_test(test_readers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
