@@ -372,6 +372,12 @@ const char *const db_migrations[] = {
     "CREATE TRIGGER message_counts_delete AFTER DELETE ON messages"
     "  WHEN " COUNTED("OLD") " BEGIN " COUNT_ADD("OLD", "-1") " END;",
     // clang-format on
+
+    /* The sender's expiry sweep (a write, once a second per channel) finds
+     * the queued messages past their expiry by age instead of reading
+     * every queued message: 1.4 s under the write lock with a million
+     * queued (a national broadcast) before this index. */
+    "CREATE INDEX messages_queued_age ON messages(channel, created_at) WHERE status = 'queued';",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

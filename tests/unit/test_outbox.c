@@ -209,6 +209,50 @@ static void test_claim_retry_and_reconcile(void **state)
     db_close(db);
 }
 
+/* Counts the virtual machine's steps (one per progress-handler call). */
+static int count_steps(void *arg)
+{
+    (*(long *)arg)++;
+    return 0;
+}
+
+/* The expiry sweep runs every second under the write lock: its cost is that
+ * of the expired messages, not of the whole queue. */
+static void test_expiry_sweep_reads_only_expired(void **state)
+{
+    (void)state;
+    sqlite3 *db = memory_db();
+    int64_t now = db_now();
+    assert_int_equal(sqlite3_exec(db,
+                                  "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k"
+                                  " WHERE i < 20000) INSERT INTO messages (channel, direction,"
+                                  " phone, kind, body, encoding, segments, status, created_at,"
+                                  " updated_at) SELECT 'sandbox', 'out', '+212600000001',"
+                                  " 'broadcast', 'hello', 'gsm7', 1, 'queued',"
+                                  " strftime('%s', 'now'), 0 FROM k",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    int64_t old = queue(db, "+212600000002");
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "UPDATE messages SET created_at = created_at - 7200 WHERE id = (SELECT"
+                     " max(id) FROM messages)",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    long steps = 0;
+    sqlite3_progress_handler(db, 100, count_steps, &steps);
+    assert_int_equal(outbox_expire(db, "sandbox", now - 3600, now), 1);
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    /* A scan of the 20,000 queued messages takes thousands of calls. */
+    assert_true(steps < 50);
+    struct outbox_row rows[1];
+    int n = outbox_due(db, "sandbox", now, rows, 1);
+    assert_int_equal(n, 1);
+    assert_true(rows[0].id != old);
+    outbox_rows_free(rows, (size_t)n);
+    db_close(db);
+}
+
 static void test_inbound_replays_and_parts(void **state)
 {
     (void)state;
@@ -243,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_outbox_moves),
         cmocka_unit_test(test_reply_language),
         cmocka_unit_test(test_claim_retry_and_reconcile),
+        cmocka_unit_test(test_expiry_sweep_reads_only_expired),
         cmocka_unit_test(test_inbound_replays_and_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
