@@ -170,14 +170,16 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_MESSAGES_LIST] =
         "SELECT " MESSAGE_COLS MESSAGES_WHERE " ORDER BY id DESC LIMIT :limit OFFSET :offset",
     [ADMINQ_MESSAGES_COUNT] = "SELECT count(*)" MESSAGES_WHERE,
-    [ADMINQ_STATS_PROVINCE] = "SELECT coalesce(province, 'unknown'), count(*) FROM members"
-                              " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
-    [ADMINQ_STATS_SECTOR] = "SELECT coalesce(sector, 'unknown'), count(*) FROM members"
-                            " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
-    [ADMINQ_STATS_GENDER] = "SELECT coalesce(gender, 'unknown'), count(*) FROM members"
-                            " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
-    [ADMINQ_STATS_AGE_BAND] = "SELECT age_band(birth_year, ?1), count(*) FROM members"
-                              " WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1 ORDER BY 1",
+    /* Members per value, from the counts kept by triggers (store/migrations.c). */
+    [ADMINQ_STATS_PROVINCE] = "SELECT province, sum(n) FROM member_counts GROUP BY 1"
+                              " HAVING sum(n) > 0 ORDER BY 1",
+    [ADMINQ_STATS_SECTOR] = "SELECT sector, sum(n) FROM member_counts GROUP BY 1"
+                            " HAVING sum(n) > 0 ORDER BY 1",
+    [ADMINQ_STATS_GENDER] = "SELECT gender, sum(n) FROM member_counts GROUP BY 1"
+                            " HAVING sum(n) > 0 ORDER BY 1",
+    [ADMINQ_STATS_AGE_BAND] =
+        "SELECT age_band(nullif(birth_year, 0), ?1), sum(n) FROM member_counts"
+        " GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1",
     [ADMINQ_STATS_MESSAGE_STATUS] = "SELECT status, sum(n) FROM message_counts GROUP BY 1"
                                     " HAVING sum(n) > 0 ORDER BY 1",
     [ADMINQ_STATS_DELIVERY] =

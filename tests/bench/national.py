@@ -268,15 +268,22 @@ def _messages(con, n, nmembers, nbroadcasts, now):
 
 
 def _fill_counts(con):
-    """message_counts as its migration (src/store/migrations.c) fills it from
-    existing messages; the generator makes no test number, so every outbound
-    message counts."""
-    if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'message_counts'").fetchone():
-        return
-    con.execute("DELETE FROM message_counts")
-    con.execute("INSERT INTO message_counts (hour, channel, status, taken, n)"
-                " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL, count(*)"
-                " FROM messages WHERE direction = 'out' GROUP BY 1, 2, 3, 4")
+    """message_counts and member_counts as their migrations
+    (src/store/migrations.c) fill them from existing rows; the generator makes
+    no test number, so every outbound message counts, and every member not
+    erased."""
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "message_counts" in tables:
+        con.execute("DELETE FROM message_counts")
+        con.execute("INSERT INTO message_counts (hour, channel, status, taken, n)"
+                    " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL,"
+                    " count(*) FROM messages WHERE direction = 'out' GROUP BY 1, 2, 3, 4")
+    if "member_counts" in tables:
+        con.execute("DELETE FROM member_counts")
+        con.execute("INSERT INTO member_counts (province, sector, gender, birth_year, n)"
+                    " SELECT coalesce(province, 'unknown'), coalesce(sector, 'unknown'),"
+                    " coalesce(gender, 'unknown'), coalesce(birth_year, 0), count(*)"
+                    " FROM members WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1, 2, 3, 4")
 
 
 BIG_TABLES = ("members", "messages", "grants", "rsvps", "member_topics")
@@ -307,9 +314,9 @@ def generate(db_path, scale=1.0, now=None, log=print):
             con.execute(f'DROP TRIGGER "{name}"')
         for name, _ in indexes:
             con.execute(f'DROP INDEX "{name}"')
-        # Triggers (the hourly message counts) would run once per row: they
-        # are created again after the load and their table filled as the
-        # migration that made them fills it.
+        # Triggers (the message and member counts) would run once per row:
+        # they are created again after the load and their tables filled as
+        # the migrations that made them fill them.
         steps = (("cooperatives", lambda: _cooperatives(con, n["cooperatives"], now)),
                  ("members", lambda: _members(con, n["members"], n["cooperatives"], now)),
                  ("grants", lambda: _grants(con, n["grants"], n["members"], n["cooperatives"],

@@ -45,3 +45,7 @@ def test_small_national_set_serves_members_and_staff(daemons):
         d, "SELECT status, count(*) AS n FROM messages WHERE direction = 'out' GROUP BY 1")}
     assert by_status == stored
     assert sum(stored.values()) == counts["messages"] * 85 // 100
+    by_province = json.loads(r.body)["members"]["by_province"]
+    assert by_province == {r["p"]: r["n"] for r in query(
+        d, "SELECT province AS p, count(*) AS n FROM members WHERE erased_at IS NULL"
+           " GROUP BY 1")}

@@ -93,10 +93,12 @@ static void test_migration_counts_existing_messages(void **state)
     (void)state;
     sqlite3 *db = open_db();
     /* The schema of the migration before the counts, with messages in it. */
+    size_t v = 0;
+    while (v < db_migrations_count && !strstr(db_migrations[v], "CREATE TABLE message_counts"))
+        exec(db, db_migrations[v++]);
+    assert_true(v < db_migrations_count);
     char sql[64];
-    for (size_t v = 0; v + 1 < db_migrations_count; v++)
-        exec(db, db_migrations[v]);
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", db_migrations_count - 1);
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", v);
     exec(db, sql);
     add_mix(db, T0);
     assert_int_equal(db_migrate(db), 0);
