@@ -190,7 +190,7 @@ static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint64_t h, co
 
 /* ---- packing ---- */
 
-/* Bytes written to p (or only counted, when p is NULL). */
+/* Bytes written to p[0..n). */
 struct packer {
     unsigned char *p;
     size_t n;
@@ -198,7 +198,7 @@ struct packer {
 
 static void put(struct packer *w, const void *src, size_t len)
 {
-    if (w->p && len)
+    if (len)
         memcpy(w->p + w->n, src, len);
     w->n += len;
 }
@@ -208,26 +208,47 @@ static void put_u32(struct packer *w, uint32_t v)
     put(w, &v, sizeof v);
 }
 
+/* How many zero bytes p[0..n) starts with, a word at a time. */
+static size_t leading_zeros(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    uint64_t word;
+    while (i + sizeof word <= n) {
+        memcpy(&word, p + i, sizeof word);
+        if (word)
+            break;
+        i += sizeof word;
+    }
+    while (i < n && !p[i])
+        i++;
+    return i;
+}
+
 /* src[0..len) with each run of zero bytes written as 0 and the run's
- * length (1..255): a menu state is mostly empty fields. */
+ * length (1..255, longer runs in several): a menu state is mostly empty
+ * fields. Runs of other bytes are copied whole. */
 static void put_squeezed(struct packer *w, const unsigned char *src, size_t len)
 {
     for (size_t i = 0; i < len;) {
-        if (src[i]) {
-            put(w, &src[i++], 1);
-            continue;
+        size_t literal = strnlen((const char *)src + i, len - i);
+        put(w, src + i, literal);
+        i += literal;
+        size_t zeros = leading_zeros(src + i, len - i);
+        i += zeros;
+        while (zeros > 0) {
+            unsigned char pair[2] = {0, zeros > UINT8_MAX ? UINT8_MAX : (unsigned char)zeros};
+            put(w, pair, sizeof pair);
+            zeros -= pair[1];
         }
-        unsigned char run = 0;
-        while (i < len && !src[i] && run < UINT8_MAX) {
-            run++;
-            i++;
-        }
-        unsigned char pair[2] = {0, run};
-        put(w, pair, sizeof pair);
     }
 }
 
-/* Write what a record holds besides its key, last_seen and closed. */
+/* The most pack() writes: every field whole, the state squeezed at worst
+ * to twice its size, six lengths. */
+#define PACK_MAX (sizeof(struct ussd_session) + sizeof(struct ussd_state) + 6 * sizeof(uint32_t))
+
+/* Write what a record holds besides its key, last_seen and closed into
+ * w (room for PACK_MAX bytes). */
 static void pack(struct packer *w, const struct ussd_session *s)
 {
     size_t phone = strnlen(s->phone, sizeof s->phone - 1);
@@ -236,28 +257,30 @@ static void pack(struct packer *w, const struct ussd_session *s)
     put_u32(w, s->text_len);
     put(w, &s->text_overflow, sizeof s->text_overflow);
     put(w, s->text, s->text_len);
-    struct packer measure = {0};
-    put_squeezed(&measure, (const unsigned char *)&s->state, sizeof s->state);
-    put_u32(w, (uint32_t)measure.n);
+    size_t at = w->n;
+    put_u32(w, 0); /* the squeezed state's length, once known */
     put_squeezed(w, (const unsigned char *)&s->state, sizeof s->state);
+    uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
+    memcpy(w->p + at, &squeezed, sizeof squeezed);
     put_u32(w, s->nanswers);
     put(w, s->answers, s->nanswers * sizeof s->answers[0]);
     put_u32(w, s->arena_used);
     put(w, s->arena, s->arena_used);
 }
 
-/* A packed copy of s (its size in *len), or NULL on OOM. */
+/* A packed copy of s (its size in *len), or NULL on OOM: packed in this
+ * thread's scratch, then copied into a block of its own size. */
 static unsigned char *pack_new(const struct ussd_session *s, uint32_t *len)
 {
-    struct packer w = {0};
+    static _Thread_local unsigned char scratch[PACK_MAX];
+    struct packer w = {.p = scratch};
     pack(&w, s);
-    w.p = malloc(w.n);
-    if (!w.p)
+    unsigned char *out = malloc(w.n);
+    if (!out)
         return NULL;
+    memcpy(out, scratch, w.n);
     *len = (uint32_t)w.n;
-    w.n = 0;
-    pack(&w, s);
-    return w.p;
+    return out;
 }
 
 /* Reads from a packed record; every length is checked against what the
@@ -292,19 +315,23 @@ static void take_squeezed(struct unpacker *r, unsigned char *dst, size_t room, s
     if (len > r->n - r->at)
         r->bad = true;
     while (!r->bad && r->at < end) {
-        unsigned char c = r->p[r->at++];
-        size_t run = 1;
-        if (!c) {
-            run = r->at < end ? r->p[r->at++] : 0;
-            r->bad = run == 0;
+        const unsigned char *from = r->p + r->at;
+        const unsigned char *zero = memchr(from, 0, end - r->at);
+        size_t literal = zero ? (size_t)(zero - from) : end - r->at;
+        if (literal) { /* bytes other than 0, as they are */
+            r->bad = out + literal > room;
+            if (!r->bad)
+                memcpy(dst + out, from, literal);
+            out += literal;
+            r->at += literal;
+            continue;
         }
-        if (out + run > room)
-            r->bad = true;
-        else if (c)
-            dst[out] = c;
-        else
+        size_t run = r->at + 1 < end ? r->p[r->at + 1] : 0; /* a 0 and its run */
+        r->bad = run == 0 || out + run > room;
+        if (!r->bad)
             memset(dst + out, 0, run);
         out += run;
+        r->at += 2;
     }
     r->bad = r->bad || out != room;
 }

@@ -254,6 +254,36 @@ static void test_record_kept_whole(void **state)
     free(back);
 }
 
+/* Any bytes of a state come back: runs of zeros of every length (1, 255,
+ * 256, longer) between runs of other bytes. */
+static void test_state_bytes_kept(void **state)
+{
+    (void)state;
+    struct ussd_sessions *t = ussd_sessions_new(10, 60);
+    struct ussd_session *s = new_record();
+    struct ussd_session *back = new_record();
+    assert_int_equal(ussd_session_claim(t, "b", 1000, s), USSD_CLAIM_NEW);
+    static const size_t zero_runs[] = {1, 2, 255, 256, 257, 600, 3};
+    unsigned char *bytes = (unsigned char *)&s->state;
+    size_t at = 0, k = 0;
+    while (at < sizeof s->state) {
+        for (size_t n = 0; n < 1 + k % 13 && at < sizeof s->state; n++) {
+            bytes[at] = (unsigned char)(1 + (at * 7) % 250);
+            at++;
+        }
+        for (size_t n = 0; n < zero_runs[k % 7] && at < sizeof s->state; n++)
+            bytes[at++] = 0;
+        k++;
+    }
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "b", 1001, back), USSD_CLAIM_KNOWN);
+    assert_memory_equal(&back->state, &s->state, sizeof s->state);
+    ussd_session_release(t, back, false);
+    ussd_sessions_free(t);
+    free(s);
+    free(back);
+}
+
 /* A short session takes the memory it uses, not the record's bounds, and
  * gives it back when it expires. */
 #define MANY_SESSIONS 4000
@@ -352,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_claim_release_expiry),
         cmocka_unit_test(test_cap_and_ended_sessions),
         cmocka_unit_test(test_record_kept_whole),
+        cmocka_unit_test(test_state_bytes_kept),
         cmocka_unit_test(test_memory_per_session),
         cmocka_unit_test(test_one_step_at_a_time),
     };
