@@ -26,8 +26,15 @@
 
 /* Every module's routes; one line per module. */
 static const struct api_route *const api_route_tables[] = {
-    api_core_routes, api_programme_routes,  api_reports_routes, api_broadcasts_routes,
-    api_bulk_routes, api_attendance_routes, api_openapi_routes, NULL,
+    api_core_routes,       /* tokens, audit, cooperatives, members */
+    api_programme_routes,  /* grants, events, ideas */
+    api_reports_routes,    /* messages, stats, channels */
+    api_broadcasts_routes, /* broadcasts */
+    api_bulk_routes,       /* CSV import, export */
+    api_attendance_routes, /* events on their day: check-in, attendees */
+    api_openapi_routes,    /* openapi.json, routes */
+    api_staff_routes,      /* the console's staff accounts */
+    NULL,
 };
 
 /* Added at start-up by modules above the API (api_add_routes), and the

@@ -123,6 +123,8 @@ extern const struct api_route api_bulk_routes[];       /* api/bulk.c: CSV import
 extern const struct api_route api_attendance_routes[]; /* api/attendance.c: check-in,
                                                               attendee lists */
 extern const struct api_route api_openapi_routes[];    /* api/openapi.c: openapi.json, routes */
+/* Added (issue 16) for the console's account management: */
+extern const struct api_route api_staff_routes[]; /* api/staff.c: staff accounts (admin) */
 
 /* The router: for paths starting with /api/ on the admin listener (the
  * caller checks the listener). Fills resp. */

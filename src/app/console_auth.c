@@ -161,6 +161,7 @@ static enum console_auth_result login_ok(sqlite3 *db, const struct staff_user *u
     snprintf(out->role, sizeof out->role, "%s", u->role);
     snprintf(out->csrf, sizeof out->csrf, "%s", csrf);
     out->created_at = out->last_seen_at = now;
+    out->password_temporary = u->password_temporary_until != 0;
     log_info("console_login", "user=%s role=%s client=%s", u->name, u->role, client);
     return CONSOLE_AUTH_OK;
 error:
@@ -203,6 +204,13 @@ enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const
         return login_failed(db, &u, client, "backoff", failures, backoff_s, retry_after_s);
     if (!password_verify(password, len, u.password_hash))
         return login_failed(db, &u, client, "wrong_password", failures, 0, retry_after_s);
+    if (u.disabled_at || (u.password_temporary_until && u.password_temporary_until <= now)) {
+        bool disabled = u.disabled_at != 0;
+        log_warn("console_login_refused", "user=%s client=%s reason=%s", u.name, client,
+                 disabled ? "disabled" : "temporary_expired");
+        audit_failure(db, &u, client, disabled ? "disabled" : "temporary_expired", failures);
+        return disabled ? CONSOLE_AUTH_DISABLED : CONSOLE_AUTH_EXPIRED;
+    }
     return login_ok(db, &u, client, now, token, out);
 }
 

@@ -45,6 +45,10 @@ enum console_auth_result {
     CONSOLE_AUTH_EXISTS,          /* user create: the name is taken */
     CONSOLE_AUTH_INVALID,         /* bad name, role or password length */
     CONSOLE_AUTH_ERROR,           /* database or crypto failure (logged) */
+    /* Added with the console's account management (issue 16): told only
+     * to a caller who gave the right password. */
+    CONSOLE_AUTH_DISABLED, /* an admin disabled the account */
+    CONSOLE_AUTH_EXPIRED,  /* a temporary password past its time (app/staff_accounts) */
 };
 
 /* Create user name with role and password[0..len) in a transaction of its
@@ -59,8 +63,11 @@ enum console_auth_result console_auth_user_create(sqlite3 *db, const struct audi
 /* Sign in from client at now; known (may be NULL) is the session cookie
  * value the browser presented, if any. On CONSOLE_AUTH_OK, token
  * (CONSOLE_AUTH_TOKEN_LEN + 1 bytes) receives the cookie value, shown only
- * to this caller, and *out the session (CSRF token included). On
- * CONSOLE_AUTH_LOCKED, *retry_after_s is set. */
+ * to this caller, and *out the session (CSRF token included;
+ * password_temporary when the user must choose a password first). On
+ * CONSOLE_AUTH_LOCKED, *retry_after_s is set. A right password on a
+ * disabled account, or a temporary one past its time, is a failed sign-in
+ * (audited) answered CONSOLE_AUTH_DISABLED or CONSOLE_AUTH_EXPIRED. */
 enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const char *password,
                                             size_t len, const char *client, const char *known,
                                             int64_t now, char token[CONSOLE_AUTH_TOKEN_LEN + 1],

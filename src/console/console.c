@@ -1,7 +1,8 @@
 /* console.c -- the web console's HTTP side: embedded files (index.html for
  * /console and /console/), sign-in (JSON, sets the HttpOnly SameSite=Strict
  * session cookie, Secure when configured), the current session, sign-out,
- * and the cookie + CSRF authentication of API requests. */
+ * a user's own password change (the first thing a temporary password
+ * allows), and the cookie + CSRF authentication of API requests. */
 #include "console/console.h"
 
 #include <arpa/inet.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "app/console_auth.h"
+#include "app/staff_accounts.h"
 #include "console/web_assets.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
@@ -85,8 +87,8 @@ static void reply_json(struct http_response *resp, int status, json_t *body)
 
 static json_t *session_json(const struct staff_session *s, int idle_s)
 {
-    return json_pack("{s:s,s:s,s:s,s:i}", "user", s->user_name, "role", s->role, "csrf", s->csrf,
-                     "idle_s", idle_s);
+    return json_pack("{s:s,s:s,s:s,s:i,s:b}", "user", s->user_name, "role", s->role, "csrf",
+                     s->csrf, "idle_s", idle_s, "must_change_password", s->password_temporary);
 }
 
 /* The session of the request's cookie: 1, 0 (none or not live), -1 (db). */
@@ -147,6 +149,11 @@ int console_authenticate(const struct http_request *req, const char *client,
         http_error(resp, 403, "csrf", "missing or wrong X-CSRF-Token");
         return -1;
     }
+    if (s.password_temporary) {
+        http_error(resp, 403, "password_change_required",
+                   "choose your own password first (POST /console/password)");
+        return -1;
+    }
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "%s", s.user_name);
     out->role = api_role_parse(s.role);
@@ -205,6 +212,13 @@ static void login(const struct http_request *req, const char *client, struct htt
     case CONSOLE_AUTH_BAD_CREDENTIALS:
         http_error(resp, 401, "bad_credentials", "wrong name or password");
         return;
+    case CONSOLE_AUTH_DISABLED:
+        http_error(resp, 403, "account_disabled", "this account is disabled; ask an admin");
+        return;
+    case CONSOLE_AUTH_EXPIRED:
+        http_error(resp, 403, "temporary_password_expired",
+                   "this temporary password has expired; ask an admin for a new one");
+        return;
     default:
         http_error(resp, 503, "unavailable", "cannot sign in now; try again");
         return;
@@ -247,6 +261,57 @@ static void logout(const struct http_request *req, const char *client, struct ht
     reply_json(resp, 200, json_pack("{s:b}", "signed_out", 1));
 }
 
+/* POST /console/password {"current":..,"new":..}: the signed-in user
+ * replaces their password (a temporary one first of all); their other
+ * sessions end, this one goes on. */
+static void password_post(const struct http_request *req, const char *client,
+                          struct http_response *resp)
+{
+    int idle_s;
+    struct staff_session s;
+    int rc = session_settings(&idle_s, NULL) != 0 ? -1 : session_of(req, idle_s, &s);
+    if (rc <= 0) {
+        if (rc < 0)
+            http_error(resp, 503, "unavailable", "the database is unavailable");
+        else
+            http_error(resp, 401, "unauthorized", "not signed in");
+        return;
+    }
+    if (!console_auth_csrf_ok(&s, http_request_header(req, CONSOLE_CSRF_HEADER))) {
+        http_error(resp, 403, "csrf", "missing or wrong X-CSRF-Token");
+        return;
+    }
+    json_t *j =
+        req->body_len <= CONSOLE_JSON_MAX && strcmp(req->content_type, "application/json") == 0
+            ? json_loadb(req->body, req->body_len, 0, NULL)
+            : NULL;
+    json_t *cur = j ? json_object_get(j, "current") : NULL,
+           *fresh = j ? json_object_get(j, "new") : NULL;
+    sqlite3 *db = db_thread();
+    enum staff_account_result r = STAFF_ACCOUNT_INVALID;
+    if (json_is_string(cur) && json_is_string(fresh) && db) {
+        struct audit_actor actor = {.who = s.user_name, .role = s.role, .client = client};
+        r = staff_account_change_password(db, &actor, s.user_id, s.id, json_string_value(cur),
+                                          json_string_length(cur), json_string_value(fresh),
+                                          json_string_length(fresh), db_now());
+    } else if (!db) {
+        r = STAFF_ACCOUNT_ERROR;
+    }
+    json_decref(j); /* the passwords' only copy besides the request body */
+    if (r == STAFF_ACCOUNT_OK) {
+        s.password_temporary = false;
+        reply_json(resp, 200, session_json(&s, idle_s));
+    } else if (r == STAFF_ACCOUNT_WRONG_PASSWORD) {
+        http_error(resp, 403, "wrong_password", "the current password is not right");
+    } else if (r == STAFF_ACCOUNT_INVALID) {
+        http_error(resp, 422, "invalid_password",
+                   "send {\"current\":..,\"new\":..}; the new password has 10 to 256 "
+                   "characters and differs from the current one");
+    } else {
+        http_error(resp, 503, "unavailable", "cannot change the password now; try again");
+    }
+}
+
 static void serve_asset(const char *rel, struct http_response *resp)
 {
     if (rel[0] == '\0' || strcmp(rel, "/") == 0)
@@ -265,12 +330,15 @@ void console_handle(const struct http_request *req, struct http_response *resp)
     const char *rel = req->path + strlen(CONSOLE_PREFIX);
     char client[64];
     client_of(req, client, sizeof client);
-    if (strcmp(rel, "/login") == 0 || strcmp(rel, "/logout") == 0) {
+    if (strcmp(rel, "/login") == 0 || strcmp(rel, "/logout") == 0 ||
+        strcmp(rel, "/password") == 0) {
         if (strcmp(req->method, "POST") != 0) {
             resp->allow = "POST";
             http_error(resp, 405, "method_not_allowed", "use POST");
         } else if (strcmp(rel, "/login") == 0) {
             login(req, client, resp);
+        } else if (strcmp(rel, "/password") == 0) {
+            password_post(req, client, resp);
         } else {
             logout(req, client, resp);
         }

@@ -414,6 +414,12 @@ const char *const db_migrations[] = {
     "  WHEN " MEMBER_COUNTED("OLD") " BEGIN " MEMBER_ADD("OLD", "-1") " END;"
     "CREATE INDEX members_test ON members(id) WHERE is_test = 1;",
     // clang-format on
+
+    /* Staff accounts managed from the console: a disabled account cannot
+     * sign in (its sessions end), and a password an admin reset is
+     * temporary: valid until a time, to be replaced at the first sign-in. */
+    "ALTER TABLE staff_users ADD COLUMN disabled_at INTEGER;"
+    "ALTER TABLE staff_users ADD COLUMN password_temporary_until INTEGER;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

@@ -9,7 +9,7 @@
 
 #define USER_COLUMNS                                                                               \
     "id, name, role, password_hash, created_at, failed_logins, locked_until,"                      \
-    " coalesce(last_login_at, 0)"
+    " coalesce(last_login_at, 0), coalesce(disabled_at, 0), coalesce(password_temporary_until, 0)"
 
 static void read_user(sqlite3_stmt *st, struct staff_user *out)
 {
@@ -22,6 +22,8 @@ static void read_user(sqlite3_stmt *st, struct staff_user *out)
     out->failed_logins = sqlite3_column_int(st, 5);
     out->locked_until = sqlite3_column_int64(st, 6);
     out->last_login_at = sqlite3_column_int64(st, 7);
+    out->disabled_at = sqlite3_column_int64(st, 8);
+    out->password_temporary_until = sqlite3_column_int64(st, 9);
 }
 
 int staff_users_insert(sqlite3 *db, const char *name, const char *role, const char *hash,
@@ -48,7 +50,8 @@ int staff_users_insert(sqlite3 *db, const char *name, const char *role, const ch
 int staff_users_update(sqlite3 *db, const char *name, const char *role, const char *hash)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2, password_hash = ?3,"
-                                   " failed_logins = 0, locked_until = 0 WHERE name = ?1");
+                                   " failed_logins = 0, locked_until = 0,"
+                                   " password_temporary_until = NULL WHERE name = ?1");
     if (!st)
         return store_fail(db, "staff_users_update");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -72,6 +75,81 @@ int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
     } else if (rc != SQLITE_DONE) {
         result = store_fail(db, "staff_users_find");
     }
+    db_stmt_done(st);
+    return result;
+}
+
+int staff_users_get(sqlite3 *db, int64_t id, struct staff_user *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "staff_users_get");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW) {
+        read_user(st, out);
+        result = 1;
+    } else if (rc != SQLITE_DONE) {
+        result = store_fail(db, "staff_users_get");
+    }
+    db_stmt_done(st);
+    return result;
+}
+
+/* Run an update of one user prepared as st: 1 changed, 0 none, -1. */
+static int update_one(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+    if (store_exec(db, st, what) != 0)
+        return -1;
+    return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
+int staff_users_set_role(sqlite3 *db, int64_t id, const char *role)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2 WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "staff_users_set_role");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    return update_one(db, st, "staff_users_set_role");
+}
+
+int staff_users_set_disabled(sqlite3 *db, int64_t id, int64_t disabled_at)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET disabled_at = nullif(?2, 0)"
+                                   " WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "staff_users_set_disabled");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, disabled_at);
+    return update_one(db, st, "staff_users_set_disabled");
+}
+
+int staff_users_set_password(sqlite3 *db, int64_t id, const char *hash, int64_t temporary_until)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET password_hash = ?2,"
+                                   " password_temporary_until = nullif(?3, 0),"
+                                   " failed_logins = 0, locked_until = 0 WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "staff_users_set_password");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, temporary_until);
+    return update_one(db, st, "staff_users_set_password");
+}
+
+int staff_users_active_admins(sqlite3 *db, int64_t except_id)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM staff_users WHERE role = 'admin'"
+                                   " AND disabled_at IS NULL AND id != ?1");
+    if (!st)
+        return store_fail(db, "staff_users_active_admins");
+    sqlite3_bind_int64(st, 1, except_id);
+    int rc = sqlite3_step(st), result = -1;
+    if (rc == SQLITE_ROW)
+        result = sqlite3_column_int(st, 0);
+    else
+        store_fail(db, "staff_users_active_admins");
     db_stmt_done(st);
     return result;
 }
@@ -180,10 +258,10 @@ int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
                         struct staff_session *out)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT s.id, s.user_id, u.name, u.role, s.csrf, s.created_at,"
-                                   " s.last_seen_at FROM staff_sessions s"
-                                   " JOIN staff_users u ON u.id = s.user_id"
+                                   " s.last_seen_at, u.password_temporary_until IS NOT NULL"
+                                   " FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id"
                                    " WHERE s.token_hash = ?1 AND s.ended_at IS NULL"
-                                   " AND s.last_seen_at >= ?2");
+                                   " AND s.last_seen_at >= ?2 AND u.disabled_at IS NULL");
     if (!st)
         return store_fail(db, "staff_sessions_find");
     sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
@@ -198,6 +276,7 @@ int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
         store_copy_text(out->csrf, sizeof out->csrf, st, 4);
         out->created_at = sqlite3_column_int64(st, 5);
         out->last_seen_at = sqlite3_column_int64(st, 6);
+        out->password_temporary = sqlite3_column_int(st, 7) != 0;
         result = 1;
     } else if (rc != SQLITE_DONE) {
         result = store_fail(db, "staff_sessions_find");
@@ -254,4 +333,16 @@ int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int64(st, 2, now);
     return store_exec(db, st, "staff_sessions_end_user");
+}
+
+int staff_sessions_end_others(sqlite3 *db, int64_t user_id, int64_t keep_id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?3"
+                                   " WHERE user_id = ?1 AND id != ?2 AND ended_at IS NULL");
+    if (!st)
+        return store_fail(db, "staff_sessions_end_others");
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, keep_id);
+    sqlite3_bind_int64(st, 3, now);
+    return store_exec(db, st, "staff_sessions_end_others");
 }

@@ -25,6 +25,8 @@ struct staff_user {
     int failed_logins;    /* sign-in attempts since the last success */
     int64_t locked_until; /* back-off: attempts before this are refused (0: none) */
     int64_t last_login_at;
+    int64_t disabled_at;              /* 0: active */
+    int64_t password_temporary_until; /* 0: a password the user chose */
 };
 
 struct staff_session {
@@ -35,20 +37,44 @@ struct staff_session {
     char csrf[STAFF_CSRF_MAX];
     int64_t created_at;
     int64_t last_seen_at;
+    bool password_temporary; /* the user must choose a password first */
 };
 
 /* Insert a user. Returns 0 with *id set, 1 when the name is taken, -1. */
 int staff_users_insert(sqlite3 *db, const char *name, const char *role, const char *hash,
                        int64_t now, int64_t *id) __attribute__((warn_unused_result));
 
-/* Replace a user's password hash and role (an existing name). Returns 1
- * updated, 0 no such user, -1. */
+/* Replace a user's password hash and role (an existing name); the
+ * password is the user's own (not temporary). Returns 1 updated, 0 no such
+ * user, -1. */
 int staff_users_update(sqlite3 *db, const char *name, const char *role, const char *hash)
     __attribute__((warn_unused_result));
 
 /* The user called name. Returns 1, 0 (none) or -1. */
 int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
     __attribute__((warn_unused_result));
+
+/* The user with id. Returns 1, 0 (none) or -1. */
+int staff_users_get(sqlite3 *db, int64_t id, struct staff_user *out)
+    __attribute__((warn_unused_result));
+
+/* Set user id's role. Returns 1 updated, 0 no such user, -1. */
+int staff_users_set_role(sqlite3 *db, int64_t id, const char *role)
+    __attribute__((warn_unused_result));
+
+/* Disable user id at disabled_at (0: enable it again). Returns 1, 0, -1. */
+int staff_users_set_disabled(sqlite3 *db, int64_t id, int64_t disabled_at)
+    __attribute__((warn_unused_result));
+
+/* Replace user id's password hash; temporary_until > 0 makes it a
+ * temporary password valid until then, 0 the user's own. Failures and
+ * back-off are cleared. Returns 1, 0, -1. */
+int staff_users_set_password(sqlite3 *db, int64_t id, const char *hash, int64_t temporary_until)
+    __attribute__((warn_unused_result));
+
+/* How many admins are active (not disabled), leaving out user except_id
+ * (0: none). Returns the count or -1. */
+int staff_users_active_admins(sqlite3 *db, int64_t except_id) __attribute__((warn_unused_result));
 
 /* How failed sign-ins slow an account down: the first free_failures in a
  * row cost nothing; from then on each puts the account in back-off for
@@ -85,7 +111,8 @@ int staff_sessions_insert(sqlite3 *db, int64_t user_id, const char *token_hash, 
                           int64_t now, const char *client) __attribute__((warn_unused_result));
 
 /* The live session whose token hash is token_hash, used at or after
- * idle_since, with its user. Returns 1, 0 (none, ended or idle) or -1. */
+ * idle_since, with its user (an active one). Returns 1, 0 (none, ended,
+ * idle, or its user disabled) or -1. */
 int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
                         struct staff_session *out) __attribute__((warn_unused_result));
 
@@ -103,6 +130,11 @@ int staff_sessions_end(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn
 
 /* End every live session of user_id (password change). */
 int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
+    __attribute__((warn_unused_result));
+
+/* End every live session of user_id but keep_id (the user changing their
+ * own password stays signed in there). */
+int staff_sessions_end_others(sqlite3 *db, int64_t user_id, int64_t keep_id, int64_t now)
     __attribute__((warn_unused_result));
 
 #endif

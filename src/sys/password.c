@@ -75,3 +75,27 @@ void password_dummy_verify(const char *password, size_t len)
     if (derive(password, len, salt, PASSWORD_LOG_N, PASSWORD_R, PASSWORD_P, key) == 0)
         OPENSSL_cleanse(key, sizeof key);
 }
+
+int password_temporary(char out[PASSWORD_TEMPORARY_LEN + 1])
+{
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
+    const size_t base = sizeof alphabet - 1; /* 31 */
+    const unsigned limit = 256 - 256 % base; /* bytes at or above: dropped, no bias */
+    unsigned char r[32];
+    size_t n = 0;
+    while (n < PASSWORD_TEMPORARY_LEN) {
+        if (RAND_bytes(r, sizeof r) != 1) {
+            log_error("password_random_failed", NULL);
+            return -1;
+        }
+        for (size_t i = 0; i < sizeof r && n < PASSWORD_TEMPORARY_LEN; i++) {
+            if (n % 5 == 4)
+                out[n++] = '-';
+            if (r[i] < limit)
+                out[n++] = alphabet[r[i] % base];
+        }
+    }
+    out[n] = '\0';
+    OPENSSL_cleanse(r, sizeof r);
+    return 0;
+}

@@ -15,6 +15,8 @@
 #define PASSWORD_R 8
 #define PASSWORD_P 1
 
+#define PASSWORD_TEMPORARY_LEN 14 /* "abcd-efgh-jkmn": 12 characters of 31, ~59 bits */
+
 /* Hash password[0..len) with a new random salt into out
  * (PASSWORD_HASH_MAX bytes). Returns 0, or -1 (logged; nothing secret). */
 int password_hash(const char *password, size_t len, char out[PASSWORD_HASH_MAX])
@@ -27,5 +29,10 @@ bool password_verify(const char *password, size_t len, const char *stored);
 /* Spend the time of one verification without a stored hash, so an unknown
  * name answers as slowly as a known one. */
 void password_dummy_verify(const char *password, size_t len);
+
+/* A temporary password an admin reads out to a colleague: three groups of
+ * four lower-case letters and digits, without those read alike (0/o, 1/l/i),
+ * drawn with RAND_bytes. Returns 0, or -1 (logged). */
+int password_temporary(char out[PASSWORD_TEMPORARY_LEN + 1]) __attribute__((warn_unused_result));
 
 #endif

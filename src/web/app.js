@@ -641,7 +641,7 @@ async function start() {
   const r = await fetch('/console/session', { credentials: 'same-origin' });
   if (r.ok) {
     const s = await r.json();
-    Object.assign(state, { user: s.user, role: s.role, csrf: s.csrf });
+    Object.assign(state, { user: s.user, role: s.role, csrf: s.csrf, mustChange: !!s.must_change_password });
   }
   window.addEventListener('hashchange', route);
   route();

@@ -128,6 +128,8 @@ async function api(method, path, body, raw) {
   const ct = r.headers.get('content-type') || '';
   const data = ct.includes('json') ? await r.json().catch(() => null) : await r.text();
   if (r.status === 401) { state.user = null; renderLogin(t('session_ended')); throw new ApiError(401, data); }
+  // A temporary password: choosing one's own comes first (pages_staff.js).
+  if (r.status === 403 && data && data.error && data.error.code === 'password_change_required') { state.mustChange = true; renderPasswordChange(); throw new ApiError(401, data); }
   if (!r.ok) throw new ApiError(r.status, data);
   return data;
 }
@@ -171,7 +173,7 @@ const PAGES = [
   ['ideas', 'nav_ideas', 'viewer'], ['events', 'nav_events', 'viewer'],
   ['broadcasts', 'nav_broadcasts', 'viewer'], ['messages', 'nav_messages', 'viewer'],
   ['channels', 'nav_channels', 'viewer'], ['simulator', 'nav_simulator', 'staff'],
-  ['audit', 'nav_audit', 'admin'],
+  ['audit', 'nav_audit', 'admin'], ['staff', 'nav_staff', 'admin'],
 ];
 
 /* Pages kept in files of their own (pages_*.js) add their routes here:
@@ -185,7 +187,7 @@ function shell(active) {
     h('a', { href: '#/' + id, class: id === active ? 'active' : '', id: 'nav-' + id }, t(key))));
   app.appendChild(h('header', { class: 'top' },
     h('span', { class: 'brand' }, t('brand')), nav,
-    h('div', { class: 'who' }, h('span', { id: 'who' }, state.user + ' (' + label('role', state.role) + ')'),
+    h('div', { class: 'who' }, h('a', { id: 'who', href: '#/password', title: t('password_change') }, state.user + ' (' + label('role', state.role) + ')'),
       langSwitch(), h('button', { class: 'secondary', id: 'signout', onclick: signOut }, t('sign_out')))));
   const main = h('main', { id: 'main' });
   app.appendChild(main);
@@ -208,9 +210,13 @@ function renderLogin(message) {
       pw.value = '';
       if (r.ok) {
         const s = await r.json();
-        Object.assign(state, { user: s.user, role: s.role, csrf: s.csrf });
+        Object.assign(state, { user: s.user, role: s.role, csrf: s.csrf, mustChange: !!s.must_change_password });
         if (!location.hash || location.hash === '#/login') location.hash = '#/dashboard';
         route();
+      } else if (r.status === 403) {
+        // Told only to whoever gave the right password.
+        const code = ((await r.json().catch(() => ({}))).error || {}).code;
+        msg.textContent = t(code === 'temporary_password_expired' ? 'login_expired' : 'login_disabled');
       } else if (r.status === 429) {
         msg.textContent = t('login_locked', { minutes: Math.ceil((Number(r.headers.get('Retry-After')) || 60) / 60) });
       } else {
@@ -230,6 +236,7 @@ async function signOut() {
 
 async function route() {
   if (!state.user) { renderLogin(); return; }
+  if (state.mustChange) { renderPasswordChange(); return; }
   if (!state.programme) {
     try { state.programme = await api('GET', '/programme'); } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) clear(document.getElementById('app')).appendChild(h('p', { class: 'error' }, errorText(e)));

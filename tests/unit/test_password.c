@@ -55,11 +55,42 @@ static void test_damaged_stored_forms(void **state)
     assert_false(password_verify(pw, strlen(pw), bad));
 }
 
+/* Temporary passwords: "xxxx-xxxx-xxxx" from the 31 characters not read
+ * alike, long enough for PASSWORD_MIN, different every time, and every
+ * character of the alphabet drawn (no position stuck, no letter left out). */
+static void test_temporary(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
+    char seen[256] = {0}, first[PASSWORD_TEMPORARY_LEN + 1];
+    assert_true(PASSWORD_TEMPORARY_LEN >= PASSWORD_MIN);
+    for (int round = 0; round < 200; round++) {
+        char temp[PASSWORD_TEMPORARY_LEN + 1];
+        assert_int_equal(password_temporary(temp), 0);
+        assert_int_equal(strlen(temp), PASSWORD_TEMPORARY_LEN);
+        for (size_t i = 0; i < PASSWORD_TEMPORARY_LEN; i++) {
+            if (i % 5 == 4) {
+                assert_int_equal(temp[i], '-');
+                continue;
+            }
+            assert_non_null(strchr(alphabet, temp[i]));
+            seen[(unsigned char)temp[i]] = 1;
+        }
+        if (round == 0)
+            memcpy(first, temp, sizeof first);
+        else
+            assert_string_not_equal(first, temp);
+    }
+    for (const char *c = alphabet; *c; c++)
+        assert_true(seen[(unsigned char)*c]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_damaged_stored_forms),
+        cmocka_unit_test(test_temporary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
