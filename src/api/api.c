@@ -26,14 +26,15 @@
 
 /* Every module's routes; one line per module. */
 static const struct api_route *const api_route_tables[] = {
-    api_core_routes,       /* tokens, audit, cooperatives, members */
-    api_programme_routes,  /* grants, events, ideas */
-    api_reports_routes,    /* messages, stats, channels */
-    api_broadcasts_routes, /* broadcasts */
-    api_bulk_routes,       /* CSV import, export */
-    api_attendance_routes, /* events on their day: check-in, attendees */
-    api_openapi_routes,    /* openapi.json, routes */
-    api_staff_routes,      /* the console's staff accounts */
+    api_core_routes,           /* tokens, audit, cooperatives, members */
+    api_programme_routes,      /* grants, events, ideas */
+    api_reports_routes,        /* messages, stats, channels */
+    api_broadcasts_routes,     /* broadcasts */
+    api_bulk_routes,           /* CSV import, export */
+    api_attendance_routes,     /* events on their day: check-in, attendees */
+    api_openapi_routes,        /* openapi.json, routes */
+    api_staff_routes,          /* the console's staff accounts */
+    api_member_changes_routes, /* a member's phone, consent withdrawn */
     NULL,
 };
 

@@ -125,6 +125,8 @@ extern const struct api_route api_attendance_routes[]; /* api/attendance.c: chec
 extern const struct api_route api_openapi_routes[];    /* api/openapi.c: openapi.json, routes */
 /* Added (issue 16) for the console's account management: */
 extern const struct api_route api_staff_routes[]; /* api/staff.c: staff accounts (admin) */
+/* api/member_changes.c: a member's phone number, consent withdrawn by staff */
+extern const struct api_route api_member_changes_routes[];
 
 /* The router: for paths starting with /api/ on the admin listener (the
  * caller checks the listener). Fills resp. */

@@ -524,6 +524,7 @@ static void member_get(const struct api_request *req, struct http_response *resp
     json_object_set_new(o, "member_no", json_string(no));
     if (attach(db, o, "grants", ADMINQ_MEMBER_GRANTS, a, 1, resp) != 0 ||
         attach(db, o, "rsvps", ADMINQ_MEMBER_RSVPS, a, 1, resp) != 0 ||
+        attach(db, o, "previous_phones", ADMINQ_MEMBER_PHONES, a, 1, resp) != 0 ||
         attach(db, o, "messages", ADMINQ_MEMBER_MESSAGES, a, 2, resp) != 0) {
         json_decref(o);
         return;

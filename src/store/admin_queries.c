@@ -28,7 +28,8 @@
     " c.name AS cooperative_name, m.province, m.sector, m.gender, m.birth_year, m.language,"       \
     " m.consent_at, m.consent_channel, m.registered_via, m.registered_at, m.opted_out_at,"         \
     " m.erased_at, m.created_at, m.updated_at, m.is_contact, m.registered_by,"                     \
-    " m.consent_state, m.consent_state_at, m.consent_state_channel"
+    " m.consent_state, m.consent_state_at, m.consent_state_channel, m.consent_withdrawn_at,"       \
+    " m.consent_withdrawn_by"
 /* Found by name, the folded names' index leads (a million members: the
  * matches only, in id order); otherwise the members table. */
 #define MEMBERS_WHERE                                                                              \
@@ -135,6 +136,8 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
                             " e.title_en, e.starts_at, e.place, e.status, r.created_at"
                             " FROM rsvps r JOIN events e ON e.id = r.event_id"
                             " WHERE r.member_id = ?1 ORDER BY e.starts_at",
+    [ADMINQ_MEMBER_PHONES] = "SELECT phone, replaced_at, replaced_by FROM member_phones"
+                             " WHERE member_id = ?1 ORDER BY id DESC",
     [ADMINQ_MEMBER_MESSAGES] = "SELECT " MESSAGE_COLS " FROM messages WHERE member_id = ?1"
                                " ORDER BY id DESC LIMIT ?2",
     [ADMINQ_GRANTS_LIST] = "SELECT " GRANT_COLS GRANTS_WHERE
@@ -208,6 +211,17 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
                              " birth_year = :birth_year, language = :language,"
                              " is_contact = :is_contact,"
                              " updated_at = :now WHERE id = :id AND erased_at IS NULL",
+    [ADMINQ_MEMBER_SET_PHONE] = "UPDATE members SET phone = :phone, is_test = test_number(:phone),"
+                                " updated_at = :now WHERE id = :id AND erased_at IS NULL",
+    [ADMINQ_MEMBER_PHONE_KEEP] = "INSERT INTO member_phones (member_id, phone, replaced_at,"
+                                 " replaced_by) VALUES (:id, :old, :now, :who)",
+    [ADMINQ_MEMBER_RETARGET] = "UPDATE messages SET phone = :phone, updated_at = :now"
+                               " WHERE member_id = :id AND direction = 'out'"
+                               " AND status IN ('queued', 'held')",
+    [ADMINQ_MEMBER_WITHDRAW_CONSENT] =
+        "UPDATE members SET opted_out_at = coalesce(opted_out_at, :now),"
+        " consent_withdrawn_at = :now, consent_withdrawn_by = :who, updated_at = :now"
+        " WHERE id = :id AND erased_at IS NULL",
     [ADMINQ_GRANT_INSERT] =
         "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
         " note_ar, note_fr, note_en, created_at, updated_at) VALUES (coalesce(:reference,"

@@ -44,6 +44,7 @@ enum adminq {
     ADMINQ_MEMBER_GRANTS, /* grants of the member and of their cooperative */
     ADMINQ_MEMBER_RSVPS,
     ADMINQ_MEMBER_MESSAGES, /* ?1 id, ?2 limit: newest first */
+    ADMINQ_MEMBER_PHONES,   /* ?1 id: phone, replaced_at, replaced_by, newest first */
     /* :status, :member_id, :cooperative_id, :programme, :reference;
      * :limit, :offset */
     ADMINQ_GRANTS_LIST,
@@ -98,6 +99,14 @@ enum adminq {
     /* :id, :name, :cooperative_id, :province, :sector, :gender, :birth_year,
      * :language, :now (not erased members only) */
     ADMINQ_MEMBER_UPDATE,
+    /* :id, :phone, :now: a new number (is_test follows it; not erased members) */
+    ADMINQ_MEMBER_SET_PHONE,
+    /* :id, :old, :now, :who: the number a member had, kept */
+    ADMINQ_MEMBER_PHONE_KEEP,
+    /* :id, :phone, :now: the member's queued and held messages go to phone */
+    ADMINQ_MEMBER_RETARGET,
+    /* :id, :now, :who: opted out (every send stops), the withdrawal recorded */
+    ADMINQ_MEMBER_WITHDRAW_CONSENT,
     /* :reference (NULL: GR-year-number), :member_id, :cooperative_id,
      * :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now */
     ADMINQ_GRANT_INSERT,

@@ -255,6 +255,7 @@ int member_erase(sqlite3 *db, int64_t id)
         " registered_at = NULL, opted_out_at = coalesce(opted_out_at, ?2), erased_at = ?2,"
         " updated_at = ?2 WHERE id = ?1",
         "DELETE FROM member_topics WHERE member_id = ?1",
+        "DELETE FROM member_phones WHERE member_id = ?1",
         "DELETE FROM rsvps WHERE member_id = ?1",
         "UPDATE ideas SET title = '', description = '', updated_at = ?2 WHERE member_id = ?1",
         "UPDATE messages SET body = '', updated_at = ?2 WHERE member_id = ?1"

@@ -420,6 +420,19 @@ const char *const db_migrations[] = {
      * temporary: valid until a time, to be replaced at the first sign-in. */
     "ALTER TABLE staff_users ADD COLUMN disabled_at INTEGER;"
     "ALTER TABLE staff_users ADD COLUMN password_temporary_until INTEGER;",
+
+    /* Member edits by staff: the numbers a member had before a change
+     * (history, erased with the member), and a withdrawal of consent
+     * recorded on the member's request (when, by whom). */
+    "CREATE TABLE member_phones ("
+    "  id INTEGER PRIMARY KEY,"
+    "  member_id INTEGER NOT NULL REFERENCES members(id),"
+    "  phone TEXT NOT NULL,"
+    "  replaced_at INTEGER NOT NULL,"
+    "  replaced_by TEXT NOT NULL);"
+    "CREATE INDEX member_phones_member ON member_phones(member_id);"
+    "ALTER TABLE members ADD COLUMN consent_withdrawn_at INTEGER;"
+    "ALTER TABLE members ADD COLUMN consent_withdrawn_by TEXT;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

@@ -109,11 +109,13 @@ async function pageMember(main, id) {
       [t('consent'), consentText(m)], [t('contact_person'), m.is_contact ? t('yes') : t('no')],
       [t('registered_by'), m.registered_by ? h('a', { href: '#/members/' + m.registered_by }, 'TA-' + String(m.registered_by).padStart(6, '0')) : '—'],
       [t('opted_out'), m.opted_out_at ? fmtDate(m.opted_out_at_local) : t('no')], [t('erased'), m.erased_at ? fmtDate(m.erased_at_local) : t('no')],
-    ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))));
+      m.consent_withdrawn_at ? [t('consent_withdrawn'), h('span', { id: 'member-withdrawn' }, t('consent_withdrawn_by', { date: fmtDate(m.consent_withdrawn_at_local), who: m.consent_withdrawn_by || '' }))] : null,
+    ].filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))));
   grid.appendChild(h('div', { class: 'card' }, h('h2', {}, t('topics')), h('ul', {},
     Object.entries(m.topics || {}).map(([k, on]) => h('li', {}, label('topic', k) + ': ' + (on ? t('yes') : t('no')))))));
   main.appendChild(grid);
   if (can('staff') && !m.erased_at) main.appendChild(memberEdit(m));
+  if (!m.erased_at) main.appendChild(memberChanges(m)); // pages_members.js
   main.appendChild(h('h2', {}, t('nav_grants')));
   if (can('staff') && !m.erased_at) main.appendChild(h('p', {}, h('a', { href: '#/grants/new?member_id=' + m.id, id: 'member-new-grant', class: 'button' }, t('new_grant'))));
   main.appendChild(table([t('reference'), t('programme'), t('amount'), t('status')],
@@ -140,16 +142,19 @@ function memberEdit(m) {
   const gender = select('gender', ['f', 'm'], 'gender', m.gender);
   const lang = select('language', programme().languages, null, m.language);
   const contact = h('input', { type: 'checkbox', name: 'is_contact', id: 'edit-contact', checked: !!m.is_contact });
+  const year = h('input', { name: 'birth_year', id: 'edit-birth-year', type: 'number', min: 1900, max: 2100, step: 1, value: m.birth_year ?? '' });
+  const coop = cooperativeSelect(m.cooperative_id); // pages_members.js
   const msg = h('span', { role: 'status' });
   return h('div', { class: 'card' }, h('h2', {}, t('edit')),
     h('form', { class: 'inline', onsubmit: async (e) => {
       e.preventDefault();
       try {
-        await api('PATCH', '/members/' + m.id, { name: name.value, province: prov.value, sector: sect.value, gender: gender.value, language: lang.value, is_contact: contact.checked });
+        await api('PATCH', '/members/' + m.id, { name: name.value, province: prov.value, sector: sect.value, gender: gender.value, language: lang.value, is_contact: contact.checked,
+          birth_year: year.value === '' ? null : Number(year.value), cooperative_id: coop.value === '' ? null : Number(coop.value) });
         toast(t('saved')); route();
       } catch (err) { msg.textContent = errorText(err); msg.className = 'error'; }
     } }, field(t('name'), name), field(t('province'), prov), field(t('sector'), sect), field(t('gender'), gender), field(t('language'), lang),
-    field(t('contact_person'), contact), h('button', { type: 'submit', id: 'edit-save' }, t('save')),
+    field(t('birth_year'), year), field(t('cooperative'), coop), field(t('contact_person'), contact), h('button', { type: 'submit', id: 'edit-save' }, t('save')),
     h('button', { type: 'button', class: 'danger', id: 'member-erase', onclick: async () => {
       if (!window.confirm(t('erase_confirm', { name: m.name || m.member_no }))) return;
       try { await api('DELETE', '/members/' + m.id); toast(t('erased_done')); route(); } catch (err) { msg.textContent = errorText(err); }
