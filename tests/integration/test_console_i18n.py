@@ -1,5 +1,5 @@
 """test_console_i18n.py -- the console's labels: every language file
-(src/web/i18n/{ar,fr,en}.json) holds the same keys, none empty, and every
+(src/web/i18n/{ar,fr,en}.json) holds the same keys once each, none empty, and every
 key the pages name literally (t('key') in src/web/*.js) is in them, so no
 page shows a bare key in any language. Standard library only (plus pytest)."""
 
@@ -13,6 +13,15 @@ LANGUAGES = ("ar", "fr", "en")
 
 def labels(lang):
     return json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def test_no_label_is_given_twice():
+    # json.loads keeps the last of two equal keys silently; merges make them.
+    for lang in LANGUAGES:
+        pairs = json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8"),
+                           object_pairs_hook=lambda p: p)
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), (lang, sorted({k for k in keys if keys.count(k) > 1}))
 
 
 def test_every_language_has_every_label():
