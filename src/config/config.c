@@ -634,9 +634,35 @@ static void validate_allow_from(struct walk *w)
     }
 }
 
+/* The retention settings against what they must outlive, and the archive
+ * folder resolved ("": a folder "archive" beside the database). */
+static void validate_retention(struct walk *w, int root_line)
+{
+    struct config *c = w->cfg;
+    long drafts_s = (long)c->retention.drafts_days * 86400;
+    if (drafts_s < c->ussd.draft_ttl_s || drafts_s < c->sms.conversation_ttl_s)
+        config_error(w->errs, w->file, root_line,
+                     "'retention.drafts_days' (%d) is shorter than 'ussd.draft_ttl_s' or "
+                     "'sms.conversation_ttl_s': drafts would go while still offered",
+                     c->retention.drafts_days);
+    char *dir = c->retention.archive_dir;
+    if (dir[0]) {
+        resolve_path(w->file, dir, sizeof c->retention.archive_dir);
+        return;
+    }
+    char *slash = strrchr(c->database.path, '/');
+    size_t keep = slash ? (size_t)(slash - c->database.path) + 1 : 0;
+    if (keep + sizeof "archive" > sizeof c->retention.archive_dir)
+        config_error(w->errs, w->file, root_line, "'retention.archive_dir' would be too long");
+    else
+        snprintf(dir, sizeof c->retention.archive_dir, "%.*sarchive", (int)keep,
+                 c->database.path);
+}
+
 static void validate(struct walk *w, int root_line)
 {
     validate_programme(w, root_line);
+    validate_retention(w, root_line);
     validate_channels(w);
     validate_allow_from(w);
 }

@@ -71,6 +71,23 @@ static const struct {
     {"sms.outbound_channel",
      "The channel of notices and broadcasts to members who never used a real channel (\"\": "
      "the only real channel; a test channel only when no real one is configured)."},
+    {"retention", "How long rows are kept; the retention pass of the scheduler deletes older "
+                  "ones in small batches."},
+    {"retention.messages_days",
+     "Settled messages older than this many days are copied to a monthly archive file, then "
+     "deleted; queued, sending and held messages are kept whatever their age (0: keep all)."},
+    {"retention.inbound_parts_days",
+     "Parts of multipart inbound SMS still unjoined after this many days are deleted."},
+    {"retention.drafts_days", "Unfinished USSD drafts and SMS exchanges are deleted this many "
+                              "days after their last change; at least ussd.draft_ttl_s."},
+    {"retention.audit_days", "Audit rows older than this many days are deleted (0: keep all)."},
+    {"retention.console_sessions_days",
+     "Web console sessions are deleted this many days after they ended or went idle."},
+    {"retention.ussd_session_ends_days",
+     "Providers' end-of-session notices older than this many days are deleted (0: keep all)."},
+    {"retention.archive_dir",
+     "Folder of the monthly message archives (messages-YYYY-MM.sqlite, mode 0600); made (0700) "
+     "if missing, one level only (\"\": archive beside the database)."},
     {"log", "Logging (to stderr)."},
     {"log.level", "Lowest level logged: debug adds a line per message (each USSD step, SMS, "
                   "delivery report and send); info has state changes and a summary of the "

@@ -80,6 +80,17 @@ struct config {
                                                     a real channel of their own; resolved by
                                                     config_trust_check (config/trust.h) */
     } sms;
+    struct {
+        /* Days each kind of row is kept (app/retention); 0 where the schema
+         * allows it: kept forever. */
+        int messages_days;
+        int inbound_parts_days;
+        int drafts_days;
+        int audit_days;
+        int console_sessions_days;
+        int ussd_session_ends_days;
+        char archive_dir[CONFIG_PATH_MAX]; /* resolved; "" in the file: beside the database */
+    } retention;
     char log_level_name[8];
     enum log_level log_level;
     char log_format_name[8];
