@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "app/retention.h"
 #include "core/catalog.h"
 #include "store/audit.h"
 
@@ -35,6 +36,7 @@ struct notice_env {
     const char *languages[CATALOG_LANGS_MAX];
     size_t nlanguages;
     int send_window_open_min, send_window_close_min;
+    struct retention_policy retention; /* for the scheduler's retention pass */
 };
 
 enum programme_result {

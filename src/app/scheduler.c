@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "app/broadcast.h"
+#include "app/retention.h"
 #include "store/db.h"
 #include "sys/log.h"
 #include "sys/log_summary.h"
@@ -29,6 +30,7 @@ struct scheduler {
     scheduler_env_release release;
     void *ctx;
     char now_file[NOW_FILE_MAX]; /* "" : real time; only set in a test build */
+    struct retention retention;  /* this thread's retention state */
 };
 
 #ifdef TAAWUN_TEST_HOOKS
@@ -146,6 +148,7 @@ static void *run(void *arg)
         if (clock_read && s->acquire(s->ctx, &env, &hold)) {
             if (scheduler_tick(&env, now) != 0)
                 log_warn("scheduler_tick_failed", "detail=\"will retry at the next tick\"");
+            retention_tick(&s->retention, &env.retention, now);
             s->release(hold);
         }
         pthread_mutex_lock(&s->lock);

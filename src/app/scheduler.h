@@ -1,6 +1,7 @@
 /* scheduler.h -- the periodic tick that does what is due by the clock:
  * event reminders (app/programme), scheduled broadcasts and the release of
- * messages held for the send window (app/broadcast). It runs on its own thread every
+ * messages held for the send window (app/broadcast), and the retention
+ * pass (app/retention). It runs on its own thread every
  * SCHEDULER_TICK_MS and reads the configuration through hooks supplied by
  * the edge that owns it (main.c), so this layer never sees config/.
  *

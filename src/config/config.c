@@ -655,8 +655,7 @@ static void validate_retention(struct walk *w, int root_line)
     if (keep + sizeof "archive" > sizeof c->retention.archive_dir)
         config_error(w->errs, w->file, root_line, "'retention.archive_dir' would be too long");
     else
-        snprintf(dir, sizeof c->retention.archive_dir, "%.*sarchive", (int)keep,
-                 c->database.path);
+        snprintf(dir, sizeof c->retention.archive_dir, "%.*sarchive", (int)keep, c->database.path);
 }
 
 static void validate(struct walk *w, int root_line)

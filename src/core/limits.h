@@ -107,4 +107,15 @@
 #define REMINDER_LEAD_MIN_S 60
 #define REMINDER_LEAD_MAX_S (30 * 86400)
 
+/* Retention (app/retention): rows deleted per write transaction (old
+ * messages are archived first, these many at a time), the scheduler's time
+ * spent on retention per tick, the pause between two batches that lets
+ * other writers take their turn, how often an idle pass looks again, and
+ * erasure requests carried to the archive files per pass. */
+#define RETENTION_BATCH_ROWS 500
+#define RETENTION_TICK_BUDGET_MS 250
+#define RETENTION_BATCH_PAUSE_MS 2
+#define RETENTION_IDLE_INTERVAL_S 60
+#define RETENTION_ERASURES_PER_PASS 200
+
 #endif

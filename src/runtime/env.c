@@ -24,6 +24,15 @@ void runtime_env_notice(const struct runtime *rt, struct notice_env *env)
         env->languages[env->nlanguages++] = rt->cfg.programme.languages[i];
     env->send_window_open_min = rt->cfg.programme.send_window_open_min;
     env->send_window_close_min = rt->cfg.programme.send_window_close_min;
+    env->retention = (struct retention_policy){
+        .messages_days = rt->cfg.retention.messages_days,
+        .inbound_parts_days = rt->cfg.retention.inbound_parts_days,
+        .drafts_days = rt->cfg.retention.drafts_days,
+        .audit_days = rt->cfg.retention.audit_days,
+        .console_sessions_days = rt->cfg.retention.console_sessions_days,
+        .ussd_session_ends_days = rt->cfg.retention.ussd_session_ends_days,
+        .archive_dir = rt->cfg.retention.archive_dir,
+    };
 }
 
 static const char *ussd_code_for(const struct config *cfg, const struct channel_settings *ch)

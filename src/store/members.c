@@ -262,6 +262,10 @@ int member_erase(sqlite3 *db, int64_t id)
         " AND status NOT IN ('queued', 'sending')",
         "DELETE FROM messages WHERE member_id = ?1 AND status = 'queued'",
         "DELETE FROM ussd_drafts WHERE phone = (SELECT phone FROM members WHERE id = ?1)",
+        /* The archives of old messages are redacted by the retention pass
+         * (store/archive.h). */
+        "INSERT INTO archive_erasures (member_id, phone, requested_at)"
+        " SELECT id, phone, ?2 FROM members WHERE id = ?1",
     };
     int64_t now = db_now();
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {

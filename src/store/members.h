@@ -98,8 +98,10 @@ int member_set_stopped(sqlite3 *db, int64_t id, bool stopped) __attribute__((war
 /* Erase the member's personal data: name, cooperative, province, sector,
  * gender, birth year, consent, topics, RSVPs, the text of their ideas and
  * messages. The phone number stays, with the member opted out, so the
- * opt-out is honoured. Grant records stay with the programme. Must run
- * inside a write transaction. Returns 0 or -1. */
+ * opt-out is honoured. Grant records stay with the programme. The
+ * member's rows in the message archives are redacted by the next retention
+ * pass (a request queued here, store/archive.h). Must run inside a write
+ * transaction. Returns 0 or -1. */
 int member_erase(sqlite3 *db, int64_t id) __attribute__((warn_unused_result));
 
 /* The member number shown to members: "TA-000042". out holds 16 bytes. */

@@ -433,6 +433,17 @@ const char *const db_migrations[] = {
     "CREATE INDEX member_phones_member ON member_phones(member_id);"
     "ALTER TABLE members ADD COLUMN consent_withdrawn_at INTEGER;"
     "ALTER TABLE members ADD COLUMN consent_withdrawn_by TEXT;",
+
+    /* Retention (app/retention): rows found by age, and erasures queued
+     * for the message archives (store/archive). */
+    "CREATE INDEX messages_created ON messages(created_at);"
+    "CREATE INDEX ussd_session_ends_created ON ussd_session_ends(created_at);"
+    "CREATE INDEX ussd_drafts_updated ON ussd_drafts(updated_at);"
+    "CREATE TABLE archive_erasures ("
+    "  id INTEGER PRIMARY KEY,"
+    "  member_id INTEGER NOT NULL,"
+    "  phone TEXT NOT NULL,"
+    "  requested_at INTEGER NOT NULL);",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

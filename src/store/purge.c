@@ -1,0 +1,62 @@
+/* purge.c -- growing tables trimmed by age, one bounded DELETE per write
+ * transaction (see purge.h). */
+#include "store/purge.h"
+
+#include <time.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+static const struct {
+    const char *table, *sql;
+} purges[PURGE_KINDS] = {
+    [PURGE_INBOUND_PARTS] = {"inbound_parts",
+                             "DELETE FROM inbound_parts WHERE rowid IN (SELECT rowid FROM"
+                             " inbound_parts WHERE created_at < ?1 LIMIT ?2)"},
+    [PURGE_USSD_DRAFTS] = {"ussd_drafts", "DELETE FROM ussd_drafts WHERE rowid IN (SELECT rowid"
+                                          " FROM ussd_drafts WHERE updated_at < ?1 LIMIT ?2)"},
+    [PURGE_SMS_EXCHANGES] = {"sms_conversations",
+                             "DELETE FROM sms_conversations WHERE rowid IN (SELECT rowid FROM"
+                             " sms_conversations WHERE updated_at < ?1 LIMIT ?2)"},
+    [PURGE_AUDIT] = {"audit_log", "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log"
+                                  " WHERE at < ?1 ORDER BY at LIMIT ?2)"},
+    [PURGE_CONSOLE_SESSIONS] = {"staff_sessions",
+                                "DELETE FROM staff_sessions WHERE id IN (SELECT id FROM"
+                                " staff_sessions WHERE coalesce(ended_at, last_seen_at) < ?1"
+                                " LIMIT ?2)"},
+    [PURGE_USSD_SESSION_ENDS] = {"ussd_session_ends",
+                                 "DELETE FROM ussd_session_ends WHERE id IN (SELECT id FROM"
+                                 " ussd_session_ends WHERE created_at < ?1 ORDER BY created_at"
+                                 " LIMIT ?2)"},
+};
+
+const char *purge_table(enum purge_kind kind)
+{
+    return kind < PURGE_KINDS ? purges[kind].table : "?";
+}
+
+long purge_batch(sqlite3 *db, enum purge_kind kind, int64_t before, size_t max, double *hold_ms)
+{
+    *hold_ms = 0;
+    if (kind >= PURGE_KINDS || db_begin(db) != 0)
+        return -1;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sqlite3_stmt *st = db_stmt(db, purges[kind].sql);
+    if (!st) {
+        db_rollback(db);
+        return store_fail(db, purges[kind].table);
+    }
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    if (store_exec(db, st, purges[kind].table) != 0) {
+        db_rollback(db);
+        return -1;
+    }
+    long n = (long)sqlite3_changes(db);
+    if (db_commit(db) != 0)
+        return -1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    *hold_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    return n;
+}
