@@ -15,8 +15,8 @@ import stat
 import time
 from datetime import datetime, timezone
 
-from conftest import (add_member, http_request, new_phone, parse_log_line, query, run_taawund,
-                      wait_until, write_config)
+from conftest import (DELETE, TEST_CLOCK_KEEPS_ROWS, add_member, http_request, new_phone,
+                      parse_log_line, query, run_taawund, wait_until, write_config)
 from test_admin_api import make_token
 
 DAY = 86400
@@ -85,11 +85,13 @@ def bulk_old_messages(db_path, phone, member_id, count, created_at):
 
 
 def start_unclocked(daemons, test_clock, overrides=None):
-    """A taawund-test whose scheduler waits (no clock file yet), so rows can
-    be put in place before the first pass."""
+    """A taawund-test with the schema's retention defaults (conftest keeps
+    every row for the other tests that move the clock) whose scheduler
+    waits (no clock file yet), so rows can be put in place before the first
+    pass."""
     if test_clock.path.exists():
         test_clock.path.unlink()
-    return daemons.start(overrides)
+    return daemons.start({**{k: DELETE for k in TEST_CLOCK_KEEPS_ROWS}, **(overrides or {})})
 
 
 def retention_done(d, start=0, timeout=60):
