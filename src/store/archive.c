@@ -126,8 +126,10 @@ static sqlite3 *archive_open(const char *path, bool create)
 {
     if (create) {
         int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0) {
+        if (fd < 0 || fchmod(fd, 0600) != 0) { /* 0600 even if made by someone else */
             archive_log_error(NULL, path, "create");
+            if (fd >= 0)
+                close(fd);
             return NULL;
         }
         close(fd);

@@ -329,3 +329,34 @@ def test_sigkill_mid_pass_loses_nothing_and_duplicates_nothing(daemons, test_clo
     assert n == distinct == len(ids) and set(rows) == set(ids)
     assert all(rows[i]["body"] == bodies[i] for i in ids)
     assert query(d2, "SELECT count(*) AS n FROM messages WHERE phone = ?", (phone,))[0]["n"] == 0
+
+
+def test_nothing_deleted_while_its_archive_file_cannot_be_written(daemons, test_clock, tmp_path):
+    """An archive file locked by someone (a staff member's open write
+    transaction in DB Browser, say): the batch fails, its messages stay in
+    the database, and a later pass archives them once the file is free."""
+    d = start_unclocked(daemons, test_clock)
+    now = int(time.time())
+    phone = new_phone()
+    mid = add_member(d, phone)
+    old = now - 400 * DAY
+    ids = insert_messages(d.db_path, [dict(phone=phone, member_id=mid, created_at=old + i)
+                                      for i in range(3)])
+    f = archive_file(tmp_path, old)
+    f.parent.mkdir(mode=0o700)
+    holder = sqlite3.connect(str(f), isolation_level=None)
+    holder.execute("CREATE TABLE IF NOT EXISTS placeholder (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        test_clock.set(now)
+        d.wait_log(r"event=archive_file_failed\b", timeout=30)
+        d.wait_log(r"event=retention_pass_failed\b", timeout=30)
+        assert {r["id"] for r in query(d, "SELECT id FROM messages WHERE phone = ?", (phone,))} \
+            == set(ids), "a message was deleted although its archive file could not be written"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    test_clock.set(now + 61)
+    retention_done(d)
+    assert set(archive_rows(f)) == set(ids)
+    assert not query(d, "SELECT id FROM messages WHERE phone = ?", (phone,))
