@@ -9,6 +9,7 @@ an erasure reaches the archives; a SIGKILL in the middle of a pass loses
 nothing and archives nothing twice. The longest write transaction a batch
 held with 100,000 old messages is measured and printed."""
 
+import os
 import signal
 import sqlite3
 import stat
@@ -66,7 +67,16 @@ def insert_messages(db_path, rows):
     return ids
 
 
-def bulk_old_messages(db_path, phone, member_id, count, created_at):
+def bulk_old_messages(db_path, phone, member_id, count, created_at, audience=1):
+    """count old delivered messages as broadcasts make them: `audience`
+    recipients per broadcast (the first is phone, the others made-up members'
+    numbers), a broadcast a minute, ids in time order. Returns phone's ids."""
+    def rows():
+        for i in range(count):
+            k = i % audience
+            to, mid = (phone, member_id) if k == 0 else ("+2125%08d" % k, None)
+            t = created_at + 60 * (i // audience)
+            yield to, mid, f"Broadcast {i // audience}: réunion jeudi", t, t + 30
     conn = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
@@ -74,9 +84,7 @@ def bulk_old_messages(db_path, phone, member_id, count, created_at):
         conn.executemany(
             "INSERT INTO messages (channel, direction, phone, member_id, kind, body, encoding,"
             " segments, status, attempts, created_at, updated_at) VALUES ('sandbox', 'out', ?,"
-            " ?, 'broadcast', ?, 'gsm7', 1, 'delivered', 1, ?, ?)",
-            ((phone, member_id, f"Broadcast {i}", created_at + i % 600, created_at + i % 600)
-             for i in range(count)))
+            " ?, 'broadcast', ?, 'gsm7', 1, 'delivered', 1, ?, ?)", rows())
         conn.execute("COMMIT")
         return [r[0] for r in conn.execute(
             "SELECT id FROM messages WHERE phone = ? ORDER BY id", (phone,))]
@@ -267,20 +275,24 @@ def test_100k_old_messages_longest_write_hold(daemons, test_clock, tmp_path):
     phone = new_phone()
     mid = add_member(d, phone)
     old = now - 500 * DAY
-    ids = bulk_old_messages(d.db_path, phone, mid, 100_000, old)
+    # 20 broadcasts to 5,000 members: every batch touches the phone index all over.
+    ids = bulk_old_messages(d.db_path, phone, mid, 100_000, old, audience=5000)
     fresh = insert_messages(d.db_path, [dict(phone=phone, member_id=mid, created_at=now - DAY)])
     t0 = time.monotonic()
     test_clock.set(now)
-    line = retention_done(d, timeout=300)
+    line = retention_done(d, timeout=600)
     took = time.monotonic() - t0
     hold = float(line["longest_hold_ms"])
     print(f"\nretention: 100000 old messages archived and deleted in {took:.1f} s, "
           f"{line['batches']} batches, write hold mean {line['mean_hold_ms']} ms, "
-          f"longest {hold:.1f} ms")
+          f"longest {hold:.1f} ms (load average {os.getloadavg()[0]:.1f})")
     assert int(line["deleted"]) == 100_000 and int(line["archived"]) == 100_000, line
-    assert hold < 1000, f"a batch held the single writer {hold} ms"
+    # Small transactions, whatever the machine's load: at least one per 500 rows ...
+    assert int(line["batches"]) >= 100_000 // 500, line
+    # ... and none near what one transaction for the backlog would hold.
+    assert hold < 5000, f"a batch held the single writer {hold} ms"
     rows = archive_rows(archive_file(tmp_path, old))
-    assert len(rows) == 100_000 and set(rows) == set(ids)
+    assert len(rows) == 100_000 and set(rows) >= set(ids)
     assert {r["id"] for r in query(d, "SELECT id FROM messages WHERE phone = ?", (phone,))} == \
         set(fresh)
 
