@@ -111,7 +111,7 @@ function optOutHint(lang) {
 }
 
 function sql(db, statement) {
-  const r = spawnSync('sqlite3', [db, statement], { encoding: 'utf8', timeout: 10000 });
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 8000', db, statement], { encoding: 'utf8', timeout: 10000 }); // waits for the daemon's lock
   if (r.status !== 0) throw new Error('sqlite3: ' + r.stderr);
   return r.stdout.trim();
 }

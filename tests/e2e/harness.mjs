@@ -84,7 +84,8 @@ export function startDaemon(conf) {
 }
 
 export function sql(db, statement) {
-  const r = spawnSync('sqlite3', [db, statement], { encoding: 'utf8', timeout: 10000 });
+  // The daemon writes the same file: wait for its lock rather than fail.
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 8000', db, statement], { encoding: 'utf8', timeout: 10000 });
   if (r.status !== 0) throw new Error('sqlite3: ' + r.stderr);
   return r.stdout.trim();
 }
