@@ -11,7 +11,8 @@ static void topic_items(const struct ussd_state *s, const struct ussd_ctx *c, st
         l->failed = true;
     for (size_t i = 0; i < TOPIC_COUNT; i++) {
         struct text_var vars[] = {
-            {"topic", ussd_screens_coded_name(s, c->env, "topic", topic_codes[i], key, sizeof key)},
+            {"topic",
+             ussd_screens_coded_name(s, c->env, "topic_short", topic_codes[i], key, sizeof key)},
             {"state", ussd_screens_text(s, c->env, l->topics[i] ? "alert_on" : "alert_off")}};
         ussd_screens_add_format(l, ussd_screens_text(s, c->env, "alert_item"), vars, 2);
     }
@@ -35,8 +36,8 @@ const struct ussd_screen_def ussd_flow_alerts_screens[] = {
      .nav = USSD_NAV_BACK_HOME,
      .back = USSD_TO(USSD_SCR_HOME),
      .errors = {"err_choice"},
-     .texts = {"alert_item", "alert_on", "alert_off", "topic.events", "topic.trainings",
-               "topic.grants", "topic.ideathon", "topic.news"},
+     .texts = {"alert_item", "alert_on", "alert_off", "topic_short.events", "topic_short.trainings",
+               "topic_short.grants", "topic_short.ideathon", "topic_short.news"},
      .items = topic_items,
      .item = {.effect = USSD_EFFECT_SET_TOPIC, .then = switch_topic}},
     {.name = NULL},

@@ -99,7 +99,7 @@ static int event_fields(const struct ussd_state *s, const struct ussd_ctx *c,
     seats_text(s, c->env, f);
     ussd_screens_field(f, "title", f->event.title, true);
     ussd_screens_field(f, "when", f->when, false);
-    ussd_screens_field(f, "place", f->event.place, true);
+    ussd_screens_field(f, "place", f->event.place, false);
     ussd_screens_field(f, "seats", f->seats, false);
     ussd_screens_field(f, "code", f->event.code, false);
     return 0;
@@ -117,10 +117,13 @@ const struct ussd_screen_def ussd_flow_events_screens[] = {
      .item = {.next = USSD_TO(USSD_SCR_EVENT_DETAIL), .then = keep_event},
      .fields = events_fields},
     /* Details need their room: "0" back only ("00" works all the same).
-     * "Book" stays: the caller's booking moves the state. */
+     * Date, time and place are never cut: the title gives way, else the
+     * details span two screens ("98"). "Book" stays: the caller's booking
+     * moves the state. */
     {.id = USSD_SCR_EVENT_DETAIL,
      .name = "event",
      .key = "event_detail",
+     .detail = true,
      .back = USSD_TO(USSD_SCR_EVENTS),
      .errors = {"err_choice"},
      .texts = {EVENT_TEXTS},

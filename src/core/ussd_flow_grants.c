@@ -92,7 +92,7 @@ static int grant_fields(const struct ussd_state *s, const struct ussd_ctx *c,
                                                f->key[0], sizeof f->key[0]),
                        false);
     ussd_screens_field(f, "amount", f->num[0], false);
-    ussd_screens_field(f, "note", f->grant.note, true);
+    ussd_screens_field(f, "note", f->grant.note, false);
     return 0;
 }
 
@@ -113,10 +113,12 @@ const struct ussd_screen_def ussd_flow_grants_screens[] = {
      .back_to = grant_ref_back,
      .errors = {"err_reference"},
      .input = {take_reference, USSD_TO(USSD_SCR_GRANT_DETAIL)}},
-    /* Details need their room: "0" back only ("00" works all the same). */
+    /* Details need their room: "0" back only ("00" works all the same).
+     * The note is never cut: a long one spans screens ("98"). */
     {.id = USSD_SCR_GRANT_DETAIL,
      .name = "grant",
      .key = "grant_detail",
+     .detail = true,
      .back = USSD_TO(USSD_SCR_GRANTS),
      .errors = {"err_choice"},
      .texts = {GRANT_STATUS_TEXTS},

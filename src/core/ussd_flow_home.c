@@ -9,7 +9,7 @@ static int home_fields(const struct ussd_state *s, const struct ussd_ctx *c,
                        const struct ussd_list *l, struct ussd_fields *f)
 {
     (void)s, (void)l;
-    ussd_screens_field(f, "name", c->m->name ? c->m->name : "", true);
+    ussd_screens_field(f, "name", ussd_screens_name_for(f, c->m->name), true);
     return 0;
 }
 

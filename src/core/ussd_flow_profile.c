@@ -9,10 +9,10 @@ static int profile_fields(const struct ussd_state *s, const struct ussd_ctx *c,
     (void)l;
     const struct ussd_member_view *m = c->m;
     const struct ussd_env *env = c->env;
-    ussd_screens_field(f, "name", m->name ? m->name : "", true);
+    ussd_screens_field(f, "name", ussd_screens_name_for(f, m->name), true);
     ussd_screens_field(f, "coop",
                        m->cooperative_name && m->cooperative_name[0]
-                           ? m->cooperative_name
+                           ? ussd_screens_name_for(f, m->cooperative_name)
                            : ussd_screens_text(s, env, "no_coop"),
                        true);
     ussd_screens_field(f, "member_no", m->member_no ? m->member_no : "", false);
@@ -44,6 +44,7 @@ const struct ussd_screen_def ussd_flow_profile_screens[] = {
     {.id = USSD_SCR_PROFILE,
      .name = "profile",
      .key = "profile_text",
+     .detail = true,
      .nav = USSD_NAV_BACK_HOME,
      .back = USSD_TO(USSD_SCR_HOME),
      .errors = {"err_choice"},

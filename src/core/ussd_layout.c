@@ -9,6 +9,7 @@
 
 #include "core/limits.h"
 #include "core/ussd_state.h"
+#include "core/utf8.h"
 
 #define LINE_MAX 640
 #define TEXT_BYTES_MAX USSD_IDEA_TEXT_MAX /* one field, shortened */
@@ -241,17 +242,352 @@ static long fit_same_page(const struct ussd_layout *ly, const char *const *orig,
             return r;
     }
     long r = render_cut(ly, orig, enc, &page, out, outsz, true);
+    if (r == want)
+        return r;
+    /* A full page: the error line takes the navigation's place ("0" and
+     * "00" work all the same), the options and "more" stay. */
+    page.nav = ly->page_more && sl->more ? sl->more : NULL;
+    r = render_cut(ly, orig, enc, &page, out, outsz, true);
     return r == want ? r : -1;
 }
 
-long ussd_layout_fit(const struct ussd_layout *ly, struct screen_list *sl, char *out, size_t outsz)
+/* ---- detail screens: text pages ---- */
+
+enum { PARTS_MAX = 16 }; /* pages one text may span */
+
+/* The text of a detail screen cut into parts of at most budget units,
+ * each [start, end) of text. */
+struct parts {
+    size_t start[PARTS_MAX], end[PARTS_MAX];
+    size_t n;
+};
+
+static size_t units_of(const char *s, size_t len, enum text_encoding enc)
+{
+    return text_units(s, len, enc);
+}
+
+/* The longest prefix of s[0..len) within budget units, cut after a whole
+ * word when one fits, else at a character boundary. */
+static size_t fill_words(const char *s, size_t len, size_t budget, enum text_encoding enc)
+{
+    size_t best = 0, i = 0;
+    while (i < len) {
+        size_t sp = i;
+        while (sp < len && s[sp] != ' ')
+            sp++;
+        if (units_of(s, sp, enc) > budget)
+            break;
+        best = sp;
+        i = sp + 1;
+    }
+    if (best > 0)
+        return best;
+    /* One word longer than a page: cut it between characters. */
+    size_t cut = 0;
+    while (cut < len) {
+        uint32_t cp;
+        size_t k = utf8_decode(s + cut, len - cut, &cp);
+        if (k == 0 || units_of(s, cut + k, enc) > budget)
+            break;
+        cut += k;
+    }
+    return cut;
+}
+
+/* Split text into parts of at most budget units: whole lines while they
+ * fit; a line that fits a page alone starts the next part; a longer one
+ * fills the room left word by word. */
+static void split_parts(const char *text, size_t budget, enum text_encoding enc, struct parts *p)
+{
+    size_t len = strlen(text), pos = 0;
+    p->n = 0;
+    while (pos < len && p->n < PARTS_MAX) {
+        while (pos < len && (text[pos] == '\n' || text[pos] == ' '))
+            pos++;
+        if (pos >= len)
+            break;
+        size_t end = pos;
+        for (;;) {
+            const char *nl = memchr(text + end + (end > pos), '\n', len - end - (end > pos));
+            size_t le = nl ? (size_t)(nl - text) : len;
+            if (units_of(text + pos, le - pos, enc) <= budget) {
+                end = le;
+                if (le == len)
+                    break;
+                continue;
+            }
+            /* This line does not fit the room left. */
+            size_t ls = end > pos ? end + 1 : pos;
+            bool fits_alone = units_of(text + ls, le - ls, enc) <= budget;
+            if (end > pos && fits_alone)
+                break; /* it starts the next part */
+            size_t room_used = end > pos ? units_of(text + pos, end - pos, enc) + 1 : 0;
+            if (room_used < budget) {
+                size_t w = fill_words(text + ls, le - ls, budget - room_used, enc);
+                if (w > 0)
+                    end = ls + w;
+            }
+            break;
+        }
+        if (end == pos)
+            end = pos + fill_words(text + pos, len - pos, budget, enc);
+        if (end == pos)
+            break; /* not even a character fits */
+        p->start[p->n] = pos;
+        p->end[p->n] = end;
+        p->n++;
+        pos = end;
+    }
+}
+
+/* Units of line s and its newline, 0 for none. */
+static size_t line_units(const char *s, enum text_encoding enc)
+{
+    return s && s[0] ? units_of(s, strlen(s), enc) + 1 : 0;
+}
+
+/* Room the error line needs beyond the navigation line it may replace. */
+static size_t error_reserve(const struct ussd_layout *ly, const struct screen_list *sl,
+                            enum text_encoding enc)
+{
+    size_t err = line_units(ly->reserve_line, enc), nav = line_units(sl->nav, enc);
+    return err > nav ? err - nav : 0;
+}
+
+/* Join the lines given (NULL or "" skipped) into out; false when the result
+ * does not fit lim units. */
+static bool join_lines(const char *const *lines, size_t n, enum text_encoding enc, size_t lim,
+                       char *out, size_t outsz)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (!lines[i] || !lines[i][0])
+            continue;
+        int w = snprintf(out + len, outsz - len, "%s%s", len ? "\n" : "", lines[i]);
+        if (w < 0 || (size_t)w >= outsz - len)
+            return false;
+        len += (size_t)w;
+    }
+    return units_of(out, len, enc) <= lim;
+}
+
+/* A page of the detail's options after (or under) its text: part is the
+ * header ("" for none). Without an error line the options are those that
+ * fit the limit less the reserve; with it, the same ones, the navigation
+ * left out when the page needs its room. */
+static long options_page(const struct ussd_layout *ly, struct screen_list *sl, const char *part,
+                         size_t first, size_t reserve, char *out, size_t outsz,
+                         struct ussd_layout_page *pg)
+{
+    struct screen_list plain = *sl;
+    plain.header = part;
+    plain.first = first;
+    plain.limit.gsm7 = sl->limit.gsm7 > reserve ? sl->limit.gsm7 - reserve : 0;
+    plain.limit.ucs2 = sl->limit.ucs2 > reserve ? sl->limit.ucs2 - reserve : 0;
+    long shown = screen_list_render(&plain, out, outsz);
+    if (shown <= 0 || !items_intact(&plain, shown, out))
+        return -1;
+    pg->first = first;
+    pg->shown = (size_t)shown;
+    pg->next_first = first + (size_t)shown;
+    pg->more = pg->next_first < sl->count;
+    if (!ly->error_line)
+        return shown;
+    char header[LINE_MAX + 128], nav[LINE_MAX];
+    snprintf(header, sizeof header, "%s%s%s", ly->error_line, part[0] ? "\n" : "", part);
+    struct screen_list page = *sl;
+    page.header = header;
+    page.first = first;
+    page.count = pg->next_first;
+    page.more = NULL;
+    for (int drop_nav = 0; drop_nav < 2; drop_nav++) {
+        const char *navs = drop_nav ? NULL : sl->nav;
+        snprintf(nav, sizeof nav, "%s%s%s", pg->more && sl->more ? sl->more : "",
+                 pg->more && sl->more && navs ? "\n" : "", navs ? navs : "");
+        page.nav = nav;
+        long r = screen_list_render(&page, out, outsz);
+        if (r == shown)
+            return r;
+    }
+    return -1;
+}
+
+/* A page of text alone: [error line,] the part, "more", the navigation. */
+static long text_page(const struct ussd_layout *ly, const struct screen_list *sl, const char *part,
+                      enum text_encoding enc, char *out, size_t outsz, struct ussd_layout_page *pg)
+{
+    size_t lim = enc == TEXT_UCS2 ? sl->limit.ucs2 : sl->limit.gsm7;
+    const char *lines[] = {ly->error_line, part, sl->more, sl->nav};
+    *pg = (struct ussd_layout_page){.first = 0, .shown = 0, .more = true, .next_first = 0};
+    if (join_lines(lines, 4, enc, lim, out, outsz))
+        return 0;
+    if (join_lines(lines, 3, enc, lim, out, outsz))
+        return 0; /* the error line in the navigation's place */
+    return -1;
+}
+
+/* Whether the first line of the template holds a field that gives way
+ * (a title): that line may be shortened or moved, the rest never. */
+static bool head_gives_way(const struct ussd_layout *ly)
+{
+    size_t first_line = strcspn(ly->tmpl, "\n");
+    for (size_t j = 0; j < ly->nshrink; j++) {
+        char ph[64];
+        snprintf(ph, sizeof ph, "{%s}", ly->vars[ly->shrinkable[j]].name);
+        const char *at = strstr(ly->tmpl, ph);
+        if (at && (size_t)(at - ly->tmpl) < first_line)
+            return true;
+    }
+    return false;
+}
+
+/* The options of page k of a detail screen after its text, under the
+ * head (the title line) when it costs them no room. */
+static long options_after(const struct ussd_layout *ly, struct screen_list *sl, const char *head,
+                          const char *part, size_t first, size_t reserve, char *out, size_t outsz,
+                          struct ussd_layout_page *pg)
+{
+    char with[LINE_MAX * 2];
+    snprintf(with, sizeof with, "%s%s%s", head, head[0] && part[0] ? "\n" : "", part);
+    if (head[0]) {
+        struct ussd_layout plain = *ly;
+        struct ussd_layout_page a, b;
+        plain.error_line = NULL;
+        if (options_page(&plain, sl, with, first, reserve, out, outsz, &a) > 0 &&
+            options_page(&plain, sl, part, first, reserve, out, outsz, &b) > 0 &&
+            a.shown == b.shown)
+            return options_page(ly, sl, with, first, reserve, out, outsz, pg);
+    }
+    return options_page(ly, sl, part, first, reserve, out, outsz, pg);
+}
+
+/* A detail screen too long for one screen. Its facts (all but a first line
+ * that gives way) in parts of a page each, split at lines, else words; the
+ * first line on top of the first part, shortened to the room left, else on
+ * top of the options. Page k < parts shows part k (the last with the options
+ * when they fit under it); later pages show options alone from ly->first.
+ * Returns the options shown, or -1. */
+static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig,
+                           enum text_encoding enc, char shortened[][TEXT_BYTES_MAX],
+                           struct screen_list *sl, char *out, size_t outsz,
+                           struct ussd_layout_page *pg)
+{
+    enum { HEAD_MIN_UNITS = 6 }; /* below this a shortened title says nothing */
+    size_t lim = enc == TEXT_UCS2 ? sl->limit.ucs2 : sl->limit.gsm7;
+    char text[LINE_MAX], part[LINE_MAX * 2], head[LINE_MAX], top[LINE_MAX];
+    size_t reserve = error_reserve(ly, sl, enc);
+    size_t fixed = line_units(sl->more, enc) + line_units(sl->nav, enc) + reserve;
+    if (fixed >= lim)
+        return -1;
+    size_t budget = lim - fixed;
+    set_fields(ly, orig, 0, enc, shortened);
+    if (text_format(ly->tmpl, ly->vars, ly->nvars, text, sizeof text) < 0)
+        return -1;
+    drop_empty_lines(text);
+    const char *body = text;
+    head[0] = top[0] = '\0';
+    if (head_gives_way(ly) && strchr(text, '\n')) {
+        size_t hl = strcspn(text, "\n");
+        snprintf(head, sizeof head, "%.*s", (int)hl, text);
+        body = text + hl + 1;
+    }
+    struct parts p;
+    split_parts(body, budget, enc, &p);
+    if (p.n == 0)
+        return -1;
+    /* The head over the first part, in the room it leaves. */
+    size_t used0 = units_of(body + p.start[0], p.end[0] - p.start[0], enc);
+    if (head[0] && used0 + 1 + HEAD_MIN_UNITS <= budget)
+        shorten(head, budget - used0 - 1, enc, top, sizeof top);
+    bool head_whole = head[0] && strcmp(top, head) == 0;
+    const char *late_head = head_whole ? "" : head; /* shown again over the options */
+    size_t last = p.n - 1, k = ly->page;
+    bool shared = false;
+    if (sl->count > 0) {
+        struct ussd_layout_page probe;
+        struct ussd_layout plain = *ly;
+        plain.error_line = NULL;
+        snprintf(part, sizeof part, "%s%s%.*s", last == 0 ? top : "",
+                 last == 0 && top[0] ? "\n" : "", (int)(p.end[last] - p.start[last]),
+                 body + p.start[last]);
+        shared = options_page(&plain, sl, part, 0, reserve, out, outsz, &probe) > 0;
+    }
+    if (k <= last) {
+        snprintf(part, sizeof part, "%s%s%.*s", k == 0 ? top : "", k == 0 && top[0] ? "\n" : "",
+                 (int)(p.end[k] - p.start[k]), body + p.start[k]);
+        if (k == last && shared)
+            return options_after(ly, sl, k == 0 ? "" : late_head, part, 0, reserve, out, outsz, pg);
+        if (k == last && sl->count == 0) {
+            /* The last part of a screen without options: no "more". */
+            const char *lines[] = {ly->error_line, part, sl->nav};
+            *pg = (struct ussd_layout_page){0, 0, false, 0};
+            if (join_lines(lines, 3, enc, lim, out, outsz) ||
+                join_lines(lines, 2, enc, lim, out, outsz))
+                return 0;
+            return -1;
+        }
+        return text_page(ly, sl, part, enc, out, outsz, pg);
+    }
+    return options_after(ly, sl, late_head, "", ly->first, reserve, out, outsz, pg);
+}
+
+/* Whether a detail screen fits one screen: every option whole, the fields
+ * that give way at a readable length, with room for the error line. */
+static bool fits_one_screen(const struct ussd_layout *ly, const char *const *orig,
+                            enum text_encoding enc, char shortened[][TEXT_BYTES_MAX],
+                            const struct screen_list *sl)
+{
+    char out[SCREEN_BYTES_MAX];
+    size_t reserve = error_reserve(ly, sl, enc);
+    struct screen_list probe = *sl;
+    probe.limit.gsm7 = sl->limit.gsm7 > reserve ? sl->limit.gsm7 - reserve : 0;
+    probe.limit.ucs2 = sl->limit.ucs2 > reserve ? sl->limit.ucs2 - reserve : 0;
+    struct ussd_layout plain = *ly;
+    plain.error_line = NULL;
+    plain.first = 0;
+    bool formatted;
+    set_fields(ly, orig, caps[READABLE_CAP_INDEX], enc, shortened);
+    long r = render_whole(&plain, &probe, out, sizeof out, &formatted);
+    return formatted && r >= 0 && (size_t)r == sl->count && items_intact(&probe, r, out);
+}
+
+static long fit_page(const struct ussd_layout *ly, const char *const *orig, enum text_encoding enc,
+                     char shortened[][TEXT_BYTES_MAX], struct screen_list *sl, char *out,
+                     size_t outsz);
+
+long ussd_layout_fit(const struct ussd_layout *ly, struct screen_list *sl, char *out, size_t outsz,
+                     struct ussd_layout_page *pg)
 {
     assert(ly->nvars <= USSD_LAYOUT_VARS_MAX && ly->nshrink <= ly->nvars);
     const char *orig[USSD_LAYOUT_VARS_MAX];
     char shortened[USSD_LAYOUT_VARS_MAX][TEXT_BYTES_MAX];
+    struct ussd_layout_page scratch;
+    if (!pg)
+        pg = &scratch;
     for (size_t i = 0; i < ly->nvars; i++)
         orig[i] = ly->vars[i].value;
     enum text_encoding enc = screen_encoding(ly, sl);
+    if (ly->text_pages && !fits_one_screen(ly, orig, enc, shortened, sl)) {
+        long r = fit_text_pages(ly, orig, enc, shortened, sl, out, outsz, pg);
+        if (r >= 0)
+            return r;
+    }
+    long r = fit_page(ly, orig, enc, shortened, sl, out, outsz);
+    *pg =
+        (struct ussd_layout_page){.first = sl->first,
+                                  .shown = r > 0 ? (size_t)r : 0,
+                                  .more = r >= 0 && sl->first + (size_t)(r > 0 ? r : 0) < sl->count,
+                                  .next_first = sl->first + (size_t)(r > 0 ? r : 0)};
+    return r;
+}
+
+/* One screen: the text over the options of the page. */
+static long fit_page(const struct ussd_layout *ly, const char *const *orig, enum text_encoding enc,
+                     char shortened[][TEXT_BYTES_MAX], struct screen_list *sl, char *out,
+                     size_t outsz)
+{
     long r;
     if (ly->error_line && ly->page_count > 0 && ly->first + ly->page_count <= sl->count) {
         r = fit_same_page(ly, orig, enc, shortened, sl, out, outsz);

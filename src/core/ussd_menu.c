@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/bidi.h"
 #include "core/limits.h"
 #include "core/ussd_layout.h"
 #include "core/ussd_screens.h"
@@ -190,21 +191,20 @@ enum ussd_flow ussd_menu_flow(const struct ussd_state *s)
 }
 
 static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, char *out,
-                          size_t outsz, bool *end, size_t *first, long *shown);
+                          size_t outsz, bool *end, struct ussd_layout_page *pg);
 
-/* "98" on a list screen: only when the screen the member saw had more
- * items after it. Returns true when handled. */
-static bool list_more(struct ussd_state *s, const struct ussd_ctx *c, const struct ussd_list *l)
+/* "98" on a list or detail screen: only when the screen the member saw
+ * offered more (items, or the rest of a detail's text). Returns true when
+ * handled. */
+static bool list_more(struct ussd_state *s, const struct ussd_ctx *c)
 {
     char scratch[SCREEN_BYTES_MAX];
     bool end;
-    size_t first = 0;
-    long shown = -1;
+    struct ussd_layout_page pg = {0};
     if (s->page + 1 < USSD_PAGES_MAX &&
-        render_screen(s, c, scratch, sizeof scratch, &end, &first, &shown) >= 0 && shown > 0 &&
-        first + (size_t)shown < l->count) {
+        render_screen(s, c, scratch, sizeof scratch, &end, &pg) >= 0 && pg.more) {
         s->page++;
-        s->page_first[s->page] = (unsigned short)(first + (size_t)shown);
+        s->page_first[s->page] = (unsigned short)pg.next_first;
         s->error_key = NULL;
         return true;
     }
@@ -254,7 +254,7 @@ static enum ussd_effect list_input(struct ussd_state *s, const char *in, const s
         ussd_screens_go(s, USSD_SCR_END_BUSY);
         return USSD_EFFECT_NONE;
     }
-    if (strcmp(in, USSD_NAV_MORE) == 0 && list_more(s, c, &l))
+    if (strcmp(in, USSD_NAV_MORE) == 0 && list_more(s, c))
         return USSD_EFFECT_NONE;
     if (strcmp(in, USSD_NAV_BACK) == 0 && go_back(s, c, d))
         return USSD_EFFECT_NONE;
@@ -314,8 +314,9 @@ enum ussd_effect ussd_menu_input(struct ussd_state *s, const char *raw, size_t r
         e = list_input(s, in, &c, d);
     else if (d->input.take)
         text_input(s, in, &c, d);
-    else if (!(strcmp(in, USSD_NAV_BACK) == 0 && go_back(s, &c, d)))
-        s->error_key = d->errors[0]; /* a detail screen: "0" only */
+    else if (!(strcmp(in, USSD_NAV_BACK) == 0 && go_back(s, &c, d)) &&
+             !(strcmp(in, USSD_NAV_MORE) == 0 && list_more(s, &c)))
+        s->error_key = d->errors[0]; /* a detail screen: "0", and "98" on a long one */
     /* Where the step leads is a declared screen; an error line only on a
      * screen that waits for input; an effect only on a last screen, a
      * confirmation kept for the caller, or a draft discarded. */
@@ -358,19 +359,19 @@ void ussd_menu_effect_done(struct ussd_state *s, enum ussd_effect e, enum ussd_e
 long ussd_menu_render(const struct ussd_state *s, const struct ussd_member_view *m,
                       const struct ussd_env *env, char *out, size_t outsz, bool *end)
 {
-    size_t first;
-    long shown;
+    struct ussd_layout_page pg;
     const struct ussd_ctx c = {m, env};
-    return render_screen(s, &c, out, outsz, end, &first, &shown);
+    return render_screen(s, &c, out, outsz, end, &pg);
 }
 
 static long render_busy(const struct ussd_state *s, const struct ussd_ctx *c, char *out,
-                        size_t outsz, bool *end, size_t *first, long *shown)
+                        size_t outsz, bool *end, struct ussd_layout_page *pg)
 {
     struct ussd_state busy = *s;
     busy.screen = USSD_SCR_END_BUSY;
     busy.error_key = NULL;
-    return render_screen(&busy, c, out, outsz, end, first, shown);
+    busy.page = 0;
+    return render_screen(&busy, c, out, outsz, end, pg);
 }
 
 /* The navigation line: services show "0 back · 00 home"; other screens
@@ -395,16 +396,32 @@ static void same_page(const struct ussd_state *s, const struct ussd_ctx *c, char
     struct ussd_state plain = *s;
     plain.error_key = NULL;
     bool end;
-    size_t first;
-    long shown;
-    if (render_screen(&plain, c, out, outsz, &end, &first, &shown) < 0 || shown <= 0)
+    struct ussd_layout_page pg;
+    (void)items;
+    if (render_screen(&plain, c, out, outsz, &end, &pg) < 0 || pg.shown == 0)
         return;
-    *count = (size_t)shown;
-    *more = first + (size_t)shown < items;
+    *count = pg.shown;
+    *more = pg.more;
+}
+
+/* A right-to-left screen that starts with Latin letters (a reference, a
+ * member number, a Latin name) gets the right-to-left mark in front, so
+ * phones that take the direction from the first letter read it right to
+ * left. Returns the length, or -1 when out has no room. */
+static long lead_rtl(char *out, size_t outsz)
+{
+    size_t len = strlen(out), mark = sizeof BIDI_RLM - 1;
+    if (!bidi_needs_rlm(out, len))
+        return (long)len;
+    if (len + mark >= outsz)
+        return -1;
+    memmove(out + mark, out, len + 1);
+    memcpy(out, BIDI_RLM, mark);
+    return (long)(len + mark);
 }
 
 static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, char *out,
-                          size_t outsz, bool *end, size_t *first, long *shown)
+                          size_t outsz, bool *end, struct ussd_layout_page *pg)
 {
     assert(s->screen < USSD_SCR_COUNT);
     const struct ussd_screen_def *d = ussd_screens_def(s->screen);
@@ -413,36 +430,51 @@ static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, 
     struct ussd_list l;
     list_items(s, c, d, &l);
     if (l.failed)
-        return render_busy(s, c, out, outsz, end, first, shown);
+        return render_busy(s, c, out, outsz, end, pg);
     struct screen_list sl = {.items = l.items, .count = l.count, .limit = env->limit};
-    if (is_list(d))
+    if (is_list(d) || d->detail)
         sl.more = ussd_screens_text(s, env, "nav_more");
     sl.nav = nav_line(s, c, d);
     struct ussd_fields f;
     f.tmpl = ussd_screens_text(s, env, s->no_sms && d->key_no_sms ? d->key_no_sms : d->key);
     f.nvars = f.nshrink = 0;
     if (d->fields && d->fields(s, c, &l, &f) < 0)
-        return render_busy(s, c, out, outsz, end, first, shown);
+        return render_busy(s, c, out, outsz, end, pg);
     size_t page_first =
         s->page < USSD_PAGES_MAX && s->page_first[s->page] < sl.count ? s->page_first[s->page] : 0;
     size_t page_count = 0;
     bool page_more = false;
-    if (s->error_key && is_list(d))
+    if (s->error_key && is_list(d) && !d->detail)
         same_page(s, c, out, outsz, sl.count, &page_count, &page_more);
-    struct ussd_layout ly = {.tmpl = f.tmpl ? f.tmpl : "",
-                             .vars = f.vars,
-                             .nvars = f.nvars,
-                             .shrinkable = f.shrink,
-                             .nshrink = f.nshrink,
-                             .error_line =
-                                 s->error_key ? ussd_screens_text(s, env, s->error_key) : NULL,
-                             .first = page_first,
-                             .strict = env->strict,
-                             .page_count = page_count,
-                             .page_more = page_more};
-    *shown = ussd_layout_fit(&ly, &sl, out, outsz);
-    *first = sl.first;
-    return *shown < 0 ? -1 : (long)strlen(out);
+    struct ussd_layout ly = {
+        .tmpl = f.tmpl ? f.tmpl : "",
+        .vars = f.vars,
+        .nvars = f.nvars,
+        .shrinkable = f.shrink,
+        .nshrink = f.nshrink,
+        .error_line = s->error_key ? ussd_screens_text(s, env, s->error_key) : NULL,
+        .first = page_first,
+        .strict = env->strict,
+        .page_count = page_count,
+        .page_more = page_more,
+        .text_pages = d->detail,
+        .page = s->page,
+        .reserve_line = d->errors[0] ? ussd_screens_text(s, env, d->errors[0]) : NULL};
+    struct text_var vars[USSD_FIELDS_MAX];
+    memcpy(vars, f.vars, sizeof vars); /* the layout rewrites them */
+    long shown = ussd_layout_fit(&ly, &sl, out, outsz, pg);
+    if (shown < 0 || !ussd_screens_rtl(s, env) || !bidi_needs_rlm(out, strlen(out)))
+        return shown < 0 ? -1 : (long)strlen(out);
+    /* The right-to-left mark takes a unit: lay the screen out again
+     * without it when the screen is full. */
+    size_t units = text_units(out, strlen(out), TEXT_UCS2);
+    if (units >= sl.limit.ucs2 && sl.limit.ucs2 > 0) {
+        sl.limit.ucs2--;
+        memcpy(f.vars, vars, sizeof vars);
+        if (ussd_layout_fit(&ly, &sl, out, outsz, pg) < 0)
+            return -1;
+    }
+    return lead_rtl(out, outsz);
 }
 
 /* ---- self-check for `taawund -n` ---- */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/bidi.h"
 #include "core/text_input.h"
 
 /* Every flow's declarations; each screen is declared in exactly one. */
@@ -169,6 +170,22 @@ void ussd_screens_field(struct ussd_fields *f, const char *name, const char *val
     if (shrinkable)
         f->shrink[f->nshrink++] = f->nvars;
     f->vars[f->nvars++] = (struct text_var){name, value};
+}
+
+const char *ussd_screens_name_for(const struct ussd_fields *f, const char *name)
+{
+    if (!name)
+        return "";
+    if (f->tmpl && ussd_layout_encoding(f->tmpl) == TEXT_GSM7 &&
+        ussd_layout_encoding(name) == TEXT_UCS2)
+        return "";
+    return name;
+}
+
+bool ussd_screens_rtl(const struct ussd_state *s, const struct ussd_env *env)
+{
+    const char *t = catalog_set_get(env->texts, lang_of(s, env), "language_name", NULL);
+    return t && bidi_has_rtl(t, strlen(t));
 }
 
 void ussd_screens_languages(const struct ussd_state *s, const struct ussd_ctx *c,

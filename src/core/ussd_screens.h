@@ -123,6 +123,10 @@ struct ussd_screen_def {
      * number on the suppression list), without the promise. */
     const char *key_no_sms;
     enum ussd_flow flow; /* the draft it belongs to, if any */
+    /* A detail screen: its facts (fields not shrinkable) are never cut; the
+     * fields that give way do so first, then the text spans pages ("98"),
+     * the options after it (see core/ussd_layout.h). */
+    bool detail;
     enum ussd_nav nav;
     /* Where "0" leads from the first page; back_to when it depends. */
     struct ussd_target back;
@@ -212,6 +216,15 @@ void ussd_screens_add_format(struct ussd_list *l, const char *tmpl, const struct
  * first when the screen does not fit. */
 void ussd_screens_field(struct ussd_fields *f, const char *name, const char *value,
                         bool shrinkable);
+
+/* A name (the member's, their cooperative's) as a screen with text f->tmpl
+ * shows it: "" when it would turn a GSM-7 screen (French, English) into
+ * UCS-2 and so cost it more than half its room. */
+const char *ussd_screens_name_for(const struct ussd_fields *f, const char *name);
+
+/* Whether the screen's language reads right to left (its catalog's
+ * language_name is written so). */
+bool ussd_screens_rtl(const struct ussd_state *s, const struct ussd_env *env);
 
 /* Items the flows share: the languages (each in its own language), the
  * provinces and the sectors (in the screen's). */

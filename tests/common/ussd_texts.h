@@ -90,10 +90,10 @@ static const struct text_entry ar_texts[] = {
     {"idea_done", "توصلنا بفكرتك. المرجع {reference}."},
     {"idea_done_no_sms", "توصلنا بفكرتك. المرجع {reference}."},
     {"idea_cancelled", "تم الإلغاء."},
-    {"alerts_title", "تنبيهاتي:"},
-    {"alert_item", "{topic}: {state}"},
-    {"alert_on", "مفعل"},
-    {"alert_off", "موقف"},
+    {"alerts_title", ""},
+    {"alert_item", "{topic} {state}"},
+    {"alert_on", "مفعّل"},
+    {"alert_off", "معطّل"},
     {"profile_stop", "إيقاف كل الرسائل"},
     {"profile_start", "استئناف الرسائل"},
     {"profile_erase", "مسح بياناتي"},
@@ -149,6 +149,11 @@ static const struct text_entry ar_texts[] = {
     {"agent_registered_no_sms", "تم تسجيل {name}: {member_no}. لا يمكن إرسال رسائل إليه."},
     {"agent_taken", "هذا الرقم لعضو مسجل. لم يحفظ أي شيء."},
     {"agent_not_contact", "وحده المكلف بالتواصل في التعاونية يسجل الأعضاء. لم يحفظ شيء."},
+    {"topic_short.events", "أنشطة"},
+    {"topic_short.trainings", "تكوين"},
+    {"topic_short.grants", "دعم"},
+    {"topic_short.ideathon", "إيدياثون"},
+    {"topic_short.news", "أخبار"},
 };
 
 static const struct text_entry fr_texts[] = {
@@ -296,6 +301,11 @@ static const struct text_entry fr_texts[] = {
     {"agent_taken", "Ce numéro est déjà celui d'un membre. Rien n'a été enregistré."},
     {"agent_not_contact", "Seule la personne de contact de la coopérative peut inscrire un membre. "
                           "Rien n'a été enregistré."},
+    {"topic_short.events", "Événements"},
+    {"topic_short.trainings", "Formations"},
+    {"topic_short.grants", "Subventions"},
+    {"topic_short.ideathon", "Ideathon"},
+    {"topic_short.news", "Actualités"},
 };
 
 /* From conf/taawun.conf. */

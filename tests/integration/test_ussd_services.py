@@ -163,13 +163,19 @@ def check_home(s, lang, name):
 
 
 def check_home_pages(u, s, lang, name):
-    """Home that may be paginated (a French screen made UCS-2 by an Arabic
-    name cannot hold the five services): greeting, then every service whole."""
+    """Home: greeting, then every service whole, on one screen. An Arabic
+    name is left out of a French or English greeting: it would turn the
+    screen into UCS-2 (issue 15, finding 5)."""
     assert s.con and msg(lang, "err_choice") not in s, s
     first = s.text.split("\n")[0]
     greeting = msg(lang, "home_title", name="")
-    assert first.startswith(greeting) and is_prefix_of(first[len(greeting):], name), s
+    if lang != "ar" and measure(name)[0] == "ucs2":
+        assert first == greeting.rstrip(), s
+        assert measure(s.text)[0] == "gsm7", s
+    else:
+        assert first.startswith(greeting) and is_prefix_of(first[len(greeting):], name), s
     assert all_labels(u, lang, s) == [msg(lang, k) for k in HOME_KEYS], s
+    assert msg(lang, "nav_more") not in s.text.split("\n"), s
 
 
 def walk_forward(u, lang, first):
@@ -277,21 +283,52 @@ def grant_row(d, ref):
     return query(d, "SELECT * FROM grants WHERE reference = ?", (ref,))[0]
 
 
-def check_grant_detail(d, s, lang, ref):
+RLM = "\u200f"
+
+
+def detail_pages(u, lang, s):
+    """The text lines of a detail screen and of the pages "98" leads to
+    (issue 15, findings 2, 3: the details span screens rather than being
+    cut); back on the first page afterwards. Returns (lines, pages)."""
+    pages = [s]
+    while msg(lang, "nav_more") in s.text.split("\n"):
+        s = u.send("98")
+        assert s.con and msg(lang, "err_choice") not in s, s
+        pages.append(s)
+        assert len(pages) < 6, pages
+    for _ in pages[1:]:
+        u.send("0")
+    lines = []
+    for p in pages:
+        for line in p.text.split("\n"):
+            if line in (msg(lang, "nav_more"), msg(lang, "nav_back")) or \
+                    line.split(". ")[0].isdigit():
+                continue
+            lines.append(line)
+    return lines, pages
+
+
+def check_grant_detail(d, s, lang, ref, u=None):
     g = grant_row(d, ref)
     assert s.con, s
-    lines = s.text.split("\n")
-    assert lines[0] == ref, s
+    if u is None:
+        lines, pages = s.text.split("\n")[:-1], [s]
+    else:
+        lines, pages = detail_pages(u, lang, s)
+    # An Arabic screen that starts with Latin text: the right-to-left mark.
+    assert lines[0] == (RLM + ref if lang == "ar" else ref), s
     assert lines[1] == catalog(lang)["grant_status"][g["status"]], s
     assert lines[2] == msg(lang, "grant_detail", reference="", status="", note="",
                            amount=g["amount_mad"]).split("\n")[2], s
     note = g["note_" + lang] or ""
     if note:
-        assert is_prefix_of(lines[3], note), (lines[3], note)
+        # The whole note, over one or more screens (issue 15, finding 3).
+        assert " ".join(lines[3:]) == note, (lines, note)
     else:
-        assert len(lines) == 4, s  # no empty line for a missing note
+        assert len(lines) == 3, s  # no empty line for a missing note
     # Detail screens keep their room for the details: "0" back only.
-    assert lines[-1] == msg(lang, "nav_back"), s
+    for p in pages:
+        assert p.text.split("\n")[-1] == msg(lang, "nav_back"), p
 
 
 @pytest.mark.parametrize("lang,phone", [("ar", FATIMA), ("fr", YOUSSEF), ("ar", KHADIJA)])
@@ -308,11 +345,14 @@ def test_grants_listed_with_details(daemon, lang, phone):
     assert labels == want + [msg(lang, "grants_enter_ref")], labels
     for i, ref in enumerate(refs, 1):
         s = u.send(str(i))
-        check_grant_detail(d, s, lang, ref)
+        check_grant_detail(d, s, lang, ref, u)
         back = u.send("0")
         assert back.text == first.text, back
-    check_grant_detail(d, u.send("2"), lang, refs[1])
-    assert msg(lang, "err_choice") in u.send("98"), "98 on a detail is a wrong key"
+    check_grant_detail(d, u.send("2"), lang, refs[1], u)
+    s = u.screens[-1]
+    while msg(lang, "nav_more") in s.text.split("\n"):
+        s = u.send("98")
+    assert msg(lang, "err_choice") in u.send("98"), "98 on a detail's last page is a wrong key"
     home = u.send("00")
     check_home(home, lang, member_row(d, phone)["name"])
 
@@ -342,7 +382,7 @@ def test_grant_reference_typed_in_any_form(daemon, lang, phone, typed, ref):
     u = Ussd(daemon, phone=phone)
     u.dial()
     to_reference_prompt(u, lang)
-    check_grant_detail(daemon, u.send(typed), lang, ref)
+    check_grant_detail(daemon, u.send(typed), lang, ref, u)
 
 
 @pytest.mark.parametrize("lang,phone,typed", [
@@ -365,7 +405,7 @@ def test_other_or_unknown_reference_is_refused_on_a_clear_screen(daemon, lang, p
     assert s.text == msg(lang, "err_reference") + "\n" + prompt.text, s
     # The next try with the member's own reference works.
     own = GRANTS_OF[phone][0]
-    check_grant_detail(d, u.send(own), lang, own)
+    check_grant_detail(d, u.send(own), lang, own, u)
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
@@ -423,19 +463,21 @@ def test_event_list_province_first_paginated_both_ways(daemon, lang, phone, prov
     check_home(u.send("0"), lang, member_row(d, phone)["name"])
 
 
-def check_event_detail(s, lang, e, seats):
+def check_event_detail(s, lang, e, seats, u):
+    """Title (it may give way), then date, time, place and seats whole on
+    the first screen (issue 15, findings 2, 3), the options after them."""
     assert s.con, s
-    lines = s.text.split("\n")
-    assert is_prefix_of(lines[0], e["title"]), (s, e["title"])
     when = screen_when(lang, e["starts_at"])
     assert when in s, f"no date and time {when!r} on {s!r}"
-    place_shown = any(is_prefix_of(part, e["place"]) and len(stem(part)) >= 6
-                      for line in lines for part in re.split(r"[،,] ", line, maxsplit=1)[1:])
-    assert place_shown, f"no place {e['place']!r} on {s!r}"
-    assert seats in s, f"no {seats!r} on {s!r}"
-    opts = numbered(s.text)
-    assert opts.get("1") == msg(lang, "event_rsvp"), s
-    assert opts.get("2") == msg(lang, "event_sms") or msg(lang, "nav_more") in s.text, s
+    lines, pages = detail_pages(u, lang, s)
+    text = "\n".join(lines).replace(RLM, "")
+    assert e["place"] in text.replace("\n", " "), f"no place {e['place']!r} on {pages!r}"
+    assert seats in text, f"no {seats!r} on {pages!r}"
+    titles = [line for line in lines if is_prefix_of(line, e["title"])]
+    assert titles, (pages, e["title"])
+    opts = numbered(pages[-1].text)
+    assert opts.get("1") == msg(lang, "event_rsvp"), pages
+    assert opts.get("2") == msg(lang, "event_sms"), pages
 
 
 @pytest.mark.parametrize("lang,phone,province", [
@@ -449,7 +491,7 @@ def test_event_detail_shows_when_place_and_seats(daemon, lang, phone, province):
         s = u.send(str(i))
         seats = (msg(lang, "seats_unlimited") if e["capacity"] is None
                  else msg(lang, "seats_left", n=e["capacity"]))
-        check_event_detail(s, lang, e, seats)
+        check_event_detail(s, lang, e, seats, u)
 
 
 @pytest.mark.parametrize("lang,phone,province,code", [
@@ -479,8 +521,8 @@ def test_rsvp_books_once_and_queues_one_receipt(daemon, lang, phone, province, c
     u.dial()
     u.send("2")
     s = u.send(str(k))
-    if lang == "fr":  # the Arabic detail may cut this line
-        assert msg(lang, "seat_yours") in s, s
+    lines, _ = detail_pages(u, lang, s)
+    assert msg(lang, "seat_yours") in lines, lines
     end = u.send("1")
     assert end.end and end.text == msg(lang, "rsvp_already", title=e["title"]), end
     assert len(query(d, "SELECT * FROM rsvps WHERE event_id = ?", (e["id"],))) == 1
@@ -515,7 +557,8 @@ def test_unregistered_rsvp_is_sent_to_registration(daemon, lang, lang_no):
     s = u.send("2")  # public events
     assert s.con and s.text.startswith(msg(lang, "events_title")), s
     s = u.send("1")
-    assert s.con and numbered(s.text).get("1") == msg(lang, "event_rsvp"), s
+    _, pages = detail_pages(u, lang, s)
+    assert s.con and numbered(pages[-1].text).get("1") == msg(lang, "event_rsvp"), pages
     s = u.send("1")
     assert s.con and s.text == msg(lang, "err_register_first") + "\n" + msg(lang, "ask_name"), s
     assert query(d, "SELECT * FROM members WHERE phone = ?", (u.phone,)) == []
@@ -707,7 +750,7 @@ def test_idea_cancelled_stores_nothing(daemon, lang, phone):
 # ---- alerts
 
 def alert_label(lang, topic, on):
-    return msg(lang, "alert_item", topic=catalog(lang)["topic"][topic],
+    return msg(lang, "alert_item", topic=catalog(lang)["topic_short"][topic],
                state=msg(lang, "alert_on" if on else "alert_off"))
 
 
@@ -757,7 +800,7 @@ def test_language_change_applies_to_the_next_dial(daemon, lang, phone, new_lang,
     u = Ussd(d, phone=phone)
     u.dial()
     s = u.send("5")
-    assert numbered(s.text).get("1") == msg(lang, "menu_language"), s
+    assert all_labels(u, lang, s)[0] == msg(lang, "menu_language"), s
     s = u.send("1")
     assert s.con and s.text.startswith(msg(lang, "menu_language")), s
     assert [numbered(s.text).get(str(i)) for i in (1, 2, 3)] == \
@@ -1031,13 +1074,11 @@ def walk_everything(d, phone, lang):
     for i in range(1, len(labels_of(pages)) + 1):
         s = u.send(str(i))                         # each event's detail
         assert s.con, s
-        opts = numbered(s.text)
-        assert opts.get("1") == msg(lang, "event_rsvp"), s
-        for n, label in items(s.text):
-            assert label == msg(lang, ["event_rsvp", "event_sms"][n - 1]), s
-        for p in walk_forward(u, lang, s)[1:]:
+        _, pages = detail_pages(u, lang, s)
+        for p in pages:
             for n, label in items(p.text):
                 assert label == msg(lang, ["event_rsvp", "event_sms"][n - 1]), p
+        assert numbered(pages[-1].text).get("1") == msg(lang, "event_rsvp"), pages
         u.send("x")
         u.send("00")
         u.send("2")
