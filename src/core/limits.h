@@ -21,6 +21,9 @@
 /* Bytes of UTF-8 one screen may take: 182 characters of up to 4 bytes, plus slack. */
 #define SCREEN_BYTES_MAX 1024
 
+/* Bytes of one option's label on a screen, formatted. */
+#define SCREEN_LABEL_BYTES 160
+
 /* A phone number in E.164 with the '+' and the NUL. */
 #define MSISDN_MAX 17
 

@@ -109,6 +109,51 @@ long screen_ellipsize(const char *s, size_t len, enum text_encoding enc, size_t 
     return (long)need;
 }
 
+/* Length of the leading whole words a and b share (up to and including
+ * the space after the last shared word), 0 when none. */
+static size_t shared_words(const char *a, const char *b)
+{
+    size_t i = 0, words = 0;
+    while (a[i] && a[i] == b[i]) {
+        if (a[i] == ' ')
+            words = i + 1;
+        i++;
+    }
+    return words;
+}
+
+int screen_shorten_distinct(const char *const *texts, size_t n, enum text_encoding enc,
+                            const size_t *max_units, char (*out)[SCREEN_LABEL_BYTES])
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = texts[i] ? texts[i] : "";
+        size_t len = strlen(t), skip = 0;
+        if (!utf8_valid(t, len)) {
+            out[i][0] = '\0';
+            rc = -1;
+            continue;
+        }
+        if (text_units(t, len, enc) > max_units[i]) {
+            for (size_t j = 0; j < n; j++) {
+                size_t w = j == i || !texts[j] ? 0 : shared_words(t, texts[j]);
+                if (w > skip && w < len)
+                    skip = w;
+            }
+            /* A kind before a colon ("Atelier: ", "تكوين: ") says least. */
+            const char *colon = strstr(t + skip, ": ");
+            if (!colon || strchr(t + skip, ' ') < colon)
+                colon = NULL;
+            if (colon && (size_t)(colon + 2 - t) < len)
+                skip = (size_t)(colon + 2 - t);
+        }
+        if (screen_ellipsize(t + skip, len - skip, enc, max_units[i], out[i], SCREEN_LABEL_BYTES) <
+            0)
+            rc = -1;
+    }
+    return rc;
+}
+
 /* What one piece of a screen costs, in both encodings. */
 struct cost {
     bool valid;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/gsm.h"
+#include "core/limits.h"
 
 struct screen_limit {
     size_t gsm7; /* septets a GSM-7 screen may hold */
@@ -31,6 +32,17 @@ bool screen_fits(const char *s, size_t len, struct screen_limit lim, size_t *uni
  * to max_units with none. */
 long screen_ellipsize(const char *s, size_t len, enum text_encoding enc, size_t max_units,
                       char *out, size_t outsz);
+
+/* Shorten the label texts[i] (valid UTF-8) of a list to max_units[i] in enc
+ * so that the labels stay told apart: a label too long first loses the
+ * leading words it shares with another label of the list ("Atelier: "),
+ * and a leading word before a colon (a kind: "Formation: "), then is
+ * ellipsized at a word boundary (screen_ellipsize). Labels that fit
+ * are copied unchanged. Writes out[i]. Returns 0, or -1
+ * when a label is not valid UTF-8 or does not fit out[i] (out[i] is then
+ * ""). */
+int screen_shorten_distinct(const char *const *texts, size_t n, enum text_encoding enc,
+                            const size_t *max_units, char (*out)[SCREEN_LABEL_BYTES]);
 
 /* A numbered list on one screen:
  *

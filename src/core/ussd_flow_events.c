@@ -3,11 +3,50 @@
  * (ussd_data.event_find), a seat booked (RSVP, members only) or the details
  * sent by SMS, and the screens that follow. Declarations only (see
  * core/ussd_screens.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/ussd_screens.h"
 
+/* The items with titles shortened to width[i], told apart (core/screen). */
+static void event_labels(const struct ussd_state *s, const struct ussd_ctx *c, struct ussd_list *l,
+                         enum text_encoding enc, const size_t *width)
+{
+    const char *titles[USSD_LIST_MAX];
+    char shortened[USSD_LIST_MAX][SCREEN_LABEL_BYTES];
+    for (size_t i = 0; i < l->nevents; i++)
+        titles[i] = l->events[i].title;
+    if (screen_shorten_distinct(titles, l->nevents, enc, width, shortened) < 0)
+        for (size_t i = 0; i < l->nevents; i++)
+            shortened[i][0] = '\0';
+    l->count = l->noptions;
+    for (size_t i = 0; i < l->nevents; i++) {
+        const struct ussd_event *e = &l->events[i];
+        char when[48], date[8];
+        ussd_screens_when(s, c->env, e, when, sizeof when);
+        snprintf(date, sizeof date, "%02d/%02d", e->day % 100, e->month % 100);
+        struct text_var vars[] = {{"title", shortened[i]}, {"when", when}, {"date", date}};
+        ussd_screens_add_format(l, ussd_screens_text(s, c->env, "event_item"), vars, 3);
+    }
+}
+
+static const size_t widths[] = {60, 40, 32, 26, 22, 18, 15, 12};
+#define WIDTHS (sizeof widths / sizeof widths[0])
+
+/* Pages the events take with titles of width[i]; *fewest as
+ * ussd_screens_pages says. */
+static size_t pages_at(const struct ussd_state *s, const struct ussd_ctx *c, struct ussd_list *l,
+                       enum text_encoding enc, const size_t *width, size_t *fewest)
+{
+    event_labels(s, c, l, enc, width);
+    return ussd_screens_pages(s, c, "events_title", "nav_back_home", l, fewest);
+}
+
+/* Titles as long as the fewest pages allow, never under a readable width,
+ * at least three events a page where that holds them (issue 15, finding
+ * 4); then each title grows while the pages stay as they are. Shortened,
+ * titles keep the words that tell them apart. */
 static void event_items(const struct ussd_state *s, const struct ussd_ctx *c, struct ussd_list *l)
 {
     const struct ussd_data *data = c->env->data;
@@ -17,18 +56,33 @@ static void event_items(const struct ussd_state *s, const struct ussd_ctx *c, st
         n = 0;
     }
     l->nevents = (size_t)n;
-    for (size_t i = 0; i < l->nevents; i++) {
-        const struct ussd_event *e = &l->events[i];
-        char when[48], title[64], date[8];
-        ussd_screens_when(s, c->env, e, when, sizeof when);
-        snprintf(date, sizeof date, "%02d/%02d", e->day % 100, e->month % 100);
-        /* Titles are shortened so a page holds several events. */
-        if (screen_ellipsize(e->title, strlen(e->title), ussd_layout_encoding(e->title), 16, title,
-                             sizeof title) < 0)
-            title[0] = '\0';
-        struct text_var vars[] = {{"title", title}, {"when", when}, {"date", date}};
-        ussd_screens_add_format(l, ussd_screens_text(s, c->env, "event_item"), vars, 3);
+    enum text_encoding enc = ussd_layout_encoding(ussd_screens_text(s, c->env, "events_title"));
+    for (size_t i = 0; i < l->nevents && enc == TEXT_GSM7; i++)
+        enc = ussd_layout_encoding(l->events[i].title);
+    size_t readable = enc == TEXT_GSM7 ? 18 : 12; /* narrowest title worth reading */
+    size_t width[USSD_LIST_MAX], best = 0, best_pages = SIZE_MAX, best_fewest = 0, fewest;
+    for (size_t w = 0; w < WIDTHS && widths[w] >= readable; w++) {
+        for (size_t i = 0; i < l->nevents; i++)
+            width[i] = widths[w];
+        size_t pages = pages_at(s, c, l, enc, width, &fewest);
+        if (pages < best_pages) {
+            best = w;
+            best_pages = pages;
+            best_fewest = fewest;
+        }
     }
+    for (size_t i = 0; i < l->nevents; i++)
+        width[i] = widths[best];
+    for (size_t i = 0; i < l->nevents; i++) {
+        for (size_t w = 0; w < best; w++) {
+            width[i] = widths[w];
+            if (pages_at(s, c, l, enc, width, &fewest) == best_pages &&
+                fewest >= (best_fewest < 3 ? best_fewest : 3))
+                break;
+            width[i] = widths[best];
+        }
+    }
+    event_labels(s, c, l, enc, width);
 }
 
 static int events_fields(const struct ussd_state *s, const struct ussd_ctx *c,

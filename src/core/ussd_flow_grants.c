@@ -8,24 +8,55 @@
 
 #include "core/ussd_screens.h"
 
+/* Bytes the references of l share up to their last '-' ("GR-2026-"). */
+static size_t shared_reference_prefix(const struct ussd_list *l)
+{
+    if (l->ngrants < 2)
+        return 0;
+    const char *a = l->grants[0].reference;
+    size_t len = strlen(a);
+    for (size_t i = 1; i < l->ngrants; i++) {
+        size_t k = 0;
+        while (k < len && a[k] == l->grants[i].reference[k])
+            k++;
+        len = k;
+    }
+    while (len > 0 && a[len - 1] != '-')
+        len--;
+    return len;
+}
+
+static void grant_labels(const struct ussd_state *s, const struct ussd_ctx *c, struct ussd_list *l,
+                         size_t skip)
+{
+    char key[96];
+    l->count = l->noptions;
+    for (size_t i = 0; i < l->ngrants; i++) {
+        struct text_var vars[] = {
+            {"reference", l->grants[i].reference + skip},
+            {"status", ussd_screens_coded_name(s, c->env, "grant_status", l->grants[i].status, key,
+                                               sizeof key)}};
+        ussd_screens_add_format(l, ussd_screens_text(s, c->env, "grant_item"), vars, 2);
+    }
+    ussd_screens_add(l, ussd_screens_text(s, c->env, "grants_enter_ref"));
+}
+
+/* The applications, then "enter a reference". When they do not fit one
+ * screen (Arabic: 80 units), references lose the prefix they all share
+ * ("GR-2026-"): the number is what tells them apart (issue 15, finding 4). */
 static void grant_items(const struct ussd_state *s, const struct ussd_ctx *c, struct ussd_list *l)
 {
     const struct ussd_data *data = c->env->data;
-    char key[96];
     int n = data && data->grants ? data->grants(data->ctx, l->grants, USSD_LIST_MAX) : 0;
     if (n < 0) {
         l->failed = true;
         n = 0;
     }
     l->ngrants = (size_t)n;
-    for (size_t i = 0; i < l->ngrants; i++) {
-        struct text_var vars[] = {
-            {"reference", l->grants[i].reference},
-            {"status", ussd_screens_coded_name(s, c->env, "grant_status", l->grants[i].status, key,
-                                               sizeof key)}};
-        ussd_screens_add_format(l, ussd_screens_text(s, c->env, "grant_item"), vars, 2);
-    }
-    ussd_screens_add(l, ussd_screens_text(s, c->env, "grants_enter_ref"));
+    grant_labels(s, c, l, 0);
+    size_t fewest, skip = shared_reference_prefix(l);
+    if (skip > 0 && ussd_screens_pages(s, c, "grants_title", "nav_back_home", l, &fewest) > 1)
+        grant_labels(s, c, l, skip);
 }
 
 /* An application of the list, or (the last item) "enter a reference". */

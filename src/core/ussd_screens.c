@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/bidi.h"
+#include "core/limits.h"
 #include "core/text_input.h"
 
 /* Every flow's declarations; each screen is declared in exactly one. */
@@ -186,6 +187,33 @@ bool ussd_screens_rtl(const struct ussd_state *s, const struct ussd_env *env)
 {
     const char *t = catalog_set_get(env->texts, lang_of(s, env), "language_name", NULL);
     return t && bidi_has_rtl(t, strlen(t));
+}
+
+size_t ussd_screens_pages(const struct ussd_state *s, const struct ussd_ctx *c,
+                          const char *title_key, const char *nav_key, const struct ussd_list *l,
+                          size_t *fewest)
+{
+    char out[SCREEN_BYTES_MAX];
+    struct screen_list sl = {.header = ussd_screens_text(s, c->env, title_key),
+                             .items = l->items,
+                             .count = l->count,
+                             .more = ussd_screens_text(s, c->env, "nav_more"),
+                             .nav = ussd_screens_text(s, c->env, nav_key),
+                             .limit = c->env->limit};
+    if (ussd_screens_rtl(s, c->env) && sl.limit.ucs2 > 0)
+        sl.limit.ucs2--; /* room for a right-to-left mark */
+    size_t pages = 0;
+    *fewest = l->count;
+    while (sl.first < l->count && pages < USSD_PAGES_MAX) {
+        long shown = screen_list_render(&sl, out, sizeof out);
+        if (shown <= 0 || (shown == 1 && !strstr(out, l->items[sl.first])))
+            return USSD_PAGES_MAX; /* an item cut to fit: too wide */
+        if (sl.first + (size_t)shown < l->count && (size_t)shown < *fewest)
+            *fewest = (size_t)shown;
+        sl.first += (size_t)shown;
+        pages++;
+    }
+    return pages;
 }
 
 void ussd_screens_languages(const struct ussd_state *s, const struct ussd_ctx *c,

@@ -28,7 +28,7 @@
 
 #define USSD_OPTIONS_MAX 6                   /* fixed options of one screen, and a NULL */
 #define USSD_ITEMS_MAX (USSD_LIST_MAX + 4)   /* options one list screen may show */
-#define USSD_ITEM_BYTES 160                  /* one option's label, formatted */
+#define USSD_ITEM_BYTES SCREEN_LABEL_BYTES   /* one option's label, formatted */
 #define USSD_FIELDS_MAX USSD_LAYOUT_VARS_MAX /* {placeholders} of one screen text */
 #define USSD_SHRINK_MAX 3                    /* fields that may be shortened to fit */
 #define USSD_TEXTS_MAX 10                    /* texts a screen's hooks use, and a NULL */
@@ -225,6 +225,13 @@ const char *ussd_screens_name_for(const struct ussd_fields *f, const char *name)
 /* Whether the screen's language reads right to left (its catalog's
  * language_name is written so). */
 bool ussd_screens_rtl(const struct ussd_state *s, const struct ussd_env *env);
+
+/* How many pages l's items take on a list screen under the text
+ * title_key, with "more" and the navigation nav_key; *fewest: the fewest
+ * items a page shows (the last page aside). */
+size_t ussd_screens_pages(const struct ussd_state *s, const struct ussd_ctx *c,
+                          const char *title_key, const char *nav_key, const struct ussd_list *l,
+                          size_t *fewest);
 
 /* Items the flows share: the languages (each in its own language), the
  * provinces and the sectors (in the screen's). */

@@ -372,6 +372,45 @@ static void test_list_errors_and_edges(void **state)
     assert_string_equal(out, "");
 }
 
+/* Issue 15, finding 4: "Atelier:... 11/12" and "Atelier:... 23/12" could
+ * not be told apart. Shortened labels keep the words that differ. */
+static void test_shorten_distinct(void **state)
+{
+    (void)state;
+    const char *fr[] = {"Atelier: accès au financement",
+                        "Atelier: gestion numérique de la coopérative",
+                        "Rencontre régionale sur l'innovation coopérative",
+                        "Rencontre Dar Al-Mutaawina",
+                        "Formation: e-marketing",
+                        "Salon"};
+    char out[6][SCREEN_LABEL_BYTES];
+    size_t w24[] = {24, 24, 24, 24, 24, 24};
+    assert_int_equal(screen_shorten_distinct(fr, 6, TEXT_GSM7, w24, out), 0);
+    assert_string_equal(out[0], "accès au financement");
+    assert_string_equal(out[1], "gestion numérique de...");
+    assert_string_equal(out[2], "régionale sur...");
+    assert_string_equal(out[3], "Dar Al-Mutaawina");
+    assert_string_equal(out[4], "Formation: e-marketing"); /* fits: unchanged */
+    assert_string_equal(out[5], "Salon");
+    for (size_t i = 0; i < 6; i++)
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(out[i], out[j]);
+    /* A kind before a colon gives way even when no other label shares it. */
+    const char *ar[] = {"تكوين: التسويق الإلكتروني", "ورشة: الولوج إلى التمويل",
+                        "ورشة: التدبير الرقمي للتعاونية"};
+    size_t w14[] = {14, 14, 14};
+    assert_int_equal(screen_shorten_distinct(ar, 3, TEXT_UCS2, w14, out), 0);
+    assert_string_equal(out[0], "التسويق…");
+    assert_string_equal(out[1], "الولوج إلى…");
+    assert_string_equal(out[2], "التدبير…");
+    /* Invalid UTF-8: refused, "" out. */
+    const char *bad[] = {"ok", "\xff\xfe long enough to be shortened"};
+    size_t w4[] = {4, 4};
+    assert_int_equal(screen_shorten_distinct(bad, 2, TEXT_GSM7, w4, out), -1);
+    assert_string_equal(out[0], "ok");
+    assert_string_equal(out[1], "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_list_last_page_without_more),
         cmocka_unit_test(test_list_ellipsized_item),
         cmocka_unit_test(test_list_errors_and_edges),
+        cmocka_unit_test(test_shorten_distinct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

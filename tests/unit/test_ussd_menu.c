@@ -1081,16 +1081,14 @@ static void test_wrong_key_keeps_the_options(void **state)
                     continue; /* "98" is a right key there */
                 expect_wrong(&x, wrong[w], "err_choice");
                 /* Where the page's options leave no room for the error
-                 * line (Arabic menus of Latin titles: 80 units), the
-                 * options are paged again from the same first one. */
+                 * line (Arabic menus of Latin titles: 80 units), the error
+                 * line takes the navigation line's place; the options and
+                 * "98" stay (issue 15, finding 7: they moved behind 98). */
                 char want[SCREEN_BYTES_MAX + 64];
                 const char *err = strcmp(x.s.lang, "fr") == 0 ? fr("err_choice") : ar("err_choice");
                 snprintf(want, sizeof want, "%s\n%s", err, options_part(plain));
-                if (!screen_fits(want, strlen(want), fixture.env.limit, NULL, NULL)) {
-                    assert_int_equal(strncmp(options_part(x.screen), options_part(plain), 3), 0);
+                if (!screen_fits(want, strlen(want), fixture.env.limit, NULL, NULL))
                     crowded++;
-                    continue;
-                }
                 char got_options[SCREEN_BYTES_MAX], plain_options[SCREEN_BYTES_MAX];
                 options_only(x.screen, got_options, sizeof got_options);
                 options_only(plain, plain_options, sizeof plain_options);
@@ -1102,7 +1100,7 @@ static void test_wrong_key_keeps_the_options(void **state)
         }
     }
     assert_true(checked > COUNT(places) * 2 * 2);
-    assert_true(crowded < checked / 10);
+    assert_true(crowded > 0); /* full pages were among them */
 }
 
 /* A wrong key on the last page re-shows that page, with no "98" offered. */
@@ -1690,13 +1688,14 @@ static void test_grants_list_and_detail(void **state)
     send(&x, "00");
     assert_int_equal(x.s.screen, USSD_SCR_HOME);
 
-    /* In Arabic: one grant per page, the note shortened to fit. */
+    /* In Arabic the list does not fit one screen: the references lose the
+     * prefix they share ("GR-"), the note is whole. */
     data_in_arabic();
     member_walk(&x, &amina_ar, (const char *const[]){"1", NULL});
-    assert_string_equal(x.screen, "طلباتك:\n1. GR-2026-00042 وثائق ناقصة\n98. المزيد\n"
+    assert_string_equal(x.screen, "طلباتك:\n1. 2026-00042 وثائق ناقصة\n98. المزيد\n"
                                   "0 رجوع 00 الرئيسية");
     send(&x, "98");
-    assert_string_equal(x.screen, "طلباتك:\n2. GR-2025-00317 مقبول\n3. إدخال مرجع\n"
+    assert_string_equal(x.screen, "طلباتك:\n2. 2025-00317 مقبول\n3. إدخال مرجع\n"
                                   "0 رجوع 00 الرئيسية");
     send(&x, "0");
     send(&x, "1");
@@ -1768,9 +1767,9 @@ static void test_grant_reference(void **state)
 /* ---- events ---- */
 
 static const char events_fr_screen[] =
-    "Prochainement:\n1. Rencontre... 14/05\n2. Ideathon... 21/05\n"
+    "Prochainement:\n1. Rencontre... 14/05\n2. Ideathon Oriental 21/05\n"
     "3. Financer sa... 02/06\n4. E-marketing 09/06\n"
-    "5. Gestion... 16/06\n6. Dar Al-Mutaawina 23/06\n"
+    "5. Gestion numerique 16/06\n6. Dar Al-Mutaawina 23/06\n"
     "0 Retour 00 Accueil";
 
 static void test_events_pages(void **state)
@@ -1784,30 +1783,30 @@ static void test_events_pages(void **state)
      * there is still no second page. */
     expect_wrong(&x, "98", "err_choice");
     assert_string_equal(x.screen, "Choix invalide.\n1. Rencontre... 14/05\n"
-                                  "2. Ideathon... 21/05\n3. Financer sa... 02/06\n"
-                                  "4. E-marketing 09/06\n5. Gestion... 16/06\n"
+                                  "2. Ideathon Oriental 21/05\n3. Financer sa... 02/06\n"
+                                  "4. E-marketing 09/06\n5. Gestion numerique 16/06\n"
                                   "6. Dar Al-Mutaawina 23/06\n0 Retour 00 Accueil");
     expect_wrong(&x, "98", "err_choice");
     assert_int_equal(x.s.page, 0);
     send(&x, "0");
     assert_int_equal(x.s.screen, USSD_SCR_HOME);
 
-    /* In Arabic, page by page: the numbers go on across pages, "0" goes
-     * back one page, an event of another page is chosen by its number. */
+    /* In Arabic, page by page: two events a page (three do not fit 80
+     * units with titles worth reading, issue 15, finding 4), the numbers go
+     * on across pages, "0" goes back one page, an event of another page is
+     * chosen by its number. */
     data_in_arabic();
     member_walk(&x, &amina_ar, (const char *const[]){"2", NULL});
-    assert_string_equal(x.screen, "قريبا:\n1. لقاء جهوي حول… 14/05\n98. المزيد\n"
-                                  "0 رجوع 00 الرئيسية");
+    assert_string_equal(x.screen, "قريبا:\n1. لقاء جهوي حول… 14/05\n2. إيدياثون… 21/05\n"
+                                  "98. المزيد\n0 رجوع 00 الرئيسية");
     send(&x, "98");
-    assert_string_equal(x.screen, "قريبا:\n2. إيدياثون الشرق 21/05\n98. المزيد\n"
-                                  "0 رجوع 00 الرئيسية");
+    assert_string_equal(x.screen, "قريبا:\n3. تمويل التعاونية 02/06\n4. التسويق… 09/06\n"
+                                  "98. المزيد\n0 رجوع 00 الرئيسية");
     send(&x, "98");
     assert_int_equal(x.s.page, 2);
-    assert_string_equal(x.screen, "قريبا:\n3. تمويل التعاونية 02/06\n98. المزيد\n"
-                                  "0 رجوع 00 الرئيسية");
     send(&x, "0");
     assert_int_equal(x.s.page, 1);
-    assert_true(strstr(x.screen, "\n2. إيدياثون الشرق 21/05\n") != NULL);
+    assert_true(strstr(x.screen, "\n3. تمويل التعاونية 02/06\n") != NULL);
     send(&x, "6");
     assert_int_equal(x.s.screen, USSD_SCR_EVENT_DETAIL);
     assert_int_equal(x.s.event_id, 16);
@@ -1824,7 +1823,7 @@ static void test_events_pages(void **state)
         send(&x, "98");
         assert_null(x.s.error_key);
     }
-    assert_int_equal(x.s.page, 4);
+    assert_int_equal(x.s.page, 2);
     assert_string_equal(x.screen, "قريبا:\n5. التدبير الرقمي 16/06\n6. دار المتعاونة 23/06\n"
                                   "0 رجوع 00 الرئيسية");
     const char *prev = seen;
@@ -1851,7 +1850,7 @@ static void test_events_error_line_with_arabic_titles(void **state)
     (void)state;
     data_in_arabic();
     member_walk(&x, &amina_fr, (const char *const[]){"2", NULL});
-    assert_string_equal(x.screen, "Prochainement:\n1. لقاء جهوي حول… 14/05\n98. Suite\n"
+    assert_string_equal(x.screen, "Prochainement:\n1. لقاء جهوي حول الابتكار… 14/05\n98. Suite\n"
                                   "0 Retour 00 Accueil");
     /* A wrong key on the first page, then "98" where that screen broke. */
     assert_int_equal(ussd_menu_input(&x.s, "x", 1, &x.member, x.env), USSD_EFFECT_NONE);
