@@ -223,8 +223,11 @@ static int audience_field(const struct api_request *req, struct http_response *r
     return 0;
 }
 
-/* texts: {lang: text} over configured languages, the default required. */
-static int texts_field(const struct api_request *req, struct http_response *resp, json_t **out)
+/* texts: {lang: text} over configured languages, the default required;
+ * each made GSM-7 where it can be (api_json_typographic: *nm, the changes,
+ * NULL when none). */
+static int texts_field(const struct api_request *req, struct http_response *resp, json_t **out,
+                       json_t **nm)
 {
     const struct config *cfg = &req->rt->cfg;
     json_t *t = json_object_get(req->json, "texts");
@@ -269,7 +272,22 @@ static int texts_field(const struct api_request *req, struct http_response *resp
         api_error(resp, 422, "invalid_value", msg, field);
         return -1;
     }
-    *out = json_incref(t);
+    json_t *holder = json_object(), *clean = json_object();
+    json_object_foreach(t, lang, v)
+    {
+        char field[48];
+        snprintf(field, sizeof field, "texts.%.16s", lang);
+        json_t *s = api_json_typographic(holder, field, json_string_value(v));
+        if (!s || json_object_set_new(clean, lang, s) != 0) {
+            json_decref(holder);
+            json_decref(clean);
+            api_error_db(resp);
+            return -1;
+        }
+    }
+    *nm = api_json_take_normalised(holder);
+    json_decref(holder);
+    *out = clean;
     return 0;
 }
 
@@ -439,16 +457,18 @@ static int clock_now(struct http_response *resp, int64_t *now)
 }
 
 /* A broadcast as the body describes it (name, topic, channel, audience,
- * texts) into *r; name required unless preview. Returns 0, or -1 with resp
- * filled. The caller clears *r (broadcast_record_clear) either way. */
+ * texts) into *r; name required unless preview; *nm what the texts'
+ * typography changed (NULL: nothing). Returns 0, or -1 with resp filled.
+ * The caller clears *r (broadcast_record_clear) and drops *nm either way. */
 static int read_draft(const struct api_request *req, struct http_response *resp, sqlite3 *db,
-                      bool preview, struct broadcast_record *r)
+                      bool preview, struct broadcast_record *r, json_t **nm)
 {
     static const char *const fields[] = {"name", "topic", "channel", "audience", "texts", NULL};
     const struct config *cfg = &req->rt->cfg;
     const char *name = "preview", *topic = DEFAULT_TOPIC, *channel = NULL;
     enum api_json_field_result tr;
     memset(r, 0, sizeof *r);
+    *nm = NULL;
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
         api_json_string(req, resp, "name", preview ? 0 : API_JSON_FIELD_REQUIRED,
                         BROADCAST_NAME_MAX - 1, &name) < 0 ||
@@ -475,7 +495,7 @@ static int read_draft(const struct api_request *req, struct http_response *resp,
     if (!channel)
         channel = cfg->sms.outbound_channel;
     json_t *audience = NULL, *texts = NULL;
-    if (texts_field(req, resp, &texts) != 0 || audience_field(req, resp, db, &audience) != 0) {
+    if (texts_field(req, resp, &texts, nm) != 0 || audience_field(req, resp, db, &audience) != 0) {
         json_decref(texts);
         json_decref(audience);
         return -1;
@@ -499,23 +519,27 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
 {
     sqlite3 *db = api_json_db(resp);
     struct broadcast_record r;
+    json_t *nm = NULL;
     if (!db)
         return;
-    if (read_draft(req, resp, db, false, &r) != 0) {
+    if (read_draft(req, resp, db, false, &r, &nm) != 0) {
         broadcast_record_clear(&r);
+        json_decref(nm);
         return;
     }
     if (db_begin(db) != 0) {
         broadcast_record_clear(&r);
+        json_decref(nm);
         api_error_db(resp);
         return;
     }
     int64_t id = 0;
     int rc = broadcast_create(db, &req->actor, &r, &id);
     broadcast_record_clear(&r);
-    if (api_json_finish(db, rc, resp) != 0)
-        return;
-    json_t *o = broadcast_json(db, id, resp);
+    json_t *o = api_json_finish(db, rc, resp) == 0 ? broadcast_json(db, id, resp) : NULL;
+    if (o && nm)
+        json_object_set(o, "normalised", nm);
+    json_decref(nm);
     if (o)
         api_reply_json(resp, 201, o);
 }
@@ -616,10 +640,12 @@ static void broadcasts_preview_post(const struct api_request *req, struct http_r
     int64_t now;
     sqlite3 *db = api_json_db(resp);
     struct broadcast_record rec;
+    json_t *nm = NULL;
     if (!db || clock_now(resp, &now) != 0)
         return;
-    if (read_draft(req, resp, db, true, &rec) != 0) {
+    if (read_draft(req, resp, db, true, &rec, &nm) != 0) {
         broadcast_record_clear(&rec);
+        json_decref(nm);
         return;
     }
     struct notice_env env;
@@ -628,10 +654,15 @@ static void broadcasts_preview_post(const struct api_request *req, struct http_r
     enum broadcast_result r =
         plan ? broadcast_plan_for(db, &env, &rec, now, plan) : BROADCAST_ERROR;
     broadcast_record_clear(&rec);
-    if (r != BROADCAST_OK)
+    if (r != BROADCAST_OK) {
         result_error(resp, r, "previewed");
-    else
-        api_reply_json(resp, 200, plan_json(0, plan));
+    } else {
+        json_t *o = plan_json(0, plan);
+        if (o && nm)
+            json_object_set(o, "normalised", nm);
+        api_reply_json(resp, 200, o);
+    }
+    json_decref(nm);
     free(plan);
 }
 

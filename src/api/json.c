@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/bidi.h"
+#include "core/typography.h"
+#include "core/utf8.h"
 #include "store/db.h"
 
 static json_t *cell_json(const struct adminq_cell *c)
@@ -413,4 +416,47 @@ int api_json_parse_time(const char *s, int64_t *out)
     }
     *out = (int64_t)timegm(&tm) - off;
     return 0;
+}
+
+json_t *api_json_typographic(json_t *holder, const char *field, const char *s)
+{
+    size_t len = strlen(s);
+    if (bidi_has_rtl(s, len))
+        return json_string(s);
+    char *out = malloc(len + 1);
+    struct typography_changes ch;
+    if (!out)
+        return NULL;
+    if (typography_normalise(s, len, out, len + 1, &ch) < 0) {
+        free(out);
+        return json_string(s);
+    }
+    json_t *v = json_string(out);
+    free(out);
+    if (ch.count == 0 || !v)
+        return v;
+    json_t *nm = json_object_get(holder, "normalised");
+    if (!nm) {
+        nm = json_object();
+        json_object_set_new(holder, "normalised", nm);
+    }
+    json_t *chars = json_array();
+    for (size_t i = 0; i < ch.nreplaced; i++) {
+        char buf[5];
+        size_t n = utf8_encode(ch.replaced[i], buf);
+        buf[n] = '\0';
+        json_array_append_new(chars, json_string(buf));
+    }
+    json_object_set_new(nm, field, chars);
+    return v;
+}
+
+json_t *api_json_take_normalised(json_t *holder)
+{
+    json_t *nm = json_object_get(holder, "normalised");
+    if (!nm)
+        return NULL;
+    json_incref(nm);
+    json_object_del(holder, "normalised");
+    return nm;
 }

@@ -56,6 +56,19 @@ enum api_json_field_result api_json_string(const struct api_request *req,
                                            struct http_response *resp, const char *field, int flags,
                                            size_t max_bytes, const char **out);
 
+/* Staff text s made to travel as GSM-7 (core/typography: curly quotes,
+ * guillemets, no-break spaces, œ, the ellipsis character, dashes) unless it
+ * holds Arabic letters (UCS-2 anyway, « » its own quotes): returns
+ * the new string (NULL without memory); when anything was replaced, the
+ * characters replaced go into holder's "normalised" object under field,
+ * for the answer (issue 15, finding 2: a ’ in a French title took the date
+ * and place off the event's screen, without a word to staff). */
+json_t *api_json_typographic(json_t *holder, const char *field, const char *s);
+
+/* Take holder's "normalised" object out of it (new reference, NULL when
+ * nothing was replaced). */
+json_t *api_json_take_normalised(json_t *holder);
+
 /* A string member that must be one of choices (NULL-terminated; 422). */
 enum api_json_field_result api_json_choice(const struct api_request *req,
                                            struct http_response *resp, const char *field, int flags,

@@ -48,17 +48,37 @@ static bool digits_only(const char *s)
     return true;
 }
 
-/* A text field into o: set, cleared (null) or left. Returns 0 or -1. */
+/* A text field into o: set, cleared (null) or left. Returns 0 or -1.
+ * Text without Arabic letters is made GSM-7 (core/typography); what was
+ * replaced goes into o's "normalised". */
 static int text_field(const struct api_request *req, struct http_response *resp, json_t *o,
                       const char *field, int flags, size_t max)
 {
     const char *s;
     enum api_json_field_result r = api_json_string(req, resp, field, flags, max, &s);
-    if (r == API_JSON_FIELD_SET)
-        json_object_set_new(o, field, json_string(s));
-    else if (r == API_JSON_FIELD_IS_NULL)
+    if (r == API_JSON_FIELD_SET) {
+        json_t *v = api_json_typographic(o, field, s);
+        if (!v) {
+            api_error(resp, 500, "internal", "out of memory", NULL);
+            return -1;
+        }
+        json_object_set_new(o, field, v);
+    } else if (r == API_JSON_FIELD_IS_NULL)
         json_object_set_new(o, field, json_null());
     return r < 0 ? -1 : 0;
+}
+
+/* The answer o (NULL: already answered) with what the typography changed
+ * (takes nm, may be NULL). */
+static void reply_normalised(struct http_response *resp, int code, json_t *o, json_t *nm)
+{
+    if (!o) {
+        json_decref(nm);
+        return;
+    }
+    if (nm)
+        json_object_set_new(o, "normalised", nm);
+    api_reply_json(resp, code, o);
 }
 
 /* ------------------------------------------------------------------ grants */
@@ -171,6 +191,7 @@ static void grants_post(const struct api_request *req, struct http_response *res
                   "member_id");
         return;
     }
+
     if (db_begin(db) != 0) {
         json_decref(o);
         api_error_db(resp);
@@ -211,12 +232,13 @@ static void grants_post(const struct api_request *req, struct http_response *res
                      : -1;
         }
     }
+    json_t *nm = api_json_take_normalised(o);
     json_decref(o);
-    if (api_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0) {
+        json_decref(nm);
         return;
-    json_t *created = grant_with_history(db, id, resp);
-    if (created)
-        api_reply_json(resp, 201, created);
+    }
+    reply_normalised(resp, 201, grant_with_history(db, id, resp), nm);
 }
 
 static void grant_status_post(const struct api_request *req, struct http_response *resp)
@@ -248,19 +270,18 @@ static void grant_status_post(const struct api_request *req, struct http_respons
     }
     int64_t message_id = 0;
     enum programme_result r = programme_grant_set_status(db, &env, &req->actor, &c, &message_id);
+    json_t *nm = api_json_take_normalised(notes);
     json_decref(notes);
     if (r == PROGRAMME_NOT_FOUND)
         api_error(resp, 404, "not_found", "no such grant", NULL);
     else if (r == PROGRAMME_CONFLICT)
         api_error(resp, 409, "conflict", "the grant cannot take this status", "status");
-    if (api_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) != 0)
-        return;
-    json_t *o = grant_with_history(db, id, resp);
-    if (!o)
-        return;
-    json_object_set_new(o, "notification_message_id",
-                        message_id ? json_integer(message_id) : json_null());
-    api_reply_json(resp, 200, o);
+    json_t *o = NULL;
+    if (api_json_finish(db, r == PROGRAMME_OK ? 0 : -1, resp) == 0 &&
+        (o = grant_with_history(db, id, resp)))
+        json_object_set_new(o, "notification_message_id",
+                            message_id ? json_integer(message_id) : json_null());
+    reply_normalised(resp, 200, o, nm);
 }
 
 /* PATCH /grants/{id}: what staff may correct on a grant (programme, amount,
@@ -287,6 +308,7 @@ static void grant_patch(const struct api_request *req, struct http_response *res
         json_object_set_new(after, "amount_mad", json_integer(amount));
     if (rc == 0)
         rc = note_fields(req, resp, after);
+    json_t *nm = api_json_take_normalised(after);
     if (rc == 0) {
         struct adminq_arg a[] = {adminq_as(":id", adminq_int(id)),
                                  adminq_as(":programme", adminq_text(jstr(after, "programme"))),
@@ -308,11 +330,11 @@ static void grant_patch(const struct api_request *req, struct http_response *res
     }
     json_decref(before);
     json_decref(after);
-    if (api_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0) {
+        json_decref(nm);
         return;
-    json_t *o = grant_with_history(db, id, resp);
-    if (o)
-        api_reply_json(resp, 200, o);
+    }
+    reply_normalised(resp, 200, grant_with_history(db, id, resp), nm);
 }
 
 /* ------------------------------------------------------------------ events */
@@ -509,10 +531,12 @@ static void events_post(const struct api_request *req, struct http_response *res
         return;
     }
     struct adminq_arg a[EVENT_ARGS + 1];
+    json_t *nm = api_json_take_normalised(o);
     event_args(o, a);
     a[EVENT_ARGS] = adminq_as(":now", adminq_int(db_now()));
     if (db_begin(db) != 0) {
         json_decref(o);
+        json_decref(nm);
         api_error_db(resp);
         return;
     }
@@ -526,11 +550,11 @@ static void events_post(const struct api_request *req, struct http_response *res
         rc = api_json_audit(db, req, "event.create", "event", id, json_pack("{s:O}", "created", o));
     }
     json_decref(o);
-    if (api_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0) {
+        json_decref(nm);
         return;
-    json_t *created = event_with_rsvps(db, id, resp);
-    if (created)
-        api_reply_json(resp, 201, created);
+    }
+    reply_normalised(resp, 201, event_with_rsvps(db, id, resp), nm);
 }
 
 static void event_patch(const struct api_request *req, struct http_response *resp)
@@ -543,13 +567,14 @@ static void event_patch(const struct api_request *req, struct http_response *res
     json_t *before = api_json_begin_get(db, ADMINQ_EVENT_GET, id, resp);
     if (!before)
         return;
-    json_t *after = json_deep_copy(before);
+    json_t *after = json_deep_copy(before), *nm = NULL;
     int rc = 0;
     if (strcmp(jstr(before, "status") ? jstr(before, "status") : "", "scheduled") != 0) {
         api_error(resp, 409, "conflict", "a cancelled event cannot be changed", NULL);
         rc = -1;
     } else {
         rc = event_fields(req, resp, after, API_JSON_FIELD_OPTIONAL);
+        nm = api_json_take_normalised(after);
     }
     if (rc == 0) {
         struct adminq_arg a[EVENT_ARGS + 2];
@@ -570,11 +595,11 @@ static void event_patch(const struct api_request *req, struct http_response *res
     }
     json_decref(before);
     json_decref(after);
-    if (api_json_finish(db, rc, resp) != 0)
+    if (api_json_finish(db, rc, resp) != 0) {
+        json_decref(nm);
         return;
-    json_t *o = event_with_rsvps(db, id, resp);
-    if (o)
-        api_reply_json(resp, 200, o);
+    }
+    reply_normalised(resp, 200, event_with_rsvps(db, id, resp), nm);
 }
 
 static void event_cancel(const struct api_request *req, struct http_response *resp)

@@ -237,7 +237,7 @@ function grantStatusEditor(g, editor, onSaved) {
     h('button', { id: 'grant-save', onclick: async () => {
       try {
         const r = await api('POST', `/grants/${g.id}/status`, noteBody());
-        toast(t('saved'));
+        toast(savedText(r));
         clear(editor).appendChild(h('p', { class: 'ok', id: 'grant-saved' }, t('grant_saved', { reference: r.reference, id: r.notification_message_id ?? '—' })));
         if (r.notification_message_id) {
           const msgs = await api('GET', '/messages' + qs({ kind: 'notification', limit: 5 }));
@@ -274,7 +274,7 @@ function eventForm(e, onSaved) {
     else if (e && e.reminder_before_s != null) body.reminder_before_s = null;
     try {
       const r = e ? await api('PATCH', '/events/' + e.id, body) : await api('POST', '/events', body);
-      toast(t('saved')); onSaved(r);
+      toast(savedText(r)); onSaved(r);
     } catch (err) { msg.textContent = errorText(err); }
   } }, Object.entries(f).map(([k, el]) => field(t(k), el)), h('button', { type: 'submit', id: 'event-save' }, t('save')), msg);
 }

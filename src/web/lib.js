@@ -94,6 +94,15 @@ function toast(text, isError) {
   setTimeout(() => el.remove(), 3500);
 }
 
+/* "Saved", and what the server replaced to keep the text GSM-7 for basic
+ * phones (the answer's "normalised": field -> characters). */
+function savedText(r) {
+  const n = r && r.normalised;
+  if (!n) return t('saved');
+  const chars = [...new Set(Object.values(n).flat())].map((c) => (c === '\u00a0' ? 'NBSP' : c));
+  return t('saved') + ' ' + t('normalised_hint', { chars: chars.join(' ') });
+}
+
 function select(name, values, kind, current, withAny) {
   const s = h('select', { name });
   if (withAny) s.appendChild(h('option', { value: '' }, t('any')));

@@ -190,7 +190,7 @@ function grantEditForm(g) {
     msg.textContent = '';
     const body = { programme: prog.value.trim(), amount_mad: Number(amount.value) };
     for (const [l, el] of Object.entries(notes)) body['note_' + l] = el.value.trim() || null;
-    try { await api('PATCH', '/grants/' + g.id, body); toast(t('saved')); route(); } catch (err) { msg.textContent = errorText(err); }
+    try { toast(savedText(await api('PATCH', '/grants/' + g.id, body))); route(); } catch (err) { msg.textContent = errorText(err); }
   } }, h('div', { class: 'row' }, field(t('programme'), prog), field(t('amount') + ' (' + t('mad') + ')', amount)),
   h('div', { class: 'row' }, Object.entries(notes).map(([l, el]) => field(t('note_in', { language: LANGUAGE_NAMES[l] || l }), el))),
   h('p', { class: 'muted' }, t('grant_edit_help')), h('button', { type: 'submit', id: 'grant-edit-save' }, t('save')), msg);
