@@ -11,7 +11,8 @@ INSERT INTO cooperatives (code, name, province, sector, created_at, updated_at) 
  ('5001', 'Cooperative Taourirt Huile d''Olive', 'taourirt', 'agrifood', strftime('%s','now'), strftime('%s','now')),
  ('6001', 'Cooperative Jerada Tapis', 'jerada', 'handicraft', strftime('%s','now'), strftime('%s','now')),
  ('7001', 'Cooperative Guercif Elevage Ovin', 'guercif', 'livestock', strftime('%s','now'), strftime('%s','now')),
- ('8001', 'Cooperative Oasis de Figuig Dattes', 'figuig', 'agrifood', strftime('%s','now'), strftime('%s','now'));
+ ('8001', 'Cooperative Oasis de Figuig Dattes', 'figuig', 'agrifood', strftime('%s','now'), strftime('%s','now')),
+ ('2003', 'تعاونية النساء القرويات لتثمين منتجات الصبار والأعشاب الطبية', 'driouch', 'agrifood', strftime('%s','now'), strftime('%s','now'));
 
 -- Demo members (numbers in the 0600 0000xx range are reserved for the demo)
 -- so staff can try the member menus at once: dial as +212600000001.
@@ -26,6 +27,16 @@ INSERT INTO members (phone, name, cooperative_id, province, sector, gender, birt
   strftime('%s','now'), strftime('%s','now'), strftime('%s','now')),
  ('+212700000003', 'Khadija Ait Ali', (SELECT id FROM cooperatives WHERE code = '5001'),
   'taourirt', 'agrifood', 'f', 1979, 'ar', strftime('%s','now'), 'ussd', 'import',
+  strftime('%s','now'), strftime('%s','now'), strftime('%s','now')),
+ -- The longest real data: an Arabic name of 60 letters on French menus, in a
+ -- cooperative with a long Arabic name; a long French name on English menus.
+ ('+212600000004', 'عبد الرحمان بن عبد الله الإدريسي الحسني الوزاني الشريف',
+  (SELECT id FROM cooperatives WHERE code = '2003'),
+  'driouch', 'agrifood', 'm', 1968, 'fr', strftime('%s','now'), 'ussd', 'import',
+  strftime('%s','now'), strftime('%s','now'), strftime('%s','now')),
+ ('+212600000005', 'Mohammed-Amine Ait Ben Haddou El Ouazzani Bensalah Tazi',
+  (SELECT id FROM cooperatives WHERE code = '1001'),
+  'oujda-angad', 'handicraft', 'm', 1990, 'en', strftime('%s','now'), 'ussd', 'import',
   strftime('%s','now'), strftime('%s','now'), strftime('%s','now'));
 
 -- Grants in every status, to members and to cooperatives.
@@ -63,7 +74,13 @@ INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad,
   'المشروع خارج مجال البرنامج. يمكنك التقدم في الدورة المقبلة.',
   'Projet hors du champ du programme. Vous pouvez candidater à la prochaine session.',
   'Project outside the programme''s scope. You may apply next round.',
-  strftime('%s','now','-40 days'), strftime('%s','now','-10 days'));
+  strftime('%s','now','-40 days'), strftime('%s','now','-10 days')),
+ ('GR-2026-00047', (SELECT id FROM members WHERE phone = '+212600000004'), NULL,
+  'Banque de projets coopératifs', 245000, 'documents_missing',
+  'ينقص محضر الجمع العام الأخير موقعا من طرف أعضاء المكتب، ونسخة من النظام الأساسي، وشهادة بنكية باسم التعاونية. أرسل هذه الوثائق إلى المندوبية الجهوية قبل نهاية الشهر.',
+  'Il manque le procès-verbal de la dernière assemblée générale signé par les membres du bureau, une copie des statuts et une attestation bancaire au nom de la coopérative. Envoyez ces pièces à la délégation régionale avant la fin du mois.',
+  'The minutes of the last general assembly signed by the board, a copy of the statutes and a bank certificate in the cooperative''s name are missing. Send them to the regional delegation before the end of the month.',
+  strftime('%s','now','-9 days'), strftime('%s','now','-1 days'));
 
 -- Upcoming events modelled on the programme (start times in UTC).
 INSERT INTO events (code, kind, title_ar, title_fr, title_en, description_ar, description_fr,
@@ -107,4 +124,12 @@ INSERT INTO events (code, kind, title_ar, title_fr, title_en, description_ar, de
   'عرض وبيع منتجات تعاونيات الجهة', 'Exposition-vente des produits des coopératives de la région',
   'Exhibition and sale of the region''s cooperative products',
   strftime('%s', date('now','+30 days') || ' 10:00:00'), 'Figuig, Place centrale', 'figuig', NULL,
-  strftime('%s','now'), strftime('%s','now'));
+  strftime('%s','now'), strftime('%s','now')),
+ ('108', 'training', 'دورة تكوينية في التدبير المالي والمحاسبي للتعاونيات النسائية القروية',
+  'Formation à la gestion financière et comptable des coopératives féminines rurales',
+  'Training in financial management and bookkeeping for rural women''s cooperatives',
+  'إعداد الميزانية ومسك الدفاتر والتصريح الضريبي', 'Budget, tenue des livres et déclarations fiscales',
+  'Budgets, bookkeeping and tax returns',
+  strftime('%s', date('now','+14 days') || ' 09:30:00'),
+  'Oujda, Centre régional d''investissement de l''Oriental, salle des conférences Ibn Rochd',
+  'oujda-angad', 35, strftime('%s','now'), strftime('%s','now'));

@@ -99,6 +99,24 @@ static size_t page_fill(const struct sms_context *c, char *buf, size_t bufsz, si
     return added;
 }
 
+/* An item too long for a page even alone, shortened (with an ellipsis)
+ * so that the page still says how to see the next one (end). Returns 1. */
+static size_t page_cut_item(char *buf, size_t bufsz, size_t *len, const char *sep, const char *item,
+                            const char *end, size_t max_segments)
+{
+    char cut[SMS_CONTEXT_ITEM_MAX + 4];
+    struct text_measure m;
+    bool gsm = text_measure(item, strlen(item), &m) == 0 && m.encoding == TEXT_GSM7;
+    for (size_t n = strlen(item); n > 0;) {
+        n = utf8_floor(item, strlen(item), n - 1);
+        snprintf(cut, sizeof cut, "%.*s%s", (int)n, item, gsm ? "..." : "\xE2\x80\xA6");
+        if (sms_reply_append(buf, bufsz, len, sep, cut, end, max_segments))
+            return 1;
+    }
+    snprintf(buf + *len, bufsz - *len, "%s%s", sep, item); /* fitting cuts it */
+    return 1;
+}
+
 size_t sms_context_reply_page(struct sms_context *c, const char *header,
                               char (*items)[SMS_CONTEXT_ITEM_MAX], size_t nitems, size_t start,
                               const char *first_sep, const char *sep, const char *tail, bool dry)
@@ -117,10 +135,9 @@ size_t sms_context_reply_page(struct sms_context *c, const char *header,
         snprintf(end + el, sizeof end - el, " %s", more);
         added =
             page_fill(c, buf, sizeof buf, &len, header, items, nitems, start, first_sep, sep, end);
-        if (added == 0 && start < nitems) { /* too long even alone: fitting cuts it */
-            snprintf(buf + len, sizeof buf - len, "%s%s", first_sep, items[start]);
-            added = 1;
-        }
+        if (added == 0 && start < nitems) /* too long even alone: shortened */
+            added =
+                page_cut_item(buf, sizeof buf, &len, first_sep, items[start], end, c->max_segments);
     }
     if (dry)
         return start + added;

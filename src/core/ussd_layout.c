@@ -443,22 +443,30 @@ static bool head_gives_way(const struct ussd_layout *ly)
     return false;
 }
 
-/* The options of page k of a detail screen after its text, under the
- * head (the title line) when it costs them no room. */
+/* The options of a detail screen after its text, under the head (the
+ * title line), whole or shortened to the room the options leave. */
 static long options_after(const struct ussd_layout *ly, struct screen_list *sl, const char *head,
-                          const char *part, size_t first, size_t reserve, char *out, size_t outsz,
-                          struct ussd_layout_page *pg)
+                          const char *part, size_t first, size_t reserve, enum text_encoding enc,
+                          char *out, size_t outsz, struct ussd_layout_page *pg)
 {
-    char with[LINE_MAX * 2];
-    snprintf(with, sizeof with, "%s%s%s", head, head[0] && part[0] ? "\n" : "", part);
+    enum { HEAD_MIN_UNITS = 6 };
     if (head[0]) {
+        char with[LINE_MAX * 2], cut[LINE_MAX];
         struct ussd_layout plain = *ly;
-        struct ussd_layout_page a, b;
+        struct ussd_layout_page b;
         plain.error_line = NULL;
-        if (options_page(&plain, sl, with, first, reserve, out, outsz, &a) > 0 &&
-            options_page(&plain, sl, part, first, reserve, out, outsz, &b) > 0 &&
-            a.shown == b.shown)
-            return options_page(ly, sl, with, first, reserve, out, outsz, pg);
+        if (options_page(&plain, sl, part, first, reserve, out, outsz, &b) > 0) {
+            size_t lim = enc == TEXT_UCS2 ? sl->limit.ucs2 : sl->limit.gsm7;
+            size_t used = units_of(out, strlen(out), enc) + 1 + reserve;
+            if (used + HEAD_MIN_UNITS <= lim) {
+                shorten(head, lim - used, enc, cut, sizeof cut);
+                snprintf(with, sizeof with, "%s%s%s", cut, part[0] ? "\n" : "", part);
+                struct ussd_layout_page a;
+                if (options_page(&plain, sl, with, first, reserve, out, outsz, &a) > 0 &&
+                    a.shown == b.shown)
+                    return options_page(ly, sl, with, first, reserve, out, outsz, pg);
+            }
+        }
     }
     return options_page(ly, sl, part, first, reserve, out, outsz, pg);
 }
@@ -518,7 +526,8 @@ static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig
         snprintf(part, sizeof part, "%s%s%.*s", k == 0 ? top : "", k == 0 && top[0] ? "\n" : "",
                  (int)(p.end[k] - p.start[k]), body + p.start[k]);
         if (k == last && shared)
-            return options_after(ly, sl, k == 0 ? "" : late_head, part, 0, reserve, out, outsz, pg);
+            return options_after(ly, sl, k == 0 ? "" : late_head, part, 0, reserve, enc, out, outsz,
+                                 pg);
         if (k == last && sl->count == 0) {
             /* The last part of a screen without options: no "more". */
             const char *lines[] = {ly->error_line, part, sl->nav};
@@ -530,7 +539,7 @@ static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig
         }
         return text_page(ly, sl, part, enc, out, outsz, pg);
     }
-    return options_after(ly, sl, late_head, "", ly->first, reserve, out, outsz, pg);
+    return options_after(ly, sl, late_head, "", ly->first, reserve, enc, out, outsz, pg);
 }
 
 /* Whether a detail screen fits one screen: every option whole, the fields
@@ -557,6 +566,32 @@ static long fit_page(const struct ussd_layout *ly, const char *const *orig, enum
                      char shortened[][TEXT_BYTES_MAX], struct screen_list *sl, char *out,
                      size_t outsz);
 
+/* A wrong key on a detail screen that fits one screen: the error line, the
+ * text with the fields that give way as long as they fit, every option;
+ * the navigation line gives way when the page needs its room (its room was
+ * kept: fits_one_screen). Returns the options shown, or -1. */
+static long detail_with_error(const struct ussd_layout *ly, const char *const *orig,
+                              enum text_encoding enc, char shortened[][TEXT_BYTES_MAX],
+                              struct screen_list *sl, char *out, size_t outsz)
+{
+    const char *nav = sl->nav;
+    for (int drop_nav = 0; drop_nav < 2; drop_nav++) {
+        sl->nav = drop_nav ? NULL : nav;
+        for (size_t c = 0; c <= READABLE_CAP_INDEX; c++) {
+            bool formatted;
+            set_fields(ly, orig, caps[c], enc, shortened);
+            long r = render_whole(ly, sl, out, outsz, &formatted);
+            if (formatted && r >= 0 && (size_t)r == sl->count - ly->first &&
+                items_intact(sl, r, out)) {
+                sl->nav = nav;
+                return r;
+            }
+        }
+    }
+    sl->nav = nav;
+    return -1;
+}
+
 long ussd_layout_fit(const struct ussd_layout *ly, struct screen_list *sl, char *out, size_t outsz,
                      struct ussd_layout_page *pg)
 {
@@ -569,10 +604,17 @@ long ussd_layout_fit(const struct ussd_layout *ly, struct screen_list *sl, char 
     for (size_t i = 0; i < ly->nvars; i++)
         orig[i] = ly->vars[i].value;
     enum text_encoding enc = screen_encoding(ly, sl);
-    if (ly->text_pages && !fits_one_screen(ly, orig, enc, shortened, sl)) {
-        long r = fit_text_pages(ly, orig, enc, shortened, sl, out, outsz, pg);
-        if (r >= 0)
+    if (ly->text_pages) {
+        long r = fits_one_screen(ly, orig, enc, shortened, sl)
+                     ? (ly->error_line ? detail_with_error(ly, orig, enc, shortened, sl, out, outsz)
+                                       : -1)
+                     : fit_text_pages(ly, orig, enc, shortened, sl, out, outsz, pg);
+        if (r >= 0 && !(ly->error_line && fits_one_screen(ly, orig, enc, shortened, sl)))
             return r;
+        if (r >= 0) {
+            *pg = (struct ussd_layout_page){0, (size_t)r, false, (size_t)r};
+            return r;
+        }
     }
     long r = fit_page(ly, orig, enc, shortened, sl, out, outsz);
     *pg =

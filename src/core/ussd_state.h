@@ -152,7 +152,7 @@ struct ussd_grant {
     char reference[USSD_REF_MAX];
     char status[USSD_CODE_MAX]; /* submitted, under_review, ... (texts "grant_status.X") */
     long long amount_mad;
-    char note[240]; /* in the member's language, "" when none */
+    char note[512]; /* in the member's language, "" when none (the API takes 500 bytes) */
 };
 
 /* An upcoming event in the member's language and local time. */
@@ -161,7 +161,7 @@ struct ussd_event {
     char code[16];
     char kind[16];
     char title[USSD_NAME_MAX];
-    char place[96];
+    char place[208];              /* the API takes 200 bytes */
     int day, month, hour, minute; /* local time of the programme */
     int capacity;                 /* -1: unlimited */
     int taken;                    /* seats taken */

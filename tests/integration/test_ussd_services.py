@@ -118,7 +118,7 @@ def sms_when(ts):
 def upcoming_events(d, lang, province):
     """Upcoming events in the order the menu lists them: the member's
     province first, then by start."""
-    col = "title_fr" if lang == "fr" else "title_ar"
+    col = {"fr": "title_fr", "en": "title_en"}.get(lang, "title_ar")
     return query(d, f"SELECT id, code, {col} AS title, place, starts_at, capacity, province"
                     " FROM events WHERE status = 'scheduled' AND starts_at > ?"
                     " ORDER BY (coalesce(province, '') = ?) DESC, starts_at, id",
