@@ -89,3 +89,15 @@ def test_grant_notes_and_broadcast_texts(daemons):
     assert b.status == 201, b
     assert b.json()["normalised"] == {"texts.fr": ["\u2019", "\u2013", "\u00a0"]}
     assert b.json()["texts"]["fr"] == "Salon de l'Oriental samedi - venez nombreux !"
+
+
+def test_a_grant_corrected_by_patch(daemons):
+    d, api = staff(daemons)
+    gid = query(d, "SELECT id FROM grants WHERE reference = 'GR-2026-00043'")[0]["id"]
+    r = api.patch(f"/grants/{gid}", {"note_en": "Send the bank\u2019s certificate\u2026"})
+    assert r.status == 200, r
+    assert r.json()["normalised"] == {"note_en": ["\u2019", "\u2026"]}, r.json()
+    assert query(d, "SELECT note_en FROM grants WHERE id = ?", (gid,))[0]["note_en"] == \
+        "Send the bank's certificate..."
+    rows = query(d, "SELECT summary FROM audit_log WHERE action = 'grant.update'")
+    assert rows and "normalised" not in rows[-1]["summary"], rows
