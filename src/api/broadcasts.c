@@ -590,12 +590,14 @@ static void broadcast_patch(const struct api_request *req, struct http_response 
     struct api_request over = *req;
     over.json = merged;
     struct broadcast_record r;
-    int rc = read_draft(&over, resp, db, false, &r);
+    json_t *nm = NULL;
+    int rc = read_draft(&over, resp, db, false, &r, &nm);
     json_decref(merged);
     if (rc != 0 || db_begin(db) != 0) {
         if (rc == 0)
             api_error_db(resp);
         broadcast_record_clear(&r);
+        json_decref(nm);
         return;
     }
     r.id = id;
@@ -603,9 +605,12 @@ static void broadcast_patch(const struct api_request *req, struct http_response 
     broadcast_record_clear(&r);
     if (res != BROADCAST_OK)
         result_error(resp, res, "edited");
-    if (api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) != 0)
-        return;
-    json_t *o = broadcast_json(db, id, resp);
+    json_t *o = api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) == 0
+                    ? broadcast_json(db, id, resp)
+                    : NULL;
+    if (o && nm)
+        json_object_set(o, "normalised", nm);
+    json_decref(nm);
     if (o)
         api_reply_json(resp, 200, o);
 }

@@ -143,7 +143,8 @@ static void report_unfit(void *ctx, const char *lang, const char *screen, const 
         }
     config_error(c->errs, path, line,
                  "text '%s' is too long: screen '%s' cannot fit the USSD screen of channel "
-                 "\"%s\" (with its options and an error line)",
+                 "\"%s\" (with its options and an error line, each option within three keys of "
+                 "home)",
                  key, screen, c->channel);
 }
 

@@ -12,7 +12,7 @@ static int profile_fields(const struct ussd_state *s, const struct ussd_ctx *c,
     ussd_screens_field(f, "name", ussd_screens_name_for(f, m->name), true);
     ussd_screens_field(f, "coop",
                        m->cooperative_name && m->cooperative_name[0]
-                           ? ussd_screens_name_for(f, m->cooperative_name)
+                           ? m->cooperative_name
                            : ussd_screens_text(s, env, "no_coop"),
                        true);
     ussd_screens_field(f, "member_no", m->member_no ? m->member_no : "", false);

@@ -489,17 +489,38 @@ static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig
     size_t fixed = line_units(sl->more, enc) + line_units(sl->nav, enc) + reserve;
     if (fixed >= lim)
         return -1;
-    size_t budget = lim - fixed;
-    set_fields(ly, orig, 0, enc, shortened);
+    size_t budget = lim - fixed, best = 0, fewest = PARTS_MAX + 1;
+    /* The fields that give way in the facts (a cooperative's name on the
+     * profile) are shortened while that saves a page. */
+    for (size_t c = 0; c <= READABLE_CAP_INDEX && ly->nshrink > 0; c++) {
+        struct parts q;
+        set_fields(ly, orig, caps[c], enc, shortened);
+        if (text_format(ly->tmpl, ly->vars, ly->nvars, text, sizeof text) < 0)
+            continue;
+        drop_empty_lines(text);
+        const char *b = head_gives_way(ly) && strchr(text, '\n') ? strchr(text, '\n') + 1 : text;
+        split_parts(b, budget, enc, &q);
+        if (q.n > 0 && q.n < fewest) {
+            fewest = q.n;
+            best = c;
+        }
+    }
+    set_fields(ly, orig, caps[best], enc, shortened);
     if (text_format(ly->tmpl, ly->vars, ly->nvars, text, sizeof text) < 0)
         return -1;
     drop_empty_lines(text);
+    /* The head (a title) as whole as the cap left it: it is shortened to
+     * the room it gets below. */
+    char whole[LINE_MAX];
+    set_fields(ly, orig, 0, enc, shortened);
+    if (text_format(ly->tmpl, ly->vars, ly->nvars, whole, sizeof whole) < 0)
+        return -1;
+    set_fields(ly, orig, caps[best], enc, shortened);
     const char *body = text;
     head[0] = top[0] = '\0';
     if (head_gives_way(ly) && strchr(text, '\n')) {
-        size_t hl = strcspn(text, "\n");
-        snprintf(head, sizeof head, "%.*s", (int)hl, text);
-        body = text + hl + 1;
+        snprintf(head, sizeof head, "%.*s", (int)strcspn(whole, "\n"), whole);
+        body = strchr(text, '\n') + 1;
     }
     struct parts p;
     split_parts(body, budget, enc, &p);

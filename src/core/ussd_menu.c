@@ -629,6 +629,51 @@ static int check_one(struct check_run *run, enum ussd_screen scr, const char *la
     return 1;
 }
 
+/* The worst count of keys from home to choose an option of screen scr,
+ * reached in `keys` keys: its page ("98" each) and the choice. Reports an
+ * option beyond three keys (issue 15, finding 6). Returns the failures. */
+static int check_keys(struct check_run *run, const char *lang, enum ussd_screen scr, int keys)
+{
+    struct ussd_state s;
+    sample_state(&s, scr, lang, NULL, run->name, &run->env);
+    const struct ussd_ctx c = {&run->member, &run->env};
+    const struct ussd_screen_def *d = ussd_screens_def(scr);
+    char out[SCREEN_BYTES_MAX];
+    for (int page = 0; page < USSD_PAGES_MAX; page++) {
+        bool end;
+        struct ussd_layout_page pg = {0};
+        if (render_screen(&s, &c, out, sizeof out, &end, &pg) < 0)
+            return 0; /* reported by the rendering check */
+        for (size_t k = pg.first; k < pg.first + pg.shown; k++) {
+            if (keys + page + 1 <= 3)
+                continue;
+            const char *key = k < USSD_OPTIONS_MAX && d->options[k].label ? d->options[k].label
+                              : d->texts[0]                               ? d->texts[0]
+                                                                          : d->key;
+            if (run->report)
+                run->report(run->ctx, lang, d->name, key);
+            return 1;
+        }
+        if (!list_more(&s, &c))
+            break;
+    }
+    return 0;
+}
+
+/* Every service of home, and every option of the home's lists (alerts,
+ * profile), within three keys of home with long sample data. */
+static int check_reach(struct check_run *run, const char *lang)
+{
+    int failures = check_keys(run, lang, USSD_SCR_HOME, 0);
+    const struct ussd_screen_def *home = ussd_screens_def(USSD_SCR_HOME);
+    for (size_t i = 0; i < USSD_OPTIONS_MAX && home->options[i].label; i++) {
+        enum ussd_screen to = home->options[i].next.screen;
+        if (to == USSD_SCR_ALERTS || to == USSD_SCR_PROFILE)
+            failures += check_keys(run, lang, to, 1);
+    }
+    return failures;
+}
+
 /* Every screen of language lang, with each error line it can show, and
  * without the promise of an SMS where it has a text for that. Returns the
  * failures. */
@@ -709,6 +754,7 @@ int ussd_menu_check(const struct ussd_env *env_in,
             bool ucs2_language = probe_text && ussd_layout_encoding(probe_text) == TEXT_UCS2;
             run.strict = samples[ni].strict && arabic_sample == ucs2_language;
             failures += check_language(&run, run.env.languages[li]);
+            failures += check_reach(&run, run.env.languages[li]);
         }
     }
     return failures;

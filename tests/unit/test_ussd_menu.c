@@ -2939,6 +2939,30 @@ static void test_check(void **state)
     assert_true(strncmp(out, "نحفظ بياناتك", strlen("نحفظ بياناتك")) == 0);
     catalog_free(long_consent.ar);
 
+    /* The alerts of the Arabic catalog before issue 15 (long topic names,
+     * a title): one topic a page, "news" five keys from home. Each fits
+     * its screen; the check reports the topic beyond three keys. */
+    struct fixture long_topics;
+    memset(&long_topics, 0, sizeof long_topics);
+    memset(&log, 0, sizeof log);
+    long_topics.ar = catalog_from("ar", ar_texts, COUNT(ar_texts));
+    long_topics.fr = fixture.fr;
+    assert_non_null(long_topics.ar);
+    static const struct text_entry old_alerts[] = {{"alerts_title", "تنبيهاتي:"},
+                                                   {"alert_item", "{topic}: {state}"},
+                                                   {"topic_short.events", "الأنشطة"},
+                                                   {"topic_short.trainings", "الورشات والتكوين"},
+                                                   {"topic_short.grants", "الدعم والتمويل"},
+                                                   {"topic_short.ideathon", "الإيدياثون"},
+                                                   {"topic_short.news", "أخبار عامة"}};
+    for (size_t i = 0; i < COUNT(old_alerts); i++)
+        assert_int_equal(catalog_put(long_topics.ar, old_alerts[i].key, old_alerts[i].value), 0);
+    env_init(&long_topics);
+    assert_true(ussd_menu_check(&long_topics.env, report, &log) > 0);
+    assert_string_equal(log.lang, "ar");
+    assert_string_equal(log.screen, "alerts");
+    catalog_free(long_topics.ar);
+
     /* The real texts render strictly with ordinary data too. */
     fixture.env.strict = true;
     struct session x;
