@@ -223,9 +223,7 @@ static int audience_field(const struct api_request *req, struct http_response *r
     return 0;
 }
 
-/* texts: {lang: text} over configured languages, the default required;
- * each made GSM-7 where it can be (api_json_typographic: *nm, the changes,
- * NULL when none). */
+/* texts: {lang: text}, default language required, made GSM-7 (*nm: what changed). */
 static int texts_field(const struct api_request *req, struct http_response *resp, json_t **out,
                        json_t **nm)
 {
@@ -272,23 +270,9 @@ static int texts_field(const struct api_request *req, struct http_response *resp
         api_error(resp, 422, "invalid_value", msg, field);
         return -1;
     }
-    json_t *holder = json_object(), *clean = json_object();
-    json_object_foreach(t, lang, v)
-    {
-        char field[48];
-        snprintf(field, sizeof field, "texts.%.16s", lang);
-        json_t *s = api_json_typographic(holder, field, json_string_value(v));
-        if (!s || json_object_set_new(clean, lang, s) != 0) {
-            json_decref(holder);
-            json_decref(clean);
-            api_error_db(resp);
-            return -1;
-        }
-    }
-    *nm = api_json_take_normalised(holder);
-    json_decref(holder);
-    *out = clean;
-    return 0;
+    if (!(*out = api_json_typographic_texts(t, "texts", nm)))
+        api_error_db(resp);
+    return *out ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- answers */
@@ -457,9 +441,9 @@ static int clock_now(struct http_response *resp, int64_t *now)
 }
 
 /* A broadcast as the body describes it (name, topic, channel, audience,
- * texts) into *r; name required unless preview; *nm what the texts'
- * typography changed (NULL: nothing). Returns 0, or -1 with resp filled.
- * The caller clears *r (broadcast_record_clear) and drops *nm either way. */
+ * texts) into *r, name required unless preview; *nm what the texts'
+ * typography changed (or NULL). Returns 0, or -1 with resp filled. The
+ * caller clears *r (broadcast_record_clear) and drops *nm either way. */
 static int read_draft(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                       bool preview, struct broadcast_record *r, json_t **nm)
 {
@@ -468,7 +452,6 @@ static int read_draft(const struct api_request *req, struct http_response *resp,
     const char *name = "preview", *topic = DEFAULT_TOPIC, *channel = NULL;
     enum api_json_field_result tr;
     memset(r, 0, sizeof *r);
-    *nm = NULL;
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
         api_json_string(req, resp, "name", preview ? 0 : API_JSON_FIELD_REQUIRED,
                         BROADCAST_NAME_MAX - 1, &name) < 0 ||
@@ -522,24 +505,19 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
     json_t *nm = NULL;
     if (!db)
         return;
-    if (read_draft(req, resp, db, false, &r, &nm) != 0) {
+    int rc = read_draft(req, resp, db, false, &r, &nm);
+    if (rc != 0 || db_begin(db) != 0) {
+        if (rc == 0)
+            api_error_db(resp);
         broadcast_record_clear(&r);
         json_decref(nm);
-        return;
-    }
-    if (db_begin(db) != 0) {
-        broadcast_record_clear(&r);
-        json_decref(nm);
-        api_error_db(resp);
         return;
     }
     int64_t id = 0;
-    int rc = broadcast_create(db, &req->actor, &r, &id);
+    rc = broadcast_create(db, &req->actor, &r, &id);
     broadcast_record_clear(&r);
     json_t *o = api_json_finish(db, rc, resp) == 0 ? broadcast_json(db, id, resp) : NULL;
-    if (o && nm)
-        json_object_set(o, "normalised", nm);
-    json_decref(nm);
+    api_json_attach_normalised(o, nm);
     if (o)
         api_reply_json(resp, 201, o);
 }
@@ -605,12 +583,10 @@ static void broadcast_patch(const struct api_request *req, struct http_response 
     broadcast_record_clear(&r);
     if (res != BROADCAST_OK)
         result_error(resp, res, "edited");
-    json_t *o = api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) == 0
-                    ? broadcast_json(db, id, resp)
-                    : NULL;
-    if (o && nm)
-        json_object_set(o, "normalised", nm);
-    json_decref(nm);
+    json_t *o = NULL;
+    if (api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) == 0)
+        o = broadcast_json(db, id, resp);
+    api_json_attach_normalised(o, nm);
     if (o)
         api_reply_json(resp, 200, o);
 }
@@ -659,15 +635,12 @@ static void broadcasts_preview_post(const struct api_request *req, struct http_r
     enum broadcast_result r =
         plan ? broadcast_plan_for(db, &env, &rec, now, plan) : BROADCAST_ERROR;
     broadcast_record_clear(&rec);
-    if (r != BROADCAST_OK) {
+    if (r != BROADCAST_OK)
         result_error(resp, r, "previewed");
-    } else {
-        json_t *o = plan_json(0, plan);
-        if (o && nm)
-            json_object_set(o, "normalised", nm);
+    json_t *o = r == BROADCAST_OK ? plan_json(0, plan) : NULL;
+    api_json_attach_normalised(o, nm);
+    if (o)
         api_reply_json(resp, 200, o);
-    }
-    json_decref(nm);
     free(plan);
 }
 

@@ -460,3 +460,32 @@ json_t *api_json_take_normalised(json_t *holder)
     json_object_del(holder, "normalised");
     return nm;
 }
+
+json_t *api_json_typographic_texts(json_t *t, const char *prefix, json_t **nm)
+{
+    json_t *holder = json_object(), *clean = json_object(), *v;
+    const char *lang;
+    *nm = NULL;
+    json_object_foreach(t, lang, v)
+    {
+        char field[64];
+        snprintf(field, sizeof field, "%.24s.%.16s", prefix, lang);
+        json_t *s = api_json_typographic(holder, field, json_string_value(v));
+        if (!s || json_object_set_new(clean, lang, s) != 0) {
+            json_decref(holder);
+            json_decref(clean);
+            return NULL;
+        }
+    }
+    *nm = api_json_take_normalised(holder);
+    json_decref(holder);
+    return clean;
+}
+
+void api_json_attach_normalised(json_t *o, json_t *nm)
+{
+    if (o && nm)
+        json_object_set_new(o, "normalised", nm);
+    else
+        json_decref(nm);
+}

@@ -65,6 +65,14 @@ enum api_json_field_result api_json_string(const struct api_request *req,
  * and place off the event's screen, without a word to staff). */
 json_t *api_json_typographic(json_t *holder, const char *field, const char *s);
 
+/* The strings of object t ({lang: text}) each through api_json_typographic
+ * into a new object (NULL without memory); *nm what changed, under
+ * "prefix.lang" (NULL when nothing). */
+json_t *api_json_typographic_texts(json_t *t, const char *prefix, json_t **nm);
+
+/* o's "normalised" set to nm (taken; dropped when o or nm is NULL). */
+void api_json_attach_normalised(json_t *o, json_t *nm);
+
 /* Take holder's "normalised" object out of it (new reference, NULL when
  * nothing was replaced). */
 json_t *api_json_take_normalised(json_t *holder);
