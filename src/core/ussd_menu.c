@@ -404,6 +404,19 @@ static void same_page(const struct ussd_state *s, const struct ussd_ctx *c, char
     *more = pg.more;
 }
 
+/* An error line, its {min} and {max} (the birth years accepted) filled. */
+static void format_error(const struct ussd_state *s, const struct ussd_env *env, const char *key,
+                         char *out, size_t outsz)
+{
+    char min[16], max[16];
+    snprintf(min, sizeof min, "%d", USSD_BIRTH_YEAR_MIN);
+    snprintf(max, sizeof max, "%d", env->current_year - env->min_age);
+    struct text_var vars[] = {{"min", min}, {"max", max}};
+    const char *t = ussd_screens_text(s, env, key);
+    if (text_format(t, vars, 2, out, outsz) < 0)
+        snprintf(out, outsz, "%s", t);
+}
+
 /* A right-to-left screen that starts with Latin letters (a reference, a
  * member number, a Latin name) gets the right-to-left mark in front, so
  * phones that take the direction from the first letter read it right to
@@ -446,20 +459,23 @@ static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, 
     bool page_more = false;
     if (s->error_key && is_list(d) && !d->detail)
         same_page(s, c, out, outsz, sl.count, &page_count, &page_more);
-    struct ussd_layout ly = {
-        .tmpl = f.tmpl ? f.tmpl : "",
-        .vars = f.vars,
-        .nvars = f.nvars,
-        .shrinkable = f.shrink,
-        .nshrink = f.nshrink,
-        .error_line = s->error_key ? ussd_screens_text(s, env, s->error_key) : NULL,
-        .first = page_first,
-        .strict = env->strict,
-        .page_count = page_count,
-        .page_more = page_more,
-        .text_pages = d->detail,
-        .page = s->page,
-        .reserve_line = d->errors[0] ? ussd_screens_text(s, env, d->errors[0]) : NULL};
+    char error_line[256];
+    if (s->error_key)
+        format_error(s, env, s->error_key, error_line, sizeof error_line);
+    struct ussd_layout ly = {.tmpl = f.tmpl ? f.tmpl : "",
+                             .vars = f.vars,
+                             .nvars = f.nvars,
+                             .shrinkable = f.shrink,
+                             .nshrink = f.nshrink,
+                             .error_line = s->error_key ? error_line : NULL,
+                             .first = page_first,
+                             .strict = env->strict,
+                             .page_count = page_count,
+                             .page_more = page_more,
+                             .text_pages = d->detail,
+                             .page = s->page,
+                             .reserve_line =
+                                 d->errors[0] ? ussd_screens_text(s, env, d->errors[0]) : NULL};
     struct text_var vars[USSD_FIELDS_MAX];
     memcpy(vars, f.vars, sizeof vars); /* the layout rewrites them */
     long shown = ussd_layout_fit(&ly, &sl, out, outsz, pg);

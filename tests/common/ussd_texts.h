@@ -13,7 +13,7 @@ struct text_entry {
 
 static const struct text_entry ar_texts[] = {
     {"language_name", "العربية"},
-    {"choose_language", "مرحبا بكم في تعاون"},
+    {"choose_language", "تعاون: اللغة / Langue / Language"},
     {"welcome", "مرحبا بكم في برنامج تعاون"},
     {"menu_register", "التسجيل"},
     {"menu_about", "عن البرنامج"},
@@ -39,7 +39,7 @@ static const struct text_entry ar_texts[] = {
     {"err_choice", "اختيار خاطئ."},
     {"err_name", "اسم غير صالح."},
     {"err_coop", "رمز غير معروف."},
-    {"err_year", "سنة غير صالحة."},
+    {"err_year", "سنة غير صالحة (من {min} إلى {max})."},
     {"nav_more", "98. المزيد"},
     {"nav_back", "0. رجوع"},
     {"busy", "الخدمة مشغولة حاليا. أعد المحاولة بعد قليل."},
@@ -100,7 +100,7 @@ static const struct text_entry ar_texts[] = {
     {"erase_confirm", "مسح كل بياناتك نهائيا؟"},
     {"erase_yes", "نعم، امسح"},
     {"erase_no", "لا"},
-    {"stopped", "لن تصلك رسائل بعد الآن. اتصل مجددا للاستئناف."},
+    {"stopped", "لن تصلك رسائل بعد الآن. للاستئناف: معلوماتي ثم استئناف الرسائل."},
     {"started", "ستصلك رسائل البرنامج من جديد."},
     {"erased", "تم مسح بياناتك. لن تصلك رسائل."},
     {"menu_language", "اللغة"},
@@ -158,7 +158,7 @@ static const struct text_entry ar_texts[] = {
 
 static const struct text_entry fr_texts[] = {
     {"language_name", "Français"},
-    {"choose_language", "Bienvenue sur Taawun"},
+    {"choose_language", "Bienvenue sur Taawun\nLangue / Language"},
     {"welcome", "Bienvenue sur Taawun, le programme des coopératives de l'Oriental"},
     {"menu_register", "S'inscrire"},
     {"menu_events_public", "Événements et ateliers"},
@@ -188,7 +188,7 @@ static const struct text_entry fr_texts[] = {
     {"err_choice", "Choix invalide."},
     {"err_name", "Nom invalide."},
     {"err_coop", "Code inconnu."},
-    {"err_year", "Année invalide."},
+    {"err_year", "Année invalide (de {min} à {max})."},
     {"err_reference", "Référence inconnue."},
     {"err_title", "Titre invalide."},
     {"err_text", "Description trop courte ou trop longue."},
@@ -252,7 +252,9 @@ static const struct text_entry fr_texts[] = {
     {"erase_yes", "Oui, effacer"},
     {"erase_no", "Non"},
     {"language_changed", "Langue changée."},
-    {"stopped", "Vous ne recevrez plus de messages. Composez le code pour reprendre."},
+    {"stopped",
+     "Vous ne recevrez plus de messages. Pour reprendre: Mon profil, puis Recevoir à nouveau "
+     "les messages."},
     {"started", "Vous recevrez à nouveau les messages du programme."},
     {"erased", "Vos données sont effacées. Vous ne recevrez plus de messages."},
     {"provinces.oujda-angad", "Oujda-Angad"},

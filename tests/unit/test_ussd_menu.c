@@ -409,7 +409,13 @@ static void expect_wrong_raw(struct session *x, const char *in, size_t len, cons
     assert_false(x->end);
     const struct catalog *c = catalog_set_find(x->env->texts, lang[0] ? lang : "ar");
     assert_non_null(c);
-    snprintf(line, sizeof line, "%s\n", catalog_get(c, key));
+    /* {min} and {max}: the birth years accepted (issue 15, finding 13:
+     * "Année invalide" did not say why). */
+    char max[16];
+    snprintf(max, sizeof max, "%d", x->env->current_year - x->env->min_age);
+    struct text_var years[] = {{"min", "1900"}, {"max", max}};
+    assert_true(text_format(catalog_get(c, key), years, 2, line, sizeof line - 1) >= 0);
+    strcat(line, "\n");
     if (strncmp(x->screen, line, strlen(line)) != 0)
         fail_msg("error line '%s' missing:\n%s", catalog_get(c, key), x->screen);
 }
@@ -581,7 +587,7 @@ static const char welcome_ar[] =
 static const char welcome_fr[] = "Bienvenue sur Taawun, le programme des coopératives de "
                                  "l'Oriental\n1. S'inscrire\n2. Événements et ateliers\n"
                                  "3. Le programme\n0. Retour";
-static const char languages_screen[] = "مرحبا بكم في تعاون\n1. العربية\n2. Français";
+static const char languages_screen[] = "تعاون: اللغة / Langue / Language\n1. العربية\n2. Français";
 
 static void test_language_menu(void **state)
 {
@@ -942,7 +948,8 @@ static void test_wrong_keys_elsewhere(void **state)
     /* "0" where there is nowhere to go back to. */
     start(&x, &fixture.env, &unknown_caller);
     expect_wrong(&x, "0", "err_choice");
-    assert_string_equal(x.screen, "اختيار خاطئ.\nمرحبا بكم في تعاون\n1. العربية\n2. Français");
+    assert_string_equal(x.screen, "اختيار خاطئ.\nتعاون: اللغة / Langue / Language\n1. العربية\n"
+                                  "2. Français");
     expect_wrong(&x, "98", "err_choice"); /* one page only */
     send(&x, "1");
     assert_int_equal(x.s.screen, USSD_SCR_WELCOME);
@@ -972,12 +979,14 @@ static void test_wrong_keys_elsewhere(void **state)
     send_all(&x, (const char *const[]){"1", "1", "1", NULL});
     assert_int_equal(x.s.screen, USSD_SCR_BIRTH_YEAR);
     expect_wrong(&x, "", "err_year");
-    assert_string_equal(x.screen, "سنة غير صالحة.\nأدخل سنة ميلادك (مثال 1985):");
+    assert_string_equal(x.screen,
+                        "سنة غير صالحة (من 1900 إلى 2011).\nأدخل سنة ميلادك (مثال 1985):");
     expect_wrong(&x, "0", "err_year");
 
     walk(&x, fr_to_year);
     expect_wrong(&x, "98", "err_year");
-    assert_string_equal(x.screen, "Année invalide.\nAnnée de naissance (ex. 1985):");
+    assert_string_equal(x.screen,
+                        "Année invalide (de 1900 à 2011).\nAnnée de naissance (ex. 1985):");
 }
 
 /* After a wrong key the page keeps its items and its "98" (the title gives
@@ -2389,8 +2398,9 @@ static void test_profile_stop_start(void **state)
     assert_int_equal(send(&x, "2"), USSD_EFFECT_STOP_ALL);
     assert_int_equal(x.s.screen, USSD_SCR_END_STOPPED);
     assert_true(x.end);
-    assert_string_equal(x.screen,
-                        "Vous ne recevrez plus de messages. Composez le code pour reprendre.");
+    assert_string_equal(
+        x.screen, "Vous ne recevrez plus de messages. Pour reprendre: Mon profil, puis Recevoir "
+                  "à nouveau les messages.");
     done(&x, USSD_EFFECT_STOP_ALL, USSD_RESULT_OK);
     assert_int_equal(x.s.screen, USSD_SCR_END_STOPPED);
 
@@ -2418,7 +2428,8 @@ static void test_profile_stop_start(void **state)
     assert_int_equal(x.s.screen, USSD_SCR_END_BUSY);
     member_walk(&x, &amina_ar, (const char *const[]){"5", NULL});
     assert_int_equal(send(&x, "2"), USSD_EFFECT_STOP_ALL);
-    assert_string_equal(x.screen, "لن تصلك رسائل بعد الآن. اتصل مجددا للاستئناف.");
+    assert_string_equal(x.screen,
+                        "لن تصلك رسائل بعد الآن. للاستئناف: معلوماتي ثم استئناف الرسائل.");
 }
 
 static void test_profile_erase(void **state)
