@@ -6,85 +6,16 @@
 // Prints one line per test and closes with "e2e: N passed, N failed, N skipped".
 // Usage: node console.test.mjs [path/to/taawund]
 
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import {
+  BROWSER_TZ, CHROMIUM, OUT, ROOT, STEP_TIMEOUT_MS, Skip, assert, createUser, sql, startDaemon, writeConfig,
+} from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..', '..');
-const TAAWUND = path.resolve(process.argv[2] || process.env.TAAWUND || path.join(ROOT, 'build', 'taawund'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const OUT = path.resolve(process.env.E2E_OUT || path.join(HERE, 'out'));
-const START_TIMEOUT_MS = 10000;
-const STEP_TIMEOUT_MS = 10000;
 const ADMIN = { name: 'amina', password: 'oujda-berkane-2026' };
 const LOCKED = { name: 'karim', password: 'nador-driouch-2026' };
-const BROWSER_TZ = 'America/New_York';
-
-// ---------------------------------------------------------------- daemon
-
-function writeConfig(dir) {
-  const q = (s) => JSON.stringify(s);
-  const text = `# e2e test config (tests/e2e/console.test.mjs)
-programme: {
-  name = "Taawun";
-  default_language = "ar";
-  languages = ["ar", "fr", "en"];
-  timezone = "Africa/Casablanca";
-  country_code = "212";
-  messages_dir = ${q(path.join(ROOT, 'conf', 'messages'))};
-  provinces = ["oujda-angad", "berkane", "nador", "driouch", "taourirt", "jerada", "guercif", "figuig"];
-  sectors = ["agriculture", "livestock", "agrifood", "handicraft", "textile", "tourism", "services", "other"];
-  demo_data = ${q(path.join(ROOT, 'contrib', 'demo', 'demo.sql'))};
-};
-database: { path = ${q(path.join(dir, 'taawun.db'))}; };
-http: {
-  public: { address = "127.0.0.1"; port = 0; };
-  admin: { address = "127.0.0.1"; port = 0; };
-};
-log: { level = "info"; };
-channels = ( { name = "sandbox"; type = "sandbox"; ussd_code = "*384*123#"; } );
-`;
-  const file = path.join(dir, 'taawun.conf');
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-function createUser(conf, user, role) {
-  const r = spawnSync(TAAWUND, ['user', 'create', user.name, '--role', role, '-c', conf],
-    { input: user.password + '\n' + user.password + '\n', encoding: 'utf8', timeout: 20000 });
-  if (r.status !== 0) throw new Error(`user create ${user.name}: ${r.status} ${r.stderr}`);
-}
-
-function startDaemon(conf) {
-  const proc = spawn(TAAWUND, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const lines = [];
-  const ports = {};
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('taawund did not listen:\n' + lines.join('\n'))), START_TIMEOUT_MS);
-    let buf = '';
-    proc.stderr.on('data', (chunk) => {
-      buf += chunk.toString('utf8');
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        const m = /event=listening\b.*\blistener=(\w+)\b.*\bport=(\d+)/.exec(line);
-        if (m) ports[m[1]] = Number(m[2]);
-        if (ports.public && ports.admin && !proc.ready) {
-          proc.ready = true;
-          clearTimeout(timer);
-          resolve({ proc, lines, ports });
-        }
-      }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); if (!proc.ready) reject(new Error(`taawund exited ${code}:\n` + lines.join('\n'))); });
-  });
-}
 
 // ---------------------------------------------------------------- SMS measure (GSM 03.38)
 
@@ -110,17 +41,9 @@ function optOutHint(lang) {
   return JSON.parse('"' + m[1] + '"');
 }
 
-function sql(db, statement) {
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 8000', db, statement], { encoding: 'utf8', timeout: 10000 }); // waits for the daemon's lock
-  if (r.status !== 0) throw new Error('sqlite3: ' + r.stderr);
-  return r.stdout.trim();
-}
-
 // ---------------------------------------------------------------- runner
 
 const results = [];
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-class Skip extends Error {}
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });

@@ -17,10 +17,10 @@ import { chromium } from 'playwright-core';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 export const TAAWUND = path.resolve(process.argv[2] || process.env.TAAWUND || path.join(ROOT, 'build', 'taawund'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const OUT = path.resolve(process.env.E2E_OUT || path.join(HERE, 'out'));
 const START_TIMEOUT_MS = 10000;
-const STEP_TIMEOUT_MS = 10000;
+export const STEP_TIMEOUT_MS = 10000;
 export const BROWSER_TZ = 'America/New_York';
 
 export function writeConfig(dir) {
