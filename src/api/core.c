@@ -381,16 +381,8 @@ static void coop_patch(const struct api_request *req, struct http_response *resp
             adminq_as(":sector", adminq_text(jstr(after, "sector"))),
             adminq_as(":contact_phone", adminq_text(jstr(after, "contact_phone"))),
             adminq_as(":now", adminq_int(db_now()))};
-        enum adminq_write_result w = adminq_exec(db, ADMINQ_COOP_UPDATE, a, 7, NULL, NULL);
-        if (w != ADMINQ_OK) {
-            api_json_write_failed(resp, w, "code");
-            rc = -1;
-        } else {
-            json_object_del(after, "updated_at");
-            json_object_del(before, "updated_at");
-            rc = api_json_audit(db, req, "cooperative.update", "cooperative", id,
-                                json_pack("{s:o}", "changes", api_json_diff(before, after)));
-        }
+        rc = api_json_update_audited(db, req, resp, ADMINQ_COOP_UPDATE, a, 7, "code",
+                                     "cooperative.update", "cooperative", id, before, after);
     }
     json_decref(before);
     json_decref(after);

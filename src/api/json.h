@@ -110,6 +110,16 @@ int api_json_audit(sqlite3 *db, const struct api_request *req, const char *actio
                    const char *object_type, int64_t object_id, json_t *summary)
     __attribute__((warn_unused_result));
 
+/* An update of object_type id from before to after (borrowed): run q with
+ * its n arguments, then audit action with what changed (updated_at left
+ * out). A failed write answers as api_json_write_failed (conflict_field
+ * for a 409). Inside the change's transaction. Returns 0 or -1. */
+int api_json_update_audited(sqlite3 *db, const struct api_request *req, struct http_response *resp,
+                            enum adminq q, const struct adminq_arg *a, size_t n,
+                            const char *conflict_field, const char *action, const char *object_type,
+                            int64_t id, json_t *before, json_t *after)
+    __attribute__((warn_unused_result));
+
 /* Run select q into *t; on failure answer 503. Returns 0 or -1. */
 int api_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size_t n,
                     struct adminq_table *t, struct http_response *resp)

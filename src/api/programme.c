@@ -317,16 +317,8 @@ static void grant_patch(const struct api_request *req, struct http_response *res
                                  adminq_as(":note_fr", adminq_text(jstr(after, "note_fr"))),
                                  adminq_as(":note_en", adminq_text(jstr(after, "note_en"))),
                                  adminq_as(":now", adminq_int(db_now()))};
-        enum adminq_write_result w = adminq_exec(db, ADMINQ_GRANT_UPDATE, a, 7, NULL, NULL);
-        if (w != ADMINQ_OK) {
-            api_json_write_failed(resp, w, NULL);
-            rc = -1;
-        } else {
-            json_object_del(before, "updated_at");
-            json_object_del(after, "updated_at");
-            rc = api_json_audit(db, req, "grant.update", "grant", id,
-                                json_pack("{s:o}", "changes", api_json_diff(before, after)));
-        }
+        rc = api_json_update_audited(db, req, resp, ADMINQ_GRANT_UPDATE, a, 7, NULL, "grant.update",
+                                     "grant", id, before, after);
     }
     json_decref(before);
     json_decref(after);
@@ -581,17 +573,8 @@ static void event_patch(const struct api_request *req, struct http_response *res
         a[0] = adminq_as(":id", adminq_int(id));
         event_args(after, a + 1);
         a[EVENT_ARGS + 1] = adminq_as(":now", adminq_int(db_now()));
-        enum adminq_write_result w =
-            adminq_exec(db, ADMINQ_EVENT_UPDATE, a, EVENT_ARGS + 2, NULL, NULL);
-        if (w != ADMINQ_OK) {
-            api_json_write_failed(resp, w, "code");
-            rc = -1;
-        } else {
-            json_object_del(before, "updated_at");
-            json_object_del(after, "updated_at");
-            rc = api_json_audit(db, req, "event.update", "event", id,
-                                json_pack("{s:o}", "changes", api_json_diff(before, after)));
-        }
+        rc = api_json_update_audited(db, req, resp, ADMINQ_EVENT_UPDATE, a, EVENT_ARGS + 2, "code",
+                                     "event.update", "event", id, before, after);
     }
     json_decref(before);
     json_decref(after);
