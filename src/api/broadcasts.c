@@ -612,6 +612,25 @@ static void broadcast_delete_one(const struct api_request *req, struct http_resp
     api_reply_json(resp, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "deleted", 1));
 }
 
+/* Answer the plan of rec (cleared here) at now: the broadcast id (0: a
+ * body not stored) and what the texts' normalisation changed (nm, taken). */
+static void reply_plan(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+                       struct broadcast_record *rec, int64_t now, int64_t id, json_t *nm)
+{
+    struct notice_env env;
+    runtime_env_notice(req->rt, &env);
+    struct broadcast_plan *plan = malloc(sizeof *plan);
+    enum broadcast_result r = plan ? broadcast_plan_for(db, &env, rec, now, plan) : BROADCAST_ERROR;
+    broadcast_record_clear(rec);
+    if (r != BROADCAST_OK)
+        result_error(resp, r, "previewed");
+    json_t *o = r == BROADCAST_OK ? plan_json(id, plan) : NULL;
+    api_json_attach_normalised(o, nm);
+    if (o)
+        api_reply_json(resp, 200, o);
+    free(plan);
+}
+
 /* POST /broadcasts/preview: the plan of a broadcast described in the body
  * (as POST /broadcasts takes it, name optional), stored nowhere: the
  * console's live measure and preview (texts as they travel, with the
@@ -629,19 +648,7 @@ static void broadcasts_preview_post(const struct api_request *req, struct http_r
         json_decref(nm);
         return;
     }
-    struct notice_env env;
-    runtime_env_notice(req->rt, &env);
-    struct broadcast_plan *plan = malloc(sizeof *plan);
-    enum broadcast_result r =
-        plan ? broadcast_plan_for(db, &env, &rec, now, plan) : BROADCAST_ERROR;
-    broadcast_record_clear(&rec);
-    if (r != BROADCAST_OK)
-        result_error(resp, r, "previewed");
-    json_t *o = r == BROADCAST_OK ? plan_json(0, plan) : NULL;
-    api_json_attach_normalised(o, nm);
-    if (o)
-        api_reply_json(resp, 200, o);
-    free(plan);
+    reply_plan(req, resp, db, &rec, now, 0, nm);
 }
 
 static void broadcast_get(const struct api_request *req, struct http_response *resp)
@@ -669,17 +676,7 @@ static void broadcast_preview(const struct api_request *req, struct http_respons
         result_error(resp, found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND, "previewed");
         return;
     }
-    struct notice_env env;
-    runtime_env_notice(req->rt, &env);
-    struct broadcast_plan *plan = malloc(sizeof *plan);
-    enum broadcast_result r =
-        plan ? broadcast_plan_for(db, &env, &rec, now, plan) : BROADCAST_ERROR;
-    broadcast_record_clear(&rec);
-    if (r != BROADCAST_OK)
-        result_error(resp, r, "previewed");
-    else
-        api_reply_json(resp, 200, plan_json(id, plan));
-    free(plan);
+    reply_plan(req, resp, db, &rec, now, id, NULL);
 }
 
 static void broadcast_send_post(const struct api_request *req, struct http_response *resp)
