@@ -15,6 +15,7 @@
 #include "runtime/runtime.h"
 #include "store/admin_queries.h"
 #include "store/db.h"
+#include "store/events.h"
 
 #define NOTE_MAX_BYTES 500
 #define TITLE_MAX_BYTES 200
@@ -499,10 +500,15 @@ static json_t *event_with_rsvps(sqlite3 *db, int64_t id, struct http_response *r
     }
     json_object_set_new(o, "rsvp_list", api_json_rows(&t));
     adminq_table_free(&t);
+    /* Whether staff may check members in now (the rule of store/events). */
+    json_object_set_new(
+        o, "checkin_open",
+        json_boolean(event_checkin_open(
+            jstr(o, "status"), json_integer_value(json_object_get(o, "starts_at")), db_now())));
     return o;
 }
 
-static void event_get(const struct api_request *req, struct http_response *resp)
+static void event_show(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
     sqlite3 *db;
@@ -689,7 +695,7 @@ const struct api_route api_programme_routes[] = {
     {"POST", "/grants/{id}/status", API_ROLE_STAFF, grant_status_post, API_BODY_JSON},
     {"GET", "/events", API_ROLE_VIEWER, events_get, API_BODY_JSON},
     {"POST", "/events", API_ROLE_STAFF, events_post, API_BODY_JSON},
-    {"GET", "/events/{id}", API_ROLE_VIEWER, event_get, API_BODY_JSON},
+    {"GET", "/events/{id}", API_ROLE_VIEWER, event_show, API_BODY_JSON},
     {"PATCH", "/events/{id}", API_ROLE_STAFF, event_patch, API_BODY_JSON},
     {"POST", "/events/{id}/cancel", API_ROLE_STAFF, event_cancel, API_BODY_JSON},
     {"GET", "/ideas", API_ROLE_VIEWER, ideas_get, API_BODY_JSON},

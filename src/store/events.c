@@ -165,6 +165,11 @@ enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id)
     return RSVP_BOOKED;
 }
 
+bool event_checkin_open(const char *status, int64_t starts_at, int64_t now)
+{
+    return status && strcmp(status, "scheduled") == 0 && starts_at - EVENT_CHECKIN_OPENS_S <= now;
+}
+
 /* The event's status and start, and whether the member exists (not
  * erased) and has a booking (checked in or not). */
 static enum checkin_result checkin_state(sqlite3 *db, int64_t event_id, int64_t member_id,
@@ -193,7 +198,7 @@ static enum checkin_result checkin_state(sqlite3 *db, int64_t event_id, int64_t 
             r = CHECKIN_NO_MEMBER;
         else if (!status || strcmp(status, "scheduled") != 0)
             r = CHECKIN_CANCELLED;
-        else if (sqlite3_column_int64(st, 1) - EVENT_CHECKIN_OPENS_S > now)
+        else if (!event_checkin_open(status, sqlite3_column_int64(st, 1), now))
             r = CHECKIN_TOO_EARLY;
         else
             r = CHECKIN_DONE;

@@ -38,6 +38,10 @@ enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id);
 /* Check-in on the day: opens this long before the event starts. */
 #define EVENT_CHECKIN_OPENS_S (12 * 3600)
 
+/* Whether members can be checked in at now: a scheduled event, from
+ * EVENT_CHECKIN_OPENS_S before its start. */
+bool event_checkin_open(const char *status, int64_t starts_at, int64_t now);
+
 enum checkin_result {
     CHECKIN_DONE,      /* changed */
     CHECKIN_UNCHANGED, /* already so: nothing written */

@@ -7,11 +7,6 @@
  * daemon's *_local strings, shown as they come (fmtDate). */
 'use strict';
 
-/* Check-in opens this long before the start (store/events.h:
- * EVENT_CHECKIN_OPENS_S); the daemon refuses earlier ones, the page only
- * avoids offering them. */
-const CHECKIN_OPENS_MS = 12 * 3600 * 1000;
-
 function checkinBox(e, r, onChange) {
   const box = h('input', { type: 'checkbox', class: 'checkin', 'data-member': r.member_id, checked: !!r.checked_in_at, 'aria-label': t('checkin_of', { name: r.name || memberNo(r.member_id) }) });
   box.addEventListener('change', async () => {
@@ -59,8 +54,8 @@ async function pageEventDetail(main, id) {
         try { const r = await api('POST', `/events/${e.id}/cancel`); toast(t('event_cancelled', { n: r.notices_queued ?? 0 })); reload(); } catch (err) { toast(errorText(err), true); }
       } }, t('cancel_event'))));
   }
-  // The daemon's clock decides; this only hides boxes days ahead.
-  const open = can('staff') && e.status === 'scheduled' && e.starts_at * 1000 - CHECKIN_OPENS_MS <= Date.now();
+  // The daemon says whether check-in is open (its clock, its rule).
+  const open = can('staff') && e.checkin_open;
   main.appendChild(h('h2', {}, t('rsvps')));
   if (open) main.appendChild(walkIn(e, reload));
   main.appendChild(table([t('checked_in'), t('name'), t('phone'), t('language'), t('booked_at'), t('reminded_at')],

@@ -92,6 +92,8 @@ def test_check_in_refusals(env):  # noqa: F811
     m = add_member(d, new_phone(), language="fr")
     before = len(audit_rows(d))
 
+    assert st.get(f"/events/{later['id']}").json()["checkin_open"] is False
+    assert st.get(f"/events/{today['id']}").json()["checkin_open"] is True
     err = assert_json_error(attendance(st, later["id"], member_id=m, present=True), 409)
     assert err["code"] == "too_early", err
     assert_json_error(attendance(st, 999999, member_id=m, present=True), 404)
