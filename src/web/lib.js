@@ -258,7 +258,7 @@ async function route() {
   const handlers = {
     dashboard: pageDashboard, members: parts[1] ? () => pageMember(main, parts[1]) : pageMembers,
     grants: pageGrants, events: pageEvents,
-    broadcasts: pageBroadcasts, messages: pageMessages, simulator: pageSimulator, audit: pageAudit,
+    messages: pageMessages, simulator: pageSimulator, audit: pageAudit,
     channels: pageChannels,
   };
   const own = ROUTES[parts[1] ? page + '/' : page] || ROUTES[page];

@@ -1,0 +1,229 @@
+/* pages_broadcasts.js -- the console's broadcast page: the composer (texts
+ * per language with the daemon's live counts, the audience, the preview
+ * from POST /broadcasts/preview), drafts saved, edited and deleted, send
+ * now or schedule, and the list with each broadcast's progress. Loaded
+ * after lib.js and app.js; the route is added to ROUTES (lib.js).
+ * #/broadcasts/attendees?event=ID opens it with an event's attendees as
+ * the audience ("message the attendees", pages_events.js). */
+'use strict';
+
+const BROADCAST_POLL_MS = 2000;
+
+/* A broadcast's progress: a bar with its ARIA (role progressbar, done of
+ * total) and the same in words beside it. The bar's width is set through
+ * the CSSOM: no inline style attribute, as the CSP wants. */
+function progressCell(b) {
+  const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
+  if (!total) return h('span', { class: 'progress-cell' }, '—');
+  const words = t('progress_of', { n: fmtNumber(done), m: fmtNumber(total) });
+  const fill = h('div');
+  fill.style.width = Math.round(100 * done / total) + '%';
+  return h('div', { class: 'progress-cell' },
+    h('div', { class: 'progress', role: 'progressbar', 'aria-label': t('progress'), 'aria-valuemin': 0, 'aria-valuemax': total,
+      'aria-valuenow': done, 'aria-valuetext': words }, fill),
+    h('span', { class: 'progress-text' }, words));
+}
+
+async function pageBroadcasts(main) {
+  main.appendChild(h('h1', {}, t('nav_broadcasts')));
+  let liveTimer = null, liveSeq = 0;
+  const texts = {};
+  const counters = {};
+  const mirrors = {};
+  const langs = programme().languages.filter((l) => LANGUAGE_NAMES[l]);
+  const composer = h('div', { class: 'card', id: 'composer' }, h('h2', {}, t('compose')));
+  for (const l of langs) {
+    texts[l] = h('textarea', { id: 'text-' + l, name: 'text_' + l, dir: l === 'ar' ? 'rtl' : 'ltr', rows: 3 });
+    counters[l] = h('div', { class: 'counter', id: 'counter-' + l });
+    mirrors[l] = h('div', { class: 'mirror', id: 'mirror-' + l, 'aria-hidden': 'true', dir: l === 'ar' ? 'rtl' : 'ltr' });
+    const update = () => { mirror(l, []); scheduleLive(); };
+    texts[l].addEventListener('input', update);
+    composer.appendChild(field(t('text_in', { language: LANGUAGE_NAMES[l] }), texts[l]));
+    composer.appendChild(counters[l]);
+    composer.appendChild(mirrors[l]);
+    update();
+  }
+  const aud = {
+    provinces: h('select', { multiple: true, id: 'aud-provinces', size: 4 }, programme().provinces.map((p) => h('option', { value: p }, label('province', p)))),
+    sectors: h('select', { multiple: true, id: 'aud-sectors', size: 4 }, programme().sectors.map((p) => h('option', { value: p }, label('sector', p)))),
+    genders: h('select', { multiple: true, id: 'aud-genders', size: 2 }, ['f', 'm'].map((p) => h('option', { value: p }, label('gender', p)))),
+    age_bands: h('select', { multiple: true, id: 'aud-ages', size: 4 }, ageBands().map((p) => h('option', { value: p }, p))),
+  };
+  for (const el of Object.values(aud)) el.addEventListener('change', () => scheduleLive());
+  composer.appendChild(h('h2', {}, t('audience')));
+  composer.appendChild(h('div', { class: 'row' }, field(t('province'), aud.provinces), field(t('sector'), aud.sectors), field(t('gender'), aud.genders), field(t('age_band'), aud.age_bands)));
+  const previewBox = h('div', { id: 'bc-preview', class: 'card' });
+  composer.appendChild(previewBox);
+  const at = h('input', { type: 'datetime-local', id: 'bc-at' });
+  const actions = h('div', { class: 'row' });
+  composer.appendChild(actions);
+  main.appendChild(composer);
+  const listBox = h('div', { id: 'bc-list' });
+  main.appendChild(h('h2', {}, t('broadcasts_list')));
+  main.appendChild(listBox);
+
+  // "Message the attendees" from an event page: #/broadcasts/attendees?event=ID.
+  const forEvent = Number(hashQuery().get('event')) || null;
+  if (forEvent) composer.insertBefore(h('p', { class: 'card', id: 'aud-event' }, t('audience_event', { id: forEvent }), ' ', h('a', { href: '#/broadcasts' }, t('audience_everyone'))), previewBox);
+  function draft() {
+    const audience = forEvent ? { events: [forEvent] } : {};
+    for (const [k, el] of Object.entries(aud)) {
+      const v = Array.from(el.selectedOptions).map((o) => o.value);
+      if (v.length) audience[k] = v;
+    }
+    const tx = {};
+    for (const l of langs) if (texts[l].value.trim()) tx[l] = texts[l].value;
+    return { audience, texts: tx };
+  }
+  /* The counts and the preview are the daemon's (POST /broadcasts/preview,
+   * which stores nothing): each text as it will travel, with the opt-out
+   * hint in its language, measured as the daemon measures it. Without a
+   * text in the default language the texts are still measured (the first
+   * text stands in for it) but no plan is shown: the API would refuse it. */
+  function scheduleLive() { clearTimeout(liveTimer); liveTimer = setTimeout(live, 300); }
+  function mirror(l, forcing) {
+    clear(mirrors[l]);
+    const force = new Set(forcing);
+    for (const c of Array.from(texts[l].value)) mirrors[l].appendChild(force.has(c) ? h('span', { class: 'force', title: 'U+' + c.codePointAt(0).toString(16).toUpperCase() }, c) : document.createTextNode(c));
+  }
+  function showCounters(plan, typed) {
+    for (const l of langs) {
+      const L = typed[l] ? (plan.languages || []).find((x) => x.language === l && x.text_language === l) : null;
+      clear(counters[l]);
+      if (!L) { counters[l].removeAttribute('data-segments'); counters[l].removeAttribute('data-encoding'); continue; }
+      append(counters[l], [t('chars'), ' ', h('b', { class: 'n-chars' }, L.characters), ' · ', t('encoding'), ' ', h('b', { class: 'n-encoding' }, label('enc', L.encoding)),
+        ' · ', t('units'), ' ', h('b', { class: 'n-units' }, L.units), ' · ', t('segments'), ' ', h('b', { class: 'n-segments' }, L.segments),
+        L.ucs2_characters_total ? [' · ', t('forcing'), ' ', h('b', { class: 'n-forcing' }, L.ucs2_characters_total)] : [],
+        L.opt_out_hint_added ? [' · ', t('hint_added')] : []]);
+      counters[l].setAttribute('data-encoding', L.encoding);
+      counters[l].setAttribute('data-segments', L.segments);
+      mirror(l, L.ucs2_characters || []);
+    }
+  }
+  async function live() {
+    const d = draft();
+    const seq = ++liveSeq;
+    if (!Object.keys(d.texts).length) {
+      showCounters({}, {});
+      clear(previewBox).appendChild(h('p', { class: 'muted' }, t('type_text')));
+      return;
+    }
+    const def = programme().default_language;
+    const body = { audience: d.audience, texts: Object.assign({}, d.texts) };
+    const complete = !!body.texts[def];
+    if (!complete) body.texts[def] = Object.values(d.texts)[0];
+    try {
+      const plan = await api('POST', '/broadcasts/preview', body);
+      if (seq !== liveSeq) return;
+      showCounters(plan, d.texts);
+      if (complete) showPlan(previewBox, plan);
+      else clear(previewBox).appendChild(h('p', { class: 'muted', id: 'bc-need-default' }, t('need_default_text', { language: LANGUAGE_NAMES[def] || def })));
+    } catch (e) { if (seq === liveSeq) clear(previewBox).appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  /* A draft is stored only when staff save it, send or schedule; one
+   * opened from the list (Edit) is rewritten in place (PATCH). */
+  let editing = null;
+  const editingNote = h('p', { id: 'bc-editing', class: 'muted', hidden: true });
+  composer.insertBefore(editingNote, composer.children[1]);
+  function editDraft(id) {
+    editing = id;
+    editingNote.hidden = id === null;
+    clear(editingNote);
+    if (id !== null) append(editingNote, [t('editing_draft', { id }), ' ', h('button', { type: 'button', class: 'secondary', id: 'bc-new', onclick: () => route() }, t('compose'))]);
+  }
+  async function createDraft() {
+    const d = draft();
+    if (editing !== null) return (await api('PATCH', '/broadcasts/' + editing, d)).id;
+    const first = Object.values(d.texts)[0] || '';
+    const b = await api('POST', '/broadcasts', Object.assign({ name: first.slice(0, 40) || 'broadcast' }, d));
+    return b.id;
+  }
+  async function openDraft(id) {
+    const b = await api('GET', '/broadcasts/' + id);
+    for (const l of langs) { texts[l].value = (b.texts || {})[l] || ''; mirror(l, []); }
+    for (const [k, el] of Object.entries(aud)) {
+      const want = new Set(((b.audience || {})[k] || []).map(String));
+      for (const o of el.options) o.selected = want.has(o.value);
+    }
+    editDraft(b.id);
+    texts[langs[0]].focus();
+    scheduleLive();
+  }
+  function showPlan(box, plan) {
+    clear(box);
+    box.appendChild(h('p', {}, t('recipients'), ': ', h('b', { id: 'bc-recipients' }, fmtNumber(plan.recipients)), ' · ',
+      t('total_segments'), ': ', h('b', { id: 'bc-segments', 'data-segments': plan.segments }, fmtNumber(plan.segments)), ' · ',
+      t('cost'), ': ', h('b', { id: 'bc-cost', 'data-cost': plan.estimated_cost_mad }, fmtMad(Number(plan.estimated_cost_mad).toFixed(2))),
+      ' (', fmtNumber(plan.price_per_segment_mad), ' ', t('mad'), ' / ', t('segments'), ')'));
+    for (const L of plan.languages || []) {
+      box.appendChild(h('div', { class: 'bc-lang', 'data-language': L.language, 'data-api-segments': L.segments, 'data-api-encoding': L.encoding,
+        'data-recipients': L.recipients },
+      h('p', { class: 'muted' }, t('as_sent', { language: L.language, n: fmtNumber(L.recipients) }), ' · ', label('enc', L.encoding), ' · ', t('segments'), ' ', L.segments),
+      h('div', { class: 'sms', dir: 'auto' }, L.text || '')));
+    }
+  }
+  if (can('staff')) {
+    append(actions, [
+      h('button', { id: 'bc-preview-btn', class: 'secondary', onclick: live }, t('preview')),
+      h('button', { id: 'bc-save-draft', class: 'secondary', onclick: async () => {
+        try { editDraft(await createDraft()); toast(t('saved')); loadList(); } catch (e) { toast(errorText(e), true); }
+      } }, t('save_draft')),
+      h('button', { id: 'bc-send', onclick: async () => {
+        if (!window.confirm(t('send_confirm'))) return;
+        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/send`); editDraft(null); toast(t('sent_now')); loadList(); } catch (e) { toast(errorText(e), true); }
+      } }, t('send_now')),
+      field(t('schedule_at'), at),
+      h('button', { id: 'bc-schedule', class: 'secondary', onclick: async () => {
+        if (!at.value) { toast(t('pick_time'), true); return; }
+        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); editDraft(null); toast(t('scheduled')); loadList(); } catch (e) { toast(errorText(e), true); }
+      } }, t('schedule'))]);
+  }
+  /* While a broadcast is going out its bar follows it (GET /broadcasts/ID
+   * every BROADCAST_POLL_MS, in place); once it is finished the list is
+   * drawn again (its status, no Cancel). Stops when the page is left. */
+  let polled = [];
+  async function poll() {
+    if (!listBox.isConnected || !polled.length) return;
+    let finished = false;
+    for (const id of polled) {
+      try {
+        const b = await api('GET', '/broadcasts/' + id);
+        const cell = listBox.querySelector(`tr[data-id="${Number(id)}"] .progress-cell`);
+        if (cell) cell.replaceWith(progressCell(b));
+        finished = finished || !!b.finished || b.status !== 'started';
+      } catch (e) { return; }
+    }
+    if (finished) loadList(); else setTimeout(poll, BROADCAST_POLL_MS);
+  }
+  /* A draft in the list: edited in the composer, or deleted. */
+  function draftActions(b) {
+    return h('span', { class: 'row-actions' },
+      h('button', { class: 'secondary bc-edit', 'data-id': b.id, onclick: (e) => { e.stopPropagation(); openDraft(b.id).catch((err) => toast(errorText(err), true)); } }, t('edit')),
+      h('button', { class: 'danger bc-delete', 'data-id': b.id, onclick: async (e) => {
+        e.stopPropagation();
+        if (!window.confirm(t('delete_draft_confirm', { id: b.id }))) return;
+        try { await api('DELETE', '/broadcasts/' + b.id); if (editing === b.id) editDraft(null); toast(t('deleted')); loadList(); } catch (err) { toast(errorText(err), true); }
+      } }, t('delete')));
+  }
+  async function loadList() {
+    clear(listBox);
+    try {
+      const r = await api('GET', '/broadcasts' + qs({ limit: 50 }));
+      listBox.appendChild(table([t('id'), t('text'), t('status'), t('scheduled_at'), t('recipients'), t('progress'), ''],
+        (r.items || []).map((b) => {
+          const tx = b.texts || {};
+          return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', badge('bc', b.status), fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
+            progressCell(b),
+            can('staff') && b.status === 'draft' ? draftActions(b) : can('staff') && ['scheduled', 'started'].includes(b.status)
+              ? h('button', { class: 'danger bc-cancel', 'data-id': b.id, onclick: async () => {
+                try { await api('POST', `/broadcasts/${b.id}/cancel`); toast(t('cancelled')); loadList(); } catch (e) { toast(errorText(e), true); }
+              } }, t('cancel')) : ''] };
+        }), 'bc-table'));
+      polled = (r.items || []).filter((b) => b.status === 'started' && !b.finished).map((b) => b.id);
+      if (polled.length) setTimeout(poll, BROADCAST_POLL_MS);
+    } catch (e) { listBox.appendChild(h('p', { class: 'error' }, errorText(e))); }
+  }
+  await loadList();
+}
+
+ROUTES.broadcasts = (main) => pageBroadcasts(main);
