@@ -13,6 +13,8 @@
 #include <jansson.h>
 
 #include "app/sms_optout.h"
+#include "core/bidi.h"
+#include "core/sms_reply.h"
 #include "store/db.h"
 #include "sys/log.h"
 
@@ -31,10 +33,12 @@ int broadcast_body(const struct notice_env *env, const char *lang, const char *t
 {
     /* The SMS commands' helper owns the policy (which words tell how to
      * stop) and the catalog text broadcast_opt_out_hint. */
-    long n = sms_optout_with_hint(env->texts, lang, text, out, outsz);
+    char hinted[BROADCAST_BODY_MAX];
+    long n = sms_optout_with_hint(env->texts, lang, text, hinted, sizeof hinted);
     if (added)
-        *added = n >= 0 && strcmp(out, text) != 0;
-    return n < 0 ? -1 : 0;
+        *added = n >= 0 && strcmp(hinted, text) != 0;
+    /* As it travels (core/sms_reply.h): what the plan measures and costs. */
+    return n < 0 || sms_reply_directed(hinted, (size_t)n, out, outsz) < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------- audience */
@@ -120,8 +124,10 @@ static int plan_language(const struct notice_env *env, json_t *texts, const char
     if (broadcast_body(env, text_lang, text, lp->body, sizeof lp->body, &lp->hint_added) != 0 ||
         text_measure(lp->body, strlen(lp->body), &lp->measure) != 0)
         return -1;
-    lp->nforcing =
-        text_ucs2_forcing(lp->body, strlen(lp->body), lp->forcing, BROADCAST_FORCING_MAX);
+    /* The mark goes only with Arabic letters, which force UCS-2 themselves. */
+    size_t mark = strncmp(lp->body, BIDI_RLM, strlen(BIDI_RLM)) == 0 ? strlen(BIDI_RLM) : 0;
+    lp->nforcing = text_ucs2_forcing(lp->body + mark, strlen(lp->body + mark), lp->forcing,
+                                     BROADCAST_FORCING_MAX);
     return 0;
 }
 

@@ -67,8 +67,9 @@ enum broadcast_result {
 
 /* The text as it will travel to a member of language lang: text plus a
  * space and the opt-out hint in lang unless it already tells how to stop
- * (app/sms_optout sms_optout_with_hint). Returns 0, or -1 when it does not fit
- * out (outsz bytes). *added (may be NULL) tells whether the hint was added. */
+ * (app/sms_optout sms_optout_with_hint), with the right-to-left mark in
+ * front when it needs one (core/sms_reply.h sms_reply_directed). Returns 0, or -1 when it does not
+ * fit out (outsz bytes). *added (may be NULL) tells whether the hint was added. */
 int broadcast_body(const struct notice_env *env, const char *lang, const char *text, char *out,
                    size_t outsz, bool *added) __attribute__((warn_unused_result));
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/bidi.h"
 #include "core/gsm.h"
 #include "core/sms_command.h"
 #include "core/utf8.h"
@@ -13,19 +14,65 @@
 #define ELLIPSIS_GSM7 "..."
 #define ELLIPSIS_UCS2 "\xE2\x80\xA6" /* U+2026 */
 #define FOLD_MAX 1024                /* bytes of a folded text we look at */
+/* Bytes of a text measured with its mark in front; a longer one is far
+ * beyond any segment budget (SMS_REPLY_SEGMENTS_CEILING), see lead_segments. */
+#define DIRECTED_MAX 4096
+
+/* The mark s[0..len) (valid UTF-8) travels with: BIDI_RLM or "". */
+static const char *lead_of(const char *s, size_t len)
+{
+    return bidi_needs_rlm(s, len) ? BIDI_RLM : "";
+}
+
+long sms_reply_directed(const char *s, size_t len, char *out, size_t outsz)
+{
+    if (out && outsz > 0)
+        out[0] = '\0';
+    if (!out || (s == NULL && len > 0) || !utf8_valid(s ? s : "", len))
+        return -1;
+    const char *lead = lead_of(s, len);
+    size_t ll = strlen(lead);
+    if (ll + len >= outsz)
+        return -1;
+    memcpy(out, lead, ll);
+    if (len)
+        memcpy(out + ll, s, len);
+    out[ll + len] = '\0';
+    return (long)(ll + len);
+}
+
+/* Segments of lead + s[0..len) (valid UTF-8). A text too long to copy here
+ * is counted without the mark's shift of the part boundaries: one unit
+ * more, never fewer segments than it has. */
+static size_t lead_segments(const char *lead, const char *s, size_t len)
+{
+    struct text_measure m;
+    size_t ll = strlen(lead);
+    if (ll == 0 || ll + len >= DIRECTED_MAX) {
+        if (text_measure(s, len, &m) != 0)
+            return 0;
+        return ll == 0 ? m.segments : sms_segments(TEXT_UCS2, m.units + 1);
+    }
+    char buf[DIRECTED_MAX];
+    memcpy(buf, lead, ll);
+    memcpy(buf + ll, s, len);
+    if (text_measure(buf, ll + len, &m) != 0)
+        return 0;
+    return m.segments;
+}
 
 size_t sms_reply_segments(const char *s, size_t len)
 {
-    struct text_measure m;
-    if ((s == NULL && len > 0) || text_measure(s ? s : "", len, &m) != 0)
+    if ((s == NULL && len > 0) || !utf8_valid(s ? s : "", len))
         return 0;
-    return m.segments;
+    s = s ? s : "";
+    return lead_segments(lead_of(s, len), s, len);
 }
 
 bool sms_reply_fits(const char *s, size_t len, size_t max_segments, size_t outsz)
 {
     size_t n = sms_reply_segments(s, len);
-    return n > 0 && n <= max_segments && len < outsz;
+    return n > 0 && n <= max_segments && len + strlen(lead_of(s, len)) < outsz;
 }
 
 static size_t clamp_segments(size_t max_segments)
@@ -46,26 +93,60 @@ static size_t char_back(const char *s, size_t j)
     return j;
 }
 
-/* Write s[0..keep) + the ellipsis its encoding takes into out; its segments
- * (0 when it does not fit outsz). */
-static size_t candidate(const char *s, size_t keep, char *out, size_t outsz)
+/* Write lead + s[0..keep) + the ellipsis its encoding takes into out; its
+ * segments (0 when it does not fit outsz). */
+static size_t candidate(const char *lead, const char *s, size_t keep, char *out, size_t outsz)
 {
     struct text_measure m;
     if (text_measure(s, keep, &m) != 0)
         return 0;
-    const char *ell = m.encoding == TEXT_GSM7 ? ELLIPSIS_GSM7 : ELLIPSIS_UCS2;
+    size_t ll = strlen(lead);
+    const char *ell = m.encoding == TEXT_GSM7 && ll == 0 ? ELLIPSIS_GSM7 : ELLIPSIS_UCS2;
     size_t el = strlen(ell);
-    if (keep + el >= outsz)
+    if (ll + keep + el >= outsz)
         return 0;
-    memcpy(out, s, keep);
-    memcpy(out + keep, ell, el);
-    out[keep + el] = '\0';
-    return sms_reply_segments(out, keep + el);
+    memcpy(out, lead, ll);
+    memcpy(out + ll, s, keep);
+    memcpy(out + ll + keep, ell, el);
+    out[ll + keep + el] = '\0';
+    return lead_segments("", out, ll + keep + el);
 }
 
 static bool is_cut_punct(char c)
 {
     return c == ' ' || c == ',' || c == ';' || c == ':' || c == '-' || c == '\n';
+}
+
+/* The longest prefix of s (valid UTF-8, not fitting as it is) that fits
+ * max_segments with lead in front and its ellipsis, cut at a word boundary
+ * in the second half of what is kept when there is one, into out. */
+static long fit_cut(const char *lead, const char *s, size_t len, size_t max_segments, char *out,
+                    size_t outsz)
+{
+    /* One character at a time from the longest the buffer can hold. */
+    size_t keep = utf8_floor(s, len, outsz - 1 - strlen(lead) - strlen(ELLIPSIS_UCS2));
+    while (keep > 0) {
+        size_t n = candidate(lead, s, keep, out, outsz);
+        if (n > 0 && n <= max_segments)
+            break;
+        keep = char_back(s, keep);
+    }
+    if (keep == 0) {
+        out[0] = '\0';
+        return 0;
+    }
+    size_t cut = keep;
+    while (cut > keep / 2 && !is_cut_punct(s[cut - 1]) && !is_cut_punct(s[cut]))
+        cut--;
+    while (cut > keep / 2 && is_cut_punct(s[cut - 1]))
+        cut--;
+    if (cut > keep / 2 && cut < keep) {
+        size_t n = candidate(lead, s, cut, out, outsz);
+        if (n > 0 && n <= max_segments)
+            return (long)strlen(out);
+    }
+    (void)candidate(lead, s, keep, out, outsz);
+    return (long)strlen(out);
 }
 
 long sms_reply_fit(const char *s, size_t len, size_t max_segments, char *out, size_t outsz)
@@ -78,38 +159,18 @@ long sms_reply_fit(const char *s, size_t len, size_t max_segments, char *out, si
     out[0] = '\0';
     if ((s == NULL && len > 0) || !utf8_valid(s ? s : "", len))
         return -1;
+    s = s ? s : "";
     max_segments = clamp_segments(max_segments);
-    if (sms_reply_fits(s, len, max_segments, outsz)) {
-        memcpy(out, s, len);
-        out[len] = '\0';
-        return (long)len;
-    }
-    /* The longest prefix that fits with its ellipsis, one character at a
-     * time from the longest one the buffer can hold. */
-    size_t keep = utf8_floor(s, len, outsz - 1 - strlen(ELLIPSIS_UCS2));
-    while (keep > 0) {
-        size_t n = candidate(s, keep, out, outsz);
-        if (n > 0 && n <= max_segments)
-            break;
-        keep = char_back(s, keep);
-    }
-    if (keep == 0) {
-        out[0] = '\0';
-        return 0;
-    }
-    /* Prefer a word boundary in the second half of what is kept. */
-    size_t cut = keep;
-    while (cut > keep / 2 && !is_cut_punct(s[cut - 1]) && !is_cut_punct(s[cut]))
-        cut--;
-    while (cut > keep / 2 && is_cut_punct(s[cut - 1]))
-        cut--;
-    if (cut > keep / 2 && cut < keep) {
-        size_t n = candidate(s, cut, out, outsz);
-        if (n > 0 && n <= max_segments)
-            return (long)strlen(out);
-    }
-    (void)candidate(s, keep, out, outsz);
-    return (long)strlen(out);
+    if (sms_reply_fits(s, len, max_segments, outsz))
+        return sms_reply_directed(s, len, out, outsz);
+    const char *lead = lead_of(s, len);
+    long n = fit_cut(lead, s, len, max_segments, out, outsz);
+    size_t ll = strlen(lead);
+    /* Cut before its Arabic letters, the text needs no mark (and may be
+     * GSM-7 after all). */
+    if (n > 0 && ll > 0 && !bidi_has_rtl(out + ll, (size_t)n - ll))
+        n = fit_cut("", s, len, max_segments, out, outsz);
+    return n;
 }
 
 bool sms_reply_append(char *buf, size_t bufsz, size_t *len, const char *sep, const char *item,

@@ -16,27 +16,40 @@
 
 #include "core/limits.h" /* SMS_REPLY_SEGMENTS_CEILING */
 
-/* Segments valid UTF-8 s[0..len) takes in its own encoding (1 for ""), or 0
- * when s is not valid UTF-8. */
+/* The text as it travels, every SMS alike (replies, notices, receipts,
+ * broadcasts): valid UTF-8 s[0..len) with the right-to-left mark (U+200F,
+ * core/bidi.h) in front when it holds Arabic letters but its first strong
+ * letter is Latin (a reference GR-2026-..., a member number TA-000001, a
+ * Latin name), so that a phone taking the direction from the first letter
+ * reads it right to left. The mark costs one UCS-2 unit; a text that needs
+ * it is UCS-2 already (its Arabic letters), so a GSM-7 text never gets it.
+ * Into out (outsz bytes, NUL-terminated). Returns the length written, or -1
+ * when s is not valid UTF-8 or out is too small (out is then ""). */
+long sms_reply_directed(const char *s, size_t len, char *out, size_t outsz);
+
+/* Segments valid UTF-8 s[0..len) takes as it travels: in its own encoding,
+ * with the mark sms_reply_directed would put in front (1 for ""), or 0 when
+ * s is not valid UTF-8. */
 size_t sms_reply_segments(const char *s, size_t len);
 
-/* true when valid UTF-8 s[0..len) takes at most max_segments segments and
- * fewer than outsz bytes (so it can be copied with its NUL). */
+/* true when valid UTF-8 s[0..len) as it travels (sms_reply_directed) takes
+ * at most max_segments segments and fewer than outsz bytes (so it can be
+ * copied with its mark and NUL). */
 bool sms_reply_fits(const char *s, size_t len, size_t max_segments, size_t outsz);
 
-/* Copy valid UTF-8 s[0..len) into out (outsz bytes, always NUL-terminated)
- * so that it takes at most max_segments segments (1..SMS_REPLY_SEGMENTS_CEILING;
- * others are clamped) and fits out: unchanged when it does, else cut at a
- * word boundary when one exists in the second half of what is kept, with an
+/* Copy valid UTF-8 s[0..len) as it travels (sms_reply_directed: the mark
+ * counted) into out (outsz bytes, always NUL-terminated) so that it takes at
+ * most max_segments segments (1..SMS_REPLY_SEGMENTS_CEILING; others are
+ * clamped) and fits out: unchanged when it does, else cut at a word
+ * boundary when one exists in the second half of what is kept, with an
  * ellipsis ("..." in GSM-7, U+2026 in UCS-2). Returns the length written, or
  * -1 when s is not valid UTF-8 or outsz < 8 (out is then ""). */
 long sms_reply_fit(const char *s, size_t len, size_t max_segments, char *out, size_t outsz);
 
 /* Append sep (when *len > 0) and item to the reply buf[0..*len) (bufsz bytes,
- * NUL-terminated) only if the result still fits max_segments segments and
- * bufsz bytes together with tail (a text that will follow, "" or NULL, not
- * written). Returns true and updates *len when appended; false leaves buf
- * as it was. */
+ * NUL-terminated) only if the result still fits max_segments segments as it
+ * travels (sms_reply_fits) and bufsz bytes together with tail (a text that will follow, "" or NULL,
+ * not written). Returns true and updates *len when appended; false leaves buf as it was. */
 bool sms_reply_append(char *buf, size_t bufsz, size_t *len, const char *sep, const char *item,
                       const char *tail, size_t max_segments);
 

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bidi.h"
 #include "core/gsm.h"
+#include "core/sms_reply.h"
 #include "store/db.h"
 #include "store/store_util.h"
 #include "sys/log.h"
@@ -92,12 +94,12 @@ static int returning_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
     return rc == SQLITE_DONE ? 0 : store_fail(db, what);
 }
 
-static int insert_out(sqlite3 *db, const struct message_new *m, const char *status,
-                      const char *provider_id, const char *error, int64_t *id_out)
+static int insert_directed(sqlite3 *db, const struct message_new *m, const char *body,
+                           const char *status, const char *provider_id, const char *error,
+                           int64_t *id_out)
 {
-    assert(m->channel && m->phone && m->kind && m->body);
     struct text_measure tm;
-    if (text_measure(m->body, strlen(m->body), &tm) != 0) {
+    if (text_measure(body, strlen(body), &tm) != 0) {
         log_error("message_invalid_utf8", "kind=%s", m->kind);
         return -1;
     }
@@ -117,7 +119,7 @@ static int insert_out(sqlite3 *db, const struct message_new *m, const char *stat
     store_bind_int64(st, ":member_id", m->member_id);
     store_bind_text(st, ":kind", m->kind);
     store_bind_text_or_null(st, ":topic", m->topic);
-    store_bind_text(st, ":body", m->body);
+    store_bind_text(st, ":body", body);
     store_bind_text(st, ":encoding", text_encoding_name(tm.encoding));
     store_bind_int64(st, ":segments", (int64_t)tm.segments);
     store_bind_text(st, ":status", status);
@@ -135,6 +137,26 @@ static int insert_out(sqlite3 *db, const struct message_new *m, const char *stat
     if (id_out)
         *id_out = sqlite3_last_insert_rowid(db);
     return 0;
+}
+
+/* The body stored as it travels (core/sms_reply.h, sms_reply_directed): an
+ * Arabic text that starts with Latin letters gets its right-to-left mark
+ * here, whoever wrote it (notices, receipts, the consent question); replies
+ * carry it already, from their fitting. */
+static int insert_out(sqlite3 *db, const struct message_new *m, const char *status,
+                      const char *provider_id, const char *error, int64_t *id_out)
+{
+    assert(m->channel && m->phone && m->kind && m->body);
+    size_t len = strlen(m->body);
+    char *body = malloc(len + sizeof BIDI_RLM);
+    if (!body || sms_reply_directed(m->body, len, body, len + sizeof BIDI_RLM) < 0) {
+        log_error(body ? "message_invalid_utf8" : "message_out_of_memory", "kind=%s", m->kind);
+        free(body);
+        return -1;
+    }
+    int rc = insert_directed(db, m, body, status, provider_id, error, id_out);
+    free(body);
+    return rc;
 }
 
 int message_queue(sqlite3 *db, const struct message_new *m, int64_t *id_out)

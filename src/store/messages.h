@@ -44,8 +44,10 @@ struct message_new {
     int priority;      /* higher goes first */
 };
 
-/* Queue an outbound message: measures the body (encoding, segments) with
- * core/gsm and inserts it as 'queued', due now, then pokes the sender (see
+/* Queue an outbound message: the body as it travels (an Arabic text that
+ * starts with Latin letters gets its right-to-left mark in front,
+ * core/sms_reply.h sms_reply_directed), measured (encoding, segments) with
+ * core/gsm, inserted as 'queued', due now, then pokes the sender (see
  * message_set_waker). Must run inside the caller's transaction when it
  * belongs with another write. Returns 0 with *id_out set (id_out may be
  * NULL), or -1 (logged). */
@@ -53,7 +55,8 @@ int message_queue(sqlite3 *db, const struct message_new *m, int64_t *id_out)
     __attribute__((warn_unused_result));
 
 /* Record an outbound message that is already settled: status 'sent' with
- * provider_id (an inline webhook reply), or 'suppressed' with error.
+ * provider_id (an inline webhook reply), or 'suppressed' with error; the
+ * body as message_queue stores it.
  * Returns 0 with *id_out set (may be NULL), or -1 (logged). */
 int message_record_out(sqlite3 *db, const struct message_new *m, const char *status,
                        const char *provider_id, const char *error, int64_t *id_out)

@@ -224,6 +224,70 @@ static void test_command_topic(void **state)
     assert_null(sms_command_topic(NULL, 0));
 }
 
+#define RLM "\xE2\x80\x8F"
+
+/* An Arabic SMS whose first letter is Latin (a reference, a member number,
+ * a Latin name) travels with the right-to-left mark in front, counted as
+ * one UCS-2 unit in the segment budget; a GSM-7 text, or one that starts
+ * with an Arabic letter, never gets it. */
+static void test_directed(void **state)
+{
+    (void)state;
+    char out[640], in[640], body[600];
+    const char *ref = "GR-2026-00042 \xD9\x85\xD9\x82\xD8\xA8\xD9\x88\xD9\x84"; /* مقبول */
+    assert_int_equal(sms_reply_directed(ref, strlen(ref), out, sizeof out),
+                     (long)(strlen(ref) + 3));
+    assert_memory_equal(out, RLM, 3);
+    assert_string_equal(out + 3, ref);
+    const char *plain[] = {"GR-2026-00042 approved", "TA-000001 Fatima",
+                           "\xD8\xAA\xD8\xB9\xD8\xA7\xD9\x88\xD9\x86: GR-2026-00042", "2026 ok",
+                           RLM "GR-2026-00042 \xD9\x85"};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        assert_int_equal(sms_reply_directed(plain[i], strlen(plain[i]), out, sizeof out),
+                         (long)strlen(plain[i]));
+        assert_string_equal(out, plain[i]);
+    }
+    assert_int_equal(sms_reply_directed(ref, strlen(ref), out, strlen(ref) + 3), -1);
+
+    /* 70 UCS-2 units: one segment as typed, two with the mark. */
+    snprintf(in, sizeof in, "TA-000001 %s", repeat(body, sizeof body, "\xD8\xA8", 60));
+    struct text_measure m;
+    assert_int_equal(text_measure(in, strlen(in), &m), 0);
+    assert_int_equal(m.units, 70);
+    assert_int_equal(m.segments, 1);
+    assert_int_equal(sms_reply_segments(in, strlen(in)), 2);
+    assert_false(sms_reply_fits(in, strlen(in), 1, sizeof out));
+    long n = sms_reply_fit(in, strlen(in), 1, out, sizeof out);
+    assert_true(n > 3);
+    assert_memory_equal(out, RLM, 3);
+    assert_int_equal(text_measure(out, (size_t)n, &m), 0);
+    assert_true(m.units <= 70);
+    assert_int_equal(m.segments, 1);
+    assert_int_equal(sms_reply_segments(out, (size_t)n), 1);
+    /* 69 units fit one segment with the mark: unchanged but for it. */
+    in[strlen(in) - 2] = '\0';
+    assert_int_equal(sms_reply_fit(in, strlen(in), 1, out, sizeof out), (long)strlen(in) + 3);
+    assert_memory_equal(out, RLM, 3);
+    assert_string_equal(out + 3, in);
+
+    /* Cut before its Arabic letters, a text needs no mark: GSM-7 again. */
+    snprintf(in, sizeof in, "%s \xD8\xA8", repeat(body, sizeof body, "word ", 60));
+    n = sms_reply_fit(in, strlen(in), 1, out, sizeof out);
+    assert_true(n > 0);
+    assert_int_equal(text_measure(out, (size_t)n, &m), 0);
+    assert_int_equal(m.encoding, TEXT_GSM7);
+    assert_true(strncmp(out, RLM, 3) != 0);
+
+    /* A list grown item by item leaves room for the mark. */
+    char buf[640] = "TA-000001";
+    size_t len = strlen(buf);
+    size_t added = 0;
+    while (sms_reply_append(buf, sizeof buf, &len, "", "\xD8\xA8", "", 1))
+        added++;
+    assert_int_equal(added, 60); /* 9 + 60 + 1 (the mark) = 70 units */
+    assert_int_equal(sms_reply_fit(buf, len, 1, out, sizeof out), (long)len + 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_fit_ucs2),
         cmocka_unit_test(test_fit_extension_and_bytes),
         cmocka_unit_test(test_append),
+        cmocka_unit_test(test_directed),
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_opt_out_hint),
         cmocka_unit_test(test_command_topic),
