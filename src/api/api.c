@@ -32,6 +32,7 @@ static const struct api_route *const api_route_tables[] = {
     api_broadcasts_routes,     /* broadcasts */
     api_bulk_routes,           /* CSV import, export */
     api_attendance_routes,     /* events on their day: check-in, attendees */
+    api_delivery_routes,       /* delivery reports, message CSV, costs per month */
     api_openapi_routes,        /* openapi.json, routes */
     api_staff_routes,          /* the console's staff accounts */
     api_member_changes_routes, /* a member's phone, consent withdrawn */

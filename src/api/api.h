@@ -127,6 +127,8 @@ extern const struct api_route api_openapi_routes[];    /* api/openapi.c: openapi
 extern const struct api_route api_staff_routes[]; /* api/staff.c: staff accounts (admin) */
 /* api/member_changes.c: a member's phone number, consent withdrawn by staff */
 extern const struct api_route api_member_changes_routes[];
+/* api/delivery.c: a broadcast's delivery report and message CSV, costs per month */
+extern const struct api_route api_delivery_routes[];
 
 /* The router: for paths starting with /api/ on the admin listener (the
  * caller checks the listener). Fills resp. */

@@ -143,16 +143,62 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 
 /* Queue resp (its body is taken). close_after: "Connection: close", and
  * libmicrohttpd reads nothing more on this connection. */
+/* libmicrohttpd asks a streamed answer (http_response.stream) for more. */
+static ssize_t stream_more(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct http_response *resp = cls;
+    long n = resp->stream(resp->stream_ctx, buf, max);
+    if (n > 0 && (size_t)n <= max)
+        return (ssize_t)n;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_done(void *cls)
+{
+    struct http_response *resp = cls;
+    if (resp->stream_free)
+        resp->stream_free(resp->stream_ctx);
+    free(resp);
+}
+
+/* A response whose body resp->stream makes (resp's stream taken). */
+static struct MHD_Response *stream_response(struct http_response *resp)
+{
+    struct http_response *held = malloc(sizeof *held);
+    if (!held) {
+        if (resp->stream_free)
+            resp->stream_free(resp->stream_ctx);
+        return NULL;
+    }
+    *held = *resp;
+    held->body = NULL;
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+                                                               stream_more, held, stream_done);
+    if (!r)
+        stream_done(held);
+    return r;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *resp,
                                      bool close_after)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
+    struct MHD_Response *r;
+    if (resp->stream) {
         free(resp->body);
-        return MHD_NO;
+        resp->body = NULL;
+        r = stream_response(resp);
+        resp->stream = NULL;
+        if (!r)
+            return MHD_NO;
+    } else {
+        r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
+        if (!r) {
+            free(resp->body);
+            return MHD_NO;
+        }
+        resp->body = NULL;
     }
-    resp->body = NULL;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             resp->content_type ? resp->content_type : "text/plain");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");

@@ -52,6 +52,18 @@ struct http_response {
      * raw path: the label of taawun_http_requests_total ("" counts as
      * "other"). Added (issue 12) for /metrics. */
     char route[HTTP_ROUTE_MAX];
+    /* A body made in pieces after the route function returned, for an
+     * answer too large to hold (a broadcast's CSV of a million rows): when
+     * stream is set, body is not sent; stream(stream_ctx, buf, max) is
+     * called on the connection's own thread for the next bytes and
+     * returns how many it wrote (1..max), 0 at the end, or -1 to cut the
+     * answer short (sent chunked, so the client sees it unfinished).
+     * stream_free(stream_ctx) is called once, when the answer is over or
+     * abandoned (also if it never started). Added (issue 16) for the
+     * delivery report's CSV export. */
+    long (*stream)(void *ctx, char *buf, size_t max);
+    void (*stream_free)(void *ctx);
+    void *stream_ctx;
 };
 
 typedef void (*http_route_fn)(void *ctx, const struct http_request *req,

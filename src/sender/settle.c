@@ -9,6 +9,7 @@
 
 #include "core/msisdn.h"
 #include "store/db.h"
+#include "store/delivery.h"
 #include "sys/log.h"
 #include "sys/log_summary.h"
 
@@ -96,7 +97,13 @@ void settle_done(struct transfers *t, sqlite3 *db, unsigned *seed)
         for (size_t i = 0; i < r->n; i++) {
             const char *what;
             int64_t retry_at;
-            if (record_one(seed, db, r, i, now, &what, &retry_at) != 0) {
+            /* A failure's class kept on the row for the delivery report. */
+            const struct send_result *res = &r->results[i];
+            if (record_one(seed, db, r, i, now, &what, &retry_at) != 0 ||
+                (res->outcome != SEND_ACCEPTED &&
+                 delivery_error_class_set(
+                     db, r->rows[i].id,
+                     send_error_class_name(send_error_class_of(res, r->http_status))) != 0)) {
                 db_rollback(db);
                 return;
             }

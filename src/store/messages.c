@@ -371,6 +371,8 @@ int outbox_settle(sqlite3 *db, int64_t id, const char *status, const char *provi
             " status = CASE WHEN status IN ('queued','sending') THEN :status ELSE status END,"
             " attempts = attempts + (status='queued' AND :status='sent'),"
             " provider_id = coalesce(:provider_id, provider_id), error = :error,"
+            " sent_at = CASE WHEN :provider_id IS NULL THEN sent_at"
+            " ELSE coalesce(sent_at, :now) END,"
             " sending_since = NULL, next_attempt_at = NULL, updated_at = :now"
             " WHERE id = :id AND (status IN ('queued','sending') OR dlr_status IS NOT NULL)"
             " RETURNING status, attempts");

@@ -159,7 +159,8 @@ int outbox_mark_sending(sqlite3 *db, int64_t id, int64_t now) __attribute__((war
 /* queued|sending -> a settled status ('sent', 'failed', 'suppressed',
  * 'expired') with provider_id and error (each may be NULL). 'sent' from
  * 'queued' counts one attempt (the sandbox, which never goes 'sending').
- * A status already moved by a delivery report is left alone. */
+ * A status already moved by a delivery report is left alone. The first
+ * provider_id given sets sent_at = now (delivery reports, costs). */
 int outbox_settle(sqlite3 *db, int64_t id, const char *status, const char *provider_id,
                   const char *error, int64_t now) __attribute__((warn_unused_result));
 

@@ -1,0 +1,490 @@
+/* delivery.c -- what became of the messages staff sent (issue 16, missing 4):
+ *   GET /broadcasts/{id}/report: a broadcast's messages counted by status,
+ *       error class, channel, member language and attempts; segments and
+ *       cost, estimated (every message) and actual (what a provider took);
+ *       first and last send and delivery, in programme time too.
+ *   GET /broadcasts/{id}/messages.csv: one row per message (member number,
+ *       phone, language, channel, status, attempts, last error class,
+ *       segments, cost, sent and delivered in programme time), streamed a
+ *       page at a time (never the whole broadcast in memory). Phone numbers
+ *       are masked for viewers, whole for staff and admins (the rule of the
+ *       attendee list: staff who may message members may see their numbers).
+ *   GET /channels/costs?month=YYYY-MM: what providers took per channel in a
+ *       month of programme time (the current one by default), and its cost.
+ * Costs are segments times the channel's price_per_segment_mad as the
+ * config says now (0: unknown, the cost is null); no adapter records a
+ * price of the provider's own yet. The SQL is store/delivery's. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/json.h"
+#include "runtime/runtime.h"
+#include "store/broadcasts.h"
+#include "store/db.h"
+#include "store/delivery.h"
+#include "store/members.h"
+#include "sys/csvio.h"
+
+#define MESSAGES_CSV_PAGE_MAX (1024 * 1024) /* bytes of one page of the export */
+
+/* The channels' prices as the config says now (copied: an export outlives
+ * the request's reference to the runtime). */
+struct prices {
+    size_t n;
+    struct {
+        char name[DELIVERY_CHANNEL_MAX];
+        double mad; /* per segment; 0: unknown */
+    } ch[CONFIG_CHANNELS_MAX];
+};
+
+static void prices_of(const struct runtime *rt, struct prices *p)
+{
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < rt->cfg.nchannels && i < CONFIG_CHANNELS_MAX; i++) {
+        snprintf(p->ch[i].name, sizeof p->ch[i].name, "%s", rt->cfg.channels[i].name);
+        p->ch[i].mad = rt->cfg.channels[i].price_per_segment_mad;
+        p->n++;
+    }
+}
+
+/* The price of one segment on channel, 0 when unknown. */
+static double price_of(const struct prices *p, const char *channel)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->ch[i].name, channel) == 0)
+            return p->ch[i].mad;
+    return 0;
+}
+
+/* segments at price as JSON: null when the price is unknown. */
+static json_t *cost_json(int64_t segments, double price)
+{
+    return price > 0 ? json_real((double)segments * price) : json_null();
+}
+
+static json_t *time_json(int64_t t)
+{
+    return t > 0 ? json_integer(t) : json_null();
+}
+
+/* ---- the report ---- */
+
+struct report {
+    json_t *by_status, *by_class, *by_attempts, *by_channel, *by_language;
+    int64_t messages, segments, attempts;
+    int64_t first_sent, last_sent, first_delivered, last_delivered;
+};
+
+/* o[key] += n for a count object. */
+static void count_add(json_t *o, const char *key, int64_t n)
+{
+    json_t *v = json_object_get(o, key);
+    json_object_set_new(o, key, json_integer((v ? json_integer_value(v) : 0) + n));
+}
+
+/* The object of holder[key] with messages and by_status, made if new. */
+static json_t *part_of(json_t *holder, const char *key)
+{
+    json_t *o = json_object_get(holder, key);
+    if (!o) {
+        o = json_pack("{s:I,s:I,s:I,s:o}", "messages", (json_int_t)0, "segments", (json_int_t)0,
+                      "taken_segments", (json_int_t)0, "by_status", json_object());
+        json_object_set_new(holder, key, o);
+    }
+    return o;
+}
+
+static void part_add(json_t *part, const struct delivery_group *g)
+{
+    count_add(part, "messages", g->messages);
+    count_add(part, "segments", g->segments);
+    count_add(part, "taken_segments", g->taken_segments);
+    count_add(json_object_get(part, "by_status"), g->status, g->messages);
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+    return a == 0 || (b != 0 && b < a) ? b : a;
+}
+
+static int64_t latest(int64_t a, int64_t b)
+{
+    return b > a ? b : a;
+}
+
+static int report_group(const struct delivery_group *g, void *ctx)
+{
+    struct report *r = ctx;
+    char attempts[24];
+    snprintf(attempts, sizeof attempts, "%lld", (long long)g->attempts);
+    r->messages += g->messages;
+    r->segments += g->segments;
+    r->attempts += g->attempts * g->messages;
+    count_add(r->by_status, g->status, g->messages);
+    if (g->error_class[0])
+        count_add(r->by_class, g->error_class, g->messages);
+    count_add(r->by_attempts, attempts, g->messages);
+    part_add(part_of(r->by_channel, g->channel), g);
+    part_add(part_of(r->by_language, g->language[0] ? g->language : "unknown"), g);
+    r->first_sent = earliest(r->first_sent, g->first_sent_at);
+    r->last_sent = latest(r->last_sent, g->last_sent_at);
+    r->first_delivered = earliest(r->first_delivered, g->first_delivered_at);
+    r->last_delivered = latest(r->last_delivered, g->last_delivered_at);
+    return 0;
+}
+
+/* by_channel as an array, each with its price and costs; the totals'
+ * costs into *estimated and *actual (null when a price is unknown). */
+static json_t *channels_priced(json_t *by_channel, const struct prices *p, json_t **estimated,
+                               json_t **actual)
+{
+    json_t *out = json_array();
+    double est = 0, act = 0;
+    bool known = true;
+    const char *name;
+    json_t *o;
+    json_object_foreach(by_channel, name, o)
+    {
+        double price = price_of(p, name);
+        int64_t segs = json_integer_value(json_object_get(o, "segments"));
+        int64_t taken = json_integer_value(json_object_get(o, "taken_segments"));
+        known = known && price > 0;
+        est += (double)segs * price;
+        act += (double)taken * price;
+        json_t *c = json_deep_copy(o);
+        json_object_set_new(c, "channel", json_string(name));
+        json_object_set_new(c, "price_per_segment_mad", price > 0 ? json_real(price) : json_null());
+        json_object_set_new(c, "estimated_cost_mad", cost_json(segs, price));
+        json_object_set_new(c, "actual_cost_mad", cost_json(taken, price));
+        json_array_append_new(out, c);
+    }
+    *estimated = known ? json_real(est) : json_null();
+    *actual = known ? json_real(act) : json_null();
+    return out;
+}
+
+static json_t *keyed_array(json_t *by, const char *key_name)
+{
+    json_t *out = json_array();
+    const char *k;
+    json_t *o;
+    json_object_foreach(by, k, o)
+    {
+        json_t *c = json_deep_copy(o);
+        json_object_set_new(c, key_name, json_string(k));
+        json_array_append_new(out, c);
+    }
+    return out;
+}
+
+static void report_free(struct report *r)
+{
+    json_decref(r->by_status);
+    json_decref(r->by_class);
+    json_decref(r->by_attempts);
+    json_decref(r->by_channel);
+    json_decref(r->by_language);
+}
+
+/* The broadcast's status as GET /broadcasts/{id} says it: "finished" once
+ * started and nothing of it is waiting or in flight. */
+static const char *report_status(const struct broadcast_record *b, const struct report *r)
+{
+    if (strcmp(b->status, "started") != 0)
+        return b->status;
+    static const char *const waiting[] = {"held", "queued", "sending"};
+    for (size_t i = 0; i < sizeof waiting / sizeof waiting[0]; i++)
+        if (json_integer_value(json_object_get(r->by_status, waiting[i])) > 0)
+            return b->status;
+    return "finished";
+}
+
+static void report_get(const struct api_request *req, struct http_response *resp)
+{
+    int64_t id;
+    sqlite3 *db;
+    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
+        return;
+    struct broadcast_record b;
+    int found = broadcasts_get(db, id, &b);
+    if (found <= 0) {
+        if (found < 0)
+            api_error_db(resp);
+        else
+            api_error(resp, 404, "not_found", "no such broadcast", NULL);
+        return;
+    }
+    struct report r = {.by_status = json_object(),
+                       .by_class = json_object(),
+                       .by_attempts = json_object(),
+                       .by_channel = json_object(),
+                       .by_language = json_object()};
+    if (delivery_broadcast_groups(db, id, report_group, &r) != 0) {
+        report_free(&r);
+        broadcast_record_clear(&b);
+        api_error_db(resp);
+        return;
+    }
+    struct prices p;
+    prices_of(req->rt, &p);
+    json_t *estimated, *actual;
+    json_t *channels = channels_priced(r.by_channel, &p, &estimated, &actual);
+    json_t *o = json_pack(
+        "{s:I,s:s,s:s,s:s,s:o,s:I,s:I,s:I,s:O,s:O,s:O,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}",
+        "broadcast_id", (json_int_t)id, "name", b.name, "channel", b.channel, "status",
+        report_status(&b, &r), "started_at", time_json(b.started_at), "messages",
+        (json_int_t)r.messages, "segments", (json_int_t)r.segments, "attempts",
+        (json_int_t)r.attempts, "by_status", r.by_status, "by_error_class", r.by_class,
+        "by_attempts", r.by_attempts, "by_channel", channels, "by_language",
+        keyed_array(r.by_language, "language"), "estimated_cost_mad", estimated, "actual_cost_mad",
+        actual, "first_sent_at", time_json(r.first_sent), "last_sent_at", time_json(r.last_sent),
+        "first_delivered_at", time_json(r.first_delivered), "last_delivered_at",
+        time_json(r.last_delivered), "currency", "MAD");
+    report_free(&r);
+    broadcast_record_clear(&b);
+    if (o)
+        api_json_add_local_times(o);
+    api_reply_json(resp, 200, o);
+}
+
+/* ---- the export, a page at a time ---- */
+
+struct messages_csv {
+    struct csvio_out out;
+    size_t handed;     /* bytes of out already given to the connection */
+    int64_t broadcast; /* its id */
+    int64_t after;     /* the last message id written */
+    bool mask;         /* viewers see masked phone numbers */
+    bool done;         /* the last page was written */
+    struct prices prices;
+    struct delivery_message page[DELIVERY_PAGE_MAX];
+};
+
+/* t as "YYYY-MM-DD HH:MM" in programme time (a date spreadsheets read),
+ * "" for none. */
+static void csv_time(struct csvio_out *o, int64_t t)
+{
+    char text[64] = "";
+    if (t > 0 && api_json_local_time(t, text, sizeof text) != 0)
+        text[0] = '\0';
+    char *tee = strchr(text, 'T');
+    if (tee)
+        *tee = ' ';
+    csvio_out_field(o, text);
+}
+
+static void csv_row(struct messages_csv *c, const struct delivery_message *m)
+{
+    char no[16] = "", phone[MSISDN_MAX], n[32], cost[32] = "";
+    if (m->member_id > 0)
+        member_number(m->member_id, no);
+    if (c->mask)
+        msisdn_mask(m->phone, phone);
+    else
+        snprintf(phone, sizeof phone, "%s", m->phone);
+    double price = price_of(&c->prices, m->channel);
+    if (price > 0)
+        snprintf(cost, sizeof cost, "%.4f", m->taken ? (double)m->segments * price : 0.0);
+    csvio_out_field(&c->out, no);
+    csvio_out_field(&c->out, phone);
+    csvio_out_field(&c->out, m->language);
+    csvio_out_field(&c->out, m->channel);
+    csvio_out_field(&c->out, m->status);
+    snprintf(n, sizeof n, "%lld", (long long)m->attempts);
+    csvio_out_field(&c->out, n);
+    csvio_out_field(&c->out, m->error_class);
+    snprintf(n, sizeof n, "%lld", (long long)m->segments);
+    csvio_out_field(&c->out, n);
+    csvio_out_field(&c->out, cost);
+    csv_time(&c->out, m->sent_at);
+    csv_time(&c->out, m->delivered_at);
+    csvio_out_end_row(&c->out);
+}
+
+/* The next page of rows into c->out. Returns 0 or -1. */
+static int csv_next_page(struct messages_csv *c)
+{
+    sqlite3 *db = db_thread();
+    int n =
+        db ? delivery_broadcast_page(db, c->broadcast, c->after, c->page, DELIVERY_PAGE_MAX) : -1;
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        csv_row(c, &c->page[i]);
+    if (n > 0)
+        c->after = c->page[n - 1].id;
+    c->done = n < DELIVERY_PAGE_MAX;
+    return c->out.failed ? -1 : 0;
+}
+
+/* http_response.stream: the next bytes of the export. */
+static long csv_more(void *ctx, char *buf, size_t max)
+{
+    struct messages_csv *c = ctx;
+    while (c->handed == c->out.len) {
+        if (c->done)
+            return 0;
+        csvio_out_clear(&c->out);
+        c->handed = 0;
+        if (csv_next_page(c) != 0)
+            return -1;
+    }
+    size_t n = c->out.len - c->handed;
+    if (n > max)
+        n = max;
+    memcpy(buf, c->out.data + c->handed, n);
+    c->handed += n;
+    return (long)n;
+}
+
+static void csv_free(void *ctx)
+{
+    struct messages_csv *c = ctx;
+    free(c->out.data);
+    free(c);
+}
+
+static void messages_csv_get(const struct api_request *req, struct http_response *resp)
+{
+    static const char *const header[] = {"member_no", "phone",    "language",    "channel",
+                                         "status",    "attempts", "error_class", "segments",
+                                         "cost_mad",  "sent_at",  "delivered_at"};
+    int64_t id;
+    sqlite3 *db;
+    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
+        return;
+    struct broadcast_record b;
+    int found = broadcasts_get(db, id, &b);
+    if (found <= 0) {
+        if (found < 0)
+            api_error_db(resp);
+        else
+            api_error(resp, 404, "not_found", "no such broadcast", NULL);
+        return;
+    }
+    broadcast_record_clear(&b);
+    struct messages_csv *c = calloc(1, sizeof *c);
+    if (!c) {
+        api_error(resp, 500, "internal", "out of memory", NULL);
+        return;
+    }
+    c->broadcast = id;
+    c->mask = req->principal.role < API_ROLE_STAFF;
+    prices_of(req->rt, &c->prices);
+    csvio_out_init(&c->out, MESSAGES_CSV_PAGE_MAX);
+    for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
+        csvio_out_field(&c->out, header[i]);
+    csvio_out_end_row(&c->out);
+    resp->status = 200;
+    resp->content_type = "text/csv; charset=utf-8";
+    resp->stream = csv_more;
+    resp->stream_free = csv_free;
+    resp->stream_ctx = c;
+}
+
+/* ---- costs per channel per month ---- */
+
+/* "YYYY-MM" (absent: this month) as the month's first instant and the
+ * next month's, in programme time. Returns 0, or -1 with 400 in resp. */
+static int month_bounds(const struct api_request *req, struct http_response *resp, int *year,
+                        int *month, int64_t *from, int64_t *to)
+{
+    const char *s = api_query(req, "month");
+    char tail;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    *year = tm.tm_year + 1900;
+    *month = tm.tm_mon + 1;
+    if (s && (strlen(s) != 7 || sscanf(s, "%4d-%2d%c", year, month, &tail) != 2 || s[4] != '-' ||
+              *year < 2000 || *year > 9999 || *month < 1 || *month > 12)) {
+        api_error(resp, 400, "invalid_parameter", "month must be YYYY-MM", "month");
+        return -1;
+    }
+    struct tm a = {.tm_year = *year - 1900, .tm_mon = *month - 1, .tm_mday = 1, .tm_isdst = -1};
+    struct tm b = {.tm_year = *year - 1900, .tm_mon = *month, .tm_mday = 1, .tm_isdst = -1};
+    *from = (int64_t)mktime(&a);
+    *to = (int64_t)mktime(&b);
+    return 0;
+}
+
+/* Whether channel is in the config now. */
+static bool configured(const struct prices *p, const char *channel)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->ch[i].name, channel) == 0)
+            return true;
+    return false;
+}
+
+struct costs_total {
+    double mad;
+    bool known; /* every channel with segments has a price */
+};
+
+/* Append channel's month (its row among rows[0..n), else nothing taken). */
+static void cost_row(json_t *channels, const char *name, const struct prices *p,
+                     const struct delivery_cost *rows, int n, struct costs_total *t)
+{
+    int64_t messages = 0, segments = 0;
+    for (int k = 0; k < n; k++)
+        if (strcmp(rows[k].channel, name) == 0) {
+            messages = rows[k].messages;
+            segments = rows[k].segments;
+        }
+    double price = price_of(p, name);
+    t->known = t->known && (price > 0 || segments == 0);
+    t->mad += (double)segments * price;
+    json_array_append_new(channels,
+                          json_pack("{s:s,s:b,s:I,s:I,s:o,s:o}", "channel", name, "configured",
+                                    configured(p, name), "messages", (json_int_t)messages,
+                                    "segments", (json_int_t)segments, "price_per_segment_mad",
+                                    price > 0 ? json_real(price) : json_null(), "cost_mad",
+                                    cost_json(segments, price)));
+}
+
+static void costs_get(const struct api_request *req, struct http_response *resp)
+{
+    int year, month;
+    int64_t from, to;
+    sqlite3 *db;
+    if (month_bounds(req, resp, &year, &month, &from, &to) != 0 || !(db = api_json_db(resp)))
+        return;
+    struct delivery_cost rows[DELIVERY_CHANNELS_MAX];
+    int n = delivery_costs(db, from, to, rows, DELIVERY_CHANNELS_MAX);
+    if (n < 0) {
+        api_error_db(resp);
+        return;
+    }
+    struct prices p;
+    prices_of(req->rt, &p);
+    json_t *channels = json_array();
+    struct costs_total t = {0, true};
+    /* Every configured channel (nothing taken: zeros), then any other
+     * channel that took messages that month (no longer configured). */
+    for (size_t i = 0; i < p.n; i++)
+        cost_row(channels, p.ch[i].name, &p, rows, n, &t);
+    for (int k = 0; k < n; k++)
+        if (!configured(&p, rows[k].channel))
+            cost_row(channels, rows[k].channel, &p, rows, n, &t);
+    char label[16];
+    snprintf(label, sizeof label, "%04d-%02d", year, month);
+    json_t *o =
+        json_pack("{s:s,s:I,s:I,s:o,s:o,s:s}", "month", label, "starts_at", (json_int_t)from,
+                  "ends_at", (json_int_t)to, "channels", channels, "total_cost_mad",
+                  t.known ? json_real(t.mad) : json_null(), "currency", "MAD");
+    if (o)
+        api_json_add_local_times(o);
+    api_reply_json(resp, 200, o);
+}
+
+const struct api_route api_delivery_routes[] = {
+    {"GET", "/broadcasts/{id}/report", API_ROLE_VIEWER, report_get, API_BODY_JSON},
+    {"GET", "/broadcasts/{id}/messages.csv", API_ROLE_VIEWER, messages_csv_get, API_BODY_JSON},
+    {"GET", "/channels/costs", API_ROLE_VIEWER, costs_get, API_BODY_JSON},
+    {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},
+};

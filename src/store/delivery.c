@@ -1,0 +1,137 @@
+/* delivery.c -- SQL of the delivery reports: a broadcast's messages in
+ * groups and in pages, the last send error's class, costs per channel. */
+#include "store/delivery.h"
+
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+/* The error class of message g (see delivery.h), NULL for none. */
+#define ERROR_CLASS_SQL                                                                            \
+    "CASE WHEN g.status IN ('sent','delivered','held','sending','cancelled') THEN NULL"            \
+    " WHEN g.status = 'failed' AND substr(g.error, 1, 4) = 'dlr_' THEN g.error"                    \
+    " WHEN g.error_class IS NOT NULL THEN g.error_class"                                           \
+    " WHEN g.error = 'unknown_after_crash' THEN g.error"                                           \
+    " WHEN g.status = 'failed' THEN 'provider_error'"                                              \
+    " WHEN g.status = 'suppressed' THEN coalesce(g.error, 'suppressed')"                           \
+    " WHEN g.status = 'expired' THEN 'expired' END"
+
+int delivery_broadcast_groups(sqlite3 *db, int64_t broadcast_id,
+                              int (*fn)(const struct delivery_group *g, void *ctx), void *ctx)
+{
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT g.status, g.channel, coalesce(" ERROR_CLASS_SQL ", ''),"
+                    " coalesce(m.language, ''), g.attempts, count(*), sum(g.segments),"
+                    " sum(CASE WHEN g.provider_id IS NOT NULL THEN g.segments ELSE 0 END),"
+                    " coalesce(min(g.sent_at), 0), coalesce(max(g.sent_at), 0),"
+                    " coalesce(min(g.delivered_at), 0), coalesce(max(g.delivered_at), 0)"
+                    " FROM messages g LEFT JOIN members m ON m.id = g.member_id"
+                    " WHERE g.broadcast_id = ?1 GROUP BY 1, 2, 3, 4, 5");
+    if (!st)
+        return store_fail(db, "delivery_groups");
+    sqlite3_bind_int64(st, 1, broadcast_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct delivery_group g;
+        memset(&g, 0, sizeof g);
+        store_copy_text(g.status, sizeof g.status, st, 0);
+        store_copy_text(g.channel, sizeof g.channel, st, 1);
+        store_copy_text(g.error_class, sizeof g.error_class, st, 2);
+        store_copy_text(g.language, sizeof g.language, st, 3);
+        g.attempts = sqlite3_column_int64(st, 4);
+        g.messages = sqlite3_column_int64(st, 5);
+        g.segments = sqlite3_column_int64(st, 6);
+        g.taken_segments = sqlite3_column_int64(st, 7);
+        g.first_sent_at = sqlite3_column_int64(st, 8);
+        g.last_sent_at = sqlite3_column_int64(st, 9);
+        g.first_delivered_at = sqlite3_column_int64(st, 10);
+        g.last_delivered_at = sqlite3_column_int64(st, 11);
+        if (fn(&g, ctx) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "delivery_groups");
+}
+
+int delivery_broadcast_page(sqlite3 *db, int64_t broadcast_id, int64_t after,
+                            struct delivery_message *out, size_t max)
+{
+    if (max > DELIVERY_PAGE_MAX)
+        max = DELIVERY_PAGE_MAX;
+    /* messages_broadcast_rows: the broadcast's rows in id order, a seek
+     * per page whatever the broadcast's size. */
+    sqlite3_stmt *st = db_stmt(
+        db, "SELECT g.id, coalesce(g.member_id, 0), g.phone, coalesce(m.language, ''), g.channel,"
+            " g.status, coalesce(" ERROR_CLASS_SQL ", ''), g.attempts, g.segments,"
+            " g.provider_id IS NOT NULL, coalesce(g.sent_at, 0), coalesce(g.delivered_at, 0)"
+            " FROM messages g INDEXED BY messages_broadcast_rows"
+            " LEFT JOIN members m ON m.id = g.member_id"
+            " WHERE g.broadcast_id = ?1 AND g.id > ?2 ORDER BY g.id LIMIT ?3");
+    if (!st)
+        return store_fail(db, "delivery_page");
+    sqlite3_bind_int64(st, 1, broadcast_id);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int64(st, 3, (int64_t)max);
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct delivery_message *d = &out[n++];
+        memset(d, 0, sizeof *d);
+        d->id = sqlite3_column_int64(st, 0);
+        d->member_id = sqlite3_column_int64(st, 1);
+        store_copy_text(d->phone, sizeof d->phone, st, 2);
+        store_copy_text(d->language, sizeof d->language, st, 3);
+        store_copy_text(d->channel, sizeof d->channel, st, 4);
+        store_copy_text(d->status, sizeof d->status, st, 5);
+        store_copy_text(d->error_class, sizeof d->error_class, st, 6);
+        d->attempts = sqlite3_column_int64(st, 7);
+        d->segments = sqlite3_column_int64(st, 8);
+        d->taken = sqlite3_column_int(st, 9);
+        d->sent_at = sqlite3_column_int64(st, 10);
+        d->delivered_at = sqlite3_column_int64(st, 11);
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_fail(db, "delivery_page");
+    return (int)n;
+}
+
+int delivery_error_class_set(sqlite3 *db, int64_t id, const char *error_class)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET error_class = ?2 WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "delivery_error_class");
+    sqlite3_bind_int64(st, 1, id);
+    if (error_class)
+        sqlite3_bind_text(st, 2, error_class, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 2);
+    return store_exec(db, st, "delivery_error_class");
+}
+
+int delivery_costs(sqlite3 *db, int64_t from, int64_t to, struct delivery_cost *out, size_t max)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT channel, sum(messages), sum(segments) FROM message_costs"
+                                   " WHERE hour >= ?1 / 3600 AND hour < (?2 + 3599) / 3600"
+                                   " GROUP BY channel ORDER BY channel");
+    if (!st)
+        return store_fail(db, "delivery_costs");
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&out[n], 0, sizeof out[n]);
+        store_copy_text(out[n].channel, sizeof out[n].channel, st, 0);
+        out[n].messages = sqlite3_column_int64(st, 1);
+        out[n].segments = sqlite3_column_int64(st, 2);
+        n++;
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_fail(db, "delivery_costs");
+    return (int)n;
+}

@@ -1,0 +1,265 @@
+"""test_delivery.py -- what became of the messages staff sent (issue 16,
+missing 4): a broadcast's delivery report (counts by status, error class,
+channel, language and attempts; cost estimated and actual) checked against a
+broadcast delivered in part by a fake Africa's Talking that fails, refuses a
+number and reports deliveries and a failure; its messages as a CSV, masked
+for viewers and whole for staff and admins; the cost per channel per month
+across a month boundary in programme time (Africa/Casablanca, UTC+1 in
+November 2026), kept after the messages are deleted. Also wrong-today 6:
+cancelled messages are never counted as sent, and a settled broadcast is
+finished. Standard library only (plus pytest)."""
+
+import csv
+import io
+import json
+import sqlite3
+import time
+from datetime import datetime
+
+from conftest import DELETE, add_member, new_phone, query, wait_until
+from fakes import FakeAfricasTalking, provider_channel
+from outbox_helpers import write_db
+from test_admin_api import ZONE, Api, make_token
+from test_openapi import DOC, check_answer
+
+PRICE = 0.25
+FR = "Taawun: salon des cooperatives samedi a Oujda, inscrivez-vous."
+AR = "تعاون: معرض التعاونيات يوم السبت في وجدة"
+
+
+def start(daemons, fake, **channel):
+    ch = provider_channel(fake, daemons.tmpdir, price_per_segment_mad=PRICE, retry_base_s=1,
+                          retry_max_s=1, **channel)
+    conf = daemons.config({"programme.demo_data": DELETE, "channels": (ch,)})
+    tokens = {r: make_token(conf, f"dl-{r}", r) for r in ("admin", "staff", "viewer")}
+    d = daemons.start(config=conf)
+    return d, {r: Api(d, t) for r, t in tokens.items()}
+
+
+def broadcast(st, phones, texts=None):
+    r = st.post("/broadcasts", {"name": "Salon", "texts": texts or {"ar": AR, "fr": FR},
+                                "audience": {"phones": phones}})
+    assert r.status == 201, r
+    return r.json()["id"]
+
+
+def csv_rows(r):
+    assert r.status == 200, r
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.body.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(r.body.decode("utf-8-sig"))))
+
+
+def test_report_of_a_broadcast_delivered_in_part(daemons):
+    fake = FakeAfricasTalking(webhook_secret="whs-delivery-test")
+    try:
+        d, api = start(daemons, fake)
+        st = api["staff"]
+        langs = ["fr", "fr", "fr", "fr", "ar", "ar"]
+        phones = [new_phone() for _ in langs]
+        members = [add_member(d, p, language=lang) for p, lang in zip(phones, langs)]
+        refused = phones[3]
+        fake.reject_phone(refused, 403)  # InvalidPhoneNumber: refused for good
+        fake.fail_next(2, "http", 500)   # each language's first request: retried
+        bid = broadcast(st, phones)
+        assert st.post(f"/broadcasts/{bid}/send").status == 200
+        wait_until(lambda: query(d, "SELECT count(*) AS n FROM messages WHERE broadcast_id = ?"
+                                    " AND status IN ('sent','failed')", (bid,))[0]["n"] == 6,
+                   timeout=20, what="every message settled")
+        pid = {p: fake.by_phone[p][0] for p in phones if p != refused}
+        for p in phones[:2] + phones[4:5]:
+            assert fake.dlr(d.public_port, pid[p], "delivered").status == 200
+        assert fake.dlr(d.public_port, pid[phones[2]], "failed").status == 200
+        wait_until(lambda: query(d, "SELECT count(*) AS n FROM messages WHERE broadcast_id = ?"
+                                    " AND status IN ('delivered','failed')", (bid,))[0]["n"] == 5,
+                   what="reports recorded")
+
+        with open(DOC, encoding="utf-8") as f:
+            doc = json.load(f)
+        rep = check_answer(doc, api["viewer"], "GET", f"/broadcasts/{bid}/report",
+                           "/broadcasts/{id}/report").json()
+        assert rep["status"] == "finished" and rep["messages"] == 6
+        assert st.get(f"/broadcasts/{bid}").json()["status"] == "finished"
+        assert rep["by_status"] == {"delivered": 3, "failed": 2, "sent": 1}, rep
+        # The refused number is the sender's class; the failed report the
+        # provider's; the 500s before the sends that then went are no error.
+        assert rep["by_error_class"] == {"rejected": 1, "dlr_failed": 1}, rep
+        # One failed request then one that went: two attempts each.
+        assert rep["by_attempts"] == {"2": 6} and rep["attempts"] == 12, rep
+        segs = {lang: query(d, "SELECT segments FROM messages g JOIN members m ON m.id ="
+                               " g.member_id WHERE broadcast_id = ? AND m.language = ? LIMIT 1",
+                            (bid, lang))[0]["segments"] for lang in ("ar", "fr")}
+        total = 4 * segs["fr"] + 2 * segs["ar"]
+        taken = total - segs["fr"]  # the refused number cost nothing
+        assert rep["segments"] == total
+        assert abs(rep["estimated_cost_mad"] - total * PRICE) < 1e-9
+        assert abs(rep["actual_cost_mad"] - taken * PRICE) < 1e-9
+        [at] = rep["by_channel"]
+        assert at["channel"] == "at" and at["messages"] == 6 and at["taken_segments"] == taken
+        assert at["price_per_segment_mad"] == PRICE
+        by_lang = {x["language"]: x for x in rep["by_language"]}
+        assert by_lang["fr"]["by_status"] == {"delivered": 2, "failed": 2}
+        assert by_lang["ar"]["by_status"] == {"delivered": 1, "sent": 1}
+        sent = [m["sent_at"] for m in query(d, "SELECT sent_at FROM messages WHERE"
+                                               " broadcast_id = ? AND sent_at IS NOT NULL", (bid,))]
+        assert len(sent) == 5 and rep["first_sent_at"] == min(sent)
+        assert rep["last_sent_at"] == max(sent)
+        assert rep["first_delivered_at_local"] == datetime.fromtimestamp(
+            rep["first_delivered_at"], ZONE).strftime("%Y-%m-%dT%H:%M")
+
+        # The CSV: one row per message, numbers whole for staff and admins.
+        for role in ("staff", "admin"):
+            rows = csv_rows(api[role].get(f"/broadcasts/{bid}/messages.csv"))
+            assert [r["phone"] for r in rows] == phones, role
+        rows = csv_rows(st.get(f"/broadcasts/{bid}/messages.csv"))
+        assert list(rows[0]) == ["member_no", "phone", "language", "channel", "status",
+                                 "attempts", "error_class", "segments", "cost_mad", "sent_at",
+                                 "delivered_at"]
+        assert [r["member_no"] for r in rows] == [f"TA-{m:06d}" for m in members]
+        assert [r["status"] for r in rows] == ["delivered", "delivered", "failed", "failed",
+                                               "delivered", "sent"]
+        assert [r["error_class"] for r in rows] == ["", "", "dlr_failed", "rejected", "", ""]
+        assert float(rows[0]["cost_mad"]) == segs["fr"] * PRICE
+        assert float(rows[3]["cost_mad"]) == 0 and rows[3]["sent_at"] == ""
+        assert rows[0]["delivered_at"] and rows[5]["delivered_at"] == ""
+        # Viewers: masked, never a whole number.
+        rows = csv_rows(api["viewer"].get(f"/broadcasts/{bid}/messages.csv"))
+        assert len(rows) == 6
+        for r, p in zip(rows, phones):
+            assert r["phone"] != p and "*" in r["phone"] and r["phone"][-2:] == p[-2:]
+            assert p[4:10] not in r["phone"]
+        assert st.get("/broadcasts/999999/report").status == 404
+        assert st.get("/broadcasts/999999/messages.csv").status == 404
+    finally:
+        fake.close()
+
+
+def test_csv_streams_every_row_of_a_large_broadcast(daemons):
+    """More rows than one page (500) and one answer buffer: each message
+    exactly once, in order."""
+    fake = FakeAfricasTalking(webhook_secret="whs-delivery-test")
+    try:
+        d, api = start(daemons, fake)
+        bid = broadcast(api["staff"], [new_phone()])
+        now = int(time.time())
+        n = 1234
+        conn_rows = [("at", "out", "+2126%08d" % (50000000 + i), "broadcast", "Taawun", "gsm7",
+                      1, "sent", 1, "ATXid_%d" % i, bid, now, now, now) for i in range(n)]
+        conn = sqlite3.connect(str(d.db_path), timeout=10)
+        try:
+            conn.executemany("INSERT INTO messages (channel, direction, phone, kind, body,"
+                             " encoding, segments, status, attempts, provider_id, broadcast_id,"
+                             " created_at, updated_at, sent_at) VALUES"
+                             " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", conn_rows)
+            conn.commit()
+        finally:
+            conn.close()
+        t0 = time.monotonic()
+        r = api["staff"].get(f"/broadcasts/{bid}/messages.csv")
+        took = time.monotonic() - t0
+        assert r.headers.get("transfer-encoding") == "chunked", r.headers
+        rows = csv_rows(r)
+        assert [r["phone"] for r in rows] == [r[2] for r in conn_rows]
+        assert all(r["status"] == "sent" and r["cost_mad"] == "0.2500" for r in rows)
+        assert took < 10, took
+    finally:
+        fake.close()
+
+
+def local_ts(y, mo, day, h, mi):
+    return int(datetime(y, mo, day, h, mi, tzinfo=ZONE).timestamp())
+
+
+def taken(d, phone, at, segments, channel="at"):
+    """A message a provider took at `at`: queued earlier, then given its
+    provider id as the sender's settle does."""
+    mid = write_db(d, "INSERT INTO messages (channel, direction, phone, kind, body, encoding,"
+                      " segments, status, created_at, updated_at) VALUES"
+                      " (?, 'out', ?, 'notification', 'x', 'gsm7', ?, 'sending', ?, ?)",
+                   (channel, phone, segments, at - 7200, at - 7200))
+    write_db(d, "UPDATE messages SET status = 'sent', provider_id = ?, sent_at = ?,"
+                " updated_at = ? WHERE id = ?", (f"P{mid}", at, at, mid))
+    return mid
+
+
+def test_cost_per_channel_per_month_in_programme_time(daemons):
+    fake = FakeAfricasTalking(webhook_secret="whs-delivery-test")
+    try:
+        d, api = start(daemons, fake)
+        v = api["viewer"]
+        # 23:30 on 30 November in Morocco (22:30 UTC): November.
+        nov = taken(d, new_phone(), local_ts(2026, 11, 30, 23, 30), 2)
+        # 00:30 on 1 December in Morocco, still 30 November in UTC: December.
+        taken(d, new_phone(), local_ts(2026, 12, 1, 0, 30), 1)
+        assert datetime.utcfromtimestamp(local_ts(2026, 12, 1, 0, 30)).month == 11
+        # A test number costs nothing that counts.
+        taken(d, "+447700900123", local_ts(2026, 12, 2, 10, 0), 5)
+        # A message stored with its provider id at once (an inline reply).
+        write_db(d, "INSERT INTO messages (channel, direction, phone, kind, body, encoding,"
+                    " segments, status, provider_id, created_at, updated_at) VALUES"
+                    " ('at', 'out', ?, 'reply', 'x', 'ucs2', 3, 'sent', 'inline-1', ?, ?)",
+                 (new_phone(), local_ts(2026, 12, 15, 12, 0), local_ts(2026, 12, 15, 12, 0)))
+        # Queued, never taken: no cost.
+        write_db(d, "INSERT INTO messages (channel, direction, phone, kind, body, encoding,"
+                    " segments, status, created_at, updated_at) VALUES"
+                    " ('at', 'out', ?, 'reply', 'x', 'gsm7', 4, 'failed', ?, ?)",
+                 (new_phone(), local_ts(2026, 12, 3, 9, 0), local_ts(2026, 12, 3, 9, 0)))
+
+        with open(DOC, encoding="utf-8") as f:
+            doc = json.load(f)
+        got = check_answer(doc, v, "GET", "/channels/costs?month=2026-11", "/channels/costs").json()
+        assert got["starts_at_local"] == "2026-11-01T00:00"
+        assert got["ends_at_local"] == "2026-12-01T00:00"
+        assert got["channels"] == [{"channel": "at", "configured": True, "messages": 1,
+                                    "segments": 2, "price_per_segment_mad": PRICE,
+                                    "cost_mad": 2 * PRICE}], got
+        assert got["total_cost_mad"] == 2 * PRICE
+        dec = v.get("/channels/costs?month=2026-12").json()
+        assert dec["channels"][0]["messages"] == 2 and dec["channels"][0]["segments"] == 4, dec
+        assert dec["total_cost_mad"] == 4 * PRICE
+        # Retention deletes the message; what it cost stays.
+        write_db(d, "DELETE FROM messages WHERE id = ?", (nov,))
+        assert v.get("/channels/costs?month=2026-11").json()["total_cost_mad"] == 2 * PRICE
+        # An idle month: the channel, with nothing.
+        jan = v.get("/channels/costs?month=2027-01").json()
+        assert jan["channels"][0]["messages"] == 0 and jan["total_cost_mad"] == 0
+        # The current month by default.
+        assert v.get("/channels/costs").json()["month"] == datetime.now(ZONE).strftime("%Y-%m")
+        for bad in ("2026-13", "2026-1", "26-11", "2026-11x", "november"):
+            r = v.get("/channels/costs?month=" + bad)
+            assert r.status == 400 and r.json()["error"]["field"] == "month", (bad, r)
+        assert v.get("/channels/costs?year=2026").status == 400
+    finally:
+        fake.close()
+
+
+def test_cancelled_messages_are_not_counted_as_sent(daemons):
+    """Wrong today 6: the dashboard said 'sent 51' for 36 delivered and 15
+    cancelled. Each status is counted as itself, and a broadcast whose
+    messages are all settled (cancelled included) no longer says started."""
+    fake = FakeAfricasTalking(webhook_secret="whs-delivery-test")
+    try:
+        d, api = start(daemons, fake, throughput_per_s=1, concurrency=1)
+        st = api["staff"]
+        phones = [new_phone() for _ in range(8)]
+        for p in phones:
+            add_member(d, p, language="fr")
+        bid = broadcast(st, phones)
+        assert st.post(f"/broadcasts/{bid}/send").status == 200
+        wait_until(lambda: len(fake.sends) >= 1, what="a first send")
+        r = st.post(f"/broadcasts/{bid}/cancel")
+        assert r.status == 200, r
+        stopped = r.json()["messages_cancelled"]
+        assert 1 <= stopped <= 7
+        wait_until(lambda: st.get(f"/broadcasts/{bid}").json()["progress"]["sending"] == 0,
+                   what="in-flight sends settled")
+        went = query(d, "SELECT count(*) AS n FROM messages WHERE broadcast_id = ?"
+                        " AND status = 'sent'", (bid,))[0]["n"]
+        assert went + stopped == 8
+        week = api["viewer"].get("/dashboard").json()["messages_this_week"]["at"]
+        assert week.get("sent", 0) == went and week["cancelled"] == stopped, week
+        rep = api["viewer"].get(f"/broadcasts/{bid}/report").json()
+        assert rep["by_status"] == {"sent": went, "cancelled": stopped}, rep
+        assert rep["status"] == "cancelled" and rep["by_error_class"] == {}
+    finally:
+        fake.close()
