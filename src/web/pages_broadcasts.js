@@ -212,7 +212,7 @@ async function pageBroadcasts(main) {
       listBox.appendChild(table([t('id'), t('text'), t('status'), t('scheduled_at'), t('recipients'), t('progress'), ''],
         (r.items || []).map((b) => {
           const tx = b.texts || {};
-          return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', badge('bc', b.status), fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
+          return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', [badge('bc', b.status), ' ', reportLink(b)], fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
             progressCell(b),
             can('staff') && b.status === 'draft' ? draftActions(b) : can('staff') && ['scheduled', 'started'].includes(b.status)
               ? h('button', { class: 'danger bc-cancel', 'data-id': b.id, onclick: async () => {
