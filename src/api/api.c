@@ -36,6 +36,7 @@ static const struct api_route *const api_route_tables[] = {
     api_openapi_routes,        /* openapi.json, routes */
     api_staff_routes,          /* the console's staff accounts */
     api_member_changes_routes, /* a member's phone, consent withdrawn */
+    api_templates_routes,      /* message templates */
     NULL,
 };
 

@@ -129,6 +129,8 @@ extern const struct api_route api_staff_routes[]; /* api/staff.c: staff accounts
 extern const struct api_route api_member_changes_routes[];
 /* api/delivery.c: a broadcast's delivery report and message CSV, costs per month */
 extern const struct api_route api_delivery_routes[];
+/* api/templates.c: message templates */
+extern const struct api_route api_templates_routes[];
 
 /* The router: for paths starting with /api/ on the admin listener (the
  * caller checks the listener). Fills resp. */

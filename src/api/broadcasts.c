@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "api/json.h"
+#include "api/templates.h"
 #include "app/broadcast.h"
 #include "app/scheduler.h"
 #include "channels/channel_ops.h"
@@ -223,58 +224,6 @@ static int audience_field(const struct api_request *req, struct http_response *r
     return 0;
 }
 
-/* texts: {lang: text}, default language required, made GSM-7 (*nm: what changed). */
-static int texts_field(const struct api_request *req, struct http_response *resp, json_t **out,
-                       json_t **nm)
-{
-    const struct config *cfg = &req->rt->cfg;
-    json_t *t = json_object_get(req->json, "texts");
-    *out = NULL;
-    if (!t) {
-        api_error(resp, 400, "missing_field", "texts is required", "texts");
-        return -1;
-    }
-    if (!json_is_object(t)) {
-        api_error(resp, 400, "invalid_field", "texts must be an object {language: text}", "texts");
-        return -1;
-    }
-    const char *lang;
-    json_t *v;
-    json_object_foreach(t, lang, v)
-    {
-        char field[48];
-        snprintf(field, sizeof field, "texts.%.16s", lang);
-        if (!api_json_in_list(lang, (const char *const *)req->rt->languages,
-                              cfg->programme.nlanguages)) {
-            api_error(resp, 422, "invalid_value", "not a language of the programme", field);
-            return -1;
-        }
-        const char *s = json_string_value(v);
-        if (!s) {
-            api_error(resp, 400, "invalid_field", "each text must be a string", field);
-            return -1;
-        }
-        size_t n = strlen(s);
-        if (n == 0 || n > BROADCAST_TEXT_MAX_BYTES) {
-            api_error(resp, 422, "invalid_value", "each text must be 1 to 1600 bytes", field);
-            return -1;
-        }
-    }
-    if (!json_is_string(json_object_get(t, cfg->programme.default_language))) {
-        char field[48], msg[160];
-        snprintf(field, sizeof field, "texts.%s", cfg->programme.default_language);
-        snprintf(msg, sizeof msg,
-                 "a text in the default language (%s) is required: members of other languages "
-                 "without a text of their own get it",
-                 cfg->programme.default_language);
-        api_error(resp, 422, "invalid_value", msg, field);
-        return -1;
-    }
-    if (!(*out = api_json_typographic_texts(t, "texts", nm)))
-        api_error_db(resp);
-    return *out ? 0 : -1;
-}
-
 /* ---------------------------------------------------------------- answers */
 
 static json_t *json_time(int64_t t)
@@ -478,7 +427,8 @@ static int read_draft(const struct api_request *req, struct http_response *resp,
     if (!channel)
         channel = cfg->sms.outbound_channel;
     json_t *audience = NULL, *texts = NULL;
-    if (texts_field(req, resp, &texts, nm) != 0 || audience_field(req, resp, db, &audience) != 0) {
+    if (api_templates_texts(req, resp, "texts", &texts, nm) != 0 ||
+        audience_field(req, resp, db, &audience) != 0) {
         json_decref(texts);
         json_decref(audience);
         return -1;

@@ -294,6 +294,15 @@ int api_json_audit(sqlite3 *db, const struct api_request *req, const char *actio
     return rc;
 }
 
+int api_json_audit_changes(sqlite3 *db, const struct api_request *req, const char *action,
+                           const char *object_type, int64_t id, json_t *before, json_t *after)
+{
+    json_object_del(before, "updated_at");
+    json_object_del(after, "updated_at");
+    return api_json_audit(db, req, action, object_type, id,
+                          json_pack("{s:o}", "changes", api_json_diff(before, after)));
+}
+
 int api_json_update_audited(sqlite3 *db, const struct api_request *req, struct http_response *resp,
                             enum adminq q, const struct adminq_arg *a, size_t n,
                             const char *conflict_field, const char *action, const char *object_type,
@@ -304,10 +313,7 @@ int api_json_update_audited(sqlite3 *db, const struct api_request *req, struct h
         api_json_write_failed(resp, w, conflict_field);
         return -1;
     }
-    json_object_del(before, "updated_at");
-    json_object_del(after, "updated_at");
-    return api_json_audit(db, req, action, object_type, id,
-                          json_pack("{s:o}", "changes", api_json_diff(before, after)));
+    return api_json_audit_changes(db, req, action, object_type, id, before, after);
 }
 
 /* Run a select into *t; on failure answer 503. Returns 0 or -1. */

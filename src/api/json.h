@@ -110,10 +110,18 @@ int api_json_audit(sqlite3 *db, const struct api_request *req, const char *actio
                    const char *object_type, int64_t object_id, json_t *summary)
     __attribute__((warn_unused_result));
 
+/* The audit row of a change of object_type id from before to after
+ * (borrowed; their updated_at removed): {"changes": api_json_diff}. Inside
+ * the change's transaction. Returns 0 or -1. */
+int api_json_audit_changes(sqlite3 *db, const struct api_request *req, const char *action,
+                           const char *object_type, int64_t id, json_t *before, json_t *after)
+    __attribute__((warn_unused_result));
+
 /* An update of object_type id from before to after (borrowed): run q with
  * its n arguments, then audit action with what changed (updated_at left
  * out). A failed write answers as api_json_write_failed (conflict_field
- * for a 409). Inside the change's transaction. Returns 0 or -1. */
+ * for a 409), audited as api_json_audit_changes. Inside the change's
+ * transaction. Returns 0 or -1. */
 int api_json_update_audited(sqlite3 *db, const struct api_request *req, struct http_response *resp,
                             enum adminq q, const struct adminq_arg *a, size_t n,
                             const char *conflict_field, const char *action, const char *object_type,

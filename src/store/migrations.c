@@ -482,6 +482,18 @@ const char *const db_migrations[] = {
     "  WHEN OLD.provider_id IS NULL AND NEW.provider_id IS NOT NULL AND " COUNTED("NEW")
     "  BEGIN " COST_ADD("coalesce(NEW.sent_at, NEW.updated_at)") " END;",
     // clang-format on
+
+    /* Message templates staff save and reuse (store/templates): texts per
+     * language as JSON like broadcasts' (placeholders {name}, {member_no},
+     * {event}, {date}), archived rather than deleted (archived_at). */
+    "CREATE TABLE templates ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  texts TEXT NOT NULL,"
+    "  created_by TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  archived_at INTEGER);",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

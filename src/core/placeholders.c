@@ -1,0 +1,95 @@
+/* placeholders.c -- the personalisation placeholders ({name}, {member_no},
+ * {event}, {date}): found, checked and expanded. */
+#include "core/placeholders.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const names[PLACEHOLDER_COUNT] = {"name", "member_no", "event", "date"};
+static const char *const tokens[PLACEHOLDER_COUNT] = {"{name}", "{member_no}", "{event}", "{date}"};
+
+const char *placeholder_name(enum placeholder p)
+{
+    return (unsigned)p < PLACEHOLDER_COUNT ? names[p] : NULL;
+}
+
+const char *placeholder_token(enum placeholder p)
+{
+    return (unsigned)p < PLACEHOLDER_COUNT ? tokens[p] : NULL;
+}
+
+static int word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The length of the "{word}" starting at s (s[0] == '{'), or 0 when s
+ * starts no placeholder-shaped word. */
+static size_t word_at(const char *s)
+{
+    size_t n = 1;
+    while (word_char(s[n]))
+        n++;
+    return n > 1 && s[n] == '}' ? n + 1 : 0;
+}
+
+/* The placeholder the "{word}" s[0..n) names, or PLACEHOLDER_COUNT. */
+static enum placeholder which(const char *s, size_t n)
+{
+    for (int p = 0; p < PLACEHOLDER_COUNT; p++)
+        if (strlen(tokens[p]) == n && memcmp(tokens[p], s, n) == 0)
+            return (enum placeholder)p;
+    return PLACEHOLDER_COUNT;
+}
+
+unsigned placeholders_used(const char *text)
+{
+    unsigned used = 0;
+    for (const char *s = text; s && (s = strchr(s, '{')); s++) {
+        size_t n = word_at(s);
+        enum placeholder p = n ? which(s, n) : PLACEHOLDER_COUNT;
+        if (p != PLACEHOLDER_COUNT)
+            used |= 1u << p;
+    }
+    return used;
+}
+
+int placeholders_find_unknown(const char *text, char *out, size_t outsz)
+{
+    for (const char *s = text; s && (s = strchr(s, '{')); s++) {
+        size_t n = word_at(s);
+        if (n && which(s, n) == PLACEHOLDER_COUNT) {
+            if (outsz)
+                snprintf(out, outsz, "%.*s", (int)n, s);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+long placeholders_expand(const char *text, const char *const values[PLACEHOLDER_COUNT], char *out,
+                         size_t outsz)
+{
+    size_t len = 0;
+    if (outsz)
+        out[0] = '\0';
+    for (const char *s = text; *s;) {
+        size_t w = *s == '{' ? word_at(s) : 0, n, advance;
+        enum placeholder p = w ? which(s, w) : PLACEHOLDER_COUNT;
+        const char *piece = s;
+        if (p != PLACEHOLDER_COUNT && values[p]) {
+            piece = values[p];
+            n = strlen(piece);
+            advance = w;
+        } else {
+            n = advance = w ? w : strcspn(s + 1, "{") + 1; /* up to the next brace */
+        }
+        if (len + n >= outsz)
+            return -1;
+        memcpy(out + len, piece, n);
+        len += n;
+        out[len] = '\0';
+        s += advance;
+    }
+    return (long)len;
+}

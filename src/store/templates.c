@@ -1,0 +1,146 @@
+/* templates.c -- the templates table: insert, rewrite or archive, one by
+ * id, the list by name. */
+#include "store/templates.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+#define RECORD_COLS "id, name, texts, created_by, created_at, updated_at, coalesce(archived_at, 0)"
+
+void template_record_clear(struct template_record *r)
+{
+    if (!r)
+        return;
+    free(r->texts);
+    r->texts = NULL;
+}
+
+/* The write's outcome from sqlite3_step's rc and the changes it made. */
+static enum template_write write_result(sqlite3 *db, int rc, const char *what)
+{
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return TEMPLATE_WRITE_NAME_TAKEN;
+    if (rc != SQLITE_DONE) {
+        store_fail(db, what);
+        return TEMPLATE_WRITE_ERROR;
+    }
+    return sqlite3_changes(db) > 0 ? TEMPLATE_WRITE_OK : TEMPLATE_WRITE_NOT_FOUND;
+}
+
+enum template_write templates_insert(sqlite3 *db, const struct template_record *r, int64_t now,
+                                     int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO templates (name, texts, created_by, created_at,"
+                                   " updated_at) VALUES (:name, :texts, :created_by, :now, :now)");
+    if (!st) {
+        store_fail(db, "templates_insert");
+        return TEMPLATE_WRITE_ERROR;
+    }
+    store_bind_text(st, ":name", r->name);
+    store_bind_text(st, ":texts", r->texts);
+    store_bind_text(st, ":created_by", r->created_by);
+    store_bind_int64(st, ":now", now);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    enum template_write w = write_result(db, rc, "templates_insert");
+    if (w == TEMPLATE_WRITE_OK)
+        *id = sqlite3_last_insert_rowid(db);
+    return w;
+}
+
+enum template_write templates_update(sqlite3 *db, const struct template_record *r, bool archived,
+                                     int64_t now)
+{
+    sqlite3_stmt *st =
+        db_stmt(db, "UPDATE templates SET name = :name, texts = :texts, updated_at = :now,"
+                    " archived_at = CASE WHEN :archived THEN coalesce(archived_at, :now) END"
+                    " WHERE id = :id");
+    if (!st) {
+        store_fail(db, "templates_update");
+        return TEMPLATE_WRITE_ERROR;
+    }
+    store_bind_int64(st, ":id", r->id);
+    store_bind_text(st, ":name", r->name);
+    store_bind_text(st, ":texts", r->texts);
+    store_bind_int64(st, ":archived", archived);
+    store_bind_int64(st, ":now", now);
+    int rc = sqlite3_step(st);
+    db_stmt_done(st);
+    return write_result(db, rc, "templates_update");
+}
+
+static int read_record(sqlite3_stmt *st, struct template_record *r)
+{
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, 0);
+    store_copy_text(r->name, sizeof r->name, st, 1);
+    const char *texts = (const char *)sqlite3_column_text(st, 2);
+    store_copy_text(r->created_by, sizeof r->created_by, st, 3);
+    r->created_at = sqlite3_column_int64(st, 4);
+    r->updated_at = sqlite3_column_int64(st, 5);
+    r->archived_at = sqlite3_column_int64(st, 6);
+    r->texts = strdup(texts ? texts : "{}");
+    return r->texts ? 0 : -1;
+}
+
+int templates_get(sqlite3 *db, int64_t id, struct template_record *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "templates_get");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        found = read_record(st, out) == 0 ? 1 : -1;
+        rc = SQLITE_DONE;
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_DONE || found < 0)
+        return store_fail(db, "templates_get");
+    return found;
+}
+
+int templates_list(sqlite3 *db, bool with_archived, int64_t offset, size_t max,
+                   struct template_record *out, int64_t *total)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates"
+                                   " WHERE ?1 OR archived_at IS NULL"
+                                   " ORDER BY name, id LIMIT ?2 OFFSET ?3");
+    if (!st)
+        return store_fail(db, "templates_list");
+    sqlite3_bind_int(st, 1, with_archived);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    sqlite3_bind_int64(st, 3, offset);
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (read_record(st, &out[n]) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        n++;
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        goto fail;
+    if (total) {
+        st = db_stmt(db, "SELECT count(*) FROM templates WHERE ?1 OR archived_at IS NULL");
+        if (!st)
+            goto fail;
+        sqlite3_bind_int(st, 1, with_archived);
+        rc = sqlite3_step(st);
+        *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        db_stmt_done(st);
+        if (rc != SQLITE_ROW)
+            goto fail;
+    }
+    return (int)n;
+fail:
+    for (size_t i = 0; i < n; i++)
+        template_record_clear(&out[i]);
+    return store_fail(db, "templates_list");
+}
