@@ -312,7 +312,7 @@ async function main() {
       await go('#/broadcasts', '#text-ar');
       const ar = 'ورشة التسويق الرقمي للتعاونيات يوم السبت في بركان، سجلوا الآن عبر الرمز *384*123# ولا تفوتوا الفرصة';
       await page.fill('#text-ar', ar);
-      await page.fill('#text-fr', 'Atelier marketing numérique samedi à Berkane : inscrivez-vous au *384*123#. Prix 10€ {repas}.');
+      await page.fill('#text-fr', 'Atelier marketing numérique samedi à Berkane : inscrivez-vous au *384*123#. Prix 10€ [repas].');
       // The live counts are the daemon's: the text with the opt-out hint.
       const want = expectedSegments(ar + ' ' + optOutHint('ar'));
       await page.waitForFunction(() => document.querySelector('#counter-ar')?.getAttribute('data-segments') && document.querySelector('#counter-fr')?.getAttribute('data-segments'));
