@@ -37,6 +37,7 @@ static const struct api_route *const api_route_tables[] = {
     api_staff_routes,          /* the console's staff accounts */
     api_member_changes_routes, /* a member's phone, consent withdrawn */
     api_templates_routes,      /* message templates */
+    api_approvals_routes,      /* broadcasts sent, scheduled, approved; budgets */
     NULL,
 };
 

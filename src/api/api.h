@@ -131,6 +131,9 @@ extern const struct api_route api_member_changes_routes[];
 extern const struct api_route api_delivery_routes[];
 /* api/templates.c: message templates */
 extern const struct api_route api_templates_routes[];
+/* api/approvals.c: broadcasts sent and scheduled through their checks,
+ * approved, rejected; channels' monthly budgets */
+extern const struct api_route api_approvals_routes[];
 
 /* The router: for paths starting with /api/ on the admin listener (the
  * caller checks the listener). Fills resp. */

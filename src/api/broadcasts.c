@@ -1,8 +1,11 @@
 /* broadcasts.c -- admin API resources of broadcasts: create a draft
- * (audience and texts validated, naming the field), preview (recipients,
- * texts as they will travel, encoding, segments, characters forcing UCS-2,
- * estimated cost), send now, schedule, cancel, and progress. Read: viewer;
+ * (audience and texts validated, naming the field), edit, delete, preview
+ * (recipients, texts as they will travel, encoding, segments, characters
+ * forcing UCS-2, estimated cost), cancel, and progress; sending and
+ * scheduling, with their approvals, are api/approvals.c. Read: viewer;
  * write: staff. Each change and its audit row commit together. */
+#include "api/broadcasts.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,8 +234,7 @@ static json_t *json_time(int64_t t)
     return t ? json_integer(t) : json_null();
 }
 
-/* The broadcast as JSON with its progress (NULL with 503/404 in resp). */
-static json_t *broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
+json_t *api_broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
 {
     struct broadcast_record r;
     int found = broadcasts_get(db, id, &r);
@@ -273,13 +275,22 @@ static json_t *broadcast_json(sqlite3 *db, int64_t id, struct http_response *res
     /* A started broadcast whose every message is settled is finished. */
     bool finished = started && p.held + p.queued + p.sending == 0;
     json_object_set_new(o, "finished", json_boolean(finished));
+    json_t *approval = approval_json(db, id);
+    if (!approval) {
+        json_decref(o);
+        api_error_db(resp);
+        return NULL;
+    }
+    api_json_add_local_times(approval);
+    api_json_add_local_times(json_object_get(approval, "budget_refusal"));
+    json_object_set_new(o, "approval", approval);
     if (finished)
         json_object_set_new(o, "status", json_string("finished"));
     api_json_add_local_times(o);
     return o;
 }
 
-static json_t *plan_json(int64_t id, const struct broadcast_plan *plan)
+json_t *api_broadcast_plan_json(int64_t id, const struct broadcast_plan *plan)
 {
     json_t *langs = json_array();
     for (size_t i = 0; i < plan->nlangs; i++) {
@@ -317,7 +328,7 @@ static json_t *plan_json(int64_t id, const struct broadcast_plan *plan)
     return o;
 }
 
-static void result_error(struct http_response *resp, enum broadcast_result r, const char *what)
+void api_broadcast_error(struct http_response *resp, enum broadcast_result r, const char *what)
 {
     switch (r) {
     case BROADCAST_NOT_FOUND:
@@ -345,11 +356,12 @@ static void result_error(struct http_response *resp, enum broadcast_result r, co
 
 static void broadcasts_get_list(const struct api_request *req, struct http_response *resp)
 {
-    static const char *const statuses[] = {"draft", "scheduled", "started", "cancelled", NULL};
+    static const char *const statuses[] = {"draft",   "awaiting_approval", "scheduled",
+                                           "started", "cancelled",         NULL};
     struct api_page page;
     const char *status;
     if (api_page_parse(req, resp, &page) != 0 ||
-        api_query_choice(req, resp, "status", statuses, 4, &status) != 0)
+        api_query_choice(req, resp, "status", statuses, 5, &status) != 0)
         return;
     sqlite3 *db = api_json_db(resp);
     if (!db)
@@ -365,7 +377,7 @@ static void broadcasts_get_list(const struct api_request *req, struct http_respo
     json_t *items = json_array();
     int i = 0;
     for (; i < n; i++) {
-        json_t *o = broadcast_json(db, rows[i].id, resp);
+        json_t *o = api_broadcast_json(db, rows[i].id, resp);
         if (!o)
             break; /* resp holds the error */
         json_array_append_new(items, o);
@@ -380,7 +392,7 @@ static void broadcasts_get_list(const struct api_request *req, struct http_respo
         api_reply_page(resp, items, &page, total);
 }
 
-static int clock_now(struct http_response *resp, int64_t *now)
+int api_broadcast_clock(struct http_response *resp, int64_t *now)
 {
     if (scheduler_clock(now) != 0) {
         api_error(resp, 503, "unavailable", "the programme clock cannot be read", NULL);
@@ -466,7 +478,7 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
     int64_t id = 0;
     rc = broadcast_create(db, &req->actor, &r, &id);
     broadcast_record_clear(&r);
-    json_t *o = api_json_finish(db, rc, resp) == 0 ? broadcast_json(db, id, resp) : NULL;
+    json_t *o = api_json_finish(db, rc, resp) == 0 ? api_broadcast_json(db, id, resp) : NULL;
     api_json_attach_normalised(o, nm);
     if (o)
         api_reply_json(resp, 201, o);
@@ -532,10 +544,10 @@ static void broadcast_patch(const struct api_request *req, struct http_response 
     enum broadcast_result res = broadcast_update(db, &req->actor, &r);
     broadcast_record_clear(&r);
     if (res != BROADCAST_OK)
-        result_error(resp, res, "edited");
+        api_broadcast_error(resp, res, "edited");
     json_t *o = NULL;
     if (api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) == 0)
-        o = broadcast_json(db, id, resp);
+        o = api_broadcast_json(db, id, resp);
     api_json_attach_normalised(o, nm);
     if (o)
         api_reply_json(resp, 200, o);
@@ -556,7 +568,7 @@ static void broadcast_delete_one(const struct api_request *req, struct http_resp
     }
     enum broadcast_result res = broadcast_delete(db, &req->actor, id);
     if (res != BROADCAST_OK)
-        result_error(resp, res, "deleted");
+        api_broadcast_error(resp, res, "deleted");
     if (api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) != 0)
         return;
     api_reply_json(resp, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "deleted", 1));
@@ -573,8 +585,8 @@ static void reply_plan(const struct api_request *req, struct http_response *resp
     enum broadcast_result r = plan ? broadcast_plan_for(db, &env, rec, now, plan) : BROADCAST_ERROR;
     broadcast_record_clear(rec);
     if (r != BROADCAST_OK)
-        result_error(resp, r, "previewed");
-    json_t *o = r == BROADCAST_OK ? plan_json(id, plan) : NULL;
+        api_broadcast_error(resp, r, "previewed");
+    json_t *o = r == BROADCAST_OK ? api_broadcast_plan_json(id, plan) : NULL;
     api_json_attach_normalised(o, nm);
     if (o)
         api_reply_json(resp, 200, o);
@@ -591,7 +603,7 @@ static void broadcasts_preview_post(const struct api_request *req, struct http_r
     sqlite3 *db = api_json_db(resp);
     struct broadcast_record rec;
     json_t *nm = NULL;
-    if (!db || clock_now(resp, &now) != 0)
+    if (!db || api_broadcast_clock(resp, &now) != 0)
         return;
     if (read_draft(req, resp, db, true, &rec, &nm) != 0) {
         broadcast_record_clear(&rec);
@@ -607,7 +619,7 @@ static void broadcast_get(const struct api_request *req, struct http_response *r
     sqlite3 *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
-    json_t *o = broadcast_json(db, id, resp);
+    json_t *o = api_broadcast_json(db, id, resp);
     if (o)
         api_reply_json(resp, 200, o);
 }
@@ -618,92 +630,15 @@ static void broadcast_preview(const struct api_request *req, struct http_respons
     int64_t id, now;
     sqlite3 *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        clock_now(resp, &now) != 0 || !(db = api_json_db(resp)))
+        api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
     struct broadcast_record rec;
     int found = broadcasts_get(db, id, &rec);
     if (found <= 0) {
-        result_error(resp, found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND, "previewed");
+        api_broadcast_error(resp, found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND, "previewed");
         return;
     }
     reply_plan(req, resp, db, &rec, now, id, NULL);
-}
-
-static void broadcast_send_post(const struct api_request *req, struct http_response *resp)
-{
-    static const char *const none[] = {NULL};
-    int64_t id, now;
-    sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        clock_now(resp, &now) != 0 || !(db = api_json_db(resp)))
-        return;
-    struct notice_env env;
-    runtime_env_notice(req->rt, &env);
-    struct broadcast_plan *plan = malloc(sizeof *plan);
-    if (!plan || db_begin(db) != 0) {
-        free(plan);
-        api_error_db(resp);
-        return;
-    }
-    int64_t queued = 0;
-    enum broadcast_result r = broadcast_send(db, &env, &req->actor, id, now, plan, &queued);
-    if (r != BROADCAST_OK)
-        result_error(resp, r, "sent");
-    if (api_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0) {
-        free(plan);
-        return;
-    }
-    json_t *o = broadcast_json(db, id, resp);
-    if (o) {
-        json_object_set_new(o, "messages_written", json_integer(queued));
-        json_object_set_new(o, "held_until_window",
-                            plan->window_open ? json_null() : json_integer(plan->window_opens));
-        json_object_set_new(o, "plan", plan_json(id, plan));
-        api_reply_json(resp, 200, o);
-    }
-    free(plan);
-}
-
-static void broadcast_schedule_post(const struct api_request *req, struct http_response *resp)
-{
-    static const char *const fields[] = {"at", NULL};
-    int64_t id, now, at = 0;
-    sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
-        api_json_only(req, resp, fields) != 0 || clock_now(resp, &now) != 0)
-        return;
-    json_t *v = json_object_get(req->json, "at");
-    if (!v) {
-        api_error(resp, 400, "missing_field", "at is required", "at");
-        return;
-    }
-    if (json_is_integer(v)) {
-        at = json_integer_value(v);
-    } else if (!json_is_string(v) || api_json_parse_time(json_string_value(v), &at) != 0) {
-        api_error(resp, 422, "invalid_value",
-                  "at must be unix seconds or YYYY-MM-DDTHH:MM[:SS] in the programme's time "
-                  "zone (optionally with Z or +HH:MM)",
-                  "at");
-        return;
-    }
-    if (at <= now || at > now + 366LL * 86400) {
-        api_error(resp, 422, "invalid_value", "at must be in the future (within a year)", "at");
-        return;
-    }
-    if (!(db = api_json_db(resp)))
-        return;
-    if (db_begin(db) != 0) {
-        api_error_db(resp);
-        return;
-    }
-    enum broadcast_result r = broadcast_schedule(db, &req->actor, id, at);
-    if (r != BROADCAST_OK)
-        result_error(resp, r, "scheduled");
-    if (api_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0)
-        return;
-    json_t *o = broadcast_json(db, id, resp);
-    if (o)
-        api_reply_json(resp, 200, o);
 }
 
 static void broadcast_cancel_post(const struct api_request *req, struct http_response *resp)
@@ -712,7 +647,7 @@ static void broadcast_cancel_post(const struct api_request *req, struct http_res
     int64_t id, now;
     sqlite3 *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        clock_now(resp, &now) != 0 || !(db = api_json_db(resp)))
+        api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
     if (db_begin(db) != 0) {
         api_error_db(resp);
@@ -721,10 +656,10 @@ static void broadcast_cancel_post(const struct api_request *req, struct http_res
     int64_t stopped = 0;
     enum broadcast_result r = broadcast_cancel(db, &req->actor, id, now, &stopped);
     if (r != BROADCAST_OK)
-        result_error(resp, r, "cancelled");
+        api_broadcast_error(resp, r, "cancelled");
     if (api_json_finish(db, r == BROADCAST_OK ? 0 : -1, resp) != 0)
         return;
-    json_t *o = broadcast_json(db, id, resp);
+    json_t *o = api_broadcast_json(db, id, resp);
     if (o) {
         json_object_set_new(o, "messages_cancelled", json_integer(stopped));
         api_reply_json(resp, 200, o);
@@ -740,8 +675,6 @@ const struct api_route api_broadcasts_routes[] = {
     {"DELETE", "/broadcasts/{id}", API_ROLE_STAFF, broadcast_delete_one, API_BODY_JSON},
     {"GET", "/broadcasts/{id}/preview", API_ROLE_VIEWER, broadcast_preview, API_BODY_JSON},
     {"POST", "/broadcasts/{id}/preview", API_ROLE_VIEWER, broadcast_preview, API_BODY_JSON},
-    {"POST", "/broadcasts/{id}/send", API_ROLE_STAFF, broadcast_send_post, API_BODY_JSON},
-    {"POST", "/broadcasts/{id}/schedule", API_ROLE_STAFF, broadcast_schedule_post, API_BODY_JSON},
     {"POST", "/broadcasts/{id}/cancel", API_ROLE_STAFF, broadcast_cancel_post, API_BODY_JSON},
     {NULL, NULL, API_ROLE_NONE, NULL, API_BODY_JSON},
 };

@@ -217,12 +217,16 @@ int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct 
 }
 
 /* The draft id as stored into *rec; BROADCAST_OK, or why not. */
-static enum broadcast_result load_draft(sqlite3 *db, int64_t id, struct broadcast_record *rec)
+static enum broadcast_result load_draft(sqlite3 *db, int64_t id, struct broadcast_record *rec,
+                                        bool editing)
 {
     int found = broadcasts_get(db, id, rec);
     if (found <= 0)
         return found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND;
-    if (strcmp(rec->status, "draft") != 0) {
+    /* An edit takes a scheduled or awaiting broadcast back to draft. */
+    if (strcmp(rec->status, "draft") != 0 &&
+        !(editing && (strcmp(rec->status, "scheduled") == 0 ||
+                      strcmp(rec->status, "awaiting_approval") == 0))) {
         broadcast_record_clear(rec);
         return BROADCAST_CONFLICT;
     }
@@ -233,24 +237,27 @@ enum broadcast_result broadcast_update(sqlite3 *db, const struct audit_actor *ac
                                        const struct broadcast_record *r)
 {
     struct broadcast_record before;
-    enum broadcast_result res = load_draft(db, r->id, &before);
+    enum broadcast_result res = load_draft(db, r->id, &before, true);
     if (res != BROADCAST_OK)
         return res;
-    json_t *summary = json_pack("{s:o,s:o}", "from", draft_json(&before), "to", draft_json(r));
+    json_t *summary = json_pack("{s:o,s:o,s:s}", "from", draft_json(&before), "to", draft_json(r),
+                                "status_from", before.status);
     broadcast_record_clear(&before);
     int done = broadcasts_update_draft(db, r, db_now());
     if (done <= 0) {
         json_decref(summary);
         return done < 0 ? BROADCAST_ERROR : BROADCAST_CONFLICT;
     }
-    return audit(db, actor, "broadcast.update", r->id, summary) == 0 ? BROADCAST_OK
-                                                                     : BROADCAST_ERROR;
+    if (audit(db, actor, "broadcast.update", r->id, summary) != 0 ||
+        approval_after_edit(db, actor, r->id) != 0)
+        return BROADCAST_ERROR;
+    return BROADCAST_OK;
 }
 
 enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *actor, int64_t id)
 {
     struct broadcast_record before;
-    enum broadcast_result res = load_draft(db, id, &before);
+    enum broadcast_result res = load_draft(db, id, &before, false);
     if (res != BROADCAST_OK)
         return res;
     json_t *summary = json_pack("{s:o}", "deleted", draft_json(&before));
@@ -287,6 +294,17 @@ enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
         goto out;
     if ((r = broadcast_plan_for(db, env, &rec, now, plan)) != BROADCAST_OK)
         goto out;
+    enum approval_result gate = approval_gate(db, env, actor, id, rec.status, rec.channel,
+                                              plan->recipients, plan->cost, now, &plan->check);
+    if (gate != APPROVAL_PASS) {
+        r = gate == APPROVAL_AWAITING      ? BROADCAST_AWAITING_APPROVAL
+            : gate == APPROVAL_OVER_BUDGET ? BROADCAST_OVER_BUDGET
+            : gate == APPROVAL_CONFLICT    ? BROADCAST_CONFLICT
+                                           : BROADCAST_ERROR;
+        if (plan_out)
+            *plan_out = *plan;
+        goto out;
+    }
     if (audience_params(&rec, now, &ap) != 0) {
         r = BROADCAST_INVALID;
         goto out;
@@ -403,6 +421,8 @@ int broadcast_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
             return -1;
         enum broadcast_result r =
             broadcast_send(db, env, &scheduler_actor, ids[i], now, NULL, NULL);
+        if (r == BROADCAST_AWAITING_APPROVAL || r == BROADCAST_OVER_BUDGET)
+            r = BROADCAST_OK; /* the gate's decision is kept (app/approval) */
         if (r == BROADCAST_INVALID) {
             /* It can never go (its channel or default text is gone): stop
              * it rather than retry every tick. */

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "app/approval.h"
 #include "app/programme.h"
 #include "core/gsm.h"
 #include "store/audit.h"
@@ -53,8 +54,9 @@ struct broadcast_plan {
     double cost;              /* segments x price */
     int64_t phones_unknown;   /* listed phones that are no member's */
     char channel[BROADCAST_CHANNEL_MAX];
-    bool window_open;     /* at the time of the plan */
-    int64_t window_opens; /* when it opens (the plan's time when open) */
+    bool window_open;            /* at the time of the plan */
+    int64_t window_opens;        /* when it opens (the plan's time when open) */
+    struct approval_check check; /* what the send's gate found (app/approval) */
 };
 
 enum broadcast_result {
@@ -63,6 +65,10 @@ enum broadcast_result {
     BROADCAST_CONFLICT, /* not in a status that allows it */
     BROADCAST_INVALID,  /* stored audience/texts unusable (e.g. no default text) */
     BROADCAST_ERROR,    /* database (logged) */
+    /* The send's gate decided (app/approval) and wrote its decision: the
+     * caller commits. Nothing was sent. */
+    BROADCAST_AWAITING_APPROVAL, /* over a threshold: awaiting_approval */
+    BROADCAST_OVER_BUDGET,       /* the channel's month would pass its budget: refused */
 };
 
 /* The text as it will travel to a member of language lang: text plus a
@@ -78,10 +84,10 @@ int broadcast_body(const struct notice_env *env, const char *lang, const char *t
 int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct broadcast_record *r,
                      int64_t *id) __attribute__((warn_unused_result));
 
-/* Rewrite draft r->id from r (as broadcast_create takes it) with its
- * audit row (the fields before and after). BROADCAST_CONFLICT when it is
- * no longer a draft (scheduled, started or cancelled: it was or will be
- * sent as it stands). */
+/* Rewrite r->id from r (as broadcast_create takes it) with its audit row
+ * (the fields and status before, the fields after): a draft, or a
+ * scheduled or awaiting broadcast taken back to draft, its approval
+ * dropped (app/approval). BROADCAST_CONFLICT once started or cancelled. */
 enum broadcast_result broadcast_update(sqlite3 *db, const struct audit_actor *actor,
                                        const struct broadcast_record *r)
     __attribute__((warn_unused_result));
@@ -97,10 +103,12 @@ enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *e
                                          struct broadcast_plan *plan)
     __attribute__((warn_unused_result));
 
-/* Send broadcast id now (draft or scheduled): expand its audience into the
+/* Send broadcast id now (draft or scheduled): the gate (app/approval:
+ * budget, thresholds) then, if it passes, expand its audience into the
  * outbox in one statement (messages 'held' when now is outside the send
  * window), mark it started, audit. *plan (may be NULL) gets the plan and
- * *queued the messages written. */
+ * what the gate found (also with BROADCAST_AWAITING_APPROVAL and
+ * BROADCAST_OVER_BUDGET), *queued the messages written. */
 enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
                                      const struct audit_actor *actor, int64_t id, int64_t now,
                                      struct broadcast_plan *plan, int64_t *queued)

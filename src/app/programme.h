@@ -33,6 +33,11 @@ struct notice_env {
      * configured languages, and the send window in minutes after local
      * midnight (-1: none; see programme_in_send_window). */
     double channel_price[NOTICE_CHANNELS_MAX];
+    /* Each channel's monthly budget (MAD, 0: none) and the thresholds of
+     * a send that waits for a second staff member (0: none); app/approval. */
+    double channel_budget[NOTICE_CHANNELS_MAX];
+    int64_t approval_recipients;
+    double approval_cost_mad;
     const char *languages[CATALOG_LANGS_MAX];
     size_t nlanguages;
     int send_window_open_min, send_window_close_min;

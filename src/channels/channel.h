@@ -60,6 +60,7 @@ struct channel_settings {
     int expiry_s;                 /* a message not sent after this is 'expired' */
     int request_timeout_s;        /* total curl timeout per request */
     double price_per_segment_mad; /* for broadcast cost estimates; 0: unknown */
+    double monthly_budget_mad; /* broadcasts refused past it this month (app/approval); 0: none */
 };
 
 /* A webhook request as the HTTP edge saw it (all borrowed). */

@@ -71,6 +71,13 @@ static const struct {
     {"sms.outbound_channel",
      "The channel of notices and broadcasts to members who never used a real channel (\"\": "
      "the only real channel; a test channel only when no real one is configured)."},
+    {"broadcasts", "Checks on staff broadcasts before they go."},
+    {"broadcasts.approval_recipients",
+     "A broadcast to more members than this waits for a second staff member's approval "
+     "(0: no threshold)."},
+    {"broadcasts.approval_cost_mad",
+     "A broadcast whose estimated cost in dirhams is more than this waits for a second staff "
+     "member's approval (0: no threshold)."},
     {"retention", "How long rows are kept; the retention pass of the scheduler deletes older "
                   "ones in small batches."},
     {"retention.messages_days",
@@ -128,6 +135,10 @@ static const struct {
     {"channels.[].request_timeout_s", "Total time of one request to the provider."},
     {"channels.[].price_per_segment_mad",
      "Price of one SMS segment in dirhams, for broadcast cost estimates."},
+    {"channels.[].monthly_budget_mad",
+     "Dirhams the channel may spend in a calendar month of the programme's time zone: a "
+     "broadcast whose cost would take the month's sent and queued messages past it is "
+     "refused (0: no budget)."},
 };
 
 const char *config_docs_sentence(const char *path)

@@ -95,6 +95,12 @@ const struct option config_schema[] = {
     {"sms.outbound_channel", OPT_STRING, 0, CHANNEL_NAME_MAX - 1, "", false,
      CFG(sms.outbound_channel), 0, NULL},
 
+    {"broadcasts", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
+    {"broadcasts.approval_recipients", OPT_INT, 0, 100000000, "0", false,
+     CFG(broadcasts.approval_recipients), 0, NULL},
+    {"broadcasts.approval_cost_mad", OPT_FLOAT, 0, 100000000, "0", false,
+     CFG(broadcasts.approval_cost_mad), 0, NULL},
+
     {"retention", OPT_GROUP, 0, 0, NULL, false, NONE, 0, NULL},
     {"retention.messages_days", OPT_INT, 0, 36500, "395", false, CFG(retention.messages_days), 0,
      NULL},
@@ -149,6 +155,8 @@ const struct option config_schema[] = {
      NULL},
     {"channels.[].price_per_segment_mad", OPT_FLOAT, 0, 1000, "0", false,
      CHN(price_per_segment_mad), 0, NULL},
+    {"channels.[].monthly_budget_mad", OPT_FLOAT, 0, 100000000, "0", false, CHN(monthly_budget_mad),
+     0, NULL},
 };
 
 const size_t config_schema_size = sizeof config_schema / sizeof config_schema[0];

@@ -81,6 +81,12 @@ struct config {
                                                     config_trust_check (config/trust.h) */
     } sms;
     struct {
+        /* A broadcast to more recipients, or costing more (MAD), waits for a
+         * second staff member's approval (app/approval); 0: never. */
+        int approval_recipients;
+        double approval_cost_mad;
+    } broadcasts;
+    struct {
         /* Days each kind of row is kept (app/retention); 0 where the schema
          * allows it: kept forever. */
         int messages_days;

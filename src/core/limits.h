@@ -121,4 +121,11 @@
 #define RETENTION_IDLE_INTERVAL_S 60
 #define RETENTION_ERASURES_PER_PASS 200
 
+/* Broadcast approvals (app/approval): the longest reason a rejection may
+ * give (bytes), and how much a broadcast's recipients and cost may grow
+ * past what its approval covered (percent) before it asks again (a
+ * scheduled broadcast's audience grows as members register). */
+#define APPROVAL_REASON_MAX 500
+#define APPROVAL_GROWTH_PERCENT 10
+
 #endif

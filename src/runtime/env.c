@@ -11,10 +11,13 @@ void runtime_env_notice(const struct runtime *rt, struct notice_env *env)
         .texts = &rt->texts.set,
         .default_language = rt->cfg.programme.default_language,
         .reminder_before_s = rt->cfg.programme.reminder_before_s,
+        .approval_recipients = rt->cfg.broadcasts.approval_recipients,
+        .approval_cost_mad = rt->cfg.broadcasts.approval_cost_mad,
     };
     for (size_t i = 0; i < rt->cfg.nchannels && i < NOTICE_CHANNELS_MAX; i++) {
         const struct channel_ops *ops = channel_ops_find(rt->cfg.channels[i].type);
         env->channel_price[env->nchannels] = rt->cfg.channels[i].price_per_segment_mad;
+        env->channel_budget[env->nchannels] = rt->cfg.channels[i].monthly_budget_mad;
         env->channel_test[env->nchannels] = ops && ops->test;
         env->channels[env->nchannels++] = rt->cfg.channels[i].name;
     }

@@ -82,7 +82,9 @@ int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET name = :name, topic = nullif(:topic, ''),"
                                    " channel = :channel, audience = :audience, texts = :texts,"
-                                   " updated_at = :now WHERE id = :id AND status = 'draft'");
+                                   " status = 'draft', scheduled_at = NULL,"
+                                   " approval_action = NULL, updated_at = :now WHERE id = :id"
+                                   " AND status IN ('draft','scheduled','awaiting_approval')");
     if (!st)
         return store_fail(db, "broadcasts_update_draft");
     store_bind_int64(st, ":id", r->id);

@@ -19,7 +19,7 @@
 #include "core/catalog.h"
 
 #define BROADCAST_NAME_MAX 128
-#define BROADCAST_STATUS_MAX 16
+#define BROADCAST_STATUS_MAX 24
 #define BROADCAST_TOPIC_MAX 16
 #define BROADCAST_CHANNEL_MAX 32
 #define BROADCAST_LANG_SLOTS CATALOG_LANGS_MAX /* texts per language in one expansion */
@@ -55,7 +55,7 @@ struct broadcast_record {
     char name[BROADCAST_NAME_MAX];
     char topic[BROADCAST_TOPIC_MAX]; /* "" : none */
     char channel[BROADCAST_CHANNEL_MAX];
-    char status[BROADCAST_STATUS_MAX]; /* draft, scheduled, started, cancelled */
+    char status[BROADCAST_STATUS_MAX]; /* draft, awaiting_approval, scheduled, started, cancelled */
     char created_by[64];
     char *audience;
     char *texts;
@@ -69,8 +69,9 @@ void broadcast_record_clear(struct broadcast_record *r);
 int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now, int64_t *id)
     __attribute__((warn_unused_result));
 
-/* Rewrite draft r->id from r (name, topic, channel, audience, texts).
- * Returns 1 (done), 0 (no such draft: absent or no longer a draft) or -1. */
+/* Rewrite r->id from r (name, topic, channel, audience, texts): a draft,
+ * or a scheduled or awaiting one taken back to draft (app/approval).
+ * Returns 1 (done), 0 (absent, or started or cancelled) or -1. */
 int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64_t now)
     __attribute__((warn_unused_result));
 

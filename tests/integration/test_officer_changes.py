@@ -98,13 +98,19 @@ def test_a_draft_is_edited_and_deleted_never_once_it_goes(env):
     assert json.loads(dele[0]["summary"])["deleted"]["name"] == "foire"
     listed = api["admin"].get("/audit?action=broadcast.delete").json()["items"][0]
     assert listed["at_local"] == local(listed["at"], "%Y-%m-%dT%H:%M"), listed  # shown as a date
-    # A scheduled or sent broadcast is neither edited nor deleted.
+    # A scheduled broadcast is not deleted (cancel it); an edit takes it back
+    # to draft (nothing goes in a form nobody scheduled; app/approval). A
+    # sent one is neither edited nor deleted.
     sch = st.post("/broadcasts", {"name": "plus tard", "texts": {"ar": "غدا"}}).json()["id"]
     at = time.strftime("%Y-%m-%dT10:00", time.localtime(time.time() + 5 * 86400))
     assert st.post(f"/broadcasts/{sch}/schedule", {"at": at}).status == 200
-    assert_json_error(st.patch(f"/broadcasts/{sch}", {"name": "autre"}), 409)
     assert_json_error(st.delete(f"/broadcasts/{sch}"), 409)
-    assert st.get(f"/broadcasts/{sch}").json()["name"] == "plus tard"
+    p = st.patch(f"/broadcasts/{sch}", {"name": "autre"})
+    assert p.status == 200 and p.json()["status"] == "draft" and p.json()["scheduled_at"] is None
+    assert st.post(f"/broadcasts/{sch}/send").status == 200
+    assert_json_error(st.patch(f"/broadcasts/{sch}", {"name": "encore"}), 409)
+    assert_json_error(st.delete(f"/broadcasts/{sch}"), 409)
+    assert st.get(f"/broadcasts/{sch}").json()["name"] == "autre"
 
 
 def test_failed_sign_ins_are_audited_without_the_secret(daemons):

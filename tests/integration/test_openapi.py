@@ -216,7 +216,8 @@ def test_answers_match_the_documented_schemas(daemons):
             ("/cooperatives", "/cooperatives"), (f"/cooperatives/{coop}", "/cooperatives/{id}"),
             ("/messages", "/messages"), ("/ideas", "/ideas"), ("/tokens", "/tokens"),
             ("/audit", "/audit"), ("/routes", "/routes"), ("/members/999999", "/members/{id}"),
-            ("/channels", "/channels"), ("/channels/health", "/channels/health")]:
+            ("/channels", "/channels"), ("/channels/health", "/channels/health"),
+            ("/channels/budgets", "/channels/budgets")]:
         check_answer(doc, api, "GET", path, template)
     check_answer(doc, api, "POST", "/broadcasts/preview", "/broadcasts/preview",
                  {"name": "Salon", "texts": {"ar": "مرحبا", "fr": "Bonjour", "en": "Hello"}})

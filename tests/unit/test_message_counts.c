@@ -29,17 +29,23 @@ static void exec(sqlite3 *db, const char *sql)
         fail_msg("%s: %s", sql, err ? err : "?");
 }
 
-static void add(sqlite3 *db, const char *channel, const char *direction, const char *phone,
-                const char *status, const char *provider_id, long created_at)
+static void add_segments(sqlite3 *db, const char *channel, const char *direction, const char *phone,
+                         const char *status, const char *provider_id, long created_at, int segments)
 {
     char sql[512];
     snprintf(sql, sizeof sql,
              "INSERT INTO messages (channel, direction, phone, kind, body, encoding, segments,"
              " status, provider_id, created_at, updated_at) VALUES ('%s', '%s', '%s', 'reply',"
-             " 'x', 'gsm7', 1, '%s', %s, %ld, %ld)",
-             channel, direction, phone, status, provider_id ? provider_id : "NULL", created_at,
-             created_at);
+             " 'x', 'gsm7', %d, '%s', %s, %ld, %ld)",
+             channel, direction, phone, segments, status, provider_id ? provider_id : "NULL",
+             created_at, created_at);
     exec(db, sql);
+}
+
+static void add(sqlite3 *db, const char *channel, const char *direction, const char *phone,
+                const char *status, const char *provider_id, long created_at)
+{
+    add_segments(db, channel, direction, phone, status, provider_id, created_at, 1);
 }
 
 /* A mix: real and test numbers (and a 14-character number that only looks
@@ -53,23 +59,26 @@ static void add_mix(sqlite3 *db, long at)
     int k = 0;
     for (size_t p = 0; p < sizeof phones / sizeof phones[0]; p++)
         for (size_t s = 0; s < sizeof statuses / sizeof statuses[0]; s++, k++)
-            add(db, k % 3 ? "at" : "vonage", k % 4 ? "out" : "in", phones[p], statuses[s],
-                k % 2 ? "'ATXid'" : NULL, at + (k % 2) * HOUR);
+            add_segments(db, k % 3 ? "at" : "vonage", k % 4 ? "out" : "in", phones[p], statuses[s],
+                         k % 2 ? "'ATXid'" : NULL, at + (k % 2) * HOUR, 1 + k % 3);
 }
 
-/* The counts equal a fresh count of the messages. */
+/* The counts (and their segments, app/approval's budgets) equal a fresh
+ * count of the messages. */
 static void assert_counts_true(sqlite3 *db)
 {
     static const char *const sql =
         "SELECT count(*) FROM ("
-        " SELECT hour, channel, status, taken, sum(n) AS n FROM message_counts"
+        " SELECT hour, channel, status, taken, sum(n) AS n, sum(segments) FROM message_counts"
         "  GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0"
-        " EXCEPT SELECT created_at / 3600, channel, status, provider_id IS NOT NULL, count(*)"
+        " EXCEPT SELECT created_at / 3600, channel, status, provider_id IS NOT NULL, count(*),"
+        "  sum(segments)"
         "  FROM messages WHERE direction = 'out' AND NOT test_number(phone) GROUP BY 1, 2, 3, 4"
         ") UNION ALL SELECT count(*) FROM ("
-        " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL, count(*)"
+        " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL, count(*),"
+        "  sum(segments)"
         "  FROM messages WHERE direction = 'out' AND NOT test_number(phone) GROUP BY 1, 2, 3, 4"
-        " EXCEPT SELECT hour, channel, status, taken, sum(n) FROM message_counts"
+        " EXCEPT SELECT hour, channel, status, taken, sum(n), sum(segments) FROM message_counts"
         "  GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0)";
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
@@ -121,6 +130,8 @@ static void test_writes_keep_counts(void **state)
     exec(db, "UPDATE messages SET status = 'delivered', delivered_at = 1 WHERE status = 'sent'");
     exec(db, "UPDATE messages SET attempts = attempts + 1, status = status"); /* no move */
     exec(db, "UPDATE messages SET channel = 'at' WHERE channel = 'vonage' AND id % 2 = 0");
+    assert_counts_true(db);
+    exec(db, "UPDATE messages SET segments = segments + 1 WHERE id % 5 = 0");
     assert_counts_true(db);
     exec(db, "DELETE FROM messages WHERE id % 3 = 0");
     assert_counts_true(db);
