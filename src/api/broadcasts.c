@@ -15,7 +15,6 @@
 #include "api/templates.h"
 #include "app/broadcast.h"
 #include "app/scheduler.h"
-#include "channels/channel_ops.h"
 #include "core/age_band.h"
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
@@ -28,7 +27,6 @@
 #include "store/members.h"
 
 #define AUDIENCE_LIST_MAX 10000 /* values in one audience list */
-#define DEFAULT_TOPIC "news"
 
 /* ------------------------------------------------------------ validation */
 
@@ -77,6 +75,13 @@ static int check_gender(const struct api_request *req, struct http_response *res
 {
     static const char *const genders[] = {"f", "m", NULL};
     return check_choice(resp, field, v, genders, 2, out);
+}
+
+static int check_language(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+                          const char *field, json_t *v, json_t *out)
+{
+    return check_choice(resp, field, v, (const char *const *)req->rt->languages,
+                        req->rt->cfg.programme.nlanguages, out);
 }
 
 static int check_age_band(const struct api_request *req, struct http_response *resp, sqlite3 *db,
@@ -157,6 +162,7 @@ static const struct audience_rule audience_rules[] = {
     {"age_bands", "age_band", check_age_band},
     {"events", "event", check_event},
     {"phones", "phone", check_phone},
+    {"languages", "language", check_language},
 };
 #define AUDIENCE_RULES (sizeof audience_rules / sizeof audience_rules[0])
 
@@ -410,7 +416,7 @@ static int read_draft(const struct api_request *req, struct http_response *resp,
 {
     static const char *const fields[] = {"name", "topic", "channel", "audience", "texts", NULL};
     const struct config *cfg = &req->rt->cfg;
-    const char *name = "preview", *topic = DEFAULT_TOPIC, *channel = NULL;
+    const char *name = "preview", *topic = API_BROADCAST_TOPIC, *channel = NULL;
     enum api_json_field_result tr;
     memset(r, 0, sizeof *r);
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
@@ -422,18 +428,10 @@ static int read_draft(const struct api_request *req, struct http_response *resp,
     if (tr == API_JSON_FIELD_IS_NULL)
         topic = NULL;
     else if (tr == API_JSON_FIELD_ABSENT)
-        topic = DEFAULT_TOPIC;
-    /* Real channels only, unless none is configured (a demo): a test
-     * channel reaches no phone. Without "channel", sms.outbound_channel. */
-    const struct channel_settings *out = config_channel(cfg, cfg->sms.outbound_channel);
-    const struct channel_ops *out_ops = out ? channel_ops_find(out->type) : NULL;
+        topic = API_BROADCAST_TOPIC;
+    /* Without "channel", sms.outbound_channel. */
     const char *channels[CONFIG_CHANNELS_MAX];
-    size_t nchannels = 0;
-    for (size_t i = 0; i < cfg->nchannels; i++) {
-        const struct channel_ops *ops = channel_ops_find(cfg->channels[i].type);
-        if (!out_ops || out_ops->test || (ops && !ops->test))
-            channels[nchannels++] = cfg->channels[i].name;
-    }
+    size_t nchannels = api_broadcast_channels(cfg, channels);
     if (api_json_choice(req, resp, "channel", 0, channels, nchannels, &channel) < 0)
         return -1;
     if (!channel)

@@ -11,6 +11,7 @@
 #include "app/staff_tokens.h"
 #include "core/age_band.h"
 #include "core/msisdn.h"
+#include "core/topic.h"
 #include "core/ussd_menu.h"
 #include "runtime/runtime.h"
 #include "store/admin_queries.h"
@@ -68,6 +69,18 @@ static void programme_get(const struct api_request *req, struct http_response *r
         c->programme.min_age, "send_window",
         c->programme.send_window[0] ? c->programme.send_window : NULL, "reminder_before_s",
         (json_int_t)c->programme.reminder_before_s);
+    /* What a broadcast may name: its topic (core/topic) and channel. */
+    const char *channels[CONFIG_CHANNELS_MAX];
+    size_t nchannels = api_broadcast_channels(c, channels);
+    json_t *topics = json_array(), *bc = json_array();
+    for (size_t i = 0; i < TOPIC_COUNT; i++)
+        json_array_append_new(topics, json_string(topic_codes[i]));
+    for (size_t i = 0; i < nchannels; i++)
+        json_array_append_new(bc, json_string(channels[i]));
+    json_object_set_new(body, "topics", topics);
+    json_object_set_new(body, "broadcast_topic", json_string(API_BROADCAST_TOPIC));
+    json_object_set_new(body, "broadcast_channels", bc);
+    json_object_set_new(body, "outbound_channel", json_string(c->sms.outbound_channel));
     api_reply_json(resp, 200, body);
 }
 

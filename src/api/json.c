@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "channels/channel_ops.h"
 #include "core/bidi.h"
 #include "core/typography.h"
 #include "core/utf8.h"
@@ -510,4 +511,17 @@ void api_json_attach_normalised(json_t *o, json_t *nm)
         json_object_set_new(o, "normalised", nm);
     else
         json_decref(nm);
+}
+
+size_t api_broadcast_channels(const struct config *cfg, const char **out)
+{
+    const struct channel_settings *dflt = config_channel(cfg, cfg->sms.outbound_channel);
+    const struct channel_ops *dflt_ops = dflt ? channel_ops_find(dflt->type) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nchannels && n < CONFIG_CHANNELS_MAX; i++) {
+        const struct channel_ops *ops = channel_ops_find(cfg->channels[i].type);
+        if (!dflt_ops || dflt_ops->test || (ops && !ops->test))
+            out[n++] = cfg->channels[i].name;
+    }
+    return n;
 }

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "api/api.h"
+#include "config/config.h"
 #include "store/admin_queries.h"
 
 /* Row row of t as an object (column names as keys; SQL NULL as null); a
@@ -160,5 +161,16 @@ int api_json_finish(sqlite3 *db, int rc, struct http_response *resp)
  * into unix seconds. Returns 0 or -1. (Moved here from api/programme.c
  * so broadcasts' schedules read times the same way.) */
 int api_json_parse_time(const char *s, int64_t *out) __attribute__((warn_unused_result));
+
+/* A broadcast's topic when its body names none (members who turned it off
+ * are left out). */
+#define API_BROADCAST_TOPIC "news"
+
+/* The channels a broadcast may name, into out (CONFIG_CHANNELS_MAX names,
+ * borrowed from cfg): the real ones, or every one while
+ * sms.outbound_channel is a test channel (a demo: a test channel reaches
+ * no phone). Returns their count. POST /broadcasts checks against it and
+ * GET /programme lists it, so the console offers what the API accepts. */
+size_t api_broadcast_channels(const struct config *cfg, const char **out);
 
 #endif

@@ -20,7 +20,7 @@
 
 /* The audience keys in stored JSON, in struct broadcast_audience order. */
 static const char *const audience_keys[] = {"provinces", "sectors", "cooperatives", "genders",
-                                            "age_bands", "events",  "phones"};
+                                            "age_bands", "events",  "phones",       "languages"};
 #define AUDIENCE_KEYS (sizeof audience_keys / sizeof audience_keys[0])
 
 static const struct audit_actor scheduler_actor = {
@@ -89,6 +89,7 @@ static int audience_params(const struct broadcast_record *rec, int64_t now,
                                        .age_bands = p->lists[4],
                                        .events = p->lists[5],
                                        .phones = p->lists[6],
+                                       .languages = p->lists[7],
                                        .topic = rec->topic[0] ? rec->topic : NULL,
                                        .year = local_year(now)};
     return 0;

@@ -27,6 +27,7 @@
     " AND (:events IS NULL OR m.id IN (SELECT r.member_id FROM rsvps r"                            \
     "  WHERE r.event_id IN (SELECT value FROM json_each(:events))))"                               \
     " AND (:phones IS NULL OR m.phone IN (SELECT value FROM json_each(:phones)))"                  \
+    " AND (:languages IS NULL OR m.language IN (SELECT value FROM json_each(:languages)))"         \
     " AND (:topic IS NULL OR NOT EXISTS (SELECT 1 FROM member_topics t WHERE t.member_id = m.id"   \
     "  AND t.topic = :topic AND t.enabled = 0))"
 
@@ -45,6 +46,7 @@ static void bind_audience(sqlite3_stmt *st, const struct broadcast_audience *a)
     store_bind_int64(st, ":year", a->year);
     store_bind_text(st, ":events", a->events);
     store_bind_text(st, ":phones", a->phones);
+    store_bind_text(st, ":languages", a->languages);
     store_bind_text_or_null(st, ":topic", a->topic);
 }
 

@@ -36,6 +36,7 @@ struct broadcast_audience {
     const char *age_bands;    /* ["under-18","18-25","26-35","36-50","51+","unknown"] */
     const char *events;       /* [event ids]: members who RSVPed to any */
     const char *phones;       /* ["+2126...", ...] E.164 */
+    const char *languages;    /* ["ar", "fr", ...]: the members' language */
     const char *topic;        /* the broadcast's topic, or NULL */
     int year;                 /* the current local year (age bands) */
 };
