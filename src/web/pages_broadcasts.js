@@ -24,13 +24,144 @@ function progressCell(b) {
     h('span', { class: 'progress-text' }, words));
 }
 
+/* The cooperatives of the audience: a search (GET /cooperatives?q=) whose
+ * matches are added with a click or Enter, each chosen one a chip that a
+ * button removes. get() the ids, set(ids) loads them back (names fetched). */
+function cooperativePicker(onChange) {
+  const chosen = new Map();
+  const q = h('input', { type: 'search', id: 'aud-coop-q', size: 22, autocomplete: 'off', placeholder: t('coop_search') });
+  const found = h('div', { class: 'picker-found', id: 'aud-coop-found' });
+  const chips = h('div', { class: 'chips', id: 'aud-coops' });
+  let timer = null, seq = 0;
+  function draw() {
+    clear(chips);
+    for (const [id, text] of chosen) {
+      chips.appendChild(h('span', { class: 'chip', 'data-id': id }, h('bdi', {}, text),
+        h('button', { type: 'button', class: 'chip-x', 'aria-label': t('remove_item', { item: text }), onclick: () => { chosen.delete(id); draw(); onChange(); } }, '×')));
+    }
+  }
+  function add(c) {
+    chosen.set(Number(c.id), c.code + ' — ' + c.name);
+    draw(); onChange();
+  }
+  async function search() {
+    const mine = ++seq;
+    const r = await api('GET', '/cooperatives' + qs({ q: q.value.trim(), limit: 8 })).catch(() => ({ items: [] }));
+    if (mine !== seq) return;
+    clear(found);
+    for (const c of r.items || []) {
+      found.appendChild(h('button', { type: 'button', class: 'secondary coop-match', 'data-id': c.id, onclick: () => add(c) }, '+ ', h('bdi', {}, c.code + ' — ' + c.name)));
+    }
+    found.setAttribute('data-q', q.value.trim());
+  }
+  q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 250); });
+  q.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    const first = found.querySelector('.coop-match');
+    if (first) first.click();
+  });
+  return {
+    el: h('div', { class: 'picker' }, field(t('cooperative'), q), found, chips),
+    get: () => Array.from(chosen.keys()),
+    set: async (ids) => {
+      chosen.clear();
+      for (const id of ids || []) chosen.set(Number(id), '#' + id);
+      draw();
+      for (const id of ids || []) {
+        const c = await api('GET', '/cooperatives/' + id).catch(() => null);
+        if (c && chosen.has(Number(id))) chosen.set(Number(id), c.code + ' — ' + c.name);
+      }
+      draw();
+    },
+  };
+}
+
+/* The whole audience and what the broadcast names besides (topic,
+ * channel): every filter POST /broadcasts accepts (provinces, sectors,
+ * cooperatives, genders, age bands, languages, event attendees, phones).
+ * The choices are the daemon's (GET /programme, /events); read() gives the
+ * body's audience, topic and channel; load(b) puts a stored draft back. */
+function audienceBox(onChange, forEvent) {
+  const P = programme();
+  const multi = (id, size, values, text) => h('select', { multiple: true, id, size: Math.min(size, Math.max(values.length, 2)) },
+    values.map((v) => h('option', { value: v }, text(v))));
+  const aud = {
+    provinces: multi('aud-provinces', 4, P.provinces, (p) => label('province', p)),
+    sectors: multi('aud-sectors', 4, P.sectors, (p) => label('sector', p)),
+    genders: multi('aud-genders', 2, ['f', 'm'], (p) => label('gender', p)),
+    age_bands: multi('aud-ages', 4, ageBands(), (p) => p),
+    languages: multi('aud-languages', 3, P.languages, (l) => LANGUAGE_NAMES[l] || l),
+    events: h('select', { multiple: true, id: 'aud-events', size: 4 }),
+  };
+  const coops = cooperativePicker(onChange);
+  const phones = h('textarea', { id: 'aud-phones', rows: 2, cols: 22, dir: 'ltr', placeholder: '+212 6…' });
+  const topic = h('select', { id: 'bc-topic' }, (P.topics || []).map((c) => h('option', { value: c }, label('topic', c))),
+    h('option', { value: '' }, t('topic_none')));
+  topic.value = P.broadcast_topic || '';
+  const channel = h('select', { id: 'bc-channel' }, (P.broadcast_channels || []).map((c) => h('option', { value: c }, c)));
+  if (P.outbound_channel) channel.value = P.outbound_channel;
+  for (const el of [...Object.values(aud), topic, channel]) el.addEventListener('change', onChange);
+  phones.addEventListener('input', onChange);
+  function addEvent(e) {
+    if (aud.events.querySelector(`option[value="${Number(e.id)}"]`)) return;
+    aud.events.appendChild(h('option', { value: e.id }, `${e.code} — ${title(e)} (${fmtDate(e.starts_at_local)})`));
+  }
+  const eventsLoaded = api('GET', '/events' + qs({ limit: 100 })).then((r) => {
+    for (const e of r.items || []) addEvent(e);
+    aud.events.setAttribute('data-loaded', '1');
+  }).catch(() => {});
+  const pick = (el, values) => { const want = new Set((values || []).map(String)); for (const o of el.options) o.selected = want.has(o.value); };
+  async function ensureEvents(ids) {
+    await eventsLoaded;
+    for (const id of ids || []) {
+      if (aud.events.querySelector(`option[value="${Number(id)}"]`)) continue;
+      const e = await api('GET', '/events/' + id).catch(() => null);
+      if (e) addEvent(e);
+    }
+  }
+  const ready = forEvent ? ensureEvents([forEvent]).then(() => { pick(aud.events, [forEvent]); onChange(); }) : eventsLoaded;
+  const el = h('div', {},
+    h('div', { class: 'row' }, field(t('province'), aud.provinces), field(t('sector'), aud.sectors), field(t('gender'), aud.genders),
+      field(t('age_band'), aud.age_bands), field(t('language'), aud.languages)),
+    h('div', { class: 'row' }, coops.el, field(t('audience_events'), aud.events), field(t('audience_phones'), phones)),
+    h('div', { class: 'row' }, field(t('bc_topic'), topic), field(t('channel'), channel)));
+  return {
+    el, ready,
+    read() {
+      const audience = {};
+      for (const [k, sel] of Object.entries(aud)) {
+        const v = Array.from(sel.selectedOptions).map((o) => (k === 'events' ? Number(o.value) : o.value));
+        if (v.length) audience[k] = v;
+      }
+      const c = coops.get();
+      if (c.length) audience.cooperatives = c;
+      const ph = phones.value.split(/[\n,;]+/).map((x) => x.trim()).filter((x) => x);
+      if (ph.length) audience.phones = ph;
+      const body = { audience, topic: topic.value || null };
+      if (channel.value) body.channel = channel.value;
+      return body;
+    },
+    async load(b) {
+      const a = b.audience || {};
+      await ensureEvents(a.events);
+      for (const [k, sel] of Object.entries(aud)) pick(sel, a[k]);
+      phones.value = (a.phones || []).join('\n');
+      topic.value = b.topic || '';
+      if (b.channel) channel.value = b.channel;
+      await coops.set(a.cooperatives);
+    },
+  };
+}
+
 async function pageBroadcasts(main) {
   main.appendChild(h('h1', {}, t('nav_broadcasts')));
   let liveTimer = null, liveSeq = 0;
   const texts = {};
   const counters = {};
   const mirrors = {};
-  const langs = programme().languages.filter((l) => LANGUAGE_NAMES[l]);
+  // Every language of the programme, named by the console when it can.
+  const langs = programme().languages;
   const composer = h('div', { class: 'card', id: 'composer' }, h('h2', {}, t('compose')));
   for (const l of langs) {
     texts[l] = h('textarea', { id: 'text-' + l, name: 'text_' + l, dir: l === 'ar' ? 'rtl' : 'ltr', rows: 3 });
@@ -38,20 +169,16 @@ async function pageBroadcasts(main) {
     mirrors[l] = h('div', { class: 'mirror', id: 'mirror-' + l, 'aria-hidden': 'true', dir: l === 'ar' ? 'rtl' : 'ltr' });
     const update = () => { mirror(l, []); scheduleLive(); };
     texts[l].addEventListener('input', update);
-    composer.appendChild(field(t('text_in', { language: LANGUAGE_NAMES[l] }), texts[l]));
+    composer.appendChild(field(t('text_in', { language: LANGUAGE_NAMES[l] || l }), texts[l]));
     composer.appendChild(counters[l]);
     composer.appendChild(mirrors[l]);
     update();
   }
-  const aud = {
-    provinces: h('select', { multiple: true, id: 'aud-provinces', size: 4 }, programme().provinces.map((p) => h('option', { value: p }, label('province', p)))),
-    sectors: h('select', { multiple: true, id: 'aud-sectors', size: 4 }, programme().sectors.map((p) => h('option', { value: p }, label('sector', p)))),
-    genders: h('select', { multiple: true, id: 'aud-genders', size: 2 }, ['f', 'm'].map((p) => h('option', { value: p }, label('gender', p)))),
-    age_bands: h('select', { multiple: true, id: 'aud-ages', size: 4 }, ageBands().map((p) => h('option', { value: p }, p))),
-  };
-  for (const el of Object.values(aud)) el.addEventListener('change', () => scheduleLive());
+  // "Message the attendees" from an event page: #/broadcasts/attendees?event=ID.
+  const forEvent = Number(hashQuery().get('event')) || null;
+  const aud = audienceBox(() => scheduleLive(), forEvent);
   composer.appendChild(h('h2', {}, t('audience')));
-  composer.appendChild(h('div', { class: 'row' }, field(t('province'), aud.provinces), field(t('sector'), aud.sectors), field(t('gender'), aud.genders), field(t('age_band'), aud.age_bands)));
+  composer.appendChild(aud.el);
   const previewBox = h('div', { id: 'bc-preview', class: 'card' });
   composer.appendChild(previewBox);
   const at = h('input', { type: 'datetime-local', id: 'bc-at' });
@@ -62,18 +189,11 @@ async function pageBroadcasts(main) {
   main.appendChild(h('h2', {}, t('broadcasts_list')));
   main.appendChild(listBox);
 
-  // "Message the attendees" from an event page: #/broadcasts/attendees?event=ID.
-  const forEvent = Number(hashQuery().get('event')) || null;
   if (forEvent) composer.insertBefore(h('p', { class: 'card', id: 'aud-event' }, t('audience_event', { id: forEvent }), ' ', h('a', { href: '#/broadcasts' }, t('audience_everyone'))), previewBox);
   function draft() {
-    const audience = forEvent ? { events: [forEvent] } : {};
-    for (const [k, el] of Object.entries(aud)) {
-      const v = Array.from(el.selectedOptions).map((o) => o.value);
-      if (v.length) audience[k] = v;
-    }
     const tx = {};
     for (const l of langs) if (texts[l].value.trim()) tx[l] = texts[l].value;
-    return { audience, texts: tx };
+    return Object.assign(aud.read(), { texts: tx });
   }
   /* The counts and the preview are the daemon's (POST /broadcasts/preview,
    * which stores nothing): each text as it will travel, with the opt-out
@@ -109,7 +229,7 @@ async function pageBroadcasts(main) {
       return;
     }
     const def = programme().default_language;
-    const body = { audience: d.audience, texts: Object.assign({}, d.texts) };
+    const body = Object.assign({}, d, { texts: Object.assign({}, d.texts) });
     const complete = !!body.texts[def];
     if (!complete) body.texts[def] = Object.values(d.texts)[0];
     try {
@@ -141,17 +261,14 @@ async function pageBroadcasts(main) {
   async function openDraft(id) {
     const b = await api('GET', '/broadcasts/' + id);
     for (const l of langs) { texts[l].value = (b.texts || {})[l] || ''; mirror(l, []); }
-    for (const [k, el] of Object.entries(aud)) {
-      const want = new Set(((b.audience || {})[k] || []).map(String));
-      for (const o of el.options) o.selected = want.has(o.value);
-    }
+    await aud.load(b);
     editDraft(b.id);
     texts[langs[0]].focus();
     scheduleLive();
   }
   function showPlan(box, plan) {
     clear(box);
-    box.appendChild(h('p', {}, t('recipients'), ': ', h('b', { id: 'bc-recipients' }, fmtNumber(plan.recipients)), ' · ',
+    box.appendChild(h('p', {}, t('recipients'), ': ', h('b', { id: 'bc-recipients', 'data-recipients': plan.recipients }, fmtNumber(plan.recipients)), ' · ',
       t('total_segments'), ': ', h('b', { id: 'bc-segments', 'data-segments': plan.segments }, fmtNumber(plan.segments)), ' · ',
       t('cost'), ': ', h('b', { id: 'bc-cost', 'data-cost': plan.estimated_cost_mad }, fmtMad(Number(plan.estimated_cost_mad).toFixed(2))),
       ' (', fmtNumber(plan.price_per_segment_mad), ' ', t('mad'), ' / ', t('segments'), ')'));

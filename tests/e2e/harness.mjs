@@ -23,7 +23,9 @@ const START_TIMEOUT_MS = 10000;
 export const STEP_TIMEOUT_MS = 10000;
 export const BROWSER_TZ = 'America/New_York';
 
-export function writeConfig(dir) {
+/* opts.channels: more entries of the channel list, after the sandbox (which
+ * stays sms.outbound_channel). */
+export function writeConfig(dir, opts = {}) {
   const q = (s) => JSON.stringify(s);
   const text = `# e2e test config (tests/e2e/harness.mjs)
 programme: {
@@ -43,7 +45,8 @@ http: {
   admin: { address = "127.0.0.1"; port = 0; };
 };
 log: { level = "info"; };
-channels = ( { name = "sandbox"; type = "sandbox"; ussd_code = "*384*123#"; } );
+channels = ( { name = "sandbox"; type = "sandbox"; ussd_code = "*384*123#"; }${opts.channels ? ', ' + opts.channels : ''} );
+${opts.channels ? 'sms: { outbound_channel = "sandbox"; };' : ''}
 `;
   const file = path.join(dir, 'taawun.conf');
   fs.writeFileSync(file, text);
@@ -96,14 +99,14 @@ export class Skip extends Error {}
 /* A browser session against a fresh daemon: users are {name, password,
  * role}. Returns helpers bound to one page; run(body) runs body(s) and
  * always closes the browser and the daemon, then prints the summary and
- * exits. */
-export async function run(prefix, users, body) {
+ * exits. opts as writeConfig's. */
+export async function run(prefix, users, body, opts = {}) {
   const results = [];
   let d = null, browser = null, dir = null;
   try {
     fs.mkdirSync(OUT, { recursive: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taawun-e2e-'));
-    const conf = writeConfig(dir);
+    const conf = writeConfig(dir, opts);
     for (const u of users) createUser(conf, u, u.role);
     d = await startDaemon(conf);
     const base = `http://127.0.0.1:${d.ports.admin}`;
