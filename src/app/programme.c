@@ -255,8 +255,10 @@ done:
     return rc;
 }
 
-/* "DD/MM HH:MM" in the programme's local time (the process's zone). */
-static void local_when(int64_t t, char *out, size_t outsz)
+/* An event's start in the programme's local time (the process's zone),
+ * as the catalogs of lang write it (core/catalog.h, as on the screens). */
+static void local_when(const struct notice_env *env, const char *lang, int64_t t, char *out,
+                       size_t outsz)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -264,7 +266,7 @@ static void local_when(int64_t t, char *out, size_t outsz)
         snprintf(out, outsz, "?");
         return;
     }
-    strftime(out, outsz, "%d/%m %H:%M", &tm);
+    catalog_when(env->texts, lang, tm.tm_mday, tm.tm_mon + 1, tm.tm_hour, tm.tm_min, out, outsz);
 }
 
 bool programme_in_send_window(const struct notice_env *env, int64_t now)
@@ -312,7 +314,7 @@ static int notice_row(sqlite3 *db, const struct notice_env *env, const struct ad
     const char *title =
         note_in(lang, adminq_str(t, row, 6), adminq_str(t, row, 7), adminq_str(t, row, 8));
     char when[32];
-    local_when(adminq_i64(t, row, 9), when, sizeof when);
+    local_when(env, lang, adminq_i64(t, row, 9), when, sizeof when);
     struct text_var vars[] = {{"title", title},
                               {"when", when},
                               {"place", adminq_str(t, row, 10)},

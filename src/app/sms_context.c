@@ -161,34 +161,12 @@ size_t sms_context_page_start(struct sms_context *c, const char *header,
 void sms_context_when(const struct sms_context *c, int day, int month, int hour, int minute,
                       char *out, size_t outsz)
 {
-    char d[8], mo[8], h[8], mi[8];
-    snprintf(d, sizeof d, "%02d", day % 100);
-    snprintf(mo, sizeof mo, "%02d", month % 100);
-    snprintf(h, sizeof h, "%02d", hour % 100);
-    snprintf(mi, sizeof mi, "%02d", minute % 100);
-    struct text_var vars[] = {{"day", d}, {"month", mo}, {"hour", h}, {"minute", mi}};
-    if (text_format(sms_context_text(c, "event_when"), vars, 4, out, outsz) < 0)
-        snprintf(out, outsz, "%s/%s %s:%s", d, mo, h, mi);
+    catalog_when(c->env->texts, c->lang, day, month, hour, minute, out, outsz);
 }
 
 void sms_context_amount(const struct sms_context *c, long long amount, char *out, size_t outsz)
 {
-    char digits[32];
-    const char *sep = sms_context_text(c, "sms_thousands_sep");
-    int n = snprintf(digits, sizeof digits, "%lld", amount < 0 ? -amount : amount);
-    size_t j = 0, sl = strlen(sep);
-    if (outsz == 0)
-        return;
-    if (amount < 0 && j + 1 < outsz)
-        out[j++] = '-';
-    for (int i = 0; i < n && j + 1 < outsz; i++) {
-        if (i > 0 && (n - i) % 3 == 0 && j + sl + 1 < outsz) {
-            memcpy(out + j, sep, sl);
-            j += sl;
-        }
-        out[j++] = digits[i];
-    }
-    out[j] = '\0';
+    catalog_amount(c->env->texts, c->lang, amount, out, outsz);
 }
 
 void sms_context_topic_name(const struct sms_context *c, const char *code, char *out, size_t outsz)

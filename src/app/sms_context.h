@@ -87,12 +87,12 @@ size_t sms_context_page_start(struct sms_context *c, const char *header,
                               const char *first_sep, const char *sep, const char *tail);
 
 /* An event's date and time as the catalogs write them everywhere (USSD
- * and SMS: catalog text event_when, two digits each: "20/02 10h00"). */
+ * and SMS: core/catalog.h catalog_when, "20/02 10h00"). */
 void sms_context_when(const struct sms_context *c, int day, int month, int hour, int minute,
                       char *out, size_t outsz);
 
-/* amount with the thousands separator of the reply's language (catalog
- * text sms_thousands_sep: "150 000", "150,000"). */
+/* amount with the thousands separator of the reply's language
+ * (core/catalog.h catalog_amount: "150 000", "150,000"). */
 void sms_context_amount(const struct sms_context *c, long long amount, char *out, size_t outsz);
 
 /* The name of topic code ("events", ...) in the reply's language (catalog

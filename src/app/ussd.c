@@ -239,10 +239,11 @@ static enum ussd_effect_result do_agent_register(sqlite3 *db, const struct app_e
     return USSD_RESULT_FAILED;
 }
 
-static void event_when(const struct ussd_event *e, char *out, size_t outsz)
+/* As the screens and the SMS replies write it (core/catalog.h). */
+static void event_when(const struct app_env *env, const struct ussd_state *st,
+                       const struct ussd_event *e, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "%02d/%02d %02d:%02d", e->day % 100, e->month % 100, e->hour % 100,
-             e->minute % 100);
+    catalog_when(env->texts, st->lang, e->day, e->month, e->hour, e->minute, out, outsz);
 }
 
 /* Book a seat (atomically with the capacity check) and queue the receipt. */
@@ -261,7 +262,7 @@ static enum ussd_effect_result do_rsvp(sqlite3 *db, const struct app_env *env,
     if (event_get(db, st->event_id, m->id, st->lang, &e) != 1)
         return USSD_RESULT_FAILED;
     char when[32];
-    event_when(&e, when, sizeof when);
+    event_when(env, st, &e, when, sizeof when);
     struct text_var vars[] = {
         {"title", e.title}, {"when", when}, {"place", e.place}, {"code", e.code}};
     if (queue_sms(db, env, ch, phone, m->id, st, "receipt", "sms_rsvp", vars, 4) != 0)
@@ -276,7 +277,7 @@ static int do_event_sms(sqlite3 *db, const struct app_env *env, const struct cha
     if (event_get(db, st->event_id, member_id, st->lang, &e) != 1)
         return -1;
     char when[32];
-    event_when(&e, when, sizeof when);
+    event_when(env, st, &e, when, sizeof when);
     struct text_var vars[] = {
         {"title", e.title}, {"when", when}, {"place", e.place}, {"code", e.code}};
     return queue_sms(db, env, ch, phone, member_id, st, "receipt", "sms_event", vars, 4);

@@ -190,8 +190,8 @@ int texts_check(const struct config *cfg, const struct texts *t, struct config_e
         "sms_alerts_usage",  "sms_alert_set",     "sms_language_usage", "sms_stopped",
         "sms_stopped_topic", "sms_started",       "sms_started_topic",  "sms_start_unregistered",
         "sms_mydata",        "sms_erase_confirm", "sms_list_more",      "sms_list_end",
-        "sms_list_sep",      "sms_prefix",        "sms_thousands_sep",  "sms_err_year",
-        "sms_idea_cut",      "sms_alert_item"};
+        "sms_list_sep",      "sms_prefix",        "sms_err_year",       "sms_idea_cut",
+        "sms_alert_item"};
     for (size_t k = 0; k < sizeof sms_command_keys / sizeof sms_command_keys[0]; k++)
         check_key(cfg, t, sms_command_keys[k], errs, warnings);
     char key[96];

@@ -4,6 +4,7 @@
 #include "core/catalog.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,4 +324,44 @@ long text_format(const char *tmpl, const struct text_var *vars, size_t nvars, ch
     if (o.overflow || unknown)
         return -1;
     return (long)o.len;
+}
+
+void catalog_amount(const struct catalog_set *s, const char *lang, long long amount, char *out,
+                    size_t outsz)
+{
+    if (outsz == 0)
+        return;
+    const char *sep = catalog_set_get(s, lang, "thousands_sep", NULL);
+    sep = sep ? sep : "";
+    char digits[32];
+    unsigned long long v =
+        amount < 0 ? 0ULL - (unsigned long long)amount : (unsigned long long)amount;
+    int n = snprintf(digits, sizeof digits, "%llu", v);
+    size_t j = 0, sl = strlen(sep);
+    if (amount < 0 && j + 1 < outsz)
+        out[j++] = '-';
+    for (int i = 0; i < n && j + 1 < outsz; i++) {
+        if (i > 0 && (n - i) % 3 == 0) {
+            if (j + sl + 1 >= outsz)
+                break;
+            memcpy(out + j, sep, sl);
+            j += sl;
+        }
+        out[j++] = digits[i];
+    }
+    out[j] = '\0';
+}
+
+void catalog_when(const struct catalog_set *s, const char *lang, int day, int month, int hour,
+                  int minute, char *out, size_t outsz)
+{
+    char d[4], mo[4], h[4], mi[4];
+    snprintf(d, sizeof d, "%02d", (day % 100 + 100) % 100);
+    snprintf(mo, sizeof mo, "%02d", (month % 100 + 100) % 100);
+    snprintf(h, sizeof h, "%02d", (hour % 100 + 100) % 100);
+    snprintf(mi, sizeof mi, "%02d", (minute % 100 + 100) % 100);
+    struct text_var vars[] = {{"day", d}, {"month", mo}, {"hour", h}, {"minute", mi}};
+    const char *tmpl = catalog_set_get(s, lang, "event_when", NULL);
+    if (!tmpl || text_format(tmpl, vars, 4, out, outsz) < 0)
+        snprintf(out, outsz, "%s/%s %s:%s", d, mo, h, mi);
 }

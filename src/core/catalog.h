@@ -66,4 +66,21 @@ struct text_var {
 long text_format(const char *tmpl, const struct text_var *vars, size_t nvars, char *out,
                  size_t outsz) __attribute__((warn_unused_result));
 
+/* Numbers and dates as the catalogs write them, the same on USSD screens
+ * and in SMS (one format per language, in conf/messages/, not per call). */
+
+/* amount with catalog text thousands_sep of lang (falling back as
+ * catalog_set_get does) between groups of three digits: "150 000" (fr: a
+ * plain space, GSM-7), "150,000" (en), "150٬000" (ar); no separator when
+ * the catalogs lack it. Into out (outsz bytes, NUL-terminated; a cut never
+ * splits the separator). */
+void catalog_amount(const struct catalog_set *s, const char *lang, long long amount, char *out,
+                    size_t outsz);
+
+/* An event's date and time by catalog text event_when of lang ("{day}/
+ * {month} {hour}h{minute}"), two digits each ("20/02 10h00"); "20/02 10:00"
+ * when the catalogs lack it. Into out (outsz bytes, NUL-terminated). */
+void catalog_when(const struct catalog_set *s, const char *lang, int day, int month, int hour,
+                  int minute, char *out, size_t outsz);
+
 #endif

@@ -116,7 +116,7 @@ static int grant_fields(const struct ussd_state *s, const struct ussd_ctx *c,
     int found = data && data->grant_find ? data->grant_find(data->ctx, s->grant_ref, &f->grant) : 0;
     if (found != 1)
         return -1;
-    snprintf(f->num[0], sizeof f->num[0], "%lld", f->grant.amount_mad);
+    ussd_screens_amount(s, c->env, f->grant.amount_mad, f->num[0], sizeof f->num[0]);
     ussd_screens_field(f, "reference", f->grant.reference, false);
     ussd_screens_field(f, "status",
                        ussd_screens_coded_name(s, c->env, "grant_status", f->grant.status,
@@ -152,7 +152,7 @@ const struct ussd_screen_def ussd_flow_grants_screens[] = {
      .detail = true,
      .back = USSD_TO(USSD_SCR_GRANTS),
      .errors = {"err_choice"},
-     .texts = {GRANT_STATUS_TEXTS},
+     .texts = {GRANT_STATUS_TEXTS, "thousands_sep"},
      .fields = grant_fields},
     {.name = NULL},
 };

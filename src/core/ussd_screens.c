@@ -110,14 +110,13 @@ const char *ussd_screens_coded_name(const struct ussd_state *s, const struct uss
 void ussd_screens_when(const struct ussd_state *s, const struct ussd_env *env,
                        const struct ussd_event *e, char *out, size_t outsz)
 {
-    char d[4], mo[4], h[4], mi[4];
-    snprintf(d, sizeof d, "%02d", e->day % 100);
-    snprintf(mo, sizeof mo, "%02d", e->month % 100);
-    snprintf(h, sizeof h, "%02d", e->hour % 100);
-    snprintf(mi, sizeof mi, "%02d", e->minute % 100);
-    struct text_var vars[] = {{"day", d}, {"month", mo}, {"hour", h}, {"minute", mi}};
-    if (text_format(ussd_screens_text(s, env, "event_when"), vars, 4, out, outsz) < 0)
-        snprintf(out, outsz, "%s/%s %s:%s", d, mo, h, mi);
+    catalog_when(env->texts, lang_of(s, env), e->day, e->month, e->hour, e->minute, out, outsz);
+}
+
+void ussd_screens_amount(const struct ussd_state *s, const struct ussd_env *env, long long amount,
+                         char *out, size_t outsz)
+{
+    catalog_amount(env->texts, lang_of(s, env), amount, out, outsz);
 }
 
 long ussd_screens_number(const char *in)

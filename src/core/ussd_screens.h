@@ -193,9 +193,12 @@ const char *ussd_screens_text_in(const struct ussd_env *env, const char *lang, c
 const char *ussd_screens_coded_name(const struct ussd_state *s, const struct ussd_env *env,
                                     const char *group, const char *code, char *buf, size_t bufsz);
 
-/* An event's local date and time as the screen's language writes it. */
+/* An event's local date and time, and an amount, as the screen's language
+ * writes them (core/catalog.h: catalog texts event_when, thousands_sep). */
 void ussd_screens_when(const struct ussd_state *s, const struct ussd_env *env,
                        const struct ussd_event *e, char *out, size_t outsz);
+void ussd_screens_amount(const struct ussd_state *s, const struct ussd_env *env, long long amount,
+                         char *out, size_t outsz);
 
 /* A non-negative decimal number of at most 9 digits, or -1. */
 long ussd_screens_number(const char *in);

@@ -32,6 +32,14 @@ def local(ts, fmt="%d/%m %H:%M"):
     return datetime.fromtimestamp(ts, ZONE).strftime(fmt)
 
 
+def when_in(lang, ts):
+    """An event's start as the SMS of lang write it: the catalog's
+    event_when, as on the USSD screens ("20/02 10h00" in French)."""
+    t = datetime.fromtimestamp(ts, ZONE)
+    return msg(lang, "event_when", day="%02d" % t.day, month="%02d" % t.month,
+               hour="%02d" % t.hour, minute="%02d" % t.minute)
+
+
 # --------------------------------------------------------------------------
 # Helpers.
 
@@ -443,7 +451,7 @@ def test_event_cancel_sends_one_notice_per_rsvp(env):
         assert len(rows) == 1, rows
         title = {"ar": ev["title_ar"], "fr": ev["title_fr"], "en": ev["title_en"]}[lang]
         assert rows[0]["body"] == msg(lang, "sms_event_cancelled", title=title,
-                                      when=local(ev["starts_at"]))
+                                      when=when_in(lang, ev["starts_at"]))
         assert rows[0]["kind"] == "notification"
     assert_json_error(st.post(f"/events/{ev['id']}/cancel"), 409)
     assert_json_error(st.patch(f"/events/{ev['id']}", {"place": "Berkane"}), 409)
@@ -501,15 +509,15 @@ def test_reminders_follow_the_injectable_clock(daemons, test_clock):
     assert not any(reminders(m) for m in m_later + [m_last])
     r = reminders(m_soon)[0]
     assert r["body"] == msg("fr", "sms_event_reminder", title=soon["title_fr"],
-                            when=local(soon["starts_at"]), place="Oujda", code="7901")
+                            when=when_in("fr", soon["starts_at"]), place="Oujda", code="7901")
     # Move the clock: the second event's RSVPs get theirs, once each.
     test_clock.set(later["starts_at"] - 3599)
     wait_until(lambda: all(reminders(m) for m in m_later), what="reminders of the later event")
     assert reminders(m_later[0])[0]["body"] == msg(
-        "ar", "sms_event_reminder", title=later["title_ar"], when=local(later["starts_at"]),
+        "ar", "sms_event_reminder", title=later["title_ar"], when=when_in("ar", later["starts_at"]),
         place="Oujda", code="7902")
     assert reminders(m_later[1])[0]["body"] == msg(
-        "en", "sms_event_reminder", title=later["title_en"], when=local(later["starts_at"]),
+        "en", "sms_event_reminder", title=later["title_en"], when=when_in("en", later["starts_at"]),
         place="Oujda", code="7902")
     test_clock.set(last["starts_at"] - 60)
     wait_until(lambda: reminders(m_last), what="reminder of the last event")

@@ -13,9 +13,10 @@ import time
 
 import pytest
 
-from conftest import SERVICE_CODE, DaemonFactory, add_member, msg, new_phone
+from conftest import SERVICE_CODE, DaemonFactory, Ussd, add_member, msg, new_phone, query
 from fakes import segments_of
 from outbox_helpers import write_db
+from test_admin_api import Api, make_token
 from test_sms_commands import Phone, with_prefix
 
 
@@ -81,6 +82,34 @@ def test_one_date_and_time_format(d, lang):
     for got in (listed, booked):
         assert re.search(WHEN[lang], got), got
         assert not re.search(r"(^|\D)\d/\d|(^|\D)\d/\d\d |\d\d/\d(\D|$)", got), got
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_receipts_and_notices_write_dates_as_the_catalogs(d, lang):
+    """The SMS receipt of a USSD booking and an event's cancellation notice
+    wrote "20/02 10:00" in every language, the screens and replies "20/02
+    10h00" in French: all now write the catalogs' event_when."""
+    now = int(time.time())
+    code = "C%s%d" % (lang.upper(), now % 10000)
+    eid = write_db(d, "INSERT INTO events (code, kind, title_ar, title_fr, title_en, starts_at,"
+                      " place, province, capacity, created_at, updated_at) VALUES (?, 'workshop',"
+                      " 'ورشة', 'Atelier', 'Workshop', ?, 'Berkane', 'berkane', 9, ?, ?)",
+                   (code, now + 4 * 86400, now, now))
+    p, mid = member(d, lang)
+    u = Ussd(d, phone=p.phone)
+    u.dial()
+    u.send("2")
+    u.send("1")
+    assert u.send("1").end
+    rows = query(d, "SELECT body FROM messages WHERE phone=? AND kind='receipt'", (p.phone,))
+    assert len(rows) == 1 and re.search(WHEN[lang], rows[0]["body"]), rows
+    p.send(KEYWORDS[lang]["join"] + " " + code)
+    token = make_token(d.config, "wording-%s" % lang, "staff")
+    r = Api(d, token).post(f"/events/{eid}/cancel")
+    assert r.status == 200 and r.json()["notices_queued"] == 1, r
+    rows = query(d, "SELECT body FROM messages WHERE phone=? AND kind='notification'",
+                 (p.phone,))
+    assert len(rows) == 1 and re.search(WHEN[lang], rows[0]["body"]), rows
 
 
 AMOUNT = {"fr": "150 000 MAD", "en": "150,000 MAD", "ar": "150٬000 درهم"}

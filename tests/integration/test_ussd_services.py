@@ -111,10 +111,6 @@ def screen_when(lang, ts):
                hour="%02d" % t.hour, minute="%02d" % t.minute)
 
 
-def sms_when(ts):
-    return local(ts).strftime("%d/%m %H:%M")
-
-
 def upcoming_events(d, lang, province):
     """Upcoming events in the order the menu lists them: the member's
     province first, then by start."""
@@ -312,6 +308,12 @@ def detail_pages(u, lang, s):
     return lines, pages
 
 
+def amount_text(lang, amount):
+    """amount as the catalogs write it: groups of three digits separated by
+    the language's thousands_sep (issue 15, finding 13), USSD and SMS alike."""
+    return "{:,}".format(amount).replace(",", msg(lang, "thousands_sep"))
+
+
 def check_grant_detail(d, s, lang, ref, u=None):
     g = grant_row(d, ref)
     assert s.con, s
@@ -323,7 +325,9 @@ def check_grant_detail(d, s, lang, ref, u=None):
     assert lines[0] == (RLM + ref if lang == "ar" else ref), s
     assert lines[1] == catalog(lang)["grant_status"][g["status"]], s
     assert lines[2] == msg(lang, "grant_detail", reference="", status="", note="",
-                           amount=g["amount_mad"]).split("\n")[2], s
+                           amount=amount_text(lang, g["amount_mad"])).split("\n")[2], s
+    if g["amount_mad"] >= 1000:  # "150 000 MAD", "150,000 MAD", "150٬000 درهم"
+        assert msg(lang, "thousands_sep") in lines[2], s
     note = g["note_" + lang] or ""
     if note:
         # The whole note, over one or more screens (issue 15, finding 3).
@@ -521,7 +525,7 @@ def test_rsvp_books_once_and_queues_one_receipt(daemon, lang, phone, province, c
     assert [r["member_id"] for r in rows] == [mid], rows
     sms = receipts(d, phone)
     assert len(sms) == 1, sms
-    check_sms(sms[0], msg(lang, "sms_rsvp", title=e["title"], when=sms_when(e["starts_at"]),
+    check_sms(sms[0], msg(lang, "sms_rsvp", title=e["title"], when=screen_when(lang, e["starts_at"]),
                           place=e["place"], code=e["code"]), mid, lang)
 
     # Again, in a new session: harmless.
@@ -551,7 +555,7 @@ def test_sms_me_the_details(daemon, lang, phone, province):
     assert end.end and end.text == msg(lang, "event_sms_sent"), end
     sms = receipts(d, phone)
     assert len(sms) == 1, sms
-    check_sms(sms[0], msg(lang, "sms_event", title=e["title"], when=sms_when(e["starts_at"]),
+    check_sms(sms[0], msg(lang, "sms_event", title=e["title"], when=screen_when(lang, e["starts_at"]),
                           place=e["place"], code=e["code"]), mid, lang)
     assert query(d, "SELECT * FROM rsvps") == []
 

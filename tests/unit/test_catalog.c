@@ -249,6 +249,66 @@ static void test_format_edges(void **state)
     assert_string_equal(out, "");
 }
 
+/* Amounts and dates as the catalogs write them, on screens and in SMS
+ * alike: the separator and the template are the catalogs', per language. */
+static void test_amount_and_when(void **state)
+{
+    (void)state;
+    struct catalog *ar = catalog_new("ar"), *fr = catalog_new("fr"), *en = catalog_new("en");
+    assert_non_null(ar);
+    assert_non_null(fr);
+    assert_non_null(en);
+    assert_int_equal(catalog_put(ar, "thousands_sep", "\xD9\xAC"), 0); /* U+066C */
+    assert_int_equal(catalog_put(fr, "thousands_sep", " "), 0);
+    assert_int_equal(catalog_put(fr, "event_when", "{day}/{month} {hour}h{minute}"), 0);
+    assert_int_equal(catalog_put(ar, "event_when", "{day}/{month} {hour}:{minute}"), 0);
+    struct catalog_set set = {{ar, fr}, 2, fr};
+    char out[64];
+    static const struct {
+        const char *lang;
+        long long amount;
+        const char *expect;
+    } cases[] = {
+        {"fr", 150000, "150 000"},
+        {"fr", 1250000, "1 250 000"},
+        {"fr", 999, "999"},
+        {"fr", 1000, "1 000"},
+        {"fr", 0, "0"},
+        {"fr", -25000, "-25 000"},
+        {"ar", 25000,
+         "25\xD9\xAC"
+         "000"},
+        {"en", 150000, "150 000"}, /* not in the set: the default language's */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        catalog_amount(&set, cases[i].lang, cases[i].amount, out, sizeof out);
+        assert_string_equal(out, cases[i].expect);
+    }
+    /* English in the set, with its own separator. */
+    assert_int_equal(catalog_put(en, "thousands_sep", ","), 0);
+    set.langs[2] = en;
+    set.count = 3;
+    catalog_amount(&set, "en", 150000, out, sizeof out);
+    assert_string_equal(out, "150,000");
+    /* A cut never splits the separator. */
+    catalog_amount(&set, "ar", 25000, out, 4);
+    assert_string_equal(out, "25");
+    /* Without a separator in the catalogs: the digits. */
+    struct catalog_set bare = {{en}, 1, NULL};
+    catalog_amount(&bare, "fr", 150000, out, sizeof out);
+    assert_string_equal(out, "150000");
+
+    catalog_when(&set, "fr", 20, 2, 10, 0, out, sizeof out);
+    assert_string_equal(out, "20/02 10h00");
+    catalog_when(&set, "ar", 5, 12, 9, 30, out, sizeof out);
+    assert_string_equal(out, "05/12 09:30");
+    catalog_when(&bare, "fr", 5, 12, 9, 30, out, sizeof out); /* no template */
+    assert_string_equal(out, "05/12 09:30");
+    catalog_free(ar);
+    catalog_free(fr);
+    catalog_free(en);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +321,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_without_fallback, langs_setup, langs_teardown),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_edges),
+        cmocka_unit_test(test_amount_and_when),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1681,7 +1681,7 @@ static void test_grants_list_and_detail(void **state)
     send(&x, "1");
     assert_int_equal(x.s.screen, USSD_SCR_GRANT_DETAIL);
     assert_string_equal(x.s.grant_ref, "GR-2026-00042");
-    assert_string_equal(x.screen, "GR-2026-00042\npièces manquantes\n25000 MAD\n"
+    assert_string_equal(x.screen, "GR-2026-00042\npièces manquantes\n25 000 MAD\n"
                                   "Ajoutez le releve bancaire de la cooperative.\n0. Retour");
     expect_wrong(&x, "1", "err_choice");
     expect_wrong(&x, "98", "err_choice");
@@ -1693,7 +1693,7 @@ static void test_grants_list_and_detail(void **state)
     send(&x, "2");
     assert_string_equal(x.s.grant_ref, "GR-2025-00317");
     /* (no empty line for the missing note) */
-    assert_string_equal(x.screen, "GR-2025-00317\nacceptée\n150000 MAD\n0. Retour");
+    assert_string_equal(x.screen, "GR-2025-00317\nacceptée\n150 000 MAD\n0. Retour");
     send(&x, "00");
     assert_int_equal(x.s.screen, USSD_SCR_HOME);
 
@@ -1709,9 +1709,14 @@ static void test_grants_list_and_detail(void **state)
     send(&x, "0");
     send(&x, "1");
     assert_int_equal(x.s.screen, USSD_SCR_GRANT_DETAIL);
-    /* It starts with Latin: the right-to-left mark leads. */
-    assert_string_equal(x.screen, RLM "GR-2026-00042\nوثائق ناقصة\n25000 درهم\n"
-                                      "أضيفوا الكشف البنكي للتعاونية.\n0. رجوع");
+    /* It starts with Latin: the right-to-left mark leads. With the
+     * thousands separator (one unit) the note no longer fits the first
+     * screen: it follows whole behind "98", the facts stay. */
+    assert_string_equal(x.screen, RLM "GR-2026-00042\nوثائق ناقصة\n25٬000 درهم\n98. المزيد\n"
+                                      "0. رجوع");
+    send(&x, "98");
+    assert_string_equal(x.screen, "أضيفوا الكشف البنكي للتعاونية.\n0. رجوع");
+    send(&x, "0");
     /* The last item asks for a reference. */
     send(&x, "0");
     send(&x, "3");
