@@ -3,24 +3,82 @@
  * (members by province, sector, gender and age band; messages by status;
  * delivery rate per channel) and the channels' state as their providers
  * last answered (sender/health). Viewer role. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/api.h"
 #include "api/json.h"
+#include "core/limits.h"
 #include "runtime/runtime.h"
 #include "sender/health.h"
 #include "store/admin_queries.h"
 #include "store/messages.h"
 #include "store/queue_depth.h"
 
+/* The two statements of a listing of messages: a member's, a phone's or a
+ * broadcast's through its index, else all of them newest first. */
+static void messages_queries(int64_t member, const char *phone, int64_t broadcast,
+                             enum adminq *list, enum adminq *count)
+{
+    if (member) {
+        *list = ADMINQ_MESSAGES_BY_MEMBER_LIST;
+        *count = ADMINQ_MESSAGES_BY_MEMBER_COUNT;
+    } else if (phone) {
+        *list = ADMINQ_MESSAGES_BY_PHONE_LIST;
+        *count = ADMINQ_MESSAGES_BY_PHONE_COUNT;
+    } else if (broadcast) {
+        *list = ADMINQ_MESSAGES_BY_BROADCAST_LIST;
+        *count = ADMINQ_MESSAGES_BY_BROADCAST_COUNT;
+    } else {
+        *list = ADMINQ_MESSAGES_LIST;
+        *count = ADMINQ_MESSAGES_COUNT;
+    }
+}
+
+/* The page of messages for the filters in a[0..7): newest first below
+ * before_id; total counted up to API_MESSAGES_TOTAL_MAX (total_exact false
+ * beyond: no count over ten million rows per page); next_before_id, the
+ * before_id of the next page, when this one is full. */
+static void messages_reply(sqlite3 *db, struct adminq_arg *a, enum adminq list, enum adminq count,
+                           const struct api_page *page, int64_t before, struct http_response *resp)
+{
+    int64_t total = 0;
+    struct adminq_table t;
+    a[7] = adminq_as(":cap", adminq_int(API_MESSAGES_TOTAL_MAX + 1));
+    if (adminq_scalar(db, count, a, 8, &total) != 0) {
+        api_error_db(resp);
+        return;
+    }
+    a[7] = adminq_as(":before_id", adminq_int(before));
+    a[8] = adminq_as(":limit", adminq_int(page->limit));
+    a[9] = adminq_as(":offset", adminq_int(page->offset));
+    if (adminq_select(db, list, a, 10, &t) != 0) {
+        api_error_db(resp);
+        return;
+    }
+    json_t *next = (int64_t)t.nrows == page->limit && t.nrows > 0
+                       ? json_integer(adminq_i64(&t, t.nrows - 1, 0))
+                       : json_null();
+    json_t *items = api_json_rows(&t);
+    adminq_table_free(&t);
+    bool exact = total <= API_MESSAGES_TOTAL_MAX;
+    api_reply_json(resp, 200,
+                   json_pack("{s:o,s:I,s:I,s:I,s:b,s:o}", "items", items ? items : json_array(),
+                             "limit", (json_int_t)page->limit, "offset", (json_int_t)page->offset,
+                             "total", (json_int_t)(exact ? total : API_MESSAGES_TOTAL_MAX),
+                             "total_exact", exact, "next_before_id", next));
+}
+
 static void messages_get(const struct api_request *req, struct http_response *resp)
 {
     struct api_page page;
-    int64_t member = 0, broadcast = 0;
+    int64_t member = 0, broadcast = 0, before = 0;
     if (api_page_parse(req, resp, &page) != 0 ||
         api_query_int(req, resp, "member_id", 1, INT64_MAX, 0, &member) != 0 ||
-        api_query_int(req, resp, "broadcast_id", 1, INT64_MAX, 0, &broadcast) != 0)
+        api_query_int(req, resp, "broadcast_id", 1, INT64_MAX, 0, &broadcast) != 0 ||
+        api_query_int(req, resp, "before_id", 1, INT64_MAX, INT64_MAX, &before) != 0)
         return;
     static const char *const directions[] = {"in", "out", NULL};
     const char *direction, *status;
@@ -34,7 +92,7 @@ static void messages_get(const struct api_request *req, struct http_response *re
     sqlite3 *db = api_json_db(resp);
     if (!db)
         return;
-    struct adminq_arg a[9] = {
+    struct adminq_arg a[10] = {
         adminq_as(":member_id", member ? adminq_int(member) : adminq_null()),
         adminq_as(":broadcast_id", broadcast ? adminq_int(broadcast) : adminq_null()),
         adminq_as(":status", adminq_text(status)),
@@ -42,7 +100,9 @@ static void messages_get(const struct api_request *req, struct http_response *re
         adminq_as(":direction", adminq_text(direction)),
         adminq_as(":phone", adminq_text(phone)),
         adminq_as(":kind", adminq_text(api_query(req, "kind")))};
-    api_json_reply_list(db, ADMINQ_MESSAGES_LIST, ADMINQ_MESSAGES_COUNT, a, 7, &page, resp);
+    enum adminq list, count;
+    messages_queries(member, phone, broadcast, &list, &count);
+    messages_reply(db, a, list, count, &page, before, resp);
 }
 
 /* {key: count} of a two-column stats query. */

@@ -128,4 +128,8 @@
 #define APPROVAL_REASON_MAX 500
 #define APPROVAL_GROWTH_PERCENT 10
 
+/* GET /messages counts the matches of its filters up to this many (then
+ * says total_exact false): a page never counts ten million rows. */
+#define API_MESSAGES_TOTAL_MAX 10000
+
 #endif

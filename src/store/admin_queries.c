@@ -88,12 +88,24 @@
     "id, channel, direction, phone, member_id, kind, topic, body, encoding, segments, status,"     \
     " attempts, next_attempt_at, provider_id, broadcast_id, error, dlr_status, delivered_at,"      \
     " created_at, updated_at"
-#define MESSAGES_WHERE                                                                             \
-    " FROM messages WHERE (:member_id IS NULL OR member_id = :member_id)"                          \
+/* Ten million rows at national size: a member's, a phone's or a
+ * broadcast's messages are found through their index (the filter that
+ * leads, written as a plain equality the planner can use; the others stay
+ * ":x IS NULL OR ..."), the rest newest first down the ids. A page starts
+ * below :before_id (keyset: the same cost at any depth); the count stops
+ * at :cap rows. */
+#define MESSAGES_FILTERS                                                                           \
+    " (:member_id IS NULL OR member_id = :member_id)"                                              \
     " AND (:broadcast_id IS NULL OR broadcast_id = :broadcast_id)"                                 \
     " AND (:status IS NULL OR status = :status) AND (:channel IS NULL OR channel = :channel)"      \
     " AND (:direction IS NULL OR direction = :direction) AND (:phone IS NULL OR phone = :phone)"   \
     " AND (:kind IS NULL OR kind = :kind)"
+#define MESSAGES_LIST_BY(lead)                                                                     \
+    "SELECT " MESSAGE_COLS " FROM messages WHERE " lead                                            \
+    " AND id < :before_id AND" MESSAGES_FILTERS " ORDER BY id DESC LIMIT :limit OFFSET :offset"
+#define MESSAGES_COUNT_BY(lead)                                                                    \
+    "SELECT count(*) FROM (SELECT 1 FROM messages WHERE " lead " AND" MESSAGES_FILTERS             \
+    " LIMIT :cap)"
 
 #define NOTICE_COLS                                                                                \
     "SELECT r.id, e.id, m.id, m.phone, m.language, e.code, e.title_ar, e.title_fr, e.title_en,"    \
@@ -170,9 +182,14 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         "SELECT coalesce(i.reference, ''), i.title, i.status, coalesce(m.phone, ''),"
         " coalesce(m.id, 0), coalesce(m.language, '') FROM ideas i"
         " LEFT JOIN members m ON m.id = i.member_id AND m.erased_at IS NULL WHERE i.id = ?1",
-    [ADMINQ_MESSAGES_LIST] =
-        "SELECT " MESSAGE_COLS MESSAGES_WHERE " ORDER BY id DESC LIMIT :limit OFFSET :offset",
-    [ADMINQ_MESSAGES_COUNT] = "SELECT count(*)" MESSAGES_WHERE,
+    [ADMINQ_MESSAGES_LIST] = MESSAGES_LIST_BY("1"),
+    [ADMINQ_MESSAGES_COUNT] = MESSAGES_COUNT_BY("1"),
+    [ADMINQ_MESSAGES_BY_MEMBER_LIST] = MESSAGES_LIST_BY("member_id = :member_id"),
+    [ADMINQ_MESSAGES_BY_MEMBER_COUNT] = MESSAGES_COUNT_BY("member_id = :member_id"),
+    [ADMINQ_MESSAGES_BY_PHONE_LIST] = MESSAGES_LIST_BY("phone = :phone"),
+    [ADMINQ_MESSAGES_BY_PHONE_COUNT] = MESSAGES_COUNT_BY("phone = :phone"),
+    [ADMINQ_MESSAGES_BY_BROADCAST_LIST] = MESSAGES_LIST_BY("broadcast_id = :broadcast_id"),
+    [ADMINQ_MESSAGES_BY_BROADCAST_COUNT] = MESSAGES_COUNT_BY("broadcast_id = :broadcast_id"),
     /* Members per value, from the counts kept by triggers (store/migrations.c). */
     [ADMINQ_STATS_PROVINCE] = "SELECT province, sum(n) FROM member_counts GROUP BY 1"
                               " HAVING sum(n) > 0 ORDER BY 1",

@@ -70,9 +70,17 @@ enum adminq {
      * member not erased; empty text and 0 otherwise) */
     ADMINQ_IDEA_RECIPIENT,
     /* :member_id, :broadcast_id, :status, :channel, :direction, :phone,
-     * :kind; :limit, :offset */
+     * :kind; the list :before_id (ids below it, newest first), :limit,
+     * :offset; the count :cap (counts no further). The _BY_ forms need
+     * their filter (not NULL) and find the rows through its index. */
     ADMINQ_MESSAGES_LIST,
     ADMINQ_MESSAGES_COUNT,
+    ADMINQ_MESSAGES_BY_MEMBER_LIST,
+    ADMINQ_MESSAGES_BY_MEMBER_COUNT,
+    ADMINQ_MESSAGES_BY_PHONE_LIST,
+    ADMINQ_MESSAGES_BY_PHONE_COUNT,
+    ADMINQ_MESSAGES_BY_BROADCAST_LIST,
+    ADMINQ_MESSAGES_BY_BROADCAST_COUNT,
     /* Stats: key, count. ?1 the current local year for age bands. */
     ADMINQ_STATS_PROVINCE,
     ADMINQ_STATS_SECTOR,

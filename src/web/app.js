@@ -297,16 +297,23 @@ async function pageMessages(main) {
   const channel = h('input', { name: 'channel', size: 10 });
   const kind = h('input', { name: 'kind', size: 12 });
   const out = h('div', { id: 'messages-list' });
-  let offset = 0;
+  /* Pages by before_id (GET /messages: as cheap at any depth over ten
+   * million messages); the total is counted up to a bound. */
+  let pages = [null];
   async function load() {
     clear(out);
     try {
-      const r = await api('GET', '/messages' + qs({ phone: phone.value.trim(), status: status.value, direction: direction.value, channel: channel.value.trim(), kind: kind.value.trim(), limit: 50, offset }));
+      const r = await api('GET', '/messages' + qs({ phone: phone.value.trim(), status: status.value, direction: direction.value, channel: channel.value.trim(), kind: kind.value.trim(), limit: 50, before_id: pages[pages.length - 1] }));
       out.appendChild(messagesTable(r.items, 'messages-table'));
-      out.appendChild(pager({ offset, limit: 50 }, r.total, (o) => { offset = o; load(); }));
+      const from = (pages.length - 1) * 50, to = from + r.items.length;
+      const range = { from: to ? from + 1 : 0, to, total: fmtNumber(r.total) };
+      out.appendChild(h('div', { class: 'pager' },
+        h('button', { class: 'secondary', disabled: pages.length === 1, onclick: () => { pages.pop(); load(); } }, t('previous')),
+        h('span', {}, t(r.total_exact ? 'range' : 'range_at_least', range)),
+        h('button', { class: 'secondary', disabled: r.next_before_id === null, onclick: () => { pages.push(r.next_before_id); load(); } }, t('next'))));
     } catch (e) { out.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
-  main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); } },
+  main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); pages = [null]; load(); } },
     field(t('phone'), phone), field(t('status'), status), field(t('direction'), direction), field(t('channel'), channel), field(t('kind'), kind),
     h('button', { type: 'submit' }, t('search'))));
   main.appendChild(out);
