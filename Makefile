@@ -68,6 +68,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 BENCH_FLOOR = $(BUILD)/tests/bench_floor
+BENCH_FOLD  = $(BUILD)/tests/bench_fold
 SIZE ?= demo
 # taawund-test: the daemon with test hooks compiled in (-DTAAWUN_TEST_HOOKS:
 # the scheduler's clock read from TAAWUN_TEST_NOW_FILE). Only the tests that
@@ -97,7 +98,7 @@ test: deps
 	@$(MAKE) --no-print-directory build-tests
 	@contrib/run-tests.sh $(BUILD)
 
-build-tests: $(DAEMON) $(TEST_DAEMON) $(CTL) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR)
+build-tests: $(DAEMON) $(TEST_DAEMON) $(CTL) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR) $(BENCH_FOLD)
 
 unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 	@contrib/run-tests.sh $(BUILD) unit
@@ -109,8 +110,8 @@ e2e: $(DAEMON)
 	@contrib/run-tests.sh $(BUILD) e2e
 
 bench: deps
-	@$(MAKE) --no-print-directory $(DAEMON) $(BENCH_FLOOR)
-	@$(PYTHON) tests/bench/bench.py --daemon $(DAEMON) --floor $(BENCH_FLOOR) --size $(SIZE)
+	@$(MAKE) --no-print-directory $(DAEMON) $(BENCH_FLOOR) $(BENCH_FOLD)
+	@$(PYTHON) tests/bench/bench.py --daemon $(DAEMON) --floor $(BENCH_FLOOR) --fold $(BENCH_FOLD) --size $(SIZE)
 
 fuzz:
 	@contrib/fuzz.sh $(FUZZ_SRC)
@@ -205,5 +206,9 @@ $(BUILD)/man/%: contrib/man/%.in src/VERSION
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(BENCH_FOLD): tests/bench/fold.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

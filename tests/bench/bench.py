@@ -178,9 +178,12 @@ class Bench:
                 leftover.unlink()
             print(f"\nNational data set -- generating in {base}", flush=True)
             token_file.write_text(national.create_schema(self.args.daemon, config))
-            counts = national.generate(base / "taawun.db", self.args.national_scale)
-            print("  " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "seconds"))
-            print(f"  built in {counts['seconds']:.1f} s (target < 120 s; load average "
+            counts = national.generate(base / "taawun.db", self.args.fold,
+                                       self.args.national_scale)
+            print("  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()
+                                   if not k.endswith("seconds")))
+            print(f"  built in {counts['seconds']:.1f} s, {counts['cpu_seconds']:.1f} s of CPU"
+                  f" (target < 120 s; load average "
                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
         self._national = (config, token_file.read_text().strip())
         return self._national
@@ -1355,6 +1358,8 @@ def parse_args(argv):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--daemon", default="build/taawund", help="taawund binary")
     ap.add_argument("--floor", default="build/tests/bench_floor", help="floor binary")
+    ap.add_argument("--fold", default="build/tests/bench_fold",
+                    help="the daemon's folding of names, for the national data set")
     ap.add_argument("--config", default=str(REPO / "conf" / "taawun.conf"),
                     help="config template (default: conf/taawun.conf)")
     ap.add_argument("--floor-only", action="store_true",
@@ -1384,7 +1389,8 @@ def parse_args(argv):
         ap.error("--rounds must be within 1..10")
     if not 1 <= a.threads <= a.connections <= 1000:
         ap.error("need 1 <= --threads <= --connections <= 1000")
-    a.daemon, a.floor, a.config = (Path(p).resolve() for p in (a.daemon, a.floor, a.config))
+    a.daemon, a.floor, a.fold, a.config = (Path(p).resolve() for p in
+                                           (a.daemon, a.floor, a.fold, a.config))
     if a.sections is None:
         a.sections = ",".join(NATIONAL_SECTIONS if a.size == "national" else SECTIONS)
     a.sections = [s for s in a.sections.split(",") if s]

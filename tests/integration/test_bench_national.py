@@ -3,9 +3,12 @@
 database taawund's own migrations created, taawund starts on it, a generated
 member dials in and gets the member's home menu in the language of the set, and
 the staff statistics count the generated messages (through the hourly counts the
-generator fills as the migration does)."""
+generator fills as the migration does). The generated names are folded exactly
+as taawund folds them (its own start folds names left unfolded: compared), and
+the staff search's words index holds them."""
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -15,13 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import national  # noqa: E402
 
 SCALE = 0.0005  # 500 members, 5,000 messages
+FOLD = TAAWUND.parent / "tests" / "bench_fold"  # make build-tests
 
 
 def test_small_national_set_serves_members_and_staff(daemons):
     config = daemons.config()
     token = national.create_schema(TAAWUND, config)
     db = config.parent / "taawun.db"
-    counts = national.generate(db, SCALE, log=lambda *_: None)
+    counts = national.generate(db, FOLD, SCALE, log=lambda *_: None)
     want = national.sized(SCALE)
     for table in ("cooperatives", "members", "grants", "events", "messages", "broadcasts"):
         assert counts[table] == want[table], (table, counts)
@@ -49,3 +53,30 @@ def test_small_national_set_serves_members_and_staff(daemons):
     assert by_province == {r["p"]: r["n"] for r in query(
         d, "SELECT province AS p, count(*) AS n FROM members WHERE erased_at IS NULL"
            " GROUP BY 1")}
+
+
+def test_generated_names_are_folded_as_taawund_folds_them(daemons):
+    config = daemons.config()
+    national.create_schema(TAAWUND, config)
+    db = config.parent / "taawun.db"
+    national.generate(db, FOLD, SCALE, log=lambda *_: None)
+    generated = {r["id"]: r["name_folded"] for r in query(
+        db, "SELECT id, name_folded FROM members WHERE name IS NOT NULL ORDER BY id")}
+    assert len(generated) > 400 and all(generated.values())
+    assert any(f != n["name"] for f, n in zip(generated.values(), query(
+        db, "SELECT name FROM members WHERE name IS NOT NULL ORDER BY id"))), "nothing folded"
+    # The words index holds every generated name.
+    benali = query(db, "SELECT count(*) AS n FROM members_name_fts"
+                       " WHERE members_name_fts MATCH 'benali'")[0]["n"]
+    assert benali == sum(" benali" in f" {v}" for v in generated.values()) > 0
+    # taawund folds what has no folded form when it starts: its folding of
+    # every name must be the generator's.
+    conn = sqlite3.connect(str(db), isolation_level=None)
+    try:
+        conn.execute("UPDATE members SET name_folded = NULL")
+    finally:
+        conn.close()
+    d = daemons.start(config=config)
+    folded = {r["id"]: r["name_folded"] for r in query(
+        d, "SELECT id, name_folded FROM members WHERE name IS NOT NULL")}
+    assert folded == generated
