@@ -480,6 +480,12 @@ static void members_get(const struct api_request *req, struct http_response *res
         a[9] = adminq_as(":name", adminq_text(name));
         api_json_reply_list(db, ADMINQ_MEMBERS_BY_NAME_LIST, ADMINQ_MEMBERS_BY_NAME_COUNT, a, 10,
                             &page, resp);
+    } else if (phone) {
+        api_json_reply_list(db, ADMINQ_MEMBERS_BY_PHONE_LIST, ADMINQ_MEMBERS_BY_PHONE_COUNT, a, 9,
+                            &page, resp);
+    } else if (coop) {
+        api_json_reply_list(db, ADMINQ_MEMBERS_BY_COOP_LIST, ADMINQ_MEMBERS_BY_COOP_COUNT, a, 9,
+                            &page, resp);
     } else {
         api_json_reply_list(db, ADMINQ_MEMBERS_LIST, ADMINQ_MEMBERS_COUNT, a, 9, &page, resp);
     }

@@ -119,6 +119,29 @@ static json_t *counts(sqlite3 *db, enum adminq q, struct adminq_arg *a, size_t n
     return o;
 }
 
+/* Messages by status and delivery per channel (ADMINQ_STATS_MESSAGES). */
+static int message_stats(sqlite3 *db, json_t *status, json_t *delivery, struct http_response *resp)
+{
+    struct adminq_table t;
+    if (api_json_select(db, ADMINQ_STATS_MESSAGES, NULL, 0, &t, resp) != 0)
+        return -1;
+    for (size_t r = 0; r < t.nrows; r++) {
+        const char *key = adminq_str(&t, r, 1);
+        int64_t a = adminq_i64(&t, r, 2), delivered = adminq_i64(&t, r, 3);
+        if (strcmp(adminq_str(&t, r, 0), "status") == 0) {
+            json_object_set_new(status, key, json_integer(a));
+            continue;
+        }
+        json_object_set_new(delivery, key,
+                            json_pack("{s:I,s:I,s:I,s:o}", "sent", (json_int_t)a, "delivered",
+                                      (json_int_t)delivered, "failed",
+                                      (json_int_t)adminq_i64(&t, r, 4), "rate",
+                                      a ? json_real((double)delivered / (double)a) : json_null()));
+    }
+    adminq_table_free(&t);
+    return 0;
+}
+
 static void stats_get(const struct api_request *req, struct http_response *resp)
 {
     sqlite3 *db = api_json_db(resp);
@@ -128,7 +151,8 @@ static void stats_get(const struct api_request *req, struct http_response *resp)
     struct tm tm;
     localtime_r(&now, &tm);
     struct adminq_arg year = adminq_int(tm.tm_year + 1900);
-    json_t *members = json_object(), *province, *sector, *gender, *age, *status;
+    json_t *members = json_object(), *province, *sector, *gender, *age;
+    json_t *status = json_object(), *delivery = json_object();
     if (!(province = counts(db, ADMINQ_STATS_PROVINCE, NULL, 0, resp)) ||
         json_object_set_new(members, "by_province", province) ||
         !(sector = counts(db, ADMINQ_STATS_SECTOR, NULL, 0, resp)) ||
@@ -137,8 +161,10 @@ static void stats_get(const struct api_request *req, struct http_response *resp)
         json_object_set_new(members, "by_gender", gender) ||
         !(age = counts(db, ADMINQ_STATS_AGE_BAND, &year, 1, resp)) ||
         json_object_set_new(members, "by_age_band", age) ||
-        !(status = counts(db, ADMINQ_STATS_MESSAGE_STATUS, NULL, 0, resp))) {
+        message_stats(db, status, delivery, resp) != 0) {
         json_decref(members);
+        json_decref(status);
+        json_decref(delivery);
         return;
     }
     int64_t total = 0;
@@ -149,22 +175,6 @@ static void stats_get(const struct api_request *req, struct http_response *resp)
         total += json_integer_value(v);
     }
     json_object_set_new(members, "total", json_integer(total));
-    struct adminq_table t;
-    if (api_json_select(db, ADMINQ_STATS_DELIVERY, NULL, 0, &t, resp) != 0) {
-        json_decref(members);
-        json_decref(status);
-        return;
-    }
-    json_t *delivery = json_object();
-    for (size_t r = 0; r < t.nrows; r++) {
-        int64_t sent = adminq_i64(&t, r, 1), delivered = adminq_i64(&t, r, 2);
-        json_object_set_new(
-            delivery, adminq_str(&t, r, 0),
-            json_pack("{s:I,s:I,s:I,s:o}", "sent", (json_int_t)sent, "delivered",
-                      (json_int_t)delivered, "failed", (json_int_t)adminq_i64(&t, r, 3), "rate",
-                      sent ? json_real((double)delivered / (double)sent) : json_null()));
-    }
-    adminq_table_free(&t);
     api_reply_json(resp, 200,
                    json_pack("{s:o,s:{s:o,s:o}}", "members", members, "messages", "by_status",
                              status, "delivery_by_channel", delivery));

@@ -32,6 +32,12 @@ enum adminq {
      * receive it), :erased (1: include erased members); :limit, :offset */
     ADMINQ_MEMBERS_LIST,
     ADMINQ_MEMBERS_COUNT,
+    /* as the two above, through the index of :phone, of :cooperative_id
+     * (the filter must be given) */
+    ADMINQ_MEMBERS_BY_PHONE_LIST,
+    ADMINQ_MEMBERS_BY_PHONE_COUNT,
+    ADMINQ_MEMBERS_BY_COOP_LIST,
+    ADMINQ_MEMBERS_BY_COOP_COUNT,
     /* as the two above, and :name (a member_name_query, store/members.h) */
     ADMINQ_MEMBERS_BY_NAME_LIST,
     ADMINQ_MEMBERS_BY_NAME_COUNT,
@@ -86,9 +92,9 @@ enum adminq {
     ADMINQ_STATS_SECTOR,
     ADMINQ_STATS_GENDER,
     ADMINQ_STATS_AGE_BAND,
-    ADMINQ_STATS_MESSAGE_STATUS,
-    /* channel, sent (accepted by the provider), delivered, failed */
-    ADMINQ_STATS_DELIVERY,
+    /* Messages: rows ('status', status, count, 0, 0), then ('channel',
+     * channel, sent (accepted by the provider), delivered, failed) */
+    ADMINQ_STATS_MESSAGES,
     /* The channel of the newest message with ?1 phone. */
     ADMINQ_LAST_CHANNEL,
     /* Reminders due: ?1 now, ?2 seconds before the start (unless the event

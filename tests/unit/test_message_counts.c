@@ -141,9 +141,10 @@ static void test_writes_keep_counts(void **state)
     assert_counts_true(db);
     exec(db, "DELETE FROM messages");
     assert_counts_true(db);
-    int64_t n = -1;
-    assert_int_equal(adminq_scalar(db, ADMINQ_STATS_MESSAGE_STATUS, NULL, 0, &n), 0);
-    assert_int_equal(n, 0); /* counts at 0 are not shown */
+    struct adminq_table t;
+    assert_int_equal(adminq_select(db, ADMINQ_STATS_MESSAGES, NULL, 0, &t), 0);
+    assert_int_equal(t.nrows, 0); /* counts at 0 are not shown */
+    adminq_table_free(&t);
     db_close(db);
 }
 
@@ -160,14 +161,24 @@ static void test_readers(void **state)
     add(db, "at", "in", "+212600000003", "received", "'d'", T0 + 30);
     add(db, "vonage", "out", "+212600000004", "queued", NULL, T0 + 40);
     struct adminq_table t;
-    assert_int_equal(adminq_select(db, ADMINQ_STATS_DELIVERY, NULL, 0, &t), 0);
-    assert_int_equal(t.nrows, 2);
-    assert_string_equal(adminq_str(&t, 0, 0), "at");
-    assert_int_equal(adminq_i64(&t, 0, 1), 2); /* sent: delivered, or taken then failed */
-    assert_int_equal(adminq_i64(&t, 0, 2), 1);
-    assert_int_equal(adminq_i64(&t, 0, 3), 2);
-    assert_string_equal(adminq_str(&t, 1, 0), "vonage");
-    assert_int_equal(adminq_i64(&t, 1, 1), 0);
+    assert_int_equal(adminq_select(db, ADMINQ_STATS_MESSAGES, NULL, 0, &t), 0);
+    assert_int_equal(t.nrows, 5);
+    /* By status (the test number's and the inbound message left out). */
+    static const char *const statuses[] = {"delivered", "failed", "queued"};
+    static const int64_t per_status[] = {1, 2, 1};
+    for (size_t r = 0; r < 3; r++) {
+        assert_string_equal(adminq_str(&t, r, 0), "status");
+        assert_string_equal(adminq_str(&t, r, 1), statuses[r]);
+        assert_int_equal(adminq_i64(&t, r, 2), per_status[r]);
+    }
+    /* Per channel: sent, delivered, failed. */
+    assert_string_equal(adminq_str(&t, 3, 0), "channel");
+    assert_string_equal(adminq_str(&t, 3, 1), "at");
+    assert_int_equal(adminq_i64(&t, 3, 2), 2); /* sent: delivered, or taken then failed */
+    assert_int_equal(adminq_i64(&t, 3, 3), 1);
+    assert_int_equal(adminq_i64(&t, 3, 4), 2);
+    assert_string_equal(adminq_str(&t, 4, 1), "vonage");
+    assert_int_equal(adminq_i64(&t, 4, 2), 0);
     adminq_table_free(&t);
     struct consoleq_count rows[8];
     int n = consoleq_messages_since(db, T0, rows, 8);

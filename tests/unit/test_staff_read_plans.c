@@ -161,11 +161,44 @@ static void test_messages_pages_through_indexes(void **state)
     db_close(db);
 }
 
+/* A phone's and a cooperative's members through their index, the other
+ * filters still applied. */
+static void test_members_by_phone_and_cooperative_through_indexes(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    exec(db, "UPDATE members SET cooperative_id = 1, gender = 'f' WHERE id = 1");
+    struct adminq_arg a[] = {
+        adminq_as(":phone", adminq_text("+212600000001")), adminq_as(":erased", adminq_int(0)),
+        adminq_as(":limit", adminq_int(10)), adminq_as(":offset", adminq_int(0))};
+    struct adminq_table t;
+    assert_int_equal(adminq_select(db, ADMINQ_MEMBERS_BY_PHONE_LIST, a, 4, &t), 0);
+    assert_int_equal(t.nrows, 1);
+    assert_int_equal(adminq_i64(&t, 0, 0), 1);
+    adminq_table_free(&t);
+    char plan[1024];
+    plan_of(db, "WHERE m.phone = :phone AND", plan, sizeof plan);
+    assert_non_null(strstr(plan, "SEARCH m USING INDEX sqlite_autoindex_members_1 (phone=?)"));
+
+    a[0] = adminq_as(":cooperative_id", adminq_int(1));
+    struct adminq_arg g = adminq_as(":gender", adminq_text("m"));
+    int64_t n = -1;
+    assert_int_equal(adminq_scalar(db, ADMINQ_MEMBERS_BY_COOP_COUNT, a, 2, &n), 0);
+    assert_int_equal(n, 1);
+    struct adminq_arg b[] = {a[0], a[1], g};
+    assert_int_equal(adminq_scalar(db, ADMINQ_MEMBERS_BY_COOP_COUNT, b, 3, &n), 0);
+    assert_int_equal(n, 0); /* the other filters still apply */
+    plan_of(db, "WHERE m.cooperative_id = :cooperative_id AND", plan, sizeof plan);
+    assert_non_null(strstr(plan, "USING INDEX members_cooperative (cooperative_id=?)"));
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dashboard_grants_from_a_covering_index),
         cmocka_unit_test(test_messages_pages_through_indexes),
+        cmocka_unit_test(test_members_by_phone_and_cooperative_through_indexes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
