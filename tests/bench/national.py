@@ -294,7 +294,7 @@ def _messages(con, n, nmembers, nbroadcasts, now):
 
 
 def _fill_counts(con):
-    """message_counts and member_counts as their migrations
+    """message_counts, message_costs and member_counts as their migrations
     (src/store/migrations.c) fill them from existing rows; the generator makes
     no test number, so every outbound message counts, and every member not
     erased."""
@@ -304,6 +304,11 @@ def _fill_counts(con):
         con.execute("INSERT INTO message_counts (hour, channel, status, taken, n)"
                     " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL,"
                     " count(*) FROM messages WHERE direction = 'out' GROUP BY 1, 2, 3, 4")
+    if "message_costs" in tables:
+        con.execute("DELETE FROM message_costs")
+        con.execute("INSERT INTO message_costs (hour, channel, messages, segments)"
+                    " SELECT created_at / 3600, channel, count(*), sum(segments) FROM messages"
+                    " WHERE direction = 'out' AND provider_id IS NOT NULL GROUP BY 1, 2")
     if "member_counts" in tables:
         con.execute("DELETE FROM member_counts")
         con.execute("INSERT INTO member_counts (province, sector, gender, birth_year, n)"

@@ -49,6 +49,9 @@ def test_small_national_set_serves_members_and_staff(daemons):
         d, "SELECT status, count(*) AS n FROM messages WHERE direction = 'out' GROUP BY 1")}
     assert by_status == stored
     assert sum(stored.values()) == counts["messages"] * 85 // 100
+    taken = query(d, "SELECT count(*) AS n, sum(segments) AS s FROM messages"
+                     " WHERE direction = 'out' AND provider_id IS NOT NULL")[0]
+    assert query(d, "SELECT sum(messages) AS n, sum(segments) AS s FROM message_costs")[0] == taken
     by_province = json.loads(r.body)["members"]["by_province"]
     assert by_province == {r["p"]: r["n"] for r in query(
         d, "SELECT province AS p, count(*) AS n FROM members WHERE erased_at IS NULL"
