@@ -1298,8 +1298,9 @@ def _sends_per_s(bench, p, fake, n, what, queue):
 
 def section_outbox(bench):
     """Sends/s (one recipient per request, a fake Africa's Talking) with
-    OUTBOX_SMALL queued (best of three) and over the first OUTBOX_MEASURED of
-    OUTBOX_LARGE queued: the claim's cost as the queue grows."""
+    OUTBOX_SMALL queued (best of three) and over three windows of
+    OUTBOX_MEASURED of OUTBOX_LARGE queued (best of three): the claim's cost
+    as the queue grows."""
     fakes = _fakes_module()
     fake = fakes.FastAfricasTalking(channel=SMS_CHANNEL)
     size = bench.args.size
@@ -1318,10 +1319,16 @@ def section_outbox(bench):
                 lambda r=r: queue_sql(db_path, SMS_CHANNEL, OUTBOX_SMALL,
                                       f"{OUTBOX_TAG} s{r}")) or 0)
         made = []
-        large = _sends_per_s(
+        # Three windows over the large queue as three runs over the small one:
+        # best of three on both sides, so noise cannot favour either.
+        large = [_sends_per_s(
             bench, p, fake, OUTBOX_MEASURED, f"{OUTBOX_MEASURED} of {OUTBOX_LARGE} queued",
             lambda: made.append(queue_sql(db_path, SMS_CHANNEL, OUTBOX_LARGE,
-                                          f"{OUTBOX_TAG} large"))) or 0
+                                          f"{OUTBOX_TAG} large"))) or 0]
+        for w in range(2):
+            large.append(_sends_per_s(bench, p, fake, OUTBOX_MEASURED,
+                                      f"window {w + 2} of {OUTBOX_LARGE} queued",
+                                      lambda: None) or 0)
         secs = made[0] if made else 0.0
         bench.stop(p)
     finally:
@@ -1335,12 +1342,13 @@ def section_outbox(bench):
     finally:
         con.close()
     best = max(small)
-    ratio = large / best if best else 0.0
+    ratio = max(large) / best if best else 0.0
     print(f"\nOutbox ({size} size) -- single sends to a fake Africa's Talking")
     print(f"  {OUTBOX_SMALL} queued: {'/'.join(f'{v:.0f}' for v in small)} sends/s (best "
           f"{best:.0f})")
-    print(f"  {OUTBOX_LARGE:,} queued (made in {secs:.1f} s): {large:.0f} sends/s over the "
-          f"first {OUTBOX_MEASURED}")
+    print(f"  {OUTBOX_LARGE:,} queued (made in {secs:.1f} s): "
+          f"{'/'.join(f'{v:.0f}' for v in large)} sends/s over three windows of "
+          f"{OUTBOX_MEASURED} (best {max(large):.0f})")
     print("Targets (reported, not enforced):")
     print(f"  sends/s with {OUTBOX_LARGE:,} queued >= {TARGET_OUTBOX_RATIO * 100:.0f}% of "
           f"{OUTBOX_SMALL:,}  {ratio * 100:6.1f}%   {_met(ratio >= TARGET_OUTBOX_RATIO)}")
