@@ -301,9 +301,13 @@ def _fill_counts(con):
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "message_counts" in tables:
         con.execute("DELETE FROM message_counts")
-        con.execute("INSERT INTO message_counts (hour, channel, status, taken, n)"
+        segments = any(r[1] == "segments" for r in
+                       con.execute("PRAGMA table_info(message_counts)"))
+        con.execute("INSERT INTO message_counts (hour, channel, status, taken, n"
+                    + (", segments" if segments else "") + ")"
                     " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL,"
-                    " count(*) FROM messages WHERE direction = 'out' GROUP BY 1, 2, 3, 4")
+                    " count(*)" + (", sum(segments)" if segments else "") +
+                    " FROM messages WHERE direction = 'out' GROUP BY 1, 2, 3, 4")
     if "message_costs" in tables:
         con.execute("DELETE FROM message_costs")
         con.execute("INSERT INTO message_costs (hour, channel, messages, segments)"

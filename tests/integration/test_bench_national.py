@@ -52,6 +52,8 @@ def test_small_national_set_serves_members_and_staff(daemons):
     taken = query(d, "SELECT count(*) AS n, sum(segments) AS s FROM messages"
                      " WHERE direction = 'out' AND provider_id IS NOT NULL")[0]
     assert query(d, "SELECT sum(messages) AS n, sum(segments) AS s FROM message_costs")[0] == taken
+    assert query(d, "SELECT sum(n) AS n, sum(segments) AS s FROM message_counts")[0] == query(
+        d, "SELECT count(*) AS n, sum(segments) AS s FROM messages WHERE direction = 'out'")[0]
     by_province = json.loads(r.body)["members"]["by_province"]
     assert by_province == {r["p"]: r["n"] for r in query(
         d, "SELECT province AS p, count(*) AS n FROM members WHERE erased_at IS NULL"
