@@ -91,8 +91,9 @@ static json_t *part_of(json_t *holder, const char *key)
 {
     json_t *o = json_object_get(holder, key);
     if (!o) {
-        o = json_pack("{s:I,s:I,s:I,s:o}", "messages", (json_int_t)0, "segments", (json_int_t)0,
-                      "taken_segments", (json_int_t)0, "by_status", json_object());
+        o = json_pack("{s:I,s:I,s:I,s:I,s:f,s:o}", "messages", (json_int_t)0, "segments",
+                      (json_int_t)0, "taken_segments", (json_int_t)0, "priced_segments",
+                      (json_int_t)0, "provider_cost_mad", 0.0, "by_status", json_object());
         json_object_set_new(holder, key, o);
     }
     return o;
@@ -103,6 +104,9 @@ static void part_add(json_t *part, const struct delivery_group *g)
     count_add(part, "messages", g->messages);
     count_add(part, "segments", g->segments);
     count_add(part, "taken_segments", g->taken_segments);
+    count_add(part, "priced_segments", g->priced_segments);
+    json_t *said = json_object_get(part, "provider_cost_mad");
+    json_real_set(said, json_real_value(said) + g->provider_cost_mad);
     count_add(json_object_get(part, "by_status"), g->status, g->messages);
 }
 
@@ -137,6 +141,14 @@ static int report_group(const struct delivery_group *g, void *ctx)
     return 0;
 }
 
+/* What taken segments cost: what the providers said for the priced ones,
+ * the price for the others; false when that price is needed and unknown. */
+static bool actual_cost(double said, int64_t taken, int64_t priced, double price, double *out)
+{
+    *out = said + (double)(taken - priced) * price;
+    return price > 0 || taken == priced;
+}
+
 /* by_channel as an array, each with its price and costs; the totals'
  * costs into *estimated and *actual (null when a price is unknown). */
 static json_t *channels_priced(json_t *by_channel, const struct prices *p, json_t **estimated,
@@ -144,7 +156,7 @@ static json_t *channels_priced(json_t *by_channel, const struct prices *p, json_
 {
     json_t *out = json_array();
     double est = 0, act = 0;
-    bool known = true;
+    bool known = true, act_known = true;
     const char *name;
     json_t *o;
     json_object_foreach(by_channel, name, o)
@@ -152,18 +164,22 @@ static json_t *channels_priced(json_t *by_channel, const struct prices *p, json_
         double price = price_of(p, name);
         int64_t segs = json_integer_value(json_object_get(o, "segments"));
         int64_t taken = json_integer_value(json_object_get(o, "taken_segments"));
+        int64_t priced = json_integer_value(json_object_get(o, "priced_segments"));
+        double said = json_real_value(json_object_get(o, "provider_cost_mad")), cost;
+        bool ok = actual_cost(said, taken, priced, price, &cost);
         known = known && price > 0;
+        act_known = act_known && ok;
         est += (double)segs * price;
-        act += (double)taken * price;
+        act += cost;
         json_t *c = json_deep_copy(o);
         json_object_set_new(c, "channel", json_string(name));
         json_object_set_new(c, "price_per_segment_mad", price > 0 ? json_real(price) : json_null());
         json_object_set_new(c, "estimated_cost_mad", cost_json(segs, price));
-        json_object_set_new(c, "actual_cost_mad", cost_json(taken, price));
+        json_object_set_new(c, "actual_cost_mad", ok ? json_real(cost) : json_null());
         json_array_append_new(out, c);
     }
     *estimated = known ? json_real(est) : json_null();
-    *actual = known ? json_real(act) : json_null();
+    *actual = act_known ? json_real(act) : json_null();
     return out;
 }
 
@@ -287,7 +303,9 @@ static void csv_row(struct messages_csv *c, const struct delivery_message *m)
     else
         snprintf(phone, sizeof phone, "%s", m->phone);
     double price = price_of(&c->prices, m->channel);
-    if (price > 0)
+    if (m->priced)
+        snprintf(cost, sizeof cost, "%.4f", m->provider_cost_mad);
+    else if (price > 0 || !m->taken)
         snprintf(cost, sizeof cost, "%.4f", m->taken ? (double)m->segments * price : 0.0);
     csvio_out_field(&c->out, no);
     csvio_out_field(&c->out, phone);
@@ -430,21 +448,21 @@ struct costs_total {
 static void cost_row(json_t *channels, const char *name, const struct prices *p,
                      const struct delivery_cost *rows, int n, struct costs_total *t)
 {
-    int64_t messages = 0, segments = 0;
+    struct delivery_cost c = {.messages = 0};
     for (int k = 0; k < n; k++)
-        if (strcmp(rows[k].channel, name) == 0) {
-            messages = rows[k].messages;
-            segments = rows[k].segments;
-        }
-    double price = price_of(p, name);
-    t->known = t->known && (price > 0 || segments == 0);
-    t->mad += (double)segments * price;
-    json_array_append_new(channels,
-                          json_pack("{s:s,s:b,s:I,s:I,s:o,s:o}", "channel", name, "configured",
-                                    configured(p, name), "messages", (json_int_t)messages,
-                                    "segments", (json_int_t)segments, "price_per_segment_mad",
-                                    price > 0 ? json_real(price) : json_null(), "cost_mad",
-                                    cost_json(segments, price)));
+        if (strcmp(rows[k].channel, name) == 0)
+            c = rows[k];
+    double price = price_of(p, name), cost;
+    bool known = actual_cost(c.provider_cost_mad, c.segments, c.priced_segments, price, &cost);
+    t->known = t->known && known;
+    t->mad += cost;
+    json_array_append_new(
+        channels, json_pack("{s:s,s:b,s:I,s:I,s:I,s:f,s:o,s:o}", "channel", name, "configured",
+                            configured(p, name), "messages", (json_int_t)c.messages, "segments",
+                            (json_int_t)c.segments, "priced_segments",
+                            (json_int_t)c.priced_segments, "provider_cost_mad", c.provider_cost_mad,
+                            "price_per_segment_mad", price > 0 ? json_real(price) : json_null(),
+                            "cost_mad", known ? json_real(cost) : json_null()));
 }
 
 static void costs_get(const struct api_request *req, struct http_response *resp)

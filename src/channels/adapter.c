@@ -337,6 +337,8 @@ void adapter_result(struct send_result *r, enum send_outcome outcome, int retry_
     r->retry_after_s = retry_after_s;
     r->reason[0] = '\0';
     r->error_class = SEND_ERROR_DERIVED;
+    r->has_cost = false;
+    r->cost_mad = 0;
     if (outcome != SEND_ACCEPTED)
         r->provider_id[0] = '\0';
     if (fmt) {

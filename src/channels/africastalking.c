@@ -303,6 +303,20 @@ static void at_recipient_result(long code, const char *status, const char *messa
     }
 }
 
+/* A recipient's "cost" ("MAD 0.2500") into r when it is in dirhams; an
+ * amount in another currency (the account's: "KES 0.8000") is left out,
+ * the config's price counts instead. */
+static void at_cost(const char *cost, struct send_result *r)
+{
+    char currency[4], tail;
+    double amount;
+    if (cost && sscanf(cost, "%3s %lf%c", currency, &amount, &tail) == 2 &&
+        strcmp(currency, "MAD") == 0 && amount >= 0 && amount < 1000) {
+        r->has_cost = true;
+        r->cost_mad = amount;
+    }
+}
+
 static bool at_same_number(const char *ours, const char *theirs)
 {
     return strcmp(adapter_digits(ours), adapter_digits(theirs)) == 0;
@@ -375,6 +389,8 @@ static void at_send_parse(const struct channel_settings *ch, const struct outbou
         const char *status = json_string_value(json_object_get(match, "status"));
         const char *mid = json_string_value(json_object_get(match, "messageId"));
         at_recipient_result(code, status ? status : "", mid, &results[i]);
+        if (results[i].outcome == SEND_ACCEPTED)
+            at_cost(json_string_value(json_object_get(match, "cost")), &results[i]);
     }
     free(used);
     json_decref(root);

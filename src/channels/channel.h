@@ -207,6 +207,12 @@ struct send_result {
     int retry_after_s;
     char reason[160];
     enum send_error_class error_class; /* SEND_ERROR_DERIVED unless the adapter knows */
+    /* What the provider said this message cost, in dirhams, when its
+     * answer says so in MAD (Africa's Talking's "cost"); the delivery
+     * report's actual cost prefers it to segments x price_per_segment_mad.
+     * Added (issue 16, missing 4). */
+    bool has_cost;
+    double cost_mad;
 };
 
 struct channel_ops {

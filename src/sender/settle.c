@@ -61,7 +61,10 @@ static int record_one(unsigned *seed, sqlite3 *db, struct request *r, size_t i, 
     switch (res->outcome) {
     case SEND_ACCEPTED:
         *what = "sent";
-        return outbox_settle(db, row->id, "sent", res->provider_id, NULL, now);
+        if (outbox_settle(db, row->id, "sent", res->provider_id, NULL, now) != 0)
+            return -1;
+        /* What the provider said it cost, for the delivery report. */
+        return res->has_cost ? delivery_provider_cost_set(db, row->id, res->cost_mad) : 0;
     case SEND_RETRY: {
         int max_attempts = r->ch->max_attempts;
         const char *reason = res->reason[0] ? res->reason : "transient failure";

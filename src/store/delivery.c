@@ -25,7 +25,10 @@ int delivery_broadcast_groups(sqlite3 *db, int64_t broadcast_id,
                     " coalesce(m.language, ''), g.attempts, count(*), sum(g.segments),"
                     " sum(CASE WHEN g.provider_id IS NOT NULL THEN g.segments ELSE 0 END),"
                     " coalesce(min(g.sent_at), 0), coalesce(max(g.sent_at), 0),"
-                    " coalesce(min(g.delivered_at), 0), coalesce(max(g.delivered_at), 0)"
+                    " coalesce(min(g.delivered_at), 0), coalesce(max(g.delivered_at), 0),"
+                    " sum(CASE WHEN g.provider_id IS NOT NULL AND g.provider_cost_mad IS NOT NULL"
+                    " THEN g.segments ELSE 0 END), coalesce(sum(CASE WHEN g.provider_id IS NOT NULL"
+                    " THEN g.provider_cost_mad END), 0)"
                     " FROM messages g LEFT JOIN members m ON m.id = g.member_id"
                     " WHERE g.broadcast_id = ?1 GROUP BY 1, 2, 3, 4, 5");
     if (!st)
@@ -47,6 +50,8 @@ int delivery_broadcast_groups(sqlite3 *db, int64_t broadcast_id,
         g.last_sent_at = sqlite3_column_int64(st, 9);
         g.first_delivered_at = sqlite3_column_int64(st, 10);
         g.last_delivered_at = sqlite3_column_int64(st, 11);
+        g.priced_segments = sqlite3_column_int64(st, 12);
+        g.provider_cost_mad = sqlite3_column_double(st, 13);
         if (fn(&g, ctx) != 0) {
             rc = SQLITE_DONE;
             break;
@@ -66,7 +71,9 @@ int delivery_broadcast_page(sqlite3 *db, int64_t broadcast_id, int64_t after,
     sqlite3_stmt *st = db_stmt(
         db, "SELECT g.id, coalesce(g.member_id, 0), g.phone, coalesce(m.language, ''), g.channel,"
             " g.status, coalesce(" ERROR_CLASS_SQL ", ''), g.attempts, g.segments,"
-            " g.provider_id IS NOT NULL, coalesce(g.sent_at, 0), coalesce(g.delivered_at, 0)"
+            " g.provider_id IS NOT NULL, coalesce(g.sent_at, 0), coalesce(g.delivered_at, 0),"
+            " g.provider_id IS NOT NULL AND g.provider_cost_mad IS NOT NULL,"
+            " coalesce(g.provider_cost_mad, 0)"
             " FROM messages g INDEXED BY messages_broadcast_rows"
             " LEFT JOIN members m ON m.id = g.member_id"
             " WHERE g.broadcast_id = ?1 AND g.id > ?2 ORDER BY g.id LIMIT ?3");
@@ -92,6 +99,8 @@ int delivery_broadcast_page(sqlite3 *db, int64_t broadcast_id, int64_t after,
         d->taken = sqlite3_column_int(st, 9);
         d->sent_at = sqlite3_column_int64(st, 10);
         d->delivered_at = sqlite3_column_int64(st, 11);
+        d->priced = sqlite3_column_int(st, 12);
+        d->provider_cost_mad = sqlite3_column_double(st, 13);
     }
     db_stmt_done(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -112,11 +121,23 @@ int delivery_error_class_set(sqlite3 *db, int64_t id, const char *error_class)
     return store_exec(db, st, "delivery_error_class");
 }
 
+int delivery_provider_cost_set(sqlite3 *db, int64_t id, double cost_mad)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET provider_cost_mad = ?2 WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "delivery_provider_cost");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_double(st, 2, cost_mad);
+    return store_exec(db, st, "delivery_provider_cost");
+}
+
 int delivery_costs(sqlite3 *db, int64_t from, int64_t to, struct delivery_cost *out, size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT channel, sum(messages), sum(segments) FROM message_costs"
-                                   " WHERE hour >= ?1 / 3600 AND hour < (?2 + 3599) / 3600"
-                                   " GROUP BY channel ORDER BY channel");
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT channel, sum(messages), sum(segments),"
+                    " sum(priced_segments), sum(provider_cost_mad) FROM message_costs"
+                    " WHERE hour >= ?1 / 3600 AND hour < (?2 + 3599) / 3600"
+                    " GROUP BY channel ORDER BY channel");
     if (!st)
         return store_fail(db, "delivery_costs");
     sqlite3_bind_int64(st, 1, from);
@@ -128,6 +149,8 @@ int delivery_costs(sqlite3 *db, int64_t from, int64_t to, struct delivery_cost *
         store_copy_text(out[n].channel, sizeof out[n].channel, st, 0);
         out[n].messages = sqlite3_column_int64(st, 1);
         out[n].segments = sqlite3_column_int64(st, 2);
+        out[n].priced_segments = sqlite3_column_int64(st, 3);
+        out[n].provider_cost_mad = sqlite3_column_double(st, 4);
         n++;
     }
     db_stmt_done(st);

@@ -41,10 +41,12 @@ struct delivery_group {
     char channel[DELIVERY_CHANNEL_MAX];
     char error_class[DELIVERY_CLASS_MAX]; /* "" : none */
     char language[DELIVERY_LANG_MAX];
-    int64_t attempts;       /* of each message of the group */
-    int64_t messages;       /* how many */
-    int64_t segments;       /* theirs, all */
-    int64_t taken_segments; /* of those a provider took (a provider id recorded) */
+    int64_t attempts;         /* of each message of the group */
+    int64_t messages;         /* how many */
+    int64_t segments;         /* theirs, all */
+    int64_t taken_segments;   /* of those a provider took (a provider id recorded) */
+    int64_t priced_segments;  /* of those taken, the ones the provider said the cost of */
+    double provider_cost_mad; /* what the providers said, for priced_segments */
     int64_t first_sent_at, last_sent_at, first_delivered_at, last_delivered_at;
 };
 
@@ -65,7 +67,9 @@ struct delivery_message {
     char status[DELIVERY_STATUS_MAX];
     char error_class[DELIVERY_CLASS_MAX];
     int64_t attempts, segments;
-    int taken;                     /* a provider took it (costs its segments) */
+    int taken;  /* a provider took it (costs its segments) */
+    int priced; /* the provider said what it cost: provider_cost_mad */
+    double provider_cost_mad;
     int64_t sent_at, delivered_at; /* 0: not (yet) */
 };
 
@@ -84,10 +88,18 @@ int delivery_broadcast_page(sqlite3 *db, int64_t broadcast_id, int64_t after,
 int delivery_error_class_set(sqlite3 *db, int64_t id, const char *error_class)
     __attribute__((warn_unused_result));
 
+/* Record what the provider said message id cost, in dirhams (its
+ * answer to the send). Inside the caller's transaction (the sender's
+ * settle, after the provider id). Returns 0 or -1 (logged). */
+int delivery_provider_cost_set(sqlite3 *db, int64_t id, double cost_mad)
+    __attribute__((warn_unused_result));
+
 /* What providers took on one channel. */
 struct delivery_cost {
     char channel[DELIVERY_CHANNEL_MAX];
     int64_t messages, segments;
+    int64_t priced_segments;  /* of segments, those a provider said the cost of */
+    double provider_cost_mad; /* what it said */
 };
 
 /* Messages and segments providers took per channel in the hours from

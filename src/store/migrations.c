@@ -576,6 +576,25 @@ const char *const db_migrations[] = {
      * of every grant row with its three notes (100 k grants at national
      * size: 45 ms of CPU before, 12 after). */
     "CREATE INDEX grants_status_amount ON grants(status, member_id, amount_mad);",
+
+    /* What a provider said a message cost, in dirhams (Africa's Talking
+     * answers each send with it; the sender records it), counted into
+     * message_costs with the segments it covers: a month's cost is the
+     * providers' figures plus the config's price for the segments no
+     * provider priced. */
+    // clang-format off
+    "ALTER TABLE messages ADD COLUMN provider_cost_mad REAL;"
+    "ALTER TABLE message_costs ADD COLUMN priced_segments INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE message_costs ADD COLUMN provider_cost_mad REAL NOT NULL DEFAULT 0;"
+    "CREATE TRIGGER message_costs_priced AFTER UPDATE OF provider_cost_mad ON messages"
+    "  WHEN OLD.provider_cost_mad IS NULL AND NEW.provider_cost_mad IS NOT NULL"
+    "  AND NEW.provider_id IS NOT NULL AND " COUNTED("NEW") " BEGIN"
+    "  INSERT INTO message_costs (hour, channel, messages, segments, priced_segments,"
+    "  provider_cost_mad) VALUES (coalesce(NEW.sent_at, NEW.updated_at) / 3600, NEW.channel,"
+    "  0, 0, NEW.segments, NEW.provider_cost_mad) ON CONFLICT DO UPDATE SET"
+    "  priced_segments = priced_segments + excluded.priced_segments,"
+    "  provider_cost_mad = provider_cost_mad + excluded.provider_cost_mad; END;",
+    // clang-format on
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

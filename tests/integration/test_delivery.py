@@ -23,12 +23,13 @@ from test_admin_api import ZONE, Api, make_token
 from test_openapi import DOC, check_answer
 
 PRICE = 0.25
+AT_COST = 0.25  # what the fake Africa's Talking says each message cost ("MAD 0.2500")
 FR = "Taawun: salon des cooperatives samedi a Oujda, inscrivez-vous."
 AR = "تعاون: معرض التعاونيات يوم السبت في وجدة"
 
 
-def start(daemons, fake, **channel):
-    ch = provider_channel(fake, daemons.tmpdir, price_per_segment_mad=PRICE, retry_base_s=1,
+def start(daemons, fake, price=PRICE, **channel):
+    ch = provider_channel(fake, daemons.tmpdir, price_per_segment_mad=price, retry_base_s=1,
                           retry_max_s=1, **channel)
     conf = daemons.config({"programme.demo_data": DELETE, "channels": (ch,)})
     tokens = {r: make_token(conf, f"dl-{r}", r) for r in ("admin", "staff", "viewer")}
@@ -53,7 +54,10 @@ def csv_rows(r):
 def test_report_of_a_broadcast_delivered_in_part(daemons):
     fake = FakeAfricasTalking(webhook_secret="whs-delivery-test")
     try:
-        d, api = start(daemons, fake)
+        # The config's price differs from what the provider says: the
+        # estimate uses the price, the actual cost the provider's figures.
+        price = 0.2
+        d, api = start(daemons, fake, price)
         st = api["staff"]
         langs = ["fr", "fr", "fr", "fr", "ar", "ar"]
         phones = [new_phone() for _ in langs]
@@ -92,11 +96,13 @@ def test_report_of_a_broadcast_delivered_in_part(daemons):
         total = 4 * segs["fr"] + 2 * segs["ar"]
         taken = total - segs["fr"]  # the refused number cost nothing
         assert rep["segments"] == total
-        assert abs(rep["estimated_cost_mad"] - total * PRICE) < 1e-9
-        assert abs(rep["actual_cost_mad"] - taken * PRICE) < 1e-9
+        assert abs(rep["estimated_cost_mad"] - total * price) < 1e-9
+        # Five messages taken, the refused number cost nothing.
+        assert abs(rep["actual_cost_mad"] - 5 * AT_COST) < 1e-9, rep
         [at] = rep["by_channel"]
         assert at["channel"] == "at" and at["messages"] == 6 and at["taken_segments"] == taken
-        assert at["price_per_segment_mad"] == PRICE
+        assert at["priced_segments"] == taken and abs(at["provider_cost_mad"] - 5 * AT_COST) < 1e-9
+        assert at["price_per_segment_mad"] == price
         by_lang = {x["language"]: x for x in rep["by_language"]}
         assert by_lang["fr"]["by_status"] == {"delivered": 2, "failed": 2}
         assert by_lang["ar"]["by_status"] == {"delivered": 1, "sent": 1}
@@ -119,7 +125,7 @@ def test_report_of_a_broadcast_delivered_in_part(daemons):
         assert [r["status"] for r in rows] == ["delivered", "delivered", "failed", "failed",
                                                "delivered", "sent"]
         assert [r["error_class"] for r in rows] == ["", "", "dlr_failed", "rejected", "", ""]
-        assert float(rows[0]["cost_mad"]) == segs["fr"] * PRICE
+        assert rows[0]["cost_mad"] == "%.4f" % AT_COST
         assert float(rows[3]["cost_mad"]) == 0 and rows[3]["sent_at"] == ""
         assert rows[0]["delivered_at"] and rows[5]["delivered_at"] == ""
         # Viewers: masked, never a whole number.
@@ -192,6 +198,9 @@ def test_cost_per_channel_per_month_in_programme_time(daemons):
         # 00:30 on 1 December in Morocco, still 30 November in UTC: December.
         taken(d, new_phone(), local_ts(2026, 12, 1, 0, 30), 1)
         assert datetime.utcfromtimestamp(local_ts(2026, 12, 1, 0, 30)).month == 11
+        # Priced by the provider (2 segments for 0.90 MAD): its figure counts.
+        priced = taken(d, new_phone(), local_ts(2026, 12, 20, 9, 0), 2)
+        write_db(d, "UPDATE messages SET provider_cost_mad = 0.9 WHERE id = ?", (priced,))
         # A test number costs nothing that counts.
         taken(d, "+447700900123", local_ts(2026, 12, 2, 10, 0), 5)
         # A message stored with its provider id at once (an inline reply).
@@ -211,12 +220,15 @@ def test_cost_per_channel_per_month_in_programme_time(daemons):
         assert got["starts_at_local"] == "2026-11-01T00:00"
         assert got["ends_at_local"] == "2026-12-01T00:00"
         assert got["channels"] == [{"channel": "at", "configured": True, "messages": 1,
-                                    "segments": 2, "price_per_segment_mad": PRICE,
+                                    "segments": 2, "priced_segments": 0,
+                                    "provider_cost_mad": 0, "price_per_segment_mad": PRICE,
                                     "cost_mad": 2 * PRICE}], got
         assert got["total_cost_mad"] == 2 * PRICE
         dec = v.get("/channels/costs?month=2026-12").json()
-        assert dec["channels"][0]["messages"] == 2 and dec["channels"][0]["segments"] == 4, dec
-        assert dec["total_cost_mad"] == 4 * PRICE
+        at = dec["channels"][0]
+        assert at["messages"] == 3 and at["segments"] == 6 and at["priced_segments"] == 2, dec
+        assert abs(at["provider_cost_mad"] - 0.9) < 1e-9
+        assert abs(dec["total_cost_mad"] - (0.9 + 4 * PRICE)) < 1e-9, dec
         # Retention deletes the message; what it cost stays.
         write_db(d, "DELETE FROM messages WHERE id = ?", (nov,))
         assert v.get("/channels/costs?month=2026-11").json()["total_cost_mad"] == 2 * PRICE

@@ -259,6 +259,25 @@ static void test_send_parse_bulk_ok(void **state)
     assert_string_equal(r[0].provider_id, "ATXid_a2"); /* matched by number, not order */
     assert_int_equal(r[1].outcome, SEND_ACCEPTED);
     assert_string_equal(r[1].provider_id, "ATXid_a1");
+    /* What AT says each message cost, in dirhams (the delivery report). */
+    assert_true(r[0].has_cost && r[1].has_cost);
+    assert_true(r[0].cost_mad > 0.2499 && r[0].cost_mad < 0.2501);
+}
+
+/* A cost in another currency, or not a plain amount, is not taken: the
+ * config's price per segment counts instead. */
+static void test_send_parse_cost_other_currency(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    struct outbound_message m[2] = {{1, "+212612345678", "x", TEXT_GSM7},
+                                    {2, "+212712345678", "x", TEXT_GSM7}};
+    struct send_result r[2];
+    tl_send_parse(ops(), &ch, m, 2, 201, "africastalking/send_cost_other.json", r);
+    assert_int_equal(r[0].outcome, SEND_ACCEPTED);
+    assert_int_equal(r[1].outcome, SEND_ACCEPTED);
+    assert_false(r[0].has_cost);
+    assert_false(r[1].has_cost);
 }
 
 static void test_send_parse_each_status_code(void **state)
@@ -399,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_send_bulk_arabic),
         cmocka_unit_test(test_send_build_refusals),
         cmocka_unit_test(test_send_parse_bulk_ok),
+        cmocka_unit_test(test_send_parse_cost_other_currency),
         cmocka_unit_test(test_send_parse_each_status_code),
         cmocka_unit_test(test_send_parse_failures),
         cmocka_unit_test(test_send_parse_duplicate_request),
