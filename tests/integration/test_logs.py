@@ -149,7 +149,7 @@ def test_debug_traffic_in_each_format_hides_numbers_and_secrets(daemons, tmp_pat
         wait_until(lambda: query(d, "SELECT count(*) AS n FROM messages WHERE channel = 'at'"
                                     f" AND status = 'sent' AND phone IN ({marks})",
                                  phones)[0]["n"] == len(phones),
-                   timeout=30, what="replies sent to the fake")
+                   timeout=90, what="replies sent to the fake")
         for p in phones:
             for pid in fake.by_phone[p]:
                 assert fake.dlr(d.public_port, pid, "delivered").status == 200

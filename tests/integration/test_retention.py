@@ -33,7 +33,10 @@ def archive_file(tmp_path, ts):
 
 
 def archive_rows(path):
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    # Read-write, as the daemon opens its archives: after a SIGKILL the file
+    # may carry a hot rollback journal, which only a writer can roll back (a
+    # read-only reader fails with "attempt to write a readonly database").
+    conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30)
     conn.row_factory = sqlite3.Row
     try:
         return {r["id"]: dict(r) for r in conn.execute("SELECT * FROM messages")}
