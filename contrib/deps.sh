@@ -6,7 +6,7 @@ set -eu
 
 # Build: compiler, pkg-config and the libraries taawund links.
 build_pkgs="gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
-libconfig-dev libjansson-dev libcsv-dev libssl-dev libutf8proc-dev tzdata"
+libconfig-dev libjansson-dev libcsv-dev libssl-dev libutf8proc-dev libxlsxwriter-dev tzdata"
 # Tests and benchmarks: cmocka, pytest (Debian's python3), wrk, sqlite3 CLI;
 # Kannel (bearerbox, smsbox, fakesmsc) for test_kannel.py; LibreOffice Calc
 # (headless) opening the CSV exports in test_csv.py; the web console's browser

@@ -6,7 +6,8 @@
  *        answer twice changes nothing.
  *   GET  /events/{id}/attendees.csv: the bookings as a spreadsheet (member
  *        number, name, phone, cooperative, language, booked, reminded,
- *        checked in, in programme time); phone numbers masked for viewers.
+ *        checked in, in programme time); phone numbers masked for viewers;
+ *        ?sep= and ?format=xlsx as api/export reads them.
  * The event's own figures (rsvps, attended) come with GET /events/{id}. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,12 +15,14 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/export.h"
 #include "api/json.h"
 #include "core/msisdn.h"
 #include "store/db.h"
 #include "store/events.h"
 #include "store/members.h"
 #include "sys/csvio.h"
+#include "sys/xlsx.h"
 
 #define ATTENDEES_CSV_MAX (64 * 1024 * 1024) /* bytes of one attendee list */
 
@@ -135,43 +138,88 @@ static void attendance_post(const struct api_request *req, struct http_response 
     json_decref(o);
 }
 
-struct attendees_csv {
-    struct csvio_out out;
-    bool mask; /* viewers see masked phone numbers */
+/* The attendee list being written: CSV or an .xlsx sheet. */
+struct attendees_out {
+    struct csvio_out csv;
+    struct xlsx_sheet *xlsx; /* non-NULL: a workbook */
+    bool mask;               /* viewers see masked phone numbers */
+    size_t col;
 };
 
-static void csv_time(struct csvio_out *o, int64_t t)
+static void out_text(struct attendees_out *o, const char *s)
+{
+    if (o->xlsx)
+        xlsx_text(o->xlsx, o->col++, s, false);
+    else
+        csvio_out_field(&o->csv, s);
+}
+
+/* A time in programme time: "YYYY-MM-DD HH:MM" in CSV (a date spreadsheets
+ * read), a real date in a workbook; empty when 0. */
+static void out_time(struct attendees_out *o, int64_t t)
 {
     char text[64] = "";
     if (t > 0 && api_json_local_time(t, text, sizeof text) != 0)
         text[0] = '\0';
-    char *tee = strchr(text, 'T'); /* "YYYY-MM-DD HH:MM": a date spreadsheets read */
+    int y, mo, d, h, mi;
+    if (o->xlsx && sscanf(text, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) == 5) {
+        xlsx_datetime(o->xlsx, o->col++, y, mo, d, h, mi);
+        return;
+    }
+    char *tee = strchr(text, 'T');
     if (tee)
         *tee = ' ';
-    csvio_out_field(o, text);
+    out_text(o, text);
+}
+
+static bool out_end_row(struct attendees_out *o)
+{
+    o->col = 0;
+    if (o->xlsx)
+        return xlsx_end_row(o->xlsx) == 0;
+    csvio_out_end_row(&o->csv);
+    return !o->csv.failed;
 }
 
 static int attendee_row(void *ctx, const struct event_attendee *a)
 {
-    struct attendees_csv *c = ctx;
+    struct attendees_out *o = ctx;
     char no[16], phone[MSISDN_MAX];
     member_number(a->member_id, no);
-    if (c->mask)
+    if (o->mask)
         msisdn_mask(a->phone, phone);
     else
         snprintf(phone, sizeof phone, "%s", a->phone);
-    csvio_out_field(&c->out, no);
-    csvio_out_field(&c->out, a->name);
-    csvio_out_field(&c->out, phone);
-    csvio_out_field(&c->out, a->cooperative);
-    csvio_out_field(&c->out, a->language);
-    csv_time(&c->out, a->booked_at);
-    csv_time(&c->out, a->reminded_at);
-    csv_time(&c->out, a->checked_in_at);
-    csvio_out_end_row(&c->out);
-    return c->out.failed ? 1 : 0;
+    out_text(o, no);
+    out_text(o, a->name);
+    out_text(o, phone);
+    out_text(o, a->cooperative);
+    out_text(o, a->language);
+    out_time(o, a->booked_at);
+    out_time(o, a->reminded_at);
+    out_time(o, a->checked_in_at);
+    return out_end_row(o) ? 0 : 1;
 }
 
+/* Answer what o holds: the CSV, or the workbook's file. */
+static void attendees_reply(struct attendees_out *o, const struct api_export *form,
+                            struct http_response *resp)
+{
+    if (!o->xlsx) {
+        http_reply(resp, 200, "text/csv; charset=utf-8", o->csv.data, o->csv.len);
+        snprintf(resp->content_disposition, sizeof resp->content_disposition, "%s",
+                 form->disposition);
+        return;
+    }
+    int fd;
+    unsigned long long size;
+    if (xlsx_finish(o->xlsx, &fd, &size) != 0)
+        api_error(resp, 500, "internal", "the workbook could not be written", NULL);
+    else
+        api_export_reply_fd(resp, form, fd, API_XLSX_TYPE);
+}
+
+/* GET /events/{id}/attendees.csv[?sep=;][&format=xlsx] */
 static void attendees_csv_get(const struct api_request *req, struct http_response *resp)
 {
     static const char *const header[] = {"member_no", "name",      "phone",       "cooperative",
@@ -183,20 +231,33 @@ static void attendees_csv_get(const struct api_request *req, struct http_respons
     json_t *ev = api_json_get_one(db, ADMINQ_EVENT_GET, id, resp);
     if (!ev)
         return;
+    char name[96];
+    snprintf(name, sizeof name, "attendees-%s", json_string_value(json_object_get(ev, "code")));
     json_decref(ev);
-    struct attendees_csv c = {.mask = req->principal.role < API_ROLE_STAFF};
-    csvio_out_init(&c.out, ATTENDEES_CSV_MAX);
+    struct api_export form;
+    if (api_export_parse(req, resp, name, &form) != 0)
+        return;
+    struct attendees_out o = {.mask = req->principal.role < API_ROLE_STAFF};
+    if (form.xlsx && !(o.xlsx = xlsx_new("attendees", form.rtl))) {
+        api_error(resp, 500, "internal", "the workbook could not be written", NULL);
+        return;
+    }
+    csvio_out_init(&o.csv, ATTENDEES_CSV_MAX, form.sep);
     for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
-        csvio_out_field(&c.out, header[i]);
-    csvio_out_end_row(&c.out);
-    int n = event_attendees(db, id, attendee_row, &c);
+        if (o.xlsx)
+            xlsx_text(o.xlsx, i, header[i], true);
+        else
+            csvio_out_field(&o.csv, header[i]);
+    out_end_row(&o);
+    int n = event_attendees(db, id, attendee_row, &o);
     if (n < 0)
         api_error_db(resp);
-    else if (c.out.failed)
+    else if (o.csv.failed)
         api_error(resp, 500, "internal", "the attendee list is too large to export", NULL);
     else
-        http_reply(resp, 200, "text/csv; charset=utf-8", c.out.data, c.out.len);
-    free(c.out.data);
+        attendees_reply(&o, &form, resp);
+    free(o.csv.data);
+    xlsx_free(o.xlsx);
 }
 
 const struct api_route api_attendance_routes[] = {

@@ -1,6 +1,7 @@
 /* bulk.c -- admin API CSV import and export:
  *   POST /import/{cooperatives|members|grants}[?dry_run=1]  (Content-Type: text/csv)
- *   GET  /export/{cooperatives|members|grants}              -> text/csv; charset=utf-8
+ *   GET  /export/{cooperatives|members|grants}[?sep=;|,|tab][&format=xlsx]
+ *        -> text/csv; charset=utf-8 (streamed), or an .xlsx workbook
  * An import is all or nothing: a file with any bad row answers 422 with the
  * report (line, column, reason per error) and writes nothing; a dry run
  * answers the same report without writing. Import: staff; export: viewer. */
@@ -11,7 +12,9 @@
 
 #include "api/api.h"
 #include "api/json.h"
+#include "api/export.h"
 #include "app/bulk.h"
+#include "app/bulk_export.h"
 #include "runtime/env.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
@@ -41,8 +44,11 @@ static json_t *report_json(enum bulk_kind kind, bool dry_run, const struct bulk_
                      "dry_run", dry_run, "rows", (json_int_t)r->rows, "created",
                      (json_int_t)r->created, "updated", (json_int_t)r->updated, "unchanged",
                      (json_int_t)r->unchanged, "notified", (json_int_t)r->notified, "delimiter",
-                     r->delimiter == ';' ? ";" : ",", "bom", r->had_bom, "errors_total",
-                     (json_int_t)r->errors_total, "errors", errors);
+                     r->delimiter == ';'    ? ";"
+                     : r->delimiter == '\t' ? "tab"
+                                            : ",",
+                     "bom", r->had_bom, "errors_total", (json_int_t)r->errors_total, "errors",
+                     errors);
 }
 
 static void import_post(const struct api_request *req, struct http_response *resp)
@@ -101,22 +107,50 @@ static void import_post(const struct api_request *req, struct http_response *res
     api_reply_json(resp, 200, body);
 }
 
+static long csv_stream_read(void *ctx, char *buf, size_t max)
+{
+    return bulk_csv_read(ctx, buf, max);
+}
+
+static void csv_stream_free(void *ctx)
+{
+    bulk_csv_free(ctx);
+}
+
+/* GET /export/{kind}[?format=xlsx][&sep=;]: CSV streamed a block at a time
+ * (constant memory at a million members), or an .xlsx workbook. */
 static void export_get(const struct api_request *req, struct http_response *resp)
 {
     enum bulk_kind kind;
-    if (kind_param(req, resp, &kind) != 0)
+    struct api_export form;
+    if (kind_param(req, resp, &kind) != 0 ||
+        api_export_parse(req, resp, bulk_kind_name(kind), &form) != 0)
         return;
-    sqlite3 *db = api_json_db(resp);
-    if (!db)
+    if (form.xlsx) {
+        sqlite3 *db = api_json_db(resp);
+        int fd = -1;
+        unsigned long long size = 0;
+        int rc = db ? bulk_export_xlsx(db, kind, form.rtl, &fd, &size) : -1;
+        if (rc == 1)
+            api_error(resp, 413, "too_many_rows",
+                      "more rows than a worksheet holds (1,048,576): export as CSV", "format");
+        else if (rc != 0 && db)
+            api_error_db(resp);
+        else if (rc == 0)
+            api_export_reply_fd(resp, &form, fd, API_XLSX_TYPE);
         return;
-    char *csv = NULL;
-    size_t len = 0;
-    if (bulk_export_csv(db, kind, &csv, &len) != 0) {
+    }
+    struct bulk_csv_stream *s = bulk_csv_open(kind, form.sep);
+    if (!s) {
         api_error_db(resp);
         return;
     }
-    http_reply(resp, 200, "text/csv; charset=utf-8", csv, len);
-    free(csv);
+    resp->status = 200;
+    resp->content_type = "text/csv; charset=utf-8";
+    resp->stream = csv_stream_read;
+    resp->stream_free = csv_stream_free;
+    resp->stream_ctx = s;
+    snprintf(resp->content_disposition, sizeof resp->content_disposition, "%s", form.disposition);
 }
 
 const struct api_route api_bulk_routes[] = {

@@ -393,7 +393,7 @@ static void messages_csv_get(const struct api_request *req, struct http_response
     c->broadcast = id;
     c->mask = req->principal.role < API_ROLE_STAFF;
     prices_of(req->rt, &c->prices);
-    csvio_out_init(&c->out, MESSAGES_CSV_PAGE_MAX);
+    csvio_out_init(&c->out, MESSAGES_CSV_PAGE_MAX, ',');
     for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
         csvio_out_field(&c->out, header[i]);
     csvio_out_end_row(&c->out);

@@ -392,7 +392,10 @@ static int audit_import(struct import_ctx *c, bool dry_run)
         json_pack("{s:I,s:I,s:I,s:I,s:I,s:s,s:b}", "rows", (json_int_t)r->rows, "created",
                   (json_int_t)r->created, "updated", (json_int_t)r->updated, "unchanged",
                   (json_int_t)r->unchanged, "notified", (json_int_t)r->notified, "delimiter",
-                  r->delimiter == ';' ? ";" : ",", "bom", r->had_bom);
+                  r->delimiter == ';'    ? ";"
+                  : r->delimiter == '\t' ? "tab"
+                                         : ",",
+                  "bom", r->had_bom);
     char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(summary);
     if (!text)
@@ -480,31 +483,4 @@ enum bulk_result bulk_import(sqlite3 *db, const struct bulk_env *env,
              kind_names[kind], report->rows, report->created, report->updated, report->unchanged,
              report->notified);
     return BULK_OK;
-}
-
-/* ---------------------------------------------------------------- export */
-
-static int export_row(void *ctx, const char *const *fields, size_t n)
-{
-    struct csvio_out *o = ctx;
-    for (size_t i = 0; i < n; i++)
-        csvio_out_field(o, fields[i]);
-    csvio_out_end_row(o);
-    return o->failed ? -1 : 0;
-}
-
-int bulk_export_csv(sqlite3 *db, enum bulk_kind kind, char **out, size_t *out_len)
-{
-    struct csvio_out o;
-    csvio_out_init(&o, BULK_EXPORT_MAX);
-    for (size_t f = 0; f < bulk_field_count(kind); f++)
-        csvio_out_field(&o, bulk_field_name(kind, f));
-    csvio_out_end_row(&o);
-    if (o.failed || bulk_export(db, kind, export_row, &o) != 0 || o.failed) {
-        free(o.data);
-        return -1;
-    }
-    *out = o.data;
-    *out_len = o.len;
-    return 0;
 }

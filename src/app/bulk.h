@@ -3,8 +3,8 @@
  * without BOM; phones normalised; codes checked against the programme's
  * lists), as one all-or-nothing transaction that reports created, updated
  * and unchanged rows and every bad row (line, column, reason); a grant
- * whose status changes is notified once through app/programme. And the
- * export of the same columns as CSV for LibreOffice Calc / Excel. */
+ * whose status changes is notified once through app/programme. The
+ * export of the same columns is app/bulk_export. */
 #ifndef TAAWUN_APP_BULK_H
 #define TAAWUN_APP_BULK_H
 
@@ -21,7 +21,6 @@
 #define BULK_ERRORS_MAX 1000 /* errors kept in a report */
 #define BULK_REASON_MAX 160
 #define BULK_COLUMN_MAX 64
-#define BULK_EXPORT_MAX (64u * 1024 * 1024) /* bytes of one export */
 
 struct bulk_error {
     size_t line;                  /* of the file, 1-based (0: the whole file) */
@@ -57,11 +56,6 @@ enum bulk_result {
 enum bulk_result bulk_import(sqlite3 *db, const struct bulk_env *env,
                              const struct audit_actor *actor, enum bulk_kind kind, const char *csv,
                              size_t len, bool dry_run, struct bulk_report *report)
-    __attribute__((warn_unused_result));
-
-/* Every object of kind as CSV (BOM, header, quoted fields, CRLF) into
- * *out (malloc'd, *out_len bytes; the caller frees). Returns 0 or -1. */
-int bulk_export_csv(sqlite3 *db, enum bulk_kind kind, char **out, size_t *out_len)
     __attribute__((warn_unused_result));
 
 #endif

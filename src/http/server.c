@@ -201,6 +201,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             resp->content_type ? resp->content_type : "text/plain");
+    if (resp->content_disposition[0])
+        MHD_add_response_header(r, "Content-Disposition", resp->content_disposition);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");

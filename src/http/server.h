@@ -64,6 +64,9 @@ struct http_response {
     long (*stream)(void *ctx, char *buf, size_t max);
     void (*stream_free)(void *ctx);
     void *stream_ctx;
+    /* Content-Disposition header when not "" (an export's file name).
+     * Added (issue 16, missing 12). */
+    char content_disposition[128];
 };
 
 typedef void (*http_route_fn)(void *ctx, const struct http_request *req,

@@ -148,22 +148,50 @@ int bulk_write(sqlite3 *db, enum bulk_kind kind, int64_t id, const char *const *
     return 0;
 }
 
-int bulk_export(sqlite3 *db, enum bulk_kind kind,
-                int (*row)(void *ctx, const char *const *fields, size_t n), void *ctx)
+int bulk_field_is_number(enum bulk_kind kind, size_t field)
 {
-    sqlite3_stmt *st = db_stmt(db, export_sql[kind]);
-    if (!st)
-        return store_fail(db, "bulk_export");
-    int rc;
-    const char *fields[BULK_FIELDS_MAX];
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (size_t i = 0; i < counts[kind]; i++)
-            fields[i] = (const char *)sqlite3_column_text(st, (int)i + 2);
-        if (row(ctx, fields, counts[kind]) != 0) {
-            db_stmt_done(st);
-            return -1;
-        }
+    return (kind == BULK_MEMBERS && field == BM_BIRTH_YEAR) ||
+           (kind == BULK_GRANTS && field == BG_AMOUNT);
+}
+
+struct bulk_cursor {
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    enum bulk_kind kind;
+};
+
+struct bulk_cursor *bulk_cursor_open(sqlite3 *db, enum bulk_kind kind)
+{
+    struct bulk_cursor *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->db = db;
+    c->kind = kind;
+    if (!(c->st = db_stmt(db, export_sql[kind]))) {
+        store_fail(db, "bulk_cursor_open");
+        free(c);
+        return NULL;
     }
-    db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "bulk_export");
+    return c;
+}
+
+int bulk_cursor_next(struct bulk_cursor *c, const char *fields[BULK_FIELDS_MAX], size_t *n)
+{
+    int rc = sqlite3_step(c->st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return store_fail(c->db, "bulk_cursor_next");
+    for (size_t i = 0; i < counts[c->kind]; i++)
+        fields[i] = (const char *)sqlite3_column_text(c->st, (int)i + 2);
+    *n = counts[c->kind];
+    return 1;
+}
+
+void bulk_cursor_close(struct bulk_cursor *c)
+{
+    if (!c)
+        return;
+    db_stmt_done(c->st);
+    free(c);
 }

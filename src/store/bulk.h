@@ -68,10 +68,20 @@ int bulk_find(sqlite3 *db, enum bulk_kind kind, const char *key, struct bulk_rec
 int bulk_write(sqlite3 *db, enum bulk_kind kind, int64_t id, const char *const *v, int64_t now,
                int64_t *id_out) __attribute__((warn_unused_result));
 
-/* Call row(ctx, fields, n) for every object of kind in key order (members:
- * not erased). Returns 0, or -1 (also when row returns non-zero). */
-int bulk_export(sqlite3 *db, enum bulk_kind kind,
-                int (*row)(void *ctx, const char *const *fields, size_t n), void *ctx)
+/* Whether field of kind holds a number (birth year, amount): a
+ * spreadsheet cell of a number, every other field a cell of text. */
+int bulk_field_is_number(enum bulk_kind kind, size_t field);
+
+/* Every object of kind in key order (members: neither erased nor test),
+ * read one at a time: one SELECT on db (borrowed; best a connection of its
+ * own, as the statement stays open between rows). Free with
+ * bulk_cursor_close. NULL (logged) on failure. */
+struct bulk_cursor;
+struct bulk_cursor *bulk_cursor_open(sqlite3 *db, enum bulk_kind kind);
+/* The next object's fields (NULL for an empty cell; valid until the next
+ * call) and their count. Returns 1 (a row), 0 (no more) or -1 (logged). */
+int bulk_cursor_next(struct bulk_cursor *c, const char *fields[BULK_FIELDS_MAX], size_t *n)
     __attribute__((warn_unused_result));
+void bulk_cursor_close(struct bulk_cursor *c);
 
 #endif

@@ -483,6 +483,11 @@ void db_pool_init(const struct db_options *opt)
     pthread_once(&pool_once, pool_make_key);
 }
 
+sqlite3 *db_open_reader(void)
+{
+    return db_open(&pool_options);
+}
+
 sqlite3 *db_thread(void)
 {
     pthread_once(&pool_once, pool_make_key);

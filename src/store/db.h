@@ -59,6 +59,13 @@ void db_rollback(sqlite3 *db);
 void db_pool_init(const struct db_options *opt);
 sqlite3 *db_thread(void);
 
+/* A connection of its own with the pool's options, for a long read that
+ * outlives the request which began it (an export streamed while it is
+ * sent, on whichever thread sends it): never the thread's, so the
+ * thread's other requests keep theirs. NULL (logged) on failure. Close
+ * with db_close. Added (issue 14). */
+sqlite3 *db_open_reader(void);
+
 /* A prepared statement for sql on db, from the calling thread's cache when
  * db is that thread's connection (statements are prepared once per thread
  * and reused), freshly prepared otherwise. Ready for binding. Returns NULL

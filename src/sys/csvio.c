@@ -129,11 +129,11 @@ static void on_row(int c, void *ctx)
     s->nfields = 0;
 }
 
-/* ';' when the header line holds more semicolons than commas outside
- * quotes, else ','. */
+/* The separator the header line uses most outside quotes: ';' or '\t'
+ * when either outnumbers the others, else ','. */
 static char detect_delimiter(const char *p, size_t len)
 {
-    size_t commas = 0, semis = 0;
+    size_t commas = 0, semis = 0, tabs = 0;
     bool quoted = false;
     for (size_t i = 0; i < len && p[i] != '\n'; i++) {
         if (p[i] == '"')
@@ -142,8 +142,18 @@ static char detect_delimiter(const char *p, size_t len)
             commas++;
         else if (!quoted && p[i] == ';')
             semis++;
+        else if (!quoted && p[i] == '\t')
+            tabs++;
     }
+    if (tabs > commas && tabs > semis)
+        return '\t';
     return semis > commas ? ';' : ',';
+}
+
+/* With tabs between fields, only the space is trimmed around them. */
+static int csvio_space_only(unsigned char c)
+{
+    return c == ' ';
 }
 
 int csvio_parse(const char *buf, size_t len, struct csvio_table *out, char *err, size_t errsz)
@@ -161,6 +171,8 @@ int csvio_parse(const char *buf, size_t len, struct csvio_table *out, char *err,
         return -1;
     }
     csv_set_delim(&p, (unsigned char)out->delimiter);
+    if (out->delimiter == '\t')
+        csv_set_space_func(&p, csvio_space_only);
     struct parse_state s = {.t = out, .need_start = true, .line = 0};
     s.fields = calloc(CSVIO_FIELDS_MAX, sizeof *s.fields);
     if (!s.fields) {
@@ -248,17 +260,30 @@ static void put(struct csvio_out *o, const char *s, size_t n)
 
 static void csvio_out_quoted(struct csvio_out *o, const char *s, size_t n);
 
-void csvio_out_init(struct csvio_out *o, size_t max)
+void csvio_out_init(struct csvio_out *o, size_t max, char sep)
 {
     memset(o, 0, sizeof *o);
     o->max = max;
+    o->sep = sep == ';' || sep == '\t' ? sep : ',';
     put(o, "\xEF\xBB\xBF", 3);
+}
+
+void csvio_out_consume(struct csvio_out *o, size_t n)
+{
+    if (n >= o->len) {
+        o->len = 0;
+    } else {
+        memmove(o->data, o->data + n, o->len - n);
+        o->len -= n;
+    }
+    if (o->data)
+        o->data[o->len] = '\0';
 }
 
 void csvio_out_field(struct csvio_out *o, const char *s)
 {
     if (o->row_started)
-        put(o, ",", 1);
+        put(o, &o->sep, 1);
     o->row_started = true;
     s = s ? s : "";
     size_t n = strlen(s);

@@ -1,9 +1,11 @@
 /* csvio.h -- CSV files for staff spreadsheets, the one module that knows
- * libcsv: reading an upload (UTF-8 with or without a BOM, comma or
- * semicolon found from the header line, quoted fields, CRLF or LF) into
- * rows that remember the line they started on, and writing fields quoted
- * with CRLF line ends after a UTF-8 BOM (what LibreOffice Calc and Excel
- * open with Arabic intact). Every size is bounded. */
+ * libcsv: reading an upload (UTF-8 with or without a BOM, comma, semicolon
+ * or tab found from the header line, quoted fields, CRLF or LF) into rows
+ * that remember the line they started on, and writing fields quoted with
+ * CRLF line ends after a UTF-8 BOM (what LibreOffice Calc and Excel open
+ * with Arabic intact), separated by what the reader's spreadsheet expects
+ * (';' where the decimal mark is a comma: French, Arabic). Every size is
+ * bounded. */
 #ifndef TAAWUN_SYS_CSVIO_H
 #define TAAWUN_SYS_CSVIO_H
 
@@ -23,7 +25,7 @@ struct csvio_row {
 struct csvio_table {
     struct csvio_row *rows; /* rows[0] is the header; rows of empty fields only are skipped */
     size_t nrows, cap;
-    char delimiter; /* ',' or ';' */
+    char delimiter; /* ',', ';' or '\t' */
     bool had_bom;
 };
 
@@ -40,10 +42,16 @@ struct csvio_out {
     size_t len, cap, max;
     bool failed; /* out of memory or over max: stop and answer an error */
     bool row_started;
+    char sep; /* ',', ';' or '\t' */
 };
 
-/* Start with the UTF-8 BOM. */
-void csvio_out_init(struct csvio_out *o, size_t max);
+/* Start with the UTF-8 BOM; fields separated by sep (',', ';' or '\t';
+ * anything else is read as ','). */
+void csvio_out_init(struct csvio_out *o, size_t max, char sep);
+
+/* Drop the first n bytes written (they were sent): a streamed export keeps
+ * only what is not yet sent. */
+void csvio_out_consume(struct csvio_out *o, size_t n);
 /* Whether a cell of s[0..n) is written with a leading apostrophe so that
  * Excel and LibreOffice never run it as a formula (OWASP CSV injection):
  * it starts with '=', '+', '-', '@', tab or CR and is not a plain number,

@@ -79,7 +79,7 @@ static void test_writer(void **state)
 {
     (void)state;
     struct csvio_out o;
-    csvio_out_init(&o, 1024);
+    csvio_out_init(&o, 1024, ',');
     csvio_out_field(&o, "code");
     csvio_out_field(&o, "name");
     csvio_out_end_row(&o);
@@ -93,10 +93,58 @@ static void test_writer(void **state)
     assert_int_equal(o.len, sizeof want - 1);
     assert_memory_equal(o.data, want, o.len);
     free(o.data);
-    csvio_out_init(&o, 8);
+    csvio_out_init(&o, 8, ',');
     csvio_out_field(&o, "far too long for eight bytes");
     assert_true(o.failed);
     free(o.data);
+}
+
+/* The separator a French or Arabic spreadsheet expects, or a tab; a
+ * streamed export drops what it sent; tab-separated files read back with
+ * the spaces and empty cells as written. */
+static void test_separators_and_consume(void **state)
+{
+    (void)state;
+    struct csvio_out o;
+    csvio_out_init(&o, 1024, ';');
+    csvio_out_field(&o, "1,5");
+    csvio_out_field(&o, "a;b");
+    csvio_out_end_row(&o);
+    const char semi[] = "\xEF\xBB\xBF\"1,5\";\"a;b\"\r\n";
+    assert_int_equal(o.len, sizeof semi - 1);
+    assert_memory_equal(o.data, semi, o.len);
+    csvio_out_consume(&o, 3);
+    assert_string_equal(o.data, "\"1,5\";\"a;b\"\r\n");
+    csvio_out_consume(&o, 100);
+    assert_int_equal(o.len, 0);
+    free(o.data);
+
+    csvio_out_init(&o, 1024, '\t');
+    csvio_out_field(&o, "phone");
+    csvio_out_field(&o, "name");
+    csvio_out_field(&o, "note");
+    csvio_out_end_row(&o);
+    csvio_out_field(&o, "+212611000002");
+    csvio_out_field(&o, " Fatima, Zahra ");
+    csvio_out_field(&o, NULL);
+    csvio_out_end_row(&o);
+    struct csvio_table t;
+    char err[128];
+    assert_int_equal(csvio_parse(o.data, o.len, &t, err, sizeof err), 0);
+    assert_int_equal(t.delimiter, '\t');
+    assert_int_equal(t.nrows, 2);
+    assert_int_equal(t.rows[1].nfields, 3);
+    assert_string_equal(t.rows[1].fields[0], "+212611000002");
+    assert_string_equal(t.rows[1].fields[1], " Fatima, Zahra ");
+    assert_string_equal(t.rows[1].fields[2], "");
+    csvio_table_free(&t);
+    free(o.data);
+    /* Unquoted, a tab file's cells keep no tab and lose only spaces. */
+    const char plain[] = "code\tname\n0101\t Coop Argane \n";
+    assert_int_equal(csvio_parse(plain, sizeof plain - 1, &t, err, sizeof err), 0);
+    assert_int_equal(t.delimiter, '\t');
+    assert_string_equal(t.rows[1].fields[1], "Coop Argane");
+    csvio_table_free(&t);
 }
 
 static void test_send_window(void **state)
@@ -145,7 +193,7 @@ static void test_formulas_neutralised_and_round_trip(void **state)
                                    false, false, false, false, false, false};
     size_t n = sizeof cells / sizeof cells[0];
     struct csvio_out o;
-    csvio_out_init(&o, 1 << 16);
+    csvio_out_init(&o, 1 << 16, ',');
     csvio_out_field(&o, "value");
     csvio_out_end_row(&o);
     for (size_t i = 0; i < n; i++) {
@@ -180,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_commas_without_bom),
         cmocka_unit_test(test_empty_and_too_wide),
         cmocka_unit_test(test_writer),
+        cmocka_unit_test(test_separators_and_consume),
         cmocka_unit_test(test_send_window),
         cmocka_unit_test(test_formulas_neutralised_and_round_trip),
     };
