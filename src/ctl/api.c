@@ -74,18 +74,26 @@ int api_error(const struct client_response *r)
     return CTL_EXIT_API;
 }
 
-/* Once per run, for a person (not --json): the programme's time zone, to
- * name it beside the programme-time strings printed. */
-static void learn_zone(const struct api *a, const char *path)
+static bool zone_tried;
+
+void api_learn_zone(const struct api *a)
 {
-    static bool tried;
-    if (a->json || tried || strcmp(path, "/programme") == 0)
+    if (zone_tried)
         return;
-    tried = true;
+    zone_tried = true;
     json_t *p = NULL;
     if (api_call(a, "GET", "/programme", NULL, &p) == 0)
         print_set_zone(json_string_value(json_object_get(p, "timezone")));
     json_decref(p);
+}
+
+/* Once per run, for a person (not --json): the programme's time zone, to
+ * name it beside the programme-time strings printed. */
+static void learn_zone(const struct api *a, const char *path)
+{
+    if (a->json || zone_tried || strcmp(path, "/programme") == 0)
+        return;
+    api_learn_zone(a);
 }
 
 /* A JSON call: *out gets the answer (caller decrefs) on 2xx. Returns 0 or

@@ -38,6 +38,17 @@ int api_call(const struct api *a, const char *method, const char *path, json_t *
  * PRINT_COLUMNS_MAX). Returns 0 or an exit code. */
 int api_list(const struct api *a, const char *path, const char *const *cols, size_t ncols);
 
+/* GET path (under /api/v1, with ?sep=, ?format=, ?lang= from --sep,
+ * --format, --lang) into -o FILE or stdout as it arrives (a file left
+ * half written is removed). Returns 0 or an exit code (error printed).
+ * In ctl/cmd_files.c. */
+int api_download(const struct api *a, const char *path, const struct cmdline *c)
+    __attribute__((warn_unused_result));
+
+/* Once per run: the programme's time zone (GET /programme) set for
+ * printing and for reading the times a person types (print_set_zone). */
+void api_learn_zone(const struct api *a);
+
 /* Append "?name=value" or "&name=value" (value escaped) to the path q;
  * nothing when value is NULL. */
 void api_query_add(char *q, size_t qsz, const char *name, const char *value);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLIENT_TIMEOUT_S 300 /* an import of a large file takes a while */
+#define CLIENT_TIMEOUT_S 900 /* an import of a large file, a workbook of a million rows */
 #define CLIENT_CONNECT_TIMEOUT_S 10
 
 int client_global_init(void)
@@ -19,6 +19,10 @@ void client_global_cleanup(void)
 {
     curl_global_cleanup();
 }
+
+static int client_transfer(const char *method, const char *url, const char *token,
+                           const char *content_type, const char *body, size_t body_len, FILE *to,
+                           struct client_response *out);
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
@@ -36,8 +40,41 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
     return add;
 }
 
+/* A download: a 2xx answer's bytes go to the file as they come. */
+struct download {
+    struct client_response *r;
+    FILE *out;
+    CURL *curl;
+    int to_file; /* -1: not known yet, 0: kept in r (an error), 1: to out */
+};
+
+static size_t on_download(char *p, size_t size, size_t n, void *ctx)
+{
+    struct download *d = ctx;
+    if (d->to_file < 0) {
+        long status = 0;
+        curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &status);
+        d->to_file = status >= 200 && status < 300;
+    }
+    if (!d->to_file)
+        return on_data(p, size, n, d->r);
+    return fwrite(p, size, n, d->out) == n ? size * n : 0;
+}
+
 int client_request(const char *method, const char *url, const char *token, const char *content_type,
                    const char *body, size_t body_len, struct client_response *out)
+{
+    return client_transfer(method, url, token, content_type, body, body_len, NULL, out);
+}
+
+int client_download(const char *url, const char *token, FILE *to, struct client_response *out)
+{
+    return client_transfer("GET", url, token, NULL, NULL, 0, to, out);
+}
+
+static int client_transfer(const char *method, const char *url, const char *token,
+                           const char *content_type, const char *body, size_t body_len, FILE *to,
+                           struct client_response *out)
 {
     memset(out, 0, sizeof *out);
     CURL *c = curl_easy_init();
@@ -59,8 +96,9 @@ int client_request(const char *method, const char *url, const char *token, const
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    struct download dl = {.r = out, .out = to, .curl = c, .to_file = -1};
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to ? on_download : on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, to ? (void *)&dl : (void *)out);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)CLIENT_TIMEOUT_S);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)CLIENT_CONNECT_TIMEOUT_S);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

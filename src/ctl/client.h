@@ -5,8 +5,9 @@
 #define TAAWUN_CTL_CLIENT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
-#define CLIENT_RESPONSE_MAX (64u * 1024 * 1024) /* bytes of one answer (exports) */
+#define CLIENT_RESPONSE_MAX (64u * 1024 * 1024) /* bytes of one answer kept in memory */
 #define CLIENT_ERROR_MAX 256
 
 struct client_response {
@@ -26,6 +27,13 @@ void client_global_cleanup(void);
  * failure (out->error says why). Free with client_response_free. */
 int client_request(const char *method, const char *url, const char *token, const char *content_type,
                    const char *body, size_t body_len, struct client_response *out)
+    __attribute__((warn_unused_result));
+
+/* GET url with token (NULL: none): a 2xx answer's body is written to to
+ * as it arrives, whatever its size (an export of a million members);
+ * any other answer's body is kept in out->body for its error. Returns as
+ * client_request (-1 also when to cannot be written). */
+int client_download(const char *url, const char *token, FILE *to, struct client_response *out)
     __attribute__((warn_unused_result));
 
 void client_response_free(struct client_response *r);

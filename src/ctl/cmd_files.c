@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl/print.h"
 
@@ -94,32 +95,57 @@ int cmd_import(const struct api *a, const struct cmdline *c)
     return 0;
 }
 
+/* The query of an export: ?sep= and ?format= from --sep, --format. */
+static void export_query(const struct cmdline *c, char *q, size_t qsz)
+{
+    api_query_add(q, qsz, "sep", cmdline_opt(c, "sep"));
+    api_query_add(q, qsz, "format", cmdline_opt(c, "format"));
+    api_query_add(q, qsz, "lang", cmdline_opt(c, "lang"));
+}
+
+int api_download(const struct api *a, const char *path, const struct cmdline *c)
+{
+    char url[CTL_URL_MAX];
+    snprintf(url, sizeof url, "%s/api/v1%s", a->base, path);
+    export_query(c, url, sizeof url);
+    const char *out = cmdline_opt(c, "output");
+    if (!out && cmdline_opt(c, "format") && strcmp(cmdline_opt(c, "format"), "xlsx") == 0 &&
+        isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "taawunctl: a workbook is no text for a terminal: use -o FILE.xlsx\n");
+        return CTL_EXIT_USAGE;
+    }
+    FILE *f = out ? fopen(out, "wb") : stdout;
+    if (!f) {
+        fprintf(stderr, "taawunctl: cannot write %s\n", out);
+        return CTL_EXIT_USAGE;
+    }
+    /* Written as it arrives: an export of a million members never sits in
+     * memory here either. */
+    struct client_response r;
+    int rc = client_download(url, a->token, f, &r);
+    if (rc != 0 && r.status == 0 && !r.error[0])
+        snprintf(r.error, sizeof r.error, "the download stopped");
+    if (rc != 0) {
+        fprintf(stderr, "taawunctl: %s: %s\n", a->base, r.error);
+        rc = CTL_EXIT_CONNECT;
+    } else if (r.status < 200 || r.status >= 300) {
+        rc = api_error(&r);
+    }
+    client_response_free(&r);
+    if (f != stdout && fclose(f) != 0 && rc == 0) {
+        fprintf(stderr, "taawunctl: cannot write %s\n", out);
+        rc = CTL_EXIT_USAGE;
+    }
+    if (rc != 0 && out)
+        remove(out); /* no half file that looks whole */
+    return rc;
+}
+
 int cmd_export(const struct api *a, const struct cmdline *c)
 {
     if (c->nargs != 2)
-        return cmdline_usage("export KIND [-o FILE]");
-    char url[CTL_URL_MAX];
-    snprintf(url, sizeof url, "%s/api/v1/export/%s", a->base, c->args[1]);
-    struct client_response r;
-    if (client_request("GET", url, a->token, NULL, NULL, 0, &r) != 0) {
-        fprintf(stderr, "taawunctl: cannot reach %s: %s\n", a->base, r.error);
-        client_response_free(&r);
-        return CTL_EXIT_CONNECT;
-    }
-    if (r.status != 200) {
-        int rc = api_error(&r);
-        client_response_free(&r);
-        return rc;
-    }
-    const char *path = cmdline_opt(c, "output");
-    FILE *f = path ? fopen(path, "wb") : stdout;
-    int rc = 0;
-    if (!f || fwrite(r.body ? r.body : "", 1, r.len, f) != r.len) {
-        fprintf(stderr, "taawunctl: cannot write %s\n", path ? path : "stdout");
-        rc = CTL_EXIT_USAGE;
-    }
-    if (f && f != stdout && fclose(f) != 0)
-        rc = CTL_EXIT_USAGE;
-    client_response_free(&r);
-    return rc;
+        return cmdline_usage("export KIND [-o FILE] [--sep ';'|,|tab] [--format xlsx]");
+    char path[96];
+    snprintf(path, sizeof path, "/export/%s", c->args[1]);
+    return api_download(a, path, c);
 }

@@ -1,8 +1,10 @@
 /* cmd_programme.c -- taawunctl grants and events: list, change a grant's
- * status (the member is notified), create and cancel events. */
+ * status (the member is notified), create and cancel events, an event
+ * with its bookings, its attendee list as a file, check-in on the day. */
 #include "ctl/commands.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,74 @@ int cmd_grants(const struct api *a, const struct cmdline *c)
     return 0;
 }
 
+static const char *const event_keys[] = {"id",       "code",      "kind",     "title_fr",
+                                         "title_ar", "starts_at", "place",    "province",
+                                         "capacity", "rsvps",     "attended", "status"};
+
+/* events show ID: the event and who booked (times in programme time). */
+static int event_show(const struct api *a, const char *id)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/events/%s", id);
+    json_t *o = NULL;
+    int rc = api_call(a, "GET", path, NULL, &o);
+    if (rc)
+        return rc;
+    if (a->json) {
+        print_json(o);
+    } else {
+        print_fields(o, event_keys, 12);
+        printf("%-20s %s\n", "checkin_open",
+               json_is_true(json_object_get(o, "checkin_open")) ? "yes" : "no");
+        static const char *const cols[] = {"member_id",     "name",         "phone",
+                                           "language",      "created_at",   "reminded_at",
+                                           "checked_in_at", "checked_in_by"};
+        if (json_array_size(json_object_get(o, "rsvp_list"))) {
+            printf("\nbookings:\n");
+            print_table(json_object_get(o, "rsvp_list"), cols, 8);
+        }
+    }
+    json_decref(o);
+    return 0;
+}
+
+/* events attendees ID [-o FILE] [--sep ;] [--format xlsx]: the attendee
+ * list as the spreadsheet the console downloads. */
+static int event_attendees(const struct api *a, const struct cmdline *c)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/events/%s/attendees.csv", c->args[2]);
+    return api_download(a, path, c);
+}
+
+/* events checkin ID MEMBER [--undo]: MEMBER is TA-NNNNNN, a phone number or
+ * a member id; a walk-in is booked on the spot. */
+static int event_checkin(const struct api *a, const struct cmdline *c)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/events/%s/attendance", c->args[2]);
+    const char *who = c->args[3];
+    bool id = strspn(who, "0123456789") == strlen(who) && who[0] != '0';
+    json_t *body = json_pack("{s:b}", "present", !cmdline_opt(c, "undo"));
+    json_object_set_new(body, id ? "member_id" : "member",
+                        id ? json_integer(strtoll(who, NULL, 10)) : json_string(who));
+    json_t *o = NULL;
+    int rc = api_call(a, "POST", path, body, &o);
+    json_decref(body);
+    if (rc)
+        return rc;
+    if (a->json)
+        print_json(o);
+    else
+        printf("member %lld %s; %s; %lld came so far\n",
+               (long long)json_integer_value(json_object_get(o, "member_id")),
+               json_is_true(json_object_get(o, "present")) ? "checked in" : "not checked in",
+               json_is_true(json_object_get(o, "changed")) ? "changed" : "no change",
+               (long long)json_integer_value(json_object_get(o, "attended")));
+    json_decref(o);
+    return 0;
+}
+
 int cmd_events(const struct api *a, const struct cmdline *c)
 {
     const char *sub = c->nargs > 1 ? c->args[1] : "list";
@@ -71,6 +141,12 @@ int cmd_events(const struct api *a, const struct cmdline *c)
         api_query_add(q, sizeof q, "limit", cmdline_opt(c, "limit"));
         return api_list(a, q, cols, 8);
     }
+    if (strcmp(sub, "show") == 0 && c->nargs == 3)
+        return event_show(a, c->args[2]);
+    if (strcmp(sub, "attendees") == 0 && c->nargs == 3)
+        return event_attendees(a, c);
+    if (strcmp(sub, "checkin") == 0 && c->nargs == 4)
+        return event_checkin(a, c);
     json_t *o = NULL;
     int rc;
     if (strcmp(sub, "cancel") == 0 && c->nargs == 3) {
@@ -98,7 +174,8 @@ int cmd_events(const struct api *a, const struct cmdline *c)
         rc = api_call(a, "POST", "/events", body, &o);
         json_decref(body);
     } else {
-        return cmdline_usage("events list | events create ... | events cancel ID");
+        return cmdline_usage("events list | show ID | attendees ID [-o FILE] | checkin ID MEMBER "
+                             "[--undo] | create ... | cancel ID");
     }
     if (rc)
         return rc;

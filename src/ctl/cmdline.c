@@ -8,12 +8,23 @@
 const char cmdline_usage_text[] =
     "usage: taawunctl [--url URL] [--token-file FILE] [--json] COMMAND ...\n"
     "  import cooperatives|members|grants FILE [--dry-run]\n"
-    "  export cooperatives|members|grants [-o FILE]\n"
+    "  export cooperatives|members|grants [-o FILE] [--sep ';'|,|tab] [--format xlsx]\n"
     "  grants list [--status S] [--limit N]\n"
     "  grants status REFERENCE STATUS [--note TEXT] [--note-ar|--note-fr|--note-en TEXT]\n"
-    "  events list | events cancel ID\n"
+    "  events list [--status S] | events show ID | events cancel ID\n"
+    "  events attendees ID [-o FILE] [--sep ';'|,|tab] [--format xlsx]\n"
+    "  events checkin ID MEMBER [--undo]   (MEMBER: TA-000012, a phone or an id)\n"
     "  events create --code C --kind K --starts-at YYYY-MM-DDTHH:MM --place P\n"
     "                [--title-ar|--title-fr|--title-en T] [--province P] [--capacity N]\n"
+    "  members list [--province P] [--sector S] [--cooperative ID] [--gender f|m]\n"
+    "               [--age-band B] [--topic T] [--limit N] [--offset N]\n"
+    "  members search NAME|PHONE | members show MEMBER [--messages N]\n"
+    "  members edit MEMBER [--name N] [--language L] [--province P] [--sector S]\n"
+    "               [--gender f|m] [--birth-year Y] [--cooperative ID]\n"
+    "  members phone MEMBER NEW_PHONE | members consent-withdraw MEMBER [--note T]\n"
+    "  cooperatives list [--search TEXT] [--province P] [--sector S] | show ID|CODE\n"
+    "  ideas list [--status S] [--sector S] | ideas show ID | ideas status ID STATUS\n"
+    "  audit [--who W] [--action A] [--object TYPE:ID] [--since YYYY-MM-DD[THH:MM]]\n"
     "  broadcasts list\n"
     "  broadcasts create --name N --text-ar T [--text-fr T] [--text-en T] [--topic T]\n"
     "                [--channel C] [--province P] [--sector S] [--cooperative CODE]\n"
@@ -27,7 +38,9 @@ const char cmdline_usage_text[] =
     "  sms PHONE TEXT [--url PUBLIC_URL] [--channel C] [--admin-url URL]\n"
     "      (with a token, waits for the answer and prints it)\n"
     "The token comes from TAAWUN_TOKEN or --token-file (mode 0600). --url defaults "
-    "to\n" CTL_DEFAULT_URL " (the admin API), " CTL_DEFAULT_PUBLIC_URL " for ussd and sms.\n";
+    "to\n" CTL_DEFAULT_URL " (the admin API), " CTL_DEFAULT_PUBLIC_URL " for ussd and sms.\n"
+    "Times are the programme's, its zone named beside them; --since and --starts-at are\n"
+    "read in it too.\n";
 
 int cmdline_usage(const char *why)
 {
@@ -56,6 +69,10 @@ int cmdline_parse(int argc, char **argv, struct cmdline *c)
             c->dry_run = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             return -2;
+        } else if (strcmp(a, "--undo") == 0) { /* options without a value */
+            if (c->nopts >= CMDLINE_OPTS_MAX)
+                return -1;
+            c->opts[c->nopts++] = (struct cmdline_opt){a + 2, "yes"};
         } else if ((a[0] == '-' && a[1] == '-' && a[2]) || strcmp(a, "-o") == 0) {
             const char *name = a[1] == '-' ? a + 2 : "output";
             const char *eq = strchr(name, '=');

@@ -4,6 +4,7 @@
  * prints its result (a table, fields, or --json) and returns 0 or a
  * CTL_EXIT_* code, its error already printed. Grouped by resource:
  * cmd_files.c (CSV import and export), cmd_programme.c (grants, events),
+ * cmd_members.c (members, cooperatives), cmd_records.c (ideas, audit),
  * cmd_broadcasts.c, cmd_reports.c (messages, stats, tokens) and
  * cmd_sandbox.c (a member's USSD session or SMS). */
 #ifndef TAAWUN_CTL_COMMANDS_H
@@ -22,6 +23,10 @@ int cmd_broadcasts(const struct api *a, const struct cmdline *c);
 int cmd_messages(const struct api *a, const struct cmdline *c);
 int cmd_stats(const struct api *a, const struct cmdline *c);
 int cmd_tokens(const struct api *a, const struct cmdline *c);
+int cmd_members(const struct api *a, const struct cmdline *c);
+int cmd_cooperatives(const struct api *a, const struct cmdline *c);
+int cmd_ideas(const struct api *a, const struct cmdline *c);
+int cmd_audit(const struct api *a, const struct cmdline *c);
 int cmd_ussd(const struct api *a, const struct cmdline *c);
 int cmd_sms(const struct api *a, const struct cmdline *c);
 

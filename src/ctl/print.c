@@ -20,6 +20,17 @@ static char print_zone_name[64];
 void print_set_zone(const char *zone)
 {
     snprintf(print_zone_name, sizeof print_zone_name, "%s", zone ? zone : "");
+    if (print_zone_name[0]) {
+        /* Every time this process formats or reads is the programme's,
+         * whatever the machine's own zone. */
+        setenv("TZ", print_zone_name, 1);
+        tzset();
+    }
+}
+
+const char *print_zone(void)
+{
+    return print_zone_name;
 }
 
 void print_local_time(json_t *o, const char *key, char *out, size_t outsz)
@@ -38,11 +49,17 @@ void print_local_time(json_t *o, const char *key, char *out, size_t outsz)
         *t = ' ';
 }
 
-/* true when key names a time (ends in "_at") that o holds as a number. */
-static bool print_is_time(json_t *o, const char *key)
+/* true when key names a time ("at" or ends in "_at"). */
+static bool print_time_key(const char *key)
 {
     size_t kl = strlen(key);
-    return kl > 3 && strcmp(key + kl - 3, "_at") == 0 && json_is_integer(json_object_get(o, key));
+    return strcmp(key, "at") == 0 || (kl > 3 && strcmp(key + kl - 3, "_at") == 0);
+}
+
+/* true when key names a time that o holds as a number. */
+static bool print_is_time(json_t *o, const char *key)
+{
+    return print_time_key(key) && json_is_integer(json_object_get(o, key));
 }
 
 void print_time(json_int_t t, char *out, size_t outsz)
@@ -58,8 +75,7 @@ void print_time(json_int_t t, char *out, size_t outsz)
 /* A cell's text (times formatted when the key ends in _at). */
 void print_cell(const char *key, json_t *v, char *out, size_t outsz)
 {
-    size_t kl = strlen(key);
-    if (json_is_integer(v) && kl > 3 && strcmp(key + kl - 3, "_at") == 0)
+    if (json_is_integer(v) && print_time_key(key))
         print_time(json_integer_value(v), out, outsz);
     else if (json_is_string(v))
         snprintf(out, outsz, "%s", json_string_value(v));
@@ -71,7 +87,11 @@ void print_cell(const char *key, json_t *v, char *out, size_t outsz)
         snprintf(out, outsz, "yes");
     else if (json_is_false(v))
         snprintf(out, outsz, "no");
-    else
+    else if (json_is_object(v) || json_is_array(v)) {
+        char *s = json_dumps(v, JSON_COMPACT);
+        snprintf(out, outsz, "%s", s ? s : "-");
+        free(s);
+    } else
         snprintf(out, outsz, "-");
     for (char *p = out; *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
@@ -107,27 +127,40 @@ static void print_cut(char *s, size_t max)
     }
 }
 
+/* A column's title: a time column says its zone, "starts_at
+ * (Africa/Casablanca)". */
+static void print_title(const char *col, char *out, size_t outsz)
+{
+    if (print_time_key(col) && print_zone_name[0])
+        snprintf(out, outsz, "%s (%s)", col, print_zone_name);
+    else
+        snprintf(out, outsz, "%s", col);
+}
+
 void print_table(json_t *items, const char *const *cols, size_t ncols)
 {
     size_t width[PRINT_COLUMNS_MAX] = {0};
     if (ncols > PRINT_COLUMNS_MAX)
         ncols = PRINT_COLUMNS_MAX;
     size_t nrows = json_array_size(items);
-    for (size_t c = 0; c < ncols; c++)
-        width[c] = strlen(cols[c]);
     char cell[1024];
-    bool times = false;
+    for (size_t c = 0; c < ncols; c++) {
+        print_title(cols[c], cell, sizeof cell);
+        width[c] = print_width(cell);
+    }
     for (size_t r = 0; r < nrows; r++)
         for (size_t c = 0; c < ncols; c++) {
             table_cell(json_array_get(items, r), cols[c], cell, sizeof cell);
-            times = times || print_is_time(json_array_get(items, r), cols[c]);
             print_cut(cell, PRINT_CELL_MAX);
             size_t w = print_width(cell);
             if (w > width[c])
                 width[c] = w;
         }
-    for (size_t c = 0; c < ncols; c++)
-        printf("%s%-*s", c ? "  " : "", (int)width[c], cols[c]);
+    for (size_t c = 0; c < ncols; c++) {
+        print_title(cols[c], cell, sizeof cell);
+        printf("%s%s%*s", c ? "  " : "", cell,
+               (int)(c + 1 < ncols ? width[c] - print_width(cell) : 0), "");
+    }
     putchar('\n');
     for (size_t r = 0; r < nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
@@ -138,8 +171,6 @@ void print_table(json_t *items, const char *const *cols, size_t ncols)
         }
         putchar('\n');
     }
-    if (times && print_zone_name[0])
-        printf("(times in programme time, %s)\n", print_zone_name);
 }
 
 void print_fields(json_t *o, const char *const *keys, size_t n)
@@ -148,7 +179,8 @@ void print_fields(json_t *o, const char *const *keys, size_t n)
     for (size_t i = 0; i < n; i++) {
         table_cell(o, keys[i], cell, sizeof cell);
         bool zone = print_is_time(o, keys[i]) && print_zone_name[0];
-        printf("%-20s %s%s%s\n", keys[i], cell, zone ? " " : "", zone ? print_zone_name : "");
+        printf("%-20s %s%s%s%s\n", keys[i], cell, zone ? " (" : "", zone ? print_zone_name : "",
+               zone ? ")" : "");
     }
 }
 

@@ -13,16 +13,21 @@
 /* o indented, on stdout. */
 void print_json(json_t *o);
 
-/* The programme's time zone (GET /programme), named beside the times
- * printed; "" or NULL: not known. */
+/* The programme's time zone (GET /programme): named beside every time
+ * printed ("2026-12-14 10:00 (Africa/Casablanca)", a table's time column
+ * titled "starts_at (Africa/Casablanca)"), and the zone this process
+ * formats and reads times in (TZ), whatever the machine's; "" or NULL:
+ * not known. */
 void print_set_zone(const char *zone);
+/* The zone set, or "". */
+const char *print_zone(void);
 
 /* o's time key as the API gave it in programme time (key_local,
  * "YYYY-MM-DD HH:MM"), else key's unix seconds through print_time. */
 void print_local_time(json_t *o, const char *key, char *out, size_t outsz);
 
-/* t (unix seconds) as this machine's "YYYY-MM-DD HH:MM", or "-" for 0
- * (only where the API gave no programme-time string). */
+/* t (unix seconds) as "YYYY-MM-DD HH:MM" in the zone set (programme
+ * time), or "-" for 0 (only where the API gave no programme-time string). */
 void print_time(json_int_t t, char *out, size_t outsz);
 
 /* The text of value v under key (times formatted when key ends in _at;

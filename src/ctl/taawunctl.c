@@ -1,5 +1,6 @@
 /* taawunctl.c -- the command-line client of taawun's admin API: imports and
- * exports, grants, events, broadcasts, messages, stats and tokens as human
+ * exports, members, cooperatives, grants, events (bookings, check-in),
+ * ideas, broadcasts, messages, the audit log, stats and tokens as human
  * tables (or --json for scripts), plus `ussd` and `sms` to play a member's
  * journey against the sandbox channel's public webhooks. This file reads the
  * command line and dispatches; each command lives in a ctl/cmd_*.c module
@@ -27,6 +28,10 @@ static const struct command commands[] = {
     {"export", cmd_export, true},
     {"grants", cmd_grants, true},
     {"events", cmd_events, true},
+    {"members", cmd_members, true},
+    {"cooperatives", cmd_cooperatives, true},
+    {"ideas", cmd_ideas, true},
+    {"audit", cmd_audit, true},
     {"broadcasts", cmd_broadcasts, true},
     {"messages", cmd_messages, true},
     {"stats", cmd_stats, true},

@@ -1,0 +1,271 @@
+/* cmd_members.c -- taawunctl members and cooperatives, as the console has
+ * them: list with filters, search by name or phone, a member's or a
+ * cooperative's record, a member's profile edited, a new phone number (the
+ * old one kept in their history) and consent withdrawn at the member's
+ * request (both audited by the API). */
+#include "ctl/commands.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/print.h"
+
+/* The member id of which: digits (an id), TA-NNNNNN (a member number) or
+ * a phone number (looked up). Returns 0 with id, or an exit code. */
+static int member_id(const struct api *a, const char *which, char id[24])
+{
+    long long n;
+    char tail;
+    if ((sscanf(which, "TA-%lld%c", &n, &tail) == 1 || sscanf(which, "%lld%c", &n, &tail) == 1) &&
+        n > 0 && which[0] != '+' && which[0] != '0') {
+        snprintf(id, 24, "%lld", n);
+        return 0;
+    }
+    char q[CTL_URL_MAX] = "/members";
+    api_query_add(q, sizeof q, "phone", which);
+    json_t *o = NULL;
+    int rc = api_call(a, "GET", q, NULL, &o);
+    if (rc)
+        return rc;
+    json_t *m = json_array_get(json_object_get(o, "items"), 0);
+    if (m)
+        snprintf(id, 24, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
+    else
+        fprintf(stderr, "error: no member has the phone number %s\n", which);
+    json_decref(o);
+    return m ? 0 : CTL_EXIT_API;
+}
+
+static const char *const member_cols[] = {"id",       "phone",  "name",     "cooperative_code",
+                                          "province", "sector", "language", "consent_at"};
+
+static int members_list(const struct api *a, const struct cmdline *c, const char *search)
+{
+    char q[CTL_URL_MAX] = "/members";
+    static const char *const filters[][2] = {
+        {"province", "province"}, {"sector", "sector"},     {"cooperative", "cooperative_id"},
+        {"gender", "gender"},     {"age-band", "age_band"}, {"topic", "topic"},
+        {"phone", "phone"},       {"name", "name"},         {"limit", "limit"},
+        {"offset", "offset"}};
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
+        api_query_add(q, sizeof q, filters[i][1], cmdline_opt(c, filters[i][0]));
+    if (search) /* a phone number when it looks like one, else a name */
+        api_query_add(q, sizeof q,
+                      strspn(search, "+0123456789 ") == strlen(search) ? "phone" : "name", search);
+    return api_list(a, q, member_cols, 8);
+}
+
+static void member_print(json_t *m)
+{
+    static const char *const keys[] = {"member_no",
+                                       "name",
+                                       "phone",
+                                       "language",
+                                       "cooperative_code",
+                                       "cooperative_name",
+                                       "province",
+                                       "sector",
+                                       "gender",
+                                       "birth_year",
+                                       "registered_via",
+                                       "registered_at",
+                                       "consent_at",
+                                       "consent_withdrawn_at",
+                                       "opted_out_at",
+                                       "erased_at"};
+    print_fields(m, keys, sizeof keys / sizeof keys[0]);
+    printf("%-20s", "topics");
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(m, "topics"), k, v)
+    {
+        printf(" %s=%s", k, json_is_true(v) ? "on" : "off");
+    }
+    putchar('\n');
+    static const char *const grant_cols[] = {"reference", "programme", "amount_mad", "status",
+                                             "updated_at"};
+    static const char *const rsvp_cols[] = {"event_id", "code", "title_fr", "starts_at", "status"};
+    static const char *const phone_cols[] = {"phone", "replaced_at", "replaced_by"};
+    static const char *const msg_cols[] = {"created_at", "direction", "kind", "status", "body"};
+    static const struct {
+        const char *key, *title;
+        const char *const *cols;
+        size_t n;
+    } lists[] = {{"grants", "grants", grant_cols, 5},
+                 {"rsvps", "bookings", rsvp_cols, 5},
+                 {"previous_phones", "previous phone numbers", phone_cols, 3},
+                 {"messages", "recent messages", msg_cols, 5}};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        json_t *items = json_object_get(m, lists[i].key);
+        if (json_array_size(items) == 0)
+            continue;
+        printf("\n%s:\n", lists[i].title);
+        print_table(items, lists[i].cols, lists[i].n);
+    }
+}
+
+/* members edit ID --name N --language L --province P --sector S --gender
+ * f|m --birth-year Y --cooperative ID: PATCH /members/{id}. */
+static json_t *member_patch(const struct cmdline *c)
+{
+    json_t *body = json_object();
+    static const char *const text[][2] = {{"name", "name"},
+                                          {"language", "language"},
+                                          {"province", "province"},
+                                          {"sector", "sector"},
+                                          {"gender", "gender"}};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (cmdline_opt(c, text[i][0]))
+            json_object_set_new(body, text[i][1], json_string(cmdline_opt(c, text[i][0])));
+    static const char *const ints[][2] = {{"birth-year", "birth_year"},
+                                          {"cooperative", "cooperative_id"}};
+    for (size_t i = 0; i < 2; i++)
+        if (cmdline_opt(c, ints[i][0]))
+            json_object_set_new(body, ints[i][1],
+                                json_integer(strtoll(cmdline_opt(c, ints[i][0]), NULL, 10)));
+    return body;
+}
+
+/* edit, phone and consent-withdraw: a change to member ID. */
+static int member_change(const struct api *a, const struct cmdline *c, const char *sub)
+{
+    char id[24], path[96];
+    int rc = member_id(a, c->args[2], id);
+    if (rc)
+        return rc;
+    json_t *body = NULL, *o = NULL;
+    if (strcmp(sub, "edit") == 0) {
+        snprintf(path, sizeof path, "/members/%s", id);
+        body = member_patch(c);
+        rc = api_call(a, "PATCH", path, body, &o);
+    } else if (strcmp(sub, "phone") == 0) {
+        snprintf(path, sizeof path, "/members/%s/phone", id);
+        body = json_pack("{s:s}", "phone", c->args[3]);
+        rc = api_call(a, "POST", path, body, &o);
+    } else {
+        snprintf(path, sizeof path, "/members/%s/consent/withdraw", id);
+        body = json_object();
+        if (cmdline_opt(c, "note"))
+            json_object_set_new(body, "note", json_string(cmdline_opt(c, "note")));
+        rc = api_call(a, "POST", path, body, &o);
+    }
+    json_decref(body);
+    if (rc)
+        return rc;
+    if (a->json) {
+        print_json(o);
+    } else {
+        static const char *const keys[] = {
+            "id",       "name",   "phone",      "language",
+            "province", "sector", "birth_year", "consent_withdrawn_at"};
+        print_fields(o, keys, 8);
+    }
+    json_decref(o);
+    return 0;
+}
+
+int cmd_members(const struct api *a, const struct cmdline *c)
+{
+    const char *sub = c->nargs > 1 ? c->args[1] : "list";
+    if (strcmp(sub, "list") == 0 && c->nargs <= 2)
+        return members_list(a, c, NULL);
+    if (strcmp(sub, "search") == 0 && c->nargs == 3)
+        return members_list(a, c, c->args[2]);
+    if (strcmp(sub, "show") == 0 && c->nargs == 3) {
+        char id[24], path[96];
+        int rc = member_id(a, c->args[2], id);
+        if (rc)
+            return rc;
+        snprintf(path, sizeof path, "/members/%s?messages=%s", id,
+                 cmdline_opt(c, "messages") ? cmdline_opt(c, "messages") : "5");
+        json_t *o = NULL;
+        if ((rc = api_call(a, "GET", path, NULL, &o)) != 0)
+            return rc;
+        if (a->json)
+            print_json(o);
+        else
+            member_print(o);
+        json_decref(o);
+        return 0;
+    }
+    if ((strcmp(sub, "edit") == 0 && c->nargs == 3) ||
+        (strcmp(sub, "phone") == 0 && c->nargs == 4) ||
+        (strcmp(sub, "consent-withdraw") == 0 && c->nargs == 3))
+        return member_change(a, c, sub);
+    return cmdline_usage("members list | search TEXT | show MEMBER | edit MEMBER --FIELD V ... | "
+                         "phone MEMBER NEW_PHONE | consent-withdraw MEMBER [--note TEXT]");
+}
+
+/* The id of the cooperative which names: its code (codes are digits too,
+ * so a code is looked for first), else an id. Returns 0 or an exit code. */
+static int cooperative_id(const struct api *a, const char *which, char id[24])
+{
+    char q[CTL_URL_MAX] = "/cooperatives";
+    api_query_add(q, sizeof q, "q", which);
+    json_t *found = NULL;
+    int rc = api_call(a, "GET", q, NULL, &found);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(found, "items"), i, x)
+    {
+        const char *code = json_string_value(json_object_get(x, "code"));
+        if (code && strcmp(code, which) == 0)
+            snprintf(id, 24, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
+    }
+    json_decref(found);
+    if (!id[0] && strspn(which, "0123456789") == strlen(which) && strlen(which) < 19)
+        snprintf(id, 24, "%s", which);
+    if (!id[0]) {
+        fprintf(stderr, "error: no cooperative has the code %s\n", which);
+        return CTL_EXIT_API;
+    }
+    return 0;
+}
+
+int cmd_cooperatives(const struct api *a, const struct cmdline *c)
+{
+    const char *sub = c->nargs > 1 ? c->args[1] : "list";
+    if (strcmp(sub, "list") == 0 && c->nargs <= 2) {
+        static const char *const cols[] = {"id",     "code",    "name",         "province",
+                                           "sector", "members", "contact_phone"};
+        char q[CTL_URL_MAX] = "/cooperatives";
+        static const char *const filters[][2] = {{"search", "q"},
+                                                 {"province", "province"},
+                                                 {"sector", "sector"},
+                                                 {"limit", "limit"},
+                                                 {"offset", "offset"}};
+        for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
+            api_query_add(q, sizeof q, filters[i][1], cmdline_opt(c, filters[i][0]));
+        return api_list(a, q, cols, 7);
+    }
+    if (strcmp(sub, "show") != 0 || c->nargs != 3)
+        return cmdline_usage("cooperatives list [--search TEXT] [--province P] | "
+                             "cooperatives show ID|CODE");
+    char id[24] = "", path[96];
+    int rc = cooperative_id(a, c->args[2], id);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "/cooperatives/%s", id);
+    json_t *o = NULL;
+    if ((rc = api_call(a, "GET", path, NULL, &o)) != 0)
+        return rc;
+    if (a->json) {
+        print_json(o);
+    } else {
+        static const char *const keys[] = {"id",     "code",    "name",          "province",
+                                           "sector", "members", "contact_phone", "updated_at"};
+        print_fields(o, keys, 8);
+        static const char *const cols[] = {"reference", "member_name", "programme", "amount_mad",
+                                           "status"};
+        if (json_array_size(json_object_get(o, "grants"))) {
+            printf("\ngrants:\n");
+            print_table(json_object_get(o, "grants"), cols, 5);
+        }
+    }
+    json_decref(o);
+    return 0;
+}
