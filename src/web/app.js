@@ -34,7 +34,7 @@ async function pageMembers(main) {
   main.appendChild(h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); } },
     field(t('name'), name), field(t('phone'), phone), field(t('province'), f.province), field(t('sector'), f.sector),
     field(t('gender'), f.gender), field(t('age_band'), f.age_band), h('button', { type: 'submit', id: 'member-search-go' }, t('search')),
-    h('a', { href: '/api/v1/export/members', id: 'export-link', download: 'members.csv' }, t('export_csv'))));
+    exportLinks('/export/members', 'members', 'export')));
   main.appendChild(out);
   if (can('staff')) main.appendChild(importBox());
   await load();

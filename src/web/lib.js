@@ -113,6 +113,25 @@ function select(name, values, kind, current, withAny) {
 
 function field(text, input) { return h('label', {}, text, input); }
 
+/* An export's links: CSV in the separator chosen (by default the one the
+ * console's language's spreadsheets expect: ';' in French and Arabic,
+ * where ',' is the decimal mark) and an Excel workbook. path is the API's
+ * CSV route ('/export/members'), name the file's name without extension,
+ * id the links' prefix ('export' gives #export-sep, #export-link,
+ * #export-xlsx). The daemon writes both files; the console only links. */
+function exportLinks(path, name, id, csvText, xlsxText) {
+  const sep = h('select', { id: id + '-sep', 'aria-label': t('csv_separator') },
+    [[';', 'sep_semicolon'], [',', 'sep_comma'], ['tab', 'sep_tab']].map(([v, k]) => h('option', { value: v }, t(k))));
+  sep.value = state.lang === 'en' ? ',' : ';';
+  const url = (params) => '/api/v1' + path + qs(Object.assign({ lang: state.lang }, params));
+  const csv = h('a', { id: id + '-link', download: name + '.csv' }, csvText || t('export_csv'));
+  const xlsx = h('a', { id: id + '-xlsx', href: url({ format: 'xlsx' }), download: name + '.xlsx' }, xlsxText || t('export_xlsx'));
+  const update = () => { csv.href = url({ sep: sep.value }); };
+  sep.addEventListener('change', update);
+  update();
+  return h('span', { class: 'row export-links' }, field(t('csv_separator'), sep), csv, xlsx);
+}
+
 function can(role) { return (ROLE_RANK[state.role] || 0) >= ROLE_RANK[role]; }
 
 /* ------------------------------------------------------------ API */

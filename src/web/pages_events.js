@@ -43,7 +43,7 @@ async function pageEventDetail(main, id) {
   const list = e.rsvp_list || [];
   main.appendChild(h('p', { id: 'event-figures' }, t('event_figures', { rsvps: e.rsvps, capacity: e.capacity ?? '∞', attended: e.attended ?? 0 })));
   const links = h('p', { class: 'row' },
-    h('a', { href: `/api/v1/events/${e.id}/attendees.csv`, id: 'attendees-csv', download: `attendees-${e.code}.csv` }, t('attendees_csv')));
+    exportLinks(`/events/${e.id}/attendees.csv`, `attendees-${e.code}`, 'attendees', t('attendees_csv'), t('attendees_xlsx')));
   if (can('staff') && e.status === 'scheduled' && list.length)
     links.appendChild(h('a', { href: `#/broadcasts/attendees?event=${e.id}`, id: 'message-attendees' }, t('message_attendees')));
   main.appendChild(links);

@@ -54,7 +54,7 @@ await run('events', [STAFF], async (s) => {
   });
 
   await s.test('the attendee list as CSV', async () => {
-    const href = await page.getAttribute('#attendees-csv', 'href');
+    const href = await page.getAttribute('#attendees-link', 'href');
     const text = await page.evaluate(async (u) => (await fetch(u)).text(), href);
     const lines = text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
     assert(lines[0].startsWith('"member_no"') || lines[0].startsWith('member_no'), 'header: ' + lines[0]);
