@@ -156,6 +156,7 @@ function audienceBox(onChange, forEvent) {
 
 async function pageBroadcasts(main) {
   main.appendChild(h('h1', {}, t('nav_broadcasts')));
+  const budgets = main.appendChild(h('div', { id: 'bc-budgets-slot' })); // approvals.js
   let liveTimer = null, liveSeq = 0;
   const texts = {};
   const counters = {};
@@ -287,12 +288,12 @@ async function pageBroadcasts(main) {
       } }, t('save_draft')),
       h('button', { id: 'bc-send', onclick: async () => {
         if (!window.confirm(t('send_confirm'))) return;
-        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/send`); editDraft(null); toast(t('sent_now')); loadList(); } catch (e) { toast(errorText(e), true); }
+        try { const id = await createDraft(); const r = await api('POST', `/broadcasts/${id}/send`); editDraft(null); toast(approvalOutcome(r) || t('sent_now')); loadList(); } catch (e) { toast(approvalErrorText(e), true); }
       } }, t('send_now')),
       field(t('schedule_at'), at),
       h('button', { id: 'bc-schedule', class: 'secondary', onclick: async () => {
         if (!at.value) { toast(t('pick_time'), true); return; }
-        try { const id = await createDraft(); await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); editDraft(null); toast(t('scheduled')); loadList(); } catch (e) { toast(errorText(e), true); }
+        try { const id = await createDraft(); const r = await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); editDraft(null); toast(approvalOutcome(r) || t('scheduled')); loadList(); } catch (e) { toast(approvalErrorText(e), true); }
       } }, t('schedule'))]);
   }
   /* While a broadcast is going out its bar follows it (GET /broadcasts/ID
@@ -324,14 +325,15 @@ async function pageBroadcasts(main) {
   }
   async function loadList() {
     clear(listBox);
+    approvalBudgets(budgets);
     try {
       const r = await api('GET', '/broadcasts' + qs({ limit: 50 }));
       listBox.appendChild(table([t('id'), t('text'), t('status'), t('scheduled_at'), t('recipients'), t('progress'), ''],
         (r.items || []).map((b) => {
           const tx = b.texts || {};
-          return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', [badge('bc', b.status), ' ', reportLink(b)], fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
+          return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', [badge('bc', b.status), ' ', reportLink(b), approvalNote(b)], fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
             progressCell(b),
-            can('staff') && b.status === 'draft' ? draftActions(b) : can('staff') && ['scheduled', 'started'].includes(b.status)
+            b.status === 'awaiting_approval' ? approvalActions(b, loadList) : can('staff') && b.status === 'draft' ? draftActions(b) : can('staff') && ['scheduled', 'started'].includes(b.status)
               ? h('button', { class: 'danger bc-cancel', 'data-id': b.id, onclick: async () => {
                 try { await api('POST', `/broadcasts/${b.id}/cancel`); toast(t('cancelled')); loadList(); } catch (e) { toast(errorText(e), true); }
               } }, t('cancel')) : ''] };

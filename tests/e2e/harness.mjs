@@ -24,7 +24,8 @@ export const STEP_TIMEOUT_MS = 10000;
 export const BROWSER_TZ = 'America/New_York';
 
 /* opts.channels: more entries of the channel list, after the sandbox (which
- * stays sms.outbound_channel). */
+ * stays sms.outbound_channel); opts.channel: settings of the sandbox channel
+ * itself; opts.config: settings appended. */
 export function writeConfig(dir, opts = {}) {
   const q = (s) => JSON.stringify(s);
   const text = `# e2e test config (tests/e2e/harness.mjs)
@@ -45,8 +46,9 @@ http: {
   admin: { address = "127.0.0.1"; port = 0; };
 };
 log: { level = "info"; };
-channels = ( { name = "sandbox"; type = "sandbox"; ussd_code = "*384*123#"; }${opts.channels ? ', ' + opts.channels : ''} );
+channels = ( { name = "sandbox"; type = "sandbox"; ussd_code = "*384*123#"; ${opts.channel || ''} }${opts.channels ? ', ' + opts.channels : ''} );
 ${opts.channels ? 'sms: { outbound_channel = "sandbox"; };' : ''}
+${opts.config || ''}
 `;
   const file = path.join(dir, 'taawun.conf');
   fs.writeFileSync(file, text);
