@@ -72,8 +72,10 @@ function approvalActions(b, reload) {
   return h('span', { class: 'row-actions' },
     h('button', { class: 'bc-approve', 'data-id': b.id, onclick: async (e) => {
       e.stopPropagation();
-      if (!window.confirm(t('approve_confirm', { id: b.id }))) return;
       try {
+        // What is approved, as the daemon plans it now (recipients, cost).
+        const p = await api('GET', `/broadcasts/${b.id}/preview`);
+        if (!window.confirm(t('approve_confirm', { id: b.id, n: fmtNumber(p.recipients), cost: fmtMad(p.estimated_cost_mad) }))) return;
         const r = await api('POST', `/broadcasts/${b.id}/approve`);
         toast(t(r.status === 'scheduled' ? 'approved_scheduled' : 'approved_sent')); reload();
       } catch (err) { toast(approvalErrorText(err), true); }

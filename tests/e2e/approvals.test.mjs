@@ -69,8 +69,10 @@ await run('approvals', [AMINA, KARIM, OMAR], async (s) => {
     assert(/بانتظار الموافقة/.test(await page.textContent(row(first))), 'Arabic status');
     assert(!(await page.isVisible(`${row(first)} .bc-reject-reason`)), 'the reason is asked only after Reject');
     await s.shot('approve-ar');
+    s.dialogs.length = 0;
     await page.click(`${row(first)} .bc-approve`);
     await waitToast(/تمت الموافقة/);
+    assert(s.dialogs.length === 1 && /2 مستلم، 1/.test(s.dialogs[0].message), 'what is approved: ' + JSON.stringify(s.dialogs));
     await page.waitForFunction((sel) => document.querySelector(sel) && !document.querySelector(sel + ' .bc-approve'), row(first));
     assert(messages(first) === 2, 'two messages written');
     const b = (await s.api('GET', `/broadcasts/${first}`)).body;

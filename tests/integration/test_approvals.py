@@ -14,11 +14,13 @@ from conftest import DELETE, add_member, assert_json_error, new_phone, query, sa
 from conftest import wait_until
 from outbox_helpers import queue_out
 from test_admin_api import ZONE, Api, audit_rows, make_token
+from test_proxy_throttle import PASSWORD, make_user
+from test_staff_accounts import Session
 
 PRICE = 0.25  # MAD per segment: a short text to one member costs 0.25
 
 
-def start(daemons, broadcasts=None, budget=None, clock=None):
+def start(daemons, broadcasts=None, budget=None, users=()):
     ch = {"price_per_segment_mad": PRICE}
     if budget is not None:
         ch["monthly_budget_mad"] = budget
@@ -26,6 +28,8 @@ def start(daemons, broadcasts=None, budget=None, clock=None):
     for k, v in (broadcasts or {}).items():
         ov[f"broadcasts.{k}"] = v
     conf = daemons.config(ov)
+    for name, role in users:
+        make_user(conf, name, role)
     toks = {n: make_token(conf, n, r) for n, r in
             [("officer-a", "staff"), ("officer-b", "staff"), ("boss", "admin"),
              ("viewer", "viewer")]}
@@ -106,6 +110,22 @@ def test_a_token_that_asked_cannot_approve_even_when_another_created_it(daemons)
                                  403)["code"] == "own_broadcast"
     r = api["boss"].post(f"/broadcasts/{bid}/approve")
     assert r.status == 200 and r.json()["messages_written"] == 2, r
+
+
+def test_console_users_and_tokens_are_identities_by_name(daemons):
+    """A token's broadcast is approved in the console by a person; a console
+    user named like the token that asked counts as the same person."""
+    d, api = start(daemons, {"approval_recipients": 1},
+                    users=[("salma", "staff"), ("officer-a", "staff")])
+    bid = draft(api["officer-a"], members(d, 2))
+    assert api["officer-a"].post(f"/broadcasts/{bid}/send").status == 202
+    same = Session(d, "officer-a", PASSWORD)
+    assert assert_json_error(same.call("POST", f"/broadcasts/{bid}/approve"),
+                             403)["code"] == "own_broadcast"
+    r = Session(d, "salma", PASSWORD).call("POST", f"/broadcasts/{bid}/approve")
+    assert r.status == 200 and r.json()["messages_written"] == 2, r
+    approve = [x for x in actions(d, bid) if x["action"] == "broadcast.approve"]
+    assert approve[0]["who"] == "salma" and approve[0]["role"] == "staff", approve
 
 
 def test_cost_threshold_schedule_reject_and_an_edit_drops_the_approval(daemons):
