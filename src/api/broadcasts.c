@@ -266,6 +266,7 @@ json_t *api_broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
         json_time(r.started_at), "cancelled_at", json_time(r.cancelled_at), "recipients",
         (json_int_t)r.recipients, "created_by", r.created_by, "created_at",
         (json_int_t)r.created_at, "updated_at", (json_int_t)r.updated_at);
+    json_object_set_new(o, "event_id", r.event_id ? json_integer(r.event_id) : json_null());
     bool started = strcmp(r.status, "started") == 0;
     broadcast_record_clear(&r);
     if (!o)
@@ -331,6 +332,7 @@ json_t *api_broadcast_plan_json(int64_t id, const struct broadcast_plan *plan)
                           "send_window", "open", plan->window_open, "opens_at",
                           (json_int_t)plan->window_opens, "languages", langs);
     api_json_add_local_times(json_object_get(o, "send_window"));
+    api_templates_plan_json(o, plan);
     return o;
 }
 
@@ -414,7 +416,8 @@ int api_broadcast_clock(struct http_response *resp, int64_t *now)
 static int read_draft(const struct api_request *req, struct http_response *resp, sqlite3 *db,
                       bool preview, struct broadcast_record *r, json_t **nm)
 {
-    static const char *const fields[] = {"name", "topic", "channel", "audience", "texts", NULL};
+    static const char *const fields[] = {"name",  "topic", "channel", "audience",
+                                         "texts", "event", NULL};
     const struct config *cfg = &req->rt->cfg;
     const char *name = "preview", *topic = API_BROADCAST_TOPIC, *channel = NULL;
     enum api_json_field_result tr;
@@ -455,7 +458,7 @@ static int read_draft(const struct api_request *req, struct http_response *resp,
         api_error_db(resp);
         return -1;
     }
-    return 0;
+    return api_templates_broadcast_event(req, resp, db, preview, r);
 }
 
 static void broadcasts_post(const struct api_request *req, struct http_response *resp)
@@ -497,9 +500,10 @@ static json_t *draft_over(sqlite3 *db, int64_t id, json_t *body, struct http_res
         return NULL;
     }
     json_t *aud = json_loads(s.audience, 0, NULL), *texts = json_loads(s.texts, 0, NULL);
-    json_t *o = aud && texts ? json_pack("{s:s,s:s?,s:s,s:O,s:O}", "name", s.name, "topic",
+    json_t *o = aud && texts ? json_pack("{s:s,s:s?,s:s,s:O,s:O,s:o}", "name", s.name, "topic",
                                          s.topic[0] ? s.topic : NULL, "channel", s.channel,
-                                         "audience", aud, "texts", texts)
+                                         "audience", aud, "texts", texts, "event",
+                                         s.event_id ? json_integer(s.event_id) : json_null())
                              : NULL;
     json_decref(aud);
     json_decref(texts);

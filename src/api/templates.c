@@ -15,6 +15,7 @@
 #include "core/placeholders.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
+#include "store/events.h"
 #include "store/templates.h"
 
 /* One language's text: a string of 1..BROADCAST_TEXT_MAX_BYTES bytes with
@@ -84,6 +85,95 @@ int api_templates_texts(const struct api_request *req, struct http_response *res
     if (!(*out = api_json_typographic_texts(t, field, nm)))
         api_error_db(resp);
     return *out ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ broadcasts */
+
+/* The body's "event" (a code or an id; null or absent: none) as an id into
+ * *id. Returns 0, or -1 with resp filled. */
+static int event_field(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+                       int64_t *id)
+{
+    json_t *v = json_object_get(req->json, "event");
+    struct ussd_event ev;
+    int found;
+    *id = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_string(v))
+        found = event_find_by_code(db, json_string_value(v), 0, "ar", &ev);
+    else if (json_is_integer(v))
+        found = event_get(db, json_integer_value(v), 0, "ar", &ev);
+    else {
+        api_error(resp, 400, "invalid_field", "event: an event code (string) or id (integer)",
+                  "event");
+        return -1;
+    }
+    if (found < 0) {
+        api_error_db(resp);
+        return -1;
+    }
+    if (found == 0) {
+        api_error(resp, 422, "invalid_value", "event: no such event", "event");
+        return -1;
+    }
+    *id = ev.id;
+    return 0;
+}
+
+int api_templates_broadcast_event(const struct api_request *req, struct http_response *resp,
+                                  sqlite3 *db, bool preview, struct broadcast_record *r)
+{
+    if (event_field(req, resp, db, &r->event_id) != 0)
+        return -1;
+    if (preview || broadcast_event_of(r) != 0)
+        return 0;
+    json_t *texts = json_loads(r->texts, 0, NULL);
+    const char *lang;
+    json_t *v;
+    int rc = 0;
+    json_object_foreach(texts, lang, v)
+    {
+        unsigned used = placeholders_used(json_string_value(v));
+        if (rc == 0 && (used & ((1u << PLACEHOLDER_EVENT) | (1u << PLACEHOLDER_DATE)))) {
+            char field[48], msg[240];
+            snprintf(field, sizeof field, "texts.%.16s", lang);
+            snprintf(msg, sizeof msg,
+                     "%s: {event} and {date} name the broadcast's event: give event (its code "
+                     "or id), or send to one event's attendees (audience.events)",
+                     field);
+            api_error(resp, 422, "event_required", msg, field);
+            rc = -1;
+        }
+    }
+    json_decref(texts);
+    return rc;
+}
+
+static const char *const value_sources[] = {
+    [BROADCAST_VALUE_NONE] = "none",
+    [BROADCAST_VALUE_LONGEST_NAME] = "longest_name",
+    [BROADCAST_VALUE_NAME_FALLBACK] = "name_fallback",
+    [BROADCAST_VALUE_HIGHEST_NUMBER] = "highest_member_no",
+    [BROADCAST_VALUE_EVENT] = "event",
+    [BROADCAST_VALUE_LONGEST_UPCOMING] = "longest_upcoming_event",
+};
+
+void api_templates_plan_json(json_t *o, const struct broadcast_plan *plan)
+{
+    json_t *langs = json_object_get(o, "languages");
+    json_object_set_new(o, "event_id", plan->event_id ? json_integer(plan->event_id) : json_null());
+    json_object_set_new(o, "event_missing", json_boolean(plan->event_missing));
+    for (size_t i = 0; i < plan->nlangs && i < json_array_size(langs); i++) {
+        const struct broadcast_lang_plan *lp = &plan->langs[i];
+        json_t *values = json_object();
+        for (int p = 0; p < PLACEHOLDER_COUNT; p++)
+            if (lp->values[p].source != BROADCAST_VALUE_NONE)
+                json_object_set_new(values, placeholder_name((enum placeholder)p),
+                                    json_pack("{s:s,s:s}", "value", lp->values[p].value, "source",
+                                              value_sources[lp->values[p].source]));
+        json_object_set_new(json_array_get(langs, i), "placeholders", values);
+    }
 }
 
 /* ---------------------------------------------------------------- answers */

@@ -16,6 +16,9 @@
 #include "core/bidi.h"
 #include "core/sms_reply.h"
 #include "store/db.h"
+#include "store/events.h"
+#include "store/members.h"
+#include "store/templates.h"
 #include "sys/log.h"
 
 /* The audience keys in stored JSON, in struct broadcast_audience order. */
@@ -97,33 +100,191 @@ static int audience_params(const struct broadcast_record *rec, int64_t now,
 
 /* ----------------------------------------------------------------- plan */
 
-static void count_language(const char *language, int64_t count, void *ctx)
+int64_t broadcast_event_of(const struct broadcast_record *rec)
 {
-    struct broadcast_plan *plan = ctx;
-    size_t at = plan->default_index;
-    for (size_t i = 0; i < plan->nlangs; i++)
-        if (language && strcmp(plan->langs[i].language, language) == 0)
-            at = i;
-    plan->langs[at].recipients += count;
-    plan->recipients += count;
+    if (rec->event_id)
+        return rec->event_id;
+    json_t *aud = json_loads(rec->audience, 0, NULL);
+    json_t *events = json_object_get(aud, "events");
+    int64_t id = json_array_size(events) == 1 ? json_integer_value(json_array_get(events, 0)) : 0;
+    json_decref(aud);
+    return id;
 }
 
-static int plan_language(const struct notice_env *env, json_t *texts, const char *lang,
-                         struct broadcast_lang_plan *lp)
+/* The names of one plan language's recipients. */
+struct name_group {
+    char longest[2][BROADCAST_VALUE_MAX]; /* GSM-7 and UCS-2 names */
+    size_t units[2];
+    int64_t count[3]; /* per enum broadcast_name_class */
+    int64_t max_id;
+};
+
+/* The audience's names per plan language (indexes of plan->langs). */
+struct name_groups {
+    struct broadcast_plan *plan;
+    struct name_group lang[CATALOG_LANGS_MAX];
+};
+
+static void count_names(const struct broadcast_names *n, void *ctx)
 {
-    memset(lp, 0, sizeof *lp);
+    struct name_groups *g = ctx;
+    struct broadcast_plan *plan = g->plan;
+    size_t at = plan->default_index;
+    for (size_t i = 0; i < plan->nlangs; i++)
+        if (n->language && strcmp(plan->langs[i].language, n->language) == 0)
+            at = i;
+    plan->langs[at].recipients += n->count;
+    plan->recipients += n->count;
+    g->lang[at].count[n->name_class] += n->count;
+    if (n->max_id > g->lang[at].max_id)
+        g->lang[at].max_id = n->max_id;
+    struct text_measure m;
+    int c = (int)n->name_class;
+    if (c < 2 && text_measure(n->longest, strlen(n->longest), &m) == 0 &&
+        m.units > g->lang[at].units[c]) {
+        g->lang[at].units[c] = m.units;
+        snprintf(g->lang[at].longest[c], sizeof g->lang[at].longest[c], "%s", n->longest);
+    }
+}
+
+/* What a plan is worked out from. */
+struct plan_in {
+    sqlite3 *db;
+    const struct notice_env *env;
+    int64_t now;
+    struct name_groups *names;
+};
+
+/* {event} and {date} of lp in text_lang: the plan's event, else the
+ * longest title to come (event_missing). Returns 0 or -1. */
+static int event_values(const struct plan_in *in, struct broadcast_plan *plan,
+                        struct broadcast_lang_plan *lp)
+{
+    struct broadcast_value *ev = &lp->values[PLACEHOLDER_EVENT],
+                           *date = &lp->values[PLACEHOLDER_DATE];
+    int64_t starts_at = 0;
+    struct tm tm;
+    plan->event_missing |= plan->event_id == 0;
+    if (plan->event_id) {
+        struct ussd_event e;
+        if (event_get(in->db, plan->event_id, 0, lp->text_language, &e) != 1)
+            return -1;
+        snprintf(ev->value, sizeof ev->value, "%s", e.title);
+        snprintf(date->value, sizeof date->value, "%02d/%02d %02d:%02d", e.day, e.month, e.hour,
+                 e.minute);
+        ev->source = date->source = BROADCAST_VALUE_EVENT;
+        return 0;
+    }
+    int found = templates_longest_event(in->db, in->now, lp->text_language, ev->value,
+                                        sizeof ev->value, &starts_at);
+    time_t t = (time_t)starts_at;
+    if (found <= 0 || !localtime_r(&t, &tm))
+        return found < 0 ? -1 : 0; /* nothing to come: the placeholders stay as written */
+    strftime(date->value, sizeof date->value, "%d/%m %H:%M", &tm);
+    ev->source = date->source = BROADCAST_VALUE_LONGEST_UPCOMING;
+    return 0;
+}
+
+/* Measure lp->pattern with name and number put in; *m its measure. */
+static int measure_with(struct broadcast_lang_plan *lp, const char *name, const char *number,
+                        char *out, size_t outsz, struct text_measure *m)
+{
+    const char *v[PLACEHOLDER_COUNT] = {
+        [PLACEHOLDER_NAME] = name, [PLACEHOLDER_MEMBER_NO] = number};
+    if (placeholders_expand(lp->pattern, v, out, outsz) < 0)
+        return -1;
+    return text_measure(out, strlen(out), m);
+}
+
+/* {name} and {member_no} of language idx: the highest member number and,
+ * among the names the expansion would put in (struct broadcast_text), the
+ * one giving the longest text; then lp->body and its measure. */
+static int name_values(const struct plan_in *in, size_t idx, unsigned used,
+                       struct broadcast_lang_plan *lp)
+{
+    const struct name_group *g = &in->names->lang[idx];
+    struct broadcast_value *no = &lp->values[PLACEHOLDER_MEMBER_NO],
+                           *name = &lp->values[PLACEHOLDER_NAME];
+    if (used & (1u << PLACEHOLDER_MEMBER_NO)) {
+        char number[16];
+        member_number(g->max_id ? g->max_id : 1, number);
+        snprintf(no->value, sizeof no->value, "%s", number);
+        no->source = BROADCAST_VALUE_HIGHEST_NUMBER;
+    }
+    const char *number = no->source ? no->value : NULL;
+    const char *candidates[3] = {NULL, NULL, NULL};
+    enum broadcast_value_source sources[3];
+    size_t n = 0;
+    bool ucs2 = lp->pattern_encoding == TEXT_UCS2;
+    if (used & (1u << PLACEHOLDER_NAME)) {
+        for (int c = 0; c < (ucs2 ? 2 : 1); c++)
+            if (g->count[c]) {
+                sources[n] = BROADCAST_VALUE_LONGEST_NAME;
+                candidates[n++] = g->longest[c];
+            }
+        if (n == 0 || g->count[BROADCAST_NAME_NONE] || (!ucs2 && g->count[BROADCAST_NAME_UCS2])) {
+            sources[n] = BROADCAST_VALUE_NAME_FALLBACK;
+            candidates[n++] = lp->name_fallback;
+        }
+    }
+    char body[BROADCAST_BODY_MAX];
+    size_t best = 0;
+    for (size_t i = 0; i < (n ? n : 1); i++) {
+        struct text_measure m;
+        if (measure_with(lp, candidates[i], number, body, sizeof body, &m) != 0)
+            return -1;
+        if (i == 0 || m.segments > lp->measure.segments ||
+            (m.segments == lp->measure.segments && m.units > lp->measure.units)) {
+            lp->measure = m;
+            memcpy(lp->body, body, sizeof body);
+            best = i;
+        }
+    }
+    if (n) {
+        snprintf(name->value, sizeof name->value, "%s", candidates[best]);
+        name->source = sources[best];
+    }
+    return 0;
+}
+
+static int plan_language(const struct plan_in *in, struct broadcast_plan *plan, json_t *texts,
+                         size_t idx)
+{
+    struct broadcast_lang_plan *lp = &plan->langs[idx];
+    const char *lang = lp->language, *env_default = in->env->default_language;
     const char *text = json_string_value(json_object_get(texts, lang));
     const char *text_lang = lang;
     if (!text || !*text) {
-        text = json_string_value(json_object_get(texts, env->default_language));
-        text_lang = env->default_language;
+        text = json_string_value(json_object_get(texts, env_default));
+        text_lang = env_default;
     }
     if (!text)
         return -1;
-    snprintf(lp->language, sizeof lp->language, "%s", lang);
     snprintf(lp->text_language, sizeof lp->text_language, "%s", text_lang);
-    if (broadcast_body(env, text_lang, text, lp->body, sizeof lp->body, &lp->hint_added) != 0 ||
-        text_measure(lp->body, strlen(lp->body), &lp->measure) != 0)
+    unsigned used = placeholders_used(text);
+    const char *v[PLACEHOLDER_COUNT] = {NULL};
+    lp->personal = used & ((1u << PLACEHOLDER_NAME) | (1u << PLACEHOLDER_MEMBER_NO));
+    if (used & ((1u << PLACEHOLDER_EVENT) | (1u << PLACEHOLDER_DATE))) {
+        if (event_values(in, plan, lp) != 0)
+            return -1;
+        for (int p = PLACEHOLDER_EVENT; p <= PLACEHOLDER_DATE; p++)
+            if ((used & (1u << p)) && lp->values[p].source)
+                v[p] = lp->values[p].value;
+            else
+                lp->values[p].source = BROADCAST_VALUE_NONE;
+    }
+    /* The text's encoding: with the word standing for a name (a GSM-7
+     * text takes only names GSM-7 carries, or that word; if the word
+     * itself needs UCS-2, the text is UCS-2 and takes any name). */
+    char expanded[BROADCAST_BODY_MAX];
+    struct text_measure pm;
+    const char *fb = catalog_set_get(in->env->texts, text_lang, "broadcast_name_fallback", NULL);
+    snprintf(lp->name_fallback, sizeof lp->name_fallback, "%s", fb ? fb : "");
+    if (placeholders_expand(text, v, expanded, sizeof expanded) < 0 ||
+        broadcast_body(in->env, text_lang, expanded, lp->pattern, sizeof lp->pattern,
+                       &lp->hint_added) != 0 ||
+        measure_with(lp, lp->name_fallback, NULL, expanded, sizeof expanded, &pm) != 0 ||
+        (lp->pattern_encoding = pm.encoding, name_values(in, idx, used, lp)) != 0)
         return -1;
     /* The mark goes only with Arabic letters, which force UCS-2 themselves. */
     size_t mark = strncmp(lp->body, BIDI_RLM, strlen(BIDI_RLM)) == 0 ? strlen(BIDI_RLM) : 0;
@@ -132,49 +293,85 @@ static int plan_language(const struct notice_env *env, json_t *texts, const char
     return 0;
 }
 
+/* The channel of rec into plan with its price; false when it is not configured. */
+static bool plan_channel(const struct notice_env *env, const struct broadcast_record *rec,
+                         struct broadcast_plan *plan)
+{
+    snprintf(plan->channel, sizeof plan->channel, "%s", rec->channel);
+    for (size_t i = 0; i < env->nchannels; i++)
+        if (strcmp(env->channels[i], rec->channel) == 0) {
+            plan->price_per_segment = env->channel_price[i];
+            return true;
+        }
+    return false;
+}
+
+/* Recipients of one language, for texts that are not personalised. */
+static void count_language(const char *language, int64_t count, void *ctx)
+{
+    struct broadcast_names n = {
+        .language = language, .name_class = BROADCAST_NAME_NONE, .count = count, .longest = ""};
+    struct name_groups *g = ctx;
+    count_names(&n, g);
+}
+
+/* Whether a text of rec uses a placeholder put in per member. */
+static bool texts_personal(json_t *texts)
+{
+    const char *lang;
+    json_t *v;
+    unsigned used = 0;
+    json_object_foreach(texts, lang, v) used |= placeholders_used(json_string_value(v));
+    return used & ((1u << PLACEHOLDER_NAME) | (1u << PLACEHOLDER_MEMBER_NO));
+}
+
+/* The recipients per language (and their names when personal) into plan and *g. */
+static enum broadcast_result plan_audience(sqlite3 *db, const struct broadcast_record *rec,
+                                           int64_t now, bool personal, struct broadcast_plan *plan,
+                                           struct name_groups *g)
+{
+    struct audience_params ap;
+    if (audience_params(rec, now, &ap) != 0)
+        return BROADCAST_INVALID;
+    g->plan = plan;
+    int rc = personal ? broadcasts_audience_names(db, &ap.a, count_names, g)
+                      : broadcasts_audience_count(db, &ap.a, count_language, g);
+    if (rc == 0)
+        rc = broadcasts_phones_unknown(db, ap.a.phones, &plan->phones_unknown);
+    audience_params_free(&ap);
+    return rc == 0 ? BROADCAST_OK : BROADCAST_ERROR;
+}
+
 enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *env,
                                          const struct broadcast_record *rec, int64_t now,
                                          struct broadcast_plan *plan)
 {
     memset(plan, 0, sizeof *plan);
-    json_t *texts = json_loads(rec->texts, 0, NULL);
-    if (!json_is_object(texts) || !json_is_string(json_object_get(texts, env->default_language))) {
-        json_decref(texts);
-        return BROADCAST_INVALID;
-    }
     const char *single[1] = {env->default_language};
     const char *const *langs = env->nlanguages ? env->languages : single;
     size_t nlangs = env->nlanguages ? env->nlanguages : 1;
     for (size_t i = 0; i < nlangs && i < CATALOG_LANGS_MAX; i++) {
-        if (plan_language(env, texts, langs[i], &plan->langs[plan->nlangs]) != 0) {
-            json_decref(texts);
-            return BROADCAST_INVALID;
-        }
+        snprintf(plan->langs[i].language, sizeof plan->langs[i].language, "%s", langs[i]);
         if (strcmp(langs[i], env->default_language) == 0)
-            plan->default_index = plan->nlangs;
+            plan->default_index = i;
         plan->nlangs++;
     }
+    if (!plan_channel(env, rec, plan))
+        return BROADCAST_INVALID;
+    plan->event_id = broadcast_event_of(rec);
+    json_t *texts = json_loads(rec->texts, 0, NULL);
+    struct name_groups *g = calloc(1, sizeof *g);
+    enum broadcast_result r = BROADCAST_INVALID;
+    if (json_is_object(texts) && json_is_string(json_object_get(texts, env->default_language)))
+        r = g ? plan_audience(db, rec, now, texts_personal(texts), plan, g) : BROADCAST_ERROR;
+    struct plan_in in = {.db = db, .env = env, .now = now, .names = g};
+    for (size_t i = 0; r == BROADCAST_OK && i < plan->nlangs; i++)
+        if (plan_language(&in, plan, texts, i) != 0)
+            r = BROADCAST_INVALID;
     json_decref(texts);
-
-    snprintf(plan->channel, sizeof plan->channel, "%s", rec->channel);
-    bool known = false;
-    for (size_t i = 0; i < env->nchannels; i++)
-        if (strcmp(env->channels[i], rec->channel) == 0) {
-            plan->price_per_segment = env->channel_price[i];
-            known = true;
-        }
-    if (!known)
-        return BROADCAST_INVALID;
-
-    struct audience_params ap;
-    if (audience_params(rec, now, &ap) != 0)
-        return BROADCAST_INVALID;
-    int rc = broadcasts_audience_count(db, &ap.a, count_language, plan);
-    if (rc == 0)
-        rc = broadcasts_phones_unknown(db, ap.a.phones, &plan->phones_unknown);
-    audience_params_free(&ap);
-    if (rc != 0)
-        return BROADCAST_ERROR;
+    free(g);
+    if (r != BROADCAST_OK)
+        return r;
     for (size_t i = 0; i < plan->nlangs; i++)
         plan->segments += plan->langs[i].recipients * (int64_t)plan->langs[i].measure.segments;
     plan->cost = (double)plan->segments * plan->price_per_segment;
@@ -273,6 +470,24 @@ enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *ac
 
 /* ----------------------------------------------------------------- send */
 
+/* The plan's texts as the expansion takes them (borrowed from plan):
+ * texts[0..return) in plan->langs order. */
+static size_t expansion_texts(const struct broadcast_plan *plan,
+                              struct broadcast_text texts[BROADCAST_LANG_SLOTS])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->nlangs && n < BROADCAST_LANG_SLOTS; i++) {
+        const struct broadcast_lang_plan *lp = &plan->langs[i];
+        texts[n++] =
+            (struct broadcast_text){.language = lp->language,
+                                    .body = lp->pattern,
+                                    .encoding = text_encoding_name(lp->pattern_encoding),
+                                    .segments = lp->personal ? 0 : (int64_t)lp->measure.segments,
+                                    .name_fallback = lp->name_fallback};
+    }
+    return n;
+}
+
 enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
                                      const struct audit_actor *actor, int64_t id, int64_t now,
                                      struct broadcast_plan *plan_out, int64_t *queued)
@@ -295,6 +510,10 @@ enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
         goto out;
     if ((r = broadcast_plan_for(db, env, &rec, now, plan)) != BROADCAST_OK)
         goto out;
+    if (plan->event_missing) { /* its texts name an event it does not have */
+        r = BROADCAST_INVALID;
+        goto out;
+    }
     enum approval_result gate = approval_gate(db, env, actor, id, rec.status, rec.channel,
                                               plan->recipients, plan->cost, now, &plan->check);
     if (gate != APPROVAL_PASS) {
@@ -311,16 +530,8 @@ enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
         goto out;
     }
     have_ap = true;
-    struct broadcast_text texts[BROADCAST_LANG_SLOTS] = {{NULL, NULL, NULL, 0}};
-    size_t ntexts = 0;
-    for (size_t i = 0; i < plan->nlangs && ntexts < BROADCAST_LANG_SLOTS; i++) {
-        const struct broadcast_lang_plan *lp = &plan->langs[i];
-        texts[ntexts++] =
-            (struct broadcast_text){.language = lp->language,
-                                    .body = lp->body,
-                                    .encoding = text_encoding_name(lp->measure.encoding),
-                                    .segments = (int64_t)lp->measure.segments};
-    }
+    struct broadcast_text texts[BROADCAST_LANG_SLOTS] = {{0}};
+    size_t ntexts = expansion_texts(plan, texts);
     struct broadcast_text fallback = texts[plan->default_index];
     int64_t inserted = 0;
     bool hold = !plan->window_open;

@@ -23,6 +23,7 @@
 #include "app/approval.h"
 #include "app/programme.h"
 #include "core/gsm.h"
+#include "core/placeholders.h"
 #include "store/audit.h"
 #include "store/broadcasts.h"
 
@@ -31,12 +32,37 @@
 #define BROADCAST_FORCING_MAX 32      /* characters forcing UCS-2 kept per text */
 #define BROADCAST_PRIORITY 0          /* below notices (5) and replies (10) */
 #define BROADCAST_DUE_PER_TICK 16
+#define BROADCAST_VALUE_MAX 256 /* one placeholder's value */
+
+/* What a placeholder of a text was measured with: the longest real value
+ * among the language's recipients (a member's name, their number), the
+ * word standing for a name it cannot carry, the broadcast's event. */
+enum broadcast_value_source {
+    BROADCAST_VALUE_NONE = 0,         /* the text does not use it */
+    BROADCAST_VALUE_LONGEST_NAME,     /* the longest name among the recipients */
+    BROADCAST_VALUE_NAME_FALLBACK,    /* broadcast_name_fallback (no name, or not GSM-7) */
+    BROADCAST_VALUE_HIGHEST_NUMBER,   /* the member number of the highest id */
+    BROADCAST_VALUE_EVENT,            /* the broadcast's event */
+    BROADCAST_VALUE_LONGEST_UPCOMING, /* no event named yet: the longest title to come */
+};
+
+struct broadcast_value {
+    char value[BROADCAST_VALUE_MAX];
+    enum broadcast_value_source source;
+};
 
 /* How one member language is served. */
 struct broadcast_lang_plan {
     char language[CATALOG_LANG_MAX];      /* member language */
     char text_language[CATALOG_LANG_MAX]; /* the text they get (fallback: the default) */
-    char body[BROADCAST_BODY_MAX];        /* as it will travel */
+    char body[BROADCAST_BODY_MAX];        /* as it will travel (longest values put in) */
+    /* The text each member's is made from: {event} and {date} put in, the
+     * hint added, {name} and {member_no} left for the expansion. */
+    char pattern[BROADCAST_BODY_MAX];
+    enum text_encoding pattern_encoding; /* a name never changes it (struct broadcast_text) */
+    bool personal;                       /* {name} or {member_no}: put in per member */
+    char name_fallback[BROADCAST_VALUE_MAX];
+    struct broadcast_value values[PLACEHOLDER_COUNT];
     bool hint_added;
     struct text_measure measure;
     uint32_t forcing[BROADCAST_FORCING_MAX];
@@ -54,6 +80,8 @@ struct broadcast_plan {
     double cost;              /* segments x price */
     int64_t phones_unknown;   /* listed phones that are no member's */
     char channel[BROADCAST_CHANNEL_MAX];
+    int64_t event_id;            /* the event {event} and {date} name (0: none) */
+    bool event_missing;          /* a text names the event but the broadcast has none */
     bool window_open;            /* at the time of the plan */
     int64_t window_opens;        /* when it opens (the plan's time when open) */
     struct approval_check check; /* what the send's gate found (app/approval) */
@@ -79,6 +107,11 @@ enum broadcast_result {
 int broadcast_body(const struct notice_env *env, const char *lang, const char *text, char *out,
                    size_t outsz, bool *added) __attribute__((warn_unused_result));
 
+/* The event a broadcast's {event} and {date} name: rec->event_id, else
+ * the one event of its audience (audience.events of one event: its
+ * attendees), else 0. */
+int64_t broadcast_event_of(const struct broadcast_record *rec);
+
 /* Insert a draft from r (audience and texts already validated JSON) and
  * its audit row. Returns 0 with *id, or -1. */
 int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct broadcast_record *r,
@@ -97,7 +130,12 @@ enum broadcast_result broadcast_update(sqlite3 *db, const struct audit_actor *ac
 enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *actor, int64_t id)
     __attribute__((warn_unused_result));
 
-/* Work out broadcast rec's plan at now (reads only). */
+/* Work out broadcast rec's plan at now (reads only). Texts with
+ * placeholders are measured with the longest real value of each among the
+ * recipients of each language (segments and cost are then upper bounds);
+ * {event} and {date} name rec->event_id, else the audience's one event,
+ * else (event_missing: a preview only, never sent) the longest title still
+ * to come. */
 enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *env,
                                          const struct broadcast_record *rec, int64_t now,
                                          struct broadcast_plan *plan)

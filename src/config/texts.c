@@ -173,11 +173,20 @@ int texts_check(const struct config *cfg, const struct texts *t, struct config_e
     size_t nussd_keys = ussd_menu_text_keys(ussd_keys, USSD_TEXT_KEYS_MAX);
     for (size_t k = 0; k < nussd_keys; k++)
         check_key(cfg, t, ussd_keys[k], errs, warnings);
-    static const char *const sms_keys[] = {
-        "sms_registered",         "sms_rsvp",          "sms_event",           "sms_idea",
-        "sms_grant_status",       "sms_idea_status",   "sms_event_cancelled", "sms_event_reminder",
-        "broadcast_opt_out_hint", "sms_agent_consent", "sms_consent_given",   "sms_consent_refused",
-        "sms_consent_ask"};
+    static const char *const sms_keys[] = {"sms_registered",
+                                           "sms_rsvp",
+                                           "sms_event",
+                                           "sms_idea",
+                                           "sms_grant_status",
+                                           "sms_idea_status",
+                                           "sms_event_cancelled",
+                                           "sms_event_reminder",
+                                           "broadcast_opt_out_hint",
+                                           "sms_agent_consent",
+                                           "sms_consent_given",
+                                           "sms_consent_refused",
+                                           "sms_consent_ask",
+                                           "broadcast_name_fallback"};
     for (size_t k = 0; k < sizeof sms_keys / sizeof sms_keys[0]; k++)
         check_key(cfg, t, sms_keys[k], errs, warnings);
     /* The SMS commands' texts (app/sms_*.c). */

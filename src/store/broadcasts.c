@@ -34,7 +34,7 @@
 #define RECORD_COLS                                                                                \
     "id, name, coalesce(topic,''), channel, status, created_by, audience, texts,"                  \
     " coalesce(scheduled_at,0), coalesce(started_at,0), coalesce(cancelled_at,0),"                 \
-    " coalesce(recipients,0), created_at, updated_at"
+    " coalesce(recipients,0), created_at, updated_at, coalesce(event_id,0)"
 
 static void bind_audience(sqlite3_stmt *st, const struct broadcast_audience *a)
 {
@@ -62,9 +62,10 @@ void broadcast_record_clear(struct broadcast_record *r)
 int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now, int64_t *id)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO broadcasts (name, topic, channel, audience, texts,"
-                                   " status, created_by, created_at, updated_at)"
+                                   " event_id, status, created_by, created_at, updated_at)"
                                    " VALUES (:name, nullif(:topic, ''), :channel, :audience,"
-                                   " :texts, 'draft', :created_by, :now, :now)");
+                                   " :texts, nullif(:event_id, 0), 'draft', :created_by, :now,"
+                                   " :now)");
     if (!st)
         return store_fail(db, "broadcasts_insert");
     store_bind_text(st, ":name", r->name);
@@ -73,6 +74,7 @@ int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now
     store_bind_text(st, ":audience", r->audience);
     store_bind_text(st, ":texts", r->texts);
     store_bind_text(st, ":created_by", r->created_by);
+    store_bind_int64(st, ":event_id", r->event_id);
     store_bind_int64(st, ":now", now);
     if (store_exec(db, st, "broadcasts_insert") != 0)
         return -1;
@@ -82,11 +84,12 @@ int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now
 
 int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET name = :name, topic = nullif(:topic, ''),"
-                                   " channel = :channel, audience = :audience, texts = :texts,"
-                                   " status = 'draft', scheduled_at = NULL,"
-                                   " approval_action = NULL, updated_at = :now WHERE id = :id"
-                                   " AND status IN ('draft','scheduled','awaiting_approval')");
+    sqlite3_stmt *st =
+        db_stmt(db, "UPDATE broadcasts SET name = :name, topic = nullif(:topic, ''),"
+                    " channel = :channel, audience = :audience, texts = :texts,"
+                    " event_id = nullif(:event_id, 0), status = 'draft', scheduled_at = NULL,"
+                    " approval_action = NULL, updated_at = :now WHERE id = :id"
+                    " AND status IN ('draft','scheduled','awaiting_approval')");
     if (!st)
         return store_fail(db, "broadcasts_update_draft");
     store_bind_int64(st, ":id", r->id);
@@ -95,6 +98,7 @@ int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64
     store_bind_text(st, ":channel", r->channel);
     store_bind_text(st, ":audience", r->audience);
     store_bind_text(st, ":texts", r->texts);
+    store_bind_int64(st, ":event_id", r->event_id);
     store_bind_int64(st, ":now", now);
     if (store_exec(db, st, "broadcasts_update_draft") != 0)
         return -1;
@@ -131,6 +135,7 @@ static int read_record(sqlite3_stmt *st, struct broadcast_record *r)
     r->recipients = sqlite3_column_int64(st, 11);
     r->created_at = sqlite3_column_int64(st, 12);
     r->updated_at = sqlite3_column_int64(st, 13);
+    r->event_id = sqlite3_column_int64(st, 14);
     if (!r->audience || !r->texts) {
         broadcast_record_clear(r);
         return -1;
@@ -254,6 +259,36 @@ int broadcasts_audience_count(sqlite3 *db, const struct broadcast_audience *a,
     return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_audience_count");
 }
 
+int broadcasts_audience_names(sqlite3 *db, const struct broadcast_audience *a,
+                              void (*fn)(const struct broadcast_names *n, void *ctx), void *ctx)
+{
+    /* The longest name of a group: the maximum of its units (zero-padded,
+     * so text order is number order) followed by the name, cut off after. */
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT coalesce(m.language,''),"
+                    " CASE WHEN coalesce(m.name,'') = '' THEN 2"
+                    "  WHEN sms_encoding(m.name) = 'gsm7' THEN 0 ELSE 1 END, count(*), max(m.id),"
+                    " max(printf('%010d', coalesce(sms_units(m.name), 0)) || "
+                    "coalesce(m.name,''))" AUDIENCE_WHERE " GROUP BY 1, 2");
+    if (!st)
+        return store_fail(db, "broadcasts_audience_names");
+    bind_audience(st, a);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *longest = (const char *)sqlite3_column_text(st, 4);
+        struct broadcast_names n = {
+            .language = (const char *)sqlite3_column_text(st, 0),
+            .name_class = (enum broadcast_name_class)sqlite3_column_int(st, 1),
+            .count = sqlite3_column_int64(st, 2),
+            .max_id = sqlite3_column_int64(st, 3),
+            .longest = longest && strlen(longest) >= 10 ? longest + 10 : "",
+        };
+        fn(&n, ctx);
+    }
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_audience_names");
+}
+
 int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
 {
     *out = 0;
@@ -272,36 +307,63 @@ int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
 }
 
 /* The expansion statement: fixed text, built once (BROADCAST_LANG_SLOTS
- * language slots; unused slots are bound to NULL and never match). */
+ * language slots; unused slots are bound to NULL and never match). Each
+ * member's text is their language's; a personalised one (segments 0) gets
+ * {member_no} and {name} put in (replace(): one statement, linear in the
+ * audience) and its segments are measured by store/db's sms_segments(), so
+ * a message's segments are always those of its own body (its encoding is
+ * the text's: a name never changes it, struct broadcast_text). A text
+ * without them is measured once, beforehand. */
 #define EXPAND_SQL_MAX 8192
 static char expand_sql[EXPAND_SQL_MAX];
 static pthread_once_t expand_once = PTHREAD_ONCE_INIT;
 
-/* " CASE m.language WHEN :lang_0 THEN :<field>_0 ... ELSE :fallback_<field> END," */
+/* " CASE m.language WHEN :lang_0 THEN :<field>_0 ... ELSE :fallback_<field> END" */
 static void append_case(char *sql, size_t *len, const char *field)
 {
     *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " CASE m.language");
     for (int i = 0; i < BROADCAST_LANG_SLOTS; i++)
         *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " WHEN :lang_%d THEN :%s_%d", i,
                                  field, i);
-    *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " ELSE :fallback_%s END,", field);
+    *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, " ELSE :fallback_%s END", field);
+}
+
+static void append(char *sql, size_t *len, const char *text)
+{
+    *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, "%s", text);
 }
 
 static void build_expand_sql(void)
 {
     size_t len = 0;
     char *s = expand_sql;
-    len += (size_t)snprintf(s, EXPAND_SQL_MAX,
-                            "INSERT INTO messages (channel, direction, phone, member_id, kind,"
-                            " topic, body, encoding, segments, status, priority, next_attempt_at,"
-                            " broadcast_id, created_at, updated_at)"
-                            " SELECT :channel, 'out', m.phone, m.id, 'broadcast', :topic,");
-    append_case(s, &len, "body");
+    append(s, &len,
+           "INSERT INTO messages (channel, direction, phone, member_id, kind,"
+           " topic, body, encoding, segments, status, priority, next_attempt_at,"
+           " broadcast_id, created_at, updated_at)"
+           " SELECT :channel, 'out', x.phone, x.id, 'broadcast', :topic, x.body,"
+           " x.encoding,"
+           " CASE WHEN x.segments > 0 THEN x.segments ELSE sms_segments(x.body) END,"
+           " :status, :priority, CASE WHEN :status = 'queued' THEN :now END, :broadcast_id,"
+           " :now, :now FROM (SELECT m.id, m.phone,");
     append_case(s, &len, "encoding");
+    append(s, &len, " AS encoding,");
     append_case(s, &len, "segments");
-    len += (size_t)snprintf(s + len, EXPAND_SQL_MAX - len,
-                            " :status, :priority, CASE WHEN :status = 'queued' THEN :now END,"
-                            " :broadcast_id, :now, :now" AUDIENCE_WHERE " ORDER BY m.id");
+    append(s, &len, " AS segments, CASE WHEN");
+    append_case(s, &len, "segments");
+    append(s, &len, " > 0 THEN");
+    append_case(s, &len, "body");
+    append(s, &len, " ELSE replace(replace(");
+    append_case(s, &len, "body");
+    append(s, &len,
+           ", '{member_no}', printf('TA-%06d', m.id)), '{name}',"
+           " CASE WHEN coalesce(m.name, '') = '' THEN");
+    append_case(s, &len, "name_fallback");
+    append(s, &len, " WHEN sms_encoding(m.name) = 'gsm7' OR");
+    append_case(s, &len, "encoding");
+    append(s, &len, " = 'ucs2' THEN m.name ELSE");
+    append_case(s, &len, "name_fallback");
+    append(s, &len, " END) END AS body" AUDIENCE_WHERE ") AS x ORDER BY x.id");
     if (len >= EXPAND_SQL_MAX)
         expand_sql[0] = '\0'; /* cannot happen with the sizes above; prepare fails */
 }
@@ -327,6 +389,7 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
     store_bind_text(st, ":fallback_body", fallback->body);
     store_bind_text(st, ":fallback_encoding", fallback->encoding);
     store_bind_int64(st, ":fallback_segments", fallback->segments);
+    store_bind_text(st, ":fallback_name_fallback", fallback->name_fallback);
     for (size_t i = 0; i < ntexts; i++) { /* unused slots stay NULL and never match */
         char name[32];
         snprintf(name, sizeof name, ":lang_%zu", i);
@@ -337,6 +400,8 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
         store_bind_text(st, name, texts[i].encoding);
         snprintf(name, sizeof name, ":segments_%zu", i);
         store_bind_int64(st, name, texts[i].segments);
+        snprintf(name, sizeof name, ":name_fallback_%zu", i);
+        store_bind_text(st, name, texts[i].name_fallback);
     }
     if (store_exec(db, st, "broadcasts_expand") != 0)
         return -1;

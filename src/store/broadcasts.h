@@ -41,12 +41,20 @@ struct broadcast_audience {
     int year;                 /* the current local year (age bands) */
 };
 
-/* One language's text as it will travel. Borrowed. */
+/* One language's text as it will travel. Borrowed. body may hold the
+ * placeholders {name} and {member_no} (core/placeholders), put in per
+ * member at expansion: {member_no} their number (TA-000012), {name} their
+ * name, or name_fallback when they have none or when the text is GSM-7 and
+ * the name is not (a name must never turn a GSM-7 text into UCS-2: twice
+ * the segments for everyone of that language sharing the plan). The caller
+ * guarantees that name_fallback keeps a GSM-7 text GSM-7, so encoding is
+ * every member's. */
 struct broadcast_text {
     const char *language; /* member language this applies to */
     const char *body;
-    const char *encoding; /* "gsm7" / "ucs2" */
-    int64_t segments;
+    const char *encoding;      /* "gsm7" / "ucs2": of body without its names */
+    int64_t segments;          /* of body; 0: personalised, each member's measured */
+    const char *name_fallback; /* the word that stands for a name */
 };
 
 /* A stored broadcast. audience and texts are JSON texts (malloc'd, owned;
@@ -61,18 +69,21 @@ struct broadcast_record {
     char *audience;
     char *texts;
     int64_t scheduled_at, started_at, cancelled_at, recipients, created_at, updated_at;
+    int64_t event_id; /* the event {event} and {date} name; 0: none */
 };
 
 void broadcast_record_clear(struct broadcast_record *r);
 
-/* Insert a draft from r (name, topic, channel, audience, texts, created_by).
+/* Insert a draft from r (name, topic, channel, audience, texts, event_id,
+ * created_by).
  * Returns 0 with *id set, or -1. */
 int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now, int64_t *id)
     __attribute__((warn_unused_result));
 
-/* Rewrite r->id from r (name, topic, channel, audience, texts): a draft,
- * or a scheduled or awaiting one taken back to draft (app/approval).
- * Returns 1 (done), 0 (absent, or started or cancelled) or -1. */
+/* Rewrite r->id from r (name, topic, channel, audience, texts, event_id):
+ * a draft, or a scheduled or awaiting one taken back to draft
+ * (app/approval). Returns 1 (done), 0 (absent, or started or cancelled) or
+ * -1. */
 int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64_t now)
     __attribute__((warn_unused_result));
 
@@ -107,6 +118,27 @@ int broadcasts_audience_count(sqlite3 *db, const struct broadcast_audience *a,
                               void (*fn)(const char *language, int64_t count, void *ctx), void *ctx)
     __attribute__((warn_unused_result));
 
+/* The audience's members grouped by language ("" for none) and name:
+ * how many, the highest member id, the longest name (in units of its own
+ * encoding, core/gsm). One scan, dearer than broadcasts_audience_count (each
+ * name measured): for personalised texts only. fn(n, ctx) is called once
+ * per group (n and its texts borrowed for the call). Returns 0 or -1. */
+enum broadcast_name_class {
+    BROADCAST_NAME_GSM7 = 0, /* a name GSM-7 can carry */
+    BROADCAST_NAME_UCS2 = 1, /* a name that needs UCS-2 (Arabic letters, ...) */
+    BROADCAST_NAME_NONE = 2, /* no name */
+};
+struct broadcast_names {
+    const char *language;
+    enum broadcast_name_class name_class;
+    int64_t count;
+    int64_t max_id;
+    const char *longest; /* "" for BROADCAST_NAME_NONE */
+};
+int broadcasts_audience_names(sqlite3 *db, const struct broadcast_audience *a,
+                              void (*fn)(const struct broadcast_names *n, void *ctx), void *ctx)
+    __attribute__((warn_unused_result));
+
 /* How many phones of the JSON array text phones belong to no member. */
 int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
     __attribute__((warn_unused_result));
@@ -115,8 +147,9 @@ int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
  * per audience member, kind 'broadcast', topic a->topic, on channel,
  * status 'queued' (due now) or 'held' (hold != 0), with the text of the
  * member's language among texts[0..ntexts) (ntexts <= BROADCAST_LANG_SLOTS)
- * and fallback for any other language. Inside the caller's transaction.
- * Returns 0 with *inserted set, or -1. */
+ * and fallback for any other language, personalised (struct broadcast_text),
+ * its encoding and segments measured on the member's own text. Inside the
+ * caller's transaction. Returns 0 with *inserted set, or -1. */
 int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *a,
                       const char *channel, const struct broadcast_text *texts, size_t ntexts,
                       const struct broadcast_text *fallback, int priority, int hold, int64_t now,

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "core/age_band.h"
 #include "core/fold.h"
+#include "core/gsm.h"
 #include "core/limits.h"
 #include "core/test_number.h"
 #include "core/hash.h"
@@ -154,6 +156,51 @@ static void sql_fold_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
 }
 
+/* SQL sms_encoding(text), sms_units(text), sms_segments(text): core/gsm's
+ * measure of a text as it travels ('gsm7' or 'ucs2'; septets or 16-bit
+ * units; SMS segments), NULL for NULL or invalid UTF-8. A personalised
+ * broadcast measures each member's text in its INSERT ... SELECT. */
+static void sql_sms_measure(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *in = (const char *)sqlite3_value_text(argv[0]);
+    struct text_measure m;
+    if (!in || text_measure(in, (size_t)sqlite3_value_bytes(argv[0]), &m) != 0) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    switch ((intptr_t)sqlite3_user_data(ctx)) {
+    case 0:
+        sqlite3_result_text(ctx, text_encoding_name(m.encoding), -1, SQLITE_STATIC);
+        break;
+    case 1:
+        sqlite3_result_int64(ctx, (sqlite3_int64)m.units);
+        break;
+    default:
+        sqlite3_result_int64(ctx, (sqlite3_int64)m.segments);
+        break;
+    }
+}
+
+/* The SQL functions every connection has. Returns 0 or -1. */
+static int create_functions(sqlite3 *db)
+{
+    static const char *const measures[] = {"sms_encoding", "sms_units", "sms_segments"};
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(db, "age_band", 2, flags, NULL, sql_age_band, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_create_function(db, "test_number", 1, flags, NULL, sql_test_number, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_create_function(db, "fold_text", 1, flags, NULL, sql_fold_text, NULL, NULL) !=
+            SQLITE_OK)
+        return -1;
+    for (intptr_t i = 0; i < 3; i++)
+        if (sqlite3_create_function(db, measures[i], 1, flags, (void *)i, sql_sms_measure, NULL,
+                                    NULL) != SQLITE_OK)
+            return -1;
+    return 0;
+}
+
 /* Names written behind the daemon's back (sqlite3 by hand, the demo data)
  * have no folded form yet: give them one. Cheap when there are none. */
 static const char fold_missing_names[] = "UPDATE members SET name_folded = fold_text(name)"
@@ -181,13 +228,7 @@ sqlite3 *db_open(const struct db_options *opt)
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
              "PRAGMA temp_store=MEMORY;",
              opt->synchronous_full ? "FULL" : "NORMAL");
-    if (exec_sql(db, pragmas) != 0 ||
-        sqlite3_create_function(db, "age_band", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                sql_age_band, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "test_number", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                sql_test_number, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "fold_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                sql_fold_text, NULL, NULL) != SQLITE_OK) {
+    if (exec_sql(db, pragmas) != 0 || create_functions(db) != 0) {
         sqlite3_close(db);
         return NULL;
     }

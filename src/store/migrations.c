@@ -595,6 +595,10 @@ const char *const db_migrations[] = {
     "  priced_segments = priced_segments + excluded.priced_segments,"
     "  provider_cost_mad = provider_cost_mad + excluded.provider_cost_mad; END;",
     // clang-format on
+
+    /* The event a broadcast's {event} and {date} name (an invitation to a
+     * province names the event its audience has not booked yet). */
+    "ALTER TABLE broadcasts ADD COLUMN event_id INTEGER REFERENCES events(id);",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

@@ -2,6 +2,7 @@
  * id, the list by name. */
 #include "store/templates.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,4 +144,30 @@ fail:
     for (size_t i = 0; i < n; i++)
         template_record_clear(&out[i]);
     return store_fail(db, "templates_list");
+}
+
+int templates_longest_event(sqlite3 *db, int64_t now, const char *lang, char *title, size_t titlesz,
+                            int64_t *starts_at)
+{
+    char sql[512];
+    const char *c = store_lang_column(lang);
+    snprintf(sql, sizeof sql,
+             "SELECT t, starts_at FROM (SELECT coalesce(nullif(title_%s,''), nullif(title_ar,''),"
+             " nullif(title_fr,''), nullif(title_en,''), code) AS t, starts_at FROM events"
+             " WHERE status = 'scheduled' AND starts_at > ?1)"
+             " ORDER BY length(t) DESC, starts_at LIMIT 1",
+             c);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return store_fail(db, "templates_longest_event");
+    sqlite3_bind_int64(st, 1, now);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        store_copy_text(title, titlesz, st, 0);
+        *starts_at = sqlite3_column_int64(st, 1);
+        found = 1;
+        rc = SQLITE_DONE;
+    }
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? found : store_fail(db, "templates_longest_event");
 }

@@ -54,4 +54,11 @@ int templates_get(sqlite3 *db, int64_t id, struct template_record *out)
 int templates_list(sqlite3 *db, bool with_archived, int64_t offset, size_t max,
                    struct template_record *out, int64_t *total) __attribute__((warn_unused_result));
 
+/* The longest title (in lang, else another language's, else the code) of
+ * the events still to come at now: what a text's {event} is measured with
+ * before it names its event. Returns 1 with title and *starts_at set, 0
+ * when no event is to come, or -1. */
+int templates_longest_event(sqlite3 *db, int64_t now, const char *lang, char *title, size_t titlesz,
+                            int64_t *starts_at) __attribute__((warn_unused_result));
+
 #endif

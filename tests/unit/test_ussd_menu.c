@@ -535,8 +535,8 @@ static void compare_with_conf(const char *lang, const struct text_entry *t, size
             snprintf(key, sizeof key, "%.*s", (int)(eq - p), p);
         else
             snprintf(key, sizeof key, "%s.%.*s", group, (int)(eq - p), p);
-        if (strncmp(key, "sms_", 4) == 0 || strcmp(key, "broadcast_opt_out_hint") == 0)
-            continue; /* SMS texts: not on a screen */
+        if (strncmp(key, "sms_", 4) == 0 || strncmp(key, "broadcast_", 10) == 0)
+            continue; /* SMS texts (broadcasts' too): not on a screen */
         in_file++;
         size_t i = 0;
         while (i < n && strcmp(t[i].key, key) != 0)
