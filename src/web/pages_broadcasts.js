@@ -175,6 +175,8 @@ async function pageBroadcasts(main) {
     composer.appendChild(mirrors[l]);
     update();
   }
+  // A template fills the texts (pages_templates.js; #/broadcasts/new?template=ID).
+  composer.insertBefore(await templatePicker(texts, () => langs.forEach((l) => texts[l].dispatchEvent(new Event('input')))), composer.children[1]);
   // "Message the attendees" from an event page: #/broadcasts/attendees?event=ID.
   const forEvent = Number(hashQuery().get('event')) || null;
   const aud = audienceBox(() => scheduleLive(), forEvent);
@@ -277,7 +279,7 @@ async function pageBroadcasts(main) {
       box.appendChild(h('div', { class: 'bc-lang', 'data-language': L.language, 'data-api-segments': L.segments, 'data-api-encoding': L.encoding,
         'data-recipients': L.recipients },
       h('p', { class: 'muted' }, t('as_sent', { language: L.language, n: fmtNumber(L.recipients) }), ' · ', label('enc', L.encoding), ' · ', t('segments'), ' ', L.segments),
-      h('div', { class: 'sms', dir: 'auto' }, L.text || '')));
+      h('div', { class: 'sms', dir: 'auto' }, L.text || ''), h('ul', { class: 'ph-values' }, placeholderValues(L))));
     }
   }
   if (can('staff')) {
