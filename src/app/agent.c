@@ -88,6 +88,34 @@ static int audit_registration(sqlite3 *db, const struct agent_registration *r,
     return rc;
 }
 
+bool agent_consent_awaited(const struct member *m)
+{
+    return strcmp(m->consent_state, "pending") == 0 || strcmp(m->consent_state, "refused") == 0;
+}
+
+int agent_consent_answer(sqlite3 *db, const struct member *m, bool given, const char *how,
+                         const char *channel)
+{
+    const char *state = given ? "given" : "refused";
+    if (strcmp(m->consent_state, state) == 0)
+        return 0;
+    char no[16], ids[24], summary[160];
+    member_number(m->id, no);
+    snprintf(ids, sizeof ids, "%lld", (long long)m->id);
+    snprintf(summary, sizeof summary,
+             "{\"consent_state\":{\"from\":\"%s\",\"to\":\"%s\"},\"channel\":\"%s\"}",
+             m->consent_state, state, how);
+    struct audit_actor actor = {.who = no, .role = "member", .client = channel};
+    if (member_consent_set(db, m->id, given, how) != 0 ||
+        audit_write(db, &actor, "member.consent", "member", ids, summary) != 0)
+        return -1;
+    char mk[MSISDN_MAX];
+    msisdn_mask(m->phone, mk);
+    log_debug("member_consent", "channel=%s phone=%s member=%s consent=%s via=%s", channel, mk, no,
+              state, how);
+    return 0;
+}
+
 enum agent_result agent_register(sqlite3 *db, const struct agent_registration *r,
                                  char member_no[16], bool *sms_held)
 {

@@ -43,6 +43,23 @@ enum agent_result {
     AGENT_ERROR,       /* database: the caller rolls back */
 };
 
+/* Whether member m (a registered one) still owes the answer to the consent
+ * question: their consent is 'pending' or 'refused' (registered by their
+ * cooperative's contact person). Such a member is asked before anything
+ * else, by SMS (app/sms_consent) and on the USSD menu (app/ussd). */
+bool agent_consent_awaited(const struct member *m);
+
+/* The member's answer to the consent question, by SMS (app/sms_consent)
+ * or on the USSD menu (app/ussd), recorded alike inside the caller's
+ * transaction: given stamps consent, refused clears it (store/members.h
+ * member_consent_set, through how: "sms" or "ussd"); one audit row
+ * "member.consent" (who: the member's number, role "member", client:
+ * channel, the channel's name) when the state changes, nothing when the
+ * answer is the state already. m is the member's row as read in the
+ * transaction. Returns 0 or -1 (database). */
+int agent_consent_answer(sqlite3 *db, const struct member *m, bool given, const char *how,
+                         const char *channel) __attribute__((warn_unused_result));
+
 /* Register r inside the caller's write transaction: the member in the
  * contact's cooperative (its province), registered by the contact,
  * consent 'pending'; the consent SMS queued (kind 'consent_request');

@@ -143,6 +143,7 @@ static void member_view(const struct member *m, bool found, char member_no[16],
         .province = registered ? m->province : "",
         .sector = registered ? m->sector : "",
         .is_contact = registered && m->is_contact && m->cooperative_id != 0,
+        .consent_awaited = registered && agent_consent_awaited(m),
     };
 }
 
@@ -294,6 +295,31 @@ static int do_idea(sqlite3 *db, const struct app_env *env, const struct channel_
     return draft_delete(db, phone);
 }
 
+/* The member's answer to the consent question, recorded and audited as
+ * the SMS answer is (app/agent), from their row as it is now. */
+static int do_consent(sqlite3 *db, const struct channel_settings *ch, const char *phone, bool given)
+{
+    struct member now;
+    if (member_find_by_phone(db, phone, &now) != 1)
+        return -1;
+    return agent_consent_answer(db, &now, given, "ussd", ch->name);
+}
+
+/* The saved draft as the state, or "busy" when it is gone. */
+static void resume_draft(sqlite3 *db, const struct app_env *env, const char *phone,
+                         struct ussd_state *st)
+{
+    struct ussd_state saved;
+    char flow[16];
+    int rc = draft_load(db, phone, db_now() - env->draft_ttl_s, flow, &saved, sizeof saved);
+    if (rc == 1 && saved.version == USSD_STATE_VERSION) {
+        saved.error_key = NULL;
+        *st = saved;
+    } else {
+        ussd_menu_effect_done(st, USSD_EFFECT_RESUME_DRAFT, USSD_RESULT_FAILED);
+    }
+}
+
 /* Perform an effect in one committed transaction and tell the engine how
  * it went. Nothing is answered before the commit. */
 static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env *env,
@@ -309,15 +335,7 @@ static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env
         return;
     }
     if (e == USSD_EFFECT_RESUME_DRAFT) {
-        struct ussd_state saved;
-        char flow[16];
-        int rc = draft_load(db, phone, db_now() - env->draft_ttl_s, flow, &saved, sizeof saved);
-        if (rc == 1 && saved.version == USSD_STATE_VERSION) {
-            saved.error_key = NULL;
-            *st = saved;
-        } else {
-            ussd_menu_effect_done(st, e, USSD_RESULT_FAILED);
-        }
+        resume_draft(db, env, phone, st);
         return;
     }
     if (db_begin(db) != 0) {
@@ -365,6 +383,10 @@ static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env
         result = do_agent_register(db, env, ch, phone, st);
         rc = result == USSD_RESULT_FAILED ? -1 : 0;
         break;
+    case USSD_EFFECT_CONSENT_GIVE:
+    case USSD_EFFECT_CONSENT_REFUSE:
+        rc = do_consent(db, ch, phone, e == USSD_EFFECT_CONSENT_GIVE);
+        break;
     }
     if (rc != 0 || db_commit(db) != 0) {
         db_rollback(db);
@@ -380,7 +402,8 @@ static void perform_effect(enum ussd_effect e, sqlite3 *db, const struct app_env
 }
 
 static void build_env(const struct app_env *app, const struct channel_settings *ch,
-                      const struct ussd_data *data, struct ussd_env *env)
+                      const struct ussd_step *in, const struct ussd_data *data,
+                      struct ussd_env *env)
 {
     *env = (struct ussd_env){
         .texts = app->texts,
@@ -395,6 +418,7 @@ static void build_env(const struct app_env *app, const struct channel_settings *
         .current_year = current_year(),
         .min_age = app->min_age,
         .data = data,
+        .ussd_code = in->service_code && *in->service_code ? in->service_code : ch->ussd_code,
     };
 }
 
@@ -475,8 +499,9 @@ static void offer_draft(sqlite3 *db, const struct app_env *app, const char *phon
         saved.version != USSD_STATE_VERSION)
         return;
     bool idea = strcmp(flow, "idea") == 0;
-    if (idea != view->registered)
-        return; /* an idea draft needs a member; a registration draft needs a stranger */
+    if (idea != view->registered || view->consent_awaited)
+        return; /* an idea draft needs a member; a registration draft needs a stranger;
+                 * a member owing the consent answer is asked that first */
     ussd_menu_offer_resume(st, idea ? USSD_FLOW_IDEA : USSD_FLOW_REGISTER, saved.lang);
 }
 
@@ -520,7 +545,7 @@ static int step_begin(struct step *p)
                                  .coop_lookup = data_coop_lookup,
                                  .phone_check = data_phone_check,
                                  .ctx = &p->ctx};
-    build_env(p->app, p->ch, &p->data, &p->env);
+    build_env(p->app, p->ch, p->in, &p->data, &p->env);
     return step_lookup(p);
 }
 

@@ -3,7 +3,10 @@
  * member of that cooperative from their own phone (name, phone number,
  * language, sector, gender, birth year, then the summary to confirm). The
  * new member joins the contact's cooperative and gets one SMS asking for
- * consent (app/agent). Declarations only (see core/ussd_screens.h). */
+ * consent (app/agent). When that member dials the menu before answering
+ * it, the same question comes first, yes or no (recorded as the SMS answer
+ * is); refusing ends the session. Declarations only (see
+ * core/ussd_screens.h). */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,6 +134,15 @@ static int done_fields(const struct ussd_state *s, const struct ussd_ctx *c,
     return 0;
 }
 
+/* The code to dial again, to accept later. */
+static int dial_again_fields(const struct ussd_state *s, const struct ussd_ctx *c,
+                             const struct ussd_list *l, struct ussd_fields *f)
+{
+    (void)s, (void)l;
+    ussd_screens_field(f, "ussd_code", c->env->ussd_code ? c->env->ussd_code : "", false);
+    return 0;
+}
+
 const struct ussd_screen_def ussd_flow_agent_screens[] = {
     {.id = USSD_SCR_AGENT_NAME,
      .name = "agent_name",
@@ -189,5 +201,18 @@ const struct ussd_screen_def ussd_flow_agent_screens[] = {
      .fields = done_fields},
     {.id = USSD_SCR_END_AGENT_TAKEN, .name = "agent_taken", .key = "agent_taken"},
     {.id = USSD_SCR_END_AGENT_NOT_CONTACT, .name = "agent_not_contact", .key = "agent_not_contact"},
+    /* The member's own consent, before any service (see go_home): yes
+     * stays until the caller has recorded it, then home. */
+    {.id = USSD_SCR_MEMBER_CONSENT,
+     .name = "member_consent",
+     .key = "member_consent",
+     .errors = {"err_choice"},
+     .options = {{"consent_yes", .effect = USSD_EFFECT_CONSENT_GIVE},
+                 {"consent_no", .next = USSD_TO(USSD_SCR_END_CONSENT_DECLINED),
+                  .effect = USSD_EFFECT_CONSENT_REFUSE}}},
+    {.id = USSD_SCR_END_CONSENT_DECLINED,
+     .name = "member_consent_declined",
+     .key = "member_consent_declined",
+     .fields = dial_again_fields},
     {.name = NULL},
 };

@@ -145,7 +145,9 @@ static void list_items(const struct ussd_state *s, const struct ussd_ctx *c,
 static void go_home(struct ussd_state *s, const struct ussd_member_view *m,
                     const struct ussd_env *env)
 {
-    if (m->registered)
+    if (m->registered && m->consent_awaited)
+        ussd_screens_go(s, USSD_SCR_MEMBER_CONSENT); /* before any service */
+    else if (m->registered)
         ussd_screens_go(s, USSD_SCR_HOME);
     else if (s->lang[0] || env->nlanguages <= 1)
         ussd_screens_go(s, USSD_SCR_WELCOME);
@@ -342,6 +344,9 @@ void ussd_menu_effect_done(struct ussd_state *s, enum ussd_effect e, enum ussd_e
         break;
     case USSD_EFFECT_SET_TOPIC:
         s->error_key = NULL; /* stay on the alerts screen, showing the new state */
+        break;
+    case USSD_EFFECT_CONSENT_GIVE:
+        ussd_screens_go(s, USSD_SCR_HOME); /* the services, now theirs */
         break;
     case USSD_EFFECT_AGENT_REGISTER:
         if (r == USSD_RESULT_ALREADY)
@@ -753,6 +758,7 @@ int ussd_menu_check(const struct ussd_env *env_in,
                                  .ctx = &sm};
         struct check_run run = {.env = *env_in, .name = sm.name, .report = report, .ctx = ctx};
         run.env.data = &data;
+        run.env.ussd_code = "*1234*5678*90#"; /* a long code to dial */
         run.member =
             (struct ussd_member_view){.registered = true,
                                       .name = sm.name,

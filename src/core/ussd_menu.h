@@ -20,7 +20,9 @@
 #include "core/catalog.h"
 #include "core/ussd_state.h"
 
-/* The first screen for a caller: home for a member, else the language menu. */
+/* The first screen for a caller: home for a member (the consent question
+ * first for one whose consent is awaited), else the language menu. "00"
+ * leads there too. */
 void ussd_menu_start(struct ussd_state *s, const struct ussd_member_view *m,
                      const struct ussd_env *env);
 

@@ -28,7 +28,7 @@
 #define USSD_IDEA_TEXT_CHARS_MAX 160
 #define USSD_IDEA_TEXT_MAX 480 /* bytes */
 #define USSD_LIST_MAX 30       /* items one list may page through */
-#define USSD_STATE_VERSION 7   /* bump when struct ussd_state changes (drafts) */
+#define USSD_STATE_VERSION 8   /* bump when struct ussd_state changes (drafts) */
 #define USSD_PAGES_MAX 32
 
 /* Screen ids, kept in drafts: bump USSD_STATE_VERSION when they change.
@@ -69,6 +69,8 @@ enum ussd_screen {
     USSD_SCR_AGENT_GENDER,
     USSD_SCR_AGENT_YEAR,
     USSD_SCR_AGENT_CONFIRM,
+    /* the consent of a member a contact person registered (same file) */
+    USSD_SCR_MEMBER_CONSENT,
     /* last screens (END) */
     USSD_SCR_END_ABOUT,
     USSD_SCR_END_REGISTERED,
@@ -85,6 +87,7 @@ enum ussd_screen {
     USSD_SCR_END_AGENT_DONE,
     USSD_SCR_END_AGENT_TAKEN,
     USSD_SCR_END_AGENT_NOT_CONTACT,
+    USSD_SCR_END_CONSENT_DECLINED,
     USSD_SCR_END_BUSY,
     USSD_SCR_COUNT
 };
@@ -146,6 +149,9 @@ struct ussd_member_view {
     const char *province;
     const char *sector;
     bool is_contact; /* their cooperative's contact person: may register members */
+    /* Registered by their cooperative's contact person, consent not given
+     * ('pending' or 'refused'): asked for it before any service. */
+    bool consent_awaited;
 };
 
 /* A grant application as a member sees it. */
@@ -211,6 +217,7 @@ struct ussd_env {
     int current_year;
     int min_age;
     const struct ussd_data *data; /* may be NULL: empty lists, every code unknown */
+    const char *ussd_code;        /* the code the member dialled ("*384*123#"), NULL: unknown */
     /* Refuse (-1) a screen whose text would have to be cut to fit, instead
      * of cutting it: `taawund -n` checks catalogs this way. */
     bool strict;
@@ -232,6 +239,8 @@ enum ussd_effect {
     USSD_EFFECT_DISCARD_DRAFT,  /* delete the saved draft */
     USSD_EFFECT_AGENT_REGISTER, /* a contact person registers state->draft (phone, lang);
                                  * set state->result_ref; the consent SMS */
+    USSD_EFFECT_CONSENT_GIVE,   /* the member (consent_awaited) gives consent, audited */
+    USSD_EFFECT_CONSENT_REFUSE, /* the member (consent_awaited) refuses, audited */
 };
 
 enum ussd_effect_result {

@@ -150,6 +150,8 @@ static const struct text_entry ar_texts[] = {
     {"agent_registered_no_sms", "تم تسجيل {name}: {member_no}. لا يمكن إرسال رسائل إليه."},
     {"agent_taken", "هذا الرقم لعضو مسجل. لم يحفظ أي شيء."},
     {"agent_not_contact", "وحده المكلف بالتواصل في التعاونية يسجل الأعضاء. لم يحفظ شيء."},
+    {"member_consent", "سجلتك تعاونيتك. هل تقبل حفظ بياناتك ومراسلتك؟"},
+    {"member_consent_declined", "حسنا، لن تصلك أي رسالة. للموافقة لاحقا اطلب {ussd_code}"},
     {"topic_short.events", "أنشطة"},
     {"topic_short.trainings", "تكوين"},
     {"topic_short.grants", "دعم"},
@@ -305,6 +307,10 @@ static const struct text_entry fr_texts[] = {
     {"agent_taken", "Ce numéro est déjà celui d'un membre. Rien n'a été enregistré."},
     {"agent_not_contact", "Seule la personne de contact de la coopérative peut inscrire un membre. "
                           "Rien n'a été enregistré."},
+    {"member_consent", "Votre coopérative vous a inscrit(e) à Taawun. Acceptez-vous que nous "
+                       "gardions vos données et vous envoyions nos SMS?"},
+    {"member_consent_declined",
+     "Compris, vous ne recevrez aucun SMS. Pour accepter plus tard, composez {ussd_code}"},
     {"topic_short.events", "Événements"},
     {"topic_short.trainings", "Formations"},
     {"topic_short.grants", "Subventions"},

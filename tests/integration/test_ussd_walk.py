@@ -17,12 +17,15 @@ place, a grant note of 165 Arabic letters), as issue 15's "Done when" asks:
 Members are walked breadth first from home over every option (the choices
 that stop, erase or change the language end the walk there: they are
 checked, not taken); strangers walk the registration in each language. The
-counts of screens and answers are printed for the closing note."""
+members their cooperative's contact person registered are asked for consent
+first in each language (no, then yes). The counts of screens, answers and
+SMS are printed for the closing note."""
 
 import sqlite3
 
-from conftest import (SCREEN_MAX_GSM7, SCREEN_MAX_UCS2, Ussd, catalog, measure, msg, new_phone,
-                      numbered, query)
+from conftest import (SCREEN_MAX_GSM7, SCREEN_MAX_UCS2, Ussd, add_member, catalog, measure, msg,
+                      new_phone, numbered, query)
+from outbox_helpers import write_db
 from test_ussd_services import (RLM, detail_pages, grant_row, screen_when, stem,
                                 upcoming_events)
 
@@ -262,6 +265,28 @@ def register(d, tally, lang_no, lang, name, coop):
     return u.phone
 
 
+def consent_first(d, tally, lang, name):
+    """A member their cooperative's contact person registered (consent
+    pending) dials: the consent question first, with a retransmission and a
+    wrong key; no ends the session; the next dial asks again, yes leads
+    home."""
+    phone = new_phone()
+    mid = add_member(d, phone, language=lang, name=name, cooperative="2003", consent=False,
+                     registered_via="contact", province="berkane", sector="textile")
+    write_db(d, "UPDATE members SET consent_state = 'pending' WHERE id = ?", (mid,))
+    question = msg(lang, "member_consent")
+    for answer, want in (("2", "member_consent_declined"), ("1", "home_title")):
+        u = Ussd(d, phone=phone)
+        s = tally.count(u.dial())
+        assert s.con and s.text.startswith(question), s
+        retransmit_and_wrong_key(d, tally, u, s, lang)
+        s = tally.count(u.send(answer))
+        assert s.text.startswith(msg(lang, want).split("{")[0]), s
+        retransmit_and_wrong_key(d, tally, u, s, lang)
+    state = query(d, "SELECT consent_state FROM members WHERE id = ?", (mid,))[0]
+    assert state["consent_state"] == "given", state
+
+
 def test_walk_every_screen(daemon):
     assert len(LONG_AR) == 60 and len(LONG_LATIN) == 60  # the longest names accepted
     d = daemon
@@ -278,6 +303,9 @@ def test_walk_every_screen(daemon):
                                       ("1", "ar", LONG_LATIN, "0")):
         phone = register(d, tally, lang_no, lang, name, coop)
         assert query(d, "SELECT name FROM members WHERE phone = ?", (phone,))[0]["name"] == name
-    print(f"\nwalk: {len(tally.screens)} distinct screens, {tally.answers} answers "
-          f"(ar, fr, en; {len(MEMBERS)} members, 5 registrations)")
+    for lang, name in (("ar", LONG_AR), ("fr", LONG_LATIN), ("en", LONG_LATIN)):
+        consent_first(d, tally, lang, name)
+    sms = query(d, "SELECT count(*) AS n FROM messages WHERE direction = 'out'")[0]["n"]
+    print(f"\nwalk: {len(tally.screens)} distinct screens, {tally.answers} answers, {sms} SMS "
+          f"(ar, fr, en; {len(MEMBERS)} members, 5 registrations, 3 consents on USSD)")
     assert len(tally.screens) > 150 and tally.answers > 600

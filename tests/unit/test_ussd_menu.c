@@ -1130,6 +1130,59 @@ static void test_error_on_last_page_keeps_its_items(void **state)
 
 /* ---- "00", Arabic-Indic digits ---- */
 
+/* A member their cooperative's contact person registered, consent not yet
+ * given, is asked for it on the first screen, before any service: yes
+ * asks the caller to record it, then home; no records the refusal and
+ * ends the session; "00" and wrong keys keep the question. */
+static void test_member_consent_first(void **state)
+{
+    struct session x;
+    (void)state;
+    struct ussd_member_view pending = amina_fr;
+    pending.consent_awaited = true;
+    start(&x, &fixture.env, &pending);
+    assert_int_equal(x.s.screen, USSD_SCR_MEMBER_CONSENT);
+    char expect[SCREEN_BYTES_MAX];
+    snprintf(expect, sizeof expect, "%s\n1. %s\n2. %s", fr("member_consent"), fr("consent_yes"),
+             fr("consent_no"));
+    assert_string_equal(x.screen, expect);
+    assert_false(x.end);
+    expect_wrong(&x, "3", "err_choice");
+    expect_wrong(&x, "0", "err_choice"); /* no way back from the first screen */
+    assert_int_equal(send(&x, "00"), USSD_EFFECT_NONE);
+    assert_int_equal(x.s.screen, USSD_SCR_MEMBER_CONSENT);
+    /* Yes: the screen waits for the caller's record, then home. */
+    assert_int_equal(send(&x, "1"), USSD_EFFECT_CONSENT_GIVE);
+    assert_int_equal(x.s.screen, USSD_SCR_MEMBER_CONSENT);
+    done(&x, USSD_EFFECT_CONSENT_GIVE, USSD_RESULT_OK);
+    assert_int_equal(x.s.screen, USSD_SCR_HOME);
+    /* A failed write: busy, nothing promised. */
+    start(&x, &fixture.env, &pending);
+    assert_int_equal(send(&x, "1"), USSD_EFFECT_CONSENT_GIVE);
+    done(&x, USSD_EFFECT_CONSENT_GIVE, USSD_RESULT_FAILED);
+    assert_int_equal(x.s.screen, USSD_SCR_END_BUSY);
+
+    /* No, in Arabic: the session ends politely, with the code to dial
+     * again. */
+    struct ussd_member_view pending_ar = amina_ar;
+    pending_ar.consent_awaited = true;
+    struct ussd_env dialled = fixture.env;
+    dialled.ussd_code = "*384*123#";
+    start(&x, &dialled, &pending_ar);
+    snprintf(expect, sizeof expect, "%s\n1. %s\n2. %s", ar("member_consent"), ar("consent_yes"),
+             ar("consent_no"));
+    assert_string_equal(x.screen, expect);
+    assert_int_equal(send(&x, "2"), USSD_EFFECT_CONSENT_REFUSE);
+    assert_int_equal(x.s.screen, USSD_SCR_END_CONSENT_DECLINED);
+    done(&x, USSD_EFFECT_CONSENT_REFUSE, USSD_RESULT_OK);
+    assert_true(x.end);
+    assert_string_equal(x.screen, "حسنا، لن تصلك أي رسالة. للموافقة لاحقا اطلب *384*123#");
+
+    /* Once given (the caller's view says so), home as for any member. */
+    start(&x, &fixture.env, &amina_ar);
+    assert_int_equal(x.s.screen, USSD_SCR_HOME);
+}
+
 static void test_home_from_anywhere(void **state)
 {
     static const char *const *const paths[] = {
@@ -3063,6 +3116,7 @@ int main(void)
         cmocka_unit_test_setup(test_profile_erase, test_setup),
         cmocka_unit_test_setup(test_resume, test_setup),
         cmocka_unit_test_setup(test_long_input_not_cut, test_setup),
+        cmocka_unit_test_setup(test_member_consent_first, test_setup),
         cmocka_unit_test_setup(test_flow_of_every_screen, test_setup),
         cmocka_unit_test_setup(test_home_from_everywhere, test_setup),
         cmocka_unit_test_setup(test_data_failures, test_setup),
