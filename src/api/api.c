@@ -30,6 +30,7 @@ static const struct api_route *const api_route_tables[] = {
     api_programme_routes,      /* grants, events, ideas */
     api_reports_routes,        /* messages, stats, channels */
     api_broadcasts_routes,     /* broadcasts */
+    api_recurrences_routes,    /* recurring broadcasts */
     api_bulk_routes,           /* CSV import, export */
     api_attendance_routes,     /* events on their day: check-in, attendees */
     api_delivery_routes,       /* delivery reports, message CSV, costs per month */

@@ -119,6 +119,8 @@ extern const struct api_route api_programme_routes[];  /* api/programme.c: grant
 extern const struct api_route api_reports_routes[];    /* api/reports.c: messages,
                                                               stats */
 extern const struct api_route api_broadcasts_routes[]; /* api/broadcasts.c: broadcasts */
+/* api/recurrences.c: recurring broadcasts (rules, preview, occurrences) */
+extern const struct api_route api_recurrences_routes[];
 extern const struct api_route api_bulk_routes[];       /* api/bulk.c: CSV import/export */
 extern const struct api_route api_attendance_routes[]; /* api/attendance.c: check-in,
                                                               attendee lists */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "app/broadcast.h"
+#include "app/recurrence.h"
 #include "app/retention.h"
 #include "store/db.h"
 #include "sys/log.h"
@@ -129,7 +130,13 @@ int scheduler_tick(const struct notice_env *env, int64_t now)
         if (n < SCHEDULER_REMINDERS_PER_TICK)
             break;
     }
-    return broadcast_tick(db, env, now);
+    /* Occurrences of recurring broadcasts are created and committed
+     * first, then sent by the broadcast tick like any scheduled one; a
+     * failure there leaves the due broadcasts to go. */
+    int rc = recurrence_tick(db, env, now);
+    if (broadcast_tick(db, env, now) != 0)
+        rc = -1;
+    return rc;
 }
 
 static void *run(void *arg)

@@ -1,5 +1,6 @@
 /* scheduler.h -- the periodic tick that does what is due by the clock:
- * event reminders (app/programme), scheduled broadcasts and the release of
+ * event reminders (app/programme), occurrences of recurring broadcasts
+ * (app/recurrence), scheduled broadcasts and the release of
  * messages held for the send window (app/broadcast), and the retention
  * pass (app/retention). It runs on its own thread every
  * SCHEDULER_TICK_MS and reads the configuration through hooks supplied by
@@ -52,7 +53,8 @@ int scheduler_now(const struct scheduler *s, int64_t *now) __attribute__((warn_u
  * -1. */
 int scheduler_clock(int64_t *now) __attribute__((warn_unused_result));
 
-/* One tick at now with env: reminders due, scheduled broadcasts due, and
+/* One tick at now with env: reminders due, recurring broadcasts'
+ * occurrences due (created and committed first), scheduled broadcasts due, and
  * messages held for the send window released when it is open. Returns 0
  * or -1. */
 int scheduler_tick(const struct notice_env *env, int64_t now) __attribute__((warn_unused_result));

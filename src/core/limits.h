@@ -132,4 +132,16 @@
  * says total_exact false): a page never counts ten million rows. */
 #define API_MESSAGES_TOTAL_MAX 10000
 
+/* Recurring broadcasts (app/recurrence): an occurrence found late (the
+ * daemon was down at its time) is still sent once when it is at most
+ * RECURRENCE_CATCH_UP_S late, else skipped (recorded, audited); older
+ * missed occurrences are always skipped, never sent one per tick. The
+ * preview shows at most RECURRENCE_PREVIEW_MAX occurrences; an event
+ * filter holds at most RECURRENCE_FILTER_BYTES of JSON; one tick creates
+ * at most RECURRENCE_EVENTS_PER_TICK "day before" occurrences per rule. */
+#define RECURRENCE_CATCH_UP_S (6 * 3600)
+#define RECURRENCE_PREVIEW_MAX 20
+#define RECURRENCE_FILTER_BYTES 2048
+#define RECURRENCE_EVENTS_PER_TICK 32
+
 #endif

@@ -599,6 +599,52 @@ const char *const db_migrations[] = {
     /* The event a broadcast's {event} and {date} name (an invitation to a
      * province names the event its audience has not booked yet). */
     "ALTER TABLE broadcasts ADD COLUMN event_id INTEGER REFERENCES events(id);",
+
+    /* Recurring broadcasts (store/recurrences, app/recurrence): a rule over
+     * a template draft (weekly, monthly, or the day before each event
+     * matching a filter, at a local time); each occurrence is a broadcast
+     * of its own (a copy of the template, recurrence_id set) recorded once
+     * per (rule, time, event) so no crash or tick repeats it; a skipped
+     * occurrence is recorded too. Deleting the template ends its rules. */
+    "CREATE TABLE recurrences ("
+    "  id INTEGER PRIMARY KEY,"
+    "  broadcast_id INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('weekly','monthly','event_eve')),"
+    "  weekday INTEGER CHECK (weekday BETWEEN 1 AND 7),"
+    "  month_day INTEGER CHECK (month_day BETWEEN 1 AND 31),"
+    "  minute INTEGER NOT NULL CHECK (minute BETWEEN 0 AND 1439),"
+    "  event_filter TEXT,"
+    "  audience TEXT NOT NULL CHECK (audience IN ('broadcast','attendees')),"
+    "  starts_at INTEGER NOT NULL,"
+    "  ends_at INTEGER,"
+    "  max_count INTEGER CHECK (max_count IS NULL OR max_count > 0),"
+    "  created_count INTEGER NOT NULL DEFAULT 0,"
+    "  skipped_count INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT NOT NULL CHECK (status IN ('active','paused','ended','deleted')),"
+    "  next_at INTEGER,"
+    "  last_at INTEGER,"
+    "  ended_reason TEXT,"
+    "  created_by TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX recurrences_due ON recurrences(status, next_at);"
+    "CREATE INDEX recurrences_template ON recurrences(broadcast_id);"
+    "CREATE TABLE recurrence_occurrences ("
+    "  id INTEGER PRIMARY KEY,"
+    "  recurrence_id INTEGER NOT NULL REFERENCES recurrences(id),"
+    "  due_at INTEGER NOT NULL,"
+    "  event_id INTEGER NOT NULL DEFAULT 0,"
+    "  broadcast_id INTEGER,"
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('created','skipped')),"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (recurrence_id, due_at, event_id));"
+    "ALTER TABLE broadcasts ADD COLUMN recurrence_id INTEGER;"
+    "CREATE INDEX broadcasts_recurrence ON broadcasts(recurrence_id)"
+    "  WHERE recurrence_id IS NOT NULL;"
+    "CREATE TRIGGER recurrences_template_deleted AFTER DELETE ON broadcasts BEGIN"
+    "  UPDATE recurrences SET status = 'ended', ended_reason = 'template_deleted',"
+    "  next_at = NULL, updated_at = CAST(strftime('%s','now') AS INTEGER)"
+    "  WHERE broadcast_id = OLD.id AND status IN ('active','paused'); END;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

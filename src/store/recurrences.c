@@ -1,0 +1,329 @@
+/* recurrences.c -- the recurring broadcasts' rules, their occurrences
+ * (each recorded once, with the template's copy in the same call) and the
+ * events a "day before" rule serves. */
+#include "store/recurrences.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store_util.h"
+
+#define RULE_COLS                                                                                  \
+    "r.id, r.broadcast_id, r.kind, coalesce(r.weekday,0), coalesce(r.month_day,0), r.minute,"      \
+    " coalesce(r.event_filter,''), r.audience, r.starts_at, coalesce(r.ends_at,0),"                \
+    " coalesce(r.max_count,0), r.created_count, r.skipped_count, r.status,"                        \
+    " coalesce(r.next_at,0), coalesce(r.last_at,0), coalesce(r.ended_reason,''), r.created_by,"    \
+    " r.created_at, r.updated_at, coalesce(b.name,'')"
+#define RULE_FROM " FROM recurrences r LEFT JOIN broadcasts b ON b.id = r.broadcast_id"
+
+static void read_rule(sqlite3_stmt *st, struct recurrence_record *r)
+{
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, 0);
+    r->broadcast_id = sqlite3_column_int64(st, 1);
+    store_copy_text(r->kind, sizeof r->kind, st, 2);
+    r->weekday = sqlite3_column_int(st, 3);
+    r->month_day = sqlite3_column_int(st, 4);
+    r->minute = sqlite3_column_int(st, 5);
+    store_copy_text(r->event_filter, sizeof r->event_filter, st, 6);
+    store_copy_text(r->audience, sizeof r->audience, st, 7);
+    r->starts_at = sqlite3_column_int64(st, 8);
+    r->ends_at = sqlite3_column_int64(st, 9);
+    r->max_count = sqlite3_column_int64(st, 10);
+    r->created_count = sqlite3_column_int64(st, 11);
+    r->skipped_count = sqlite3_column_int64(st, 12);
+    store_copy_text(r->status, sizeof r->status, st, 13);
+    r->next_at = sqlite3_column_int64(st, 14);
+    r->last_at = sqlite3_column_int64(st, 15);
+    store_copy_text(r->ended_reason, sizeof r->ended_reason, st, 16);
+    store_copy_text(r->created_by, sizeof r->created_by, st, 17);
+    r->created_at = sqlite3_column_int64(st, 18);
+    r->updated_at = sqlite3_column_int64(st, 19);
+    store_copy_text(r->name, sizeof r->name, st, 20);
+}
+
+/* Bind the rule's fields (and :now) shared by insert and update; 0 binds
+ * NULL where 0 means none. */
+static void bind_rule(sqlite3_stmt *st, const struct recurrence_record *r, int64_t now)
+{
+    store_bind_text(st, ":kind", r->kind);
+    if (r->weekday)
+        store_bind_int64(st, ":weekday", r->weekday);
+    else
+        store_bind_null(st, ":weekday");
+    if (r->month_day)
+        store_bind_int64(st, ":month_day", r->month_day);
+    else
+        store_bind_null(st, ":month_day");
+    store_bind_int64(st, ":minute", r->minute);
+    store_bind_text_or_null(st, ":event_filter", r->event_filter);
+    store_bind_text(st, ":audience", r->audience[0] ? r->audience : "broadcast");
+    store_bind_int64(st, ":starts_at", r->starts_at);
+    static const char *const zero_null[] = {":ends_at", ":max_count", ":next_at", ":last_at"};
+    const int64_t values[] = {r->ends_at, r->max_count, r->next_at, r->last_at};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        if (values[i])
+            store_bind_int64(st, zero_null[i], values[i]);
+        else
+            store_bind_null(st, zero_null[i]);
+    }
+    store_bind_text(st, ":status", r->status);
+    store_bind_text_or_null(st, ":ended_reason", r->ended_reason);
+    store_bind_int64(st, ":now", now);
+}
+
+int recurrences_insert(sqlite3 *db, const struct recurrence_record *r, int64_t now, int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(
+        db, "INSERT INTO recurrences (broadcast_id, kind, weekday, month_day, minute,"
+            " event_filter, audience, starts_at, ends_at, max_count, status, next_at, last_at,"
+            " ended_reason, created_by, created_at, updated_at) VALUES (:broadcast_id, :kind,"
+            " :weekday, :month_day, :minute, :event_filter, :audience, :starts_at, :ends_at,"
+            " :max_count, :status, :next_at, :last_at, :ended_reason, :created_by, :now, :now)");
+    if (!st)
+        return store_fail(db, "recurrences_insert");
+    store_bind_int64(st, ":broadcast_id", r->broadcast_id);
+    store_bind_text(st, ":created_by", r->created_by);
+    bind_rule(st, r, now);
+    if (store_exec(db, st, "recurrences_insert") != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+int recurrences_update(sqlite3 *db, const struct recurrence_record *r, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(
+        db, "UPDATE recurrences SET kind = :kind, weekday = :weekday, month_day = :month_day,"
+            " minute = :minute, event_filter = :event_filter, audience = :audience,"
+            " starts_at = :starts_at, ends_at = :ends_at, max_count = :max_count,"
+            " created_count = :created_count, skipped_count = :skipped_count, status = :status,"
+            " next_at = :next_at, last_at = :last_at, ended_reason = :ended_reason,"
+            " updated_at = :now WHERE id = :id");
+    if (!st)
+        return store_fail(db, "recurrences_update");
+    store_bind_int64(st, ":id", r->id);
+    store_bind_int64(st, ":created_count", r->created_count);
+    store_bind_int64(st, ":skipped_count", r->skipped_count);
+    bind_rule(st, r, now);
+    if (store_exec(db, st, "recurrences_update") != 0)
+        return -1;
+    return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
+int recurrences_get(sqlite3 *db, int64_t id, struct recurrence_record *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, "SELECT " RULE_COLS RULE_FROM " WHERE r.id = ?1");
+    if (!st)
+        return store_fail(db, "recurrences_get");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        read_rule(st, out);
+        found = 1;
+        rc = SQLITE_DONE;
+    }
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? found : store_fail(db, "recurrences_get");
+}
+
+#define LIST_WHERE " WHERE (?1 = 0 OR r.broadcast_id = ?1) AND (?2 OR r.status != 'deleted')"
+
+int recurrences_list(sqlite3 *db, int64_t broadcast_id, int with_deleted, int64_t offset,
+                     size_t max, struct recurrence_record *out, int64_t *total)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " RULE_COLS RULE_FROM LIST_WHERE
+                                   " ORDER BY r.id DESC LIMIT ?3 OFFSET ?4");
+    if (!st)
+        return store_fail(db, "recurrences_list");
+    sqlite3_bind_int64(st, 1, broadcast_id);
+    sqlite3_bind_int(st, 2, with_deleted != 0);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    sqlite3_bind_int64(st, 4, offset);
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_rule(st, &out[n++]);
+    db_stmt_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(db, "recurrences_list");
+    if (total) {
+        st = db_stmt(db, "SELECT count(*) FROM recurrences r" LIST_WHERE);
+        if (!st)
+            return store_fail(db, "recurrences_list");
+        sqlite3_bind_int64(st, 1, broadcast_id);
+        sqlite3_bind_int(st, 2, with_deleted != 0);
+        rc = sqlite3_step(st);
+        *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        db_stmt_done(st);
+        if (rc != SQLITE_ROW)
+            return store_fail(db, "recurrences_list");
+    }
+    return (int)n;
+}
+
+/* Ids from st (one column), at most max. Returns the count, or -1. */
+static int read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
+{
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    db_stmt_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(db, what);
+    return (int)n;
+}
+
+int recurrences_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM recurrences WHERE status = 'active' AND"
+                                   " (kind = 'event_eve' OR next_at <= ?1)"
+                                   " ORDER BY coalesce(next_at, 0), id LIMIT ?2");
+    if (!st)
+        return store_fail(db, "recurrences_due");
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    return read_ids(db, st, ids, max, "recurrences_due");
+}
+
+static int occurrence_row(sqlite3 *db, int64_t recurrence_id, int64_t due_at, int64_t event_id,
+                          const char *outcome, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO recurrence_occurrences (recurrence_id,"
+                                   " due_at, event_id, outcome, created_at)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st)
+        return store_fail(db, "recurrences_occurrence");
+    sqlite3_bind_int64(st, 1, recurrence_id);
+    sqlite3_bind_int64(st, 2, due_at);
+    sqlite3_bind_int64(st, 3, event_id);
+    sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now);
+    if (store_exec(db, st, "recurrences_occurrence") != 0)
+        return -1;
+    return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
+int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *rec, int64_t due_at,
+                                  int64_t event_id, const char *name, const char *audience,
+                                  int64_t now, int64_t *broadcast_id)
+{
+    *broadcast_id = 0;
+    int fresh = occurrence_row(db, rec->id, due_at, event_id, "created", now);
+    if (fresh <= 0)
+        return fresh;
+    int64_t occurrence = sqlite3_last_insert_rowid(db);
+    sqlite3_stmt *st = db_stmt(
+        db, "INSERT INTO broadcasts (name, topic, channel, audience, texts, status, scheduled_at,"
+            " created_by, created_at, updated_at, recurrence_id)"
+            " SELECT :name, topic, channel, coalesce(:audience, audience), texts, 'scheduled',"
+            " :due, :created_by, :now, :now, :rid FROM broadcasts WHERE id = :template");
+    if (!st)
+        return store_fail(db, "recurrences_occurrence_create");
+    store_bind_text(st, ":name", name);
+    store_bind_text(st, ":audience", audience);
+    store_bind_int64(st, ":due", due_at);
+    store_bind_text(st, ":created_by", rec->created_by);
+    store_bind_int64(st, ":now", now);
+    store_bind_int64(st, ":rid", rec->id);
+    store_bind_int64(st, ":template", rec->broadcast_id);
+    if (store_exec(db, st, "recurrences_occurrence_create") != 0)
+        return -1;
+    if (sqlite3_changes(db) == 0)
+        return -1; /* the template is gone (the trigger ends its rules) */
+    *broadcast_id = sqlite3_last_insert_rowid(db);
+    st = db_stmt(db, "UPDATE recurrence_occurrences SET broadcast_id = ?1 WHERE id = ?2");
+    if (!st)
+        return store_fail(db, "recurrences_occurrence_create");
+    sqlite3_bind_int64(st, 1, *broadcast_id);
+    sqlite3_bind_int64(st, 2, occurrence);
+    return store_exec(db, st, "recurrences_occurrence_create") == 0 ? 1 : -1;
+}
+
+int recurrences_occurrence_skip(sqlite3 *db, int64_t recurrence_id, int64_t due_at,
+                                int64_t event_id, int64_t now)
+{
+    return occurrence_row(db, recurrence_id, due_at, event_id, "skipped", now);
+}
+
+int recurrences_occurrences(sqlite3 *db, int64_t id, struct recurrence_occurrence_row *out,
+                            size_t max)
+{
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT o.due_at, o.event_id, coalesce(o.broadcast_id,0), o.outcome,"
+                    " coalesce(b.status,'') FROM recurrence_occurrences o"
+                    " LEFT JOIN broadcasts b ON b.id = o.broadcast_id"
+                    " WHERE o.recurrence_id = ?1 ORDER BY o.due_at DESC, o.id DESC LIMIT ?2");
+    if (!st)
+        return store_fail(db, "recurrences_occurrences");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct recurrence_occurrence_row *o = &out[n++];
+        memset(o, 0, sizeof *o);
+        o->due_at = sqlite3_column_int64(st, 0);
+        o->event_id = sqlite3_column_int64(st, 1);
+        o->broadcast_id = sqlite3_column_int64(st, 2);
+        store_copy_text(o->outcome, sizeof o->outcome, st, 3);
+        store_copy_text(o->broadcast_status, sizeof o->broadcast_status, st, 4);
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(db, "recurrences_occurrences");
+    return (int)n;
+}
+
+int recurrences_pending(sqlite3 *db, int64_t id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE recurrence_id = ?1"
+                                   " AND status = 'scheduled' ORDER BY id LIMIT ?2");
+    if (!st)
+        return store_fail(db, "recurrences_pending");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    return read_ids(db, st, ids, max, "recurrences_pending");
+}
+
+int recurrences_events(sqlite3 *db, const char *filter, int64_t recurrence_id, int64_t from,
+                       int64_t to, struct recurrence_event *out, size_t max)
+{
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT e.id, e.starts_at, e.code,"
+                    " coalesce(e.title_ar,''), coalesce(e.title_fr,''), coalesce(e.title_en,'')"
+                    " FROM events e WHERE e.status = 'scheduled' AND e.starts_at > :from"
+                    " AND e.starts_at <= :to"
+                    " AND (json_extract(:filter, '$.provinces') IS NULL"
+                    "  OR e.province IN (SELECT value FROM json_each(:filter, '$.provinces')))"
+                    " AND NOT EXISTS (SELECT 1 FROM recurrence_occurrences o"
+                    "  WHERE o.recurrence_id = :rid AND o.event_id = e.id)"
+                    " ORDER BY e.starts_at, e.id LIMIT :max");
+    if (!st)
+        return store_fail(db, "recurrences_events");
+    store_bind_text(st, ":filter", filter && *filter ? filter : "{}");
+    store_bind_int64(st, ":rid", recurrence_id);
+    store_bind_int64(st, ":from", from);
+    store_bind_int64(st, ":to", to);
+    store_bind_int64(st, ":max", (int64_t)max);
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct recurrence_event *e = &out[n++];
+        memset(e, 0, sizeof *e);
+        e->id = sqlite3_column_int64(st, 0);
+        e->starts_at = sqlite3_column_int64(st, 1);
+        store_copy_text(e->code, sizeof e->code, st, 2);
+        store_copy_text(e->title_ar, sizeof e->title_ar, st, 3);
+        store_copy_text(e->title_fr, sizeof e->title_fr, st, 4);
+        store_copy_text(e->title_en, sizeof e->title_en, st, 5);
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(db, "recurrences_events");
+    return (int)n;
+}
