@@ -296,7 +296,11 @@ async function pageBroadcasts(main) {
       h('button', { id: 'bc-schedule', class: 'secondary', onclick: async () => {
         if (!at.value) { toast(t('pick_time'), true); return; }
         try { const id = await createDraft(); const r = await api('POST', `/broadcasts/${id}/schedule`, { at: at.value }); editDraft(null); toast(approvalOutcome(r) || t('scheduled')); loadList(); } catch (e) { toast(approvalErrorText(e), true); }
-      } }, t('schedule'))]);
+      } }, t('schedule')),
+      // Repeat: the draft saved, then its rule chosen on the recurring page (pages_recurrences.js).
+      h('button', { id: 'bc-repeat', class: 'secondary', onclick: async () => {
+        try { location.hash = '#/recurrences/new?broadcast=' + await createDraft(); } catch (e) { toast(errorText(e), true); }
+      } }, t('recur_repeat_link'))]);
   }
   /* While a broadcast is going out its bar follows it (GET /broadcasts/ID
    * every BROADCAST_POLL_MS, in place); once it is finished the list is
