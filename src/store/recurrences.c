@@ -281,8 +281,9 @@ int recurrences_occurrences(sqlite3 *db, int64_t id, struct recurrence_occurrenc
 
 int recurrences_pending(sqlite3 *db, int64_t id, int64_t *ids, size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE recurrence_id = ?1"
-                                   " AND status = 'scheduled' ORDER BY id LIMIT ?2");
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT id FROM broadcasts WHERE recurrence_id = ?1"
+                    " AND status IN ('scheduled','awaiting_approval') ORDER BY id LIMIT ?2");
     if (!st)
         return store_fail(db, "recurrences_pending");
     sqlite3_bind_int64(st, 1, id);

@@ -100,8 +100,9 @@ struct recurrence_occurrence_row {
 int recurrences_occurrences(sqlite3 *db, int64_t id, struct recurrence_occurrence_row *out,
                             size_t max) __attribute__((warn_unused_result));
 
-/* Ids of rule id's occurrences not yet started (status 'scheduled'), at
- * most max. Returns the count, or -1. */
+/* Ids of rule id's occurrences not yet started (status 'scheduled', or
+ * 'awaiting_approval' when over a threshold: app/approval), at most max.
+ * Returns the count, or -1. */
 int recurrences_pending(sqlite3 *db, int64_t id, int64_t *ids, size_t max)
     __attribute__((warn_unused_result));
 

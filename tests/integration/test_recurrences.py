@@ -320,3 +320,22 @@ def test_no_occurrence_is_sent_twice_across_sigkills(daemons, test_clock):
         assert n["n"] == n["m"] == members, (o, n)
     d.kill()  # its sandbox may still be sending; a stop would wait for it
     assert created and caught, "the test proved nothing: no kill landed during a send"
+
+
+def test_an_occurrence_over_the_threshold_waits_and_a_delete_cancels_it(daemons, test_clock):
+    """An occurrence goes through the send path like any broadcast: over the
+    approval threshold it waits for a second staff member; deleting the rule
+    cancels it, as it cancels one not yet started."""
+    test_clock.set(local_ts(2031, 3, 10, 9, 0))
+    d, st, viewer = start(daemons, {"broadcasts.approval_recipients": 1})
+    phones = [add(d), add(d)]
+    b = create(st, {"ar": AR, "fr": FR}, {"phones": phones})
+    rec = rule(st, b["id"], repeat="weekly", weekday=1, time="10:00")
+    test_clock.set(local_ts(2031, 3, 10, 10, 0))
+    wait_until(lambda: occurrences(d, rec["id"]) and
+               occurrences(d, rec["id"])[0]["status"] == "awaiting_approval",
+               what="the occurrence waiting for approval")
+    assert not any(out_for(d, p) for p in phones)
+    r = st.delete(f"/recurrences/{rec['id']}")
+    assert r.status == 200 and r.json()["occurrences_cancelled"] == 1, r
+    assert occurrences(d, rec["id"])[0]["status"] == "cancelled"
