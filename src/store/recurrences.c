@@ -219,9 +219,10 @@ int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *r
     int64_t occurrence = sqlite3_last_insert_rowid(db);
     sqlite3_stmt *st = db_stmt(
         db, "INSERT INTO broadcasts (name, topic, channel, audience, texts, status, scheduled_at,"
-            " created_by, created_at, updated_at, recurrence_id)"
+            " created_by, created_at, updated_at, recurrence_id, event_id)"
             " SELECT :name, topic, channel, coalesce(:audience, audience), texts, 'scheduled',"
-            " :due, :created_by, :now, :now, :rid FROM broadcasts WHERE id = :template");
+            " :due, :created_by, :now, :now, :rid, coalesce(nullif(:event_id, 0), event_id)"
+            " FROM broadcasts WHERE id = :template");
     if (!st)
         return store_fail(db, "recurrences_occurrence_create");
     store_bind_text(st, ":name", name);
@@ -231,6 +232,7 @@ int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *r
     store_bind_int64(st, ":now", now);
     store_bind_int64(st, ":rid", rec->id);
     store_bind_int64(st, ":template", rec->broadcast_id);
+    store_bind_int64(st, ":event_id", event_id);
     if (store_exec(db, st, "recurrences_occurrence_create") != 0)
         return -1;
     if (sqlite3_changes(db) == 0)

@@ -75,7 +75,8 @@ int recurrences_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
 
 /* Record the occurrence of rule rec at due_at (event_id 0: none) as a copy
  * of its template: status 'scheduled' at due_at, named name, the
- * template's audience or audience when not NULL, created_by the rule's
+ * template's audience or audience when not NULL, the event its {event}
+ * and {date} name event_id (else the template's), created_by the rule's
  * creator, recurrence_id set. Returns 1 with *broadcast_id set, 0 when
  * that occurrence is already recorded (nothing written) or -1. */
 int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *rec, int64_t due_at,

@@ -242,7 +242,10 @@ def test_the_day_before_each_event_reaches_its_attendees(daemons, test_clock):
         members[ev["id"]] = (p, add_member(d, p, language="fr", name="Att"))
         rsvp(d, ev["id"], members[ev["id"]][1])
     outsider = add(d, province="nador")  # booked nothing
-    b = create(st, {"ar": AR, "fr": "Taawun: a demain!"}, {"provinces": ["nador"]})
+    # The draft names an event for its {event} (the API asks for one); each
+    # occurrence names the event it serves instead.
+    b = create(st, {"ar": AR, "fr": "Taawun: {event} demain, {date}."}, {"provinces": ["nador"]},
+               event=later["id"])
     body = {"repeat": "event_eve", "time": "18:00", "events": {"provinces": ["nador"]}}
     pv = viewer.post("/recurrences/preview", body).json()["occurrences"]
     assert [(o["at_local"], o["event"]["code"]) for o in pv] == [
@@ -255,6 +258,9 @@ def test_the_day_before_each_event_reaches_its_attendees(daemons, test_clock):
     occ = occurrences(d, rec["id"])
     assert len(occ) == 1 and occ[0]["name"] == "test \u00b7 9101"
     assert occ[0]["audience"] == '{"events":[%d]}' % nador["id"]
+    # {event} and {date} name the event served, not the draft's.
+    assert occ[0]["event_id"] == nador["id"]
+    assert "Taawun: Atelier marketing demain, 10/05 10:00." in sent(d, p_nador)[0]["body"]
     assert not out_for(d, outsider) and not out_for(d, members[oujda["id"]][0])
     assert not out_for(d, members[later["id"]][0])
     # The Oujda event's eve (not in the filter) passes without a word.
