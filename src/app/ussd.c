@@ -475,18 +475,29 @@ static void keep_draft(sqlite3 *db, const char *phone, enum ussd_flow before,
                        const struct ussd_state *st)
 {
     enum ussd_flow now = ussd_menu_flow(st);
-    if (now != USSD_FLOW_NONE) {
-        struct ussd_state copy = *st;
-        copy.error_key = NULL;
-        if (draft_save(db, phone, now == USSD_FLOW_IDEA ? "idea" : "register", &copy,
-                       sizeof copy) != 0)
-            log_collapsed(LOG_WARN, "draft_not_saved", LOG_COLLAPSE_INTERVAL_MS, "draft_not_saved",
-                          "reason=database");
-    } else if (before != USSD_FLOW_NONE && st->screen >= USSD_SCR_FIRST_END) {
-        if (draft_delete(db, phone) != 0)
-            log_collapsed(LOG_WARN, "draft_not_deleted", LOG_COLLAPSE_INTERVAL_MS,
-                          "draft_not_deleted", "reason=database");
+    bool save = now != USSD_FLOW_NONE;
+    if (!save && !(before != USSD_FLOW_NONE && st->screen >= USSD_SCR_FIRST_END))
+        return;
+    /* In a write transaction like every other write of a step: the
+     * process's writers then take turns (store/db) instead of meeting in
+     * SQLite's busy handler, whose sleeps made the USSD tail. */
+    struct ussd_state copy = *st;
+    copy.error_key = NULL;
+    int rc = db_begin(db);
+    if (rc == 0) {
+        rc = save ? draft_save(db, phone, now == USSD_FLOW_IDEA ? "idea" : "register", &copy,
+                               sizeof copy)
+                  : draft_delete(db, phone);
+        if (rc != 0)
+            db_rollback(db);
+        else
+            rc = db_commit(db); /* rolls back itself on failure */
     }
+    if (rc == 0)
+        return;
+    log_collapsed(LOG_WARN, save ? "draft_not_saved" : "draft_not_deleted",
+                  LOG_COLLAPSE_INTERVAL_MS, save ? "draft_not_saved" : "draft_not_deleted",
+                  "reason=database");
 }
 
 /* A new session with no pre-typed input: offer a recent draft, if any. */
@@ -729,6 +740,22 @@ out:
     return r;
 }
 
+/* A provider's end-of-session notice as a job of a group commit (see
+ * db_group_write): the notices of sessions ending at the same moment share
+ * one commit instead of one each on the single writer. */
+struct end_job {
+    const char *channel, *session_id, *phone, *status;
+    long duration_ms;
+    const char *input, *error;
+};
+
+static int end_job_run(sqlite3 *db, void *arg)
+{
+    const struct end_job *j = arg;
+    return ussd_end_store(db, j->channel, j->session_id, j->phone, j->status, j->duration_ms,
+                          j->input, j->error);
+}
+
 int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
                     const char *session_id, const char *phone_raw, const char *status,
                     long duration_ms, const char *input, const char *error)
@@ -747,7 +774,8 @@ int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
     char key[USSD_SESSION_KEY_MAX];
     snprintf(key, sizeof key, "%s\x1f%s", ch->name, session_id);
     ussd_session_close(t, key);
-    if (ussd_end_store(db, ch->name, session_id, phone, status, duration_ms, input, error) != 0)
+    struct end_job job = {ch->name, session_id, phone, status, duration_ms, input, error};
+    if (db_group_write(end_job_run, &job) != 0)
         return -1;
     char masked[MSISDN_MAX];
     msisdn_mask(phone, masked);
