@@ -101,11 +101,16 @@ function audienceBox(onChange, forEvent) {
   topic.value = P.broadcast_topic || '';
   const channel = h('select', { id: 'bc-channel' }, (P.broadcast_channels || []).map((c) => h('option', { value: c }, c)));
   if (P.outbound_channel) channel.value = P.outbound_channel;
-  for (const el of [...Object.values(aud), topic, channel]) el.addEventListener('change', onChange);
+  // The event {event} and {date} name (an invitation to a province names
+  // an event its audience has not booked yet).
+  const named = h('select', { id: 'bc-event' }, h('option', { value: '' }, '—'));
+  for (const el of [...Object.values(aud), topic, channel, named]) el.addEventListener('change', onChange);
   phones.addEventListener('input', onChange);
   function addEvent(e) {
     if (aud.events.querySelector(`option[value="${Number(e.id)}"]`)) return;
-    aud.events.appendChild(h('option', { value: e.id }, `${e.code} — ${title(e)} (${fmtDate(e.starts_at_local)})`));
+    const text = `${e.code} — ${title(e)} (${fmtDate(e.starts_at_local)})`;
+    aud.events.appendChild(h('option', { value: e.id }, text));
+    named.appendChild(h('option', { value: e.id }, text));
   }
   const eventsLoaded = api('GET', '/events' + qs({ limit: 100 })).then((r) => {
     for (const e of r.items || []) addEvent(e);
@@ -125,7 +130,7 @@ function audienceBox(onChange, forEvent) {
     h('div', { class: 'row' }, field(t('province'), aud.provinces), field(t('sector'), aud.sectors), field(t('gender'), aud.genders),
       field(t('age_band'), aud.age_bands), field(t('language'), aud.languages)),
     h('div', { class: 'row' }, coops.el, field(t('audience_events'), aud.events), field(t('audience_phones'), phones)),
-    h('div', { class: 'row' }, field(t('bc_topic'), topic), field(t('channel'), channel)));
+    h('div', { class: 'row' }, field(t('bc_topic'), topic), field(t('channel'), channel), field(t('bc_event'), named)));
   return {
     el, ready,
     read() {
@@ -140,12 +145,14 @@ function audienceBox(onChange, forEvent) {
       if (ph.length) audience.phones = ph;
       const body = { audience, topic: topic.value || null };
       if (channel.value) body.channel = channel.value;
+      body.event = named.value ? Number(named.value) : null;
       return body;
     },
     async load(b) {
       const a = b.audience || {};
-      await ensureEvents(a.events);
+      await ensureEvents((a.events || []).concat(b.event_id ? [b.event_id] : []));
       for (const [k, sel] of Object.entries(aud)) pick(sel, a[k]);
+      named.value = b.event_id ? String(b.event_id) : '';
       phones.value = (a.phones || []).join('\n');
       topic.value = b.topic || '';
       if (b.channel) channel.value = b.channel;

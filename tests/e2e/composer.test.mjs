@@ -54,7 +54,7 @@ await run('composer', [STAFF, ADMIN], async (s) => {
       .catch(() => { throw new Error(`${what}: the console shows ${JSON.stringify(sent.at(-1))}, the API ${want}`); });
     const got = sent.at(-1);
     assert(JSON.stringify(got.audience) === JSON.stringify(body.audience), `${what}: sent ${JSON.stringify(got.audience)}, expected ${JSON.stringify(body.audience)}`);
-    for (const k of ['topic', 'channel']) if (k in body) assert(got[k] === body[k], `${what}: ${k} ${got[k]} sent, ${body[k]} expected`);
+    for (const k of ['topic', 'channel', 'event']) if (k in body) assert(got[k] === body[k], `${what}: ${k} ${got[k]} sent, ${body[k]} expected`);
     return want;
   }
 
@@ -103,6 +103,16 @@ await run('composer', [STAFF, ADMIN], async (s) => {
     assert(Number(direct.estimated_cost_mad) > 0, 'the second channel costs: ' + JSON.stringify(direct));
     await page.waitForFunction((c) => document.querySelector('#bc-cost')?.getAttribute('data-cost') === String(c), direct.estimated_cost_mad);
     await page.selectOption('#bc-channel', 'sandbox');
+    // The event {event} and {date} name: the texts tell it to each member.
+    const named = { ar: 'تعاون: {event} يوم {date}', fr: 'Taawun : {event} le {date}' };
+    await page.fill('#text-ar', named.ar);
+    await page.fill('#text-fr', named.fr);
+    await page.selectOption('#bc-event', String(ev.id));
+    await expectCount({ audience: {}, topic: 'news', channel: 'sandbox', event: ev.id, texts: named }, lang + ' event named');
+    await page.waitForFunction(() => /Atelier séchage|ورشة التجفيف/.test(document.querySelector('#bc-preview .bc-lang .sms')?.textContent || ''));
+    await page.selectOption('#bc-event', '');
+    await page.fill('#text-ar', base.texts.ar);
+    await page.fill('#text-fr', base.texts.fr);
     // All at once: the intersection, as the API counts it.
     await page.selectOption('#aud-languages', ['ar', 'fr']);
     await page.selectOption('#aud-genders', ['m']);
@@ -164,9 +174,10 @@ await run('composer', [STAFF, ADMIN], async (s) => {
     await page.fill('#aud-phones', '06 62 00 00 20');
     await page.selectOption('#bc-topic', 'events');
     await page.selectOption('#bc-channel', 'sandbox-b');
+    await page.selectOption('#bc-event', String(ev.id));
     const audience = { provinces: ['berkane', 'nador'], sectors: ['agriculture', 'textile'], genders: ['f'], age_bands: ['26-35', '36-50', '51+'],
       languages: ['ar', 'en'], events: [ev.id], cooperatives: [coop.id], phones: ['06 62 00 00 20'] };
-    await expectCount({ audience, topic: 'events', channel: 'sandbox-b', texts: { ar: 'تذكير بالورشة', fr: "Rappel de l'atelier", en: 'Workshop reminder' } }, 'draft');
+    await expectCount({ audience, topic: 'events', channel: 'sandbox-b', event: ev.id, texts: { ar: 'تذكير بالورشة', fr: "Rappel de l'atelier", en: 'Workshop reminder' } }, 'draft');
     const before = (await s.api('GET', '/broadcasts?limit=100')).body.total;
     await page.click('#bc-save-draft');
     await page.waitForSelector('#bc-editing:not([hidden])');
@@ -178,7 +189,7 @@ await run('composer', [STAFF, ADMIN], async (s) => {
     // Stored as the API normalises it: the number in E.164.
     audience.phones = ['+212662000020'];
     assert(sorted(stored.audience) === sorted(audience), 'stored audience: ' + JSON.stringify(stored.audience));
-    assert(stored.topic === 'events' && stored.channel === 'sandbox-b' && stored.texts.en === 'Workshop reminder', 'stored: ' + JSON.stringify(stored));
+    assert(stored.topic === 'events' && stored.channel === 'sandbox-b' && stored.event_id === ev.id && stored.texts.en === 'Workshop reminder', 'stored: ' + JSON.stringify(stored));
 
     // A fresh page: the draft listed with Edit and Delete, every field back.
     await s.go('#/broadcasts', `#bc-table tr[data-id="${id}"] .bc-edit`);
@@ -197,9 +208,10 @@ await run('composer', [STAFF, ADMIN], async (s) => {
     assert(await page.inputValue('#aud-phones') === '+212662000020', 'phones back');
     assert(await page.inputValue('#bc-topic') === 'events', 'topic back');
     assert(await page.inputValue('#bc-channel') === 'sandbox-b', 'channel back');
+    assert(await page.inputValue('#bc-event') === String(ev.id), 'the named event back');
     assert((await page.textContent(`#aud-coops .chip[data-id="${coop.id}"]`)).includes(coop.code), 'cooperative named');
     assert(await page.inputValue('#text-fr') === "Rappel de l'atelier" && await page.inputValue('#text-ar') === 'تذكير بالورشة', 'texts back');
-    await expectCount({ audience, topic: 'events', channel: 'sandbox-b', texts: stored.texts }, 'draft opened');
+    await expectCount({ audience, topic: 'events', channel: 'sandbox-b', event: ev.id, texts: stored.texts }, 'draft opened');
     await s.shot('draft-ar');
     // Changed and saved in place, then deleted.
     await page.selectOption('#bc-topic', '');
