@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bidi.h"
 #include "core/catalog.h"
 #include "core/msisdn.h"
 #include "core/utf8.h"
@@ -18,29 +19,11 @@
 
 #define REPLY_PRIORITY 10 /* answers to a member's own request go first */
 
-static bool is_arabic_letter(uint32_t cp)
-{
-    return (cp >= 0x0620 && cp <= 0x064A) || (cp >= 0x066E && cp <= 0x06D3) ||
-           (cp >= 0x06FA && cp <= 0x06FC) || (cp >= 0x0750 && cp <= 0x077F) ||
-           (cp >= 0x08A0 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
-           (cp >= 0xFE70 && cp <= 0xFEFF);
-}
-
 const char *inbound_language(const struct member *m, const char *text, size_t len)
 {
     if (m && !m->erased_at && m->language[0])
         return m->language;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t n = utf8_decode(text + i, len - i, &cp);
-        if (n == 0)
-            break;
-        if (is_arabic_letter(cp))
-            return "ar";
-        i += n;
-    }
-    return "fr";
+    return bidi_has_rtl(text, len) ? "ar" : "fr";
 }
 
 /* The sender as stored: E.164 when it is a phone number, else the raw

@@ -52,7 +52,8 @@ int inbound_sms(const struct inbound_context *c, const struct channel_event *ev,
                 struct inbound_sms_result *out) __attribute__((warn_unused_result));
 
 /* The language to answer in: the member's, else Arabic when the text holds
- * an Arabic letter, else French. Returns a static string or m->language. */
+ * a right-to-left letter (core/bidi: Arabic script, digits not counted),
+ * else French. Returns a static string or m->language. */
 const char *inbound_language(const struct member *m, const char *text, size_t len);
 
 /* Apply one delivery report of channel ch: finds the message (our id when
