@@ -468,36 +468,39 @@ static void newest_input(const struct ussd_session *s, const char *text, size_t 
     }
 }
 
+/* A draft saved (flow set) or deleted, as a job of a group commit. */
+struct draft_job {
+    const char *phone, *flow;
+    const struct ussd_state *state;
+};
+
+static int draft_job_run(sqlite3 *db, void *arg)
+{
+    const struct draft_job *j = arg;
+    return j->flow ? draft_save(db, j->phone, j->flow, j->state, sizeof *j->state)
+                   : draft_delete(db, j->phone);
+}
+
 /* Keep the draft of an unfinished flow in step with the session: saved
  * while a registration or idea is under way (so a dropped session can be
- * continued on the next dial), deleted when it ends. */
-static void keep_draft(sqlite3 *db, const char *phone, enum ussd_flow before,
-                       const struct ussd_state *st)
+ * continued on the next dial), deleted when it ends. Through group commit
+ * like the end notices: the process's writers then take turns (store/db)
+ * instead of meeting in SQLite's busy handler, whose sleeps made the USSD
+ * tail. */
+static void keep_draft(const char *phone, enum ussd_flow before, const struct ussd_state *st)
 {
     enum ussd_flow now = ussd_menu_flow(st);
     bool save = now != USSD_FLOW_NONE;
     if (!save && !(before != USSD_FLOW_NONE && st->screen >= USSD_SCR_FIRST_END))
         return;
-    /* In a write transaction like every other write of a step: the
-     * process's writers then take turns (store/db) instead of meeting in
-     * SQLite's busy handler, whose sleeps made the USSD tail. */
     struct ussd_state copy = *st;
     copy.error_key = NULL;
-    int rc = db_begin(db);
-    if (rc == 0) {
-        rc = save ? draft_save(db, phone, now == USSD_FLOW_IDEA ? "idea" : "register", &copy,
-                               sizeof copy)
-                  : draft_delete(db, phone);
-        if (rc != 0)
-            db_rollback(db);
-        else
-            rc = db_commit(db); /* rolls back itself on failure */
-    }
-    if (rc == 0)
-        return;
-    log_collapsed(LOG_WARN, save ? "draft_not_saved" : "draft_not_deleted",
-                  LOG_COLLAPSE_INTERVAL_MS, save ? "draft_not_saved" : "draft_not_deleted",
-                  "reason=database");
+    struct draft_job job = {phone, save ? (now == USSD_FLOW_IDEA ? "idea" : "register") : NULL,
+                            &copy};
+    if (db_group_write(draft_job_run, &job) != 0)
+        log_collapsed(LOG_WARN, save ? "draft_not_saved" : "draft_not_deleted",
+                      LOG_COLLAPSE_INTERVAL_MS, save ? "draft_not_saved" : "draft_not_deleted",
+                      "reason=database");
 }
 
 /* A new session with no pre-typed input: offer a recent draft, if any. */
@@ -581,7 +584,7 @@ static void step_start(struct step *p, struct ussd_session *s)
     if (p->ctx.db_failed)
         ussd_menu_effect_done(&s->state, USSD_EFFECT_NONE, USSD_RESULT_FAILED);
     else
-        keep_draft(p->db, p->phone, USSD_FLOW_NONE, &s->state);
+        keep_draft(p->phone, USSD_FLOW_NONE, &s->state);
 }
 
 /* A new input of a live session: the engine moves, its effect is
@@ -605,7 +608,7 @@ static void step_input(struct step *p, struct ussd_session *s)
     if (p->ctx.db_failed)
         ussd_menu_effect_done(&s->state, USSD_EFFECT_NONE, USSD_RESULT_FAILED);
     else
-        keep_draft(p->db, p->phone, flow_before, &s->state);
+        keep_draft(p->phone, flow_before, &s->state);
 }
 
 /* Render st; a catalog text too long for this channel shortens the whole
