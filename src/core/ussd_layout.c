@@ -253,7 +253,8 @@ static long fit_same_page(const struct ussd_layout *ly, const char *const *orig,
 
 /* ---- detail screens: text pages ---- */
 
-enum { PARTS_MAX = 16 }; /* pages one text may span */
+enum { PARTS_MAX = 16 };     /* pages one text may span */
+enum { HEAD_MIN_UNITS = 6 }; /* below this a shortened title says nothing */
 
 /* The text of a detail screen cut into parts of at most budget units,
  * each [start, end) of text. */
@@ -261,11 +262,6 @@ struct parts {
     size_t start[PARTS_MAX], end[PARTS_MAX];
     size_t n;
 };
-
-static size_t units_of(const char *s, size_t len, enum text_encoding enc)
-{
-    return text_units(s, len, enc);
-}
 
 /* The longest prefix of s[0..len) within budget units, cut after a whole
  * word when one fits, else at a character boundary. */
@@ -276,7 +272,7 @@ static size_t fill_words(const char *s, size_t len, size_t budget, enum text_enc
         size_t sp = i;
         while (sp < len && s[sp] != ' ')
             sp++;
-        if (units_of(s, sp, enc) > budget)
+        if (text_units(s, sp, enc) > budget)
             break;
         best = sp;
         i = sp + 1;
@@ -288,7 +284,7 @@ static size_t fill_words(const char *s, size_t len, size_t budget, enum text_enc
     while (cut < len) {
         uint32_t cp;
         size_t k = utf8_decode(s + cut, len - cut, &cp);
-        if (k == 0 || units_of(s, cut + k, enc) > budget)
+        if (k == 0 || text_units(s, cut + k, enc) > budget)
             break;
         cut += k;
     }
@@ -311,7 +307,7 @@ static void split_parts(const char *text, size_t budget, enum text_encoding enc,
         for (;;) {
             const char *nl = memchr(text + end + (end > pos), '\n', len - end - (end > pos));
             size_t le = nl ? (size_t)(nl - text) : len;
-            if (units_of(text + pos, le - pos, enc) <= budget) {
+            if (text_units(text + pos, le - pos, enc) <= budget) {
                 end = le;
                 if (le == len)
                     break;
@@ -319,10 +315,10 @@ static void split_parts(const char *text, size_t budget, enum text_encoding enc,
             }
             /* This line does not fit the room left. */
             size_t ls = end > pos ? end + 1 : pos;
-            bool fits_alone = units_of(text + ls, le - ls, enc) <= budget;
+            bool fits_alone = text_units(text + ls, le - ls, enc) <= budget;
             if (end > pos && fits_alone)
                 break; /* it starts the next part */
-            size_t room_used = end > pos ? units_of(text + pos, end - pos, enc) + 1 : 0;
+            size_t room_used = end > pos ? text_units(text + pos, end - pos, enc) + 1 : 0;
             if (room_used < budget) {
                 size_t w = fill_words(text + ls, le - ls, budget - room_used, enc);
                 if (w > 0)
@@ -341,10 +337,18 @@ static void split_parts(const char *text, size_t budget, enum text_encoding enc,
     }
 }
 
+/* lim less reserve units (the room an error line needs), in each encoding. */
+static struct screen_limit limit_less(struct screen_limit lim, size_t reserve)
+{
+    lim.gsm7 = lim.gsm7 > reserve ? lim.gsm7 - reserve : 0;
+    lim.ucs2 = lim.ucs2 > reserve ? lim.ucs2 - reserve : 0;
+    return lim;
+}
+
 /* Units of line s and its newline, 0 for none. */
 static size_t line_units(const char *s, enum text_encoding enc)
 {
-    return s && s[0] ? units_of(s, strlen(s), enc) + 1 : 0;
+    return s && s[0] ? text_units(s, strlen(s), enc) + 1 : 0;
 }
 
 /* Room the error line needs beyond the navigation line it may replace. */
@@ -370,7 +374,7 @@ static bool join_lines(const char *const *lines, size_t n, enum text_encoding en
             return false;
         len += (size_t)w;
     }
-    return units_of(out, len, enc) <= lim;
+    return text_units(out, len, enc) <= lim;
 }
 
 /* A page of the detail's options after (or under) its text: part is the
@@ -384,8 +388,7 @@ static long options_page(const struct ussd_layout *ly, struct screen_list *sl, c
     struct screen_list plain = *sl;
     plain.header = part;
     plain.first = first;
-    plain.limit.gsm7 = sl->limit.gsm7 > reserve ? sl->limit.gsm7 - reserve : 0;
-    plain.limit.ucs2 = sl->limit.ucs2 > reserve ? sl->limit.ucs2 - reserve : 0;
+    plain.limit = limit_less(sl->limit, reserve);
     long shown = screen_list_render(&plain, out, outsz);
     if (shown <= 0 || !items_intact(&plain, shown, out))
         return -1;
@@ -449,7 +452,6 @@ static long options_after(const struct ussd_layout *ly, struct screen_list *sl, 
                           const char *part, size_t first, size_t reserve, enum text_encoding enc,
                           char *out, size_t outsz, struct ussd_layout_page *pg)
 {
-    enum { HEAD_MIN_UNITS = 6 };
     if (head[0]) {
         char with[LINE_MAX * 2], cut[LINE_MAX];
         struct ussd_layout plain = *ly;
@@ -457,7 +459,7 @@ static long options_after(const struct ussd_layout *ly, struct screen_list *sl, 
         plain.error_line = NULL;
         if (options_page(&plain, sl, part, first, reserve, out, outsz, &b) > 0) {
             size_t lim = enc == TEXT_UCS2 ? sl->limit.ucs2 : sl->limit.gsm7;
-            size_t used = units_of(out, strlen(out), enc) + 1 + reserve;
+            size_t used = text_units(out, strlen(out), enc) + 1 + reserve;
             if (used + HEAD_MIN_UNITS <= lim) {
                 shorten(head, lim - used, enc, cut, sizeof cut);
                 snprintf(with, sizeof with, "%s%s%s", cut, part[0] ? "\n" : "", part);
@@ -482,7 +484,6 @@ static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig
                            struct screen_list *sl, char *out, size_t outsz,
                            struct ussd_layout_page *pg)
 {
-    enum { HEAD_MIN_UNITS = 6 }; /* below this a shortened title says nothing */
     size_t lim = enc == TEXT_UCS2 ? sl->limit.ucs2 : sl->limit.gsm7;
     char text[LINE_MAX], part[LINE_MAX * 2], head[LINE_MAX], top[LINE_MAX];
     size_t reserve = error_reserve(ly, sl, enc);
@@ -490,6 +491,7 @@ static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig
     if (fixed >= lim)
         return -1;
     size_t budget = lim - fixed, best = 0, fewest = PARTS_MAX + 1;
+    bool head_apart = head_gives_way(ly);
     /* The fields that give way in the facts (a cooperative's name on the
      * profile) are shortened while that saves a page. */
     for (size_t c = 0; c <= READABLE_CAP_INDEX && ly->nshrink > 0; c++) {
@@ -498,7 +500,7 @@ static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig
         if (text_format(ly->tmpl, ly->vars, ly->nvars, text, sizeof text) < 0)
             continue;
         drop_empty_lines(text);
-        const char *b = head_gives_way(ly) && strchr(text, '\n') ? strchr(text, '\n') + 1 : text;
+        const char *b = head_apart && strchr(text, '\n') ? strchr(text, '\n') + 1 : text;
         split_parts(b, budget, enc, &q);
         if (q.n > 0 && q.n < fewest) {
             fewest = q.n;
@@ -518,7 +520,7 @@ static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig
     set_fields(ly, orig, caps[best], enc, shortened);
     const char *body = text;
     head[0] = top[0] = '\0';
-    if (head_gives_way(ly) && strchr(text, '\n')) {
+    if (head_apart && strchr(text, '\n')) {
         snprintf(head, sizeof head, "%.*s", (int)strcspn(whole, "\n"), whole);
         body = strchr(text, '\n') + 1;
     }
@@ -527,7 +529,7 @@ static long fit_text_pages(const struct ussd_layout *ly, const char *const *orig
     if (p.n == 0)
         return -1;
     /* The head over the first part, in the room it leaves. */
-    size_t used0 = units_of(body + p.start[0], p.end[0] - p.start[0], enc);
+    size_t used0 = text_units(body + p.start[0], p.end[0] - p.start[0], enc);
     if (head[0] && used0 + 1 + HEAD_MIN_UNITS <= budget)
         shorten(head, budget - used0 - 1, enc, top, sizeof top);
     bool head_whole = head[0] && strcmp(top, head) == 0;
@@ -572,8 +574,7 @@ static bool fits_one_screen(const struct ussd_layout *ly, const char *const *ori
     char out[SCREEN_BYTES_MAX];
     size_t reserve = error_reserve(ly, sl, enc);
     struct screen_list probe = *sl;
-    probe.limit.gsm7 = sl->limit.gsm7 > reserve ? sl->limit.gsm7 - reserve : 0;
-    probe.limit.ucs2 = sl->limit.ucs2 > reserve ? sl->limit.ucs2 - reserve : 0;
+    probe.limit = limit_less(sl->limit, reserve);
     struct ussd_layout plain = *ly;
     plain.error_line = NULL;
     plain.first = 0;
@@ -626,16 +627,14 @@ long ussd_layout_fit(const struct ussd_layout *ly, struct screen_list *sl, char 
         orig[i] = ly->vars[i].value;
     enum text_encoding enc = screen_encoding(ly, sl);
     if (ly->text_pages) {
-        long r = fits_one_screen(ly, orig, enc, shortened, sl)
-                     ? (ly->error_line ? detail_with_error(ly, orig, enc, shortened, sl, out, outsz)
-                                       : -1)
-                     : fit_text_pages(ly, orig, enc, shortened, sl, out, outsz, pg);
-        if (r >= 0 && !(ly->error_line && fits_one_screen(ly, orig, enc, shortened, sl)))
-            return r;
-        if (r >= 0) {
+        bool one = fits_one_screen(ly, orig, enc, shortened, sl);
+        long r = !one             ? fit_text_pages(ly, orig, enc, shortened, sl, out, outsz, pg)
+                 : ly->error_line ? detail_with_error(ly, orig, enc, shortened, sl, out, outsz)
+                                  : -1;
+        if (r >= 0 && one)
             *pg = (struct ussd_layout_page){0, (size_t)r, false, (size_t)r};
+        if (r >= 0)
             return r;
-        }
     }
     long r = fit_page(ly, orig, enc, shortened, sl, out, outsz);
     *pg =
