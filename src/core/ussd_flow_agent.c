@@ -95,7 +95,7 @@ static enum ussd_effect keep_gender(struct ussd_state *s, const struct ussd_ctx 
 static enum ussd_verdict take_year(struct ussd_state *s, const struct ussd_ctx *c, const char *in)
 {
     long y = strlen(in) == 4 ? ussd_screens_number(in) : -1;
-    if (y < 1900 || y > c->env->current_year - c->env->min_age)
+    if (y < MEMBER_BIRTH_YEAR_MIN || y > c->env->current_year - c->env->min_age)
         return USSD_REFUSED;
     s->draft.birth_year = (int)y;
     return USSD_TAKEN;

@@ -90,7 +90,7 @@ static enum ussd_verdict take_birth_year(struct ussd_state *s, const struct ussd
                                          const char *in)
 {
     long y = strlen(in) == 4 ? ussd_screens_number(in) : -1;
-    if (y < USSD_BIRTH_YEAR_MIN || y > c->env->current_year - c->env->min_age)
+    if (y < MEMBER_BIRTH_YEAR_MIN || y > c->env->current_year - c->env->min_age)
         return USSD_REFUSED;
     s->draft.birth_year = (int)y;
     return USSD_TAKEN;

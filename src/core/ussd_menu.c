@@ -414,7 +414,7 @@ static void format_error(const struct ussd_state *s, const struct ussd_env *env,
                          char *out, size_t outsz)
 {
     char min[16], max[16];
-    snprintf(min, sizeof min, "%d", USSD_BIRTH_YEAR_MIN);
+    snprintf(min, sizeof min, "%d", MEMBER_BIRTH_YEAR_MIN);
     snprintf(max, sizeof max, "%d", env->current_year - env->min_age);
     struct text_var vars[] = {{"min", min}, {"max", max}};
     const char *t = ussd_screens_text(s, env, key);

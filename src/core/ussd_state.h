@@ -17,7 +17,6 @@
 #include "core/topic.h"
 
 #define USSD_NAME_MAX 256 /* bytes: 60 characters of up to 4 bytes, with room */
-#define USSD_BIRTH_YEAR_MIN 1900
 #define USSD_NAME_CHARS_MIN 2
 #define USSD_NAME_CHARS_MAX 60
 #define USSD_CODE_MAX 32
