@@ -396,13 +396,12 @@ static const char *nav_line(const struct ussd_state *s, const struct ussd_ctx *c
 /* The options the page shows without its error line, and whether "more"
  * follows them: a wrong key shows the same page (out is scratch). */
 static void same_page(const struct ussd_state *s, const struct ussd_ctx *c, char *out, size_t outsz,
-                      size_t items, size_t *count, bool *more)
+                      size_t *count, bool *more)
 {
     struct ussd_state plain = *s;
     plain.error_key = NULL;
     bool end;
     struct ussd_layout_page pg;
-    (void)items;
     if (render_screen(&plain, c, out, outsz, &end, &pg) < 0 || pg.shown == 0)
         return;
     *count = pg.shown;
@@ -463,7 +462,7 @@ static long render_screen(const struct ussd_state *s, const struct ussd_ctx *c, 
     size_t page_count = 0;
     bool page_more = false;
     if (s->error_key && is_list(d) && !d->detail)
-        same_page(s, c, out, outsz, sl.count, &page_count, &page_more);
+        same_page(s, c, out, outsz, &page_count, &page_more);
     char error_line[256];
     if (s->error_key)
         format_error(s, env, s->error_key, error_line, sizeof error_line);
