@@ -46,14 +46,6 @@ int approvals_get(sqlite3 *db, int64_t id, struct broadcast_approval *out)
     return rc == SQLITE_ROW ? 1 : 0;
 }
 
-/* Run st (bound) and say whether it changed a row: 1, 0, or -1. */
-static int changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
-{
-    if (store_exec(db, st, what) != 0)
-        return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
-}
-
 int approvals_request(sqlite3 *db, int64_t id, const char *from, const char *action, int64_t at,
                       const char *reasons, const char *by, int64_t now)
 {
@@ -72,7 +64,7 @@ int approvals_request(sqlite3 *db, int64_t id, const char *from, const char *act
     store_bind_text(st, ":reasons", reasons);
     store_bind_text(st, ":by", by);
     store_bind_int64(st, ":now", now);
-    return changed(db, st, "approvals_request");
+    return store_exec_changed(db, st, "approvals_request");
 }
 
 int approvals_approve(sqlite3 *db, int64_t id, const char *to, const char *by, int64_t recipients,
@@ -91,7 +83,7 @@ int approvals_approve(sqlite3 *db, int64_t id, const char *to, const char *by, i
     store_bind_int64(st, ":recipients", recipients);
     sqlite3_bind_double(st, store_param(st, ":cost"), cost_mad);
     store_bind_int64(st, ":now", now);
-    return changed(db, st, "approvals_approve");
+    return store_exec_changed(db, st, "approvals_approve");
 }
 
 int approvals_reject(sqlite3 *db, int64_t id, const char *by, const char *reason, int64_t now)
@@ -106,7 +98,7 @@ int approvals_reject(sqlite3 *db, int64_t id, const char *by, const char *reason
     store_bind_text(st, ":by", by);
     store_bind_text(st, ":reason", reason);
     store_bind_int64(st, ":now", now);
-    return changed(db, st, "approvals_reject");
+    return store_exec_changed(db, st, "approvals_reject");
 }
 
 int approvals_drop(sqlite3 *db, int64_t id)
@@ -118,7 +110,7 @@ int approvals_drop(sqlite3 *db, int64_t id)
     if (!st)
         return store_fail(db, "approvals_drop");
     sqlite3_bind_int64(st, 1, id);
-    return changed(db, st, "approvals_drop");
+    return store_exec_changed(db, st, "approvals_drop");
 }
 
 int approvals_withdraw(sqlite3 *db, int64_t id, int64_t now)
@@ -130,7 +122,7 @@ int approvals_withdraw(sqlite3 *db, int64_t id, int64_t now)
         return store_fail(db, "approvals_withdraw");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    return changed(db, st, "approvals_withdraw");
+    return store_exec_changed(db, st, "approvals_withdraw");
 }
 
 int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, const char *refusal,
@@ -147,7 +139,7 @@ int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, 
     store_bind_text(st, ":to", to);
     store_bind_text(st, ":refusal", refusal);
     store_bind_int64(st, ":now", now);
-    return changed(db, st, "approvals_refuse");
+    return store_exec_changed(db, st, "approvals_refuse");
 }
 
 int approvals_channel_segments(sqlite3 *db, const char *channel, int64_t from_hour, int64_t to_hour,

@@ -100,9 +100,7 @@ int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64
     store_bind_text(st, ":texts", r->texts);
     store_bind_int64(st, ":event_id", r->event_id);
     store_bind_int64(st, ":now", now);
-    if (store_exec(db, st, "broadcasts_update_draft") != 0)
-        return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return store_exec_changed(db, st, "broadcasts_update_draft");
 }
 
 int broadcasts_delete_draft(sqlite3 *db, int64_t id)
@@ -111,9 +109,7 @@ int broadcasts_delete_draft(sqlite3 *db, int64_t id)
     if (!st)
         return store_fail(db, "broadcasts_delete_draft");
     sqlite3_bind_int64(st, 1, id);
-    if (store_exec(db, st, "broadcasts_delete_draft") != 0)
-        return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return store_exec_changed(db, st, "broadcasts_delete_draft");
 }
 
 static int read_record(sqlite3_stmt *st, struct broadcast_record *r)
@@ -221,9 +217,7 @@ int broadcasts_set_status(sqlite3 *db, int64_t id, const char *from, const char 
     store_bind_int64(st, ":when", when);
     store_bind_int64(st, ":recipients", recipients);
     store_bind_int64(st, ":now", now);
-    if (store_exec(db, st, "broadcasts_set_status") != 0)
-        return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return store_exec_changed(db, st, "broadcasts_set_status");
 }
 
 int broadcasts_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)

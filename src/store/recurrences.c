@@ -108,9 +108,7 @@ int recurrences_update(sqlite3 *db, const struct recurrence_record *r, int64_t n
     store_bind_int64(st, ":created_count", r->created_count);
     store_bind_int64(st, ":skipped_count", r->skipped_count);
     bind_rule(st, r, now);
-    if (store_exec(db, st, "recurrences_update") != 0)
-        return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return store_exec_changed(db, st, "recurrences_update");
 }
 
 int recurrences_get(sqlite3 *db, int64_t id, struct recurrence_record *out)
@@ -203,9 +201,7 @@ static int occurrence_row(sqlite3 *db, int64_t recurrence_id, int64_t due_at, in
     sqlite3_bind_int64(st, 3, event_id);
     sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);
-    if (store_exec(db, st, "recurrences_occurrence") != 0)
-        return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return store_exec_changed(db, st, "recurrences_occurrence");
 }
 
 int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *rec, int64_t due_at,

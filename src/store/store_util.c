@@ -48,6 +48,13 @@ int store_exec(sqlite3 *db, sqlite3_stmt *st, const char *what)
     return rc == SQLITE_DONE ? 0 : store_fail(db, what);
 }
 
+int store_exec_changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+    if (store_exec(db, st, what) != 0)
+        return -1;
+    return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
 void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
 {
     const char *t = (const char *)sqlite3_column_text(st, col);

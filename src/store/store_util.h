@@ -30,6 +30,11 @@ void store_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t l
  * and sqlite3_last_insert_rowid still tell about it afterwards. */
 int store_exec(sqlite3 *db, sqlite3_stmt *st, const char *what) __attribute__((warn_unused_result));
 
+/* store_exec for an UPDATE or DELETE whose caller asks whether it matched:
+ * 1 (a row changed), 0 (none) or -1 logged with what. */
+int store_exec_changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
+    __attribute__((warn_unused_result));
+
 /* Copy column col of the current row as text into dst (always terminated,
  * "" for NULL), cutting on a UTF-8 boundary. */
 void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col);
