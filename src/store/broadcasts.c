@@ -228,14 +228,7 @@ int broadcasts_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
         return store_fail(db, "broadcasts_due");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-    size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_fail(db, "broadcasts_due");
-    return (int)n;
+    return store_read_ids(db, st, ids, max, "broadcasts_due");
 }
 
 int broadcasts_audience_count(sqlite3 *db, const struct broadcast_audience *a,

@@ -163,19 +163,6 @@ int recurrences_list(sqlite3 *db, int64_t broadcast_id, int with_deleted, int64_
     return (int)n;
 }
 
-/* Ids from st (one column), at most max. Returns the count, or -1. */
-static int read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
-{
-    size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_fail(db, what);
-    return (int)n;
-}
-
 int recurrences_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id FROM recurrences WHERE status = 'active' AND"
@@ -185,7 +172,7 @@ int recurrences_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
         return store_fail(db, "recurrences_due");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-    return read_ids(db, st, ids, max, "recurrences_due");
+    return store_read_ids(db, st, ids, max, "recurrences_due");
 }
 
 static int occurrence_row(sqlite3 *db, int64_t recurrence_id, int64_t due_at, int64_t event_id,
@@ -286,7 +273,7 @@ int recurrences_pending(sqlite3 *db, int64_t id, int64_t *ids, size_t max)
         return store_fail(db, "recurrences_pending");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-    return read_ids(db, st, ids, max, "recurrences_pending");
+    return store_read_ids(db, st, ids, max, "recurrences_pending");
 }
 
 int recurrences_events(sqlite3 *db, const char *filter, int64_t recurrence_id, int64_t from,

@@ -55,6 +55,18 @@ int store_exec_changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
     return sqlite3_changes(db) > 0 ? 1 : 0;
 }
 
+int store_read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
+{
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    db_stmt_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(db, what);
+    return (int)n;
+}
+
 void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
 {
     const char *t = (const char *)sqlite3_column_text(st, col);

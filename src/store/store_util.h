@@ -35,6 +35,11 @@ int store_exec(sqlite3 *db, sqlite3_stmt *st, const char *what) __attribute__((w
 int store_exec_changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
     __attribute__((warn_unused_result));
 
+/* Step st (one integer column) into ids, at most max, and give it back.
+ * Returns the count, or -1 logged with what. */
+int store_read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
+    __attribute__((warn_unused_result));
+
 /* Copy column col of the current row as text into dst (always terminated,
  * "" for NULL), cutting on a UTF-8 boundary. */
 void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col);
