@@ -154,9 +154,5 @@ int approvals_channel_segments(sqlite3 *db, const char *channel, int64_t from_ho
     sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, from_hour);
     sqlite3_bind_int64(st, 3, to_hour);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *segments = sqlite3_column_int64(st, 0);
-    db_stmt_done(st);
-    return rc == SQLITE_ROW ? 0 : store_fail(db, "approvals_channel_segments");
+    return store_read_int64(db, st, segments, "approvals_channel_segments");
 }

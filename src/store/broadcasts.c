@@ -185,17 +185,16 @@ int broadcasts_list(sqlite3 *db, const char *status, int64_t offset, size_t max,
         if (!st)
             goto fail;
         sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC); /* NULL: any */
-        rc = sqlite3_step(st);
-        *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        db_stmt_done(st);
-        if (rc != SQLITE_ROW)
-            goto fail;
+        if (store_read_int64(db, st, total, "broadcasts_list") != 0)
+            goto clear;
     }
     return (int)n;
 fail:
+    store_fail(db, "broadcasts_list");
+clear: /* logged */
     for (size_t i = 0; i < n; i++)
         broadcast_record_clear(&out[i]);
-    return store_fail(db, "broadcasts_list");
+    return -1;
 }
 
 int broadcasts_set_status(sqlite3 *db, int64_t id, const char *from, const char *to, int64_t when,
@@ -286,11 +285,7 @@ int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
     if (!st)
         return store_fail(db, "broadcasts_phones_unknown");
     sqlite3_bind_text(st, 1, phones, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    db_stmt_done(st);
-    return rc == SQLITE_ROW ? 0 : store_fail(db, "broadcasts_phones_unknown");
+    return store_read_int64(db, st, out, "broadcasts_phones_unknown");
 }
 
 /* The expansion statement: fixed text, built once (BROADCAST_LANG_SLOTS

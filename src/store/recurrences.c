@@ -154,11 +154,8 @@ int recurrences_list(sqlite3 *db, int64_t broadcast_id, int with_deleted, int64_
             return store_fail(db, "recurrences_list");
         sqlite3_bind_int64(st, 1, broadcast_id);
         sqlite3_bind_int(st, 2, with_deleted != 0);
-        rc = sqlite3_step(st);
-        *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        db_stmt_done(st);
-        if (rc != SQLITE_ROW)
-            return store_fail(db, "recurrences_list");
+        if (store_read_int64(db, st, total, "recurrences_list") != 0)
+            return -1;
     }
     return (int)n;
 }

@@ -55,6 +55,14 @@ int store_exec_changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
     return sqlite3_changes(db) > 0 ? 1 : 0;
 }
 
+int store_read_int64(sqlite3 *db, sqlite3_stmt *st, int64_t *out, const char *what)
+{
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    db_stmt_done(st);
+    return rc == SQLITE_ROW ? 0 : store_fail(db, what);
+}
+
 int store_read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
 {
     size_t n = 0;

@@ -35,6 +35,11 @@ int store_exec(sqlite3 *db, sqlite3_stmt *st, const char *what) __attribute__((w
 int store_exec_changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
     __attribute__((warn_unused_result));
 
+/* Step st once for its one row (a count or a sum) into *out (0 when the
+ * step fails) and give it back. Returns 0, or -1 logged with what. */
+int store_read_int64(sqlite3 *db, sqlite3_stmt *st, int64_t *out, const char *what)
+    __attribute__((warn_unused_result));
+
 /* Step st (one integer column) into ids, at most max, and give it back.
  * Returns the count, or -1 logged with what. */
 int store_read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)

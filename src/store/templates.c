@@ -133,17 +133,16 @@ int templates_list(sqlite3 *db, bool with_archived, int64_t offset, size_t max,
         if (!st)
             goto fail;
         sqlite3_bind_int(st, 1, with_archived);
-        rc = sqlite3_step(st);
-        *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        db_stmt_done(st);
-        if (rc != SQLITE_ROW)
-            goto fail;
+        if (store_read_int64(db, st, total, "templates_list") != 0)
+            goto clear;
     }
     return (int)n;
 fail:
+    store_fail(db, "templates_list");
+clear: /* logged */
     for (size_t i = 0; i < n; i++)
         template_record_clear(&out[i]);
-    return store_fail(db, "templates_list");
+    return -1;
 }
 
 int templates_longest_event(sqlite3 *db, int64_t now, const char *lang, char *title, size_t titlesz,
