@@ -44,31 +44,21 @@ static void read_rule(sqlite3_stmt *st, struct recurrence_record *r)
     store_copy_text(r->name, sizeof r->name, st, 20);
 }
 
-/* Bind the rule's fields (and :now) shared by insert and update; 0 binds
- * NULL where 0 means none. */
+/* Bind the rule's fields (and :now) shared by insert and update; the SQL
+ * stores NULL where 0 (or "") means none. */
 static void bind_rule(sqlite3_stmt *st, const struct recurrence_record *r, int64_t now)
 {
     store_bind_text(st, ":kind", r->kind);
-    if (r->weekday)
-        store_bind_int64(st, ":weekday", r->weekday);
-    else
-        store_bind_null(st, ":weekday");
-    if (r->month_day)
-        store_bind_int64(st, ":month_day", r->month_day);
-    else
-        store_bind_null(st, ":month_day");
+    store_bind_int64(st, ":weekday", r->weekday);
+    store_bind_int64(st, ":month_day", r->month_day);
     store_bind_int64(st, ":minute", r->minute);
     store_bind_text_or_null(st, ":event_filter", r->event_filter);
     store_bind_text(st, ":audience", r->audience[0] ? r->audience : "broadcast");
     store_bind_int64(st, ":starts_at", r->starts_at);
-    static const char *const zero_null[] = {":ends_at", ":max_count", ":next_at", ":last_at"};
-    const int64_t values[] = {r->ends_at, r->max_count, r->next_at, r->last_at};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        if (values[i])
-            store_bind_int64(st, zero_null[i], values[i]);
-        else
-            store_bind_null(st, zero_null[i]);
-    }
+    store_bind_int64(st, ":ends_at", r->ends_at);
+    store_bind_int64(st, ":max_count", r->max_count);
+    store_bind_int64(st, ":next_at", r->next_at);
+    store_bind_int64(st, ":last_at", r->last_at);
     store_bind_text(st, ":status", r->status);
     store_bind_text_or_null(st, ":ended_reason", r->ended_reason);
     store_bind_int64(st, ":now", now);
@@ -80,8 +70,9 @@ int recurrences_insert(sqlite3 *db, const struct recurrence_record *r, int64_t n
         db, "INSERT INTO recurrences (broadcast_id, kind, weekday, month_day, minute,"
             " event_filter, audience, starts_at, ends_at, max_count, status, next_at, last_at,"
             " ended_reason, created_by, created_at, updated_at) VALUES (:broadcast_id, :kind,"
-            " :weekday, :month_day, :minute, :event_filter, :audience, :starts_at, :ends_at,"
-            " :max_count, :status, :next_at, :last_at, :ended_reason, :created_by, :now, :now)");
+            " nullif(:weekday, 0), nullif(:month_day, 0), :minute, :event_filter, :audience,"
+            " :starts_at, nullif(:ends_at, 0), nullif(:max_count, 0), :status,"
+            " nullif(:next_at, 0), nullif(:last_at, 0), :ended_reason, :created_by, :now, :now)");
     if (!st)
         return store_fail(db, "recurrences_insert");
     store_bind_int64(st, ":broadcast_id", r->broadcast_id);
@@ -96,12 +87,13 @@ int recurrences_insert(sqlite3 *db, const struct recurrence_record *r, int64_t n
 int recurrences_update(sqlite3 *db, const struct recurrence_record *r, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(
-        db, "UPDATE recurrences SET kind = :kind, weekday = :weekday, month_day = :month_day,"
-            " minute = :minute, event_filter = :event_filter, audience = :audience,"
-            " starts_at = :starts_at, ends_at = :ends_at, max_count = :max_count,"
-            " created_count = :created_count, skipped_count = :skipped_count, status = :status,"
-            " next_at = :next_at, last_at = :last_at, ended_reason = :ended_reason,"
-            " updated_at = :now WHERE id = :id");
+        db, "UPDATE recurrences SET kind = :kind, weekday = nullif(:weekday, 0),"
+            " month_day = nullif(:month_day, 0), minute = :minute, event_filter = :event_filter,"
+            " audience = :audience, starts_at = :starts_at, ends_at = nullif(:ends_at, 0),"
+            " max_count = nullif(:max_count, 0), created_count = :created_count,"
+            " skipped_count = :skipped_count, status = :status, next_at = nullif(:next_at, 0),"
+            " last_at = nullif(:last_at, 0), ended_reason = :ended_reason, updated_at = :now"
+            " WHERE id = :id");
     if (!st)
         return store_fail(db, "recurrences_update");
     store_bind_int64(st, ":id", r->id);
