@@ -114,10 +114,7 @@ int delivery_error_class_set(sqlite3 *db, int64_t id, const char *error_class)
     if (!st)
         return store_fail(db, "delivery_error_class");
     sqlite3_bind_int64(st, 1, id);
-    if (error_class)
-        sqlite3_bind_text(st, 2, error_class, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, 2);
+    sqlite3_bind_text(st, 2, error_class, -1, SQLITE_STATIC); /* NULL binds NULL */
     return store_exec(db, st, "delivery_error_class");
 }
 
