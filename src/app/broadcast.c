@@ -170,8 +170,8 @@ static int event_values(const struct plan_in *in, struct broadcast_plan *plan,
         if (event_get(in->db, plan->event_id, 0, lp->text_language, &e) != 1)
             return -1;
         snprintf(ev->value, sizeof ev->value, "%s", e.title);
-        snprintf(date->value, sizeof date->value, "%02d/%02d %02d:%02d", e.day, e.month, e.hour,
-                 e.minute);
+        catalog_when(in->env->texts, lp->text_language, e.day, e.month, e.hour, e.minute,
+                     date->value, sizeof date->value);
         ev->source = date->source = BROADCAST_VALUE_EVENT;
         return 0;
     }
@@ -180,7 +180,8 @@ static int event_values(const struct plan_in *in, struct broadcast_plan *plan,
     time_t t = (time_t)starts_at;
     if (found <= 0 || !localtime_r(&t, &tm))
         return found < 0 ? -1 : 0; /* nothing to come: the placeholders stay as written */
-    strftime(date->value, sizeof date->value, "%d/%m %H:%M", &tm);
+    catalog_when(in->env->texts, lp->text_language, tm.tm_mday, tm.tm_mon + 1, tm.tm_hour,
+                 tm.tm_min, date->value, sizeof date->value);
     ev->source = date->source = BROADCAST_VALUE_LONGEST_UPCOMING;
     return 0;
 }
