@@ -16,18 +16,11 @@
 
 #define MAD_EPSILON 0.005 /* half a centime: costs are sums of prices */
 
+/* A broadcast's audit row (app/programme's programme_audit; takes summary). */
 static int audit(sqlite3 *db, const struct audit_actor *actor, const char *action, int64_t id,
                  json_t *summary)
 {
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(summary);
-    if (!text)
-        return -1;
-    int rc = audit_write(db, actor, action, "broadcast", ids, text);
-    free(text);
-    return rc;
+    return programme_audit(db, actor, action, "broadcast", id, summary);
 }
 
 static double centimes(double mad)

@@ -383,18 +383,11 @@ enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *e
 
 /* ---------------------------------------------------------------- audit */
 
+/* A broadcast's audit row (app/programme's programme_audit; takes summary). */
 static int audit(sqlite3 *db, const struct audit_actor *actor, const char *action, int64_t id,
                  json_t *summary)
 {
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(summary);
-    if (!text)
-        return -1;
-    int rc = audit_write(db, actor, action, "broadcast", ids, text);
-    free(text);
-    return rc;
+    return programme_audit(db, actor, action, "broadcast", id, summary);
 }
 
 /* The fields staff write, as an audit summary takes them. */

@@ -110,8 +110,8 @@ static const char *note_in(const char *lang, const char *ar, const char *fr, con
     return "";
 }
 
-static int audit_json(sqlite3 *db, const struct audit_actor *actor, const char *action,
-                      const char *type, int64_t id, json_t *summary)
+int programme_audit(sqlite3 *db, const struct audit_actor *actor, const char *action,
+                    const char *type, int64_t id, json_t *summary)
 {
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
@@ -200,7 +200,7 @@ enum programme_result programme_grant_set_status(sqlite3 *db, const struct notic
                   json_str_or_null(c->note_fr), "en", json_str_or_null(c->note_en), "message_id",
                   msg_id ? json_integer(msg_id) : json_null(), "language", lang);
     adminq_table_free(&r);
-    if (audit_json(db, actor, "grant.status", "grant", c->grant_id, summary) != 0)
+    if (programme_audit(db, actor, "grant.status", "grant", c->grant_id, summary) != 0)
         return PROGRAMME_ERROR;
     if (message_id)
         *message_id = msg_id;
@@ -248,7 +248,7 @@ enum programme_result programme_idea_set_status(sqlite3 *db, const struct notice
     json_t *summary =
         json_pack("{s:{s:s,s:s},s:o,s:s}", "status", "from", old_status, "to", status, "message_id",
                   *message_id ? json_integer(*message_id) : json_null(), "language", lang);
-    if (audit_json(db, actor, "idea.status", "idea", idea_id, summary) != 0)
+    if (programme_audit(db, actor, "idea.status", "idea", idea_id, summary) != 0)
         rc = PROGRAMME_ERROR;
 done:
     adminq_table_free(&r);
@@ -360,7 +360,7 @@ enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_en
     adminq_table_free(&t);
     json_t *summary = json_pack("{s:{s:s,s:s},s:I}", "status", "from", "scheduled", "to",
                                 "cancelled", "notices", (json_int_t)n);
-    if (audit_json(db, actor, "event.cancel", "event", event_id, summary) != 0)
+    if (programme_audit(db, actor, "event.cancel", "event", event_id, summary) != 0)
         return PROGRAMME_ERROR;
     if (notices)
         *notices = n;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "app/retention.h"
@@ -109,6 +110,14 @@ bool programme_in_send_window(const struct notice_env *env, int64_t now);
 /* The next time at or after now when the window is open (now itself when
  * it is open). */
 int64_t programme_send_window_opens(const struct notice_env *env, int64_t now);
+
+/* Append the audit row of action on object type `type` id by actor, its
+ * summary the JSON summary (taken, freed here; NULL, as a failed
+ * json_pack gives: -1). Inside the caller's write transaction, as
+ * store/audit's audit_write. Returns 0 or -1. */
+int programme_audit(sqlite3 *db, const struct audit_actor *actor, const char *action,
+                    const char *type, int64_t id, json_t *summary)
+    __attribute__((warn_unused_result));
 
 /* The language a notice to a member speaking lang is written in: lang
  * when the catalogs have it, else the default. Borrowed. */

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "app/broadcast.h"
+#include "app/programme.h"
 #include "core/limits.h"
 #include "store/db.h"
 #include "sys/log.h"
@@ -220,18 +221,11 @@ int recurrence_upcoming(sqlite3 *db, const struct recurrence_record *r, int64_t 
 
 /* ----------------------------------------------------------------- audit */
 
+/* A rule's audit row (app/programme's programme_audit; takes summary). */
 static int audit(sqlite3 *db, const struct audit_actor *actor, const char *action, int64_t id,
                  json_t *summary)
 {
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(summary);
-    if (!text)
-        return -1;
-    int rc = audit_write(db, actor, action, "recurrence", ids, text);
-    free(text);
-    return rc;
+    return programme_audit(db, actor, action, "recurrence", id, summary);
 }
 
 /* The rule's fields staff set, as an audit summary takes them. */
