@@ -6,16 +6,10 @@
 #include <string.h>
 
 static const char *const names[PLACEHOLDER_COUNT] = {"name", "member_no", "event", "date"};
-static const char *const tokens[PLACEHOLDER_COUNT] = {"{name}", "{member_no}", "{event}", "{date}"};
 
 const char *placeholder_name(enum placeholder p)
 {
     return (unsigned)p < PLACEHOLDER_COUNT ? names[p] : NULL;
-}
-
-const char *placeholder_token(enum placeholder p)
-{
-    return (unsigned)p < PLACEHOLDER_COUNT ? tokens[p] : NULL;
 }
 
 static int word_char(char c)
@@ -37,7 +31,7 @@ static size_t word_at(const char *s)
 static enum placeholder which(const char *s, size_t n)
 {
     for (int p = 0; p < PLACEHOLDER_COUNT; p++)
-        if (strlen(tokens[p]) == n && memcmp(tokens[p], s, n) == 0)
+        if (strlen(names[p]) + 2 == n && memcmp(names[p], s + 1, n - 2) == 0)
             return (enum placeholder)p;
     return PLACEHOLDER_COUNT;
 }

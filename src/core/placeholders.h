@@ -24,9 +24,6 @@ enum placeholder {
 /* "name", "member_no", "event", "date" (NULL out of range). */
 const char *placeholder_name(enum placeholder p);
 
-/* "{name}", ... (NULL out of range). */
-const char *placeholder_token(enum placeholder p);
-
 /* The placeholders text uses, as a bit set (1u << enum placeholder). */
 unsigned placeholders_used(const char *text);
 
