@@ -542,9 +542,8 @@ static int tick_one(sqlite3 *db, int64_t id, int64_t now)
     return -1;
 }
 
-int recurrence_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
+int recurrence_tick(sqlite3 *db, int64_t now)
 {
-    (void)env;
     int64_t ids[RECURRENCES_DUE_PER_TICK];
     int n = recurrences_due(db, now, ids, RECURRENCES_DUE_PER_TICK);
     if (n < 0)

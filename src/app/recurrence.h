@@ -44,7 +44,6 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "app/programme.h"
 #include "store/audit.h"
 #include "store/recurrences.h"
 
@@ -110,7 +109,6 @@ enum recurrence_result recurrence_delete(sqlite3 *db, const struct audit_actor *
 /* The scheduler's tick: every rule due at now gets its occurrence (or its
  * skip) created and committed in a transaction of its own, before the
  * broadcast tick sends it. Returns 0 or -1. */
-int recurrence_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
-    __attribute__((warn_unused_result));
+int recurrence_tick(sqlite3 *db, int64_t now) __attribute__((warn_unused_result));
 
 #endif

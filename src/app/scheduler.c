@@ -133,7 +133,7 @@ int scheduler_tick(const struct notice_env *env, int64_t now)
     /* Occurrences of recurring broadcasts are created and committed
      * first, then sent by the broadcast tick like any scheduled one; a
      * failure there leaves the due broadcasts to go. */
-    int rc = recurrence_tick(db, env, now);
+    int rc = recurrence_tick(db, now);
     if (broadcast_tick(db, env, now) != 0)
         rc = -1;
     return rc;
