@@ -163,7 +163,6 @@ static int event_values(const struct plan_in *in, struct broadcast_plan *plan,
     struct broadcast_value *ev = &lp->values[PLACEHOLDER_EVENT],
                            *date = &lp->values[PLACEHOLDER_DATE];
     int64_t starts_at = 0;
-    struct tm tm;
     plan->event_missing |= plan->event_id == 0;
     if (plan->event_id) {
         struct ussd_event e;
@@ -177,11 +176,9 @@ static int event_values(const struct plan_in *in, struct broadcast_plan *plan,
     }
     int found = templates_longest_event(in->db, in->now, lp->text_language, ev->value,
                                         sizeof ev->value, &starts_at);
-    time_t t = (time_t)starts_at;
-    if (found <= 0 || !localtime_r(&t, &tm))
+    if (found <= 0)
         return found < 0 ? -1 : 0; /* nothing to come: the placeholders stay as written */
-    catalog_when(in->env->texts, lp->text_language, tm.tm_mday, tm.tm_mon + 1, tm.tm_hour,
-                 tm.tm_min, date->value, sizeof date->value);
+    programme_when(in->env, lp->text_language, starts_at, date->value, sizeof date->value);
     ev->source = date->source = BROADCAST_VALUE_LONGEST_UPCOMING;
     return 0;
 }

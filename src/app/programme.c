@@ -255,10 +255,8 @@ done:
     return rc;
 }
 
-/* An event's start in the programme's local time (the process's zone),
- * as the catalogs of lang write it (core/catalog.h, as on the screens). */
-static void local_when(const struct notice_env *env, const char *lang, int64_t t, char *out,
-                       size_t outsz)
+void programme_when(const struct notice_env *env, const char *lang, int64_t t, char *out,
+                    size_t outsz)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -314,7 +312,7 @@ static int notice_row(sqlite3 *db, const struct notice_env *env, const struct ad
     const char *title =
         note_in(lang, adminq_str(t, row, 6), adminq_str(t, row, 7), adminq_str(t, row, 8));
     char when[32];
-    local_when(env, lang, adminq_i64(t, row, 9), when, sizeof when);
+    programme_when(env, lang, adminq_i64(t, row, 9), when, sizeof when);
     struct text_var vars[] = {{"title", title},
                               {"when", when},
                               {"place", adminq_str(t, row, 10)},

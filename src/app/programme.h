@@ -111,6 +111,13 @@ bool programme_in_send_window(const struct notice_env *env, int64_t now);
  * it is open). */
 int64_t programme_send_window_opens(const struct notice_env *env, int64_t now);
 
+/* Time t (an event's start) in the programme's local time (the process's
+ * zone) as the catalogs of lang write it (core/catalog's catalog_when, as
+ * on the screens: "20/02 10h00" in French), "?" when it cannot be read,
+ * into out (outsz bytes). */
+void programme_when(const struct notice_env *env, const char *lang, int64_t t, char *out,
+                    size_t outsz);
+
 /* Append the audit row of action on object type `type` id by actor, its
  * summary the JSON summary (taken, freed here; NULL, as a failed
  * json_pack gives: -1). Inside the caller's write transaction, as

@@ -140,7 +140,7 @@ def test_segments_follow_each_name_and_the_plan_takes_the_longest(daemons):
 def test_event_placeholders_need_an_event(daemons):
     d, st = start(daemons)
     eid, starts_at = add_event(d)
-    add_event(d, "LONG26")
+    _, long_at = add_event(d, "LONG26")
     write_db(d, "UPDATE events SET title_fr = 'Journee regionale de l''economie sociale'"
                 " WHERE code = 'LONG26'")
     phone, _ = member(d, "fr", "Samir")
@@ -155,6 +155,8 @@ def test_event_placeholders_need_an_event(daemons):
     assert p["event_missing"] is True and p["event_id"] is None
     assert fr["placeholders"]["event"] == {"value": "Journee regionale de l'economie sociale",
                                            "source": "longest_upcoming_event"}
+    assert fr["placeholders"]["date"] == {"value": when_in("fr", long_at),
+                                          "source": "longest_upcoming_event"}
     # An audience of one event's attendees names it; so does "event".
     r = st.post("/broadcasts", dict(body, audience={"events": [eid]}))
     assert r.status == 201 and r.json()["event_id"] is None, r
