@@ -240,37 +240,41 @@ static json_t *json_time(int64_t t)
     return t ? json_integer(t) : json_null();
 }
 
-json_t *api_broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
+int api_broadcast_get(sqlite3 *db, int64_t id, struct broadcast_record *r,
+                      struct http_response *resp)
 {
-    struct broadcast_record r;
-    int found = broadcasts_get(db, id, &r);
-    if (found <= 0) {
-        if (found < 0)
-            api_error_db(resp);
-        else
-            api_error(resp, 404, "not_found", "no such broadcast", NULL);
-        return NULL;
-    }
+    int found = broadcasts_get(db, id, r);
+    if (found > 0)
+        return 0;
+    api_broadcast_error(resp, found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND, NULL);
+    return -1;
+}
+
+/* Stored broadcast r (borrowed) as JSON with its progress and approval,
+ * or NULL with resp filled (503). */
+static json_t *record_json(sqlite3 *db, const struct broadcast_record *r,
+                           struct http_response *resp)
+{
     struct broadcast_progress p;
-    if (broadcasts_progress(db, id, &p) != 0) {
-        broadcast_record_clear(&r);
+    if (broadcasts_progress(db, r->id, &p) != 0) {
         api_error_db(resp);
         return NULL;
     }
-    json_t *aud = json_loads(r.audience, 0, NULL), *texts = json_loads(r.texts, 0, NULL);
+    json_t *aud = json_loads(r->audience, 0, NULL), *texts = json_loads(r->texts, 0, NULL);
     json_t *o = json_pack(
-        "{s:I,s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:s,s:I,s:I}", "id", (json_int_t)r.id, "name",
-        r.name, "topic", r.topic[0] ? json_string(r.topic) : json_null(), "channel", r.channel,
-        "status", r.status, "audience", aud ? aud : json_object(), "texts",
-        texts ? texts : json_object(), "scheduled_at", json_time(r.scheduled_at), "started_at",
-        json_time(r.started_at), "cancelled_at", json_time(r.cancelled_at), "recipients",
-        (json_int_t)r.recipients, "created_by", r.created_by, "created_at",
-        (json_int_t)r.created_at, "updated_at", (json_int_t)r.updated_at);
-    json_object_set_new(o, "event_id", r.event_id ? json_integer(r.event_id) : json_null());
-    bool started = strcmp(r.status, "started") == 0;
-    broadcast_record_clear(&r);
-    if (!o)
+        "{s:I,s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:s,s:I,s:I}", "id", (json_int_t)r->id,
+        "name", r->name, "topic", r->topic[0] ? json_string(r->topic) : json_null(), "channel",
+        r->channel, "status", r->status, "audience", aud ? aud : json_object(), "texts",
+        texts ? texts : json_object(), "scheduled_at", json_time(r->scheduled_at), "started_at",
+        json_time(r->started_at), "cancelled_at", json_time(r->cancelled_at), "recipients",
+        (json_int_t)r->recipients, "created_by", r->created_by, "created_at",
+        (json_int_t)r->created_at, "updated_at", (json_int_t)r->updated_at);
+    if (!o) {
+        api_error_db(resp);
         return NULL;
+    }
+    json_object_set_new(o, "event_id", r->event_id ? json_integer(r->event_id) : json_null());
+    bool started = strcmp(r->status, "started") == 0;
     json_object_set_new(
         o, "progress",
         json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "held", (json_int_t)p.held,
@@ -282,7 +286,7 @@ json_t *api_broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
     /* A started broadcast whose every message is settled is finished. */
     bool finished = started && p.held + p.queued + p.sending == 0;
     json_object_set_new(o, "finished", json_boolean(finished));
-    json_t *approval = approval_json(db, id);
+    json_t *approval = approval_json(db, r->id);
     if (!approval) {
         json_decref(o);
         api_error_db(resp);
@@ -294,6 +298,16 @@ json_t *api_broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
     if (finished)
         json_object_set_new(o, "status", json_string("finished"));
     api_json_add_local_times(o);
+    return o;
+}
+
+json_t *api_broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
+{
+    struct broadcast_record r;
+    if (api_broadcast_get(db, id, &r, resp) != 0)
+        return NULL;
+    json_t *o = record_json(db, &r, resp);
+    broadcast_record_clear(&r);
     return o;
 }
 
@@ -385,7 +399,7 @@ static void broadcasts_get_list(const struct api_request *req, struct http_respo
     json_t *items = json_array();
     int i = 0;
     for (; i < n; i++) {
-        json_t *o = api_broadcast_json(db, rows[i].id, resp);
+        json_t *o = record_json(db, &rows[i], resp);
         if (!o)
             break; /* resp holds the error */
         json_array_append_new(items, o);
@@ -491,14 +505,8 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
 static json_t *draft_over(sqlite3 *db, int64_t id, json_t *body, struct http_response *resp)
 {
     struct broadcast_record s;
-    int found = broadcasts_get(db, id, &s);
-    if (found <= 0) {
-        if (found < 0)
-            api_error_db(resp);
-        else
-            api_error(resp, 404, "not_found", "no such broadcast", NULL);
+    if (api_broadcast_get(db, id, &s, resp) != 0)
         return NULL;
-    }
     json_t *aud = json_loads(s.audience, 0, NULL), *texts = json_loads(s.texts, 0, NULL);
     json_t *o = aud && texts ? json_pack("{s:s,s:s?,s:s,s:O,s:O,s:o}", "name", s.name, "topic",
                                          s.topic[0] ? s.topic : NULL, "channel", s.channel,
@@ -635,11 +643,8 @@ static void broadcast_preview(const struct api_request *req, struct http_respons
         api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
     struct broadcast_record rec;
-    int found = broadcasts_get(db, id, &rec);
-    if (found <= 0) {
-        api_broadcast_error(resp, found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND, "previewed");
+    if (api_broadcast_get(db, id, &rec, resp) != 0)
         return;
-    }
     reply_plan(req, resp, db, &rec, now, id, NULL);
 }
 

@@ -1,7 +1,8 @@
 /* broadcasts.h -- what the broadcasts' API resources share with the
- * routes of their sending and approvals (api/approvals.c): a broadcast
- * and a plan as the API answers them, the error of a broadcast_result, and
- * the programme's clock. */
+ * routes of their sending and approvals (api/approvals.c), delivery
+ * (api/delivery.c) and recurrences (api/recurrences.c): a broadcast read
+ * by id or 404, a broadcast and a plan as the API answers them, the error
+ * of a broadcast_result, and the programme's clock. */
 #ifndef TAAWUN_API_BROADCASTS_H
 #define TAAWUN_API_BROADCASTS_H
 
@@ -11,6 +12,11 @@
 
 #include "app/broadcast.h"
 #include "http/server.h"
+
+/* Broadcast id as stored into *r (the caller clears it:
+ * broadcast_record_clear). Returns 0, or -1 with resp filled (404, 503). */
+int api_broadcast_get(sqlite3 *db, int64_t id, struct broadcast_record *r,
+                      struct http_response *resp) __attribute__((warn_unused_result));
 
 /* Broadcast id as JSON with its progress and approval (a new reference),
  * or NULL with resp filled (404, 503). */

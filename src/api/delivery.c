@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/broadcasts.h"
 #include "api/json.h"
 #include "runtime/runtime.h"
 #include "store/broadcasts.h"
@@ -226,14 +227,8 @@ static void report_get(const struct api_request *req, struct http_response *resp
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     struct broadcast_record b;
-    int found = broadcasts_get(db, id, &b);
-    if (found <= 0) {
-        if (found < 0)
-            api_error_db(resp);
-        else
-            api_error(resp, 404, "not_found", "no such broadcast", NULL);
+    if (api_broadcast_get(db, id, &b, resp) != 0)
         return;
-    }
     struct report r = {.by_status = json_object(),
                        .by_class = json_object(),
                        .by_attempts = json_object(),
@@ -376,14 +371,8 @@ static void messages_csv_get(const struct api_request *req, struct http_response
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     struct broadcast_record b;
-    int found = broadcasts_get(db, id, &b);
-    if (found <= 0) {
-        if (found < 0)
-            api_error_db(resp);
-        else
-            api_error(resp, 404, "not_found", "no such broadcast", NULL);
+    if (api_broadcast_get(db, id, &b, resp) != 0)
         return;
-    }
     broadcast_record_clear(&b);
     struct messages_csv *c = calloc(1, sizeof *c);
     if (!c) {
