@@ -11,9 +11,10 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/broadcasts.h"
 #include "api/json.h"
+#include "app/programme.h"
 #include "app/recurrence.h"
-#include "app/scheduler.h"
 #include "runtime/env.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
@@ -27,15 +28,6 @@ static const char *const kinds[] = {"weekly", "monthly", "event_eve", NULL};
 static const char *const audiences[] = {"attendees", "broadcast", NULL};
 static const char *const rule_fields[] = {"repeat",   "weekday", "day",  "time",  "events",
                                           "audience", "starts",  "ends", "count", NULL};
-
-static int clock_now(struct http_response *resp, int64_t *now)
-{
-    if (scheduler_clock(now) != 0) {
-        api_error(resp, 503, "unavailable", "the programme clock cannot be read", NULL);
-        return -1;
-    }
-    return 0;
-}
 
 static int bad(struct http_response *resp, const char *field, const char *msg)
 {
@@ -296,7 +288,7 @@ static void recurrence_post(const struct api_request *req, struct http_response 
         return;
     }
     if (api_param_id(req, resp, "id", &bid) != 0 || api_json_need_body(req, resp) != 0 ||
-        api_json_only(req, resp, rule_fields) != 0 || clock_now(resp, &now) != 0 ||
+        api_json_only(req, resp, rule_fields) != 0 || api_broadcast_clock(resp, &now) != 0 ||
         read_rule(req, resp, r) != 0 || !(db = api_json_db(resp)))
         goto out;
     r->broadcast_id = bid;
@@ -331,7 +323,7 @@ static void recurrences_preview(const struct api_request *req, struct http_respo
         return;
     }
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
-        clock_now(resp, &now) != 0 || read_rule(req, resp, r) != 0 ||
+        api_broadcast_clock(resp, &now) != 0 || read_rule(req, resp, r) != 0 ||
         api_json_int(req, resp, "next", API_JSON_FIELD_OPTIONAL, 1, RECURRENCE_PREVIEW_MAX,
                      &next) == API_JSON_FIELD_BAD ||
         !(db = api_json_db(resp)))
@@ -359,7 +351,7 @@ static void recurrences_list_get(const struct api_request *req, struct http_resp
     sqlite3 *db;
     if (api_page_parse(req, resp, &page) != 0 ||
         api_query_int(req, resp, "broadcast_id", 1, INT64_MAX, 0, &bid) != 0 ||
-        clock_now(resp, &now) != 0 || !(db = api_json_db(resp)))
+        api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
     if (page.limit > RECURRENCES_LIST_MAX)
         page.limit = RECURRENCES_LIST_MAX;
@@ -384,7 +376,7 @@ static void recurrence_get(const struct api_request *req, struct http_response *
 {
     int64_t id, now;
     sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || clock_now(resp, &now) != 0 ||
+    if (api_param_id(req, resp, "id", &id) != 0 || api_broadcast_clock(resp, &now) != 0 ||
         !(db = api_json_db(resp)))
         return;
     json_t *o = one_json(req, resp, db, id, now);
@@ -469,7 +461,7 @@ static void recurrence_patch(const struct api_request *req, struct http_response
         return;
     }
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
-        api_json_only(req, resp, fields) != 0 || clock_now(resp, &now) != 0 ||
+        api_json_only(req, resp, fields) != 0 || api_broadcast_clock(resp, &now) != 0 ||
         !(db = api_json_db(resp)))
         goto out;
     if (db_begin(db) != 0) {
@@ -495,7 +487,7 @@ static void recurrence_delete_one(const struct api_request *req, struct http_res
     int64_t id, now, cancelled = 0;
     sqlite3 *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        clock_now(resp, &now) != 0 || !(db = api_json_db(resp)))
+        api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
     if (db_begin(db) != 0) {
         api_error_db(resp);
