@@ -494,9 +494,7 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
     rc = broadcast_create(db, &req->actor, &r, &id);
     broadcast_record_clear(&r);
     json_t *o = api_json_finish(db, rc, resp) == 0 ? api_broadcast_json(db, id, resp) : NULL;
-    api_json_attach_normalised(o, nm);
-    if (o)
-        api_reply_json(resp, 201, o);
+    api_json_reply_normalised(resp, 201, o, nm);
 }
 
 /* The stored draft id as the body of POST /broadcasts describes it, with
@@ -558,9 +556,7 @@ static void broadcast_patch(const struct api_request *req, struct http_response 
     json_t *o = NULL;
     if (api_json_finish(db, res == BROADCAST_OK ? 0 : -1, resp) == 0)
         o = api_broadcast_json(db, id, resp);
-    api_json_attach_normalised(o, nm);
-    if (o)
-        api_reply_json(resp, 200, o);
+    api_json_reply_normalised(resp, 200, o, nm);
 }
 
 /* DELETE /broadcasts/{id}: a draft deleted (audited); 409 for any other. */
@@ -597,9 +593,7 @@ static void reply_plan(const struct api_request *req, struct http_response *resp
     if (r != BROADCAST_OK)
         api_broadcast_error(resp, r, "previewed");
     json_t *o = r == BROADCAST_OK ? api_broadcast_plan_json(id, plan) : NULL;
-    api_json_attach_normalised(o, nm);
-    if (o)
-        api_reply_json(resp, 200, o);
+    api_json_reply_normalised(resp, 200, o, nm);
     free(plan);
 }
 

@@ -505,12 +505,15 @@ json_t *api_json_typographic_texts(json_t *t, const char *prefix, json_t **nm)
     return clean;
 }
 
-void api_json_attach_normalised(json_t *o, json_t *nm)
+void api_json_reply_normalised(struct http_response *resp, int status, json_t *o, json_t *nm)
 {
-    if (o && nm)
-        json_object_set_new(o, "normalised", nm);
-    else
+    if (!o) {
         json_decref(nm);
+        return;
+    }
+    if (nm)
+        json_object_set_new(o, "normalised", nm);
+    api_reply_json(resp, status, o);
 }
 
 size_t api_broadcast_channels(const struct config *cfg, const char **out)

@@ -71,8 +71,9 @@ json_t *api_json_typographic(json_t *holder, const char *field, const char *s);
  * "prefix.lang" (NULL when nothing). */
 json_t *api_json_typographic_texts(json_t *t, const char *prefix, json_t **nm);
 
-/* o's "normalised" set to nm (taken; dropped when o or nm is NULL). */
-void api_json_attach_normalised(json_t *o, json_t *nm);
+/* Reply status with o (taken), nm (taken; NULL when nothing was replaced)
+ * as its "normalised". o NULL: resp already holds the error; nm dropped. */
+void api_json_reply_normalised(struct http_response *resp, int status, json_t *o, json_t *nm);
 
 /* Take holder's "normalised" object out of it (new reference, NULL when
  * nothing was replaced). */

@@ -69,19 +69,6 @@ static int text_field(const struct api_request *req, struct http_response *resp,
     return r < 0 ? -1 : 0;
 }
 
-/* The answer o (NULL: already answered) with what the typography changed
- * (takes nm, may be NULL). */
-static void reply_normalised(struct http_response *resp, int code, json_t *o, json_t *nm)
-{
-    if (!o) {
-        json_decref(nm);
-        return;
-    }
-    if (nm)
-        json_object_set_new(o, "normalised", nm);
-    api_reply_json(resp, code, o);
-}
-
 /* ------------------------------------------------------------------ grants */
 
 static void grants_get(const struct api_request *req, struct http_response *resp)
@@ -239,7 +226,7 @@ static void grants_post(const struct api_request *req, struct http_response *res
         json_decref(nm);
         return;
     }
-    reply_normalised(resp, 201, grant_with_history(db, id, resp), nm);
+    api_json_reply_normalised(resp, 201, grant_with_history(db, id, resp), nm);
 }
 
 static void grant_status_post(const struct api_request *req, struct http_response *resp)
@@ -282,7 +269,7 @@ static void grant_status_post(const struct api_request *req, struct http_respons
         (o = grant_with_history(db, id, resp)))
         json_object_set_new(o, "notification_message_id",
                             message_id ? json_integer(message_id) : json_null());
-    reply_normalised(resp, 200, o, nm);
+    api_json_reply_normalised(resp, 200, o, nm);
 }
 
 /* PATCH /grants/{id}: what staff may correct on a grant (programme, amount,
@@ -327,7 +314,7 @@ static void grant_patch(const struct api_request *req, struct http_response *res
         json_decref(nm);
         return;
     }
-    reply_normalised(resp, 200, grant_with_history(db, id, resp), nm);
+    api_json_reply_normalised(resp, 200, grant_with_history(db, id, resp), nm);
 }
 
 /* ------------------------------------------------------------------ events */
@@ -552,7 +539,7 @@ static void events_post(const struct api_request *req, struct http_response *res
         json_decref(nm);
         return;
     }
-    reply_normalised(resp, 201, event_with_rsvps(db, id, resp), nm);
+    api_json_reply_normalised(resp, 201, event_with_rsvps(db, id, resp), nm);
 }
 
 static void event_patch(const struct api_request *req, struct http_response *resp)
@@ -588,7 +575,7 @@ static void event_patch(const struct api_request *req, struct http_response *res
         json_decref(nm);
         return;
     }
-    reply_normalised(resp, 200, event_with_rsvps(db, id, resp), nm);
+    api_json_reply_normalised(resp, 200, event_with_rsvps(db, id, resp), nm);
 }
 
 static void event_cancel(const struct api_request *req, struct http_response *resp)

@@ -241,11 +241,9 @@ static void reply_template(sqlite3 *db, int64_t id, int status, json_t *nm,
     }
     json_t *o = template_json(&r);
     template_record_clear(&r);
-    api_json_attach_normalised(o, nm);
-    if (o)
-        api_reply_json(resp, status, o);
-    else
+    if (!o)
         api_error_db(resp);
+    api_json_reply_normalised(resp, status, o, nm);
 }
 
 /* Fill resp for a failed write. */
