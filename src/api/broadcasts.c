@@ -562,16 +562,10 @@ static void broadcast_patch(const struct api_request *req, struct http_response 
 /* DELETE /broadcasts/{id}: a draft deleted (audited); 409 for any other. */
 static void broadcast_delete_one(const struct api_request *req, struct http_response *resp)
 {
-    static const char *const none[] = {NULL};
     int64_t id;
-    sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        !(db = api_json_db(resp)))
+    sqlite3 *db = api_json_begin_id(req, resp, &id);
+    if (!db)
         return;
-    if (db_begin(db) != 0) {
-        api_error_db(resp);
-        return;
-    }
     enum broadcast_result res = broadcast_delete(db, &req->actor, id);
     if (res != BROADCAST_OK)
         api_broadcast_error(resp, res, "deleted");
@@ -644,16 +638,10 @@ static void broadcast_preview(const struct api_request *req, struct http_respons
 
 static void broadcast_cancel_post(const struct api_request *req, struct http_response *resp)
 {
-    static const char *const none[] = {NULL};
     int64_t id, now;
     sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
+    if (api_broadcast_clock(resp, &now) != 0 || !(db = api_json_begin_id(req, resp, &id)))
         return;
-    if (db_begin(db) != 0) {
-        api_error_db(resp);
-        return;
-    }
     int64_t stopped = 0;
     enum broadcast_result r = broadcast_cancel(db, &req->actor, id, now, &stopped);
     if (r != BROADCAST_OK)

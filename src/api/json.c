@@ -354,6 +354,20 @@ json_t *api_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_r
     return o;
 }
 
+sqlite3 *api_json_begin_id(const struct api_request *req, struct http_response *resp, int64_t *id)
+{
+    static const char *const none[] = {NULL};
+    sqlite3 *db;
+    if (api_param_id(req, resp, "id", id) != 0 || api_json_only(req, resp, none) != 0 ||
+        !(db = api_json_db(resp)))
+        return NULL;
+    if (db_begin(db) != 0) {
+        api_error_db(resp);
+        return NULL;
+    }
+    return db;
+}
+
 /* A list query with its count, answered as a page. */
 void api_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count, struct adminq_arg *args,
                          size_t nfilters, const struct api_page *page, struct http_response *resp)

@@ -144,6 +144,12 @@ json_t *api_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_res
  * with 404 or 503 in resp and nothing left open. */
 json_t *api_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
 
+/* The opening of a change, taking no body, to the object the path's {id}
+ * names: the id into *id (404), no body member (400 unknown_field), the
+ * thread's connection with a write transaction begun (503). Returns the
+ * connection, or NULL with resp filled and nothing begun. */
+sqlite3 *api_json_begin_id(const struct api_request *req, struct http_response *resp, int64_t *id);
+
 /* Answer a page of list query `list` with the total of `count`: args holds
  * nfilters filter arguments and room for two more (limit, offset). */
 void api_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count, struct adminq_arg *args,

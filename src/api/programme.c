@@ -580,18 +580,12 @@ static void event_patch(const struct api_request *req, struct http_response *res
 
 static void event_cancel(const struct api_request *req, struct http_response *resp)
 {
-    static const char *const none[] = {NULL};
     int64_t id;
-    sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        !(db = api_json_db(resp)))
+    sqlite3 *db = api_json_begin_id(req, resp, &id);
+    if (!db)
         return;
     struct notice_env env;
     runtime_env_notice(req->rt, &env);
-    if (db_begin(db) != 0) {
-        api_error_db(resp);
-        return;
-    }
     int64_t notices = 0;
     enum programme_result r = programme_event_cancel(db, &env, &req->actor, id, &notices);
     if (r == PROGRAMME_NOT_FOUND)

@@ -483,16 +483,10 @@ out:
 
 static void recurrence_delete_one(const struct api_request *req, struct http_response *resp)
 {
-    static const char *const none[] = {NULL};
     int64_t id, now, cancelled = 0;
     sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
+    if (api_broadcast_clock(resp, &now) != 0 || !(db = api_json_begin_id(req, resp, &id)))
         return;
-    if (db_begin(db) != 0) {
-        api_error_db(resp);
-        return;
-    }
     enum recurrence_result res = recurrence_delete(db, &req->actor, id, now, &cancelled);
     if (res != RECURRENCE_OK)
         result_error(resp, res);

@@ -433,17 +433,9 @@ static int archive(const struct api_request *req, struct http_response *resp, sq
  * PATCH archived=false brings it back). */
 static void template_delete(const struct api_request *req, struct http_response *resp)
 {
-    static const char *const none[] = {NULL};
     int64_t id;
-    sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
-        !(db = api_json_db(resp)))
-        return;
-    if (db_begin(db) != 0) {
-        api_error_db(resp);
-        return;
-    }
-    if (api_json_finish(db, archive(req, resp, db, id), resp) != 0)
+    sqlite3 *db = api_json_begin_id(req, resp, &id);
+    if (!db || api_json_finish(db, archive(req, resp, db, id), resp) != 0)
         return;
     api_reply_json(resp, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "archived", 1));
 }
