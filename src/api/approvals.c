@@ -254,10 +254,6 @@ static void broadcast_reject_post(const struct api_request *req, struct http_res
                         &reason) < 0 ||
         api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
-    if (!reason || !reason[0]) {
-        api_error(resp, 422, "invalid_value", "say why the broadcast is rejected", "reason");
-        return;
-    }
     if (db_begin(db) != 0) {
         api_error_db(resp);
         return;
