@@ -36,6 +36,18 @@ static void over_budget(struct http_response *resp, const char *channel,
                              c->planned_mad, "remaining_mad", c->budget_mad - c->spent_mad));
 }
 
+/* A zeroed plan (the caller frees it) with a write transaction begun, or
+ * NULL with 503 in resp and nothing begun. */
+static struct broadcast_plan *begin_with_plan(sqlite3 *db, struct http_response *resp)
+{
+    struct broadcast_plan *plan = calloc(1, sizeof *plan);
+    if (plan && db_begin(db) == 0)
+        return plan;
+    free(plan);
+    api_error_db(resp);
+    return NULL;
+}
+
 /* Answer a send's result r (in the open transaction): sent (200), waiting
  * for approval (202, committed), refused for the budget (409; the refusal
  * committed when keep_refusal, else rolled back), or an error. */
@@ -73,12 +85,9 @@ static void broadcast_send_post(const struct api_request *req, struct http_respo
         return;
     struct notice_env env;
     runtime_env_notice(req->rt, &env);
-    struct broadcast_plan *plan = calloc(1, sizeof *plan);
-    if (!plan || db_begin(db) != 0) {
-        free(plan);
-        api_error_db(resp);
+    struct broadcast_plan *plan = begin_with_plan(db, resp);
+    if (!plan)
         return;
-    }
     int64_t queued = 0;
     enum broadcast_result r = broadcast_send(db, &env, &req->actor, id, now, plan, &queued);
     answer_send(resp, db, id, r, plan, queued, true);
@@ -159,12 +168,9 @@ static void broadcast_schedule_post(const struct api_request *req, struct http_r
         api_json_only(req, resp, fields) != 0 || api_broadcast_clock(resp, &now) != 0 ||
         read_at(req, resp, now, &at) != 0 || !(db = api_json_db(resp)))
         return;
-    struct broadcast_plan *plan = calloc(1, sizeof *plan);
-    if (!plan || db_begin(db) != 0) {
-        free(plan);
-        api_error_db(resp);
+    struct broadcast_plan *plan = begin_with_plan(db, resp);
+    if (!plan)
         return;
-    }
     enum broadcast_result r = schedule_gated(db, req, id, at, now, plan);
     bool done = r == BROADCAST_OK || r == BROADCAST_AWAITING_APPROVAL;
     if (!done)
@@ -212,12 +218,9 @@ static void broadcast_approve_post(const struct api_request *req, struct http_re
         return;
     struct notice_env env;
     runtime_env_notice(req->rt, &env);
-    struct broadcast_plan *plan = calloc(1, sizeof *plan);
-    if (!plan || db_begin(db) != 0) {
-        free(plan);
-        api_error_db(resp);
+    struct broadcast_plan *plan = begin_with_plan(db, resp);
+    if (!plan)
         return;
-    }
     char status[BROADCAST_STATUS_MAX];
     bool send = false;
     int64_t queued = 0;
