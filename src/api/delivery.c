@@ -52,13 +52,20 @@ static void prices_of(const struct runtime *rt, struct prices *p)
     }
 }
 
-/* The price of one segment on channel, 0 when unknown. */
-static double price_of(const struct prices *p, const char *channel)
+/* The index of channel in p, or -1 when the config does not name it now. */
+static int channel_at(const struct prices *p, const char *channel)
 {
     for (size_t i = 0; i < p->n; i++)
         if (strcmp(p->ch[i].name, channel) == 0)
-            return p->ch[i].mad;
-    return 0;
+            return (int)i;
+    return -1;
+}
+
+/* The price of one segment on channel, 0 when unknown. */
+static double price_of(const struct prices *p, const char *channel)
+{
+    int i = channel_at(p, channel);
+    return i < 0 ? 0 : p->ch[i].mad;
 }
 
 /* segments at price as JSON: null when the price is unknown. */
@@ -419,15 +426,6 @@ static int month_bounds(const struct api_request *req, struct http_response *res
     return 0;
 }
 
-/* Whether channel is in the config now. */
-static bool configured(const struct prices *p, const char *channel)
-{
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->ch[i].name, channel) == 0)
-            return true;
-    return false;
-}
-
 struct costs_total {
     double mad;
     bool known; /* every channel with segments has a price */
@@ -447,8 +445,8 @@ static void cost_row(json_t *channels, const char *name, const struct prices *p,
     t->mad += cost;
     json_array_append_new(
         channels, json_pack("{s:s,s:b,s:I,s:I,s:I,s:f,s:o,s:o}", "channel", name, "configured",
-                            configured(p, name), "messages", (json_int_t)c.messages, "segments",
-                            (json_int_t)c.segments, "priced_segments",
+                            channel_at(p, name) >= 0, "messages", (json_int_t)c.messages,
+                            "segments", (json_int_t)c.segments, "priced_segments",
                             (json_int_t)c.priced_segments, "provider_cost_mad", c.provider_cost_mad,
                             "price_per_segment_mad", price > 0 ? json_real(price) : json_null(),
                             "cost_mad", known ? json_real(cost) : json_null()));
@@ -476,7 +474,7 @@ static void costs_get(const struct api_request *req, struct http_response *resp)
     for (size_t i = 0; i < p.n; i++)
         cost_row(channels, p.ch[i].name, &p, rows, n, &t);
     for (int k = 0; k < n; k++)
-        if (!configured(&p, rows[k].channel))
+        if (channel_at(&p, rows[k].channel) < 0)
             cost_row(channels, rows[k].channel, &p, rows, n, &t);
     char label[16];
     snprintf(label, sizeof label, "%04d-%02d", year, month);
