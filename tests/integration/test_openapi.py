@@ -225,3 +225,36 @@ def test_answers_match_the_documented_schemas(daemons):
                  {"status": "approved", "note": "ok"})
     check_answer(doc, api, "POST", f"/events/{ev['id']}/cancel", "/events/{id}/cancel")
     check_answer(doc, api, "POST", f"/broadcasts/{bid}/cancel", "/broadcasts/{id}/cancel")
+
+
+def test_answers_of_templates_recurrences_and_delivery_match_the_schemas(daemons):
+    """The routes added for the officer's week: templates, a weekly
+    recurrence (its audience and ended_reason null: the rule repeats the
+    draft's audience and has not ended), a draft's delivery report, and a
+    month's costs per channel."""
+    d, api = start(daemons, "admin")
+    with open(DOC, encoding="utf-8") as f:
+        doc = json.load(f)
+    texts = {"ar": "مرحبا {name}", "fr": "Bonjour {name}", "en": "Hello {name}"}
+    t = check_answer(doc, api, "POST", "/templates", "/templates", {"name": "Salon", "texts": texts})
+    assert t.status == 201, t
+    tid = t.json()["id"]
+    check_answer(doc, api, "GET", "/templates", "/templates")
+    check_answer(doc, api, "GET", f"/templates/{tid}", "/templates/{id}")
+    check_answer(doc, api, "PATCH", f"/templates/{tid}", "/templates/{id}", {"name": "Salon 2"})
+    check_answer(doc, api, "DELETE", f"/templates/{tid}", "/templates/{id}")
+    bid = api.post("/broadcasts", {"name": "Hebdo", "texts": texts}).json()["id"]
+    rule = {"repeat": "weekly", "weekday": 1, "time": "10:00"}
+    rec = check_answer(doc, api, "POST", f"/broadcasts/{bid}/recurrence",
+                       "/broadcasts/{id}/recurrence", rule)
+    assert rec.status == 201, rec
+    rec = rec.json()
+    assert rec["audience"] is None and rec["ended_reason"] is None, rec
+    check_answer(doc, api, "POST", "/recurrences/preview", "/recurrences/preview", rule)
+    check_answer(doc, api, "GET", "/recurrences", "/recurrences")
+    check_answer(doc, api, "GET", f"/recurrences/{rec['id']}", "/recurrences/{id}")
+    check_answer(doc, api, "PATCH", f"/recurrences/{rec['id']}", "/recurrences/{id}",
+                 {"status": "paused"})
+    check_answer(doc, api, "DELETE", f"/recurrences/{rec['id']}", "/recurrences/{id}")
+    check_answer(doc, api, "GET", f"/broadcasts/{bid}/report", "/broadcasts/{id}/report")
+    check_answer(doc, api, "GET", "/channels/costs", "/channels/costs")
