@@ -18,6 +18,7 @@
 #include "runtime/env.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
+#include "sys/csvio.h"
 
 static int kind_param(const struct api_request *req, struct http_response *resp,
                       enum bulk_kind *kind)
@@ -44,11 +45,8 @@ static json_t *report_json(enum bulk_kind kind, bool dry_run, const struct bulk_
                      "dry_run", dry_run, "rows", (json_int_t)r->rows, "created",
                      (json_int_t)r->created, "updated", (json_int_t)r->updated, "unchanged",
                      (json_int_t)r->unchanged, "notified", (json_int_t)r->notified, "delimiter",
-                     r->delimiter == ';'    ? ";"
-                     : r->delimiter == '\t' ? "tab"
-                                            : ",",
-                     "bom", r->had_bom, "errors_total", (json_int_t)r->errors_total, "errors",
-                     errors);
+                     csvio_sep_name(r->delimiter), "bom", r->had_bom, "errors_total",
+                     (json_int_t)r->errors_total, "errors", errors);
 }
 
 static void import_post(const struct api_request *req, struct http_response *resp)

@@ -392,10 +392,7 @@ static int audit_import(struct import_ctx *c, bool dry_run)
         json_pack("{s:I,s:I,s:I,s:I,s:I,s:s,s:b}", "rows", (json_int_t)r->rows, "created",
                   (json_int_t)r->created, "updated", (json_int_t)r->updated, "unchanged",
                   (json_int_t)r->unchanged, "notified", (json_int_t)r->notified, "delimiter",
-                  r->delimiter == ';'    ? ";"
-                  : r->delimiter == '\t' ? "tab"
-                                         : ",",
-                  "bom", r->had_bom);
+                  csvio_sep_name(r->delimiter), "bom", r->had_bom);
     char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(summary);
     if (!text)

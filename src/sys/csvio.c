@@ -150,6 +150,11 @@ static char detect_delimiter(const char *p, size_t len)
     return semis > commas ? ';' : ',';
 }
 
+const char *csvio_sep_name(char sep)
+{
+    return sep == ';' ? ";" : sep == '\t' ? "tab" : ",";
+}
+
 /* With tabs between fields, only the space is trimmed around them. */
 static int csvio_space_only(unsigned char c)
 {

@@ -29,6 +29,9 @@ struct csvio_table {
     bool had_bom;
 };
 
+/* How a report names separator sep: ";", "tab" or ",". */
+const char *csvio_sep_name(char sep);
+
 /* Parse buf[0..len). Returns 0, or -1 with a reason in err (errsz bytes):
  * not CSV, a row or field over the bounds, out of memory. Free *out with
  * csvio_table_free (also after a failure). */
