@@ -143,12 +143,8 @@ static void export_get(const struct api_request *req, struct http_response *resp
         api_error_db(resp);
         return;
     }
-    resp->status = 200;
-    resp->content_type = "text/csv; charset=utf-8";
-    resp->stream = csv_stream_read;
-    resp->stream_free = csv_stream_free;
-    resp->stream_ctx = s;
-    snprintf(resp->content_disposition, sizeof resp->content_disposition, "%s", form.disposition);
+    api_export_reply_stream(resp, &form, "text/csv; charset=utf-8", csv_stream_read,
+                            csv_stream_free, s);
 }
 
 const struct api_route api_bulk_routes[] = {

@@ -69,16 +69,24 @@ static void fd_close(void *ctx)
     close((int)(intptr_t)ctx);
 }
 
-void api_export_reply_fd(struct http_response *resp, const struct api_export *e, int fd,
-                         const char *content_type)
+void api_export_reply_stream(struct http_response *resp, const struct api_export *e,
+                             const char *content_type,
+                             long (*more)(void *ctx, char *buf, size_t max),
+                             void (*release)(void *ctx), void *ctx)
 {
     free(resp->body);
     resp->body = NULL;
     resp->body_len = 0;
     resp->status = 200;
     resp->content_type = content_type;
-    resp->stream = fd_read;
-    resp->stream_free = fd_close;
-    resp->stream_ctx = (void *)(intptr_t)fd;
+    resp->stream = more;
+    resp->stream_free = release;
+    resp->stream_ctx = ctx;
     snprintf(resp->content_disposition, sizeof resp->content_disposition, "%s", e->disposition);
+}
+
+void api_export_reply_fd(struct http_response *resp, const struct api_export *e, int fd,
+                         const char *content_type)
+{
+    api_export_reply_stream(resp, e, content_type, fd_read, fd_close, (void *)(intptr_t)fd);
 }

@@ -27,9 +27,17 @@ struct api_export {
 int api_export_parse(const struct api_request *req, struct http_response *resp, const char *name,
                      struct api_export *out) __attribute__((warn_unused_result));
 
-/* Answer 200 with the file fd (taken: closed when sent or when the
- * connection ends), as content_type, a block at a time
- * (http_response.stream). */
+/* Answer 200 as content_type, named as e says (Content-Disposition),
+ * with the body more(ctx, ...) makes a block at a time
+ * (http_response.stream); ctx is taken: release(ctx) when the answer is
+ * sent or the connection ends. */
+void api_export_reply_stream(struct http_response *resp, const struct api_export *e,
+                             const char *content_type,
+                             long (*more)(void *ctx, char *buf, size_t max),
+                             void (*release)(void *ctx), void *ctx);
+
+/* api_export_reply_stream of the file fd (taken: closed when sent or when
+ * the connection ends). */
 void api_export_reply_fd(struct http_response *resp, const struct api_export *e, int fd,
                          const char *content_type);
 
