@@ -58,8 +58,8 @@ static void broadcast_print_preview(json_t *o)
            json_string_value(json_object_get(o, "channel")));
     json_t *w = json_object_get(o, "send_window");
     if (w && !json_is_true(json_object_get(w, "open"))) {
-        char when[32];
-        print_local_time(w, "opens_at", when, sizeof when);
+        char when[128];
+        print_labelled_time(w, "opens_at", when, sizeof when);
         printf("outside the send window: messages are held until %s\n", when);
     }
     static const char *const cols[] = {"language", "recipients",     "encoding",

@@ -28,12 +28,9 @@ void print_set_zone(const char *zone)
     }
 }
 
-const char *print_zone(void)
-{
-    return print_zone_name;
-}
-
-void print_local_time(json_t *o, const char *key, char *out, size_t outsz)
+/* o's time key as the API gave it in programme time (key_local,
+ * "YYYY-MM-DD HH:MM"), else key's unix seconds through print_time. */
+static void print_local_time(json_t *o, const char *key, char *out, size_t outsz)
 {
     char name[96];
     snprintf(name, sizeof name, "%s_local", key);
@@ -173,14 +170,23 @@ void print_table(json_t *items, const char *const *cols, size_t ncols)
     }
 }
 
+void print_labelled_time(json_t *o, const char *key, char *out, size_t outsz)
+{
+    print_local_time(o, key, out, outsz);
+    size_t len = strlen(out);
+    if (print_zone_name[0])
+        snprintf(out + len, outsz - len, " (%s)", print_zone_name);
+}
+
 void print_fields(json_t *o, const char *const *keys, size_t n)
 {
     char cell[2048];
     for (size_t i = 0; i < n; i++) {
-        table_cell(o, keys[i], cell, sizeof cell);
-        bool zone = print_is_time(o, keys[i]) && print_zone_name[0];
-        printf("%-20s %s%s%s%s\n", keys[i], cell, zone ? " (" : "", zone ? print_zone_name : "",
-               zone ? ")" : "");
+        if (print_is_time(o, keys[i]))
+            print_labelled_time(o, keys[i], cell, sizeof cell);
+        else
+            print_cell(keys[i], json_object_get(o, keys[i]), cell, sizeof cell);
+        printf("%-20s %s\n", keys[i], cell);
     }
 }
 

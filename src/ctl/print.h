@@ -19,12 +19,11 @@ void print_json(json_t *o);
  * formats and reads times in (TZ), whatever the machine's; "" or NULL:
  * not known. */
 void print_set_zone(const char *zone);
-/* The zone set, or "". */
-const char *print_zone(void);
 
-/* o's time key as the API gave it in programme time (key_local,
- * "YYYY-MM-DD HH:MM"), else key's unix seconds through print_time. */
-void print_local_time(json_t *o, const char *key, char *out, size_t outsz);
+/* o's time key in programme time, as the API gave it (key_local) or
+ * from its unix seconds, with the zone named when known:
+ * "2026-12-14 10:00 (Africa/Casablanca)". What print_fields prints. */
+void print_labelled_time(json_t *o, const char *key, char *out, size_t outsz);
 
 /* t (unix seconds) as "YYYY-MM-DD HH:MM" in the zone set (programme
  * time), or "-" for 0 (only where the API gave no programme-time string). */
