@@ -87,15 +87,6 @@ void api_learn_zone(const struct api *a)
     json_decref(p);
 }
 
-/* Once per run, for a person (not --json): the programme's time zone, to
- * name it beside the programme-time strings printed. */
-static void learn_zone(const struct api *a, const char *path)
-{
-    if (a->json || zone_tried || strcmp(path, "/programme") == 0)
-        return;
-    api_learn_zone(a);
-}
-
 /* A JSON call: *out gets the answer (caller decrefs) on 2xx. Returns 0 or
  * an exit code (error printed). */
 int api_call(const struct api *a, const char *method, const char *path, json_t *body, json_t **out)
@@ -124,7 +115,20 @@ int api_call(const struct api *a, const char *method, const char *path, json_t *
         fprintf(stderr, "taawunctl: the API's answer is not JSON\n");
         return CTL_EXIT_API;
     }
-    learn_zone(a, path);
+    /* For a person (not --json), once per run: the programme's time zone,
+     * to name it beside the programme-time strings printed. */
+    if (!a->json && strcmp(path, "/programme") != 0)
+        api_learn_zone(a);
+    return 0;
+}
+
+int api_print(const struct api *a, json_t *o, const char *const *keys, size_t n)
+{
+    if (a->json)
+        print_json(o);
+    else
+        print_fields(o, keys, n);
+    json_decref(o);
     return 0;
 }
 

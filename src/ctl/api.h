@@ -34,6 +34,10 @@ int api_error(const struct client_response *r);
 int api_call(const struct api *a, const char *method, const char *path, json_t *body, json_t **out)
     __attribute__((warn_unused_result));
 
+/* Print the answer o (taken) as JSON, or its keys[0..n) as "key value"
+ * fields (print_fields). Returns 0. */
+int api_print(const struct api *a, json_t *o, const char *const *keys, size_t n);
+
 /* GET path, then print JSON or a table of its "items" with cols (at most
  * PRINT_COLUMNS_MAX). Returns 0 or an exit code. */
 int api_list(const struct api *a, const char *path, const char *const *cols, size_t ncols);

@@ -152,18 +152,9 @@ static int member_change(const struct api *a, const struct cmdline *c, const cha
         rc = api_call(a, "POST", path, body, &o);
     }
     json_decref(body);
-    if (rc)
-        return rc;
-    if (a->json) {
-        print_json(o);
-    } else {
-        static const char *const keys[] = {
-            "id",       "name",   "phone",      "language",
-            "province", "sector", "birth_year", "consent_withdrawn_at"};
-        print_fields(o, keys, 8);
-    }
-    json_decref(o);
-    return 0;
+    static const char *const keys[] = {"id",       "name",   "phone",      "language",
+                                       "province", "sector", "birth_year", "consent_withdrawn_at"};
+    return rc ? rc : api_print(a, o, keys, 8);
 }
 
 int cmd_members(const struct api *a, const struct cmdline *c)

@@ -50,16 +50,8 @@ int cmd_grants(const struct api *a, const struct cmdline *c)
     json_t *o = NULL;
     rc = api_call(a, "POST", path, body, &o);
     json_decref(body);
-    if (rc)
-        return rc;
-    if (a->json) {
-        print_json(o);
-    } else {
-        static const char *const keys[] = {"reference", "status", "notification_message_id"};
-        print_fields(o, keys, 3);
-    }
-    json_decref(o);
-    return 0;
+    static const char *const keys[] = {"reference", "status", "notification_message_id"};
+    return rc ? rc : api_print(a, o, keys, 3);
 }
 
 static const char *const event_keys[] = {"id",       "code",      "kind",     "title_fr",
@@ -179,13 +171,7 @@ int cmd_events(const struct api *a, const struct cmdline *c)
     }
     if (rc)
         return rc;
-    if (a->json) {
-        print_json(o);
-    } else {
-        static const char *const keys[] = {"id",        "code",  "kind",   "title_fr",
-                                           "starts_at", "place", "status", "notices_queued"};
-        print_fields(o, keys, json_object_get(o, "notices_queued") ? 8 : 7);
-    }
-    json_decref(o);
-    return 0;
+    static const char *const keys[] = {"id",        "code",  "kind",   "title_fr",
+                                       "starts_at", "place", "status", "notices_queued"};
+    return api_print(a, o, keys, json_object_get(o, "notices_queued") ? 8 : 7);
 }

@@ -44,16 +44,10 @@ int cmd_ideas(const struct api *a, const struct cmdline *c)
     }
     if (rc)
         return rc;
-    if (a->json) {
-        print_json(o);
-    } else {
-        static const char *const keys[] = {
-            "id",    "reference",   "member_name", "sector",     "status",
-            "title", "description", "created_at",  "updated_at", "notification_message_id"};
-        print_fields(o, keys, json_object_get(o, "notification_message_id") ? 10 : 9);
-    }
-    json_decref(o);
-    return 0;
+    static const char *const keys[] = {
+        "id",    "reference",   "member_name", "sector",     "status",
+        "title", "description", "created_at",  "updated_at", "notification_message_id"};
+    return api_print(a, o, keys, json_object_get(o, "notification_message_id") ? 10 : 9);
 }
 
 /* --since as unix seconds: digits as they are, else a date "YYYY-MM-DD" or
