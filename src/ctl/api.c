@@ -1,5 +1,5 @@
 /* api.c -- taawunctl's calls to the admin API: token, JSON calls, errors,
- * listings. */
+ * listings, downloads. */
 #include "ctl/api.h"
 
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ctl/print.h"
 
@@ -130,6 +131,46 @@ int api_print(const struct api *a, json_t *o, const char *const *keys, size_t n)
         print_fields(o, keys, n);
     json_decref(o);
     return 0;
+}
+
+int api_download(const struct api *a, const char *path, const struct cmdline *c)
+{
+    char url[CTL_URL_MAX];
+    snprintf(url, sizeof url, "%s/api/v1%s", a->base, path);
+    api_query_add(url, sizeof url, "sep", cmdline_opt(c, "sep"));
+    api_query_add(url, sizeof url, "format", cmdline_opt(c, "format"));
+    api_query_add(url, sizeof url, "lang", cmdline_opt(c, "lang"));
+    const char *out = cmdline_opt(c, "output");
+    if (!out && cmdline_opt(c, "format") && strcmp(cmdline_opt(c, "format"), "xlsx") == 0 &&
+        isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "taawunctl: a workbook is no text for a terminal: use -o FILE.xlsx\n");
+        return CTL_EXIT_USAGE;
+    }
+    FILE *f = out ? fopen(out, "wb") : stdout;
+    if (!f) {
+        fprintf(stderr, "taawunctl: cannot write %s\n", out);
+        return CTL_EXIT_USAGE;
+    }
+    /* Written as it arrives: an export of a million members never sits in
+     * memory here either. */
+    struct client_response r;
+    int rc = client_download(url, a->token, f, &r);
+    if (rc != 0 && r.status == 0 && !r.error[0])
+        snprintf(r.error, sizeof r.error, "the download stopped");
+    if (rc != 0) {
+        fprintf(stderr, "taawunctl: %s: %s\n", a->base, r.error);
+        rc = CTL_EXIT_CONNECT;
+    } else if (r.status < 200 || r.status >= 300) {
+        rc = api_error(&r);
+    }
+    client_response_free(&r);
+    if (f != stdout && fclose(f) != 0 && rc == 0) {
+        fprintf(stderr, "taawunctl: cannot write %s\n", out);
+        rc = CTL_EXIT_USAGE;
+    }
+    if (rc != 0 && out)
+        remove(out); /* no half file that looks whole */
+    return rc;
 }
 
 /* Call, then print JSON or a table of "items" with cols. */

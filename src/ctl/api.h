@@ -44,8 +44,7 @@ int api_list(const struct api *a, const char *path, const char *const *cols, siz
 
 /* GET path (under /api/v1, with ?sep=, ?format=, ?lang= from --sep,
  * --format, --lang) into -o FILE or stdout as it arrives (a file left
- * half written is removed). Returns 0 or an exit code (error printed).
- * In ctl/cmd_files.c. */
+ * half written is removed). Returns 0 or an exit code (error printed). */
 int api_download(const struct api *a, const char *path, const struct cmdline *c)
     __attribute__((warn_unused_result));
 

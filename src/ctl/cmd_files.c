@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ctl/print.h"
 
@@ -93,52 +92,6 @@ int cmd_import(const struct api *a, const struct cmdline *c)
                (long long)json_integer_value(json_object_get(o, "notified")));
     json_decref(o);
     return 0;
-}
-
-/* The query of an export: ?sep= and ?format= from --sep, --format. */
-static void export_query(const struct cmdline *c, char *q, size_t qsz)
-{
-    api_query_add(q, qsz, "sep", cmdline_opt(c, "sep"));
-    api_query_add(q, qsz, "format", cmdline_opt(c, "format"));
-    api_query_add(q, qsz, "lang", cmdline_opt(c, "lang"));
-}
-
-int api_download(const struct api *a, const char *path, const struct cmdline *c)
-{
-    char url[CTL_URL_MAX];
-    snprintf(url, sizeof url, "%s/api/v1%s", a->base, path);
-    export_query(c, url, sizeof url);
-    const char *out = cmdline_opt(c, "output");
-    if (!out && cmdline_opt(c, "format") && strcmp(cmdline_opt(c, "format"), "xlsx") == 0 &&
-        isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "taawunctl: a workbook is no text for a terminal: use -o FILE.xlsx\n");
-        return CTL_EXIT_USAGE;
-    }
-    FILE *f = out ? fopen(out, "wb") : stdout;
-    if (!f) {
-        fprintf(stderr, "taawunctl: cannot write %s\n", out);
-        return CTL_EXIT_USAGE;
-    }
-    /* Written as it arrives: an export of a million members never sits in
-     * memory here either. */
-    struct client_response r;
-    int rc = client_download(url, a->token, f, &r);
-    if (rc != 0 && r.status == 0 && !r.error[0])
-        snprintf(r.error, sizeof r.error, "the download stopped");
-    if (rc != 0) {
-        fprintf(stderr, "taawunctl: %s: %s\n", a->base, r.error);
-        rc = CTL_EXIT_CONNECT;
-    } else if (r.status < 200 || r.status >= 300) {
-        rc = api_error(&r);
-    }
-    client_response_free(&r);
-    if (f != stdout && fclose(f) != 0 && rc == 0) {
-        fprintf(stderr, "taawunctl: cannot write %s\n", out);
-        rc = CTL_EXIT_USAGE;
-    }
-    if (rc != 0 && out)
-        remove(out); /* no half file that looks whole */
-    return rc;
 }
 
 int cmd_export(const struct api *a, const struct cmdline *c)
