@@ -89,21 +89,10 @@ static void member_print(json_t *m)
     static const char *const rsvp_cols[] = {"event_id", "code", "title_fr", "starts_at", "status"};
     static const char *const phone_cols[] = {"phone", "replaced_at", "replaced_by"};
     static const char *const msg_cols[] = {"created_at", "direction", "kind", "status", "body"};
-    static const struct {
-        const char *key, *title;
-        const char *const *cols;
-        size_t n;
-    } lists[] = {{"grants", "grants", grant_cols, 5},
-                 {"rsvps", "bookings", rsvp_cols, 5},
-                 {"previous_phones", "previous phone numbers", phone_cols, 3},
-                 {"messages", "recent messages", msg_cols, 5}};
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-        json_t *items = json_object_get(m, lists[i].key);
-        if (json_array_size(items) == 0)
-            continue;
-        printf("\n%s:\n", lists[i].title);
-        print_table(items, lists[i].cols, lists[i].n);
-    }
+    print_list(m, "grants", "grants", grant_cols, 5);
+    print_list(m, "rsvps", "bookings", rsvp_cols, 5);
+    print_list(m, "previous_phones", "previous phone numbers", phone_cols, 3);
+    print_list(m, "messages", "recent messages", msg_cols, 5);
 }
 
 /* members edit ID --name N --language L --province P --sector S --gender
@@ -252,10 +241,7 @@ int cmd_cooperatives(const struct api *a, const struct cmdline *c)
         print_fields(o, keys, 8);
         static const char *const cols[] = {"reference", "member_name", "programme", "amount_mad",
                                            "status"};
-        if (json_array_size(json_object_get(o, "grants"))) {
-            printf("\ngrants:\n");
-            print_table(json_object_get(o, "grants"), cols, 5);
-        }
+        print_list(o, "grants", "grants", cols, 5);
     }
     json_decref(o);
     return 0;

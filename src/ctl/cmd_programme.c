@@ -76,10 +76,7 @@ static int event_show(const struct api *a, const char *id)
         static const char *const cols[] = {"member_id",     "name",         "phone",
                                            "language",      "created_at",   "reminded_at",
                                            "checked_in_at", "checked_in_by"};
-        if (json_array_size(json_object_get(o, "rsvp_list"))) {
-            printf("\nbookings:\n");
-            print_table(json_object_get(o, "rsvp_list"), cols, 8);
-        }
+        print_list(o, "rsvp_list", "bookings", cols, 8);
     }
     json_decref(o);
     return 0;

@@ -170,6 +170,16 @@ void print_table(json_t *items, const char *const *cols, size_t ncols)
     }
 }
 
+void print_list(json_t *o, const char *key, const char *title, const char *const *cols,
+                size_t ncols)
+{
+    json_t *items = json_object_get(o, key);
+    if (json_array_size(items) == 0)
+        return;
+    printf("\n%s:\n", title);
+    print_table(items, cols, ncols);
+}
+
 void print_labelled_time(json_t *o, const char *key, char *out, size_t outsz)
 {
     print_local_time(o, key, out, outsz);

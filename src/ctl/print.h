@@ -36,6 +36,10 @@ void print_cell(const char *key, json_t *v, char *out, size_t outsz);
 /* A table of the objects in items (borrowed), one column per key of cols. */
 void print_table(json_t *items, const char *const *cols, size_t ncols);
 
+/* "\ntitle:" and a table of o's array key with cols, when it has items. */
+void print_list(json_t *o, const char *key, const char *title, const char *const *cols,
+                size_t ncols);
+
 /* "key value" lines for keys of o. */
 void print_fields(json_t *o, const char *const *keys, size_t n);
 
