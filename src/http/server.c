@@ -141,14 +141,20 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     }
 }
 
-/* Queue resp (its body is taken). close_after: "Connection: close", and
- * libmicrohttpd reads nothing more on this connection. */
-/* libmicrohttpd asks a streamed answer (http_response.stream) for more. */
+/* A streamed answer's callbacks (http_response.stream), held for
+ * libmicrohttpd until the answer is over. */
+struct stream {
+    long (*more)(void *ctx, char *buf, size_t max);
+    void (*done)(void *ctx);
+    void *ctx;
+};
+
+/* libmicrohttpd asks a streamed answer for more. */
 static ssize_t stream_more(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
-    struct http_response *resp = cls;
-    long n = resp->stream(resp->stream_ctx, buf, max);
+    struct stream *s = cls;
+    long n = s->more(s->ctx, buf, max);
     if (n > 0 && (size_t)n <= max)
         return (ssize_t)n;
     return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
@@ -156,49 +162,45 @@ static ssize_t stream_more(void *cls, uint64_t pos, char *buf, size_t max)
 
 static void stream_done(void *cls)
 {
-    struct http_response *resp = cls;
-    if (resp->stream_free)
-        resp->stream_free(resp->stream_ctx);
-    free(resp);
+    struct stream *s = cls;
+    if (s->done)
+        s->done(s->ctx);
+    free(s);
 }
 
-/* A response whose body resp->stream makes (resp's stream taken). */
-static struct MHD_Response *stream_response(struct http_response *resp)
+/* A response whose body resp->stream makes; resp's stream is taken
+ * (stream_free called) even when NULL is returned. */
+static struct MHD_Response *stream_response(const struct http_response *resp)
 {
-    struct http_response *held = malloc(sizeof *held);
-    if (!held) {
+    struct stream *s = malloc(sizeof *s);
+    if (!s) {
         if (resp->stream_free)
             resp->stream_free(resp->stream_ctx);
         return NULL;
     }
-    *held = *resp;
-    held->body = NULL;
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
-                                                               stream_more, held, stream_done);
+    *s = (struct stream){resp->stream, resp->stream_free, resp->stream_ctx};
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_more, s, stream_done);
     if (!r)
-        stream_done(held);
+        stream_done(s);
     return r;
 }
 
+/* Queue resp (its body and stream are taken). close_after: "Connection:
+ * close", and libmicrohttpd reads nothing more on this connection. */
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *resp,
                                      bool close_after)
 {
-    struct MHD_Response *r;
-    if (resp->stream) {
-        free(resp->body);
-        resp->body = NULL;
-        r = stream_response(resp);
-        resp->stream = NULL;
-        if (!r)
-            return MHD_NO;
-    } else {
-        r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
-        if (!r) {
-            free(resp->body);
-            return MHD_NO;
-        }
-        resp->body = NULL;
-    }
+    struct MHD_Response *r =
+        resp->stream
+            ? stream_response(resp)
+            : MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
+    if (!r || resp->stream)
+        free(resp->body); /* not taken by libmicrohttpd */
+    resp->body = NULL;
+    resp->stream = NULL;
+    if (!r)
+        return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             resp->content_type ? resp->content_type : "text/plain");
     if (resp->content_disposition[0])
