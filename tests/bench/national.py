@@ -298,27 +298,20 @@ def _fill_counts(con):
     (src/store/migrations.c) fill them from existing rows; the generator makes
     no test number, so every outbound message counts, and every member not
     erased."""
-    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "message_counts" in tables:
-        con.execute("DELETE FROM message_counts")
-        segments = any(r[1] == "segments" for r in
-                       con.execute("PRAGMA table_info(message_counts)"))
-        con.execute("INSERT INTO message_counts (hour, channel, status, taken, n"
-                    + (", segments" if segments else "") + ")"
-                    " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL,"
-                    " count(*)" + (", sum(segments)" if segments else "") +
-                    " FROM messages WHERE direction = 'out' GROUP BY 1, 2, 3, 4")
-    if "message_costs" in tables:
-        con.execute("DELETE FROM message_costs")
-        con.execute("INSERT INTO message_costs (hour, channel, messages, segments)"
-                    " SELECT created_at / 3600, channel, count(*), sum(segments) FROM messages"
-                    " WHERE direction = 'out' AND provider_id IS NOT NULL GROUP BY 1, 2")
-    if "member_counts" in tables:
-        con.execute("DELETE FROM member_counts")
-        con.execute("INSERT INTO member_counts (province, sector, gender, birth_year, n)"
-                    " SELECT coalesce(province, 'unknown'), coalesce(sector, 'unknown'),"
-                    " coalesce(gender, 'unknown'), coalesce(birth_year, 0), count(*)"
-                    " FROM members WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1, 2, 3, 4")
+    con.execute("DELETE FROM message_counts")
+    con.execute("INSERT INTO message_counts (hour, channel, status, taken, n, segments)"
+                " SELECT created_at / 3600, channel, status, provider_id IS NOT NULL,"
+                " count(*), sum(segments) FROM messages WHERE direction = 'out'"
+                " GROUP BY 1, 2, 3, 4")
+    con.execute("DELETE FROM message_costs")
+    con.execute("INSERT INTO message_costs (hour, channel, messages, segments)"
+                " SELECT created_at / 3600, channel, count(*), sum(segments) FROM messages"
+                " WHERE direction = 'out' AND provider_id IS NOT NULL GROUP BY 1, 2")
+    con.execute("DELETE FROM member_counts")
+    con.execute("INSERT INTO member_counts (province, sector, gender, birth_year, n)"
+                " SELECT coalesce(province, 'unknown'), coalesce(sector, 'unknown'),"
+                " coalesce(gender, 'unknown'), coalesce(birth_year, 0), count(*)"
+                " FROM members WHERE erased_at IS NULL AND is_test = 0 GROUP BY 1, 2, 3, 4")
 
 
 BIG_TABLES = ("members", "messages", "grants", "rsvps", "member_topics")
@@ -377,9 +370,8 @@ def generate(db_path, fold, scale=1.0, now=None, log=print):
         for _, sql in triggers:
             con.execute(sql)
         _fill_counts(con)
-        if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'members_name_fts'").fetchone():
-            # The staff search's words index, filled as its migration does.
-            con.execute("INSERT INTO members_name_fts(members_name_fts) VALUES ('rebuild')")
+        # The staff search's words index, filled as its migration does.
+        con.execute("INSERT INTO members_name_fts(members_name_fts) VALUES ('rebuild')")
         log(f"  {'counts':13} {time.monotonic() - t:6.1f} s ({len(triggers)} triggers)")
         con.execute("COMMIT")
         t = time.monotonic()
