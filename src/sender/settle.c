@@ -58,6 +58,12 @@ static int record_one(unsigned *seed, sqlite3 *db, struct request *r, size_t i, 
     res->provider_id[sizeof res->provider_id - 1] = '\0';
     int attempts = row->attempts + 1;
     *retry_at = 0;
+    /* A failure's class kept on the row for the delivery report. */
+    if (res->outcome != SEND_ACCEPTED) {
+        enum send_error_class c = send_error_class_of(res, r->http_status);
+        if (delivery_error_class_set(db, row->id, send_error_class_name(c)) != 0)
+            return -1;
+    }
     switch (res->outcome) {
     case SEND_ACCEPTED:
         *what = "sent";
@@ -100,13 +106,7 @@ void settle_done(struct transfers *t, sqlite3 *db, unsigned *seed)
         for (size_t i = 0; i < r->n; i++) {
             const char *what;
             int64_t retry_at;
-            /* A failure's class kept on the row for the delivery report. */
-            const struct send_result *res = &r->results[i];
-            if (record_one(seed, db, r, i, now, &what, &retry_at) != 0 ||
-                (res->outcome != SEND_ACCEPTED &&
-                 delivery_error_class_set(
-                     db, r->rows[i].id,
-                     send_error_class_name(send_error_class_of(res, r->http_status))) != 0)) {
+            if (record_one(seed, db, r, i, now, &what, &retry_at) != 0) {
                 db_rollback(db);
                 return;
             }
