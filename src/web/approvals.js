@@ -97,12 +97,7 @@ async function approvalBudgets(slot) {
         : t('budget_of', { spent: fmtMad(c.spent_mad), budget: fmtMad(budget) });
       const row = h('div', { class: 'budget', 'data-channel': c.channel, 'data-spent': c.spent_mad, 'data-budget': budget === null ? '' : budget },
         h('b', { dir: 'ltr' }, c.channel), ' (', c.month, ') ', h('span', { class: 'budget-text' }, words));
-      if (budget) {
-        const fill = h('div');
-        fill.style.width = Math.min(100, Math.round(100 * c.spent_mad / budget)) + '%';
-        row.appendChild(h('div', { class: 'progress', role: 'progressbar', 'aria-label': t('budgets_title') + ' ' + c.channel,
-          'aria-valuemin': 0, 'aria-valuemax': budget, 'aria-valuenow': c.spent_mad, 'aria-valuetext': words }, fill));
-      }
+      if (budget) row.appendChild(progressBar(t('budgets_title') + ' ' + c.channel, c.spent_mad, budget, words));
       box.appendChild(row);
     }
   } catch (e) { box.appendChild(h('p', { class: 'error' }, errorText(e))); }

@@ -132,6 +132,17 @@ function exportLinks(path, name, id, csvText, xlsxText) {
   return h('span', { class: 'row export-links' }, field(t('csv_separator'), sep), csv, xlsx);
 }
 
+/* A bar of value out of max (role progressbar and its ARIA; words, its
+ * aria-valuetext, are to be shown beside it too: never colour alone). The
+ * width is set through the CSSOM: no inline style attribute, as the CSP
+ * wants. */
+function progressBar(name, value, max, words) {
+  const fill = h('div');
+  fill.style.width = (max ? Math.min(100, Math.round(100 * value / max)) : 0) + '%';
+  return h('div', { class: 'progress', role: 'progressbar', 'aria-label': name, 'aria-valuemin': 0, 'aria-valuemax': max,
+    'aria-valuenow': value, 'aria-valuetext': words }, fill);
+}
+
 function can(role) { return (ROLE_RANK[state.role] || 0) >= ROLE_RANK[role]; }
 
 /* ------------------------------------------------------------ API */

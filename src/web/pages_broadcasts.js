@@ -9,19 +9,13 @@
 
 const BROADCAST_POLL_MS = 2000;
 
-/* A broadcast's progress: a bar with its ARIA (role progressbar, done of
- * total) and the same in words beside it. The bar's width is set through
- * the CSSOM: no inline style attribute, as the CSP wants. */
+/* A broadcast's progress: done of total as a bar (progressBar, lib.js)
+ * and the same in words beside it. */
 function progressCell(b) {
   const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
   if (!total) return h('span', { class: 'progress-cell' }, '—');
   const words = t('progress_of', { n: fmtNumber(done), m: fmtNumber(total) });
-  const fill = h('div');
-  fill.style.width = Math.round(100 * done / total) + '%';
-  return h('div', { class: 'progress-cell' },
-    h('div', { class: 'progress', role: 'progressbar', 'aria-label': t('progress'), 'aria-valuemin': 0, 'aria-valuemax': total,
-      'aria-valuenow': done, 'aria-valuetext': words }, fill),
-    h('span', { class: 'progress-text' }, words));
+  return h('div', { class: 'progress-cell' }, progressBar(t('progress'), done, total, words), h('span', { class: 'progress-text' }, words));
 }
 
 /* The cooperatives of the audience: a search (GET /cooperatives?q=) whose

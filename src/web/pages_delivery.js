@@ -31,12 +31,8 @@ function reportProgress(rep) {
   const words = t('report_progress', {
     delivered: fmtNumber(delivered), pct: share(delivered, total), sent: fmtNumber(by.sent || 0),
     failed: fmtNumber(by.failed || 0), total: fmtNumber(total) });
-  const fill = h('div');
-  fill.style.width = share(delivered, total) + '%';
   return h('div', { class: 'card', id: 'report-progress' },
-    h('div', { class: 'progress', role: 'progressbar', 'aria-label': t('status.delivered'), 'aria-valuemin': 0,
-      'aria-valuemax': total, 'aria-valuenow': delivered, 'aria-valuetext': words }, fill),
-    h('p', { id: 'report-progress-text' }, words));
+    progressBar(t('status.delivered'), delivered, total, words), h('p', { id: 'report-progress-text' }, words));
 }
 
 function reportSummary(rep) {
