@@ -143,6 +143,27 @@ function progressBar(name, value, max, words) {
     'aria-valuenow': value, 'aria-valuetext': words }, fill);
 }
 
+/* The texts typed ({lang: textarea} -> {lang: text}, the empty left out). */
+function typedTexts(areas) {
+  return Object.fromEntries(Object.entries(areas).filter(([, el]) => el.value.trim()).map(([l, el]) => [l, el.value]));
+}
+
+/* Texts measured as the daemon measures them (POST /broadcasts/preview,
+ * which stores nothing; rest: the rest of the body, audience...): each as
+ * it will travel, with the opt-out hint in its language. Without a text in
+ * the default language the first text stands in for it (the API would
+ * refuse the body else): complete says whether it did not. mine(l) is the
+ * plan of the text typed in l. */
+async function measureTexts(texts, rest) {
+  const def = programme().default_language;
+  const body = Object.assign({}, rest, { texts: Object.assign({}, texts) });
+  const complete = !!texts[def];
+  if (!complete) body.texts[def] = Object.values(texts)[0];
+  const plan = await api('POST', '/broadcasts/preview', body);
+  const mine = (l) => (plan.languages || []).find((x) => x.language === l && x.text_language === l);
+  return { plan, complete, mine };
+}
+
 function can(role) { return (ROLE_RANK[state.role] || 0) >= ROLE_RANK[role]; }
 
 /* ------------------------------------------------------------ API */

@@ -194,25 +194,19 @@ async function pageBroadcasts(main) {
   main.appendChild(listBox);
 
   if (forEvent) composer.insertBefore(h('p', { class: 'card', id: 'aud-event' }, t('audience_event', { id: forEvent }), ' ', h('a', { href: '#/broadcasts' }, t('audience_everyone'))), previewBox);
-  function draft() {
-    const tx = {};
-    for (const l of langs) if (texts[l].value.trim()) tx[l] = texts[l].value;
-    return Object.assign(aud.read(), { texts: tx });
-  }
-  /* The counts and the preview are the daemon's (POST /broadcasts/preview,
-   * which stores nothing): each text as it will travel, with the opt-out
-   * hint in its language, measured as the daemon measures it. Without a
-   * text in the default language the texts are still measured (the first
-   * text stands in for it) but no plan is shown: the API would refuse it. */
+  function draft() { return Object.assign(aud.read(), { texts: typedTexts(texts) }); }
+  /* The counts and the preview are the daemon's (measureTexts, lib.js).
+   * Without a text in the default language the texts are still measured
+   * but no plan is shown: the API would refuse it. */
   function scheduleLive() { clearTimeout(liveTimer); liveTimer = setTimeout(live, 300); }
   function mirror(l, forcing) {
     clear(mirrors[l]);
     const force = new Set(forcing);
     for (const c of Array.from(texts[l].value)) mirrors[l].appendChild(force.has(c) ? h('span', { class: 'force', title: 'U+' + c.codePointAt(0).toString(16).toUpperCase() }, c) : document.createTextNode(c));
   }
-  function showCounters(plan, typed) {
+  function showCounters(mine, typed) {
     for (const l of langs) {
-      const L = typed[l] ? (plan.languages || []).find((x) => x.language === l && x.text_language === l) : null;
+      const L = typed[l] ? mine(l) : null;
       clear(counters[l]);
       if (!L) { counters[l].removeAttribute('data-segments'); counters[l].removeAttribute('data-encoding'); continue; }
       append(counters[l], [t('chars'), ' ', h('b', { class: 'n-chars' }, L.characters), ' · ', t('encoding'), ' ', h('b', { class: 'n-encoding' }, label('enc', L.encoding)),
@@ -228,18 +222,15 @@ async function pageBroadcasts(main) {
     const d = draft();
     const seq = ++liveSeq;
     if (!Object.keys(d.texts).length) {
-      showCounters({}, {});
+      showCounters(null, {});
       clear(previewBox).appendChild(h('p', { class: 'muted' }, t('type_text')));
       return;
     }
-    const def = programme().default_language;
-    const body = Object.assign({}, d, { texts: Object.assign({}, d.texts) });
-    const complete = !!body.texts[def];
-    if (!complete) body.texts[def] = Object.values(d.texts)[0];
     try {
-      const plan = await api('POST', '/broadcasts/preview', body);
+      const { plan, complete, mine } = await measureTexts(d.texts, d);
       if (seq !== liveSeq) return;
-      showCounters(plan, d.texts);
+      showCounters(mine, d.texts);
+      const def = programme().default_language;
       if (complete) showPlan(previewBox, plan);
       else clear(previewBox).appendChild(h('p', { class: 'muted', id: 'bc-need-default' }, t('need_default_text', { language: LANGUAGE_NAMES[def] || def })));
     } catch (e) { if (seq === liveSeq) clear(previewBox).appendChild(h('p', { class: 'error' }, errorText(e))); }

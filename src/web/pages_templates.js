@@ -55,7 +55,7 @@ function insertAtCursor(el, text) {
 /* The form: name and a text per language, measured live. onSaved(t) after
  * a save; tpl: the template edited (null: a new one). */
 function templateForm(tpl, onSaved) {
-  const langs = programme().languages.filter((l) => LANGUAGE_NAMES[l]);
+  const langs = programme().languages;
   const name = h('input', { id: 'tpl-name', name: 'name', required: true, size: 30, value: tpl ? tpl.name : '' });
   const texts = {}, measures = {};
   const msg = h('p', { class: 'error', role: 'alert', id: 'tpl-message' });
@@ -63,10 +63,8 @@ function templateForm(tpl, onSaved) {
   const form = h('form', { id: 'tpl-form', onsubmit: async (ev) => {
     ev.preventDefault();
     msg.textContent = '';
-    const tx = {};
-    for (const l of langs) if (texts[l].value.trim()) tx[l] = texts[l].value;
     try {
-      const body = { name: name.value.trim(), texts: tx };
+      const body = { name: name.value.trim(), texts: typedTexts(texts) };
       const r = tpl ? await api('PATCH', '/templates/' + tpl.id, body) : await api('POST', '/templates', body);
       toast(savedText(r));
       onSaved(r);
@@ -82,29 +80,24 @@ function templateForm(tpl, onSaved) {
     texts[l].value = (tpl && tpl.texts && tpl.texts[l]) || '';
     texts[l].addEventListener('input', () => { msg.textContent = ''; clearTimeout(timer); timer = setTimeout(measure, 300); });
     measures[l] = h('div', { class: 'counter tpl-measure', id: 'tpl-measure-' + l, 'aria-live': 'polite' });
-    append(form, [field(t('text_in', { language: LANGUAGE_NAMES[l] }), texts[l]), chips(l), measures[l]]);
+    append(form, [field(t('text_in', { language: LANGUAGE_NAMES[l] || l }), texts[l]), chips(l), measures[l]]);
   }
   append(form, [h('p', { class: 'muted' }, t('template_measure_help')),
     h('div', { class: 'row' }, h('button', { type: 'submit', id: 'tpl-save' }, t('save')),
       tpl ? h('a', { href: '#/templates', id: 'tpl-new' }, t('template_new')) : ''), msg]);
-  /* Measured as the daemon measures a broadcast to every member: with the
-   * opt-out hint, the longest name of that language, and so on. A text
-   * without the default language's is measured with the first text standing
-   * in for it (the template cannot be saved so, the page says). */
+  /* Measured as the daemon measures a broadcast to every member
+   * (measureTexts, lib.js): with the opt-out hint, the longest name of that
+   * language, and so on. */
   async function measure() {
-    const tx = {};
-    for (const l of langs) if (texts[l].value.trim()) tx[l] = texts[l].value;
-    const mine = ++seq;
+    const tx = typedTexts(texts);
+    const mySeq = ++seq;
     for (const l of langs) if (!tx[l]) { clear(measures[l]); measures[l].removeAttribute('data-segments'); }
     if (!Object.keys(tx).length) return;
-    const def = programme().default_language;
-    const body = { audience: {}, texts: Object.assign({}, tx) };
-    if (!body.texts[def]) body.texts[def] = Object.values(tx)[0];
     try {
-      const plan = await api('POST', '/broadcasts/preview', body);
-      if (mine !== seq) return;
+      const { mine } = await measureTexts(tx, { audience: {} });
+      if (mySeq !== seq) return;
       for (const l of Object.keys(tx)) {
-        const L = (plan.languages || []).find((x) => x.language === l && x.text_language === l);
+        const L = mine(l);
         clear(measures[l]);
         if (!L) continue;
         measures[l].setAttribute('data-segments', L.segments);
@@ -117,7 +110,7 @@ function templateForm(tpl, onSaved) {
         h('div', { class: 'sms', dir: 'auto' }, L.text)]);
       }
     } catch (e) {
-      if (mine === seq) msg.textContent = templateError(e);
+      if (mySeq === seq) msg.textContent = templateError(e);
     }
   }
   form.measure = measure;
