@@ -24,8 +24,7 @@ await run('approvals', [AMINA, KARIM, OMAR], async (s) => {
   let first = null, second = null;
 
   await s.test('a send over the threshold waits and says why; its author cannot approve (French)', async () => {
-    await s.signIn(AMINA);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(AMINA);
     await s.go('#/broadcasts', '#text-ar');
     await page.fill('#text-ar', 'تعاون: سوق الأحد');
     await page.fill('#text-fr', 'Taawun : marché dimanche');
@@ -53,8 +52,7 @@ await run('approvals', [AMINA, KARIM, OMAR], async (s) => {
   });
 
   await s.test('a viewer sees why but has no buttons', async () => {
-    await s.signIn(OMAR);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(OMAR);
     await s.go('#/broadcasts', `${row(first)} .approval-note`);
     assert(await page.locator('.bc-approve, .bc-reject').count() === 0, 'no buttons for a viewer');
     assert((await s.api('POST', `/broadcasts/${first}/approve`)).status === 403, 'viewer refused');
@@ -62,8 +60,7 @@ await run('approvals', [AMINA, KARIM, OMAR], async (s) => {
   });
 
   await s.test('a second staff member approves: the messages are written (Arabic)', async () => {
-    await s.signIn(KARIM);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(KARIM);
     await s.lang('ar');
     await s.go('#/broadcasts', `${row(first)} .bc-approve`);
     assert(/بانتظار الموافقة/.test(await page.textContent(row(first))), 'Arabic status');

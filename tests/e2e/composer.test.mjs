@@ -123,8 +123,7 @@ await run('composer', [STAFF, ADMIN], async (s) => {
   }
 
   await s.test('every audience filter in French: the count is the API\'s', async () => {
-    await s.signIn(STAFF);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(STAFF);
     const r = await s.api('POST', '/events', { code: '8401', kind: 'workshop', title_fr: 'Atelier séchage', title_ar: 'ورشة التجفيف',
       starts_at: '2031-05-04T10:00', place: 'Nador', province: 'nador', capacity: 30 });
     assert(r.status === 201, 'event: ' + JSON.stringify(r));
@@ -234,8 +233,7 @@ await run('composer', [STAFF, ADMIN], async (s) => {
   for (const lang of ['fr', 'ar']) {
     await s.test(`the admin top menu fits at 1280 px (${lang})`, async () => {
       await s.signOut();
-      await s.signIn(ADMIN);
-      await page.waitForSelector('#members-total');
+      await s.signInHome(ADMIN);
       await s.lang(lang);
       await page.waitForSelector('#nav-staff');
       const m = await page.evaluate(() => {

@@ -16,11 +16,9 @@ const PHONES = ['+212600000001', '+212600000002', '+212600000004', '+21260000000
 await run('delivery', [STAFF, VIEWER], async (s) => {
   const { page } = s;
   let id = null;
-  const csv = (href) => page.evaluate(async (u) => (await fetch(u)).text(), href);
 
   await s.test('the report of a broadcast delivered in part (French)', async () => {
-    await s.signIn(STAFF);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(STAFF);
     const b = await s.api('POST', '/broadcasts', { name: 'Salon de Berkane', texts: { ar: 'معرض التعاونيات يوم السبت', fr: 'Salon des coopératives samedi' }, audience: { phones: PHONES } });
     assert(b.status === 201, 'created: ' + JSON.stringify(b));
     id = b.body.id;
@@ -50,7 +48,7 @@ await run('delivery', [STAFF, VIEWER], async (s) => {
   await s.test('the messages as CSV, numbers whole for staff', async () => {
     const href = await page.getAttribute('#report-csv', 'href');
     assert(href === `/api/v1/broadcasts/${id}/messages.csv`, href);
-    const lines = (await csv(href)).replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    const lines = (await s.linkText('#report-csv')).replace(/^\uFEFF/, '').trim().split(/\r\n/);
     assert(/^"?member_no"?,"?phone"?/.test(lines[0]), 'header: ' + lines[0]);
     assert(lines.length === 5, 'one row per message: ' + lines.length);
     for (const p of PHONES) assert(lines.some((l) => l.includes(p)), 'whole number ' + p);
@@ -95,11 +93,10 @@ await run('delivery', [STAFF, VIEWER], async (s) => {
 
   await s.test('a viewer gets the numbers masked', async () => {
     await s.signOut();
-    await s.signIn(VIEWER);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(VIEWER);
     await s.go(`#/broadcasts/${id}/report`, '#report-status');
     assert(await page.locator('#report-csv-masked').count() === 1, 'the page says so');
-    const text = await csv(await page.getAttribute('#report-csv', 'href'));
+    const text = await s.linkText('#report-csv');
     for (const p of PHONES) assert(!text.includes(p), 'whole number for a viewer: ' + p);
     assert((text.match(/\+2126\*+\d\d/g) || []).length === 4, 'masked numbers: ' + text);
     await s.shot('report-viewer-fr');

@@ -16,8 +16,7 @@ await run('events', [STAFF], async (s) => {
   let ev = null;
 
   await s.test('check-in on the day and a walk-in (French)', async () => {
-    await s.signIn(STAFF);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(STAFF);
     const starts = Math.floor(Date.now() / 60000) * 60 + 2 * 3600; // whole minutes, as the form keeps
     const r = await s.api('POST', '/events', {
       code: '8301', kind: 'workshop', title_fr: 'Atelier emballage', title_ar: 'ورشة التغليف',
@@ -54,8 +53,7 @@ await run('events', [STAFF], async (s) => {
   });
 
   await s.test('the attendee list as CSV', async () => {
-    const href = await page.getAttribute('#attendees-link', 'href');
-    const text = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+    const text = await s.linkText('#attendees-link');
     const lines = text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
     assert(lines[0].startsWith('"member_no"') || lines[0].startsWith('member_no'), 'header: ' + lines[0]);
     assert(lines.length === 4, 'three bookings: ' + text);

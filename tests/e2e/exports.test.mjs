@@ -28,8 +28,7 @@ await run('exports', [STAFF], async (s) => {
   const { page } = s;
 
   await s.test('members in French: ";" by default, "," when chosen, and an .xlsx', async () => {
-    await s.signIn(STAFF);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(STAFF);
     await s.lang('fr');
     await s.go('#/members', '#export-link');
     assert(await page.inputValue('#export-sep') === ';', 'default in French: ' + await page.inputValue('#export-sep'));

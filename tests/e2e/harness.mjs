@@ -143,6 +143,8 @@ export async function run(prefix, users, body, opts = {}) {
         const r = await fetch('/api/v1' + p, { method, headers, body: b === null || b === undefined ? undefined : JSON.stringify(b) });
         return { status: r.status, body: await r.json().catch(() => null) };
       }, [method, p, b, csrf]),
+      // The file behind a link, fetched as the signed-in browser would.
+      linkText: async (selector) => page.evaluate(async (u) => (await fetch(u)).text(), await page.getAttribute(selector, 'href')),
       signIn: async (user) => {
         await page.goto(base + '/console/');
         await page.waitForSelector('#login-name');
@@ -150,6 +152,8 @@ export async function run(prefix, users, body, opts = {}) {
         await page.fill('#login-password', user.password);
         await page.click('#login-submit');
       },
+      // Signed in and on the dashboard, its figures drawn.
+      signInHome: async (user) => { await s.signIn(user); await page.waitForSelector('#members-total'); },
       signOut: async () => { await page.click('#signout'); await page.waitForSelector('#login-name'); },
       lang: async (l) => {
         await page.click('#lang-' + l);

@@ -15,8 +15,7 @@ await run('members', [STAFF, VIEWER], async (s) => {
   let youssef = null, khadija = null;
 
   await s.test('birth year, cooperative and a new phone number (French)', async () => {
-    await s.signIn(STAFF);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(STAFF);
     youssef = (await s.api('GET', '/members?phone=%2B212600000002')).body.items[0];
     await s.go('#/members/' + youssef.id, '#edit-birth-year');
     await page.waitForSelector('#edit-cooperative[data-loaded]');
@@ -73,8 +72,7 @@ await run('members', [STAFF, VIEWER], async (s) => {
 
   await s.test('a viewer sees the history and changes nothing', async () => {
     await s.signOut();
-    await s.signIn(VIEWER);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(VIEWER);
     await s.go('#/members/' + youssef.id, '#member-phones');
     assert(await page.locator('#member-phone-form, #member-withdraw, #edit-save').count() === 0, 'forms for a viewer');
     assert((await page.textContent('#member-phones')).includes('+212600000002'), 'history shown');

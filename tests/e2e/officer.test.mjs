@@ -15,8 +15,7 @@ await run('officer', [ADMIN], async (s) => {
   const { page } = s;
 
   await s.test('Arabic SMS bodies and names are isolated in the French console', async () => {
-    await s.signIn(ADMIN);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(ADMIN);
     // An Arabic notice holding a Latin reference, to an Arabic-speaking member.
     const g = (await s.api('GET', '/grants?reference=GR-2026-00041')).body.items[0];
     const r = await s.api('POST', `/grants/${g.id}/status`, { status: 'under_review', note_ar: 'الملف 12 قيد الدراسة' });

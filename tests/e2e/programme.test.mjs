@@ -21,8 +21,7 @@ await run('programme', [STAFF, VIEWER], async (s) => {
   let coopId = null, grantId = null;
 
   await s.test('cooperatives: search, filter, create and edit (French)', async () => {
-    await s.signIn(STAFF);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(STAFF);
     await s.go('#/cooperatives', '#coops-table');
     assert(await page.locator('#coops-table tbody tr[data-id]').count() >= 10, 'demo cooperatives listed');
     await page.fill('#coop-search', 'berkane');
@@ -159,8 +158,7 @@ await run('programme', [STAFF, VIEWER], async (s) => {
 
   await s.test('a viewer reads the pages and changes nothing', async () => {
     await s.signOut();
-    await s.signIn(VIEWER);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(VIEWER);
     await s.go('#/cooperatives/' + coopId, '#coop-members-table');
     assert(await page.locator('#coop-form, #coop-new-grant').count() === 0, 'no forms for a viewer');
     await s.go('#/grants/' + grantId, '#grant-history');

@@ -19,8 +19,7 @@ await run('recurrences', [STAFF], async (s) => {
   const previewAt = () => page.$$eval('#recur-preview-list li.occurrence', (els) => els.map((e) => e.getAttribute('data-at')));
 
   await s.test('monthly on the 31st: the next sends before saving (French)', async () => {
-    await s.signIn(STAFF);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(STAFF);
     const r = await s.api('POST', '/broadcasts', { name: 'Permanence mensuelle', audience: { provinces: ['berkane'] },
       texts: { ar: 'تعاون: مداومة التعاونية غدا.', fr: 'Taawun: permanence de la coopérative demain.' } });
     assert(r.status === 201, 'draft: ' + JSON.stringify(r));

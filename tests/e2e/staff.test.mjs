@@ -22,8 +22,7 @@ await run('staff', [ADMIN, KARIM, OMAR], async (s) => {
   const salma = { name: 'salma', password: 'mon mot de passe à moi' };
 
   await s.test('an admin creates an account and reads its temporary password once (French)', async () => {
-    await s.signIn(ADMIN);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(ADMIN);
     await page.click('#nav-staff');
     await page.waitForSelector('#staff-table');
     assert(await page.locator('#staff-table tbody tr[data-id]').count() === 3, 'three accounts');
@@ -69,14 +68,12 @@ await run('staff', [ADMIN, KARIM, OMAR], async (s) => {
     await s.signOut();
     await s.signIn({ name: 'salma', password: temp });
     await page.waitForFunction(() => /incorrect/.test(document.querySelector('#login-message').textContent));
-    await s.signIn(salma);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(salma);
     await s.signOut();
   });
 
   await s.test('role, disable, enable and reset; the last admin stays (French)', async () => {
-    await s.signIn(ADMIN);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(ADMIN);
     await s.go('#/staff', '#staff-table');
     await row('karim').locator('select.staff-role-select').selectOption('viewer');
     await row('karim').locator('.staff-role-save').click();
@@ -99,8 +96,7 @@ await run('staff', [ADMIN, KARIM, OMAR], async (s) => {
     await s.signIn(KARIM);
     await page.waitForFunction(() => /désactivé/.test(document.querySelector('#login-message').textContent));
     await s.shot('disabled-login-fr');
-    await s.signIn(ADMIN);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(ADMIN);
     await s.go('#/staff', '#staff-table');
     await row('karim').locator('.staff-enable').click();
     await page.waitForFunction(() => !/désactivé/.test(document.querySelector('#staff-table').textContent));
@@ -140,8 +136,7 @@ await run('staff', [ADMIN, KARIM, OMAR], async (s) => {
   await s.test('viewers and staff cannot reach the accounts (403)', async () => {
     for (const who of [OMAR, salma]) {
       await s.signOut();
-      await s.signIn(who);
-      await page.waitForSelector('#members-total');
+      await s.signInHome(who);
       assert(await page.locator('#nav-staff').count() === 0, 'no nav entry for ' + who.name);
       await s.go('#/staff', 'main p.error');
       assert(await page.locator('#staff-table, #staff-form').count() === 0, 'page shown to ' + who.name);

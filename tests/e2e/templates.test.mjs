@@ -26,8 +26,7 @@ await run('templates', [STAFF, VIEWER], async (s) => {
   let id = null;
 
   await s.test('a template measured live with the longest real values (French)', async () => {
-    await s.signIn(STAFF);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(STAFF);
     await page.click('#nav-templates');
     await page.waitForSelector('#tpl-form');
     await page.fill('#tpl-name', 'Invitation salon');
@@ -118,8 +117,7 @@ await run('templates', [STAFF, VIEWER], async (s) => {
 
   await s.test('a viewer reads the templates and cannot change them', async () => {
     await s.signOut();
-    await s.signIn(VIEWER);
-    await page.waitForSelector('#members-total');
+    await s.signInHome(VIEWER);
     await s.go('#/templates', '#tpl-table');
     assert(await page.locator('#tpl-editor').count() === 0, 'no editor');
     assert(await page.locator('.tpl-archive').count() === 0, 'no archive button');
