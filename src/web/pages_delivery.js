@@ -40,7 +40,7 @@ function reportSummary(rep) {
     [t('recipients'), fmtNumber(rep.messages)],
     [t('segments'), fmtNumber(rep.segments)],
     [t('attempts'), fmtNumber(rep.attempts)],
-    [t('cost_estimated'), madOrUnknown(rep.estimated_cost_mad)],
+    [t('cost'), madOrUnknown(rep.estimated_cost_mad)],
     [t('cost_actual'), madOrUnknown(rep.actual_cost_mad)],
     [t('first_sent'), fmtDate(rep.first_sent_at_local)],
     [t('last_sent'), fmtDate(rep.last_sent_at_local)],
@@ -66,7 +66,7 @@ function reportTables(rep) {
     table([t('attempts'), t('messages')], countRows(rep.by_attempts || {}), 'report-attempts')));
   const st = (p, k) => fmtNumber((p.by_status || {})[k] || 0);
   out.appendChild(h('div', { class: 'card wide' }, h('h2', {}, t('by_channel')),
-    table([t('channel'), t('messages'), t('status.delivered'), t('status.sent'), t('status.failed'), t('segments'), t('price_per_segment'), t('cost_estimated'), t('cost_actual')],
+    table([t('channel'), t('messages'), t('status.delivered'), t('status.sent'), t('status.failed'), t('segments'), t('price_per_segment'), t('cost'), t('cost_actual')],
       (rep.by_channel || []).map((c) => ({ id: c.channel, cells: [c.channel, fmtNumber(c.messages), st(c, 'delivered'), st(c, 'sent'), st(c, 'failed'),
         fmtNumber(c.segments), madOrUnknown(c.price_per_segment_mad), madOrUnknown(c.estimated_cost_mad), madOrUnknown(c.actual_cost_mad)] })), 'report-channels')));
   out.appendChild(h('div', { class: 'card wide' }, h('h2', {}, t('by_language')),
