@@ -82,10 +82,10 @@ function recurrenceForm(drafts, chosen, onSaved) {
   }
   let timer = null, seq = 0;
   async function refresh() {
-    // Only the fields of the chosen rule (labels are flex: no [hidden]).
-    only.weekly.style.display = f.repeat.value === 'weekly' ? '' : 'none';
-    only.monthly.style.display = f.repeat.value === 'monthly' ? '' : 'none';
-    only.eve.style.display = f.repeat.value === 'event_eve' ? '' : 'none';
+    // Only the fields of the chosen rule.
+    only.weekly.hidden = f.repeat.value !== 'weekly';
+    only.monthly.hidden = f.repeat.value !== 'monthly';
+    only.eve.hidden = f.repeat.value !== 'event_eve';
     const mine = ++seq;
     try {
       const r = await api('POST', '/recurrences/preview', Object.assign(body(), { next: RECUR_PREVIEW }));
