@@ -231,8 +231,8 @@ const PAGES = [
   ['dashboard', 'nav_dashboard', 'viewer'], ['members', 'nav_members', 'viewer'],
   ['cooperatives', 'nav_cooperatives', 'viewer'], ['grants', 'nav_grants', 'viewer'],
   ['ideas', 'nav_ideas', 'viewer'], ['events', 'nav_events', 'viewer'],
-  ['broadcasts', 'nav_broadcasts', 'viewer'], ['templates', 'nav_templates', 'viewer'],
-  ['messages', 'nav_messages', 'viewer'],
+  ['broadcasts', 'nav_broadcasts', 'viewer'], ['recurrences', 'nav_recurrences', 'viewer'],
+  ['templates', 'nav_templates', 'viewer'], ['messages', 'nav_messages', 'viewer'],
   ['channels', 'nav_channels', 'viewer'], ['costs', 'nav_costs', 'viewer'], ['simulator', 'nav_simulator', 'staff'],
   ['audit', 'nav_audit', 'admin'], ['staff', 'nav_staff', 'admin'],
 ];

@@ -5,15 +5,13 @@
  * deleted. Every time shown is a *_local string of the daemon (programme
  * time), never rebuilt from the browser's zone; the only date arithmetic
  * here is a weekday's name from a calendar date (no zone involved).
- * Loaded after lib.js and app.js; the route and the menu entry are added to
- * ROUTES and PAGES (lib.js). #/recurrences/new?broadcast=ID opens the form
- * with that draft chosen (the composer's "Repeat…"). */
+ * Loaded after lib.js and app.js; the routes are added to ROUTES (lib.js).
+ * #/recurrences/new?broadcast=ID opens the form with that draft chosen (the
+ * composer's "Repeat…"). */
 'use strict';
 
 const RECUR_KINDS = ['weekly', 'monthly', 'event_eve'];
 const RECUR_PREVIEW = 6;
-
-PAGES.splice(PAGES.findIndex((p) => p[0] === 'broadcasts') + 1, 0, ['recurrences', 'nav_recurrences', 'viewer']);
 
 /* The weekday (1 Monday .. 7) of the calendar date in "YYYY-MM-DDTHH:MM". */
 function localWeekday(local) {
@@ -154,4 +152,4 @@ async function pageRecurrences(main) {
   await load();
 }
 
-Object.assign(ROUTES, { recurrences: pageRecurrences, 'recurrences/': (main) => pageRecurrences(main) });
+Object.assign(ROUTES, { recurrences: pageRecurrences, 'recurrences/': pageRecurrences });
