@@ -160,14 +160,11 @@ def test_csv_streams_every_row_of_a_large_broadcast(daemons):
             conn.commit()
         finally:
             conn.close()
-        t0 = time.monotonic()
         r = api["staff"].get(f"/broadcasts/{bid}/messages.csv")
-        took = time.monotonic() - t0
         assert r.headers.get("transfer-encoding") == "chunked", r.headers
         rows = csv_rows(r)
         assert [r["phone"] for r in rows] == [r[2] for r in conn_rows]
         assert all(r["status"] == "sent" and r["cost_mad"] == "0.2500" for r in rows)
-        assert took < 10, took
     finally:
         fake.close()
 
@@ -248,7 +245,11 @@ def test_cost_per_channel_per_month_in_programme_time(daemons):
 def test_cancelled_messages_are_not_counted_as_sent(daemons):
     """Wrong today 6: the dashboard said 'sent 51' for 36 delivered and 15
     cancelled. Each status is counted as itself, and a broadcast whose
-    messages are all settled (cancelled included) no longer says started."""
+    messages are all settled (cancelled included) no longer says started.
+    A guard, not a reproduction: the fix came before 279afdb (1e062f5,
+    "finished broadcasts"), so this passes on that commit too. It fails
+    when the dashboard's counts (message_counts) or the report take a
+    cancelled message for a sent one."""
     fake = FakeAfricasTalking(webhook_secret="whs-delivery-test")
     try:
         d, api = start(daemons, fake, throughput_per_s=1, concurrency=1)
