@@ -63,17 +63,15 @@ def test_98_on_a_last_page_offers_no_98(daemon):
         while msg(lang, "nav_more") in s.text:
             s = u.send("98")
         s = wrong_key_keeps(u, lang, "98")
-        assert s is not None and msg(lang, "nav_more") not in s.text, s
+        assert msg(lang, "nav_more") not in s.text, s
         wrong_key_keeps(u, lang, "98")
 
 
 def test_wrong_key_on_every_home_and_list(daemon):
-    kept = 0
     for phone, lang in ((YOUSSEF, "fr"), (FATIMA, "ar")):
         for path in ([], ["1"], ["2"], ["2", "1"], ["3"], ["4"], ["5"]):
             u = Ussd(daemon, phone=phone)
             u.dial()
             for key in path:
                 u.send(key)
-            kept += wrong_key_keeps(u, lang, "77") is not None
-    assert kept == 14, kept
+            wrong_key_keeps(u, lang, "77")
