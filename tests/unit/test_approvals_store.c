@@ -14,17 +14,10 @@
 #include "store/approvals.h"
 #include "store/db.h"
 #include "store/migrations.h"
+#include "../common/store_fixture.h"
 
 #define HOUR 3600
 #define T0 (1700000000 / HOUR * HOUR)
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
-    if (rc != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
-}
 
 static int exec_rc(sqlite3 *db, const char *sql)
 {
@@ -41,25 +34,11 @@ static long scalar(sqlite3 *db, const char *sql)
     return v;
 }
 
-static sqlite3 *open_db(void)
-{
-    struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
-    sqlite3 *db = db_open(&opt);
-    assert_non_null(db);
-    return db;
-}
-
 static void test_rebuild_keeps_rows_index_and_check(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
-    size_t v = 0;
-    while (v < db_migrations_count && !strstr(db_migrations[v], "CREATE TABLE broadcasts_new"))
-        exec(db, db_migrations[v++]);
-    assert_true(v < db_migrations_count);
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", v);
-    exec(db, sql);
+    sqlite3 *db = memory_db();
+    migrate_before(db, "CREATE TABLE broadcasts_new");
     exec(db, "INSERT INTO broadcasts (id, name, topic, channel, audience, texts, status,"
              " scheduled_at, started_at, recipients, created_by, created_at, updated_at) VALUES"
              " (7, 'salon', 'news', 'at', '{}', '{\"ar\":\"x\"}', 'scheduled', 99, NULL, NULL,"
@@ -93,7 +72,7 @@ static void test_rebuild_keeps_rows_index_and_check(void **state)
 static void test_request_approve_reject_drop(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    sqlite3 *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     exec(db, "INSERT INTO broadcasts (id, name, channel, audience, texts, status, created_by,"
              " created_at, updated_at) VALUES (1, 'n', 'at', '{}', '{}', 'draft', 'amina', 1, 1)");
@@ -144,7 +123,7 @@ static void add(sqlite3 *db, const char *channel, const char *phone, const char 
 static void test_channel_segments_count_what_costs(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    sqlite3 *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     const char *real = "+212600000001";
     add(db, "at", real, "held", NULL, T0, 1);

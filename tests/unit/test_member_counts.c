@@ -14,15 +14,9 @@
 #include "store/admin_queries.h"
 #include "store/db.h"
 #include "store/migrations.h"
+#include "../common/store_fixture.h"
 
 #define YEAR 2026
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
-}
 
 /* 60 members: provinces, sectors, genders and years, some unknown; one in
  * seven erased, one in eleven a test member. */
@@ -81,17 +75,9 @@ static void assert_stats_true(sqlite3 *db)
 static void test_migration_counts_existing_members(void **state)
 {
     (void)state;
-    struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
-    sqlite3 *db = db_open(&opt);
-    assert_non_null(db);
+    sqlite3 *db = memory_db();
     /* Every migration but this one and those after it, then members. */
-    size_t v = 0;
-    while (v < db_migrations_count && !strstr(db_migrations[v], "CREATE TABLE member_counts"))
-        exec(db, db_migrations[v++]);
-    assert_true(v < db_migrations_count);
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", v);
-    exec(db, sql);
+    migrate_before(db, "CREATE TABLE member_counts");
     add_members(db, 0);
     assert_int_equal(db_migrate(db), 0);
     assert_stats_true(db);
@@ -101,9 +87,7 @@ static void test_migration_counts_existing_members(void **state)
 static void test_writes_keep_counts(void **state)
 {
     (void)state;
-    struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
-    sqlite3 *db = db_open(&opt);
-    assert_non_null(db);
+    sqlite3 *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add_members(db, 0);
     assert_stats_true(db);

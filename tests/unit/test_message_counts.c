@@ -17,17 +17,10 @@
 #include "store/console_queries.h"
 #include "store/db.h"
 #include "store/migrations.h"
+#include "../common/store_fixture.h"
 
 #define HOUR 3600
 #define T0 (1700000000 / HOUR * HOUR) /* on the hour */
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
-    if (rc != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
-}
 
 static void add_segments(sqlite3 *db, const char *channel, const char *direction, const char *phone,
                          const char *status, const char *provider_id, long created_at, int segments)
@@ -89,26 +82,12 @@ static void assert_counts_true(sqlite3 *db)
     sqlite3_finalize(st);
 }
 
-static sqlite3 *open_db(void)
-{
-    struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
-    sqlite3 *db = db_open(&opt);
-    assert_non_null(db);
-    return db;
-}
-
 static void test_migration_counts_existing_messages(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    sqlite3 *db = memory_db();
     /* The schema of the migration before the counts, with messages in it. */
-    size_t v = 0;
-    while (v < db_migrations_count && !strstr(db_migrations[v], "CREATE TABLE message_counts"))
-        exec(db, db_migrations[v++]);
-    assert_true(v < db_migrations_count);
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", v);
-    exec(db, sql);
+    migrate_before(db, "CREATE TABLE message_counts");
     add_mix(db, T0);
     assert_int_equal(db_migrate(db), 0);
     assert_counts_true(db);
@@ -118,7 +97,7 @@ static void test_migration_counts_existing_messages(void **state)
 static void test_writes_keep_counts(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    sqlite3 *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add_mix(db, T0);
     assert_counts_true(db);
@@ -152,7 +131,7 @@ static void test_writes_keep_counts(void **state)
 static void test_readers(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    sqlite3 *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add(db, "at", "out", "+212600000001", "delivered", "'a'", T0 - HOUR);
     add(db, "at", "out", "+212600000001", "failed", "'b'", T0);

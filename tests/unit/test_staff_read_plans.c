@@ -18,13 +18,7 @@
 #include "store/admin_queries.h"
 #include "store/console_queries.h"
 #include "store/db.h"
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
-}
+#include "../common/store_fixture.h"
 
 /* The text of every statement the store ran on the connection (a trace). */
 #define RAN_MAX 32
@@ -42,9 +36,7 @@ static int on_statement(unsigned type, void *ctx, void *p, void *x)
 
 static sqlite3 *open_db(void)
 {
-    struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
-    sqlite3 *db = db_open(&opt);
-    assert_non_null(db);
+    sqlite3 *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     nran = 0;
     sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_statement, NULL);

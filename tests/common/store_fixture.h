@@ -1,0 +1,43 @@
+/* store_fixture.h -- what the store's unit tests share: an in-memory
+ * database, a statement that must succeed, and the schema as it stood just
+ * before a given migration (to test what that migration does to the rows
+ * already there). Include after <cmocka.h>. */
+#ifndef TAAWUN_TESTS_STORE_FIXTURE_H
+#define TAAWUN_TESTS_STORE_FIXTURE_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/migrations.h"
+
+static inline void exec(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err ? err : "?");
+}
+
+/* A new in-memory database, not migrated. */
+static inline sqlite3 *memory_db(void)
+{
+    struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
+    sqlite3 *db = db_open(&opt);
+    assert_non_null(db);
+    return db;
+}
+
+/* Every migration before the first whose text holds marker, the schema
+ * version set to match: db_migrate() then runs that one and those after. */
+static inline void migrate_before(sqlite3 *db, const char *marker)
+{
+    size_t v = 0;
+    while (v < db_migrations_count && !strstr(db_migrations[v], marker))
+        exec(db, db_migrations[v++]);
+    assert_true(v < db_migrations_count);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", v);
+    exec(db, sql);
+}
+
+#endif
