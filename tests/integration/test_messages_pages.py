@@ -5,36 +5,31 @@ row; a member's, a phone's and a broadcast's messages (read through their
 index) are exactly those the filters name.
 Standard library only (plus pytest); the daemon runs from conftest."""
 
-import json
 import sqlite3
 import time
 
 import pytest
 
-from conftest import add_member, assert_json_error, http_request, query, run_taawund
+from conftest import add_member, assert_json_error, query
+from test_admin_api import Api, make_token
 
-API = "/api/v1"
 TOTAL_MAX = 10000  # API_MESSAGES_TOTAL_MAX, src/core/limits.h
 
 
-class Viewer:
-    def __init__(self, daemon, token):
-        self.d, self.token = daemon, token
-
-    def get(self, path):
-        r = http_request(self.d.admin_port, "GET", API + path,
-                         headers={"Authorization": f"Bearer {self.token}"})
+class Viewer(Api):
+    def page(self, path):
+        """GET path's answer, which must be a 200, as JSON."""
+        r = self.get(path)
         assert r.status == 200, (path, r.status, r.body)
-        return json.loads(r.body)
+        return r.json()
 
 
 @pytest.fixture
 def viewer(daemons):
     conf = daemons.config()
-    r = run_taawund("token", "create", "test-viewer", "--role", "viewer", "-c", conf)
-    assert r.returncode == 0, r
+    token = make_token(conf, "test-viewer", "viewer")
     d = daemons.start(config=conf)
-    return Viewer(d, r.stdout.strip())
+    return Viewer(d, token)
 
 
 def insert_messages(d, n, phone="+212600000099", member_id=None, broadcast_id=None,
@@ -68,7 +63,7 @@ def walk(v, filters, limit, between=None):
     seen, pages, before = [], [], None
     while True:
         q = f"{filters}&limit={limit}" + (f"&before_id={before}" if before else "")
-        page = v.get(f"/messages?{q}")
+        page = v.page(f"/messages?{q}")
         pages.append(page)
         seen += [m["id"] for m in page["items"]]
         if between:
@@ -101,8 +96,8 @@ def test_offset_and_before_id_agree_when_nothing_arrives(viewer):
     by_key, _ = walk(viewer, "direction=in", 10)
     by_offset = []
     for off in range(0, 50, 10):
-        by_offset += [m["id"] for m in viewer.get(f"/messages?direction=in&limit=10&offset={off}")
-                      ["items"]]
+        page = viewer.page(f"/messages?direction=in&limit=10&offset={off}")
+        by_offset += [m["id"] for m in page["items"]]
     assert by_key == by_offset and len(by_key) == 45
 
 
@@ -111,14 +106,14 @@ def test_the_total_is_counted_up_to_a_bound(viewer):
     mid = add_member(d, "+212600000077")
     insert_messages(d, TOTAL_MAX + 5)
     insert_messages(d, 3, phone="+212600000077", member_id=mid)
-    page = viewer.get("/messages?limit=5")
+    page = viewer.page("/messages?limit=5")
     assert page["total"] == TOTAL_MAX and page["total_exact"] is False
     assert len(page["items"]) == 5 and page["next_before_id"] == page["items"][-1]["id"]
-    mine = viewer.get(f"/messages?member_id={mid}")
+    mine = viewer.page(f"/messages?member_id={mid}")
     assert mine["total"] == 3 and mine["total_exact"] is True
-    by_phone = viewer.get("/messages?direction=in&phone=%2B212600000099&limit=1")
+    by_phone = viewer.page("/messages?direction=in&phone=%2B212600000099&limit=1")
     assert by_phone["total"] == TOTAL_MAX and by_phone["total_exact"] is False
-    none = viewer.get("/messages?direction=out")
+    none = viewer.page("/messages?direction=out")
     assert none == {"items": [], "limit": 50, "offset": 0, "total": 0, "total_exact": True,
                     "next_before_id": None}
 
@@ -151,6 +146,5 @@ def test_a_members_a_phones_and_a_broadcasts_messages_through_their_index(viewer
 
 
 def test_before_id_is_checked(viewer):
-    r = http_request(viewer.d.admin_port, "GET", API + "/messages?before_id=0",
-                     headers={"Authorization": f"Bearer {viewer.token}"})
+    r = viewer.get("/messages?before_id=0")
     assert assert_json_error(r, 400)["field"] == "before_id"
