@@ -21,6 +21,7 @@ import pytest
 from conftest import (add_member, assert_json_error, catalog, http_request, msg, new_phone, query,
                       run_taawund, wait_until)
 from outbox_helpers import write_db
+from test_ussd_services import screen_when  # the catalog's event_when, as SMS write it
 
 API = "/api/v1"
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -30,14 +31,6 @@ ZONE = ZoneInfo("Africa/Casablanca")  # the test config's programme.timezone
 def local(ts, fmt="%d/%m %H:%M"):
     """ts in the programme's local time, as the daemon writes it."""
     return datetime.fromtimestamp(ts, ZONE).strftime(fmt)
-
-
-def when_in(lang, ts):
-    """An event's start as the SMS of lang write it: the catalog's
-    event_when, as on the USSD screens ("20/02 10h00" in French)."""
-    t = datetime.fromtimestamp(ts, ZONE)
-    return msg(lang, "event_when", day="%02d" % t.day, month="%02d" % t.month,
-               hour="%02d" % t.hour, minute="%02d" % t.minute)
 
 
 # --------------------------------------------------------------------------
@@ -87,6 +80,15 @@ def env(daemons):
     tokens = {role: make_token(conf, f"test-{role}", role) for role in ("admin", "staff", "viewer")}
     d = daemons.start(config=conf)
     return d, {role: Api(d, t) for role, t in tokens.items()}
+
+
+def started(daemons, role, overrides=None):
+    """A daemon on daemons.config(overrides) and an Api with a token of
+    role (named "test-<role>")."""
+    conf = daemons.config(overrides)
+    token = make_token(conf, f"test-{role}", role)
+    d = daemons.start(config=conf)
+    return d, Api(d, token)
 
 
 def audit_rows(d, tokens=False):
@@ -451,7 +453,7 @@ def test_event_cancel_sends_one_notice_per_rsvp(env):
         assert len(rows) == 1, rows
         title = {"ar": ev["title_ar"], "fr": ev["title_fr"], "en": ev["title_en"]}[lang]
         assert rows[0]["body"] == msg(lang, "sms_event_cancelled", title=title,
-                                      when=when_in(lang, ev["starts_at"]))
+                                      when=screen_when(lang, ev["starts_at"]))
         assert rows[0]["kind"] == "notification"
     assert_json_error(st.post(f"/events/{ev['id']}/cancel"), 409)
     assert_json_error(st.patch(f"/events/{ev['id']}", {"place": "Berkane"}), 409)
@@ -509,16 +511,16 @@ def test_reminders_follow_the_injectable_clock(daemons, test_clock):
     assert not any(reminders(m) for m in m_later + [m_last])
     r = reminders(m_soon)[0]
     assert r["body"] == msg("fr", "sms_event_reminder", title=soon["title_fr"],
-                            when=when_in("fr", soon["starts_at"]), place="Oujda", code="7901")
+                            when=screen_when("fr", soon["starts_at"]), place="Oujda", code="7901")
     # Move the clock: the second event's RSVPs get theirs, once each.
     test_clock.set(later["starts_at"] - 3599)
     wait_until(lambda: all(reminders(m) for m in m_later), what="reminders of the later event")
     assert reminders(m_later[0])[0]["body"] == msg(
-        "ar", "sms_event_reminder", title=later["title_ar"], when=when_in("ar", later["starts_at"]),
-        place="Oujda", code="7902")
+        "ar", "sms_event_reminder", title=later["title_ar"],
+        when=screen_when("ar", later["starts_at"]), place="Oujda", code="7902")
     assert reminders(m_later[1])[0]["body"] == msg(
-        "en", "sms_event_reminder", title=later["title_en"], when=when_in("en", later["starts_at"]),
-        place="Oujda", code="7902")
+        "en", "sms_event_reminder", title=later["title_en"],
+        when=screen_when("en", later["starts_at"]), place="Oujda", code="7902")
     test_clock.set(last["starts_at"] - 60)
     wait_until(lambda: reminders(m_last), what="reminder of the last event")
     for m in [m_soon] + m_later + [m_last]:

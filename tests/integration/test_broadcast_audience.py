@@ -8,7 +8,7 @@ Standard library only (plus pytest)."""
 
 from conftest import DELETE, add_member, new_phone, query, sandbox_channel, wait_until
 from outbox_helpers import FakeAT, at_send_channel
-from test_admin_api import Api, make_token
+from test_admin_api import started
 
 AR = "تعاون: سوق الأحد في الناظور."
 FR = "Taawun : marché dimanche à Nador."
@@ -18,10 +18,7 @@ EN = "Taawun: Sunday market in Nador."
 def start(daemons, channels=None, extra=None):
     ov = {"programme.demo_data": DELETE, "channels": channels or (sandbox_channel(),)}
     ov.update(extra or {})
-    conf = daemons.config(ov)
-    token = make_token(conf, "staff-aud", "staff")
-    d = daemons.start(config=conf)
-    return d, Api(d, token)
+    return started(daemons, "staff", ov)
 
 
 def test_the_members_language_is_an_audience_filter(daemons):

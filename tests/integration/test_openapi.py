@@ -11,17 +11,10 @@ import os
 import re
 
 from conftest import assert_json_error, http_request
-from test_admin_api import Api, make_token
+from test_admin_api import started
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "src", "api", "openapi.json")
 METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-def start(daemons, role="viewer"):
-    conf = daemons.config()
-    token = make_token(conf, "test-" + role, role)
-    d = daemons.start(config=conf)
-    return d, Api(d, token)
 
 
 # What the admin listener serves outside the router, for machines, that the
@@ -39,7 +32,7 @@ def documented(doc, outside=False):
 
 
 def test_the_document_is_served_to_any_role_and_to_nobody_else(daemons):
-    d, api = start(daemons, "viewer")
+    d, api = started(daemons, "viewer")
     r = api.get("/openapi.json")
     assert r.status == 200, r
     assert r.headers["content-type"].startswith("application/json")
@@ -53,7 +46,7 @@ def test_the_document_is_served_to_any_role_and_to_nobody_else(daemons):
 
 
 def test_every_route_is_documented_and_nothing_else(daemons):
-    d, api = start(daemons, "viewer")
+    d, api = started(daemons, "viewer")
     doc = api.get("/openapi.json").json()
     r = api.get("/routes")
     assert r.status == 200, r
@@ -68,7 +61,7 @@ def test_every_route_is_documented_and_nothing_else(daemons):
 
 
 def test_what_is_served_outside_the_api_is_documented_and_nothing_else(daemons):
-    d, api = start(daemons, "viewer")
+    d, api = started(daemons, "viewer")
     doc = api.get("/openapi.json").json()
     assert set(documented(doc, outside=True)) == OUTSIDE_THE_API
     for method, path in OUTSIDE_THE_API:
@@ -192,7 +185,7 @@ def check_answer(doc, api, method, path, template, body=None):
 
 
 def test_answers_match_the_documented_schemas(daemons):
-    d, api = start(daemons, "admin")
+    d, api = started(daemons, "admin")
     with open(DOC, encoding="utf-8") as f:
         doc = json.load(f)
     ev = check_answer(doc, api, "POST", "/events", "/events", {

@@ -7,7 +7,7 @@ the API answers. Standard library only (plus pytest)."""
 import signal
 
 from conftest import PROVINCES, SECTORS, assert_json_error, http_request
-from test_admin_api import Api, make_token
+from test_admin_api import started
 
 AGE_BANDS = [{"name": "under-18", "min_age": 0, "max_age": 17},
              {"name": "18-25", "min_age": 18, "max_age": 25},
@@ -16,15 +16,8 @@ AGE_BANDS = [{"name": "under-18", "min_age": 0, "max_age": 17},
              {"name": "51+", "min_age": 51, "max_age": None}]
 
 
-def programme(daemons, overrides=None):
-    conf = daemons.config(overrides)
-    token = make_token(conf, "test-viewer", "viewer")
-    d = daemons.start(config=conf)
-    return d, Api(d, token)
-
-
 def test_programme_facts_come_from_the_config(daemons):
-    d, api = programme(daemons)
+    d, api = started(daemons, "viewer")
     r = api.get("/programme")
     assert r.status == 200, r
     p = r.json()
@@ -39,7 +32,7 @@ def test_programme_facts_come_from_the_config(daemons):
 
 def test_a_changed_province_reaches_the_answer(daemons):
     changed = ["nador", "figuig", "berkane"]
-    d, api = programme(daemons, {"programme.provinces": changed,
+    d, api = started(daemons, "viewer", {"programme.provinces": changed,
                                  "programme.timezone": "Africa/Cairo",
                                  "programme.languages": ["fr", "ar"],
                                  "programme.default_language": "fr"})

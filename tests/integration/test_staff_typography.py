@@ -7,16 +7,9 @@ core/typography; the answer names what changed ("normalised") so the
 console can show it; text with Arabic letters is left as it is."""
 
 from conftest import Ussd, catalog, measure, msg, query
-from test_admin_api import Api, make_token
+from test_admin_api import started
 
 YOUSSEF = "+212600000002"  # fr, Oujda-Angad
-
-
-def staff(daemons):
-    conf = daemons.config()
-    token = make_token(conf, "staff-typo", "staff")
-    d = daemons.start(config=conf)
-    return d, Api(d, token)
 
 
 def event_id(d, code):
@@ -24,7 +17,7 @@ def event_id(d, code):
 
 
 def test_a_french_title_with_typographic_quotes_stays_gsm7(daemons):
-    d, api = staff(daemons)
+    d, api = started(daemons, "staff")
     eid = event_id(d, "101")  # Oujda: first on Youssef's list
     r = api.patch(f"/events/{eid}", {
         "title_fr": "Journée d\u2019information sur l\u2019export \u2013 «\u00a0Cœur\u00a0»",
@@ -51,7 +44,7 @@ def test_a_french_title_with_typographic_quotes_stays_gsm7(daemons):
 
 
 def test_arabic_and_plain_text_are_left_alone(daemons):
-    d, api = staff(daemons)
+    d, api = started(daemons, "staff")
     eid = event_id(d, "106")
     r = api.patch(f"/events/{eid}", {"title_ar": "«لقاء» دار المتعاونة",
                                      "title_fr": "Rencontre Dar Al-Mutaawina, ça commence"})
@@ -63,7 +56,7 @@ def test_arabic_and_plain_text_are_left_alone(daemons):
 
 
 def test_grant_notes_and_broadcast_texts(daemons):
-    d, api = staff(daemons)
+    d, api = started(daemons, "staff")
     gid = query(d, "SELECT id FROM grants WHERE reference = 'GR-2026-00044'")[0]["id"]
     r = api.post(f"/grants/{gid}/status", {
         "status": "documents_missing",
@@ -92,7 +85,7 @@ def test_grant_notes_and_broadcast_texts(daemons):
 
 
 def test_a_grant_corrected_by_patch(daemons):
-    d, api = staff(daemons)
+    d, api = started(daemons, "staff")
     gid = query(d, "SELECT id FROM grants WHERE reference = 'GR-2026-00043'")[0]["id"]
     r = api.patch(f"/grants/{gid}", {"note_en": "Send the bank\u2019s certificate\u2026"})
     assert r.status == 200, r
