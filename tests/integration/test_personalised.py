@@ -11,7 +11,8 @@ import time
 
 from conftest import DELETE, add_member, catalog, new_phone, query, sandbox_channel
 from outbox_helpers import write_db
-from test_admin_api import Api, make_token, when_in
+from test_admin_api import Api, make_token
+from test_ussd_services import screen_when  # the catalog's event_when
 from test_broadcasts import measure
 
 EVENT_AR, EVENT_FR = "ورشة التسويق الرقمي", "Atelier marketing numerique"
@@ -61,7 +62,7 @@ def test_each_recipient_gets_their_own_text(daemons):
     d, st = start(daemons)
     eid, starts_at = add_event(d)
     # {date} as the catalogs write it, as on the screens ("10h00" in French).
-    when = {lang: when_in(lang, starts_at) for lang in ("ar", "fr")}
+    when = {lang: screen_when(lang, starts_at) for lang in ("ar", "fr")}
     assert "h" in when["fr"]
     fr_latin, fr_latin_id = member(d, "fr", "Hélène Dupont-Marchand")
     fr_arabic, fr_arabic_id = member(d, "fr", "فاطمة الزهراء")
@@ -155,7 +156,7 @@ def test_event_placeholders_need_an_event(daemons):
     assert p["event_missing"] is True and p["event_id"] is None
     assert fr["placeholders"]["event"] == {"value": "Journee regionale de l'economie sociale",
                                            "source": "longest_upcoming_event"}
-    assert fr["placeholders"]["date"] == {"value": when_in("fr", long_at),
+    assert fr["placeholders"]["date"] == {"value": screen_when("fr", long_at),
                                           "source": "longest_upcoming_event"}
     # An audience of one event's attendees names it; so does "event".
     r = st.post("/broadcasts", dict(body, audience={"events": [eid]}))

@@ -10,7 +10,8 @@ import random
 import time
 
 from conftest import add_member, new_phone, query, wait_until
-from test_admin_api import audit_rows, new_event, rsvp, when_in
+from test_admin_api import audit_rows, new_event, rsvp
+from test_ussd_services import screen_when  # the catalog's event_when
 from outbox_helpers import write_db
 from test_broadcasts import AR, add, create, local_ts, out_for, start
 
@@ -261,7 +262,7 @@ def test_the_day_before_each_event_reaches_its_attendees(daemons, test_clock):
     # {event} and {date} name the event served, not the draft's.
     assert occ[0]["event_id"] == nador["id"]
     # {date} as the catalog writes it ("10/05 10h00" in French).
-    when = when_in("fr", local_ts(2031, 5, 10, 10, 0))
+    when = screen_when("fr", local_ts(2031, 5, 10, 10, 0))
     assert when.startswith("10/05 10")
     assert f"Taawun: Atelier marketing demain, {when}." in sent(d, p_nador)[0]["body"]
     assert not out_for(d, outsider) and not out_for(d, members[oujda["id"]][0])
