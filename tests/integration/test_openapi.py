@@ -225,7 +225,7 @@ def test_answers_of_templates_recurrences_and_delivery_match_the_schemas(daemons
     recurrence (its audience and ended_reason null: the rule repeats the
     draft's audience and has not ended), a draft's delivery report, and a
     month's costs per channel."""
-    d, api = start(daemons, "admin")
+    d, api = started(daemons, "admin")
     with open(DOC, encoding="utf-8") as f:
         doc = json.load(f)
     texts = {"ar": "مرحبا {name}", "fr": "Bonjour {name}", "en": "Hello {name}"}
