@@ -535,9 +535,12 @@ struct step {
     struct ussd_env env;
 };
 
-/* Look the caller up (again, after an effect): 0, or -1 (database). */
+/* Look the caller up (again, after an effect): 0, or -1 (database). The
+ * step's reads share one read transaction (store/db), begun here and again
+ * before rendering when a write ended it; ussd_handle ends it. */
 static int step_lookup(struct step *p)
 {
+    db_read_begin(p->db);
     int found = member_find_by_phone(p->db, p->phone, &p->m);
     if (found < 0)
         return -1;
@@ -616,6 +619,7 @@ static void step_input(struct step *p, struct ussd_session *s)
 static void step_render(struct step *p, const struct ussd_state *st, char *screen, size_t screensz,
                         bool *end)
 {
+    db_read_begin(p->db);
     if (ussd_menu_render(st, &p->view, &p->env, screen, screensz, end) >= 0)
         return;
     char full[SCREEN_BYTES_MAX * 2];
@@ -738,6 +742,7 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
             log_summary_count(LOG_SUMMARY_USSD_SESSIONS, ch->name, NULL);
     }
 out:
+    db_read_end();
     free(p);
     free(s);
     return r;

@@ -369,6 +369,35 @@ int db_load_if_empty(sqlite3 *db, const char *path)
 static pthread_mutex_t write_turn = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local bool holds_write_turn;
 static _Thread_local sqlite3_int64 changes_at_begin;
+static _Thread_local sqlite3 *read_open_on; /* db_read_begin's connection, or NULL */
+
+/* Run one of the fixed statements BEGIN, COMMIT or ROLLBACK from the
+ * statement cache (no parsing per call). Returns 0 or -1 (not logged). */
+static int run_fixed(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    db_stmt_done(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void db_read_begin(sqlite3 *db)
+{
+    if (read_open_on || !db || !sqlite3_get_autocommit(db))
+        return;
+    if (run_fixed(db, "BEGIN") == 0)
+        read_open_on = db;
+}
+
+void db_read_end(void)
+{
+    sqlite3 *db = read_open_on;
+    if (!db)
+        return;
+    read_open_on = NULL;
+    if (run_fixed(db, "COMMIT") != 0 && !sqlite3_get_autocommit(db))
+        run_fixed(db, "ROLLBACK");
+}
 
 static void write_turn_release(void)
 {
@@ -380,6 +409,7 @@ static void write_turn_release(void)
 
 int db_begin(sqlite3 *db)
 {
+    db_read_end();
     double asked = metrics_clock(); /* the wait: taawun_db_write_wait_seconds */
     if (!holds_write_turn) {
         pthread_mutex_lock(&write_turn);
@@ -446,6 +476,7 @@ static void group_run(struct group_job *batch)
 int db_group_write(int (*fn)(sqlite3 *db, void *arg), void *arg)
 {
     struct group_job job = {.fn = fn, .arg = arg, .rc = -1};
+    db_read_end(); /* the reads after the write see it */
     pthread_mutex_lock(&group_lock);
     *group_tail = &job;
     group_tail = &job.next;

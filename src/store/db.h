@@ -47,10 +47,23 @@ int db_load_if_empty(sqlite3 *db, const char *path) __attribute__((warn_unused_r
 int db_group_write(int (*fn)(sqlite3 *db, void *arg), void *arg)
     __attribute__((warn_unused_result));
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit return 0 or -1. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit return 0 or -1.
+ * db_begin() and db_group_write() first end the calling thread's read
+ * transaction, if one is open (below). */
 int db_begin(sqlite3 *db) __attribute__((warn_unused_result));
 int db_commit(sqlite3 *db) __attribute__((warn_unused_result));
 void db_rollback(sqlite3 *db);
+
+/* A read transaction (BEGIN DEFERRED ... COMMIT) around the reads of one
+ * unit of work, such as a USSD step: one snapshot, and SQLite takes and
+ * drops its WAL read lock once for all of them instead of once per
+ * statement. db_read_begin() begins one on db unless the calling thread
+ * has one open already or db is inside another transaction (the reads then
+ * run as they would without); db_read_end() ends the calling thread's, if
+ * any. A write ends it first (db_begin, db_group_write), so reads after a
+ * write run on their own unless db_read_begin() is called again. */
+void db_read_begin(sqlite3 *db);
+void db_read_end(void);
 
 /* Per-thread connections. db_pool_init() records the options (call once
  * before any thread uses db_thread()); db_thread() returns the calling

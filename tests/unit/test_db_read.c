@@ -1,0 +1,136 @@
+/* test_db_read.c -- store/db's read transaction (db_read_begin/db_read_end),
+ * which a USSD step opens around its reads: one snapshot for all of them,
+ * ended by any write of the same thread (db_begin, db_group_write), so the
+ * write can begin and the reads after it see it. A file database in WAL
+ * mode, a second connection writing beside it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/db.h"
+
+static char dir[] = "/tmp/test_db_read_XXXXXX";
+static struct db_options opt = {.busy_timeout_ms = 1000};
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err ? err : "?");
+}
+
+static int rows(sqlite3 *db)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM t");
+    assert_non_null(st);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    db_stmt_done(st);
+    return n;
+}
+
+static int insert_row(sqlite3 *db, void *arg)
+{
+    (void)arg;
+    return sqlite3_exec(db, "INSERT INTO t VALUES (1)", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(opt.path, sizeof opt.path, "%s/t.db", dir);
+    db_pool_init(&opt);
+    sqlite3 *db = db_thread();
+    if (!db)
+        return -1;
+    exec_ok(db, "CREATE TABLE t (x INTEGER)");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char path[600];
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s%s", opt.path, suffixes[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    return 0;
+}
+
+/* The reads inside one read transaction see one snapshot; after it, the
+ * other connection's write. */
+static void test_one_snapshot(void **state)
+{
+    (void)state;
+    sqlite3 *db = db_thread(), *other = db_open(&opt);
+    assert_non_null(other);
+    int before = rows(db);
+    db_read_begin(db);
+    assert_int_equal(rows(db), before);
+    exec_ok(other, "INSERT INTO t VALUES (2)");
+    assert_int_equal(rows(db), before);
+    db_read_end();
+    assert_int_equal(rows(db), before + 1);
+    db_close(other);
+}
+
+/* A write of the same thread ends the read transaction first: BEGIN
+ * IMMEDIATE would fail inside it, and the reads after the commit see it. */
+static void test_write_ends_it(void **state)
+{
+    (void)state;
+    sqlite3 *db = db_thread();
+    int before = rows(db);
+    db_read_begin(db);
+    assert_int_equal(rows(db), before);
+    assert_int_equal(db_begin(db), 0);
+    exec_ok(db, "INSERT INTO t VALUES (3)");
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(rows(db), before + 1);
+
+    db_read_begin(db);
+    assert_int_equal(rows(db), before + 1);
+    assert_int_equal(db_group_write(insert_row, NULL), 0);
+    assert_int_equal(rows(db), before + 2);
+    assert_true(sqlite3_get_autocommit(db));
+    db_read_end(); /* none open: nothing to do */
+    assert_true(sqlite3_get_autocommit(db));
+}
+
+/* Inside a write transaction, db_read_begin() leaves it alone: the write
+ * commits as usual. */
+static void test_inside_a_write(void **state)
+{
+    (void)state;
+    sqlite3 *db = db_thread();
+    int before = rows(db);
+    assert_int_equal(db_begin(db), 0);
+    db_read_begin(db);
+    exec_ok(db, "INSERT INTO t VALUES (4)");
+    db_read_end();
+    assert_false(sqlite3_get_autocommit(db));
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(rows(db), before + 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_snapshot),
+        cmocka_unit_test(test_write_ends_it),
+        cmocka_unit_test(test_inside_a_write),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
