@@ -79,6 +79,23 @@ static bool gsm_representable(uint32_t cp)
     return gsm_is_default(cp) || gsm_is_extension(cp);
 }
 
+/* ASCII, the bulk of every catalog text, by table: bit 0 set when GSM-7
+ * can carry the byte (gsm_is_default or gsm_is_extension), bit 1 when it
+ * takes two septets (gsm_is_extension). tests/unit/test_gsm.c checks it
+ * against the two functions. */
+/* clang-format off */
+static const unsigned char ascii_class[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 3, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 0,
+};
+/* clang-format on */
+
 /* Cost of one code point in enc. A character GSM-7 cannot carry counts one
  * septet (it would go as a substitute); that only matters to callers that
  * break the contract of text_units. */
@@ -91,10 +108,17 @@ static size_t char_units(uint32_t cp, enum text_encoding enc)
 
 size_t text_units(const char *s, size_t len, enum text_encoding enc)
 {
+    const unsigned char *ascii = ascii_class;
     size_t i = 0, units = 0;
     uint32_t cp;
 
     while (i < len) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            units += enc == TEXT_GSM7 && (ascii[b] & 2) ? 2 : 1;
+            i++;
+            continue;
+        }
         size_t k = utf8_decode(s + i, len - i, &cp);
         if (k == 0) { /* malformed byte: one unit, like a substitute */
             units++;
@@ -143,14 +167,25 @@ static size_t packed_segments(const char *s, size_t len, enum text_encoding enc,
     return segments;
 }
 
-int text_measure(const char *s, size_t len, struct text_measure *out)
+/* One pass over s: 0 and the counts, or -1 for invalid UTF-8. */
+static int measure_pass(const char *s, size_t len, bool *gsm7_out, size_t *septets_out,
+                        size_t *ucs2_out, size_t *chars_out)
 {
+    const unsigned char *ascii = ascii_class;
     size_t i = 0, septets = 0, ucs2_units = 0, chars = 0;
     bool gsm7 = true;
-    enum text_encoding enc;
     uint32_t cp;
 
     while (i < len) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            gsm7 = gsm7 && (ascii[b] & 1);
+            septets += ascii[b] & 2 ? 2 : 1;
+            ucs2_units++;
+            chars++;
+            i++;
+            continue;
+        }
         size_t k = utf8_decode(s + i, len - i, &cp);
         if (k == 0)
             return -1;
@@ -161,6 +196,35 @@ int text_measure(const char *s, size_t len, struct text_measure *out)
         chars++;
         i += k;
     }
+    *gsm7_out = gsm7;
+    *septets_out = septets;
+    *ucs2_out = ucs2_units;
+    *chars_out = chars;
+    return 0;
+}
+
+int text_costs(const char *s, size_t len, bool *ucs2, size_t *septets, size_t *ucs2_units)
+{
+    bool gsm7;
+    size_t chars;
+    size_t sep, u;
+
+    if (measure_pass(s, len, &gsm7, &sep, &u, &chars) != 0)
+        return -1;
+    *ucs2 = !gsm7;
+    *septets = sep;
+    *ucs2_units = u;
+    return 0;
+}
+
+int text_measure(const char *s, size_t len, struct text_measure *out)
+{
+    size_t septets, ucs2_units, chars;
+    bool gsm7;
+    enum text_encoding enc;
+
+    if (measure_pass(s, len, &gsm7, &septets, &ucs2_units, &chars) != 0)
+        return -1;
     enc = gsm7 ? TEXT_GSM7 : TEXT_UCS2;
     out->encoding = enc;
     out->units = gsm7 ? septets : ucs2_units;

@@ -30,6 +30,13 @@ bool gsm_is_extension(uint32_t cp);
 int text_measure(const char *s, size_t len, struct text_measure *out)
     __attribute__((warn_unused_result));
 
+/* What valid UTF-8 s[0..len) costs in both encodings, in one pass (a
+ * screen's layout weighs each piece both ways): whether it needs UCS-2,
+ * its septets (counted as text_units(TEXT_GSM7) does) and its UCS-2 units.
+ * Returns 0, or -1 when s is not valid UTF-8 (outputs untouched). */
+int text_costs(const char *s, size_t len, bool *ucs2, size_t *septets, size_t *ucs2_units)
+    __attribute__((warn_unused_result));
+
 /* Units s[0..len) (valid UTF-8) takes when sent in the given encoding. For
  * TEXT_GSM7 the caller must know the text is GSM-7 representable. */
 size_t text_units(const char *s, size_t len, enum text_encoding enc);

@@ -166,16 +166,10 @@ struct cost {
 static struct cost cost_of(const char *s)
 {
     struct cost c = {true, false, 0, 0, 0};
-    struct text_measure m;
     size_t len = s ? strlen(s) : 0;
 
-    if (text_measure(s, len, &m) != 0) {
+    if (text_costs(s, len, &c.ucs2, &c.septets, &c.units) != 0)
         c.valid = false;
-        return c;
-    }
-    c.ucs2 = m.encoding == TEXT_UCS2;
-    c.septets = text_units(s, len, TEXT_GSM7);
-    c.units = text_units(s, len, TEXT_UCS2);
     return c;
 }
 
@@ -258,14 +252,34 @@ struct plan {
     enum text_encoding enc;
 };
 
+/* The costs of a list's fixed lines (header, more, nav), weighed once per
+ * layout rather than once per candidate page. */
+struct frame {
+    bool header_on, more_on, nav_on; /* the line has text */
+    struct cost header, more, nav;
+};
+
+static struct frame frame_of(const struct screen_list *l)
+{
+    struct frame f = {has_text(l->header), has_text(l->more), has_text(l->nav), {0}, {0}, {0}};
+
+    if (f.header_on)
+        f.header = cost_of(l->header);
+    if (f.more_on)
+        f.more = cost_of(l->more);
+    if (f.nav_on)
+        f.nav = cost_of(l->nav);
+    return f;
+}
+
 /* The screen made of the header, the item lines costed in `items`, the
  * more line when asked, and nav. */
-static struct cost screen_cost(const struct screen_list *l, struct cost items, bool more)
+static struct cost screen_cost(const struct frame *f, struct cost items, bool more)
 {
     struct cost c = {true, false, 0, 0, 0};
 
-    if (has_text(l->header))
-        c = cost_line(c, cost_of(l->header));
+    if (f->header_on)
+        c = cost_line(c, f->header);
     if (items.lines > 0) {
         bool after_header = c.lines > 0;
         c = cost_join(c, items);
@@ -274,10 +288,10 @@ static struct cost screen_cost(const struct screen_list *l, struct cost items, b
             c.units++;
         }
     }
-    if (more && has_text(l->more))
-        c = cost_line(c, cost_of(l->more));
-    if (has_text(l->nav))
-        c = cost_line(c, cost_of(l->nav));
+    if (more && f->more_on)
+        c = cost_line(c, f->more);
+    if (f->nav_on)
+        c = cost_line(c, f->nav);
     return c;
 }
 
@@ -293,13 +307,15 @@ static int layout(const struct screen_list *l, size_t first, struct plan *p)
     size_t remaining, budget;
     const char *text;
 
+    struct frame f = frame_of(l);
+
     memset(p, 0, sizeof *p);
     if (first >= l->count || l->items == NULL)
-        return cost_fits(screen_cost(l, none, false), l->limit) ? 0 : -1;
+        return cost_fits(screen_cost(&f, none, false), l->limit) ? 0 : -1;
     remaining = l->count - first;
     for (size_t n = 1; n <= remaining; n++) {
         items = cost_line(items, item_cost(l, first + n - 1));
-        if (!cost_fits(screen_cost(l, items, n < remaining), l->limit))
+        if (!cost_fits(screen_cost(&f, items, n < remaining), l->limit))
             break;
         p->shown = n;
     }
@@ -308,7 +324,7 @@ static int layout(const struct screen_list *l, size_t first, struct plan *p)
         items = none;
         for (size_t n = 0; n < remaining; n++)
             items = cost_line(items, item_cost(l, first + n));
-        if (cost_fits(screen_cost(l, items, false), l->limit))
+        if (cost_fits(screen_cost(&f, items, false), l->limit))
             p->shown = remaining;
     }
     p->more = p->shown < remaining;
@@ -319,7 +335,7 @@ static int layout(const struct screen_list *l, size_t first, struct plan *p)
     text = l->items[first] ? l->items[first] : "";
     label = cost_of(text);
     p->more = remaining > 1;
-    rest = screen_cost(l, cost_line(none, number_cost(first + 1)), p->more);
+    rest = screen_cost(&f, cost_line(none, number_cost(first + 1)), p->more);
     if (!rest.valid || !label.valid)
         return -1;
     p->enc = cost_encoding(cost_join(rest, label));

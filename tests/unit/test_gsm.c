@@ -3,6 +3,7 @@
  * surrogate pairs kept whole across parts. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -223,6 +224,55 @@ static void test_ucs2_forcing(void **state)
     assert_int_equal(text_ucs2_forcing("", 0, out, 8), 0);
 }
 
+/* Every ASCII byte (measured by a table, not by decoding) costs what the
+ * alphabet functions say, alone and between other characters. */
+static void test_ascii_costs(void **state)
+{
+    (void)state;
+    for (unsigned c = 0; c < 128; c++) {
+        bool gsm = gsm_is_default(c) || gsm_is_extension(c);
+        size_t septets = gsm_is_extension(c) ? 2 : 1;
+        char s[4] = {'a', (char)c, '\xC3', '\xA9'}; /* "a", c, "é" */
+        struct text_measure m;
+        assert_int_equal(text_measure(s + 1, 1, &m), 0);
+        assert_int_equal(m.encoding, gsm ? TEXT_GSM7 : TEXT_UCS2);
+        assert_int_equal(m.units, gsm ? septets : 1);
+        assert_int_equal(text_units(s + 1, 1, TEXT_GSM7), septets);
+        assert_int_equal(text_units(s + 1, 1, TEXT_UCS2), 1);
+        bool ucs2 = false;
+        size_t sep = 0, units = 0;
+        assert_int_equal(text_costs(s, 4, &ucs2, &sep, &units), 0);
+        assert_int_equal(ucs2, !gsm);
+        assert_int_equal(sep, 1 + septets + 1);
+        assert_int_equal(units, 3);
+    }
+}
+
+/* text_costs: both encodings of one text at once, as text_measure and
+ * text_units give them; invalid UTF-8 refused, outputs untouched. */
+static void test_costs(void **state)
+{
+    static const char *const texts[] = {"", "Bonjour [1]", "a€", "مرحبا 1", "😀 ok", "x\n{y}"};
+    (void)state;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t len = strlen(texts[i]), sep = 0, units = 0;
+        bool ucs2 = true;
+        struct text_measure m;
+        assert_int_equal(text_costs(texts[i], len, &ucs2, &sep, &units), 0);
+        assert_int_equal(text_measure(texts[i], len, &m), 0);
+        assert_int_equal(ucs2, m.encoding == TEXT_UCS2);
+        assert_int_equal(units, text_units(texts[i], len, TEXT_UCS2));
+        if (!ucs2)
+            assert_int_equal(sep, text_units(texts[i], len, TEXT_GSM7));
+    }
+    size_t sep = 7, units = 8;
+    bool ucs2 = true;
+    assert_int_equal(text_costs("ab\xC0\x80", 4, &ucs2, &sep, &units), -1);
+    assert_true(ucs2);
+    assert_int_equal(sep, 7);
+    assert_int_equal(units, 8);
+}
+
 static void test_encoding_name(void **state)
 {
     (void)state;
@@ -233,11 +283,17 @@ static void test_encoding_name(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_default_alphabet), cmocka_unit_test(test_extension_table),
-        cmocka_unit_test(test_not_gsm),          cmocka_unit_test(test_measure),
-        cmocka_unit_test(test_measure_invalid),  cmocka_unit_test(test_units),
-        cmocka_unit_test(test_segments),         cmocka_unit_test(test_ucs2_forcing),
+        cmocka_unit_test(test_default_alphabet),
+        cmocka_unit_test(test_extension_table),
+        cmocka_unit_test(test_not_gsm),
+        cmocka_unit_test(test_measure),
+        cmocka_unit_test(test_measure_invalid),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_segments),
+        cmocka_unit_test(test_ucs2_forcing),
         cmocka_unit_test(test_encoding_name),
+        cmocka_unit_test(test_ascii_costs),
+        cmocka_unit_test(test_costs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
