@@ -521,7 +521,8 @@ struct thread_conn {
     sqlite3 *db;
     struct {
         uint64_t hash;
-        const char *sql; /* sqlite3_sql(st): owned by the statement */
+        const char *sql;  /* sqlite3_sql(st): owned by the statement */
+        const char *seen; /* the caller's pointer at the last hit (a literal, mostly) */
         sqlite3_stmt *st;
     } cache[STMT_CACHE_SIZE];
     size_t ncache;
@@ -594,13 +595,24 @@ sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
     bool cacheable = tc && tc->db == db;
     uint64_t h = 0;
     if (cacheable) {
-        h = hash_string(sql);
-        for (size_t i = 0; i < tc->ncache; i++)
-            if (tc->cache[i].hash == h && strcmp(tc->cache[i].sql, sql) == 0) {
-                sqlite3_reset(tc->cache[i].st); /* in case a caller forgot */
-                sqlite3_clear_bindings(tc->cache[i].st);
-                return tc->cache[i].st;
-            }
+        /* Most callers pass the same literal every time: find it by its
+         * address first (the text still compared), hashing only the rest. */
+        size_t hit = tc->ncache;
+        for (size_t i = 0; i < tc->ncache && hit == tc->ncache; i++)
+            if (tc->cache[i].seen == sql && strcmp(tc->cache[i].sql, sql) == 0)
+                hit = i;
+        if (hit == tc->ncache) {
+            h = hash_string(sql);
+            for (size_t i = 0; i < tc->ncache && hit == tc->ncache; i++)
+                if (tc->cache[i].hash == h && strcmp(tc->cache[i].sql, sql) == 0)
+                    hit = i;
+        }
+        if (hit < tc->ncache) {
+            tc->cache[hit].seen = sql;
+            sqlite3_reset(tc->cache[hit].st); /* in case a caller forgot */
+            sqlite3_clear_bindings(tc->cache[hit].st);
+            return tc->cache[hit].st;
+        }
     }
     sqlite3_stmt *st = NULL;
     unsigned flags = cacheable && tc->ncache < STMT_CACHE_SIZE ? SQLITE_PREPARE_PERSISTENT : 0;
@@ -612,6 +624,7 @@ sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
     if (flags) {
         tc->cache[tc->ncache].hash = h;
         tc->cache[tc->ncache].sql = sqlite3_sql(st);
+        tc->cache[tc->ncache].seen = sql;
         tc->cache[tc->ncache].st = st;
         tc->ncache++;
     }

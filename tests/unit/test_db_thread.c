@@ -1,8 +1,10 @@
-/* test_db_read.c -- store/db's read transaction (db_read_begin/db_read_end),
- * which a USSD step opens around its reads: one snapshot for all of them,
- * ended by any write of the same thread (db_begin, db_group_write), so the
- * write can begin and the reads after it see it. A file database in WAL
- * mode, a second connection writing beside it. */
+/* test_db_thread.c -- store/db's per-thread connection: its read
+ * transaction (db_read_begin/db_read_end), which a USSD step opens around
+ * its reads: one snapshot for all of them, ended by any write of the same
+ * thread (db_begin, db_group_write), so the write can begin and the reads
+ * after it see it; and its statement cache, found by the SQL's text
+ * whatever buffer holds it. A file database in WAL mode, a second
+ * connection writing beside it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +18,7 @@
 
 #include "store/db.h"
 
-static char dir[] = "/tmp/test_db_read_XXXXXX";
+static char dir[] = "/tmp/test_db_thread_XXXXXX";
 static struct db_options opt = {.busy_timeout_ms = 1000};
 
 static void exec_ok(sqlite3 *db, const char *sql)
@@ -125,12 +127,41 @@ static void test_inside_a_write(void **state)
     assert_int_equal(rows(db), before + 1);
 }
 
+/* The cache answers by text: the same text from another buffer gets the
+ * cached statement; a buffer reused for another text never gets the
+ * statement its old text had. */
+static void test_statement_cache(void **state)
+{
+    (void)state;
+    sqlite3 *db = db_thread();
+    char a[64], b[64];
+    snprintf(a, sizeof a, "SELECT count(*) FROM t WHERE x = ?1");
+    snprintf(b, sizeof b, "%s", a);
+    sqlite3_stmt *first = db_stmt(db, a);
+    assert_non_null(first);
+    db_stmt_done(first);
+    sqlite3_stmt *again = db_stmt(db, b);
+    assert_ptr_equal(again, first);
+    db_stmt_done(again);
+    snprintf(a, sizeof a, "SELECT count(*) FROM t WHERE x <> ?1");
+    sqlite3_stmt *other = db_stmt(db, a);
+    assert_non_null(other);
+    assert_ptr_not_equal(other, first);
+    assert_string_equal(sqlite3_sql(other), a);
+    db_stmt_done(other);
+    snprintf(a, sizeof a, "%s", b);
+    sqlite3_stmt *back = db_stmt(db, a);
+    assert_ptr_equal(back, first);
+    db_stmt_done(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_snapshot),
         cmocka_unit_test(test_write_ends_it),
         cmocka_unit_test(test_inside_a_write),
+        cmocka_unit_test(test_statement_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
