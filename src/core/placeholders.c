@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 static const char *const names[PLACEHOLDER_COUNT] = {"name", "member_no", "event", "date"};
 
 const char *placeholder_name(enum placeholder p)
@@ -48,13 +50,41 @@ unsigned placeholders_used(const char *text)
     return used;
 }
 
+/* The length of the placeholder attempt starting at s (s[0] == '{'): a brace
+ * that, after any spaces, is followed by something other than a space or a
+ * brace ("{nom}", "{ name }", "{name" left open, "{الاسم}"); it runs to the
+ * closing brace, or else to the next space or brace. 0 for a brace that is
+ * text ("{}", "{ }", a lone "{", ":-}"). */
+static size_t attempt_at(const char *s)
+{
+    size_t n = 1;
+    while (s[n] == ' ')
+        n++;
+    if (s[n] == '\0' || s[n] == '}' || s[n] == '{' || s[n] == ' ')
+        return 0;
+    size_t open = n;
+    while (s[n] != '\0' && s[n] != '}' && s[n] != '{' && s[n] != '\n')
+        n++;
+    if (s[n] == '}')
+        return n + 1;
+    n = open; /* left open: the attempt is its first word */
+    while (s[n] != '\0' && s[n] != ' ' && s[n] != '{' && s[n] != '\n')
+        n++;
+    return n;
+}
+
 int placeholders_find_unknown(const char *text, char *out, size_t outsz)
 {
     for (const char *s = text; s && (s = strchr(s, '{')); s++) {
         size_t n = word_at(s);
-        if (n && which(s, n) == PLACEHOLDER_COUNT) {
+        if (n && which(s, n) != PLACEHOLDER_COUNT) {
+            s += n - 1;
+            continue;
+        }
+        n = n ? n : attempt_at(s);
+        if (n) {
             if (outsz)
-                snprintf(out, outsz, "%.*s", (int)n, s);
+                snprintf(out, outsz, "%.*s", (int)utf8_floor(s, n, outsz - 1), s);
             return 1;
         }
     }

@@ -4,8 +4,12 @@
  * the text's language), {date} (its local date and time). Finding them,
  * refusing any other "{word}", and expanding them with given values.
  *
- * A placeholder is "{" letters, digits or "_" "}"; any other brace is
- * literal text. Pure: libc only. */
+ * A placeholder is "{" letters, digits or "_" "}". A brace followed by
+ * anything else but spaces or braces is an attempt at one and is refused
+ * unless it is a placeholder ("{nom}", "{ name }", "{name" left open,
+ * "{الاسم}"): sent as written it would reach members as text. Any other
+ * brace is literal ("{}", "{ }", a lone "{", ":-}"). Pure: libc and
+ * core/utf8. */
 #ifndef TAAWUN_CORE_PLACEHOLDERS_H
 #define TAAWUN_CORE_PLACEHOLDERS_H
 
@@ -27,8 +31,9 @@ const char *placeholder_name(enum placeholder p);
 /* The placeholders text uses, as a bit set (1u << enum placeholder). */
 unsigned placeholders_used(const char *text);
 
-/* The first "{word}" of text that names no placeholder, copied into
- * out (outsz bytes, cut to fit). Returns 1 when there is one, else 0. */
+/* The first attempt at a placeholder in text that is not one, copied into
+ * out (outsz bytes, cut to fit on a character boundary). Returns 1 when
+ * there is one, else 0. */
 int placeholders_find_unknown(const char *text, char *out, size_t outsz);
 
 /* text with each placeholder p replaced by values[p] (a NULL value leaves

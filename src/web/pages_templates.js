@@ -38,7 +38,7 @@ function templateError(e) {
   if (e.status === 409) return t('template_exists');
   if (e.code === 'unknown_placeholder') {
     const lang = (e.field || '').split('.')[1];
-    return t('unknown_placeholder', { word: (/\{\w+\}/.exec(e.message) || [''])[0], language: LANGUAGE_NAMES[lang] || lang });
+    return t('unknown_placeholder', { word: (/ (\{.*) \(use /.exec(e.message) || ['', ''])[1], language: LANGUAGE_NAMES[lang] || lang });
   }
   return errorText(e);
 }

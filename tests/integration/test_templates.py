@@ -85,6 +85,12 @@ def test_unknown_placeholder_refused_naming_it(apis):
     r = st.post("/broadcasts", {"name": "b", "texts": {"ar": "{prenom} مرحبا"}})
     assert r.status == 400 and r.json()["error"]["field"] == "texts.ar", r
     assert "{prenom}" in r.json()["error"]["message"]
+    # A placeholder written in Arabic, with spaces or left open would reach
+    # members as written: each is refused, naming what was typed.
+    for typed in ("{الاسم}", "{ name }", "{name"):
+        r = st.post("/templates", {"name": "w", "texts": {"ar": f"مرحبا {typed} اليوم"}})
+        assert r.status == 400 and r.json()["error"]["code"] == "unknown_placeholder", r
+        assert typed in r.json()["error"]["message"], r.json()
     # The other rules of texts hold as for broadcasts.
     r = st.post("/templates", {"name": "z", "texts": {"fr": "Bonjour"}})
     assert r.status == 422 and r.json()["error"]["field"] == "texts.ar", r

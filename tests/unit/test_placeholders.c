@@ -29,10 +29,22 @@ static void test_unknown_named(void **state)
     assert_string_equal(w, "{nom}");
     assert_int_equal(placeholders_find_unknown("{Name}", w, sizeof w), 1); /* case matters */
     assert_string_equal(w, "{Name}");
-    /* Braces that shape no word are text: a smiley, a lone brace, "{ }". */
-    assert_int_equal(placeholders_find_unknown("a {name} :-} { x } {} {", w, sizeof w), 0);
+    /* Braces that attempt nothing are text: a smiley, a lone brace, "{}", "{ }". */
+    assert_int_equal(placeholders_find_unknown("a {name} :-} { } {} {{name}} {", w, sizeof w), 0);
     assert_int_equal(placeholders_find_unknown("مرحبا {name}", w, sizeof w), 0);
-    assert_int_equal(placeholders_find_unknown("مرحبا {الاسم}", w, sizeof w), 0); /* not a word */
+    /* An attempt that is not a placeholder would reach members as text. */
+    assert_int_equal(placeholders_find_unknown("مرحبا {الاسم}", w, sizeof w), 1);
+    assert_string_equal(w, "{الاسم}");
+    assert_int_equal(placeholders_find_unknown("Bonjour { name }", w, sizeof w), 1);
+    assert_string_equal(w, "{ name }");
+    assert_int_equal(placeholders_find_unknown("Bonjour {name, le {date}", w, sizeof w), 1);
+    assert_string_equal(w, "{name,");
+    assert_int_equal(placeholders_find_unknown("Bonjour {name", w, sizeof w), 1);
+    assert_string_equal(w, "{name");
+    /* Cut to fit on a character boundary: 7 bytes hold "{" and three letters. */
+    char small[8];
+    assert_int_equal(placeholders_find_unknown("{الاسم}", small, sizeof small), 1);
+    assert_string_equal(small, "{الا");
 }
 
 static void test_expand(void **state)
