@@ -158,7 +158,8 @@ function audienceBox(onChange, forEvent) {
 async function pageBroadcasts(main) {
   main.appendChild(h('h1', {}, t('nav_broadcasts')));
   const budgets = main.appendChild(h('div', { id: 'bc-budgets-slot' })); // approvals.js
-  let liveTimer = null, liveSeq = 0;
+  // No preview until the page is built: the first runs at its end (built).
+  let liveTimer = null, liveSeq = 0, built = false;
   const texts = {};
   const counters = {};
   const mirrors = {};
@@ -198,7 +199,7 @@ async function pageBroadcasts(main) {
   /* The counts and the preview are the daemon's (measureTexts, lib.js).
    * Without a text in the default language the texts are still measured
    * but no plan is shown: the API would refuse it. */
-  function scheduleLive() { clearTimeout(liveTimer); liveTimer = setTimeout(live, 300); }
+  function scheduleLive() { if (!built) return; clearTimeout(liveTimer); liveTimer = setTimeout(live, 300); }
   function mirror(l, forcing) {
     clear(mirrors[l]);
     const force = new Set(forcing);
@@ -340,6 +341,8 @@ async function pageBroadcasts(main) {
       if (polled.length) setTimeout(poll, BROADCAST_POLL_MS);
     } catch (e) { listBox.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }
+  built = true;
+  scheduleLive();
   await loadList();
 }
 

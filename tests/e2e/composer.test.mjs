@@ -253,5 +253,19 @@ await run('composer', [STAFF, ADMIN], async (s) => {
       await page.screenshot({ path: path.join(OUT, `composer-menu-${lang}.png`), clip: { x: 0, y: 0, width: 1280, height: 160 } });
     });
   }
+  /* On a slow link the templates list answers after the composer's first
+   * texts exist: no preview may run before the audience and the preview
+   * box are built (it threw "Cannot access 'aud' before initialization",
+   * caught by the closing "no script errors" test). */
+  await s.test('the composer opens whole while the templates list is slow', async () => {
+    await page.route('**/api/v1/templates?*', async (r) => { await new Promise((ok) => setTimeout(ok, 1500)); await r.continue(); });
+    try {
+      const before = s.pageErrors.length;
+      await s.go('#/broadcasts', '#bc-template');
+      await page.fill('#text-ar', 'تجربة');
+      await page.waitForSelector('#bc-recipients');
+      assert(s.pageErrors.length === before, 'page errors: ' + s.pageErrors.slice(before).join('; '));
+    } finally { await page.unroute('**/api/v1/templates?*'); }
+  });
   await s.lang('fr');
 }, { channels: CHANNELS });
