@@ -105,7 +105,7 @@ int api_call(const struct api *a, const char *method, const char *path, json_t *
         return CTL_EXIT_CONNECT;
     }
     if (r.status < 200 || r.status >= 300) {
-        rc = api_error(&r);
+        rc = a->quiet ? CTL_EXIT_API : api_error(&r);
         client_response_free(&r);
         return rc;
     }
@@ -176,6 +176,12 @@ int api_download(const struct api *a, const char *path, const struct cmdline *c)
 /* Call, then print JSON or a table of "items" with cols. */
 int api_list(const struct api *a, const char *path, const char *const *cols, size_t ncols)
 {
+    return api_list_with(a, path, cols, ncols, NULL);
+}
+
+int api_list_with(const struct api *a, const char *path, const char *const *cols, size_t ncols,
+                  void (*prepare)(json_t *item))
+{
     json_t *o = NULL;
     int rc = api_call(a, "GET", path, NULL, &o);
     if (rc)
@@ -183,6 +189,13 @@ int api_list(const struct api *a, const char *path, const char *const *cols, siz
     if (a->json) {
         print_json(o);
     } else {
+        size_t i;
+        json_t *item;
+        json_array_foreach(json_object_get(o, "items"), i, item)
+        {
+            if (prepare)
+                prepare(item);
+        }
         print_table(json_object_get(o, "items"), cols, ncols);
         json_t *total = json_object_get(o, "total");
         if (json_is_integer(total) &&

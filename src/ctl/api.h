@@ -16,7 +16,8 @@
 struct api {
     const char *base; /* borrowed: the admin API's base URL */
     char token[CTL_TOKEN_MAX];
-    bool json; /* print answers as JSON */
+    bool json;  /* print answers as JSON */
+    bool quiet; /* api_call prints no error (a first try, retried otherwise) */
 };
 
 /* The token from --token-file (which must not be readable by group or
@@ -41,6 +42,12 @@ int api_print(const struct api *a, json_t *o, const char *const *keys, size_t n)
 /* GET path, then print JSON or a table of its "items" with cols (at most
  * PRINT_COLUMNS_MAX). Returns 0 or an exit code. */
 int api_list(const struct api *a, const char *path, const char *const *cols, size_t ncols);
+
+/* api_list with each item passed to prepare (NULL: none) before the table
+ * is printed: keys made for a person (a language list, an approval told in
+ * words). --json prints the answer as the API gave it. */
+int api_list_with(const struct api *a, const char *path, const char *const *cols, size_t ncols,
+                  void (*prepare)(json_t *item));
 
 /* GET path (under /api/v1, with ?sep=, ?format=, ?lang= from --sep,
  * --format, --lang) into -o FILE or stdout as it arrives (a file left

@@ -1,9 +1,12 @@
-/* cmd_broadcasts.c -- taawunctl broadcasts: create one for an audience,
- * preview it (recipients, segments, cost, what forces UCS-2), send,
- * schedule, follow and cancel it. */
+/* cmd_broadcasts.c -- taawunctl broadcasts: create one for an audience
+ * (texts typed or a saved template's, the event its {event} and {date}
+ * name), preview it (recipients, segments, cost, what forces UCS-2), send,
+ * schedule, follow and cancel it; approve or reject one awaiting a second
+ * staff member. */
 #include "ctl/commands.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,18 +31,58 @@ static void broadcast_audience_list(json_t *aud, const char *key, const struct c
         json_object_set_new(aud, key, list);
 }
 
+/* The approval of broadcast o in words, when it has one: who asked, for
+ * which threshold, who approved or rejected and why. */
+static void broadcast_print_approval(json_t *o)
+{
+    json_t *ap = json_object_get(o, "approval");
+    const char *state = json_string_value(json_object_get(ap, "status"));
+    char when[128];
+    if (!state || strcmp(state, "none") == 0)
+        return;
+    if (strcmp(state, "awaiting") == 0) {
+        print_labelled_time(ap, "requested_at", when, sizeof when);
+        printf("approval             AWAITING a second staff member: %s asked to %s on %s\n",
+               json_string_value(json_object_get(ap, "requested_by")),
+               json_string_value(json_object_get(ap, "action")), when);
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(ap, "reasons"), i, r)
+        {
+            printf("                     over the %s threshold: %g planned, limit %g\n",
+                   json_string_value(json_object_get(r, "threshold")),
+                   json_number_value(json_object_get(r, "planned")),
+                   json_number_value(json_object_get(r, "limit")));
+        }
+        printf("                     (taawunctl broadcasts approve %lld, or reject %lld --reason "
+               "TEXT)\n",
+               (long long)json_integer_value(json_object_get(o, "id")),
+               (long long)json_integer_value(json_object_get(o, "id")));
+    } else if (strcmp(state, "approved") == 0) {
+        print_labelled_time(ap, "approved_at", when, sizeof when);
+        printf("approval             approved by %s on %s\n",
+               json_string_value(json_object_get(ap, "approved_by")), when);
+    } else if (strcmp(state, "rejected") == 0) {
+        print_labelled_time(ap, "rejected_at", when, sizeof when);
+        printf("approval             rejected by %s on %s: %s\n",
+               json_string_value(json_object_get(ap, "rejected_by")), when,
+               json_string_value(json_object_get(ap, "rejection_reason")));
+    }
+}
+
 static void broadcast_print(json_t *o)
 {
-    static const char *const keys[] = {"id",           "name",       "status",
-                                       "topic",        "channel",    "recipients",
+    static const char *const keys[] = {"id",           "name",       "status",      "topic",
+                                       "channel",      "event_id",   "recipients",  "created_by",
                                        "scheduled_at", "started_at", "cancelled_at"};
-    print_fields(o, keys, 9);
+    print_fields(o, keys, 11);
+    broadcast_print_approval(o);
     json_t *p = json_object_get(o, "progress");
     if (p) {
         static const char *const prog[] = {"held",      "queued", "sending",    "sent",
                                            "delivered", "failed", "suppressed", "expired",
                                            "cancelled", "total"};
-        printf("progress            ");
+        printf("%-20s ", "progress");
         for (size_t i = 0; i < 10; i++)
             printf("%s%s=%lld", i ? " " : "", prog[i],
                    (long long)json_integer_value(json_object_get(p, prog[i])));
@@ -47,7 +90,7 @@ static void broadcast_print(json_t *o)
     }
 }
 
-static void broadcast_print_preview(json_t *o)
+void ctl_broadcast_print_plan(json_t *o)
 {
     printf("recipients %lld, segments %lld, estimated cost %.2f %s (%.4f per segment on %s)\n",
            (long long)json_integer_value(json_object_get(o, "recipients")),
@@ -62,9 +105,9 @@ static void broadcast_print_preview(json_t *o)
         print_labelled_time(w, "opens_at", when, sizeof when);
         printf("outside the send window: messages are held until %s\n", when);
     }
-    static const char *const cols[] = {"language", "recipients",     "encoding",
+    static const char *const cols[] = {"language", "recipients",     "encoding", "characters",
                                        "segments", "segments_total", "text"};
-    print_table(json_object_get(o, "languages"), cols, 6);
+    print_table(json_object_get(o, "languages"), cols, 7);
     size_t i;
     json_t *l;
     json_array_foreach(json_object_get(o, "languages"), i, l)
@@ -89,11 +132,30 @@ static void broadcast_print_preview(json_t *o)
     }
 }
 
-/* The body of POST /broadcasts from --name, --text-LANG, --topic (none:
- * null), --channel and the repeatable audience options (caller decrefs). */
-static json_t *broadcast_create_body(const struct cmdline *c)
+/* The texts of template id (GET /templates/{id}) into texts, and its name
+ * into *name (borrowed from *held, which the caller decrefs). */
+static int template_texts(const struct api *a, const char *id, json_t *texts, json_t **held)
 {
-    json_t *texts = json_object(), *aud = json_object();
+    char path[96];
+    snprintf(path, sizeof path, "/templates/%s", id);
+    int rc = api_call(a, "GET", path, NULL, held);
+    if (rc == 0)
+        json_object_update(texts, json_object_get(*held, "texts"));
+    return rc;
+}
+
+/* The body of POST /broadcasts or /broadcasts/preview from the command
+ * line into *out (the caller decrefs); --about-event as a code. */
+static int broadcast_body(const struct api *a, const struct cmdline *c, const char *template_id,
+                          json_t **out)
+{
+    json_t *texts = json_object(), *aud = json_object(), *tpl = NULL;
+    int rc = template_id ? template_texts(a, template_id, texts, &tpl) : 0;
+    if (rc) {
+        json_decref(texts);
+        json_decref(aud);
+        return rc;
+    }
     static const char *const langs[] = {"ar", "fr", "en"};
     for (size_t i = 0; i < 3; i++) {
         char flag[16];
@@ -106,10 +168,14 @@ static json_t *broadcast_create_body(const struct cmdline *c)
     broadcast_audience_list(aud, "cooperatives", c, "cooperative", false);
     broadcast_audience_list(aud, "genders", c, "gender", false);
     broadcast_audience_list(aud, "age_bands", c, "age-band", false);
+    broadcast_audience_list(aud, "languages", c, "language", false);
     broadcast_audience_list(aud, "events", c, "event", true);
     broadcast_audience_list(aud, "phones", c, "phone", false);
-    json_t *body = json_pack("{s:s?,s:o,s:o}", "name", cmdline_opt(c, "name"), "texts", texts,
-                             "audience", aud);
+    const char *name = cmdline_opt(c, "name");
+    if (!name)
+        name = json_string_value(json_object_get(tpl, "name"));
+    json_t *body = json_pack("{s:s?,s:o,s:o}", "name", name, "texts", texts, "audience", aud);
+    json_decref(tpl);
     if (cmdline_opt(c, "topic"))
         json_object_set_new(body, "topic",
                             strcmp(cmdline_opt(c, "topic"), "none") == 0
@@ -117,14 +183,65 @@ static json_t *broadcast_create_body(const struct cmdline *c)
                                 : json_string(cmdline_opt(c, "topic")));
     if (cmdline_opt(c, "channel"))
         json_object_set_new(body, "channel", json_string(cmdline_opt(c, "channel")));
-    return body;
+    if (cmdline_opt(c, "about-event"))
+        json_object_set_new(body, "event", json_string(cmdline_opt(c, "about-event")));
+    *out = body;
+    return 0;
+}
+
+int ctl_broadcast_post(const struct api *a, const struct cmdline *c, const char *path,
+                       const char *template_id, json_t **out)
+{
+    json_t *body = NULL;
+    int rc = broadcast_body(a, c, template_id, &body);
+    if (rc)
+        return rc;
+    /* --about-event is an event's code, or else its id (codes are digits
+     * too, as for cooperatives): the code tried first, quietly (a refused
+     * body writes nothing). */
+    const char *ev = cmdline_opt(c, "about-event");
+    char *end = NULL;
+    long long id = ev ? strtoll(ev, &end, 10) : 0;
+    if (ev && *ev && !*end) {
+        struct api quiet = *a;
+        quiet.quiet = true;
+        rc = api_call(&quiet, "POST", path, body, out);
+        memset(quiet.token, 0, sizeof quiet.token);
+        if (rc != CTL_EXIT_API) {
+            json_decref(body);
+            return rc;
+        }
+        json_object_set_new(body, "event", json_integer(id));
+    }
+    rc = api_call(a, "POST", path, body, out);
+    json_decref(body);
+    return rc;
+}
+
+/* For the list: the approval object of item told in a few words. */
+static void broadcast_list_item(json_t *item)
+{
+    json_t *ap = json_object_get(item, "approval");
+    const char *state = json_string_value(json_object_get(ap, "status"));
+    char text[256] = "-";
+    if (state && strcmp(state, "awaiting") == 0)
+        snprintf(text, sizeof text, "AWAITING (asked by %s)",
+                 json_string_value(json_object_get(ap, "requested_by")));
+    else if (state && strcmp(state, "approved") == 0)
+        snprintf(text, sizeof text, "approved by %s",
+                 json_string_value(json_object_get(ap, "approved_by")));
+    else if (state && strcmp(state, "rejected") == 0)
+        snprintf(text, sizeof text, "rejected by %s: %s",
+                 json_string_value(json_object_get(ap, "rejected_by")),
+                 json_string_value(json_object_get(ap, "rejection_reason")));
+    json_object_set_new(item, "approval", json_string(text));
 }
 
 /* Show the answer o of subcommand sub to a person. */
 static void broadcast_print_answer(const char *sub, json_t *o)
 {
     if (strcmp(sub, "preview") == 0) {
-        broadcast_print_preview(o);
+        ctl_broadcast_print_plan(o);
     } else {
         broadcast_print(o);
         if (json_object_get(o, "messages_written"))
@@ -139,42 +256,60 @@ static void broadcast_print_answer(const char *sub, json_t *o)
     }
 }
 
+static bool is_one_of(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
 int cmd_broadcasts(const struct api *a, const struct cmdline *c)
 {
+    static const char *const by_id[] = {"preview", "send", "cancel", "status", "approve", NULL};
     const char *sub = c->nargs > 1 ? c->args[1] : "list";
-    json_t *o = NULL;
+    json_t *o = NULL, *body = NULL;
     int rc;
     char path[128];
     if (strcmp(sub, "list") == 0) {
-        static const char *const cols[] = {"id",         "name",         "status",
-                                           "recipients", "scheduled_at", "started_at"};
+        static const char *const cols[] = {"id",           "name",       "status",  "recipients",
+                                           "scheduled_at", "started_at", "approval"};
         char q[CTL_URL_MAX] = "/broadcasts";
         api_query_add(q, sizeof q, "status", cmdline_opt(c, "status"));
         api_query_add(q, sizeof q, "limit", cmdline_opt(c, "limit"));
-        return api_list(a, q, cols, 6);
+        return api_list_with(a, q, cols, 7, broadcast_list_item);
     }
-    if (strcmp(sub, "create") == 0 && c->nargs == 2) {
-        json_t *body = broadcast_create_body(c);
-        rc = api_call(a, "POST", "/broadcasts", body, &o);
-        json_decref(body);
-    } else if (c->nargs == 3 && (strcmp(sub, "preview") == 0 || strcmp(sub, "send") == 0 ||
-                                 strcmp(sub, "cancel") == 0 || strcmp(sub, "status") == 0)) {
+    if ((strcmp(sub, "create") == 0 || strcmp(sub, "preview") == 0) && c->nargs == 2) {
+        /* create, or preview a broadcast described on the command line
+         * (nothing stored) */
+        rc = ctl_broadcast_post(a, c, sub[0] == 'c' ? "/broadcasts" : "/broadcasts/preview",
+                                cmdline_opt(c, "template"), &o);
+    } else if (c->nargs == 3 && is_one_of(sub, by_id)) {
         if (strcmp(sub, "status") == 0)
             snprintf(path, sizeof path, "/broadcasts/%s", c->args[2]);
         else
             snprintf(path, sizeof path, "/broadcasts/%s/%s", c->args[2], sub);
         rc = api_call(a, strcmp(sub, "status") == 0 ? "GET" : "POST", path, NULL, &o);
+    } else if (strcmp(sub, "reject") == 0 && c->nargs == 3) {
+        const char *reason = cmdline_opt(c, "reason");
+        if (!reason || !*reason)
+            return cmdline_usage("broadcasts reject ID --reason TEXT: say why (its author reads "
+                                 "it)");
+        snprintf(path, sizeof path, "/broadcasts/%s/reject", c->args[2]);
+        body = json_pack("{s:s}", "reason", reason);
+        rc = api_call(a, "POST", path, body, &o);
     } else if (strcmp(sub, "schedule") == 0 && c->nargs == 4) {
         snprintf(path, sizeof path, "/broadcasts/%s/schedule", c->args[2]);
         char *end;
         long long at = strtoll(c->args[3], &end, 10);
-        json_t *body =
+        body =
             *end ? json_pack("{s:s}", "at", c->args[3]) : json_pack("{s:I}", "at", (json_int_t)at);
         rc = api_call(a, "POST", path, body, &o);
-        json_decref(body);
     } else {
-        return cmdline_usage("broadcasts list|create|preview|send|schedule|status|cancel ...");
+        return cmdline_usage("broadcasts list|create|preview|send|schedule|status|cancel|approve|"
+                             "reject ...");
     }
+    json_decref(body);
     if (rc)
         return rc;
     if (a->json)

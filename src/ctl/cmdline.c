@@ -25,12 +25,19 @@ const char cmdline_usage_text[] =
     "  cooperatives list [--search TEXT] [--province P] [--sector S] | show ID|CODE\n"
     "  ideas list [--status S] [--sector S] | ideas show ID | ideas status ID STATUS\n"
     "  audit [--who W] [--action A] [--object TYPE:ID] [--since YYYY-MM-DD[THH:MM]]\n"
-    "  broadcasts list\n"
-    "  broadcasts create --name N --text-ar T [--text-fr T] [--text-en T] [--topic T]\n"
-    "                [--channel C] [--province P] [--sector S] [--cooperative CODE]\n"
-    "                [--gender f|m] [--age-band B] [--event ID] [--phone P]  (repeatable)\n"
-    "  broadcasts preview|send|status|cancel ID\n"
+    "  broadcasts list [--status awaiting_approval|draft|scheduled|started|cancelled]\n"
+    "  broadcasts create|preview --name N (--text-ar T [--text-fr T] [--text-en T]\n"
+    "                | --template ID) [--about-event ID|CODE] [--topic T] [--channel C]\n"
+    "                [--province P] [--sector S] [--cooperative CODE] [--gender f|m]\n"
+    "                [--age-band B] [--language L] [--event ID] [--phone P]  (repeatable)\n"
+    "      (--about-event: the event {event} and {date} name; --event: its attendees)\n"
+    "  broadcasts preview|send|status|cancel|approve ID\n"
+    "  broadcasts reject ID --reason TEXT\n"
     "  broadcasts schedule ID YYYY-MM-DDTHH:MM   (programme time)\n"
+    "  templates list [--archived] | show ID | archive ID | restore ID\n"
+    "  templates create --name N --text-ar T [--text-fr T] [--text-en T]\n"
+    "  templates edit ID [--name N] [--text-ar|--text-fr|--text-en T]  ('' drops one)\n"
+    "  templates measure ID [--about-event ID|CODE] [audience as broadcasts create]\n"
     "  messages [--status S] [--phone P] [--broadcast ID] [--kind K] [--limit N]\n"
     "  stats\n"
     "  tokens list | tokens create NAME --role admin|staff|viewer | tokens revoke ID\n"
@@ -69,7 +76,8 @@ int cmdline_parse(int argc, char **argv, struct cmdline *c)
             c->dry_run = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             return -2;
-        } else if (strcmp(a, "--undo") == 0) { /* options without a value */
+        } else if (strcmp(a, "--undo") == 0 ||
+                   strcmp(a, "--archived") == 0) { /* options without a value */
             if (c->nopts >= CMDLINE_OPTS_MAX)
                 return -1;
             c->opts[c->nopts++] = (struct cmdline_opt){a + 2, "yes"};

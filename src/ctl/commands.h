@@ -5,8 +5,9 @@
  * CTL_EXIT_* code, its error already printed. Grouped by resource:
  * cmd_files.c (CSV import and export), cmd_programme.c (grants, events),
  * cmd_members.c (members, cooperatives), cmd_records.c (ideas, audit),
- * cmd_broadcasts.c, cmd_reports.c (messages, stats, tokens) and
- * cmd_sandbox.c (a member's USSD session or SMS). */
+ * cmd_broadcasts.c (with approvals), cmd_templates.c, cmd_reports.c
+ * (messages, stats, tokens) and cmd_sandbox.c (a member's USSD session or
+ * SMS). */
 #ifndef TAAWUN_CTL_COMMANDS_H
 #define TAAWUN_CTL_COMMANDS_H
 
@@ -20,6 +21,7 @@ int cmd_export(const struct api *a, const struct cmdline *c);
 int cmd_grants(const struct api *a, const struct cmdline *c);
 int cmd_events(const struct api *a, const struct cmdline *c);
 int cmd_broadcasts(const struct api *a, const struct cmdline *c);
+int cmd_templates(const struct api *a, const struct cmdline *c);
 int cmd_messages(const struct api *a, const struct cmdline *c);
 int cmd_stats(const struct api *a, const struct cmdline *c);
 int cmd_tokens(const struct api *a, const struct cmdline *c);
@@ -29,5 +31,16 @@ int cmd_ideas(const struct api *a, const struct cmdline *c);
 int cmd_audit(const struct api *a, const struct cmdline *c);
 int cmd_ussd(const struct api *a, const struct cmdline *c);
 int cmd_sms(const struct api *a, const struct cmdline *c);
+
+/* Shared by broadcasts and templates (cmd_broadcasts.c): POST path
+ * (/broadcasts or /broadcasts/preview) with the broadcast the command line
+ * describes (--name, template_id's texts (NULL: none) under the
+ * --text-LANG given, --topic, --channel, --about-event as a code or an id,
+ * the audience options), *out the answer (the caller decrefs); and a plan
+ * (recipients, texts as they travel, encoding, segments, cost) printed for
+ * a person. */
+int ctl_broadcast_post(const struct api *a, const struct cmdline *c, const char *path,
+                       const char *template_id, json_t **out) __attribute__((warn_unused_result));
+void ctl_broadcast_print_plan(json_t *plan);
 
 #endif

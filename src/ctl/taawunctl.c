@@ -1,10 +1,10 @@
 /* taawunctl.c -- the command-line client of taawun's admin API: imports and
  * exports, members, cooperatives, grants, events (bookings, check-in),
- * ideas, broadcasts, messages, the audit log, stats and tokens as human
- * tables (or --json for scripts), plus `ussd` and `sms` to play a member's
- * journey against the sandbox channel's public webhooks. This file reads the
- * command line and dispatches; each command lives in a ctl/cmd_*.c module
- * (ctl/commands.h).
+ * ideas, broadcasts (templates, approvals), messages, the
+ * audit log, stats and tokens as human tables (or --json for scripts), plus
+ * `ussd` and `sms` to play a member's journey against the sandbox channel's
+ * public webhooks. This file reads the command line and dispatches; each
+ * command lives in a ctl/cmd_*.c module (ctl/commands.h).
  *
  * Exit codes: 0 ok, 1 the API answered an error, 2 usage (or a token file
  * readable by others), 3 no connection. */
@@ -33,6 +33,7 @@ static const struct command commands[] = {
     {"ideas", cmd_ideas, true},
     {"audit", cmd_audit, true},
     {"broadcasts", cmd_broadcasts, true},
+    {"templates", cmd_templates, true},
     {"messages", cmd_messages, true},
     {"stats", cmd_stats, true},
     {"tokens", cmd_tokens, true},
