@@ -5,9 +5,9 @@
  * CTL_EXIT_* code, its error already printed. Grouped by resource:
  * cmd_files.c (CSV import and export), cmd_programme.c (grants, events),
  * cmd_members.c (members, cooperatives), cmd_records.c (ideas, audit),
- * cmd_broadcasts.c (with approvals), cmd_templates.c, cmd_reports.c
- * (messages, stats, tokens) and cmd_sandbox.c (a member's USSD session or
- * SMS). */
+ * cmd_broadcasts.c (with approvals), cmd_templates.c (templates, recurring
+ * broadcasts), cmd_reports.c (messages, stats, tokens) and cmd_sandbox.c
+ * (a member's USSD session or SMS). */
 #ifndef TAAWUN_CTL_COMMANDS_H
 #define TAAWUN_CTL_COMMANDS_H
 
@@ -22,6 +22,7 @@ int cmd_grants(const struct api *a, const struct cmdline *c);
 int cmd_events(const struct api *a, const struct cmdline *c);
 int cmd_broadcasts(const struct api *a, const struct cmdline *c);
 int cmd_templates(const struct api *a, const struct cmdline *c);
+int cmd_recurrences(const struct api *a, const struct cmdline *c);
 int cmd_messages(const struct api *a, const struct cmdline *c);
 int cmd_stats(const struct api *a, const struct cmdline *c);
 int cmd_tokens(const struct api *a, const struct cmdline *c);

@@ -1,6 +1,6 @@
 /* taawunctl.c -- the command-line client of taawun's admin API: imports and
  * exports, members, cooperatives, grants, events (bookings, check-in),
- * ideas, broadcasts (templates, approvals), messages, the
+ * ideas, broadcasts (templates, recurring ones, approvals), messages, the
  * audit log, stats and tokens as human tables (or --json for scripts), plus
  * `ussd` and `sms` to play a member's journey against the sandbox channel's
  * public webhooks. This file reads the command line and dispatches; each
@@ -34,6 +34,7 @@ static const struct command commands[] = {
     {"audit", cmd_audit, true},
     {"broadcasts", cmd_broadcasts, true},
     {"templates", cmd_templates, true},
+    {"recurrences", cmd_recurrences, true},
     {"messages", cmd_messages, true},
     {"stats", cmd_stats, true},
     {"tokens", cmd_tokens, true},

@@ -3,11 +3,14 @@ work (issue 16, missing 10): templates (list, archived too, show, create,
 edit keeping the other languages, archive, restore, each text measured with
 the longest real value), a broadcast created from a template for a province
 and one language naming its event ({event}, {date}), approvals by a second
-staff member (approve, reject with a reason, the author refused). Unknown
-ids and refusals say why and exit non-zero. Against a real taawund."""
+staff member (approve, reject with a reason, the author refused), and
+recurring broadcasts (the next occurrences previewed before saving,
+created, listed, shown, paused, resumed, changed, deleted). Unknown ids
+and refusals say why and exit non-zero. Against a real taawund."""
 
 import json
 import time
+from datetime import datetime
 
 import pytest
 
@@ -179,3 +182,68 @@ def test_approve_and_reject_by_a_second_staff_member(env):
     assert r.returncode == 0 and "messages written     3" in r.stdout, r
     assert "approved by officer-b" in r.stdout, r.stdout
     assert len(query(d, "SELECT 1 FROM messages WHERE broadcast_id=?", (bid,))) == 3
+
+
+def test_recurrences_previewed_created_listed_changed_and_deleted(env):
+    d, t = env
+    staff, viewer = t["officer-a"], t["viewer"]
+    # The next Mondays at 10:00 programme time, on a machine in UTC.
+    r = ctl(d, "recurrences", "preview", "--repeat", "weekly", "--weekday", "mon", "--time",
+            "10:00", "--next", "3", token=viewer, extra_env=UTC)
+    assert r.returncode == 0, r
+    head, *rows = r.stdout.splitlines()
+    assert head.split()[:2] == ["at", f"({ZONE})"], r.stdout
+    assert len(rows) == 3, r.stdout
+    for row in rows:
+        day, hour = row.split()[:2]
+        assert hour == "10:00" and datetime.strptime(day, "%Y-%m-%d").isoweekday() == 1, row
+    r = ctl(d, "recurrences", "preview", "--repeat", "weekly", "--weekday", "1", "--time",
+            "25:00", token=viewer)
+    assert r.returncode == 1 and "[field: time]" in r.stderr, r
+    r = ctl(d, "recurrences", "preview", "--repeat", "yearly", "--time", "10:00", token=viewer)
+    assert r.returncode == 1 and "[field: repeat]" in r.stderr, r
+    # The day before each event: the event named beside each occurrence.
+    new_event(d, t, "5502", "Foire de Nador")
+    r = ctl(d, "recurrences", "preview", "--repeat", "event-eve", "--time", "18:00",
+            "--event-province", "nador", token=viewer)
+    assert r.returncode == 0 and lines_with(r.stdout, "5502 Foire de Nador"), r
+    # On a draft: --dry-run shows the occurrences and saves nothing.
+    bid = json.loads(ctl(d, "--json", "broadcasts", "create", "--name", "Permanence",
+                         "--text-ar", "تعاون", "--phone", new_phone(), token=staff).stdout)["id"]
+    rule = ["--repeat", "monthly", "--day", "31", "--time", "09:30"]
+    r = ctl(d, "recurrences", "create", bid, *rule, "--dry-run", token=staff)
+    assert r.returncode == 0 and "dry run: nothing saved" in r.stdout, r
+    assert len(r.stdout.splitlines()) >= 3 and "09:30" in r.stdout
+    assert not query(d, "SELECT 1 FROM recurrences")
+    r = ctl(d, "recurrences", "create", bid, *rule, token=t["viewer"])
+    assert r.returncode == 1 and "HTTP 403" in r.stderr
+    r = ctl(d, "recurrences", "create", 99999, *rule, token=staff)
+    assert r.returncode == 1 and "no such broadcast" in r.stderr, r
+    r = ctl(d, "recurrences", "create", bid, *rule, token=staff, extra_env=UTC)
+    assert r.returncode == 0, r
+    rid = int(field(r.stdout, "id"))
+    assert field(r.stdout, "rule") == "monthly, day 31 at 09:30", r.stdout
+    assert field(r.stdout, "next_at").endswith(f"({ZONE})"), r.stdout
+    assert "next occurrences:" in r.stdout and lines_with(r.stdout, "09:30")
+    r = ctl(d, "recurrences", "list", "--broadcast", bid, token=viewer)
+    [row] = lines_with(r.stdout, "Permanence")
+    assert row.split()[:2] == [str(rid), str(bid)] and "active" in row, r.stdout
+    # pause, resume, change, delete.
+    r = ctl(d, "recurrences", "pause", rid, token=staff)
+    assert r.returncode == 0 and field(r.stdout, "status") == "paused", r
+    r = ctl(d, "recurrences", "resume", rid, token=staff)
+    assert r.returncode == 0 and field(r.stdout, "status") == "active", r
+    r = ctl(d, "recurrences", "edit", rid, "--repeat", "weekly", "--weekday", "fri", "--time",
+            "11:00", token=staff)
+    assert r.returncode == 0, r
+    assert field(r.stdout, "rule") == "weekly on Friday at 11:00", r.stdout
+    r = ctl(d, "recurrences", "show", rid, token=viewer)
+    assert r.returncode == 0 and "11:00" in r.stdout, r
+    r = ctl(d, "recurrences", "show", 99999, token=viewer)
+    assert r.returncode == 1 and "no such recurrence" in r.stderr and "HTTP 404" in r.stderr
+    assert ctl(d, "recurrences", "pause", 99999, token=staff).returncode == 1
+    r = ctl(d, "recurrences", "delete", rid, token=staff)
+    assert r.returncode == 0 and f"recurrence {rid} deleted" in r.stdout, r
+    r = ctl(d, "recurrences", "delete", rid, token=staff)
+    assert r.returncode == 1, r
+    assert ctl(d, "recurrences", "frobnicate", token=staff).returncode == 2
