@@ -175,14 +175,13 @@ async function pageBroadcasts(main) {
     composer.appendChild(field(t('text_in', { language: LANGUAGE_NAMES[l] || l }), texts[l]));
     composer.appendChild(counters[l]);
     composer.appendChild(mirrors[l]);
-    mirror(l, []);
+    update();
   }
   // A template fills the texts (pages_templates.js; #/broadcasts/new?template=ID).
   composer.insertBefore(await templatePicker(texts, () => langs.forEach((l) => texts[l].dispatchEvent(new Event('input')))), composer.children[1]);
   // "Message the attendees" from an event page: #/broadcasts/attendees?event=ID.
   const forEvent = Number(hashQuery().get('event')) || null;
   const aud = audienceBox(() => scheduleLive(), forEvent);
-  scheduleLive(); // first measure once the audience exists (live() reads it)
   composer.appendChild(h('h2', {}, t('audience')));
   composer.appendChild(aud.el);
   const previewBox = h('div', { id: 'bc-preview', class: 'card' });
