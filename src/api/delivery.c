@@ -6,9 +6,12 @@
  *   GET /broadcasts/{id}/messages.csv: one row per message (member number,
  *       phone, language, channel, status, attempts, last error class,
  *       segments, cost, sent and delivered in programme time), streamed a
- *       page at a time (never the whole broadcast in memory). Phone numbers
- *       are masked for viewers, whole for staff and admins (the rule of the
- *       attendee list: staff who may message members may see their numbers).
+ *       page at a time (never the whole broadcast in memory); ?sep= and
+ *       ?format=xlsx as api/export reads them (the workbook written a page
+ *       at a time into its temporary file, then sent). Phone numbers are
+ *       masked for viewers in every form, whole for staff and admins (the
+ *       rule of the attendee list: staff who may message members may see
+ *       their numbers).
  *   GET /channels/costs?month=YYYY-MM: what providers took per channel in a
  *       month of programme time (the current one by default), and its cost.
  * Costs are segments times the channel's price_per_segment_mad as the
@@ -22,6 +25,7 @@
 
 #include "api/api.h"
 #include "api/broadcasts.h"
+#include "api/export.h"
 #include "api/json.h"
 #include "runtime/runtime.h"
 #include "store/broadcasts.h"
@@ -29,6 +33,7 @@
 #include "store/delivery.h"
 #include "store/members.h"
 #include "sys/csvio.h"
+#include "sys/xlsx.h"
 
 #define MESSAGES_CSV_PAGE_MAX (1024 * 1024) /* bytes of one page of the export */
 
@@ -271,86 +276,141 @@ static void report_get(const struct api_request *req, struct http_response *resp
 
 /* ---- the export, a page at a time ---- */
 
-struct messages_csv {
+#define MESSAGES_COLUMNS 11
+
+struct messages_out {
     struct csvio_out out;
-    size_t handed;     /* bytes of out already given to the connection */
-    int64_t broadcast; /* its id */
-    int64_t after;     /* the last message id written */
-    bool mask;         /* viewers see masked phone numbers */
-    bool done;         /* the last page was written */
+    struct xlsx_sheet *xlsx; /* non-NULL: a workbook (written whole before it is sent) */
+    size_t col;              /* the workbook's next cell in the row */
+    size_t handed;           /* bytes of out already given to the connection */
+    int64_t broadcast;       /* its id */
+    int64_t after;           /* the last message id written */
+    bool mask;               /* viewers see masked phone numbers */
+    bool done;               /* the last page was written */
     struct prices prices;
     struct delivery_message page[DELIVERY_PAGE_MAX];
 };
 
-/* t as "YYYY-MM-DD HH:MM" in programme time (a date spreadsheets read),
- * "" for none. */
-static void csv_time(struct csvio_out *o, int64_t t)
+static void out_text(struct messages_out *c, const char *s)
+{
+    if (c->xlsx)
+        xlsx_text(c->xlsx, c->col++, s, false);
+    else
+        csvio_out_field(&c->out, s);
+}
+
+/* A count: digits in CSV, a number in a workbook. */
+static void out_count(struct messages_out *c, int64_t n)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%lld", (long long)n);
+    if (c->xlsx)
+        xlsx_number(c->xlsx, c->col++, (double)n);
+    else
+        csvio_out_field(&c->out, text);
+}
+
+/* A cost in dirhams (4 decimals in CSV, a number in a workbook); empty
+ * when unknown. */
+static void out_cost(struct messages_out *c, bool known, double mad)
+{
+    char text[32] = "";
+    if (known && c->xlsx) {
+        xlsx_number(c->xlsx, c->col++, mad);
+        return;
+    }
+    if (known)
+        snprintf(text, sizeof text, "%.4f", mad);
+    out_text(c, text);
+}
+
+/* t in programme time: "YYYY-MM-DD HH:MM" in CSV (a date spreadsheets
+ * read), a real date in a workbook; empty for none. */
+static void out_time(struct messages_out *c, int64_t t)
 {
     char text[64] = "";
     if (t > 0 && api_json_local_time(t, text, sizeof text) != 0)
         text[0] = '\0';
+    int y, mo, d, h, mi;
+    if (c->xlsx && sscanf(text, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) == 5) {
+        xlsx_datetime(c->xlsx, c->col++, y, mo, d, h, mi);
+        return;
+    }
     char *tee = strchr(text, 'T');
     if (tee)
         *tee = ' ';
-    csvio_out_field(o, text);
+    out_text(c, text);
 }
 
-static void csv_row(struct messages_csv *c, const struct delivery_message *m)
+/* The row ends. Returns 0, 1 (the workbook is full: no room for another
+ * row) or -1. */
+static int out_end_row(struct messages_out *c)
 {
-    char no[16] = "", phone[MSISDN_MAX], n[32], cost[32] = "";
+    c->col = 0;
+    if (c->xlsx)
+        return xlsx_end_row(c->xlsx) == 0 ? 0 : 1;
+    csvio_out_end_row(&c->out);
+    return c->out.failed ? -1 : 0;
+}
+
+static int out_row(struct messages_out *c, const struct delivery_message *m)
+{
+    char no[16] = "", phone[MSISDN_MAX];
     if (m->member_id > 0)
         member_number(m->member_id, no);
     if (c->mask)
         msisdn_mask(m->phone, phone);
     else
         snprintf(phone, sizeof phone, "%s", m->phone);
+    /* What the provider said, else the segments at the price when a
+     * provider took it (unknown without a price), else nothing. */
     double price = price_of(&c->prices, m->channel);
-    if (m->priced)
-        snprintf(cost, sizeof cost, "%.4f", m->provider_cost_mad);
-    else if (price > 0 || !m->taken)
-        snprintf(cost, sizeof cost, "%.4f", m->taken ? (double)m->segments * price : 0.0);
-    csvio_out_field(&c->out, no);
-    csvio_out_field(&c->out, phone);
-    csvio_out_field(&c->out, m->language);
-    csvio_out_field(&c->out, m->channel);
-    csvio_out_field(&c->out, m->status);
-    snprintf(n, sizeof n, "%lld", (long long)m->attempts);
-    csvio_out_field(&c->out, n);
-    csvio_out_field(&c->out, m->error_class);
-    snprintf(n, sizeof n, "%lld", (long long)m->segments);
-    csvio_out_field(&c->out, n);
-    csvio_out_field(&c->out, cost);
-    csv_time(&c->out, m->sent_at);
-    csv_time(&c->out, m->delivered_at);
-    csvio_out_end_row(&c->out);
+    bool known = m->priced || price > 0 || !m->taken;
+    double cost = m->priced ? m->provider_cost_mad : m->taken ? (double)m->segments * price : 0.0;
+    out_text(c, no);
+    out_text(c, phone);
+    out_text(c, m->language);
+    out_text(c, m->channel);
+    out_text(c, m->status);
+    out_count(c, m->attempts);
+    out_text(c, m->error_class);
+    out_count(c, m->segments);
+    out_cost(c, known, cost);
+    out_time(c, m->sent_at);
+    out_time(c, m->delivered_at);
+    return out_end_row(c);
 }
 
-/* The next page of rows into c->out. Returns 0 or -1. */
-static int csv_next_page(struct messages_csv *c)
+/* The next page of rows into c. Returns 0, 1 (the workbook is full) or
+ * -1. */
+static int next_page(struct messages_out *c)
 {
     sqlite3 *db = db_thread();
     int n =
         db ? delivery_broadcast_page(db, c->broadcast, c->after, c->page, DELIVERY_PAGE_MAX) : -1;
     if (n < 0)
         return -1;
-    for (int i = 0; i < n; i++)
-        csv_row(c, &c->page[i]);
+    for (int i = 0; i < n; i++) {
+        int rc = out_row(c, &c->page[i]);
+        if (rc != 0)
+            return rc;
+    }
     if (n > 0)
         c->after = c->page[n - 1].id;
     c->done = n < DELIVERY_PAGE_MAX;
-    return c->out.failed ? -1 : 0;
+    return 0;
 }
 
-/* http_response.stream: the next bytes of the export. */
+/* http_response.stream: the next bytes of the CSV. */
 static long csv_more(void *ctx, char *buf, size_t max)
 {
-    struct messages_csv *c = ctx;
+    struct messages_out *c = ctx;
     while (c->handed == c->out.len) {
         if (c->done)
             return 0;
         csvio_out_clear(&c->out);
         c->handed = 0;
-        if (csv_next_page(c) != 0)
+        if (next_page(c) != 0)
             return -1;
     }
     size_t n = c->out.len - c->handed;
@@ -361,43 +421,79 @@ static long csv_more(void *ctx, char *buf, size_t max)
     return (long)n;
 }
 
-static void csv_free(void *ctx)
+static void messages_out_free(void *ctx)
 {
-    struct messages_csv *c = ctx;
+    struct messages_out *c = ctx;
+    if (!c)
+        return;
     free(c->out.data);
+    xlsx_free(c->xlsx);
     free(c);
 }
 
+/* The workbook written a page at a time (each finished row goes to its
+ * temporary file), then answered from that file. */
+static void messages_xlsx_reply(struct messages_out *c, const struct api_export *form,
+                                struct http_response *resp)
+{
+    int rc = 0, fd;
+    unsigned long long size;
+    while (rc == 0 && !c->done)
+        rc = next_page(c);
+    if (rc == 1)
+        api_error(resp, 413, "too_many_rows",
+                  "more rows than a worksheet holds (1,048,576): export as CSV", "format");
+    else if (rc != 0)
+        api_error_db(resp);
+    else if (xlsx_finish(c->xlsx, &fd, &size) != 0)
+        api_error(resp, 500, "internal", "the workbook could not be written", NULL);
+    else
+        api_export_reply_fd(resp, form, fd, API_XLSX_TYPE);
+    messages_out_free(c);
+}
+
+/* GET /broadcasts/{id}/messages.csv[?sep=;][&format=xlsx]: CSV streamed a
+ * page at a time, or an .xlsx workbook; the separator and the sheet's
+ * direction as api/export reads them. */
 static void messages_csv_get(const struct api_request *req, struct http_response *resp)
 {
-    static const char *const header[] = {"member_no", "phone",    "language",    "channel",
-                                         "status",    "attempts", "error_class", "segments",
-                                         "cost_mad",  "sent_at",  "delivered_at"};
+    static const char *const header[MESSAGES_COLUMNS] = {
+        "member_no",   "phone",    "language", "channel", "status",      "attempts",
+        "error_class", "segments", "cost_mad", "sent_at", "delivered_at"};
     int64_t id;
     sqlite3 *db;
-    if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
+    struct api_export form;
+    char name[48];
+    if (api_param_id(req, resp, "id", &id) != 0)
+        return;
+    snprintf(name, sizeof name, "broadcast-%lld", (long long)id);
+    if (api_export_parse(req, resp, name, &form) != 0 || !(db = api_json_db(resp)))
         return;
     struct broadcast_record b;
     if (api_broadcast_get(db, id, &b, resp) != 0)
         return;
     broadcast_record_clear(&b);
-    struct messages_csv *c = calloc(1, sizeof *c);
-    if (!c) {
-        api_error(resp, 500, "internal", "out of memory", NULL);
+    struct messages_out *c = calloc(1, sizeof *c);
+    if (!c || (form.xlsx && !(c->xlsx = xlsx_new("messages", form.rtl)))) {
+        messages_out_free(c);
+        api_error(resp, 500, "internal", "the export could not be started", NULL);
         return;
     }
     c->broadcast = id;
     c->mask = req->principal.role < API_ROLE_STAFF;
     prices_of(req->rt, &c->prices);
-    csvio_out_init(&c->out, MESSAGES_CSV_PAGE_MAX, ',');
-    for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
-        csvio_out_field(&c->out, header[i]);
-    csvio_out_end_row(&c->out);
-    resp->status = 200;
-    resp->content_type = "text/csv; charset=utf-8";
-    resp->stream = csv_more;
-    resp->stream_free = csv_free;
-    resp->stream_ctx = c;
+    csvio_out_init(&c->out, MESSAGES_CSV_PAGE_MAX, form.sep);
+    for (size_t i = 0; i < MESSAGES_COLUMNS; i++)
+        if (c->xlsx)
+            xlsx_text(c->xlsx, i, header[i], true);
+        else
+            csvio_out_field(&c->out, header[i]);
+    (void)out_end_row(c);
+    if (c->xlsx)
+        messages_xlsx_reply(c, &form, resp);
+    else
+        api_export_reply_stream(resp, &form, "text/csv; charset=utf-8", csv_more, messages_out_free,
+                                c);
 }
 
 /* ---- costs per channel per month ---- */

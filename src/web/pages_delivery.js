@@ -3,8 +3,9 @@
  * /broadcasts/ID/report): how far it went as a bar with the same in words,
  * a summary (messages, segments, attempts, cost estimated and actual,
  * first and last send and delivery), tables by status, channel, language,
- * error class and attempts, and its messages as CSV (the daemon masks the
- * phone numbers for viewers). #/costs: what each channel cost in a month
+ * error class and attempts, and its messages as CSV in the separator
+ * chosen or as an Excel workbook (exportLinks, as the other exports; the
+ * daemon masks the phone numbers for viewers in both). #/costs: what each channel cost in a month
  * (GET /channels/costs). Loaded after the broadcasts page, whose other
  * #/broadcasts/... hashes it hands back. Times are the daemon's *_local
  * strings (fmtDate); a cost whose price is unknown says so. */
@@ -83,7 +84,7 @@ async function pageReport(main, id) {
   main.appendChild(h('h1', {}, t('report_of'), ' ', userText(rep.name), ' ', badge('bc', rep.status)));
   main.appendChild(reportProgress(rep));
   main.appendChild(h('p', { class: 'row' },
-    h('a', { href: `/api/v1/broadcasts/${Number(rep.broadcast_id)}/messages.csv`, id: 'report-csv', class: 'button', download: `broadcast-${Number(rep.broadcast_id)}.csv` }, t('report_csv')),
+    exportLinks(`/broadcasts/${Number(rep.broadcast_id)}/messages.csv`, `broadcast-${Number(rep.broadcast_id)}`, 'report', t('report_csv'), t('report_xlsx')),
     can('staff') ? '' : h('span', { class: 'muted', id: 'report-csv-masked' }, t('report_csv_masked'))));
   main.appendChild(h('div', { class: 'card' }, reportSummary(rep)));
   main.appendChild(reportTables(rep));

@@ -2,12 +2,23 @@
 // missing 4), in Debian's headless Chromium, in French then Arabic: the
 // delivery report of a broadcast delivered in part (counts by status, by
 // cause of failure, by channel and language; how far it went as a bar with
-// the same in words), its messages as CSV (numbers whole for staff, masked
-// for viewers), reached from the broadcasts list; and the costs per channel
+// the same in words), its messages as CSV in the separator chosen (';' by
+// default in French, as the other exports) or as an Excel workbook (numbers
+// whole for staff, masked for viewers), reached from the broadcasts list; and the costs per channel
 // per month. Screenshots go to $E2E_OUT as delivery-*.png.
 // Usage: node delivery.test.mjs [path/to/taawund]
 
 import { assert, run, sql } from './harness.mjs';
+
+// The workbook behind a link: its status, type, first bytes ("PK": a zip)
+// and size.
+async function workbook(page, selector) {
+  return page.evaluate(async (u) => {
+    const r = await fetch(u);
+    const b = new Uint8Array(await r.arrayBuffer());
+    return { status: r.status, type: r.headers.get('content-type'), magic: String.fromCharCode(b[0], b[1]), size: b.length };
+  }, await page.getAttribute(selector, 'href'));
+}
 
 const STAFF = { name: 'salwa', password: 'saidia-ahfir-2026', role: 'staff' };
 const VIEWER = { name: 'hamid', password: 'taourirt-debdou-2026', role: 'viewer' };
@@ -45,15 +56,27 @@ await run('delivery', [STAFF, VIEWER], async (s) => {
     await s.shot('report-fr');
   });
 
-  await s.test('the messages as CSV, numbers whole for staff', async () => {
-    const href = await page.getAttribute('#report-csv', 'href');
-    assert(href === `/api/v1/broadcasts/${id}/messages.csv`, href);
-    const lines = (await s.linkText('#report-csv')).replace(/^\uFEFF/, '').trim().split(/\r\n/);
-    assert(/^"?member_no"?,"?phone"?/.test(lines[0]), 'header: ' + lines[0]);
+  await s.test('the messages as CSV in the separator chosen, or a workbook; numbers whole for staff', async () => {
+    // As the other exports: ';' by default in French, ',' when chosen.
+    assert(await page.inputValue('#report-sep') === ';', 'default in French: ' + await page.inputValue('#report-sep'));
+    let href = await page.getAttribute('#report-link', 'href');
+    assert(href.startsWith(`/api/v1/broadcasts/${id}/messages.csv?`) && /[?&]sep=%3B/.test(href) && /[?&]lang=fr/.test(href), href);
+    let lines = (await s.linkText('#report-link')).replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    assert(/^"member_no";"phone";"language"/.test(lines[0]), 'header with ";": ' + lines[0]);
     assert(lines.length === 5, 'one row per message: ' + lines.length);
     for (const p of PHONES) assert(lines.some((l) => l.includes(p)), 'whole number ' + p);
     assert(lines.some((l) => /rejected/.test(l)) && lines.some((l) => /dlr_failed/.test(l)), 'causes in the file');
+    await page.selectOption('#report-sep', ',');
+    href = await page.getAttribute('#report-link', 'href');
+    assert(/[?&]sep=%2C/.test(href), 'comma chosen: ' + href);
+    lines = (await s.linkText('#report-link')).replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    assert(/^"member_no","phone","language"/.test(lines[0]) && lines.length === 5, 'header with ",": ' + lines[0]);
+    assert(await page.getAttribute('#report-link', 'download') === `broadcast-${id}.csv`, 'csv file name');
+    const book = await workbook(page, '#report-xlsx');
+    assert(book.status === 200 && /spreadsheetml/.test(book.type) && book.magic === 'PK' && book.size > 1000, 'workbook: ' + JSON.stringify(book));
+    assert(await page.getAttribute('#report-xlsx', 'download') === `broadcast-${id}.xlsx`, 'xlsx file name');
     assert(await page.locator('#report-csv-masked').count() === 0, 'no masking note for staff');
+    await s.shot('report-export-fr');
   });
 
   await s.test('the report is reached from the broadcasts list', async () => {
@@ -96,9 +119,13 @@ await run('delivery', [STAFF, VIEWER], async (s) => {
     await s.signInHome(VIEWER);
     await s.go(`#/broadcasts/${id}/report`, '#report-status');
     assert(await page.locator('#report-csv-masked').count() === 1, 'the page says so');
-    const text = await s.linkText('#report-csv');
+    const text = await s.linkText('#report-link');
     for (const p of PHONES) assert(!text.includes(p), 'whole number for a viewer: ' + p);
     assert((text.match(/\+2126\*+\d\d/g) || []).length === 4, 'masked numbers: ' + text);
+    // The workbook is offered to a viewer too (test_delivery.py reads its
+    // cells: masked there as well).
+    const book = await workbook(page, '#report-xlsx');
+    assert(book.status === 200 && book.magic === 'PK', 'the viewer\'s workbook: ' + JSON.stringify(book));
     await s.shot('report-viewer-fr');
   });
 });

@@ -14,12 +14,13 @@ import io
 import json
 import sqlite3
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from conftest import DELETE, add_member, new_phone, query, wait_until
 from fakes import FakeAfricasTalking, provider_channel
 from outbox_helpers import write_db
 from test_admin_api import ZONE, Api, make_token
+from test_exports import NS, XLSX_CT, sheet_cells
 from test_openapi import DOC, check_answer
 
 PRICE = 0.25
@@ -274,5 +275,88 @@ def test_cancelled_messages_are_not_counted_as_sent(daemons):
         rep = api["viewer"].get(f"/broadcasts/{bid}/report").json()
         assert rep["by_status"] == {"sent": went, "cancelled": stopped}, rep
         assert rep["status"] == "cancelled" and rep["by_error_class"] == {}
+    finally:
+        fake.close()
+
+
+def test_messages_export_in_the_separator_asked_and_as_a_workbook(daemons):
+    """The delivery report's file in the forms the other exports have
+    (issue 16, missing 12): ?sep= (else ';' for a French or Arabic
+    reader), ?format=xlsx with counts and costs as numbers and times as
+    real dates in programme time; viewers get masked numbers in every
+    form."""
+    fake = FakeAfricasTalking(webhook_secret="whs-delivery-test")
+    try:
+        d, api = start(daemons, fake)
+        st, viewer = api["staff"], api["viewer"]
+        phones = [new_phone(), new_phone()]
+        mid = add_member(d, phones[0], language="ar")
+        bid = broadcast(st, [phones[0]])
+        sent = local_ts(2026, 12, 3, 9, 5)
+        write_db(d, "INSERT INTO messages (channel, direction, phone, member_id, kind, body,"
+                    " encoding, segments, status, attempts, provider_id, broadcast_id,"
+                    " created_at, updated_at, sent_at, delivered_at) VALUES ('at', 'out', ?, ?,"
+                    " 'broadcast', 'x', 'ucs2', 2, 'delivered', 1, 'P1', ?, ?, ?, ?, ?)",
+                 (phones[0], mid, bid, sent, sent, sent, sent + 60))
+        write_db(d, "INSERT INTO messages (channel, direction, phone, kind, body, encoding,"
+                    " segments, status, attempts, error, error_class, broadcast_id,"
+                    " created_at, updated_at) VALUES ('at', 'out', ?, 'broadcast', 'x', 'gsm7',"
+                    " 1, 'failed', 3, '403', 'rejected', ?, ?, ?)", (phones[1], bid, sent, sent))
+        path = f"/broadcasts/{bid}/messages.csv"
+        header = ["member_no", "phone", "language", "channel", "status", "attempts",
+                  "error_class", "segments", "cost_mad", "sent_at", "delivered_at"]
+
+        def text(r, sep):
+            assert r.status == 200 and r.headers["content-type"] == "text/csv; charset=utf-8", r
+            assert r.headers.get("transfer-encoding") == "chunked", r.headers
+            assert f'filename="broadcast-{bid}.csv"' in r.headers["content-disposition"]
+            rows = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig")), delimiter=sep))
+            assert rows[0] == header and len(rows) == 3, rows
+            return rows
+
+        # ',' unless asked or the reader is French or Arabic; ?sep= wins.
+        assert text(st.get(path), ",")[1][1] == phones[0]
+        semi = st.get(path + "?sep=;")
+        assert semi.body[3:].decode("utf-8").startswith('"member_no";"phone";"language"'), semi
+        rows = text(semi, ";")
+        assert rows[1][:2] == [f"TA-{mid:06d}", phones[0]] and rows[1][8] == "0.5000", rows
+        assert rows[1][9] == "2026-12-03 09:05" and rows[2][6] == "rejected", rows
+        text(st.get(path, headers={"Accept-Language": "fr-FR,fr;q=0.9"}), ";")
+        text(st.get(path + "?lang=ar"), ";")
+        text(st.get(path + "?sep=,", headers={"Accept-Language": "fr"}), ",")
+        text(st.get(path + "?sep=tab"), "\t")
+        for bad, field in (("?sep=|", "sep"), ("?format=ods", "format")):
+            r = st.get(path + bad)
+            assert r.status == 400 and r.json()["error"]["field"] == field, (bad, r)
+        # Viewers: masked in every separator.
+        for q, sep in (("", ","), ("?sep=;", ";"), ("?sep=tab", "\t")):
+            got = text(viewer.get(path + q), sep)
+            assert [r[1] for r in got[1:]] != phones and all("*" in r[1] for r in got[1:]), got
+
+        r = st.get(path + "?format=xlsx")
+        assert r.status == 200 and r.headers["content-type"] == XLSX_CT, r
+        assert f'filename="broadcast-{bid}.xlsx"' in r.headers["content-disposition"]
+        z, root, cells = sheet_cells(r.body)
+        assert [cells[f"{c}1"][1] for c in "ABCDEFGHIJK"] == header
+        # Numbers stay text where they are identifiers, numbers where they
+        # are counts and costs; times are Excel dates of programme time.
+        assert cells["A2"] == ("inlineStr", f"TA-{mid:06d}", None) or \
+            cells["A2"][:2] == ("s", f"TA-{mid:06d}"), cells["A2"]
+        assert cells["B2"][0] != "n" and cells["B2"][1] == phones[0], cells["B2"]
+        assert cells["F3"][:2] == ("n", "3") and cells["H2"][:2] == ("n", "2"), cells
+        assert cells["I2"][0] == "n" and abs(float(cells["I2"][1]) - 2 * PRICE) < 1e-9
+        assert cells["I3"][0] == "n" and float(cells["I3"][1]) == 0, cells["I3"]
+        t, v, _ = cells["J2"]
+        when = datetime(1899, 12, 30) + timedelta(days=float(v))
+        assert t == "n" and when.strftime("%Y-%m-%d %H:%M") == "2026-12-03 09:05", (t, when)
+        assert "J3" not in cells and "K3" not in cells
+        assert root.find(".//x:sheetView", NS).get("rightToLeft") is None
+        # Viewers: masked in the workbook too; an Arabic reader's runs
+        # right to left.
+        masked = sheet_cells(viewer.get(path + "?format=xlsx&lang=ar").body)
+        assert masked[2]["B2"][1] != phones[0] and "*" in masked[2]["B2"][1], masked[2]["B2"]
+        assert masked[2]["B2"][1][-2:] == phones[0][-2:]
+        assert masked[1].find(".//x:sheetView", NS).get("rightToLeft") == "1"
+        assert st.get("/broadcasts/999999/messages.csv?format=xlsx").status == 404
     finally:
         fake.close()
