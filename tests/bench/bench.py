@@ -182,9 +182,7 @@ class Bench:
                                        self.args.national_scale)
             print("  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()
                                    if not k.endswith("seconds")))
-            print(f"  built in {counts['seconds']:.1f} s, {counts['cpu_seconds']:.1f} s of CPU"
-                  f" (target < 120 s; load average "
-                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
+            print("  " + national.target_line(counts, self.args.national_scale), flush=True)
         self._national = (config, token_file.read_text().strip())
         return self._national
 

@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from conftest import TAAWUND, Ussd, assert_menu, http_request, query
+from conftest import TAAWUND, Ussd, assert_menu, http_request, query, write_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import national  # noqa: E402
@@ -85,3 +85,28 @@ def test_generated_names_are_folded_as_taawund_folds_them(daemons):
     folded = {r["id"]: r["name_folded"] for r in query(
         d, "SELECT id, name_folded FROM members WHERE name IS NOT NULL")}
     assert folded == generated
+
+
+def _schema(db):
+    return sorted((r["type"], r["name"], r["sql"]) for r in query(
+        db, "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'"))
+
+
+def test_generated_set_keeps_the_daemons_schema_and_every_message(daemons, tmp_path):
+    """The generator drops indexes and triggers while loading, keeps some,
+    and has a second process make part of the messages in its own file: the
+    result has exactly the schema of a database taawund just made (every
+    index and trigger back, unique ones included), every message once with
+    ids 1..n, and no file of the second process left behind."""
+    config = daemons.config()
+    national.create_schema(TAAWUND, config)
+    db = config.parent / "taawun.db"
+    national.generate(db, FOLD, SCALE, log=lambda *_: None)
+    (tmp_path / "fresh").mkdir()
+    fresh = write_config(tmp_path / "fresh")
+    national.create_schema(TAAWUND, fresh)
+    assert _schema(db) == _schema(fresh.parent / "taawun.db")
+    n = national.sized(SCALE)["messages"]
+    assert query(db, "SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM messages")[0] == \
+        {"n": n, "lo": 1, "hi": n}
+    assert query(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
