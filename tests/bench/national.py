@@ -350,8 +350,15 @@ LOAD_INDEXES = ("messages_due", "messages_sending", "messages_held", "messages_q
 # index built, and the index builds' sorts spilled to temporary files by
 # worker threads (SQLite uses none when temp_store is MEMORY, and sorts
 # slower then).
-BUILD_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", "cache_size = -1048576",
+BIG_CACHE = "cache_size = -1048576"
+BUILD_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", BIG_CACHE,
                  "temp_store = FILE", "threads = 2", "mmap_size = 17179869184")
+# The cache while indexes are built: SQLite sorts runs of the cache's size
+# in memory and merges them from files; runs of 8 MiB stay in the CPU's
+# caches, where one run of 512 MiB (the most a 1 GiB cache gives) misses them
+# on every step of its merge sort: 10 s of CPU instead of 29 s for one index
+# on 10 M messages.
+SORT_CACHE = "cache_size = -8192"
 
 
 def _connect(path):
@@ -496,10 +503,12 @@ def generate(db_path, fold, scale=1.0, now=None, log=print):
             return f"{split:,} of {n['messages']:,}, the rest in a second process"
 
         def members_indexes():
+            con.execute(f"PRAGMA {SORT_CACHE}")
             for sql in others:
                 con.execute(sql)
             # The staff search's words index, filled as its migration does.
             con.execute("INSERT INTO members_name_fts(members_name_fts) VALUES ('rebuild')")
+            con.execute(f"PRAGMA {BIG_CACHE}")
             return f"{len(others)} indexes, the words index"
 
         for name, step in (
@@ -517,6 +526,7 @@ def generate(db_path, fold, scale=1.0, now=None, log=print):
         def messages_indexes():
             built = [sql for _, table, sql in indexes
                      if table == "messages" and sql not in loaded]
+            con.execute(f"PRAGMA {SORT_CACHE}")
             for sql in built:
                 con.execute(sql)
             return f"{len(built)} on messages, {len(loaded)} more kept while loading"
