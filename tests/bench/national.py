@@ -347,9 +347,8 @@ LOAD_INDEXES = ("messages_due", "messages_sending", "messages_held", "messages_q
                 "messages_outbound_provider")
 # The build's settings: a fresh file with nothing to roll back to, a 1 GiB
 # cache, tables read through the map (not copied into the cache) by every
-# index built, and the index builds' sorts spilled to temporary files by
-# worker threads (SQLite uses none when temp_store is MEMORY, and sorts
-# slower then).
+# index built, and the index builds' sorts spilled to temporary files (with
+# temp_store = MEMORY SQLite sorts slower and uses no worker thread).
 BIG_CACHE = "cache_size = -1048576"
 BUILD_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", BIG_CACHE,
                  "temp_store = FILE", "threads = 2", "mmap_size = 17179869184")
@@ -410,8 +409,8 @@ def _start_shard(con, db_path, n, now, indexes):
     first = n["messages"] - int(n["messages"] * SHARD_SHARE)
     path = db_path.with_name(db_path.name + ".messages-shard")
     path.unlink(missing_ok=True)
-    spec = {"table": table, "indexes": _load_indexes(indexes), "n": n["messages"], "members": n["members"],
-            "broadcasts": n["broadcasts"], "now": now, "first": first}
+    spec = {"table": table, "indexes": _load_indexes(indexes), "n": n["messages"],
+            "members": n["members"], "broadcasts": n["broadcasts"], "now": now, "first": first}
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--messages-shard",
                              str(path), json.dumps(spec)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -420,8 +419,9 @@ def _start_shard(con, db_path, n, now, indexes):
 
 def _merge_shard(con, proc, path, log):
     """Waits for the second process, then copies its messages in (INSERT ...
-    SELECT * between identical tables without indexes or triggers: SQLite
-    copies the records as they are) and adds its hourly counts."""
+    SELECT * between identical tables with the same indexes, no trigger and
+    no unique index: SQLite copies the records and index entries as they
+    are) and adds its hourly counts."""
     def wait():
         out, err = proc.communicate()
         if proc.returncode != 0:
@@ -444,7 +444,8 @@ def _merge_shard(con, proc, path, log):
 
 
 def _drop(con, kind, tables):
-    """Drops the indexes or triggers of tables; returns their (name, sql)."""
+    """Drops the indexes or triggers of tables; returns their (name, table,
+    sql)."""
     rows = con.execute(
         f"SELECT name, tbl_name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL"
         f" AND tbl_name IN ({','.join('?' * len(tables))})", (kind, *tables)).fetchall()
