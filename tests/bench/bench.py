@@ -461,6 +461,15 @@ def read_rss_kib(pid):
     return None
 
 
+def read_cpu_s(pid):
+    """User + system CPU seconds pid has used so far, or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def warm_up(bench, p, port):
     """A few complete journeys on one keep-alive connection, checking each answer
     is a USSD screen; then the idle RSS in KiB."""
@@ -596,6 +605,8 @@ def report_ussd(bench, floor, daemon):
         lambda d: "/".join(f"{r['rps'] / 1000:.1f}k" for r in d["runs"]))
     for pct in (50, 75, 90, 99):
         row(f"latency p{pct} (ms)", lambda d, p=pct: f"{d['best']['latency_ms'][p]:.2f}")
+    row("server CPU/request (us)", lambda d: "-" if d["best"]["cpu_us"] is None
+        else f"{d['best']['cpu_us']:.1f}")
     row("sessions started", lambda d: d["best"]["ussd"].get("sessions", "-"))
     row("warn/error log lines", lambda d: sum(d["best"]["loud"].values()))
     row("RSS idle (MiB)", lambda d: _mib(d["idle_rss"]))
@@ -607,6 +618,9 @@ def report_ussd(bench, floor, daemon):
     p99 = daemon["best"]["latency_ms"][99]
     idle = daemon["idle_rss"]
     print(f"  {'taawund / floor':24}{'':>14}{ratio * 100:>13.1f}%")
+    cpu_f, cpu_d = floor["best"]["cpu_us"], daemon["best"]["cpu_us"]
+    if cpu_f and cpu_d:  # informational: what the ratio would be on CPUs of its own
+        print(f"  {'floor / taawund CPU':24}{'':>14}{cpu_f / cpu_d * 100:>13.1f}%")
     loud = daemon["best"]["loud"]
     if loud:
         print("  taawund logged during the best run: "
@@ -633,9 +647,13 @@ def report_ussd(bench, floor, daemon):
 def measure(bench, name, p, port, run_number):
     """One wrk run against a server we started; checks it survived. Returns the
     parsed result."""
-    before = p.loud_counts()
+    before, cpu_before = p.loud_counts(), read_cpu_s(p.pid)
     res = parse_wrk(run_wrk(bench, port, run_number))
     res["loud"] = p.loud_counts() - before  # informational: the last lines may lag
+    cpu_after = read_cpu_s(p.pid)
+    # Server CPU per request: steadier than req/s when other work shares the CPUs.
+    res["cpu_us"] = ((cpu_after - cpu_before) * 1e6 / res["requests"]
+                     if None not in (cpu_before, cpu_after) and res["requests"] else None)
     print(f"  round {run_number // 2 + 1} {name:8} {res['rps']:10.0f} req/s  "
           f"p50 {res['latency_ms'][50]:.2f} ms  p99 {res['latency_ms'][99]:.2f} ms", flush=True)
     check_wrk(bench, name, res)
