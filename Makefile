@@ -69,6 +69,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 BENCH_FLOOR = $(BUILD)/tests/bench_floor
 BENCH_FOLD  = $(BUILD)/tests/bench_fold
+BENCH_SLOW_FSYNC = $(BUILD)/tests/slow_fsync.so
 SIZE ?= demo
 # taawund-test: the daemon with test hooks compiled in (-DTAAWUN_TEST_HOOKS:
 # the scheduler's clock read from TAAWUN_TEST_NOW_FILE). Only the tests that
@@ -110,7 +111,7 @@ e2e: $(DAEMON)
 	@contrib/run-tests.sh $(BUILD) e2e
 
 bench: deps
-	@$(MAKE) --no-print-directory $(DAEMON) $(BENCH_FLOOR) $(BENCH_FOLD)
+	@$(MAKE) --no-print-directory $(DAEMON) $(BENCH_FLOOR) $(BENCH_FOLD) $(BENCH_SLOW_FSYNC)
 	@$(PYTHON) tests/bench/bench.py --daemon $(DAEMON) --floor $(BENCH_FLOOR) --fold $(BENCH_FOLD) --size $(SIZE)
 
 fuzz:
@@ -206,6 +207,11 @@ $(BUILD)/man/%: contrib/man/%.in src/VERSION
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+# An LD_PRELOAD shim for the bench only (section sms_in): slow fsyncs.
+$(BENCH_SLOW_FSYNC): tests/bench/slow_fsync.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 $(BENCH_FOLD): tests/bench/fold.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -12,7 +12,8 @@ run is bounded in time.
 Sections: `ussd` (USSD steps/s and latency, idle RSS); `sms_out` (sends/s with one
 recipient per request and recipients/s in Africa's Talking bulk mode, against the
 fake of tests/integration/fakes.py, whose own ceiling is measured too); `sms_in`
-(inbound SMS/s, durable, next to the raw rate of single-row FULL commits); `broadcast`
+(inbound SMS/s, durable, next to the raw rate of single-row FULL commits, also with
+slow fsyncs: section_sms_in.py); `broadcast`
 (preview and enqueue of a broadcast to 100,000 members through the admin API, next to
 the raw SQLite INSERT ... SELECT of the same rows in the same database). Further
 sections are functions taking the Bench context, listed in SECTIONS.
@@ -742,7 +743,6 @@ def section_ussd(bench):
 
 TARGET_SENDS_PER_S = 2000          # single-recipient requests
 TARGET_BULK_RECIPIENTS_PER_S = 20000
-TARGET_INBOUND_RATIO = 0.50        # inbound SMS/s over raw single-row FULL commits/s
 SMS_SINGLE_N = 20000               # messages of distinct texts (one recipient per request)
 SMS_BULK_N = 100000                # messages of one text (AT bulk mode)
 SMS_DRAIN_TIMEOUT_S = 120.0
@@ -761,22 +761,6 @@ request = function()
   for i = 1, bulk do to[i] = string.format("%%2B2126%02d%06d", i % 100, n % 1000000) end
   return wrk.format(nil, nil, nil, "username={user}&to=" .. table.concat(to, "%2C")
                     .. "&message=bench+" .. n)
-end
-"""
-SMS_INBOUND_LUA = r"""
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-local n = 0
-local threads = 0
--- setup runs in the main Lua state; thread:set() gives each thread its global `tid`.
-setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
-request = function()
-  n = n + 1
-  local id = string.format("bench-%d-%d", tid or 0, n)
-  return wrk.format(nil, nil, nil, "from=%2B2126" .. string.format("%d%07d", (tid or 0) % 10,
-                                                                      n % 10000000)
-                    .. "&to=12345&text=bench+inbound+" .. n .. "&date=2026-01-01+10%3A00%3A00"
-                    .. "&id=" .. id .. "&linkId=" .. id .. "&networkCode=60401")
 end
 """
 
@@ -944,62 +928,11 @@ def section_sms_out(bench):
               "by the fake)")
 
 
-def raw_commit_rate(bench, seconds):
-    """Single-row INSERT commits per second on a temp file with journal_mode=WAL and
-    synchronous=FULL (python's sqlite3, the same library taawund links)."""
-    import sqlite3
-    path = bench.tmp / "raw-commits.db"
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, provider_id TEXT UNIQUE, "
-                     "body TEXT NOT NULL, created_at INTEGER NOT NULL)")
-        n, t0 = 0, time.monotonic()
-        end = t0 + seconds
-        while time.monotonic() < end and n < 10_000_000:
-            conn.execute("INSERT INTO t (provider_id, body, created_at) VALUES (?, ?, ?)",
-                         (f"raw-{n}", "bench inbound text", n))
-            n += 1
-        return n / (time.monotonic() - t0)
-    finally:
-        conn.close()
-
-
 def section_sms_in(bench):
-    """Inbound SMS/s on /hooks/at/sms (each one durable before its 200) next to the
-    raw rate of single-row synchronous=FULL commits on the same disk."""
-    fakes = _fakes_module()
-    a = bench.args
-    raw = raw_commit_rate(bench, min(a.seconds, 5))
-    fake = fakes.FastAfricasTalking(channel=SMS_CHANNEL)  # unused by inbound, needed by config
-    try:
-        config = sms_config(bench, "sms_in", fake)
-        p, port = start_daemon(bench, config)
-        url = (f"http://127.0.0.1:{port}/hooks/{SMS_CHANNEL}/sms?"
-               + urllib.parse.urlencode({"key": SMS_SECRET}))
-        res = run_wrk_script(bench, url, SMS_INBOUND_LUA, a.seconds, a.connections, "sms_in")
-        if not p.alive():
-            raise BenchError(f"taawund died during the inbound run:\n{p.tail()}")
-        stored = _db_counts(config.parent / "taawun.db",
-                            "SELECT direction, count(*) FROM messages GROUP BY direction")
-        bench.stop(p)
-    finally:
-        fake.close()
-    stored_in = stored.get("in", 0)
-    ratio = res["rps"] / raw if raw else 0.0
-    print(f"\nInbound SMS -- wrk -t{a.threads} -c{a.connections} -d{a.seconds}s on "
-          f"/hooks/{SMS_CHANNEL}/sms (synchronous=FULL)")
-    print(f"  raw single-row FULL commits/s (WAL):  {raw:10.0f}")
-    print(f"  inbound SMS/s:                        {res['rps']:10.0f}   "
-          f"p50 {res['latency_ms'][50]:.2f} ms  p99 {res['latency_ms'][99]:.2f} ms")
-    print(f"  requests {res['requests']}, rows stored {stored_in}, non-2xx {res['non2xx']}")
-    if stored_in < res["requests"] - res["non2xx"]:
-        bench.problem(f"inbound: {res['requests'] - res['non2xx']} requests answered 2xx "
-                      f"but only {stored_in} rows stored")
-    print("Targets (reported, not enforced):")
-    print(f"  inbound >= {TARGET_INBOUND_RATIO * 100:.0f}% of raw commits    {ratio * 100:7.1f}%   "
-          f"{_met(ratio >= TARGET_INBOUND_RATIO)}")
+    """Inbound SMS/s, durable, next to raw single-row FULL commits, with the disk as
+    it is and with slow fsyncs: tests/bench/section_sms_in.py."""
+    import section_sms_in
+    section_sms_in.run(bench, sys.modules[__name__])
 
 
 # --------------------------------------------------------------------------
