@@ -452,13 +452,14 @@ static pthread_cond_t group_cond = PTHREAD_COND_INITIALIZER;
 static struct group_job *group_head, **group_tail = &group_head;
 static bool group_leader_active;
 
-/* Run a batch of jobs in one transaction; every job gets its result. */
-static void group_run(struct group_job *batch)
+/* Run a batch of jobs in the transaction the leader began (begun false: it
+ * could not begin; every job fails); every job gets its result. */
+static void group_run(sqlite3 *db, bool begun, struct group_job *batch)
 {
-    sqlite3 *db = db_thread();
-    bool begun = db && db_begin(db) == 0;
+    uint64_t n = 0;
     for (struct group_job *j = batch; j; j = j->next) {
         j->rc = -1;
+        n++;
         if (!begun || exec_sql(db, "SAVEPOINT group_job") != 0)
             continue;
         j->rc = j->fn(db, j->arg);
@@ -470,6 +471,9 @@ static void group_run(struct group_job *batch)
         for (struct group_job *j = batch; j; j = j->next)
             if (j->rc == 0)
                 j->rc = -1;
+    } else if (begun) {
+        metrics_inc(METRICS_DB_GROUP_COMMITS, NULL);
+        metrics_add(METRICS_DB_GROUP_JOBS, NULL, n);
     }
 }
 
@@ -485,13 +489,20 @@ int db_group_write(int (*fn)(sqlite3 *db, void *arg), void *arg)
             pthread_cond_wait(&group_cond, &group_lock);
             continue;
         }
-        /* Lead: take everything queued (this job included) and commit it. */
+        /* Lead: first the write turn (another writer may hold it), then
+         * every job queued by then, this one and those that arrived while
+         * the turn was awaited, in one transaction. No wait of our own: a
+         * commit starts as soon as the writer is free. */
         group_leader_active = true;
+        pthread_mutex_unlock(&group_lock);
+        sqlite3 *db = db_thread();
+        bool begun = db && db_begin(db) == 0;
+        pthread_mutex_lock(&group_lock);
         struct group_job *batch = group_head;
         group_head = NULL;
         group_tail = &group_head;
         pthread_mutex_unlock(&group_lock);
-        group_run(batch);
+        group_run(db, begun, batch);
         pthread_mutex_lock(&group_lock);
         for (struct group_job *j = batch, *next; j; j = next) {
             next = j->next; /* j may return (and vanish) once done is set */

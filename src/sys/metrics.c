@@ -100,6 +100,20 @@ static const struct metrics_family families[METRICS_FAMILIES] = {
                            0,
                            {0},
                            DB_BUCKETS},
+    [METRICS_DB_GROUP_COMMITS] = {"taawun_db_group_commits_total",
+                                  "Group commits: transactions sharing one fsync among writes.",
+                                  METRICS_COUNTER,
+                                  0,
+                                  {0},
+                                  0,
+                                  {0}},
+    [METRICS_DB_GROUP_JOBS] = {"taawun_db_group_commit_jobs_total",
+                               "Writes (inbound SMS, USSD end notices) committed by group commits.",
+                               METRICS_COUNTER,
+                               0,
+                               {0},
+                               0,
+                               {0}},
 };
 
 enum { SLOT_EMPTY = 0, SLOT_WRITING, SLOT_READY };
@@ -116,7 +130,8 @@ struct series {
 };
 
 static struct series s_http[512], s_http_duration[256], s_ussd[64], s_refused[64], s_sms[64],
-    s_dlr[64], s_sends[512], s_send_duration[64], s_db_wait[1], s_db_commit[1];
+    s_dlr[64], s_sends[512], s_send_duration[64], s_db_wait[1], s_db_commit[1], s_db_groups[1],
+    s_db_group_jobs[1];
 #define TABLE(a)                                                                                   \
     {                                                                                              \
         a, sizeof a / sizeof a[0]                                                                  \
@@ -135,6 +150,8 @@ static const struct {
     [METRICS_SEND_DURATION] = TABLE(s_send_duration),
     [METRICS_DB_WRITE_WAIT] = TABLE(s_db_wait),
     [METRICS_DB_COMMIT] = TABLE(s_db_commit),
+    [METRICS_DB_GROUP_COMMITS] = TABLE(s_db_groups),
+    [METRICS_DB_GROUP_JOBS] = TABLE(s_db_group_jobs),
 };
 #undef TABLE
 static atomic_uint_fast64_t dropped;

@@ -30,6 +30,8 @@ enum metrics_id {
     METRICS_SEND_DURATION,         /* histogram {channel}: one request to a provider */
     METRICS_DB_WRITE_WAIT,         /* histogram: waiting for the write turn and BEGIN */
     METRICS_DB_COMMIT,             /* histogram: COMMIT */
+    METRICS_DB_GROUP_COMMITS,      /* counter: group commits (db_group_write) */
+    METRICS_DB_GROUP_JOBS,         /* counter: the writes they committed together */
     METRICS_FAMILIES
 };
 

@@ -9,9 +9,9 @@ Two rounds, each a raw measurement then taawund under wrk at 32 connections:
           measurement and into taawund alike. This machine's kernel has no
           device-mapper (no dm-delay: /dev/mapper/control is missing), and a loop
           device on a file adds no delay of its own, hence the shim.
-Besides SMS/s and latency, the SMS per commit (inbound SMS stored over write
-transactions committed, from /metrics on the admin listener): how much group
-commit (store/db.c db_group_write) shares each fsync.
+Besides SMS/s and latency, the writes per group commit (from /metrics on the
+admin listener): how many SMS share each fsync (store/db.c db_group_write). A
+thread of the HTTP pool waits for its SMS's commit, so http.threads bounds it.
 
 Called by bench.py's section_sms_in with bench.py itself as `h` (its helpers), so
 this file never imports bench.py a second time.
@@ -103,9 +103,9 @@ def raw_commit_rate(h, bench, name, shim):
     return float(r.stdout.strip())
 
 
-def metrics_counter(h, p, public_port, name):
-    """The value of a counter-like series (e.g. a histogram's _count) from /metrics
-    on taawund's admin listener (open to loopback without a token); None if not found."""
+def metrics_values(h, p, public_port, names):
+    """{name: value} of label-less series from /metrics on taawund's admin listener
+    (open to loopback without a token); {} when no listener answers."""
     for port in h.listening_ports(p.pid):
         if port == public_port:
             continue
@@ -120,25 +120,37 @@ def metrics_counter(h, p, public_port, name):
             conn.close()
         if r.status != 200:
             continue
-        m = re.search(rf"^{re.escape(name)}(?:{{[^}}]*}})? ([0-9.e+]+)$", text, re.M)
-        return float(m.group(1)) if m else None
-    return None
+        got = {}
+        for name in names:
+            m = re.search(rf"^{re.escape(name)} ([0-9.e+]+)$", text, re.M)
+            got[name] = float(m.group(1)) if m else 0.0
+        return got
+    return {}
 
 
-def inbound_run(h, bench, name, shim):
-    """taawund (the shim preloaded or not) under wrk on /hooks/at/sms; returns
-    (wrk result, inbound rows stored, write transactions committed, http threads)."""
+GROUP_SERIES = ("taawun_db_group_commits_total", "taawun_db_group_commit_jobs_total")
+
+
+def inbound_run(h, bench, name, shim, threads=None):
+    """taawund (the shim preloaded or not; http.threads set to threads unless None)
+    under wrk on /hooks/at/sms; returns
+    (wrk result, inbound rows stored, {group series: increase} or None, http threads)."""
     a = bench.args
     fakes = h._fakes_module()
     fake = fakes.FastAfricasTalking(channel=h.SMS_CHANNEL)  # the replies go there
     try:
         config = h.sms_config(bench, f"sms_in_{name}", fake)
-        threads = int(h._get_in_group(config.read_text(encoding="utf-8"), "http", "threads"))
+        text = config.read_text(encoding="utf-8")
+        if threads:
+            config.write_text(h._set_in_group(text, "http", "threads", str(threads)),
+                              encoding="utf-8")
+        else:
+            threads = int(h._get_in_group(text, "http", "threads"))
         with preloaded(shim):
             p, port = h.start_daemon(bench, config)
         url = (f"http://127.0.0.1:{port}/hooks/{h.SMS_CHANNEL}/sms?"
                + urllib.parse.urlencode({"key": h.SMS_SECRET}))
-        commits_before = metrics_counter(h, p, port, "taawun_db_commit_seconds_count") or 0
+        before = metrics_values(h, p, port, GROUP_SERIES)
         stored_before = h._db_counts(config.parent / "taawun.db",
                                      "SELECT direction, count(*) FROM messages "
                                      "GROUP BY direction").get("in", 0)
@@ -146,7 +158,7 @@ def inbound_run(h, bench, name, shim):
                                f"sms_in_{name}")
         if not p.alive():
             raise h.BenchError(f"taawund died during the inbound run ({name}):\n{p.tail()}")
-        commits = metrics_counter(h, p, port, "taawun_db_commit_seconds_count")
+        after = metrics_values(h, p, port, GROUP_SERIES)
         stored = h._db_counts(config.parent / "taawun.db",
                               "SELECT direction, count(*) FROM messages GROUP BY direction")
         bench.stop(p)
@@ -156,7 +168,8 @@ def inbound_run(h, bench, name, shim):
     if stored_in < res["requests"] - res["non2xx"]:
         bench.problem(f"inbound ({name}): {res['requests'] - res['non2xx']} requests "
                       f"answered 2xx but only {stored_in} rows stored")
-    return res, stored_in, None if commits is None else commits - commits_before, threads
+    groups = {k: after.get(k, 0) - before.get(k, 0) for k in GROUP_SERIES} if after else None
+    return res, stored_in, groups, threads
 
 
 def shim_path(bench):
@@ -167,11 +180,13 @@ def shim_path(bench):
 def run(bench, h):
     a = bench.args
     shim = shim_path(bench)
-    rounds = [("normal", None)] + ([("slow", shim)] if shim else [])
+    rounds = [("normal", None, None)] + ([("slow", shim, None)] if shim else [])
+    # What the HTTP pool costs: the same with a thread per connection.
+    rounds += [(f"{name}-t{CONNECTIONS}", preload, CONNECTIONS) for name, preload, _ in rounds]
     got = {}
-    for name, preload in rounds:
+    for name, preload, threads in rounds:
         raw = raw_commit_rate(h, bench, name, preload)
-        got[name] = (raw,) + inbound_run(h, bench, name, preload)
+        got[name] = (raw,) + inbound_run(h, bench, name, preload, threads)
     load = os.getloadavg()
     print(f"\nInbound SMS -- wrk -t{a.threads} -c{CONNECTIONS} -d{a.seconds}s on "
           f"/hooks/{h.SMS_CHANNEL}/sms (synchronous=FULL); load average "
@@ -179,18 +194,19 @@ def run(bench, h):
     if not shim:
         print(f"  slow-fsync round skipped: {Path(a.floor).parent / SHIM} missing "
               "(`make bench` builds it)")
-    for name, (raw, res, stored, commits, threads) in got.items():
-        what = "disk as it is" if name == "normal" else \
+    for name, (raw, res, stored, groups, threads) in got.items():
+        what = "disk as it is" if name.startswith("normal") else \
             f"each fsync +{DELAY_US / 1000:g} ms (LD_PRELOAD {SHIM})"
-        per_commit = f"{stored / commits:.1f}" if commits else "-"
+        commits, jobs = (groups or {}).get(GROUP_SERIES[0]), (groups or {}).get(GROUP_SERIES[1])
+        per_commit = f"{jobs / commits:.1f}" if commits else "-"
         print(f"  {name} ({what}):")
         print(f"    raw single-row FULL commits/s (WAL): {raw:10.0f}")
         print(f"    inbound SMS/s:                       {res['rps']:10.0f}   "
               f"{res['rps'] / raw * 100 if raw else 0:6.1f}% of raw   "
               f"p50 {res['latency_ms'][50]:.2f} ms  p99 {res['latency_ms'][99]:.2f} ms")
         print(f"    requests {res['requests']}, rows stored {stored}, non-2xx {res['non2xx']}, "
-              f"write transactions {'-' if commits is None else f'{commits:.0f}'}, "
-              f"SMS per commit {per_commit} (http.threads = {threads})")
+              f"group commits {'-' if commits is None else f'{commits:.0f}'}, "
+              f"writes per group commit {per_commit} (http.threads = {threads})")
     raw, res = got["normal"][0], got["normal"][1]
     ratio = res["rps"] / raw if raw else 0.0
     p99 = res["latency_ms"][99]
@@ -203,3 +219,5 @@ def run(bench, h):
         sraw, sres = got["slow"][0], got["slow"][1]
         print(f"  with slow fsync (reported): inbound {sres['rps'] / sraw * 100 if sraw else 0:.0f}"
               f"% of raw ({sres['rps']:.0f} vs {sraw:.0f}/s), p99 {sres['latency_ms'][99]:.1f} ms")
+    print(f"  (the *-t{CONNECTIONS} rounds are reported only: http.threads = {CONNECTIONS}, "
+          "a thread per connection, shows what the HTTP pool's size costs group commit)")
