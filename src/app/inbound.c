@@ -46,7 +46,8 @@ static bool sender_phone(const char *raw, char *out, size_t outsz)
 /* Answer the stored SMS text from phone through the command router: queue
  * the reply, or record it as sent inline. Inside the caller's transaction. */
 static int answer(sqlite3 *db, const struct inbound_context *c, const char *phone,
-                  const struct member *m, const char *text, struct inbound_sms_result *out)
+                  const struct member *m, const char *text,
+                  const struct sms_router_reading *reading, struct inbound_sms_result *out)
 {
     struct sms_router_request rq = {.env = c->env,
                                     .limits = c->sms,
@@ -55,7 +56,8 @@ static int answer(sqlite3 *db, const struct inbound_context *c, const char *phon
                                     .phone = phone,
                                     .member = m,
                                     .text = text,
-                                    .len = strlen(text)};
+                                    .len = strlen(text),
+                                    .reading = reading};
     struct sms_router_answer *a = malloc(sizeof *a);
     if (!a)
         return -1;
@@ -97,6 +99,7 @@ struct sms_job {
     const char *phone;
     bool answerable;
     const char *body;
+    const struct sms_router_reading *reading; /* of body, read before the turn; or NULL */
     char *joined; /* set by the job when a multipart message completes */
     int stored;   /* 1 stored, 0 replay */
     int64_t id;
@@ -141,7 +144,8 @@ static int sms_job_run(sqlite3 *db, void *arg)
     if (j->stored < 0)
         return -1;
     if (j->stored == 1 && j->answerable &&
-        answer(db, j->c, j->phone, found == 1 ? &m : NULL, in.body, j->out) != 0)
+        answer(db, j->c, j->phone, found == 1 ? &m : NULL, in.body, j->joined ? NULL : j->reading,
+               j->out) != 0)
         return -1;
     return 0;
 }
@@ -163,12 +167,23 @@ int inbound_sms(const struct inbound_context *c, const struct channel_event *ev,
         /* The adapter promises UTF-8; keep what is valid rather than fail. */
         body[0] = '\0';
     }
-    struct sms_job job = {
-        .c = c, .ev = ev, .out = out, .phone = phone, .answerable = answerable, .body = body};
+    /* The words are read here, before the write turn: the commit the SMS
+     * shares with others holds the turn only for what needs the database. */
+    struct sms_router_reading *reading = answerable ? malloc(sizeof *reading) : NULL;
+    if (reading)
+        sms_router_read(body, strlen(body), reading);
+    struct sms_job job = {.c = c,
+                          .ev = ev,
+                          .out = out,
+                          .phone = phone,
+                          .answerable = answerable,
+                          .body = body,
+                          .reading = reading};
     /* Committed (with its reply) before this returns, grouped with the SMS
      * other threads are storing at the same moment: one fsync for all. */
     int rc = db_group_write(sms_job_run, &job);
     free(job.joined);
+    free(reading);
     free(body);
     if (rc != 0) {
         out->has_inline_reply = false;

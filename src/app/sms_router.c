@@ -205,6 +205,16 @@ static void finish(const struct sms_context *c, struct sms_router_answer *out, b
                             : "none");
 }
 
+void sms_router_read(const char *text, size_t len, struct sms_router_reading *out)
+{
+    memset(out, 0, sizeof *out);
+    /* STOP is read before anything else, on the bytes as they came. */
+    out->is_stop = sms_command_is_stop(text, len, out->stop_topic);
+    if (sms_command_parse(text, len, &out->cmd) != SMS_CMD_OK)
+        out->cmd.command = out->is_stop ? SMS_CMD_STOP : SMS_CMD_UNKNOWN; /* as parse says */
+    assert(out->is_stop == (out->cmd.command == SMS_CMD_STOP));
+}
+
 int sms_router_handle(sqlite3 *db, const struct sms_router_request *rq,
                       struct sms_router_answer *out)
 {
@@ -218,18 +228,19 @@ int sms_router_handle(sqlite3 *db, const struct sms_router_request *rq,
     struct sms_context c;
     context_init(&c, db, rq, out);
 
-    /* STOP is read before anything else, on the bytes as they came. */
-    char stop_topic[SMS_CMD_TOPIC_MAX] = "";
-    bool is_stop = sms_command_is_stop(rq->text, rq->len, stop_topic);
-    struct sms_command *cmd = malloc(sizeof *cmd);
+    struct sms_router_reading *own = NULL;
+    const struct sms_router_reading *r = rq->reading;
     struct sms_state_flow *flow = malloc(sizeof *flow);
     int rc = -1;
-    if (!cmd || !flow)
+    if (!r)
+        r = own = malloc(sizeof *own);
+    if (!r || !flow)
         goto done;
-    if (sms_command_parse(rq->text, rq->len, cmd) != SMS_CMD_OK)
-        cmd->command = is_stop ? SMS_CMD_STOP : SMS_CMD_UNKNOWN; /* as parse already says */
-    assert(is_stop == (cmd->command == SMS_CMD_STOP));
-    out->command = is_stop ? SMS_CMD_STOP : cmd->command;
+    if (own)
+        sms_router_read(rq->text, rq->len, own);
+    const struct sms_command *cmd = &r->cmd;
+    bool is_stop = r->is_stop;
+    out->command = cmd->command;
     int has_flow = sms_state_flow_get(db, rq->phone, c.now, flow);
     if (has_flow < 0)
         goto done;
@@ -238,10 +249,10 @@ int sms_router_handle(sqlite3 *db, const struct sms_router_request *rq,
     if (recent < 0)
         goto done;
     bool limited = recent >= rq->limits.replies_per_hour;
-    rc = dispatch(&c, has_flow == 1 ? flow : NULL, cmd, is_stop, stop_topic, limited);
+    rc = dispatch(&c, has_flow == 1 ? flow : NULL, cmd, is_stop, r->stop_topic, limited);
     finish(&c, out, limited, rc);
 done:
-    free(cmd);
+    free(own);
     free(flow);
     return rc;
 }

@@ -62,6 +62,17 @@ struct sms_router_limits {
     int erase_window_s;     /* ERASE must be confirmed within this */
 };
 
+/* What the words of an SMS say, read from its text alone: no database, so
+ * read before the write turn is taken (sms_router_read). */
+struct sms_router_reading {
+    bool is_stop;                       /* STOP, read on the bytes as they came */
+    char stop_topic[SMS_CMD_TOPIC_MAX]; /* its topic, "" for every topic */
+    struct sms_command cmd;
+};
+
+/* Read text (valid UTF-8, len bytes) into *out. */
+void sms_router_read(const char *text, size_t len, struct sms_router_reading *out);
+
 /* One inbound SMS to answer (all borrowed). */
 struct sms_router_request {
     const struct app_env *env;
@@ -72,6 +83,9 @@ struct sms_router_request {
     const struct member *member; /* the row with that phone, NULL when none */
     const char *text;            /* valid UTF-8 */
     size_t len;
+    /* sms_router_read(text, len) done beforehand, outside the write
+     * transaction; NULL: sms_router_handle reads the text itself. */
+    const struct sms_router_reading *reading;
 };
 
 struct sms_router_answer {
