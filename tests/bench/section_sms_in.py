@@ -31,6 +31,7 @@ TARGET_P99_MS = 20.0          # inbound p99 at CONNECTIONS connections, normal d
 CONNECTIONS = 32
 DELAY_US = 5000               # added to each fsync in the slow round
 RAW_SECONDS = 5
+FLOOR_SECONDS = 5
 SHIM = "slow_fsync.so"        # next to the floor binary (build/tests/)
 
 SMS_INBOUND_LUA = r"""
@@ -172,6 +173,21 @@ def inbound_run(h, bench, name, shim, threads=None):
     return res, stored_in, groups, threads
 
 
+def floor_p99(h, bench, threads):
+    """p99 and req/s of the bare libmicrohttpd floor (tests/bench/floor.c) under the
+    same wrk script at CONNECTIONS connections: what this machine gives any server
+    at this moment, for reading the p99 target. None if the floor is not built."""
+    if not os.access(bench.args.floor, os.X_OK):
+        return None
+    p, port = h.start_floor(bench, threads)
+    try:
+        res = h.run_wrk_script(bench, f"http://127.0.0.1:{port}/hooks/at/sms", SMS_INBOUND_LUA,
+                               FLOOR_SECONDS, CONNECTIONS, "sms_in_floor")
+    finally:
+        bench.stop(p)
+    return res
+
+
 def shim_path(bench):
     path = Path(bench.args.floor).parent / SHIM
     return path if path.is_file() else None
@@ -183,10 +199,12 @@ def run(bench, h):
     rounds = [("normal", None, None)] + ([("slow", shim, None)] if shim else [])
     # What the HTTP pool costs: the same with a thread per connection.
     rounds += [(f"{name}-t{CONNECTIONS}", preload, CONNECTIONS) for name, preload, _ in rounds]
-    got = {}
+    got, floor = {}, None
     for name, preload, threads in rounds:
         raw = raw_commit_rate(h, bench, name, preload)
         got[name] = (raw,) + inbound_run(h, bench, name, preload, threads)
+        if name == "normal":  # the floor in the same minute
+            floor = floor_p99(h, bench, got[name][4])
     load = os.getloadavg()
     print(f"\nInbound SMS -- wrk -t{a.threads} -c{CONNECTIONS} -d{a.seconds}s on "
           f"/hooks/{h.SMS_CHANNEL}/sms (synchronous=FULL); load average "
@@ -207,6 +225,10 @@ def run(bench, h):
         print(f"    requests {res['requests']}, rows stored {stored}, non-2xx {res['non2xx']}, "
               f"group commits {'-' if commits is None else f'{commits:.0f}'}, "
               f"writes per group commit {per_commit} (http.threads = {threads})")
+    if floor:
+        print(f"  floor (bare libmicrohttpd, no database, {got['normal'][4]} threads): "
+              f"{floor['rps']:.0f} req/s  p50 {floor['latency_ms'][50]:.2f} ms  "
+              f"p99 {floor['latency_ms'][99]:.2f} ms")
     raw, res = got["normal"][0], got["normal"][1]
     ratio = res["rps"] / raw if raw else 0.0
     p99 = res["latency_ms"][99]
