@@ -72,9 +72,10 @@ BENCH_FOLD  = $(BUILD)/tests/bench_fold
 BENCH_SLOW_FSYNC = $(BUILD)/tests/slow_fsync.so
 SIZE ?= demo
 # taawund-test: the daemon with test hooks compiled in (-DTAAWUN_TEST_HOOKS:
-# the scheduler's clock read from TAAWUN_TEST_NOW_FILE). Only the tests that
-# move the clock run it; it is never installed.
-TEST_HOOK_SRC = src/app/scheduler.c
+# the scheduler's clock read from TAAWUN_TEST_NOW_FILE, the expander's chunk
+# span and pause from TAAWUN_TEST_EXPAND_*). Only the tests that need them
+# run it; it is never installed.
+TEST_HOOK_SRC = src/app/scheduler.c src/app/expander.c
 TEST_HOOK_OBJ = $(TEST_HOOK_SRC:%.c=$(BUILD)/test-hooks/%.o)
 TEST_DAEMON   = $(BUILD)/taawund-test
 # Manual pages (contrib/man/*.in); the settings of taawun.conf(5) are written

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/metrics.h"
+#include "app/expander.h"
 #include "app/scheduler.h"
 #include "app/ussd.h"
 #include "cmd/backup.h"
@@ -346,6 +347,8 @@ static int serve(struct runtime *rt, const char *config_path, const sigset_t *se
     }
     /* Event reminders and other timed work (without it they wait). */
     struct scheduler *scheduler = scheduler_start(runtime_env_acquire, runtime_env_release, NULL);
+    /* Large broadcasts written into the outbox in chunks (resumed first). */
+    struct expander *expander = expander_start();
     log_info("ready", "version=%s config=%s", TAAWUN_VERSION, config_path);
 
     wait_for_stop(set, config_path, sessions);
@@ -354,6 +357,7 @@ static int serve(struct runtime *rt, const char *config_path, const sigset_t *se
     http_server_stop(pub);
     http_server_stop(adm);
     scheduler_stop(scheduler);
+    expander_stop(expander);
     sender_stop(sender, SENDER_STOP_GRACE_MS);
     runtime_publish(NULL);
     ussd_sessions_free(sessions);

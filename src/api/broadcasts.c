@@ -286,6 +286,14 @@ static json_t *record_json(sqlite3 *db, const struct broadcast_record *r,
     /* A started broadcast whose every message is settled is finished. */
     bool finished = started && p.held + p.queued + p.sending == 0;
     json_object_set_new(o, "finished", json_boolean(finished));
+    /* A large broadcast is written into the outbox in chunks (issue 14):
+     * how many of the planned recipients are queued so far. */
+    json_object_set_new(o, "expansion",
+                        r->expand_total || strcmp(r->status, "expanding") == 0
+                            ? json_pack("{s:I,s:I,s:b}", "queued", (json_int_t)r->expand_queued,
+                                        "total", (json_int_t)r->expand_total, "done",
+                                        strcmp(r->status, "expanding") != 0)
+                            : json_null());
     json_t *approval = approval_json(db, r->id);
     if (!approval) {
         json_decref(o);
@@ -378,12 +386,12 @@ void api_broadcast_error(struct http_response *resp, enum broadcast_result r, co
 
 static void broadcasts_get_list(const struct api_request *req, struct http_response *resp)
 {
-    static const char *const statuses[] = {"draft",   "awaiting_approval", "scheduled",
+    static const char *const statuses[] = {"draft",   "awaiting_approval", "scheduled", "expanding",
                                            "started", "cancelled",         NULL};
     struct api_page page;
     const char *status;
     if (api_page_parse(req, resp, &page) != 0 ||
-        api_query_choice(req, resp, "status", statuses, 5, &status) != 0)
+        api_query_choice(req, resp, "status", statuses, 6, &status) != 0)
         return;
     sqlite3 *db = api_json_db(resp);
     if (!db)

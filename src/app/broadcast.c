@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
+#include "app/broadcast_expand.h"
+#include "app/expander.h"
 #include "app/sms_optout.h"
 #include "core/bidi.h"
 #include "core/sms_reply.h"
@@ -20,11 +21,6 @@
 #include "store/members.h"
 #include "store/templates.h"
 #include "sys/log.h"
-
-/* The audience keys in stored JSON, in struct broadcast_audience order. */
-static const char *const audience_keys[] = {"provinces", "sectors", "cooperatives", "genders",
-                                            "age_bands", "events",  "phones",       "languages"};
-#define AUDIENCE_KEYS (sizeof audience_keys / sizeof audience_keys[0])
 
 static const struct audit_actor scheduler_actor = {
     .who = "scheduler", .role = "system", .client = "local"};
@@ -42,60 +38,6 @@ int broadcast_body(const struct notice_env *env, const char *lang, const char *t
         *added = n >= 0 && strcmp(hinted, text) != 0;
     /* As it travels (core/sms_reply.h): what the plan measures and costs. */
     return n < 0 || sms_reply_directed(hinted, (size_t)n, out, outsz) < 0 ? -1 : 0;
-}
-
-/* ------------------------------------------------------------- audience */
-
-/* The stored audience JSON as store parameters; the texts are owned. */
-struct audience_params {
-    char *lists[AUDIENCE_KEYS];
-    struct broadcast_audience a;
-};
-
-static void audience_params_free(struct audience_params *p)
-{
-    for (size_t i = 0; i < AUDIENCE_KEYS; i++)
-        free(p->lists[i]);
-}
-
-static int local_year(int64_t now)
-{
-    time_t t = (time_t)now;
-    struct tm tm;
-    if (!localtime_r(&t, &tm))
-        return 1970;
-    return tm.tm_year + 1900;
-}
-
-static int audience_params(const struct broadcast_record *rec, int64_t now,
-                           struct audience_params *p)
-{
-    memset(p, 0, sizeof *p);
-    json_t *aud = json_loads(rec->audience, 0, NULL);
-    if (!json_is_object(aud)) {
-        json_decref(aud);
-        return -1;
-    }
-    for (size_t i = 0; i < AUDIENCE_KEYS; i++) {
-        json_t *v = json_object_get(aud, audience_keys[i]);
-        if (json_is_array(v) && !(p->lists[i] = json_dumps(v, JSON_COMPACT))) {
-            json_decref(aud);
-            audience_params_free(p);
-            return -1;
-        }
-    }
-    json_decref(aud);
-    p->a = (struct broadcast_audience){.provinces = p->lists[0],
-                                       .sectors = p->lists[1],
-                                       .cooperatives = p->lists[2],
-                                       .genders = p->lists[3],
-                                       .age_bands = p->lists[4],
-                                       .events = p->lists[5],
-                                       .phones = p->lists[6],
-                                       .languages = p->lists[7],
-                                       .topic = rec->topic[0] ? rec->topic : NULL,
-                                       .year = local_year(now)};
-    return 0;
 }
 
 /* ----------------------------------------------------------------- plan */
@@ -328,15 +270,15 @@ static enum broadcast_result plan_audience(sqlite3 *db, const struct broadcast_r
                                            int64_t now, bool personal, struct broadcast_plan *plan,
                                            struct name_groups *g)
 {
-    struct audience_params ap;
-    if (audience_params(rec, now, &ap) != 0)
+    struct broadcast_audience_params ap;
+    if (broadcast_audience_params(rec, broadcast_local_year(now), &ap) != 0)
         return BROADCAST_INVALID;
     g->plan = plan;
     int rc = personal ? broadcasts_audience_names(db, &ap.a, count_names, g)
                       : broadcasts_audience_count(db, &ap.a, count_language, g);
     if (rc == 0)
         rc = broadcasts_phones_unknown(db, ap.a.phones, &plan->phones_unknown);
-    audience_params_free(&ap);
+    broadcast_audience_params_free(&ap);
     return rc == 0 ? BROADCAST_OK : BROADCAST_ERROR;
 }
 
@@ -479,6 +421,71 @@ static size_t expansion_texts(const struct broadcast_plan *plan,
     return n;
 }
 
+/* Write the expansion's first part: all of it in this transaction when it
+ * is small (BROADCAST_INLINE_MAX), else the broadcast becomes 'expanding'
+ * and app/expander writes it in chunks. *inserted the messages written
+ * now; *expanding whether the rest follows. */
+static enum broadcast_result expand(sqlite3 *db, const struct broadcast_record *rec,
+                                    const struct broadcast_plan *plan, int64_t now, bool hold,
+                                    int64_t *inserted, bool *expanding)
+{
+    struct broadcast_text texts[BROADCAST_LANG_SLOTS] = {{0}};
+    size_t ntexts = expansion_texts(plan, texts);
+    int year = broadcast_local_year(now);
+    *inserted = 0;
+    *expanding = plan->recipients > BROADCAST_INLINE_MAX;
+    if (*expanding) {
+        char *spec = broadcast_expand_spec(texts, ntexts, plan->default_index, hold,
+                                           BROADCAST_PRIORITY, year);
+        int moved = spec ? broadcasts_expand_begin(db, rec->id, rec->status, spec, plan->recipients,
+                                                   now, db_now())
+                         : -1;
+        free(spec);
+        if (moved <= 0)
+            return moved < 0 ? BROADCAST_ERROR : BROADCAST_CONFLICT;
+        expander_wake(); /* it looks once this transaction has committed */
+        return BROADCAST_OK;
+    }
+    struct broadcast_audience_params ap;
+    if (broadcast_audience_params(rec, year, &ap) != 0)
+        return BROADCAST_INVALID;
+    /* Messages carry the real time: the sender's clock. */
+    int rc = broadcasts_expand(db, rec->id, &ap.a, rec->channel, texts, ntexts,
+                               &texts[plan->default_index], BROADCAST_PRIORITY, hold, db_now(),
+                               inserted);
+    broadcast_audience_params_free(&ap);
+    if (rc != 0)
+        return BROADCAST_ERROR;
+    int moved =
+        broadcasts_set_status(db, rec->id, rec->status, "started", now, *inserted, db_now());
+    return moved < 0 ? BROADCAST_ERROR : moved == 0 ? BROADCAST_CONFLICT : BROADCAST_OK;
+}
+
+/* The send once the gate passed: expanded (or expanding), audited. */
+static enum broadcast_result send_gated(sqlite3 *db, const struct audit_actor *actor,
+                                        const struct broadcast_record *rec,
+                                        const struct broadcast_plan *plan, int64_t now,
+                                        int64_t *queued)
+{
+    int64_t inserted = 0;
+    bool hold = !plan->window_open, expanding = false;
+    enum broadcast_result r = expand(db, rec, plan, now, hold, &inserted, &expanding);
+    if (r != BROADCAST_OK)
+        return r;
+    json_t *summary = json_pack(
+        "{s:s,s:I,s:I,s:I,s:f,s:b,s:o?,s:b}", "from", rec->status, "messages", (json_int_t)inserted,
+        "recipients", (json_int_t)plan->recipients, "segments", (json_int_t)plan->segments,
+        "estimated_cost_mad", plan->cost, "held", hold, "held_until",
+        hold ? json_integer(plan->window_opens) : NULL, "expanding", expanding);
+    if (audit(db, actor, "broadcast.send", rec->id, summary) != 0)
+        return BROADCAST_ERROR;
+    log_info(expanding ? "broadcast_expanding" : "broadcast_started",
+             "id=%lld messages=%lld recipients=%lld held=%s", (long long)rec->id,
+             (long long)inserted, (long long)plan->recipients, hold ? "yes" : "no");
+    *queued = inserted;
+    return BROADCAST_OK;
+}
+
 enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
                                      const struct audit_actor *actor, int64_t id, int64_t now,
                                      struct broadcast_plan *plan_out, int64_t *queued)
@@ -491,8 +498,6 @@ enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
         return found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND;
     enum broadcast_result r = BROADCAST_CONFLICT;
     struct broadcast_plan *plan = malloc(sizeof *plan);
-    struct audience_params ap;
-    bool have_ap = false;
     if (!plan) {
         r = BROADCAST_ERROR;
         goto out;
@@ -516,45 +521,14 @@ enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
             *plan_out = *plan;
         goto out;
     }
-    if (audience_params(&rec, now, &ap) != 0) {
-        r = BROADCAST_INVALID;
+    int64_t written = 0;
+    if ((r = send_gated(db, actor, &rec, plan, now, &written)) != BROADCAST_OK)
         goto out;
-    }
-    have_ap = true;
-    struct broadcast_text texts[BROADCAST_LANG_SLOTS] = {{0}};
-    size_t ntexts = expansion_texts(plan, texts);
-    struct broadcast_text fallback = texts[plan->default_index];
-    int64_t inserted = 0;
-    bool hold = !plan->window_open;
-    /* Messages carry the real time: the sender's clock. */
-    if (broadcasts_expand(db, id, &ap.a, rec.channel, texts, ntexts, &fallback, BROADCAST_PRIORITY,
-                          hold, db_now(), &inserted) != 0) {
-        r = BROADCAST_ERROR;
-        goto out;
-    }
-    int moved = broadcasts_set_status(db, id, rec.status, "started", now, inserted, db_now());
-    if (moved <= 0) {
-        r = moved < 0 ? BROADCAST_ERROR : BROADCAST_CONFLICT;
-        goto out;
-    }
-    json_t *summary = json_pack("{s:s,s:I,s:I,s:f,s:b,s:o?}", "from", rec.status, "messages",
-                                (json_int_t)inserted, "segments", (json_int_t)plan->segments,
-                                "estimated_cost_mad", plan->cost, "held", hold, "held_until",
-                                hold ? json_integer(plan->window_opens) : NULL);
-    if (audit(db, actor, "broadcast.send", id, summary) != 0) {
-        r = BROADCAST_ERROR;
-        goto out;
-    }
-    log_info("broadcast_started", "id=%lld messages=%lld held=%s", (long long)id,
-             (long long)inserted, hold ? "yes" : "no");
     if (queued)
-        *queued = inserted;
+        *queued = written;
     if (plan_out)
         *plan_out = *plan;
-    r = BROADCAST_OK;
 out:
-    if (have_ap)
-        audience_params_free(&ap);
     free(plan);
     broadcast_record_clear(&rec);
     return r;
@@ -597,7 +571,9 @@ enum broadcast_result broadcast_cancel(sqlite3 *db, const struct audit_actor *ac
     if (strcmp(from, "cancelled") == 0)
         return BROADCAST_CONFLICT;
     int64_t n = 0;
-    if (strcmp(from, "started") == 0 &&
+    /* An expansion under way stops at its next chunk (it finds the
+     * status changed in its own transaction). */
+    if ((strcmp(from, "started") == 0 || strcmp(from, "expanding") == 0) &&
         (n = broadcasts_cancel_messages(db, id, "broadcast_cancelled", db_now())) < 0)
         return BROADCAST_ERROR;
     int moved = broadcasts_set_status(db, id, from, "cancelled", now, 0, db_now());

@@ -128,6 +128,24 @@
 #define APPROVAL_REASON_MAX 500
 #define APPROVAL_GROWTH_PERCENT 10
 
+/* Broadcasts expanded in chunks (app/expander, issue 14): a send of more
+ * than BROADCAST_INLINE_MAX recipients is written into the outbox a range
+ * of member ids per write transaction, not at once. The first range spans
+ * EXPAND_SPAN_FIRST ids; each next one is scaled (at most doubled or
+ * halved) so a chunk holds the write lock about EXPAND_CHUNK_TARGET_MS, far
+ * under the 50 ms a USSD step may wait, within EXPAND_SPAN_MIN..MAX ids;
+ * EXPAND_PAUSE_MS between chunks lets the other writers in. The thread
+ * looks for work every EXPAND_POLL_MS besides being woken, and serves up to
+ * EXPAND_BROADCASTS_MAX broadcasts expanding at once in turn. */
+#define BROADCAST_INLINE_MAX 500
+#define EXPAND_SPAN_FIRST 512
+#define EXPAND_SPAN_MIN 16
+#define EXPAND_SPAN_MAX 65536
+#define EXPAND_CHUNK_TARGET_MS 20
+#define EXPAND_PAUSE_MS 2
+#define EXPAND_POLL_MS 5000
+#define EXPAND_BROADCASTS_MAX 16
+
 /* GET /messages counts the matches of its filters up to this many (then
  * says total_exact false): a page never counts ten million rows. */
 #define API_MESSAGES_TOTAL_MAX 10000

@@ -34,7 +34,8 @@
 #define RECORD_COLS                                                                                \
     "id, name, coalesce(topic,''), channel, status, created_by, audience, texts,"                  \
     " coalesce(scheduled_at,0), coalesce(started_at,0), coalesce(cancelled_at,0),"                 \
-    " coalesce(recipients,0), created_at, updated_at, coalesce(event_id,0)"
+    " coalesce(recipients,0), created_at, updated_at, coalesce(event_id,0),"                       \
+    " coalesce(expand_total,0), coalesce(expand_queued,0)"
 
 static void bind_audience(sqlite3_stmt *st, const struct broadcast_audience *a)
 {
@@ -132,6 +133,8 @@ static int read_record(sqlite3_stmt *st, struct broadcast_record *r)
     r->created_at = sqlite3_column_int64(st, 12);
     r->updated_at = sqlite3_column_int64(st, 13);
     r->event_id = sqlite3_column_int64(st, 14);
+    r->expand_total = sqlite3_column_int64(st, 15);
+    r->expand_queued = sqlite3_column_int64(st, 16);
     if (!r->audience || !r->texts) {
         broadcast_record_clear(r);
         return -1;
@@ -345,7 +348,9 @@ static void build_expand_sql(void)
     append_case(s, &len, "encoding");
     append(s, &len, " = 'ucs2' THEN m.name ELSE");
     append_case(s, &len, "name_fallback");
-    append(s, &len, " END) END AS body" AUDIENCE_WHERE ") AS x ORDER BY x.id");
+    append(s, &len,
+           " END) END AS body" AUDIENCE_WHERE " AND m.id > :after AND m.id <= :until) AS x"
+           " ORDER BY x.id");
     if (len >= EXPAND_SQL_MAX)
         expand_sql[0] = '\0'; /* cannot happen with the sizes above; prepare fails */
 }
@@ -354,6 +359,15 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
                       const char *channel, const struct broadcast_text *texts, size_t ntexts,
                       const struct broadcast_text *fallback, int priority, int hold, int64_t now,
                       int64_t *inserted)
+{
+    return broadcasts_expand_range(db, id, a, channel, texts, ntexts, fallback, priority, hold, now,
+                                   0, INT64_MAX, inserted);
+}
+
+int broadcasts_expand_range(sqlite3 *db, int64_t id, const struct broadcast_audience *a,
+                            const char *channel, const struct broadcast_text *texts, size_t ntexts,
+                            const struct broadcast_text *fallback, int priority, int hold,
+                            int64_t now, int64_t after, int64_t until, int64_t *inserted)
 {
     *inserted = 0;
     if (ntexts > BROADCAST_LANG_SLOTS)
@@ -368,6 +382,8 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
     store_bind_int64(st, ":priority", priority);
     store_bind_int64(st, ":now", now);
     store_bind_int64(st, ":broadcast_id", id);
+    store_bind_int64(st, ":after", after);
+    store_bind_int64(st, ":until", until);
     store_bind_text(st, ":fallback_body", fallback->body);
     store_bind_text(st, ":fallback_encoding", fallback->encoding);
     store_bind_int64(st, ":fallback_segments", fallback->segments);
@@ -389,6 +405,100 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
         return -1;
     *inserted = sqlite3_changes(db);
     return 0;
+}
+
+/* ---- expansion in chunks ---- */
+
+int broadcasts_expander_connection(sqlite3 *db)
+{
+    return sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : store_fail(db, "broadcasts_expander_connection");
+}
+
+int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const char *spec,
+                            int64_t total, int64_t when, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET status = 'expanding', started_at = :when,"
+                                   " recipients = 0, expand_after = 0,"
+                                   " expand_until = (SELECT coalesce(max(id), 0) FROM members),"
+                                   " expand_total = :total, expand_queued = 0,"
+                                   " expand_spec = :spec, updated_at = :now"
+                                   " WHERE id = :id AND status = :from");
+    if (!st)
+        return store_fail(db, "broadcasts_expand_begin");
+    store_bind_int64(st, ":id", id);
+    store_bind_text(st, ":from", from);
+    store_bind_text(st, ":spec", spec);
+    store_bind_int64(st, ":total", total);
+    store_bind_int64(st, ":when", when);
+    store_bind_int64(st, ":now", now);
+    return store_exec_changed(db, st, "broadcasts_expand_begin");
+}
+
+int broadcasts_expansion_get(sqlite3 *db, int64_t id, struct broadcast_expansion *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, "SELECT status = 'expanding', coalesce(expand_after, 0),"
+                                   " coalesce(expand_until, 0), coalesce(expand_total, 0),"
+                                   " coalesce(expand_queued, 0), expand_spec"
+                                   " FROM broadcasts WHERE id = ?1");
+    if (!st)
+        return store_fail(db, "broadcasts_expansion_get");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        out->expanding = sqlite3_column_int(st, 0) != 0;
+        out->after = sqlite3_column_int64(st, 1);
+        out->until = sqlite3_column_int64(st, 2);
+        out->total = sqlite3_column_int64(st, 3);
+        out->queued = sqlite3_column_int64(st, 4);
+        const char *spec = (const char *)sqlite3_column_text(st, 5);
+        out->spec = strdup(spec ? spec : "{}");
+        found = out->spec ? 1 : -1;
+        rc = SQLITE_DONE;
+    }
+    db_stmt_done(st);
+    if (rc != SQLITE_DONE || found < 0)
+        return store_fail(db, "broadcasts_expansion_get");
+    return found;
+}
+
+void broadcast_expansion_clear(struct broadcast_expansion *e)
+{
+    if (!e)
+        return;
+    free(e->spec);
+    e->spec = NULL;
+}
+
+int broadcasts_expand_advance(sqlite3 *db, int64_t id, int64_t after, int64_t added, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET expand_after = :after,"
+                                   " expand_queued = expand_queued + :added,"
+                                   " recipients = expand_queued + :added,"
+                                   " status = CASE WHEN :after >= expand_until THEN 'started'"
+                                   "  ELSE status END,"
+                                   " expand_spec = CASE WHEN :after >= expand_until THEN NULL"
+                                   "  ELSE expand_spec END, updated_at = :now"
+                                   " WHERE id = :id AND status = 'expanding'");
+    if (!st)
+        return store_fail(db, "broadcasts_expand_advance");
+    store_bind_int64(st, ":id", id);
+    store_bind_int64(st, ":after", after);
+    store_bind_int64(st, ":added", added);
+    store_bind_int64(st, ":now", now);
+    return store_exec_changed(db, st, "broadcasts_expand_advance");
+}
+
+int broadcasts_expanding(sqlite3 *db, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE status = 'expanding'"
+                                   " ORDER BY started_at, id LIMIT ?1");
+    if (!st)
+        return store_fail(db, "broadcasts_expanding");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    return store_read_ids(db, st, ids, max, "broadcasts_expanding");
 }
 
 int broadcasts_progress(sqlite3 *db, int64_t id, struct broadcast_progress *out)

@@ -1,6 +1,7 @@
 /* broadcasts.h -- the broadcasts table (drafts, schedules, cancellations),
  * the audience of a broadcast as one fixed SQL filter over members, its
- * expansion into the outbox as ONE set-based INSERT ... SELECT, its
+ * expansion into the outbox as set-based INSERT ... SELECTs (all at once,
+ * or a range of member ids per chunk), its
  * progress counted from the messages it produced, and the messages held
  * for the send window (status 'held': the sender never takes them; the
  * scheduler releases them when the window opens).
@@ -12,6 +13,7 @@
 #ifndef TAAWUN_STORE_BROADCASTS_H
 #define TAAWUN_STORE_BROADCASTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -64,12 +66,14 @@ struct broadcast_record {
     char name[BROADCAST_NAME_MAX];
     char topic[BROADCAST_TOPIC_MAX]; /* "" : none */
     char channel[BROADCAST_CHANNEL_MAX];
-    char status[BROADCAST_STATUS_MAX]; /* draft, awaiting_approval, scheduled, started, cancelled */
+    char status[BROADCAST_STATUS_MAX]; /* draft, awaiting_approval, scheduled, expanding,
+                                          started, cancelled */
     char created_by[64];
     char *audience;
     char *texts;
     int64_t scheduled_at, started_at, cancelled_at, recipients, created_at, updated_at;
-    int64_t event_id; /* the event {event} and {date} name; 0: none */
+    int64_t event_id;                    /* the event {event} and {date} name; 0: none */
+    int64_t expand_total, expand_queued; /* a chunked expansion's plan and progress; 0: none */
 };
 
 void broadcast_record_clear(struct broadcast_record *r);
@@ -154,6 +158,54 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
                       const char *channel, const struct broadcast_text *texts, size_t ntexts,
                       const struct broadcast_text *fallback, int priority, int hold, int64_t now,
                       int64_t *inserted) __attribute__((warn_unused_result));
+
+/* broadcasts_expand over the members whose id is in (after, until] only:
+ * one chunk of an expansion (app/expander). */
+int broadcasts_expand_range(sqlite3 *db, int64_t id, const struct broadcast_audience *a,
+                            const char *channel, const struct broadcast_text *texts, size_t ntexts,
+                            const struct broadcast_text *fallback, int priority, int hold,
+                            int64_t now, int64_t after, int64_t until, int64_t *inserted)
+    __attribute__((warn_unused_result));
+
+/* ---- expansion in chunks (issue 14) ----
+ * A large broadcast goes from `from` to 'expanding' (broadcasts_expand_begin:
+ * started_at = when, the cursor at member id 0, its end the highest member
+ * id now, total the plan's recipients, spec the texts as they travel), then
+ * each chunk writes the messages of a range of member ids and moves the
+ * cursor in the same transaction (broadcasts_expand_advance), the last one
+ * making it 'started'. Returns 1 (moved), 0 (not in `from`) or -1. */
+int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const char *spec,
+                            int64_t total, int64_t when, int64_t now)
+    __attribute__((warn_unused_result));
+
+/* The expander's own connection commits its chunks without waiting for
+ * the WAL's fsync (synchronous=NORMAL on db only): a chunk lost to a power
+ * cut takes its cursor with it and is written again, and any later commit
+ * that made one of its messages go (the sender's claim, synchronous=FULL
+ * on its connection) has made the WAL up to it durable first. So the write
+ * lock is held for the chunk's work, not for a disk flush. 0 or -1. */
+int broadcasts_expander_connection(sqlite3 *db) __attribute__((warn_unused_result));
+
+/* Where an expansion stands. spec is malloc'd (broadcast_expansion_clear). */
+struct broadcast_expansion {
+    bool expanding; /* status 'expanding' */
+    int64_t after, until, total, queued;
+    char *spec;
+};
+void broadcast_expansion_clear(struct broadcast_expansion *e);
+
+/* Load it. Returns 1 (found), 0 (no such broadcast) or -1. */
+int broadcasts_expansion_get(sqlite3 *db, int64_t id, struct broadcast_expansion *out)
+    __attribute__((warn_unused_result));
+
+/* The cursor to after with added more messages written; 'started' once it
+ * reaches the end. Returns 1, 0 when no longer expanding (cancelled), -1. */
+int broadcasts_expand_advance(sqlite3 *db, int64_t id, int64_t after, int64_t added, int64_t now)
+    __attribute__((warn_unused_result));
+
+/* Ids of broadcasts expanding, the oldest first, at most max. Returns the
+ * count, or -1. */
+int broadcasts_expanding(sqlite3 *db, int64_t *ids, size_t max) __attribute__((warn_unused_result));
 
 /* Messages of broadcast id by status. */
 struct broadcast_progress {

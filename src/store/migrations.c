@@ -645,6 +645,74 @@ const char *const db_migrations[] = {
     "  UPDATE recurrences SET status = 'ended', ended_reason = 'template_deleted',"
     "  next_at = NULL, updated_at = CAST(strftime('%s','now') AS INTEGER)"
     "  WHERE broadcast_id = OLD.id AND status IN ('active','paused'); END;",
+
+    /* Broadcasts expanded in chunks (issue 14, app/expander): 'expanding'
+     * while its members are written into the outbox a range of member ids
+     * per short write transaction; the cursor (expand_after, the last
+     * member id done, up to expand_until, the highest id when it was sent)
+     * moves in the chunk's own transaction, so a restart resumes where the
+     * last commit left off. expand_total is the plan's count, expand_queued
+     * the messages written so far, expand_spec the texts as they travel
+     * (JSON, fixed at the send). The status CHECK cannot be altered in
+     * place: the table is rebuilt with its indexes and trigger. A member
+     * gets one message of a broadcast, enforced. */
+    "CREATE TABLE broadcasts_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  topic TEXT,"
+    "  channel TEXT NOT NULL,"
+    "  audience TEXT NOT NULL,"
+    "  texts TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('draft','awaiting_approval','scheduled','expanding',"
+    "    'started','cancelled')),"
+    "  scheduled_at INTEGER,"
+    "  started_at INTEGER,"
+    "  cancelled_at INTEGER,"
+    "  recipients INTEGER,"
+    "  created_by TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  approval_action TEXT CHECK (approval_action IN ('send','schedule')),"
+    "  approval_reasons TEXT,"
+    "  approval_requested_by TEXT,"
+    "  approval_requested_at INTEGER,"
+    "  approved_by TEXT,"
+    "  approved_at INTEGER,"
+    "  approved_recipients INTEGER,"
+    "  approved_cost_mad REAL,"
+    "  rejected_by TEXT,"
+    "  rejected_at INTEGER,"
+    "  rejection_reason TEXT,"
+    "  refusal TEXT,"
+    "  refused_at INTEGER,"
+    "  event_id INTEGER REFERENCES events(id),"
+    "  recurrence_id INTEGER,"
+    "  expand_after INTEGER,"
+    "  expand_until INTEGER,"
+    "  expand_total INTEGER,"
+    "  expand_queued INTEGER,"
+    "  expand_spec TEXT);"
+    "INSERT INTO broadcasts_new (id, name, topic, channel, audience, texts, status, scheduled_at,"
+    "  started_at, cancelled_at, recipients, created_by, created_at, updated_at, approval_action,"
+    "  approval_reasons, approval_requested_by, approval_requested_at, approved_by, approved_at,"
+    "  approved_recipients, approved_cost_mad, rejected_by, rejected_at, rejection_reason,"
+    "  refusal, refused_at, event_id, recurrence_id)"
+    "  SELECT id, name, topic, channel, audience, texts, status, scheduled_at, started_at,"
+    "  cancelled_at, recipients, created_by, created_at, updated_at, approval_action,"
+    "  approval_reasons, approval_requested_by, approval_requested_at, approved_by, approved_at,"
+    "  approved_recipients, approved_cost_mad, rejected_by, rejected_at, rejection_reason,"
+    "  refusal, refused_at, event_id, recurrence_id FROM broadcasts;"
+    "DROP TABLE broadcasts;"
+    "ALTER TABLE broadcasts_new RENAME TO broadcasts;"
+    "CREATE INDEX broadcasts_due ON broadcasts(status, scheduled_at);"
+    "CREATE INDEX broadcasts_recurrence ON broadcasts(recurrence_id)"
+    "  WHERE recurrence_id IS NOT NULL;"
+    "CREATE TRIGGER recurrences_template_deleted AFTER DELETE ON broadcasts BEGIN"
+    "  UPDATE recurrences SET status = 'ended', ended_reason = 'template_deleted',"
+    "  next_at = NULL, updated_at = CAST(strftime('%s','now') AS INTEGER)"
+    "  WHERE broadcast_id = OLD.id AND status IN ('active','paused'); END;"
+    "CREATE UNIQUE INDEX messages_broadcast_member ON messages(broadcast_id, member_id)"
+    "  WHERE broadcast_id IS NOT NULL;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

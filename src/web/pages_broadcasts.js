@@ -12,6 +12,13 @@ const BROADCAST_POLL_MS = 2000;
 /* A broadcast's progress: done of total as a bar (progressBar, lib.js)
  * and the same in words beside it. */
 function progressCell(b) {
+  /* A large broadcast is first written into the outbox in chunks: its
+   * recipients queued so far of the plan's (GET /broadcasts/ID expansion). */
+  const ex = b.status === 'expanding' && b.expansion;
+  if (ex) {
+    const words = t('expanding_of', { n: fmtNumber(ex.queued), m: fmtNumber(ex.total) });
+    return h('div', { class: 'progress-cell' }, progressBar(t('bc.expanding'), ex.queued, ex.total, words), h('span', { class: 'progress-text' }, words));
+  }
   const pr = b.progress || {}, total = pr.total || 0, done = (pr.sent || 0) + (pr.delivered || 0) + (pr.failed || 0);
   if (!total) return h('span', { class: 'progress-cell' }, '—');
   const words = t('progress_of', { n: fmtNumber(done), m: fmtNumber(total) });
@@ -307,7 +314,7 @@ async function pageBroadcasts(main) {
         const b = await api('GET', '/broadcasts/' + id);
         const cell = listBox.querySelector(`tr[data-id="${Number(id)}"] .progress-cell`);
         if (cell) cell.replaceWith(progressCell(b));
-        finished = finished || !!b.finished || b.status !== 'started';
+        finished = finished || !!b.finished || !['started', 'expanding'].includes(b.status);
       } catch (e) { return; }
     }
     if (finished) loadList(); else setTimeout(poll, BROADCAST_POLL_MS);
@@ -332,12 +339,12 @@ async function pageBroadcasts(main) {
           const tx = b.texts || {};
           return { id: b.id, cells: [b.id, tx[state.lang] || tx.ar || tx.fr || '', [badge('bc', b.status), ' ', reportLink(b), approvalNote(b)], fmtDate(b.scheduled_at_local), fmtNumber(b.recipients),
             progressCell(b),
-            b.status === 'awaiting_approval' ? approvalActions(b, loadList) : can('staff') && b.status === 'draft' ? draftActions(b) : can('staff') && ['scheduled', 'started'].includes(b.status)
+            b.status === 'awaiting_approval' ? approvalActions(b, loadList) : can('staff') && b.status === 'draft' ? draftActions(b) : can('staff') && ['scheduled', 'expanding', 'started'].includes(b.status)
               ? h('button', { class: 'danger bc-cancel', 'data-id': b.id, onclick: async () => {
                 try { await api('POST', `/broadcasts/${b.id}/cancel`); toast(t('cancelled')); loadList(); } catch (e) { toast(errorText(e), true); }
               } }, t('cancel')) : ''] };
         }), 'bc-table'));
-      polled = (r.items || []).filter((b) => b.status === 'started' && !b.finished).map((b) => b.id);
+      polled = (r.items || []).filter((b) => ['started', 'expanding'].includes(b.status) && !b.finished).map((b) => b.id);
       if (polled.length) setTimeout(poll, BROADCAST_POLL_MS);
     } catch (e) { listBox.appendChild(h('p', { class: 'error' }, errorText(e))); }
   }

@@ -1,0 +1,192 @@
+/* broadcast_expand.c -- a broadcast's stored audience as store parameters,
+ * the fixed part of a chunked expansion (its texts as JSON) and one chunk:
+ * a range of member ids written into the outbox with the cursor moved in
+ * the same write transaction. */
+#include "app/broadcast_expand.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "store/db.h"
+#include "sys/log.h"
+
+/* The audience keys in stored JSON, in struct broadcast_audience order. */
+static const char *const audience_keys[BROADCAST_AUDIENCE_KEYS] = {
+    "provinces", "sectors", "cooperatives", "genders",
+    "age_bands", "events",  "phones",       "languages"};
+
+void broadcast_audience_params_free(struct broadcast_audience_params *p)
+{
+    for (size_t i = 0; i < BROADCAST_AUDIENCE_KEYS; i++) {
+        free(p->lists[i]);
+        p->lists[i] = NULL;
+    }
+}
+
+int broadcast_local_year(int64_t now)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    if (!localtime_r(&t, &tm))
+        return 1970;
+    return tm.tm_year + 1900;
+}
+
+int broadcast_audience_params(const struct broadcast_record *rec, int year,
+                              struct broadcast_audience_params *p)
+{
+    memset(p, 0, sizeof *p);
+    json_t *aud = json_loads(rec->audience, 0, NULL);
+    if (!json_is_object(aud)) {
+        json_decref(aud);
+        return -1;
+    }
+    for (size_t i = 0; i < BROADCAST_AUDIENCE_KEYS; i++) {
+        json_t *v = json_object_get(aud, audience_keys[i]);
+        if (json_is_array(v) && !(p->lists[i] = json_dumps(v, JSON_COMPACT))) {
+            json_decref(aud);
+            broadcast_audience_params_free(p);
+            return -1;
+        }
+    }
+    json_decref(aud);
+    p->a = (struct broadcast_audience){.provinces = p->lists[0],
+                                       .sectors = p->lists[1],
+                                       .cooperatives = p->lists[2],
+                                       .genders = p->lists[3],
+                                       .age_bands = p->lists[4],
+                                       .events = p->lists[5],
+                                       .phones = p->lists[6],
+                                       .languages = p->lists[7],
+                                       .topic = rec->topic[0] ? rec->topic : NULL,
+                                       .year = year};
+    return 0;
+}
+
+char *broadcast_expand_spec(const struct broadcast_text *texts, size_t ntexts, size_t fallback,
+                            bool hold, int priority, int year)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < ntexts; i++)
+        if (json_array_append_new(
+                list, json_pack("{s:s,s:s,s:s,s:I,s:s}", "language", texts[i].language, "body",
+                                texts[i].body, "encoding", texts[i].encoding, "segments",
+                                (json_int_t)texts[i].segments, "name_fallback",
+                                texts[i].name_fallback ? texts[i].name_fallback : "")) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    json_t *spec =
+        list ? json_pack("{s:o,s:I,s:b,s:i,s:i}", "texts", list, "fallback", (json_int_t)fallback,
+                         "hold", hold, "priority", priority, "year", year)
+             : NULL;
+    char *out = spec ? json_dumps(spec, JSON_COMPACT) : NULL;
+    json_decref(spec);
+    return out;
+}
+
+/* The stored spec read back: texts borrow from json (kept until done). */
+struct spec {
+    json_t *json;
+    struct broadcast_text texts[BROADCAST_LANG_SLOTS];
+    size_t ntexts, fallback;
+    int hold, priority, year;
+};
+
+static int spec_read(const char *text, struct spec *s)
+{
+    memset(s, 0, sizeof *s);
+    s->json = json_loads(text, 0, NULL);
+    json_t *list = json_object_get(s->json, "texts");
+    if (!json_is_array(list) || json_array_size(list) == 0 ||
+        json_array_size(list) > BROADCAST_LANG_SLOTS)
+        return -1;
+    size_t i;
+    json_t *t;
+    json_array_foreach(list, i, t)
+    {
+        s->texts[i] = (struct broadcast_text){
+            .language = json_string_value(json_object_get(t, "language")),
+            .body = json_string_value(json_object_get(t, "body")),
+            .encoding = json_string_value(json_object_get(t, "encoding")),
+            .segments = json_integer_value(json_object_get(t, "segments")),
+            .name_fallback = json_string_value(json_object_get(t, "name_fallback"))};
+        if (!s->texts[i].language || !s->texts[i].body || !s->texts[i].encoding)
+            return -1;
+    }
+    s->ntexts = json_array_size(list);
+    s->fallback = (size_t)json_integer_value(json_object_get(s->json, "fallback"));
+    s->hold = json_is_true(json_object_get(s->json, "hold"));
+    s->priority = (int)json_integer_value(json_object_get(s->json, "priority"));
+    s->year = (int)json_integer_value(json_object_get(s->json, "year"));
+    return s->fallback < s->ntexts ? 0 : -1;
+}
+
+static double clock_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* The chunk's writes, inside the open transaction: 1 done, 0 stopped, -1. */
+static int chunk_write(sqlite3 *db, int64_t id, int64_t span, struct broadcast_chunk *out)
+{
+    struct broadcast_record rec;
+    struct broadcast_expansion e = {0};
+    int found = broadcasts_get(db, id, &rec);
+    if (found <= 0)
+        return found;
+    int rc = broadcasts_expansion_get(db, id, &e);
+    struct spec s = {0};
+    struct broadcast_audience_params ap = {0};
+    if (rc <= 0 || !e.expanding)
+        goto out;
+    rc = -1;
+    if (spec_read(e.spec, &s) != 0 || broadcast_audience_params(&rec, s.year, &ap) != 0) {
+        log_error("broadcast_expand_invalid", "id=%lld", (long long)id);
+        goto out;
+    }
+    int64_t until = e.until - e.after > span ? e.after + span : e.until;
+    if (broadcasts_expand_range(db, id, &ap.a, rec.channel, s.texts, s.ntexts, &s.texts[s.fallback],
+                                s.priority, s.hold, db_now(), e.after, until, &out->written) != 0)
+        goto out;
+    rc = broadcasts_expand_advance(db, id, until, out->written, db_now());
+    out->after = until;
+    out->queued = e.queued + out->written;
+    out->total = e.total;
+    out->done = until >= e.until;
+out:
+    json_decref(s.json);
+    broadcast_audience_params_free(&ap);
+    broadcast_expansion_clear(&e);
+    broadcast_record_clear(&rec);
+    return rc;
+}
+
+int broadcast_expand_chunk(sqlite3 *db, int64_t id, int64_t span, struct broadcast_chunk *out)
+{
+    memset(out, 0, sizeof *out);
+    if (db_begin(db) != 0)
+        return -1;
+    double t0 = clock_ms();
+    int rc = chunk_write(db, id, span, out);
+    if (rc < 0) {
+        db_rollback(db);
+        return -1;
+    }
+    if (rc == 0) { /* cancelled or gone meanwhile: nothing was written */
+        memset(out, 0, sizeof *out);
+        out->stopped = true;
+        return db_commit(db);
+    }
+    double t1 = clock_ms();
+    if (db_commit(db) != 0)
+        return -1;
+    out->hold_ms = clock_ms() - t0;
+    out->commit_ms = clock_ms() - t1;
+    return 0;
+}
