@@ -36,11 +36,16 @@ static void over_budget(struct http_response *resp, const char *channel,
                              c->planned_mad, "remaining_mad", c->budget_mad - c->spent_mad));
 }
 
-/* A zeroed plan (the caller frees it) with a write transaction begun, or
- * NULL with 503 in resp and nothing begun. */
-static struct broadcast_plan *begin_with_plan(sqlite3 *db, struct http_response *resp)
+/* Broadcast id's plan at now worked out before the write transaction
+ * (app/broadcast broadcast_plan_ahead: a national audience is counted
+ * outside the write lock; env NULL: none needed), then a write
+ * transaction begun; the caller frees the plan. NULL with 503 in resp and nothing begun. */
+static struct broadcast_plan *begin_with_plan(sqlite3 *db, const struct notice_env *env, int64_t id,
+                                              int64_t now, struct http_response *resp)
 {
     struct broadcast_plan *plan = calloc(1, sizeof *plan);
+    if (plan && env && broadcast_plan_ahead(db, env, id, now, plan) != BROADCAST_OK)
+        plan->ahead = false; /* worked out again inside, where it answers why */
     if (plan && db_begin(db) == 0)
         return plan;
     free(plan);
@@ -85,7 +90,7 @@ static void broadcast_send_post(const struct api_request *req, struct http_respo
         return;
     struct notice_env env;
     runtime_env_notice(req->rt, &env);
-    struct broadcast_plan *plan = begin_with_plan(db, resp);
+    struct broadcast_plan *plan = begin_with_plan(db, &env, id, now, resp);
     if (!plan)
         return;
     int64_t queued = 0;
@@ -104,7 +109,7 @@ static enum broadcast_result stored_plan(sqlite3 *db, const struct notice_env *e
     if (found <= 0)
         return found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND;
     snprintf(status, BROADCAST_STATUS_MAX, "%s", rec.status);
-    enum broadcast_result r = broadcast_plan_for(db, env, &rec, now, plan);
+    enum broadcast_result r = broadcast_plan_stored(db, env, &rec, now, plan);
     broadcast_record_clear(&rec);
     return r;
 }
@@ -168,7 +173,10 @@ static void broadcast_schedule_post(const struct api_request *req, struct http_r
         api_json_only(req, resp, fields) != 0 || api_broadcast_clock(resp, &now) != 0 ||
         read_at(req, resp, now, &at) != 0 || !(db = api_json_db(resp)))
         return;
-    struct broadcast_plan *plan = begin_with_plan(db, resp);
+    struct notice_env env;
+    runtime_env_notice(req->rt, &env);
+    bool gated = env.approval_recipients > 0 || env.approval_cost_mad > 0;
+    struct broadcast_plan *plan = begin_with_plan(db, gated ? &env : NULL, id, now, resp);
     if (!plan)
         return;
     enum broadcast_result r = schedule_gated(db, req, id, at, now, plan);
@@ -218,7 +226,7 @@ static void broadcast_approve_post(const struct api_request *req, struct http_re
         return;
     struct notice_env env;
     runtime_env_notice(req->rt, &env);
-    struct broadcast_plan *plan = begin_with_plan(db, resp);
+    struct broadcast_plan *plan = begin_with_plan(db, &env, id, now, resp);
     if (!plan)
         return;
     char status[BROADCAST_STATUS_MAX];

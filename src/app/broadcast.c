@@ -15,6 +15,7 @@
 #include "app/expander.h"
 #include "app/sms_optout.h"
 #include "core/bidi.h"
+#include "core/hash.h"
 #include "core/sms_reply.h"
 #include "store/db.h"
 #include "store/events.h"
@@ -320,6 +321,41 @@ enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *e
     return BROADCAST_OK;
 }
 
+/* What a plan is worked out from, as one number. */
+static uint64_t plan_key(const struct broadcast_record *rec)
+{
+    uint64_t parts[5] = {hash_string(rec->audience), hash_string(rec->texts),
+                         hash_string(rec->channel), hash_string(rec->topic),
+                         (uint64_t)rec->event_id};
+    return hash_bytes(parts, sizeof parts);
+}
+
+enum broadcast_result broadcast_plan_ahead(sqlite3 *db, const struct notice_env *env, int64_t id,
+                                           int64_t now, struct broadcast_plan *plan)
+{
+    struct broadcast_record rec;
+    int found = broadcasts_get(db, id, &rec);
+    if (found <= 0) {
+        memset(plan, 0, sizeof *plan);
+        return found < 0 ? BROADCAST_ERROR : BROADCAST_NOT_FOUND;
+    }
+    enum broadcast_result r = broadcast_plan_for(db, env, &rec, now, plan);
+    plan->ahead = r == BROADCAST_OK;
+    plan->ahead_id = id;
+    plan->ahead_key = plan_key(&rec);
+    broadcast_record_clear(&rec);
+    return r;
+}
+
+enum broadcast_result broadcast_plan_stored(sqlite3 *db, const struct notice_env *env,
+                                            const struct broadcast_record *rec, int64_t now,
+                                            struct broadcast_plan *plan)
+{
+    if (plan->ahead && plan->ahead_id == rec->id && plan->ahead_key == plan_key(rec))
+        return BROADCAST_OK;
+    return broadcast_plan_for(db, env, rec, now, plan);
+}
+
 /* ---------------------------------------------------------------- audit */
 
 /* A broadcast's audit row (app/programme's programme_audit; takes summary). */
@@ -504,7 +540,11 @@ enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
     }
     if (strcmp(rec.status, "draft") != 0 && strcmp(rec.status, "scheduled") != 0)
         goto out;
-    if ((r = broadcast_plan_for(db, env, &rec, now, plan)) != BROADCAST_OK)
+    if (plan_out)
+        *plan = *plan_out; /* worked out ahead, perhaps */
+    else
+        plan->ahead = false;
+    if ((r = broadcast_plan_stored(db, env, &rec, now, plan)) != BROADCAST_OK)
         goto out;
     if (plan->event_missing) { /* its texts name an event it does not have */
         r = BROADCAST_INVALID;
@@ -589,39 +629,53 @@ enum broadcast_result broadcast_cancel(sqlite3 *db, const struct audit_actor *ac
 
 /* ----------------------------------------------------------- scheduler */
 
+/* Send due broadcast id in a transaction of its own, its plan counted
+ * before (broadcast_plan_ahead). Returns 0 or -1. */
+static int tick_send(sqlite3 *db, const struct notice_env *env, int64_t id, int64_t now,
+                     struct broadcast_plan *plan)
+{
+    if (broadcast_plan_ahead(db, env, id, now, plan) != BROADCAST_OK)
+        plan->ahead = false;
+    if (db_begin(db) != 0)
+        return -1;
+    enum broadcast_result r = broadcast_send(db, env, &scheduler_actor, id, now, plan, NULL);
+    if (r == BROADCAST_AWAITING_APPROVAL || r == BROADCAST_OVER_BUDGET)
+        r = BROADCAST_OK; /* the gate's decision is kept (app/approval) */
+    if (r == BROADCAST_INVALID) {
+        /* It can never go (its channel or default text is gone): stop
+         * it rather than retry every tick. */
+        db_rollback(db);
+        if (db_begin(db) != 0)
+            return -1;
+        int64_t stopped;
+        r = broadcast_cancel(db, &scheduler_actor, id, now, &stopped);
+        log_error("broadcast_invalid",
+                  "id=%lld detail=\"cancelled: its channel or the "
+                  "default language's text is missing\"",
+                  (long long)id);
+    }
+    if (r != BROADCAST_OK) {
+        db_rollback(db);
+        return -1;
+    }
+    return db_commit(db);
+}
+
 int broadcast_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
 {
     int64_t ids[BROADCAST_DUE_PER_TICK];
     int n = broadcasts_due(db, now, ids, BROADCAST_DUE_PER_TICK);
     if (n < 0)
         return -1;
-    for (int i = 0; i < n; i++) {
-        if (db_begin(db) != 0)
-            return -1;
-        enum broadcast_result r =
-            broadcast_send(db, env, &scheduler_actor, ids[i], now, NULL, NULL);
-        if (r == BROADCAST_AWAITING_APPROVAL || r == BROADCAST_OVER_BUDGET)
-            r = BROADCAST_OK; /* the gate's decision is kept (app/approval) */
-        if (r == BROADCAST_INVALID) {
-            /* It can never go (its channel or default text is gone): stop
-             * it rather than retry every tick. */
-            db_rollback(db);
-            if (db_begin(db) != 0)
-                return -1;
-            int64_t stopped;
-            r = broadcast_cancel(db, &scheduler_actor, ids[i], now, &stopped);
-            log_error("broadcast_invalid",
-                      "id=%lld detail=\"cancelled: its channel or the "
-                      "default language's text is missing\"",
-                      (long long)ids[i]);
-        }
-        if (r != BROADCAST_OK) {
-            db_rollback(db);
+    struct broadcast_plan *plan = n > 0 ? malloc(sizeof *plan) : NULL;
+    if (n > 0 && !plan)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (tick_send(db, env, ids[i], now, plan) != 0) {
+            free(plan);
             return -1;
         }
-        if (db_commit(db) != 0)
-            return -1;
-    }
+    free(plan);
     if (!programme_in_send_window(env, now))
         return 0;
     int64_t released = broadcasts_release_held(db, db_now()); /* one statement: atomic */

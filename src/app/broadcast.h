@@ -85,6 +85,12 @@ struct broadcast_plan {
     bool window_open;            /* at the time of the plan */
     int64_t window_opens;        /* when it opens (the plan's time when open) */
     struct approval_check check; /* what the send's gate found (app/approval) */
+    /* Worked out ahead of the send's transaction (broadcast_plan_ahead):
+     * for the broadcast whose audience, texts, channel, topic and event
+     * hash to ahead_key. */
+    bool ahead;
+    int64_t ahead_id;
+    uint64_t ahead_key;
 };
 
 enum broadcast_result {
@@ -139,6 +145,22 @@ enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *ac
 enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *env,
                                          const struct broadcast_record *rec, int64_t now,
                                          struct broadcast_plan *plan)
+    __attribute__((warn_unused_result));
+
+/* The plan of stored broadcast id at now, worked out before the write
+ * transaction that sends or schedules it, on a read snapshot: counting a
+ * national audience (and measuring its names) takes longer than a write
+ * transaction may hold the lock (issue 14). broadcast_plan_stored and
+ * broadcast_send then take it as it is while the broadcast is unchanged.
+ * A failure leaves plan->ahead false (the plan is then made inside). */
+enum broadcast_result broadcast_plan_ahead(sqlite3 *db, const struct notice_env *env, int64_t id,
+                                           int64_t now, struct broadcast_plan *plan)
+    __attribute__((warn_unused_result));
+
+/* *plan as worked out ahead for rec, when it is, else broadcast_plan_for. */
+enum broadcast_result broadcast_plan_stored(sqlite3 *db, const struct notice_env *env,
+                                            const struct broadcast_record *rec, int64_t now,
+                                            struct broadcast_plan *plan)
     __attribute__((warn_unused_result));
 
 /* Send broadcast id now (draft or scheduled): the gate (app/approval:
