@@ -10,13 +10,14 @@ so; MYDATA keeps the consent record whole.
 
 import re
 import time
+from datetime import datetime
 
 import pytest
 
 from conftest import SERVICE_CODE, DaemonFactory, Ussd, add_member, msg, new_phone, query
 from fakes import segments_of
 from outbox_helpers import write_db
-from test_admin_api import Api, make_token
+from test_admin_api import ZONE, Api, make_token
 from test_sms_commands import Phone, with_prefix
 
 
@@ -164,7 +165,10 @@ def test_mydata_keeps_the_consent_record_whole(d, lang, name):
     consent record; the record now comes first and the language is its code."""
     p, mid = member(d, lang, name=name)
     got = p.send(KEYWORDS[lang]["mydata"])
-    when = time.strftime("%d/%m/%Y")
+    # The consent's day in programme time (the record's own timestamp, so a
+    # run across midnight, or a UTC machine at 23:00, reads the same day).
+    consent_at = query(d, "SELECT consent_at FROM members WHERE id = ?", (mid,))[0]["consent_at"]
+    when = datetime.fromtimestamp(consent_at, ZONE).strftime("%d/%m/%Y")
     record = {"fr": "accord du %s (ussd)." % when, "en": "consent of %s (ussd)." % when,
               "ar": "الموافقة %s (ussd)." % when}[lang]
     assert record in got, got
