@@ -5,6 +5,7 @@
  * second staff member, and each channel's spending this month against its
  * budget. Read: viewer; write: staff. Each change and its audit row commit
  * together. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +20,28 @@
 #include "store/broadcasts.h"
 #include "store/db.h"
 
-/* 409 over_budget: the channel, its budget, this month's spending and the
- * send's cost (check's figures). */
+/* What the budget leaves this month, in centimes as its figures are. */
+static double remaining(const struct approval_check *c)
+{
+    return round((c->budget_mad - c->spent_mad - c->pending_mad) * 100.0) / 100.0;
+}
+
+/* 409 over_budget: the channel, its budget, this month's spending (spent
+ * and pending) and the send's cost (check's figures). */
 static void over_budget(struct http_response *resp, const char *channel,
                         const struct approval_check *c)
 {
     char msg[320];
     snprintf(msg, sizeof msg,
-             "channel %s: this month's budget (%s) is %.2f MAD; %.2f MAD is spent or queued and "
-             "this send would add %.2f MAD",
-             channel, c->month, c->budget_mad, c->spent_mad, c->planned_mad);
+             "channel %s: this month's budget (%s) is %.2f MAD; %.2f MAD is spent, %.2f MAD waits "
+             "to go and this send would add %.2f MAD",
+             channel, c->month, c->budget_mad, c->spent_mad, c->pending_mad, c->planned_mad);
     api_reply_json(resp, 409,
-                   json_pack("{s:{s:s,s:s,s:s,s:s,s:f,s:f,s:f,s:f}}", "error", "code",
+                   json_pack("{s:{s:s,s:s,s:s,s:s,s:f,s:f,s:f,s:f,s:f}}", "error", "code",
                              "over_budget", "message", msg, "channel", channel, "month", c->month,
-                             "budget_mad", c->budget_mad, "spent_mad", c->spent_mad, "planned_mad",
-                             c->planned_mad, "remaining_mad", c->budget_mad - c->spent_mad));
+                             "budget_mad", c->budget_mad, "spent_mad", c->spent_mad, "pending_mad",
+                             c->pending_mad, "planned_mad", c->planned_mad, "remaining_mad",
+                             c->budget_mad - c->spent_mad - c->pending_mad));
 }
 
 /* Broadcast id's plan at now worked out before the write transaction
@@ -279,8 +287,9 @@ static void broadcast_reject_post(const struct api_request *req, struct http_res
         api_reply_json(resp, 200, o);
 }
 
-/* GET /channels/budgets: each channel's spending this month (sent and
- * queued, the programme's time zone) against its monthly budget. */
+/* GET /channels/budgets: each channel's spending this month (the
+ * programme's time zone; spent as GET /channels/costs says, and pending)
+ * against its monthly budget. */
 static void channels_budgets_get(const struct api_request *req, struct http_response *resp)
 {
     sqlite3 *db = api_json_db(resp);
@@ -298,11 +307,12 @@ static void channels_budgets_get(const struct api_request *req, struct http_resp
         }
         json_array_append_new(
             items,
-            json_pack("{s:s,s:s,s:o,s:f,s:o,s:f,s:b}", "channel", env.channels[i], "month", c.month,
-                      "monthly_budget_mad", c.budgeted ? json_real(c.budget_mad) : json_null(),
-                      "spent_mad", c.spent_mad, "remaining_mad",
-                      c.budgeted ? json_real(c.budget_mad - c.spent_mad) : json_null(),
-                      "price_per_segment_mad", env.channel_price[i], "test", env.channel_test[i]));
+            json_pack("{s:s,s:s,s:o,s:f,s:f,s:o,s:f,s:b}", "channel", env.channels[i], "month",
+                      c.month, "monthly_budget_mad",
+                      c.budgeted ? json_real(c.budget_mad) : json_null(), "spent_mad", c.spent_mad,
+                      "pending_mad", c.pending_mad, "remaining_mad",
+                      c.budgeted ? json_real(remaining(&c)) : json_null(), "price_per_segment_mad",
+                      env.channel_price[i], "test", env.channel_test[i]));
     }
     if (!items) {
         api_error_db(resp);

@@ -13,10 +13,12 @@
  *       rule of the attendee list: staff who may message members may see
  *       their numbers).
  *   GET /channels/costs?month=YYYY-MM: what providers took per channel in a
- *       month of programme time (the current one by default), and its cost.
- * Costs are segments times the channel's price_per_segment_mad as the
- * config says now (0: unknown, the cost is null); no adapter records a
- * price of the provider's own yet. The SQL is store/delivery's. */
+ *       month of programme time (the current one by default), and its cost:
+ *       the same figure as the monthly budget's spent_mad (app/approval),
+ *       both from delivery_costs and delivery_cost_mad.
+ * Costs are what the provider said (Africa's Talking's answer to a send),
+ * else segments times the channel's price_per_segment_mad as the config
+ * says now (0: unknown, the cost is null). The SQL is store/delivery's. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,14 +156,6 @@ static int report_group(const struct delivery_group *g, void *ctx)
     return 0;
 }
 
-/* What taken segments cost: what the providers said for the priced ones,
- * the price for the others; false when that price is needed and unknown. */
-static bool actual_cost(double said, int64_t taken, int64_t priced, double price, double *out)
-{
-    *out = said + (double)(taken - priced) * price;
-    return price > 0 || taken == priced;
-}
-
 /* by_channel as an array, each with its price and costs; the totals'
  * costs into *estimated and *actual (null when a price is unknown). */
 static json_t *channels_priced(json_t *by_channel, const struct prices *p, json_t **estimated,
@@ -176,10 +170,12 @@ static json_t *channels_priced(json_t *by_channel, const struct prices *p, json_
     {
         double price = price_of(p, name);
         int64_t segs = json_integer_value(json_object_get(o, "segments"));
-        int64_t taken = json_integer_value(json_object_get(o, "taken_segments"));
-        int64_t priced = json_integer_value(json_object_get(o, "priced_segments"));
-        double said = json_real_value(json_object_get(o, "provider_cost_mad")), cost;
-        bool ok = actual_cost(said, taken, priced, price, &cost);
+        struct delivery_cost taken = {
+            .segments = json_integer_value(json_object_get(o, "taken_segments")),
+            .priced_segments = json_integer_value(json_object_get(o, "priced_segments")),
+            .provider_cost_mad = json_real_value(json_object_get(o, "provider_cost_mad"))};
+        double cost;
+        bool ok = delivery_cost_mad(&taken, price, &cost);
         known = known && price > 0;
         act_known = act_known && ok;
         est += (double)segs * price;
@@ -536,7 +532,7 @@ static void cost_row(json_t *channels, const char *name, const struct prices *p,
         if (strcmp(rows[k].channel, name) == 0)
             c = rows[k];
     double price = price_of(p, name), cost;
-    bool known = actual_cost(c.provider_cost_mad, c.segments, c.priced_segments, price, &cost);
+    bool known = delivery_cost_mad(&c, price, &cost);
     t->known = t->known && known;
     t->mad += cost;
     json_array_append_new(
@@ -556,7 +552,7 @@ static void costs_get(const struct api_request *req, struct http_response *resp)
     if (month_bounds(req, resp, &year, &month, &from, &to) != 0 || !(db = api_json_db(resp)))
         return;
     struct delivery_cost rows[DELIVERY_CHANNELS_MAX];
-    int n = delivery_costs(db, from, to, rows, DELIVERY_CHANNELS_MAX);
+    int n = delivery_costs(db, from, to, NULL, rows, DELIVERY_CHANNELS_MAX);
     if (n < 0) {
         api_error_db(resp);
         return;

@@ -12,6 +12,7 @@
 
 #include "core/limits.h"
 #include "store/db.h"
+#include "store/delivery.h"
 #include "sys/log.h"
 
 #define MAD_EPSILON 0.005 /* half a centime: costs are sums of prices */
@@ -31,30 +32,48 @@ static double centimes(double mad)
 /* ------------------------------------------------------------ budget */
 
 /* The start of now's month in the programme's time zone (the process's),
- * and its name. */
-static int64_t month_start(int64_t now, char month[8])
+ * its name, and the start of the next month into *next. */
+static int64_t month_start(int64_t now, char month[8], int64_t *next)
 {
     time_t t = (time_t)now;
     struct tm tm;
+    *next = now - now % 86400 + 86400;
     if (!localtime_r(&t, &tm))
         return now - now % 86400;
     strftime(month, 8, "%Y-%m", &tm);
     tm.tm_mday = 1;
     tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
     tm.tm_isdst = -1;
-    time_t start = mktime(&tm);
-    return start == (time_t)-1 ? now - now % 86400 : (int64_t)start;
+    struct tm after = tm;
+    after.tm_mon++;
+    time_t start = mktime(&tm), end = mktime(&after);
+    if (start == (time_t)-1 || end == (time_t)-1)
+        return now - now % 86400;
+    *next = (int64_t)end;
+    return (int64_t)start;
 }
 
 int approval_channel_month(sqlite3 *db, const struct notice_env *env, size_t i, int64_t now,
                            struct approval_check *c)
 {
-    int64_t start = month_start(now, c->month), segments = 0;
-    if (approvals_channel_segments(db, env->channels[i], start / 3600, now / 3600, &segments) != 0)
+    int64_t next, start = month_start(now, c->month, &next), pending = 0;
+    struct delivery_cost taken = {.segments = 0};
+    double spent;
+    /* Spent: what /channels/costs says of this month (what providers took,
+     * at their price when they said it); pending: what will cost and is
+     * not in it yet, at the channel's price. */
+    int n = delivery_costs(db, start, next, env->channels[i], &taken, 1);
+    if (n < 0 ||
+        approvals_channel_pending(db, env->channels[i], (now - CHANNEL_EXPIRY_MAX_S) / 3600,
+                                  start / 3600, &pending) != 0)
         return -1;
+    if (n == 0)
+        memset(&taken, 0, sizeof taken);
+    (void)delivery_cost_mad(&taken, env->channel_price[i], &spent);
     c->budget_mad = env->channel_budget[i];
     c->budgeted = c->budget_mad > 0;
-    c->spent_mad = centimes((double)segments * env->channel_price[i]);
+    c->spent_mad = centimes(spent);
+    c->pending_mad = centimes((double)pending * env->channel_price[i]);
     return 0;
 }
 
@@ -70,8 +89,9 @@ static int channel_index(const struct notice_env *env, const char *channel, size
 
 static json_t *refusal_json(const char *channel, const struct approval_check *c)
 {
-    return json_pack("{s:s,s:s,s:f,s:f,s:f}", "channel", channel, "month", c->month, "budget_mad",
-                     c->budget_mad, "spent_mad", c->spent_mad, "planned_mad", c->planned_mad);
+    return json_pack("{s:s,s:s,s:f,s:f,s:f,s:f}", "channel", channel, "month", c->month,
+                     "budget_mad", c->budget_mad, "spent_mad", c->spent_mad, "pending_mad",
+                     c->pending_mad, "planned_mad", c->planned_mad);
 }
 
 /* The budget's verdict; a refusal recorded (a scheduled broadcast back to
@@ -86,7 +106,7 @@ static enum approval_result check_budget(sqlite3 *db, const struct notice_env *e
         return APPROVAL_PASS;
     if (approval_channel_month(db, env, i, db_now(), c) != 0)
         return APPROVAL_ERROR;
-    if (c->spent_mad + c->planned_mad <= c->budget_mad + MAD_EPSILON)
+    if (c->spent_mad + c->pending_mad + c->planned_mad <= c->budget_mad + MAD_EPSILON)
         return APPROVAL_PASS;
     json_t *refusal = refusal_json(channel, c);
     char *text = refusal ? json_dumps(refusal, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -100,8 +120,10 @@ static enum approval_result check_budget(sqlite3 *db, const struct notice_env *e
     if (audit(db, actor, "broadcast.refused", id, refusal) != 0)
         return APPROVAL_ERROR;
     log_warn("broadcast_over_budget",
-             "id=%lld channel=%s month=%s budget_mad=%.2f spent_mad=%.2f planned_mad=%.2f",
-             (long long)id, channel, c->month, c->budget_mad, c->spent_mad, c->planned_mad);
+             "id=%lld channel=%s month=%s budget_mad=%.2f spent_mad=%.2f pending_mad=%.2f"
+             " planned_mad=%.2f",
+             (long long)id, channel, c->month, c->budget_mad, c->spent_mad, c->pending_mad,
+             c->planned_mad);
     return APPROVAL_OVER_BUDGET;
 }
 

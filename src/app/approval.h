@@ -21,8 +21,10 @@
  *    same name count as one person;
  *  - an edit drops the approval and takes the broadcast back to draft;
  *  - a send whose cost would take the channel's month (the programme's
- *    time zone, sent and queued messages x the channel's price) past its
- *    budget is refused, naming the channel, the budget, spent and planned.
+ *    time zone; spent: what providers took that month, as GET
+ *    /channels/costs says, plus pending: what waits to go, at the
+ *    channel's price) past its budget is refused, naming the channel, the
+ *    budget, spent, pending and planned.
  * Every step writes an audit row (broadcast.approval_requested,
  * broadcast.approve, broadcast.reject, broadcast.approval_dropped,
  * broadcast.refused). */
@@ -61,7 +63,10 @@ struct approval_check {
     size_t nreasons;
     bool budgeted; /* the channel has a budget: the figures below are set */
     char month[8]; /* "YYYY-MM", the programme's time zone */
-    double budget_mad, spent_mad, planned_mad;
+    double budget_mad;
+    double spent_mad;   /* taken by providers this month: GET /channels/costs's cost_mad */
+    double pending_mad; /* will cost, not taken yet (held, queued, sending), at the price */
+    double planned_mad; /* this send */
 };
 
 /* The send's gate for broadcast id (status `from`: draft or scheduled)
@@ -102,8 +107,12 @@ enum approval_result approval_reject(sqlite3 *db, const struct audit_actor *acto
 int approval_after_edit(sqlite3 *db, const struct audit_actor *actor, int64_t id)
     __attribute__((warn_unused_result));
 
-/* Channel i of env (< env->nchannels): this month's spending (sent and
- * queued) at real time now, its budget (0: none), the month. */
+/* Channel i of env (< env->nchannels) in now's month: spent (what
+ * providers took, as GET /channels/costs says: store/delivery's
+ * delivery_costs and delivery_cost_mad; a price of 0 counts the segments
+ * no provider priced as 0), pending (held, queued or sending, and sent
+ * without a provider's id, at the channel's price), its budget (0: none),
+ * the month. */
 int approval_channel_month(sqlite3 *db, const struct notice_env *env, size_t i, int64_t now,
                            struct approval_check *c) __attribute__((warn_unused_result));
 

@@ -137,8 +137,8 @@ static const struct {
      "Price of one SMS segment in dirhams, for broadcast cost estimates."},
     {"channels.[].monthly_budget_mad",
      "Dirhams the channel may spend in a calendar month of the programme's time zone: a "
-     "broadcast whose cost would take the month's sent and queued messages past it is "
-     "refused (0: no budget)."},
+     "broadcast whose cost would take the month past it (what providers took, as the channel "
+     "costs say, and what waits to go) is refused (0: no budget)."},
 };
 
 const char *config_docs_sentence(const char *path)

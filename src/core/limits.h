@@ -146,6 +146,10 @@
 #define EXPAND_POLL_MS 5000
 #define EXPAND_BROADCASTS_MAX 16
 
+/* The longest a message waits in the outbox before it expires (the bound
+ * of channels.[].expiry_s): the budget counts waiting messages this old. */
+#define CHANNEL_EXPIRY_MAX_S (30 * 86400)
+
 /* GET /messages counts the matches of its filters up to this many (then
  * says total_exact false): a page never counts ten million rows. */
 #define API_MESSAGES_TOTAL_MAX 10000

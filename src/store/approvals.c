@@ -1,5 +1,5 @@
 /* approvals.c -- the approval columns of the broadcasts table and a
- * channel's spending read from the hourly message counts. */
+ * channel's pending segments read from the hourly message counts. */
 #include "store/approvals.h"
 
 #include <string.h>
@@ -142,17 +142,18 @@ int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, 
     return store_exec_changed(db, st, "approvals_refuse");
 }
 
-int approvals_channel_segments(sqlite3 *db, const char *channel, int64_t from_hour, int64_t to_hour,
-                               int64_t *segments)
+int approvals_channel_pending(sqlite3 *db, const char *channel, int64_t since_hour,
+                              int64_t month_hour, int64_t *segments)
 {
     *segments = 0;
     sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(sum(segments), 0) FROM message_counts"
-                                   " WHERE hour BETWEEN ?2 AND ?3 AND channel = ?1 AND (taken = 1"
-                                   " OR status IN ('held','queued','sending','sent','delivered'))");
+                                   " WHERE hour >= ?2 AND channel = ?1 AND taken = 0"
+                                   " AND (status IN ('held','queued','sending')"
+                                   " OR (status IN ('sent','delivered') AND hour >= ?3))");
     if (!st)
-        return store_fail(db, "approvals_channel_segments");
+        return store_fail(db, "approvals_channel_pending");
     sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from_hour);
-    sqlite3_bind_int64(st, 3, to_hour);
-    return store_read_int64(db, st, segments, "approvals_channel_segments");
+    sqlite3_bind_int64(st, 2, since_hour < month_hour ? since_hour : month_hour);
+    sqlite3_bind_int64(st, 3, month_hour);
+    return store_read_int64(db, st, segments, "approvals_channel_pending");
 }

@@ -1,9 +1,9 @@
 /* approvals.h -- the approval columns of the broadcasts table (a request
  * for a second staff member's approval, the approval with the recipients
  * and cost it covers, a rejection, a refusal for the channel's monthly
- * budget) and a channel's spending in a span of hours, read from the
- * hourly counts (message_counts: segments of the messages that cost or
- * will cost). Functions borrow the connection and never begin or commit a
+ * budget) and a channel's pending segments, read from the hourly counts
+ * (message_counts: messages that will cost, not yet in the channel's
+ * costs). Functions borrow the connection and never begin or commit a
  * transaction. */
 #ifndef TAAWUN_STORE_APPROVALS_H
 #define TAAWUN_STORE_APPROVALS_H
@@ -73,11 +73,15 @@ int approvals_withdraw(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn
 int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, const char *refusal,
                      int64_t now) __attribute__((warn_unused_result));
 
-/* Segments of outbound messages on channel created in hours [from_hour,
- * to_hour] (unix seconds / 3600) that cost or will cost: held, queued,
- * sending, sent, delivered, and any a provider took (failed or expired
- * after it). Test numbers are not counted (message_counts). */
-int approvals_channel_segments(sqlite3 *db, const char *channel, int64_t from_hour, int64_t to_hour,
-                               int64_t *segments) __attribute__((warn_unused_result));
+/* Segments of outbound messages on channel that cost or will cost but
+ * are not in the channel's costs (message_costs, store/delivery) yet:
+ * held, queued or sending, created from since_hour on (unix seconds /
+ * 3600; older ones have expired), and sent or delivered without a
+ * provider's id, created from month_hour on. What a provider took is in
+ * the costs instead, from the hour it took it. Test numbers are not
+ * counted (message_counts). */
+int approvals_channel_pending(sqlite3 *db, const char *channel, int64_t since_hour,
+                              int64_t month_hour, int64_t *segments)
+    __attribute__((warn_unused_result));
 
 #endif

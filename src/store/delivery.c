@@ -128,17 +128,19 @@ int delivery_provider_cost_set(sqlite3 *db, int64_t id, double cost_mad)
     return store_exec(db, st, "delivery_provider_cost");
 }
 
-int delivery_costs(sqlite3 *db, int64_t from, int64_t to, struct delivery_cost *out, size_t max)
+int delivery_costs(sqlite3 *db, int64_t from, int64_t to, const char *channel,
+                   struct delivery_cost *out, size_t max)
 {
     sqlite3_stmt *st =
         db_stmt(db, "SELECT channel, sum(messages), sum(segments),"
                     " sum(priced_segments), sum(provider_cost_mad) FROM message_costs"
                     " WHERE hour >= ?1 / 3600 AND hour < (?2 + 3599) / 3600"
-                    " GROUP BY channel ORDER BY channel");
+                    " AND (?3 IS NULL OR channel = ?3) GROUP BY channel ORDER BY channel");
     if (!st)
         return store_fail(db, "delivery_costs");
     sqlite3_bind_int64(st, 1, from);
     sqlite3_bind_int64(st, 2, to);
+    sqlite3_bind_text(st, 3, channel, -1, SQLITE_STATIC); /* NULL binds NULL */
     size_t n = 0;
     int rc = SQLITE_DONE;
     while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -154,4 +156,11 @@ int delivery_costs(sqlite3 *db, int64_t from, int64_t to, struct delivery_cost *
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return store_fail(db, "delivery_costs");
     return (int)n;
+}
+
+bool delivery_cost_mad(const struct delivery_cost *c, double price, double *mad)
+{
+    int64_t unpriced = c->segments - c->priced_segments;
+    *mad = c->provider_cost_mad + (price > 0 ? (double)unpriced * price : 0.0);
+    return price > 0 || unpriced == 0;
 }

@@ -20,6 +20,7 @@
 #ifndef TAAWUN_STORE_DELIVERY_H
 #define TAAWUN_STORE_DELIVERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -102,11 +103,19 @@ struct delivery_cost {
     double provider_cost_mad; /* what it said */
 };
 
-/* Messages and segments providers took per channel in the hours from
- * `from` (unix seconds, rounded down to its hour) up to `to` (excluded),
- * test numbers left out, at most max channels by name into out. Returns
- * the count, or -1 (logged). */
-int delivery_costs(sqlite3 *db, int64_t from, int64_t to, struct delivery_cost *out, size_t max)
-    __attribute__((warn_unused_result));
+/* Messages and segments providers took per channel (channel only, or
+ * every channel when NULL) in the hours from `from` (unix seconds, rounded
+ * down to its hour) up to `to` (excluded), test numbers left out, at most
+ * max channels by name into out. What a channel spent in a month is this
+ * and delivery_cost_mad, for the costs per month and the monthly budget
+ * alike. Returns the count, or -1 (logged). */
+int delivery_costs(sqlite3 *db, int64_t from, int64_t to, const char *channel,
+                   struct delivery_cost *out, size_t max) __attribute__((warn_unused_result));
+
+/* What c cost in dirhams into *mad: what the providers said for the
+ * segments they priced, the rest at price (per segment; 0: unknown).
+ * Returns false when that price was needed and unknown (*mad then holds
+ * the providers' figures only). */
+bool delivery_cost_mad(const struct delivery_cost *c, double price, double *mad);
 
 #endif

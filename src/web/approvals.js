@@ -33,7 +33,7 @@ function approvalOutcome(b) {
 function approvalErrorText(e) {
   const x = e instanceof ApiError && e.body && e.body.error;
   if (x && x.code === 'over_budget') {
-    return approvalText('over_budget', { channel: x.channel, budget: fmtMad(x.budget_mad), spent: fmtMad(x.spent_mad), planned: fmtMad(x.planned_mad) });
+    return approvalText('over_budget', { channel: x.channel, budget: fmtMad(x.budget_mad), spent: fmtMad(x.spent_mad), pending: fmtMad(x.pending_mad || 0), planned: fmtMad(x.planned_mad) });
   }
   if (x && x.code === 'own_broadcast') return t('own_broadcast');
   return errorText(e);
@@ -46,7 +46,7 @@ function approvalNote(b) {
   if (b.status === 'awaiting_approval') text = approvalReasons(b);
   else if (a.budget_refusal && b.status === 'draft') {
     const r = a.budget_refusal;
-    text = approvalText('budget_refused_note', { channel: r.channel, spent: fmtMad(r.spent_mad), planned: fmtMad(r.planned_mad), budget: fmtMad(r.budget_mad) });
+    text = approvalText('budget_refused_note', { channel: r.channel, spent: fmtMad(r.spent_mad), pending: fmtMad(r.pending_mad || 0), planned: fmtMad(r.planned_mad), budget: fmtMad(r.budget_mad) });
   } else if (a.status === 'rejected') text = approvalText('approval_rejected_by', { who: a.rejected_by, reason: a.rejection_reason });
   else if (a.status === 'approved') text = approvalText('approval_approved_by', { who: a.approved_by });
   return text ? h('div', { class: 'approval-note muted', 'data-approval': a.status || 'none' }, text) : null;
@@ -86,18 +86,19 @@ function approvalActions(b, reload) {
 
 /* Each channel's spending this month against its budget (GET
  * /channels/budgets) drawn into slot (again at each call), a bar with its
- * ARIA and the same in words. */
+ * ARIA and the same in words: spent (the same figure as the channel costs
+ * page) and pending (waiting to go), both held against the budget. */
 async function approvalBudgets(slot) {
   const box = h('div', { class: 'card', id: 'bc-budgets' }, h('h2', {}, t('budgets_title')));
   try {
     const r = await api('GET', '/channels/budgets');
     for (const c of r.items || []) {
       const budget = c.monthly_budget_mad;
-      const words = budget === null ? t('budget_none', { spent: fmtMad(c.spent_mad) })
-        : t('budget_of', { spent: fmtMad(c.spent_mad), budget: fmtMad(budget) });
-      const row = h('div', { class: 'budget', 'data-channel': c.channel, 'data-spent': c.spent_mad, 'data-budget': budget === null ? '' : budget },
+      const figures = { spent: fmtMad(c.spent_mad), pending: fmtMad(c.pending_mad) };
+      const words = budget === null ? t('budget_none', figures) : t('budget_of', Object.assign({ budget: fmtMad(budget) }, figures));
+      const row = h('div', { class: 'budget', 'data-channel': c.channel, 'data-spent': c.spent_mad, 'data-pending': c.pending_mad, 'data-budget': budget === null ? '' : budget },
         h('b', { dir: 'ltr' }, c.channel), ' (', c.month, ') ', h('span', { class: 'budget-text' }, words));
-      if (budget) row.appendChild(progressBar(t('budgets_title') + ' ' + c.channel, c.spent_mad, budget, words));
+      if (budget) row.appendChild(progressBar(t('budgets_title') + ' ' + c.channel, c.spent_mad + c.pending_mad, budget, words));
       box.appendChild(row);
     }
   } catch (e) { box.appendChild(h('p', { class: 'error' }, errorText(e))); }

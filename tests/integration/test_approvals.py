@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from conftest import DELETE, add_member, assert_json_error, new_phone, query, sandbox_channel
 from conftest import wait_until
-from outbox_helpers import queue_out
+from outbox_helpers import queue_out, write_db
 from test_admin_api import ZONE, Api, audit_rows, make_token
 from test_proxy_throttle import PASSWORD, make_user
 from test_staff_accounts import Session
@@ -177,44 +177,103 @@ def month_start_ts(now):
     return int(t.replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp())
 
 
+def used(x):
+    """What a channel's month holds against its budget: spent (as GET
+    /channels/costs says) and pending (waiting to go)."""
+    return round(x["spent_mad"] + x["pending_mad"], 2)
+
+
 def test_the_monthly_budget_refuses_a_send_with_the_figures(daemons):
     d, api = start(daemons, budget=1.0)
     a = api["officer-a"]
     now = int(time.time())
-    # This month: two queued one-segment messages (0.50 MAD); a cancelled one,
-    # one from last month and one to a test number do not count.
+    # This month: two held messages (0.50 MAD: pending, or spent once the
+    # send window lets the sandbox take them). A cancelled one, last
+    # month's sent without a provider's id and one to a test number do not
+    # count.
     for _ in range(2):
         queue_out(d, "sandbox", new_phone(), status="held")
     queue_out(d, "sandbox", new_phone(), status="cancelled")
-    queue_out(d, "sandbox", new_phone(), status="held",
-              created_at=month_start_ts(now) - 3600)
+    queue_out(d, "sandbox", new_phone(), status="sent", created_at=month_start_ts(now) - 3600)
     queue_out(d, "sandbox", "+447700900123", status="held")
-    budgets = api["viewer"].get("/channels/budgets").json()["items"]
-    assert budgets == [{"channel": "sandbox", "month": datetime.fromtimestamp(now, ZONE)
-                        .strftime("%Y-%m"), "monthly_budget_mad": 1.0, "spent_mad": 0.5,
-                        "remaining_mad": 0.5, "price_per_segment_mad": PRICE, "test": True}]
+    [budget] = api["viewer"].get("/channels/budgets").json()["items"]
+    assert {k: budget[k] for k in ("channel", "month", "monthly_budget_mad", "remaining_mad",
+                                   "price_per_segment_mad", "test")} == \
+        {"channel": "sandbox", "month": datetime.fromtimestamp(now, ZONE).strftime("%Y-%m"),
+         "monthly_budget_mad": 1.0, "remaining_mad": 0.5, "price_per_segment_mad": PRICE,
+         "test": True}, budget
+    assert used(budget) == 0.5, budget
     bid = draft(a, members(d, 3))  # 0.75 MAD: 0.50 + 0.75 > 1.00
     r = a.post(f"/broadcasts/{bid}/send")
     err = assert_json_error(r, 409)
     assert err["code"] == "over_budget", err
-    assert (err["channel"], err["budget_mad"], err["spent_mad"], err["planned_mad"]) == \
+    assert (err["channel"], err["budget_mad"], used(err), err["planned_mad"]) == \
         ("sandbox", 1.0, 0.5, 0.75), err
     assert "sandbox" in err["message"] and "1.00 MAD" in err["message"], err
     assert broadcast_messages(d, bid) == []
     got = a.get(f"/broadcasts/{bid}").json()
     assert got["status"] == "draft", got
     refusal = got["approval"]["budget_refusal"]
-    assert (refusal["budget_mad"], refusal["spent_mad"], refusal["planned_mad"]) == \
+    assert (refusal["budget_mad"], used(refusal), refusal["planned_mad"]) == \
         (1.0, 0.5, 0.75), refusal
     refused = [x for x in actions(d, bid) if x["action"] == "broadcast.refused"]
-    assert len(refused) == 1 and json.loads(refused[0]["summary"])["spent_mad"] == 0.5
+    assert len(refused) == 1 and used(json.loads(refused[0]["summary"])) == 0.5
     # What fits goes, and uses the budget up.
     ok = draft(a, members(d, 2))  # 0.50
     r = a.post(f"/broadcasts/{ok}/send")
     assert r.status == 200 and r.json()["messages_written"] == 2, r
     assert api["viewer"].get("/channels/budgets").json()["items"][0]["remaining_mad"] == 0
     assert a.get(f"/broadcasts/{ok}").json()["approval"]["budget_refusal"] is None
-    assert assert_json_error(a.post(f"/broadcasts/{bid}/send"), 409)["spent_mad"] == 1.0
+    assert used(assert_json_error(a.post(f"/broadcasts/{bid}/send"), 409)) == 1.0
+
+
+def test_the_budget_spends_what_the_channel_costs_say(daemons):
+    """The budget's spent figure is GET /channels/costs's: what providers
+    took this month, from the hour they took it, at the provider's own
+    price when it said one. Before, the budget counted messages by the hour
+    they were created at the configured price, and the two disagreed: here
+    0.50 against 1.15 MAD, and a send the costs say is over the budget
+    went."""
+    d, api = start(daemons, budget=2.0)
+    v = api["viewer"]
+    now = int(time.time())
+
+    def taken(created, segments, provider_cost=None):
+        mid = queue_out(d, "sandbox", new_phone(), status="sending", created_at=created)
+        write_db(d, "UPDATE messages SET segments = ? WHERE id = ?", (segments, mid))
+        write_db(d, "UPDATE messages SET status = 'sent', provider_id = ?, sent_at = ?,"
+                    " updated_at = ? WHERE id = ?", (f"sb-{mid}", now, now, mid))
+        if provider_cost is not None:
+            write_db(d, "UPDATE messages SET provider_cost_mad = ? WHERE id = ?",
+                     (provider_cost, mid))
+
+    # Queued last month, taken now: this month's (0.25 at the price).
+    taken(month_start_ts(now) - 3600, 1)
+    # Two segments the provider said cost 0.90 MAD (the price says 0.50).
+    taken(now - 60, 2, provider_cost=0.9)
+
+    def figures():
+        [b] = v.get("/channels/budgets").json()["items"]
+        costs = v.get("/channels/costs").json()
+        [c] = [x for x in costs["channels"] if x["channel"] == "sandbox"]
+        return b, c
+
+    b, c = figures()
+    assert b["month"] == datetime.now(ZONE).strftime("%Y-%m") and b["pending_mad"] == 0, b
+    assert b["spent_mad"] == 1.15 and round(c["cost_mad"], 2) == 1.15, (b, c)
+    assert b["remaining_mad"] == 0.85, b
+    # 1.15 + 1.00 > 2.00: refused (the hour-created figure let it go).
+    a = api["officer-a"]
+    over = draft(a, members(d, 4))
+    err = assert_json_error(a.post(f"/broadcasts/{over}/send"), 409)
+    assert (err["spent_mad"], err["pending_mad"], err["planned_mad"]) == (1.15, 0, 1.0), err
+    # 1.15 + 0.75 fits; once the sandbox took them, spent and the costs
+    # still say the same.
+    fits = draft(a, members(d, 3))
+    assert a.post(f"/broadcasts/{fits}/send").status == 200
+    wait_until(lambda: figures()[0]["pending_mad"] == 0, what="the sandbox took them")
+    b, c = figures()
+    assert b["spent_mad"] == 1.9 and round(c["cost_mad"], 2) == 1.9, (b, c)
 
 
 def test_concurrent_sends_cannot_both_pass_the_budget(daemons):
@@ -236,7 +295,7 @@ def test_concurrent_sends_cannot_both_pass_the_budget(daemons):
     assert written[0]["n"] == 3
     for r in results.values():
         if r.status == 409:
-            assert r.json()["error"]["spent_mad"] == 0.75, r.json()
+            assert used(r.json()["error"]) == 0.75, r.json()
 
 
 def test_at_its_time_a_scheduled_send_meets_the_budget_and_an_approval(daemons, test_clock):
@@ -255,7 +314,7 @@ def test_at_its_time_a_scheduled_send_meets_the_budget_and_an_approval(daemons, 
     wait_until(lambda: a.get(f"/broadcasts/{over}").json()["status"] == "draft",
                what="the over-budget one refused at its time")
     got = a.get(f"/broadcasts/{over}").json()
-    assert got["approval"]["budget_refusal"]["spent_mad"] == 0.75, got
+    assert used(got["approval"]["budget_refusal"]) == 0.75, got
     assert broadcast_messages(d, over) == []
     refused = [x for x in actions(d, over) if x["action"] == "broadcast.refused"]
     assert len(refused) == 1 and refused[0]["who"] == "scheduler", refused

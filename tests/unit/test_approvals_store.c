@@ -1,7 +1,8 @@
 /* test_approvals_store.c -- the broadcasts table rebuilt for approvals
  * keeps every row, its index and its status check (with the new status);
- * the approval columns move as store/approvals says; a channel's spending
- * counts what costs (sent, queued, taken) and nothing else. */
+ * the approval columns move as store/approvals says; a channel's pending
+ * segments are what will cost and is not in its costs yet (held, queued,
+ * sending; sent without a provider's id this month) and nothing else. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,36 +121,39 @@ static void add(sqlite3 *db, const char *channel, const char *phone, const char 
     exec(db, sql);
 }
 
-static void test_channel_segments_count_what_costs(void **state)
+static void test_channel_pending_counts_what_waits_to_cost(void **state)
 {
     (void)state;
     sqlite3 *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     const char *real = "+212600000001";
-    add(db, "at", real, "held", NULL, T0, 1);
-    add(db, "at", real, "queued", NULL, T0, 2);
-    add(db, "at", real, "sending", NULL, T0 + HOUR, 3);
-    add(db, "at", real, "sent", "'p'", T0 + HOUR, 4);
-    add(db, "at", real, "delivered", "'p'", T0 + 2 * HOUR, 5);
-    add(db, "at", real, "failed", "'p'", T0 + 2 * HOUR, 6); /* taken: billed */
-    add(db, "at", real, "failed", NULL, T0, 100);           /* never taken */
-    add(db, "at", real, "cancelled", NULL, T0, 100);        /* never went */
-    add(db, "at", real, "suppressed", NULL, T0, 100);       /* never went */
-    add(db, "at", real, "expired", NULL, T0, 100);          /* never went */
-    add(db, "at", "+447700900001", "sent", "'p'", T0, 100); /* a test number */
-    add(db, "vonage", real, "sent", "'p'", T0, 100);        /* another channel */
-    add(db, "at", real, "sent", "'p'", T0 - HOUR, 100);     /* before the span */
-    add(db, "at", real, "sent", "'p'", T0 + 3 * HOUR, 100); /* after it */
+    const int64_t month = T0 + HOUR;            /* the month begins an hour after T0 */
+    add(db, "at", real, "held", NULL, T0, 1);   /* waiting since before the month */
+    add(db, "at", real, "queued", NULL, T0, 2); /* likewise */
+    add(db, "at", real, "sending", NULL, month, 3);
+    add(db, "at", real, "sent", NULL, month, 4);                /* no provider's id: pending */
+    add(db, "at", real, "delivered", NULL, month, 5);           /* likewise */
+    add(db, "at", real, "sent", NULL, T0, 100);                 /* last month's, without an id */
+    add(db, "at", real, "sent", "'p'", month, 100);             /* taken: in the costs instead */
+    add(db, "at", real, "failed", "'p'", month, 100);           /* taken: in the costs */
+    add(db, "at", real, "failed", NULL, month, 100);            /* never taken */
+    add(db, "at", real, "cancelled", NULL, month, 100);         /* never went */
+    add(db, "at", real, "suppressed", NULL, month, 100);        /* never went */
+    add(db, "at", real, "expired", NULL, month, 100);           /* never went */
+    add(db, "at", real, "queued", NULL, T0 - HOUR, 100);        /* past the longest expiry */
+    add(db, "at", "+447700900001", "queued", NULL, month, 100); /* a test number */
+    add(db, "vonage", real, "queued", NULL, month, 100);        /* another channel */
     int64_t n = -1;
-    assert_int_equal(approvals_channel_segments(db, "at", T0 / HOUR, T0 / HOUR + 2, &n), 0);
-    assert_int_equal(n, 1 + 2 + 3 + 4 + 5 + 6);
-    /* A message moving on keeps its cost counted once. */
-    exec(db, "UPDATE messages SET status = 'sent', provider_id = 'q' WHERE status = 'queued'");
-    assert_int_equal(approvals_channel_segments(db, "at", T0 / HOUR, T0 / HOUR + 2, &n), 0);
-    assert_int_equal(n, 21);
+    assert_int_equal(approvals_channel_pending(db, "at", T0 / HOUR, month / HOUR, &n), 0);
+    assert_int_equal(n, 1 + 2 + 3 + 4 + 5);
+    /* Taken by a provider: no longer pending (the costs count it). */
+    exec(db, "UPDATE messages SET status = 'sent', provider_id = 'q' WHERE status = 'queued'"
+             " AND channel = 'at' AND segments = 2");
+    assert_int_equal(approvals_channel_pending(db, "at", T0 / HOUR, month / HOUR, &n), 0);
+    assert_int_equal(n, 13);
     exec(db, "UPDATE messages SET status = 'cancelled' WHERE status = 'held'");
-    assert_int_equal(approvals_channel_segments(db, "at", T0 / HOUR, T0 / HOUR + 2, &n), 0);
-    assert_int_equal(n, 20);
+    assert_int_equal(approvals_channel_pending(db, "at", T0 / HOUR, month / HOUR, &n), 0);
+    assert_int_equal(n, 12);
     db_close(db);
 }
 
@@ -158,7 +162,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rebuild_keeps_rows_index_and_check),
         cmocka_unit_test(test_request_approve_reject_drop),
-        cmocka_unit_test(test_channel_segments_count_what_costs),
+        cmocka_unit_test(test_channel_pending_counts_what_waits_to_cost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
