@@ -26,6 +26,7 @@ import http.client
 import http.server
 import json
 import os
+import random
 import socket
 import sqlite3
 import threading
@@ -38,12 +39,32 @@ TIMEOUT_SLEEP_CAP_S = 10.0   # a "timeout" answer never sleeps longer than this
 DLR_HTTP_TIMEOUT_S = 10.0
 
 
+def _ephemeral_range():
+    try:
+        lo, hi = (int(v) for v in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+        return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
-    """A TCP port free on 127.0.0.1 right now (for programs that cannot bind
-    port 0 and tell us, like Kannel). Small race, accepted for tests."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port free on 127.0.0.1 right now, for programs that cannot bind
+    port 0 and tell us (Kannel, a daemon whose URL must be known first).
+    Chosen below the kernel's ephemeral range: a port that bind(0) hands out
+    can be taken again by any outgoing connection of a parallel test before
+    the program binds it (bearerbox then panics, 'Address already in use').
+    Left: another test choosing the same random port in the same instant."""
+    lo, _ = _ephemeral_range()
+    first = 10000 if lo > 11000 else 1024
+    for _ in range(200):
+        port = random.randrange(first, lo)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port in {first}..{lo - 1} after 200 tries")
 
 
 def wait_port(port, timeout, proc=None):

@@ -7,7 +7,6 @@ Standard library only (plus pytest)."""
 
 import json
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DELETE, TAAWUND, add_member, msg, new_phone, query, wait_until
+from fakes import free_port
 from test_admin_api import make_token
 
 CTL = Path(os.environ.get("TAAWUNCTL", str(Path(TAAWUND).parent / "taawunctl")))
@@ -40,12 +40,6 @@ def ctl(d, *args, token=None, stdin=None, url=True, extra_env=None):
         argv += ["--url", f"http://127.0.0.1:{d.admin_port}"]
     return subprocess.run(argv + [str(a) for a in args], input=stdin, capture_output=True,
                           text=True, encoding="utf-8", env=e, timeout=30)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_tokens_and_exit_codes(env, tmp_path):
