@@ -14,24 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app/app_env.h"
 #include "app/ussd_session.h"
 #include "channels/channel.h"
-#include "core/catalog.h"
-
-/* What the menus need to know about the programme (borrowed). */
-struct app_env {
-    const struct catalog_set *texts;
-    const char *programme;
-    const char *const *languages;
-    size_t nlanguages;
-    const char *const *provinces;
-    size_t nprovinces;
-    const char *const *sectors;
-    size_t nsectors;
-    int min_age;
-    const char *default_language;
-    int draft_ttl_s; /* a draft older than this is not offered */
-};
 
 enum ussd_result {
     USSD_OK = 0,      /* screen written */

@@ -1,0 +1,37 @@
+/* ussd_data.h -- what the menus read during one USSD step: the callbacks of
+ * struct ussd_data (core/ussd_state.h) over the step's database connection
+ * (every read of a step shares its read transaction, store/db), the member
+ * as the menus see them, and the engine's env from the programme and the
+ * channel. Internal to app/ussd. */
+#ifndef TAAWUN_APP_USSD_DATA_H
+#define TAAWUN_APP_USSD_DATA_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "app/app_env.h"
+#include "channels/channel.h"
+#include "core/ussd_state.h"
+#include "store/members.h"
+
+/* What the data callbacks of one step need. */
+struct ussd_reads {
+    sqlite3 *db;
+    const struct member *member; /* NULL for an unknown number */
+    const char *lang;
+    bool db_failed; /* a read failed: the step answers "busy" */
+};
+
+/* Point data's callbacks at r (which must outlive data's use). */
+void ussd_data_bind(struct ussd_reads *r, struct ussd_data *data);
+
+/* The member as the menus see them (found: m holds a row); member_no holds
+ * the member number v points to. */
+void ussd_member_view(const struct member *m, bool found, char member_no[16],
+                      struct ussd_member_view *v);
+
+/* The engine's env for a step of channel ch. */
+void ussd_env_build(const struct app_env *app, const struct channel_settings *ch,
+                    const struct ussd_step *in, const struct ussd_data *data, struct ussd_env *env);
+
+#endif
