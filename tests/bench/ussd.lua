@@ -17,7 +17,8 @@
 --            journey: half the sessions are visitors (dial, language choice, "About":
 --                     texts "", "L", "L*3"; L in 1..3), half are registered members
 --                     (dial to the home menu, grant status, the first grant: "",
---                     "1", "1*1"); members' numbers are +2126 and 8 digits,
+--                     "1", "1*1"); visitors dial from +2127, members' numbers
+--                     are +2126 and 8 digits,
 --                     MEMBER_BASE + k with k < MEMBERS (bench.py registers
 --                     +2126100NNNNN; the national data set +21269NNNNNNN)
 --   members=N        registered members reachable  USSD_MEMBERS     (default 1000)
@@ -89,6 +90,11 @@ local function new_session(slot)
     local n = session_counter
     local prefix = (n % 2 == 0) and "+2126" or "+2127"
     local digits = string.format("%08d", (id * 10000000 + n) % 100000000)
+    if mix == "journey" then
+        -- Visitors (n even) dial from +2127: a +2126 number of theirs could be a
+        -- registered member's (MEMBER_BASE + k), whose "3" on home starts an idea.
+        prefix = "+2127"
+    end
     slot.id = string.format("ATUid_bench%d_%02d_%010d", run, id, n)
     if mix == "journey" and n % 2 == 1 then
         digits = string.format("%08d", MEMBER_BASE + (id * 7919 + n) % MEMBERS)
