@@ -1,10 +1,10 @@
 /* broadcasts.h -- the broadcasts table (drafts, schedules, cancellations),
  * the audience of a broadcast as one fixed SQL filter over members, its
  * expansion into the outbox as set-based INSERT ... SELECTs (all at once,
- * or a range of member ids per chunk), its
- * progress counted from the messages it produced, and the messages held
- * for the send window (status 'held': the sender never takes them; the
- * scheduler releases them when the window opens).
+ * or a range of member ids per chunk), its progress (its messages counted
+ * by status, kept by triggers), and the messages held for the send
+ * window (status 'held': the sender never takes them; the scheduler
+ * releases them when the window opens).
  *
  * The audience filter is given as JSON array texts (SQLite's json_each
  * reads them), so the statements' text never changes and they are
@@ -207,7 +207,9 @@ int broadcasts_expand_advance(sqlite3 *db, int64_t id, int64_t after, int64_t ad
  * count, or -1. */
 int broadcasts_expanding(sqlite3 *db, int64_t *ids, size_t max) __attribute__((warn_unused_result));
 
-/* Messages of broadcast id by status. */
+/* Messages of broadcast id by status, read from the counts the triggers
+ * on messages keep (broadcast_counts): as exact as counting the messages,
+ * at the cost of a few rows. */
 struct broadcast_progress {
     int64_t held, queued, sending, sent, delivered, failed, suppressed, expired, cancelled, total;
     int64_t segments; /* of all its messages */
