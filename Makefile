@@ -70,6 +70,8 @@ FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 BENCH_FLOOR = $(BUILD)/tests/bench_floor
 BENCH_FOLD  = $(BUILD)/tests/bench_fold
 BENCH_SLOW_FSYNC = $(BUILD)/tests/slow_fsync.so
+# An LD_PRELOAD shim for tests/integration/test_inbound_crash.py: fsyncs held.
+TEST_FSYNC_HOLD = $(BUILD)/tests/fsync_hold.so
 SIZE ?= demo
 # taawund-test: the daemon with test hooks compiled in (-DTAAWUN_TEST_HOOKS:
 # the scheduler's clock read from TAAWUN_TEST_NOW_FILE, the expander's chunk
@@ -100,12 +102,13 @@ test: deps
 	@$(MAKE) --no-print-directory build-tests
 	@contrib/run-tests.sh $(BUILD)
 
-build-tests: $(DAEMON) $(TEST_DAEMON) $(CTL) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR) $(BENCH_FOLD)
+build-tests: $(DAEMON) $(TEST_DAEMON) $(CTL) $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_FLOOR) $(BENCH_FOLD) \
+             $(TEST_FSYNC_HOLD)
 
 unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 	@contrib/run-tests.sh $(BUILD) unit
 
-integration: $(DAEMON) $(TEST_DAEMON) $(CTL)
+integration: $(DAEMON) $(TEST_DAEMON) $(CTL) $(TEST_FSYNC_HOLD)
 	@contrib/run-tests.sh $(BUILD) integration
 
 e2e: $(DAEMON)
@@ -213,6 +216,11 @@ $(BENCH_FLOOR): tests/bench/floor.c
 $(BENCH_SLOW_FSYNC): tests/bench/slow_fsync.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+# Preloaded into a sanitized taawund too: built without sanitizers.
+$(TEST_FSYNC_HOLD): tests/integration/fsync_hold.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
 $(BENCH_FOLD): tests/bench/fold.c $(LIB)
 	@mkdir -p $(dir $@)

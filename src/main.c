@@ -28,6 +28,7 @@
 #include "runtime/runtime.h"
 #include "sender/sender.h"
 #include "store/db.h"
+#include "store/db_group.h"
 #include "store/db_lock.h"
 #include "store/messages.h"
 #include "sys/log.h"
@@ -334,13 +335,18 @@ static int serve(struct runtime *rt, const char *config_path, const sigset_t *se
     if (scheduler_clock(&now) == 0)
         log_summary_tick(now); /* the summary's first period starts now */
 
-    struct http_server *pub =
-        wire_console(sessions) == 0 ? start_listener(&startup, HTTP_PUBLIC, &rc) : NULL;
+    /* The group commit's thread, before the listeners: webhooks' writes
+     * (inbound SMS, delivery reports, end notices) are committed on it. */
+    bool committer = db_group_start() == 0;
+    struct http_server *pub = committer && wire_console(sessions) == 0
+                                  ? start_listener(&startup, HTTP_PUBLIC, &rc)
+                                  : NULL;
     struct http_server *adm = pub ? start_listener(&startup, HTTP_ADMIN, &rc) : NULL;
     struct sender *sender = adm ? sender_start() : NULL;
     if (!pub || !adm || !sender) {
         http_server_stop(adm);
         http_server_stop(pub);
+        db_group_stop();
         runtime_publish(NULL);
         ussd_sessions_free(sessions);
         return 1;
@@ -356,6 +362,7 @@ static int serve(struct runtime *rt, const char *config_path, const sigset_t *se
     http_server_quiesce(adm, STOP_GRACE_MS);
     http_server_stop(pub);
     http_server_stop(adm);
+    db_group_stop(); /* what was queued is committed; the listeners answered 503 already */
     scheduler_stop(scheduler);
     expander_stop(expander);
     sender_stop(sender, SENDER_STOP_GRACE_MS);

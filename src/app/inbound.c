@@ -13,6 +13,7 @@
 #include "core/msisdn.h"
 #include "core/utf8.h"
 #include "store/db.h"
+#include "store/db_group.h"
 #include "store/messages.h"
 #include "sys/log.h"
 #include "sys/log_summary.h"
@@ -90,26 +91,25 @@ static int answer(sqlite3 *db, const struct inbound_context *c, const char *phon
     return rc;
 }
 
-/* One inbound SMS as a job of a group commit (see db_group_write): stored
+/* One inbound SMS as a job of a group commit (store/db_group.h): stored
  * once, multipart parts kept until complete, answered. */
-struct sms_job {
+struct inbound_sms_job {
     const struct inbound_context *c;
     const struct channel_event *ev;
     struct inbound_sms_result *out;
-    const char *phone;
+    char phone[MESSAGE_PHONE_MAX];
     bool answerable;
-    const char *body;
-    const struct sms_router_reading *reading; /* of body, read before the turn; or NULL */
-    char *joined; /* set by the job when a multipart message completes */
-    int stored;   /* 1 stored, 0 replay */
+    char *body;
+    struct sms_router_reading *reading; /* of body, read before the turn; or NULL */
+    char *joined;                       /* set by the job when a multipart message completes */
+    int stored;                         /* 1 stored, 0 replay */
     int64_t id;
     int64_t member_id;
     char provider_id[MESSAGE_PROVIDER_ID_MAX];
 };
 
-static int sms_job_run(sqlite3 *db, void *arg)
+int inbound_sms_run(sqlite3 *db, struct inbound_sms_job *j)
 {
-    struct sms_job *j = arg;
     const struct channel_event *ev = j->ev;
     struct member m;
     int found = j->answerable ? member_find_by_phone(db, j->phone, &m) : 0;
@@ -150,63 +150,91 @@ static int sms_job_run(sqlite3 *db, void *arg)
     return 0;
 }
 
-int inbound_sms(const struct inbound_context *c, const struct channel_event *ev,
-                struct inbound_sms_result *out)
+struct inbound_sms_job *inbound_sms_prepare(const struct inbound_context *c,
+                                            const struct channel_event *ev,
+                                            struct inbound_sms_result *out)
 {
     memset(out, 0, sizeof *out);
-    char phone[MESSAGE_PHONE_MAX];
-    bool answerable = sender_phone(ev->from_raw, phone, sizeof phone);
+    struct inbound_sms_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    *j = (struct inbound_sms_job){.c = c, .ev = ev, .out = out};
+    j->answerable = sender_phone(ev->from_raw, j->phone, sizeof j->phone);
     const char *text = ev->text ? ev->text : "";
     size_t len = ev->text ? strnlen(ev->text, ev->text_len) : 0;
-    char *body = malloc(len + 1);
-    if (!body)
-        return -1;
-    memcpy(body, text, len);
-    body[len] = '\0';
-    if (!utf8_valid(body, len)) {
+    j->body = malloc(len + 1);
+    if (!j->body) {
+        free(j);
+        return NULL;
+    }
+    memcpy(j->body, text, len);
+    j->body[len] = '\0';
+    if (!utf8_valid(j->body, len)) {
         /* The adapter promises UTF-8; keep what is valid rather than fail. */
-        body[0] = '\0';
+        j->body[0] = '\0';
     }
     /* The words are read here, before the write turn: the commit the SMS
      * shares with others holds the turn only for what needs the database. */
-    struct sms_router_reading *reading = answerable ? malloc(sizeof *reading) : NULL;
-    if (reading)
-        sms_router_read(body, strlen(body), reading);
-    struct sms_job job = {.c = c,
-                          .ev = ev,
-                          .out = out,
-                          .phone = phone,
-                          .answerable = answerable,
-                          .body = body,
-                          .reading = reading};
-    /* Committed (with its reply) before this returns, grouped with the SMS
-     * other threads are storing at the same moment: one fsync for all. */
-    int rc = db_group_write(sms_job_run, &job);
-    free(job.joined);
-    free(reading);
-    free(body);
-    if (rc != 0) {
-        out->has_inline_reply = false;
-        return -1;
-    }
-    if (out->pending_parts)
-        return 0;
+    j->reading = j->answerable ? malloc(sizeof *j->reading) : NULL;
+    if (j->reading)
+        sms_router_read(j->body, strlen(j->body), j->reading);
+    return j;
+}
+
+/* After the commit of a stored SMS (not a part, not failed): its log line
+ * and count. */
+static void sms_logged(const struct inbound_sms_job *j)
+{
+    const struct inbound_context *c = j->c;
     char masked[MSISDN_MAX], q[160];
-    msisdn_mask(phone, masked);
-    if (job.stored == 0) {
-        out->duplicate = true;
-        out->has_inline_reply = false;
+    msisdn_mask(j->phone, masked);
+    if (j->stored == 0) {
         log_debug("sms_replay", "channel=%s phone=%s provider_id=%s", c->ch->name, masked,
-                  log_quote(job.provider_id, q, sizeof q));
+                  log_quote(j->provider_id, q, sizeof q));
         log_summary_count(LOG_SUMMARY_SMS_REPLAYS, c->ch->name, NULL);
     } else {
-        out->message_id = job.id;
         log_debug("sms_received", "id=%lld channel=%s phone=%s member=%lld reply=%s",
-                  (long long)job.id, c->ch->name, masked, (long long)job.member_id,
-                  out->has_inline_reply ? "inline" : "outbox");
+                  (long long)j->id, c->ch->name, masked, (long long)j->member_id,
+                  j->out->has_inline_reply ? "inline" : "outbox");
         log_summary_count(LOG_SUMMARY_SMS_IN, c->ch->name, NULL);
     }
-    return 0;
+}
+
+int inbound_sms_finish(struct inbound_sms_job *j, int rc)
+{
+    struct inbound_sms_result *out = j->out;
+    if (rc != 0) {
+        memset(out, 0, sizeof *out);
+    } else if (!out->pending_parts) {
+        if (j->stored == 0) {
+            out->duplicate = true;
+            out->has_inline_reply = false;
+        } else {
+            out->message_id = j->id;
+        }
+        sms_logged(j);
+    }
+    free(j->joined);
+    free(j->reading);
+    free(j->body);
+    free(j);
+    return rc == 0 ? 0 : -1;
+}
+
+static int sms_job_run(sqlite3 *db, void *arg)
+{
+    return inbound_sms_run(db, arg);
+}
+
+int inbound_sms(const struct inbound_context *c, const struct channel_event *ev,
+                struct inbound_sms_result *out)
+{
+    struct inbound_sms_job *j = inbound_sms_prepare(c, ev, out);
+    if (!j)
+        return -1;
+    /* Committed (with its reply) before this returns, grouped with the SMS
+     * other threads are storing at the same moment: one fsync for all. */
+    return inbound_sms_finish(j, db_group_write(sms_job_run, j));
 }
 
 /* ---- delivery reports ---- */
@@ -219,59 +247,78 @@ static enum delivery_state state_from_name(const char *name)
     return DELIVERY_UNKNOWN;
 }
 
-int inbound_dlr(const struct channel_settings *ch, const struct channel_event *ev)
+int inbound_dlr_run(sqlite3 *db, const struct channel_settings *ch, const struct channel_event *ev,
+                    struct inbound_dlr_outcome *o)
 {
-    sqlite3 *db = db_thread();
-    if (!db)
-        return -1;
-    if (db_begin(db) != 0)
-        return -1;
-    struct message_dlr_target t;
+    memset(o, 0, sizeof *o);
     const char *pid = ev->dlr_provider_id ? ev->dlr_provider_id : "";
-    int found = message_dlr_find(db, ch->name, ev->dlr_message_id, pid, &t);
-    char q[160];
-    if (found <= 0) {
-        db_rollback(db);
-        if (found == 0) {
-            /* A provider replaying old reports can send thousands: one line
-             * per channel per interval, with the count held back. */
-            char key[LOG_COLLAPSE_KEY_MAX];
-            snprintf(key, sizeof key, "dlr_unknown:%s", ch->name);
-            log_collapsed(LOG_WARN, key, LOG_COLLAPSE_INTERVAL_MS, "dlr_unknown",
-                          "channel=%s message=%lld provider_id=%s state=%s", ch->name,
-                          (long long)ev->dlr_message_id, log_quote(pid, q, sizeof q),
-                          delivery_state_name(ev->state));
-            log_summary_count(LOG_SUMMARY_DLRS, ch->name, "unknown");
-        }
-        return found;
-    }
-    enum delivery_state cur = t.dlr_status[0] ? state_from_name(t.dlr_status) : DELIVERY_UNKNOWN;
+    o->found = message_dlr_find(db, ch->name, ev->dlr_message_id, pid, &o->target);
+    if (o->found <= 0)
+        return o->found;
+    const struct message_dlr_target *t = &o->target;
+    enum delivery_state cur = t->dlr_status[0] ? state_from_name(t->dlr_status) : DELIVERY_UNKNOWN;
     enum delivery_state next = ev->state;
-    bool forward = !delivery_state_final(cur) && next > cur;
-    const char *status = NULL, *error = NULL;
+    o->forward = !delivery_state_final(cur) && next > cur;
+    const char *error = NULL;
     char err[48];
-    if (forward && (strcmp(t.status, "sending") == 0 || strcmp(t.status, "sent") == 0)) {
+    if (o->forward && (strcmp(t->status, "sending") == 0 || strcmp(t->status, "sent") == 0)) {
         if (next == DELIVERY_DELIVERED) {
-            status = "delivered";
+            o->status = "delivered";
         } else if (delivery_state_final(next)) {
-            status = "failed";
+            o->status = "failed";
             snprintf(err, sizeof err, "dlr_%s", delivery_state_name(next));
             error = err;
         }
     }
-    if (forward && message_dlr_apply(db, t.id, delivery_state_name(next), status, error,
-                                     ev->error_code, db_now()) != 0) {
-        db_rollback(db);
+    if (o->forward && message_dlr_apply(db, t->id, delivery_state_name(next), o->status, error,
+                                        ev->error_code, db_now()) != 0)
         return -1;
-    }
-    if (db_commit(db) != 0)
-        return -1;
-    char masked[MSISDN_MAX], e[96];
-    msisdn_mask(t.phone, masked);
-    log_debug("dlr", "id=%lld channel=%s phone=%s state=%s applied=%s status=%s error=%s",
-              (long long)t.id, ch->name, masked, delivery_state_name(next), forward ? "yes" : "no",
-              status ? status : t.status,
-              log_quote(ev->error_code ? ev->error_code : "", e, sizeof e));
-    log_summary_count(LOG_SUMMARY_DLRS, ch->name, delivery_state_name(next));
     return 0;
+}
+
+void inbound_dlr_logged(const struct channel_settings *ch, const struct channel_event *ev,
+                        const struct inbound_dlr_outcome *o)
+{
+    const char *pid = ev->dlr_provider_id ? ev->dlr_provider_id : "";
+    char q[160];
+    if (o->found == 0) {
+        /* A provider replaying old reports can send thousands: one line
+         * per channel per interval, with the count held back. */
+        char key[LOG_COLLAPSE_KEY_MAX];
+        snprintf(key, sizeof key, "dlr_unknown:%s", ch->name);
+        log_collapsed(LOG_WARN, key, LOG_COLLAPSE_INTERVAL_MS, "dlr_unknown",
+                      "channel=%s message=%lld provider_id=%s state=%s", ch->name,
+                      (long long)ev->dlr_message_id, log_quote(pid, q, sizeof q),
+                      delivery_state_name(ev->state));
+        log_summary_count(LOG_SUMMARY_DLRS, ch->name, "unknown");
+        return;
+    }
+    if (o->found < 0)
+        return;
+    const struct message_dlr_target *t = &o->target;
+    char masked[MSISDN_MAX], e[96];
+    msisdn_mask(t->phone, masked);
+    log_debug("dlr", "id=%lld channel=%s phone=%s state=%s applied=%s status=%s error=%s",
+              (long long)t->id, ch->name, masked, delivery_state_name(ev->state),
+              o->forward ? "yes" : "no", o->status ? o->status : t->status,
+              log_quote(ev->error_code ? ev->error_code : "", e, sizeof e));
+    log_summary_count(LOG_SUMMARY_DLRS, ch->name, delivery_state_name(ev->state));
+}
+
+int inbound_dlr(const struct channel_settings *ch, const struct channel_event *ev)
+{
+    sqlite3 *db = db_thread();
+    if (!db || db_begin(db) != 0)
+        return -1;
+    struct inbound_dlr_outcome o;
+    int rc = inbound_dlr_run(db, ch, ev, &o);
+    if (o.found > 0 && rc == 0) {
+        if (db_commit(db) != 0)
+            return -1;
+    } else {
+        db_rollback(db);
+    }
+    if (rc == 0)
+        inbound_dlr_logged(ch, ev, &o);
+    return rc;
 }

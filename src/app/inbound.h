@@ -16,6 +16,7 @@
 #include "app/sms_router.h"
 #include "app/ussd.h"
 #include "channels/channel.h"
+#include "store/messages.h"
 #include "store/members.h"
 
 #define INBOUND_REPLY_MAX SMS_ROUTER_REPLY_MAX /* bytes of one reply text */
@@ -51,6 +52,22 @@ struct inbound_sms_result {
 int inbound_sms(const struct inbound_context *c, const struct channel_event *ev,
                 struct inbound_sms_result *out) __attribute__((warn_unused_result));
 
+/* inbound_sms() in three steps, for a caller told of the group commit
+ * rather than waiting for it (hooks/ park the webhook's connection
+ * meanwhile, http/later.h): inbound_sms_prepare() reads the text (no
+ * database; NULL when out of memory), inbound_sms_run() stores and answers
+ * it inside a group commit's transaction (store/db_group.h: on the
+ * committer's thread, with its db; 0 or -1), and inbound_sms_finish(), once
+ * the commit is on disk (rc 0) or failed (rc -1: out cleared), completes
+ * out, logs, frees the job and returns 0 or -1. c, ev and out are borrowed
+ * until then; the run reads c->inline_reply, which may change before it. */
+struct inbound_sms_job;
+struct inbound_sms_job *inbound_sms_prepare(const struct inbound_context *c,
+                                            const struct channel_event *ev,
+                                            struct inbound_sms_result *out);
+int inbound_sms_run(sqlite3 *db, struct inbound_sms_job *j) __attribute__((warn_unused_result));
+int inbound_sms_finish(struct inbound_sms_job *j, int rc);
+
 /* The language to answer in: the member's, else Arabic when the text holds
  * a right-to-left letter (core/bidi: Arabic script, digits not counted),
  * else French. Returns a static string or m->language. */
@@ -63,5 +80,19 @@ const char *inbound_language(const struct member *m, const char *text, size_t le
  * message stores nothing (logged). Returns 0, or -1 on a database error. */
 int inbound_dlr(const struct channel_settings *ch, const struct channel_event *ev)
     __attribute__((warn_unused_result));
+
+/* inbound_dlr() in two steps, for a group commit: inbound_dlr_run() inside
+ * the caller's write transaction (0, or -1 on a database error: roll back),
+ * inbound_dlr_logged() once it is committed (its log line and count). */
+struct inbound_dlr_outcome {
+    int found; /* 1: the message is known; 0: unknown (nothing written); -1 */
+    bool forward;
+    const char *status; /* the message's new status ("delivered", "failed") or NULL */
+    struct message_dlr_target target;
+};
+int inbound_dlr_run(sqlite3 *db, const struct channel_settings *ch, const struct channel_event *ev,
+                    struct inbound_dlr_outcome *o) __attribute__((warn_unused_result));
+void inbound_dlr_logged(const struct channel_settings *ch, const struct channel_event *ev,
+                        const struct inbound_dlr_outcome *o);
 
 #endif

@@ -17,6 +17,7 @@
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
 #include "store/db.h"
+#include "store/db_group.h"
 #include "store/drafts.h"
 #include "store/members.h"
 #include "sys/log.h"

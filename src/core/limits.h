@@ -64,6 +64,10 @@
 
 /* Hard ceiling on an HTTP request body (config may set less). */
 #define HTTP_BODY_CEILING (1024 * 1024)
+/* When a listener stops, how long the requests still parked for a later
+ * answer (http/later, answered 503 then) are given to have it sent before
+ * their connections are closed. */
+#define HTTP_STOP_ANSWER_MS 1000
 
 /* A signed Vonage request whose `timestamp` is further than this from our
  * clock is refused: a captured request cannot be replayed later (Vonage's

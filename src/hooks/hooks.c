@@ -8,11 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/inbound.h"
 #include "app/ussd.h"
 #include "channels/channel_ops.h"
 #include "core/form.h"
 #include "core/limits.h"
+#include "hooks/events.h"
 #include "runtime/env.h"
 #include "runtime/runtime.h"
 #include "store/db.h"
@@ -191,65 +191,6 @@ static void ussd_hook(struct hooks_ctx *rc, struct runtime *rt, const struct cha
     http_reply(resp, 200, ctype, body, (size_t)n);
 }
 
-/* Answer an inbound SMS webhook: the adapter's body (TwiML, Kannel's reply
- * text, or a plain acknowledgement). */
-static void sms_answer(const struct channel_ops *ops, const char *reply, struct http_response *resp)
-{
-    if (!ops->sms_reply) {
-        http_reply(resp, 200, "text/plain", "", 0);
-        return;
-    }
-    char body[INBOUND_REPLY_MAX + 256];
-    const char *ctype = "text/plain";
-    long n = ops->sms_reply(reply, body, sizeof body, &ctype);
-    if (n < 0) {
-        http_error(resp, 500, "internal", "reply too large");
-        return;
-    }
-    http_reply(resp, 200, ctype, body, (size_t)n);
-}
-
-/* Do what the events of one inbound webhook say. Returns 0, or -1 when the
- * database failed (503: the provider retries). *reply is the inline reply
- * of an SMS, if any (one per request at most). */
-static int inbound_events(struct hooks_ctx *rc, struct runtime *rt,
-                          const struct channel_settings *ch, const struct channel_ops *ops,
-                          const struct channel_batch *batch, char *reply, bool *has_reply)
-{
-    *has_reply = false;
-    for (size_t i = 0; i < batch->count; i++) {
-        const struct channel_event *ev = &batch->events[i];
-        switch (ev->kind) {
-        case CHANNEL_EVENT_SMS: {
-            struct inbound_context ic;
-            runtime_env_inbound(rt, ch, ops->inline_reply && !*has_reply, &ic);
-            struct inbound_sms_result r;
-            if (inbound_sms(&ic, ev, &r) != 0)
-                return -1;
-            if (!r.duplicate)
-                metrics_inc(METRICS_SMS_INBOUND, (const char *const[]){ch->name});
-            if (r.has_inline_reply) {
-                snprintf(reply, INBOUND_REPLY_MAX, "%s", r.reply);
-                *has_reply = true;
-            }
-            break;
-        }
-        case CHANNEL_EVENT_DLR:
-            if (inbound_dlr(ch, ev) != 0)
-                return -1;
-            metrics_inc(METRICS_DELIVERY_REPORTS, (const char *const[]){ch->name});
-            break;
-        case CHANNEL_EVENT_USSD_END:
-            if (ussd_end_notice(rc->sessions, ch, ev->session_id ? ev->session_id : "",
-                                ev->from_raw ? ev->from_raw : "", ev->status ? ev->status : "", 0,
-                                "", ev->error_code ? ev->error_code : "") != 0)
-                return -1;
-            break;
-        }
-    }
-    return 0;
-}
-
 static bool method_allowed(const struct channel_ops *ops, const char *method, char *allow,
                            size_t allowsz)
 {
@@ -267,9 +208,10 @@ static bool method_allowed(const struct channel_ops *ops, const char *method, ch
 }
 
 /* POST|GET /hooks/{channel}/{sms|dlr|ussd-end}: authenticated by the route
- * (address, secret); here the provider's signature, parsing, and the
- * events committed before the answer. */
-static void inbound_hook(struct hooks_ctx *rc, struct runtime *rt,
+ * (address, secret); here the provider's signature and parsing, then the
+ * events committed before the answer (hooks/events: the answer may come
+ * later, *rt then taken). */
+static void inbound_hook(struct hooks_ctx *rc, struct runtime **rt,
                          const struct channel_settings *ch, const struct channel_ops *ops,
                          const char *kind, const struct http_request *req,
                          struct http_response *resp)
@@ -299,14 +241,7 @@ static void inbound_hook(struct hooks_ctx *rc, struct runtime *rt,
         http_error(resp, err.status ? err.status : 400, err.code ? err.code : "bad_request",
                    err.message ? err.message : "cannot parse the request");
     } else {
-        char reply[INBOUND_REPLY_MAX];
-        bool has_reply = false;
-        if (inbound_events(rc, rt, ch, ops, &batch, reply, &has_reply) != 0)
-            http_error(resp, 503, "unavailable", "the database is unavailable; try again");
-        else if (strcmp(kind, "sms") == 0)
-            sms_answer(ops, has_reply ? reply : NULL, resp);
-        else
-            http_reply(resp, 200, "text/plain", "", 0);
+        hook_events_commit(rc->sessions, rt, ch, ops, kind, &batch, req, resp);
     }
     channel_batch_free(&batch);
     form_free(&form);
@@ -364,17 +299,9 @@ void hooks_handle(void *ctx, const struct http_request *req, struct http_respons
                 resp->allow = allow_lists[i];
         http_error(resp, 405, "method_not_allowed", "method not accepted by this webhook");
     } else if (authenticate(ch, ops, req, token, resp) == 0) {
-        inbound_hook(rc, rt, ch, ops, kind, req, resp);
+        inbound_hook(rc, &rt, ch, ops, kind, req, resp);
     }
-    if (resp->status >= 400 && resp->status != 404) {
-        /* One line per channel and status per interval (a misconfigured
-         * secret or a scan refuses every request), the count in the summary. */
-        char q[96], key[LOG_COLLAPSE_KEY_MAX];
-        snprintf(key, sizeof key, "webhook_refused:%s:%d", channel, resp->status);
-        log_collapsed(LOG_WARN, key, LOG_COLLAPSE_INTERVAL_MS, "webhook_refused",
-                      "channel=%s status=%d path=%s", channel, resp->status,
-                      log_quote(kind, q, sizeof q));
-        log_summary_count(LOG_SUMMARY_WEBHOOKS_REFUSED, channel, NULL);
-    }
-    runtime_release(rt);
+    if (resp->status >= 400 && resp->status != 404)
+        hook_refused(channel, kind, resp->status);
+    runtime_release(rt); /* NULL when the answer comes later: the events hold it */
 }

@@ -22,8 +22,10 @@
 #include <unistd.h>
 
 #include "core/cidr.h"
+#include "core/limits.h"
 #include "http/deadline.h"
 #include "http/framing.h"
+#include "http/later.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
 
@@ -45,6 +47,7 @@ struct http_server {
     int port;
     struct http_deadline *deadline;
     struct mhd_notices notices;
+    struct http_parking *parking; /* requests answered later (http/later.h) */
     int quiesced_fd; /* the listening socket after quiesce, closed after MHD_stop_daemon; -1 */
 };
 
@@ -63,9 +66,24 @@ struct request_state {
     bool too_large;
     bool started; /* on_request has seen the headers */
     bool query_too_long;
-    char *query;     /* raw query string, malloc'd, or NULL */
-    double begun_at; /* metrics_clock() when the request line was read */
+    char *query;                  /* raw query string, malloc'd, or NULL */
+    double begun_at;              /* metrics_clock() when the request line was read */
+    struct http_later_slot later; /* an answer given after the route function returned */
+    char route[HTTP_ROUTE_MAX];   /* the route that will answer later (metrics) */
 };
+
+/* A request's state, counted in progress until request_completed. */
+static struct request_state *request_state_new(struct http_server *s, struct MHD_Connection *conn)
+{
+    struct request_state *rs = calloc(1, sizeof *rs);
+    if (!rs)
+        return NULL;
+    atomic_fetch_add(&s->in_progress, 1);
+    rs->begun_at = metrics_clock();
+    rs->later.parking = s->parking;
+    rs->later.connection = conn;
+    return rs;
+}
 
 /* Count the answer to a request and the time it took (taawun_http_*),
  * by resp->route: "other" when no route claimed the request. */
@@ -106,13 +124,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    (void)conn;
-    struct http_server *s = cls;
-    struct request_state *rs = calloc(1, sizeof *rs);
+    struct request_state *rs = request_state_new(cls, conn);
     if (!rs)
         return NULL;
-    atomic_fetch_add(&s->in_progress, 1);
-    rs->begun_at = metrics_clock();
     const char *q = uri ? strchr(uri, '?') : NULL;
     if (q) {
         size_t n = strlen(q + 1);
@@ -133,6 +147,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     http_deadline_next_request(s->deadline, deadline_of(conn));
     struct request_state *rs = *con_cls;
     if (rs) {
+        if (rs->later.later)
+            http_later_release(rs->later.later);
         free(rs->body);
         free(rs->query);
         free(rs);
@@ -355,10 +371,39 @@ static enum MHD_Result on_body(struct http_server *s, struct request_state *rs, 
     return MHD_YES;
 }
 
+/* What a route function put in resp although it answers later: dropped. */
+static void discard_response(struct http_response *resp)
+{
+    free(resp->body);
+    resp->body = NULL;
+    if (resp->stream && resp->stream_free)
+        resp->stream_free(resp->stream_ctx);
+    resp->stream = NULL;
+}
+
+/* A request answered later (http/later.h): send the answer if it is there,
+ * else the connection is parked until it comes (libmicrohttpd calls back
+ * once it is resumed). */
+static enum MHD_Result answer_later(struct http_server *s, struct MHD_Connection *conn,
+                                    struct request_state *rs)
+{
+    struct http_response resp = {0};
+    if (!http_later_ready(rs->later.later, &resp))
+        return MHD_YES; /* parked: no thread waits for the answer */
+    if (!resp.route[0])
+        snprintf(resp.route, sizeof resp.route, "%s", rs->route);
+    if (resp.status == 0)
+        http_error(&resp, 500, "internal", "no response");
+    count_request(s, rs, &resp);
+    return send_response(conn, &resp, false);
+}
+
 /* The request is complete: hand it to the route function and answer. */
 static enum MHD_Result on_complete(struct http_server *s, struct MHD_Connection *conn,
                                    struct request_state *rs, const char *url, const char *method)
 {
+    if (rs->later.later)
+        return answer_later(s, conn, rs); /* called back after a park */
     struct http_response resp = {0};
     http_deadline_answering(s->deadline, deadline_of(conn));
     if (rs->too_large) {
@@ -381,10 +426,16 @@ static enum MHD_Result on_complete(struct http_server *s, struct MHD_Connection 
         .body_len = rs->len,
         .client = ci ? ci->client_addr : NULL,
         .connection = conn,
+        .later = &rs->later,
     };
     if (rs->body)
         rs->body[rs->len] = '\0';
     s->route(s->ctx, &req, &resp);
+    if (rs->later.later) {
+        snprintf(rs->route, sizeof rs->route, "%s", resp.route);
+        discard_response(&resp);
+        return answer_later(s, conn, rs);
+    }
     if (resp.status == 0)
         http_error(&resp, 500, "internal", "no response");
     count_request(s, rs, &resp);
@@ -398,12 +449,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct http_server *s = cls;
     struct request_state *rs = *con_cls;
     if (!rs) {
-        rs = calloc(1, sizeof *rs);
+        rs = request_state_new(s, conn);
         if (!rs)
             return MHD_NO;
         *con_cls = rs;
-        atomic_fetch_add(&s->in_progress, 1);
-        rs->begun_at = metrics_clock();
     }
     if (!rs->started)
         return on_headers(s, conn, rs, version);
@@ -514,7 +563,8 @@ static int start_daemon(struct http_server *s, int fd, bool ipv6)
      * worker polls at most max_connections / threads sockets. */
     const struct http_server_options *opt = &s->opt;
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+        MHD_ALLOW_SUSPEND_RESUME; /* requests answered later are parked (http/later.h) */
     if (ipv6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
@@ -566,12 +616,15 @@ struct http_server *http_server_start(const struct http_server_options *opt, htt
     s->ctx = ctx;
     s->port = bound_port(fd);
     pthread_mutex_init(&s->notices.lock, NULL);
-    s->deadline = http_deadline_new(opt->request_deadline_s, listener_name(opt->listener),
-                                    notices_summary, s);
+    s->parking = http_parking_new();
+    s->deadline = s->parking ? http_deadline_new(opt->request_deadline_s,
+                                                 listener_name(opt->listener), notices_summary, s)
+                             : NULL;
     if (!s->deadline || start_daemon(s, fd, ipv6) != 0) {
         if (!s->deadline)
             close(fd);
         http_deadline_free(s->deadline);
+        http_parking_free(s->parking);
         pthread_mutex_destroy(&s->notices.lock);
         free(s);
         return NULL;
@@ -582,6 +635,14 @@ struct http_server *http_server_start(const struct http_server_options *opt, htt
 int http_server_port(const struct http_server *s)
 {
     return s->port;
+}
+
+/* Wait up to ms for the requests in progress to be over. */
+static void wait_in_progress(struct http_server *s, int ms)
+{
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (int waited = 0; waited < ms && atomic_load(&s->in_progress) > 0; waited += 10)
+        nanosleep(&pause, NULL);
 }
 
 void http_server_quiesce(struct http_server *s, int grace_ms)
@@ -597,19 +658,23 @@ void http_server_quiesce(struct http_server *s, int grace_ms)
         shutdown(fd, SHUT_RDWR);
         s->quiesced_fd = fd;
     }
-    struct timespec pause = {0, 10 * 1000 * 1000};
-    for (int waited = 0; waited < grace_ms && atomic_load(&s->in_progress) > 0; waited += 10)
-        nanosleep(&pause, NULL);
+    wait_in_progress(s, grace_ms);
 }
 
 void http_server_stop(struct http_server *s)
 {
     if (!s)
         return;
+    /* libmicrohttpd aborts when stopped with a connection suspended: every
+     * request still waiting for its later answer is answered 503 now, and
+     * given a moment to be sent. */
+    if (s->daemon && http_parking_close(s->parking) > 0)
+        wait_in_progress(s, HTTP_STOP_ANSWER_MS);
     if (s->daemon)
         MHD_stop_daemon(s->daemon); /* forgets every connection's deadline */
     if (s->quiesced_fd >= 0)
         close(s->quiesced_fd);
+    http_parking_free(s->parking);
     http_deadline_free(s->deadline);
     pthread_mutex_destroy(&s->notices.lock);
     free(s);

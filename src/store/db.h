@@ -36,22 +36,9 @@ int db_schema_version(void);
  * when skipped, -1 on error (logged). */
 int db_load_if_empty(sqlite3 *db, const char *path) __attribute__((warn_unused_result));
 
-/* Group commit: run fn(db, arg) inside a write transaction shared with the
- * calls other threads make at the same time. The first caller to find no
- * commit under way becomes the leader: it takes the write turn, then every
- * job queued by then (those that arrived while it waited for the turn
- * included; no timed wait), runs each inside its own savepoint (a failing
- * job rolls back alone), and commits once; the others wait. Returns fn's
- * result once the batch is on disk, or -1 when the commit failed (nothing
- * of the job was kept). fn must not begin or commit transactions; it runs
- * on the leader's thread and must use the db it is given. Counted in
- * taawun_db_group_commits_total and taawun_db_group_commit_jobs_total. */
-int db_group_write(int (*fn)(sqlite3 *db, void *arg), void *arg)
-    __attribute__((warn_unused_result));
-
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit return 0 or -1.
- * db_begin() and db_group_write() first end the calling thread's read
- * transaction, if one is open (below). */
+ * db_begin() (and store/db_group's jobs) first end the calling thread's
+ * read transaction, if one is open (below). */
 int db_begin(sqlite3 *db) __attribute__((warn_unused_result));
 int db_commit(sqlite3 *db) __attribute__((warn_unused_result));
 void db_rollback(sqlite3 *db);

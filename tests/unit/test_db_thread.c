@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "store/db_group.h"
 
 static char dir[] = "/tmp/test_db_thread_XXXXXX";
 static struct db_options opt = {.busy_timeout_ms = 1000};

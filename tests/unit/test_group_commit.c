@@ -1,7 +1,10 @@
-/* test_group_commit.c -- store/db.c's group commit (db_group_write): writes
- * that arrive while another writer holds the write turn are committed
- * together, in one transaction, as soon as the turn is free; a failing job
- * rolls back alone. On a database file in a temporary directory (threads
+/* test_group_commit.c -- store/db_group's group commit: writes that arrive
+ * while another writer holds the write turn are committed together, in one
+ * transaction, as soon as the turn is free; a failing job rolls back alone;
+ * a submitted job's caller is told only once the commit is on disk, and
+ * how many jobs share a commit does not depend on how many threads wait
+ * (none does); without the committer a job is its own transaction on the
+ * calling thread. On a database file in a temporary directory (threads
  * each open their own connection). */
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,6 +21,7 @@
 #include <cmocka.h>
 
 #include "store/db.h"
+#include "store/db_group.h"
 #include "sys/metrics.h"
 
 #define WRITERS 3
@@ -132,6 +136,105 @@ static void test_writes_waiting_for_the_turn_share_one_commit(void **state)
     assert_int_equal(counter(METRICS_DB_GROUP_JOBS) - jobs, WRITERS);
 }
 
+/* ---- db_group_submit: nobody waits ---- */
+
+#define SUBMITTED 100
+
+struct submitted {
+    int value;
+    int rc;   /* what done was told */
+    int seen; /* rows with value seen from another connection when done ran */
+    _Atomic int done_calls;
+};
+
+static _Atomic int submitted_done;
+
+static int insert_value(sqlite3 *db, void *arg)
+{
+    const struct submitted *j = arg;
+    char sql[64];
+    snprintf(sql, sizeof sql, "INSERT INTO t (v) VALUES (%d)", j->value);
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Rows holding value, read on a connection of its own (what is committed). */
+static int committed_rows(int value)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(opt.path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return -1;
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM t WHERE v = %d", value);
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static void submitted_end(void *arg, int rc)
+{
+    struct submitted *j = arg;
+    j->rc = rc;
+    j->seen = committed_rows(j->value);
+    j->done_calls++;
+    submitted_done++;
+}
+
+/* A hundred writes submitted from one thread while another writer holds the
+ * turn: no thread waits for them, one commit takes them all, and each
+ * caller is told after it, when another connection sees the row. */
+static void test_submitted_jobs_share_one_commit_and_are_told_after_it(void **state)
+{
+    (void)state;
+    sqlite3 *db = db_thread();
+    assert_non_null(db);
+    uint64_t commits = counter(METRICS_DB_GROUP_COMMITS), jobs = counter(METRICS_DB_GROUP_JOBS);
+    static struct submitted j[SUBMITTED];
+    submitted_done = 0;
+    assert_int_equal(db_begin(db), 0);
+    for (int i = 0; i < SUBMITTED; i++) {
+        j[i] = (struct submitted){.value = 1000 + i, .rc = 99};
+        db_group_submit(insert_value, submitted_end, &j[i]);
+    }
+    nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+    assert_int_equal(submitted_done, 0); /* nothing is told before the commit */
+    assert_int_equal(db_commit(db), 0);
+    for (int tries = 0; tries < 1000 && submitted_done < SUBMITTED; tries++)
+        nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
+    assert_int_equal(submitted_done, SUBMITTED);
+    for (int i = 0; i < SUBMITTED; i++) {
+        assert_int_equal(j[i].done_calls, 1);
+        assert_int_equal(j[i].rc, 0);
+        assert_int_equal(j[i].seen, 1);
+    }
+    /* The committer took the turn once it was free, then every job. */
+    assert_int_equal(counter(METRICS_DB_GROUP_COMMITS) - commits, 1);
+    assert_int_equal(counter(METRICS_DB_GROUP_JOBS) - jobs, SUBMITTED);
+}
+
+/* Without the committer (stopped), a job is a transaction of its own on the
+ * calling thread: done before the call returns, and db_group_write too. */
+static void test_without_the_committer_jobs_run_on_the_caller(void **state)
+{
+    (void)state;
+    db_group_stop();
+    struct submitted one = {.value = 5000, .rc = 99};
+    submitted_done = 0;
+    db_group_submit(insert_value, submitted_end, &one);
+    assert_int_equal(submitted_done, 1);
+    assert_int_equal(one.rc, 0);
+    assert_int_equal(one.seen, 1);
+    struct writer w = {.value = 5001};
+    assert_int_equal(db_group_write(insert_job, &w), 0);
+    assert_int_equal(committed_rows(5001), 1);
+    assert_int_equal(db_group_start(), 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -139,12 +242,13 @@ static int setup(void **state)
         return -1;
     snprintf(opt.path, sizeof opt.path, "%s/group.db", dir);
     db_pool_init(&opt);
-    return 0;
+    return db_group_start();
 }
 
 static int teardown(void **state)
 {
     (void)state;
+    db_group_stop();
     const char *names[] = {"group.db", "group.db-wal", "group.db-shm"};
     char path[600];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -159,6 +263,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_writes_waiting_for_the_turn_share_one_commit),
+        cmocka_unit_test(test_submitted_jobs_share_one_commit_and_are_told_after_it),
+        cmocka_unit_test(test_without_the_committer_jobs_run_on_the_caller),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
