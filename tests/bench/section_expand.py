@@ -5,7 +5,7 @@ INSERT ... SELECT of the same rows in the same database, with the longest
 write transaction of the expansion (the daemon's broadcast_expanded line)
 and the USSD p99 (wrk with ussd.lua against the same daemon) idle, while a
 second such broadcast expands and while the sender drains it, in one run.
-Registered in bench.py's SECTIONS; lib is bench.py's module (its helpers)."""
+Run by bench.py's section_expand; lib is bench.py's module (its helpers)."""
 
 import re
 import threading
@@ -68,7 +68,7 @@ def _waiting(lib, port, token, bid):
     return pr["queued"] + pr["sending"]
 
 
-def section_expand(bench, lib):
+def run(bench, lib):
     size = bench.args.size
     n = MEMBERS[size]
     tmp = bench.tmp / "expand"
