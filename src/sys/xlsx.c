@@ -105,7 +105,7 @@ int xlsx_end_row(struct xlsx_sheet *x)
     if (x->failed)
         return -1;
     x->row++; /* a cell written past the last row fails */
-    return x->row < XLSX_ROWS_MAX ? 0 : -1;
+    return x->row < XLSX_ROWS_MAX ? 0 : 1;
 }
 
 int xlsx_finish(struct xlsx_sheet *x, int *fd, unsigned long long *size)

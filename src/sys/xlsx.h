@@ -34,8 +34,8 @@ int xlsx_number(struct xlsx_sheet *x, size_t col, double v);
 /* A date-time (programme time) as an Excel date; year 1900..9999. */
 int xlsx_datetime(struct xlsx_sheet *x, size_t col, int year, int month, int day, int hour,
                   int minute);
-/* The next row. -1 when the sheet is full (XLSX_ROWS_MAX rows): a cell
- * written after that fails. */
+/* The next row. Returns 0; 1 when the sheet is full (XLSX_ROWS_MAX rows:
+ * a cell written after that fails); -1 when the sheet failed. */
 int xlsx_end_row(struct xlsx_sheet *x);
 
 /* Close the workbook and hand over the file: *fd (open for reading at
