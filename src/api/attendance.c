@@ -11,7 +11,6 @@
  * The event's own figures (rsvps, attended) come with GET /events/{id}. */
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -21,8 +20,7 @@
 #include "store/db.h"
 #include "store/events.h"
 #include "store/members.h"
-#include "sys/csvio.h"
-#include "sys/xlsx.h"
+#include "sys/table.h"
 
 #define ATTENDEES_CSV_MAX (64 * 1024 * 1024) /* bytes of one attendee list */
 
@@ -138,48 +136,12 @@ static void attendance_post(const struct api_request *req, struct http_response 
     json_decref(o);
 }
 
-/* The attendee list being written: CSV or an .xlsx sheet. */
+/* The attendee list being written (sys/table: CSV or an .xlsx sheet). */
 struct attendees_out {
-    struct csvio_out csv;
-    struct xlsx_sheet *xlsx; /* non-NULL: a workbook */
-    bool mask;               /* viewers see masked phone numbers */
-    size_t col;
+    struct table *table;
+    bool mask; /* viewers see masked phone numbers */
+    int rc;    /* table_end_row's answer once it is not 0 */
 };
-
-static void out_text(struct attendees_out *o, const char *s)
-{
-    if (o->xlsx)
-        xlsx_text(o->xlsx, o->col++, s, false);
-    else
-        csvio_out_field(&o->csv, s);
-}
-
-/* A time in programme time: "YYYY-MM-DD HH:MM" in CSV (a date spreadsheets
- * read), a real date in a workbook; empty when 0. */
-static void out_time(struct attendees_out *o, int64_t t)
-{
-    char text[64] = "";
-    if (t > 0 && api_json_local_time(t, text, sizeof text) != 0)
-        text[0] = '\0';
-    int y, mo, d, h, mi;
-    if (o->xlsx && sscanf(text, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) == 5) {
-        xlsx_datetime(o->xlsx, o->col++, y, mo, d, h, mi);
-        return;
-    }
-    char *tee = strchr(text, 'T');
-    if (tee)
-        *tee = ' ';
-    out_text(o, text);
-}
-
-static bool out_end_row(struct attendees_out *o)
-{
-    o->col = 0;
-    if (o->xlsx)
-        return xlsx_end_row(o->xlsx) == 0;
-    csvio_out_end_row(&o->csv);
-    return !o->csv.failed;
-}
 
 static int attendee_row(void *ctx, const struct event_attendee *a)
 {
@@ -190,33 +152,43 @@ static int attendee_row(void *ctx, const struct event_attendee *a)
         msisdn_mask(a->phone, phone);
     else
         snprintf(phone, sizeof phone, "%s", a->phone);
-    out_text(o, no);
-    out_text(o, a->name);
-    out_text(o, phone);
-    out_text(o, a->cooperative);
-    out_text(o, a->language);
-    out_time(o, a->booked_at);
-    out_time(o, a->reminded_at);
-    out_time(o, a->checked_in_at);
-    return out_end_row(o) ? 0 : 1;
+    table_text(o->table, no);
+    table_text(o->table, a->name);
+    table_text(o->table, phone);
+    table_text(o->table, a->cooperative);
+    table_text(o->table, a->language);
+    table_time(o->table, a->booked_at);
+    table_time(o->table, a->reminded_at);
+    table_time(o->table, a->checked_in_at);
+    o->rc = table_end_row(o->table);
+    return o->rc != 0;
 }
 
-/* Answer what o holds: the CSV, or the workbook's file. */
+/* Answer the list o holds: the CSV whole, or the workbook's file. */
 static void attendees_reply(struct attendees_out *o, const struct api_export *form,
                             struct http_response *resp)
 {
-    if (!o->xlsx) {
-        http_reply(resp, 200, "text/csv; charset=utf-8", o->csv.data, o->csv.len);
-        snprintf(resp->content_disposition, sizeof resp->content_disposition, "%s",
-                 form->disposition);
-        return;
-    }
     int fd;
     unsigned long long size;
-    if (xlsx_finish(o->xlsx, &fd, &size) != 0)
+    size_t len;
+    const char *csv = table_csv(o->table, &len);
+    if (o->rc == 1) {
+        api_error(resp, 413, "too_many_rows",
+                  "more rows than a worksheet holds (1,048,576): export as CSV", "format");
+    } else if (o->rc != 0) {
+        api_error(resp, 500, "internal",
+                  form->xlsx ? "the workbook could not be written"
+                             : "the attendee list is too large to export",
+                  NULL);
+    } else if (csv) {
+        http_reply(resp, 200, "text/csv; charset=utf-8", csv, len);
+        snprintf(resp->content_disposition, sizeof resp->content_disposition, "%s",
+                 form->disposition);
+    } else if (table_finish(o->table, &fd, &size) != 0) {
         api_error(resp, 500, "internal", "the workbook could not be written", NULL);
-    else
+    } else {
         api_export_reply_fd(resp, form, fd, API_XLSX_TYPE);
+    }
 }
 
 /* GET /events/{id}/attendees.csv[?sep=;][&format=xlsx] */
@@ -237,27 +209,24 @@ static void attendees_csv_get(const struct api_request *req, struct http_respons
     struct api_export form;
     if (api_export_parse(req, resp, name, &form) != 0)
         return;
+    struct table_form f = {.xlsx = form.xlsx,
+                           .sep = form.sep,
+                           .csv_max = ATTENDEES_CSV_MAX,
+                           .sheet = "attendees",
+                           .rtl = form.rtl};
     struct attendees_out o = {.mask = req->principal.role < API_ROLE_STAFF};
-    if (form.xlsx && !(o.xlsx = xlsx_new("attendees", form.rtl))) {
-        api_error(resp, 500, "internal", "the workbook could not be written", NULL);
+    if (!(o.table = table_new(&f, header, sizeof header / sizeof header[0]))) {
+        api_error(resp, 500, "internal",
+                  form.xlsx ? "the workbook could not be written"
+                            : "the export could not be started",
+                  NULL);
         return;
     }
-    csvio_out_init(&o.csv, ATTENDEES_CSV_MAX, form.sep);
-    for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
-        if (o.xlsx)
-            xlsx_text(o.xlsx, i, header[i], true);
-        else
-            csvio_out_field(&o.csv, header[i]);
-    out_end_row(&o);
-    int n = event_attendees(db, id, attendee_row, &o);
-    if (n < 0)
+    if (event_attendees(db, id, attendee_row, &o) < 0)
         api_error_db(resp);
-    else if (o.csv.failed)
-        api_error(resp, 500, "internal", "the attendee list is too large to export", NULL);
     else
         attendees_reply(&o, &form, resp);
-    free(o.csv.data);
-    xlsx_free(o.xlsx);
+    table_free(o.table);
 }
 
 const struct api_route api_attendance_routes[] = {

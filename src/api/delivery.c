@@ -34,10 +34,9 @@
 #include "store/db.h"
 #include "store/delivery.h"
 #include "store/members.h"
-#include "sys/csvio.h"
-#include "sys/xlsx.h"
+#include "sys/table.h"
 
-#define MESSAGES_CSV_PAGE_MAX (1024 * 1024) /* bytes of one page of the export */
+#define MESSAGES_CSV_PAGE_MAX (1024 * 1024) /* bytes of the CSV held at once (a page and more) */
 
 /* The channels' prices as the config says now (copied: an export outlives
  * the request's reference to the runtime). */
@@ -275,80 +274,16 @@ static void report_get(const struct api_request *req, struct http_response *resp
 #define MESSAGES_COLUMNS 11
 
 struct messages_out {
-    struct csvio_out out;
-    struct xlsx_sheet *xlsx; /* non-NULL: a workbook (written whole before it is sent) */
-    size_t col;              /* the workbook's next cell in the row */
-    size_t handed;           /* bytes of out already given to the connection */
-    int64_t broadcast;       /* its id */
-    int64_t after;           /* the last message id written */
-    bool mask;               /* viewers see masked phone numbers */
-    bool done;               /* the last page was written */
+    struct table *table; /* CSV read while it is written, or a workbook */
+    int64_t broadcast;   /* its id */
+    int64_t after;       /* the last message id written */
+    bool mask;           /* viewers see masked phone numbers */
+    bool done;           /* the last page was written */
     struct prices prices;
     struct delivery_message page[DELIVERY_PAGE_MAX];
 };
 
-static void out_text(struct messages_out *c, const char *s)
-{
-    if (c->xlsx)
-        xlsx_text(c->xlsx, c->col++, s, false);
-    else
-        csvio_out_field(&c->out, s);
-}
-
-/* A count: digits in CSV, a number in a workbook. */
-static void out_count(struct messages_out *c, int64_t n)
-{
-    char text[24];
-    snprintf(text, sizeof text, "%lld", (long long)n);
-    if (c->xlsx)
-        xlsx_number(c->xlsx, c->col++, (double)n);
-    else
-        csvio_out_field(&c->out, text);
-}
-
-/* A cost in dirhams (4 decimals in CSV, a number in a workbook); empty
- * when unknown. */
-static void out_cost(struct messages_out *c, bool known, double mad)
-{
-    char text[32] = "";
-    if (known && c->xlsx) {
-        xlsx_number(c->xlsx, c->col++, mad);
-        return;
-    }
-    if (known)
-        snprintf(text, sizeof text, "%.4f", mad);
-    out_text(c, text);
-}
-
-/* t in programme time: "YYYY-MM-DD HH:MM" in CSV (a date spreadsheets
- * read), a real date in a workbook; empty for none. */
-static void out_time(struct messages_out *c, int64_t t)
-{
-    char text[64] = "";
-    if (t > 0 && api_json_local_time(t, text, sizeof text) != 0)
-        text[0] = '\0';
-    int y, mo, d, h, mi;
-    if (c->xlsx && sscanf(text, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) == 5) {
-        xlsx_datetime(c->xlsx, c->col++, y, mo, d, h, mi);
-        return;
-    }
-    char *tee = strchr(text, 'T');
-    if (tee)
-        *tee = ' ';
-    out_text(c, text);
-}
-
-/* The row ends. Returns 0, 1 (the workbook is full: no room for another
- * row) or -1. */
-static int out_end_row(struct messages_out *c)
-{
-    c->col = 0;
-    if (c->xlsx)
-        return xlsx_end_row(c->xlsx) == 0 ? 0 : 1;
-    csvio_out_end_row(&c->out);
-    return c->out.failed ? -1 : 0;
-}
-
+/* One message as a row. Returns table_end_row's answer. */
 static int out_row(struct messages_out *c, const struct delivery_message *m)
 {
     char no[16] = "", phone[MSISDN_MAX];
@@ -363,18 +298,22 @@ static int out_row(struct messages_out *c, const struct delivery_message *m)
     double price = price_of(&c->prices, m->channel);
     bool known = m->priced || price > 0 || !m->taken;
     double cost = m->priced ? m->provider_cost_mad : m->taken ? (double)m->segments * price : 0.0;
-    out_text(c, no);
-    out_text(c, phone);
-    out_text(c, m->language);
-    out_text(c, m->channel);
-    out_text(c, m->status);
-    out_count(c, m->attempts);
-    out_text(c, m->error_class);
-    out_count(c, m->segments);
-    out_cost(c, known, cost);
-    out_time(c, m->sent_at);
-    out_time(c, m->delivered_at);
-    return out_end_row(c);
+    struct table *t = c->table;
+    table_text(t, no);
+    table_text(t, phone);
+    table_text(t, m->language);
+    table_text(t, m->channel);
+    table_text(t, m->status);
+    table_int(t, m->attempts);
+    table_text(t, m->error_class);
+    table_int(t, m->segments);
+    if (known)
+        table_real(t, cost, 4); /* dirhams */
+    else
+        table_text(t, NULL);
+    table_time(t, m->sent_at);
+    table_time(t, m->delivered_at);
+    return table_end_row(t);
 }
 
 /* The next page of rows into c. Returns 0, 1 (the workbook is full) or
@@ -397,24 +336,18 @@ static int next_page(struct messages_out *c)
     return 0;
 }
 
+/* table_read's more: the next page. */
+static int csv_page(void *ctx)
+{
+    struct messages_out *c = ctx;
+    return next_page(c) != 0 ? -1 : !c->done;
+}
+
 /* http_response.stream: the next bytes of the CSV. */
 static long csv_more(void *ctx, char *buf, size_t max)
 {
     struct messages_out *c = ctx;
-    while (c->handed == c->out.len) {
-        if (c->done)
-            return 0;
-        csvio_out_clear(&c->out);
-        c->handed = 0;
-        if (next_page(c) != 0)
-            return -1;
-    }
-    size_t n = c->out.len - c->handed;
-    if (n > max)
-        n = max;
-    memcpy(buf, c->out.data + c->handed, n);
-    c->handed += n;
-    return (long)n;
+    return table_read(c->table, buf, max, csv_page, c);
 }
 
 static void messages_out_free(void *ctx)
@@ -422,8 +355,7 @@ static void messages_out_free(void *ctx)
     struct messages_out *c = ctx;
     if (!c)
         return;
-    free(c->out.data);
-    xlsx_free(c->xlsx);
+    table_free(c->table);
     free(c);
 }
 
@@ -441,7 +373,7 @@ static void messages_xlsx_reply(struct messages_out *c, const struct api_export 
                   "more rows than a worksheet holds (1,048,576): export as CSV", "format");
     else if (rc != 0)
         api_error_db(resp);
-    else if (xlsx_finish(c->xlsx, &fd, &size) != 0)
+    else if (table_finish(c->table, &fd, &size) != 0)
         api_error(resp, 500, "internal", "the workbook could not be written", NULL);
     else
         api_export_reply_fd(resp, form, fd, API_XLSX_TYPE);
@@ -469,8 +401,13 @@ static void messages_csv_get(const struct api_request *req, struct http_response
     if (api_broadcast_get(db, id, &b, resp) != 0)
         return;
     broadcast_record_clear(&b);
+    struct table_form f = {.xlsx = form.xlsx,
+                           .sep = form.sep,
+                           .csv_max = MESSAGES_CSV_PAGE_MAX,
+                           .sheet = "messages",
+                           .rtl = form.rtl};
     struct messages_out *c = calloc(1, sizeof *c);
-    if (!c || (form.xlsx && !(c->xlsx = xlsx_new("messages", form.rtl)))) {
+    if (!c || !(c->table = table_new(&f, header, MESSAGES_COLUMNS))) {
         messages_out_free(c);
         api_error(resp, 500, "internal", "the export could not be started", NULL);
         return;
@@ -478,14 +415,7 @@ static void messages_csv_get(const struct api_request *req, struct http_response
     c->broadcast = id;
     c->mask = req->principal.role < API_ROLE_STAFF;
     prices_of(req->rt, &c->prices);
-    csvio_out_init(&c->out, MESSAGES_CSV_PAGE_MAX, form.sep);
-    for (size_t i = 0; i < MESSAGES_COLUMNS; i++)
-        if (c->xlsx)
-            xlsx_text(c->xlsx, i, header[i], true);
-        else
-            csvio_out_field(&c->out, header[i]);
-    (void)out_end_row(c);
-    if (c->xlsx)
+    if (form.xlsx)
         messages_xlsx_reply(c, &form, resp);
     else
         api_export_reply_stream(resp, &form, "text/csv; charset=utf-8", csv_more, messages_out_free,

@@ -4,7 +4,7 @@
  * million members): CSV produced a block at a time while it is sent, from
  * a database connection of its own whose one SELECT stays open from the
  * first row to the last (one consistent snapshot, WAL lets writers go on);
- * or an .xlsx workbook written row by row (sys/xlsx) into a temporary file
+ * or an .xlsx workbook written row by row (sys/table) into a temporary file
  * sent from there, phone numbers as text and numbers as numbers. */
 #ifndef TAAWUN_APP_BULK_EXPORT_H
 #define TAAWUN_APP_BULK_EXPORT_H

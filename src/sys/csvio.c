@@ -333,9 +333,3 @@ void csvio_out_end_row(struct csvio_out *o)
     put(o, "\r\n", 2);
     o->row_started = false;
 }
-
-void csvio_out_clear(struct csvio_out *o)
-{
-    o->len = 0;
-    o->row_started = false;
-}

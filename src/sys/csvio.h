@@ -67,8 +67,5 @@ bool csvio_needs_neutralising(const char *s, size_t n);
 void csvio_out_field(struct csvio_out *o, const char *s);
 /* End the row with CRLF. */
 void csvio_out_end_row(struct csvio_out *o);
-/* Forget what was written (it was sent), keeping the buffer: the next
- * piece of an export streamed a page at a time. */
-void csvio_out_clear(struct csvio_out *o);
 
 #endif
