@@ -123,14 +123,29 @@ int api_call(const struct api *a, const char *method, const char *path, json_t *
     return 0;
 }
 
-int api_print(const struct api *a, json_t *o, const char *const *keys, size_t n)
+int api_print_with(const struct api *a, json_t *o, api_printer *print, const void *ctx)
 {
     if (a->json)
         print_json(o);
     else
-        print_fields(o, keys, n);
+        print(o, ctx);
     json_decref(o);
     return 0;
+}
+
+void api_fields_print(json_t *o, const void *ctx)
+{
+    const struct api_fields *f = ctx;
+    print_fields(o, f->keys, f->n);
+}
+
+int api_call_print(const struct api *a, const char *method, const char *path, json_t *body,
+                   api_printer *print, const void *ctx)
+{
+    json_t *o = NULL;
+    int rc = api_call(a, method, path, body, &o);
+    json_decref(body);
+    return rc ? rc : api_print_with(a, o, print, ctx);
 }
 
 int api_download(const struct api *a, const char *path, const struct cmdline *c)
@@ -179,31 +194,35 @@ int api_list(const struct api *a, const char *path, const char *const *cols, siz
     return api_list_with(a, path, cols, ncols, NULL);
 }
 
+struct items {
+    const char *const *cols;
+    size_t ncols;
+    void (*prepare)(json_t *item);
+};
+
+/* A listing's "items" as a table, and how many there are in all when
+ * that is more. */
+static void items_print(json_t *o, const void *ctx)
+{
+    const struct items *t = ctx;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(o, "items"), i, item)
+    {
+        if (t->prepare)
+            t->prepare(item);
+    }
+    print_table(json_object_get(o, "items"), t->cols, t->ncols);
+    json_t *total = json_object_get(o, "total");
+    if (json_is_integer(total) &&
+        (size_t)json_integer_value(total) > json_array_size(json_object_get(o, "items")))
+        printf("(%lld in all; use --limit)\n", (long long)json_integer_value(total));
+}
+
 int api_list_with(const struct api *a, const char *path, const char *const *cols, size_t ncols,
                   void (*prepare)(json_t *item))
 {
-    json_t *o = NULL;
-    int rc = api_call(a, "GET", path, NULL, &o);
-    if (rc)
-        return rc;
-    if (a->json) {
-        print_json(o);
-    } else {
-        size_t i;
-        json_t *item;
-        json_array_foreach(json_object_get(o, "items"), i, item)
-        {
-            if (prepare)
-                prepare(item);
-        }
-        print_table(json_object_get(o, "items"), cols, ncols);
-        json_t *total = json_object_get(o, "total");
-        if (json_is_integer(total) &&
-            (size_t)json_integer_value(total) > json_array_size(json_object_get(o, "items")))
-            printf("(%lld in all; use --limit)\n", (long long)json_integer_value(total));
-    }
-    json_decref(o);
-    return 0;
+    return api_call_print(a, "GET", path, NULL, items_print, &(struct items){cols, ncols, prepare});
 }
 
 /* Append "&name=value" (escaped) to a query being built. */

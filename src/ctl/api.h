@@ -35,9 +35,27 @@ int api_error(const struct client_response *r);
 int api_call(const struct api *a, const char *method, const char *path, json_t *body, json_t **out)
     __attribute__((warn_unused_result));
 
-/* Print the answer o (taken) as JSON, or its keys[0..n) as "key value"
- * fields (print_fields). Returns 0. */
-int api_print(const struct api *a, json_t *o, const char *const *keys, size_t n);
+/* How a command shows an answer o (borrowed) to a person; ctx is the
+ * command's own (borrowed: its arguments, its subcommand). */
+typedef void api_printer(json_t *o, const void *ctx);
+
+/* Print the answer o (taken) as JSON (--json), else with print(o, ctx).
+ * Returns 0. */
+int api_print_with(const struct api *a, json_t *o, api_printer *print, const void *ctx);
+
+/* The keys an answer is shown by as "key value" fields (print_fields). */
+struct api_fields {
+    const char *const *keys;
+    size_t n;
+};
+/* An api_printer: o's fields as ctx (a struct api_fields) names them. */
+void api_fields_print(json_t *o, const void *ctx);
+
+/* api_call with body (taken: freed here; NULL: none), then its answer
+ * printed as api_print_with does. Returns 0 or an exit code (error
+ * printed). */
+int api_call_print(const struct api *a, const char *method, const char *path, json_t *body,
+                   api_printer *print, const void *ctx) __attribute__((warn_unused_result));
 
 /* GET path, then print JSON or a table of its "items" with cols (at most
  * PRINT_COLUMNS_MAX). Returns 0 or an exit code. */

@@ -237,9 +237,10 @@ static void broadcast_list_item(json_t *item)
     json_object_set_new(item, "approval", json_string(text));
 }
 
-/* Show the answer o of subcommand sub to a person. */
-static void broadcast_print_answer(const char *sub, json_t *o)
+/* Show the answer o of subcommand sub (ctx) to a person. */
+static void broadcast_print_answer(json_t *o, const void *ctx)
 {
+    const char *sub = ctx;
     if (strcmp(sub, "preview") == 0) {
         ctl_broadcast_print_plan(o);
     } else {
@@ -310,12 +311,5 @@ int cmd_broadcasts(const struct api *a, const struct cmdline *c)
                              "reject ...");
     }
     json_decref(body);
-    if (rc)
-        return rc;
-    if (a->json)
-        print_json(o);
-    else
-        broadcast_print_answer(sub, o);
-    json_decref(o);
-    return 0;
+    return rc ? rc : api_print_with(a, o, broadcast_print_answer, sub);
 }

@@ -50,6 +50,19 @@ static char *cmd_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* An import's report o for a person; ctx is the command line. */
+static void import_print(json_t *o, const void *ctx)
+{
+    const struct cmdline *c = ctx;
+    printf("%s%s: %lld rows: %lld created, %lld updated, %lld unchanged, %lld notified\n",
+           c->dry_run ? "dry run, nothing written; " : "", c->args[1],
+           (long long)json_integer_value(json_object_get(o, "rows")),
+           (long long)json_integer_value(json_object_get(o, "created")),
+           (long long)json_integer_value(json_object_get(o, "updated")),
+           (long long)json_integer_value(json_object_get(o, "unchanged")),
+           (long long)json_integer_value(json_object_get(o, "notified")));
+}
+
 int cmd_import(const struct api *a, const struct cmdline *c)
 {
     if (c->nargs != 3)
@@ -80,18 +93,7 @@ int cmd_import(const struct api *a, const struct cmdline *c)
     }
     json_t *o = json_loads(r.body ? r.body : "{}", 0, NULL);
     client_response_free(&r);
-    if (a->json)
-        print_json(o);
-    else
-        printf("%s%s: %lld rows: %lld created, %lld updated, %lld unchanged, %lld notified\n",
-               c->dry_run ? "dry run, nothing written; " : "", c->args[1],
-               (long long)json_integer_value(json_object_get(o, "rows")),
-               (long long)json_integer_value(json_object_get(o, "created")),
-               (long long)json_integer_value(json_object_get(o, "updated")),
-               (long long)json_integer_value(json_object_get(o, "unchanged")),
-               (long long)json_integer_value(json_object_get(o, "notified")));
-    json_decref(o);
-    return 0;
+    return api_print_with(a, o, import_print, c);
 }
 
 int cmd_export(const struct api *a, const struct cmdline *c)

@@ -57,7 +57,7 @@ static int members_list(const struct api *a, const struct cmdline *c, const char
     return api_list(a, q, member_cols, 8);
 }
 
-static void member_print(json_t *m)
+static void member_print(json_t *m, const void *unused)
 {
     static const char *const keys[] = {"member_no",
                                        "name",
@@ -124,26 +124,24 @@ static int member_change(const struct api *a, const struct cmdline *c, const cha
     int rc = member_id(a, c->args[2], id);
     if (rc)
         return rc;
-    json_t *body = NULL, *o = NULL;
+    const char *method = "POST";
+    json_t *body;
     if (strcmp(sub, "edit") == 0) {
         snprintf(path, sizeof path, "/members/%s", id);
         body = member_patch(c);
-        rc = api_call(a, "PATCH", path, body, &o);
+        method = "PATCH";
     } else if (strcmp(sub, "phone") == 0) {
         snprintf(path, sizeof path, "/members/%s/phone", id);
         body = json_pack("{s:s}", "phone", c->args[3]);
-        rc = api_call(a, "POST", path, body, &o);
     } else {
         snprintf(path, sizeof path, "/members/%s/consent/withdraw", id);
         body = json_object();
         if (cmdline_opt(c, "note"))
             json_object_set_new(body, "note", json_string(cmdline_opt(c, "note")));
-        rc = api_call(a, "POST", path, body, &o);
     }
-    json_decref(body);
     static const char *const keys[] = {"id",       "name",   "phone",      "language",
                                        "province", "sector", "birth_year", "consent_withdrawn_at"};
-    return rc ? rc : api_print(a, o, keys, 8);
+    return api_call_print(a, method, path, body, api_fields_print, &(struct api_fields){keys, 8});
 }
 
 int cmd_members(const struct api *a, const struct cmdline *c)
@@ -160,15 +158,7 @@ int cmd_members(const struct api *a, const struct cmdline *c)
             return rc;
         snprintf(path, sizeof path, "/members/%s?messages=%s", id,
                  cmdline_opt(c, "messages") ? cmdline_opt(c, "messages") : "5");
-        json_t *o = NULL;
-        if ((rc = api_call(a, "GET", path, NULL, &o)) != 0)
-            return rc;
-        if (a->json)
-            print_json(o);
-        else
-            member_print(o);
-        json_decref(o);
-        return 0;
+        return api_call_print(a, "GET", path, NULL, member_print, NULL);
     }
     if ((strcmp(sub, "edit") == 0 && c->nargs == 3) ||
         (strcmp(sub, "phone") == 0 && c->nargs == 4) ||
@@ -206,6 +196,17 @@ static int cooperative_id(const struct api *a, const char *which, char id[24])
     return 0;
 }
 
+/* A cooperative and its members' grants. */
+static void cooperative_print(json_t *o, const void *unused)
+{
+    static const char *const keys[] = {"id",     "code",    "name",          "province",
+                                       "sector", "members", "contact_phone", "updated_at"};
+    print_fields(o, keys, 8);
+    static const char *const cols[] = {"reference", "member_name", "programme", "amount_mad",
+                                       "status"};
+    print_list(o, "grants", "grants", cols, 5);
+}
+
 int cmd_cooperatives(const struct api *a, const struct cmdline *c)
 {
     const char *sub = c->nargs > 1 ? c->args[1] : "list";
@@ -230,19 +231,5 @@ int cmd_cooperatives(const struct api *a, const struct cmdline *c)
     if (rc)
         return rc;
     snprintf(path, sizeof path, "/cooperatives/%s", id);
-    json_t *o = NULL;
-    if ((rc = api_call(a, "GET", path, NULL, &o)) != 0)
-        return rc;
-    if (a->json) {
-        print_json(o);
-    } else {
-        static const char *const keys[] = {"id",     "code",    "name",          "province",
-                                           "sector", "members", "contact_phone", "updated_at"};
-        print_fields(o, keys, 8);
-        static const char *const cols[] = {"reference", "member_name", "programme", "amount_mad",
-                                           "status"};
-        print_list(o, "grants", "grants", cols, 5);
-    }
-    json_decref(o);
-    return 0;
+    return api_call_print(a, "GET", path, NULL, cooperative_print, NULL);
 }

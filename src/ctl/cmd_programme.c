@@ -47,39 +47,32 @@ int cmd_grants(const struct api *a, const struct cmdline *c)
     for (size_t i = 0; i < 4; i++)
         if (cmdline_opt(c, flags[i]))
             json_object_set_new(body, notes[i], json_string(cmdline_opt(c, flags[i])));
-    json_t *o = NULL;
-    rc = api_call(a, "POST", path, body, &o);
-    json_decref(body);
     static const char *const keys[] = {"reference", "status", "notification_message_id"};
-    return rc ? rc : api_print(a, o, keys, 3);
+    return api_call_print(a, "POST", path, body, api_fields_print, &(struct api_fields){keys, 3});
 }
 
 static const char *const event_keys[] = {"id",       "code",      "kind",     "title_fr",
                                          "title_ar", "starts_at", "place",    "province",
                                          "capacity", "rsvps",     "attended", "status"};
 
-/* events show ID: the event and who booked (times in programme time). */
+/* An event and who booked (times in programme time). */
+static void event_print(json_t *o, const void *unused)
+{
+    print_fields(o, event_keys, 12);
+    printf("%-20s %s\n", "checkin_open",
+           json_is_true(json_object_get(o, "checkin_open")) ? "yes" : "no");
+    static const char *const cols[] = {"member_id",     "name",         "phone",
+                                       "language",      "created_at",   "reminded_at",
+                                       "checked_in_at", "checked_in_by"};
+    print_list(o, "rsvp_list", "bookings", cols, 8);
+}
+
+/* events show ID */
 static int event_show(const struct api *a, const char *id)
 {
     char path[96];
     snprintf(path, sizeof path, "/events/%s", id);
-    json_t *o = NULL;
-    int rc = api_call(a, "GET", path, NULL, &o);
-    if (rc)
-        return rc;
-    if (a->json) {
-        print_json(o);
-    } else {
-        print_fields(o, event_keys, 12);
-        printf("%-20s %s\n", "checkin_open",
-               json_is_true(json_object_get(o, "checkin_open")) ? "yes" : "no");
-        static const char *const cols[] = {"member_id",     "name",         "phone",
-                                           "language",      "created_at",   "reminded_at",
-                                           "checked_in_at", "checked_in_by"};
-        print_list(o, "rsvp_list", "bookings", cols, 8);
-    }
-    json_decref(o);
-    return 0;
+    return api_call_print(a, "GET", path, NULL, event_print, NULL);
 }
 
 /* events attendees ID [-o FILE] [--sep ;] [--format xlsx]: the attendee
@@ -89,6 +82,16 @@ static int event_attendees(const struct api *a, const struct cmdline *c)
     char path[96];
     snprintf(path, sizeof path, "/events/%s/attendees.csv", c->args[2]);
     return api_download(a, path, c);
+}
+
+/* A check-in's answer. */
+static void checkin_print(json_t *o, const void *unused)
+{
+    printf("member %lld %s; %s; %lld came so far\n",
+           (long long)json_integer_value(json_object_get(o, "member_id")),
+           json_is_true(json_object_get(o, "present")) ? "checked in" : "not checked in",
+           json_is_true(json_object_get(o, "changed")) ? "changed" : "no change",
+           (long long)json_integer_value(json_object_get(o, "attended")));
 }
 
 /* events checkin ID MEMBER [--undo]: MEMBER is TA-NNNNNN, a phone number or
@@ -102,21 +105,15 @@ static int event_checkin(const struct api *a, const struct cmdline *c)
     json_t *body = json_pack("{s:b}", "present", !cmdline_opt(c, "undo"));
     json_object_set_new(body, id ? "member_id" : "member",
                         id ? json_integer(strtoll(who, NULL, 10)) : json_string(who));
-    json_t *o = NULL;
-    int rc = api_call(a, "POST", path, body, &o);
-    json_decref(body);
-    if (rc)
-        return rc;
-    if (a->json)
-        print_json(o);
-    else
-        printf("member %lld %s; %s; %lld came so far\n",
-               (long long)json_integer_value(json_object_get(o, "member_id")),
-               json_is_true(json_object_get(o, "present")) ? "checked in" : "not checked in",
-               json_is_true(json_object_get(o, "changed")) ? "changed" : "no change",
-               (long long)json_integer_value(json_object_get(o, "attended")));
-    json_decref(o);
-    return 0;
+    return api_call_print(a, "POST", path, body, checkin_print, NULL);
+}
+
+/* An event created or cancelled (with the notices a cancellation queued). */
+static void event_changed(json_t *o, const void *unused)
+{
+    static const char *const keys[] = {"id",        "code",  "kind",   "title_fr",
+                                       "starts_at", "place", "status", "notices_queued"};
+    print_fields(o, keys, json_object_get(o, "notices_queued") ? 8 : 7);
 }
 
 int cmd_events(const struct api *a, const struct cmdline *c)
@@ -136,13 +133,12 @@ int cmd_events(const struct api *a, const struct cmdline *c)
         return event_attendees(a, c);
     if (strcmp(sub, "checkin") == 0 && c->nargs == 4)
         return event_checkin(a, c);
-    json_t *o = NULL;
-    int rc;
     if (strcmp(sub, "cancel") == 0 && c->nargs == 3) {
         char path[96];
         snprintf(path, sizeof path, "/events/%s/cancel", c->args[2]);
-        rc = api_call(a, "POST", path, NULL, &o);
-    } else if (strcmp(sub, "create") == 0 && c->nargs == 2) {
+        return api_call_print(a, "POST", path, NULL, event_changed, NULL);
+    }
+    if (strcmp(sub, "create") == 0 && c->nargs == 2) {
         json_t *body = json_object();
         static const char *const flags[] = {
             "code",     "kind",      "title-ar",       "title-fr",       "title-en",      "place",
@@ -160,15 +156,8 @@ int cmd_events(const struct api *a, const struct cmdline *c)
         if (cmdline_opt(c, "capacity"))
             json_object_set_new(body, "capacity",
                                 json_integer(strtoll(cmdline_opt(c, "capacity"), NULL, 10)));
-        rc = api_call(a, "POST", "/events", body, &o);
-        json_decref(body);
-    } else {
-        return cmdline_usage("events list | show ID | attendees ID [-o FILE] | checkin ID MEMBER "
-                             "[--undo] | create ... | cancel ID");
+        return api_call_print(a, "POST", "/events", body, event_changed, NULL);
     }
-    if (rc)
-        return rc;
-    static const char *const keys[] = {"id",        "code",  "kind",   "title_fr",
-                                       "starts_at", "place", "status", "notices_queued"};
-    return api_print(a, o, keys, json_object_get(o, "notices_queued") ? 8 : 7);
+    return cmdline_usage("events list | show ID | attendees ID [-o FILE] | checkin ID MEMBER "
+                         "[--undo] | create ... | cancel ID");
 }

@@ -11,6 +11,15 @@
 
 #include "ctl/print.h"
 
+/* An idea (with the SMS its new status sent its author). */
+static void idea_print(json_t *o, const void *unused)
+{
+    static const char *const keys[] = {
+        "id",    "reference",   "member_name", "sector",     "status",
+        "title", "description", "created_at",  "updated_at", "notification_message_id"};
+    print_fields(o, keys, json_object_get(o, "notification_message_id") ? 10 : 9);
+}
+
 int cmd_ideas(const struct api *a, const struct cmdline *c)
 {
     const char *sub = c->nargs > 1 ? c->args[1] : "list";
@@ -28,26 +37,17 @@ int cmd_ideas(const struct api *a, const struct cmdline *c)
         return api_list(a, q, cols, 7);
     }
     char path[96];
-    json_t *o = NULL;
-    int rc;
     if (strcmp(sub, "show") == 0 && c->nargs == 3) {
         snprintf(path, sizeof path, "/ideas/%s", c->args[2]);
-        rc = api_call(a, "GET", path, NULL, &o);
-    } else if (strcmp(sub, "status") == 0 && c->nargs == 4) {
+        return api_call_print(a, "GET", path, NULL, idea_print, NULL);
+    }
+    if (strcmp(sub, "status") == 0 && c->nargs == 4) {
         snprintf(path, sizeof path, "/ideas/%s/status", c->args[2]);
         json_t *body = json_pack("{s:s}", "status", c->args[3]);
-        rc = api_call(a, "POST", path, body, &o);
-        json_decref(body);
-    } else {
-        return cmdline_usage("ideas list [--status S] [--sector S] | ideas show ID | "
-                             "ideas status ID submitted|shortlisted|selected|declined");
+        return api_call_print(a, "POST", path, body, idea_print, NULL);
     }
-    if (rc)
-        return rc;
-    static const char *const keys[] = {
-        "id",    "reference",   "member_name", "sector",     "status",
-        "title", "description", "created_at",  "updated_at", "notification_message_id"};
-    return api_print(a, o, keys, json_object_get(o, "notification_message_id") ? 10 : 9);
+    return cmdline_usage("ideas list [--status S] [--sector S] | ideas show ID | "
+                         "ideas status ID submitted|shortlisted|selected|declined");
 }
 
 /* --since as unix seconds: digits as they are, else a date "YYYY-MM-DD" or

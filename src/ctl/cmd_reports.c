@@ -23,36 +23,33 @@ int cmd_messages(const struct api *a, const struct cmdline *c)
     return api_list(a, q, cols, 8);
 }
 
-int cmd_stats(const struct api *a, const struct cmdline *c)
+/* The statistics: a line of counts per figure, one per part of a figure
+ * made of parts. */
+static void stats_print(json_t *o, const void *unused)
 {
-    json_t *o = NULL;
-    int rc = api_call(a, "GET", "/stats", NULL, &o);
-    if (rc)
-        return rc;
-    if (a->json) {
-        print_json(o);
-    } else {
-        const char *k;
-        json_t *v;
-        json_object_foreach(o, k, v)
-        {
-            if (json_is_object(v) && json_object_size(v) &&
-                json_is_object(json_object_iter_value(json_object_iter(v)))) {
-                const char *k2;
-                json_t *v2;
-                json_object_foreach(v, k2, v2)
-                {
-                    char title[96];
-                    snprintf(title, sizeof title, "%s.%s", k, k2);
-                    print_counts(title, v2);
-                }
-            } else {
-                print_counts(k, v);
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        if (json_is_object(v) && json_object_size(v) &&
+            json_is_object(json_object_iter_value(json_object_iter(v)))) {
+            const char *k2;
+            json_t *v2;
+            json_object_foreach(v, k2, v2)
+            {
+                char title[96];
+                snprintf(title, sizeof title, "%s.%s", k, k2);
+                print_counts(title, v2);
             }
+        } else {
+            print_counts(k, v);
         }
     }
-    json_decref(o);
-    return 0;
+}
+
+int cmd_stats(const struct api *a, const struct cmdline *c)
+{
+    return api_call_print(a, "GET", "/stats", NULL, stats_print, NULL);
 }
 
 /* The id of the token that which names: digits are an id (as `tokens list`
@@ -85,11 +82,23 @@ static int token_id(const struct api *a, const char *which, char id[24])
     return rc;
 }
 
+/* A new token, shown once: the secret alone on stdout (for a pipe). */
+static void token_created(json_t *o, const void *ctx)
+{
+    const struct cmdline *c = ctx;
+    puts(json_string_value(json_object_get(o, "token")));
+    fprintf(stderr, "token %s (%s) created; it is shown only this once\n", c->args[2],
+            cmdline_opt(c, "role"));
+}
+
+static void token_revoked(json_t *o, const void *unused)
+{
+    printf("token %s revoked\n", json_string_value(json_object_get(o, "name")));
+}
+
 int cmd_tokens(const struct api *a, const struct cmdline *c)
 {
     const char *sub = c->nargs > 1 ? c->args[1] : "list";
-    json_t *o = NULL;
-    int rc;
     if (strcmp(sub, "list") == 0) {
         static const char *const cols[] = {"id",         "name",         "role",
                                            "created_at", "last_used_at", "revoked_at"};
@@ -97,34 +106,15 @@ int cmd_tokens(const struct api *a, const struct cmdline *c)
     }
     if (strcmp(sub, "create") == 0 && c->nargs == 3 && cmdline_opt(c, "role")) {
         json_t *body = json_pack("{s:s,s:s}", "name", c->args[2], "role", cmdline_opt(c, "role"));
-        rc = api_call(a, "POST", "/tokens", body, &o);
-        json_decref(body);
-        if (rc)
-            return rc;
-        if (a->json) {
-            print_json(o);
-        } else {
-            puts(json_string_value(json_object_get(o, "token")));
-            fprintf(stderr, "token %s (%s) created; it is shown only this once\n", c->args[2],
-                    cmdline_opt(c, "role"));
-        }
-        json_decref(o);
-        return 0;
+        return api_call_print(a, "POST", "/tokens", body, token_created, c);
     }
     if (strcmp(sub, "revoke") == 0 && c->nargs == 3) {
         char path[96], id[24];
-        if ((rc = token_id(a, c->args[2], id)) != 0)
-            return rc;
-        snprintf(path, sizeof path, "/tokens/%s", id);
-        rc = api_call(a, "DELETE", path, NULL, &o);
+        int rc = token_id(a, c->args[2], id);
         if (rc)
             return rc;
-        if (a->json)
-            print_json(o);
-        else
-            printf("token %s revoked\n", json_string_value(json_object_get(o, "name")));
-        json_decref(o);
-        return 0;
+        snprintf(path, sizeof path, "/tokens/%s", id);
+        return api_call_print(a, "DELETE", path, NULL, token_revoked, NULL);
     }
     return cmdline_usage("tokens list | tokens create NAME --role ROLE | tokens revoke NAME|ID");
 }

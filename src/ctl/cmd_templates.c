@@ -50,14 +50,9 @@ static void template_list_item(json_t *item)
     json_object_set_new(item, "placeholders", json_string(used[0] ? used : "-"));
 }
 
-/* Print template o (taken): its fields, then one line per language. */
-static int template_print(const struct api *a, json_t *o)
+/* A template: its fields, then one line per language. */
+static void template_print(json_t *o, const void *unused)
 {
-    if (a->json) {
-        print_json(o);
-        json_decref(o);
-        return 0;
-    }
     template_list_item(o);
     static const char *const keys[] = {"id",         "name",       "archived",   "placeholders",
                                        "created_by", "created_at", "updated_at", "archived_at"};
@@ -73,8 +68,6 @@ static int template_print(const struct api *a, json_t *o)
         print_cell("normalised", json_object_get(o, "normalised"), cell, sizeof cell);
         printf("%-20s %s\n", "normalised", cell);
     }
-    json_decref(o);
-    return 0;
 }
 
 /* The --text-LANG given laid over texts: an empty one drops the language. */
@@ -95,7 +88,7 @@ static void texts_from_options(const struct cmdline *c, json_t *texts)
  * as stored (the API replaces the whole set, so it is read first). */
 static int template_edit(const struct api *a, const struct cmdline *c, const char *path)
 {
-    json_t *was = NULL, *o = NULL;
+    json_t *was = NULL;
     int rc = api_call(a, "GET", path, NULL, &was);
     if (rc)
         return rc;
@@ -105,24 +98,13 @@ static int template_edit(const struct api *a, const struct cmdline *c, const cha
     json_t *body = json_pack("{s:o}", "texts", texts);
     if (cmdline_opt(c, "name"))
         json_object_set_new(body, "name", json_string(cmdline_opt(c, "name")));
-    rc = api_call(a, "PATCH", path, body, &o);
-    json_decref(body);
-    return rc ? rc : template_print(a, o);
+    return api_call_print(a, "PATCH", path, body, template_print, NULL);
 }
 
-/* templates measure ID [audience options] [--about-event E]: the template's
- * texts as they would travel to that audience (all members when none). */
-static int template_measure(const struct api *a, const struct cmdline *c)
+/* A template measured: the plan, and what each placeholder was measured
+ * with. */
+static void measure_print(json_t *o, const void *unused)
 {
-    json_t *o = NULL;
-    int rc = ctl_broadcast_post(a, c, "/broadcasts/preview", c->args[2], &o);
-    if (rc)
-        return rc;
-    if (a->json) {
-        print_json(o);
-        json_decref(o);
-        return 0;
-    }
     ctl_broadcast_print_plan(o);
     size_t i;
     json_t *l;
@@ -140,8 +122,21 @@ static int template_measure(const struct api *a, const struct cmdline *c)
     }
     if (json_is_true(json_object_get(o, "event_missing")))
         printf("{event} and {date} need an event: --about-event ID\n");
-    json_decref(o);
-    return 0;
+}
+
+/* templates measure ID [audience options] [--about-event E]: the template's
+ * texts as they would travel to that audience (all members when none). */
+static int template_measure(const struct api *a, const struct cmdline *c)
+{
+    json_t *o = NULL;
+    int rc = ctl_broadcast_post(a, c, "/broadcasts/preview", c->args[2], &o);
+    return rc ? rc : api_print_with(a, o, measure_print, NULL);
+}
+
+static void template_archived(json_t *o, const void *id)
+{
+    printf("template %s archived (taawunctl templates restore %s brings it back)\n",
+           (const char *)id, (const char *)id);
 }
 
 int cmd_templates(const struct api *a, const struct cmdline *c)
@@ -157,41 +152,29 @@ int cmd_templates(const struct api *a, const struct cmdline *c)
         return api_list_with(a, q, cols, 6, template_list_item);
     }
     char path[96];
-    json_t *o = NULL, *body = NULL;
-    int rc;
     if (c->nargs == 3)
         snprintf(path, sizeof path, "/templates/%s", c->args[2]);
-    if (strcmp(sub, "show") == 0 && c->nargs == 3) {
-        rc = api_call(a, "GET", path, NULL, &o);
-    } else if (strcmp(sub, "create") == 0 && c->nargs == 2) {
+    if (strcmp(sub, "show") == 0 && c->nargs == 3)
+        return api_call_print(a, "GET", path, NULL, template_print, NULL);
+    if (strcmp(sub, "create") == 0 && c->nargs == 2) {
         json_t *texts = json_object();
         texts_from_options(c, texts);
-        body = json_pack("{s:s?,s:o}", "name", cmdline_opt(c, "name"), "texts", texts);
-        rc = api_call(a, "POST", "/templates", body, &o);
-    } else if (strcmp(sub, "edit") == 0 && c->nargs == 3) {
-        return template_edit(a, c, path);
-    } else if (strcmp(sub, "restore") == 0 && c->nargs == 3) {
-        body = json_pack("{s:b}", "archived", 0);
-        rc = api_call(a, "PATCH", path, body, &o);
-    } else if (strcmp(sub, "measure") == 0 && c->nargs == 3) {
-        return template_measure(a, c);
-    } else if (strcmp(sub, "archive") == 0 && c->nargs == 3) {
-        rc = api_call(a, "DELETE", path, NULL, &o);
-        if (rc == 0 && !a->json)
-            printf("template %s archived (taawunctl templates restore %s brings it back)\n",
-                   c->args[2], c->args[2]);
-        else if (rc == 0)
-            print_json(o);
-        json_decref(o);
-        return rc;
-    } else {
-        return cmdline_usage("templates list [--archived] | show ID | create --name N --text-ar T "
-                             "[--text-fr T] [--text-en T]\n"
-                             "          | edit ID [--name N] [--text-LANG T] | archive ID | "
-                             "restore ID | measure ID [audience]");
+        json_t *body = json_pack("{s:s?,s:o}", "name", cmdline_opt(c, "name"), "texts", texts);
+        return api_call_print(a, "POST", "/templates", body, template_print, NULL);
     }
-    json_decref(body);
-    return rc ? rc : template_print(a, o);
+    if (strcmp(sub, "edit") == 0 && c->nargs == 3)
+        return template_edit(a, c, path);
+    if (strcmp(sub, "restore") == 0 && c->nargs == 3)
+        return api_call_print(a, "PATCH", path, json_pack("{s:b}", "archived", 0), template_print,
+                              NULL);
+    if (strcmp(sub, "measure") == 0 && c->nargs == 3)
+        return template_measure(a, c);
+    if (strcmp(sub, "archive") == 0 && c->nargs == 3)
+        return api_call_print(a, "DELETE", path, NULL, template_archived, c->args[2]);
+    return cmdline_usage("templates list [--archived] | show ID | create --name N --text-ar T "
+                         "[--text-fr T] [--text-en T]\n"
+                         "          | edit ID [--name N] [--text-LANG T] | archive ID | "
+                         "restore ID | measure ID [audience]");
 }
 
 /* -------------------------------------------------------------- recurrences */
@@ -292,14 +275,9 @@ static void rule_item(json_t *item)
     json_object_set_new(item, "rule", json_string(text));
 }
 
-/* Print rule o (taken): fields, occurrences to come, history. */
-static int recurrence_print(const struct api *a, json_t *o)
+/* A rule: fields, occurrences to come, history. */
+static void recurrence_print(json_t *o, const void *unused)
 {
-    if (a->json) {
-        print_json(o);
-        json_decref(o);
-        return 0;
-    }
     rule_item(o);
     static const char *const keys[] = {"id",      "broadcast_id",  "name",          "rule",
                                        "status",  "events",        "starts_at",     "ends_at",
@@ -310,27 +288,28 @@ static int recurrence_print(const struct api *a, json_t *o)
     static const char *const cols[] = {"due_at", "outcome", "event_id", "broadcast_id",
                                        "broadcast_status"};
     print_list(o, "occurrences", "history", cols, 5);
-    json_decref(o);
-    return 0;
+}
+
+static void preview_print(json_t *o, const void *ctx)
+{
+    const struct cmdline *c = ctx;
+    occurrences_print(json_object_get(o, "occurrences"), NULL);
+    if (c->dry_run)
+        printf("(dry run: nothing saved)\n");
 }
 
 /* recurrences preview [rule] [--next N], and create ... --dry-run. */
 static int recurrence_preview(const struct api *a, const struct cmdline *c)
 {
-    json_t *body = json_object(), *o = NULL;
+    json_t *body = json_object();
     rule_from_options(c, body);
-    int rc = api_call(a, "POST", "/recurrences/preview", body, &o);
-    json_decref(body);
-    if (rc)
-        return rc;
-    if (a->json)
-        print_json(o);
-    else
-        occurrences_print(json_object_get(o, "occurrences"), NULL);
-    if (!a->json && c->dry_run)
-        printf("(dry run: nothing saved)\n");
-    json_decref(o);
-    return 0;
+    return api_call_print(a, "POST", "/recurrences/preview", body, preview_print, c);
+}
+
+static void recurrence_deleted(json_t *o, const void *id)
+{
+    printf("recurrence %s deleted; %lld occurrence(s) to come cancelled\n", (const char *)id,
+           (long long)json_integer_value(json_object_get(o, "occurrences_cancelled")));
 }
 
 /* pause, resume, delete, edit ID: the method and body of the change. */
@@ -338,27 +317,15 @@ static int recurrence_change(const struct api *a, const struct cmdline *c, const
 {
     char path[96];
     snprintf(path, sizeof path, "/recurrences/%s", c->args[2]);
-    json_t *o = NULL, *body = NULL;
-    int rc;
-    if (strcmp(sub, "delete") == 0) {
-        rc = api_call(a, "DELETE", path, NULL, &o);
-        if (rc == 0 && !a->json)
-            printf("recurrence %s deleted; %lld occurrence(s) to come cancelled\n", c->args[2],
-                   (long long)json_integer_value(json_object_get(o, "occurrences_cancelled")));
-        else if (rc == 0)
-            print_json(o);
-        json_decref(o);
-        return rc;
-    }
-    body = json_object();
+    if (strcmp(sub, "delete") == 0)
+        return api_call_print(a, "DELETE", path, NULL, recurrence_deleted, c->args[2]);
+    json_t *body = json_object();
     if (strcmp(sub, "edit") == 0)
         rule_from_options(c, body);
     else
         json_object_set_new(body, "status",
                             json_string(strcmp(sub, "pause") == 0 ? "paused" : "active"));
-    rc = api_call(a, "PATCH", path, body, &o);
-    json_decref(body);
-    return rc ? rc : recurrence_print(a, o);
+    return api_call_print(a, "PATCH", path, body, recurrence_print, NULL);
 }
 
 int cmd_recurrences(const struct api *a, const struct cmdline *c)
@@ -381,26 +348,22 @@ int cmd_recurrences(const struct api *a, const struct cmdline *c)
                           strcmp(sub, "delete") == 0 || strcmp(sub, "edit") == 0))
         return recurrence_change(a, c, sub);
     char path[96];
-    json_t *o = NULL;
-    int rc;
     if (strcmp(sub, "show") == 0 && c->nargs == 3) {
         snprintf(path, sizeof path, "/recurrences/%s", c->args[2]);
-        rc = api_call(a, "GET", path, NULL, &o);
-    } else if (strcmp(sub, "create") == 0 && c->nargs == 3) {
+        return api_call_print(a, "GET", path, NULL, recurrence_print, NULL);
+    }
+    if (strcmp(sub, "create") == 0 && c->nargs == 3) {
         snprintf(path, sizeof path, "/broadcasts/%s/recurrence", c->args[2]);
         json_t *body = json_object();
         rule_from_options(c, body);
         json_object_del(body, "next");
-        rc = api_call(a, "POST", path, body, &o);
-        json_decref(body);
-    } else {
-        return cmdline_usage(
-            "recurrences list [--broadcast ID] | show ID | pause ID | resume ID | delete ID\n"
-            "  recurrences preview RULE [--next N] | create BROADCAST_ID RULE [--dry-run] | "
-            "edit ID RULE\n"
-            "  RULE: --repeat weekly|monthly|event-eve --time HH:MM [--weekday 1-7|mon..sun]\n"
-            "        [--day 1-31] [--starts YYYY-MM-DD] [--ends YYYY-MM-DD] [--count N]\n"
-            "        [--event-province P] [--audience attendees|broadcast]");
+        return api_call_print(a, "POST", path, body, recurrence_print, NULL);
     }
-    return rc ? rc : recurrence_print(a, o);
+    return cmdline_usage(
+        "recurrences list [--broadcast ID] | show ID | pause ID | resume ID | delete ID\n"
+        "  recurrences preview RULE [--next N] | create BROADCAST_ID RULE [--dry-run] | "
+        "edit ID RULE\n"
+        "  RULE: --repeat weekly|monthly|event-eve --time HH:MM [--weekday 1-7|mon..sun]\n"
+        "        [--day 1-31] [--starts YYYY-MM-DD] [--ends YYYY-MM-DD] [--count N]\n"
+        "        [--event-province P] [--audience attendees|broadcast]");
 }
