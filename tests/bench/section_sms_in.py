@@ -10,8 +10,9 @@ Two rounds, each a raw measurement then taawund under wrk at 32 connections:
           device-mapper (no dm-delay: /dev/mapper/control is missing), and a loop
           device on a file adds no delay of its own, hence the shim.
 Besides SMS/s and latency, the writes per group commit (from /metrics on the
-admin listener): how many SMS share each fsync (store/db.c db_group_write). A
-thread of the HTTP pool waits for its SMS's commit, so http.threads bounds it.
+admin listener): how many SMS share each fsync (store/db_group.c). No thread of
+the HTTP pool waits for an SMS's commit (its connection is parked, http/later.c),
+so http.threads no longer bounds it: the *-t32 rounds should show no gain.
 
 Called by bench.py's section_sms_in with bench.py itself as `h` (its helpers), so
 this file never imports bench.py a second time.
@@ -242,4 +243,5 @@ def run(bench, h):
         print(f"  with slow fsync (reported): inbound {sres['rps'] / sraw * 100 if sraw else 0:.0f}"
               f"% of raw ({sres['rps']:.0f} vs {sraw:.0f}/s), p99 {sres['latency_ms'][99]:.1f} ms")
     print(f"  (the *-t{CONNECTIONS} rounds are reported only: http.threads = {CONNECTIONS}, "
-          "a thread per connection, shows what the HTTP pool's size costs group commit)")
+          "a thread per connection; parked connections wait without a thread, so the "
+          "pool's size should not change the sharing)")
