@@ -305,20 +305,35 @@ void inbound_dlr_logged(const struct channel_settings *ch, const struct channel_
     log_summary_count(LOG_SUMMARY_DLRS, ch->name, delivery_state_name(ev->state));
 }
 
-int inbound_dlr(const struct channel_settings *ch, const struct channel_event *ev)
+/* The reports of one inbound_dlrs() call as one job of the group commit. */
+struct dlr_job {
+    const struct channel_settings *ch;
+    const struct channel_event *const *evs;
+    size_t n;
+    struct inbound_dlr_outcome *out;
+};
+
+static int dlr_job_run(sqlite3 *db, void *arg)
 {
-    sqlite3 *db = db_thread();
-    if (!db || db_begin(db) != 0)
-        return -1;
-    struct inbound_dlr_outcome o;
-    int rc = inbound_dlr_run(db, ch, ev, &o);
-    if (o.found > 0 && rc == 0) {
-        if (db_commit(db) != 0)
+    struct dlr_job *job = arg;
+    for (size_t i = 0; i < job->n; i++)
+        if (inbound_dlr_run(db, job->ch, job->evs[i], &job->out[i]) != 0)
             return -1;
-    } else {
-        db_rollback(db);
-    }
+    return 0;
+}
+
+int inbound_dlrs(const struct channel_settings *ch, const struct channel_event *const *evs,
+                 size_t n)
+{
+    if (n == 0)
+        return 0;
+    struct dlr_job job = {.ch = ch, .evs = evs, .n = n, .out = calloc(n, sizeof *job.out)};
+    if (!job.out)
+        return -1;
+    int rc = db_group_write(dlr_job_run, &job);
     if (rc == 0)
-        inbound_dlr_logged(ch, ev, &o);
+        for (size_t i = 0; i < n; i++)
+            inbound_dlr_logged(ch, evs[i], &job.out[i]);
+    free(job.out);
     return rc;
 }

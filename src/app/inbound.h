@@ -73,15 +73,17 @@ int inbound_sms_finish(struct inbound_sms_job *j, int rc);
  * else French. Returns a static string or m->language. */
 const char *inbound_language(const struct member *m, const char *text, size_t len);
 
-/* Apply one delivery report of channel ch: finds the message (our id when
- * the provider echoes it, else the provider's id), and moves its delivery
- * state forward only (enum delivery_state order; a final state is never
- * replaced); records the provider's error code. A report about an unknown
- * message stores nothing (logged). Returns 0, or -1 on a database error. */
-int inbound_dlr(const struct channel_settings *ch, const struct channel_event *ev)
-    __attribute__((warn_unused_result));
+/* Apply the delivery reports evs[0..n) of channel ch in one job of the
+ * group commit (one fsync for all, not one per report): each finds its
+ * message (our id when the provider echoes it, else the provider's id), and
+ * moves its delivery state forward only (enum delivery_state order; a final
+ * state is never replaced); records the provider's error code. A report
+ * about an unknown message stores nothing (logged). All or nothing: returns
+ * 0 once committed, or -1 on a database error. */
+int inbound_dlrs(const struct channel_settings *ch, const struct channel_event *const *evs,
+                 size_t n) __attribute__((warn_unused_result));
 
-/* inbound_dlr() in two steps, for a group commit: inbound_dlr_run() inside
+/* One report in two steps, for a group commit: inbound_dlr_run() inside
  * the caller's write transaction (0, or -1 on a database error: roll back),
  * inbound_dlr_logged() once it is committed (its log line and count). */
 struct inbound_dlr_outcome {

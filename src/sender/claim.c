@@ -224,6 +224,24 @@ out:
     return wait;
 }
 
+/* The sandbox's delivery reports of one batch, through the path a
+ * provider's take (app/inbound), in one commit: one fsync per batch, not
+ * one per message. Frees the reports. */
+static void sandbox_reports_apply(const struct channel_settings *ch, struct channel_batch *reports,
+                                  int n, size_t nevents)
+{
+    const struct channel_event **evs = nevents ? calloc(nevents, sizeof *evs) : NULL;
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        for (size_t j = 0; evs && j < reports[i].count; j++)
+            evs[k++] = &reports[i].events[j];
+    if (evs && inbound_dlrs(ch, evs, k) != 0)
+        log_warn("sandbox_reports_failed", "channel=%s reports=%zu", ch->name, k);
+    free(evs);
+    for (int i = 0; i < n; i++)
+        channel_batch_free(&reports[i]);
+}
+
 int claim_sandbox(sqlite3 *db, const struct channel_settings *ch, int64_t now)
 {
     struct outbox_row rows[CLAIM_SANDBOX_BATCH];
@@ -264,6 +282,8 @@ int claim_sandbox(sqlite3 *db, const struct channel_settings *ch, int64_t now)
         outbox_rows_free(rows, (size_t)n);
         return -1;
     }
+    struct channel_batch reports[CLAIM_SANDBOX_BATCH];
+    size_t nevents = 0;
     for (int i = 0; i < n; i++) {
         bool sent = strcmp(outcome[i], "sent") == 0;
         settle_log(ch, &rows[i], outcome[i],
@@ -271,17 +291,12 @@ int claim_sandbox(sqlite3 *db, const struct channel_settings *ch, int64_t now)
                    : rows[i].blocked ? rows[i].blocked
                                      : "expired_before_send",
                    sent ? ids[i] : NULL);
-        if (!sent)
-            continue;
         struct outbound_message msg = {.id = rows[i].id, .to = rows[i].phone, .text = rows[i].body};
-        struct channel_batch report;
-        if (sandbox_delivery_report(&msg, ids[i], &report) != 0)
-            continue;
-        for (size_t k = 0; k < report.count; k++)
-            if (inbound_dlr(ch, &report.events[k]) != 0)
-                break;
-        channel_batch_free(&report);
+        if (!sent || sandbox_delivery_report(&msg, ids[i], &reports[i]) != 0)
+            memset(&reports[i], 0, sizeof reports[i]);
+        nevents += reports[i].count;
     }
+    sandbox_reports_apply(ch, reports, n, nevents);
     outbox_rows_free(rows, (size_t)n);
     return n;
 }

@@ -61,7 +61,16 @@ static void sweep_expired(sqlite3 *db, const struct channel_settings *ch, struct
     }
 }
 
-/* One pass over every channel. Returns how long the loop may sleep. */
+static bool stop_flag(struct sender *s)
+{
+    pthread_mutex_lock(&s->lock);
+    bool stop = s->stop;
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
+
+/* One pass over every channel. Returns how long the loop may sleep. A stop
+ * asked meanwhile ends the sandbox's rounds (a pass may hold thousands). */
 static long dispatch(struct sender *s, sqlite3 *db)
 {
     struct runtime *rt = runtime_acquire();
@@ -80,7 +89,7 @@ static long dispatch(struct sender *s, sqlite3 *db)
                ch->request_timeout_s > 0);
         sweep_expired(db, ch, p, now);
         if (!ops->network) {
-            for (int round = 0; round < SENDER_SANDBOX_ROUNDS; round++)
+            for (int round = 0; round < SENDER_SANDBOX_ROUNDS && !stop_flag(s); round++)
                 if (claim_sandbox(db, ch, now) < CLAIM_SANDBOX_BATCH)
                     break;
             continue;
