@@ -678,8 +678,10 @@ int broadcast_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
     free(plan);
     if (!programme_in_send_window(env, now))
         return 0;
-    int64_t released = broadcasts_release_held(db, db_now()); /* one statement: atomic */
-    if (released < 0)
+    if (db_begin(db) != 0)
+        return -1;
+    int64_t released = broadcasts_release_held(db, db_now());
+    if (db_finish(db, released < 0 ? -1 : 0) != 0)
         return -1;
     if (released > 0)
         log_info("held_released", "messages=%lld", (long long)released);

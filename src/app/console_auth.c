@@ -228,7 +228,7 @@ int console_auth_session_check(sqlite3 *db, const char *token, size_t len, int64
     if (rc != 1)
         return rc;
     if (now - out->last_seen_at >= CONSOLE_AUTH_TOUCH_EVERY_S) {
-        if (staff_sessions_touch(db, out->id, now) != 0)
+        if (db_begin(db) != 0 || db_finish(db, staff_sessions_touch(db, out->id, now)) != 0)
             log_collapsed(LOG_WARN, "console_session_touch_failed", LOG_COLLAPSE_INTERVAL_MS,
                           "console_session_touch_failed", "user=%s", out->user_name);
         else

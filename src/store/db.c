@@ -425,6 +425,15 @@ int db_begin(sqlite3 *db)
     return 0;
 }
 
+int db_finish(sqlite3 *db, int rc)
+{
+    if (rc != 0) {
+        db_rollback(db);
+        return -1;
+    }
+    return db_commit(db);
+}
+
 int db_commit(sqlite3 *db)
 {
     double asked = metrics_clock();

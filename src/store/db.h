@@ -42,6 +42,11 @@ int db_load_if_empty(sqlite3 *db, const char *path) __attribute__((warn_unused_r
 int db_begin(sqlite3 *db) __attribute__((warn_unused_result));
 int db_commit(sqlite3 *db) __attribute__((warn_unused_result));
 void db_rollback(sqlite3 *db);
+/* End the write transaction db_begin() opened: COMMIT when rc is 0, else
+ * ROLLBACK. Returns 0 once committed, -1 otherwise. Every write takes the
+ * turn, a single statement too: one outside it waits on SQLite's busy
+ * handler while this process's writers pass the lock along. */
+int db_finish(sqlite3 *db, int rc) __attribute__((warn_unused_result));
 
 /* A read transaction (BEGIN DEFERRED ... COMMIT) around the reads of one
  * unit of work, such as a USSD step: one snapshot, and SQLite takes and

@@ -63,11 +63,12 @@ int tokens_find_live(sqlite3 *db, const char *hash_hex, struct token_row *out, c
 int tokens_touch(sqlite3 *db, int64_t id, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_tokens SET last_used_at = ?2 WHERE id = ?1"
-                                   " AND (last_used_at IS NULL OR last_used_at < ?2 - 60)");
+                                   " AND (last_used_at IS NULL OR last_used_at < ?2 - ?3)");
     if (!st)
         return store_fail(db, "tokens_touch");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, TOKENS_TOUCH_INTERVAL_S);
     return store_exec(db, st, "tokens_touch");
 }
 

@@ -32,7 +32,11 @@ int tokens_insert(sqlite3 *db, const char *name, const char *role, const char *h
 int tokens_find_live(sqlite3 *db, const char *hash_hex, struct token_row *out, char *stored_hex,
                      size_t stored_sz) __attribute__((warn_unused_result));
 
-/* Record a use at now (written at most once a minute per token). */
+/* A token's last use is written at most once per this many seconds. */
+#define TOKENS_TOUCH_INTERVAL_S 60
+
+/* Record a use at now (at most once per TOKENS_TOUCH_INTERVAL_S); inside
+ * the caller's write transaction. */
 int tokens_touch(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
 
 /* Revoke the live token named name (by_id 0) or with id by_id. *out gets

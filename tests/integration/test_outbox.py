@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from conftest import add_member, new_phone, query, wait_until, sandbox_channel
+from conftest import add_member, http_request, new_phone, query, wait_until, sandbox_channel
 from fakes import queue_messages
+from test_admin_api import API, make_token
 from outbox_helpers import (AT_API_KEY, AT_USERNAME, FakeAT, at_send_channel,
                             queue_many, queue_out)
 
@@ -225,3 +226,20 @@ def test_sigterm_while_the_sandbox_drains_stops_promptly(daemons):
     assert sum(by.values()) == DRAIN_MESSAGES, by
     assert by.get("sending", 0) == 0, by  # the sandbox never leaves one in flight
 
+
+def test_token_use_is_recorded_in_the_write_turn_while_the_outbox_drains(daemons):
+    """A token's last use was an autocommit UPDATE outside the process's
+    write turn: under continuous writes it waited on SQLite's busy handler
+    and failed (token_touch_failed; the bench logged 'database is locked').
+    With a 1 ms busy timeout, every token's first use is recorded."""
+    conf = daemons.config({"database.busy_timeout_ms": 1})
+    tokens = [make_token(conf, f"drain-{i}", "viewer") for i in range(20)]
+    d = daemons.start(config=conf)
+    drain_queue(d)
+    for t in tokens:
+        r = http_request(d.admin_port, "GET", API + "/stats",
+                         headers={"Authorization": f"Bearer {t}"})
+        assert r.status == 200, r.body
+    rows = query(d, "SELECT name, last_used_at FROM staff_tokens WHERE name LIKE 'drain-%'")
+    assert len(rows) == 20 and all(r["last_used_at"] for r in rows), rows
+    assert "token_touch_failed" not in d.log()
