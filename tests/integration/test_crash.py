@@ -4,8 +4,9 @@
    random moment while it sends (after the fake has accepted between 10% and
    60% of them), restarted on the same database, and left to drain. Every
    message must have been accepted exactly once, except those that were in
-   flight at the kill (status 'sending' in the database right after it): those
-   at most twice, and no more of them than the channel's concurrency.
+   flight at the kill (status 'sending' in the database right after it; no
+   more of them than the channel's concurrency) or queued again after a
+   request that timed out (an ambiguous outcome): those at most twice.
 2. The provider is down for a while (503 for a few seconds): everything drains
    once it is back, each message accepted exactly once.
 
@@ -86,6 +87,12 @@ def test_sigkill_during_send_then_restart_sends_each_message_once(daemons, tmp_p
             d.db_path, "SELECT phone FROM messages WHERE status = 'sending'")}
         assert len(in_flight) <= CONCURRENCY, \
             f"{len(in_flight)} messages 'sending' at the kill > concurrency {CONCURRENCY}"
+        # A request that timed out (a loaded machine: the fake answers late)
+        # is an ambiguous outcome, retried by design: the provider may have
+        # taken it. Queued again with an attempt behind it, it may be
+        # accepted twice too, like one in flight.
+        retried = {r["phone"] for r in query(
+            d.db_path, "SELECT phone FROM messages WHERE status = 'queued' AND attempts > 0")}
 
         d2 = daemons.start(config=d.config)
         counts = wait_drained(d2, DRAIN_TIMEOUT_S, "after restart")
@@ -97,8 +104,9 @@ def test_sigkill_during_send_then_restart_sends_each_message_once(daemons, tmp_p
         more = [p for p in numbers if accepted[p] > 2]
         assert not never, f"{len(never)} messages never accepted, e.g. {never[:5]}"
         assert not more, f"{len(more)} messages accepted 3+ times, e.g. {more[:5]}"
-        assert set(twice) <= in_flight, \
-            f"accepted twice but not in flight at the kill: {sorted(set(twice) - in_flight)[:5]}"
+        assert set(twice) <= in_flight | retried, \
+            f"accepted twice but neither in flight nor retried at the kill: " \
+            f"{sorted(set(twice) - in_flight - retried)[:5]}"
         print(f"\nkill after {seen_at_kill} acceptances (target {kill_at}); "
               f"{len(in_flight)} in flight; {len(twice)} sent twice")
         # Each row keeps the provider id of an acceptance of its own.
