@@ -61,7 +61,9 @@ int approval_channel_month(sqlite3 *db, const struct notice_env *env, size_t i, 
     double spent;
     /* Spent: what /channels/costs says of this month (what providers took,
      * at their price when they said it); pending: what will cost and is
-     * not in it yet, at the channel's price. */
+     * not in it yet (messages waiting, and the part of broadcasts still
+     * expanding not yet written, from their plans), at the channel's
+     * price. */
     int n = delivery_costs(db, start, next, env->channels[i], &taken, 1);
     if (n < 0 ||
         approvals_channel_pending(db, env->channels[i], (now - CHANNEL_EXPIRY_MAX_S) / 3600,

@@ -23,8 +23,9 @@
  *  - a send whose cost would take the channel's month (the programme's
  *    time zone; spent: what providers took that month, as GET
  *    /channels/costs says, plus pending: what waits to go, at the
- *    channel's price) past its budget is refused, naming the channel, the
- *    budget, spent, pending and planned.
+ *    channel's price, a broadcast still being written in chunks counted
+ *    for its whole plan) past its budget is refused, naming the channel,
+ *    the budget, spent, pending and planned.
  * Every step writes an audit row (broadcast.approval_requested,
  * broadcast.approve, broadcast.reject, broadcast.approval_dropped,
  * broadcast.refused). */
@@ -65,7 +66,8 @@ struct approval_check {
     char month[8]; /* "YYYY-MM", the programme's time zone */
     double budget_mad;
     double spent_mad;   /* taken by providers this month: GET /channels/costs's cost_mad */
-    double pending_mad; /* will cost, not taken yet (held, queued, sending), at the price */
+    double pending_mad; /* will cost, not taken yet (held, queued, sending; the unwritten
+                           part of broadcasts expanding), at the price */
     double planned_mad; /* this send */
 };
 

@@ -474,7 +474,7 @@ static enum broadcast_result expand(sqlite3 *db, const struct broadcast_record *
         char *spec = broadcast_expand_spec(texts, ntexts, plan->default_index, hold,
                                            BROADCAST_PRIORITY, year);
         int moved = spec ? broadcasts_expand_begin(db, rec->id, rec->status, spec, plan->recipients,
-                                                   now, db_now())
+                                                   plan->segments, now, db_now())
                          : -1;
         free(spec);
         if (moved <= 0)

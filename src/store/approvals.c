@@ -146,10 +146,19 @@ int approvals_channel_pending(sqlite3 *db, const char *channel, int64_t since_ho
                               int64_t month_hour, int64_t *segments)
 {
     *segments = 0;
-    sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(sum(segments), 0) FROM message_counts"
-                                   " WHERE hour >= ?2 AND channel = ?1 AND taken = 0"
-                                   " AND (status IN ('held','queued','sending')"
-                                   " OR (status IN ('sent','delivered') AND hour >= ?3))");
+    /* One statement: the messages written (their hourly counts), and the
+     * unwritten part of the channel's broadcasts still expanding, at the
+     * plan's segments per recipient (rounded up), read under the caller's
+     * write lock alike. */
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT coalesce((SELECT sum(segments) FROM message_counts"
+                    " WHERE hour >= ?2 AND channel = ?1 AND taken = 0"
+                    " AND (status IN ('held','queued','sending')"
+                    " OR (status IN ('sent','delivered') AND hour >= ?3))), 0)"
+                    " + coalesce((SELECT sum((max(expand_total - expand_queued, 0)"
+                    " * coalesce(expand_segments, expand_total) + expand_total - 1) / expand_total)"
+                    " FROM broadcasts WHERE status = 'expanding' AND channel = ?1"
+                    " AND expand_total > 0), 0)");
     if (!st)
         return store_fail(db, "approvals_channel_pending");
     sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);

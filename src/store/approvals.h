@@ -3,8 +3,8 @@
  * and cost it covers, a rejection, a refusal for the channel's monthly
  * budget) and a channel's pending segments, read from the hourly counts
  * (message_counts: messages that will cost, not yet in the channel's
- * costs). Functions borrow the connection and never begin or commit a
- * transaction. */
+ * costs) and the plans of its broadcasts still being written. Functions borrow the connection and
+ * never begin or commit a transaction. */
 #ifndef TAAWUN_STORE_APPROVALS_H
 #define TAAWUN_STORE_APPROVALS_H
 
@@ -79,7 +79,11 @@ int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, 
  * 3600; older ones have expired), and sent or delivered without a
  * provider's id, created from month_hour on. What a provider took is in
  * the costs instead, from the hour it took it. Test numbers are not
- * counted (message_counts). */
+ * counted (message_counts). Plus the messages not yet written of the
+ * channel's broadcasts still 'expanding': the recipients left of the
+ * plan (expand_total - expand_queued) at the plan's segments per
+ * recipient (expand_segments / expand_total, rounded up), so two large
+ * sends cannot pass the budget together while the first is written. */
 int approvals_channel_pending(sqlite3 *db, const char *channel, int64_t since_hour,
                               int64_t month_hour, int64_t *segments)
     __attribute__((warn_unused_result));

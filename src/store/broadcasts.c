@@ -417,12 +417,13 @@ int broadcasts_expander_connection(sqlite3 *db)
 }
 
 int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const char *spec,
-                            int64_t total, int64_t when, int64_t now)
+                            int64_t total, int64_t segments, int64_t when, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET status = 'expanding', started_at = :when,"
                                    " recipients = 0, expand_after = 0,"
                                    " expand_until = (SELECT coalesce(max(id), 0) FROM members),"
-                                   " expand_total = :total, expand_queued = 0,"
+                                   " expand_total = :total, expand_segments = :segments,"
+                                   " expand_queued = 0,"
                                    " expand_spec = :spec, updated_at = :now"
                                    " WHERE id = :id AND status = :from");
     if (!st)
@@ -431,6 +432,7 @@ int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const cha
     store_bind_text(st, ":from", from);
     store_bind_text(st, ":spec", spec);
     store_bind_int64(st, ":total", total);
+    store_bind_int64(st, ":segments", segments);
     store_bind_int64(st, ":when", when);
     store_bind_int64(st, ":now", now);
     return store_exec_changed(db, st, "broadcasts_expand_begin");

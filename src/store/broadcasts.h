@@ -170,12 +170,14 @@ int broadcasts_expand_range(sqlite3 *db, int64_t id, const struct broadcast_audi
 /* ---- expansion in chunks (issue 14) ----
  * A large broadcast goes from `from` to 'expanding' (broadcasts_expand_begin:
  * started_at = when, the cursor at member id 0, its end the highest member
- * id now, total the plan's recipients, spec the texts as they travel), then
+ * id now, total and segments the plan's recipients and segments (the
+ * part not yet written counts in the channel's budget:
+ * approvals_channel_pending), spec the texts as they travel), then
  * each chunk writes the messages of a range of member ids and moves the
  * cursor in the same transaction (broadcasts_expand_advance), the last one
  * making it 'started'. Returns 1 (moved), 0 (not in `from`) or -1. */
 int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const char *spec,
-                            int64_t total, int64_t when, int64_t now)
+                            int64_t total, int64_t segments, int64_t when, int64_t now)
     __attribute__((warn_unused_result));
 
 /* The expander's own connection commits its chunks without waiting for

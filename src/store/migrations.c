@@ -752,6 +752,15 @@ const char *const db_migrations[] = {
     "CREATE TRIGGER broadcast_counts_delete AFTER DELETE ON messages"
     "  WHEN OLD.broadcast_id IS NOT NULL BEGIN " BROADCAST_ADD("OLD", "-1") " END;",
     // clang-format on
+
+    /* The budget of a channel counts the part of a broadcast not yet
+     * written while it expands (store/approvals): the plan's segments are
+     * kept with its recipients at the send. A broadcast expanding when
+     * this runs gets its texts' largest count per recipient (at least 1). */
+    "ALTER TABLE broadcasts ADD COLUMN expand_segments INTEGER;"
+    "UPDATE broadcasts SET expand_segments = expand_total * max(1, coalesce((SELECT"
+    "  max(json_extract(t.value, '$.segments')) FROM json_each(expand_spec, '$.texts') AS t), 1))"
+    "  WHERE status = 'expanding' AND json_valid(expand_spec);",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

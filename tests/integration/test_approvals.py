@@ -10,10 +10,11 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from conftest import DELETE, add_member, assert_json_error, new_phone, query, sandbox_channel
-from conftest import wait_until
+from conftest import DELETE, TAAWUND_TEST, add_member, assert_json_error, new_phone, query
+from conftest import sandbox_channel, wait_until
 from outbox_helpers import queue_out, write_db
 from test_admin_api import ZONE, Api, audit_rows, make_token
+from test_broadcast_expand import FR, add_members
 from test_proxy_throttle import PASSWORD, make_user
 from test_staff_accounts import Session
 
@@ -296,6 +297,55 @@ def test_concurrent_sends_cannot_both_pass_the_budget(daemons):
     for r in results.values():
         if r.status == 409:
             assert used(r.json()["error"]) == 0.75, r.json()
+
+
+def test_a_broadcast_still_expanding_counts_its_unwritten_part_in_the_budget(daemons,
+                                                                             monkeypatch):
+    """Two sends of more than BROADCAST_INLINE_MAX (500) recipients each: the
+    first is written into the outbox in chunks (status 'expanding'). While it
+    is, the budget's pending holds what it has yet to write, from its plan
+    (recipients left at the plan's segments each), beside what it has written;
+    so the second, which fits beside the chunks written so far but not beside
+    the whole of the first, is refused. Before, pending held only the chunks
+    written: both went, 300 MAD against a budget of 250. taawund-test with
+    small chunks and a pause between them, so the first is still expanding."""
+    monkeypatch.setenv("TAAWUN_TEST_EXPAND_SPAN", "50")  # 12 chunks of 600
+    monkeypatch.setenv("TAAWUN_TEST_EXPAND_PAUSE_MS", "400")
+    daemons.binary = TAAWUND_TEST
+    d, api = start(daemons, budget=250.0)
+    add_members(d, 600)
+    a, v = api["officer-a"], api["viewer"]
+
+    def big():
+        r = a.post("/broadcasts", {"name": "national", "texts": {"ar": "تعاون", "fr": FR},
+                                   "audience": {"languages": ["fr"]}})
+        assert r.status == 201, r
+        return r.json()["id"]
+
+    first, second = big(), big()
+    pv = a.post(f"/broadcasts/{first}/preview").json()
+    assert (pv["recipients"], pv["segments"]) == (600, 600), pv  # 150 MAD each
+    r = a.post(f"/broadcasts/{first}/send")
+    assert r.status == 200 and r.json()["status"] == "expanding", r
+    err = assert_json_error(a.post(f"/broadcasts/{second}/send"), 409)
+    assert err["code"] == "over_budget", err
+    # The first's whole plan, written or not: 150 (sent, queued, or to write).
+    assert (used(err), err["planned_mad"], err["budget_mad"]) == (150.0, 150.0, 250.0), err
+    got = a.get(f"/broadcasts/{first}").json()
+    assert got["status"] == "expanding" and got["expansion"]["queued"] < 600, got
+    [b] = v.get("/channels/budgets").json()["items"]
+    assert used(b) == 150.0 and b["pending_mad"] > 0, b
+    assert a.get(f"/broadcasts/{second}").json()["status"] == "draft"
+    # Written and taken by the sandbox: the same 150, all spent now, as the
+    # costs say.
+    wait_until(lambda: a.get(f"/broadcasts/{first}").json()["status"] != "expanding",
+               timeout=60, what="the first written")
+    wait_until(lambda: v.get("/channels/budgets").json()["items"][0]["pending_mad"] == 0,
+               timeout=30, what="the sandbox took every message")
+    [b] = v.get("/channels/budgets").json()["items"]
+    [c] = [x for x in v.get("/channels/costs").json()["channels"] if x["channel"] == "sandbox"]
+    assert b["spent_mad"] == 150.0 and round(c["cost_mad"], 2) == 150.0, (b, c)
+    assert len(broadcast_messages(d, second)) == 0
 
 
 def test_at_its_time_a_scheduled_send_meets_the_budget_and_an_approval(daemons, test_clock):

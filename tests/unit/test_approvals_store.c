@@ -2,7 +2,9 @@
  * keeps every row, its index and its status check (with the new status);
  * the approval columns move as store/approvals says; a channel's pending
  * segments are what will cost and is not in its costs yet (held, queued,
- * sending; sent without a provider's id this month) and nothing else. */
+ * sending; sent without a provider's id this month; the part of its
+ * broadcasts still expanding not yet written, from the plan) and nothing
+ * else. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,12 +159,88 @@ static void test_channel_pending_counts_what_waits_to_cost(void **state)
     db_close(db);
 }
 
+/* A broadcast row of status on channel with an expansion's plan and
+ * progress (segments < 0: NULL, a row expanding from before the column). */
+static void add_expansion(sqlite3 *db, int id, const char *channel, const char *status, long total,
+                          long queued, long segments)
+{
+    char sql[768], seg[24] = "NULL";
+    if (segments >= 0)
+        snprintf(seg, sizeof seg, "%ld", segments);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO broadcasts (id, name, channel, audience, texts, status, created_by,"
+             " created_at, updated_at, expand_after, expand_until, expand_total, expand_queued,"
+             " expand_segments, expand_spec) VALUES (%d, 'n', '%s', '{}', '{}', '%s', 'amina', 1,"
+             " 1, 0, 100, %ld, %ld, %s, '{}')",
+             id, channel, status, total, queued, seg);
+    exec(db, sql);
+}
+
+/* Two large sends cannot pass the budget together while the first is
+ * written in chunks: the part of a broadcast still expanding that is not
+ * yet written is pending, at the plan's segments per recipient (rounded
+ * up); only 'expanding' broadcasts of the channel count. */
+static void test_channel_pending_counts_what_expanding_broadcasts_will_write(void **state)
+{
+    (void)state;
+    sqlite3 *db = memory_db();
+    assert_int_equal(db_migrate(db), 0);
+    add(db, "at", "+212600000001", "queued", NULL, T0, 2);    /* written: 2 */
+    add_expansion(db, 1, "at", "expanding", 600, 100, 1200);  /* 500 x 2 */
+    add_expansion(db, 2, "at", "expanding", 3, 1, 4);         /* 2 x 4/3: 3 rounded up */
+    add_expansion(db, 3, "at", "expanding", 10, 4, -1);       /* no plan: 1 each, 6 */
+    add_expansion(db, 4, "at", "expanding", 10, 12, 10);      /* more written than planned */
+    add_expansion(db, 5, "vonage", "expanding", 600, 0, 600); /* another channel */
+    add_expansion(db, 6, "at", "started", 600, 600, 600);     /* written */
+    add_expansion(db, 7, "at", "cancelled", 600, 50, 600);    /* stopped */
+    int64_t n = -1;
+    assert_int_equal(approvals_channel_pending(db, "at", T0 / HOUR, T0 / HOUR, &n), 0);
+    assert_int_equal(n, 2 + 1000 + 3 + 6);
+    /* A chunk written: its messages counted, the rest of the plan less. */
+    exec(db, "UPDATE broadcasts SET expand_queued = 600, status = 'started' WHERE id = 1");
+    assert_int_equal(approvals_channel_pending(db, "at", T0 / HOUR, T0 / HOUR, &n), 0);
+    assert_int_equal(n, 2 + 3 + 6);
+    assert_int_equal(approvals_channel_pending(db, "vonage", T0 / HOUR, T0 / HOUR, &n), 0);
+    assert_int_equal(n, 600);
+    db_close(db);
+}
+
+/* A broadcast expanding when the plan's segments column arrives gets its
+ * texts' largest segment count per recipient (a personalised text, 0 in
+ * the spec, counts 1). */
+static void test_migration_plans_expanding_broadcasts(void **state)
+{
+    (void)state;
+    sqlite3 *db = memory_db();
+    migrate_before(db, "ADD COLUMN expand_segments");
+    static const char *const cols =
+        "INSERT INTO broadcasts (id, name, channel, audience, texts, status, created_by,"
+        " created_at, updated_at, expand_total, expand_queued, expand_spec) VALUES ";
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "%s (1, 'n', 'at', '{}', '{}', 'expanding', 'a', 1, 1, 10, 0,"
+             " '{\"texts\":[{\"segments\":2},{\"segments\":3}]}'),"
+             " (2, 'n', 'at', '{}', '{}', 'expanding', 'a', 1, 1, 10, 0,"
+             " '{\"texts\":[{\"segments\":0}]}'),"
+             " (3, 'n', 'at', '{}', '{}', 'started', 'a', 1, 1, 10, 10,"
+             " '{\"texts\":[{\"segments\":2}]}')",
+             cols);
+    exec(db, sql);
+    assert_int_equal(db_migrate(db), 0);
+    assert_int_equal(scalar(db, "SELECT expand_segments FROM broadcasts WHERE id = 1"), 30);
+    assert_int_equal(scalar(db, "SELECT expand_segments FROM broadcasts WHERE id = 2"), 10);
+    assert_int_equal(scalar(db, "SELECT expand_segments IS NULL FROM broadcasts WHERE id = 3"), 1);
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rebuild_keeps_rows_index_and_check),
         cmocka_unit_test(test_request_approve_reject_drop),
         cmocka_unit_test(test_channel_pending_counts_what_waits_to_cost),
+        cmocka_unit_test(test_channel_pending_counts_what_expanding_broadcasts_will_write),
+        cmocka_unit_test(test_migration_plans_expanding_broadcasts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
