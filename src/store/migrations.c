@@ -761,6 +761,15 @@ const char *const db_migrations[] = {
     "UPDATE broadcasts SET expand_segments = expand_total * max(1, coalesce((SELECT"
     "  max(json_extract(t.value, '$.segments')) FROM json_each(expand_spec, '$.texts') AS t), 1))"
     "  WHERE status = 'expanding' AND json_valid(expand_spec);",
+
+    /* A member's grants and their cooperative's, newest first, read in
+     * order from an index each (store/grants: two arms merged, no sort on
+     * every USSD step that shows grants); the single-column indexes they
+     * replace are their prefixes. */
+    "CREATE INDEX grants_member_updated ON grants(member_id, updated_at);"
+    "CREATE INDEX grants_cooperative_updated ON grants(cooperative_id, updated_at);"
+    "DROP INDEX grants_member;"
+    "DROP INDEX grants_cooperative;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];
