@@ -148,7 +148,7 @@ static int step_lookup(struct step *p)
         return -1;
     p->found = found;
     ussd_member_view(&p->m, found == 1, p->member_no, &p->view);
-    p->ctx.member = p->view.registered ? &p->m : NULL;
+    ussd_reads_member(&p->ctx, p->view.registered ? &p->m : NULL);
     return 0;
 }
 

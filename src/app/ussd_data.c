@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "app/agent.h"
@@ -40,14 +41,33 @@ static int data_phone_check(void *ctx, const char *e164)
     return rc;
 }
 
+/* Up to max grants, from what this step read already when it can tell
+ * (the list read once holds every grant or at least max of them). */
 static int data_grants(void *ctx, struct ussd_grant *out, size_t max)
 {
     struct ussd_reads *c = ctx;
     if (!c->member)
         return 0;
-    int n = grants_for_member(c->db, c->member->id, c->member->cooperative_id, c->lang, out, max);
-    c->db_failed |= n < 0;
-    return n;
+    const char *lang = c->lang ? c->lang : "";
+    if (max > USSD_LIST_MAX) {
+        int n = grants_for_member(c->db, c->member->id, c->member->cooperative_id, lang, out, max);
+        c->db_failed |= n < 0;
+        return n;
+    }
+    if (!c->grants_read || strcmp(c->grants_lang, lang) != 0) {
+        int n = grants_for_member(c->db, c->member->id, c->member->cooperative_id, lang, c->grants,
+                                  USSD_LIST_MAX);
+        if (n < 0) {
+            c->db_failed = true;
+            return n;
+        }
+        c->ngrants = n;
+        c->grants_read = true;
+        snprintf(c->grants_lang, sizeof c->grants_lang, "%s", lang);
+    }
+    size_t n = (size_t)c->ngrants < max ? (size_t)c->ngrants : max;
+    memcpy(out, c->grants, n * sizeof *out);
+    return (int)n;
 }
 
 static int data_grant_find(void *ctx, const char *ref, struct ussd_grant *out)
@@ -121,8 +141,16 @@ void ussd_member_view(const struct member *m, bool found, char member_no[16],
     };
 }
 
+void ussd_reads_member(struct ussd_reads *r, const struct member *m)
+{
+    r->member = m;
+    r->grants_read = false;
+}
+
 void ussd_data_bind(struct ussd_reads *r, struct ussd_data *data)
 {
+    static _Thread_local struct ussd_grant grants[USSD_LIST_MAX];
+    r->grants = grants;
     *data = (struct ussd_data){.grants = data_grants,
                                .grant_find = data_grant_find,
                                .events = data_events,

@@ -20,10 +20,24 @@ struct ussd_reads {
     const struct member *member; /* NULL for an unknown number */
     const char *lang;
     bool db_failed; /* a read failed: the step answers "busy" */
+    /* The member's grants as read in this step (the menus ask up to twice
+     * a step: whether there are any, then the list), their notes in
+     * grants_lang; forgotten when the member is looked up again
+     * (ussd_reads_member). */
+    bool grants_read;
+    int ngrants;
+    char grants_lang[8];
+    struct ussd_grant *grants; /* USSD_LIST_MAX, the thread's (ussd_data_bind) */
 };
 
-/* Point data's callbacks at r (which must outlive data's use). */
+/* Point data's callbacks at r (which must outlive data's use) and r at
+ * this thread's room for what a step reads: one step at a time per
+ * thread. */
 void ussd_data_bind(struct ussd_reads *r, struct ussd_data *data);
+
+/* The caller's row (NULL: not a registered member), looked up (again):
+ * what was read for the previous one is forgotten. */
+void ussd_reads_member(struct ussd_reads *r, const struct member *m);
 
 /* The member as the menus see them (found: m holds a row); member_no holds
  * the member number v points to. */
