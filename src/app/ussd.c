@@ -301,13 +301,14 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
                              const struct channel_settings *ch, const struct ussd_step *in,
                              char *screen, size_t screensz, bool *end)
 {
-    struct step *p = calloc(1, sizeof *p);
-    struct ussd_session *s = malloc(sizeof *s);
-    enum ussd_result r = USSD_UNAVAILABLE;
-    if (!p || !s)
-        goto out;
+    /* A step runs on one thread from start to end: its working memory is
+     * the thread's, not allocated per step. */
+    static _Thread_local struct step step_mem;
+    static _Thread_local struct ussd_session session_mem;
+    struct step *p = &step_mem;
+    struct ussd_session *s = &session_mem;
+    enum ussd_result r = USSD_BAD_PHONE;
     *p = (struct step){.app = app, .ch = ch, .in = in, .db = db_thread()};
-    r = USSD_BAD_PHONE;
     if (msisdn_normalize(in->phone_raw, strlen(in->phone_raw), p->phone) != MSISDN_OK)
         goto out;
     r = USSD_UNAVAILABLE;
@@ -339,8 +340,6 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
     }
 out:
     db_read_end();
-    free(p);
-    free(s);
     return r;
 }
 
