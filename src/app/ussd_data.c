@@ -70,13 +70,30 @@ static int data_grants(void *ctx, struct ussd_grant *out, size_t max)
     return (int)n;
 }
 
+/* The grant a member means by ref: from the list this step read when it
+ * answers for sure (ref matches one of it, the newest first, as the query
+ * would; or the list was every grant and none matches), else the query. */
 static int data_grant_find(void *ctx, const char *ref, struct ussd_grant *out)
 {
     struct ussd_reads *c = ctx;
     if (!c->member)
         return 0;
-    int n =
-        grant_find_for_member(c->db, c->member->id, c->member->cooperative_id, ref, c->lang, out);
+    const char *lang = c->lang ? c->lang : "";
+    if (c->grants_read && strcmp(c->grants_lang, lang) == 0) {
+        int i = 0;
+        for (; i < c->ngrants; i++) {
+            const struct ussd_grant *g = &c->grants[i];
+            if (strlen(g->reference) + 1 >= sizeof g->reference)
+                break; /* perhaps cut short: only the query can tell */
+            if (grant_reference_matches(ref, g->reference)) {
+                *out = *g;
+                return 1;
+            }
+        }
+        if (i == c->ngrants && c->ngrants < USSD_LIST_MAX)
+            return 0; /* every grant was read, none is ref */
+    }
+    int n = grant_find_for_member(c->db, c->member->id, c->member->cooperative_id, ref, lang, out);
     c->db_failed |= n < 0;
     return n;
 }

@@ -2,11 +2,14 @@
 #include "store/grants.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "store/db.h"
 #include "store/store_util.h"
+
+#define GRANT_KEY_MAX 32 /* bytes of a typed reference compared, with its NUL */
 
 static int read_rows(sqlite3 *db, sqlite3_stmt *st, struct ussd_grant *out, size_t max)
 {
@@ -70,17 +73,51 @@ int grants_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const cha
     return read_rows(db, st, out, max);
 }
 
-int grant_find_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const char *typed,
-                          const char *lang, struct ussd_grant *out)
+/* What a member typed as grant_find_for_member compares it: letters and
+ * digits only, upper-case, without a leading "GR" (key holds it, the
+ * result points into it). */
+static const char *typed_key(const char *typed, char key[GRANT_KEY_MAX])
 {
-    /* Compare letters and digits only, upper-case, without the "GR" prefix. */
-    char key[32];
     size_t j = 0;
-    for (const char *p = typed; *p && j + 1 < sizeof key; p++)
+    for (const char *p = typed; *p && j + 1 < GRANT_KEY_MAX; p++)
         if (isalnum((unsigned char)*p))
             key[j++] = (char)toupper((unsigned char)*p);
     key[j] = '\0';
-    const char *k = strncmp(key, "GR", 2) == 0 ? key + 2 : key;
+    return strncmp(key, "GR", 2) == 0 ? key + 2 : key;
+}
+
+bool grant_reference_matches(const char *typed, const char *reference)
+{
+    char key[GRANT_KEY_MAX];
+    const char *k = typed_key(typed, key);
+    if (!*k)
+        return false;
+    /* replace(replace(upper(reference),'-',''),'GR',''), as GRANTS_BY_REF:
+     * upper() of ASCII letters only, then every "GR" left to right. */
+    char up[GRANT_KEY_MAX], norm[GRANT_KEY_MAX];
+    size_t n = 0, m = 0;
+    for (const char *p = reference; *p; p++) {
+        if (n + 1 >= sizeof up)
+            return false; /* longer than any reference read (USSD_REF_MAX) */
+        if (*p != '-')
+            up[n++] = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+    }
+    for (size_t i = 0; i < n;) {
+        if (i + 1 < n && up[i] == 'G' && up[i + 1] == 'R') {
+            i += 2;
+            continue;
+        }
+        norm[m++] = up[i++];
+    }
+    norm[m] = '\0';
+    return strcmp(norm, k) == 0;
+}
+
+int grant_find_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const char *typed,
+                          const char *lang, struct ussd_grant *out)
+{
+    char key[GRANT_KEY_MAX];
+    const char *k = typed_key(typed, key);
     if (!*k)
         return 0;
     sqlite3_stmt *st;

@@ -3,6 +3,7 @@
 #ifndef TAAWUN_STORE_GRANTS_H
 #define TAAWUN_STORE_GRANTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -21,5 +22,10 @@ int grants_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const cha
 int grant_find_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const char *typed,
                           const char *lang, struct ussd_grant *out)
     __attribute__((warn_unused_result));
+
+/* Whether a member typing `typed` means the grant whose reference is
+ * `reference`, as grant_find_for_member compares them (for a reference
+ * already read, of fewer than USSD_REF_MAX - 1 bytes). */
+bool grant_reference_matches(const char *typed, const char *reference);
 
 #endif

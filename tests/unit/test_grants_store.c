@@ -3,7 +3,8 @@
  * another member's, newest first, cut at the limit, one found by a typed
  * reference; read in order from an index per arm, with no sort in a
  * temporary b-tree (each USSD step showing grants ran one, issue 14),
- * asserted on SQLite's plan of the statement the store ran. */
+ * asserted on SQLite's plan of the statement the store ran; a typed
+ * reference matched in C exactly as the query matches it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,11 +133,52 @@ static void test_find_by_reference_only_among_ones_own(void **state)
     db_close(db);
 }
 
+/* grant_reference_matches (the USSD step's lookup in the list it read)
+ * answers as the query of grant_find_for_member does, reference by
+ * reference, typed form by typed form. */
+static void test_reference_matching_as_the_query(void **state)
+{
+    (void)state;
+    static const char *const refs[] = {"GR-2026-00042", "gr-2026-00042", "GR2026-00042",
+                                       "AGR-2026-7",    "GRGR-1",        "GR-2026-0004",
+                                       "X-1",           "GR-",           "G-R-9"};
+    static const char *const typed[] = {
+        "GR-2026-00042", "gr202600042", "202600042", "2026 00042", "GR 2026/00042",
+        "2026-0004",     "A2026-7",     "AGR20267",  "1",          "GRGR1",
+        "GR1",           "X1",          "GR",        "",           "9",
+        "G R 9",         "GR9",         "é202600042"};
+    sqlite3 *db = memory_db();
+    assert_int_equal(db_migrate(db), 0);
+    exec(db, "INSERT INTO members (id, phone, language, registered_via, registered_at,"
+             " created_at, updated_at) VALUES (1, '+212600000001', 'fr', 'ussd', 1, 1, 1)");
+    int agree = 0;
+    for (size_t r = 0; r < sizeof refs / sizeof refs[0]; r++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM grants; INSERT INTO grants (reference, member_id, programme,"
+                 " amount_mad, status, created_at, updated_at) VALUES ('%s', 1, 'p', 1,"
+                 " 'submitted', 1, 1)",
+                 refs[r]);
+        exec(db, sql);
+        for (size_t t = 0; t < sizeof typed / sizeof typed[0]; t++) {
+            struct ussd_grant g;
+            int found = grant_find_for_member(db, 1, 0, typed[t], "fr", &g);
+            assert_true(found >= 0);
+            if ((found == 1) != grant_reference_matches(typed[t], refs[r]))
+                fail_msg("typed \"%s\", reference \"%s\": query %d", typed[t], refs[r], found);
+            agree += found;
+        }
+    }
+    assert_true(agree >= 12); /* the table does hold matches, not only misses */
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_member_and_cooperative_newest_first),
         cmocka_unit_test(test_find_by_reference_only_among_ones_own),
+        cmocka_unit_test(test_reference_matching_as_the_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

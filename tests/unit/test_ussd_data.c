@@ -2,7 +2,8 @@
  * (app/ussd_data): a member's grants are read from the database once a
  * step however often the menus ask (whether there are any, then the list:
  * issue 14), answered the same as a fresh read, read again in another
- * language or after the member was looked up again. */
+ * language or after the member was looked up again; the grant chosen from
+ * that list found in it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,10 +84,52 @@ static void test_grants_read_once_a_step(void **state)
     db_close(db);
 }
 
+/* The grant chosen from the list this step read is found in it, with no
+ * query; a reference that is none of every grant is none; before any list
+ * was read, the query answers. */
+static void test_grant_found_in_the_list_read(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    struct member m = {.id = 1};
+    struct ussd_reads r = {.db = db, .lang = "en"};
+    struct ussd_data data;
+    ussd_data_bind(&r, &data);
+    ussd_reads_member(&r, &m);
+
+    struct ussd_grant g, all[USSD_LIST_MAX];
+    assert_int_equal(data.grant_find(data.ctx, "gr-2026-00002", &g), 1); /* no list yet */
+    assert_string_equal(g.reference, "GR-2026-00002");
+    assert_int_equal(grant_reads, 1);
+
+    assert_int_equal(data.grants(data.ctx, all, USSD_LIST_MAX), 2);
+    assert_int_equal(grant_reads, 2);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(data.grant_find(data.ctx, "GR-2026-00002", &g), 1);
+    assert_string_equal(g.reference, "GR-2026-00002");
+    assert_string_equal(g.note, "received");
+    assert_string_equal(g.status, "submitted");
+    assert_int_equal(g.amount_mad, 200);
+    assert_int_equal(data.grant_find(data.ctx, "202600001", &g), 1);
+    assert_string_equal(g.reference, "GR-2026-00001");
+    assert_int_equal(data.grant_find(data.ctx, "GR-2026-00009", &g), 0);
+    assert_int_equal(data.grant_find(data.ctx, "", &g), 0);
+    assert_int_equal(grant_reads, 2);
+
+    /* In another language the list read does not answer. */
+    r.lang = "fr";
+    assert_int_equal(data.grant_find(data.ctx, "GR-2026-00002", &g), 1);
+    assert_string_equal(g.note, "reçue");
+    assert_int_equal(grant_reads, 3);
+    assert_false(r.db_failed);
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grants_read_once_a_step),
+        cmocka_unit_test(test_grant_found_in_the_list_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
