@@ -28,6 +28,7 @@
 #include "runtime/runtime.h"
 #include "sender/sender.h"
 #include "store/db.h"
+#include "store/db_checkpoint.h"
 #include "store/db_group.h"
 #include "store/db_lock.h"
 #include "store/messages.h"
@@ -287,7 +288,9 @@ static int open_database(const struct config *cfg)
 {
     db_pool_init(&cfg->database);
     sqlite3 *db = db_thread(); /* makes the folder; writes nothing yet */
-    if (!db || db_lock_exclusive(cfg->database.path) != 0 || db_migrate(db) != 0)
+    /* WAL checkpoints on a thread of their own, never in a write turn. */
+    if (!db || db_lock_exclusive(cfg->database.path) != 0 ||
+        db_checkpointer_start(cfg->database.path) != 0 || db_migrate(db) != 0)
         return -1;
     if (cfg->programme.demo_data[0] && db_load_if_empty(db, cfg->programme.demo_data) < 0)
         return -1;
@@ -413,8 +416,11 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     if (open_database(&rt->cfg) != 0) {
+        db_checkpointer_stop();
         runtime_release(rt);
         return 1;
     }
-    return serve(rt, o.config_path, &set);
+    status = serve(rt, o.config_path, &set);
+    db_checkpointer_stop(); /* the writers have stopped: a last one empties the WAL */
+    return status;
 }

@@ -13,6 +13,7 @@
 #include "runtime/runtime.h"
 #include "sender/health.h"
 #include "store/db.h"
+#include "store/db_checkpoint.h"
 #include "store/queue_depth.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
@@ -249,6 +250,21 @@ static void put_process(struct text *t)
     put(t, "taawun_metrics_series_dropped_total %llu\n", (unsigned long long)metrics_dropped());
 }
 
+/* The WAL (store/db_checkpoint): its pages as the last commit or checkpoint
+ * left them, and its file's size (absent when no checkpointer runs). */
+static void put_wal(struct text *t)
+{
+    struct db_wal_size w;
+    db_checkpoint_wal(&w);
+    put_header(t, "taawun_db_wal_pages", "gauge",
+               "Pages in the WAL after the last commit or checkpoint.");
+    put(t, "taawun_db_wal_pages %lld\n", (long long)w.pages);
+    if (w.bytes < 0)
+        return;
+    put_header(t, "taawun_db_wal_bytes", "gauge", "Size of the WAL file on disk.");
+    put(t, "taawun_db_wal_bytes %lld\n", (long long)w.bytes);
+}
+
 void api_metrics_handle(const struct http_request *req, struct http_response *resp)
 {
     snprintf(resp->route, sizeof resp->route, "%s", API_METRICS_PATH);
@@ -271,6 +287,7 @@ void api_metrics_handle(const struct http_request *req, struct http_response *re
     put_outbox(&t, &rt->cfg, db_now());
     put_channels(&t, &rt->cfg);
     put_process(&t);
+    put_wal(&t);
     runtime_release(rt);
     if (t.failed) {
         free(t.buf);

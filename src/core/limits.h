@@ -100,14 +100,23 @@
 #define LOG_SUMMARY_DETAIL_MAX 24
 
 /* Writes failing for want of space (store/db): at most one WAL checkpoint
- * (TRUNCATE) and one write probe from /healthz per this interval. */
+ * (TRUNCATE, store/db_checkpoint) and one write probe from /healthz per
+ * this interval. */
 #define DB_RECOVERY_INTERVAL_MS 1000
-/* The WAL is checkpointed after a commit once it holds this many pages
- * (SQLite's own default), or DB_WAL_PAGES_TIGHT once a write has failed
- * for want of space: on a nearly full disk the WAL must not grow into what
- * was freed. */
+/* The WAL (store/db_checkpoint, its own thread, never a writer): a commit
+ * that leaves it at DB_WAL_PAGES pages (SQLite's own default) or more
+ * wakes the checkpointer, DB_WAL_PAGES_TIGHT once a write has failed for
+ * want of space (on a nearly full disk the WAL must not grow into what was
+ * freed). At DB_WAL_CAP_TIMES times that threshold it waits up to
+ * DB_WAL_CAP_WAIT_MS for the writer and readers in the way to restart the
+ * WAL (writers pause meanwhile), at most once per DB_WAL_CAP_INTERVAL_MS;
+ * after DB_WAL_IDLE_MS without a commit it empties the WAL file. */
 #define DB_WAL_PAGES 1000
 #define DB_WAL_PAGES_TIGHT 64
+#define DB_WAL_CAP_TIMES 4
+#define DB_WAL_CAP_WAIT_MS 25
+#define DB_WAL_CAP_INTERVAL_MS 1000
+#define DB_WAL_IDLE_MS 1000
 
 /* How long before an event its reminder SMS goes: the bounds of
  * programme.reminder_before_s and of an event's own reminder_before_s. */

@@ -21,6 +21,7 @@
 #include "core/limits.h"
 #include "core/test_number.h"
 #include "core/hash.h"
+#include "store/db_checkpoint.h"
 #include "store/db_health.h"
 #include "store/migrations.h"
 #include "sys/log.h"
@@ -222,7 +223,7 @@ sqlite3 *db_open(const struct db_options *opt)
     }
     sqlite3_busy_timeout(db, opt->busy_timeout_ms);
     sqlite3_extended_result_codes(db, 1);
-    sqlite3_wal_hook(db, db_health_wal_hook, NULL);
+    sqlite3_wal_hook(db, db_checkpoint_wal_hook, NULL); /* no checkpoint on commit */
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
@@ -415,7 +416,6 @@ int db_begin(sqlite3 *db)
         pthread_mutex_lock(&write_turn);
         holds_write_turn = true;
     }
-    db_health_checkpoint(db);
     if (exec_sql(db, "BEGIN IMMEDIATE") != 0) {
         write_turn_release();
         return -1;

@@ -19,8 +19,9 @@ struct db_options {
 
 /* Open (creating if needed) with WAL, busy_timeout, foreign keys and the
  * synchronous mode, and the SQL function age_band(birth_year, year) (the
- * core/age_band name, 'unknown' for a NULL birth year). Returns NULL and
- * logs on failure. Free with db_close. */
+ * core/age_band name, 'unknown' for a NULL birth year). Its commits tell
+ * store/db_checkpoint the WAL's size and never checkpoint themselves.
+ * Returns NULL and logs on failure. Free with db_close. */
 sqlite3 *db_open(const struct db_options *opt);
 void db_close(sqlite3 *db);
 
@@ -91,10 +92,10 @@ void db_stmt_done(sqlite3_stmt *st);
  * while it is set, db_ping() returns -1, and at most once per
  * DB_RECOVERY_INTERVAL_MS (core/limits.h) it tries a tiny write itself
  * (rewriting user_version), so the flag clears once space returns even when
- * no traffic comes. Meanwhile db_begin() checkpoints the WAL with TRUNCATE at
- * the same pace: SQLite's automatic checkpoint waits for 1000 pages, more
- * than a nearly full disk holds, and only a checkpoint gives the WAL's
- * space back. */
+ * no traffic comes. Meanwhile store/db_checkpoint's thread checkpoints the
+ * WAL with TRUNCATE at the same pace (only a checkpoint gives the WAL's
+ * space back) and, for the life of the process, from DB_WAL_PAGES_TIGHT
+ * pages on instead of DB_WAL_PAGES. */
 int db_ping(sqlite3 *db) __attribute__((warn_unused_result));
 
 /* Log that the last statement on db failed (event db_error, query=QUERY,

@@ -6,8 +6,9 @@
 #include <stdbool.h>
 #include <sqlite3.h>
 
-/* Look at db's last error: SQLITE_FULL or SQLITE_IOERR sets the flag (and
- * the WAL's tight threshold for the life of the process). */
+/* Look at db's last error: SQLITE_FULL or SQLITE_IOERR sets the flag and
+ * tells store/db_checkpoint (the WAL's tight threshold for the life of the
+ * process, its space given back while writes fail). */
 void db_health_note_error(sqlite3 *db);
 
 /* Whether writes are failing (db_writes_failing in store/db.h). */
@@ -16,17 +17,9 @@ bool db_health_failing(void);
 /* A commit that changed something succeeded: the flag clears. */
 void db_health_note_ok(void);
 
-/* While writes fail, at most once per DB_RECOVERY_INTERVAL_MS: checkpoint
- * the WAL into the database and truncate it, giving its space back. Call
- * outside a transaction, holding the process's write turn. */
-void db_health_checkpoint(sqlite3 *db);
-
 /* Whether db_ping should try its write probe now (writes failing, and at
  * most once per DB_RECOVERY_INTERVAL_MS). */
 bool db_health_probe_due(void);
-
-/* The sqlite3_wal_hook of every connection (see its definition). */
-int db_health_wal_hook(void *arg, sqlite3 *db, const char *name, int pages);
 
 /* Log that a statement failed (event db_error, query=QUERY error=ERROR),
  * identical errors (same extended code) collapsed with a count. */

@@ -114,6 +114,20 @@ static const struct metrics_family families[METRICS_FAMILIES] = {
                                {0},
                                0,
                                {0}},
+    [METRICS_DB_CHECKPOINTS] =
+        {"taawun_db_checkpoints_total",
+         "WAL checkpoints run by the checkpointer thread, by mode and result.",
+         METRICS_COUNTER,
+         2,
+         {"mode", "result"},
+         0,
+         {0}},
+    [METRICS_DB_CHECKPOINT_DURATION] = {"taawun_db_checkpoint_seconds",
+                                        "Time of one WAL checkpoint (outside any write turn).",
+                                        METRICS_HISTOGRAM,
+                                        1,
+                                        {"mode"},
+                                        DB_BUCKETS},
 };
 
 enum { SLOT_EMPTY = 0, SLOT_WRITING, SLOT_READY };
@@ -131,7 +145,7 @@ struct series {
 
 static struct series s_http[512], s_http_duration[256], s_ussd[64], s_refused[64], s_sms[64],
     s_dlr[64], s_sends[512], s_send_duration[64], s_db_wait[1], s_db_commit[1], s_db_groups[1],
-    s_db_group_jobs[1];
+    s_db_group_jobs[1], s_db_checkpoints[16], s_db_checkpoint_duration[8];
 #define TABLE(a)                                                                                   \
     {                                                                                              \
         a, sizeof a / sizeof a[0]                                                                  \
@@ -152,6 +166,8 @@ static const struct {
     [METRICS_DB_COMMIT] = TABLE(s_db_commit),
     [METRICS_DB_GROUP_COMMITS] = TABLE(s_db_groups),
     [METRICS_DB_GROUP_JOBS] = TABLE(s_db_group_jobs),
+    [METRICS_DB_CHECKPOINTS] = TABLE(s_db_checkpoints),
+    [METRICS_DB_CHECKPOINT_DURATION] = TABLE(s_db_checkpoint_duration),
 };
 #undef TABLE
 static atomic_uint_fast64_t dropped;

@@ -32,6 +32,8 @@ enum metrics_id {
     METRICS_DB_COMMIT,             /* histogram: COMMIT */
     METRICS_DB_GROUP_COMMITS,      /* counter: group commits (db_group_write) */
     METRICS_DB_GROUP_JOBS,         /* counter: the writes they committed together */
+    METRICS_DB_CHECKPOINTS, /* counter {mode, result}: WAL checkpoints (store/db_checkpoint) */
+    METRICS_DB_CHECKPOINT_DURATION, /* histogram {mode}: one WAL checkpoint */
     METRICS_FAMILIES
 };
 
