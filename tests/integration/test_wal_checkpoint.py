@@ -79,9 +79,11 @@ def test_checkpoints_off_the_writer_bounded_and_emptied_when_quiet(daemons):
 
     # Quiet: the checkpointer empties the WAL file (TRUNCATE) on its own.
     wait_until(lambda: wal_bytes(d) == 0, timeout=15, what="the WAL file emptied when quiet")
-    quiet = samples(scrape(d))
+    # Counted once the TRUNCATE returned, a moment after the file was cut.
+    quiet = wait_until(lambda: (lambda s: s if value(
+        s, "taawun_db_checkpoints_total", mode="truncate", result="ok") >= 1 else None)(
+        samples(scrape(d))), timeout=5, what="the TRUNCATE counted")
     assert value(quiet, "taawun_db_wal_bytes") == 0
-    assert value(quiet, "taawun_db_checkpoints_total", mode="truncate", result="ok") >= 1
     assert "event=db_wal_over_cap" not in d.log()
 
     # A write after it: the WAL grows again; SIGTERM leaves it empty.
