@@ -25,8 +25,9 @@
  *     the thread RESTARTs waiting as long for the readers in the way: with
  *     no writer able to begin, the restart succeeds unless a read
  *     transaction older than the WAL's start is open. So the WAL file stays
- *     within about the cap's pages plus one transaction, plus what is
- *     written while such an old reader stays (SQLite cannot overwrite
+ *     within about the cap's pages plus what is committed once that wait
+ *     ran out before the thread got its turn (a loaded machine), plus what
+ *     is written while such an old reader stays (SQLite cannot overwrite
  *     frames a reader may need; a failed RESTART is not asked again within
  *     DB_WAL_CAP_INTERVAL_MS, so writers do not wait at each commit);
  *   - after DB_WAL_IDLE_MS without a commit, TRUNCATE without waiting:
