@@ -2,8 +2,9 @@
  * striped locks, one step at a time per session, and the answers each
  * session gave, kept to answer retransmissions and late copies of its steps
  * the same way. The table keeps each record packed (only the bytes it
- * uses); a step works on the whole record, unpacked by the claim and packed
- * again by the release. */
+ * uses, its answers' screens held in a pool where each distinct text is
+ * kept once); a step works on the whole record, unpacked by the claim and
+ * packed again by the release. */
 #include "app/ussd_session.h"
 
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/screen_pool.h"
 #include "core/hash.h"
 
 /* One live session. The record's fields other than its key, last_seen and
@@ -39,6 +41,7 @@ struct ussd_sessions {
     _Atomic size_t max_sessions;
     _Atomic int ttl_s;
     _Atomic size_t sweep_cursor; /* next bucket of the incremental sweep */
+    struct screen_pool *screens; /* the answers' screens of the packed records */
 };
 
 struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
@@ -50,7 +53,10 @@ struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
     while (n < max_sessions && n < (1u << 20))
         n <<= 1;
     t->buckets = calloc(n, sizeof *t->buckets);
-    if (!t->buckets) {
+    t->screens = screen_pool_new(max_sessions / 8);
+    if (!t->buckets || !t->screens) {
+        free(t->buckets);
+        screen_pool_free(t->screens);
         free(t);
         return NULL;
     }
@@ -64,10 +70,36 @@ struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
     return t;
 }
 
-static void entry_free(struct entry *e)
+/* The packed record's answers come first: their count, then each answer
+ * and its screen's hold in the pool. */
+#define PACKED_ANSWER_BYTES (sizeof(struct ussd_answer) + sizeof(const struct kept_screen *))
+
+/* Give back the screens' holds of packed[0..len). */
+static void drop_holds(struct ussd_sessions *t, const unsigned char *packed, size_t len)
+{
+    uint32_t n = 0;
+    if (len >= sizeof n)
+        memcpy(&n, packed, sizeof n);
+    for (size_t i = 0; i < n && sizeof n + (i + 1) * PACKED_ANSWER_BYTES <= len; i++) {
+        const struct kept_screen *held;
+        memcpy(&held, packed + sizeof n + i * PACKED_ANSWER_BYTES + sizeof(struct ussd_answer),
+               sizeof held);
+        screen_pool_drop(t->screens, held);
+    }
+}
+
+/* Free a packed record (NULL: no-op) and its screens' holds. */
+static void packed_free(struct ussd_sessions *t, unsigned char *packed, size_t len)
+{
+    if (packed)
+        drop_holds(t, packed, len);
+    free(packed);
+}
+
+static void entry_free(struct ussd_sessions *t, struct entry *e)
 {
     if (e)
-        free(e->packed);
+        packed_free(t, e->packed, e->packed_len);
     free(e);
 }
 
@@ -79,7 +111,7 @@ void ussd_sessions_free(struct ussd_sessions *t)
         struct entry *e = t->buckets[i];
         while (e) {
             struct entry *next = e->next;
-            entry_free(e);
+            entry_free(t, e);
             e = next;
         }
     }
@@ -87,6 +119,7 @@ void ussd_sessions_free(struct ussd_sessions *t)
         pthread_mutex_destroy(&t->locks[i]);
         pthread_cond_destroy(&t->released[i]);
     }
+    screen_pool_free(t->screens);
     free(t->buckets);
     free(t);
 }
@@ -110,7 +143,7 @@ static void sweep_bucket(struct ussd_sessions *t, size_t b, time_t now, int ttl)
         struct entry *e = *pp;
         if (expired(e, now, ttl)) {
             *pp = e->next;
-            entry_free(e);
+            entry_free(t, e);
             atomic_fetch_sub(&t->count, 1);
         } else {
             pp = &e->next;
@@ -163,7 +196,7 @@ static bool evict_closed(struct ussd_sessions *t)
                 if (e->busy || !e->closed)
                     continue;
                 *pp = e->next;
-                entry_free(e);
+                entry_free(t, e);
                 atomic_fetch_sub(&t->count, 1);
                 pthread_mutex_unlock(&t->locks[stripe]);
                 return true;
@@ -244,13 +277,30 @@ static void put_squeezed(struct packer *w, const unsigned char *src, size_t len)
 }
 
 /* The most pack() writes: every field whole, the state squeezed at worst
- * to twice its size, six lengths. */
-#define PACK_MAX (sizeof(struct ussd_session) + sizeof(struct ussd_state) + 6 * sizeof(uint32_t))
+ * to twice its size, a hold per answer, six lengths. */
+#define PACK_MAX                                                                                   \
+    (sizeof(struct ussd_session) + sizeof(struct ussd_state) +                                     \
+     USSD_SESSION_ANSWERS_MAX * PACKED_ANSWER_BYTES + 6 * sizeof(uint32_t))
 
 /* Write what a record holds besides its key, last_seen and closed into
- * w (room for PACK_MAX bytes). */
-static void pack(struct packer *w, const struct ussd_session *s)
+ * w (room for PACK_MAX bytes): its answers first, each with a hold on its
+ * screen in the pool (the arena is their screens end to end). Returns 0,
+ * or -1 on OOM with no hold taken. */
+static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_session *s)
 {
+    put_u32(w, s->nanswers);
+    for (uint32_t i = 0; i < s->nanswers; i++) {
+        const struct ussd_answer *a = &s->answers[i];
+        const struct kept_screen *held =
+            screen_pool_hold(t->screens, s->arena + a->offset, a->length);
+        if (!held) {
+            memcpy(w->p, &i, sizeof i); /* the holds taken so far */
+            drop_holds(t, w->p, w->n);
+            return -1;
+        }
+        put(w, a, sizeof *a);
+        put(w, &held, sizeof held);
+    }
     size_t phone = strnlen(s->phone, sizeof s->phone - 1);
     put_u32(w, (uint32_t)phone);
     put(w, s->phone, phone);
@@ -262,22 +312,22 @@ static void pack(struct packer *w, const struct ussd_session *s)
     put_squeezed(w, (const unsigned char *)&s->state, sizeof s->state);
     uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
     memcpy(w->p + at, &squeezed, sizeof squeezed);
-    put_u32(w, s->nanswers);
-    put(w, s->answers, s->nanswers * sizeof s->answers[0]);
-    put_u32(w, s->arena_used);
-    put(w, s->arena, s->arena_used);
+    return 0;
 }
 
 /* A packed copy of s (its size in *len), or NULL on OOM: packed in this
  * thread's scratch, then copied into a block of its own size. */
-static unsigned char *pack_new(const struct ussd_session *s, uint32_t *len)
+static unsigned char *pack_new(struct ussd_sessions *t, const struct ussd_session *s, uint32_t *len)
 {
     static _Thread_local unsigned char scratch[PACK_MAX];
     struct packer w = {.p = scratch};
-    pack(&w, s);
-    unsigned char *out = malloc(w.n);
-    if (!out)
+    if (pack(t, &w, s) != 0)
         return NULL;
+    unsigned char *out = malloc(w.n);
+    if (!out) {
+        drop_holds(t, scratch, w.n);
+        return NULL;
+    }
     memcpy(out, scratch, w.n);
     *len = (uint32_t)w.n;
     return out;
@@ -336,10 +386,32 @@ static void take_squeezed(struct unpacker *r, unsigned char *dst, size_t room, s
     r->bad = r->bad || out != room;
 }
 
+/* The answers of a packed record into s, their screens end to end into
+ * its arena, where each answer says it is. */
+static void take_answers(struct unpacker *r, struct ussd_session *s)
+{
+    s->nanswers = take_u32(r);
+    r->bad = r->bad || s->nanswers > USSD_SESSION_ANSWERS_MAX;
+    for (uint32_t i = 0; i < s->nanswers && !r->bad; i++) {
+        struct ussd_answer *a = &s->answers[i];
+        const struct kept_screen *held = NULL;
+        take(r, a, sizeof *a, sizeof *a);
+        take(r, &held, sizeof held, sizeof held);
+        size_t len = 0;
+        const char *text = held ? kept_screen_text(held, &len) : NULL;
+        r->bad = r->bad || !held || a->offset != s->arena_used || a->length != len ||
+                 len > sizeof s->arena - s->arena_used;
+        if (!r->bad && len)
+            memcpy(s->arena + s->arena_used, text, len);
+        s->arena_used += r->bad ? 0 : (uint32_t)len;
+    }
+}
+
 /* Fill s (key, last_seen and closed already set) from a packed record. */
 static void unpack(struct ussd_session *s, const unsigned char *p, size_t n)
 {
     struct unpacker r = {.p = p, .n = n};
+    take_answers(&r, s);
     uint32_t len = take_u32(&r);
     take(&r, s->phone, len, sizeof s->phone - 1);
     s->text_len = take_u32(&r);
@@ -347,10 +419,6 @@ static void unpack(struct ussd_session *s, const unsigned char *p, size_t n)
     take(&r, s->text, s->text_len, sizeof s->text - 1);
     len = take_u32(&r);
     take_squeezed(&r, (unsigned char *)&s->state, sizeof s->state, len);
-    s->nanswers = take_u32(&r);
-    take(&r, s->answers, (size_t)s->nanswers * sizeof s->answers[0], sizeof s->answers);
-    s->arena_used = take_u32(&r);
-    take(&r, s->arena, s->arena_used, sizeof s->arena);
     if (r.bad || r.at != n) {
         char key[USSD_SESSION_KEY_MAX];
         memcpy(key, s->key, sizeof key);
@@ -376,7 +444,8 @@ static void entry_copy_out(const struct entry *e, struct ussd_session *out)
 
 /* Claim key's entry when it is there: KNOWN (live) or NEW (expired, reset
  * in place); -1 when there is none. The stripe is locked; a reset entry's
- * packed record goes to *old for the caller to free after unlocking. */
+ * packed record, its holds given back, goes to *old for the caller to free
+ * after unlocking. */
 static int claim_existing(struct ussd_sessions *t, size_t b, uint64_t h, const char *key,
                           time_t now, struct ussd_session *out, unsigned char **old)
 {
@@ -386,6 +455,8 @@ static int claim_existing(struct ussd_sessions *t, size_t b, uint64_t h, const c
     e->busy = true;
     int r = USSD_CLAIM_KNOWN;
     if (now - e->last_seen > atomic_load(&t->ttl_s)) {
+        if (e->packed)
+            drop_holds(t, e->packed, e->packed_len);
         *old = e->packed;
         e->packed = NULL;
         e->packed_len = 0;
@@ -453,7 +524,7 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
 void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *rec, bool keep)
 {
     uint32_t len = 0;
-    unsigned char *packed = keep ? pack_new(rec, &len) : NULL;
+    unsigned char *packed = keep ? pack_new(t, rec, &len) : NULL;
     keep = keep && packed; /* out of memory: the session is forgotten */
     uint64_t h = hash_string(rec->key);
     size_t b = h & (t->nbuckets - 1);
@@ -465,9 +536,11 @@ void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *re
             continue;
         if (keep) {
             unsigned char *swap = e->packed;
+            uint32_t swap_len = e->packed_len;
             e->packed = packed;
             e->packed_len = len;
             packed = swap;
+            len = swap_len;
             e->last_seen = rec->last_seen;
             e->closed = rec->closed;
             e->busy = false;
@@ -480,8 +553,8 @@ void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *re
     }
     pthread_cond_broadcast(&t->released[b % SESSION_STRIPES]);
     pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);
-    free(packed); /* the record replaced, or one no entry took */
-    entry_free(gone);
+    packed_free(t, packed, len); /* the record replaced, or one no entry took */
+    entry_free(t, gone);
 }
 
 void ussd_session_close(struct ussd_sessions *t, const char *key)

@@ -10,8 +10,10 @@
  *
  * The whole record is a step's working copy (the caller's, a few KB); the
  * table keeps each session packed, with only the bytes it uses (phone,
- * newest text, the state's non-empty fields, the answers' screens): a few
- * hundred bytes for a short session, freed when it expires or is dropped.
+ * newest text, the state's non-empty fields, its answers), the answers'
+ * screens held in a pool where each distinct text is kept once
+ * (app/screen_pool): a few hundred bytes for a short session, freed when it
+ * expires or is dropped.
  *
  * Africa's Talking sends every input of the session joined with '*'. A
  * step's text identifies it: the same text again is the same step (a
