@@ -49,8 +49,11 @@ struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
     struct ussd_sessions *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
+    /* A bucket per four sessions of the cap: full, chains of two to four
+     * (a 64-bit hash compared before the key); 8 bytes per allowed session
+     * were 4 MB at a cap of 500,000, as much as 16,000 live sessions. */
     size_t n = 1024;
-    while (n < max_sessions && n < (1u << 20))
+    while (n < max_sessions / 4 && n < (1u << 20))
         n <<= 1;
     t->buckets = calloc(n, sizeof *t->buckets);
     t->screens = screen_pool_new(max_sessions / 8);

@@ -75,7 +75,9 @@ void ussd_sessions_free(struct ussd_sessions *t);
 /* Change limits on reload; live sessions stay. */
 void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int ttl_s);
 
-/* Number of live (unexpired) sessions. */
+/* Number of live (unexpired) sessions; the expired ones are dropped first
+ * (with the real clock), so a periodic call frees them when no new session
+ * comes to sweep them. */
 size_t ussd_sessions_count(struct ussd_sessions *t);
 
 enum ussd_claim {

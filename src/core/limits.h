@@ -44,6 +44,10 @@
 #define USSD_SESSION_ANSWERS_MAX 32
 #define USSD_SESSION_ANSWER_BYTES 4096
 
+/* Live USSD sessions gone since the table's peak before taawund hands the
+ * freed memory back to the system (main.c upkeep; about 250 bytes each). */
+#define USSD_TRIM_AFTER_SESSIONS 1000
+
 /* Session identifiers and channel names as the aggregators send them. */
 #define USSD_SESSION_ID_MAX 128
 #define CHANNEL_NAME_MAX 32
