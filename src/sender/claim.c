@@ -228,15 +228,17 @@ out:
  * provider's take (app/inbound), in one commit: one fsync per batch, not
  * one per message. Frees the reports. */
 static void sandbox_reports_apply(const struct channel_settings *ch, struct channel_batch *reports,
-                                  int n, size_t nevents)
+                                  int n)
 {
-    const struct channel_event **evs = nevents ? calloc(nevents, sizeof *evs) : NULL;
-    size_t k = 0;
+    size_t nevents = 0, k = 0;
     for (int i = 0; i < n; i++)
-        for (size_t j = 0; evs && j < reports[i].count; j++)
+        nevents += reports[i].count;
+    const struct channel_event **evs = nevents ? calloc(nevents, sizeof *evs) : NULL;
+    for (int i = 0; evs && i < n; i++)
+        for (size_t j = 0; j < reports[i].count; j++)
             evs[k++] = &reports[i].events[j];
-    if (evs && inbound_dlrs(ch, evs, k) != 0)
-        log_warn("sandbox_reports_failed", "channel=%s reports=%zu", ch->name, k);
+    if (nevents && (!evs || inbound_dlrs(ch, evs, k) != 0))
+        log_warn("sandbox_reports_failed", "channel=%s reports=%zu", ch->name, nevents);
     free(evs);
     for (int i = 0; i < n; i++)
         channel_batch_free(&reports[i]);
@@ -283,7 +285,6 @@ int claim_sandbox(sqlite3 *db, const struct channel_settings *ch, int64_t now)
         return -1;
     }
     struct channel_batch reports[CLAIM_SANDBOX_BATCH];
-    size_t nevents = 0;
     for (int i = 0; i < n; i++) {
         bool sent = strcmp(outcome[i], "sent") == 0;
         settle_log(ch, &rows[i], outcome[i],
@@ -294,9 +295,8 @@ int claim_sandbox(sqlite3 *db, const struct channel_settings *ch, int64_t now)
         struct outbound_message msg = {.id = rows[i].id, .to = rows[i].phone, .text = rows[i].body};
         if (!sent || sandbox_delivery_report(&msg, ids[i], &reports[i]) != 0)
             memset(&reports[i], 0, sizeof reports[i]);
-        nevents += reports[i].count;
     }
-    sandbox_reports_apply(ch, reports, n, nevents);
+    sandbox_reports_apply(ch, reports, n);
     outbox_rows_free(rows, (size_t)n);
     return n;
 }
