@@ -52,6 +52,22 @@ def layer(rel):
 
 
 include_re = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+# A header whose first comment says "internal to FOLDER/" is for that folder
+# only; the database engine's own header only for the store (its engine is
+# nobody else's business: the layers above see an opaque struct db).
+internal_re = re.compile(r"internal to[\s*]+(\w+)/")
+engine_re = re.compile(r"^\s*#\s*include\s+<(sqlite3\.h)>")
+ENGINE_FOLDER = "store"
+
+
+def internal_folder(target):
+    with open(os.path.join(src, target), encoding="utf-8") as f:
+        head = f.read(600)
+    end = head.find("*/")
+    m = internal_re.search(head[:end if end >= 0 else len(head)])
+    return m.group(1) if m else None
+
+
 edges = {}  # module -> {module: (file, line)}
 nincludes = 0
 for rel in files:
@@ -62,6 +78,10 @@ for rel in files:
         continue
     with open(os.path.join(src, rel), encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
+            e = engine_re.match(line)
+            if e and rel.split(os.sep, 1)[0] != ENGINE_FOLDER:
+                problems.append(f"{src}/{rel}:{lineno}: includes <{e.group(1)}>: only "
+                                f"{ENGINE_FOLDER}/ talks to the database engine")
             m = include_re.match(line)
             if not m:
                 continue
@@ -70,6 +90,10 @@ for rel in files:
                 # A header beside the file, or a generated one: not a module of src/.
                 continue
             nincludes += 1
+            inside = internal_folder(target)
+            if inside and rel.split(os.sep, 1)[0] != inside:
+                problems.append(f"{src}/{rel}:{lineno}: includes {target}, internal to "
+                                f"{inside}/")
             there = layer(target)
             if there is None:
                 continue  # reported for the file itself

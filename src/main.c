@@ -289,7 +289,7 @@ static int load_config(const struct options *o, struct runtime **out)
 static int open_database(const struct config *cfg)
 {
     db_pool_init(&cfg->database);
-    sqlite3 *db = db_thread(); /* makes the folder; writes nothing yet */
+    struct db *db = db_thread(); /* makes the folder; writes nothing yet */
     /* WAL checkpoints on a thread of their own, never in a write turn. */
     if (!db || db_lock_exclusive(cfg->database.path) != 0 ||
         db_checkpointer_start(cfg->database.path) != 0 || db_migrate(db) != 0)

@@ -362,7 +362,7 @@ static int auth_failed(const struct http_request *http, struct api_request *req,
     char masked[CIDR_TEXT_MAX] = "unknown";
     if (http_forwarded_peer(http->client, &a) == 0)
         cidr_addr_mask(&a, masked, sizeof masked);
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (reason && (!db || staff_token_auth_failed(db, masked, reason) != 0))
         log_warn("admin_auth_audit_failed", "client=%s", req->client);
     if (blocked > 0) {
@@ -392,7 +392,7 @@ static int authenticate(const struct http_request *http, struct api_request *req
         return -1;
     if (!token && !by_cookie)
         return auth_failed(http, req, resp, NULL, "missing Authorization: Bearer token");
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (!db) {
         api_error_db(resp);
         return -1;

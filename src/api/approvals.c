@@ -48,8 +48,8 @@ static void over_budget(struct http_response *resp, const char *channel,
  * (app/broadcast broadcast_plan_ahead: a national audience is counted
  * outside the write lock; env NULL: none needed), then a write
  * transaction begun; the caller frees the plan. NULL with 503 in resp and nothing begun. */
-static struct broadcast_plan *begin_with_plan(sqlite3 *db, const struct notice_env *env, int64_t id,
-                                              int64_t now, struct http_response *resp)
+static struct broadcast_plan *begin_with_plan(struct db *db, const struct notice_env *env,
+                                              int64_t id, int64_t now, struct http_response *resp)
 {
     struct broadcast_plan *plan = calloc(1, sizeof *plan);
     if (plan && env && broadcast_plan_ahead(db, env, id, now, plan) != BROADCAST_OK)
@@ -64,7 +64,7 @@ static struct broadcast_plan *begin_with_plan(sqlite3 *db, const struct notice_e
 /* Answer a send's result r (in the open transaction): sent (200), waiting
  * for approval (202, committed), refused for the budget (409; the refusal
  * committed when keep_refusal, else rolled back), or an error. */
-static void answer_send(struct http_response *resp, sqlite3 *db, int64_t id,
+static void answer_send(struct http_response *resp, struct db *db, int64_t id,
                         enum broadcast_result r, const struct broadcast_plan *plan, int64_t queued,
                         bool keep_refusal)
 {
@@ -92,7 +92,7 @@ static void broadcast_send_post(const struct api_request *req, struct http_respo
 {
     static const char *const none[] = {NULL};
     int64_t id, now;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
         api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
@@ -108,7 +108,7 @@ static void broadcast_send_post(const struct api_request *req, struct http_respo
 }
 
 /* The plan of stored broadcast id at now into *plan, and its status. */
-static enum broadcast_result stored_plan(sqlite3 *db, const struct notice_env *env, int64_t id,
+static enum broadcast_result stored_plan(struct db *db, const struct notice_env *env, int64_t id,
                                          int64_t now, struct broadcast_plan *plan,
                                          char status[BROADCAST_STATUS_MAX])
 {
@@ -149,8 +149,9 @@ static int read_at(const struct api_request *req, struct http_response *resp, in
 }
 
 /* Over a threshold, scheduling waits for approval; else it is scheduled. */
-static enum broadcast_result schedule_gated(sqlite3 *db, const struct api_request *req, int64_t id,
-                                            int64_t at, int64_t now, struct broadcast_plan *plan)
+static enum broadcast_result schedule_gated(struct db *db, const struct api_request *req,
+                                            int64_t id, int64_t at, int64_t now,
+                                            struct broadcast_plan *plan)
 {
     struct notice_env env;
     runtime_env_notice(req->rt, &env);
@@ -176,7 +177,7 @@ static void broadcast_schedule_post(const struct api_request *req, struct http_r
 {
     static const char *const fields[] = {"at", NULL};
     int64_t id, now, at = 0;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 || api_broadcast_clock(resp, &now) != 0 ||
         read_at(req, resp, now, &at) != 0 || !(db = api_json_db(resp)))
@@ -228,7 +229,7 @@ static void broadcast_approve_post(const struct api_request *req, struct http_re
 {
     static const char *const none[] = {NULL};
     int64_t id, now;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
         api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
@@ -266,7 +267,7 @@ static void broadcast_reject_post(const struct api_request *req, struct http_res
     static const char *const fields[] = {"reason", NULL};
     int64_t id, now;
     const char *reason = NULL;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 ||
         api_json_string(req, resp, "reason", API_JSON_FIELD_REQUIRED, APPROVAL_REASON_MAX,
@@ -292,7 +293,7 @@ static void broadcast_reject_post(const struct api_request *req, struct http_res
  * against its monthly budget. */
 static void channels_budgets_get(const struct api_request *req, struct http_response *resp)
 {
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct notice_env env;

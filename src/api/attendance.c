@@ -26,7 +26,7 @@
 
 /* The member named by member_id or member (TA-number or phone) into *id.
  * Returns 0, or -1 with resp filled. */
-static int attendee_member(const struct api_request *req, sqlite3 *db, struct http_response *resp,
+static int attendee_member(const struct api_request *req, struct db *db, struct http_response *resp,
                            int64_t *id)
 {
     int64_t v = 0;
@@ -97,7 +97,7 @@ static void attendance_post(const struct api_request *req, struct http_response 
 {
     static const char *const fields[] = {"member_id", "member", "present", NULL};
     int64_t event_id, member_id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &event_id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 || !(db = api_json_db(resp)))
         return;
@@ -197,7 +197,7 @@ static void attendees_csv_get(const struct api_request *req, struct http_respons
     static const char *const header[] = {"member_no", "name",      "phone",       "cooperative",
                                          "language",  "booked_at", "reminded_at", "checked_in_at"};
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *ev = api_json_get_one(db, ADMINQ_EVENT_GET, id, resp);

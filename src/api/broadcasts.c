@@ -34,7 +34,7 @@ struct audience_rule {
     const char *plural, *singular;
     /* Check one value; append what to store to out. Returns 0, or -1 with
      * resp filled (field names the list). */
-    int (*check)(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+    int (*check)(const struct api_request *req, struct http_response *resp, struct db *db,
                  const char *field, json_t *v, json_t *out);
 };
 
@@ -56,43 +56,43 @@ static int check_choice(struct http_response *resp, const char *field, json_t *v
     return 0;
 }
 
-static int check_province(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int check_province(const struct api_request *req, struct http_response *resp, struct db *db,
                           const char *field, json_t *v, json_t *out)
 {
     return check_choice(resp, field, v, (const char *const *)req->rt->provinces,
                         req->rt->cfg.programme.nprovinces, out);
 }
 
-static int check_sector(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int check_sector(const struct api_request *req, struct http_response *resp, struct db *db,
                         const char *field, json_t *v, json_t *out)
 {
     return check_choice(resp, field, v, (const char *const *)req->rt->sectors,
                         req->rt->cfg.programme.nsectors, out);
 }
 
-static int check_gender(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int check_gender(const struct api_request *req, struct http_response *resp, struct db *db,
                         const char *field, json_t *v, json_t *out)
 {
     static const char *const genders[] = {"f", "m", NULL};
     return check_choice(resp, field, v, genders, 2, out);
 }
 
-static int check_language(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int check_language(const struct api_request *req, struct http_response *resp, struct db *db,
                           const char *field, json_t *v, json_t *out)
 {
     return check_choice(resp, field, v, (const char *const *)req->rt->languages,
                         req->rt->cfg.programme.nlanguages, out);
 }
 
-static int check_age_band(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int check_age_band(const struct api_request *req, struct http_response *resp, struct db *db,
                           const char *field, json_t *v, json_t *out)
 {
     return check_choice(resp, field, v, age_band_names, age_band_count + 1, out);
 }
 
 /* A cooperative by id or by code; stored as its id. */
-static int check_cooperative(const struct api_request *req, struct http_response *resp, sqlite3 *db,
-                             const char *field, json_t *v, json_t *out)
+static int check_cooperative(const struct api_request *req, struct http_response *resp,
+                             struct db *db, const char *field, json_t *v, json_t *out)
 {
     if (json_is_string(v)) {
         struct cooperative c;
@@ -122,7 +122,7 @@ static int check_cooperative(const struct api_request *req, struct http_response
 }
 
 /* An event by id or by code; stored as its id. */
-static int check_event(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int check_event(const struct api_request *req, struct http_response *resp, struct db *db,
                        const char *field, json_t *v, json_t *out)
 {
     struct ussd_event ev;
@@ -143,7 +143,7 @@ static int check_event(const struct api_request *req, struct http_response *resp
     return 0;
 }
 
-static int check_phone(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int check_phone(const struct api_request *req, struct http_response *resp, struct db *db,
                        const char *field, json_t *v, json_t *out)
 {
     const char *s = json_string_value(v);
@@ -168,7 +168,7 @@ static const struct audience_rule audience_rules[] = {
 
 /* The audience member of the body, normalised (plural keys, lists, ids,
  * E.164), into *out (new reference). Returns 0 or -1 with resp filled. */
-static int audience_field(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int audience_field(const struct api_request *req, struct http_response *resp, struct db *db,
                           json_t **out)
 {
     json_t *aud = json_object_get(req->json, "audience");
@@ -240,7 +240,7 @@ static json_t *json_time(int64_t t)
     return t ? json_integer(t) : json_null();
 }
 
-int api_broadcast_get(sqlite3 *db, int64_t id, struct broadcast_record *r,
+int api_broadcast_get(struct db *db, int64_t id, struct broadcast_record *r,
                       struct http_response *resp)
 {
     int found = broadcasts_get(db, id, r);
@@ -252,7 +252,7 @@ int api_broadcast_get(sqlite3 *db, int64_t id, struct broadcast_record *r,
 
 /* Stored broadcast r (borrowed) as JSON with its progress and approval,
  * or NULL with resp filled (503). */
-static json_t *record_json(sqlite3 *db, const struct broadcast_record *r,
+static json_t *record_json(struct db *db, const struct broadcast_record *r,
                            struct http_response *resp)
 {
     struct broadcast_progress p;
@@ -309,7 +309,7 @@ static json_t *record_json(sqlite3 *db, const struct broadcast_record *r,
     return o;
 }
 
-json_t *api_broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp)
+json_t *api_broadcast_json(struct db *db, int64_t id, struct http_response *resp)
 {
     struct broadcast_record r;
     if (api_broadcast_get(db, id, &r, resp) != 0)
@@ -393,7 +393,7 @@ static void broadcasts_get_list(const struct api_request *req, struct http_respo
     if (api_page_parse(req, resp, &page) != 0 ||
         api_query_choice(req, resp, "status", statuses, 6, &status) != 0)
         return;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct broadcast_record *rows = calloc((size_t)page.limit, sizeof *rows);
@@ -435,7 +435,7 @@ int api_broadcast_clock(struct http_response *resp, int64_t *now)
  * texts) into *r, name required unless preview; *nm what the texts'
  * typography changed (or NULL). Returns 0, or -1 with resp filled. The
  * caller clears *r (broadcast_record_clear) and drops *nm either way. */
-static int read_draft(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int read_draft(const struct api_request *req, struct http_response *resp, struct db *db,
                       bool preview, struct broadcast_record *r, json_t **nm)
 {
     static const char *const fields[] = {"name",  "topic", "channel", "audience",
@@ -485,7 +485,7 @@ static int read_draft(const struct api_request *req, struct http_response *resp,
 
 static void broadcasts_post(const struct api_request *req, struct http_response *resp)
 {
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     struct broadcast_record r;
     json_t *nm = NULL;
     if (!db)
@@ -508,7 +508,7 @@ static void broadcasts_post(const struct api_request *req, struct http_response 
 /* The stored draft id as the body of POST /broadcasts describes it, with
  * the fields of body laid over it (a new reference), or NULL with resp
  * filled (404, 503). */
-static json_t *draft_over(sqlite3 *db, int64_t id, json_t *body, struct http_response *resp)
+static json_t *draft_over(struct db *db, int64_t id, json_t *body, struct http_response *resp)
 {
     struct broadcast_record s;
     if (api_broadcast_get(db, id, &s, resp) != 0)
@@ -536,7 +536,7 @@ static json_t *draft_over(sqlite3 *db, int64_t id, json_t *body, struct http_res
 static void broadcast_patch(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         !(db = api_json_db(resp)))
         return;
@@ -571,7 +571,7 @@ static void broadcast_patch(const struct api_request *req, struct http_response 
 static void broadcast_delete_one(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db = api_json_begin_id(req, resp, &id);
+    struct db *db = api_json_begin_id(req, resp, &id);
     if (!db)
         return;
     enum broadcast_result res = broadcast_delete(db, &req->actor, id);
@@ -584,7 +584,7 @@ static void broadcast_delete_one(const struct api_request *req, struct http_resp
 
 /* Answer the plan of rec (cleared here) at now: the broadcast id (0: a
  * body not stored) and what the texts' normalisation changed (nm, taken). */
-static void reply_plan(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static void reply_plan(const struct api_request *req, struct http_response *resp, struct db *db,
                        struct broadcast_record *rec, int64_t now, int64_t id, json_t *nm)
 {
     struct notice_env env;
@@ -606,7 +606,7 @@ static void reply_plan(const struct api_request *req, struct http_response *resp
 static void broadcasts_preview_post(const struct api_request *req, struct http_response *resp)
 {
     int64_t now;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     struct broadcast_record rec;
     json_t *nm = NULL;
     if (!db || api_broadcast_clock(resp, &now) != 0)
@@ -622,7 +622,7 @@ static void broadcasts_preview_post(const struct api_request *req, struct http_r
 static void broadcast_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *o = api_broadcast_json(db, id, resp);
@@ -634,7 +634,7 @@ static void broadcast_preview(const struct api_request *req, struct http_respons
 {
     static const char *const none[] = {NULL};
     int64_t id, now;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
         api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
         return;
@@ -647,7 +647,7 @@ static void broadcast_preview(const struct api_request *req, struct http_respons
 static void broadcast_cancel_post(const struct api_request *req, struct http_response *resp)
 {
     int64_t id, now;
-    sqlite3 *db;
+    struct db *db;
     if (api_broadcast_clock(resp, &now) != 0 || !(db = api_json_begin_id(req, resp, &id)))
         return;
     int64_t stopped = 0;

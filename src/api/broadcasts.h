@@ -8,19 +8,19 @@
 
 #include <jansson.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "app/broadcast.h"
 #include "http/server.h"
 
 /* Broadcast id as stored into *r (the caller clears it:
  * broadcast_record_clear). Returns 0, or -1 with resp filled (404, 503). */
-int api_broadcast_get(sqlite3 *db, int64_t id, struct broadcast_record *r,
+int api_broadcast_get(struct db *db, int64_t id, struct broadcast_record *r,
                       struct http_response *resp) __attribute__((warn_unused_result));
 
 /* Broadcast id as JSON with its progress and approval (a new reference),
  * or NULL with resp filled (404, 503). */
-json_t *api_broadcast_json(sqlite3 *db, int64_t id, struct http_response *resp);
+json_t *api_broadcast_json(struct db *db, int64_t id, struct http_response *resp);
 
 /* The plan of broadcast id (0: a body not stored) as JSON (new reference). */
 json_t *api_broadcast_plan_json(int64_t id, const struct broadcast_plan *plan);

@@ -66,7 +66,7 @@ static void import_post(const struct api_request *req, struct http_response *res
         api_error(resp, 400, "missing_body", "the CSV file is empty", NULL);
         return;
     }
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     const struct runtime *rt = req->rt;
@@ -125,7 +125,7 @@ static void export_get(const struct api_request *req, struct http_response *resp
         api_export_parse(req, resp, bulk_kind_name(kind), &form) != 0)
         return;
     if (form.xlsx) {
-        sqlite3 *db = api_json_db(resp);
+        struct db *db = api_json_db(resp);
         int fd = -1;
         unsigned long long size = 0;
         int rc = db ? bulk_export_xlsx(db, kind, form.rtl, &fd, &size) : -1;

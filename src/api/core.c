@@ -101,7 +101,7 @@ static json_t *token_json(const struct token_row *r)
 
 static void tokens_get(const struct api_request *req, struct http_response *resp)
 {
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct token_row *rows = calloc(TOKENS_LIST_MAX, sizeof *rows);
@@ -133,7 +133,7 @@ static void tokens_post(const struct api_request *req, struct http_response *res
                   "name may hold letters, digits, '.', '_', '-' and '@' only", "name");
         return;
     }
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     char token[BEARER_TOKEN_LEN + 1];
@@ -163,7 +163,7 @@ static void token_delete(const struct api_request *req, struct http_response *re
     int64_t id;
     if (api_param_id(req, resp, "id", &id) != 0)
         return;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct token_row row;
@@ -197,7 +197,7 @@ static void audit_get(const struct api_request *req, struct http_response *resp)
                              .since = since};
     if (!f.object_type)
         f.object_type = api_query(req, "object");
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct audit_row *rows = calloc((size_t)page.limit, sizeof *rows);
@@ -244,7 +244,7 @@ static void coops_get(const struct api_request *req, struct http_response *resp)
             0 ||
         api_query_choice(req, resp, "sector", req->rt->sectors, CONFIG_LIST_MAX, &sector) != 0)
         return;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[5] = {adminq_as(":q", adminq_text(api_query(req, "q"))),
@@ -256,7 +256,7 @@ static void coops_get(const struct api_request *req, struct http_response *resp)
 static void coop_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *o = api_json_get_one(db, ADMINQ_COOP_GET, id, resp);
@@ -338,7 +338,7 @@ static const char *jstr(json_t *o, const char *key)
 static void coops_post(const struct api_request *req, struct http_response *resp)
 {
     json_t *o = json_object();
-    sqlite3 *db = NULL;
+    struct db *db = NULL;
     if (api_json_need_body(req, resp) != 0 ||
         coop_fields(req, resp, o, API_JSON_FIELD_REQUIRED) != 0 || !(db = api_json_db(resp))) {
         json_decref(o);
@@ -376,7 +376,7 @@ static void coops_post(const struct api_request *req, struct http_response *resp
 static void coop_patch(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         !(db = api_json_db(resp)))
         return;
@@ -458,7 +458,7 @@ static void members_get(const struct api_request *req, struct http_response *res
         api_error(resp, 400, "invalid_parameter", "name must hold a letter or a digit", "name");
         return;
     }
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[13] = {
@@ -491,7 +491,7 @@ static void members_get(const struct api_request *req, struct http_response *res
     }
 }
 
-static int attach(sqlite3 *db, json_t *o, const char *key, enum adminq q, struct adminq_arg *a,
+static int attach(struct db *db, json_t *o, const char *key, enum adminq q, struct adminq_arg *a,
                   size_t n, struct http_response *resp)
 {
     struct adminq_table t;
@@ -505,7 +505,7 @@ static int attach(sqlite3 *db, json_t *o, const char *key, enum adminq q, struct
 static void member_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id, nmsg;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 ||
         api_query_int(req, resp, "messages", 0, MEMBER_MESSAGES_MAX, MEMBER_MESSAGES_DEFAULT,
                       &nmsg) != 0 ||
@@ -564,7 +564,7 @@ static int member_contact_field(const struct api_request *req, struct http_respo
 }
 
 /* Read the profile fields of the body into after. Returns 0 or -1. */
-static int member_fields(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int member_fields(const struct api_request *req, struct http_response *resp, struct db *db,
                          json_t *after)
 {
     static const char *const fields[] = {"name",     "cooperative_id", "province",
@@ -641,7 +641,7 @@ static struct adminq_arg opt_int(json_t *o, const char *key)
 static void member_patch(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         !(db = api_json_db(resp)))
         return;
@@ -696,7 +696,7 @@ static void member_patch(const struct api_request *req, struct http_response *re
 static void member_delete(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *before = api_json_begin_get(db, ADMINQ_MEMBER_GET, id, resp);

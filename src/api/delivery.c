@@ -230,7 +230,7 @@ static const char *report_status(const struct broadcast_record *b, const struct 
 static void report_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     struct broadcast_record b;
@@ -320,7 +320,7 @@ static int out_row(struct messages_out *c, const struct delivery_message *m)
  * -1. */
 static int next_page(struct messages_out *c)
 {
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     int n =
         db ? delivery_broadcast_page(db, c->broadcast, c->after, c->page, DELIVERY_PAGE_MAX) : -1;
     if (n < 0)
@@ -389,7 +389,7 @@ static void messages_csv_get(const struct api_request *req, struct http_response
         "member_no",   "phone",    "language", "channel", "status",      "attempts",
         "error_class", "segments", "cost_mad", "sent_at", "delivered_at"};
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     struct api_export form;
     char name[48];
     if (api_param_id(req, resp, "id", &id) != 0)
@@ -478,7 +478,7 @@ static void costs_get(const struct api_request *req, struct http_response *resp)
 {
     int year, month;
     int64_t from, to;
-    sqlite3 *db;
+    struct db *db;
     if (month_bounds(req, resp, &year, &month, &from, &to) != 0 || !(db = api_json_db(resp)))
         return;
     struct delivery_cost rows[DELIVERY_CHANNELS_MAX];

@@ -281,7 +281,7 @@ json_t *api_json_diff(json_t *before, json_t *after)
     return out;
 }
 
-int api_json_audit(sqlite3 *db, const struct api_request *req, const char *action,
+int api_json_audit(struct db *db, const struct api_request *req, const char *action,
                    const char *object_type, int64_t object_id, json_t *summary)
 {
     char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -295,7 +295,7 @@ int api_json_audit(sqlite3 *db, const struct api_request *req, const char *actio
     return rc;
 }
 
-int api_json_audit_changes(sqlite3 *db, const struct api_request *req, const char *action,
+int api_json_audit_changes(struct db *db, const struct api_request *req, const char *action,
                            const char *object_type, int64_t id, json_t *before, json_t *after)
 {
     json_object_del(before, "updated_at");
@@ -304,10 +304,10 @@ int api_json_audit_changes(sqlite3 *db, const struct api_request *req, const cha
                           json_pack("{s:o}", "changes", api_json_diff(before, after)));
 }
 
-int api_json_update_audited(sqlite3 *db, const struct api_request *req, struct http_response *resp,
-                            enum adminq q, const struct adminq_arg *a, size_t n,
-                            const char *conflict_field, const char *action, const char *object_type,
-                            int64_t id, json_t *before, json_t *after)
+int api_json_update_audited(struct db *db, const struct api_request *req,
+                            struct http_response *resp, enum adminq q, const struct adminq_arg *a,
+                            size_t n, const char *conflict_field, const char *action,
+                            const char *object_type, int64_t id, json_t *before, json_t *after)
 {
     enum adminq_write_result w = adminq_exec(db, q, a, n, NULL, NULL);
     if (w != ADMINQ_OK) {
@@ -318,7 +318,7 @@ int api_json_update_audited(sqlite3 *db, const struct api_request *req, struct h
 }
 
 /* Run a select into *t; on failure answer 503. Returns 0 or -1. */
-int api_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size_t n,
+int api_json_select(struct db *db, enum adminq q, const struct adminq_arg *a, size_t n,
                     struct adminq_table *t, struct http_response *resp)
 {
     if (adminq_select(db, q, a, n, t) != 0) {
@@ -329,7 +329,7 @@ int api_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size
 }
 
 /* One object by id as JSON, or NULL with 404/503 in resp. */
-json_t *api_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp)
+json_t *api_json_get_one(struct db *db, enum adminq q, int64_t id, struct http_response *resp)
 {
     struct adminq_arg a = adminq_int(id);
     struct adminq_table t;
@@ -342,7 +342,7 @@ json_t *api_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_res
     return o;
 }
 
-json_t *api_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp)
+json_t *api_json_begin_get(struct db *db, enum adminq q, int64_t id, struct http_response *resp)
 {
     if (db_begin(db) != 0) {
         api_error_db(resp);
@@ -354,10 +354,10 @@ json_t *api_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_r
     return o;
 }
 
-sqlite3 *api_json_begin_id(const struct api_request *req, struct http_response *resp, int64_t *id)
+struct db *api_json_begin_id(const struct api_request *req, struct http_response *resp, int64_t *id)
 {
     static const char *const none[] = {NULL};
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", id) != 0 || api_json_only(req, resp, none) != 0 ||
         !(db = api_json_db(resp)))
         return NULL;
@@ -369,8 +369,9 @@ sqlite3 *api_json_begin_id(const struct api_request *req, struct http_response *
 }
 
 /* A list query with its count, answered as a page. */
-void api_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count, struct adminq_arg *args,
-                         size_t nfilters, const struct api_page *page, struct http_response *resp)
+void api_json_reply_list(struct db *db, enum adminq list, enum adminq count,
+                         struct adminq_arg *args, size_t nfilters, const struct api_page *page,
+                         struct http_response *resp)
 {
     args[nfilters] = adminq_as(":limit", adminq_int(page->limit));
     args[nfilters + 1] = adminq_as(":offset", adminq_int(page->offset));
@@ -386,9 +387,9 @@ void api_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count, struc
     api_reply_page(resp, items, page, total);
 }
 
-sqlite3 *api_json_db(struct http_response *resp)
+struct db *api_json_db(struct http_response *resp)
 {
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (!db)
         api_error_db(resp);
     return db;
@@ -396,7 +397,7 @@ sqlite3 *api_json_db(struct http_response *resp)
 
 /* Commit or roll back after a handler's writes; answers 503 on failure.
  * Returns 0 when committed. */
-int api_json_finish(sqlite3 *db, int rc, struct http_response *resp)
+int api_json_finish(struct db *db, int rc, struct http_response *resp)
 {
     if (rc == 0 && db_commit(db) == 0)
         return 0;

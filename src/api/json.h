@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "api/api.h"
 #include "config/config.h"
@@ -108,14 +108,14 @@ json_t *api_json_diff(json_t *before, json_t *after);
 
 /* Write the audit row of a change by req's principal (takes summary).
  * Inside the change's transaction. Returns 0 or -1. */
-int api_json_audit(sqlite3 *db, const struct api_request *req, const char *action,
+int api_json_audit(struct db *db, const struct api_request *req, const char *action,
                    const char *object_type, int64_t object_id, json_t *summary)
     __attribute__((warn_unused_result));
 
 /* The audit row of a change of object_type id from before to after
  * (borrowed; their updated_at removed): {"changes": api_json_diff}. Inside
  * the change's transaction. Returns 0 or -1. */
-int api_json_audit_changes(sqlite3 *db, const struct api_request *req, const char *action,
+int api_json_audit_changes(struct db *db, const struct api_request *req, const char *action,
                            const char *object_type, int64_t id, json_t *before, json_t *after)
     __attribute__((warn_unused_result));
 
@@ -124,43 +124,45 @@ int api_json_audit_changes(sqlite3 *db, const struct api_request *req, const cha
  * out). A failed write answers as api_json_write_failed (conflict_field
  * for a 409), audited as api_json_audit_changes. Inside the change's
  * transaction. Returns 0 or -1. */
-int api_json_update_audited(sqlite3 *db, const struct api_request *req, struct http_response *resp,
-                            enum adminq q, const struct adminq_arg *a, size_t n,
-                            const char *conflict_field, const char *action, const char *object_type,
-                            int64_t id, json_t *before, json_t *after)
+int api_json_update_audited(struct db *db, const struct api_request *req,
+                            struct http_response *resp, enum adminq q, const struct adminq_arg *a,
+                            size_t n, const char *conflict_field, const char *action,
+                            const char *object_type, int64_t id, json_t *before, json_t *after)
     __attribute__((warn_unused_result));
 
 /* Run select q into *t; on failure answer 503. Returns 0 or -1. */
-int api_json_select(sqlite3 *db, enum adminq q, const struct adminq_arg *a, size_t n,
+int api_json_select(struct db *db, enum adminq q, const struct adminq_arg *a, size_t n,
                     struct adminq_table *t, struct http_response *resp)
     __attribute__((warn_unused_result));
 
 /* The first row of q with ?1 = id as an object (caller owns it), or NULL
  * with 404 or 503 in resp. */
-json_t *api_json_get_one(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
+json_t *api_json_get_one(struct db *db, enum adminq q, int64_t id, struct http_response *resp);
 
 /* Begin a write transaction and read the object to change (query q, ?1 =
  * id). Returns it (caller owns it; the transaction stays open), or NULL
  * with 404 or 503 in resp and nothing left open. */
-json_t *api_json_begin_get(sqlite3 *db, enum adminq q, int64_t id, struct http_response *resp);
+json_t *api_json_begin_get(struct db *db, enum adminq q, int64_t id, struct http_response *resp);
 
 /* The opening of a change, taking no body, to the object the path's {id}
  * names: the id into *id (404), no body member (400 unknown_field), the
  * thread's connection with a write transaction begun (503). Returns the
  * connection, or NULL with resp filled and nothing begun. */
-sqlite3 *api_json_begin_id(const struct api_request *req, struct http_response *resp, int64_t *id);
+struct db *api_json_begin_id(const struct api_request *req, struct http_response *resp,
+                             int64_t *id);
 
 /* Answer a page of list query `list` with the total of `count`: args holds
  * nfilters filter arguments and room for two more (limit, offset). */
-void api_json_reply_list(sqlite3 *db, enum adminq list, enum adminq count, struct adminq_arg *args,
-                         size_t nfilters, const struct api_page *page, struct http_response *resp);
+void api_json_reply_list(struct db *db, enum adminq list, enum adminq count,
+                         struct adminq_arg *args, size_t nfilters, const struct api_page *page,
+                         struct http_response *resp);
 
 /* The calling thread's connection, or NULL with 503 in resp. */
-sqlite3 *api_json_db(struct http_response *resp);
+struct db *api_json_db(struct http_response *resp);
 
 /* After a handler's writes: commit when rc is 0, else roll back; answers
  * 503 unless resp already holds an error. Returns 0 when committed. */
-int api_json_finish(sqlite3 *db, int rc, struct http_response *resp)
+int api_json_finish(struct db *db, int rc, struct http_response *resp)
     __attribute__((warn_unused_result));
 
 /* Parse "YYYY-MM-DDTHH:MM[:SS]" followed by nothing (the programme's local

@@ -20,7 +20,7 @@ static const char *jstr(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-static void reply_member(sqlite3 *db, int64_t id, struct http_response *resp)
+static void reply_member(struct db *db, int64_t id, struct http_response *resp)
 {
     json_t *o = api_json_get_one(db, ADMINQ_MEMBER_GET, id, resp);
     if (!o)
@@ -53,7 +53,7 @@ static int phone_field(const struct api_request *req, struct http_response *resp
 }
 
 /* The writes of a number change, in the open transaction. */
-static int change_phone(sqlite3 *db, const struct api_request *req, int64_t id, const char *old,
+static int change_phone(struct db *db, const struct api_request *req, int64_t id, const char *old,
                         const char *phone, struct http_response *resp)
 {
     int64_t now = db_now();
@@ -88,7 +88,7 @@ static void member_phone_post(const struct api_request *req, struct http_respons
 {
     int64_t id;
     char phone[MSISDN_MAX];
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || phone_field(req, resp, phone) != 0 ||
         !(db = api_json_db(resp)))
         return;
@@ -122,7 +122,7 @@ static void member_withdraw_post(const struct api_request *req, struct http_resp
     static const char *const fields[] = {"note", NULL};
     int64_t id;
     const char *note = NULL;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, fields) != 0 ||
         api_json_string(req, resp, "note", 0, WITHDRAW_NOTE_MAX_BYTES, &note) < 0 ||
         !(db = api_json_db(resp)))

@@ -159,7 +159,7 @@ static void put_channel_sample(struct text *t, const char *metric, const char *c
 static void put_outbox(struct text *t, const struct config *cfg, int64_t now)
 {
     struct queue_depth_row rows[QUEUE_DEPTH_ROWS_MAX];
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     int n = db ? queue_depth_read(db, rows, QUEUE_DEPTH_ROWS_MAX) : -1;
     if (n < 0) {
         log_warn("metrics_outbox_unavailable", "detail=\"database read failed; outbox omitted\"");

@@ -82,7 +82,7 @@ static void grants_get(const struct api_request *req, struct http_response *resp
     const char *status;
     if (api_query_choice(req, resp, "status", programme_grant_statuses, 16, &status) != 0)
         return;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[7] = {adminq_as(":status", adminq_text(status)),
@@ -93,7 +93,7 @@ static void grants_get(const struct api_request *req, struct http_response *resp
     api_json_reply_list(db, ADMINQ_GRANTS_LIST, ADMINQ_GRANTS_COUNT, a, 5, &page, resp);
 }
 
-static json_t *grant_with_history(sqlite3 *db, int64_t id, struct http_response *resp)
+static json_t *grant_with_history(struct db *db, int64_t id, struct http_response *resp)
 {
     json_t *o = api_json_get_one(db, ADMINQ_GRANT_GET, id, resp);
     if (!o)
@@ -112,7 +112,7 @@ static json_t *grant_with_history(sqlite3 *db, int64_t id, struct http_response 
 static void grant_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *o = grant_with_history(db, id, resp);
@@ -136,7 +136,7 @@ static int note_fields(const struct api_request *req, struct http_response *resp
     return 0;
 }
 
-static bool object_exists(sqlite3 *db, enum adminq q, int64_t id, int *failed)
+static bool object_exists(struct db *db, enum adminq q, int64_t id, int *failed)
 {
     struct adminq_arg a = adminq_int(id);
     struct adminq_table t;
@@ -158,7 +158,7 @@ static void grants_post(const struct api_request *req, struct http_response *res
     int64_t member = 0, coop = 0, amount = 0;
     const char *status = "submitted";
     enum api_json_field_result rm, rc_;
-    sqlite3 *db = NULL;
+    struct db *db = NULL;
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
         text_field(req, resp, o, "reference", 0, REFERENCE_MAX_BYTES) != 0 ||
         (rm = api_json_int(req, resp, "member_id", API_JSON_FIELD_NULLABLE, 1, INT64_MAX,
@@ -235,7 +235,7 @@ static void grant_status_post(const struct api_request *req, struct http_respons
     int64_t id;
     const char *status = NULL;
     json_t *notes = json_object();
-    sqlite3 *db = NULL;
+    struct db *db = NULL;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 ||
         api_json_choice(req, resp, "status", API_JSON_FIELD_REQUIRED, programme_grant_statuses, 16,
@@ -280,7 +280,7 @@ static void grant_patch(const struct api_request *req, struct http_response *res
     static const char *const fields[] = {"programme", "amount_mad", "note", "note_ar",
                                          "note_fr",   "note_en",    NULL};
     int64_t id, amount;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 || !(db = api_json_db(resp)))
         return;
@@ -463,7 +463,7 @@ static void events_get(const struct api_request *req, struct http_response *resp
         api_query_choice(req, resp, "province", req->rt->provinces, CONFIG_LIST_MAX, &province) !=
             0)
         return;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[7] = {
@@ -474,7 +474,7 @@ static void events_get(const struct api_request *req, struct http_response *resp
     api_json_reply_list(db, ADMINQ_EVENTS_LIST, ADMINQ_EVENTS_COUNT, a, 5, &page, resp);
 }
 
-static json_t *event_with_rsvps(sqlite3 *db, int64_t id, struct http_response *resp)
+static json_t *event_with_rsvps(struct db *db, int64_t id, struct http_response *resp)
 {
     json_t *o = api_json_get_one(db, ADMINQ_EVENT_GET, id, resp);
     if (!o)
@@ -498,7 +498,7 @@ static json_t *event_with_rsvps(sqlite3 *db, int64_t id, struct http_response *r
 static void event_show(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *o = event_with_rsvps(db, id, resp);
@@ -509,7 +509,7 @@ static void event_show(const struct api_request *req, struct http_response *resp
 static void events_post(const struct api_request *req, struct http_response *resp)
 {
     json_t *o = json_object();
-    sqlite3 *db = NULL;
+    struct db *db = NULL;
     if (api_json_need_body(req, resp) != 0 ||
         event_fields(req, resp, o, API_JSON_FIELD_REQUIRED) != 0 || !(db = api_json_db(resp))) {
         json_decref(o);
@@ -545,7 +545,7 @@ static void events_post(const struct api_request *req, struct http_response *res
 static void event_patch(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         !(db = api_json_db(resp)))
         return;
@@ -581,7 +581,7 @@ static void event_patch(const struct api_request *req, struct http_response *res
 static void event_cancel(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db = api_json_begin_id(req, resp, &id);
+    struct db *db = api_json_begin_id(req, resp, &id);
     if (!db)
         return;
     struct notice_env env;
@@ -614,7 +614,7 @@ static void ideas_get(const struct api_request *req, struct http_response *resp)
     if (api_query_choice(req, resp, "status", programme_idea_statuses, 8, &status) != 0 ||
         api_query_choice(req, resp, "sector", req->rt->sectors, CONFIG_LIST_MAX, &sector) != 0)
         return;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[5] = {adminq_as(":status", adminq_text(status)),
@@ -626,7 +626,7 @@ static void ideas_get(const struct api_request *req, struct http_response *resp)
 static void idea_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     json_t *o = api_json_get_one(db, ADMINQ_IDEA_GET, id, resp);
@@ -641,7 +641,7 @@ static void idea_status_post(const struct api_request *req, struct http_response
     static const char *const fields[] = {"status", NULL};
     int64_t id, message_id = 0;
     const char *status = NULL;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 ||
         api_json_choice(req, resp, "status", API_JSON_FIELD_REQUIRED, programme_idea_statuses, 8,

@@ -198,7 +198,7 @@ static json_t *occurrence_json(const struct notice_env *env, const struct recurr
 }
 
 /* Up to max occurrences of r to come after now, as JSON (NULL on error). */
-static json_t *upcoming_json(sqlite3 *db, const struct notice_env *env,
+static json_t *upcoming_json(struct db *db, const struct notice_env *env,
                              const struct recurrence_record *r, int64_t now, size_t max)
 {
     struct recurrence_occurrence occ[RECURRENCE_PREVIEW_MAX];
@@ -213,7 +213,7 @@ static json_t *upcoming_json(sqlite3 *db, const struct notice_env *env,
     return a;
 }
 
-static json_t *rule_json(sqlite3 *db, const struct notice_env *env,
+static json_t *rule_json(struct db *db, const struct notice_env *env,
                          const struct recurrence_record *r, int64_t now, size_t upcoming)
 {
     char time[24];
@@ -242,7 +242,7 @@ static json_t *rule_json(sqlite3 *db, const struct notice_env *env,
 }
 
 /* Rule id with its occurrences to come and its history (NULL with resp). */
-static json_t *one_json(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static json_t *one_json(const struct api_request *req, struct http_response *resp, struct db *db,
                         int64_t id, int64_t now)
 {
     struct recurrence_record *r = malloc(sizeof *r);
@@ -281,7 +281,7 @@ static json_t *one_json(const struct api_request *req, struct http_response *res
 static void recurrence_post(const struct api_request *req, struct http_response *resp)
 {
     int64_t bid, now, id = 0;
-    sqlite3 *db;
+    struct db *db;
     struct recurrence_record *r = calloc(1, sizeof *r);
     if (!r) {
         api_error_db(resp);
@@ -316,7 +316,7 @@ static void recurrences_preview(const struct api_request *req, struct http_respo
     static const char *const fields[] = {"repeat", "weekday", "day",   "time", "events", "audience",
                                          "starts", "ends",    "count", "next", NULL};
     int64_t now, next = PREVIEW_DEFAULT;
-    sqlite3 *db;
+    struct db *db;
     struct recurrence_record *r = calloc(1, sizeof *r);
     if (!r) {
         api_error_db(resp);
@@ -348,7 +348,7 @@ static void recurrences_list_get(const struct api_request *req, struct http_resp
 {
     struct api_page page;
     int64_t bid = 0, now;
-    sqlite3 *db;
+    struct db *db;
     if (api_page_parse(req, resp, &page) != 0 ||
         api_query_int(req, resp, "broadcast_id", 1, INT64_MAX, 0, &bid) != 0 ||
         api_broadcast_clock(resp, &now) != 0 || !(db = api_json_db(resp)))
@@ -375,7 +375,7 @@ static void recurrences_list_get(const struct api_request *req, struct http_resp
 static void recurrence_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id, now;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_broadcast_clock(resp, &now) != 0 ||
         !(db = api_json_db(resp)))
         return;
@@ -413,7 +413,7 @@ static json_t *rule_body(const struct recurrence_record *r)
 
 /* The body's rule merged over rule id's into *r, status from the body
  * ("active" or "paused") or as stored. Returns 0, or -1 with resp. */
-static int read_change(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int read_change(const struct api_request *req, struct http_response *resp, struct db *db,
                        int64_t id, struct recurrence_record *r)
 {
     static const char *const statuses[] = {"active", "paused", NULL};
@@ -454,7 +454,7 @@ static void recurrence_patch(const struct api_request *req, struct http_response
                                          "events", "audience", "starts", "ends",
                                          "count",  "status",   NULL};
     int64_t id, now;
-    sqlite3 *db;
+    struct db *db;
     struct recurrence_record *r = malloc(sizeof *r);
     if (!r) {
         api_error_db(resp);
@@ -484,7 +484,7 @@ out:
 static void recurrence_delete_one(const struct api_request *req, struct http_response *resp)
 {
     int64_t id, now, cancelled = 0;
-    sqlite3 *db;
+    struct db *db;
     if (api_broadcast_clock(resp, &now) != 0 || !(db = api_json_begin_id(req, resp, &id)))
         return;
     enum recurrence_result res = recurrence_delete(db, &req->actor, id, now, &cancelled);

@@ -41,7 +41,7 @@ static void messages_queries(int64_t member, const char *phone, int64_t broadcas
  * before_id; total counted up to API_MESSAGES_TOTAL_MAX (total_exact false
  * beyond: no count over ten million rows per page); next_before_id, the
  * before_id of the next page, when this one is full. */
-static void messages_reply(sqlite3 *db, struct adminq_arg *a, enum adminq list, enum adminq count,
+static void messages_reply(struct db *db, struct adminq_arg *a, enum adminq list, enum adminq count,
                            const struct api_page *page, int64_t before, struct http_response *resp)
 {
     int64_t total = 0;
@@ -89,7 +89,7 @@ static void messages_get(const struct api_request *req, struct http_response *re
     const char *phone;
     if (api_query_phone(req, resp, "phone", e164, &phone) != 0)
         return;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct adminq_arg a[10] = {
@@ -106,7 +106,7 @@ static void messages_get(const struct api_request *req, struct http_response *re
 }
 
 /* {key: count} of a two-column stats query. */
-static json_t *counts(sqlite3 *db, enum adminq q, struct adminq_arg *a, size_t n,
+static json_t *counts(struct db *db, enum adminq q, struct adminq_arg *a, size_t n,
                       struct http_response *resp)
 {
     struct adminq_table t;
@@ -120,7 +120,8 @@ static json_t *counts(sqlite3 *db, enum adminq q, struct adminq_arg *a, size_t n
 }
 
 /* Messages by status and delivery per channel (ADMINQ_STATS_MESSAGES). */
-static int message_stats(sqlite3 *db, json_t *status, json_t *delivery, struct http_response *resp)
+static int message_stats(struct db *db, json_t *status, json_t *delivery,
+                         struct http_response *resp)
 {
     struct adminq_table t;
     if (api_json_select(db, ADMINQ_STATS_MESSAGES, NULL, 0, &t, resp) != 0)
@@ -144,7 +145,7 @@ static int message_stats(sqlite3 *db, json_t *status, json_t *delivery, struct h
 
 static void stats_get(const struct api_request *req, struct http_response *resp)
 {
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     time_t now = time(NULL);
@@ -241,7 +242,7 @@ static json_t *channel_health(const struct channel_settings *ch, const struct qu
 static void channels_health_get(const struct api_request *req, struct http_response *resp)
 {
     const struct config *cfg = &req->rt->cfg;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct queue_depth_row rows[QUEUE_DEPTH_ROWS_MAX];

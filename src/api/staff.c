@@ -39,7 +39,7 @@ static json_t *user_json(const struct staff_user *u)
 }
 
 /* Answer status with account id, and a temporary password when not NULL. */
-static void reply_user(sqlite3 *db, int64_t id, int status, const char *password,
+static void reply_user(struct db *db, int64_t id, int status, const char *password,
                        struct http_response *resp)
 {
     struct staff_user u;
@@ -81,7 +81,7 @@ static void account_failed(struct http_response *resp, enum staff_account_result
 static void staff_get(const struct api_request *req, struct http_response *resp)
 {
     static const char *const none[] = {NULL};
-    sqlite3 *db;
+    struct db *db;
     if (api_json_only(req, resp, none) != 0 || !(db = api_json_db(resp)))
         return;
     struct staff_user *rows = calloc(STAFF_USERS_LIST_MAX, sizeof *rows);
@@ -102,7 +102,7 @@ static void staff_post(const struct api_request *req, struct http_response *resp
 {
     static const char *const fields[] = {"name", "role", NULL};
     const char *name = NULL, *role = NULL;
-    sqlite3 *db;
+    struct db *db;
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
         api_json_string(req, resp, "name", API_JSON_FIELD_REQUIRED, STAFF_USER_NAME_MAX - 1,
                         &name) < 0 ||
@@ -127,7 +127,7 @@ static void staff_patch(const struct api_request *req, struct http_response *res
     static const char *const fields[] = {"role", "disabled", NULL};
     int64_t id;
     const char *role = NULL;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 ||
         api_json_choice(req, resp, "role", 0, roles, 3, &role) < 0)
@@ -154,7 +154,7 @@ static void staff_password_post(const struct api_request *req, struct http_respo
 {
     static const char *const none[] = {NULL};
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_only(req, resp, none) != 0 ||
         !(db = api_json_db(resp)))
         return;

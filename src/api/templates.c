@@ -91,7 +91,7 @@ int api_templates_texts(const struct api_request *req, struct http_response *res
 
 /* The body's "event" (a code or an id; null or absent: none) as an id into
  * *id. Returns 0, or -1 with resp filled. */
-static int event_field(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int event_field(const struct api_request *req, struct http_response *resp, struct db *db,
                        int64_t *id)
 {
     json_t *v = json_object_get(req->json, "event");
@@ -122,7 +122,7 @@ static int event_field(const struct api_request *req, struct http_response *resp
 }
 
 int api_templates_broadcast_event(const struct api_request *req, struct http_response *resp,
-                                  sqlite3 *db, bool preview, struct broadcast_record *r)
+                                  struct db *db, bool preview, struct broadcast_record *r)
 {
     if (event_field(req, resp, db, &r->event_id) != 0)
         return -1;
@@ -217,7 +217,7 @@ static json_t *template_json(const struct template_record *r)
 }
 
 /* Template id as stored into *r; 0, or -1 with 404/503 in resp. */
-static int load(sqlite3 *db, int64_t id, struct template_record *r, struct http_response *resp)
+static int load(struct db *db, int64_t id, struct template_record *r, struct http_response *resp)
 {
     int found = templates_get(db, id, r);
     if (found > 0)
@@ -231,7 +231,7 @@ static int load(sqlite3 *db, int64_t id, struct template_record *r, struct http_
 
 /* Answer status with template id as stored now, what the typography
  * changed (nm, taken) attached. */
-static void reply_template(sqlite3 *db, int64_t id, int status, json_t *nm,
+static void reply_template(struct db *db, int64_t id, int status, json_t *nm,
                            struct http_response *resp)
 {
     struct template_record r;
@@ -263,7 +263,7 @@ static void templates_get_list(const struct api_request *req, struct http_respon
 {
     struct api_page page;
     int64_t archived = 0;
-    sqlite3 *db;
+    struct db *db;
     if (api_page_parse(req, resp, &page) != 0 ||
         api_query_int(req, resp, "archived", 0, 1, 0, &archived) != 0 || !(db = api_json_db(resp)))
         return;
@@ -288,7 +288,7 @@ static void templates_get_list(const struct api_request *req, struct http_respon
 static void template_get(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     if (api_param_id(req, resp, "id", &id) != 0 || !(db = api_json_db(resp)))
         return;
     reply_template(db, id, 200, NULL, resp);
@@ -320,7 +320,7 @@ static void templates_post(const struct api_request *req, struct http_response *
     static const char *const fields[] = {"name", "texts", NULL};
     struct template_record r = {0};
     json_t *nm = NULL;
-    sqlite3 *db;
+    struct db *db;
     if (api_json_need_body(req, resp) != 0 || api_json_only(req, resp, fields) != 0 ||
         !(db = api_json_db(resp)) || read_fields(req, resp, &r, &nm) != 0) {
         template_record_clear(&r);
@@ -350,7 +350,7 @@ static void templates_post(const struct api_request *req, struct http_response *
 /* Template id rewritten from req's body laid over its stored fields, with
  * its audit row (what changed), inside the open transaction; *nm what the
  * typography changed. Returns 0, or -1 with resp filled. */
-static int rewrite(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int rewrite(const struct api_request *req, struct http_response *resp, struct db *db,
                    int64_t id, json_t **nm)
 {
     struct template_record before, after = {0};
@@ -391,7 +391,7 @@ static void template_patch(const struct api_request *req, struct http_response *
 {
     static const char *const fields[] = {"name", "texts", "archived", NULL};
     int64_t id;
-    sqlite3 *db;
+    struct db *db;
     json_t *nm = NULL;
     if (api_param_id(req, resp, "id", &id) != 0 || api_json_need_body(req, resp) != 0 ||
         api_json_only(req, resp, fields) != 0 || !(db = api_json_db(resp)))
@@ -409,7 +409,7 @@ static void template_patch(const struct api_request *req, struct http_response *
 
 /* Archive template id (as stored: no field checked again) with its audit
  * row, inside the open transaction. Returns 0, or -1 with resp filled. */
-static int archive(const struct api_request *req, struct http_response *resp, sqlite3 *db,
+static int archive(const struct api_request *req, struct http_response *resp, struct db *db,
                    int64_t id)
 {
     struct template_record r;
@@ -434,7 +434,7 @@ static int archive(const struct api_request *req, struct http_response *resp, sq
 static void template_delete(const struct api_request *req, struct http_response *resp)
 {
     int64_t id;
-    sqlite3 *db = api_json_begin_id(req, resp, &id);
+    struct db *db = api_json_begin_id(req, resp, &id);
     if (!db || api_json_finish(db, archive(req, resp, db, id), resp) != 0)
         return;
     api_reply_json(resp, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "archived", 1));

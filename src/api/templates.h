@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include <stdbool.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "api/api.h"
 #include "app/broadcast.h"
@@ -32,7 +32,7 @@ int api_templates_texts(const struct api_request *req, struct http_response *res
  * audience's one event: 422 event_required naming the text). Returns 0, or
  * -1 with resp filled. */
 int api_templates_broadcast_event(const struct api_request *req, struct http_response *resp,
-                                  sqlite3 *db, bool preview, struct broadcast_record *r)
+                                  struct db *db, bool preview, struct broadcast_record *r)
     __attribute__((warn_unused_result));
 
 /* A plan's answer o (with its "languages") completed: "event_id",

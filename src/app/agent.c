@@ -20,7 +20,7 @@
 
 #define CONSENT_SMS_PRIORITY 10 /* as the USSD receipts */
 
-int agent_phone_check(sqlite3 *db, const char *contact_phone, const char *e164)
+int agent_phone_check(struct db *db, const char *contact_phone, const char *e164)
 {
     if (test_number_is(contact_phone) != test_number_is(e164))
         return USSD_PHONE_MIXED;
@@ -36,7 +36,7 @@ int agent_phone_check(sqlite3 *db, const char *contact_phone, const char *e164)
 
 /* The contact as found now: a registered member marked contact, with a
  * cooperative. Returns 1, 0 (not a contact), or -1. */
-static int contact_now(sqlite3 *db, const char *phone, struct member *out)
+static int contact_now(struct db *db, const char *phone, struct member *out)
 {
     int found = member_find_by_phone(db, phone, out);
     if (found != 1)
@@ -45,7 +45,7 @@ static int contact_now(sqlite3 *db, const char *phone, struct member *out)
 }
 
 /* The consent SMS in the member's language, queued for member id. */
-static int queue_consent(sqlite3 *db, const struct agent_registration *r, const struct member *c,
+static int queue_consent(struct db *db, const struct agent_registration *r, const struct member *c,
                          int64_t id, bool *held)
 {
     const char *tmpl = catalog_set_get(r->texts, r->lang, "sms_agent_consent", NULL);
@@ -70,7 +70,7 @@ static int queue_consent(sqlite3 *db, const struct agent_registration *r, const 
     return 0;
 }
 
-static int audit_registration(sqlite3 *db, const struct agent_registration *r,
+static int audit_registration(struct db *db, const struct agent_registration *r,
                               const struct member *c, int64_t id, const char *contact_no)
 {
     char ids[24];
@@ -93,7 +93,7 @@ bool agent_consent_awaited(const struct member *m)
     return strcmp(m->consent_state, "pending") == 0 || strcmp(m->consent_state, "refused") == 0;
 }
 
-int agent_consent_answer(sqlite3 *db, const struct member *m, bool given, const char *how,
+int agent_consent_answer(struct db *db, const struct member *m, bool given, const char *how,
                          const char *channel)
 {
     const char *state = given ? "given" : "refused";
@@ -116,7 +116,7 @@ int agent_consent_answer(sqlite3 *db, const struct member *m, bool given, const 
     return 0;
 }
 
-enum agent_result agent_register(sqlite3 *db, const struct agent_registration *r,
+enum agent_result agent_register(struct db *db, const struct agent_registration *r,
                                  char member_no[16], bool *sms_held)
 {
     struct member c;

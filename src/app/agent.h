@@ -13,14 +13,14 @@
 #define TAAWUN_APP_AGENT_H
 
 #include <stdbool.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/catalog.h"
 #include "store/members.h"
 
 /* Whether contact_phone (E.164, the caller's) may register e164: an enum
  * ussd_phone_check value (core/ussd_state.h), or -1 on a database error. */
-int agent_phone_check(sqlite3 *db, const char *contact_phone, const char *e164)
+int agent_phone_check(struct db *db, const char *contact_phone, const char *e164)
     __attribute__((warn_unused_result));
 
 /* What the contact typed; borrowed strings. */
@@ -57,7 +57,7 @@ bool agent_consent_awaited(const struct member *m);
  * channel, the channel's name) when the state changes, nothing when the
  * answer is the state already. m is the member's row as read in the
  * transaction. Returns 0 or -1 (database). */
-int agent_consent_answer(sqlite3 *db, const struct member *m, bool given, const char *how,
+int agent_consent_answer(struct db *db, const struct member *m, bool given, const char *how,
                          const char *channel) __attribute__((warn_unused_result));
 
 /* Register r inside the caller's write transaction: the member in the
@@ -66,7 +66,7 @@ int agent_consent_answer(sqlite3 *db, const struct member *m, bool given, const 
  * one audit row (who: the contact's member number, role "contact").
  * On AGENT_OK fills member_no (16 bytes) and *sms_held (the gate holds
  * the SMS, or no text: no SMS will go). */
-enum agent_result agent_register(sqlite3 *db, const struct agent_registration *r,
+enum agent_result agent_register(struct db *db, const struct agent_registration *r,
                                  char member_no[16], bool *sms_held)
     __attribute__((warn_unused_result));
 

@@ -18,7 +18,7 @@
 #define MAD_EPSILON 0.005 /* half a centime: costs are sums of prices */
 
 /* A broadcast's audit row (app/programme's programme_audit; takes summary). */
-static int audit(sqlite3 *db, const struct audit_actor *actor, const char *action, int64_t id,
+static int audit(struct db *db, const struct audit_actor *actor, const char *action, int64_t id,
                  json_t *summary)
 {
     return programme_audit(db, actor, action, "broadcast", id, summary);
@@ -53,7 +53,7 @@ static int64_t month_start(int64_t now, char month[8], int64_t *next)
     return (int64_t)start;
 }
 
-int approval_channel_month(sqlite3 *db, const struct notice_env *env, size_t i, int64_t now,
+int approval_channel_month(struct db *db, const struct notice_env *env, size_t i, int64_t now,
                            struct approval_check *c)
 {
     int64_t next, start = month_start(now, c->month, &next), pending = 0;
@@ -98,7 +98,7 @@ static json_t *refusal_json(const char *channel, const struct approval_check *c)
 
 /* The budget's verdict; a refusal recorded (a scheduled broadcast back to
  * draft) with its audit row. */
-static enum approval_result check_budget(sqlite3 *db, const struct notice_env *env,
+static enum approval_result check_budget(struct db *db, const struct notice_env *env,
                                          const struct audit_actor *actor, int64_t id,
                                          const char *from, const char *channel,
                                          struct approval_check *c)
@@ -164,7 +164,7 @@ static bool covered(const struct broadcast_approval *a, int64_t recipients, doub
 }
 
 /* Over a threshold and not covered: ask (action, at), audited. */
-static enum approval_result thresholds_gate(sqlite3 *db, const struct notice_env *env,
+static enum approval_result thresholds_gate(struct db *db, const struct notice_env *env,
                                             const struct audit_actor *actor, int64_t id,
                                             const char *from, const char *action, int64_t at,
                                             int64_t recipients, double cost,
@@ -198,7 +198,7 @@ static enum approval_result thresholds_gate(sqlite3 *db, const struct notice_env
     return APPROVAL_AWAITING;
 }
 
-enum approval_result approval_gate(sqlite3 *db, const struct notice_env *env,
+enum approval_result approval_gate(struct db *db, const struct notice_env *env,
                                    const struct audit_actor *actor, int64_t id, const char *from,
                                    const char *channel, int64_t recipients, double cost_mad,
                                    int64_t now, struct approval_check *c)
@@ -216,7 +216,7 @@ enum approval_result approval_gate(sqlite3 *db, const struct notice_env *env,
     return thresholds_gate(db, env, actor, id, from, "send", 0, recipients, cost_mad, c);
 }
 
-enum approval_result approval_gate_schedule(sqlite3 *db, const struct notice_env *env,
+enum approval_result approval_gate_schedule(struct db *db, const struct notice_env *env,
                                             const struct audit_actor *actor, int64_t id,
                                             const char *from, int64_t at, int64_t recipients,
                                             double cost_mad, int64_t now, struct approval_check *c)
@@ -232,7 +232,7 @@ enum approval_result approval_gate_schedule(sqlite3 *db, const struct notice_env
 
 /* ---------------------------------------------------- approve, reject */
 
-enum approval_result approval_approve(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum approval_result approval_approve(struct db *db, const struct audit_actor *actor, int64_t id,
                                       int64_t recipients, double cost_mad, int64_t now, bool *send)
 {
     *send = false;
@@ -258,7 +258,7 @@ enum approval_result approval_approve(sqlite3 *db, const struct audit_actor *act
     return audit(db, actor, "broadcast.approve", id, summary) == 0 ? APPROVAL_PASS : APPROVAL_ERROR;
 }
 
-enum approval_result approval_reject(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum approval_result approval_reject(struct db *db, const struct audit_actor *actor, int64_t id,
                                      const char *reason, int64_t now)
 {
     (void)now;
@@ -277,7 +277,7 @@ enum approval_result approval_reject(sqlite3 *db, const struct audit_actor *acto
     return audit(db, actor, "broadcast.reject", id, summary) == 0 ? APPROVAL_PASS : APPROVAL_ERROR;
 }
 
-int approval_after_edit(sqlite3 *db, const struct audit_actor *actor, int64_t id)
+int approval_after_edit(struct db *db, const struct audit_actor *actor, int64_t id)
 {
     struct broadcast_approval a;
     int found = approvals_get(db, id, &a);
@@ -305,7 +305,7 @@ static json_t *text_or_null(const char *s)
     return s[0] ? json_string(s) : json_null();
 }
 
-json_t *approval_json(sqlite3 *db, int64_t id)
+json_t *approval_json(struct db *db, int64_t id)
 {
     struct broadcast_approval a;
     if (approvals_get(db, id, &a) < 0)

@@ -36,7 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "app/programme.h"
 #include "store/approvals.h"
@@ -75,7 +75,7 @@ struct approval_check {
  * on channel, about to write recipients messages costing cost_mad at now
  * (programme clock). See the rules above. *c (may be NULL) gets what was
  * found. */
-enum approval_result approval_gate(sqlite3 *db, const struct notice_env *env,
+enum approval_result approval_gate(struct db *db, const struct notice_env *env,
                                    const struct audit_actor *actor, int64_t id, const char *from,
                                    const char *channel, int64_t recipients, double cost_mad,
                                    int64_t now, struct approval_check *c)
@@ -84,7 +84,7 @@ enum approval_result approval_gate(sqlite3 *db, const struct notice_env *env,
 /* Scheduling id (status `from`) at `at`: over a threshold and not covered,
  * it waits for approval of the schedule (APPROVAL_AWAITING); else PASS and
  * the caller schedules it. The budget is checked when it goes. */
-enum approval_result approval_gate_schedule(sqlite3 *db, const struct notice_env *env,
+enum approval_result approval_gate_schedule(struct db *db, const struct notice_env *env,
                                             const struct audit_actor *actor, int64_t id,
                                             const char *from, int64_t at, int64_t recipients,
                                             double cost_mad, int64_t now, struct approval_check *c)
@@ -94,19 +94,19 @@ enum approval_result approval_gate_schedule(sqlite3 *db, const struct notice_env
  * plan now). *send is set when the caller must now send it (a send, or a
  * schedule whose time has passed: it is a draft again); else it is
  * scheduled. APPROVAL_FORBIDDEN when actor created it or asked for it. */
-enum approval_result approval_approve(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum approval_result approval_approve(struct db *db, const struct audit_actor *actor, int64_t id,
                                       int64_t recipients, double cost_mad, int64_t now, bool *send)
     __attribute__((warn_unused_result));
 
 /* Reject awaiting id with reason (1 to APPROVAL_REASON_MAX bytes): back
  * to draft. The one who asked may reject (withdraw) their own request. */
-enum approval_result approval_reject(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum approval_result approval_reject(struct db *db, const struct audit_actor *actor, int64_t id,
                                      const char *reason, int64_t now)
     __attribute__((warn_unused_result));
 
 /* After an edit of id (now a draft): its approval, if any, dropped with an
  * audit row. Returns 0 or -1. */
-int approval_after_edit(sqlite3 *db, const struct audit_actor *actor, int64_t id)
+int approval_after_edit(struct db *db, const struct audit_actor *actor, int64_t id)
     __attribute__((warn_unused_result));
 
 /* Channel i of env (< env->nchannels) in now's month: spent (what
@@ -115,12 +115,12 @@ int approval_after_edit(sqlite3 *db, const struct audit_actor *actor, int64_t id
  * no provider priced as 0), pending (held, queued or sending, and sent
  * without a provider's id, at the channel's price), its budget (0: none),
  * the month. */
-int approval_channel_month(sqlite3 *db, const struct notice_env *env, size_t i, int64_t now,
+int approval_channel_month(struct db *db, const struct notice_env *env, size_t i, int64_t now,
                            struct approval_check *c) __attribute__((warn_unused_result));
 
 /* Broadcast id's approval as the API shows it: an object (status
  * "awaiting", "approved", "rejected" or "none", who, when, the thresholds,
  * a budget refusal), or NULL (database: logged). New reference. */
-json_t *approval_json(sqlite3 *db, int64_t id);
+json_t *approval_json(struct db *db, int64_t id);
 
 #endif

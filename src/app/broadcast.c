@@ -92,7 +92,7 @@ static void count_names(const struct broadcast_names *n, void *ctx)
 
 /* What a plan is worked out from. */
 struct plan_in {
-    sqlite3 *db;
+    struct db *db;
     const struct notice_env *env;
     int64_t now;
     struct name_groups *names;
@@ -267,7 +267,7 @@ static bool texts_personal(json_t *texts)
 }
 
 /* The recipients per language (and their names when personal) into plan and *g. */
-static enum broadcast_result plan_audience(sqlite3 *db, const struct broadcast_record *rec,
+static enum broadcast_result plan_audience(struct db *db, const struct broadcast_record *rec,
                                            int64_t now, bool personal, struct broadcast_plan *plan,
                                            struct name_groups *g)
 {
@@ -283,7 +283,7 @@ static enum broadcast_result plan_audience(sqlite3 *db, const struct broadcast_r
     return rc == 0 ? BROADCAST_OK : BROADCAST_ERROR;
 }
 
-enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *env,
+enum broadcast_result broadcast_plan_for(struct db *db, const struct notice_env *env,
                                          const struct broadcast_record *rec, int64_t now,
                                          struct broadcast_plan *plan)
 {
@@ -330,7 +330,7 @@ static uint64_t plan_key(const struct broadcast_record *rec)
     return hash_bytes(parts, sizeof parts);
 }
 
-enum broadcast_result broadcast_plan_ahead(sqlite3 *db, const struct notice_env *env, int64_t id,
+enum broadcast_result broadcast_plan_ahead(struct db *db, const struct notice_env *env, int64_t id,
                                            int64_t now, struct broadcast_plan *plan)
 {
     struct broadcast_record rec;
@@ -347,7 +347,7 @@ enum broadcast_result broadcast_plan_ahead(sqlite3 *db, const struct notice_env 
     return r;
 }
 
-enum broadcast_result broadcast_plan_stored(sqlite3 *db, const struct notice_env *env,
+enum broadcast_result broadcast_plan_stored(struct db *db, const struct notice_env *env,
                                             const struct broadcast_record *rec, int64_t now,
                                             struct broadcast_plan *plan)
 {
@@ -359,7 +359,7 @@ enum broadcast_result broadcast_plan_stored(sqlite3 *db, const struct notice_env
 /* ---------------------------------------------------------------- audit */
 
 /* A broadcast's audit row (app/programme's programme_audit; takes summary). */
-static int audit(sqlite3 *db, const struct audit_actor *actor, const char *action, int64_t id,
+static int audit(struct db *db, const struct audit_actor *actor, const char *action, int64_t id,
                  json_t *summary)
 {
     return programme_audit(db, actor, action, "broadcast", id, summary);
@@ -375,8 +375,8 @@ static json_t *draft_json(const struct broadcast_record *r)
                      aud ? aud : json_null(), "texts", texts ? texts : json_null());
 }
 
-int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct broadcast_record *r,
-                     int64_t *id)
+int broadcast_create(struct db *db, const struct audit_actor *actor,
+                     const struct broadcast_record *r, int64_t *id)
 {
     if (broadcasts_insert(db, r, db_now(), id) != 0)
         return -1;
@@ -384,7 +384,7 @@ int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct 
 }
 
 /* The draft id as stored into *rec; BROADCAST_OK, or why not. */
-static enum broadcast_result load_draft(sqlite3 *db, int64_t id, struct broadcast_record *rec,
+static enum broadcast_result load_draft(struct db *db, int64_t id, struct broadcast_record *rec,
                                         bool editing)
 {
     int found = broadcasts_get(db, id, rec);
@@ -400,7 +400,7 @@ static enum broadcast_result load_draft(sqlite3 *db, int64_t id, struct broadcas
     return BROADCAST_OK;
 }
 
-enum broadcast_result broadcast_update(sqlite3 *db, const struct audit_actor *actor,
+enum broadcast_result broadcast_update(struct db *db, const struct audit_actor *actor,
                                        const struct broadcast_record *r)
 {
     struct broadcast_record before;
@@ -421,7 +421,7 @@ enum broadcast_result broadcast_update(sqlite3 *db, const struct audit_actor *ac
     return BROADCAST_OK;
 }
 
-enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *actor, int64_t id)
+enum broadcast_result broadcast_delete(struct db *db, const struct audit_actor *actor, int64_t id)
 {
     struct broadcast_record before;
     enum broadcast_result res = load_draft(db, id, &before, false);
@@ -461,7 +461,7 @@ static size_t expansion_texts(const struct broadcast_plan *plan,
  * is small (BROADCAST_INLINE_MAX), else the broadcast becomes 'expanding'
  * and app/expander writes it in chunks. *inserted the messages written
  * now; *expanding whether the rest follows. */
-static enum broadcast_result expand(sqlite3 *db, const struct broadcast_record *rec,
+static enum broadcast_result expand(struct db *db, const struct broadcast_record *rec,
                                     const struct broadcast_plan *plan, int64_t now, bool hold,
                                     int64_t *inserted, bool *expanding)
 {
@@ -498,7 +498,7 @@ static enum broadcast_result expand(sqlite3 *db, const struct broadcast_record *
 }
 
 /* The send once the gate passed: expanded (or expanding), audited. */
-static enum broadcast_result send_gated(sqlite3 *db, const struct audit_actor *actor,
+static enum broadcast_result send_gated(struct db *db, const struct audit_actor *actor,
                                         const struct broadcast_record *rec,
                                         const struct broadcast_plan *plan, int64_t now,
                                         int64_t *queued)
@@ -522,7 +522,7 @@ static enum broadcast_result send_gated(sqlite3 *db, const struct audit_actor *a
     return BROADCAST_OK;
 }
 
-enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
+enum broadcast_result broadcast_send(struct db *db, const struct notice_env *env,
                                      const struct audit_actor *actor, int64_t id, int64_t now,
                                      struct broadcast_plan *plan_out, int64_t *queued)
 {
@@ -574,7 +574,7 @@ out:
     return r;
 }
 
-enum broadcast_result broadcast_schedule(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum broadcast_result broadcast_schedule(struct db *db, const struct audit_actor *actor, int64_t id,
                                          int64_t at)
 {
     struct broadcast_record rec;
@@ -596,7 +596,7 @@ enum broadcast_result broadcast_schedule(sqlite3 *db, const struct audit_actor *
                                                                     : BROADCAST_ERROR;
 }
 
-enum broadcast_result broadcast_cancel(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum broadcast_result broadcast_cancel(struct db *db, const struct audit_actor *actor, int64_t id,
                                        int64_t now, int64_t *stopped)
 {
     if (stopped)
@@ -631,7 +631,7 @@ enum broadcast_result broadcast_cancel(sqlite3 *db, const struct audit_actor *ac
 
 /* Send due broadcast id in a transaction of its own, its plan counted
  * before (broadcast_plan_ahead). Returns 0 or -1. */
-static int tick_send(sqlite3 *db, const struct notice_env *env, int64_t id, int64_t now,
+static int tick_send(struct db *db, const struct notice_env *env, int64_t id, int64_t now,
                      struct broadcast_plan *plan)
 {
     if (broadcast_plan_ahead(db, env, id, now, plan) != BROADCAST_OK)
@@ -661,7 +661,7 @@ static int tick_send(sqlite3 *db, const struct notice_env *env, int64_t id, int6
     return db_commit(db);
 }
 
-int broadcast_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
+int broadcast_tick(struct db *db, const struct notice_env *env, int64_t now)
 {
     int64_t ids[BROADCAST_DUE_PER_TICK];
     int n = broadcasts_due(db, now, ids, BROADCAST_DUE_PER_TICK);

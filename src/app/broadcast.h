@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "app/approval.h"
 #include "app/programme.h"
@@ -120,20 +120,21 @@ int64_t broadcast_event_of(const struct broadcast_record *rec);
 
 /* Insert a draft from r (audience and texts already validated JSON) and
  * its audit row. Returns 0 with *id, or -1. */
-int broadcast_create(sqlite3 *db, const struct audit_actor *actor, const struct broadcast_record *r,
-                     int64_t *id) __attribute__((warn_unused_result));
+int broadcast_create(struct db *db, const struct audit_actor *actor,
+                     const struct broadcast_record *r, int64_t *id)
+    __attribute__((warn_unused_result));
 
 /* Rewrite r->id from r (as broadcast_create takes it) with its audit row
  * (the fields and status before, the fields after): a draft, or a
  * scheduled or awaiting broadcast taken back to draft, its approval
  * dropped (app/approval). BROADCAST_CONFLICT once started or cancelled. */
-enum broadcast_result broadcast_update(sqlite3 *db, const struct audit_actor *actor,
+enum broadcast_result broadcast_update(struct db *db, const struct audit_actor *actor,
                                        const struct broadcast_record *r)
     __attribute__((warn_unused_result));
 
 /* Delete draft id with its audit row (what it held); a draft has no
  * messages. BROADCAST_CONFLICT when it is no longer a draft. */
-enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *actor, int64_t id)
+enum broadcast_result broadcast_delete(struct db *db, const struct audit_actor *actor, int64_t id)
     __attribute__((warn_unused_result));
 
 /* Work out broadcast rec's plan at now (reads only). Texts with
@@ -142,7 +143,7 @@ enum broadcast_result broadcast_delete(sqlite3 *db, const struct audit_actor *ac
  * {event} and {date} name rec->event_id, else the audience's one event,
  * else (event_missing: a preview only, never sent) the longest title still
  * to come. */
-enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *env,
+enum broadcast_result broadcast_plan_for(struct db *db, const struct notice_env *env,
                                          const struct broadcast_record *rec, int64_t now,
                                          struct broadcast_plan *plan)
     __attribute__((warn_unused_result));
@@ -153,12 +154,12 @@ enum broadcast_result broadcast_plan_for(sqlite3 *db, const struct notice_env *e
  * transaction may hold the lock (issue 14). broadcast_plan_stored and
  * broadcast_send then take it as it is while the broadcast is unchanged.
  * A failure leaves plan->ahead false (the plan is then made inside). */
-enum broadcast_result broadcast_plan_ahead(sqlite3 *db, const struct notice_env *env, int64_t id,
+enum broadcast_result broadcast_plan_ahead(struct db *db, const struct notice_env *env, int64_t id,
                                            int64_t now, struct broadcast_plan *plan)
     __attribute__((warn_unused_result));
 
 /* *plan as worked out ahead for rec, when it is, else broadcast_plan_for. */
-enum broadcast_result broadcast_plan_stored(sqlite3 *db, const struct notice_env *env,
+enum broadcast_result broadcast_plan_stored(struct db *db, const struct notice_env *env,
                                             const struct broadcast_record *rec, int64_t now,
                                             struct broadcast_plan *plan)
     __attribute__((warn_unused_result));
@@ -169,19 +170,19 @@ enum broadcast_result broadcast_plan_stored(sqlite3 *db, const struct notice_env
  * window), mark it started, audit. *plan (may be NULL) gets the plan and
  * what the gate found (also with BROADCAST_AWAITING_APPROVAL and
  * BROADCAST_OVER_BUDGET), *queued the messages written. */
-enum broadcast_result broadcast_send(sqlite3 *db, const struct notice_env *env,
+enum broadcast_result broadcast_send(struct db *db, const struct notice_env *env,
                                      const struct audit_actor *actor, int64_t id, int64_t now,
                                      struct broadcast_plan *plan, int64_t *queued)
     __attribute__((warn_unused_result));
 
 /* Schedule a draft (or move a scheduled one) to at. */
-enum broadcast_result broadcast_schedule(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum broadcast_result broadcast_schedule(struct db *db, const struct audit_actor *actor, int64_t id,
                                          int64_t at) __attribute__((warn_unused_result));
 
 /* Cancel: a draft or scheduled broadcast never goes; a started one's
  * messages not yet gone (queued, held) become 'cancelled'. *stopped (may
  * be NULL) gets how many messages were stopped. */
-enum broadcast_result broadcast_cancel(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum broadcast_result broadcast_cancel(struct db *db, const struct audit_actor *actor, int64_t id,
                                        int64_t now, int64_t *stopped)
     __attribute__((warn_unused_result));
 
@@ -189,7 +190,7 @@ enum broadcast_result broadcast_cancel(sqlite3 *db, const struct audit_actor *ac
  * scheduled broadcasts due at now, then, when now is inside the send
  * window, release the held messages (due at the real time db_now()).
  * Returns 0 or -1. */
-int broadcast_tick(sqlite3 *db, const struct notice_env *env, int64_t now)
+int broadcast_tick(struct db *db, const struct notice_env *env, int64_t now)
     __attribute__((warn_unused_result));
 
 #endif

@@ -133,7 +133,7 @@ static double clock_ms(void)
 }
 
 /* The chunk's writes, inside the open transaction: 1 done, 0 stopped, -1. */
-static int chunk_write(sqlite3 *db, int64_t id, int64_t span, struct broadcast_chunk *out)
+static int chunk_write(struct db *db, int64_t id, int64_t span, struct broadcast_chunk *out)
 {
     struct broadcast_record rec;
     struct broadcast_expansion e = {0};
@@ -167,7 +167,7 @@ out:
     return rc;
 }
 
-int broadcast_expand_chunk(sqlite3 *db, int64_t id, int64_t span, struct broadcast_chunk *out)
+int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, struct broadcast_chunk *out)
 {
     memset(out, 0, sizeof *out);
     if (db_begin(db) != 0)

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/broadcasts.h"
 
@@ -57,7 +57,7 @@ struct broadcast_chunk {
 /* Expand the next span member ids of broadcast id, in a write transaction
  * of its own on db (db_begin ... db_commit). Returns 0 with *out, or -1
  * (logged; nothing kept, the cursor unmoved). */
-int broadcast_expand_chunk(sqlite3 *db, int64_t id, int64_t span, struct broadcast_chunk *out)
+int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, struct broadcast_chunk *out)
     __attribute__((warn_unused_result));
 
 #endif

@@ -151,7 +151,7 @@ static bool same(const char *a, const char *b)
 }
 
 struct import_ctx {
-    sqlite3 *db;
+    struct db *db;
     const struct bulk_env *env;
     const struct audit_actor *actor;
     enum bulk_kind kind;
@@ -405,7 +405,7 @@ static int audit_import(struct import_ctx *c, bool dry_run)
     return rc;
 }
 
-enum bulk_result bulk_import(sqlite3 *db, const struct bulk_env *env,
+enum bulk_result bulk_import(struct db *db, const struct bulk_env *env,
                              const struct audit_actor *actor, enum bulk_kind kind, const char *csv,
                              size_t len, bool dry_run, struct bulk_report *report)
 {

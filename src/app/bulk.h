@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "app/bulk_cell.h"
 #include "app/programme.h"
@@ -53,7 +53,7 @@ enum bulk_result {
 /* Import csv[0..len) as kind in one transaction of its own (begun and
  * committed here; rolled back on any error and always in a dry run), with
  * an audit row "import.KIND". Fills *report (free it). */
-enum bulk_result bulk_import(sqlite3 *db, const struct bulk_env *env,
+enum bulk_result bulk_import(struct db *db, const struct bulk_env *env,
                              const struct audit_actor *actor, enum bulk_kind kind, const char *csv,
                              size_t len, bool dry_run, struct bulk_report *report)
     __attribute__((warn_unused_result));

@@ -33,7 +33,7 @@ static int bulk_row(struct table *t, enum bulk_kind kind, const char *const *fie
 }
 
 struct bulk_csv_stream {
-    sqlite3 *db; /* of its own: the cursor's statement stays open between reads */
+    struct db *db; /* of its own: the cursor's statement stays open between reads */
     struct bulk_cursor *cursor;
     enum bulk_kind kind;
     struct table *table; /* written but not yet sent */
@@ -88,7 +88,8 @@ void bulk_csv_free(struct bulk_csv_stream *s)
     free(s);
 }
 
-int bulk_export_xlsx(sqlite3 *db, enum bulk_kind kind, bool rtl, int *fd, unsigned long long *size)
+int bulk_export_xlsx(struct db *db, enum bulk_kind kind, bool rtl, int *fd,
+                     unsigned long long *size)
 {
     static const char *const sheet_names[BULK_KINDS_] = {"cooperatives", "members", "grants"};
     struct table *t = bulk_table(

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/bulk.h"
 
@@ -35,7 +35,7 @@ void bulk_csv_free(struct bulk_csv_stream *s);
  * after kind, right to left when rtl: *fd (unlinked, at its start; the
  * caller closes it) and *size. Returns 0, 1 when there are more rows than
  * a sheet holds, or -1 (logged). */
-int bulk_export_xlsx(sqlite3 *db, enum bulk_kind kind, bool rtl, int *fd, unsigned long long *size)
-    __attribute__((warn_unused_result));
+int bulk_export_xlsx(struct db *db, enum bulk_kind kind, bool rtl, int *fd,
+                     unsigned long long *size) __attribute__((warn_unused_result));
 
 #endif

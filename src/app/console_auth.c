@@ -24,8 +24,8 @@ static struct throttle addr_throttle =
 
 /* ---- accounts ---- */
 
-static int audit_user(sqlite3 *db, const struct audit_actor *actor, const char *action, int64_t id,
-                      const char *name, const char *role)
+static int audit_user(struct db *db, const struct audit_actor *actor, const char *action,
+                      int64_t id, const char *name, const char *role)
 {
     char summary[200], oid[24];
     /* Names are restricted to [A-Za-z0-9._@-], safe inside a JSON string. */
@@ -34,7 +34,7 @@ static int audit_user(sqlite3 *db, const struct audit_actor *actor, const char *
     return audit_write(db, actor, action, "staff_user", oid, summary);
 }
 
-enum console_auth_result console_auth_user_create(sqlite3 *db, const struct audit_actor *actor,
+enum console_auth_result console_auth_user_create(struct db *db, const struct audit_actor *actor,
                                                   const char *name, const char *role,
                                                   const char *password, size_t len, bool replace)
 {
@@ -81,7 +81,7 @@ static const struct staff_backoff user_backoff = {
 /* The audit row of a failed sign-in, in a transaction of its own: the
  * account when known (never the name typed for an unknown one: it may be a
  * password), the client's network only, the reason, the count. */
-static void audit_failure(sqlite3 *db, const struct staff_user *u, const char *client,
+static void audit_failure(struct db *db, const struct staff_user *u, const char *client,
                           const char *reason, int failures)
 {
     char masked[CIDR_TEXT_MAX] = "unknown", summary[160], oid[24];
@@ -104,7 +104,7 @@ static void audit_failure(sqlite3 *db, const struct staff_user *u, const char *c
 /* A failed sign-in (reason: "unknown_user", "wrong_password", "backoff"):
  * logged, audited, counted per address. The answer is 401, or 429 when
  * the account is in back-off or the address is throttled. */
-static enum console_auth_result login_failed(sqlite3 *db, const struct staff_user *u,
+static enum console_auth_result login_failed(struct db *db, const struct staff_user *u,
                                              const char *client, const char *reason, int failures,
                                              int backoff_s, int *retry_after_s)
 {
@@ -125,7 +125,7 @@ static enum console_auth_result login_failed(sqlite3 *db, const struct staff_use
 
 /* Whether the browser's cookie value known is that of an earlier session
  * of u (then the account's back-off does not apply to it). */
-static bool known_browser(sqlite3 *db, const struct staff_user *u, const char *known, int64_t now)
+static bool known_browser(struct db *db, const struct staff_user *u, const char *known, int64_t now)
 {
     size_t n = known ? strlen(known) : 0;
     char hash[BEARER_HASH_LEN + 1];
@@ -136,7 +136,7 @@ static bool known_browser(sqlite3 *db, const struct staff_user *u, const char *k
 
 /* A new session for u (password checked): the cookie value into token,
  * the session into *out, failures and back-off cleared, audited. */
-static enum console_auth_result login_ok(sqlite3 *db, const struct staff_user *u,
+static enum console_auth_result login_ok(struct db *db, const struct staff_user *u,
                                          const char *client, int64_t now,
                                          char token[CONSOLE_AUTH_TOKEN_LEN + 1],
                                          struct staff_session *out)
@@ -170,7 +170,7 @@ error:
     return CONSOLE_AUTH_ERROR;
 }
 
-enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const char *password,
+enum console_auth_result console_auth_login(struct db *db, const char *name, const char *password,
                                             size_t len, const char *client, const char *known,
                                             int64_t now, char token[CONSOLE_AUTH_TOKEN_LEN + 1],
                                             struct staff_session *out, int *retry_after_s)
@@ -214,8 +214,8 @@ enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const
     return login_ok(db, &u, client, now, token, out);
 }
 
-int console_auth_session_check(sqlite3 *db, const char *token, size_t len, int64_t now, int idle_s,
-                               struct staff_session *out)
+int console_auth_session_check(struct db *db, const char *token, size_t len, int64_t now,
+                               int idle_s, struct staff_session *out)
 {
     if (!bearer_well_formed(token, len))
         return 0;
@@ -237,7 +237,7 @@ int console_auth_session_check(sqlite3 *db, const char *token, size_t len, int64
     return 1;
 }
 
-int console_auth_logout(sqlite3 *db, const struct staff_session *s, const char *client)
+int console_auth_logout(struct db *db, const struct staff_session *s, const char *client)
 {
     struct audit_actor actor = {.who = s->user_name, .role = s->role, .client = client};
     if (db_begin(db) != 0)

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/audit.h"
 #include "store/staff_users.h"
@@ -55,7 +55,7 @@ enum console_auth_result {
  * own with its audit row; with replace, an existing user gets the new
  * password and role instead (its sessions end). Names follow
  * staff_token_name_valid; passwords are PASSWORD_MIN..PASSWORD_MAX bytes. */
-enum console_auth_result console_auth_user_create(sqlite3 *db, const struct audit_actor *actor,
+enum console_auth_result console_auth_user_create(struct db *db, const struct audit_actor *actor,
                                                   const char *name, const char *role,
                                                   const char *password, size_t len, bool replace)
     __attribute__((warn_unused_result));
@@ -68,7 +68,7 @@ enum console_auth_result console_auth_user_create(sqlite3 *db, const struct audi
  * CONSOLE_AUTH_LOCKED, *retry_after_s is set. A right password on a
  * disabled account, or a temporary one past its time, is a failed sign-in
  * (audited) answered CONSOLE_AUTH_DISABLED or CONSOLE_AUTH_EXPIRED. */
-enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const char *password,
+enum console_auth_result console_auth_login(struct db *db, const char *name, const char *password,
                                             size_t len, const char *client, const char *known,
                                             int64_t now, char token[CONSOLE_AUTH_TOKEN_LEN + 1],
                                             struct staff_session *out, int *retry_after_s)
@@ -76,11 +76,12 @@ enum console_auth_result console_auth_login(sqlite3 *db, const char *name, const
 
 /* The live session of a presented cookie value, not idle for idle_s or
  * more: 1 (*out filled, last use recorded), 0 none, -1 database failure. */
-int console_auth_session_check(sqlite3 *db, const char *token, size_t len, int64_t now, int idle_s,
-                               struct staff_session *out) __attribute__((warn_unused_result));
+int console_auth_session_check(struct db *db, const char *token, size_t len, int64_t now,
+                               int idle_s, struct staff_session *out)
+    __attribute__((warn_unused_result));
 
 /* End session s (audited as its user from client). Returns 0 or -1. */
-int console_auth_logout(sqlite3 *db, const struct staff_session *s, const char *client)
+int console_auth_logout(struct db *db, const struct staff_session *s, const char *client)
     __attribute__((warn_unused_result));
 
 /* true when the CSRF token presented equals the session's (constant time). */

@@ -142,7 +142,7 @@ static int64_t next_span(int64_t span, double hold_ms)
 
 /* One chunk of broadcast id. Returns 0, or -1 when it failed (retried at
  * the next look). */
-static int expand_one(struct expander *x, sqlite3 *db, int64_t id)
+static int expand_one(struct expander *x, struct db *db, int64_t id)
 {
     struct expansion *e = expansion_of(x, id);
     if (!e)
@@ -185,7 +185,7 @@ static int expand_one(struct expander *x, sqlite3 *db, int64_t id)
 /* The broadcasts expanding now into ids. When woken by a send, the write
  * turn is taken once first: the transaction that began the expansion has
  * then committed, so it is seen. */
-static int look(sqlite3 *db, bool woken, int64_t *ids)
+static int look(struct db *db, bool woken, int64_t *ids)
 {
     if (woken && (db_begin(db) != 0 || db_commit(db) != 0))
         return -1;
@@ -213,7 +213,7 @@ static void forget_gone(struct expander *x, const int64_t *ids, int n)
 static void *run(void *arg)
 {
     struct expander *x = arg;
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (db && broadcasts_expander_connection(db) != 0)
         db = NULL; /* logged */
     bool woken = false;

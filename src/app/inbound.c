@@ -46,7 +46,7 @@ static bool sender_phone(const char *raw, char *out, size_t outsz)
 
 /* Answer the stored SMS text from phone through the command router: queue
  * the reply, or record it as sent inline. Inside the caller's transaction. */
-static int answer(sqlite3 *db, const struct inbound_context *c, const char *phone,
+static int answer(struct db *db, const struct inbound_context *c, const char *phone,
                   const struct member *m, const char *text,
                   const struct sms_router_reading *reading, struct inbound_sms_result *out)
 {
@@ -108,7 +108,7 @@ struct inbound_sms_job {
     char provider_id[MESSAGE_PROVIDER_ID_MAX];
 };
 
-int inbound_sms_run(sqlite3 *db, struct inbound_sms_job *j)
+int inbound_sms_run(struct db *db, struct inbound_sms_job *j)
 {
     const struct channel_event *ev = j->ev;
     struct member m;
@@ -221,7 +221,7 @@ int inbound_sms_finish(struct inbound_sms_job *j, int rc)
     return rc == 0 ? 0 : -1;
 }
 
-static int sms_job_run(sqlite3 *db, void *arg)
+static int sms_job_run(struct db *db, void *arg)
 {
     return inbound_sms_run(db, arg);
 }
@@ -247,8 +247,8 @@ static enum delivery_state state_from_name(const char *name)
     return DELIVERY_UNKNOWN;
 }
 
-int inbound_dlr_run(sqlite3 *db, const struct channel_settings *ch, const struct channel_event *ev,
-                    struct inbound_dlr_outcome *o)
+int inbound_dlr_run(struct db *db, const struct channel_settings *ch,
+                    const struct channel_event *ev, struct inbound_dlr_outcome *o)
 {
     memset(o, 0, sizeof *o);
     const char *pid = ev->dlr_provider_id ? ev->dlr_provider_id : "";
@@ -313,7 +313,7 @@ struct dlr_job {
     struct inbound_dlr_outcome *out;
 };
 
-static int dlr_job_run(sqlite3 *db, void *arg)
+static int dlr_job_run(struct db *db, void *arg)
 {
     struct dlr_job *job = arg;
     for (size_t i = 0; i < job->n; i++)

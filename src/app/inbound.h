@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "app/sms_router.h"
 #include "app/ussd.h"
@@ -65,7 +65,7 @@ struct inbound_sms_job;
 struct inbound_sms_job *inbound_sms_prepare(const struct inbound_context *c,
                                             const struct channel_event *ev,
                                             struct inbound_sms_result *out);
-int inbound_sms_run(sqlite3 *db, struct inbound_sms_job *j) __attribute__((warn_unused_result));
+int inbound_sms_run(struct db *db, struct inbound_sms_job *j) __attribute__((warn_unused_result));
 int inbound_sms_finish(struct inbound_sms_job *j, int rc);
 
 /* The language to answer in: the member's, else Arabic when the text holds
@@ -92,8 +92,9 @@ struct inbound_dlr_outcome {
     const char *status; /* the message's new status ("delivered", "failed") or NULL */
     struct message_dlr_target target;
 };
-int inbound_dlr_run(sqlite3 *db, const struct channel_settings *ch, const struct channel_event *ev,
-                    struct inbound_dlr_outcome *o) __attribute__((warn_unused_result));
+int inbound_dlr_run(struct db *db, const struct channel_settings *ch,
+                    const struct channel_event *ev, struct inbound_dlr_outcome *o)
+    __attribute__((warn_unused_result));
 void inbound_dlr_logged(const struct channel_settings *ch, const struct channel_event *ev,
                         const struct inbound_dlr_outcome *o);
 

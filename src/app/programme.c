@@ -41,7 +41,7 @@ const char *programme_notice_language(const struct notice_env *env, const char *
  * one), else sms.outbound_channel when it is of that nature too, or for a
  * real number when no real channel exists (a demo). NULL: none may carry
  * it (a test number without a test channel). */
-static const char *notice_channel(sqlite3 *db, const struct notice_env *env, const char *phone)
+static const char *notice_channel(struct db *db, const struct notice_env *env, const char *phone)
 {
     bool test_phone = test_number_is(phone);
     const char *chosen = NULL;
@@ -63,7 +63,7 @@ static const char *notice_channel(sqlite3 *db, const struct notice_env *env, con
 
 /* Queue catalog text key in lang to phone, inside the caller's transaction.
  * Returns 0 with *id set, or -1. */
-static int queue_notice(sqlite3 *db, const struct notice_env *env, const char *phone,
+static int queue_notice(struct db *db, const struct notice_env *env, const char *phone,
                         int64_t member_id, const char *lang, const char *kind, const char *key,
                         const struct text_var *vars, size_t nvars, int64_t *id)
 {
@@ -110,7 +110,7 @@ static const char *note_in(const char *lang, const char *ar, const char *fr, con
     return "";
 }
 
-int programme_audit(sqlite3 *db, const struct audit_actor *actor, const char *action,
+int programme_audit(struct db *db, const struct audit_actor *actor, const char *action,
                     const char *type, int64_t id, json_t *summary)
 {
     char ids[24];
@@ -129,7 +129,7 @@ static json_t *json_str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-enum programme_result programme_grant_set_status(sqlite3 *db, const struct notice_env *env,
+enum programme_result programme_grant_set_status(struct db *db, const struct notice_env *env,
                                                  const struct audit_actor *actor,
                                                  const struct grant_status_change *c,
                                                  int64_t *message_id)
@@ -207,7 +207,7 @@ enum programme_result programme_grant_set_status(sqlite3 *db, const struct notic
     return PROGRAMME_OK;
 }
 
-enum programme_result programme_idea_set_status(sqlite3 *db, const struct notice_env *env,
+enum programme_result programme_idea_set_status(struct db *db, const struct notice_env *env,
                                                 const struct audit_actor *actor, int64_t idea_id,
                                                 const char *status, int64_t *message_id)
 {
@@ -305,7 +305,7 @@ int64_t programme_send_window_opens(const struct notice_env *env, int64_t now)
 }
 
 /* One notice per row of a NOTICE_COLS table (see admin_queries.h). */
-static int notice_row(sqlite3 *db, const struct notice_env *env, const struct adminq_table *t,
+static int notice_row(struct db *db, const struct notice_env *env, const struct adminq_table *t,
                       size_t row, const char *key, const char *kind, bool hold)
 {
     const char *lang = programme_notice_language(env, adminq_str(t, row, 4));
@@ -327,7 +327,7 @@ static int notice_row(sqlite3 *db, const struct notice_env *env, const struct ad
     return 0;
 }
 
-enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_env *env,
+enum programme_result programme_event_cancel(struct db *db, const struct notice_env *env,
                                              const struct audit_actor *actor, int64_t event_id,
                                              int64_t *notices)
 {
@@ -365,7 +365,7 @@ enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_en
     return PROGRAMME_OK;
 }
 
-int programme_send_reminders(sqlite3 *db, const struct notice_env *env, int64_t now, size_t max)
+int programme_send_reminders(struct db *db, const struct notice_env *env, int64_t now, size_t max)
 {
     struct adminq_arg a[] = {adminq_int(now), adminq_int(env->reminder_before_s),
                              adminq_int((int64_t)max)};

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "app/retention.h"
 #include "core/catalog.h"
@@ -66,7 +66,7 @@ struct grant_status_change {
  * cooperative's contact phone (no SMS when the grant has neither), in the
  * recipient's language. Must run inside the caller's write transaction.
  * *message_id (may be NULL) gets the SMS's id, 0 when none was queued. */
-enum programme_result programme_grant_set_status(sqlite3 *db, const struct notice_env *env,
+enum programme_result programme_grant_set_status(struct db *db, const struct notice_env *env,
                                                  const struct audit_actor *actor,
                                                  const struct grant_status_change *c,
                                                  int64_t *message_id)
@@ -81,7 +81,7 @@ extern const char *const programme_idea_statuses[];
  * same status again changes nothing and sends nothing. Must run inside
  * the caller's write transaction. *message_id gets the SMS's id, 0 when
  * none was queued. */
-enum programme_result programme_idea_set_status(sqlite3 *db, const struct notice_env *env,
+enum programme_result programme_idea_set_status(struct db *db, const struct notice_env *env,
                                                 const struct audit_actor *actor, int64_t idea_id,
                                                 const char *status, int64_t *message_id)
     __attribute__((warn_unused_result));
@@ -90,7 +90,7 @@ enum programme_result programme_idea_set_status(sqlite3 *db, const struct notice
  * (sms_event_cancelled) per RSVP. Must run inside the caller's write
  * transaction. *notices (may be NULL) gets how many were queued.
  * PROGRAMME_CONFLICT when it is already cancelled. */
-enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_env *env,
+enum programme_result programme_event_cancel(struct db *db, const struct notice_env *env,
                                              const struct audit_actor *actor, int64_t event_id,
                                              int64_t *notices) __attribute__((warn_unused_result));
 
@@ -99,7 +99,7 @@ enum programme_result programme_event_cancel(sqlite3 *db, const struct notice_en
  * at most max, in one transaction of its own; outside the send window they
  * are stored 'held' until it opens (store/broadcasts). Returns how many were queued,
  * or -1. */
-int programme_send_reminders(sqlite3 *db, const struct notice_env *env, int64_t now, size_t max)
+int programme_send_reminders(struct db *db, const struct notice_env *env, int64_t now, size_t max)
     __attribute__((warn_unused_result));
 
 /* true when now (unix seconds) falls inside env's send window in the
@@ -122,7 +122,7 @@ void programme_when(const struct notice_env *env, const char *lang, int64_t t, c
  * summary the JSON summary (taken, freed here; NULL, as a failed
  * json_pack gives: -1). Inside the caller's write transaction, as
  * store/audit's audit_write. Returns 0 or -1. */
-int programme_audit(sqlite3 *db, const struct audit_actor *actor, const char *action,
+int programme_audit(struct db *db, const struct audit_actor *actor, const char *action,
                     const char *type, int64_t id, json_t *summary)
     __attribute__((warn_unused_result));
 

@@ -159,7 +159,7 @@ static int64_t left_of(const struct recurrence_record *r)
     return r->max_count > r->created_count ? r->max_count - r->created_count : 0;
 }
 
-static int upcoming_events(sqlite3 *db, const struct recurrence_record *r, int64_t after,
+static int upcoming_events(struct db *db, const struct recurrence_record *r, int64_t after,
                            struct recurrence_occurrence *out, size_t max)
 {
     struct recurrence_event ev[RECURRENCE_PREVIEW_MAX];
@@ -193,7 +193,7 @@ static int upcoming_events(sqlite3 *db, const struct recurrence_record *r, int64
     return (int)k;
 }
 
-int recurrence_upcoming(sqlite3 *db, const struct recurrence_record *r, int64_t after,
+int recurrence_upcoming(struct db *db, const struct recurrence_record *r, int64_t after,
                         struct recurrence_occurrence *out, size_t max)
 {
     int64_t left = left_of(r);
@@ -222,7 +222,7 @@ int recurrence_upcoming(sqlite3 *db, const struct recurrence_record *r, int64_t 
 /* ----------------------------------------------------------------- audit */
 
 /* A rule's audit row (app/programme's programme_audit; takes summary). */
-static int audit(sqlite3 *db, const struct audit_actor *actor, const char *action, int64_t id,
+static int audit(struct db *db, const struct audit_actor *actor, const char *action, int64_t id,
                  json_t *summary)
 {
     return programme_audit(db, actor, action, "recurrence", id, summary);
@@ -259,7 +259,7 @@ static int place_next(struct recurrence_record *r, int64_t now)
     return 0;
 }
 
-enum recurrence_result recurrence_create(sqlite3 *db, const struct audit_actor *actor,
+enum recurrence_result recurrence_create(struct db *db, const struct audit_actor *actor,
                                          struct recurrence_record *r, int64_t now, int64_t *id)
 {
     struct broadcast_record tpl;
@@ -285,7 +285,7 @@ enum recurrence_result recurrence_create(sqlite3 *db, const struct audit_actor *
 }
 
 /* Rule id as stored, if it may still change. */
-static enum recurrence_result load_live(sqlite3 *db, int64_t id, struct recurrence_record *r)
+static enum recurrence_result load_live(struct db *db, int64_t id, struct recurrence_record *r)
 {
     int found = recurrences_get(db, id, r);
     if (found <= 0)
@@ -295,7 +295,7 @@ static enum recurrence_result load_live(sqlite3 *db, int64_t id, struct recurren
     return RECURRENCE_OK;
 }
 
-enum recurrence_result recurrence_change(sqlite3 *db, const struct audit_actor *actor,
+enum recurrence_result recurrence_change(struct db *db, const struct audit_actor *actor,
                                          const struct recurrence_record *r, int64_t now)
 {
     struct recurrence_record *before = malloc(sizeof *before), *after = malloc(sizeof *after);
@@ -326,7 +326,7 @@ out:
     return res;
 }
 
-enum recurrence_result recurrence_delete(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum recurrence_result recurrence_delete(struct db *db, const struct audit_actor *actor, int64_t id,
                                          int64_t now, int64_t *cancelled)
 {
     if (cancelled)
@@ -399,7 +399,7 @@ static char *attendees_audience(const struct recurrence_record *r, int64_t event
 
 /* Create (or, when late by more than RECURRENCE_CATCH_UP_S, skip) r's
  * occurrence at due, counted in r. Returns 0 or -1. */
-static int occur(sqlite3 *db, struct recurrence_record *r, int64_t due, int64_t now,
+static int occur(struct db *db, struct recurrence_record *r, int64_t due, int64_t now,
                  const struct recurrence_event *ev)
 {
     int64_t event_id = ev ? ev->id : 0;
@@ -446,7 +446,7 @@ static void end_rule(struct recurrence_record *r, const char *reason)
 /* A weekly or monthly rule due at now: the older missed occurrences
  * skipped, the latest created (or skipped when too late), next_at moved
  * past now. Returns 0 or -1. */
-static int tick_calendar(sqlite3 *db, struct recurrence_record *r, int64_t now)
+static int tick_calendar(struct db *db, struct recurrence_record *r, int64_t now)
 {
     int64_t due = r->next_at, skipped_before = r->skipped_count;
     for (int i = 0; i < SKIP_LOOP_MAX; i++) {
@@ -484,7 +484,7 @@ static int tick_calendar(sqlite3 *db, struct recurrence_record *r, int64_t now)
 }
 
 /* An event_eve rule: the events whose eve has come. Returns 0 or -1. */
-static int tick_events(sqlite3 *db, struct recurrence_record *r, int64_t now)
+static int tick_events(struct db *db, struct recurrence_record *r, int64_t now)
 {
     struct recurrence_event ev[RECURRENCE_EVENTS_PER_TICK];
     int n = recurrences_events(db, r->event_filter, r->id, now, now + EVE_HORIZON_S, ev,
@@ -516,7 +516,7 @@ static int tick_events(sqlite3 *db, struct recurrence_record *r, int64_t now)
 }
 
 /* Rule id at now in a transaction of its own. Returns 0 or -1. */
-static int tick_one(sqlite3 *db, int64_t id, int64_t now)
+static int tick_one(struct db *db, int64_t id, int64_t now)
 {
     struct recurrence_record *r = malloc(sizeof *r);
     if (!r)
@@ -542,7 +542,7 @@ static int tick_one(sqlite3 *db, int64_t id, int64_t now)
     return -1;
 }
 
-int recurrence_tick(sqlite3 *db, int64_t now)
+int recurrence_tick(struct db *db, int64_t now)
 {
     int64_t ids[RECURRENCES_DUE_PER_TICK];
     int n = recurrences_due(db, now, ids, RECURRENCES_DUE_PER_TICK);

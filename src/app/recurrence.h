@@ -42,7 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/audit.h"
 #include "store/recurrences.h"
@@ -79,7 +79,7 @@ int recurrence_eve_at(int64_t starts_at, int minute, int64_t *at)
  * starts_at, within its end and the count it has left; an event_eve
  * rule's events already served left out): what the preview and the list
  * show. Returns the count, or -1. */
-int recurrence_upcoming(sqlite3 *db, const struct recurrence_record *r, int64_t after,
+int recurrence_upcoming(struct db *db, const struct recurrence_record *r, int64_t after,
                         struct recurrence_occurrence *out, size_t max)
     __attribute__((warn_unused_result));
 
@@ -88,7 +88,7 @@ int recurrence_upcoming(sqlite3 *db, const struct recurrence_record *r, int64_t 
  * active, its next occurrence worked out from now, audited.
  * RECURRENCE_CONFLICT when the template is no draft, RECURRENCE_INVALID
  * when no occurrence is to come. */
-enum recurrence_result recurrence_create(sqlite3 *db, const struct audit_actor *actor,
+enum recurrence_result recurrence_create(struct db *db, const struct audit_actor *actor,
                                          struct recurrence_record *r, int64_t now, int64_t *id)
     __attribute__((warn_unused_result));
 
@@ -96,19 +96,19 @@ enum recurrence_result recurrence_create(sqlite3 *db, const struct audit_actor *
  * "active" or "paused"), the next occurrence worked out again from now
  * (none made up for the time it was paused), audited with what changed.
  * RECURRENCE_CONFLICT for an ended or deleted rule. */
-enum recurrence_result recurrence_change(sqlite3 *db, const struct audit_actor *actor,
+enum recurrence_result recurrence_change(struct db *db, const struct audit_actor *actor,
                                          const struct recurrence_record *r, int64_t now)
     __attribute__((warn_unused_result));
 
 /* Delete rule id: status 'deleted', its occurrences not yet started
  * cancelled (*cancelled, may be NULL, gets how many), audited. */
-enum recurrence_result recurrence_delete(sqlite3 *db, const struct audit_actor *actor, int64_t id,
+enum recurrence_result recurrence_delete(struct db *db, const struct audit_actor *actor, int64_t id,
                                          int64_t now, int64_t *cancelled)
     __attribute__((warn_unused_result));
 
 /* The scheduler's tick: every rule due at now gets its occurrence (or its
  * skip) created and committed in a transaction of its own, before the
  * broadcast tick sends it. Returns 0 or -1. */
-int recurrence_tick(sqlite3 *db, int64_t now) __attribute__((warn_unused_result));
+int recurrence_tick(struct db *db, int64_t now) __attribute__((warn_unused_result));
 
 #endif

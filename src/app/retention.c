@@ -36,7 +36,7 @@ static void note_hold(struct retention_totals *t, double hold_ms)
 }
 
 /* The tables trimmed by age. Returns 1 when out of time, 0 when done, -1. */
-static int purge_all(sqlite3 *db, const struct retention_policy *p, int64_t now,
+static int purge_all(struct db *db, const struct retention_policy *p, int64_t now,
                      const struct timespec *t0, int budget_ms, struct retention_totals *t)
 {
     const struct {
@@ -71,7 +71,7 @@ static int purge_all(sqlite3 *db, const struct retention_policy *p, int64_t now,
     return 0;
 }
 
-int retention_pass(sqlite3 *db, const struct retention_policy *p, int64_t now, int budget_ms,
+int retention_pass(struct db *db, const struct retention_policy *p, int64_t now, int budget_ms,
                    bool *purged, struct retention_totals *t)
 {
     struct timespec t0;
@@ -102,7 +102,7 @@ int retention_pass(sqlite3 *db, const struct retention_policy *p, int64_t now, i
 }
 
 /* Erasures reach the archives at every tick: a read when none is queued. */
-static void erasures_tick(sqlite3 *db, const struct retention_policy *p)
+static void erasures_tick(struct db *db, const struct retention_policy *p)
 {
     size_t applied = 0;
     if (archive_apply_erasures(db, p->archive_dir, RETENTION_ERASURES_PER_PASS, &applied) != 0)
@@ -114,7 +114,7 @@ static void erasures_tick(sqlite3 *db, const struct retention_policy *p)
 
 void retention_tick(struct retention *r, const struct retention_policy *p, int64_t now)
 {
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (!db)
         return;
     erasures_tick(db, p);

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 /* The settings (borrowed from the configuration for one tick). Days; 0 for
  * messages, audit rows and session notices: kept forever. */
@@ -56,7 +56,7 @@ void retention_tick(struct retention *r, const struct retention_policy *p, int64
 /* One pass at now within budget_ms, adding to *t; the tables are trimmed
  * first unless *purged says it was done (set once it is). Returns 1 when
  * work is left for a later call, 0 when done, -1 on a failure (logged). */
-int retention_pass(sqlite3 *db, const struct retention_policy *p, int64_t now, int budget_ms,
+int retention_pass(struct db *db, const struct retention_policy *p, int64_t now, int budget_ms,
                    bool *purged, struct retention_totals *t) __attribute__((warn_unused_result));
 
 #endif

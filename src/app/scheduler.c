@@ -118,7 +118,7 @@ static void scheduler_take_test_clock(struct scheduler *s)
 
 int scheduler_tick(const struct notice_env *env, int64_t now)
 {
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (!db)
         return -1;
     int n;

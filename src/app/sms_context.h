@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "app/ussd.h"
 #include "core/catalog.h"
@@ -24,7 +24,7 @@
 #define SMS_CONTEXT_ITEM_MAX 384  /* bytes of one item of a list reply */
 
 struct sms_context {
-    sqlite3 *db; /* inside the caller's open write transaction */
+    struct db *db; /* inside the caller's open write transaction */
     const struct app_env *env;
     const char *channel;
     const char *phone;     /* E.164 */

@@ -126,7 +126,7 @@ static const char *answer_language(const struct sms_context *c, const struct sms
 }
 
 /* The context of rq, whose reply goes into out->text. */
-static void context_init(struct sms_context *c, sqlite3 *db, const struct sms_router_request *rq,
+static void context_init(struct sms_context *c, struct db *db, const struct sms_router_request *rq,
                          struct sms_router_answer *out)
 {
     const struct member *m = rq->member;
@@ -215,7 +215,7 @@ void sms_router_read(const char *text, size_t len, struct sms_router_reading *ou
     assert(out->is_stop == (out->cmd.command == SMS_CMD_STOP));
 }
 
-int sms_router_handle(sqlite3 *db, const struct sms_router_request *rq,
+int sms_router_handle(struct db *db, const struct sms_router_request *rq,
                       struct sms_router_answer *out)
 {
     /* The settings come from the config, whose schema bounds them. */

@@ -44,7 +44,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "app/ussd.h"
 #include "core/catalog.h"
@@ -102,7 +102,7 @@ struct sms_router_answer {
  * (BEGIN IMMEDIATE): perform the command and write the reply into *out;
  * the caller stores the reply (outbox or inline) in the same transaction.
  * Returns 0, or -1 on a database error (the caller rolls back). */
-int sms_router_handle(sqlite3 *db, const struct sms_router_request *rq,
+int sms_router_handle(struct db *db, const struct sms_router_request *rq,
                       struct sms_router_answer *out) __attribute__((warn_unused_result));
 
 #endif

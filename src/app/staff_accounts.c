@@ -14,7 +14,7 @@
 
 /* The audit row of a change to account u: {"name":..,"role":..} and, when
  * extra is not NULL, its members (a JSON object's inside, safe text). */
-static int audit_account(sqlite3 *db, const struct audit_actor *actor, const char *action,
+static int audit_account(struct db *db, const struct audit_actor *actor, const char *action,
                          const struct staff_user *u, const char *extra)
 {
     char summary[300], oid[24];
@@ -26,7 +26,7 @@ static int audit_account(sqlite3 *db, const struct audit_actor *actor, const cha
 }
 
 /* Commit when rc is STAFF_ACCOUNT_OK, else roll back; the result. */
-static enum staff_account_result finish(sqlite3 *db, enum staff_account_result rc)
+static enum staff_account_result finish(struct db *db, enum staff_account_result rc)
 {
     if (rc == STAFF_ACCOUNT_OK && db_commit(db) == 0)
         return rc;
@@ -36,7 +36,7 @@ static enum staff_account_result finish(sqlite3 *db, enum staff_account_result r
 
 /* Begin, then read account id into *u. STAFF_ACCOUNT_OK with the
  * transaction open, or another result with nothing left open. */
-static enum staff_account_result begin_get(sqlite3 *db, int64_t id, struct staff_user *u)
+static enum staff_account_result begin_get(struct db *db, int64_t id, struct staff_user *u)
 {
     if (db_begin(db) != 0)
         return STAFF_ACCOUNT_ERROR;
@@ -55,7 +55,7 @@ static int temporary(char password[PASSWORD_TEMPORARY_LEN + 1], char hash[PASSWO
     return password_hash(password, PASSWORD_TEMPORARY_LEN, hash);
 }
 
-enum staff_account_result staff_account_create(sqlite3 *db, const struct audit_actor *actor,
+enum staff_account_result staff_account_create(struct db *db, const struct audit_actor *actor,
                                                const char *name, const char *role, int64_t now,
                                                char password[PASSWORD_TEMPORARY_LEN + 1],
                                                int64_t *id, int64_t *until)
@@ -90,7 +90,7 @@ enum staff_account_result staff_account_create(sqlite3 *db, const struct audit_a
 }
 
 /* Whether changing u (to role, or disabling it) leaves an active admin. */
-static enum staff_account_result keeps_an_admin(sqlite3 *db, const struct staff_user *u,
+static enum staff_account_result keeps_an_admin(struct db *db, const struct staff_user *u,
                                                 const char *role, bool disable)
 {
     bool loses = strcmp(u->role, "admin") == 0 && u->disabled_at == 0 &&
@@ -103,7 +103,7 @@ static enum staff_account_result keeps_an_admin(sqlite3 *db, const struct staff_
     return others > 0 ? STAFF_ACCOUNT_OK : STAFF_ACCOUNT_LAST_ADMIN;
 }
 
-enum staff_account_result staff_account_set_role(sqlite3 *db, const struct audit_actor *actor,
+enum staff_account_result staff_account_set_role(struct db *db, const struct audit_actor *actor,
                                                  int64_t id, const char *role)
 {
     if (!staff_token_role_valid(role))
@@ -128,7 +128,7 @@ enum staff_account_result staff_account_set_role(sqlite3 *db, const struct audit
     return r;
 }
 
-enum staff_account_result staff_account_set_disabled(sqlite3 *db, const struct audit_actor *actor,
+enum staff_account_result staff_account_set_disabled(struct db *db, const struct audit_actor *actor,
                                                      int64_t id, bool disabled, int64_t now)
 {
     struct staff_user u;
@@ -152,10 +152,9 @@ enum staff_account_result staff_account_set_disabled(sqlite3 *db, const struct a
     return r;
 }
 
-enum staff_account_result staff_account_reset_password(sqlite3 *db, const struct audit_actor *actor,
-                                                       int64_t id, int64_t now,
-                                                       char password[PASSWORD_TEMPORARY_LEN + 1],
-                                                       int64_t *until)
+enum staff_account_result
+staff_account_reset_password(struct db *db, const struct audit_actor *actor, int64_t id,
+                             int64_t now, char password[PASSWORD_TEMPORARY_LEN + 1], int64_t *until)
 {
     password[0] = '\0';
     char hash[PASSWORD_HASH_MAX];
@@ -183,7 +182,7 @@ enum staff_account_result staff_account_reset_password(sqlite3 *db, const struct
 }
 
 enum staff_account_result
-staff_account_change_password(sqlite3 *db, const struct audit_actor *actor, int64_t user_id,
+staff_account_change_password(struct db *db, const struct audit_actor *actor, int64_t user_id,
                               int64_t session_id, const char *current, size_t current_len,
                               const char *fresh, size_t fresh_len, int64_t now)
 {

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/audit.h"
 #include "sys/password.h"
@@ -41,7 +41,7 @@ enum staff_account_result {
 /* Create account name with role and a temporary password, written to
  * password (shown once to the caller); *id and *until (when it expires)
  * are set. */
-enum staff_account_result staff_account_create(sqlite3 *db, const struct audit_actor *actor,
+enum staff_account_result staff_account_create(struct db *db, const struct audit_actor *actor,
                                                const char *name, const char *role, int64_t now,
                                                char password[PASSWORD_TEMPORARY_LEN + 1],
                                                int64_t *id, int64_t *until)
@@ -50,28 +50,28 @@ enum staff_account_result staff_account_create(sqlite3 *db, const struct audit_a
 /* Give account id role (STAFF_ACCOUNT_LAST_ADMIN when it is the last
  * active admin and role is not admin). Setting the role it has is OK and
  * writes nothing. */
-enum staff_account_result staff_account_set_role(sqlite3 *db, const struct audit_actor *actor,
+enum staff_account_result staff_account_set_role(struct db *db, const struct audit_actor *actor,
                                                  int64_t id, const char *role)
     __attribute__((warn_unused_result));
 
 /* Disable account id at now (its sessions end), or enable it again.
  * The state it is in already is OK and writes nothing. */
-enum staff_account_result staff_account_set_disabled(sqlite3 *db, const struct audit_actor *actor,
+enum staff_account_result staff_account_set_disabled(struct db *db, const struct audit_actor *actor,
                                                      int64_t id, bool disabled, int64_t now)
     __attribute__((warn_unused_result));
 
 /* A new temporary password for account id (its sessions end): written to
  * password, valid until *until. */
 enum staff_account_result
-staff_account_reset_password(sqlite3 *db, const struct audit_actor *actor, int64_t id, int64_t now,
-                             char password[PASSWORD_TEMPORARY_LEN + 1], int64_t *until)
+staff_account_reset_password(struct db *db, const struct audit_actor *actor, int64_t id,
+                             int64_t now, char password[PASSWORD_TEMPORARY_LEN + 1], int64_t *until)
     __attribute__((warn_unused_result));
 
 /* User user_id, signed in as session_id, replaces their password: current
  * must be it, fresh is PASSWORD_MIN..PASSWORD_MAX bytes and differs from
  * it. Their other sessions end; this one goes on, no longer temporary. */
 enum staff_account_result
-staff_account_change_password(sqlite3 *db, const struct audit_actor *actor, int64_t user_id,
+staff_account_change_password(struct db *db, const struct audit_actor *actor, int64_t user_id,
                               int64_t session_id, const char *current, size_t current_len,
                               const char *fresh, size_t fresh_len, int64_t now)
     __attribute__((warn_unused_result));

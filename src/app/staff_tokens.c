@@ -32,7 +32,7 @@ bool staff_token_role_valid(const char *role)
                     strcmp(role, "viewer") == 0);
 }
 
-static int audit_token(sqlite3 *db, const struct audit_actor *actor, const char *action,
+static int audit_token(struct db *db, const struct audit_actor *actor, const char *action,
                        const struct token_row *row)
 {
     json_t *j = json_pack("{s:s,s:s}", "name", row->name, "role", row->role);
@@ -47,7 +47,7 @@ static int audit_token(sqlite3 *db, const struct audit_actor *actor, const char 
     return rc;
 }
 
-enum staff_token_result staff_token_create(sqlite3 *db, const struct audit_actor *actor,
+enum staff_token_result staff_token_create(struct db *db, const struct audit_actor *actor,
                                            const char *name, const char *role,
                                            char token[BEARER_TOKEN_LEN + 1], struct token_row *row)
 {
@@ -85,7 +85,7 @@ error:
     return STAFF_TOKEN_ERROR;
 }
 
-enum staff_token_result staff_token_revoke(sqlite3 *db, const struct audit_actor *actor,
+enum staff_token_result staff_token_revoke(struct db *db, const struct audit_actor *actor,
                                            const char *name, int64_t id, struct token_row *row)
 {
     struct token_row r;
@@ -110,7 +110,7 @@ enum staff_token_result staff_token_revoke(sqlite3 *db, const struct audit_actor
  * (an autocommit UPDATE outside it waited on SQLite's busy handler while
  * the process's writers passed the turn along, and failed after
  * busy_timeout under load); skipped while the last use is recent. */
-static void token_touch(sqlite3 *db, const struct token_row *row)
+static void token_touch(struct db *db, const struct token_row *row)
 {
     int64_t now = db_now();
     if (row->last_used_at && row->last_used_at >= now - TOKENS_TOUCH_INTERVAL_S)
@@ -120,7 +120,7 @@ static void token_touch(sqlite3 *db, const struct token_row *row)
                       "token_touch_failed", "name=%s", row->name);
 }
 
-int staff_token_check(sqlite3 *db, const char *presented, size_t len, struct token_row *row)
+int staff_token_check(struct db *db, const char *presented, size_t len, struct token_row *row)
 {
     if (!bearer_well_formed(presented, len))
         return 0;
@@ -136,7 +136,7 @@ int staff_token_check(sqlite3 *db, const char *presented, size_t len, struct tok
     return 1;
 }
 
-int staff_token_auth_failed(sqlite3 *db, const char *client_masked, const char *reason)
+int staff_token_auth_failed(struct db *db, const char *client_masked, const char *reason)
 {
     struct audit_actor actor = {.who = "unknown", .role = "none", .client = client_masked};
     char summary[96];

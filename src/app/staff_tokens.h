@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/audit.h"
 #include "store/tokens.h"
@@ -31,27 +31,27 @@ bool staff_token_role_valid(const char *role);
 /* Create a live token name with role, in a transaction of its own with its
  * audit row. token (BEARER_TOKEN_LEN + 1 bytes) receives the token, the
  * only time it exists outside the caller; *row (may be NULL) the stored row. */
-enum staff_token_result staff_token_create(sqlite3 *db, const struct audit_actor *actor,
+enum staff_token_result staff_token_create(struct db *db, const struct audit_actor *actor,
                                            const char *name, const char *role,
                                            char token[BEARER_TOKEN_LEN + 1], struct token_row *row)
     __attribute__((warn_unused_result));
 
 /* Revoke the live token called name (id 0) or with id, with its audit row,
  * in a transaction of its own. *row (may be NULL) receives the token. */
-enum staff_token_result staff_token_revoke(sqlite3 *db, const struct audit_actor *actor,
+enum staff_token_result staff_token_revoke(struct db *db, const struct audit_actor *actor,
                                            const char *name, int64_t id, struct token_row *row)
     __attribute__((warn_unused_result));
 
 /* Check a presented token: 1 valid (*row filled; last use recorded), 0 not
  * a live token, -1 database failure. */
-int staff_token_check(sqlite3 *db, const char *presented, size_t len, struct token_row *row)
+int staff_token_check(struct db *db, const char *presented, size_t len, struct token_row *row)
     __attribute__((warn_unused_result));
 
 /* Record a failed authentication with a bearer token (an audit row,
  * action "token.auth_failed", who "unknown", in a transaction of its own):
  * reason is a word ("invalid_token"), client the caller's masked address
  * (core/cidr's cidr_addr_mask). Returns 0 or -1. */
-int staff_token_auth_failed(sqlite3 *db, const char *client_masked, const char *reason)
+int staff_token_auth_failed(struct db *db, const char *client_masked, const char *reason)
     __attribute__((warn_unused_result));
 
 #endif

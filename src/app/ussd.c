@@ -76,7 +76,7 @@ struct draft_job {
     const struct ussd_state *state;
 };
 
-static int draft_job_run(sqlite3 *db, void *arg)
+static int draft_job_run(struct db *db, void *arg)
 {
     const struct draft_job *j = arg;
     return j->flow ? draft_save(db, j->phone, j->flow, j->state, sizeof *j->state)
@@ -106,7 +106,7 @@ static void keep_draft(const char *phone, enum ussd_flow before, const struct us
 }
 
 /* A new session with no pre-typed input: offer a recent draft, if any. */
-static void offer_draft(sqlite3 *db, const struct app_env *app, const char *phone,
+static void offer_draft(struct db *db, const struct app_env *app, const char *phone,
                         const struct ussd_member_view *view, struct ussd_state *st)
 {
     struct ussd_state saved;
@@ -126,7 +126,7 @@ struct step {
     const struct app_env *app;
     const struct channel_settings *ch;
     const struct ussd_step *in;
-    sqlite3 *db;
+    struct db *db;
     char phone[MSISDN_MAX];
     struct member m;
     int found;
@@ -352,7 +352,7 @@ struct end_job {
     const char *input, *error;
 };
 
-static int end_job_run(sqlite3 *db, void *arg)
+static int end_job_run(struct db *db, void *arg)
 {
     const struct end_job *j = arg;
     return ussd_end_store(db, j->channel, j->session_id, j->phone, j->status, j->duration_ms,
@@ -367,7 +367,7 @@ int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
     if (phone_raw && *phone_raw &&
         msisdn_normalize(phone_raw, strlen(phone_raw), phone) != MSISDN_OK)
         phone[0] = '\0';
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (!db)
         return -1;
     /* The session is over on the handset: it takes no new input here either

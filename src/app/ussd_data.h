@@ -6,7 +6,7 @@
 #ifndef TAAWUN_APP_USSD_DATA_H
 #define TAAWUN_APP_USSD_DATA_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 #include <stdbool.h>
 
 #include "app/app_env.h"
@@ -16,7 +16,7 @@
 
 /* What the data callbacks of one step need. */
 struct ussd_reads {
-    sqlite3 *db;
+    struct db *db;
     const struct member *member; /* NULL for an unknown number */
     const char *lang;
     bool db_failed; /* a read failed: the step answers "busy" */

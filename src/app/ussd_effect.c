@@ -21,7 +21,7 @@
  * Sets st->no_sms when no SMS will go (no text, or the send gate will hold
  * it: the last screen then promises none); the message is queued all the
  * same, and the gate records why it was held. */
-static int queue_sms(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
+static int queue_sms(struct db *db, const struct app_env *env, const struct channel_settings *ch,
                      const char *phone, int64_t member_id, struct ussd_state *st, const char *kind,
                      const char *tmpl_key, const struct text_var *vars, size_t nvars)
 {
@@ -47,7 +47,7 @@ static int queue_sms(sqlite3 *db, const struct app_env *env, const struct channe
 }
 
 /* Register the draft and queue the SMS receipt, in one transaction. */
-static int do_register(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
+static int do_register(struct db *db, const struct app_env *env, const struct channel_settings *ch,
                        const char *phone, struct ussd_state *st)
 {
     struct member m;
@@ -80,7 +80,7 @@ static int do_register(sqlite3 *db, const struct app_env *env, const struct chan
 }
 
 /* A contact person registers the member of st->draft (app/agent). */
-static enum ussd_effect_result do_agent_register(sqlite3 *db, const struct app_env *env,
+static enum ussd_effect_result do_agent_register(struct db *db, const struct app_env *env,
                                                  const struct channel_settings *ch,
                                                  const char *phone, struct ussd_state *st)
 {
@@ -117,7 +117,7 @@ static void event_when(const struct app_env *env, const struct ussd_state *st,
 }
 
 /* Book a seat (atomically with the capacity check) and queue the receipt. */
-static enum ussd_effect_result do_rsvp(sqlite3 *db, const struct app_env *env,
+static enum ussd_effect_result do_rsvp(struct db *db, const struct app_env *env,
                                        const struct channel_settings *ch, const char *phone,
                                        const struct member *m, struct ussd_state *st)
 {
@@ -140,7 +140,7 @@ static enum ussd_effect_result do_rsvp(sqlite3 *db, const struct app_env *env,
     return USSD_RESULT_OK;
 }
 
-static int do_event_sms(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
+static int do_event_sms(struct db *db, const struct app_env *env, const struct channel_settings *ch,
                         const char *phone, int64_t member_id, struct ussd_state *st)
 {
     struct ussd_event e;
@@ -153,7 +153,7 @@ static int do_event_sms(sqlite3 *db, const struct app_env *env, const struct cha
     return queue_sms(db, env, ch, phone, member_id, st, "receipt", "sms_event", vars, 4);
 }
 
-static int do_idea(sqlite3 *db, const struct app_env *env, const struct channel_settings *ch,
+static int do_idea(struct db *db, const struct app_env *env, const struct channel_settings *ch,
                    const char *phone, const struct member *m, struct ussd_state *st)
 {
     if (idea_insert(db, m->id, st->idea.sector, st->idea.title, st->idea.text, st->result_ref) != 0)
@@ -166,7 +166,8 @@ static int do_idea(sqlite3 *db, const struct app_env *env, const struct channel_
 
 /* The member's answer to the consent question, recorded and audited as
  * the SMS answer is (app/agent), from their row as it is now. */
-static int do_consent(sqlite3 *db, const struct channel_settings *ch, const char *phone, bool given)
+static int do_consent(struct db *db, const struct channel_settings *ch, const char *phone,
+                      bool given)
 {
     struct member now;
     if (member_find_by_phone(db, phone, &now) != 1)
@@ -175,7 +176,7 @@ static int do_consent(sqlite3 *db, const struct channel_settings *ch, const char
 }
 
 /* The saved draft as the state, or "busy" when it is gone. */
-static void resume_draft(sqlite3 *db, const struct app_env *env, const char *phone,
+static void resume_draft(struct db *db, const struct app_env *env, const char *phone,
                          struct ussd_state *st)
 {
     struct ussd_state saved;
@@ -189,7 +190,7 @@ static void resume_draft(sqlite3 *db, const struct app_env *env, const char *pho
     }
 }
 
-void ussd_effect_perform(enum ussd_effect e, sqlite3 *db, const struct app_env *env,
+void ussd_effect_perform(enum ussd_effect e, struct db *db, const struct app_env *env,
                          const struct channel_settings *ch, const char *phone,
                          const struct member *m, bool found, struct ussd_state *st)
 {

@@ -6,7 +6,7 @@
 #ifndef TAAWUN_APP_USSD_EFFECT_H
 #define TAAWUN_APP_USSD_EFFECT_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 #include <stdbool.h>
 
 #include "app/app_env.h"
@@ -17,7 +17,7 @@
 /* Perform e for the caller phone (m: their row, when found) in one
  * committed transaction and tell the engine (ussd_menu_effect_done) how it
  * went. Nothing is answered before the commit. */
-void ussd_effect_perform(enum ussd_effect e, sqlite3 *db, const struct app_env *env,
+void ussd_effect_perform(enum ussd_effect e, struct db *db, const struct app_env *env,
                          const struct channel_settings *ch, const char *phone,
                          const struct member *m, bool found, struct ussd_state *st);
 

@@ -34,7 +34,7 @@ static void print_time(int64_t t)
     printf("%-20s ", buf);
 }
 
-static int run(sqlite3 *db, const char *cmd, const char *name, const char *role)
+static int run(struct db *db, const char *cmd, const char *name, const char *role)
 {
     struct audit_actor cli = {.who = "cli", .role = "cli", .client = "local"};
     if (strcmp(cmd, "create") == 0) {
@@ -147,7 +147,7 @@ int cmd_token(int argc, char **argv, const char *default_config)
     }
     free(errs);
     db_pool_init(&cfg->database); /* db_stmt() needs the pool's thread key */
-    sqlite3 *db = db_open(&cfg->database);
+    struct db *db = db_open(&cfg->database);
     int rc = 1;
     if (db && db_migrate(db) == 0)
         rc = run(db, cmd, name, role);

@@ -95,7 +95,7 @@ static long read_password(char *pw, size_t pwsz)
     return n;
 }
 
-static int list(sqlite3 *db)
+static int list(struct db *db)
 {
     struct staff_user *rows = calloc(STAFF_USERS_LIST_MAX, sizeof *rows);
     int n = rows ? staff_users_list(db, rows, STAFF_USERS_LIST_MAX) : -1;
@@ -164,7 +164,7 @@ static int parse_args(int argc, char **argv, struct user_args *a)
 }
 
 /* Create (or with --replace, replace) the account; returns the exit status. */
-static int create_user(sqlite3 *db, const struct user_args *a, const char *pw, size_t len)
+static int create_user(struct db *db, const struct user_args *a, const char *pw, size_t len)
 {
     struct audit_actor cli = {.who = "cli", .role = "cli", .client = "local"};
     switch (console_auth_user_create(db, &cli, a->name, a->role, pw, len, a->replace)) {
@@ -212,7 +212,7 @@ int cmd_user(int argc, char **argv, const char *default_config)
         return 1;
     }
     db_pool_init(&cfg->database);
-    sqlite3 *db = db_open(&cfg->database);
+    struct db *db = db_open(&cfg->database);
     int rc = 1;
     if (db && db_migrate(db) == 0)
         rc = create ? create_user(db, &a, pw, (size_t)len) : list(db);

@@ -79,7 +79,7 @@ static int simulator_phone(const char *raw, char phone[MSISDN_MAX], struct http_
 static int simulator_audit(const struct api_request *req, const char *action, const char *phone,
                            json_t *summary, struct http_response *resp)
 {
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     char *js = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(summary);
     if (!db) {
@@ -224,7 +224,7 @@ static void grant_status_preview(const struct api_request *req, struct http_resp
                                     .note_ar = ar ? ar : all,
                                     .note_fr = fr ? fr : all,
                                     .note_en = en ? en : all};
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct notice_env env;
@@ -280,7 +280,7 @@ static int64_t week_start(void)
 static void dashboard_get(const struct api_request *req, struct http_response *resp)
 {
     (void)req;
-    sqlite3 *db = api_json_db(resp);
+    struct db *db = api_json_db(resp);
     if (!db)
         return;
     struct consoleq_count rows[CONSOLEQ_ROWS_MAX];

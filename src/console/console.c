@@ -97,7 +97,7 @@ static int session_of(const struct http_request *req, int idle_s, struct staff_s
     char value[CONSOLE_AUTH_TOKEN_LEN + 2];
     if (!cookie_value(req, value, sizeof value))
         return 0;
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (!db)
         return -1;
     int rc = console_auth_session_check(db, value, strlen(value), db_now(), idle_s, s);
@@ -179,7 +179,7 @@ static void login(const struct http_request *req, const char *client, struct htt
         http_error(resp, 400, "invalid_json", "send {\"name\":..,\"password\":..}");
         return;
     }
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     struct runtime *rt = runtime_acquire();
     if (!db || !rt) {
         runtime_release(rt);
@@ -251,7 +251,7 @@ static void logout(const struct http_request *req, const char *client, struct ht
         http_error(resp, 403, "csrf", "missing or wrong X-CSRF-Token");
         return;
     }
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (rc == 1 && (!db || console_auth_logout(db, &s, client) != 0)) {
         http_error(resp, 503, "unavailable", "the database is unavailable");
         return;
@@ -287,7 +287,7 @@ static void password_post(const struct http_request *req, const char *client,
             : NULL;
     json_t *cur = j ? json_object_get(j, "current") : NULL,
            *fresh = j ? json_object_get(j, "new") : NULL;
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     enum staff_account_result r = STAFF_ACCOUNT_INVALID;
     if (json_is_string(cur) && json_is_string(fresh) && db) {
         struct audit_actor actor = {.who = s.user_name, .role = s.role, .client = client};

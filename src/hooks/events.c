@@ -92,7 +92,7 @@ static struct call *call_new(struct runtime *rt, const struct channel_settings *
 /* The job: every event of the request, in order, in one savepoint of the
  * group's transaction (on the committer's thread). The first SMS that gets
  * an answer may carry it inline, when the channel does that. */
-static int call_run(sqlite3 *db, void *arg)
+static int call_run(struct db *db, void *arg)
 {
     struct call *c = arg;
     bool replied = false;

@@ -60,7 +60,7 @@ static bool expired(const struct outbox_row *row, const struct channel_settings 
 /* Inside the caller's transaction: settle blocked and expired rows, put
  * the others in groups (same text, up to batch; at most slots groups) and
  * mark those 'sending'. Rows left without a group stay queued. 0 or -1. */
-static int gate_and_group(sqlite3 *db, const struct channel_settings *ch, struct claim *c,
+static int gate_and_group(struct db *db, const struct channel_settings *ch, struct claim *c,
                           size_t batch, int slots, int64_t now)
 {
     struct outbox_row *rows = c->rows;
@@ -137,7 +137,7 @@ static struct request *request_for(struct runtime *rt, const struct channel_sett
 
 /* The channel changed in a reload since the claim: put r's messages back
  * as they were, and free r. */
-static void requeue_after_reload(sqlite3 *db, struct request *r, const char *name)
+static void requeue_after_reload(struct db *db, struct request *r, const char *name)
 {
     int64_t now = db_now();
     if (db_begin(db) == 0) {
@@ -154,7 +154,7 @@ static void requeue_after_reload(sqlite3 *db, struct request *r, const char *nam
 
 /* Turn one group of claimed rows into a started request (or a finished one
  * when it cannot start). Takes the rows' bodies. */
-static void start_request(struct transfers *t, sqlite3 *db, struct runtime *rt,
+static void start_request(struct transfers *t, struct db *db, struct runtime *rt,
                           const struct channel_settings *ch, const struct channel_ops *ops,
                           struct pace *p, struct outbox_row *rows, const size_t *idx, size_t n)
 {
@@ -176,7 +176,7 @@ static void start_request(struct transfers *t, sqlite3 *db, struct runtime *rt,
     transfers_start(t, r);
 }
 
-long claim_http(struct transfers *t, sqlite3 *db, struct runtime *rt,
+long claim_http(struct transfers *t, struct db *db, struct runtime *rt,
                 const struct channel_settings *ch, const struct channel_ops *ops, struct pace *p,
                 int64_t now)
 {
@@ -244,7 +244,7 @@ static void sandbox_reports_apply(const struct channel_settings *ch, struct chan
         channel_batch_free(&reports[i]);
 }
 
-int claim_sandbox(sqlite3 *db, const struct channel_settings *ch, int64_t now)
+int claim_sandbox(struct db *db, const struct channel_settings *ch, int64_t now)
 {
     struct outbox_row rows[CLAIM_SANDBOX_BATCH];
     if (db_begin(db) != 0)

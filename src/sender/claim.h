@@ -7,7 +7,7 @@
 #ifndef TAAWUN_SENDER_CLAIM_H
 #define TAAWUN_SENDER_CLAIM_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 #include <stdint.h>
 
 #include "channels/channel.h"
@@ -24,7 +24,7 @@
  * start the requests in t. Returns the milliseconds after which this
  * channel wants another pass (PACE_IDLE_MS when nothing more is known to
  * be due). */
-long claim_http(struct transfers *t, sqlite3 *db, struct runtime *rt,
+long claim_http(struct transfers *t, struct db *db, struct runtime *rt,
                 const struct channel_settings *ch, const struct channel_ops *ops, struct pace *p,
                 int64_t now);
 
@@ -33,6 +33,6 @@ long claim_http(struct transfers *t, sqlite3 *db, struct runtime *rt,
  * sandbox's delivery report goes through app/inbound like a provider's, so
  * a message shows its whole life without network. Returns the rows taken,
  * or -1. */
-int claim_sandbox(sqlite3 *db, const struct channel_settings *ch, int64_t now);
+int claim_sandbox(struct db *db, const struct channel_settings *ch, int64_t now);
 
 #endif

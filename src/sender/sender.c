@@ -48,7 +48,7 @@ static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sender *running;
 
 /* Expired messages of ch, swept at most once a second. */
-static void sweep_expired(sqlite3 *db, const struct channel_settings *ch, struct pace *p,
+static void sweep_expired(struct db *db, const struct channel_settings *ch, struct pace *p,
                           int64_t now)
 {
     if (now < p->next_sweep)
@@ -71,7 +71,7 @@ static bool stop_flag(struct sender *s)
 
 /* One pass over every channel. Returns how long the loop may sleep. A stop
  * asked meanwhile ends the sandbox's rounds (a pass may hold thousands). */
-static long dispatch(struct sender *s, sqlite3 *db)
+static long dispatch(struct sender *s, struct db *db)
 {
     struct runtime *rt = runtime_acquire();
     if (!rt)
@@ -119,7 +119,7 @@ static bool stop_asked(struct sender *s, bool stopping, double *deadline)
 static void *sender_main(void *arg)
 {
     struct sender *s = arg;
-    sqlite3 *db = NULL;
+    struct db *db = NULL;
     bool stopping = false;
     double deadline = 0;
     for (;;) {

@@ -49,7 +49,7 @@ static const char *outcome_name(enum send_outcome o)
 
 /* Write one message's result (inside the caller's transaction). Returns 0
  * or -1; *what names the new status, *retry_at the next attempt (0: none). */
-static int record_one(unsigned *seed, sqlite3 *db, struct request *r, size_t i, int64_t now,
+static int record_one(unsigned *seed, struct db *db, struct request *r, size_t i, int64_t now,
                       const char **what, int64_t *retry_at)
 {
     const struct outbox_row *row = &r->rows[i];
@@ -95,7 +95,7 @@ static int record_one(unsigned *seed, sqlite3 *db, struct request *r, size_t i, 
                          res->reason[0] ? res->reason : "permanent failure", now);
 }
 
-void settle_done(struct transfers *t, sqlite3 *db, unsigned *seed)
+void settle_done(struct transfers *t, struct db *db, unsigned *seed)
 {
     if (!t->done || !db)
         return;

@@ -7,7 +7,7 @@
 #ifndef TAAWUN_SENDER_SETTLE_H
 #define TAAWUN_SENDER_SETTLE_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "channels/channel.h"
 #include "sender/transfer.h"
@@ -16,7 +16,7 @@
 /* Record the results of every request in t->done in one transaction on
  * db, then log and free them. On a database error they stay in t->done
  * for the next pass. seed: the sender's rand_r state for the jitter. */
-void settle_done(struct transfers *t, sqlite3 *db, unsigned *seed);
+void settle_done(struct transfers *t, struct db *db, unsigned *seed);
 
 /* Log a message settled without a request (suppressed, expired, or the
  * sandbox's). provider_id NULL when none; reason NULL when none. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 #include "sys/log.h"
 
@@ -316,7 +317,7 @@ static void bind_arg(sqlite3_stmt *st, int idx, const struct adminq_arg *a)
  * (parameters no argument names stay NULL), else by position. An unknown
  * name, or a positional argument to a statement of more than
  * ADMINQ_POSITIONAL_MAX parameters, is refused. NULL (logged) on error. */
-static sqlite3_stmt *prepare(sqlite3 *db, enum adminq q, const struct adminq_arg *args,
+static sqlite3_stmt *prepare(struct db *db, enum adminq q, const struct adminq_arg *args,
                              size_t nargs)
 {
     if ((int)q < 0 || q >= ADMINQ_COUNT_ || !sql_of[q]) {
@@ -396,7 +397,7 @@ static int add_row(struct adminq_table *t, sqlite3_stmt *st)
     return 0;
 }
 
-int adminq_select(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
+int adminq_select(struct db *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
                   struct adminq_table *out)
 {
     memset(out, 0, sizeof *out);
@@ -438,7 +439,7 @@ int adminq_select(sqlite3 *db, enum adminq q, const struct adminq_arg *args, siz
     return 0;
 }
 
-int adminq_scalar(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
+int adminq_scalar(struct db *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
                   int64_t *out)
 {
     sqlite3_stmt *st = prepare(db, q, args, nargs);
@@ -452,7 +453,7 @@ int adminq_scalar(sqlite3 *db, enum adminq q, const struct adminq_arg *args, siz
     return 0;
 }
 
-enum adminq_write_result adminq_exec(sqlite3 *db, enum adminq q, const struct adminq_arg *args,
+enum adminq_write_result adminq_exec(struct db *db, enum adminq q, const struct adminq_arg *args,
                                      size_t nargs, int64_t *changes, int64_t *rowid)
 {
     sqlite3_stmt *st = prepare(db, q, args, nargs);
@@ -468,9 +469,9 @@ enum adminq_write_result adminq_exec(sqlite3 *db, enum adminq q, const struct ad
     if (rc != SQLITE_DONE)
         return store_fail(db, "adminq_exec");
     if (changes)
-        *changes = sqlite3_changes(db);
+        *changes = sqlite3_changes(db->sq);
     if (rowid)
-        *rowid = sqlite3_last_insert_rowid(db);
+        *rowid = sqlite3_last_insert_rowid(db->sq);
     return ADMINQ_OK;
 }
 

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 /* Rows kept by one adminq_select at most (more are dropped, truncated set). */
 #define ADMINQ_ROWS_MAX 20000
@@ -194,12 +194,12 @@ struct adminq_table {
  * named arguments bind their parameter (a name q lacks is an error), the
  * others bind in order (extra ones are ignored; refused for a statement of
  * more than three parameters). Returns 0 or -1 (logged). */
-int adminq_select(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
+int adminq_select(struct db *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
                   struct adminq_table *out) __attribute__((warn_unused_result));
 
 /* The single integer of a count query (or the first column of its first
  * row; 0 when no row). Returns 0 or -1. */
-int adminq_scalar(sqlite3 *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
+int adminq_scalar(struct db *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
                   int64_t *out) __attribute__((warn_unused_result));
 
 enum adminq_write_result {
@@ -211,7 +211,7 @@ enum adminq_write_result {
 
 /* Run write q. *changes (may be NULL) gets the rows changed, *rowid (may be
  * NULL) the last inserted row id. */
-enum adminq_write_result adminq_exec(sqlite3 *db, enum adminq q, const struct adminq_arg *args,
+enum adminq_write_result adminq_exec(struct db *db, enum adminq q, const struct adminq_arg *args,
                                      size_t nargs, int64_t *changes, int64_t *rowid)
     __attribute__((warn_unused_result));
 

@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
-int approvals_get(sqlite3 *db, int64_t id, struct broadcast_approval *out)
+int approvals_get(struct db *db, int64_t id, struct broadcast_approval *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_stmt(
@@ -46,7 +47,7 @@ int approvals_get(sqlite3 *db, int64_t id, struct broadcast_approval *out)
     return rc == SQLITE_ROW ? 1 : 0;
 }
 
-int approvals_request(sqlite3 *db, int64_t id, const char *from, const char *action, int64_t at,
+int approvals_request(struct db *db, int64_t id, const char *from, const char *action, int64_t at,
                       const char *reasons, const char *by, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(
@@ -67,7 +68,7 @@ int approvals_request(sqlite3 *db, int64_t id, const char *from, const char *act
     return store_exec_changed(db, st, "approvals_request");
 }
 
-int approvals_approve(sqlite3 *db, int64_t id, const char *to, const char *by, int64_t recipients,
+int approvals_approve(struct db *db, int64_t id, const char *to, const char *by, int64_t recipients,
                       double cost_mad, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(
@@ -86,7 +87,7 @@ int approvals_approve(sqlite3 *db, int64_t id, const char *to, const char *by, i
     return store_exec_changed(db, st, "approvals_approve");
 }
 
-int approvals_reject(sqlite3 *db, int64_t id, const char *by, const char *reason, int64_t now)
+int approvals_reject(struct db *db, int64_t id, const char *by, const char *reason, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(
         db, "UPDATE broadcasts SET status = 'draft', approval_action = NULL, scheduled_at = NULL,"
@@ -101,7 +102,7 @@ int approvals_reject(sqlite3 *db, int64_t id, const char *by, const char *reason
     return store_exec_changed(db, st, "approvals_reject");
 }
 
-int approvals_drop(sqlite3 *db, int64_t id)
+int approvals_drop(struct db *db, int64_t id)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET approved_by = NULL, approved_at = NULL,"
                                    " approved_recipients = NULL, approved_cost_mad = NULL,"
@@ -113,7 +114,7 @@ int approvals_drop(sqlite3 *db, int64_t id)
     return store_exec_changed(db, st, "approvals_drop");
 }
 
-int approvals_withdraw(sqlite3 *db, int64_t id, int64_t now)
+int approvals_withdraw(struct db *db, int64_t id, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET status = 'draft', approval_action = NULL,"
                                    " scheduled_at = NULL, updated_at = ?2"
@@ -125,8 +126,8 @@ int approvals_withdraw(sqlite3 *db, int64_t id, int64_t now)
     return store_exec_changed(db, st, "approvals_withdraw");
 }
 
-int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, const char *refusal,
-                     int64_t now)
+int approvals_refuse(struct db *db, int64_t id, const char *from, const char *to,
+                     const char *refusal, int64_t now)
 {
     sqlite3_stmt *st =
         db_stmt(db, "UPDATE broadcasts SET status = :to, refusal = :refusal, refused_at = :now,"
@@ -142,7 +143,7 @@ int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, 
     return store_exec_changed(db, st, "approvals_refuse");
 }
 
-int approvals_channel_pending(sqlite3 *db, const char *channel, int64_t since_hour,
+int approvals_channel_pending(struct db *db, const char *channel, int64_t since_hour,
                               int64_t month_hour, int64_t *segments)
 {
     *segments = 0;

@@ -9,7 +9,7 @@
 #define TAAWUN_STORE_APPROVALS_H
 
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/limits.h"
 
@@ -37,41 +37,41 @@ struct broadcast_approval {
 };
 
 /* Broadcast id's approval state. Returns 1 (found), 0 (none) or -1. */
-int approvals_get(sqlite3 *db, int64_t id, struct broadcast_approval *out)
+int approvals_get(struct db *db, int64_t id, struct broadcast_approval *out)
     __attribute__((warn_unused_result));
 
 /* id from status `from` to 'awaiting_approval' for action ("send" or
  * "schedule", at: the schedule's time, 0 for none), with the reasons
  * (JSON), who asked and when; an earlier rejection and refusal cleared.
  * Returns 1 when moved, 0 when id was not in `from`, -1. */
-int approvals_request(sqlite3 *db, int64_t id, const char *from, const char *action, int64_t at,
+int approvals_request(struct db *db, int64_t id, const char *from, const char *action, int64_t at,
                       const char *reasons, const char *by, int64_t now)
     __attribute__((warn_unused_result));
 
 /* An awaiting id approved by `by`, covering recipients and cost, moved to
  * status `to` ("draft" before a send, "scheduled" with scheduled_at kept).
  * Returns 1, 0 (not awaiting approval) or -1. */
-int approvals_approve(sqlite3 *db, int64_t id, const char *to, const char *by, int64_t recipients,
+int approvals_approve(struct db *db, int64_t id, const char *to, const char *by, int64_t recipients,
                       double cost_mad, int64_t now) __attribute__((warn_unused_result));
 
 /* An awaiting id rejected by `by` with reason: back to 'draft', the
  * request's action and time cleared. Returns 1, 0 (not awaiting) or -1. */
-int approvals_reject(sqlite3 *db, int64_t id, const char *by, const char *reason, int64_t now)
+int approvals_reject(struct db *db, int64_t id, const char *by, const char *reason, int64_t now)
     __attribute__((warn_unused_result));
 
 /* id's approval dropped (the broadcast was edited). Returns 1 when it had
  * one, 0 when not, -1. */
-int approvals_drop(sqlite3 *db, int64_t id) __attribute__((warn_unused_result));
+int approvals_drop(struct db *db, int64_t id) __attribute__((warn_unused_result));
 
 /* An awaiting id back to 'draft' (withdrawn by an edit), its request
  * cleared. Returns 1, 0 (not awaiting) or -1. */
-int approvals_withdraw(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
+int approvals_withdraw(struct db *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
 
 /* A send of id refused (refusal: JSON), id moved from `from` to `to` (a
  * scheduled broadcast back to 'draft', so the scheduler stops trying it).
  * Returns 1, 0 (not in `from`) or -1. */
-int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, const char *refusal,
-                     int64_t now) __attribute__((warn_unused_result));
+int approvals_refuse(struct db *db, int64_t id, const char *from, const char *to,
+                     const char *refusal, int64_t now) __attribute__((warn_unused_result));
 
 /* Segments of outbound messages on channel that cost or will cost but
  * are not in the channel's costs (message_costs, store/delivery) yet:
@@ -84,7 +84,7 @@ int approvals_refuse(sqlite3 *db, int64_t id, const char *from, const char *to, 
  * plan (expand_total - expand_queued) at the plan's segments per
  * recipient (expand_segments / expand_total, rounded up), so two large
  * sends cannot pass the budget together while the first is written. */
-int approvals_channel_pending(sqlite3 *db, const char *channel, int64_t since_hour,
+int approvals_channel_pending(struct db *db, const char *channel, int64_t since_hour,
                               int64_t month_hour, int64_t *segments)
     __attribute__((warn_unused_result));
 

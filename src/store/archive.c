@@ -16,6 +16,7 @@
 
 #include "core/msisdn.h"
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/members.h"
 #include "store/store_util.h"
 #include "sys/log.h"
@@ -228,7 +229,7 @@ static int month_open(struct month_writer *w, int64_t created, size_t first)
 
 /* Read the batch and write it to its archive files, month by month.
  * Returns the rows read (rows[i].ready for those that may go), or -1. */
-static long archive_read_write(sqlite3 *db, const char *dir, int64_t before, size_t max,
+static long archive_read_write(struct db *db, const char *dir, int64_t before, size_t max,
                                struct read_row *rows, size_t *archived)
 {
     sqlite3_stmt *sel = db_stmt(db, select_old);
@@ -272,7 +273,7 @@ static long archive_read_write(sqlite3 *db, const char *dir, int64_t before, siz
 }
 
 /* Delete the rows that are ready and unchanged, in one write transaction. */
-static int archive_delete(sqlite3 *db, const struct read_row *rows, size_t n,
+static int archive_delete(struct db *db, const struct read_row *rows, size_t n,
                           struct archive_batch *out)
 {
     struct timespec t0, t1;
@@ -296,7 +297,7 @@ static int archive_delete(sqlite3 *db, const struct read_row *rows, size_t n,
             db_rollback(db);
             return -1;
         }
-        if (sqlite3_changes(db) > 0)
+        if (sqlite3_changes(db->sq) > 0)
             out->deleted++;
         else
             out->changed++;
@@ -308,7 +309,7 @@ static int archive_delete(sqlite3 *db, const struct read_row *rows, size_t n,
     return 0;
 }
 
-int archive_messages_batch(sqlite3 *db, const char *dir, int64_t before, size_t max,
+int archive_messages_batch(struct db *db, const char *dir, int64_t before, size_t max,
                            struct archive_batch *out)
 {
     *out = (struct archive_batch){0};
@@ -342,7 +343,7 @@ struct erasure {
 };
 
 /* Load up to max queued requests, oldest first. Returns the count, or -1. */
-static long erasures_load(sqlite3 *db, struct erasure *e, size_t max)
+static long erasures_load(struct db *db, struct erasure *e, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id, member_id, phone FROM archive_erasures"
                                    " ORDER BY id LIMIT ?1");
@@ -428,7 +429,7 @@ static int erasures_apply_dir(const char *dir, const struct erasure *e, size_t n
     return rc;
 }
 
-int archive_apply_erasures(sqlite3 *db, const char *dir, size_t max, size_t *applied)
+int archive_apply_erasures(struct db *db, const char *dir, size_t max, size_t *applied)
 {
     *applied = 0;
     struct erasure *e = calloc(max ? max : 1, sizeof *e);

@@ -38,7 +38,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 /* An archive file's path: DIR/messages-YYYY-MM.sqlite */
 #define ARCHIVE_PATH_MAX 600
@@ -56,13 +56,13 @@ struct archive_batch {
  * deleted. *out is filled (zeroes when nothing was old). Returns 0, or -1
  * (logged) when an archive file or the database failed: then nothing of
  * that archive file's rows was deleted. */
-int archive_messages_batch(sqlite3 *db, const char *dir, int64_t before, size_t max,
+int archive_messages_batch(struct db *db, const char *dir, int64_t before, size_t max,
                            struct archive_batch *out) __attribute__((warn_unused_result));
 
 /* Carry up to max queued erasure requests into every archive file of dir,
  * then forget them. *applied gets how many requests were done. Returns 0,
  * or -1 (logged; the requests stay queued and are tried again). */
-int archive_apply_erasures(sqlite3 *db, const char *dir, size_t max, size_t *applied)
+int archive_apply_erasures(struct db *db, const char *dir, size_t max, size_t *applied)
     __attribute__((warn_unused_result));
 
 /* The archive file of the month holding unix time t under dir, in out

@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
-int audit_write(sqlite3 *db, const struct audit_actor *actor, const char *action,
+int audit_write(struct db *db, const struct audit_actor *actor, const char *action,
                 const char *object_type, const char *object_id, const char *summary_json)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO audit_log (at, who, role, action, object_type,"
@@ -42,7 +43,7 @@ static void bind_filter(sqlite3_stmt *st, const struct audit_filter *f)
     store_bind_int64(st, ":since", f->since);
 }
 
-int audit_list(sqlite3 *db, const struct audit_filter *f, int64_t limit, int64_t offset,
+int audit_list(struct db *db, const struct audit_filter *f, int64_t limit, int64_t offset,
                struct audit_row *out, int64_t *total)
 {
     sqlite3_stmt *st;

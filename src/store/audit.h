@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 /* Who makes a change. Borrowed strings. */
 struct audit_actor {
@@ -20,7 +20,7 @@ struct audit_actor {
  * object_type: "grant", "member", ...; object_id may be NULL; summary_json
  * is a JSON text (NULL: "{}"). Must run inside the caller's write
  * transaction. Returns 0 or -1 (logged). */
-int audit_write(sqlite3 *db, const struct audit_actor *actor, const char *action,
+int audit_write(struct db *db, const struct audit_actor *actor, const char *action,
                 const char *object_type, const char *object_id, const char *summary_json)
     __attribute__((warn_unused_result));
 
@@ -47,7 +47,7 @@ struct audit_row {
 /* Rows matching f, newest first, [offset, offset+limit) into out (max
  * limit entries). Returns the count stored (free with audit_rows_free), or
  * -1. *total (may be NULL) receives the number of matching rows. */
-int audit_list(sqlite3 *db, const struct audit_filter *f, int64_t limit, int64_t offset,
+int audit_list(struct db *db, const struct audit_filter *f, int64_t limit, int64_t offset,
                struct audit_row *out, int64_t *total) __attribute__((warn_unused_result));
 
 void audit_rows_free(struct audit_row *rows, size_t n);

@@ -16,6 +16,7 @@
 
 #include "core/limits.h"
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "sys/log.h"
 
 #define PATH_BUF 1024

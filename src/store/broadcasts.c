@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 /* The audience (struct broadcast_audience, bound by bind_audience): each
@@ -60,7 +61,7 @@ void broadcast_record_clear(struct broadcast_record *r)
     r->audience = r->texts = NULL;
 }
 
-int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now, int64_t *id)
+int broadcasts_insert(struct db *db, const struct broadcast_record *r, int64_t now, int64_t *id)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO broadcasts (name, topic, channel, audience, texts,"
                                    " event_id, status, created_by, created_at, updated_at)"
@@ -79,11 +80,11 @@ int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now
     store_bind_int64(st, ":now", now);
     if (store_exec(db, st, "broadcasts_insert") != 0)
         return -1;
-    *id = sqlite3_last_insert_rowid(db);
+    *id = sqlite3_last_insert_rowid(db->sq);
     return 0;
 }
 
-int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64_t now)
+int broadcasts_update_draft(struct db *db, const struct broadcast_record *r, int64_t now)
 {
     sqlite3_stmt *st =
         db_stmt(db, "UPDATE broadcasts SET name = :name, topic = nullif(:topic, ''),"
@@ -104,7 +105,7 @@ int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64
     return store_exec_changed(db, st, "broadcasts_update_draft");
 }
 
-int broadcasts_delete_draft(sqlite3 *db, int64_t id)
+int broadcasts_delete_draft(struct db *db, int64_t id)
 {
     sqlite3_stmt *st = db_stmt(db, "DELETE FROM broadcasts WHERE id = ?1 AND status = 'draft'");
     if (!st)
@@ -142,7 +143,7 @@ static int read_record(sqlite3_stmt *st, struct broadcast_record *r)
     return 0;
 }
 
-int broadcasts_get(sqlite3 *db, int64_t id, struct broadcast_record *out)
+int broadcasts_get(struct db *db, int64_t id, struct broadcast_record *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM broadcasts WHERE id = ?1");
@@ -160,7 +161,7 @@ int broadcasts_get(sqlite3 *db, int64_t id, struct broadcast_record *out)
     return found;
 }
 
-int broadcasts_list(sqlite3 *db, const char *status, int64_t offset, size_t max,
+int broadcasts_list(struct db *db, const char *status, int64_t offset, size_t max,
                     struct broadcast_record *out, int64_t *total)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM broadcasts"
@@ -200,7 +201,7 @@ clear: /* logged */
     return -1;
 }
 
-int broadcasts_set_status(sqlite3 *db, int64_t id, const char *from, const char *to, int64_t when,
+int broadcasts_set_status(struct db *db, int64_t id, const char *from, const char *to, int64_t when,
                           int64_t recipients, int64_t now)
 {
     sqlite3_stmt *st =
@@ -222,7 +223,7 @@ int broadcasts_set_status(sqlite3 *db, int64_t id, const char *from, const char 
     return store_exec_changed(db, st, "broadcasts_set_status");
 }
 
-int broadcasts_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
+int broadcasts_due(struct db *db, int64_t now, int64_t *ids, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE status = 'scheduled'"
                                    " AND scheduled_at <= ?1 ORDER BY scheduled_at, id LIMIT ?2");
@@ -233,7 +234,7 @@ int broadcasts_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
     return store_read_ids(db, st, ids, max, "broadcasts_due");
 }
 
-int broadcasts_audience_count(sqlite3 *db, const struct broadcast_audience *a,
+int broadcasts_audience_count(struct db *db, const struct broadcast_audience *a,
                               void (*fn)(const char *language, int64_t count, void *ctx), void *ctx)
 {
     sqlite3_stmt *st =
@@ -248,7 +249,7 @@ int broadcasts_audience_count(sqlite3 *db, const struct broadcast_audience *a,
     return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_audience_count");
 }
 
-int broadcasts_audience_names(sqlite3 *db, const struct broadcast_audience *a,
+int broadcasts_audience_names(struct db *db, const struct broadcast_audience *a,
                               void (*fn)(const struct broadcast_names *n, void *ctx), void *ctx)
 {
     /* The longest name of a group: the maximum of its units (zero-padded,
@@ -278,7 +279,7 @@ int broadcasts_audience_names(sqlite3 *db, const struct broadcast_audience *a,
     return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_audience_names");
 }
 
-int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
+int broadcasts_phones_unknown(struct db *db, const char *phones, int64_t *out)
 {
     *out = 0;
     if (!phones)
@@ -355,7 +356,7 @@ static void build_expand_sql(void)
         expand_sql[0] = '\0'; /* cannot happen with the sizes above; prepare fails */
 }
 
-int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *a,
+int broadcasts_expand(struct db *db, int64_t id, const struct broadcast_audience *a,
                       const char *channel, const struct broadcast_text *texts, size_t ntexts,
                       const struct broadcast_text *fallback, int priority, int hold, int64_t now,
                       int64_t *inserted)
@@ -364,7 +365,7 @@ int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *
                                    0, INT64_MAX, inserted);
 }
 
-int broadcasts_expand_range(sqlite3 *db, int64_t id, const struct broadcast_audience *a,
+int broadcasts_expand_range(struct db *db, int64_t id, const struct broadcast_audience *a,
                             const char *channel, const struct broadcast_text *texts, size_t ntexts,
                             const struct broadcast_text *fallback, int priority, int hold,
                             int64_t now, int64_t after, int64_t until, int64_t *inserted)
@@ -403,20 +404,20 @@ int broadcasts_expand_range(sqlite3 *db, int64_t id, const struct broadcast_audi
     }
     if (store_exec(db, st, "broadcasts_expand") != 0)
         return -1;
-    *inserted = sqlite3_changes(db);
+    *inserted = sqlite3_changes(db->sq);
     return 0;
 }
 
 /* ---- expansion in chunks ---- */
 
-int broadcasts_expander_connection(sqlite3 *db)
+int broadcasts_expander_connection(struct db *db)
 {
-    return sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK
+    return sqlite3_exec(db->sq, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK
                ? 0
                : store_fail(db, "broadcasts_expander_connection");
 }
 
-int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const char *spec,
+int broadcasts_expand_begin(struct db *db, int64_t id, const char *from, const char *spec,
                             int64_t total, int64_t segments, int64_t when, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET status = 'expanding', started_at = :when,"
@@ -438,7 +439,7 @@ int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const cha
     return store_exec_changed(db, st, "broadcasts_expand_begin");
 }
 
-int broadcasts_expansion_get(sqlite3 *db, int64_t id, struct broadcast_expansion *out)
+int broadcasts_expansion_get(struct db *db, int64_t id, struct broadcast_expansion *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_stmt(db, "SELECT status = 'expanding', coalesce(expand_after, 0),"
@@ -474,7 +475,7 @@ void broadcast_expansion_clear(struct broadcast_expansion *e)
     e->spec = NULL;
 }
 
-int broadcasts_expand_advance(sqlite3 *db, int64_t id, int64_t after, int64_t added, int64_t now)
+int broadcasts_expand_advance(struct db *db, int64_t id, int64_t after, int64_t added, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET expand_after = :after,"
                                    " expand_queued = expand_queued + :added,"
@@ -493,7 +494,7 @@ int broadcasts_expand_advance(sqlite3 *db, int64_t id, int64_t after, int64_t ad
     return store_exec_changed(db, st, "broadcasts_expand_advance");
 }
 
-int broadcasts_expanding(sqlite3 *db, int64_t *ids, size_t max)
+int broadcasts_expanding(struct db *db, int64_t *ids, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE status = 'expanding'"
                                    " ORDER BY started_at, id LIMIT ?1");
@@ -503,7 +504,7 @@ int broadcasts_expanding(sqlite3 *db, int64_t *ids, size_t max)
     return store_read_ids(db, st, ids, max, "broadcasts_expanding");
 }
 
-int broadcasts_progress(sqlite3 *db, int64_t id, struct broadcast_progress *out)
+int broadcasts_progress(struct db *db, int64_t id, struct broadcast_progress *out)
 {
     memset(out, 0, sizeof *out);
     /* The counts kept by triggers on messages (store/migrations): a few
@@ -541,7 +542,7 @@ int broadcasts_progress(sqlite3 *db, int64_t id, struct broadcast_progress *out)
     return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_progress");
 }
 
-int64_t broadcasts_cancel_messages(sqlite3 *db, int64_t id, const char *reason, int64_t now)
+int64_t broadcasts_cancel_messages(struct db *db, int64_t id, const char *reason, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'cancelled', error = ?2,"
                                    " next_attempt_at = NULL, updated_at = ?3"
@@ -553,10 +554,10 @@ int64_t broadcasts_cancel_messages(sqlite3 *db, int64_t id, const char *reason, 
     sqlite3_bind_int64(st, 3, now);
     if (store_exec(db, st, "broadcasts_cancel_messages") != 0)
         return -1;
-    return sqlite3_changes(db);
+    return sqlite3_changes(db->sq);
 }
 
-int broadcasts_hold_message(sqlite3 *db, int64_t message_id)
+int broadcasts_hold_message(struct db *db, int64_t message_id)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'held', next_attempt_at = NULL"
                                    " WHERE id = ?1 AND status = 'queued'");
@@ -566,7 +567,7 @@ int broadcasts_hold_message(sqlite3 *db, int64_t message_id)
     return store_exec(db, st, "broadcasts_hold_message");
 }
 
-int64_t broadcasts_release_held(sqlite3 *db, int64_t now)
+int64_t broadcasts_release_held(struct db *db, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'queued', next_attempt_at = ?1,"
                                    " updated_at = ?1 WHERE status = 'held'");
@@ -575,5 +576,5 @@ int64_t broadcasts_release_held(sqlite3 *db, int64_t now)
     sqlite3_bind_int64(st, 1, now);
     if (store_exec(db, st, "broadcasts_release_held") != 0)
         return -1;
-    return sqlite3_changes(db);
+    return sqlite3_changes(db->sq);
 }

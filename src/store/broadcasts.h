@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/catalog.h"
 
@@ -81,44 +81,44 @@ void broadcast_record_clear(struct broadcast_record *r);
 /* Insert a draft from r (name, topic, channel, audience, texts, event_id,
  * created_by).
  * Returns 0 with *id set, or -1. */
-int broadcasts_insert(sqlite3 *db, const struct broadcast_record *r, int64_t now, int64_t *id)
+int broadcasts_insert(struct db *db, const struct broadcast_record *r, int64_t now, int64_t *id)
     __attribute__((warn_unused_result));
 
 /* Rewrite r->id from r (name, topic, channel, audience, texts, event_id):
  * a draft, or a scheduled or awaiting one taken back to draft
  * (app/approval). Returns 1 (done), 0 (absent, or started or cancelled) or
  * -1. */
-int broadcasts_update_draft(sqlite3 *db, const struct broadcast_record *r, int64_t now)
+int broadcasts_update_draft(struct db *db, const struct broadcast_record *r, int64_t now)
     __attribute__((warn_unused_result));
 
 /* Delete draft id (a draft has no messages). Returns 1 (deleted), 0 (no
  * such draft) or -1. */
-int broadcasts_delete_draft(sqlite3 *db, int64_t id) __attribute__((warn_unused_result));
+int broadcasts_delete_draft(struct db *db, int64_t id) __attribute__((warn_unused_result));
 
 /* Load broadcast id. Returns 1 (found), 0 (none) or -1. */
-int broadcasts_get(sqlite3 *db, int64_t id, struct broadcast_record *out)
+int broadcasts_get(struct db *db, int64_t id, struct broadcast_record *out)
     __attribute__((warn_unused_result));
 
 /* Newest first: up to max rows from offset into out (clear each), with
  * status filter (NULL: any). Returns the count, or -1; *total may be NULL. */
-int broadcasts_list(sqlite3 *db, const char *status, int64_t offset, size_t max,
+int broadcasts_list(struct db *db, const char *status, int64_t offset, size_t max,
                     struct broadcast_record *out, int64_t *total)
     __attribute__((warn_unused_result));
 
 /* Move id from status `from` to `to`, setting scheduled_at (to
  * 'scheduled'), started_at and recipients (to 'started') or cancelled_at
  * (to 'cancelled'). Returns 1 when moved, 0 when id was not in `from`, -1. */
-int broadcasts_set_status(sqlite3 *db, int64_t id, const char *from, const char *to, int64_t when,
+int broadcasts_set_status(struct db *db, int64_t id, const char *from, const char *to, int64_t when,
                           int64_t recipients, int64_t now) __attribute__((warn_unused_result));
 
 /* Ids of scheduled broadcasts due at now (scheduled_at <= now), oldest
  * first, at most max. Returns the count, or -1. */
-int broadcasts_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
+int broadcasts_due(struct db *db, int64_t now, int64_t *ids, size_t max)
     __attribute__((warn_unused_result));
 
 /* Recipients per member language: calls fn(language, count, ctx) for each
  * language found ("" for none). Returns 0 or -1. */
-int broadcasts_audience_count(sqlite3 *db, const struct broadcast_audience *a,
+int broadcasts_audience_count(struct db *db, const struct broadcast_audience *a,
                               void (*fn)(const char *language, int64_t count, void *ctx), void *ctx)
     __attribute__((warn_unused_result));
 
@@ -139,12 +139,12 @@ struct broadcast_names {
     int64_t max_id;
     const char *longest; /* "" for BROADCAST_NAME_NONE */
 };
-int broadcasts_audience_names(sqlite3 *db, const struct broadcast_audience *a,
+int broadcasts_audience_names(struct db *db, const struct broadcast_audience *a,
                               void (*fn)(const struct broadcast_names *n, void *ctx), void *ctx)
     __attribute__((warn_unused_result));
 
 /* How many phones of the JSON array text phones belong to no member. */
-int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
+int broadcasts_phones_unknown(struct db *db, const char *phones, int64_t *out)
     __attribute__((warn_unused_result));
 
 /* Expand broadcast id into the outbox: one INSERT ... SELECT of a message
@@ -154,14 +154,14 @@ int broadcasts_phones_unknown(sqlite3 *db, const char *phones, int64_t *out)
  * and fallback for any other language, personalised (struct broadcast_text),
  * its encoding and segments measured on the member's own text. Inside the
  * caller's transaction. Returns 0 with *inserted set, or -1. */
-int broadcasts_expand(sqlite3 *db, int64_t id, const struct broadcast_audience *a,
+int broadcasts_expand(struct db *db, int64_t id, const struct broadcast_audience *a,
                       const char *channel, const struct broadcast_text *texts, size_t ntexts,
                       const struct broadcast_text *fallback, int priority, int hold, int64_t now,
                       int64_t *inserted) __attribute__((warn_unused_result));
 
 /* broadcasts_expand over the members whose id is in (after, until] only:
  * one chunk of an expansion (app/expander). */
-int broadcasts_expand_range(sqlite3 *db, int64_t id, const struct broadcast_audience *a,
+int broadcasts_expand_range(struct db *db, int64_t id, const struct broadcast_audience *a,
                             const char *channel, const struct broadcast_text *texts, size_t ntexts,
                             const struct broadcast_text *fallback, int priority, int hold,
                             int64_t now, int64_t after, int64_t until, int64_t *inserted)
@@ -176,7 +176,7 @@ int broadcasts_expand_range(sqlite3 *db, int64_t id, const struct broadcast_audi
  * each chunk writes the messages of a range of member ids and moves the
  * cursor in the same transaction (broadcasts_expand_advance), the last one
  * making it 'started'. Returns 1 (moved), 0 (not in `from`) or -1. */
-int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const char *spec,
+int broadcasts_expand_begin(struct db *db, int64_t id, const char *from, const char *spec,
                             int64_t total, int64_t segments, int64_t when, int64_t now)
     __attribute__((warn_unused_result));
 
@@ -186,7 +186,7 @@ int broadcasts_expand_begin(sqlite3 *db, int64_t id, const char *from, const cha
  * that made one of its messages go (the sender's claim, synchronous=FULL
  * on its connection) has made the WAL up to it durable first. So the write
  * lock is held for the chunk's work, not for a disk flush. 0 or -1. */
-int broadcasts_expander_connection(sqlite3 *db) __attribute__((warn_unused_result));
+int broadcasts_expander_connection(struct db *db) __attribute__((warn_unused_result));
 
 /* Where an expansion stands. spec is malloc'd (broadcast_expansion_clear). */
 struct broadcast_expansion {
@@ -197,17 +197,18 @@ struct broadcast_expansion {
 void broadcast_expansion_clear(struct broadcast_expansion *e);
 
 /* Load it. Returns 1 (found), 0 (no such broadcast) or -1. */
-int broadcasts_expansion_get(sqlite3 *db, int64_t id, struct broadcast_expansion *out)
+int broadcasts_expansion_get(struct db *db, int64_t id, struct broadcast_expansion *out)
     __attribute__((warn_unused_result));
 
 /* The cursor to after with added more messages written; 'started' once it
  * reaches the end. Returns 1, 0 when no longer expanding (cancelled), -1. */
-int broadcasts_expand_advance(sqlite3 *db, int64_t id, int64_t after, int64_t added, int64_t now)
+int broadcasts_expand_advance(struct db *db, int64_t id, int64_t after, int64_t added, int64_t now)
     __attribute__((warn_unused_result));
 
 /* Ids of broadcasts expanding, the oldest first, at most max. Returns the
  * count, or -1. */
-int broadcasts_expanding(sqlite3 *db, int64_t *ids, size_t max) __attribute__((warn_unused_result));
+int broadcasts_expanding(struct db *db, int64_t *ids, size_t max)
+    __attribute__((warn_unused_result));
 
 /* Messages of broadcast id by status, read from the counts the triggers
  * on messages keep (broadcast_counts): as exact as counting the messages,
@@ -216,19 +217,19 @@ struct broadcast_progress {
     int64_t held, queued, sending, sent, delivered, failed, suppressed, expired, cancelled, total;
     int64_t segments; /* of all its messages */
 };
-int broadcasts_progress(sqlite3 *db, int64_t id, struct broadcast_progress *out)
+int broadcasts_progress(struct db *db, int64_t id, struct broadcast_progress *out)
     __attribute__((warn_unused_result));
 
 /* Messages of broadcast id not yet gone (queued, held) become 'cancelled'
  * with error reason. Returns the count, or -1. */
-int64_t broadcasts_cancel_messages(sqlite3 *db, int64_t id, const char *reason, int64_t now);
+int64_t broadcasts_cancel_messages(struct db *db, int64_t id, const char *reason, int64_t now);
 
 /* ---- the send window ---- */
 
 /* queued -> held for message id (inside the transaction that queued it). */
-int broadcasts_hold_message(sqlite3 *db, int64_t message_id) __attribute__((warn_unused_result));
+int broadcasts_hold_message(struct db *db, int64_t message_id) __attribute__((warn_unused_result));
 
 /* Every held message becomes queued, due at now. Returns the count, or -1. */
-int64_t broadcasts_release_held(sqlite3 *db, int64_t now);
+int64_t broadcasts_release_held(struct db *db, int64_t now);
 
 #endif

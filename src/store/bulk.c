@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 #define COOP_SELECT                                                                                \
@@ -63,7 +64,7 @@ void bulk_record_clear(struct bulk_record *r)
     }
 }
 
-int bulk_find(sqlite3 *db, enum bulk_kind kind, const char *key, struct bulk_record *out)
+int bulk_find(struct db *db, enum bulk_kind kind, const char *key, struct bulk_record *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_stmt(db, find_sql[kind]);
@@ -122,7 +123,7 @@ static const char *const update_sql[BULK_KINDS_] = {
     " updated_at = ?10 WHERE id = ?11",
 };
 
-int bulk_write(sqlite3 *db, enum bulk_kind kind, int64_t id, const char *const *v, int64_t now,
+int bulk_write(struct db *db, enum bulk_kind kind, int64_t id, const char *const *v, int64_t now,
                int64_t *id_out)
 {
     sqlite3_stmt *st = db_stmt(db, id ? update_sql[kind] : insert_sql[kind]);
@@ -144,7 +145,7 @@ int bulk_write(sqlite3 *db, enum bulk_kind kind, int64_t id, const char *const *
     if (rc != SQLITE_DONE)
         return store_fail(db, "bulk_write");
     if (id_out)
-        *id_out = id ? id : sqlite3_last_insert_rowid(db);
+        *id_out = id ? id : sqlite3_last_insert_rowid(db->sq);
     return 0;
 }
 
@@ -155,12 +156,12 @@ int bulk_field_is_number(enum bulk_kind kind, size_t field)
 }
 
 struct bulk_cursor {
-    sqlite3 *db;
+    struct db *db;
     sqlite3_stmt *st;
     enum bulk_kind kind;
 };
 
-struct bulk_cursor *bulk_cursor_open(sqlite3 *db, enum bulk_kind kind)
+struct bulk_cursor *bulk_cursor_open(struct db *db, enum bulk_kind kind)
 {
     struct bulk_cursor *c = calloc(1, sizeof *c);
     if (!c)

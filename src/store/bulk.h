@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 enum bulk_kind { BULK_COOPERATIVES = 0, BULK_MEMBERS, BULK_GRANTS, BULK_KINDS_ };
 
@@ -56,7 +56,7 @@ struct bulk_record {
 void bulk_record_clear(struct bulk_record *r);
 
 /* Find by natural key (field 0). Returns 1 (found), 0 or -1. */
-int bulk_find(sqlite3 *db, enum bulk_kind kind, const char *key, struct bulk_record *out)
+int bulk_find(struct db *db, enum bulk_kind kind, const char *key, struct bulk_record *out)
     __attribute__((warn_unused_result));
 
 /* Insert (id 0) or update (the row with field 0's key) from v (borrowed,
@@ -65,7 +65,7 @@ int bulk_find(sqlite3 *db, enum bulk_kind kind, const char *key, struct bulk_rec
  * written only on insert (status changes go through app/programme).
  * Returns 0 with *id_out (may be NULL), -2 on a constraint (e.g. an
  * unknown cooperative code), or -1. */
-int bulk_write(sqlite3 *db, enum bulk_kind kind, int64_t id, const char *const *v, int64_t now,
+int bulk_write(struct db *db, enum bulk_kind kind, int64_t id, const char *const *v, int64_t now,
                int64_t *id_out) __attribute__((warn_unused_result));
 
 /* Whether field of kind holds a number (birth year, amount): a
@@ -77,7 +77,7 @@ int bulk_field_is_number(enum bulk_kind kind, size_t field);
  * own, as the statement stays open between rows). Free with
  * bulk_cursor_close. NULL (logged) on failure. */
 struct bulk_cursor;
-struct bulk_cursor *bulk_cursor_open(sqlite3 *db, enum bulk_kind kind);
+struct bulk_cursor *bulk_cursor_open(struct db *db, enum bulk_kind kind);
 /* The next object's fields (NULL for an empty cell; valid until the next
  * call) and their count. Returns 1 (a row), 0 (no more) or -1 (logged). */
 int bulk_cursor_next(struct bulk_cursor *c, const char *fields[BULK_FIELDS_MAX], size_t *n)

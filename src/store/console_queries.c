@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
-int consoleq_message(sqlite3 *db, int64_t id, struct consoleq_message *out)
+int consoleq_message(struct db *db, int64_t id, struct consoleq_message *out)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT g.phone, coalesce(m.language, ''), g.body, g.encoding,"
                                    " g.segments FROM messages g"
@@ -46,7 +47,7 @@ static int counts(sqlite3_stmt *st, struct consoleq_count *out, size_t max)
     return (int)n;
 }
 
-int consoleq_messages_since(sqlite3 *db, int64_t since, struct consoleq_count *out, size_t max)
+int consoleq_messages_since(struct db *db, int64_t since, struct consoleq_count *out, size_t max)
 {
     /* Counted by the hour (store/migrations.c, message_counts). */
     sqlite3_stmt *st = db_stmt(db, "SELECT channel || '/' || status, sum(n), 0 FROM message_counts"
@@ -58,7 +59,7 @@ int consoleq_messages_since(sqlite3 *db, int64_t since, struct consoleq_count *o
     return counts(st, out, max);
 }
 
-int consoleq_grants_by_status(sqlite3 *db, struct consoleq_count *out, size_t max)
+int consoleq_grants_by_status(struct db *db, struct consoleq_count *out, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT status, count(*), coalesce(sum(amount_mad), 0)"
                                    " FROM grants WHERE member_id IS NULL OR member_id NOT IN"

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #define CONSOLEQ_ROWS_MAX 64
 #define CONSOLEQ_BODY_MAX 2048
@@ -21,7 +21,7 @@ struct consoleq_message {
 };
 
 /* Message id. Returns 1, 0 (none) or -1. */
-int consoleq_message(sqlite3 *db, int64_t id, struct consoleq_message *out)
+int consoleq_message(struct db *db, int64_t id, struct consoleq_message *out)
     __attribute__((warn_unused_result));
 
 struct consoleq_count {
@@ -35,11 +35,11 @@ struct consoleq_count {
  * since is on the hour (a local midnight in a zone of whole-hour offsets),
  * else the hour holding since counts whole. Returns the number of rows (at
  * most max) or -1. */
-int consoleq_messages_since(sqlite3 *db, int64_t since, struct consoleq_count *out, size_t max)
+int consoleq_messages_since(struct db *db, int64_t since, struct consoleq_count *out, size_t max)
     __attribute__((warn_unused_result));
 
 /* Grants per status with the sum of their amounts. Returns rows or -1. */
-int consoleq_grants_by_status(sqlite3 *db, struct consoleq_count *out, size_t max)
+int consoleq_grants_by_status(struct db *db, struct consoleq_count *out, size_t max)
     __attribute__((warn_unused_result));
 
 #endif

@@ -23,6 +23,7 @@
 #include "core/hash.h"
 #include "store/db_checkpoint.h"
 #include "store/db_health.h"
+#include "store/db_sql.h"
 #include "store/migrations.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
@@ -37,10 +38,10 @@ int64_t db_now(void)
     return (int64_t)time(NULL);
 }
 
-void db_log_error(sqlite3 *db, const char *query)
+void db_log_error(struct db *db, const char *query)
 {
     db_health_note_error(db);
-    db_health_log_error(db, query, sqlite3_errmsg(db));
+    db_health_log_error(db, query, sqlite3_errmsg(db->sq));
 }
 
 bool db_writes_failing(void)
@@ -48,12 +49,12 @@ bool db_writes_failing(void)
     return db_health_failing();
 }
 
-static int exec_sql(sqlite3 *db, const char *sql)
+static int exec_sql(struct db *db, const char *sql)
 {
     char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    if (sqlite3_exec(db->sq, sql, NULL, NULL, &err) != SQLITE_OK) {
         db_health_note_error(db);
-        db_health_log_error(db, "exec", err ? err : sqlite3_errmsg(db));
+        db_health_log_error(db, "exec", err ? err : sqlite3_errmsg(db->sq));
         sqlite3_free(err);
         return -1;
     }
@@ -207,43 +208,49 @@ static int create_functions(sqlite3 *db)
 static const char fold_missing_names[] = "UPDATE members SET name_folded = fold_text(name)"
                                          " WHERE name_folded IS NULL AND name IS NOT NULL;";
 
-sqlite3 *db_open(const struct db_options *opt)
+struct db *db_open(const struct db_options *opt)
 {
     if (db_folder_ready(opt->path) != 0)
         return NULL;
-    sqlite3 *db = NULL;
+    struct db *db = calloc(1, sizeof *db);
+    if (!db) {
+        log_error("db_open_failed", "error=\"out of memory\"");
+        return NULL;
+    }
     int rc = sqlite3_open_v2(
-        opt->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+        opt->path, &db->sq, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         char q[512];
         log_error("db_open_failed", "path=%s error=%s", log_quote(opt->path, q, sizeof q),
-                  db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
+                  db->sq ? sqlite3_errmsg(db->sq) : "out of memory");
+        db_close(db);
         return NULL;
     }
-    sqlite3_busy_timeout(db, opt->busy_timeout_ms);
-    sqlite3_extended_result_codes(db, 1);
-    sqlite3_wal_hook(db, db_checkpoint_wal_hook, NULL); /* no checkpoint on commit */
+    sqlite3_busy_timeout(db->sq, opt->busy_timeout_ms);
+    sqlite3_extended_result_codes(db->sq, 1);
+    sqlite3_wal_hook(db->sq, db_checkpoint_wal_hook, NULL); /* no checkpoint on commit */
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
              "PRAGMA temp_store=MEMORY;",
              opt->synchronous_full ? "FULL" : "NORMAL");
-    if (exec_sql(db, pragmas) != 0 || create_functions(db) != 0) {
-        sqlite3_close(db);
+    if (exec_sql(db, pragmas) != 0 || create_functions(db->sq) != 0) {
+        db_close(db);
         return NULL;
     }
     return db;
 }
 
-void db_close(sqlite3 *db)
+void db_close(struct db *db)
 {
-    if (db)
-        sqlite3_close_v2(db);
+    if (!db)
+        return;
+    sqlite3_close_v2(db->sq);
+    free(db);
 }
 
 /* The single integer sql returns, or -1. */
-static int query_int(sqlite3 *db, const char *sql)
+static int query_int(struct db *db, const char *sql)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     int v = -1;
@@ -255,7 +262,7 @@ static int query_int(sqlite3 *db, const char *sql)
 
 /* Rewrite user_version with its own value: the smallest write there is
  * (one page), committed, so a success shows the disk takes writes again. */
-static void write_probe(sqlite3 *db)
+static void write_probe(struct db *db)
 {
     int v = query_int(db, "PRAGMA user_version");
     char sql[64];
@@ -270,7 +277,7 @@ static void write_probe(sqlite3 *db)
         db_health_note_ok();
 }
 
-int db_ping(sqlite3 *db)
+int db_ping(struct db *db)
 {
     if (!db || query_int(db, "SELECT 1") != 1)
         return -1;
@@ -279,7 +286,7 @@ int db_ping(sqlite3 *db)
     return db_writes_failing() ? -1 : 0;
 }
 
-int db_migrate(sqlite3 *db)
+int db_migrate(struct db *db)
 {
     int have = query_int(db, "PRAGMA user_version");
     if (have < 0)
@@ -312,7 +319,7 @@ int db_migrate(sqlite3 *db)
     return db_commit(db);
 }
 
-int db_load_if_empty(sqlite3 *db, const char *path)
+int db_load_if_empty(struct db *db, const char *path)
 {
     int count = query_int(db, "SELECT count(*) FROM cooperatives");
     if (count != 0)
@@ -370,11 +377,11 @@ int db_load_if_empty(sqlite3 *db, const char *path)
 static pthread_mutex_t write_turn = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local bool holds_write_turn;
 static _Thread_local sqlite3_int64 changes_at_begin;
-static _Thread_local sqlite3 *read_open_on; /* db_read_begin's connection, or NULL */
+static _Thread_local struct db *read_open_on; /* db_read_begin's connection, or NULL */
 
 /* Run one of the fixed statements BEGIN, COMMIT or ROLLBACK from the
  * statement cache (no parsing per call). Returns 0 or -1 (not logged). */
-static int run_fixed(sqlite3 *db, const char *sql)
+static int run_fixed(struct db *db, const char *sql)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
@@ -382,9 +389,9 @@ static int run_fixed(sqlite3 *db, const char *sql)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-void db_read_begin(sqlite3 *db)
+void db_read_begin(struct db *db)
 {
-    if (read_open_on || !db || !sqlite3_get_autocommit(db))
+    if (read_open_on || !db || !sqlite3_get_autocommit(db->sq))
         return;
     if (run_fixed(db, "BEGIN") == 0)
         read_open_on = db;
@@ -392,11 +399,11 @@ void db_read_begin(sqlite3 *db)
 
 void db_read_end(void)
 {
-    sqlite3 *db = read_open_on;
+    struct db *db = read_open_on;
     if (!db)
         return;
     read_open_on = NULL;
-    if (run_fixed(db, "COMMIT") != 0 && !sqlite3_get_autocommit(db))
+    if (run_fixed(db, "COMMIT") != 0 && !sqlite3_get_autocommit(db->sq))
         run_fixed(db, "ROLLBACK");
 }
 
@@ -408,7 +415,7 @@ static void write_turn_release(void)
     }
 }
 
-int db_begin(sqlite3 *db)
+int db_begin(struct db *db)
 {
     db_read_end();
     double asked = metrics_clock(); /* the wait: taawun_db_write_wait_seconds */
@@ -421,11 +428,11 @@ int db_begin(sqlite3 *db)
         return -1;
     }
     metrics_observe(METRICS_DB_WRITE_WAIT, NULL, metrics_clock() - asked);
-    changes_at_begin = sqlite3_total_changes64(db);
+    changes_at_begin = sqlite3_total_changes64(db->sq);
     return 0;
 }
 
-int db_finish(sqlite3 *db, int rc)
+int db_finish(struct db *db, int rc)
 {
     if (rc != 0) {
         db_rollback(db);
@@ -434,7 +441,7 @@ int db_finish(sqlite3 *db, int rc)
     return db_commit(db);
 }
 
-int db_commit(sqlite3 *db)
+int db_commit(struct db *db)
 {
     double asked = metrics_clock();
     if (exec_sql(db, "COMMIT") != 0) {
@@ -442,17 +449,17 @@ int db_commit(sqlite3 *db)
         return -1;
     }
     metrics_observe(METRICS_DB_COMMIT, NULL, metrics_clock() - asked);
-    if (sqlite3_total_changes64(db) != changes_at_begin)
+    if (sqlite3_total_changes64(db->sq) != changes_at_begin)
         db_health_note_ok();
     write_turn_release();
     return 0;
 }
 
-void db_rollback(sqlite3 *db)
+void db_rollback(struct db *db)
 {
     db_health_note_error(db); /* the error that made the caller give up, if any */
-    if (!sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(db->sq))
+        sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
     write_turn_release();
 }
 
@@ -462,7 +469,7 @@ void db_rollback(sqlite3 *db)
 #define STMT_CACHE_SIZE 256
 
 struct thread_conn {
-    sqlite3 *db;
+    struct db *db;
     struct {
         uint64_t hash;
         const char *sql;  /* sqlite3_sql(st): owned by the statement */
@@ -500,12 +507,12 @@ void db_pool_init(const struct db_options *opt)
     pthread_once(&pool_once, pool_make_key);
 }
 
-sqlite3 *db_open_reader(void)
+struct db *db_open_reader(void)
 {
     return db_open(&pool_options);
 }
 
-sqlite3 *db_thread(void)
+struct db *db_thread(void)
 {
     pthread_once(&pool_once, pool_make_key);
     struct thread_conn *tc = pthread_getspecific(pool_key);
@@ -533,7 +540,7 @@ static struct thread_conn *pool_current(void)
     return pthread_getspecific(pool_key);
 }
 
-sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
+sqlite3_stmt *db_stmt(struct db *db, const char *sql)
 {
     struct thread_conn *tc = pool_current();
     bool cacheable = tc && tc->db == db;
@@ -560,8 +567,8 @@ sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
     }
     sqlite3_stmt *st = NULL;
     unsigned flags = cacheable && tc->ncache < STMT_CACHE_SIZE ? SQLITE_PREPARE_PERSISTENT : 0;
-    if (sqlite3_prepare_v3(db, sql, -1, flags, &st, NULL) != SQLITE_OK) {
-        db_health_log_error(db, "prepare", sqlite3_errmsg(db));
+    if (sqlite3_prepare_v3(db->sq, sql, -1, flags, &st, NULL) != SQLITE_OK) {
+        db_health_log_error(db, "prepare", sqlite3_errmsg(db->sq));
         sqlite3_finalize(st);
         return NULL;
     }
@@ -580,7 +587,7 @@ void db_stmt_done(sqlite3_stmt *st)
     if (!st)
         return;
     struct thread_conn *tc = pool_current();
-    if (tc && sqlite3_db_handle(st) == tc->db) {
+    if (tc && sqlite3_db_handle(st) == tc->db->sq) {
         for (size_t i = 0; i < tc->ncache; i++) {
             if (tc->cache[i].st == st) {
                 sqlite3_reset(st);

@@ -1,15 +1,20 @@
-/* db.h -- the SQLite database: opening with the right pragmas, numbered
- * migrations, write transactions, and one connection per thread.
+/* db.h -- the store's connections: opening with the right settings,
+ * numbered migrations, write transactions, and one connection per thread.
  *
  * Every thread that touches the database uses its own connection
  * (db_thread()); writes run inside db_begin() (BEGIN IMMEDIATE) and
- * db_commit(), so anything acknowledged to a provider is on disk first. */
+ * db_commit(), so anything acknowledged to a provider is on disk first.
+ *
+ * A connection is a struct db, opaque above store/: the layers above pass
+ * it to the store's functions and never see the engine behind it (SQLite
+ * today, reached inside store/ through store/db_sql.h). */
 #ifndef TAAWUN_STORE_DB_H
 #define TAAWUN_STORE_DB_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sqlite3.h>
+
+struct db;
 
 struct db_options {
     char path[512];
@@ -22,12 +27,12 @@ struct db_options {
  * core/age_band name, 'unknown' for a NULL birth year). Its commits tell
  * store/db_checkpoint the WAL's size and never checkpoint themselves.
  * Returns NULL and logs on failure. Free with db_close. */
-sqlite3 *db_open(const struct db_options *opt);
-void db_close(sqlite3 *db);
+struct db *db_open(const struct db_options *opt);
+void db_close(struct db *db);
 
 /* Apply the numbered migrations the database lacks (PRAGMA user_version),
  * each in its own transaction. Returns 0 or -1 (logged). */
-int db_migrate(sqlite3 *db) __attribute__((warn_unused_result));
+int db_migrate(struct db *db) __attribute__((warn_unused_result));
 
 /* The schema version this build migrates to. */
 int db_schema_version(void);
@@ -35,19 +40,19 @@ int db_schema_version(void);
 /* Run the SQL file at path in one transaction when the database has no
  * cooperatives yet (demo data on first start). Returns 1 when loaded, 0
  * when skipped, -1 on error (logged). */
-int db_load_if_empty(sqlite3 *db, const char *path) __attribute__((warn_unused_result));
+int db_load_if_empty(struct db *db, const char *path) __attribute__((warn_unused_result));
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit return 0 or -1.
  * db_begin() (and store/db_group's jobs) first end the calling thread's
  * read transaction, if one is open (below). */
-int db_begin(sqlite3 *db) __attribute__((warn_unused_result));
-int db_commit(sqlite3 *db) __attribute__((warn_unused_result));
-void db_rollback(sqlite3 *db);
+int db_begin(struct db *db) __attribute__((warn_unused_result));
+int db_commit(struct db *db) __attribute__((warn_unused_result));
+void db_rollback(struct db *db);
 /* End the write transaction db_begin() opened: COMMIT when rc is 0, else
  * ROLLBACK. Returns 0 once committed, -1 otherwise. Every write takes the
  * turn, a single statement too: one outside it waits on SQLite's busy
  * handler while this process's writers pass the lock along. */
-int db_finish(sqlite3 *db, int rc) __attribute__((warn_unused_result));
+int db_finish(struct db *db, int rc) __attribute__((warn_unused_result));
 
 /* A read transaction (BEGIN DEFERRED ... COMMIT) around the reads of one
  * unit of work, such as a USSD step: one snapshot, and SQLite takes and
@@ -57,7 +62,7 @@ int db_finish(sqlite3 *db, int rc) __attribute__((warn_unused_result));
  * run as they would without); db_read_end() ends the calling thread's, if
  * any. A write ends it first (db_begin, db_group_write), so reads after a
  * write run on their own unless db_read_begin() is called again. */
-void db_read_begin(sqlite3 *db);
+void db_read_begin(struct db *db);
 void db_read_end(void);
 
 /* Per-thread connections. db_pool_init() records the options (call once
@@ -65,24 +70,14 @@ void db_read_end(void);
  * thread's connection, opening it on first use (NULL on failure); it is
  * closed when the thread exits. */
 void db_pool_init(const struct db_options *opt);
-sqlite3 *db_thread(void);
+struct db *db_thread(void);
 
 /* A connection of its own with the pool's options, for a long read that
  * outlives the request which began it (an export streamed while it is
  * sent, on whichever thread sends it): never the thread's, so the
  * thread's other requests keep theirs. NULL (logged) on failure. Close
  * with db_close. Added (issue 14). */
-sqlite3 *db_open_reader(void);
-
-/* A prepared statement for sql on db, from the calling thread's cache when
- * db is that thread's connection (statements are prepared once per thread
- * and reused), freshly prepared otherwise. Ready for binding. Returns NULL
- * (logged) on error. Always give it back with db_stmt_done(). */
-sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
-
-/* Give a statement from db_stmt() back: reset and unbound if cached,
- * finalized otherwise. NULL is a no-op. */
-void db_stmt_done(sqlite3_stmt *st);
+struct db *db_open_reader(void);
 
 /* The health check: whether db answers a trivial query and the store can
  * write. 0 or -1; NULL gives -1.
@@ -96,12 +91,12 @@ void db_stmt_done(sqlite3_stmt *st);
  * WAL with TRUNCATE at the same pace (only a checkpoint gives the WAL's
  * space back) and, for the life of the process, from DB_WAL_PAGES_TIGHT
  * pages on instead of DB_WAL_PAGES. */
-int db_ping(sqlite3 *db) __attribute__((warn_unused_result));
+int db_ping(struct db *db) __attribute__((warn_unused_result));
 
 /* Log that the last statement on db failed (event db_error, query=QUERY,
  * identical errors collapsed with a count) and note a full disk for
  * db_ping. query is a short name, not SQL text. */
-void db_log_error(sqlite3 *db, const char *query);
+void db_log_error(struct db *db, const char *query);
 
 /* Whether writes are failing for want of space (the flag above). */
 bool db_writes_failing(void);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/limits.h"
+#include "store/db_sql.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
 

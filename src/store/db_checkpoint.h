@@ -43,7 +43,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
 /* Start the checkpointer on the database at path (already opened and in WAL
  * mode by store/db). Returns 0, or -1 (logged). One per process; a second
@@ -55,11 +54,6 @@ int db_checkpointer_start(const char *path) __attribute__((warn_unused_result));
  * when the WAL is past its cap, so a stop never copies much) and close its
  * connection. A no-op when it does not run. */
 void db_checkpointer_stop(void);
-
-/* The sqlite3_wal_hook of every connection (arg unused): notes the WAL's
- * size (pages) and wakes the thread past the threshold. Runs on the
- * committing thread: atomics, and a signal now and then. */
-int db_checkpoint_wal_hook(void *arg, sqlite3 *db, const char *name, int pages);
 
 /* From store/db_health: a write failed for want of space (the threshold
  * becomes DB_WAL_PAGES_TIGHT for the life of the process, and the

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
 
@@ -36,7 +37,7 @@ static bool queue_open(void)
 
 /* One of the fixed statements of a batch (savepoints), from the statement
  * cache. Returns 0, or -1 (logged). */
-static int run_fixed(sqlite3 *db, const char *sql)
+static int run_fixed(struct db *db, const char *sql)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
@@ -50,7 +51,7 @@ static int run_fixed(sqlite3 *db, const char *sql)
  * could not begin, every job fails), each in its own savepoint, and commit;
  * every job gets its result. An error that ends the whole transaction (a
  * full disk, say) fails every job of the batch: none of them is kept. */
-static void group_run(sqlite3 *db, bool begun, struct group_job *batch)
+static void group_run(struct db *db, bool begun, struct group_job *batch)
 {
     bool open = begun;
     uint64_t n = 0;
@@ -63,7 +64,7 @@ static void group_run(sqlite3 *db, bool begun, struct group_job *batch)
         if (j->rc != 0)
             run_fixed(db, "ROLLBACK TO group_job");
         run_fixed(db, "RELEASE group_job");
-        open = !sqlite3_get_autocommit(db);
+        open = !sqlite3_get_autocommit(db->sq);
     }
     if (!begun)
         return;
@@ -109,7 +110,7 @@ static void group_tell(struct group_job *batch)
 /* No committer: the job as a transaction of its own, on this thread. */
 static void run_alone(struct group_job *j)
 {
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     bool begun = db && db_begin(db) == 0;
     j->next = NULL;
     group_run(db, begun, j);
@@ -118,7 +119,7 @@ static void run_alone(struct group_job *j)
 static void *committer_main(void *unused)
 {
     (void)unused;
-    sqlite3 *db = db_thread(); /* NULL (logged): every batch fails */
+    struct db *db = db_thread(); /* NULL (logged): every batch fails */
     pthread_mutex_lock(&group_lock);
     for (;;) {
         while (!group_head && !committer_stopping)

@@ -22,11 +22,11 @@
 #ifndef TAAWUN_STORE_DB_GROUP_H
 #define TAAWUN_STORE_DB_GROUP_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 /* A job: 0, or -1 when it failed (what it wrote is rolled back). It must not
  * begin or commit transactions, and must use the db it is given. */
-typedef int (*db_job_fn)(sqlite3 *db, void *arg);
+typedef int (*db_job_fn)(struct db *db, void *arg);
 
 /* A job's end: rc is the job's result once the commit is on disk, or -1
  * when the job or the commit failed (nothing of the job kept). */

@@ -12,6 +12,7 @@
 
 #include "core/limits.h"
 #include "store/db_checkpoint.h"
+#include "store/db_sql.h"
 #include "sys/log.h"
 
 /* Store health (db_ping): set by writes failing with SQLITE_FULL or
@@ -36,9 +37,9 @@ static bool recovery_due(_Atomic int64_t *last)
 }
 
 /* Look at db's last error: a full disk or an I/O error sets the flag. */
-void db_health_note_error(sqlite3 *db)
+void db_health_note_error(struct db *db)
 {
-    int rc = sqlite3_extended_errcode(db) & 0xff; /* SQLITE_IOERR_WRITE... as SQLITE_IOERR */
+    int rc = sqlite3_extended_errcode(db->sq) & 0xff; /* SQLITE_IOERR_WRITE... as SQLITE_IOERR */
     if (rc != SQLITE_FULL && rc != SQLITE_IOERR)
         return;
     db_checkpoint_disk_full();
@@ -47,7 +48,7 @@ void db_health_note_error(sqlite3 *db)
         log_error("db_writes_failing",
                   "error=%s reason=\"disk full or I/O error: /healthz answers 503 until a write "
                   "succeeds\"",
-                  log_quote(sqlite3_errmsg(db), q, sizeof q));
+                  log_quote(sqlite3_errmsg(db->sq), q, sizeof q));
     }
 }
 
@@ -66,10 +67,10 @@ bool db_health_failing(void)
 
 /* Log a failed statement; identical errors (same code) are collapsed with
  * a count, so a full disk is a few lines, not one per request. */
-void db_health_log_error(sqlite3 *db, const char *query, const char *error)
+void db_health_log_error(struct db *db, const char *query, const char *error)
 {
     char key[32], q[512];
-    snprintf(key, sizeof key, "db_error:%d", sqlite3_extended_errcode(db));
+    snprintf(key, sizeof key, "db_error:%d", sqlite3_extended_errcode(db->sq));
     log_collapsed(LOG_ERROR, key, LOG_COLLAPSE_INTERVAL_MS, "db_error", "query=%s error=%s", query,
                   log_quote(error, q, sizeof q));
 }

@@ -4,12 +4,12 @@
 #define TAAWUN_STORE_DB_HEALTH_H
 
 #include <stdbool.h>
-#include <sqlite3.h>
+#include "store/db_sql.h"
 
 /* Look at db's last error: SQLITE_FULL or SQLITE_IOERR sets the flag and
  * tells store/db_checkpoint (the WAL's tight threshold for the life of the
  * process, its space given back while writes fail). */
-void db_health_note_error(sqlite3 *db);
+void db_health_note_error(struct db *db);
 
 /* Whether writes are failing (db_writes_failing in store/db.h). */
 bool db_health_failing(void);
@@ -23,6 +23,6 @@ bool db_health_probe_due(void);
 
 /* Log that a statement failed (event db_error, query=QUERY error=ERROR),
  * identical errors (same extended code) collapsed with a count. */
-void db_health_log_error(sqlite3 *db, const char *query, const char *error);
+void db_health_log_error(struct db *db, const char *query, const char *error);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 /* The error class of message g (see delivery.h), NULL for none. */
@@ -17,7 +18,7 @@
     " WHEN g.status = 'suppressed' THEN coalesce(g.error, 'suppressed')"                           \
     " WHEN g.status = 'expired' THEN 'expired' END"
 
-int delivery_broadcast_groups(sqlite3 *db, int64_t broadcast_id,
+int delivery_broadcast_groups(struct db *db, int64_t broadcast_id,
                               int (*fn)(const struct delivery_group *g, void *ctx), void *ctx)
 {
     sqlite3_stmt *st =
@@ -61,7 +62,7 @@ int delivery_broadcast_groups(sqlite3 *db, int64_t broadcast_id,
     return rc == SQLITE_DONE ? 0 : store_fail(db, "delivery_groups");
 }
 
-int delivery_broadcast_page(sqlite3 *db, int64_t broadcast_id, int64_t after,
+int delivery_broadcast_page(struct db *db, int64_t broadcast_id, int64_t after,
                             struct delivery_message *out, size_t max)
 {
     if (max > DELIVERY_PAGE_MAX)
@@ -108,7 +109,7 @@ int delivery_broadcast_page(sqlite3 *db, int64_t broadcast_id, int64_t after,
     return (int)n;
 }
 
-int delivery_error_class_set(sqlite3 *db, int64_t id, const char *error_class)
+int delivery_error_class_set(struct db *db, int64_t id, const char *error_class)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET error_class = ?2 WHERE id = ?1");
     if (!st)
@@ -118,7 +119,7 @@ int delivery_error_class_set(sqlite3 *db, int64_t id, const char *error_class)
     return store_exec(db, st, "delivery_error_class");
 }
 
-int delivery_provider_cost_set(sqlite3 *db, int64_t id, double cost_mad)
+int delivery_provider_cost_set(struct db *db, int64_t id, double cost_mad)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET provider_cost_mad = ?2 WHERE id = ?1");
     if (!st)
@@ -128,7 +129,7 @@ int delivery_provider_cost_set(sqlite3 *db, int64_t id, double cost_mad)
     return store_exec(db, st, "delivery_provider_cost");
 }
 
-int delivery_costs(sqlite3 *db, int64_t from, int64_t to, const char *channel,
+int delivery_costs(struct db *db, int64_t from, int64_t to, const char *channel,
                    struct delivery_cost *out, size_t max)
 {
     sqlite3_stmt *st =

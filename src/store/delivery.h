@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/msisdn.h"
 
@@ -54,7 +54,7 @@ struct delivery_group {
 /* Call fn(group, ctx) for each group of broadcast_id's messages (none
  * when it has none); fn returns 0 to go on, else the walk stops. Returns
  * 0, or -1 (logged) on a database error. */
-int delivery_broadcast_groups(sqlite3 *db, int64_t broadcast_id,
+int delivery_broadcast_groups(struct db *db, int64_t broadcast_id,
                               int (*fn)(const struct delivery_group *g, void *ctx), void *ctx)
     __attribute__((warn_unused_result));
 
@@ -79,20 +79,20 @@ struct delivery_message {
  * statement stays open between pages, so a slow download holds no
  * snapshot (a message may change status between two pages; each appears
  * once). Returns the count (0: no more), or -1 (logged). */
-int delivery_broadcast_page(sqlite3 *db, int64_t broadcast_id, int64_t after,
+int delivery_broadcast_page(struct db *db, int64_t broadcast_id, int64_t after,
                             struct delivery_message *out, size_t max)
     __attribute__((warn_unused_result));
 
 /* Record error_class (borrowed, NULL: none) as message id's last send
  * error class. Inside the caller's transaction (the sender's settle).
  * Returns 0 or -1 (logged). */
-int delivery_error_class_set(sqlite3 *db, int64_t id, const char *error_class)
+int delivery_error_class_set(struct db *db, int64_t id, const char *error_class)
     __attribute__((warn_unused_result));
 
 /* Record what the provider said message id cost, in dirhams (its
  * answer to the send). Inside the caller's transaction (the sender's
  * settle, after the provider id). Returns 0 or -1 (logged). */
-int delivery_provider_cost_set(sqlite3 *db, int64_t id, double cost_mad)
+int delivery_provider_cost_set(struct db *db, int64_t id, double cost_mad)
     __attribute__((warn_unused_result));
 
 /* What providers took on one channel. */
@@ -109,7 +109,7 @@ struct delivery_cost {
  * max channels by name into out. What a channel spent in a month is this
  * and delivery_cost_mad, for the costs per month and the monthly budget
  * alike. Returns the count, or -1 (logged). */
-int delivery_costs(sqlite3 *db, int64_t from, int64_t to, const char *channel,
+int delivery_costs(struct db *db, int64_t from, int64_t to, const char *channel,
                    struct delivery_cost *out, size_t max) __attribute__((warn_unused_result));
 
 /* What c cost in dirhams into *mad: what the providers said for the

@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
-int draft_save(sqlite3 *db, const char *phone, const char *flow, const void *state, size_t len)
+int draft_save(struct db *db, const char *phone, const char *flow, const void *state, size_t len)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "INSERT INTO ussd_drafts (phone, flow, state, updated_at)"
@@ -21,7 +22,7 @@ int draft_save(sqlite3 *db, const char *phone, const char *flow, const void *sta
     return store_exec(db, st, "draft_save");
 }
 
-int draft_load(sqlite3 *db, const char *phone, int64_t not_before, char flow[16], void *state,
+int draft_load(struct db *db, const char *phone, int64_t not_before, char flow[16], void *state,
                size_t len)
 {
     sqlite3_stmt *st;
@@ -45,7 +46,7 @@ int draft_load(sqlite3 *db, const char *phone, int64_t not_before, char flow[16]
     return result;
 }
 
-int draft_delete(sqlite3 *db, const char *phone)
+int draft_delete(struct db *db, const char *phone)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "DELETE FROM ussd_drafts WHERE phone = ?1")))
@@ -54,7 +55,7 @@ int draft_delete(sqlite3 *db, const char *phone)
     return store_exec(db, st, "draft_delete");
 }
 
-int ussd_end_store(sqlite3 *db, const char *channel, const char *session_id, const char *phone,
+int ussd_end_store(struct db *db, const char *channel, const char *session_id, const char *phone,
                    const char *status, long duration_ms, const char *input, const char *error)
 {
     sqlite3_stmt *st;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 static void select_sql(const char *lang, const char *where_order, char *buf, size_t bufsz)
@@ -43,7 +44,7 @@ static void read_row(sqlite3_stmt *st, struct ussd_event *e)
     e->mine = sqlite3_column_int(st, 8) != 0;
 }
 
-int events_upcoming(sqlite3 *db, int64_t now, const char *province, int64_t member_id,
+int events_upcoming(struct db *db, int64_t now, const char *province, int64_t member_id,
                     const char *lang, struct ussd_event *out, size_t max)
 {
     char sql[1024];
@@ -70,7 +71,8 @@ int events_upcoming(sqlite3 *db, int64_t now, const char *province, int64_t memb
     return (int)n;
 }
 
-int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang, struct ussd_event *out)
+int event_get(struct db *db, int64_t id, int64_t member_id, const char *lang,
+              struct ussd_event *out)
 {
     char sql[1024];
     select_sql(lang, "WHERE e.id = ?2", sql, sizeof sql);
@@ -91,7 +93,7 @@ int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang, stru
     return result;
 }
 
-int event_find_by_code(sqlite3 *db, const char *code, int64_t member_id, const char *lang,
+int event_find_by_code(struct db *db, const char *code, int64_t member_id, const char *lang,
                        struct ussd_event *out)
 {
     char sql[1024];
@@ -114,7 +116,7 @@ int event_find_by_code(sqlite3 *db, const char *code, int64_t member_id, const c
     return result;
 }
 
-enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id)
+enum rsvp_result event_rsvp(struct db *db, int64_t event_id, int64_t member_id)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT e.status, coalesce(e.capacity,-1),"
@@ -172,7 +174,7 @@ bool event_checkin_open(const char *status, int64_t starts_at, int64_t now)
 
 /* The event's status and start, and whether the member exists (not
  * erased) and has a booking (checked in or not). */
-static enum checkin_result checkin_state(sqlite3 *db, int64_t event_id, int64_t member_id,
+static enum checkin_result checkin_state(struct db *db, int64_t event_id, int64_t member_id,
                                          int64_t now, int *booked, bool *in)
 {
     sqlite3_stmt *st =
@@ -210,7 +212,7 @@ static enum checkin_result checkin_state(sqlite3 *db, int64_t event_id, int64_t 
     return r;
 }
 
-enum checkin_result event_check_in(sqlite3 *db, int64_t event_id, int64_t member_id, bool present,
+enum checkin_result event_check_in(struct db *db, int64_t event_id, int64_t member_id, bool present,
                                    const char *by, int64_t now)
 {
     int booked = 0;
@@ -246,7 +248,7 @@ enum checkin_result event_check_in(sqlite3 *db, int64_t event_id, int64_t member
     return CHECKIN_DONE;
 }
 
-int event_attendees(sqlite3 *db, int64_t event_id,
+int event_attendees(struct db *db, int64_t event_id,
                     int (*fn)(void *ctx, const struct event_attendee *a), void *ctx)
 {
     sqlite3_stmt *st = db_stmt(

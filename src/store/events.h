@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/msisdn.h"
 #include "core/ussd_menu.h"
@@ -16,24 +16,24 @@
  * start; titles in lang; seats and the member's own booking filled in.
  * Times are converted to the process's local time (the programme's zone).
  * Returns how many were stored, or -1. */
-int events_upcoming(sqlite3 *db, int64_t now, const char *province, int64_t member_id,
+int events_upcoming(struct db *db, int64_t now, const char *province, int64_t member_id,
                     const char *lang, struct ussd_event *out, size_t max)
     __attribute__((warn_unused_result));
 
 /* One event by id (any status). Returns 1, 0 or -1. */
-int event_get(sqlite3 *db, int64_t id, int64_t member_id, const char *lang, struct ussd_event *out)
-    __attribute__((warn_unused_result));
+int event_get(struct db *db, int64_t id, int64_t member_id, const char *lang,
+              struct ussd_event *out) __attribute__((warn_unused_result));
 
 /* One event by the code members type (ASCII letters in any case), any
  * status. Returns 1, 0 or -1. */
-int event_find_by_code(sqlite3 *db, const char *code, int64_t member_id, const char *lang,
+int event_find_by_code(struct db *db, const char *code, int64_t member_id, const char *lang,
                        struct ussd_event *out) __attribute__((warn_unused_result));
 
 enum rsvp_result { RSVP_BOOKED, RSVP_FULL, RSVP_ALREADY, RSVP_CLOSED, RSVP_ERROR };
 
 /* Book a seat for member_id at event_id. Must run inside a write
  * transaction. */
-enum rsvp_result event_rsvp(sqlite3 *db, int64_t event_id, int64_t member_id);
+enum rsvp_result event_rsvp(struct db *db, int64_t event_id, int64_t member_id);
 
 /* Check-in on the day: opens this long before the event starts. */
 #define EVENT_CHECKIN_OPENS_S (12 * 3600)
@@ -56,7 +56,7 @@ enum checkin_result {
  * now. A member who came without booking is booked on the spot (seats no
  * longer matter once they are in the room). Must run inside a write
  * transaction. */
-enum checkin_result event_check_in(sqlite3 *db, int64_t event_id, int64_t member_id, bool present,
+enum checkin_result event_check_in(struct db *db, int64_t event_id, int64_t member_id, bool present,
                                    const char *by, int64_t now);
 
 /* One booking of an event, for the attendee list. */
@@ -72,7 +72,7 @@ struct event_attendee {
 /* Call fn for each booking of event_id (erased and test members left
  * out), in booking order. Returns the count, or -1 (fn returning non-zero
  * stops the walk and is returned). */
-int event_attendees(sqlite3 *db, int64_t event_id,
+int event_attendees(struct db *db, int64_t event_id,
                     int (*fn)(void *ctx, const struct event_attendee *a), void *ctx)
     __attribute__((warn_unused_result));
 

@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 #define GRANT_KEY_MAX 32 /* bytes of a typed reference compared, with its NUL */
 
-static int read_rows(sqlite3 *db, sqlite3_stmt *st, struct ussd_grant *out, size_t max)
+static int read_rows(struct db *db, sqlite3_stmt *st, struct ussd_grant *out, size_t max)
 {
     size_t n = 0;
     int rc;
@@ -61,7 +62,7 @@ static size_t lang_index(const char *lang)
     return strcmp(c, "fr") == 0 ? 1 : strcmp(c, "en") == 0 ? 2 : 0;
 }
 
-int grants_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const char *lang,
+int grants_for_member(struct db *db, int64_t member_id, int64_t coop_id, const char *lang,
                       struct ussd_grant *out, size_t max)
 {
     sqlite3_stmt *st;
@@ -113,7 +114,7 @@ bool grant_reference_matches(const char *typed, const char *reference)
     return strcmp(norm, k) == 0;
 }
 
-int grant_find_for_member(sqlite3 *db, int64_t member_id, int64_t coop_id, const char *typed,
+int grant_find_for_member(struct db *db, int64_t member_id, int64_t coop_id, const char *typed,
                           const char *lang, struct ussd_grant *out)
 {
     char key[GRANT_KEY_MAX];

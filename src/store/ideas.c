@@ -5,9 +5,10 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
-int idea_insert(sqlite3 *db, int64_t member_id, const char *sector, const char *title,
+int idea_insert(struct db *db, int64_t member_id, const char *sector, const char *title,
                 const char *description, char ref[24])
 {
     sqlite3_stmt *st;
@@ -23,7 +24,7 @@ int idea_insert(sqlite3 *db, int64_t member_id, const char *sector, const char *
     store_bind_int64(st, ":now", now);
     if (store_exec(db, st, "idea_insert") != 0)
         return -1;
-    int64_t id = sqlite3_last_insert_rowid(db);
+    int64_t id = sqlite3_last_insert_rowid(db->sq);
     time_t t = (time_t)now;
     struct tm tm;
     localtime_r(&t, &tm);

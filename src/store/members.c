@@ -8,9 +8,10 @@
 #include "core/fold.h"
 #include "core/limits.h"
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
-int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
+int coop_find_by_code(struct db *db, const char *code, struct cooperative *out)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT id, code, name, province, coalesce(sector,'') FROM cooperatives "
@@ -35,7 +36,7 @@ int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
     return result;
 }
 
-int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
+int member_find_by_phone(struct db *db, const char *phone, struct member *out)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(
@@ -82,7 +83,7 @@ int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
     return result;
 }
 
-int member_register(sqlite3 *db, const struct member *m, const char *via, int64_t *id_out)
+int member_register(struct db *db, const struct member *m, const char *via, int64_t *id_out)
 {
     sqlite3_stmt *st;
     /* A new phone inserts; an erased member registers again in place; a
@@ -131,7 +132,7 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
     return 0;
 }
 
-int member_register_by_contact(sqlite3 *db, const struct member *m, int64_t contact_id,
+int member_register_by_contact(struct db *db, const struct member *m, int64_t contact_id,
                                int64_t *id_out)
 {
     sqlite3_stmt *st;
@@ -160,13 +161,13 @@ int member_register_by_contact(sqlite3 *db, const struct member *m, int64_t cont
     store_bind_int64(st, ":contact", contact_id);
     if (store_exec(db, st, "member_register_by_contact") != 0)
         return -1;
-    if (sqlite3_changes(db) == 0)
+    if (sqlite3_changes(db->sq) == 0)
         return 0;
-    *id_out = sqlite3_last_insert_rowid(db);
+    *id_out = sqlite3_last_insert_rowid(db->sq);
     return 1;
 }
 
-int member_consent_set(sqlite3 *db, int64_t id, bool given, const char *channel)
+int member_consent_set(struct db *db, int64_t id, bool given, const char *channel)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "UPDATE members SET consent_state = CASE WHEN ?2 THEN 'given'"
@@ -183,7 +184,7 @@ int member_consent_set(sqlite3 *db, int64_t id, bool given, const char *channel)
     return store_exec(db, st, "member_consent_set");
 }
 
-int member_set_language(sqlite3 *db, int64_t id, const char *lang)
+int member_set_language(struct db *db, int64_t id, const char *lang)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "UPDATE members SET language=?1, updated_at=?2 WHERE id=?3")))
@@ -199,7 +200,7 @@ void member_number(int64_t id, char out[16])
     snprintf(out, 16, "TA-%06lld", (long long)id);
 }
 
-int member_topics_get(sqlite3 *db, int64_t id, bool enabled[TOPIC_COUNT])
+int member_topics_get(struct db *db, int64_t id, bool enabled[TOPIC_COUNT])
 {
     for (int i = 0; i < TOPIC_COUNT; i++)
         enabled[i] = true;
@@ -218,7 +219,7 @@ int member_topics_get(sqlite3 *db, int64_t id, bool enabled[TOPIC_COUNT])
     return rc == SQLITE_DONE ? 0 : store_fail(db, "member_topics_get");
 }
 
-int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
+int member_topic_set(struct db *db, int64_t id, const char *topic, bool on)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
@@ -232,7 +233,7 @@ int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
     return store_exec(db, st, "member_topic_set");
 }
 
-int member_set_stopped(sqlite3 *db, int64_t id, bool stopped)
+int member_set_stopped(struct db *db, int64_t id, bool stopped)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "UPDATE members SET opted_out_at = CASE WHEN ?2 THEN"
@@ -245,7 +246,7 @@ int member_set_stopped(sqlite3 *db, int64_t id, bool stopped)
     return store_exec(db, st, "member_set_stopped");
 }
 
-int member_erase(sqlite3 *db, int64_t id)
+int member_erase(struct db *db, int64_t id)
 {
     static const char *const sql[] = {
         "UPDATE members SET name = NULL, name_folded = NULL, cooperative_id = NULL, province = "

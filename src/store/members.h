@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include <stdbool.h>
 
@@ -46,12 +46,12 @@ struct member {
 
 /* Find a cooperative by its code. Returns 1 (found, *out filled), 0 (no such
  * code) or -1 (database error, logged). */
-int coop_find_by_code(sqlite3 *db, const char *code, struct cooperative *out)
+int coop_find_by_code(struct db *db, const char *code, struct cooperative *out)
     __attribute__((warn_unused_result));
 
 /* Find a member by E.164 phone. Returns 1, 0 or -1 as coop_find_by_code. An
  * erased member is found (erased_at set) so callers can honour opt-outs. */
-int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
+int member_find_by_phone(struct db *db, const char *phone, struct member *out)
     __attribute__((warn_unused_result));
 
 /* Insert a registered member from m (phone, name, cooperative_id, province,
@@ -59,7 +59,7 @@ int member_find_by_phone(sqlite3 *db, const char *phone, struct member *out)
  * registration stamped now. An erased member with the same phone is
  * registered again in place; a registered one is left as it is.
  * Must run inside a transaction. Returns 0 with *id_out set, or -1. */
-int member_register(sqlite3 *db, const struct member *m, const char *via, int64_t *id_out)
+int member_register(struct db *db, const struct member *m, const char *via, int64_t *id_out)
     __attribute__((warn_unused_result));
 
 /* Insert a member registered by their cooperative's contact person
@@ -70,30 +70,30 @@ int member_register(sqlite3 *db, const struct member *m, const char *via, int64_
  * phone that already has a row (a member, an erased one included) is left
  * as it is. Must run inside a transaction. Returns 1 with *id_out set, 0
  * when the phone has a row already, or -1. */
-int member_register_by_contact(sqlite3 *db, const struct member *m, int64_t contact_id,
+int member_register_by_contact(struct db *db, const struct member *m, int64_t contact_id,
                                int64_t *id_out) __attribute__((warn_unused_result));
 
 /* Record a member's answer to the consent question through channel: given
  * stamps consent_at now (consent_channel = channel), refused clears it;
  * both set consent_state and its time and channel. Returns 0 or -1. */
-int member_consent_set(sqlite3 *db, int64_t id, bool given, const char *channel)
+int member_consent_set(struct db *db, int64_t id, bool given, const char *channel)
     __attribute__((warn_unused_result));
 
 /* Change a member's language. Returns 0 or -1. */
-int member_set_language(sqlite3 *db, int64_t id, const char *lang)
+int member_set_language(struct db *db, int64_t id, const char *lang)
     __attribute__((warn_unused_result));
 
 /* Topic switches of a member, in the order of topic_codes (a topic
  * without a row is on: consent covers every topic). Returns 0 or -1. */
-int member_topics_get(sqlite3 *db, int64_t id, bool enabled[TOPIC_COUNT])
+int member_topics_get(struct db *db, int64_t id, bool enabled[TOPIC_COUNT])
     __attribute__((warn_unused_result));
 
 /* Switch one topic (a code of topic_codes). Returns 0 or -1. */
-int member_topic_set(sqlite3 *db, int64_t id, const char *topic, bool on)
+int member_topic_set(struct db *db, int64_t id, const char *topic, bool on)
     __attribute__((warn_unused_result));
 
 /* Stop (or resume) all messages to the member. Returns 0 or -1. */
-int member_set_stopped(sqlite3 *db, int64_t id, bool stopped) __attribute__((warn_unused_result));
+int member_set_stopped(struct db *db, int64_t id, bool stopped) __attribute__((warn_unused_result));
 
 /* Erase the member's personal data: name, cooperative, province, sector,
  * gender, birth year, consent, topics, RSVPs, the text of their ideas and
@@ -102,7 +102,7 @@ int member_set_stopped(sqlite3 *db, int64_t id, bool stopped) __attribute__((war
  * member's rows in the message archives are redacted by the next retention
  * pass (a request queued here, store/archive.h). Must run inside a write
  * transaction. Returns 0 or -1. */
-int member_erase(sqlite3 *db, int64_t id) __attribute__((warn_unused_result));
+int member_erase(struct db *db, int64_t id) __attribute__((warn_unused_result));
 
 /* The member number shown to members: "TA-000042". out holds 16 bytes. */
 void member_number(int64_t id, char out[16]);

@@ -13,6 +13,7 @@
 #include "core/gsm.h"
 #include "core/sms_reply.h"
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 #include "sys/log.h"
 
@@ -77,7 +78,7 @@ static bool settled_status(const char *s)
 /* Step an UPDATE ... RETURNING of one row by id; *changed tells whether the
  * row matched, and the returned columns are readable while *changed. The
  * caller asserts on them, then calls returning_done. */
-static int returning_step(sqlite3 *db, sqlite3_stmt *st, const char *what, bool *changed)
+static int returning_step(struct db *db, sqlite3_stmt *st, const char *what, bool *changed)
 {
     int rc = sqlite3_step(st);
     *changed = rc == SQLITE_ROW;
@@ -87,14 +88,14 @@ static int returning_step(sqlite3 *db, sqlite3_stmt *st, const char *what, bool 
     return store_fail(db, what);
 }
 
-static int returning_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
+static int returning_done(struct db *db, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st); /* one row by id: DONE now */
     db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : store_fail(db, what);
 }
 
-static int insert_directed(sqlite3 *db, const struct message_new *m, const char *body,
+static int insert_directed(struct db *db, const struct message_new *m, const char *body,
                            const char *status, const char *provider_id, const char *error,
                            int64_t *id_out)
 {
@@ -135,7 +136,7 @@ static int insert_directed(sqlite3 *db, const struct message_new *m, const char 
     if (store_exec(db, st, "message_queue") != 0)
         return -1;
     if (id_out)
-        *id_out = sqlite3_last_insert_rowid(db);
+        *id_out = sqlite3_last_insert_rowid(db->sq);
     return 0;
 }
 
@@ -143,7 +144,7 @@ static int insert_directed(sqlite3 *db, const struct message_new *m, const char 
  * Arabic text that starts with Latin letters gets its right-to-left mark
  * here, whoever wrote it (notices, receipts, the consent question); replies
  * carry it already, from their fitting. */
-static int insert_out(sqlite3 *db, const struct message_new *m, const char *status,
+static int insert_out(struct db *db, const struct message_new *m, const char *status,
                       const char *provider_id, const char *error, int64_t *id_out)
 {
     assert(m->channel && m->phone && m->kind && m->body);
@@ -159,7 +160,7 @@ static int insert_out(sqlite3 *db, const struct message_new *m, const char *stat
     return rc;
 }
 
-int message_queue(sqlite3 *db, const struct message_new *m, int64_t *id_out)
+int message_queue(struct db *db, const struct message_new *m, int64_t *id_out)
 {
     if (insert_out(db, m, "queued", NULL, NULL, id_out) != 0)
         return -1;
@@ -167,13 +168,13 @@ int message_queue(sqlite3 *db, const struct message_new *m, int64_t *id_out)
     return 0;
 }
 
-int message_record_out(sqlite3 *db, const struct message_new *m, const char *status,
+int message_record_out(struct db *db, const struct message_new *m, const char *status,
                        const char *provider_id, const char *error, int64_t *id_out)
 {
     return insert_out(db, m, status, provider_id, error, id_out);
 }
 
-int message_list_due(sqlite3 *db, const char *channel, int64_t now, struct message_due *out,
+int message_list_due(struct db *db, const char *channel, int64_t now, struct message_due *out,
                      size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id, channel FROM messages WHERE status='queued'"
@@ -195,7 +196,7 @@ int message_list_due(sqlite3 *db, const char *channel, int64_t now, struct messa
     return (int)n;
 }
 
-int message_mark_sent(sqlite3 *db, int64_t id, const char *provider_id)
+int message_mark_sent(struct db *db, int64_t id, const char *provider_id)
 {
     return outbox_settle(db, id, "sent", provider_id, NULL, db_now());
 }
@@ -237,7 +238,7 @@ const char *message_gate_consent_rule(const char *kind, bool suppressed, bool me
     return NULL;
 }
 
-int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *topic,
+int message_gate(struct db *db, const char *phone, const char *kind, const char *topic,
                  const char **reason)
 {
     sqlite3_stmt *st =
@@ -287,7 +288,7 @@ static void read_due_row(sqlite3_stmt *st, struct outbox_row *r)
     assert(r->attempts >= 0);
 }
 
-int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
+int outbox_due(struct db *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
 {
     /* The member is found by the message's member_id, else by its phone. */
     sqlite3_stmt *st = db_stmt(
@@ -341,7 +342,7 @@ void outbox_rows_free(struct outbox_row *rows, size_t n)
     }
 }
 
-int outbox_mark_sending(sqlite3 *db, int64_t id, int64_t now)
+int outbox_mark_sending(struct db *db, int64_t id, int64_t now)
 {
     assert(id > 0);
     sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status='sending', attempts=attempts+1,"
@@ -359,7 +360,7 @@ int outbox_mark_sending(sqlite3 *db, int64_t id, int64_t now)
     return returning_done(db, st, "outbox_mark_sending");
 }
 
-int outbox_settle(sqlite3 *db, int64_t id, const char *status, const char *provider_id,
+int outbox_settle(struct db *db, int64_t id, const char *status, const char *provider_id,
                   const char *error, int64_t now)
 {
     assert(id > 0);
@@ -395,7 +396,8 @@ int outbox_settle(sqlite3 *db, int64_t id, const char *status, const char *provi
     return returning_done(db, st, "outbox_settle");
 }
 
-int outbox_requeue(sqlite3 *db, int64_t id, int64_t next_attempt_at, const char *error, int64_t now)
+int outbox_requeue(struct db *db, int64_t id, int64_t next_attempt_at, const char *error,
+                   int64_t now)
 {
     assert(id > 0);
     sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'queued',"
@@ -416,7 +418,7 @@ int outbox_requeue(sqlite3 *db, int64_t id, int64_t next_attempt_at, const char 
     return returning_done(db, st, "outbox_requeue");
 }
 
-int outbox_opted_out_at_carrier(sqlite3 *db, int64_t id, const char *phone, int64_t now)
+int outbox_opted_out_at_carrier(struct db *db, int64_t id, const char *phone, int64_t now)
 {
     if (outbox_settle(db, id, "failed", NULL, "opted_out_at_carrier", now) != 0)
         return -1;
@@ -429,7 +431,7 @@ int outbox_opted_out_at_carrier(sqlite3 *db, int64_t id, const char *phone, int6
     return store_exec(db, st, "member_opted_out_at_carrier");
 }
 
-int outbox_expire(sqlite3 *db, const char *channel, int64_t cutoff, int64_t now)
+int outbox_expire(struct db *db, const char *channel, int64_t cutoff, int64_t now)
 {
     assert(cutoff <= now);
     sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status='expired',"
@@ -443,12 +445,12 @@ int outbox_expire(sqlite3 *db, const char *channel, int64_t cutoff, int64_t now)
     sqlite3_bind_int64(st, 3, now);
     if (store_exec(db, st, "outbox_expire") != 0)
         return -1;
-    return sqlite3_changes(db);
+    return sqlite3_changes(db->sq);
 }
 
 /* One step of the reconciliation: sql moves messages found 'sending'; ?1
  * is now. Returns how many, or -1. */
-static int reconcile_step(sqlite3 *db, const char *sql, int64_t now)
+static int reconcile_step(struct db *db, const char *sql, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
@@ -456,10 +458,10 @@ static int reconcile_step(sqlite3 *db, const char *sql, int64_t now)
     sqlite3_bind_int64(st, 1, now);
     if (store_exec(db, st, "outbox_reconcile") != 0)
         return -1;
-    return sqlite3_changes(db);
+    return sqlite3_changes(db->sq);
 }
 
-int outbox_reconcile_after_crash(sqlite3 *db, int64_t now, int *requeued, int *failed)
+int outbox_reconcile_after_crash(struct db *db, int64_t now, int *requeued, int *failed)
 {
     *requeued = *failed = 0;
     if (db_begin(db) != 0)
@@ -491,7 +493,7 @@ int outbox_reconcile_after_crash(sqlite3 *db, int64_t now, int *requeued, int *f
 /* Whether an inbound SMS without a provider id is a replay: the same
  * sender and text on this channel within MESSAGE_DEDUP_WINDOW_S. Returns
  * 1, 0 or -1. */
-static int inbound_recent(sqlite3 *db, const struct message_in *m, int64_t now)
+static int inbound_recent(struct db *db, const struct message_in *m, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM messages WHERE phone = :phone"
                                    " AND channel = :channel AND direction = 'in'"
@@ -510,7 +512,7 @@ static int inbound_recent(sqlite3 *db, const struct message_in *m, int64_t now)
     return rc == SQLITE_DONE ? 0 : store_fail(db, "inbound_recent");
 }
 
-int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, int64_t *id_out)
+int message_store_inbound(struct db *db, const struct message_in *m, int64_t now, int64_t *id_out)
 {
     bool has_id = m->provider_id && *m->provider_id;
     if (!has_id) {
@@ -540,17 +542,17 @@ int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, 
     store_bind_int64(st, ":now", now);
     if (store_exec(db, st, "inbound_store") != 0)
         return -1;
-    if (sqlite3_changes(db) == 0)
+    if (sqlite3_changes(db->sq) == 0)
         return 0;
     if (id_out)
-        *id_out = sqlite3_last_insert_rowid(db);
+        *id_out = sqlite3_last_insert_rowid(db->sq);
     return 1;
 }
 
 /* The parts 1..total of a multipart SMS in order, joined, once all are
  * there: 1 with *joined (malloc'd), 0 while parts are missing, -1. */
-static int inbound_parts_join(sqlite3 *db, const char *channel, const char *phone, const char *ref,
-                              int total, char **joined)
+static int inbound_parts_join(struct db *db, const char *channel, const char *phone,
+                              const char *ref, int total, char **joined)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT part, body FROM inbound_parts WHERE channel = :channel"
                                    " AND phone = :phone AND concat_ref = :ref AND part <= :total"
@@ -597,8 +599,8 @@ static int inbound_parts_join(sqlite3 *db, const char *channel, const char *phon
     return 1;
 }
 
-int message_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
-                     int total, const char *provider_id, const char *body, int64_t now,
+int message_part_add(struct db *db, const char *channel, const char *phone, const char *ref,
+                     int part, int total, const char *provider_id, const char *body, int64_t now,
                      char **joined)
 {
     *joined = NULL;
@@ -623,8 +625,8 @@ int message_part_add(sqlite3 *db, const char *channel, const char *phone, const 
 
 /* ---- delivery reports ---- */
 
-int message_dlr_find(sqlite3 *db, const char *channel, int64_t message_id, const char *provider_id,
-                     struct message_dlr_target *out)
+int message_dlr_find(struct db *db, const char *channel, int64_t message_id,
+                     const char *provider_id, struct message_dlr_target *out)
 {
     if (message_id <= 0 && (!provider_id || !*provider_id))
         return 0;
@@ -657,7 +659,7 @@ int message_dlr_find(sqlite3 *db, const char *channel, int64_t message_id, const
     return rc == SQLITE_DONE ? 0 : store_fail(db, "dlr_find");
 }
 
-int message_dlr_apply(sqlite3 *db, int64_t id, const char *dlr_status, const char *status,
+int message_dlr_apply(struct db *db, int64_t id, const char *dlr_status, const char *status,
                       const char *error, const char *provider_error, int64_t now)
 {
     assert(id > 0 && dlr_status);

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/limits.h"
 
@@ -51,14 +51,14 @@ struct message_new {
  * message_set_waker). Must run inside the caller's transaction when it
  * belongs with another write. Returns 0 with *id_out set (id_out may be
  * NULL), or -1 (logged). */
-int message_queue(sqlite3 *db, const struct message_new *m, int64_t *id_out)
+int message_queue(struct db *db, const struct message_new *m, int64_t *id_out)
     __attribute__((warn_unused_result));
 
 /* Record an outbound message that is already settled: status 'sent' with
  * provider_id (an inline webhook reply), or 'suppressed' with error; the
  * body as message_queue stores it.
  * Returns 0 with *id_out set (may be NULL), or -1 (logged). */
-int message_record_out(sqlite3 *db, const struct message_new *m, const char *status,
+int message_record_out(struct db *db, const struct message_new *m, const char *status,
                        const char *provider_id, const char *error, int64_t *id_out)
     __attribute__((warn_unused_result));
 
@@ -74,11 +74,11 @@ struct message_due {
 
 /* Up to max queued messages of channel that are due at now, in order of
  * priority then due time. Returns how many were stored in out, or -1. */
-int message_list_due(sqlite3 *db, const char *channel, int64_t now, struct message_due *out,
+int message_list_due(struct db *db, const char *channel, int64_t now, struct message_due *out,
                      size_t max) __attribute__((warn_unused_result));
 
 /* Record that message id was accepted by the channel (status 'sent'). */
-int message_mark_sent(sqlite3 *db, int64_t id, const char *provider_id)
+int message_mark_sent(struct db *db, int64_t id, const char *provider_id)
     __attribute__((warn_unused_result));
 
 /* ---- the send gate ---- */
@@ -114,7 +114,7 @@ const char *message_gate_consent_rule(const char *kind, bool suppressed, bool me
 
 /* The gate (both rules above) for a message about to go to phone (E.164).
  * Returns 0 with *reason set (NULL: may go), or -1 on a database error. */
-int message_gate(sqlite3 *db, const char *phone, const char *kind, const char *topic,
+int message_gate(struct db *db, const char *phone, const char *kind, const char *topic,
                  const char **reason) __attribute__((warn_unused_result));
 
 /* ---- the outbox (sender thread) ---- */
@@ -147,36 +147,36 @@ struct outbox_row {
  * priority then due time, with the send gate applied (row.blocked). Call
  * inside a transaction that then marks each row. Returns the count stored
  * in out (free the bodies with outbox_rows_free), or -1. */
-int outbox_due(sqlite3 *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
+int outbox_due(struct db *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
     __attribute__((warn_unused_result));
 
 /* Free the bodies of rows[0..n). */
 void outbox_rows_free(struct outbox_row *rows, size_t n);
 
 /* queued -> sending: attempts + 1, sending_since = now. */
-int outbox_mark_sending(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
+int outbox_mark_sending(struct db *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
 
 /* queued|sending -> a settled status ('sent', 'failed', 'suppressed',
  * 'expired') with provider_id and error (each may be NULL). 'sent' from
  * 'queued' counts one attempt (the sandbox, which never goes 'sending').
  * A status already moved by a delivery report is left alone. The first
  * provider_id given sets sent_at = now (delivery reports, costs). */
-int outbox_settle(sqlite3 *db, int64_t id, const char *status, const char *provider_id,
+int outbox_settle(struct db *db, int64_t id, const char *status, const char *provider_id,
                   const char *error, int64_t now) __attribute__((warn_unused_result));
 
 /* sending -> queued, due at next_attempt_at, error kept for the operator. */
-int outbox_requeue(sqlite3 *db, int64_t id, int64_t next_attempt_at, const char *error, int64_t now)
-    __attribute__((warn_unused_result));
+int outbox_requeue(struct db *db, int64_t id, int64_t next_attempt_at, const char *error,
+                   int64_t now) __attribute__((warn_unused_result));
 
 /* The recipient opted out at the carrier: the message ends 'failed' with
  * error 'opted_out_at_carrier' and the member with that phone (if any) is
  * marked opted out (all topics) unless already. */
-int outbox_opted_out_at_carrier(sqlite3 *db, int64_t id, const char *phone, int64_t now)
+int outbox_opted_out_at_carrier(struct db *db, int64_t id, const char *phone, int64_t now)
     __attribute__((warn_unused_result));
 
 /* Queued messages of channel created before cutoff become 'expired'.
  * Returns how many, or -1. */
-int outbox_expire(sqlite3 *db, const char *channel, int64_t cutoff, int64_t now)
+int outbox_expire(struct db *db, const char *channel, int64_t cutoff, int64_t now)
     __attribute__((warn_unused_result));
 
 /* Start-up, before the sender runs: messages left 'sending' by a crash may
@@ -184,7 +184,7 @@ int outbox_expire(sqlite3 *db, const char *channel, int64_t cutoff, int64_t now)
  * 'queued' once (resend_after_crash = 1); those already resent once end
  * 'failed' with error 'unknown_after_crash'. One transaction. Returns 0
  * with the counts, or -1. */
-int outbox_reconcile_after_crash(sqlite3 *db, int64_t now, int *requeued, int *failed)
+int outbox_reconcile_after_crash(struct db *db, int64_t now, int *requeued, int *failed)
     __attribute__((warn_unused_result));
 
 /* ---- inbound ---- */
@@ -202,14 +202,14 @@ struct message_in {
  * an id, the same sender and text within MESSAGE_DEDUP_WINDOW_S. Call
  * inside a transaction. Returns 1 (stored, *id_out set), 0 (replay, nothing
  * stored) or -1. */
-int message_store_inbound(sqlite3 *db, const struct message_in *m, int64_t now, int64_t *id_out)
+int message_store_inbound(struct db *db, const struct message_in *m, int64_t now, int64_t *id_out)
     __attribute__((warn_unused_result));
 
 /* Keep part `part` of `total` of a multipart inbound SMS (idempotent). When
  * every part is there, *joined (malloc'd, caller frees) holds the text in
  * part order and 1 is returned; 0 while parts are missing; -1 on error. */
-int message_part_add(sqlite3 *db, const char *channel, const char *phone, const char *ref, int part,
-                     int total, const char *provider_id, const char *body, int64_t now,
+int message_part_add(struct db *db, const char *channel, const char *phone, const char *ref,
+                     int part, int total, const char *provider_id, const char *body, int64_t now,
                      char **joined) __attribute__((warn_unused_result));
 
 /* ---- delivery reports ---- */
@@ -223,13 +223,14 @@ struct message_dlr_target {
 
 /* The outbound message of channel a report is about: by our id when
  * message_id > 0, else by the provider's id. Returns 1, 0 (unknown) or -1. */
-int message_dlr_find(sqlite3 *db, const char *channel, int64_t message_id, const char *provider_id,
-                     struct message_dlr_target *out) __attribute__((warn_unused_result));
+int message_dlr_find(struct db *db, const char *channel, int64_t message_id,
+                     const char *provider_id, struct message_dlr_target *out)
+    __attribute__((warn_unused_result));
 
 /* Record a report: dlr_status, provider_error (NULL or "": kept), and when
  * status is non-NULL the message status (with error; delivered_at when
  * 'delivered'). The caller decides that the report moves forward. */
-int message_dlr_apply(sqlite3 *db, int64_t id, const char *dlr_status, const char *status,
+int message_dlr_apply(struct db *db, int64_t id, const char *dlr_status, const char *status,
                       const char *error, const char *provider_error, int64_t now)
     __attribute__((warn_unused_result));
 

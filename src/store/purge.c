@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 static const struct {
@@ -35,7 +36,7 @@ const char *purge_table(enum purge_kind kind)
     return kind < PURGE_KINDS ? purges[kind].table : "?";
 }
 
-long purge_batch(sqlite3 *db, enum purge_kind kind, int64_t before, size_t max, double *hold_ms)
+long purge_batch(struct db *db, enum purge_kind kind, int64_t before, size_t max, double *hold_ms)
 {
     *hold_ms = 0;
     if (kind >= PURGE_KINDS || db_begin(db) != 0)
@@ -53,7 +54,7 @@ long purge_batch(sqlite3 *db, enum purge_kind kind, int64_t before, size_t max, 
         db_rollback(db);
         return -1;
     }
-    long n = (long)sqlite3_changes(db);
+    long n = (long)sqlite3_changes(db->sq);
     if (db_commit(db) != 0)
         return -1;
     clock_gettime(CLOCK_MONOTONIC, &t1);

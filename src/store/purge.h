@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 enum purge_kind {
     PURGE_INBOUND_PARTS,     /* inbound_parts by created_at */
@@ -27,7 +27,7 @@ const char *purge_table(enum purge_kind kind);
 /* Delete up to max rows of kind older than before (unix seconds), in one
  * write transaction; *hold_ms gets its length, begin to commit. Returns
  * the rows deleted, or -1 (logged). */
-long purge_batch(sqlite3 *db, enum purge_kind kind, int64_t before, size_t max, double *hold_ms)
+long purge_batch(struct db *db, enum purge_kind kind, int64_t before, size_t max, double *hold_ms)
     __attribute__((warn_unused_result));
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 const char *const queue_depth_statuses[] = {"queued", "sending", "held", NULL};
@@ -21,7 +22,7 @@ static const char *const depth_sql[] = {
     "SELECT channel, count(*), 0 FROM messages WHERE status = 'held' GROUP BY channel",
 };
 
-int queue_depth_read(sqlite3 *db, struct queue_depth_row *out, size_t max)
+int queue_depth_read(struct db *db, struct queue_depth_row *out, size_t max)
 {
     size_t n = 0;
     for (size_t s = 0; queue_depth_statuses[s]; s++) {

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/limits.h"
 
@@ -27,7 +27,7 @@ struct queue_depth_row {
 
 /* Fill out[0..max) with one row per channel and status that has messages.
  * Returns the number of rows, or -1 on a database error (logged). */
-int queue_depth_read(sqlite3 *db, struct queue_depth_row *out, size_t max)
+int queue_depth_read(struct db *db, struct queue_depth_row *out, size_t max)
     __attribute__((warn_unused_result));
 
 /* The row of channel and status in rows[0..n), or NULL (none waiting). */

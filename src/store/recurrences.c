@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 #define RULE_COLS                                                                                  \
@@ -64,7 +65,7 @@ static void bind_rule(sqlite3_stmt *st, const struct recurrence_record *r, int64
     store_bind_int64(st, ":now", now);
 }
 
-int recurrences_insert(sqlite3 *db, const struct recurrence_record *r, int64_t now, int64_t *id)
+int recurrences_insert(struct db *db, const struct recurrence_record *r, int64_t now, int64_t *id)
 {
     sqlite3_stmt *st = db_stmt(
         db, "INSERT INTO recurrences (broadcast_id, kind, weekday, month_day, minute,"
@@ -80,11 +81,11 @@ int recurrences_insert(sqlite3 *db, const struct recurrence_record *r, int64_t n
     bind_rule(st, r, now);
     if (store_exec(db, st, "recurrences_insert") != 0)
         return -1;
-    *id = sqlite3_last_insert_rowid(db);
+    *id = sqlite3_last_insert_rowid(db->sq);
     return 0;
 }
 
-int recurrences_update(sqlite3 *db, const struct recurrence_record *r, int64_t now)
+int recurrences_update(struct db *db, const struct recurrence_record *r, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(
         db, "UPDATE recurrences SET kind = :kind, weekday = nullif(:weekday, 0),"
@@ -103,7 +104,7 @@ int recurrences_update(sqlite3 *db, const struct recurrence_record *r, int64_t n
     return store_exec_changed(db, st, "recurrences_update");
 }
 
-int recurrences_get(sqlite3 *db, int64_t id, struct recurrence_record *out)
+int recurrences_get(struct db *db, int64_t id, struct recurrence_record *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_stmt(db, "SELECT " RULE_COLS RULE_FROM " WHERE r.id = ?1");
@@ -122,7 +123,7 @@ int recurrences_get(sqlite3 *db, int64_t id, struct recurrence_record *out)
 
 #define LIST_WHERE " WHERE (?1 = 0 OR r.broadcast_id = ?1) AND (?2 OR r.status != 'deleted')"
 
-int recurrences_list(sqlite3 *db, int64_t broadcast_id, int with_deleted, int64_t offset,
+int recurrences_list(struct db *db, int64_t broadcast_id, int with_deleted, int64_t offset,
                      size_t max, struct recurrence_record *out, int64_t *total)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " RULE_COLS RULE_FROM LIST_WHERE
@@ -152,7 +153,7 @@ int recurrences_list(sqlite3 *db, int64_t broadcast_id, int with_deleted, int64_
     return (int)n;
 }
 
-int recurrences_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
+int recurrences_due(struct db *db, int64_t now, int64_t *ids, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id FROM recurrences WHERE status = 'active' AND"
                                    " (kind = 'event_eve' OR next_at <= ?1)"
@@ -164,7 +165,7 @@ int recurrences_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
     return store_read_ids(db, st, ids, max, "recurrences_due");
 }
 
-static int occurrence_row(sqlite3 *db, int64_t recurrence_id, int64_t due_at, int64_t event_id,
+static int occurrence_row(struct db *db, int64_t recurrence_id, int64_t due_at, int64_t event_id,
                           const char *outcome, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO recurrence_occurrences (recurrence_id,"
@@ -180,15 +181,15 @@ static int occurrence_row(sqlite3 *db, int64_t recurrence_id, int64_t due_at, in
     return store_exec_changed(db, st, "recurrences_occurrence");
 }
 
-int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *rec, int64_t due_at,
-                                  int64_t event_id, const char *name, const char *audience,
-                                  int64_t now, int64_t *broadcast_id)
+int recurrences_occurrence_create(struct db *db, const struct recurrence_record *rec,
+                                  int64_t due_at, int64_t event_id, const char *name,
+                                  const char *audience, int64_t now, int64_t *broadcast_id)
 {
     *broadcast_id = 0;
     int fresh = occurrence_row(db, rec->id, due_at, event_id, "created", now);
     if (fresh <= 0)
         return fresh;
-    int64_t occurrence = sqlite3_last_insert_rowid(db);
+    int64_t occurrence = sqlite3_last_insert_rowid(db->sq);
     sqlite3_stmt *st = db_stmt(
         db, "INSERT INTO broadcasts (name, topic, channel, audience, texts, status, scheduled_at,"
             " created_by, created_at, updated_at, recurrence_id, event_id)"
@@ -207,9 +208,9 @@ int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *r
     store_bind_int64(st, ":event_id", event_id);
     if (store_exec(db, st, "recurrences_occurrence_create") != 0)
         return -1;
-    if (sqlite3_changes(db) == 0)
+    if (sqlite3_changes(db->sq) == 0)
         return -1; /* the template is gone (the trigger ends its rules) */
-    *broadcast_id = sqlite3_last_insert_rowid(db);
+    *broadcast_id = sqlite3_last_insert_rowid(db->sq);
     st = db_stmt(db, "UPDATE recurrence_occurrences SET broadcast_id = ?1 WHERE id = ?2");
     if (!st)
         return store_fail(db, "recurrences_occurrence_create");
@@ -218,13 +219,13 @@ int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *r
     return store_exec(db, st, "recurrences_occurrence_create") == 0 ? 1 : -1;
 }
 
-int recurrences_occurrence_skip(sqlite3 *db, int64_t recurrence_id, int64_t due_at,
+int recurrences_occurrence_skip(struct db *db, int64_t recurrence_id, int64_t due_at,
                                 int64_t event_id, int64_t now)
 {
     return occurrence_row(db, recurrence_id, due_at, event_id, "skipped", now);
 }
 
-int recurrences_occurrences(sqlite3 *db, int64_t id, struct recurrence_occurrence_row *out,
+int recurrences_occurrences(struct db *db, int64_t id, struct recurrence_occurrence_row *out,
                             size_t max)
 {
     sqlite3_stmt *st =
@@ -253,7 +254,7 @@ int recurrences_occurrences(sqlite3 *db, int64_t id, struct recurrence_occurrenc
     return (int)n;
 }
 
-int recurrences_pending(sqlite3 *db, int64_t id, int64_t *ids, size_t max)
+int recurrences_pending(struct db *db, int64_t id, int64_t *ids, size_t max)
 {
     sqlite3_stmt *st =
         db_stmt(db, "SELECT id FROM broadcasts WHERE recurrence_id = ?1"
@@ -265,7 +266,7 @@ int recurrences_pending(sqlite3 *db, int64_t id, int64_t *ids, size_t max)
     return store_read_ids(db, st, ids, max, "recurrences_pending");
 }
 
-int recurrences_events(sqlite3 *db, const char *filter, int64_t recurrence_id, int64_t from,
+int recurrences_events(struct db *db, const char *filter, int64_t recurrence_id, int64_t from,
                        int64_t to, struct recurrence_event *out, size_t max)
 {
     sqlite3_stmt *st =

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/limits.h"
 #include "store/broadcasts.h"
@@ -48,29 +48,29 @@ struct recurrence_record {
 };
 
 /* Insert rule r (all but id, counts, created_at). Returns 0 with *id, or -1. */
-int recurrences_insert(sqlite3 *db, const struct recurrence_record *r, int64_t now, int64_t *id)
+int recurrences_insert(struct db *db, const struct recurrence_record *r, int64_t now, int64_t *id)
     __attribute__((warn_unused_result));
 
 /* Rewrite rule r->id's rule and state (everything but broadcast_id,
  * created_by, created_at). Returns 1, 0 (no such rule) or -1. */
-int recurrences_update(sqlite3 *db, const struct recurrence_record *r, int64_t now)
+int recurrences_update(struct db *db, const struct recurrence_record *r, int64_t now)
     __attribute__((warn_unused_result));
 
 /* Rule id. Returns 1 (found), 0 (none) or -1. */
-int recurrences_get(sqlite3 *db, int64_t id, struct recurrence_record *out)
+int recurrences_get(struct db *db, int64_t id, struct recurrence_record *out)
     __attribute__((warn_unused_result));
 
 /* Rules, newest first, deleted ones left out unless with_deleted, those of
  * template broadcast_id only when it is not 0: up to max from offset.
  * Returns the count, or -1; *total (may be NULL) gets the count of all. */
-int recurrences_list(sqlite3 *db, int64_t broadcast_id, int with_deleted, int64_t offset,
+int recurrences_list(struct db *db, int64_t broadcast_id, int with_deleted, int64_t offset,
                      size_t max, struct recurrence_record *out, int64_t *total)
     __attribute__((warn_unused_result));
 
 /* Ids of active weekly and monthly rules due at now (next_at <= now), and
  * of every active event_eve rule (their due times come from the events),
  * oldest first, at most max. Returns the count, or -1. */
-int recurrences_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
+int recurrences_due(struct db *db, int64_t now, int64_t *ids, size_t max)
     __attribute__((warn_unused_result));
 
 /* Record the occurrence of rule rec at due_at (event_id 0: none) as a copy
@@ -79,14 +79,14 @@ int recurrences_due(sqlite3 *db, int64_t now, int64_t *ids, size_t max)
  * and {date} name event_id (else the template's), created_by the rule's
  * creator, recurrence_id set. Returns 1 with *broadcast_id set, 0 when
  * that occurrence is already recorded (nothing written) or -1. */
-int recurrences_occurrence_create(sqlite3 *db, const struct recurrence_record *rec, int64_t due_at,
-                                  int64_t event_id, const char *name, const char *audience,
-                                  int64_t now, int64_t *broadcast_id)
+int recurrences_occurrence_create(struct db *db, const struct recurrence_record *rec,
+                                  int64_t due_at, int64_t event_id, const char *name,
+                                  const char *audience, int64_t now, int64_t *broadcast_id)
     __attribute__((warn_unused_result));
 
 /* Record the occurrence at due_at (event_id) as skipped. Returns 1, 0 when
  * already recorded, or -1. */
-int recurrences_occurrence_skip(sqlite3 *db, int64_t recurrence_id, int64_t due_at,
+int recurrences_occurrence_skip(struct db *db, int64_t recurrence_id, int64_t due_at,
                                 int64_t event_id, int64_t now) __attribute__((warn_unused_result));
 
 /* One recorded occurrence, with its broadcast's status ("" when skipped). */
@@ -98,13 +98,13 @@ struct recurrence_occurrence_row {
 
 /* The occurrences of rule id, newest first, at most max. Returns the
  * count, or -1. */
-int recurrences_occurrences(sqlite3 *db, int64_t id, struct recurrence_occurrence_row *out,
+int recurrences_occurrences(struct db *db, int64_t id, struct recurrence_occurrence_row *out,
                             size_t max) __attribute__((warn_unused_result));
 
 /* Ids of rule id's occurrences not yet started (status 'scheduled', or
  * 'awaiting_approval' when over a threshold: app/approval), at most max.
  * Returns the count, or -1. */
-int recurrences_pending(sqlite3 *db, int64_t id, int64_t *ids, size_t max)
+int recurrences_pending(struct db *db, int64_t id, int64_t *ids, size_t max)
     __attribute__((warn_unused_result));
 
 /* An event a "day before" rule may serve. */
@@ -118,7 +118,7 @@ struct recurrence_event {
  * {"provinces":[..]}; an absent key or "" matches any), earliest first,
  * with no occurrence of rule recurrence_id recorded yet when recurrence_id
  * is not 0, at most max. Returns the count, or -1. */
-int recurrences_events(sqlite3 *db, const char *filter, int64_t recurrence_id, int64_t from,
+int recurrences_events(struct db *db, const char *filter, int64_t recurrence_id, int64_t from,
                        int64_t to, struct recurrence_event *out, size_t max)
     __attribute__((warn_unused_result));
 

@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
-static int exec_phone(sqlite3 *db, const char *sql, const char *phone, const char *what)
+static int exec_phone(struct db *db, const char *sql, const char *phone, const char *what)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, sql)))
@@ -18,7 +19,7 @@ static int exec_phone(sqlite3 *db, const char *sql, const char *phone, const cha
     return store_exec(db, st, what);
 }
 
-int sms_state_suppression_add(sqlite3 *db, const char *phone, const char *channel)
+int sms_state_suppression_add(struct db *db, const char *phone, const char *channel)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "INSERT INTO sms_suppressions (phone, channel, created_at)"
@@ -30,15 +31,15 @@ int sms_state_suppression_add(sqlite3 *db, const char *phone, const char *channe
     return store_exec(db, st, "suppression_add");
 }
 
-int sms_state_suppression_clear(sqlite3 *db, const char *phone)
+int sms_state_suppression_clear(struct db *db, const char *phone)
 {
     if (exec_phone(db, "DELETE FROM sms_suppressions WHERE phone = ?1", phone,
                    "suppression_clear") != 0)
         return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return sqlite3_changes(db->sq) > 0 ? 1 : 0;
 }
 
-int sms_state_suppression_has(sqlite3 *db, const char *phone)
+int sms_state_suppression_has(struct db *db, const char *phone)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT 1 FROM sms_suppressions WHERE phone = ?1")))
@@ -51,7 +52,7 @@ int sms_state_suppression_has(sqlite3 *db, const char *phone)
     return rc == SQLITE_DONE ? 0 : store_fail(db, "suppression_has");
 }
 
-int sms_state_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_state_flow *out)
+int sms_state_flow_get(struct db *db, const char *phone, int64_t now, struct sms_state_flow *out)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT flow, step, lang, state, expires_at FROM sms_conversations"
@@ -85,7 +86,7 @@ int sms_state_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_s
     return result;
 }
 
-int sms_state_flow_put(sqlite3 *db, const char *phone, const struct sms_state_flow *f,
+int sms_state_flow_put(struct db *db, const char *phone, const struct sms_state_flow *f,
                        int64_t expires_at)
 {
     sqlite3_stmt *st;
@@ -106,13 +107,13 @@ int sms_state_flow_put(sqlite3 *db, const char *phone, const struct sms_state_fl
     return store_exec(db, st, "sms_state_flow_put");
 }
 
-int sms_state_flow_delete(sqlite3 *db, const char *phone)
+int sms_state_flow_delete(struct db *db, const char *phone)
 {
     return exec_phone(db, "DELETE FROM sms_conversations WHERE phone = ?1", phone,
                       "sms_state_flow_delete");
 }
 
-int sms_state_replies_since(sqlite3 *db, const char *phone, int64_t since)
+int sms_state_replies_since(struct db *db, const char *phone, int64_t since)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "SELECT count(*) FROM messages WHERE phone = ?1 AND created_at >= ?2"

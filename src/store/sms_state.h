@@ -10,19 +10,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 /* Put phone (E.164) on the suppression list (idempotent; the first STOP's
  * time and channel are kept). Returns 0 or -1. */
-int sms_state_suppression_add(sqlite3 *db, const char *phone, const char *channel)
+int sms_state_suppression_add(struct db *db, const char *phone, const char *channel)
     __attribute__((warn_unused_result));
 
 /* Take phone off the suppression list (a registration or START). Returns
  * 1 when it was on it, 0 when not, -1 on error. */
-int sms_state_suppression_clear(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
+int sms_state_suppression_clear(struct db *db, const char *phone)
+    __attribute__((warn_unused_result));
 
 /* 1 when phone is on the suppression list, 0 when not, -1 on error. */
-int sms_state_suppression_has(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
+int sms_state_suppression_has(struct db *db, const char *phone) __attribute__((warn_unused_result));
 
 #define SMS_STATE_FLOW_MAX 16
 #define SMS_STATE_FLOW_STATE_MAX 2048 /* bytes of a flow's opaque state */
@@ -37,18 +38,18 @@ struct sms_state_flow {
 
 /* The exchange under way for phone, unless it expired before now (an
  * expired one is deleted). Returns 1 (*out filled), 0 (none) or -1. */
-int sms_state_flow_get(sqlite3 *db, const char *phone, int64_t now, struct sms_state_flow *out)
+int sms_state_flow_get(struct db *db, const char *phone, int64_t now, struct sms_state_flow *out)
     __attribute__((warn_unused_result));
 
 /* Save (replace) the exchange of phone, expiring at expires_at. */
-int sms_state_flow_put(sqlite3 *db, const char *phone, const struct sms_state_flow *f,
+int sms_state_flow_put(struct db *db, const char *phone, const struct sms_state_flow *f,
                        int64_t expires_at) __attribute__((warn_unused_result));
 
-int sms_state_flow_delete(sqlite3 *db, const char *phone) __attribute__((warn_unused_result));
+int sms_state_flow_delete(struct db *db, const char *phone) __attribute__((warn_unused_result));
 
 /* Outbound answers (kinds 'reply', 'registration', 'stop_confirmation') to
  * phone created at or after since. Returns the count or -1. */
-int sms_state_replies_since(sqlite3 *db, const char *phone, int64_t since)
+int sms_state_replies_since(struct db *db, const char *phone, int64_t since)
     __attribute__((warn_unused_result));
 
 #endif

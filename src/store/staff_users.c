@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 #define USER_COLUMNS                                                                               \
@@ -26,7 +27,7 @@ static void read_user(sqlite3_stmt *st, struct staff_user *out)
     out->password_temporary_until = sqlite3_column_int64(st, 9);
 }
 
-int staff_users_insert(sqlite3 *db, const char *name, const char *role, const char *hash,
+int staff_users_insert(struct db *db, const char *name, const char *role, const char *hash,
                        int64_t now, int64_t *id)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_users (name, role, password_hash,"
@@ -43,11 +44,11 @@ int staff_users_insert(sqlite3 *db, const char *name, const char *role, const ch
         return 1;
     if (rc != SQLITE_DONE)
         return store_fail(db, "staff_users_insert");
-    *id = sqlite3_last_insert_rowid(db);
+    *id = sqlite3_last_insert_rowid(db->sq);
     return 0;
 }
 
-int staff_users_update(sqlite3 *db, const char *name, const char *role, const char *hash)
+int staff_users_update(struct db *db, const char *name, const char *role, const char *hash)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2, password_hash = ?3,"
                                    " failed_logins = 0, locked_until = 0,"
@@ -59,10 +60,10 @@ int staff_users_update(sqlite3 *db, const char *name, const char *role, const ch
     sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
     if (store_exec(db, st, "staff_users_update") != 0)
         return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return sqlite3_changes(db->sq) > 0 ? 1 : 0;
 }
 
-int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
+int staff_users_find(struct db *db, const char *name, struct staff_user *out)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users WHERE name = ?1");
     if (!st)
@@ -79,7 +80,7 @@ int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
     return result;
 }
 
-int staff_users_get(sqlite3 *db, int64_t id, struct staff_user *out)
+int staff_users_get(struct db *db, int64_t id, struct staff_user *out)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users WHERE id = ?1");
     if (!st)
@@ -97,14 +98,14 @@ int staff_users_get(sqlite3 *db, int64_t id, struct staff_user *out)
 }
 
 /* Run an update of one user prepared as st: 1 changed, 0 none, -1. */
-static int update_one(sqlite3 *db, sqlite3_stmt *st, const char *what)
+static int update_one(struct db *db, sqlite3_stmt *st, const char *what)
 {
     if (store_exec(db, st, what) != 0)
         return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return sqlite3_changes(db->sq) > 0 ? 1 : 0;
 }
 
-int staff_users_set_role(sqlite3 *db, int64_t id, const char *role)
+int staff_users_set_role(struct db *db, int64_t id, const char *role)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2 WHERE id = ?1");
     if (!st)
@@ -114,7 +115,7 @@ int staff_users_set_role(sqlite3 *db, int64_t id, const char *role)
     return update_one(db, st, "staff_users_set_role");
 }
 
-int staff_users_set_disabled(sqlite3 *db, int64_t id, int64_t disabled_at)
+int staff_users_set_disabled(struct db *db, int64_t id, int64_t disabled_at)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET disabled_at = nullif(?2, 0)"
                                    " WHERE id = ?1");
@@ -125,7 +126,7 @@ int staff_users_set_disabled(sqlite3 *db, int64_t id, int64_t disabled_at)
     return update_one(db, st, "staff_users_set_disabled");
 }
 
-int staff_users_set_password(sqlite3 *db, int64_t id, const char *hash, int64_t temporary_until)
+int staff_users_set_password(struct db *db, int64_t id, const char *hash, int64_t temporary_until)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET password_hash = ?2,"
                                    " password_temporary_until = nullif(?3, 0),"
@@ -138,7 +139,7 @@ int staff_users_set_password(sqlite3 *db, int64_t id, const char *hash, int64_t 
     return update_one(db, st, "staff_users_set_password");
 }
 
-int staff_users_active_admins(sqlite3 *db, int64_t except_id)
+int staff_users_active_admins(struct db *db, int64_t except_id)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM staff_users WHERE role = 'admin'"
                                    " AND disabled_at IS NULL AND id != ?1");
@@ -157,7 +158,7 @@ int staff_users_active_admins(sqlite3 *db, int64_t except_id)
 /* One attempt counted, and the back-off it calls for set, when the account
  * is not in back-off (or bypass). RETURNING the new values: 1, 0 (no row:
  * in back-off), -1. */
-static int attempt_claim(sqlite3 *db, int64_t id, int64_t now, bool bypass,
+static int attempt_claim(struct db *db, int64_t id, int64_t now, bool bypass,
                          const struct staff_backoff *p, int *failures, int64_t *until)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1,"
@@ -188,7 +189,7 @@ static int attempt_claim(sqlite3 *db, int64_t id, int64_t now, bool bypass,
     return result;
 }
 
-int staff_users_attempt(sqlite3 *db, int64_t id, int64_t now, bool bypass,
+int staff_users_attempt(struct db *db, int64_t id, int64_t now, bool bypass,
                         const struct staff_backoff *policy, int *failures, int64_t *backoff_until)
 {
     int rc = attempt_claim(db, id, now, bypass, policy, failures, backoff_until);
@@ -213,7 +214,7 @@ int staff_users_attempt(sqlite3 *db, int64_t id, int64_t now, bool bypass,
     return result;
 }
 
-int staff_users_login_ok(sqlite3 *db, int64_t id, int64_t now)
+int staff_users_login_ok(struct db *db, int64_t id, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = 0, locked_until = 0,"
                                    " last_login_at = ?2 WHERE id = ?1");
@@ -224,7 +225,7 @@ int staff_users_login_ok(sqlite3 *db, int64_t id, int64_t now)
     return store_exec(db, st, "staff_users_login_ok");
 }
 
-int staff_users_list(sqlite3 *db, struct staff_user *out, size_t max)
+int staff_users_list(struct db *db, struct staff_user *out, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users ORDER BY name");
     if (!st)
@@ -237,7 +238,7 @@ int staff_users_list(sqlite3 *db, struct staff_user *out, size_t max)
     return (int)n;
 }
 
-int staff_sessions_insert(sqlite3 *db, int64_t user_id, const char *token_hash, const char *csrf,
+int staff_sessions_insert(struct db *db, int64_t user_id, const char *token_hash, const char *csrf,
                           int64_t now, const char *client)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_sessions (user_id, token_hash, csrf,"
@@ -254,7 +255,7 @@ int staff_sessions_insert(sqlite3 *db, int64_t user_id, const char *token_hash, 
     return store_exec(db, st, "staff_sessions_insert");
 }
 
-int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
+int staff_sessions_find(struct db *db, const char *token_hash, int64_t idle_since,
                         struct staff_session *out)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT s.id, s.user_id, u.name, u.role, s.csrf, s.created_at,"
@@ -285,7 +286,7 @@ int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
     return result;
 }
 
-int staff_sessions_known(sqlite3 *db, int64_t user_id, const char *token_hash, int64_t since)
+int staff_sessions_known(struct db *db, int64_t user_id, const char *token_hash, int64_t since)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM staff_sessions WHERE token_hash = :token_hash"
                                    " AND user_id = :user_id AND created_at >= :since");
@@ -303,7 +304,7 @@ int staff_sessions_known(sqlite3 *db, int64_t user_id, const char *token_hash, i
     return result;
 }
 
-int staff_sessions_touch(sqlite3 *db, int64_t id, int64_t now)
+int staff_sessions_touch(struct db *db, int64_t id, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET last_seen_at = ?2 WHERE id = ?1");
     if (!st)
@@ -313,7 +314,7 @@ int staff_sessions_touch(sqlite3 *db, int64_t id, int64_t now)
     return store_exec(db, st, "staff_sessions_touch");
 }
 
-int staff_sessions_end(sqlite3 *db, int64_t id, int64_t now)
+int staff_sessions_end(struct db *db, int64_t id, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?2"
                                    " WHERE id = ?1 AND ended_at IS NULL");
@@ -324,7 +325,7 @@ int staff_sessions_end(sqlite3 *db, int64_t id, int64_t now)
     return store_exec(db, st, "staff_sessions_end");
 }
 
-int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
+int staff_sessions_end_user(struct db *db, int64_t user_id, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?2"
                                    " WHERE user_id = ?1 AND ended_at IS NULL");
@@ -335,7 +336,7 @@ int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
     return store_exec(db, st, "staff_sessions_end_user");
 }
 
-int staff_sessions_end_others(sqlite3 *db, int64_t user_id, int64_t keep_id, int64_t now)
+int staff_sessions_end_others(struct db *db, int64_t user_id, int64_t keep_id, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?3"
                                    " WHERE user_id = ?1 AND id != ?2 AND ended_at IS NULL");

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db.h"
 
 #define STAFF_USER_NAME_MAX 64  /* bytes with the NUL */
 #define STAFF_HASH_TEXT_MAX 200 /* stored password form, with the NUL */
@@ -41,40 +41,40 @@ struct staff_session {
 };
 
 /* Insert a user. Returns 0 with *id set, 1 when the name is taken, -1. */
-int staff_users_insert(sqlite3 *db, const char *name, const char *role, const char *hash,
+int staff_users_insert(struct db *db, const char *name, const char *role, const char *hash,
                        int64_t now, int64_t *id) __attribute__((warn_unused_result));
 
 /* Replace a user's password hash and role (an existing name); the
  * password is the user's own (not temporary). Returns 1 updated, 0 no such
  * user, -1. */
-int staff_users_update(sqlite3 *db, const char *name, const char *role, const char *hash)
+int staff_users_update(struct db *db, const char *name, const char *role, const char *hash)
     __attribute__((warn_unused_result));
 
 /* The user called name. Returns 1, 0 (none) or -1. */
-int staff_users_find(sqlite3 *db, const char *name, struct staff_user *out)
+int staff_users_find(struct db *db, const char *name, struct staff_user *out)
     __attribute__((warn_unused_result));
 
 /* The user with id. Returns 1, 0 (none) or -1. */
-int staff_users_get(sqlite3 *db, int64_t id, struct staff_user *out)
+int staff_users_get(struct db *db, int64_t id, struct staff_user *out)
     __attribute__((warn_unused_result));
 
 /* Set user id's role. Returns 1 updated, 0 no such user, -1. */
-int staff_users_set_role(sqlite3 *db, int64_t id, const char *role)
+int staff_users_set_role(struct db *db, int64_t id, const char *role)
     __attribute__((warn_unused_result));
 
 /* Disable user id at disabled_at (0: enable it again). Returns 1, 0, -1. */
-int staff_users_set_disabled(sqlite3 *db, int64_t id, int64_t disabled_at)
+int staff_users_set_disabled(struct db *db, int64_t id, int64_t disabled_at)
     __attribute__((warn_unused_result));
 
 /* Replace user id's password hash; temporary_until > 0 makes it a
  * temporary password valid until then, 0 the user's own. Failures and
  * back-off are cleared. Returns 1, 0, -1. */
-int staff_users_set_password(sqlite3 *db, int64_t id, const char *hash, int64_t temporary_until)
+int staff_users_set_password(struct db *db, int64_t id, const char *hash, int64_t temporary_until)
     __attribute__((warn_unused_result));
 
 /* How many admins are active (not disabled), leaving out user except_id
  * (0: none). Returns the count or -1. */
-int staff_users_active_admins(sqlite3 *db, int64_t except_id) __attribute__((warn_unused_result));
+int staff_users_active_admins(struct db *db, int64_t except_id) __attribute__((warn_unused_result));
 
 /* How failed sign-ins slow an account down: the first free_failures in a
  * row cost nothing; from then on each puts the account in back-off for
@@ -95,46 +95,48 @@ struct staff_backoff {
  * staff_users_login_ok). Otherwise returns 0: refused, counted, the
  * back-off not extended. *failures and *backoff_until receive the stored
  * values. -1 on a database failure. */
-int staff_users_attempt(sqlite3 *db, int64_t id, int64_t now, bool bypass,
+int staff_users_attempt(struct db *db, int64_t id, int64_t now, bool bypass,
                         const struct staff_backoff *policy, int *failures, int64_t *backoff_until)
     __attribute__((warn_unused_result));
 
 /* Record a successful sign-in at now (failures reset). */
-int staff_users_login_ok(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
+int staff_users_login_ok(struct db *db, int64_t id, int64_t now)
+    __attribute__((warn_unused_result));
 
 /* All users, by name, at most max. Returns the count or -1. */
-int staff_users_list(sqlite3 *db, struct staff_user *out, size_t max)
+int staff_users_list(struct db *db, struct staff_user *out, size_t max)
     __attribute__((warn_unused_result));
 
 /* A new live session. Returns 0 or -1. */
-int staff_sessions_insert(sqlite3 *db, int64_t user_id, const char *token_hash, const char *csrf,
+int staff_sessions_insert(struct db *db, int64_t user_id, const char *token_hash, const char *csrf,
                           int64_t now, const char *client) __attribute__((warn_unused_result));
 
 /* The live session whose token hash is token_hash, used at or after
  * idle_since, with its user (an active one). Returns 1, 0 (none, ended,
  * idle, or its user disabled) or -1. */
-int staff_sessions_find(sqlite3 *db, const char *token_hash, int64_t idle_since,
+int staff_sessions_find(struct db *db, const char *token_hash, int64_t idle_since,
                         struct staff_session *out) __attribute__((warn_unused_result));
 
 /* 1 when token_hash is the hash of a session of user_id created at or
  * after since, live or ended (the browser presenting it signed in as that
  * user before), 0 when not, -1. */
-int staff_sessions_known(sqlite3 *db, int64_t user_id, const char *token_hash, int64_t since)
+int staff_sessions_known(struct db *db, int64_t user_id, const char *token_hash, int64_t since)
     __attribute__((warn_unused_result));
 
 /* Record a use of session id at now. */
-int staff_sessions_touch(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
+int staff_sessions_touch(struct db *db, int64_t id, int64_t now)
+    __attribute__((warn_unused_result));
 
 /* End session id (sign-out). */
-int staff_sessions_end(sqlite3 *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
+int staff_sessions_end(struct db *db, int64_t id, int64_t now) __attribute__((warn_unused_result));
 
 /* End every live session of user_id (password change). */
-int staff_sessions_end_user(sqlite3 *db, int64_t user_id, int64_t now)
+int staff_sessions_end_user(struct db *db, int64_t user_id, int64_t now)
     __attribute__((warn_unused_result));
 
 /* End every live session of user_id but keep_id (the user changing their
  * own password stays signed in there). */
-int staff_sessions_end_others(sqlite3 *db, int64_t user_id, int64_t keep_id, int64_t now)
+int staff_sessions_end_others(struct db *db, int64_t user_id, int64_t keep_id, int64_t now)
     __attribute__((warn_unused_result));
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "core/utf8.h"
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "sys/log.h"
 
 int store_param(sqlite3_stmt *st, const char *name)
@@ -41,21 +42,21 @@ void store_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t l
     sqlite3_bind_blob(st, store_param(st, name), p, (int)len, SQLITE_STATIC);
 }
 
-int store_exec(sqlite3 *db, sqlite3_stmt *st, const char *what)
+int store_exec(struct db *db, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
     db_stmt_done(st);
     return rc == SQLITE_DONE ? 0 : store_fail(db, what);
 }
 
-int store_exec_changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
+int store_exec_changed(struct db *db, sqlite3_stmt *st, const char *what)
 {
     if (store_exec(db, st, what) != 0)
         return -1;
-    return sqlite3_changes(db) > 0 ? 1 : 0;
+    return sqlite3_changes(db->sq) > 0 ? 1 : 0;
 }
 
-int store_read_int64(sqlite3 *db, sqlite3_stmt *st, int64_t *out, const char *what)
+int store_read_int64(struct db *db, sqlite3_stmt *st, int64_t *out, const char *what)
 {
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -63,7 +64,7 @@ int store_read_int64(sqlite3 *db, sqlite3_stmt *st, int64_t *out, const char *wh
     return rc == SQLITE_ROW ? 0 : store_fail(db, what);
 }
 
-int store_read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
+int store_read_ids(struct db *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
 {
     size_t n = 0;
     int rc = SQLITE_DONE;
@@ -86,7 +87,7 @@ void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
     dst[n] = '\0';
 }
 
-int store_fail(sqlite3 *db, const char *what)
+int store_fail(struct db *db, const char *what)
 {
     db_log_error(db, what);
     return -1;

@@ -1,5 +1,5 @@
-/* store_util.h -- small helpers shared by the store/ modules (not exported
- * beyond store/): binding parameters by name, running a statement that
+/* store_util.h -- small helpers shared by the store/ modules, internal to
+ * store/: binding parameters by name, running a statement that
  * returns no row, copying text columns, logging a failed query.
  *
  * Statements come from db_stmt() (the per-thread cache) and go back with
@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include "store/db_sql.h"
 
 /* The index of parameter name (":name") in st; asserted to exist. */
 int store_param(sqlite3_stmt *st, const char *name);
@@ -28,21 +28,22 @@ void store_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t l
 /* Step st once, expecting no row (an INSERT, UPDATE or DELETE), and give
  * it back (db_stmt_done). Returns 0, or -1 logged with what. sqlite3_changes
  * and sqlite3_last_insert_rowid still tell about it afterwards. */
-int store_exec(sqlite3 *db, sqlite3_stmt *st, const char *what) __attribute__((warn_unused_result));
+int store_exec(struct db *db, sqlite3_stmt *st, const char *what)
+    __attribute__((warn_unused_result));
 
 /* store_exec for an UPDATE or DELETE whose caller asks whether it matched:
  * 1 (a row changed), 0 (none) or -1 logged with what. */
-int store_exec_changed(sqlite3 *db, sqlite3_stmt *st, const char *what)
+int store_exec_changed(struct db *db, sqlite3_stmt *st, const char *what)
     __attribute__((warn_unused_result));
 
 /* Step st once for its one row (a count or a sum) into *out (0 when the
  * step fails) and give it back. Returns 0, or -1 logged with what. */
-int store_read_int64(sqlite3 *db, sqlite3_stmt *st, int64_t *out, const char *what)
+int store_read_int64(struct db *db, sqlite3_stmt *st, int64_t *out, const char *what)
     __attribute__((warn_unused_result));
 
 /* Step st (one integer column) into ids, at most max, and give it back.
  * Returns the count, or -1 logged with what. */
-int store_read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
+int store_read_ids(struct db *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
     __attribute__((warn_unused_result));
 
 /* Copy column col of the current row as text into dst (always terminated,
@@ -50,7 +51,7 @@ int store_read_ids(sqlite3 *db, sqlite3_stmt *st, int64_t *ids, size_t max, cons
 void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col);
 
 /* Log a failed query and return -1. */
-int store_fail(sqlite3 *db, const char *what);
+int store_fail(struct db *db, const char *what);
 
 /* The text column suffix for a language: "ar", "fr" or "en" (others: the
  * first of those that is not empty is used by the callers' coalesce). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 #define RECORD_COLS "id, name, texts, created_by, created_at, updated_at, coalesce(archived_at, 0)"
@@ -20,7 +21,7 @@ void template_record_clear(struct template_record *r)
 }
 
 /* The write's outcome from sqlite3_step's rc and the changes it made. */
-static enum template_write write_result(sqlite3 *db, int rc, const char *what)
+static enum template_write write_result(struct db *db, int rc, const char *what)
 {
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
         return TEMPLATE_WRITE_NAME_TAKEN;
@@ -28,10 +29,10 @@ static enum template_write write_result(sqlite3 *db, int rc, const char *what)
         store_fail(db, what);
         return TEMPLATE_WRITE_ERROR;
     }
-    return sqlite3_changes(db) > 0 ? TEMPLATE_WRITE_OK : TEMPLATE_WRITE_NOT_FOUND;
+    return sqlite3_changes(db->sq) > 0 ? TEMPLATE_WRITE_OK : TEMPLATE_WRITE_NOT_FOUND;
 }
 
-enum template_write templates_insert(sqlite3 *db, const struct template_record *r, int64_t now,
+enum template_write templates_insert(struct db *db, const struct template_record *r, int64_t now,
                                      int64_t *id)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO templates (name, texts, created_by, created_at,"
@@ -48,11 +49,11 @@ enum template_write templates_insert(sqlite3 *db, const struct template_record *
     db_stmt_done(st);
     enum template_write w = write_result(db, rc, "templates_insert");
     if (w == TEMPLATE_WRITE_OK)
-        *id = sqlite3_last_insert_rowid(db);
+        *id = sqlite3_last_insert_rowid(db->sq);
     return w;
 }
 
-enum template_write templates_update(sqlite3 *db, const struct template_record *r, bool archived,
+enum template_write templates_update(struct db *db, const struct template_record *r, bool archived,
                                      int64_t now)
 {
     sqlite3_stmt *st =
@@ -87,7 +88,7 @@ static int read_record(sqlite3_stmt *st, struct template_record *r)
     return r->texts ? 0 : -1;
 }
 
-int templates_get(sqlite3 *db, int64_t id, struct template_record *out)
+int templates_get(struct db *db, int64_t id, struct template_record *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates WHERE id = ?1");
@@ -105,7 +106,7 @@ int templates_get(sqlite3 *db, int64_t id, struct template_record *out)
     return found;
 }
 
-int templates_list(sqlite3 *db, bool with_archived, int64_t offset, size_t max,
+int templates_list(struct db *db, bool with_archived, int64_t offset, size_t max,
                    struct template_record *out, int64_t *total)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates"
@@ -145,8 +146,8 @@ clear: /* logged */
     return -1;
 }
 
-int templates_longest_event(sqlite3 *db, int64_t now, const char *lang, char *title, size_t titlesz,
-                            int64_t *starts_at)
+int templates_longest_event(struct db *db, int64_t now, const char *lang, char *title,
+                            size_t titlesz, int64_t *starts_at)
 {
     char sql[512];
     const char *c = store_lang_column(lang);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_sql.h"
 #include "store/store_util.h"
 
 #define TOKEN_COLUMNS "id, name, role, created_at, coalesce(last_used_at,0), coalesce(revoked_at,0)"
@@ -19,7 +20,7 @@ static void read_row(sqlite3_stmt *st, struct token_row *out)
     out->revoked_at = sqlite3_column_int64(st, 5);
 }
 
-int tokens_insert(sqlite3 *db, const char *name, const char *role, const char *hash_hex,
+int tokens_insert(struct db *db, const char *name, const char *role, const char *hash_hex,
                   int64_t now, int64_t *id)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_tokens (name, role, token_hash, created_at)"
@@ -36,11 +37,11 @@ int tokens_insert(sqlite3 *db, const char *name, const char *role, const char *h
         return 1;
     if (rc != SQLITE_DONE)
         return store_fail(db, "tokens_insert");
-    *id = sqlite3_last_insert_rowid(db);
+    *id = sqlite3_last_insert_rowid(db->sq);
     return 0;
 }
 
-int tokens_find_live(sqlite3 *db, const char *hash_hex, struct token_row *out, char *stored_hex,
+int tokens_find_live(struct db *db, const char *hash_hex, struct token_row *out, char *stored_hex,
                      size_t stored_sz)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " TOKEN_COLUMNS ", token_hash FROM staff_tokens"
@@ -60,7 +61,7 @@ int tokens_find_live(sqlite3 *db, const char *hash_hex, struct token_row *out, c
     return result;
 }
 
-int tokens_touch(sqlite3 *db, int64_t id, int64_t now)
+int tokens_touch(struct db *db, int64_t id, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE staff_tokens SET last_used_at = ?2 WHERE id = ?1"
                                    " AND (last_used_at IS NULL OR last_used_at < ?2 - ?3)");
@@ -72,7 +73,8 @@ int tokens_touch(sqlite3 *db, int64_t id, int64_t now)
     return store_exec(db, st, "tokens_touch");
 }
 
-int tokens_revoke(sqlite3 *db, const char *name, int64_t by_id, int64_t now, struct token_row *out)
+int tokens_revoke(struct db *db, const char *name, int64_t by_id, int64_t now,
+                  struct token_row *out)
 {
     sqlite3_stmt *st =
         db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM staff_tokens"
@@ -98,7 +100,7 @@ int tokens_revoke(sqlite3 *db, const char *name, int64_t by_id, int64_t now, str
     return rc == SQLITE_DONE ? 1 : store_fail(db, "tokens_revoke");
 }
 
-int tokens_list(sqlite3 *db, struct token_row *out, size_t max)
+int tokens_list(struct db *db, struct token_row *out, size_t max)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM staff_tokens"
                                    " ORDER BY revoked_at IS NOT NULL, id DESC LIMIT ?1");

@@ -8,28 +8,28 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/db.h"
+#include "store/db_sql.h"
 #include "store/migrations.h"
 
-static inline void exec(sqlite3 *db, const char *sql)
+static inline void exec(struct db *db, const char *sql)
 {
     char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+    if (sqlite3_exec(db->sq, sql, NULL, NULL, &err) != SQLITE_OK)
         fail_msg("%s: %s", sql, err ? err : "?");
 }
 
 /* A new in-memory database, not migrated. */
-static inline sqlite3 *memory_db(void)
+static inline struct db *memory_db(void)
 {
     struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
-    sqlite3 *db = db_open(&opt);
+    struct db *db = db_open(&opt);
     assert_non_null(db);
     return db;
 }
 
 /* Every migration before the first whose text holds marker, the schema
  * version set to match: db_migrate() then runs that one and those after. */
-static inline void migrate_before(sqlite3 *db, const char *marker)
+static inline void migrate_before(struct db *db, const char *marker)
 {
     size_t v = 0;
     while (v < db_migrations_count && !strstr(db_migrations[v], marker))

@@ -11,16 +11,16 @@
 #include "store/admin_queries.h"
 #include "store/db.h"
 
-static sqlite3 *memory_db(void)
+static struct db *memory_db(void)
 {
     struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
-    sqlite3 *db = db_open(&opt);
+    struct db *db = db_open(&opt);
     assert_non_null(db);
     assert_int_equal(db_migrate(db), 0);
     return db;
 }
 
-static void insert_coop(sqlite3 *db, const char *code, const char *province)
+static void insert_coop(struct db *db, const char *code, const char *province)
 {
     /* Deliberately not in the column order of the statement. */
     struct adminq_arg a[] = {
@@ -34,7 +34,7 @@ static void insert_coop(sqlite3 *db, const char *code, const char *province)
 static void test_named_arguments(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     insert_coop(db, "C1", "Souss-Massa");
     insert_coop(db, "C2", "Draa-Tafilalet");
     insert_coop(db, "C3", "Souss-Massa");
@@ -60,7 +60,7 @@ static void test_named_arguments(void **state)
 static void test_refused_arguments(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     int64_t n = -1;
     struct adminq_arg unknown[] = {adminq_as(":provinc", adminq_text("Souss-Massa"))};
     assert_int_equal(adminq_scalar(db, ADMINQ_COOPS_COUNT, unknown, 1, &n), -1);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db_sql.h"
 #include "store/approvals.h"
 #include "store/db.h"
 #include "store/migrations.h"
@@ -22,15 +23,15 @@
 #define HOUR 3600
 #define T0 (1700000000 / HOUR * HOUR)
 
-static int exec_rc(sqlite3 *db, const char *sql)
+static int exec_rc(struct db *db, const char *sql)
 {
-    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+    return sqlite3_exec(db->sq, sql, NULL, NULL, NULL);
 }
 
-static long scalar(sqlite3 *db, const char *sql)
+static long scalar(struct db *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     long v = (long)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -40,7 +41,7 @@ static long scalar(sqlite3 *db, const char *sql)
 static void test_rebuild_keeps_rows_index_and_check(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     migrate_before(db, "CREATE TABLE broadcasts_new");
     exec(db, "INSERT INTO broadcasts (id, name, topic, channel, audience, texts, status,"
              " scheduled_at, started_at, recipients, created_by, created_at, updated_at) VALUES"
@@ -75,7 +76,7 @@ static void test_rebuild_keeps_rows_index_and_check(void **state)
 static void test_request_approve_reject_drop(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     exec(db, "INSERT INTO broadcasts (id, name, channel, audience, texts, status, created_by,"
              " created_at, updated_at) VALUES (1, 'n', 'at', '{}', '{}', 'draft', 'amina', 1, 1)");
@@ -110,7 +111,7 @@ static void test_request_approve_reject_drop(void **state)
     db_close(db);
 }
 
-static void add(sqlite3 *db, const char *channel, const char *phone, const char *status,
+static void add(struct db *db, const char *channel, const char *phone, const char *status,
                 const char *provider_id, long created_at, int segments)
 {
     char sql[512];
@@ -126,7 +127,7 @@ static void add(sqlite3 *db, const char *channel, const char *phone, const char 
 static void test_channel_pending_counts_what_waits_to_cost(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     const char *real = "+212600000001";
     const int64_t month = T0 + HOUR;            /* the month begins an hour after T0 */
@@ -161,8 +162,8 @@ static void test_channel_pending_counts_what_waits_to_cost(void **state)
 
 /* A broadcast row of status on channel with an expansion's plan and
  * progress (segments < 0: NULL, a row expanding from before the column). */
-static void add_expansion(sqlite3 *db, int id, const char *channel, const char *status, long total,
-                          long queued, long segments)
+static void add_expansion(struct db *db, int id, const char *channel, const char *status,
+                          long total, long queued, long segments)
 {
     char sql[768], seg[24] = "NULL";
     if (segments >= 0)
@@ -183,7 +184,7 @@ static void add_expansion(sqlite3 *db, int id, const char *channel, const char *
 static void test_channel_pending_counts_what_expanding_broadcasts_will_write(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add(db, "at", "+212600000001", "queued", NULL, T0, 2);    /* written: 2 */
     add_expansion(db, 1, "at", "expanding", 600, 100, 1200);  /* 500 x 2 */
@@ -211,7 +212,7 @@ static void test_channel_pending_counts_what_expanding_broadcasts_will_write(voi
 static void test_migration_plans_expanding_broadcasts(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     migrate_before(db, "ADD COLUMN expand_segments");
     static const char *const cols =
         "INSERT INTO broadcasts (id, name, channel, audience, texts, status, created_by,"

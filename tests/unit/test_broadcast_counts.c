@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db_sql.h"
 #include "store/broadcasts.h"
 #include "store/db.h"
 #include "store/migrations.h"
@@ -21,7 +22,7 @@
 
 /* Messages of broadcasts 1, 2 and none, in several statuses, a test number
  * among them (counted: progress counts every message of a broadcast). */
-static void add_mix(sqlite3 *db)
+static void add_mix(struct db *db)
 {
     static const char *const statuses[] = {"queued",    "held",   "sending",  "sent",
                                            "delivered", "failed", "cancelled"};
@@ -42,7 +43,7 @@ static void add_mix(sqlite3 *db)
 }
 
 /* The counts equal a fresh count of the messages, both ways. */
-static void assert_counts_true(sqlite3 *db)
+static void assert_counts_true(struct db *db)
 {
     static const char *const sql =
         "SELECT count(*) FROM ("
@@ -55,7 +56,7 @@ static void assert_counts_true(sqlite3 *db)
         " EXCEPT SELECT broadcast_id, status, n, segments FROM broadcast_counts WHERE n <> 0)"
         " UNION ALL SELECT count(*) FROM broadcast_counts WHERE n = 0 AND segments <> 0";
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
     for (int i = 0; i < 3; i++) {
         assert_int_equal(sqlite3_step(st), SQLITE_ROW);
         assert_int_equal(sqlite3_column_int(st, 0), 0);
@@ -63,10 +64,10 @@ static void assert_counts_true(sqlite3 *db)
     sqlite3_finalize(st);
 }
 
-static int64_t scalar(sqlite3 *db, const char *sql)
+static int64_t scalar(struct db *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int64_t v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -74,7 +75,7 @@ static int64_t scalar(sqlite3 *db, const char *sql)
 }
 
 /* broadcasts_progress of id agrees with counting its messages. */
-static void assert_progress_true(sqlite3 *db, int64_t id)
+static void assert_progress_true(struct db *db, int64_t id)
 {
     struct broadcast_progress p;
     assert_int_equal(broadcasts_progress(db, id, &p), 0);
@@ -111,7 +112,7 @@ static void assert_progress_true(sqlite3 *db, int64_t id)
 static void test_migration_counts_existing_messages(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     migrate_before(db, "CREATE TABLE broadcast_counts");
     add_mix(db);
     assert_int_equal(db_migrate(db), 0);
@@ -124,7 +125,7 @@ static void test_migration_counts_existing_messages(void **state)
 static void test_writes_keep_counts(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add_mix(db);
     assert_counts_true(db);
@@ -170,7 +171,7 @@ static void test_writes_keep_counts(void **state)
 static void test_progress_of_none(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add_mix(db);
     struct broadcast_progress p;

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/db_sql.h"
 #include "core/limits.h"
 #include "store/db.h"
 #include "store/db_checkpoint.h"
@@ -40,10 +41,10 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void exec_ok(sqlite3 *db, const char *sql)
+static void exec_ok(struct db *db, const char *sql)
 {
     char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+    if (sqlite3_exec(db->sq, sql, NULL, NULL, &err) != SQLITE_OK)
         fail_msg("%s: %s", sql, err ? err : "?");
 }
 
@@ -56,7 +57,7 @@ static int64_t wal_file_bytes(void)
 /* One write transaction of about PER_COMMIT pages, the daemon's way. */
 static void write_commit(void)
 {
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     assert_int_equal(db_begin(db), 0);
     exec_ok(db, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 50)"
                 " INSERT INTO t SELECT randomblob(400) FROM c");
@@ -187,7 +188,7 @@ static void test_bounded_under_sustained_writes(void **state)
 static void test_old_reader_lets_it_grow(void **state)
 {
     (void)state;
-    sqlite3 *reader = db_open(&opt);
+    struct db *reader = db_open(&opt);
     assert_non_null(reader);
     write_commit();
     exec_ok(reader, "BEGIN");

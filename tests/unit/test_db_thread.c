@@ -16,20 +16,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/db_sql.h"
 #include "store/db.h"
 #include "store/db_group.h"
 
 static char dir[] = "/tmp/test_db_thread_XXXXXX";
 static struct db_options opt = {.busy_timeout_ms = 1000};
 
-static void exec_ok(sqlite3 *db, const char *sql)
+static void exec_ok(struct db *db, const char *sql)
 {
     char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+    if (sqlite3_exec(db->sq, sql, NULL, NULL, &err) != SQLITE_OK)
         fail_msg("%s: %s", sql, err ? err : "?");
 }
 
-static int rows(sqlite3 *db)
+static int rows(struct db *db)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM t");
     assert_non_null(st);
@@ -39,10 +40,10 @@ static int rows(sqlite3 *db)
     return n;
 }
 
-static int insert_row(sqlite3 *db, void *arg)
+static int insert_row(struct db *db, void *arg)
 {
     (void)arg;
-    return sqlite3_exec(db, "INSERT INTO t VALUES (1)", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    return sqlite3_exec(db->sq, "INSERT INTO t VALUES (1)", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 static int setup(void **state)
@@ -52,7 +53,7 @@ static int setup(void **state)
         return -1;
     snprintf(opt.path, sizeof opt.path, "%s/t.db", dir);
     db_pool_init(&opt);
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     if (!db)
         return -1;
     exec_ok(db, "CREATE TABLE t (x INTEGER)");
@@ -77,7 +78,7 @@ static int teardown(void **state)
 static void test_one_snapshot(void **state)
 {
     (void)state;
-    sqlite3 *db = db_thread(), *other = db_open(&opt);
+    struct db *db = db_thread(), *other = db_open(&opt);
     assert_non_null(other);
     int before = rows(db);
     db_read_begin(db);
@@ -94,7 +95,7 @@ static void test_one_snapshot(void **state)
 static void test_write_ends_it(void **state)
 {
     (void)state;
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     int before = rows(db);
     db_read_begin(db);
     assert_int_equal(rows(db), before);
@@ -107,9 +108,9 @@ static void test_write_ends_it(void **state)
     assert_int_equal(rows(db), before + 1);
     assert_int_equal(db_group_write(insert_row, NULL), 0);
     assert_int_equal(rows(db), before + 2);
-    assert_true(sqlite3_get_autocommit(db));
+    assert_true(sqlite3_get_autocommit(db->sq));
     db_read_end(); /* none open: nothing to do */
-    assert_true(sqlite3_get_autocommit(db));
+    assert_true(sqlite3_get_autocommit(db->sq));
 }
 
 /* Inside a write transaction, db_read_begin() leaves it alone: the write
@@ -117,13 +118,13 @@ static void test_write_ends_it(void **state)
 static void test_inside_a_write(void **state)
 {
     (void)state;
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     int before = rows(db);
     assert_int_equal(db_begin(db), 0);
     db_read_begin(db);
     exec_ok(db, "INSERT INTO t VALUES (4)");
     db_read_end();
-    assert_false(sqlite3_get_autocommit(db));
+    assert_false(sqlite3_get_autocommit(db->sq));
     assert_int_equal(db_commit(db), 0);
     assert_int_equal(rows(db), before + 1);
 }
@@ -134,7 +135,7 @@ static void test_inside_a_write(void **state)
 static void test_statement_cache(void **state)
 {
     (void)state;
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     char a[64], b[64];
     snprintf(a, sizeof a, "SELECT count(*) FROM t WHERE x = ?1");
     snprintf(b, sizeof b, "%s", a);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db_sql.h"
 #include "store/db.h"
 #include "store/grants.h"
 #include "../common/store_fixture.h"
@@ -32,11 +33,11 @@ static int on_statement(unsigned type, void *ctx, void *p, void *x)
 /* Member 1 of cooperative 1 has two grants; member 2 of the same
  * cooperative one (not member 1's to see); the cooperative two of its own
  * (one also naming member 2); member 3, of no cooperative, one. */
-static sqlite3 *open_db(void)
+static struct db *open_db(void)
 {
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
-    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_statement, NULL);
+    sqlite3_trace_v2(db->sq, SQLITE_TRACE_STMT, on_statement, NULL);
     exec(db, "INSERT INTO cooperatives (id, code, name, province, created_at, updated_at)"
              " VALUES (1, 'C1', 'Coop', 'berkane', 1, 1);"
              "INSERT INTO members (id, phone, language, cooperative_id, registered_via,"
@@ -56,13 +57,13 @@ static sqlite3 *open_db(void)
 }
 
 /* The plan of the newest statement on grants the store ran, details joined by ';'. */
-static void last_plan(sqlite3 *db, char *out, size_t outsz)
+static void last_plan(struct db *db, char *out, size_t outsz)
 {
     assert_true(last_grants_sql[0] != '\0');
     char q[4200];
     snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", last_grants_sql);
     sqlite3_stmt *p = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, q, -1, &p, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db->sq, q, -1, &p, NULL), SQLITE_OK);
     out[0] = '\0';
     while (sqlite3_step(p) == SQLITE_ROW) {
         strncat(out, (const char *)sqlite3_column_text(p, 3), outsz - strlen(out) - 2);
@@ -71,7 +72,7 @@ static void last_plan(sqlite3 *db, char *out, size_t outsz)
     sqlite3_finalize(p);
 }
 
-static void assert_no_sort_and_indexes(sqlite3 *db)
+static void assert_no_sort_and_indexes(struct db *db)
 {
     char plan[1024];
     last_plan(db, plan, sizeof plan);
@@ -83,7 +84,7 @@ static void assert_no_sort_and_indexes(sqlite3 *db)
 static void test_member_and_cooperative_newest_first(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    struct db *db = open_db();
     struct ussd_grant g[8];
     /* Updated 50 (id 4 before id 1: ties go to the higher id), 30, 10; never
      * grant 3 (member 2's own), each grant once (grant 1 is in both arms). */
@@ -115,7 +116,7 @@ static void test_member_and_cooperative_newest_first(void **state)
 static void test_find_by_reference_only_among_ones_own(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    struct db *db = open_db();
     struct ussd_grant g;
     assert_int_equal(grant_find_for_member(db, 1, 1, "gr-2026-00004", "en", &g), 1);
     assert_string_equal(g.reference, "GR-2026-00004");
@@ -147,7 +148,7 @@ static void test_reference_matching_as_the_query(void **state)
         "2026-0004",     "A2026-7",     "AGR20267",  "1",          "GRGR1",
         "GR1",           "X1",          "GR",        "",           "9",
         "G R 9",         "GR9",         "é202600042"};
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     exec(db, "INSERT INTO members (id, phone, language, registered_via, registered_at,"
              " created_at, updated_at) VALUES (1, '+212600000001', 'fr', 'ussd', 1, 1, 1)");

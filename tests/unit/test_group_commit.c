@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "store/db_sql.h"
 #include "store/db.h"
 #include "store/db_group.h"
 #include "sys/metrics.h"
@@ -36,12 +37,12 @@ struct writer {
     int rc;
 };
 
-static int insert_job(sqlite3 *db, void *arg)
+static int insert_job(struct db *db, void *arg)
 {
     const struct writer *w = arg;
     char sql[64];
     snprintf(sql, sizeof sql, "INSERT INTO t (v) VALUES (%d)", w->value);
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(db->sq, sql, NULL, NULL, NULL) != SQLITE_OK)
         return -1;
     return w->value < 0 ? -1 : 0; /* a negative value: the job fails after writing */
 }
@@ -97,10 +98,11 @@ static void wait_all_sleeping(struct writer *w, size_t n)
     assert_int_equal(in_a_row, 2);
 }
 
-static int count_rows(sqlite3 *db)
+static int count_rows(struct db *db)
 {
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db->sq, "SELECT count(*) FROM t", -1, &st, NULL),
+                     SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int n = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
@@ -110,9 +112,10 @@ static int count_rows(sqlite3 *db)
 static void test_writes_waiting_for_the_turn_share_one_commit(void **state)
 {
     (void)state;
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     assert_non_null(db);
-    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (v INTEGER)", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db->sq, "CREATE TABLE t (v INTEGER)", NULL, NULL, NULL),
+                     SQLITE_OK);
     uint64_t commits = counter(METRICS_DB_GROUP_COMMITS), jobs = counter(METRICS_DB_GROUP_JOBS);
 
     /* Another writer (the outbox, say) holds the write turn... */
@@ -149,12 +152,12 @@ struct submitted {
 
 static _Atomic int submitted_done;
 
-static int insert_value(sqlite3 *db, void *arg)
+static int insert_value(struct db *db, void *arg)
 {
     const struct submitted *j = arg;
     char sql[64];
     snprintf(sql, sizeof sql, "INSERT INTO t (v) VALUES (%d)", j->value);
-    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    return sqlite3_exec(db->sq, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 /* Rows holding value, read on a connection of its own (what is committed). */
@@ -191,7 +194,7 @@ static void submitted_end(void *arg, int rc)
 static void test_submitted_jobs_share_one_commit_and_are_told_after_it(void **state)
 {
     (void)state;
-    sqlite3 *db = db_thread();
+    struct db *db = db_thread();
     assert_non_null(db);
     uint64_t commits = counter(METRICS_DB_GROUP_COMMITS), jobs = counter(METRICS_DB_GROUP_JOBS);
     static struct submitted j[SUBMITTED];

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db_sql.h"
 #include "store/admin_queries.h"
 #include "store/db.h"
 #include "store/migrations.h"
@@ -20,7 +21,7 @@
 
 /* 60 members: provinces, sectors, genders and years, some unknown; one in
  * seven erased, one in eleven a test member. */
-static void add_members(sqlite3 *db, int from)
+static void add_members(struct db *db, int from)
 {
     char sql[512];
     for (int i = from; i < from + 60; i++) {
@@ -36,7 +37,7 @@ static void add_members(sqlite3 *db, int from)
 }
 
 /* Each statistic equals the scan it replaced. */
-static void assert_stats_true(sqlite3 *db)
+static void assert_stats_true(struct db *db)
 {
     static const struct {
         enum adminq q;
@@ -57,7 +58,7 @@ static void assert_stats_true(sqlite3 *db)
         assert_int_equal(
             adminq_select(db, cases[c].q, &year, cases[c].q == ADMINQ_STATS_AGE_BAND, &t), 0);
         sqlite3_stmt *st = NULL;
-        assert_int_equal(sqlite3_prepare_v2(db, cases[c].scan, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db->sq, cases[c].scan, -1, &st, NULL), SQLITE_OK);
         sqlite3_bind_int(st, 1, YEAR);
         size_t r = 0;
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -75,7 +76,7 @@ static void assert_stats_true(sqlite3 *db)
 static void test_migration_counts_existing_members(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     /* Every migration but this one and those after it, then members. */
     migrate_before(db, "CREATE TABLE member_counts");
     add_members(db, 0);
@@ -87,7 +88,7 @@ static void test_migration_counts_existing_members(void **state)
 static void test_writes_keep_counts(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add_members(db, 0);
     assert_stats_true(db);

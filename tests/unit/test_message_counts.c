@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db_sql.h"
 #include "store/admin_queries.h"
 #include "store/console_queries.h"
 #include "store/db.h"
@@ -22,8 +23,9 @@
 #define HOUR 3600
 #define T0 (1700000000 / HOUR * HOUR) /* on the hour */
 
-static void add_segments(sqlite3 *db, const char *channel, const char *direction, const char *phone,
-                         const char *status, const char *provider_id, long created_at, int segments)
+static void add_segments(struct db *db, const char *channel, const char *direction,
+                         const char *phone, const char *status, const char *provider_id,
+                         long created_at, int segments)
 {
     char sql[512];
     snprintf(sql, sizeof sql,
@@ -35,7 +37,7 @@ static void add_segments(sqlite3 *db, const char *channel, const char *direction
     exec(db, sql);
 }
 
-static void add(sqlite3 *db, const char *channel, const char *direction, const char *phone,
+static void add(struct db *db, const char *channel, const char *direction, const char *phone,
                 const char *status, const char *provider_id, long created_at)
 {
     add_segments(db, channel, direction, phone, status, provider_id, created_at, 1);
@@ -43,7 +45,7 @@ static void add(sqlite3 *db, const char *channel, const char *direction, const c
 
 /* A mix: real and test numbers (and a 14-character number that only looks
  * like one), both directions, two hours, several statuses. */
-static void add_mix(sqlite3 *db, long at)
+static void add_mix(struct db *db, long at)
 {
     static const char *const phones[] = {"+212600000001", "+212700000002", "+447700900123",
                                          "+447700900000", "+447700900999", "+4477009001234",
@@ -58,7 +60,7 @@ static void add_mix(sqlite3 *db, long at)
 
 /* The counts (and their segments, app/approval's budgets) equal a fresh
  * count of the messages. */
-static void assert_counts_true(sqlite3 *db)
+static void assert_counts_true(struct db *db)
 {
     static const char *const sql =
         "SELECT count(*) FROM ("
@@ -74,7 +76,7 @@ static void assert_counts_true(sqlite3 *db)
         " EXCEPT SELECT hour, channel, status, taken, sum(n), sum(segments) FROM message_counts"
         "  GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0)";
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
     for (int i = 0; i < 2; i++) {
         assert_int_equal(sqlite3_step(st), SQLITE_ROW);
         assert_int_equal(sqlite3_column_int(st, 0), 0);
@@ -85,7 +87,7 @@ static void assert_counts_true(sqlite3 *db)
 static void test_migration_counts_existing_messages(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     /* The schema of the migration before the counts, with messages in it. */
     migrate_before(db, "CREATE TABLE message_counts");
     add_mix(db, T0);
@@ -97,7 +99,7 @@ static void test_migration_counts_existing_messages(void **state)
 static void test_writes_keep_counts(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add_mix(db, T0);
     assert_counts_true(db);
@@ -131,7 +133,7 @@ static void test_writes_keep_counts(void **state)
 static void test_readers(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     add(db, "at", "out", "+212600000001", "delivered", "'a'", T0 - HOUR);
     add(db, "at", "out", "+212600000001", "failed", "'b'", T0);

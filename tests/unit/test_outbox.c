@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/db_sql.h"
 #include "app/inbound.h"
 #include "store/db.h"
 #include "store/messages.h"
@@ -156,16 +157,16 @@ static void test_reply_language(void **state)
     assert_string_equal(inbound_language(NULL, "\xd9\xa1\xd9\xa2", 4), "fr");
 }
 
-static sqlite3 *memory_db(void)
+static struct db *memory_db(void)
 {
     struct db_options opt = {.path = ":memory:", .busy_timeout_ms = 1000};
-    sqlite3 *db = db_open(&opt);
+    struct db *db = db_open(&opt);
     assert_non_null(db);
     assert_int_equal(db_migrate(db), 0);
     return db;
 }
 
-static int64_t queue(sqlite3 *db, const char *phone)
+static int64_t queue(struct db *db, const char *phone)
 {
     struct message_new m = {
         .channel = "sandbox", .phone = phone, .kind = "notification", .body = "hello"};
@@ -177,7 +178,7 @@ static int64_t queue(sqlite3 *db, const char *phone)
 static void test_claim_retry_and_reconcile(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     int64_t a = queue(db, "+212600000001");
     int64_t b = queue(db, "+212600000002");
     int64_t now = db_now();
@@ -221,9 +222,9 @@ static int count_steps(void *arg)
 static void test_expiry_sweep_reads_only_expired(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     int64_t now = db_now();
-    assert_int_equal(sqlite3_exec(db,
+    assert_int_equal(sqlite3_exec(db->sq,
                                   "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k"
                                   " WHERE i < 20000) INSERT INTO messages (channel, direction,"
                                   " phone, kind, body, encoding, segments, status, created_at,"
@@ -234,15 +235,15 @@ static void test_expiry_sweep_reads_only_expired(void **state)
                      SQLITE_OK);
     int64_t old = queue(db, "+212600000002");
     assert_int_equal(
-        sqlite3_exec(db,
+        sqlite3_exec(db->sq,
                      "UPDATE messages SET created_at = created_at - 7200 WHERE id = (SELECT"
                      " max(id) FROM messages)",
                      NULL, NULL, NULL),
         SQLITE_OK);
     long steps = 0;
-    sqlite3_progress_handler(db, 100, count_steps, &steps);
+    sqlite3_progress_handler(db->sq, 100, count_steps, &steps);
     assert_int_equal(outbox_expire(db, "sandbox", now - 3600, now), 1);
-    sqlite3_progress_handler(db, 0, NULL, NULL);
+    sqlite3_progress_handler(db->sq, 0, NULL, NULL);
     /* A scan of the 20,000 queued messages takes thousands of calls. */
     assert_true(steps < 50);
     struct outbox_row rows[1];
@@ -256,7 +257,7 @@ static void test_expiry_sweep_reads_only_expired(void **state)
 static void test_inbound_replays_and_parts(void **state)
 {
     (void)state;
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     int64_t now = db_now(), id = 0;
     struct message_in in = {
         .channel = "at", .phone = "+212600000003", .body = "salut", .provider_id = "X1"};

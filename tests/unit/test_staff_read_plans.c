@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db_sql.h"
 #include "store/admin_queries.h"
 #include "store/console_queries.h"
 #include "store/db.h"
@@ -34,12 +35,12 @@ static int on_statement(unsigned type, void *ctx, void *p, void *x)
     return 0;
 }
 
-static sqlite3 *open_db(void)
+static struct db *open_db(void)
 {
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     nran = 0;
-    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_statement, NULL);
+    sqlite3_trace_v2(db->sq, SQLITE_TRACE_STMT, on_statement, NULL);
     exec(db, "INSERT INTO cooperatives (id, code, name, province, created_at, updated_at)"
              " VALUES (1, 'C1', 'Coop', 'berkane', 1, 1);"
              "INSERT INTO members (id, phone, language, registered_via, registered_at,"
@@ -60,7 +61,7 @@ static sqlite3 *open_db(void)
 
 /* The plan (its details joined by ';') of the newest statement run on db
  * whose text contains `part`, as SQLite would run it now. */
-static void plan_of(sqlite3 *db, const char *part, char *out, size_t outsz)
+static void plan_of(struct db *db, const char *part, char *out, size_t outsz)
 {
     const char *sql = NULL;
     for (size_t i = nran; i > 0 && i + RAN_MAX > nran && !sql; i--)
@@ -70,7 +71,7 @@ static void plan_of(sqlite3 *db, const char *part, char *out, size_t outsz)
     char q[4200];
     snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
     sqlite3_stmt *p = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, q, -1, &p, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db->sq, q, -1, &p, NULL), SQLITE_OK);
     out[0] = '\0';
     while (sqlite3_step(p) == SQLITE_ROW) {
         strncat(out, (const char *)sqlite3_column_text(p, 3), outsz - strlen(out) - 2);
@@ -82,7 +83,7 @@ static void plan_of(sqlite3 *db, const char *part, char *out, size_t outsz)
 static void test_dashboard_grants_from_a_covering_index(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    struct db *db = open_db();
     struct consoleq_count rows[8];
     int n = consoleq_grants_by_status(db, rows, 8);
     assert_int_equal(n, 2);
@@ -98,7 +99,7 @@ static void test_dashboard_grants_from_a_covering_index(void **state)
 }
 
 /* The ids of ADMINQ_MESSAGES_*_LIST with a member, a phone or neither. */
-static size_t list(sqlite3 *db, enum adminq q, int64_t member, const char *phone, int64_t before,
+static size_t list(struct db *db, enum adminq q, int64_t member, const char *phone, int64_t before,
                    int64_t *ids)
 {
     struct adminq_arg a[] = {
@@ -120,7 +121,7 @@ static size_t list(sqlite3 *db, enum adminq q, int64_t member, const char *phone
 static void test_messages_pages_through_indexes(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    struct db *db = open_db();
     int64_t ids[8];
     char plan[1024];
     assert_int_equal(list(db, ADMINQ_MESSAGES_LIST, 0, NULL, 38, ids), 5);
@@ -158,7 +159,7 @@ static void test_messages_pages_through_indexes(void **state)
 static void test_members_by_phone_and_cooperative_through_indexes(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    struct db *db = open_db();
     exec(db, "UPDATE members SET cooperative_id = 1, gender = 'f' WHERE id = 1");
     struct adminq_arg a[] = {
         adminq_as(":phone", adminq_text("+212600000001")), adminq_as(":erased", adminq_int(0)),

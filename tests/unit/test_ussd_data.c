@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db_sql.h"
 #include "app/ussd_data.h"
 #include "store/db.h"
 #include "../common/store_fixture.h"
@@ -28,9 +29,9 @@ static int on_statement(unsigned type, void *ctx, void *p, void *x)
     return 0;
 }
 
-static sqlite3 *open_db(void)
+static struct db *open_db(void)
 {
-    sqlite3 *db = memory_db();
+    struct db *db = memory_db();
     assert_int_equal(db_migrate(db), 0);
     exec(db, "INSERT INTO members (id, phone, language, registered_via, registered_at,"
              " created_at, updated_at) VALUES (1, '+212600000001', 'fr', 'ussd', 1, 1, 1);"
@@ -38,7 +39,7 @@ static sqlite3 *open_db(void)
              " note_en, created_at, updated_at) VALUES"
              " ('GR-2026-00001', 1, 'p', 100, 'approved', 'accordée', 'granted', 1, 20),"
              " ('GR-2026-00002', 1, 'p', 200, 'submitted', 'reçue', 'received', 1, 10);");
-    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_statement, NULL);
+    sqlite3_trace_v2(db->sq, SQLITE_TRACE_STMT, on_statement, NULL);
     grant_reads = 0;
     return db;
 }
@@ -46,7 +47,7 @@ static sqlite3 *open_db(void)
 static void test_grants_read_once_a_step(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    struct db *db = open_db();
     struct member m = {.id = 1};
     struct ussd_reads r = {.db = db, .lang = "fr"};
     struct ussd_data data;
@@ -90,7 +91,7 @@ static void test_grants_read_once_a_step(void **state)
 static void test_grant_found_in_the_list_read(void **state)
 {
     (void)state;
-    sqlite3 *db = open_db();
+    struct db *db = open_db();
     struct member m = {.id = 1};
     struct ussd_reads r = {.db = db, .lang = "en"};
     struct ussd_data data;
