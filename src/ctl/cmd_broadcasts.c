@@ -1,8 +1,9 @@
 /* cmd_broadcasts.c -- taawunctl broadcasts: create one for an audience
  * (texts typed or a saved template's, the event its {event} and {date}
  * name), preview it (recipients, segments, cost, what forces UCS-2), send,
- * schedule, follow and cancel it; approve or reject one awaiting a second
- * staff member. */
+ * schedule, follow and cancel it; edit or delete a draft; approve or
+ * reject one awaiting a second staff member. Its delivery report and
+ * messages file are in cmd_delivery.c. */
 #include "ctl/commands.h"
 
 #include <jansson.h>
@@ -144,25 +145,36 @@ static int template_texts(const struct api *a, const char *id, json_t *texts, js
     return rc;
 }
 
-/* The body of POST /broadcasts or /broadcasts/preview from the command
- * line into *out (the caller decrefs); --about-event as a code. */
-static int broadcast_body(const struct api *a, const struct cmdline *c, const char *template_id,
-                          json_t **out)
+/* True when the command line names any part of the audience. */
+static bool broadcast_audience_given(const struct cmdline *c)
 {
-    json_t *texts = json_object(), *aud = json_object(), *tpl = NULL;
-    int rc = template_id ? template_texts(a, template_id, texts, &tpl) : 0;
-    if (rc) {
-        json_decref(texts);
-        json_decref(aud);
-        return rc;
-    }
+    static const char *const flags[] = {"province", "sector", "cooperative", "gender", "age-band",
+                                        "language", "event",  "phone",       NULL};
+    for (size_t i = 0; flags[i]; i++)
+        if (cmdline_opt(c, flags[i]))
+            return true;
+    return false;
+}
+
+/* The texts and audience of the body: those of was (the stored draft an
+ * edit starts from; NULL: a new one) with the template's texts, the
+ * --text-LANG given ('' drops one from a draft) and each audience key
+ * given laid over. */
+static void broadcast_texts_audience(const struct cmdline *c, json_t *was, json_t *texts,
+                                     json_t *aud)
+{
     static const char *const langs[] = {"ar", "fr", "en"};
     for (size_t i = 0; i < 3; i++) {
         char flag[16];
         snprintf(flag, sizeof flag, "text-%s", langs[i]);
-        if (cmdline_opt(c, flag))
-            json_object_set_new(texts, langs[i], json_string(cmdline_opt(c, flag)));
+        const char *t = cmdline_opt(c, flag);
+        if (t && !*t && was)
+            json_object_del(texts, langs[i]);
+        else if (t)
+            json_object_set_new(texts, langs[i], json_string(t));
     }
+    if (was)
+        json_object_update(aud, json_object_get(was, "audience"));
     broadcast_audience_list(aud, "provinces", c, "province", false);
     broadcast_audience_list(aud, "sectors", c, "sector", false);
     broadcast_audience_list(aud, "cooperatives", c, "cooperative", false);
@@ -171,11 +183,37 @@ static int broadcast_body(const struct api *a, const struct cmdline *c, const ch
     broadcast_audience_list(aud, "languages", c, "language", false);
     broadcast_audience_list(aud, "events", c, "event", true);
     broadcast_audience_list(aud, "phones", c, "phone", false);
+}
+
+/* The body of POST /broadcasts or /broadcasts/preview, or of PATCH
+ * /broadcasts/{id} when was is the stored draft (then only the parts
+ * given), from the command line into *out (the caller decrefs). */
+static int broadcast_body(const struct api *a, const struct cmdline *c, const char *template_id,
+                          json_t *was, json_t **out)
+{
+    json_t *texts = json_deep_copy(was ? json_object_get(was, "texts") : NULL), *tpl = NULL;
+    json_t *aud = json_object();
+    if (!texts)
+        texts = json_object();
+    int rc = template_id ? template_texts(a, template_id, texts, &tpl) : 0;
+    if (rc) {
+        json_decref(texts);
+        json_decref(aud);
+        return rc;
+    }
+    broadcast_texts_audience(c, was, texts, aud);
     const char *name = cmdline_opt(c, "name");
     if (!name)
         name = json_string_value(json_object_get(tpl, "name"));
     json_t *body = json_pack("{s:s?,s:o,s:o}", "name", name, "texts", texts, "audience", aud);
     json_decref(tpl);
+    if (was && !name)
+        json_object_del(body, "name");
+    if (was && !template_id && !cmdline_opt(c, "text-ar") && !cmdline_opt(c, "text-fr") &&
+        !cmdline_opt(c, "text-en"))
+        json_object_del(body, "texts");
+    if (was && !broadcast_audience_given(c))
+        json_object_del(body, "audience");
     if (cmdline_opt(c, "topic"))
         json_object_set_new(body, "topic",
                             strcmp(cmdline_opt(c, "topic"), "none") == 0
@@ -189,23 +227,20 @@ static int broadcast_body(const struct api *a, const struct cmdline *c, const ch
     return 0;
 }
 
-int ctl_broadcast_post(const struct api *a, const struct cmdline *c, const char *path,
-                       const char *template_id, json_t **out)
+/* method path with body (taken); --about-event is an event's code, or
+ * else its id (codes are digits too, as for cooperatives): the code tried
+ * first, quietly (a refused body writes nothing). */
+static int broadcast_call(const struct api *a, const struct cmdline *c, const char *method,
+                          const char *path, json_t *body, json_t **out)
 {
-    json_t *body = NULL;
-    int rc = broadcast_body(a, c, template_id, &body);
-    if (rc)
-        return rc;
-    /* --about-event is an event's code, or else its id (codes are digits
-     * too, as for cooperatives): the code tried first, quietly (a refused
-     * body writes nothing). */
     const char *ev = cmdline_opt(c, "about-event");
     char *end = NULL;
     long long id = ev ? strtoll(ev, &end, 10) : 0;
+    int rc;
     if (ev && *ev && !*end) {
         struct api quiet = *a;
         quiet.quiet = true;
-        rc = api_call(&quiet, "POST", path, body, out);
+        rc = api_call(&quiet, method, path, body, out);
         memset(quiet.token, 0, sizeof quiet.token);
         if (rc != CTL_EXIT_API) {
             json_decref(body);
@@ -213,9 +248,31 @@ int ctl_broadcast_post(const struct api *a, const struct cmdline *c, const char 
         }
         json_object_set_new(body, "event", json_integer(id));
     }
-    rc = api_call(a, "POST", path, body, out);
+    rc = api_call(a, method, path, body, out);
     json_decref(body);
     return rc;
+}
+
+int ctl_broadcast_post(const struct api *a, const struct cmdline *c, const char *path,
+                       const char *template_id, json_t **out)
+{
+    json_t *body = NULL;
+    int rc = broadcast_body(a, c, template_id, NULL, &body);
+    return rc ? rc : broadcast_call(a, c, "POST", path, body, out);
+}
+
+/* broadcasts edit ID [the options of create]: a draft's parts given
+ * replaced (each audience key given, the texts given), the rest kept. */
+static int broadcast_edit(const struct api *a, const struct cmdline *c, json_t **out)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/broadcasts/%s", c->args[2]);
+    json_t *was = NULL, *body = NULL;
+    int rc = api_call(a, "GET", path, NULL, &was);
+    if (rc == 0)
+        rc = broadcast_body(a, c, cmdline_opt(c, "template"), was, &body);
+    json_decref(was);
+    return rc ? rc : broadcast_call(a, c, "PATCH", path, body, out);
 }
 
 /* For the list: the approval object of item told in a few words. */
@@ -265,6 +322,27 @@ static bool is_one_of(const char *s, const char *const *list)
     return false;
 }
 
+static void broadcast_deleted(json_t *o, const void *unused)
+{
+    printf("draft %lld deleted\n", (long long)json_integer_value(json_object_get(o, "id")));
+}
+
+/* report, export, delete ID: the subcommands that show no broadcast.
+ * Returns -1 when sub is none of them. */
+static int broadcast_other(const struct api *a, const struct cmdline *c, const char *sub)
+{
+    if (strcmp(sub, "report") == 0 && c->nargs == 3)
+        return ctl_broadcast_report(a, c->args[2]);
+    if (strcmp(sub, "export") == 0 && c->nargs == 3)
+        return ctl_broadcast_export(a, c);
+    if (strcmp(sub, "delete") == 0 && c->nargs == 3) {
+        char path[96];
+        snprintf(path, sizeof path, "/broadcasts/%s", c->args[2]);
+        return api_call_print(a, "DELETE", path, NULL, broadcast_deleted, NULL);
+    }
+    return -1;
+}
+
 int cmd_broadcasts(const struct api *a, const struct cmdline *c)
 {
     static const char *const by_id[] = {"preview", "send", "cancel", "status", "approve", NULL};
@@ -280,11 +358,15 @@ int cmd_broadcasts(const struct api *a, const struct cmdline *c)
         api_query_add(q, sizeof q, "limit", cmdline_opt(c, "limit"));
         return api_list_with(a, q, cols, 7, broadcast_list_item);
     }
+    if ((rc = broadcast_other(a, c, sub)) >= 0)
+        return rc;
     if ((strcmp(sub, "create") == 0 || strcmp(sub, "preview") == 0) && c->nargs == 2) {
         /* create, or preview a broadcast described on the command line
          * (nothing stored) */
         rc = ctl_broadcast_post(a, c, sub[0] == 'c' ? "/broadcasts" : "/broadcasts/preview",
                                 cmdline_opt(c, "template"), &o);
+    } else if (strcmp(sub, "edit") == 0 && c->nargs == 3) {
+        rc = broadcast_edit(a, c, &o);
     } else if (c->nargs == 3 && is_one_of(sub, by_id)) {
         if (strcmp(sub, "status") == 0)
             snprintf(path, sizeof path, "/broadcasts/%s", c->args[2]);
@@ -307,8 +389,8 @@ int cmd_broadcasts(const struct api *a, const struct cmdline *c)
             *end ? json_pack("{s:s}", "at", c->args[3]) : json_pack("{s:I}", "at", (json_int_t)at);
         rc = api_call(a, "POST", path, body, &o);
     } else {
-        return cmdline_usage("broadcasts list|create|preview|send|schedule|status|cancel|approve|"
-                             "reject ...");
+        return cmdline_usage("broadcasts list|create|preview|edit|delete|send|schedule|status|"
+                             "cancel|approve|reject|report|export ...");
     }
     json_decref(body);
     return rc ? rc : api_print_with(a, o, broadcast_print_answer, sub);

@@ -1,6 +1,7 @@
 /* cmd_programme.c -- taawunctl grants and events: list, change a grant's
- * status (the member is notified), create and cancel events, an event
- * with its bookings, its attendee list as a file, check-in on the day. */
+ * status (the member is notified), create, change (the reminder lead
+ * too) and cancel events, an event with its bookings, its attendee list
+ * as a file, check-in on the day. */
 #include "ctl/commands.h"
 
 #include <jansson.h>
@@ -51,6 +52,26 @@ int cmd_grants(const struct api *a, const struct cmdline *c)
     return api_call_print(a, "POST", path, body, api_fields_print, &(struct api_fields){keys, 3});
 }
 
+/* The reminder lead of event o in words: "2 h before: 2026-12-11 08:00
+ * (Africa/Casablanca)", or the programme's default. */
+static void event_print_reminder(json_t *o)
+{
+    json_t *lead = json_object_get(o, "reminder_before_s");
+    if (!json_is_integer(lead)) {
+        printf("%-20s the programme's default (programme.reminder_before_s)\n", "reminder");
+        return;
+    }
+    json_int_t s = json_integer_value(lead);
+    json_t *at = json_pack("{s:I}", "at", json_integer_value(json_object_get(o, "starts_at")) - s);
+    char when[128];
+    print_labelled_time(at, "at", when, sizeof when);
+    json_decref(at);
+    if (s % 3600 == 0)
+        printf("%-20s %lld h before: %s\n", "reminder", (long long)(s / 3600), when);
+    else
+        printf("%-20s %lld min before: %s\n", "reminder", (long long)(s / 60), when);
+}
+
 static const char *const event_keys[] = {"id",       "code",      "kind",     "title_fr",
                                          "title_ar", "starts_at", "place",    "province",
                                          "capacity", "rsvps",     "attended", "status"};
@@ -59,6 +80,7 @@ static const char *const event_keys[] = {"id",       "code",      "kind",     "t
 static void event_print(json_t *o, const void *unused)
 {
     print_fields(o, event_keys, 12);
+    event_print_reminder(o);
     printf("%-20s %s\n", "checkin_open",
            json_is_true(json_object_get(o, "checkin_open")) ? "yes" : "no");
     static const char *const cols[] = {"member_id",     "name",         "phone",
@@ -108,12 +130,53 @@ static int event_checkin(const struct api *a, const struct cmdline *c)
     return api_call_print(a, "POST", path, body, checkin_print, NULL);
 }
 
-/* An event created or cancelled (with the notices a cancellation queued). */
+/* An event created, changed or cancelled (with the notices a
+ * cancellation queued). */
 static void event_changed(json_t *o, const void *unused)
 {
-    static const char *const keys[] = {"id",        "code",  "kind",   "title_fr",
-                                       "starts_at", "place", "status", "notices_queued"};
-    print_fields(o, keys, json_object_get(o, "notices_queued") ? 8 : 7);
+    static const char *const keys[] = {"id",       "code",      "kind",          "title_fr",
+                                       "title_ar", "starts_at", "place",         "province",
+                                       "capacity", "status",    "notices_queued"};
+    print_fields(o, keys, json_object_get(o, "notices_queued") ? 11 : 10);
+    event_print_reminder(o);
+}
+
+/* The body of events create or edit: the --options given (NULL: a usage
+ * error, printed). --reminder-hours is whole hours, or "default" (the
+ * programme's); --capacity "none" lifts the limit. */
+static json_t *event_body(const struct cmdline *c)
+{
+    json_t *body = json_object();
+    static const char *const flags[] = {
+        "code",     "kind",      "title-ar",       "title-fr",       "title-en",      "place",
+        "province", "starts-at", "description-ar", "description-fr", "description-en"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        const char *v = cmdline_opt(c, flags[i]);
+        char key[32];
+        snprintf(key, sizeof key, "%s", flags[i]);
+        for (char *p = key; *p; p++)
+            if (*p == '-')
+                *p = '_';
+        if (v)
+            json_object_set_new(body, key, json_string(v));
+    }
+    const char *cap = cmdline_opt(c, "capacity"), *hours = cmdline_opt(c, "reminder-hours");
+    char *end = NULL;
+    if (cap)
+        json_object_set_new(body, "capacity",
+                            strcmp(cap, "none") == 0 ? json_null()
+                                                     : json_integer(strtoll(cap, NULL, 10)));
+    long long h = hours ? strtoll(hours, &end, 10) : 0;
+    if (hours && strcmp(hours, "default") == 0) {
+        json_object_set_new(body, "reminder_before_s", json_null());
+    } else if (hours && (!*hours || *end || h < 1 || h > 720)) {
+        json_decref(body);
+        cmdline_usage("--reminder-hours takes whole hours, 1 to 720, or default");
+        return NULL;
+    } else if (hours) {
+        json_object_set_new(body, "reminder_before_s", json_integer(h * 3600));
+    }
+    return body;
 }
 
 int cmd_events(const struct api *a, const struct cmdline *c)
@@ -133,31 +196,20 @@ int cmd_events(const struct api *a, const struct cmdline *c)
         return event_attendees(a, c);
     if (strcmp(sub, "checkin") == 0 && c->nargs == 4)
         return event_checkin(a, c);
-    if (strcmp(sub, "cancel") == 0 && c->nargs == 3) {
-        char path[96];
-        snprintf(path, sizeof path, "/events/%s/cancel", c->args[2]);
+    char path[96];
+    if (c->nargs == 3)
+        snprintf(path, sizeof path, "/events/%s%s", c->args[2],
+                 strcmp(sub, "cancel") == 0 ? "/cancel" : "");
+    if (strcmp(sub, "cancel") == 0 && c->nargs == 3)
         return api_call_print(a, "POST", path, NULL, event_changed, NULL);
-    }
-    if (strcmp(sub, "create") == 0 && c->nargs == 2) {
-        json_t *body = json_object();
-        static const char *const flags[] = {
-            "code",     "kind",      "title-ar",       "title-fr",       "title-en",      "place",
-            "province", "starts-at", "description-ar", "description-fr", "description-en"};
-        for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-            const char *v = cmdline_opt(c, flags[i]);
-            char key[32];
-            snprintf(key, sizeof key, "%s", flags[i]);
-            for (char *p = key; *p; p++)
-                if (*p == '-')
-                    *p = '_';
-            if (v)
-                json_object_set_new(body, key, json_string(v));
-        }
-        if (cmdline_opt(c, "capacity"))
-            json_object_set_new(body, "capacity",
-                                json_integer(strtoll(cmdline_opt(c, "capacity"), NULL, 10)));
-        return api_call_print(a, "POST", "/events", body, event_changed, NULL);
+    if ((strcmp(sub, "create") == 0 && c->nargs == 2) ||
+        (strcmp(sub, "edit") == 0 && c->nargs == 3)) {
+        json_t *body = event_body(c);
+        if (!body)
+            return CTL_EXIT_USAGE;
+        return api_call_print(a, sub[0] == 'c' ? "POST" : "PATCH", sub[0] == 'c' ? "/events" : path,
+                              body, event_changed, NULL);
     }
     return cmdline_usage("events list | show ID | attendees ID [-o FILE] | checkin ID MEMBER "
-                         "[--undo] | create ... | cancel ID");
+                         "[--undo] | create ... | edit ID [--reminder-hours H] ... | cancel ID");
 }

@@ -6,8 +6,9 @@
  * cmd_files.c (CSV import and export), cmd_programme.c (grants, events),
  * cmd_members.c (members, cooperatives), cmd_records.c (ideas, audit),
  * cmd_broadcasts.c (with approvals), cmd_templates.c (templates, recurring
- * broadcasts), cmd_reports.c (messages, stats, tokens) and cmd_sandbox.c
- * (a member's USSD session or SMS). */
+ * broadcasts), cmd_delivery.c (a broadcast's delivery report and
+ * messages file, channels: health, costs per month, budgets), cmd_reports.c (messages, stats,
+ * tokens) and cmd_sandbox.c (a member's USSD session or SMS). */
 #ifndef TAAWUN_CTL_COMMANDS_H
 #define TAAWUN_CTL_COMMANDS_H
 
@@ -23,6 +24,7 @@ int cmd_events(const struct api *a, const struct cmdline *c);
 int cmd_broadcasts(const struct api *a, const struct cmdline *c);
 int cmd_templates(const struct api *a, const struct cmdline *c);
 int cmd_recurrences(const struct api *a, const struct cmdline *c);
+int cmd_channels(const struct api *a, const struct cmdline *c);
 int cmd_messages(const struct api *a, const struct cmdline *c);
 int cmd_stats(const struct api *a, const struct cmdline *c);
 int cmd_tokens(const struct api *a, const struct cmdline *c);
@@ -43,5 +45,10 @@ int cmd_sms(const struct api *a, const struct cmdline *c);
 int ctl_broadcast_post(const struct api *a, const struct cmdline *c, const char *path,
                        const char *template_id, json_t **out) __attribute__((warn_unused_result));
 void ctl_broadcast_print_plan(json_t *plan);
+
+/* broadcasts report ID and broadcasts export ID [-o FILE] [--sep S]
+ * [--format xlsx] (c->args[2] the id), in cmd_delivery.c. */
+int ctl_broadcast_report(const struct api *a, const char *id);
+int ctl_broadcast_export(const struct api *a, const struct cmdline *c);
 
 #endif

@@ -35,6 +35,7 @@ static const struct command commands[] = {
     {"broadcasts", cmd_broadcasts, true},
     {"templates", cmd_templates, true},
     {"recurrences", cmd_recurrences, true},
+    {"channels", cmd_channels, true},
     {"messages", cmd_messages, true},
     {"stats", cmd_stats, true},
     {"tokens", cmd_tokens, true},

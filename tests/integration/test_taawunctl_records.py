@@ -1,17 +1,24 @@
 """test_taawunctl_records.py -- taawunctl covers what the console does (issue
 16, missing 10): members (list, search, show, edit, a new phone number,
 consent withdrawn), cooperatives, ideas (list, show, status with its SMS),
-the audit log filtered, events (show, attendee list as a file, check-in),
-exports in the spreadsheet's separator or as .xlsx streamed to a file; every
-time printed in the programme's zone and labelled with it, on a machine
-whose own zone is UTC. Against a real taawund; standard library only."""
+the audit log filtered, events (show, edit with the reminder lead in hours,
+attendee list as a file, check-in), a draft broadcast edited and deleted, a
+broadcast's delivery report and its messages as CSV or .xlsx, channel costs
+per month and budgets, exports in the spreadsheet's separator or as .xlsx
+streamed to a file; every time printed in the programme's zone and labelled
+with it, on a machine whose own zone is UTC. Each effect is checked through
+the API. Against a real taawund; standard library only."""
 
+import csv
+import io
 import json
 import time
 import zipfile
 
-from conftest import add_member, query
+from conftest import add_member, new_phone, query, wait_until
 from outbox_helpers import write_db
+from test_admin_api import Api
+from test_exports import sheet_cells
 from test_taawunctl import ctl, env  # noqa: F401
 
 ZONE = "Africa/Casablanca"  # the test config's programme.timezone
@@ -169,3 +176,136 @@ def test_events_show_checkin_attendees_and_exports(env, tmp_path):  # noqa: F811
     bad = tmp_path / "bad.csv"
     r = ctl(d, "export", "members", "--sep", "|", "-o", bad, token=t["viewer"])
     assert r.returncode == 1 and "[field: sep]" in r.stderr and not bad.exists(), r
+
+
+def field(out, key):
+    [line] = [x for x in out.splitlines() if x.split(" ", 1)[0] == key]
+    return line[len(key):].strip()
+
+
+def test_event_edited_with_its_reminder_lead_in_hours(env):  # noqa: F811
+    """The README's officer week sets the workshop's reminder two hours
+    before: `events edit ID --reminder-hours 2`, as the console's Reminder
+    (hours before) field; 'default' gives the programme's lead back."""
+    d, t = env
+    api = Api(d, t["viewer"])
+    r = ctl(d, "--json", "events", "create", "--code", "7811", "--kind", "workshop",
+            "--title-fr", "Atelier", "--starts-at", "2027-05-12T10:00", "--place", "Nador",
+            "--capacity", "40", token=t["staff"])
+    assert r.returncode == 0, r
+    eid = json.loads(r.stdout)["id"]
+    assert api.get(f"/events/{eid}").json()["reminder_before_s"] is None
+    r = ctl(d, "events", "edit", eid, "--reminder-hours", "2", "--title-fr", "Atelier solaire",
+            "--capacity", "45", "--starts-at", "2027-05-12T10:30", token=t["staff"],
+            extra_env=UTC)
+    assert r.returncode == 0, r
+    assert field(r.stdout, "reminder") == f"2 h before: 2027-05-12 08:30 ({ZONE})", r.stdout
+    assert field(r.stdout, "starts_at") == f"2027-05-12 10:30 ({ZONE})", r.stdout
+    e = api.get(f"/events/{eid}").json()
+    assert (e["reminder_before_s"], e["title_fr"], e["capacity"], e["starts_at_local"]) == \
+        (7200, "Atelier solaire", 45, "2027-05-12T10:30"), e
+    r = ctl(d, "events", "show", eid, token=t["viewer"], extra_env=UTC)
+    assert field(r.stdout, "reminder") == f"2 h before: 2027-05-12 08:30 ({ZONE})", r.stdout
+    # Refused: a viewer (403), a lead not in whole hours (usage, nothing sent).
+    r = ctl(d, "events", "edit", eid, "--reminder-hours", "5", token=t["viewer"])
+    assert r.returncode == 1 and "HTTP 403" in r.stderr, r
+    r = ctl(d, "events", "edit", eid, "--reminder-hours", "1.5", token=t["staff"])
+    assert r.returncode == 2 and "whole hours" in r.stderr, r
+    assert api.get(f"/events/{eid}").json()["reminder_before_s"] == 7200
+    r = ctl(d, "events", "edit", eid, "--reminder-hours", "default", token=t["staff"])
+    assert r.returncode == 0 and "the programme's default" in field(r.stdout, "reminder"), r
+    assert api.get(f"/events/{eid}").json()["reminder_before_s"] is None
+    r = ctl(d, "audit", "--object", f"event:{eid}", "--action", "event.update", token=t["admin"])
+    assert len(lines_with(r.stdout, "event.update")) == 2, r.stdout  # viewer, 1.5: none
+
+
+def test_a_draft_edited_and_deleted_then_its_delivery_report_and_messages(env, tmp_path):  # noqa: F811,E501
+    d, t = env
+    api = Api(d, t["staff"])
+    phones = [new_phone(), new_phone()]
+    mids = [add_member(d, phones[0], language="ar"), add_member(d, phones[1], language="fr")]
+    r = ctl(d, "--json", "broadcasts", "create", "--name", "Salle", "--text-ar", "القاعة 2",
+            "--phone", phones[0], token=t["staff"])
+    bid = json.loads(r.stdout)["id"]
+    # An edit replaces the parts given and keeps the rest (the Arabic text).
+    r = ctl(d, "broadcasts", "edit", bid, "--name", "Salle 5501", "--text-fr", "Salle 2",
+            "--phone", phones[0], "--phone", phones[1], token=t["staff"])
+    assert r.returncode == 0 and field(r.stdout, "name") == "Salle 5501", r
+    b = api.get(f"/broadcasts/{bid}").json()
+    assert b["texts"] == {"ar": "القاعة 2", "fr": "Salle 2"} and b["name"] == "Salle 5501", b
+    assert b["audience"] == {"phones": phones}, b
+    assert ctl(d, "broadcasts", "edit", bid, "--name", "x", token=t["viewer"]).returncode == 1
+    other = json.loads(ctl(d, "--json", "broadcasts", "create", "--name", "Brouillon",
+                           "--text-ar", "x", "--phone", phones[1], token=t["staff"]).stdout)["id"]
+    r = ctl(d, "broadcasts", "delete", other, token=t["staff"])
+    assert r.returncode == 0 and f"draft {other} deleted" in r.stdout, r
+    assert api.get(f"/broadcasts/{other}").status == 404
+    assert ctl(d, "broadcasts", "send", bid, token=t["staff"]).returncode == 0
+    wait_until(lambda: api.get(f"/broadcasts/{bid}").json()["finished"], what="finished")
+    r = ctl(d, "broadcasts", "delete", bid, token=t["staff"])
+    assert r.returncode == 1 and "HTTP 409" in r.stderr, r
+    # The report, as GET /broadcasts/{id}/report has it, in programme time.
+    rep = api.get(f"/broadcasts/{bid}/report").json()
+    r = ctl(d, "broadcasts", "report", bid, token=t["viewer"], extra_env=UTC)
+    assert r.returncode == 0, r
+    assert field(r.stdout, "messages") == "2" and field(r.stdout, "name") == "Salle 5501"
+    [by] = lines_with(r.stdout, "by_status:")
+    assert set(by.split()[1:]) == {f"{k}={v}" for k, v in rep["by_status"].items()}, by
+    got = rep["by_status"].get("delivered", 0)
+    assert field(r.stdout, "delivered").startswith(f"{got} of 2 ("), r.stdout
+    if rep.get("first_sent_at"):
+        assert field(r.stdout, "first_sent_at") == \
+            f"{rep['first_sent_at_local'].replace('T', ' ')} ({ZONE})", r.stdout
+    langs = r.stdout.split("by language")[1].splitlines()[2:]
+    assert sorted(x.split()[0] for x in langs if x.strip()) == ["ar", "fr"], r.stdout
+    # Its messages: CSV in the separator asked (staff: whole numbers) ...
+    out = tmp_path / "report.csv"
+    r = ctl(d, "broadcasts", "export", bid, "--sep", ";", "-o", out, token=t["staff"])
+    assert r.returncode == 0 and r.stdout == "", r
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:5] == ["member_no", "phone", "language", "channel", "status"], rows
+    by_phone = {row[1]: row for row in rows[1:]}
+    assert set(by_phone) == set(phones), rows
+    assert by_phone[phones[0]][0] == f"TA-{mids[0]:06d}" and by_phone[phones[0]][2] == "ar"
+    status = {m["phone"]: m["status"] for m in
+              api.get(f"/messages?broadcast_id={bid}").json()["items"]}
+    assert {p: by_phone[p][4] for p in phones} == status, (rows, status)
+    # ... masked for a viewer, on stdout; or an Excel workbook.
+    r = ctl(d, "broadcasts", "export", bid, token=t["viewer"])
+    assert r.returncode == 0 and phones[0] not in r.stdout and "*" in r.stdout, r
+    xlsx = tmp_path / "report.xlsx"
+    r = ctl(d, "broadcasts", "export", bid, "--format", "xlsx", "-o", xlsx, token=t["staff"])
+    assert r.returncode == 0, r
+    body = xlsx.read_bytes()
+    assert body[:4] == b"PK\x03\x04", body[:8]
+    _, _, cells = sheet_cells(body)
+    assert cells["A1"][1] == "member_no" and {cells["B2"][1], cells["B3"][1]} == set(phones)
+    missing = tmp_path / "none.csv"
+    r = ctl(d, "broadcasts", "export", 999999, "-o", missing, token=t["staff"])
+    assert r.returncode == 1 and not missing.exists(), r
+
+
+def test_channels_health_costs_per_month_and_budgets(env):  # noqa: F811
+    d, t = env
+    api = Api(d, t["viewer"])
+    r = ctl(d, "channels", token=t["viewer"], extra_env=UTC)
+    assert r.returncode == 0 and r.stdout.split()[:3] == ["name", "type", "state"], r
+    names = {c["name"] for c in api.get("/channels/health").json()["items"]}
+    assert {line.split()[0] for line in r.stdout.splitlines()[1:]} == names, r.stdout
+    costs = api.get("/channels/costs?month=2026-11").json()
+    r = ctl(d, "channels", "costs", "--month", "2026-11", token=t["viewer"], extra_env=UTC)
+    assert r.returncode == 0, r
+    assert field(r.stdout, "month") == "2026-11"
+    assert field(r.stdout, "starts_at") == f"2026-11-01 00:00 ({ZONE})", r.stdout
+    rows = r.stdout.split("channels:")[1].splitlines()[2:]
+    assert [x.split()[0] for x in rows if x.strip() and not x.startswith("total")] == \
+        [c["channel"] for c in costs["channels"]], r.stdout
+    total = costs["total_cost_mad"]
+    assert field(r.stdout, "total_cost") == (f"{total:.2f} MAD" if total is not None else
+                                             "unknown (a channel that took messages has no price)")
+    r = ctl(d, "channels", "costs", "--month", "2026-13", token=t["viewer"])
+    assert r.returncode == 1 and "[field: month]" in r.stderr, r
+    r = ctl(d, "channels", "budgets", token=t["viewer"])
+    assert r.returncode == 0 and "monthly_budget_mad" in r.stdout.splitlines()[0], r
+    budgets = api.get("/channels/budgets").json()["items"]
+    assert len(r.stdout.splitlines()) == 1 + len(budgets), r.stdout
