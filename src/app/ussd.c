@@ -343,48 +343,31 @@ out:
     return r;
 }
 
-/* A provider's end-of-session notice as a job of a group commit (see
- * db_group_write): the notices of sessions ending at the same moment share
- * one commit instead of one each on the single writer. */
-struct end_job {
-    const char *channel, *session_id, *phone, *status;
-    long duration_ms;
-    const char *input, *error;
-};
-
-static int end_job_run(struct db *db, void *arg)
+void ussd_end_prepare(struct ussd_sessions *t, const struct channel_settings *ch,
+                      const struct channel_event *ev, struct ussd_end *e)
 {
-    const struct end_job *j = arg;
-    return ussd_end_store(db, j->channel, j->session_id, j->phone, j->status, j->duration_ms,
-                          j->input, j->error);
+    *e = (struct ussd_end){.channel = ch->name,
+                           .session_id = ev->session_id ? ev->session_id : "",
+                           .status = ev->status ? ev->status : "",
+                           .error = ev->error_code ? ev->error_code : ""};
+    const char *raw = ev->from_raw ? ev->from_raw : "";
+    if (*raw && msisdn_normalize(raw, strlen(raw), e->phone) != MSISDN_OK)
+        e->phone[0] = '\0';
+    char key[USSD_SESSION_KEY_MAX];
+    snprintf(key, sizeof key, "%s\x1f%s", ch->name, e->session_id);
+    ussd_session_close(t, key);
 }
 
-int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
-                    const char *session_id, const char *phone_raw, const char *status,
-                    long duration_ms, const char *input, const char *error)
+int ussd_end_run(struct db *db, const struct ussd_end *e)
 {
-    char phone[MSISDN_MAX] = "";
-    if (phone_raw && *phone_raw &&
-        msisdn_normalize(phone_raw, strlen(phone_raw), phone) != MSISDN_OK)
-        phone[0] = '\0';
-    struct db *db = db_thread();
-    if (!db)
-        return -1;
-    /* The session is over on the handset: it takes no new input here either
-     * (late copies of its steps still get their answers until it expires).
-     * Its draft, if a registration or an idea was under way, was saved at
-     * its last step. */
-    char key[USSD_SESSION_KEY_MAX];
-    snprintf(key, sizeof key, "%s\x1f%s", ch->name, session_id);
-    ussd_session_close(t, key);
-    struct end_job job = {ch->name, session_id, phone, status, duration_ms, input, error};
-    if (db_group_write(end_job_run, &job) != 0)
-        return -1;
-    char masked[MSISDN_MAX];
-    msisdn_mask(phone, masked);
-    char q[64];
-    log_debug("ussd_session_end", "channel=%s phone=%s status=%s", ch->name, masked,
-              log_quote(status ? status : "", q, sizeof q));
-    log_summary_count(LOG_SUMMARY_USSD_ENDS, ch->name, NULL);
-    return 0;
+    return ussd_end_store(db, e->channel, e->session_id, e->phone, e->status, 0, "", e->error);
+}
+
+void ussd_end_logged(const struct ussd_end *e)
+{
+    char masked[MSISDN_MAX], q[64];
+    msisdn_mask(e->phone, masked);
+    log_debug("ussd_session_end", "channel=%s phone=%s status=%s", e->channel, masked,
+              log_quote(e->status, q, sizeof q));
+    log_summary_count(LOG_SUMMARY_USSD_ENDS, e->channel, NULL);
 }

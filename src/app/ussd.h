@@ -17,6 +17,8 @@
 #include "app/app_env.h"
 #include "app/ussd_session.h"
 #include "channels/channel.h"
+#include "core/limits.h"
+#include "store/db.h"
 
 enum ussd_result {
     USSD_OK = 0,      /* screen written */
@@ -35,14 +37,24 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *env,
                              char *screen, size_t screensz, bool *end);
 
 /* The provider's end-of-session notice (Africa's Talking's ussd-end
- * callback): stored once per (channel, sessionId), the live session takes
- * no new input (late copies of its steps are still answered), and an unfinished
- * registration or idea of that session becomes a draft the member is offered
- * on the next dial. phone_raw may be "" when the notice lacks it. Returns 0,
- * or -1 when the database failed (answer 503 so the provider retries). */
-int ussd_end_notice(struct ussd_sessions *t, const struct channel_settings *ch,
-                    const char *session_id, const char *phone_raw, const char *status,
-                    long duration_ms, const char *input, const char *error)
-    __attribute__((warn_unused_result));
+ * callback) in three steps, for a job of the group commit whose caller does
+ * not wait for it (hooks/events: the connection parked meanwhile,
+ * http/later.h). ussd_end_prepare(), on the HTTP thread, closes the live
+ * session (it takes no new input; late copies of its steps are still
+ * answered until it expires; a registration or idea under way was saved as
+ * a draft at its last step, offered on the next dial) and fills e (the
+ * phone normalised, "" when the notice lacks it or it is invalid; ch's and
+ * ev's strings borrowed until the run). ussd_end_run(), inside the group's
+ * transaction, stores the notice once per (channel, sessionId): 0, or -1
+ * when the database failed (answer 503 so the provider retries; a replay
+ * stores nothing). ussd_end_logged() once it is committed. */
+struct ussd_end {
+    const char *channel, *session_id, *status, *error;
+    char phone[MSISDN_MAX];
+};
+void ussd_end_prepare(struct ussd_sessions *t, const struct channel_settings *ch,
+                      const struct channel_event *ev, struct ussd_end *e);
+int ussd_end_run(struct db *db, const struct ussd_end *e) __attribute__((warn_unused_result));
+void ussd_end_logged(const struct ussd_end *e);
 
 #endif

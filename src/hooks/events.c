@@ -22,6 +22,7 @@ struct call_event {
     struct inbound_sms_result sms; /* SMS: what became of it */
     struct inbound_sms_job *job;   /* SMS: prepared; NULL once finished */
     struct inbound_dlr_outcome dlr;
+    struct ussd_end end; /* end-of-session notice: prepared */
 };
 
 /* One request's events on their way to the disk. Owned by the job from
@@ -59,9 +60,9 @@ static void call_free(struct call *c)
 
 /* The request's call: the batch taken, every SMS prepared (its words read
  * here, on the HTTP thread). NULL when out of memory (batch still taken). */
-static struct call *call_new(struct runtime *rt, const struct channel_settings *ch,
-                             const struct channel_ops *ops, const char *kind,
-                             struct channel_batch *batch)
+static struct call *call_new(struct ussd_sessions *sessions, struct runtime *rt,
+                             const struct channel_settings *ch, const struct channel_ops *ops,
+                             const char *kind, struct channel_batch *batch)
 {
     struct call *c = calloc(1, sizeof *c);
     if (!c) {
@@ -74,9 +75,11 @@ static struct call *call_new(struct runtime *rt, const struct channel_settings *
     c->events = calloc(c->batch.count, sizeof *c->events);
     bool ok = c->events != NULL;
     for (size_t i = 0; ok && i < c->batch.count; i++) {
+        struct call_event *e = &c->events[i];
+        if (c->batch.events[i].kind == CHANNEL_EVENT_USSD_END)
+            ussd_end_prepare(sessions, ch, &c->batch.events[i], &e->end);
         if (c->batch.events[i].kind != CHANNEL_EVENT_SMS)
             continue;
-        struct call_event *e = &c->events[i];
         runtime_env_inbound(rt, ch, false, &e->ic);
         e->job = inbound_sms_prepare(&e->ic, &c->batch.events[i], &e->sms);
         ok = e->job != NULL;
@@ -106,6 +109,9 @@ static int call_run(struct db *db, void *arg)
             replied = replied || e->sms.has_inline_reply;
         } else if (ev->kind == CHANNEL_EVENT_DLR) {
             if (inbound_dlr_run(db, c->ch, ev, &e->dlr) != 0)
+                return -1;
+        } else if (ev->kind == CHANNEL_EVENT_USSD_END) {
+            if (ussd_end_run(db, &e->end) != 0)
                 return -1;
         }
     }
@@ -148,6 +154,8 @@ static void call_answer(struct call *c, int rc, struct http_response *resp)
         } else if (ev->kind == CHANNEL_EVENT_DLR && rc == 0) {
             inbound_dlr_logged(c->ch, ev, &e->dlr);
             metrics_inc(METRICS_DELIVERY_REPORTS, (const char *const[]){c->ch->name});
+        } else if (ev->kind == CHANNEL_EVENT_USSD_END && rc == 0) {
+            ussd_end_logged(&e->end);
         }
     }
     if (rc != 0)
@@ -171,42 +179,12 @@ static void call_done(void *arg, int rc)
     call_free(c);
 }
 
-/* The end-of-session notices of a request, committed here (app/ussd).
- * Returns 0 or -1. */
-static int end_notices(struct ussd_sessions *sessions, const struct channel_settings *ch,
-                       const struct channel_batch *batch)
-{
-    for (size_t i = 0; i < batch->count; i++) {
-        const struct channel_event *ev = &batch->events[i];
-        if (ev->kind == CHANNEL_EVENT_USSD_END &&
-            ussd_end_notice(sessions, ch, ev->session_id ? ev->session_id : "",
-                            ev->from_raw ? ev->from_raw : "", ev->status ? ev->status : "", 0, "",
-                            ev->error_code ? ev->error_code : "") != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* Whether the batch has an SMS or a delivery report (a job to commit). */
-static bool has_job(const struct channel_batch *batch)
-{
-    for (size_t i = 0; i < batch->count; i++)
-        if (batch->events[i].kind != CHANNEL_EVENT_USSD_END)
-            return true;
-    return false;
-}
-
 void hook_events_commit(struct ussd_sessions *sessions, struct runtime **rt,
                         const struct channel_settings *ch, const struct channel_ops *ops,
                         const char *kind, struct channel_batch *batch,
                         const struct http_request *req, struct http_response *resp)
 {
-    if (end_notices(sessions, ch, batch) != 0) {
-        channel_batch_free(batch);
-        http_error(resp, 503, "unavailable", "the database is unavailable; try again");
-        return;
-    }
-    if (!has_job(batch)) {
+    if (batch->count == 0) { /* a provider's test ping: nothing to commit */
         channel_batch_free(batch);
         if (strcmp(kind, "sms") == 0)
             sms_answer(ops, NULL, resp);
@@ -214,7 +192,7 @@ void hook_events_commit(struct ussd_sessions *sessions, struct runtime **rt,
             http_reply(resp, 200, "text/plain", "", 0);
         return;
     }
-    struct call *c = call_new(*rt, ch, ops, kind, batch);
+    struct call *c = call_new(sessions, *rt, ch, ops, kind, batch);
     if (!c) {
         http_error(resp, 503, "unavailable", "out of memory; try again");
         return;

@@ -9,8 +9,10 @@
  * commit is on disk (http/later.h); the answer (200 with the adapter's body,
  * or 503 when the database failed: the provider retries, and a replay
  * stores nothing) is made once it is. All of a request's events are kept,
- * or none. End-of-session notices are committed on the HTTP thread
- * (app/ussd's ussd_end_notice, a group commit too). */
+ * or none. An end-of-session notice closes its live session on the HTTP
+ * thread (app/ussd's ussd_end_prepare) and is stored in the job like the
+ * rest: a notice comes after every USSD session, and one waiting on each
+ * HTTP thread for its commit would hold the pool from the USSD steps. */
 #ifndef TAAWUN_HOOKS_EVENTS_H
 #define TAAWUN_HOOKS_EVENTS_H
 
@@ -24,7 +26,8 @@
 
 /* Store the events of an authenticated, parsed webhook request of channel
  * ch and answer it: in resp now, or later (the request's connection
- * parked). kind is the hook's ("sms": the adapter's reply body). batch is
+ * parked). kind is the hook's ("sms": the adapter's reply body); sessions
+ * are the live USSD sessions an end notice closes. batch is
  * taken (left empty). *rt is taken (set to NULL) when the answer comes
  * later, else left to the caller to release. */
 void hook_events_commit(struct ussd_sessions *sessions, struct runtime **rt,

@@ -696,6 +696,24 @@ def daemon(daemons):
     return daemons.start()
 
 
+FSYNC_SHIM = TAAWUND.parent / "tests" / "fsync_hold.so"  # built by `make build-tests`
+
+
+def preload_fsync_hold(monkeypatch, hold, fail=None):
+    """The environment of the next taawund started: the fsync shim
+    (fsync_hold.c) preloaded, holding every sync while the file hold exists
+    and failing it while the file fail exists (a sanitized taawund is told
+    not to mind that its runtime is not first)."""
+    if not FSYNC_SHIM.is_file():
+        pytest.fail(f"{FSYNC_SHIM} is missing: run `make build-tests`")
+    monkeypatch.setenv("LD_PRELOAD", str(FSYNC_SHIM))
+    monkeypatch.setenv("TAAWUN_TEST_FSYNC_HOLD", str(hold))
+    if fail is not None:
+        monkeypatch.setenv("TAAWUN_TEST_FSYNC_FAIL", str(fail))
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    monkeypatch.setenv("ASAN_OPTIONS", (asan + ":" if asan else "") + "verify_asan_link_order=0")
+
+
 TEST_NOW_ENV = "TAAWUN_TEST_NOW_FILE"
 
 

@@ -1,10 +1,13 @@
-/* fsync_hold.c -- an LD_PRELOAD shim for tests/integration/test_inbound_crash.py:
- * a disk that stops acknowledging writes. While the file named by
+/* fsync_hold.c -- an LD_PRELOAD shim for tests/integration/test_inbound_crash.py
+ * and test_ussd_end.py: a disk that stops acknowledging writes, or fails
+ * them. While the file named by
  * TAAWUN_TEST_FSYNC_HOLD exists, every fsync() and fdatasync() waits, before
  * the real call, until the file is gone; the first call held creates
  * NAME.held, so the test knows a sync is being held. Whatever the process
  * answers while its syncs are held was not made durable by them: an inbound
- * SMS acknowledged then was acknowledged before its fsync. Built by
+ * SMS acknowledged then was acknowledged before its fsync. While the file
+ * named by TAAWUN_TEST_FSYNC_FAIL exists, every fsync() and fdatasync()
+ * fails with EIO instead (a commit that cannot be made durable). Built by
  * `make build-tests` without sanitizers; never linked into taawund. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -34,13 +37,23 @@ static void hold(void)
     }
 }
 
+/* Whether the syncs fail now: -1 with errno EIO, else 0. */
+static int failing(void)
+{
+    const char *path = getenv("TAAWUN_TEST_FSYNC_FAIL");
+    if (!path || !*path || access(path, F_OK) != 0)
+        return 0;
+    errno = EIO;
+    return -1;
+}
+
 int fsync(int fd)
 {
     static int (*real)(int);
     if (!real)
         *(void **)&real = dlsym(RTLD_NEXT, "fsync");
     hold();
-    return real(fd);
+    return failing() ? -1 : real(fd);
 }
 
 int fdatasync(int fd)
@@ -49,5 +62,5 @@ int fdatasync(int fd)
     if (!real)
         *(void **)&real = dlsym(RTLD_NEXT, "fdatasync");
     hold();
-    return real(fd);
+    return failing() ? -1 : real(fd);
 }

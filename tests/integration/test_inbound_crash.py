@@ -9,22 +9,20 @@ their connections parked meanwhile, http/later.c):
 - A SIGKILL keeps what reached the kernel, synced or not, so that test cannot
   see an SMS acknowledged after its write but before its fsync. The second
   test stops the disk instead: an LD_PRELOAD shim (fsync_hold.c, built by
-  `make build-tests`) holds every fsync once a file exists; from then on no
-  SMS posted may be answered 200, since none can be on disk.
+  `make build-tests`; conftest's preload_fsync_hold) holds every fsync once a
+  file exists; from then on no SMS posted may be answered 200, since none can
+  be on disk.
 Bounded: a few seconds of traffic per round.
 """
 
 import http.client
-import os
 import random
 import signal
 import threading
 import time
 import urllib.parse
 
-import pytest
-
-from conftest import FORM_CT, TAAWUND, new_phone, query
+from conftest import FORM_CT, new_phone, preload_fsync_hold, query
 
 CLIENTS = 16
 KILL_AFTER = (200, 600)  # SMS answered 200 before a kill, drawn at random
@@ -108,18 +106,6 @@ def test_sigkill_during_concurrent_inbound_keeps_every_answered_sms(daemons):
 HOLD_AFTER = (100, 300)  # SMS answered 200 before the disk stops acknowledging, at random
 HELD_S = 2.0             # how long the syncs are held (and answers watched) before the kill
 PROBES = 4               # SMS posted on new connections once the syncs are held
-SHIM = TAAWUND.parent / "tests" / "fsync_hold.so"
-
-
-def preload_fsync_hold(monkeypatch, hold):
-    """The environment of the next taawund started: the shim preloaded (a
-    sanitized taawund is told not to mind that its runtime is not first)."""
-    if not SHIM.is_file():
-        pytest.fail(f"{SHIM} is missing: run `make build-tests`")
-    monkeypatch.setenv("LD_PRELOAD", str(SHIM))
-    monkeypatch.setenv("TAAWUN_TEST_FSYNC_HOLD", str(hold))
-    asan = os.environ.get("ASAN_OPTIONS", "")
-    monkeypatch.setenv("ASAN_OPTIONS", (asan + ":" if asan else "") + "verify_asan_link_order=0")
 
 
 def traffic_until_disk_held(d, hold):
