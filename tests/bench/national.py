@@ -307,12 +307,21 @@ COUNTS_SQL = ("INSERT INTO {table} (hour, channel, status, taken, n, segments)"
               " GROUP BY 1, 2, 3, 4")
 
 
-def _count_messages(con, table="message_counts"):
-    """The hourly counts of the messages in con's messages table into table
-    (message_counts, or the shard's partial counts), as the migration that
-    made message_counts fills it from existing rows (src/store/migrations.c);
-    the generator makes no test number, so every outbound message counts."""
-    con.execute(COUNTS_SQL.format(table=table))
+# A broadcast's messages by status, as the migration that made
+# broadcast_counts fills it from existing rows.
+BROADCAST_COUNTS_SQL = ("INSERT INTO {table} (broadcast_id, status, n, segments)"
+                        " SELECT broadcast_id, status, count(*), sum(segments) FROM messages"
+                        " WHERE broadcast_id IS NOT NULL GROUP BY 1, 2")
+
+
+def _count_messages(con, tables=("message_counts", "broadcast_counts")):
+    """The hourly counts of the messages in con's messages table into
+    tables[0] and their counts by broadcast into tables[1] (message_counts
+    and broadcast_counts, or the shard's partial counts), as the migrations
+    that made them fill them from existing rows (src/store/migrations.c); the
+    generator makes no test number, so every outbound message counts."""
+    con.execute(COUNTS_SQL.format(table=tables[0]))
+    con.execute(BROADCAST_COUNTS_SQL.format(table=tables[1]))
 
 
 def _fill_counts(con):
@@ -370,8 +379,8 @@ def _connect(path):
 def shard_main(path, spec):
     """The second process: messages spec["first"].. spec["n"]-1 into a new
     database at path, in a table made by the daemon's own statement (so the
-    merge copies records as they are), and their hourly counts into
-    counts. Prints its seconds as JSON."""
+    merge copies records as they are), their hourly counts into counts and
+    their counts by broadcast into bcounts. Prints its seconds as JSON."""
     t0, cpu0 = time.monotonic(), time.process_time()
     con = _connect(path)
     try:
@@ -382,10 +391,13 @@ def shard_main(path, spec):
                     " status TEXT NOT NULL, taken INTEGER NOT NULL, n INTEGER NOT NULL,"
                     " segments INTEGER NOT NULL, PRIMARY KEY (hour, channel, status, taken))"
                     " WITHOUT ROWID")
+        con.execute("CREATE TABLE bcounts (broadcast_id INTEGER NOT NULL, status TEXT NOT NULL,"
+                    " n INTEGER NOT NULL, segments INTEGER NOT NULL,"
+                    " PRIMARY KEY (broadcast_id, status)) WITHOUT ROWID")
         con.execute("BEGIN")
         _messages(con, spec["n"], spec["members"], spec["broadcasts"], spec["now"],
                   spec["first"])
-        _count_messages(con, "counts")
+        _count_messages(con, ("counts", "bcounts"))
         con.execute("COMMIT")
     finally:
         con.close()
@@ -421,7 +433,7 @@ def _merge_shard(con, proc, path, log):
     """Waits for the second process, then copies its messages in (INSERT ...
     SELECT * between identical tables with the same indexes, no trigger and
     no unique index: SQLite copies the records and index entries as they
-    are) and adds its hourly counts."""
+    are) and adds its counts (hourly, by broadcast)."""
     def wait():
         out, err = proc.communicate()
         if proc.returncode != 0:
@@ -439,6 +451,11 @@ def _merge_shard(con, proc, path, log):
         con.execute("INSERT INTO message_counts (hour, channel, status, taken, n, segments)"
                     " SELECT hour, channel, status, taken, n, segments FROM shard.counts"
                     " WHERE 1 ON CONFLICT (hour, channel, status, taken) DO UPDATE SET"
+                    " n = n + excluded.n, segments = segments + excluded.segments")
+        # The broadcast both processes made messages of counted by both.
+        con.execute("INSERT INTO broadcast_counts (broadcast_id, status, n, segments)"
+                    " SELECT broadcast_id, status, n, segments FROM shard.bcounts"
+                    " WHERE 1 ON CONFLICT (broadcast_id, status) DO UPDATE SET"
                     " n = n + excluded.n, segments = segments + excluded.segments")
     _step(log, "shard merge", merge)
 
@@ -499,6 +516,7 @@ def generate(db_path, fold, scale=1.0, now=None, log=print):
 
         def messages():
             con.execute("DELETE FROM message_counts")
+            con.execute("DELETE FROM broadcast_counts")
             _messages(con, n["messages"], n["members"], n["broadcasts"], now, 0, split)
             _count_messages(con)
             return f"{split:,} of {n['messages']:,}, the rest in a second process"

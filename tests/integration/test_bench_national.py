@@ -110,3 +110,33 @@ def test_generated_set_keeps_the_daemons_schema_and_every_message(daemons, tmp_p
     assert query(db, "SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM messages")[0] == \
         {"n": n, "lo": 1, "hi": n}
     assert query(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+
+
+COUNT_TABLES = ("message_counts", "broadcast_counts", "message_costs", "member_counts")
+
+
+def test_counts_are_what_the_daemons_triggers_make_of_the_rows(daemons, tmp_path):
+    """The generator loads members and messages with the triggers dropped
+    and fills the tables they keep in one statement each: every such table
+    equals what taawund's own triggers make of the same rows, inserted one
+    by one into a database taawund just made (its triggers in place)."""
+    config = daemons.config()
+    national.create_schema(TAAWUND, config)
+    db = config.parent / "taawun.db"
+    national.generate(db, FOLD, SCALE, log=lambda *_: None)
+    (tmp_path / "fresh").mkdir()
+    fresh = write_config(tmp_path / "fresh")
+    national.create_schema(TAAWUND, fresh)
+    conn = sqlite3.connect(str(fresh.parent / "taawun.db"), isolation_level=None)
+    try:
+        conn.execute("ATTACH ? AS gen", (str(db),))
+        conn.execute("BEGIN")
+        for table in ("members", "messages"):  # through the triggers, row by row
+            conn.execute(f"INSERT INTO main.{table} SELECT * FROM gen.{table}")
+        conn.execute("COMMIT")
+        for table in COUNT_TABLES:
+            got = conn.execute(f"SELECT * FROM gen.{table} ORDER BY 1, 2, 3, 4").fetchall()
+            want = conn.execute(f"SELECT * FROM main.{table} ORDER BY 1, 2, 3, 4").fetchall()
+            assert got and got == want, table
+    finally:
+        conn.close()
