@@ -354,19 +354,21 @@ SHARD_SHARE = 0.6
 LOAD_INDEXES = ("messages_due", "messages_sending", "messages_held", "messages_queued_age",
                 "messages_created", "messages_broadcast_rows", "messages_broadcast",
                 "messages_outbound_provider")
-# The build's settings: a fresh file with nothing to roll back to, a 1 GiB
-# cache, tables read through the map (not copied into the cache) by every
-# index built, and the index builds' sorts spilled to temporary files (with
-# temp_store = MEMORY SQLite sorts slower and uses no worker thread).
-BIG_CACHE = "cache_size = -1048576"
-BUILD_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", BIG_CACHE,
+# The build's settings: a fresh file with nothing to roll back to, tables
+# read through the map (not copied into the cache) by every index built, and
+# the index builds' sorts spilled to temporary files (with temp_store =
+# MEMORY SQLite sorts slower and uses no worker thread). The cache is small
+# (8 MiB): rows and index entries are appended, so the pages being written
+# are few and stay cached, where a large cache costs a malloc and a page
+# fault per page it grows by, and a write of them all at commit (1 M
+# messages: 3.5 s of CPU with 8 MiB, 5.6 s with 1 GiB). SQLite also sorts
+# runs of the cache's size in memory when it builds an index and merges them
+# from files; runs of 8 MiB stay in the CPU's caches, where one run of 512
+# MiB misses them on every step of its merge sort (10 s of CPU instead of
+# 29 s for one index on 10 M messages).
+CACHE = "cache_size = -8192"
+BUILD_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", CACHE,
                  "temp_store = FILE", "threads = 2", "mmap_size = 17179869184")
-# The cache while indexes are built: SQLite sorts runs of the cache's size
-# in memory and merges them from files; runs of 8 MiB stay in the CPU's
-# caches, where one run of 512 MiB (the most a 1 GiB cache gives) misses them
-# on every step of its merge sort: 10 s of CPU instead of 29 s for one index
-# on 10 M messages.
-SORT_CACHE = "cache_size = -8192"
 
 
 def _connect(path):
@@ -522,12 +524,10 @@ def generate(db_path, fold, scale=1.0, now=None, log=print):
             return f"{split:,} of {n['messages']:,}, the rest in a second process"
 
         def members_indexes():
-            con.execute(f"PRAGMA {SORT_CACHE}")
             for sql in others:
                 con.execute(sql)
             # The staff search's words index, filled as its migration does.
             con.execute("INSERT INTO members_name_fts(members_name_fts) VALUES ('rebuild')")
-            con.execute(f"PRAGMA {BIG_CACHE}")
             return f"{len(others)} indexes, the words index"
 
         for name, step in (
@@ -545,7 +545,6 @@ def generate(db_path, fold, scale=1.0, now=None, log=print):
         def messages_indexes():
             built = [sql for _, table, sql in indexes
                      if table == "messages" and sql not in loaded]
-            con.execute(f"PRAGMA {SORT_CACHE}")
             for sql in built:
                 con.execute(sql)
             return f"{len(built)} on messages, {len(loaded)} more kept while loading"
