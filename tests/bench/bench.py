@@ -182,7 +182,7 @@ class Bench:
             counts = national.generate(base / "taawun.db", self.args.fold,
                                        self.args.national_scale)
             print("  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()
-                                   if not k.endswith("seconds")))
+                                   if isinstance(v, int)))
             print("  " + national.target_line(counts, self.args.national_scale), flush=True)
         self._national = (config, token_file.read_text().strip())
         return self._national
