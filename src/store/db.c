@@ -369,12 +369,18 @@ int db_load_if_empty(struct db *db, const char *path)
     return rc;
 }
 
-/* Writers of this process take turns on a mutex before BEGIN IMMEDIATE:
- * SQLite's own busy handler waits by sleeping (up to 100 ms at a time),
- * which under concurrent writes turns into long tails; the mutex hands the
- * write lock over at once. busy_timeout still covers other processes (the
- * token command line). A thread holds at most one write transaction. */
-static pthread_mutex_t write_turn = PTHREAD_MUTEX_INITIALIZER;
+/* Writers of this process take turns before BEGIN IMMEDIATE: SQLite's own
+ * busy handler waits by sleeping (up to 100 ms at a time), which under
+ * concurrent writes turns into long tails; the turn hands the write lock
+ * over at once, in the order asked (a ticket each): a thread writing in a
+ * loop (the sender draining a large broadcast, the expander) cannot take
+ * it again ahead of one already waiting, as it could a plain mutex, which
+ * left a USSD step's commit waiting behind many of its transactions.
+ * busy_timeout still covers other processes (the token command line). A
+ * thread holds at most one write transaction. */
+static pthread_mutex_t turn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn_cond = PTHREAD_COND_INITIALIZER;
+static uint64_t turn_next, turn_serving; /* tickets handed out, the one served */
 static _Thread_local bool holds_write_turn;
 static _Thread_local sqlite3_int64 changes_at_begin;
 static _Thread_local struct db *read_open_on; /* db_read_begin's connection, or NULL */
@@ -407,11 +413,24 @@ void db_read_end(void)
         run_fixed(db, "ROLLBACK");
 }
 
+static void write_turn_take(void)
+{
+    pthread_mutex_lock(&turn_lock);
+    uint64_t mine = turn_next++;
+    while (turn_serving != mine)
+        pthread_cond_wait(&turn_cond, &turn_lock);
+    pthread_mutex_unlock(&turn_lock);
+    holds_write_turn = true;
+}
+
 static void write_turn_release(void)
 {
     if (holds_write_turn) {
         holds_write_turn = false;
-        pthread_mutex_unlock(&write_turn);
+        pthread_mutex_lock(&turn_lock);
+        turn_serving++;
+        pthread_cond_broadcast(&turn_cond);
+        pthread_mutex_unlock(&turn_lock);
     }
 }
 
@@ -419,10 +438,8 @@ int db_begin(struct db *db)
 {
     db_read_end();
     double asked = metrics_clock(); /* the wait: taawun_db_write_wait_seconds */
-    if (!holds_write_turn) {
-        pthread_mutex_lock(&write_turn);
-        holds_write_turn = true;
-    }
+    if (!holds_write_turn)
+        write_turn_take();
     if (exec_sql(db, "BEGIN IMMEDIATE") != 0) {
         write_turn_release();
         return -1;

@@ -3,14 +3,16 @@
  * its reads: one snapshot for all of them, ended by any write of the same
  * thread (db_begin, db_group_write), so the write can begin and the reads
  * after it see it; and its statement cache, found by the SQL's text
- * whatever buffer holds it. A file database in WAL mode, a second
- * connection writing beside it. */
+ * whatever buffer holds it; the write turn, taken in the order asked. A
+ * file database in WAL mode, a second connection writing beside it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,13 +159,53 @@ static void test_statement_cache(void **state)
     db_stmt_done(back);
 }
 
+/* The write turn is handed over in the order asked: a thread writing in a
+ * loop (the sender draining a large broadcast) lets one that waits in
+ * before its next transaction, not after many. */
+static atomic_int loops_done, seen_by_waiter = -1;
+static atomic_bool waiter_asking;
+
+static void *waiter(void *arg)
+{
+    (void)arg;
+    struct db *db = db_thread();
+    atomic_store(&waiter_asking, true);
+    if (db_begin(db) != 0)
+        return NULL;
+    atomic_store(&seen_by_waiter, atomic_load(&loops_done));
+    exec_ok(db, "INSERT INTO t VALUES (5)");
+    if (db_commit(db) != 0)
+        atomic_store(&seen_by_waiter, -2);
+    return NULL;
+}
+
+static void test_write_turn_in_order(void **state)
+{
+    (void)state;
+    struct db *db = db_thread();
+    assert_int_equal(db_begin(db), 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, waiter, NULL), 0);
+    while (!atomic_load(&waiter_asking))
+        usleep(1000);
+    usleep(50000); /* it waits for the turn now */
+    for (int i = 0; i < 50; i++) {
+        exec_ok(db, "INSERT INTO t VALUES (6)");
+        assert_int_equal(db_commit(db), 0);
+        atomic_fetch_add(&loops_done, 1);
+        assert_int_equal(db_begin(db), 0);
+    }
+    assert_int_equal(db_commit(db), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(atomic_load(&seen_by_waiter), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_one_snapshot),
-        cmocka_unit_test(test_write_ends_it),
-        cmocka_unit_test(test_inside_a_write),
-        cmocka_unit_test(test_statement_cache),
+        cmocka_unit_test(test_one_snapshot),        cmocka_unit_test(test_write_ends_it),
+        cmocka_unit_test(test_inside_a_write),      cmocka_unit_test(test_statement_cache),
+        cmocka_unit_test(test_write_turn_in_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
