@@ -125,10 +125,10 @@ static int spec_read(const char *text, struct spec *s)
     return s->fallback < s->ntexts ? 0 : -1;
 }
 
-static double clock_ms(void)
+static double clock_ms(clockid_t which)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(which, &t);
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
@@ -172,7 +172,7 @@ int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, struct broad
     memset(out, 0, sizeof *out);
     if (db_begin(db) != 0)
         return -1;
-    double t0 = clock_ms();
+    double t0 = clock_ms(CLOCK_MONOTONIC), cpu0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
     int rc = chunk_write(db, id, span, out);
     if (rc < 0) {
         db_rollback(db);
@@ -183,10 +183,12 @@ int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, struct broad
         out->stopped = true;
         return db_commit(db);
     }
-    double t1 = clock_ms();
+    double t1 = clock_ms(CLOCK_MONOTONIC);
     if (db_commit(db) != 0)
         return -1;
-    out->hold_ms = clock_ms() - t0;
-    out->commit_ms = clock_ms() - t1;
+    double t2 = clock_ms(CLOCK_MONOTONIC);
+    out->hold_ms = t2 - t0;
+    out->commit_ms = t2 - t1;
+    out->cpu_ms = clock_ms(CLOCK_THREAD_CPUTIME_ID) - cpu0;
     return 0;
 }

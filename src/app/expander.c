@@ -14,6 +14,7 @@
 #include "app/broadcast_expand.h"
 #include "core/limits.h"
 #include "store/db.h"
+#include "store/db_checkpoint.h"
 #include "sys/log.h"
 
 /* One broadcast being expanded, as this thread counts it. */
@@ -23,6 +24,10 @@ struct expansion {
     size_t chunks;
     double longest_ms, sum_ms, started_ms;
     double longest_commit_ms; /* of which COMMIT, in the longest chunk's or another */
+    double longest_cpu_ms;    /* the CPU time of the longest chunk (the rest: waits) */
+    size_t over;              /* chunks that held it longer than EXPAND_HOLD_LIMIT_MS */
+    size_t wal_waits;         /* chunks put off while the WAL was long */
+    int64_t wal_pages_max;    /* the WAL's longest after a chunk */
 };
 
 struct expander {
@@ -30,6 +35,7 @@ struct expander {
     bool stopping;
     int64_t fixed_span; /* test build: a fixed span; 0: adapted */
     int pause_ms;
+    int64_t wal_pages; /* a chunk waits while the WAL holds as many */
     struct expansion list[EXPAND_BROADCASTS_MAX];
     size_t n;
 };
@@ -63,13 +69,17 @@ static void pause_ms(int ms)
 #ifdef TAAWUN_TEST_HOOKS
 static void take_test_knobs(struct expander *x)
 {
-    const char *span = getenv(EXPANDER_SPAN_ENV), *pause = getenv(EXPANDER_PAUSE_ENV);
+    const char *span = getenv(EXPANDER_SPAN_ENV), *pause = getenv(EXPANDER_PAUSE_ENV),
+               *wal = getenv(EXPANDER_WAL_PAGES_ENV);
+    if (wal && *wal && strtoll(wal, NULL, 10) > 0)
+        x->wal_pages = strtoll(wal, NULL, 10);
     if (span && *span)
         x->fixed_span = strtoll(span, NULL, 10) > 0 ? strtoll(span, NULL, 10) : 0;
     if (pause && *pause)
         x->pause_ms = atoi(pause) >= 0 ? atoi(pause) : EXPAND_PAUSE_MS;
-    if (x->fixed_span || (pause && *pause))
-        log_warn("test_expander", "span=%lld pause_ms=%d", (long long)x->fixed_span, x->pause_ms);
+    if (x->fixed_span || (pause && *pause) || x->wal_pages != EXPAND_WAL_PAGES)
+        log_warn("test_expander", "span=%lld pause_ms=%d wal_pages=%lld", (long long)x->fixed_span,
+                 x->pause_ms, (long long)x->wal_pages);
 }
 #else
 static void take_test_knobs(struct expander *x)
@@ -140,6 +150,30 @@ static int64_t next_span(int64_t span, double hold_ms)
     return s < EXPAND_SPAN_MIN ? EXPAND_SPAN_MIN : s > EXPAND_SPAN_MAX ? EXPAND_SPAN_MAX : s;
 }
 
+/* The WAL's pages now (those the last commit or checkpoint left). */
+static int64_t wal_pages(void)
+{
+    struct db_wal_size w;
+    db_checkpoint_wal(&w);
+    return w.pages;
+}
+
+/* While the WAL holds EXPAND_WAL_PAGES pages or more, the next chunk waits
+ * (EXPAND_WAL_WAIT_MS at most): a chunk every few ms leaves the
+ * checkpointer no moment without a commit to restart the WAL in, and the
+ * writer that takes it past its cap waits for a RESTART in its write turn
+ * (store/db_checkpoint) -- that writer could be a USSD step. Returns
+ * whether it waited. */
+static bool wal_wait(const struct expander *x)
+{
+    if (wal_pages() < x->wal_pages)
+        return false;
+    for (int waited = 0; waited < EXPAND_WAL_WAIT_MS && wal_pages() >= x->wal_pages;
+         waited += EXPAND_PAUSE_MS)
+        pause_ms(EXPAND_PAUSE_MS);
+    return true;
+}
+
 /* One chunk of broadcast id. Returns 0, or -1 when it failed (retried at
  * the next look). */
 static int expand_one(struct expander *x, struct db *db, int64_t id)
@@ -147,6 +181,7 @@ static int expand_one(struct expander *x, struct db *db, int64_t id)
     struct expansion *e = expansion_of(x, id);
     if (!e)
         return 0; /* more at once than the table: served once one ends */
+    e->wal_waits += wal_wait(x);
     struct broadcast_chunk c;
     if (broadcast_expand_chunk(db, id, e->span, &c) != 0) {
         log_collapsed(LOG_WARN, "broadcast_expand", LOG_COLLAPSE_INTERVAL_MS,
@@ -160,23 +195,31 @@ static int expand_one(struct expander *x, struct db *db, int64_t id)
     }
     e->chunks++;
     e->sum_ms += c.hold_ms;
-    if (c.hold_ms > e->longest_ms)
+    int64_t pages = wal_pages();
+    if (pages > e->wal_pages_max)
+        e->wal_pages_max = pages;
+    e->over += c.hold_ms > EXPAND_HOLD_LIMIT_MS;
+    if (c.hold_ms > e->longest_ms) {
         e->longest_ms = c.hold_ms;
+        e->longest_cpu_ms = c.cpu_ms;
+    }
     if (c.commit_ms > e->longest_commit_ms)
         e->longest_commit_ms = c.commit_ms;
     if (!x->fixed_span)
         e->span = next_span(e->span, c.hold_ms);
     log_debug("broadcast_chunk",
-              "id=%lld written=%lld after=%lld queued=%lld total=%lld hold_ms=%.1f commit_ms=%.1f",
+              "id=%lld written=%lld after=%lld queued=%lld total=%lld hold_ms=%.1f commit_ms=%.1f "
+              "cpu_ms=%.1f",
               (long long)id, (long long)c.written, (long long)c.after, (long long)c.queued,
-              (long long)c.total, c.hold_ms, c.commit_ms);
+              (long long)c.total, c.hold_ms, c.commit_ms, c.cpu_ms);
     if (c.done) {
         log_info("broadcast_expanded",
                  "id=%lld messages=%lld chunks=%zu longest_hold_ms=%.1f mean_hold_ms=%.1f "
-                 "longest_commit_ms=%.1f seconds=%.2f",
+                 "longest_commit_ms=%.1f longest_hold_cpu_ms=%.1f over_limit=%zu "
+                 "wal_waits=%zu wal_pages_max=%lld seconds=%.2f",
                  (long long)id, (long long)c.queued, e->chunks, e->longest_ms,
-                 e->sum_ms / (double)e->chunks, e->longest_commit_ms,
-                 (clock_ms() - e->started_ms) / 1e3);
+                 e->sum_ms / (double)e->chunks, e->longest_commit_ms, e->longest_cpu_ms, e->over,
+                 e->wal_waits, (long long)e->wal_pages_max, (clock_ms() - e->started_ms) / 1e3);
         expansion_forget(x, e);
     }
     return 0;
@@ -238,6 +281,7 @@ struct expander *expander_start(void)
     if (!x)
         return NULL;
     x->pause_ms = EXPAND_PAUSE_MS;
+    x->wal_pages = EXPAND_WAL_PAGES;
     take_test_knobs(x);
     if (pthread_create(&x->thread, NULL, run, x) != 0) {
         log_error("expander_start_failed", NULL);

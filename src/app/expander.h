@@ -11,17 +11,22 @@
  * (the cursor is stored), is woken by expander_wake() when a send begins
  * one, and looks again every EXPAND_POLL_MS in case a wake was missed or
  * a chunk failed. When a broadcast is done it logs broadcast_expanded
- * with the chunks, the longest and mean write hold and the time taken.
+ * with the chunks, the longest and mean write hold (with its COMMIT and
+ * CPU time), the chunks held past EXPAND_HOLD_LIMIT_MS, the waits for a
+ * long WAL and the time taken.
  *
  * Test build only (-DTAAWUN_TEST_HOOKS, taawund-test): the environment
  * variables TAAWUN_TEST_EXPAND_SPAN (member ids per chunk, fixed) and
  * TAAWUN_TEST_EXPAND_PAUSE_MS (the pause between chunks), read once at
- * start, let tests act while an expansion is under way. */
+ * start, let tests act while an expansion is under way;
+ * TAAWUN_TEST_EXPAND_WAL_PAGES puts EXPAND_WAL_PAGES lower, so a test's
+ * small WAL makes each chunk wait for it. */
 #ifndef TAAWUN_APP_EXPANDER_H
 #define TAAWUN_APP_EXPANDER_H
 
 #define EXPANDER_SPAN_ENV "TAAWUN_TEST_EXPAND_SPAN"
 #define EXPANDER_PAUSE_ENV "TAAWUN_TEST_EXPAND_PAUSE_MS"
+#define EXPANDER_WAL_PAGES_ENV "TAAWUN_TEST_EXPAND_WAL_PAGES"
 
 struct expander;
 

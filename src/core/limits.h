@@ -151,7 +151,12 @@
  * EXPAND_SPAN_FIRST ids; each next one is scaled (at most doubled or
  * halved) so a chunk holds the write lock about EXPAND_CHUNK_TARGET_MS, far
  * under the 50 ms a USSD step may wait, within EXPAND_SPAN_MIN..MAX ids;
- * EXPAND_PAUSE_MS between chunks lets the other writers in. The thread
+ * EXPAND_PAUSE_MS between chunks lets the other writers in; a chunk held
+ * longer than EXPAND_HOLD_LIMIT_MS is counted (log broadcast_expanded).
+ * While the WAL holds EXPAND_WAL_PAGES pages or more, the next chunk waits
+ * up to EXPAND_WAL_WAIT_MS for the checkpointer to restart it, so the
+ * expansion does not take the WAL to its cap (DB_WAL_CAP_TIMES), where a
+ * writer -- a USSD step as well -- waits for a RESTART. The thread
  * looks for work every EXPAND_POLL_MS besides being woken, and serves up to
  * EXPAND_BROADCASTS_MAX broadcasts expanding at once in turn. */
 #define BROADCAST_INLINE_MAX 500
@@ -159,7 +164,10 @@
 #define EXPAND_SPAN_MIN 16
 #define EXPAND_SPAN_MAX 65536
 #define EXPAND_CHUNK_TARGET_MS 20
+#define EXPAND_HOLD_LIMIT_MS 50
 #define EXPAND_PAUSE_MS 2
+#define EXPAND_WAL_PAGES (DB_WAL_PAGES * 2)
+#define EXPAND_WAL_WAIT_MS 100
 #define EXPAND_POLL_MS 5000
 #define EXPAND_BROADCASTS_MAX 16
 
