@@ -52,7 +52,8 @@ struct broadcast_chunk {
     bool stopped;     /* not expanding (cancelled, gone): nothing done */
     double hold_ms;   /* from BEGIN's write lock taken to COMMIT's end */
     double commit_ms; /* of which COMMIT (the WAL's fsync, a checkpoint) */
-    double cpu_ms;    /* the thread's CPU time within hold_ms (the rest: waits) */
+    double cpu_ms;    /* the thread's CPU time within hold_ms */
+    double runq_ms;   /* its wait for a core within hold_ms (the rest: blocked, the disk) */
 };
 
 /* Expand the next span member ids of broadcast id, in a write transaction

@@ -24,10 +24,12 @@ struct expansion {
     size_t chunks;
     double longest_ms, sum_ms, started_ms;
     double longest_commit_ms; /* of which COMMIT, in the longest chunk's or another */
-    double longest_cpu_ms;    /* the CPU time of the longest chunk (the rest: waits) */
-    size_t over;              /* chunks that held it longer than EXPAND_HOLD_LIMIT_MS */
-    size_t wal_waits;         /* chunks put off while the WAL was long */
-    int64_t wal_pages_max;    /* the WAL's longest after a chunk */
+    double longest_cpu_ms;    /* the longest chunk's CPU time */
+    double longest_runq_ms;   /* and its wait for a core (the rest: blocked, the disk) */
+    double sum_cpu_ms, sum_runq_ms;
+    size_t over;           /* chunks that held it longer than EXPAND_HOLD_LIMIT_MS */
+    size_t wal_waits;      /* chunks put off while the WAL was long */
+    int64_t wal_pages_max; /* the WAL's longest after a chunk */
 };
 
 struct expander {
@@ -174,6 +176,23 @@ static bool wal_wait(const struct expander *x)
     return true;
 }
 
+/* The broadcast_expanded line: the chunks' write holds, the longest's
+ * parts (COMMIT; CPU, waiting for a core, the rest blocked: the disk) and
+ * the share of each in all the holds. */
+static void log_expanded(const struct expansion *e, const struct broadcast_chunk *c)
+{
+    double sum = e->sum_ms > 0 ? e->sum_ms : 1;
+    log_info("broadcast_expanded",
+             "id=%lld messages=%lld chunks=%zu longest_hold_ms=%.1f mean_hold_ms=%.1f "
+             "longest_commit_ms=%.1f longest_hold_cpu_ms=%.1f longest_hold_runq_ms=%.1f "
+             "over_limit=%zu hold_cpu_pct=%.0f hold_runq_pct=%.0f wal_waits=%zu "
+             "wal_pages_max=%lld seconds=%.2f",
+             (long long)e->id, (long long)c->queued, e->chunks, e->longest_ms,
+             e->sum_ms / (double)e->chunks, e->longest_commit_ms, e->longest_cpu_ms,
+             e->longest_runq_ms, e->over, 100 * e->sum_cpu_ms / sum, 100 * e->sum_runq_ms / sum,
+             e->wal_waits, (long long)e->wal_pages_max, (clock_ms() - e->started_ms) / 1e3);
+}
+
 /* One chunk of broadcast id. Returns 0, or -1 when it failed (retried at
  * the next look). */
 static int expand_one(struct expander *x, struct db *db, int64_t id)
@@ -199,9 +218,12 @@ static int expand_one(struct expander *x, struct db *db, int64_t id)
     if (pages > e->wal_pages_max)
         e->wal_pages_max = pages;
     e->over += c.hold_ms > EXPAND_HOLD_LIMIT_MS;
+    e->sum_cpu_ms += c.cpu_ms;
+    e->sum_runq_ms += c.runq_ms;
     if (c.hold_ms > e->longest_ms) {
         e->longest_ms = c.hold_ms;
         e->longest_cpu_ms = c.cpu_ms;
+        e->longest_runq_ms = c.runq_ms;
     }
     if (c.commit_ms > e->longest_commit_ms)
         e->longest_commit_ms = c.commit_ms;
@@ -209,17 +231,11 @@ static int expand_one(struct expander *x, struct db *db, int64_t id)
         e->span = next_span(e->span, c.hold_ms);
     log_debug("broadcast_chunk",
               "id=%lld written=%lld after=%lld queued=%lld total=%lld hold_ms=%.1f commit_ms=%.1f "
-              "cpu_ms=%.1f",
+              "cpu_ms=%.1f runq_ms=%.1f",
               (long long)id, (long long)c.written, (long long)c.after, (long long)c.queued,
-              (long long)c.total, c.hold_ms, c.commit_ms, c.cpu_ms);
+              (long long)c.total, c.hold_ms, c.commit_ms, c.cpu_ms, c.runq_ms);
     if (c.done) {
-        log_info("broadcast_expanded",
-                 "id=%lld messages=%lld chunks=%zu longest_hold_ms=%.1f mean_hold_ms=%.1f "
-                 "longest_commit_ms=%.1f longest_hold_cpu_ms=%.1f over_limit=%zu "
-                 "wal_waits=%zu wal_pages_max=%lld seconds=%.2f",
-                 (long long)id, (long long)c.queued, e->chunks, e->longest_ms,
-                 e->sum_ms / (double)e->chunks, e->longest_commit_ms, e->longest_cpu_ms, e->over,
-                 e->wal_waits, (long long)e->wal_pages_max, (clock_ms() - e->started_ms) / 1e3);
+        log_expanded(e, &c);
         expansion_forget(x, e);
     }
     return 0;

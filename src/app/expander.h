@@ -11,9 +11,9 @@
  * (the cursor is stored), is woken by expander_wake() when a send begins
  * one, and looks again every EXPAND_POLL_MS in case a wake was missed or
  * a chunk failed. When a broadcast is done it logs broadcast_expanded
- * with the chunks, the longest and mean write hold (with its COMMIT and
- * CPU time), the chunks held past EXPAND_HOLD_LIMIT_MS, the waits for a
- * long WAL and the time taken.
+ * with the chunks, the longest and mean write hold (with its COMMIT, CPU
+ * time and wait for a core), the chunks held past EXPAND_HOLD_LIMIT_MS,
+ * the waits for a long WAL and the time taken.
  *
  * Test build only (-DTAAWUN_TEST_HOOKS, taawund-test): the environment
  * variables TAAWUN_TEST_EXPAND_SPAN (member ids per chunk, fixed) and

@@ -71,6 +71,7 @@ def test_adaptive_chunks_waiting_for_the_wal_give_each_recipient_one_message(ada
     assert int(fields["chunks"]) >= 3, line  # the span adapted over several chunks
     assert int(fields["wal_waits"]) >= 1, line  # and chunks waited for the WAL
     assert float(fields["longest_hold_ms"]) >= float(fields["longest_hold_cpu_ms"]) >= 0
+    assert float(fields["longest_hold_runq_ms"]) >= 0  # the wait for a core, Linux
     assert int(fields["messages"]) == len(want), line
     rows = query(d, "SELECT phone, count(*) AS n FROM messages WHERE broadcast_id = ?"
                     " GROUP BY phone", (bid,))
