@@ -968,10 +968,11 @@ def seed_broadcast_members(db_path, n):
         con.close()
 
 
-def raw_insert_select(db_path):
+def raw_insert_select(db_path, delete=True):
     """Seconds of the raw INSERT ... SELECT of the broadcast's rows (same texts by
     language, same member conditions) into messages, in one transaction; the rows
-    are deleted afterwards. Returns (seconds, rows)."""
+    are deleted afterwards unless not delete (a copy thrown away). Returns
+    (seconds, rows)."""
     import sqlite3
     con = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
     try:
@@ -991,7 +992,8 @@ def raw_insert_select(db_path):
         rows = cur.rowcount
         con.execute("COMMIT")
         seconds = time.monotonic() - t0
-        con.execute("DELETE FROM messages WHERE broadcast_id = -1")
+        if delete:
+            con.execute("DELETE FROM messages WHERE broadcast_id = -1")
         return seconds, rows
     finally:
         con.close()
@@ -1346,7 +1348,7 @@ def section_expand(bench):
 SECTIONS = {"ussd": section_ussd, "sms_out": section_sms_out, "sms_in": section_sms_in,
             "broadcast": section_broadcast, "staff": section_staff, "outbox": section_outbox,
             "expand": section_expand}
-NATIONAL_SECTIONS = ("ussd", "staff", "outbox")  # sections that read the national data set
+NATIONAL_SECTIONS = ("ussd", "staff", "outbox", "expand")  # run with --size national
 
 
 # --------------------------------------------------------------------------
