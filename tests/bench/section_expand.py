@@ -36,7 +36,7 @@ def _token(lib, bench, config):
     import subprocess
     name = f"bench-expand-{int(time.time())}"  # a copied data set holds earlier runs' tokens
     r = subprocess.run([str(bench.args.daemon), "token", "create", name, "--role",
-                        "staff", "-c", str(config)], capture_output=True, text=True, timeout=30)
+                        "staff", "-c", str(config)], capture_output=True, text=True, timeout=180)
     if r.returncode != 0:
         raise lib.BenchError(f"taawund token create failed: {r.stderr.strip()}")
     return r.stdout.strip()
