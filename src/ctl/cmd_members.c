@@ -1,8 +1,9 @@
 /* cmd_members.c -- taawunctl members and cooperatives, as the console has
  * them: list with filters, search by name or phone, a member's or a
- * cooperative's record, a member's profile edited, a new phone number (the
- * old one kept in their history) and consent withdrawn at the member's
- * request (both audited by the API). */
+ * cooperative's record, a member's profile edited (their cooperative's
+ * contact person too), a new phone number (the old one kept in their
+ * history), consent withdrawn at the member's request, a member's data
+ * erased (all audited by the API); a cooperative created or changed. */
 #include "ctl/commands.h"
 
 #include <jansson.h>
@@ -12,9 +13,7 @@
 
 #include "ctl/print.h"
 
-/* The member id of which: digits (an id), TA-NNNNNN (a member number) or
- * a phone number (looked up). Returns 0 with id, or an exit code. */
-static int member_id(const struct api *a, const char *which, char id[24])
+int ctl_member_id(const struct api *a, const char *which, char id[24])
 {
     long long n;
     char tail;
@@ -114,14 +113,20 @@ static json_t *member_patch(const struct cmdline *c)
         if (cmdline_opt(c, ints[i][0]))
             json_object_set_new(body, ints[i][1],
                                 json_integer(strtoll(cmdline_opt(c, ints[i][0]), NULL, 10)));
+    const char *contact = cmdline_opt(c, "contact");
+    if (contact)
+        json_object_set_new(body, "is_contact",
+                            strcmp(contact, "yes") == 0  ? json_true()
+                            : strcmp(contact, "no") == 0 ? json_false()
+                                                         : json_string(contact));
     return body;
 }
 
-/* edit, phone and consent-withdraw: a change to member ID. */
+/* edit, phone, consent-withdraw and erase: a change to member ID. */
 static int member_change(const struct api *a, const struct cmdline *c, const char *sub)
 {
     char id[24], path[96];
-    int rc = member_id(a, c->args[2], id);
+    int rc = ctl_member_id(a, c->args[2], id);
     if (rc)
         return rc;
     const char *method = "POST";
@@ -130,6 +135,10 @@ static int member_change(const struct api *a, const struct cmdline *c, const cha
         snprintf(path, sizeof path, "/members/%s", id);
         body = member_patch(c);
         method = "PATCH";
+    } else if (strcmp(sub, "erase") == 0) {
+        snprintf(path, sizeof path, "/members/%s", id);
+        body = NULL;
+        method = "DELETE";
     } else if (strcmp(sub, "phone") == 0) {
         snprintf(path, sizeof path, "/members/%s/phone", id);
         body = json_pack("{s:s}", "phone", c->args[3]);
@@ -139,9 +148,11 @@ static int member_change(const struct api *a, const struct cmdline *c, const cha
         if (cmdline_opt(c, "note"))
             json_object_set_new(body, "note", json_string(cmdline_opt(c, "note")));
     }
-    static const char *const keys[] = {"id",       "name",   "phone",      "language",
-                                       "province", "sector", "birth_year", "consent_withdrawn_at"};
-    return api_call_print(a, method, path, body, api_fields_print, &(struct api_fields){keys, 8});
+    static const char *const keys[] = {"id",         "name",       "phone",
+                                       "language",   "province",   "sector",
+                                       "birth_year", "is_contact", "consent_withdrawn_at",
+                                       "erased_at"};
+    return api_call_print(a, method, path, body, api_fields_print, &(struct api_fields){keys, 10});
 }
 
 int cmd_members(const struct api *a, const struct cmdline *c)
@@ -153,7 +164,7 @@ int cmd_members(const struct api *a, const struct cmdline *c)
         return members_list(a, c, c->args[2]);
     if (strcmp(sub, "show") == 0 && c->nargs == 3) {
         char id[24], path[96];
-        int rc = member_id(a, c->args[2], id);
+        int rc = ctl_member_id(a, c->args[2], id);
         if (rc)
             return rc;
         snprintf(path, sizeof path, "/members/%s?messages=%s", id,
@@ -164,16 +175,21 @@ int cmd_members(const struct api *a, const struct cmdline *c)
         (strcmp(sub, "phone") == 0 && c->nargs == 4) ||
         (strcmp(sub, "consent-withdraw") == 0 && c->nargs == 3))
         return member_change(a, c, sub);
+    if (strcmp(sub, "erase") == 0 && c->nargs == 3 && !cmdline_opt(c, "yes"))
+        return cmdline_usage("members erase MEMBER --yes: erasing a member's data cannot be "
+                             "undone");
+    if (strcmp(sub, "erase") == 0 && c->nargs == 3)
+        return member_change(a, c, sub);
     return cmdline_usage("members list | search TEXT | show MEMBER | edit MEMBER --FIELD V ... | "
-                         "phone MEMBER NEW_PHONE | consent-withdraw MEMBER [--note TEXT]");
+                         "phone MEMBER NEW_PHONE | consent-withdraw MEMBER [--note TEXT] | "
+                         "erase MEMBER --yes");
 }
 
-/* The id of the cooperative which names: its code (codes are digits too,
- * so a code is looked for first), else an id. Returns 0 or an exit code. */
-static int cooperative_id(const struct api *a, const char *which, char id[24])
+int ctl_cooperative_id(const struct api *a, const char *which, char id[24])
 {
     char q[CTL_URL_MAX] = "/cooperatives";
     api_query_add(q, sizeof q, "q", which);
+    id[0] = '\0';
     json_t *found = NULL;
     int rc = api_call(a, "GET", q, NULL, &found);
     if (rc)
@@ -207,6 +223,25 @@ static void cooperative_print(json_t *o, const void *unused)
     print_list(o, "grants", "grants", cols, 5);
 }
 
+/* The body of cooperatives create or edit: --code, --name, --province,
+ * --sector, --contact-phone as given ('' clears the sector or the contact
+ * phone). */
+static json_t *cooperative_body(const struct cmdline *c)
+{
+    json_t *body = json_object();
+    static const char *const flags[][2] = {{"code", "code"},
+                                           {"name", "name"},
+                                           {"province", "province"},
+                                           {"sector", "sector"},
+                                           {"contact-phone", "contact_phone"}};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        const char *v = cmdline_opt(c, flags[i][0]);
+        if (v)
+            json_object_set_new(body, flags[i][1], !*v && i >= 3 ? json_null() : json_string(v));
+    }
+    return body;
+}
+
 int cmd_cooperatives(const struct api *a, const struct cmdline *c)
 {
     const char *sub = c->nargs > 1 ? c->args[1] : "list";
@@ -223,13 +258,20 @@ int cmd_cooperatives(const struct api *a, const struct cmdline *c)
             api_query_add(q, sizeof q, filters[i][1], cmdline_opt(c, filters[i][0]));
         return api_list(a, q, cols, 7);
     }
-    if (strcmp(sub, "show") != 0 || c->nargs != 3)
+    if (strcmp(sub, "create") == 0 && c->nargs == 2)
+        return api_call_print(a, "POST", "/cooperatives", cooperative_body(c), cooperative_print,
+                              NULL);
+    if ((strcmp(sub, "show") != 0 && strcmp(sub, "edit") != 0) || c->nargs != 3)
         return cmdline_usage("cooperatives list [--search TEXT] [--province P] | "
-                             "cooperatives show ID|CODE");
-    char id[24] = "", path[96];
-    int rc = cooperative_id(a, c->args[2], id);
+                             "cooperatives show ID|CODE\n"
+                             "  | cooperatives create --code C --name N --province P | "
+                             "cooperatives edit ID|CODE [--name N] ...");
+    char id[24], path[96];
+    int rc = ctl_cooperative_id(a, c->args[2], id);
     if (rc)
         return rc;
     snprintf(path, sizeof path, "/cooperatives/%s", id);
+    if (strcmp(sub, "edit") == 0)
+        return api_call_print(a, "PATCH", path, cooperative_body(c), cooperative_print, NULL);
     return api_call_print(a, "GET", path, NULL, cooperative_print, NULL);
 }

@@ -1,7 +1,6 @@
-/* cmd_programme.c -- taawunctl grants and events: list, change a grant's
- * status (the member is notified), create, change (the reminder lead
- * too) and cancel events, an event with its bookings, its attendee list
- * as a file, check-in on the day. */
+/* cmd_programme.c -- taawunctl events: list, create, change (the reminder
+ * lead too) and cancel events, an event with its bookings, its attendee
+ * list as a file, check-in on the day. */
 #include "ctl/commands.h"
 
 #include <jansson.h>
@@ -11,46 +10,6 @@
 #include <string.h>
 
 #include "ctl/print.h"
-
-int cmd_grants(const struct api *a, const struct cmdline *c)
-{
-    const char *sub = c->nargs > 1 ? c->args[1] : "list";
-    if (strcmp(sub, "list") == 0) {
-        static const char *const cols[] = {"id",         "reference", "member_name", "programme",
-                                           "amount_mad", "status",    "updated_at"};
-        char q[CTL_URL_MAX] = "/grants";
-        api_query_add(q, sizeof q, "status", cmdline_opt(c, "status"));
-        api_query_add(q, sizeof q, "reference", cmdline_opt(c, "reference"));
-        api_query_add(q, sizeof q, "limit", cmdline_opt(c, "limit"));
-        return api_list(a, q, cols, 7);
-    }
-    if (strcmp(sub, "status") != 0 || c->nargs != 4)
-        return cmdline_usage("grants list | grants status REFERENCE STATUS [--note TEXT]");
-    char q[CTL_URL_MAX] = "/grants";
-    api_query_add(q, sizeof q, "reference", c->args[2]);
-    json_t *found = NULL;
-    int rc = api_call(a, "GET", q, NULL, &found);
-    if (rc)
-        return rc;
-    json_t *g = json_array_get(json_object_get(found, "items"), 0);
-    if (!g) {
-        json_decref(found);
-        fprintf(stderr, "error: no grant has the reference %s\n", c->args[2]);
-        return CTL_EXIT_API;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/grants/%lld/status",
-             (long long)json_integer_value(json_object_get(g, "id")));
-    json_decref(found);
-    json_t *body = json_pack("{s:s}", "status", c->args[3]);
-    static const char *const notes[] = {"note", "note_ar", "note_fr", "note_en"};
-    static const char *const flags[] = {"note", "note-ar", "note-fr", "note-en"};
-    for (size_t i = 0; i < 4; i++)
-        if (cmdline_opt(c, flags[i]))
-            json_object_set_new(body, notes[i], json_string(cmdline_opt(c, flags[i])));
-    static const char *const keys[] = {"reference", "status", "notification_message_id"};
-    return api_call_print(a, "POST", path, body, api_fields_print, &(struct api_fields){keys, 3});
-}
 
 /* The reminder lead of event o in words: "2 h before: 2026-12-11 08:00
  * (Africa/Casablanca)", or the programme's default. */

@@ -15,9 +15,9 @@ int cmd_messages(const struct api *a, const struct cmdline *c)
                                        "kind", "status",     "segments",  "body"};
     char q[CTL_URL_MAX] = "/messages";
     static const char *const filters[][2] = {
-        {"status", "status"}, {"phone", "phone"},      {"broadcast", "broadcast_id"},
-        {"kind", "kind"},     {"member", "member_id"}, {"channel", "channel"},
-        {"limit", "limit"}};
+        {"status", "status"},       {"phone", "phone"},      {"broadcast", "broadcast_id"},
+        {"kind", "kind"},           {"member", "member_id"}, {"channel", "channel"},
+        {"direction", "direction"}, {"limit", "limit"},      {"offset", "offset"}};
     for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
         api_query_add(q, sizeof q, filters[i][1], cmdline_opt(c, filters[i][0]));
     return api_list(a, q, cols, 8);

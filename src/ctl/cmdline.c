@@ -9,8 +9,13 @@ const char cmdline_usage_text[] =
     "usage: taawunctl [--url URL] [--token-file FILE] [--json] COMMAND ...\n"
     "  import cooperatives|members|grants FILE [--dry-run]\n"
     "  export cooperatives|members|grants [-o FILE] [--sep ';'|,|tab] [--format xlsx]\n"
-    "  grants list [--status S] [--limit N]\n"
-    "  grants status REFERENCE STATUS [--note TEXT] [--note-ar|--note-fr|--note-en TEXT]\n"
+    "  grants list [--status S] [--limit N] | grants show GRANT  (GR-2026-00012 or an id)\n"
+    "  grants create (--member MEMBER | --cooperative CODE) --programme P --amount MAD\n"
+    "                [--reference R] [--status S] [--note-ar|--note-fr|--note-en TEXT]\n"
+    "  grants edit GRANT [--programme P] [--amount MAD] [--note TEXT]\n"
+    "                [--note-ar|--note-fr|--note-en TEXT]   ('' clears one)\n"
+    "  grants status GRANT STATUS [--note TEXT] [--note-ar|--note-fr|--note-en TEXT]\n"
+    "                [--dry-run]   (the member's SMS shown, nothing changed)\n"
     "  events list [--status S] | events show ID | events cancel ID\n"
     "  events attendees ID [-o FILE] [--sep ';'|,|tab] [--format xlsx]\n"
     "  events checkin ID MEMBER [--undo]   (MEMBER: TA-000012, a phone or an id)\n"
@@ -22,9 +27,12 @@ const char cmdline_usage_text[] =
     "               [--age-band B] [--topic T] [--limit N] [--offset N]\n"
     "  members search NAME|PHONE | members show MEMBER [--messages N]\n"
     "  members edit MEMBER [--name N] [--language L] [--province P] [--sector S]\n"
-    "               [--gender f|m] [--birth-year Y] [--cooperative ID]\n"
+    "               [--gender f|m] [--birth-year Y] [--cooperative ID] [--contact yes|no]\n"
     "  members phone MEMBER NEW_PHONE | members consent-withdraw MEMBER [--note T]\n"
+    "  members erase MEMBER --yes\n"
     "  cooperatives list [--search TEXT] [--province P] [--sector S] | show ID|CODE\n"
+    "  cooperatives create --code C --name N --province P [--sector S] [--contact-phone P]\n"
+    "  cooperatives edit ID|CODE [--name N] [--province P] [--sector S] [--contact-phone P]\n"
     "  ideas list [--status S] [--sector S] | ideas show ID | ideas status ID STATUS\n"
     "  audit [--who W] [--action A] [--object TYPE:ID] [--since YYYY-MM-DD[THH:MM]]\n"
     "  broadcasts list [--status awaiting_approval|draft|scheduled|started|cancelled]\n"
@@ -51,9 +59,12 @@ const char cmdline_usage_text[] =
     "  recurrences edit ID RULE    RULE: --repeat weekly|monthly|event-eve --time HH:MM\n"
     "      [--weekday 1-7|mon..sun] [--day 1-31] [--starts YYYY-MM-DD] [--ends YYYY-MM-DD]\n"
     "      [--count N] [--event-province P] [--audience attendees|broadcast]\n"
-    "  messages [--status S] [--phone P] [--broadcast ID] [--kind K] [--limit N]\n"
+    "  messages [--status S] [--phone P] [--broadcast ID] [--kind K] [--direction in|out]\n"
+    "           [--channel C] [--limit N]\n"
     "  stats\n"
     "  tokens list | tokens create NAME --role admin|staff|viewer | tokens revoke ID\n"
+    "  staff list | staff create NAME --role viewer|staff|admin | staff role NAME ROLE\n"
+    "  staff disable|enable|reset-password NAME   (the console's accounts; admin role)\n"
     "  ussd PHONE [--url PUBLIC_URL] [--channel C] [--code *384*123#]\n"
     "  sms PHONE TEXT [--url PUBLIC_URL] [--channel C] [--admin-url URL]\n"
     "      (with a token, waits for the answer and prints it)\n"
@@ -89,8 +100,8 @@ int cmdline_parse(int argc, char **argv, struct cmdline *c)
             c->dry_run = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             return -2;
-        } else if (strcmp(a, "--undo") == 0 ||
-                   strcmp(a, "--archived") == 0) { /* options without a value */
+        } else if (strcmp(a, "--undo") == 0 || strcmp(a, "--archived") == 0 ||
+                   strcmp(a, "--yes") == 0) { /* options without a value */
             if (c->nopts >= CMDLINE_OPTS_MAX)
                 return -1;
             c->opts[c->nopts++] = (struct cmdline_opt){a + 2, "yes"};

@@ -3,12 +3,13 @@
  * public webhooks), c the command line (c->args[0] is the command). Each
  * prints its result (a table, fields, or --json) and returns 0 or a
  * CTL_EXIT_* code, its error already printed. Grouped by resource:
- * cmd_files.c (CSV import and export), cmd_programme.c (grants, events),
- * cmd_members.c (members, cooperatives), cmd_records.c (ideas, audit),
- * cmd_broadcasts.c (with approvals), cmd_templates.c (templates, recurring
- * broadcasts), cmd_delivery.c (a broadcast's delivery report and
- * messages file, channels: health, costs per month, budgets), cmd_reports.c (messages, stats,
- * tokens) and cmd_sandbox.c (a member's USSD session or SMS). */
+ * cmd_files.c (CSV import and export), cmd_grants.c, cmd_programme.c
+ * (events), cmd_members.c (members, cooperatives), cmd_records.c (ideas,
+ * audit), cmd_broadcasts.c (with approvals), cmd_delivery.c (a
+ * broadcast's delivery report and messages file; channels: health, costs
+ * per month, budgets), cmd_templates.c (templates, recurring broadcasts),
+ * cmd_reports.c (messages, stats, tokens), cmd_staff.c (the console's
+ * staff accounts) and cmd_sandbox.c (a member's USSD session or SMS). */
 #ifndef TAAWUN_CTL_COMMANDS_H
 #define TAAWUN_CTL_COMMANDS_H
 
@@ -28,6 +29,7 @@ int cmd_channels(const struct api *a, const struct cmdline *c);
 int cmd_messages(const struct api *a, const struct cmdline *c);
 int cmd_stats(const struct api *a, const struct cmdline *c);
 int cmd_tokens(const struct api *a, const struct cmdline *c);
+int cmd_staff(const struct api *a, const struct cmdline *c);
 int cmd_members(const struct api *a, const struct cmdline *c);
 int cmd_cooperatives(const struct api *a, const struct cmdline *c);
 int cmd_ideas(const struct api *a, const struct cmdline *c);
@@ -45,6 +47,16 @@ int cmd_sms(const struct api *a, const struct cmdline *c);
 int ctl_broadcast_post(const struct api *a, const struct cmdline *c, const char *path,
                        const char *template_id, json_t **out) __attribute__((warn_unused_result));
 void ctl_broadcast_print_plan(json_t *plan);
+
+/* Shared by members, cooperatives and grants (cmd_members.c): the id of
+ * the member which names (digits: an id; TA-NNNNNN: a member number; else
+ * a phone number, looked up), and of the cooperative which names (its
+ * code, looked for first as codes are digits too, else an id). Returns 0 with id, or an exit code
+ * (error printed). */
+int ctl_member_id(const struct api *a, const char *which, char id[24])
+    __attribute__((warn_unused_result));
+int ctl_cooperative_id(const struct api *a, const char *which, char id[24])
+    __attribute__((warn_unused_result));
 
 /* broadcasts report ID and broadcasts export ID [-o FILE] [--sep S]
  * [--format xlsx] (c->args[2] the id), in cmd_delivery.c. */

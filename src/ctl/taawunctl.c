@@ -1,7 +1,8 @@
 /* taawunctl.c -- the command-line client of taawun's admin API: imports and
  * exports, members, cooperatives, grants, events (bookings, check-in),
- * ideas, broadcasts (templates, recurring ones, approvals), messages, the
- * audit log, stats and tokens as human tables (or --json for scripts), plus
+ * ideas, broadcasts (templates, recurring ones, approvals, delivery
+ * reports), channels (health, costs, budgets), messages, the audit log,
+ * stats, tokens and staff accounts as human tables (or --json for scripts), plus
  * `ussd` and `sms` to play a member's journey against the sandbox channel's
  * public webhooks. This file reads the command line and dispatches; each
  * command lives in a ctl/cmd_*.c module (ctl/commands.h).
@@ -39,6 +40,7 @@ static const struct command commands[] = {
     {"messages", cmd_messages, true},
     {"stats", cmd_stats, true},
     {"tokens", cmd_tokens, true},
+    {"staff", cmd_staff, true},
     {"ussd", cmd_ussd, false},
     {"sms", cmd_sms, false},
 };

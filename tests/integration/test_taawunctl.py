@@ -1,12 +1,14 @@
 """test_taawunctl.py -- taawunctl end to end against a real taawund: token
 from TAAWUN_TOKEN or a 0600 file, exit codes (0 ok, 1 API error, 2 usage,
 3 no connection), import/export with --dry-run, grants, events, broadcasts,
-messages, stats, tokens, human tables and --json, `taawunctl ussd` driven
-through its stdin and `taawunctl sms` into the sandbox.
+messages, stats, tokens, the console's staff accounts, human tables and
+--json, `taawunctl ussd` driven through its stdin and `taawunctl sms` into
+the sandbox.
 Standard library only (plus pytest)."""
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 
 from conftest import DELETE, TAAWUND, add_member, msg, new_phone, query, wait_until
 from fakes import free_port
-from test_admin_api import make_token
+from test_admin_api import Api, make_token
 
 CTL = Path(os.environ.get("TAAWUNCTL", str(Path(TAAWUND).parent / "taawunctl")))
 
@@ -233,3 +235,45 @@ def test_times_are_programme_time_named_and_stats_show_their_numbers(env):
     total = [line for line in r.stdout.splitlines() if line.startswith("members.total:")]
     assert total == ["members.total: 1"], r.stdout
     assert not [line for line in r.stdout.splitlines() if "=-" in line and "rate" not in line]
+
+
+def test_staff_accounts_created_role_changed_disabled_and_reset(env):
+    """The console's Staff accounts page from a terminal (admin role): the
+    temporary password alone on stdout, shown once; each change visible
+    through the API and in the audit log."""
+    d, t = env
+    api = Api(d, t["admin"])
+    for role in ("viewer", "staff"):
+        r = ctl(d, "staff", "list", token=t[role])
+        assert r.returncode == 1 and "admin role" in r.stderr, r
+    r = ctl(d, "staff", "create", "karim", "--role", "staff", token=t["admin"],
+            extra_env={"TZ": "UTC"})
+    assert r.returncode == 0 and "shown only this once" in r.stderr, r
+    first = r.stdout.strip()
+    assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", first), r.stdout
+    assert "(Africa/Casablanca)" in r.stderr, r.stderr
+
+    def account():
+        [u] = [u for u in api.get("/staff").json()["items"] if u["name"] == "karim"]
+        return u
+    assert (account()["role"], account()["password_temporary"]) == ("staff", True)
+    r = ctl(d, "staff", "list", token=t["admin"])
+    assert [x.split()[:3] for x in r.stdout.splitlines() if "karim" in x] == \
+        [[str(account()["id"]), "karim", "staff"]], r.stdout
+    r = ctl(d, "staff", "role", "karim", "viewer", token=t["admin"])
+    assert r.returncode == 0 and account()["role"] == "viewer", r
+    r = ctl(d, "staff", "disable", account()["id"], token=t["admin"])
+    assert r.returncode == 0 and account()["disabled"] is True, r
+    r = ctl(d, "staff", "enable", "karim", token=t["admin"])
+    assert r.returncode == 0 and account()["disabled"] is False, r
+    r = ctl(d, "staff", "reset-password", "karim", token=t["admin"])
+    assert r.returncode == 0 and r.stdout.strip() not in ("", first), r
+    r = ctl(d, "staff", "role", "karim", "boss", token=t["admin"])
+    assert r.returncode == 1 and "[field: role]" in r.stderr and account()["role"] == "viewer"
+    r = ctl(d, "staff", "disable", "nobody", token=t["admin"])
+    assert r.returncode == 1 and "no staff account" in r.stderr, r
+    r = ctl(d, "--json", "audit", "--object-type", "staff_user", token=t["admin"])
+    actions = {(x["action"], x["who"]) for x in json.loads(r.stdout)["items"]}
+    assert {(a, "ctl-admin") for a in ("staff_user.create", "staff_user.role",
+                                       "staff_user.disable", "staff_user.enable",
+                                       "staff_user.password_reset")} <= actions, actions

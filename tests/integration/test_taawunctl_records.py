@@ -309,3 +309,86 @@ def test_channels_health_costs_per_month_and_budgets(env):  # noqa: F811
     assert r.returncode == 0 and "monthly_budget_mad" in r.stdout.splitlines()[0], r
     budgets = api.get("/channels/budgets").json()["items"]
     assert len(r.stdout.splitlines()) == 1 + len(budgets), r.stdout
+
+
+def test_grants_created_shown_corrected_and_a_status_previewed(env):  # noqa: F811
+    """The console's grant pages from a terminal: create one for a member or
+    a cooperative, a grant with its history, correct the amount and the
+    notes per language, the member's SMS shown before a status changes."""
+    d, t = env
+    api = Api(d, t["viewer"])
+    write_db(d, "INSERT INTO cooperatives (code, name, province, created_at, updated_at)"
+                " VALUES ('7901', 'Coopérative Tilila', 'nador', 0, 0)")
+    phone = new_phone()
+    mid = add_member(d, phone, language="fr", name="Salma")
+    r = ctl(d, "--json", "grants", "create", "--member", f"TA-{mid:06d}", "--programme",
+            "Tatwir 2026", "--amount", "15000", "--note-fr", "Dossier reçu", token=t["staff"])
+    assert r.returncode == 0, r
+    ref = json.loads(r.stdout)["reference"]
+    [g] = api.get(f"/grants?reference={ref}").json()["items"]
+    assert (g["member_id"], g["programme"], g["amount_mad"], g["note_fr"]) == \
+        (mid, "Tatwir 2026", 15000, "Dossier reçu"), g
+    r = ctl(d, "grants", "create", "--cooperative", "7901", "--programme", "Appui",
+            "--amount", "80000", token=t["staff"])
+    assert r.returncode == 0 and field(r.stdout, "cooperative_name") == "Coopérative Tilila", r
+    coop_ref = field(r.stdout, "reference")
+    assert api.get(f"/grants?reference={coop_ref}").json()["items"][0]["cooperative_id"]
+    r = ctl(d, "grants", "create", "--programme", "x", "--amount", "1", token=t["staff"])
+    assert r.returncode == 2, r
+    # Corrected: the amount, one language's note cleared, another written.
+    r = ctl(d, "grants", "edit", ref, "--amount", "12000", "--note-fr", "", "--note-ar",
+            "الملف كامل", token=t["staff"])
+    assert r.returncode == 0 and field(r.stdout, "amount_mad") == "12000", r
+    g = api.get(f"/grants/{g['id']}").json()
+    assert (g["amount_mad"], g["note_fr"], g["note_ar"]) == (12000, None, "الملف كامل"), g
+    assert ctl(d, "grants", "edit", ref, "--amount", "1", token=t["viewer"]).returncode == 1
+    r = ctl(d, "grants", "edit", ref, "--amount", "12.5", token=t["staff"])
+    assert r.returncode == 1 and "[field: amount_mad]" in r.stderr, r
+    # A status: its SMS shown first (nothing changed, nothing sent), then sent.
+    r = ctl(d, "grants", "status", ref, "under_review", "--note", "Nous étudions",
+            "--dry-run", token=t["staff"])
+    assert r.returncode == 0 and "Nous étudions" in field(r.stdout, "body"), r
+    assert field(r.stdout, "language") == "fr" and "nothing sent" in r.stdout
+    assert api.get(f"/grants/{g['id']}").json()["status"] == "submitted"
+    assert not query(d, "SELECT 1 FROM messages WHERE phone=?", (phone,))
+    r = ctl(d, "grants", "status", ref, "under_review", "--note", "Nous étudions",
+            token=t["staff"])
+    assert r.returncode == 0 and len(query(d, "SELECT 1 FROM messages WHERE phone=?",
+                                           (phone,))) == 1, r
+    r = ctl(d, "grants", "show", ref, token=t["viewer"], extra_env=UTC)
+    assert r.returncode == 0 and field(r.stdout, "status") == "under_review", r
+    assert field(r.stdout, "created_at").endswith(f"({ZONE})"), r.stdout
+    assert "history:" in r.stdout and lines_with(r.stdout, "under_review"), r.stdout
+    r = ctl(d, "audit", "--object", f"grant:{g['id']}", token=t["admin"])
+    assert lines_with(r.stdout, "grant.update") and lines_with(r.stdout, "grant.create"), r.stdout
+
+
+def test_cooperatives_created_and_changed_a_contact_person_and_a_member_erased(env):  # noqa: F811
+    d, t = env
+    api = Api(d, t["viewer"])
+    r = ctl(d, "--json", "cooperatives", "create", "--code", "7902", "--name", "Azul",
+            "--province", "nador", "--sector", "textile", "--contact-phone", "0611790201",
+            token=t["staff"])
+    assert r.returncode == 0, r
+    cid = json.loads(r.stdout)["id"]
+    r = ctl(d, "cooperatives", "edit", "7902", "--name", "Coopérative Azul", "--sector", "",
+            token=t["staff"])
+    assert r.returncode == 0 and field(r.stdout, "name") == "Coopérative Azul", r
+    c = api.get(f"/cooperatives/{cid}").json()
+    assert (c["name"], c["sector"], c["contact_phone"]) == \
+        ("Coopérative Azul", None, "+212611790201"), c
+    assert ctl(d, "cooperatives", "edit", "7902", "--name", "x",
+               token=t["viewer"]).returncode == 1
+    mid = add_member(d, new_phone(), name="Itto", cooperative=cid)
+    r = ctl(d, "members", "edit", f"TA-{mid:06d}", "--contact", "yes", token=t["staff"])
+    assert r.returncode == 0 and api.get(f"/members/{mid}").json()["is_contact"] == 1, r
+    # Erasing cannot be undone: it needs --yes.
+    r = ctl(d, "members", "erase", str(mid), token=t["staff"])
+    assert r.returncode == 2 and "--yes" in r.stderr, r
+    assert api.get(f"/members/{mid}").json()["erased_at"] is None
+    r = ctl(d, "members", "erase", str(mid), "--yes", token=t["staff"], extra_env=UTC)
+    assert r.returncode == 0 and field(r.stdout, "erased_at").endswith(f"({ZONE})"), r
+    m = api.get(f"/members/{mid}").json()
+    assert m["erased_at"] and m["name"] is None, m
+    r = ctl(d, "audit", "--action", "member.erase", token=t["admin"])
+    assert len(lines_with(r.stdout, "member.erase")) == 1, r.stdout
