@@ -1,5 +1,6 @@
-/* cmd_reports.c -- taawunctl messages, stats and tokens: what was sent
- * and received, the programme's counts, and the API's bearer tokens. */
+/* cmd_reports.c -- taawunctl messages, stats, dashboard and tokens: what
+ * was sent and received, the programme's counts (the console dashboard's
+ * too), and the API's bearer tokens. */
 #include "ctl/commands.h"
 
 #include <jansson.h>
@@ -50,6 +51,25 @@ static void stats_print(json_t *o, const void *unused)
 int cmd_stats(const struct api *a, const struct cmdline *c)
 {
     return api_call_print(a, "GET", "/stats", NULL, stats_print, NULL);
+}
+
+/* The console dashboard's own figures: the week's messages per channel
+ * and status (from week_start, programme time), grants by status with
+ * their amounts. */
+static void dashboard_print(json_t *o, const void *unused)
+{
+    char when[128];
+    print_labelled_time(o, "week_start", when, sizeof when);
+    printf("week_start: %s\n", when);
+    print_counts("messages_this_week", json_object_get(o, "messages_this_week"));
+    print_counts("grants_by_status", json_object_get(o, "grants_by_status"));
+}
+
+int cmd_dashboard(const struct api *a, const struct cmdline *c)
+{
+    if (c->nargs != 1)
+        return cmdline_usage("dashboard");
+    return api_call_print(a, "GET", "/dashboard", NULL, dashboard_print, NULL);
 }
 
 /* The id of the token that which names: digits are an id (as `tokens list`

@@ -61,7 +61,7 @@ const char cmdline_usage_text[] =
     "      [--count N] [--event-province P] [--audience attendees|broadcast]\n"
     "  messages [--status S] [--phone P] [--broadcast ID] [--kind K] [--direction in|out]\n"
     "           [--channel C] [--limit N]\n"
-    "  stats\n"
+    "  stats | dashboard   (members; this week's messages per channel, grants by status)\n"
     "  tokens list | tokens create NAME --role admin|staff|viewer | tokens revoke ID\n"
     "  staff list | staff create NAME --role viewer|staff|admin | staff role NAME ROLE\n"
     "  staff disable|enable|reset-password NAME   (the console's accounts; admin role)\n"

@@ -8,7 +8,7 @@
  * audit), cmd_broadcasts.c (with approvals), cmd_delivery.c (a
  * broadcast's delivery report and messages file; channels: health, costs
  * per month, budgets), cmd_templates.c (templates, recurring broadcasts),
- * cmd_reports.c (messages, stats, tokens), cmd_staff.c (the console's
+ * cmd_reports.c (messages, stats, dashboard, tokens), cmd_staff.c (the console's
  * staff accounts) and cmd_sandbox.c (a member's USSD session or SMS). */
 #ifndef TAAWUN_CTL_COMMANDS_H
 #define TAAWUN_CTL_COMMANDS_H
@@ -28,6 +28,7 @@ int cmd_recurrences(const struct api *a, const struct cmdline *c);
 int cmd_channels(const struct api *a, const struct cmdline *c);
 int cmd_messages(const struct api *a, const struct cmdline *c);
 int cmd_stats(const struct api *a, const struct cmdline *c);
+int cmd_dashboard(const struct api *a, const struct cmdline *c);
 int cmd_tokens(const struct api *a, const struct cmdline *c);
 int cmd_staff(const struct api *a, const struct cmdline *c);
 int cmd_members(const struct api *a, const struct cmdline *c);

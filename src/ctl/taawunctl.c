@@ -39,6 +39,7 @@ static const struct command commands[] = {
     {"channels", cmd_channels, true},
     {"messages", cmd_messages, true},
     {"stats", cmd_stats, true},
+    {"dashboard", cmd_dashboard, true},
     {"tokens", cmd_tokens, true},
     {"staff", cmd_staff, true},
     {"ussd", cmd_ussd, false},

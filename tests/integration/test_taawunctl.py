@@ -277,3 +277,32 @@ def test_staff_accounts_created_role_changed_disabled_and_reset(env):
     assert {(a, "ctl-admin") for a in ("staff_user.create", "staff_user.role",
                                        "staff_user.disable", "staff_user.enable",
                                        "staff_user.password_reset")} <= actions, actions
+
+
+def test_dashboard_figures_as_the_console_shows_them(env):
+    d, t = env
+    api = Api(d, t["viewer"])
+    phone = new_phone()
+    mid = add_member(d, phone, language="fr")
+    for amount in ("15000", "5000", "1000"):
+        r = ctl(d, "--json", "grants", "create", "--member", mid, "--programme", "Tatwir",
+                "--amount", amount, token=t["staff"])
+        assert r.returncode == 0, r
+    ref = json.loads(r.stdout)["reference"]  # under review: its member gets an SMS this week
+    assert ctl(d, "grants", "status", ref, "under_review", token=t["staff"]).returncode == 0
+    # Compared once it has settled (the sandbox delivers it): API and command alike.
+    wait_until(lambda: [m["status"] for m in query(d, "SELECT status FROM messages WHERE phone=?",
+                                                   (phone,))] == ["delivered"],
+               what="the grant's SMS delivered")
+    dash = api.get("/dashboard").json()
+    assert dash["messages_this_week"], dash
+    assert dash["grants_by_status"]["submitted"] == {"count": 2, "amount_mad": 20000}, dash
+    r = ctl(d, "dashboard", token=t["viewer"], extra_env={"TZ": "UTC"})
+    assert r.returncode == 0, r
+    lines = r.stdout.splitlines()
+    assert "grants_by_status.submitted: count=2 amount_mad=20000" in lines, r.stdout
+    assert lines[0].startswith("week_start: ") and lines[0].endswith("(Africa/Casablanca)")
+    assert lines[0].split()[2] == "00:00", lines[0]  # a week starts at midnight, programme time
+    for channel, counts in dash["messages_this_week"].items():
+        [line] = [x for x in lines if x.startswith(f"messages_this_week.{channel}:")]
+        assert set(line.split()[1:]) == {f"{k}={v}" for k, v in counts.items()}, line
