@@ -242,6 +242,9 @@ def test_a_draft_edited_and_deleted_then_its_delivery_report_and_messages(env, t
     assert api.get(f"/broadcasts/{other}").status == 404
     assert ctl(d, "broadcasts", "send", bid, token=t["staff"]).returncode == 0
     wait_until(lambda: api.get(f"/broadcasts/{bid}").json()["finished"], what="finished")
+    # Compared once every message has settled (the sandbox delivers them).
+    wait_until(lambda: set(api.get(f"/broadcasts/{bid}/report").json()["by_status"]) <=
+               {"delivered", "failed"}, what="every message delivered or failed")
     r = ctl(d, "broadcasts", "delete", bid, token=t["staff"])
     assert r.returncode == 1 and "HTTP 409" in r.stderr, r
     # The report, as GET /broadcasts/{id}/report has it, in programme time.
