@@ -5,6 +5,7 @@
  * screen; the menus read through app/ussd_data. */
 #include "app/ussd.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "core/ussd_menu.h"
 #include "store/db.h"
 #include "store/db_group.h"
+#include "store/db_version.h"
 #include "store/drafts.h"
 #include "store/members.h"
 #include "sys/log.h"
@@ -135,6 +137,7 @@ struct step {
     struct ussd_reads ctx;
     struct ussd_data data;
     struct ussd_env env;
+    uint64_t version; /* store/db_version's, read before the member was (0: unknown) */
 };
 
 /* Look the caller up (again, after an effect): 0, or -1 (database). The
@@ -142,6 +145,7 @@ struct step {
  * before rendering when a write ended it; ussd_handle ends it. */
 static int step_lookup(struct step *p)
 {
+    p->version = db_member_data_version(); /* before the snapshot: never newer */
     db_read_begin(p->db);
     int found = member_find_by_phone(p->db, p->phone, &p->m);
     if (found < 0)
@@ -152,12 +156,47 @@ static int step_lookup(struct step *p)
     return 0;
 }
 
-/* Prepare the engine's data and env, and find the member: 0, or -1. */
-static int step_begin(struct step *p)
+/* The member (and their grants) as a previous step of this session read
+ * them, when nothing they came from has changed since (store/db_version):
+ * the step reads the database only for what it needs beyond them, and a
+ * step that needs nothing more takes no read transaction at all. */
+static bool step_reuse(struct step *p, const struct ussd_kept_reads *k)
+{
+    if (!k->version || k->version != db_member_data_version())
+        return false;
+    p->version = k->version;
+    p->found = k->found;
+    if (k->found)
+        p->m = k->member;
+    ussd_member_view(&p->m, k->found, p->member_no, &p->view);
+    ussd_reads_member(&p->ctx, p->view.registered ? &p->m : NULL);
+    if (k->ngrants >= 0 && p->view.registered)
+        ussd_reads_grants(&p->ctx, k->grants, k->ngrants, k->grants_lang);
+    return true;
+}
+
+/* Keep what this step read for the session's next step (nothing after a
+ * failed read). */
+static void step_keep(const struct step *p, struct ussd_kept_reads *k)
+{
+    k->version = p->ctx.db_failed || p->found < 0 ? 0 : p->version;
+    if (!k->version)
+        return;
+    k->found = p->found == 1;
+    if (k->found)
+        k->member = p->m;
+    k->ngrants = ussd_reads_grants_read(&p->ctx, k->grants, k->grants_lang);
+}
+
+/* Prepare the engine's data and env, and find the member (kept: what the
+ * session's previous step read, or NULL): 0, or -1. */
+static int step_begin(struct step *p, const struct ussd_kept_reads *kept)
 {
     p->ctx = (struct ussd_reads){.db = p->db};
     ussd_data_bind(&p->ctx, &p->data);
     ussd_env_build(p->app, p->ch, p->in, &p->data, &p->env);
+    if (kept && step_reuse(p, kept))
+        return 0;
     return step_lookup(p);
 }
 
@@ -257,7 +296,7 @@ static enum ussd_result step_run(struct step *p, struct ussd_session *s, bool kn
         *end = a->end;
         return USSD_OK;
     }
-    if (step_begin(p) != 0)
+    if (step_begin(p, known ? &s->reads : NULL) != 0)
         return USSD_UNAVAILABLE;
     if (known && ussd_session_is_late(s, text, len)) {
         struct ussd_state now = s->state; /* its answer is no longer kept */
@@ -270,7 +309,7 @@ static enum ussd_result step_run(struct step *p, struct ussd_session *s, bool kn
         /* A new session (or a new dial reusing an ended session's id). */
         char key[USSD_SESSION_KEY_MAX];
         snprintf(key, sizeof key, "%s", s->key);
-        memset(s, 0, sizeof *s);
+        memset(s, 0, offsetof(struct ussd_session, reads));
         snprintf(s->key, sizeof s->key, "%s", key);
         step_start(p, s);
     } else {
@@ -280,6 +319,7 @@ static enum ussd_result step_run(struct step *p, struct ussd_session *s, bool kn
     step_render(p, &s->state, screen, screensz, end);
     ussd_session_answer_add(s, text, len, screen, *end);
     s->closed = *end;
+    step_keep(p, &s->reads);
     *keep = true;
     return USSD_OK;
 }
@@ -287,7 +327,7 @@ static enum ussd_result step_run(struct step *p, struct ussd_session *s, bool kn
 /* No room for a new session: refuse it politely, keep nothing. */
 static enum ussd_result step_refuse(struct step *p, char *screen, size_t screensz, bool *end)
 {
-    if (step_begin(p) != 0)
+    if (step_begin(p, NULL) != 0)
         return USSD_UNAVAILABLE;
     struct ussd_state st;
     ussd_menu_start(&st, &p->view, &p->env);

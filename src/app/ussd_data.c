@@ -128,12 +128,26 @@ static int data_topics(void *ctx, bool enabled[TOPIC_COUNT])
     return rc;
 }
 
+/* The local year now (the process runs in the programme's time zone).
+ * localtime_r takes glibc's time zone lock, which every step of every
+ * thread met: each thread keeps the year with the times it starts and
+ * ends, and asks again only outside them. */
 static int current_year(void)
 {
+    static _Thread_local time_t from = 1, until; /* [from, until): year */
+    static _Thread_local int year;
     time_t now = time(NULL);
+    if (now >= from && now < until)
+        return year;
     struct tm tm;
-    localtime_r(&now, &tm); /* the process runs in the programme's time zone */
-    return tm.tm_year + 1900;
+    localtime_r(&now, &tm);
+    struct tm start = {.tm_year = tm.tm_year, .tm_mday = 1, .tm_isdst = -1};
+    struct tm next = {.tm_year = tm.tm_year + 1, .tm_mday = 1, .tm_isdst = -1};
+    time_t a = mktime(&start), b = mktime(&next);
+    year = tm.tm_year + 1900;
+    from = a;
+    until = a != (time_t)-1 && b != (time_t)-1 && a <= now ? b : now; /* else: ask each time */
+    return year;
 }
 
 void ussd_member_view(const struct member *m, bool found, char member_no[16],
@@ -162,6 +176,26 @@ void ussd_reads_member(struct ussd_reads *r, const struct member *m)
 {
     r->member = m;
     r->grants_read = false;
+}
+
+void ussd_reads_grants(struct ussd_reads *r, const struct ussd_grant *grants, int n,
+                       const char *lang)
+{
+    if (n < 0 || n > USSD_LIST_MAX)
+        return;
+    memcpy(r->grants, grants, (size_t)n * sizeof *grants);
+    r->ngrants = n;
+    snprintf(r->grants_lang, sizeof r->grants_lang, "%s", lang);
+    r->grants_read = true;
+}
+
+int ussd_reads_grants_read(const struct ussd_reads *r, struct ussd_grant *out, char lang[8])
+{
+    if (!r->grants_read || !r->member)
+        return -1;
+    memcpy(out, r->grants, (size_t)r->ngrants * sizeof *out);
+    snprintf(lang, 8, "%s", r->grants_lang);
+    return r->ngrants;
 }
 
 void ussd_data_bind(struct ussd_reads *r, struct ussd_data *data)

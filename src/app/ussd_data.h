@@ -39,6 +39,15 @@ void ussd_data_bind(struct ussd_reads *r, struct ussd_data *data);
  * what was read for the previous one is forgotten. */
 void ussd_reads_member(struct ussd_reads *r, const struct member *m);
 
+/* The member's grants as a previous step read them (n of them, notes in
+ * lang), taken as if this step had read them; after ussd_reads_member. */
+void ussd_reads_grants(struct ussd_reads *r, const struct ussd_grant *grants, int n,
+                       const char *lang);
+
+/* The grants this step read (copied into out, USSD_LIST_MAX, their
+ * language into lang[8]): how many, or -1 when it read none. */
+int ussd_reads_grants_read(const struct ussd_reads *r, struct ussd_grant *out, char lang[8]);
+
 /* The member as the menus see them (found: m holds a row); member_no holds
  * the member number v points to. */
 void ussd_member_view(const struct member *m, bool found, char member_no[16],

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,11 +280,40 @@ static void put_squeezed(struct packer *w, const unsigned char *src, size_t len)
     }
 }
 
-/* The most pack() writes: every field whole, the state squeezed at worst
- * to twice its size, a hold per answer, six lengths. */
+/* The most pack() writes: every field whole, the state and the kept
+ * reads squeezed at worst to twice their size, a hold per answer, ten
+ * lengths. */
 #define PACK_MAX                                                                                   \
     (sizeof(struct ussd_session) + sizeof(struct ussd_state) +                                     \
-     USSD_SESSION_ANSWERS_MAX * PACKED_ANSWER_BYTES + 6 * sizeof(uint32_t))
+     2 * sizeof(struct ussd_kept_reads) + USSD_SESSION_ANSWERS_MAX * PACKED_ANSWER_BYTES +         \
+     10 * sizeof(uint32_t))
+
+/* The kept reads, when there are any: the version, then the member and
+ * the grants read squeezed (a row is mostly empty fields). */
+static void pack_reads(struct packer *w, const struct ussd_kept_reads *k)
+{
+    put(w, &k->version, sizeof k->version);
+    if (!k->version)
+        return;
+    put(w, &k->found, sizeof k->found);
+    if (k->found) {
+        size_t at = w->n;
+        put_u32(w, 0);
+        put_squeezed(w, (const unsigned char *)&k->member, sizeof k->member);
+        uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
+        memcpy(w->p + at, &squeezed, sizeof squeezed);
+    }
+    int32_t n = k->ngrants;
+    put(w, &n, sizeof n);
+    if (n <= 0)
+        return;
+    put(w, k->grants_lang, sizeof k->grants_lang);
+    size_t at = w->n;
+    put_u32(w, 0);
+    put_squeezed(w, (const unsigned char *)k->grants, (size_t)n * sizeof k->grants[0]);
+    uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
+    memcpy(w->p + at, &squeezed, sizeof squeezed);
+}
 
 /* Write what a record holds besides its key, last_seen and closed into
  * w (room for PACK_MAX bytes): its answers first, each with a hold on its
@@ -315,6 +345,7 @@ static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_ses
     put_squeezed(w, (const unsigned char *)&s->state, sizeof s->state);
     uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
     memcpy(w->p + at, &squeezed, sizeof squeezed);
+    pack_reads(w, &s->reads);
     return 0;
 }
 
@@ -410,6 +441,31 @@ static void take_answers(struct unpacker *r, struct ussd_session *s)
     }
 }
 
+/* The kept reads of a packed record into k (its version 0 already). */
+static void take_reads(struct unpacker *r, struct ussd_kept_reads *k)
+{
+    uint64_t version = 0;
+    take(r, &version, sizeof version, sizeof version);
+    if (r->bad || !version)
+        return;
+    take(r, &k->found, sizeof k->found, sizeof k->found);
+    if (!r->bad && k->found) {
+        uint32_t len = take_u32(r);
+        take_squeezed(r, (unsigned char *)&k->member, sizeof k->member, len);
+    }
+    int32_t n = -1;
+    take(r, &n, sizeof n, sizeof n);
+    r->bad = r->bad || n < -1 || n > USSD_LIST_MAX;
+    k->ngrants = r->bad ? -1 : n;
+    if (!r->bad && n > 0) {
+        take(r, k->grants_lang, sizeof k->grants_lang, sizeof k->grants_lang);
+        uint32_t len = take_u32(r);
+        take_squeezed(r, (unsigned char *)k->grants, (size_t)n * sizeof k->grants[0], len);
+    }
+    if (!r->bad)
+        k->version = version;
+}
+
 /* Fill s (key, last_seen and closed already set) from a packed record. */
 static void unpack(struct ussd_session *s, const unsigned char *p, size_t n)
 {
@@ -422,11 +478,13 @@ static void unpack(struct ussd_session *s, const unsigned char *p, size_t n)
     take(&r, s->text, s->text_len, sizeof s->text - 1);
     len = take_u32(&r);
     take_squeezed(&r, (unsigned char *)&s->state, sizeof s->state, len);
+    take_reads(&r, &s->reads);
     if (r.bad || r.at != n) {
         char key[USSD_SESSION_KEY_MAX];
         memcpy(key, s->key, sizeof key);
         int64_t seen = s->last_seen;
-        memset(s, 0, sizeof *s);
+        memset(s, 0, offsetof(struct ussd_session, reads));
+        s->reads.version = 0;
         memcpy(s->key, key, sizeof key);
         s->last_seen = seen;
     }
@@ -437,7 +495,8 @@ static void unpack(struct ussd_session *s, const unsigned char *p, size_t n)
 /* Copy e (its stripe locked) into *out, whole. */
 static void entry_copy_out(const struct entry *e, struct ussd_session *out)
 {
-    memset(out, 0, sizeof *out);
+    memset(out, 0, offsetof(struct ussd_session, reads)); /* the reads: tens of KB, unused */
+    out->reads.version = 0;
     snprintf(out->key, sizeof out->key, "%s", e->key);
     out->last_seen = e->last_seen;
     out->closed = e->closed;

@@ -35,6 +35,7 @@
 
 #include "core/limits.h"
 #include "core/ussd_state.h"
+#include "store/members.h"
 
 #define USSD_SESSION_KEY_MAX (CHANNEL_NAME_MAX + USSD_SESSION_ID_MAX + 2)
 
@@ -46,6 +47,18 @@ struct ussd_answer {
     uint16_t offset;
     uint16_t length;
     bool end;
+};
+
+/* What a session's steps read of the caller, kept for its next steps
+ * (app/ussd uses it while store/db_version's member data version is still
+ * the one read before them). version 0: nothing kept. */
+struct ussd_kept_reads {
+    uint64_t version;
+    bool found; /* member_find_by_phone found a row: member */
+    struct member member;
+    int ngrants; /* their grants as read (notes in grants_lang); -1: not read */
+    char grants_lang[8];
+    struct ussd_grant grants[USSD_LIST_MAX];
 };
 
 struct ussd_session {
@@ -63,6 +76,7 @@ struct ussd_session {
     struct ussd_answer answers[USSD_SESSION_ANSWERS_MAX];
     uint32_t arena_used;
     char arena[USSD_SESSION_ANSWER_BYTES];
+    struct ussd_kept_reads reads; /* last: a claim clears only its version */
 };
 
 struct ussd_sessions;

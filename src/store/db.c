@@ -24,6 +24,7 @@
 #include "store/db_checkpoint.h"
 #include "store/db_health.h"
 #include "store/db_sql.h"
+#include "store/db_version.h"
 #include "store/migrations.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
@@ -228,7 +229,6 @@ struct db *db_open(const struct db_options *opt)
     }
     sqlite3_busy_timeout(db->sq, opt->busy_timeout_ms);
     sqlite3_extended_result_codes(db->sq, 1);
-    sqlite3_wal_hook(db->sq, db_checkpoint_wal_hook, NULL); /* no checkpoint on commit */
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
@@ -238,6 +238,7 @@ struct db *db_open(const struct db_options *opt)
         db_close(db);
         return NULL;
     }
+    db_version_watch(db); /* its WAL hook: no checkpoint on commit (store/db_checkpoint) */
     return db;
 }
 
@@ -245,6 +246,7 @@ void db_close(struct db *db)
 {
     if (!db)
         return;
+    db_version_unwatch(db);
     sqlite3_close_v2(db->sq);
     free(db);
 }

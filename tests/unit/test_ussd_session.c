@@ -265,6 +265,69 @@ static void test_record_kept_whole(void **state)
     free(back);
 }
 
+/* What a step read of the member and their grants comes back with the
+ * record, whole (app/ussd reuses it on the session's next step); a
+ * record without it, or a fresh claim, keeps none. */
+static void test_kept_reads(void **state)
+{
+    (void)state;
+    struct ussd_sessions *t = ussd_sessions_new(10, 60);
+    struct ussd_session *s = new_record();
+    struct ussd_session *back = new_record();
+    assert_int_equal(ussd_session_claim(t, "k", 1000, s), USSD_CLAIM_NEW);
+    assert_int_equal(s->reads.version, 0);
+    struct ussd_kept_reads *k = &s->reads;
+    k->version = 41;
+    k->found = true;
+    k->member.id = 7;
+    snprintf(k->member.phone, sizeof k->member.phone, "+212600000007");
+    snprintf(k->member.name, sizeof k->member.name, "Youssef Benali");
+    snprintf(k->member.cooperative_name, sizeof k->member.cooperative_name, "Coop Atlas");
+    k->member.registered_at = 1700000000;
+    snprintf(k->member.language, sizeof k->member.language, "fr");
+    k->ngrants = 2;
+    snprintf(k->grants_lang, sizeof k->grants_lang, "fr");
+    snprintf(k->grants[0].reference, sizeof k->grants[0].reference, "GR-2026-00043");
+    snprintf(k->grants[0].status, sizeof k->grants[0].status, "under_review");
+    k->grants[0].amount_mad = 150000;
+    snprintf(k->grants[0].note, sizeof k->grants[0].note, "Dossier en etude");
+    snprintf(k->grants[1].reference, sizeof k->grants[1].reference, "GR-2026-00044");
+    snprintf(k->grants[1].status, sizeof k->grants[1].status, "approved");
+    struct ussd_kept_reads want = *k;
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "k", 1001, back), USSD_CLAIM_KNOWN);
+    assert_int_equal(back->reads.version, 41);
+    assert_true(back->reads.found);
+    assert_memory_equal(&back->reads.member, &want.member, sizeof want.member);
+    assert_int_equal(back->reads.ngrants, 2);
+    assert_string_equal(back->reads.grants_lang, "fr");
+    assert_memory_equal(back->reads.grants, want.grants, 2 * sizeof want.grants[0]);
+    /* A stranger: nothing found, no grants read. */
+    back->reads = (struct ussd_kept_reads){.version = 42, .ngrants = -1};
+    ussd_session_release(t, back, true);
+    assert_int_equal(ussd_session_claim(t, "k", 1002, s), USSD_CLAIM_KNOWN);
+    assert_int_equal(s->reads.version, 42);
+    assert_false(s->reads.found);
+    assert_int_equal(s->reads.ngrants, -1);
+    /* Nothing kept. */
+    s->reads.version = 0;
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "k", 1003, back), USSD_CLAIM_KNOWN);
+    assert_int_equal(back->reads.version, 0);
+    ussd_session_release(t, back, false);
+    /* Expired: claimed anew, nothing kept. */
+    assert_int_equal(ussd_session_claim(t, "k", 1004, s), USSD_CLAIM_NEW);
+    s->reads.version = 43;
+    s->reads.ngrants = -1;
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "k", 2000, back), USSD_CLAIM_NEW);
+    assert_int_equal(back->reads.version, 0);
+    ussd_session_release(t, back, false);
+    ussd_sessions_free(t);
+    free(s);
+    free(back);
+}
+
 /* Sessions that gave the same screen share it: one dropped, one expired
  * and reset, one replaced step after step, each still reads its own. */
 static void test_screens_shared(void **state)
@@ -455,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_claim_release_expiry),
         cmocka_unit_test(test_cap_and_ended_sessions),
         cmocka_unit_test(test_record_kept_whole),
+        cmocka_unit_test(test_kept_reads),
         cmocka_unit_test(test_screens_shared),
         cmocka_unit_test(test_state_bytes_kept),
         cmocka_unit_test(test_memory_per_session),
