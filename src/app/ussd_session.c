@@ -78,32 +78,48 @@ struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
  * and its screen's hold in the pool. */
 #define PACKED_ANSWER_BYTES (sizeof(struct ussd_answer) + sizeof(const struct kept_screen *))
 
-/* Give back the screens' holds of packed[0..len). */
-static void drop_holds(struct ussd_sessions *t, const unsigned char *packed, size_t len)
+/* How many answers packed[0..len) holds, and the hold of its answer i. */
+static uint32_t packed_answers(const unsigned char *packed, size_t len)
 {
     uint32_t n = 0;
-    if (len >= sizeof n)
+    if (packed && len >= sizeof n)
         memcpy(&n, packed, sizeof n);
-    for (size_t i = 0; i < n && sizeof n + (i + 1) * PACKED_ANSWER_BYTES <= len; i++) {
-        const struct kept_screen *held;
-        memcpy(&held, packed + sizeof n + i * PACKED_ANSWER_BYTES + sizeof(struct ussd_answer),
-               sizeof held);
-        screen_pool_drop(t->screens, held);
-    }
+    while (n > 0 && sizeof n + (size_t)n * PACKED_ANSWER_BYTES > len)
+        n--;
+    return n;
 }
 
-/* Free a packed record (NULL: no-op) and its screens' holds. */
-static void packed_free(struct ussd_sessions *t, unsigned char *packed, size_t len)
+static const struct kept_screen *packed_hold(const unsigned char *packed, uint32_t i)
+{
+    const struct kept_screen *held;
+    memcpy(&held, packed + sizeof(uint32_t) + i * PACKED_ANSWER_BYTES + sizeof(struct ussd_answer),
+           sizeof held);
+    return held;
+}
+
+/* Give back the screens' holds of packed[0..len), but those of the
+ * answers in kept (bit i: answer i's hold passed to another record). */
+static void drop_holds(struct ussd_sessions *t, const unsigned char *packed, size_t len,
+                       uint32_t kept)
+{
+    uint32_t n = packed_answers(packed, len);
+    for (uint32_t i = 0; i < n; i++)
+        if (!(i < 32 && (kept >> i & 1)))
+            screen_pool_drop(t->screens, packed_hold(packed, i));
+}
+
+/* Free a packed record (NULL: no-op) and its screens' holds, but kept. */
+static void packed_free(struct ussd_sessions *t, unsigned char *packed, size_t len, uint32_t kept)
 {
     if (packed)
-        drop_holds(t, packed, len);
+        drop_holds(t, packed, len, kept);
     free(packed);
 }
 
 static void entry_free(struct ussd_sessions *t, struct entry *e)
 {
     if (e)
-        packed_free(t, e->packed, e->packed_len);
+        packed_free(t, e->packed, e->packed_len, 0);
     free(e);
 }
 
@@ -315,25 +331,63 @@ static void pack_reads(struct packer *w, const struct ussd_kept_reads *k)
     memcpy(w->p + at, &squeezed, sizeof squeezed);
 }
 
+/* The record a new one replaces: its holds pass to the new record for
+ * the screens both keep (most answers of a step are the previous step's),
+ * instead of being taken again and given back, each time locking the
+ * pool's stripe of a screen every session shows. */
+struct old_record {
+    const unsigned char *packed;
+    size_t len;
+    uint32_t passed; /* bit i: its answer i's hold went to the new record */
+};
+
+/* A hold on text[0..len) for the new record, passed from old when it has
+ * one of the same screen still its own; *passed says which. NULL on OOM. */
+static const struct kept_screen *hold_for(struct ussd_sessions *t, struct old_record *old,
+                                          const char *text, size_t len, bool *passed)
+{
+    uint32_t n = packed_answers(old->packed, old->len);
+    for (uint32_t i = 0; i < n && i < 32; i++) {
+        if (old->passed >> i & 1)
+            continue;
+        const struct kept_screen *held = packed_hold(old->packed, i);
+        size_t held_len;
+        const char *held_text = kept_screen_text(held, &held_len);
+        if (held_len == len && memcmp(held_text, text, len) == 0) {
+            old->passed |= 1u << i;
+            *passed = true;
+            return held;
+        }
+    }
+    *passed = false;
+    return screen_pool_hold(t->screens, text, len);
+}
+
 /* Write what a record holds besides its key, last_seen and closed into
  * w (room for PACK_MAX bytes): its answers first, each with a hold on its
- * screen in the pool (the arena is their screens end to end). Returns 0,
- * or -1 on OOM with no hold taken. */
-static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_session *s)
+ * screen in the pool (the arena is their screens end to end), passed from
+ * old where it can. Returns 0, or -1 on OOM with no hold taken or passed. */
+static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_session *s,
+                struct old_record *old, uint32_t *new_passed)
 {
+    uint32_t passed = 0; /* bit i: answer i's hold came from old */
     put_u32(w, s->nanswers);
     for (uint32_t i = 0; i < s->nanswers; i++) {
         const struct ussd_answer *a = &s->answers[i];
+        bool from_old;
         const struct kept_screen *held =
-            screen_pool_hold(t->screens, s->arena + a->offset, a->length);
+            hold_for(t, old, s->arena + a->offset, a->length, &from_old);
         if (!held) {
             memcpy(w->p, &i, sizeof i); /* the holds taken so far */
-            drop_holds(t, w->p, w->n);
+            drop_holds(t, w->p, w->n, passed);
+            old->passed = 0; /* the old record keeps all its own */
             return -1;
         }
+        passed |= from_old ? 1u << i : 0;
         put(w, a, sizeof *a);
         put(w, &held, sizeof held);
     }
+    *new_passed = passed;
     size_t phone = strnlen(s->phone, sizeof s->phone - 1);
     put_u32(w, (uint32_t)phone);
     put(w, s->phone, phone);
@@ -351,15 +405,18 @@ static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_ses
 
 /* A packed copy of s (its size in *len), or NULL on OOM: packed in this
  * thread's scratch, then copied into a block of its own size. */
-static unsigned char *pack_new(struct ussd_sessions *t, const struct ussd_session *s, uint32_t *len)
+static unsigned char *pack_new(struct ussd_sessions *t, const struct ussd_session *s,
+                               struct old_record *old, uint32_t *len)
 {
     static _Thread_local unsigned char scratch[PACK_MAX];
     struct packer w = {.p = scratch};
-    if (pack(t, &w, s) != 0)
+    uint32_t passed;
+    if (pack(t, &w, s, old, &passed) != 0)
         return NULL;
     unsigned char *out = malloc(w.n);
     if (!out) {
-        drop_holds(t, scratch, w.n);
+        drop_holds(t, scratch, w.n, passed); /* those passed stay the old record's */
+        old->passed = 0;
         return NULL;
     }
     memcpy(out, scratch, w.n);
@@ -518,7 +575,7 @@ static int claim_existing(struct ussd_sessions *t, size_t b, uint64_t h, const c
     int r = USSD_CLAIM_KNOWN;
     if (now - e->last_seen > atomic_load(&t->ttl_s)) {
         if (e->packed)
-            drop_holds(t, e->packed, e->packed_len);
+            drop_holds(t, e->packed, e->packed_len, 0);
         *old = e->packed;
         e->packed = NULL;
         e->packed_len = 0;
@@ -585,37 +642,41 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
 
 void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *rec, bool keep)
 {
-    uint32_t len = 0;
-    unsigned char *packed = keep ? pack_new(t, rec, &len) : NULL;
-    keep = keep && packed; /* out of memory: the session is forgotten */
     uint64_t h = hash_string(rec->key);
     size_t b = h & (t->nbuckets - 1);
     struct entry *gone = NULL;
+    struct old_record old = {0};
+    unsigned char *replaced = NULL;
+    uint32_t replaced_len = 0;
     pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);
-    for (struct entry **pp = &t->buckets[b]; *pp; pp = &(*pp)->next) {
-        struct entry *e = *pp;
-        if (e->hash != h || strcmp(e->key, rec->key) != 0)
-            continue;
+    struct entry **pp = &t->buckets[b];
+    while (*pp && ((*pp)->hash != h || strcmp((*pp)->key, rec->key) != 0))
+        pp = &(*pp)->next;
+    struct entry *e = *pp;
+    if (e && keep) {
+        /* Packed in the stripe's lock: the old record's holds pass on. */
+        old = (struct old_record){e->packed, e->packed_len, 0};
+        uint32_t len = 0;
+        unsigned char *packed = pack_new(t, rec, &old, &len);
+        keep = packed != NULL; /* out of memory: the session is forgotten */
         if (keep) {
-            unsigned char *swap = e->packed;
-            uint32_t swap_len = e->packed_len;
+            replaced = e->packed;
+            replaced_len = e->packed_len;
             e->packed = packed;
             e->packed_len = len;
-            packed = swap;
-            len = swap_len;
             e->last_seen = rec->last_seen;
             e->closed = rec->closed;
             e->busy = false;
-        } else {
-            *pp = e->next;
-            gone = e;
-            atomic_fetch_sub(&t->count, 1);
         }
-        break;
+    }
+    if (e && !keep) {
+        *pp = e->next;
+        gone = e;
+        atomic_fetch_sub(&t->count, 1);
     }
     pthread_cond_broadcast(&t->released[b % SESSION_STRIPES]);
     pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);
-    packed_free(t, packed, len); /* the record replaced, or one no entry took */
+    packed_free(t, replaced, replaced_len, old.passed); /* the holds not passed on */
     entry_free(t, gone);
 }
 
