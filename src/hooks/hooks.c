@@ -189,6 +189,7 @@ static void ussd_hook(struct hooks_ctx *rc, struct runtime *rt, const struct cha
         return;
     }
     http_reply(resp, 200, ctype, body, (size_t)n);
+    resp->reusable = true; /* a screen: the same bytes, the same answer */
 }
 
 static bool method_allowed(const struct channel_ops *ops, const char *method, char *allow,

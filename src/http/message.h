@@ -5,6 +5,7 @@
 #ifndef TAAWUN_HTTP_MESSAGE_H
 #define TAAWUN_HTTP_MESSAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -60,6 +61,10 @@ struct http_response {
     /* Content-Disposition header when not "" (an export's file name).
      * Added (issue 16, missing 12). */
     char content_disposition[128];
+    /* The same status, type and body always mean the same answer (a USSD
+     * screen): http/server may send one it made before for them instead
+     * of making it again. Added (issue 14). */
+    bool reusable;
 };
 
 #endif

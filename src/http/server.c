@@ -26,6 +26,7 @@
 #include "http/deadline.h"
 #include "http/framing.h"
 #include "http/later.h"
+#include "http/reuse.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
 
@@ -202,11 +203,26 @@ static struct MHD_Response *stream_response(const struct http_response *resp)
     return r;
 }
 
+/* Every answer's headers: its type and the security headers. */
+static void common_headers(struct MHD_Response *r, const struct http_response *resp)
+{
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            resp->content_type ? resp->content_type : "text/plain");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy", HTTP_CONTENT_SECURITY_POLICY);
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
 /* Queue resp (its body and stream are taken). close_after: "Connection:
  * close", and libmicrohttpd reads nothing more on this connection. */
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *resp,
                                      bool close_after)
 {
+    int reused = http_reuse_send(conn, resp, close_after, common_headers);
+    if (reused >= 0)
+        return (enum MHD_Result)reused;
     struct MHD_Response *r =
         resp->stream
             ? stream_response(resp)
@@ -217,15 +233,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
     resp->stream = NULL;
     if (!r)
         return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            resp->content_type ? resp->content_type : "text/plain");
+    common_headers(r, resp);
     if (resp->content_disposition[0])
         MHD_add_response_header(r, "Content-Disposition", resp->content_disposition);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "Content-Security-Policy", HTTP_CONTENT_SECURITY_POLICY);
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
     if (resp->set_cookie[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
     if (resp->allow)
