@@ -13,10 +13,12 @@ fsync_hold.c (built by `make build-tests`; conftest's preload_fsync_hold):
   stored once;
 - copies of one notice arriving together (one group commit) are stored once;
 - USSD steps are answered while more notices than the pool has threads wait
-  for a held fsync.
+  for a held fsync;
+- a stop answers 503 to every notice still waiting for its commit.
 """
 
 import http.client
+import signal
 import threading
 import time
 import urllib.parse
@@ -183,3 +185,31 @@ def test_ussd_steps_answered_while_notices_wait_for_the_disk(at_daemon, disk):
         n.join(ANSWER_S)
     assert [n.status for n in waiting] == [200] * WAITING
     assert all(len(ends(d, f"end-wait-{i}")) == 1 for i in range(WAITING))
+
+
+STOP_GRACE_S = 10  # main.c's STOP_GRACE_MS: requests in progress may finish this long
+
+
+def test_sigterm_answers_503_to_every_notice_waiting_for_its_commit(at_daemon, disk):
+    """Notices whose commit cannot end (every fsync held) wait with their
+    connections parked; a SIGTERM answers each 503 once the grace is over
+    (the provider retries), and the daemon stops once the disk acknowledges
+    again."""
+    d, (hold, _) = at_daemon, disk
+    hold.touch()
+    waiting = [Notice(d, f"end-stop-{i}") for i in range(WAITING)]
+    for n in waiting:
+        n.start()
+    for n in waiting:
+        assert n.sent.wait(10)
+    wait_held(hold)
+    time.sleep(0.3)  # every notice read and parked
+    assert all(n.status is None for n in waiting), [n.status for n in waiting]
+    d.signal(signal.SIGTERM)
+    for n in waiting:
+        n.join(STOP_GRACE_S + 15)
+    try:
+        assert [n.status for n in waiting] == [503] * WAITING
+    finally:
+        hold.unlink()  # the committer's held fsync returns: the daemon can stop
+    assert d.stop() == 0
