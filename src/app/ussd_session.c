@@ -399,7 +399,9 @@ static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_ses
     put_squeezed(w, (const unsigned char *)&s->state, sizeof s->state);
     uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
     memcpy(w->p + at, &squeezed, sizeof squeezed);
-    pack_reads(w, &s->reads);
+    /* A closed session takes no new input: what its steps read is of no
+     * further use (its answers stay, for late copies). */
+    pack_reads(w, s->closed ? &(const struct ussd_kept_reads){0} : &s->reads);
     return 0;
 }
 

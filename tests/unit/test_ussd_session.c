@@ -309,6 +309,16 @@ static void test_kept_reads(void **state)
     assert_int_equal(s->reads.version, 42);
     assert_false(s->reads.found);
     assert_int_equal(s->reads.ngrants, -1);
+    /* Closed (an END answered): its reads are of no further use, dropped. */
+    s->reads = (struct ussd_kept_reads){.version = 44, .found = true, .ngrants = 0};
+    s->closed = true;
+    ussd_session_release(t, s, true);
+    assert_int_equal(ussd_session_claim(t, "k", 1002, back), USSD_CLAIM_KNOWN);
+    assert_true(back->closed);
+    assert_int_equal(back->reads.version, 0);
+    back->closed = false;
+    ussd_session_release(t, back, true);
+    assert_int_equal(ussd_session_claim(t, "k", 1002, s), USSD_CLAIM_KNOWN);
     /* Nothing kept. */
     s->reads.version = 0;
     ussd_session_release(t, s, true);
