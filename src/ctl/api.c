@@ -237,3 +237,22 @@ void api_query_add(char *q, size_t qsz, const char *name, const char *value)
     snprintf(q + len, qsz - len, "%c%s=%s", strchr(q, '?') ? '&' : '?', name, e);
     free(e);
 }
+
+int api_first_id(const struct api *a, const char *path, const char *name, const char *value,
+                 const char *none, char *id, size_t idsz)
+{
+    char q[CTL_URL_MAX];
+    snprintf(q, sizeof q, "%s", path);
+    api_query_add(q, sizeof q, name, value);
+    json_t *o = NULL;
+    int rc = api_call(a, "GET", q, NULL, &o);
+    if (rc)
+        return rc;
+    json_t *item = json_array_get(json_object_get(o, "items"), 0);
+    if (item)
+        snprintf(id, idsz, "%lld", (long long)json_integer_value(json_object_get(item, "id")));
+    else
+        fprintf(stderr, "error: %s %s\n", none, value);
+    json_decref(o);
+    return item ? 0 : CTL_EXIT_API;
+}

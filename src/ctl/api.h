@@ -81,4 +81,11 @@ void api_learn_zone(const struct api *a);
  * nothing when value is NULL. */
 void api_query_add(char *q, size_t qsz, const char *name, const char *value);
 
+/* The id of the first item GET path?name=value lists, into id (idsz
+ * bytes): 0, or an exit code (the API's error; CTL_EXIT_API after
+ * "error: NONE VALUE" when it lists nothing). For a name staff type
+ * (a grant's reference, a member's phone) where the API wants an id. */
+int api_first_id(const struct api *a, const char *path, const char *name, const char *value,
+                 const char *none, char *id, size_t idsz);
+
 #endif

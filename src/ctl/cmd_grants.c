@@ -21,19 +21,7 @@ static int grant_id(const struct api *a, const char *which, char id[24])
         snprintf(id, 24, "%s", which);
         return 0;
     }
-    char q[CTL_URL_MAX] = "/grants";
-    api_query_add(q, sizeof q, "reference", which);
-    json_t *found = NULL;
-    int rc = api_call(a, "GET", q, NULL, &found);
-    if (rc)
-        return rc;
-    json_t *g = json_array_get(json_object_get(found, "items"), 0);
-    if (g)
-        snprintf(id, 24, "%lld", (long long)json_integer_value(json_object_get(g, "id")));
-    else
-        fprintf(stderr, "error: no grant has the reference %s\n", which);
-    json_decref(found);
-    return g ? 0 : CTL_EXIT_API;
+    return api_first_id(a, "/grants", "reference", which, "no grant has the reference", id, 24);
 }
 
 /* v as a JSON number: an integer when it is one, else a real, else the

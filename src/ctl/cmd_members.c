@@ -22,19 +22,7 @@ int ctl_member_id(const struct api *a, const char *which, char id[24])
         snprintf(id, 24, "%lld", n);
         return 0;
     }
-    char q[CTL_URL_MAX] = "/members";
-    api_query_add(q, sizeof q, "phone", which);
-    json_t *o = NULL;
-    int rc = api_call(a, "GET", q, NULL, &o);
-    if (rc)
-        return rc;
-    json_t *m = json_array_get(json_object_get(o, "items"), 0);
-    if (m)
-        snprintf(id, 24, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
-    else
-        fprintf(stderr, "error: no member has the phone number %s\n", which);
-    json_decref(o);
-    return m ? 0 : CTL_EXIT_API;
+    return api_first_id(a, "/members", "phone", which, "no member has the phone number", id, 24);
 }
 
 static const char *const member_cols[] = {"id",       "phone",  "name",     "cooperative_code",

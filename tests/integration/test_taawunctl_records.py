@@ -395,3 +395,15 @@ def test_cooperatives_created_and_changed_a_contact_person_and_a_member_erased(e
     assert m["erased_at"] and m["name"] is None, m
     r = ctl(d, "audit", "--action", "member.erase", token=t["admin"])
     assert len(lines_with(r.stdout, "member.erase")) == 1, r.stdout
+
+
+def test_a_reference_or_a_phone_that_names_nothing_is_said_so(env):  # noqa: F811
+    """A grant's reference and a member's phone number are looked up for the
+    API's id; one that names nothing is said so, exit 1, nothing printed."""
+    d, t = env
+    r = ctl(d, "grants", "show", "GR-2099-99999", token=t["viewer"])
+    assert r.returncode == 1 and not r.stdout, r
+    assert "error: no grant has the reference GR-2099-99999" in r.stderr, r
+    r = ctl(d, "members", "show", "+212699999990", token=t["viewer"])
+    assert r.returncode == 1 and not r.stdout, r
+    assert "error: no member has the phone number +212699999990" in r.stderr, r
