@@ -401,7 +401,8 @@ static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_ses
     memcpy(w->p + at, &squeezed, sizeof squeezed);
     /* A closed session takes no new input: what its steps read is of no
      * further use (its answers stay, for late copies). */
-    pack_reads(w, s->closed ? &(const struct ussd_kept_reads){0} : &s->reads);
+    static const struct ussd_kept_reads none;
+    pack_reads(w, s->closed ? &none : &s->reads);
     return 0;
 }
 
