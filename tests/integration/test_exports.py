@@ -166,7 +166,9 @@ def test_attendee_list_as_xlsx_with_real_dates_in_programme_time(env):
     # programme's local time, shown with a date format.
     t, v, style = cells["H2"]
     assert t == "n", cells["H2"]
-    when = datetime.datetime(1899, 12, 30) + datetime.timedelta(days=float(v))
+    # Read as Excel reads a serial: to the nearest second (a time on the
+    # minute, 06:39:00, comes back from the double as 06:38:59.999999).
+    when = datetime.datetime(1899, 12, 30) + datetime.timedelta(seconds=round(float(v) * 86400))
     assert when.strftime("%Y-%m-%dT%H:%M") == local[:16], (when, local)
     styles = ET.fromstring(z.read("xl/styles.xml"))
     xf = styles.find("x:cellXfs", NS).findall("x:xf", NS)[int(style)]
