@@ -256,3 +256,34 @@ int api_first_id(const struct api *a, const char *path, const char *name, const 
     json_decref(o);
     return item ? 0 : CTL_EXIT_API;
 }
+
+bool api_is_id(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n < 19 && strspn(s, "0123456789") == n;
+}
+
+int api_id_by_field(const struct api *a, const char *path, const char *field, const char *value,
+                    const char *none, char *id, size_t idsz)
+{
+    json_t *o = NULL;
+    int rc = api_call(a, "GET", path, NULL, &o);
+    if (rc)
+        return rc;
+    id[0] = '\0';
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(o, "items"), i, item)
+    {
+        const char *text = json_string_value(json_object_get(item, field));
+        if (text && strcmp(text, value) == 0)
+            snprintf(id, idsz, "%lld", (long long)json_integer_value(json_object_get(item, "id")));
+    }
+    json_decref(o);
+    if (!id[0] && api_is_id(value))
+        snprintf(id, idsz, "%s", value);
+    if (id[0])
+        return 0;
+    fprintf(stderr, "error: %s %s\n", none, value);
+    return CTL_EXIT_API;
+}

@@ -88,4 +88,16 @@ void api_query_add(char *q, size_t qsz, const char *name, const char *value);
 int api_first_id(const struct api *a, const char *path, const char *name, const char *value,
                  const char *none, char *id, size_t idsz);
 
+/* Whether s is written as an id of the API's routes: digits only, at most
+ * 18 of them. */
+bool api_is_id(const char *s);
+
+/* The id of the item of GET path whose text field equals value (the
+ * last, should several), else value itself when api_is_id(value): 0 with
+ * id (idsz bytes), or an exit code (the API's error; CTL_EXIT_API after
+ * "error: NONE VALUE" when nothing matched). For what staff name by a
+ * name or a code the API does not filter on exactly. */
+int api_id_by_field(const struct api *a, const char *path, const char *field, const char *value,
+                    const char *none, char *id, size_t idsz);
+
 #endif

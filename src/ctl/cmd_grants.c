@@ -17,7 +17,7 @@
  * reference (looked up). Returns 0 with id, or an exit code. */
 static int grant_id(const struct api *a, const char *which, char id[24])
 {
-    if (which[0] && strspn(which, "0123456789") == strlen(which) && strlen(which) < 19) {
+    if (api_is_id(which)) {
         snprintf(id, 24, "%s", which);
         return 0;
     }

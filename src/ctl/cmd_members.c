@@ -177,27 +177,7 @@ int ctl_cooperative_id(const struct api *a, const char *which, char id[24])
 {
     char q[CTL_URL_MAX] = "/cooperatives";
     api_query_add(q, sizeof q, "q", which);
-    id[0] = '\0';
-    json_t *found = NULL;
-    int rc = api_call(a, "GET", q, NULL, &found);
-    if (rc)
-        return rc;
-    size_t i;
-    json_t *x;
-    json_array_foreach(json_object_get(found, "items"), i, x)
-    {
-        const char *code = json_string_value(json_object_get(x, "code"));
-        if (code && strcmp(code, which) == 0)
-            snprintf(id, 24, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
-    }
-    json_decref(found);
-    if (!id[0] && strspn(which, "0123456789") == strlen(which) && strlen(which) < 19)
-        snprintf(id, 24, "%s", which);
-    if (!id[0]) {
-        fprintf(stderr, "error: no cooperative has the code %s\n", which);
-        return CTL_EXIT_API;
-    }
-    return 0;
+    return api_id_by_field(a, q, "code", which, "no cooperative has the code", id, 24);
 }
 
 /* A cooperative and its members' grants. */

@@ -18,27 +18,7 @@
  * code. */
 static int staff_id(const struct api *a, const char *which, char id[24])
 {
-    json_t *o = NULL;
-    int rc = api_call(a, "GET", "/staff", NULL, &o);
-    if (rc)
-        return rc;
-    id[0] = '\0';
-    size_t i;
-    json_t *u;
-    json_array_foreach(json_object_get(o, "items"), i, u)
-    {
-        const char *name = json_string_value(json_object_get(u, "name"));
-        if (name && strcmp(name, which) == 0)
-            snprintf(id, 24, "%lld", (long long)json_integer_value(json_object_get(u, "id")));
-    }
-    json_decref(o);
-    if (!id[0] && which[0] && strspn(which, "0123456789") == strlen(which) && strlen(which) < 19)
-        snprintf(id, 24, "%s", which);
-    if (!id[0]) {
-        fprintf(stderr, "error: no staff account is called '%s'\n", which);
-        return CTL_EXIT_API;
-    }
-    return 0;
+    return api_id_by_field(a, "/staff", "name", which, "no staff account is called", id, 24);
 }
 
 /* An account changed: its fields, the end of a temporary password's
