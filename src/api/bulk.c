@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "api/json.h"
@@ -19,6 +18,7 @@
 #include "runtime/runtime.h"
 #include "store/db.h"
 #include "sys/csvio.h"
+#include "sys/local_year.h"
 
 static int kind_param(const struct api_request *req, struct http_response *resp,
                       enum bulk_kind *kind)
@@ -72,16 +72,13 @@ static void import_post(const struct api_request *req, struct http_response *res
     const struct runtime *rt = req->rt;
     struct notice_env notice;
     runtime_env_notice(rt, &notice);
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
     struct bulk_env env = {.notice = &notice,
                            .provinces = (const char *const *)rt->provinces,
                            .nprovinces = rt->cfg.programme.nprovinces,
                            .sectors = (const char *const *)rt->sectors,
                            .nsectors = rt->cfg.programme.nsectors,
                            .min_age = rt->cfg.programme.min_age,
-                           .current_year = tm.tm_year + 1900};
+                           .current_year = local_year_now()};
     struct bulk_report report;
     enum bulk_result r =
         bulk_import(db, &env, &req->actor, kind, req->body, req->body_len, dry != 0, &report);

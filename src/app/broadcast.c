@@ -21,6 +21,7 @@
 #include "store/events.h"
 #include "store/members.h"
 #include "store/templates.h"
+#include "sys/local_year.h"
 #include "sys/log.h"
 
 static const struct audit_actor scheduler_actor = {
@@ -272,7 +273,7 @@ static enum broadcast_result plan_audience(struct db *db, const struct broadcast
                                            struct name_groups *g)
 {
     struct broadcast_audience_params ap;
-    if (broadcast_audience_params(rec, broadcast_local_year(now), &ap) != 0)
+    if (broadcast_audience_params(rec, local_year(now), &ap) != 0)
         return BROADCAST_INVALID;
     g->plan = plan;
     int rc = personal ? broadcasts_audience_names(db, &ap.a, count_names, g)
@@ -467,7 +468,7 @@ static enum broadcast_result expand(struct db *db, const struct broadcast_record
 {
     struct broadcast_text texts[BROADCAST_LANG_SLOTS] = {{0}};
     size_t ntexts = expansion_texts(plan, texts);
-    int year = broadcast_local_year(now);
+    int year = local_year(now);
     *inserted = 0;
     *expanding = plan->recipients > BROADCAST_INLINE_MAX;
     if (*expanding) {

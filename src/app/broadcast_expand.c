@@ -27,15 +27,6 @@ void broadcast_audience_params_free(struct broadcast_audience_params *p)
     }
 }
 
-int broadcast_local_year(int64_t now)
-{
-    time_t t = (time_t)now;
-    struct tm tm;
-    if (!localtime_r(&t, &tm))
-        return 1970;
-    return tm.tm_year + 1900;
-}
-
 int broadcast_audience_params(const struct broadcast_record *rec, int year,
                               struct broadcast_audience_params *p)
 {

@@ -33,9 +33,6 @@ int broadcast_audience_params(const struct broadcast_record *rec, int year,
     __attribute__((warn_unused_result));
 void broadcast_audience_params_free(struct broadcast_audience_params *p);
 
-/* The programme's local year at now (age bands). */
-int broadcast_local_year(int64_t now);
-
 /* The expansion's fixed part as JSON (malloc'd, the caller frees; NULL on
  * failure): texts[0..ntexts) as broadcasts_expand takes them, which of
  * them is the fallback, held or queued, the priority and the year. */

@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/limits.h"
 #include "core/msisdn.h"
@@ -15,6 +14,7 @@
 #include "core/ussd_menu.h"
 #include "core/utf8.h"
 #include "store/members.h"
+#include "sys/local_year.h"
 #include "sys/log.h"
 #include "sys/log_summary.h"
 
@@ -116,14 +116,6 @@ static char pick_gender(const struct sms_context *c, const char *answer)
     return 0;
 }
 
-static int current_year(void)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm); /* the process runs in the programme's time zone */
-    return tm.tm_year + 1900;
-}
-
 enum reg_step {
     REG_NAME = 0,
     REG_COOP,
@@ -205,7 +197,7 @@ static bool reg_read(struct sms_context *c, struct reg_draft *d, enum reg_step s
     case REG_YEAR: {
         fold(answer, a, sizeof a);
         long y = strlen(a) == 4 ? folded_number(a) : -1;
-        if (y < MEMBER_BIRTH_YEAR_MIN || y > current_year() - c->env->min_age)
+        if (y < MEMBER_BIRTH_YEAR_MIN || y > local_year_now() - c->env->min_age)
             return false;
         d->birth_year = (int)y;
         return true;
@@ -247,7 +239,7 @@ static void reg_ask(struct sms_context *c, enum reg_step s, const char *error_ke
     /* A wrong year says which years are taken. */
     char min[16], max[16], why[SMS_CONTEXT_ITEM_MAX];
     snprintf(min, sizeof min, "%d", MEMBER_BIRTH_YEAR_MIN);
-    snprintf(max, sizeof max, "%d", current_year() - c->env->min_age);
+    snprintf(max, sizeof max, "%d", local_year_now() - c->env->min_age);
     struct text_var range[] = {{"min", min}, {"max", max}};
     if (error_key && strcmp(error_key, "err_year") == 0 &&
         text_format(sms_context_text(c, "sms_err_year"), range, 2, why, sizeof why) >= 0)

@@ -4,12 +4,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/agent.h"
 #include "store/db.h"
 #include "store/events.h"
 #include "store/grants.h"
+#include "sys/local_year.h"
 
 static int64_t member_id_of(const struct ussd_reads *c)
 {
@@ -128,28 +128,6 @@ static int data_topics(void *ctx, bool enabled[TOPIC_COUNT])
     return rc;
 }
 
-/* The local year now (the process runs in the programme's time zone).
- * localtime_r takes glibc's time zone lock, which every step of every
- * thread met: each thread keeps the year with the times it starts and
- * ends, and asks again only outside them. */
-static int current_year(void)
-{
-    static _Thread_local time_t from = 1, until; /* [from, until): year */
-    static _Thread_local int year;
-    time_t now = time(NULL);
-    if (now >= from && now < until)
-        return year;
-    struct tm tm;
-    localtime_r(&now, &tm);
-    struct tm start = {.tm_year = tm.tm_year, .tm_mday = 1, .tm_isdst = -1};
-    struct tm next = {.tm_year = tm.tm_year + 1, .tm_mday = 1, .tm_isdst = -1};
-    time_t a = mktime(&start), b = mktime(&next);
-    year = tm.tm_year + 1900;
-    from = a;
-    until = a != (time_t)-1 && b != (time_t)-1 && a <= now ? b : now; /* else: ask each time */
-    return year;
-}
-
 void ussd_member_view(const struct member *m, bool found, char member_no[16],
                       struct ussd_member_view *v)
 {
@@ -225,7 +203,7 @@ void ussd_env_build(const struct app_env *app, const struct channel_settings *ch
         .sectors = app->sectors,
         .nsectors = app->nsectors,
         .limit = {.gsm7 = (size_t)ch->ussd_screen_max, .ucs2 = (size_t)ch->ussd_screen_max_ucs2},
-        .current_year = current_year(),
+        .current_year = local_year_now(),
         .min_age = app->min_age,
         .data = data,
         .ussd_code = in->service_code && *in->service_code ? in->service_code : ch->ussd_code,
