@@ -683,6 +683,16 @@ class DaemonFactory:
 
 
 @pytest.fixture
+def fake_at():
+    """Africa's Talking's send API, faked on 127.0.0.1 (outbox_helpers.FakeAT),
+    closed after the test."""
+    from outbox_helpers import FakeAT  # it imports this module: not at the top
+    f = FakeAT()
+    yield f
+    f.close()
+
+
+@pytest.fixture
 def daemons(tmp_path):
     f = DaemonFactory(tmp_path)
     try:

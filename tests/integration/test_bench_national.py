@@ -21,11 +21,26 @@ SCALE = 0.0005  # 500 members, 5,000 messages
 FOLD = TAAWUND.parent / "tests" / "bench_fold"  # make build-tests
 
 
-def test_small_national_set_serves_members_and_staff(daemons):
+def generate(daemons):
+    """The small set in a database taawund's migrations made: (config, its
+    database, an admin token, the generator's counts)."""
     config = daemons.config()
     token = national.create_schema(TAAWUND, config)
     db = config.parent / "taawun.db"
     counts = national.generate(db, FOLD, SCALE, log=lambda *_: None)
+    return config, db, token, counts
+
+
+def fresh_database(tmp_path):
+    """A database taawund just made (its migrations, nothing loaded)."""
+    (tmp_path / "fresh").mkdir()
+    fresh = write_config(tmp_path / "fresh")
+    national.create_schema(TAAWUND, fresh)
+    return fresh.parent / "taawun.db"
+
+
+def test_small_national_set_serves_members_and_staff(daemons):
+    config, db, token, counts = generate(daemons)
     want = national.sized(SCALE)
     for table in ("cooperatives", "members", "grants", "events", "messages", "broadcasts"):
         assert counts[table] == want[table], (table, counts)
@@ -61,10 +76,7 @@ def test_small_national_set_serves_members_and_staff(daemons):
 
 
 def test_generated_names_are_folded_as_taawund_folds_them(daemons):
-    config = daemons.config()
-    national.create_schema(TAAWUND, config)
-    db = config.parent / "taawun.db"
-    national.generate(db, FOLD, SCALE, log=lambda *_: None)
+    config, db, _, _ = generate(daemons)
     generated = {r["id"]: r["name_folded"] for r in query(
         db, "SELECT id, name_folded FROM members WHERE name IS NOT NULL ORDER BY id")}
     assert len(generated) > 400 and all(generated.values())
@@ -98,14 +110,9 @@ def test_generated_set_keeps_the_daemons_schema_and_every_message(daemons, tmp_p
     result has exactly the schema of a database taawund just made (every
     index and trigger back, unique ones included), every message once with
     ids 1..n, no test number, and no file of the second process left behind."""
-    config = daemons.config()
-    national.create_schema(TAAWUND, config)
-    db = config.parent / "taawun.db"
-    national.generate(db, FOLD, SCALE, log=lambda *_: None)
-    (tmp_path / "fresh").mkdir()
-    fresh = write_config(tmp_path / "fresh")
-    national.create_schema(TAAWUND, fresh)
-    assert _schema(db) == _schema(fresh.parent / "taawun.db")
+    _, db, _, _ = generate(daemons)
+    fresh_db = fresh_database(tmp_path)
+    assert _schema(db) == _schema(fresh_db)
     n = national.sized(SCALE)["messages"]
     assert query(db, "SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM messages")[0] == \
         {"n": n, "lo": 1, "hi": n}
@@ -126,14 +133,9 @@ def test_counts_are_what_the_daemons_triggers_make_of_the_rows(daemons, tmp_path
     and fills the tables they keep in one statement each: every such table
     equals what taawund's own triggers make of the same rows, inserted one
     by one into a database taawund just made (its triggers in place)."""
-    config = daemons.config()
-    national.create_schema(TAAWUND, config)
-    db = config.parent / "taawun.db"
-    national.generate(db, FOLD, SCALE, log=lambda *_: None)
-    (tmp_path / "fresh").mkdir()
-    fresh = write_config(tmp_path / "fresh")
-    national.create_schema(TAAWUND, fresh)
-    conn = sqlite3.connect(str(fresh.parent / "taawun.db"), isolation_level=None)
+    _, db, _, _ = generate(daemons)
+    fresh_db = fresh_database(tmp_path)
+    conn = sqlite3.connect(str(fresh_db), isolation_level=None)
     try:
         conn.execute("ATTACH ? AS gen", (str(db),))
         conn.execute("BEGIN")

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import (FORM_CT, SERVICE_CODE, add_member, assert_json_error, msg, new_phone, query,
                       sandbox_channel, wait_until)
-from outbox_helpers import AT_SECRET, FakeAT, at_send_channel, queue_out
+from outbox_helpers import AT_SECRET, at_send_channel, queue_out
 
 
 def sms_form(phone, text, msg_id=None, to="12345"):
@@ -47,13 +47,6 @@ def wait_reply_sent(daemon, phone, timeout=10.0):
         r = replies(daemon, phone)
         return r if r and all(x["status"] in ("sent", "delivered") for x in r) else None
     return wait_until(done, timeout=timeout, what=f"reply to {phone} sent")
-
-
-@pytest.fixture
-def fake_at():
-    f = FakeAT()
-    yield f
-    f.close()
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ requests, expiry, and start-up reconciliation of messages a crash left
 import signal
 import time
 
-import pytest
-
 from conftest import add_member, http_request, new_phone, query, wait_until, sandbox_channel
 from fakes import queue_messages
 from test_admin_api import API, make_token
@@ -33,13 +31,6 @@ def wait_status(daemon, mid, statuses, timeout=15.0):
         return wait_until(done, timeout=timeout, what=f"message {mid} in {statuses}")
     except AssertionError:
         raise AssertionError(f"message {mid}: {message(daemon, mid)}\n{daemon.log()[-3000:]}")
-
-
-@pytest.fixture
-def fake_at():
-    f = FakeAT()
-    yield f
-    f.close()
 
 
 def start_with_at(daemons, tmp_path, fake, **extra):

@@ -24,7 +24,7 @@ import pytest
 
 from conftest import (DELETE, FORM_CT, ROOT, Ussd, assert_json_error, query, run_taawund,
                       sandbox_channel, ussd_form, wait_until, write_config)
-from outbox_helpers import FakeAT, at_send_channel
+from outbox_helpers import at_send_channel
 from test_admin_api import Api, make_token
 
 # Demo members of contrib/demo/demo.sql (real-range numbers).
@@ -113,13 +113,6 @@ def test_production_template_has_no_sandbox():
 
 # --------------------------------------------------------------------------
 # Finding 2: routing to a real channel.
-
-@pytest.fixture
-def fake_at():
-    f = FakeAT()
-    yield f
-    f.close()
-
 
 def start_real(daemons, tmp_path, fake, extra=None):
     # The sandbox first in the list, as in the attack.

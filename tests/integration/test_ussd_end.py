@@ -26,18 +26,11 @@ import urllib.parse
 import pytest
 
 from conftest import FORM_CT, SERVICE_CODE, Ussd, new_phone, preload_fsync_hold, query
-from outbox_helpers import AT_SECRET, FakeAT, at_send_channel
+from outbox_helpers import AT_SECRET, at_send_channel
 
 THREADS = 2         # http.threads of these daemons
 WAITING = 4 * THREADS  # notices waiting for a held fsync at once
 ANSWER_S = 20.0     # how long a client waits for an answer
-
-
-@pytest.fixture
-def fake_at():
-    f = FakeAT()
-    yield f
-    f.close()
 
 
 @pytest.fixture
@@ -160,18 +153,25 @@ def test_copies_of_a_notice_committed_together_are_stored_once(at_daemon, disk):
     assert len(rows) == 1 and rows[0]["phone"] == phone, rows
 
 
-def test_ussd_steps_answered_while_notices_wait_for_the_disk(at_daemon, disk):
-    """More notices than the pool has threads wait for a held fsync: had each
-    a thread waiting with it, no USSD step could be answered meanwhile."""
-    d, (hold, _) = at_daemon, disk
+def park_notices(d, hold, prefix):
+    """WAITING notices sent while every fsync is held: each read and parked
+    until its commit. Returns them, still unanswered."""
     hold.touch()
-    waiting = [Notice(d, f"end-wait-{i}") for i in range(WAITING)]
+    waiting = [Notice(d, f"{prefix}-{i}") for i in range(WAITING)]
     for n in waiting:
         n.start()
     for n in waiting:
         assert n.sent.wait(10)
     wait_held(hold)
     time.sleep(0.3)  # every notice read and parked
+    return waiting
+
+
+def test_ussd_steps_answered_while_notices_wait_for_the_disk(at_daemon, disk):
+    """More notices than the pool has threads wait for a held fsync: had each
+    a thread waiting with it, no USSD step could be answered meanwhile."""
+    d, (hold, _) = at_daemon, disk
+    waiting = park_notices(d, hold, "end-wait")
     try:
         for _ in range(3):
             t0 = time.monotonic()
@@ -196,14 +196,7 @@ def test_sigterm_answers_503_to_every_notice_waiting_for_its_commit(at_daemon, d
     (the provider retries), and the daemon stops once the disk acknowledges
     again."""
     d, (hold, _) = at_daemon, disk
-    hold.touch()
-    waiting = [Notice(d, f"end-stop-{i}") for i in range(WAITING)]
-    for n in waiting:
-        n.start()
-    for n in waiting:
-        assert n.sent.wait(10)
-    wait_held(hold)
-    time.sleep(0.3)  # every notice read and parked
+    waiting = park_notices(d, hold, "end-stop")
     assert all(n.status is None for n in waiting), [n.status for n in waiting]
     d.signal(signal.SIGTERM)
     for n in waiting:
