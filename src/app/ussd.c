@@ -389,7 +389,9 @@ void ussd_end_prepare(struct ussd_sessions *t, const struct channel_settings *ch
     *e = (struct ussd_end){.channel = ch->name,
                            .session_id = ev->session_id ? ev->session_id : "",
                            .status = ev->status ? ev->status : "",
-                           .error = ev->error_code ? ev->error_code : ""};
+                           .error = ev->error_code ? ev->error_code : "",
+                           .input = ev->text ? ev->text : "",
+                           .duration_ms = ev->duration_ms};
     const char *raw = ev->from_raw ? ev->from_raw : "";
     if (*raw && msisdn_normalize(raw, strlen(raw), e->phone) != MSISDN_OK)
         e->phone[0] = '\0';
@@ -400,7 +402,8 @@ void ussd_end_prepare(struct ussd_sessions *t, const struct channel_settings *ch
 
 int ussd_end_run(struct db *db, const struct ussd_end *e)
 {
-    return ussd_end_store(db, e->channel, e->session_id, e->phone, e->status, 0, "", e->error);
+    return ussd_end_store(db, e->channel, e->session_id, e->phone, e->status, e->duration_ms,
+                          e->input, e->error);
 }
 
 void ussd_end_logged(const struct ussd_end *e)

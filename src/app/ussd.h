@@ -49,7 +49,8 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *env,
  * when the database failed (answer 503 so the provider retries; a replay
  * stores nothing). ussd_end_logged() once it is committed. */
 struct ussd_end {
-    const char *channel, *session_id, *status, *error;
+    const char *channel, *session_id, *status, *error, *input;
+    int64_t duration_ms; /* -1 when the notice did not tell */
     char phone[MSISDN_MAX];
 };
 void ussd_end_prepare(struct ussd_sessions *t, const struct channel_settings *ch,

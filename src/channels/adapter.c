@@ -56,6 +56,7 @@ struct channel_event *adapter_batch_add(struct adapter_batch *b, enum channel_ev
         .error_code = "",
         .session_id = "",
         .status = "",
+        .duration_ms = -1,
     };
     return e;
 }

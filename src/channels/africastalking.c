@@ -120,6 +120,21 @@ static int at_parse_event(const struct form *f, const char *kind, struct adapter
             adapter_form_copy(b, f, "errorMessage", ADAPTER_FIELD_MAX, false, &e->error_code, NULL,
                               err))
             return -1;
+        /* How long the session lasted and the input it ended with: fields
+         * the documentation leaves unconfirmed, so one absent, repeated or
+         * malformed is left out, never a reason to refuse the notice. */
+        const char *ms =
+            form_count(f, "durationInMillis") == 1 ? form_get(f, "durationInMillis") : "";
+        size_t ms_len = strlen(ms);
+        if (ms_len > 0 && ms_len <= 12 && strspn(ms, "0123456789") == ms_len)
+            e->duration_ms = strtoll(ms, NULL, 10);
+        const struct form_field *in = form_count(f, "input") == 1 ? form_find(f, "input") : NULL;
+        const char *input =
+            in ? adapter_batch_str(b, in->value, in->value_len, USSD_SESSION_TEXT_MAX) : NULL;
+        if (input) {
+            e->text = input;
+            e->text_len = in->value_len;
+        }
         return 0;
     }
     return adapter_fail(err, 404, "not_found", "no such webhook");

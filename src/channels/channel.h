@@ -129,9 +129,10 @@ struct channel_event {
                                     dlr-url, Vonage client-ref, Infobip messageId), else 0 */
     enum delivery_state state;
     const char *error_code; /* provider's error code or reason, or "" */
-    /* CHANNEL_EVENT_USSD_END */
+    /* CHANNEL_EVENT_USSD_END (text: the input the session ended with) */
     const char *session_id;
-    const char *status; /* Success / Incomplete / Failed */
+    const char *status;  /* Success / Incomplete / Failed */
+    int64_t duration_ms; /* how long it lasted, -1 when not told */
 };
 
 /* The events of one webhook request. Every string of an event points into

@@ -56,7 +56,7 @@ int draft_delete(struct db *db, const char *phone)
 }
 
 int ussd_end_store(struct db *db, const char *channel, const char *session_id, const char *phone,
-                   const char *status, long duration_ms, const char *input, const char *error)
+                   const char *status, int64_t duration_ms, const char *input, const char *error)
 {
     sqlite3_stmt *st;
     if (!(st = db_stmt(db, "INSERT OR IGNORE INTO ussd_session_ends (channel, session_id, phone,"

@@ -24,7 +24,7 @@ int draft_delete(struct db *db, const char *phone) __attribute__((warn_unused_re
 /* Store an end-of-session notice once per (channel, session_id); a replay
  * changes nothing. Strings may be "" or NULL. Returns 0 or -1. */
 int ussd_end_store(struct db *db, const char *channel, const char *session_id, const char *phone,
-                   const char *status, long duration_ms, const char *input, const char *error)
+                   const char *status, int64_t duration_ms, const char *input, const char *error)
     __attribute__((warn_unused_result));
 
 #endif

@@ -151,6 +151,8 @@ def test_copies_of_a_notice_committed_together_are_stored_once(at_daemon, disk):
     assert [n.status for n in [first] + copies] == [200] * (1 + WAITING)
     rows = ends(d, "end-copied")
     assert len(rows) == 1 and rows[0]["phone"] == phone, rows
+    # What only the notice tells: how long the session lasted, its last input.
+    assert (rows[0]["duration_ms"], rows[0]["input"]) == (9000, "1"), rows
 
 
 def park_notices(d, hold, prefix):

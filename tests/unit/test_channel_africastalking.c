@@ -87,12 +87,26 @@ static void test_ussd_end_notices(void **state)
     assert_string_equal(b.events[0].from_raw, "+212612345678");
     assert_string_equal(b.events[0].to, "*384*123#");
     assert_string_equal(b.events[0].error_code, "");
+    assert_int_equal(b.events[0].duration_ms, 24350);
+    assert_string_equal(b.events[0].text, "1*2*Fatima");
+    assert_int_equal(b.events[0].text_len, 10);
     channel_batch_free(&b);
 
     assert_int_equal(
         tl_parse(ops(), &ch, "ussd-end", "africastalking/ussd_end_failed.form", &b, &err), 0);
     assert_string_equal(b.events[0].status, "Failed");
     assert_string_equal(b.events[0].error_code, "SESSION_TIMEOUT");
+    assert_int_equal(b.events[0].duration_ms, 180000);
+    assert_string_equal(b.events[0].text, "1");
+    channel_batch_free(&b);
+
+    /* The unconfirmed fields malformed (a duration in words, the input
+     * twice): left out, the notice still taken. */
+    assert_int_equal(tl_parse(ops(), &ch, "ussd-end", "africastalking/ussd_end_odd.form", &b, &err),
+                     0);
+    assert_string_equal(b.events[0].session_id, "ATUid_odd01");
+    assert_int_equal(b.events[0].duration_ms, -1);
+    assert_string_equal(b.events[0].text, "");
     channel_batch_free(&b);
     channel_batch_free(&b); /* twice is fine */
 }
