@@ -370,17 +370,25 @@ void adapter_snippet(const char *body, size_t len, char *out, size_t outsz)
     out[n] = '\0';
 }
 
-bool adapter_http_failure(long http_status, const char *body, size_t body_len,
-                          struct send_result *r)
+int adapter_retry_after(const struct channel_http_answer *a, int fallback_s)
 {
+    return a->retry_after_s > 0 ? a->retry_after_s : fallback_s;
+}
+
+bool adapter_http_failure(const struct channel_http_answer *a, struct send_result *r)
+{
+    long http_status = a->status;
     if (http_status >= 200 && http_status < 300)
         return false;
     char snip[80];
-    adapter_snippet(body, body_len, snip, sizeof snip);
+    adapter_snippet(a->body, a->body_len, snip, sizeof snip);
     if (http_status == 0)
         adapter_result(r, SEND_RETRY, 0, "no answer (timeout or connection refused)");
     else if (http_status == 429)
-        adapter_result(r, SEND_RETRY, 30, "rate limited (HTTP 429)");
+        adapter_result(r, SEND_RETRY, adapter_retry_after(a, ADAPTER_RATE_LIMITED_S),
+                       "rate limited (HTTP 429)");
+    else if (http_status == 503)
+        adapter_result(r, SEND_RETRY, adapter_retry_after(a, 0), "HTTP 503: %s", snip);
     else if (http_status == 408 || http_status >= 500)
         adapter_result(r, SEND_RETRY, 0, "HTTP %ld: %s", http_status, snip);
     else if (http_status == 401 || http_status == 403)

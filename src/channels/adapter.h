@@ -157,12 +157,21 @@ void adapter_result(struct send_result *r, enum send_outcome outcome, int retry_
 /* Copy results[0] into results[1..n). */
 void adapter_result_spread(struct send_result *results, size_t n);
 
-/* When http_status is not 2xx, describe it in *r the way every provider
- * means it and return true: 0 (no answer), 408, 429 and 5xx retry; 401 and
- * 403 retry after 5 minutes (credentials refused: fixable without losing
- * the outbox); other statuses are permanent. Returns false for 2xx. */
-bool adapter_http_failure(long http_status, const char *body, size_t body_len,
-                          struct send_result *r);
+/* When the answer's status is not 2xx, describe it in *r the way every
+ * provider means it and return true: 0 (no answer), 408, 429 and 5xx
+ * retry (429 and 503 after the answer's Retry-After when it has one, else
+ * 429 after ADAPTER_RATE_LIMITED_S, the others with backoff); 401 and 403
+ * retry after 5 minutes (credentials refused: fixable without losing the
+ * outbox); other statuses are permanent. Returns false for 2xx. */
+bool adapter_http_failure(const struct channel_http_answer *a, struct send_result *r);
+
+/* Seconds before retrying a rate-limited send (HTTP 429, Twilio 20429)
+ * whose answer says no Retry-After. */
+#define ADAPTER_RATE_LIMITED_S 30
+
+/* The wait a 429 or 503 answer asks for: its Retry-After when it has one,
+ * else fallback_s. */
+int adapter_retry_after(const struct channel_http_answer *a, int fallback_s);
 
 /* Printable ASCII of body[0..len) (others as '?'), at most outsz - 1 bytes. */
 void adapter_snippet(const char *body, size_t len, char *out, size_t outsz);

@@ -338,9 +338,12 @@ static bool at_same_number(const char *ours, const char *theirs)
 }
 
 static void at_send_parse(const struct channel_settings *ch, const struct outbound_message *msgs,
-                          size_t n, long http_status, const char *body, size_t body_len,
+                          size_t n, const struct channel_http_answer *a,
                           struct send_result *results)
 {
+    long http_status = a->status;
+    const char *body = a->body;
+    size_t body_len = a->body_len;
     (void)ch;
     if (n == 0)
         return;
@@ -350,7 +353,7 @@ static void at_send_parse(const struct channel_settings *ch, const struct outbou
         adapter_result_spread(results, n);
         return;
     }
-    if (adapter_http_failure(http_status, body, body_len, &results[0])) {
+    if (adapter_http_failure(a, &results[0])) {
         adapter_result_spread(results, n);
         return;
     }

@@ -202,6 +202,18 @@ enum send_error_class {
     SEND_ERROR_UNREACHABLE,  /* no answer: timeout, refused, reset */
 };
 
+/* The provider's answer to a send request, as the sender read it (body
+ * and all borrowed for the call). */
+struct channel_http_answer {
+    long status;      /* HTTP status; 0: no answer (timeout, connection refused) */
+    const char *body; /* never NULL ("" when empty) */
+    size_t body_len;
+    /* The answer's Retry-After in seconds (sender/retry_after: at least 1,
+     * at most the channel's retry_max_s); 0 when it has none or a
+     * malformed one. An adapter honours it on HTTP 429 and 503. */
+    int retry_after_s;
+};
+
 struct send_result {
     enum send_outcome outcome;
     char provider_id[128];
@@ -268,11 +280,11 @@ struct channel_ops {
     int (*send_build)(const struct channel_settings *ch, const struct outbound_message *msgs,
                       size_t n, struct channel_http_call *out, char *reason, size_t reasonsz);
 
-    /* Map the provider's answer (HTTP status and body; status 0 means the
-     * request failed before an answer: timeout, connection refused) to one
-     * result per message. */
+    /* Map the provider's answer (HTTP status, body and Retry-After; status
+     * 0 means the request failed before an answer: timeout, connection
+     * refused) to one result per message. */
     void (*send_parse)(const struct channel_settings *ch, const struct outbound_message *msgs,
-                       size_t n, long http_status, const char *body, size_t body_len,
+                       size_t n, const struct channel_http_answer *answer,
                        struct send_result *results);
 };
 

@@ -261,9 +261,12 @@ static void infobip_status_result(const json_t *st, const char *message_id, stru
 }
 
 static void infobip_send_parse(const struct channel_settings *ch,
-                               const struct outbound_message *msgs, size_t n, long http_status,
-                               const char *body, size_t body_len, struct send_result *results)
+                               const struct outbound_message *msgs, size_t n,
+                               const struct channel_http_answer *a, struct send_result *results)
 {
+    long http_status = a->status;
+    const char *body = a->body;
+    size_t body_len = a->body_len;
     (void)ch;
     if (n == 0)
         return;
@@ -281,7 +284,7 @@ static void infobip_send_parse(const struct channel_settings *ch,
             return;
         }
     }
-    if (adapter_http_failure(http_status, body, body_len, &results[0])) {
+    if (adapter_http_failure(a, &results[0])) {
         adapter_result_spread(results, n);
         json_decref(root);
         return;

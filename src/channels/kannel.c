@@ -247,9 +247,12 @@ static int kannel_send_build(const struct channel_settings *ch, const struct out
 }
 
 static void kannel_send_parse(const struct channel_settings *ch,
-                              const struct outbound_message *msgs, size_t n, long http_status,
-                              const char *body, size_t body_len, struct send_result *results)
+                              const struct outbound_message *msgs, size_t n,
+                              const struct channel_http_answer *a, struct send_result *results)
 {
+    long http_status = a->status;
+    const char *body = a->body;
+    size_t body_len = a->body_len;
     (void)ch;
     (void)msgs;
     if (n == 0)
@@ -269,7 +272,7 @@ static void kannel_send_parse(const struct channel_settings *ch,
         /* Bad credentials, not routable, or refused arguments. */
         adapter_result(r, SEND_PERMANENT, 0, "HTTP %ld: %s", http_status, snip);
     } else {
-        adapter_http_failure(http_status, body, body_len, r);
+        adapter_http_failure(a, r);
     }
     adapter_result_spread(results, n);
 }

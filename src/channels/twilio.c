@@ -290,9 +290,12 @@ static int twilio_send_build(const struct channel_settings *ch, const struct out
 }
 
 static void twilio_send_parse(const struct channel_settings *ch,
-                              const struct outbound_message *msgs, size_t n, long http_status,
-                              const char *body, size_t body_len, struct send_result *results)
+                              const struct outbound_message *msgs, size_t n,
+                              const struct channel_http_answer *a, struct send_result *results)
 {
+    long http_status = a->status;
+    const char *body = a->body;
+    size_t body_len = a->body_len;
     (void)ch;
     (void)msgs;
     if (n == 0)
@@ -318,14 +321,15 @@ static void twilio_send_parse(const struct channel_settings *ch,
         if (code == 21610)
             adapter_result(r, SEND_OPTED_OUT, 0, "%lld %s", code, snip);
         else if (code == 20429 || http_status == 429)
-            adapter_result(r, SEND_RETRY, 30, "%lld %s", code, snip);
+            adapter_result(r, SEND_RETRY, adapter_retry_after(a, ADAPTER_RATE_LIMITED_S), "%lld %s",
+                           code, snip);
         else if (code == 20003 || http_status == 401 || http_status == 403) {
             adapter_result(r, SEND_RETRY, 300, "credentials refused: %lld %s", code, snip);
             r->error_class = SEND_ERROR_CREDENTIALS;
         } else
             adapter_result(r, SEND_PERMANENT, 0, "%lld %s", code, snip);
     } else {
-        adapter_http_failure(http_status, body, body_len, r);
+        adapter_http_failure(a, r);
     }
     json_decref(root);
     adapter_result_spread(results, n);

@@ -436,15 +436,17 @@ static void vonage_status_result(long status, const char *text, struct send_resu
 }
 
 static void vonage_send_parse(const struct channel_settings *ch,
-                              const struct outbound_message *msgs, size_t n, long http_status,
-                              const char *body, size_t body_len, struct send_result *results)
+                              const struct outbound_message *msgs, size_t n,
+                              const struct channel_http_answer *a, struct send_result *results)
 {
+    const char *body = a->body;
+    size_t body_len = a->body_len;
     (void)ch;
     (void)msgs;
     if (n == 0)
         return;
     struct send_result *r = &results[0];
-    if (adapter_http_failure(http_status, body, body_len, r)) {
+    if (adapter_http_failure(a, r)) {
         adapter_result_spread(results, n);
         return;
     }

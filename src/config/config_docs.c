@@ -130,7 +130,7 @@ static const struct {
     {"channels.[].concurrency", "Requests to this provider in flight at once."},
     {"channels.[].max_attempts", "Attempts for transient failures before a message is failed."},
     {"channels.[].retry_base_s", "First retry delay, doubled per attempt with jitter."},
-    {"channels.[].retry_max_s", "Longest retry delay."},
+    {"channels.[].retry_max_s", "Longest retry delay, a provider's Retry-After included."},
     {"channels.[].expiry_s", "A message not sent by then ends expired."},
     {"channels.[].request_timeout_s", "Total time of one request to the provider."},
     {"channels.[].price_per_segment_mad",

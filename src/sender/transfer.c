@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "sender/health.h"
+#include "sender/retry_after.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
 
@@ -234,6 +235,34 @@ static void count_sends(const struct request *r, long status)
                         (double)us / 1e6);
 }
 
+/* Copy the single value of the answer's header name (the last response
+ * of the transfer) into out; false when absent, longer than outsz - 1, or
+ * sent more than once (Retry-After and Date are singletons: two are a
+ * malformed answer, not a choice to make). */
+static bool answer_header(struct request *r, const char *name, char *out, size_t outsz)
+{
+    struct curl_header *h = NULL;
+    if (curl_easy_header(r->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h ||
+        h->amount != 1 || !h->value || strlen(h->value) >= outsz)
+        return false;
+    snprintf(out, outsz, "%s", h->value);
+    return true;
+}
+
+/* The wait r's answer asks for (sender/retry_after), counted from the
+ * answer's own Date when it has one; 0 when it asks for none. */
+static int answer_retry_after(struct request *r)
+{
+    char value[80], date[80];
+    if (!answer_header(r, "Retry-After", value, sizeof value))
+        return 0;
+    int64_t now = (int64_t)time(NULL);
+    time_t t = answer_header(r, "Date", date, sizeof date) ? curl_getdate(date, NULL) : -1;
+    if (t > 0)
+        now = (int64_t)t;
+    return retry_after_seconds(value, now, r->ch->retry_max_s);
+}
+
 /* One transfer curl finished with result: parse its answer into results. */
 static void collect_one(struct transfers *t, struct request *r, CURLcode result)
 {
@@ -267,8 +296,9 @@ static void collect_one(struct transfers *t, struct request *r, CURLcode result)
     r->http_status = status;
     for (size_t i = 0; i < r->n; i++)
         memset(&r->results[i], 0, sizeof r->results[i]);
-    r->ops->send_parse(r->ch, r->msgs, r->n, status, r->resp ? r->resp : "", r->resp_len,
-                       r->results);
+    struct channel_http_answer answer = {status, r->resp ? r->resp : "", r->resp_len,
+                                         status > 0 ? answer_retry_after(r) : 0};
+    r->ops->send_parse(r->ch, r->msgs, r->n, &answer, r->results);
     health_record(r->ch->name, status, r->results, r->n, (int64_t)time(NULL));
     count_sends(r, status);
     transfers_finish(t, r);

@@ -144,10 +144,13 @@ static void fuzz_send_parse(const struct channel_ops *ops, const struct channel_
                                        {102, "+212712345678", "x", TEXT_GSM7},
                                        {103, "+212612345679", "x", TEXT_GSM7}};
     size_t n = ops->max_batch >= 3 ? 3 : 1;
-    for (size_t s = 0; s < sizeof statuses / sizeof statuses[0]; s++) {
+    for (size_t s = 0; s < 2 * (sizeof statuses / sizeof statuses[0]); s++) {
         struct send_result r[3];
+        /* Each status without a Retry-After, then with one. */
+        const size_t ns = sizeof statuses / sizeof statuses[0];
+        const struct channel_http_answer a = {statuses[s % ns], body, len, s < ns ? 0 : 7};
         memset(r, 0x5a, sizeof r);
-        ops->send_parse(ch, msgs, n, statuses[s], body, len, r);
+        ops->send_parse(ch, msgs, n, &a, r);
         for (size_t i = 0; i < n; i++) {
             CHECK(r[i].outcome >= SEND_ACCEPTED && r[i].outcome <= SEND_OPTED_OUT);
             CHECK(memchr(r[i].reason, '\0', sizeof r[i].reason) != NULL);

@@ -20,6 +20,7 @@ Every wait is bounded in time; close() stops the server and its connections.
 import base64
 import collections
 import contextlib
+import email.utils
 import hashlib
 import hmac
 import http.client
@@ -188,6 +189,11 @@ class Answer:
         self.headers = dict(headers or {})
         self.outcome = outcome
         self.accepted = list(accepted)
+
+
+def http_date(t):
+    """Unix time t as an HTTP-date (IMF-fixdate, RFC 9110 §5.6.7)."""
+    return email.utils.formatdate(t, usegmt=True)
 
 
 def json_answer(status, obj, **kw):
@@ -364,15 +370,17 @@ class FakeProvider:
 
     # ---- misbehaviour
 
-    def fail_next(self, n, mode, arg=None):
+    def fail_next(self, n, mode, arg=None, retry_after="1"):
         """Misbehave for the next n send requests (queued after earlier orders):
-        mode "http" (arg: status, default 500; 429 and 503 carry Retry-After: 1),
+        mode "http" (arg: status, default 500; 429 and 503 carry a Retry-After
+        header whose value is retry_after: a string sent as is, a callable
+        called when answering, or None for no header at all),
         "timeout" (sleep timeout_sleep_s, then close without answering),
         "garbage" (200 with a body that is not the provider's format),
         "error" (arg: the provider's error code for every recipient)."""
         assert mode in ("http", "timeout", "garbage", "error"), mode
         with self._cv:
-            self._plan.append([mode, int(n), arg])
+            self._plan.append([mode, int(n), arg, retry_after])
 
     def down_for(self, seconds, status=503):
         """Answer `status` to every send request for `seconds` from now."""
@@ -386,17 +394,18 @@ class FakeProvider:
             self.phone_errors[e164(phone)] = code
 
     def _take_plan(self):
+        """(mode, arg, retry_after) of the next send request."""
         with self._cv:
             if time.monotonic() < self._down_until:
-                return ("http", self._down_status)
+                return ("http", self._down_status, "1")
             while self._plan:
                 step = self._plan[0]
                 if step[1] <= 0:
                     self._plan.popleft()
                     continue
                 step[1] -= 1
-                return (step[0], step[2])
-            return (None, None)
+                return (step[0], step[2], step[3])
+            return (None, None, None)
 
     # ---- handling
 
@@ -417,10 +426,13 @@ class FakeProvider:
             rec.recipients = self.parse_send(rec)
         except Refused as r:
             return r.answer
-        mode, arg = self._take_plan()
+        mode, arg, retry_after = self._take_plan()
         if mode == "http":
             status = int(arg or 500)
-            hdrs = {"Retry-After": "1"} if status in (429, 503) else {}
+            if callable(retry_after):
+                retry_after = retry_after()
+            hdrs = ({"Retry-After": retry_after}
+                    if status in (429, 503) and retry_after is not None else {})
             return self.answer_http_error(rec, status, hdrs)
         if mode == "timeout":
             self._closing.wait(self.timeout_sleep_s)

@@ -6,20 +6,21 @@ Messages are queued straight into the outbox (the sender polls it); each test
 uses a distinct phone number per message, so the fake's records map to our
 message ids. Checked: the exact request (method, path, auth, headers, body
 fields, encoding flags), retries of transient failures (500, 429, time-out,
-garbage), permanent failures, carrier opt-outs (Twilio 21610, AT 406) marking
+garbage), a 429's Retry-After honoured within bounds, permanent failures, carrier opt-outs (Twilio 21610, AT 406) marking
 the member, delivery reports moving statuses forward only, replays changing
 nothing, and forged Twilio signatures refused with 403 and nothing stored.
 """
 
 import base64
 import json
+import time
 import urllib.parse
 
 import pytest
 
 from conftest import add_member, new_phone, query, sandbox_channel, wait_until
 from fakes import (FAKES, FakeAfricasTalking, FakeInfobip, FakeTwilio, FakeVonage,
-                   e164, provider_channel, queue_messages)
+                   e164, http_date, provider_channel, queue_messages)
 
 PUBLIC_URL = "https://gw.example.test"
 WEBHOOK_SECRET = "hook-secret-0123456789abcdef"
@@ -209,6 +210,68 @@ def test_transient_failures_are_retried_then_sent(provider, kind):
     assert fake.accepted_counts()[phone] == 1
     assert r["attempts"] == 6, r
     assert r["provider_id"] == fake.provider_id(phone)
+
+
+# A 429 answered with Retry-After waits what it says (at least 1 s, at most
+# the channel's retry_max_s); without one, or with one that means nothing,
+# ADAPTER_RATE_LIMITED_S (src/channels/adapter.h) as before. The channel's
+# backoff is made slow here (30 s base: 24 s or more) so neither it nor the
+# fallback can pass for the header.
+RATE_LIMITED_S = 30
+SLOW_BACKOFF = {"retry_base_s": 30, "retry_max_s": 120}
+RETRY_AFTER_BUDGET_S = 15.0  # a 1-s Retry-After, generously; below 24 s and 30 s
+
+
+def _retried_soon(d, fake, ch, retry_after):
+    """Queue one message, answer its first request 429 with retry_after (as
+    fail_next takes it): the retry must come within RETRY_AFTER_BUDGET_S."""
+    fake.fail_next(1, "http", 429, retry_after=retry_after)
+    phone = new_phone()
+    [mid] = queue_messages(d.db_path, ch, [(phone, LATIN)])
+    fake.wait_accepted([phone], RETRY_AFTER_BUDGET_S)
+    recs = fake.sends_for(phone)
+    assert [rec.outcome for rec in recs] == ["http-429", "accepted"], recs
+    r = wait_status(d, mid, "sent")
+    assert r["attempts"] == 2, r
+
+
+def _rate_limited_wait(d, fake, ch, retry_after):
+    """Queue one message, answer its first request 429 with retry_after and
+    return the wait the outbox scheduled for it (next_attempt_at and
+    updated_at are written by one statement)."""
+    fake.fail_next(1, "http", 429, retry_after=retry_after)
+    phone = new_phone()
+    [mid] = queue_messages(d.db_path, ch, [(phone, LATIN)])
+    fake.wait(lambda f: f.sends_for(phone), SEND_TIMEOUT_S, f"a request for {phone}")
+    r = wait_until(lambda: (lambda x: x if x["status"] == "queued" and x["attempts"] == 1
+                            else None)(row(d, mid)),
+                   timeout=SEND_TIMEOUT_S, what=f"message {mid} back in the queue")
+    assert [rec.outcome for rec in fake.sends_for(phone)] == ["http-429"]
+    return r["next_attempt_at"] - r["updated_at"]
+
+
+@pytest.mark.parametrize("kind", ["africastalking", "twilio", "vonage", "infobip"])
+def test_rate_limit_retried_after_what_retry_after_says(provider, kind):
+    d, fake, ch = provider(kind, **SLOW_BACKOFF)
+    _retried_soon(d, fake, ch, "1")
+
+
+@pytest.mark.parametrize("kind", ["africastalking", "twilio", "vonage", "infobip"])
+def test_rate_limit_wait_follows_retry_after_within_bounds(provider, kind):
+    d, fake, ch = provider(kind, **SLOW_BACKOFF)
+    # No header, or one that is neither delta-seconds nor an HTTP-date: the
+    # fixed delay of before.
+    for value in (None, "", "soon", "-5", "1.5", "10 s", "\u00e9t\u00e9"):
+        assert _rate_limited_wait(d, fake, ch, value) == RATE_LIMITED_S, repr(value)
+    # Delta-seconds and HTTP-dates (counted from the answer's Date, whole
+    # seconds apart), bounded by [1 s, retry_max_s].
+    assert _rate_limited_wait(d, fake, ch, "45") == 45
+    assert _rate_limited_wait(d, fake, ch, "99999999999999999999") == 120
+    wait = _rate_limited_wait(d, fake, ch, lambda: http_date(time.time() + 60))
+    assert 58 <= wait <= 61, wait
+    _retried_soon(d, fake, ch, "0")
+    _retried_soon(d, fake, ch, lambda: http_date(time.time() - 3600))
+    d.assert_alive()
 
 
 PERMANENT = {"africastalking": 403, "twilio": 21211, "vonage": "3", "infobip": "rejected"}

@@ -213,15 +213,20 @@ static inline int tl_parse(const struct channel_ops *ops, const struct channel_s
     return err->status ? err->status : 400;
 }
 
-/* send_parse on a recorded answer. */
-static inline void tl_send_parse(const struct channel_ops *ops, const struct channel_settings *ch,
-                                 const struct outbound_message *msgs, size_t n, long status,
-                                 const char *file, struct send_result *results)
+/* send_parse on a recorded answer (file NULL: an empty body) with status
+ * and retry_after_s (the answer's Retry-After as the sender read it, 0:
+ * none), checking every result's invariants. */
+static inline void tl_send_parse_after(const struct channel_ops *ops,
+                                       const struct channel_settings *ch,
+                                       const struct outbound_message *msgs, size_t n, long status,
+                                       const char *file, int retry_after_s,
+                                       struct send_result *results)
 {
     size_t len = 0;
     char *body = file ? tl_read(file, &len) : NULL;
+    const struct channel_http_answer a = {status, body ? body : "", len, retry_after_s};
     memset(results, 0x5a, n * sizeof *results);
-    ops->send_parse(ch, msgs, n, status, body, len, results);
+    ops->send_parse(ch, msgs, n, &a, results);
     for (size_t i = 0; i < n; i++) {
         assert_true(results[i].outcome >= SEND_ACCEPTED && results[i].outcome <= SEND_OPTED_OUT);
         assert_non_null(memchr(results[i].reason, '\0', sizeof results[i].reason));
@@ -230,6 +235,39 @@ static inline void tl_send_parse(const struct channel_ops *ops, const struct cha
             assert_true(results[i].reason[0] != '\0');
     }
     free(body);
+}
+
+/* The answer of file with status and no Retry-After, parsed into results. */
+static inline void tl_send_parse(const struct channel_ops *ops, const struct channel_settings *ch,
+                                 const struct outbound_message *msgs, size_t n, long status,
+                                 const char *file, struct send_result *results)
+{
+    tl_send_parse_after(ops, ch, msgs, n, status, file, 0, results);
+}
+
+/* One answer and the wait the adapter must set on it. */
+struct tl_retry_case {
+    long status;
+    const char *file;  /* the body, NULL: empty */
+    int retry_after_s; /* the answer's Retry-After as the sender read it, 0: none */
+    int want_s;        /* the result's retry_after_s (the outcome: SEND_RETRY) */
+};
+
+/* Each case parsed for one message to +212612345678: a retry after want_s. */
+static inline void tl_retry_cases(const struct channel_ops *ops, const struct channel_settings *ch,
+                                  const struct tl_retry_case *cases, size_t n)
+{
+    struct outbound_message m = {1, "+212612345678", "x", TEXT_GSM7};
+    for (size_t i = 0; i < n; i++) {
+        struct send_result r;
+        tl_send_parse_after(ops, ch, &m, 1, cases[i].status, cases[i].file, cases[i].retry_after_s,
+                            &r);
+        if (r.outcome != SEND_RETRY || r.retry_after_s != cases[i].want_s)
+            fail_msg("HTTP %ld %s with Retry-After %d: outcome %d after %d s, want a retry "
+                     "after %d s",
+                     cases[i].status, cases[i].file ? cases[i].file : "(empty)",
+                     cases[i].retry_after_s, (int)r.outcome, r.retry_after_s, cases[i].want_s);
+    }
 }
 
 /* The value of header name in c, or NULL. */

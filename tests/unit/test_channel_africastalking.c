@@ -417,6 +417,24 @@ static void test_inbound_controls_cleaned(void **state)
     tl_sms_text(ops(), &ch, "POST", "", TL_FORM, body, sizeof body - 1, "ETAT@gr 1 2");
 }
 
+/* HTTP 429 and 503 wait what the answer's Retry-After says, else 429 its
+ * fixed delay and 503 the backoff; other statuses keep their own. */
+static void test_send_parse_retry_after(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const struct tl_retry_case cases[] = {
+        {429, NULL, 7, 7},
+        {429, NULL, 0, 30},
+        {503, NULL, 7, 7},
+        {503, NULL, 0, 0},
+        {500, NULL, 7, 0},
+        {502, NULL, 7, 0},
+        {401, "africastalking/send_401.txt", 7, 300},
+    };
+    tl_retry_cases(ops(), &ch, cases, sizeof cases / sizeof cases[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_send_parse_failures),
         cmocka_unit_test(test_send_parse_duplicate_request),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_send_parse_retry_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -183,6 +183,19 @@ static void test_inbound_controls_cleaned(void **state)
     tl_request_free(&r);
 }
 
+/* HTTP 429 and 503 wait what the answer's Retry-After says, else 429 its
+ * fixed delay and 503 the backoff. */
+static void test_send_parse_retry_after(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const struct tl_retry_case cases[] = {
+        {429, NULL, 7, 7}, {429, NULL, 0, 30}, {503, NULL, 7, 7},
+        {503, NULL, 0, 0}, {500, NULL, 7, 0},  {401, "infobip/send_401.json", 7, 300},
+    };
+    tl_retry_cases(ops(), &ch, cases, sizeof cases / sizeof cases[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_inbound_refusals),
         cmocka_unit_test(test_send_build),
         cmocka_unit_test(test_send_parse),
+        cmocka_unit_test(test_send_parse_retry_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,21 @@ static void test_inbound_controls_cleaned(void **state)
         "", 0, "a@bc");
 }
 
+/* A 503 ("temporary failure") waits what the answer's Retry-After says,
+ * else the backoff. */
+static void test_send_parse_retry_after(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const struct tl_retry_case cases[] = {
+        {503, "kannel/send_503.txt", 7, 7},
+        {503, "kannel/send_503.txt", 0, 0},
+        {429, NULL, 4, 4},
+        {500, NULL, 7, 0},
+    };
+    tl_retry_cases(ops(), &ch, cases, sizeof cases / sizeof cases[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_reply_is_empty),
         cmocka_unit_test(test_send_build),
         cmocka_unit_test(test_send_parse),
+        cmocka_unit_test(test_send_parse_retry_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

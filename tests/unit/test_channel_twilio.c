@@ -286,6 +286,21 @@ static void test_inbound_controls_cleaned(void **state)
     tl_sms_text(ops(), &ch, "POST", "", TL_FORM, body, sizeof body - 1, "a@bc\nd");
 }
 
+/* Error 20429 in a 429 waits what the answer's Retry-After says, else its
+ * fixed delay; a 503 likewise, else the backoff; credentials keep theirs. */
+static void test_send_parse_retry_after(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const struct tl_retry_case cases[] = {
+        {429, "twilio/error_20429.json", 7, 7},   {429, "twilio/error_20429.json", 0, 30},
+        {429, "twilio/send_garbage.txt", 7, 7},   {503, "twilio/send_garbage.txt", 7, 7},
+        {503, "twilio/send_garbage.txt", 0, 0},   {500, "twilio/send_garbage.txt", 7, 0},
+        {401, "twilio/error_20003.json", 7, 300},
+    };
+    tl_retry_cases(ops(), &ch, cases, sizeof cases / sizeof cases[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_twiml_replies),
         cmocka_unit_test(test_send_build),
         cmocka_unit_test(test_send_parse),
+        cmocka_unit_test(test_send_parse_retry_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -304,6 +304,23 @@ static void test_inbound_controls_cleaned(void **state)
     tl_sms_text(ops(), &ch, "POST", "", "application/json", json, sizeof json - 1, "j@k");
 }
 
+/* HTTP 429 and 503 wait what the answer's Retry-After says; status 1
+ * (Throttled) inside a 200 keeps its own delay: a 200's Retry-After means
+ * nothing. */
+static void test_send_parse_retry_after(void **state)
+{
+    (void)state;
+    struct channel_settings ch = settings();
+    static const struct tl_retry_case cases[] = {
+        {429, NULL, 7, 7},
+        {429, NULL, 0, 30},
+        {503, NULL, 7, 7},
+        {503, NULL, 0, 0},
+        {200, "vonage/send_throttled.json", 7, 5},
+    };
+    tl_retry_cases(ops(), &ch, cases, sizeof cases / sizeof cases[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_signature_verify),
         cmocka_unit_test(test_send_build),
         cmocka_unit_test(test_send_parse),
+        cmocka_unit_test(test_send_parse_retry_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
