@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "store/db.h"
+#include "sys/clock.h"
 #include "sys/log.h"
 
 /* The audience keys in stored JSON, in struct broadcast_audience order. */
@@ -117,27 +117,6 @@ static int spec_read(const char *text, struct spec *s)
     return s->fallback < s->ntexts ? 0 : -1;
 }
 
-static double clock_ms(clockid_t which)
-{
-    struct timespec t;
-    clock_gettime(which, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-/* The calling thread's wait for a core so far (ms), from the kernel's
- * schedstat (Linux); 0 where it cannot be read. */
-static double runq_ms(void)
-{
-    FILE *f = fopen("/proc/thread-self/schedstat", "r");
-    unsigned long long run = 0, wait = 0;
-    if (f) {
-        if (fscanf(f, "%llu %llu", &run, &wait) != 2)
-            wait = 0;
-        fclose(f);
-    }
-    return (double)wait / 1e6;
-}
-
 /* The chunk's writes, inside the open transaction: 1 done, 0 stopped, -1. */
 static int chunk_write(struct db *db, int64_t id, int64_t span, struct broadcast_chunk *out)
 {
@@ -179,7 +158,7 @@ int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, struct broad
     if (db_begin(db) != 0)
         return -1;
     double t0 = clock_ms(CLOCK_MONOTONIC), cpu0 = clock_ms(CLOCK_THREAD_CPUTIME_ID),
-           runq0 = runq_ms();
+           runq0 = clock_runq_ms();
     int rc = chunk_write(db, id, span, out);
     if (rc < 0) {
         db_rollback(db);
@@ -194,7 +173,8 @@ int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, struct broad
     if (db_commit(db) != 0)
         return -1;
     out->cpu_ms = clock_ms(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-    out->runq_ms = runq_ms() - runq0; /* read before the end: a wait after it is not counted */
+    /* read before the end: a wait after it is not counted */
+    out->runq_ms = clock_runq_ms() - runq0;
     double t2 = clock_ms(CLOCK_MONOTONIC);
     out->hold_ms = t2 - t0;
     out->commit_ms = t2 - t1;

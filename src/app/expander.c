@@ -15,6 +15,7 @@
 #include "core/limits.h"
 #include "store/db.h"
 #include "store/db_checkpoint.h"
+#include "sys/clock.h"
 #include "sys/log.h"
 
 /* One broadcast being expanded, as this thread counts it. */
@@ -53,13 +54,6 @@ void expander_wake(void)
     wake_pending = true;
     pthread_cond_broadcast(&wake_cond);
     pthread_mutex_unlock(&wake_lock);
-}
-
-static double clock_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 static void pause_ms(int ms)
@@ -130,7 +124,7 @@ static struct expansion *expansion_of(struct expander *x, int64_t id)
     struct expansion *e = &x->list[x->n++];
     *e = (struct expansion){.id = id,
                             .span = x->fixed_span ? x->fixed_span : EXPAND_SPAN_FIRST,
-                            .started_ms = clock_ms()};
+                            .started_ms = clock_ms(CLOCK_MONOTONIC)};
     return e;
 }
 
@@ -190,7 +184,8 @@ static void log_expanded(const struct expansion *e, const struct broadcast_chunk
              (long long)e->id, (long long)c->queued, e->chunks, e->longest_ms,
              e->sum_ms / (double)e->chunks, e->longest_commit_ms, e->longest_cpu_ms,
              e->longest_runq_ms, e->over, 100 * e->sum_cpu_ms / sum, 100 * e->sum_runq_ms / sum,
-             e->wal_waits, (long long)e->wal_pages_max, (clock_ms() - e->started_ms) / 1e3);
+             e->wal_waits, (long long)e->wal_pages_max,
+             (clock_ms(CLOCK_MONOTONIC) - e->started_ms) / 1e3);
 }
 
 /* One chunk of broadcast id. Returns 0, or -1 when it failed (retried at

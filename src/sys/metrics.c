@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/hash.h"
+#include "sys/clock.h"
 
 /* Seconds: from a cached answer (1 ms) to a provider's slow answer (30 s). */
 #define LATENCY_BUCKETS                                                                            \
@@ -260,9 +261,7 @@ void metrics_observe(enum metrics_id id, const char *const *labels, double value
 
 double metrics_clock(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return clock_ms(CLOCK_MONOTONIC) / 1e3;
 }
 
 void metrics_each(enum metrics_id id, void (*fn)(const struct metrics_sample *s, void *ctx),
@@ -304,9 +303,7 @@ static pthread_once_t start_once = PTHREAD_ONCE_INIT;
 
 static void start_time_read(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    start_time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    start_time = clock_ms(CLOCK_REALTIME) / 1e3;
 }
 
 double metrics_start_time(void)
