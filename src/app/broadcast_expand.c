@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "core/limits.h"
 #include "store/db.h"
 #include "sys/clock.h"
 #include "sys/log.h"
@@ -117,8 +118,32 @@ static int spec_read(const char *text, struct spec *s)
     return s->fallback < s->ntexts ? 0 : -1;
 }
 
+/* The ids after..until written in slices (EXPAND_CHUNK_SLICES with a
+ * budget, else one statement), stopping after the slice that takes the
+ * hold begun at t0 past budget_ms: *end is where it stopped. */
+static int write_slices(struct db *db, int64_t id, const struct broadcast_record *rec,
+                        const struct spec *s, const struct broadcast_audience *a, int64_t after,
+                        int64_t until, double t0, double budget_ms, int64_t *end, int64_t *written)
+{
+    int64_t slice = budget_ms > 0 ? (until - after + EXPAND_CHUNK_SLICES - 1) / EXPAND_CHUNK_SLICES
+                                  : until - after;
+    *end = after;
+    *written = 0;
+    do {
+        int64_t to = until - *end > slice ? *end + slice : until, n = 0;
+        if (broadcasts_expand_range(db, id, a, rec->channel, s->texts, s->ntexts,
+                                    &s->texts[s->fallback], s->priority, s->hold, db_now(), *end,
+                                    to, &n) != 0)
+            return -1;
+        *end = to;
+        *written += n;
+    } while (*end < until && !(budget_ms > 0 && clock_ms(CLOCK_MONOTONIC) - t0 >= budget_ms));
+    return 0;
+}
+
 /* The chunk's writes, inside the open transaction: 1 done, 0 stopped, -1. */
-static int chunk_write(struct db *db, int64_t id, int64_t span, struct broadcast_chunk *out)
+static int chunk_write(struct db *db, int64_t id, int64_t span, double t0, double budget_ms,
+                       struct broadcast_chunk *out)
 {
     struct broadcast_record rec;
     struct broadcast_expansion e = {0};
@@ -135,15 +160,16 @@ static int chunk_write(struct db *db, int64_t id, int64_t span, struct broadcast
         log_error("broadcast_expand_invalid", "id=%lld", (long long)id);
         goto out;
     }
-    int64_t until = e.until - e.after > span ? e.after + span : e.until;
-    if (broadcasts_expand_range(db, id, &ap.a, rec.channel, s.texts, s.ntexts, &s.texts[s.fallback],
-                                s.priority, s.hold, db_now(), e.after, until, &out->written) != 0)
+    int64_t until = e.until - e.after > span ? e.after + span : e.until, end;
+    rc = write_slices(db, id, &rec, &s, &ap.a, e.after, until, t0, budget_ms, &end, &out->written);
+    if (rc != 0)
         goto out;
-    rc = broadcasts_expand_advance(db, id, until, out->written, db_now());
-    out->after = until;
+    rc = broadcasts_expand_advance(db, id, end, out->written, db_now());
+    out->after = end;
+    out->covered = end - e.after;
     out->queued = e.queued + out->written;
     out->total = e.total;
-    out->done = until >= e.until;
+    out->done = end >= e.until;
 out:
     json_decref(s.json);
     broadcast_audience_params_free(&ap);
@@ -152,14 +178,15 @@ out:
     return rc;
 }
 
-int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, struct broadcast_chunk *out)
+int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, double budget_ms,
+                           struct broadcast_chunk *out)
 {
     memset(out, 0, sizeof *out);
     if (db_begin(db) != 0)
         return -1;
     double t0 = clock_ms(CLOCK_MONOTONIC), cpu0 = clock_ms(CLOCK_THREAD_CPUTIME_ID),
            runq0 = clock_runq_ms();
-    int rc = chunk_write(db, id, span, out);
+    int rc = chunk_write(db, id, span, t0, budget_ms, out);
     if (rc < 0) {
         db_rollback(db);
         return -1;

@@ -43,6 +43,7 @@ char *broadcast_expand_spec(const struct broadcast_text *texts, size_t ntexts, s
 struct broadcast_chunk {
     int64_t written;  /* messages written */
     int64_t after;    /* the cursor after it (the last member id covered) */
+    int64_t covered;  /* member ids it covered: the span, or fewer when it stopped early */
     int64_t queued;   /* messages of the broadcast written so far */
     int64_t total;    /* the plan's recipients */
     bool done;        /* the last chunk: the broadcast is 'started' */
@@ -54,9 +55,12 @@ struct broadcast_chunk {
 };
 
 /* Expand the next span member ids of broadcast id, in a write transaction
- * of its own on db (db_begin ... db_commit). Returns 0 with *out, or -1
- * (logged; nothing kept, the cursor unmoved). */
-int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, struct broadcast_chunk *out)
-    __attribute__((warn_unused_result));
+ * of its own on db (db_begin ... db_commit). With budget_ms > 0 the span is
+ * written in EXPAND_CHUNK_SLICES statements (core/limits.h) and the chunk
+ * stops after the one that takes its hold past budget_ms (out->covered
+ * says how far it went); 0: the whole span, one statement. Returns 0 with
+ * *out, or -1 (logged; nothing kept, the cursor unmoved). */
+int broadcast_expand_chunk(struct db *db, int64_t id, int64_t span, double budget_ms,
+                           struct broadcast_chunk *out) __attribute__((warn_unused_result));
 
 #endif

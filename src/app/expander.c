@@ -1,6 +1,7 @@
 /* expander.c -- the thread that runs chunked broadcast expansions (see
- * expander.h): a chunk per expanding broadcast in turn, each span adapted
- * to the time its last chunk held the write lock, a pause between chunks. */
+ * expander.h): a chunk per expanding broadcast in turn, each span sized
+ * from the times the chunks before held the write lock (app/expand_span),
+ * a pause between chunks. */
 #include "app/expander.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "app/broadcast_expand.h"
+#include "app/expand_span.h"
 #include "core/limits.h"
 #include "store/db.h"
 #include "store/db_checkpoint.h"
@@ -21,7 +23,7 @@
 /* One broadcast being expanded, as this thread counts it. */
 struct expansion {
     int64_t id;
-    int64_t span; /* member ids of its next chunk */
+    struct expand_span span; /* member ids of its next chunk */
     size_t chunks;
     double longest_ms, sum_ms, started_ms;
     double longest_commit_ms; /* of which COMMIT, in the longest chunk's or another */
@@ -122,28 +124,16 @@ static struct expansion *expansion_of(struct expander *x, int64_t id)
     if (x->n == EXPAND_BROADCASTS_MAX)
         return NULL;
     struct expansion *e = &x->list[x->n++];
-    *e = (struct expansion){.id = id,
-                            .span = x->fixed_span ? x->fixed_span : EXPAND_SPAN_FIRST,
-                            .started_ms = clock_ms(CLOCK_MONOTONIC)};
+    *e = (struct expansion){.id = id, .started_ms = clock_ms(CLOCK_MONOTONIC)};
+    expand_span_init(&e->span);
+    if (x->fixed_span)
+        e->span.span = x->fixed_span;
     return e;
 }
 
 static void expansion_forget(struct expander *x, struct expansion *e)
 {
     *e = x->list[--x->n];
-}
-
-/* The next span: scaled towards the target hold, at most doubled or
- * halved at a time, within the limits. */
-static int64_t next_span(int64_t span, double hold_ms)
-{
-    double want = hold_ms > 0.1 ? (double)span * EXPAND_CHUNK_TARGET_MS / hold_ms : 2.0 * span;
-    if (want > 2.0 * span)
-        want = 2.0 * span;
-    if (want < 0.5 * span)
-        want = 0.5 * span;
-    int64_t s = (int64_t)want;
-    return s < EXPAND_SPAN_MIN ? EXPAND_SPAN_MIN : s > EXPAND_SPAN_MAX ? EXPAND_SPAN_MAX : s;
 }
 
 /* The WAL's pages now (those the last commit or checkpoint left). */
@@ -197,7 +187,8 @@ static int expand_one(struct expander *x, struct db *db, int64_t id)
         return 0; /* more at once than the table: served once one ends */
     e->wal_waits += wal_wait(x);
     struct broadcast_chunk c;
-    if (broadcast_expand_chunk(db, id, e->span, &c) != 0) {
+    int64_t span = e->span.span; /* a fixed test span: whole, never cut short */
+    if (broadcast_expand_chunk(db, id, span, x->fixed_span ? 0 : EXPAND_CHUNK_TARGET_MS, &c) != 0) {
         log_collapsed(LOG_WARN, "broadcast_expand", LOG_COLLAPSE_INTERVAL_MS,
                       "broadcast_expand_failed", "id=%lld detail=\"retried\"", (long long)id);
         return -1;
@@ -223,12 +214,13 @@ static int expand_one(struct expander *x, struct db *db, int64_t id)
     if (c.commit_ms > e->longest_commit_ms)
         e->longest_commit_ms = c.commit_ms;
     if (!x->fixed_span)
-        e->span = next_span(e->span, c.hold_ms);
+        expand_span_next(&e->span, c.covered, c.hold_ms);
     log_debug("broadcast_chunk",
-              "id=%lld written=%lld after=%lld queued=%lld total=%lld hold_ms=%.1f commit_ms=%.1f "
-              "cpu_ms=%.1f runq_ms=%.1f",
-              (long long)id, (long long)c.written, (long long)c.after, (long long)c.queued,
-              (long long)c.total, c.hold_ms, c.commit_ms, c.cpu_ms, c.runq_ms);
+              "id=%lld span=%lld covered=%lld written=%lld after=%lld queued=%lld total=%lld "
+              "hold_ms=%.1f commit_ms=%.1f cpu_ms=%.1f runq_ms=%.1f",
+              (long long)id, (long long)span, (long long)c.covered, (long long)c.written,
+              (long long)c.after, (long long)c.queued, (long long)c.total, c.hold_ms, c.commit_ms,
+              c.cpu_ms, c.runq_ms);
     if (c.done) {
         log_expanded(e, &c);
         expansion_forget(x, e);

@@ -1,7 +1,8 @@
 /* expander.h -- the thread that expands large broadcasts into the outbox
  * in chunks (app/broadcast_expand), so no write transaction holds the
  * database's write lock long: each chunk covers a range of member ids
- * sized to take about EXPAND_CHUNK_TARGET_MS (core/limits.h), then the
+ * sized to take about EXPAND_CHUNK_TARGET_MS (core/limits.h, app/
+ * expand_span) and stops early once its hold passes that, then the
  * thread pauses EXPAND_PAUSE_MS so the other writers (USSD steps, inbound
  * SMS, the sender) take their turn. Broadcasts expanding at once are
  * served a chunk each in turn. The sender sends the chunks already
@@ -16,9 +17,9 @@
  * the waits for a long WAL and the time taken.
  *
  * Test build only (-DTAAWUN_TEST_HOOKS, taawund-test): the environment
- * variables TAAWUN_TEST_EXPAND_SPAN (member ids per chunk, fixed) and
- * TAAWUN_TEST_EXPAND_PAUSE_MS (the pause between chunks), read once at
- * start, let tests act while an expansion is under way;
+ * variables TAAWUN_TEST_EXPAND_SPAN (member ids per chunk, fixed, never
+ * cut short) and TAAWUN_TEST_EXPAND_PAUSE_MS (the pause between chunks),
+ * read once at start, let tests act while an expansion is under way;
  * TAAWUN_TEST_EXPAND_WAL_PAGES puts EXPAND_WAL_PAGES lower, so a test's
  * small WAL makes each chunk wait for it. */
 #ifndef TAAWUN_APP_EXPANDER_H

@@ -148,27 +148,37 @@
 /* Broadcasts expanded in chunks (app/expander, issue 14): a send of more
  * than BROADCAST_INLINE_MAX recipients is written into the outbox a range
  * of member ids per write transaction, not at once. The first range spans
- * EXPAND_SPAN_FIRST ids; each next one is scaled (at most doubled or
- * halved) so a chunk holds the write lock about EXPAND_CHUNK_TARGET_MS, far
- * under the 50 ms a USSD step may wait, within EXPAND_SPAN_MIN..MAX ids
- * (on a loaded machine a chunk's hold is mostly its waits for a core, more
- * of them the more CPU it takes; 10 ms left fewer chunks past
- * EXPAND_HOLD_LIMIT_MS under USSD load, 3 % not 12 % at 1 M members, but
- * not the longest, and each chunk's wake-up waits for a core too: the
- * enqueue took 4.3x the raw INSERT ... SELECT, not 2.05x);
- * EXPAND_PAUSE_MS between chunks lets the other writers in; a chunk held
- * longer than EXPAND_HOLD_LIMIT_MS is counted (log broadcast_expanded).
- * While the WAL holds EXPAND_WAL_PAGES pages or more, the next chunk waits
- * up to EXPAND_WAL_WAIT_MS for the checkpointer to restart it, so the
- * expansion does not take the WAL to its cap (DB_WAL_CAP_TIMES), where a
- * writer -- a USSD step as well -- waits for a RESTART. The thread
- * looks for work every EXPAND_POLL_MS besides being woken, and serves up to
- * EXPAND_BROADCASTS_MAX broadcasts expanding at once in turn. */
+ * EXPAND_SPAN_FIRST ids; each next one is sized (app/expand_span) so a
+ * chunk holds the write lock about EXPAND_CHUNK_TARGET_MS, far under the
+ * 50 ms a USSD step may wait, within EXPAND_SPAN_MIN..MAX ids, from an
+ * id's cost as estimated: a dearer chunk sets it at once, a cheaper one
+ * moves it EXPAND_SPAN_EASE_PCT percent of the way, and a span grows
+ * EXPAND_SPAN_GROWTH_PCT percent at most (doubled after a cheap chunk, a
+ * span overshot: 11 ms of CPU, then 27). A chunk writes its range in
+ * EXPAND_CHUNK_SLICES statements and stops after the one that takes its
+ * hold past EXPAND_CHUNK_TARGET_MS, its cursor where it stopped: a chunk
+ * preempted while it holds the lock ends early. On a loaded machine a
+ * chunk's hold is mostly its waits for a core, more of them the more CPU
+ * it takes; a 10 ms aim left fewer chunks past EXPAND_HOLD_LIMIT_MS under
+ * USSD load, 3 % not 12 % at 1 M members, but not the longest, and each
+ * chunk's wake-up waits for a core too: the enqueue took 4.3x the raw
+ * INSERT ... SELECT, not 2.05x. EXPAND_PAUSE_MS between chunks lets the
+ * other writers in; a chunk held longer than EXPAND_HOLD_LIMIT_MS is
+ * counted (log broadcast_expanded). While the WAL holds EXPAND_WAL_PAGES
+ * pages or more, the next chunk waits up to EXPAND_WAL_WAIT_MS for the
+ * checkpointer to restart it, so the expansion does not take the WAL to
+ * its cap (DB_WAL_CAP_TIMES), where a writer -- a USSD step as well --
+ * waits for a RESTART. The thread looks for work every EXPAND_POLL_MS
+ * besides being woken, and serves up to EXPAND_BROADCASTS_MAX broadcasts
+ * expanding at once in turn. */
 #define BROADCAST_INLINE_MAX 500
 #define EXPAND_SPAN_FIRST 512
 #define EXPAND_SPAN_MIN 16
 #define EXPAND_SPAN_MAX 65536
 #define EXPAND_CHUNK_TARGET_MS 20
+#define EXPAND_SPAN_GROWTH_PCT 25
+#define EXPAND_SPAN_EASE_PCT 25
+#define EXPAND_CHUNK_SLICES 4
 #define EXPAND_HOLD_LIMIT_MS 50
 #define EXPAND_PAUSE_MS 2
 #define EXPAND_WAL_PAGES (DB_WAL_PAGES * 2)
