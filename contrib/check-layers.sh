@@ -58,6 +58,12 @@ include_re = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 internal_re = re.compile(r"internal to[\s*]+(\w+)/")
 engine_re = re.compile(r"^\s*#\s*include\s+<(sqlite3\.h)>")
 ENGINE_FOLDER = "store"
+# Inside the store, the engine's API is for the engine's own files: the
+# others run their SQL through store/db_sql.h's statements (db_step,
+# db_bind_*, db_col_*), the contract a second engine fulfils.
+ENGINE_FILES = {"store/db_sql.h", "store/db.c", "store/db_checkpoint.c", "store/db_health.c",
+                "store/db_version.c", "store/backup.c", "store/archive.c"}
+engine_call_re = re.compile(r"\b(sqlite3_\w+|SQLITE_\w+)")
 
 
 def internal_folder(target):
@@ -82,6 +88,12 @@ for rel in files:
             if e and rel.split(os.sep, 1)[0] != ENGINE_FOLDER:
                 problems.append(f"{src}/{rel}:{lineno}: includes <{e.group(1)}>: only "
                                 f"{ENGINE_FOLDER}/ talks to the database engine")
+            code = line.split("//", 1)[0].split("/*", 1)[0]
+            call = engine_call_re.search(code)
+            if (call and rel.split(os.sep, 1)[0] == ENGINE_FOLDER and rel not in ENGINE_FILES
+                    and not code.lstrip().startswith("*")):
+                problems.append(f"{src}/{rel}:{lineno}: {call.group(1)}: a store module "
+                                "runs its SQL through store/db_sql.h, not the engine's API")
             m = include_re.match(line)
             if not m:
                 continue

@@ -295,20 +295,20 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
 /* Statements with more parameters than this take named arguments only. */
 #define ADMINQ_POSITIONAL_MAX 3
 
-static void bind_arg(sqlite3_stmt *st, int idx, const struct adminq_arg *a)
+static void bind_arg(struct db_stmt *st, int idx, const struct adminq_arg *a)
 {
     switch (a->type) {
     case ADMINQ_NULL:
-        sqlite3_bind_null(st, idx);
+        db_bind_null(st, idx);
         break;
     case ADMINQ_INT:
-        sqlite3_bind_int64(st, idx, a->i);
+        db_bind_i64(st, idx, a->i);
         break;
     case ADMINQ_REAL:
-        sqlite3_bind_double(st, idx, (double)a->i);
+        db_bind_double(st, idx, (double)a->i);
         break;
     case ADMINQ_TEXT:
-        sqlite3_bind_text(st, idx, a->s, -1, SQLITE_STATIC);
+        db_bind_text(st, idx, a->s);
         break;
     }
 }
@@ -317,21 +317,21 @@ static void bind_arg(sqlite3_stmt *st, int idx, const struct adminq_arg *a)
  * (parameters no argument names stay NULL), else by position. An unknown
  * name, or a positional argument to a statement of more than
  * ADMINQ_POSITIONAL_MAX parameters, is refused. NULL (logged) on error. */
-static sqlite3_stmt *prepare(struct db *db, enum adminq q, const struct adminq_arg *args,
-                             size_t nargs)
+static struct db_stmt *prepare(struct db *db, enum adminq q, const struct adminq_arg *args,
+                               size_t nargs)
 {
     if ((int)q < 0 || q >= ADMINQ_COUNT_ || !sql_of[q]) {
         log_error("adminq_unknown_query", "query=%d", (int)q);
         return NULL;
     }
-    sqlite3_stmt *st = db_stmt(db, sql_of[q]); /* logs its failure */
+    struct db_stmt *st = db_stmt(db, sql_of[q]); /* logs its failure */
     if (!st)
         return NULL;
-    int np = sqlite3_bind_parameter_count(st);
+    int np = db_param_count(st);
     for (size_t i = 0; i < nargs; i++) {
         int idx = (int)i + 1;
         if (args[i].name)
-            idx = sqlite3_bind_parameter_index(st, args[i].name);
+            idx = db_param_index(st, args[i].name);
         else if (np > ADMINQ_POSITIONAL_MAX)
             idx = 0;
         else if (idx > np)
@@ -360,7 +360,7 @@ void adminq_table_free(struct adminq_table *t)
     memset(t, 0, sizeof *t);
 }
 
-static int add_row(struct adminq_table *t, sqlite3_stmt *st)
+static int add_row(struct adminq_table *t, struct db_stmt *st)
 {
     if (t->nrows == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
@@ -374,20 +374,20 @@ static int add_row(struct adminq_table *t, sqlite3_stmt *st)
     memset(row, 0, t->ncols * sizeof *row);
     t->nrows++; /* counted before filling so a failure frees what was copied */
     for (size_t c = 0; c < t->ncols; c++) {
-        switch (sqlite3_column_type(st, (int)c)) {
-        case SQLITE_NULL:
+        switch (db_col_type(st, (int)c)) {
+        case DB_NULL:
             row[c].type = ADMINQ_NULL;
             break;
-        case SQLITE_INTEGER:
+        case DB_INTEGER:
             row[c].type = ADMINQ_INT;
-            row[c].i = sqlite3_column_int64(st, (int)c);
+            row[c].i = db_col_i64(st, (int)c);
             break;
-        case SQLITE_FLOAT:
+        case DB_FLOAT:
             row[c].type = ADMINQ_REAL;
-            row[c].r = sqlite3_column_double(st, (int)c);
+            row[c].r = db_col_double(st, (int)c);
             break;
         default: {
-            const char *s = (const char *)sqlite3_column_text(st, (int)c);
+            const char *s = db_col_text(st, (int)c);
             row[c].type = ADMINQ_TEXT;
             if (!(row[c].s = strdup(s ? s : "")))
                 return -1;
@@ -401,26 +401,26 @@ int adminq_select(struct db *db, enum adminq q, const struct adminq_arg *args, s
                   struct adminq_table *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = prepare(db, q, args, nargs);
+    struct db_stmt *st = prepare(db, q, args, nargs);
     if (!st)
         return -1;
-    out->ncols = (size_t)sqlite3_column_count(st);
+    out->ncols = (size_t)db_col_count(st);
     out->names = calloc(out->ncols ? out->ncols : 1, sizeof *out->names);
     if (!out->names) {
         db_stmt_done(st);
         return -1;
     }
     for (size_t c = 0; c < out->ncols; c++)
-        if (!(out->names[c] = strdup(sqlite3_column_name(st, (int)c)))) {
+        if (!(out->names[c] = strdup(db_col_name(st, (int)c)))) {
             db_stmt_done(st);
             adminq_table_free(out);
             return -1;
         }
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         if (out->nrows >= ADMINQ_ROWS_MAX) {
             out->truncated = 1;
-            rc = SQLITE_DONE;
+            rc = DB_DONE;
             break;
         }
         if (add_row(out, st) != 0) {
@@ -429,7 +429,7 @@ int adminq_select(struct db *db, enum adminq q, const struct adminq_arg *args, s
             return -1;
         }
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != DB_DONE) {
         store_fail(db, "adminq_select");
         db_stmt_done(st);
         adminq_table_free(out);
@@ -442,13 +442,13 @@ int adminq_select(struct db *db, enum adminq q, const struct adminq_arg *args, s
 int adminq_scalar(struct db *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
                   int64_t *out)
 {
-    sqlite3_stmt *st = prepare(db, q, args, nargs);
+    struct db_stmt *st = prepare(db, q, args, nargs);
     if (!st)
         return -1;
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int rc = db_step(st);
+    *out = rc == DB_ROW ? db_col_i64(st, 0) : 0;
     db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         return store_fail(db, "adminq_scalar");
     return 0;
 }
@@ -456,22 +456,21 @@ int adminq_scalar(struct db *db, enum adminq q, const struct adminq_arg *args, s
 enum adminq_write_result adminq_exec(struct db *db, enum adminq q, const struct adminq_arg *args,
                                      size_t nargs, int64_t *changes, int64_t *rowid)
 {
-    sqlite3_stmt *st = prepare(db, q, args, nargs);
+    struct db_stmt *st = prepare(db, q, args, nargs);
     if (!st)
         return ADMINQ_ERROR;
-    int rc = sqlite3_step(st);
+    int rc = db_step(st);
     db_stmt_done(st);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+    if (db_failed_unique(rc))
         return ADMINQ_CONFLICT;
-    if (rc == SQLITE_CONSTRAINT_CHECK || rc == SQLITE_CONSTRAINT_FOREIGNKEY ||
-        rc == SQLITE_CONSTRAINT_NOTNULL)
+    if (db_failed_invalid(rc))
         return ADMINQ_INVALID;
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store_fail(db, "adminq_exec");
     if (changes)
-        *changes = sqlite3_changes(db->sq);
+        *changes = db_changes(db);
     if (rowid)
-        *rowid = sqlite3_last_insert_rowid(db->sq);
+        *rowid = db_last_id(db);
     return ADMINQ_OK;
 }
 

@@ -232,36 +232,36 @@ static int month_open(struct month_writer *w, int64_t created, size_t first)
 static long archive_read_write(struct db *db, const char *dir, int64_t before, size_t max,
                                struct read_row *rows, size_t *archived)
 {
-    sqlite3_stmt *sel = db_stmt(db, select_old);
+    struct db_stmt *sel = db_stmt(db, select_old);
     if (!sel)
         return store_fail(db, "archive_select");
-    sqlite3_bind_int64(sel, 1, before);
-    sqlite3_bind_int64(sel, 2, (sqlite3_int64)max);
+    db_bind_i64(sel, 1, before);
+    db_bind_i64(sel, 2, (int64_t)max);
     struct month_writer w = {.dir = dir, .archived = archived};
     char month[8] = "", m[8];
     size_t n = 0;
     int rc, failed = 0;
-    while (n < max && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+    while (n < max && (rc = db_step(sel)) == DB_ROW) {
         struct read_row *r = &rows[n];
-        *r = (struct read_row){.id = sqlite3_column_int64(sel, COL_ID),
-                               .updated_at = sqlite3_column_int64(sel, COL_UPDATED_UNIX),
-                               .body_len = sqlite3_column_int64(sel, COL_BODY_LEN)};
+        *r = (struct read_row){.id = db_col_i64(sel, COL_ID),
+                               .updated_at = db_col_i64(sel, COL_UPDATED_UNIX),
+                               .body_len = db_col_i64(sel, COL_BODY_LEN)};
         store_copy_text(r->status, sizeof r->status, sel, COL_STATUS);
         n++;
-        if (sqlite3_column_int(sel, COL_TEST)) {
+        if (db_col_int(sel, COL_TEST)) {
             r->ready = true; /* test traffic: deleted, never archived */
             continue;
         }
-        snprintf(m, sizeof m, "%.7s", (const char *)sqlite3_column_text(sel, 1));
+        snprintf(m, sizeof m, "%.7s", db_col_text(sel, 1));
         if (strcmp(m, month) != 0) {
             failed |= month_close(&w, rows, n - 1, !failed);
             snprintf(month, sizeof month, "%s", m);
-            if (!failed && month_open(&w, sqlite3_column_int64(sel, COL_CREATED_UNIX), n - 1))
+            if (!failed && month_open(&w, db_col_i64(sel, COL_CREATED_UNIX), n - 1))
                 failed = 1;
         }
         if (failed)
             break;
-        if (archive_put(w.ins, sel) != 0) {
+        if (archive_put(w.ins, db_sq_stmt(sel)) != 0) {
             archive_log_error(w.a, w.path, "insert");
             failed = 1;
             break;
@@ -283,21 +283,21 @@ static int archive_delete(struct db *db, const struct read_row *rows, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (!rows[i].ready)
             continue;
-        sqlite3_stmt *st = db_stmt(db, "DELETE FROM messages WHERE id = ?1 AND status = ?2"
-                                       " AND updated_at = ?3 AND length(body) = ?4");
+        struct db_stmt *st = db_stmt(db, "DELETE FROM messages WHERE id = ?1 AND status = ?2"
+                                         " AND updated_at = ?3 AND length(body) = ?4");
         if (!st) {
             db_rollback(db);
             return store_fail(db, "archive_delete");
         }
-        sqlite3_bind_int64(st, 1, rows[i].id);
-        sqlite3_bind_text(st, 2, rows[i].status, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, rows[i].updated_at);
-        sqlite3_bind_int64(st, 4, rows[i].body_len);
+        db_bind_i64(st, 1, rows[i].id);
+        db_bind_text(st, 2, rows[i].status);
+        db_bind_i64(st, 3, rows[i].updated_at);
+        db_bind_i64(st, 4, rows[i].body_len);
         if (store_exec(db, st, "archive_delete") != 0) {
             db_rollback(db);
             return -1;
         }
-        if (sqlite3_changes(db->sq) > 0)
+        if (db_changes(db) > 0)
             out->deleted++;
         else
             out->changed++;
@@ -345,16 +345,16 @@ struct erasure {
 /* Load up to max queued requests, oldest first. Returns the count, or -1. */
 static long erasures_load(struct db *db, struct erasure *e, size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id, member_id, phone FROM archive_erasures"
-                                   " ORDER BY id LIMIT ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT id, member_id, phone FROM archive_erasures"
+                                     " ORDER BY id LIMIT ?1");
     if (!st)
         return store_fail(db, "archive_erasures");
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    db_bind_i64(st, 1, (int64_t)max);
     size_t n = 0;
     int rc;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        e[n].id = sqlite3_column_int64(st, 0);
-        e[n].member_id = sqlite3_column_int64(st, 1);
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
+        e[n].id = db_col_i64(st, 0);
+        e[n].member_id = db_col_i64(st, 1);
         store_copy_text(e[n].phone, sizeof e[n].phone, st, 2);
         msisdn_mask(e[n].phone, e[n].masked);
         n++;
@@ -440,14 +440,14 @@ int archive_apply_erasures(struct db *db, const char *dir, size_t max, size_t *a
     if (n > 0 && erasures_apply_dir(dir, e, (size_t)n) != 0)
         rc = -1;
     if (n > 0 && rc == 0) {
-        sqlite3_stmt *st;
+        struct db_stmt *st;
         if (db_begin(db) != 0)
             rc = -1;
         else if (!(st = db_stmt(db, "DELETE FROM archive_erasures WHERE id <= ?1"))) {
             db_rollback(db);
             rc = store_fail(db, "archive_erasures_done");
         } else {
-            sqlite3_bind_int64(st, 1, e[n - 1].id);
+            db_bind_i64(st, 1, e[n - 1].id);
             if (store_exec(db, st, "archive_erasures_done") != 0) {
                 db_rollback(db);
                 rc = -1;

@@ -12,9 +12,9 @@
 int audit_write(struct db *db, const struct audit_actor *actor, const char *action,
                 const char *object_type, const char *object_id, const char *summary_json)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO audit_log (at, who, role, action, object_type,"
-                                   " object_id, summary, client) VALUES (:at, :who, :role,"
-                                   " :action, :object_type, :object_id, :summary, :client)");
+    struct db_stmt *st = db_stmt(db, "INSERT INTO audit_log (at, who, role, action, object_type,"
+                                     " object_id, summary, client) VALUES (:at, :who, :role,"
+                                     " :action, :object_type, :object_id, :summary, :client)");
     if (!st)
         return store_fail(db, "audit_write");
     store_bind_int64(st, ":at", db_now());
@@ -34,7 +34,7 @@ int audit_write(struct db *db, const struct audit_actor *actor, const char *acti
     " AND (:object_id IS NULL OR object_id = :object_id)"                                          \
     " AND (:action IS NULL OR action = :action) AND at >= :since"
 
-static void bind_filter(sqlite3_stmt *st, const struct audit_filter *f)
+static void bind_filter(struct db_stmt *st, const struct audit_filter *f)
 {
     store_bind_text(st, ":who", f->who); /* NULL: any */
     store_bind_text(st, ":object_type", f->object_type);
@@ -46,15 +46,15 @@ static void bind_filter(sqlite3_stmt *st, const struct audit_filter *f)
 int audit_list(struct db *db, const struct audit_filter *f, int64_t limit, int64_t offset,
                struct audit_row *out, int64_t *total)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (total) {
         if (!(st = db_stmt(db, "SELECT count(*)" AUDIT_WHERE)))
             return store_fail(db, "audit_count");
         bind_filter(st, f);
-        int rc = sqlite3_step(st);
-        *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        int rc = db_step(st);
+        *total = rc == DB_ROW ? db_col_i64(st, 0) : -1;
         db_stmt_done(st);
-        if (rc != SQLITE_ROW)
+        if (rc != DB_ROW)
             return store_fail(db, "audit_count");
     }
     if (!(st = db_stmt(db, "SELECT id, at, who, role, action, object_type, coalesce(object_id,''),"
@@ -66,18 +66,18 @@ int audit_list(struct db *db, const struct audit_filter *f, int64_t limit, int64
     store_bind_int64(st, ":offset", offset);
     int64_t n = 0;
     int rc;
-    while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (n < limit && (rc = db_step(st)) == DB_ROW) {
         struct audit_row *r = &out[n];
         memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(st, 0);
-        r->at = sqlite3_column_int64(st, 1);
+        r->id = db_col_i64(st, 0);
+        r->at = db_col_i64(st, 1);
         store_copy_text(r->who, sizeof r->who, st, 2);
         store_copy_text(r->role, sizeof r->role, st, 3);
         store_copy_text(r->action, sizeof r->action, st, 4);
         store_copy_text(r->object_type, sizeof r->object_type, st, 5);
         store_copy_text(r->object_id, sizeof r->object_id, st, 6);
         store_copy_text(r->client, sizeof r->client, st, 7);
-        const char *s = (const char *)sqlite3_column_text(st, 8);
+        const char *s = db_col_text(st, 8);
         r->summary = strdup(s ? s : "{}");
         n++;
         if (!r->summary) {
@@ -86,7 +86,7 @@ int audit_list(struct db *db, const struct audit_filter *f, int64_t limit, int64
             return -1;
         }
     }
-    if (n < limit && rc != SQLITE_DONE) {
+    if (n < limit && rc != DB_DONE) {
         db_stmt_done(st);
         audit_rows_free(out, (size_t)n);
         return store_fail(db, "audit_list");

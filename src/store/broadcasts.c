@@ -38,7 +38,7 @@
     " coalesce(recipients,0), created_at, updated_at, coalesce(event_id,0),"                       \
     " coalesce(expand_total,0), coalesce(expand_queued,0)"
 
-static void bind_audience(sqlite3_stmt *st, const struct broadcast_audience *a)
+static void bind_audience(struct db_stmt *st, const struct broadcast_audience *a)
 {
     store_bind_text(st, ":provinces", a->provinces);
     store_bind_text(st, ":sectors", a->sectors);
@@ -63,11 +63,12 @@ void broadcast_record_clear(struct broadcast_record *r)
 
 int broadcasts_insert(struct db *db, const struct broadcast_record *r, int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO broadcasts (name, topic, channel, audience, texts,"
-                                   " event_id, status, created_by, created_at, updated_at)"
-                                   " VALUES (:name, nullif(:topic, ''), :channel, :audience,"
-                                   " :texts, nullif(:event_id, 0), 'draft', :created_by, :now,"
-                                   " :now)");
+    struct db_stmt *st =
+        db_stmt(db, "INSERT INTO broadcasts (name, topic, channel, audience, texts,"
+                    " event_id, status, created_by, created_at, updated_at)"
+                    " VALUES (:name, nullif(:topic, ''), :channel, :audience,"
+                    " :texts, nullif(:event_id, 0), 'draft', :created_by, :now,"
+                    " :now)");
     if (!st)
         return store_fail(db, "broadcasts_insert");
     store_bind_text(st, ":name", r->name);
@@ -80,13 +81,13 @@ int broadcasts_insert(struct db *db, const struct broadcast_record *r, int64_t n
     store_bind_int64(st, ":now", now);
     if (store_exec(db, st, "broadcasts_insert") != 0)
         return -1;
-    *id = sqlite3_last_insert_rowid(db->sq);
+    *id = db_last_id(db);
     return 0;
 }
 
 int broadcasts_update_draft(struct db *db, const struct broadcast_record *r, int64_t now)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "UPDATE broadcasts SET name = :name, topic = nullif(:topic, ''),"
                     " channel = :channel, audience = :audience, texts = :texts,"
                     " event_id = nullif(:event_id, 0), status = 'draft', scheduled_at = NULL,"
@@ -107,35 +108,35 @@ int broadcasts_update_draft(struct db *db, const struct broadcast_record *r, int
 
 int broadcasts_delete_draft(struct db *db, int64_t id)
 {
-    sqlite3_stmt *st = db_stmt(db, "DELETE FROM broadcasts WHERE id = ?1 AND status = 'draft'");
+    struct db_stmt *st = db_stmt(db, "DELETE FROM broadcasts WHERE id = ?1 AND status = 'draft'");
     if (!st)
         return store_fail(db, "broadcasts_delete_draft");
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     return store_exec_changed(db, st, "broadcasts_delete_draft");
 }
 
-static int read_record(sqlite3_stmt *st, struct broadcast_record *r)
+static int read_record(struct db_stmt *st, struct broadcast_record *r)
 {
     memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
+    r->id = db_col_i64(st, 0);
     store_copy_text(r->name, sizeof r->name, st, 1);
     store_copy_text(r->topic, sizeof r->topic, st, 2);
     store_copy_text(r->channel, sizeof r->channel, st, 3);
     store_copy_text(r->status, sizeof r->status, st, 4);
     store_copy_text(r->created_by, sizeof r->created_by, st, 5);
-    const char *aud = (const char *)sqlite3_column_text(st, 6);
-    const char *txt = (const char *)sqlite3_column_text(st, 7);
+    const char *aud = db_col_text(st, 6);
+    const char *txt = db_col_text(st, 7);
     r->audience = strdup(aud ? aud : "{}");
     r->texts = strdup(txt ? txt : "{}");
-    r->scheduled_at = sqlite3_column_int64(st, 8);
-    r->started_at = sqlite3_column_int64(st, 9);
-    r->cancelled_at = sqlite3_column_int64(st, 10);
-    r->recipients = sqlite3_column_int64(st, 11);
-    r->created_at = sqlite3_column_int64(st, 12);
-    r->updated_at = sqlite3_column_int64(st, 13);
-    r->event_id = sqlite3_column_int64(st, 14);
-    r->expand_total = sqlite3_column_int64(st, 15);
-    r->expand_queued = sqlite3_column_int64(st, 16);
+    r->scheduled_at = db_col_i64(st, 8);
+    r->started_at = db_col_i64(st, 9);
+    r->cancelled_at = db_col_i64(st, 10);
+    r->recipients = db_col_i64(st, 11);
+    r->created_at = db_col_i64(st, 12);
+    r->updated_at = db_col_i64(st, 13);
+    r->event_id = db_col_i64(st, 14);
+    r->expand_total = db_col_i64(st, 15);
+    r->expand_queued = db_col_i64(st, 16);
     if (!r->audience || !r->texts) {
         broadcast_record_clear(r);
         return -1;
@@ -146,17 +147,17 @@ static int read_record(sqlite3_stmt *st, struct broadcast_record *r)
 int broadcasts_get(struct db *db, int64_t id, struct broadcast_record *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM broadcasts WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM broadcasts WHERE id = ?1");
     if (!st)
         return store_fail(db, "broadcasts_get");
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st), found = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st), found = 0;
+    if (rc == DB_ROW) {
         found = read_record(st, out) == 0 ? 1 : -1;
-        rc = SQLITE_DONE;
+        rc = DB_DONE;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE || found < 0)
+    if (rc != DB_DONE || found < 0)
         return store_fail(db, "broadcasts_get");
     return found;
 }
@@ -164,31 +165,31 @@ int broadcasts_get(struct db *db, int64_t id, struct broadcast_record *out)
 int broadcasts_list(struct db *db, const char *status, int64_t offset, size_t max,
                     struct broadcast_record *out, int64_t *total)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM broadcasts"
-                                   " WHERE (?1 IS NULL OR status = ?1)"
-                                   " ORDER BY id DESC LIMIT ?2 OFFSET ?3");
+    struct db_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM broadcasts"
+                                     " WHERE (?1 IS NULL OR status = ?1)"
+                                     " ORDER BY id DESC LIMIT ?2 OFFSET ?3");
     if (!st)
         return store_fail(db, "broadcasts_list");
-    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC); /* NULL: any */
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-    sqlite3_bind_int64(st, 3, offset);
+    db_bind_text(st, 1, status); /* NULL: any */
+    db_bind_i64(st, 2, (int64_t)max);
+    db_bind_i64(st, 3, offset);
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
         if (read_record(st, &out[n]) != 0) {
-            rc = SQLITE_NOMEM;
+            rc = DB_FAILED;
             break;
         }
         n++;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         goto fail;
     if (total) {
         st = db_stmt(db, "SELECT count(*) FROM broadcasts WHERE (?1 IS NULL OR status = ?1)");
         if (!st)
             goto fail;
-        sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC); /* NULL: any */
+        db_bind_text(st, 1, status); /* NULL: any */
         if (store_read_int64(db, st, total, "broadcasts_list") != 0)
             goto clear;
     }
@@ -204,7 +205,7 @@ clear: /* logged */
 int broadcasts_set_status(struct db *db, int64_t id, const char *from, const char *to, int64_t when,
                           int64_t recipients, int64_t now)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "UPDATE broadcasts SET status = :to, updated_at = :now,"
                     " scheduled_at = CASE WHEN :to = 'scheduled' THEN :when"
                     "  WHEN :to = 'draft' THEN NULL ELSE scheduled_at END,"
@@ -225,28 +226,28 @@ int broadcasts_set_status(struct db *db, int64_t id, const char *from, const cha
 
 int broadcasts_due(struct db *db, int64_t now, int64_t *ids, size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE status = 'scheduled'"
-                                   " AND scheduled_at <= ?1 ORDER BY scheduled_at, id LIMIT ?2");
+    struct db_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE status = 'scheduled'"
+                                     " AND scheduled_at <= ?1 ORDER BY scheduled_at, id LIMIT ?2");
     if (!st)
         return store_fail(db, "broadcasts_due");
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    db_bind_i64(st, 1, now);
+    db_bind_i64(st, 2, (int64_t)max);
     return store_read_ids(db, st, ids, max, "broadcasts_due");
 }
 
 int broadcasts_audience_count(struct db *db, const struct broadcast_audience *a,
                               void (*fn)(const char *language, int64_t count, void *ctx), void *ctx)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT coalesce(m.language,''), count(*)" AUDIENCE_WHERE " GROUP BY 1");
     if (!st)
         return store_fail(db, "broadcasts_audience_count");
     bind_audience(st, a);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), ctx);
+    while ((rc = db_step(st)) == DB_ROW)
+        fn(db_col_text(st, 0), db_col_i64(st, 1), ctx);
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_audience_count");
+    return rc == DB_DONE ? 0 : store_fail(db, "broadcasts_audience_count");
 }
 
 int broadcasts_audience_names(struct db *db, const struct broadcast_audience *a,
@@ -254,7 +255,7 @@ int broadcasts_audience_names(struct db *db, const struct broadcast_audience *a,
 {
     /* The longest name of a group: the maximum of its units (zero-padded,
      * so text order is number order) followed by the name, cut off after. */
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT coalesce(m.language,''),"
                     " CASE WHEN coalesce(m.name,'') = '' THEN 2"
                     "  WHEN sms_encoding(m.name) = 'gsm7' THEN 0 ELSE 1 END, count(*), max(m.id),"
@@ -264,19 +265,19 @@ int broadcasts_audience_names(struct db *db, const struct broadcast_audience *a,
         return store_fail(db, "broadcasts_audience_names");
     bind_audience(st, a);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *longest = (const char *)sqlite3_column_text(st, 4);
+    while ((rc = db_step(st)) == DB_ROW) {
+        const char *longest = db_col_text(st, 4);
         struct broadcast_names n = {
-            .language = (const char *)sqlite3_column_text(st, 0),
-            .name_class = (enum broadcast_name_class)sqlite3_column_int(st, 1),
-            .count = sqlite3_column_int64(st, 2),
-            .max_id = sqlite3_column_int64(st, 3),
+            .language = db_col_text(st, 0),
+            .name_class = (enum broadcast_name_class)db_col_int(st, 1),
+            .count = db_col_i64(st, 2),
+            .max_id = db_col_i64(st, 3),
             .longest = longest && strlen(longest) >= 10 ? longest + 10 : "",
         };
         fn(&n, ctx);
     }
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_audience_names");
+    return rc == DB_DONE ? 0 : store_fail(db, "broadcasts_audience_names");
 }
 
 int broadcasts_phones_unknown(struct db *db, const char *phones, int64_t *out)
@@ -284,11 +285,11 @@ int broadcasts_phones_unknown(struct db *db, const char *phones, int64_t *out)
     *out = 0;
     if (!phones)
         return 0;
-    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM json_each(?1)"
-                                   " WHERE value NOT IN (SELECT phone FROM members)");
+    struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM json_each(?1)"
+                                     " WHERE value NOT IN (SELECT phone FROM members)");
     if (!st)
         return store_fail(db, "broadcasts_phones_unknown");
-    sqlite3_bind_text(st, 1, phones, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, phones);
     return store_read_int64(db, st, out, "broadcasts_phones_unknown");
 }
 
@@ -374,7 +375,7 @@ int broadcasts_expand_range(struct db *db, int64_t id, const struct broadcast_au
     if (ntexts > BROADCAST_LANG_SLOTS)
         return -1;
     pthread_once(&expand_once, build_expand_sql);
-    sqlite3_stmt *st = db_stmt(db, expand_sql);
+    struct db_stmt *st = db_stmt(db, expand_sql);
     if (!st)
         return store_fail(db, "broadcasts_expand");
     bind_audience(st, a);
@@ -404,7 +405,7 @@ int broadcasts_expand_range(struct db *db, int64_t id, const struct broadcast_au
     }
     if (store_exec(db, st, "broadcasts_expand") != 0)
         return -1;
-    *inserted = sqlite3_changes(db->sq);
+    *inserted = db_changes(db);
     return 0;
 }
 
@@ -412,21 +413,20 @@ int broadcasts_expand_range(struct db *db, int64_t id, const struct broadcast_au
 
 int broadcasts_expander_connection(struct db *db)
 {
-    return sqlite3_exec(db->sq, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK
-               ? 0
-               : store_fail(db, "broadcasts_expander_connection");
+    return db_commits_unsynced(db) == 0 ? 0 : store_fail(db, "broadcasts_expander_connection");
 }
 
 int broadcasts_expand_begin(struct db *db, int64_t id, const char *from, const char *spec,
                             int64_t total, int64_t segments, int64_t when, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET status = 'expanding', started_at = :when,"
-                                   " recipients = 0, expand_after = 0,"
-                                   " expand_until = (SELECT coalesce(max(id), 0) FROM members),"
-                                   " expand_total = :total, expand_segments = :segments,"
-                                   " expand_queued = 0,"
-                                   " expand_spec = :spec, updated_at = :now"
-                                   " WHERE id = :id AND status = :from");
+    struct db_stmt *st =
+        db_stmt(db, "UPDATE broadcasts SET status = 'expanding', started_at = :when,"
+                    " recipients = 0, expand_after = 0,"
+                    " expand_until = (SELECT coalesce(max(id), 0) FROM members),"
+                    " expand_total = :total, expand_segments = :segments,"
+                    " expand_queued = 0,"
+                    " expand_spec = :spec, updated_at = :now"
+                    " WHERE id = :id AND status = :from");
     if (!st)
         return store_fail(db, "broadcasts_expand_begin");
     store_bind_int64(st, ":id", id);
@@ -442,27 +442,27 @@ int broadcasts_expand_begin(struct db *db, int64_t id, const char *from, const c
 int broadcasts_expansion_get(struct db *db, int64_t id, struct broadcast_expansion *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, "SELECT status = 'expanding', coalesce(expand_after, 0),"
-                                   " coalesce(expand_until, 0), coalesce(expand_total, 0),"
-                                   " coalesce(expand_queued, 0), expand_spec"
-                                   " FROM broadcasts WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT status = 'expanding', coalesce(expand_after, 0),"
+                                     " coalesce(expand_until, 0), coalesce(expand_total, 0),"
+                                     " coalesce(expand_queued, 0), expand_spec"
+                                     " FROM broadcasts WHERE id = ?1");
     if (!st)
         return store_fail(db, "broadcasts_expansion_get");
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st), found = 0;
-    if (rc == SQLITE_ROW) {
-        out->expanding = sqlite3_column_int(st, 0) != 0;
-        out->after = sqlite3_column_int64(st, 1);
-        out->until = sqlite3_column_int64(st, 2);
-        out->total = sqlite3_column_int64(st, 3);
-        out->queued = sqlite3_column_int64(st, 4);
-        const char *spec = (const char *)sqlite3_column_text(st, 5);
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st), found = 0;
+    if (rc == DB_ROW) {
+        out->expanding = db_col_int(st, 0) != 0;
+        out->after = db_col_i64(st, 1);
+        out->until = db_col_i64(st, 2);
+        out->total = db_col_i64(st, 3);
+        out->queued = db_col_i64(st, 4);
+        const char *spec = db_col_text(st, 5);
         out->spec = strdup(spec ? spec : "{}");
         found = out->spec ? 1 : -1;
-        rc = SQLITE_DONE;
+        rc = DB_DONE;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE || found < 0)
+    if (rc != DB_DONE || found < 0)
         return store_fail(db, "broadcasts_expansion_get");
     return found;
 }
@@ -477,14 +477,14 @@ void broadcast_expansion_clear(struct broadcast_expansion *e)
 
 int broadcasts_expand_advance(struct db *db, int64_t id, int64_t after, int64_t added, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE broadcasts SET expand_after = :after,"
-                                   " expand_queued = expand_queued + :added,"
-                                   " recipients = expand_queued + :added,"
-                                   " status = CASE WHEN :after >= expand_until THEN 'started'"
-                                   "  ELSE status END,"
-                                   " expand_spec = CASE WHEN :after >= expand_until THEN NULL"
-                                   "  ELSE expand_spec END, updated_at = :now"
-                                   " WHERE id = :id AND status = 'expanding'");
+    struct db_stmt *st = db_stmt(db, "UPDATE broadcasts SET expand_after = :after,"
+                                     " expand_queued = expand_queued + :added,"
+                                     " recipients = expand_queued + :added,"
+                                     " status = CASE WHEN :after >= expand_until THEN 'started'"
+                                     "  ELSE status END,"
+                                     " expand_spec = CASE WHEN :after >= expand_until THEN NULL"
+                                     "  ELSE expand_spec END, updated_at = :now"
+                                     " WHERE id = :id AND status = 'expanding'");
     if (!st)
         return store_fail(db, "broadcasts_expand_advance");
     store_bind_int64(st, ":id", id);
@@ -496,11 +496,11 @@ int broadcasts_expand_advance(struct db *db, int64_t id, int64_t after, int64_t 
 
 int broadcasts_expanding(struct db *db, int64_t *ids, size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE status = 'expanding'"
-                                   " ORDER BY started_at, id LIMIT ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT id FROM broadcasts WHERE status = 'expanding'"
+                                     " ORDER BY started_at, id LIMIT ?1");
     if (!st)
         return store_fail(db, "broadcasts_expanding");
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    db_bind_i64(st, 1, (int64_t)max);
     return store_read_ids(db, st, ids, max, "broadcasts_expanding");
 }
 
@@ -509,15 +509,15 @@ int broadcasts_progress(struct db *db, int64_t id, struct broadcast_progress *ou
     memset(out, 0, sizeof *out);
     /* The counts kept by triggers on messages (store/migrations): a few
      * rows, however many messages the broadcast has. */
-    sqlite3_stmt *st = db_stmt(db, "SELECT status, n, segments FROM broadcast_counts"
-                                   " WHERE broadcast_id = ?1 AND n <> 0");
+    struct db_stmt *st = db_stmt(db, "SELECT status, n, segments FROM broadcast_counts"
+                                     " WHERE broadcast_id = ?1 AND n <> 0");
     if (!st)
         return store_fail(db, "broadcasts_progress");
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *s = (const char *)sqlite3_column_text(st, 0);
-        int64_t n = sqlite3_column_int64(st, 1);
+    while ((rc = db_step(st)) == DB_ROW) {
+        const char *s = db_col_text(st, 0);
+        int64_t n = db_col_i64(st, 1);
         static const struct {
             const char *name;
             size_t offset;
@@ -536,45 +536,45 @@ int broadcasts_progress(struct db *db, int64_t id, struct broadcast_progress *ou
             if (strcmp(s, fields[i].name) == 0)
                 *(int64_t *)((char *)out + fields[i].offset) += n;
         out->total += n;
-        out->segments += sqlite3_column_int64(st, 2);
+        out->segments += db_col_i64(st, 2);
     }
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "broadcasts_progress");
+    return rc == DB_DONE ? 0 : store_fail(db, "broadcasts_progress");
 }
 
 int64_t broadcasts_cancel_messages(struct db *db, int64_t id, const char *reason, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'cancelled', error = ?2,"
-                                   " next_attempt_at = NULL, updated_at = ?3"
-                                   " WHERE broadcast_id = ?1 AND status IN ('queued','held')");
+    struct db_stmt *st = db_stmt(db, "UPDATE messages SET status = 'cancelled', error = ?2,"
+                                     " next_attempt_at = NULL, updated_at = ?3"
+                                     " WHERE broadcast_id = ?1 AND status IN ('queued','held')");
     if (!st)
         return store_fail(db, "broadcasts_cancel_messages");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
+    db_bind_i64(st, 1, id);
+    db_bind_text(st, 2, reason);
+    db_bind_i64(st, 3, now);
     if (store_exec(db, st, "broadcasts_cancel_messages") != 0)
         return -1;
-    return sqlite3_changes(db->sq);
+    return db_changes(db);
 }
 
 int broadcasts_hold_message(struct db *db, int64_t message_id)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'held', next_attempt_at = NULL"
-                                   " WHERE id = ?1 AND status = 'queued'");
+    struct db_stmt *st = db_stmt(db, "UPDATE messages SET status = 'held', next_attempt_at = NULL"
+                                     " WHERE id = ?1 AND status = 'queued'");
     if (!st)
         return store_fail(db, "broadcasts_hold_message");
-    sqlite3_bind_int64(st, 1, message_id);
+    db_bind_i64(st, 1, message_id);
     return store_exec(db, st, "broadcasts_hold_message");
 }
 
 int64_t broadcasts_release_held(struct db *db, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'queued', next_attempt_at = ?1,"
-                                   " updated_at = ?1 WHERE status = 'held'");
+    struct db_stmt *st = db_stmt(db, "UPDATE messages SET status = 'queued', next_attempt_at = ?1,"
+                                     " updated_at = ?1 WHERE status = 'held'");
     if (!st)
         return store_fail(db, "broadcasts_release_held");
-    sqlite3_bind_int64(st, 1, now);
+    db_bind_i64(st, 1, now);
     if (store_exec(db, st, "broadcasts_release_held") != 0)
         return -1;
-    return sqlite3_changes(db->sq);
+    return db_changes(db);
 }

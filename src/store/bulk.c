@@ -67,24 +67,24 @@ void bulk_record_clear(struct bulk_record *r)
 int bulk_find(struct db *db, enum bulk_kind kind, const char *key, struct bulk_record *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, find_sql[kind]);
+    struct db_stmt *st = db_stmt(db, find_sql[kind]);
     if (!st)
         return store_fail(db, "bulk_find");
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), found = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_text(st, 1, key);
+    int rc = db_step(st), found = 0;
+    if (rc == DB_ROW) {
         found = 1;
-        out->id = sqlite3_column_int64(st, 0);
-        out->erased_at = sqlite3_column_int64(st, 1);
+        out->id = db_col_i64(st, 0);
+        out->erased_at = db_col_i64(st, 1);
         for (size_t i = 0; i < counts[kind]; i++) {
-            const char *t = (const char *)sqlite3_column_text(st, (int)i + 2);
+            const char *t = db_col_text(st, (int)i + 2);
             if (t && !(out->v[i] = strdup(t)))
                 found = -1;
         }
-        rc = SQLITE_DONE;
+        rc = DB_DONE;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE || found < 0) {
+    if (rc != DB_DONE || found < 0) {
         bulk_record_clear(out);
         return store_fail(db, "bulk_find");
     }
@@ -126,26 +126,26 @@ static const char *const update_sql[BULK_KINDS_] = {
 int bulk_write(struct db *db, enum bulk_kind kind, int64_t id, const char *const *v, int64_t now,
                int64_t *id_out)
 {
-    sqlite3_stmt *st = db_stmt(db, id ? update_sql[kind] : insert_sql[kind]);
+    struct db_stmt *st = db_stmt(db, id ? update_sql[kind] : insert_sql[kind]);
     if (!st)
         return store_fail(db, "bulk_write");
     for (size_t i = 0; i < counts[kind]; i++) {
         if (v[i] && *v[i])
-            sqlite3_bind_text(st, (int)i + 1, v[i], -1, SQLITE_STATIC);
+            db_bind_text(st, (int)i + 1, v[i]);
         else
-            sqlite3_bind_null(st, (int)i + 1);
+            db_bind_null(st, (int)i + 1);
     }
-    sqlite3_bind_int64(st, 10, now);
+    db_bind_i64(st, 10, now);
     if (id)
-        sqlite3_bind_int64(st, 11, id);
-    int rc = sqlite3_step(st);
+        db_bind_i64(st, 11, id);
+    int rc = db_step(st);
     db_stmt_done(st);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    if (db_failed_constraint(rc))
         return -2;
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store_fail(db, "bulk_write");
     if (id_out)
-        *id_out = id ? id : sqlite3_last_insert_rowid(db->sq);
+        *id_out = id ? id : db_last_id(db);
     return 0;
 }
 
@@ -157,7 +157,7 @@ int bulk_field_is_number(enum bulk_kind kind, size_t field)
 
 struct bulk_cursor {
     struct db *db;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum bulk_kind kind;
 };
 
@@ -178,13 +178,13 @@ struct bulk_cursor *bulk_cursor_open(struct db *db, enum bulk_kind kind)
 
 int bulk_cursor_next(struct bulk_cursor *c, const char *fields[BULK_FIELDS_MAX], size_t *n)
 {
-    int rc = sqlite3_step(c->st);
-    if (rc == SQLITE_DONE)
+    int rc = db_step(c->st);
+    if (rc == DB_DONE)
         return 0;
-    if (rc != SQLITE_ROW)
+    if (rc != DB_ROW)
         return store_fail(c->db, "bulk_cursor_next");
     for (size_t i = 0; i < counts[c->kind]; i++)
-        fields[i] = (const char *)sqlite3_column_text(c->st, (int)i + 2);
+        fields[i] = db_col_text(c->st, (int)i + 2);
     *n = counts[c->kind];
     return 1;
 }

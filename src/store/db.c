@@ -50,6 +50,12 @@ bool db_writes_failing(void)
     return db_health_failing();
 }
 
+int db_commits_unsynced(struct db *db)
+{
+    return sqlite3_exec(db->sq, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK ? 0
+                                                                                            : -1;
+}
+
 static int exec_sql(struct db *db, const char *sql)
 {
     char *err = NULL;
@@ -71,7 +77,7 @@ static void sql_age_band(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_text(ctx, AGE_BAND_UNKNOWN, -1, SQLITE_STATIC);
         return;
     }
-    sqlite3_int64 age = sqlite3_value_int64(argv[1]) - sqlite3_value_int64(argv[0]);
+    int64_t age = sqlite3_value_int64(argv[1]) - sqlite3_value_int64(argv[0]);
     int clamped = age < -1000000 ? -1000000 : age > 1000000 ? 1000000 : (int)age;
     sqlite3_result_text(ctx, age_band_of_age(clamped), -1, SQLITE_STATIC);
 }
@@ -177,10 +183,10 @@ static void sql_sms_measure(sqlite3_context *ctx, int argc, sqlite3_value **argv
         sqlite3_result_text(ctx, text_encoding_name(m.encoding), -1, SQLITE_STATIC);
         break;
     case 1:
-        sqlite3_result_int64(ctx, (sqlite3_int64)m.units);
+        sqlite3_result_int64(ctx, (int64_t)m.units);
         break;
     default:
-        sqlite3_result_int64(ctx, (sqlite3_int64)m.segments);
+        sqlite3_result_int64(ctx, (int64_t)m.segments);
         break;
     }
 }
@@ -254,10 +260,10 @@ void db_close(struct db *db)
 /* The single integer sql returns, or -1. */
 static int query_int(struct db *db, const char *sql)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
+    struct db_stmt *st = db_stmt(db, sql);
     int v = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
+    if (st && db_step(st) == DB_ROW)
+        v = db_col_int(st, 0);
     db_stmt_done(st);
     return v;
 }
@@ -384,17 +390,17 @@ static pthread_mutex_t turn_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t turn_cond = PTHREAD_COND_INITIALIZER;
 static uint64_t turn_next, turn_serving; /* tickets handed out, the one served */
 static _Thread_local bool holds_write_turn;
-static _Thread_local sqlite3_int64 changes_at_begin;
+static _Thread_local int64_t changes_at_begin;
 static _Thread_local struct db *read_open_on; /* db_read_begin's connection, or NULL */
 
 /* Run one of the fixed statements BEGIN, COMMIT or ROLLBACK from the
  * statement cache (no parsing per call). Returns 0 or -1 (not logged). */
 static int run_fixed(struct db *db, const char *sql)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    struct db_stmt *st = db_stmt(db, sql);
+    int rc = st ? db_step(st) : SQLITE_ERROR;
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == DB_DONE ? 0 : -1;
 }
 
 void db_read_begin(struct db *db)
@@ -559,7 +565,13 @@ static struct thread_conn *pool_current(void)
     return pthread_getspecific(pool_key);
 }
 
-sqlite3_stmt *db_stmt(struct db *db, const char *sql)
+/* The statement layer's handle of an SQLite statement (db_sql.h). */
+static struct db_stmt *stmt_of(sqlite3_stmt *st)
+{
+    return (struct db_stmt *)(void *)st;
+}
+
+struct db_stmt *db_stmt(struct db *db, const char *sql)
 {
     struct thread_conn *tc = pool_current();
     bool cacheable = tc && tc->db == db;
@@ -581,7 +593,7 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
             tc->cache[hit].seen = sql;
             sqlite3_reset(tc->cache[hit].st); /* in case a caller forgot */
             sqlite3_clear_bindings(tc->cache[hit].st);
-            return tc->cache[hit].st;
+            return stmt_of(tc->cache[hit].st);
         }
     }
     sqlite3_stmt *st = NULL;
@@ -598,13 +610,14 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
         tc->cache[tc->ncache].st = st;
         tc->ncache++;
     }
-    return st;
+    return stmt_of(st);
 }
 
-void db_stmt_done(sqlite3_stmt *st)
+void db_stmt_done(struct db_stmt *done)
 {
-    if (!st)
+    if (!done)
         return;
+    sqlite3_stmt *st = db_sq_stmt(done);
     struct thread_conn *tc = pool_current();
     if (tc && sqlite3_db_handle(st) == tc->db->sq) {
         for (size_t i = 0; i < tc->ncache; i++) {

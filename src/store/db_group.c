@@ -39,12 +39,12 @@ static bool queue_open(void)
  * cache. Returns 0, or -1 (logged). */
 static int run_fixed(struct db *db, const char *sql)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-    if (rc != SQLITE_DONE && st)
+    struct db_stmt *st = db_stmt(db, sql);
+    int rc = st ? db_step(st) : DB_FAILED;
+    if (rc != DB_DONE && st)
         db_log_error(db, "group_savepoint");
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == DB_DONE ? 0 : -1;
 }
 
 /* Run a batch of jobs in the transaction begun for it (begun false: it
@@ -64,7 +64,7 @@ static void group_run(struct db *db, bool begun, struct group_job *batch)
         if (j->rc != 0)
             run_fixed(db, "ROLLBACK TO group_job");
         run_fixed(db, "RELEASE group_job");
-        open = !sqlite3_get_autocommit(db->sq);
+        open = db_in_transaction(db);
     }
     if (!begun)
         return;

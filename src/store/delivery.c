@@ -21,7 +21,7 @@
 int delivery_broadcast_groups(struct db *db, int64_t broadcast_id,
                               int (*fn)(const struct delivery_group *g, void *ctx), void *ctx)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT g.status, g.channel, coalesce(" ERROR_CLASS_SQL ", ''),"
                     " coalesce(m.language, ''), g.attempts, count(*), sum(g.segments),"
                     " sum(CASE WHEN g.provider_id IS NOT NULL THEN g.segments ELSE 0 END),"
@@ -34,32 +34,32 @@ int delivery_broadcast_groups(struct db *db, int64_t broadcast_id,
                     " WHERE g.broadcast_id = ?1 GROUP BY 1, 2, 3, 4, 5");
     if (!st)
         return store_fail(db, "delivery_groups");
-    sqlite3_bind_int64(st, 1, broadcast_id);
+    db_bind_i64(st, 1, broadcast_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct delivery_group g;
         memset(&g, 0, sizeof g);
         store_copy_text(g.status, sizeof g.status, st, 0);
         store_copy_text(g.channel, sizeof g.channel, st, 1);
         store_copy_text(g.error_class, sizeof g.error_class, st, 2);
         store_copy_text(g.language, sizeof g.language, st, 3);
-        g.attempts = sqlite3_column_int64(st, 4);
-        g.messages = sqlite3_column_int64(st, 5);
-        g.segments = sqlite3_column_int64(st, 6);
-        g.taken_segments = sqlite3_column_int64(st, 7);
-        g.first_sent_at = sqlite3_column_int64(st, 8);
-        g.last_sent_at = sqlite3_column_int64(st, 9);
-        g.first_delivered_at = sqlite3_column_int64(st, 10);
-        g.last_delivered_at = sqlite3_column_int64(st, 11);
-        g.priced_segments = sqlite3_column_int64(st, 12);
-        g.provider_cost_mad = sqlite3_column_double(st, 13);
+        g.attempts = db_col_i64(st, 4);
+        g.messages = db_col_i64(st, 5);
+        g.segments = db_col_i64(st, 6);
+        g.taken_segments = db_col_i64(st, 7);
+        g.first_sent_at = db_col_i64(st, 8);
+        g.last_sent_at = db_col_i64(st, 9);
+        g.first_delivered_at = db_col_i64(st, 10);
+        g.last_delivered_at = db_col_i64(st, 11);
+        g.priced_segments = db_col_i64(st, 12);
+        g.provider_cost_mad = db_col_double(st, 13);
         if (fn(&g, ctx) != 0) {
-            rc = SQLITE_DONE;
+            rc = DB_DONE;
             break;
         }
     }
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "delivery_groups");
+    return rc == DB_DONE ? 0 : store_fail(db, "delivery_groups");
 }
 
 int delivery_broadcast_page(struct db *db, int64_t broadcast_id, int64_t after,
@@ -69,7 +69,7 @@ int delivery_broadcast_page(struct db *db, int64_t broadcast_id, int64_t after,
         max = DELIVERY_PAGE_MAX;
     /* messages_broadcast_rows: the broadcast's rows in id order, a seek
      * per page whatever the broadcast's size. */
-    sqlite3_stmt *st = db_stmt(
+    struct db_stmt *st = db_stmt(
         db, "SELECT g.id, coalesce(g.member_id, 0), g.phone, coalesce(m.language, ''), g.channel,"
             " g.status, coalesce(" ERROR_CLASS_SQL ", ''), g.attempts, g.segments,"
             " g.provider_id IS NOT NULL, coalesce(g.sent_at, 0), coalesce(g.delivered_at, 0),"
@@ -80,81 +80,81 @@ int delivery_broadcast_page(struct db *db, int64_t broadcast_id, int64_t after,
             " WHERE g.broadcast_id = ?1 AND g.id > ?2 ORDER BY g.id LIMIT ?3");
     if (!st)
         return store_fail(db, "delivery_page");
-    sqlite3_bind_int64(st, 1, broadcast_id);
-    sqlite3_bind_int64(st, 2, after);
-    sqlite3_bind_int64(st, 3, (int64_t)max);
+    db_bind_i64(st, 1, broadcast_id);
+    db_bind_i64(st, 2, after);
+    db_bind_i64(st, 3, (int64_t)max);
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
         struct delivery_message *d = &out[n++];
         memset(d, 0, sizeof *d);
-        d->id = sqlite3_column_int64(st, 0);
-        d->member_id = sqlite3_column_int64(st, 1);
+        d->id = db_col_i64(st, 0);
+        d->member_id = db_col_i64(st, 1);
         store_copy_text(d->phone, sizeof d->phone, st, 2);
         store_copy_text(d->language, sizeof d->language, st, 3);
         store_copy_text(d->channel, sizeof d->channel, st, 4);
         store_copy_text(d->status, sizeof d->status, st, 5);
         store_copy_text(d->error_class, sizeof d->error_class, st, 6);
-        d->attempts = sqlite3_column_int64(st, 7);
-        d->segments = sqlite3_column_int64(st, 8);
-        d->taken = sqlite3_column_int(st, 9);
-        d->sent_at = sqlite3_column_int64(st, 10);
-        d->delivered_at = sqlite3_column_int64(st, 11);
-        d->priced = sqlite3_column_int(st, 12);
-        d->provider_cost_mad = sqlite3_column_double(st, 13);
+        d->attempts = db_col_i64(st, 7);
+        d->segments = db_col_i64(st, 8);
+        d->taken = db_col_int(st, 9);
+        d->sent_at = db_col_i64(st, 10);
+        d->delivered_at = db_col_i64(st, 11);
+        d->priced = db_col_int(st, 12);
+        d->provider_cost_mad = db_col_double(st, 13);
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         return store_fail(db, "delivery_page");
     return (int)n;
 }
 
 int delivery_error_class_set(struct db *db, int64_t id, const char *error_class)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET error_class = ?2 WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "UPDATE messages SET error_class = ?2 WHERE id = ?1");
     if (!st)
         return store_fail(db, "delivery_error_class");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, error_class, -1, SQLITE_STATIC); /* NULL binds NULL */
+    db_bind_i64(st, 1, id);
+    db_bind_text(st, 2, error_class); /* NULL binds NULL */
     return store_exec(db, st, "delivery_error_class");
 }
 
 int delivery_provider_cost_set(struct db *db, int64_t id, double cost_mad)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET provider_cost_mad = ?2 WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "UPDATE messages SET provider_cost_mad = ?2 WHERE id = ?1");
     if (!st)
         return store_fail(db, "delivery_provider_cost");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_double(st, 2, cost_mad);
+    db_bind_i64(st, 1, id);
+    db_bind_double(st, 2, cost_mad);
     return store_exec(db, st, "delivery_provider_cost");
 }
 
 int delivery_costs(struct db *db, int64_t from, int64_t to, const char *channel,
                    struct delivery_cost *out, size_t max)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT channel, sum(messages), sum(segments),"
                     " sum(priced_segments), sum(provider_cost_mad) FROM message_costs"
                     " WHERE hour >= ?1 / 3600 AND hour < (?2 + 3599) / 3600"
                     " AND (?3 IS NULL OR channel = ?3) GROUP BY channel ORDER BY channel");
     if (!st)
         return store_fail(db, "delivery_costs");
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    sqlite3_bind_text(st, 3, channel, -1, SQLITE_STATIC); /* NULL binds NULL */
+    db_bind_i64(st, 1, from);
+    db_bind_i64(st, 2, to);
+    db_bind_text(st, 3, channel); /* NULL binds NULL */
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
         memset(&out[n], 0, sizeof out[n]);
         store_copy_text(out[n].channel, sizeof out[n].channel, st, 0);
-        out[n].messages = sqlite3_column_int64(st, 1);
-        out[n].segments = sqlite3_column_int64(st, 2);
-        out[n].priced_segments = sqlite3_column_int64(st, 3);
-        out[n].provider_cost_mad = sqlite3_column_double(st, 4);
+        out[n].messages = db_col_i64(st, 1);
+        out[n].segments = db_col_i64(st, 2);
+        out[n].priced_segments = db_col_i64(st, 3);
+        out[n].provider_cost_mad = db_col_double(st, 4);
         n++;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         return store_fail(db, "delivery_costs");
     return (int)n;
 }

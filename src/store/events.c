@@ -24,24 +24,24 @@ static void select_sql(const char *lang, const char *where_order, char *buf, siz
              c, where_order);
 }
 
-static void read_row(sqlite3_stmt *st, struct ussd_event *e)
+static void read_row(struct db_stmt *st, struct ussd_event *e)
 {
     memset(e, 0, sizeof *e);
-    e->id = sqlite3_column_int64(st, 0);
+    e->id = db_col_i64(st, 0);
     store_copy_text(e->code, sizeof e->code, st, 1);
     store_copy_text(e->kind, sizeof e->kind, st, 2);
     store_copy_text(e->title, sizeof e->title, st, 3);
     store_copy_text(e->place, sizeof e->place, st, 4);
-    time_t t = (time_t)sqlite3_column_int64(st, 5);
+    time_t t = (time_t)db_col_i64(st, 5);
     struct tm tm;
     localtime_r(&t, &tm);
     e->day = tm.tm_mday;
     e->month = tm.tm_mon + 1;
     e->hour = tm.tm_hour;
     e->minute = tm.tm_min;
-    e->capacity = sqlite3_column_int(st, 6);
-    e->taken = sqlite3_column_int(st, 7);
-    e->mine = sqlite3_column_int(st, 8) != 0;
+    e->capacity = db_col_int(st, 6);
+    e->taken = db_col_int(st, 7);
+    e->mine = db_col_int(st, 8) != 0;
 }
 
 int events_upcoming(struct db *db, int64_t now, const char *province, int64_t member_id,
@@ -52,18 +52,18 @@ int events_upcoming(struct db *db, int64_t now, const char *province, int64_t me
                "WHERE e.status = 'scheduled' AND e.starts_at > ?2"
                " ORDER BY (coalesce(e.province,'') = ?3) DESC, e.starts_at, e.id LIMIT ?4",
                sql, sizeof sql);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, sql)))
         return store_fail(db, "events_upcoming");
-    sqlite3_bind_int64(st, 1, member_id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_text(st, 3, province ? province : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)max);
+    db_bind_i64(st, 1, member_id);
+    db_bind_i64(st, 2, now);
+    db_bind_text(st, 3, province ? province : "");
+    db_bind_i64(st, 4, (int64_t)max);
     size_t n = 0;
     int rc;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (n < max && (rc = db_step(st)) == DB_ROW)
         read_row(st, &out[n++]);
-    if (n < max && rc != SQLITE_DONE) {
+    if (n < max && rc != DB_DONE) {
         db_stmt_done(st);
         return store_fail(db, "events_upcoming");
     }
@@ -76,17 +76,17 @@ int event_get(struct db *db, int64_t id, int64_t member_id, const char *lang,
 {
     char sql[1024];
     select_sql(lang, "WHERE e.id = ?2", sql, sizeof sql);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, sql)))
         return store_fail(db, "event_get");
-    sqlite3_bind_int64(st, 1, member_id);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
+    db_bind_i64(st, 1, member_id);
+    db_bind_i64(st, 2, id);
+    int rc = db_step(st);
     int result = 0;
-    if (rc == SQLITE_ROW) {
+    if (rc == DB_ROW) {
         read_row(st, out);
         result = 1;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         result = store_fail(db, "event_get");
     }
     db_stmt_done(st);
@@ -99,17 +99,17 @@ int event_find_by_code(struct db *db, const char *code, int64_t member_id, const
     char sql[1024];
     select_sql(lang, "WHERE upper(e.code) = upper(?2) ORDER BY e.starts_at DESC LIMIT 1", sql,
                sizeof sql);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, sql)))
         return store_fail(db, "event_find_by_code");
-    sqlite3_bind_int64(st, 1, member_id);
-    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    db_bind_i64(st, 1, member_id);
+    db_bind_text(st, 2, code);
+    int rc = db_step(st);
     int result = 0;
-    if (rc == SQLITE_ROW) {
+    if (rc == DB_ROW) {
         read_row(st, out);
         result = 1;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         result = store_fail(db, "event_find_by_code");
     }
     db_stmt_done(st);
@@ -118,7 +118,7 @@ int event_find_by_code(struct db *db, const char *code, int64_t member_id, const
 
 enum rsvp_result event_rsvp(struct db *db, int64_t event_id, int64_t member_id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, "SELECT e.status, coalesce(e.capacity,-1),"
                            " (SELECT count(*) FROM rsvps r WHERE r.event_id = e.id),"
                            " EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id"
@@ -127,15 +127,15 @@ enum rsvp_result event_rsvp(struct db *db, int64_t event_id, int64_t member_id)
         store_fail(db, "event_rsvp");
         return RSVP_ERROR;
     }
-    sqlite3_bind_int64(st, 1, event_id);
-    sqlite3_bind_int64(st, 2, member_id);
+    db_bind_i64(st, 1, event_id);
+    db_bind_i64(st, 2, member_id);
     enum rsvp_result r = RSVP_ERROR;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *status = (const char *)sqlite3_column_text(st, 0);
-        int capacity = sqlite3_column_int(st, 1);
-        int taken = sqlite3_column_int(st, 2);
-        bool mine = sqlite3_column_int(st, 3) != 0;
-        int64_t starts = sqlite3_column_int64(st, 4);
+    if (db_step(st) == DB_ROW) {
+        const char *status = db_col_text(st, 0);
+        int capacity = db_col_int(st, 1);
+        int taken = db_col_int(st, 2);
+        bool mine = db_col_int(st, 3) != 0;
+        int64_t starts = db_col_i64(st, 4);
         if (mine)
             r = RSVP_ALREADY;
         else if (!status || strcmp(status, "scheduled") != 0 || starts <= db_now())
@@ -155,12 +155,12 @@ enum rsvp_result event_rsvp(struct db *db, int64_t event_id, int64_t member_id)
         store_fail(db, "event_rsvp_insert");
         return RSVP_ERROR;
     }
-    sqlite3_bind_int64(st, 1, event_id);
-    sqlite3_bind_int64(st, 2, member_id);
-    sqlite3_bind_int64(st, 3, db_now());
-    int rc = sqlite3_step(st);
+    db_bind_i64(st, 1, event_id);
+    db_bind_i64(st, 2, member_id);
+    db_bind_i64(st, 3, db_now());
+    int rc = db_step(st);
     db_stmt_done(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != DB_DONE) {
         store_fail(db, "event_rsvp_insert");
         return RSVP_ERROR;
     }
@@ -177,7 +177,7 @@ bool event_checkin_open(const char *status, int64_t starts_at, int64_t now)
 static enum checkin_result checkin_state(struct db *db, int64_t event_id, int64_t member_id,
                                          int64_t now, int *booked, bool *in)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT e.status, e.starts_at,"
                     " EXISTS (SELECT 1 FROM members m WHERE m.id = ?2 AND m.erased_at IS NULL),"
                     " (SELECT count(*) FROM rsvps r WHERE r.event_id = e.id AND r.member_id = ?2),"
@@ -188,23 +188,23 @@ static enum checkin_result checkin_state(struct db *db, int64_t event_id, int64_
         store_fail(db, "event_check_in");
         return CHECKIN_ERROR;
     }
-    sqlite3_bind_int64(st, 1, event_id);
-    sqlite3_bind_int64(st, 2, member_id);
+    db_bind_i64(st, 1, event_id);
+    db_bind_i64(st, 2, member_id);
     enum checkin_result r = CHECKIN_NO_EVENT;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const char *status = (const char *)sqlite3_column_text(st, 0);
-        *booked = sqlite3_column_int(st, 3);
-        *in = sqlite3_column_int(st, 4) != 0;
-        if (!sqlite3_column_int(st, 2))
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        const char *status = db_col_text(st, 0);
+        *booked = db_col_int(st, 3);
+        *in = db_col_int(st, 4) != 0;
+        if (!db_col_int(st, 2))
             r = CHECKIN_NO_MEMBER;
         else if (!status || strcmp(status, "scheduled") != 0)
             r = CHECKIN_CANCELLED;
-        else if (!event_checkin_open(status, sqlite3_column_int64(st, 1), now))
+        else if (!event_checkin_open(status, db_col_i64(st, 1), now))
             r = CHECKIN_TOO_EARLY;
         else
             r = CHECKIN_DONE;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         r = CHECKIN_ERROR;
         store_fail(db, "event_check_in");
     }
@@ -228,20 +228,20 @@ enum checkin_result event_check_in(struct db *db, int64_t event_id, int64_t memb
               " VALUES (?1, ?2, ?3, ?3, ?4)"
             : "UPDATE rsvps SET checked_in_at = CASE WHEN ?5 THEN ?3 END,"
               " checked_in_by = CASE WHEN ?5 THEN ?4 END WHERE event_id = ?1 AND member_id = ?2";
-    sqlite3_stmt *st = db_stmt(db, sql);
+    struct db_stmt *st = db_stmt(db, sql);
     if (!st) {
         store_fail(db, "event_check_in");
         return CHECKIN_ERROR;
     }
-    sqlite3_bind_int64(st, 1, event_id);
-    sqlite3_bind_int64(st, 2, member_id);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
+    db_bind_i64(st, 1, event_id);
+    db_bind_i64(st, 2, member_id);
+    db_bind_i64(st, 3, now);
+    db_bind_text(st, 4, by);
     if (!(present && !booked))
-        sqlite3_bind_int(st, 5, present);
-    int rc = sqlite3_step(st);
+        db_bind_i64(st, 5, present);
+    int rc = db_step(st);
     db_stmt_done(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != DB_DONE) {
         store_fail(db, "event_check_in");
         return CHECKIN_ERROR;
     }
@@ -251,7 +251,7 @@ enum checkin_result event_check_in(struct db *db, int64_t event_id, int64_t memb
 int event_attendees(struct db *db, int64_t event_id,
                     int (*fn)(void *ctx, const struct event_attendee *a), void *ctx)
 {
-    sqlite3_stmt *st = db_stmt(
+    struct db_stmt *st = db_stmt(
         db, "SELECT m.id, m.phone, m.name, m.language, c.name, r.created_at,"
             " coalesce(r.checked_in_at, 0), coalesce(r.reminded_at, 0)"
             " FROM rsvps r JOIN members m ON m.id = r.member_id"
@@ -259,13 +259,13 @@ int event_attendees(struct db *db, int64_t event_id,
             " WHERE r.event_id = ?1 AND m.erased_at IS NULL AND m.is_test = 0 ORDER BY r.id");
     if (!st)
         return store_fail(db, "event_attendees");
-    sqlite3_bind_int64(st, 1, event_id);
+    db_bind_i64(st, 1, event_id);
     int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct event_attendee a = {.member_id = sqlite3_column_int64(st, 0),
-                                   .booked_at = sqlite3_column_int64(st, 5),
-                                   .checked_in_at = sqlite3_column_int64(st, 6),
-                                   .reminded_at = sqlite3_column_int64(st, 7)};
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct event_attendee a = {.member_id = db_col_i64(st, 0),
+                                   .booked_at = db_col_i64(st, 5),
+                                   .checked_in_at = db_col_i64(st, 6),
+                                   .reminded_at = db_col_i64(st, 7)};
         store_copy_text(a.phone, sizeof a.phone, st, 1);
         store_copy_text(a.name, sizeof a.name, st, 2);
         store_copy_text(a.language, sizeof a.language, st, 3);
@@ -278,7 +278,7 @@ int event_attendees(struct db *db, int64_t event_id,
         n++;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store_fail(db, "event_attendees");
     return n;
 }

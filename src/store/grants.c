@@ -12,19 +12,19 @@
 
 #define GRANT_KEY_MAX 32 /* bytes of a typed reference compared, with its NUL */
 
-static int read_rows(struct db *db, sqlite3_stmt *st, struct ussd_grant *out, size_t max)
+static int read_rows(struct db *db, struct db_stmt *st, struct ussd_grant *out, size_t max)
 {
     size_t n = 0;
     int rc;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
         memset(&out[n], 0, sizeof out[n]);
         store_copy_text(out[n].reference, sizeof out[n].reference, st, 0);
         store_copy_text(out[n].status, sizeof out[n].status, st, 1);
-        out[n].amount_mad = sqlite3_column_int64(st, 2);
+        out[n].amount_mad = db_col_i64(st, 2);
         store_copy_text(out[n].note, sizeof out[n].note, st, 3);
         n++;
     }
-    if (n < max && rc != SQLITE_DONE) {
+    if (n < max && rc != DB_DONE) {
         db_stmt_done(st);
         return store_fail(db, "grants");
     }
@@ -65,12 +65,12 @@ static size_t lang_index(const char *lang)
 int grants_for_member(struct db *db, int64_t member_id, int64_t coop_id, const char *lang,
                       struct ussd_grant *out, size_t max)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, grants_sql[lang_index(lang)])))
         return store_fail(db, "grants_for_member");
-    sqlite3_bind_int64(st, 1, member_id);
-    sqlite3_bind_int64(st, 2, coop_id);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    db_bind_i64(st, 1, member_id);
+    db_bind_i64(st, 2, coop_id);
+    db_bind_i64(st, 3, (int64_t)max);
     return read_rows(db, st, out, max);
 }
 
@@ -121,12 +121,12 @@ int grant_find_for_member(struct db *db, int64_t member_id, int64_t coop_id, con
     const char *k = typed_key(typed, key);
     if (!*k)
         return 0;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, grant_by_ref_sql[lang_index(lang)])))
         return store_fail(db, "grant_find_for_member");
-    sqlite3_bind_int64(st, 1, member_id);
-    sqlite3_bind_int64(st, 2, coop_id);
-    sqlite3_bind_int64(st, 3, 1);
-    sqlite3_bind_text(st, 4, k, -1, SQLITE_TRANSIENT);
+    db_bind_i64(st, 1, member_id);
+    db_bind_i64(st, 2, coop_id);
+    db_bind_i64(st, 3, 1);
+    db_bind_text_copy(st, 4, k);
     return read_rows(db, st, out, 1);
 }

@@ -11,7 +11,7 @@
 int idea_insert(struct db *db, int64_t member_id, const char *sector, const char *title,
                 const char *description, char ref[24])
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t now = db_now();
     if (!(st = db_stmt(db, "INSERT INTO ideas (member_id, sector, title, description, created_at,"
                            " updated_at) VALUES (:member_id, :sector, :title, :description,"
@@ -24,14 +24,14 @@ int idea_insert(struct db *db, int64_t member_id, const char *sector, const char
     store_bind_int64(st, ":now", now);
     if (store_exec(db, st, "idea_insert") != 0)
         return -1;
-    int64_t id = sqlite3_last_insert_rowid(db->sq);
+    int64_t id = db_last_id(db);
     time_t t = (time_t)now;
     struct tm tm;
     localtime_r(&t, &tm);
     snprintf(ref, 24, "ID-%04d-%05lld", tm.tm_year + 1900, (long long)id);
     if (!(st = db_stmt(db, "UPDATE ideas SET reference = ?1 WHERE id = ?2")))
         return store_fail(db, "idea_reference");
-    sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
+    db_bind_text(st, 1, ref);
+    db_bind_i64(st, 2, id);
     return store_exec(db, st, "idea_reference");
 }

@@ -13,21 +13,21 @@
 
 int coop_find_by_code(struct db *db, const char *code, struct cooperative *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, "SELECT id, code, name, province, coalesce(sector,'') FROM cooperatives "
                            "WHERE code = ?1")))
         return store_fail(db, "coop_find");
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    db_bind_text(st, 1, code);
+    int rc = db_step(st);
     int result;
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
+    if (rc == DB_ROW) {
+        out->id = db_col_i64(st, 0);
         store_copy_text(out->code, sizeof out->code, st, 1);
         store_copy_text(out->name, sizeof out->name, st, 2);
         store_copy_text(out->province, sizeof out->province, st, 3);
         store_copy_text(out->sector, sizeof out->sector, st, 4);
         result = 1;
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == DB_DONE) {
         result = 0;
     } else {
         result = store_fail(db, "coop_find");
@@ -38,7 +38,7 @@ int coop_find_by_code(struct db *db, const char *code, struct cooperative *out)
 
 int member_find_by_phone(struct db *db, const char *phone, struct member *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(
               db,
               "SELECT m.id, m.phone, coalesce(m.name,''), coalesce(m.cooperative_id,0),"
@@ -50,31 +50,31 @@ int member_find_by_phone(struct db *db, const char *phone, struct member *out)
               " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
               " WHERE m.phone = ?1")))
         return store_fail(db, "member_find");
-    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    db_bind_text(st, 1, phone);
+    int rc = db_step(st);
     int result;
-    if (rc == SQLITE_ROW) {
+    if (rc == DB_ROW) {
         memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(st, 0);
+        out->id = db_col_i64(st, 0);
         store_copy_text(out->phone, sizeof out->phone, st, 1);
         store_copy_text(out->name, sizeof out->name, st, 2);
-        out->cooperative_id = sqlite3_column_int64(st, 3);
+        out->cooperative_id = db_col_i64(st, 3);
         store_copy_text(out->cooperative_name, sizeof out->cooperative_name, st, 4);
         store_copy_text(out->province, sizeof out->province, st, 5);
         store_copy_text(out->sector, sizeof out->sector, st, 6);
-        const unsigned char *g = sqlite3_column_text(st, 7);
-        out->gender = g && *g ? (char)g[0] : 0;
-        out->birth_year = sqlite3_column_int(st, 8);
+        const char *g = db_col_text(st, 7);
+        out->gender = g && *g ? g[0] : 0;
+        out->birth_year = db_col_int(st, 8);
         store_copy_text(out->language, sizeof out->language, st, 9);
-        out->consent_at = sqlite3_column_int64(st, 10);
+        out->consent_at = db_col_i64(st, 10);
         store_copy_text(out->consent_channel, sizeof out->consent_channel, st, 11);
-        out->registered_at = sqlite3_column_int64(st, 12);
-        out->opted_out_at = sqlite3_column_int64(st, 13);
-        out->erased_at = sqlite3_column_int64(st, 14);
-        out->is_contact = sqlite3_column_int(st, 15) != 0;
+        out->registered_at = db_col_i64(st, 12);
+        out->opted_out_at = db_col_i64(st, 13);
+        out->erased_at = db_col_i64(st, 14);
+        out->is_contact = db_col_int(st, 15) != 0;
         store_copy_text(out->consent_state, sizeof out->consent_state, st, 16);
         result = 1;
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == DB_DONE) {
         result = 0;
     } else {
         result = store_fail(db, "member_find");
@@ -85,7 +85,7 @@ int member_find_by_phone(struct db *db, const char *phone, struct member *out)
 
 int member_register(struct db *db, const struct member *m, const char *via, int64_t *id_out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     /* A new phone inserts; an erased member registers again in place; a
      * member already registered is left untouched (a second session that
      * raced the first must not overwrite it). */
@@ -135,7 +135,7 @@ int member_register(struct db *db, const struct member *m, const char *via, int6
 int member_register_by_contact(struct db *db, const struct member *m, int64_t contact_id,
                                int64_t *id_out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(
               db,
               "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
@@ -161,15 +161,15 @@ int member_register_by_contact(struct db *db, const struct member *m, int64_t co
     store_bind_int64(st, ":contact", contact_id);
     if (store_exec(db, st, "member_register_by_contact") != 0)
         return -1;
-    if (sqlite3_changes(db->sq) == 0)
+    if (db_changes(db) == 0)
         return 0;
-    *id_out = sqlite3_last_insert_rowid(db->sq);
+    *id_out = db_last_id(db);
     return 1;
 }
 
 int member_consent_set(struct db *db, int64_t id, bool given, const char *channel)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, "UPDATE members SET consent_state = CASE WHEN ?2 THEN 'given'"
                            " ELSE 'refused' END, consent_state_at = ?3,"
                            " consent_state_channel = ?4,"
@@ -177,21 +177,21 @@ int member_consent_set(struct db *db, int64_t id, bool given, const char *channe
                            " consent_channel = CASE WHEN ?2 THEN ?4 ELSE NULL END,"
                            " updated_at = ?3 WHERE id = ?1")))
         return store_fail(db, "member_consent_set");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, given ? 1 : 0);
-    sqlite3_bind_int64(st, 3, db_now());
-    sqlite3_bind_text(st, 4, channel, -1, SQLITE_STATIC);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, given ? 1 : 0);
+    db_bind_i64(st, 3, db_now());
+    db_bind_text(st, 4, channel);
     return store_exec(db, st, "member_consent_set");
 }
 
 int member_set_language(struct db *db, int64_t id, const char *lang)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, "UPDATE members SET language=?1, updated_at=?2 WHERE id=?3")))
         return store_fail(db, "member_set_language");
-    sqlite3_bind_text(st, 1, lang, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, db_now());
-    sqlite3_bind_int64(st, 3, id);
+    db_bind_text(st, 1, lang);
+    db_bind_i64(st, 2, db_now());
+    db_bind_i64(st, 3, id);
     return store_exec(db, st, "member_set_language");
 }
 
@@ -204,45 +204,45 @@ int member_topics_get(struct db *db, int64_t id, bool enabled[TOPIC_COUNT])
 {
     for (int i = 0; i < TOPIC_COUNT; i++)
         enabled[i] = true;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, "SELECT topic, enabled FROM member_topics WHERE member_id = ?1")))
         return store_fail(db, "member_topics_get");
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *topic = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = db_step(st)) == DB_ROW) {
+        const char *topic = db_col_text(st, 0);
         for (int i = 0; topic && i < TOPIC_COUNT; i++)
             if (strcmp(topic, topic_codes[i]) == 0)
-                enabled[i] = sqlite3_column_int(st, 1) != 0;
+                enabled[i] = db_col_int(st, 1) != 0;
     }
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "member_topics_get");
+    return rc == DB_DONE ? 0 : store_fail(db, "member_topics_get");
 }
 
 int member_topic_set(struct db *db, int64_t id, const char *topic, bool on)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, "INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(member_id, topic) DO UPDATE"
                            " SET enabled = excluded.enabled, updated_at = excluded.updated_at")))
         return store_fail(db, "member_topic_set");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, on ? 1 : 0);
-    sqlite3_bind_int64(st, 4, db_now());
+    db_bind_i64(st, 1, id);
+    db_bind_text(st, 2, topic);
+    db_bind_i64(st, 3, on ? 1 : 0);
+    db_bind_i64(st, 4, db_now());
     return store_exec(db, st, "member_topic_set");
 }
 
 int member_set_stopped(struct db *db, int64_t id, bool stopped)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!(st = db_stmt(db, "UPDATE members SET opted_out_at = CASE WHEN ?2 THEN"
                            " coalesce(opted_out_at, ?3) ELSE NULL END, updated_at = ?3"
                            " WHERE id = ?1")))
         return store_fail(db, "member_set_stopped");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, stopped ? 1 : 0);
-    sqlite3_bind_int64(st, 3, db_now());
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, stopped ? 1 : 0);
+    db_bind_i64(st, 3, db_now());
     return store_exec(db, st, "member_set_stopped");
 }
 
@@ -270,12 +270,12 @@ int member_erase(struct db *db, int64_t id)
     };
     int64_t now = db_now();
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *st;
+        struct db_stmt *st;
         if (!(st = db_stmt(db, sql[i])))
             return store_fail(db, "member_erase");
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_bind_parameter_count(st) >= 2)
-            sqlite3_bind_int64(st, 2, now);
+        db_bind_i64(st, 1, id);
+        if (db_param_count(st) >= 2)
+            db_bind_i64(st, 2, now);
         if (store_exec(db, st, "member_erase") != 0)
             return -1;
     }

@@ -78,21 +78,21 @@ static bool settled_status(const char *s)
 /* Step an UPDATE ... RETURNING of one row by id; *changed tells whether the
  * row matched, and the returned columns are readable while *changed. The
  * caller asserts on them, then calls returning_done. */
-static int returning_step(struct db *db, sqlite3_stmt *st, const char *what, bool *changed)
+static int returning_step(struct db *db, struct db_stmt *st, const char *what, bool *changed)
 {
-    int rc = sqlite3_step(st);
-    *changed = rc == SQLITE_ROW;
-    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    int rc = db_step(st);
+    *changed = rc == DB_ROW;
+    if (rc == DB_ROW || rc == DB_DONE)
         return 0;
     db_stmt_done(st);
     return store_fail(db, what);
 }
 
-static int returning_done(struct db *db, sqlite3_stmt *st, const char *what)
+static int returning_done(struct db *db, struct db_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st); /* one row by id: DONE now */
+    int rc = db_step(st); /* one row by id: DONE now */
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, what);
+    return rc == DB_DONE ? 0 : store_fail(db, what);
 }
 
 static int insert_directed(struct db *db, const struct message_new *m, const char *body,
@@ -105,7 +105,7 @@ static int insert_directed(struct db *db, const struct message_new *m, const cha
         return -1;
     }
     bool settled = strcmp(status, "queued") != 0;
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "INSERT INTO messages (channel, direction, phone, member_id, kind, topic, body,"
                     " encoding, segments, status, priority, next_attempt_at, attempts, provider_id,"
                     " error, created_at, updated_at)"
@@ -136,7 +136,7 @@ static int insert_directed(struct db *db, const struct message_new *m, const cha
     if (store_exec(db, st, "message_queue") != 0)
         return -1;
     if (id_out)
-        *id_out = sqlite3_last_insert_rowid(db->sq);
+        *id_out = db_last_id(db);
     return 0;
 }
 
@@ -177,18 +177,18 @@ int message_record_out(struct db *db, const struct message_new *m, const char *s
 int message_list_due(struct db *db, const char *channel, int64_t now, struct message_due *out,
                      size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id, channel FROM messages WHERE status='queued'"
-                                   " AND channel=?1 AND direction='out'"
-                                   " AND coalesce(next_attempt_at,0) <= ?2"
-                                   " ORDER BY priority DESC, next_attempt_at, id LIMIT ?3");
+    struct db_stmt *st = db_stmt(db, "SELECT id, channel FROM messages WHERE status='queued'"
+                                     " AND channel=?1 AND direction='out'"
+                                     " AND coalesce(next_attempt_at,0) <= ?2"
+                                     " ORDER BY priority DESC, next_attempt_at, id LIMIT ?3");
     if (!st)
         return store_fail(db, "message_list_due");
-    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    db_bind_text(st, 1, channel);
+    db_bind_i64(st, 2, now);
+    db_bind_i64(st, 3, (int64_t)max);
     size_t n = 0;
-    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
-        out[n].id = sqlite3_column_int64(st, 0);
+    while (n < max && db_step(st) == DB_ROW) {
+        out[n].id = db_col_i64(st, 0);
         store_copy_text(out[n].channel, sizeof out[n].channel, st, 1);
         n++;
     }
@@ -241,7 +241,7 @@ const char *message_gate_consent_rule(const char *kind, bool suppressed, bool me
 int message_gate(struct db *db, const char *phone, const char *kind, const char *topic,
                  const char **reason)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
                     " coalesce((SELECT enabled FROM member_topics t WHERE t.member_id = m.id"
                     "  AND t.topic = ?2), -1),"
@@ -251,47 +251,47 @@ int message_gate(struct db *db, const char *phone, const char *kind, const char 
                     " FROM (SELECT 1) LEFT JOIN members m ON m.phone = ?1");
     if (!st)
         return store_fail(db, "message_gate");
-    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, topic && *topic ? topic : NULL, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    db_bind_text(st, 1, phone);
+    db_bind_text(st, 2, topic && *topic ? topic : NULL);
+    int rc = db_step(st);
     *reason = NULL;
-    if (rc == SQLITE_ROW) {
-        *reason = message_gate_rule(kind, topic, sqlite3_column_int64(st, 0),
-                                    sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
+    if (rc == DB_ROW) {
+        *reason =
+            message_gate_rule(kind, topic, db_col_i64(st, 0), db_col_i64(st, 1), db_col_int(st, 2));
         if (!*reason)
-            *reason = message_gate_consent_rule(
-                kind, sqlite3_column_int(st, 5) != 0, sqlite3_column_int(st, 3) != 0,
-                sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 6));
+            *reason =
+                message_gate_consent_rule(kind, db_col_int(st, 5) != 0, db_col_int(st, 3) != 0,
+                                          db_col_i64(st, 4), db_col_text(st, 6));
     }
     db_stmt_done(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(db, "message_gate");
+    return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, "message_gate");
 }
 
 /* ---- the outbox ---- */
 
-static void read_due_row(sqlite3_stmt *st, struct outbox_row *r)
+static void read_due_row(struct db_stmt *st, struct outbox_row *r)
 {
-    r->id = sqlite3_column_int64(st, 0);
-    r->member_id = sqlite3_column_int64(st, 1);
-    r->created_at = sqlite3_column_int64(st, 2);
-    r->attempts = sqlite3_column_int(st, 3);
+    r->id = db_col_i64(st, 0);
+    r->member_id = db_col_i64(st, 1);
+    r->created_at = db_col_i64(st, 2);
+    r->attempts = db_col_int(st, 3);
     store_copy_text(r->phone, sizeof r->phone, st, 4);
     store_copy_text(r->kind, sizeof r->kind, st, 5);
     store_copy_text(r->encoding, sizeof r->encoding, st, 6);
-    const unsigned char *topic = sqlite3_column_text(st, 8);
-    r->blocked = message_gate_rule(r->kind, (const char *)topic, sqlite3_column_int64(st, 9),
-                                   sqlite3_column_int64(st, 10), sqlite3_column_int(st, 11));
+    const char *topic = db_col_text(st, 8);
+    r->blocked = message_gate_rule(r->kind, topic, db_col_i64(st, 9), db_col_i64(st, 10),
+                                   db_col_int(st, 11));
     if (!r->blocked)
-        r->blocked = message_gate_consent_rule(
-            r->kind, sqlite3_column_int(st, 14) != 0, sqlite3_column_int(st, 12) != 0,
-            sqlite3_column_int64(st, 13), (const char *)sqlite3_column_text(st, 15));
+        r->blocked =
+            message_gate_consent_rule(r->kind, db_col_int(st, 14) != 0, db_col_int(st, 12) != 0,
+                                      db_col_i64(st, 13), db_col_text(st, 15));
     assert(r->attempts >= 0);
 }
 
 int outbox_due(struct db *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
 {
     /* The member is found by the message's member_id, else by its phone. */
-    sqlite3_stmt *st = db_stmt(
+    struct db_stmt *st = db_stmt(
         db, "SELECT g.id, coalesce(g.member_id,0), g.created_at, g.attempts, g.phone, g.kind,"
             " g.encoding, g.body, g.topic,"
             " coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
@@ -308,26 +308,26 @@ int outbox_due(struct db *db, const char *channel, int64_t now, struct outbox_ro
             " ORDER BY g.priority DESC, g.next_attempt_at, g.id LIMIT ?3");
     if (!st)
         return store_fail(db, "outbox_due");
-    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    db_bind_text(st, 1, channel);
+    db_bind_i64(st, 2, now);
+    db_bind_i64(st, 3, (int64_t)max);
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
         struct outbox_row *r = &out[n];
         memset(r, 0, sizeof *r);
-        const unsigned char *body = sqlite3_column_text(st, 7);
-        r->body = strdup(body ? (const char *)body : "");
+        const char *body = db_col_text(st, 7);
+        r->body = strdup(body ? body : "");
         if (!r->body) {
-            rc = SQLITE_NOMEM;
+            rc = DB_FAILED;
             break;
         }
         read_due_row(st, r);
         n++;
-        rc = SQLITE_DONE;
+        rc = DB_DONE;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    if (rc != DB_DONE && rc != DB_ROW) {
         outbox_rows_free(out, n);
         return store_fail(db, "outbox_due");
     }
@@ -345,18 +345,18 @@ void outbox_rows_free(struct outbox_row *rows, size_t n)
 int outbox_mark_sending(struct db *db, int64_t id, int64_t now)
 {
     assert(id > 0);
-    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status='sending', attempts=attempts+1,"
-                                   " sending_since=?2, updated_at=?2"
-                                   " WHERE id=?1 AND status='queued' RETURNING attempts");
+    struct db_stmt *st = db_stmt(db, "UPDATE messages SET status='sending', attempts=attempts+1,"
+                                     " sending_since=?2, updated_at=?2"
+                                     " WHERE id=?1 AND status='queued' RETURNING attempts");
     if (!st)
         return store_fail(db, "outbox_mark_sending");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, now);
     bool changed;
     if (returning_step(db, st, "outbox_mark_sending", &changed) != 0)
         return -1;
     /* 'sending' only with an attempt counted. */
-    assert(!changed || sqlite3_column_int(st, 0) >= 1);
+    assert(!changed || db_col_int(st, 0) >= 1);
     return returning_done(db, st, "outbox_mark_sending");
 }
 
@@ -367,7 +367,7 @@ int outbox_settle(struct db *db, int64_t id, const char *status, const char *pro
     assert(settled_status(status) && outbox_move_ok("queued", status));
     /* A report may have arrived while the request was in flight (status
      * already past 'sending'): keep its status, record the provider id. */
-    sqlite3_stmt *st = db_stmt(
+    struct db_stmt *st = db_stmt(
         db, "UPDATE messages SET"
             " status = CASE WHEN status IN ('queued','sending') THEN :status ELSE status END,"
             " attempts = attempts + (status='queued' AND :status='sent'),"
@@ -389,10 +389,9 @@ int outbox_settle(struct db *db, int64_t id, const char *status, const char *pro
         return -1;
     /* Settled: no longer waiting nor in flight; a message the provider
      * accepted was tried at least once. */
-    assert(!changed || (strcmp((const char *)sqlite3_column_text(st, 0), "queued") != 0 &&
-                        strcmp((const char *)sqlite3_column_text(st, 0), "sending") != 0));
-    assert(!changed || strcmp((const char *)sqlite3_column_text(st, 0), "sent") != 0 ||
-           sqlite3_column_int(st, 1) >= 1);
+    assert(!changed || (strcmp(db_col_text(st, 0), "queued") != 0 &&
+                        strcmp(db_col_text(st, 0), "sending") != 0));
+    assert(!changed || strcmp(db_col_text(st, 0), "sent") != 0 || db_col_int(st, 1) >= 1);
     return returning_done(db, st, "outbox_settle");
 }
 
@@ -400,10 +399,10 @@ int outbox_requeue(struct db *db, int64_t id, int64_t next_attempt_at, const cha
                    int64_t now)
 {
     assert(id > 0);
-    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status = 'queued',"
-                                   " next_attempt_at = :next_attempt_at, error = :error,"
-                                   " sending_since = NULL, updated_at = :now"
-                                   " WHERE id = :id AND status = 'sending' RETURNING attempts");
+    struct db_stmt *st = db_stmt(db, "UPDATE messages SET status = 'queued',"
+                                     " next_attempt_at = :next_attempt_at, error = :error,"
+                                     " sending_since = NULL, updated_at = :now"
+                                     " WHERE id = :id AND status = 'sending' RETURNING attempts");
     if (!st)
         return store_fail(db, "outbox_requeue");
     store_bind_int64(st, ":id", id);
@@ -414,7 +413,7 @@ int outbox_requeue(struct db *db, int64_t id, int64_t next_attempt_at, const cha
     if (returning_step(db, st, "outbox_requeue", &changed) != 0)
         return -1;
     /* Only a message in flight goes back to the queue: it was tried. */
-    assert(!changed || sqlite3_column_int(st, 0) >= 1);
+    assert(!changed || db_col_int(st, 0) >= 1);
     return returning_done(db, st, "outbox_requeue");
 }
 
@@ -422,43 +421,43 @@ int outbox_opted_out_at_carrier(struct db *db, int64_t id, const char *phone, in
 {
     if (outbox_settle(db, id, "failed", NULL, "opted_out_at_carrier", now) != 0)
         return -1;
-    sqlite3_stmt *st = db_stmt(db, "UPDATE members SET opted_out_at=?2, updated_at=?2"
-                                   " WHERE phone=?1 AND opted_out_at IS NULL");
+    struct db_stmt *st = db_stmt(db, "UPDATE members SET opted_out_at=?2, updated_at=?2"
+                                     " WHERE phone=?1 AND opted_out_at IS NULL");
     if (!st)
         return store_fail(db, "member_opted_out_at_carrier");
-    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_text(st, 1, phone);
+    db_bind_i64(st, 2, now);
     return store_exec(db, st, "member_opted_out_at_carrier");
 }
 
 int outbox_expire(struct db *db, const char *channel, int64_t cutoff, int64_t now)
 {
     assert(cutoff <= now);
-    sqlite3_stmt *st = db_stmt(db, "UPDATE messages SET status='expired',"
-                                   " error='expired_before_send', next_attempt_at=NULL,"
-                                   " updated_at=?3 WHERE status='queued' AND channel=?1"
-                                   " AND direction='out' AND created_at < ?2");
+    struct db_stmt *st = db_stmt(db, "UPDATE messages SET status='expired',"
+                                     " error='expired_before_send', next_attempt_at=NULL,"
+                                     " updated_at=?3 WHERE status='queued' AND channel=?1"
+                                     " AND direction='out' AND created_at < ?2");
     if (!st)
         return store_fail(db, "outbox_expire");
-    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, cutoff);
-    sqlite3_bind_int64(st, 3, now);
+    db_bind_text(st, 1, channel);
+    db_bind_i64(st, 2, cutoff);
+    db_bind_i64(st, 3, now);
     if (store_exec(db, st, "outbox_expire") != 0)
         return -1;
-    return sqlite3_changes(db->sq);
+    return db_changes(db);
 }
 
 /* One step of the reconciliation: sql moves messages found 'sending'; ?1
  * is now. Returns how many, or -1. */
 static int reconcile_step(struct db *db, const char *sql, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
+    struct db_stmt *st = db_stmt(db, sql);
     if (!st)
         return store_fail(db, "outbox_reconcile");
-    sqlite3_bind_int64(st, 1, now);
+    db_bind_i64(st, 1, now);
     if (store_exec(db, st, "outbox_reconcile") != 0)
         return -1;
-    return sqlite3_changes(db->sq);
+    return db_changes(db);
 }
 
 int outbox_reconcile_after_crash(struct db *db, int64_t now, int *requeued, int *failed)
@@ -495,21 +494,21 @@ int outbox_reconcile_after_crash(struct db *db, int64_t now, int *requeued, int 
  * 1, 0 or -1. */
 static int inbound_recent(struct db *db, const struct message_in *m, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM messages WHERE phone = :phone"
-                                   " AND channel = :channel AND direction = 'in'"
-                                   " AND provider_id IS NULL AND body = :body"
-                                   " AND created_at >= :since LIMIT 1");
+    struct db_stmt *st = db_stmt(db, "SELECT 1 FROM messages WHERE phone = :phone"
+                                     " AND channel = :channel AND direction = 'in'"
+                                     " AND provider_id IS NULL AND body = :body"
+                                     " AND created_at >= :since LIMIT 1");
     if (!st)
         return store_fail(db, "inbound_recent");
     store_bind_text(st, ":phone", m->phone);
     store_bind_text(st, ":channel", m->channel);
     store_bind_text(st, ":body", m->body);
     store_bind_int64(st, ":since", now - MESSAGE_DEDUP_WINDOW_S);
-    int rc = sqlite3_step(st);
+    int rc = db_step(st);
     db_stmt_done(st);
-    if (rc == SQLITE_ROW)
+    if (rc == DB_ROW)
         return 1;
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "inbound_recent");
+    return rc == DB_DONE ? 0 : store_fail(db, "inbound_recent");
 }
 
 int message_store_inbound(struct db *db, const struct message_in *m, int64_t now, int64_t *id_out)
@@ -525,7 +524,7 @@ int message_store_inbound(struct db *db, const struct message_in *m, int64_t now
         log_error("message_invalid_utf8", "kind=sms direction=in");
         return -1;
     }
-    sqlite3_stmt *st = db_stmt(
+    struct db_stmt *st = db_stmt(
         db, "INSERT OR IGNORE INTO messages (channel, direction, phone, member_id, kind, body,"
             " encoding, segments, status, provider_id, created_at, updated_at)"
             " VALUES (:channel, 'in', :phone, nullif(:member_id, 0), 'sms', :body, :encoding,"
@@ -542,10 +541,10 @@ int message_store_inbound(struct db *db, const struct message_in *m, int64_t now
     store_bind_int64(st, ":now", now);
     if (store_exec(db, st, "inbound_store") != 0)
         return -1;
-    if (sqlite3_changes(db->sq) == 0)
+    if (db_changes(db) == 0)
         return 0;
     if (id_out)
-        *id_out = sqlite3_last_insert_rowid(db->sq);
+        *id_out = db_last_id(db);
     return 1;
 }
 
@@ -554,9 +553,9 @@ int message_store_inbound(struct db *db, const struct message_in *m, int64_t now
 static int inbound_parts_join(struct db *db, const char *channel, const char *phone,
                               const char *ref, int total, char **joined)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT part, body FROM inbound_parts WHERE channel = :channel"
-                                   " AND phone = :phone AND concat_ref = :ref AND part <= :total"
-                                   " ORDER BY part");
+    struct db_stmt *st = db_stmt(db, "SELECT part, body FROM inbound_parts WHERE channel = :channel"
+                                     " AND phone = :phone AND concat_ref = :ref AND part <= :total"
+                                     " ORDER BY part");
     if (!st)
         return store_fail(db, "inbound_part_join");
     store_bind_text(st, ":channel", channel);
@@ -566,18 +565,18 @@ static int inbound_parts_join(struct db *db, const char *channel, const char *ph
     char *text = NULL;
     size_t len = 0;
     int expect = 1, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_int(st, 0) != expect)
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (db_col_int(st, 0) != expect)
             break;
-        const char *b = (const char *)sqlite3_column_text(st, 1);
+        const char *b = db_col_text(st, 1);
         size_t n = b ? strlen(b) : 0;
         if (len + n + 1 > INBOUND_JOINED_MAX) {
-            rc = SQLITE_TOOBIG;
+            rc = DB_FAILED;
             break;
         }
         char *grown = realloc(text, len + n + 1);
         if (!grown) {
-            rc = SQLITE_NOMEM;
+            rc = DB_FAILED;
             break;
         }
         text = grown;
@@ -587,7 +586,7 @@ static int inbound_parts_join(struct db *db, const char *channel, const char *ph
         expect++;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    if (rc != DB_DONE && rc != DB_ROW) {
         free(text);
         return store_fail(db, "inbound_part_join");
     }
@@ -604,7 +603,7 @@ int message_part_add(struct db *db, const char *channel, const char *phone, cons
                      char **joined)
 {
     *joined = NULL;
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "INSERT OR IGNORE INTO inbound_parts (channel, phone, concat_ref, part, total,"
                     " provider_id, body, created_at)"
                     " VALUES (:channel, :phone, :ref, :part, :total, :provider_id, :body, :now)");
@@ -630,33 +629,33 @@ int message_dlr_find(struct db *db, const char *channel, int64_t message_id,
 {
     if (message_id <= 0 && (!provider_id || !*provider_id))
         return 0;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (message_id > 0) {
         st = db_stmt(db, "SELECT id, status, coalesce(dlr_status,''), phone FROM messages"
                          " WHERE id=?1 AND channel=?2 AND direction='out'");
         if (st)
-            sqlite3_bind_int64(st, 1, message_id);
+            db_bind_i64(st, 1, message_id);
     } else {
         st = db_stmt(db, "SELECT id, status, coalesce(dlr_status,''), phone FROM messages"
                          " WHERE provider_id=?1 AND channel=?2 AND direction='out'"
                          " ORDER BY id DESC LIMIT 1");
         if (st)
-            sqlite3_bind_text(st, 1, provider_id, -1, SQLITE_STATIC);
+            db_bind_text(st, 1, provider_id);
     }
     if (!st)
         return store_fail(db, "dlr_find");
-    sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
+    db_bind_text(st, 2, channel);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        out->id = db_col_i64(st, 0);
         store_copy_text(out->status, sizeof out->status, st, 1);
         store_copy_text(out->dlr_status, sizeof out->dlr_status, st, 2);
         store_copy_text(out->phone, sizeof out->phone, st, 3);
     }
     db_stmt_done(st);
-    if (rc == SQLITE_ROW)
+    if (rc == DB_ROW)
         return 1;
-    return rc == SQLITE_DONE ? 0 : store_fail(db, "dlr_find");
+    return rc == DB_DONE ? 0 : store_fail(db, "dlr_find");
 }
 
 int message_dlr_apply(struct db *db, int64_t id, const char *dlr_status, const char *status,
@@ -666,7 +665,7 @@ int message_dlr_apply(struct db *db, int64_t id, const char *dlr_status, const c
     /* A report settles a message in flight or accepted, forward only. */
     assert(!status || *status == '\0' ||
            (outbox_move_ok("sent", status) && outbox_move_ok("sending", status)));
-    sqlite3_stmt *st = db_stmt(
+    struct db_stmt *st = db_stmt(
         db, "UPDATE messages SET dlr_status = :dlr_status,"
             " status = coalesce(:status, status),"
             " error = CASE WHEN :status IS NULL THEN error ELSE :error END,"

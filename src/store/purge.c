@@ -43,18 +43,18 @@ long purge_batch(struct db *db, enum purge_kind kind, int64_t before, size_t max
         return -1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    sqlite3_stmt *st = db_stmt(db, purges[kind].sql);
+    struct db_stmt *st = db_stmt(db, purges[kind].sql);
     if (!st) {
         db_rollback(db);
         return store_fail(db, purges[kind].table);
     }
-    sqlite3_bind_int64(st, 1, before);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    db_bind_i64(st, 1, before);
+    db_bind_i64(st, 2, (int64_t)max);
     if (store_exec(db, st, purges[kind].table) != 0) {
         db_rollback(db);
         return -1;
     }
-    long n = (long)sqlite3_changes(db->sq);
+    long n = (long)db_changes(db);
     if (db_commit(db) != 0)
         return -1;
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -26,18 +26,18 @@ int queue_depth_read(struct db *db, struct queue_depth_row *out, size_t max)
 {
     size_t n = 0;
     for (size_t s = 0; queue_depth_statuses[s]; s++) {
-        sqlite3_stmt *st = db_stmt(db, depth_sql[s]);
+        struct db_stmt *st = db_stmt(db, depth_sql[s]);
         if (!st)
             return -1;
         int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+        while ((rc = db_step(st)) == DB_ROW && n < max) {
             struct queue_depth_row *r = &out[n++];
             store_copy_text(r->channel, sizeof r->channel, st, 0);
             r->status = queue_depth_statuses[s];
-            r->count = sqlite3_column_int64(st, 1);
-            r->oldest_created_at = sqlite3_column_int64(st, 2);
+            r->count = db_col_i64(st, 1);
+            r->oldest_created_at = db_col_i64(st, 2);
         }
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        if (rc != DB_ROW && rc != DB_DONE) {
             db_stmt_done(st);
             return store_fail(db, "queue_depth");
         }

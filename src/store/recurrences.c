@@ -19,35 +19,35 @@
     " r.created_at, r.updated_at, coalesce(b.name,'')"
 #define RULE_FROM " FROM recurrences r LEFT JOIN broadcasts b ON b.id = r.broadcast_id"
 
-static void read_rule(sqlite3_stmt *st, struct recurrence_record *r)
+static void read_rule(struct db_stmt *st, struct recurrence_record *r)
 {
     memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
-    r->broadcast_id = sqlite3_column_int64(st, 1);
+    r->id = db_col_i64(st, 0);
+    r->broadcast_id = db_col_i64(st, 1);
     store_copy_text(r->kind, sizeof r->kind, st, 2);
-    r->weekday = sqlite3_column_int(st, 3);
-    r->month_day = sqlite3_column_int(st, 4);
-    r->minute = sqlite3_column_int(st, 5);
+    r->weekday = db_col_int(st, 3);
+    r->month_day = db_col_int(st, 4);
+    r->minute = db_col_int(st, 5);
     store_copy_text(r->event_filter, sizeof r->event_filter, st, 6);
     store_copy_text(r->audience, sizeof r->audience, st, 7);
-    r->starts_at = sqlite3_column_int64(st, 8);
-    r->ends_at = sqlite3_column_int64(st, 9);
-    r->max_count = sqlite3_column_int64(st, 10);
-    r->created_count = sqlite3_column_int64(st, 11);
-    r->skipped_count = sqlite3_column_int64(st, 12);
+    r->starts_at = db_col_i64(st, 8);
+    r->ends_at = db_col_i64(st, 9);
+    r->max_count = db_col_i64(st, 10);
+    r->created_count = db_col_i64(st, 11);
+    r->skipped_count = db_col_i64(st, 12);
     store_copy_text(r->status, sizeof r->status, st, 13);
-    r->next_at = sqlite3_column_int64(st, 14);
-    r->last_at = sqlite3_column_int64(st, 15);
+    r->next_at = db_col_i64(st, 14);
+    r->last_at = db_col_i64(st, 15);
     store_copy_text(r->ended_reason, sizeof r->ended_reason, st, 16);
     store_copy_text(r->created_by, sizeof r->created_by, st, 17);
-    r->created_at = sqlite3_column_int64(st, 18);
-    r->updated_at = sqlite3_column_int64(st, 19);
+    r->created_at = db_col_i64(st, 18);
+    r->updated_at = db_col_i64(st, 19);
     store_copy_text(r->name, sizeof r->name, st, 20);
 }
 
 /* Bind the rule's fields (and :now) shared by insert and update; the SQL
  * stores NULL where 0 (or "") means none. */
-static void bind_rule(sqlite3_stmt *st, const struct recurrence_record *r, int64_t now)
+static void bind_rule(struct db_stmt *st, const struct recurrence_record *r, int64_t now)
 {
     store_bind_text(st, ":kind", r->kind);
     store_bind_int64(st, ":weekday", r->weekday);
@@ -67,7 +67,7 @@ static void bind_rule(sqlite3_stmt *st, const struct recurrence_record *r, int64
 
 int recurrences_insert(struct db *db, const struct recurrence_record *r, int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(
+    struct db_stmt *st = db_stmt(
         db, "INSERT INTO recurrences (broadcast_id, kind, weekday, month_day, minute,"
             " event_filter, audience, starts_at, ends_at, max_count, status, next_at, last_at,"
             " ended_reason, created_by, created_at, updated_at) VALUES (:broadcast_id, :kind,"
@@ -81,13 +81,13 @@ int recurrences_insert(struct db *db, const struct recurrence_record *r, int64_t
     bind_rule(st, r, now);
     if (store_exec(db, st, "recurrences_insert") != 0)
         return -1;
-    *id = sqlite3_last_insert_rowid(db->sq);
+    *id = db_last_id(db);
     return 0;
 }
 
 int recurrences_update(struct db *db, const struct recurrence_record *r, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(
+    struct db_stmt *st = db_stmt(
         db, "UPDATE recurrences SET kind = :kind, weekday = nullif(:weekday, 0),"
             " month_day = nullif(:month_day, 0), minute = :minute, event_filter = :event_filter,"
             " audience = :audience, starts_at = :starts_at, ends_at = nullif(:ends_at, 0),"
@@ -107,18 +107,18 @@ int recurrences_update(struct db *db, const struct recurrence_record *r, int64_t
 int recurrences_get(struct db *db, int64_t id, struct recurrence_record *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, "SELECT " RULE_COLS RULE_FROM " WHERE r.id = ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT " RULE_COLS RULE_FROM " WHERE r.id = ?1");
     if (!st)
         return store_fail(db, "recurrences_get");
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st), found = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st), found = 0;
+    if (rc == DB_ROW) {
         read_rule(st, out);
         found = 1;
-        rc = SQLITE_DONE;
+        rc = DB_DONE;
     }
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? found : store_fail(db, "recurrences_get");
+    return rc == DB_DONE ? found : store_fail(db, "recurrences_get");
 }
 
 #define LIST_WHERE " WHERE (?1 = 0 OR r.broadcast_id = ?1) AND (?2 OR r.status != 'deleted')"
@@ -126,27 +126,27 @@ int recurrences_get(struct db *db, int64_t id, struct recurrence_record *out)
 int recurrences_list(struct db *db, int64_t broadcast_id, int with_deleted, int64_t offset,
                      size_t max, struct recurrence_record *out, int64_t *total)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " RULE_COLS RULE_FROM LIST_WHERE
-                                   " ORDER BY r.id DESC LIMIT ?3 OFFSET ?4");
+    struct db_stmt *st = db_stmt(db, "SELECT " RULE_COLS RULE_FROM LIST_WHERE
+                                     " ORDER BY r.id DESC LIMIT ?3 OFFSET ?4");
     if (!st)
         return store_fail(db, "recurrences_list");
-    sqlite3_bind_int64(st, 1, broadcast_id);
-    sqlite3_bind_int(st, 2, with_deleted != 0);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
-    sqlite3_bind_int64(st, 4, offset);
+    db_bind_i64(st, 1, broadcast_id);
+    db_bind_i64(st, 2, with_deleted != 0);
+    db_bind_i64(st, 3, (int64_t)max);
+    db_bind_i64(st, 4, offset);
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW)
         read_rule(st, &out[n++]);
     db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         return store_fail(db, "recurrences_list");
     if (total) {
         st = db_stmt(db, "SELECT count(*) FROM recurrences r" LIST_WHERE);
         if (!st)
             return store_fail(db, "recurrences_list");
-        sqlite3_bind_int64(st, 1, broadcast_id);
-        sqlite3_bind_int(st, 2, with_deleted != 0);
+        db_bind_i64(st, 1, broadcast_id);
+        db_bind_i64(st, 2, with_deleted != 0);
         if (store_read_int64(db, st, total, "recurrences_list") != 0)
             return -1;
     }
@@ -155,29 +155,29 @@ int recurrences_list(struct db *db, int64_t broadcast_id, int with_deleted, int6
 
 int recurrences_due(struct db *db, int64_t now, int64_t *ids, size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM recurrences WHERE status = 'active' AND"
-                                   " (kind = 'event_eve' OR next_at <= ?1)"
-                                   " ORDER BY coalesce(next_at, 0), id LIMIT ?2");
+    struct db_stmt *st = db_stmt(db, "SELECT id FROM recurrences WHERE status = 'active' AND"
+                                     " (kind = 'event_eve' OR next_at <= ?1)"
+                                     " ORDER BY coalesce(next_at, 0), id LIMIT ?2");
     if (!st)
         return store_fail(db, "recurrences_due");
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    db_bind_i64(st, 1, now);
+    db_bind_i64(st, 2, (int64_t)max);
     return store_read_ids(db, st, ids, max, "recurrences_due");
 }
 
 static int occurrence_row(struct db *db, int64_t recurrence_id, int64_t due_at, int64_t event_id,
                           const char *outcome, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO recurrence_occurrences (recurrence_id,"
-                                   " due_at, event_id, outcome, created_at)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?5)");
+    struct db_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO recurrence_occurrences (recurrence_id,"
+                                     " due_at, event_id, outcome, created_at)"
+                                     " VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!st)
         return store_fail(db, "recurrences_occurrence");
-    sqlite3_bind_int64(st, 1, recurrence_id);
-    sqlite3_bind_int64(st, 2, due_at);
-    sqlite3_bind_int64(st, 3, event_id);
-    sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, now);
+    db_bind_i64(st, 1, recurrence_id);
+    db_bind_i64(st, 2, due_at);
+    db_bind_i64(st, 3, event_id);
+    db_bind_text(st, 4, outcome);
+    db_bind_i64(st, 5, now);
     return store_exec_changed(db, st, "recurrences_occurrence");
 }
 
@@ -189,8 +189,8 @@ int recurrences_occurrence_create(struct db *db, const struct recurrence_record 
     int fresh = occurrence_row(db, rec->id, due_at, event_id, "created", now);
     if (fresh <= 0)
         return fresh;
-    int64_t occurrence = sqlite3_last_insert_rowid(db->sq);
-    sqlite3_stmt *st = db_stmt(
+    int64_t occurrence = db_last_id(db);
+    struct db_stmt *st = db_stmt(
         db, "INSERT INTO broadcasts (name, topic, channel, audience, texts, status, scheduled_at,"
             " created_by, created_at, updated_at, recurrence_id, event_id)"
             " SELECT :name, topic, channel, coalesce(:audience, audience), texts, 'scheduled',"
@@ -208,14 +208,14 @@ int recurrences_occurrence_create(struct db *db, const struct recurrence_record 
     store_bind_int64(st, ":event_id", event_id);
     if (store_exec(db, st, "recurrences_occurrence_create") != 0)
         return -1;
-    if (sqlite3_changes(db->sq) == 0)
+    if (db_changes(db) == 0)
         return -1; /* the template is gone (the trigger ends its rules) */
-    *broadcast_id = sqlite3_last_insert_rowid(db->sq);
+    *broadcast_id = db_last_id(db);
     st = db_stmt(db, "UPDATE recurrence_occurrences SET broadcast_id = ?1 WHERE id = ?2");
     if (!st)
         return store_fail(db, "recurrences_occurrence_create");
-    sqlite3_bind_int64(st, 1, *broadcast_id);
-    sqlite3_bind_int64(st, 2, occurrence);
+    db_bind_i64(st, 1, *broadcast_id);
+    db_bind_i64(st, 2, occurrence);
     return store_exec(db, st, "recurrences_occurrence_create") == 0 ? 1 : -1;
 }
 
@@ -228,48 +228,48 @@ int recurrences_occurrence_skip(struct db *db, int64_t recurrence_id, int64_t du
 int recurrences_occurrences(struct db *db, int64_t id, struct recurrence_occurrence_row *out,
                             size_t max)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT o.due_at, o.event_id, coalesce(o.broadcast_id,0), o.outcome,"
                     " coalesce(b.status,'') FROM recurrence_occurrences o"
                     " LEFT JOIN broadcasts b ON b.id = o.broadcast_id"
                     " WHERE o.recurrence_id = ?1 ORDER BY o.due_at DESC, o.id DESC LIMIT ?2");
     if (!st)
         return store_fail(db, "recurrences_occurrences");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, (int64_t)max);
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
         struct recurrence_occurrence_row *o = &out[n++];
         memset(o, 0, sizeof *o);
-        o->due_at = sqlite3_column_int64(st, 0);
-        o->event_id = sqlite3_column_int64(st, 1);
-        o->broadcast_id = sqlite3_column_int64(st, 2);
+        o->due_at = db_col_i64(st, 0);
+        o->event_id = db_col_i64(st, 1);
+        o->broadcast_id = db_col_i64(st, 2);
         store_copy_text(o->outcome, sizeof o->outcome, st, 3);
         store_copy_text(o->broadcast_status, sizeof o->broadcast_status, st, 4);
     }
     db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         return store_fail(db, "recurrences_occurrences");
     return (int)n;
 }
 
 int recurrences_pending(struct db *db, int64_t id, int64_t *ids, size_t max)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT id FROM broadcasts WHERE recurrence_id = ?1"
                     " AND status IN ('scheduled','awaiting_approval') ORDER BY id LIMIT ?2");
     if (!st)
         return store_fail(db, "recurrences_pending");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, (int64_t)max);
     return store_read_ids(db, st, ids, max, "recurrences_pending");
 }
 
 int recurrences_events(struct db *db, const char *filter, int64_t recurrence_id, int64_t from,
                        int64_t to, struct recurrence_event *out, size_t max)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT e.id, e.starts_at, e.code,"
                     " coalesce(e.title_ar,''), coalesce(e.title_fr,''), coalesce(e.title_en,'')"
                     " FROM events e WHERE e.status = 'scheduled' AND e.starts_at > :from"
@@ -287,19 +287,19 @@ int recurrences_events(struct db *db, const char *filter, int64_t recurrence_id,
     store_bind_int64(st, ":to", to);
     store_bind_int64(st, ":max", (int64_t)max);
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
         struct recurrence_event *e = &out[n++];
         memset(e, 0, sizeof *e);
-        e->id = sqlite3_column_int64(st, 0);
-        e->starts_at = sqlite3_column_int64(st, 1);
+        e->id = db_col_i64(st, 0);
+        e->starts_at = db_col_i64(st, 1);
         store_copy_text(e->code, sizeof e->code, st, 2);
         store_copy_text(e->title_ar, sizeof e->title_ar, st, 3);
         store_copy_text(e->title_fr, sizeof e->title_fr, st, 4);
         store_copy_text(e->title_en, sizeof e->title_en, st, 5);
     }
     db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         return store_fail(db, "recurrences_events");
     return (int)n;
 }

@@ -12,68 +12,68 @@
     "id, name, role, password_hash, created_at, failed_logins, locked_until,"                      \
     " coalesce(last_login_at, 0), coalesce(disabled_at, 0), coalesce(password_temporary_until, 0)"
 
-static void read_user(sqlite3_stmt *st, struct staff_user *out)
+static void read_user(struct db_stmt *st, struct staff_user *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_i64(st, 0);
     store_copy_text(out->name, sizeof out->name, st, 1);
     store_copy_text(out->role, sizeof out->role, st, 2);
     store_copy_text(out->password_hash, sizeof out->password_hash, st, 3);
-    out->created_at = sqlite3_column_int64(st, 4);
-    out->failed_logins = sqlite3_column_int(st, 5);
-    out->locked_until = sqlite3_column_int64(st, 6);
-    out->last_login_at = sqlite3_column_int64(st, 7);
-    out->disabled_at = sqlite3_column_int64(st, 8);
-    out->password_temporary_until = sqlite3_column_int64(st, 9);
+    out->created_at = db_col_i64(st, 4);
+    out->failed_logins = db_col_int(st, 5);
+    out->locked_until = db_col_i64(st, 6);
+    out->last_login_at = db_col_i64(st, 7);
+    out->disabled_at = db_col_i64(st, 8);
+    out->password_temporary_until = db_col_i64(st, 9);
 }
 
 int staff_users_insert(struct db *db, const char *name, const char *role, const char *hash,
                        int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_users (name, role, password_hash,"
-                                   " created_at) VALUES (?1, ?2, ?3, ?4)");
+    struct db_stmt *st = db_stmt(db, "INSERT INTO staff_users (name, role, password_hash,"
+                                     " created_at) VALUES (?1, ?2, ?3, ?4)");
     if (!st)
         return store_fail(db, "staff_users_insert");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
-    int rc = sqlite3_step(st);
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, role);
+    db_bind_text(st, 3, hash);
+    db_bind_i64(st, 4, now);
+    int rc = db_step(st);
     db_stmt_done(st);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    if (db_failed_unique(rc))
         return 1;
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store_fail(db, "staff_users_insert");
-    *id = sqlite3_last_insert_rowid(db->sq);
+    *id = db_last_id(db);
     return 0;
 }
 
 int staff_users_update(struct db *db, const char *name, const char *role, const char *hash)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2, password_hash = ?3,"
-                                   " failed_logins = 0, locked_until = 0,"
-                                   " password_temporary_until = NULL WHERE name = ?1");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2, password_hash = ?3,"
+                                     " failed_logins = 0, locked_until = 0,"
+                                     " password_temporary_until = NULL WHERE name = ?1");
     if (!st)
         return store_fail(db, "staff_users_update");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, role);
+    db_bind_text(st, 3, hash);
     if (store_exec(db, st, "staff_users_update") != 0)
         return -1;
-    return sqlite3_changes(db->sq) > 0 ? 1 : 0;
+    return db_changes(db) > 0 ? 1 : 0;
 }
 
 int staff_users_find(struct db *db, const char *name, struct staff_user *out)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users WHERE name = ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users WHERE name = ?1");
     if (!st)
         return store_fail(db, "staff_users_find");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), result = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_text(st, 1, name);
+    int rc = db_step(st), result = 0;
+    if (rc == DB_ROW) {
         read_user(st, out);
         result = 1;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         result = store_fail(db, "staff_users_find");
     }
     db_stmt_done(st);
@@ -82,15 +82,15 @@ int staff_users_find(struct db *db, const char *name, struct staff_user *out)
 
 int staff_users_get(struct db *db, int64_t id, struct staff_user *out)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users WHERE id = ?1");
     if (!st)
         return store_fail(db, "staff_users_get");
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st), result = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st), result = 0;
+    if (rc == DB_ROW) {
         read_user(st, out);
         result = 1;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         result = store_fail(db, "staff_users_get");
     }
     db_stmt_done(st);
@@ -98,57 +98,57 @@ int staff_users_get(struct db *db, int64_t id, struct staff_user *out)
 }
 
 /* Run an update of one user prepared as st: 1 changed, 0 none, -1. */
-static int update_one(struct db *db, sqlite3_stmt *st, const char *what)
+static int update_one(struct db *db, struct db_stmt *st, const char *what)
 {
     if (store_exec(db, st, what) != 0)
         return -1;
-    return sqlite3_changes(db->sq) > 0 ? 1 : 0;
+    return db_changes(db) > 0 ? 1 : 0;
 }
 
 int staff_users_set_role(struct db *db, int64_t id, const char *role)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2 WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_users SET role = ?2 WHERE id = ?1");
     if (!st)
         return store_fail(db, "staff_users_set_role");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    db_bind_i64(st, 1, id);
+    db_bind_text(st, 2, role);
     return update_one(db, st, "staff_users_set_role");
 }
 
 int staff_users_set_disabled(struct db *db, int64_t id, int64_t disabled_at)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET disabled_at = nullif(?2, 0)"
-                                   " WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_users SET disabled_at = nullif(?2, 0)"
+                                     " WHERE id = ?1");
     if (!st)
         return store_fail(db, "staff_users_set_disabled");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, disabled_at);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, disabled_at);
     return update_one(db, st, "staff_users_set_disabled");
 }
 
 int staff_users_set_password(struct db *db, int64_t id, const char *hash, int64_t temporary_until)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET password_hash = ?2,"
-                                   " password_temporary_until = nullif(?3, 0),"
-                                   " failed_logins = 0, locked_until = 0 WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_users SET password_hash = ?2,"
+                                     " password_temporary_until = nullif(?3, 0),"
+                                     " failed_logins = 0, locked_until = 0 WHERE id = ?1");
     if (!st)
         return store_fail(db, "staff_users_set_password");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, temporary_until);
+    db_bind_i64(st, 1, id);
+    db_bind_text(st, 2, hash);
+    db_bind_i64(st, 3, temporary_until);
     return update_one(db, st, "staff_users_set_password");
 }
 
 int staff_users_active_admins(struct db *db, int64_t except_id)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM staff_users WHERE role = 'admin'"
-                                   " AND disabled_at IS NULL AND id != ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM staff_users WHERE role = 'admin'"
+                                     " AND disabled_at IS NULL AND id != ?1");
     if (!st)
         return store_fail(db, "staff_users_active_admins");
-    sqlite3_bind_int64(st, 1, except_id);
-    int rc = sqlite3_step(st), result = -1;
-    if (rc == SQLITE_ROW)
-        result = sqlite3_column_int(st, 0);
+    db_bind_i64(st, 1, except_id);
+    int rc = db_step(st), result = -1;
+    if (rc == DB_ROW)
+        result = db_col_int(st, 0);
     else
         store_fail(db, "staff_users_active_admins");
     db_stmt_done(st);
@@ -161,13 +161,13 @@ int staff_users_active_admins(struct db *db, int64_t except_id)
 static int attempt_claim(struct db *db, int64_t id, int64_t now, bool bypass,
                          const struct staff_backoff *p, int *failures, int64_t *until)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1,"
-                                   " locked_until = CASE WHEN failed_logins + 1 >= :free"
-                                   "   THEN max(locked_until, :now + min(:cap,"
-                                   "     :base << min(failed_logins + 1 - :free, 20)))"
-                                   "   ELSE locked_until END"
-                                   " WHERE id = :id AND (:bypass OR locked_until <= :now)"
-                                   " RETURNING failed_logins, locked_until");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1,"
+                                     " locked_until = CASE WHEN failed_logins + 1 >= :free"
+                                     "   THEN max(locked_until, :now + min(:cap,"
+                                     "     :base << min(failed_logins + 1 - :free, 20)))"
+                                     "   ELSE locked_until END"
+                                     " WHERE id = :id AND (:bypass OR locked_until <= :now)"
+                                     " RETURNING failed_logins, locked_until");
     if (!st)
         return store_fail(db, "staff_users_attempt");
     store_bind_int64(st, ":id", id);
@@ -176,14 +176,14 @@ static int attempt_claim(struct db *db, int64_t id, int64_t now, bool bypass,
     store_bind_int64(st, ":base", p->base_s);
     store_bind_int64(st, ":cap", p->cap_s);
     store_bind_int64(st, ":bypass", bypass ? 1 : 0);
-    int rc = sqlite3_step(st), result = 0;
-    if (rc == SQLITE_ROW) {
-        *failures = sqlite3_column_int(st, 0);
-        *until = sqlite3_column_int64(st, 1);
+    int rc = db_step(st), result = 0;
+    if (rc == DB_ROW) {
+        *failures = db_col_int(st, 0);
+        *until = db_col_i64(st, 1);
         result = 1;
-        rc = sqlite3_step(st);
+        rc = db_step(st);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         result = store_fail(db, "staff_users_attempt");
     db_stmt_done(st);
     return result;
@@ -196,19 +196,19 @@ int staff_users_attempt(struct db *db, int64_t id, int64_t now, bool bypass,
     if (rc != 0)
         return rc;
     /* In back-off: refused, but counted all the same. */
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1"
-                                   " WHERE id = :id RETURNING failed_logins, locked_until");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1"
+                                     " WHERE id = :id RETURNING failed_logins, locked_until");
     if (!st)
         return store_fail(db, "staff_users_attempt");
     store_bind_int64(st, ":id", id);
-    rc = sqlite3_step(st);
+    rc = db_step(st);
     int result = 0;
-    if (rc == SQLITE_ROW) {
-        *failures = sqlite3_column_int(st, 0);
-        *backoff_until = sqlite3_column_int64(st, 1);
-        rc = sqlite3_step(st);
+    if (rc == DB_ROW) {
+        *failures = db_col_int(st, 0);
+        *backoff_until = db_col_i64(st, 1);
+        rc = db_step(st);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         result = store_fail(db, "staff_users_attempt");
     db_stmt_done(st);
     return result;
@@ -216,23 +216,23 @@ int staff_users_attempt(struct db *db, int64_t id, int64_t now, bool bypass,
 
 int staff_users_login_ok(struct db *db, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = 0, locked_until = 0,"
-                                   " last_login_at = ?2 WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = 0, locked_until = 0,"
+                                     " last_login_at = ?2 WHERE id = ?1");
     if (!st)
         return store_fail(db, "staff_users_login_ok");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, now);
     return store_exec(db, st, "staff_users_login_ok");
 }
 
 int staff_users_list(struct db *db, struct staff_user *out, size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users ORDER BY name");
+    struct db_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM staff_users ORDER BY name");
     if (!st)
         return store_fail(db, "staff_users_list");
     size_t n = 0;
     int rc;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (n < max && (rc = db_step(st)) == DB_ROW)
         read_user(st, &out[n++]);
     db_stmt_done(st);
     return (int)n;
@@ -241,10 +241,10 @@ int staff_users_list(struct db *db, struct staff_user *out, size_t max)
 int staff_sessions_insert(struct db *db, int64_t user_id, const char *token_hash, const char *csrf,
                           int64_t now, const char *client)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_sessions (user_id, token_hash, csrf,"
-                                   " created_at, last_seen_at, client)"
-                                   " VALUES (:user_id, :token_hash, :csrf, :now, :now,"
-                                   " :client)");
+    struct db_stmt *st = db_stmt(db, "INSERT INTO staff_sessions (user_id, token_hash, csrf,"
+                                     " created_at, last_seen_at, client)"
+                                     " VALUES (:user_id, :token_hash, :csrf, :now, :now,"
+                                     " :client)");
     if (!st)
         return store_fail(db, "staff_sessions_insert");
     store_bind_int64(st, ":user_id", user_id);
@@ -258,28 +258,28 @@ int staff_sessions_insert(struct db *db, int64_t user_id, const char *token_hash
 int staff_sessions_find(struct db *db, const char *token_hash, int64_t idle_since,
                         struct staff_session *out)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT s.id, s.user_id, u.name, u.role, s.csrf, s.created_at,"
-                                   " s.last_seen_at, u.password_temporary_until IS NOT NULL"
-                                   " FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id"
-                                   " WHERE s.token_hash = ?1 AND s.ended_at IS NULL"
-                                   " AND s.last_seen_at >= ?2 AND u.disabled_at IS NULL");
+    struct db_stmt *st = db_stmt(db, "SELECT s.id, s.user_id, u.name, u.role, s.csrf, s.created_at,"
+                                     " s.last_seen_at, u.password_temporary_until IS NOT NULL"
+                                     " FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id"
+                                     " WHERE s.token_hash = ?1 AND s.ended_at IS NULL"
+                                     " AND s.last_seen_at >= ?2 AND u.disabled_at IS NULL");
     if (!st)
         return store_fail(db, "staff_sessions_find");
-    sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, idle_since);
-    int rc = sqlite3_step(st), result = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_text(st, 1, token_hash);
+    db_bind_i64(st, 2, idle_since);
+    int rc = db_step(st), result = 0;
+    if (rc == DB_ROW) {
         memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(st, 0);
-        out->user_id = sqlite3_column_int64(st, 1);
+        out->id = db_col_i64(st, 0);
+        out->user_id = db_col_i64(st, 1);
         store_copy_text(out->user_name, sizeof out->user_name, st, 2);
         store_copy_text(out->role, sizeof out->role, st, 3);
         store_copy_text(out->csrf, sizeof out->csrf, st, 4);
-        out->created_at = sqlite3_column_int64(st, 5);
-        out->last_seen_at = sqlite3_column_int64(st, 6);
-        out->password_temporary = sqlite3_column_int(st, 7) != 0;
+        out->created_at = db_col_i64(st, 5);
+        out->last_seen_at = db_col_i64(st, 6);
+        out->password_temporary = db_col_int(st, 7) != 0;
         result = 1;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         result = store_fail(db, "staff_sessions_find");
     }
     db_stmt_done(st);
@@ -288,17 +288,17 @@ int staff_sessions_find(struct db *db, const char *token_hash, int64_t idle_sinc
 
 int staff_sessions_known(struct db *db, int64_t user_id, const char *token_hash, int64_t since)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM staff_sessions WHERE token_hash = :token_hash"
-                                   " AND user_id = :user_id AND created_at >= :since");
+    struct db_stmt *st = db_stmt(db, "SELECT 1 FROM staff_sessions WHERE token_hash = :token_hash"
+                                     " AND user_id = :user_id AND created_at >= :since");
     if (!st)
         return store_fail(db, "staff_sessions_known");
     store_bind_text(st, ":token_hash", token_hash);
     store_bind_int64(st, ":user_id", user_id);
     store_bind_int64(st, ":since", since);
-    int rc = sqlite3_step(st), result = 0;
-    if (rc == SQLITE_ROW)
+    int rc = db_step(st), result = 0;
+    if (rc == DB_ROW)
         result = 1;
-    else if (rc != SQLITE_DONE)
+    else if (rc != DB_DONE)
         result = store_fail(db, "staff_sessions_known");
     db_stmt_done(st);
     return result;
@@ -306,44 +306,44 @@ int staff_sessions_known(struct db *db, int64_t user_id, const char *token_hash,
 
 int staff_sessions_touch(struct db *db, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET last_seen_at = ?2 WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_sessions SET last_seen_at = ?2 WHERE id = ?1");
     if (!st)
         return store_fail(db, "staff_sessions_touch");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, now);
     return store_exec(db, st, "staff_sessions_touch");
 }
 
 int staff_sessions_end(struct db *db, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?2"
-                                   " WHERE id = ?1 AND ended_at IS NULL");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?2"
+                                     " WHERE id = ?1 AND ended_at IS NULL");
     if (!st)
         return store_fail(db, "staff_sessions_end");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, now);
     return store_exec(db, st, "staff_sessions_end");
 }
 
 int staff_sessions_end_user(struct db *db, int64_t user_id, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?2"
-                                   " WHERE user_id = ?1 AND ended_at IS NULL");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?2"
+                                     " WHERE user_id = ?1 AND ended_at IS NULL");
     if (!st)
         return store_fail(db, "staff_sessions_end_user");
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_i64(st, 1, user_id);
+    db_bind_i64(st, 2, now);
     return store_exec(db, st, "staff_sessions_end_user");
 }
 
 int staff_sessions_end_others(struct db *db, int64_t user_id, int64_t keep_id, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?3"
-                                   " WHERE user_id = ?1 AND id != ?2 AND ended_at IS NULL");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_sessions SET ended_at = ?3"
+                                     " WHERE user_id = ?1 AND id != ?2 AND ended_at IS NULL");
     if (!st)
         return store_fail(db, "staff_sessions_end_others");
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, keep_id);
-    sqlite3_bind_int64(st, 3, now);
+    db_bind_i64(st, 1, user_id);
+    db_bind_i64(st, 2, keep_id);
+    db_bind_i64(st, 3, now);
     return store_exec(db, st, "staff_sessions_end_others");
 }

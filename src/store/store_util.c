@@ -10,76 +10,76 @@
 #include "store/db_sql.h"
 #include "sys/log.h"
 
-int store_param(sqlite3_stmt *st, const char *name)
+int store_param(struct db_stmt *st, const char *name)
 {
-    int i = sqlite3_bind_parameter_index(st, name);
+    int i = db_param_index(st, name);
     assert(i > 0 && "a parameter name the statement lacks");
     return i;
 }
 
-void store_bind_text(sqlite3_stmt *st, const char *name, const char *s)
+void store_bind_text(struct db_stmt *st, const char *name, const char *s)
 {
-    sqlite3_bind_text(st, store_param(st, name), s, -1, SQLITE_STATIC);
+    db_bind_text(st, store_param(st, name), s);
 }
 
-void store_bind_text_or_null(sqlite3_stmt *st, const char *name, const char *s)
+void store_bind_text_or_null(struct db_stmt *st, const char *name, const char *s)
 {
     store_bind_text(st, name, s && *s ? s : NULL);
 }
 
-void store_bind_int64(sqlite3_stmt *st, const char *name, int64_t v)
+void store_bind_int64(struct db_stmt *st, const char *name, int64_t v)
 {
-    sqlite3_bind_int64(st, store_param(st, name), (sqlite3_int64)v);
+    db_bind_i64(st, store_param(st, name), (int64_t)v);
 }
 
-void store_bind_null(sqlite3_stmt *st, const char *name)
+void store_bind_null(struct db_stmt *st, const char *name)
 {
-    sqlite3_bind_null(st, store_param(st, name));
+    db_bind_null(st, store_param(st, name));
 }
 
-void store_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t len)
+void store_bind_blob(struct db_stmt *st, const char *name, const void *p, size_t len)
 {
-    sqlite3_bind_blob(st, store_param(st, name), p, (int)len, SQLITE_STATIC);
+    db_bind_blob(st, store_param(st, name), p, len);
 }
 
-int store_exec(struct db *db, sqlite3_stmt *st, const char *what)
+int store_exec(struct db *db, struct db_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st);
+    int rc = db_step(st);
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(db, what);
+    return rc == DB_DONE ? 0 : store_fail(db, what);
 }
 
-int store_exec_changed(struct db *db, sqlite3_stmt *st, const char *what)
+int store_exec_changed(struct db *db, struct db_stmt *st, const char *what)
 {
     if (store_exec(db, st, what) != 0)
         return -1;
-    return sqlite3_changes(db->sq) > 0 ? 1 : 0;
+    return db_changes(db) > 0 ? 1 : 0;
 }
 
-int store_read_int64(struct db *db, sqlite3_stmt *st, int64_t *out, const char *what)
+int store_read_int64(struct db *db, struct db_stmt *st, int64_t *out, const char *what)
 {
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int rc = db_step(st);
+    *out = rc == DB_ROW ? db_col_i64(st, 0) : 0;
     db_stmt_done(st);
-    return rc == SQLITE_ROW ? 0 : store_fail(db, what);
+    return rc == DB_ROW ? 0 : store_fail(db, what);
 }
 
-int store_read_ids(struct db *db, sqlite3_stmt *st, int64_t *ids, size_t max, const char *what)
+int store_read_ids(struct db *db, struct db_stmt *st, int64_t *ids, size_t max, const char *what)
 {
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW)
+        ids[n++] = db_col_i64(st, 0);
     db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         return store_fail(db, what);
     return (int)n;
 }
 
-void store_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
+void store_copy_text(char *dst, size_t dstsz, struct db_stmt *st, int col)
 {
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    const char *t = db_col_text(st, col);
+    size_t n = t ? db_col_bytes(st, col) : 0;
     if (n >= dstsz)
         n = utf8_floor(t, n, dstsz - 1);
     if (n)

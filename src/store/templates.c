@@ -20,23 +20,24 @@ void template_record_clear(struct template_record *r)
     r->texts = NULL;
 }
 
-/* The write's outcome from sqlite3_step's rc and the changes it made. */
+/* The write's outcome from db_step's rc and the changes it made. */
 static enum template_write write_result(struct db *db, int rc, const char *what)
 {
-    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    if (db_failed_unique(rc))
         return TEMPLATE_WRITE_NAME_TAKEN;
-    if (rc != SQLITE_DONE) {
+    if (rc != DB_DONE) {
         store_fail(db, what);
         return TEMPLATE_WRITE_ERROR;
     }
-    return sqlite3_changes(db->sq) > 0 ? TEMPLATE_WRITE_OK : TEMPLATE_WRITE_NOT_FOUND;
+    return db_changes(db) > 0 ? TEMPLATE_WRITE_OK : TEMPLATE_WRITE_NOT_FOUND;
 }
 
 enum template_write templates_insert(struct db *db, const struct template_record *r, int64_t now,
                                      int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO templates (name, texts, created_by, created_at,"
-                                   " updated_at) VALUES (:name, :texts, :created_by, :now, :now)");
+    struct db_stmt *st =
+        db_stmt(db, "INSERT INTO templates (name, texts, created_by, created_at,"
+                    " updated_at) VALUES (:name, :texts, :created_by, :now, :now)");
     if (!st) {
         store_fail(db, "templates_insert");
         return TEMPLATE_WRITE_ERROR;
@@ -45,18 +46,18 @@ enum template_write templates_insert(struct db *db, const struct template_record
     store_bind_text(st, ":texts", r->texts);
     store_bind_text(st, ":created_by", r->created_by);
     store_bind_int64(st, ":now", now);
-    int rc = sqlite3_step(st);
+    int rc = db_step(st);
     db_stmt_done(st);
     enum template_write w = write_result(db, rc, "templates_insert");
     if (w == TEMPLATE_WRITE_OK)
-        *id = sqlite3_last_insert_rowid(db->sq);
+        *id = db_last_id(db);
     return w;
 }
 
 enum template_write templates_update(struct db *db, const struct template_record *r, bool archived,
                                      int64_t now)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "UPDATE templates SET name = :name, texts = :texts, updated_at = :now,"
                     " archived_at = CASE WHEN :archived THEN coalesce(archived_at, :now) END"
                     " WHERE id = :id");
@@ -69,21 +70,21 @@ enum template_write templates_update(struct db *db, const struct template_record
     store_bind_text(st, ":texts", r->texts);
     store_bind_int64(st, ":archived", archived);
     store_bind_int64(st, ":now", now);
-    int rc = sqlite3_step(st);
+    int rc = db_step(st);
     db_stmt_done(st);
     return write_result(db, rc, "templates_update");
 }
 
-static int read_record(sqlite3_stmt *st, struct template_record *r)
+static int read_record(struct db_stmt *st, struct template_record *r)
 {
     memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
+    r->id = db_col_i64(st, 0);
     store_copy_text(r->name, sizeof r->name, st, 1);
-    const char *texts = (const char *)sqlite3_column_text(st, 2);
+    const char *texts = db_col_text(st, 2);
     store_copy_text(r->created_by, sizeof r->created_by, st, 3);
-    r->created_at = sqlite3_column_int64(st, 4);
-    r->updated_at = sqlite3_column_int64(st, 5);
-    r->archived_at = sqlite3_column_int64(st, 6);
+    r->created_at = db_col_i64(st, 4);
+    r->updated_at = db_col_i64(st, 5);
+    r->archived_at = db_col_i64(st, 6);
     r->texts = strdup(texts ? texts : "{}");
     return r->texts ? 0 : -1;
 }
@@ -91,17 +92,17 @@ static int read_record(sqlite3_stmt *st, struct template_record *r)
 int templates_get(struct db *db, int64_t id, struct template_record *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates WHERE id = ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates WHERE id = ?1");
     if (!st)
         return store_fail(db, "templates_get");
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st), found = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st), found = 0;
+    if (rc == DB_ROW) {
         found = read_record(st, out) == 0 ? 1 : -1;
-        rc = SQLITE_DONE;
+        rc = DB_DONE;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_DONE || found < 0)
+    if (rc != DB_DONE || found < 0)
         return store_fail(db, "templates_get");
     return found;
 }
@@ -109,31 +110,31 @@ int templates_get(struct db *db, int64_t id, struct template_record *out)
 int templates_list(struct db *db, bool with_archived, int64_t offset, size_t max,
                    struct template_record *out, int64_t *total)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates"
-                                   " WHERE ?1 OR archived_at IS NULL"
-                                   " ORDER BY name, id LIMIT ?2 OFFSET ?3");
+    struct db_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates"
+                                     " WHERE ?1 OR archived_at IS NULL"
+                                     " ORDER BY name, id LIMIT ?2 OFFSET ?3");
     if (!st)
         return store_fail(db, "templates_list");
-    sqlite3_bind_int(st, 1, with_archived);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-    sqlite3_bind_int64(st, 3, offset);
+    db_bind_i64(st, 1, with_archived);
+    db_bind_i64(st, 2, (int64_t)max);
+    db_bind_i64(st, 3, offset);
     size_t n = 0;
-    int rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_DONE;
+    while (n < max && (rc = db_step(st)) == DB_ROW) {
         if (read_record(st, &out[n]) != 0) {
-            rc = SQLITE_NOMEM;
+            rc = DB_FAILED;
             break;
         }
         n++;
     }
     db_stmt_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         goto fail;
     if (total) {
         st = db_stmt(db, "SELECT count(*) FROM templates WHERE ?1 OR archived_at IS NULL");
         if (!st)
             goto fail;
-        sqlite3_bind_int(st, 1, with_archived);
+        db_bind_i64(st, 1, with_archived);
         if (store_read_int64(db, st, total, "templates_list") != 0)
             goto clear;
     }
@@ -157,17 +158,17 @@ int templates_longest_event(struct db *db, int64_t now, const char *lang, char *
              " WHERE status = 'scheduled' AND starts_at > ?1)"
              " ORDER BY length(t) DESC, starts_at LIMIT 1",
              c);
-    sqlite3_stmt *st = db_stmt(db, sql);
+    struct db_stmt *st = db_stmt(db, sql);
     if (!st)
         return store_fail(db, "templates_longest_event");
-    sqlite3_bind_int64(st, 1, now);
-    int rc = sqlite3_step(st), found = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(st, 1, now);
+    int rc = db_step(st), found = 0;
+    if (rc == DB_ROW) {
         store_copy_text(title, titlesz, st, 0);
-        *starts_at = sqlite3_column_int64(st, 1);
+        *starts_at = db_col_i64(st, 1);
         found = 1;
-        rc = SQLITE_DONE;
+        rc = DB_DONE;
     }
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? found : store_fail(db, "templates_longest_event");
+    return rc == DB_DONE ? found : store_fail(db, "templates_longest_event");
 }

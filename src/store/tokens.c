@@ -9,52 +9,52 @@
 
 #define TOKEN_COLUMNS "id, name, role, created_at, coalesce(last_used_at,0), coalesce(revoked_at,0)"
 
-static void read_row(sqlite3_stmt *st, struct token_row *out)
+static void read_row(struct db_stmt *st, struct token_row *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_i64(st, 0);
     store_copy_text(out->name, sizeof out->name, st, 1);
     store_copy_text(out->role, sizeof out->role, st, 2);
-    out->created_at = sqlite3_column_int64(st, 3);
-    out->last_used_at = sqlite3_column_int64(st, 4);
-    out->revoked_at = sqlite3_column_int64(st, 5);
+    out->created_at = db_col_i64(st, 3);
+    out->last_used_at = db_col_i64(st, 4);
+    out->revoked_at = db_col_i64(st, 5);
 }
 
 int tokens_insert(struct db *db, const char *name, const char *role, const char *hash_hex,
                   int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO staff_tokens (name, role, token_hash, created_at)"
-                                   " VALUES (?1, ?2, ?3, ?4)");
+    struct db_stmt *st = db_stmt(db, "INSERT INTO staff_tokens (name, role, token_hash, created_at)"
+                                     " VALUES (?1, ?2, ?3, ?4)");
     if (!st)
         return store_fail(db, "tokens_insert");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, hash_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
-    int rc = sqlite3_step(st);
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, role);
+    db_bind_text(st, 3, hash_hex);
+    db_bind_i64(st, 4, now);
+    int rc = db_step(st);
     db_stmt_done(st);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    if (db_failed_unique(rc))
         return 1;
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store_fail(db, "tokens_insert");
-    *id = sqlite3_last_insert_rowid(db->sq);
+    *id = db_last_id(db);
     return 0;
 }
 
 int tokens_find_live(struct db *db, const char *hash_hex, struct token_row *out, char *stored_hex,
                      size_t stored_sz)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " TOKEN_COLUMNS ", token_hash FROM staff_tokens"
-                                   " WHERE token_hash = ?1 AND revoked_at IS NULL");
+    struct db_stmt *st = db_stmt(db, "SELECT " TOKEN_COLUMNS ", token_hash FROM staff_tokens"
+                                     " WHERE token_hash = ?1 AND revoked_at IS NULL");
     if (!st)
         return store_fail(db, "tokens_find_live");
-    sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), result = 0;
-    if (rc == SQLITE_ROW) {
+    db_bind_text(st, 1, hash_hex);
+    int rc = db_step(st), result = 0;
+    if (rc == DB_ROW) {
         read_row(st, out);
         store_copy_text(stored_hex, stored_sz, st, 6);
         result = 1;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         result = store_fail(db, "tokens_find_live");
     }
     db_stmt_done(st);
@@ -63,55 +63,55 @@ int tokens_find_live(struct db *db, const char *hash_hex, struct token_row *out,
 
 int tokens_touch(struct db *db, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE staff_tokens SET last_used_at = ?2 WHERE id = ?1"
-                                   " AND (last_used_at IS NULL OR last_used_at < ?2 - ?3)");
+    struct db_stmt *st = db_stmt(db, "UPDATE staff_tokens SET last_used_at = ?2 WHERE id = ?1"
+                                     " AND (last_used_at IS NULL OR last_used_at < ?2 - ?3)");
     if (!st)
         return store_fail(db, "tokens_touch");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, TOKENS_TOUCH_INTERVAL_S);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, now);
+    db_bind_i64(st, 3, TOKENS_TOUCH_INTERVAL_S);
     return store_exec(db, st, "tokens_touch");
 }
 
 int tokens_revoke(struct db *db, const char *name, int64_t by_id, int64_t now,
                   struct token_row *out)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM staff_tokens"
                     " WHERE revoked_at IS NULL AND (id = ?1 OR (?1 = 0 AND name = ?2))");
     if (!st)
         return store_fail(db, "tokens_revoke");
-    sqlite3_bind_int64(st, 1, by_id);
-    sqlite3_bind_text(st, 2, name ? name : "", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(st, 1, by_id);
+    db_bind_text(st, 2, name ? name : "");
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         read_row(st, out);
     db_stmt_done(st);
-    if (rc == SQLITE_DONE)
+    if (rc == DB_DONE)
         return 0;
-    if (rc != SQLITE_ROW)
+    if (rc != DB_ROW)
         return store_fail(db, "tokens_revoke");
     if (!(st = db_stmt(db, "UPDATE staff_tokens SET revoked_at = ?2 WHERE id = ?1")))
         return store_fail(db, "tokens_revoke");
-    sqlite3_bind_int64(st, 1, out->id);
-    sqlite3_bind_int64(st, 2, now);
-    rc = sqlite3_step(st);
+    db_bind_i64(st, 1, out->id);
+    db_bind_i64(st, 2, now);
+    rc = db_step(st);
     db_stmt_done(st);
-    return rc == SQLITE_DONE ? 1 : store_fail(db, "tokens_revoke");
+    return rc == DB_DONE ? 1 : store_fail(db, "tokens_revoke");
 }
 
 int tokens_list(struct db *db, struct token_row *out, size_t max)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM staff_tokens"
-                                   " ORDER BY revoked_at IS NOT NULL, id DESC LIMIT ?1");
+    struct db_stmt *st = db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM staff_tokens"
+                                     " ORDER BY revoked_at IS NOT NULL, id DESC LIMIT ?1");
     if (!st)
         return store_fail(db, "tokens_list");
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    db_bind_i64(st, 1, (int64_t)max);
     size_t n = 0;
     int rc;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (n < max && (rc = db_step(st)) == DB_ROW)
         read_row(st, &out[n++]);
-    if (n < max && rc != SQLITE_DONE) {
+    if (n < max && rc != DB_DONE) {
         db_stmt_done(st);
         return store_fail(db, "tokens_list");
     }

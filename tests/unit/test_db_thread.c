@@ -34,10 +34,10 @@ static void exec_ok(struct db *db, const char *sql)
 
 static int rows(struct db *db)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM t");
+    struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM t");
     assert_non_null(st);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int n = sqlite3_column_int(st, 0);
+    assert_int_equal(db_step(st), DB_ROW);
+    int n = db_col_int(st, 0);
     db_stmt_done(st);
     return n;
 }
@@ -141,20 +141,20 @@ static void test_statement_cache(void **state)
     char a[64], b[64];
     snprintf(a, sizeof a, "SELECT count(*) FROM t WHERE x = ?1");
     snprintf(b, sizeof b, "%s", a);
-    sqlite3_stmt *first = db_stmt(db, a);
+    struct db_stmt *first = db_stmt(db, a);
     assert_non_null(first);
     db_stmt_done(first);
-    sqlite3_stmt *again = db_stmt(db, b);
+    struct db_stmt *again = db_stmt(db, b);
     assert_ptr_equal(again, first);
     db_stmt_done(again);
     snprintf(a, sizeof a, "SELECT count(*) FROM t WHERE x <> ?1");
-    sqlite3_stmt *other = db_stmt(db, a);
+    struct db_stmt *other = db_stmt(db, a);
     assert_non_null(other);
     assert_ptr_not_equal(other, first);
-    assert_string_equal(sqlite3_sql(other), a);
+    assert_string_equal(sqlite3_sql(db_sq_stmt(other)), a);
     db_stmt_done(other);
     snprintf(a, sizeof a, "%s", b);
-    sqlite3_stmt *back = db_stmt(db, a);
+    struct db_stmt *back = db_stmt(db, a);
     assert_ptr_equal(back, first);
     db_stmt_done(back);
 }
