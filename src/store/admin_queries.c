@@ -235,7 +235,7 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
 
     [ADMINQ_COOP_INSERT] = "INSERT INTO cooperatives (code, name, province, sector, contact_phone,"
                            " created_at, updated_at) VALUES (:code, :name, :province, :sector,"
-                           " :contact_phone, :now, :now)",
+                           " :contact_phone, :now, :now) RETURNING id",
     [ADMINQ_COOP_UPDATE] = "UPDATE cooperatives SET code = :code, name = :name,"
                            " province = :province, sector = :sector,"
                            " contact_phone = :contact_phone, updated_at = :now WHERE id = :id",
@@ -263,7 +263,8 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         " INTEGER)), 0) + 1) FROM (SELECT strftime('%Y', :now, 'unixepoch', 'localtime') AS v) y"
         " LEFT JOIN grants g ON g.reference GLOB 'GR-' || y.v || '-[0-9]*')),"
         " :member_id, :cooperative_id,"
-        " :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now, :now)",
+        " :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now, :now)"
+        " RETURNING id",
     [ADMINQ_GRANT_UPDATE] = "UPDATE grants SET programme = :programme, amount_mad = :amount_mad,"
                             " note_ar = :note_ar, note_fr = :note_fr, note_en = :note_en,"
                             " updated_at = :now WHERE id = :id",
@@ -278,7 +279,7 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         "INSERT INTO events (code, kind, title_ar, title_fr, title_en,"
         " description_ar, description_fr, description_en, starts_at, place,"
         " province, capacity, reminder_before_s, created_at, updated_at) VALUES (" EVENT_VALUES
-        ", :now, :now)",
+        ", :now, :now) RETURNING id",
     [ADMINQ_EVENT_UPDATE] = "UPDATE events SET code = :code, kind = :kind, title_ar = :title_ar,"
                             " title_fr = :title_fr, title_en = :title_en,"
                             " description_ar = :description_ar, description_fr = :description_fr,"
@@ -459,8 +460,8 @@ enum adminq_write_result adminq_exec(struct db *db, enum adminq q, const struct 
     struct db_stmt *st = prepare(db, q, args, nargs);
     if (!st)
         return ADMINQ_ERROR;
-    int rc = db_step(st);
-    db_stmt_done(st);
+    int64_t id; /* an INSERT's, RETURNING id; 0 for other statements */
+    int rc = store_insert_rc(st, &id);
     if (db_failed_unique(rc))
         return ADMINQ_CONFLICT;
     if (db_failed_invalid(rc))
@@ -470,7 +471,7 @@ enum adminq_write_result adminq_exec(struct db *db, enum adminq q, const struct 
     if (changes)
         *changes = db_changes(db);
     if (rowid)
-        *rowid = db_last_id(db);
+        *rowid = id;
     return ADMINQ_OK;
 }
 

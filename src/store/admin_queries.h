@@ -210,7 +210,7 @@ enum adminq_write_result {
 };
 
 /* Run write q. *changes (may be NULL) gets the rows changed, *rowid (may be
- * NULL) the last inserted row id. */
+ * NULL) the id of the row an INSERT made (its RETURNING id), else 0. */
 enum adminq_write_result adminq_exec(struct db *db, enum adminq q, const struct adminq_arg *args,
                                      size_t nargs, int64_t *changes, int64_t *rowid)
     __attribute__((warn_unused_result));

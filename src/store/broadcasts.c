@@ -68,7 +68,7 @@ int broadcasts_insert(struct db *db, const struct broadcast_record *r, int64_t n
                     " event_id, status, created_by, created_at, updated_at)"
                     " VALUES (:name, nullif(:topic, ''), :channel, :audience,"
                     " :texts, nullif(:event_id, 0), 'draft', :created_by, :now,"
-                    " :now)");
+                    " :now) RETURNING id");
     if (!st)
         return store_fail(db, "broadcasts_insert");
     store_bind_text(st, ":name", r->name);
@@ -79,10 +79,7 @@ int broadcasts_insert(struct db *db, const struct broadcast_record *r, int64_t n
     store_bind_text(st, ":created_by", r->created_by);
     store_bind_int64(st, ":event_id", r->event_id);
     store_bind_int64(st, ":now", now);
-    if (store_exec(db, st, "broadcasts_insert") != 0)
-        return -1;
-    *id = db_last_id(db);
-    return 0;
+    return store_insert(db, st, id, "broadcasts_insert") == 1 ? 0 : -1;
 }
 
 int broadcasts_update_draft(struct db *db, const struct broadcast_record *r, int64_t now)

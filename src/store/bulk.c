@@ -93,18 +93,19 @@ int bulk_find(struct db *db, enum bulk_kind kind, const char *key, struct bulk_r
 
 static const char *const insert_sql[BULK_KINDS_] = {
     "INSERT INTO cooperatives (code, name, province, sector, contact_phone, created_at,"
-    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?10)",
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?10) RETURNING id",
     "INSERT INTO members (phone, name, cooperative_id, province, sector, gender, birth_year,"
     " language, consent_at, consent_channel, registered_via, registered_at, created_at,"
     " updated_at, is_test, name_folded) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE"
     " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, ?4, ?5, ?6,"
     " CAST(?7 AS INTEGER), ?8, CASE WHEN ?9 = 'yes' THEN ?10 END, CASE WHEN ?9 = 'yes' THEN"
-    " 'import' END, 'import', ?10, ?10, ?10, test_number(?1), fold_text(?2))",
+    " 'import' END, 'import', ?10, ?10, ?10, test_number(?1), fold_text(?2)) RETURNING id",
     "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
     " note_ar, note_fr, note_en, created_at, updated_at) VALUES (?1,"
     " CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT id FROM members WHERE phone = ?2), -1)"
     " END, CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce((SELECT id FROM cooperatives"
-    " WHERE code = ?3), -1) END, ?4, CAST(?5 AS INTEGER), ?6, ?7, ?8, ?9, ?10, ?10)",
+    " WHERE code = ?3), -1) END, ?4, CAST(?5 AS INTEGER), ?6, ?7, ?8, ?9, ?10, ?10)"
+    " RETURNING id",
 };
 static const char *const update_sql[BULK_KINDS_] = {
     "UPDATE cooperatives SET name = ?2, province = ?3, sector = ?4, contact_phone = ?5,"
@@ -138,14 +139,14 @@ int bulk_write(struct db *db, enum bulk_kind kind, int64_t id, const char *const
     db_bind_i64(st, 10, now);
     if (id)
         db_bind_i64(st, 11, id);
-    int rc = db_step(st);
-    db_stmt_done(st);
+    int64_t inserted; /* an UPDATE returns no row: 0 */
+    int rc = store_insert_rc(st, &inserted);
     if (db_failed_constraint(rc))
         return -2;
     if (rc != DB_DONE)
         return store_fail(db, "bulk_write");
     if (id_out)
-        *id_out = id ? id : db_last_id(db);
+        *id_out = id ? id : inserted;
     return 0;
 }
 

@@ -4,7 +4,8 @@
  * statement from the per-thread cache, parameters bound by position
  * (?1, ?2...) or by name (":phone", through store/store_util), a step that
  * says "a row" or "done", columns read by index, and what the last
- * statement changed. That is the whole contract a store engine fulfils;
+ * statement changed (an INSERT's new id comes back through "RETURNING id",
+ * store/store_util's store_insert). That is the whole contract a store engine fulfils;
  * the modules never see which engine holds the data.
  *
  * Today's engine is SQLite, and these are thin inline wrappers over its
@@ -185,12 +186,6 @@ static inline const char *db_col_name(struct db_stmt *st, int c)
 static inline int64_t db_changes(struct db *db)
 {
     return (int64_t)sqlite3_changes64(db->sq);
-}
-
-/* The id of the row the last INSERT on db made. */
-static inline int64_t db_last_id(struct db *db)
-{
-    return (int64_t)sqlite3_last_insert_rowid(db->sq);
 }
 
 /* Whether db is inside a transaction. */

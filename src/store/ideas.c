@@ -15,16 +15,16 @@ int idea_insert(struct db *db, int64_t member_id, const char *sector, const char
     int64_t now = db_now();
     if (!(st = db_stmt(db, "INSERT INTO ideas (member_id, sector, title, description, created_at,"
                            " updated_at) VALUES (:member_id, :sector, :title, :description,"
-                           " :now, :now)")))
+                           " :now, :now) RETURNING id")))
         return store_fail(db, "idea_insert");
     store_bind_int64(st, ":member_id", member_id);
     store_bind_text(st, ":sector", sector);
     store_bind_text(st, ":title", title);
     store_bind_text(st, ":description", description);
     store_bind_int64(st, ":now", now);
-    if (store_exec(db, st, "idea_insert") != 0)
+    int64_t id;
+    if (store_insert(db, st, &id, "idea_insert") != 1)
         return -1;
-    int64_t id = db_last_id(db);
     time_t t = (time_t)now;
     struct tm tm;
     localtime_r(&t, &tm);

@@ -146,7 +146,8 @@ int member_register_by_contact(struct db *db, const struct member *m, int64_t co
               " FROM cooperatives WHERE id = :cooperative_id), nullif(:province, '')), :sector,"
               " :gender, :birth_year, :language, 'contact', :now, :contact, 'pending', :now,"
               " 'contact',"
-              " :now, :now, test_number(:phone), fold_text(:name)) ON CONFLICT(phone) DO NOTHING")))
+              " :now, :now, test_number(:phone), fold_text(:name)) ON CONFLICT(phone) DO NOTHING"
+              " RETURNING id")))
         return store_fail(db, "member_register_by_contact");
     char gender[2] = {m->gender, 0};
     store_bind_text(st, ":phone", m->phone);
@@ -159,12 +160,7 @@ int member_register_by_contact(struct db *db, const struct member *m, int64_t co
     store_bind_text(st, ":language", m->language);
     store_bind_int64(st, ":now", db_now());
     store_bind_int64(st, ":contact", contact_id);
-    if (store_exec(db, st, "member_register_by_contact") != 0)
-        return -1;
-    if (db_changes(db) == 0)
-        return 0;
-    *id_out = db_last_id(db);
-    return 1;
+    return store_insert(db, st, id_out, "member_register_by_contact");
 }
 
 int member_consent_set(struct db *db, int64_t id, bool given, const char *channel)

@@ -111,7 +111,7 @@ static int insert_directed(struct db *db, const struct message_new *m, const cha
                     " error, created_at, updated_at)"
                     " VALUES (:channel, 'out', :phone, nullif(:member_id, 0), :kind, :topic, :body,"
                     " :encoding, :segments, :status, :priority, :next_attempt_at, :attempts,"
-                    " :provider_id, :error, :now, :now)");
+                    " :provider_id, :error, :now, :now) RETURNING id");
     if (!st)
         return store_fail(db, "message_queue");
     int64_t now = db_now();
@@ -133,10 +133,11 @@ static int insert_directed(struct db *db, const struct message_new *m, const cha
     store_bind_text_or_null(st, ":provider_id", provider_id);
     store_bind_text_or_null(st, ":error", error);
     store_bind_int64(st, ":now", now);
-    if (store_exec(db, st, "message_queue") != 0)
+    int64_t id;
+    if (store_insert(db, st, &id, "message_queue") != 1)
         return -1;
     if (id_out)
-        *id_out = db_last_id(db);
+        *id_out = id;
     return 0;
 }
 
@@ -525,10 +526,11 @@ int message_store_inbound(struct db *db, const struct message_in *m, int64_t now
         return -1;
     }
     struct db_stmt *st = db_stmt(
-        db, "INSERT OR IGNORE INTO messages (channel, direction, phone, member_id, kind, body,"
+        db, "INSERT INTO messages (channel, direction, phone, member_id, kind, body,"
             " encoding, segments, status, provider_id, created_at, updated_at)"
             " VALUES (:channel, 'in', :phone, nullif(:member_id, 0), 'sms', :body, :encoding,"
-            " :segments, 'received', :provider_id, :now, :now)");
+            " :segments, 'received', :provider_id, :now, :now)"
+            " ON CONFLICT DO NOTHING RETURNING id"); /* the same provider id: a retransmission */
     if (!st)
         return store_fail(db, "inbound_store");
     store_bind_text(st, ":channel", m->channel);
@@ -539,13 +541,11 @@ int message_store_inbound(struct db *db, const struct message_in *m, int64_t now
     store_bind_int64(st, ":segments", (int64_t)tm.segments);
     store_bind_text_or_null(st, ":provider_id", m->provider_id);
     store_bind_int64(st, ":now", now);
-    if (store_exec(db, st, "inbound_store") != 0)
-        return -1;
-    if (db_changes(db) == 0)
-        return 0;
-    if (id_out)
-        *id_out = db_last_id(db);
-    return 1;
+    int64_t id;
+    int fresh = store_insert(db, st, &id, "inbound_store");
+    if (fresh == 1 && id_out)
+        *id_out = id;
+    return fresh;
 }
 
 /* The parts 1..total of a multipart SMS in order, joined, once all are

@@ -73,16 +73,14 @@ int recurrences_insert(struct db *db, const struct recurrence_record *r, int64_t
             " ended_reason, created_by, created_at, updated_at) VALUES (:broadcast_id, :kind,"
             " nullif(:weekday, 0), nullif(:month_day, 0), :minute, :event_filter, :audience,"
             " :starts_at, nullif(:ends_at, 0), nullif(:max_count, 0), :status,"
-            " nullif(:next_at, 0), nullif(:last_at, 0), :ended_reason, :created_by, :now, :now)");
+            " nullif(:next_at, 0), nullif(:last_at, 0), :ended_reason, :created_by, :now, :now)"
+            " RETURNING id");
     if (!st)
         return store_fail(db, "recurrences_insert");
     store_bind_int64(st, ":broadcast_id", r->broadcast_id);
     store_bind_text(st, ":created_by", r->created_by);
     bind_rule(st, r, now);
-    if (store_exec(db, st, "recurrences_insert") != 0)
-        return -1;
-    *id = db_last_id(db);
-    return 0;
+    return store_insert(db, st, id, "recurrences_insert") == 1 ? 0 : -1;
 }
 
 int recurrences_update(struct db *db, const struct recurrence_record *r, int64_t now)
@@ -165,12 +163,14 @@ int recurrences_due(struct db *db, int64_t now, int64_t *ids, size_t max)
     return store_read_ids(db, st, ids, max, "recurrences_due");
 }
 
+/* The occurrence's row, once: 1 (made, *id set), 0 (made before) or -1. */
 static int occurrence_row(struct db *db, int64_t recurrence_id, int64_t due_at, int64_t event_id,
-                          const char *outcome, int64_t now)
+                          const char *outcome, int64_t now, int64_t *id)
 {
-    struct db_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO recurrence_occurrences (recurrence_id,"
+    struct db_stmt *st = db_stmt(db, "INSERT INTO recurrence_occurrences (recurrence_id,"
                                      " due_at, event_id, outcome, created_at)"
-                                     " VALUES (?1, ?2, ?3, ?4, ?5)");
+                                     " VALUES (?1, ?2, ?3, ?4, ?5)"
+                                     " ON CONFLICT DO NOTHING RETURNING id");
     if (!st)
         return store_fail(db, "recurrences_occurrence");
     db_bind_i64(st, 1, recurrence_id);
@@ -178,7 +178,7 @@ static int occurrence_row(struct db *db, int64_t recurrence_id, int64_t due_at, 
     db_bind_i64(st, 3, event_id);
     db_bind_text(st, 4, outcome);
     db_bind_i64(st, 5, now);
-    return store_exec_changed(db, st, "recurrences_occurrence");
+    return store_insert(db, st, id, "recurrences_occurrence");
 }
 
 int recurrences_occurrence_create(struct db *db, const struct recurrence_record *rec,
@@ -186,16 +186,16 @@ int recurrences_occurrence_create(struct db *db, const struct recurrence_record 
                                   const char *audience, int64_t now, int64_t *broadcast_id)
 {
     *broadcast_id = 0;
-    int fresh = occurrence_row(db, rec->id, due_at, event_id, "created", now);
+    int64_t occurrence;
+    int fresh = occurrence_row(db, rec->id, due_at, event_id, "created", now, &occurrence);
     if (fresh <= 0)
         return fresh;
-    int64_t occurrence = db_last_id(db);
     struct db_stmt *st = db_stmt(
         db, "INSERT INTO broadcasts (name, topic, channel, audience, texts, status, scheduled_at,"
             " created_by, created_at, updated_at, recurrence_id, event_id)"
             " SELECT :name, topic, channel, coalesce(:audience, audience), texts, 'scheduled',"
             " :due, :created_by, :now, :now, :rid, coalesce(nullif(:event_id, 0), event_id)"
-            " FROM broadcasts WHERE id = :template");
+            " FROM broadcasts WHERE id = :template RETURNING id");
     if (!st)
         return store_fail(db, "recurrences_occurrence_create");
     store_bind_text(st, ":name", name);
@@ -206,11 +206,8 @@ int recurrences_occurrence_create(struct db *db, const struct recurrence_record 
     store_bind_int64(st, ":rid", rec->id);
     store_bind_int64(st, ":template", rec->broadcast_id);
     store_bind_int64(st, ":event_id", event_id);
-    if (store_exec(db, st, "recurrences_occurrence_create") != 0)
-        return -1;
-    if (db_changes(db) == 0)
-        return -1; /* the template is gone (the trigger ends its rules) */
-    *broadcast_id = db_last_id(db);
+    if (store_insert(db, st, broadcast_id, "recurrences_occurrence_create") != 1)
+        return -1; /* or the template is gone (the trigger ends its rules) */
     st = db_stmt(db, "UPDATE recurrence_occurrences SET broadcast_id = ?1 WHERE id = ?2");
     if (!st)
         return store_fail(db, "recurrences_occurrence_create");
@@ -222,7 +219,8 @@ int recurrences_occurrence_create(struct db *db, const struct recurrence_record 
 int recurrences_occurrence_skip(struct db *db, int64_t recurrence_id, int64_t due_at,
                                 int64_t event_id, int64_t now)
 {
-    return occurrence_row(db, recurrence_id, due_at, event_id, "skipped", now);
+    int64_t occurrence;
+    return occurrence_row(db, recurrence_id, due_at, event_id, "skipped", now, &occurrence);
 }
 
 int recurrences_occurrences(struct db *db, int64_t id, struct recurrence_occurrence_row *out,

@@ -31,21 +31,17 @@ int staff_users_insert(struct db *db, const char *name, const char *role, const 
                        int64_t now, int64_t *id)
 {
     struct db_stmt *st = db_stmt(db, "INSERT INTO staff_users (name, role, password_hash,"
-                                     " created_at) VALUES (?1, ?2, ?3, ?4)");
+                                     " created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id");
     if (!st)
         return store_fail(db, "staff_users_insert");
     db_bind_text(st, 1, name);
     db_bind_text(st, 2, role);
     db_bind_text(st, 3, hash);
     db_bind_i64(st, 4, now);
-    int rc = db_step(st);
-    db_stmt_done(st);
+    int rc = store_insert_rc(st, id);
     if (db_failed_unique(rc))
         return 1;
-    if (rc != DB_DONE)
-        return store_fail(db, "staff_users_insert");
-    *id = db_last_id(db);
-    return 0;
+    return rc == DB_DONE ? 0 : store_fail(db, "staff_users_insert");
 }
 
 int staff_users_update(struct db *db, const char *name, const char *role, const char *hash)

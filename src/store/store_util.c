@@ -49,6 +49,25 @@ int store_exec(struct db *db, struct db_stmt *st, const char *what)
     return rc == DB_DONE ? 0 : store_fail(db, what);
 }
 
+int store_insert_rc(struct db_stmt *st, int64_t *id)
+{
+    int rc = db_step(st);
+    *id = 0;
+    if (rc == DB_ROW) {
+        *id = db_col_i64(st, 0);
+        rc = db_step(st);
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int store_insert(struct db *db, struct db_stmt *st, int64_t *id, const char *what)
+{
+    if (store_insert_rc(st, id) != DB_DONE)
+        return store_fail(db, what);
+    return *id != 0;
+}
+
 int store_exec_changed(struct db *db, struct db_stmt *st, const char *what)
 {
     if (store_exec(db, st, what) != 0)

@@ -27,8 +27,20 @@ void store_bind_blob(struct db_stmt *st, const char *name, const void *p, size_t
 
 /* Step st once, expecting no row (an INSERT, UPDATE or DELETE), and give
  * it back (db_stmt_done). Returns 0, or -1 logged with what. db_changes()
- * and db_last_id() still tell about it afterwards. */
+ * still tells about it afterwards. */
 int store_exec(struct db *db, struct db_stmt *st, const char *what)
+    __attribute__((warn_unused_result));
+
+/* Step st, an INSERT ending "RETURNING id" (SQL both engines speak, where
+ * SQLite alone has a last insert rowid), and give it back: *id the new
+ * row's, 0 when the INSERT made none (ON CONFLICT DO NOTHING, an INSERT ...
+ * SELECT that selected nothing). Returns DB_DONE, or the failed step's code
+ * (not logged: db_failed_unique() and friends tell what it was). */
+int store_insert_rc(struct db_stmt *st, int64_t *id) __attribute__((warn_unused_result));
+
+/* store_insert_rc, failures logged with what: 1 (inserted, *id set), 0 (no
+ * row inserted, *id 0) or -1. */
+int store_insert(struct db *db, struct db_stmt *st, int64_t *id, const char *what)
     __attribute__((warn_unused_result));
 
 /* store_exec for an UPDATE or DELETE whose caller asks whether it matched:

@@ -37,7 +37,7 @@ enum template_write templates_insert(struct db *db, const struct template_record
 {
     struct db_stmt *st =
         db_stmt(db, "INSERT INTO templates (name, texts, created_by, created_at,"
-                    " updated_at) VALUES (:name, :texts, :created_by, :now, :now)");
+                    " updated_at) VALUES (:name, :texts, :created_by, :now, :now) RETURNING id");
     if (!st) {
         store_fail(db, "templates_insert");
         return TEMPLATE_WRITE_ERROR;
@@ -46,12 +46,8 @@ enum template_write templates_insert(struct db *db, const struct template_record
     store_bind_text(st, ":texts", r->texts);
     store_bind_text(st, ":created_by", r->created_by);
     store_bind_int64(st, ":now", now);
-    int rc = db_step(st);
-    db_stmt_done(st);
-    enum template_write w = write_result(db, rc, "templates_insert");
-    if (w == TEMPLATE_WRITE_OK)
-        *id = db_last_id(db);
-    return w;
+    int rc = store_insert_rc(st, id);
+    return write_result(db, rc, "templates_insert");
 }
 
 enum template_write templates_update(struct db *db, const struct template_record *r, bool archived,

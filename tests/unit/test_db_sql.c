@@ -1,7 +1,8 @@
 /* test_db_sql.c -- store/db_sql.h, the statement contract every store
  * module relies on and a second engine must fulfil: binding by position
- * and by name, NULL in and out, a row then done, the id an INSERT made and
- * the rows a change touched, and a failed step classified as a UNIQUE
+ * and by name, NULL in and out, a row then done, the id an INSERT made
+ * (RETURNING id, none when ON CONFLICT DO NOTHING skipped it) and the rows
+ * a change touched, and a failed step classified as a UNIQUE
  * conflict, a refused row (CHECK, FOREIGN KEY, NOT NULL) or another
  * constraint (a trigger's refusal). On a database file in a temporary
  * directory, with the store's own connection settings. */
@@ -59,27 +60,28 @@ static int teardown(void **state)
     return 0;
 }
 
+static int64_t inserted_id; /* the last insert()'s */
+
 /* Insert a row through the layer; returns the step's code. */
 static int insert(const char *code, int64_t n, int64_t parent_id)
 {
-    struct db_stmt *st = db_stmt(db, "INSERT INTO t (code, n, x, note, raw, parent_id)"
-                                     " VALUES (:code, :n, 2.5, :note, :raw, nullif(:parent, 0))");
+    struct db_stmt *st =
+        db_stmt(db, "INSERT INTO t (code, n, x, note, raw, parent_id)"
+                    " VALUES (:code, :n, 2.5, :note, :raw, nullif(:parent, 0)) RETURNING id");
     assert_non_null(st);
     store_bind_text(st, ":code", code);
     store_bind_int64(st, ":n", n);
     store_bind_text_or_null(st, ":note", "");
     store_bind_blob(st, ":raw", "a\0b", 3);
     store_bind_int64(st, ":parent", parent_id);
-    int rc = db_step(st);
-    db_stmt_done(st);
-    return rc;
+    return store_insert_rc(st, &inserted_id);
 }
 
 static void test_a_row_written_and_read_back(void **state)
 {
     (void)state;
     assert_int_equal(insert("A-1", 7, 0), DB_DONE);
-    int64_t id = db_last_id(db);
+    int64_t id = inserted_id;
     assert_true(id > 0);
     assert_int_equal(db_changes(db), 1);
 
@@ -110,6 +112,37 @@ static void test_a_row_written_and_read_back(void **state)
     assert_string_equal(db_col_text(st, 7), "abc");
     assert_int_equal(db_step(st), DB_DONE);
     db_stmt_done(st);
+}
+
+/* The id comes back from the row inserted; none from a row skipped. */
+static void test_inserted_ids(void **state)
+{
+    (void)state;
+    static const char sql[] = "INSERT INTO t (code, n) VALUES (?1, 1)"
+                              " ON CONFLICT DO NOTHING RETURNING id";
+    int64_t first, again, other;
+    struct db_stmt *st = db_stmt(db, sql);
+    db_bind_text(st, 1, "D-1");
+    assert_int_equal(store_insert(db, st, &first, "test"), 1);
+    st = db_stmt(db, sql);
+    db_bind_text(st, 1, "D-1");
+    assert_int_equal(store_insert(db, st, &again, "test"), 0);
+    assert_int_equal(again, 0);
+    assert_int_equal(db_changes(db), 0);
+    st = db_stmt(db, sql);
+    db_bind_text(st, 1, "D-2");
+    assert_int_equal(store_insert(db, st, &other, "test"), 1);
+    assert_true(first > 0 && other > first);
+
+    st = db_stmt(db, "SELECT code FROM t WHERE id = ?1");
+    db_bind_i64(st, 1, other);
+    assert_int_equal(db_step(st), DB_ROW);
+    assert_string_equal(db_col_text(st, 0), "D-2");
+    db_stmt_done(st);
+
+    st = db_stmt(db, "UPDATE t SET n = 2 WHERE code = 'D-1'"); /* no RETURNING: no id */
+    assert_int_equal(store_insert(db, st, &again, "test"), 0);
+    assert_int_equal(db_changes(db), 1);
 }
 
 static void test_changes_and_transactions(void **state)
@@ -162,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_row_written_and_read_back),
+        cmocka_unit_test(test_inserted_ids),
         cmocka_unit_test(test_changes_and_transactions),
         cmocka_unit_test(test_failures_classified),
     };
