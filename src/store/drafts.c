@@ -59,10 +59,10 @@ int ussd_end_store(struct db *db, const char *channel, const char *session_id, c
                    const char *status, int64_t duration_ms, const char *input, const char *error)
 {
     struct db_stmt *st;
-    if (!(st = db_stmt(db, "INSERT OR IGNORE INTO ussd_session_ends (channel, session_id, phone,"
+    if (!(st = db_stmt(db, "INSERT INTO ussd_session_ends (channel, session_id, phone,"
                            " status, duration_ms, input, error, created_at)"
                            " VALUES (:channel, :session_id, :phone, :status, :duration_ms,"
-                           " :input, :error, :now)")))
+                           " :input, :error, :now) ON CONFLICT DO NOTHING")))
         return store_fail(db, "ussd_end_store");
     store_bind_text(st, ":channel", channel);
     store_bind_text(st, ":session_id", session_id);

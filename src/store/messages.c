@@ -604,9 +604,10 @@ int message_part_add(struct db *db, const char *channel, const char *phone, cons
 {
     *joined = NULL;
     struct db_stmt *st =
-        db_stmt(db, "INSERT OR IGNORE INTO inbound_parts (channel, phone, concat_ref, part, total,"
+        db_stmt(db, "INSERT INTO inbound_parts (channel, phone, concat_ref, part, total,"
                     " provider_id, body, created_at)"
-                    " VALUES (:channel, :phone, :ref, :part, :total, :provider_id, :body, :now)");
+                    " VALUES (:channel, :phone, :ref, :part, :total, :provider_id, :body, :now)"
+                    " ON CONFLICT DO NOTHING"); /* a part again: a retransmission */
     if (!st)
         return store_fail(db, "inbound_part_add");
     store_bind_text(st, ":channel", channel);
