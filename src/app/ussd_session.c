@@ -1,10 +1,11 @@
 /* ussd_session.c -- the live USSD sessions: a hash table of records under
  * striped locks, one step at a time per session, and the answers each
  * session gave, kept to answer retransmissions and late copies of its steps
- * the same way. The table keeps each record packed (only the bytes it
- * uses, its answers' screens held in a pool where each distinct text is
- * kept once); a step works on the whole record, unpacked by the claim and
- * packed again by the release. */
+ * the same way. The table keeps each session in one block: a small header,
+ * the key and the record packed (only the bytes it uses, its answers'
+ * screens held in a pool where each distinct text is kept once); a step
+ * works on the whole record, unpacked by the claim, and the release puts a
+ * new block in the old one's place. */
 #include "app/ussd_session.h"
 
 #include <pthread.h>
@@ -15,20 +16,26 @@
 #include <string.h>
 
 #include "app/screen_pool.h"
+#include "core/bytepack.h"
 #include "core/hash.h"
 
-/* One live session. The record's fields other than its key, last_seen and
- * closed are in packed[0..packed_len), NULL/0 for a fresh record. */
+/* One live session, in one block: its key, then its record packed, all
+ * but the key, last_seen and closed (none for a fresh record). A release
+ * replaces the block whole, under the stripe's lock: nothing keeps a
+ * pointer to an entry once its stripe is unlocked. */
 struct entry {
     struct entry *next;
-    uint64_t hash;
     int64_t last_seen;
+    uint32_t hash; /* the key's hash's high half (its low bits chose the bucket) */
+    uint32_t packed_len;
+    uint8_t key_len;
     bool busy; /* a step holds it (claimed, not yet released) */
     bool closed;
-    uint32_t packed_len;
-    unsigned char *packed;
-    char key[]; /* "channel\x1fsessionId" */
+    unsigned char bytes[]; /* key[0..key_len), then packed[0..packed_len) */
 };
+
+_Static_assert(USSD_SESSION_KEY_MAX - 1 <= UINT8_MAX, "a key's length fits in key_len");
+_Static_assert(USSD_SESSION_ANSWERS_MAX <= UINT8_MAX, "the answers' count fits in a byte");
 
 #define SESSION_STRIPES 64 /* locks over the buckets, so threads rarely wait */
 #define SWEEP_BUCKETS_PER_INSERT 8
@@ -51,7 +58,7 @@ struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
     if (!t)
         return NULL;
     /* A bucket per four sessions of the cap: full, chains of two to four
-     * (a 64-bit hash compared before the key); 8 bytes per allowed session
+     * (a 32-bit hash compared before the key); 8 bytes per allowed session
      * were 4 MB at a cap of 500,000, as much as 16,000 live sessions. */
     size_t n = 1024;
     while (n < max_sessions / 4 && n < (1u << 20))
@@ -74,26 +81,51 @@ struct ussd_sessions *ussd_sessions_new(size_t max_sessions, int ttl_s)
     return t;
 }
 
-/* The packed record's answers come first: their count, then each answer
- * and its screen's hold in the pool. */
-#define PACKED_ANSWER_BYTES (sizeof(struct ussd_answer) + sizeof(const struct kept_screen *))
+static uint32_t hash_high(uint64_t h)
+{
+    return (uint32_t)(h >> 32);
+}
+
+static const unsigned char *entry_packed(const struct entry *e)
+{
+    return e->bytes + e->key_len;
+}
+
+static bool entry_is(const struct entry *e, uint32_t hash, const char *key, size_t key_len)
+{
+    return e->hash == hash && e->key_len == key_len && memcmp(e->bytes, key, key_len) == 0;
+}
+
+/* The block for a key and a packed record: at least the whole struct,
+ * which an assignment writes (its padding included). */
+static size_t entry_size(size_t key_len, size_t packed_len)
+{
+    size_t n = offsetof(struct entry, bytes) + key_len + packed_len;
+    return n < sizeof(struct entry) ? sizeof(struct entry) : n;
+}
+
+static size_t key_length(const char *key)
+{
+    return strnlen(key, USSD_SESSION_KEY_MAX - 1);
+}
+
+/* The packed record starts with its answers' holds on their screens in
+ * the pool: their count in a byte, then each hold. */
+#define HOLD_BYTES sizeof(const struct kept_screen *)
 
 /* How many answers packed[0..len) holds, and the hold of its answer i. */
 static uint32_t packed_answers(const unsigned char *packed, size_t len)
 {
-    uint32_t n = 0;
-    if (packed && len >= sizeof n)
-        memcpy(&n, packed, sizeof n);
-    while (n > 0 && sizeof n + (size_t)n * PACKED_ANSWER_BYTES > len)
-        n--;
-    return n;
+    if (len == 0)
+        return 0;
+    uint32_t n = packed[0];
+    return n <= (len - 1) / HOLD_BYTES ? n : (uint32_t)((len - 1) / HOLD_BYTES);
 }
 
 static const struct kept_screen *packed_hold(const unsigned char *packed, uint32_t i)
 {
     const struct kept_screen *held;
-    memcpy(&held, packed + sizeof(uint32_t) + i * PACKED_ANSWER_BYTES + sizeof(struct ussd_answer),
-           sizeof held);
+    memcpy(&held, packed + 1 + i * HOLD_BYTES, sizeof held);
     return held;
 }
 
@@ -108,18 +140,11 @@ static void drop_holds(struct ussd_sessions *t, const unsigned char *packed, siz
             screen_pool_drop(t->screens, packed_hold(packed, i));
 }
 
-/* Free a packed record (NULL: no-op) and its screens' holds, but kept. */
-static void packed_free(struct ussd_sessions *t, unsigned char *packed, size_t len, uint32_t kept)
-{
-    if (packed)
-        drop_holds(t, packed, len, kept);
-    free(packed);
-}
-
-static void entry_free(struct ussd_sessions *t, struct entry *e)
+/* Free an entry (NULL: no-op) and its screens' holds, but kept. */
+static void entry_free(struct ussd_sessions *t, struct entry *e, uint32_t kept)
 {
     if (e)
-        packed_free(t, e->packed, e->packed_len, 0);
+        drop_holds(t, entry_packed(e), e->packed_len, kept);
     free(e);
 }
 
@@ -131,7 +156,7 @@ void ussd_sessions_free(struct ussd_sessions *t)
         struct entry *e = t->buckets[i];
         while (e) {
             struct entry *next = e->next;
-            entry_free(t, e);
+            entry_free(t, e, 0);
             e = next;
         }
     }
@@ -143,7 +168,6 @@ void ussd_sessions_free(struct ussd_sessions *t)
     free(t->buckets);
     free(t);
 }
-
 void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int ttl_s)
 {
     atomic_store(&t->max_sessions, max_sessions);
@@ -163,7 +187,7 @@ static void sweep_bucket(struct ussd_sessions *t, size_t b, time_t now, int ttl)
         struct entry *e = *pp;
         if (expired(e, now, ttl)) {
             *pp = e->next;
-            entry_free(t, e);
+            entry_free(t, e, 0);
             atomic_fetch_sub(&t->count, 1);
         } else {
             pp = &e->next;
@@ -216,7 +240,7 @@ static bool evict_closed(struct ussd_sessions *t)
                 if (e->busy || !e->closed)
                     continue;
                 *pp = e->next;
-                entry_free(t, e);
+                entry_free(t, e, 0);
                 atomic_fetch_sub(&t->count, 1);
                 pthread_mutex_unlock(&t->locks[stripe]);
                 return true;
@@ -229,11 +253,12 @@ static bool evict_closed(struct ussd_sessions *t)
 
 /* The entry of key in bucket b (its stripe locked), once no step holds it;
  * NULL when there is none. */
-static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint64_t h, const char *key)
+static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint32_t h, const char *key,
+                               size_t key_len)
 {
     for (;;) {
         struct entry *e = t->buckets[b];
-        while (e && !(e->hash == h && strcmp(e->key, key) == 0))
+        while (e && !entry_is(e, h, key, key_len))
             e = e->next;
         if (!e || !e->busy)
             return e;
@@ -243,92 +268,38 @@ static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint64_t h, co
 
 /* ---- packing ---- */
 
-/* Bytes written to p[0..n). */
-struct packer {
-    unsigned char *p;
-    size_t n;
-};
-
-static void put(struct packer *w, const void *src, size_t len)
-{
-    if (len)
-        memcpy(w->p + w->n, src, len);
-    w->n += len;
-}
-
-static void put_u32(struct packer *w, uint32_t v)
-{
-    put(w, &v, sizeof v);
-}
-
-/* How many zero bytes p[0..n) starts with, a word at a time. */
-static size_t leading_zeros(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    uint64_t word;
-    while (i + sizeof word <= n) {
-        memcpy(&word, p + i, sizeof word);
-        if (word)
-            break;
-        i += sizeof word;
-    }
-    while (i < n && !p[i])
-        i++;
-    return i;
-}
-
-/* src[0..len) with each run of zero bytes written as 0 and the run's
- * length (1..255, longer runs in several): a menu state is mostly empty
- * fields. Runs of other bytes are copied whole. */
-static void put_squeezed(struct packer *w, const unsigned char *src, size_t len)
-{
-    for (size_t i = 0; i < len;) {
-        size_t literal = strnlen((const char *)src + i, len - i);
-        put(w, src + i, literal);
-        i += literal;
-        size_t zeros = leading_zeros(src + i, len - i);
-        i += zeros;
-        while (zeros > 0) {
-            unsigned char pair[2] = {0, zeros > UINT8_MAX ? UINT8_MAX : (unsigned char)zeros};
-            put(w, pair, sizeof pair);
-            zeros -= pair[1];
-        }
-    }
-}
-
 /* The most pack() writes: every field whole, the state and the kept
- * reads squeezed at worst to twice their size, a hold per answer, ten
- * lengths. */
+ * reads squeezed at worst to twice their size, a hold and a hash per
+ * answer, lengths and tags. */
 #define PACK_MAX                                                                                   \
     (sizeof(struct ussd_session) + sizeof(struct ussd_state) +                                     \
-     2 * sizeof(struct ussd_kept_reads) + USSD_SESSION_ANSWERS_MAX * PACKED_ANSWER_BYTES +         \
-     10 * sizeof(uint32_t))
+     2 * sizeof(struct ussd_kept_reads) +                                                          \
+     USSD_SESSION_ANSWERS_MAX * (HOLD_BYTES + sizeof(uint64_t) + 10) + 64)
 
-/* The kept reads, when there are any: the version, then the member and
- * the grants read squeezed (a row is mostly empty fields). */
-static void pack_reads(struct packer *w, const struct ussd_kept_reads *k)
+_Static_assert(sizeof(struct ussd_kept_reads) < (1u << 21), "put_squeezed takes it");
+
+enum { READS_KEPT = 1, READS_FOUND = 2 };
+
+/* The kept reads: a tag, and when there are any the version, the member
+ * and the grants read squeezed (a row is mostly empty fields). A closed
+ * session takes no new input: what its steps read is of no further use
+ * (its answers stay, for late copies). */
+static void pack_reads(struct packer *w, const struct ussd_kept_reads *k, bool closed)
 {
-    put(w, &k->version, sizeof k->version);
-    if (!k->version)
+    if (closed || !k->version) {
+        put_byte(w, 0);
         return;
-    put(w, &k->found, sizeof k->found);
-    if (k->found) {
-        size_t at = w->n;
-        put_u32(w, 0);
-        put_squeezed(w, (const unsigned char *)&k->member, sizeof k->member);
-        uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
-        memcpy(w->p + at, &squeezed, sizeof squeezed);
     }
-    int32_t n = k->ngrants;
-    put(w, &n, sizeof n);
+    put_byte(w, (uint8_t)(READS_KEPT | (k->found ? READS_FOUND : 0)));
+    put_varint(w, k->version);
+    if (k->found)
+        put_squeezed(w, (const unsigned char *)&k->member, sizeof k->member);
+    int n = k->ngrants < 0 ? -1 : k->ngrants > USSD_LIST_MAX ? USSD_LIST_MAX : k->ngrants;
+    put_varint(w, (uint64_t)(n + 1));
     if (n <= 0)
         return;
-    put(w, k->grants_lang, sizeof k->grants_lang);
-    size_t at = w->n;
-    put_u32(w, 0);
+    put_short_string(w, k->grants_lang, sizeof k->grants_lang - 1);
     put_squeezed(w, (const unsigned char *)k->grants, (size_t)n * sizeof k->grants[0]);
-    uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
-    memcpy(w->p + at, &squeezed, sizeof squeezed);
 }
 
 /* The record a new one replaces: its holds pass to the new record for
@@ -363,190 +334,174 @@ static const struct kept_screen *hold_for(struct ussd_sessions *t, struct old_re
     return screen_pool_hold(t->screens, text, len);
 }
 
-/* Write what a record holds besides its key, last_seen and closed into
- * w (room for PACK_MAX bytes): its answers first, each with a hold on its
- * screen in the pool (the arena is their screens end to end), passed from
- * old where it can. Returns 0, or -1 on OOM with no hold taken or passed. */
-static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_session *s,
-                struct old_record *old, uint32_t *new_passed)
+/* The holds of s's answers (s->nanswers of them, the arena their screens
+ * end to end) after the count byte w holds, passed from old where it can.
+ * Returns 0, or -1 on OOM with no hold taken or passed. */
+static int pack_holds(struct ussd_sessions *t, struct packer *w, const struct ussd_session *s,
+                      struct old_record *old, uint32_t *new_passed)
 {
     uint32_t passed = 0; /* bit i: answer i's hold came from old */
-    put_u32(w, s->nanswers);
     for (uint32_t i = 0; i < s->nanswers; i++) {
         const struct ussd_answer *a = &s->answers[i];
         bool from_old;
         const struct kept_screen *held =
             hold_for(t, old, s->arena + a->offset, a->length, &from_old);
         if (!held) {
-            memcpy(w->p, &i, sizeof i); /* the holds taken so far */
+            w->p[0] = (unsigned char)i; /* the holds taken so far */
             drop_holds(t, w->p, w->n, passed);
             old->passed = 0; /* the old record keeps all its own */
             return -1;
         }
         passed |= from_old ? 1u << i : 0;
-        put(w, a, sizeof *a);
-        put(w, &held, sizeof held);
+        put_bytes(w, &held, sizeof held);
     }
     *new_passed = passed;
-    size_t phone = strnlen(s->phone, sizeof s->phone - 1);
-    put_u32(w, (uint32_t)phone);
-    put(w, s->phone, phone);
-    put_u32(w, s->text_len);
-    put(w, &s->text_overflow, sizeof s->text_overflow);
-    put(w, s->text, s->text_len);
-    size_t at = w->n;
-    put_u32(w, 0); /* the squeezed state's length, once known */
-    put_squeezed(w, (const unsigned char *)&s->state, sizeof s->state);
-    uint32_t squeezed = (uint32_t)(w->n - at - sizeof squeezed);
-    memcpy(w->p + at, &squeezed, sizeof squeezed);
-    /* A closed session takes no new input: what its steps read is of no
-     * further use (its answers stay, for late copies). */
-    static const struct ussd_kept_reads none;
-    pack_reads(w, s->closed ? &none : &s->reads);
     return 0;
 }
 
-/* A packed copy of s (its size in *len), or NULL on OOM: packed in this
- * thread's scratch, then copied into a block of its own size. */
-static unsigned char *pack_new(struct ussd_sessions *t, const struct ussd_session *s,
-                               struct old_record *old, uint32_t *len)
+/* Whether answer a's text is the newest text's first a->text_len bytes:
+ * then its hash need not be kept (most answers are of the steps that led
+ * to the newest, whose texts are its prefixes). */
+static bool answer_of_prefix(const struct ussd_session *s, const struct ussd_answer *a)
+{
+    return !s->text_overflow && a->text_len <= s->text_len &&
+           hash_bytes(s->text, a->text_len) == a->text_hash;
+}
+
+/* Write what a record holds besides its key, last_seen and closed into
+ * w (room for PACK_MAX bytes): the answers' holds on their screens (the
+ * arena is their screens end to end), the phone, the newest text, each
+ * answer's text length, end flag and, unless its text is a prefix of the
+ * newest, its hash; the state squeezed and the kept reads. An answer's
+ * offset and length are not kept: its screen's length says both. Returns
+ * 0, or -1 on OOM with no hold taken or passed. */
+static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_session *s,
+                struct old_record *old, uint32_t *new_passed)
+{
+    put_byte(w, (uint8_t)s->nanswers);
+    if (pack_holds(t, w, s, old, new_passed) != 0)
+        return -1;
+    put_short_string(w, s->phone, sizeof s->phone - 1);
+    uint32_t text_len = s->text_overflow ? 0 : s->text_len;
+    put_varint(w, (uint64_t)text_len << 1 | s->text_overflow);
+    put_bytes(w, s->text, text_len);
+    for (uint32_t i = 0; i < s->nanswers; i++) {
+        const struct ussd_answer *a = &s->answers[i];
+        bool hashed = !answer_of_prefix(s, a);
+        put_varint(w, (uint64_t)a->text_len << 2 | (uint64_t)a->end << 1 | hashed);
+        if (hashed)
+            put_bytes(w, &a->text_hash, sizeof a->text_hash);
+    }
+    put_squeezed(w, (const unsigned char *)&s->state, sizeof s->state);
+    pack_reads(w, &s->reads, s->closed);
+    return 0;
+}
+
+/* A new block for e's session holding rec packed, or NULL on OOM (then
+ * no hold is taken or passed). Packed in this thread's scratch, then
+ * copied into a block of its own size; *passed: which of e's holds passed
+ * to it. */
+static struct entry *entry_repacked(struct ussd_sessions *t, const struct entry *e,
+                                    const struct ussd_session *rec, uint32_t *passed)
 {
     static _Thread_local unsigned char scratch[PACK_MAX];
     struct packer w = {.p = scratch};
-    uint32_t passed;
-    if (pack(t, &w, s, old, &passed) != 0)
+    struct old_record old = {entry_packed(e), e->packed_len, 0};
+    uint32_t taken;
+    if (pack(t, &w, rec, &old, &taken) != 0)
         return NULL;
-    unsigned char *out = malloc(w.n);
-    if (!out) {
-        drop_holds(t, scratch, w.n, passed); /* those passed stay the old record's */
-        old->passed = 0;
+    struct entry *made = malloc(entry_size(e->key_len, w.n));
+    if (!made) {
+        drop_holds(t, scratch, w.n, taken); /* those passed stay e's */
         return NULL;
     }
-    memcpy(out, scratch, w.n);
-    *len = (uint32_t)w.n;
-    return out;
+    *made = (struct entry){.next = e->next,
+                           .last_seen = rec->last_seen,
+                           .hash = e->hash,
+                           .packed_len = (uint32_t)w.n,
+                           .key_len = e->key_len,
+                           .closed = rec->closed};
+    memcpy(made->bytes, e->bytes, e->key_len);
+    memcpy(made->bytes + e->key_len, scratch, w.n);
+    *passed = old.passed;
+    return made;
 }
 
-/* Reads from a packed record; every length is checked against what the
- * record can hold, so a bug shows as a fresh record, never an overflow. */
-struct unpacker {
-    const unsigned char *p;
-    size_t n, at;
-    bool bad;
-};
-
-static void take(struct unpacker *r, void *dst, size_t len, size_t room)
-{
-    if (r->bad || len > room || len > r->n - r->at) {
-        r->bad = true;
-        return;
-    }
-    if (len)
-        memcpy(dst, r->p + r->at, len);
-    r->at += len;
-}
-
-static uint32_t take_u32(struct unpacker *r)
-{
-    uint32_t v = 0;
-    take(r, &v, sizeof v, sizeof v);
-    return v;
-}
-
-static void take_squeezed(struct unpacker *r, unsigned char *dst, size_t room, size_t len)
-{
-    size_t end = r->at + len, out = 0;
-    if (len > r->n - r->at)
-        r->bad = true;
-    while (!r->bad && r->at < end) {
-        const unsigned char *from = r->p + r->at;
-        const unsigned char *zero = memchr(from, 0, end - r->at);
-        size_t literal = zero ? (size_t)(zero - from) : end - r->at;
-        if (literal) { /* bytes other than 0, as they are */
-            r->bad = out + literal > room;
-            if (!r->bad)
-                memcpy(dst + out, from, literal);
-            out += literal;
-            r->at += literal;
-            continue;
-        }
-        size_t run = r->at + 1 < end ? r->p[r->at + 1] : 0; /* a 0 and its run */
-        r->bad = run == 0 || out + run > room;
-        if (!r->bad)
-            memset(dst + out, 0, run);
-        out += run;
-        r->at += 2;
-    }
-    r->bad = r->bad || out != room;
-}
-
-/* The answers of a packed record into s, their screens end to end into
- * its arena, where each answer says it is. */
+/* The answers of a packed record into s (its newest text already there),
+ * their screens end to end into its arena. */
 static void take_answers(struct unpacker *r, struct ussd_session *s)
 {
-    s->nanswers = take_u32(r);
-    r->bad = r->bad || s->nanswers > USSD_SESSION_ANSWERS_MAX;
     for (uint32_t i = 0; i < s->nanswers && !r->bad; i++) {
         struct ussd_answer *a = &s->answers[i];
-        const struct kept_screen *held = NULL;
-        take(r, a, sizeof *a, sizeof *a);
-        take(r, &held, sizeof held, sizeof held);
-        size_t len = 0;
-        const char *text = held ? kept_screen_text(held, &len) : NULL;
-        r->bad = r->bad || !held || a->offset != s->arena_used || a->length != len ||
-                 len > sizeof s->arena - s->arena_used;
-        if (!r->bad && len)
-            memcpy(s->arena + s->arena_used, text, len);
-        s->arena_used += r->bad ? 0 : (uint32_t)len;
+        size_t len;
+        const char *text = kept_screen_text(packed_hold(r->p, i), &len);
+        uint64_t v = take_varint(r);
+        a->text_len = (uint32_t)(v >> 2);
+        a->end = v >> 1 & 1;
+        r->bad = r->bad || v >> 2 > UINT32_MAX || len > sizeof s->arena - s->arena_used;
+        if (v & 1)
+            take_bytes(r, &a->text_hash, sizeof a->text_hash, sizeof a->text_hash);
+        else if (!r->bad && a->text_len <= s->text_len && !s->text_overflow)
+            a->text_hash = hash_bytes(s->text, a->text_len);
+        else
+            r->bad = true;
+        if (r->bad)
+            break;
+        a->offset = (uint16_t)s->arena_used;
+        a->length = (uint16_t)len;
+        memcpy(s->arena + s->arena_used, text, len);
+        s->arena_used += (uint32_t)len;
     }
 }
 
 /* The kept reads of a packed record into k (its version 0 already). */
 static void take_reads(struct unpacker *r, struct ussd_kept_reads *k)
 {
-    uint64_t version = 0;
-    take(r, &version, sizeof version, sizeof version);
-    if (r->bad || !version)
+    uint8_t tag = take_byte(r);
+    if (r->bad || !(tag & READS_KEPT))
         return;
-    take(r, &k->found, sizeof k->found, sizeof k->found);
-    if (!r->bad && k->found) {
-        uint32_t len = take_u32(r);
-        take_squeezed(r, (unsigned char *)&k->member, sizeof k->member, len);
-    }
-    int32_t n = -1;
-    take(r, &n, sizeof n, sizeof n);
-    r->bad = r->bad || n < -1 || n > USSD_LIST_MAX;
-    k->ngrants = r->bad ? -1 : n;
-    if (!r->bad && n > 0) {
-        take(r, k->grants_lang, sizeof k->grants_lang, sizeof k->grants_lang);
-        uint32_t len = take_u32(r);
-        take_squeezed(r, (unsigned char *)k->grants, (size_t)n * sizeof k->grants[0], len);
+    uint64_t version = take_varint(r);
+    k->found = tag & READS_FOUND;
+    if (k->found)
+        take_squeezed(r, (unsigned char *)&k->member, sizeof k->member);
+    uint64_t n = take_varint(r);
+    r->bad = r->bad || version == 0 || n > USSD_LIST_MAX + 1;
+    k->ngrants = r->bad ? -1 : (int)n - 1;
+    if (!r->bad && k->ngrants > 0) {
+        memset(k->grants_lang, 0, sizeof k->grants_lang);
+        take_short_string(r, k->grants_lang, sizeof k->grants_lang);
+        take_squeezed(r, (unsigned char *)k->grants, (size_t)k->ngrants * sizeof k->grants[0]);
     }
     if (!r->bad)
         k->version = version;
 }
 
-/* Fill s (key, last_seen and closed already set) from a packed record. */
+/* Fill s (zeroed but its key, last_seen and closed) from a packed record. */
 static void unpack(struct ussd_session *s, const unsigned char *p, size_t n)
 {
     struct unpacker r = {.p = p, .n = n};
+    s->nanswers = take_byte(&r);
+    r.bad = r.bad || s->nanswers > USSD_SESSION_ANSWERS_MAX;
+    r.at += r.bad ? 0 : s->nanswers * HOLD_BYTES; /* the holds: read by take_answers */
+    r.bad = r.bad || r.at > n;
+    take_short_string(&r, s->phone, sizeof s->phone);
+    uint64_t text = take_varint(&r);
+    s->text_overflow = text & 1;
+    s->text_len = (uint32_t)(text >> 1);
+    take_bytes(&r, s->text, text >> 1, sizeof s->text - 1);
     take_answers(&r, s);
-    uint32_t len = take_u32(&r);
-    take(&r, s->phone, len, sizeof s->phone - 1);
-    s->text_len = take_u32(&r);
-    take(&r, &s->text_overflow, sizeof s->text_overflow, sizeof s->text_overflow);
-    take(&r, s->text, s->text_len, sizeof s->text - 1);
-    len = take_u32(&r);
-    take_squeezed(&r, (unsigned char *)&s->state, sizeof s->state, len);
+    take_squeezed(&r, (unsigned char *)&s->state, sizeof s->state);
     take_reads(&r, &s->reads);
     if (r.bad || r.at != n) {
         char key[USSD_SESSION_KEY_MAX];
         memcpy(key, s->key, sizeof key);
         int64_t seen = s->last_seen;
+        bool closed = s->closed;
         memset(s, 0, offsetof(struct ussd_session, reads));
         s->reads.version = 0;
         memcpy(s->key, key, sizeof key);
         s->last_seen = seen;
+        s->closed = closed;
     }
 }
 
@@ -557,30 +512,27 @@ static void entry_copy_out(const struct entry *e, struct ussd_session *out)
 {
     memset(out, 0, offsetof(struct ussd_session, reads)); /* the reads: tens of KB, unused */
     out->reads.version = 0;
-    snprintf(out->key, sizeof out->key, "%s", e->key);
+    memcpy(out->key, e->bytes, e->key_len);
     out->last_seen = e->last_seen;
     out->closed = e->closed;
-    if (e->packed)
-        unpack(out, e->packed, e->packed_len);
+    if (e->packed_len)
+        unpack(out, entry_packed(e), e->packed_len);
 }
 
 /* Claim key's entry when it is there: KNOWN (live) or NEW (expired, reset
- * in place); -1 when there is none. The stripe is locked; a reset entry's
- * packed record, its holds given back, goes to *old for the caller to free
- * after unlocking. */
-static int claim_existing(struct ussd_sessions *t, size_t b, uint64_t h, const char *key,
-                          time_t now, struct ussd_session *out, unsigned char **old)
+ * in place: its holds given back, its packed bytes left unused until the
+ * release replaces the block); -1 when there is none. The stripe is
+ * locked. */
+static int claim_existing(struct ussd_sessions *t, size_t b, uint32_t h, const char *key,
+                          size_t key_len, time_t now, struct ussd_session *out)
 {
-    struct entry *e = find_idle(t, b, h, key);
+    struct entry *e = find_idle(t, b, h, key, key_len);
     if (!e)
         return -1;
     e->busy = true;
     int r = USSD_CLAIM_KNOWN;
     if (now - e->last_seen > atomic_load(&t->ttl_s)) {
-        if (e->packed)
-            drop_holds(t, e->packed, e->packed_len, 0);
-        *old = e->packed;
-        e->packed = NULL;
+        drop_holds(t, entry_packed(e), e->packed_len, 0);
         e->packed_len = 0;
         e->closed = false;
         r = USSD_CLAIM_NEW;
@@ -590,30 +542,27 @@ static int claim_existing(struct ussd_sessions *t, size_t b, uint64_t h, const c
     return r;
 }
 
-static struct entry *entry_new(const char *key, uint64_t h, time_t now)
+static struct entry *entry_new(const char *key, size_t key_len, uint32_t h, time_t now)
 {
-    size_t n = strnlen(key, USSD_SESSION_KEY_MAX - 1);
-    struct entry *e = calloc(1, sizeof *e + n + 1);
+    struct entry *e = malloc(entry_size(key_len, 0));
     if (!e)
         return NULL;
-    e->hash = h;
-    e->busy = true;
-    e->last_seen = now;
-    memcpy(e->key, key, n);
+    *e = (struct entry){.hash = h, .busy = true, .last_seen = now, .key_len = (uint8_t)key_len};
+    memcpy(e->bytes, key, key_len);
     return e;
 }
 
 enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, time_t now,
                                    struct ussd_session *out)
 {
-    uint64_t h = hash_string(key);
-    size_t b = h & (t->nbuckets - 1);
+    uint64_t full = hash_string(key);
+    uint32_t h = hash_high(full);
+    size_t key_len = key_length(key);
+    size_t b = full & (t->nbuckets - 1);
     pthread_mutex_t *lock = &t->locks[b % SESSION_STRIPES];
-    unsigned char *old = NULL;
     pthread_mutex_lock(lock);
-    int r = claim_existing(t, b, h, key, now, out, &old);
+    int r = claim_existing(t, b, h, key, key_len, now, out);
     pthread_mutex_unlock(lock);
-    free(old);
     if (r >= 0)
         return (enum ussd_claim)r;
     sweep_some(t, now);
@@ -622,12 +571,12 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
         if (atomic_load(&t->count) >= atomic_load(&t->max_sessions) && !evict_closed(t))
             return USSD_CLAIM_FULL;
     }
-    struct entry *e = entry_new(key, h, now);
+    struct entry *e = entry_new(key, key_len, h, now);
     if (!e)
         return USSD_CLAIM_FULL;
     pthread_mutex_lock(lock);
     /* Another step of the same new session may have come first. */
-    r = claim_existing(t, b, h, key, now, out, &old);
+    r = claim_existing(t, b, h, key, key_len, now, out);
     bool inserted = r < 0;
     if (inserted) {
         e->next = t->buckets[b];
@@ -637,7 +586,6 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
         r = USSD_CLAIM_NEW;
     }
     pthread_mutex_unlock(lock);
-    free(old);
     if (!inserted)
         free(e);
     return (enum ussd_claim)r;
@@ -645,31 +593,24 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
 
 void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *rec, bool keep)
 {
-    uint64_t h = hash_string(rec->key);
-    size_t b = h & (t->nbuckets - 1);
+    uint64_t full = hash_string(rec->key);
+    uint32_t h = hash_high(full);
+    size_t key_len = key_length(rec->key);
+    size_t b = full & (t->nbuckets - 1);
     struct entry *gone = NULL;
-    struct old_record old = {0};
-    unsigned char *replaced = NULL;
-    uint32_t replaced_len = 0;
+    uint32_t passed = 0; /* gone's holds that went to its new block */
     pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);
     struct entry **pp = &t->buckets[b];
-    while (*pp && ((*pp)->hash != h || strcmp((*pp)->key, rec->key) != 0))
+    while (*pp && !entry_is(*pp, h, rec->key, key_len))
         pp = &(*pp)->next;
     struct entry *e = *pp;
     if (e && keep) {
         /* Packed in the stripe's lock: the old record's holds pass on. */
-        old = (struct old_record){e->packed, e->packed_len, 0};
-        uint32_t len = 0;
-        unsigned char *packed = pack_new(t, rec, &old, &len);
-        keep = packed != NULL; /* out of memory: the session is forgotten */
+        struct entry *made = entry_repacked(t, e, rec, &passed);
+        keep = made != NULL; /* out of memory: the session is forgotten */
         if (keep) {
-            replaced = e->packed;
-            replaced_len = e->packed_len;
-            e->packed = packed;
-            e->packed_len = len;
-            e->last_seen = rec->last_seen;
-            e->closed = rec->closed;
-            e->busy = false;
+            *pp = made;
+            gone = e;
         }
     }
     if (e && !keep) {
@@ -679,16 +620,15 @@ void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *re
     }
     pthread_cond_broadcast(&t->released[b % SESSION_STRIPES]);
     pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);
-    packed_free(t, replaced, replaced_len, old.passed); /* the holds not passed on */
-    entry_free(t, gone);
+    entry_free(t, gone, passed); /* the holds not passed on */
 }
 
 void ussd_session_close(struct ussd_sessions *t, const char *key)
 {
-    uint64_t h = hash_string(key);
-    size_t b = h & (t->nbuckets - 1);
+    uint64_t full = hash_string(key);
+    size_t b = full & (t->nbuckets - 1);
     pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);
-    struct entry *e = find_idle(t, b, h, key);
+    struct entry *e = find_idle(t, b, hash_high(full), key, key_length(key));
     if (e)
         e->closed = true;
     pthread_mutex_unlock(&t->locks[b % SESSION_STRIPES]);

@@ -9,11 +9,12 @@
  * pointer, so they can be copied, compared or stored elsewhere whole.
  *
  * The whole record is a step's working copy (the caller's, a few KB); the
- * table keeps each session packed, with only the bytes it uses (phone,
- * newest text, the state's non-empty fields, its answers), the answers'
- * screens held in a pool where each distinct text is kept once
- * (app/screen_pool): a few hundred bytes for a short session, freed when it
- * expires or is dropped.
+ * table keeps each session in one block, its key and the record packed
+ * with only the bytes it uses (phone, newest text, the state's non-empty
+ * fields, its answers: an answer's text length, and its hash only when the
+ * text is not a prefix of the newest), the answers' screens held in a pool
+ * where each distinct text is kept once (app/screen_pool): about 150 bytes
+ * for a short session, freed when it expires or is dropped.
  *
  * Africa's Talking sends every input of the session joined with '*'. A
  * step's text identifies it: the same text again is the same step (a
