@@ -471,6 +471,22 @@ def read_cpu_s(pid):
         return None
 
 
+def live_sessions(p, public_port):
+    """taawund's live USSD sessions (its taawun_ussd_sessions_live gauge, read from
+    /metrics on the admin listener, open to loopback), or None."""
+    for port in listening_ports(p.pid):
+        if port == public_port:
+            continue
+        try:
+            status, text = http_request(port, "GET", "/metrics")
+        except OSError:
+            continue
+        m = re.search(r"^taawun_ussd_sessions_live (\d+)$", text, re.M)
+        if status == 200 and m:
+            return int(m.group(1))
+    return None
+
+
 def warm_up(bench, p, port):
     """A few complete journeys on one keep-alive connection, checking each answer
     is a USSD screen; then the idle RSS in KiB."""
@@ -638,6 +654,12 @@ def report_ussd(bench, floor, daemon):
     load = daemon["load_rss"]
     print(f"  RSS after load <= {TARGET_LOAD_RSS_KIB // 1024} MiB     {_mib(load):>7} MiB "
           f"{_met(load is not None and load <= TARGET_LOAD_RSS_KIB)}")
+    # The sessions of the last ussd.session_ttl_s seconds are still live when the RSS
+    # is read: the figure grows with throughput. What each costs explains it.
+    live = daemon.get("live_sessions")
+    if live and load is not None and idle is not None:
+        print(f"    {live:,} live sessions then, {(load - idle) * 1024 / live:.0f} bytes "
+              f"each over the idle RSS")
     if a.connections != 32:
         print("  (the p99 target is defined at 32 connections)")
 
@@ -731,6 +753,8 @@ def section_ussd(bench):
         if d:
             d["best"] = max(d["runs"], key=lambda res: res["rps"])
             d["load_rss"] = read_rss_kib(p.pid)
+    if daemon:
+        daemon["live_sessions"] = live_sessions(d_proc, d_port)
     report_ussd(bench, floor, daemon)
 
     bench.stop(f_proc)
