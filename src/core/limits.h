@@ -107,6 +107,11 @@
  * (TRUNCATE, store/db_checkpoint) and one write probe from /healthz per
  * this interval. */
 #define DB_RECOVERY_INTERVAL_MS 1000
+/* Each connection's page cache (KiB; SQLite's default is 2,000). Every
+ * HTTP thread, the sender, the scheduler and the expander have their own
+ * connection, so at national size the default filled to about 5 MiB more
+ * after a USSD load; the pages themselves stay in the kernel's cache. */
+#define DB_PAGE_CACHE_KIB 512
 /* The WAL (store/db_checkpoint, its own thread, never a writer): a commit
  * that leaves it at DB_WAL_PAGES pages (SQLite's own default) or more
  * wakes the checkpointer, DB_WAL_PAGES_TIGHT once a write has failed for

@@ -238,8 +238,8 @@ struct db *db_open(const struct db_options *opt)
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
-             "PRAGMA temp_store=MEMORY;",
-             opt->synchronous_full ? "FULL" : "NORMAL");
+             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-%d;",
+             opt->synchronous_full ? "FULL" : "NORMAL", DB_PAGE_CACHE_KIB);
     if (exec_sql(db, pragmas) != 0 || create_functions(db->sq) != 0) {
         db_close(db);
         return NULL;
