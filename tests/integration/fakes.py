@@ -48,22 +48,31 @@ def _ephemeral_range():
         return 32768, 60999
 
 
+_ports_given = set()  # free_port()'s answers in this process, never given twice
+
+
 def free_port():
     """A TCP port free on 127.0.0.1 right now, for programs that cannot bind
     port 0 and tell us (Kannel, a daemon whose URL must be known first).
     Chosen below the kernel's ephemeral range: a port that bind(0) hands out
     can be taken again by any outgoing connection of a parallel test before
     the program binds it (bearerbox then panics, 'Address already in use').
-    Left: another test choosing the same random port in the same instant."""
+    Never the same port twice in one run: the ports one test asks for before
+    any is bound (Kannel's four, taawund's) would otherwise collide now and
+    then. Left: another process choosing the same random port in the same
+    instant."""
     lo, _ = _ephemeral_range()
     first = 10000 if lo > 11000 else 1024
     for _ in range(200):
         port = random.randrange(first, lo)
+        if port in _ports_given:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _ports_given.add(port)
             return port
     raise AssertionError(f"no free port in {first}..{lo - 1} after 200 tries")
 
