@@ -9,15 +9,14 @@
 #include "store/archive.h"
 #include "store/db.h"
 #include "store/purge.h"
+#include "sys/clock.h"
 #include "sys/log.h"
 
 #define DAY_S 86400
 
-static double ms_since(const struct timespec *t0)
+static double ms_since(double t0)
 {
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+    return clock_ms(CLOCK_MONOTONIC) - t0;
 }
 
 /* Between two batches: the write turn is free for other threads. */
@@ -36,8 +35,8 @@ static void note_hold(struct retention_totals *t, double hold_ms)
 }
 
 /* The tables trimmed by age. Returns 1 when out of time, 0 when done, -1. */
-static int purge_all(struct db *db, const struct retention_policy *p, int64_t now,
-                     const struct timespec *t0, int budget_ms, struct retention_totals *t)
+static int purge_all(struct db *db, const struct retention_policy *p, int64_t now, double t0,
+                     int budget_ms, struct retention_totals *t)
 {
     const struct {
         enum purge_kind kind;
@@ -74,9 +73,8 @@ static int purge_all(struct db *db, const struct retention_policy *p, int64_t no
 int retention_pass(struct db *db, const struct retention_policy *p, int64_t now, int budget_ms,
                    bool *purged, struct retention_totals *t)
 {
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = *purged ? 0 : purge_all(db, p, now, &t0, budget_ms, t);
+    double t0 = clock_ms(CLOCK_MONOTONIC);
+    int rc = *purged ? 0 : purge_all(db, p, now, t0, budget_ms, t);
     if (rc != 0)
         return rc;
     *purged = true;
@@ -95,7 +93,7 @@ int retention_pass(struct db *db, const struct retention_policy *p, int64_t now,
             return -1;
         if (b.read < RETENTION_BATCH_ROWS)
             return 0;
-        if (ms_since(&t0) >= budget_ms)
+        if (ms_since(t0) >= budget_ms)
             return 1;
         batch_pause();
     }

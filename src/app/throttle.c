@@ -8,13 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "sys/clock.h"
 #include "sys/log.h"
 
 int64_t throttle_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec;
+    return (int64_t)(clock_ms(CLOCK_MONOTONIC) / 1e3);
 }
 
 static bool slot_idle(const struct throttle *t, const struct throttle_slot *s, int64_t now)

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "sys/clock.h"
 #include "sys/log.h"
 
 /* How often the watcher looks, in milliseconds. */
@@ -40,9 +41,7 @@ struct http_deadline {
 
 static long long monotonic_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)clock_ms(CLOCK_MONOTONIC);
 }
 
 /* Shut down the connections past the deadline; under d->lock. */

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "sys/clock.h"
+
 double pace_clock(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return clock_ms(CLOCK_MONOTONIC) / 1e3;
 }
 
 /* Milliseconds until a bucket holding tokens (< 1) refilled at rate per

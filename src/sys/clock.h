@@ -1,7 +1,8 @@
 /* clock.h -- the clocks that time the process's own work, in milliseconds,
  * in one place: a clock_gettime clock (CLOCK_MONOTONIC for durations,
- * CLOCK_THREAD_CPUTIME_ID for the calling thread's CPU time; sys/metrics'
- * metrics_clock, in seconds, reads this one too), and the calling thread's
+ * CLOCK_THREAD_CPUTIME_ID for the calling thread's CPU time; every
+ * monotonic clock of the process reads this one: sys/metrics, sys/log,
+ * http/deadline, sender/pace, app/throttle, app/retention), and the calling thread's
  * wait for a core so far, from Linux's /proc/thread-self/schedstat: its
  * file opened once per thread and read with pread (one system call, cheap
  * enough inside a write transaction), closed when the thread ends. */

@@ -13,6 +13,7 @@
 
 #include "core/limits.h"
 #include "core/utf8.h"
+#include "sys/clock.h"
 #include "sys/log_json.h"
 
 #define LOG_LINE_MAX 2048 /* a logfmt line, newline included */
@@ -179,9 +180,7 @@ static pthread_mutex_t collapse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int64_t monotonic_ms(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    return (int64_t)clock_ms(CLOCK_MONOTONIC);
 }
 
 /* Whether a line for key is written now; if so, *held is the number of
