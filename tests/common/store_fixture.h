@@ -1,5 +1,5 @@
 /* store_fixture.h -- what the store's unit tests share: an in-memory
- * database, a statement that must succeed, and the schema as it stood just
+ * database, a statement that must succeed, a query's one integer, and the schema as it stood just
  * before a given migration (to test what that migration does to the rows
  * already there). Include after <cmocka.h>. */
 #ifndef TAAWUN_TESTS_STORE_FIXTURE_H
@@ -16,6 +16,17 @@ static inline void exec(struct db *db, const char *sql)
     char *err = NULL;
     if (sqlite3_exec(db->sq, sql, NULL, NULL, &err) != SQLITE_OK)
         fail_msg("%s: %s", sql, err ? err : "?");
+}
+
+/* The one integer sql's first row holds (the row must be there). */
+static inline int64_t scalar(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
 }
 
 /* A new in-memory database, not migrated. */

@@ -28,16 +28,6 @@ static int exec_rc(struct db *db, const char *sql)
     return sqlite3_exec(db->sq, sql, NULL, NULL, NULL);
 }
 
-static long scalar(struct db *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static void test_rebuild_keeps_rows_index_and_check(void **state)
 {
     (void)state;

@@ -64,16 +64,6 @@ static void assert_counts_true(struct db *db)
     sqlite3_finalize(st);
 }
 
-static int64_t scalar(struct db *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* broadcasts_progress of id agrees with counting its messages. */
 static void assert_progress_true(struct db *db, int64_t id)
 {

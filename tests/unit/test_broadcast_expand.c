@@ -22,16 +22,6 @@
 
 #define MEMBERS 100
 
-static int64_t scalar(struct db *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* MEMBERS members with consent, ids 1..MEMBERS but for 41..50 (deleted),
  * and broadcast 1 to all of them expanding. */
 static struct db *expanding(void)

@@ -4,25 +4,23 @@
  * (RETURNING id, none when ON CONFLICT DO NOTHING skipped it) and the rows
  * a change touched, and a failed step classified as a UNIQUE
  * conflict, a refused row (CHECK, FOREIGN KEY, NOT NULL) or another
- * constraint (a trigger's refusal). On a database file in a temporary
- * directory, with the store's own connection settings. */
+ * constraint (a trigger's refusal). On an in-memory database opened with
+ * the store's own connection settings (tests/common/store_fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "store/db.h"
 #include "store/db_sql.h"
 #include "store/store_util.h"
+#include "../common/store_fixture.h"
 
-static char dir[] = "/tmp/taawun-db-sql-XXXXXX";
 static struct db *db;
 
 static const char schema[] =
@@ -36,27 +34,15 @@ static const char schema[] =
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir))
-        return -1;
-    struct db_options opt = {.busy_timeout_ms = 1000};
-    snprintf(opt.path, sizeof opt.path, "%s/t.db", dir);
-    db = db_open(&opt);
-    if (!db)
-        return -1;
-    return sqlite3_exec(db->sq, schema, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    db = memory_db();
+    exec(db, schema);
+    return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
     db_close(db);
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char path[600];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
     return 0;
 }
 
