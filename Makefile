@@ -18,7 +18,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
-PKGS     = libmicrohttpd libcurl sqlite3 libconfig jansson libcrypto libutf8proc xlsxwriter
+PKGS     = libmicrohttpd libcurl sqlite3 libconfig jansson libcrypto libutf8proc xlsxwriter libpq
 
 # ThreadSanitizer cannot share objects with ASan: its own build directory.
 ifneq ($(findstring thread,$(SANITIZE)),)
