@@ -6,7 +6,13 @@
 # Every skip is counted: cmocka's, pytest's, the browser tests' and a whole
 # suite skipped for a missing program. With CI=true a skip caused by a
 # component that .ci/run installs (through contrib/deps.sh: Kannel,
-# LibreOffice, Node.js, Chromium and promtool) counts as a failure, and says why.
+# LibreOffice, Node.js, Chromium, promtool and PostgreSQL) counts as a
+# failure, and says why.
+# The parts that run unit or integration tests get one throw-away
+# PostgreSQL cluster for the run (contrib/pg-test-cluster.sh, in a private
+# folder, on a Unix socket only), its libpq conninfo in TAAWUN_TEST_PG; it
+# is stopped and removed when the script ends, Ctrl-C included. A
+# TAAWUN_TEST_PG already set is used as it is, and no cluster is started.
 #
 # Usage: contrib/run-tests.sh BUILD_DIR [PART ...]
 #   PART: unit | integration | e2e | openapi | concurrency
@@ -27,7 +33,9 @@ skipped=0
 python=${PYTHON:-/usr/bin/python3}
 
 # Skip reasons that name a component .ci/run installs.
-ci_components='Kannel|LibreOffice|Chromium|Node\.js|promtool'
+# A cmocka test that skips prints its reason first, on a line of its own
+# starting with the component: "PostgreSQL: TAAWUN_TEST_PG not set".
+ci_components='Kannel|LibreOffice|Chromium|Node\.js|promtool|PostgreSQL'
 concurrency_pytest=(
   "tests/integration/test_ussd_services.py::test_race_for_the_last_seats"
   "tests/integration/test_inbound.py"
@@ -56,7 +64,7 @@ number_of() {
 }
 
 run_unit_binary() {
-  local t=$1 out rc p f s
+  local t=$1 out rc p f s ci_n
   out=$("$t" 2>&1); rc=$?
   p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
   f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
@@ -70,8 +78,18 @@ run_unit_binary() {
     echo "ok   $(basename "$t") ($p)"
   fi
   if [ "$s" -ne 0 ]; then
-    count_skip "$s" "$(basename "$t"): $(printf '%s\n' "$out" |
-      sed -n 's/^\[  SKIPPED \] \([a-z_].*\)/\1/p' | sort -u | paste -sd' ')" no
+    # The skips whose printed reason names a component CI installs, then
+    # the others, by test name.
+    ci_n=$(printf '%s\n' "$out" | grep -cE "^($ci_components): ")
+    [ "$ci_n" -le "$s" ] || ci_n=$s
+    if [ "$ci_n" -ne 0 ]; then
+      count_skip "$ci_n" "$(basename "$t"): $(printf '%s\n' "$out" |
+        grep -E "^($ci_components): " | sort -u | paste -sd';')" yes
+    fi
+    if [ "$s" -gt "$ci_n" ]; then
+      count_skip $((s - ci_n)) "$(basename "$t"): $(printf '%s\n' "$out" |
+        sed -n 's/^\[  SKIPPED \] \([a-z_].*\)/\1/p' | sort -u | paste -sd' ')" no
+    fi
   fi
 }
 
@@ -199,6 +217,56 @@ run_concurrency() {
   run_pytest "${concurrency_pytest[@]}"
 }
 
+# The run's PostgreSQL cluster: started by start_pg_cluster, stopped by
+# stop_pg_cluster before the closing line, or on any other exit.
+pg_dir=""
+
+stop_pg_cluster() {
+  [ -n "$pg_dir" ] || return 0
+  if contrib/pg-test-cluster.sh stop "$pg_dir"; then
+    echo "PostgreSQL test cluster: stopped, $pg_dir removed"
+  else
+    failed=$((failed + 1))
+    echo "FAIL PostgreSQL test cluster: did not stop ($pg_dir)"
+  fi
+  pg_dir=""
+}
+
+# Exports TAAWUN_TEST_PG; without PostgreSQL, says why and leaves it unset
+# (the tests that need it skip, a failure under CI=true); a cluster that
+# does not start is a failure.
+start_pg_cluster() {
+  local why conninfo t0 ms
+  if [ -n "${TAAWUN_TEST_PG:-}" ]; then
+    echo "PostgreSQL: TAAWUN_TEST_PG from the environment: $TAAWUN_TEST_PG"
+    return
+  fi
+  if ! why=$(contrib/pg-test-cluster.sh bindir 2>&1 >/dev/null); then
+    echo "PostgreSQL: not installed, TAAWUN_TEST_PG left unset (${why#pg-test-cluster: })"
+    return
+  fi
+  pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/taawun-pg.XXXXXX") || exit 2
+  t0=$(date +%s%N)
+  if conninfo=$(contrib/pg-test-cluster.sh start "$pg_dir"); then
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    export TAAWUN_TEST_PG=$conninfo
+    echo "PostgreSQL test cluster: started in $ms ms: $conninfo"
+  else
+    failed=$((failed + 1))
+    echo "FAIL PostgreSQL test cluster: did not start in $pg_dir (above)"
+    stop_pg_cluster
+  fi
+}
+
+trap stop_pg_cluster EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+for part in "$@"; do
+  case $part in
+    all | unit | integration | concurrency) start_pg_cluster; break ;;
+  esac
+done
+
 for part in "$@"; do
   case $part in
     all) run_unit; run_pytest tests/integration; run_e2e; run_openapi ;;
@@ -211,5 +279,6 @@ for part in "$@"; do
   esac
 done
 
+stop_pg_cluster
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
