@@ -3,14 +3,10 @@
  * PRAGMA user_version bumped. Append, never edit one that has shipped. */
 #include "store/migrations.h"
 
-#include "core/test_number.h"
-
-/* Whether row m (NEW or OLD) is an outbound message to a real number: the
- * test range of core/test_number spelled in plain SQL, so that triggers run
- * on any connection (the SQL function test_number() is taawund's own). */
-#define COUNTED(m)                                                                                 \
-    "(" m ".direction = 'out' AND NOT (length(" m ".phone) = 13 AND " m                            \
-    ".phone BETWEEN '" TEST_NUMBER_FIRST "' AND '" TEST_NUMBER_LAST "'))"
+/* Whether row m (NEW or OLD) is an outbound message to a real number
+ * (store/migrations.h), in plain SQL so that triggers run on any
+ * connection (the SQL function test_number() is taawund's own). */
+#define COUNTED(m) DB_MESSAGE_COUNTED(m, m ".phone")
 /* Add d to the count of row m's hour, channel, status and provider_id set. */
 #define COUNT_ADD(m, d)                                                                            \
     "INSERT INTO message_counts (hour, channel, status, taken, n) SELECT " m ".created_at / 3600," \
@@ -22,10 +18,10 @@
     ".created_at / 3600, " m ".channel, " m ".status, " m ".provider_id IS NOT NULL, " d ", (" d   \
     ") * " m ".segments WHERE " COUNTED(m) " ON CONFLICT DO UPDATE SET n = n + excluded.n,"        \
                                            " segments = segments + excluded.segments;"
-/* Whether member row m counts in the statistics (neither erased nor a
- * test member), and adding d to the count of its province, sector, gender
- * and birth year (an unknown value as 'unknown', an unknown year as 0). */
-#define MEMBER_COUNTED(m) "(" m ".erased_at IS NULL AND " m ".is_test = 0)"
+/* Whether member row m counts (store/migrations.h), and adding d to the
+ * count of its province, sector, gender and birth year (an unknown value
+ * as 'unknown', an unknown year as 0). */
+#define MEMBER_COUNTED(m) DB_MEMBER_COUNTED(m)
 #define MEMBER_ADD(m, d)                                                                           \
     "INSERT INTO member_counts (province, sector, gender, birth_year, n)"                          \
     " SELECT coalesce(" m ".province, 'unknown'), coalesce(" m ".sector, 'unknown'),"              \
