@@ -56,14 +56,14 @@ include_re = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 # only; the database engine's own header only for the store (its engine is
 # nobody else's business: the layers above see an opaque struct db).
 internal_re = re.compile(r"internal to[\s*]+(\w+)/")
-engine_re = re.compile(r"^\s*#\s*include\s+<(sqlite3\.h)>")
+engine_re = re.compile(r"^\s*#\s*include\s+<(sqlite3\.h|libpq-fe\.h)>")
 ENGINE_FOLDER = "store"
-# Inside the store, the engine's API is for the engine's own files: the
+# Inside the store, the engines' APIs are for the engines' own files: the
 # others run their SQL through store/db_sql.h's statements (db_step,
-# db_bind_*, db_col_*), the contract a second engine fulfils.
+# db_bind_*, db_col_*), the contract both engines fulfil.
 ENGINE_FILES = {"store/db_sql.h", "store/db.c", "store/db_checkpoint.c", "store/db_health.c",
-                "store/db_version.c", "store/backup.c", "store/archive.c"}
-engine_call_re = re.compile(r"\b(sqlite3_\w+|SQLITE_\w+)")
+                "store/db_version.c", "store/backup.c", "store/archive.c", "store/db_pg.c"}
+engine_call_re = re.compile(r"\b(sqlite3_\w+|SQLITE_\w+|PQ\w+|PGRES_\w+)")
 
 
 def internal_folder(target):

@@ -261,7 +261,7 @@ static long archive_read_write(struct db *db, const char *dir, int64_t before, s
         }
         if (failed)
             break;
-        if (archive_put(w.ins, db_sq_stmt(sel)) != 0) {
+        if (archive_put(w.ins, sel->sq) != 0) {
             archive_log_error(w.a, w.path, "insert");
             failed = 1;
             break;

@@ -23,6 +23,7 @@
 #include "core/hash.h"
 #include "store/db_checkpoint.h"
 #include "store/db_health.h"
+#include "store/db_pg.h"
 #include "store/db_sql.h"
 #include "store/db_version.h"
 #include "store/migrations.h"
@@ -42,7 +43,7 @@ int64_t db_now(void)
 void db_log_error(struct db *db, const char *query)
 {
     db_health_note_error(db);
-    db_health_log_error(db, query, sqlite3_errmsg(db->sq));
+    db_health_log_error(db, query, db_errmsg(db));
 }
 
 bool db_writes_failing(void)
@@ -52,12 +53,21 @@ bool db_writes_failing(void)
 
 int db_commits_unsynced(struct db *db)
 {
+    if (db->pg)
+        return db_pg_exec(db->pg, "SET synchronous_commit = off");
     return sqlite3_exec(db->sq, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK ? 0
                                                                                             : -1;
 }
 
 static int exec_sql(struct db *db, const char *sql)
 {
+    if (db->pg) {
+        if (db_pg_exec(db->pg, sql) == 0)
+            return 0;
+        db_health_note_error(db);
+        db_health_log_error(db, "exec", db_errmsg(db));
+        return -1;
+    }
     char *err = NULL;
     if (sqlite3_exec(db->sq, sql, NULL, NULL, &err) != SQLITE_OK) {
         db_health_note_error(db);
@@ -217,12 +227,20 @@ static const char fold_missing_names[] = "UPDATE members SET name_folded = fold_
 
 struct db *db_open(const struct db_options *opt)
 {
-    if (db_folder_ready(opt->path) != 0)
+    if (opt->engine == DB_ENGINE_SQLITE && db_folder_ready(opt->path) != 0)
         return NULL;
     struct db *db = calloc(1, sizeof *db);
     if (!db) {
         log_error("db_open_failed", "error=\"out of memory\"");
         return NULL;
+    }
+    if (opt->engine == DB_ENGINE_POSTGRESQL) {
+        if (!(db->pg = db_pg_open(opt->conninfo, opt->busy_timeout_ms))) {
+            free(db);
+            return NULL;
+        }
+        db_version_watch(db); /* no hook: member data read afresh (db_version.h) */
+        return db;
     }
     int rc = sqlite3_open_v2(
         opt->path, &db->sq, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -253,7 +271,10 @@ void db_close(struct db *db)
     if (!db)
         return;
     db_version_unwatch(db);
-    sqlite3_close_v2(db->sq);
+    if (db->pg)
+        db_pg_close(db->pg);
+    else
+        sqlite3_close_v2(db->sq);
     free(db);
 }
 
@@ -268,16 +289,39 @@ static int query_int(struct db *db, const char *sql)
     return v;
 }
 
-/* Rewrite user_version with its own value: the smallest write there is
- * (one page), committed, so a success shows the disk takes writes again. */
+/* The schema version db has (SQLite: user_version; PostgreSQL: the one
+ * row of schema_version, the table made on first use, inside the caller's
+ * write transaction), or -1. */
+static int version_get(struct db *db)
+{
+    if (!db->pg)
+        return query_int(db, "PRAGMA user_version");
+    if (exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)") != 0)
+        return -1;
+    return query_int(db, "SELECT coalesce(max(version), 0) FROM schema_version");
+}
+
+/* The SQL that records version v. */
+static void version_set_sql(struct db *db, int v, char *sql, size_t cap)
+{
+    if (db->pg)
+        snprintf(sql, cap, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d);",
+                 v);
+    else
+        snprintf(sql, cap, "PRAGMA user_version=%d;", v);
+}
+
+/* Rewrite the schema version with its own value: the smallest write there
+ * is (one page), committed, so a success shows the disk takes writes
+ * again. */
 static void write_probe(struct db *db)
 {
-    int v = query_int(db, "PRAGMA user_version");
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", v);
-    if (v < 0 || db_begin(db) != 0)
+    if (db_begin(db) != 0)
         return;
-    if (exec_sql(db, sql) != 0) {
+    int v = version_get(db);
+    char sql[128];
+    version_set_sql(db, v, sql, sizeof sql);
+    if (v < 0 || exec_sql(db, sql) != 0) {
         db_rollback(db);
         return;
     }
@@ -294,33 +338,53 @@ int db_ping(struct db *db)
     return db_writes_failing() ? -1 : 0;
 }
 
+/* PostgreSQL: the SQL functions the queries call, made from this build's
+ * tables (store/migrations.h), inside the caller's transaction. */
+static int pg_functions(struct db *db)
+{
+    char sql[DB_MIGRATIONS_PG_FUNCTIONS_MAX];
+    if (!db->pg)
+        return 0;
+    return db_migrations_pg_functions(sql, sizeof sql) < 0 ? -1 : exec_sql(db, sql);
+}
+
+/* Each migration in its own write transaction, the version read inside
+ * it: on PostgreSQL the write lock (db_begin) makes nodes that start
+ * together migrate one after another, the later finding the work done.
+ * PostgreSQL's list leaves out the versions before its baseline
+ * (store/migrations.h): a new database goes to the baseline at once. */
 int db_migrate(struct db *db)
 {
-    int have = query_int(db, "PRAGMA user_version");
-    if (have < 0)
-        return -1;
+    const char *const *list = db->pg ? db_migrations_pg : db_migrations;
     int want = db_schema_version();
-    if (have > want) {
-        log_error("db_too_new", "schema=%d supported=%d", have, want);
-        return -1;
-    }
-    for (int v = have; v < want; v++) {
-        char bump[64];
-        snprintf(bump, sizeof bump, "PRAGMA user_version=%d;", v + 1);
+    for (;;) {
         if (db_begin(db) != 0)
             return -1;
-        if (exec_sql(db, db_migrations[v]) != 0 || exec_sql(db, bump) != 0) {
+        int have = version_get(db);
+        if (have < 0 || have > want) {
             db_rollback(db);
-            log_error("db_migration_failed", "version=%d", v + 1);
+            if (have > want)
+                log_error("db_too_new", "schema=%d supported=%d", have, want);
+            return -1;
+        }
+        if (have == want)
+            break;
+        int to = have + 1;
+        while (db->pg && !list[to - 1] && to < want)
+            to++; /* before the baseline: nothing to run */
+        char bump[128];
+        version_set_sql(db, to, bump, sizeof bump);
+        if (pg_functions(db) != 0 || (list[to - 1] && exec_sql(db, list[to - 1]) != 0) ||
+            exec_sql(db, bump) != 0) {
+            db_rollback(db);
+            log_error("db_migration_failed", "version=%d", to);
             return -1;
         }
         if (db_commit(db) != 0)
             return -1;
-        log_info("db_migrated", "version=%d", v + 1);
+        log_info("db_migrated", "version=%d", to);
     }
-    if (db_begin(db) != 0)
-        return -1;
-    if (exec_sql(db, fold_missing_names) != 0) {
+    if (pg_functions(db) != 0 || (!db->pg && exec_sql(db, fold_missing_names) != 0)) {
         db_rollback(db);
         return -1;
     }
@@ -366,7 +430,8 @@ int db_load_if_empty(struct db *db, const char *path)
     sql[len] = '\0';
     int rc = -1;
     if (db_begin(db) == 0) {
-        if (exec_sql(db, sql) == 0 && exec_sql(db, fold_missing_names) == 0 && db_commit(db) == 0)
+        if (exec_sql(db, sql) == 0 && (db->pg || exec_sql(db, fold_missing_names) == 0) &&
+            db_commit(db) == 0)
             rc = 1;
         else
             db_rollback(db);
@@ -398,16 +463,17 @@ static _Thread_local struct db *read_open_on; /* db_read_begin's connection, or 
 static int run_fixed(struct db *db, const char *sql)
 {
     struct db_stmt *st = db_stmt(db, sql);
-    int rc = st ? db_step(st) : SQLITE_ERROR;
+    int rc = st ? db_step(st) : DB_FAILED;
     db_stmt_done(st);
     return rc == DB_DONE ? 0 : -1;
 }
 
 void db_read_begin(struct db *db)
 {
-    if (read_open_on || !db || !sqlite3_get_autocommit(db->sq))
+    if (read_open_on || !db || db_in_transaction(db))
         return;
-    if (run_fixed(db, "BEGIN") == 0)
+    /* PostgreSQL: one snapshot for every read, as SQLite's WAL gives. */
+    if (run_fixed(db, db->pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN") == 0)
         read_open_on = db;
 }
 
@@ -417,7 +483,7 @@ void db_read_end(void)
     if (!db)
         return;
     read_open_on = NULL;
-    if (run_fixed(db, "COMMIT") != 0 && !sqlite3_get_autocommit(db->sq))
+    if (run_fixed(db, "COMMIT") != 0 && db_in_transaction(db))
         run_fixed(db, "ROLLBACK");
 }
 
@@ -442,18 +508,31 @@ static void write_turn_release(void)
     }
 }
 
+/* Rows changed on db since it opened. */
+static int64_t total_changes(struct db *db)
+{
+    return db->pg ? db_pg_total_changes(db->pg) : (int64_t)sqlite3_total_changes64(db->sq);
+}
+
+/* PostgreSQL's write transactions take one advisory lock, the same on every
+ * node: they run one at a time, as SQLite's do in one file, so what the
+ * store's modules read inside one stays true until they commit. */
+#define DB_PG_BEGIN_WRITE "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083046)"
+
 int db_begin(struct db *db)
 {
     db_read_end();
     double asked = metrics_clock(); /* the wait: taawun_db_write_wait_seconds */
     if (!holds_write_turn)
         write_turn_take();
-    if (exec_sql(db, "BEGIN IMMEDIATE") != 0) {
+    if (exec_sql(db, db->pg ? DB_PG_BEGIN_WRITE : "BEGIN IMMEDIATE") != 0) {
+        if (db->pg && db_in_transaction(db)) /* begun, the lock not granted */
+            db_pg_exec(db->pg, "ROLLBACK");
         write_turn_release();
         return -1;
     }
     metrics_observe(METRICS_DB_WRITE_WAIT, NULL, metrics_clock() - asked);
-    changes_at_begin = sqlite3_total_changes64(db->sq);
+    changes_at_begin = total_changes(db);
     return 0;
 }
 
@@ -474,7 +553,7 @@ int db_commit(struct db *db)
         return -1;
     }
     metrics_observe(METRICS_DB_COMMIT, NULL, metrics_clock() - asked);
-    if (sqlite3_total_changes64(db->sq) != changes_at_begin)
+    if (total_changes(db) != changes_at_begin)
         db_health_note_ok();
     write_turn_release();
     return 0;
@@ -483,7 +562,9 @@ int db_commit(struct db *db)
 void db_rollback(struct db *db)
 {
     db_health_note_error(db); /* the error that made the caller give up, if any */
-    if (!sqlite3_get_autocommit(db->sq))
+    if (db->pg && db_in_transaction(db))
+        db_pg_exec(db->pg, "ROLLBACK");
+    else if (db->sq && !sqlite3_get_autocommit(db->sq))
         sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
     write_turn_release();
 }
@@ -497,9 +578,9 @@ struct thread_conn {
     struct db *db;
     struct {
         uint64_t hash;
-        const char *sql;  /* sqlite3_sql(st): owned by the statement */
+        const char *sql;  /* sqlite3_sql(st), or a copy for PostgreSQL's */
         const char *seen; /* the caller's pointer at the last hit (a literal, mostly) */
-        sqlite3_stmt *st;
+        struct db_stmt st;
     } cache[STMT_CACHE_SIZE];
     size_t ncache;
 };
@@ -511,8 +592,13 @@ static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 static void pool_close(void *arg)
 {
     struct thread_conn *tc = arg;
-    for (size_t i = 0; i < tc->ncache; i++)
-        sqlite3_finalize(tc->cache[i].st);
+    for (size_t i = 0; i < tc->ncache; i++) {
+        sqlite3_finalize(tc->cache[i].st.sq);
+        if (tc->cache[i].st.pg) {
+            db_pg_finalize(tc->cache[i].st.pg);
+            free((char *)tc->cache[i].sql);
+        }
+    }
     db_close(tc->db);
     free(tc);
 }
@@ -565,10 +651,55 @@ static struct thread_conn *pool_current(void)
     return pthread_getspecific(pool_key);
 }
 
-/* The statement layer's handle of an SQLite statement (db_sql.h). */
-static struct db_stmt *stmt_of(sqlite3_stmt *st)
+/* Back to its state before any binding or step. */
+static void stmt_reset(struct db_stmt *st)
 {
-    return (struct db_stmt *)(void *)st;
+    if (st->sq) {
+        sqlite3_reset(st->sq);
+        sqlite3_clear_bindings(st->sq);
+    } else {
+        db_pg_reset(st->pg);
+    }
+}
+
+/* A statement prepared for sql on db, in *st. 0 or -1 (logged). */
+static int stmt_prepare(struct db *db, const char *sql, bool persistent, struct db_stmt *st)
+{
+    *st = (struct db_stmt){0};
+    if (db->pg) {
+        if ((st->pg = db_pg_prepare(db->pg, sql)))
+            return 0;
+        db_health_log_error(db, "prepare", db_errmsg(db));
+        return -1;
+    }
+    unsigned flags = persistent ? SQLITE_PREPARE_PERSISTENT : 0;
+    if (sqlite3_prepare_v3(db->sq, sql, -1, flags, &st->sq, NULL) == SQLITE_OK)
+        return 0;
+    db_health_log_error(db, "prepare", sqlite3_errmsg(db->sq));
+    sqlite3_finalize(st->sq);
+    return -1;
+}
+
+/* A statement of this thread's cache for sql, if there is one. */
+static struct db_stmt *cache_find(struct thread_conn *tc, const char *sql, uint64_t *hash)
+{
+    /* Most callers pass the same literal every time: find it by its
+     * address first (the text still compared), hashing only the rest. */
+    size_t hit = tc->ncache;
+    for (size_t i = 0; i < tc->ncache && hit == tc->ncache; i++)
+        if (tc->cache[i].seen == sql && strcmp(tc->cache[i].sql, sql) == 0)
+            hit = i;
+    if (hit == tc->ncache) {
+        *hash = hash_string(sql);
+        for (size_t i = 0; i < tc->ncache && hit == tc->ncache; i++)
+            if (tc->cache[i].hash == *hash && strcmp(tc->cache[i].sql, sql) == 0)
+                hit = i;
+    }
+    if (hit == tc->ncache)
+        return NULL;
+    tc->cache[hit].seen = sql;
+    stmt_reset(&tc->cache[hit].st); /* in case a caller forgot */
+    return &tc->cache[hit].st;
 }
 
 struct db_stmt *db_stmt(struct db *db, const char *sql)
@@ -576,57 +707,47 @@ struct db_stmt *db_stmt(struct db *db, const char *sql)
     struct thread_conn *tc = pool_current();
     bool cacheable = tc && tc->db == db;
     uint64_t h = 0;
-    if (cacheable) {
-        /* Most callers pass the same literal every time: find it by its
-         * address first (the text still compared), hashing only the rest. */
-        size_t hit = tc->ncache;
-        for (size_t i = 0; i < tc->ncache && hit == tc->ncache; i++)
-            if (tc->cache[i].seen == sql && strcmp(tc->cache[i].sql, sql) == 0)
-                hit = i;
-        if (hit == tc->ncache) {
-            h = hash_string(sql);
-            for (size_t i = 0; i < tc->ncache && hit == tc->ncache; i++)
-                if (tc->cache[i].hash == h && strcmp(tc->cache[i].sql, sql) == 0)
-                    hit = i;
-        }
-        if (hit < tc->ncache) {
-            tc->cache[hit].seen = sql;
-            sqlite3_reset(tc->cache[hit].st); /* in case a caller forgot */
-            sqlite3_clear_bindings(tc->cache[hit].st);
-            return stmt_of(tc->cache[hit].st);
+    struct db_stmt *hit = cacheable ? cache_find(tc, sql, &h) : NULL;
+    if (hit)
+        return hit;
+    struct db_stmt st;
+    bool keep = cacheable && tc->ncache < STMT_CACHE_SIZE;
+    if (stmt_prepare(db, sql, keep, &st) != 0)
+        return NULL;
+    if (keep) {
+        const char *key = st.sq ? sqlite3_sql(st.sq) : strdup(sql);
+        if (key) {
+            tc->cache[tc->ncache].hash = h;
+            tc->cache[tc->ncache].sql = key;
+            tc->cache[tc->ncache].seen = sql;
+            tc->cache[tc->ncache].st = st;
+            return &tc->cache[tc->ncache++].st;
         }
     }
-    sqlite3_stmt *st = NULL;
-    unsigned flags = cacheable && tc->ncache < STMT_CACHE_SIZE ? SQLITE_PREPARE_PERSISTENT : 0;
-    if (sqlite3_prepare_v3(db->sq, sql, -1, flags, &st, NULL) != SQLITE_OK) {
-        db_health_log_error(db, "prepare", sqlite3_errmsg(db->sq));
-        sqlite3_finalize(st);
+    struct db_stmt *own = malloc(sizeof *own);
+    if (!own) {
+        sqlite3_finalize(st.sq);
+        db_pg_finalize(st.pg);
         return NULL;
     }
-    if (flags) {
-        tc->cache[tc->ncache].hash = h;
-        tc->cache[tc->ncache].sql = sqlite3_sql(st);
-        tc->cache[tc->ncache].seen = sql;
-        tc->cache[tc->ncache].st = st;
-        tc->ncache++;
-    }
-    return stmt_of(st);
+    *own = st;
+    return own;
 }
 
 void db_stmt_done(struct db_stmt *done)
 {
     if (!done)
         return;
-    sqlite3_stmt *st = db_sq_stmt(done);
     struct thread_conn *tc = pool_current();
-    if (tc && sqlite3_db_handle(st) == tc->db->sq) {
+    if (tc) {
         for (size_t i = 0; i < tc->ncache; i++) {
-            if (tc->cache[i].st == st) {
-                sqlite3_reset(st);
-                sqlite3_clear_bindings(st);
+            if (&tc->cache[i].st == done) {
+                stmt_reset(done);
                 return;
             }
         }
     }
-    sqlite3_finalize(st);
+    sqlite3_finalize(done->sq);
+    db_pg_finalize(done->pg);
+    free(done);
 }

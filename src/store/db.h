@@ -16,10 +16,16 @@
 
 struct db;
 
+/* The engine a connection runs on: SQLite (a file, the default) or
+ * PostgreSQL (a server, reached through libpq). */
+enum db_engine { DB_ENGINE_SQLITE, DB_ENGINE_POSTGRESQL };
+
 struct db_options {
-    char path[512];
+    enum db_engine engine;
+    char path[512];        /* SQLite: the database file */
+    char conninfo[1024];   /* PostgreSQL: a libpq connection string */
     bool synchronous_full; /* synchronous=FULL, else NORMAL */
-    int busy_timeout_ms;
+    int busy_timeout_ms;   /* how long a write waits for another's lock */
 };
 
 /* Open (creating if needed) with WAL, busy_timeout, foreign keys and the

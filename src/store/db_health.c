@@ -39,16 +39,16 @@ static bool recovery_due(_Atomic int64_t *last)
 /* Look at db's last error: a full disk or an I/O error sets the flag. */
 void db_health_note_error(struct db *db)
 {
-    int rc = sqlite3_extended_errcode(db->sq) & 0xff; /* SQLITE_IOERR_WRITE... as SQLITE_IOERR */
+    int rc = db_errcode(db) & 0xff; /* SQLITE_IOERR_WRITE... as SQLITE_IOERR */
     if (rc != SQLITE_FULL && rc != SQLITE_IOERR)
         return;
     db_checkpoint_disk_full();
     if (!atomic_exchange(&writes_failing, true)) {
         char q[300];
         log_error("db_writes_failing",
-                  "error=%s reason=\"disk full or I/O error: /healthz answers 503 until a write "
-                  "succeeds\"",
-                  log_quote(sqlite3_errmsg(db->sq), q, sizeof q));
+                  "error=%s reason=\"disk full, I/O error or the database server lost:"
+                  " /healthz answers 503 until a write succeeds\"",
+                  log_quote(db_errmsg(db), q, sizeof q));
     }
 }
 
@@ -70,7 +70,7 @@ bool db_health_failing(void)
 void db_health_log_error(struct db *db, const char *query, const char *error)
 {
     char key[32], q[512];
-    snprintf(key, sizeof key, "db_error:%d", sqlite3_extended_errcode(db->sq));
+    snprintf(key, sizeof key, "db_error:%d", db_errcode(db));
     log_collapsed(LOG_ERROR, key, LOG_COLLAPSE_INTERVAL_MS, "db_error", "query=%s error=%s", query,
                   log_quote(error, q, sizeof q));
 }

@@ -8,32 +8,48 @@
  * store/store_util's store_insert). That is the whole contract a store engine fulfils;
  * the modules never see which engine holds the data.
  *
- * Today's engine is SQLite, and these are thin inline wrappers over its
- * API. The engine's own files (store/db, db_checkpoint, db_health,
- * db_version, backup, archive: opening, pragmas, the WAL, SQLite files)
- * reach the handle inside struct db directly; contrib/check-layers.sh
- * refuses a sqlite3_ call in any other store/ file. Nothing above store/
- * includes this header (check-layers refuses it too). */
+ * Two engines fulfil it: SQLite (the default), whose calls these inline
+ * wrappers make directly, and PostgreSQL (store/db_pg, through libpq),
+ * which takes the same SQL text with its parameters renumbered
+ * (store/pg_params). The engines' own files (store/db, db_pg,
+ * db_checkpoint, db_health, db_version, backup, archive: opening, pragmas,
+ * the WAL, SQLite files) reach the handles inside struct db directly;
+ * contrib/check-layers.sh refuses a sqlite3_ call in any other store/
+ * file. Nothing above store/ includes this header (check-layers refuses
+ * it too). */
 #ifndef TAAWUN_STORE_DB_SQL_H
 #define TAAWUN_STORE_DB_SQL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
-/* One connection: made by db_open(), freed by db_close(). */
+/* The engines behind a connection. */
+struct db_pg;      /* PostgreSQL (store/db_pg) */
+struct db_pg_stmt; /* a statement of it */
+
+/* One connection: made by db_open(), freed by db_close(). Exactly one of
+ * the engines' handles is set. */
 struct db {
     sqlite3 *sq;
+    struct db_pg *pg;
 };
 
-/* A prepared statement of a connection. */
-struct db_stmt;
+/* A prepared statement of a connection: the engine's own. */
+struct db_stmt {
+    sqlite3_stmt *sq;
+    struct db_pg_stmt *pg;
+};
 
-/* What db_step() returns besides an engine error code; DB_FAILED, a code
- * no step returns, stands for a module's own failure (out of memory, say)
- * on paths that pass a step's code along. */
+/* What db_step() returns: DB_ROW, DB_DONE or an error code, SQLite's
+ * extended result codes being the layer's vocabulary (store/db_pg maps
+ * PostgreSQL's SQLSTATEs onto them: a UNIQUE conflict is
+ * SQLITE_CONSTRAINT_UNIQUE on both). DB_FAILED, a code no step returns,
+ * stands for a module's own failure (out of memory, say) on paths that
+ * pass a step's code along. */
 enum { DB_ROW = SQLITE_ROW, DB_DONE = SQLITE_DONE, DB_FAILED = -1 };
 
 /* The kinds of a column's value (db_col_type). */
@@ -55,18 +71,38 @@ void db_stmt_done(struct db_stmt *st);
  * and then. */
 int db_checkpoint_wal_hook(void *arg, sqlite3 *db, const char *name, int pages);
 
-/* ---- the SQLite engine's statements ---- */
+/* ---- the PostgreSQL engine's side of each call (store/db_pg.c) ---- */
 
-static inline sqlite3_stmt *db_sq_stmt(struct db_stmt *st)
-{
-    return (sqlite3_stmt *)(void *)st;
-}
+int db_pg_step(struct db_pg_stmt *st);
+void db_pg_bind_i64(struct db_pg_stmt *st, int i, int64_t v);
+void db_pg_bind_double(struct db_pg_stmt *st, int i, double v);
+void db_pg_bind_text(struct db_pg_stmt *st, int i, const char *s, size_t len, bool copy);
+void db_pg_bind_blob(struct db_pg_stmt *st, int i, const void *p, size_t len);
+void db_pg_bind_null(struct db_pg_stmt *st, int i);
+int db_pg_param_count(struct db_pg_stmt *st);
+int db_pg_param_index(struct db_pg_stmt *st, const char *name);
+int64_t db_pg_col_i64(struct db_pg_stmt *st, int c);
+double db_pg_col_double(struct db_pg_stmt *st, int c);
+const char *db_pg_col_text(struct db_pg_stmt *st, int c);
+const void *db_pg_col_blob(struct db_pg_stmt *st, int c);
+size_t db_pg_col_bytes(struct db_pg_stmt *st, int c);
+enum db_type db_pg_col_type(struct db_pg_stmt *st, int c);
+int db_pg_col_count(struct db_pg_stmt *st);
+const char *db_pg_col_name(struct db_pg_stmt *st, int c);
+int64_t db_pg_changes(struct db_pg *pg);
+bool db_pg_in_transaction(struct db_pg *pg);
+int db_pg_errcode(struct db_pg *pg);
+const char *db_pg_errmsg(struct db_pg *pg);
+
+/* ---- the statements, on either engine ----
+ * SQLite's calls are inline (a USSD step runs dozens): one test of which
+ * engine, then SQLite's own function. */
 
 /* Run st one step: DB_ROW (a row to read), DB_DONE, or an error code
  * (db_failed_unique() and friends tell which). */
 static inline int db_step(struct db_stmt *st)
 {
-    return sqlite3_step(db_sq_stmt(st));
+    return st->sq ? sqlite3_step(st->sq) : db_pg_step(st->pg);
 }
 
 /* Parameters are numbered from 1. Text and blobs are bound without a copy:
@@ -74,89 +110,118 @@ static inline int db_step(struct db_stmt *st)
  * copies). A NULL text binds SQL NULL. */
 static inline void db_bind_i64(struct db_stmt *st, int i, int64_t v)
 {
-    sqlite3_bind_int64(db_sq_stmt(st), i, (sqlite3_int64)v);
+    if (st->sq)
+        sqlite3_bind_int64(st->sq, i, (sqlite3_int64)v);
+    else
+        db_pg_bind_i64(st->pg, i, v);
 }
 
 static inline void db_bind_double(struct db_stmt *st, int i, double v)
 {
-    sqlite3_bind_double(db_sq_stmt(st), i, v);
+    if (st->sq)
+        sqlite3_bind_double(st->sq, i, v);
+    else
+        db_pg_bind_double(st->pg, i, v);
 }
 
 static inline void db_bind_text(struct db_stmt *st, int i, const char *s)
 {
-    sqlite3_bind_text(db_sq_stmt(st), i, s, -1, SQLITE_STATIC);
+    if (st->sq)
+        sqlite3_bind_text(st->sq, i, s, -1, SQLITE_STATIC);
+    else if (s)
+        db_pg_bind_text(st->pg, i, s, strlen(s), false);
+    else
+        db_pg_bind_null(st->pg, i);
 }
 
 /* The first len bytes of s. */
 static inline void db_bind_text_n(struct db_stmt *st, int i, const char *s, size_t len)
 {
-    sqlite3_bind_text(db_sq_stmt(st), i, s, (int)len, SQLITE_STATIC);
+    if (st->sq)
+        sqlite3_bind_text(st->sq, i, s, (int)len, SQLITE_STATIC);
+    else if (s)
+        db_pg_bind_text(st->pg, i, s, len, false);
+    else
+        db_pg_bind_null(st->pg, i);
 }
 
 static inline void db_bind_text_copy(struct db_stmt *st, int i, const char *s)
 {
-    sqlite3_bind_text(db_sq_stmt(st), i, s, -1, SQLITE_TRANSIENT);
+    if (st->sq)
+        sqlite3_bind_text(st->sq, i, s, -1, SQLITE_TRANSIENT);
+    else if (s)
+        db_pg_bind_text(st->pg, i, s, strlen(s), true);
+    else
+        db_pg_bind_null(st->pg, i);
 }
 
 static inline void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t len)
 {
-    sqlite3_bind_blob(db_sq_stmt(st), i, p, (int)len, SQLITE_STATIC);
+    if (st->sq)
+        sqlite3_bind_blob(st->sq, i, p, (int)len, SQLITE_STATIC);
+    else
+        db_pg_bind_blob(st->pg, i, p, len);
 }
 
 static inline void db_bind_null(struct db_stmt *st, int i)
 {
-    sqlite3_bind_null(db_sq_stmt(st), i);
+    if (st->sq)
+        sqlite3_bind_null(st->sq, i);
+    else
+        db_pg_bind_null(st->pg, i);
 }
 
 /* How many parameters st has, and the number of the one called name
  * (":phone"), 0 when it has none of that name. */
 static inline int db_param_count(struct db_stmt *st)
 {
-    return sqlite3_bind_parameter_count(db_sq_stmt(st));
+    return st->sq ? sqlite3_bind_parameter_count(st->sq) : db_pg_param_count(st->pg);
 }
 
 static inline int db_param_index(struct db_stmt *st, const char *name)
 {
-    return sqlite3_bind_parameter_index(db_sq_stmt(st), name);
+    return st->sq ? sqlite3_bind_parameter_index(st->sq, name) : db_pg_param_index(st->pg, name);
 }
 
 /* Columns of the current row are numbered from 0. A NULL reads as 0, 0.0,
  * NULL text (db_col_text) or an empty blob. */
 static inline int64_t db_col_i64(struct db_stmt *st, int c)
 {
-    return (int64_t)sqlite3_column_int64(db_sq_stmt(st), c);
+    return st->sq ? (int64_t)sqlite3_column_int64(st->sq, c) : db_pg_col_i64(st->pg, c);
 }
 
 static inline int db_col_int(struct db_stmt *st, int c)
 {
-    return sqlite3_column_int(db_sq_stmt(st), c);
+    return st->sq ? sqlite3_column_int(st->sq, c) : (int)db_pg_col_i64(st->pg, c);
 }
 
 static inline double db_col_double(struct db_stmt *st, int c)
 {
-    return sqlite3_column_double(db_sq_stmt(st), c);
+    return st->sq ? sqlite3_column_double(st->sq, c) : db_pg_col_double(st->pg, c);
 }
 
 /* Valid until the next step, or until the statement is given back. */
 static inline const char *db_col_text(struct db_stmt *st, int c)
 {
-    return (const char *)sqlite3_column_text(db_sq_stmt(st), c);
+    return st->sq ? (const char *)sqlite3_column_text(st->sq, c) : db_pg_col_text(st->pg, c);
 }
 
 static inline const void *db_col_blob(struct db_stmt *st, int c)
 {
-    return sqlite3_column_blob(db_sq_stmt(st), c);
+    return st->sq ? sqlite3_column_blob(st->sq, c) : db_pg_col_blob(st->pg, c);
 }
 
 /* Bytes of the column's text or blob (read it first). */
 static inline size_t db_col_bytes(struct db_stmt *st, int c)
 {
-    return (size_t)sqlite3_column_bytes(db_sq_stmt(st), c);
+    return st->sq ? (size_t)sqlite3_column_bytes(st->sq, c) : db_pg_col_bytes(st->pg, c);
 }
 
 static inline enum db_type db_col_type(struct db_stmt *st, int c)
 {
-    switch (sqlite3_column_type(db_sq_stmt(st), c)) {
+    if (!st->sq)
+        return db_pg_col_type(st->pg, c);
+    switch (sqlite3_column_type(st->sq, c)) {
     case SQLITE_INTEGER:
         return DB_INTEGER;
     case SQLITE_FLOAT:
@@ -172,12 +237,12 @@ static inline enum db_type db_col_type(struct db_stmt *st, int c)
 
 static inline int db_col_count(struct db_stmt *st)
 {
-    return sqlite3_column_count(db_sq_stmt(st));
+    return st->sq ? sqlite3_column_count(st->sq) : db_pg_col_count(st->pg);
 }
 
 static inline const char *db_col_name(struct db_stmt *st, int c)
 {
-    return sqlite3_column_name(db_sq_stmt(st), c);
+    return st->sq ? sqlite3_column_name(st->sq, c) : db_pg_col_name(st->pg, c);
 }
 
 /* ---- the connection, after a statement ---- */
@@ -185,13 +250,24 @@ static inline const char *db_col_name(struct db_stmt *st, int c)
 /* Rows the last INSERT, UPDATE or DELETE on db changed. */
 static inline int64_t db_changes(struct db *db)
 {
-    return (int64_t)sqlite3_changes64(db->sq);
+    return db->sq ? (int64_t)sqlite3_changes64(db->sq) : db_pg_changes(db->pg);
 }
 
 /* Whether db is inside a transaction. */
 static inline bool db_in_transaction(struct db *db)
 {
-    return !sqlite3_get_autocommit(db->sq);
+    return db->sq ? !sqlite3_get_autocommit(db->sq) : db_pg_in_transaction(db->pg);
+}
+
+/* The last error on db: its code (as db_step returns them) and text. */
+static inline int db_errcode(struct db *db)
+{
+    return db->sq ? sqlite3_extended_errcode(db->sq) : db_pg_errcode(db->pg);
+}
+
+static inline const char *db_errmsg(struct db *db)
+{
+    return db->sq ? sqlite3_errmsg(db->sq) : db_pg_errmsg(db->pg);
 }
 
 /* What a failed step's code (db_step) says: a UNIQUE or PRIMARY KEY
@@ -214,8 +290,9 @@ static inline bool db_failed_constraint(int rc)
 }
 
 /* This connection's commits no longer wait for the disk (SQLite:
- * synchronous=NORMAL): only for work that is redone when a crash loses it
- * (a broadcast's expansion). 0, or -1 (not logged). */
+ * synchronous=NORMAL; PostgreSQL: synchronous_commit=off): only for work
+ * that is redone when a crash loses it (a broadcast's expansion). 0, or -1
+ * (not logged). */
 int db_commits_unsynced(struct db *db);
 
 #endif

@@ -61,6 +61,10 @@ static bool in_wal_mode(sqlite3 *db)
 void db_version_watch(struct db *conn)
 {
     sqlite3 *db = conn->sq;
+    if (!db) { /* PostgreSQL: no hook sees every node's commits */
+        atomic_store(&untrusted, true);
+        return;
+    }
     struct watch *w = calloc(1, sizeof *w);
     if (!w || !in_wal_mode(db)) {
         /* Without the WAL hook after each commit, no version can be told. */

@@ -17,7 +17,9 @@
  * console, SMS commands, imports); the command-line subcommands write
  * tokens and staff accounts only. db_member_data_version() is 0 (never
  * equal to a kept version) when a connection could not be watched (out of
- * memory, or not in WAL mode). */
+ * memory, or not in WAL mode), and in a process with a PostgreSQL
+ * connection: another node's commits reach no hook of this one, so every
+ * step reads afresh. */
 #ifndef TAAWUN_STORE_DB_VERSION_H
 #define TAAWUN_STORE_DB_VERSION_H
 

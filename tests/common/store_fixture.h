@@ -8,11 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db_pg.h"
 #include "store/db_sql.h"
 #include "store/migrations.h"
 
+/* Run sql (statements, no rows wanted) on either engine, or fail. */
 static inline void exec(struct db *db, const char *sql)
 {
+    if (db->pg) {
+        if (db_pg_exec(db->pg, sql) != 0)
+            fail_msg("%s: %s", sql, db_errmsg(db));
+        return;
+    }
     char *err = NULL;
     if (sqlite3_exec(db->sq, sql, NULL, NULL, &err) != SQLITE_OK)
         fail_msg("%s: %s", sql, err ? err : "?");
@@ -21,11 +28,15 @@ static inline void exec(struct db *db, const char *sql)
 /* The one integer sql's first row holds (the row must be there). */
 static inline int64_t scalar(struct db *db, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    struct db_stmt *st = db_stmt(db, sql);
+    int64_t v = 0;
+    if (!st) {
+        fail_msg("%s: %s", sql, db_errmsg(db));
+    } else {
+        assert_int_equal(db_step(st), DB_ROW);
+        v = db_col_i64(st, 0);
+        db_stmt_done(st);
+    }
     return v;
 }
 

@@ -151,7 +151,7 @@ static void test_statement_cache(void **state)
     struct db_stmt *other = db_stmt(db, a);
     assert_non_null(other);
     assert_ptr_not_equal(other, first);
-    assert_string_equal(sqlite3_sql(db_sq_stmt(other)), a);
+    assert_string_equal(sqlite3_sql(other->sq), a);
     db_stmt_done(other);
     snprintf(a, sizeof a, "%s", b);
     struct db_stmt *back = db_stmt(db, a);
