@@ -190,7 +190,7 @@ static void reload(const char *path, struct ussd_sessions *sessions)
     struct runtime *old = runtime_acquire();
     if (old) {
         const struct config *a = &old->cfg, *b = &rt->cfg;
-        if (strcmp(a->database.path, b->database.path) != 0 ||
+        if (memcmp(&a->database, &b->database, sizeof a->database) != 0 ||
             memcmp(&a->http.public_listener, &b->http.public_listener,
                    sizeof a->http.public_listener) != 0 ||
             memcmp(&a->http.admin_listener, &b->http.admin_listener,
@@ -252,6 +252,29 @@ static int parse_options(int argc, char **argv, struct options *o)
     return -1;
 }
 
+/* taawund -n on a PostgreSQL database: connect, and say what answered and
+ * which schema it holds (nothing written). 0, or 1 after saying why. */
+static int check_database(const struct db_options *opt)
+{
+    struct db *db = db_open(opt); /* logs why it could not */
+    int have = db ? db_schema_found(db) : -1;
+    if (have < 0) {
+        fprintf(stderr, "database: cannot use it (the line above says why)\n");
+        db_close(db);
+        return 1;
+    }
+    char what[64];
+    db_describe(db, what, sizeof what);
+    db_close(db);
+    printf("database OK: %s, schema version %d (this build migrates it to %d)\n", what, have,
+           db_schema_version());
+    if (have > db_schema_version()) {
+        fprintf(stderr, "database: its schema is newer than this build's\n");
+        return 1;
+    }
+    return 0;
+}
+
 /* Load the config and its catalogs. With -n, report and return the exit
  * status; otherwise return -1 with *out set (a reference the caller
  * holds), or 1 after printing the errors. */
@@ -268,8 +291,10 @@ static int load_config(const struct options *o, struct runtime **out)
         if (!rt)
             return 1;
         printf("configuration OK\n");
+        int status =
+            rt->cfg.database.engine == DB_ENGINE_POSTGRESQL ? check_database(&rt->cfg.database) : 0;
         runtime_release(rt);
-        return 0;
+        return status;
     }
     if (!rt) {
         print_errors(&errs[0], "");
@@ -290,9 +315,11 @@ static int open_database(const struct config *cfg)
 {
     db_pool_init(&cfg->database);
     struct db *db = db_thread(); /* makes the folder; writes nothing yet */
-    /* WAL checkpoints on a thread of their own, never in a write turn. */
-    if (!db || db_lock_exclusive(cfg->database.path) != 0 ||
-        db_checkpointer_start(cfg->database.path) != 0 || db_migrate(db) != 0)
+    /* SQLite: one daemon per file, and WAL checkpoints on a thread of their
+     * own, never in a write turn. PostgreSQL: a server shared by nodes. */
+    bool sqlite = cfg->database.engine == DB_ENGINE_SQLITE;
+    if (!db || (sqlite && db_lock_exclusive(cfg->database.path) != 0) ||
+        (sqlite && db_checkpointer_start(cfg->database.path) != 0) || db_migrate(db) != 0)
         return -1;
     if (cfg->programme.demo_data[0] && db_load_if_empty(db, cfg->programme.demo_data) < 0)
         return -1;

@@ -119,6 +119,10 @@ int cmd_backup(int argc, char **argv, const char *default_config)
     if (cfg && errs && config_load(config_path, cfg, errs) != 0) {
         for (size_t i = 0; i < errs->count; i++)
             fprintf(stderr, "%s\n", errs->lines[i]);
+    } else if (cfg && errs && cfg->database.engine == DB_ENGINE_POSTGRESQL) {
+        fprintf(stderr, "taawund: the database is PostgreSQL: back it up and restore it with "
+                        "PostgreSQL's own tools (pg_dump and pg_restore, or the cluster's WAL "
+                        "archiving); README.md, \"PostgreSQL\"\n");
     } else if (cfg && errs) {
         umask(077); /* whatever SQLite creates beside the files: owner only */
         rc = restore ? do_restore(cfg, file) : do_backup(cfg, file);

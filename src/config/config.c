@@ -493,6 +493,27 @@ static void validate_channel(struct walk *w, size_t i, const struct channel_ops 
 }
 
 /* Checks across settings, once the walk filled the struct. */
+/* The database: the engine's own setting required (SQLite's path, resolved;
+ * PostgreSQL's connection string, parsed, and refused with a password in
+ * it: secrets live in files only the daemon reads). */
+static void validate_database(struct walk *w, int root_line)
+{
+    struct db_options *d = &w->cfg->database;
+    d->synchronous_full = strcmp(w->cfg->database_synchronous, "full") == 0;
+    d->engine = strcmp(w->cfg->database_engine, "postgresql") == 0 ? DB_ENGINE_POSTGRESQL
+                                                                   : DB_ENGINE_SQLITE;
+    char why[300];
+    if (d->engine == DB_ENGINE_SQLITE && !d->path[0])
+        config_error(w->errs, w->file, root_line, "'database.path' is required with engine sqlite");
+    if (d->engine == DB_ENGINE_POSTGRESQL && !d->conninfo[0])
+        config_error(w->errs, w->file, root_line,
+                     "'database.conninfo' is required with engine postgresql");
+    else if (d->engine == DB_ENGINE_POSTGRESQL && db_conninfo_check(d->conninfo, why, sizeof why))
+        config_error(w->errs, w->file, root_line, "'database.conninfo': %s", why);
+    if (d->path[0])
+        resolve_path(w->file, d->path, sizeof d->path);
+}
+
 /* The programme's settings: codes, languages, time zone, send window, the
  * listeners; relative paths resolved. */
 static void validate_programme(struct walk *w, int root_line)
@@ -503,8 +524,7 @@ static void validate_programme(struct walk *w, int root_line)
         c->log_level = LOG_INFO;
     if (log_format_parse(c->log_format_name, &c->log_format) != 0)
         c->log_format = LOG_FORMAT_LOGFMT;
-    c->database.synchronous_full = strcmp(c->database_synchronous, "full") == 0;
-    resolve_path(f, c->database.path, sizeof c->database.path);
+    validate_database(w, root_line);
     resolve_path(f, c->programme.messages_dir, sizeof c->programme.messages_dir);
     resolve_path(f, c->programme.demo_data, sizeof c->programme.demo_data);
 
@@ -647,6 +667,11 @@ static void validate_retention(struct walk *w, int root_line)
                      c->retention.drafts_days);
     char *dir = c->retention.archive_dir;
     if (dir[0]) {
+        resolve_path(w->file, dir, sizeof c->retention.archive_dir);
+        return;
+    }
+    if (!c->database.path[0]) { /* PostgreSQL: beside the config file */
+        snprintf(dir, sizeof c->retention.archive_dir, "archive");
         resolve_path(w->file, dir, sizeof c->retention.archive_dir);
         return;
     }

@@ -26,8 +26,15 @@ static const struct {
      "Event reminders go to members who answered yes this many seconds before the start."},
     {"programme.send_window", "Quiet hours: broadcasts and reminders go out only inside "
                               "\"HH:MM-HH:MM\" local time (\"\": any time)."},
-    {"database", "The SQLite database."},
-    {"database.path", "The SQLite file; taawund makes its folder (mode 0700) if missing, one "
+    {"database", "Where the programme's data lives: an SQLite file (the default) or a PostgreSQL "
+                 "database that several taawund nodes may share."},
+    {"database.engine", "sqlite (a file beside taawund) or postgresql (a server: "
+                        "database.conninfo)."},
+    {"database.conninfo", "With engine postgresql: a libpq connection string (host=... "
+                          "dbname=... user=...). Never a password: give it in libpq's password "
+                          "file (passfile=, PGPASSFILE or ~/.pgpass, mode 0600)."},
+    {"database.path", "With engine sqlite (required then): the SQLite file; taawund makes its "
+                      "folder (mode 0700) if missing, one "
                       "level only."},
     {"database.synchronous", "SQLite's synchronous mode: full survives a power cut."},
     {"database.busy_timeout_ms", "How long a connection waits for a lock before failing."},

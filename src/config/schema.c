@@ -46,7 +46,11 @@ const struct option config_schema[] = {
     {"programme.send_window", OPT_STRING, 0, 11, "", false, CFG(programme.send_window), 0, NULL},
 
     {"database", OPT_GROUP, 0, 0, NULL, true, NONE, 0, NULL},
-    {"database.path", OPT_STRING, 1, CONFIG_PATH_MAX - 1, NULL, true, CFG(database.path), 0, NULL},
+    {"database.engine", OPT_STRING, 1, 10, "sqlite", false, CFG(database_engine), 0,
+     "sqlite|postgresql"},
+    {"database.path", OPT_STRING, 0, CONFIG_PATH_MAX - 1, "", false, CFG(database.path), 0, NULL},
+    {"database.conninfo", OPT_STRING, 0, sizeof(((struct db_options *)0)->conninfo) - 1, "", false,
+     CFG(database.conninfo), 0, NULL},
     {"database.synchronous", OPT_STRING, 1, 7, "full", false, CFG(database_synchronous), 0,
      "full|normal"},
     {"database.busy_timeout_ms", OPT_INT, 0, 60000, "5000", false, CFG(database.busy_timeout_ms), 0,

@@ -48,6 +48,7 @@ struct config {
     } programme;
     struct db_options database;
     char database_synchronous[8]; /* "full" | "normal" */
+    char database_engine[12];     /* "sqlite" | "postgresql": database.engine set from it */
     struct {
         struct listener_config public_listener;
         struct listener_config admin_listener;

@@ -4,6 +4,7 @@
 #include "store/db.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -33,6 +34,21 @@
 int db_schema_version(void)
 {
     return (int)db_migrations_count;
+}
+
+int db_conninfo_check(const char *conninfo, char *why, size_t cap)
+{
+    return db_pg_conninfo_check(conninfo, why, cap);
+}
+
+void db_describe(struct db *db, char *out, size_t cap)
+{
+    if (!db->pg) {
+        snprintf(out, cap, "SQLite %s", sqlite3_libversion());
+        return;
+    }
+    int v = db_pg_server_version(db->pg);
+    snprintf(out, cap, "PostgreSQL %d.%d", v / 10000, v % 10000);
 }
 
 int64_t db_now(void)
@@ -301,6 +317,18 @@ static int version_get(struct db *db)
     return query_int(db, "SELECT coalesce(max(version), 0) FROM schema_version");
 }
 
+int db_schema_found(struct db *db)
+{
+    if (db->pg && query_int(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_version'"
+                                " AND schemaname = current_schema()") == 0)
+        return 0;
+    int v = db->pg ? query_int(db, "SELECT coalesce(max(version), 0) FROM schema_version")
+                   : query_int(db, "PRAGMA user_version");
+    if (v < 0)
+        db_log_error(db, "schema_version");
+    return v;
+}
+
 /* The SQL that records version v. */
 static void version_set_sql(struct db *db, int v, char *sql, size_t cap)
 {
@@ -428,10 +456,19 @@ int db_load_if_empty(struct db *db, const char *path)
     }
     fclose(f);
     sql[len] = '\0';
+    /* The file's times, from this process's clock, in a table both engines
+     * read the same way (contrib/demo/demo.sql). */
+    char clock[160];
+    int64_t now = db_now();
+    snprintf(clock, sizeof clock,
+             "CREATE TEMPORARY TABLE demo_clock (now BIGINT, today BIGINT);"
+             " INSERT INTO demo_clock VALUES (%" PRId64 ", %" PRId64 ");",
+             now, now - now % 86400);
     int rc = -1;
     if (db_begin(db) == 0) {
-        if (exec_sql(db, sql) == 0 && (db->pg || exec_sql(db, fold_missing_names) == 0) &&
-            db_commit(db) == 0)
+        if (exec_sql(db, clock) == 0 && exec_sql(db, sql) == 0 &&
+            exec_sql(db, "DROP TABLE demo_clock") == 0 &&
+            (db->pg || exec_sql(db, fold_missing_names) == 0) && db_commit(db) == 0)
             rc = 1;
         else
             db_rollback(db);

@@ -12,6 +12,7 @@
 #define TAAWUN_STORE_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -35,6 +36,18 @@ struct db_options {
  * Returns NULL and logs on failure. Free with db_close. */
 struct db *db_open(const struct db_options *opt);
 void db_close(struct db *db);
+
+/* Whether conninfo is a libpq connection string taawund accepts: one
+ * libpq parses, with no password in it (a password lives in libpq's
+ * password file, readable by the daemon only). 0, or -1 with why[0..cap)
+ * saying what is wrong (never the password). */
+int db_conninfo_check(const char *conninfo, char *why, size_t cap);
+
+/* What db runs on, for the operator ("SQLite 3.40.1", "PostgreSQL
+ * 15.18"), and the schema version it holds without changing anything
+ * (0 for a new database; -1 on error, logged). */
+void db_describe(struct db *db, char *out, size_t cap);
+int db_schema_found(struct db *db);
 
 /* Apply the numbered migrations the database lacks (PRAGMA user_version),
  * each in its own transaction. Returns 0 or -1 (logged). */

@@ -124,13 +124,18 @@ const char *db_pg_errmsg(struct db_pg *pg)
 
 /* ---- the connection ---- */
 
-/* The server's notices (a warning such as "there is already a transaction
- * in progress" means a bug of ours): logged, never printed on stderr. */
-static void on_notice(void *arg, const char *message)
+/* The server's notices, logged, never printed on stderr: a WARNING (such
+ * as "there is already a transaction in progress") means a bug of ours,
+ * a NOTICE ("already exists, skipping") is debug. */
+static void on_notice(void *arg, const PGresult *r)
 {
     (void)arg;
+    const char *severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char *message = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     char q[600];
-    log_warn("db_notice", "engine=postgresql message=%s", log_quote(message, q, sizeof q));
+    log_event(severity && strcmp(severity, "WARNING") == 0 ? LOG_WARN : LOG_DEBUG, "db_notice",
+              "engine=postgresql severity=%s message=%s", severity ? severity : "NOTICE",
+              log_quote(message ? message : "", q, sizeof q));
 }
 
 struct db_pg *db_pg_open(const char *conninfo, int lock_timeout_ms)
@@ -151,7 +156,7 @@ struct db_pg *db_pg_open(const char *conninfo, int lock_timeout_ms)
         db_pg_close(pg);
         return NULL;
     }
-    PQsetNoticeProcessor(pg->conn, on_notice, NULL);
+    PQsetNoticeReceiver(pg->conn, on_notice, NULL);
     snprintf(sql, sizeof sql, "SET lock_timeout = %d", lock_timeout_ms > 0 ? lock_timeout_ms : 0);
     if (db_pg_exec(pg, sql) != 0) {
         log_error("db_open_failed", "engine=postgresql error=%s",
@@ -160,6 +165,30 @@ struct db_pg *db_pg_open(const char *conninfo, int lock_timeout_ms)
         return NULL;
     }
     return pg;
+}
+
+int db_pg_conninfo_check(const char *conninfo, char *why, size_t cap)
+{
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
+    if (!opts) {
+        snprintf(why, cap, "%s", err ? err : "out of memory");
+        size_t n = strlen(why);
+        while (n > 0 && why[n - 1] == '\n')
+            why[--n] = '\0';
+        PQfreemem(err);
+        return -1;
+    }
+    int rc = 0;
+    for (const PQconninfoOption *o = opts; o->keyword; o++)
+        if (o->val && o->val[0] && strcmp(o->keyword, "password") == 0) {
+            snprintf(why, cap,
+                     "holds a password: give it in libpq's password file instead "
+                     "(passfile=, PGPASSFILE or ~/.pgpass, mode 0600)");
+            rc = -1;
+        }
+    PQconninfoFree(opts);
+    return rc;
 }
 
 void db_pg_close(struct db_pg *pg)
@@ -369,8 +398,14 @@ static int prepared(struct db_pg_stmt *st)
     }
     int rc = 0;
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+        /* Logged here, as SQLite's engine logs a statement it cannot
+         * prepare (store/db): PostgreSQL prepares at the first step. */
         rc = error_from(pg, r);
         st->name[0] = '\0';
+        char q[600];
+        log_collapsed(LOG_ERROR, "db_prepare", LOG_COLLAPSE_INTERVAL_MS, "db_error",
+                      "query=prepare engine=postgresql error=%s",
+                      log_quote(pg->errmsg, q, sizeof q));
     } else {
         st->generation = pg->generation;
     }

@@ -22,6 +22,7 @@
 #define TAAWUN_STORE_DB_PG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db_pg;
@@ -54,6 +55,9 @@ const char *db_pg_sql(const struct db_pg_stmt *st);
 /* Rows changed by every INSERT, UPDATE and DELETE since the connection
  * opened (store/db: whether a commit wrote anything). */
 int64_t db_pg_total_changes(struct db_pg *pg);
+
+/* The same check as db_conninfo_check (store/db.h). */
+int db_pg_conninfo_check(const char *conninfo, char *why, size_t cap);
 
 /* The server's version as a number (150018 for 15.18), 0 if unknown. */
 int db_pg_server_version(struct db_pg *pg);
