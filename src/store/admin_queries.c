@@ -6,9 +6,13 @@
  * statement's text is fixed. */
 #include "store/admin_queries.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fold.h"
+#include "core/limits.h"
+#include "core/test_number.h"
 #include "store/db.h"
 #include "store/db_sql.h"
 #include "store/store_util.h"
@@ -239,13 +243,13 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_COOP_UPDATE] = "UPDATE cooperatives SET code = :code, name = :name,"
                            " province = :province, sector = :sector,"
                            " contact_phone = :contact_phone, updated_at = :now WHERE id = :id",
-    [ADMINQ_MEMBER_UPDATE] = "UPDATE members SET name = :name, name_folded = fold_text(:name),"
+    [ADMINQ_MEMBER_UPDATE] = "UPDATE members SET name = :name, name_folded = :name_folded,"
                              " cooperative_id = :cooperative_id,"
                              " province = :province, sector = :sector, gender = :gender,"
                              " birth_year = :birth_year, language = :language,"
                              " is_contact = :is_contact,"
                              " updated_at = :now WHERE id = :id AND erased_at IS NULL",
-    [ADMINQ_MEMBER_SET_PHONE] = "UPDATE members SET phone = :phone, is_test = test_number(:phone),"
+    [ADMINQ_MEMBER_SET_PHONE] = "UPDATE members SET phone = :phone, is_test = :is_test,"
                                 " updated_at = :now WHERE id = :id AND erased_at IS NULL",
     [ADMINQ_MEMBER_PHONE_KEEP] = "INSERT INTO member_phones (member_id, phone, replaced_at,"
                                  " replaced_by) VALUES (:id, :old, :now, :who)",
@@ -314,9 +318,45 @@ static void bind_arg(struct db_stmt *st, int idx, const struct adminq_arg *a)
     }
 }
 
+/* Parameters no caller gives: what a member row derives from an argument,
+ * computed here in C (the store's engines share no such SQL function).
+ * :name_folded is the text argument :name folded as staff search reads it
+ * (core/fold; NULL when :name is NULL or not given); :is_test whether the
+ * text argument :phone is a test number (core/test_number; 0 otherwise). */
+static bool is_derived(const char *name)
+{
+    return strcmp(name, ":name_folded") == 0 || strcmp(name, ":is_test") == 0;
+}
+
+static const char *text_arg(const struct adminq_arg *args, size_t nargs, const char *name)
+{
+    for (size_t i = 0; i < nargs; i++)
+        if (args[i].name && strcmp(args[i].name, name) == 0)
+            return args[i].type == ADMINQ_TEXT ? args[i].s : NULL;
+    return NULL;
+}
+
+static void bind_derived(struct db_stmt *st, const struct adminq_arg *args, size_t nargs)
+{
+    int idx = db_param_index(st, ":name_folded");
+    if (idx) {
+        const char *name = text_arg(args, nargs, ":name");
+        char folded[FOLDED_NAME_MAX];
+        if (name) {
+            fold_text(name, strlen(name), folded, sizeof folded);
+            db_bind_text_copy(st, idx, folded); /* folded dies with this block */
+        } else {
+            db_bind_null(st, idx);
+        }
+    }
+    if ((idx = db_param_index(st, ":is_test")))
+        db_bind_i64(st, idx, test_number_is(text_arg(args, nargs, ":phone")) ? 1 : 0);
+}
+
 /* The statement of q with args bound: by name when an argument has one
- * (parameters no argument names stay NULL), else by position. An unknown
- * name, or a positional argument to a statement of more than
+ * (parameters no argument names stay NULL), else by position, then the
+ * derived parameters (bind_derived). An unknown name, a derived
+ * parameter's name, or a positional argument to a statement of more than
  * ADMINQ_POSITIONAL_MAX parameters, is refused. NULL (logged) on error. */
 static struct db_stmt *prepare(struct db *db, enum adminq q, const struct adminq_arg *args,
                                size_t nargs)
@@ -332,7 +372,7 @@ static struct db_stmt *prepare(struct db *db, enum adminq q, const struct adminq
     for (size_t i = 0; i < nargs; i++) {
         int idx = (int)i + 1;
         if (args[i].name)
-            idx = db_param_index(st, args[i].name);
+            idx = is_derived(args[i].name) ? 0 : db_param_index(st, args[i].name);
         else if (np > ADMINQ_POSITIONAL_MAX)
             idx = 0;
         else if (idx > np)
@@ -345,6 +385,7 @@ static struct db_stmt *prepare(struct db *db, enum adminq q, const struct adminq
         }
         bind_arg(st, idx, &args[i]);
     }
+    bind_derived(st, args, nargs);
     return st;
 }
 

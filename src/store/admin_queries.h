@@ -111,9 +111,11 @@ enum adminq {
     /* :id, then as insert */
     ADMINQ_COOP_UPDATE,
     /* :id, :name, :cooperative_id, :province, :sector, :gender, :birth_year,
-     * :language, :now (not erased members only) */
+     * :language, :is_contact, :now (not erased members only); name_folded
+     * follows :name, folded by the runner (core/fold) */
     ADMINQ_MEMBER_UPDATE,
-    /* :id, :phone, :now: a new number (is_test follows it; not erased members) */
+    /* :id, :phone, :now: a new number (is_test follows it, computed by the
+     * runner, core/test_number; not erased members) */
     ADMINQ_MEMBER_SET_PHONE,
     /* :id, :old, :now, :who: the number a member had, kept */
     ADMINQ_MEMBER_PHONE_KEEP,
@@ -193,7 +195,9 @@ struct adminq_table {
 /* Run read q with args[0..nargs) into *out (free with adminq_table_free):
  * named arguments bind their parameter (a name q lacks is an error), the
  * others bind in order (extra ones are ignored; refused for a statement of
- * more than three parameters). Returns 0 or -1 (logged). */
+ * more than three parameters). The parameters a statement derives from its
+ * arguments (:name_folded, :is_test) are the runner's: an argument naming
+ * one is refused. Returns 0 or -1 (logged). */
 int adminq_select(struct db *db, enum adminq q, const struct adminq_arg *args, size_t nargs,
                   struct adminq_table *out) __attribute__((warn_unused_result));
 

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fold.h"
+#include "core/limits.h"
+#include "core/test_number.h"
 #include "store/db.h"
 #include "store/db_sql.h"
 #include "store/store_util.h"
@@ -91,6 +94,13 @@ int bulk_find(struct db *db, enum bulk_kind kind, const char *key, struct bulk_r
     return found;
 }
 
+/* Parameters past the fields (?1..?9): the time, the row's id (updates),
+ * and what a member row derives from its fields, computed in C (the
+ * store's engines share no such SQL function): the name folded as staff
+ * search reads it (core/fold; NULL for no name), and whether the phone is
+ * a test number (core/test_number; members' inserts only). */
+enum { P_NOW = 10, P_ID, P_NAME_FOLDED, P_IS_TEST };
+
 static const char *const insert_sql[BULK_KINDS_] = {
     "INSERT INTO cooperatives (code, name, province, sector, contact_phone, created_at,"
     " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?10) RETURNING id",
@@ -99,7 +109,7 @@ static const char *const insert_sql[BULK_KINDS_] = {
     " updated_at, is_test, name_folded) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE"
     " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, ?4, ?5, ?6,"
     " CAST(?7 AS INTEGER), ?8, CASE WHEN ?9 = 'yes' THEN ?10 END, CASE WHEN ?9 = 'yes' THEN"
-    " 'import' END, 'import', ?10, ?10, ?10, test_number(?1), fold_text(?2)) RETURNING id",
+    " 'import' END, 'import', ?10, ?10, ?10, ?13, ?12) RETURNING id",
     "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
     " note_ar, note_fr, note_en, created_at, updated_at) VALUES (?1,"
     " CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT id FROM members WHERE phone = ?2), -1)"
@@ -110,7 +120,7 @@ static const char *const insert_sql[BULK_KINDS_] = {
 static const char *const update_sql[BULK_KINDS_] = {
     "UPDATE cooperatives SET name = ?2, province = ?3, sector = ?4, contact_phone = ?5,"
     " updated_at = ?10 WHERE id = ?11",
-    "UPDATE members SET name = ?2, name_folded = fold_text(?2), cooperative_id = CASE WHEN ?3 IS "
+    "UPDATE members SET name = ?2, name_folded = ?12, cooperative_id = CASE WHEN ?3 IS "
     "NULL THEN NULL ELSE"
     " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, province = ?4,"
     " sector = ?5, gender = ?6, birth_year = CAST(?7 AS INTEGER), language = ?8,"
@@ -136,9 +146,18 @@ int bulk_write(struct db *db, enum bulk_kind kind, int64_t id, const char *const
         else
             db_bind_null(st, (int)i + 1);
     }
-    db_bind_i64(st, 10, now);
+    db_bind_i64(st, P_NOW, now);
     if (id)
-        db_bind_i64(st, 11, id);
+        db_bind_i64(st, P_ID, id);
+    char folded[FOLDED_NAME_MAX];
+    if (kind == BULK_MEMBERS) {
+        const char *name = v[BM_NAME] && *v[BM_NAME] ? v[BM_NAME] : NULL;
+        if (name)
+            fold_text(name, strlen(name), folded, sizeof folded);
+        db_bind_text(st, P_NAME_FOLDED, name ? folded : NULL);
+        if (!id)
+            db_bind_i64(st, P_IS_TEST, test_number_is(v[BM_PHONE]) ? 1 : 0);
+    }
     int64_t inserted; /* an UPDATE returns no row: 0 */
     int rc = store_insert_rc(st, &inserted);
     if (db_failed_constraint(rc))

@@ -7,6 +7,7 @@
 
 #include "core/fold.h"
 #include "core/limits.h"
+#include "core/test_number.h"
 #include "store/db.h"
 #include "store/db_sql.h"
 #include "store/store_util.h"
@@ -83,6 +84,18 @@ int member_find_by_phone(struct db *db, const char *phone, struct member *out)
     return result;
 }
 
+/* Bind what a member row derives from m, computed in C rather than by an
+ * SQL function (the store's engines share none): :is_test from the phone
+ * (core/test_number), :name_folded from the name (core/fold, as staff
+ * search reads it). folded (FOLDED_NAME_MAX bytes) must outlive the
+ * statement. */
+static void bind_derived(struct db_stmt *st, const struct member *m, char *folded)
+{
+    fold_text(m->name, strlen(m->name), folded, FOLDED_NAME_MAX);
+    store_bind_int64(st, ":is_test", test_number_is(m->phone) ? 1 : 0);
+    store_bind_text(st, ":name_folded", folded);
+}
+
 int member_register(struct db *db, const struct member *m, const char *via, int64_t *id_out)
 {
     struct db_stmt *st;
@@ -97,7 +110,7 @@ int member_register(struct db *db, const struct member *m, const char *via, int6
               " consent_state_channel, name_folded)"
               " VALUES (:phone, :name, nullif(:cooperative_id, 0), :province, :sector, :gender,"
               " :birth_year, :language, :now, :consent_channel, :via, :now, :now, :now,"
-              " test_number(:phone), 'given', :now, :consent_channel, fold_text(:name))"
+              " :is_test, 'given', :now, :consent_channel, :name_folded)"
               " ON CONFLICT(phone) DO UPDATE SET name=excluded.name,"
               " name_folded=excluded.name_folded,"
               " cooperative_id=excluded.cooperative_id, province=excluded.province,"
@@ -123,6 +136,8 @@ int member_register(struct db *db, const struct member *m, const char *via, int6
     store_bind_int64(st, ":now", now);
     store_bind_text(st, ":consent_channel", m->consent_channel);
     store_bind_text(st, ":via", via);
+    char folded[FOLDED_NAME_MAX];
+    bind_derived(st, m, folded);
     if (store_exec(db, st, "member_register") != 0)
         return -1;
     struct member found;
@@ -137,17 +152,16 @@ int member_register_by_contact(struct db *db, const struct member *m, int64_t co
 {
     struct db_stmt *st;
     if (!(st = db_stmt(
-              db,
-              "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
-              " birth_year, language, registered_via, registered_at, registered_by,"
-              " consent_state, consent_state_at, consent_state_channel, created_at, updated_at,"
-              " is_test, name_folded)"
-              " VALUES (:phone, :name, nullif(:cooperative_id, 0), coalesce((SELECT province"
-              " FROM cooperatives WHERE id = :cooperative_id), nullif(:province, '')), :sector,"
-              " :gender, :birth_year, :language, 'contact', :now, :contact, 'pending', :now,"
-              " 'contact',"
-              " :now, :now, test_number(:phone), fold_text(:name)) ON CONFLICT(phone) DO NOTHING"
-              " RETURNING id")))
+              db, "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
+                  " birth_year, language, registered_via, registered_at, registered_by,"
+                  " consent_state, consent_state_at, consent_state_channel, created_at, updated_at,"
+                  " is_test, name_folded)"
+                  " VALUES (:phone, :name, nullif(:cooperative_id, 0), coalesce((SELECT province"
+                  " FROM cooperatives WHERE id = :cooperative_id), nullif(:province, '')), :sector,"
+                  " :gender, :birth_year, :language, 'contact', :now, :contact, 'pending', :now,"
+                  " 'contact',"
+                  " :now, :now, :is_test, :name_folded) ON CONFLICT(phone) DO NOTHING"
+                  " RETURNING id")))
         return store_fail(db, "member_register_by_contact");
     char gender[2] = {m->gender, 0};
     store_bind_text(st, ":phone", m->phone);
@@ -160,6 +174,8 @@ int member_register_by_contact(struct db *db, const struct member *m, int64_t co
     store_bind_text(st, ":language", m->language);
     store_bind_int64(st, ":now", db_now());
     store_bind_int64(st, ":contact", contact_id);
+    char folded[FOLDED_NAME_MAX];
+    bind_derived(st, m, folded);
     return store_insert(db, st, id_out, "member_register_by_contact");
 }
 

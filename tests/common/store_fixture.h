@@ -1,7 +1,7 @@
 /* store_fixture.h -- what the store's unit tests share: an in-memory
- * database, a statement that must succeed, a query's one integer, and the schema as it stood just
- * before a given migration (to test what that migration does to the rows
- * already there). Include after <cmocka.h>. */
+ * database, a statement that must succeed, a query's one integer or text, and the schema as it
+ * stood just before a given migration (to test what that migration does to the rows already there).
+ * Include after <cmocka.h>. */
 #ifndef TAAWUN_TESTS_STORE_FIXTURE_H
 #define TAAWUN_TESTS_STORE_FIXTURE_H
 
@@ -38,6 +38,19 @@ static inline int64_t scalar(struct db *db, const char *sql)
         db_stmt_done(st);
     }
     return v;
+}
+
+/* The text sql's first row holds in its first column, into out (outsz
+ * bytes; "(null)" for NULL): the row must be there. */
+static inline const char *text_of(struct db *db, const char *sql, char *out, size_t outsz)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(out, outsz, "%s", t ? (const char *)t : "(null)");
+    sqlite3_finalize(st);
+    return out;
 }
 
 /* A new in-memory database, not migrated. */
