@@ -1,19 +1,16 @@
 /* names.c -- members' missing folded names filled in from C (see names.h):
  * a round reads a batch of ids and names through the partial index
- * members_unfolded and folds them, the SELECT is given back, then each row
- * is updated by id (no statement is stepped while another is open, which
- * not every engine allows). */
+ * members_unfolded and folds them, gives the SELECT back, then updates each
+ * row by id (no statement is stepped while another is open, which not
+ * every engine allows). */
 #include "store/names.h"
 
 #include <assert.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "core/fold.h"
 #include "core/limits.h"
 #include "store/db_sql.h"
-#include "store/store_util.h"
-#include "sys/log.h"
 
 /* One round's rows: ids, and their names folded (NUL-terminated). */
 struct fold_batch {
@@ -22,13 +19,13 @@ struct fold_batch {
 };
 
 /* Read and fold up to NAMES_FOLD_BATCH unfolded names with ids above
- * after, in id order. Returns how many, or -1 (logged). */
+ * after, in id order. Returns how many, or -1. */
 static int read_batch(struct db *db, int64_t after, struct fold_batch *b)
 {
     struct db_stmt *st = db_stmt(db, "SELECT id, name FROM members WHERE name_folded IS NULL"
                                      " AND name IS NOT NULL AND id > ?1 ORDER BY id LIMIT ?2");
     if (!st)
-        return store_fail(db, "names_fold_read");
+        return -1;
     db_bind_i64(st, 1, after);
     db_bind_i64(st, 2, NAMES_FOLD_BATCH);
     int n = 0, rc = DB_DONE;
@@ -43,24 +40,22 @@ static int read_batch(struct db *db, int64_t after, struct fold_batch *b)
         fold_text(name, db_col_bytes(st, 1), b->folded[n], FOLDED_NAME_MAX);
         n++;
     }
-    if (rc != DB_DONE && rc != DB_ROW) {
-        db_stmt_done(st);
-        return store_fail(db, "names_fold_read");
-    }
     db_stmt_done(st);
-    return n;
+    return rc == DB_DONE || rc == DB_ROW ? n : -1;
 }
 
-/* Write the batch's n folded names by id. Returns 0 or -1 (logged). */
+/* Write the batch's n folded names by id. Returns 0 or -1. */
 static int write_batch(struct db *db, const struct fold_batch *b, int n)
 {
     for (int i = 0; i < n; i++) {
         struct db_stmt *st = db_stmt(db, "UPDATE members SET name_folded = ?2 WHERE id = ?1");
         if (!st)
-            return store_fail(db, "names_fold_write");
+            return -1;
         db_bind_i64(st, 1, b->id[i]);
         db_bind_text(st, 2, b->folded[i]);
-        if (store_exec(db, st, "names_fold_write") != 0)
+        int rc = db_step(st);
+        db_stmt_done(st);
+        if (rc != DB_DONE)
             return -1;
     }
     return 0;
@@ -69,22 +64,15 @@ static int write_batch(struct db *db, const struct fold_batch *b, int n)
 int names_fold_missing(struct db *db)
 {
     assert(db_in_transaction(db));
-    struct fold_batch *b = malloc(sizeof *b);
-    if (!b) {
-        log_error("names_fold_failed", "error=\"out of memory\"");
-        return -1;
-    }
+    struct fold_batch b;
     int64_t after = INT64_MIN; /* any id SQLite allows, 0 and below too */
     int total = 0, n;
     do {
-        if ((n = read_batch(db, after, b)) < 0 || write_batch(db, b, n) != 0) {
-            total = -1;
-            break;
-        }
+        if ((n = read_batch(db, after, &b)) < 0 || write_batch(db, &b, n) != 0)
+            return -1;
         total += n;
         if (n)
-            after = b->id[n - 1];
+            after = b.id[n - 1];
     } while (n == NAMES_FOLD_BATCH);
-    free(b);
     return total;
 }

@@ -2,7 +2,8 @@
  * name (as sqlite3 or the demo data would write them) get the one core/fold
  * gives, over several batches, inside the caller's transaction (a rollback
  * takes it back); rows without a name, and names already folded, are left
- * as they are; the names so folded are found by staff search. */
+ * as they are; the names so folded are found by staff search; a failed
+ * write answers -1 with its error left on the connection. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,8 +21,8 @@
 #include "store/names.h"
 #include "../common/store_fixture.h"
 
-/* More than two batches, and a part of a third. */
-#define ROWS (2 * NAMES_FOLD_BATCH + 44)
+/* Several batches, and a part of one more. */
+#define ROWS (5 * NAMES_FOLD_BATCH + 3)
 
 static const char *const names[] = {
     "Hélène ŒUVRE-Dupré",
@@ -117,14 +118,50 @@ static void test_fold_missing(void **state)
     db_close(db);
 }
 
-/* A database with no member to fold answers 0. */
-static void test_none(void **state)
+/* No member to fold: 0; exactly two batches of them: all of them. */
+static void test_none_and_whole_batches(void **state)
 {
     (void)state;
     struct db *db = migrated();
     assert_int_equal(db_begin(db), 0);
     assert_int_equal(names_fold_missing(db), 0);
     assert_int_equal(db_commit(db), 0);
+    for (int i = 0; i < 2 * NAMES_FOLD_BATCH; i++) {
+        char sql[192];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO members (phone, name, language, created_at, updated_at)"
+                 " VALUES ('+2126%08d', 'Zoë', 'fr', 1, 1)",
+                 i);
+        exec(db, sql);
+    }
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(names_fold_missing(db), 2 * NAMES_FOLD_BATCH);
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM members WHERE name_folded = 'zoe'"),
+                     2 * NAMES_FOLD_BATCH);
+    db_close(db);
+}
+
+/* A write refused (here by a trigger) past the first batch: -1, the
+ * statement's error left for the caller to log, and the caller's rollback
+ * takes back the batches written before it. */
+static void test_failure(void **state)
+{
+    (void)state;
+    struct db *db = migrated();
+    insert_raw(db);
+    char sql[192];
+    snprintf(sql, sizeof sql,
+             "CREATE TRIGGER refuse BEFORE UPDATE OF name_folded ON members"
+             " WHEN NEW.id = %d BEGIN SELECT RAISE(ABORT, 'refused here'); END",
+             NAMES_FOLD_BATCH + 2);
+    exec(db, sql);
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(names_fold_missing(db), -1);
+    assert_non_null(strstr(sqlite3_errmsg(db->sq), "refused here"));
+    db_rollback(db);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM members WHERE name_folded IS NULL"),
+                     ROWS + 1);
     db_close(db);
 }
 
@@ -132,7 +169,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold_missing),
-        cmocka_unit_test(test_none),
+        cmocka_unit_test(test_none_and_whole_batches),
+        cmocka_unit_test(test_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
