@@ -28,6 +28,7 @@
 #include "store/db_sql.h"
 #include "store/db_version.h"
 #include "store/migrations.h"
+#include "store/names.h"
 #include "sys/log.h"
 #include "sys/metrics.h"
 
@@ -236,11 +237,6 @@ static int create_functions(sqlite3 *db)
     return 0;
 }
 
-/* Names written behind the daemon's back (sqlite3 by hand, the demo data)
- * have no folded form yet: give them one. Cheap when there are none. */
-static const char fold_missing_names[] = "UPDATE members SET name_folded = fold_text(name)"
-                                         " WHERE name_folded IS NULL AND name IS NOT NULL;";
-
 struct db *db_open(const struct db_options *opt)
 {
     if (opt->engine == DB_ENGINE_SQLITE && db_folder_ready(opt->path) != 0)
@@ -412,11 +408,14 @@ int db_migrate(struct db *db)
             return -1;
         log_info("db_migrated", "version=%d", to);
     }
-    if (pg_functions(db) != 0 || (!db->pg && exec_sql(db, fold_missing_names) != 0)) {
-        db_rollback(db);
-        return -1;
+    /* Names written behind the daemon's back (sqlite3 by hand) get their
+     * folded form (store/names). */
+    int rc = pg_functions(db);
+    if (rc == 0 && names_fold_missing(db) < 0) {
+        db_log_error(db, "fold_missing_names");
+        rc = -1;
     }
-    return db_commit(db);
+    return db_finish(db, rc);
 }
 
 int db_load_if_empty(struct db *db, const char *path)
@@ -467,8 +466,8 @@ int db_load_if_empty(struct db *db, const char *path)
     int rc = -1;
     if (db_begin(db) == 0) {
         if (exec_sql(db, clock) == 0 && exec_sql(db, sql) == 0 &&
-            exec_sql(db, "DROP TABLE demo_clock") == 0 &&
-            (db->pg || exec_sql(db, fold_missing_names) == 0) && db_commit(db) == 0)
+            exec_sql(db, "DROP TABLE demo_clock") == 0 && names_fold_missing(db) >= 0 &&
+            db_commit(db) == 0)
             rc = 1;
         else
             db_rollback(db);

@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/hash.h"
 #include "store/db_sql.h"
 #include "store/pg_params.h"
 #include "sys/log.h"
@@ -402,8 +403,9 @@ static int prepared(struct db_pg_stmt *st)
          * prepare (store/db): PostgreSQL prepares at the first step. */
         rc = error_from(pg, r);
         st->name[0] = '\0';
-        char q[600];
-        log_collapsed(LOG_ERROR, "db_prepare", LOG_COLLAPSE_INTERVAL_MS, "db_error",
+        char q[600], key[40];
+        snprintf(key, sizeof key, "db_prepare:%016" PRIx64, hash_string(pg->errmsg));
+        log_collapsed(LOG_ERROR, key, LOG_COLLAPSE_INTERVAL_MS, "db_error",
                       "query=prepare engine=postgresql error=%s",
                       log_quote(pg->errmsg, q, sizeof q));
     } else {

@@ -249,7 +249,7 @@ int message_gate(struct db *db, const char *phone, const char *kind, const char 
                     " m.id IS NOT NULL, coalesce(m.consent_at,0),"
                     " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = ?1),"
                     " m.consent_state"
-                    " FROM (SELECT 1) LEFT JOIN members m ON m.phone = ?1");
+                    " FROM (SELECT 1) AS one LEFT JOIN members m ON m.phone = ?1");
     if (!st)
         return store_fail(db, "message_gate");
     db_bind_text(st, 1, phone);
