@@ -157,7 +157,8 @@ int approvals_channel_pending(struct db *db, const char *channel, int64_t since_
                     " WHERE hour >= ?2 AND channel = ?1 AND taken = 0"
                     " AND (status IN ('held','queued','sending')"
                     " OR (status IN ('sent','delivered') AND hour >= ?3))), 0)"
-                    " + coalesce((SELECT sum((max(expand_total - expand_queued, 0)"
+                    " + coalesce((SELECT sum((CASE WHEN expand_total > expand_queued"
+                    " THEN expand_total - expand_queued ELSE 0 END"
                     " * coalesce(expand_segments, expand_total) + expand_total - 1) / expand_total)"
                     " FROM broadcasts WHERE status = 'expanding' AND channel = ?1"
                     " AND expand_total > 0), 0)");

@@ -375,7 +375,8 @@ static void finish(struct db_pg_stmt *st)
 }
 
 /* Prepare st on the server if it is not (types from the values bound now:
- * a text with nothing else to type it is taken as text). 0 or a code. */
+ * a text, a NULL or a number the SQL never uses, with nothing else to
+ * type it, is taken as text). 0 or a code. */
 static int prepared(struct db_pg_stmt *st)
 {
     struct db_pg *pg = st->pg;
@@ -393,7 +394,7 @@ static int prepared(struct db_pg_stmt *st)
             return set_error(pg, SQLITE_NOMEM, "out of memory");
         }
         for (int i = 0; i < n; i++)
-            typed[i] = st->types[i] == 0 && st->values[i] ? OID_TEXT : st->types[i];
+            typed[i] = st->types[i] ? st->types[i] : OID_TEXT; /* a gap ($11 unused) too */
         r = PQprepare(pg->conn, st->name, st->sql, n, typed);
         free(typed);
     }

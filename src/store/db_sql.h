@@ -245,7 +245,16 @@ static inline const char *db_col_name(struct db_stmt *st, int c)
     return st->sq ? sqlite3_column_name(st->sq, c) : db_pg_col_name(st->pg, c);
 }
 
-/* ---- the connection, after a statement ---- */
+/* ---- the connection ---- */
+
+/* Whether db runs on PostgreSQL: for the few statements a module must
+ * spell per engine (kept inside that module, side by side). Portable SQL
+ * first: both engines take COALESCE, CASE, CAST(x AS BIGINT), RETURNING,
+ * ON CONFLICT (target) DO UPDATE, a named subquery. */
+static inline bool db_is_postgresql(const struct db *db)
+{
+    return db->pg != NULL;
+}
 
 /* Rows the last INSERT, UPDATE or DELETE on db changed. */
 static inline int64_t db_changes(struct db *db)

@@ -371,7 +371,8 @@ int outbox_settle(struct db *db, int64_t id, const char *status, const char *pro
     struct db_stmt *st = db_stmt(
         db, "UPDATE messages SET"
             " status = CASE WHEN status IN ('queued','sending') THEN :status ELSE status END,"
-            " attempts = attempts + (status='queued' AND :status='sent'),"
+            " attempts = attempts + CASE WHEN status = 'queued' AND :status = 'sent' THEN 1"
+            " ELSE 0 END,"
             " provider_id = coalesce(:provider_id, provider_id), error = :error,"
             " sent_at = CASE WHEN :provider_id IS NULL THEN sent_at"
             " ELSE coalesce(sent_at, :now) END,"

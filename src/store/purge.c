@@ -8,16 +8,21 @@
 #include "store/db_sql.h"
 #include "store/store_util.h"
 
+/* Rows picked by their key, or by where the engine keeps them (SQLite's
+ * rowid, PostgreSQL's ctid) for a table whose key has four columns; pg is
+ * PostgreSQL's spelling where it differs. */
 static const struct {
-    const char *table, *sql;
+    const char *table, *sql, *pg;
 } purges[PURGE_KINDS] = {
     [PURGE_INBOUND_PARTS] = {"inbound_parts",
                              "DELETE FROM inbound_parts WHERE rowid IN (SELECT rowid FROM"
+                             " inbound_parts WHERE created_at < ?1 LIMIT ?2)",
+                             "DELETE FROM inbound_parts WHERE ctid IN (SELECT ctid FROM"
                              " inbound_parts WHERE created_at < ?1 LIMIT ?2)"},
-    [PURGE_USSD_DRAFTS] = {"ussd_drafts", "DELETE FROM ussd_drafts WHERE rowid IN (SELECT rowid"
+    [PURGE_USSD_DRAFTS] = {"ussd_drafts", "DELETE FROM ussd_drafts WHERE phone IN (SELECT phone"
                                           " FROM ussd_drafts WHERE updated_at < ?1 LIMIT ?2)"},
     [PURGE_SMS_EXCHANGES] = {"sms_conversations",
-                             "DELETE FROM sms_conversations WHERE rowid IN (SELECT rowid FROM"
+                             "DELETE FROM sms_conversations WHERE phone IN (SELECT phone FROM"
                              " sms_conversations WHERE updated_at < ?1 LIMIT ?2)"},
     [PURGE_AUDIT] = {"audit_log", "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log"
                                   " WHERE at < ?1 ORDER BY at LIMIT ?2)"},
@@ -43,7 +48,8 @@ long purge_batch(struct db *db, enum purge_kind kind, int64_t before, size_t max
         return -1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct db_stmt *st = db_stmt(db, purges[kind].sql);
+    const char *sql = db_is_postgresql(db) && purges[kind].pg ? purges[kind].pg : purges[kind].sql;
+    struct db_stmt *st = db_stmt(db, sql);
     if (!st) {
         db_rollback(db);
         return store_fail(db, purges[kind].table);
