@@ -45,18 +45,24 @@ static const char archive_schema[] =
     "CREATE INDEX IF NOT EXISTS messages_member ON messages(member_id);";
 
 /* The batch's read: columns 0 (id) to COL_BODY are copied as they are into
- * the archive row's first columns; the rest decide what is done. */
-static const char select_old[] =
-    "SELECT m.id, strftime('%Y-%m-%d %H:%M:%S', m.created_at, 'unixepoch'), m.direction,"
-    " m.channel, m.phone, m.member_id, m.kind, m.topic, m.status, m.error, m.provider_error,"
-    " m.dlr_status, strftime('%Y-%m-%d %H:%M:%S', m.delivered_at, 'unixepoch'), m.attempts,"
-    " m.segments, m.encoding, m.provider_id, m.broadcast_id,"
-    " strftime('%Y-%m-%d %H:%M:%S', m.updated_at, 'unixepoch'), m.body,"
-    " m.created_at, m.updated_at, length(m.body), test_number(m.phone),"
-    " (b.erased_at IS NOT NULL AND m.created_at <= b.erased_at)"
-    " FROM messages m LEFT JOIN members b ON b.phone = m.phone"
-    " WHERE m.created_at < ?1 AND m.status NOT IN ('queued', 'sending', 'held')"
-    " ORDER BY m.created_at, m.id LIMIT ?2";
+ * the archive row's first columns; the rest decide what is done. Times are
+ * written in UTC as text, in each engine's spelling. */
+#define UTC_SQLITE(t) "strftime('%Y-%m-%d %H:%M:%S', " t ", 'unixepoch')"
+#define UTC_PG(t) "to_char(to_timestamp(" t ") AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+// clang-format off
+#define SELECT_OLD(UTC)                                                                            \
+    "SELECT m.id, " UTC("m.created_at") ", m.direction, m.channel, m.phone, m.member_id,"        \
+    " m.kind, m.topic, m.status, m.error, m.provider_error, m.dlr_status, "                       \
+    UTC("m.delivered_at") ", m.attempts, m.segments, m.encoding, m.provider_id, m.broadcast_id, " \
+    UTC("m.updated_at") ", m.body, m.created_at, m.updated_at, length(m.body),"                   \
+    " test_number(m.phone),"                                                                      \
+    " CASE WHEN b.erased_at IS NOT NULL AND m.created_at <= b.erased_at THEN 1 ELSE 0 END"       \
+    " FROM messages m LEFT JOIN members b ON b.phone = m.phone"                                    \
+    " WHERE m.created_at < ?1 AND m.status NOT IN ('queued', 'sending', 'held')"                  \
+    " ORDER BY m.created_at, m.id LIMIT ?2"
+// clang-format on
+static const char select_old[] = SELECT_OLD(UTC_SQLITE);
+static const char select_old_pg[] = SELECT_OLD(UTC_PG);
 enum {
     COL_ID,
     COL_PHONE = 4,
@@ -154,22 +160,45 @@ static int archive_exec(sqlite3 *a, const char *path, const char *sql)
     return -1;
 }
 
+/* Bind column c of sel's current row (either engine) to parameter i of
+ * the archive file's statement ins, as the value it is. */
+static void copy_value(sqlite3_stmt *ins, int i, struct db_stmt *sel, int c)
+{
+    switch (db_col_type(sel, c)) {
+    case DB_INTEGER:
+        sqlite3_bind_int64(ins, i, db_col_i64(sel, c));
+        break;
+    case DB_FLOAT:
+        sqlite3_bind_double(ins, i, db_col_double(sel, c));
+        break;
+    case DB_TEXT:
+        sqlite3_bind_text(ins, i, db_col_text(sel, c), (int)db_col_bytes(sel, c), SQLITE_TRANSIENT);
+        break;
+    case DB_BLOB:
+        sqlite3_bind_blob(ins, i, db_col_blob(sel, c), (int)db_col_bytes(sel, c), SQLITE_TRANSIENT);
+        break;
+    default:
+        sqlite3_bind_null(ins, i);
+        break;
+    }
+}
+
 /* Copy the current row of sel into the archive's insert statement and run it. */
-static int archive_put(sqlite3_stmt *ins, sqlite3_stmt *sel)
+static int archive_put(sqlite3_stmt *ins, struct db_stmt *sel)
 {
     sqlite3_reset(ins);
     for (int c = 0; c <= COL_BODY; c++)
-        sqlite3_bind_value(ins, c + 1, sqlite3_column_value(sel, c));
-    int64_t member_id = sqlite3_column_int64(sel, COL_MEMBER_ID);
+        copy_value(ins, c + 1, sel, c);
+    int64_t member_id = db_col_i64(sel, COL_MEMBER_ID);
     char number[16] = "";
     if (member_id > 0)
         member_number(member_id, number);
     sqlite3_bind_text(ins, 21, number[0] ? number : NULL, -1, SQLITE_TRANSIENT);
-    bool erased = sqlite3_column_int(sel, COL_ERASED) != 0;
+    bool erased = db_col_int(sel, COL_ERASED) != 0;
     sqlite3_bind_int(ins, 22, erased);
     if (erased) {
         char masked[MSISDN_MAX];
-        msisdn_mask((const char *)sqlite3_column_text(sel, COL_PHONE), masked);
+        msisdn_mask(db_col_text(sel, COL_PHONE), masked);
         sqlite3_bind_text(ins, 5, masked, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 20, "", 0, SQLITE_STATIC);
     }
@@ -232,7 +261,7 @@ static int month_open(struct month_writer *w, int64_t created, size_t first)
 static long archive_read_write(struct db *db, const char *dir, int64_t before, size_t max,
                                struct read_row *rows, size_t *archived)
 {
-    struct db_stmt *sel = db_stmt(db, select_old);
+    struct db_stmt *sel = db_stmt(db, db_is_postgresql(db) ? select_old_pg : select_old);
     if (!sel)
         return store_fail(db, "archive_select");
     db_bind_i64(sel, 1, before);
@@ -261,7 +290,7 @@ static long archive_read_write(struct db *db, const char *dir, int64_t before, s
         }
         if (failed)
             break;
-        if (archive_put(w.ins, sel->sq) != 0) {
+        if (archive_put(w.ins, sel) != 0) {
             archive_log_error(w.a, w.path, "insert");
             failed = 1;
             break;

@@ -7,12 +7,13 @@ start, a member's USSD registration stored there, and what stays SQLite's
 own (`taawund backup`) refused with the way to do it."""
 
 import os
+import time
 import subprocess
 import uuid
 
 import pytest
 
-from conftest import DELETE, Ussd, run_taawund
+from conftest import DELETE, Ussd, run_taawund, wait_until
 
 PG = os.environ.get("TAAWUN_TEST_PG")
 pytestmark = pytest.mark.skipif(not PG, reason="PostgreSQL: TAAWUN_TEST_PG not set")
@@ -92,6 +93,11 @@ def test_registration_stored_in_postgresql(daemons, pg_database):
     rows = psql(f"SELECT name, name_folded, language, birth_year, is_test FROM members"
                 f" WHERE phone = '{u.phone}'", name)
     assert rows == [["Amina Test", "amina test", "fr", "1990", "0"]], (rows, end, d.log()[-3000:])
+    # Its receipt goes through the outbox: queued, claimed, sent, delivered
+    # (the sandbox answers as a provider would).
+    wait_until(lambda: psql(f"SELECT status FROM messages WHERE phone = '{u.phone}'"
+                            " AND kind = 'receipt'", name) == [["delivered"]],
+               timeout=15, what="the receipt delivered")
     version = psql("SELECT version FROM schema_version", name)
     assert version and int(version[0][0]) >= 30, version
     # A second start finds the schema and the data: nothing loaded twice.
@@ -108,3 +114,40 @@ def test_backup_points_to_postgresqls_tools(daemons, pg_database, tmp_path):
     assert r.returncode == 1
     assert "pg_dump" in r.stderr, r.stderr
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_retention_archives_and_trims_on_postgresql(daemons, pg_database, test_clock, tmp_path):
+    """The retention pass on PostgreSQL: old settled messages go to the
+    monthly SQLite archive (times in UTC, test numbers never archived),
+    then leave the database; unsettled ones stay; old drafts are trimmed."""
+    from datetime import datetime, timezone
+    from test_retention import DAY, TEST_PHONE, archive_all
+    from conftest import TEST_CLOCK_KEEPS_ROWS
+    conninfo, name = pg_database
+    if test_clock.path.exists():
+        test_clock.path.unlink()  # the scheduler waits until the rows are in
+    d = daemons.start({**pg_overrides(conninfo), **{k: DELETE for k in TEST_CLOCK_KEEPS_ROWS}})
+    now = int(time.time())
+    old = now - 400 * DAY
+    rows = [("+212611000001", "delivered", "out", "Réunion jeudi à Berkane"),
+            ("+212611000001", "received", "in", "OUI"),
+            ("+212611000002", "queued", "out", "pas encore"),
+            (TEST_PHONE, "delivered", "out", "test")]
+    for phone, status, direction, body in rows:
+        channel = "retired" if status == "queued" else "sandbox"
+        psql("INSERT INTO messages (channel, direction, phone, kind, body, encoding, segments,"
+             f" status, attempts, created_at, updated_at) VALUES ('{channel}', '{direction}',"
+             f" '{phone}', 'sms', '{body}', 'gsm7', 1, '{status}', 1, {old}, {old})", name)
+    psql("INSERT INTO ussd_drafts (phone, flow, state, updated_at) VALUES"
+         f" ('+212611000003', 'register', '\\x00'::bytea, {old})", name)
+    test_clock.set(now)
+    d.wait_log(r"event=retention_done\b", timeout=60)
+    left = psql("SELECT phone, status FROM messages ORDER BY id", name)
+    assert left == [["+212611000002", "queued"]], left
+    archived, n = archive_all(tmp_path)
+    assert n == 2, archived
+    bodies = sorted(r["body"] for r in archived.values())
+    assert bodies == ["OUI", "Réunion jeudi à Berkane"], bodies
+    when = datetime.fromtimestamp(old, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    assert {r["created_at"] for r in archived.values()} == {when}
+    assert psql("SELECT count(*) FROM ussd_drafts", name) == [["0"]]
