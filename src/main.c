@@ -33,6 +33,7 @@
 #include "store/db_checkpoint.h"
 #include "store/db_group.h"
 #include "store/db_lock.h"
+#include "store/nodes.h"
 #include "store/messages.h"
 #include "sys/log.h"
 #include "sys/log_summary.h"
@@ -472,12 +473,19 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (open_database(&rt->cfg) != 0) {
+    /* PostgreSQL: this node's lifeline, a connection held for the process's
+     * life, whose lock tells the other nodes it is alive (store/nodes). */
+    struct db *lifeline = NULL;
+    if (open_database(&rt->cfg) != 0 ||
+        (rt->cfg.database.engine == DB_ENGINE_POSTGRESQL &&
+         (!(lifeline = db_open(&rt->cfg.database)) || nodes_join(lifeline) != 0))) {
+        db_close(lifeline);
         db_checkpointer_stop();
         runtime_release(rt);
         return 1;
     }
     status = serve(rt, o.config_path, &set);
     db_checkpointer_stop(); /* the writers have stopped: a last one empties the WAL */
+    db_close(lifeline);     /* the node leaves: its lock goes with the connection */
     return status;
 }

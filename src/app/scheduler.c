@@ -17,6 +17,8 @@
 #include "app/recurrence.h"
 #include "app/retention.h"
 #include "store/db.h"
+#include "store/messages.h"
+#include "store/nodes.h"
 #include "sys/log.h"
 #include "sys/log_summary.h"
 
@@ -139,6 +141,25 @@ int scheduler_tick(const struct notice_env *env, int64_t now)
     return rc;
 }
 
+/* The scheduler's work, on the one node holding the lease (store/nodes;
+ * SQLite: the one node): what a dead node left sending queued again, due
+ * reminders, recurrences and broadcasts, retention. */
+static void lease_holder_tick(struct scheduler *s, const struct notice_env *env, int64_t now)
+{
+    if (nodes_tick() != 1)
+        return;
+    int requeued, lost;
+    struct db *db = db_thread();
+    if (db && outbox_requeue_dead_nodes(db, now, &requeued, &lost) == 0 && (requeued || lost))
+        log_warn("outbox_reconciled",
+                 "requeued=%d failed=%d reason=\"left sending by a node that died; requeued "
+                 "ones are sent at most once more\"",
+                 requeued, lost);
+    if (scheduler_tick(env, now) != 0)
+        log_warn("scheduler_tick_failed", "detail=\"will retry at the next tick\"");
+    retention_tick(&s->retention, &env->retention, now);
+}
+
 static void *run(void *arg)
 {
     struct scheduler *s = arg;
@@ -153,9 +174,7 @@ static void *run(void *arg)
         if (clock_read)
             log_summary_tick(now); /* the traffic's line, once a minute */
         if (clock_read && s->acquire(s->ctx, &env, &hold)) {
-            if (scheduler_tick(&env, now) != 0)
-                log_warn("scheduler_tick_failed", "detail=\"will retry at the next tick\"");
-            retention_tick(&s->retention, &env.retention, now);
+            lease_holder_tick(s, &env, now);
             s->release(hold);
         }
         pthread_mutex_lock(&s->lock);

@@ -14,6 +14,7 @@
 #include "core/sms_reply.h"
 #include "store/db.h"
 #include "store/db_sql.h"
+#include "store/nodes.h"
 #include "store/store_util.h"
 #include "sys/log.h"
 
@@ -347,12 +348,14 @@ int outbox_mark_sending(struct db *db, int64_t id, int64_t now)
 {
     assert(id > 0);
     struct db_stmt *st = db_stmt(db, "UPDATE messages SET status='sending', attempts=attempts+1,"
-                                     " sending_since=?2, updated_at=?2"
+                                     " sending_since=?2, updated_at=?2, claimed_by=?3"
                                      " WHERE id=?1 AND status='queued' RETURNING attempts");
     if (!st)
         return store_fail(db, "outbox_mark_sending");
     db_bind_i64(st, 1, id);
     db_bind_i64(st, 2, now);
+    if (nodes_self() > 0) /* which node sends it (store/nodes); SQLite: one, NULL */
+        db_bind_i64(st, 3, nodes_self());
     bool changed;
     if (returning_step(db, st, "outbox_mark_sending", &changed) != 0)
         return -1;
@@ -462,23 +465,37 @@ static int reconcile_step(struct db *db, const char *sql, int64_t now)
     return db_changes(db);
 }
 
+/* The messages a crash left 'sending': on SQLite every one (the daemon
+ * alone, just started); on PostgreSQL those of nodes no longer alive
+ * (store/nodes), claimed before nodes were counted too. */
+#define LEFT_SENDING_PG                                                                            \
+    " WHERE status='sending' AND (claimed_by IS NULL OR claimed_by NOT IN " NODES_ALIVE_SQL ")"
+
 int outbox_reconcile_after_crash(struct db *db, int64_t now, int *requeued, int *failed)
 {
     *requeued = *failed = 0;
+    bool pg = db_is_postgresql(db);
     if (db_begin(db) != 0)
         return -1;
     /* Resent once after a crash already: a third copy is never risked. */
     int f = reconcile_step(db,
-                           "UPDATE messages SET status='failed', error='unknown_after_crash',"
-                           " sending_since=NULL, updated_at=?1"
-                           " WHERE status='sending' AND resend_after_crash=1",
+                           pg ? "UPDATE messages SET status='failed', error='unknown_after_crash',"
+                                " sending_since=NULL, updated_at=?1" LEFT_SENDING_PG
+                                " AND resend_after_crash=1"
+                              : "UPDATE messages SET status='failed', error='unknown_after_crash',"
+                                " sending_since=NULL, updated_at=?1"
+                                " WHERE status='sending' AND resend_after_crash=1",
                            now);
-    int q = f < 0 ? -1
-                  : reconcile_step(db,
-                                   "UPDATE messages SET status='queued', resend_after_crash=1,"
-                                   " next_attempt_at=?1, sending_since=NULL, updated_at=?1"
-                                   " WHERE status='sending'",
-                                   now);
+    int q = f < 0
+                ? -1
+                : reconcile_step(
+                      db,
+                      pg ? "UPDATE messages SET status='queued', resend_after_crash=1,"
+                           " next_attempt_at=?1, sending_since=NULL, updated_at=?1" LEFT_SENDING_PG
+                         : "UPDATE messages SET status='queued', resend_after_crash=1,"
+                           " next_attempt_at=?1, sending_since=NULL, updated_at=?1"
+                           " WHERE status='sending'",
+                      now);
     if (q < 0) {
         db_rollback(db);
         return -1;
@@ -487,6 +504,18 @@ int outbox_reconcile_after_crash(struct db *db, int64_t now, int *requeued, int 
     *failed = f;
     *requeued = q;
     return db_commit(db);
+}
+
+int outbox_requeue_dead_nodes(struct db *db, int64_t now, int *requeued, int *failed)
+{
+    *requeued = *failed = 0;
+    if (!db_is_postgresql(db))
+        return 0;
+    struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM messages" LEFT_SENDING_PG);
+    int64_t left = 0;
+    if (!st || store_read_int64(db, st, &left, "outbox_requeue_dead_nodes") < 0)
+        return st ? -1 : store_fail(db, "outbox_requeue_dead_nodes");
+    return left > 0 ? outbox_reconcile_after_crash(db, now, requeued, failed) : 0;
 }
 
 /* ---- inbound ---- */

@@ -183,8 +183,17 @@ int outbox_expire(struct db *db, const char *channel, int64_t cutoff, int64_t no
  * have reached the provider. Those never resent after a crash go back to
  * 'queued' once (resend_after_crash = 1); those already resent once end
  * 'failed' with error 'unknown_after_crash'. One transaction. Returns 0
- * with the counts, or -1. */
+ * with the counts, or -1. On PostgreSQL, where nodes share the outbox,
+ * only the messages of nodes no longer alive (store/nodes): a node's own
+ * claims carry its number (outbox_mark_sending). */
 int outbox_reconcile_after_crash(struct db *db, int64_t now, int *requeued, int *failed)
+    __attribute__((warn_unused_result));
+
+/* The same, while running, for the node holding the scheduler's lease
+ * (store/nodes): what a node that died left 'sending' (a cheap read first,
+ * the write only when there is some). SQLite: 0, nothing done (one node,
+ * reconciled at its start). */
+int outbox_requeue_dead_nodes(struct db *db, int64_t now, int *requeued, int *failed)
     __attribute__((warn_unused_result));
 
 /* ---- inbound ---- */

@@ -766,6 +766,14 @@ const char *const db_migrations[] = {
     "CREATE INDEX grants_cooperative_updated ON grants(cooperative_id, updated_at);"
     "DROP INDEX grants_member;"
     "DROP INDEX grants_cooperative;",
+
+    /* 31: several taawund nodes on one database (PostgreSQL, issue 13):
+     * each node's number (store/nodes), and the node that claimed a message
+     * being sent, so that the others queue it again when that node dies.
+     * SQLite has one node: claimed_by stays NULL there. */
+    "CREATE TABLE nodes (id INTEGER PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL);"
+    "ALTER TABLE messages ADD COLUMN claimed_by INTEGER;",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

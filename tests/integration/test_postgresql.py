@@ -151,3 +151,61 @@ def test_retention_archives_and_trims_on_postgresql(daemons, pg_database, test_c
     when = datetime.fromtimestamp(old, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
     assert {r["created_at"] for r in archived.values()} == {when}
     assert psql("SELECT count(*) FROM ussd_drafts", name) == [["0"]]
+
+
+def node_of(d, name):
+    """The node number the daemon d took (its row in nodes, by pid)."""
+    rows = psql(f"SELECT id FROM nodes WHERE pid = {d.proc.pid} ORDER BY id DESC LIMIT 1", name)
+    assert rows, f"no node row for pid {d.proc.pid}"
+    return int(rows[0][0])
+
+
+def left_sending(name, node, phone):
+    """A reply to phone left 'sending' by node (as a node's crash leaves
+    it): its id."""
+    now = int(time.time())
+    return int(psql("INSERT INTO messages (channel, direction, phone, kind, body, encoding,"
+                    " segments, status, attempts, sending_since, claimed_by, created_at,"
+                    f" updated_at) VALUES ('sandbox', 'out', '{phone}', 'reply', 'Bonjour',"
+                    f" 'gsm7', 1, 'sending', 1, {now}, {node}, {now}, {now}) RETURNING id",
+                    name)[0][0])
+
+
+def test_two_nodes_one_scheduler_and_a_dead_nodes_sends_finished(daemons, pg_database):
+    """Two nodes on one database: one holds the scheduler's lease; a message
+    a dead node left 'sending' is queued again by the holder and delivered
+    once more (resend_after_crash); one a live node is sending is left
+    alone; SIGKILL the holder and the other takes the lease and finishes
+    the dead holder's sends."""
+    conninfo, name = pg_database
+    a = daemons.start(pg_overrides(conninfo))
+    b = daemons.start(pg_overrides(conninfo))
+    taken = r"event=scheduler_lease_taken\b"
+    wait_until(lambda: "scheduler_lease_taken" in a.log() + b.log(), timeout=10,
+               what="a node holding the lease")
+    time.sleep(2.5)  # both have ticked: still one holder
+    holders = [d for d in (a, b) if "scheduler_lease_taken" in d.log()]
+    assert len(holders) == 1, (a.log()[-2000:], b.log()[-2000:])
+    holder, other = holders[0], (b if holders[0] is a else a)
+    assert "scheduler_lease_elsewhere" in other.log()
+    assert len(psql("SELECT id FROM nodes", name)) == 2
+
+    gone = 10_000_000  # a node number no live node holds
+    dead_msg = left_sending(name, gone, "+212600000002")
+    live_msg = left_sending(name, node_of(other, name), "+212600000002")
+
+    def status(mid):
+        return psql(f"SELECT status, resend_after_crash FROM messages WHERE id = {mid}", name)[0]
+    wait_until(lambda: status(dead_msg) == ["delivered", "1"], timeout=15,
+               what="the dead node's message sent once more")
+    time.sleep(2.5)
+    assert status(live_msg) == ["sending", "0"], "a live node's send was taken from it"
+
+    # The holder dies: the other takes the lease and finishes its sends.
+    holder_node = node_of(holder, name)
+    holder.kill()
+    orphan = left_sending(name, holder_node, "+212600000002")
+    other.wait_log(taken, timeout=15)
+    wait_until(lambda: status(orphan) == ["delivered", "1"], timeout=15,
+               what="the dead holder's message sent by the other node")
+    assert other.proc.poll() is None

@@ -16,6 +16,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+/* Statements applied to a new PostgreSQL database: BEGIN, the baseline and
+ * the migrations after it, the functions, COMMIT. */
+#define DB_SCHEMA_STEPS_MAX 64
+
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,9 +191,16 @@ static int make_database(void **state)
     char functions[DB_MIGRATIONS_PG_FUNCTIONS_MAX];
     if (db_migrations_pg_functions(functions, sizeof functions) < 0)
         return -1;
-    const char *const steps[] = {"BEGIN", db_migrations_pg[DB_MIGRATIONS_PG_BASELINE - 1],
-                                 functions, "COMMIT"};
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+    /* The baseline, every migration after it, the functions, in one go. */
+    const char *steps[DB_SCHEMA_STEPS_MAX];
+    size_t n = 0;
+    steps[n++] = "BEGIN";
+    for (size_t v = DB_MIGRATIONS_PG_BASELINE; v <= db_migrations_pg_count; v++)
+        if (n < DB_SCHEMA_STEPS_MAX - 2)
+            steps[n++] = db_migrations_pg[v - 1];
+    steps[n++] = functions;
+    steps[n++] = "COMMIT";
+    for (size_t i = 0; i < n; i++) {
         PGresult *r = PQexec(pg, steps[i]);
         int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         PQclear(r);
