@@ -488,7 +488,7 @@ void db_pg_reset(struct db_pg_stmt *st)
     while (st->kept_next < st->nkept)
         PQclear(st->kept[st->kept_next++]);
     st->nkept = st->kept_next = 0;
-    for (int i = 0; i < st->params.count; i++) {
+    for (int i = 0; st->values && st->owned && i < st->params.count; i++) {
         free(st->owned[i]);
         st->owned[i] = NULL;
         st->values[i] = NULL;
@@ -501,8 +501,7 @@ void db_pg_finalize(struct db_pg_stmt *st)
 {
     if (!st)
         return;
-    if (st->values)
-        db_pg_reset(st);
+    db_pg_reset(st); /* its results too: a statement without parameters has no values */
     struct db_pg *pg = st->pg;
     if (st->name[0] && st->generation == pg->generation && connection_ready(pg) == 0) {
         char sql[32];
