@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/db.h"
+#include "store/nodes.h"
+#include "store/throttles.h"
 #include "sys/clock.h"
 #include "sys/log.h"
 
@@ -46,8 +49,24 @@ static struct throttle_slot *slot_of(struct throttle *t, const char *client, boo
     return victim;
 }
 
+/* On a database several nodes share (store/nodes) the counts are the
+ * database's, in its wall-clock seconds, so an address is blocked on every
+ * node; a node that cannot reach it counts in its own table meanwhile. */
+static struct db *shared_db(const struct throttle *t, struct throttles_policy *p)
+{
+    if (nodes_self() <= 0)
+        return NULL;
+    *p = (struct throttles_policy){t->log_event, t->failures_max, t->window_s, t->block_s};
+    return db_thread();
+}
+
 int throttle_blocked(struct throttle *t, const char *client, int64_t now)
 {
+    struct throttles_policy p;
+    struct db *db = shared_db(t, &p);
+    int shared = db ? throttles_blocked(db, &p, client, db_now()) : -1;
+    if (shared >= 0)
+        return shared;
     pthread_mutex_lock(&t->lock);
     struct throttle_slot *s = slot_of(t, client, false, now);
     int left = s && s->blocked_until > now ? (int)(s->blocked_until - now) : 0;
@@ -57,6 +76,13 @@ int throttle_blocked(struct throttle *t, const char *client, int64_t now)
 
 void throttle_failed(struct throttle *t, const char *client, int64_t now)
 {
+    struct throttles_policy p;
+    struct db *db = shared_db(t, &p);
+    int blocked = db ? throttles_failed(db, &p, client, db_now()) : -1;
+    if (blocked > 0)
+        log_warn(t->log_event, "client=%s failures=%d seconds=%d", client, blocked, t->block_s);
+    if (blocked >= 0)
+        return;
     pthread_mutex_lock(&t->lock);
     struct throttle_slot *s = slot_of(t, client, true, now);
     if (s) {
@@ -76,6 +102,10 @@ void throttle_failed(struct throttle *t, const char *client, int64_t now)
 
 void throttle_succeeded(struct throttle *t, const char *client, int64_t now)
 {
+    struct throttles_policy p;
+    struct db *db = shared_db(t, &p);
+    if (db && throttles_succeeded(db, &p, client, db_now()) == 0)
+        return;
     pthread_mutex_lock(&t->lock);
     struct throttle_slot *s = slot_of(t, client, false, now);
     if (s && s->blocked_until == 0)

@@ -1,4 +1,5 @@
-/* throttle.h -- failures per client address, in memory: after
+/* throttle.h -- failures per client address, in memory (on a database
+ * several nodes share, in the database: store/throttles): after
  * failures_max failures within window_s, the address is blocked for
  * block_s. Used by the admin API (bad bearer tokens) and the console
  * sign-in (bad passwords), each with its own table and policy.

@@ -774,6 +774,13 @@ const char *const db_migrations[] = {
     "CREATE TABLE nodes (id INTEGER PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,"
     "  started_at INTEGER NOT NULL);"
     "ALTER TABLE messages ADD COLUMN claimed_by INTEGER;",
+
+    /* 32: failed authentications per client address, shared by the nodes
+     * of one database (app/throttle on PostgreSQL; SQLite's one node keeps
+     * them in memory and never writes here). */
+    "CREATE TABLE throttles (scope TEXT NOT NULL, client TEXT NOT NULL,"
+    "  window_start INTEGER NOT NULL, failures INTEGER NOT NULL, blocked_until INTEGER NOT NULL,"
+    "  PRIMARY KEY (scope, client));",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

@@ -209,3 +209,20 @@ def test_two_nodes_one_scheduler_and_a_dead_nodes_sends_finished(daemons, pg_dat
     wait_until(lambda: status(orphan) == ["delivered", "1"], timeout=15,
                what="the dead holder's message sent by the other node")
     assert other.proc.poll() is None
+
+
+def test_two_nodes_block_an_address_together(daemons, pg_database):
+    """Failed admin API authentications count on the database the nodes
+    share: 10 bad tokens from one address, half to each node, block it on
+    both (answered 429), where each node alone would have seen only 5."""
+    conninfo, _ = pg_database
+    a = daemons.start(pg_overrides(conninfo))
+    b = daemons.start(pg_overrides(conninfo))
+    bad = {"Authorization": "Bearer " + "0" * 64}
+    for i in range(10):
+        r = (a if i % 2 else b).get("/api/v1/members", admin=True, headers=bad)
+        assert r.status == 401, (i, r.status, r.body)
+    for d in (a, b):
+        r = d.get("/api/v1/members", admin=True, headers=bad)
+        assert r.status == 429, (r.status, r.body)
+        assert int(r.headers.get("retry-after", "0")) > 0
