@@ -8,17 +8,27 @@
 #include "store/db_sql.h"
 #include "store/store_util.h"
 
+/* The one integer sql (of ?1 = the scope, ?2 = the client) reads into
+ * *out. 0 or -1 (logged as what). */
+static int read_int(struct db *db, const char *sql, const struct throttles_policy *p,
+                    const char *client, const char *what, int64_t *out)
+{
+    struct db_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return store_fail(db, what);
+    db_bind_text(st, 1, p->scope);
+    db_bind_text(st, 2, client);
+    return store_read_int64(db, st, out, what) < 0 ? -1 : 0;
+}
+
 int throttles_blocked(struct db *db, const struct throttles_policy *p, const char *client,
                       int64_t now)
 {
-    struct db_stmt *st = db_stmt(db, "SELECT coalesce(max(blocked_until), 0) FROM throttles"
-                                     " WHERE scope = ?1 AND client = ?2");
-    if (!st)
-        return store_fail(db, "throttles_blocked");
-    db_bind_text(st, 1, p->scope);
-    db_bind_text(st, 2, client);
     int64_t until = 0;
-    if (store_read_int64(db, st, &until, "throttles_blocked") < 0)
+    if (read_int(db,
+                 "SELECT coalesce(max(blocked_until), 0) FROM throttles"
+                 " WHERE scope = ?1 AND client = ?2",
+                 p, client, "throttles_blocked", &until) != 0)
         return -1;
     return until > now ? (int)(until - now) : 0;
 }
@@ -79,21 +89,18 @@ int throttles_succeeded(struct db *db, const struct throttles_policy *p, const c
     (void)now;
     /* Every authenticated request passes here: a read, and a write only
      * when there is something to forget. */
-    struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM throttles WHERE scope = ?1"
-                                     " AND client = ?2 AND blocked_until = 0");
-    if (!st)
-        return store_fail(db, "throttles_succeeded");
-    db_bind_text(st, 1, p->scope);
-    db_bind_text(st, 2, client);
     int64_t n = 0;
-    if (store_read_int64(db, st, &n, "throttles_succeeded") < 0)
+    if (read_int(db,
+                 "SELECT count(*) FROM throttles WHERE scope = ?1 AND client = ?2"
+                 " AND blocked_until = 0",
+                 p, client, "throttles_succeeded", &n) != 0)
         return -1;
     if (n == 0)
         return 0;
     if (db_begin(db) != 0)
         return -1;
-    st = db_stmt(db, "DELETE FROM throttles WHERE scope = ?1 AND client = ?2"
-                     " AND blocked_until = 0");
+    struct db_stmt *st = db_stmt(db, "DELETE FROM throttles WHERE scope = ?1 AND client = ?2"
+                                     " AND blocked_until = 0");
     if (!st) {
         db_rollback(db);
         return store_fail(db, "throttles_succeeded");

@@ -307,21 +307,15 @@ static void test_pg_connection_lost_in_transaction(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_a_row_written_and_read_back),
-        cmocka_unit_test(test_inserted_ids),
-        cmocka_unit_test(test_changes_and_transactions),
-        cmocka_unit_test(test_failures_classified),
-        cmocka_unit_test(test_statements_interleave),
-        cmocka_unit_test(test_parameter_gap),
-    };
+/* The contract's tests, run on each engine. */
+#define CONTRACT_TESTS                                                                             \
+    cmocka_unit_test(test_a_row_written_and_read_back), cmocka_unit_test(test_inserted_ids),       \
+        cmocka_unit_test(test_changes_and_transactions),                                           \
+        cmocka_unit_test(test_failures_classified), cmocka_unit_test(test_statements_interleave),  \
+        cmocka_unit_test(test_parameter_gap)
+    const struct CMUnitTest tests[] = {CONTRACT_TESTS};
     const struct CMUnitTest tests_pg[] = {
-        cmocka_unit_test(test_a_row_written_and_read_back),
-        cmocka_unit_test(test_inserted_ids),
-        cmocka_unit_test(test_changes_and_transactions),
-        cmocka_unit_test(test_failures_classified),
-        cmocka_unit_test(test_statements_interleave),
-        cmocka_unit_test(test_parameter_gap),
+        CONTRACT_TESTS,
         cmocka_unit_test(test_pg_writes_take_turns),
         cmocka_unit_test(test_pg_connection_lost_in_transaction),
     };
