@@ -7,11 +7,19 @@ Talking's USSD format. Helpers measure every screen in the encoding it
 travels in and read member-facing texts from the catalogs in conf/messages/,
 so tests never hard-code wording.
 
-Standard library only (plus pytest). Every loop is bounded in count and time.
+The daemons run on SQLite, or with TAAWUN_TEST_ENGINE=postgresql on a new
+PostgreSQL database per config folder, made on the cluster TAAWUN_TEST_PG
+names (contrib/run-tests.sh integration-pg) and dropped when the test's
+DaemonFactory finishes; the tests read and write it through the same helpers
+(query, add_member, connect_db, Daemon.db).
+
+Standard library only (plus pytest, and Debian's python3-psycopg2 on
+PostgreSQL). Every loop is bounded in count and time.
 """
 
 import contextlib
 import copy
+import decimal
 import http.client
 import json
 import os
@@ -52,6 +60,27 @@ SERVICE_CODE = "*384*123#"
 # Screen limits of the default sandbox channel (network maxima).
 SCREEN_MAX_GSM7 = 182
 SCREEN_MAX_UCS2 = 80
+
+# The engine of the daemons the tests start: "sqlite" (the default) or
+# "postgresql", on the cluster whose maintenance database TAAWUN_TEST_PG names.
+ENGINES = ("sqlite", "postgresql")
+ENGINE = os.environ.get("TAAWUN_TEST_ENGINE") or "sqlite"
+TEST_PG = os.environ.get("TAAWUN_TEST_PG")
+# How the tests' own connections name themselves in the server's log (the
+# daemon's are "taawund"): contrib/run-tests.sh tells the two apart by it.
+PG_APPLICATION_NAME = "taawun-tests"
+
+
+def pytest_configure(config):
+    if ENGINE not in ENGINES:
+        raise pytest.UsageError(f"TAAWUN_TEST_ENGINE={ENGINE!r}: one of {'|'.join(ENGINES)}")
+    if ENGINE == "postgresql" and not TEST_PG:
+        raise pytest.UsageError("TAAWUN_TEST_ENGINE=postgresql needs TAAWUN_TEST_PG (a libpq "
+                                "conninfo of the cluster's maintenance database)")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    drop_pg_databases()  # those no DaemonFactory dropped (configs written by tests)
 
 
 # --------------------------------------------------------------------------
@@ -229,8 +258,9 @@ def at_channel(name, secret_file, allow_from=None, **extra):
 
 def base_config(tmpdir):
     """The default conf/taawun.conf adapted to a test: kernel-chosen ports,
-    database in tmpdir, absolute catalog and demo paths."""
-    return {
+    database in tmpdir (on PostgreSQL: the database of tmpdir, made on first
+    use), absolute catalog and demo paths."""
+    cfg = {
         "programme": {
             "name": PROGRAMME_NAME,
             "default_language": "ar",
@@ -263,6 +293,12 @@ def base_config(tmpdir):
         "log": {"level": "debug"},
         "channels": (sandbox_channel(),),
     }
+    if ENGINE == "postgresql":
+        database = cfg["database"]
+        del database["path"]
+        database["engine"] = "postgresql"
+        database["conninfo"] = pg_database_for(tmpdir).conninfo
+    return cfg
 
 
 def apply_overrides(cfg, overrides):
@@ -548,69 +584,309 @@ class Daemon:
         for t in self._readers:
             t.join(5)
 
-    # Database (read-only).
+    # Database.
     def db(self, path=None):
+        """A read-only connection to its database (or to the SQLite file path)."""
         return open_db(path or self.db_path)
 
     @property
     def db_path(self):
+        """Where its config keeps the data: an SQLite file's Path, or a
+        PgDatabase. Either goes to query, add_member and connect_db."""
         return _config_db_path(self.config)
 
 
+_CONF_STRING = r'\s*=\s*"((?:[^"\\]|\\.)*)"\s*;'
+
+
 def _config_db_path(config):
-    m = re.search(r'^\s*path\s*=\s*"([^"]*)"\s*;', Path(config).read_text(), re.M)
+    text = Path(config).read_text()
+    engine = re.search(r'^\s*engine' + _CONF_STRING, text, re.M)
+    if engine and engine.group(1) == "postgresql":
+        return PgDatabase(_unescape(re.search(r'^\s*conninfo' + _CONF_STRING, text, re.M).group(1)))
+    m = re.search(r'^\s*path\s*=\s*"([^"]*)"\s*;', text, re.M)
     p = Path(m.group(1))
     return p if p.is_absolute() else Path(config).parent / p
 
 
-@contextlib.contextmanager
-def open_db(path):
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    conn.row_factory = sqlite3.Row
+# --------------------------------------------------------------------------
+# The daemon's database on PostgreSQL: one database per config folder, and
+# connections that take the tests' SQLite-flavoured parameters (?) and give
+# rows the way sqlite3.Row does.
+
+class PgDatabase:
+    """A database on the test cluster that a daemon's config names: what
+    Daemon.db_path is on PostgreSQL. Not a path: str() of it raises, so a
+    test that hands it to sqlite3 fails saying why instead of making a file."""
+
+    def __init__(self, conninfo, name=None):
+        self.conninfo = conninfo
+        self.name = name
+
+    def __repr__(self):
+        return f"PgDatabase({self.conninfo!r})"
+
+    def __str__(self):
+        raise TypeError(f"{self!r} is a PostgreSQL database, not an SQLite file: read and "
+                        "write it through conftest's query/connect_db/add_member")
+
+    def __eq__(self, other):
+        return isinstance(other, PgDatabase) and other.conninfo == self.conninfo
+
+    def __hash__(self):
+        return hash(self.conninfo)
+
+
+_PG_DATABASES = {}  # resolved config folder -> its PgDatabase
+
+
+def _psycopg2():
+    """Debian's python3-psycopg2, imported on first use: SQLite runs need none."""
+    import psycopg2  # pylint: disable=import-outside-toplevel
+    import psycopg2.extensions  # pylint: disable=import-outside-toplevel
+    return psycopg2
+
+
+def _pg_maintenance(sql):
+    """Run sql (CREATE or DROP DATABASE) on TAAWUN_TEST_PG's database."""
+    conn = _psycopg2().connect(TEST_PG, application_name=PG_APPLICATION_NAME)
     try:
-        yield conn
+        conn.autocommit = True  # CREATE/DROP DATABASE refuse a transaction
+        with conn.cursor() as cur:
+            cur.execute(sql)
     finally:
         conn.close()
 
 
-def query(daemon_or_path, sql, args=()):
-    path = daemon_or_path.db_path if isinstance(daemon_or_path, Daemon) else daemon_or_path
-    with open_db(path) as c:
+def pg_database_for(tmpdir):
+    """The database of the configs written in folder tmpdir: made (named from
+    a uuid) on the first call, the same one afterwards."""
+    key = Path(tmpdir).resolve()
+    if key not in _PG_DATABASES:
+        name = "taawun_t_" + uuid.uuid4().hex
+        _pg_maintenance(f'CREATE DATABASE "{name}"')
+        _PG_DATABASES[key] = PgDatabase(f"{TEST_PG} dbname={name}", name)
+    return _PG_DATABASES[key]
+
+
+def drop_pg_databases(under=None):
+    """Drop the databases of the config folders at or under folder `under`
+    (every one when None), the daemons' connections closed by force."""
+    root = Path(under).resolve() if under is not None else None
+    for key in list(_PG_DATABASES):
+        if root is None or key == root or root in key.parents:
+            db = _PG_DATABASES.pop(key)
+            _pg_maintenance(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
+
+
+def pg_sql(sql):
+    """sql with SQLite's ? placeholders as psycopg2's %s, outside quoted
+    strings and names, and every % doubled (psycopg2 reads % everywhere)."""
+    out, quote = [], None
+    for c in sql:
+        if c == "%":
+            out.append("%%")
+        elif quote:
+            out.append(c)
+            if c == quote:
+                quote = None  # a doubled quote closes and reopens: same text
+        elif c in "'\"":
+            quote = c
+            out.append(c)
+        else:
+            out.append("%s" if c == "?" else c)
+    return "".join(out)
+
+
+def _pg_casters(psycopg2):
+    """Values as SQLite gives them: bytea as bytes, numeric (sum() of
+    integers, say) as int when whole, else float."""
+    ext = psycopg2.extensions
+
+    def as_bytes(value, cur):
+        v = psycopg2.BINARY(value, cur)
+        return None if v is None else bytes(v)
+
+    def as_number(value, _cur):
+        if value is None:
+            return None
+        d = decimal.Decimal(value)
+        return int(d) if d == d.to_integral_value() else float(d)
+
+    return (ext.new_type(psycopg2.BINARY.values, "TAAWUN_BYTES", as_bytes),
+            ext.new_type(ext.DECIMAL.values, "TAAWUN_NUMBER", as_number))
+
+
+class PgRow:
+    """One row the way sqlite3.Row gives it: row[0], row["column"] (any
+    case), dict(row), unpacking."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, names, values):
+        self._names = names
+        self._values = tuple(values)
+
+    def keys(self):
+        return list(self._names)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for i, n in enumerate(self._names):
+                if n.lower() == key.lower():
+                    return self._values[i]
+            raise IndexError(f"No item with that key: {key!r}")
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __eq__(self, other):
+        return (isinstance(other, PgRow) and other._names == self._names
+                and other._values == self._values)
+
+    def __hash__(self):
+        return hash((tuple(self._names), self._values))
+
+    def __repr__(self):
+        return f"PgRow({dict(zip(self._names, self._values))!r})"
+
+
+class PgCursor:
+    """The part of sqlite3.Cursor the tests use, over a psycopg2 cursor."""
+
+    def __init__(self, cur):
+        self._cur = cur
+
+    def _row(self, values):
+        return None if values is None else PgRow([d.name for d in self._cur.description], values)
+
+    def fetchone(self):
+        return self._row(self._cur.fetchone())
+
+    def fetchall(self):
+        return [self._row(v) for v in self._cur.fetchall()]
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    @property
+    def rowcount(self):
+        return self._cur.rowcount
+
+    @property
+    def description(self):
+        return self._cur.description
+
+    @property
+    def lastrowid(self):
+        raise AttributeError("PostgreSQL has no lastrowid: INSERT ... RETURNING id")
+
+
+class PgConnection:
+    """The part of sqlite3.Connection the tests use (execute, executemany,
+    commit, rollback, close) over psycopg2, with ? placeholders. readonly:
+    each statement on its own, no writes; otherwise one transaction until
+    commit or rollback."""
+
+    def __init__(self, conninfo, readonly):
+        psycopg2 = _psycopg2()
+        self._conn = psycopg2.connect(conninfo, application_name=PG_APPLICATION_NAME)
+        for caster in _pg_casters(psycopg2):
+            psycopg2.extensions.register_type(caster, self._conn)
+        if readonly:
+            self._conn.set_session(readonly=True, autocommit=True)
+
+    def execute(self, sql, args=()):
+        cur = self._conn.cursor()
+        cur.execute(pg_sql(sql), tuple(args))
+        return PgCursor(cur)
+
+    def executemany(self, sql, seq_of_args):
+        cur = self._conn.cursor()
+        cur.executemany(pg_sql(sql), [tuple(a) for a in seq_of_args])
+        return PgCursor(cur)
+
+    def commit(self):
+        self._conn.commit()
+
+    def rollback(self):
+        self._conn.rollback()
+
+    def close(self):
+        self._conn.close()
+
+
+@contextlib.contextmanager
+def connect_db(db, write=False):
+    """A connection to the database of db (a Daemon, an SQLite file's path or
+    a PgDatabase): execute(sql, args) with ? placeholders, rows like
+    sqlite3.Row (r[0], r["column"], dict(r)). write=False: read-only.
+    write=True: one transaction (on SQLite BEGIN IMMEDIATE, waiting up to
+    30 s for the daemon's lock; WAL makes this safe while taawund runs),
+    committed when the block ends, rolled back if it raises."""
+    target = db.db_path if isinstance(db, Daemon) else db
+    if isinstance(target, PgDatabase):
+        conn = PgConnection(target.conninfo, readonly=not write)
+    elif write:
+        conn = sqlite3.connect(str(target), timeout=30, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("BEGIN IMMEDIATE")
+    else:
+        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True, timeout=5)
+        conn.row_factory = sqlite3.Row
+    try:
+        yield conn
+        if write:
+            conn.commit()
+    except BaseException:
+        if write:
+            conn.rollback()
+        raise
+    finally:
+        conn.close()
+
+
+def open_db(path):
+    """A read-only connection to path (an SQLite file or a PgDatabase)."""
+    return connect_db(path)
+
+
+def query(db, sql, args=()):
+    """The rows of sql (? placeholders) on db's database (a Daemon, an SQLite
+    file's path or a PgDatabase), as dicts."""
+    with connect_db(db) as c:
         return [dict(r) for r in c.execute(sql, args).fetchall()]
 
 
 def add_member(db, phone=None, *, language="fr", name="Test Member", cooperative=None,
                province=None, sector=None, gender=None, birth_year=None, consent=True,
                opted_out=False, erased=False, topics=None, registered_via="ussd"):
-    """Insert a member straight into the database of db (a Daemon or a database
-    path; WAL makes this safe while taawund runs) and return its id. phone
+    """Insert a member straight into the database of db (a Daemon, a database
+    path or a PgDatabase; safe while taawund runs) and return its id. phone
     defaults to new_phone(); cooperative is a cooperative's code (str) or id (int);
     topics {topic: enabled} become member_topics rows. The one member helper
     of the integration tests."""
-    path = db.db_path if isinstance(db, Daemon) else db
     coop = "?" if isinstance(cooperative, int) else "(SELECT id FROM cooperatives WHERE code = ?)"
     now = int(time.time())
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-    try:
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("BEGIN IMMEDIATE")
-        cur = conn.execute(
+    with connect_db(db, write=True) as conn:
+        mid = conn.execute(
             "INSERT INTO members (phone, name, cooperative_id, province, sector, gender,"
             " birth_year, language, consent_at, consent_channel, registered_via,"
             " registered_at, opted_out_at, erased_at, created_at, updated_at) VALUES"
-            f" (?, ?, {coop}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f" (?, ?, {coop}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (phone or new_phone(), name, cooperative, province, sector, gender, birth_year,
              language, now if consent else None, "ussd" if consent else None,
              registered_via, now, now if opted_out else None, now if erased else None,
-             now, now))
-        mid = cur.lastrowid
+             now, now)).fetchall()[0][0]
         for topic, enabled in (topics or {}).items():
             conn.execute("INSERT INTO member_topics (member_id, topic, enabled, updated_at)"
                          " VALUES (?, ?, ?, ?)", (mid, topic, 1 if enabled else 0, now))
-        conn.execute("COMMIT")
-        return mid
-    finally:
-        conn.close()
+    return mid
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
@@ -636,7 +912,8 @@ TEST_CLOCK_KEEPS_ROWS = {
 
 class DaemonFactory:
     """Starts daemons for one test (or module) and stops them all at the end,
-    checking that each exits 0 and never logged an unmasked phone number."""
+    checking that each exits 0 and never logged an unmasked phone number;
+    on PostgreSQL, then drops the databases of the configs in its folder."""
 
     def __init__(self, tmpdir):
         self.tmpdir = Path(tmpdir)
@@ -678,6 +955,7 @@ class DaemonFactory:
             if leaked:
                 problems.append("unmasked phone numbers in the log:\n" + "\n".join(leaked[:10]))
         self.daemons = []
+        drop_pg_databases(self.tmpdir)  # on PostgreSQL: the databases of its configs
         if problems:
             pytest.fail("\n\n".join(problems), pytrace=False)
 

@@ -129,30 +129,45 @@ def segments_of(text):
 # --------------------------------------------------------------------------
 # Queuing messages straight into taawun's outbox (the sender polls it).
 
-def queue_messages(db_path, channel, items, priority=0, member_ids=None, now=None):
+def queue_messages(db, channel, items, priority=0, member_ids=None, now=None):
     """Insert outbound messages (status 'queued', due now) in one transaction.
-    items: [(phone E.164, body)]; member_ids: {phone: id} or None. Returns the
-    new ids in the order of items."""
+    db: an SQLite file's path, or a Daemon or PgDatabase of conftest (written
+    through its connect_db, imported only then: benchmarks run without
+    pytest). items: [(phone E.164, body)]; member_ids: {phone: id} or None.
+    Returns the new ids in the order of items."""
     now = int(time.time()) if now is None else now
+    if isinstance(db, (str, os.PathLike)):
+        transaction = _sqlite_transaction(db)
+    else:
+        from conftest import connect_db  # pylint: disable=import-outside-toplevel
+        transaction = connect_db(db, write=True)
     ids = []
-    conn = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
-    try:
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("BEGIN IMMEDIATE")
+    with transaction as conn:
         for phone, body in items:
             enc, _ = encoding_of(body)
-            cur = conn.execute(
+            ids.append(conn.execute(
                 "INSERT INTO messages (channel, direction, phone, member_id, kind, topic, body,"
                 " encoding, segments, status, priority, attempts, next_attempt_at,"
                 " created_at, updated_at)"
-                " VALUES (?, 'out', ?, ?, 'notification', NULL, ?, ?, ?, 'queued', ?, 0, ?, ?, ?)",
+                " VALUES (?, 'out', ?, ?, 'notification', NULL, ?, ?, ?, 'queued', ?, 0, ?, ?, ?)"
+                " RETURNING id",
                 (channel, phone, (member_ids or {}).get(phone), body, enc, segments_of(body),
-                 priority, now, now, now))
-            ids.append(cur.lastrowid)
+                 priority, now, now, now)).fetchall()[0][0])
+    return ids
+
+
+@contextlib.contextmanager
+def _sqlite_transaction(path):
+    """A write transaction on the SQLite file path, taken at once (waiting up to
+    30 s for the daemon's lock) and committed when the block ends."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
         conn.execute("COMMIT")
     finally:
         conn.close()
-    return ids
 
 
 # --------------------------------------------------------------------------

@@ -3,7 +3,7 @@ fake Africa's Talking messaging API on 127.0.0.1 (port 0) that answers the
 documented JSON and can be scripted (HTTP 500, a statusCode per recipient),
 an Africa's Talking channel pointed at it, and direct writes into the
 daemon's database (members, outbound rows), as an operator or another part
-of the programme would make them.
+of the programme would make them, on either engine.
 
 Standard library only. Nothing here sleeps: callers poll with wait_until.
 """
@@ -15,7 +15,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from conftest import at_channel, write_secret
+from conftest import at_channel, connect_db, write_secret
 
 AT_USERNAME = "taawun-test"
 AT_API_KEY = "at-api-key-for-tests"
@@ -114,17 +114,21 @@ def at_send_channel(tmpdir, fake, name="at", **extra):
 
 
 # --------------------------------------------------------------------------
-# Direct writes into the daemon's database (WAL: safe while it runs).
+# Direct writes into the daemon's database (either engine, through conftest's
+# connect_db: safe while it runs).
 
-def write_db(daemon_or_path, sql, args=()):
-    path = daemon_or_path if not hasattr(daemon_or_path, "db_path") else daemon_or_path.db_path
-    conn = sqlite3.connect(str(path), timeout=10)
-    try:
-        cur = conn.execute(sql, args)
-        conn.commit()
-        return cur.lastrowid
-    finally:
-        conn.close()
+def write_db(db, sql, args=()):
+    """Run one statement (? placeholders) on db's database (a Daemon, a path or
+    a PgDatabase) and commit; returns the new row's id of an INSERT (SQLite's
+    lastrowid; on PostgreSQL its id column, None for a table without one)."""
+    with connect_db(db, write=True) as conn:
+        if isinstance(conn, sqlite3.Connection):
+            return conn.execute(sql, args).lastrowid
+        if sql.lstrip()[:6].upper() != "INSERT" or "RETURNING" in sql.upper():
+            conn.execute(sql, args)
+            return None
+        rows = conn.execute(sql + " RETURNING *", args).fetchall()
+        return rows[0]["id"] if rows and "id" in rows[0].keys() else None
 
 
 def queue_out(daemon, channel, phone, body="Taawun test message", kind="notification",
@@ -134,29 +138,25 @@ def queue_out(daemon, channel, phone, body="Taawun test message", kind="notifica
     now = int(time.time())
     created = created_at if created_at is not None else now
     enc = "gsm7" if all(ord(c) < 128 for c in body) else "ucs2"
-    return write_db(daemon,
-                    "INSERT INTO messages (channel, direction, phone, member_id, kind, topic,"
-                    " body, encoding, segments, status, priority, attempts, next_attempt_at,"
-                    " provider_id, resend_after_crash, created_at, updated_at)"
-                    " VALUES (?,'out',?,?,?,?,?,?,1,?,?,?,?,?,?,?,?)",
-                    (channel, phone, member_id, kind, topic, body, enc, status, priority,
-                     attempts, created, provider_id, resend_after_crash, created, now))
+    with connect_db(daemon, write=True) as conn:
+        return conn.execute(
+            "INSERT INTO messages (channel, direction, phone, member_id, kind, topic,"
+            " body, encoding, segments, status, priority, attempts, next_attempt_at,"
+            " provider_id, resend_after_crash, created_at, updated_at)"
+            " VALUES (?,'out',?,?,?,?,?,?,1,?,?,?,?,?,?,?,?) RETURNING id",
+            (channel, phone, member_id, kind, topic, body, enc, status, priority,
+             attempts, created, provider_id, resend_after_crash, created, now)).fetchall()[0][0]
 
 
 def queue_many(daemon, rows):
     """Insert outbound rows [(channel, phone, body)] in one transaction."""
     now = int(time.time())
-    conn = sqlite3.connect(str(daemon.db_path), timeout=10)
-    try:
-        ids = []
+    ids = []
+    with connect_db(daemon, write=True) as conn:
         for channel, phone, body in rows:
-            cur = conn.execute(
+            ids.append(conn.execute(
                 "INSERT INTO messages (channel, direction, phone, kind, body, encoding,"
                 " segments, status, next_attempt_at, created_at, updated_at)"
-                " VALUES (?,'out',?,'broadcast',?,'gsm7',1,'queued',?,?,?)",
-                (channel, phone, body, now, now, now))
-            ids.append(cur.lastrowid)
-        conn.commit()
-        return ids
-    finally:
-        conn.close()
+                " VALUES (?,'out',?,'broadcast',?,'gsm7',1,'queued',?,?,?) RETURNING id",
+                (channel, phone, body, now, now, now)).fetchall()[0][0])
+    return ids
