@@ -17,9 +17,12 @@ libpq-dev"
 # document's validator (`npm ci` under tests/openapi); Prometheus's promtool
 # (`promtool check metrics` on GET /metrics, test_metrics.py); PostgreSQL
 # (the metapackage: version 15 on Debian 12) for the throw-away cluster each
-# test run starts (contrib/pg-test-cluster.sh).
+# test run starts (contrib/pg-test-cluster.sh), and psycopg2, through which
+# the integration tests read and write a daemon's PostgreSQL database
+# (conftest.py, with TAAWUN_TEST_ENGINE=postgresql).
 test_pkgs="libcmocka-dev python3 python3-pytest wrk sqlite3 curl kannel kannel-extras
-libreoffice-calc-nogui chromium nodejs fonts-dejavu-core prometheus postgresql"
+libreoffice-calc-nogui chromium nodejs fonts-dejavu-core prometheus postgresql
+python3-psycopg2"
 # Manual pages (make check: mandoc -T lint) and the Debian package (make deb,
 # contrib/ci-package.sh: dpkg-buildpackage with debhelper, then lintian).
 pkg_pkgs="mandoc man-db debhelper dpkg-dev lintian adduser"

@@ -15,8 +15,14 @@
 # TAAWUN_TEST_PG already set is used as it is, and no cluster is started.
 #
 # Usage: contrib/run-tests.sh BUILD_DIR [PART ...]
-#   PART: unit | integration | e2e | openapi | concurrency
+#   PART: unit | integration | e2e | openapi | concurrency | integration-pg
 #         | all (= unit integration e2e openapi)
+#   integration-pg: the integration tests with every daemon on PostgreSQL
+#   (TAAWUN_TEST_ENGINE=postgresql: a new database of the run's cluster per
+#   test), not in `all` while the store's SQL is being ported: it shows what
+#   fails. The statements the server refused are in BUILD_DIR/pg-server.log,
+#   the cluster's log of that part (its lines name the client: taawund, or
+#   taawun-tests for the tests' own SQL).
 #   concurrency: the tests that drive the daemon's threads hard (the race for
 #   the last seats, concurrent inbound SMS sharing group commits, the sender,
 #   SIGTERM under traffic) and the unit tests of the outbox; .ci/run runs
@@ -217,6 +223,32 @@ run_concurrency() {
   run_pytest "${concurrency_pytest[@]}"
 }
 
+# The integration tests on PostgreSQL. On the run's own cluster, its log
+# lines name the client and the database (log_line_prefix, set for the part),
+# and the part's share of the log is kept as $build/pg-server.log.
+run_integration_pg() {
+  local log="" from=0 errors
+  if [ -z "${TAAWUN_TEST_PG:-}" ]; then
+    count_skip 1 "integration-pg: PostgreSQL: TAAWUN_TEST_PG not set (no cluster)" yes
+    return
+  fi
+  if [ -n "$pg_dir" ]; then
+    log="$pg_dir/server.log"
+    if ! psql -X -q -v ON_ERROR_STOP=1 -d "$TAAWUN_TEST_PG" \
+      -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a %d '" \
+      -c "SELECT pg_reload_conf()" >/dev/null; then
+      failed=$((failed + 1)); echo "FAIL integration-pg: the cluster's log_line_prefix not set"
+    fi
+    from=$(($(stat -c %s "$log") + 1))
+  fi
+  TAAWUN_TEST_ENGINE=postgresql run_pytest tests/integration
+  if [ -n "$log" ]; then
+    tail -c +"$from" "$log" >"$build/pg-server.log"
+    errors=$(grep -c ' ERROR: ' "$build/pg-server.log")
+    echo "integration-pg: the server's log of the part: $build/pg-server.log ($errors ERROR lines)"
+  fi
+}
+
 # The run's PostgreSQL cluster: started by start_pg_cluster, stopped by
 # stop_pg_cluster before the closing line, or on any other exit.
 pg_dir=""
@@ -263,7 +295,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 for part in "$@"; do
   case $part in
-    all | unit | integration | concurrency) start_pg_cluster; break ;;
+    all | unit | integration | concurrency | integration-pg) start_pg_cluster; break ;;
   esac
 done
 
@@ -275,6 +307,7 @@ for part in "$@"; do
     e2e) run_e2e ;;
     openapi) run_openapi ;;
     concurrency) run_concurrency ;;
+    integration-pg) run_integration_pg ;;
     *) echo "run-tests.sh: unknown part '$part'" >&2; exit 2 ;;
   esac
 done
