@@ -80,6 +80,11 @@ def pytest_configure(config):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    # A daemon a test started outside any DaemonFactory and left running (a
+    # second daemon it expected to be refused, say) is killed, not orphaned.
+    for d in _STARTED:
+        if d.proc.poll() is None:
+            d.kill()
     drop_pg_databases()  # those no DaemonFactory dropped (configs written by tests)
 
 
@@ -467,6 +472,9 @@ def assert_json_error(r, status):
 # --------------------------------------------------------------------------
 # The daemon.
 
+_STARTED = []  # every Daemon of the session, for pytest_sessionfinish
+
+
 class Daemon:
     """One running taawund. Use through the `daemons` fixture."""
 
@@ -480,6 +488,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [str(binary or TAAWUND), "-c", str(self.config), *args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _STARTED.append(self)
         self._readers = [
             threading.Thread(target=self._read, args=(self.proc.stderr, self.lines), daemon=True),
             threading.Thread(target=self._read, args=(self.proc.stdout, self.stdout_lines), daemon=True),
