@@ -503,7 +503,10 @@ void db_pg_finalize(struct db_pg_stmt *st)
         return;
     db_pg_reset(st); /* its results too: a statement without parameters has no values */
     struct db_pg *pg = st->pg;
-    if (st->name[0] && st->generation == pg->generation && connection_ready(pg) == 0) {
+    /* Forgotten on the server, unless the transaction has failed (the
+     * DEALLOCATE would fail too): the connection's end forgets it then. */
+    if (st->name[0] && st->generation == pg->generation && connection_ready(pg) == 0 &&
+        PQtransactionStatus(pg->conn) != PQTRANS_INERROR) {
         char sql[32];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
         PQclear(PQexec(pg->conn, sql));

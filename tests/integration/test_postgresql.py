@@ -63,7 +63,8 @@ def test_check_refuses_bad_settings(daemons, pg_database):
     r = run_taawund("-n", "-c", daemons.config({"database.engine": "postgresql"},
                                               name="noconninfo.conf"))
     assert r.returncode == 1 and "'database.conninfo' is required" in r.stderr, r.stderr
-    r = run_taawund("-n", "-c", daemons.config({"database.path": DELETE}, name="nopath.conf"))
+    r = run_taawund("-n", "-c", daemons.config({"database.engine": "sqlite",
+                                               "database.path": DELETE}, name="nopath.conf"))
     assert r.returncode == 1 and "'database.path' is required" in r.stderr, r.stderr
     r = run_taawund("-n", "-c", daemons.config({"database.engine": "oracle"}, name="oracle.conf"))
     assert r.returncode == 1 and "sqlite|postgresql" in r.stderr, r.stderr
