@@ -60,7 +60,8 @@ def test_check_refuses_bad_settings(daemons, pg_database):
     assert "holds a password" in r.stderr and "passfile" in r.stderr, r.stderr
     assert "s3cr3t-xyz" not in r.stdout + r.stderr
     # postgresql without a connection string; sqlite without a path.
-    r = run_taawund("-n", "-c", daemons.config({"database.engine": "postgresql"},
+    r = run_taawund("-n", "-c", daemons.config({"database.engine": "postgresql",
+                                               "database.conninfo": DELETE},
                                               name="noconninfo.conf"))
     assert r.returncode == 1 and "'database.conninfo' is required" in r.stderr, r.stderr
     r = run_taawund("-n", "-c", daemons.config({"database.engine": "sqlite",
