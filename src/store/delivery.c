@@ -62,22 +62,26 @@ int delivery_broadcast_groups(struct db *db, int64_t broadcast_id,
     return rc == DB_DONE ? 0 : store_fail(db, "delivery_groups");
 }
 
+/* messages_broadcast_rows: the broadcast's rows in id order, a seek
+ * per page whatever the broadcast's size (SQLite is told so;
+ * PostgreSQL's planner takes no hint and finds it itself). */
+#define DELIVERY_PAGE(hint)                                                                        \
+    "SELECT g.id, coalesce(g.member_id, 0), g.phone, coalesce(m.language, ''), g.channel,"         \
+    " g.status, coalesce(" ERROR_CLASS_SQL ", ''), g.attempts, g.segments,"                        \
+    " CASE WHEN g.provider_id IS NOT NULL THEN 1 ELSE 0 END, coalesce(g.sent_at, 0),"              \
+    " coalesce(g.delivered_at, 0), CASE WHEN g.provider_id IS NOT NULL"                            \
+    " AND g.provider_cost_mad IS NOT NULL THEN 1 ELSE 0 END, coalesce(g.provider_cost_mad, 0)"     \
+    " FROM messages g" hint " LEFT JOIN members m ON m.id = g.member_id"                           \
+    " WHERE g.broadcast_id = ?1 AND g.id > ?2 ORDER BY g.id LIMIT ?3"
+
 int delivery_broadcast_page(struct db *db, int64_t broadcast_id, int64_t after,
                             struct delivery_message *out, size_t max)
 {
     if (max > DELIVERY_PAGE_MAX)
         max = DELIVERY_PAGE_MAX;
-    /* messages_broadcast_rows: the broadcast's rows in id order, a seek
-     * per page whatever the broadcast's size. */
-    struct db_stmt *st = db_stmt(
-        db, "SELECT g.id, coalesce(g.member_id, 0), g.phone, coalesce(m.language, ''), g.channel,"
-            " g.status, coalesce(" ERROR_CLASS_SQL ", ''), g.attempts, g.segments,"
-            " g.provider_id IS NOT NULL, coalesce(g.sent_at, 0), coalesce(g.delivered_at, 0),"
-            " g.provider_id IS NOT NULL AND g.provider_cost_mad IS NOT NULL,"
-            " coalesce(g.provider_cost_mad, 0)"
-            " FROM messages g INDEXED BY messages_broadcast_rows"
-            " LEFT JOIN members m ON m.id = g.member_id"
-            " WHERE g.broadcast_id = ?1 AND g.id > ?2 ORDER BY g.id LIMIT ?3");
+    struct db_stmt *st =
+        db_stmt(db, db_is_postgresql(db) ? DELIVERY_PAGE("")
+                                         : DELIVERY_PAGE(" INDEXED BY messages_broadcast_rows"));
     if (!st)
         return store_fail(db, "delivery_page");
     db_bind_i64(st, 1, broadcast_id);
