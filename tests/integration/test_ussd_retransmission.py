@@ -21,7 +21,8 @@ TABLES = ("members", "member_topics", "rsvps", "ideas", "ussd_drafts", "sms_supp
 
 def snapshot(d):
     """Every row a USSD step may write (outbound messages included)."""
-    snap = {t: query(d, f"SELECT * FROM {t} ORDER BY rowid") for t in TABLES}
+    snap = {t: sorted(query(d, f"SELECT * FROM {t}"), key=lambda r: repr(sorted(r.items())))
+            for t in TABLES}  # in a total order of the rows' values, on either engine
     snap["messages"] = query(d, "SELECT id, phone, kind, body FROM messages"
                                 " WHERE direction = 'out' ORDER BY id")
     return snap
