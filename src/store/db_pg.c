@@ -374,9 +374,30 @@ static void finish(struct db_pg_stmt *st)
     st->finished = true;
 }
 
+/* Run sql for its effect alone (a savepoint's BEGIN or end); 0 or -1. */
+static int run_quiet(struct db_pg *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg->conn, sql);
+    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+/* PQprepare st with types; a failure, inside a transaction, rolled back
+ * to the savepoint taken before (SQLite's prepare never harms the
+ * transaction around it; PostgreSQL's would abort it). */
+static PGresult *prepare_once(struct db_pg_stmt *st, const Oid *types, bool in_tx)
+{
+    struct db_pg *pg = st->pg;
+    PGresult *r = PQprepare(pg->conn, st->name, st->sql, st->params.count, types);
+    if (in_tx && (!r || PQresultStatus(r) != PGRES_COMMAND_OK))
+        run_quiet(pg, "ROLLBACK TO SAVEPOINT taawun_prepare");
+    return r;
+}
+
 /* Prepare st on the server if it is not (types from the values bound now:
  * a text, a NULL or a number the SQL never uses, with nothing else to
- * type it, is taken as text). 0 or a code. */
+ * type it, is taken as text, at a second try). 0 or a code. */
 static int prepared(struct db_pg_stmt *st)
 {
     struct db_pg *pg = st->pg;
@@ -384,25 +405,31 @@ static int prepared(struct db_pg_stmt *st)
         return 0;
     snprintf(st->name, sizeof st->name, "t%u", ++pg->next_name);
     int n = st->params.count;
-    PGresult *r = PQprepare(pg->conn, st->name, st->sql, n, st->types);
+    bool in_tx = PQtransactionStatus(pg->conn) == PQTRANS_INTRANS;
+    if (in_tx && run_quiet(pg, "SAVEPOINT taawun_prepare") != 0)
+        in_tx = false; /* the prepare below reports what is wrong */
+    PGresult *r = prepare_once(st, st->types, in_tx);
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    if (r && PQresultStatus(r) != PGRES_COMMAND_OK && state && strcmp(state, "42P18") == 0) {
+    /* "could not determine data type of parameter": 42P18 from SQL's
+     * PREPARE, 42P08 through the protocol's Parse (what libpq sends). */
+    if (r && PQresultStatus(r) != PGRES_COMMAND_OK && state &&
+        (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0)) {
         PQclear(r);
+        r = NULL;
         Oid *typed = malloc((size_t)n * sizeof *typed);
-        if (!typed) {
-            st->name[0] = '\0';
-            return set_error(pg, SQLITE_NOMEM, "out of memory");
-        }
-        for (int i = 0; i < n; i++)
+        for (int i = 0; typed && i < n; i++)
             typed[i] = st->types[i] ? st->types[i] : OID_TEXT; /* a gap ($11 unused) too */
-        r = PQprepare(pg->conn, st->name, st->sql, n, typed);
+        if (typed)
+            r = prepare_once(st, typed, in_tx);
         free(typed);
     }
+    if (in_tx)
+        run_quiet(pg, "RELEASE SAVEPOINT taawun_prepare");
     int rc = 0;
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
         /* Logged here, as SQLite's engine logs a statement it cannot
          * prepare (store/db): PostgreSQL prepares at the first step. */
-        rc = error_from(pg, r);
+        rc = r ? error_from(pg, r) : set_error(pg, SQLITE_NOMEM, "out of memory");
         st->name[0] = '\0';
         char q[600], key[40];
         snprintf(key, sizeof key, "db_prepare:%016" PRIx64, hash_string(pg->errmsg));
