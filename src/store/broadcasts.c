@@ -11,26 +11,50 @@
 
 #include "store/db.h"
 #include "store/db_sql.h"
+#include "store/broadcasts_pg.h"
 #include "store/store_util.h"
 
 /* The audience (struct broadcast_audience, bound by bind_audience): each
- * list a JSON array, NULL for "any". */
-#define AUDIENCE_WHERE                                                                             \
-    " FROM members m WHERE m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                    \
-    " AND m.erased_at IS NULL AND m.is_test = 0"                                                   \
-    " AND (:provinces IS NULL OR m.province IN (SELECT value FROM json_each(:provinces)))"         \
-    " AND (:sectors IS NULL OR m.sector IN (SELECT value FROM json_each(:sectors)))"               \
-    " AND (:cooperatives IS NULL"                                                                  \
-    "  OR m.cooperative_id IN (SELECT value FROM json_each(:cooperatives)))"                       \
-    " AND (:genders IS NULL OR m.gender IN (SELECT value FROM json_each(:genders)))"               \
-    " AND (:age_bands IS NULL"                                                                     \
-    "  OR age_band(m.birth_year, :year) IN (SELECT value FROM json_each(:age_bands)))"             \
-    " AND (:events IS NULL OR m.id IN (SELECT r.member_id FROM rsvps r"                            \
-    "  WHERE r.event_id IN (SELECT value FROM json_each(:events))))"                               \
-    " AND (:phones IS NULL OR m.phone IN (SELECT value FROM json_each(:phones)))"                  \
-    " AND (:languages IS NULL OR m.language IN (SELECT value FROM json_each(:languages)))"         \
-    " AND (:topic IS NULL OR NOT EXISTS (SELECT 1 FROM member_topics t WHERE t.member_id = m.id"   \
-    "  AND t.topic = :topic AND t.enabled = 0))"
+ * list a JSON array, NULL for "any", tested by NUL (PostgreSQL must be told
+ * its type where it first stands) and read as rows by LIST (text values) and
+ * IDS (integer ones): SQLite's json_each, PostgreSQL's
+ * jsonb_array_elements_text (the one spelling each engine has). */
+#define AUDIENCE_WHERE_OF(NUL, TOPIC_NUL, LIST, IDS)                                                                                                                                                                                                                                                                                                                                                                                  \
+    " FROM members m WHERE m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                                                                                                                                                                                                                                                                                                                                                       \
+    " AND m.erased_at IS NULL AND m.is_test = 0"                                                                                                                                                                                                                                                                                                                                                                                      \
+    " AND (" NUL(":provinces") " OR m.province IN (" LIST(                                                                                                                                                                                                                                                                                                                                                                            \
+        ":provinces") "))"                                                                                                                                                                                                                                                                                                                                                                                                            \
+                      " AND (" NUL(":sectors") " OR m.sector IN (" LIST(                                                                                                                                                                                                                                                                                                                                                              \
+                          ":sectors") "))"                                                                                                                                                                                                                                                                                                                                                                                            \
+                                      " AND (" NUL(":cooperatives") ""                                                                                                                                                                                                                                                                                                                                                                \
+                                                                    "  OR m.cooperative_id IN "                                                                                                                                                                                                                                                                                                                                       \
+                                                                    "(" IDS(                                                                                                                                                                                                                                                                                                                                                          \
+                                                                        ":cooperatives") "))"                                                                                                                                                                                                                                                                                                                                         \
+                                                                                         " AND "                                                                                                                                                                                                                                                                                                                                      \
+                                                                                         "(" NUL(":ge"                                                                                                                                                                                                                                                                                                                                \
+                                                                                                 "nde"                                                                                                                                                                                                                                                                                                                                \
+                                                                                                 "rs") " OR m.gender IN (" LIST(":genders") "))"                                                                                                                                                                                                                                                                                      \
+                                                                                                                                            " AND (" NUL(                                                                                                                                                                                                                                                                             \
+                                                                                                                                                ":age_bands") ""                                                                                                                                                                                                                                                                      \
+                                                                                                                                                              "  OR age_band(m.birth_year, :year) IN (" LIST(":age_bands") "))"                                                                                                                                                                                                       \
+                                                                                                                                                                                                                           " AND (" NUL(                                                                                                                                                                                              \
+                                                                                                                                                                                                                               ":events") " OR m.id IN (SELECT r.member_id FROM rsvps r"                                                                                                                                              \
+                                                                                                                                                                                                                                          "  WHERE r.event_id IN (" IDS(":events") ")))"                                                                                                                                              \
+                                                                                                                                                                                                                                                                                   " AND (" NUL(":phones") " OR m.phone IN (" LIST(                                                                                                   \
+                                                                                                                                                                                                                                                                                       ":phones") "))"                                                                                                                                \
+                                                                                                                                                                                                                                                                                                  " AND (" NUL(                                                                                                                       \
+                                                                                                                                                                                                                                                                                                      ":languages") " OR m.language IN (" LIST(":languages") "))"                                                                     \
+                                                                                                                                                                                                                                                                                                                                                             " AND (" TOPIC_NUL                                                       \
+                                                                                                                                                                                                                                                                                                                                                             " OR NOT EXISTS (SELECT 1 FROM member_topics t WHERE t.member_id = m.id" \
+                                                                                                                                                                                                                                                                                                                                                             "  AND t.topic = :topic AND t.enabled = 0))"
+#define LITE_NULL(p) p " IS NULL"
+#define LITE_LIST(p) "SELECT value FROM json_each(" p ")"
+#define PG_NULL(p) "CAST(" p " AS jsonb) IS NULL"
+#define PG_LIST(p) "SELECT jsonb_array_elements_text(CAST(" p " AS jsonb))"
+#define PG_IDS(p) "SELECT CAST(v AS BIGINT) FROM jsonb_array_elements_text(CAST(" p " AS jsonb)) v"
+#define AUDIENCE_WHERE AUDIENCE_WHERE_OF(LITE_NULL, ":topic IS NULL", LITE_LIST, LITE_LIST)
+#define AUDIENCE_WHERE_PG                                                                          \
+    AUDIENCE_WHERE_OF(PG_NULL, "CAST(:topic AS TEXT) IS NULL", PG_LIST, PG_IDS)
 
 #define RECORD_COLS                                                                                \
     "id, name, coalesce(topic,''), channel, status, created_by, audience, texts,"                  \
@@ -236,7 +260,10 @@ int broadcasts_audience_count(struct db *db, const struct broadcast_audience *a,
                               void (*fn)(const char *language, int64_t count, void *ctx), void *ctx)
 {
     struct db_stmt *st =
-        db_stmt(db, "SELECT coalesce(m.language,''), count(*)" AUDIENCE_WHERE " GROUP BY 1");
+        db_is_postgresql(db)
+            ? db_stmt(db,
+                      "SELECT coalesce(m.language,''), count(*)" AUDIENCE_WHERE_PG " GROUP BY 1")
+            : db_stmt(db, "SELECT coalesce(m.language,''), count(*)" AUDIENCE_WHERE " GROUP BY 1");
     if (!st)
         return store_fail(db, "broadcasts_audience_count");
     bind_audience(st, a);
@@ -247,9 +274,49 @@ int broadcasts_audience_count(struct db *db, const struct broadcast_audience *a,
     return rc == DB_DONE ? 0 : store_fail(db, "broadcasts_audience_count");
 }
 
+_Static_assert((int)BROADCAST_NAME_GSM7 == (int)BROADCASTS_PG_GSM7 &&
+                   (int)BROADCAST_NAME_UCS2 == (int)BROADCASTS_PG_UCS2 &&
+                   (int)BROADCAST_NAME_NONE == (int)BROADCASTS_PG_NONE,
+               "store/broadcasts_pg's name classes");
+
+struct names_call {
+    void (*fn)(const struct broadcast_names *n, void *ctx);
+    void *ctx;
+};
+
+static void names_group(const char *language, int name_class, int64_t count, int64_t max_id,
+                        const char *longest, void *ctx)
+{
+    const struct names_call *call = ctx;
+    struct broadcast_names n = {.language = language,
+                                .name_class = (enum broadcast_name_class)name_class,
+                                .count = count,
+                                .max_id = max_id,
+                                .longest = longest};
+    call->fn(&n, call->ctx);
+}
+
+/* PostgreSQL: the names measured in C (store/broadcasts_pg). */
+static int audience_names_pg(struct db *db, const struct broadcast_audience *a,
+                             void (*fn)(const struct broadcast_names *n, void *ctx), void *ctx)
+{
+    struct db_stmt *st = db_stmt(db, "SELECT coalesce(m.language,'') COLLATE \"C\","
+                                     " coalesce(m.name,''), count(*), max(m.id)" AUDIENCE_WHERE_PG
+                                     " GROUP BY 1, 2 ORDER BY 1");
+    if (!st)
+        return store_fail(db, "broadcasts_audience_names");
+    bind_audience(st, a);
+    struct names_call call = {fn, ctx};
+    int rc = broadcasts_pg_names(st, names_group, &call);
+    db_stmt_done(st);
+    return rc == DB_DONE ? 0 : store_fail(db, "broadcasts_audience_names");
+}
+
 int broadcasts_audience_names(struct db *db, const struct broadcast_audience *a,
                               void (*fn)(const struct broadcast_names *n, void *ctx), void *ctx)
 {
+    if (db_is_postgresql(db))
+        return audience_names_pg(db, a, fn, ctx);
     /* The longest name of a group: the maximum of its units (zero-padded,
      * so text order is number order) followed by the name, cut off after. */
     struct db_stmt *st =
@@ -282,8 +349,12 @@ int broadcasts_phones_unknown(struct db *db, const char *phones, int64_t *out)
     *out = 0;
     if (!phones)
         return 0;
-    struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM json_each(?1)"
-                                     " WHERE value NOT IN (SELECT phone FROM members)");
+    struct db_stmt *st =
+        db_is_postgresql(db)
+            ? db_stmt(db, "SELECT count(*) FROM jsonb_array_elements_text(CAST(?1 AS jsonb)) p"
+                          " WHERE p NOT IN (SELECT phone FROM members)")
+            : db_stmt(db, "SELECT count(*) FROM json_each(?1)"
+                          " WHERE value NOT IN (SELECT phone FROM members)");
     if (!st)
         return store_fail(db, "broadcasts_phones_unknown");
     db_bind_text(st, 1, phones);
@@ -297,7 +368,14 @@ int broadcasts_phones_unknown(struct db *db, const char *phones, int64_t *out)
  * audience) and its segments are measured by store/db's sms_segments(), so
  * a message's segments are always those of its own body (its encoding is
  * the text's: a name never changes it, struct broadcast_text). A text
- * without them is measured once, beforehand. */
+ * without them is measured once, beforehand.
+ *
+ * PostgreSQL has no sms_segments() nor sms_encoding(): core/gsm stays the
+ * one measure of a text. There the members are read and each message is
+ * made here, as the SQLite statement makes it (the text by language, name
+ * or fallback, core/placeholders' expansion, core/gsm's segments), and
+ * inserted (expand_rows_pg). (The statement's named parameters, a slot's
+ * four per language, are more than store/pg_params takes.) */
 #define EXPAND_SQL_MAX 8192
 static char expand_sql[EXPAND_SQL_MAX];
 static pthread_once_t expand_once = PTHREAD_ONCE_INIT;
@@ -317,19 +395,21 @@ static void append(char *sql, size_t *len, const char *text)
     *len += (size_t)snprintf(sql + *len, EXPAND_SQL_MAX - *len, "%s", text);
 }
 
+#define EXPAND_INSERT                                                                              \
+    "INSERT INTO messages (channel, direction, phone, member_id, kind,"                            \
+    " topic, body, encoding, segments, status, priority, next_attempt_at,"                         \
+    " broadcast_id, created_at, updated_at)"
+
 static void build_expand_sql(void)
 {
     size_t len = 0;
     char *s = expand_sql;
     append(s, &len,
-           "INSERT INTO messages (channel, direction, phone, member_id, kind,"
-           " topic, body, encoding, segments, status, priority, next_attempt_at,"
-           " broadcast_id, created_at, updated_at)"
-           " SELECT :channel, 'out', x.phone, x.id, 'broadcast', :topic, x.body,"
-           " x.encoding,"
-           " CASE WHEN x.segments > 0 THEN x.segments ELSE sms_segments(x.body) END,"
-           " :status, :priority, CASE WHEN :status = 'queued' THEN :now END, :broadcast_id,"
-           " :now, :now FROM (SELECT m.id, m.phone,");
+           EXPAND_INSERT " SELECT :channel, 'out', x.phone, x.id, 'broadcast', :topic, x.body,"
+                         " x.encoding,"
+                         " CASE WHEN x.segments > 0 THEN x.segments ELSE sms_segments(x.body) END,"
+                         " :status, :priority, CASE WHEN :status = 'queued' THEN :now END,"
+                         " :broadcast_id, :now, :now FROM (SELECT m.id, m.phone,");
     append_case(s, &len, "encoding");
     append(s, &len, " AS encoding,");
     append_case(s, &len, "segments");
@@ -354,6 +434,117 @@ static void build_expand_sql(void)
         expand_sql[0] = '\0'; /* cannot happen with the sizes above; prepare fails */
 }
 
+/* What one expansion writes: the arguments of broadcasts_expand_range. */
+struct expansion {
+    int64_t id;
+    const struct broadcast_audience *a;
+    const char *channel, *status;
+    const struct broadcast_text *texts, *fallback;
+    size_t ntexts;
+    int priority;
+    int64_t now, after, until;
+};
+
+/* Bind what both expansion statements share (all but the texts). */
+static void bind_expansion(struct db_stmt *st, const struct expansion *e)
+{
+    bind_audience(st, e->a);
+    store_bind_text(st, ":channel", e->channel);
+    store_bind_text(st, ":status", e->status);
+    store_bind_int64(st, ":priority", e->priority);
+    store_bind_int64(st, ":now", e->now);
+    store_bind_int64(st, ":broadcast_id", e->id);
+    store_bind_int64(st, ":after", e->after);
+    store_bind_int64(st, ":until", e->until);
+}
+
+/* Bind the texts' slots. */
+static void bind_texts(struct db_stmt *st, const struct expansion *e)
+{
+    store_bind_text(st, ":fallback_body", e->fallback->body);
+    store_bind_text(st, ":fallback_encoding", e->fallback->encoding);
+    store_bind_int64(st, ":fallback_segments", e->fallback->segments);
+    store_bind_text(st, ":fallback_name_fallback", e->fallback->name_fallback);
+    for (size_t i = 0; i < e->ntexts; i++) { /* unused slots stay NULL and never match */
+        char name[32];
+        snprintf(name, sizeof name, ":lang_%zu", i);
+        store_bind_text(st, name, e->texts[i].language);
+        snprintf(name, sizeof name, ":body_%zu", i);
+        store_bind_text(st, name, e->texts[i].body);
+        snprintf(name, sizeof name, ":encoding_%zu", i);
+        store_bind_text(st, name, e->texts[i].encoding);
+        snprintf(name, sizeof name, ":segments_%zu", i);
+        store_bind_int64(st, name, e->texts[i].segments);
+        snprintf(name, sizeof name, ":name_fallback_%zu", i);
+        store_bind_text(st, name, e->texts[i].name_fallback);
+    }
+}
+
+/* One member's message (PostgreSQL). 0 or -1. */
+static int expand_row_pg(struct db *db, const struct expansion *e, int64_t id, const char *phone,
+                         const char *language, const char *name)
+{
+    const struct broadcast_text *t = e->fallback; /* the statement's CASE m.language */
+    for (size_t i = 0; language && i < e->ntexts; i++)
+        if (e->texts[i].language && strcmp(e->texts[i].language, language) == 0) {
+            t = &e->texts[i];
+            break;
+        }
+    char *body = NULL;
+    int64_t segments = t->segments;
+    if (segments <= 0 &&
+        broadcasts_pg_body(t->body, t->encoding, t->name_fallback, id, name, &body, &segments) != 0)
+        return -1;
+    struct db_stmt *st = db_stmt(
+        db, EXPAND_INSERT " VALUES (:channel, 'out', :phone, :member_id, 'broadcast', :topic,"
+                          " :body, :encoding, :segments, :status, :priority,"
+                          " CASE WHEN :status = 'queued' THEN CAST(:now AS BIGINT) END,"
+                          " :broadcast_id, :now, :now)");
+    int rc = -1;
+    if (st) {
+        store_bind_text(st, ":channel", e->channel);
+        store_bind_text(st, ":phone", phone);
+        store_bind_int64(st, ":member_id", id);
+        store_bind_text_or_null(st, ":topic", e->a->topic);
+        store_bind_text(st, ":body", body ? body : t->body);
+        store_bind_text(st, ":encoding", t->encoding);
+        store_bind_int64(st, ":segments", segments);
+        store_bind_text(st, ":status", e->status);
+        store_bind_int64(st, ":priority", e->priority);
+        store_bind_int64(st, ":now", e->now);
+        store_bind_int64(st, ":broadcast_id", e->id);
+        rc = store_exec(db, st, "broadcasts_expand");
+    } else {
+        store_fail(db, "broadcasts_expand");
+    }
+    free(body);
+    return rc;
+}
+
+/* PostgreSQL: the members in id order, a message each. */
+static int expand_rows_pg(struct db *db, const struct expansion *e, int64_t *inserted)
+{
+    struct db_stmt *st =
+        db_stmt(db, "SELECT m.id, m.phone, m.language, coalesce(m.name, '')" AUDIENCE_WHERE_PG
+                    " AND m.id > :after AND m.id <= :until ORDER BY m.id");
+    if (!st)
+        return store_fail(db, "broadcasts_expand");
+    bind_audience(st, e->a);
+    store_bind_int64(st, ":after", e->after);
+    store_bind_int64(st, ":until", e->until);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (expand_row_pg(db, e, db_col_i64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+                          db_col_text(st, 3)) != 0) {
+            db_stmt_done(st);
+            return -1;
+        }
+        ++*inserted;
+    }
+    db_stmt_done(st);
+    return rc == DB_DONE ? 0 : store_fail(db, "broadcasts_expand");
+}
+
 int broadcasts_expand(struct db *db, int64_t id, const struct broadcast_audience *a,
                       const char *channel, const struct broadcast_text *texts, size_t ntexts,
                       const struct broadcast_text *fallback, int priority, int hold, int64_t now,
@@ -371,35 +562,25 @@ int broadcasts_expand_range(struct db *db, int64_t id, const struct broadcast_au
     *inserted = 0;
     if (ntexts > BROADCAST_LANG_SLOTS)
         return -1;
+    const struct expansion e = {.id = id,
+                                .a = a,
+                                .channel = channel,
+                                .status = hold ? "held" : "queued",
+                                .texts = texts,
+                                .fallback = fallback,
+                                .ntexts = ntexts,
+                                .priority = priority,
+                                .now = now,
+                                .after = after,
+                                .until = until};
+    if (db_is_postgresql(db))
+        return expand_rows_pg(db, &e, inserted);
     pthread_once(&expand_once, build_expand_sql);
     struct db_stmt *st = db_stmt(db, expand_sql);
     if (!st)
         return store_fail(db, "broadcasts_expand");
-    bind_audience(st, a);
-    store_bind_text(st, ":channel", channel);
-    store_bind_text(st, ":status", hold ? "held" : "queued");
-    store_bind_int64(st, ":priority", priority);
-    store_bind_int64(st, ":now", now);
-    store_bind_int64(st, ":broadcast_id", id);
-    store_bind_int64(st, ":after", after);
-    store_bind_int64(st, ":until", until);
-    store_bind_text(st, ":fallback_body", fallback->body);
-    store_bind_text(st, ":fallback_encoding", fallback->encoding);
-    store_bind_int64(st, ":fallback_segments", fallback->segments);
-    store_bind_text(st, ":fallback_name_fallback", fallback->name_fallback);
-    for (size_t i = 0; i < ntexts; i++) { /* unused slots stay NULL and never match */
-        char name[32];
-        snprintf(name, sizeof name, ":lang_%zu", i);
-        store_bind_text(st, name, texts[i].language);
-        snprintf(name, sizeof name, ":body_%zu", i);
-        store_bind_text(st, name, texts[i].body);
-        snprintf(name, sizeof name, ":encoding_%zu", i);
-        store_bind_text(st, name, texts[i].encoding);
-        snprintf(name, sizeof name, ":segments_%zu", i);
-        store_bind_int64(st, name, texts[i].segments);
-        snprintf(name, sizeof name, ":name_fallback_%zu", i);
-        store_bind_text(st, name, texts[i].name_fallback);
-    }
+    bind_expansion(st, &e);
+    bind_texts(st, &e);
     if (store_exec(db, st, "broadcasts_expand") != 0)
         return -1;
     *inserted = db_changes(db);

@@ -119,7 +119,7 @@ int recurrences_get(struct db *db, int64_t id, struct recurrence_record *out)
     return rc == DB_DONE ? found : store_fail(db, "recurrences_get");
 }
 
-#define LIST_WHERE " WHERE (?1 = 0 OR r.broadcast_id = ?1) AND (?2 OR r.status != 'deleted')"
+#define LIST_WHERE " WHERE (?1 = 0 OR r.broadcast_id = ?1) AND (?2 <> 0 OR r.status != 'deleted')"
 
 int recurrences_list(struct db *db, int64_t broadcast_id, int with_deleted, int64_t offset,
                      size_t max, struct recurrence_record *out, int64_t *total)
@@ -264,19 +264,30 @@ int recurrences_pending(struct db *db, int64_t id, int64_t *ids, size_t max)
     return store_read_ids(db, st, ids, max, "recurrences_pending");
 }
 
+#define EVENTS_SQL(ANY, PROVINCES)                                                                 \
+    "SELECT e.id, e.starts_at, e.code,"                                                            \
+    " coalesce(e.title_ar,''), coalesce(e.title_fr,''), coalesce(e.title_en,'')"                   \
+    " FROM events e WHERE e.status = 'scheduled' AND e.starts_at > :from"                          \
+    " AND e.starts_at <= :to"                                                                      \
+    " AND (" ANY "  OR e.province IN (" PROVINCES "))"                                             \
+    " AND NOT EXISTS (SELECT 1 FROM recurrence_occurrences o"                                      \
+    "  WHERE o.recurrence_id = :rid AND o.event_id = e.id)"                                        \
+    " ORDER BY e.starts_at, e.id LIMIT :max"
+
 int recurrences_events(struct db *db, const char *filter, int64_t recurrence_id, int64_t from,
                        int64_t to, struct recurrence_event *out, size_t max)
 {
-    struct db_stmt *st =
-        db_stmt(db, "SELECT e.id, e.starts_at, e.code,"
-                    " coalesce(e.title_ar,''), coalesce(e.title_fr,''), coalesce(e.title_en,'')"
-                    " FROM events e WHERE e.status = 'scheduled' AND e.starts_at > :from"
-                    " AND e.starts_at <= :to"
-                    " AND (json_extract(:filter, '$.provinces') IS NULL"
-                    "  OR e.province IN (SELECT value FROM json_each(:filter, '$.provinces')))"
-                    " AND NOT EXISTS (SELECT 1 FROM recurrence_occurrences o"
-                    "  WHERE o.recurrence_id = :rid AND o.event_id = e.id)"
-                    " ORDER BY e.starts_at, e.id LIMIT :max");
+    /* The filter's provinces (absent or null: any), read by each engine's
+     * JSON functions (PostgreSQL's refuse a scalar: only an array is read). */
+    struct db_stmt *st = db_stmt(
+        db, db_is_postgresql(db)
+                ? EVENTS_SQL("coalesce(jsonb_typeof(CAST(:filter AS jsonb) -> 'provinces'),"
+                             " 'null') = 'null'",
+                             "SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(CAST(:filter"
+                             " AS jsonb) -> 'provinces') = 'array' THEN CAST(:filter AS jsonb)"
+                             " -> 'provinces' END)")
+                : EVENTS_SQL("json_extract(:filter, '$.provinces') IS NULL",
+                             "SELECT value FROM json_each(:filter, '$.provinces')"));
     if (!st)
         return store_fail(db, "recurrences_events");
     store_bind_text(st, ":filter", filter && *filter ? filter : "{}");

@@ -55,7 +55,7 @@ enum template_write templates_update(struct db *db, const struct template_record
 {
     struct db_stmt *st =
         db_stmt(db, "UPDATE templates SET name = :name, texts = :texts, updated_at = :now,"
-                    " archived_at = CASE WHEN :archived THEN coalesce(archived_at, :now) END"
+                    " archived_at = CASE WHEN :archived <> 0 THEN coalesce(archived_at, :now) END"
                     " WHERE id = :id");
     if (!st) {
         store_fail(db, "templates_update");
@@ -107,7 +107,7 @@ int templates_list(struct db *db, bool with_archived, int64_t offset, size_t max
                    struct template_record *out, int64_t *total)
 {
     struct db_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM templates"
-                                     " WHERE ?1 OR archived_at IS NULL"
+                                     " WHERE ?1 <> 0 OR archived_at IS NULL"
                                      " ORDER BY name, id LIMIT ?2 OFFSET ?3");
     if (!st)
         return store_fail(db, "templates_list");
@@ -127,7 +127,7 @@ int templates_list(struct db *db, bool with_archived, int64_t offset, size_t max
     if (rc != DB_ROW && rc != DB_DONE)
         goto fail;
     if (total) {
-        st = db_stmt(db, "SELECT count(*) FROM templates WHERE ?1 OR archived_at IS NULL");
+        st = db_stmt(db, "SELECT count(*) FROM templates WHERE ?1 <> 0 OR archived_at IS NULL");
         if (!st)
             goto fail;
         db_bind_i64(st, 1, with_archived);
@@ -151,7 +151,7 @@ int templates_longest_event(struct db *db, int64_t now, const char *lang, char *
     snprintf(sql, sizeof sql,
              "SELECT t, starts_at FROM (SELECT coalesce(nullif(title_%s,''), nullif(title_ar,''),"
              " nullif(title_fr,''), nullif(title_en,''), code) AS t, starts_at FROM events"
-             " WHERE status = 'scheduled' AND starts_at > ?1)"
+             " WHERE status = 'scheduled' AND starts_at > ?1) AS e"
              " ORDER BY length(t) DESC, starts_at LIMIT 1",
              c);
     struct db_stmt *st = db_stmt(db, sql);
