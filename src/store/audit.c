@@ -28,11 +28,13 @@ int audit_write(struct db *db, const struct audit_actor *actor, const char *acti
     return store_exec(db, st, "audit_write");
 }
 
+/* Each filter NULL for any, typed where it first stands (PostgreSQL cannot
+ * tell a parameter's type from IS NULL alone). */
 #define AUDIT_WHERE                                                                                \
-    " FROM audit_log WHERE (:who IS NULL OR who = :who)"                                           \
-    " AND (:object_type IS NULL OR object_type = :object_type)"                                    \
-    " AND (:object_id IS NULL OR object_id = :object_id)"                                          \
-    " AND (:action IS NULL OR action = :action) AND at >= :since"
+    " FROM audit_log WHERE (CAST(:who AS TEXT) IS NULL OR who = :who)"                             \
+    " AND (CAST(:object_type AS TEXT) IS NULL OR object_type = :object_type)"                      \
+    " AND (CAST(:object_id AS TEXT) IS NULL OR object_id = :object_id)"                            \
+    " AND (CAST(:action AS TEXT) IS NULL OR action = :action) AND at >= :since"
 
 static void bind_filter(struct db_stmt *st, const struct audit_filter *f)
 {

@@ -187,7 +187,7 @@ int broadcasts_list(struct db *db, const char *status, int64_t offset, size_t ma
                     struct broadcast_record *out, int64_t *total)
 {
     struct db_stmt *st = db_stmt(db, "SELECT " RECORD_COLS " FROM broadcasts"
-                                     " WHERE (?1 IS NULL OR status = ?1)"
+                                     " WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)"
                                      " ORDER BY id DESC LIMIT ?2 OFFSET ?3");
     if (!st)
         return store_fail(db, "broadcasts_list");
@@ -207,7 +207,8 @@ int broadcasts_list(struct db *db, const char *status, int64_t offset, size_t ma
     if (rc != DB_ROW && rc != DB_DONE)
         goto fail;
     if (total) {
-        st = db_stmt(db, "SELECT count(*) FROM broadcasts WHERE (?1 IS NULL OR status = ?1)");
+        st = db_stmt(
+            db, "SELECT count(*) FROM broadcasts WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)");
         if (!st)
             goto fail;
         db_bind_text(st, 1, status); /* NULL: any */

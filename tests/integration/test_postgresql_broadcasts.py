@@ -118,6 +118,10 @@ def test_personalised_and_plain_broadcasts(daemons, pg_database):
     g = a.get(f"/broadcasts/{bid}").json()
     assert g["progress"]["total"] == 5 and g["recipients"] == 5, g
     assert g["progress"]["segments"] == sum(m[2] for m in got.values()), g
+    listed = a.get("/broadcasts?status=started")
+    assert listed.status == 200 and [x["id"] for x in listed.json()["items"]] == [bid], listed
+    page = api["boss"].get("/audit?object_type=broadcast&who=officer-b&limit=5").json()
+    assert [x["action"] for x in page["items"]] == ["broadcast.send", "broadcast.approve"], page
     assert actions(db, bid) == ["broadcast.create", "broadcast.approval_requested",
                                 "broadcast.approve", "broadcast.send"], actions(db, bid)
 
