@@ -6,10 +6,12 @@
  * window (status 'held': the sender never takes them; the scheduler
  * releases them when the window opens).
  *
- * The audience filter is given as JSON array texts (SQLite's json_each
- * reads them), so the statements' text never changes and they are
- * prepared once per thread. Functions borrow the connection and never
- * begin or commit a transaction. */
+ * The audience filter is given as JSON array texts (SQLite's json_each,
+ * PostgreSQL's jsonb_array_elements_text read them), so the statements'
+ * text never changes and they are prepared once per thread. On PostgreSQL,
+ * which has none of store/db's SQL measures of a text, the names are
+ * measured and each message made in C (store/broadcasts_pg). Functions
+ * borrow the connection and never begin or commit a transaction. */
 #ifndef TAAWUN_STORE_BROADCASTS_H
 #define TAAWUN_STORE_BROADCASTS_H
 
