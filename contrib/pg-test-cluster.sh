@@ -6,6 +6,9 @@
 # Usage: contrib/pg-test-cluster.sh start DIR   initdb DIR/data, start the
 #            server; prints its libpq conninfo on stdout:
 #            "host=DIR port=5432 user=NAME dbname=postgres"
+#        contrib/pg-test-cluster.sh start DIR --durable   the same with
+#            durable commits (fsync, full-page writes, synchronous commit
+#            on), as production runs: for the benchmark (tests/bench/)
 #        contrib/pg-test-cluster.sh stop DIR    stop it (fast, then immediate)
 #            and remove DIR; nothing to do when DIR is gone
 #        contrib/pg-test-cluster.sh bindir      the server's binaries, or why
@@ -72,6 +75,11 @@ log_tail() {
 
 start() {
     dir=$1
+    durable=${2:-}
+    case $durable in
+        "" | --durable) ;;
+        *) die "start: unknown option '$durable' (--durable)" ;;
+    esac
     bindir=$(find_bindir) || exit 1
     # The folder is written into the conninfo and postgresql.conf unquoted.
     case $dir in
@@ -106,8 +114,10 @@ start() {
     # Settings for tests. fsync, full-page writes and synchronous commit are
     # off: a crash of this server would lose data, and no test crashes it
     # (the SIGKILL tests kill taawund, never PostgreSQL), while every commit
-    # of a test run would otherwise wait for the disk. max_connections: a few
+    # of a test run would otherwise wait for the disk. --durable turns them
+    # on, as in production, for the benchmark. max_connections: a few
     # daemons at once, each with a connection per thread, plus the tests'.
+    if [ "$durable" = --durable ]; then sync=on; else sync=off; fi
     as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<EOF
 
 # contrib/pg-test-cluster.sh: a throw-away cluster for one test run
@@ -115,9 +125,9 @@ listen_addresses = ''
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 300
-fsync = off
-full_page_writes = off
-synchronous_commit = off
+fsync = $sync
+full_page_writes = $sync
+synchronous_commit = $sync
 EOF
     if ! as_owner "$bindir/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -w \
         -t "$start_timeout_s" -s >/dev/null 2>"$dir/pg_ctl.log"; then
@@ -157,8 +167,8 @@ stop() {
 }
 
 case ${1:-} in
-    start) start "${2:?usage: pg-test-cluster.sh start DIR}" ;;
+    start) start "${2:?usage: pg-test-cluster.sh start DIR [--durable]}" "${3:-}" ;;
     stop) stop "${2:?usage: pg-test-cluster.sh stop DIR}" ;;
     bindir) find_bindir ;;
-    *) die "usage: pg-test-cluster.sh start DIR | stop DIR | bindir" ;;
+    *) die "usage: pg-test-cluster.sh start DIR [--durable] | stop DIR | bindir" ;;
 esac
