@@ -159,6 +159,7 @@ class Bench:
         self.processes = []
         self.problems = []  # things that broke; any of them makes the exit status 1
         self.ussd_args = []  # extra ussd.lua arguments (the members it reaches)
+        self.cleanups = []  # called by close() (the PostgreSQL cluster's stop)
         self._national = None
 
     def national(self):
@@ -213,6 +214,12 @@ class Bench:
             except Exception as e:  # keep stopping the others
                 print(f"bench: cannot stop {p.name} (pid {p.pid}): {e}", file=sys.stderr)
         self.processes.clear()
+        for cleanup in reversed(self.cleanups):
+            try:
+                cleanup()
+            except Exception as e:  # keep cleaning up
+                print(f"bench: cleanup failed: {e}", file=sys.stderr)
+        self.cleanups.clear()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -513,13 +520,15 @@ def warm_up(bench, p, port):
 # --------------------------------------------------------------------------
 # wrk.
 
-def run_wrk(bench, port, run_number):
-    """One wrk run of the USSD script against 127.0.0.1:port; returns its stdout.
-    BenchError if wrk cannot run or fails."""
+def run_wrk(bench, port, run_number, threads=None, connections=None, extra=()):
+    """One wrk run of the USSD script against 127.0.0.1:port (threads and
+    connections the bench's unless given, extra ussd.lua arguments); returns its
+    stdout. BenchError if wrk cannot run or fails."""
     a = bench.args
-    argv = [a.wrk, f"-t{a.threads}", f"-c{a.connections}", f"-d{a.seconds}s", "--latency",
-            "-s", str(USSD_LUA), f"http://127.0.0.1:{port}{USSD_PATH}",
-            "--", f"mix={a.mix}", f"run={run_number}", *bench.ussd_args]
+    argv = [a.wrk, f"-t{threads or a.threads}", f"-c{connections or a.connections}",
+            f"-d{a.seconds}s", "--latency", "-s", str(USSD_LUA),
+            f"http://127.0.0.1:{port}{USSD_PATH}",
+            "--", f"mix={a.mix}", f"run={run_number}", *bench.ussd_args, *extra]
     try:
         r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=a.seconds + 30)
@@ -596,6 +605,9 @@ def check_wrk(bench, name, res):
 # Report.
 
 def _mib(kib):
+    """KiB as MiB; a list (one value per node) as "a/b"."""
+    if isinstance(kib, list):
+        return "/".join(_mib(k) for k in kib)
     return "-" if kib is None else f"{kib / 1024:.1f}"
 
 
@@ -603,19 +615,23 @@ def _met(ok):
     return "met" if ok else "MISSED"
 
 
-def report_ussd(bench, floor, daemon):
+def report_ussd(bench, floor, daemon, others=()):
     """Print the table. floor/daemon: dicts with 'runs' (parsed wrk results),
-    'best', 'idle_rss', 'load_rss'; daemon may be None (--floor-only)."""
+    'best', 'idle_rss', 'load_rss'; daemon may be None (--floor-only). others:
+    [(label, dict)], taawund on PostgreSQL (tests/bench/postgres.py), whose RSS
+    are lists (one per node)."""
     a = bench.args
     print()
     print(f"USSD steps (mix={a.mix}, {a.size} size) -- wrk -t{a.threads} -c{a.connections} "
           f"-d{a.seconds}s on 127.0.0.1, best of {a.rounds} alternated rounds, "
           f"{os.cpu_count()} CPUs shared by wrk and the server")
-    cols = [("floor", floor)] + ([("taawund", daemon)] if daemon else [])
-    print(f"  {'':24}" + "".join(f"{name:>14}" for name, _ in cols))
+    cols = [("floor", floor)] + ([("sqlite" if others else "taawund", daemon)]
+                                 if daemon else []) + list(others)
+    width = max(14, max(len(name) for name, _ in cols) + 2)
+    print(f"  {'':24}" + "".join(f"{name:>{width}}" for name, _ in cols))
 
     def row(label, fn):
-        print(f"  {label:24}" + "".join(f"{fn(d):>14}" for _, d in cols))
+        print(f"  {label:24}" + "".join(f"{fn(d):>{width}}" for _, d in cols))
 
     row("requests/s (best)", lambda d: f"{d['best']['rps']:.0f}")
     row("requests/s (each round)",
@@ -634,14 +650,20 @@ def report_ussd(bench, floor, daemon):
     ratio = daemon["best"]["rps"] / floor["best"]["rps"] if floor["best"]["rps"] else 0.0
     p99 = daemon["best"]["latency_ms"][99]
     idle = daemon["idle_rss"]
-    print(f"  {'taawund / floor':24}{'':>14}{ratio * 100:>13.1f}%")
-    cpu_f, cpu_d = floor["best"]["cpu_us"], daemon["best"]["cpu_us"]
-    if cpu_f and cpu_d:  # informational: what the ratio would be on CPUs of its own
-        print(f"  {'floor / taawund CPU':24}{'':>14}{cpu_f / cpu_d * 100:>13.1f}%")
-    loud = daemon["best"]["loud"]
-    if loud:
-        print("  taawund logged during the best run: "
-              + ", ".join(f"{k} x{v}" for k, v in loud.most_common(5)))
+    row_ratio = lambda d: f"{d['best']['rps'] / floor['best']['rps'] * 100:.1f}%" \
+        if d is not floor and floor["best"]["rps"] else ""
+    row("taawund / floor", row_ratio)
+    cpu_f = floor["best"]["cpu_us"]
+    # informational: what the ratio would be on CPUs of its own
+    row("floor / taawund CPU", lambda d: f"{cpu_f / d['best']['cpu_us'] * 100:.1f}%"
+        if d is not floor and cpu_f and d["best"]["cpu_us"] else "")
+    for label, d in [("taawund" if not others else "sqlite", daemon)] + list(others):
+        if d["best"]["loud"]:
+            print(f"  {label} logged during the best run: "
+                  + ", ".join(f"{k} x{v}" for k, v in d["best"]["loud"].most_common(5)))
+    if any(len(d["nodes"]) > 1 for _, d in others):
+        import postgres
+        print(f"  ({postgres.TWO_NODES_NOTE})")
     print("Targets (reported, not enforced):")
     print(f"  throughput >= {TARGET_RATIO * 100:.0f}% of floor     {ratio * 100:7.1f}%   "
           f"{_met(ratio >= TARGET_RATIO)}")
@@ -660,6 +682,12 @@ def report_ussd(bench, floor, daemon):
     if live and load is not None and idle is not None:
         print(f"    {live:,} live sessions then, {(load - idle) * 1024 / live:.0f} bytes "
               f"each over the idle RSS")
+    for label, d in others:
+        r = d["best"]["rps"] / floor["best"]["rps"] if floor["best"]["rps"] else 0.0
+        x = d["best"]["latency_ms"][99] / floor_p99 if floor_p99 else 0.0
+        print(f"  {label}: throughput {r * 100:.1f}% of floor {_met(r >= TARGET_RATIO)}, "
+              f"p99 {x:.1f}x floor's {_met(x <= TARGET_P99_FLOOR_X)}, idle RSS "
+              f"{_mib(d['idle_rss'])} MiB, after load {_mib(d['load_rss'])} MiB")
     if a.connections != 32:
         print("  (the p99 target is defined at 32 connections)")
 
@@ -725,7 +753,9 @@ def seed_members(db_path, n=BENCH_MEMBERS):
 
 
 def section_ussd(bench):
-    """USSD steps per second and latency: taawund against the floor, alternated."""
+    """USSD steps per second and latency: taawund against the floor, alternated;
+    at demo size taawund on PostgreSQL too, one node and two (tests/bench/postgres.py)."""
+    import postgres
     a = bench.args
     config, threads = make_config(a.config, bench.tmp)
     if a.size == "national" and not a.floor_only:
@@ -743,11 +773,18 @@ def section_ussd(bench):
     daemon = None
     if d_proc:
         daemon = {"runs": [], "idle_rss": warm_up(bench, d_proc, d_port)}
+    pg = postgres.ussd_start(sys.modules[__name__], bench, BENCH_MEMBERS) \
+        if d_proc and a.size == "demo" else []
+    name = "sqlite" if pg else "taawund"
 
     for r in range(a.rounds):
         floor["runs"].append(measure(bench, "floor", f_proc, f_port, 2 * r))
         if daemon:
-            daemon["runs"].append(measure(bench, "taawund", d_proc, d_port, 2 * r + 1))
+            daemon["runs"].append(measure(bench, name, d_proc, d_port, 2 * r + 1))
+        for setup in pg:
+            if None not in setup["runs"]:
+                setup["runs"].append(postgres.ussd_measure(sys.modules[__name__], bench,
+                                                           setup, 2 * r + 1))
 
     for d, p in ((floor, f_proc), (daemon, d_proc)):
         if d:
@@ -755,7 +792,8 @@ def section_ussd(bench):
             d["load_rss"] = read_rss_kib(p.pid)
     if daemon:
         daemon["live_sessions"] = live_sessions(d_proc, d_port)
-    report_ussd(bench, floor, daemon)
+    others = postgres.ussd_finish(sys.modules[__name__], bench, pg)
+    report_ussd(bench, floor, daemon, others)
 
     bench.stop(f_proc)
     if d_proc:
@@ -830,12 +868,13 @@ def add_at_channel(template, config, fake):
     return config
 
 
-def run_wrk_script(bench, url, script_text, seconds, connections, name):
-    """wrk with a Lua script (written to the bench dir) against url; parsed result."""
+def run_wrk_script(bench, url, script_text, seconds, connections, name, threads=None):
+    """wrk with a Lua script (written to the bench dir) against url (threads the
+    bench's unless given); parsed result."""
     a = bench.args
     script = bench.tmp / f"{name}.lua"
     script.write_text(script_text)
-    argv = [a.wrk, f"-t{a.threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+    argv = [a.wrk, f"-t{threads or a.threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
             "-s", str(script), url]
     try:
         r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,

@@ -14,6 +14,10 @@ admin listener): how many SMS share each fsync (store/db_group.c). No thread of
 the HTTP pool waits for an SMS's commit (its connection is parked, http/later.c),
 so http.threads no longer bounds it: the *-t32 rounds should show no gain.
 
+Then the same on PostgreSQL (the bench's own durable cluster, tests/bench/postgres.py):
+its raw single-row commits/s (pgbench, one client), taawund on one node, and two
+nodes on one database each driven by its own wrk run at the same time.
+
 Called by bench.py's section_sms_in with bench.py itself as `h` (its helpers), so
 this file never imports bench.py a second time.
 """
@@ -40,12 +44,16 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 local n = 0
 local threads = 0
+-- Added to each thread's id: wrk runs at the same time (one per node, postgres.py)
+-- never send the same id or number.
+local id_base = 0
 -- setup runs in the main Lua state; thread:set() gives each thread its global `tid`.
 setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
 request = function()
   n = n + 1
-  local id = string.format("bench-%d-%d", tid or 0, n)
-  return wrk.format(nil, nil, nil, "from=%2B2126" .. string.format("%d%07d", (tid or 0) % 10,
+  local t = (tid or 0) + id_base
+  local id = string.format("bench-%d-%d", t, n)
+  return wrk.format(nil, nil, nil, "from=%2B2126" .. string.format("%d%07d", t % 10,
                                                                       n % 10000000)
                     .. "&to=12345&text=bench+inbound+" .. n .. "&date=2026-01-01+10%3A00%3A00"
                     .. "&id=" .. id .. "&linkId=" .. id .. "&networkCode=60401")
@@ -206,6 +214,8 @@ def run(bench, h):
         got[name] = (raw,) + inbound_run(h, bench, name, preload, threads)
         if name == "normal":  # the floor in the same minute
             floor = floor_p99(h, bench, got[name][4])
+    import postgres
+    pg = postgres.inbound(h, bench, sys.modules[__name__])
     load = os.getloadavg()
     print(f"\nInbound SMS -- wrk -t{a.threads} -c{CONNECTIONS} -d{a.seconds}s on "
           f"/hooks/{h.SMS_CHANNEL}/sms (synchronous=FULL); load average "
@@ -230,6 +240,7 @@ def run(bench, h):
         print(f"  floor (bare libmicrohttpd, no database, {got['normal'][4]} threads): "
               f"{floor['rps']:.0f} req/s  p50 {floor['latency_ms'][50]:.2f} ms  "
               f"p99 {floor['latency_ms'][99]:.2f} ms")
+    print_pg(pg, got["normal"][1])
     raw, res = got["normal"][0], got["normal"][1]
     ratio = res["rps"] / raw if raw else 0.0
     p99 = res["latency_ms"][99]
@@ -242,6 +253,34 @@ def run(bench, h):
         sraw, sres = got["slow"][0], got["slow"][1]
         print(f"  with slow fsync (reported): inbound {sres['rps'] / sraw * 100 if sraw else 0:.0f}"
               f"% of raw ({sres['rps']:.0f} vs {sraw:.0f}/s), p99 {sres['latency_ms'][99]:.1f} ms")
+    for label, raw, res_pg, _, _, _ in pg:
+        print(f"  {label} (reported): inbound {res_pg['rps'] / raw * 100 if raw else 0:.0f}% of "
+              f"PostgreSQL's raw commits ({res_pg['rps']:.0f} vs {raw:.0f}/s), "
+              f"{res_pg['rps'] / res['rps'] * 100 if res['rps'] else 0:.0f}% of SQLite's "
+              f"inbound, p99 {res_pg['latency_ms'][99]:.2f} ms "
+              f"{h._met(res_pg['latency_ms'][99] <= TARGET_P99_MS)}")
     print(f"  (the *-t{CONNECTIONS} rounds are reported only: http.threads = {CONNECTIONS}, "
           "a thread per connection; parked connections wait without a thread, so the "
           "pool's size should not change the sharing)")
+
+
+def print_pg(pg, sqlite_res):
+    """The PostgreSQL rounds, as the SQLite ones are printed."""
+    import postgres
+    for label, raw, res, stored, groups, threads in pg:
+        commits = (groups or {}).get(GROUP_SERIES[0])
+        jobs = (groups or {}).get(GROUP_SERIES[1])
+        print(f"  {label} (durable cluster: fsync, synchronous_commit on):")
+        print(f"    raw single-row commits/s (pgbench, 1 client): {raw:10.0f}")
+        print(f"    inbound SMS/s:                       {res['rps']:10.0f}   "
+              f"{res['rps'] / raw * 100 if raw else 0:6.1f}% of raw   "
+              f"p50 {res['latency_ms'][50]:.2f} ms  p99 {res['latency_ms'][99]:.2f} ms   "
+              f"({res['rps'] / sqlite_res['rps'] * 100 if sqlite_res['rps'] else 0:.0f}% "
+              f"of SQLite's normal)")
+        print(f"    requests {res['requests']}, rows stored {stored}, non-2xx {res['non2xx']}, "
+              f"group commits {'-' if not commits else f'{commits:.0f}'}, writes per group "
+              f"commit {f'{jobs / commits:.1f}' if commits else '-'} "
+              f"(http.threads = {threads})")
+    if any(label == postgres.LABEL_TWO for label, *_ in pg):
+        print(f"    ({postgres.LABEL_TWO}: one wrk run per node at the same time, "
+              f"-c{CONNECTIONS // 2} each; SMS/s added, latency the worse node's)")

@@ -28,6 +28,10 @@
 --   sessions=N       virtual sessions per thread USSD_SESSIONS  (default 256)
 --   run=N            run number, part of every sessionId, so that repeated runs
 --                    against one daemon never reuse a session  USSD_RUN (default 0)
+--   id_base=N        added to each thread's id (sessionIds and visitors' numbers), so
+--                    that wrk runs at the same time (one per node) never share a
+--                    session or a visitor: the second run takes id_base=threads
+--                                                USSD_ID_BASE (default 0)
 --
 --   wrk -t2 -c32 -d10s --latency -s tests/bench/ussd.lua \
 --       http://127.0.0.1:PORT/hooks/sandbox/ussd -- journey
@@ -111,6 +115,7 @@ function init(args)
     local env_steps = os.getenv("USSD_STEPS")
     local sessions = tonumber(os.getenv("USSD_SESSIONS") or "") or 256
     run = tonumber(os.getenv("USSD_RUN") or "") or 0
+    local id_base = tonumber(os.getenv("USSD_ID_BASE") or "") or 0
     mix = (env_mix ~= nil and env_mix ~= "") and env_mix or "journey"
     if env_steps ~= nil and env_steps ~= "" then
         custom_steps = split_steps(env_steps)
@@ -125,6 +130,8 @@ function init(args)
             sessions = tonumber(value) or sessions
         elseif key == "run" then
             run = tonumber(value) or run
+        elseif key == "id_base" then
+            id_base = tonumber(value) or id_base
         elseif key == "members" then
             MEMBERS = tonumber(value) or MEMBERS
         elseif key == "member_base" then
@@ -144,6 +151,12 @@ function init(args)
         sessions = 1
     end
 
+    -- wrk 4 calls request() once on the first thread's state to check the
+    -- request before any connection opens, and drops the result: let that call
+    -- peek without advancing, so no session loses its first step.
+    verify_call_pending = (id == 1)
+    id = id + math.floor(id_base)
+
     path = (wrk.path ~= nil and wrk.path ~= "" and wrk.path ~= "/") and wrk.path or DEFAULT_PATH
     session_counter = 0
     ring, ring_size, next_slot = {}, math.floor(sessions), 1
@@ -153,10 +166,6 @@ function init(args)
     end
 
     responses, ok_bodies, bad_bodies, bad_sample = 0, 0, 0, ""
-    -- wrk 4 calls request() once on the first thread's state to check the
-    -- request before any connection opens, and drops the result: let that call
-    -- peek without advancing, so no session loses its first step.
-    verify_call_pending = (id == 1)
 end
 
 function request()
