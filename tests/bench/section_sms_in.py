@@ -253,9 +253,9 @@ def run(bench, h):
         sraw, sres = got["slow"][0], got["slow"][1]
         print(f"  with slow fsync (reported): inbound {sres['rps'] / sraw * 100 if sraw else 0:.0f}"
               f"% of raw ({sres['rps']:.0f} vs {sraw:.0f}/s), p99 {sres['latency_ms'][99]:.1f} ms")
-    for label, raw, res_pg, _, _, _ in pg:
-        print(f"  {label} (reported): inbound {res_pg['rps'] / raw * 100 if raw else 0:.0f}% of "
-              f"PostgreSQL's raw commits ({res_pg['rps']:.0f} vs {raw:.0f}/s), "
+    for label, pg_raw, res_pg, _, _, _ in pg:
+        print(f"  {label} (reported): inbound "
+              f"{res_pg['rps'] / pg_raw * 100 if pg_raw else 0:.0f}% of PostgreSQL's raw commits ({res_pg['rps']:.0f} vs {pg_raw:.0f}/s), "
               f"{res_pg['rps'] / res['rps'] * 100 if res['rps'] else 0:.0f}% of SQLite's "
               f"inbound, p99 {res_pg['latency_ms'][99]:.2f} ms "
               f"{h._met(res_pg['latency_ms'][99] <= TARGET_P99_MS)}")
