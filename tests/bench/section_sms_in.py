@@ -271,8 +271,8 @@ def print_pg(pg, sqlite_res):
         commits = (groups or {}).get(GROUP_SERIES[0])
         jobs = (groups or {}).get(GROUP_SERIES[1])
         print(f"  {label} (durable cluster: fsync, synchronous_commit on):")
-        print(f"    raw single-row commits/s (pgbench, 1 client): {raw:10.0f}")
-        print(f"    inbound SMS/s:                       {res['rps']:10.0f}   "
+        print(f"    {'raw single-row commits/s (pgbench, 1 client):':46} {raw:10.0f}")
+        print(f"    {'inbound SMS/s:':46} {res['rps']:10.0f}   "
               f"{res['rps'] / raw * 100 if raw else 0:6.1f}% of raw   "
               f"p50 {res['latency_ms'][50]:.2f} ms  p99 {res['latency_ms'][99]:.2f} ms   "
               f"({res['rps'] / sqlite_res['rps'] * 100 if sqlite_res['rps'] else 0:.0f}% "
