@@ -705,7 +705,7 @@ def measure(bench, name, p, port, run_number):
     # Server CPU per request: steadier than req/s when other work shares the CPUs.
     res["cpu_us"] = ((cpu_after - cpu_before) * 1e6 / res["requests"]
                      if None not in (cpu_before, cpu_after) and res["requests"] else None)
-    print(f"  round {run_number // 2 + 1} {name:8} {res['rps']:10.0f} req/s  "
+    print(f"  round {run_number // 2 + 1} {name:19} {res['rps']:10.0f} req/s  "
           f"p50 {res['latency_ms'][50]:.2f} ms  p99 {res['latency_ms'][99]:.2f} ms", flush=True)
     check_wrk(bench, name, res)
     if not p.alive():

@@ -342,7 +342,7 @@ def ussd_measure(h, bench, setup, run_number):
         cpu_after = h.read_cpu_s(p.pid)
         cpu = None if None in (cpu, cpu_before, cpu_after) else cpu + cpu_after - cpu_before
     res["cpu_us"] = cpu * 1e6 / res["requests"] if cpu is not None and res["requests"] else None
-    print(f"  round {run_number // 2 + 1} {setup['label']:8} {res['rps']:10.0f} req/s  "
+    print(f"  round {run_number // 2 + 1} {setup['label']:19} {res['rps']:10.0f} req/s  "
           f"p50 {res['latency_ms'][50]:.2f} ms  p99 {res['latency_ms'][99]:.2f} ms", flush=True)
     h.check_wrk(bench, setup["label"], res)
     dead = [p for p, _ in nodes if not p.alive()]
