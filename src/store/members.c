@@ -182,11 +182,11 @@ int member_register_by_contact(struct db *db, const struct member *m, int64_t co
 int member_consent_set(struct db *db, int64_t id, bool given, const char *channel)
 {
     struct db_stmt *st;
-    if (!(st = db_stmt(db, "UPDATE members SET consent_state = CASE WHEN ?2 THEN 'given'"
+    if (!(st = db_stmt(db, "UPDATE members SET consent_state = CASE WHEN ?2 <> 0 THEN 'given'"
                            " ELSE 'refused' END, consent_state_at = ?3,"
                            " consent_state_channel = ?4,"
-                           " consent_at = CASE WHEN ?2 THEN ?3 ELSE NULL END,"
-                           " consent_channel = CASE WHEN ?2 THEN ?4 ELSE NULL END,"
+                           " consent_at = CASE WHEN ?2 <> 0 THEN ?3 ELSE NULL END,"
+                           " consent_channel = CASE WHEN ?2 <> 0 THEN ?4 ELSE NULL END,"
                            " updated_at = ?3 WHERE id = ?1")))
         return store_fail(db, "member_consent_set");
     db_bind_i64(st, 1, id);
@@ -248,7 +248,7 @@ int member_topic_set(struct db *db, int64_t id, const char *topic, bool on)
 int member_set_stopped(struct db *db, int64_t id, bool stopped)
 {
     struct db_stmt *st;
-    if (!(st = db_stmt(db, "UPDATE members SET opted_out_at = CASE WHEN ?2 THEN"
+    if (!(st = db_stmt(db, "UPDATE members SET opted_out_at = CASE WHEN ?2 <> 0 THEN"
                            " coalesce(opted_out_at, ?3) ELSE NULL END, updated_at = ?3"
                            " WHERE id = ?1")))
         return store_fail(db, "member_set_stopped");
@@ -314,26 +314,64 @@ int member_name_query(const char *typed, char *out, size_t outsz)
     for (const char *p = folded; *p && words < SEARCH_WORDS_MAX;) {
         size_t n = strcspn(p, " ");
         if (has_alnum(p, n)) {
-            /* "word"* with any '"' doubled: a phrase, never FTS5 syntax. */
-            if (used + 2 * n + 5 > outsz)
+            if (used + (words ? 1 : 0) + n + 1 > outsz) /* a space, the word, the NUL */
                 return -1;
-            out[used++] = words ? ' ' : '"';
             if (words)
-                out[used++] = '"';
-            for (size_t i = 0; i < n; i++) {
-                out[used++] = p[i];
-                if (p[i] == '"')
-                    out[used++] = '"';
-            }
-            out[used++] = '"';
-            out[used++] = '*';
+                out[used++] = ' ';
+            memcpy(out + used, p, n);
+            used += n;
             words++;
         }
         p += n;
         while (*p == ' ')
             p++;
     }
-    if (!words || used >= outsz)
+    if (!words)
+        return -1;
+    out[used] = '\0';
+    return 0;
+}
+
+/* How one engine's full-text query spells a required word prefix. */
+struct name_match_syntax {
+    char quote;            /* opens and closes the word; doubled inside it */
+    char escape;           /* also doubled inside the word ('\0': none) */
+    const char *prefix;    /* after the closing quote */
+    const char *separator; /* between words */
+};
+
+static const struct name_match_syntax fts5_syntax = {'"', '\0', "*", " "};
+static const struct name_match_syntax tsquery_syntax = {'\'', '\\', ":*", " & "};
+
+int member_name_match(const struct db *db, const char *words, char *out, size_t outsz)
+{
+    const struct name_match_syntax *x = db_is_postgresql(db) ? &tsquery_syntax : &fts5_syntax;
+    size_t used = 0, nwords = 0, sep = strlen(x->separator), pre = strlen(x->prefix);
+    for (const char *p = words; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n) {
+            /* at worst every byte doubled, the separator, quotes, prefix */
+            if (used + sep + 2 * n + 2 + pre + 1 > outsz)
+                return -1;
+            if (nwords++) {
+                memcpy(out + used, x->separator, sep);
+                used += sep;
+            }
+            out[used++] = x->quote;
+            for (size_t i = 0; i < n; i++) {
+                out[used++] = p[i];
+                if (p[i] == x->quote || (x->escape && p[i] == x->escape))
+                    out[used++] = p[i];
+            }
+            out[used++] = x->quote;
+            memcpy(out + used, x->prefix, pre);
+            used += pre;
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    if (!nwords)
         return -1;
     out[used] = '\0';
     return 0;

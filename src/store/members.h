@@ -107,13 +107,24 @@ int member_erase(struct db *db, int64_t id) __attribute__((warn_unused_result));
 /* The member number shown to members: "TA-000042". out holds 16 bytes. */
 void member_number(int64_t id, char out[16]);
 
-/* What staff typed to find a member by name, as the full-text query of
- * members_name_fts (the folded names' words, store/migrations.c): folded
- * as the stored names are (core/fold), each word a quoted prefix ("hel"
- * finds Hélène), all words required, at most SEARCH_WORDS_MAX. Returns 0,
- * or -1 when typed holds no letter or digit or out (outsz bytes) is too
+/* What staff typed to find a member by name, as the words the name
+ * search looks for: folded as the stored names are (core/fold), the words
+ * holding a letter or a digit, at most SEARCH_WORDS_MAX, one space apart.
+ * The admin API's name searches take it as :name (store/admin_queries)
+ * and make of it their engine's query (member_name_match). Returns 0, or
+ * -1 when typed holds no letter or digit or out (outsz bytes) is too
  * small. */
 int member_name_query(const char *typed, char *out, size_t outsz)
+    __attribute__((warn_unused_result));
+
+/* words (a member_name_query) as the full-text query of db's engine: each
+ * word a quoted prefix ("hel" finds Hélène), all words required. SQLite:
+ * members_name_fts's FTS5 query, "hel"* "oeuv"* ('"' doubled inside a
+ * word); PostgreSQL: to_tsquery text for the index on the folded names,
+ * 'hel':* & 'oeuv':* (quote and backslash doubled). A word of several
+ * tokens (o'brien) is a phrase on both. Returns 0, or -1 when words holds
+ * none or out (outsz bytes) is too small. */
+int member_name_match(const struct db *db, const char *words, char *out, size_t outsz)
     __attribute__((warn_unused_result));
 
 #endif
