@@ -2,19 +2,22 @@
  * admin_queries.h) and a small runner that binds arguments (by parameter
  * name, or by position for the short statements) and copies rows into a
  * generic table. Every statement goes through the per-thread cache
- * (db_stmt): filters are written ":name IS NULL OR ..." so each
- * statement's text is fixed. */
+ * (db_stmt): filters are written "(... = :name OR :name IS NULL)" so each
+ * statement's text is fixed (the comparison first: PostgreSQL types a
+ * parameter where it first meets it, and IS NULL says nothing of a type). */
 #include "store/admin_queries.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/fold.h"
 #include "core/limits.h"
 #include "core/test_number.h"
 #include "store/db.h"
 #include "store/db_sql.h"
+#include "store/members.h"
 #include "store/store_util.h"
 #include "sys/log.h"
 
@@ -23,10 +26,13 @@
     " (SELECT count(*) FROM members m WHERE m.cooperative_id = c.id AND m.erased_at IS NULL"       \
     "  AND m.is_test = 0)"                                                                         \
     " AS members"
-#define COOPS_WHERE                                                                                \
-    " FROM cooperatives c WHERE (:q IS NULL OR instr(lower(c.name), lower(:q)) > 0"                \
-    " OR c.code = :q) AND (:province IS NULL OR c.province = :province)"                           \
-    " AND (:sector IS NULL OR c.sector = :sector)"
+/* A name containing :q: instr() is SQLite's spelling, strpos() PostgreSQL's. */
+#define COOPS_WHERE_(contains)                                                                     \
+    " FROM cooperatives c WHERE (c.code = :q OR " contains "(lower(c.name), lower(:q)) > 0"        \
+    " OR :q IS NULL) AND (c.province = :province OR :province IS NULL)"                            \
+    " AND (c.sector = :sector OR :sector IS NULL)"
+#define COOPS_WHERE COOPS_WHERE_("instr")
+#define COOPS_WHERE_PG COOPS_WHERE_("strpos")
 
 #define MEMBER_COLS                                                                                \
     "m.id, m.phone, m.name, m.cooperative_id, c.code AS cooperative_code,"                         \
@@ -48,17 +54,23 @@
     " FROM members_name_fts f JOIN members m ON m.id = f.rowid"                                    \
     " LEFT JOIN cooperatives c ON c.id = m.cooperative_id"                                         \
     " WHERE members_name_fts MATCH :name AND" MEMBERS_FILTERS
+/* PostgreSQL's: the GIN index members_name_fts on this very expression
+ * (store/migrations_pg.c), :name a tsquery (member_name_match). */
+#define NAME_MATCHES_PG "to_tsvector('simple', m.name_folded) @@ to_tsquery('simple', :name)"
+#define MEMBERS_BY_NAME_PG                                                                         \
+    " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"                          \
+    " WHERE " NAME_MATCHES_PG " AND" MEMBERS_FILTERS
 #define MEMBERS_FILTERS                                                                            \
-    " (:phone IS NULL OR m.phone = :phone)"                                                        \
-    " AND (:cooperative_id IS NULL OR m.cooperative_id = :cooperative_id)"                         \
-    " AND (:province IS NULL OR m.province = :province)"                                           \
-    " AND (:sector IS NULL OR m.sector = :sector) AND (:gender IS NULL OR m.gender = :gender)"     \
-    " AND (:birth_year_min IS NULL OR m.birth_year >= :birth_year_min)"                            \
-    " AND (:birth_year_max IS NULL OR m.birth_year <= :birth_year_max)"                            \
-    " AND (:topic IS NULL OR (m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                 \
+    " (m.phone = :phone OR :phone IS NULL)"                                                        \
+    " AND (m.cooperative_id = :cooperative_id OR :cooperative_id IS NULL)"                         \
+    " AND (m.province = :province OR :province IS NULL)"                                           \
+    " AND (m.sector = :sector OR :sector IS NULL) AND (m.gender = :gender OR :gender IS NULL)"     \
+    " AND (m.birth_year >= :birth_year_min OR :birth_year_min IS NULL)"                            \
+    " AND (m.birth_year <= :birth_year_max OR :birth_year_max IS NULL)"                            \
+    " AND ((m.consent_at IS NOT NULL AND m.opted_out_at IS NULL"                                   \
     "  AND m.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM member_topics t"                      \
-    "  WHERE t.member_id = m.id AND t.topic = :topic AND t.enabled = 0)))"                         \
-    " AND (:erased OR m.erased_at IS NULL)"
+    "  WHERE t.member_id = m.id AND t.topic = :topic AND t.enabled = 0)) OR :topic IS NULL)"       \
+    " AND (:erased <> 0 OR m.erased_at IS NULL)"
 
 #define GRANT_COLS                                                                                 \
     "g.id, g.reference, g.member_id, m.name AS member_name, g.cooperative_id,"                     \
@@ -68,11 +80,11 @@
     " FROM grants g LEFT JOIN members m ON m.id = g.member_id"                                     \
     " LEFT JOIN cooperatives c ON c.id = g.cooperative_id"
 #define GRANTS_WHERE                                                                               \
-    GRANT_FROM " WHERE (:status IS NULL OR g.status = :status)"                                    \
-               " AND (:member_id IS NULL OR g.member_id = :member_id)"                             \
-               " AND (:cooperative_id IS NULL OR g.cooperative_id = :cooperative_id)"              \
-               " AND (:programme IS NULL OR g.programme = :programme)"                             \
-               " AND (:reference IS NULL OR g.reference = :reference)"
+    GRANT_FROM " WHERE (g.status = :status OR :status IS NULL)"                                    \
+               " AND (g.member_id = :member_id OR :member_id IS NULL)"                             \
+               " AND (g.cooperative_id = :cooperative_id OR :cooperative_id IS NULL)"              \
+               " AND (g.programme = :programme OR :programme IS NULL)"                             \
+               " AND (g.reference = :reference OR :reference IS NULL)"
 
 #define EVENT_COLS                                                                                 \
     "e.id, e.code, e.kind, e.title_ar, e.title_fr, e.title_en, e.description_ar,"                  \
@@ -82,17 +94,17 @@
     " (SELECT count(*) FROM rsvps r JOIN members m ON m.id = r.member_id"                          \
     "  WHERE r.event_id = e.id AND r.checked_in_at IS NOT NULL AND m.is_test = 0) AS attended"
 #define EVENTS_WHERE                                                                               \
-    " FROM events e WHERE (:status IS NULL OR e.status = :status)"                                 \
-    " AND (:province IS NULL OR e.province = :province) AND (:kind IS NULL OR e.kind = :kind)"     \
-    " AND (:from IS NULL OR e.starts_at >= :from) AND (:to IS NULL OR e.starts_at < :to)"
+    " FROM events e WHERE (e.status = :status OR :status IS NULL)"                                 \
+    " AND (e.province = :province OR :province IS NULL) AND (e.kind = :kind OR :kind IS NULL)"     \
+    " AND (e.starts_at >= :from OR :from IS NULL) AND (e.starts_at < :to OR :to IS NULL)"
 
 #define IDEA_COLS                                                                                  \
     "i.id, i.reference, i.member_id, m.name AS member_name, i.sector, i.title, i.description,"     \
     " i.status, i.created_at, i.updated_at"
 #define IDEAS_WHERE                                                                                \
     " FROM ideas i LEFT JOIN members m ON m.id = i.member_id"                                      \
-    " WHERE (:status IS NULL OR i.status = :status) AND (:sector IS NULL OR i.sector = :sector)"   \
-    " AND (:member_id IS NULL OR i.member_id = :member_id)"
+    " WHERE (i.status = :status OR :status IS NULL) AND (i.sector = :sector OR :sector IS NULL)"   \
+    " AND (i.member_id = :member_id OR :member_id IS NULL)"
 
 #define MESSAGE_COLS                                                                               \
     "id, channel, direction, phone, member_id, kind, topic, body, encoding, segments, status,"     \
@@ -101,21 +113,21 @@
 /* Ten million rows at national size: a member's, a phone's or a
  * broadcast's messages are found through their index (the filter that
  * leads, written as a plain equality the planner can use; the others stay
- * ":x IS NULL OR ..."), the rest newest first down the ids. A page starts
+ * "... OR :x IS NULL"), the rest newest first down the ids. A page starts
  * below :before_id (keyset: the same cost at any depth); the count stops
  * at :cap rows. */
 #define MESSAGES_FILTERS                                                                           \
-    " (:member_id IS NULL OR member_id = :member_id)"                                              \
-    " AND (:broadcast_id IS NULL OR broadcast_id = :broadcast_id)"                                 \
-    " AND (:status IS NULL OR status = :status) AND (:channel IS NULL OR channel = :channel)"      \
-    " AND (:direction IS NULL OR direction = :direction) AND (:phone IS NULL OR phone = :phone)"   \
-    " AND (:kind IS NULL OR kind = :kind)"
+    " (member_id = :member_id OR :member_id IS NULL)"                                              \
+    " AND (broadcast_id = :broadcast_id OR :broadcast_id IS NULL)"                                 \
+    " AND (status = :status OR :status IS NULL) AND (channel = :channel OR :channel IS NULL)"      \
+    " AND (direction = :direction OR :direction IS NULL) AND (phone = :phone OR :phone IS NULL)"   \
+    " AND (kind = :kind OR :kind IS NULL)"
 #define MESSAGES_LIST_BY(lead)                                                                     \
     "SELECT " MESSAGE_COLS " FROM messages WHERE " lead                                            \
     " AND id < :before_id AND" MESSAGES_FILTERS " ORDER BY id DESC LIMIT :limit OFFSET :offset"
 #define MESSAGES_COUNT_BY(lead)                                                                    \
     "SELECT count(*) FROM (SELECT 1 FROM messages WHERE " lead " AND" MESSAGES_FILTERS             \
-    " LIMIT :cap)"
+    " LIMIT :cap) AS capped"
 
 #define NOTICE_COLS                                                                                \
     "SELECT r.id, e.id, m.id, m.phone, m.language, e.code, e.title_ar, e.title_fr, e.title_en,"    \
@@ -199,8 +211,8 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         "SELECT coalesce(i.reference, ''), i.title, i.status, coalesce(m.phone, ''),"
         " coalesce(m.id, 0), coalesce(m.language, '') FROM ideas i"
         " LEFT JOIN members m ON m.id = i.member_id AND m.erased_at IS NULL WHERE i.id = ?1",
-    [ADMINQ_MESSAGES_LIST] = MESSAGES_LIST_BY("1"),
-    [ADMINQ_MESSAGES_COUNT] = MESSAGES_COUNT_BY("1"),
+    [ADMINQ_MESSAGES_LIST] = MESSAGES_LIST_BY("1 = 1"),
+    [ADMINQ_MESSAGES_COUNT] = MESSAGES_COUNT_BY("1 = 1"),
     [ADMINQ_MESSAGES_BY_MEMBER_LIST] = MESSAGES_LIST_BY("member_id = :member_id"),
     [ADMINQ_MESSAGES_BY_MEMBER_COUNT] = MESSAGES_COUNT_BY("member_id = :member_id"),
     [ADMINQ_MESSAGES_BY_PHONE_LIST] = MESSAGES_LIST_BY("phone = :phone"),
@@ -224,7 +236,7 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
         " GROUP BY 1, 2, 3)"
         " SELECT 'status', status, sum(n), 0, 0 FROM t GROUP BY 2 HAVING sum(n) > 0"
         " UNION ALL SELECT 'channel', channel,"
-        " sum(CASE WHEN status IN ('sent','delivered') OR taken THEN n ELSE 0 END),"
+        " sum(CASE WHEN status IN ('sent','delivered') OR taken <> 0 THEN n ELSE 0 END),"
         " sum(CASE WHEN status = 'delivered' THEN n ELSE 0 END),"
         " sum(CASE WHEN status = 'failed' THEN n ELSE 0 END) FROM t"
         " GROUP BY 2 HAVING sum(n) > 0 ORDER BY 1 DESC, 2",
@@ -297,6 +309,34 @@ static const char *const sql_of[ADMINQ_COUNT_] = {
     [ADMINQ_IDEA_SET_STATUS] = "UPDATE ideas SET status = ?2, updated_at = ?3 WHERE id = ?1",
 };
 
+/* The PostgreSQL spelling of the statements SQLite's cannot be (FTS5,
+ * instr, printf, strftime, GLOB): the rest run as sql_of has them. */
+static const char *const pg_sql_of[ADMINQ_COUNT_] = {
+    [ADMINQ_COOPS_LIST] =
+        "SELECT " COOP_COLS COOPS_WHERE_PG " ORDER BY c.code LIMIT :limit OFFSET :offset",
+    [ADMINQ_COOPS_COUNT] = "SELECT count(*)" COOPS_WHERE_PG,
+    [ADMINQ_MEMBERS_BY_NAME_LIST] =
+        "SELECT " MEMBER_COLS MEMBERS_BY_NAME_PG " ORDER BY m.id LIMIT :limit OFFSET :offset",
+    [ADMINQ_MEMBERS_BY_NAME_COUNT] = "SELECT count(*)" MEMBERS_BY_NAME_PG,
+    [ADMINQ_MEMBERS_NAME_LIST] =
+        "SELECT " MEMBER_COLS " FROM members m LEFT JOIN cooperatives c ON c.id = m.cooperative_id"
+        " WHERE " NAME_MATCHES_PG " ORDER BY m.id LIMIT :limit OFFSET :offset",
+    [ADMINQ_MEMBERS_NAME_COUNT] = "SELECT count(*) FROM members m WHERE " NAME_MATCHES_PG,
+    /* The year's next number: the digits after "GR-<year>-" (as SQLite's
+     * CAST reads a number's leading digits; none: left out). */
+    [ADMINQ_GRANT_INSERT] =
+        "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
+        " note_ar, note_fr, note_en, created_at, updated_at) VALUES (coalesce(:reference,"
+        " (SELECT 'GR-' || y.v || '-' || lpad(CAST(n.next AS TEXT),"
+        " greatest(5, length(CAST(n.next AS TEXT))), '0') FROM (SELECT CAST(:year AS TEXT) AS v) y"
+        " CROSS JOIN LATERAL (SELECT coalesce(max(CAST(substring(g.reference"
+        " FROM '^GR-[0-9]+-([0-9]{1,18})') AS BIGINT)), 0) + 1 AS next FROM grants g"
+        " WHERE g.reference LIKE 'GR-' || y.v || '-%') n)),"
+        " :member_id, :cooperative_id,"
+        " :programme, :amount_mad, :status, :note_ar, :note_fr, :note_en, :now, :now)"
+        " RETURNING id",
+};
+
 /* Statements with more parameters than this take named arguments only. */
 #define ADMINQ_POSITIONAL_MAX 3
 
@@ -318,14 +358,25 @@ static void bind_arg(struct db_stmt *st, int idx, const struct adminq_arg *a)
     }
 }
 
-/* Parameters no caller gives: what a member row derives from an argument,
+/* Parameters no caller gives: what a row derives from an argument,
  * computed here in C (the store's engines share no such SQL function).
  * :name_folded is the text argument :name folded as staff search reads it
  * (core/fold; NULL when :name is NULL or not given); :is_test whether the
- * text argument :phone is a test number (core/test_number; 0 otherwise). */
+ * text argument :phone is a test number (core/test_number; 0 otherwise);
+ * :year the local calendar year of the integer argument :now (as SQLite's
+ * strftime('%Y', :now, 'unixepoch', 'localtime') reads it). */
 static bool is_derived(const char *name)
 {
-    return strcmp(name, ":name_folded") == 0 || strcmp(name, ":is_test") == 0;
+    return strcmp(name, ":name_folded") == 0 || strcmp(name, ":is_test") == 0 ||
+           strcmp(name, ":year") == 0;
+}
+
+/* The statements whose :name is a member_name_query, bound as the
+ * engine's full-text query of it (member_name_match). */
+static bool is_name_search(enum adminq q)
+{
+    return q == ADMINQ_MEMBERS_BY_NAME_LIST || q == ADMINQ_MEMBERS_BY_NAME_COUNT ||
+           q == ADMINQ_MEMBERS_NAME_LIST || q == ADMINQ_MEMBERS_NAME_COUNT;
 }
 
 static const char *text_arg(const struct adminq_arg *args, size_t nargs, const char *name)
@@ -334,6 +385,25 @@ static const char *text_arg(const struct adminq_arg *args, size_t nargs, const c
         if (args[i].name && strcmp(args[i].name, name) == 0)
             return args[i].type == ADMINQ_TEXT ? args[i].s : NULL;
     return NULL;
+}
+
+static const struct adminq_arg *int_arg(const struct adminq_arg *args, size_t nargs,
+                                        const char *name)
+{
+    for (size_t i = 0; i < nargs; i++)
+        if (args[i].name && strcmp(args[i].name, name) == 0)
+            return args[i].type == ADMINQ_INT ? &args[i] : NULL;
+    return NULL;
+}
+
+static void bind_year(struct db_stmt *st, int idx, const struct adminq_arg *now)
+{
+    struct tm tm;
+    time_t t = now ? (time_t)now->i : 0;
+    if (now && localtime_r(&t, &tm))
+        db_bind_i64(st, idx, (int64_t)tm.tm_year + 1900);
+    else
+        db_bind_null(st, idx);
 }
 
 static void bind_derived(struct db_stmt *st, const struct adminq_arg *args, size_t nargs)
@@ -351,6 +421,28 @@ static void bind_derived(struct db_stmt *st, const struct adminq_arg *args, size
     }
     if ((idx = db_param_index(st, ":is_test")))
         db_bind_i64(st, idx, test_number_is(text_arg(args, nargs, ":phone")) ? 1 : 0);
+    if ((idx = db_param_index(st, ":year")))
+        bind_year(st, idx, int_arg(args, nargs, ":now"));
+}
+
+/* A name search's full-text query at most: every byte of the words
+ * doubled, and per word its quotes, prefix mark and separator. */
+#define NAME_MATCH_MAX (2 * FOLDED_NAME_MAX + 8 * SEARCH_WORDS_MAX)
+
+/* A name search's :name (words, member_name_query) bound as db's
+ * full-text query of it. 0, or -1 when it holds no word. */
+static int bind_name_match(struct db *db, struct db_stmt *st, const struct adminq_arg *args,
+                           size_t nargs)
+{
+    int idx = db_param_index(st, ":name");
+    const char *words = text_arg(args, nargs, ":name");
+    if (!idx || !words)
+        return 0;
+    char match[NAME_MATCH_MAX];
+    if (member_name_match(db, words, match, sizeof match) != 0)
+        return -1;
+    db_bind_text_copy(st, idx, match); /* match dies with this block */
+    return 0;
 }
 
 /* The statement of q with args bound: by name when an argument has one
@@ -365,7 +457,8 @@ static struct db_stmt *prepare(struct db *db, enum adminq q, const struct adminq
         log_error("adminq_unknown_query", "query=%d", (int)q);
         return NULL;
     }
-    struct db_stmt *st = db_stmt(db, sql_of[q]); /* logs its failure */
+    const char *sql = db_is_postgresql(db) && pg_sql_of[q] ? pg_sql_of[q] : sql_of[q];
+    struct db_stmt *st = db_stmt(db, sql); /* logs its failure */
     if (!st)
         return NULL;
     int np = db_param_count(st);
@@ -386,6 +479,11 @@ static struct db_stmt *prepare(struct db *db, enum adminq q, const struct adminq
         bind_arg(st, idx, &args[i]);
     }
     bind_derived(st, args, nargs);
+    if (is_name_search(q) && bind_name_match(db, st, args, nargs) != 0) {
+        log_error("adminq_bad_argument", "query=%d argument=:name", (int)q);
+        db_stmt_done(st);
+        return NULL;
+    }
     return st;
 }
 

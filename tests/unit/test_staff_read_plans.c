@@ -127,7 +127,7 @@ static void test_messages_pages_through_indexes(void **state)
     assert_int_equal(list(db, ADMINQ_MESSAGES_LIST, 0, NULL, 38, ids), 5);
     assert_int_equal(ids[0], 37);
     assert_int_equal(ids[4], 33);
-    plan_of(db, "id < :before_id AND (:member_id", plan, sizeof plan);
+    plan_of(db, "id < :before_id AND (member_id = :member_id", plan, sizeof plan);
     assert_non_null(strstr(plan, "SEARCH messages USING INTEGER PRIMARY KEY (rowid<?)"));
     assert_null(strstr(plan, "TEMP B-TREE"));
 
