@@ -4,6 +4,7 @@
  * equal field by field. */
 #include "store/bulk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,45 +95,70 @@ int bulk_find(struct db *db, enum bulk_kind kind, const char *key, struct bulk_r
     return found;
 }
 
-/* Parameters past the fields (?1..?9): the time, the row's id (updates),
- * and what a member row derives from its fields, computed in C (the
- * store's engines share no such SQL function): the name folded as staff
- * search reads it (core/fold; NULL for no name), and whether the phone is
- * a test number (core/test_number; members' inserts only). */
-enum { P_NOW = 10, P_ID, P_NAME_FOLDED, P_IS_TEST };
+/* The writes name their parameters: each field as its column name
+ * (":code", ":birth_year"), then the time (:now), the row's id (:id,
+ * updates), and what a member row derives from its fields, computed in C
+ * (the store's engines share no such SQL function): the name folded as
+ * staff search reads it (:name_folded; core/fold; NULL for no name), and
+ * whether the phone is a test number (:is_test; core/test_number). A field
+ * a statement leaves alone is not in it: PostgreSQL types every parameter
+ * a statement has, and could not type one it never uses. A key given but
+ * not found is -1, which the foreign key refuses; each key's equality
+ * comes before its IS NULL, as PostgreSQL types a parameter where it
+ * first meets it. */
+#define COOP_OF(code)                                                                              \
+    "coalesce((SELECT id FROM cooperatives WHERE code = " code "), CASE WHEN " code                \
+    " IS NULL THEN NULL ELSE -1 END)"
+#define MEMBER_OF(phone)                                                                           \
+    "coalesce((SELECT id FROM members WHERE phone = " phone "), CASE WHEN " phone                  \
+    " IS NULL THEN NULL ELSE -1 END)"
 
 static const char *const insert_sql[BULK_KINDS_] = {
     "INSERT INTO cooperatives (code, name, province, sector, contact_phone, created_at,"
-    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?10) RETURNING id",
+    " updated_at) VALUES (:code, :name, :province, :sector, :contact_phone, :now, :now)"
+    " RETURNING id",
     "INSERT INTO members (phone, name, cooperative_id, province, sector, gender, birth_year,"
     " language, consent_at, consent_channel, registered_via, registered_at, created_at,"
-    " updated_at, is_test, name_folded) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE"
-    " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, ?4, ?5, ?6,"
-    " CAST(?7 AS INTEGER), ?8, CASE WHEN ?9 = 'yes' THEN ?10 END, CASE WHEN ?9 = 'yes' THEN"
-    " 'import' END, 'import', ?10, ?10, ?10, ?13, ?12) RETURNING id",
+    " updated_at, is_test, name_folded) VALUES (:phone, :name, " COOP_OF(
+        ":cooperative_code") ", :province, :sector, :gender, CAST(:birth_year AS BIGINT),"
+                             " :language, CASE WHEN :consent = 'yes' THEN :now END,"
+                             " CASE WHEN :consent = 'yes' THEN 'import' END, 'import', :now, :now,"
+                             " :now, :is_test, :name_folded) RETURNING id",
     "INSERT INTO grants (reference, member_id, cooperative_id, programme, amount_mad, status,"
-    " note_ar, note_fr, note_en, created_at, updated_at) VALUES (?1,"
-    " CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT id FROM members WHERE phone = ?2), -1)"
-    " END, CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce((SELECT id FROM cooperatives"
-    " WHERE code = ?3), -1) END, ?4, CAST(?5 AS INTEGER), ?6, ?7, ?8, ?9, ?10, ?10)"
-    " RETURNING id",
+    " note_ar, note_fr, note_en, created_at, updated_at) VALUES (:reference, " MEMBER_OF(
+        ":member_phone") ", " COOP_OF(":cooperative_code") ", :programme,"
+                                                           " CAST(:amount_mad AS BIGINT), :status,"
+                                                           " :note_ar, :note_fr, :note_en, :now,"
+                                                           " :now) RETURNING id",
 };
 static const char *const update_sql[BULK_KINDS_] = {
-    "UPDATE cooperatives SET name = ?2, province = ?3, sector = ?4, contact_phone = ?5,"
-    " updated_at = ?10 WHERE id = ?11",
-    "UPDATE members SET name = ?2, name_folded = ?12, cooperative_id = CASE WHEN ?3 IS "
-    "NULL THEN NULL ELSE"
-    " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, province = ?4,"
-    " sector = ?5, gender = ?6, birth_year = CAST(?7 AS INTEGER), language = ?8,"
-    " consent_at = CASE WHEN ?9 = 'yes' THEN coalesce(consent_at, ?10) ELSE consent_at END,"
-    " consent_channel = CASE WHEN ?9 = 'yes' AND consent_at IS NULL THEN 'import'"
-    "  ELSE consent_channel END, updated_at = ?10 WHERE id = ?11",
-    "UPDATE grants SET member_id = CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT id FROM"
-    " members WHERE phone = ?2), -1) END, cooperative_id = CASE WHEN ?3 IS NULL THEN NULL ELSE"
-    " coalesce((SELECT id FROM cooperatives WHERE code = ?3), -1) END, programme = ?4,"
-    " amount_mad = CAST(?5 AS INTEGER), note_ar = ?7, note_fr = ?8, note_en = ?9,"
-    " updated_at = ?10 WHERE id = ?11",
+    "UPDATE cooperatives SET name = :name, province = :province, sector = :sector,"
+    " contact_phone = :contact_phone, updated_at = :now WHERE id = :id",
+    "UPDATE members SET name = :name, name_folded = :name_folded, cooperative_id = " COOP_OF(
+        ":cooperative_code") ", province = :province, sector = :sector, gender = :gender,"
+                             " birth_year = CAST(:birth_year AS BIGINT), language = :language,"
+                             " consent_at = CASE WHEN :consent = 'yes'"
+                             " THEN coalesce(consent_at, :now) ELSE consent_at END,"
+                             " consent_channel = CASE WHEN :consent = 'yes' AND consent_at IS NULL"
+                             " THEN 'import' ELSE consent_channel END, updated_at = :now"
+                             " WHERE id = :id",
+    "UPDATE grants SET member_id = " MEMBER_OF(":member_phone") ", cooperative_id = " COOP_OF(
+        ":cooperative_code") ", programme = :programme, amount_mad = CAST(:amount_mad AS BIGINT),"
+                             " note_ar = :note_ar, note_fr = :note_fr, note_en = :note_en,"
+                             " updated_at = :now WHERE id = :id",
 };
+
+/* Bind the text of field i to its parameter, if the statement has one. */
+static void bind_field(struct db_stmt *st, enum bulk_kind kind, size_t i, const char *v)
+{
+    char param[40];
+    snprintf(param, sizeof param, ":%s", names[kind][i]);
+    int idx = db_param_index(st, param);
+    if (idx && v && *v)
+        db_bind_text(st, idx, v);
+    else if (idx)
+        db_bind_null(st, idx);
+}
 
 int bulk_write(struct db *db, enum bulk_kind kind, int64_t id, const char *const *v, int64_t now,
                int64_t *id_out)
@@ -140,23 +166,19 @@ int bulk_write(struct db *db, enum bulk_kind kind, int64_t id, const char *const
     struct db_stmt *st = db_stmt(db, id ? update_sql[kind] : insert_sql[kind]);
     if (!st)
         return store_fail(db, "bulk_write");
-    for (size_t i = 0; i < counts[kind]; i++) {
-        if (v[i] && *v[i])
-            db_bind_text(st, (int)i + 1, v[i]);
-        else
-            db_bind_null(st, (int)i + 1);
-    }
-    db_bind_i64(st, P_NOW, now);
+    for (size_t i = 0; i < counts[kind]; i++)
+        bind_field(st, kind, i, v[i]);
+    store_bind_int64(st, ":now", now);
     if (id)
-        db_bind_i64(st, P_ID, id);
+        store_bind_int64(st, ":id", id);
     char folded[FOLDED_NAME_MAX];
     if (kind == BULK_MEMBERS) {
         const char *name = v[BM_NAME] && *v[BM_NAME] ? v[BM_NAME] : NULL;
         if (name)
             fold_text(name, strlen(name), folded, sizeof folded);
-        db_bind_text(st, P_NAME_FOLDED, name ? folded : NULL);
+        store_bind_text(st, ":name_folded", name ? folded : NULL);
         if (!id)
-            db_bind_i64(st, P_IS_TEST, test_number_is(v[BM_PHONE]) ? 1 : 0);
+            store_bind_int64(st, ":is_test", test_number_is(v[BM_PHONE]) ? 1 : 0);
     }
     int64_t inserted; /* an UPDATE returns no row: 0 */
     int rc = store_insert_rc(st, &inserted);

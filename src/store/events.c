@@ -226,8 +226,9 @@ enum checkin_result event_check_in(struct db *db, int64_t event_id, int64_t memb
         present && !booked
             ? "INSERT INTO rsvps (event_id, member_id, created_at, checked_in_at, checked_in_by)"
               " VALUES (?1, ?2, ?3, ?3, ?4)"
-            : "UPDATE rsvps SET checked_in_at = CASE WHEN ?5 THEN ?3 END,"
-              " checked_in_by = CASE WHEN ?5 THEN ?4 END WHERE event_id = ?1 AND member_id = ?2";
+            : "UPDATE rsvps SET checked_in_at = CASE WHEN ?5 <> 0 THEN ?3 END,"
+              " checked_in_by = CASE WHEN ?5 <> 0 THEN ?4 END WHERE event_id = ?1 AND member_id = "
+              "?2";
     struct db_stmt *st = db_stmt(db, sql);
     if (!st) {
         store_fail(db, "event_check_in");

@@ -45,7 +45,7 @@ static int read_rows(struct db *db, struct db_stmt *st, struct ussd_grant *out, 
 #define GRANTS_SQL(L, WHERE)                                                                       \
     GRANTS_ARM(L)                                                                                  \
     " WHERE member_id = ?1" WHERE " UNION ALL " GRANTS_ARM(                                        \
-        L) " WHERE ?2 <> 0 AND cooperative_id = ?2 AND member_id IS NOT ?1" WHERE                  \
+        L) " WHERE ?2 <> 0 AND cooperative_id = ?2 AND member_id IS DISTINCT FROM ?1" WHERE        \
            " ORDER BY 5 DESC, 6 DESC LIMIT ?3"
 #define GRANTS_BY_REF " AND replace(replace(upper(reference),'-',''),'GR','') = ?4"
 

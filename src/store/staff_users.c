@@ -151,19 +151,29 @@ int staff_users_active_admins(struct db *db, int64_t except_id)
     return result;
 }
 
+/* The back-off after this failure: base_s doubled once per failure past
+ * the free ones (at most 20 times), capped at cap_s; written with CASE, as
+ * both engines take it (SQLite's scalar min() is not PostgreSQL's). */
+#define BACKOFF_SHIFT                                                                              \
+    "CAST(CASE WHEN failed_logins + 1 - :free < 20 THEN failed_logins + 1 - :free ELSE 20 END"     \
+    " AS INTEGER)"
+#define BACKOFF_S "(:base << " BACKOFF_SHIFT ")"
+#define LOCK_S "CASE WHEN :cap < " BACKOFF_S " THEN :cap ELSE " BACKOFF_S " END"
+
 /* One attempt counted, and the back-off it calls for set, when the account
  * is not in back-off (or bypass). RETURNING the new values: 1, 0 (no row:
  * in back-off), -1. */
 static int attempt_claim(struct db *db, int64_t id, int64_t now, bool bypass,
                          const struct staff_backoff *p, int *failures, int64_t *until)
 {
-    struct db_stmt *st = db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1,"
-                                     " locked_until = CASE WHEN failed_logins + 1 >= :free"
-                                     "   THEN max(locked_until, :now + min(:cap,"
-                                     "     :base << min(failed_logins + 1 - :free, 20)))"
-                                     "   ELSE locked_until END"
-                                     " WHERE id = :id AND (:bypass OR locked_until <= :now)"
-                                     " RETURNING failed_logins, locked_until");
+    struct db_stmt *st =
+        db_stmt(db, "UPDATE staff_users SET failed_logins = failed_logins + 1,"
+                    " locked_until = CASE WHEN failed_logins + 1 >= :free"
+                    "   THEN CASE WHEN locked_until > :now + " LOCK_S " THEN locked_until"
+                    "   ELSE :now + " LOCK_S " END"
+                    "   ELSE locked_until END"
+                    " WHERE id = :id AND (:bypass <> 0 OR locked_until <= :now)"
+                    " RETURNING failed_logins, locked_until");
     if (!st)
         return store_fail(db, "staff_users_attempt");
     store_bind_int64(st, ":id", id);
