@@ -5,9 +5,10 @@ an RSVP, an idea, alerts, the profile); SMS commands (a guided registration
 kept in sms_conversations, grant status, events and JOIN, an idea, alerts,
 STOP and START, the flood limit); the admin API with a token (members
 found by name through the folded names' GIN index, with and without
-filters, a member's details, statistics, events and attendance, CSV import
-and export); the console (a staff user, a sign-in, its session, the
-sign-in back-off). Every row checked is read from PostgreSQL with psql."""
+filters, a member's details, statistics, events and attendance, grants
+numbered by year, CSV import and export); the console (a staff user, a
+sign-in, its session, the dashboard, the sign-in back-off). Every row
+checked is read from PostgreSQL with psql."""
 
 import json
 import time
@@ -16,7 +17,7 @@ import uuid
 
 import pytest
 
-from conftest import DELETE, Ussd, http_request, msg, new_phone, run_taawund
+from conftest import Ussd, http_request, msg, new_phone, run_taawund
 from test_postgresql import PG, pg_database, pg_overrides, psql  # noqa: F401 (a fixture)
 from test_proxy_throttle import PASSWORD, cookie_of, login, make_user
 
@@ -279,6 +280,30 @@ def test_admin_api_on_postgresql(daemons, pg_database):
                 f" AND member_id = {hm}", db) == [["t"]]
     assert api.get(f"/events/{eid}")["attended"] == 1
 
+    # Grants without a reference get the year's next number, five digits
+    # at least; a status change is kept in the grant's history.
+    def new_grant(**fields):
+        body = {"member_id": int(hm), "programme": "pg", "amount_mad": 1000,
+                "status": "submitted", **fields}
+        r = api.call("POST", "/grants", json.dumps(body).encode(),
+                     {"Content-Type": "application/json"})
+        assert r.status == 201, r
+        return r.json()
+
+    year = time.localtime().tm_year
+    last = int(one(f"SELECT coalesce(max(CAST(substr(reference, 9) AS BIGINT)), 0) FROM grants"
+                   f" WHERE reference LIKE 'GR-{year}-%'", db))
+    assert new_grant()["reference"] == "GR-%d-%05d" % (year, last + 1)
+    assert new_grant(reference="GR-%d-99999" % year)["reference"] == "GR-%d-99999" % year
+    gid = new_grant()["id"]
+    assert one(f"SELECT reference FROM grants WHERE id = {gid}", db) == "GR-%d-100000" % year
+    r = api.call("POST", f"/grants/{gid}/status",
+                 json.dumps({"status": "approved", "note_fr": "Dossier complet"}).encode(),
+                 {"Content-Type": "application/json"})
+    assert r.status == 200, r
+    assert psql(f"SELECT status, note_fr FROM grant_history WHERE grant_id = {gid}"
+                " ORDER BY id DESC LIMIT 1", db) == [["approved", "Dossier complet"]]
+
     # CSV export: the imported members, back as they came.
     r = api.call("GET", "/export/members")
     assert r.status == 200, r
@@ -305,6 +330,14 @@ def test_console_sign_in_on_postgresql(daemons, pg_database):
     r = http_request(d.admin_port, "GET", API + "/members",
                      headers={"Cookie": cookie, "X-CSRF-Token": csrf})
     assert r.status == 200, r
+    # The dashboard's figures (store/console_queries): the demo's grants.
+    r = http_request(d.admin_port, "GET", API + "/dashboard",
+                     headers={"Cookie": cookie, "X-CSRF-Token": csrf})
+    assert r.status == 200, r
+    grants = r.json()["grants_by_status"]
+    expected = {status: (int(n), int(total)) for status, n, total in psql(
+        "SELECT status, count(*), sum(amount_mad) FROM grants GROUP BY 1", db)}
+    assert {k: (v["count"], v["amount_mad"]) for k, v in grants.items()} == expected, grants
     # Wrong passwords: counted, then a back-off (Retry-After) stored.
     statuses = [login(d, "amina", "wrong-password-%d" % i).status for i in range(8)]
     assert statuses[0] == 401 and 429 in statuses, statuses
