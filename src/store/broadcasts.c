@@ -457,7 +457,8 @@ static void bind_texts(struct db_stmt *st, const struct expansion *e)
     store_bind_int64(st, ":fallback_segments", e->fallback->segments);
     store_bind_text(st, ":fallback_name_fallback", e->fallback->name_fallback);
     for (size_t i = 0; i < e->ntexts; i++) { /* unused slots stay NULL and never match */
-        char name[32];
+        /* ":name_fallback_" and the longest size_t, with room to spare */
+        char name[48];
         snprintf(name, sizeof name, ":lang_%zu", i);
         store_bind_text(st, name, e->texts[i].language);
         snprintf(name, sizeof name, ":body_%zu", i);
