@@ -511,7 +511,9 @@ int outbox_requeue_dead_nodes(struct db *db, int64_t now, int *requeued, int *fa
     *requeued = *failed = 0;
     if (!db_is_postgresql(db))
         return 0;
-    struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM messages" LEFT_SENDING_PG);
+    struct db_stmt *st =
+        db_stmt(db, "SELECT CASE WHEN EXISTS (SELECT 1 FROM messages" LEFT_SENDING_PG
+                    ") THEN 1 ELSE 0 END");
     int64_t left = 0;
     if (!st || store_read_int64(db, st, &left, "outbox_requeue_dead_nodes") < 0)
         return st ? -1 : store_fail(db, "outbox_requeue_dead_nodes");

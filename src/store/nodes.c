@@ -20,32 +20,19 @@ int64_t nodes_self(void)
     return self;
 }
 
-/* Whether the lifeline's session holds the advisory lock (class, key):
- * 1, 0 or -1. */
-static int held(int64_t class, int64_t key)
-{
-    struct db_stmt *st = db_stmt(lifeline, "SELECT count(*) FROM pg_locks WHERE locktype ="
-                                           " 'advisory' AND classid = ?1 AND objid = ?2"
-                                           " AND objsubid = 2 AND pid = pg_backend_pid()"
-                                           " AND granted");
-    if (!st)
-        return store_fail(lifeline, "nodes_held");
-    db_bind_i64(st, 1, class);
-    db_bind_i64(st, 2, key);
-    int64_t n = 0;
-    return store_read_int64(lifeline, st, &n, "nodes_held") < 0 ? -1 : n > 0;
-}
-
-/* Hold the advisory lock (class, key) if no other session does: 1 held, 0
- * another session holds it, -1. */
+/* Hold the advisory lock (class, key) if no other session does: 1 held
+ * (already, or taken now), 0 another session holds it, -1. One statement
+ * per tick and lock: the lifeline is no thread's pooled connection, so
+ * each statement is prepared and forgotten again. A lock this session
+ * holds is not taken twice (pg_try_advisory_lock would count it again). */
 static int take(int64_t class, int64_t key)
 {
-    int h = held(class, key);
-    if (h != 0)
-        return h;
-    struct db_stmt *st = db_stmt(lifeline, "SELECT CASE WHEN pg_try_advisory_lock("
-                                           "CAST(?1 AS INTEGER), CAST(?2 AS INTEGER))"
-                                           " THEN 1 ELSE 0 END");
+    struct db_stmt *st = db_stmt(lifeline, "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks"
+                                           " WHERE locktype = 'advisory' AND classid = ?1"
+                                           " AND objid = ?2 AND objsubid = 2"
+                                           " AND pid = pg_backend_pid() AND granted) THEN 1"
+                                           " WHEN pg_try_advisory_lock(CAST(?1 AS INTEGER),"
+                                           " CAST(?2 AS INTEGER)) THEN 1 ELSE 0 END");
     if (!st)
         return store_fail(lifeline, "nodes_lock");
     db_bind_i64(st, 1, class);
