@@ -62,7 +62,8 @@ ENGINE_FOLDER = "store"
 # others run their SQL through store/db_sql.h's statements (db_step,
 # db_bind_*, db_col_*), the contract both engines fulfil.
 ENGINE_FILES = {"store/db_sql.h", "store/db.c", "store/db_checkpoint.c", "store/db_health.c",
-                "store/db_version.c", "store/backup.c", "store/archive.c", "store/db_pg.c"}
+                "store/db_version.c", "store/backup.c", "store/archive.c", "store/db_pg.c",
+                "store/db_stmt.c"}
 engine_call_re = re.compile(r"\b(sqlite3_\w+|SQLITE_\w+|PQ\w+|PGRES_\w+)")
 
 

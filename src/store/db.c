@@ -26,6 +26,7 @@
 #include "store/db_health.h"
 #include "store/db_pg.h"
 #include "store/db_sql.h"
+#include "store/db_stmt.h"
 #include "store/db_version.h"
 #include "store/migrations.h"
 #include "store/names.h"
@@ -283,6 +284,7 @@ void db_close(struct db *db)
     if (!db)
         return;
     db_version_unwatch(db);
+    db_stmt_cache_free(db);
     if (db->pg)
         db_pg_close(db->pg);
     else
@@ -605,38 +607,13 @@ void db_rollback(struct db *db)
     write_turn_release();
 }
 
-/* One connection per thread, with a small cache of prepared statements
- * keyed by their SQL text. Sized for every statement of store/ (about 160,
- * counting the per-language variants) so none is prepared per call. */
-#define STMT_CACHE_SIZE 256
-
-struct thread_conn {
-    struct db *db;
-    struct {
-        uint64_t hash;
-        const char *sql;  /* sqlite3_sql(st), or a copy for PostgreSQL's */
-        const char *seen; /* the caller's pointer at the last hit (a literal, mostly) */
-        struct db_stmt st;
-    } cache[STMT_CACHE_SIZE];
-    size_t ncache;
-};
-
 static struct db_options pool_options;
 static pthread_key_t pool_key;
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
 static void pool_close(void *arg)
 {
-    struct thread_conn *tc = arg;
-    for (size_t i = 0; i < tc->ncache; i++) {
-        sqlite3_finalize(tc->cache[i].st.sq);
-        if (tc->cache[i].st.pg) {
-            db_pg_finalize(tc->cache[i].st.pg);
-            free((char *)tc->cache[i].sql);
-        }
-    }
-    db_close(tc->db);
-    free(tc);
+    db_close(arg);
 }
 
 static void pool_make_key(void)
@@ -659,131 +636,18 @@ struct db *db_open_reader(void)
     return db_open(&pool_options);
 }
 
+/* Each thread's connection is its own, and so is its statement cache
+ * (store/db_stmt): nothing is shared between threads but the options. */
 struct db *db_thread(void)
 {
     pthread_once(&pool_once, pool_make_key);
-    struct thread_conn *tc = pthread_getspecific(pool_key);
-    if (tc)
-        return tc->db;
-    tc = calloc(1, sizeof *tc);
-    if (!tc)
-        return NULL;
-    tc->db = db_open(&pool_options);
-    if (!tc->db || pthread_setspecific(pool_key, tc) != 0) {
-        db_close(tc->db);
-        free(tc);
+    struct db *db = pthread_getspecific(pool_key);
+    if (db)
+        return db;
+    db = db_open(&pool_options);
+    if (db && pthread_setspecific(pool_key, db) != 0) {
+        db_close(db);
         return NULL;
     }
-    return tc->db;
-}
-
-/* This thread's pooled connection, or NULL. The key is made first: a
- * program that only used db_open() (the unit tests) has none yet, and
- * pthread_getspecific() on a key never created is undefined (under ASan it
- * returned another library's pointer). */
-static struct thread_conn *pool_current(void)
-{
-    pthread_once(&pool_once, pool_make_key);
-    return pthread_getspecific(pool_key);
-}
-
-/* Back to its state before any binding or step. */
-static void stmt_reset(struct db_stmt *st)
-{
-    if (st->sq) {
-        sqlite3_reset(st->sq);
-        sqlite3_clear_bindings(st->sq);
-    } else {
-        db_pg_reset(st->pg);
-    }
-}
-
-/* A statement prepared for sql on db, in *st. 0 or -1 (logged). */
-static int stmt_prepare(struct db *db, const char *sql, bool persistent, struct db_stmt *st)
-{
-    *st = (struct db_stmt){0};
-    if (db->pg) {
-        if ((st->pg = db_pg_prepare(db->pg, sql)))
-            return 0;
-        db_health_log_error(db, "prepare", db_errmsg(db));
-        return -1;
-    }
-    unsigned flags = persistent ? SQLITE_PREPARE_PERSISTENT : 0;
-    if (sqlite3_prepare_v3(db->sq, sql, -1, flags, &st->sq, NULL) == SQLITE_OK)
-        return 0;
-    db_health_log_error(db, "prepare", sqlite3_errmsg(db->sq));
-    sqlite3_finalize(st->sq);
-    return -1;
-}
-
-/* A statement of this thread's cache for sql, if there is one. */
-static struct db_stmt *cache_find(struct thread_conn *tc, const char *sql, uint64_t *hash)
-{
-    /* Most callers pass the same literal every time: find it by its
-     * address first (the text still compared), hashing only the rest. */
-    size_t hit = tc->ncache;
-    for (size_t i = 0; i < tc->ncache && hit == tc->ncache; i++)
-        if (tc->cache[i].seen == sql && strcmp(tc->cache[i].sql, sql) == 0)
-            hit = i;
-    if (hit == tc->ncache) {
-        *hash = hash_string(sql);
-        for (size_t i = 0; i < tc->ncache && hit == tc->ncache; i++)
-            if (tc->cache[i].hash == *hash && strcmp(tc->cache[i].sql, sql) == 0)
-                hit = i;
-    }
-    if (hit == tc->ncache)
-        return NULL;
-    tc->cache[hit].seen = sql;
-    stmt_reset(&tc->cache[hit].st); /* in case a caller forgot */
-    return &tc->cache[hit].st;
-}
-
-struct db_stmt *db_stmt(struct db *db, const char *sql)
-{
-    struct thread_conn *tc = pool_current();
-    bool cacheable = tc && tc->db == db;
-    uint64_t h = 0;
-    struct db_stmt *hit = cacheable ? cache_find(tc, sql, &h) : NULL;
-    if (hit)
-        return hit;
-    struct db_stmt st;
-    bool keep = cacheable && tc->ncache < STMT_CACHE_SIZE;
-    if (stmt_prepare(db, sql, keep, &st) != 0)
-        return NULL;
-    if (keep) {
-        const char *key = st.sq ? sqlite3_sql(st.sq) : strdup(sql);
-        if (key) {
-            tc->cache[tc->ncache].hash = h;
-            tc->cache[tc->ncache].sql = key;
-            tc->cache[tc->ncache].seen = sql;
-            tc->cache[tc->ncache].st = st;
-            return &tc->cache[tc->ncache++].st;
-        }
-    }
-    struct db_stmt *own = malloc(sizeof *own);
-    if (!own) {
-        sqlite3_finalize(st.sq);
-        db_pg_finalize(st.pg);
-        return NULL;
-    }
-    *own = st;
-    return own;
-}
-
-void db_stmt_done(struct db_stmt *done)
-{
-    if (!done)
-        return;
-    struct thread_conn *tc = pool_current();
-    if (tc) {
-        for (size_t i = 0; i < tc->ncache; i++) {
-            if (&tc->cache[i].st == done) {
-                stmt_reset(done);
-                return;
-            }
-        }
-    }
-    sqlite3_finalize(done->sq);
-    db_pg_finalize(done->pg);
-    free(done);
+    return db;
 }

@@ -1,7 +1,7 @@
 /* db_sql.h -- the statements of a struct db: internal to store/.
  *
  * The store's modules run their SQL through these and nothing else: a
- * statement from the per-thread cache, parameters bound by position
+ * statement from the connection's cache, parameters bound by position
  * (?1, ?2...) or by name (":phone", through store/store_util), a step that
  * says "a row" or "done", columns read by index, and what the last
  * statement changed (an INSERT's new id comes back through "RETURNING id",
@@ -31,17 +31,23 @@
 struct db_pg;      /* PostgreSQL (store/db_pg) */
 struct db_pg_stmt; /* a statement of it */
 
+struct db_stmt_cache; /* a connection's prepared statements (store/db_stmt) */
+
 /* One connection: made by db_open(), freed by db_close(). Exactly one of
  * the engines' handles is set. */
 struct db {
     sqlite3 *sq;
     struct db_pg *pg;
+    struct db_stmt_cache *cache; /* made at its first statement */
 };
 
-/* A prepared statement of a connection: the engine's own. */
+/* A prepared statement of a connection: the engine's own, and whether its
+ * connection's cache keeps it (and it is handed out now). */
 struct db_stmt {
     sqlite3_stmt *sq;
     struct db_pg_stmt *pg;
+    bool kept;
+    bool busy;
 };
 
 /* What db_step() returns: DB_ROW, DB_DONE or an error code, SQLite's
@@ -55,10 +61,9 @@ enum { DB_ROW = SQLITE_ROW, DB_DONE = SQLITE_DONE, DB_FAILED = -1 };
 /* The kinds of a column's value (db_col_type). */
 enum db_type { DB_NULL, DB_INTEGER, DB_FLOAT, DB_TEXT, DB_BLOB };
 
-/* A prepared statement for sql on db, from the calling thread's cache when
- * db is that thread's connection (statements are prepared once per thread
- * and reused), freshly prepared otherwise. Ready for binding. Returns NULL
- * (logged) on error. Always give it back with db_stmt_done(). */
+/* A prepared statement for sql on db, from db's cache (store/db_stmt:
+ * prepared once per connection and reused). Ready for binding. Returns
+ * NULL (logged) on error. Always give it back with db_stmt_done(). */
 struct db_stmt *db_stmt(struct db *db, const char *sql);
 
 /* Give a statement from db_stmt() back: reset and unbound if cached,

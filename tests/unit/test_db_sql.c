@@ -290,6 +290,64 @@ static void test_statements_interleave(void **state)
     assert_int_equal(scalar(db, "SELECT sum(n) FROM t WHERE code LIKE 'E-%'"), 10 + 50);
 }
 
+/* Any connection keeps its statements (not only a thread's pooled one):
+ * the same text asked again is the same statement, prepared once. */
+static void test_statements_kept_per_connection(void **state)
+{
+    (void)state;
+    const char *sql = "SELECT count(*) FROM t WHERE n >= ?1";
+    struct db_stmt *first = db_stmt(db, sql);
+    assert_non_null(first);
+    assert_true(first->kept);
+    db_stmt_done(first);
+    char copy[64]; /* the same text at another address */
+    snprintf(copy, sizeof copy, "%s", sql);
+    for (int i = 0; i < 3; i++) {
+        struct db_stmt *again = db_stmt(db, i % 2 ? copy : sql);
+        assert_ptr_equal(again, first);
+        db_bind_i64(again, 1, 0);
+        assert_int_equal(db_step(again), DB_ROW);
+        db_stmt_done(again);
+    }
+    if (db_is_postgresql(db)) /* prepared on the server once, not per call */
+        assert_int_equal(scalar(db, "SELECT count(*) FROM pg_prepared_statements"
+                                    " WHERE statement LIKE 'SELECT count(*) FROM t WHERE n >= %'"),
+                         1);
+}
+
+/* A statement asked for again while its rows are still being read (a loop
+ * over it running it again inside): the inner caller gets a statement of
+ * its own, and the outer one's rows go on where they were. */
+static void test_statement_busy_run_again(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        char code[16];
+        snprintf(code, sizeof code, "R-%d", i);
+        assert_int_equal(insert(code, i, 0), DB_DONE);
+    }
+    const char *sql = "SELECT n FROM t WHERE code LIKE 'R-%' AND n >= ?1 ORDER BY n";
+    struct db_stmt *outer = db_stmt(db, sql);
+    db_bind_i64(outer, 1, 0);
+    int64_t seen = 0, inner_rows = 0;
+    while (db_step(outer) == DB_ROW) {
+        int64_t n = db_col_i64(outer, 0);
+        seen = seen * 10 + n + 1;
+        struct db_stmt *inner = db_stmt(db, sql);
+        assert_ptr_not_equal(inner, outer);
+        db_bind_i64(inner, 1, n);
+        while (db_step(inner) == DB_ROW)
+            inner_rows++;
+        db_stmt_done(inner);
+    }
+    db_stmt_done(outer);
+    assert_int_equal(seen, 123); /* rows 0, 1, 2 in order, none skipped or repeated */
+    assert_int_equal(inner_rows, 3 + 2 + 1);
+    struct db_stmt *after = db_stmt(db, sql); /* the kept one again */
+    assert_ptr_equal(after, outer);
+    db_stmt_done(after);
+}
+
 /* Two nodes' write transactions take turns: the second waits for the
  * first's lock, and fails as BUSY past its lock timeout. */
 static void test_pg_writes_take_turns(void **state)
@@ -336,7 +394,9 @@ int main(void)
     cmocka_unit_test(test_a_row_written_and_read_back), cmocka_unit_test(test_inserted_ids),       \
         cmocka_unit_test(test_changes_and_transactions),                                           \
         cmocka_unit_test(test_failures_classified), cmocka_unit_test(test_statements_interleave),  \
-        cmocka_unit_test(test_parameter_gap), cmocka_unit_test(test_prepare_inside_a_transaction)
+        cmocka_unit_test(test_parameter_gap), cmocka_unit_test(test_prepare_inside_a_transaction), \
+        cmocka_unit_test(test_statements_kept_per_connection),                                     \
+        cmocka_unit_test(test_statement_busy_run_again)
     const struct CMUnitTest tests[] = {CONTRACT_TESTS};
     const struct CMUnitTest tests_pg[] = {
         CONTRACT_TESTS,
