@@ -18,6 +18,7 @@
 #include "app/scheduler.h"
 #include "app/ussd.h"
 #include "cmd/backup.h"
+#include "cmd/migrate_store.h"
 #include "cmd/token.h"
 #include "cmd/user.h"
 #include "console/api.h"
@@ -46,7 +47,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: taawund [-c FILE] [-n] [-d] [-h] [--version]\n"
-               "       taawund token|user|backup|restore ... (each with -h)\n"
+               "       taawund token|user|backup|restore|migrate-store ... (each with -h)\n"
                "  -c FILE    configuration file (default " DEFAULT_CONFIG ")\n"
                "  -n         check the configuration and text catalogs, then exit 0 or 1\n"
                "  -d         debug: log level debug (taawund always runs in the foreground)\n"
@@ -450,6 +451,9 @@ int main(int argc, char **argv)
     /* `taawund backup|restore FILE` copy the database out and back. */
     if (argc >= 2 && (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0))
         return cmd_backup(argc - 1, argv + 1, DEFAULT_CONFIG);
+    /* `taawund migrate-store --from FILE` copies a SQLite programme into PostgreSQL. */
+    if (argc >= 2 && strcmp(argv[1], "migrate-store") == 0)
+        return cmd_migrate_store(argc - 1, argv + 1, DEFAULT_CONFIG);
     struct options o = {.config_path = DEFAULT_CONFIG};
     int status = parse_options(argc, argv, &o);
     if (status >= 0)
