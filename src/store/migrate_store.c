@@ -74,6 +74,10 @@ static void why(struct migrate_store_report *out, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(out->why, sizeof out->why, fmt, ap);
     va_end(ap);
+    /* One line: PostgreSQL's messages end in a newline and may hold more. */
+    for (char *c = out->why; *c; c++)
+        if (*c == '\n')
+            *c = c[1] ? ' ' : '\0';
 }
 
 /* Run sql (no rows) on db. 0, or -1 with the engine's error in out->why. */
