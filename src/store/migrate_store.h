@@ -80,8 +80,8 @@ struct migrate_store_report {
  * in the tables to be copied. src (borrowed) is made query_only and must
  * be at this build's schema version: an older file is refused (a daemon
  * of this build migrates it at its next start), never changed here. dst
- * (borrowed) must be the calling thread's connection (db_thread()): a
- * table's INSERT is prepared once and run per batch. Neither connection
+ * (borrowed): a table's INSERT is prepared once (its connection keeps
+ * it, store/db_stmt) and run per batch. Neither connection
  * may be inside a transaction. *out is filled in every case. Returns
  * MIGRATE_STORE_DONE once committed; on anything else dst is as it was. */
 enum migrate_store_result migrate_store_copy(struct db *src, struct db *dst,
