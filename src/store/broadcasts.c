@@ -472,9 +472,41 @@ static void bind_texts(struct db_stmt *st, const struct expansion *e)
     }
 }
 
-/* One member's message (PostgreSQL). 0 or -1. */
-static int expand_row_pg(struct db *db, const struct expansion *e, int64_t id, const char *phone,
-                         const char *language, const char *name)
+/* PostgreSQL: the rows gathered so far inserted in one statement, in the
+ * order they were added (SQLite's ORDER BY x.id). 0 or -1. */
+static int expand_flush_pg(struct db *db, const struct expansion *e, struct broadcasts_pg_rows *r)
+{
+    if (!r->count)
+        return 0;
+    struct db_stmt *st = db_stmt(
+        db, EXPAND_INSERT " SELECT :channel, 'out', r.phone, r.member_id, 'broadcast', :topic,"
+                          " r.body, r.encoding, r.segments, :status, :priority,"
+                          " CASE WHEN :status = 'queued' THEN CAST(:now AS BIGINT) END,"
+                          " :broadcast_id, :now, :now"
+                          " FROM unnest(CAST(:member_ids AS BIGINT[]), CAST(:phones AS TEXT[]),"
+                          " CAST(:bodies AS TEXT[]), CAST(:encodings AS TEXT[]),"
+                          " CAST(:segments AS BIGINT[])) WITH ORDINALITY"
+                          " AS r (member_id, phone, body, encoding, segments, n) ORDER BY r.n");
+    if (!st)
+        return store_fail(db, "broadcasts_expand");
+    if (broadcasts_pg_rows_bind(st, r) != 0) {
+        db_stmt_done(st);
+        return -1;
+    }
+    store_bind_text(st, ":channel", e->channel);
+    store_bind_text_or_null(st, ":topic", e->a->topic);
+    store_bind_text(st, ":status", e->status);
+    store_bind_int64(st, ":priority", e->priority);
+    store_bind_int64(st, ":now", e->now);
+    store_bind_int64(st, ":broadcast_id", e->id);
+    broadcasts_pg_rows_clear(r);
+    return store_exec(db, st, "broadcasts_expand");
+}
+
+/* PostgreSQL: one member's message added to r (its text by language, name
+ * or fallback, as the SQLite statement makes it). 0 or -1. */
+static int expand_row_pg(const struct expansion *e, struct broadcasts_pg_rows *r, int64_t id,
+                         const char *phone, const char *language, const char *name)
 {
     const struct broadcast_text *t = e->fallback; /* the statement's CASE m.language */
     for (size_t i = 0; language && i < e->ntexts; i++)
@@ -487,33 +519,16 @@ static int expand_row_pg(struct db *db, const struct expansion *e, int64_t id, c
     if (segments <= 0 &&
         broadcasts_pg_body(t->body, t->encoding, t->name_fallback, id, name, &body, &segments) != 0)
         return -1;
-    struct db_stmt *st = db_stmt(
-        db, EXPAND_INSERT " VALUES (:channel, 'out', :phone, :member_id, 'broadcast', :topic,"
-                          " :body, :encoding, :segments, :status, :priority,"
-                          " CASE WHEN :status = 'queued' THEN CAST(:now AS BIGINT) END,"
-                          " :broadcast_id, :now, :now)");
-    int rc = -1;
-    if (st) {
-        store_bind_text(st, ":channel", e->channel);
-        store_bind_text(st, ":phone", phone);
-        store_bind_int64(st, ":member_id", id);
-        store_bind_text_or_null(st, ":topic", e->a->topic);
-        store_bind_text(st, ":body", body ? body : t->body);
-        store_bind_text(st, ":encoding", t->encoding);
-        store_bind_int64(st, ":segments", segments);
-        store_bind_text(st, ":status", e->status);
-        store_bind_int64(st, ":priority", e->priority);
-        store_bind_int64(st, ":now", e->now);
-        store_bind_int64(st, ":broadcast_id", e->id);
-        rc = store_exec(db, st, "broadcasts_expand");
-    } else {
-        store_fail(db, "broadcasts_expand");
-    }
+    int rc = broadcasts_pg_rows_add(r, id, phone, body ? body : t->body, t->encoding, segments);
     free(body);
     return rc;
 }
 
-/* PostgreSQL: the members in id order, a message each. */
+/* The most messages one INSERT carries on PostgreSQL. */
+#define EXPAND_ROWS_PG 512
+
+/* PostgreSQL: the members in id order, a message each, inserted
+ * EXPAND_ROWS_PG at a time. */
 static int expand_rows_pg(struct db *db, const struct expansion *e, int64_t *inserted)
 {
     struct db_stmt *st =
@@ -524,17 +539,22 @@ static int expand_rows_pg(struct db *db, const struct expansion *e, int64_t *ins
     bind_audience(st, e->a);
     store_bind_int64(st, ":after", e->after);
     store_bind_int64(st, ":until", e->until);
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (expand_row_pg(db, e, db_col_i64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
-                          db_col_text(st, 3)) != 0) {
-            db_stmt_done(st);
-            return -1;
-        }
+    struct broadcasts_pg_rows rows = {0};
+    int rc, failed = 0;
+    while (!failed && (rc = db_step(st)) == DB_ROW) {
+        failed = expand_row_pg(e, &rows, db_col_i64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+                               db_col_text(st, 3));
+        if (!failed && rows.count == EXPAND_ROWS_PG)
+            failed = expand_flush_pg(db, e, &rows);
         ++*inserted;
     }
     db_stmt_done(st);
-    return rc == DB_DONE ? 0 : store_fail(db, "broadcasts_expand");
+    if (!failed && rc != DB_DONE)
+        failed = store_fail(db, "broadcasts_expand");
+    if (!failed)
+        failed = expand_flush_pg(db, e, &rows);
+    broadcasts_pg_rows_free(&rows);
+    return failed ? -1 : 0;
 }
 
 int broadcasts_expand(struct db *db, int64_t id, const struct broadcast_audience *a,

@@ -12,6 +12,7 @@
 #include "core/gsm.h"
 #include "core/placeholders.h"
 #include "store/members.h"
+#include "store/store_util.h"
 
 /* A language's names of one class summed: SQLite's
  * max(printf('%010d', sms_units(name)) || name) kept as units and name. */
@@ -97,4 +98,97 @@ int broadcasts_pg_body(const char *body, const char *encoding, const char *name_
     }
     *segments = (int64_t)m.segments;
     return 0;
+}
+
+/* ---- a chunk's rows as arrays ---- */
+
+static int text_reserve(struct broadcasts_pg_text *t, size_t more)
+{
+    if (t->len + more + 2 <= t->cap) /* room for the closing brace and NUL */
+        return 0;
+    size_t cap = t->cap ? t->cap : 1024;
+    while (cap < t->len + more + 2)
+        cap *= 2;
+    char *p = realloc(t->p, cap);
+    if (!p)
+        return -1;
+    t->p = p;
+    t->cap = cap;
+    return 0;
+}
+
+/* Append one element to the array literal t: "{" before the first, ","
+ * before the others, the value quoted with '"' and '\\' escaped. */
+static int text_element(struct broadcasts_pg_text *t, const char *v)
+{
+    size_t n = strlen(v);
+    if (text_reserve(t, 2 * n + 3) != 0)
+        return -1;
+    char sep = t->len ? ',' : '{';
+    t->p[t->len++] = sep;
+    t->p[t->len++] = '"';
+    for (const char *c = v; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            t->p[t->len++] = '\\';
+        t->p[t->len++] = *c;
+    }
+    t->p[t->len++] = '"';
+    return 0;
+}
+
+/* t closed as an array literal ("{}" when empty), NUL-terminated. */
+static const char *text_closed(struct broadcasts_pg_text *t)
+{
+    if (text_reserve(t, 1) != 0)
+        return NULL;
+    if (!t->len)
+        t->p[t->len++] = '{';
+    t->p[t->len] = '}';
+    t->p[t->len + 1] = '\0';
+    return t->p;
+}
+
+int broadcasts_pg_rows_add(struct broadcasts_pg_rows *r, int64_t member_id, const char *phone,
+                           const char *body, const char *encoding, int64_t segments)
+{
+    char id[24], segs[24];
+    snprintf(id, sizeof id, "%lld", (long long)member_id);
+    snprintf(segs, sizeof segs, "%lld", (long long)segments);
+    if (text_element(&r->member_ids, id) != 0 || text_element(&r->phones, phone) != 0 ||
+        text_element(&r->bodies, body) != 0 || text_element(&r->encodings, encoding) != 0 ||
+        text_element(&r->segments, segs) != 0)
+        return -1;
+    r->count++;
+    return 0;
+}
+
+int broadcasts_pg_rows_bind(struct db_stmt *st, struct broadcasts_pg_rows *r)
+{
+    const char *ids = text_closed(&r->member_ids), *phones = text_closed(&r->phones),
+               *bodies = text_closed(&r->bodies), *encodings = text_closed(&r->encodings),
+               *segments = text_closed(&r->segments);
+    if (!ids || !phones || !bodies || !encodings || !segments)
+        return -1;
+    store_bind_text(st, ":member_ids", ids);
+    store_bind_text(st, ":phones", phones);
+    store_bind_text(st, ":bodies", bodies);
+    store_bind_text(st, ":encodings", encodings);
+    store_bind_text(st, ":segments", segments);
+    return 0;
+}
+
+void broadcasts_pg_rows_clear(struct broadcasts_pg_rows *r)
+{
+    r->count = 0;
+    r->member_ids.len = r->phones.len = r->bodies.len = r->encodings.len = r->segments.len = 0;
+}
+
+void broadcasts_pg_rows_free(struct broadcasts_pg_rows *r)
+{
+    free(r->member_ids.p);
+    free(r->phones.p);
+    free(r->bodies.p);
+    free(r->encodings.p);
+    free(r->segments.p);
+    *r = (struct broadcasts_pg_rows){0};
 }

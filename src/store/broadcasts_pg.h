@@ -39,4 +39,32 @@ int broadcasts_pg_body(const char *body, const char *encoding, const char *name_
                        int64_t id, const char *name, char **out, int64_t *segments)
     __attribute__((warn_unused_result));
 
+/* A chunk's messages gathered for one INSERT on PostgreSQL (one round trip
+ * for the chunk, not one per member): each column kept as an array literal
+ * ({"...","..."}), bound as text and read with unnest() in the order the
+ * rows were added. Zero-initialise; broadcasts_pg_rows_free() after. */
+struct broadcasts_pg_text {
+    char *p;
+    size_t len, cap;
+};
+struct broadcasts_pg_rows {
+    size_t count;
+    struct broadcasts_pg_text member_ids, phones, bodies, encodings, segments;
+};
+
+/* Add one message's member, phone, body, encoding and segments. 0, or -1
+ * (out of memory: the rows are then unusable, free them). */
+int broadcasts_pg_rows_add(struct broadcasts_pg_rows *r, int64_t member_id, const char *phone,
+                           const char *body, const char *encoding, int64_t segments)
+    __attribute__((warn_unused_result));
+
+/* Bind the rows' arrays to st's :member_ids, :phones, :bodies, :encodings
+ * and :segments (text; the statement casts them to arrays). 0 or -1. */
+int broadcasts_pg_rows_bind(struct db_stmt *st, struct broadcasts_pg_rows *r)
+    __attribute__((warn_unused_result));
+
+/* Empty the rows for the next INSERT (their memory kept), or free it. */
+void broadcasts_pg_rows_clear(struct broadcasts_pg_rows *r);
+void broadcasts_pg_rows_free(struct broadcasts_pg_rows *r);
+
 #endif

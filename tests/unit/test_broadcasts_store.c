@@ -167,6 +167,52 @@ static void test_personalised_expansion(void **state)
     assert_int_equal(broadcasts_cancel_messages(db, 1, "stop", 200), 3);
 }
 
+/* More members than one INSERT carries on PostgreSQL, with names that an
+ * array literal must quote ('"', '\', ',', braces, "NULL"): each gets one
+ * message, in id order, with their name exactly. */
+static void test_expansion_in_batches_keeps_every_name(void **state)
+{
+    (void)state;
+    need_db();
+    exec(db, "DELETE FROM members");
+    exec(db, "INSERT INTO broadcasts (id, name, channel, audience, texts, status, created_by,"
+             " created_at, updated_at) VALUES (1, 'b', 'sandbox', '{}', '{}', 'draft', 't', 1, 1)");
+    static const char *const odd[] = {"Sa\"id", "back\\slash", "a,b", "{x}", "NULL", " sp "};
+    const int n_members = 1100;
+    assert_int_equal(db_begin(db), 0);
+    for (int i = 1; i <= n_members; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO members (id, phone, name, language, province, consent_at,"
+                 " consent_channel, registered_via, registered_at, created_at, updated_at)"
+                 " VALUES (%d, '+2126%08d', ?1, 'fr', 'nador', 1, 'ussd', 'ussd', 1, 1, 1)",
+                 i, i);
+        struct db_stmt *st = db_stmt(db, sql);
+        char name[32];
+        snprintf(name, sizeof name, "%s %d", odd[i % 6], i);
+        db_bind_text(st, 1, name);
+        assert_int_equal(db_step(st), DB_DONE);
+        db_stmt_done(st);
+    }
+    assert_int_equal(db_commit(db), 0);
+    const struct broadcast_text fr = {
+        .language = "fr", .body = "{name}", .encoding = "gsm7", .name_fallback = "membre"};
+    struct broadcast_audience a = {.provinces = "[\"nador\"]", .year = 2026};
+    int64_t n = -1;
+    assert_int_equal(broadcasts_expand(db, 1, &a, "sandbox", &fr, 1, &fr, 5, 0, 100, &n), 0);
+    assert_int_equal(n, n_members);
+    struct db_stmt *st = db_stmt(db, "SELECT member_id, body FROM messages ORDER BY id");
+    for (int i = 1; i <= n_members; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s %d", odd[i % 6], i);
+        assert_int_equal(db_step(st), DB_ROW);
+        assert_int_equal(db_col_i64(st, 0), i);
+        assert_string_equal(db_col_text(st, 1), name);
+    }
+    assert_int_equal(db_step(st), DB_DONE);
+    db_stmt_done(st);
+}
+
 struct groups {
     char seen[8][80];
     size_t n;
@@ -280,11 +326,15 @@ int main(void)
 {
     const struct CMUnitTest sqlite[] = {
         cmocka_unit_test_setup_teardown(test_personalised_expansion, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expansion_in_batches_keeps_every_name, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_audience_names_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_templates_recurrences_and_audit, setup, teardown),
     };
     const struct CMUnitTest pg[] = {
         cmocka_unit_test_setup_teardown(test_personalised_expansion, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(test_expansion_in_batches_keeps_every_name, setup_pg,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_audience_names_and_counts, setup_pg, teardown),
         cmocka_unit_test_setup_teardown(test_templates_recurrences_and_audit, setup_pg, teardown),
     };
