@@ -36,6 +36,7 @@ cd "$top" || exit 2
 passed=0
 failed=0
 skipped=0
+deselected=0 # of the last run_pytest: the tests its conftest left out
 python=${PYTHON:-/usr/bin/python3}
 
 # Skip reasons that name a component .ci/run installs.
@@ -127,6 +128,7 @@ run_pytest() {
   line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|error)|(passed|failed|skipped|error).* in [0-9.]+s' "$log" | tail -n1)
   p=$(number_of passed "$line"); f=$(number_of failed "$line")
   e=$(number_of error "$line"); s=$(number_of skipped "$line")
+  deselected=$(number_of deselected "$line")
   if [ -z "$line" ]; then
     f=$((f + 1)); echo "FAIL pytest: no closing line"
   fi
@@ -242,6 +244,9 @@ run_integration_pg() {
     from=$(($(stat -c %s "$log") + 1))
   fi
   TAAWUN_TEST_ENGINE=postgresql run_pytest tests/integration
+  # Not skipped: the integration part runs them, on SQLite (conftest.py).
+  echo "integration-pg: $deselected tests deselected as SQLite's own (marked sqlite_only: its file," \
+    "WAL, fsync, backup API); the integration part runs them on SQLite"
   if [ -n "$log" ]; then
     tail -c +"$from" "$log" >"$build/pg-server.log"
     errors=$(grep -c ' ERROR: ' "$build/pg-server.log")

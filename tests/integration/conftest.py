@@ -72,11 +72,29 @@ PG_APPLICATION_NAME = "taawun-tests"
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): proves SQLite's own behaviour (its file, WAL, fsync, "
+        "backup API); deselected when the daemons run on PostgreSQL, run by the SQLite part")
     if ENGINE not in ENGINES:
         raise pytest.UsageError(f"TAAWUN_TEST_ENGINE={ENGINE!r}: one of {'|'.join(ENGINES)}")
     if ENGINE == "postgresql" and not TEST_PG:
         raise pytest.UsageError("TAAWUN_TEST_ENGINE=postgresql needs TAAWUN_TEST_PG (a libpq "
                                 "conninfo of the cluster's maintenance database)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, deselect the tests marked sqlite_only: pytest's closing
+    line counts them as deselected (contrib/run-tests.sh says so), and the
+    SQLite run keeps them. The marker must say why."""
+    kept, dropped = [], []
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is not None and not (mark.args and isinstance(mark.args[0], str) and mark.args[0]):
+            raise pytest.UsageError(f"{item.nodeid}: sqlite_only needs its reason as argument")
+        (dropped if mark is not None and ENGINE != "sqlite" else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -14,7 +14,13 @@ import threading
 import time
 import urllib.parse
 
+import pytest
+
 from conftest import (FORM_CT, Ussd, new_phone, query, run_taawund, wait_until, write_config)
+
+# SQLite's online backup API and its database file; on PostgreSQL `taawund
+# backup` points to pg_dump instead (test_postgresql.py proves it).
+pytestmark = pytest.mark.sqlite_only("taawund backup/restore copy SQLite's file (its backup API)")
 
 LOAD_MAX_REQUESTS = 400   # the load thread's bound in count...
 LOAD_MAX_SECONDS = 40.0   # ...and in time

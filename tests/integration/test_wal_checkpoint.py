@@ -12,10 +12,14 @@ promtool)."""
 import threading
 import time
 
+import pytest
+
 from conftest import DELETE, sandbox_channel, wait_until
 from test_admin_api import Api, make_token
 from test_broadcast_expand import FR, add_members
 from test_metrics import check_with_promtool, samples, scrape, total, value
+
+pytestmark = pytest.mark.sqlite_only("SQLite's WAL file and its checkpoints (store/db_checkpoint)")
 
 MEMBERS = 8000        # their messages fill several thousand WAL pages
 WAL_PAGES = 1000      # DB_WAL_PAGES, src/core/limits.h
