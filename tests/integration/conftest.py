@@ -833,8 +833,10 @@ class PgConnection:
         return PgCursor(cur)
 
     def executemany(self, sql, seq_of_args):
-        cur = self._conn.cursor()
-        cur.executemany(pg_sql(sql), [tuple(a) for a in seq_of_args])
+        import psycopg2.extras  # pylint: disable=import-outside-toplevel
+        cur = self._conn.cursor()  # in pages: one round trip per row is slow
+        psycopg2.extras.execute_batch(cur, pg_sql(sql), [tuple(a) for a in seq_of_args],
+                                      page_size=500)
         return PgCursor(cur)
 
     def commit(self):
@@ -888,6 +890,16 @@ def query(db, sql, args=()):
     file's path or a PgDatabase), as dicts."""
     with connect_db(db) as c:
         return [dict(r) for r in c.execute(sql, args).fetchall()]
+
+
+def schema_version(db):
+    """The schema version of db's database (a Daemon, an SQLite file's path or
+    a PgDatabase): SQLite's user_version, PostgreSQL's schema_version table."""
+    target = db.db_path if isinstance(db, Daemon) else db
+    sql = ("SELECT version FROM schema_version" if isinstance(target, PgDatabase)
+           else "PRAGMA user_version")
+    with connect_db(target) as c:
+        return c.execute(sql).fetchone()[0]
 
 
 def add_member(db, phone=None, *, language="fr", name="Test Member", cooperative=None,

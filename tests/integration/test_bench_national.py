@@ -12,10 +12,16 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import TAAWUND, Ussd, assert_menu, http_request, query, write_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import national  # noqa: E402
+
+# national.py builds SQLite's file by design (shards in files of their own,
+# merged by ATTACH, SQLite's pragmas): `make bench` measures SQLite.
+pytestmark = pytest.mark.sqlite_only("tests/bench/national.py writes an SQLite file by design")
 
 SCALE = 0.0005  # 500 members, 5,000 messages
 FOLD = TAAWUND.parent / "tests" / "bench_fold"  # make build-tests

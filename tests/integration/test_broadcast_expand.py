@@ -9,13 +9,12 @@ chunks (TAAWUN_TEST_EXPAND_SPAN, TAAWUN_TEST_EXPAND_PAUSE_MS) so the tests
 act while it runs. Standard library only (plus pytest)."""
 
 import re
-import sqlite3
 import time
 import urllib.parse
 
 import pytest
 
-from conftest import DELETE, FORM_CT, TAAWUND_TEST, query, sandbox_channel, wait_until
+from conftest import DELETE, FORM_CT, TAAWUND_TEST, connect_db, query, sandbox_channel, wait_until
 from test_admin_api import Api, make_token
 
 MEMBERS = 700  # more than BROADCAST_INLINE_MAX (500)
@@ -45,17 +44,12 @@ def add_members(d, n=MEMBERS):
     in member id order."""
     now = int(time.time())
     phones = ["+2126%08d" % (30000000 + i) for i in range(n)]
-    conn = sqlite3.connect(str(d.db_path), timeout=30, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with connect_db(d, write=True) as conn:
         conn.executemany(
             "INSERT INTO members (phone, name, language, consent_at, consent_channel,"
             " registered_via, registered_at, created_at, updated_at)"
             " VALUES (?, 'Membre', 'fr', ?, 'ussd', 'ussd', ?, ?, ?)",
             [(p, now, now, now, now) for p in phones])
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
     return phones
 
 
@@ -120,7 +114,7 @@ def test_a_large_broadcast_expands_in_chunks_with_progress(expanding):
                                      (bid,))}
     assert got == set(phones)
     assert len(query(d, "SELECT 1 FROM audit_log WHERE action = 'broadcast.send'"
-                        " AND object_id = ?", (bid,))) == 1
+                        " AND object_id = ?", (str(bid),))) == 1
 
 
 def test_sigkill_mid_expansion_then_restart_gives_each_recipient_one_message(expanding):

@@ -5,16 +5,16 @@ long WAL before each chunk (TAAWUN_TEST_EXPAND_WAL_PAGES=1 in taawund-test,
 EXPAND_WAL_PAGES in src/core/limits.h) gives every member of the audience
 exactly one message and no one else any, over member ids with gaps (deleted
 members), members without consent and members of another language spread
-across the chunk borders (issue 14, item 3). Standard library only (plus
+across the chunk borders (issue 14, item 3). On PostgreSQL there is no
+SQLite WAL to wait for: the same chunks, no waits. Standard library only (plus
 pytest)."""
 
 import re
-import sqlite3
 import time
 
 import pytest
 
-from conftest import DELETE, TAAWUND_TEST, query, sandbox_channel
+from conftest import DELETE, ENGINE, TAAWUND_TEST, connect_db, query, sandbox_channel
 from test_admin_api import Api, make_token
 
 MEMBERS = 9000  # the first span is 512 ids, then doubled at most: several chunks
@@ -35,9 +35,7 @@ def add_members(d):
     French-language broadcast must reach."""
     now = int(time.time())
     phones = ["+2126%08d" % (40000000 + i) for i in range(MEMBERS)]
-    conn = sqlite3.connect(str(d.db_path), timeout=30, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with connect_db(d, write=True) as conn:
         conn.executemany(
             "INSERT INTO members (phone, name, language, consent_at, consent_channel,"
             " registered_via, registered_at, created_at, updated_at)"
@@ -46,9 +44,6 @@ def add_members(d):
              for i, p in enumerate(phones)])
         conn.executemany("DELETE FROM members WHERE phone = ?",
                          [(p,) for i, p in enumerate(phones) if i % 7 == 0])
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
     return {p for i, p in enumerate(phones) if i % 7 and i % 11 and i % 13}
 
 
@@ -69,7 +64,10 @@ def test_adaptive_chunks_waiting_for_the_wal_give_each_recipient_one_message(ada
     line = d.wait_log(rf"event=broadcast_expanded id={bid} ", timeout=60)
     fields = dict(re.findall(r"(\w+)=(\S+)", line))
     assert int(fields["chunks"]) >= 3, line  # the span adapted over several chunks
-    assert int(fields["wal_waits"]) >= 1, line  # and chunks waited for the WAL
+    if ENGINE == "sqlite":
+        assert int(fields["wal_waits"]) >= 1, line  # and chunks waited for the WAL
+    else:  # PostgreSQL's WAL is the server's: no SQLite WAL hook, nothing to wait for
+        assert int(fields["wal_waits"]) == 0, line
     assert float(fields["longest_hold_ms"]) >= float(fields["longest_hold_cpu_ms"]) >= 0
     assert float(fields["longest_hold_runq_ms"]) >= 0  # the wait for a core, Linux
     assert int(fields["messages"]) == len(want), line

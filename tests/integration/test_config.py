@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import (DEFAULT_CONF, DELETE, MESSAGES_DIR, ROOT, TAAWUND, Raw, at_channel,
+from conftest import (DEFAULT_CONF, DELETE, ENGINE, MESSAGES_DIR, ROOT, TAAWUND, Raw, at_channel,
                       line_of, run_taawund, sandbox_channel, write_config, write_secret)
 
 
@@ -120,7 +120,9 @@ def test_out_of_range(tmp_path, path, value, key):
 
 @pytest.mark.parametrize("path,key", [
     ("channels", "channels"),
-    ("database.path", "path"),
+    # Where the data is: SQLite's file, or PostgreSQL's conninfo (there
+    # database.path is not read, so not required).
+    ("database.path", "path") if ENGINE == "sqlite" else ("database.conninfo", "conninfo"),
 ])
 def test_missing_required(tmp_path, path, key):
     conf = write_config(tmp_path, {path: DELETE})

@@ -12,11 +12,10 @@ finished. Standard library only (plus pytest)."""
 import csv
 import io
 import json
-import sqlite3
 import time
 from datetime import datetime, timedelta
 
-from conftest import DELETE, add_member, new_phone, query, wait_until
+from conftest import DELETE, add_member, connect_db, new_phone, query, wait_until
 from fakes import FakeAfricasTalking, provider_channel
 from outbox_helpers import write_db
 from test_admin_api import ZONE, Api, make_token
@@ -152,15 +151,11 @@ def test_csv_streams_every_row_of_a_large_broadcast(daemons):
         n = 1234
         conn_rows = [("at", "out", "+2126%08d" % (50000000 + i), "broadcast", "Taawun", "gsm7",
                       1, "sent", 1, "ATXid_%d" % i, bid, now, now, now) for i in range(n)]
-        conn = sqlite3.connect(str(d.db_path), timeout=10)
-        try:
+        with connect_db(d, write=True) as conn:
             conn.executemany("INSERT INTO messages (channel, direction, phone, kind, body,"
                              " encoding, segments, status, attempts, provider_id, broadcast_id,"
                              " created_at, updated_at, sent_at) VALUES"
                              " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", conn_rows)
-            conn.commit()
-        finally:
-            conn.close()
         r = api["staff"].get(f"/broadcasts/{bid}/messages.csv")
         assert r.headers.get("transfer-encoding") == "chunked", r.headers
         rows = csv_rows(r)

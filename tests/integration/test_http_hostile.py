@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import DELETE, Daemon, http_request, parse_log_line
+from conftest import DELETE, Daemon, PgDatabase, http_request, parse_log_line
 
 ATTACKERS = [f"127.0.0.{i}" for i in range(2, 7)]
 
@@ -317,10 +317,12 @@ def test_second_daemon_on_the_same_ports_fails_and_the_first_keeps_serving(daemo
     text = re.sub(r"(public:\s*\{[^}]*?port\s*=\s*)0", rf"\g<1>{first.public_port}", text)
     text = re.sub(r"(admin:\s*\{[^}]*?port\s*=\s*)0", rf"\g<1>{first.admin_port}", text)
     assert f"port = {first.public_port};" in text, text
-    # Its own database: one daemon per database is refused before the ports
-    # are tried (test_operations.py), and this test is about the ports.
-    text = text.replace(f'"{first.db_path}"', f'"{tmp_path / "second.db"}"')
-    assert "second.db" in text, text
+    # On SQLite its own database: one daemon per database file is refused
+    # before the ports are tried (test_operations.py), and this test is about
+    # the ports. On PostgreSQL several daemons share one database (nodes).
+    if not isinstance(first.db_path, PgDatabase):
+        text = text.replace(f'"{first.db_path}"', f'"{tmp_path / "second.db"}"')
+        assert "second.db" in text, text
     cfg = tmp_path / "second.conf"
     cfg.write_text(text)
     second = Daemon(cfg)

@@ -7,13 +7,12 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import threading
 import time
 
-from conftest import (MESSAGES_DIR, PROGRAMME_NAME, UNMASKED_PHONE, Ussd,
-                      assert_json_error, msg, numbered, parse_log_line, parse_screen, query,
-                      sandbox_channel, wait_until, FORM_CT, ussd_form)
+from conftest import (MESSAGES_DIR, PROGRAMME_NAME, UNMASKED_PHONE, PgDatabase, Ussd,
+                      assert_json_error, connect_db, msg, numbered, parse_log_line, parse_screen, query,
+                      sandbox_channel, schema_version, wait_until, FORM_CT, ussd_form)
 
 from test_ussd_registration import fast_register, lang_menu_ok, member_by_phone
 
@@ -199,15 +198,16 @@ def test_sigkill_right_after_registration_keeps_member(daemons):
     number = re.search(r"TA-(\d{6})", end.text)
     assert number, end
 
-    copy = snapshot_db(d.db_path, daemons.tmpdir / "crash")
-    conn = sqlite3.connect(str(copy), timeout=5)
-    try:
-        rows = conn.execute("SELECT id, name, consent_at FROM members WHERE phone = ?",
-                            (u.phone,)).fetchall()
+    # SQLite: the file and its WAL as the crash left them on disk; PostgreSQL:
+    # the server's, which outlives the daemon.
+    src = d.db_path
+    if not isinstance(src, PgDatabase):
+        src = snapshot_db(src, daemons.tmpdir / "crash")
+    with connect_db(src) as conn:
+        rows = [tuple(r) for r in conn.execute(
+            "SELECT id, name, consent_at FROM members WHERE phone = ?", (u.phone,)).fetchall()]
         coops_before = conn.execute("SELECT count(*) FROM cooperatives").fetchone()[0]
-        version_before = conn.execute("PRAGMA user_version").fetchone()[0]
-    finally:
-        conn.close()
+    version_before = schema_version(src)
     assert rows == [(int(number.group(1)), "Fatima Zahra", rows[0][2] if rows else None)]
     assert rows[0][2] is not None
     assert version_before > 0
@@ -215,7 +215,7 @@ def test_sigkill_right_after_registration_keeps_member(daemons):
     # Restart on the same database: migrations and demo data are idempotent.
     d2 = daemons.start(config=d.config)
     assert query(d2, "SELECT count(*) AS n FROM cooperatives")[0]["n"] == coops_before
-    assert query(d2, "PRAGMA user_version")[0]["user_version"] == version_before
+    assert schema_version(d2) == version_before
     assert len(query(d2, "SELECT id FROM members WHERE phone = ?", (u.phone,))) == 1
     s = Ussd(d2, phone=u.phone).dial()
     assert s.con and msg("fr", "home_title", name="Fatima Zahra") in s, s

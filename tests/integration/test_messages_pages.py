@@ -5,12 +5,11 @@ row; a member's, a phone's and a broadcast's messages (read through their
 index) are exactly those the filters name.
 Standard library only (plus pytest); the daemon runs from conftest."""
 
-import sqlite3
 import time
 
 import pytest
 
-from conftest import add_member, assert_json_error, query
+from conftest import add_member, assert_json_error, connect_db, query
 from test_admin_api import Api, make_token
 
 TOTAL_MAX = 10000  # API_MESSAGES_TOTAL_MAX, src/core/limits.h
@@ -38,23 +37,16 @@ def insert_messages(d, n, phone="+212600000099", member_id=None, broadcast_id=No
     would leave them): inbound 'received' rows the daemon never touches, or
     outbound 'delivered' ones. Returns their ids, oldest first."""
     now = int(time.time())
-    conn = sqlite3.connect(str(d.db_path), timeout=30, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM messages").fetchone()[0]
-        conn.execute(
+    with connect_db(d, write=True) as conn:
+        rows = conn.execute(
             "WITH RECURSIVE seq(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM seq WHERE k + 1 < ?)"
             " INSERT INTO messages (channel, direction, phone, member_id, kind, body, encoding,"
             " segments, status, broadcast_id, created_at, updated_at)"
             " SELECT 'sandbox', ?, ?, ?, CASE ? WHEN 'in' THEN 'sms' ELSE 'broadcast' END,"
             " 'message ' || k, 'gsm7', 1, CASE ? WHEN 'in' THEN 'received' ELSE 'delivered' END,"
-            " ?, ?, ? FROM seq",
+            " ?, ?, ? FROM seq RETURNING id",
             (n, direction, phone, member_id, direction, direction, broadcast_id, now, now))
-        last = conn.execute("SELECT max(id) FROM messages").fetchone()[0]
-        conn.execute("COMMIT")
-        return list(range(first, last + 1))
-    finally:
-        conn.close()
+        return sorted(r[0] for r in rows.fetchall())
 
 
 def walk(v, filters, limit, between=None):
