@@ -1041,6 +1041,66 @@ def preload_fsync_hold(monkeypatch, hold, fail=None):
     monkeypatch.setenv("ASAN_OPTIONS", (asan + ":" if asan else "") + "verify_asan_link_order=0")
 
 
+def pg_write_lock_key():
+    """The advisory lock every write transaction of the daemons takes on
+    PostgreSQL (DB_PG_BEGIN_WRITE), read from src/store/db.c."""
+    text = (ROOT / "src" / "store" / "db.c").read_text()
+    m = re.search(r'DB_PG_BEGIN_WRITE\s+"[^"]*pg_advisory_xact_lock\((\d+)\)', text)
+    return int(m.group(1))
+
+
+class CommitHold:
+    """What keeps the commits of the next daemon started from ending, on
+    either engine. SQLite: the fsync shim holds every sync while a file
+    exists (preload_fsync_hold). PostgreSQL: a session of the test holds the
+    daemons' write lock, and the daemon waits for it as long as its config
+    allows (`overrides`, for the config). hold(d), wait_held() until the
+    daemon waits, release(). With fail=True on SQLite, every sync fails
+    while the file `fail` exists."""
+
+    PG_LOCK_WAIT_MS = 60000  # database.busy_timeout_ms's maximum
+
+    def __init__(self, monkeypatch, tmp_path, fail=False):
+        self.file = Path(tmp_path) / "fsync-hold"
+        self.fail = Path(tmp_path) / "fsync-fail" if fail else None
+        self.overrides, self._conn, self._db = {}, None, None
+        if ENGINE == "sqlite":
+            preload_fsync_hold(monkeypatch, self.file, self.fail)
+        else:
+            self.overrides = {"database.busy_timeout_ms": self.PG_LOCK_WAIT_MS}
+
+    def hold(self, d):
+        if ENGINE == "sqlite":
+            self.file.touch()
+            return
+        self._db = d.db_path
+        self._conn = _psycopg2().connect(self._db.conninfo, application_name=PG_APPLICATION_NAME)
+        self._conn.autocommit = True
+        with self._conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (pg_write_lock_key(),))
+
+    def _held(self):
+        if ENGINE == "sqlite":
+            return self.file.with_name(self.file.name + ".held").exists()
+        return query(self._db, "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'"
+                               " AND NOT granted AND database = (SELECT oid FROM pg_database"
+                               " WHERE datname = current_database())")[0]["n"] > 0
+
+    def wait_held(self, timeout=10):
+        """Until a commit of the daemon waits for the hold."""
+        wait_until(self._held, timeout=timeout, interval=0.01,
+                   what="a commit held (SQLite: is the fsync shim preloaded?)")
+
+    def release(self):
+        if ENGINE == "sqlite":
+            self.file.unlink(missing_ok=True)
+            if self.fail is not None:
+                self.fail.unlink(missing_ok=True)
+        elif self._conn is not None:
+            self._conn.close()  # the session's lock goes with it
+            self._conn = None
+
+
 TEST_NOW_ENV = "TAAWUN_TEST_NOW_FILE"
 
 

@@ -11,7 +11,8 @@ their connections parked meanwhile, http/later.c):
   test stops the disk instead: an LD_PRELOAD shim (fsync_hold.c, built by
   `make build-tests`; conftest's preload_fsync_hold) holds every fsync once a
   file exists; from then on no SMS posted may be answered 200, since none can
-  be on disk.
+  be on disk. On PostgreSQL the test holds the daemons' write lock instead
+  (conftest's CommitHold): no commit can end either.
 Bounded: a few seconds of traffic per round.
 """
 
@@ -22,7 +23,7 @@ import threading
 import time
 import urllib.parse
 
-from conftest import FORM_CT, new_phone, preload_fsync_hold, query
+from conftest import FORM_CT, CommitHold, new_phone, query
 
 CLIENTS = 16
 KILL_AFTER = (200, 600)  # SMS answered 200 before a kill, drawn at random
@@ -110,7 +111,7 @@ PROBES = 4               # SMS posted on new connections once the syncs are held
 
 def traffic_until_disk_held(d, hold):
     """CLIENTS clients post SMS until a random number are answered 200; then
-    every fsync is held (the file hold created) for HELD_S, and d is SIGKILLed.
+    every commit is held (hold, a CommitHold) for HELD_S, and d is SIGKILLed.
     Returns (answers [(provider_id, sent_at, status)], requests sent after
     the hold, the moment it began)."""
     port = d.public_port
@@ -151,13 +152,10 @@ def traffic_until_disk_held(d, hold):
         t.start()
     try:
         assert reached.wait(TRAFFIC_TIMEOUT_S), f"only {len(answers)} SMS answered"
-        hold.touch()
+        hold.hold(d)
         with lock:
-            held_since[0] = time.monotonic()  # after the file exists: later sends are held
-        deadline = time.monotonic() + 10
-        while not hold.with_name(hold.name + ".held").exists():
-            assert time.monotonic() < deadline, "no fsync was held: is the shim preloaded?"
-            time.sleep(0.01)
+            held_since[0] = time.monotonic()  # once held: later sends cannot commit
+        hold.wait_held()
         # A few SMS surely posted after the hold, whatever the clients were doing.
         probes = [threading.Thread(target=client, args=(CLIENTS + n,)) for n in range(PROBES)]
         phones += [new_phone() for _ in range(PROBES)]
@@ -170,18 +168,19 @@ def traffic_until_disk_held(d, hold):
         stop.set()
         for t in threads:
             t.join(HELD_S + 15)
-        hold.unlink(missing_ok=True)
+        hold.release()
     d.kill()  # reap
     with lock:
         return list(answers), list(sent_after), held_since[0]
 
 
 def test_no_sms_answered_while_the_disk_holds_its_fsync(daemons, tmp_path, monkeypatch):
-    hold = tmp_path / "fsync-hold"
-    preload_fsync_hold(monkeypatch, hold)
-    d = daemons.start()
+    """SQLite: every fsync held; PostgreSQL: the daemons' write lock held by
+    the test. Either way no SMS posted meanwhile can be committed."""
+    hold = CommitHold(monkeypatch, tmp_path)
+    d = daemons.start(hold.overrides)
     for name in ("LD_PRELOAD", "TAAWUN_TEST_FSYNC_HOLD"):
-        monkeypatch.delenv(name)  # the restart below runs on a disk as it is
+        monkeypatch.delenv(name, raising=False)  # the restart below runs on a disk as it is
     answers, sent_after, held_since = traffic_until_disk_held(d, hold)
     refused = [(p, s) for p, _, s in answers if s != 200]
     assert not refused, refused
@@ -203,15 +202,15 @@ STOP_GRACE_S = 10  # main.c's STOP_GRACE_MS: requests in progress may finish thi
 
 
 def test_sigterm_answers_503_to_every_sms_waiting_for_its_commit(daemons, tmp_path, monkeypatch):
-    """SMS whose commit cannot end (every fsync held) wait with their
-    connections parked; a SIGTERM answers each 503 once the grace is over
-    (the provider retries; none is answered 200, none hangs), and the daemon
-    stops once the disk acknowledges again."""
-    hold = tmp_path / "fsync-hold"
-    preload_fsync_hold(monkeypatch, hold)
-    d = daemons.start()
+    """SMS whose commit cannot end (SQLite: every fsync held; PostgreSQL:
+    the daemons' write lock held by the test) wait with their connections
+    parked; a SIGTERM answers each 503 once the grace is over (the provider
+    retries; none is answered 200, none hangs), and the daemon stops once
+    its commit can end again."""
+    hold = CommitHold(monkeypatch, tmp_path)
+    d = daemons.start(hold.overrides)
     assert d.post("/hooks/sandbox/sms", sms_form(new_phone(), "before-hold"), FORM_CT).status == 200
-    hold.touch()
+    hold.hold(d)
     statuses, sent, lock = [], threading.Semaphore(0), threading.Lock()
 
     def post(n):
@@ -236,10 +235,7 @@ def test_sigterm_answers_503_to_every_sms_waiting_for_its_commit(daemons, tmp_pa
         t.start()
     for _ in range(PARKED):
         assert sent.acquire(timeout=10)
-    deadline = time.monotonic() + 10
-    while not hold.with_name(hold.name + ".held").exists():
-        assert time.monotonic() < deadline, "no fsync was held: is the shim preloaded?"
-        time.sleep(0.01)
+    hold.wait_held()
     time.sleep(0.5)  # every request read and parked
     with lock:
         assert statuses == [], statuses  # nothing answered while its commit waits
@@ -250,5 +246,5 @@ def test_sigterm_answers_503_to_every_sms_waiting_for_its_commit(daemons, tmp_pa
         assert not any(t.is_alive() for t in threads), "a parked SMS was never answered"
         assert statuses == [(503, "1")] * PARKED, statuses
     finally:
-        hold.unlink()  # the committer's held fsync returns: the daemon can stop
+        hold.release()  # the committer's held commit ends: the daemon can stop
     assert d.stop() == 0

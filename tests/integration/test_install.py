@@ -16,6 +16,8 @@ import pytest
 
 from conftest import ROOT, TAAWUND, parse_log_line, run_taawund
 
+# The database folder is SQLite's file's: PostgreSQL's data is the server's.
+SQLITE_FOLDER = pytest.mark.sqlite_only("the folder of SQLite's file, made 0700 by taawund")
 MAKE_TIMEOUT_S = 600
 # The sanitizer builds the Makefile keeps apart: what remains to build there
 # (the man page generator) must link with the same flags.
@@ -123,7 +125,7 @@ def test_second_install_keeps_the_config(tmp_path):
     assert mode(conf) == 0o640
 
 
-@pytest.mark.sqlite_only("the folder of SQLite's file, made 0700 by taawund; PostgreSQL's data is the server's")
+@SQLITE_FOLDER
 def test_missing_database_folder_is_created(daemons):
     folder = daemons.tmpdir / "var"
     d = daemons.start({"database.path": str(folder / "taawun.db")})
@@ -134,7 +136,7 @@ def test_missing_database_folder_is_created(daemons):
     assert created == [{**created[0], "folder": str(folder), "mode": "0700"}], d.log()
 
 
-@pytest.mark.sqlite_only("the folder of SQLite's file, made 0700 by taawund; PostgreSQL's data is the server's")
+@SQLITE_FOLDER
 def test_database_folder_that_cannot_be_made_is_named(daemons):
     folder = daemons.tmpdir / "no" / "such"
     r = run_taawund("-c", daemons.config({"database.path": str(folder / "taawun.db")}))

@@ -11,8 +11,9 @@ import threading
 import time
 
 from conftest import (MESSAGES_DIR, PROGRAMME_NAME, UNMASKED_PHONE, PgDatabase, Ussd,
-                      assert_json_error, connect_db, msg, numbered, parse_log_line, parse_screen, query,
-                      sandbox_channel, schema_version, wait_until, FORM_CT, ussd_form)
+                      assert_json_error, connect_db, msg, numbered, parse_log_line,
+                      parse_screen, query, sandbox_channel, schema_version, wait_until,
+                      FORM_CT, ussd_form)
 
 from test_ussd_registration import fast_register, lang_menu_ok, member_by_phone
 

@@ -32,7 +32,8 @@ def events(daemon, name, start=0):
 # ---- finding 9: one daemon per database
 
 
-@pytest.mark.sqlite_only('one daemon per SQLite file (its lock file); on PostgreSQL daemons share a database as nodes (test_postgresql.py)')
+@pytest.mark.sqlite_only("one daemon per SQLite file (its lock file); on PostgreSQL daemons"
+                         " share a database as nodes (test_postgresql.py)")
 def test_second_daemon_on_the_same_database_refused(daemons):
     first = daemons.start()
     second = Daemon(first.config)
@@ -53,7 +54,8 @@ def test_second_daemon_on_the_same_database_refused(daemons):
 # ---- finding 10: member data readable by taawund's user only
 
 
-@pytest.mark.sqlite_only("the modes of SQLite's file, WAL, shm and lock; PostgreSQL's files are the server's")
+@pytest.mark.sqlite_only("the modes of SQLite's file, WAL, shm and lock; PostgreSQL's files"
+                         " are the server's")
 def test_database_files_are_private(daemons, tmp_path):
     (tmp_path / "db").mkdir()
     old = os.umask(0o022)  # what a shell usually has
@@ -117,7 +119,8 @@ def fill(path, limit=None):
     return written
 
 
-@pytest.mark.sqlite_only("a full disk under SQLite's file; PostgreSQL's disk is the server's, out of the test's reach")
+@pytest.mark.sqlite_only("a full disk under SQLite's file; PostgreSQL's disk is the server's,"
+                         " out of the test's reach")
 def test_full_disk_reported_and_recovered(small_disk, daemons):
     d = daemons.start({"database.path": str(small_disk / "taawun.db")})
     sv = os.statvfs(small_disk)

@@ -15,6 +15,9 @@ fsync_hold.c (built by `make build-tests`; conftest's preload_fsync_hold):
 - USSD steps are answered while more notices than the pool has threads wait
   for a held fsync;
 - a stop answers 503 to every notice still waiting for its commit.
+
+On PostgreSQL the test holds the daemons' write lock instead (conftest's
+CommitHold): every item above but the failing sync, which is SQLite's.
 """
 
 import http.client
@@ -25,7 +28,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import FORM_CT, SERVICE_CODE, Ussd, new_phone, preload_fsync_hold, query
+from conftest import FORM_CT, SERVICE_CODE, CommitHold, Ussd, new_phone, query
 from outbox_helpers import AT_SECRET, at_send_channel
 
 THREADS = 2         # http.threads of these daemons
@@ -35,18 +38,18 @@ ANSWER_S = 20.0     # how long a client waits for an answer
 
 @pytest.fixture
 def disk(tmp_path, monkeypatch):
-    """The files that hold and fail every fsync of the next daemon started."""
-    hold, fail = tmp_path / "fsync-hold", tmp_path / "fsync-fail"
-    preload_fsync_hold(monkeypatch, hold, fail)
-    yield hold, fail
-    hold.unlink(missing_ok=True)
-    fail.unlink(missing_ok=True)
+    """What holds every commit of the next daemon started (conftest's
+    CommitHold: SQLite's fsyncs, or PostgreSQL's write lock), and on SQLite
+    fails every fsync while the file disk.fail exists."""
+    hold = CommitHold(monkeypatch, tmp_path, fail=True)
+    yield hold
+    hold.release()
 
 
 @pytest.fixture
 def at_daemon(daemons, tmp_path, fake_at, disk):
     return daemons.start({"http.threads": THREADS,
-                          "channels": (at_send_channel(tmp_path, fake_at),)})
+                          "channels": (at_send_channel(tmp_path, fake_at),), **disk.overrides})
 
 
 END_PATH = "/hooks/at/ussd-end?" + urllib.parse.urlencode({"key": AT_SECRET})
@@ -88,39 +91,31 @@ class Notice(threading.Thread):
             conn.close()
 
 
-def wait_held(hold):
-    """Returns once an fsync is being held."""
-    held = hold.with_name(hold.name + ".held")
-    deadline = time.monotonic() + 10
-    while not held.exists():
-        assert time.monotonic() < deadline, "no fsync was held: is the shim preloaded?"
-        time.sleep(0.01)
-
-
 def test_notice_answered_only_once_its_row_is_on_disk(daemons, at_daemon, disk, monkeypatch):
-    d, (hold, _) = at_daemon, disk
+    d, hold = at_daemon, disk
     assert d.post(END_PATH, end_form("end-before", new_phone()), FORM_CT).status == 200
-    hold.touch()
+    hold.hold(d)
     n = Notice(d, "end-held")
     n.start()
     assert n.sent.wait(10)
-    wait_held(hold)
-    time.sleep(0.5)  # the commit is under way, its fsync held
-    assert n.status is None, f"answered {n.status} while its fsync was held"
+    hold.wait_held()
+    time.sleep(0.5)  # the commit is under way, held
+    assert n.status is None, f"answered {n.status} while its commit was held"
     assert ends(d, "end-held") == []
-    hold.unlink()
+    hold.release()
     n.join(ANSWER_S)
     assert n.status == 200, n.status
     # Answered: on disk, whatever happens next.
     d.kill()
     for name in ("LD_PRELOAD", "TAAWUN_TEST_FSYNC_HOLD", "TAAWUN_TEST_FSYNC_FAIL"):
-        monkeypatch.delenv(name)
+        monkeypatch.delenv(name, raising=False)
     d = daemons.start(config=d.config)
     assert [r["channel"] for r in ends(d, "end-held")] == ["at"]
 
 
+@pytest.mark.sqlite_only("the fsync shim fails SQLite's syncs; PostgreSQL's are the server's")
 def test_notice_whose_commit_fails_gets_503_and_its_retry_is_stored_once(at_daemon, disk):
-    d, (_, fail) = at_daemon, disk
+    d, fail = at_daemon, disk.fail
     phone = new_phone()
     fail.touch()
     r = d.post(END_PATH, end_form("end-failed", phone), FORM_CT)
@@ -133,19 +128,19 @@ def test_notice_whose_commit_fails_gets_503_and_its_retry_is_stored_once(at_daem
 
 
 def test_copies_of_a_notice_committed_together_are_stored_once(at_daemon, disk):
-    d, (hold, _) = at_daemon, disk
+    d, hold = at_daemon, disk
     phone = new_phone()
-    hold.touch()
+    hold.hold(d)
     first = Notice(d, "end-first")  # its commit is held; the copies queue behind it
     first.start()
-    wait_held(hold)
+    hold.wait_held()
     copies = [Notice(d, "end-copied", phone) for _ in range(WAITING)]
     for n in copies:
         n.start()
     for n in copies:
         assert n.sent.wait(10)
     time.sleep(0.3)  # every copy read and queued for the next commit
-    hold.unlink()
+    hold.release()
     for n in [first] + copies:
         n.join(ANSWER_S)
     assert [n.status for n in [first] + copies] == [200] * (1 + WAITING)
@@ -156,15 +151,15 @@ def test_copies_of_a_notice_committed_together_are_stored_once(at_daemon, disk):
 
 
 def park_notices(d, hold, prefix):
-    """WAITING notices sent while every fsync is held: each read and parked
+    """WAITING notices sent while every commit is held: each read and parked
     until its commit. Returns them, still unanswered."""
-    hold.touch()
+    hold.hold(d)
     waiting = [Notice(d, f"{prefix}-{i}") for i in range(WAITING)]
     for n in waiting:
         n.start()
     for n in waiting:
         assert n.sent.wait(10)
-    wait_held(hold)
+    hold.wait_held()
     time.sleep(0.3)  # every notice read and parked
     return waiting
 
@@ -172,7 +167,7 @@ def park_notices(d, hold, prefix):
 def test_ussd_steps_answered_while_notices_wait_for_the_disk(at_daemon, disk):
     """More notices than the pool has threads wait for a held fsync: had each
     a thread waiting with it, no USSD step could be answered meanwhile."""
-    d, (hold, _) = at_daemon, disk
+    d, hold = at_daemon, disk
     waiting = park_notices(d, hold, "end-wait")
     try:
         for _ in range(3):
@@ -182,7 +177,7 @@ def test_ussd_steps_answered_while_notices_wait_for_the_disk(at_daemon, disk):
             assert time.monotonic() - t0 < 5, "a USSD dial waited for the notices' commit"
         assert all(n.status is None for n in waiting), [n.status for n in waiting]
     finally:
-        hold.unlink()
+        hold.release()
     for n in waiting:
         n.join(ANSWER_S)
     assert [n.status for n in waiting] == [200] * WAITING
@@ -193,11 +188,11 @@ STOP_GRACE_S = 10  # main.c's STOP_GRACE_MS: requests in progress may finish thi
 
 
 def test_sigterm_answers_503_to_every_notice_waiting_for_its_commit(at_daemon, disk):
-    """Notices whose commit cannot end (every fsync held) wait with their
-    connections parked; a SIGTERM answers each 503 once the grace is over
-    (the provider retries), and the daemon stops once the disk acknowledges
-    again."""
-    d, (hold, _) = at_daemon, disk
+    """Notices whose commit cannot end (every fsync held; on PostgreSQL the
+    write lock) wait with their connections parked; a SIGTERM answers each
+    503 once the grace is over (the provider retries), and the daemon stops
+    once the commit can end again."""
+    d, hold = at_daemon, disk
     waiting = park_notices(d, hold, "end-stop")
     assert all(n.status is None for n in waiting), [n.status for n in waiting]
     d.signal(signal.SIGTERM)
@@ -206,5 +201,5 @@ def test_sigterm_answers_503_to_every_notice_waiting_for_its_commit(at_daemon, d
     try:
         assert [n.status for n in waiting] == [503] * WAITING
     finally:
-        hold.unlink()  # the committer's held fsync returns: the daemon can stop
+        hold.release()  # the committer's held commit ends: the daemon can stop
     assert d.stop() == 0
