@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import (add_member, assert_json_error, catalog, http_request, msg, new_phone, query,
-                      run_taawund, wait_until)
+from conftest import (PgDatabase, add_member, assert_json_error, catalog, http_request, msg,
+                      new_phone, query, run_taawund, wait_until)
 from outbox_helpers import write_db
 from test_ussd_services import screen_when  # the catalog's event_when, as SMS write it
 
@@ -35,6 +35,18 @@ def local(ts, fmt="%d/%m %H:%M"):
 
 # --------------------------------------------------------------------------
 # Helpers.
+
+def stored_bytes(d):
+    """Everything d's database holds, as bytes: its SQLite files (the WAL too),
+    or on PostgreSQL every row of every table as text."""
+    if not isinstance(d.db_path, PgDatabase):
+        return b"".join(p.read_bytes() for p in d.db_path.parent.glob("taawun.db*"))
+    tables = [r["tablename"] for r in
+              query(d, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+    assert "staff_tokens" in tables
+    return "".join(str(r["t"]) for t in tables
+                   for r in query(d, f'SELECT t::text AS t FROM "{t}" t')).encode()
+
 
 def make_token(config, name, role):
     r = run_taawund("token", "create", name, "--role", role, "-c", config)
@@ -199,7 +211,7 @@ def test_tokens_shown_once_stored_as_hashes_and_revocable(daemons):
     assert rows[0]["token_hash"] == hashlib.sha256(admin.encode()).hexdigest()
     listing = api.get("/tokens").json()["items"]
     assert all("token" not in t and "token_hash" not in t for t in listing)
-    dbbytes = b"".join(p.read_bytes() for p in d.db_path.parent.glob("taawun.db*"))
+    dbbytes = stored_bytes(d)
     assert carol.encode() not in dbbytes and admin.encode() not in dbbytes
 
     viewer = Api(d, carol)

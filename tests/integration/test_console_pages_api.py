@@ -8,6 +8,7 @@ SMS, its status left to POST .../status; roles as everywhere (viewer 403).
 Standard library only (plus pytest)."""
 
 import json
+import time
 
 from conftest import assert_json_error, query
 from outbox_helpers import write_db
@@ -59,8 +60,8 @@ def test_ideas_listed_by_status_and_their_status_changed(env):
                         ("ID-7703", "submitted")):
         write_db(d, "INSERT INTO ideas (reference, member_id, sector, title, description, status,"
                     " created_at, updated_at) VALUES (?, ?, 'agrifood', 'Séchoir solaire',"
-                    " 'Un séchoir pour les figues', ?, strftime('%s','now'),"
-                    " strftime('%s','now'))", (ref, mid, status))
+                    " 'Un séchoir pour les figues', ?, ?, ?)",
+                 (ref, mid, status, int(time.time()), int(time.time())))
     page = vw.get("/ideas?status=submitted").json()
     assert sorted(i["reference"] for i in page["items"]) == ["ID-7701", "ID-7703"]
     assert page["items"][0]["member_name"] and page["items"][0]["created_at_local"]

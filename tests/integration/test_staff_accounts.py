@@ -10,6 +10,7 @@ password; viewers and staff get 403. Standard library only (plus pytest)."""
 
 import json
 import re
+import time
 
 import pytest
 
@@ -128,8 +129,8 @@ def test_role_disable_enable_and_reset(staff):
     row = audit(d, "staff_user.password_reset")[-1]
     assert temp not in row["summary"] and json.loads(row["summary"])["temporary_until"]
     # Past its time, a temporary password is refused, and says so.
-    write_db(d, "UPDATE staff_users SET password_temporary_until = strftime('%s','now') - 1"
-                " WHERE id = ?", (kid,))
+    write_db(d, "UPDATE staff_users SET password_temporary_until = ? WHERE id = ?",
+             (int(time.time()) - 1, kid))
     err = assert_json_error(login(d, "karim", temp), 403)
     assert err["code"] == "temporary_password_expired"
     assert_json_error(admin.call("PATCH", "/staff/999999", {"role": "staff"}), 404)

@@ -3,12 +3,11 @@ gate will let it go (issue 15, finding 10): a member who stopped all
 messages, or a number on the SMS suppression list, is told that no SMS
 follows, in their language; the receipt is still recorded, and held."""
 
-import sqlite3
 import time
 
 import pytest
 
-from conftest import Ussd, add_member, msg, new_phone, query, wait_until
+from conftest import Ussd, add_member, connect_db, msg, new_phone, query, wait_until
 
 IDEA_TITLE, IDEA_TEXT = "Sechoir solaire", "Un sechoir solaire pour les figues"
 
@@ -79,11 +78,9 @@ def test_stopped_member_idea_promises_no_sms(daemon):
 def test_suppressed_visitor_event_sms_promises_nothing(daemon):
     d = daemon
     phone = new_phone()
-    conn = sqlite3.connect(str(d.db_path), timeout=10)
-    with conn:
+    with connect_db(d, write=True) as conn:
         conn.execute("INSERT INTO sms_suppressions (phone, channel, created_at) VALUES (?, ?, ?)",
                      (phone, "sandbox", int(time.time())))
-    conn.close()
     u = Ussd(d, phone=phone)
     u.dial()
     for key in ("2", "2", "1"):  # French, events, the first
