@@ -11,10 +11,8 @@ The default test daemon loads contrib/demo/demo.sql: members +212600000001
 events with codes 101..107 (106 has 2 seats). Tests that need more rows
 write them into the database before dialling."""
 
-import contextlib
 import math
 import re
-import sqlite3
 import threading
 import time
 from datetime import datetime
@@ -22,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import (Ussd, add_member, assert_menu, catalog, items, measure, msg, new_phone,
-                      numbered, parse_screen, province_name, query, sector_name)
+from conftest import (Ussd, add_member, assert_menu, catalog, connect_db, items, measure, msg,
+                      new_phone, numbered, parse_screen, province_name, query, sector_name)
 
 FATIMA = "+212600000001"   # ar, berkane, cooperative 2002, grant GR-2026-00041
 YOUSSEF = "+212600000002"  # fr, oujda-angad, cooperative 1002, grant GR-2026-00043
@@ -39,15 +37,10 @@ PAGES_MAX = 16  # USSD_PAGES_MAX of the engine: no list may need more
 
 # ---- the database
 
-@contextlib.contextmanager
 def writable(d):
-    """A read-write connection to the running daemon's database (WAL)."""
-    conn = sqlite3.connect(str(d.db_path), timeout=10)
-    try:
-        yield conn
-        conn.commit()
-    finally:
-        conn.close()
+    """A read-write transaction on the running daemon's database, committed
+    when the block ends (conftest's connect_db: SQLite or PostgreSQL)."""
+    return connect_db(d, write=True)
 
 
 def registered_member(d, name, lang, province, coop_code=None, phone=None, sector="agrifood"):
@@ -66,9 +59,9 @@ def add_event(d, code, title_fr, title_ar, place, province, capacity, days=3, ho
         cur = c.execute(
             "INSERT INTO events (code, kind, title_ar, title_fr, title_en, starts_at, place,"
             " province, capacity, created_at, updated_at)"
-            " VALUES (?, 'workshop', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, 'workshop', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (code, title_ar, title_fr, title_fr, starts, place, province, capacity, now, now))
-        return cur.lastrowid
+        return cur.fetchone()[0]
 
 
 def member_row(d, phone):

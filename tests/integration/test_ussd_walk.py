@@ -21,10 +21,8 @@ members their cooperative's contact person registered are asked for consent
 first in each language (no, then yes). The counts of screens, answers and
 SMS are printed for the closing note."""
 
-import sqlite3
-
-from conftest import (SCREEN_MAX_GSM7, SCREEN_MAX_UCS2, Ussd, add_member, catalog, measure, msg,
-                      new_phone, numbered, query)
+from conftest import (SCREEN_MAX_GSM7, SCREEN_MAX_UCS2, Ussd, add_member, catalog, connect_db,
+                      measure, msg, new_phone, numbered, query)
 from outbox_helpers import write_db
 from test_ussd_services import (RLM, detail_pages, grant_row, screen_when, stem,
                                 upcoming_events)
@@ -62,8 +60,7 @@ def limit_of(text):
 
 def snapshot(d):
     """What a step may change: rows of every table a step writes."""
-    conn = sqlite3.connect(str(d.db_path), timeout=10)
-    try:
+    with connect_db(d) as conn:
         out = {}
         for table in ("members", "rsvps", "ideas", "messages", "member_topics", "ussd_drafts"):
             out[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -72,19 +69,12 @@ def snapshot(d):
         out["topics_on"] = conn.execute(
             "SELECT coalesce(sum(enabled), 0) FROM member_topics").fetchone()[0]
         return out
-    finally:
-        conn.close()
 
 
 def fresh(d, tally, phone):
     """A new session from home: a draft the previous path left (an idea
     under way) is dropped first, so each path starts from home."""
-    conn = sqlite3.connect(str(d.db_path), timeout=10)
-    try:
-        conn.execute("DELETE FROM ussd_drafts WHERE phone = ?", (phone,))
-        conn.commit()
-    finally:
-        conn.close()
+    write_db(d, "DELETE FROM ussd_drafts WHERE phone = ?", (phone,))
     u = Ussd(d, phone=phone)
     return u, tally.count(u.dial())
 
@@ -226,7 +216,7 @@ def check_details(d, tally, phone, lang, province):
         assert opts.get(1) == msg(lang, "event_rsvp") and opts.get(2) == msg(lang, "event_sms")
     grants = query(d, "SELECT g.reference FROM grants g LEFT JOIN members m ON m.id = g.member_id "
                       "LEFT JOIN members c ON c.cooperative_id = g.cooperative_id "
-                      "WHERE m.phone = ?1 OR c.phone = ?1 ORDER BY g.updated_at DESC", (phone,))
+                      "WHERE m.phone = ? OR c.phone = ? ORDER BY g.updated_at DESC", (phone, phone))
     for i, g in enumerate(grants, 1):
         u, _ = fresh(d, tally, phone)
         tally.count(u.send("1"))
