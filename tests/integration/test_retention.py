@@ -16,8 +16,8 @@ import stat
 import time
 from datetime import datetime, timezone
 
-from conftest import (DELETE, TEST_CLOCK_KEEPS_ROWS, add_member, http_request, new_phone,
-                      parse_log_line, query, run_taawund, wait_until, write_config)
+from conftest import (DELETE, TEST_CLOCK_KEEPS_ROWS, add_member, connect_db, http_request,
+                      new_phone, parse_log_line, query, run_taawund, wait_until, write_config)
 from test_admin_api import make_token
 
 DAY = 86400
@@ -54,55 +54,49 @@ def archive_all(tmp_path):
     return rows, n
 
 
-def insert_messages(db_path, rows):
+MESSAGE_COLUMNS = ("channel", "direction", "phone", "member_id", "kind", "topic", "body",
+                   "encoding", "segments", "status", "attempts", "provider_id", "created_at",
+                   "updated_at")
+
+
+def insert_messages(db, rows):
     """Insert message rows (dicts over defaults) in one transaction; return their ids."""
     base = dict(channel="sandbox", direction="out", member_id=None, kind="broadcast",
                 topic=None, body="Hello", encoding="gsm7", segments=1, status="delivered",
                 attempts=1, provider_id=None)
-    conn = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
     ids = []
-    try:
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("BEGIN IMMEDIATE")
+    with connect_db(db, write=True) as conn:
         for r in rows:
             v = {**base, **r}
             v.setdefault("updated_at", v["created_at"])
-            cur = conn.execute(
-                "INSERT INTO messages (channel, direction, phone, member_id, kind, topic, body,"
-                " encoding, segments, status, attempts, provider_id, created_at, updated_at)"
-                " VALUES (:channel, :direction, :phone, :member_id, :kind, :topic, :body,"
-                " :encoding, :segments, :status, :attempts, :provider_id, :created_at,"
-                " :updated_at)", v)
-            ids.append(cur.lastrowid)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
+            ids.append(conn.execute(
+                f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}) VALUES"
+                f" ({', '.join('?' * len(MESSAGE_COLUMNS))}) RETURNING id",
+                [v[c] for c in MESSAGE_COLUMNS]).fetchone()[0])
     return ids
 
 
-def bulk_old_messages(db_path, phone, member_id, count, created_at, audience=1):
+def bulk_old_messages(db, phone, member_id, count, created_at, audience=1, per_statement=500):
     """count old delivered messages as broadcasts make them: `audience`
     recipients per broadcast (the first is phone, the others made-up members'
-    numbers), a broadcast a minute, ids in time order. Returns phone's ids."""
-    def rows():
-        for i in range(count):
-            k = i % audience
-            to, mid = (phone, member_id) if k == 0 else ("+2125%08d" % k, None)
-            t = created_at + 60 * (i // audience)
-            yield to, mid, f"Broadcast {i // audience}: réunion jeudi", t, t + 30
-    conn = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
-    try:
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            "INSERT INTO messages (channel, direction, phone, member_id, kind, body, encoding,"
-            " segments, status, attempts, created_at, updated_at) VALUES ('sandbox', 'out', ?,"
-            " ?, 'broadcast', ?, 'gsm7', 1, 'delivered', 1, ?, ?)", rows())
-        conn.execute("COMMIT")
-        return [r[0] for r in conn.execute(
-            "SELECT id FROM messages WHERE phone = ? ORDER BY id", (phone,))]
-    finally:
-        conn.close()
+    numbers), a broadcast a minute, ids in time order, in one transaction of
+    multi-row INSERTs. Returns phone's ids."""
+    def row(i):
+        k = i % audience
+        to, mid = (phone, member_id) if k == 0 else ("+2125%08d" % k, None)
+        t = created_at + 60 * (i // audience)
+        return (to, mid, f"Broadcast {i // audience}: réunion jeudi", t, t + 30)
+    with connect_db(db, write=True) as conn:
+        for first in range(0, count, per_statement):
+            n = min(per_statement, count - first)
+            conn.execute(
+                "INSERT INTO messages (channel, direction, phone, member_id, kind, body, encoding,"
+                " segments, status, attempts, created_at, updated_at) VALUES "
+                + ", ".join(["('sandbox', 'out', ?, ?, 'broadcast', ?, 'gsm7', 1, 'delivered', 1,"
+                             " ?, ?)"] * n),
+                [v for i in range(first, first + n) for v in row(i)])
+    return [r["id"] for r in query(db, "SELECT id FROM messages WHERE phone = ? ORDER BY id",
+                                   (phone,))]
 
 
 def start_unclocked(daemons, test_clock, overrides=None):
@@ -175,23 +169,23 @@ def test_old_settled_messages_archived_then_deleted_the_rest_kept(daemons, test_
 def test_other_growing_tables_trimmed_by_age(daemons, test_clock):
     d = start_unclocked(daemons, test_clock)
     now = int(time.time())
-    conn = sqlite3.connect(str(d.db_path), timeout=30, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with connect_db(d, write=True) as conn:
         for age, tag in ((8 * DAY, "old"), (1 * DAY, "new")):
             t = now - age
             conn.execute("INSERT INTO inbound_parts VALUES ('sandbox', ?, ?, 1, 2, NULL, 'x', ?)",
                          (new_phone(), tag, t))
         for age, tag in ((31 * DAY, "+212600000031"), (2 * DAY, "+212600000002")):
-            conn.execute("INSERT INTO ussd_drafts VALUES (?, 'register', x'00', ?)", (tag, now - age))
-            conn.execute("INSERT INTO sms_conversations VALUES (?, 'register', 1, 'fr', x'00', ?, ?)",
-                         (tag, now - age + 1800, now - age))
+            conn.execute("INSERT INTO ussd_drafts VALUES (?, 'register', ?, ?)",
+                         (tag, b"\x00", now - age))
+            conn.execute("INSERT INTO sms_conversations VALUES (?, 'register', 1, 'fr', ?, ?, ?)",
+                         (tag, b"\x00", now - age + 1800, now - age))
         for age in (731 * DAY, 10 * DAY):
             conn.execute("INSERT INTO audit_log (at, who, role, action, object_type, summary,"
                          " client) VALUES (?, 'test', 'admin', 'x', 'y', '{}', '127.0.0')",
                          (now - age,))
         uid = conn.execute("INSERT INTO staff_users (name, role, password_hash, created_at)"
-                           " VALUES ('retention-test', 'viewer', 'x', ?)", (now,)).lastrowid
+                           " VALUES ('retention-test', 'viewer', 'x', ?) RETURNING id",
+                           (now,)).fetchone()[0]
         for i, (ended, seen) in enumerate(((now - 8 * DAY, now - 8 * DAY), (None, now - 9 * DAY),
                                            (now - DAY // 2, now - DAY // 2), (None, now))):
             conn.execute("INSERT INTO staff_sessions (user_id, token_hash, csrf, created_at,"
@@ -200,9 +194,6 @@ def test_other_growing_tables_trimmed_by_age(daemons, test_clock):
         for age, sid in ((91 * DAY, "old"), (5 * DAY, "new")):
             conn.execute("INSERT INTO ussd_session_ends (channel, session_id, created_at)"
                          " VALUES ('sandbox', ?, ?)", (sid, now - age))
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
 
     test_clock.set(now)
     line = retention_done(d)
