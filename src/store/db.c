@@ -574,6 +574,17 @@ int db_begin(struct db *db)
     return 0;
 }
 
+int db_begin_claim(struct db *db)
+{
+    if (!db->pg)
+        return db_begin(db);
+    db_read_end();
+    if (exec_sql(db, "BEGIN ISOLATION LEVEL READ COMMITTED") != 0)
+        return -1;
+    changes_at_begin = total_changes(db);
+    return 0;
+}
+
 int db_finish(struct db *db, int rc)
 {
     if (rc != 0) {
