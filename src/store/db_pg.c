@@ -205,6 +205,23 @@ int db_pg_server_version(struct db_pg *pg)
     return PQserverVersion(pg->conn);
 }
 
+int db_pg_socket(struct db_pg *pg)
+{
+    return PQsocket(pg->conn);
+}
+
+int db_pg_notifications(struct db_pg *pg)
+{
+    if (!PQconsumeInput(pg->conn) || PQstatus(pg->conn) != CONNECTION_OK) {
+        set_error(pg, SQLITE_IOERR, PQerrorMessage(pg->conn));
+        return -1;
+    }
+    int n = 0;
+    for (PGnotify *note; (note = PQnotifies(pg->conn)) != NULL; n++)
+        PQfreemem(note);
+    return n;
+}
+
 int64_t db_pg_changes(struct db_pg *pg)
 {
     return pg->changes;

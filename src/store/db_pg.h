@@ -62,4 +62,12 @@ int db_pg_conninfo_check(const char *conninfo, char *why, size_t cap);
 /* The server's version as a number (150018 for 15.18), 0 if unknown. */
 int db_pg_server_version(struct db_pg *pg);
 
+/* For store/db_notify's listening connection (one that runs LISTEN and no
+ * statements): the socket to poll for readability (-1 when the connection
+ * is gone), and the notifications that arrived, read off the socket
+ * without blocking: how many (each freed), or -1 when the connection is
+ * broken (the error kept). */
+int db_pg_socket(struct db_pg *pg);
+int db_pg_notifications(struct db_pg *pg);
+
 #endif
