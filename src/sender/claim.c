@@ -191,7 +191,7 @@ long claim_http(struct transfers *t, struct db *db, struct runtime *rt,
         return wait;
     wait = PACE_IDLE_MS;
     struct claim c;
-    if (claim_alloc(&c, limit) != 0 || db_begin(db) != 0)
+    if (claim_alloc(&c, limit) != 0 || outbox_claim_begin(db) != 0)
         goto out;
     c.n = outbox_due(db, ch->name, now, c.rows, limit);
     if (c.n <= 0) {
@@ -247,7 +247,7 @@ static void sandbox_reports_apply(const struct channel_settings *ch, struct chan
 int claim_sandbox(struct db *db, const struct channel_settings *ch, int64_t now)
 {
     struct outbox_row rows[CLAIM_SANDBOX_BATCH];
-    if (db_begin(db) != 0)
+    if (outbox_claim_begin(db) != 0)
         return -1;
     int n = outbox_due(db, ch->name, now, rows, CLAIM_SANDBOX_BATCH);
     if (n <= 0) {

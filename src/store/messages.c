@@ -290,24 +290,51 @@ static void read_due_row(struct db_stmt *st, struct outbox_row *r)
     assert(r->attempts >= 0);
 }
 
+/* The due rows of a channel with what the gate needs. The member is found
+ * by the message's member_id, else by its phone. */
+#define OUTBOX_DUE_SQL                                                                             \
+    "SELECT g.id, coalesce(g.member_id,0), g.created_at, g.attempts, g.phone, g.kind,"             \
+    " g.encoding, g.body, g.topic,"                                                                \
+    " coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"                                        \
+    " coalesce(t.enabled,-1),"                                                                     \
+    " m.id IS NOT NULL, coalesce(m.consent_at,0),"                                                 \
+    " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = g.phone),"                          \
+    " m.consent_state"                                                                             \
+    " FROM messages g"                                                                             \
+    " LEFT JOIN members m ON m.id = coalesce(g.member_id,"                                         \
+    "   (SELECT id FROM members WHERE phone = g.phone))"                                           \
+    " LEFT JOIN member_topics t ON t.member_id = m.id AND t.topic = g.topic"                       \
+    " WHERE g.status='queued' AND g.channel=?1 AND g.direction='out'"                              \
+    " AND coalesce(g.next_attempt_at,0) <= ?2"                                                     \
+    " ORDER BY g.priority DESC, g.next_attempt_at, g.id LIMIT ?3"
+
+int outbox_claim_begin(struct db *db)
+{
+    if (db_begin_claim(db) != 0)
+        return -1;
+    if (!db_is_postgresql(db))
+        return 0;
+    struct db_stmt *st = db_stmt(db, "SELECT set_config('lock_timeout', CAST(?1 AS TEXT), true)");
+    if (st)
+        db_bind_i64(st, 1, OUTBOX_CLAIM_LOCK_WAIT_MS);
+    int rc = st ? db_step(st) : DB_FAILED;
+    if (rc == DB_ROW)
+        rc = db_step(st);
+    db_stmt_done(st);
+    if (rc == DB_DONE)
+        return 0;
+    store_fail(db, "outbox_claim_begin");
+    db_rollback(db);
+    return -1;
+}
+
 int outbox_due(struct db *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
 {
-    /* The member is found by the message's member_id, else by its phone. */
+    /* PostgreSQL: nodes claim side by side (db_begin_claim); each takes the
+     * rows no other holds, without waiting. A row another claim marked and
+     * committed meanwhile is read again and left, being no longer queued. */
     struct db_stmt *st = db_stmt(
-        db, "SELECT g.id, coalesce(g.member_id,0), g.created_at, g.attempts, g.phone, g.kind,"
-            " g.encoding, g.body, g.topic,"
-            " coalesce(m.erased_at,0), coalesce(m.opted_out_at,0),"
-            " coalesce(t.enabled,-1),"
-            " m.id IS NOT NULL, coalesce(m.consent_at,0),"
-            " EXISTS (SELECT 1 FROM sms_suppressions s WHERE s.phone = g.phone),"
-            " m.consent_state"
-            " FROM messages g"
-            " LEFT JOIN members m ON m.id = coalesce(g.member_id,"
-            "   (SELECT id FROM members WHERE phone = g.phone))"
-            " LEFT JOIN member_topics t ON t.member_id = m.id AND t.topic = g.topic"
-            " WHERE g.status='queued' AND g.channel=?1 AND g.direction='out'"
-            " AND coalesce(g.next_attempt_at,0) <= ?2"
-            " ORDER BY g.priority DESC, g.next_attempt_at, g.id LIMIT ?3");
+        db, db_is_postgresql(db) ? OUTBOX_DUE_SQL " FOR UPDATE OF g SKIP LOCKED" : OUTBOX_DUE_SQL);
     if (!st)
         return store_fail(db, "outbox_due");
     db_bind_text(st, 1, channel);

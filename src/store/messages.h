@@ -143,9 +143,21 @@ struct outbox_row {
     const char *blocked; /* the gate's reason (static string), NULL: may go */
 };
 
+/* Begin the transaction of a claim (outbox_due, then a mark or a settle of
+ * each row): store/db's db_begin_claim, and on PostgreSQL any lock it
+ * waits for (a count row the triggers keep, which writers of other nodes
+ * update too) fails after OUTBOX_CLAIM_LOCK_WAIT_MS (BUSY): in a lock
+ * cycle with a write transaction the claim gives up and rolls back, not
+ * the writer (the server's deadlock check runs a second after a wait
+ * begins); its rows stay queued for the next pass. 0 or -1. */
+#define OUTBOX_CLAIM_LOCK_WAIT_MS 200
+int outbox_claim_begin(struct db *db) __attribute__((warn_unused_result));
+
 /* Up to max queued outbound messages of channel due at now, in order of
  * priority then due time, with the send gate applied (row.blocked). Call
- * inside a transaction that then marks each row. Returns the count stored
+ * inside a transaction that then marks each row (on PostgreSQL, one from
+ * outbox_claim_begin: the rows are taken FOR UPDATE SKIP LOCKED, those
+ * another claim holds left to it). Returns the count stored
  * in out (free the bodies with outbox_rows_free), or -1. */
 int outbox_due(struct db *db, const char *channel, int64_t now, struct outbox_row *out, size_t max)
     __attribute__((warn_unused_result));
