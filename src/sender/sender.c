@@ -26,12 +26,14 @@
 #include "sender/settle.h"
 #include "sender/transfer.h"
 #include "store/db.h"
+#include "store/db_notify.h"
 #include "store/messages.h"
 #include "sys/log.h"
 #include "sys/log_summary.h"
 
 #define SENDER_SANDBOX_ROUNDS 50  /* sandbox transactions per pass at most */
 #define SENDER_RETRY_RECORD_MS 50 /* results left unrecorded (database busy): look again */
+#define SENDER_RELISTEN_S 5       /* PostgreSQL: a lost listening connection, opened again */
 
 struct sender {
     pthread_t thread;
@@ -42,6 +44,26 @@ struct sender {
     struct pace_table pace;
     unsigned seed;
 };
+
+/* PostgreSQL: the connection on which other nodes' queued messages wake
+ * this sender (store/db_notify), opened on the sender's thread, again at
+ * most every SENDER_RELISTEN_S after it broke; meanwhile the sender polls. */
+struct listener {
+    struct db_notify *n;
+    int64_t next_try; /* unix s */
+};
+
+static void listener_check(struct listener *l, struct db *db)
+{
+    if (l->n && db_notify_drain(l->n) < 0) {
+        db_notify_close(l->n);
+        l->n = NULL;
+    }
+    if (!l->n && db_now() >= l->next_try) {
+        l->next_try = db_now() + SENDER_RELISTEN_S;
+        l->n = db_notify_listen(db);
+    }
+}
 
 /* The running sender, for sender_wake(). */
 static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -122,10 +144,13 @@ static void *sender_main(void *arg)
     struct db *db = NULL;
     bool stopping = false;
     double deadline = 0;
+    struct listener listen = {.n = NULL, .next_try = 0};
     for (;;) {
         stopping = stop_asked(s, stopping, &deadline);
         if (!db)
             db = db_thread();
+        if (db)
+            listener_check(&listen, db);
         long wait = PACE_IDLE_MS;
         if (!stopping && db)
             wait = dispatch(s, db);
@@ -135,8 +160,9 @@ static void *sender_main(void *arg)
             break;
         if (s->tr.done && wait > SENDER_RETRY_RECORD_MS)
             wait = SENDER_RETRY_RECORD_MS;
-        transfers_wait(&s->tr, wait);
+        transfers_wait(&s->tr, wait, db_notify_socket(listen.n));
     }
+    db_notify_close(listen.n);
     transfers_abandon(&s->tr);
     settle_done(&s->tr, db, &s->seed);
     /* Results that could not be recorded are freed by transfers_cleanup():

@@ -18,7 +18,8 @@ struct sender *sender_start(void);
 
 /* Wake the running sender now (a message was queued); a no-op when none
  * runs. Thread-safe, never blocks for long. Without it the sender still
- * looks every 200 ms. */
+ * looks every 200 ms. On PostgreSQL the sender also listens for the
+ * messages other nodes queue (store/db_notify) and wakes at their commit. */
 void sender_wake(void);
 
 /* Stop taking messages, let requests in flight finish for at most

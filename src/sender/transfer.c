@@ -322,10 +322,11 @@ void transfers_perform(struct transfers *t)
     }
 }
 
-void transfers_wait(struct transfers *t, long ms)
+void transfers_wait(struct transfers *t, long ms, int fd)
 {
+    struct curl_waitfd extra = {.fd = fd, .events = CURL_WAIT_POLLIN};
     if (ms > 0)
-        curl_multi_poll(t->multi, NULL, 0, (int)ms, NULL);
+        curl_multi_poll(t->multi, fd >= 0 ? &extra : NULL, fd >= 0 ? 1 : 0, (int)ms, NULL);
 }
 
 void transfers_wakeup(struct transfers *t)

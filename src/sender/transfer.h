@@ -78,8 +78,9 @@ void transfers_finish(struct transfers *t, struct request *r);
  * ended into results (moving them to done). */
 void transfers_perform(struct transfers *t);
 
-/* Sleep until a transfer needs attention, transfers_wakeup(), or ms. */
-void transfers_wait(struct transfers *t, long ms);
+/* Sleep until a transfer needs attention, transfers_wakeup(), fd (when
+ * not -1) is readable, or ms. */
+void transfers_wait(struct transfers *t, long ms, int fd);
 
 /* Wake transfers_wait() from another thread. */
 void transfers_wakeup(struct transfers *t);

@@ -11,6 +11,7 @@
 
 #include "store/db.h"
 #include "store/db_sql.h"
+#include "store/db_notify.h"
 #include "store/broadcasts_pg.h"
 #include "store/store_util.h"
 
@@ -585,8 +586,11 @@ int broadcasts_expand_range(struct db *db, int64_t id, const struct broadcast_au
                                 .now = now,
                                 .after = after,
                                 .until = until};
-    if (db_is_postgresql(db))
-        return expand_rows_pg(db, &e, inserted);
+    if (db_is_postgresql(db)) { /* queued ones wake every node's sender at commit */
+        if (expand_rows_pg(db, &e, inserted) != 0)
+            return -1;
+        return *inserted > 0 && !hold ? db_notify_outbox(db) : 0;
+    }
     pthread_once(&expand_once, build_expand_sql);
     struct db_stmt *st = db_stmt(db, expand_sql);
     if (!st)
@@ -766,5 +770,6 @@ int64_t broadcasts_release_held(struct db *db, int64_t now)
     db_bind_i64(st, 1, now);
     if (store_exec(db, st, "broadcasts_release_held") != 0)
         return -1;
-    return db_changes(db);
+    int64_t released = db_changes(db);
+    return released > 0 && db_notify_outbox(db) != 0 ? -1 : released;
 }

@@ -13,6 +13,7 @@
 #include "core/gsm.h"
 #include "core/sms_reply.h"
 #include "store/db.h"
+#include "store/db_notify.h"
 #include "store/db_sql.h"
 #include "store/nodes.h"
 #include "store/store_util.h"
@@ -164,7 +165,8 @@ static int insert_out(struct db *db, const struct message_new *m, const char *st
 
 int message_queue(struct db *db, const struct message_new *m, int64_t *id_out)
 {
-    if (insert_out(db, m, "queued", NULL, NULL, id_out) != 0)
+    /* PostgreSQL: every node's sender hears of it at commit. */
+    if (insert_out(db, m, "queued", NULL, NULL, id_out) != 0 || db_notify_outbox(db) != 0)
         return -1;
     poke_sender();
     return 0;

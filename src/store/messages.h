@@ -48,7 +48,8 @@ struct message_new {
  * starts with Latin letters gets its right-to-left mark in front,
  * core/sms_reply.h sms_reply_directed), measured (encoding, segments) with
  * core/gsm, inserted as 'queued', due now, then pokes the sender (see
- * message_set_waker). Must run inside the caller's transaction when it
+ * message_set_waker; on PostgreSQL every node's too, at commit:
+ * store/db_notify). Must run inside the caller's transaction when it
  * belongs with another write. Returns 0 with *id_out set (id_out may be
  * NULL), or -1 (logged). */
 int message_queue(struct db *db, const struct message_new *m, int64_t *id_out)
