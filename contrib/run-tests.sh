@@ -16,11 +16,12 @@
 #
 # Usage: contrib/run-tests.sh BUILD_DIR [PART ...]
 #   PART: unit | integration | e2e | openapi | concurrency | integration-pg
-#         | all (= unit integration e2e openapi)
-#   integration-pg: the integration tests with every daemon on PostgreSQL
-#   (TAAWUN_TEST_ENGINE=postgresql: a new database of the run's cluster per
-#   test), not in `all` while the store's SQL is being ported: it shows what
-#   fails. The statements the server refused are in BUILD_DIR/pg-server.log,
+#         | all (= unit integration integration-pg e2e openapi)
+#   integration-pg: the integration tests again with every daemon on
+#   PostgreSQL (TAAWUN_TEST_ENGINE=postgresql: a new database of the run's
+#   cluster per test), but those marked sqlite_only (SQLite's own file, WAL,
+#   backup API), which the integration part runs; how many is printed.
+#   The statements the server refused are in BUILD_DIR/pg-server.log,
 #   the cluster's log of that part (its lines name the client: taawund, or
 #   taawun-tests for the tests' own SQL).
 #   concurrency: the tests that drive the daemon's threads hard (the race for
@@ -306,7 +307,7 @@ done
 
 for part in "$@"; do
   case $part in
-    all) run_unit; run_pytest tests/integration; run_e2e; run_openapi ;;
+    all) run_unit; run_pytest tests/integration; run_integration_pg; run_e2e; run_openapi ;;
     unit) run_unit ;;
     integration) run_pytest tests/integration ;;
     e2e) run_e2e ;;
