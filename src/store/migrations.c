@@ -472,6 +472,15 @@ const char *const db_migrations[] = {
     "CREATE TABLE throttles (scope TEXT NOT NULL, client TEXT NOT NULL,"
     "  window_start INTEGER NOT NULL, failures INTEGER NOT NULL, blocked_until INTEGER NOT NULL,"
     "  PRIMARY KEY (scope, client));",
+
+    /* 33: the live USSD sessions, shared by the nodes of one database
+     * (app/ussd_session on PostgreSQL, where any step of a session may
+     * reach any node; store/shared_sessions): a session's record packed, when
+     * its last step came and whether it ended. SQLite's one node keeps them
+     * in memory and never writes here. */
+    "CREATE TABLE ussd_sessions (key TEXT PRIMARY KEY, record BLOB NOT NULL,"
+    "  last_seen INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX ussd_sessions_last_seen ON ussd_sessions(last_seen);",
 };
 
 const size_t db_migrations_count = sizeof db_migrations / sizeof db_migrations[0];

@@ -479,6 +479,10 @@ const char *const db_migrations_pg[] = {
     "CREATE TABLE throttles (scope TEXT NOT NULL, client TEXT NOT NULL,"
     "  window_start BIGINT NOT NULL, failures BIGINT NOT NULL, blocked_until BIGINT NOT NULL,"
     "  PRIMARY KEY (scope, client));",
+    /* 33: the live USSD sessions, shared by the nodes (store/shared_sessions). */
+    "CREATE TABLE ussd_sessions (key TEXT PRIMARY KEY, record BYTEA NOT NULL,"
+    "  last_seen BIGINT NOT NULL, closed BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX ussd_sessions_last_seen ON ussd_sessions(last_seen);",
 };
 
 const size_t db_migrations_pg_count = sizeof db_migrations_pg / sizeof db_migrations_pg[0];

@@ -19,10 +19,13 @@
 
 struct db;
 
-/* The advisory locks' first key (two-key form): a node's number under
- * NODES_LOCK_CLASS, the scheduler's lease as 1 under NODES_LEASE_CLASS. */
-#define NODES_LOCK_CLASS 1952514049  /* "tan\x01" */
-#define NODES_LEASE_CLASS 1952514050 /* "tan\x02" */
+/* The advisory locks' first key (two-key form), one list for all: a
+ * node's number under NODES_LOCK_CLASS, the scheduler's lease as 1 under
+ * NODES_LEASE_CLASS, a USSD session's key hashed (hashtext) under
+ * NODES_USSD_SESSION_CLASS while one of its steps runs (store/shared_sessions). */
+#define NODES_LOCK_CLASS 1952514049         /* "tan\x01" */
+#define NODES_LEASE_CLASS 1952514050        /* "tan\x02" */
+#define NODES_USSD_SESSION_CLASS 1952514051 /* "tan\x03" */
 
 /* The numbers of the nodes alive, as an SQL subquery (PostgreSQL). */
 #define NODES_ALIVE_SQL                                                                            \
