@@ -357,6 +357,8 @@ enum ussd_result ussd_handle(struct ussd_sessions *t, const struct app_env *app,
     char key[USSD_SESSION_KEY_MAX];
     snprintf(key, sizeof key, "%s\x1f%s", ch->name, in->session_id);
     enum ussd_claim claim = ussd_session_claim(t, key, time(NULL), s);
+    if (claim == USSD_CLAIM_UNAVAILABLE)
+        goto out;
     if (claim == USSD_CLAIM_FULL) {
         log_collapsed(LOG_WARN, "ussd_sessions_full", LOG_COLLAPSE_INTERVAL_MS,
                       "ussd_sessions_full", "channel=%s", ch->name);

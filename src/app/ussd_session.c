@@ -16,8 +16,13 @@
 #include <string.h>
 
 #include "app/screen_pool.h"
+#include "app/ussd_session_pack.h"
 #include "core/bytepack.h"
 #include "core/hash.h"
+#include "store/db.h"
+#include "store/nodes.h"
+#include "store/shared_sessions.h"
+#include "sys/log.h"
 
 /* One live session, in one block: its key, then its record packed, all
  * but the key, last_seen and closed (none for a fresh record). A release
@@ -35,7 +40,6 @@ struct entry {
 };
 
 _Static_assert(USSD_SESSION_KEY_MAX - 1 <= UINT8_MAX, "a key's length fits in key_len");
-_Static_assert(USSD_SESSION_ANSWERS_MAX <= UINT8_MAX, "the answers' count fits in a byte");
 
 #define SESSION_STRIPES 64 /* locks over the buckets, so threads rarely wait */
 #define SWEEP_BUCKETS_PER_INSERT 8
@@ -174,6 +178,97 @@ void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int t
     atomic_store(&t->ttl_s, ttl_s);
 }
 
+/* ---- shared by the nodes ---- */
+
+/* Whether the sessions live in the database the nodes share (store/nodes:
+ * a node number on PostgreSQL) rather than in t. */
+static bool shared(void)
+{
+    return nodes_self() > 0;
+}
+
+/* A fresh record for key, seen now, into out. */
+static void fresh(struct ussd_session *out, const char *key, time_t now)
+{
+    memset(out, 0, offsetof(struct ussd_session, reads)); /* the reads: tens of KB, unused */
+    out->reads.version = 0;
+    snprintf(out->key, sizeof out->key, "%s", key);
+    out->last_seen = now;
+}
+
+/* The claim in the shared table: the key's lock taken on the calling
+ * thread's connection (held until the release), then the row read. The
+ * lock is let go here when nothing is handed out (FULL, UNAVAILABLE). */
+static enum ussd_claim shared_claim(struct ussd_sessions *t, const char *key, time_t now,
+                                    struct ussd_session *out)
+{
+    static _Thread_local unsigned char bytes[USSD_PACK_PORTABLE_MAX];
+    struct db *db = db_thread();
+    if (!db || shared_sessions_lock(db, key) != 0)
+        return USSD_CLAIM_UNAVAILABLE;
+    int64_t since = (int64_t)now - atomic_load(&t->ttl_s);
+    size_t len = 0;
+    int64_t seen = 0;
+    bool closed = false;
+    int found = shared_sessions_read(db, key, since, bytes, sizeof bytes, &len, &seen, &closed);
+    enum ussd_claim r = USSD_CLAIM_UNAVAILABLE;
+    if (found == 1) {
+        r = USSD_CLAIM_KNOWN;
+    } else if (found == 0) {
+        int room = shared_sessions_room(db, since, (int64_t)atomic_load(&t->max_sessions));
+        r = room == 1 ? USSD_CLAIM_NEW : room == 0 ? USSD_CLAIM_FULL : USSD_CLAIM_UNAVAILABLE;
+    }
+    if (r != USSD_CLAIM_KNOWN && r != USSD_CLAIM_NEW) {
+        (void)shared_sessions_unlock(db, key);
+        return r;
+    }
+    fresh(out, key, now);
+    out->closed = r == USSD_CLAIM_KNOWN && closed;
+    ussd_unpack_portable(out, bytes, r == USSD_CLAIM_KNOWN ? len : 0);
+    return r;
+}
+
+/* The release in the shared table: the record written back (or its row
+ * deleted), then the key's lock let go, whatever the write did. */
+static void shared_release(const struct ussd_session *rec, bool keep)
+{
+    static _Thread_local unsigned char bytes[USSD_PACK_PORTABLE_MAX];
+    struct db *db = db_thread();
+    if (!db)
+        return; /* never: the claim had it, and a thread keeps its connection */
+    int rc = keep ? shared_sessions_put(db, rec->key, bytes, ussd_pack_portable(rec, bytes),
+                                        rec->last_seen, rec->closed)
+                  : shared_sessions_delete(db, rec->key);
+    if (rc != 0)
+        log_collapsed(LOG_WARN, "ussd_session_not_stored", LOG_COLLAPSE_INTERVAL_MS,
+                      "ussd_session_not_stored", "reason=database");
+    (void)shared_sessions_unlock(db, rec->key);
+}
+
+/* The provider ended the session: marked in the shared table once no
+ * step of it runs (the key's lock). */
+static void shared_close(struct ussd_sessions *t, const char *key)
+{
+    struct db *db = db_thread();
+    if (!db || shared_sessions_lock(db, key) != 0)
+        return;
+    if (shared_sessions_close(db, key, (int64_t)time(NULL) - atomic_load(&t->ttl_s)) < 0)
+        log_collapsed(LOG_WARN, "ussd_session_not_closed", LOG_COLLAPSE_INTERVAL_MS,
+                      "ussd_session_not_closed", "reason=database");
+    (void)shared_sessions_unlock(db, key);
+}
+
+/* The live sessions of all nodes, the expired rows purged first (a read
+ * when there are none). 0 when the database cannot tell. */
+static size_t shared_count(struct ussd_sessions *t)
+{
+    struct db *db = db_thread();
+    int64_t since = (int64_t)time(NULL) - atomic_load(&t->ttl_s), n = 0;
+    if (!db || shared_sessions_purge(db, since) < 0 || shared_sessions_count(db, since, &n) != 0)
+        return 0;
+    return (size_t)n;
+}
+
 static bool expired(const struct entry *e, time_t now, int ttl)
 {
     return !e->busy && now - e->last_seen > ttl;
@@ -224,6 +319,8 @@ static void sweep_some(struct ussd_sessions *t, time_t now)
 
 size_t ussd_sessions_count(struct ussd_sessions *t)
 {
+    if (shared())
+        return shared_count(t);
     sweep(t, time(NULL));
     return atomic_load(&t->count);
 }
@@ -268,39 +365,8 @@ static struct entry *find_idle(struct ussd_sessions *t, size_t b, uint32_t h, co
 
 /* ---- packing ---- */
 
-/* The most pack() writes: every field whole, the state and the kept
- * reads squeezed at worst to twice their size, a hold and a hash per
- * answer, lengths and tags. */
-#define PACK_MAX                                                                                   \
-    (sizeof(struct ussd_session) + sizeof(struct ussd_state) +                                     \
-     2 * sizeof(struct ussd_kept_reads) +                                                          \
-     USSD_SESSION_ANSWERS_MAX * (HOLD_BYTES + sizeof(uint64_t) + 10) + 64)
-
-_Static_assert(sizeof(struct ussd_kept_reads) < (1u << 21), "put_squeezed takes it");
-
-enum { READS_KEPT = 1, READS_FOUND = 2 };
-
-/* The kept reads: a tag, and when there are any the version, the member
- * and the grants read squeezed (a row is mostly empty fields). A closed
- * session takes no new input: what its steps read is of no further use
- * (its answers stay, for late copies). */
-static void pack_reads(struct packer *w, const struct ussd_kept_reads *k, bool closed)
-{
-    if (closed || !k->version) {
-        put_byte(w, 0);
-        return;
-    }
-    put_byte(w, (uint8_t)(READS_KEPT | (k->found ? READS_FOUND : 0)));
-    put_varint(w, k->version);
-    if (k->found)
-        put_squeezed(w, (const unsigned char *)&k->member, sizeof k->member);
-    int n = k->ngrants < 0 ? -1 : k->ngrants > USSD_LIST_MAX ? USSD_LIST_MAX : k->ngrants;
-    put_varint(w, (uint64_t)(n + 1));
-    if (n <= 0)
-        return;
-    put_short_string(w, k->grants_lang, sizeof k->grants_lang - 1);
-    put_squeezed(w, (const unsigned char *)k->grants, (size_t)n * sizeof k->grants[0]);
-}
+/* The most pack() writes: the answers' count and holds, then the rest. */
+#define PACK_MAX (1 + USSD_SESSION_ANSWERS_MAX * HOLD_BYTES + USSD_PACK_REST_MAX)
 
 /* The record a new one replaces: its holds pass to the new record for
  * the screens both keep (most answers of a step are the previous step's),
@@ -359,41 +425,18 @@ static int pack_holds(struct ussd_sessions *t, struct packer *w, const struct us
     return 0;
 }
 
-/* Whether answer a's text is the newest text's first a->text_len bytes:
- * then its hash need not be kept (most answers are of the steps that led
- * to the newest, whose texts are its prefixes). */
-static bool answer_of_prefix(const struct ussd_session *s, const struct ussd_answer *a)
-{
-    return !s->text_overflow && a->text_len <= s->text_len &&
-           hash_bytes(s->text, a->text_len) == a->text_hash;
-}
-
 /* Write what a record holds besides its key, last_seen and closed into
  * w (room for PACK_MAX bytes): the answers' holds on their screens (the
- * arena is their screens end to end), the phone, the newest text, each
- * answer's text length, end flag and, unless its text is a prefix of the
- * newest, its hash; the state squeezed and the kept reads. An answer's
- * offset and length are not kept: its screen's length says both. Returns
- * 0, or -1 on OOM with no hold taken or passed. */
+ * arena is their screens end to end), then the rest (app/ussd_session_pack:
+ * an answer's offset and length are not kept, its screen's length says
+ * both). Returns 0, or -1 on OOM with no hold taken or passed. */
 static int pack(struct ussd_sessions *t, struct packer *w, const struct ussd_session *s,
                 struct old_record *old, uint32_t *new_passed)
 {
     put_byte(w, (uint8_t)s->nanswers);
     if (pack_holds(t, w, s, old, new_passed) != 0)
         return -1;
-    put_short_string(w, s->phone, sizeof s->phone - 1);
-    uint32_t text_len = s->text_overflow ? 0 : s->text_len;
-    put_varint(w, (uint64_t)text_len << 1 | s->text_overflow);
-    put_bytes(w, s->text, text_len);
-    for (uint32_t i = 0; i < s->nanswers; i++) {
-        const struct ussd_answer *a = &s->answers[i];
-        bool hashed = !answer_of_prefix(s, a);
-        put_varint(w, (uint64_t)a->text_len << 2 | (uint64_t)a->end << 1 | hashed);
-        if (hashed)
-            put_bytes(w, &a->text_hash, sizeof a->text_hash);
-    }
-    put_squeezed(w, (const unsigned char *)&s->state, sizeof s->state);
-    pack_reads(w, &s->reads, s->closed);
+    ussd_pack_rest(w, s, false);
     return 0;
 }
 
@@ -427,82 +470,19 @@ static struct entry *entry_repacked(struct ussd_sessions *t, const struct entry 
     return made;
 }
 
-/* The answers of a packed record into s (its newest text already there),
- * their screens end to end into its arena. */
-static void take_answers(struct unpacker *r, struct ussd_session *s)
-{
-    for (uint32_t i = 0; i < s->nanswers && !r->bad; i++) {
-        struct ussd_answer *a = &s->answers[i];
-        size_t len;
-        const char *text = kept_screen_text(packed_hold(r->p, i), &len);
-        uint64_t v = take_varint(r);
-        a->text_len = (uint32_t)(v >> 2);
-        a->end = v >> 1 & 1;
-        r->bad = r->bad || v >> 2 > UINT32_MAX || len > sizeof s->arena - s->arena_used;
-        if (v & 1)
-            take_bytes(r, &a->text_hash, sizeof a->text_hash, sizeof a->text_hash);
-        else if (!r->bad && a->text_len <= s->text_len && !s->text_overflow)
-            a->text_hash = hash_bytes(s->text, a->text_len);
-        else
-            r->bad = true;
-        if (r->bad)
-            break;
-        a->offset = (uint16_t)s->arena_used;
-        a->length = (uint16_t)len;
-        memcpy(s->arena + s->arena_used, text, len);
-        s->arena_used += (uint32_t)len;
-    }
-}
-
-/* The kept reads of a packed record into k (its version 0 already). */
-static void take_reads(struct unpacker *r, struct ussd_kept_reads *k)
-{
-    uint8_t tag = take_byte(r);
-    if (r->bad || !(tag & READS_KEPT))
-        return;
-    uint64_t version = take_varint(r);
-    k->found = tag & READS_FOUND;
-    if (k->found)
-        take_squeezed(r, (unsigned char *)&k->member, sizeof k->member);
-    uint64_t n = take_varint(r);
-    r->bad = r->bad || version == 0 || n > USSD_LIST_MAX + 1;
-    k->ngrants = r->bad ? -1 : (int)n - 1;
-    if (!r->bad && k->ngrants > 0) {
-        memset(k->grants_lang, 0, sizeof k->grants_lang);
-        take_short_string(r, k->grants_lang, sizeof k->grants_lang);
-        take_squeezed(r, (unsigned char *)k->grants, (size_t)k->ngrants * sizeof k->grants[0]);
-    }
-    if (!r->bad)
-        k->version = version;
-}
-
-/* Fill s (zeroed but its key, last_seen and closed) from a packed record. */
+/* Fill s (zeroed but its key, last_seen and closed) from a packed record:
+ * its answers' screens are those its holds hold. */
 static void unpack(struct ussd_session *s, const unsigned char *p, size_t n)
 {
     struct unpacker r = {.p = p, .n = n};
+    const char *screens[USSD_SESSION_ANSWERS_MAX];
+    size_t lens[USSD_SESSION_ANSWERS_MAX];
     s->nanswers = take_byte(&r);
-    r.bad = r.bad || s->nanswers > USSD_SESSION_ANSWERS_MAX;
-    r.at += r.bad ? 0 : s->nanswers * HOLD_BYTES; /* the holds: read by take_answers */
-    r.bad = r.bad || r.at > n;
-    take_short_string(&r, s->phone, sizeof s->phone);
-    uint64_t text = take_varint(&r);
-    s->text_overflow = text & 1;
-    s->text_len = (uint32_t)(text >> 1);
-    take_bytes(&r, s->text, text >> 1, sizeof s->text - 1);
-    take_answers(&r, s);
-    take_squeezed(&r, (unsigned char *)&s->state, sizeof s->state);
-    take_reads(&r, &s->reads);
-    if (r.bad || r.at != n) {
-        char key[USSD_SESSION_KEY_MAX];
-        memcpy(key, s->key, sizeof key);
-        int64_t seen = s->last_seen;
-        bool closed = s->closed;
-        memset(s, 0, offsetof(struct ussd_session, reads));
-        s->reads.version = 0;
-        memcpy(s->key, key, sizeof key);
-        s->last_seen = seen;
-        s->closed = closed;
-    }
+    r.bad = r.bad || s->nanswers > USSD_SESSION_ANSWERS_MAX || s->nanswers * HOLD_BYTES > n - r.at;
+    for (uint32_t i = 0; i < s->nanswers && !r.bad; i++)
+        screens[i] = kept_screen_text(packed_hold(p, i), &lens[i]);
+    r.at += r.bad ? 0 : s->nanswers * HOLD_BYTES;
+    ussd_unpack_rest(&r, s, screens, lens);
 }
 
 /* ---- claims ---- */
@@ -555,6 +535,8 @@ static struct entry *entry_new(const char *key, size_t key_len, uint32_t h, time
 enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, time_t now,
                                    struct ussd_session *out)
 {
+    if (shared())
+        return shared_claim(t, key, now, out);
     uint64_t full = hash_string(key);
     uint32_t h = hash_high(full);
     size_t key_len = key_length(key);
@@ -593,6 +575,10 @@ enum ussd_claim ussd_session_claim(struct ussd_sessions *t, const char *key, tim
 
 void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *rec, bool keep)
 {
+    if (shared()) {
+        shared_release(rec, keep);
+        return;
+    }
     uint64_t full = hash_string(rec->key);
     uint32_t h = hash_high(full);
     size_t key_len = key_length(rec->key);
@@ -625,6 +611,10 @@ void ussd_session_release(struct ussd_sessions *t, const struct ussd_session *re
 
 void ussd_session_close(struct ussd_sessions *t, const char *key)
 {
+    if (shared()) {
+        shared_close(t, key);
+        return;
+    }
     uint64_t full = hash_string(key);
     size_t b = full & (t->nbuckets - 1);
     pthread_mutex_lock(&t->locks[b % SESSION_STRIPES]);

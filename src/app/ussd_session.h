@@ -25,7 +25,19 @@
  *
  * An ended session (END answered, or the provider's end notice) stays
  * until it expires, for late copies; when the table is full, ended
- * sessions give way to new ones. */
+ * sessions give way to new ones.
+ *
+ * On a node that shares its database with others (store/nodes: a node
+ * number, PostgreSQL) a session's steps may reach any node, so the
+ * sessions live in the database instead of the table (store/
+ * shared_sessions), decided at each call: the claim takes the key's lock
+ * on the calling thread's connection (db_thread) and reads the row, the
+ * release writes the record back in its portable form
+ * (app/ussd_session_pack: without the kept reads, whose version is one
+ * process's) and lets go of the lock, so the claim and the release of a
+ * step must run on the same thread. Its limits are the table's (ttl, cap
+ * over all nodes); the count is all nodes', expired rows purged first. A
+ * lone node (SQLite) never touches the database here. */
 #ifndef TAAWUN_APP_USSD_SESSION_H
 #define TAAWUN_APP_USSD_SESSION_H
 
@@ -34,51 +46,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/limits.h"
-#include "core/ussd_state.h"
-#include "store/members.h"
-
-#define USSD_SESSION_KEY_MAX (CHANNEL_NAME_MAX + USSD_SESSION_ID_MAX + 2)
-
-/* One answered step: the length and hash of its text, and the screen given
- * (arena[offset..offset+length), without CON/END). */
-struct ussd_answer {
-    uint64_t text_hash;
-    uint32_t text_len;
-    uint16_t offset;
-    uint16_t length;
-    bool end;
-};
-
-/* What a session's steps read of the caller, kept for its next steps
- * (app/ussd uses it while store/db_version's member data version is still
- * the one read before them). version 0: nothing kept. */
-struct ussd_kept_reads {
-    uint64_t version;
-    bool found; /* member_find_by_phone found a row: member */
-    struct member member;
-    int ngrants; /* their grants as read (notes in grants_lang); -1: not read */
-    char grants_lang[8];
-    struct ussd_grant grants[USSD_LIST_MAX];
-};
-
-struct ussd_session {
-    char key[USSD_SESSION_KEY_MAX]; /* "channel\x1fsessionId" */
-    char phone[MSISDN_MAX];
-    int64_t last_seen;
-    /* The newest step's text, or text_overflow when it was longer than
-     * USSD_SESSION_TEXT_MAX bytes (then only exact repeats are known). */
-    char text[USSD_SESSION_TEXT_MAX];
-    uint32_t text_len;
-    bool text_overflow;
-    bool closed; /* an END was answered, or the provider ended the session */
-    struct ussd_state state;
-    uint32_t nanswers; /* oldest first */
-    struct ussd_answer answers[USSD_SESSION_ANSWERS_MAX];
-    uint32_t arena_used;
-    char arena[USSD_SESSION_ANSWER_BYTES];
-    struct ussd_kept_reads reads; /* last: a claim clears only its version */
-};
+#include "app/ussd_record.h"
 
 struct ussd_sessions;
 
@@ -96,9 +64,11 @@ void ussd_sessions_configure(struct ussd_sessions *t, size_t max_sessions, int t
 size_t ussd_sessions_count(struct ussd_sessions *t);
 
 enum ussd_claim {
-    USSD_CLAIM_KNOWN, /* *out is the live session */
-    USSD_CLAIM_NEW,   /* no live session: *out is a fresh record with its key */
-    USSD_CLAIM_FULL,  /* no live session and no room for one: nothing held */
+    USSD_CLAIM_KNOWN,       /* *out is the live session */
+    USSD_CLAIM_NEW,         /* no live session: *out is a fresh record with its key */
+    USSD_CLAIM_FULL,        /* no live session and no room for one: nothing held */
+    USSD_CLAIM_UNAVAILABLE, /* shared sessions: the database failed, or a step of the
+                             * session held it past lock_timeout: nothing held */
 };
 
 /* Hold the session key (the record's key) for one step, waiting while

@@ -2,7 +2,7 @@
  * clock passed in: answers kept and found again, late copies told from new
  * steps, the answer budget, claims and releases, expiry, the cap and the
  * ended sessions that give way; records stored whole, in the memory they
- * use. */
+ * use, and in the portable form the nodes' shared table keeps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "app/ussd_session.h"
+#include "app/ussd_session_pack.h"
 
 #ifdef __SANITIZE_ADDRESS__
 /* sanitizer/allocator_interface.h, which gcc does not install. */
@@ -483,6 +484,65 @@ static void test_state_bytes_kept(void **state)
     free(back);
 }
 
+/* The portable form (app/ussd_session_pack, the nodes' shared table):
+ * everything a step reads back, but the kept reads (one process's version)
+ * and the state's error_key (a pointer); cut or bad bytes read back as a
+ * fresh record, never as part of one. */
+static void test_portable_form(void **state)
+{
+    (void)state;
+    struct ussd_session *s = new_record(), *back = new_record();
+    unsigned char *bytes = malloc(USSD_PACK_PORTABLE_MAX);
+    assert_non_null(bytes);
+    snprintf(s->key, sizeof s->key, "sb\x1fp");
+    snprintf(s->phone, sizeof s->phone, "+212600000042");
+    s->state.version = USSD_STATE_VERSION;
+    s->state.screen = USSD_SCR_IDEA_TEXT;
+    snprintf(s->state.draft.name, sizeof s->state.draft.name, "Fatima Zahra");
+    s->state.event_id = -7;
+    s->state.error_key = "error.name";
+    add(s, "", "CON Bienvenue", false);
+    add(s, "1", "CON Menu", false);
+    add(s, "9", "CON Autre", false); /* not a prefix of the newest: its hash kept */
+    add(s, "1*2", "END Merci", true);
+    s->reads.version = 5;
+    s->reads.ngrants = -1;
+    size_t n = ussd_pack_portable(s, bytes);
+    assert_true(n > 0 && n < 200);
+    snprintf(back->key, sizeof back->key, "%s", s->key);
+    ussd_unpack_portable(back, bytes, n);
+    assert_string_equal(back->phone, s->phone);
+    assert_int_equal(back->text_len, 3);
+    assert_memory_equal(back->text, "1*2", 4);
+    struct ussd_state expected = s->state;
+    expected.error_key = NULL;
+    assert_memory_equal(&back->state, &expected, sizeof expected);
+    assert_int_equal(back->nanswers, 4);
+    assert_memory_equal(back->answers, s->answers, 4 * sizeof s->answers[0]);
+    assert_memory_equal(back->arena, s->arena, s->arena_used);
+    assert_int_equal(back->reads.version, 0);
+    char buf[32];
+    assert_string_equal(answer(back, "9", buf, sizeof buf), "CON Autre");
+    /* Every cut, and every byte changed, leaves a whole record or a fresh one. */
+    for (size_t cut = 1; cut < n; cut++) {
+        memset(back, 0, sizeof *back);
+        ussd_unpack_portable(back, bytes, cut);
+        assert_int_equal(back->nanswers, 0);
+        assert_string_equal(back->phone, "");
+    }
+    for (size_t at = 0; at < n; at++) {
+        bytes[at] ^= 0x5a;
+        memset(back, 0, sizeof *back);
+        ussd_unpack_portable(back, bytes, n);
+        assert_true(back->nanswers <= USSD_SESSION_ANSWERS_MAX);
+        assert_true(back->arena_used <= sizeof back->arena);
+        bytes[at] ^= 0x5a;
+    }
+    free(bytes);
+    free(s);
+    free(back);
+}
+
 /* A short session takes the memory it uses, not the record's bounds, and
  * gives it back when it expires. The menus every session shows are kept
  * once, not once per session; a screen of the session's own (its member
@@ -609,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_screens_shared),
         cmocka_unit_test(test_holds_passed_on),
         cmocka_unit_test(test_state_bytes_kept),
+        cmocka_unit_test(test_portable_form),
         cmocka_unit_test(test_memory_per_session),
         cmocka_unit_test(test_table_size_for_cap),
         cmocka_unit_test(test_one_step_at_a_time),
