@@ -14,6 +14,9 @@ int shared_sessions_lock(struct db *db, const char *key)
 {
     if (!db_is_postgresql(db))
         return 0;
+    /* The row is read after the lock, never in a snapshot taken before it
+     * (a read transaction is REPEATABLE READ): the thread's one ends. */
+    db_read_end();
     /* pg_advisory_lock returns void: the subquery's one row is counted. */
     struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM (SELECT pg_advisory_lock("
                                      "CAST(?1 AS INTEGER), hashtext(?2))) AS l");

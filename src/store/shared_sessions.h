@@ -33,8 +33,10 @@ struct db;
 #define SHARED_SESSIONS_PURGE_MAX 1000
 
 /* Wait for key's lock on db (the calling thread's connection, kept until
- * the unlock). 0, or -1 (logged: the wait timed out, or the database
- * failed; nothing held). */
+ * the unlock), the thread's read transaction ended first (store/db's
+ * db_read_end), so what is read next sees the last step's commit. 0, or
+ * -1 (logged: the wait timed out, or the database failed; nothing held).
+ * SQLite: 0, nothing done. */
 int shared_sessions_lock(struct db *db, const char *key) __attribute__((warn_unused_result));
 
 /* Let go of key's lock, taken on db by shared_sessions_lock. Ends the

@@ -6,12 +6,14 @@ the nodes completes, and the member is stored once; a retransmitted step
 sent to the other node, after the first or at the same moment, gets the
 same answer and is applied once; a session idle past the ttl starts over
 (its inputs replayed up to the step that would write). Both nodes count
-the same live sessions (/metrics). The helpers are test_postgresql's."""
+the same live sessions (/metrics), and the cap (ussd.max_sessions) holds
+over both: a session under way on one refuses a new one on the other, an
+ended one gives way. The helpers are test_postgresql's."""
 
 import threading
 import time
 
-from conftest import FORM_CT, Ussd, http_request, parse_screen, ussd_form
+from conftest import FORM_CT, Ussd, http_request, msg, parse_screen, ussd_form
 from test_postgresql import pg_database, pg_overrides, psql, pytestmark  # noqa: F401
 STEPS = ("2", "1", "Amina Test", "2001", "2", "1", "1", "1990", "1")  # to the confirmation
 
@@ -128,3 +130,19 @@ def test_a_session_idle_past_the_ttl_starts_over(daemons, pg_database):
     time.sleep(2.5)
     assert psql("SELECT count(*) FROM ussd_sessions", name) == [["0"]]
     assert live_sessions(a) == live_sessions(b) == 0
+
+
+def test_the_cap_counts_the_sessions_of_both_nodes(daemons, pg_database):
+    conninfo, _ = pg_database
+    a, b = two_nodes(daemons, conninfo, **{"ussd.max_sessions": 1})
+    first = Ussd(a)
+    assert first.dial().con
+    refused = Ussd(b).dial()
+    assert refused.end and any(refused.text == msg(lang, "busy") for lang in ("ar", "fr", "en")), \
+        refused
+    # The first session ends (registered): kept for late copies, it gives
+    # way to a new one on the other node.
+    for step in STEPS:
+        assert first.send(step).con
+    assert first.send("1").end
+    assert Ussd(b).dial().con
