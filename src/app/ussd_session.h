@@ -6,7 +6,8 @@
  * step of the same session is under way (a retransmission racing the
  * original), then hands out a copy of the record; ussd_session_release()
  * stores it back (or drops it) and lets the next step in. Records hold no
- * pointer, so they can be copied, compared or stored elsewhere whole.
+ * pointer but the state's error_key (a catalog key's address, left out of
+ * the portable form), so they can be copied or compared whole.
  *
  * The whole record is a step's working copy (the caller's, a few KB); the
  * table keeps each session in one block, its key and the record packed
