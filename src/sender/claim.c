@@ -247,7 +247,9 @@ static void sandbox_reports_apply(const struct channel_settings *ch, struct chan
 int claim_sandbox(struct db *db, const struct channel_settings *ch, int64_t now)
 {
     struct outbox_row rows[CLAIM_SANDBOX_BATCH];
-    if (outbox_claim_begin(db) != 0)
+    /* Claimed and settled in one transaction: inside the shared write lock,
+     * as every settle is (its count rows are a broadcast chunk's too). */
+    if (db_begin(db) != 0)
         return -1;
     int n = outbox_due(db, ch->name, now, rows, CLAIM_SANDBOX_BATCH);
     if (n <= 0) {
