@@ -73,12 +73,12 @@ void db_rollback(struct db *db);
  * handler while this process's writers pass the lock along. */
 int db_finish(struct db *db, int rc) __attribute__((warn_unused_result));
 
-/* A claim transaction (store/messages' outbox_claim_begin, for the
- * sender's claim): on SQLite the same as db_begin(); on PostgreSQL BEGIN
- * at READ COMMITTED without the write lock every node shares, so claims of
- * several nodes, and other writes, run side by side (the claim takes its
- * rows FOR UPDATE SKIP LOCKED). End it with db_commit or db_rollback.
- * 0 or -1. */
+/* A transaction for writes that other locks already order (store/messages'
+ * outbox_claim_begin, for the sender's claim, which takes its rows FOR
+ * UPDATE SKIP LOCKED; store/shared_sessions, under a session key's lock):
+ * on SQLite the same as db_begin(); on PostgreSQL BEGIN at READ COMMITTED
+ * without the write lock every node shares, so these and other writes run
+ * side by side. End it with db_commit or db_rollback. 0 or -1. */
 int db_begin_claim(struct db *db) __attribute__((warn_unused_result));
 
 /* A read transaction (BEGIN DEFERRED ... COMMIT) around the reads of one

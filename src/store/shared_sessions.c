@@ -77,8 +77,11 @@ int shared_sessions_read(struct db *db, const char *key, int64_t since, unsigned
     return fits ? 1 : -1;
 }
 
-/* Run st, prepared on db inside db_begin's write transaction, and end the
- * transaction. *changes (when not NULL): the rows st changed. 0 or -1. */
+/* Run st, prepared on db inside db_begin_claim's transaction (outside the
+ * write lock all nodes share: a session's row is written only under its
+ * key's lock, so a step never waits for another's commit, a held disk or a
+ * broadcast's chunk), and end the transaction. *changes (when not NULL): the rows st changed. 0 or
+ * -1. */
 static int write_one(struct db *db, struct db_stmt *st, const char *what, int64_t *changes)
 {
     if (!st) {
@@ -94,7 +97,7 @@ static int write_one(struct db *db, struct db_stmt *st, const char *what, int64_
 int shared_sessions_put(struct db *db, const char *key, const unsigned char *record, size_t len,
                         int64_t last_seen, bool closed)
 {
-    if (db_begin(db) != 0)
+    if (db_begin_claim(db) != 0)
         return -1;
     struct db_stmt *st = db_stmt(db, "INSERT INTO ussd_sessions (key, record, last_seen, closed)"
                                      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key) DO UPDATE SET"
@@ -111,7 +114,7 @@ int shared_sessions_put(struct db *db, const char *key, const unsigned char *rec
 
 int shared_sessions_delete(struct db *db, const char *key)
 {
-    if (db_begin(db) != 0)
+    if (db_begin_claim(db) != 0)
         return -1;
     struct db_stmt *st = db_stmt(db, "DELETE FROM ussd_sessions WHERE key = ?1");
     if (st)
@@ -121,7 +124,7 @@ int shared_sessions_delete(struct db *db, const char *key)
 
 int shared_sessions_close(struct db *db, const char *key, int64_t since)
 {
-    if (db_begin(db) != 0)
+    if (db_begin_claim(db) != 0)
         return -1;
     struct db_stmt *st = db_stmt(db, "UPDATE ussd_sessions SET closed = 1"
                                      " WHERE key = ?1 AND last_seen >= ?2");
@@ -155,7 +158,7 @@ int shared_sessions_purge(struct db *db, int64_t since)
         return -1;
     if (!any)
         return 0;
-    if (db_begin(db) != 0)
+    if (db_begin_claim(db) != 0)
         return -1;
     st = db_stmt(db, "DELETE FROM ussd_sessions WHERE key IN (SELECT key FROM ussd_sessions"
                      " WHERE last_seen < ?1 ORDER BY last_seen LIMIT ?2)");
@@ -178,7 +181,7 @@ int shared_sessions_room(struct db *db, int64_t since, int64_t max)
         return -1;
     if (live < max)
         return 1;
-    if (db_begin(db) != 0)
+    if (db_begin_claim(db) != 0)
         return -1;
     struct db_stmt *st =
         db_stmt(db, "DELETE FROM ussd_sessions WHERE key IN (SELECT key FROM ussd_sessions"
